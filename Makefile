@@ -1,0 +1,53 @@
+# Nocturn AI — two commands: `make run` (set up and start the demo hotel) and `make test`.
+# No root and no Docker needed: PostgreSQL (pgvector) and Redis are embedded unless
+# DATABASE_URL / REDIS_URL are set in the environment.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test setup services migrate lint format browser clean-data
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+services: setup
+	$(PY) -m nocturn.devstack up
+
+migrate: services
+	$(PY) manage.py migrate_schemas --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo
+	PORT=$(PORT) $(PY) -m nocturn.devstack serve
+
+# pytest's exit code 5 means "no tests collected"; it is not a failure of the suite.
+test: services browser
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
+
+# Browser tests drive Debian's chromium. Install it when we can (root with apt); otherwise those
+# tests are skipped and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+		echo "could not install chromium: browser tests will be skipped"; \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Stops the embedded PostgreSQL and Redis (data is kept in .data/).
+stop: setup
+	$(PY) -m nocturn.devstack down

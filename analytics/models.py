@@ -1,0 +1,1 @@
+"""Tenant schema models of the analytics app (see the issue that builds it)."""

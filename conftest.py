@@ -1,0 +1,127 @@
+"""Shared fixtures: two properties built once per session and the three standing characters.
+
+- `manager_a`: a manager of property A ("Alpha Hotel")
+- `agent_a` / `viewer_a`: an agent and a read-only viewer of A
+- `manager_b`: a manager of property B ("Bravo Hotel"), who must never see A's data
+
+Properties (schemas) are created once per session: migrating a schema is the slow part.
+Unit tests use pytest-django's `db` (each test rolled back). End-to-end tests that need data
+visible to other processes (daphne, a Celery worker) use `committed_db` and unique values; do
+not use `transactional_db`: its flush would truncate the public tables, properties included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from properties.models import Property, Role, User
+from properties.services import NewProperty, add_member, create_property, property_host
+
+pytest_plugins = ["nocturn.testing.live"]
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class World:
+    a: Property
+    b: Property
+    manager_a: User
+    agent_a: User
+    viewer_a: User
+    manager_b: User
+    platform_admin: User
+
+
+@pytest.fixture(scope="session")
+def properties_ab(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[World]:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        a = Property.objects.filter(slug="alpha").first() or create_property(
+            NewProperty(name="Alpha Hotel", slug="alpha", timezone="Asia/Kuala_Lumpur",
+                        notification_email="gm@alpha.example")
+        )
+        b = Property.objects.filter(slug="bravo").first() or create_property(
+            NewProperty(name="Bravo Hotel", slug="bravo", timezone="Asia/Kuala_Lumpur",
+                        notification_email="gm@bravo.example")
+        )
+        users = {}
+        for email, prop, role in [
+            ("manager@alpha.example", a, Role.MANAGER),
+            ("agent@alpha.example", a, Role.AGENT),
+            ("viewer@alpha.example", a, Role.VIEWER),
+            ("manager@bravo.example", b, Role.MANAGER),
+        ]:
+            user = User.objects.filter(email=email).first() or User.objects.create_user(email, PASSWORD)
+            add_member(user, prop, role)
+            users[email] = user
+        admin = User.objects.filter(email="root@nocturn.example").first() or User.objects.create_superuser(
+            "root@nocturn.example", PASSWORD
+        )
+        yield World(
+            a=a, b=b,
+            manager_a=users["manager@alpha.example"], agent_a=users["agent@alpha.example"],
+            viewer_a=users["viewer@alpha.example"], manager_b=users["manager@bravo.example"],
+            platform_admin=admin,
+        )
+
+
+@pytest.fixture
+def world(properties_ab: World, db: None) -> World:
+    return properties_ab
+
+
+@pytest.fixture
+def committed_db(properties_ab: World, django_db_blocker: pytest.FixtureRequest) -> Iterator[World]:
+    """Database access outside a transaction: writes are visible to daphne and the worker."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        yield properties_ab
+
+
+@pytest.fixture
+def manager_a(world: World) -> User:
+    return world.manager_a
+
+
+@pytest.fixture
+def agent_a(world: World) -> User:
+    return world.agent_a
+
+
+@pytest.fixture
+def viewer_a(world: World) -> User:
+    return world.viewer_a
+
+
+@pytest.fixture
+def manager_b(world: World) -> User:
+    return world.manager_b
+
+
+def host_client(property_: Property | None, user: User | None = None) -> Client:
+    """A test client speaking to a property's host (or the public host when property_ is None)."""
+    host = property_host(property_.slug) if property_ is not None else "localhost"
+    client = Client(HTTP_HOST=host)
+    if user is not None:
+        if property_ is not None:
+            with schema_context(property_.schema_name):
+                client.force_login(user)
+        else:
+            client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def in_a(world: World) -> Iterator[None]:
+    with schema_context(world.a.schema_name):
+        yield
+
+
+@pytest.fixture
+def in_b(world: World) -> Iterator[None]:
+    with schema_context(world.b.schema_name):
+        yield

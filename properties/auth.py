@@ -1,0 +1,75 @@
+"""Authentication and permissions scoped to the property being served.
+
+Staff log in on their property's host. The backend only lets members (and platform admins) in,
+and model permissions come from the member's role in *the current* property, never from global
+grants, so a role in property A means nothing on property B's host or admin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.http import HttpRequest
+
+from properties.models import Membership, Role, User
+
+TENANT_APP_LABELS = {"conversations", "knowledge", "leads", "analytics"}
+
+# What each role may do on the tenant apps' models in the tenant admin and the API.
+ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
+    Role.MANAGER: {app: {"view", "add", "change", "delete"} for app in TENANT_APP_LABELS},
+    Role.AGENT: {
+        "conversations": {"view", "change"},
+        "leads": {"view", "change"},
+        "knowledge": {"view"},
+        "analytics": set(),
+    },
+    Role.VIEWER: {"conversations": {"view"}, "leads": {"view"}, "knowledge": {"view"}, "analytics": set()},
+}
+
+
+def current_role(user: User) -> str | None:
+    """The user's role in the property whose schema is active, or None (public schema, or not a member)."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or connection.schema_name == "public" or not user.is_authenticated:
+        return None
+    cache = user.__dict__.setdefault("_role_cache", {})
+    if tenant.pk not in cache:
+        cache[tenant.pk] = (
+            Membership.objects.filter(user_id=user.pk, property_id=tenant.pk).values_list("role", flat=True).first()
+        )
+    return cache[tenant.pk]
+
+
+def may_enter_current_property(user: User) -> bool:
+    if user.is_superuser:
+        return True
+    if connection.schema_name == "public":
+        return True  # the public host scopes each API call to a property itself
+    return current_role(user) is not None
+
+
+class PropertyMemberBackend(ModelBackend):
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+                     **kwargs: Any) -> User | None:
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None or not may_enter_current_property(user):
+            return None
+        return user
+
+    def has_perm(self, user_obj: Any, perm: str, obj: object = None) -> bool:
+        if not user_obj.is_active:
+            return False
+        app_label, _, codename = perm.partition(".")
+        action = codename.split("_", 1)[0]
+        role = current_role(user_obj)
+        return role is not None and action in ROLE_ACTIONS[role].get(app_label, set())
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        role = current_role(user_obj)
+        return user_obj.is_active and role is not None and bool(ROLE_ACTIONS[role].get(app_label))
+
+    def get_all_permissions(self, user_obj: Any, obj: object = None) -> set[str]:
+        return set()

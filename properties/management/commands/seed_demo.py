@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from properties.models import EmailBinding, Property, Role, User, WhatsAppBinding, WidgetKey
+from properties.services import NewProperty, add_member, create_property, property_host
+
+DEMO_SLUG = "demo"
+
+
+class Command(BaseCommand):
+    help = "Create the demo hotel with staff accounts and channel bindings. Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo creates accounts with known passwords; it does not run in production.")
+        password = settings.DEMO_PASSWORD
+        property_ = Property.objects.filter(slug=DEMO_SLUG).first() or create_property(
+            NewProperty(
+                name="Demo Hotel",
+                slug=DEMO_SLUG,
+                timezone="Asia/Kuala_Lumpur",
+                notification_email="gm@demo.localhost",
+                website="http://demo.localhost:8000",
+            )
+        )
+        admin = self._account("admin@nocturn.localhost", password, superuser=True)
+        manager = self._account("manager@demo.localhost", password)
+        agent = self._account("agent@demo.localhost", password)
+        add_member(manager, property_, Role.MANAGER)
+        add_member(agent, property_, Role.AGENT)
+
+        WhatsAppBinding.objects.get_or_create(
+            phone_number_id="100000000000001",
+            defaults={"property": property_, "display_phone_number": "+60 3-2123 4567", "waba_id": "200000000000001"},
+        )
+        EmailBinding.objects.get_or_create(
+            address=f"stay@{DEMO_SLUG}.{settings.BASE_DOMAIN}",
+            defaults={"property": property_, "from_name": "Demo Hotel Reservations"},
+        )
+        widget_key = WidgetKey.objects.filter(property=property_).order_by("created_at").first()
+        if widget_key is None:
+            widget_key = WidgetKey.objects.create(
+                property=property_,
+                allowed_origins=[f"http://{property_host(DEMO_SLUG)}:8000", "http://localhost:8000"],
+            )
+
+        host = property_host(DEMO_SLUG)
+        self.stdout.write(self.style.SUCCESS("Demo hotel ready:"))
+        self.stdout.write(f"  staff dashboard  http://{host}:8000/   manager {manager.email} / {password}")
+        self.stdout.write(f"                                        agent   {agent.email} / {password}")
+        self.stdout.write(f"  platform admin   http://localhost:8000/admin/   {admin.email} / {password}")
+        self.stdout.write(f"  widget key       {widget_key.public_key}")
+
+    def _account(self, email: str, password: str, superuser: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            return user
+        if superuser:
+            return User.objects.create_superuser(email, password)
+        return User.objects.create_user(email, password)
