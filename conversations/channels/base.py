@@ -1,0 +1,71 @@
+"""The one inbound message type and the adapter interface every channel implements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Media:
+    """A media attachment as the provider describes it; the bytes are fetched later, never inline."""
+
+    kind: str  # image | audio | video | document | sticker
+    provider_media_id: str = ""
+    mime_type: str = ""
+    sha256: str = ""
+    filename: str = ""
+    caption: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class NormalizedMessage:
+    """One guest message, whatever channel it came from.
+
+    `property_schema` names the tenant schema it was routed to; `provider_message_id` is the
+    channel's own id (wamid, Message-ID, a widget client id) and makes ingestion idempotent.
+    """
+
+    channel: str  # whatsapp | web | email
+    property_schema: str
+    sender_id: str  # wa_id, e-mail address, widget visitor id
+    text: str
+    provider_message_id: str
+    timestamp: dt.datetime
+    sender_name: str = ""
+    media: tuple[Media, ...] = ()
+    kind: str = "text"  # the provider's message type (text, image, location, interactive, …)
+    thread_id: str = ""  # the channel's conversation key: the property number, a mail thread id
+    reply_to: str = ""  # the provider id of the message this one answers (a quoted reply, In-Reply-To)
+    extra: dict[str, Any] = field(default_factory=dict)  # channel specifics kept for staff and audit
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    channel: str
+    recipient_id: str
+    text: str
+    thread_id: str = ""
+    reply_to: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    parts: int = 1
+
+
+class ChannelAdapter(Protocol):
+    channel: str
+    max_length: int
+
+    def format(self, text: str) -> list[str]:
+        """Fit a reply to the channel: split, strip unsupported formatting."""
+        ...
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Deliver one outbound message; raise a transient or permanent error on failure."""
+        ...
