@@ -42,12 +42,14 @@ class World:
 def properties_ab(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[World]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         a = Property.objects.filter(slug="alpha").first() or create_property(
-            NewProperty(name="Alpha Hotel", slug="alpha", timezone="Asia/Kuala_Lumpur",
-                        notification_email="gm@alpha.example")
+            NewProperty(
+                name="Alpha Hotel", slug="alpha", timezone="Asia/Kuala_Lumpur", notification_email="gm@alpha.example"
+            )
         )
         b = Property.objects.filter(slug="bravo").first() or create_property(
-            NewProperty(name="Bravo Hotel", slug="bravo", timezone="Asia/Kuala_Lumpur",
-                        notification_email="gm@bravo.example")
+            NewProperty(
+                name="Bravo Hotel", slug="bravo", timezone="Asia/Kuala_Lumpur", notification_email="gm@bravo.example"
+            )
         )
         users = {}
         for email, prop, role in [
@@ -63,9 +65,12 @@ def properties_ab(django_db_setup: None, django_db_blocker: pytest.FixtureReques
             "root@nocturn.example", PASSWORD
         )
         yield World(
-            a=a, b=b,
-            manager_a=users["manager@alpha.example"], agent_a=users["agent@alpha.example"],
-            viewer_a=users["viewer@alpha.example"], manager_b=users["manager@bravo.example"],
+            a=a,
+            b=b,
+            manager_a=users["manager@alpha.example"],
+            agent_a=users["agent@alpha.example"],
+            viewer_a=users["viewer@alpha.example"],
+            manager_b=users["manager@bravo.example"],
             platform_admin=admin,
         )
 

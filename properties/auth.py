@@ -52,8 +52,9 @@ def may_enter_current_property(user: User) -> bool:
 
 
 class PropertyMemberBackend(ModelBackend):
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> User | None:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None or not may_enter_current_property(user):
             return None

@@ -19,9 +19,7 @@ class StaffConsumer(AsyncJsonWebsocketConsumer):
         self.group_name = staff_group(property_.schema_name)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
-        await self.send_json(
-            {"event": "hello", "payload": {"property": property_.name, "role": self.scope["role"]}}
-        )
+        await self.send_json({"event": "hello", "payload": {"property": property_.name, "role": self.scope["role"]}})
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group_name"):

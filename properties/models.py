@@ -36,7 +36,7 @@ def validate_operating_hours(value: Any) -> None:
         parsed: list[tuple[str, str]] = []
         for pair in ranges:
             if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
-                raise ValidationError(f"{day}: each range must be [\"HH:MM\", \"HH:MM\"].")
+                raise ValidationError(f'{day}: each range must be ["HH:MM", "HH:MM"].')
             opens, closes = pair
             if not (_HH_MM.match(opens) and _HH_MM.match(closes)):
                 raise ValidationError(f"{day}: {opens}–{closes} is not in HH:MM 24-hour form.")
@@ -198,12 +198,12 @@ class EmailBinding(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.address
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address = self.address.lower()
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.address
 
 
 def generate_widget_key() -> str:

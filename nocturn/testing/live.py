@@ -70,7 +70,10 @@ def start_daphne(log_dir: Path, **extra_env: str) -> Daphne:
     log = open(log_dir / f"daphne-{port}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
-        cwd=REPO_ROOT, env=child_env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT,
+        env=child_env(**extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -90,9 +93,25 @@ def start_worker(log_dir: Path, **extra_env: str) -> Worker:
 
     log = open(log_dir / f"worker-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "nocturn", "worker", "-l", "info", "--concurrency", "2",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO_ROOT, env=child_env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "nocturn",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=REPO_ROOT,
+        env=child_env(**extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:

@@ -66,8 +66,9 @@ def test_a_platform_admin_reaches_every_propertys_admin(world):
 
 
 def _jwt(client, user):
-    response = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["access"]
 

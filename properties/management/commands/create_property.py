@@ -35,5 +35,8 @@ class Command(BaseCommand):
             property_ = create_property(spec)
         except ValidationError as error:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from error
-        self.stdout.write(self.style.SUCCESS(f"Created {property_.name} (schema {property_.schema_name}) "
-                                             f"at http://{property_host(property_.slug)}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {property_.name} (schema {property_.schema_name}) at http://{property_host(property_.slug)}"
+            )
+        )

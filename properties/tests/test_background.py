@@ -1,0 +1,46 @@
+"""Celery tasks carry their schema to a real worker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations.models import Channel, Conversation, Guest, Message, MessageRole
+from conversations.tasks import refresh_conversation_stats
+from nocturn.tasks import whereami
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_task_sent_from_a_runs_in_as_schema(committed_db, celery_worker):
+    world = committed_db
+    with schema_context(world.a.schema_name):
+        assert whereami.delay().get(timeout=20) == "alpha"
+    with schema_context(world.b.schema_name):
+        assert whereami.delay().get(timeout=20) == "bravo"
+
+
+def _conversation_with_two_messages() -> Conversation:
+    guest = Guest.objects.create(name="Task Guest")
+    conversation = Conversation.objects.create(guest=guest, channel=Channel.WEB)
+    for role in (MessageRole.GUEST, MessageRole.AI):
+        Message.objects.create(conversation=conversation, role=role, channel=Channel.WEB, content="hi")
+    return conversation
+
+
+def test_a_task_updates_rows_of_its_own_schema_only(committed_db, celery_worker):
+    world = committed_db
+    with schema_context(world.a.schema_name):
+        conversation = _conversation_with_two_messages()
+    # The same id sent from B's schema finds nothing there and must not touch A's row.
+    with schema_context(world.b.schema_name):
+        assert refresh_conversation_stats.delay(conversation.pk).get(timeout=20) is None
+    with schema_context(world.a.schema_name):
+        assert Conversation.objects.get(pk=conversation.pk).message_count == 0
+        assert refresh_conversation_stats.delay(conversation.pk).get(timeout=20) == 2
+        deadline = time.monotonic() + 5
+        while Conversation.objects.get(pk=conversation.pk).message_count != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert Conversation.objects.get(pk=conversation.pk).message_count == 2
