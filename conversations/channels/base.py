@@ -56,6 +56,8 @@ class OutboundMessage:
 class SendResult:
     provider_message_id: str
     parts: int = 1
+    # Every id the provider gave, one per part, so delivery statuses of later parts can be matched.
+    provider_message_ids: tuple[str, ...] = ()
 
 
 class ChannelAdapter(Protocol):
@@ -69,3 +71,29 @@ class ChannelAdapter(Protocol):
     def send(self, message: OutboundMessage) -> SendResult:
         """Deliver one outbound message; raise a transient or permanent error on failure."""
         ...
+
+
+class ChannelSendError(Exception):
+    """A send failed. `retryable` tells the outbox whether trying again later can help.
+
+    `parts_sent` counts the parts of a split message that did go out before the failure, so a
+    retry resumes after them (`OutboundMessage.extra["resume_from_part"]`) instead of sending
+    them twice.
+    """
+
+    retryable = False
+
+    def __init__(self, reason: str, *, parts_sent: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.parts_sent = parts_sent
+
+
+class TransientSendError(ChannelSendError):
+    """Worth retrying with back-off: provider overload, 5xx, timeouts, rate limits."""
+
+    retryable = True
+
+
+class PermanentSendError(ChannelSendError):
+    """Retrying the same request cannot succeed: show it to people instead."""
