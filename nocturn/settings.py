@@ -65,6 +65,9 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",
+    # Each property keeps its own periodic tasks (e.g. its GM report at its local time); the
+    # tenant-aware beat scheduler reads every schema's table and sends each task in its schema.
+    "django_celery_beat",
     "conversations",
     "knowledge",
     "leads",
@@ -211,6 +214,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nocturn AI <no-reply@localhost>")
 
+# --- Channels: WhatsApp Cloud API and inbound e-mail -----------------------------------------
+GRAPH_API_BASE_URL = env.str("GRAPH_API_BASE_URL", default="https://graph.facebook.com")
+GRAPH_API_VERSION = env.str("GRAPH_API_VERSION", default="v23.0")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")  # empty = every webhook POST is refused
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")  # empty = subscription checks fail
+WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="")  # used when a number has no own token
+WHATSAPP_HTTP_TIMEOUT = env.float("WHATSAPP_HTTP_TIMEOUT", default=10.0)
+WHATSAPP_MEDIA_MAX_BYTES = env.int("WHATSAPP_MEDIA_MAX_BYTES", default=16 * 1024 * 1024)
+WHATSAPP_MEDIA_TYPES = env.list(
+    "WHATSAPP_MEDIA_TYPES",
+    default=[
+        "image/jpeg", "image/png", "image/webp", "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4",
+        "audio/ogg", "video/mp4", "video/3gpp", "application/pdf", "text/plain", "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+)
+WHATSAPP_SEND_RATE = env.float("WHATSAPP_SEND_RATE", default=80.0)  # messages a second per number (Meta's default)
+WHATSAPP_SEND_BURST = env.int("WHATSAPP_SEND_BURST", default=80)
+# "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
+INBOUND_EMAIL_WEBHOOK_SECRET = env.list("INBOUND_EMAIL_WEBHOOK_SECRET", default=[])
+
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -241,3 +266,27 @@ LOGGING = {
 # Only used by `seed_demo`, which refuses to run in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="nocturn-demo-2026")
 PORT = env.int("PORT", default=8000)  # the port `make run` serves on, for the URLs it prints
+
+# --- Conversations: AI providers, sessions, the web widget ------------------------------------
+# No LLM_API_KEY and no fallback key = the built-in offline provider answers from the knowledge base.
+LLM_BASE_URL = env.str("LLM_BASE_URL", default="")  # empty = the openai SDK's default endpoint
+LLM_API_KEY = env.str("LLM_API_KEY", default="")
+LLM_MODEL = env.str("LLM_MODEL", default="gpt-4o-mini")
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=20.0)
+LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=3.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=1)
+LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=400)
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-haiku-4-5")
+LLM_FALLBACK_BASE_URL = env.str("LLM_FALLBACK_BASE_URL", default="")  # used when no ANTHROPIC_API_KEY
+LLM_FALLBACK_API_KEY = env.str("LLM_FALLBACK_API_KEY", default="")
+LLM_FALLBACK_MODEL = env.str("LLM_FALLBACK_MODEL", default="gpt-4o-mini")
+LLM_CIRCUIT_FAILURES = env.int("LLM_CIRCUIT_FAILURES", default=3)
+LLM_CIRCUIT_WINDOW = env.int("LLM_CIRCUIT_WINDOW", default=60)
+LLM_CIRCUIT_COOLDOWN = env.int("LLM_CIRCUIT_COOLDOWN", default=30)
+SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", default=1800)
+GUEST_TOKEN_MAX_AGE_DAYS = env.int("GUEST_TOKEN_MAX_AGE_DAYS", default=30)
+WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=100)
+WIDGET_RATE_PER_CONVERSATION = env.int("WIDGET_RATE_PER_CONVERSATION", default=20)
+WIDGET_API_BASE = env.str("WIDGET_API_BASE", default="")  # empty = the public host on the page's port

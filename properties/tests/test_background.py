@@ -44,3 +44,56 @@ def test_a_task_updates_rows_of_its_own_schema_only(committed_db, celery_worker)
         while Conversation.objects.get(pk=conversation.pk).message_count != 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert Conversation.objects.get(pk=conversation.pk).message_count == 2
+
+
+def test_beat_sends_a_schedule_stored_in_as_schema_to_a(committed_db, celery_worker, live_logs):
+    import json
+    import subprocess
+    import sys
+
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from nocturn.testing.live import REPO_ROOT, child_env, stop
+
+    world = committed_db
+    with schema_context(world.a.schema_name):
+        conversation = _conversation_with_two_messages()
+        every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(
+            name=f"refresh-{conversation.pk}@alpha",
+            task="conversations.tasks.refresh_conversation_stats",
+            interval=every_second,
+            args=json.dumps([conversation.pk]),
+        )
+    log_path = live_logs / "beat.log"
+    with open(log_path, "wb") as log:
+        beat = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "nocturn",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(live_logs / "beat-schedule"),
+            ],
+            cwd=REPO_ROOT,
+            env=child_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            with schema_context(world.a.schema_name):
+                while Conversation.objects.get(pk=conversation.pk).message_count != 2:
+                    assert beat.poll() is None, log_path.read_text()
+                    assert time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.2)
+        finally:
+            stop(beat)
+            with schema_context(world.a.schema_name):
+                PeriodicTask.objects.filter(name=f"refresh-{conversation.pk}@alpha").delete()
+    assert "beat raised exception" not in log_path.read_text()
