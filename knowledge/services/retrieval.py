@@ -1,0 +1,175 @@
+"""Hybrid retrieval in the current property's schema: vector similarity fused with full-text search.
+
+`search()` is what the conversation engine calls. It runs against the schema the connection is
+set to (django-tenants), so it can only ever see the current property's chunks.
+
+How a question is answered:
+1. the question is embedded as a *query* (e5 distinguishes queries from passages);
+2. the nearest chunks by cosine distance come from the HNSW index (`hnsw.ef_search` raised from
+   40 for recall, iterative scan so that filtered-out inactive items don't starve the result);
+3. full-text candidates come from the GIN index, with the question's words OR-ed ('simple'
+   configuration, a small English + Malay stop list so "what"/"apa" do not match everything);
+4. both lists are fused by reciprocal-rank fusion (k=60), vector rank weighted higher because
+   full text cannot cross languages;
+5. a hit is kept only if its cosine similarity reaches the provider's calibrated threshold, so a
+   question the knowledge base cannot answer gets no hits (and the engine can hand off).
+Only active items inside their validity dates (in the property's timezone) are searched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from knowledge.services.embeddings import get_provider, min_similarity
+
+RRF_K = 60
+VECTOR_WEIGHT = 1.0
+TEXT_WEIGHT = 0.5
+CANDIDATES = 40
+
+STOP_WORDS = frozenset(
+    str.split(
+        """
+    a an and are at be can do does for from have how i in is it me my of on or our the this to what
+    when where which who why will with you your there any please tell about get
+    ada adakah apa apakah bagaimana berapa boleh dan dengan di ini itu ke kah mana saya untuk yang
+    tak tidak ya anda kami kita dari pada atau juga lah nak mahu hendak bila
+    """
+    )
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class KnowledgeHit:
+    item_id: int
+    chunk_id: int
+    title: str
+    category: str
+    text: str
+    score: float  # cosine similarity to the question, the quantity the relevance threshold applies to
+    language: str
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A hit with everything that explains its rank (shown on the admin "try a question" page)."""
+
+    hit: KnowledgeHit
+    similarity: float
+    vector_rank: int | None
+    text_rank: int | None
+    fused: float
+    above_threshold: bool
+
+
+def _today_in_property() -> datetime.date:
+    tenant = getattr(connection, "tenant", None)
+    tz_name = getattr(tenant, "timezone", None) or "UTC"
+    try:
+        return datetime.datetime.now(zoneinfo.ZoneInfo(str(tz_name))).date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.datetime.now(datetime.UTC).date()
+
+
+def text_query(question: str) -> str:
+    """A to_tsquery expression OR-ing the question's content words (empty if none)."""
+    words: list[str] = []
+    for word in _WORD.findall(question.lower()):
+        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and word not in words:
+            words.append(word)
+    return " | ".join(words[:32])
+
+
+_SELECT = """
+    SELECT c.id, c.item_id, c.text, i.title, i.category, i.language, 1 - (c.embedding <=> %(q)s::vector) AS sim
+    FROM knowledge_knowledgechunk c
+    JOIN knowledge_knowledgeitem i ON i.id = c.item_id
+    WHERE c.embedding IS NOT NULL AND i.is_active
+      AND (i.valid_from IS NULL OR i.valid_from <= %(today)s)
+      AND (i.valid_to IS NULL OR i.valid_to >= %(today)s)
+"""
+_VECTOR_SQL = _SELECT + " ORDER BY c.embedding <=> %(q)s::vector LIMIT %(n)s"
+_TEXT_SQL = (
+    _SELECT.replace("AS sim", "AS sim, ts_rank_cd(c.search_vector, to_tsquery('simple', %(tsq)s)) AS text_score")
+    + " AND c.search_vector @@ to_tsquery('simple', %(tsq)s) ORDER BY text_score DESC, c.id LIMIT %(n)s"
+)
+
+
+def _vector_literal(vector: list[float]) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+
+
+def search_detailed(
+    query: str, k: int = 5, *, today: datetime.date | None = None, include_below_threshold: bool = False
+) -> list[ScoredChunk]:
+    """The fused ranking with its explanation; `search()` is the engine's narrower view of it."""
+    if connection.schema_name == "public":
+        raise RuntimeError("knowledge search must run inside a property's schema (schema_context).")
+    query = (query or "").strip()
+    if not query or k <= 0:
+        return []
+    provider = get_provider()
+    threshold = min_similarity(provider.name)
+    params = {
+        "q": _vector_literal(provider.embed_query(query)),
+        "today": today or _today_in_property(),
+        "n": max(CANDIDATES, k * 4),
+        "tsq": text_query(query),
+    }
+    rows: dict[int, tuple] = {}
+    vector_rank: dict[int, int] = {}
+    text_rank: dict[int, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.ef_search = %s", [int(settings.KNOWLEDGE_HNSW_EF_SEARCH)])
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(_VECTOR_SQL, params)
+        # relaxed_order may return slightly out of order: rank by the exact similarity it also returns.
+        for rank, row in enumerate(sorted(cursor.fetchall(), key=lambda r: -r[6]), start=1):
+            rows[row[0]] = row
+            vector_rank[row[0]] = rank
+        if params["tsq"]:
+            cursor.execute(_TEXT_SQL, params)
+            for rank, row in enumerate(cursor.fetchall(), start=1):
+                rows.setdefault(row[0], row[:7])
+                text_rank[row[0]] = rank
+
+    scored: list[ScoredChunk] = []
+    for chunk_id, (_, item_id, text, title, category, language, sim) in rows.items():
+        fused = 0.0
+        if chunk_id in vector_rank:
+            fused += VECTOR_WEIGHT / (RRF_K + vector_rank[chunk_id])
+        if chunk_id in text_rank:
+            fused += TEXT_WEIGHT / (RRF_K + text_rank[chunk_id])
+        similarity = float(sim)
+        above = similarity >= threshold
+        if not above and not include_below_threshold:
+            continue
+        hit = KnowledgeHit(
+            item_id=item_id,
+            chunk_id=chunk_id,
+            title=title,
+            category=category,
+            text=text,
+            score=round(similarity, 4),
+            language=language,
+        )
+        scored.append(ScoredChunk(hit, similarity, vector_rank.get(chunk_id), text_rank.get(chunk_id), fused, above))
+    scored.sort(key=lambda s: (-s.fused, -s.similarity, s.hit.chunk_id))
+    return scored[:k]
+
+
+def search(query: str, k: int = 5, *, today: datetime.date | None = None) -> list[KnowledgeHit]:
+    """The top `k` chunks for `query` in the current property, best first, only above the relevance threshold.
+
+    Must run inside the property's schema (a tenant request, a tenant-aware task, or
+    `schema_context`). Only active items valid on `today` (default: today in the property's
+    timezone) are considered. Raises `EmbeddingError` if the embedding provider fails.
+    """
+    return [scored.hit for scored in search_detailed(query, k, today=today)]
