@@ -80,6 +80,15 @@ def world(properties_ab: World, db: None) -> World:
     return properties_ab
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_public_schema() -> Iterator[None]:
+    """A request through the test client leaves the connection in the host's schema; reset it."""
+    yield
+    from django.db import connection
+
+    connection.set_schema_to_public()
+
+
 @pytest.fixture
 def committed_db(properties_ab: World, django_db_blocker: pytest.FixtureRequest) -> Iterator[World]:
     """Database access outside a transaction: writes are visible to daphne and the worker."""

@@ -87,7 +87,15 @@ def test_the_api_refuses_anonymous_callers(world):
     assert host_client(None).get("/api/v1/properties/").status_code in (401, 403)
 
 
-def test_the_openapi_schema_and_docs_are_served(world):
+def test_the_openapi_schema_and_docs_are_served_without_a_cdn(world):
     client = host_client(None)
     assert client.get("/api/schema/").status_code == 200
-    assert client.get("/api/docs/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs.content
+    assert b"cdn.jsdelivr" not in docs.content
+    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+def test_dashboard_assets_are_served_by_the_app_itself(world):
+    assert host_client(world.a).get("/static/dashboard/base.css").status_code == 200
