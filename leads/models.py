@@ -1,1 +1,227 @@
-"""Tenant schema models of the leads app (see the issue that builds it)."""
+"""Tenant schema: leads, the conversations they came from, reviewers' verdicts and per-property settings.
+
+Every row here lives in one property's schema. Staff accounts live in the public schema, so a
+reviewer is kept as a plain id (+ e-mail snapshot), like `Message.sent_by_user_id`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from conversations.models import Channel, Conversation, Guest
+
+
+class Intent(models.TextChoices):
+    ROOM_BOOKING = "room_booking", "Room booking"
+    EVENT = "event", "Event"
+    FB_INQUIRY = "fb_inquiry", "F&B inquiry"
+    GENERAL = "general", "General"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    CONVERTED = "converted", "Converted"
+    LOST = "lost", "Lost"
+
+
+OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED)
+
+# Which status may follow which. Converted is final; a lost lead may be picked up again.
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    LeadStatus.NEW: {LeadStatus.CONTACTED, LeadStatus.CONVERTED, LeadStatus.LOST},
+    LeadStatus.CONTACTED: {LeadStatus.CONVERTED, LeadStatus.LOST},
+    LeadStatus.LOST: {LeadStatus.CONTACTED},
+    LeadStatus.CONVERTED: set(),
+}
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class ReviewStatus(models.TextChoices):
+    NOT_NEEDED = "not_needed", "Not needed"
+    PENDING = "pending", "Pending review"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class ConsentStatus(models.TextChoices):
+    NOT_ASKED = "not_asked", "Not asked"
+    ASKED = "asked", "Asked"
+    GIVEN = "given", "Given (YES)"
+    DECLINED = "declined", "Declined (NO)"
+
+
+class LeadSettings(models.Model):
+    """The property's rubric thresholds and value defaults: one row per schema (pk=1), created on first use."""
+
+    qualified_threshold = models.PositiveSmallIntegerField(
+        default=60, validators=[MaxValueValidator(100)], help_text="A lead scoring at least this is qualified."
+    )
+    review_below_confidence = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="A lead whose confidence is below this goes to the review queue.",
+    )
+    urgency_days = models.PositiveSmallIntegerField(
+        default=14, help_text="A stay or event starting within this many days earns the urgency point."
+    )
+    currency = models.CharField(max_length=3, default="MYR")
+    default_room_rate = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Nightly rate used when the room type is unknown or has no rate. Empty: no estimate.",
+    )
+    event_rate_per_guest = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    fb_rate_per_cover = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lead settings"
+        verbose_name_plural = "lead settings"
+
+    def __str__(self) -> str:
+        return f"Lead settings (qualified ≥ {self.qualified_threshold}, review < {self.review_below_confidence})"
+
+    @classmethod
+    def current(cls) -> LeadSettings:
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings
+
+
+class RoomRate(models.Model):
+    """A room type the property sells, its nightly rate and the words guests use for it."""
+
+    name = models.CharField(max_length=120, unique=True, help_text='As the hotel names it, e.g. "Deluxe King".')
+    nightly_rate = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    aliases = models.CharField(
+        max_length=400, blank=True, help_text='Comma-separated other names, e.g. "family room, bilik keluarga".'
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nightly_rate})"
+
+    def alias_list(self) -> list[str]:
+        return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+
+
+class Lead(models.Model):
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="leads")
+    conversation = models.ForeignKey(
+        Conversation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="originated_leads",
+        help_text="The conversation the lead started in; all of its conversations are in `conversation_links`.",
+    )
+    conversations = models.ManyToManyField(Conversation, through="LeadConversation", related_name="leads")
+
+    guest_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="E.164")
+    email = models.EmailField(blank=True)
+
+    intent = models.CharField(max_length=16, choices=Intent.choices, default=Intent.GENERAL)
+    check_in = models.DateField(null=True, blank=True)
+    check_out = models.DateField(null=True, blank=True)
+    nights = models.PositiveSmallIntegerField(null=True, blank=True)
+    adults = models.PositiveSmallIntegerField(null=True, blank=True)
+    children = models.PositiveSmallIntegerField(null=True, blank=True)
+    rooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    room_type = models.CharField(max_length=120, blank=True)
+    group_size = models.PositiveIntegerField(null=True, blank=True)
+    event_date = models.DateField(null=True, blank=True)
+
+    status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.LOW)
+    estimated_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="MYR")
+    lead_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    confidence = models.FloatField(default=0.0)
+    is_qualified = models.BooleanField(default=False)
+    rubric_breakdown = models.JSONField(default=dict, blank=True, help_text="Each criterion, its points and why.")
+    missing_fields = models.JSONField(default=list, blank=True, help_text="What the AI should still ask for.")
+    extraction = models.JSONField(default=dict, blank=True, help_text="What extraction found and what it rejected.")
+    locked_fields = models.JSONField(
+        default=list, blank=True, help_text="Fields a person corrected: re-extraction never overwrites them."
+    )
+    review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.NOT_NEEDED)
+
+    consent_status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NOT_ASKED)
+    consent_at = models.DateTimeField(null=True, blank=True, help_text="When the guest answered YES or NO.")
+    handed_over_at = models.DateTimeField(null=True, blank=True, help_text="Only ever set after a recorded YES.")
+
+    source_channel = models.CharField(max_length=16, choices=Channel.choices)
+    is_after_hours = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["review_status"]),
+            models.Index(fields=["phone"]),
+            models.Index(fields=["email"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(handed_over_at__isnull=False) | models.Q(consent_status=ConsentStatus.GIVEN),
+                name="lead_handed_over_only_with_consent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_intent_display()} lead — {self.guest_name or self.phone or self.email or self.guest}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class LeadConversation(models.Model):
+    """A conversation belongs to at most one lead; a lead may span channels (WhatsApp + e-mail)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="conversation_links")
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="lead_link")
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} ← conversation {self.conversation_id}"
+
+
+class Verdict(models.TextChoices):
+    AGREE = "agree", "Agree with the rubric"
+    DISAGREE = "disagree", "Disagree"
+
+
+class LeadReview(models.Model):
+    """A reviewer's verdict on the rubric's reading of a lead; the basis of the rubric's agreement rate."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="reviews")
+    reviewer_id = models.BigIntegerField(help_text="The staff account (public schema).")
+    reviewer_email = models.EmailField(blank=True)
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    corrected_fields = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    score_at_review = models.PositiveSmallIntegerField()
+    qualified_at_review = models.BooleanField()
+    intent_at_review = models.CharField(max_length=16, choices=Intent.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} on lead {self.lead_id} by {self.reviewer_email or self.reviewer_id}"

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from leads.models import Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
+from nocturn.tenant_admin import tenant_admin_site
+
+
+class LeadConversationInline(admin.TabularInline):
+    model = LeadConversation
+    extra = 0
+    readonly_fields = ["conversation", "attached_at"]
+    can_delete = False
+
+
+class LeadReviewInline(admin.TabularInline):
+    model = LeadReview
+    extra = 0
+    readonly_fields = ["created_at", "reviewer_email", "verdict", "corrected_fields", "comment", "score_at_review"]
+    fields = readonly_fields
+    can_delete = False
+
+
+@admin.register(Lead, site=tenant_admin_site)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = [
+        "id", "guest_name", "intent", "status", "priority", "lead_score", "confidence", "is_qualified",
+        "estimated_value", "review_status", "consent_status", "is_after_hours", "source_channel", "created_at",
+    ]  # fmt: skip
+    list_filter = [
+        "status", "intent", "priority", "review_status", "consent_status", "is_after_hours", "source_channel",
+    ]  # fmt: skip
+    search_fields = ["guest_name", "phone", "email", "notes"]
+    list_select_related = ["guest"]
+    # The rubric's output and the consent record are derived or legal facts: shown, never hand-edited here.
+    readonly_fields = [
+        "guest", "conversation", "lead_score", "confidence", "is_qualified", "rubric_breakdown", "missing_fields",
+        "extraction", "estimated_value", "consent_status", "consent_at", "handed_over_at", "created_at", "updated_at",
+    ]  # fmt: skip
+    inlines = [LeadConversationInline, LeadReviewInline]
+
+
+@admin.register(LeadReview, site=tenant_admin_site)
+class LeadReviewAdmin(admin.ModelAdmin):
+    list_display = ["id", "lead", "verdict", "reviewer_email", "score_at_review", "qualified_at_review", "created_at"]
+    list_filter = ["verdict"]
+    readonly_fields = [
+        "lead", "reviewer_id", "reviewer_email", "verdict", "corrected_fields", "comment", "score_at_review",
+        "qualified_at_review", "intent_at_review", "created_at",
+    ]  # fmt: skip
+
+
+@admin.register(LeadSettings, site=tenant_admin_site)
+class LeadSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "urgency_days", "currency", "default_room_rate"]
+
+    def has_add_permission(self, request) -> bool:  # one row per property
+        return super().has_add_permission(request) and not LeadSettings.objects.exists()
+
+
+@admin.register(RoomRate, site=tenant_admin_site)
+class RoomRateAdmin(admin.ModelAdmin):
+    list_display = ["name", "nightly_rate", "aliases"]
+    search_fields = ["name", "aliases"]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadReview, LeadStatus, Priority, Verdict
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    conversation_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "guest_id", "conversation_id", "conversation_ids", "guest_name", "phone", "email", "intent",
+            "check_in", "check_out", "nights", "adults", "children", "rooms", "room_type", "group_size", "event_date",
+            "status", "priority", "estimated_value", "currency", "lead_score", "confidence", "is_qualified",
+            "rubric_breakdown", "missing_fields", "review_status", "consent_status", "consent_at", "handed_over_at",
+            "source_channel", "is_after_hours", "notes", "locked_fields", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_conversation_ids(self, obj: Lead) -> list[int]:
+        return sorted(link.conversation_id for link in obj.conversation_links.all())
+
+
+class LeadUpdateSerializer(serializers.Serializer):
+    """What staff may change; everything is checked before anything is written."""
+
+    status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of: status, notes, priority.")
+        lead: Lead = self.context["lead"]
+        status = attrs.get("status")
+        if status is not None and status != lead.status and status not in STATUS_TRANSITIONS[lead.status]:
+            allowed = ", ".join(sorted(STATUS_TRANSITIONS[lead.status])) or "none (final)"
+            message = f"A {lead.status} lead cannot become {status}; allowed: {allowed}."
+            raise serializers.ValidationError({"status": message})
+        return attrs
+
+
+class LeadFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
+    intent = serializers.ChoiceField(choices=Intent.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    after_hours = serializers.BooleanField(required=False, allow_null=True, default=None)
+    review_status = serializers.ChoiceField(choices=["not_needed", "pending", "reviewed"], required=False)
+
+
+class LeadReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LeadReview
+        fields = ["id", "lead_id", "reviewer_id", "reviewer_email", "verdict", "corrected_fields", "comment",
+                  "score_at_review", "qualified_at_review", "intent_at_review", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReviewVerdictSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    corrected_fields = serializers.DictField(required=False, default=dict)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

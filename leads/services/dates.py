@@ -1,0 +1,184 @@
+"""Finding stay and event dates in English and Malay guest text.
+
+dateparser parses each phrase we find; we find the phrases ourselves because its `search_dates`
+swallows neighbouring words ("esok, 2" → a date) and misses Malay forms. What dateparser lacks
+we compute: "lusa" (the day after tomorrow), weekends ("hujung minggu ini/depan"), Malay
+weekdays with "depan"/"ini", and "15hb Disember" (the "hb" = haribulan suffix).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import dateparser
+
+MONTHS = {
+    "january": 1, "jan": 1, "januari": 1,
+    "february": 2, "feb": 2, "februari": 2,
+    "march": 3, "mar": 3, "mac": 3,
+    "april": 4, "apr": 4,
+    "may": 5, "mei": 5,
+    "june": 6, "jun": 6,
+    "july": 7, "jul": 7, "julai": 7,
+    "august": 8, "aug": 8, "ogos": 8, "ogo": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11,
+    "december": 12, "dec": 12, "disember": 12, "dis": 12,
+}  # fmt: skip
+MONTH = r"(?P<{name}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+WEEKDAYS = {
+    "monday": 0, "isnin": 0, "tuesday": 1, "selasa": 1, "wednesday": 2, "rabu": 2, "thursday": 3, "khamis": 3,
+    "friday": 4, "jumaat": 4, "jumat": 4, "saturday": 5, "sabtu": 5, "sunday": 6, "ahad": 6, "minggu": 6,
+}  # fmt: skip
+_WEEKDAY = "|".join(day for day in WEEKDAYS if day != "minggu")  # "minggu" alone means "week"
+_RANGE_SEP = r"\s*(?:-|–|—|to|until|till|hingga|sehingga|sampai|smpai|and|&|dan)\s*"
+_YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
+_M = MONTH.format(name="m")
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("day_range", re.compile(rf"\b(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\s+(?:of\s+)?{_M}{_YEAR}\b")),
+    ("month_day_range", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\b{_YEAR}")),
+    ("day_month", re.compile(rf"\b(?P<d1>\d{{1,2}})\s*(?:of\s+)?{_M}{_YEAR}\b")),
+    ("month_day", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}})\b{_YEAR}")),
+    ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
+    ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
+    ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
+    ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr|esok|besok)\b")),
+    ("today", re.compile(r"\b(?:today|tonight|hari ini|harini|malam ini|malam ni|mlm ni|mlm ini)\b")),
+    ("next_weekend", re.compile(r"\b(?:next weekend|(?:hujung )?minggu depan ni|hujung minggu depan|weekend depan)\b")),
+    ("this_weekend", re.compile(r"\b(?:this weekend|this coming weekend|(?:hujung minggu|weekend) (?:ini|ni)|"
+                                r"hujung minggu)\b")),
+    ("next_weekday", re.compile(rf"\b(?:next|coming|this coming) (?P<wd>{_WEEKDAY})\b|\b(?P<wd2>{_WEEKDAY}) depan\b")),
+    ("this_weekday", re.compile(rf"\b(?:this |on |pada |hari )?(?P<wd>{_WEEKDAY})(?: (?:ini|ni))?\b")),
+    ("in_days", re.compile(r"\b(?:in|dalam) (?P<n>\d{1,2}) (?:days?|hari)\b|\b(?P<n2>\d{1,2}) hari lagi\b")),
+    ("next_week", re.compile(r"\b(?:next week|minggu depan)\b")),
+    ("next_month", re.compile(r"\b(?:next month|bulan depan)\b")),
+]  # fmt: skip
+
+# Phrases that only tell us roughly when: they count as dates but lower the confidence.
+VAGUE_KINDS = {"next_week", "next_month"}
+ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
+CHECKOUT_CUE = re.compile(
+    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga)"
+    r"(?:\s+(?:on|pada|is|date|at))?\W*\s*$"
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: dt.date
+    end: dt.date | None
+    kind: str
+    position: int
+    is_checkout_hint: bool = False
+
+    @property
+    def vague(self) -> bool:
+        return self.kind in VAGUE_KINDS
+
+
+def normalise(text: str) -> str:
+    text = text.lower()
+    text = re.sub(r"\b(\d{1,2})\s*(?:hb|haribulan|hbln)\b\.?", r"\1", text)
+    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)
+    return text
+
+
+def _parse(phrase: str, base: dt.datetime) -> dt.date | None:
+    parsed = dateparser.parse(
+        phrase,
+        languages=["en", "ms"],
+        settings={
+            "RELATIVE_BASE": base.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "future",
+            "DATE_ORDER": "DMY",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
+    return parsed.date() if parsed else None
+
+
+def _absolute(day: str, month: int, year: str | None, base: dt.datetime) -> dt.date | None:
+    """A day and month (year optional) through dateparser, rolled to the future like a guest means it."""
+    phrase = f"{int(day)} {dt.date(2000, month, 1):%B}" + (f" {year}" if year else "")
+    if year and len(year) == 2:
+        phrase = f"{int(day)} {dt.date(2000, month, 1):%B} 20{year}"
+    return _parse(phrase, base)
+
+
+def _saturday_on_or_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(5 - day.weekday()) % 7)
+
+
+Span = tuple[dt.date, dt.date | None]
+
+
+def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime) -> Span | None:
+    groups = match.groupdict()
+    if kind in ("day_range", "month_day_range"):
+        month = MONTHS[groups["m"]]
+        start = _absolute(groups["d1"], month, groups.get("year"), base)
+        end = _absolute(groups["d2"], month, groups.get("year"), base)
+        if start and end and end < start:  # "30 Dec - 2 Jan" style wrap within one month name is a typo; keep start
+            end = None
+        return (start, end) if start else None
+    if kind in ("day_month", "month_day"):
+        start = _absolute(groups["d1"], MONTHS[groups["m"]], groups.get("year"), base)
+        return (start, None) if start else None
+    if kind == "numeric":
+        month = int(groups["m"])
+        if not 1 <= month <= 12 or not 1 <= int(groups["d1"]) <= 31:
+            return None
+        start = _absolute(groups["d1"], month, groups.get("year"), base)
+        return (start, None) if start else None
+    if kind == "after_tomorrow":
+        return today + dt.timedelta(days=2), None
+    if kind == "tomorrow":
+        start = _parse("esok" if "esok" in match.group(0) else "tomorrow", base)
+        return (start, None) if start else None
+    if kind == "today":
+        return today, None
+    if kind == "this_weekend":
+        return _saturday_on_or_after(today), None
+    if kind == "next_weekend":
+        return _saturday_on_or_after(today) + dt.timedelta(days=7), None
+    if kind in ("next_weekday", "this_weekday"):
+        weekday = WEEKDAYS[groups.get("wd") or groups["wd2"]]
+        ahead = (weekday - today.weekday()) % 7
+        if kind == "next_weekday" and ahead == 0:
+            ahead = 7
+        return today + dt.timedelta(days=ahead), None
+    if kind == "in_days":
+        return today + dt.timedelta(days=int(groups.get("n") or groups["n2"])), None
+    if kind in ("next_week", "next_month"):
+        start = _parse(match.group(0), base)
+        return (start, None) if start else None
+    return None
+
+
+def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
+    """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
+    lowered = normalise(text)
+    taken = [False] * len(lowered)
+    today = base.date()
+    found: list[DateMention] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(lowered):
+            if any(taken[match.start() : match.end()]):
+                continue
+            result = _mention(kind, match, today, base)
+            if result is None or result[0] < today:  # "we stayed with you on 20/11" is not a new stay
+                continue
+            for index in range(match.start(), match.end()):
+                taken[index] = True
+            hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
+            found.append(DateMention(result[0], result[1], kind, match.start(), hint))
+    absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS]
+    # "Friday 15 Dec" / "15 Dec (Friday)": the weekday only restates the date beside it.
+    found = [
+        m for m in found if m.kind != "this_weekday" or all(abs(m.position - position) > 14 for position in absolute)
+    ]
+    return sorted(found, key=lambda mention: mention.position)

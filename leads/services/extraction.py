@@ -1,0 +1,342 @@
+"""Offline, rule-based lead extraction from a whole conversation, in English and Bahasa Malaysia.
+
+`extract(messages, ctx)` reads the guest's messages in order and returns the validated fields
+(`schema.ExtractedLead`), what the validators rejected, and the signals the rubric needs
+(intent keyword hits, explicit booking words, ambiguities that lower confidence).
+
+Later messages win: a guest who corrects a date or a phone number is believed the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+
+from leads.services.dates import DateMention, find_dates
+from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
+
+
+@dataclass(frozen=True)
+class GuestText:
+    """One guest message: its text and, when known, when it was written (relative dates count from then)."""
+
+    text: str
+    sent_at: dt.datetime | None = None
+
+
+@dataclass
+class Signals:
+    intent_hits: dict[str, int] = field(default_factory=dict)
+    booking_words: list[str] = field(default_factory=list)
+    ambiguities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExtractionResult:
+    fields: ExtractedLead
+    rejected: dict[str, str]
+    signals: Signals
+    source: str = "rules"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "fields": self.fields.model_dump(mode="json"),
+            "rejected": self.rejected,
+            "intent_hits": self.signals.intent_hits,
+            "booking_words": self.signals.booking_words,
+            "ambiguities": self.signals.ambiguities,
+        }
+
+
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "hundred": 100, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
+    "tujuh": 7, "lapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seorang": 1,
+}  # fmt: skip
+NUM = r"(\d{1,4}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else NUMBER_WORDS[token]
+
+
+NIGHTS_RE = re.compile(rf"(?<!jam )(?<!pukul )(?<!pkl )(?<!at )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
+DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
+WEEK_RE = re.compile(r"\b(?:a|one) week\b|\bseminggu\b")
+ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa)\b")
+CHILDREN_RE = re.compile(
+    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak[- ]kanak|budak|anak|babies|baby|bayi|toddlers?)\b"
+)
+COUPLE_RE = re.compile(
+    r"\b(?:my (?:wife|husband|partner|fianc[eé]e?) and i|me and my (?:wife|husband|partner)|"
+    r"saya dan (?:isteri|suami)|suami isteri|(?:a|for a|untuk) couple|pasangan)\b"
+)
+GROUP_RE = re.compile(
+    rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM}\b"
+    rf"|\b(?:seramai|table for|meja untuk) {NUM}\b"
+    rf"|\b(?:untuk|for) {NUM}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
+    rf"|\b{NUM}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
+    rf"|\b{NUM}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
+)
+ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+
+_NAME_WORD = r"[A-Za-z][A-Za-z'’\-]+"
+_CAP_WORD = r"(?:[A-Z][A-Za-z'’\-]+|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)"
+_CONNECT = r"(?:bin|binti|bt|bte|a/l|a/p|van|de)"
+EXPLICIT_NAME_RE = re.compile(
+    rf"(?i:\bmy name is|\bmy name's|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?|\bsaya bernama"
+    rf"|\bnama\s*:)"
+    rf"\s+({_NAME_WORD}(?:\s+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
+)
+WEAK_NAME_RE = re.compile(
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|ini|here is)|^)\s+"
+    rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)\s+)?{_CAP_WORD}"
+    rf"(?:\s+(?:{_CONNECT}|{_CAP_WORD})){{0,3}})"
+)
+SIGN_OFF_RE = re.compile(
+    r"(?:^|[.!?]\s+)\s*(?:best regards|kind regards|warm regards|regards|thanks|thank you|many thanks|cheers|sincerely|"
+    r"yours sincerely|best|terima kasih|tq|salam|sekian|yang benar)\s*[,.!-]*\s*(.*)$",
+    re.IGNORECASE,
+)
+SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:\s+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}")
+DASH_SIGNATURE_RE = re.compile(r"^\s*[-–—~]\s*(.+)$")
+NAME_STOPWORDS = {
+    "and", "from", "here", "looking", "interested", "planning", "asking", "want", "would", "wanted", "just", "also",
+    "dan", "dari", "nak", "mahu", "ingin", "hendak", "mau", "tak", "sudah", "dah", "boleh", "nk", "ada", "tanya",
+    "the", "a", "at", "in", "on", "for", "with", "to", "of", "my", "your", "is", "i", "we", "call", "whatsapp",
+    "hotel", "room", "bilik", "booking", "book", "please", "pls", "sila", "hi", "hello", "hai", "helo", "hey",
+    "good", "not", "sure", "going", "coming", "staying", "still", "travelling", "traveling", "writing", "sorry",
+}  # fmt: skip
+NOT_NAMES = NAME_STOPWORDS | {
+    "deluxe", "superior", "suite", "family", "standard", "premier", "executive", "king", "queen", "twin",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "isnin", "selasa", "rabu",
+    "khamis", "jumaat", "sabtu", "ahad", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "disember", "ogos", "julai", "mac", "mei", "jun", "interested",
+    "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks",
+}  # fmt: skip
+
+INTENT_WORDS: dict[str, list[str]] = {
+    "event": [
+        "wedding", "kahwin", "perkahwinan", "nikah", "majlis", "kenduri", "resepsi", "reception", "meeting",
+        "mesyuarat", "conference", "persidangan", "seminar", "workshop", "bengkel", "banquet", "ballroom", "dewan",
+        "function room", "event", "acara", "team building", "gathering", "birthday party", "hari jadi", "convention",
+    ],
+    "fb_inquiry": [
+        "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
+        "meja", "menu", "cafe", "kafe", "high tea", "brunch", "iftar", "buka puasa", "set menu", "a la carte",
+    ],
+    "room_booking": [
+        "room", "rooms", "bilik", "stay", "staying", "menginap", "bermalam", "check in", "check-in", "checkin",
+        "availability", "available", "kosong", "suite", "accommodation", "penginapan",
+    ],
+}  # fmt: skip
+BOOKING_WORDS = [
+    "book", "booking", "reserve", "reservation", "tempah", "tempahan", "menempah", "nak book", "confirm",
+    "sahkan", "secure", "hold the room", "how do i pay", "bayar", "deposit",
+]  # fmt: skip
+ROOM_WORD_ALIASES = {
+    "keluarga": "family", "berkembar": "twin", "kembar": "twin", "deluks": "deluxe", "delux": "deluxe",
+    "eksekutif": "executive", "permaisuri": "queen", "raja": "king", "kolam": "pool", "laut": "sea",
+}  # fmt: skip
+GENERIC_ROOM_WORDS = {"room", "rooms", "bilik", "the", "with", "and", "view", "type", "katil", "bed"}
+
+
+def _words_present(text: str, words: Sequence[str]) -> list[str]:
+    return [word for word in words if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+
+
+def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str:
+    """Events outrank rooms (a wedding brings rooms); F&B wins over rooms only when it dominates.
+
+    A night count ("3 malam") or a named room type counts as a room word; bare "malam" does not
+    ("jam 8 malam" is 8 pm).
+    """
+    lowered = text.lower()
+    hits = {intent: len(_words_present(lowered, words)) for intent, words in INTENT_WORDS.items()}
+    hits["room_booking"] += int(bool(NIGHTS_RE.search(lowered) or DAYS_NIGHTS_RE.search(lowered))) + int(room_chosen)
+    signals.intent_hits = {intent: count for intent, count in hits.items() if count}
+    signals.booking_words = _words_present(lowered, BOOKING_WORDS)
+    if len(signals.intent_hits) > 1:
+        signals.ambiguities.append("intent_mixed")
+    if hits["event"]:
+        return "event"
+    if hits["fb_inquiry"] and hits["fb_inquiry"] >= hits["room_booking"]:
+        return "fb_inquiry"
+    if hits["room_booking"]:
+        return "room_booking"
+    return "general"
+
+
+def _tidy_name(raw: str) -> str | None:
+    words: list[str] = []
+    for word in raw.split():
+        if word.lower().strip(".,!") in NAME_STOPWORDS:
+            break
+        words.append(word.strip(".,!"))
+    while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "van", "de"}:
+        words.pop()
+    if not words or words[0].lower().rstrip(".") in NOT_NAMES:
+        return None
+    return " ".join(words)
+
+
+def find_name(text: str) -> tuple[str | None, str]:
+    """The guest's name and how sure we are: 'explicit' (my name is), 'signature', 'weak' (I'm Sarah)."""
+    match = EXPLICIT_NAME_RE.search(text)
+    if match and (name := _tidy_name(match.group(1))):
+        return name, "explicit"
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        sign_off = SIGN_OFF_RE.search(line)
+        if sign_off:
+            candidate = sign_off.group(1) or (lines[index + 1] if index + 1 < len(lines) else "")
+            if candidate and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
+                return name, "signature"
+    if lines and (dash := DASH_SIGNATURE_RE.match(lines[-1])):
+        candidate = dash.group(1).strip()
+        if SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
+            return name, "signature"
+    for match in WEAK_NAME_RE.finditer(text):
+        if match.group(0).strip() == match.group(1).strip():
+            continue  # a capitalised word at the start of a line is not a name cue on its own
+        if name := _tidy_name(match.group(1)):
+            return name, "weak"
+    return None, ""
+
+
+def find_phone(text: str, region: str) -> str | None:
+    found = None
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        found = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    return found
+
+
+def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) -> str | None:
+    """The property's room type the guest means: its name or an alias, else its distinctive words (typos allowed)."""
+    lowered = re.sub(r"\b(?:family|keluarga) of \w+", " ", text.lower())
+    words = [ROOM_WORD_ALIASES.get(word, word) for word in re.findall(r"[a-z]+", lowered)]
+    vocabulary = set(words)
+    aliased = " ".join(words)
+    scores: list[tuple[float, int, bool, RoomOption]] = []  # (score, last position, fuzzy, room)
+    for room in rooms:
+        phrases = [room.name, *room.aliases]
+        positions = [m.start() for p in phrases for m in re.finditer(rf"\b{re.escape(p.lower())}\b", lowered)]
+        if positions:
+            scores.append((2.0, max(positions), False, room))
+            continue
+        distinctive = [w for w in re.findall(r"[a-z]+", room.name.lower()) if w not in GENERIC_ROOM_WORDS]
+        if not distinctive:
+            continue
+        points, fuzzy, last = 0.0, False, -1
+        for word in distinctive:
+            close = [word] if word in vocabulary else []
+            if not close and len(word) >= 5:
+                close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.84)
+                fuzzy = fuzzy or bool(close)
+            if close:
+                points += 1 if close[0] == word else 0.8
+                last = max(last, max(m.start() for m in re.finditer(rf"\b{close[0]}\b", aliased)))
+        score = points / len(distinctive)
+        if score >= 0.5:
+            scores.append((score, last, fuzzy, room))
+    if not scores:
+        return None
+    # Full matches beat partial ones; among equals the latest mention wins ("family room? no, a superior queen").
+    scores.sort(key=lambda item: (item[0] >= 1, item[0] if item[0] < 1 else 0, item[1]), reverse=True)
+    best_score, _, fuzzy, best = scores[0]
+    if len(scores) > 1 and best_score < 1 and scores[1][0] == best_score:
+        signals.ambiguities.append("room_type_tie")
+    if fuzzy or best_score < 1:
+        signals.ambiguities.append("room_type_partial")
+    return best.name
+
+
+def _last_number(pattern: re.Pattern[str], text: str) -> int | None:
+    value = None
+    for match in pattern.finditer(text):
+        token = next(group for group in match.groups() if group)
+        value = _number(token)
+    return value
+
+
+def _assign_dates(per_message: list[list[DateMention]], intent: str, signals: Signals) -> dict[str, dt.date | None]:
+    check_in: dt.date | None = None
+    check_out: dt.date | None = None
+    for mentions in per_message:
+        if not mentions:
+            continue
+        first = mentions[0]
+        if first.end is not None:
+            check_in, check_out = first.start, first.end
+        elif check_in and first.is_checkout_hint and first.start > check_in:
+            check_out = first.start
+            continue
+        else:
+            check_in, check_out = first.start, None
+        for later in mentions[1:]:
+            if check_out is None and later.start > check_in:
+                check_out = later.start
+                break
+        if any(mention.vague for mention in mentions):
+            signals.ambiguities.append("date_vague")
+    if intent in ("event", "fb_inquiry"):
+        return {"event_date": check_in, "check_in": None, "check_out": None}
+    return {"check_in": check_in, "check_out": check_out, "event_date": None}
+
+
+def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> ExtractionResult:
+    """Read every guest message of a conversation (oldest first) and return the validated lead fields."""
+    items = [m if isinstance(m, GuestText) else GuestText(m) for m in messages]
+    signals = Signals()
+    whole = "\n".join(item.text for item in items)
+    lowered = whole.lower()
+    room_type = match_room_type(whole, ctx.rooms, signals)
+    intent = detect_intent(whole, signals, room_chosen=room_type is not None)
+
+    raw: dict[str, Any] = {"intent": intent}
+    name_rank = {"explicit": 3, "signature": 2, "weak": 1}
+    best_rank = 0
+    per_message_dates: list[list[DateMention]] = []
+    for item in items:
+        base = (item.sent_at or ctx.reference).astimezone(ctx.tzinfo)
+        per_message_dates.append(find_dates(item.text, base))
+        name, how = find_name(item.text)
+        if name and name_rank[how] >= best_rank:
+            raw["name"], best_rank = name, name_rank[how]
+        if phone := find_phone(item.text, ctx.country):
+            raw["phone"] = phone
+        if emails := EMAIL_RE.findall(item.text):
+            raw["email"] = emails[-1]
+    if best_rank == name_rank["weak"]:
+        signals.ambiguities.append("name_weak")
+    raw.update(_assign_dates(per_message_dates, intent, signals))
+
+    without_phones = EMAIL_RE.sub(" ", lowered)
+    for match in phonenumbers.PhoneNumberMatcher(whole, ctx.country, leniency=phonenumbers.Leniency.VALID):
+        without_phones = without_phones.replace(match.raw_string.lower(), " ")
+    nights = _last_number(NIGHTS_RE, without_phones)
+    if nights is None and (dn := DAYS_NIGHTS_RE.search(without_phones)):
+        nights = int(dn.group(1) or dn.group(2))
+    if nights is None and WEEK_RE.search(without_phones):
+        nights = 7
+    raw["nights"] = nights
+    raw["adults"] = _last_number(ADULTS_RE, without_phones)
+    if raw["adults"] is None and COUPLE_RE.search(without_phones):
+        raw["adults"] = 2
+    raw["children"] = _last_number(CHILDREN_RE, without_phones)
+    raw["group_size"] = _last_number(GROUP_RE, without_phones)
+    raw["rooms"] = _last_number(ROOMS_RE, without_phones)
+    raw["room_type"] = room_type
+
+    fields, rejected = validate_fields(raw, ctx)
+    return ExtractionResult(fields=fields, rejected=rejected, signals=signals)

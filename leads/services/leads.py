@@ -1,0 +1,365 @@
+"""Writes to leads: upsert from a conversation, staff updates, consent, the review queue.
+
+Call these inside the property's schema (`schema_context(property.schema_name)`, a tenant task,
+or a request on the property's host).
+
+One guest, one open lead: a conversation joins the open lead (status new or contacted) of its
+own guest, or of any guest with the same phone or e-mail (the WhatsApp guest who also writes by
+e-mail is a different `Guest` row until the conversations app merges guests; we do not merge
+Guest rows here, that is the conversations app's business). The lead keeps the guest it was
+created for; the new conversation is linked through `LeadConversation`, and the lead is
+re-extracted from the guest messages of *all* its conversations in time order, so the story
+told on WhatsApp and completed by e-mail is read as one. A converted or lost lead is closed: the
+next inquiry starts a new lead. Concurrent upserts for the same guest, phone or e-mail are
+serialised with transaction-scoped advisory locks, so two channels arriving together cannot
+open two leads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from conversations.models import Conversation, Guest, Message, MessageRole
+from leads.models import (
+    OPEN_STATUSES,
+    STATUS_TRANSITIONS,
+    ConsentStatus,
+    Intent,
+    Lead,
+    LeadConversation,
+    LeadReview,
+    LeadSettings,
+    LeadStatus,
+    ReviewStatus,
+    Verdict,
+)
+from leads.services import catalogue
+from leads.services.extraction import ExtractionResult, GuestText, extract
+from leads.services.rubric import assess
+from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
+from properties.models import Property, User
+from properties.realtime import notify_staff
+
+MAX_MESSAGES = 200  # the newest guest messages read per lead; a lead's story fits well within this
+
+# extracted field → Lead attribute
+FIELD_MAP = {
+    "name": "guest_name", "phone": "phone", "email": "email", "intent": "intent", "check_in": "check_in",
+    "check_out": "check_out", "nights": "nights", "adults": "adults", "children": "children", "rooms": "rooms",
+    "group_size": "group_size", "room_type": "room_type", "event_date": "event_date",
+}  # fmt: skip
+
+
+class LeadError(Exception):
+    """A change to a lead that is not allowed; the message says why (shown to the caller)."""
+
+
+def current_property() -> Property:
+    return Property.objects.get(schema_name=connection.schema_name)
+
+
+def extraction_context(property_: Property, reference: dt.datetime | None = None) -> ExtractionContext:
+    return ExtractionContext(
+        reference=reference or timezone.now(),
+        timezone=property_.timezone,
+        country=property_.country or "MY",
+        rooms=tuple(catalogue.room_options()),
+    )
+
+
+def _guest_texts(conversation_ids: list[int]) -> list[GuestText]:
+    rows = (
+        Message.objects.filter(conversation_id__in=conversation_ids, role=MessageRole.GUEST)
+        .exclude(content="")
+        .order_by("-created_at", "-id")
+        .values_list("content", "created_at")[:MAX_MESSAGES]
+    )
+    return [GuestText(text, sent_at) for text, sent_at in reversed(rows)]
+
+
+def _lock(*keys: str) -> None:
+    """Transaction-scoped advisory locks, taken in a fixed order so two writers cannot deadlock."""
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"leads:{connection.schema_name}:{key}"])
+
+
+def _is_lead_worthy(result: ExtractionResult) -> bool:
+    return result.fields.intent != Intent.GENERAL or bool(result.signals.booking_words)
+
+
+def _after_hours(property_: Property, conversation: Conversation) -> bool:
+    if conversation.is_after_hours:
+        return True
+    first = (
+        Message.objects.filter(conversation=conversation, role=MessageRole.GUEST)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return not property_.is_open_at(first or conversation.started_at)
+
+
+def _merged_fields(lead: Lead, result: ExtractionResult, guests: list[Guest]) -> ExtractedLead:
+    """Extracted values fill the lead; what a person corrected (locked) stays; unknown never erases known."""
+    extracted = result.fields.model_dump()
+    for field_name, attribute in FIELD_MAP.items():
+        if attribute in lead.locked_fields or field_name in lead.locked_fields:
+            continue
+        value = extracted[field_name]
+        if field_name == "intent" and value == Intent.GENERAL and lead.intent != Intent.GENERAL:
+            continue
+        if value is not None:
+            setattr(lead, attribute, value)
+    # What the channels told us (a WhatsApp number, a mail sender) fills what the text did not.
+    for guest in guests:
+        lead.phone = lead.phone or guest.phone
+        lead.email = lead.email or guest.email
+        lead.guest_name = lead.guest_name or guest.name
+    return lead_fields(lead)
+
+
+def lead_fields(lead: Lead) -> ExtractedLead:
+    values = {field_name: getattr(lead, attribute) or None for field_name, attribute in FIELD_MAP.items()}
+    values["intent"] = lead.intent
+    values["children"] = lead.children  # 0 children is a value
+    return ExtractedLead.model_construct(**values)
+
+
+def _score(lead: Lead, fields: ExtractedLead, signals: Any, property_: Property, now: dt.datetime) -> None:
+    settings = LeadSettings.current()
+    options = catalogue.room_options()
+    rate = catalogue.nightly_rate(lead.room_type, settings, options)
+    result = assess(
+        fields,
+        signals,
+        is_after_hours=lead.is_after_hours,
+        today=property_.local_now(now).date(),
+        settings=settings,
+        rooms=options,
+        rate=rate,
+    )
+    lead.lead_score = result.score
+    lead.confidence = result.confidence
+    lead.is_qualified = result.qualified
+    lead.priority = result.priority
+    lead.estimated_value = result.estimated_value
+    lead.currency = settings.currency
+    lead.rubric_breakdown = result.breakdown
+    lead.missing_fields = result.missing_fields
+    if result.needs_review and lead.review_status == ReviewStatus.NOT_NEEDED:
+        lead.review_status = ReviewStatus.PENDING
+    elif not result.needs_review and lead.review_status == ReviewStatus.PENDING:
+        lead.review_status = ReviewStatus.NOT_NEEDED  # more messages made the reading clear
+
+
+def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | None = None) -> Lead | None:
+    """Extract, attach and score the lead of `conversation`; None when the conversation shows no lead intent yet.
+
+    Idempotent: it derives everything from the stored messages, so running it twice changes nothing.
+    """
+    now = now or timezone.now()
+    property_ = current_property()
+    ctx = extraction_context(property_, now)
+    guest = conversation.guest
+    first_read = extract(_guest_texts([conversation.pk]), ctx)
+    phones = {p for p in (guest.phone, first_read.fields.phone) if p}
+    emails = {e.lower() for e in (guest.email, first_read.fields.email) if e}
+
+    with transaction.atomic():
+        _lock(f"conversation:{conversation.pk}", f"guest:{guest.pk}", *(f"phone:{p}" for p in phones),
+              *(f"email:{e}" for e in emails))  # fmt: skip
+        link = LeadConversation.objects.select_related("lead").filter(conversation=conversation).first()
+        lead = Lead.objects.select_for_update().get(pk=link.lead_id) if link else None
+        created = False
+        if lead is None:
+            lead = (
+                Lead.objects.select_for_update()
+                .filter(status__in=OPEN_STATUSES)
+                .filter(
+                    Q(guest=guest)
+                    | Q(guest__phone__in=phones)
+                    | Q(phone__in=phones)
+                    | Q(guest__email__in=emails)
+                    | Q(email__in=emails)
+                )
+                .order_by("created_at", "id")
+                .first()
+            )
+            if lead is None:
+                if not _is_lead_worthy(first_read):
+                    return None
+                lead = Lead.objects.create(
+                    guest=guest, conversation=conversation, source_channel=conversation.channel,
+                    is_after_hours=_after_hours(property_, conversation),
+                )  # fmt: skip
+                created = True
+            LeadConversation.objects.create(lead=lead, conversation=conversation)
+            if not lead.is_after_hours and _after_hours(property_, conversation):
+                lead.is_after_hours = True
+
+        conversation_ids = list(lead.conversation_links.values_list("conversation_id", flat=True))
+        result = extract(_guest_texts(conversation_ids), ctx) if conversation_ids != [conversation.pk] else first_read
+        guests = [lead.guest, *Guest.objects.filter(conversations__pk__in=conversation_ids).exclude(pk=lead.guest_id)]
+        fields = _merged_fields(lead, result, guests)
+        lead.extraction = result.as_json()
+        _score(lead, fields, result.signals, property_, now)
+        lead.save()
+        notify_staff(connection.schema_name, "lead.created" if created else "lead.updated", lead_event(lead))
+    return lead
+
+
+def lead_event(lead: Lead) -> dict[str, Any]:
+    return {
+        "id": lead.pk, "intent": lead.intent, "status": lead.status, "priority": lead.priority,
+        "score": lead.lead_score, "qualified": lead.is_qualified, "after_hours": lead.is_after_hours,
+        "guest_name": lead.guest_name, "review_status": lead.review_status,
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LeadChanges:
+    """What staff may change through the API; None = leave as is."""
+
+    status: str | None = None
+    notes: str | None = None
+    priority: str | None = None
+
+
+def update_lead(lead_id: int, changes: LeadChanges) -> Lead:
+    """Apply a staff edit all at once or not at all (LeadError says why)."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None:
+            raise Lead.DoesNotExist
+        if changes.status is not None and changes.status != lead.status:
+            if changes.status not in STATUS_TRANSITIONS[lead.status]:
+                allowed = ", ".join(sorted(STATUS_TRANSITIONS[lead.status])) or "none (final)"
+                raise LeadError(f"A {lead.status} lead cannot become {changes.status}; allowed: {allowed}.")
+            if changes.status in OPEN_STATUSES and lead.status not in OPEN_STATUSES:
+                other = Lead.objects.filter(guest=lead.guest, status__in=OPEN_STATUSES).exclude(pk=lead.pk).first()
+                if other is not None:
+                    raise LeadError(f"This guest already has an open lead (#{other.pk}); work on that one.")
+            lead.status = changes.status
+        if changes.notes is not None:
+            lead.notes = changes.notes
+        if changes.priority is not None:
+            lead.priority = changes.priority
+        lead.save()
+        notify_staff(connection.schema_name, "lead.updated", lead_event(lead))
+    return lead
+
+
+def record_consent(lead_id: int, given: bool, at: dt.datetime | None = None) -> Lead:
+    """The guest's YES or NO to passing their details to the reservations team; NO is final for this lead."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.consent_status == ConsentStatus.DECLINED and given:
+            raise LeadError("The guest said NO; ask again only in a new conversation.")
+        lead.consent_status = ConsentStatus.GIVEN if given else ConsentStatus.DECLINED
+        lead.consent_at = at or timezone.now()
+        lead.save(update_fields=["consent_status", "consent_at", "updated_at"])
+    return lead
+
+
+def mark_consent_asked(lead_id: int) -> Lead:
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.consent_status == ConsentStatus.NOT_ASKED:
+            lead.consent_status = ConsentStatus.ASKED
+            lead.save(update_fields=["consent_status", "updated_at"])
+    return lead
+
+
+def mark_handed_over(lead_id: int, at: dt.datetime | None = None) -> Lead:
+    """Hand the lead to the reservations team: only ever after a recorded YES (also a database constraint)."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.consent_status != ConsentStatus.GIVEN:
+            raise LeadError("No recorded YES from the guest: the lead cannot be handed over.")
+        if lead.handed_over_at is None:
+            lead.handed_over_at = at or timezone.now()
+            lead.save(update_fields=["handed_over_at", "updated_at"])
+            notify_staff(connection.schema_name, "lead.handed_over", lead_event(lead))
+    return lead
+
+
+def record_review(
+    lead_id: int, reviewer: User, verdict: str, corrected: dict[str, Any] | None = None, comment: str = ""
+) -> LeadReview:
+    """Store a reviewer's verdict; corrections go through the extraction validators, then lock and re-score.
+
+    Invalid corrections raise LeadError and nothing is written.
+    """
+    corrected = dict(corrected or {})
+    if verdict not in Verdict.values:
+        raise LeadError(f"verdict must be one of {', '.join(Verdict.values)}.")
+    unknown = set(corrected) - set(FIELD_MAP)
+    if unknown:
+        raise LeadError(f"Unknown field(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(FIELD_MAP)}.")
+    property_ = current_property()
+    now = timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if corrected:
+            ctx = extraction_context(property_, now)
+            checked, rejected = validate_fields({**lead_fields(lead).model_dump(), **corrected}, ctx)
+            bad = {name: reason for name, reason in rejected.items() if name in corrected}
+            if bad:
+                raise LeadError("; ".join(f"{name}: {reason}" for name, reason in sorted(bad.items())))
+            for name in corrected:
+                value = getattr(checked, name)
+                setattr(lead, FIELD_MAP[name], value if value is not None else ("" if name in _TEXT else None))
+            if {"check_in", "check_out", "nights"} & set(corrected):
+                lead.check_out, lead.nights = checked.check_out, checked.nights
+            lead.locked_fields = sorted(set(lead.locked_fields) | {FIELD_MAP[name] for name in corrected})
+        review = LeadReview.objects.create(
+            lead=lead, reviewer_id=reviewer.pk, reviewer_email=reviewer.email, verdict=verdict,
+            corrected_fields=_jsonable(corrected), comment=comment, score_at_review=lead.lead_score,
+            qualified_at_review=lead.is_qualified, intent_at_review=lead.intent,
+        )  # fmt: skip
+        lead.review_status = ReviewStatus.REVIEWED
+        if corrected:
+            signals = _signals_from(lead.extraction)
+            _score(lead, lead_fields(lead), signals, property_, now)
+        lead.save()
+    return review
+
+
+_TEXT = {"name", "phone", "email", "room_type", "intent"}
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in values.items()}
+
+
+def _signals_from(extraction: dict[str, Any]) -> Any:
+    from leads.services.extraction import Signals
+
+    return Signals(
+        intent_hits=dict(extraction.get("intent_hits") or {}),
+        booking_words=list(extraction.get("booking_words") or []),
+        ambiguities=[],  # a person has now read it: nothing is ambiguous any more
+    )
+
+
+def rubric_agreement_rate() -> dict[str, Any]:
+    """How often reviewers agreed with the rubric, counting each lead's latest verdict once."""
+    latest: dict[int, str] = {}
+    for lead_id, verdict in LeadReview.objects.order_by("created_at", "id").values_list("lead_id", "verdict"):
+        latest[lead_id] = verdict
+    total = len(latest)
+    agreed = sum(1 for verdict in latest.values() if verdict == Verdict.AGREE)
+    return {"reviewed": total, "agreed": agreed, "rate": round(agreed / total, 3) if total else None}
+
+
+__all__ = [
+    "LeadChanges", "LeadError", "LeadStatus", "mark_consent_asked", "mark_handed_over", "record_consent",
+    "record_review", "rubric_agreement_rate", "update_lead", "upsert_lead_for_conversation",
+]  # fmt: skip

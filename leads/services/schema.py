@@ -1,0 +1,221 @@
+"""The extracted lead fields and the validators that every extraction goes through.
+
+Two producers feed `ExtractedLead`: the offline rules (`extraction.py`) and, later, an LLM's
+structured output (`client.chat.completions.parse(response_format=ExtractedLead)`). Both are
+checked by `validate_fields`, which drops (and reports) any field that fails instead of
+rejecting the whole extraction: one hallucinated room type must not cost the guest's phone number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+IntentName = Literal["room_booking", "event", "fb_inquiry", "general"]
+
+EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}$")
+NAME_RE = re.compile(r"^[^\W\d_][\w'’./\- ]{0,99}$")
+NAME_CONNECTORS = {"bin", "binti", "bt", "bte", "a/l", "a/p", "al", "van", "de", "da"}
+
+# How far ahead a date may be before we call it a mistake (a typo'd year, an LLM's invention).
+MAX_DAYS_AHEAD = 2 * 366
+
+
+@dataclass(frozen=True)
+class RoomOption:
+    """A room type the property sells: its name, other names guests use, and its nightly rate."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    rate: Any = None  # Decimal | None; Any to keep this module free of model imports
+
+
+@dataclass(frozen=True)
+class ExtractionContext:
+    """What extraction needs to know about the property and the moment."""
+
+    reference: dt.datetime  # aware; relative dates ("esok") count from here unless a message has its own time
+    timezone: str = "Asia/Kuala_Lumpur"
+    country: str = "MY"
+    rooms: Sequence[RoomOption] = field(default_factory=tuple)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def today(self) -> dt.date:
+        return self.reference.astimezone(self.tzinfo).date()
+
+    def room_names(self) -> list[str]:
+        return [room.name for room in self.rooms]
+
+
+def _ctx(info: ValidationInfo) -> ExtractionContext | None:
+    context = info.context or {}
+    return context.get("ctx")
+
+
+class ExtractedLead(BaseModel):
+    """The lead fields a conversation can yield. Every field is optional: unknown stays None."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    intent: IntentName = "general"
+    check_in: dt.date | None = None
+    check_out: dt.date | None = None
+    nights: int | None = None
+    adults: int | None = None
+    children: int | None = None
+    rooms: int | None = None
+    group_size: int | None = None
+    room_type: str | None = None
+    event_date: dt.date | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        value = " ".join(value.split())
+        if not NAME_RE.match(value) or any(ch.isdigit() for ch in value):
+            raise ValueError("not a person's name")
+        if value == value.lower():  # "ahmad bin ali" typed on a phone
+            value = " ".join(w if w in NAME_CONNECTORS else w[:1].upper() + w[1:] for w in value.split())
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        ctx = _ctx(info)
+        region = ctx.country if ctx else "MY"
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError(f"not a phone number ({exc})") from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not EMAIL_RE.match(value):
+            raise ValueError("not an e-mail address")
+        return value.lower()
+
+    @field_validator("check_in", "check_out", "event_date")
+    @classmethod
+    def _date_in_window(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        ctx = _ctx(info)
+        if value is None or ctx is None:
+            return value
+        if value < ctx.today:
+            raise ValueError(f"{value} is in the past")
+        if (value - ctx.today).days > MAX_DAYS_AHEAD:
+            raise ValueError(f"{value} is more than two years ahead")
+        return value
+
+    @field_validator("nights")
+    @classmethod
+    def _nights(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 90:
+            raise ValueError("nights must be between 1 and 90")
+        return value
+
+    @field_validator("adults", "rooms")
+    @classmethod
+    def _positive_count(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 500:
+            raise ValueError("must be between 1 and 500")
+        return value
+
+    @field_validator("children")
+    @classmethod
+    def _children(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= 100:
+            raise ValueError("must be between 0 and 100")
+        return value
+
+    @field_validator("group_size")
+    @classmethod
+    def _group(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 5000:
+            raise ValueError("must be between 1 and 5000")
+        return value
+
+    @field_validator("room_type")
+    @classmethod
+    def _room_type(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        ctx = _ctx(info)
+        if ctx is None:
+            return value
+        for name in ctx.room_names():
+            if name.casefold() == value.casefold():
+                return name  # the property's own spelling
+        raise ValueError(f"{value!r} is not one of this property's room types")
+
+    @model_validator(mode="after")
+    def _stay_is_consistent(self) -> ExtractedLead:
+        if self.check_in and self.check_out:
+            if self.check_out <= self.check_in:
+                raise PydanticCustomError(
+                    "check_out_not_after_check_in",
+                    "check-out {check_out} is not after check-in {check_in}",
+                    {"field": "check_out", "check_out": str(self.check_out), "check_in": str(self.check_in)},
+                )
+            # Dates the guest gave beat a night count said elsewhere.
+            self.nights = (self.check_out - self.check_in).days
+        elif self.check_in and self.nights:
+            self.check_out = self.check_in + dt.timedelta(days=self.nights)
+        if self.group_size is None and self.adults is not None:
+            self.group_size = self.adults + (self.children or 0)
+        return self
+
+    def known_fields(self) -> dict[str, Any]:
+        return {key: value for key, value in self.model_dump(mode="json").items() if value not in (None, "general")}
+
+
+def validate_fields(data: dict[str, Any], ctx: ExtractionContext) -> tuple[ExtractedLead, dict[str, str]]:
+    """Validate raw fields; a field that fails is dropped and reported in the second value (field → reason)."""
+    data = {key: value for key, value in data.items() if key in ExtractedLead.model_fields and value is not None}
+    rejected: dict[str, str] = {}
+    for _ in range(len(ExtractedLead.model_fields) + 1):  # each round drops at least one field
+        try:
+            return ExtractedLead.model_validate(data, context={"ctx": ctx}), rejected
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = error["loc"][0] if error["loc"] else (error.get("ctx") or {}).get("field", "check_out")
+                rejected[str(name)] = error["msg"]
+                data.pop(str(name), None)
+    raise AssertionError("unreachable: every round removes a failing field")
+
+
+def from_llm_output(payload: str | dict[str, Any], ctx: ExtractionContext) -> tuple[ExtractedLead, dict[str, str]]:
+    """The hook for an LLM's structured output: the same validators as the rules, nothing trusted as given."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except json.JSONDecodeError:
+            return ExtractedLead(), {"__all__": "the model's output is not JSON"}
+    if not isinstance(payload, dict):
+        return ExtractedLead(), {"__all__": "the model's output is not an object"}
+    return validate_fields(payload, ctx)

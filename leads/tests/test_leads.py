@@ -1,0 +1,164 @@
+"""Leads from conversations: one per conversation, one open lead per guest across channels, review, consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from conversations.models import Channel, Guest
+from leads.models import ConsentStatus, Lead, LeadConversation, LeadReview, LeadSettings, ReviewStatus
+from leads.services.leads import (
+    LeadChanges,
+    LeadError,
+    mark_handed_over,
+    record_consent,
+    record_review,
+    rubric_agreement_rate,
+    update_lead,
+    upsert_lead_for_conversation,
+)
+from leads.tests.conftest import EVENING, MORNING, add_guest_message, conversation_with
+
+NOW = EVENING + dt.timedelta(minutes=10)
+BOOKING = "Hi, my name is Sarah Lim. I'd like to book a Deluxe King from 15-17 Dec for 2 adults."
+
+
+def test_a_booking_conversation_becomes_a_scored_lead_with_a_decimal_value(world, in_a, rooms):
+    conversation = conversation_with([BOOKING], phone="+60123456789")
+    lead = upsert_lead_for_conversation(conversation, now=NOW)
+    assert lead is not None and lead.intent == "room_booking"
+    assert (lead.guest_name, lead.phone, lead.check_in, lead.nights) == ("Sarah Lim", "+60123456789",
+                                                                      dt.date(2026, 12, 15), 2)  # fmt: skip
+    assert lead.is_after_hours and lead.priority == "high" and lead.source_channel == Channel.WHATSAPP
+    # dates 20 + length 10 + contact 15 + name 5 + room 10 + party 10 + after-hours 5 + booking 15 = 90 (not urgent)
+    assert lead.lead_score == 90 and lead.is_qualified
+    assert lead.estimated_value == Decimal("630.00")  # 350 × 2 nights × 0.90
+    assert lead.rubric_breakdown["urgency"]["met"] is False
+    assert lead.extraction["source"] == "rules"
+
+
+def test_upserting_twice_changes_nothing_and_keeps_one_lead_per_conversation(world, in_a, rooms):
+    conversation = conversation_with([BOOKING])
+    first = upsert_lead_for_conversation(conversation, now=NOW)
+    again = upsert_lead_for_conversation(conversation, now=NOW)
+    assert first.pk == again.pk and Lead.objects.count() == 1
+    assert again.lead_score == first.lead_score and again.estimated_value == first.estimated_value
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LeadConversation.objects.create(lead=first, conversation=conversation)
+
+
+def test_small_talk_does_not_open_a_lead(world, in_a):
+    assert upsert_lead_for_conversation(conversation_with(["What time is breakfast?"]), now=NOW) is None
+    assert Lead.objects.count() == 0
+
+
+def test_the_same_guest_on_whatsapp_and_email_has_one_open_lead_read_as_one_story(world, in_a, rooms):
+    whatsapp = conversation_with(["Nak tempah bilik keluarga 20hb Disember, 2 malam"], phone="+60123456789")
+    lead = upsert_lead_for_conversation(whatsapp, now=NOW)
+    # A different Guest row (e-mail identity) who gives the same phone number in the mail.
+    mail = "Hello, following up my WhatsApp. 2 adults 1 child. Phone 012-345 6789\n\nRegards,\nAmir Hamzah"
+    email = conversation_with([mail], channel=Channel.EMAIL, email="amir@example.com")
+    merged = upsert_lead_for_conversation(email, now=NOW)
+    assert merged.pk == lead.pk and Lead.objects.count() == 1
+    assert sorted(merged.conversations.values_list("pk", flat=True)) == sorted([whatsapp.pk, email.pk])
+    assert (merged.guest_name, merged.adults, merged.children) == ("Amir Hamzah", 2, 1)
+    assert merged.room_type == "Family Suite"
+    assert merged.check_in == dt.date(2026, 12, 20) and merged.email == "amir@example.com"
+
+
+def test_a_guest_matched_by_email_joins_the_open_lead_and_a_closed_lead_starts_a_new_one(world, in_a):
+    first = conversation_with(["Can I book a room for 5 Dec? my email is lee@example.com"])
+    lead = upsert_lead_for_conversation(first, now=NOW)
+    second = conversation_with(["Booking a room 5 Dec, 2 nights"], channel=Channel.EMAIL, email="LEE@example.com")
+    assert upsert_lead_for_conversation(second, now=NOW).pk == lead.pk
+    update_lead(lead.pk, LeadChanges(status="lost"))
+    third = conversation_with(["Book a room for 9 Dec please"], channel=Channel.EMAIL, email="lee@example.com")
+    assert upsert_lead_for_conversation(third, now=NOW).pk != lead.pk
+
+
+def test_a_later_message_updates_the_lead_and_in_hours_leads_are_not_after_hours(world, in_a, rooms):
+    conversation = conversation_with(["Do you have a room on 15 Dec?"], at=MORNING)
+    lead = upsert_lead_for_conversation(conversation, now=MORNING)
+    assert not lead.is_after_hours and lead.nights is None
+    add_guest_message(conversation, "3 nights, deluxe king, 2 adults", at=MORNING + dt.timedelta(minutes=5))
+    lead = upsert_lead_for_conversation(conversation, now=MORNING + dt.timedelta(minutes=6))
+    assert (lead.nights, lead.room_type, lead.adults) == (3, "Deluxe King", 2)
+
+
+def test_status_changes_follow_the_allowed_transitions(world, in_a):
+    lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    update_lead(lead.pk, LeadChanges(status="converted", notes="Paid deposit"))
+    with pytest.raises(LeadError, match="cannot become"):
+        update_lead(lead.pk, LeadChanges(status="new", notes="should not be saved"))
+    lead.refresh_from_db()
+    assert lead.status == "converted" and lead.notes == "Paid deposit"
+
+
+def test_low_confidence_goes_to_review_and_verdicts_give_the_agreement_rate(world, in_a, manager_a):
+    vague = conversation_with(["a room or maybe dinner? minggu depan. I'm Sam."])
+    lead = upsert_lead_for_conversation(vague, now=NOW)
+    assert lead.confidence < 0.5 and lead.review_status == ReviewStatus.PENDING
+    clear = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    assert clear.review_status == ReviewStatus.NOT_NEEDED
+    record_review(clear.pk, manager_a, "agree")
+    record_review(lead.pk, manager_a, "disagree", {"intent": "room_booking", "nights": 2}, "a room, not dinner")
+    lead.refresh_from_db()
+    assert lead.review_status == ReviewStatus.REVIEWED and lead.intent == "room_booking" and lead.nights == 2
+    assert {"intent", "nights"} <= set(lead.locked_fields)
+    assert rubric_agreement_rate() == {"reviewed": 2, "agreed": 1, "rate": 0.5}
+    # the reviewer changes their mind on the second lead: only the latest verdict per lead counts
+    record_review(lead.pk, manager_a, "agree")
+    assert rubric_agreement_rate()["rate"] == 1.0
+    # re-extraction never overwrites what a person corrected
+    upsert_lead_for_conversation(vague, now=NOW)
+    lead.refresh_from_db()
+    assert lead.intent == "room_booking" and lead.nights == 2
+
+
+def test_an_invalid_correction_is_refused_and_nothing_is_written(world, in_a, manager_a):
+    lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    with pytest.raises(LeadError, match="phone"):
+        record_review(lead.pk, manager_a, "disagree", {"phone": "not a phone", "nights": 4})
+    with pytest.raises(LeadError, match="Unknown field"):
+        record_review(lead.pk, manager_a, "disagree", {"lead_score": 100})
+    lead.refresh_from_db()
+    assert LeadReview.objects.count() == 0 and lead.nights == 2 and lead.locked_fields == []
+
+
+def test_no_lead_is_handed_over_without_a_recorded_yes_and_a_no_is_respected(world, in_a):
+    lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    with pytest.raises(LeadError, match="No recorded YES"):
+        mark_handed_over(lead.pk)
+    record_consent(lead.pk, given=False)
+    with pytest.raises(LeadError, match="said NO"):
+        record_consent(lead.pk, given=True)
+    with pytest.raises(LeadError):
+        mark_handed_over(lead.pk)
+    lead.refresh_from_db()
+    assert lead.consent_status == ConsentStatus.DECLINED and lead.handed_over_at is None
+    # The database refuses it too, whatever code path tries.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Lead.objects.filter(pk=lead.pk).update(handed_over_at=NOW)
+
+
+def test_a_yes_allows_the_handover_once(world, in_a):
+    lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    record_consent(lead.pk, given=True, at=NOW)
+    handed = mark_handed_over(lead.pk, at=NOW)
+    assert handed.handed_over_at == NOW and mark_handed_over(lead.pk).handed_over_at == NOW
+
+
+def test_thresholds_are_per_property(world):
+    from django_tenants.utils import schema_context
+
+    with schema_context(world.b.schema_name):
+        settings = LeadSettings.current()
+        settings.qualified_threshold = 95
+        settings.save()
+        lead_b = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    with schema_context(world.a.schema_name):
+        lead_a = upsert_lead_for_conversation(conversation_with([BOOKING], guest=Guest.objects.create()), now=NOW)
+    assert lead_a.is_qualified and not lead_b.is_qualified
