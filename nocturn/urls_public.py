@@ -14,6 +14,7 @@ api_v1 = [
     path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
+    path("", include("leads.urls")),
 ]
 
 urlpatterns = [
