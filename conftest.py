@@ -27,6 +27,30 @@ pytest_plugins = ["nocturn.testing.live"]
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: pytest.FixtureRequest,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+) -> Iterator[None]:
+    """Always build the test database.
+
+    pytest-django only builds it when a collected test asks for `db`; a run made only of
+    end-to-end tests (`committed_db`) would otherwise talk to the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, keepdb=keepdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            teardown_databases(config, verbosity=0)
+
+
 @dataclass
 class World:
     a: Property
@@ -92,6 +116,9 @@ def _back_to_the_public_schema() -> Iterator[None]:
 @pytest.fixture
 def committed_db(properties_ab: World, django_db_blocker: pytest.FixtureRequest) -> Iterator[World]:
     """Database access outside a transaction: writes are visible to daphne and the worker."""
+    from django.db import connection
+
+    assert connection.settings_dict["NAME"].startswith("test_"), "end-to-end tests must run on the test database"
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         yield properties_ab
 

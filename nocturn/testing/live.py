@@ -105,6 +105,8 @@ def start_worker(log_dir: Path, **extra_env: str) -> Worker:
             "--concurrency",
             "2",
             "--without-gossip",
+            "-I",
+            "nocturn.testing.tasks",
             "--without-mingle",
             "--without-heartbeat",
         ],

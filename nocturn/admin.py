@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from nocturn.durability import replay_dead_letter
+from nocturn.models import DeadLetter
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    list_display = ["failed_at", "task_name", "schema_name", "error", "retries", "replayed_at"]
+    list_filter = ["task_name", "schema_name", ("replayed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task_name", "error", "task_id"]
+    readonly_fields = [f.name for f in DeadLetter._meta.fields]
+    actions = ["replay"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Replay the selected tasks in their own property")
+    def replay(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
+        sent = [task_id for letter in queryset if (task_id := replay_dead_letter(letter.pk))]
+        skipped = queryset.count() - len(sent)
+        self.message_user(
+            request,
+            f"Replayed {len(sent)} task(s); {skipped} had already been replayed.",
+            messages.SUCCESS if sent else messages.WARNING,
+        )

@@ -1,0 +1,80 @@
+"""Durable background work: retries for transient failures only, then a dead letter, never silence."""
+
+from __future__ import annotations
+
+import traceback as tb
+from typing import Any
+
+import structlog
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from tenant_schemas_celery.task import TenantTask
+
+logger = structlog.get_logger(__name__)
+
+
+class TransientError(Exception):
+    """A failure worth retrying: a provider's 5xx, 429 or timeout, a lost connection."""
+
+
+class DurableTask(TenantTask):
+    """Base for tasks that must not be lost.
+
+    Transient errors are retried with exponential back-off and full jitter (so a recovering
+    provider is not hit by every retry at once); anything else, or the last failed retry, is
+    written to a dead letter that platform admins see and can replay. Tasks built on this base
+    must be idempotent: acks_late redelivers a task whose worker died mid-way.
+    """
+
+    abstract = True
+    acks_late = True
+    autoretry_for = (TransientError,)
+    retry_backoff = 2
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 8
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        record_dead_letter(
+            task_name=self.name,
+            task_id=task_id,
+            schema_name=self._schema_of_request(),
+            args=list(args or []),
+            kwargs=dict(kwargs or {}),
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=str(einfo) if einfo else "".join(tb.format_exception(exc)),
+            retries=self.request.retries or 0,
+        )
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+    def _schema_of_request(self) -> str:
+        headers = self.request.headers or {}
+        return headers.get("_schema_name") or self.request.get("_schema_name") or connection.schema_name
+
+
+def record_dead_letter(**fields: Any) -> None:
+    from nocturn.models import DeadLetter
+
+    with schema_context("public"):
+        letter = DeadLetter.objects.create(**fields)
+    logger.error("task failed for good", task=fields["task_name"], dead_letter=letter.pk, error=fields["error"])
+
+
+def replay_dead_letter(letter_id: int) -> str | None:
+    """Send a dead letter's task again, in its own schema. Returns the new task id (None if already replayed)."""
+    from django.db import transaction
+
+    from nocturn.celery import app
+    from nocturn.models import DeadLetter
+
+    with schema_context("public"), transaction.atomic():
+        letter = DeadLetter.objects.select_for_update().filter(pk=letter_id, replayed_at__isnull=True).first()
+        if letter is None:
+            return None
+        with schema_context(letter.schema_name):
+            result = app.send_task(letter.task_name, args=letter.args, kwargs=letter.kwargs)
+        letter.replayed_at = timezone.now()
+        letter.replay_task_id = result.id
+        letter.save(update_fields=["replayed_at", "replay_task_id"])
+        return result.id

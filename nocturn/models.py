@@ -1,0 +1,28 @@
+"""Public schema: what the platform operator needs across properties."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DeadLetter(models.Model):
+    """A background task that failed for good: kept whole so a platform admin can see and replay it."""
+
+    task_name = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=64, blank=True)
+    schema_name = models.CharField(max_length=63, help_text="The property schema the task ran in.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    error = models.TextField()
+    traceback = models.TextField(blank=True)
+    retries = models.PositiveIntegerField(default=0)
+    failed_at = models.DateTimeField(auto_now_add=True)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+    replay_task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-failed_at"]
+        indexes = [models.Index(fields=["replayed_at", "-failed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} in {self.schema_name} at {self.failed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,82 @@
+"""Transient failures are retried with back-off; permanent ones become dead letters that can be replayed."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+from django_tenants.utils import schema_context
+
+from conftest import host_client
+from nocturn.models import DeadLetter
+from nocturn.testing.tasks import broken, flaky
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_for(condition, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def key() -> str:
+    return f"durability-test:{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def store() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+
+
+def test_a_transient_failure_is_retried_until_it_succeeds_in_its_schema(committed_db, celery_worker, key, store):
+    with schema_context(committed_db.a.schema_name):
+        flaky.delay(key, 2)
+    assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
+    assert store.get(f"{key}:attempts") == "3"
+    assert not DeadLetter.objects.filter(args__0=key).exists()
+
+
+def test_a_permanent_failure_is_not_retried_and_becomes_a_dead_letter(committed_db, celery_worker, key, store):
+    with schema_context(committed_db.b.schema_name):
+        broken.delay(key)
+    letter = wait_for(lambda: DeadLetter.objects.filter(args=[key]).first())
+    assert letter.task_name == "nocturn.testing.tasks.broken"
+    assert letter.schema_name == "bravo"
+    assert letter.error == "ValueError: this input can never be processed"
+    assert "Traceback" in letter.traceback
+    time.sleep(1)
+    assert store.get(f"{key}:attempts") == "1"
+
+
+def test_exhausted_retries_become_a_dead_letter_that_replays_in_its_schema(committed_db, celery_worker, key, store):
+    with schema_context(committed_db.a.schema_name):
+        flaky.delay(key, 3)  # max_retries=2: three attempts, all planned to fail
+    letter = wait_for(lambda: DeadLetter.objects.filter(args__0=key).first())
+    assert letter.retries == 2 and letter.schema_name == "alpha"
+    assert store.get(f"{key}:done") is None
+
+    admin = host_client(None, committed_db.platform_admin)
+    response = admin.post(
+        "/admin/nocturn/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True
+    )
+    assert b"Replayed 1 task(s)" in response.content
+    assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
+    letter.refresh_from_db()
+    assert letter.replayed_at is not None
+    # A second replay of the same letter sends nothing.
+    again = admin.post("/admin/nocturn/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True)
+    assert b"Replayed 0 task(s); 1 had already been replayed" in again.content
+
+
+def test_property_staff_cannot_see_dead_letters(committed_db):
+    assert host_client(None, committed_db.manager_a).get("/admin/nocturn/deadletter/").status_code == 302
+    assert host_client(committed_db.a, committed_db.manager_a).get("/admin/nocturn/deadletter/").status_code == 404
