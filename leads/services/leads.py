@@ -215,6 +215,11 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
     return lead
 
 
+def lead_for_conversation(conversation_id: int) -> Lead | None:
+    """The lead a conversation belongs to (for the handoff context package and the consent step), if any."""
+    return Lead.objects.filter(conversation_links__conversation_id=conversation_id).first()
+
+
 def lead_event(lead: Lead) -> dict[str, Any]:
     return {
         "id": lead.pk, "intent": lead.intent, "status": lead.status, "priority": lead.priority,
@@ -360,6 +365,6 @@ def rubric_agreement_rate() -> dict[str, Any]:
 
 
 __all__ = [
-    "LeadChanges", "LeadError", "LeadStatus", "mark_consent_asked", "mark_handed_over", "record_consent",
-    "record_review", "rubric_agreement_rate", "update_lead", "upsert_lead_for_conversation",
+    "LeadChanges", "LeadError", "LeadStatus", "lead_for_conversation", "mark_consent_asked", "mark_handed_over",
+    "record_consent", "record_review", "rubric_agreement_rate", "update_lead", "upsert_lead_for_conversation",
 ]  # fmt: skip

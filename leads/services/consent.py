@@ -1,0 +1,142 @@
+"""The words of the lead-capture step, in English and Malay: ask for what is missing, summarise, ask consent.
+
+The conversation engine decides *when* (a qualified lead, lead-capture mode); this module decides
+*what is said* and how the guest's answer is read, so the rule "nothing is handed over without a
+recorded YES" lives next to the lead. A WhatsApp reply button sends its id (`consent_yes` /
+`consent_no`); on other channels the guest types, and `read_consent_reply` understands YES/NO in
+both languages and answers None when it cannot tell (ask again rather than guess).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from leads.models import Lead
+
+YES_ID, NO_ID = "consent_yes", "consent_no"
+
+QUESTIONS: dict[str, dict[str, str]] = {
+    "check_in": {"en": "Which date would you like to check in?", "ms": "Tarikh daftar masuk yang anda mahu?"},
+    "nights": {"en": "How many nights will you stay?", "ms": "Berapa malam anda akan menginap?"},
+    "adults": {"en": "How many adults (and children) will stay?", "ms": "Berapa orang dewasa (dan kanak-kanak)?"},
+    "room_type": {"en": "Which room type would you prefer?", "ms": "Jenis bilik yang anda pilih?"},
+    "event_date": {"en": "On which date is it?", "ms": "Pada tarikh apa?"},
+    "group_size": {"en": "How many guests are you expecting?", "ms": "Berapa orang tetamu dijangka?"},
+    "name": {"en": "May I have your name?", "ms": "Boleh saya dapatkan nama anda?"},
+    "phone_or_email": {
+        "en": "What phone number or e-mail can our team reach you on?",
+        "ms": "Nombor telefon atau e-mel untuk pasukan kami hubungi anda?",
+    },
+}
+
+_CONSENT = {
+    "en": (
+        "Shall I pass these details to our reservations team so they can contact you? Please reply YES or NO.",
+        "YES",
+        "NO",
+    ),
+    "ms": (
+        "Boleh saya serahkan butiran ini kepada pasukan tempahan kami untuk menghubungi anda? "
+        "Sila balas YA atau TIDAK.",
+        "YA",
+        "TIDAK",
+    ),
+}
+_LABELS = {
+    "en": {"intent": "Request", "dates": "Dates", "guests": "Guests", "room": "Room", "name": "Name",
+           "contact": "Contact", "nights": "night(s)", "adults": "adult(s)", "children": "child(ren)"},
+    "ms": {"intent": "Permintaan", "dates": "Tarikh", "guests": "Tetamu", "room": "Bilik", "name": "Nama",
+           "contact": "Hubungan", "nights": "malam", "adults": "dewasa", "children": "kanak-kanak"},
+}  # fmt: skip
+_INTENTS = {
+    "en": {"room_booking": "Room booking", "event": "Event", "fb_inquiry": "Dining", "general": "Inquiry"},
+    "ms": {"room_booking": "Tempahan bilik", "event": "Majlis / acara", "fb_inquiry": "Makan", "general": "Pertanyaan"},
+}
+
+
+def _lang(language: str) -> str:
+    return "ms" if language == "ms" else "en"
+
+
+def next_question(lead: Lead, language: str = "en") -> str | None:
+    """The question for the first missing field, or None when nothing is missing."""
+    for field in lead.missing_fields:
+        if field in QUESTIONS:
+            return QUESTIONS[field][_lang(language)]
+    return None
+
+
+def summary(lead: Lead, language: str = "en") -> str:
+    """What we understood, one line per known fact, for the guest to confirm and for staff to act on."""
+    lang = _lang(language)
+    label = _LABELS[lang]
+    lines = [f"{label['intent']}: {_INTENTS[lang][lead.intent]}"]
+    start = lead.check_in or lead.event_date
+    if start:
+        dates = f"{start:%d %b %Y}"
+        if lead.check_out:
+            dates += f" – {lead.check_out:%d %b %Y}"
+        if lead.nights:
+            dates += f" ({lead.nights} {label['nights']})"
+        lines.append(f"{label['dates']}: {dates}")
+    if lead.adults or lead.children or lead.group_size:
+        parts = []
+        if lead.adults:
+            parts.append(f"{lead.adults} {label['adults']}")
+        if lead.children:
+            parts.append(f"{lead.children} {label['children']}")
+        lines.append(f"{label['guests']}: {', '.join(parts) if parts else lead.group_size}")
+    if lead.room_type:
+        lines.append(
+            f"{label['room']}: {lead.room_type}" + (f" × {lead.rooms}" if lead.rooms and lead.rooms > 1 else "")
+        )
+    if lead.guest_name:
+        lines.append(f"{label['name']}: {lead.guest_name}")
+    contact = ", ".join(filter(None, [lead.phone, lead.email]))
+    if contact:
+        lines.append(f"{label['contact']}: {contact}")
+    return "\n".join(lines)
+
+
+def consent_request(lead: Lead, language: str = "en") -> dict[str, Any]:
+    """The consent message: text for any channel, plus reply buttons for channels that have them (WhatsApp)."""
+    question, yes, no = _CONSENT[_lang(language)]
+    return {
+        "text": f"{summary(lead, language)}\n\n{question}",
+        "buttons": [{"id": YES_ID, "title": yes}, {"id": NO_ID, "title": no}],  # WhatsApp: titles ≤ 20 chars
+    }
+
+
+_YES_PHRASES = ("no problem", "no worries", "tiada masalah", "takde masalah", "x de masalah")
+_NO = re.compile(
+    r"\b(?:no|nope|nah|not now|not yet|don'?t|do not|dont|never|tidak|tak|taknak|tak nak|x nak|jangan|tak mahu|"
+    r"tak payah|bukan|tidak mahu|no thanks|no thank you)\b"
+)
+_YES = re.compile(
+    r"\b(?:yes|y|yeah|yep|yup|sure|ok|okay|okey|please do|go ahead|confirm|confirmed|of course|ya|ye|yer|boleh|"
+    r"setuju|baik|betul|silakan|ok boleh)\b|👍"
+)
+
+
+def read_consent_reply(reply: str) -> bool | None:
+    """True for YES, False for NO, None when unclear. A negation anywhere wins ("tak boleh" is NO)."""
+    text = reply.strip().lower()
+    if text in (YES_ID, NO_ID):
+        return text == YES_ID
+    for phrase in _YES_PHRASES:
+        text = text.replace(phrase, " ok ")
+    said_no, said_yes = bool(_NO.search(text)), bool(_YES.search(text))
+    if said_no:
+        return False
+    return True if said_yes else None
+
+
+def record_consent_reply(lead_id: int, reply: str) -> bool | None:
+    """Read the guest's reply and record it; None (nothing recorded) when the reply is unclear."""
+    from leads.services.leads import record_consent
+
+    answer = read_consent_reply(reply)
+    if answer is not None:
+        record_consent(lead_id, given=answer)
+    return answer

@@ -1,0 +1,78 @@
+"""Committed-data tests: the extraction task on a real worker, and two channels racing for one guest's lead."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from conversations.models import Channel, Guest
+from leads.models import Lead
+from leads.services.leads import upsert_lead_for_conversation
+from leads.tasks import extract_lead
+from leads.tests.conftest import conversation_with
+
+pytestmark = pytest.mark.e2e
+
+
+def _cleanup(schema: str, *guest_ids: int) -> None:
+    with schema_context(schema):
+        Guest.objects.filter(pk__in=guest_ids).delete()  # cascades to conversations, messages, leads
+
+
+def test_the_task_builds_the_lead_in_the_schema_it_was_sent_from(committed_db, celery_worker):
+    world = committed_db
+    name = "Worker " + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6]).title()  # letters only
+    with schema_context(world.a.schema_name):
+        conversation = conversation_with([f"Book a room on 15 Dec for 2 nights. My name is {name}"])
+    try:
+        # The same id sent from B's schema finds nothing there and creates nothing.
+        with schema_context(world.b.schema_name):
+            assert extract_lead.delay(conversation.pk).get(timeout=30) is None
+            assert not Lead.objects.filter(guest_name=name).exists()
+        with schema_context(world.a.schema_name):
+            lead_id = extract_lead.delay(conversation.pk).get(timeout=30)
+            assert extract_lead.delay(conversation.pk).get(timeout=30) == lead_id  # idempotent
+            lead = Lead.objects.get(pk=lead_id)
+            assert (lead.guest_name, lead.nights, lead.intent) == (name, 2, "room_booking")
+    finally:
+        _cleanup(world.a.schema_name, conversation.guest_id)
+
+
+def test_whatsapp_and_email_arriving_together_open_one_lead(committed_db):
+    world = committed_db
+    phone = "+6012" + str(uuid.uuid4().int)[:7]
+    local = "0" + phone[3:]
+    with schema_context(world.a.schema_name):
+        whatsapp = conversation_with(["Nak tempah bilik 20hb Disember"], phone=phone)
+        email = conversation_with([f"Booking a room for 20 Dec. Call me on {local}"], channel=Channel.EMAIL,
+                                  email=f"{uuid.uuid4().hex[:8]}@example.com")  # fmt: skip
+    start = threading.Barrier(2, timeout=20)
+    results: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def upsert(label: str, conversation) -> None:
+        try:
+            with schema_context(world.a.schema_name):
+                start.wait()
+                results[label] = upsert_lead_for_conversation(conversation).pk
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upsert, args=(label, c)) for label, c in (("wa", whatsapp), ("mail", email))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors, errors
+        assert results["wa"] == results["mail"]
+        with schema_context(world.a.schema_name):
+            assert Lead.objects.filter(conversation_links__conversation__in=[whatsapp, email]).distinct().count() == 1
+    finally:
+        _cleanup(world.a.schema_name, whatsapp.guest_id, email.guest_id)

@@ -1,0 +1,45 @@
+"""The consent step's words: the summary, the YES/NO question with buttons, and reading the reply."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from leads.models import Lead
+from leads.services.consent import consent_request, next_question, read_consent_reply, summary
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("YES", True), ("yes please", True), ("ok boleh", True), ("Ya", True), ("setuju", True), ("👍", True),
+        ("no problem, go ahead", True), ("consent_yes", True),
+        ("NO", False), ("no thanks", False), ("tak nak", False), ("tidak", False), ("jangan", False),
+        ("tak boleh", False), ("consent_no", False), ("don't share it", False),
+        ("what is the price?", None), ("hmm", None), ("", None),
+    ],
+)  # fmt: skip
+def test_it_reads_yes_and_no_in_english_and_malay_and_admits_when_unclear(reply, answer):
+    assert read_consent_reply(reply) is answer
+
+
+def test_the_consent_request_summarises_the_lead_and_offers_two_short_buttons():
+    lead = Lead(
+        intent="room_booking", check_in=dt.date(2026, 12, 15), check_out=dt.date(2026, 12, 17), nights=2,
+        adults=2, children=1, room_type="Deluxe King", guest_name="Sarah Lim", phone="+60123456789",
+    )  # fmt: skip
+    english = consent_request(lead, "en")
+    assert "15 Dec 2026 – 17 Dec 2026 (2 night(s))" in english["text"] and "Sarah Lim" in english["text"]
+    assert english["text"].endswith("Please reply YES or NO.")
+    malay = consent_request(lead, "ms")
+    assert "Tempahan bilik" in malay["text"] and "2 dewasa, 1 kanak-kanak" in malay["text"]
+    assert [b["id"] for b in malay["buttons"]] == ["consent_yes", "consent_no"]
+    assert all(len(b["title"]) <= 20 for b in english["buttons"] + malay["buttons"])
+
+
+def test_the_next_question_follows_the_missing_fields():
+    lead = Lead(intent="event", missing_fields=["group_size", "name"])
+    assert next_question(lead, "ms") == "Berapa orang tetamu dijangka?"
+    assert next_question(Lead(missing_fields=[]), "en") is None
+    assert "Event" in summary(lead, "en")
