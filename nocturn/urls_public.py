@@ -15,6 +15,7 @@ api_v1 = [
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
     path("", include("leads.urls")),
+    path("", include("knowledge.urls")),
 ]
 
 urlpatterns = [

@@ -33,32 +33,34 @@ def _split_words(text: str) -> list[str]:
     return [" ".join(words[i : i + 40]) for i in range(0, len(words), 40)]
 
 
-_SPLITTERS: list[Callable[[str], list[str]]] = [
-    lambda text: _HEADING.split(text),
-    lambda text: _PARAGRAPH.split(text),
-    lambda text: _SENTENCE.split(text),
-    _split_words,
+# (splitter, joiner): how a level cuts text, and how its pieces are glued back when packed.
+_SPLITTERS: list[tuple[Callable[[str], list[str]], str]] = [
+    (lambda text: _HEADING.split(text), "\n\n"),
+    (lambda text: _PARAGRAPH.split(text), "\n\n"),
+    (lambda text: _SENTENCE.split(text), " "),
+    (_split_words, " "),
 ]
 
 
-def _pieces(text: str, budget: int, level: int, count: Callable[[str], int]) -> list[str]:
-    """`text` cut at the coarsest boundary that makes every piece fit `budget` tokens."""
+def _pieces(text: str, budget: int, level: int, count: Callable[[str], int], joiner: str = "") -> list[tuple[str, str]]:
+    """`text` cut at the coarsest boundary that makes every piece fit `budget` tokens, with each piece's joiner."""
     if count(text) <= budget or level >= len(_SPLITTERS):
-        return [text]
-    parts = [part.strip() for part in _SPLITTERS[level](text) if part and part.strip()]
+        return [(text, joiner)]
+    splitter, own_joiner = _SPLITTERS[level]
+    parts = [part.strip() for part in splitter(text) if part and part.strip()]
     if len(parts) <= 1:
-        return _pieces(text, budget, level + 1, count)
-    out: list[str] = []
-    for part in parts:
-        out.extend(_pieces(part, budget, level + 1, count))
+        return _pieces(text, budget, level + 1, count, joiner)
+    out: list[tuple[str, str]] = []
+    for index, part in enumerate(parts):
+        out.extend(_pieces(part, budget, level + 1, count, joiner if index == 0 else own_joiner))
     return out
 
 
-def _pack(pieces: list[str], budget: int, count: Callable[[str], int], joiner: str = "\n\n") -> list[str]:
+def _pack(pieces: list[tuple[str, str]], budget: int, count: Callable[[str], int]) -> list[str]:
     packed: list[str] = []
     current = ""
-    for piece in pieces:
-        candidate = f"{current}{joiner}{piece}" if current else piece
+    for piece, joiner in pieces:
+        candidate = f"{current}{joiner or ' '}{piece}" if current else piece
         if current and count(candidate) > budget:
             packed.append(current)
             current = piece
@@ -70,17 +72,17 @@ def _pack(pieces: list[str], budget: int, count: Callable[[str], int], joiner: s
 
 
 def _tail(text: str, tokens: int, count: Callable[[str], int]) -> str:
-    """The last words of `text` worth about `tokens` tokens."""
-    words = text.split()
-    lo, hi = 0, len(words)
-    # the largest suffix that fits, by binary search on its length
+    """The end of `text`, from a word boundary, worth at most about `tokens` tokens."""
+    starts = [match.start() for match in re.finditer(r"\S+", text)]
+    lo, hi = 0, len(starts)
+    # the largest number of trailing words that fits, by binary search
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if count(" ".join(words[-mid:])) <= tokens:
+        if count(text[starts[-mid] :]) <= tokens:
             lo = mid
         else:
             hi = mid - 1
-    return " ".join(words[-lo:]) if lo else ""
+    return text[starts[-lo] :] if lo else ""
 
 
 def chunk_text(

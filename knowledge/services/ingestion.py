@@ -85,7 +85,7 @@ def plan_upsert(items: Sequence[ParsedItem]) -> list[PlannedItem]:
 
 def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResult:
     """Create or update items by (category, title), all or nothing; returns what changed."""
-    items = _check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items])
+    items = _check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
     result = UpsertResult()
     with transaction.atomic():
         # Lock the rows we may update: two uploads of the same file must not both "create" an item.

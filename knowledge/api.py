@@ -1,0 +1,113 @@
+"""Knowledge base API on the public host: upsert a property's knowledge, poll the embedding job.
+
+The caller names the property in the URL; `property_for_user` answers 404 unless the caller is
+one of its managers (or a platform admin), and everything after that runs in its schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.conf import settings
+from django.http import Http404
+from django_tenants.utils import schema_context
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from knowledge.models import IngestionJob
+from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializer, KnowledgeUploadSerializer
+from knowledge.services.ingestion import start_job
+from knowledge.services.parsers import IngestError, items_from_objects, parse_file
+from knowledge.services.retrieval import search
+from properties.permissions import property_for_user
+
+MANAGERS = {"manager"}
+
+
+def _job_body(request: Request, property_id: int, job: IngestionJob) -> dict[str, object]:
+    body = dict(IngestionJobSerializer(job).data)
+    body["status_url"] = request.build_absolute_uri(f"/api/v1/properties/{property_id}/knowledge-base/jobs/{job.pk}")
+    return body
+
+
+@extend_schema(
+    summary="Upsert the property's knowledge base (JSON items or one file); embedding runs asynchronously",
+    request={"application/json": KnowledgeItemsSerializer, "multipart/form-data": KnowledgeUploadSerializer},
+    responses={202: IngestionJobSerializer, 400: OpenApiResponse(description="What is wrong with the input")},
+)
+@api_view(["PUT"])
+@parser_classes([JSONParser, MultiPartParser])
+def knowledge_base(request: Request, property_id: int) -> Response:
+    property_ = property_for_user(request.user, property_id, roles=MANAGERS)
+    try:
+        if request.content_type.startswith("multipart/"):
+            upload = KnowledgeUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            file = upload.validated_data["file"]
+            if file.size > settings.KNOWLEDGE_UPLOAD_MAX_BYTES:
+                return Response(
+                    {"detail": f"{file.name} is larger than {settings.KNOWLEDGE_UPLOAD_MAX_BYTES} bytes."},
+                    status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                )
+            source = file.name
+            items = parse_file(
+                file.name,
+                file.read(),
+                category=upload.validated_data["category"],
+                language=upload.validated_data["language"],
+            )
+        else:
+            source = "api"
+            items = items_from_objects(request.data, "request body")
+        with schema_context(property_.schema_name):
+            job = start_job(items, source=source, requested_by=request.user.email)
+    except IngestError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(_job_body(request, property_.pk, job), status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    summary="One ingestion job of the property (poll until succeeded or failed)", responses=IngestionJobSerializer
+)
+@api_view(["GET"])
+def knowledge_job(request: Request, property_id: int, job_id: int) -> Response:
+    property_ = property_for_user(request.user, property_id, roles=MANAGERS)
+    with schema_context(property_.schema_name):
+        job = IngestionJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise Http404("No such job.")
+        return Response(_job_body(request, property_.pk, job))
+
+
+class KnowledgeHitSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    chunk_id = serializers.IntegerField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    language = serializers.CharField()
+    text = serializers.CharField()
+    score = serializers.FloatField()
+
+
+@extend_schema(
+    summary="Search the property's knowledge base as the AI does (hits above the relevance threshold)",
+    parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("k", int, required=False)],
+    responses=KnowledgeHitSerializer(many=True),
+)
+@api_view(["GET"])
+def knowledge_search(request: Request, property_id: int) -> Response:
+    property_ = property_for_user(request.user, property_id)  # any member may look
+    question = request.query_params.get("q", "").strip()
+    try:
+        k = min(max(int(request.query_params.get("k", 5)), 1), 20)
+    except ValueError:
+        return Response({"detail": "k must be a number from 1 to 20."}, status=status.HTTP_400_BAD_REQUEST)
+    if not question:
+        return Response({"detail": "q (the question) is required."}, status=status.HTTP_400_BAD_REQUEST)
+    with schema_context(property_.schema_name):
+        hits = search(question, k)
+    return Response(KnowledgeHitSerializer([asdict(hit) for hit in hits], many=True).data)

