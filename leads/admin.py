@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from leads.models import Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from leads.models import STATUS_TRANSITIONS, Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
+from leads.services.leads import FIELD_MAP
 from nocturn.tenant_admin import tenant_admin_site
 
 
@@ -21,8 +26,23 @@ class LeadReviewInline(admin.TabularInline):
     can_delete = False
 
 
+class LeadAdminForm(forms.ModelForm):
+    class Meta:
+        model = Lead
+        fields = "__all__"  # noqa: DJ007 - the admin lists its own read-only fields
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        before = self.instance.status if self.instance.pk else None
+        if before and status != before and status not in STATUS_TRANSITIONS[before]:
+            allowed = ", ".join(sorted(STATUS_TRANSITIONS[before])) or "none (final)"
+            raise forms.ValidationError(f"A {before} lead cannot become {status}; allowed: {allowed}.")
+        return status
+
+
 @admin.register(Lead, site=tenant_admin_site)
 class LeadAdmin(admin.ModelAdmin):
+    form = LeadAdminForm
     list_display = [
         "id", "guest_name", "intent", "status", "priority", "lead_score", "confidence", "is_qualified",
         "estimated_value", "review_status", "consent_status", "is_after_hours", "source_channel", "created_at",
@@ -38,6 +58,12 @@ class LeadAdmin(admin.ModelAdmin):
         "extraction", "estimated_value", "consent_status", "consent_at", "handed_over_at", "created_at", "updated_at",
     ]  # fmt: skip
     inlines = [LeadConversationInline, LeadReviewInline]
+
+    def save_model(self, request: HttpRequest, obj: Lead, form: Any, change: bool) -> None:
+        # What a manager corrects here must survive the next extraction, as a reviewer's corrections do.
+        corrected = {name for name in form.changed_data if name in FIELD_MAP.values() or name == "priority"}
+        obj.locked_fields = sorted(set(obj.locked_fields) | corrected)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(LeadReview, site=tenant_admin_site)

@@ -148,7 +148,8 @@ def _score(lead: Lead, fields: ExtractedLead, signals: Any, property_: Property,
     lead.lead_score = result.score
     lead.confidence = result.confidence
     lead.is_qualified = result.qualified
-    lead.priority = result.priority
+    if "priority" not in lead.locked_fields:  # a person's choice of priority outlives re-scoring
+        lead.priority = result.priority
     lead.estimated_value = result.estimated_value
     lead.currency = settings.currency
     lead.rubric_breakdown = result.breakdown
@@ -254,8 +255,9 @@ def update_lead(lead_id: int, changes: LeadChanges) -> Lead:
             lead.status = changes.status
         if changes.notes is not None:
             lead.notes = changes.notes
-        if changes.priority is not None:
+        if changes.priority is not None and changes.priority != lead.priority:
             lead.priority = changes.priority
+            lead.locked_fields = sorted({*lead.locked_fields, "priority"})
         lead.save()
         notify_staff(connection.schema_name, "lead.updated", lead_event(lead))
     return lead

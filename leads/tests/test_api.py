@@ -158,3 +158,40 @@ def test_bs_admin_never_lists_as_leads(world, leads_ab):
     assert host_client(world.a, world.manager_b).get("/admin/leads/lead/").status_code == 403
     assert host_client(world.a, world.manager_b).get(f"/admin/leads/lead/{leads_ab[0].pk}/change/").status_code == 403
     assert host_client(world.a, world.manager_a).get(f"/admin/leads/lead/{leads_ab[0].pk}/change/").status_code == 200
+
+
+def test_a_staff_chosen_priority_survives_re_scoring(world, leads_ab):
+    a1, _, _ = leads_ab
+    client = _api(world.agent_a)
+    url = f"/api/v1/properties/{world.a.pk}/leads/{a1.pk}"
+    assert client.patch(url, {"priority": "low"}, content_type="application/json").json()["priority"] == "low"
+    with schema_context(world.a.schema_name):
+        again = upsert_lead_for_conversation(Lead.objects.get(pk=a1.pk).conversation, now=NOW)
+    assert again.is_after_hours and again.priority == "low"
+
+
+def test_the_admin_refuses_a_forbidden_status_change_and_locks_what_a_manager_corrects(world, leads_ab):
+    from types import SimpleNamespace
+
+    from django.core.exceptions import ValidationError
+
+    from leads.admin import LeadAdmin, LeadAdminForm
+    from nocturn.tenant_admin import tenant_admin_site
+
+    a1, _, _ = leads_ab
+    with schema_context(world.a.schema_name):
+        lead = Lead.objects.get(pk=a1.pk)
+        lead.status = "converted"
+        lead.save()
+        form = LeadAdminForm(instance=lead)
+        form.cleaned_data = {"status": "new"}
+        with pytest.raises(ValidationError, match="cannot become new"):
+            form.clean_status()
+        lead.nights = 5
+        LeadAdmin(Lead, tenant_admin_site).save_model(
+            None, lead, SimpleNamespace(changed_data=["nights", "notes"]), True
+        )
+        lead.refresh_from_db()
+        assert lead.locked_fields == ["nights"]
+        again = upsert_lead_for_conversation(lead.conversation, now=NOW)
+        assert again.nights == 5

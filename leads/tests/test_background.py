@@ -76,3 +76,27 @@ def test_whatsapp_and_email_arriving_together_open_one_lead(committed_db):
             assert Lead.objects.filter(conversation_links__conversation__in=[whatsapp, email]).distinct().count() == 1
     finally:
         _cleanup(world.a.schema_name, whatsapp.guest_id, email.guest_id)
+
+
+def test_a_new_lead_is_announced_live_to_its_propertys_staff_only(committed_db, daphne):
+    from properties.tests.test_realtime import open_staff_socket, receive_events, session_cookie
+
+    world = committed_db
+    name = "Live " + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6]).title()
+    with (
+        open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.agent_a)) as ws_a,
+        open_staff_socket(daphne, "bravo.localhost", session_cookie(world.b, world.manager_b)) as ws_b,
+    ):
+        ws_a.recv(timeout=5)  # hello
+        ws_b.recv(timeout=5)
+        with schema_context(world.a.schema_name):
+            conversation = conversation_with([f"Book a room for 15 Dec, 2 nights. My name is {name}"])
+        try:
+            with schema_context(world.a.schema_name):
+                lead = upsert_lead_for_conversation(conversation)
+            created = [e for e in receive_events(ws_a, 3) if e["event"] == "lead.created"]
+            assert [e["payload"]["id"] for e in created] == [lead.pk]
+            assert created[0]["payload"]["guest_name"] == name
+            assert receive_events(ws_b, 1) == []
+        finally:
+            _cleanup(world.a.schema_name, conversation.guest_id)
