@@ -131,3 +131,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:60]}"
+
+
+class SessionState(models.Model):
+    """The durable copy of a conversation's Redis session (written through on every turn).
+
+    Redis holds the hot copy with a 30-minute TTL; if it is flushed or expires, the next turn
+    rebuilds the session from this row, so no history, mode or partial lead is lost.
+    """
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="session"
+    )
+    history = models.JSONField(default=list, blank=True, help_text="The last 10 messages: [{role, content}].")
+    mode = models.CharField(max_length=16, choices=AiMode.choices, default=AiMode.CONCIERGE)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    lead = models.JSONField(default=dict, blank=True, help_text="The partial lead gathered so far.")
+    low_confidence_streak = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Session of conversation {self.conversation_id}"

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_init
+from django.db import connection
 
-from conversations import services
+from conversations import engine, realtime, services
+from conversations.models import Channel, Conversation, Message
+from conversations.payloads import message_payload
+
+
+@worker_process_init.connect
+def _fresh_realtime_loop(**_: object) -> None:
+    realtime.reset_after_fork()
 
 
 @shared_task(acks_late=True)
@@ -10,3 +19,32 @@ def refresh_conversation_stats(conversation_id: int) -> int | None:
     """Runs in the schema the task was sent from (tenant-schemas-celery)."""
     conversation = services.refresh_conversation_stats(conversation_id)
     return conversation.message_count if conversation else None
+
+
+def _web_sink(schema: str, conversation_id: int) -> engine.TurnSink:
+    def on_token(piece: str) -> None:
+        realtime.send_to_guest(schema, conversation_id, "token", {"text": piece})
+
+    def on_reset() -> None:
+        realtime.send_to_guest(schema, conversation_id, "reset", {})
+
+    def on_done(message: Message) -> None:
+        realtime.send_to_guest(schema, conversation_id, "message", message_payload(message))
+
+    return engine.TurnSink(on_token=on_token, on_reset=on_reset, on_done=on_done)
+
+
+@shared_task(acks_late=True)
+def generate_reply(conversation_id: int, message_id: int) -> int | None:
+    """Answer a guest message in the schema the task carries; idempotent (see engine.run_turn)."""
+    conversation = Conversation.objects.filter(pk=conversation_id).only("channel").first()
+    if conversation is None:
+        return None
+    sink = _web_sink(connection.schema_name, conversation_id) if conversation.channel == Channel.WEB else None
+    reply = engine.run_turn(conversation_id, message_id, sink=sink)
+    return reply.pk if reply else None
+
+
+def enqueue_reply(schema_name: str, conversation_id: int, message_id: int) -> None:
+    """Queue the answer with its schema named explicitly (the request may be on the public host)."""
+    generate_reply.apply_async(args=[conversation_id, message_id], headers={"_schema_name": schema_name})

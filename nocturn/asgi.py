@@ -12,12 +12,19 @@ django_http = get_asgi_application()  # sets Django up before the imports below 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from conversations.consumers import GuestConsumer  # noqa: E402
+from conversations.widget.ws import GuestAuthMiddleware  # noqa: E402
 from nocturn.ws import StaffAuthMiddleware  # noqa: E402
 from properties.consumers import StaffConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": URLRouter([path("ws/staff/", StaffAuthMiddleware(StaffConsumer.as_asgi()))]),
+        "websocket": URLRouter(
+            [
+                path("ws/staff/", StaffAuthMiddleware(StaffConsumer.as_asgi())),
+                path("ws/guest/<int:conversation_id>/", GuestAuthMiddleware(GuestConsumer.as_asgi())),
+            ]
+        ),
     }
 )

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from conversations import views as conversation_views
 from nocturn.api import health
 from properties import api as properties_api
 
@@ -14,6 +15,7 @@ api_v1 = [
     path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
+    path("", include("conversations.widget.urls")),
     path("", include("leads.urls")),
     path("", include("knowledge.urls")),
 ]
@@ -21,6 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("widget.js", conversation_views.widget_script, name="widget-script"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from conversations import views as conversation_views
 from nocturn.api import health
 from nocturn.tenant_admin import tenant_admin_site
 from properties import views
@@ -15,4 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", tenant_admin_site.urls),
     path("api/v1/health", health, name="health"),
+    path("widget-demo/", conversation_views.widget_demo, name="widget-demo"),
+    path("widget.js", conversation_views.widget_script, name="widget-script"),
 ]

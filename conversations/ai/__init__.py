@@ -1,0 +1,1 @@
+"""The AI core: language, sanitising, mode selection, prompts, providers with failover."""

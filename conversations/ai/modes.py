@@ -1,0 +1,60 @@
+"""Choosing the AI mode of a turn: concierge, lead capture or handoff.
+
+Rules work offline and decide first when they are sure (a human asked for, a complaint, booking
+words); an LLM classification can refine a concierge decision when a provider is configured.
+"""
+
+from __future__ import annotations
+
+import re
+
+from conversations.models import AiMode
+
+LOW_CONFIDENCE = 0.35  # below this, a reply counts towards the low-confidence streak
+LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2
+
+_HUMAN = re.compile(
+    r"\b(human|real person|a person|staff|agent|manager|receptionist|front desk|someone|speak to|talk to|call me"
+    r"|manusia|orang sebenar|kakitangan|staf|pengurus|penyambut tetamu|bercakap dengan|cakap dengan|hubungi saya)\b",
+    re.IGNORECASE,
+)
+_COMPLAINT = re.compile(
+    r"\b(complain\w*|terrible|awful|disgusting|dirty|rude|refund|disappointed|worst|unacceptable|broken|not working"
+    r"|aduan|mengadu|kotor|teruk|kecewa|bayar balik|tak puas hati|tidak puas hati|rosak|biadap)\b",
+    re.IGNORECASE,
+)
+_BOOKING = re.compile(
+    r"\b(book|booking|reserve|reservation|availability|available|vacancy|vacancies|price|prices|rate|rates|cost"
+    r"|how much|per night|quote|check[- ]in on|stay from|deal|promo\w*"
+    r"|tempah|tempahan|kosong|harga|kadar|berapa harga|berapa ringgit|satu malam|semalam berapa|promosi|menginap)\b",
+    re.IGNORECASE,
+)
+_DATES = re.compile(
+    r"\b(\d{1,2}\s*(?:/|-|\.)\s*\d{1,2}(?:\s*(?:/|-|\.)\s*\d{2,4})?"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|mac|april|mei"
+    r"|julai|ogos|september|oktober|november|disember)\w*"
+    r"|next (?:week|weekend|month)|this weekend|minggu depan|hujung minggu|bulan depan)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_human(text: str) -> bool:
+    return bool(_HUMAN.search(text) or _COMPLAINT.search(text))
+
+
+def has_booking_intent(text: str) -> bool:
+    return bool(_BOOKING.search(text) or _DATES.search(text))
+
+
+def select_mode(text: str, *, current_mode: str, low_confidence_streak: int) -> str:
+    """The mode for this turn. Staff hold is sticky: the AI does not take a conversation back."""
+    if current_mode in (AiMode.STAFF, AiMode.HANDOFF):
+        return current_mode
+    if wants_human(text) or low_confidence_streak >= LOW_CONFIDENCE_STREAK_FOR_HANDOFF:
+        return AiMode.HANDOFF
+    if has_booking_intent(text):
+        return AiMode.LEAD_CAPTURE
+    if current_mode == AiMode.LEAD_CAPTURE:
+        # A guest in the middle of giving dates keeps the lead open unless they change subject.
+        return AiMode.LEAD_CAPTURE if _DATES.search(text) else AiMode.CONCIERGE
+    return AiMode.CONCIERGE

@@ -1,0 +1,81 @@
+"""Any OpenAI-compatible Chat Completions endpoint, through the `openai` SDK, streaming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import httpx2
+import openai
+
+from conversations.ai.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    name: str
+    base_url: str
+    api_key: str
+    model: str
+    timeout: float = 20.0
+    connect_timeout: float = 3.0
+    max_retries: int = 1
+    max_tokens: int = 400
+
+
+@lru_cache(maxsize=8)
+def _client(config: OpenAIConfig) -> openai.OpenAI:
+    # The SDK's defaults (600 s, 2 retries) would hold a guest for minutes; the circuit breaker and
+    # the fallback chain are our retry policy, so the SDK retries at most `max_retries` times.
+    return openai.OpenAI(
+        base_url=config.base_url or None,
+        api_key=config.api_key,
+        timeout=httpx2.Timeout(config.timeout, connect=config.connect_timeout),
+        max_retries=config.max_retries,
+    )
+
+
+class OpenAICompatibleProvider:
+    def __init__(self, config: OpenAIConfig) -> None:
+        self.config = config
+        self.name = config.name
+
+    def stream(self, request: ChatRequest, on_token: TokenSink) -> ChatResult:
+        messages = [{"role": "system", "content": request.system}, *request.messages]
+        parts: list[str] = []
+        usage = None
+        try:
+            stream = _client(self.config).chat.completions.create(
+                model=self.config.model,
+                messages=messages,  # type: ignore[arg-type]
+                stream=True,
+                stream_options={"include_usage": True},
+                max_tokens=self.config.max_tokens,
+                temperature=0.2,
+            )
+            for chunk in stream:
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices:
+                    piece = choice.delta.content if choice.delta else None
+                    if piece:
+                        parts.append(piece)
+                        on_token(piece)
+        except openai.APITimeoutError as exc:
+            raise ProviderUnavailable(self.name, "timeout") from exc
+        except openai.APIStatusError as exc:
+            raise ProviderUnavailable(self.name, f"http {exc.status_code}") from exc
+        except openai.APIConnectionError as exc:
+            raise ProviderUnavailable(self.name, "connection") from exc
+        except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
+            raise ProviderUnavailable(self.name, f"bad response: {type(exc).__name__}") from exc
+        text = "".join(parts).strip()
+        if not text:
+            raise ProviderUnavailable(self.name, "empty answer")
+        return ChatResult(
+            text=text,
+            provider=self.name,
+            model=self.config.model,
+            tokens_in=getattr(usage, "prompt_tokens", None),
+            tokens_out=getattr(usage, "completion_tokens", None),
+        )

@@ -1,0 +1,25 @@
+"""Knowledge retrieval for the AI core, through the knowledge app's search service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conversations.ai.providers.base import Hit
+
+
+def retrieve(query: str, k: int = 4, *, today: dt.date | None = None) -> tuple[Hit, ...]:
+    """The relevant chunks of the current schema's knowledge base, best first (only above the threshold)."""
+    from knowledge.services import search  # the knowledge app owns retrieval and its relevance threshold
+
+    return tuple(
+        Hit(
+            item_id=h.item_id,
+            chunk_id=h.chunk_id,
+            title=h.title,
+            category=h.category,
+            text=h.text,
+            score=float(h.score),
+            language=getattr(h, "language", "en") or "en",
+        )
+        for h in search(query, k, today=today)
+    )

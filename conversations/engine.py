@@ -1,0 +1,337 @@
+"""The conversation engine: one guest turn, whatever channel it came from.
+
+`record_guest_message` / `ingest` store what the guest said (on the request path, idempotent);
+`run_turn` answers it (on a worker): session → mode → retrieval → provider → persistence, with
+the time of each stage recorded on the AI message. The engine never knows the channel's limits;
+adapters fit the reply to their channel.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from conversations import sessions
+from conversations.ai import modes, prompts, retrieval
+from conversations.ai.language import detect_language
+from conversations.ai.providers.base import ChatRequest, Hit
+from conversations.ai.router import RoutedResult, generate
+from conversations.ai.sanitize import sanitize_guest_text
+from conversations.channels.base import NormalizedMessage
+from conversations.models import (
+    AiMode,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Guest,
+    GuestIdentity,
+    Message,
+    MessageRole,
+)
+from conversations.redis_client import get_redis, key
+from conversations.services import refresh_conversation_stats
+from properties.models import Property
+
+log = structlog.get_logger(__name__)
+
+AFTER_HOURS_NOTE = {
+    "en": "Our team is offline right now and will follow up with you first thing in the morning.",
+    "ms": "Pasukan kami berada di luar waktu operasi sekarang dan akan menghubungi anda seawal pagi esok.",
+}
+
+
+@dataclass
+class TurnSink:
+    """Where a turn's live output goes: the web channel streams it; other channels ignore it."""
+
+    on_token: Callable[[str], None] = lambda piece: None
+    on_reset: Callable[[], None] = lambda: None
+    on_done: Callable[[Message], None] = lambda message: None
+
+
+@dataclass
+class Answer:
+    text: str
+    language: str
+    mode: str
+    hits: tuple[Hit, ...]
+    routed: RoutedResult
+    after_hours: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def confidence(self) -> float:
+        # Grounding is the signal we trust: the best retrieval score, or none at all.
+        return round(max((h.score for h in self.hits), default=0.0), 4)
+
+
+def current_property() -> Property:
+    return Property.objects.get(schema_name=connection.schema_name)
+
+
+# --- Ingestion (request path) ----------------------------------------------------------------
+
+
+def start_web_conversation(*, widget_key_id: int, consent_text: str, language: str = "en") -> Conversation:
+    """A new widget guest who has accepted the privacy notice, and their conversation."""
+    now = timezone.now()
+    visitor = uuid.uuid4().hex
+    with transaction.atomic():
+        guest = Guest.objects.create(
+            language=language if language in ("en", "ms") else "en",
+            consent_given_at=now,
+            consent_text=consent_text,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        GuestIdentity.objects.create(guest=guest, channel=Channel.WEB, external_id=f"{widget_key_id}:{visitor}")
+        return Conversation.objects.create(
+            guest=guest,
+            channel=Channel.WEB,
+            channel_id=f"widget:{widget_key_id}:{visitor}",
+            started_at=now,
+            last_message_at=now,
+        )
+
+
+def record_guest_message(
+    conversation: Conversation, text: str, *, provider_message_id: str, extra: dict[str, Any] | None = None
+) -> tuple[Message, bool]:
+    """Store a guest message once: a retried delivery (same provider id) returns the first row."""
+    existing = Message.objects.filter(channel=conversation.channel, provider_message_id=provider_message_id).first()
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                role=MessageRole.GUEST,
+                content=text,
+                channel=conversation.channel,
+                provider_message_id=provider_message_id,
+                metadata={"channel": extra or {}},
+                created_at=now,
+            )
+            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+            Guest.objects.filter(pk=conversation.guest_id).update(last_seen_at=now)
+    except IntegrityError:
+        return Message.objects.get(channel=conversation.channel, provider_message_id=provider_message_id), False
+    return message, True
+
+
+def ingest(normalized: NormalizedMessage) -> tuple[Conversation, Message, bool]:
+    """Any channel's inbound message: find or create the guest and their open conversation, store it."""
+    now = timezone.now()
+    with transaction.atomic():
+        identity = (
+            GuestIdentity.objects.select_related("guest")
+            .filter(channel=normalized.channel, external_id=normalized.sender_id)
+            .first()
+        )
+        if identity is None:
+            guest = Guest.objects.create(name=normalized.sender_name[:200], first_seen_at=now, last_seen_at=now)
+            identity, _ = GuestIdentity.objects.get_or_create(
+                channel=normalized.channel, external_id=normalized.sender_id, defaults={"guest": guest}
+            )
+        guest = identity.guest
+        conversation = (
+            Conversation.objects.select_for_update()
+            .filter(guest=guest, channel=normalized.channel, channel_id=normalized.thread_id)
+            .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
+            .first()
+        )
+        if conversation is None:
+            conversation = Conversation.objects.create(
+                guest=guest,
+                channel=normalized.channel,
+                channel_id=normalized.thread_id,
+                started_at=now,
+                last_message_at=now,
+            )
+    message, created = record_guest_message(
+        conversation,
+        normalized.text,
+        provider_message_id=normalized.provider_message_id,
+        extra={"kind": normalized.kind, **normalized.extra},
+    )
+    return conversation, message, created
+
+
+# --- Answering (worker) ----------------------------------------------------------------------
+
+
+def answer(
+    question: str,
+    *,
+    history: list[dict[str, str]] | None = None,
+    language: str = "en",
+    current_mode: str = AiMode.CONCIERGE,
+    low_confidence_streak: int = 0,
+    property_: Property | None = None,
+    now: Any = None,
+    sink: TurnSink | None = None,
+) -> Answer:
+    """The AI core for one question in the current schema, without touching any conversation."""
+    sink = sink or TurnSink()
+    property_ = property_ or current_property()
+    text = sanitize_guest_text(question)
+    language = detect_language(text, default=language)
+    mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    hits = retrieval.retrieve(text) if text else ()
+    timings["retrieval"] = (time.perf_counter() - started) * 1000
+    after_hours = not property_.is_open_at(now or timezone.now())
+    request = ChatRequest(
+        system=prompts.system_prompt(
+            property_name=property_.name, language=language, mode=mode, after_hours=after_hours
+        ),
+        messages=prompts.build_messages(history or [], text, hits),
+        question=text,
+        language=language,
+        mode=mode,
+        hits=hits,
+        property_name=property_.name,
+    )
+    started = time.perf_counter()
+    routed = generate(request, sink.on_token, on_reset=sink.on_reset)
+    reply = routed.result.text
+    if after_hours and routed.result.provider == "offline":
+        # Models are told about the hour in the prompt; the templates need the note added.
+        note = AFTER_HOURS_NOTE[language]
+        sink.on_token("\n\n" + note)
+        reply = f"{reply}\n\n{note}"
+    timings["provider"] = (time.perf_counter() - started) * 1000
+    return Answer(reply, language, mode, hits, routed, after_hours, timings)
+
+
+def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
+    last_reply = conversation.messages.filter(role__in=[MessageRole.AI, MessageRole.STAFF]).order_by("-id").first()
+    pending = conversation.messages.filter(role=MessageRole.GUEST)
+    if last_reply is not None:
+        pending = pending.filter(pk__gt=last_reply.pk)  # ids grow with time inside one schema
+    return list(pending.order_by("id"))
+
+
+def run_turn(conversation_id: int, message_id: int, *, sink: TurnSink | None = None, now: Any = None) -> Message | None:
+    """Answer the guest's pending messages once; running it again for the same message does nothing.
+
+    Messages that arrive while a turn is being answered are answered together by the turn of the
+    newest one (a guest who sends three lines gets one reply).
+    """
+    sink = sink or TurnSink()
+    lock = get_redis().lock(key(connection.schema_name, "turn", conversation_id), timeout=120, blocking_timeout=60)
+    with lock:
+        return _run_turn_locked(conversation_id, message_id, sink, now)
+
+
+def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now: Any) -> Message | None:
+    total_started = time.perf_counter()
+    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
+    if conversation is None or conversation.ai_mode == AiMode.STAFF:
+        return None  # staff hold the conversation: the guest's message goes to them only
+    if Message.objects.filter(conversation=conversation, role=MessageRole.AI, metadata__reply_to=message_id).exists():
+        return None
+    pending = _unanswered_guest_messages(conversation)
+    if not pending or pending[-1].pk != message_id:
+        return None  # already answered, or a newer message's turn will answer this one too
+
+    started = time.perf_counter()
+    session = sessions.load(conversation, before_message_id=pending[0].pk)
+    session_ms = (time.perf_counter() - started) * 1000
+    question = "\n".join(m.content for m in pending)
+    property_ = current_property()
+    result = answer(
+        question,
+        history=session.history,
+        language=session.language,
+        current_mode=session.mode,
+        low_confidence_streak=session.low_confidence_streak,
+        property_=property_,
+        now=now,
+        sink=sink,
+    )
+
+    started = time.perf_counter()
+    now = now or timezone.now()
+    low = result.confidence < modes.LOW_CONFIDENCE
+    session.low_confidence_streak = session.low_confidence_streak + 1 if low else 0
+    for m in pending:
+        session.remember(MessageRole.GUEST, sanitize_guest_text(m.content))
+    session.remember(MessageRole.AI, result.text)
+    session.mode, session.language = result.mode, result.language
+    routed = result.routed
+    metadata: dict[str, Any] = {
+        "reply_to": message_id,
+        "answers": [m.pk for m in pending],
+        "provider": routed.result.provider,
+        "model": routed.result.model,
+        "attempts": [{"provider": a.provider, "outcome": a.outcome, "ms": round(a.ms, 2)} for a in routed.attempts],
+        "confidence": result.confidence,
+        "knowledge": [
+            {"item_id": h.item_id, "chunk_id": h.chunk_id, "title": h.title, "score": round(h.score, 4)}
+            for h in result.hits
+        ],
+        "mode": result.mode,
+        "language": result.language,
+        "after_hours": result.after_hours,
+        "tokens": {"in": routed.result.tokens_in, "out": routed.result.tokens_out},
+        "session_source": session.source,
+    }
+    with transaction.atomic():
+        reply = Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.AI,
+            content=result.text,
+            channel=conversation.channel,
+            metadata=metadata,
+            created_at=now,
+        )
+        updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}
+        if result.after_hours:
+            updates["is_after_hours"] = True
+        if result.mode == AiMode.HANDOFF and conversation.status == ConversationStatus.ACTIVE:
+            updates["status"] = ConversationStatus.HANDED_OFF
+            _announce_handoff(conversation, reply)
+        if result.language != conversation.guest.language:
+            Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
+        Conversation.objects.filter(pk=conversation.pk).update(**updates)
+        refresh_conversation_stats(conversation.pk)
+        sessions.save(session)
+        latency = {
+            "session": round(session_ms, 2),
+            "retrieval": round(result.timings["retrieval"], 2),
+            "provider": round(result.timings["provider"], 2),
+            "persistence": round((time.perf_counter() - started) * 1000, 2),
+        }
+        latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
+        reply.metadata["latency_ms"] = latency
+        Message.objects.filter(pk=reply.pk).update(metadata=reply.metadata)
+        transaction.on_commit(lambda: sink.on_done(reply))
+    log.info(
+        "guest_turn",
+        conversation=conversation.pk,
+        provider=routed.result.provider,
+        mode=result.mode,
+        confidence=result.confidence,
+        latency_ms=latency,
+    )
+    return reply
+
+
+def _announce_handoff(conversation: Conversation, reply: Message) -> None:
+    from properties.realtime import notify_staff
+
+    notify_staff(
+        connection.schema_name,
+        "handoff",
+        {"conversation_id": conversation.pk, "channel": conversation.channel, "message_id": reply.pk},
+    )

@@ -1,0 +1,27 @@
+"""What a guest may see of a conversation: no internal metadata, no other guest's anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.models import Conversation, Message, MessageRole
+
+GUEST_VISIBLE_ROLES = (MessageRole.GUEST, MessageRole.AI, MessageRole.STAFF)
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.pk,
+        "role": message.role,
+        "content": message.content,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def conversation_payload(conversation: Conversation, messages: list[Message]) -> dict[str, Any]:
+    return {
+        "id": conversation.pk,
+        "status": conversation.status,
+        "is_after_hours": conversation.is_after_hours,
+        "messages": [message_payload(m) for m in messages if m.role in GUEST_VISIBLE_ROLES],
+    }

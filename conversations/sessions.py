@@ -1,0 +1,111 @@
+"""Session state of a conversation: hot in Redis (30-minute TTL), written through to PostgreSQL.
+
+Redis is a cache here, never the only copy: `save` writes the SessionState row in the same
+turn, and `load` falls back to that row (or, for a conversation that predates it, to the stored
+messages) when the Redis key is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from conversations.models import AiMode, Conversation, Language, SessionState
+from conversations.redis_client import get_redis, key
+
+HISTORY_LENGTH = 10
+
+
+@dataclass
+class Session:
+    conversation_id: int
+    history: list[dict[str, str]] = field(default_factory=list)
+    mode: str = AiMode.CONCIERGE
+    language: str = Language.ENGLISH
+    lead: dict[str, Any] = field(default_factory=dict)
+    low_confidence_streak: int = 0
+    source: str = "new"  # redis | database | messages | new: where this copy came from (for tests and metrics)
+
+    def remember(self, role: str, content: str) -> None:
+        self.history.append({"role": role, "content": content})
+        del self.history[:-HISTORY_LENGTH]
+
+
+def _redis_key(conversation_id: int) -> str:
+    # The schema prefix keeps one property's sessions out of another's reach (ids repeat across schemas).
+    return key(connection.schema_name, "session", conversation_id)
+
+
+def load(conversation: Conversation, *, before_message_id: int | None = None) -> Session:
+    """The session; rebuilt from the database when Redis has lost it.
+
+    `before_message_id`: the first message of the turn being answered, which the rebuilt history
+    must not already contain (the turn adds it itself).
+    """
+    try:
+        raw = get_redis().get(_redis_key(conversation.pk))
+    except redis.RedisError:
+        raw = None
+    if raw:
+        data = json.loads(raw)
+        data["source"] = "redis"
+        return Session(**data)
+    row = SessionState.objects.filter(conversation=conversation).first()
+    if row is not None:
+        session = Session(
+            conversation_id=conversation.pk,
+            history=list(row.history)[-HISTORY_LENGTH:],
+            mode=row.mode,
+            language=row.language,
+            lead=dict(row.lead),
+            low_confidence_streak=row.low_confidence_streak,
+            source="database",
+        )
+    else:
+        earlier = conversation.messages.all()
+        if before_message_id is not None:
+            earlier = earlier.filter(pk__lt=before_message_id)
+        recent = list(earlier.order_by("-id").values("role", "content")[:HISTORY_LENGTH])
+        session = Session(
+            conversation_id=conversation.pk,
+            history=[{"role": m["role"], "content": m["content"]} for m in reversed(recent)],
+            mode=conversation.ai_mode,
+            language=conversation.guest.language,
+            source="messages" if recent else "new",
+        )
+    _cache(session)
+    return session
+
+
+def save(session: Session) -> None:
+    """Write through: PostgreSQL first (the durable copy), then Redis with a fresh TTL."""
+    SessionState.objects.update_or_create(
+        conversation_id=session.conversation_id,
+        defaults={
+            "history": session.history[-HISTORY_LENGTH:],
+            "mode": session.mode,
+            "language": session.language,
+            "lead": session.lead,
+            "low_confidence_streak": session.low_confidence_streak,
+        },
+    )
+    _cache(session)
+
+
+def _cache(session: Session) -> None:
+    data = asdict(session)
+    data.pop("source")
+    # The database copy is authoritative: if Redis is down, the next turn rebuilds the cache.
+    with contextlib.suppress(redis.RedisError):
+        get_redis().set(_redis_key(session.conversation_id), json.dumps(data), ex=settings.SESSION_TTL_SECONDS)
+
+
+def forget(conversation_id: int) -> None:
+    with contextlib.suppress(redis.RedisError):
+        get_redis().delete(_redis_key(conversation_id))

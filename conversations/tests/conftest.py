@@ -1,0 +1,101 @@
+"""Fixtures of the conversations app: fake LLM servers, provider settings, a clean Redis state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations.ai.providers import anthropic_provider, openai_compat
+from conversations.redis_client import get_redis
+from conversations.testing.fake_llm import FakeLLMServer
+
+
+def _delete(pattern: str) -> None:
+    r = get_redis()
+    for name in r.scan_iter(match=pattern, count=500):
+        r.delete(name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine_state() -> Iterator[None]:
+    """Circuits, throttles and cached SDK clients never leak from one test into the next."""
+    _delete("public:nocturn:circuit:*")
+    _delete("public:nocturn:throttle:*")
+    _delete("*:nocturn:session:*")  # ids restart with each test database; a cached session must not outlive it
+    openai_compat._client.cache_clear()
+    anthropic_provider._client.cache_clear()
+    yield
+    _delete("public:nocturn:circuit:*")
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeLLMServer]:
+    server = FakeLLMServer("openai")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fake_anthropic() -> Iterator[FakeLLMServer]:
+    server = FakeLLMServer("anthropic")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def llm_settings(settings, fake_openai: FakeLLMServer, fake_anthropic: FakeLLMServer):  # noqa: ANN001, ANN201
+    """Primary = the fake OpenAI-compatible server, fallback = the fake Anthropic server; short timeouts."""
+    settings.LLM_BASE_URL = fake_openai.base_url
+    settings.LLM_API_KEY = "sk-test"
+    settings.LLM_MODEL = "fake-gpt"
+    settings.ANTHROPIC_API_KEY = "sk-ant-test"
+    settings.ANTHROPIC_BASE_URL = fake_anthropic.base_url
+    settings.ANTHROPIC_MODEL = "fake-haiku"
+    settings.LLM_TIMEOUT = 0.5
+    settings.LLM_CONNECT_TIMEOUT = 0.5
+    settings.LLM_MAX_RETRIES = 1
+    settings.LLM_CIRCUIT_FAILURES = 3
+    settings.LLM_CIRCUIT_COOLDOWN = 1
+    return settings
+
+
+KB_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "tests" / "fixtures"
+
+
+def load_knowledge(schema_name: str) -> None:
+    """The fixture hotel's knowledge base (Markdown + JSON), ingested and embedded through the knowledge services."""
+    from knowledge.services.ingestion import embed_items, upsert_items
+    from knowledge.services.parsers import parse_file
+
+    items = []
+    for name in ("hotel.md", "hotel.json"):
+        items += parse_file(name, (KB_DIR / name).read_bytes())
+    with schema_context(schema_name):
+        result = upsert_items(items, source="conversations-tests")
+        embed_items(result.to_embed)
+
+
+@pytest.fixture(scope="session")
+def _committed_kb_a(properties_ab, django_db_blocker):  # noqa: ANN001, ANN201
+    # Embedding is the slow part: load A's knowledge once per session, committed, so that unit tests
+    # (rolled back), daphne and the Celery worker all see it.
+    with django_db_blocker.unblock():
+        load_knowledge(properties_ab.a.schema_name)
+    return properties_ab
+
+
+@pytest.fixture
+def kb_a(_committed_kb_a, world):  # noqa: ANN001, ANN201
+    return world
+
+
+@pytest.fixture
+def open_all_day(world):  # noqa: ANN001, ANN201
+    """Property A open around the clock, so replies carry no after-hours note unless a test wants one."""
+    hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    world.a.operating_hours = hours
+    world.a.save(update_fields=["operating_hours"])
+    return world

@@ -1,0 +1,159 @@
+"""The engine on the real database and Redis: grounded offline answers, languages, modes, sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations import engine, sessions
+from conversations.ai.providers.offline import TEMPLATES
+from conversations.models import AiMode, ConversationStatus, Message, MessageRole, SessionState
+from conversations.redis_client import get_redis
+from conversations.testing.fake_llm import echo_knowledge
+
+pytestmark = pytest.mark.django_db
+
+
+def start(world, text: str, client_id: str = "1"):  # noqa: ANN001, ANN201
+    conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
+    return conversation, message
+
+
+def say(conversation, text: str, client_id: str):  # noqa: ANN001, ANN201
+    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
+    return engine.run_turn(conversation.pk, message.pk)
+
+
+def test_the_offline_provider_answers_from_the_knowledge_base_in_english(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "What time is breakfast served?")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply is not None and reply.role == MessageRole.AI
+        assert "6:30 am to 10:30 am" in reply.content
+        assert reply.metadata["provider"] == "offline"
+        assert reply.metadata["language"] == "en"
+        assert "Breakfast at Melati Café" in [k["title"] for k in reply.metadata["knowledge"]]
+        assert reply.metadata["confidence"] > 0.5
+        assert set(reply.metadata["latency_ms"]) == {"session", "retrieval", "provider", "persistence", "total"}
+        conversation.refresh_from_db()
+        assert conversation.message_count == 2 and conversation.average_ai_confidence == reply.metadata["confidence"]
+
+
+def test_a_malay_question_gets_a_malay_reply_with_the_facts(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Pukul berapa kolam renang dibuka?")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.metadata["language"] == "ms"
+        assert reply.content.startswith("Berikut maklumat yang saya ada:")
+        assert "7:00 am to 10:00 pm" in reply.content
+        conversation.guest.refresh_from_db()
+        assert conversation.guest.language == "ms"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Do you have a casino?", "en"),
+        ("Ada kasino di hotel ini?", "ms"),
+        ("Can I land my helicopter on the roof?", "en"),
+    ],
+)
+def test_off_knowledge_questions_get_no_invented_facts_from_the_offline_provider(
+    kb_a, open_all_day, question: str, language: str
+) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, question)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        # Exactly the "the team will confirm" template: not a word taken from anywhere else.
+        assert reply.content == TEMPLATES[language]["unknown"]
+        assert reply.metadata["knowledge"] == [] and reply.metadata["confidence"] == 0.0
+        assert not any(ch.isdigit() for ch in reply.content)
+
+
+def test_booking_intent_switches_to_lead_capture_and_a_human_request_to_handoff(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "How much is a Deluxe King room for 12/12 to 14/12?")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
+        assert "your dates, the number of guests" in reply.content
+        reply = say(conversation, "I want to talk to a real person please", "2")
+        assert reply.metadata["mode"] == AiMode.HANDOFF
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.HANDED_OFF and conversation.ai_mode == AiMode.HANDOFF
+
+
+def test_after_hours_flags_the_conversation_and_promises_a_morning_follow_up(kb_a) -> None:
+    night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # 00:30 in Kuala Lumpur; default hours 09–18
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there parking?")
+        reply = engine.run_turn(conversation.pk, message.pk, now=night)
+        assert reply.content.endswith(engine.AFTER_HOURS_NOTE["en"])
+        assert "RM 15 per night" in reply.content
+        conversation.refresh_from_db()
+        assert conversation.is_after_hours is True
+        assert reply.metadata["after_hours"] is True
+
+
+def test_a_turn_is_answered_once_even_if_its_task_runs_twice(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        first = engine.run_turn(conversation.pk, message.pk)
+        assert first is not None
+        assert engine.run_turn(conversation.pk, message.pk) is None
+        assert conversation.messages.filter(role=MessageRole.AI).count() == 1
+
+
+def test_messages_sent_together_get_one_reply(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, first = start(kb_a, "Hi!")
+        second, _ = engine.record_guest_message(
+            conversation, "What time is check-out?", provider_message_id=f"{conversation.pk}:2"
+        )
+        assert engine.run_turn(conversation.pk, first.pk) is None  # the newer message's turn answers both
+        reply = engine.run_turn(conversation.pk, second.pk)
+        assert reply.metadata["answers"] == [first.pk, second.pk]
+        assert "12:00 noon" in reply.content
+
+
+def test_staff_holding_a_conversation_silences_the_ai(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        conversation.ai_mode = AiMode.STAFF
+        conversation.save(update_fields=["ai_mode"])
+        assert engine.run_turn(conversation.pk, message.pk) is None
+        assert not Message.objects.filter(conversation=conversation, role=MessageRole.AI).exists()
+
+
+def test_a_redis_flush_mid_conversation_loses_no_history(kb_a, open_all_day, llm_settings, fake_openai) -> None:
+    fake_openai.default = echo_knowledge()
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "What time is breakfast? My name is Aisyah.")
+        first = engine.run_turn(conversation.pk, message.pk)
+        assert first.metadata["provider"] == "openai"
+        assert sessions.load(conversation).source == "redis"
+
+        get_redis().flushdb()  # only this test run's Redis database (REDIS_URL's index)
+
+        reply = say(conversation, "And is the pool heated?", "2")
+        assert reply.metadata["session_source"] == "database"
+        # The second prompt still carries the first exchange: the history came back from PostgreSQL.
+        prompt = fake_openai.requests[-1]["body"]["messages"]
+        assert prompt[1] == {"role": "user", "content": "What time is breakfast? My name is Aisyah."}
+        assert prompt[2]["role"] == "assistant" and prompt[2]["content"] == first.content
+        state = SessionState.objects.get(conversation=conversation)
+        assert [m["role"] for m in state.history] == ["guest", "ai", "guest", "ai"]
+        assert sessions.load(conversation).source == "redis"  # and the cache is warm again
+
+
+def test_a_conversation_without_a_session_row_rebuilds_it_from_its_messages(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        engine.run_turn(conversation.pk, message.pk)
+        SessionState.objects.filter(conversation=conversation).delete()
+        sessions.forget(conversation.pk)
+        session = sessions.load(conversation)
+        assert session.source == "messages"
+        assert [m["content"] for m in session.history][0] == "Is there a gym?"

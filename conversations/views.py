@@ -1,0 +1,62 @@
+"""Pages on a property's host: the widget demo, and the widget script itself."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from properties.models import WidgetKey
+
+WIDGET_JS = Path(settings.BASE_DIR) / "static" / "widget.js"
+
+
+def public_base_url(request: HttpRequest) -> str:
+    """Where the widget API lives: WIDGET_API_BASE, or the public host on this request's port."""
+    if settings.WIDGET_API_BASE:
+        return settings.WIDGET_API_BASE.rstrip("/")
+    port = request.get_port()
+    default_port = "443" if request.is_secure() else "80"
+    suffix = "" if port == default_port else f":{port}"
+    return f"{request.scheme}://{settings.BASE_DOMAIN}{suffix}"
+
+
+@require_GET
+def widget_demo(request: HttpRequest) -> HttpResponse:
+    """A page that embeds the widget exactly as a hotel's website would, with this property's first key."""
+    property_ = connection.tenant
+    widget_key = (
+        WidgetKey.objects.filter(property__schema_name=property_.schema_name, is_active=True).order_by("id").first()
+    )
+    usable = widget_key if widget_key is not None and widget_key.is_usable() else None
+    return render(
+        request,
+        "widget/demo.html",
+        {
+            "property": property_,
+            "widget_key": usable,
+            "api_base": public_base_url(request),
+            "origin": f"{request.scheme}://{request.get_host()}",
+        },
+    )
+
+
+@lru_cache(maxsize=1)
+def _widget_source() -> bytes:
+    return WIDGET_JS.read_bytes()
+
+
+@require_GET
+def widget_script(request: HttpRequest) -> HttpResponse:
+    """static/widget.js, served by the app so one <script src> works without a static file server."""
+    body = _widget_source() if not settings.DEBUG else WIDGET_JS.read_bytes()
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

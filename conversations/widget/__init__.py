@@ -1,0 +1,1 @@
+"""The web chat widget's doors: its public API, guest tokens, throttles, the guest websocket."""

@@ -1,0 +1,192 @@
+"""The widget's public API (on the public host): start a conversation, post a message, read it back.
+
+Plain Django views rather than DRF: the caller is an anonymous browser on the hotel's own site,
+authenticated by the widget key (start) or a guest token (everything after), never by cookies,
+so CSRF does not apply and CORS is answered here, per widget key's allowed origins.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django_tenants.utils import schema_context
+
+from conversations import engine
+from conversations.models import AiMode, Channel, Conversation
+from conversations.payloads import conversation_payload, message_payload
+from conversations.tasks import enqueue_reply
+from conversations.widget import throttle, tokens
+from properties.models import WidgetKey
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_MESSAGE_CHARS = 2000
+MAX_CLIENT_ID = 64
+ALLOWED_HEADERS = "Content-Type, X-Guest-Token, X-Widget-Key"
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, error: str, headers: dict[str, str] | None = None) -> None:
+        self.status, self.error, self.headers = status, error, headers or {}
+
+
+def _json(request: HttpRequest, body: dict[str, Any], status: int, origin_ok: bool) -> JsonResponse:
+    response = JsonResponse(body, status=status)
+    response["Vary"] = "Origin"
+    response["Cache-Control"] = "no-store"
+    if origin_ok and request.headers.get("Origin"):
+        response["Access-Control-Allow-Origin"] = request.headers["Origin"]
+    return response
+
+
+def _preflight(request: HttpRequest, methods: str) -> HttpResponse:
+    # The preflight carries no key or token, so it cannot be judged; the real request is.
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+    response["Access-Control-Allow-Methods"] = methods
+    response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+    response["Access-Control-Max-Age"] = "600"
+    response["Vary"] = "Origin"
+    return response
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if len(request.body) > MAX_BODY_BYTES:
+        raise Refusal(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Refusal(400, "The body must be a JSON object.") from exc
+    if not isinstance(data, dict):
+        raise Refusal(400, "The body must be a JSON object.")
+    return data
+
+
+def _check_key(request: HttpRequest, widget_key: WidgetKey | None) -> WidgetKey:
+    if widget_key is None or not widget_key.is_usable() or not widget_key.property.is_active:
+        raise Refusal(403, "Unknown or inactive widget key.")
+    if not widget_key.allows_origin(request.headers.get("Origin")):
+        raise Refusal(403, "This website (origin) is not allowed to use this widget key.")
+    return widget_key
+
+
+def _throttle(limits: list[tuple[str, int]]) -> None:
+    wait = throttle.retry_after(limits)
+    if wait is not None:
+        raise Refusal(429, "Too many requests; slow down.", {"Retry-After": str(wait)})
+
+
+def _guest_access(request: HttpRequest, conversation_id: int) -> tuple[tokens.GuestGrant, WidgetKey]:
+    grant = tokens.verify(request.headers.get("X-Guest-Token", ""))
+    if grant is None:
+        raise Refusal(401, "A valid guest token (X-Guest-Token) is required.")
+    if grant.conversation_id != conversation_id:
+        raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
+    widget_key = (
+        WidgetKey.objects.select_related("property")
+        .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
+        .first()
+    )
+    _check_key(request, widget_key)
+    _throttle(throttle.widget_limits(grant.widget_key_id, grant.schema_name, conversation_id))
+    return grant, widget_key  # type: ignore[return-value]
+
+
+def _guarded(view: Callable[..., tuple[dict[str, Any], int]], methods: str) -> Callable[..., HttpResponse]:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return _preflight(request, methods)
+        if request.method not in methods.split(", "):
+            return _json(request, {"error": f"Use {methods}."}, 405, origin_ok=False)
+        try:
+            body, status = view(request, *args, **kwargs)
+        except Refusal as refusal:
+            # CORS headers on refusals only when the origin itself is fine, so the widget can read a 429.
+            response = _json(request, {"error": refusal.error}, refusal.status, origin_ok=refusal.status not in (403,))
+            for name, value in refusal.headers.items():
+                response[name] = value
+            if "Retry-After" in refusal.headers:
+                response["Access-Control-Expose-Headers"] = "Retry-After"
+            return response
+        return _json(request, body, status, origin_ok=True)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return csrf_exempt(wrapper)
+
+
+def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
+    """POST /api/v1/conversations {key, consent: true, consent_text, language?} → 201 {conversation_id, token}."""
+    data = _body(request)
+    public_key = str(data.get("key") or request.headers.get("X-Widget-Key", ""))[:64]
+    widget_key = _check_key(
+        request,
+        WidgetKey.objects.select_related("property").filter(public_key=public_key).first() if public_key else None,
+    )
+    _throttle(throttle.widget_limits(widget_key.pk))
+    consent_text = data.get("consent_text")
+    if data.get("consent") is not True or not isinstance(consent_text, str) or not consent_text.strip():
+        raise Refusal(400, "The guest must accept the privacy notice first: send consent=true and consent_text.")
+    language = data.get("language") if data.get("language") in ("en", "ms") else "en"
+    property_ = widget_key.property
+    with schema_context(property_.schema_name):
+        conversation = engine.start_web_conversation(
+            widget_key_id=widget_key.pk, consent_text=consent_text.strip()[:4000], language=language
+        )
+    token = tokens.issue(tokens.GuestGrant(property_.schema_name, conversation.pk, widget_key.pk))
+    return {
+        "conversation_id": conversation.pk,
+        "token": token,
+        "property": property_.name,
+        "websocket": f"/ws/guest/{conversation.pk}/",
+    }, 201
+
+
+def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
+    """GET /api/v1/conversations/{id} (guest token) → the conversation and its messages."""
+    grant, _ = _guest_access(request, conversation_id)
+    with schema_context(grant.schema_name):
+        conversation = Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).first()
+        if conversation is None:
+            raise Refusal(404, "No such conversation.")
+        messages = list(conversation.messages.order_by("-id")[:100])[::-1]
+        return conversation_payload(conversation, messages), 200
+
+
+def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
+    """POST /api/v1/conversations/{id}/messages {text, client_id?} → 202; the reply streams on the websocket."""
+    grant, _ = _guest_access(request, conversation_id)
+    data = _body(request)
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise Refusal(400, "text must be a non-empty string.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise Refusal(400, f"text is longer than {MAX_MESSAGE_CHARS} characters.")
+    client_id = data.get("client_id", "")
+    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
+        raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
+    with schema_context(grant.schema_name):
+        conversation = Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).first()
+        if conversation is None:
+            raise Refusal(404, "No such conversation.")
+        # Scoped to the conversation, so one guest's client ids can never collide with another's.
+        provider_id = f"{conversation.pk}:{client_id or uuid.uuid4().hex}"
+        message, created = engine.record_guest_message(conversation, text.strip(), provider_message_id=provider_id)
+        if created and conversation.ai_mode != AiMode.STAFF:
+            enqueue_reply(grant.schema_name, conversation.pk, message.pk)
+        elif created:
+            from properties.realtime import notify_staff
+
+            notify_staff(
+                grant.schema_name, "guest_message", {"conversation_id": conversation.pk, "message_id": message.pk}
+            )
+    return {"message": message_payload(message), "duplicate": not created}, 202
+
+
+conversations_collection = _guarded(_start, "POST")
+conversation_detail = _guarded(_detail, "GET")
+conversation_messages = _guarded(_post_message, "POST")

@@ -1,0 +1,61 @@
+"""Guest websocket tenancy: the property comes from the signed guest token, never from the host."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django_tenants.utils import schema_context
+
+from conversations.models import Channel, Conversation
+from conversations.widget import tokens
+from properties.models import Property, WidgetKey
+
+
+def origin_of(scope: dict[str, Any]) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            return value.decode("latin-1")
+    return ""
+
+
+def admit_guest(token: str, conversation_id: int, origin: str) -> Property | None:
+    """The property whose conversation this token opens, or None: wrong token, key, origin or conversation."""
+    grant = tokens.verify(token)
+    if grant is None or grant.conversation_id != conversation_id:
+        return None
+    with schema_context("public"):
+        widget_key = (
+            WidgetKey.objects.select_related("property")
+            .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
+            .first()
+        )
+        if widget_key is None or not widget_key.is_usable() or not widget_key.property.is_active:
+            return None
+        if not widget_key.allows_origin(origin):
+            return None
+        property_ = widget_key.property
+    with schema_context(property_.schema_name):
+        if not Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).exists():
+            return None
+    return property_
+
+
+class GuestAuthMiddleware:
+    """Admit a guest socket only with a token for the conversation in the path, from an allowed origin."""
+
+    def __init__(self, inner: Callable[..., Any]) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> Any:
+        conversation_id = int(scope["url_route"]["kwargs"]["conversation_id"])
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        token = (query.get("token") or [""])[0]
+        property_ = await database_sync_to_async(admit_guest)(token, conversation_id, origin_of(scope))
+        if property_ is None:
+            await send({"type": "websocket.close", "code": 4403})  # daphne answers the handshake with 403
+            return None
+        scope = {**scope, "property": property_, "conversation_id": conversation_id}
+        return await self.inner(scope, receive, send)

@@ -1,0 +1,211 @@
+/* Nocturn AI web chat widget. One file, no dependencies, no requests anywhere but its own server.
+ * Embed: <script src="//NOCTURN-HOST/widget.js" data-key="pk_..." async></script>
+ * Optional: data-lang="ms" (interface language), data-api="<origin>" (the API's origin; default: this script's).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__nocturnWidget) return;
+  window.__nocturnWidget = true;
+  var KEY = script.getAttribute("data-key") || "";
+  var API = (script.getAttribute("data-api") || new URL(script.src, location.href).origin).replace(/\/$/, "");
+  var STORE = "nocturn:" + KEY;
+  var lang = (script.getAttribute("data-lang") || navigator.language || "en").slice(0, 2) === "ms" ? "ms" : "en";
+  var T = {
+    en: {
+      title: "Chat with us", open: "Chat", send: "Send", accept: "Accept and start", placeholder: "Type your question…",
+      notice: "This chat is answered by an AI assistant and our staff. We keep what you write here to answer you " +
+        "and improve our service, as described in the hotel's privacy policy.",
+      slow: "You're sending messages quickly; please wait a moment.", failed: "Not sent. Please try again.",
+      offline: "Reconnecting…", close: "Close"
+    },
+    ms: {
+      title: "Sembang dengan kami", open: "Sembang", send: "Hantar", accept: "Setuju dan mula",
+      placeholder: "Taip soalan anda…",
+      notice: "Sembang ini dijawab oleh pembantu AI dan kakitangan kami. Kami menyimpan apa yang anda tulis di sini " +
+        "untuk menjawab anda dan menambah baik perkhidmatan kami, seperti dalam dasar privasi hotel.",
+      slow: "Anda menghantar mesej terlalu cepat; sila tunggu sebentar.", failed: "Tidak dihantar. Sila cuba lagi.",
+      offline: "Menyambung semula…", close: "Tutup"
+    }
+  }[lang];
+
+  var conv = load();
+  var seen = {};
+  var streaming = null;
+  var socket = null;
+  var retry = 0;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
+  }
+  function save(value) {
+    conv = value;
+    try { value ? localStorage.setItem(STORE, JSON.stringify(value)) : localStorage.removeItem(STORE); } catch (e) {}
+  }
+
+  // --- DOM (in a shadow root, so the hotel's CSS and ours never meet) ---------------------------
+  var host = document.createElement("div");
+  host.id = "nocturn-widget";
+  var root = host.attachShadow({ mode: "open" });
+  root.innerHTML =
+    "<style>" +
+    ":host{all:initial;font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2433}" +
+    "button{font:inherit;cursor:pointer;border:0;border-radius:8px;background:#17324d;color:#fff;padding:8px 14px}" +
+    ".launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;border-radius:24px;padding:12px 20px;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+    ".panel{position:fixed;right:20px;bottom:80px;z-index:2147483001;width:360px;height:520px;max-height:80vh;" +
+    "display:none;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);" +
+    "overflow:hidden}" +
+    ".panel.on{display:flex}" +
+    ".head{display:flex;justify-content:space-between;align-items:center;background:#17324d;color:#fff;padding:10px 14px}" +
+    ".head button{background:transparent;padding:2px 8px;font-size:20px}" +
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f7fa}" +
+    ".m{max-width:85%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
+    ".guest{align-self:flex-end;background:#17324d;color:#fff}" +
+    ".ai,.staff{align-self:flex-start;background:#fff;border:1px solid #dde3ea}" +
+    ".staff{border-color:#c9a227}" +
+    ".note{align-self:center;font-size:13px;color:#6b7480}" +
+    ".notice{padding:14px;font-size:14px;display:flex;flex-direction:column;gap:10px}" +
+    "form{display:flex;gap:6px;padding:8px;border-top:1px solid #dde3ea}" +
+    "textarea{flex:1;resize:none;font:inherit;border:1px solid #c5ccd6;border-radius:8px;padding:8px;height:40px}" +
+    "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;height:100%;max-height:100%;border-radius:0}" +
+    ".launch{right:12px;bottom:12px}}" +
+    "</style>" +
+    '<button class="launch" part="launcher" aria-expanded="false"></button>' +
+    '<section class="panel" role="dialog" aria-label="">' +
+    '<div class="head"><strong class="title"></strong><button class="x" aria-label=""></button></div>' +
+    '<div class="notice"><p class="text"></p><button class="accept"></button></div>' +
+    '<div class="log" aria-live="polite"></div>' +
+    '<form hidden><textarea maxlength="2000" rows="1"></textarea><button type="submit"></button></form>' +
+    "</section>";
+  var $ = function (sel) { return root.querySelector(sel); };
+  var launcher = $(".launch"), panel = $(".panel"), log = $(".log"), notice = $(".notice"), form = $("form");
+  var input = $("textarea");
+  launcher.textContent = T.open;
+  panel.setAttribute("aria-label", T.title);
+  $(".title").textContent = T.title;
+  $(".x").textContent = "×";
+  $(".x").setAttribute("aria-label", T.close);
+  $(".text").textContent = T.notice;
+  $(".accept").textContent = T.accept;
+  input.placeholder = T.placeholder;
+  $("form button").textContent = T.send;
+  (document.body || document.documentElement).appendChild(host);
+
+  function bubble(role, text, id) {
+    if (id && seen[id]) return seen[id];
+    var el = document.createElement("div");
+    el.className = "m " + role;
+    el.textContent = text;
+    if (id) { el.setAttribute("data-id", id); seen[id] = el; }
+    log.appendChild(el);
+    log.scrollTop = log.scrollHeight;
+    return el;
+  }
+  function note(text) { bubble("note", text); }
+  function ready(on) { notice.hidden = on; form.hidden = !on; if (on) input.focus(); }
+
+  // --- API ---------------------------------------------------------------------------------------
+  function call(method, path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (conv) headers["X-Guest-Token"] = conv.token;
+    return fetch(API + "/api/v1" + path, {
+      method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "omit"
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) { data.status = r.status; return data; });
+    });
+  }
+
+  function start() {
+    return call("POST", "/conversations", { key: KEY, consent: true, consent_text: T.notice, language: lang })
+      .then(function (data) {
+        if (data.status !== 201) { note(data.error || T.failed); return; }
+        save({ id: data.conversation_id, token: data.token });
+        ready(true);
+        connect();
+      });
+  }
+
+  function resume() {
+    return call("GET", "/conversations/" + conv.id).then(function (data) {
+      if (data.status === 401 || data.status === 404 || data.status === 403) { save(null); ready(false); return; }
+      if (data.status !== 200) return;
+      ready(true);
+      (data.messages || []).forEach(function (m) { bubble(m.role, m.content, m.id); });
+      if (!socket) connect();
+    });
+  }
+
+  function send(text) {
+    var el = bubble("guest", text);
+    var clientId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    call("POST", "/conversations/" + conv.id + "/messages", { text: text, client_id: clientId }).then(function (data) {
+      if (data.status === 202) {
+        el.setAttribute("data-id", data.message.id);
+        seen[data.message.id] = el;
+      } else {
+        note(data.status === 429 ? T.slow : data.error || T.failed);
+      }
+    }, function () { note(T.failed); });
+  }
+
+  // --- Live replies --------------------------------------------------------------------------------
+  function connect() {
+    if (!conv) return;
+    var url = API.replace(/^http/, "ws") + "/ws/guest/" + conv.id + "/?token=" + encodeURIComponent(conv.token);
+    var ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = function () {
+      if (retry > 0) resume(); // catch up on anything said while we were away
+      retry = 0;
+    };
+    ws.onmessage = function (e) {
+      var msg = JSON.parse(e.data), p = msg.payload || {};
+      if (msg.event === "token") {
+        if (!streaming) { streaming = bubble("ai", ""); streaming.setAttribute("data-streaming", "1"); }
+        streaming.textContent += p.text;
+        streaming.setAttribute("data-chunks", (+streaming.getAttribute("data-chunks") || 0) + 1);
+        log.scrollTop = log.scrollHeight;
+      } else if (msg.event === "reset" && streaming) {
+        streaming.textContent = "";
+      } else if (msg.event === "message") {
+        if (streaming && p.role === "ai" && !seen[p.id]) {
+          streaming.textContent = p.content;
+          streaming.removeAttribute("data-streaming");
+          streaming.setAttribute("data-id", p.id);
+          seen[p.id] = streaming;
+        } else {
+          bubble(p.role, p.content, p.id);
+        }
+        if (p.role === "ai") streaming = null;
+      }
+    };
+    ws.onclose = function (e) {
+      if (socket !== ws) return;
+      socket = null;
+      if (e.code === 4403 || !conv) return;
+      retry = Math.min(retry + 1, 5);
+      setTimeout(connect, 500 * Math.pow(2, retry));
+    };
+  }
+
+  // --- Wiring ----------------------------------------------------------------------------------------
+  launcher.onclick = function () {
+    var on = !panel.classList.contains("on");
+    panel.classList.toggle("on", on);
+    launcher.setAttribute("aria-expanded", String(on));
+  };
+  $(".x").onclick = launcher.onclick;
+  $(".accept").onclick = function () { start(); };
+  form.onsubmit = function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text || !conv) return;
+    input.value = "";
+    send(text);
+  };
+  input.onkeydown = function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  };
+  if (conv) { panel.classList.add("on"); resume(); } else { ready(false); }
+})();
