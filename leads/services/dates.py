@@ -159,6 +159,35 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
     return None
 
 
+_BARE_END = re.compile(
+    r"\b(?:until|till|to|hingga|sehingga|sampai)\s+(?:the\s+)?(?P<d1>\d{1,2})\b"
+    r"(?!\s*(?:/|-|\d|rooms?|bilik|adults?|pax|people|persons?|orang|org|nights?|malam|mlm|kids?|children))"
+)
+
+
+def _bare_day_ends(lowered: str, taken: list[bool], found: list[DateMention]) -> list[DateMention]:
+    """ "from the 3rd of January until the 6th": a bare day after a date ends the stay, in that month or the next."""
+    ends: list[DateMention] = []
+    for match in _BARE_END.finditer(lowered):
+        if any(taken[match.start() : match.end()]):
+            continue
+        before = [m for m in found if m.position < match.start() and m.end is None]
+        if not before:
+            continue
+        start = max(before, key=lambda m: m.position).start
+        day = int(match.group("d1"))
+        if day > start.day:
+            year, month = start.year, start.month
+        else:
+            year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+        try:
+            end = dt.date(year, month, day)
+        except ValueError:
+            continue
+        ends.append(DateMention(end, None, "bare_day_end", match.start(), True))
+    return ends
+
+
 def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
     """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
     lowered = normalise(text)
@@ -176,6 +205,7 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
                 taken[index] = True
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
             found.append(DateMention(result[0], result[1], kind, match.start(), hint))
+    found += _bare_day_ends(lowered, taken, found)
     absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS]
     # "Friday 15 Dec" / "15 Dec (Friday)": the weekday only restates the date beside it.
     found = [

@@ -82,6 +82,7 @@ COUPLE_RE = re.compile(
 GROUP_RE = re.compile(
     rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM}\b"
     rf"|\b(?:seramai|table for|meja untuk) {NUM}\b"
+    rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM}\b"
     rf"|\b(?:untuk|for) {NUM}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
     rf"|\b{NUM}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
@@ -96,19 +97,25 @@ _CONNECT = r"(?:bin|binti|bt|bte|a/l|a/p|van|de)"
 EXPLICIT_NAME_RE = re.compile(
     rf"(?i:\bmy name is|\bmy name's|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?|\bsaya bernama"
     rf"|\bnama\s*:)"
-    rf"\s+({_NAME_WORD}(?:\s+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
+    rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
 )
 WEAK_NAME_RE = re.compile(
     rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|ini|here is)|^)\s+"
-    rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)\s+)?{_CAP_WORD}"
-    rf"(?:\s+(?:{_CONNECT}|{_CAP_WORD})){{0,3}})"
+    rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)[ \t]+)?{_CAP_WORD}"
+    rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}})"
+)
+# Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
+LOWER_NAME_RE = re.compile(
+    r"^\s*(?:(?:hi|hey|hello|hai|helo|salam|assalamualaikum)\W+)?(?:i'm|im|i am|this is|saya|sy|aku)[ \t]+"
+    r"([a-z][a-z'\-]+(?:[ \t]+(?:bin|binti|[a-z][a-z'\-]+))?)[ \t]*[,.!]",
+    re.IGNORECASE,
 )
 SIGN_OFF_RE = re.compile(
     r"(?:^|[.!?]\s+)\s*(?:best regards|kind regards|warm regards|regards|thanks|thank you|many thanks|cheers|sincerely|"
     r"yours sincerely|best|terima kasih|tq|salam|sekian|yang benar)\s*[,.!-]*\s*(.*)$",
     re.IGNORECASE,
 )
-SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:\s+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}")
+SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}")
 DASH_SIGNATURE_RE = re.compile(r"^\s*[-–—~]\s*(.+)$")
 NAME_STOPWORDS = {
     "and", "from", "here", "looking", "interested", "planning", "asking", "want", "would", "wanted", "just", "also",
@@ -116,6 +123,8 @@ NAME_STOPWORDS = {
     "the", "a", "at", "in", "on", "for", "with", "to", "of", "my", "your", "is", "i", "we", "call", "whatsapp",
     "hotel", "room", "bilik", "booking", "book", "please", "pls", "sila", "hi", "hello", "hai", "helo", "hey",
     "good", "not", "sure", "going", "coming", "staying", "still", "travelling", "traveling", "writing", "sorry",
+    "back", "fine", "ok", "okay", "well", "new", "glad", "happy", "ready", "there", "sedang", "tengah", "baru",
+    "akan", "perlu", "calling", "texting", "messaging", "trying",
 }  # fmt: skip
 NOT_NAMES = NAME_STOPWORDS | {
     "deluxe", "superior", "suite", "family", "standard", "premier", "executive", "king", "queen", "twin",
@@ -211,6 +220,8 @@ def find_name(text: str) -> tuple[str | None, str]:
             continue  # a capitalised word at the start of a line is not a name cue on its own
         if name := _tidy_name(match.group(1)):
             return name, "weak"
+    if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
+        return name, "weak"
     return None, ""
 
 

@@ -57,11 +57,16 @@ def report() -> str:
     data = load()
     ctx = context(data)
     lines = []
-    for label, cases in (("tuning set", data["cases"]), ("holdout", data["holdout"])):
+    sets = (("tuning set", data["cases"]), ("holdout (never tuned on)", data["holdout"]))
+    for label, cases in sets:
         lines.append(f"{label}: {len(cases)} conversations")
         lines.append(f"  {'field':<11} {'accuracy':>8} {'found':>6} {'n':>3}")
         for name, row in accuracy(cases, ctx).items():
             lines.append(f"  {name:<11} {row['accuracy']:>8.3f} {row['found']:>6.3f} {row['cases_with_value']:>3}")
+    for case in data["known_misses"]:
+        got, expected = extracted_of(case, ctx), expected_of(case)
+        wrong = {name: (got[name], expected[name]) for name in FIELDS if got[name] != expected[name]}
+        lines.append(f"known miss {case['id']}: {wrong} — {case['why']}")
     return "\n".join(lines)
 
 
