@@ -64,6 +64,10 @@ NUMBER_WORDS = {
 NUM = r"(\d{1,4}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 
+# Without "a"/"an": "I was a guest here last year" is not a party of one.
+NUM_COUNT = r"(\d{1,4}|" + "|".join(sorted(set(NUMBER_WORDS) - {"a", "an"}, key=len, reverse=True)) + r")"
+
+
 def _number(token: str) -> int:
     return int(token) if token.isdigit() else NUMBER_WORDS[token]
 
@@ -80,12 +84,12 @@ COUPLE_RE = re.compile(
     r"saya dan (?:isteri|suami)|suami isteri|(?:a|for a|untuk) couple|pasangan)\b"
 )
 GROUP_RE = re.compile(
-    rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM}\b"
-    rf"|\b(?:seramai|table for|meja untuk) {NUM}\b"
-    rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM}\b"
-    rf"|\b(?:untuk|for) {NUM}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
-    rf"|\b{NUM}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
-    rf"|\b{NUM}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
+    rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM_COUNT}\b"
+    rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
+    rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM_COUNT}\b"
+    rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
+    rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
+    rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
 ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
 
@@ -106,7 +110,7 @@ WEAK_NAME_RE = re.compile(
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
 LOWER_NAME_RE = re.compile(
-    r"^\s*(?:(?:hi|hey|hello|hai|helo|salam|assalamualaikum)\W+)?(?:i'm|im|i am|this is|saya|sy|aku)[ \t]+"
+    r"^\s*(?:(?:hi|hey|hello|hai|helo|salam|assalamualaikum)\W+)?(?:i'm|im|i am|saya|sy|aku)[ \t]+"
     r"([a-z][a-z'\-]+(?:[ \t]+(?:bin|binti|[a-z][a-z'\-]+))?)[ \t]*[,.!]",
     re.IGNORECASE,
 )

@@ -111,3 +111,20 @@ def test_a_tie_between_room_types_is_flagged_as_ambiguous():
     result = extract(["a deluxe room for 2 nights please"], ExtractionContext(CTX.reference, rooms=rooms))
     assert result.fields.room_type in {"Deluxe King", "Deluxe Twin"}
     assert "room_type_tie" in result.signals.ambiguities
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("I was a guest here last year and loved it", "group_size"),
+        ("Boleh call saya jam 8 malam?", "nights"),
+        ("We stayed with you on 20/11/2026, lovely stay", "check_in"),
+        ("hi, i'm looking for a room", "name"),
+        ("This is urgent, do you have rooms?", "name"),
+        ("Saya nak tanya pasal bilik", "name"),
+        ("Makan malam ada halal?", "nights"),
+        ("Call me on 12345", "phone"),
+    ],
+)
+def test_it_does_not_invent_a_value_from_look_alike_words(text, field):
+    assert getattr(extract([text], CTX).fields, field) is None
