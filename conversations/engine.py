@@ -335,3 +335,29 @@ def _announce_handoff(conversation: Conversation, reply: Message) -> None:
         "handoff",
         {"conversation_id": conversation.pk, "channel": conversation.channel, "message_id": reply.pk},
     )
+
+
+def record_staff_message(conversation: Conversation, text: str, *, user_id: int | None) -> Message:
+    """A staff member's reply: stored, then delivered to the guest's live channel once committed."""
+    from conversations import realtime
+    from conversations.payloads import message_payload
+
+    now = timezone.now()
+    schema = connection.schema_name
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.STAFF,
+            content=text,
+            channel=conversation.channel,
+            sent_by_user_id=user_id,
+            created_at=now,
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        session = sessions.load(conversation)
+        session.remember(MessageRole.STAFF, text)
+        sessions.save(session)
+        if conversation.channel == Channel.WEB:
+            payload = message_payload(message)
+            transaction.on_commit(lambda: realtime.send_to_guest(schema, conversation.pk, "message", payload))
+    return message

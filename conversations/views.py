@@ -30,19 +30,18 @@ def public_base_url(request: HttpRequest) -> str:
 def widget_demo(request: HttpRequest) -> HttpResponse:
     """A page that embeds the widget exactly as a hotel's website would, with this property's first key."""
     property_ = connection.tenant
-    widget_key = (
-        WidgetKey.objects.filter(property__schema_name=property_.schema_name, is_active=True).order_by("id").first()
-    )
-    usable = widget_key if widget_key is not None and widget_key.is_usable() else None
+    origin = f"{request.scheme}://{request.get_host()}"
+    keys = [
+        k
+        for k in WidgetKey.objects.filter(property__schema_name=property_.schema_name, is_active=True).order_by("id")
+        if k.is_usable()
+    ]
+    # The first key that allows this very page, so the demo works wherever it is served; else the first key.
+    widget_key = next((k for k in keys if k.allows_origin(origin)), keys[0] if keys else None)
     return render(
         request,
         "widget/demo.html",
-        {
-            "property": property_,
-            "widget_key": usable,
-            "api_base": public_base_url(request),
-            "origin": f"{request.scheme}://{request.get_host()}",
-        },
+        {"property": property_, "widget_key": widget_key, "api_base": public_base_url(request), "origin": origin},
     )
 
 

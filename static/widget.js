@@ -50,6 +50,7 @@
   root.innerHTML =
     "<style>" +
     ":host{all:initial;font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2433}" +
+    "[hidden]{display:none!important}" +
     "button{font:inherit;cursor:pointer;border:0;border-radius:8px;background:#17324d;color:#fff;padding:8px 14px}" +
     ".launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;border-radius:24px;padding:12px 20px;" +
     "box-shadow:0 4px 14px rgba(0,0,0,.25)}" +

@@ -1,0 +1,142 @@
+"""End to end on a real daphne and a real Celery worker: the widget API, the guest websocket, the reply
+streamed token by token from the worker over the Redis channel layer, staff messages delivered later."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from django_tenants.utils import schema_context
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from conversations import engine
+from conversations.models import Conversation, Message, MessageRole
+from properties.models import WidgetKey
+
+pytestmark = pytest.mark.e2e
+
+
+def http(daphne, method: str, path: str, body: dict | None = None, *, origin: str, token: str = ""):  # noqa: ANN001, ANN201
+    request = urllib.request.Request(
+        daphne.url(path),
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "Host": f"localhost:{daphne.port}",
+            "Origin": origin,
+            "Content-Type": "application/json",
+            **({"X-Guest-Token": token} if token else {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def socket_url(daphne, conversation_id: int, token: str) -> str:  # noqa: ANN001
+    return f"ws://127.0.0.1:{daphne.port}/ws/guest/{conversation_id}/?token={token}"
+
+
+@pytest.fixture
+def live_keys(committed_db, _committed_kb_a):  # noqa: ANN001, ANN201
+    origin_a, origin_b = f"https://a-{uuid.uuid4().hex[:8]}.example", f"https://b-{uuid.uuid4().hex[:8]}.example"
+    key_a = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[origin_a])
+    key_b = WidgetKey.objects.create(property=committed_db.b, allowed_origins=[origin_b])
+    yield (key_a, origin_a), (key_b, origin_b)
+    key_a.delete()
+    key_b.delete()
+
+
+def start(daphne, key: WidgetKey, origin: str) -> dict:  # noqa: ANN001
+    status, body = http(
+        daphne,
+        "POST",
+        "/api/v1/conversations",
+        {"key": key.public_key, "consent": True, "consent_text": "I accept."},
+        origin=origin,
+    )
+    assert status == 201, body
+    return body
+
+
+def events_until_reply(ws, timeout: float = 30.0) -> tuple[list[dict], dict]:  # noqa: ANN001
+    events: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        event = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        events.append(event)
+        if event["event"] == "message" and event["payload"]["role"] == "ai":
+            return events, event["payload"]
+    raise AssertionError(f"no reply within {timeout} s; got {events}")
+
+
+def test_a_guest_question_is_answered_by_the_worker_and_streamed_to_the_widget(
+    daphne, celery_worker, live_keys
+) -> None:
+    (key_a, origin_a), _ = live_keys
+    started = start(daphne, key_a, origin_a)
+    conversation_id, token = started["conversation_id"], started["token"]
+    with connect(
+        socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin_a}, open_timeout=10
+    ) as ws:
+        assert json.loads(ws.recv(timeout=5))["event"] == "hello"
+        posted_at = time.monotonic()
+        status, body = http(
+            daphne,
+            "POST",
+            f"/api/v1/conversations/{conversation_id}/messages",
+            {"text": "What time is breakfast served?", "client_id": "q1"},
+            origin=origin_a,
+            token=token,
+        )
+        assert status == 202, body
+        assert time.monotonic() - posted_at < 2.0, "the POST must not wait for the answer"
+        events, reply = events_until_reply(ws)
+        tokens = [e["payload"]["text"] for e in events if e["event"] == "token"]
+        assert len(tokens) > 5, "the reply arrives as a stream of pieces"
+        assert "".join(tokens) == reply["content"]
+        assert "6:30 am to 10:30 am" in reply["content"]
+
+        # Staff messages reach the same socket later.
+        with schema_context(key_a.property.schema_name):
+            conversation = Conversation.objects.get(pk=conversation_id)
+            engine.record_staff_message(conversation, "Hello, this is Farah from the front desk.", user_id=None)
+        staff = json.loads(ws.recv(timeout=10))
+        assert staff["event"] == "message" and staff["payload"]["role"] == "staff"
+        assert staff["payload"]["content"] == "Hello, this is Farah from the front desk."
+
+    with schema_context(key_a.property.schema_name):
+        ai = Message.objects.get(conversation_id=conversation_id, role=MessageRole.AI)
+        assert ai.metadata["provider"] == "offline" and ai.metadata["knowledge"]
+    status, body = http(daphne, "GET", f"/api/v1/conversations/{conversation_id}", origin=origin_a, token=token)
+    assert [m["role"] for m in body["messages"]] == ["guest", "ai", "staff"]
+
+
+def refused(daphne, conversation_id: int, token: str, origin: str) -> int:  # noqa: ANN001
+    try:
+        with connect(
+            socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin}, open_timeout=10
+        ):
+            return 101
+    except InvalidStatus as exc:
+        return exc.response.status_code
+
+
+def test_a_guest_socket_of_a_cannot_be_opened_with_bs_token_another_token_or_origin(daphne, live_keys) -> None:
+    (key_a, origin_a), (key_b, origin_b) = live_keys
+    a = start(daphne, key_a, origin_a)
+    a2 = start(daphne, key_a, origin_a)
+    b = start(daphne, key_b, origin_b)
+    assert refused(daphne, a["conversation_id"], a["token"], origin_a) == 101  # the real thing opens
+    assert refused(daphne, a["conversation_id"], b["token"], origin_b) == 403  # B's token on A's conversation
+    assert refused(daphne, a["conversation_id"], b["token"], origin_a) == 403
+    assert refused(daphne, a["conversation_id"], a2["token"], origin_a) == 403  # another conversation's token
+    assert refused(daphne, a["conversation_id"], a["token"], origin_b) == 403  # an origin the key does not allow
+    assert refused(daphne, a["conversation_id"], "forged", origin_a) == 403

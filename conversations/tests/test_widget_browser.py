@@ -1,0 +1,78 @@
+"""The widget in a real browser (Debian's chromium via Playwright) against real daphne + Celery worker:
+accept the notice, ask in English and in Bahasa Malaysia, watch the grounded answers stream in, reload, resume."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations.models import Conversation
+from properties.models import WidgetKey
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Debian's chromium is not installed at {CHROMIUM}"),
+]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def demo_key(committed_db, _committed_kb_a, daphne):  # noqa: ANN001, ANN201
+    key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
+    yield key
+    key.delete()
+
+
+def test_a_guest_asks_in_english_and_malay_sees_streamed_grounded_answers_and_resumes_after_reload(
+    daphne, celery_worker, demo_key
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 760})  # a phone-sized screen
+            page.goto(f"http://alpha.localhost:{daphne.port}/widget-demo/")
+            page.locator(".launch").click()
+            expect(page.locator(".notice")).to_be_visible()
+            expect(page.locator("form")).to_be_hidden()  # nothing can be sent before the notice is accepted
+            page.locator(".accept").click()
+            expect(page.locator("form")).to_be_visible(timeout=10_000)
+
+            page.locator("textarea").fill("What time is breakfast served?")
+            page.keyboard.press("Enter")
+            first = page.locator(".m.ai[data-id]").nth(0)
+            expect(first).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
+            assert int(first.get_attribute("data-chunks") or 0) > 5, "the answer was streamed in pieces"
+
+            page.locator("textarea").fill("Pukul berapa kolam renang dibuka?")
+            page.keyboard.press("Enter")
+            second = page.locator(".m.ai[data-id]").nth(1)
+            expect(second).to_contain_text("7:00 am to 10:00 pm", timeout=30_000)
+            expect(second).to_contain_text("Berikut maklumat yang saya ada")
+            assert int(second.get_attribute("data-chunks") or 0) > 5
+
+            page.reload()
+            expect(page.locator(".m.ai[data-id]")).to_have_count(2, timeout=15_000)
+            expect(page.locator(".m.guest")).to_have_count(2)
+            expect(page.locator(".m.guest").nth(1)).to_have_text("Pukul berapa kolam renang dibuka?")
+            expect(page.locator("form")).to_be_visible()  # resumed: no second notice
+            stored = page.evaluate(f"JSON.parse(localStorage.getItem('nocturn:{demo_key.public_key}'))")
+        finally:
+            browser.close()
+
+    with schema_context(demo_key.property.schema_name):
+        conversation = Conversation.objects.select_related("guest").get(pk=stored["id"])
+        assert conversation.guest.consent_given_at is not None and "AI assistant" in conversation.guest.consent_text
+        assert conversation.messages.count() == 4
