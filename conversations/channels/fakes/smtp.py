@@ -35,6 +35,17 @@ class _Collector:
     def __init__(self, server: FakeSmtpServer) -> None:
         self.server = server
 
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, smtp: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address.lower() in self.server.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        if self.server.temporary_failures > 0:
+            self.server.temporary_failures -= 1
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
@@ -55,6 +66,8 @@ class FakeSmtpServer:
         self.host = host
         self.port = port or free_port(host)
         self._mails: list[ReceivedMail] = []
+        self.refused: set[str] = set()  # recipients answered 550 (permanent)
+        self.temporary_failures = 0  # the next N recipients are answered 451 (try later)
         self._changed = threading.Condition()
         self._controller = Controller(_Collector(self), hostname=host, port=self.port, ready_timeout=5.0)
 

@@ -1,0 +1,27 @@
+"""E-mail channel: SendGrid Inbound Parse (via django-anymail) in, Django's mail backend out."""
+
+from conversations.channels.email.inbound import (
+    EmailAttachment,
+    InboundEmail,
+    MalformedEmail,
+    UnroutableEmail,
+    check_basic_auth,
+    parse_inbound,
+)
+from conversations.channels.email.outbound import EmailAdapter, build_reply, reply_references, reply_subject
+from conversations.channels.email.quotes import html_to_text, strip_quoted
+
+__all__ = [
+    "EmailAdapter",
+    "EmailAttachment",
+    "InboundEmail",
+    "MalformedEmail",
+    "UnroutableEmail",
+    "build_reply",
+    "check_basic_auth",
+    "html_to_text",
+    "parse_inbound",
+    "reply_references",
+    "reply_subject",
+    "strip_quoted",
+]

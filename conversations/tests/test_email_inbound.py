@@ -1,0 +1,136 @@
+"""The inbound e-mail webhook's secret check and the parser's edge cases."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conversations.channels.email import InboundEmail, MalformedEmail, UnroutableEmail, check_basic_auth, parse_inbound
+
+FIXTURES = Path(__file__).parent / "fixtures" / "email"
+ADDRESSES = {"reservations@alpha.example": "alpha"}
+
+
+def basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+class TestBasicAuth:
+    def test_it_accepts_the_configured_secret(self) -> None:
+        assert check_basic_auth(basic("sendgrid:s3cret-Value"), "sendgrid:s3cret-Value")
+
+    def test_it_accepts_any_secret_of_a_rotation(self) -> None:
+        secrets = ["sendgrid:old-secret", "sendgrid:new-secret"]
+        assert check_basic_auth(basic("sendgrid:old-secret"), secrets)
+        assert check_basic_auth(basic("sendgrid:new-secret"), secrets)
+
+    @pytest.mark.parametrize(
+        "header",
+        [
+            None,
+            "",
+            basic("sendgrid:wrong"),
+            basic("sendgrid:s3cret-Valu"),
+            "Bearer " + base64.b64encode(b"sendgrid:s3cret-Value").decode(),
+            "Basic not-base64!!",
+            "Basic",
+        ],
+    )
+    def test_it_refuses_a_missing_or_wrong_secret(self, header: str | None) -> None:
+        assert not check_basic_auth(header, "sendgrid:s3cret-Value")
+
+    def test_nothing_is_accepted_when_no_secret_is_configured(self) -> None:
+        assert not check_basic_auth(basic(":"), [])
+        assert not check_basic_auth(basic(""), "")
+
+
+def raw_post(eml: str, **fields: str) -> dict[str, str]:
+    return {"email": eml, **fields}
+
+
+def test_a_date_in_the_future_is_clamped_to_the_time_we_received_it() -> None:
+    received = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    eml = (
+        "From: a@example.org\nTo: reservations@alpha.example\nMessage-ID: <f@x>\n"
+        "Date: Fri, 01 Jan 2100 00:00:00 +0000\n\nhello\n"
+    )
+    result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get, received_at=received)
+    assert isinstance(result, InboundEmail)
+    assert result.message.timestamp == received
+
+
+def test_a_missing_or_broken_date_is_the_time_we_received_it() -> None:
+    received = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    for date_header in ["", "Date: not a date\n"]:
+        eml = f"From: a@example.org\nTo: reservations@alpha.example\nMessage-ID: <d@x>\n{date_header}\nhello\n"
+        result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get, received_at=received)
+        assert isinstance(result, InboundEmail)
+        assert result.message.timestamp == received
+
+
+def test_attachment_bytes_are_decoded_and_referenced_by_checksum() -> None:
+    eml = (FIXTURES / "with_attachment.eml").read_text()
+    result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail)
+    (attachment,) = result.attachments
+    assert attachment.content.startswith(b"%PDF-1.4")
+    assert result.message.media[0].sha256 == attachment.sha256
+
+
+def test_the_raw_mail_may_arrive_as_an_uploaded_file() -> None:
+    class Upload:
+        def read(self) -> bytes:
+            return (FIXTURES / "first_mail.eml").read_bytes()
+
+    result = parse_inbound({}, {"email": Upload()}, resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail)
+    assert result.message.sender_id == "aisyah.rahman@gmail.com"
+
+
+def test_the_resolver_sees_lower_cased_addresses_and_no_property_means_unroutable() -> None:
+    seen: list[str] = []
+    eml = "From: A <a@example.org>\nTo: Reservations@ALPHA.example\nMessage-ID: <u@x>\n\nhi\n"
+    result = parse_inbound(raw_post(eml), resolve_schema=lambda a: seen.append(a) or None)
+    assert isinstance(result, UnroutableEmail)
+    assert seen == ["reservations@alpha.example"]
+    assert result.sender == "a@example.org"
+
+
+def test_a_reply_to_header_is_kept_for_answering() -> None:
+    eml = (
+        "From: Booking Agent <noreply@agent.example>\nReply-To: Guest <Guest@Example.org>\n"
+        "To: reservations@alpha.example\nMessage-ID: <r@x>\n\nplease confirm\n"
+    )
+    result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail)
+    assert result.message.extra["reply_to_address"] == "guest@example.org"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    ["Precedence: bulk\n", "X-Autoreply: yes\n", "Auto-Submitted: auto-generated\n"],
+)
+def test_robot_mail_is_flagged(headers: str) -> None:
+    eml = f"From: a@example.org\nTo: reservations@alpha.example\nMessage-ID: <b@x>\n{headers}\nhi\n"
+    result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail) and result.is_auto_reply
+
+
+def test_a_bounce_from_the_mailer_daemon_is_flagged() -> None:
+    eml = "From: MAILER-DAEMON@mx.example.org\nTo: reservations@alpha.example\nMessage-ID: <c@x>\n\nundeliverable\n"
+    result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail) and result.is_auto_reply
+
+
+def test_auto_submitted_no_is_a_person() -> None:
+    eml = "From: a@example.org\nTo: reservations@alpha.example\nMessage-ID: <n@x>\nAuto-Submitted: no\n\nhi\n"
+    result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail) and not result.is_auto_reply
+
+
+def test_an_empty_post_is_malformed() -> None:
+    with pytest.raises(MalformedEmail):
+        parse_inbound({}, {}, resolve_schema=ADDRESSES.get)
