@@ -10,9 +10,10 @@ Guest rows here, that is the conversations app's business). The lead keeps the g
 created for; the new conversation is linked through `LeadConversation`, and the lead is
 re-extracted from the guest messages of *all* its conversations in time order, so the story
 told on WhatsApp and completed by e-mail is read as one. A converted or lost lead is closed: the
-next inquiry starts a new lead. Concurrent upserts for the same guest, phone or e-mail are
-serialised with transaction-scoped advisory locks, so two channels arriving together cannot
-open two leads.
+next inquiry in a *new* conversation starts a new lead (a conversation already linked to a closed
+lead keeps refreshing that lead's details; its status stays as staff left it). Concurrent upserts
+for the same guest, phone or e-mail are serialised with transaction-scoped advisory locks, so two
+channels arriving together cannot open two leads.
 """
 
 from __future__ import annotations

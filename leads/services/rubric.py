@@ -71,7 +71,7 @@ def _criteria(
         "room_chosen": (bool(fields.room_type), fields.room_type or "no room type"),
         "party_size": (party is not None, f"{party} guest(s)" if party else "party size unknown"),
         "urgency": (
-            days_ahead is not None and days_ahead <= settings.urgency_days,
+            days_ahead is not None and 0 <= days_ahead <= settings.urgency_days,  # a past date is not urgent
             f"{days_ahead} day(s) ahead (urgent ≤ {settings.urgency_days})" if days_ahead is not None else "no date",
         ),
         "after_hours": (is_after_hours, "arrived outside operating hours" if is_after_hours else "in hours"),

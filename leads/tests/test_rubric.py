@@ -105,3 +105,13 @@ def test_no_rate_means_no_value_rather_than_a_made_up_one():
     assert estimate_value(event, 50, _settings(), ROOMS, None) is None
     priced = _settings(event_rate_per_guest=Decimal("120.50"))
     assert estimate_value(event, 50, priced, ROOMS, None) == Decimal("6025.00")
+
+
+def test_urgency_counts_only_stays_starting_within_the_window_not_past_ones():
+    def urgent(check_in: dt.date) -> bool:
+        result = assess(_full_room_lead(check_in=check_in), _signals(), is_after_hours=False, today=TODAY,
+                        settings=_settings(urgency_days=14), rooms=ROOMS, rate=None)  # fmt: skip
+        return result.breakdown["urgency"]["met"]
+
+    assert urgent(TODAY) and urgent(TODAY + dt.timedelta(days=14))
+    assert not urgent(TODAY + dt.timedelta(days=15)) and not urgent(TODAY - dt.timedelta(days=1))
