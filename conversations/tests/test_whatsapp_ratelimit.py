@@ -93,3 +93,11 @@ def test_the_adapter_refuses_locally_when_the_number_is_over_its_rate(client: re
         assert raised.value.retryable
         assert len(graph.sent_messages()) == 1  # the refused send never reached Meta
     limiter.reset("alpha", number)
+
+
+def test_the_limiter_from_settings_uses_the_configured_rate(settings, number: str) -> None:  # noqa: ANN001
+    settings.WHATSAPP_SEND_RATE, settings.WHATSAPP_SEND_BURST = 5.0, 2
+    limiter = SendRateLimiter.from_settings()
+    assert (limiter.rate, limiter.capacity) == (5.0, 2)
+    assert [limiter.acquire("alpha", number) == 0.0 for _ in range(3)] == [True, True, False]
+    limiter.reset("alpha", number)

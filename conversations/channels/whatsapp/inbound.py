@@ -19,6 +19,7 @@ from typing import Any
 import phonenumbers
 
 from conversations.channels.base import Media, NormalizedMessage
+from conversations.channels.whatsapp.errors import WhatsAppError, error_class_for
 
 CHANNEL = "whatsapp"
 SIGNATURE_PREFIX = "sha256="
@@ -129,6 +130,14 @@ class StatusUpdate:
     def dedupe_key(self) -> str:
         # Meta re-delivers statuses too; one wamid goes through each status at most once.
         return f"{self.provider_message_id}:{self.status}"
+
+    def as_error(self) -> WhatsAppError | None:
+        """A failed status as the same classified error a synchronous send would raise (None otherwise)."""
+        if not self.failed:
+            return None
+        first = self.errors[0] if self.errors else StatusError(code=None)
+        error_class = error_class_for(first.code, None)
+        return error_class(first.message or first.title or "delivery failed", code=first.code, details=first.details)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,13 @@ class SendRateLimiter:
         self.clock = clock
         self._take = client.register_script(_TAKE)
 
+    @classmethod
+    def from_settings(cls, client: redis.Redis | None = None) -> SendRateLimiter:
+        from django.conf import settings
+
+        client = client or redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2.0, socket_connect_timeout=2.0)
+        return cls(client, rate=settings.WHATSAPP_SEND_RATE, capacity=settings.WHATSAPP_SEND_BURST)
+
     def key(self, schema: str, phone_number_id: str) -> str:
         # Schema first, like every other key of ours (see conversations.redis_client.key).
         return f"{schema or 'public'}:{self.prefix}:{phone_number_id}"
