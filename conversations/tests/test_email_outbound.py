@@ -13,6 +13,7 @@ from conversations.channels.email import (
     EmailAdapter,
     InboundEmail,
     build_reply,
+    new_message_id,
     parse_inbound,
     reply_references,
     reply_subject,
@@ -163,3 +164,10 @@ def test_it_refuses_to_send_without_a_from_address_or_text() -> None:
     assert django_mail.outbox == []
     adapter.send(answer())
     assert len(django_mail.outbox) == 1
+
+
+def test_a_message_id_minted_before_sending_is_the_one_sent(fake_smtp: FakeSmtpServer) -> None:
+    minted = new_message_id("reservations@alpha.example")
+    result = EmailAdapter().send(answer(message_id=minted))
+    (received,) = fake_smtp.wait_for(1, timeout=3)
+    assert result.provider_message_id == minted == received.message["Message-ID"]

@@ -8,7 +8,13 @@ from conversations.channels.email.inbound import (
     check_basic_auth,
     parse_inbound,
 )
-from conversations.channels.email.outbound import EmailAdapter, build_reply, reply_references, reply_subject
+from conversations.channels.email.outbound import (
+    EmailAdapter,
+    build_reply,
+    new_message_id,
+    reply_references,
+    reply_subject,
+)
 from conversations.channels.email.quotes import html_to_text, strip_quoted
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "build_reply",
     "check_basic_auth",
     "html_to_text",
+    "new_message_id",
     "parse_inbound",
     "reply_references",
     "reply_subject",

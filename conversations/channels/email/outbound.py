@@ -26,6 +26,13 @@ MAX_REFERENCES = 20  # long chains are trimmed in the middle: the first id names
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
+def new_message_id(from_address: str) -> str:
+    """A Message-ID under the property's domain. The outbox can mint it before sending and pass it as
+    `extra["message_id"]`: a retry after an unrecorded success then re-sends the same id, which mail
+    clients show once."""
+    return make_msgid(domain=from_address.rpartition("@")[2] or "localhost")
+
+
 def reply_subject(subject: str) -> str:
     subject = " ".join((subject or "").split())
     if not subject:
@@ -62,8 +69,7 @@ def build_reply(
 
     Its Message-ID is in `mail.extra_headers["Message-ID"]`: store it with the outbound message.
     """
-    domain = from_address.rpartition("@")[2] or "localhost"
-    headers = {"Message-ID": message_id or make_msgid(domain=domain)}
+    headers = {"Message-ID": message_id or new_message_id(from_address)}
     parent = _MSGID.search(in_reply_to or "")
     if parent:
         headers["In-Reply-To"] = parent.group(0)

@@ -215,11 +215,13 @@ def _parse_change(change: Any, where: str, resolve_schema: SchemaResolver) -> li
         raise MalformedPayload(f"{where} must be an object")
     field_name = change.get("field")
     value = change.get("value")
-    if not isinstance(value, dict):
-        raise MalformedPayload(f"{where}.value must be an object")
     if field_name != "messages":
         # Account, template and quality updates arrive on the same URL when subscribed.
-        return [Ignored(field=str(field_name), reason="field not handled", raw=value)]
+        return [
+            Ignored(field=str(field_name), reason="field not handled", raw=value if isinstance(value, dict) else {})
+        ]
+    if not isinstance(value, dict):
+        raise MalformedPayload(f"{where}.value must be an object")
     metadata = value.get("metadata")
     if not isinstance(metadata, dict):
         raise MalformedPayload(f"{where}.value.metadata must be an object")
@@ -279,10 +281,13 @@ def to_e164(wa_id: str) -> str:
 
 
 def _wa_id(raw: Mapping[str, Any], key: str, where: str) -> str:
-    wa_id = _str(raw, key, where).lstrip("+")
-    if not wa_id.isdigit():
-        raise MalformedPayload(f"{where}.{key} must be a phone number's digits")
-    return wa_id
+    return _str(raw, key, where).strip().lstrip("+")
+
+
+def _sender_id(wa_id: str) -> str:
+    # Meta may one day identify a user by something other than digits (a group, a username id):
+    # refusing the body would make Meta retry it for days, so such an id is kept as it is.
+    return to_e164(wa_id) if wa_id.isdigit() else wa_id
 
 
 def _timestamp(raw: Mapping[str, Any], where: str) -> dt.datetime:
@@ -325,7 +330,7 @@ def _parse_message(
     return NormalizedMessage(
         channel=CHANNEL,
         property_schema=schema,
-        sender_id=to_e164(wa_id),
+        sender_id=_sender_id(wa_id),
         sender_name=names.get(wa_id, ""),
         text=text,
         provider_message_id=wamid,
@@ -415,7 +420,7 @@ def _parse_status(raw: Any, where: str, schema: str, phone_number_id: str) -> St
         provider_message_id=_str(raw, "id", where),
         status=_str(raw, "status", where),
         timestamp=_timestamp(raw, where),
-        recipient_id=to_e164(wa_id),
+        recipient_id=_sender_id(wa_id),
         recipient_wa_id=wa_id,
         errors=tuple(errors),
         conversation_id=str(_obj(raw, "conversation").get("id") or ""),
