@@ -4,10 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from leads.models import STATUS_TRANSITIONS, Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
 from leads.services.leads import FIELD_MAP
+from leads.tasks import rescore_leads
 from nocturn.tenant_admin import tenant_admin_site
 
 
@@ -76,8 +78,24 @@ class LeadReviewAdmin(admin.ModelAdmin):
     ]  # fmt: skip
 
 
+class RescoreAfterSaveMixin:
+    """A new threshold or rate applies to the open leads too: re-score them once the change is committed."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        transaction.on_commit(rescore_leads.delay)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)  # type: ignore[misc]
+        transaction.on_commit(rescore_leads.delay)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        transaction.on_commit(rescore_leads.delay)
+
+
 @admin.register(LeadSettings, site=tenant_admin_site)
-class LeadSettingsAdmin(admin.ModelAdmin):
+class LeadSettingsAdmin(RescoreAfterSaveMixin, admin.ModelAdmin):
     list_display = ["__str__", "urgency_days", "currency", "default_room_rate"]
 
     def has_add_permission(self, request) -> bool:  # one row per property
@@ -85,6 +103,6 @@ class LeadSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoomRate, site=tenant_admin_site)
-class RoomRateAdmin(admin.ModelAdmin):
+class RoomRateAdmin(RescoreAfterSaveMixin, admin.ModelAdmin):
     list_display = ["name", "nightly_rate", "aliases"]
     search_fields = ["name", "aliases"]

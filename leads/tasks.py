@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from conversations.models import Conversation
-from leads.services.leads import upsert_lead_for_conversation
+from leads.services.leads import rescore_open_leads, upsert_lead_for_conversation
 from nocturn.durability import DurableTask, TransientError
 
 
@@ -22,3 +22,12 @@ def extract_lead(conversation_id: int) -> int | None:
     except OperationalError as exc:  # the database went away for a moment: worth a retry
         raise TransientError(str(exc)) from exc
     return lead.pk if lead else None
+
+
+@shared_task(base=DurableTask)
+def rescore_leads() -> int:
+    """Re-score the open leads of the schema the task was sent from (after its thresholds or rates changed)."""
+    try:
+        return rescore_open_leads()
+    except OperationalError as exc:
+        raise TransientError(str(exc)) from exc

@@ -41,7 +41,7 @@ from leads.models import (
     Verdict,
 )
 from leads.services import catalogue
-from leads.services.extraction import ExtractionResult, GuestText, extract
+from leads.services.extraction import ExtractionResult, GuestText, Signals, extract
 from leads.services.rubric import assess
 from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
 from properties.models import Property, User
@@ -133,7 +133,7 @@ def lead_fields(lead: Lead) -> ExtractedLead:
     return ExtractedLead.model_construct(**values)
 
 
-def _score(lead: Lead, fields: ExtractedLead, signals: Any, property_: Property, now: dt.datetime) -> None:
+def _score(lead: Lead, fields: ExtractedLead, signals: Signals, property_: Property, now: dt.datetime) -> None:
     settings = LeadSettings.current()
     options = catalogue.room_options()
     rate = catalogue.nightly_rate(lead.room_type, settings, options)
@@ -215,6 +215,25 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
         lead.save()
         notify_staff(connection.schema_name, "lead.created" if created else "lead.updated", lead_event(lead))
     return lead
+
+
+def rescore_open_leads(now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Re-score open leads with the property's current thresholds and rates (after a settings change).
+
+    Uses the stored fields and signals (no re-extraction). Each lead is locked while it is updated;
+    at most `limit` leads per run, newest first. Returns how many were re-scored.
+    """
+    now = now or timezone.now()
+    property_ = current_property()
+    ids = list(
+        Lead.objects.filter(status__in=OPEN_STATUSES).order_by("-created_at").values_list("pk", flat=True)[:limit]
+    )
+    for lead_id in ids:
+        with transaction.atomic():
+            lead = Lead.objects.select_for_update().get(pk=lead_id)
+            _score(lead, lead_fields(lead), _signals_from(lead.extraction, keep_ambiguities=True), property_, now)
+            lead.save()
+    return len(ids)
 
 
 def lead_for_conversation(conversation_id: int) -> Lead | None:
@@ -347,13 +366,12 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in values.items()}
 
 
-def _signals_from(extraction: dict[str, Any]) -> Any:
-    from leads.services.extraction import Signals
-
+def _signals_from(extraction: dict[str, Any], keep_ambiguities: bool = False) -> Signals:
     return Signals(
         intent_hits=dict(extraction.get("intent_hits") or {}),
         booking_words=list(extraction.get("booking_words") or []),
-        ambiguities=[],  # a person has now read it: nothing is ambiguous any more
+        # After a review a person has read it: nothing is ambiguous any more.
+        ambiguities=list(extraction.get("ambiguities") or []) if keep_ambiguities else [],
     )
 
 
@@ -369,5 +387,6 @@ def rubric_agreement_rate() -> dict[str, Any]:
 
 __all__ = [
     "LeadChanges", "LeadError", "LeadStatus", "lead_for_conversation", "mark_consent_asked", "mark_handed_over",
-    "record_consent", "record_review", "rubric_agreement_rate", "update_lead", "upsert_lead_for_conversation",
+    "record_consent", "record_review", "rescore_open_leads", "rubric_agreement_rate", "update_lead",
+    "upsert_lead_for_conversation",
 ]  # fmt: skip

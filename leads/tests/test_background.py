@@ -100,3 +100,33 @@ def test_a_new_lead_is_announced_live_to_its_propertys_staff_only(committed_db, 
             assert receive_events(ws_b, 1) == []
         finally:
             _cleanup(world.a.schema_name, conversation.guest_id)
+
+
+def test_a_new_threshold_saved_in_the_admin_re_scores_open_leads_on_the_worker(committed_db, celery_worker):
+    import time
+
+    from conftest import host_client
+    from leads.models import LeadSettings
+
+    world = committed_db
+    with schema_context(world.a.schema_name):
+        conversation = conversation_with(["Book a room on 15 Dec for 2 nights, 2 adults. Call 012-345 6789"])
+        lead = upsert_lead_for_conversation(conversation)
+        settings = LeadSettings.current()
+    try:
+        assert lead.is_qualified and lead.lead_score < 100
+        form = {
+            "qualified_threshold": lead.lead_score + 1, "review_below_confidence": "0.5", "urgency_days": 14,
+            "currency": "MYR", "default_room_rate": "", "event_rate_per_guest": "", "fb_rate_per_cover": "",
+        }  # fmt: skip
+        response = host_client(world.a, world.manager_a).post(f"/admin/leads/leadsettings/{settings.pk}/change/", form)
+        assert response.status_code == 302, response.content[:500]
+        deadline = time.monotonic() + 30
+        with schema_context(world.a.schema_name):
+            while Lead.objects.get(pk=lead.pk).is_qualified and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not Lead.objects.get(pk=lead.pk).is_qualified
+    finally:
+        with schema_context(world.a.schema_name):
+            LeadSettings.objects.all().delete()
+        _cleanup(world.a.schema_name, conversation.guest_id)

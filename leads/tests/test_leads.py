@@ -16,6 +16,7 @@ from leads.services.leads import (
     mark_handed_over,
     record_consent,
     record_review,
+    rescore_open_leads,
     rubric_agreement_rate,
     update_lead,
     upsert_lead_for_conversation,
@@ -162,3 +163,21 @@ def test_thresholds_are_per_property(world):
     with schema_context(world.a.schema_name):
         lead_a = upsert_lead_for_conversation(conversation_with([BOOKING], guest=Guest.objects.create()), now=NOW)
     assert lead_a.is_qualified and not lead_b.is_qualified
+
+
+def test_rescoring_applies_new_thresholds_and_rates_to_open_leads_only(world, in_a, rooms):
+    open_lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    closed = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    update_lead(closed.pk, LeadChanges(status="converted"))
+    assert open_lead.lead_score == 75 and open_lead.is_qualified  # no contact given: 90 − 15
+    assert open_lead.estimated_value == Decimal("525.00")
+    settings = LeadSettings.current()
+    settings.qualified_threshold = 80
+    settings.save()
+    rooms[0].nightly_rate = Decimal("400.00")
+    rooms[0].save()
+    assert rescore_open_leads(now=NOW) == 1
+    open_lead.refresh_from_db()
+    closed.refresh_from_db()
+    assert not open_lead.is_qualified and open_lead.estimated_value == Decimal("600.00")  # 400 × 2 × 0.75
+    assert closed.is_qualified and closed.estimated_value == Decimal("525.00")
