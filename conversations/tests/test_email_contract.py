@@ -111,3 +111,11 @@ def test_a_missing_message_id_still_gives_the_same_key_for_the_same_post() -> No
     one, two = parse("no_message_id"), parse("no_message_id")
     assert isinstance(one, InboundEmail) and isinstance(two, InboundEmail)
     assert one.dedupe_key == two.dedupe_key
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if not n.startswith("malformed_")])
+def test_every_mail_s_extra_can_be_stored_as_json(name: str) -> None:
+    result = parse(name)
+    if isinstance(result, InboundEmail):
+        json.dumps(result.message.extra)
+        assert result.message.provider_message_id and result.message.thread_id

@@ -119,3 +119,12 @@ def test_a_body_parses_the_same_from_bytes_text_and_a_decoded_dict(name: str) ->
     from_bytes = parse_webhook(body, NUMBERS.get)
     assert parse_webhook(body.decode(), NUMBERS.get) == from_bytes
     assert parse_webhook(json.loads(body), NUMBERS.get) == from_bytes
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if not n.startswith("malformed_")])
+def test_every_message_s_extra_can_be_stored_as_json(name: str) -> None:
+    # The engine keeps `extra` in a JSONField: anything json cannot encode would fail at ingest.
+    for event in parse_webhook(payload_bytes(name), NUMBERS.get):
+        if isinstance(event, InboundMessage):
+            json.dumps(event.message.extra)
+            assert event.message.provider_message_id and event.message.thread_id
