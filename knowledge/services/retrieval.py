@@ -7,8 +7,10 @@ How a question is answered:
 1. the question is embedded as a *query* (e5 distinguishes queries from passages);
 2. the nearest chunks by cosine distance come from the HNSW index (`hnsw.ef_search` raised from
    40 for recall, iterative scan so that filtered-out inactive items don't starve the result);
-3. full-text candidates come from the GIN index, with the question's words OR-ed ('simple'
-   configuration, a small English + Malay stop list so "what"/"apa" do not match everything);
+3. full-text candidates come from the GIN index: chunks holding *every* content word of the
+   question ('simple' configuration, a small English + Malay stop list). AND, not OR: measured on
+   the fixture set, OR let common words ("night", "room", "sarapan") pull unrelated chunks above
+   the right one, and on 50k chunks an OR query ranks thousands of rows (see docs/benchmarks.md);
 4. both lists are fused by reciprocal-rank fusion (k=60), vector rank weighted higher because
    full text cannot cross languages;
 5. a hit is kept only if its cosine similarity reaches the provider's calibrated threshold, so a
@@ -79,12 +81,12 @@ def _today_in_property() -> datetime.date:
 
 
 def text_query(question: str) -> str:
-    """A to_tsquery expression OR-ing the question's content words (empty if none)."""
+    """A to_tsquery expression AND-ing the question's content words (empty if none)."""
     words: list[str] = []
     for word in _WORD.findall(question.lower()):
         if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and word not in words:
             words.append(word)
-    return " | ".join(words[:32])
+    return " & ".join(words[:32])
 
 
 _SELECT = """
