@@ -105,9 +105,6 @@ def record_guest_message(
     conversation: Conversation, text: str, *, provider_message_id: str, extra: dict[str, Any] | None = None
 ) -> tuple[Message, bool]:
     """Store a guest message once: a retried delivery (same provider id) returns the first row."""
-    existing = Message.objects.filter(channel=conversation.channel, provider_message_id=provider_message_id).first()
-    if existing is not None:
-        return existing, False
     now = timezone.now()
     try:
         with transaction.atomic():

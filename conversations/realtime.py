@@ -1,21 +1,24 @@
 """Live events to a guest's widget over the Channels Redis layer.
 
-Workers stream a reply token by token; a fresh event loop per send (plain async_to_sync) would
-open a new Redis connection each time, so each process keeps one loop thread for the layer.
+Workers stream a reply token by token. Two costs are kept off the turn: a fresh event loop per
+send (plain async_to_sync) would open a new Redis connection each time, so each process keeps
+one loop thread for the layer; and the generator never waits for the transport: a `GuestStream`
+queues events and one drain task sends them in order, merging the tokens that piled up while a
+send was in flight (a model streams slower than Redis; the offline provider does not).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from concurrent.futures import Future
+import time
 from typing import Any
 
 from channels.layers import get_channel_layer
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
-SEND_TIMEOUT = 5.0
+SEND_TIMEOUT = 10.0
 
 
 def guest_group(schema_name: str, conversation_id: int) -> str:
@@ -32,19 +35,74 @@ def _background_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def send_to_guest(schema_name: str, conversation_id: int, event: str, payload: dict[str, Any]) -> None:
-    """Deliver one event to every socket of the conversation (in order: each send is awaited)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "guest.event", "event": event, "payload": payload}
-    future: Future[None] = asyncio.run_coroutine_threadsafe(
-        layer.group_send(guest_group(schema_name, conversation_id), message), _background_loop()
-    )
-    future.result(timeout=SEND_TIMEOUT)
-
-
 def reset_after_fork() -> None:
     """A forked worker child must not reuse its parent's loop thread (it does not exist in the child)."""
     global _loop
     _loop = None
+
+
+def _merged(batch: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for event, payload in batch:
+        if event == "token" and out and out[-1][0] == "token":
+            out[-1] = ("token", {"text": out[-1][1]["text"] + payload["text"]})
+        elif event == "reset":
+            while out and out[-1][0] == "token":  # never shown, so never needs taking back
+                out.pop()
+            out.append((event, payload))
+        else:
+            out.append((event, payload))
+    return out
+
+
+class GuestStream:
+    """Ordered, non-blocking delivery of one conversation's events to its sockets."""
+
+    def __init__(self, schema_name: str, conversation_id: int) -> None:
+        self.group = guest_group(schema_name, conversation_id)
+        self._pending: list[tuple[str, Any]] = []
+        self._lock = threading.Lock()
+        self._draining = False
+        self.sends = 0
+
+    def push(self, event: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self._pending.append((event, payload))
+            if self._draining:
+                return
+            self._draining = True
+        asyncio.run_coroutine_threadsafe(self._drain(), _background_loop())
+
+    async def _drain(self) -> None:
+        layer = get_channel_layer()
+        try:
+            while True:
+                with self._lock:
+                    batch, self._pending = self._pending, []
+                    if not batch:
+                        self._draining = False  # set under the lock that push() checks: no event is stranded
+                        return
+                for event, payload in _merged(batch):
+                    await layer.group_send(self.group, {"type": "guest.event", "event": event, "payload": payload})
+                    self.sends += 1
+        except BaseException:
+            with self._lock:
+                self._draining = False
+            raise
+
+    def flush(self, timeout: float = SEND_TIMEOUT) -> bool:
+        """Wait until everything pushed so far has been sent; False if it took longer than `timeout`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._draining and not self._pending:
+                    return True
+            time.sleep(0.002)
+        return False
+
+
+def send_to_guest(schema_name: str, conversation_id: int, event: str, payload: dict[str, Any]) -> None:
+    """One event, delivered before returning (staff messages and other single events)."""
+    stream = GuestStream(schema_name, conversation_id)
+    stream.push(event, payload)
+    stream.flush()

@@ -22,16 +22,17 @@ def refresh_conversation_stats(conversation_id: int) -> int | None:
 
 
 def _web_sink(schema: str, conversation_id: int) -> engine.TurnSink:
-    def on_token(piece: str) -> None:
-        realtime.send_to_guest(schema, conversation_id, "token", {"text": piece})
-
-    def on_reset() -> None:
-        realtime.send_to_guest(schema, conversation_id, "reset", {})
+    stream = realtime.GuestStream(schema, conversation_id)
 
     def on_done(message: Message) -> None:
-        realtime.send_to_guest(schema, conversation_id, "message", message_payload(message))
+        stream.push("message", message_payload(message))
+        stream.flush()  # the task is acknowledged only once the guest has been sent the reply
 
-    return engine.TurnSink(on_token=on_token, on_reset=on_reset, on_done=on_done)
+    return engine.TurnSink(
+        on_token=lambda piece: stream.push("token", {"text": piece}),
+        on_reset=lambda: stream.push("reset", {}),
+        on_done=on_done,
+    )
 
 
 @shared_task(acks_late=True)

@@ -1,0 +1,231 @@
+"""Guest turn benchmark (not a test): one widget question end to end over HTTP, as a guest sees it.
+
+    TEST_DATABASE_NAME=bench_guest REDIS_URL=redis://127.0.0.1:6390/4 \
+        .venv/bin/python bench/guest_turn.py [--turns 60] [--warmup 5]
+
+What it runs: a throwaway database (built like the test database: every migration, one property
+"Bench Hotel" with the fixture hotel's knowledge base, a widget key), a real daphne and a real
+Celery worker (the same processes as production), then for each provider:
+  - offline: the built-in offline provider (no key configured);
+  - fake-llm: a zero-latency fake OpenAI-compatible server on 127.0.0.1, driven by the real
+    `openai` client, streaming the first knowledge item of the prompt back word by word.
+Each turn: POST /api/v1/conversations/{id}/messages (HTTP keep-alive) while the guest websocket is
+open, then wait for the reply's final `message` event. Measured per turn:
+  - post: the POST's round trip (the 202);
+  - first token / end to end: from sending the POST to the first streamed token / the final message;
+  - worker stages from the AI message's metadata: session, retrieval, provider, persistence;
+  - everything but the LLM: end to end minus the provider stage.
+A new conversation every 5 turns keeps the history at its real size (up to 10 messages) and the
+per-conversation throttle out of the way; the per-key throttle is raised for the run (one key
+sends every turn). Loops are bounded and all traffic goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NOCTURN_ENV", "test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_guest")
+
+from nocturn import devstack  # noqa: E402
+
+devstack.up()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+from websockets.sync.client import connect  # noqa: E402
+
+from conversations.models import Message, MessageRole  # noqa: E402
+from conversations.testing.fake_llm import FakeLLMServer, echo_knowledge  # noqa: E402
+from conversations.tests.conftest import load_knowledge  # noqa: E402
+from nocturn.testing.live import start_daphne, start_worker, stop  # noqa: E402
+from properties.models import Property, WidgetKey  # noqa: E402
+from properties.services import NewProperty, create_property  # noqa: E402
+
+QUESTIONS = [
+    "What time is breakfast served?",
+    "Pukul berapa kolam renang dibuka?",
+    "How much is parking for hotel guests?",
+    "Boleh saya bawa kucing saya ke hotel?",
+    "What time is check-out?",
+    "Do you have a casino?",
+    "Is there a gym?",
+    "Di mana surau hotel?",
+]
+TURNS_PER_CONVERSATION = 5
+ORIGIN = "https://bench-hotel.example"
+STAGES = ["session", "retrieval", "provider", "persistence", "total"]
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    cut = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"p50": statistics.median(ordered), "p95": cut[94], "p99": cut[98], "max": ordered[-1]}
+
+
+class Guest:
+    """One widget guest over real HTTP (keep-alive) and a real websocket."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.port, self.key = port, key
+        self.http = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.ws = None
+
+    def request(self, method: str, path: str, body: dict | None = None, token: str = "") -> tuple[int, dict]:
+        headers = {"Host": f"localhost:{self.port}", "Origin": ORIGIN, "Content-Type": "application/json"}
+        if token:
+            headers["X-Guest-Token"] = token
+        self.http.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = self.http.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+    def start(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        status, body = self.request(
+            "POST", "/api/v1/conversations", {"key": self.key, "consent": True, "consent_text": "Bench."}
+        )
+        assert status == 201, body
+        self.conversation_id, self.token = body["conversation_id"], body["token"]
+        self.ws = connect(
+            f"ws://127.0.0.1:{self.port}/ws/guest/{self.conversation_id}/?token={self.token}",
+            additional_headers={"Origin": ORIGIN},
+            open_timeout=10,
+        )
+        assert json.loads(self.ws.recv(timeout=5))["event"] == "hello"
+
+    def turn(self, text: str) -> dict[str, float]:
+        started = time.perf_counter()
+        status, body = self.request(
+            "POST",
+            f"/api/v1/conversations/{self.conversation_id}/messages",
+            {"text": text, "client_id": uuid.uuid4().hex},
+            token=self.token,
+        )
+        posted = time.perf_counter()
+        assert status == 202, body
+        first_token = None
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            event = json.loads(self.ws.recv(timeout=max(0.1, deadline - time.perf_counter())))
+            if event["event"] == "token" and first_token is None:
+                first_token = time.perf_counter()
+            if event["event"] == "message" and event["payload"]["role"] == "ai":
+                done = time.perf_counter()
+                return {
+                    "message_id": event["payload"]["id"],
+                    "post": (posted - started) * 1000,
+                    "first_token": ((first_token or done) - started) * 1000,
+                    "end_to_end": (done - started) * 1000,
+                }
+        raise RuntimeError("no reply within 30 s")
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+        self.http.close()
+
+
+def run_phase(name: str, port: int, key: str, schema: str, turns: int, warmup: int) -> dict:
+    guest = Guest(port, key)
+    rows = []
+    try:
+        for n in range(warmup + turns):
+            if n % TURNS_PER_CONVERSATION == 0:
+                guest.start()
+            row = guest.turn(QUESTIONS[n % len(QUESTIONS)])
+            if n >= warmup:
+                rows.append(row)
+    finally:
+        guest.close()
+    with schema_context(schema):
+        metadata = {
+            m.pk: m.metadata
+            for m in Message.objects.filter(pk__in=[r["message_id"] for r in rows], role=MessageRole.AI)
+        }
+    providers = sorted({metadata[r["message_id"]]["provider"] for r in rows})
+    for row in rows:
+        latency = metadata[row["message_id"]]["latency_ms"]
+        row.update({f"worker_{stage}": latency[stage] for stage in STAGES})
+        row["not_llm"] = row["end_to_end"] - latency["provider"]
+    measures = ["post", "first_token", "end_to_end", "not_llm"] + [f"worker_{s}" for s in STAGES]
+    return {
+        "phase": name,
+        "providers": providers,
+        "turns": len(rows),
+        "ms": {m: percentiles([r[m] for r in rows]) for m in measures},
+    }
+
+
+def print_table(result: dict) -> None:
+    print(f"\n{result['phase']} (answered by {', '.join(result['providers'])}; {result['turns']} turns), ms:")
+    print(f"  {'measure':<20}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
+    for measure, figures in result["ms"].items():
+        print(f"  {measure:<20}" + "".join(f"{figures[k]:>9.1f}" for k in ("p50", "p95", "p99", "max")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    args = parser.parse_args()
+    turns, warmup = min(args.turns, 500), min(args.warmup, 50)  # bounded: this is a shared 2-core machine
+
+    print("building the bench database …", flush=True)
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-guest-"))
+    processes = []
+    fake = FakeLLMServer("openai", default=echo_knowledge())
+    results = []
+    try:
+        property_ = Property.objects.filter(slug="benchhotel").first() or create_property(
+            NewProperty(name="Bench Hotel", slug="benchhotel")
+        )
+        # Open around the clock, so every turn is the same kind of turn whatever the hour.
+        property_.operating_hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        property_.save(update_fields=["operating_hours"])
+        load_knowledge(property_.schema_name)
+        key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
+        common = {"WIDGET_RATE_PER_KEY": "1000000", "LOG_LEVEL": "WARNING"}
+        daphne = start_daphne(log_dir, **common)
+        processes.append(daphne.process)
+        phases = [
+            ("offline", {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}),
+            ("fake-llm", {"LLM_API_KEY": "sk-bench", "LLM_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": ""}),
+        ]
+        for name, env in phases:
+            worker = start_worker(log_dir, **common, **env)
+            try:
+                print(f"running {name}: {warmup} warm-up + {turns} turns …", flush=True)
+                results.append(run_phase(name, daphne.port, key, property_.schema_name, turns, warmup))
+            finally:
+                stop(worker.process)
+            print_table(results[-1])
+    finally:
+        fake.close()
+        for process in processes:
+            stop(process)
+        teardown_databases(config, verbosity=0)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
