@@ -252,6 +252,12 @@ WHATSAPP_MEDIA_TYPES = env.list("WHATSAPP_MEDIA_TYPES", default=[]) or [
 ]
 WHATSAPP_SEND_RATE = env.float("WHATSAPP_SEND_RATE", default=80.0)  # messages a second per number (Meta's default)
 WHATSAPP_SEND_BURST = env.int("WHATSAPP_SEND_BURST", default=80)
+OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="eng+msa")  # Tesseract languages; missing ones are skipped
+# An OpenAI-compatible /audio/transcriptions endpoint; neither set = voice notes go to staff.
+TRANSCRIPTION_BASE_URL = env.str("TRANSCRIPTION_BASE_URL", default="")
+TRANSCRIPTION_API_KEY = env.str("TRANSCRIPTION_API_KEY", default="")
+TRANSCRIPTION_MODEL = env.str("TRANSCRIPTION_MODEL", default="whisper-1")
+TRANSCRIPTION_TIMEOUT = env.float("TRANSCRIPTION_TIMEOUT", default=30.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
 INBOUND_EMAIL_WEBHOOK_SECRET = env.list("INBOUND_EMAIL_WEBHOOK_SECRET", default=[])
 
