@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from nocturn.durability import TransientError
+
 
 @dataclass(frozen=True)
 class Media:
@@ -89,8 +91,12 @@ class ChannelSendError(Exception):
         self.parts_sent = parts_sent
 
 
-class TransientSendError(ChannelSendError):
-    """Worth retrying with back-off: provider overload, 5xx, timeouts, rate limits."""
+class TransientSendError(ChannelSendError, TransientError):
+    """Worth retrying with back-off: provider overload, 5xx, timeouts, rate limits.
+
+    It is a `nocturn.durability.TransientError`, so a `DurableTask` retries it with back-off and
+    jitter by itself, and writes a dead letter only after the last retry.
+    """
 
     retryable = True
 

@@ -305,3 +305,11 @@ class TestCustomerServiceWindow:
     def test_naive_datetimes_are_refused(self) -> None:
         with pytest.raises(ValueError):
             within_customer_service_window(dt.datetime(2026, 11, 23, 11, 0), self.NOW)
+
+
+def test_channel_transient_errors_are_what_durable_tasks_retry() -> None:
+    from nocturn.durability import DurableTask, TransientError
+
+    assert issubclass(Transient, TransientError) and issubclass(RateLimited, TransientError)
+    assert not issubclass(Permanent, TransientError) and not issubclass(OutsideWindow, TransientError)
+    assert DurableTask.autoretry_for == (TransientError,)
