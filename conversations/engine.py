@@ -22,7 +22,7 @@ from conversations import sessions
 from conversations.ai import modes, prompts, retrieval
 from conversations.ai.language import detect_language
 from conversations.ai.providers.base import ChatRequest, Hit
-from conversations.ai.router import RoutedResult, generate
+from conversations.ai.router import RoutedResult, generate, refine_mode
 from conversations.ai.sanitize import sanitize_guest_text
 from conversations.channels.base import NormalizedMessage
 from conversations.models import (
@@ -65,6 +65,7 @@ class Answer:
     routed: RoutedResult
     after_hours: bool
     timings: dict[str, float] = field(default_factory=dict)
+    mode_source: str = "rules"  # rules | llm
 
     @property
     def confidence(self) -> float:
@@ -184,6 +185,9 @@ def answer(
     mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    mode, mode_source = refine_mode(text, mode) if text else (mode, "rules")
+    timings["mode"] = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
     hits = retrieval.retrieve(text) if text else ()
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
@@ -207,7 +211,7 @@ def answer(
         sink.on_token("\n\n" + note)
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
-    return Answer(reply, language, mode, hits, routed, after_hours, timings)
+    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source)
 
 
 def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
@@ -278,6 +282,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             for h in result.hits
         ],
         "mode": result.mode,
+        "mode_source": result.mode_source,
         "language": result.language,
         "after_hours": result.after_hours,
         "tokens": {"in": routed.result.tokens_in, "out": routed.result.tokens_out},
@@ -305,6 +310,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         sessions.save(session)
         latency = {
             "session": round(session_ms, 2),
+            "mode": round(result.timings["mode"], 2),
             "retrieval": round(result.timings["retrieval"], 2),
             "provider": round(result.timings["provider"], 2),
             "persistence": round((time.perf_counter() - started) * 1000, 2),

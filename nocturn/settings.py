@@ -315,3 +315,5 @@ GUEST_TOKEN_MAX_AGE_DAYS = env.int("GUEST_TOKEN_MAX_AGE_DAYS", default=30)
 WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=100)
 WIDGET_RATE_PER_CONVERSATION = env.int("WIDGET_RATE_PER_CONVERSATION", default=20)
 WIDGET_API_BASE = env.str("WIDGET_API_BASE", default="")  # empty = the public host on the page's port
+# With a primary LLM, a concierge decision of the rules is refined by the model's structured output.
+LLM_CLASSIFY_MODE = env.bool("LLM_CLASSIFY_MODE", default=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -13,7 +14,7 @@ from conversations.ai.circuit import CircuitBreaker
 from conversations.ai.providers.anthropic_provider import AnthropicConfig, AnthropicProvider
 from conversations.ai.providers.base import ChatRequest, ChatResult, Provider, ProviderUnavailable, TokenSink
 from conversations.ai.providers.offline import OfflineProvider
-from conversations.ai.providers.openai_compat import OpenAICompatibleProvider, OpenAIConfig
+from conversations.ai.providers.openai_compat import OpenAICompatibleProvider, OpenAIConfig, classify
 
 log = structlog.get_logger(__name__)
 
@@ -31,27 +32,33 @@ class RoutedResult:
     attempts: list[Attempt] = field(default_factory=list)
 
 
-def configured_providers() -> list[Provider]:
-    """Primary (OpenAI-compatible) and fallback from settings; empty when no key is set."""
-    chain: list[Provider] = []
-    common = {
+def _common() -> dict[str, Any]:
+    return {
         "timeout": settings.LLM_TIMEOUT,
         "connect_timeout": settings.LLM_CONNECT_TIMEOUT,
         "max_retries": settings.LLM_MAX_RETRIES,
         "max_tokens": settings.LLM_MAX_TOKENS,
     }
-    if settings.LLM_API_KEY:
-        chain.append(
-            OpenAICompatibleProvider(
-                OpenAIConfig(
-                    name="openai",
-                    base_url=settings.LLM_BASE_URL,
-                    api_key=settings.LLM_API_KEY,
-                    model=settings.LLM_MODEL,
-                    **common,
-                )
-            )
-        )
+
+
+def primary_config() -> OpenAIConfig | None:
+    if not settings.LLM_API_KEY:
+        return None
+    return OpenAIConfig(
+        name="openai",
+        base_url=settings.LLM_BASE_URL,
+        api_key=settings.LLM_API_KEY,
+        model=settings.LLM_MODEL,
+        **_common(),
+    )
+
+
+def configured_providers() -> list[Provider]:
+    """Primary (OpenAI-compatible) and fallback from settings; empty when no key is set."""
+    chain: list[Provider] = []
+    primary = primary_config()
+    if primary is not None:
+        chain.append(OpenAICompatibleProvider(primary))
     if settings.ANTHROPIC_API_KEY:
         chain.append(
             AnthropicProvider(
@@ -59,7 +66,7 @@ def configured_providers() -> list[Provider]:
                     api_key=settings.ANTHROPIC_API_KEY,
                     base_url=settings.ANTHROPIC_BASE_URL,
                     model=settings.ANTHROPIC_MODEL,
-                    **common,
+                    **_common(),
                 )
             )
         )
@@ -71,11 +78,28 @@ def configured_providers() -> list[Provider]:
                     base_url=settings.LLM_FALLBACK_BASE_URL,
                     api_key=settings.LLM_FALLBACK_API_KEY,
                     model=settings.LLM_FALLBACK_MODEL,
-                    **common,
+                    **_common(),
                 )
             )
         )
     return chain
+
+
+def refine_mode(text: str, rule_mode: str) -> tuple[str, str]:
+    """The mode and who chose it: the rules when they are sure, else the primary model's structured output.
+
+    Only a concierge decision is refined (booking words, a human asked for and complaints are
+    already certain), and never through an open circuit.
+    """
+    config = primary_config()
+    if rule_mode != "concierge" or config is None or not settings.LLM_CLASSIFY_MODE:
+        return rule_mode, "rules"
+    if CircuitBreaker(config.name).state() == "open":
+        return rule_mode, "rules"
+    decision = classify(config, text, timeout=min(settings.LLM_TIMEOUT, 5.0))
+    if decision is None:
+        return rule_mode, "rules"
+    return decision.mode, "llm"
 
 
 def breaker_for(provider: Provider) -> CircuitBreaker:

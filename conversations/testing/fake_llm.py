@@ -27,6 +27,7 @@ class Behaviour:
 
 
 def stream(text: str) -> Behaviour:
+    """`text` word by word as server-sent events, or as one JSON completion if the request is not streamed."""
     return Behaviour("stream", text=text)
 
 
@@ -114,7 +115,9 @@ class FakeLLMServer:
             found = _ITEM.findall(str(messages[-1].get("content", "")))
             text = found[0] if found else "The team will confirm that for you."
         try:
-            if self.flavour == "openai":
+            if self.flavour == "openai" and not body.get("stream"):
+                self._openai_json(handler, text)
+            elif self.flavour == "openai":
                 self._openai_stream(handler, text)
             else:
                 self._anthropic_stream(handler, text)
@@ -147,6 +150,29 @@ class FakeLLMServer:
         handler.send_header("Connection", "close")
         handler.end_headers()
         handler.close_connection = True
+
+    def _openai_json(self, handler: BaseHTTPRequestHandler, text: str) -> None:
+        data = json.dumps(
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": "fake",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": text, "refusal": None},
+                    }
+                ],
+                "usage": {"prompt_tokens": 30, "completion_tokens": 10, "total_tokens": 40},
+            }
+        ).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
 
     def _openai_stream(self, handler: BaseHTTPRequestHandler, text: str) -> None:
         self._sse_start(handler)

@@ -37,7 +37,7 @@ def test_the_offline_provider_answers_from_the_knowledge_base_in_english(kb_a, o
         assert reply.metadata["language"] == "en"
         assert "Breakfast at Melati Café" in [k["title"] for k in reply.metadata["knowledge"]]
         assert reply.metadata["confidence"] > 0.5
-        assert set(reply.metadata["latency_ms"]) == {"session", "retrieval", "provider", "persistence", "total"}
+        assert set(reply.metadata["latency_ms"]) == {"session", "mode", "retrieval", "provider", "persistence", "total"}
         conversation.refresh_from_db()
         assert conversation.message_count == 2 and conversation.average_ai_confidence == reply.metadata["confidence"]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import httpx2
 import openai
+from pydantic import BaseModel
 
 from conversations.ai.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
 
@@ -79,3 +81,36 @@ class OpenAICompatibleProvider:
             tokens_in=getattr(usage, "prompt_tokens", None),
             tokens_out=getattr(usage, "completion_tokens", None),
         )
+
+
+class ModeDecision(BaseModel):
+    """The model's structured reading of a guest message (used to refine the offline rules)."""
+
+    mode: Literal["concierge", "lead_capture", "handoff"]
+    language: Literal["en", "ms"]
+
+
+CLASSIFY_PROMPT = (
+    "Classify the hotel guest's message. mode: lead_capture if they ask about booking, dates, availability or "
+    "prices; handoff if they ask for a human, complain, or are upset; otherwise concierge. language: en for "
+    "English, ms for Bahasa Malaysia (or Indonesian)."
+)
+
+
+def classify(config: OpenAIConfig, text: str, timeout: float = 5.0) -> ModeDecision | None:
+    """Structured output (`chat.completions.parse`) of the mode; None on any failure (the rules stand)."""
+    try:
+        completion = (
+            _client(config)
+            .with_options(timeout=timeout, max_retries=0)
+            .chat.completions.parse(
+                model=config.model,
+                messages=[{"role": "system", "content": CLASSIFY_PROMPT}, {"role": "user", "content": text}],
+                response_format=ModeDecision,
+                max_tokens=50,
+                temperature=0,
+            )
+        )
+        return completion.choices[0].message.parsed
+    except (openai.OpenAIError, httpx2.HTTPError, ValueError):
+        return None
