@@ -134,3 +134,49 @@ def test_auto_submitted_no_is_a_person() -> None:
 def test_an_empty_post_is_malformed() -> None:
     with pytest.raises(MalformedEmail):
         parse_inbound({}, {}, resolve_schema=ADDRESSES.get)
+
+
+def test_an_8bit_latin1_mail_survives_when_read_from_the_raw_form_bytes() -> None:
+    from django.test import RequestFactory
+
+    from conversations.channels.email import raw_email_field
+
+    eml = (
+        b"From: =?iso-8859-1?q?Jos=E9?= <jose@example.es>\r\nTo: reservations@alpha.example\r\n"
+        b"Message-ID: <latin1@example.es>\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\nHabitaci\xf3n para dos, por favor. Caf\xe9 incluido?\r\n"
+    )
+    boundary = "----sendgridboundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="to"\r\n\r\nreservations@alpha.example\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="email"\r\n\r\n'
+        ).encode()
+        + eml
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    content_type = f"multipart/form-data; boundary={boundary}"
+    request = RequestFactory().generic("POST", "/", data=body, content_type=content_type)
+    raw_body = request.body  # read before request.POST, as the view must (Django streams the body once)
+
+    garbled = parse_inbound(request.POST, resolve_schema=ADDRESSES.get)  # Django decoded it as UTF-8
+    assert isinstance(garbled, InboundEmail) and "Café" not in garbled.message.text
+
+    raw = raw_email_field(raw_body, request.META["CONTENT_TYPE"])
+    assert raw == eml
+    result = parse_inbound({**request.POST.dict(), "email": raw}, resolve_schema=ADDRESSES.get)
+    assert isinstance(result, InboundEmail)
+    assert result.message.text == "Habitación para dos, por favor. Café incluido?"
+    assert result.message.sender_name == "José"
+
+
+def test_raw_email_field_is_none_for_other_posts() -> None:
+    from conversations.channels.email import raw_email_field
+
+    assert raw_email_field(b"a=b", "application/x-www-form-urlencoded") is None
+    assert (
+        raw_email_field(
+            b'--x\r\nContent-Disposition: form-data; name="to"\r\n\r\nx\r\n--x--\r\n', "multipart/form-data; boundary=x"
+        )
+        is None
+    )

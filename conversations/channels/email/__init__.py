@@ -7,6 +7,7 @@ from conversations.channels.email.inbound import (
     UnroutableEmail,
     check_basic_auth,
     parse_inbound,
+    raw_email_field,
 )
 from conversations.channels.email.outbound import (
     EmailAdapter,
@@ -28,6 +29,7 @@ __all__ = [
     "html_to_text",
     "new_message_id",
     "parse_inbound",
+    "raw_email_field",
     "reply_references",
     "reply_subject",
     "strip_quoted",

@@ -16,6 +16,8 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from typing import Any
 
 from anymail.inbound import AnymailInboundMessage
@@ -105,6 +107,26 @@ def check_basic_auth(authorization: str | None, secrets: str | Sequence[str]) ->
 
 
 # --- Parsing ----------------------------------------------------------------------------------
+
+
+def raw_email_field(body: bytes, content_type: str) -> bytes | None:
+    """The `email` field of a multipart/form-data body as the bytes SendGrid sent.
+
+    Django decodes form fields as UTF-8 and replaces what is not, which garbles a mail sent in
+    8-bit Latin-1 or Windows-1252; the webhook view passes these bytes as `email` instead
+    (reading `request.body` before `request.POST`, and `request.META["CONTENT_TYPE"]`).
+    """
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    envelope = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    form = BytesParser(policy=default_policy).parsebytes(envelope)
+    if not form.is_multipart():
+        return None
+    for part in form.iter_parts():
+        if part.get_param("name", header="content-disposition") == "email":
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
+    return None
 
 
 def parse_inbound(
