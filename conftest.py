@@ -22,7 +22,7 @@ from django_tenants.utils import schema_context
 from properties.models import Property, Role, User
 from properties.services import NewProperty, add_member, create_property, property_host
 
-pytest_plugins = ["nocturn.testing.live"]
+pytest_plugins = ["nocturn.testing.live", "nocturn.testing.browser"]
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -48,7 +48,20 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            _disconnect_other_sessions()
             teardown_databases(config, verbosity=0)
+
+
+def _disconnect_other_sessions() -> None:
+    """A just-stopped daphne or worker may still hold a connection for a moment; DROP DATABASE would fail."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+    connection.close()
 
 
 @dataclass

@@ -160,6 +160,11 @@ class Lead(models.Model):
     consent_status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NOT_ASKED)
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the guest answered YES or NO.")
     handed_over_at = models.DateTimeField(null=True, blank=True, help_text="Only ever set after a recorded YES.")
+    converted_at = models.DateTimeField(null=True, blank=True, help_text="When staff marked the lead converted.")
+    converted_value = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the booking was actually worth, as staff recorded it (the GM's revenue figures use it).",
+    )
 
     source_channel = models.CharField(max_length=16, choices=Channel.choices)
     is_after_hours = models.BooleanField(default=False)

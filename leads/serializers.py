@@ -15,7 +15,8 @@ class LeadSerializer(serializers.ModelSerializer):
             "check_in", "check_out", "nights", "adults", "children", "rooms", "room_type", "group_size", "event_date",
             "status", "priority", "estimated_value", "currency", "lead_score", "confidence", "is_qualified",
             "rubric_breakdown", "missing_fields", "review_status", "consent_status", "consent_at", "handed_over_at",
-            "source_channel", "is_after_hours", "notes", "locked_fields", "created_at", "updated_at",
+            "source_channel", "is_after_hours", "notes", "locked_fields", "converted_at", "converted_value",
+            "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -29,19 +30,22 @@ class LeadUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000, trim_whitespace=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    converted_value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
     def validate(self, attrs: dict) -> dict:
         unknown = set(self.initial_data) - set(self.fields)
         if unknown:
             raise serializers.ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
         if not attrs:
-            raise serializers.ValidationError("Send at least one of: status, notes, priority.")
+            raise serializers.ValidationError("Send at least one of: status, notes, priority, converted_value.")
         lead: Lead = self.context["lead"]
         status = attrs.get("status")
         if status is not None and status != lead.status and status not in STATUS_TRANSITIONS[lead.status]:
             allowed = ", ".join(sorted(STATUS_TRANSITIONS[lead.status])) or "none (final)"
             message = f"A {lead.status} lead cannot become {status}; allowed: {allowed}."
             raise serializers.ValidationError({"status": message})
+        if "converted_value" in attrs and attrs.get("status", lead.status) != LeadStatus.CONVERTED:
+            raise serializers.ValidationError({"converted_value": "A value can only be recorded for a converted lead."})
         return attrs
 
 

@@ -168,6 +168,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.db_scheduler:TenantAwareDatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Entries without "tenant_schemas" are sent to every property's schema; each job decides by the
+# property's own clock (local midnight, report time), so one schedule serves every timezone.
+CELERY_BEAT_SCHEDULE = {
+    "analytics-aggregate-yesterday": {"task": "analytics.tasks.aggregate_yesterday", "schedule": 600.0},
+    "analytics-send-daily-report": {"task": "analytics.tasks.send_daily_report", "schedule": 300.0},
+}
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -245,9 +251,21 @@ WHATSAPP_HTTP_TIMEOUT = env.float("WHATSAPP_HTTP_TIMEOUT", default=10.0)
 WHATSAPP_MEDIA_MAX_BYTES = env.int("WHATSAPP_MEDIA_MAX_BYTES", default=16 * 1024 * 1024)
 # Empty (as in .env.example) = Meta's image, audio, video, PDF and Office types.
 WHATSAPP_MEDIA_TYPES = env.list("WHATSAPP_MEDIA_TYPES", default=[]) or [
-    "image/jpeg", "image/png", "image/webp", "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4",
-    "audio/ogg", "video/mp4", "video/3gpp", "application/pdf", "text/plain", "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.ms-excel",
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "audio/aac",
+    "audio/amr",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/ogg",
+    "video/mp4",
+    "video/3gpp",
+    "application/pdf",
+    "text/plain",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ]
 WHATSAPP_SEND_RATE = env.float("WHATSAPP_SEND_RATE", default=80.0)  # messages a second per number (Meta's default)

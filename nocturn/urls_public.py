@@ -15,9 +15,10 @@ api_v1 = [
     path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
-    path("", include("conversations.widget.urls")),
     path("", include("leads.urls")),
+    path("", include("conversations.widget.urls")),
     path("", include("knowledge.urls")),
+    path("", include("analytics.api_urls")),
 ]
 
 urlpatterns = [

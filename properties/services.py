@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from properties.models import Domain, Membership, Property, Role, User
 
@@ -55,6 +55,20 @@ def create_property(spec: NewProperty) -> Property:
         property_.delete(force_drop=True)
         raise
     return property_
+
+
+def current_property() -> Property:
+    """The property whose schema the connection is in (a request, a task, or `schema_context`).
+
+    `schema_context` only carries a schema name, so the row is read when the connection's tenant
+    is not a full Property.
+    """
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Property) and tenant.schema_name == connection.schema_name:
+        return tenant
+    if connection.schema_name == "public":
+        raise RuntimeError("this operation runs inside a property's schema, not the public one")
+    return Property.objects.get(schema_name=connection.schema_name)
 
 
 def add_member(user: User, property_: Property, role: str = Role.AGENT) -> Membership:

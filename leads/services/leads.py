@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -256,6 +257,7 @@ class LeadChanges:
     status: str | None = None
     notes: str | None = None
     priority: str | None = None
+    converted_value: Decimal | None = None
 
 
 def update_lead(lead_id: int, changes: LeadChanges) -> Lead:
@@ -273,6 +275,12 @@ def update_lead(lead_id: int, changes: LeadChanges) -> Lead:
                 if other is not None:
                     raise LeadError(f"This guest already has an open lead (#{other.pk}); work on that one.")
             lead.status = changes.status
+            if changes.status == LeadStatus.CONVERTED:
+                lead.converted_at = timezone.now()
+        if changes.converted_value is not None:
+            if lead.status != LeadStatus.CONVERTED:
+                raise LeadError("A value can only be recorded for a converted lead.")
+            lead.converted_value = changes.converted_value
         if changes.notes is not None:
             lead.notes = changes.notes
         if changes.priority is not None and changes.priority != lead.priority:

@@ -195,3 +195,30 @@ def test_the_admin_refuses_a_forbidden_status_change_and_locks_what_a_manager_co
         assert lead.locked_fields == ["nights"]
         again = upsert_lead_for_conversation(lead.conversation, now=NOW)
         assert again.nights == 5
+
+
+def test_staff_record_what_a_converted_lead_was_worth(world):
+    from decimal import Decimal
+
+    from django_tenants.utils import schema_context
+
+    from conftest import host_client
+    from conversations.models import Channel, Conversation, Guest
+    from leads.models import Lead
+
+    with schema_context(world.a.schema_name):
+        guest = Guest.objects.create(name="Converted Guest")
+        conversation = Conversation.objects.create(guest=guest, channel=Channel.WEB)
+        lead = Lead.objects.create(
+            guest=guest, conversation=conversation, source_channel=Channel.WEB, estimated_value=Decimal("500.00")
+        )
+    client = host_client(None, world.agent_a)
+    url = f"/api/v1/properties/{world.a.pk}/leads/{lead.pk}"
+    refused = client.patch(url, {"converted_value": "900.00"}, content_type="application/json")
+    assert refused.status_code == 400 and "converted lead" in refused.content.decode()
+    response = client.patch(url, {"status": "converted", "converted_value": "875.50"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["converted_value"] == "875.50" and body["converted_at"] is not None
+    with schema_context(world.a.schema_name):
+        assert Lead.objects.get(pk=lead.pk).converted_value == Decimal("875.50")

@@ -38,7 +38,7 @@ def test_database_url() -> str:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         NOCTURN_ENV="test",
         DATABASE_URL=test_database_url(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from properties.models import EmailBinding, Property, Role, User, WhatsAppBinding, WidgetKey
 from properties.services import NewProperty, add_member, create_property, property_host
@@ -13,6 +13,14 @@ DEMO_SLUG = "demo"
 
 class Command(BaseCommand):
     help = "Create the demo hotel with staff accounts and channel bindings. Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=0,
+            help="Also fill the demo hotel with this many days of synthetic guest activity (once).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -51,6 +59,9 @@ class Command(BaseCommand):
                 ],
             )
 
+        if options["history_days"] > 0:
+            self._history(property_, options["history_days"])
+
         host, port = property_host(DEMO_SLUG), settings.PORT
         self.stdout.write(self.style.SUCCESS("Demo hotel ready:"))
         self.stdout.write(f"  staff dashboard  http://{host}:{port}/   manager {manager.email} / {password}")
@@ -65,3 +76,22 @@ class Command(BaseCommand):
         if superuser:
             return User.objects.create_superuser(email, password)
         return User.objects.create_user(email, password)
+
+    def _history(self, property_: Property, days: int) -> None:
+        import datetime as dt
+
+        from django_tenants.utils import schema_context
+
+        from analytics.services.aggregation import compute_range
+        from conversations.models import Conversation
+        from nocturn.demo_data import generate_history
+
+        with schema_context(property_.schema_name):
+            if Conversation.objects.exists():
+                self.stdout.write("  demo history: already there, left as it is")
+                return
+            yesterday = property_.local_now().date() - dt.timedelta(days=1)
+            first = yesterday - dt.timedelta(days=days - 1)
+            made = generate_history(property_, first, days, per_day=40)
+            compute_range(first, yesterday, property_)
+        self.stdout.write(f"  demo history: {made.conversations} conversations, {made.leads} leads over {days} days")

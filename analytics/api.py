@@ -1,0 +1,64 @@
+"""Analytics API on the public host, always scoped to one property the caller manages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django_tenants.utils import schema_context
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError as BadRequest
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from analytics.access import property_for_figures
+from analytics.models import DailyAggregate, GMReport
+from analytics.serializers import DailyAggregateSerializer, GMReportSerializer
+from analytics.services.period import parse_period
+from analytics.services.summary import summary
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First local date (default: 30 days ago)"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date (default: yesterday)"),
+]
+
+
+def _period(request: Request) -> tuple[dt.date, dt.date]:
+    try:
+        return parse_period(request.query_params.get("from"), request.query_params.get("to"))
+    except ValidationError as error:
+        raise BadRequest({"detail": error.messages[0]}) from error
+
+
+@extend_schema(
+    parameters=PERIOD_PARAMETERS, responses=DailyAggregateSerializer(many=True), summary="Daily figures of a property"
+)
+@api_view(["GET"])
+def daily(request: Request, property_id: int) -> Response:
+    property_ = property_for_figures(request.user, property_id)
+    with schema_context(property_.schema_name):
+        first, last = _period(request)
+        rows = DailyAggregate.objects.filter(date__gte=first, date__lte=last)
+        return Response(DailyAggregateSerializer(rows, many=True).data)
+
+
+@extend_schema(
+    parameters=PERIOD_PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+    summary="The GM's key figures for a period, with the period before it",
+)
+@api_view(["GET"])
+def period_summary(request: Request, property_id: int) -> Response:
+    property_ = property_for_figures(request.user, property_id)
+    with schema_context(property_.schema_name):
+        return Response(summary(*_period(request)))
+
+
+@extend_schema(responses=GMReportSerializer(many=True), summary="The daily reports sent to the GM")
+@api_view(["GET"])
+def reports(request: Request, property_id: int) -> Response:
+    property_ = property_for_figures(request.user, property_id)
+    with schema_context(property_.schema_name):
+        return Response(GMReportSerializer(GMReport.objects.all()[:90], many=True).data)

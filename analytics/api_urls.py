@@ -1,0 +1,9 @@
+from django.urls import path
+
+from analytics import api
+
+urlpatterns = [
+    path("properties/<int:property_id>/analytics", api.daily, name="analytics-daily"),
+    path("properties/<int:property_id>/analytics/summary", api.period_summary, name="analytics-summary"),
+    path("properties/<int:property_id>/reports", api.reports, name="analytics-reports"),
+]

@@ -1,0 +1,184 @@
+"""Daily figures per property and local date, computed from the conversations and leads themselves.
+
+Everything runs inside the property's schema. A day is the property's local calendar day, so a
+message at 23:30 in Kuala Lumpur counts on that local date even though it is 15:30 UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from analytics.models import DailyAggregate, WidgetVisitDay
+from conversations.models import Channel, Conversation, Message, MessageRole
+from leads.models import Lead, LeadStatus
+from properties.models import Property
+from properties.services import current_property
+
+# The handoff contract: the conversation engine writes a system message with this event when a
+# conversation is handed to staff; its time is when the staff's response clock starts.
+HANDOFF_EVENT = "handoff"
+
+
+def local_day_bounds(property_: Property, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a local calendar day, as aware datetimes (DST-safe: each end is its own midnight)."""
+    tz = property_.tzinfo
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def _seconds(deltas: Iterable[dt.timedelta]) -> list[float]:
+    return [max(0.0, delta.total_seconds()) for delta in deltas]
+
+
+def _avg_p50(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    return round(sum(values) / len(values), 3), round(statistics.median(values), 3)
+
+
+def _ai_first_responses(started: list[int]) -> list[float]:
+    """Per conversation started that day: from the first guest message to the first AI reply after it."""
+    firsts = (
+        Message.objects.filter(conversation_id__in=started)
+        .values("conversation_id")
+        .annotate(first_guest=Min("created_at", filter=Q(role=MessageRole.GUEST)))
+    )
+    first_guest = {row["conversation_id"]: row["first_guest"] for row in firsts if row["first_guest"]}
+    replies = (
+        Message.objects.filter(conversation_id__in=first_guest, role=MessageRole.AI)
+        .order_by("conversation_id", "created_at")
+        .values_list("conversation_id", "created_at")
+    )
+    first_reply: dict[int, dt.datetime] = {}
+    for conversation_id, created_at in replies:
+        if conversation_id not in first_reply and created_at >= first_guest[conversation_id]:
+            first_reply[conversation_id] = created_at
+    return _seconds(first_reply[c] - first_guest[c] for c in first_reply)
+
+
+def _handoffs_between(start: dt.datetime, end: dt.datetime) -> dict[int, dt.datetime]:
+    """Conversations handed off in [start, end): their first handoff moment in that window."""
+    rows = (
+        Message.objects.filter(
+            role=MessageRole.SYSTEM, metadata__event=HANDOFF_EVENT, created_at__gte=start, created_at__lt=end
+        )
+        .values("conversation_id")
+        .annotate(at=Min("created_at"))
+    )
+    return {row["conversation_id"]: row["at"] for row in rows}
+
+
+def _staff_first_responses(handoffs: dict[int, dt.datetime]) -> list[float]:
+    """Per handoff: from the handoff to the first staff message after it. AI replies never count."""
+    staff = (
+        Message.objects.filter(conversation_id__in=handoffs, role=MessageRole.STAFF)
+        .order_by("conversation_id", "created_at")
+        .values_list("conversation_id", "created_at")
+    )
+    first_staff: dict[int, dt.datetime] = {}
+    for conversation_id, created_at in staff:
+        if conversation_id not in first_staff and created_at >= handoffs[conversation_id]:
+            first_staff[conversation_id] = created_at
+    return _seconds(first_staff[c] - handoffs[c] for c in first_staff)
+
+
+def _resolved_by_ai(started: list[int]) -> int:
+    """Started conversations with an AI reply, no staff message and no handoff, ever."""
+    return (
+        Conversation.objects.filter(pk__in=started)
+        .annotate(
+            ai=Count("messages", filter=Q(messages__role=MessageRole.AI)),
+            staff=Count("messages", filter=Q(messages__role=MessageRole.STAFF)),
+            handoff=Count(
+                "messages", filter=Q(messages__role=MessageRole.SYSTEM, messages__metadata__event=HANDOFF_EVENT)
+            ),
+        )
+        .filter(ai__gt=0, staff=0, handoff=0)
+        .count()
+    )
+
+
+def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggregate:
+    """Compute (or recompute) one local date. Idempotent: the same inputs give the same row."""
+    property_ = property_ or current_property()
+    start, end = local_day_bounds(property_, day)
+    conversations = Conversation.objects.filter(started_at__gte=start, started_at__lt=end)
+    by_channel = dict(conversations.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
+    started = list(conversations.values_list("id", flat=True))
+    leads = Lead.objects.filter(created_at__gte=start, created_at__lt=end)
+    lead_figures = leads.aggregate(
+        total=Count("id"),
+        after_hours=Count("id", filter=Q(is_after_hours=True)),
+        after_hours_value=Sum("estimated_value", filter=Q(is_after_hours=True)),
+    )
+    handoffs = _handoffs_between(start, end)
+    ai_avg, ai_p50 = _avg_p50(ai := _ai_first_responses(started))
+    staff_avg, staff_p50 = _avg_p50(staff := _staff_first_responses(handoffs))
+    visitors = WidgetVisitDay.objects.filter(date=day).values_list("visitors", flat=True).first() or 0
+
+    figures = {
+        "total_inquiries": len(started),
+        "after_hours_inquiries": conversations.filter(is_after_hours=True).count(),
+        "whatsapp_inquiries": by_channel.get(Channel.WHATSAPP, 0),
+        "web_inquiries": by_channel.get(Channel.WEB, 0),
+        "email_inquiries": by_channel.get(Channel.EMAIL, 0),
+        "guest_messages": Message.objects.filter(
+            role=MessageRole.GUEST, created_at__gte=start, created_at__lt=end
+        ).count(),
+        "leads_captured": lead_figures["total"],
+        "after_hours_leads": lead_figures["after_hours"],
+        "handoffs": len(handoffs),
+        "resolved_by_ai": _resolved_by_ai(started),
+        "widget_visitors": visitors,
+        "ai_first_response_count": len(ai),
+        "ai_first_response_avg_seconds": ai_avg,
+        "ai_first_response_p50_seconds": ai_p50,
+        "staff_first_response_count": len(staff),
+        "staff_first_response_avg_seconds": staff_avg,
+        "staff_first_response_p50_seconds": staff_p50,
+        "estimated_revenue_recovered": (lead_figures["after_hours_value"] or Decimal("0")).quantize(Decimal("0.01")),
+        "converted_revenue": _converted_revenue(start, end),
+        "computed_at": timezone.now(),
+    }
+    with transaction.atomic():
+        aggregate, _ = DailyAggregate.objects.update_or_create(date=day, defaults=figures)
+    return aggregate
+
+
+def _converted_revenue(start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Leads converted in the window: the value staff recorded, else the estimate."""
+    converted = Lead.objects.filter(status=LeadStatus.CONVERTED, converted_at__gte=start, converted_at__lt=end)
+    total = converted.aggregate(value=Sum(Coalesce("converted_value", "estimated_value")))["value"]
+    return (total or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def compute_range(first: dt.date, last: dt.date, property_: Property | None = None) -> list[DailyAggregate]:
+    property_ = property_ or current_property()
+    days = (last - first).days + 1
+    return [compute_day(first + dt.timedelta(days=offset), property_) for offset in range(days)]
+
+
+def compute_yesterday_if_due(now: dt.datetime | None = None) -> DailyAggregate | None:
+    """The nightly job's step for one property: compute its local yesterday once its day is over.
+
+    Run every few minutes in every schema; it computes a day only when that day's row is missing
+    or was computed before the day ended, so it catches up after downtime and never recomputes
+    a finished day twice.
+    """
+    property_ = current_property()
+    local_now = property_.local_now(now)
+    yesterday = local_now.date() - dt.timedelta(days=1)
+    _, end_of_yesterday = local_day_bounds(property_, yesterday)
+    existing = DailyAggregate.objects.filter(date=yesterday).only("computed_at").first()
+    if existing is not None and existing.computed_at >= end_of_yesterday:
+        return None
+    return compute_day(yesterday, property_)

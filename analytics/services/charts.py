@@ -1,0 +1,137 @@
+"""Charts: server-rendered SVG for the dashboard (no JavaScript library, no CDN), PNG for the e-mail.
+
+Each chart answers one question and is readable in ten seconds: few colours, labelled axes, the
+latest value printed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+CHANNEL_COLOURS = {"WhatsApp": "#25a35a", "Web chat": "#3d6fd8", "E-mail": "#e0a100"}
+ACCENT = "#5b4bd6"
+MUTED = "#8a93a6"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[float]
+    colour: str
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10.0 * magnitude
+
+
+def bar_chart_svg(
+    title: str, labels: Sequence[str], series: Sequence[Series], *, stacked: bool = True, unit: str = ""
+) -> str:
+    """Bars per day; several series stack (inquiries by channel) or stand alone (revenue)."""
+    width, height, left, bottom, top = 640, 240, 48, 28, 28
+    plot_w, plot_h = width - left - 12, height - top - bottom
+    totals = (
+        [sum(s.values[i] for s in series) for i in range(len(labels))]
+        if stacked
+        else [max((s.values[i] for s in series), default=0) for i in range(len(labels))]
+    )
+    ceiling = _nice_max(max(totals, default=0))
+    slot = plot_w / max(len(labels), 1)
+    bar_w = max(1.0, slot * 0.7)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart">',
+        f'<text x="{left}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
+    ]
+    for fraction in (0, 0.5, 1):
+        y = top + plot_h * (1 - fraction)
+        parts.append(f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ee"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
+            f"{escape(_format(ceiling * fraction, unit))}</text>"
+        )
+    for index, label in enumerate(labels):
+        x = left + index * slot + (slot - bar_w) / 2
+        base = top + plot_h
+        for item in series:
+            value = item.values[index]
+            h = plot_h * value / ceiling
+            y = base - h if stacked else top + plot_h - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{item.colour}">'
+                f"<title>{escape(label)} · {escape(item.name)}: {escape(_format(value, unit))}</title></rect>"
+            )
+            if stacked:
+                base -= h
+        if len(labels) <= 14 or index % max(1, len(labels) // 7) == 0:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" '
+                f'fill="{MUTED}">{escape(label)}</text>'
+            )
+    legend_x = width - 12
+    for item in reversed(series):
+        legend_x -= 8 + 7 * len(item.name) + 14
+        parts.append(f'<rect x="{legend_x}" y="7" width="10" height="10" fill="{item.colour}"/>')
+        parts.append(f'<text x="{legend_x + 14}" y="16" font-size="11">{escape(item.name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def funnel_svg(title: str, stages: Sequence[tuple[str, int]]) -> str:
+    """Horizontal bars, widest first: how many leads got how far."""
+    width, row, left = 640, 34, 110
+    height = 30 + row * len(stages)
+    widest = max((n for _, n in stages), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart">',
+        f'<text x="0" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
+    ]
+    for index, (name, count) in enumerate(stages):
+        y = 26 + index * row
+        w = (width - left - 60) * count / widest
+        parts.append(f'<text x="0" y="{y + 17}" font-size="12">{escape(name)}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 10}" fill="{ACCENT}" rx="3"/>')
+        parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 17}" font-size="12" font-weight="600">{count}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _format(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value:.0f}%"
+    if unit:
+        return f"{unit} {value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def inquiries_png(labels: Sequence[str], series: Sequence[Series], title: str) -> bytes:
+    """The e-mail's chart as a PNG (e-mail clients do not render inline SVG reliably)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6.4, 2.6), dpi=100)
+    bottoms = [0.0] * len(labels)
+    for item in series:
+        axes.bar(labels, item.values, bottom=bottoms, color=item.colour, label=item.name, width=0.7)
+        bottoms = [b + v for b, v in zip(bottoms, item.values, strict=True)]
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+    axes.legend(fontsize=8, frameon=False, ncols=len(series), loc="upper left")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()

@@ -1,0 +1,165 @@
+"""The GM's daily report: yesterday against the same day a week before, the leads to call back first,
+and a chart; stored as sent so the dashboard shows exactly what the GM received."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from email.mime.image import MIMEImage
+
+import structlog
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from analytics.models import DailyAggregate, GMReport, ReportSettings
+from analytics.services.aggregation import compute_day, local_day_bounds
+from analytics.services.charts import CHANNEL_COLOURS, Series, inquiries_png
+from analytics.services.summary import period_figures
+from leads.models import Lead, LeadStatus, Priority
+from properties.services import current_property
+
+logger = structlog.get_logger(__name__)
+CHART_CONTENT_ID = "inquiries-chart"
+
+
+def callback_leads(day: dt.date, limit: int) -> list[Lead]:
+    """After-hours leads of the day still open, most valuable and most urgent first."""
+    property_ = current_property()
+    start, end = local_day_bounds(property_, day)
+    priority_rank = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+    leads = list(
+        Lead.objects.filter(
+            created_at__gte=start,
+            created_at__lt=end,
+            is_after_hours=True,
+            status__in=[LeadStatus.NEW, LeadStatus.CONTACTED],
+        )
+    )
+    leads.sort(key=lambda lead: (priority_rank.get(lead.priority, 3), -(lead.estimated_value or Decimal("0"))))
+    return leads[:limit]
+
+
+def _change(now: float | Decimal | None, before: float | Decimal | None) -> str:
+    if now is None or before is None:
+        return "–"
+    if before == 0:
+        return "new" if now else "="
+    delta = (float(now) - float(before)) / float(before) * 100
+    return f"{delta:+.0f}%"
+
+
+def build_report(day: dt.date) -> GMReport:
+    """Render (not send) the report for `day`; the aggregates of the day and the week before are refreshed."""
+    property_ = current_property()
+    week_before = day - dt.timedelta(days=7)
+    for date in (day, week_before):
+        if not DailyAggregate.objects.filter(date=date).exists():
+            compute_day(date, property_)
+    today_figures, before_figures = period_figures(day, day), period_figures(week_before, week_before)
+    rows = [
+        ("Inquiries", today_figures.total_inquiries, before_figures.total_inquiries),
+        ("After hours", today_figures.after_hours_inquiries, before_figures.after_hours_inquiries),
+        ("Leads captured", today_figures.leads_captured, before_figures.leads_captured),
+        ("Handed to staff", today_figures.handoffs, before_figures.handoffs),
+        ("Resolved by the AI alone", today_figures.resolved_by_ai, before_figures.resolved_by_ai),
+        (
+            "AI first response (s)",
+            today_figures.ai_first_response_avg_seconds,
+            before_figures.ai_first_response_avg_seconds,
+        ),
+        (
+            "Staff first response (s)",
+            today_figures.staff_first_response_avg_seconds,
+            before_figures.staff_first_response_avg_seconds,
+        ),
+        (
+            "Revenue recovered (est.)",
+            today_figures.estimated_revenue_recovered,
+            before_figures.estimated_revenue_recovered,
+        ),
+    ]
+    figures = [
+        {"label": label, "value": now, "before": before, "change": _change(now, before)} for label, now, before in rows
+    ]
+    report_settings = ReportSettings.current()
+    leads = callback_leads(day, report_settings.callback_list_size)
+    last_week = list(DailyAggregate.objects.filter(date__gt=day - dt.timedelta(days=7), date__lte=day))
+    chart = inquiries_png(
+        [row.date.strftime("%a") for row in last_week],
+        [
+            Series("WhatsApp", [row.whatsapp_inquiries for row in last_week], CHANNEL_COLOURS["WhatsApp"]),
+            Series("Web chat", [row.web_inquiries for row in last_week], CHANNEL_COLOURS["Web chat"]),
+            Series("E-mail", [row.email_inquiries for row in last_week], CHANNEL_COLOURS["E-mail"]),
+        ],
+        "Inquiries, last 7 days",
+    )
+    context = {
+        "property": property_,
+        "day": day,
+        "week_before": week_before,
+        "figures": figures,
+        "leads": leads,
+        "currency": leads[0].currency if leads else "MYR",
+        "chart_cid": CHART_CONTENT_ID,
+    }
+    subject = (
+        f"{property_.name}: {today_figures.total_inquiries} inquiries, "
+        f"{today_figures.leads_captured} leads on {day:%a %d %b}"
+    )
+    return GMReport(
+        report_date=day,
+        recipient=property_.notification_email,
+        subject=subject,
+        html=render_to_string("analytics/report_email.html", context),
+        text=render_to_string("analytics/report_email.txt", context),
+        chart_png=chart,
+        figures={"today": today_figures.as_json(), "week_before": before_figures.as_json()},
+    )
+
+
+def send_report(day: dt.date) -> GMReport | None:
+    """Build, store and e-mail the report for `day`, once: a second call finds it sent and does nothing."""
+    property_ = current_property()
+    if not property_.notification_email:
+        logger.warning("no notification address: daily report not sent", day=day.isoformat())
+        return None
+    with transaction.atomic():
+        existing = GMReport.objects.select_for_update().filter(report_date=day).first()
+        if existing is not None and existing.sent_at is not None:
+            return None
+        report = build_report(day)
+        if existing is not None:
+            report.pk, report.created_at = existing.pk, existing.created_at
+        report.save()
+        message = EmailMultiAlternatives(
+            subject=report.subject, body=report.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[report.recipient]
+        )
+        message.attach_alternative(report.html, "text/html")
+        message.mixed_subtype = "related"
+        image = MIMEImage(bytes(report.chart_png), _subtype="png")
+        image.add_header("Content-ID", f"<{CHART_CONTENT_ID}>")
+        image.add_header("Content-Disposition", "inline", filename="inquiries.png")
+        message.attach(image)
+        # Sent inside the transaction on purpose: if the mail server refuses, the report stays
+        # unsent and the next run tries again; a report is never marked sent that was not.
+        message.send()
+        report.sent_at = timezone.now()
+        report.save(update_fields=["sent_at"])
+    return report
+
+
+def send_report_if_due(now: dt.datetime | None = None) -> GMReport | None:
+    """The beat job's step for one property: yesterday's report once the local send time has passed."""
+    report_settings = ReportSettings.current()
+    if not report_settings.enabled:
+        return None
+    local_now = current_property().local_now(now)
+    if local_now.time() < report_settings.send_at:
+        return None
+    yesterday = local_now.date() - dt.timedelta(days=1)
+    if GMReport.objects.filter(report_date=yesterday, sent_at__isnull=False).exists():
+        return None
+    return send_report(yesterday)

@@ -1,0 +1,45 @@
+"""The manager's analytics page in a real browser on the real stack."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django_tenants.utils import schema_context
+
+from analytics.services.aggregation import compute_day
+from analytics.tests.conftest import conversation_at
+from nocturn.testing.browser import signed_in_context
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def test_a_manager_picks_a_period_and_reads_the_charts(committed_db, daphne, browser):
+    world = committed_db
+    yesterday = world.a.local_now().date() - dt.timedelta(days=1)
+    with schema_context(world.a.schema_name):
+        start = dt.datetime.combine(yesterday, dt.time(22, 15), tzinfo=world.a.tzinfo)
+        conversation_at(start, after_hours=True)
+        compute_day(yesterday, world.a)
+    base_url = f"http://alpha.localhost:{daphne.port}"
+    context = signed_in_context(browser, world.a, world.manager_a, base_url)
+    page = context.new_page()
+    page.goto("/analytics/")
+    assert page.locator("svg.chart").count() == 4
+    assert page.get_by_role("img", name="Inquiries per day by channel").is_visible()
+    assert int(page.locator('[data-figure="after_hours_inquiries"]').inner_text()) >= 1
+
+    page.fill('input[name="from"]', yesterday.isoformat())
+    page.fill('input[name="to"]', yesterday.isoformat())
+    page.click("text=Show")
+    page.wait_for_url(f"**from={yesterday.isoformat()}**")
+    assert page.locator("#daily-rows tr").count() == 2  # the header and one day
+    context.close()
+
+
+def test_an_agent_is_refused_the_analytics_page(committed_db, daphne, browser):
+    world = committed_db
+    context = signed_in_context(browser, world.a, world.agent_a, f"http://alpha.localhost:{daphne.port}")
+    response = context.new_page().goto("/analytics/")
+    assert response.status == 403
+    context.close()

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+import smtplib
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+
+from analytics.models import DailyAggregate, GMReport, ReportSettings
+from analytics.services.report import build_report, send_report, send_report_if_due
+from analytics.tests.conftest import conversation_at, kl, lead_for
+from conversations.models import Channel
+from leads.models import Priority
+
+NOV_20 = dt.date(2026, 11, 20)
+
+pytestmark = pytest.mark.usefixtures("in_a")
+
+
+@pytest.fixture(autouse=True)
+def outbox_mail():
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        yield
+
+
+def _a_busy_night() -> None:
+    conversation_at(kl(2026, 11, 13, 22))  # the week before: one inquiry
+    for hour, channel in [(10, Channel.WEB), (22, Channel.WHATSAPP), (23, Channel.WHATSAPP)]:
+        conversation = conversation_at(kl(2026, 11, 20, hour), channel, after_hours=hour >= 22)
+        if hour >= 22:
+            lead_for(
+                conversation,
+                "1200.00" if hour == 22 else "380.00",
+                after_hours=True,
+                created=kl(2026, 11, 20, hour, 10),
+                guest_name=f"Guest {hour}",
+                phone=f"+6012345{hour}00",
+                priority=Priority.HIGH if hour == 23 else Priority.MEDIUM,
+            )
+
+
+def _cell(html: str, label: str) -> str:
+    match = re.search(rf'data-figure="{re.escape(label)}"><strong>([^<]*)</strong>', html)
+    assert match, label
+    return match.group(1)
+
+
+def test_the_rendered_report_shows_the_aggregates(world):
+    _a_busy_night()
+    report = build_report(NOV_20)
+    aggregate = DailyAggregate.objects.get(date=NOV_20)
+    assert _cell(report.html, "Inquiries") == str(aggregate.total_inquiries) == "3"
+    assert _cell(report.html, "After hours") == str(aggregate.after_hours_inquiries) == "2"
+    assert _cell(report.html, "Leads captured") == str(aggregate.leads_captured) == "2"
+    assert _cell(report.html, "Revenue recovered (est.)") == str(aggregate.estimated_revenue_recovered) == "1580.00"
+    assert "Inquiries: 3 (week before: 1, +200%)" in report.text
+    # High priority first, then by value.
+    assert report.html.index("Guest 23") < report.html.index("Guest 22")
+    assert report.chart_png.startswith(b"\x89PNG")
+    assert report.figures["today"]["estimated_revenue_recovered"] == "1580.00"
+
+
+def test_the_report_is_mailed_once_with_html_text_and_chart(world):
+    _a_busy_night()
+    report = send_report(NOV_20)
+    assert report is not None and report.sent_at is not None
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [world.a.notification_email]
+    assert message.body == report.text
+    assert message.alternatives[0][1] == "text/html"
+    assert 'src="cid:inquiries-chart"' in message.alternatives[0][0]
+    image = message.attachments[0]
+    assert image.get_content_type() == "image/png" and image["Content-ID"] == "<inquiries-chart>"
+    assert send_report(NOV_20) is None
+    assert len(mail.outbox) == 1 and GMReport.objects.count() == 1
+
+
+def test_a_refused_mail_leaves_the_report_unsent(world):
+    _a_busy_night()
+    with (
+        override_settings(EMAIL_BACKEND="analytics.tests.test_report.RefusingBackend"),
+        pytest.raises(smtplib.SMTPException),
+    ):
+        send_report(NOV_20)
+    assert not GMReport.objects.filter(sent_at__isnull=False).exists()
+    assert send_report(NOV_20) is not None  # the next run sends it
+
+
+class RefusingBackend:
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+
+def test_the_report_goes_out_after_the_local_send_time_only(world, freeze_now):
+    _a_busy_night()
+    ReportSettings.objects.update_or_create(pk=1, defaults={"send_at": dt.time(7, 30)})
+    freeze_now(kl(2026, 11, 21, 7, 0))
+    assert send_report_if_due() is None
+    freeze_now(kl(2026, 11, 21, 7, 31))
+    assert send_report_if_due().report_date == NOV_20
+    assert send_report_if_due() is None
+    assert len(mail.outbox) == 1
+
+
+def test_a_disabled_report_is_not_sent(world, freeze_now):
+    ReportSettings.objects.update_or_create(pk=1, defaults={"enabled": False})
+    freeze_now(kl(2026, 11, 21, 9, 0))
+    assert send_report_if_due() is None
+    assert mail.outbox == []
+
+
+def test_revenue_is_a_decimal_sum(world):
+    _a_busy_night()
+    assert build_report(NOV_20).figures["today"]["estimated_revenue_recovered"] == str(Decimal("1580.00"))
