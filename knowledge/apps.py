@@ -6,6 +6,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
+        from knowledge import checks  # noqa: F401 - registers the database check
         from knowledge.services.embeddings import check_configuration
 
         # Fail at startup (web, worker, commands alike), not on the first guest question.

