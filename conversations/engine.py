@@ -16,6 +16,9 @@ from typing import Any
 
 import structlog
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Avg, Count, FloatField, OuterRef, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from conversations import sessions
@@ -36,7 +39,6 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.redis_client import get_redis, key
-from conversations.services import refresh_conversation_stats
 from properties.models import Property
 
 log = structlog.get_logger(__name__)
@@ -305,8 +307,8 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             _announce_handoff(conversation, reply)
         if result.language != conversation.guest.language:
             Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
-        Conversation.objects.filter(pk=conversation.pk).update(**updates)
-        refresh_conversation_stats(conversation.pk)
+        # Counted from the rows themselves in the same statement (as services.refresh_conversation_stats does).
+        Conversation.objects.filter(pk=conversation.pk).update(**updates, **_stats_from_messages())
         sessions.save(session)
         latency = {
             "session": round(session_ms, 2),
@@ -328,6 +330,17 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         latency_ms=latency,
     )
     return reply
+
+
+def _stats_from_messages() -> dict[str, Subquery]:
+    mine = Message.objects.filter(conversation=OuterRef("pk")).order_by().values("conversation")
+    confidence = Cast(KeyTextTransform("confidence", "metadata"), FloatField())
+    return {
+        "message_count": Subquery(mine.annotate(n=Count("id")).values("n")),
+        "average_ai_confidence": Subquery(
+            mine.filter(role=MessageRole.AI, metadata__has_key="confidence").annotate(a=Avg(confidence)).values("a")
+        ),
+    }
 
 
 def _announce_handoff(conversation: Conversation, reply: Message) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from conversations.models import AiMode, Conversation, Language, SessionState
 from conversations.redis_client import get_redis, key
@@ -85,15 +86,23 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
 
 def save(session: Session) -> None:
     """Write through: PostgreSQL first (the durable copy), then Redis with a fresh TTL."""
-    SessionState.objects.update_or_create(
-        conversation_id=session.conversation_id,
-        defaults={
-            "history": session.history[-HISTORY_LENGTH:],
-            "mode": session.mode,
-            "language": session.language,
-            "lead": session.lead,
-            "low_confidence_streak": session.low_confidence_streak,
-        },
+    fields = ["history", "mode", "language", "lead", "low_confidence_streak", "updated_at"]
+    # One INSERT … ON CONFLICT DO UPDATE: a single round trip, and safe if two writers race.
+    SessionState.objects.bulk_create(
+        [
+            SessionState(
+                conversation_id=session.conversation_id,
+                history=session.history[-HISTORY_LENGTH:],
+                mode=session.mode,
+                language=session.language,
+                lead=session.lead,
+                low_confidence_streak=session.low_confidence_streak,
+                updated_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["conversation"],
+        update_fields=fields,
     )
     _cache(session)
 
