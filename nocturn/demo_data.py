@@ -122,6 +122,7 @@ def generate_history(property_: Property, first: dt.date, days: int, per_day: in
                         guest=conversation.guest,
                         conversation=conversation,
                         guest_name=conversation.guest.name,
+                        phone=f"+6012{rng.randrange(1000000, 9999999)}",
                         intent=Intent.ROOM_BOOKING,
                         nights=nights,
                         status=status,

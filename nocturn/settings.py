@@ -302,6 +302,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        "matplotlib": {"level": "WARNING"},
     },
 }
 

@@ -129,7 +129,7 @@ def inquiries_png(labels: Sequence[str], series: Sequence[Series], title: str) -
     axes.set_title(title, fontsize=11, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
-    axes.legend(fontsize=8, frameon=False, ncols=len(series), loc="upper left")
+    axes.legend(fontsize=8, frameon=False, ncols=len(series), loc="lower right", bbox_to_anchor=(1.0, 1.0))
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -47,8 +47,19 @@ def _change(now: float | Decimal | None, before: float | Decimal | None) -> str:
         return "–"
     if before == 0:
         return "new" if now else "="
-    delta = (float(now) - float(before)) / float(before) * 100
-    return f"{delta:+.0f}%"
+    delta = round((float(now) - float(before)) / float(before) * 100)
+    return f"{delta:+d}%" if delta else "0%"
+
+
+def _duration(seconds: float | None) -> str | None:
+    """Response times as a person reads them: "2.5 s", "11 min"."""
+    if seconds is None:
+        return None
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def build_report(day: dt.date) -> GMReport:
@@ -66,12 +77,12 @@ def build_report(day: dt.date) -> GMReport:
         ("Handed to staff", today_figures.handoffs, before_figures.handoffs),
         ("Resolved by the AI alone", today_figures.resolved_by_ai, before_figures.resolved_by_ai),
         (
-            "AI first response (s)",
+            "AI first response",
             today_figures.ai_first_response_avg_seconds,
             before_figures.ai_first_response_avg_seconds,
         ),
         (
-            "Staff first response (s)",
+            "Staff first response",
             today_figures.staff_first_response_avg_seconds,
             before_figures.staff_first_response_avg_seconds,
         ),
@@ -81,8 +92,15 @@ def build_report(day: dt.date) -> GMReport:
             before_figures.estimated_revenue_recovered,
         ),
     ]
+    durations = {"AI first response", "Staff first response"}
     figures = [
-        {"label": label, "value": now, "before": before, "change": _change(now, before)} for label, now, before in rows
+        {
+            "label": label,
+            "value": _duration(now) if label in durations else now,
+            "before": _duration(before) if label in durations else before,
+            "change": _change(now, before),
+        }
+        for label, now, before in rows
     ]
     report_settings = ReportSettings.current()
     leads = callback_leads(day, report_settings.callback_list_size)
