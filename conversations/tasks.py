@@ -5,6 +5,7 @@ from celery.signals import worker_process_init
 from django.db import connection
 
 from conversations import engine, realtime, services
+from conversations.channels.base import reply_handler
 from conversations.models import Channel, Conversation, Message
 from conversations.payloads import message_payload
 
@@ -41,9 +42,15 @@ def generate_reply(conversation_id: int, message_id: int) -> int | None:
     conversation = Conversation.objects.filter(pk=conversation_id).only("channel").first()
     if conversation is None:
         return None
-    sink = _web_sink(connection.schema_name, conversation_id) if conversation.channel == Channel.WEB else None
+    schema = connection.schema_name
+    sink = _web_sink(schema, conversation_id) if conversation.channel == Channel.WEB else None
     reply = engine.run_turn(conversation_id, message_id, sink=sink)
-    return reply.pk if reply else None
+    if reply is None:
+        return None
+    handler = reply_handler(conversation.channel) if conversation.channel != Channel.WEB else None
+    if handler is not None:
+        handler(schema, conversation_id, reply.pk)
+    return reply.pk
 
 
 def enqueue_reply(schema_name: str, conversation_id: int, message_id: int) -> None:

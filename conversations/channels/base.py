@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -103,3 +104,20 @@ class TransientSendError(ChannelSendError, TransientError):
 
 class PermanentSendError(ChannelSendError):
     """Retrying the same request cannot succeed: show it to people instead."""
+
+
+# --- Delivering the engine's reply on channels that do not stream -----------------------------
+# The engine answers on a worker without knowing the channel; the web widget gets the reply
+# streamed, every other channel registers how its reply leaves (an outbox row, an adapter send).
+# A handler receives (schema_name, conversation_id, ai_message_id) inside that schema.
+
+ReplyHandler = Callable[[str, int, int], None]
+_reply_handlers: dict[str, ReplyHandler] = {}
+
+
+def register_reply_handler(channel: str, handler: ReplyHandler) -> None:
+    _reply_handlers[channel] = handler
+
+
+def reply_handler(channel: str) -> ReplyHandler | None:
+    return _reply_handlers.get(channel)

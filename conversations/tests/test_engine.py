@@ -157,3 +157,32 @@ def test_a_conversation_without_a_session_row_rebuilds_it_from_its_messages(kb_a
         session = sessions.load(conversation)
         assert session.source == "messages"
         assert [m["content"] for m in session.history][0] == "Is there a gym?"
+
+
+def test_a_non_streaming_channel_gets_its_reply_through_its_registered_handler(kb_a, open_all_day) -> None:
+    from conversations.channels import base
+    from conversations.channels.base import NormalizedMessage
+    from conversations.tasks import generate_reply
+
+    delivered: list[tuple[str, int, int]] = []
+    base.register_reply_handler(
+        "email", lambda schema, conversation_id, message_id: delivered.append((schema, conversation_id, message_id))
+    )
+    try:
+        with schema_context(kb_a.a.schema_name):
+            inbound = NormalizedMessage(
+                channel="email",
+                property_schema="alpha",
+                sender_id="guest@example.com",
+                text="Is there a gym?",
+                provider_message_id="<m1@example.com>",
+                timestamp=dt.datetime.now(dt.UTC),
+                thread_id="t-1",
+            )
+            conversation, message, created = engine.ingest(inbound)
+            assert created and engine.ingest(inbound)[2] is False  # a redelivery is stored once
+            reply_id = generate_reply.run(conversation.pk, message.pk)  # the task body, in this schema
+            assert delivered == [("alpha", conversation.pk, reply_id)]
+            assert "24 hours" in Message.objects.get(pk=reply_id).content
+    finally:
+        base._reply_handlers.pop("email", None)
