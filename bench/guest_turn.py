@@ -77,7 +77,7 @@ QUESTIONS = [
 ]
 TURNS_PER_CONVERSATION = 5
 ORIGIN = "https://bench-hotel.example"
-STAGES = ["session", "mode", "retrieval", "provider", "persistence", "total"]
+STAGES = ["session", "mode", "retrieval", "provider", "lead", "persistence", "total"]
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

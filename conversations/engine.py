@@ -271,6 +271,10 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         session.remember(MessageRole.GUEST, sanitize_guest_text(m.content))
     session.remember(MessageRole.AI, result.text)
     session.mode, session.language = result.mode, result.language
+    lead_started = time.perf_counter()
+    if result.mode == AiMode.LEAD_CAPTURE or session.lead:
+        session.lead = partial_lead(session.history, property_, now)
+    lead_ms = (time.perf_counter() - lead_started) * 1000
     routed = result.routed
     metadata: dict[str, Any] = {
         "reply_to": message_id,
@@ -315,7 +319,8 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             "mode": round(result.timings["mode"], 2),
             "retrieval": round(result.timings["retrieval"], 2),
             "provider": round(result.timings["provider"], 2),
-            "persistence": round((time.perf_counter() - started) * 1000, 2),
+            "lead": round(lead_ms, 2),
+            "persistence": round((time.perf_counter() - started) * 1000 - lead_ms, 2),
         }
         latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
         reply.metadata["latency_ms"] = latency
@@ -330,6 +335,25 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         latency_ms=latency,
     )
     return reply
+
+
+def partial_lead(history: list[dict[str, str]], property_: Property, now: Any) -> dict[str, Any]:
+    """What the guest has told us towards a booking so far (the leads app's offline extraction).
+
+    Kept in the session for the next turn; creating and scoring the Lead itself is the leads
+    app's job. A failure here must never cost the guest their answer.
+    """
+    from leads.services.extraction import GuestText, extract
+    from leads.services.schema import ExtractionContext
+
+    texts = [GuestText(m["content"]) for m in history if m["role"] == MessageRole.GUEST]
+    try:
+        ctx = ExtractionContext(reference=now, timezone=property_.timezone, country=property_.country)
+        fields = extract(texts, ctx).fields.model_dump(mode="json", exclude_none=True)
+    except Exception:  # noqa: BLE001 - extraction is best effort on the answer path
+        log.exception("partial_lead_failed")
+        return {}
+    return {k: v for k, v in fields.items() if v not in ("", "general")}
 
 
 def _stats_from_messages() -> dict[str, Subquery]:

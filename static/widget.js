@@ -132,6 +132,7 @@
       if (data.status === 401 || data.status === 404 || data.status === 403) { save(null); ready(false); return; }
       if (data.status !== 200) return;
       ready(true);
+      if (streaming) { streaming.remove(); streaming = null; } // the stored reply replaces a cut-off stream
       (data.messages || []).forEach(function (m) { bubble(m.role, m.content, m.id); });
       if (!socket) connect();
     });
@@ -186,7 +187,8 @@
       socket = null;
       if (e.code === 4403 || !conv) return;
       retry = Math.min(retry + 1, 5);
-      setTimeout(connect, 500 * Math.pow(2, retry));
+      // After a second failure, ask the API whether the token is still good (a refused socket cannot say).
+      setTimeout(retry > 1 ? resume : connect, 500 * Math.pow(2, retry));
     };
   }
 

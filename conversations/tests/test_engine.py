@@ -37,7 +37,7 @@ def test_the_offline_provider_answers_from_the_knowledge_base_in_english(kb_a, o
         assert reply.metadata["language"] == "en"
         assert "Breakfast at Melati Café" in [k["title"] for k in reply.metadata["knowledge"]]
         assert reply.metadata["confidence"] > 0.5
-        assert set(reply.metadata["latency_ms"]) == {"session", "mode", "retrieval", "provider", "persistence", "total"}
+        assert set(reply.metadata["latency_ms"]) == {"session", "mode", "retrieval", "provider", "lead", "persistence", "total"}
         conversation.refresh_from_db()
         assert conversation.message_count == 2 and conversation.average_ai_confidence == reply.metadata["confidence"]
 
@@ -79,7 +79,10 @@ def test_booking_intent_switches_to_lead_capture_and_a_human_request_to_handoff(
         reply = engine.run_turn(conversation.pk, message.pk)
         assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
         assert "your dates, the number of guests" in reply.content
-        reply = say(conversation, "I want to talk to a real person please", "2")
+        reply = say(conversation, "We are 2 adults, from 12 December to 14 December. I'm Aisyah, 012-345 6789", "3")
+        lead = SessionState.objects.get(conversation=conversation).lead
+        assert lead["adults"] == 2 and lead["check_in"].endswith("-12-12") and lead["phone"] == "+60123456789"
+        reply = say(conversation, "I want to talk to a real person please", "4")
         assert reply.metadata["mode"] == AiMode.HANDOFF
         conversation.refresh_from_db()
         assert conversation.status == ConversationStatus.HANDED_OFF and conversation.ai_mode == AiMode.HANDOFF
