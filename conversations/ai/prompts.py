@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from conversations.ai.providers.base import Hit
 from conversations.models import AiMode
 
@@ -41,8 +43,10 @@ def system_prompt(*, property_name: str, language: str, mode: str, after_hours: 
 def knowledge_block(hits: tuple[Hit, ...]) -> str:
     if not hits:
         return "<knowledge>\n(nothing relevant was found)\n</knowledge>"
+    # Attribute values are escaped, so a title can never close the tag and start instructions of its own.
     entries = [
-        f'<item id="{h.item_id}" title="{h.title}" category="{h.category}" language="{h.language}">\n{h.text}\n</item>'
+        f'<item id="{h.item_id}" title="{escape(h.title)}" category="{escape(h.category)}" '
+        f'language="{escape(h.language)}">\n{h.text}\n</item>'
         for h in hits
     ]
     return "<knowledge>\n" + "\n".join(entries) + "\n</knowledge>"
