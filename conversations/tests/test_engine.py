@@ -37,7 +37,15 @@ def test_the_offline_provider_answers_from_the_knowledge_base_in_english(kb_a, o
         assert reply.metadata["language"] == "en"
         assert "Breakfast at Melati Café" in [k["title"] for k in reply.metadata["knowledge"]]
         assert reply.metadata["confidence"] > 0.5
-        assert set(reply.metadata["latency_ms"]) == {"session", "mode", "retrieval", "provider", "lead", "persistence", "total"}
+        assert set(reply.metadata["latency_ms"]) == {
+            "session",
+            "mode",
+            "retrieval",
+            "provider",
+            "lead",
+            "persistence",
+            "total",
+        }
         conversation.refresh_from_db()
         assert conversation.message_count == 2 and conversation.average_ai_confidence == reply.metadata["confidence"]
 
@@ -189,3 +197,16 @@ def test_a_non_streaming_channel_gets_its_reply_through_its_registered_handler(k
             assert "24 hours" in Message.objects.get(pk=reply_id).content
     finally:
         base._reply_handlers.pop("email", None)
+
+
+def test_two_unanswerable_questions_in_a_row_hand_the_guest_to_staff(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Do you have a casino?")
+        first = engine.run_turn(conversation.pk, message.pk)
+        second = say(conversation, "Can I land my helicopter on the roof?", "2")
+        assert (first.metadata["mode"], second.metadata["mode"]) == (AiMode.CONCIERGE, AiMode.CONCIERGE)
+        third = say(conversation, "Is there a bowling alley?", "3")
+        assert third.metadata["mode"] == AiMode.HANDOFF
+        assert TEMPLATES["en"]["handoff"] in third.content
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.HANDED_OFF
