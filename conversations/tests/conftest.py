@@ -65,8 +65,9 @@ def llm_settings(settings, fake_openai: FakeLLMServer, fake_anthropic: FakeLLMSe
 KB_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "tests" / "fixtures"
 
 
-def load_knowledge(schema_name: str) -> None:
-    """The fixture hotel's knowledge base (Markdown + JSON), ingested and embedded through the knowledge services."""
+def load_knowledge(schema_name: str) -> list[int]:
+    """The fixture hotel's knowledge base (Markdown + JSON), ingested and embedded through the knowledge
+    services; returns the ids of the items it created (items already there are left as they are)."""
     from knowledge.services.ingestion import embed_items, upsert_items
     from knowledge.services.parsers import parse_file
 
@@ -76,15 +77,35 @@ def load_knowledge(schema_name: str) -> None:
     with schema_context(schema_name):
         result = upsert_items(items, source="conversations-tests")
         embed_items(result.to_embed)
+    return list(result.created)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _committed_kb_a(properties_ab, django_db_blocker):  # noqa: ANN001, ANN201
-    # Embedding is the slow part: load A's knowledge once per session, committed, so that unit tests
-    # (rolled back), daphne and the Celery worker all see it.
+    """A's knowledge, committed once per module so that unit tests (rolled back), daphne and the Celery
+    worker all see it; removed afterwards, so other apps' tests find A's knowledge base as they expect."""
+    from knowledge.models import KnowledgeItem
+
     with django_db_blocker.unblock():
-        load_knowledge(properties_ab.a.schema_name)
-    return properties_ab
+        created = load_knowledge(properties_ab.a.schema_name)
+    yield properties_ab
+    with django_db_blocker.unblock(), schema_context(properties_ab.a.schema_name):
+        KnowledgeItem.objects.filter(pk__in=created).delete()
+
+
+@pytest.fixture
+def forget_committed_guests(committed_db):  # noqa: ANN001, ANN201
+    """End-to-end tests commit guests and conversations; remove them again so no other test counts them."""
+    from conversations.models import Guest
+
+    marks = {}
+    for property_ in (committed_db.a, committed_db.b):
+        with schema_context(property_.schema_name):
+            marks[property_.schema_name] = Guest.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    yield committed_db
+    for schema_name, last in marks.items():
+        with schema_context(schema_name):
+            Guest.objects.filter(pk__gt=last).delete()
 
 
 @pytest.fixture
@@ -96,6 +117,8 @@ def kb_a(_committed_kb_a, world):  # noqa: ANN001, ANN201
 def open_all_day(world):  # noqa: ANN001, ANN201
     """Property A open around the clock, so replies carry no after-hours note unless a test wants one."""
     hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    before = world.a.operating_hours
     world.a.operating_hours = hours
     world.a.save(update_fields=["operating_hours"])
-    return world
+    yield world
+    world.a.operating_hours = before  # the row is rolled back; the shared in-memory object must be too

@@ -45,7 +45,7 @@ def socket_url(daphne, conversation_id: int, token: str) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def live_keys(committed_db, _committed_kb_a):  # noqa: ANN001, ANN201
+def live_keys(committed_db, _committed_kb_a, forget_committed_guests):  # noqa: ANN001, ANN201
     origin_a, origin_b = f"https://a-{uuid.uuid4().hex[:8]}.example", f"https://b-{uuid.uuid4().hex[:8]}.example"
     key_a = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[origin_a])
     key_b = WidgetKey.objects.create(property=committed_db.b, allowed_origins=[origin_b])

@@ -28,7 +28,7 @@ ARGS = [
 
 
 @pytest.fixture
-def demo_key(committed_db, _committed_kb_a, daphne):  # noqa: ANN001, ANN201
+def demo_key(committed_db, _committed_kb_a, forget_committed_guests, daphne):  # noqa: ANN001, ANN201
     key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
     yield key
     key.delete()
