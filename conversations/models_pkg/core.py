@@ -1,0 +1,154 @@
+"""Tenant schema: guests, their conversations and messages. Rows here exist only in one property's schema."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    WEB = "web", "Web chat"
+    EMAIL = "email", "E-mail"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    MALAY = "ms", "Bahasa Malaysia"
+
+
+class Guest(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +60123456789")
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    consent_text = models.TextField(blank=True, help_text="The notice the guest accepted, as shown.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone"]), models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return self.name or self.phone or self.email or f"Guest {self.pk}"
+
+
+class GuestIdentity(models.Model):
+    """How one guest is known on one channel (a WhatsApp wa_id, an e-mail address, a widget visitor id)."""
+
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="identities")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    external_id = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="one_guest_per_channel_identity")
+        ]
+        verbose_name_plural = "guest identities"
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"
+
+
+class ConversationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+    HANDED_OFF = "handed_off", "Handed off"
+    EXPIRED = "expired", "Expired"
+
+
+class AiMode(models.TextChoices):
+    CONCIERGE = "concierge", "Concierge"
+    LEAD_CAPTURE = "lead_capture", "Lead capture"
+    HANDOFF = "handoff", "Handoff"
+    STAFF = "staff", "Staff (AI locked)"
+
+
+class Conversation(models.Model):
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="conversations")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The channel's thread id: the property number, a widget session, a mail thread.",
+    )
+    status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.ACTIVE)
+    ai_mode = models.CharField(max_length=16, choices=AiMode.choices, default=AiMode.CONCIERGE)
+    is_after_hours = models.BooleanField(default=False)
+    message_count = models.PositiveIntegerField(default=0)
+    average_ai_confidence = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "-last_message_at"]),
+            models.Index(fields=["guest", "channel", "-last_message_at"]),
+        ]
+        ordering = ["-last_message_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} conversation with {self.guest}"
+
+
+class MessageRole(models.TextChoices):
+    GUEST = "guest", "Guest"
+    AI = "ai", "AI"
+    STAFF = "staff", "Staff"
+    SYSTEM = "system", "System"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=8, choices=MessageRole.choices)
+    content = models.TextField(blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    provider_message_id = models.CharField(
+        max_length=255, null=True, blank=True, help_text="The channel's own id (wamid, Message-ID); unique per channel."
+    )
+    metadata = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Channel specifics, confidence, knowledge items used, provider, latency per stage, tokens.",
+    )
+    sent_by_user_id = models.BigIntegerField(null=True, blank=True, help_text="The staff account, for staff messages.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # A provider retrying a delivery can never create a second row.
+            models.UniqueConstraint(
+                fields=["channel", "provider_message_id"],
+                condition=models.Q(provider_message_id__isnull=False),
+                name="unique_provider_message_per_channel",
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:60]}"
+
+
+class SessionState(models.Model):
+    """The durable copy of a conversation's Redis session (written through on every turn).
+
+    Redis holds the hot copy with a 30-minute TTL; if it is flushed or expires, the next turn
+    rebuilds the session from this row, so no history, mode or partial lead is lost.
+    """
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="session"
+    )
+    history = models.JSONField(default=list, blank=True, help_text="The last 10 messages: [{role, content}].")
+    mode = models.CharField(max_length=16, choices=AiMode.choices, default=AiMode.CONCIERGE)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    lead = models.JSONField(default=dict, blank=True, help_text="The partial lead gathered so far.")
+    low_confidence_streak = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Session of conversation {self.conversation_id}"
