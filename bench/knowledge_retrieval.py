@@ -43,7 +43,7 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
 
-from knowledge.services.retrieval import _TEXT_SQL, _VECTOR_SQL, text_query  # noqa: E402
+from knowledge.services.retrieval import _SETTINGS_SQL, _TEXT_SQL, _VECTOR_SQL, text_query  # noqa: E402
 
 DIM = settings.EMBEDDING_DIMENSIONS
 TODAY = "2026-11-23"
@@ -110,11 +110,12 @@ def load_schema(conn: psycopg.Connection, schema: str, vectors: np.ndarray, rng:
 
 
 def run_query(conn: psycopg.Connection, schema: str, sql: str, params: dict, exact: bool) -> tuple[float, list[int]]:
+    """Timed as search() runs it: the settings round trip plus the query (the search path is already set
+    per request by django-tenants, so it is set here before the clock starts)."""
     with conn.cursor() as cur:
+        cur.execute(f"SET search_path = {schema}, public")
         start = time.perf_counter()
-        cur.execute(f"SET LOCAL search_path = {schema}, public")
-        cur.execute(f"SET LOCAL hnsw.ef_search = {int(params['ef'])}")
-        cur.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cur.execute(_SETTINGS_SQL, {"ef": str(int(params["ef"]))})
         if exact:
             cur.execute("SET LOCAL enable_indexscan = off")
             cur.execute("SET LOCAL enable_bitmapscan = off")

@@ -24,7 +24,7 @@ from django.utils import timezone
 from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
 from knowledge.services.chunking import chunk_text
 from knowledge.services.embeddings import EmbeddingError, EmbeddingProvider, get_provider
-from knowledge.services.parsers import ParsedItem, _check_unique, validate
+from knowledge.services.parsers import ParsedItem, check_unique, validate
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +85,7 @@ def plan_upsert(items: Sequence[ParsedItem]) -> list[PlannedItem]:
 
 def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResult:
     """Create or update items by (category, title), all or nothing; returns what changed."""
-    items = _check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
+    items = check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
     result = UpsertResult()
     with transaction.atomic():
         # Lock the rows we may update: two uploads of the same file must not both "create" an item.

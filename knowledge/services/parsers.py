@@ -126,7 +126,7 @@ def validate(item: ParsedItem, where: str) -> ParsedItem:
     return item
 
 
-def _check_unique(items: list[ParsedItem], name: str = "The input") -> list[ParsedItem]:
+def check_unique(items: list[ParsedItem], name: str = "The input") -> list[ParsedItem]:
     seen: set[tuple[str, str]] = set()
     for item in items:
         key = (item.category, item.title)
@@ -343,6 +343,6 @@ def parse_file(name: str, data: bytes, *, category: str = "", language: str = ""
         if category not in CATEGORIES:
             raise IngestError(f"{name}: a {fmt.upper()} needs a category, one of {', '.join(CATEGORIES)}.")
         parser = parse_pdf if fmt == "pdf" else parse_docx
-        return _check_unique(parser(data, name, category, language), name)
+        return check_unique(parser(data, name, category, language), name)
     parser = {"markdown": parse_markdown, "json": parse_json, "csv": parse_csv}[fmt]
-    return _check_unique(parser(data, name, language), name)
+    return check_unique(parser(data, name, language), name)

@@ -104,6 +104,12 @@ _TEXT_SQL = (
 )
 
 
+# Transaction-local (is_local=true) HNSW settings in one round trip.
+_SETTINGS_SQL = (
+    "SELECT set_config('hnsw.ef_search', %(ef)s, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)"
+)
+
+
 def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
@@ -129,8 +135,7 @@ def search_detailed(
     vector_rank: dict[int, int] = {}
     text_rank: dict[int, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.ef_search = %s", [int(settings.KNOWLEDGE_HNSW_EF_SEARCH)])
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(_SETTINGS_SQL, {"ef": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH))})
         cursor.execute(_VECTOR_SQL, params)
         # relaxed_order may return slightly out of order: rank by the exact similarity it also returns.
         for rank, row in enumerate(sorted(cursor.fetchall(), key=lambda r: -r[6]), start=1):
