@@ -210,5 +210,16 @@
   input.onkeydown = function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   };
+  // Counted once per visitor session (the tab's sessionStorage) for the GM's "widget visitors".
+  try {
+    if (!sessionStorage.getItem(STORE + ":visit")) {
+      var visitor = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
+      sessionStorage.setItem(STORE + ":visit", visitor);
+      fetch(API + "/api/v1/widget/visits", {
+        method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+        body: JSON.stringify({ key: KEY, visitor_id: visitor })
+      }).catch(function () {});
+    }
+  } catch (e) {}
   if (conv) { panel.classList.add("on"); resume(); } else { ready(false); }
 })();

@@ -43,3 +43,35 @@ def test_an_agent_is_refused_the_analytics_page(committed_db, daphne, browser):
     response = context.new_page().goto("/analytics/")
     assert response.status == 403
     context.close()
+
+
+def test_the_widget_counts_one_visitor_per_browser_session(committed_db, daphne, browser):
+    import time
+
+    from analytics.models import WidgetVisitDay
+    from properties.models import WidgetKey
+
+    world = committed_db
+    origin = f"http://alpha.localhost:{daphne.port}"
+    key = WidgetKey.objects.create(property=world.a, allowed_origins=[origin])
+
+    def visitors() -> int:
+        with schema_context(world.a.schema_name):
+            day = world.a.local_now().date()
+            return WidgetVisitDay.objects.filter(date=day).values_list("visitors", flat=True).first() or 0
+
+    before = visitors()
+    context = browser.new_context(base_url=origin)
+    page = context.new_page()
+    try:
+        page.goto("/widget-demo/")
+        deadline = time.monotonic() + 15
+        while visitors() != before + 1:
+            assert time.monotonic() < deadline, "the widget did not report its visit"
+            page.wait_for_timeout(100)
+        page.reload()  # the same browser session: not a new visitor
+        page.wait_for_timeout(1000)
+        assert visitors() == before + 1
+    finally:
+        context.close()
+        key.delete()

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import schema_context
 
+from analytics.services.visitors import record_widget_visit
 from conversations import engine
 from conversations.models import AiMode, Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
@@ -187,6 +188,24 @@ def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str,
     return {"message": message_payload(message), "duplicate": not created}, 202
 
 
+def _visit(request: HttpRequest) -> tuple[dict[str, Any], int]:
+    """POST /api/v1/widget/visits {key, visitor_id} → 200 {counted}: the widget was shown to a visitor session."""
+    data = _body(request)
+    public_key = str(data.get("key") or "")[:64]
+    widget_key = _check_key(
+        request,
+        WidgetKey.objects.select_related("property").filter(public_key=public_key).first() if public_key else None,
+    )
+    visitor_id = data.get("visitor_id")
+    if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= MAX_CLIENT_ID or not visitor_id.isprintable():
+        raise Refusal(400, f"visitor_id must be a string of 8 to {MAX_CLIENT_ID} printable characters.")
+    _throttle(throttle.widget_limits(widget_key.pk))
+    with schema_context(widget_key.property.schema_name):
+        counted = record_widget_visit(visitor_id)
+    return {"counted": counted}, 200
+
+
 conversations_collection = _guarded(_start, "POST")
+widget_visits = _guarded(_visit, "POST")
 conversation_detail = _guarded(_detail, "GET")
 conversation_messages = _guarded(_post_message, "POST")
