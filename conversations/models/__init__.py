@@ -1,6 +1,7 @@
 """Tenant schema models of the conversations app, split by concern.
 
 - core: guests, their identities, conversations, messages, session state
+- handoff: handoff episodes, handoff settings, staff read markers
 """
 
 from conversations.models.core import (
@@ -15,6 +16,7 @@ from conversations.models.core import (
     MessageRole,
     SessionState,
 )
+from conversations.models.handoff import Handoff, HandoffSettings, StaffReadMarker
 
 __all__ = [
     "AiMode",
@@ -23,8 +25,11 @@ __all__ = [
     "ConversationStatus",
     "Guest",
     "GuestIdentity",
+    "Handoff",
+    "HandoffSettings",
     "Language",
     "Message",
     "MessageRole",
     "SessionState",
+    "StaffReadMarker",
 ]

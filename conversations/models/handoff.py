@@ -1,0 +1,79 @@
+"""Tenant schema: handoff episodes (a conversation handed to staff, until it is resolved), the property's
+handoff settings, and each staff member's read marker per conversation (the inbox's unread counts)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from conversations.models.core import Conversation
+
+
+class HandoffSettings(models.Model):
+    """One row per property schema."""
+
+    alert_after_seconds = models.PositiveIntegerField(
+        default=600, help_text="E-mail the property's notification address if nobody takes over within this time."
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "handoff settings"
+
+    def __str__(self) -> str:
+        return f"Handoff alert after {self.alert_after_seconds} s"
+
+    @classmethod
+    def current(cls) -> HandoffSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
+
+
+class Handoff(models.Model):
+    """One handoff episode: from the moment the conversation is handed to staff until it is resolved.
+
+    At most one open episode per conversation (a database constraint), so a guest who repeats
+    "human please" while waiting never creates a second alert or a second analytics event.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="handoffs")
+    reason = models.CharField(max_length=200)
+    trigger = models.CharField(
+        max_length=32, help_text="human_request, complaint, low_confidence, lead_consent, manual…"
+    )
+    context = models.JSONField(
+        default=dict, blank=True, help_text="Guest, channel, summary, intent, lead, last messages."
+    )
+    requested_by_user_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Staff member, for a manual handoff."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    taken_over_at = models.DateTimeField(null=True, blank=True)
+    taken_over_by_user_id = models.BigIntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by_user_id = models.BigIntegerField(null=True, blank=True)
+    alert_emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the no-takeover e-mail went out.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"], condition=models.Q(resolved_at__isnull=True), name="one_open_handoff"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Handoff of conversation {self.conversation_id} ({self.trigger})"
+
+
+class StaffReadMarker(models.Model):
+    """The last message a staff member has seen in a conversation."""
+
+    user_id = models.BigIntegerField()
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="read_markers")
+    last_read_message_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user_id", "conversation"], name="one_read_marker")]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} read {self.conversation_id} up to {self.last_read_message_id}"
