@@ -1,6 +1,7 @@
 """Tenant schema models of the conversations app, split by concern.
 
 - core: guests, their identities, conversations, messages, session state
+- pipeline: inbound events, outbox, greetings, templates, media, channel settings
 - handoff: handoff episodes, handoff settings, staff read markers
 """
 
@@ -16,9 +17,29 @@ from conversations.models.core import (
     MessageRole,
     SessionState,
 )
+from conversations.models.pipeline import (
+    ChannelSettings,
+    DeliveryState,
+    GreetingState,
+    InboundEvent,
+    InboundState,
+    MediaAttachment,
+    OutboxItem,
+    OutboxState,
+    WhatsAppTemplate,
+)
 from conversations.models.handoff import Handoff, HandoffSettings, StaffReadMarker
 
 __all__ = [
+    "ChannelSettings",
+    "DeliveryState",
+    "GreetingState",
+    "InboundEvent",
+    "InboundState",
+    "MediaAttachment",
+    "OutboxItem",
+    "OutboxState",
+    "WhatsAppTemplate",
     "AiMode",
     "Channel",
     "Conversation",
