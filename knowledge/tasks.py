@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from knowledge.models import JobStatus
 from knowledge.services import ingestion
 
+MAX_RETRIES = 3
 
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
-def embed_job(job_id: int) -> str | None:
-    """Embed the items of one ingestion job in the schema it was sent from; safe to run twice."""
-    job = ingestion.run_job(job_id)
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=600, time_limit=660)
+def embed_job(self, job_id: int) -> str | None:
+    """Embed the items of one ingestion job in the schema it was sent from; safe to run twice.
+
+    Items the provider failed on are retried with back-off (30 s, 60 s, 120 s); the last attempt
+    marks the job failed with the provider's error, and a later PUT of the same items retries them.
+    """
+    job = ingestion.run_job(job_id, final=self.request.retries >= self.max_retries)
+    if job is not None and job.status == JobStatus.PENDING:
+        raise self.retry(countdown=30 * 2**self.request.retries)
     return job.status if job is not None else None

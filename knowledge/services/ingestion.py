@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import structlog
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.utils import timezone
 
 from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
@@ -225,8 +225,6 @@ def embed_items(
 
 
 def stale_item_ids() -> list[int]:
-    from django.db.models import F
-
     return list(KnowledgeItem.objects.exclude(embedded_hash=F("content_hash")).values_list("pk", flat=True))
 
 
@@ -255,13 +253,17 @@ def start_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "
     return job
 
 
-def run_job(job_id: int) -> IngestionJob | None:
-    """Embed a job's items. Idempotent: a finished job, or items already embedded, are skipped."""
+def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:
+    """Embed a job's items. Idempotent: a finished job, or items already embedded, are skipped.
+
+    When items fail (provider down, rate limited) and this is not the `final` attempt, the job goes
+    back to pending so that the task can retry it later; only the last attempt marks it failed.
+    """
     with transaction.atomic():
         job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
             return job
-        job.status, job.started_at = JobStatus.RUNNING, timezone.now()
+        job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at"])
     try:
         result = embed_items(job.item_ids)
@@ -270,12 +272,17 @@ def run_job(job_id: int) -> IngestionJob | None:
             status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
         )
         raise
+    if result.failed and not final:
+        status, finished_at = JobStatus.PENDING, None
+    else:
+        status = JobStatus.FAILED if result.failed else JobStatus.SUCCEEDED
+        finished_at = timezone.now()
     IngestionJob.objects.filter(pk=job_id).update(
-        status=JobStatus.FAILED if result.failed else JobStatus.SUCCEEDED,
-        embedded_count=result.embedded,
+        status=status,
+        embedded_count=F("embedded_count") + result.embedded,
         failed_count=result.failed,
         error="\n".join(result.errors)[:4000],
-        finished_at=timezone.now(),
+        finished_at=finished_at,
     )
     job.refresh_from_db()
     return job

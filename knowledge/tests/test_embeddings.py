@@ -146,3 +146,29 @@ def test_a_model_change_is_caught_by_the_check_and_fixed_by_reembed(world):
         # the fake vectors are random: the threshold is lowered only to see that search runs on 64 dims
         with schema_context(world.a.schema_name), override_settings(KNOWLEDGE_MIN_SIMILARITY=-1.0):
             assert len(search("Wi-Fi Access", k=3)) == 3
+
+
+def test_a_job_whose_provider_fails_stays_pending_for_a_retry_then_succeeds(world):
+    from django_tenants.utils import schema_context
+
+    from knowledge.models import JobStatus
+    from knowledge.services.ingestion import run_job, start_job
+    from knowledge.services.parsers import ParsedItem
+
+    items = [ParsedItem("faq", "Wi-Fi", "Network SeriMelati-Guest.", "en")]
+    with (
+        fake_openai_server() as fake,
+        override_settings(
+            EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-x", EMBEDDING_BASE_URL=fake.url, EMBEDDING_TIMEOUT=2
+        ),
+        schema_context(world.a.schema_name),
+    ):
+        job = start_job(items, source="api")
+        fake.script = ["500"] * 3  # the SDK's own 2 retries are used up too
+        job = run_job(job.pk, final=False)
+        assert job.status == JobStatus.PENDING and job.failed_count == 1 and "InternalServerError" in job.error
+        job = run_job(job.pk, final=True)  # the provider is back
+        assert job.status == JobStatus.SUCCEEDED and job.embedded_count == 1 and job.failed_count == 0
+        fake.script = ["500"] * 3
+        other = start_job([ParsedItem("faq", "Gym", "Open 24 hours.", "en")], source="api")
+        assert run_job(other.pk, final=True).status == JobStatus.FAILED
