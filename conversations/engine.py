@@ -27,7 +27,7 @@ from conversations.ai.language import detect_language
 from conversations.ai.providers.base import ChatRequest, Hit
 from conversations.ai.router import RoutedResult, generate, refine_mode
 from conversations.ai.sanitize import sanitize_guest_text
-from conversations.channels.base import NormalizedMessage
+from conversations.channels.base import NormalizedMessage, stage_outbound
 from conversations.models import (
     AiMode,
     Channel,
@@ -303,6 +303,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             metadata=metadata,
             created_at=now,
         )
+        stage_outbound(reply, conversation)  # WhatsApp/e-mail: the outbox row commits with the reply
         updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}
         if result.after_hours:
             updates["is_after_hours"] = True
@@ -393,6 +394,7 @@ def record_staff_message(conversation: Conversation, text: str, *, user_id: int 
             sent_by_user_id=user_id,
             created_at=now,
         )
+        stage_outbound(message, conversation)  # WhatsApp/e-mail: the outbox row commits with the message
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
         session = sessions.load(conversation)
         session.remember(MessageRole.STAFF, text)

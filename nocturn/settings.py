@@ -173,7 +173,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "analytics-aggregate-yesterday": {"task": "analytics.tasks.aggregate_yesterday", "schedule": 600.0},
     "analytics-send-daily-report": {"task": "analytics.tasks.send_daily_report", "schedule": 300.0},
+    # The outbox's safety net: sends what is due (retries after back-off) and inbound events left behind.
+    "channels-dispatch-due": {"task": "conversations.pipeline.tasks.dispatch_due", "schedule": 120.0},
 }
+# Tasks outside an app's tasks.py module (autodiscovery only finds those).
+CELERY_IMPORTS = ["conversations.pipeline.tasks"]
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -240,6 +244,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nocturn AI <no-reply@localhost>")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")  # for the SMTP backend
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 
 # --- Channels: WhatsApp Cloud API and inbound e-mail -----------------------------------------
 GRAPH_API_BASE_URL = env.str("GRAPH_API_BASE_URL", default="https://graph.facebook.com")

@@ -17,8 +17,10 @@ api_v1 = [
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
     path("", include("leads.urls")),
     path("", include("conversations.widget.urls")),
+    path("", include("conversations.api_urls")),
     path("", include("knowledge.urls")),
     path("", include("analytics.api_urls")),
+    path("", include("conversations.webhook_urls")),
 ]
 
 urlpatterns = [

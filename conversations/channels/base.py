@@ -121,3 +121,12 @@ def register_reply_handler(channel: str, handler: ReplyHandler) -> None:
 
 def reply_handler(channel: str) -> ReplyHandler | None:
     return _reply_handlers.get(channel)
+
+
+def stage_outbound(message: Any, conversation: Any) -> None:
+    """Called by the engine inside the transaction that creates an outbound message (AI or staff):
+    channels with an outbox (WhatsApp, e-mail) write its row there, so it can never be lost."""
+    if conversation.channel in ("whatsapp", "email"):
+        from conversations.pipeline.outbox import stage
+
+        stage(message, conversation)

@@ -317,3 +317,29 @@ def _float(value: Any) -> float | None:
         return float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def form_fields(body: bytes, content_type: str) -> dict[str, Any]:
+    """Every field of a multipart/form-data post (the raw `email` as bytes, the others as text).
+
+    The webhook reads the body itself (so its own size limit applies, not Django's form limit)
+    and hands these fields to `parse_inbound`.
+    """
+    if not content_type.lower().startswith("multipart/form-data"):
+        from urllib.parse import parse_qsl
+
+        return dict(parse_qsl(body.decode("utf-8", "replace")))
+    envelope = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    form = BytesParser(policy=default_policy).parsebytes(envelope)
+    if not form.is_multipart():
+        raise MalformedEmail("the multipart body could not be read")
+    fields: dict[str, Any] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        fields[str(name)] = (
+            payload if name == "email" else payload.decode(part.get_content_charset() or "utf-8", "replace")
+        )
+    return fields

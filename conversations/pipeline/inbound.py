@@ -1,0 +1,218 @@
+"""Inbound events: stored on the request path (one INSERT … ON CONFLICT per event), processed on a worker.
+
+Request path: parse → route → store the event in its property's schema → enqueue once committed.
+A redelivered event hits the unique (channel, provider_id) and enqueues nothing.
+
+Worker: every step is idempotent, so a task redelivered after a crash simply runs them again:
+ingest (unique provider id) → media (skipped when stored) → greeting (stored date) → read + typing
+(harmless twice) → a turn scheduled after the property's buffer window (engine.run_turn answers
+each guest message once, and only the newest of a burst).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from conversations import engine
+from conversations.channels.base import NormalizedMessage
+from conversations.channels.email import InboundEmail
+from conversations.channels.whatsapp import Ignored, InboundMessage, StatusUpdate, Unroutable, WebhookEvent
+from conversations.models import (
+    Channel,
+    ChannelSettings,
+    Conversation,
+    ConversationStatus,
+    InboundEvent,
+    InboundState,
+    Message,
+)
+from conversations.pipeline import serialize
+
+log = structlog.get_logger(__name__)
+
+EMAIL_THREAD_FALLBACK = dt.timedelta(days=3)  # "the same guest address within a few days"
+
+_INSERT = (
+    "INSERT INTO conversations_inboundevent (channel, kind, provider_id, payload, state, error, received_at) "
+    "VALUES (%s, %s, %s, %s, 'pending', '', %s) ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id"
+)
+
+
+# --- Request path -----------------------------------------------------------------------------
+
+
+def _insert(channel: str, kind: str, provider_id: str, payload: dict[str, Any]) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [channel, kind, provider_id[:255], json.dumps(payload), timezone.now()])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _enqueue(schema: str, event_id: int) -> None:
+    from conversations.pipeline.tasks import process_inbound
+
+    process_inbound.apply_async(args=[event_id], headers={"_schema_name": schema})
+
+
+def store_events(rows: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> int:
+    """(schema, channel, kind, provider_id, payload) rows stored once each; returns how many were new."""
+    by_schema: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
+    for schema, *rest in rows:
+        by_schema.setdefault(schema, []).append(tuple(rest))  # type: ignore[arg-type]
+    new = 0
+    for schema, events in by_schema.items():
+        with schema_context(schema), transaction.atomic():
+            for channel, kind, provider_id, payload in events:
+                event_id = _insert(channel, kind, provider_id, payload)
+                if event_id is not None:
+                    new += 1
+                    transaction.on_commit(lambda s=schema, e=event_id: _enqueue(s, e))
+    return new
+
+
+def store_whatsapp(events: list[WebhookEvent]) -> int:
+    rows = []
+    for event in events:
+        if isinstance(event, InboundMessage):
+            m = event.message
+            rows.append((m.property_schema, Channel.WHATSAPP, "message", event.dedupe_key, serialize.dump(m)))
+        elif isinstance(event, StatusUpdate):
+            payload = {
+                "wamid": event.provider_message_id,
+                "status": event.status,
+                "timestamp": event.timestamp.isoformat(),
+                "errors": [e.__dict__ for e in event.errors],
+            }
+            rows.append((event.property_schema, Channel.WHATSAPP, "status", event.dedupe_key, payload))
+        elif isinstance(event, Unroutable):
+            log.warning("whatsapp_unroutable", phone_number_id=event.phone_number_id, kind=event.kind)
+        elif isinstance(event, Ignored):
+            log.info("whatsapp_ignored", field=event.field, reason=event.reason)
+    return store_events(rows)
+
+
+def store_email(inbound: InboundEmail) -> int:
+    from conversations.channels.whatsapp.media import store_media
+
+    m = inbound.message
+    stored = [
+        {**store_media(a.content, a.mime_type, schema=m.property_schema).__dict__, "filename": a.filename}
+        for a in inbound.attachments
+    ]
+    payload = {
+        "message": serialize.dump(m),
+        "in_reply_to": inbound.in_reply_to,
+        "references": list(inbound.references),
+        "auto_reply": inbound.is_auto_reply,
+        "attachments": stored,
+    }
+    return store_events([(m.property_schema, Channel.EMAIL, "email", inbound.dedupe_key, payload)])
+
+
+# --- Worker -----------------------------------------------------------------------------------
+
+
+def process(event_id: int) -> int | None:
+    """Handle one stored event in the current schema; returns the guest message id (None for a status)."""
+    event = InboundEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return None
+    if event.kind == "status":
+        from conversations.pipeline import outbox
+
+        outbox.apply_status(event.payload)
+        _done(event, None)
+        return None
+    if event.kind == "email":
+        normalized = _thread_email(serialize.load(event.payload["message"]), event.payload)
+        answer = not event.payload.get("auto_reply")
+    else:
+        normalized = serialize.load(event.payload)
+        answer = True
+    if normalized.channel == Channel.WHATSAPP:
+        _mark_read(normalized)
+    conversation, message, created = engine.ingest(normalized)
+    from conversations.pipeline import media
+
+    answer = media.handle(message, conversation, normalized, event.payload.get("attachments", [])) and answer
+    if normalized.channel == Channel.WHATSAPP and created:
+        from conversations.pipeline import greeting
+
+        greeting.maybe_greet(conversation, normalized)
+    _done(event, message)
+    if answer and normalized.kind not in ("reaction",):
+        schedule_turn(conversation.pk, message.pk)
+    elif not answer:
+        log.info("inbound_not_answered", message=message.pk, auto_reply=event.payload.get("auto_reply", False))
+    return message.pk
+
+
+def _done(event: InboundEvent, message: Message | None) -> None:
+    InboundEvent.objects.filter(pk=event.pk).update(
+        state=InboundState.PROCESSED, message=message, processed_at=timezone.now()
+    )
+
+
+def schedule_turn(conversation_id: int, message_id: int) -> None:
+    """Answer after the buffer window; a newer guest message's turn answers this one too (see run_turn)."""
+    from conversations.pipeline.tasks import buffered_turn
+
+    window = max(0.0, ChannelSettings.current().buffer_window_seconds)
+    buffered_turn.apply_async(
+        args=[conversation_id, message_id], countdown=window, headers={"_schema_name": connection.schema_name}
+    )
+
+
+def _mark_read(normalized: NormalizedMessage) -> None:
+    """Blue ticks and typing as soon as we start; a failure here must never cost the guest an answer."""
+    from conversations.channels.whatsapp import WhatsAppError
+    from conversations.pipeline.outbox import whatsapp_adapter
+
+    try:
+        with whatsapp_adapter(normalized.thread_id) as adapter:
+            adapter.mark_read_with_typing(normalized.provider_message_id)
+    except WhatsAppError as exc:
+        log.warning("mark_read_failed", error=str(exc))
+
+
+def _thread_email(normalized: NormalizedMessage, payload: dict[str, Any]) -> NormalizedMessage:
+    """Keep a mail thread in one conversation: by In-Reply-To/References, else the same address lately."""
+    ids = [payload.get("in_reply_to") or "", *payload.get("references", [])]
+    ids = [i for i in ids if i]
+    if ids:
+        known = (
+            Message.objects.filter(channel=Channel.EMAIL, provider_message_id__in=ids)
+            .select_related("conversation")
+            .order_by("-id")
+            .first()
+        )
+        if known is not None:
+            return _with_thread(normalized, known.conversation.channel_id)
+    recent = (
+        Conversation.objects.filter(
+            channel=Channel.EMAIL,
+            guest__identities__channel=Channel.EMAIL,
+            guest__identities__external_id=normalized.sender_id,
+            last_message_at__gte=timezone.now() - EMAIL_THREAD_FALLBACK,
+        )
+        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
+        .order_by("-last_message_at")
+        .first()
+    )
+    if recent is not None:
+        return _with_thread(normalized, recent.channel_id)
+    return normalized
+
+
+def _with_thread(normalized: NormalizedMessage, thread_id: str) -> NormalizedMessage:
+    import dataclasses
+
+    return dataclasses.replace(normalized, thread_id=thread_id)

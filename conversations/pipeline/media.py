@@ -1,0 +1,115 @@
+"""A guest's media on the worker: fetched, stored, read (OCR, transcription), linked to the message.
+
+Images give their text to the AI as context (appended to the message it reads); a voice note is
+transcribed when an endpoint is configured, otherwise the conversation goes to staff; documents
+are stored and linked. Running it again for the same message does nothing new.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from django.db import connection, transaction
+
+from conversations.channels.base import NormalizedMessage
+from conversations.channels.whatsapp import MediaRejected
+from conversations.channels.whatsapp import media as wa_media
+from conversations.models import AiMode, Channel, Conversation, ConversationStatus, MediaAttachment, Message
+
+log = structlog.get_logger(__name__)
+
+LABELS = {"image": "Text in the guest's image", "audio": "Guest's voice note", "document": "Guest's document"}
+
+
+def handle(message: Message, conversation: Conversation, normalized: NormalizedMessage, stored: list[Any]) -> bool:
+    """Process the media of `message`; False when the message must go to staff instead of the AI."""
+    if not normalized.media:
+        return True
+    if message.metadata.get("media_done"):
+        return not message.metadata.get("media_to_staff")
+    texts: list[str] = []
+    to_staff = False
+    for index, item in enumerate(normalized.media):
+        attachment = _fetch(message, normalized, item, stored[index] if index < len(stored) else None)
+        if attachment.error or not attachment.storage_name:
+            continue
+        if item.kind == "image":
+            attachment.extracted_text = _ocr(attachment)
+        elif item.kind == "audio":
+            try:
+                attachment.extracted_text = wa_media.transcribe_with_settings(_read(attachment), attachment.mime_type)
+            except wa_media.TranscriptionUnavailable:
+                to_staff = True
+        attachment.save(update_fields=["extracted_text"])
+        if attachment.extracted_text:
+            texts.append(f"[{LABELS.get(item.kind, 'Attachment')}]: {attachment.extracted_text}")
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if texts:
+            locked.content = "\n".join([locked.content, *texts]).strip()
+        locked.metadata = {**locked.metadata, "media_done": True, "media_to_staff": to_staff}
+        locked.save(update_fields=["content", "metadata"])
+        if to_staff:
+            hand_to_staff(conversation, locked, reason="voice_note")
+    message.content = locked.content
+    return not to_staff
+
+
+def _fetch(
+    message: Message, normalized: NormalizedMessage, item: Any, stored: dict[str, Any] | None
+) -> MediaAttachment:
+    key = item.provider_media_id or item.sha256
+    existing = MediaAttachment.objects.filter(message=message, provider_media_id=key).first()
+    if existing is not None:
+        return existing
+    attachment = MediaAttachment(
+        message=message, kind=item.kind, provider_media_id=key, filename=item.filename, mime_type=item.mime_type
+    )
+    if stored is not None:  # e-mail: stored on the request path already
+        attachment.storage_name, attachment.size, attachment.sha256 = stored["name"], stored["size"], stored["sha256"]
+    elif normalized.channel == Channel.WHATSAPP and item.provider_media_id:
+        from conversations.pipeline.outbox import whatsapp_adapter
+
+        try:
+            with whatsapp_adapter(normalized.thread_id) as adapter:
+                downloaded = adapter.download_media(item.provider_media_id)  # Transient errors retry the task
+            saved = wa_media.store_media(downloaded.content, downloaded.mime_type, schema=connection.schema_name)
+            attachment.storage_name, attachment.size, attachment.sha256 = saved.name, saved.size, saved.sha256
+            attachment.mime_type = downloaded.mime_type
+        except MediaRejected as exc:
+            attachment.error = str(exc)
+    attachment.save()
+    return attachment
+
+
+def _read(attachment: MediaAttachment) -> bytes:
+    from django.core.files.storage import storages
+
+    with storages["default"].open(attachment.storage_name, "rb") as handle:
+        return handle.read()
+
+
+def _ocr(attachment: MediaAttachment) -> str:
+    try:
+        return wa_media.ocr_with_settings(_read(attachment))
+    except wa_media.MediaTextUnavailable as exc:
+        log.info("ocr_unavailable", reason=str(exc))
+        return ""
+
+
+def hand_to_staff(conversation: Conversation, message: Message, *, reason: str) -> None:
+    """Staff take the conversation (the AI stays silent) and are told why."""
+    from properties.realtime import notify_staff
+
+    Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.HANDED_OFF, ai_mode=AiMode.STAFF)
+    notify_staff(
+        connection.schema_name,
+        "handoff",
+        {
+            "conversation_id": conversation.pk,
+            "channel": conversation.channel,
+            "message_id": message.pk,
+            "reason": reason,
+        },
+    )

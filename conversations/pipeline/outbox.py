@@ -1,0 +1,350 @@
+"""The outbox: every outbound WhatsApp or e-mail message leaves through a row written with it.
+
+`stage` runs inside the transaction that creates the Message (engine turn, staff reply, greeting)
+and queues a dispatch once it commits. `dispatch` locks the row (FOR UPDATE SKIP LOCKED) for the
+whole send, so two dispatchers never send it twice; the row records attempts, parts already sent
+and provider ids. Failures are handled by meaning: transient → back-off (the beat job picks up
+what is due), outside the 24-hour window → an approved template or a staff alert, undeliverable
+→ staff told, token/account → platform admins alerted through a dead letter they can replay.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import traceback
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from conversations.channels.base import ChannelSendError, OutboundMessage, SendResult, TransientSendError
+from conversations.channels.email import EmailAdapter, new_message_id
+from conversations.channels.whatsapp import (
+    OutsideWindow,
+    SendRateLimiter,
+    WhatsAppAdapter,
+    within_customer_service_window,
+)
+from conversations.models import (
+    Channel,
+    Conversation,
+    DeliveryState,
+    GuestIdentity,
+    Message,
+    MessageRole,
+    OutboxItem,
+    OutboxState,
+    WhatsAppTemplate,
+)
+from conversations.pipeline import routing
+
+log = structlog.get_logger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_MAX = 600.0
+DISPATCH_TASK = "conversations.pipeline.tasks.dispatch_outbox"
+_DELIVERY_RANK = {"": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+# --- Staging (inside the message's transaction) -----------------------------------------------
+
+
+def stage(message: Message, conversation: Conversation | None = None) -> OutboxItem | None:
+    """The outbox row of an outbound message, in the caller's transaction; dispatched once committed."""
+    conversation = conversation or message.conversation
+    if conversation.channel not in (Channel.WHATSAPP, Channel.EMAIL):
+        return None
+    existing = OutboxItem.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    recipient = (
+        GuestIdentity.objects.filter(guest_id=conversation.guest_id, channel=conversation.channel)
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    if not recipient:
+        log.warning("outbox_no_recipient", conversation=conversation.pk)
+        return None
+    item = OutboxItem(message=message, channel=conversation.channel, recipient=recipient)
+    if conversation.channel == Channel.WHATSAPP:
+        item.thread_id = conversation.channel_id
+    else:
+        _email_fields(item, conversation)
+    item.save()
+    schema = connection.schema_name
+    transaction.on_commit(lambda: enqueue(schema, item.pk))
+    return item
+
+
+def _email_fields(item: OutboxItem, conversation: Conversation) -> None:
+    last = (
+        Message.objects.filter(conversation=conversation, role=MessageRole.GUEST, provider_message_id__isnull=False)
+        .order_by("-id")
+        .first()
+    )
+    channel_meta = (last.metadata.get("channel") or {}) if last else {}
+    binding = routing.email_binding(connection.schema_name, channel_meta.get("recipient", ""))
+    from_address = binding.address if binding else settings.DEFAULT_FROM_EMAIL
+    item.recipient = channel_meta.get("reply_to_address") or item.recipient
+    item.reply_to = last.provider_message_id if last else ""
+    # Minted before the first attempt: a retry after an unrecorded success re-sends the same id.
+    item.email_message_id = new_message_id(from_address)
+    item.extra = {
+        "from_address": from_address,
+        "from_name": binding.from_name if binding else "",
+        "subject": channel_meta.get("subject", ""),
+        "references": channel_meta.get("references", []),
+    }
+
+
+def enqueue(schema: str, item_id: int, countdown: float = 0) -> None:
+    from conversations.pipeline.tasks import dispatch_outbox
+
+    dispatch_outbox.apply_async(args=[item_id], countdown=countdown, headers={"_schema_name": schema})
+
+
+def ensure_for_message(schema: str, conversation_id: int, message_id: int) -> None:
+    """Reply handler for the engine: the row normally exists already (staged in the turn's transaction)."""
+    with transaction.atomic():
+        message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+        if message is not None:
+            stage(message, message.conversation)
+
+
+# --- Dispatch (worker) ------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _rate_limiter() -> SendRateLimiter:
+    return SendRateLimiter.from_settings()
+
+
+def whatsapp_adapter(phone_number_id: str) -> WhatsAppAdapter:
+    binding = routing.whatsapp_binding(phone_number_id)
+    token = binding.access_token if binding is not None else ""
+    return WhatsAppAdapter.from_settings(
+        phone_number_id, token, schema=connection.schema_name, rate_limiter=_rate_limiter()
+    )
+
+
+def dispatch(item_id: int, *, revive: bool = False) -> str:
+    """Send one outbox row if it is due; returns what happened (for logs and tests)."""
+    retry_in: float | None = None
+    with transaction.atomic():
+        item = (
+            OutboxItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("message__conversation__guest")
+            .filter(pk=item_id)
+            .first()
+        )
+        if item is None:
+            return "locked"  # another dispatcher holds it, or it is gone
+        if revive and item.state == OutboxState.FAILED and item.alert == "platform_admins":
+            item.state, item.alert, item.attempts = OutboxState.PENDING, "", 0
+        if item.state != OutboxState.PENDING:
+            return item.state
+        if item.next_attempt_at > timezone.now():
+            return "not_due"
+        item.attempts += 1
+        try:
+            result = _send(item)
+        except TransientSendError as exc:
+            retry_in = _transient(item, exc)
+        except ChannelSendError as exc:
+            _permanent(item, exc)
+        else:
+            _sent(item, result)
+        item.save()
+        _mirror_delivery(item)
+    if retry_in is not None:
+        schema = connection.schema_name
+        transaction.on_commit(lambda: enqueue(schema, item.pk, countdown=retry_in))
+    return item.state
+
+
+def _send(item: OutboxItem) -> SendResult:
+    message = item.message
+    if item.channel == Channel.EMAIL:
+        return EmailAdapter().send(
+            OutboundMessage(
+                channel=Channel.EMAIL,
+                recipient_id=item.recipient,
+                text=message.content,
+                reply_to=item.reply_to,
+                extra={**item.extra, "message_id": item.email_message_id},
+            )
+        )
+    with whatsapp_adapter(item.thread_id) as adapter:
+        if item.extra.get("use_template") or not _inside_window(message.conversation):
+            return _send_template(item, adapter)
+        try:
+            return adapter.send(
+                OutboundMessage(
+                    channel=Channel.WHATSAPP,
+                    recipient_id=item.recipient,
+                    text=message.content,
+                    extra={"resume_from_part": item.parts_sent},
+                )
+            )
+        except OutsideWindow as exc:  # 131047: Meta's clock says the window closed
+            item.parts_sent += exc.parts_sent
+            return _send_template(item, adapter)
+
+
+def _inside_window(conversation: Conversation) -> bool:
+    last_guest = (
+        Message.objects.filter(conversation=conversation, role=MessageRole.GUEST)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return within_customer_service_window(last_guest, timezone.now())
+
+
+class NoTemplate(ChannelSendError):
+    """Outside the 24-hour window with no approved template: only staff can reach the guest now."""
+
+
+def _send_template(item: OutboxItem, adapter: WhatsAppAdapter) -> SendResult:
+    language = item.message.conversation.guest.language or "en"
+    templates = WhatsAppTemplate.objects.filter(is_approved=True, purpose="reengage")
+    template = templates.filter(language=language).first() or templates.order_by("pk").first()
+    if template is None:
+        raise NoTemplate("outside the 24-hour window and no approved template")
+    result = adapter.send_template(item.recipient, template.name, template.language, template.components)
+    item.template_name = template.name
+    return result
+
+
+def _sent(item: OutboxItem, result: SendResult) -> None:
+    item.state = OutboxState.SENT
+    item.delivery_state = DeliveryState.SENT
+    item.provider_ids = [*item.provider_ids, *(result.provider_message_ids or (result.provider_message_id,))]
+    item.parts_sent = result.parts
+    item.sent_at = timezone.now()
+    item.last_error, item.error_code = "", None
+    if item.provider_ids and item.message.provider_message_id is None:
+        # Statuses (WhatsApp) and the guest's In-Reply-To (e-mail) name this id.
+        Message.objects.filter(pk=item.message_id).update(provider_message_id=item.provider_ids[0])
+    log.info("outbox_sent", item=item.pk, channel=item.channel, attempts=item.attempts, template=item.template_name)
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Exponential with full jitter, at least what the provider asked for."""
+    ceiling = min(BACKOFF_MAX, 2.0**attempts)
+    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter, not crypto
+
+
+def _transient(item: OutboxItem, exc: TransientSendError) -> float | None:
+    item.parts_sent += exc.parts_sent
+    item.last_error, item.error_code = str(exc), getattr(exc, "code", None)
+    if getattr(exc, "maybe_sent", False):
+        # Meta may have sent it and the Cloud API has no idempotency key: never risk a second copy.
+        _fail(item, "staff", f"delivery uncertain (no answer from the provider): {exc}")
+        return None
+    if item.attempts >= MAX_ATTEMPTS:
+        _fail(item, "platform_admins", f"gave up after {item.attempts} attempts: {exc}")
+        return None
+    delay = backoff(item.attempts, getattr(exc, "retry_after", None))
+    item.next_attempt_at = timezone.now() + timezone.timedelta(seconds=delay)
+    log.warning("outbox_retry", item=item.pk, attempts=item.attempts, delay=round(delay, 2), error=str(exc))
+    return delay
+
+
+def _permanent(item: OutboxItem, exc: ChannelSendError) -> None:
+    item.parts_sent += exc.parts_sent
+    item.error_code = getattr(exc, "code", None)
+    _fail(item, getattr(exc, "alert", "") or "staff", str(exc))
+
+
+def _fail(item: OutboxItem, alert: str, reason: str) -> None:
+    item.state = OutboxState.FAILED
+    item.delivery_state = DeliveryState.FAILED
+    item.last_error = reason
+    item.alert = alert
+    alert_people(item)
+
+
+def alert_people(item: OutboxItem) -> None:
+    """Staff always see a failed delivery; platform admins also get a dead letter they can replay."""
+    from properties.realtime import notify_staff
+
+    schema = connection.schema_name
+    notify_staff(
+        schema,
+        "delivery_failed",
+        {
+            "conversation_id": item.message.conversation_id,
+            "message_id": item.message_id,
+            "channel": item.channel,
+            "error_code": item.error_code,
+            "error": item.last_error,
+        },
+    )
+    if item.alert == "platform_admins":
+        from nocturn.durability import record_dead_letter
+
+        # Replaying it (after the token or account is fixed) revives and sends this row.
+        record_dead_letter(
+            task_name=DISPATCH_TASK,
+            task_id="",
+            schema_name=schema,
+            args=[item.pk],
+            kwargs={"revive": True},
+            error=f"{item.channel} send failed: {item.last_error} (code {item.error_code})",
+            traceback="".join(traceback.format_stack(limit=5)),
+            retries=item.attempts,
+        )
+    log.error("outbox_failed", item=item.pk, alert=item.alert, code=item.error_code, error=item.last_error)
+
+
+def _mirror_delivery(item: OutboxItem) -> None:
+    """Staff read messages, not outbox rows: the delivery state is copied onto the message they see."""
+    message = Message.objects.select_for_update().get(pk=item.message_id)
+    message.metadata = {**message.metadata, "delivery": item.delivery_summary()}
+    Message.objects.filter(pk=message.pk).update(metadata=message.metadata)
+
+
+# --- Delivery statuses ------------------------------------------------------------------------
+
+
+def apply_status(payload: dict[str, Any]) -> bool:
+    """A WhatsApp status (sent/delivered/read/failed) moves the outbound message's delivery state forward."""
+    wamid, status = payload["wamid"], payload["status"]
+    requeue = False
+    with transaction.atomic():
+        item = OutboxItem.objects.select_for_update().filter(provider_ids__contains=[wamid]).first()
+        if item is None:
+            log.info("status_for_unknown_message", wamid=wamid, status=status)
+            return False
+        if status == "failed":
+            errors = payload.get("errors") or [{}]
+            item.error_code = errors[0].get("code")
+            item.last_error = errors[0].get("message") or errors[0].get("title") or "delivery failed"
+            if item.error_code == 131047 and not item.template_name:
+                # The window closed before Meta delivered it: send the approved template instead.
+                item.state, item.extra = OutboxState.PENDING, {**item.extra, "use_template": True}
+                item.next_attempt_at, item.attempts, requeue = timezone.now(), 0, True
+            else:
+                item.state = OutboxState.FAILED
+                item.delivery_state = DeliveryState.FAILED
+                item.alert = "platform_admins" if item.error_code == 190 else "staff"
+                alert_people(item)
+        elif _DELIVERY_RANK.get(status, 0) > _DELIVERY_RANK.get(item.delivery_state, 0):
+            item.delivery_state = status
+        item.save()
+        _mirror_delivery(item)
+    if requeue:
+        enqueue(connection.schema_name, item.pk)
+    return True
+
+
+def due_items(limit: int = 200) -> list[int]:
+    return list(
+        OutboxItem.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

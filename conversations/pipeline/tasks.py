@@ -1,0 +1,60 @@
+"""Celery tasks of the channel pipeline: thin, idempotent, on DurableTask (acks_late, back-off, dead letters).
+
+Each task runs in the schema it was sent with (`headers={"_schema_name": …}`); the beat job
+`dispatch_due` has no "tenant_schemas" in its schedule entry, so it runs in every property's schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+from conversations import engine
+from conversations.channels.base import register_reply_handler
+from conversations.models import Channel, InboundEvent, InboundState
+from conversations.pipeline import inbound, outbox
+from nocturn.durability import DurableTask
+
+STALE_INBOUND = dt.timedelta(minutes=2)
+
+
+@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.process_inbound")
+def process_inbound(self: DurableTask, event_id: int) -> int | None:
+    return inbound.process(event_id)
+
+
+@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.buffered_turn")
+def buffered_turn(self: DurableTask, conversation_id: int, message_id: int) -> int | None:
+    """The engine's turn after the buffer window; its reply is staged in the outbox in the same transaction."""
+    reply = engine.run_turn(conversation_id, message_id)
+    return reply.pk if reply is not None else None
+
+
+@shared_task(base=DurableTask, bind=True, name=outbox.DISPATCH_TASK)
+def dispatch_outbox(self: DurableTask, item_id: int, revive: bool = False) -> str:
+    return outbox.dispatch(item_id, revive=revive)
+
+
+@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.dispatch_due")
+def dispatch_due(self: DurableTask) -> dict[str, int]:
+    """Beat, every 2 minutes in every schema: send what is due, re-enqueue inbound events left behind."""
+    sent = 0
+    for item_id in outbox.due_items():
+        sent += outbox.dispatch(item_id) == "sent"
+    stale = list(
+        InboundEvent.objects.filter(
+            state=InboundState.PENDING, received_at__lt=timezone.now() - STALE_INBOUND
+        ).values_list("pk", flat=True)[:200]
+    )
+    schema = connection.schema_name
+    for event_id in stale:
+        process_inbound.apply_async(args=[event_id], headers={"_schema_name": schema})
+    return {"sent": sent, "inbound_requeued": len(stale)}
+
+
+# The engine's generate_reply calls these after a turn; the row already exists (staged in the turn).
+register_reply_handler(Channel.WHATSAPP, outbox.ensure_for_message)
+register_reply_handler(Channel.EMAIL, outbox.ensure_for_message)
