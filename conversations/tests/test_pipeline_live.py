@@ -1,0 +1,196 @@
+"""End to end on the real stack: daphne + a Celery worker + PostgreSQL + Redis, fake Graph and SMTP servers.
+
+The module runs its own worker (pointed at the fake servers) in place of the session's, and puts
+the session's worker back afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations.channels.fakes.graph import FakeGraphServer
+from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from conversations.channels.fakes.smtp import FakeSmtpServer
+from conversations.models import ChannelSettings, InboundEvent, Message, MessageRole, OutboxItem
+from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from properties.models import EmailBinding, WhatsAppBinding
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+APP_SECRET = "pipeline-test-app-secret"
+EMAIL_AUTH = "sendgrid:pipeline-secret"
+NUMBER_A1, NUMBER_A2, NUMBER_B = "990000000001", "990000000002", "990000000003"
+ADDRESS_A = "reservations@alpha-pipeline.example"
+
+
+@dataclass
+class Stack:
+    daphne: Daphne
+    graph: FakeGraphServer
+    smtp: FakeSmtpServer
+
+
+def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.fixture(scope="module")
+def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterator[Stack]:  # noqa: ANN001, F811
+    world = properties_ab
+    with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
+        env = {
+            "GRAPH_API_BASE_URL": graph.url,
+            "WHATSAPP_ACCESS_TOKEN": graph.token,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_HTTP_TIMEOUT": "2",
+            "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": smtp.host,
+            "EMAIL_PORT": str(smtp.port),
+        }
+        with django_db_blocker.unblock():
+            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A1, display_phone_number="601")
+            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A2, display_phone_number="602")
+            WhatsAppBinding.objects.create(property=world.b, phone_number_id=NUMBER_B, display_phone_number="603")
+            EmailBinding.objects.create(property=world.a, address=ADDRESS_A, from_name="Alpha Hotel")
+            with schema_context(world.a.schema_name):
+                ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 1.5})
+        stop(celery_worker.process)  # the session's worker does not know the fake servers
+        celery_worker.process = start_worker(live_logs, **env).process
+        server = start_daphne(live_logs, **env)
+        try:
+            yield Stack(server, graph, smtp)
+        finally:
+            stop(server.process)
+            stop(celery_worker.process)
+            celery_worker.process = start_worker(live_logs).process
+            with django_db_blocker.unblock():
+                for schema in (world.a.schema_name, world.b.schema_name):
+                    with schema_context(schema):
+                        OutboxItem.objects.all().delete()
+                        InboundEvent.objects.all().delete()
+                        Message.objects.filter(channel__in=["whatsapp", "email"]).delete()
+                        ChannelSettings.objects.all().delete()
+                WhatsAppBinding.objects.filter(phone_number_id__in=[NUMBER_A1, NUMBER_A2, NUMBER_B]).delete()
+                EmailBinding.objects.filter(address=ADDRESS_A).delete()
+
+
+def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(stack.daphne.url(path), data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _whatsapp(stack: Stack, body: bytes, secret: str = APP_SECRET) -> int:
+    return _post(stack, "/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, secret))
+
+
+def _sent_to(stack: Stack, wa_id: str) -> list[dict]:
+    return [m for m in stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "text"]
+
+
+def _replies(world, wa_id: str) -> list[Message]:  # noqa: ANN001
+    with schema_context(world.a.schema_name):
+        return list(
+            Message.objects.filter(role=MessageRole.AI, conversation__guest__identities__external_id=f"+{wa_id}")
+        )
+
+
+def test_a_signed_webhook_delivered_ten_times_is_stored_once_and_answered_once(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    wa_id = "60111000001"
+    body = whatsapp_text_body(NUMBER_A1, wa_id, "Hi, what time is breakfast?")
+    assert all(_whatsapp(stack, body) == 200 for _ in range(10))
+    assert stack.graph.wait_for(lambda g: len(_sent_to(stack, wa_id)) >= 2, timeout=40), stack.graph.requests
+    time.sleep(2.0)  # a second reply would be sent well within this; none may come
+    texts = [m["text"]["body"] for m in _sent_to(stack, wa_id)]
+    with schema_context(committed_db.a.schema_name):
+        guest_messages = Message.objects.filter(role=MessageRole.GUEST, conversation__channel_id=NUMBER_A1)
+        assert guest_messages.filter(conversation__guest__identities__external_id=f"+{wa_id}").count() == 1
+    assert len(_replies(committed_db, wa_id)) == 1
+    assert len(texts) == 2  # the day's greeting and one answer
+    assert stack.graph.read_receipts(), "the message was marked read with a typing indicator"
+
+
+def test_three_messages_inside_the_window_get_one_reply(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    wa_id = "60111000002"
+    for text in ("Hello", "Do you have parking?", "And is it free?"):
+        assert _whatsapp(stack, whatsapp_text_body(NUMBER_A1, wa_id, text)) == 200
+    assert _wait(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=40)
+    time.sleep(2.5)  # longer than the window: a late second turn would show up here
+    replies = _replies(committed_db, wa_id)
+    assert len(replies) == 1
+    assert len(replies[0].metadata["answers"]) == 3
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_stored(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    body = whatsapp_text_body(NUMBER_A1, "60111000003", "hello")
+    assert _whatsapp(stack, body, secret="not-the-secret") == 401
+    with schema_context(committed_db.a.schema_name):
+        assert not InboundEvent.objects.filter(payload__sender_id="+60111000003").exists()
+
+
+def test_the_reply_is_delivered_once_after_the_graph_api_recovers(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    wa_id = "60111000004"
+    stack.graph.fail(times=4, status=500, path="/messages")
+    assert _whatsapp(stack, whatsapp_text_body(NUMBER_A1, wa_id, "Is the pool open?")) == 200
+    assert stack.graph.wait_for(lambda g: len(_sent_to(stack, wa_id)) >= 2, timeout=60)
+    time.sleep(2.0)
+    assert len(_sent_to(stack, wa_id)) == 2  # greeting + answer, each once
+    with schema_context(committed_db.a.schema_name):
+        items = OutboxItem.objects.filter(recipient=f"+{wa_id}")
+        assert {i.state for i in items} == {"sent"}
+        assert sum(i.attempts for i in items) >= 3
+
+
+def test_an_email_thread_stays_in_one_conversation_with_threading_headers(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    import base64
+
+    auth = "Basic " + base64.b64encode(EMAIL_AUTH.encode()).decode()
+    guest = "tan@guest-pipeline.example"
+
+    def post(fields: dict[str, str]) -> int:
+        from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+        body = encode_multipart(BOUNDARY, fields)
+        return _post(stack, "/api/v1/webhook/email", body, {"Content-Type": MULTIPART_CONTENT, "Authorization": auth})
+
+    first = sendgrid_raw_post(guest, ADDRESS_A, "Room for two", "Hello, do you have a room on Friday?")
+    assert post(first) == 200
+    assert post(first) == 200  # a duplicate post is a no-op
+    mails = stack.smtp.wait_for(1, timeout=40)
+    assert len(mails) == 1
+    ours = mails[0].message
+    first_id = first["email"].split("Message-ID: ")[1].split("\n")[0].strip()
+    assert ours["In-Reply-To"] == first_id
+    assert first_id in ours["References"]
+    assert ours["From"].endswith(f"<{ADDRESS_A}>") or ADDRESS_A in ours["From"]
+
+    reply = sendgrid_raw_post(
+        guest,
+        ADDRESS_A,
+        "Re: Room for two",
+        "Great, and breakfast?",
+        in_reply_to=ours["Message-ID"],
+        references=f"{first_id} {ours['Message-ID']}",
+    )
+    assert post(reply) == 200
+    assert len(stack.smtp.wait_for(2, timeout=40)) == 2
+    with schema_context(committed_db.a.schema_name):
+        guest_messages = Message.objects.filter(role=MessageRole.GUEST, channel="email")
+        assert guest_messages.count() == 2
+        assert len({m.conversation_id for m in guest_messages}) == 1
