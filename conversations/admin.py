@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from conversations.models import Conversation, Guest, GuestIdentity, Message
+from conversations.models import Conversation, Guest, GuestIdentity, Handoff, HandoffSettings, Message
 from nocturn.tenant_admin import tenant_admin_site
 
 
@@ -41,3 +41,17 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["role", "channel"]
     search_fields = ["content", "provider_message_id"]
 from conversations.pipeline import admin as _pipeline_admin  # noqa: E402,F401 - registers the pipeline models
+
+
+@admin.register(Handoff, site=tenant_admin_site)
+class HandoffAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversation", "trigger", "created_at", "taken_over_at", "resolved_at", "alert_emailed_at"]
+    list_filter = ["trigger"]
+    readonly_fields = ["conversation", "reason", "trigger", "context", "requested_by_user_id", "created_at",
+                       "taken_over_at", "taken_over_by_user_id", "resolved_at", "resolved_by_user_id",
+                       "alert_emailed_at"]  # fmt: skip
+
+
+@admin.register(HandoffSettings, site=tenant_admin_site)
+class HandoffSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "alert_after_seconds"]

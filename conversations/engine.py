@@ -21,13 +21,14 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from conversations import sessions
+from conversations import handoff, sessions
 from conversations.ai import modes, prompts, retrieval
 from conversations.ai.language import detect_language
-from conversations.ai.providers.base import ChatRequest, Hit
+from conversations.ai.providers.base import ChatRequest, ChatResult, Hit
 from conversations.ai.router import RoutedResult, generate, refine_mode
 from conversations.ai.sanitize import sanitize_guest_text
 from conversations.channels.base import NormalizedMessage, stage_outbound
+from conversations.handoff import consent_step
 from conversations.models import (
     AiMode,
     Channel,
@@ -122,6 +123,7 @@ def record_guest_message(
             )
             Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
             Guest.objects.filter(pk=conversation.guest_id).update(last_seen_at=now)
+            _notify_inbox(conversation, message)
     except IntegrityError:
         return Message.objects.get(channel=conversation.channel, provider_message_id=provider_message_id), False
     return message, True
@@ -252,16 +254,54 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
     session_ms = (time.perf_counter() - started) * 1000
     question = "\n".join(m.content for m in pending)
     property_ = current_property()
-    result = answer(
-        question,
-        history=session.history,
-        language=session.language,
-        current_mode=session.mode,
-        low_confidence_streak=session.low_confidence_streak,
-        property_=property_,
-        now=now,
-        sink=sink,
-    )
+    # A guest answering the consent question for their lead: recorded, and answered without the model.
+    consent = consent_step.read_reply(conversation, question, session.language)
+    if consent is not None:
+        sink.on_token(consent.text)
+        result = Answer(
+            consent.text,
+            session.language,
+            consent.mode,
+            (),
+            RoutedResult(ChatResult(consent.text, "consent")),
+            not property_.is_open_at(now or timezone.now()),
+            {"mode": 0.0, "retrieval": 0.0, "provider": 0.0},
+        )
+    else:
+        result = answer(
+            question,
+            history=session.history,
+            language=session.language,
+            current_mode=session.mode,
+            low_confidence_streak=session.low_confidence_streak,
+            property_=property_,
+            now=now,
+            sink=sink,
+        )
+    extra_meta: dict[str, Any] = {}
+    if consent is not None:
+        extra_meta["consent"] = {"lead_id": consent.lead_id, "step": "given" if consent.given else "declined"}
+    elif result.mode == AiMode.LEAD_CAPTURE:
+        follow = consent_step.follow_up(conversation, result.language, now=now)
+        if follow is not None:
+            _append(result, sink, follow.text)
+            extra_meta["consent"] = {"lead_id": follow.lead_id, "step": follow.kind}
+            if follow.buttons:
+                extra_meta["buttons"] = follow.buttons  # WhatsApp reply buttons; ids consent_yes / consent_no
+    elif (again := consent_step.pending_question(conversation, result.language)) is not None:
+        _append(result, sink, again)
+        extra_meta["consent"] = {"step": "asked_again"}
+    handoff_trigger = ""
+    if result.mode == AiMode.HANDOFF and handoff.open_episode(conversation.pk) is None:
+        handoff_trigger = (
+            "lead_consent"
+            if consent is not None
+            else handoff.trigger_for(
+                question, low_confidence_streak=session.low_confidence_streak, mode_source=result.mode_source
+            )
+        )
+        if consent is None:  # the consent thank-you already says so
+            _append(result, sink, handoff.CONTEXT_NOTE["ms" if result.language == "ms" else "en"])
 
     started = time.perf_counter()
     now = now or timezone.now()
@@ -293,8 +333,14 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         "after_hours": result.after_hours,
         "tokens": {"in": routed.result.tokens_in, "out": routed.result.tokens_out},
         "session_source": session.source,
+        **extra_meta,
     }
     with transaction.atomic():
+        held = Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("ai_mode", flat=True)
+        if held.first() == AiMode.STAFF:
+            # Staff took over while the answer was being written: it is never sent or stored.
+            transaction.on_commit(sink.on_reset)
+            return None
         reply = Message.objects.create(
             conversation=conversation,
             role=MessageRole.AI,
@@ -307,9 +353,10 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}
         if result.after_hours:
             updates["is_after_hours"] = True
-        if result.mode == AiMode.HANDOFF and conversation.status == ConversationStatus.ACTIVE:
+        if handoff_trigger:
+            handoff.begin_handoff(conversation.pk, trigger=handoff_trigger, at=now)
+        if result.mode == AiMode.HANDOFF:
             updates["status"] = ConversationStatus.HANDED_OFF
-            _announce_handoff(conversation, reply)
         if result.language != conversation.guest.language:
             Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
         # Counted from the rows themselves in the same statement (as services.refresh_conversation_stats does).
@@ -327,6 +374,9 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         reply.metadata["latency_ms"] = latency
         Message.objects.filter(pk=reply.pk).update(metadata=reply.metadata)
         transaction.on_commit(lambda: sink.on_done(reply))
+        conversation.status = updates.get("status", conversation.status)
+        conversation.ai_mode = result.mode
+        _notify_inbox(conversation, reply)
     log.info(
         "guest_turn",
         conversation=conversation.pk,
@@ -368,14 +418,16 @@ def _stats_from_messages() -> dict[str, Subquery]:
     }
 
 
-def _announce_handoff(conversation: Conversation, reply: Message) -> None:
+def _append(result: Answer, sink: TurnSink, text: str) -> None:
+    sink.on_token("\n\n" + text)
+    result.text = f"{result.text}\n\n{text}"
+
+
+def _notify_inbox(conversation: Conversation, message: Message) -> None:
+    """The staff inbox's live feed: every stored guest or AI message (sent once the transaction commits)."""
     from properties.realtime import notify_staff
 
-    notify_staff(
-        connection.schema_name,
-        "handoff",
-        {"conversation_id": conversation.pk, "channel": conversation.channel, "message_id": reply.pk},
-    )
+    notify_staff(connection.schema_name, "message.new", handoff.message_event(message, conversation))
 
 
 def record_staff_message(conversation: Conversation, text: str, *, user_id: int | None) -> Message:

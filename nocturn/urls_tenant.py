@@ -4,11 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from conversations import views as conversation_views
+from conversations.dashboard import urls as dashboard_urls
 from nocturn.api import health
 from nocturn.tenant_admin import tenant_admin_site
 from properties import views
 
-dashboard = ([path("", views.home, name="home")], "dashboard")
+dashboard = ([path("", views.home, name="home"), *dashboard_urls.urlpatterns], "dashboard")
 
 urlpatterns = [
     path("", include(dashboard)),

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+
+from conversations.dashboard.views import inbox
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The staff home page; the live inbox grows here."""
-    return render(request, "dashboard/home.html")
+    """The staff home page is the live inbox."""
+    return inbox(request)

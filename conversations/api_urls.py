@@ -1,0 +1,15 @@
+"""Staff conversation routes under the public host's /api/v1/ (included from nocturn.urls_public)."""
+
+from django.urls import path
+
+from conversations import api
+
+base = "properties/<int:property_id>/conversations"
+urlpatterns = [
+    path(base, api.conversation_list, name="conversation-list"),
+    path(f"{base}/<int:conversation_id>", api.conversation_detail, name="conversation-detail"),
+    path(f"{base}/<int:conversation_id>/handoff", api.conversation_handoff, name="conversation-handoff"),
+    path(f"{base}/<int:conversation_id>/takeover", api.conversation_takeover, name="conversation-takeover"),
+    path(f"{base}/<int:conversation_id>/resolve", api.conversation_resolve, name="conversation-resolve"),
+    path(f"{base}/<int:conversation_id>/messages", api.conversation_reply, name="conversation-reply"),
+]

@@ -1,0 +1,311 @@
+"""Thin views of the staff dashboard (property host). Reads are for every member; writes (POST) only for
+managers and agents: viewers get pages without forms, and a 403 if they post anyway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from conversations import handoff
+from conversations.models import Conversation, ConversationStatus, Message, MessageRole, StaffReadMarker
+from properties.auth import current_role
+from properties.models import Role
+
+WRITERS = {Role.MANAGER, Role.AGENT}
+INBOX_SIZE = 60
+
+
+def _role(request: HttpRequest) -> str | None:
+    return "manager" if request.user.is_superuser else current_role(request.user)
+
+
+def member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in and a member of this property (the login backend checks it too; this covers old sessions)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _role(request) is None:
+            raise PermissionDenied("You are not a member of this property.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def writer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @member
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _role(request) not in WRITERS:
+            raise PermissionDenied("Viewers may look but not change anything.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _can_write(request: HttpRequest) -> bool:
+    return _role(request) in WRITERS
+
+
+# --- Inbox ---------------------------------------------------------------------------------------
+
+
+def inbox_rows(user_id: int) -> list[Conversation]:
+    """Conversations waiting for staff first, then the most recent; each with its unread guest messages."""
+    read_up_to = StaffReadMarker.objects.filter(user_id=user_id, conversation=OuterRef("pk")).values(
+        "last_read_message_id"
+    )[:1]
+    rows = (
+        Conversation.objects.select_related("guest")
+        .annotate(read_up_to=Coalesce(Subquery(read_up_to, output_field=IntegerField()), Value(0)))
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__role=MessageRole.GUEST, messages__id__gt=F("read_up_to")),
+            )
+        )
+        .order_by("-last_message_at")[:INBOX_SIZE]
+    )
+    rows = list(rows)
+    rows.sort(key=lambda c: c.status != ConversationStatus.HANDED_OFF)  # stable: recency kept within each group
+    return rows
+
+
+@member
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/inbox.html", {"rows": inbox_rows(request.user.pk)})
+
+
+@member
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    """The inbox's list alone: the page's script swaps it in when a live event arrives."""
+    return render(request, "dashboard/_inbox_list.html", {"rows": inbox_rows(request.user.pk)})
+
+
+# --- Conversation ------------------------------------------------------------------------------
+
+
+def _conversation(conversation_id: int) -> Conversation:
+    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def _messages_context(conversation: Conversation) -> dict[str, Any]:
+    from knowledge.models import KnowledgeItem
+
+    messages = list(conversation.messages.order_by("id"))
+    item_ids = {k.get("item_id") for m in messages for k in (m.metadata or {}).get("knowledge", [])}
+    titles = dict(KnowledgeItem.objects.filter(pk__in=item_ids).values_list("pk", "title")) if item_ids else {}
+    for m in messages:
+        meta = m.metadata or {}
+        m.used_knowledge = [
+            {**k, "title": k.get("title") or titles.get(k.get("item_id"), f"item {k.get('item_id')}")}
+            for k in meta.get("knowledge", [])
+        ]
+        m.confidence = meta.get("confidence")
+    return {"conversation": conversation, "messages": messages, "episode": handoff.open_episode(conversation.pk)}
+
+
+@member
+def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    item = _conversation(conversation_id)
+    handoff.mark_read(item.pk, user_id=request.user.pk)
+    return render(request, "dashboard/conversation.html", {**_messages_context(item), "can_write": _can_write(request)})
+
+
+@member
+def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    item = _conversation(conversation_id)
+    handoff.mark_read(item.pk, user_id=request.user.pk)
+    return render(
+        request, "dashboard/_conversation_live.html", {**_messages_context(item), "can_write": _can_write(request)}
+    )
+
+
+def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any]) -> HttpResponse:
+    item = _conversation(conversation_id)
+    try:
+        run(item.pk)
+    except handoff.HandoffError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:conversation", conversation_id=item.pk)
+
+
+@writer
+def conversation_takeover(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    return _action(request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk))
+
+
+@writer
+def conversation_resolve(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    return _action(request, conversation_id, lambda pk: handoff.resolve(pk, user_id=request.user.pk))
+
+
+@writer
+def conversation_handoff(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    return _action(
+        request,
+        conversation_id,
+        lambda pk: handoff.begin_handoff(pk, trigger="manual", user_id=request.user.pk, tell_guest=True),
+    )
+
+
+@writer
+def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    text = request.POST.get("text", "")
+    return _action(request, conversation_id, lambda pk: handoff.staff_reply(pk, user_id=request.user.pk, text=text))
+
+
+# --- Leads, after-hours recovery, reviews ----------------------------------------------------------
+
+LEAD_FILTERS = {"status": "status", "intent": "intent", "priority": "priority"}
+
+
+@member
+def lead_list(request: HttpRequest) -> HttpResponse:
+    from leads.models import Intent, Lead, LeadStatus, Priority
+
+    leads = Lead.objects.select_related("guest").order_by("-created_at", "-id")
+    chosen: dict[str, str] = {}
+    for param, field in LEAD_FILTERS.items():
+        value = request.GET.get(param, "")
+        if value:
+            leads = leads.filter(**{field: value})
+            chosen[param] = value
+    after_hours = request.GET.get("after_hours", "")
+    if after_hours in ("yes", "no"):
+        leads = leads.filter(is_after_hours=after_hours == "yes")
+        chosen["after_hours"] = after_hours
+    return render(
+        request,
+        "dashboard/leads.html",
+        {
+            "leads": leads[:200],
+            "chosen": chosen,
+            "statuses": LeadStatus.choices,
+            "intents": Intent.choices,
+            "priorities": Priority.choices,
+        },
+    )
+
+
+def _lead(lead_id: int) -> Any:
+    from leads.models import Lead
+
+    lead = Lead.objects.select_related("guest").filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404("No such lead.")
+    return lead
+
+
+@member
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    from leads.models import STATUS_TRANSITIONS, LeadStatus
+
+    lead = _lead(lead_id)
+    allowed = [(value, label) for value, label in LeadStatus.choices if value in STATUS_TRANSITIONS[lead.status]]
+    return render(
+        request,
+        "dashboard/lead.html",
+        {
+            "lead": lead,
+            "allowed_statuses": allowed,
+            "can_write": _can_write(request),
+            "conversations": lead.conversations.order_by("-last_message_at"),
+        },
+    )
+
+
+@writer
+def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
+    from leads.services.leads import LeadChanges, LeadError, update_lead
+
+    lead = _lead(lead_id)
+    status = request.POST.get("status") or None
+    value: Decimal | None = None
+    if request.POST.get("converted_value"):
+        try:
+            value = Decimal(request.POST["converted_value"])
+        except InvalidOperation:
+            flash.error(request, "The converted value must be a number.")
+            return redirect("dashboard:lead", lead_id=lead.pk)
+    try:
+        update_lead(
+            lead.pk,
+            LeadChanges(
+                status=status if status != lead.status else None,
+                notes=request.POST.get("notes", lead.notes)[:5000],
+                converted_value=value,
+            ),
+        )
+        flash.success(request, "Lead saved.")
+    except LeadError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:lead", lead_id=lead.pk)
+
+
+@member
+def after_hours(request: HttpRequest) -> HttpResponse:
+    """What came in while the team was offline and still needs a person: open leads first, then conversations."""
+    from leads.models import OPEN_STATUSES, Lead
+
+    leads = (
+        Lead.objects.select_related("guest")
+        .filter(is_after_hours=True, status__in=OPEN_STATUSES)
+        .order_by("-priority", "-created_at")[:200]
+    )
+    staff_replied = Message.objects.filter(conversation=OuterRef("pk"), role=MessageRole.STAFF)
+    conversations = (
+        Conversation.objects.select_related("guest")
+        .filter(is_after_hours=True)
+        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
+        .annotate(staff_messages=Count("messages", filter=Q(messages__role=MessageRole.STAFF)))
+        .exclude(pk__in=Subquery(staff_replied.values("conversation_id")))
+        .order_by("-last_message_at")[:200]
+    )
+    return render(request, "dashboard/after_hours.html", {"leads": leads, "conversations": conversations})
+
+
+@member
+def reviews(request: HttpRequest) -> HttpResponse:
+    from leads.models import Lead, ReviewStatus, Verdict
+    from leads.services.leads import rubric_agreement_rate
+
+    pending = Lead.objects.select_related("guest").filter(review_status=ReviewStatus.PENDING).order_by("created_at")
+    return render(
+        request,
+        "dashboard/reviews.html",
+        {
+            "pending": pending[:200],
+            "verdicts": Verdict.choices,
+            "agreement": rubric_agreement_rate(),
+            "can_write": _can_write(request),
+        },
+    )
+
+
+@writer
+def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
+    from leads.services.leads import LeadError, record_review
+
+    lead = _lead(lead_id)
+    try:
+        record_review(lead.pk, request.user, request.POST.get("verdict", ""), comment=request.POST.get("comment", ""))
+        flash.success(request, f"Verdict recorded for lead #{lead.pk}.")
+    except LeadError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:reviews")

@@ -1,0 +1,44 @@
+"""Handing a conversation to staff and back: one named operation per step, each writing the analytics events.
+
+- `begin_handoff`: the conversation becomes handed_off, a context package is stored with the episode,
+  every signed-in staff member of the property is alerted at once, and an e-mail alert is scheduled
+  for when nobody takes over in time.
+- `take_over`: staff hold the conversation (ai_mode = staff); the engine never answers while they do.
+- `resolve`: back to the AI, with a fresh session mode so the guest is not handed straight back.
+- `staff_reply`: a staff message on the guest's own channel (taking over first if the AI held it).
+
+The engine's consent step for qualified leads is in `consent_step`.
+"""
+
+from conversations.handoff.service import (
+    CONTEXT_NOTE,
+    HandoffError,
+    begin_handoff,
+    build_context,
+    mark_read,
+    message_event,
+    open_episode,
+    resolve,
+    send_alert_if_untaken,
+    staff_reply,
+    take_over,
+    trigger_for,
+)
+
+__all__ = [
+    "CONTEXT_NOTE",
+    "HandoffError",
+    "begin_handoff",
+    "build_context",
+    "mark_read",
+    "message_event",
+    "open_episode",
+    "resolve",
+    "send_alert_if_untaken",
+    "staff_reply",
+    "take_over",
+    "trigger_for",
+]
+
+# Registers the alert task wherever the handoff services are loaded (the worker loads them with the engine).
+from conversations.handoff import tasks as _tasks  # noqa: E402, F401

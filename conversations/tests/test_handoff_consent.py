@@ -1,0 +1,107 @@
+"""Consent-first lead handover through the engine: only a recorded YES hands a lead to staff; a NO is respected."""
+
+from __future__ import annotations
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations import engine
+from conversations.handoff import consent_step
+from conversations.models import AiMode, ConversationStatus, Handoff, MessageRole
+from leads.models import ConsentStatus, Lead
+from leads.services.consent import NO_ID, YES_ID
+
+pytestmark = pytest.mark.django_db
+
+BOOKING = (
+    "Hi, I'd like to book a room from 12 December 2026 for 3 nights, 2 adults. "
+    "My name is Aisha Rahman, phone +60123456789."
+)
+BOOKING_MS = (
+    "Saya nak tempah bilik pada 12 Disember 2026 untuk 3 malam, 2 dewasa. Nama saya Aisha Rahman, telefon 0123456789."
+)
+
+
+def start():  # noqa: ANN201
+    return engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+
+
+def say(conversation, text: str, n: int):  # noqa: ANN001, ANN201
+    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
+    return engine.run_turn(conversation.pk, message.pk)
+
+
+def asked_for_consent(conversation, text: str = BOOKING):  # noqa: ANN001, ANN201
+    reply = say(conversation, text, 1)
+    assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
+    assert reply.metadata["consent"]["step"] == "consent", reply.content
+    assert [b["id"] for b in reply.metadata["buttons"]] == [YES_ID, NO_ID]  # WhatsApp reply buttons
+    lead = Lead.objects.get(pk=reply.metadata["consent"]["lead_id"])
+    assert lead.consent_status == ConsentStatus.ASKED and lead.handed_over_at is None
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.ACTIVE  # nothing reaches staff before the answer
+    return reply, lead
+
+
+def test_a_qualified_lead_is_summarised_and_handed_to_staff_only_after_yes(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        reply, lead = asked_for_consent(conversation)
+        assert "Aisha Rahman" in reply.content and "reply YES or NO" in reply.content
+
+        answer = say(conversation, "yes please", 2)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.GIVEN and lead.handed_over_at is not None
+        assert answer.content == consent_step.THANKS["en"] and answer.metadata["consent"]["step"] == "given"
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.HANDED_OFF
+        episode = Handoff.objects.get(conversation=conversation)
+        assert episode.trigger == "lead_consent" and episode.context["lead"]["id"] == lead.pk
+        assert episode.context["lead"]["consent_status"] == ConsentStatus.GIVEN
+
+
+def test_a_no_is_recorded_and_respected_and_nothing_reaches_staff(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        _, lead = asked_for_consent(conversation, BOOKING_MS)
+        answer = say(conversation, "tak nak, terima kasih", 2)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.DECLINED and lead.handed_over_at is None
+        assert answer.content == consent_step.RESPECTED["ms"]
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.ACTIVE and not Handoff.objects.filter(
+            conversation=conversation
+        )
+
+        # Giving more booking details later never asks again nor hands the lead over.
+        later = say(conversation, "Actually make it 4 nights from 12 December 2026", 3)
+        assert later.metadata.get("consent", {}).get("step") != "consent"
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.DECLINED and lead.handed_over_at is None
+
+
+def test_an_unclear_reply_records_nothing_and_the_question_is_asked_again(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        _, lead = asked_for_consent(conversation)
+        answer = say(conversation, "What time is breakfast served?", 2)
+        assert "6:30 am to 10:30 am" in answer.content and "reply YES or NO" in answer.content
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.ASKED and lead.handed_over_at is None
+
+        # The WhatsApp button id is an answer too.
+        say(conversation, YES_ID, 3)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.GIVEN and lead.handed_over_at is not None
+
+
+def test_a_lead_missing_details_gets_the_next_question_not_the_consent_request(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        reply = say(conversation, "Do you have rooms available next month?", 1)
+        assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
+        if "consent" in reply.metadata:
+            assert reply.metadata["consent"]["step"] == "question"
+            assert "buttons" not in reply.metadata
+        assert not Lead.objects.filter(consent_status__in=[ConsentStatus.ASKED, ConsentStatus.GIVEN])
+        assert not conversation.messages.filter(role=MessageRole.SYSTEM)

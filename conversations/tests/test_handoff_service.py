@@ -1,0 +1,125 @@
+"""Handoff, takeover and resolve through the engine and the services, on the real database and Redis."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django_tenants.utils import schema_context
+
+from conversations import engine, handoff, sessions
+from conversations.models import AiMode, ConversationStatus, Handoff, Message, MessageRole
+
+pytestmark = pytest.mark.django_db
+
+
+def start(text: str):  # noqa: ANN201
+    conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+    return conversation, say(conversation, text, "1")
+
+
+def say(conversation, text: str, client_id: str):  # noqa: ANN001, ANN201
+    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
+    return engine.run_turn(conversation.pk, message.pk)
+
+
+def events(conversation, name: str) -> list[Message]:  # noqa: ANN001
+    return list(conversation.messages.filter(role=MessageRole.SYSTEM, metadata__event=name))
+
+
+def test_a_guest_asking_for_a_human_starts_one_episode_with_its_context_and_tells_the_guest(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, reply = start("What time is breakfast?")
+        reply = say(conversation, "I want to speak to a real person please", "2")
+        assert handoff.CONTEXT_NOTE["en"] in reply.content  # told a person continues with the whole story
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.HANDED_OFF and conversation.ai_mode == AiMode.HANDOFF
+        [episode] = Handoff.objects.filter(conversation=conversation)
+        assert episode.trigger == "human_request"
+        ctx = episode.context
+        assert ctx["channel"] == "web" and ctx["guest"]["id"] == conversation.guest_id
+        assert [m["role"] for m in ctx["last_messages"]] == ["guest", "ai", "guest", "ai"]
+        assert "breakfast" in ctx["summary"].lower() and ctx["intent"] == "general"
+        [event] = events(conversation, "handoff")
+        assert event.metadata["trigger"] == "human_request" and event.metadata["reason"]
+
+        # Asking again while waiting is the same episode: no second alert, no second analytics event.
+        say(conversation, "Hello?? a human please", "3")
+        assert Handoff.objects.filter(conversation=conversation).count() == 1
+        assert len(events(conversation, "handoff")) == 1
+
+
+def test_a_complaint_hands_off_with_its_own_trigger_in_malay(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, reply = start("Bilik saya sangat kotor, saya kecewa")
+        assert handoff.CONTEXT_NOTE["ms"] in reply.content
+        assert Handoff.objects.get(conversation=conversation).trigger == "complaint"
+
+
+def test_while_staff_hold_the_conversation_the_ai_never_answers_and_after_resolve_it_does(
+    kb_a, open_all_day, manager_a
+) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, _ = start("Can I talk to the manager?")
+        handoff.take_over(conversation.pk, user_id=manager_a.pk)
+        staff = handoff.staff_reply(conversation.pk, user_id=manager_a.pk, text="Hello, this is Farah from the desk.")
+        assert staff.role == MessageRole.STAFF and staff.sent_by_user_id == manager_a.pk
+
+        assert say(conversation, "What time is breakfast?", "2") is None
+        assert not conversation.messages.filter(role=MessageRole.AI, metadata__reply_to__isnull=False).filter(
+            metadata__answers__contains=[conversation.messages.filter(role=MessageRole.GUEST).last().pk]
+        )
+        [takeover] = events(conversation, "takeover")
+        assert takeover.metadata["user_id"] == manager_a.pk
+
+        handoff.resolve(conversation.pk, user_id=manager_a.pk)
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.ACTIVE and conversation.ai_mode == AiMode.CONCIERGE
+        assert sessions.load(conversation).mode == AiMode.CONCIERGE
+        assert len(events(conversation, "resolved")) == 1
+        reply = say(conversation, "What time is breakfast served?", "3")
+        assert reply is not None and "6:30 am to 10:30 am" in reply.content
+        conversation.refresh_from_db()
+        assert conversation.status == ConversationStatus.ACTIVE  # not passed straight back to staff
+        assert len(events(conversation, "handoff")) == 1
+
+
+def test_a_staff_reply_to_a_conversation_the_ai_holds_takes_it_over_first(kb_a, open_all_day, agent_a) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, _ = start("What time is breakfast?")
+        handoff.staff_reply(conversation.pk, user_id=agent_a.pk, text="Hi! Breakfast is from 6:30.")
+        conversation.refresh_from_db()
+        assert conversation.ai_mode == AiMode.STAFF
+        assert [e.metadata["event"] for e in conversation.messages.filter(role=MessageRole.SYSTEM)] == [
+            "handoff",
+            "takeover",
+        ]
+        with pytest.raises(handoff.HandoffError):
+            handoff.staff_reply(conversation.pk, user_id=agent_a.pk, text="   ")
+
+
+def test_resolving_a_conversation_nobody_holds_is_refused(kb_a, open_all_day, agent_a) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, _ = start("What time is breakfast?")
+        with pytest.raises(handoff.HandoffError):
+            handoff.resolve(conversation.pk, user_id=agent_a.pk)
+        assert not events(conversation, "resolved")
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(kb_a, open_all_day, agent_a) -> None:
+    kb_a.a.notification_email = "frontdesk@alpha.example"
+    kb_a.a.save(update_fields=["notification_email"])
+    with schema_context(kb_a.a.schema_name):
+        waiting, _ = start("I need a human, my key card is broken")
+        episode = Handoff.objects.get(conversation=waiting)
+        assert handoff.send_alert_if_untaken(episode.pk) is True
+        assert handoff.send_alert_if_untaken(episode.pk) is False  # a redelivered task sends nothing
+        [sent] = mail.outbox
+        assert sent.to == ["frontdesk@alpha.example"] and "waiting for a person" in sent.subject
+        assert "key card is broken" in sent.body
+
+        taken, _ = start("Can I speak to someone?")
+        handoff.take_over(taken.pk, user_id=agent_a.pk)
+        assert handoff.send_alert_if_untaken(Handoff.objects.get(conversation=taken).pk) is False
+        assert len(mail.outbox) == 1
