@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, FloatField, OuterRef, Subquery
 from django.db.models.fields.json import KeyTextTransform
@@ -233,7 +234,12 @@ def run_turn(conversation_id: int, message_id: int, *, sink: TurnSink | None = N
     newest one (a guest who sends three lines gets one reply).
     """
     sink = sink or TurnSink()
-    lock = get_redis().lock(key(connection.schema_name, "turn", conversation_id), timeout=120, blocking_timeout=60)
+    # A worker killed mid-turn leaves the lock until it times out; the redelivered turn waits for it.
+    lock = get_redis().lock(
+        key(connection.schema_name, "turn", conversation_id),
+        timeout=settings.TURN_LOCK_TIMEOUT,
+        blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10,
+    )
     with lock:
         return _run_turn_locked(conversation_id, message_id, sink, now)
 
