@@ -178,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Tasks outside an app's tasks.py module (autodiscovery only finds those).
 CELERY_IMPORTS = ["conversations.pipeline.tasks"]
+# Seconds a guest turn holds its conversation lock; a worker killed mid-turn blocks that conversation this long.
+TURN_LOCK_TIMEOUT = env.int("TURN_LOCK_TIMEOUT", default=120)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,12 +11,13 @@ import datetime as dt
 from celery import shared_task
 from django.db import connection
 from django.utils import timezone
+from redis.exceptions import LockError
 
 from conversations import engine
 from conversations.channels.base import register_reply_handler
 from conversations.models import Channel, InboundEvent, InboundState
 from conversations.pipeline import inbound, outbox
-from nocturn.durability import DurableTask
+from nocturn.durability import DurableTask, TransientError
 
 STALE_INBOUND = dt.timedelta(minutes=2)
 
@@ -29,7 +30,11 @@ def process_inbound(self: DurableTask, event_id: int) -> int | None:
 @shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.buffered_turn")
 def buffered_turn(self: DurableTask, conversation_id: int, message_id: int) -> int | None:
     """The engine's turn after the buffer window; its reply is staged in the outbox in the same transaction."""
-    reply = engine.run_turn(conversation_id, message_id)
+    try:
+        reply = engine.run_turn(conversation_id, message_id)
+    except LockError as exc:
+        # Another turn (or one a killed worker left behind) holds the conversation: try again later.
+        raise TransientError(f"conversation {conversation_id} is busy: {exc}") from exc
     return reply.pk if reply is not None else None
 
 

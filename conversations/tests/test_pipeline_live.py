@@ -6,6 +6,7 @@ the session's worker back afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +20,7 @@ from conversations.channels.fakes.graph import FakeGraphServer
 from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
 from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import ChannelSettings, InboundEvent, Message, MessageRole, OutboxItem
+from conversations.testing.fake_llm import FakeLLMServer, hang
 from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from properties.models import EmailBinding, WhatsAppBinding
 
@@ -35,6 +37,8 @@ class Stack:
     daphne: Daphne
     graph: FakeGraphServer
     smtp: FakeSmtpServer
+    llm: FakeLLMServer
+    env: dict[str, str]
 
 
 def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
@@ -49,8 +53,19 @@ def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
 @pytest.fixture(scope="module")
 def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterator[Stack]:  # noqa: ANN001, F811
     world = properties_ab
+    from nocturn.celery import app
+
+    llm = FakeLLMServer("openai")
     with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
         env = {
+            # Turns answer through a fake model, so a test can hold one in the middle.
+            "LLM_BASE_URL": llm.base_url,
+            "LLM_API_KEY": "sk-test",
+            "LLM_TIMEOUT": "20",
+            "LLM_CLASSIFY_MODE": "false",
+            # A killed worker's task comes back within seconds, and its turn lock expires soon after.
+            "CELERY_VISIBILITY_TIMEOUT": "6",
+            "TURN_LOCK_TIMEOUT": "8",
             "GRAPH_API_BASE_URL": graph.url,
             "WHATSAPP_ACCESS_TOKEN": graph.token,
             "WHATSAPP_APP_SECRET": APP_SECRET,
@@ -68,10 +83,11 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterato
             with schema_context(world.a.schema_name):
                 ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 1.5})
         stop(celery_worker.process)  # the session's worker does not know the fake servers
+        app.control.purge()
         celery_worker.process = start_worker(live_logs, **env).process
         server = start_daphne(live_logs, **env)
         try:
-            yield Stack(server, graph, smtp)
+            yield Stack(server, graph, smtp, llm, env)
         finally:
             stop(server.process)
             stop(celery_worker.process)
@@ -85,6 +101,7 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterato
                         ChannelSettings.objects.all().delete()
                 WhatsAppBinding.objects.filter(phone_number_id__in=[NUMBER_A1, NUMBER_A2, NUMBER_B]).delete()
                 EmailBinding.objects.filter(address=ADDRESS_A).delete()
+            llm.close()
 
 
 def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> int:
@@ -194,3 +211,44 @@ def test_an_email_thread_stays_in_one_conversation_with_threading_headers(stack:
         guest_messages = Message.objects.filter(role=MessageRole.GUEST, channel="email")
         assert guest_messages.count() == 2
         assert len({m.conversation_id for m in guest_messages}) == 1
+
+
+def _kill_worker_and_its_pool(pid: int) -> None:
+    """SIGKILL the worker and its prefork children (by parent pid): nothing gets to clean up."""
+    import os
+    import signal
+    from pathlib import Path
+
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    for child in [pid, *children]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
+def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
+    stack: Stack,
+    committed_db,
+    celery_worker,
+    live_logs,  # noqa: ANN001, F811
+) -> None:
+    wa_id = "60111000005"
+    hits = stack.llm.hits()
+    stack.llm.enqueue(hang(15))  # the turn's model call hangs: the worker is killed inside it
+    assert _whatsapp(stack, whatsapp_text_body(NUMBER_A2, wa_id, "Can I check in early?")) == 200
+    assert _wait(lambda: stack.llm.hits() > hits, timeout=40), "the turn never reached the model"
+    _kill_worker_and_its_pool(celery_worker.process.pid)
+    celery_worker.process.wait(timeout=10)
+    assert not _replies(committed_db, wa_id)
+    celery_worker.process = start_worker(live_logs, **stack.env).process
+    assert _wait(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=90)
+    assert stack.graph.wait_for(lambda g: len(_sent_to(stack, wa_id)) >= 2, timeout=30)
+    time.sleep(3.0)
+    assert len(_replies(committed_db, wa_id)) == 1
+    assert len(_sent_to(stack, wa_id)) == 2  # the greeting (sent before the turn) and one answer
