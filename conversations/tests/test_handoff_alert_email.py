@@ -1,0 +1,70 @@
+"""The no-takeover e-mail alert on the real Celery worker, with a one-second per-property timeout."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations import engine, handoff
+from conversations.models import Handoff, HandoffSettings
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def quick_alerts(committed_db, forget_committed_guests):  # noqa: ANN001, ANN201
+    world = committed_db
+    before = world.a.notification_email
+    world.a.notification_email = "duty-manager@alpha.example"
+    world.a.save(update_fields=["notification_email"])
+    with schema_context(world.a.schema_name):
+        settings_row = HandoffSettings.current()
+        settings_row.alert_after_seconds = 1
+        settings_row.save()
+    yield world
+    world.a.notification_email = before
+    world.a.save(update_fields=["notification_email"])
+    with schema_context(world.a.schema_name):
+        HandoffSettings.objects.all().delete()
+
+
+def _wait_for(check, seconds: float) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_an_alert_email_goes_when_nobody_takes_over_in_time_and_not_when_someone_does(
+    quick_alerts, celery_worker, live_logs: Path
+) -> None:
+    world = quick_alerts
+    with schema_context(world.a.schema_name):
+        waiting = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+        engine.record_guest_message(waiting, "Is anyone there? My door lock is broken", provider_message_id="w:1")
+        taken = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+        engine.record_guest_message(taken, "I want to talk to a person", provider_message_id="t:1")
+        first, _ = handoff.begin_handoff(waiting.pk, trigger="human_request")
+        second, _ = handoff.begin_handoff(taken.pk, trigger="human_request")
+        handoff.take_over(taken.pk, user_id=world.agent_a.pk)
+
+        def alerted(pk: int) -> bool:
+            return Handoff.objects.filter(pk=pk, alert_emailed_at__isnull=False).exists()
+
+        def worker_log() -> str:
+            return "".join(p.read_text(errors="replace") for p in live_logs.glob("worker-*.log"))
+
+        def finished() -> int:
+            return sum("succeeded" in line for line in worker_log().splitlines() if "handoff_alert_email[" in line)
+
+        assert _wait_for(lambda: alerted(first.pk), 30), "the worker never sent the alert"
+        assert _wait_for(lambda: finished() >= 2, 30), "the second alert task never ran"
+        assert not alerted(second.pk)  # it ran, saw the takeover, and sent nothing
+    sent = worker_log()
+    assert "A guest is waiting for a person" in sent and "duty-manager@alpha.example" in sent
+    assert "door lock is broken" in sent
