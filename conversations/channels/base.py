@@ -120,7 +120,13 @@ def register_reply_handler(channel: str, handler: ReplyHandler) -> None:
 
 
 def reply_handler(channel: str) -> ReplyHandler | None:
-    return _reply_handlers.get(channel)
+    handler = _reply_handlers.get(channel)
+    if handler is None and channel in ("whatsapp", "email"):
+        # Any process (web or worker) delivers these through the outbox, registered or not.
+        from conversations.pipeline.outbox import ensure_for_message
+
+        return ensure_for_message
+    return handler
 
 
 def stage_outbound(message: Any, conversation: Any) -> None:

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from conversations.channels.base import NormalizedMessage
 from conversations.channels.whatsapp import MediaRejected
 from conversations.channels.whatsapp import media as wa_media
-from conversations.models import AiMode, Channel, Conversation, ConversationStatus, MediaAttachment, Message
+from conversations.models import Channel, Conversation, MediaAttachment, Message
 
 log = structlog.get_logger(__name__)
 
@@ -99,17 +99,7 @@ def _ocr(attachment: MediaAttachment) -> str:
 
 
 def hand_to_staff(conversation: Conversation, message: Message, *, reason: str) -> None:
-    """Staff take the conversation (the AI stays silent) and are told why."""
-    from properties.realtime import notify_staff
+    """Staff take the conversation through the handoff service (episode, staff alert); the AI stays silent."""
+    from conversations.handoff.service import begin_handoff
 
-    Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.HANDED_OFF, ai_mode=AiMode.STAFF)
-    notify_staff(
-        connection.schema_name,
-        "handoff",
-        {
-            "conversation_id": conversation.pk,
-            "channel": conversation.channel,
-            "message_id": message.pk,
-            "reason": reason,
-        },
-    )
+    begin_handoff(conversation.pk, trigger=reason, reason="Voice note: no transcription is configured")

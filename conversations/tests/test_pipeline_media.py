@@ -1,0 +1,75 @@
+"""A guest's media through the worker's processing: OCR text for the AI, a voice note to staff, documents linked."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
+from conversations.channels.fakes.payloads import whatsapp_body
+from conversations.channels.whatsapp import parse_webhook
+from conversations.models import ConversationStatus, InboundEvent, MediaAttachment, Message
+from conversations.pipeline import inbound, routing
+from conversations.tests.test_whatsapp_media import picture_of
+from properties.models import WhatsAppBinding
+
+NUMBER = "660000000001"
+
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="tesseract is not installed (Debian: apt-get install tesseract-ocr)"
+)
+
+
+@pytest.fixture
+def alpha(world, fake_graph, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201, F811
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.MEDIA_ROOT = tmp_path
+    settings.TRANSCRIPTION_BASE_URL = ""
+    settings.TRANSCRIPTION_API_KEY = ""
+    routing.clear_cache()
+    WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
+    turns: list[int] = []
+    monkeypatch.setattr(inbound, "schedule_turn", lambda conversation_id, message_id: turns.append(message_id))
+    with schema_context(world.a.schema_name):
+        yield fake_graph, turns
+    routing.clear_cache()
+
+
+def _receive(kind: str, media: dict, wa_id: str) -> Message:  # noqa: ANN001
+    raw = {"from": wa_id, "id": f"wamid.media.{kind}.{wa_id}", "timestamp": "1767225600", "type": kind, kind: media}
+    events = parse_webhook(whatsapp_body(NUMBER, messages=[raw]), routing.whatsapp_schema)
+    inbound.store_whatsapp(events)
+    event = InboundEvent.objects.get(provider_id=raw["id"])
+    return Message.objects.get(pk=inbound.process(event.pk))
+
+
+@needs_tesseract
+def test_the_text_of_an_image_reaches_the_ai(alpha) -> None:  # noqa: ANN001
+    graph, turns = alpha
+    graph.add_media("img-1", picture_of("Booking AH12345 paid RM 420"), "image/png")
+    message = _receive("image", {"id": "img-1", "mime_type": "image/png", "caption": "my booking"}, "60177700001")
+    assert "AH12345" in message.content and message.content.startswith("my booking")
+    assert MediaAttachment.objects.get(message=message).storage_name.startswith(f"{connection.schema_name}/")
+    assert turns == [message.pk]
+
+
+def test_a_voice_note_without_transcription_goes_to_staff(alpha) -> None:  # noqa: ANN001
+    graph, turns = alpha
+    graph.add_media("aud-1", b"OggS fake voice", "audio/ogg")
+    message = _receive("audio", {"id": "aud-1", "mime_type": "audio/ogg", "voice": True}, "60177700002")
+    assert turns == []  # the AI does not answer it
+    message.conversation.refresh_from_db()
+    assert message.conversation.status == ConversationStatus.HANDED_OFF
+    assert MediaAttachment.objects.get(message=message).size == len(b"OggS fake voice")
+
+
+def test_a_document_is_stored_and_linked(alpha) -> None:  # noqa: ANN001
+    graph, turns = alpha
+    graph.add_media("doc-1", b"%PDF-1.4 fake", "application/pdf")
+    message = _receive("document", {"id": "doc-1", "mime_type": "application/pdf", "filename": "id.pdf"}, "60177700003")
+    attachment = MediaAttachment.objects.get(message=message)
+    assert attachment.filename == "id.pdf" and attachment.storage_name.endswith(".pdf")
+    assert turns == [message.pk]
