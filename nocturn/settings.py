@@ -149,7 +149,12 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="nocturn")},
+        # redis-py 8 reads with a 5 s socket timeout by default, which cuts channels-redis' 5 s BZPOPMIN
+        # and drops every idle websocket after ~5 s; reads on the layer may block longer than the pop.
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "prefix": env.str("CHANNELS_PREFIX", default="nocturn"),
+        },
     }
 }
 
