@@ -231,11 +231,9 @@ def _tell_guest(conversation: Conversation, text: str, at: Any) -> Message:
         payload = message_payload(message)
         transaction.on_commit(lambda: realtime.send_to_guest(schema, conversation.pk, "message", payload))
     else:
-        from conversations.channels.base import reply_handler
+        from conversations.channels.base import stage_outbound
 
-        handler = reply_handler(conversation.channel)
-        if handler is not None:
-            transaction.on_commit(lambda: handler(schema, conversation.pk, message.pk))
+        stage_outbound(message, conversation)  # WhatsApp/e-mail: the outbox row commits with the notice
     return message
 
 
