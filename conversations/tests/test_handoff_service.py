@@ -123,3 +123,20 @@ def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(kb_a, op
         handoff.take_over(taken.pk, user_id=agent_a.pk)
         assert handoff.send_alert_if_untaken(Handoff.objects.get(conversation=taken).pk) is False
         assert len(mail.outbox) == 1
+
+
+def test_an_answer_being_written_when_staff_take_over_is_never_stored(kb_a, open_all_day, agent_a) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, _ = start("What time is breakfast?")
+        message, _ = engine.record_guest_message(conversation, "And the pool?", provider_message_id="x:2")
+        taken: list = []
+
+        def take_over_mid_stream(piece: str) -> None:
+            if not taken:  # staff click "take over" while the AI is still streaming its answer
+                taken.append(handoff.take_over(conversation.pk, user_id=agent_a.pk))
+
+        sink = engine.TurnSink(on_token=take_over_mid_stream)
+        assert engine.run_turn(conversation.pk, message.pk, sink=sink) is None
+        assert taken and not conversation.messages.filter(role=MessageRole.AI, metadata__reply_to=message.pk)
+        conversation.refresh_from_db()
+        assert conversation.ai_mode == AiMode.STAFF
