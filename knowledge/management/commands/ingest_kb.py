@@ -77,7 +77,7 @@ class Command(BaseCommand):
                 unchanged += len(result.unchanged)
                 to_embed += result.to_embed
                 self.stdout.write(f"{path}: {len(items)} item(s)")
-            embedded = embed_items(to_embed, progress=ProgressBar("embedding", self.stderr._out)) if to_embed else None
+            embedded = embed_items(to_embed, progress=ProgressBar("embedding", self.stderr)) if to_embed else None
         if embedded is not None:
             failed += embedded.failed
             for error in embedded.errors:

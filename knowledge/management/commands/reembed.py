@@ -60,7 +60,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"{property_.slug}: nothing to embed")
                     continue
                 result = embed_items(
-                    ids, provider=provider, force=True, progress=ProgressBar(property_.slug, self.stderr._out)
+                    ids, provider=provider, force=True, progress=ProgressBar(property_.slug, self.stderr)
                 )
             failed += result.failed
             for error in result.errors:
