@@ -152,3 +152,25 @@ def test_an_agent_acts_from_the_dashboard(world, convo_a) -> None:
         assert Message.objects.filter(conversation=conversation, role=MessageRole.STAFF).count() == 1
     assert agent.post(f"/conversations/{conversation.pk}/resolve/").status_code == 302
     assert _state(world, conversation)[:2] == (ConversationStatus.ACTIVE, AiMode.CONCIERGE)
+
+
+def test_the_handoff_timeout_is_a_property_setting_in_its_tenant_admin(world) -> None:
+    from conversations.models import HandoffSettings
+
+    for property_ in (world.a, world.b):
+        with schema_context(property_.schema_name):
+            HandoffSettings.objects.all().delete()  # rows committed by end-to-end tests (rolled back here)
+    manager, viewer = host_client(world.a, world.manager_a), host_client(world.a, world.viewer_a)
+    assert manager.get("/admin/conversations/handoffsettings/add/").status_code == 200
+    added = manager.post("/admin/conversations/handoffsettings/add/", {"alert_after_seconds": "120"})
+    assert added.status_code == 302
+    with schema_context(world.a.schema_name):
+        row = HandoffSettings.current()
+        assert row.alert_after_seconds == 120
+    assert manager.get("/admin/conversations/handoffsettings/add/").status_code == 403  # one row per property
+    refused = viewer.post(f"/admin/conversations/handoffsettings/{row.pk}/change/", {"alert_after_seconds": "1"})
+    assert refused.status_code in (302, 403)  # viewers change nothing, in the admin either
+    with schema_context(world.a.schema_name):
+        assert HandoffSettings.current().alert_after_seconds == 120
+    with schema_context(world.b.schema_name):
+        assert HandoffSettings.current().alert_after_seconds == 600  # B keeps the default
