@@ -45,24 +45,27 @@ def _avg_p50(values: list[float]) -> tuple[float | None, float | None]:
     return round(sum(values) / len(values), 3), round(statistics.median(values), 3)
 
 
-def _ai_first_responses(started: list[int]) -> list[float]:
-    """Per conversation started that day: from the first guest message to the first AI reply after it."""
-    firsts = (
-        Message.objects.filter(conversation_id__in=started)
-        .values("conversation_id")
-        .annotate(first_guest=Min("created_at", filter=Q(role=MessageRole.GUEST)))
-    )
-    first_guest = {row["conversation_id"]: row["first_guest"] for row in firsts if row["first_guest"]}
+def _response_seconds(clock_starts: dict[int, dt.datetime], role: str) -> list[float]:
+    """Per conversation: from its clock start to the first message of `role` at or after it."""
     replies = (
-        Message.objects.filter(conversation_id__in=first_guest, role=MessageRole.AI)
+        Message.objects.filter(conversation_id__in=clock_starts, role=role)
         .order_by("conversation_id", "created_at")
         .values_list("conversation_id", "created_at")
     )
     first_reply: dict[int, dt.datetime] = {}
     for conversation_id, created_at in replies:
-        if conversation_id not in first_reply and created_at >= first_guest[conversation_id]:
+        if conversation_id not in first_reply and created_at >= clock_starts[conversation_id]:
             first_reply[conversation_id] = created_at
-    return _seconds(first_reply[c] - first_guest[c] for c in first_reply)
+    return _seconds(first_reply[c] - clock_starts[c] for c in first_reply)
+
+
+def _first_guest_messages(started: list[int]) -> dict[int, dt.datetime]:
+    firsts = (
+        Message.objects.filter(conversation_id__in=started)
+        .values("conversation_id")
+        .annotate(first_guest=Min("created_at", filter=Q(role=MessageRole.GUEST)))
+    )
+    return {row["conversation_id"]: row["first_guest"] for row in firsts if row["first_guest"]}
 
 
 def _handoffs_between(start: dt.datetime, end: dt.datetime) -> dict[int, dt.datetime]:
@@ -75,20 +78,6 @@ def _handoffs_between(start: dt.datetime, end: dt.datetime) -> dict[int, dt.date
         .annotate(at=Min("created_at"))
     )
     return {row["conversation_id"]: row["at"] for row in rows}
-
-
-def _staff_first_responses(handoffs: dict[int, dt.datetime]) -> list[float]:
-    """Per handoff: from the handoff to the first staff message after it. AI replies never count."""
-    staff = (
-        Message.objects.filter(conversation_id__in=handoffs, role=MessageRole.STAFF)
-        .order_by("conversation_id", "created_at")
-        .values_list("conversation_id", "created_at")
-    )
-    first_staff: dict[int, dt.datetime] = {}
-    for conversation_id, created_at in staff:
-        if conversation_id not in first_staff and created_at >= handoffs[conversation_id]:
-            first_staff[conversation_id] = created_at
-    return _seconds(first_staff[c] - handoffs[c] for c in first_staff)
 
 
 def _resolved_by_ai(started: list[int]) -> int:
@@ -121,8 +110,10 @@ def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggrega
         after_hours_value=Sum("estimated_value", filter=Q(is_after_hours=True)),
     )
     handoffs = _handoffs_between(start, end)
-    ai_avg, ai_p50 = _avg_p50(ai := _ai_first_responses(started))
-    staff_avg, staff_p50 = _avg_p50(staff := _staff_first_responses(handoffs))
+    # The AI's clock starts at the guest's first message; the staff's at the handoff, so a bot
+    # reply can never count as (or flatter) the team's first response.
+    ai_avg, ai_p50 = _avg_p50(ai := _response_seconds(_first_guest_messages(started), MessageRole.AI))
+    staff_avg, staff_p50 = _avg_p50(staff := _response_seconds(handoffs, MessageRole.STAFF))
     visitors = WidgetVisitDay.objects.filter(date=day).values_list("visitors", flat=True).first() or 0
 
     figures = {
