@@ -1,0 +1,306 @@
+"""Webhook ingest: signed WhatsApp webhooks at rising rates against the real stack, beside a hello-world.
+
+Not a test: it prints figures (record them in docs/benchmarks.md, "Ingest"). The stack is the real
+one: daphne + a Celery worker + PostgreSQL + Redis, on a throwaway database ("bench_ingest"), with
+a fake Graph API on 127.0.0.1 for the worker's read receipts and replies. The load comes from a
+second process (this script with --load), so the generator does not share daphne's interpreter.
+
+For each target rate (open loop: requests start on schedule, whatever the answers do) it reports
+the ack latency p50/p99 and the rate actually achieved; then a closed loop (N clients back to back)
+gives the sustained throughput, for the webhook and for a bare ASGI hello-world served by daphne on
+the same machine (the ceiling). Every phase is bounded in time and count; only 127.0.0.1 is used.
+
+    .venv/bin/python bench/ingest.py [--rates 50,100,200,300] [--seconds 8] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+APP_SECRET = "bench-app-secret"
+NUMBER = "500000000001"
+GUESTS = 40  # guests round-robin: bursts per guest are buffered into one turn, as in real life
+
+
+# --- Load generator (the second process) ---------------------------------------------------------
+
+
+def _bodies(count: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
+    from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
+
+    out = []
+    for i in range(count):
+        wa_id = f"6019{(offset + i) % GUESTS:07d}"
+        body = whatsapp_text_body(NUMBER, wa_id, f"bench message {offset + i}", wamid=f"wamid.BENCH{offset + i:012d}")
+        out.append((body, whatsapp_signed_headers(body, APP_SECRET)))
+    return out
+
+
+async def _open_loop(url: str, rate: float, seconds: float, offset: int) -> dict:
+    import httpx
+
+    count = int(rate * seconds)
+    bodies = _bodies(count, offset)
+    latencies: list[float] = []
+    errors = 0
+    # Connections are capped: each in-flight request holds a daphne thread and a PostgreSQL connection, and
+    # the database is shared with everyone's tests (max_connections). Requests beyond the cap queue in
+    # the client, and that wait is part of the measured latency (it starts when the request is due).
+    limits = httpx.Limits(max_connections=24, max_keepalive_connections=24)
+    async with httpx.AsyncClient(timeout=10.0, limits=limits) as client:
+
+        async def one(body: bytes, headers: dict[str, str], started: float) -> None:
+            nonlocal errors
+            try:
+                response = await client.post(url, content=body, headers=headers)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+
+        start = time.perf_counter()
+        tasks = []
+        for i, (body, headers) in enumerate(bodies):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(body, headers, start + i / rate)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {"sent": count, "errors": errors, "achieved_rps": count / elapsed, **_percentiles(latencies)}
+
+
+async def _closed_loop(url: str, clients: int, seconds: float, offset: int, signed: bool) -> dict:
+    import httpx
+
+    bodies = _bodies(min(20000, int(seconds * 1500)), offset) if signed else [(b"{}", {})] * 20000
+    index = 0
+    done = 0
+    errors = 0
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    async with httpx.AsyncClient(timeout=10.0, limits=httpx.Limits(max_connections=clients)) as client:
+
+        async def worker() -> None:
+            nonlocal index, done, errors
+            while time.perf_counter() < deadline and index < len(bodies):
+                body, headers = bodies[index]
+                index += 1
+                started = time.perf_counter()
+                try:
+                    response = await client.post(url, content=body, headers=headers)
+                    errors += response.status_code != 200
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append((time.perf_counter() - started) * 1000)
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    return {"requests": done, "errors": errors, "rps": done / elapsed, **_percentiles(latencies)}
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": 0.0, "p99": 0.0, "max": 0.0}
+    ordered = sorted(values)
+    return {
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "max": ordered[-1],
+    }
+
+
+def load_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--mode", choices=["open", "closed"], required=True)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--offset", type=int, default=0)
+    parser.add_argument("--unsigned", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+    import django
+
+    django.setup()  # the payload builders import the channel package; done before any timing
+    if args.mode == "open":
+        result = asyncio.run(_open_loop(args.url, args.rate, args.seconds, args.offset))
+    else:
+        result = asyncio.run(_closed_loop(args.url, args.clients, args.seconds, args.offset, not args.unsigned))
+    print(json.dumps(result))
+
+
+# --- Orchestration ---------------------------------------------------------------------------------
+
+
+def _load(url: str, *extra: str) -> dict:
+    process = subprocess.run(
+        [sys.executable, __file__, "--load", "--url", url, *extra],
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=True,
+    )
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def _wait_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the hello-world daphne exited")
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, data=b"{}"), timeout=2).close()  # noqa: S310 - 127.0.0.1
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the hello-world daphne did not answer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", default="50,100,200,300")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rates = [min(float(r), 1000.0) for r in args.rates.split(",")][:6]  # bounded: a shared 2-core machine
+    seconds = min(args.seconds, 20.0)
+
+    os.environ.setdefault("NOCTURN_ENV", "test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+    os.environ.setdefault("TEST_DATABASE_NAME", "bench_ingest")
+    from nocturn import devstack
+
+    devstack.up()
+    import django
+
+    django.setup()
+    from django.test.utils import setup_databases, teardown_databases
+    from django_tenants.utils import schema_context
+
+    from conversations.channels.fakes.graph import FakeGraphServer
+    from conversations.models import InboundEvent, Message, MessageRole
+    from nocturn.testing.live import BIN_DIR, free_port, start_daphne, start_worker, stop
+    from properties.models import Property, WhatsAppBinding
+    from properties.services import NewProperty, create_property
+
+    print("building the bench database …", flush=True)
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    processes: list[subprocess.Popen] = []
+    results: dict = {"open_loop": [], "cpu_count": os.cpu_count()}
+    graph = FakeGraphServer().start()
+    try:
+        property_ = Property.objects.filter(slug="benchingest").first() or create_property(
+            NewProperty(name="Bench Ingest Hotel", slug="benchingest")
+        )
+        WhatsAppBinding.objects.get_or_create(
+            phone_number_id=NUMBER, defaults={"property": property_, "display_phone_number": "60300000000"}
+        )
+        env = {
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "GRAPH_API_BASE_URL": graph.url,
+            "WHATSAPP_ACCESS_TOKEN": graph.token,
+            "LOG_LEVEL": "WARNING",
+            # Each request runs in a fresh thread under daphne: a kept-alive connection per thread would pile
+            # up on a PostgreSQL that everyone shares; close it at the end of each request instead.
+            "DATABASE_CONN_MAX_AGE": "0",
+            "LLM_API_KEY": "",
+            "ANTHROPIC_API_KEY": "",
+        }
+        daphne = start_daphne(log_dir, **env)
+        processes.append(daphne.process)
+        worker = start_worker(log_dir, **env)
+        processes.append(worker.process)
+        url = daphne.url("/api/v1/webhook/whatsapp")
+
+        _load(url, "--mode", "open", "--rate", "20", "--seconds", "2", "--offset", "900000")  # warm-up
+        offset = 0
+        for rate in rates:
+            print(f"open loop at {rate:.0f} msg/s for {seconds:.0f} s …", flush=True)
+            row = _load(url, "--mode", "open", "--rate", str(rate), "--seconds", str(seconds), "--offset", str(offset))
+            offset += row["sent"]
+            results["open_loop"].append({"target_rps": rate, **row})
+        print(f"closed loop, {args.clients} clients, {seconds:.0f} s …", flush=True)
+        closed = _load(
+            url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "2000000"
+        )
+        results["ingest_closed"] = closed
+
+        port = free_port()
+        hello = subprocess.Popen(
+            [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), "bench.hello_asgi:application"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        processes.append(hello)
+        hello_url = f"http://127.0.0.1:{port}/"
+        _wait_http(hello_url, hello)
+        print("hello-world closed loop …", flush=True)
+        results["hello_closed"] = _load(
+            hello_url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "0"
+        )
+
+        # The pipeline kept up? Every stored event processed and answered (bounded wait).
+        with schema_context(property_.schema_name):
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and InboundEvent.objects.filter(state="pending").exists():
+                time.sleep(1)
+            results["events_stored"] = InboundEvent.objects.count()
+            results["events_pending_after_2min"] = InboundEvent.objects.filter(state="pending").count()
+            results["ai_replies"] = Message.objects.filter(role=MessageRole.AI).count()
+    finally:
+        graph.stop()
+        for process in processes:
+            stop(process)
+        teardown_databases(config, verbosity=0)
+
+    print("\nopen loop (ack latency, ms):")
+    print(f"  {'target/s':>9}{'achieved/s':>12}{'p50':>9}{'p99':>9}{'max':>9}{'errors':>8}")
+    for row in results["open_loop"]:
+        print(
+            f"  {row['target_rps']:>9.0f}{row['achieved_rps']:>12.1f}{row['p50']:>9.1f}"
+            f"{row['p99']:>9.1f}{row['max']:>9.1f}{row['errors']:>8}"
+        )
+    ingest, hello_row = results["ingest_closed"], results["hello_closed"]
+    print(
+        f"\nclosed loop ({args.clients} clients): ingest {ingest['rps']:.0f}/s (p50 {ingest['p50']:.1f} ms), "
+        f"hello-world {hello_row['rps']:.0f}/s (p50 {hello_row['p50']:.1f} ms), "
+        f"ratio {ingest['rps'] / hello_row['rps']:.2f}"
+    )
+    print(
+        f"events stored {results['events_stored']}, still pending after the run + 2 min: "
+        f"{results['events_pending_after_2min']}, AI replies {results['ai_replies']}"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--load":
+        load_main(sys.argv[2:])
+    else:
+        main()
