@@ -248,6 +248,12 @@ def main() -> None:
             url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "2000000"
         )
         results["ingest_closed"] = closed
+        # The request path alone: the worker paused (its tasks wait in Redis), so it takes no CPU from daphne.
+        stop(worker.process)
+        print(f"closed loop without the worker, {args.clients} clients, {seconds:.0f} s …", flush=True)
+        results["ingest_closed_no_worker"] = _load(
+            url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "3000000"
+        )
 
         port = free_port()
         hello = subprocess.Popen(
@@ -264,6 +270,8 @@ def main() -> None:
             hello_url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "0"
         )
 
+        worker = start_worker(log_dir, **env)
+        processes.append(worker.process)
         # The pipeline kept up? Every stored event processed and answered (bounded wait).
         with schema_context(property_.schema_name):
             deadline = time.monotonic() + 120
@@ -290,6 +298,11 @@ def main() -> None:
         f"\nclosed loop ({args.clients} clients): ingest {ingest['rps']:.0f}/s (p50 {ingest['p50']:.1f} ms), "
         f"hello-world {hello_row['rps']:.0f}/s (p50 {hello_row['p50']:.1f} ms), "
         f"ratio {ingest['rps'] / hello_row['rps']:.2f}"
+    )
+    alone = results["ingest_closed_no_worker"]
+    print(
+        f"without the worker: ingest {alone['rps']:.0f}/s (p50 {alone['p50']:.1f} ms, p99 {alone['p99']:.1f} ms), "
+        f"ratio {alone['rps'] / hello_row['rps']:.2f}"
     )
     print(
         f"events stored {results['events_stored']}, still pending after the run + 2 min: "
