@@ -47,6 +47,7 @@ from leads.services.rubric import assess
 from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
 from properties.models import Property, User
 from properties.realtime import notify_staff
+from properties.services import current_property
 
 MAX_MESSAGES = 200  # the newest guest messages read per lead; a lead's story fits well within this
 
@@ -60,10 +61,6 @@ FIELD_MAP = {
 
 class LeadError(Exception):
     """A change to a lead that is not allowed; the message says why (shown to the caller)."""
-
-
-def current_property() -> Property:
-    return Property.objects.get(schema_name=connection.schema_name)
 
 
 def extraction_context(property_: Property, reference: dt.datetime | None = None) -> ExtractionContext:
