@@ -19,7 +19,6 @@ from typing import Any
 import structlog
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from conversations import engine
 from conversations.channels.base import NormalizedMessage
@@ -40,8 +39,9 @@ log = structlog.get_logger(__name__)
 
 EMAIL_THREAD_FALLBACK = dt.timedelta(days=3)  # "the same guest address within a few days"
 
+# One statement in autocommit, schema-qualified: no search_path switch, no explicit transaction.
 _INSERT = (
-    "INSERT INTO conversations_inboundevent (channel, kind, provider_id, payload, state, error, received_at) "
+    "INSERT INTO {table} (channel, kind, provider_id, payload, state, error, received_at) "
     "VALUES (%s, %s, %s, %s, 'pending', '', %s) ON CONFLICT (channel, provider_id) DO NOTHING RETURNING id"
 )
 
@@ -49,9 +49,12 @@ _INSERT = (
 # --- Request path -----------------------------------------------------------------------------
 
 
-def _insert(channel: str, kind: str, provider_id: str, payload: dict[str, Any]) -> int | None:
+def _insert(schema: str, channel: str, kind: str, provider_id: str, payload: dict[str, Any]) -> int | None:
+    table = f"{connection.ops.quote_name(schema)}.conversations_inboundevent"
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [channel, kind, provider_id[:255], json.dumps(payload), timezone.now()])
+        cursor.execute(
+            _INSERT.format(table=table), [channel, kind, provider_id[:255], json.dumps(payload), timezone.now()]
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -59,22 +62,27 @@ def _insert(channel: str, kind: str, provider_id: str, payload: dict[str, Any]) 
 def _enqueue(schema: str, event_id: int) -> None:
     from conversations.pipeline.tasks import process_inbound
 
-    process_inbound.apply_async(args=[event_id], headers={"_schema_name": schema})
+    try:
+        process_inbound.apply_async(args=[event_id], headers={"_schema_name": schema})
+    except Exception:  # noqa: BLE001 - the row is stored: the beat job re-enqueues what stays pending
+        log.exception("inbound_enqueue_failed", schema=schema, event=event_id)
 
 
 def store_events(rows: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> int:
-    """(schema, channel, kind, provider_id, payload) rows stored once each; returns how many were new."""
-    by_schema: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
-    for schema, *rest in rows:
-        by_schema.setdefault(schema, []).append(tuple(rest))  # type: ignore[arg-type]
+    """(schema, channel, kind, provider_id, payload) rows stored once each; returns how many were new.
+
+    Each row is committed on its own (a redelivery skips the ones already stored) and enqueued at
+    once; a row whose enqueue is lost stays pending and the 2-minute beat job picks it up.
+    """
     new = 0
-    for schema, events in by_schema.items():
-        with schema_context(schema), transaction.atomic():
-            for channel, kind, provider_id, payload in events:
-                event_id = _insert(channel, kind, provider_id, payload)
-                if event_id is not None:
-                    new += 1
-                    transaction.on_commit(lambda s=schema, e=event_id: _enqueue(s, e))
+    for schema, channel, kind, provider_id, payload in rows:
+        event_id = _insert(schema, channel, kind, provider_id, payload)
+        if event_id is not None:
+            new += 1
+            if connection.in_atomic_block:
+                transaction.on_commit(lambda s=schema, e=event_id: _enqueue(s, e))
+            else:
+                _enqueue(schema, event_id)
     return new
 
 
