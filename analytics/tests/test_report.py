@@ -14,6 +14,7 @@ from analytics.services.report import build_report, send_report, send_report_if_
 from analytics.tests.conftest import conversation_at, kl, lead_for
 from conversations.models import Channel
 from leads.models import Priority
+from properties.models import Property
 
 NOV_20 = dt.date(2026, 11, 20)
 
@@ -69,7 +70,7 @@ def test_the_report_is_mailed_once_with_html_text_and_chart(world):
     assert report is not None and report.sent_at is not None
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == [world.a.notification_email]
+    assert message.to == [Property.objects.get(pk=world.a.pk).notification_email] == [report.recipient]
     assert message.body == report.text
     assert message.alternatives[0][1] == "text/html"
     assert 'src="cid:inquiries-chart"' in message.alternatives[0][0]

@@ -107,8 +107,12 @@ def test_resolving_a_conversation_nobody_holds_is_refused(kb_a, open_all_day, ag
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
-def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(kb_a, open_all_day, agent_a) -> None:
-    kb_a.a.notification_email = "frontdesk@alpha.example"
+def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(
+    kb_a, open_all_day, agent_a, monkeypatch
+) -> None:
+    # The Property object is shared by the whole session: change it through monkeypatch so it is
+    # put back (the database change is rolled back with the test's transaction).
+    monkeypatch.setattr(kb_a.a, "notification_email", "frontdesk@alpha.example")
     kb_a.a.save(update_fields=["notification_email"])
     with schema_context(kb_a.a.schema_name):
         waiting, _ = start("I need a human, my key card is broken")
