@@ -59,6 +59,7 @@ class Command(BaseCommand):
                 ],
             )
 
+        self._knowledge(property_)
         if options["history_days"] > 0:
             self._history(property_, options["history_days"])
 
@@ -95,3 +96,22 @@ class Command(BaseCommand):
             made = generate_history(property_, first, days, per_day=40)
             compute_range(first, yesterday, property_)
         self.stdout.write(f"  demo history: {made.conversations} conversations, {made.leads} leads over {days} days")
+
+    def _knowledge(self, property_: Property) -> None:
+        """The demo hotel answers from the same realistic knowledge base the tests use (idempotent upsert)."""
+        import io
+
+        from django.core.management import call_command
+
+        fixtures = settings.BASE_DIR / "knowledge" / "tests" / "fixtures"
+        output = io.StringIO()
+        call_command(
+            "ingest_kb",
+            "--property",
+            property_.slug,
+            *(str(fixtures / name) for name in ("hotel.md", "hotel.json", "rates.csv")),
+            stdout=output,
+            stderr=output,
+        )
+        summary = [line for line in output.getvalue().splitlines() if "created" in line.lower()]
+        self.stdout.write(f"  knowledge base: {summary[-1].strip() if summary else 'loaded'}")
