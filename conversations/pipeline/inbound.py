@@ -151,7 +151,7 @@ def process(event_id: int) -> int | None:
     from conversations.pipeline import media
 
     answer = media.handle(message, conversation, normalized, event.payload.get("attachments", [])) and answer
-    if normalized.channel == Channel.WHATSAPP and created:
+    if normalized.channel == Channel.WHATSAPP:  # a redelivered task greets only if the first never did (stored date)
         from conversations.pipeline import greeting
 
         greeting.maybe_greet(conversation, normalized)

@@ -65,6 +65,8 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterato
             "LLM_CLASSIFY_MODE": "false",
             # A killed worker's task comes back within seconds, and its turn lock expires soon after.
             "CELERY_VISIBILITY_TIMEOUT": "6",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "2",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "TURN_LOCK_TIMEOUT": "8",
             "GRAPH_API_BASE_URL": graph.url,
             "WHATSAPP_ACCESS_TOKEN": graph.token,
@@ -239,9 +241,17 @@ def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
     live_logs,  # noqa: ANN001, F811
 ) -> None:
     wa_id = "60111000005"
+    assert _whatsapp(stack, whatsapp_text_body(NUMBER_A2, wa_id, "Can I check in early?")) == 200
+
+    def stored() -> bool:
+        with schema_context(committed_db.a.schema_name):
+            return Message.objects.filter(role=MessageRole.GUEST, content="Can I check in early?").exists()
+
+    # Armed once the message is stored: its turn starts a buffer window (1.5 s) later, so no other
+    # test's late turn can take the hang meant for this one.
+    assert _wait(stored, timeout=40)
     hits = stack.llm.hits()
     stack.llm.enqueue(hang(15))  # the turn's model call hangs: the worker is killed inside it
-    assert _whatsapp(stack, whatsapp_text_body(NUMBER_A2, wa_id, "Can I check in early?")) == 200
     assert _wait(lambda: stack.llm.hits() > hits, timeout=40), "the turn never reached the model"
     _kill_worker_and_its_pool(celery_worker.process.pid)
     celery_worker.process.wait(timeout=10)
