@@ -41,6 +41,8 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ["id", "conversation", "role", "channel", "created_at"]
     list_filter = ["role", "channel"]
     search_fields = ["content", "provider_message_id"]
+
+
 from conversations.pipeline import admin as _pipeline_admin  # noqa: E402,F401 - registers the pipeline models
 
 

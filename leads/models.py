@@ -162,7 +162,11 @@ class Lead(models.Model):
     handed_over_at = models.DateTimeField(null=True, blank=True, help_text="Only ever set after a recorded YES.")
     converted_at = models.DateTimeField(null=True, blank=True, help_text="When staff marked the lead converted.")
     converted_value = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text="What the booking was actually worth, as staff recorded it (the GM's revenue figures use it).",
     )
 

@@ -17,6 +17,7 @@ from conversations.models.core import (
     MessageRole,
     SessionState,
 )
+from conversations.models.handoff import Handoff, HandoffSettings, StaffReadMarker
 from conversations.models.pipeline import (
     ChannelSettings,
     DeliveryState,
@@ -28,7 +29,6 @@ from conversations.models.pipeline import (
     OutboxState,
     WhatsAppTemplate,
 )
-from conversations.models.handoff import Handoff, HandoffSettings, StaffReadMarker
 
 __all__ = [
     "ChannelSettings",
