@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from conversations.channels.whatsapp.media_types import DEFAULT_MEDIA_TYPES
 from nocturn import devstack
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -268,24 +269,7 @@ WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="")  # used whe
 WHATSAPP_HTTP_TIMEOUT = env.float("WHATSAPP_HTTP_TIMEOUT", default=10.0)
 WHATSAPP_MEDIA_MAX_BYTES = env.int("WHATSAPP_MEDIA_MAX_BYTES", default=16 * 1024 * 1024)
 # Empty (as in .env.example) = Meta's image, audio, video, PDF and Office types.
-WHATSAPP_MEDIA_TYPES = env.list("WHATSAPP_MEDIA_TYPES", default=[]) or [
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "audio/aac",
-    "audio/amr",
-    "audio/mpeg",
-    "audio/mp4",
-    "audio/ogg",
-    "video/mp4",
-    "video/3gpp",
-    "application/pdf",
-    "text/plain",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-]
+WHATSAPP_MEDIA_TYPES = env.list("WHATSAPP_MEDIA_TYPES", default=[]) or list(DEFAULT_MEDIA_TYPES)
 WHATSAPP_SEND_RATE = env.float("WHATSAPP_SEND_RATE", default=80.0)  # messages a second per number (Meta's default)
 WHATSAPP_SEND_BURST = env.int("WHATSAPP_SEND_BURST", default=80)
 OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="eng+msa")  # Tesseract languages; missing ones are skipped

@@ -18,29 +18,10 @@ import httpx
 from conversations.channels.base import OutboundMessage, SendResult
 from conversations.channels.whatsapp import errors
 from conversations.channels.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
+from conversations.channels.whatsapp.media_types import DEFAULT_MEDIA_TYPES
 from conversations.channels.whatsapp.ratelimit import SendRateLimiter
 
 CUSTOMER_SERVICE_WINDOW = dt.timedelta(hours=24)
-
-# Meta's supported media types (Cloud API reference) that we are willing to store.
-DEFAULT_MEDIA_TYPES = (
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "audio/aac",
-    "audio/amr",
-    "audio/mpeg",
-    "audio/mp4",
-    "audio/ogg",
-    "video/mp4",
-    "video/3gpp",
-    "application/pdf",
-    "text/plain",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
 
 
 def within_customer_service_window(last_guest_message_at: dt.datetime | None, now: dt.datetime) -> bool:
