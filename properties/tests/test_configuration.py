@@ -96,3 +96,23 @@ def test_log_lines_are_json_with_the_request_id_and_property(world):
     assert line["request_id"] == "trace-42"
     assert line["property"] == "alpha"
     assert line["level"] == "warning"
+
+
+def test_without_redis_server_on_the_path_the_wheels_redis_is_started(tmp_path):
+    from nocturn.testing.live import free_port
+
+    port = free_port()
+    script = (
+        "from nocturn import devstack; import redis; url = devstack.ensure_redis(); "
+        "client = redis.Redis.from_url(url); print(client.ping()); client.shutdown(nosave=True)"
+    )
+    env = {
+        **os.environ,
+        "PATH": os.path.dirname(sys.executable),  # the venv's bin: no redis-server there
+        "NOCTURN_REDIS_PORT": str(port),
+        "NOCTURN_DATA_DIR": str(tmp_path),
+    }
+    env.pop("REDIS_URL", None)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
