@@ -42,6 +42,7 @@ from conversations.models import (
 )
 from conversations.redis_client import get_redis, key
 from properties.models import Property
+from properties.services import current_property
 
 log = structlog.get_logger(__name__)
 
@@ -75,10 +76,6 @@ class Answer:
     def confidence(self) -> float:
         # Grounding is the signal we trust: the best retrieval score, or none at all.
         return round(max((h.score for h in self.hits), default=0.0), 4)
-
-
-def current_property() -> Property:
-    return Property.objects.get(schema_name=connection.schema_name)
 
 
 # --- Ingestion (request path) ----------------------------------------------------------------

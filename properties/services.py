@@ -60,12 +60,9 @@ def create_property(spec: NewProperty) -> Property:
 def current_property() -> Property:
     """The property whose schema the connection is in (a request, a task, or `schema_context`).
 
-    `schema_context` only carries a schema name, so the row is read when the connection's tenant
-    is not a full Property.
+    Read from the database every time: a worker's cached tenant object could carry settings
+    (hours, timezone) from before a manager changed them.
     """
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Property) and tenant.schema_name == connection.schema_name:
-        return tenant
     if connection.schema_name == "public":
         raise RuntimeError("this operation runs inside a property's schema, not the public one")
     return Property.objects.get(schema_name=connection.schema_name)
