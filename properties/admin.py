@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from properties.models import Domain, EmailBinding, Membership, Property, User, WhatsAppBinding, WidgetKey
+from properties.services import rotate_widget_key
 
 admin.site.site_header = "Nocturn AI — platform admin"
 # Only platform admins (superusers) reach the public admin; hotel staff use their property's host.
@@ -102,3 +105,18 @@ class WidgetKeyAdmin(admin.ModelAdmin):
     list_display = ["public_key", "property", "is_active", "expires_at"]
     list_filter = ["property", "is_active"]
     readonly_fields = ["public_key", "created_at"]
+    actions = ["rotate_keys"]
+
+    @admin.action(description="Rotate selected keys (old key stays valid for 24 hours)")
+    def rotate_keys(self, request: HttpRequest, queryset: QuerySet[WidgetKey]) -> None:
+        for key in queryset.select_related("property"):
+            try:
+                new = rotate_widget_key(key, actor=request.user)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                self.message_user(request, f"{key}: {'; '.join(exc.messages)}", messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                f"{key.property}: new key {new.public_key}; old key expires {key.expires_at:%Y-%m-%d %H:%M} UTC.",
+                messages.SUCCESS,
+            )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
-from properties.models import Domain, Membership, Property, Role, User
+from properties.models import Domain, Membership, Property, Role, User, WidgetKey
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,49 @@ def properties_of(user: User) -> list[Property]:
     if user.is_superuser:
         return list(Property.objects.exclude(schema_name="public"))
     return list(Property.objects.filter(memberships__user=user))
+
+
+def rotate_widget_key(
+    widget_key: WidgetKey, *, overlap: dt.timedelta = dt.timedelta(hours=24), actor: User | None = None
+) -> WidgetKey:
+    """Issue a new widget key for the same property and origins; the old one keeps working for `overlap`.
+
+    Rotation without downtime: the hotel's website keeps sending the old key until its page is
+    updated, so both keys are valid until `now + overlap`; after that the old key is refused
+    everywhere widget keys are checked (`WidgetKey.is_usable`: widget API, guest websocket).
+    Guest tokens issued under the old key stop working with it too (they carry the key's id).
+
+    `actor` (when given) must be a platform admin or a manager of the key's property; anyone else
+    is refused with `PermissionDenied`, so a manager of another property cannot rotate this key.
+    A key that is already expired or inactive cannot be rotated (rotate its successor instead).
+    The old key row is locked so two concurrent rotations cannot both extend it.
+    """
+    if overlap < dt.timedelta(0):
+        raise ValidationError({"overlap": "The overlap cannot be negative."})
+    if actor is not None and not actor.is_superuser:
+        membership = Membership.objects.filter(user=actor, property_id=widget_key.property_id).first()
+        if membership is None or membership.role != Role.MANAGER:
+            raise PermissionDenied("Only a manager of this property can rotate its widget key.")
+    now = timezone.now()
+    with transaction.atomic():
+        old = WidgetKey.objects.select_for_update().get(pk=widget_key.pk)
+        if not old.is_usable(now):
+            raise ValidationError({"widget_key": "This key is already expired or inactive."})
+        new = WidgetKey.objects.create(
+            property_id=old.property_id, allowed_origins=list(old.allowed_origins), is_active=True
+        )
+        expires_at = now + overlap
+        # A key already due to expire sooner keeps its earlier end: rotation never lengthens a key's life.
+        old.expires_at = expires_at if old.expires_at is None else min(old.expires_at, expires_at)
+        old.save(update_fields=["expires_at"])
+    widget_key.expires_at = old.expires_at
+    logger.info(
+        "widget key rotated",
+        extra={
+            "property_id": old.property_id,
+            "old_key_id": old.pk,
+            "new_key_id": new.pk,
+            "actor_id": getattr(actor, "pk", None),
+        },
+    )
+    return new
