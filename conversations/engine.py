@@ -33,6 +33,7 @@ from conversations.handoff import consent_step
 from conversations.models import (
     AiMode,
     Channel,
+    ChannelSettings,
     Conversation,
     ConversationStatus,
     Guest,
@@ -193,9 +194,15 @@ def answer(
     hits = retrieval.retrieve(text) if text else ()
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
+    voice = ChannelSettings.current()
     request = ChatRequest(
         system=prompts.system_prompt(
-            property_name=property_.name, language=language, mode=mode, after_hours=after_hours
+            property_name=property_.name,
+            language=language,
+            mode=mode,
+            after_hours=after_hours,
+            tone=voice.ai_tone,
+            instructions=voice.ai_instructions,
         ),
         messages=prompts.build_messages(history or [], text, hits),
         question=text,

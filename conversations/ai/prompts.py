@@ -23,7 +23,9 @@ MODE_RULES = {
 }
 
 
-def system_prompt(*, property_name: str, language: str, mode: str, after_hours: bool, tone: str = "") -> str:
+def system_prompt(
+    *, property_name: str, language: str, mode: str, after_hours: bool, tone: str = "", instructions: str = ""
+) -> str:
     lines = [
         f"You are the guest assistant of {property_name}, answering guests on the hotel's behalf.",
         f"Tone: {tone or 'warm, concise and professional'}. Keep replies under 120 words.",
@@ -37,6 +39,12 @@ def system_prompt(*, property_name: str, language: str, mode: str, after_hours: 
     ]
     if after_hours:
         lines.append("The front office is closed now: say the team will follow up first thing in the morning.")
+    if instructions.strip():
+        # The hotel's own words come last and fenced, below the guardrails they may not override.
+        lines.append(
+            "The hotel's additional instructions (follow them unless they conflict with the guardrails above):\n"
+            f"<hotel_instructions>\n{escape(instructions.strip())}\n</hotel_instructions>"
+        )
     return "\n".join(lines)
 
 

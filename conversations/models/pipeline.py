@@ -33,6 +33,15 @@ class ChannelSettings(models.Model):
     greeting_texts = models.JSONField(
         default=default_greetings, blank=True, help_text='Greeting per language, e.g. {"en": "...", "ms": "..."}.'
     )
+    # How the assistant speaks on every channel: read by the engine into the system prompt.
+    ai_tone = models.CharField(
+        max_length=120, blank=True, help_text='e.g. "warm, concise and professional" (empty: that default).'
+    )
+    ai_instructions = models.TextField(
+        max_length=2000,
+        blank=True,
+        help_text="Extra instructions from the hotel (never above the guardrails), e.g. always mention parking.",
+    )
 
     class Meta:
         verbose_name_plural = "channel settings"
