@@ -63,6 +63,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
     "channels",
+    "privacy",  # the audit trail (public); see privacy.routers
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -75,6 +76,7 @@ TENANT_APPS = [
     "knowledge",
     "leads",
     "analytics",
+    "privacy",  # retention settings (per property); see privacy.routers
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -84,7 +86,8 @@ PUBLIC_SCHEMA_URLCONF = "nocturn.urls_public"
 ROOT_URLCONF = "nocturn.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_LIMIT_SET_CALLS = True
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# The privacy router only keeps its public-only / tenant-only models in their place.
+DATABASE_ROUTERS = ["privacy.routers.PrivacyModelsRouter", "django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -291,6 +294,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 X_FRAME_OPTIONS = "DENY"
+# Guest phone, e-mail and name encrypted at rest (privacy app). Fernet keys, comma-separated,
+# newest first; empty outside production = a key derived from SECRET_KEY (production refuses).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")  # HMAC key of the phone/e-mail lookup index
 
 # --- Logging: structlog, JSON outside development --------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from properties.models import Membership, Role, User
 
-TENANT_APP_LABELS = {"conversations", "knowledge", "leads", "analytics"}
+TENANT_APP_LABELS = {"conversations", "knowledge", "leads", "analytics", "privacy"}
 
 # What each role may do on the tenant apps' models in the tenant admin and the API.
 ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
@@ -25,8 +25,15 @@ ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
         "leads": {"view", "change"},
         "knowledge": {"view"},
         "analytics": set(),
+        "privacy": set(),
     },
-    Role.VIEWER: {"conversations": {"view"}, "leads": {"view"}, "knowledge": {"view"}, "analytics": set()},
+    Role.VIEWER: {
+        "conversations": {"view"},
+        "leads": {"view"},
+        "knowledge": {"view"},
+        "analytics": set(),
+        "privacy": set(),
+    },
 }
 
 
@@ -41,6 +48,21 @@ def current_role(user: User) -> str | None:
             Membership.objects.filter(user_id=user.pk, property_id=tenant.pk).values_list("role", flat=True).first()
         )
     return cache[tenant.pk]
+
+
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The e-mail a login attempt is for, as django-axes counts it (AXES_USERNAME_CALLABLE).
+
+    The login form and the admins post it as `username`, the JWT endpoint as `email` (our
+    USERNAME_FIELD); counting both the same way, case-folded, means one lockout per person
+    whichever door is tried.
+    """
+    for source in (credentials or {}, getattr(request, "POST", None) or {}, getattr(request, "data", None) or {}):
+        for field in ("username", User.USERNAME_FIELD):
+            value = source.get(field) if hasattr(source, "get") else None
+            if isinstance(value, str) and value.strip():
+                return value.strip().lower()
+    return ""
 
 
 def may_enter_current_property(user: User) -> bool:

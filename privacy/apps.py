@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    name = "privacy"
+    verbose_name = "Privacy (PDPA)"
+
+    def ready(self) -> None:
+        from privacy import checks, signals  # noqa: F401  (registers the system check)
+
+        signals.install()

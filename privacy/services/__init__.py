@@ -1,0 +1,13 @@
+"""Privacy operations: `audit.record`, `crypto` (field encryption + blind index), `erasure.erase_guest`,
+`retention.purge_expired`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def erase_guest(*args: Any, **kwargs: Any) -> Any:
+    """See `privacy.services.erasure.erase_guest` (imported lazily: it reaches into every tenant app)."""
+    from privacy.services.erasure import erase_guest as _erase_guest
+
+    return _erase_guest(*args, **kwargs)
