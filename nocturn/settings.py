@@ -50,6 +50,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SHARED_APPS = [
     "django_tenants",
     "properties",
+    "onboarding",  # onboarding progress and staff invitations (public)
     "nocturn",
     "daphne",
     "django.contrib.contenttypes",

@@ -7,12 +7,14 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from conversations import views as conversation_views
 from nocturn.api import health
+from onboarding import views as onboarding_views
 from properties import api as properties_api
 
 api_v1 = [
     path("health", health, name="health"),
     path("auth/token", TokenObtainPairView.as_view(), name="token_obtain"),
     path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
+    path("", include("onboarding.api_urls")),
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
     path("", include("leads.urls")),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("widget.js", conversation_views.widget_script, name="widget-script"),
+    path("onboarding/new/", onboarding_views.new_property, name="new-property"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", tenant_admin_site.urls),
     path("analytics/", include("analytics.urls")),
+    path("", include("onboarding.urls")),
     path("api/v1/health", health, name="health"),
     path("widget-demo/", conversation_views.widget_demo, name="widget-demo"),
     path("widget.js", conversation_views.widget_script, name="widget-script"),

@@ -1,0 +1,225 @@
+"""Property API on the public host: create (platform admins), settings and onboarding (managers), staff.
+
+404 for a property outside the caller's memberships (nothing is learnt of it), 403 for its agents
+and viewers, 400 with every error at once (and nothing saved) for bad values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from onboarding.services import staff, wizard
+from onboarding.services.audit import audit
+from onboarding.services.settings import SettingsInvalid, get_settings, update_settings, usable_keys
+from properties.models import Membership, PlanTier, Property, Role
+from properties.permissions import property_for_user
+from properties.serializers import PropertySerializer
+from properties.services import NewProperty, create_property, properties_of, property_host, rotate_widget_key
+
+
+def managed_property(request: Request, property_id: int) -> Property:
+    """The property if the caller manages it (or is a platform admin); 404 if not a member, 403 if not a manager."""
+    property_ = property_for_user(request.user, property_id)
+    if not request.user.is_superuser and request.user.role_in(property_) != Role.MANAGER:
+        raise ApiPermissionDenied("Only the property's managers change its settings.")
+    return property_
+
+
+def _errors(exc: ValidationError) -> dict[str, Any]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {"detail": exc.messages}
+
+
+class NewPropertySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.CharField(max_length=41)
+    timezone = serializers.CharField(max_length=64, default="Asia/Kuala_Lumpur")
+    country = serializers.CharField(max_length=2, default="MY")
+    notification_email = serializers.EmailField(required=False, default="")
+    website = serializers.URLField(required=False, default="")
+    plan = serializers.ChoiceField(choices=PlanTier.values, default=PlanTier.STARTER)
+
+
+@extend_schema(
+    methods=["POST"],
+    request=NewPropertySerializer,
+    responses={201: PropertySerializer, 400: OpenApiResponse(description="Invalid values"), 403: None},
+    summary="Create a property with its schema and domain (platform admins)",
+)
+@extend_schema(methods=["GET"], responses=PropertySerializer(many=True), summary="The properties the caller belongs to")
+@api_view(["GET", "POST"])
+def property_collection(request: Request) -> Response:
+    if request.method == "GET":
+        return Response(PropertySerializer(properties_of(request.user), many=True, context={"request": request}).data)
+    if not request.user.is_superuser:
+        raise ApiPermissionDenied("Only platform admins create properties.")
+    serializer = NewPropertySerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    try:
+        property_ = create_property(NewProperty(**serializer.validated_data))
+    except ValidationError as exc:
+        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    wizard.progress_of(property_)
+    audit("property.created", actor=request.user, property_=property_, target_type="property",
+          target_id=property_.pk, request=request._request)  # fmt: skip
+    body = PropertySerializer(property_, context={"request": request}).data
+    body["host"] = property_host(property_.slug)
+    body["onboarding"] = wizard.report(property_)
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    methods=["GET"], responses={200: OpenApiResponse(description="Every settings section")}, summary="Settings"
+)
+@extend_schema(
+    methods=["PUT"],
+    request={"application/json": {"type": "object"}},
+    responses={200: OpenApiResponse(description="The saved sections"), 400: OpenApiResponse(description="Errors")},
+    summary="Change settings: every section given is validated, then all are saved together or none",
+)
+@api_view(["GET", "PUT"])
+def property_settings(request: Request, property_id: int) -> Response:
+    property_ = managed_property(request, property_id)
+    if request.method == "PUT":
+        if not isinstance(request.data, dict) or not request.data:
+            return Response({"detail": "Send an object of settings sections."}, status=400)
+        try:
+            update_settings(property_, dict(request.data), actor=request.user, request=request._request)
+        except SettingsInvalid as exc:
+            return Response({"detail": str(exc.message), "errors": exc.errors}, status=400)
+        connection.set_schema_to_public()
+    return Response(get_settings(property_))
+
+
+ONBOARD_STEPS = {
+    "details": wizard.save_details,
+    "hours": wizard.save_hours,
+    "whatsapp": wizard.save_whatsapp,
+    "whatsapp_test": wizard.send_test_message,
+    "email": wizard.save_email,
+    "widget": wizard.save_widget,
+}
+
+
+@extend_schema(
+    request={"application/json": {"type": "object"}},
+    responses={200: OpenApiResponse(description="Checklist, missing items, next step")},
+    summary='Advance onboarding: {"step": "details|hours|whatsapp|whatsapp_test|email|widget|knowledge|try|live", '
+    '"data": {…}}; with no step, only the report',
+)
+@api_view(["POST"])
+def onboard(request: Request, property_id: int) -> Response:
+    property_ = managed_property(request, property_id)
+    step = request.data.get("step") if isinstance(request.data, dict) else None
+    data = (request.data.get("data") or {}) if isinstance(request.data, dict) else {}
+    extra: dict[str, Any] = {}
+    try:
+        if step in ONBOARD_STEPS:
+            result = ONBOARD_STEPS[step](property_, data, actor=request.user, request=request._request)
+            if step == "widget":
+                extra["widget_key"] = result.public_key
+            if step == "whatsapp_test":
+                extra["message_id"] = result
+        elif step == "knowledge":
+            items = data.get("items")
+            if not isinstance(items, list) or not items:
+                raise ValidationError({"items": "Send the knowledge items as a non-empty list."})
+            extra["knowledge"] = wizard.knowledge_save(
+                property_, items, str(data.get("source") or "api"), actor=request.user, request=request._request
+            )
+        elif step == "try":
+            answer = wizard.try_question(property_, str(data.get("question") or ""))
+            extra["answer"] = {"text": answer.text, "hits": [h.title for h in answer.hits]}
+        elif step == "live":
+            wizard.go_live(property_, actor=request.user, request=request._request)
+        elif step not in (None, ""):
+            raise ValidationError({"step": f"Unknown step {step!r}."})
+    except ValidationError as exc:
+        connection.set_schema_to_public()
+        return Response({"errors": _errors(exc), **wizard.report(property_)}, status=400)
+    connection.set_schema_to_public()
+    return Response({**wizard.report(property_), **extra})
+
+
+@extend_schema(request=None, responses={201: OpenApiResponse(description="The new key")}, summary="Rotate a widget key")
+@api_view(["POST"])
+def rotate_key(request: Request, property_id: int, key_id: int) -> Response:
+    property_ = managed_property(request, property_id)
+    key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
+    if key is None:
+        return Response({"detail": "No such widget key."}, status=404)
+    new = rotate_widget_key(key, actor=request.user)
+    audit("settings.widget_key_rotated", actor=request.user, property_=property_, target_type="widget_key",
+          target_id=key.pk, details={"new_key_id": new.pk}, request=request._request)  # fmt: skip
+    key.refresh_from_db()
+    return Response(
+        {"id": new.pk, "public_key": new.public_key, "old_key_expires_at": key.expires_at.isoformat()}, status=201
+    )
+
+
+def _member_json(m: Membership) -> dict[str, Any]:
+    return {"id": m.pk, "email": m.user.email, "role": m.role}
+
+
+@extend_schema(
+    request={"application/json": {"type": "object"}},
+    responses={200: OpenApiResponse(description="Members and pending invitations")},
+    summary="Staff: list (GET) or invite by e-mail (POST {email, role})",
+)
+@api_view(["GET", "POST"])
+def members(request: Request, property_id: int) -> Response:
+    property_ = managed_property(request, property_id)
+    if request.method == "POST":
+        url = request.build_absolute_uri("/").replace(request.get_host(), property_host(property_.slug), 1)
+        try:
+            staff.invite(
+                property_,
+                str(request.data.get("email") or ""),
+                str(request.data.get("role") or ""),
+                actor=request.user,
+                accept_url=url.rstrip("/") + "/invitations/{token}/",
+                request=request._request,
+            )
+        except ValidationError as exc:
+            return Response({"errors": _errors(exc)}, status=400)
+    return Response(
+        {
+            "members": [_member_json(m) for m in staff.members(property_)],
+            "invitations": [{"email": i.email, "role": i.role} for i in staff.pending_invitations(property_)],
+        },
+        status=201 if request.method == "POST" else 200,
+    )
+
+
+@extend_schema(
+    request={"application/json": {"type": "object"}},
+    responses={200: OpenApiResponse(description="The member"), 204: None},
+    summary="Change a member's role (PATCH {role}) or remove them (DELETE)",
+)
+@api_view(["PATCH", "DELETE"])
+def member_detail(request: Request, property_id: int, membership_id: int) -> Response:
+    property_ = managed_property(request, property_id)
+    try:
+        if request.method == "DELETE":
+            staff.remove(property_, membership_id, actor=request.user, request=request._request)
+            return Response(status=204)
+        membership = staff.change_role(
+            property_, membership_id, str(request.data.get("role") or ""), actor=request.user, request=request._request
+        )
+    except Membership.DoesNotExist:
+        return Response({"detail": "No such member."}, status=404)
+    except PermissionDenied as exc:
+        raise ApiPermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        return Response({"errors": _errors(exc)}, status=400)
+    return Response(_member_json(Membership.objects.select_related("user").get(pk=membership.pk)))

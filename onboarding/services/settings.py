@@ -1,0 +1,405 @@
+"""A property's settings, gathered from the apps that own them, read and written as one.
+
+Each concern ("section") has a form (validation), `load` (its current values, in the API's
+shape) and `save` (writes what the form cleaned). `update_settings` validates every section
+given before writing any, then writes them all in one transaction inside the property's schema
+and audits what changed: a PUT with one bad value saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from onboarding import forms as section_forms
+from onboarding.services.audit import audit
+from properties.models import WEEKDAYS, Property, User, WidgetKey
+
+
+class SettingsInvalid(ValidationError):
+    """Errors per section and field: {"section": {"field": ["message", …]}}."""
+
+    def __init__(self, errors: dict[str, dict[str, list[str]]]) -> None:
+        super().__init__("Some settings are not valid; nothing was saved.")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    form: Callable[..., forms.Form]
+    load: Callable[[Property], dict[str, Any]]
+    save: Callable[[Property, dict[str, Any]], None]
+
+
+# --- Loading and saving, per owner -------------------------------------------------------------
+
+
+def _load_hours(property_: Property) -> dict[str, Any]:
+    hours = property_.operating_hours or {}
+    return {"timezone": property_.timezone, **{day: hours.get(day, []) for day in WEEKDAYS}}
+
+
+def _save_hours(property_: Property, data: dict[str, Any]) -> None:
+    property_.timezone = data["timezone"]
+    property_.operating_hours = {day: data[day] for day in WEEKDAYS}
+    property_.full_clean()
+    property_.save(update_fields=["timezone", "operating_hours", "updated_at"])
+
+
+def _load_greetings(property_: Property) -> dict[str, Any]:
+    from conversations.models import ChannelSettings
+
+    row = ChannelSettings.current()
+    texts = row.greeting_texts or {}
+    return {"enabled": row.greeting_enabled, **{code: texts.get(code, "") for code, _ in section_forms.LANGUAGES}}
+
+
+def _save_greetings(property_: Property, data: dict[str, Any]) -> None:
+    from conversations.models import ChannelSettings
+
+    row = ChannelSettings.current()
+    row.greeting_enabled = data["enabled"]
+    row.greeting_texts = {
+        **(row.greeting_texts or {}),
+        **{code: data[code].strip() for code, _ in section_forms.LANGUAGES if data[code].strip()},
+    }
+    row.save(update_fields=["greeting_enabled", "greeting_texts"])
+
+
+def _load_buffering(property_: Property) -> dict[str, Any]:
+    from conversations.models import ChannelSettings
+
+    return {"window_seconds": ChannelSettings.current().buffer_window_seconds}
+
+
+def _save_buffering(property_: Property, data: dict[str, Any]) -> None:
+    from conversations.models import ChannelSettings
+
+    ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(buffer_window_seconds=data["window_seconds"])
+
+
+def _load_assistant(property_: Property) -> dict[str, Any]:
+    from conversations.models import ChannelSettings
+
+    row = ChannelSettings.current()
+    return {"tone": row.ai_tone, "instructions": row.ai_instructions}
+
+
+def _save_assistant(property_: Property, data: dict[str, Any]) -> None:
+    from conversations.models import ChannelSettings
+
+    ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(
+        ai_tone=data["tone"], ai_instructions=data["instructions"].strip()
+    )
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _load_leads(property_: Property) -> dict[str, Any]:
+    from leads.models import LeadSettings, RoomRate
+
+    row = LeadSettings.current()
+    return {
+        "qualified_threshold": row.qualified_threshold,
+        "review_below_confidence": row.review_below_confidence,
+        "urgency_days": row.urgency_days,
+        "currency": row.currency,
+        "default_room_rate": _money(row.default_room_rate),
+        "event_rate_per_guest": _money(row.event_rate_per_guest),
+        "fb_rate_per_cover": _money(row.fb_rate_per_cover),
+        "room_rates": [
+            {"name": r.name, "nightly_rate": _money(r.nightly_rate), "aliases": r.aliases}
+            for r in RoomRate.objects.order_by("name")
+        ],
+    }
+
+
+def _save_leads(property_: Property, data: dict[str, Any]) -> None:
+    from leads.models import LeadSettings, RoomRate
+    from leads.tasks import rescore_leads
+
+    row = LeadSettings.current()
+    for field in (
+        "qualified_threshold",
+        "review_below_confidence",
+        "urgency_days",
+        "currency",
+        "default_room_rate",
+        "event_rate_per_guest",
+        "fb_rate_per_cover",
+    ):
+        setattr(row, field, data[field])
+    row.full_clean()
+    row.save()
+    names = [r["name"] for r in data["room_rates"]]
+    RoomRate.objects.exclude(name__in=names).delete()
+    for rate in data["room_rates"]:
+        RoomRate.objects.update_or_create(
+            name=rate["name"], defaults={"nightly_rate": rate["nightly_rate"], "aliases": rate["aliases"]}
+        )
+    # Open leads are re-scored with the new thresholds and rates, as when saved in the tenant admin.
+    transaction.on_commit(rescore_leads.delay)
+
+
+def _load_handoff(property_: Property) -> dict[str, Any]:
+    from conversations.models import HandoffSettings
+
+    return {"alert_after_seconds": HandoffSettings.current().alert_after_seconds}
+
+
+def _save_handoff(property_: Property, data: dict[str, Any]) -> None:
+    from conversations.models import HandoffSettings
+
+    HandoffSettings.objects.filter(pk=HandoffSettings.current().pk).update(
+        alert_after_seconds=data["alert_after_seconds"]
+    )
+
+
+def _load_notifications(property_: Property) -> dict[str, Any]:
+    from analytics.models import ReportSettings
+
+    report = ReportSettings.current()
+    return {
+        "notification_email": property_.notification_email,
+        "report_enabled": report.enabled,
+        "report_send_at": report.send_at.strftime("%H:%M"),
+    }
+
+
+def _save_notifications(property_: Property, data: dict[str, Any]) -> None:
+    from analytics.models import ReportSettings
+
+    property_.notification_email = data["notification_email"].lower()
+    property_.save(update_fields=["notification_email", "updated_at"])
+    ReportSettings.objects.filter(pk=ReportSettings.current().pk).update(
+        enabled=data["report_enabled"], send_at=data["report_send_at"]
+    )
+
+
+RETENTION_FIELDS = ("conversation_days", "lead_days", "greeting_state_days")
+
+
+def retention_form(*args: Any, **kwargs: Any) -> forms.Form:
+    """A form of privacy.RetentionSettings' own fields, so its validators (ranges) are the ones applied."""
+    from privacy.models import RetentionSettings
+
+    form_class = forms.modelform_factory(RetentionSettings, fields=RETENTION_FIELDS)
+    return form_class(*args, **kwargs)
+
+
+def _load_retention(property_: Property) -> dict[str, Any]:
+    from privacy.models import RetentionSettings
+
+    row = RetentionSettings.current()
+    return {field: getattr(row, field) for field in RETENTION_FIELDS}
+
+
+def _save_retention(property_: Property, data: dict[str, Any]) -> None:
+    from privacy.models import RetentionSettings
+
+    row = RetentionSettings.current()
+    for field in RETENTION_FIELDS:
+        setattr(row, field, data[field])
+    row.save()
+
+
+def usable_keys(property_: Property) -> list[WidgetKey]:
+    now = timezone.now()
+    return [k for k in WidgetKey.objects.filter(property=property_).order_by("id") if k.is_usable(now)]
+
+
+def widget_form(*args: Any, property_: Property, **kwargs: Any) -> forms.Form:
+    return section_forms.WidgetForm(*args, keys=usable_keys(property_), **kwargs)
+
+
+def _load_widget(property_: Property) -> dict[str, Any]:
+    return {
+        "keys": [
+            {
+                "id": k.pk,
+                "public_key": k.public_key,
+                "allowed_origins": list(k.allowed_origins),
+                "expires_at": k.expires_at.isoformat() if k.expires_at else None,
+            }
+            for k in usable_keys(property_)
+        ]
+    }
+
+
+def _save_widget(property_: Property, data: dict[str, Any]) -> None:
+    for name, origins in data.items():
+        key_id = int(name.removeprefix("key_"))
+        # Filtered on the property: a key id of another property changes nothing.
+        WidgetKey.objects.filter(pk=key_id, property=property_).update(allowed_origins=origins)
+
+
+def _load_templates(property_: Property) -> dict[str, Any]:
+    from conversations.models import WhatsAppTemplate
+
+    return {
+        "templates": [
+            {"name": t.name, "language": t.language, "purpose": t.purpose, "approved": t.is_approved}
+            for t in WhatsAppTemplate.objects.order_by("name", "language")
+        ]
+    }
+
+
+def _save_templates(property_: Property, data: dict[str, Any]) -> None:
+    from conversations.models import WhatsAppTemplate
+
+    keep = {(t["name"], t["language"]) for t in data["templates"]}
+    for row in WhatsAppTemplate.objects.all():
+        if (row.name, row.language) not in keep:
+            row.delete()
+    for t in data["templates"]:
+        # Components (Meta's parameters) are kept: the settings page edits only what staff decide.
+        WhatsAppTemplate.objects.update_or_create(
+            name=t["name"], language=t["language"], defaults={"purpose": t["purpose"], "is_approved": t["approved"]}
+        )
+
+
+SECTIONS: dict[str, Section] = {
+    s.name: s
+    for s in [
+        Section("hours", "Operating hours and timezone", section_forms.HoursForm, _load_hours, _save_hours),
+        Section("greetings", "Greetings", section_forms.GreetingsForm, _load_greetings, _save_greetings),
+        Section("buffering", "Buffering window", section_forms.BufferingForm, _load_buffering, _save_buffering),
+        Section("assistant", "AI tone and instructions", section_forms.AssistantForm, _load_assistant, _save_assistant),
+        Section("leads", "Lead thresholds and room rates", section_forms.LeadsForm, _load_leads, _save_leads),
+        Section("handoff", "Handoff e-mail delay", section_forms.HandoffForm, _load_handoff, _save_handoff),
+        Section(
+            "notifications",
+            "Notification address and report time",
+            section_forms.NotificationsForm,
+            _load_notifications,
+            _save_notifications,
+        ),
+        Section("retention", "Retention periods", retention_form, _load_retention, _save_retention),
+        Section("widget", "Widget keys and allowed origins", widget_form, _load_widget, _save_widget),
+        Section("templates", "WhatsApp templates", section_forms.TemplatesForm, _load_templates, _save_templates),
+    ]
+}
+
+
+def _form_data(name: str, values: Any) -> Any:
+    """The API's section shape → form data (the widget section nests its keys)."""
+    if name == "widget" and isinstance(values, dict) and isinstance(values.get("keys"), list):
+        return {
+            f"key_{k.get('id')}": k.get("allowed_origins", [])
+            for k in values["keys"]
+            if isinstance(k, dict) and str(k.get("id", "")).isdigit()
+        } | {"_ids": [k.get("id") for k in values["keys"] if isinstance(k, dict)]}
+    return values
+
+
+def build_form(name: str, property_: Property, data: Any = None) -> forms.Form:
+    section = SECTIONS[name]
+    kwargs: dict[str, Any] = {"property_": property_} if name == "widget" else {}
+    if data is None:
+        return section.form(initial=section.load(property_), **kwargs)
+    return section.form(data, **kwargs)
+
+
+def get_settings(property_: Property) -> dict[str, Any]:
+    with schema_context(property_.schema_name):
+        return {name: section.load(property_) for name, section in SECTIONS.items()}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _validate(
+    property_: Property, name: str, values: Any, *, partial: bool
+) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    if not isinstance(values, dict):
+        return None, {"__all__": ["Expected an object of this section's fields."]}
+    data = _form_data(name, values)
+    errors: dict[str, list[str]] = {}
+    if name == "widget":
+        keys = usable_keys(property_)
+        known = {k.pk for k in keys}
+        ids = data.pop("_ids", []) if isinstance(data, dict) else []
+        unknown = [i for i in ids if not (str(i).isdigit() and int(i) in known)]
+        if unknown:
+            # The same words for another property's key and for no key at all: nothing is learnt.
+            errors["keys"] = [f"Unknown widget key id(s): {', '.join(map(str, unknown))}."]
+        if partial:
+            data = {f"key_{k.pk}": list(k.allowed_origins) for k in keys} | dict(data)
+    elif partial:
+        # A partial section (an API PUT of one field) keeps the other fields' current values.
+        data = {**_json(SECTIONS[name].load(property_)), **data}
+    form = build_form(name, property_, data)
+    if not form.is_valid():
+        errors.update({field: list(messages) for field, messages in form.errors.items()})
+    return (None if errors else form.cleaned_data), errors
+
+
+def update_settings(
+    property_: Property,
+    changes: dict[str, Any],
+    *,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    partial: bool = True,
+) -> dict[str, Any]:
+    """Validate every section in `changes`, then save them all in one transaction, audited; else save nothing.
+
+    `partial`: fields a section leaves out keep their values (the API); a page form posts every field
+    (an unticked checkbox is simply absent), so it passes `partial=False`.
+    Raises `SettingsInvalid` with every error of every section at once.
+    """
+    unknown = sorted(set(changes) - set(SECTIONS))
+    with schema_context(property_.schema_name):
+        errors: dict[str, dict[str, list[str]]] = {name: {"__all__": ["Unknown settings section."]} for name in unknown}
+        cleaned: dict[str, dict[str, Any]] = {}
+        for name, values in changes.items():
+            if name in unknown:
+                continue
+            data, section_errors = _validate(property_, name, values, partial=partial)
+            if section_errors:
+                errors[name] = section_errors
+            else:
+                cleaned[name] = data  # type: ignore[assignment]
+        if errors:
+            raise SettingsInvalid(errors)
+        with transaction.atomic():
+            property_ = Property.objects.select_for_update().get(pk=property_.pk)
+            for name, data in cleaned.items():
+                before = SECTIONS[name].load(property_)
+                SECTIONS[name].save(property_, data)
+                after = SECTIONS[name].load(property_)
+                changed = sorted(k for k in after if _json(before.get(k)) != _json(after.get(k)))
+                if changed:
+                    audit(
+                        f"settings.{name}.updated",
+                        actor=actor,
+                        property_=property_,
+                        target_type="settings",
+                        target_id=name,
+                        details={"fields": changed},
+                        request=request,
+                    )
+        return {name: SECTIONS[name].load(property_) for name in cleaned}

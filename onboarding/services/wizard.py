@@ -1,0 +1,460 @@
+"""Onboarding: a property from nothing to live, step by step; each step validates and saves on its own.
+
+Steps: details (and timezone) → hours → channels (WhatsApp + test message, inbound e-mail, widget key
+and origins) → knowledge (upload with preview) → try questions → go live. The checklist reads the
+real state (bindings, embedded knowledge) as well as what the wizard recorded, so it stays true
+when something is changed elsewhere (the admin, the settings page). Channels bound before going
+live stay inactive, so no guest reaches a half-configured assistant; going live activates them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from onboarding.fields import OriginsField
+from onboarding.forms import TimezoneField
+from onboarding.models import OnboardingProgress
+from onboarding.services.audit import audit
+from onboarding.services.settings import update_settings
+from properties.models import (
+    EmailBinding,
+    PlanTier,
+    Property,
+    User,
+    WhatsAppBinding,
+    WidgetKey,
+    slug_validator,
+)
+
+STEPS = ("details", "hours", "channels", "knowledge", "try", "live")
+STEP_TITLES = {
+    "details": "Property details",
+    "hours": "Operating hours",
+    "channels": "Channels",
+    "knowledge": "Knowledge",
+    "try": "Try questions",
+    "live": "Go live",
+}
+_DIGITS = re.compile(r"^\d{5,64}$")
+_PHONE = re.compile(r"^\+?[0-9 ()-]{6,32}$")
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    timezone = TimezoneField()
+    country = forms.CharField(max_length=2, min_length=2, help_text="ISO 3166 code, e.g. MY.")
+    notification_email = forms.EmailField(help_text="Handoff alerts and the daily report go here.")
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].upper()
+        if not country.isalpha():
+            raise ValidationError("Use a two-letter ISO 3166 code, e.g. MY.")
+        return country
+
+
+class NewPropertyForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.CharField(
+        max_length=41, validators=[slug_validator], help_text="Its address: {slug}.<base domain>. Lowercase, digits, -."
+    )
+    timezone = TimezoneField(initial="Asia/Kuala_Lumpur")
+    country = forms.CharField(max_length=2, min_length=2, initial="MY")
+    notification_email = forms.EmailField(required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
+    plan = forms.ChoiceField(choices=PlanTier.choices, initial=PlanTier.STARTER)
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+
+class WhatsAppForm(forms.Form):
+    phone_number_id = forms.CharField(label="Phone number id", max_length=64, help_text="From Meta's WhatsApp Manager.")
+    display_phone_number = forms.CharField(max_length=32, help_text="As guests see it, e.g. +60 12-345 6789.")
+    access_token = forms.CharField(max_length=1000, widget=forms.PasswordInput(render_value=False))
+    waba_id = forms.CharField(label="WhatsApp Business account id", max_length=64, required=False)
+
+    def clean_phone_number_id(self) -> str:
+        value = self.cleaned_data["phone_number_id"].strip()
+        if not _DIGITS.match(value):
+            raise ValidationError("Meta's phone number id is a number (digits only).")
+        return value
+
+    def clean_display_phone_number(self) -> str:
+        value = self.cleaned_data["display_phone_number"].strip()
+        if not _PHONE.match(value):
+            raise ValidationError("Enter the number as guests dial it, e.g. +60 12-345 6789.")
+        return value
+
+
+class TestMessageForm(forms.Form):
+    to = forms.CharField(label="Your WhatsApp number", max_length=32, help_text="With country code, e.g. +60123456789.")
+
+    def clean_to(self) -> str:
+        digits = re.sub(r"[^0-9]", "", self.cleaned_data["to"])
+        if not 6 <= len(digits) <= 15:
+            raise ValidationError("Enter a phone number with its country code, e.g. +60123456789.")
+        return f"+{digits}"
+
+
+class EmailForm(forms.Form):
+    address = forms.EmailField(label="Inbound e-mail address", help_text="Guests' mail to this address is answered.")
+    from_name = forms.CharField(max_length=200, required=False)
+
+
+class WidgetOriginsForm(forms.Form):
+    allowed_origins = OriginsField(help_text="The hotel website's origins, one per line, e.g. https://hotel.example.")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    step: str
+    done: bool
+    required: bool
+
+
+def progress_of(property_: Property) -> OnboardingProgress:
+    progress, _ = OnboardingProgress.objects.get_or_create(property=property_)
+    return progress
+
+
+def is_live(property_: Property) -> bool:
+    return OnboardingProgress.objects.filter(property=property_, live_at__isnull=False).exists()
+
+
+def _embedded_knowledge(property_: Property) -> int:
+    from knowledge.models import EmbeddingStatus, KnowledgeItem
+
+    with schema_context(property_.schema_name):
+        return KnowledgeItem.objects.filter(is_active=True, embedding_status=EmbeddingStatus.DONE).count()
+
+
+def checklist(property_: Property) -> list[ChecklistItem]:
+    progress = progress_of(property_)
+    done = set(progress.completed_steps)
+    wa = WhatsAppBinding.objects.filter(property=property_).exists()
+    widget = any(k.allowed_origins for k in WidgetKey.objects.filter(property=property_, expires_at__isnull=True))
+    email = EmailBinding.objects.filter(property=property_).exists()
+    return [
+        ChecklistItem("details", "Property details and timezone", "details", "details" in done, True),
+        ChecklistItem("hours", "Operating hours", "hours", "hours" in done, True),
+        ChecklistItem(
+            "channel", "At least one channel (widget, WhatsApp or e-mail)", "channels", wa or widget or email, True
+        ),
+        ChecklistItem("widget", "Widget key with its allowed origins", "channels", widget, False),
+        ChecklistItem("whatsapp", "WhatsApp number connected", "channels", wa, False),
+        # A bound number must have proved it can send before guests are promised answers on it.
+        ChecklistItem(
+            "whatsapp_test", "WhatsApp test message sent", "channels", progress.whatsapp_tested_at is not None, wa
+        ),
+        ChecklistItem("email", "Inbound e-mail address", "channels", email, False),
+        ChecklistItem(
+            "knowledge", "Knowledge uploaded and embedded", "knowledge", _embedded_knowledge(property_) > 0, True
+        ),
+        ChecklistItem("try", "A question tried against the knowledge", "try", progress.questions_tried > 0, True),
+        ChecklistItem("live", "Live", "live", progress.live_at is not None, True),
+    ]
+
+
+def missing(property_: Property) -> list[ChecklistItem]:
+    return [item for item in checklist(property_) if item.required and not item.done and item.key != "live"]
+
+
+def next_step(property_: Property) -> str:
+    for item in checklist(property_):
+        if item.required and not item.done:
+            return item.step
+    return "live"
+
+
+def report(property_: Property) -> dict[str, Any]:
+    items = checklist(property_)
+    progress = progress_of(property_)
+    return {
+        "property_id": property_.pk,
+        "live": progress.live_at is not None,
+        "live_at": progress.live_at.isoformat() if progress.live_at else None,
+        "next_step": next_step(property_),
+        "checklist": [asdict(item) for item in items],
+        "missing": [item.key for item in items if item.required and not item.done and item.key != "live"],
+    }
+
+
+def _mark(property_: Property, step: str) -> None:
+    with transaction.atomic():
+        progress = OnboardingProgress.objects.select_for_update().get(pk=progress_of(property_).pk)
+        if step not in progress.completed_steps:
+            progress.completed_steps = [*progress.completed_steps, step]
+            progress.save(update_fields=["completed_steps", "updated_at"])
+
+
+def _form_or_raise(form: forms.Form) -> dict[str, Any]:
+    if not form.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
+    return form.cleaned_data
+
+
+# --- Steps ---------------------------------------------------------------------------------------
+
+
+def save_details(property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None) -> Property:
+    cleaned = _form_or_raise(DetailsForm(data))
+    with transaction.atomic():
+        property_ = Property.objects.select_for_update().get(pk=property_.pk)
+        for field, value in cleaned.items():
+            setattr(property_, field, value.lower() if field == "notification_email" else value)
+        property_.full_clean()
+        property_.save()
+        audit(
+            "onboarding.details",
+            actor=actor,
+            property_=property_,
+            target_type="property",
+            target_id=property_.pk,
+            details={"fields": sorted(cleaned)},
+            request=request,
+        )
+        _mark(property_, "details")
+    return property_
+
+
+def save_hours(property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None) -> None:
+    """The hours step is the settings page's hours form; the timezone stays the one of the details step."""
+    values = {key: data.get(key) for key in data}
+    values.setdefault("timezone", property_.timezone)
+    update_settings(property_, {"hours": values}, actor=actor, request=request, partial=False)
+    _mark(property_, "hours")
+
+
+def save_whatsapp(
+    property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None
+) -> WhatsAppBinding:
+    cleaned = _form_or_raise(WhatsAppForm(data))
+    with transaction.atomic():
+        taken = WhatsAppBinding.objects.filter(phone_number_id=cleaned["phone_number_id"]).exclude(property=property_)
+        if taken.exists():
+            raise ValidationError({"phone_number_id": "This number is already connected to another property."})
+        binding, created = WhatsAppBinding.objects.update_or_create(
+            property=property_,
+            phone_number_id=cleaned["phone_number_id"],
+            defaults={
+                "display_phone_number": cleaned["display_phone_number"],
+                "access_token": cleaned["access_token"],
+                "waba_id": cleaned["waba_id"],
+                "is_active": is_live(property_),
+            },
+        )
+        # A new number or token has not been tested yet.
+        OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(whatsapp_tested_at=None)
+        audit(
+            "onboarding.whatsapp_bound",
+            actor=actor,
+            property_=property_,
+            target_type="whatsapp_binding",
+            target_id=binding.pk,
+            details={"created": created},
+            request=request,
+        )
+    return binding
+
+
+def send_test_message(property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None) -> str:
+    """Send a real WhatsApp message from the property's number to `to`; returns Meta's message id.
+
+    Free text first; a number that never wrote to the hotel is outside the 24-hour window, so Meta's
+    `hello_world` template (present in every WhatsApp Business account) goes instead.
+    """
+    from conversations.channels.base import OutboundMessage
+    from conversations.channels.whatsapp import errors
+    from conversations.channels.whatsapp.adapter import WhatsAppAdapter
+
+    to = _form_or_raise(TestMessageForm(data))["to"]
+    binding = WhatsAppBinding.objects.filter(property=property_).order_by("-id").first()
+    if binding is None:
+        raise ValidationError({"to": "Connect the WhatsApp number first."})
+    text = f"Test message from {property_.name} on Nocturn AI: your WhatsApp number is connected."
+    try:
+        with WhatsAppAdapter.from_settings(
+            binding.phone_number_id, binding.access_token, schema=property_.schema_name
+        ) as adapter:
+            try:
+                result = adapter.send(OutboundMessage(channel="whatsapp", recipient_id=to, text=text))
+            except errors.OutsideWindow:
+                result = adapter.send_template(to, "hello_world", "en_US")
+    except errors.TokenExpired as exc:
+        raise ValidationError(
+            {"to": f"Meta refused the access token ({exc}). Paste a valid system-user token."}
+        ) from exc
+    except errors.Undeliverable as exc:
+        raise ValidationError({"to": f"Meta could not deliver to {to}: is it a WhatsApp number? ({exc})"}) from exc
+    except errors.WhatsAppError as exc:
+        raise ValidationError({"to": f"The test message failed: {exc}"}) from exc
+    OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(
+        whatsapp_tested_at=timezone.now(), whatsapp_tested_to=to
+    )
+    audit(
+        "onboarding.whatsapp_tested",
+        actor=actor,
+        property_=property_,
+        target_type="whatsapp_binding",
+        target_id=binding.pk,
+        request=request,
+    )
+    return result.provider_message_id
+
+
+def save_email(property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None) -> EmailBinding:
+    cleaned = _form_or_raise(EmailForm(data))
+    address = cleaned["address"].lower()
+    with transaction.atomic():
+        if EmailBinding.objects.filter(address=address).exclude(property=property_).exists():
+            raise ValidationError({"address": "This address is already used by another property."})
+        binding, _ = EmailBinding.objects.update_or_create(
+            property=property_,
+            address=address,
+            defaults={"from_name": cleaned["from_name"] or property_.name, "is_active": is_live(property_)},
+        )
+        audit(
+            "onboarding.email_bound",
+            actor=actor,
+            property_=property_,
+            target_type="email_binding",
+            target_id=binding.pk,
+            request=request,
+        )
+    return binding
+
+
+def widget_key_of(property_: Property) -> WidgetKey | None:
+    """The key the wizard shows: the newest one not on its way out (rotation sets an expiry)."""
+    return WidgetKey.objects.filter(property=property_, expires_at__isnull=True).order_by("-id").first()
+
+
+def save_widget(property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None) -> WidgetKey:
+    origins = _form_or_raise(WidgetOriginsForm(data))["allowed_origins"]
+    if not origins:
+        raise ValidationError({"allowed_origins": "Add at least one origin: the widget works only on these sites."})
+    with transaction.atomic():
+        key = widget_key_of(property_)
+        if key is None:
+            key = WidgetKey.objects.create(property=property_, allowed_origins=origins, is_active=is_live(property_))
+        else:
+            key.allowed_origins = origins
+            key.save(update_fields=["allowed_origins"])
+        audit(
+            "onboarding.widget_origins",
+            actor=actor,
+            property_=property_,
+            target_type="widget_key",
+            target_id=key.pk,
+            details={"origins": len(origins)},
+            request=request,
+        )
+    return key
+
+
+def snippet(key: WidgetKey, api_base: str) -> str:
+    return f'<script src="{api_base}/widget.js" data-key="{key.public_key}" async></script>'
+
+
+def try_question(property_: Property, question: str) -> Any:
+    """The engine's own answer to `question` from this property's knowledge; nothing of a guest is stored."""
+    from conversations.engine import answer
+
+    question = question.strip()
+    if not question:
+        raise ValidationError({"question": "Ask a question."})
+    if len(question) > 500:
+        raise ValidationError({"question": "Keep the question under 500 characters."})
+    with schema_context(property_.schema_name):
+        result = answer(question, property_=property_)
+    OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(questions_tried=F("questions_tried") + 1)
+    return result
+
+
+def knowledge_preview(
+    property_: Property, name: str, data: bytes, *, category: str = "", language: str = ""
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Parse an upload and say what saving it would do (create / update / unchanged); nothing is written.
+
+    Returns the parsed items (JSON, to keep until the confirmation) and the knowledge app's plan.
+    """
+    from knowledge.services.ingestion import plan_upsert
+    from knowledge.services.parsers import IngestError, parse_file
+
+    try:
+        items = parse_file(name, data, category=category, language=language)
+    except IngestError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    with schema_context(property_.schema_name):
+        return [item.as_json() for item in items], plan_upsert(items)
+
+
+def knowledge_save(
+    property_: Property, items: list[dict[str, Any]], source: str, *, actor: User, request: HttpRequest | None = None
+) -> dict[str, int]:
+    """Save previewed items through the knowledge app's ingestion and embed them now (as its admin upload does)."""
+    from knowledge.services.ingestion import embed_items, upsert_items
+    from knowledge.services.parsers import IngestError, items_from_objects
+
+    with schema_context(property_.schema_name):
+        try:
+            result = upsert_items(items_from_objects(items, source), source=source)
+        except IngestError as exc:
+            raise ValidationError({"file": f"Nothing was saved: {exc}"}) from exc
+        embedded = embed_items(result.to_embed)
+    summary = {
+        "created": len(result.created),
+        "updated": len(result.updated),
+        "unchanged": len(result.unchanged),
+        "embedded": embedded.embedded,
+        "failed": embedded.failed,
+    }
+    audit(
+        "onboarding.knowledge",
+        actor=actor,
+        property_=property_,
+        target_type="knowledge",
+        target_id=source[:100],
+        details=summary,
+        request=request,
+    )
+    _mark(property_, "knowledge")
+    return summary
+
+
+def go_live(property_: Property, *, actor: User, request: HttpRequest | None = None) -> OnboardingProgress:
+    left = missing(property_)
+    if left:
+        raise ValidationError({"live": [f"Still to do: {item.label}." for item in left]})
+    with transaction.atomic():
+        progress = OnboardingProgress.objects.select_for_update().get(pk=progress_of(property_).pk)
+        if progress.live_at is None:
+            progress.live_at = timezone.now()
+            progress.completed_steps = list(dict.fromkeys([*progress.completed_steps, "live"]))
+            progress.save(update_fields=["live_at", "completed_steps", "updated_at"])
+            WidgetKey.objects.filter(property=property_, expires_at__isnull=True).update(is_active=True)
+            WhatsAppBinding.objects.filter(property=property_).update(is_active=True)
+            EmailBinding.objects.filter(property=property_).update(is_active=True)
+            Property.objects.filter(pk=property_.pk).update(is_active=True)
+            audit(
+                "onboarding.live",
+                actor=actor,
+                property_=property_,
+                target_type="property",
+                target_id=property_.pk,
+                request=request,
+            )
+    return progress
