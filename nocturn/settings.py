@@ -7,6 +7,7 @@ development | test | production; production refuses to start without its secrets
 from __future__ import annotations
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
     "channels",
+    "axes",  # staff login throttling (attempts kept in the public schema, whatever host they came to)
     "privacy",  # the audit trail (public); see privacy.routers
 ]
 TENANT_APPS = [
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "properties.middleware.PropertyMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into a 429 page
 ]
 
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
@@ -112,7 +115,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_nocturn")}
 
 AUTH_USER_MODEL = "properties.User"
-AUTHENTICATION_BACKENDS = ["properties.auth.PropertyMemberBackend"]
+# Axes first: it refuses a locked-out user+IP before our backend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "properties.auth.PropertyMemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -295,6 +299,18 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 X_FRAME_OPTIONS = "DENY"
+# Staff login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one e-mail from one
+# IP, that pair is refused for LOGIN_LOCKOUT_MINUTES on every door (tenant /login/, both admins,
+# the JWT token endpoint), even with the right password. The database handler keeps attempts in
+# the public schema (so all hosts share one count) and shows them to platform admins.
+AXES_ENABLED = env.bool("LOGIN_THROTTLING", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "properties.auth.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Guest phone, e-mail and name encrypted at rest (privacy app). Fernet keys, comma-separated,
 # newest first; empty outside production = a key derived from SECRET_KEY (production refuses).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

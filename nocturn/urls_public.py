@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
 
 from conversations import views as conversation_views
 from nocturn.api import health
@@ -12,7 +12,7 @@ from properties import api as properties_api
 
 api_v1 = [
     path("health", health, name="health"),
-    path("auth/token", TokenObtainPairView.as_view(), name="token_obtain"),
+    path("auth/token", properties_api.TokenObtainView.as_view(), name="token_obtain"),
     path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
     path("", include("onboarding.api_urls")),
     path("properties/", properties_api.property_list, name="property-list"),

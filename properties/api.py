@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from properties.permissions import property_for_user
 from properties.serializers import PropertySerializer
 from properties.services import properties_of
+
+
+class TokenObtainView(TokenObtainPairView):
+    """simplejwt's token endpoint, answering 429 while django-axes holds the e-mail + IP locked out.
+
+    Axes marks the lockout on the request it was given, which here is DRF's wrapper, so its
+    middleware (which looks at Django's request) never sees it: the view turns it into a 429.
+    """
+
+    @extend_schema(
+        responses={
+            200: TokenObtainPairSerializer,
+            401: OpenApiResponse(description="Wrong e-mail or password."),
+            429: OpenApiResponse(description="Too many failed sign-ins from this address: locked for a while."),
+        },
+        summary="Obtain a JWT pair (throttled: 5 failures per e-mail and IP lock out for 15 minutes)",
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                return Response(
+                    {"detail": "Too many failed sign-ins. Try again later."}, status=status.HTTP_429_TOO_MANY_REQUESTS
+                )
+            raise
 
 
 @extend_schema(responses=PropertySerializer(many=True), summary="The properties the caller belongs to")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import random
+import time
 import traceback
 from typing import Any
 
@@ -40,6 +41,8 @@ from conversations.models import (
     WhatsAppTemplate,
 )
 from conversations.pipeline import routing
+from nocturn import metrics
+from nocturn.telemetry import stage_span
 
 log = structlog.get_logger(__name__)
 
@@ -149,14 +152,17 @@ def dispatch(item_id: int, *, revive: bool = False) -> str:
         if item.next_attempt_at > timezone.now():
             return "not_due"
         item.attempts += 1
+        started = time.perf_counter()
         try:
-            result = _send(item)
+            with stage_span("send", **{"nocturn.channel": item.channel, "nocturn.attempt": item.attempts}):
+                result = _send(item)
         except TransientSendError as exc:
             retry_in = _transient(item, exc)
         except ChannelSendError as exc:
             _permanent(item, exc)
         else:
             _sent(item, result)
+        metrics.observe_stage("send", item.channel, time.perf_counter() - started)
         item.save()
         _mirror_delivery(item)
     if retry_in is not None:
