@@ -42,6 +42,8 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.redis_client import get_redis, key
+from nocturn import metrics
+from nocturn.telemetry import stage_span
 from properties.models import Property
 from properties.services import current_property
 
@@ -191,7 +193,9 @@ def answer(
     mode, mode_source = refine_mode(text, mode) if text else (mode, "rules")
     timings["mode"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    hits = retrieval.retrieve(text) if text else ()
+    with stage_span("retrieval") as span:
+        hits = retrieval.retrieve(text) if text else ()
+        span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
     voice = ChannelSettings.current()
@@ -212,7 +216,17 @@ def answer(
         property_name=property_.name,
     )
     started = time.perf_counter()
-    routed = generate(request, sink.on_token, on_reset=sink.on_reset)
+    with stage_span("llm", **{"nocturn.mode": mode}) as span:
+        routed = generate(request, sink.on_token, on_reset=sink.on_reset)
+        result = routed.result
+        span.set_attributes(
+            {
+                "nocturn.provider": result.provider,
+                "nocturn.model": result.model or "",
+                "nocturn.attempts": len(routed.attempts),
+            }
+        )
+    metrics.count_llm(connection.schema_name, result.provider, result.model or "", result.tokens_in, result.tokens_out)
     reply = routed.result.text
     if after_hours and routed.result.provider == "offline":
         # Models are told about the hour in the prompt; the templates need the note added.
@@ -387,6 +401,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         conversation.status = updates.get("status", conversation.status)
         conversation.ai_mode = result.mode
         _notify_inbox(conversation, reply)
+    metrics.observe_turn(latency, conversation.channel)
     log.info(
         "guest_turn",
         conversation=conversation.pk,

@@ -7,6 +7,10 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+
+from nocturn.telemetry import setup_tracing  # noqa: E402
+
+setup_tracing("nocturn-web")  # before Django builds its middleware chain (the tracing middleware joins it)
 django_http = get_asgi_application()  # sets Django up before the imports below touch models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import structlog
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
@@ -26,3 +26,11 @@ def _bind_task_context(task_id: str | None = None, task: object = None, **_: obj
 @task_postrun.connect
 def _clear_task_context(**_: object) -> None:
     structlog.contextvars.clear_contextvars()
+
+
+@worker_process_init.connect
+def _trace_worker_process(**_: object) -> None:
+    # In each pool process, after the fork: the exporter's background thread must start there.
+    from nocturn.telemetry import setup_tracing
+
+    setup_tracing("nocturn-worker")

@@ -93,6 +93,8 @@ TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["privacy.routers.PrivacyModelsRouter", "django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # First, so request latency includes tenant resolution and every middleware below.
+    "nocturn.metrics.middleware.RequestMetricsMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "nocturn.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -331,6 +333,32 @@ LOGGING = {
         "matplotlib": {"level": "WARNING"},
     },
 }
+
+# --- Observability: tracing (nocturn/telemetry.py) and Prometheus metrics (nocturn/metrics/) -----
+# none | console | otlp (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, read by the exporter itself).
+OTEL_TRACES_EXPORTER = env.str("OTEL_TRACES_EXPORTER", default="none")
+# Bearer token for GET /metrics on the public host; empty = platform admins' sessions only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_STATE_CACHE_SECONDS = env.float("METRICS_STATE_CACHE_SECONDS", default=10.0)
+
+
+def _llm_prices(raw: str) -> dict[str, tuple[float, float]]:
+    """ "model=input:output,…" in USD per million tokens."""
+    prices = {}
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        model, _, pair = entry.partition("=")
+        per_in, _, per_out = pair.partition(":")
+        prices[model.strip()] = (float(per_in), float(per_out or 0))
+    return prices
+
+
+# List prices when written (USD per million input:output tokens); LLM_PRICES replaces the table.
+LLM_PRICES = _llm_prices(
+    env.str(
+        "LLM_PRICES",
+        default="gpt-4o-mini=0.15:0.60,gpt-4o=2.50:10.00,gpt-4.1-mini=0.40:1.60,claude-haiku-4-5=1.00:5.00",
+    )
+)
 
 # --- Demo ------------------------------------------------------------------------------------
 # Only used by `seed_demo`, which refuses to run in production.

@@ -7,6 +7,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from conversations import views as conversation_views
 from nocturn.api import health
+from nocturn.metrics import views as metrics_views
 from onboarding import views as onboarding_views
 from properties import api as properties_api
 
@@ -27,6 +28,7 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("widget.js", conversation_views.widget_script, name="widget-script"),
     path("onboarding/new/", onboarding_views.new_property, name="new-property"),

@@ -1,0 +1,100 @@
+"""OpenTelemetry tracing, set up once per process from the environment.
+
+`OTEL_TRACES_EXPORTER` chooses where spans go: `none` (the default: nothing is instrumented, so
+tests and development pay nothing), `console` (printed by the process) or `otlp` (OTLP/HTTP
+protobuf to `OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. a collector on `http://127.0.0.1:4318`).
+Instrumented: Django requests, Celery (publish and run; the trace context travels in the task's
+headers, so one trace follows a guest message from the webhook through every task), psycopg,
+Redis and httpx (the openai SDK's client and the WhatsApp adapter). The engine adds its own
+spans for the stages of a turn (`retrieval`, `llm`, `send`) with `stage_span`.
+
+Called by asgi.py / wsgi.py before Django loads its middleware, and by the Celery worker in each
+pool process (`worker_process_init`): span processors' threads do not survive a fork.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import trace
+
+EXPORTERS = ("none", "console", "otlp")
+_lock = threading.Lock()
+_configured: str | None = None
+tracer = trace.get_tracer("nocturn")
+
+
+def exporter_name() -> str:
+    from django.conf import settings  # reading settings also loads .env into the environment
+
+    name = settings.OTEL_TRACES_EXPORTER.strip().lower() or "none"
+    if name not in EXPORTERS:
+        raise ValueError(f"OTEL_TRACES_EXPORTER must be one of {', '.join(EXPORTERS)}, not {name!r}")
+    return name
+
+
+def setup_tracing(service_name: str) -> str:
+    """Install the tracer provider and the instrumentations for this process; returns the exporter used.
+
+    Idempotent: a second call (say wsgi.py imported beside asgi.py) changes nothing.
+    """
+    global _configured
+    with _lock:
+        if _configured is not None:
+            return _configured
+        name = exporter_name()
+        if name == "none":
+            _configured = name
+            return name
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
+        resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME") or service_name})
+        provider = TracerProvider(resource=resource)
+        if name == "console":
+            exporter: Any = ConsoleSpanExporter()
+        else:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            exporter = OTLPSpanExporter()  # endpoint, headers and timeout from the OTEL_EXPORTER_OTLP_* variables
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        _instrument_libraries()
+        _configured = name
+        return name
+
+
+def _instrument_libraries() -> None:
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+    # Must run before Django builds its middleware chain (get_asgi_application / get_wsgi_application).
+    DjangoInstrumentor().instrument()
+    CeleryInstrumentor().instrument()
+    # No SQL commenter: the statements stay byte-identical (pg_stat_statements groups them as before).
+    PsycopgInstrumentor().instrument(enable_commenter=False)
+    RedisInstrumentor().instrument()
+    HTTPXClientInstrumentor().instrument()
+
+
+def force_flush(timeout_millis: int = 5000) -> None:
+    """Send the spans still buffered (a process about to exit, or a test waiting for them)."""
+    provider = trace.get_tracer_provider()
+    flush = getattr(provider, "force_flush", None)
+    if flush is not None:
+        flush(timeout_millis)
+
+
+@contextmanager
+def stage_span(stage: str, **attributes: Any) -> Iterator[trace.Span]:
+    """A span for one stage of a guest turn (a no-op span when tracing is off)."""
+    with tracer.start_as_current_span(stage, attributes={"nocturn.stage": stage, **attributes}) as span:
+        yield span
