@@ -9,7 +9,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -409,7 +408,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                     for error in errors:
                         form.add_error("password" if field not in form.fields else field, error)
             else:
-                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                login(request, user, backend="properties.auth.PropertyMemberBackend")
                 messages.success(request, f"Welcome to {property_.name}.")
                 return redirect("dashboard:home")
     return render(

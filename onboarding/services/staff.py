@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -46,6 +47,10 @@ def invite(
     """
     _require_manager(actor, property_)
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid e-mail address."}) from None
     if role not in Role.values:
         raise ValidationError({"role": "Unknown role."})
     if role == Role.MANAGER and not actor.is_superuser:

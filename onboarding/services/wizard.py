@@ -138,7 +138,7 @@ def _embedded_knowledge(property_: Property) -> int:
     from knowledge.models import EmbeddingStatus, KnowledgeItem
 
     with schema_context(property_.schema_name):
-        return KnowledgeItem.objects.filter(is_active=True, embedding_status=EmbeddingStatus.DONE).count()
+        return KnowledgeItem.objects.filter(is_active=True, embedding_status=EmbeddingStatus.READY).count()
 
 
 def checklist(property_: Property) -> list[ChecklistItem]:
