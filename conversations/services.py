@@ -7,7 +7,7 @@ from django.db.models import Avg, Count, FloatField, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from conversations.models import Conversation, MessageRole
+from conversations.models import Channel, Conversation, Guest, GuestIdentity, MessageRole
 
 
 def refresh_conversation_stats(conversation_id: int) -> Conversation | None:
@@ -30,3 +30,41 @@ def refresh_conversation_stats(conversation_id: int) -> Conversation | None:
         conversation.average_ai_confidence = figures["confidence"]
         conversation.save(update_fields=["message_count", "average_ai_confidence"])
         return conversation
+
+
+def find_or_create_guest_by_contact(
+    *, phone: str = "", email: str = "", name: str = "", language: str = ""
+) -> tuple[Guest, bool]:
+    """The guest known by this phone (E.164, their WhatsApp identity) or e-mail; else a new one. (guest, created)
+
+    For contacts that arrive from outside a conversation (a hotel system's booking, an import).
+    Matching goes through `GuestIdentity` exactly as inbound messages do, so the guest who later
+    writes on WhatsApp from that number is the same guest. Contact details the guest lacks are
+    added; an identity already held by another guest is left with them (never moved).
+    Call inside a transaction.
+    """
+    email = email.strip().lower()
+    guest = None
+    for channel, external_id in ((Channel.WHATSAPP, phone), (Channel.EMAIL, email)):
+        if external_id and guest is None:
+            identity = GuestIdentity.objects.select_related("guest").filter(channel=channel, external_id=external_id)
+            guest = next((i.guest for i in identity[:1]), None)
+    created = guest is None
+    if guest is None:
+        guest = Guest.objects.create(name=name[:200], language=language or "en")
+    changed = []
+    for field_name, value in (("phone", phone), ("email", email), ("name", name[:200])):
+        if value and not getattr(guest, field_name):
+            setattr(guest, field_name, value)
+            changed.append(field_name)
+    if language and guest.language != language:
+        guest.language = language
+        changed.append("language")
+    if changed and not created:
+        guest.save(update_fields=changed)
+    elif changed:
+        guest.save()
+    for channel, external_id in ((Channel.WHATSAPP, phone), (Channel.EMAIL, email)):
+        if external_id:
+            GuestIdentity.objects.get_or_create(channel=channel, external_id=external_id, defaults={"guest": guest})
+    return guest, created

@@ -67,6 +67,7 @@ SHARED_APPS = [
     "channels",
     "axes",  # staff login throttling (attempts kept in the public schema, whatever host they came to)
     "privacy",  # the audit trail (public); see privacy.routers
+    "integrations",  # hotel-system credentials (public); see integrations.routers
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -80,6 +81,7 @@ TENANT_APPS = [
     "leads",
     "analytics",
     "privacy",  # retention settings (per property); see privacy.routers
+    "integrations",  # events from hotel systems (per property); see integrations.routers
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -90,7 +92,11 @@ ROOT_URLCONF = "nocturn.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_LIMIT_SET_CALLS = True
 # The privacy router only keeps its public-only / tenant-only models in their place.
-DATABASE_ROUTERS = ["privacy.routers.PrivacyModelsRouter", "django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = [
+    "privacy.routers.PrivacyModelsRouter",
+    "integrations.routers.IntegrationsSchemaRouter",
+    "django_tenants.routers.TenantSyncRouter",
+]
 
 MIDDLEWARE = [
     # First, so request latency includes tenant resolution and every middleware below.
@@ -290,6 +296,19 @@ TRANSCRIPTION_MODEL = env.str("TRANSCRIPTION_MODEL", default="whisper-1")
 TRANSCRIPTION_TIMEOUT = env.float("TRANSCRIPTION_TIMEOUT", default=30.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
 INBOUND_EMAIL_WEBHOOK_SECRET = env.list("INBOUND_EMAIL_WEBHOOK_SECRET", default=[])
+
+# --- Integrations: events from the hotel's own systems (POS, PMS) ----------------------------
+# A signature older or newer than this many seconds is refused (replay window, both directions).
+INTEGRATION_SIGNATURE_TOLERANCE = env.int("INTEGRATION_SIGNATURE_TOLERANCE", default=300)
+# After a rotation the previous secret is still accepted this long, so the hotel can switch over.
+INTEGRATION_ROTATION_GRACE = env.int("INTEGRATION_ROTATION_GRACE", default=86400)
+# SMS fallback: "console" (logs, development), "http" (a Twilio-like form API) or "" (no SMS).
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
+SMS_API_URL = env.str("SMS_API_URL", default="")  # e.g. https://sms.example/2010-04-01/Accounts/{sid}/Messages.json
+SMS_ACCOUNT_SID = env.str("SMS_ACCOUNT_SID", default="")
+SMS_AUTH_TOKEN = env.str("SMS_AUTH_TOKEN", default="")
+SMS_FROM = env.str("SMS_FROM", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

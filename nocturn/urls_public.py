@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("knowledge.urls")),
     path("", include("analytics.api_urls")),
     path("", include("conversations.webhook_urls")),
+    path("", include("integrations.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("widget.js", conversation_views.widget_script, name="widget-script"),
     path("onboarding/new/", onboarding_views.new_property, name="new-property"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # This host's own routes: without it the generator reads ROOT_URLCONF (the tenant URL conf).
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="nocturn.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

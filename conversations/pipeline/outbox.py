@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from conversations.channels.base import ChannelSendError, OutboundMessage, SendResult, TransientSendError
@@ -45,6 +46,9 @@ from nocturn import metrics
 from nocturn.telemetry import stage_span
 
 log = structlog.get_logger(__name__)
+
+# Sent (inside the failing transaction) when a row fails for good: kwargs `item`, `schema_name`.
+delivery_failed = Signal()
 
 MAX_ATTEMPTS = 8
 BACKOFF_MAX = 600.0
@@ -215,14 +219,36 @@ class NoTemplate(ChannelSendError):
 
 
 def _send_template(item: OutboxItem, adapter: WhatsAppAdapter) -> SendResult:
+    """The approved template for the row's purpose (`extra["template_purpose"]`, default re-engagement).
+
+    `extra["template_params"]` fills `{name}` placeholders in the template's components, so one
+    approved template (e.g. a booking confirmation) carries each message's own details.
+    """
     language = item.message.conversation.guest.language or "en"
-    templates = WhatsAppTemplate.objects.filter(is_approved=True, purpose="reengage")
+    purpose = item.extra.get("template_purpose") or "reengage"
+    templates = WhatsAppTemplate.objects.filter(is_approved=True, purpose=purpose)
     template = templates.filter(language=language).first() or templates.order_by("pk").first()
     if template is None:
-        raise NoTemplate("outside the 24-hour window and no approved template")
-    result = adapter.send_template(item.recipient, template.name, template.language, template.components)
+        raise NoTemplate(f"outside the 24-hour window and no approved {purpose!r} template")
+    components = _filled(template.components, item.extra.get("template_params") or {})
+    result = adapter.send_template(item.recipient, template.name, template.language, components)
     item.template_name = template.name
     return result
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _filled(value: Any, params: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return value.format_map(_Blank(params)) if params and "{" in value else value
+    if isinstance(value, list):
+        return [_filled(v, params) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, params) for k, v in value.items()}
+    return value
 
 
 def _sent(item: OutboxItem, result: SendResult) -> None:
@@ -305,6 +331,8 @@ def alert_people(item: OutboxItem) -> None:
             retries=item.attempts,
         )
     log.error("outbox_failed", item=item.pk, alert=item.alert, code=item.error_code, error=item.last_error)
+    # Whoever staged the message may have another way to reach the guest (integrations' fallback).
+    delivery_failed.send(sender=OutboxItem, item=item, schema_name=schema)
 
 
 def _mirror_delivery(item: OutboxItem) -> None:

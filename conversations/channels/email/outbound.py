@@ -64,6 +64,7 @@ def build_reply(
     html: str | None = None,
     message_id: str | None = None,
     connection: Any = None,
+    new_thread: bool = False,
 ) -> EmailMultiAlternatives:
     """A reply from the property's address, threaded under the guest's message.
 
@@ -77,7 +78,8 @@ def build_reply(
     if chain:
         headers["References"] = " ".join(chain)
     mail = EmailMultiAlternatives(
-        subject=reply_subject(subject),
+        # A message that starts a thread (a booking confirmation) keeps its subject as written.
+        subject=" ".join(subject.split()) if new_thread else reply_subject(subject),
         body=text,
         from_email=formataddr((from_name, from_address)) if from_name else from_address,
         to=[to],
@@ -90,7 +92,7 @@ def build_reply(
 
 class EmailAdapter:
     """The e-mail channel's sender. `message.extra` carries `from_address`, `from_name`, `subject`,
-    `references`; `message.reply_to` is the guest's Message-ID."""
+    `references` (and `new_thread` for a message we start); `message.reply_to` is the guest's Message-ID."""
 
     channel = "email"
     max_length = 100_000
@@ -118,6 +120,7 @@ class EmailAdapter:
             references=message.extra.get("references", ()),
             message_id=message.extra.get("message_id"),
             connection=self.connection or get_connection(),
+            new_thread=bool(message.extra.get("new_thread")),
         )
         try:
             mail.send(fail_silently=False)

@@ -1,0 +1,27 @@
+"""Celery tasks of integrations (durable, idempotent, each in the schema it was sent from)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from integrations.services import notify
+from nocturn.durability import DurableTask, TransientError
+
+
+@shared_task(base=DurableTask)
+def notify_guest(event_id: int) -> str:
+    """Send an accepted event's notice to the guest on their best channel."""
+    try:
+        return notify.notify(event_id)
+    except (OperationalError, InterfaceError) as exc:
+        raise TransientError(str(exc)) from exc
+
+
+@shared_task(base=DurableTask)
+def notify_fallback(event_id: int, failed_channel: str, error: str) -> str:
+    """The notice failed for good on `failed_channel`: tell staff, try the fallback channel once."""
+    try:
+        return notify.fallback(event_id, failed_channel, error)
+    except (OperationalError, InterfaceError) as exc:
+        raise TransientError(str(exc)) from exc
