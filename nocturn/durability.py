@@ -6,9 +6,12 @@ import traceback as tb
 from typing import Any
 
 import structlog
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tenant_schemas_celery.task import TenantTask
 
 logger = structlog.get_logger(__name__)
@@ -16,6 +19,11 @@ logger = structlog.get_logger(__name__)
 
 class TransientError(Exception):
     """A failure worth retrying: a provider's 5xx, 429 or timeout, a lost connection."""
+
+
+# Our own services going away for a moment (PostgreSQL restarting or failing over, Redis restarting) are
+# transient too: the task is idempotent, so running it again once they are back is the whole remedy.
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, BrokerUnavailable)
 
 
 class DurableTask(TenantTask):
@@ -29,7 +37,7 @@ class DurableTask(TenantTask):
 
     abstract = True
     acks_late = True
-    autoretry_for = (TransientError,)
+    autoretry_for = (TransientError, *INFRASTRUCTURE_ERRORS)
     retry_backoff = 2
     retry_backoff_max = 600
     retry_jitter = True

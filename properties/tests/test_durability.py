@@ -45,6 +45,15 @@ def test_a_transient_failure_is_retried_until_it_succeeds_in_its_schema(committe
     assert not DeadLetter.objects.filter(args__0=key).exists()
 
 
+def test_a_lost_database_connection_is_retried_not_dead_lettered(committed_db, celery_worker, key, store):
+    # PostgreSQL restarting under a task (found by `make chaos`): the idempotent task simply runs again.
+    with schema_context(committed_db.a.schema_name):
+        flaky.delay(key, 1, kind="database")
+    assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
+    assert store.get(f"{key}:attempts") == "2"
+    assert not DeadLetter.objects.filter(args__0=key).exists()
+
+
 def test_a_permanent_failure_is_not_retried_and_becomes_a_dead_letter(committed_db, celery_worker, key, store):
     with schema_context(committed_db.b.schema_name):
         broken.delay(key)
