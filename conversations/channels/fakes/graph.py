@@ -169,6 +169,11 @@ class FakeGraphServer:
             self.undeliverable.clear()
             self.accepted_tokens = {self.token}
 
+    def clear_faults(self) -> None:
+        """The outage is over: every later request is answered normally (the record is kept)."""
+        with self._lock:
+            self._faults.clear()
+
     # --- Inspection ---------------------------------------------------------------------------
 
     @property
