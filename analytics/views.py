@@ -108,7 +108,11 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     # The e-mail points at its chart by Content-ID; on the page it is served by URL instead.
     chart_url = reverse("analytics:report-chart", args=[report.pk])
     html = report.html.replace(f"cid:{CHART_CONTENT_ID}", chart_url)
-    return render(request, "analytics/report_detail.html", {"report": report, "report_html": html})
+    response = render(request, "analytics/report_detail.html", {"report": report, "report_html": html})
+    # The preview iframe (srcdoc, sandboxed: no scripts) inherits this page's CSP, and an e-mail's
+    # styles are inline attributes: allow inline styles on this page only.
+    response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+    return response
 
 
 @login_required

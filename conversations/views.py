@@ -38,11 +38,21 @@ def widget_demo(request: HttpRequest) -> HttpResponse:
     ]
     # The first key that allows this very page, so the demo works wherever it is served; else the first key.
     widget_key = next((k for k in keys if k.allows_origin(origin)), keys[0] if keys else None)
-    return render(
+    api_base = public_base_url(request)
+    response = render(
         request,
         "widget/demo.html",
-        {"property": property_, "widget_key": widget_key, "api_base": public_base_url(request), "origin": origin},
+        {"property": property_, "widget_key": widget_key, "api_base": api_base, "origin": origin},
     )
+    # This page stands in for a hotel's website: it loads widget.js from the API host, talks to it
+    # over HTTP and a websocket, and the widget styles its shadow root with a <style> element.
+    websocket_base = "ws" + api_base.removeprefix("http")
+    response._csp_update = {  # type: ignore[attr-defined]  # read by django-csp's middleware
+        "script-src": [api_base],
+        "connect-src": [api_base, websocket_base],
+        "style-src": ["'unsafe-inline'"],
+    }
+    return response
 
 
 @lru_cache(maxsize=1)

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
     "channels",
+    "csp",  # Content-Security-Policy header (its system checks)
     "axes",  # staff login throttling (attempts kept in the public schema, whatever host they came to)
     "privacy",  # the audit trail (public); see privacy.routers
     "integrations",  # hotel-system credentials (public); see integrations.routers
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "nocturn.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Static files (the widget, dashboard assets, API docs) straight from daphne, compressed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -320,6 +322,29 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp) for every page we serve: our own scripts and styles only,
+# no inline script or style, never framed. Pages that must differ say so on their response
+# (the widget demo page allows the widget's API origin; the GM report preview its e-mail styles).
+# widget.js itself runs on the hotel's page under the hotel's policy, not this one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],  # 'self' covers ws(s):// to the same host (staff live updates)
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # Staff login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one e-mail from one
 # IP, that pair is refused for LOGIN_LOCKOUT_MINUTES on every door (tenant /login/, both admins,
 # the JWT token endpoint), even with the right password. The database handler keeps attempts in
