@@ -84,7 +84,7 @@ def _property() -> Property:
 
 
 def _locked(event_id: int) -> IntegrationEvent | None:
-    return IntegrationEvent.objects.select_for_update().select_related("guest").filter(pk=event_id).first()
+    return IntegrationEvent.objects.select_for_update(of=("self",)).select_related("guest").filter(pk=event_id).first()
 
 
 def notify(event_id: int) -> str:

@@ -1,0 +1,227 @@
+"""Notifying the guest (in-process, against the fake Graph API and Django's locmem mail outbox):
+the primary channel, templates outside the 24-hour window, and the fallback when it fails for good."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from conversations import engine
+from conversations.channels.base import NormalizedMessage
+from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
+from conversations.models import Message, MessageRole, OutboxItem, WhatsAppTemplate
+from conversations.pipeline import outbox, routing
+from integrations import sms
+from integrations.models import IntegrationEvent, NotificationStatus
+from integrations.services import events, notify
+from integrations.tests.conftest import booking_event
+from properties.models import EmailBinding, WhatsAppBinding
+
+NUMBER = "660000000001"
+WA_ID = "60123456789"
+BOOKING_COMPONENTS = [
+    {
+        "type": "body",
+        "parameters": [
+            {"type": "text", "text": "{guest_name}"},
+            {"type": "text", "text": "{reference}"},
+            {"type": "text", "text": "{check_in}"},
+            {"type": "text", "text": "{check_out}"},
+        ],
+    }
+]
+
+
+class Calls:
+    """What the notice steps queued for later (fallbacks) and told staff, instead of a broker and sockets."""
+
+    def __init__(self) -> None:
+        self.fallbacks: list[tuple[str, int, str, str]] = []
+        self.staff: list[tuple[str, str, dict]] = []
+
+
+@pytest.fixture
+def alpha(world, fake_graph, settings):  # noqa: ANN001, ANN201, F811
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_PROVIDER = "console"
+    routing.clear_cache()
+    WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="60300000001")
+    EmailBinding.objects.create(property=world.a, address="stay@alpha-integ.example", from_name="Alpha Hotel")
+    calls = Calls()
+    with (
+        schema_context(world.a.schema_name),
+        mock.patch.object(notify, "_queue_fallback", lambda *a: calls.fallbacks.append(a)),
+        mock.patch.object(notify, "notify_staff", lambda *a: calls.staff.append(a)),
+        mock.patch("integrations.tasks.notify_guest.apply_async"),
+    ):
+        WhatsAppTemplate.objects.create(
+            name="booking_confirmed", language="en", is_approved=True, purpose="booking.confirmed",
+            components=BOOKING_COMPONENTS,
+        )  # fmt: skip
+        yield fake_graph, calls
+    routing.clear_cache()
+
+
+def _accept(event: dict, django_capture_on_commit_callbacks) -> IntegrationEvent:  # noqa: ANN001
+    with django_capture_on_commit_callbacks(execute=True):
+        return events.accept(event).event
+
+
+def _fallbacks_run(calls: Calls, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    while calls.fallbacks:
+        _, event_id, channel, error = calls.fallbacks.pop(0)
+        with django_capture_on_commit_callbacks(execute=True):
+            notify.fallback(event_id, channel, error)
+
+
+def _dispatch_all(django_capture_on_commit_callbacks) -> list[str]:  # noqa: ANN001
+    states = []
+    for item_id in OutboxItem.objects.filter(state="pending").values_list("pk", flat=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            states.append(outbox.dispatch(item_id))
+    return states
+
+
+def test_a_booking_is_sent_on_whatsapp_as_its_approved_template_outside_the_window(
+    alpha, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001, E501
+    graph, calls = alpha
+    event = _accept(booking_event("evt-wa"), django_capture_on_commit_callbacks)
+    assert notify.notify(event.pk) == NotificationStatus.QUEUED
+    assert notify.notify(event.pk) == NotificationStatus.QUEUED  # a redelivered task stages nothing twice
+    assert _dispatch_all(django_capture_on_commit_callbacks) == ["sent"]
+    [sent] = graph.sent_messages()
+    assert sent["to"] == WA_ID and sent["type"] == "template"
+    assert sent["template"]["name"] == "booking_confirmed"
+    texts = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
+    assert texts == ["Aisyah Rahman", "BK-1001", "2026-12-20", "2026-12-22"]
+    event.refresh_from_db()
+    assert event.notification_channel == "whatsapp" and event.notification_message.outbox.state == "sent"
+    assert "BK-1001" in event.notification_message.content and event.notification_message.role == MessageRole.AI
+    assert calls.staff == [] and calls.fallbacks == []
+
+
+def test_inside_the_window_the_notice_goes_as_text_in_the_guests_own_conversation(
+    alpha, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001, E501
+    graph, _ = alpha
+    conversation, _, _ = engine.ingest(
+        NormalizedMessage(
+            channel="whatsapp", property_schema="", sender_id=f"+{WA_ID}", text="hi", provider_message_id="wamid.in.1",
+            timestamp=timezone.now(), thread_id=NUMBER,
+        )
+    )  # fmt: skip
+    event = _accept(booking_event("evt-window"), django_capture_on_commit_callbacks)
+    assert event.guest_id == conversation.guest_id  # the guest who wrote from that number
+    notify.notify(event.pk)
+    _dispatch_all(django_capture_on_commit_callbacks)
+    [sent] = [m for m in graph.sent_messages() if m.get("type") == "text"]
+    assert "BK-1001" in sent["text"]["body"] and "confirmed" in sent["text"]["body"]
+    event.refresh_from_db()
+    assert event.notification_message.conversation_id == conversation.pk
+
+
+def test_a_malay_guest_gets_the_malay_text(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    event = booking_event("evt-ms", guest={"phone": "+60123456780", "name": "Siti", "language": "ms"})
+    event = _accept(event, django_capture_on_commit_callbacks)
+    notify.notify(event.pk)
+    event.refresh_from_db()
+    assert event.notification_message.content.startswith("Helo Siti, tempahan anda di Alpha Hotel telah disahkan.")
+    assert "2 malam" in event.notification_message.content
+
+
+def test_undeliverable_on_whatsapp_falls_back_to_email_and_staff_are_told(
+    alpha, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001, E501
+    graph, calls = alpha
+    graph.undeliverable.add(WA_ID)
+    event = _accept(booking_event("evt-fallback"), django_capture_on_commit_callbacks)
+    notify.notify(event.pk)
+    assert _dispatch_all(django_capture_on_commit_callbacks) == ["failed"]
+    assert [(c[1], c[2]) for c in calls.fallbacks] == [(event.pk, "whatsapp")]  # queued by the outbox's signal
+    assert "131026" in calls.fallbacks[0][3]
+    _fallbacks_run(calls, django_capture_on_commit_callbacks)
+    event.refresh_from_db()
+    assert event.notification_status == NotificationStatus.FALLBACK_QUEUED and event.fallback_channel == "email"
+    assert _dispatch_all(django_capture_on_commit_callbacks) == ["sent"]
+    [sent] = mail.outbox
+    assert sent.to == ["aisyah@example.com"]
+    assert sent.subject == "Your booking BK-1001 is confirmed — Alpha Hotel"
+    assert "stay@alpha-integ.example" in sent.from_email and "BK-1001" in sent.body
+    # Staff: a live event and a note in the WhatsApp conversation where the notice failed.
+    [(schema, kind, payload)] = calls.staff
+    assert kind == "integration.delivery_failed" and payload["failed_channel"] == "whatsapp"
+    assert payload["fallback_channel"] == "email" and payload["final"] is False
+    note = Message.objects.get(role=MessageRole.SYSTEM, metadata__event="integration_delivery_failed")
+    assert note.conversation_id == event.notification_message.conversation_id and "131026" in note.content
+
+
+def test_without_an_email_the_fallback_is_sms(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    graph, calls = alpha
+    graph.undeliverable.add("60123456781")
+    event = _accept(booking_event("evt-sms", guest={"phone": "+60123456781"}), django_capture_on_commit_callbacks)
+    notify.notify(event.pk)
+    _dispatch_all(django_capture_on_commit_callbacks)
+    before = len(sms._console.sent)
+    _fallbacks_run(calls, django_capture_on_commit_callbacks)
+    event.refresh_from_db()
+    assert event.notification_status == NotificationStatus.FALLBACK_SENT and event.fallback_channel == "sms"
+    assert event.provider_id.startswith("console-")
+    to, text = sms._console.sent[before]
+    assert to == "+60123456781" and "BK-1001" in text
+
+
+def test_when_no_other_channel_exists_staff_are_told_it_failed_for_good(
+    alpha, settings, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001, E501
+    graph, calls = alpha
+    settings.SMS_PROVIDER = ""
+    graph.undeliverable.add("60123456782")
+    event = _accept(booking_event("evt-none", guest={"phone": "+60123456782"}), django_capture_on_commit_callbacks)
+    notify.notify(event.pk)
+    _dispatch_all(django_capture_on_commit_callbacks)
+    _fallbacks_run(calls, django_capture_on_commit_callbacks)
+    event.refresh_from_db()
+    assert event.notification_status == NotificationStatus.FAILED
+    [(_, _, payload)] = calls.staff
+    assert payload["final"] is True and payload["fallback_channel"] is None
+
+
+def test_without_an_approved_template_for_the_event_the_email_is_used(
+    alpha, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001, E501
+    graph, calls = alpha
+    order = {"reference": "POS-1", "outlet": "Lobby Café", "items": [{"name": "Teh tarik", "quantity": 2}]}
+    event = {"id": "evt-order", "type": "order.ready", "guest": {"phone": "+60123456783", "email": "o@example.com"},
+             "order": order}  # fmt: skip
+    event = _accept(event, django_capture_on_commit_callbacks)
+    notify.notify(event.pk)
+    assert _dispatch_all(django_capture_on_commit_callbacks) == ["failed"]  # no 'order.ready' template: no send
+    assert graph.sent_messages() == []
+    _fallbacks_run(calls, django_capture_on_commit_callbacks)
+    _dispatch_all(django_capture_on_commit_callbacks)
+    [sent] = mail.outbox
+    assert sent.subject == "Your order POS-1 is ready — Alpha Hotel" and "Lobby Café" in sent.body
+
+
+def test_a_guest_with_only_an_email_is_notified_by_email_first(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001, E501
+    order = {"reference": "POS-2", "items": [{"name": "Nasi lemak", "quantity": 1}], "total": "12.50"}
+    event = {"id": "evt-mail", "type": "order.received", "guest": {"email": "m@example.com", "language": "ms"},
+             "order": order}  # fmt: skip
+    event = _accept(event, django_capture_on_commit_callbacks)
+    assert notify.notify(event.pk) == NotificationStatus.QUEUED
+    _dispatch_all(django_capture_on_commit_callbacks)
+    [sent] = mail.outbox
+    assert sent.subject == "Pesanan POS-2 diterima — Alpha Hotel"
+    assert "1 × Nasi lemak" in sent.body and "MYR 12.50" in sent.body
+
+
+def test_a_task_sent_for_another_property_finds_nothing(world, alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001, E501
+    event = _accept(booking_event("evt-iso"), django_capture_on_commit_callbacks)
+    with schema_context(world.b.schema_name):
+        assert notify.notify(event.pk) == "missing"
+        assert notify.fallback(event.pk, "whatsapp", "x") == "missing"
