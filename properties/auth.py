@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from properties.models import Membership, Role, User
 
-TENANT_APP_LABELS = {"conversations", "knowledge", "leads", "analytics", "privacy"}
+TENANT_APP_LABELS = {"conversations", "knowledge", "leads", "analytics", "privacy", "integrations"}
 
 # What each role may do on the tenant apps' models in the tenant admin and the API.
 ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
@@ -26,6 +26,7 @@ ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
         "knowledge": {"view"},
         "analytics": set(),
         "privacy": set(),
+        "integrations": set(),
     },
     Role.VIEWER: {
         "conversations": {"view"},
@@ -33,6 +34,7 @@ ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
         "knowledge": {"view"},
         "analytics": set(),
         "privacy": set(),
+        "integrations": set(),
     },
 }
 
