@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup services migrate lint format browser clean-data
+.PHONY: run test setup services migrate lint format browser clean-data audit fuzz
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
 		echo "could not install chromium: browser tests will be skipped"; \
 	fi
+
+# Security scanners. bandit: no high-severity finding in our code (also a test in `make test`).
+# pip-audit: known vulnerabilities in requirements.txt; fails only on a real finding and says
+# plainly when its vulnerability database could not be reached (see scripts/audit_deps.py).
+audit: setup
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q --severity-level high
+	$(PY) scripts/audit_deps.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
