@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from conversations.models import Conversation, Guest, GuestIdentity, Handoff, HandoffSettings, Message
@@ -16,8 +18,30 @@ class GuestIdentityInline(admin.TabularInline):
 class GuestAdmin(admin.ModelAdmin):
     list_display = ["__str__", "phone", "email", "language", "consent_given_at", "last_seen_at"]
     list_filter = ["language"]
-    search_fields = ["name", "phone", "email"]
+    # Encrypted fields: exact phone / e-mail through the blind index ("=" makes Django use iexact).
+    search_fields = ["=phone", "=email"]
     inlines = [GuestIdentityInline]
+    actions = ["erase_guests"]
+
+    @admin.action(description="Erase the selected guests everywhere (PDPA right to deletion)", permissions=["delete"])
+    def erase_guests(self, request: HttpRequest, queryset: QuerySet[Guest]) -> None:
+        from privacy.services.erasure import erase_guest
+        from properties.models import Property
+
+        property_ = Property.objects.get(schema_name=connection.schema_name)
+        result = erase_guest(
+            actor=request.user,
+            property=property_,
+            request=request,
+            guest_ids=list(queryset.values_list("pk", flat=True)),
+        )
+        self.message_user(
+            request,
+            f"Erased {result.guests} guest(s): "
+            + ", ".join(f"{table} {n}" for table, n in result.deleted.items())
+            + f"; {len(result.files)} file(s). Audit event {result.audit_event.pk if result.audit_event else '-'}.",
+            messages.SUCCESS,
+        )
 
 
 class MessageInline(admin.TabularInline):
@@ -31,7 +55,7 @@ class MessageInline(admin.TabularInline):
 class ConversationAdmin(admin.ModelAdmin):
     list_display = ["id", "guest", "channel", "status", "ai_mode", "is_after_hours", "message_count", "last_message_at"]
     list_filter = ["channel", "status", "ai_mode", "is_after_hours"]
-    search_fields = ["guest__name", "guest__phone", "guest__email"]
+    search_fields = ["=guest__phone", "=guest__email"]  # exact, through the blind index
     inlines = [MessageInline]
     list_select_related = ["guest"]
 
@@ -40,7 +64,7 @@ class ConversationAdmin(admin.ModelAdmin):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["id", "conversation", "role", "channel", "created_at"]
     list_filter = ["role", "channel"]
-    search_fields = ["content", "provider_message_id"]
+    search_fields = ["provider_message_id"]  # content is encrypted
 
 
 from conversations.pipeline import admin as _pipeline_admin  # noqa: E402,F401 - registers the pipeline models

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversations.models import AiMode, Conversation, Language, SessionState
 from conversations.redis_client import get_redis, key
+from privacy.services import crypto
 
 HISTORY_LENGTH = 10
 
@@ -54,7 +55,10 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
     except redis.RedisError:
         raw = None
     if raw:
-        data = json.loads(raw)
+        # Encrypted like its database copy (it holds the guest's words); a plaintext entry from
+        # before encryption is still read until its 30-minute TTL ends.
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        data = crypto.decrypt_json(text) if crypto.is_token(text) else json.loads(text)
         data["source"] = "redis"
         return Session(**data)
     row = SessionState.objects.filter(conversation=conversation).first()
@@ -112,7 +116,7 @@ def _cache(session: Session) -> None:
     data.pop("source")
     # The database copy is authoritative: if Redis is down, the next turn rebuilds the cache.
     with contextlib.suppress(redis.RedisError):
-        get_redis().set(_redis_key(session.conversation_id), json.dumps(data), ex=settings.SESSION_TTL_SECONDS)
+        get_redis().set(_redis_key(session.conversation_id), crypto.encrypt_json(data), ex=settings.SESSION_TTL_SECONDS)
 
 
 def forget(conversation_id: int) -> None:

@@ -52,7 +52,7 @@ class LeadAdmin(admin.ModelAdmin):
     list_filter = [
         "status", "intent", "priority", "review_status", "consent_status", "is_after_hours", "source_channel",
     ]  # fmt: skip
-    search_fields = ["guest_name", "phone", "email", "notes"]
+    search_fields = ["=phone", "=email", "notes"]  # phone / e-mail exact, through the blind index
     list_select_related = ["guest"]
     # The rubric's output and the consent record are derived or legal facts: shown, never hand-edited here.
     readonly_fields = [

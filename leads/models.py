@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 
 from conversations.models import Channel, Conversation, Guest
+from privacy.fields import EncryptedCharField, EncryptedJSONField
 
 
 class Intent(models.TextChoices):
@@ -127,9 +128,14 @@ class Lead(models.Model):
     )
     conversations = models.ManyToManyField(Conversation, through="LeadConversation", related_name="leads")
 
-    guest_name = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=32, blank=True, help_text="E.164")
-    email = models.EmailField(blank=True)
+    # Encrypted at rest (privacy.fields); phone and e-mail are found through their keyed blind index.
+    guest_name = EncryptedCharField(max_length=200, blank=True)
+    phone = EncryptedCharField(max_length=32, blank=True, help_text="E.164", index="phone", index_field="phone_index")
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    email = EncryptedCharField(
+        max_length=254, blank=True, validators=[validate_email], index="email", index_field="email_index"
+    )
+    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     intent = models.CharField(max_length=16, choices=Intent.choices, default=Intent.GENERAL)
     check_in = models.DateField(null=True, blank=True)
@@ -149,9 +155,10 @@ class Lead(models.Model):
     lead_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     confidence = models.FloatField(default=0.0)
     is_qualified = models.BooleanField(default=False)
-    rubric_breakdown = models.JSONField(default=dict, blank=True, help_text="Each criterion, its points and why.")
+    # Both quote what the guest wrote (their number, their address): encrypted as a whole.
+    rubric_breakdown = EncryptedJSONField(default=dict, blank=True, help_text="Each criterion, its points and why.")
     missing_fields = models.JSONField(default=list, blank=True, help_text="What the AI should still ask for.")
-    extraction = models.JSONField(default=dict, blank=True, help_text="What extraction found and what it rejected.")
+    extraction = EncryptedJSONField(default=dict, blank=True, help_text="What extraction found and what it rejected.")
     locked_fields = models.JSONField(
         default=list, blank=True, help_text="Fields a person corrected: re-extraction never overwrites them."
     )
@@ -181,8 +188,6 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["review_status"]),
-            models.Index(fields=["phone"]),
-            models.Index(fields=["email"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -222,7 +227,7 @@ class LeadReview(models.Model):
     reviewer_id = models.BigIntegerField(help_text="The staff account (public schema).")
     reviewer_email = models.EmailField(blank=True)
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
-    corrected_fields = models.JSONField(default=dict, blank=True)
+    corrected_fields = EncryptedJSONField(default=dict, blank=True)  # may correct a phone or an e-mail
     comment = models.TextField(blank=True)
     score_at_review = models.PositiveSmallIntegerField()
     qualified_at_review = models.BooleanField()

@@ -10,6 +10,8 @@ import structlog
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from privacy.services.redaction import mask_pii_processor
+
 REQUEST_ID_HEADER = "X-Request-ID"
 
 _shared_processors: list[structlog.types.Processor] = [
@@ -25,7 +27,14 @@ def structured_formatter(json: bool = True) -> logging.Formatter:
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared_processors,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # Tracebacks rendered to text first, so the PII mask below covers them too.
+            structlog.processors.format_exc_info,
+            # Last step before rendering: no guest phone number or e-mail address reaches a log line.
+            mask_pii_processor,
+            renderer,
+        ],
     )
 
 

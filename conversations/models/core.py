@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
+
+from privacy.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
 
 
 class Channel(models.TextChoices):
@@ -18,17 +21,21 @@ class Language(models.TextChoices):
 
 
 class Guest(models.Model):
-    name = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +60123456789")
-    email = models.EmailField(blank=True)
+    # Encrypted at rest (privacy.fields); phone and e-mail are found through their keyed blind index.
+    name = EncryptedCharField(max_length=200, blank=True)
+    phone = EncryptedCharField(
+        max_length=32, blank=True, index="phone", index_field="phone_index", help_text="E.164, e.g. +60123456789"
+    )
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    email = EncryptedCharField(
+        max_length=254, blank=True, validators=[validate_email], index="email", index_field="email_index"
+    )
+    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     consent_given_at = models.DateTimeField(null=True, blank=True)
     consent_text = models.TextField(blank=True, help_text="The notice the guest accepted, as shown.")
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["phone"]), models.Index(fields=["email"])]
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"Guest {self.pk}"
@@ -39,17 +46,19 @@ class GuestIdentity(models.Model):
 
     guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="identities")
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    external_id = models.CharField(max_length=255)
+    # Encrypted; unique and looked up through its blind index (a wa_id indexes as its phone number).
+    external_id = EncryptedCharField(max_length=255, index="contact", index_field="external_id_index")
+    external_id_index = models.CharField(max_length=64, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "external_id"], name="one_guest_per_channel_identity")
+            models.UniqueConstraint(fields=["channel", "external_id_index"], name="one_guest_per_channel_identity")
         ]
         verbose_name_plural = "guest identities"
 
     def __str__(self) -> str:
-        return f"{self.channel}:{self.external_id}"
+        return f"{self.channel} identity of guest {self.guest_id}"
 
 
 class ConversationStatus(models.TextChoices):
@@ -104,14 +113,15 @@ class MessageRole(models.TextChoices):
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=8, choices=MessageRole.choices)
-    content = models.TextField(blank=True)
+    content = EncryptedTextField(blank=True)  # guests write their numbers and addresses in messages
     channel = models.CharField(max_length=16, choices=Channel.choices)
     provider_message_id = models.CharField(
         max_length=255, null=True, blank=True, help_text="The channel's own id (wamid, Message-ID); unique per channel."
     )
-    metadata = models.JSONField(
+    metadata = PartlyEncryptedJSONField(
         default=dict,
         blank=True,
+        encrypted_keys=("channel",),  # the wa_id, sender address and headers; other keys stay queryable
         help_text="Channel specifics, confidence, knowledge items used, provider, latency per stage, tokens.",
     )
     sent_by_user_id = models.BigIntegerField(null=True, blank=True, help_text="The staff account, for staff messages.")
@@ -143,10 +153,10 @@ class SessionState(models.Model):
     conversation = models.OneToOneField(
         Conversation, on_delete=models.CASCADE, primary_key=True, related_name="session"
     )
-    history = models.JSONField(default=list, blank=True, help_text="The last 10 messages: [{role, content}].")
+    history = EncryptedJSONField(default=list, blank=True, help_text="The last 10 messages: [{role, content}].")
     mode = models.CharField(max_length=16, choices=AiMode.choices, default=AiMode.CONCIERGE)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
-    lead = models.JSONField(default=dict, blank=True, help_text="The partial lead gathered so far.")
+    lead = EncryptedJSONField(default=dict, blank=True, help_text="The partial lead gathered so far.")
     low_confidence_streak = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

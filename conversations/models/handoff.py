@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from conversations.models.core import Conversation
+from privacy.fields import EncryptedJSONField
 
 
 class HandoffSettings(models.Model):
@@ -40,7 +41,7 @@ class Handoff(models.Model):
     trigger = models.CharField(
         max_length=32, help_text="human_request, complaint, low_confidence, lead_consent, manual…"
     )
-    context = models.JSONField(
+    context = EncryptedJSONField(
         default=dict, blank=True, help_text="Guest, channel, summary, intent, lead, last messages."
     )
     requested_by_user_id = models.BigIntegerField(

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from conversations.models.core import Message
+from privacy.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 
 DEFAULT_GREETINGS = {
     "en": "Hello and welcome! Thank you for messaging us, we'll be right with you.",
@@ -71,7 +72,7 @@ class InboundEvent(models.Model):
     channel = models.CharField(max_length=16)
     kind = models.CharField(max_length=16)  # message | status | email
     provider_id = models.CharField(max_length=255)
-    payload = models.JSONField(default=dict)
+    payload = EncryptedJSONField(default=dict)  # the raw event (sender number, name, text, MIME fields) as one token
     state = models.CharField(max_length=16, choices=InboundState.choices, default=InboundState.PENDING)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True)
@@ -90,17 +91,20 @@ class GreetingState(models.Model):
     """When a contact was last greeted on one property number, as a date in the property's timezone."""
 
     channel = models.CharField(max_length=16, default="whatsapp")
-    contact = models.CharField(max_length=255)
+    contact = EncryptedCharField(max_length=255, index="contact", index_field="contact_index")
+    contact_index = models.CharField(max_length=64, default="", editable=False)
     thread_id = models.CharField(max_length=255, help_text="The property number (phone_number_id).")
     last_greeted_on = models.DateField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "contact", "thread_id"], name="one_greeting_state_per_number")
+            models.UniqueConstraint(
+                fields=["channel", "contact_index", "thread_id"], name="one_greeting_state_per_number"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.contact} on {self.thread_id}: {self.last_greeted_on}"
+        return f"Greeting state on {self.thread_id}: {self.last_greeted_on}"
 
 
 class WhatsAppTemplate(models.Model):
@@ -138,7 +142,8 @@ class OutboxItem(models.Model):
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
     channel = models.CharField(max_length=16)
-    recipient = models.CharField(max_length=255)
+    recipient = EncryptedCharField(max_length=255, index="contact", index_field="recipient_index")
+    recipient_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     thread_id = models.CharField(max_length=255, blank=True, help_text="WhatsApp: the property number id.")
     reply_to = models.CharField(max_length=255, blank=True)
     extra = models.JSONField(default=dict, blank=True)
@@ -151,7 +156,7 @@ class OutboxItem(models.Model):
     template_name = models.CharField(max_length=200, blank=True, help_text="Set when sent as a template.")
     delivery_state = models.CharField(max_length=16, choices=DeliveryState.choices, default="", blank=True)
     error_code = models.IntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = EncryptedTextField(blank=True)  # a provider's refusal quotes the recipient
     alert = models.CharField(max_length=32, blank=True, help_text="Who was told about a failure.")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -161,7 +166,7 @@ class OutboxItem(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.channel} to {self.recipient}: {self.state}"
+        return f"{self.channel} message {self.message_id}: {self.state}"
 
     def delivery_summary(self) -> dict[str, Any]:
         return {
@@ -182,7 +187,7 @@ class MediaAttachment(models.Model):
     storage_name = models.CharField(max_length=500, blank=True)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    extracted_text = models.TextField(blank=True)
+    extracted_text = EncryptedTextField(blank=True)  # OCR of an ID card or a booking form
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

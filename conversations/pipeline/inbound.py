@@ -12,7 +12,6 @@ each guest message once, and only the newest of a burst).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,6 +33,7 @@ from conversations.models import (
     Message,
 )
 from conversations.pipeline import serialize
+from privacy.services import crypto
 
 log = structlog.get_logger(__name__)
 
@@ -53,7 +53,9 @@ def _insert(schema: str, channel: str, kind: str, provider_id: str, payload: dic
     table = f"{connection.ops.quote_name(schema)}.conversations_inboundevent"
     with connection.cursor() as cursor:
         cursor.execute(
-            _INSERT.format(table=table), [channel, kind, provider_id[:255], json.dumps(payload), timezone.now()]
+            # Encrypted as a whole, like the ORM's InboundEvent.payload (a raw event is all contact data).
+            _INSERT.format(table=table),
+            [channel, kind, provider_id[:255], crypto.encrypt_json(payload), timezone.now()],
         )
         row = cursor.fetchone()
     return row[0] if row else None

@@ -160,7 +160,8 @@ def test_a_bad_signature_is_refused_and_nothing_is_stored(stack: Stack, committe
     body = whatsapp_text_body(NUMBER_A1, "60111000003", "hello")
     assert _whatsapp(stack, body, secret="not-the-secret") == 401
     with schema_context(committed_db.a.schema_name):
-        assert not InboundEvent.objects.filter(payload__sender_id="+60111000003").exists()
+        # The payload is encrypted as a whole (privacy): read each row rather than filter in SQL.
+        assert not [e for e in InboundEvent.objects.all() if e.payload.get("sender_id") == "+60111000003"]
 
 
 def test_the_reply_is_delivered_once_after_the_graph_api_recovers(stack: Stack, committed_db) -> None:  # noqa: ANN001
@@ -245,7 +246,8 @@ def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
 
     def stored() -> bool:
         with schema_context(committed_db.a.schema_name):
-            return Message.objects.filter(role=MessageRole.GUEST, content="Can I check in early?").exists()
+            # Content is encrypted at rest (privacy): compare in Python.
+            return any(m.content == "Can I check in early?" for m in Message.objects.filter(role=MessageRole.GUEST))
 
     # Armed once the message is stored: its turn starts a buffer window (1.5 s) later, so no other
     # test's late turn can take the hang meant for this one.

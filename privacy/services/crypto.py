@@ -154,3 +154,27 @@ def decrypt_or_plain(value: str) -> str:
         raise ImproperlyConfigured(
             "A stored value could not be decrypted with any FIELD_ENCRYPTION_KEYS: was a key dropped too early?"
         ) from exc
+
+
+def contact_index(value: str, region: str | None = None) -> str:
+    """Index of a contact whatever its channel: an e-mail by its address, a number (a wa_id) as a phone.
+
+    Channel-independent on purpose, so the same person's WhatsApp identity, their guest row and a
+    lead they left all share one index value and a lookup by either form finds them all.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if "@" in value:
+        return email_index(value)
+    compact = value.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
+    if compact.lstrip("+").isdigit():
+        return phone_index(value, region or current_region())
+    return blind_index("id", value)
+
+
+def current_region() -> str:
+    """The active property's country, the default region for numbers written without +country code."""
+    from django.db import connection
+
+    return getattr(getattr(connection, "tenant", None), "country", None) or "MY"
