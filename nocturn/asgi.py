@@ -17,13 +17,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from conversations.consumers import GuestConsumer  # noqa: E402
+from conversations.pipeline.fast_webhook import WhatsAppWebhookApp  # noqa: E402
 from conversations.widget.ws import GuestAuthMiddleware  # noqa: E402
 from nocturn.ws import StaffAuthMiddleware  # noqa: E402
 from properties.consumers import StaffConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_http,
+        # Meta's webhook POST skips Django's handler (see fast_webhook); every other request goes to Django.
+        "http": WhatsAppWebhookApp(django_http),
         "websocket": URLRouter(
             [
                 path("ws/staff/", StaffAuthMiddleware(StaffConsumer.as_asgi())),

@@ -49,19 +49,25 @@ _INSERT = (
 # --- Request path -----------------------------------------------------------------------------
 
 
+def insert_statement(schema: str) -> str:
+    """The INSERT of one event row, schema-qualified (shared with the ASGI fast path, `fast_webhook`)."""
+    quoted = '"' + schema.replace('"', '""') + '"'  # a schema name from our own routing table
+    return _INSERT.format(table=f"{quoted}.conversations_inboundevent")
+
+
+def insert_params(channel: str, kind: str, provider_id: str, payload: dict[str, Any]) -> list[Any]:
+    # Encrypted as a whole, like the ORM's InboundEvent.payload (a raw event is all contact data).
+    return [channel, kind, provider_id[:255], crypto.encrypt_json(payload), timezone.now()]
+
+
 def _insert(schema: str, channel: str, kind: str, provider_id: str, payload: dict[str, Any]) -> int | None:
-    table = f"{connection.ops.quote_name(schema)}.conversations_inboundevent"
     with connection.cursor() as cursor:
-        cursor.execute(
-            # Encrypted as a whole, like the ORM's InboundEvent.payload (a raw event is all contact data).
-            _INSERT.format(table=table),
-            [channel, kind, provider_id[:255], crypto.encrypt_json(payload), timezone.now()],
-        )
+        cursor.execute(insert_statement(schema), insert_params(channel, kind, provider_id, payload))
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _enqueue(schema: str, event_id: int) -> None:
+def enqueue(schema: str, event_id: int) -> None:
     from conversations.pipeline.tasks import process_inbound
 
     try:
@@ -82,13 +88,18 @@ def store_events(rows: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> i
         if event_id is not None:
             new += 1
             if connection.in_atomic_block:
-                transaction.on_commit(lambda s=schema, e=event_id: _enqueue(s, e))
+                transaction.on_commit(lambda s=schema, e=event_id: enqueue(s, e))
             else:
-                _enqueue(schema, event_id)
+                enqueue(schema, event_id)
     return new
 
 
 def store_whatsapp(events: list[WebhookEvent]) -> int:
+    return store_events(whatsapp_rows(events))
+
+
+def whatsapp_rows(events: list[WebhookEvent]) -> list[tuple[str, str, str, str, dict[str, Any]]]:
+    """The rows to store for a parsed webhook (messages and statuses); the rest is only logged."""
     rows = []
     for event in events:
         if isinstance(event, InboundMessage):
@@ -106,7 +117,7 @@ def store_whatsapp(events: list[WebhookEvent]) -> int:
             log.warning("whatsapp_unroutable", phone_number_id=event.phone_number_id, kind=event.kind)
         elif isinstance(event, Ignored):
             log.info("whatsapp_ignored", field=event.field, reason=event.reason)
-    return store_events(rows)
+    return rows
 
 
 def store_email(inbound: InboundEmail) -> int:

@@ -43,6 +43,15 @@ def whatsapp_schema(phone_number_id: str) -> str | None:
     return _remember("wa", phone_number_id, schema) if schema else None
 
 
+def cached_whatsapp_schema(phone_number_id: str) -> str | None:
+    """A recent hit only (the ASGI fast path looks misses up on its own connection pool)."""
+    return _cached("wa", phone_number_id)
+
+
+def remember_whatsapp_schema(phone_number_id: str, schema: str) -> str:
+    return _remember("wa", phone_number_id, schema)
+
+
 def email_schema(address: str) -> str | None:
     address = address.lower()
     if hit := _cached("email", address):

@@ -1,0 +1,252 @@
+"""The WhatsApp webhook's POST served straight from ASGI: verify, parse, store, enqueue, answer.
+
+Meta expects a 200 within milliseconds and delivers every event at least once, so the request path
+must be short and durable. Under daphne a Django view costs a thread hop, the whole middleware
+chain (the tenant middleware's domain lookup included) and, without persistent connections, a
+new PostgreSQL connection per request; that capped ingest at ~50 requests/s per process. This app
+does the same work as `conversations.webhooks.whatsapp_webhook` without those costs:
+
+- the signature is checked over the raw body before anything is parsed (401, nothing stored);
+- a body we cannot read is a 400 with the parser's reason; an unknown number is logged and 200;
+- each event is one `INSERT … ON CONFLICT DO NOTHING` (the same statement as the view's) on a
+  small pool of autocommit connections kept open by this process: a redelivery is a no-op;
+- new rows are handed to Celery on a small thread pool (kombu is synchronous); a lost enqueue
+  leaves the row pending and the beat job re-enqueues it, so the guest's message is never lost;
+- the database unreachable is a 503 (Meta retries); nothing is half-applied: an event is either
+  stored (and acknowledged by the next delivery's no-op) or not.
+
+Everything else under `/api/v1/webhook/whatsapp` (the GET verification, other methods) and every
+other path goes to Django unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import connections
+from opentelemetry import propagate, trace
+
+from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature
+from conversations.pipeline import inbound, routing
+from nocturn import telemetry
+from nocturn.metrics import http_request_duration
+
+log = structlog.get_logger(__name__)
+
+PATH = "/api/v1/webhook/whatsapp"
+ROUTE = PATH.lstrip("/")  # the URL pattern, as the Django view's metrics and spans name it
+MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's bodies are a few KB; Django's own cap for the view is 2.5 MB
+POOL_MAX_SIZE = 8
+POOL_TIMEOUT_SECONDS = 3.0  # waiting longer than this for a connection: answer 503, Meta retries
+
+_ROUTE_SQL = (
+    "SELECT p.schema_name FROM public.properties_whatsappbinding b "
+    "JOIN public.properties_property p ON p.id = b.property_id "
+    "WHERE b.phone_number_id = %s AND b.is_active"
+)
+
+ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
+
+
+def _conninfo() -> str:
+    """The same database Django uses (the test database under pytest), as a libpq connection string."""
+    from psycopg.conninfo import make_conninfo
+
+    db = connections["default"].settings_dict
+    parts: dict[str, str] = {
+        # libpq's own options (a Unix socket directory given as ?host=… lands here, say); Django's are not.
+        key: str(value)
+        for key, value in (db.get("OPTIONS") or {}).items()
+        if isinstance(value, str | int) and key not in _DJANGO_ONLY_OPTIONS
+    }
+    for key, setting in (
+        ("dbname", "NAME"),
+        ("user", "USER"),
+        ("password", "PASSWORD"),
+        ("host", "HOST"),
+        ("port", "PORT"),
+    ):
+        if db.get(setting):
+            parts[key] = str(db[setting])
+    return make_conninfo(**parts, application_name="nocturn-webhook")
+
+
+_DJANGO_ONLY_OPTIONS = {"isolation_level", "assume_role", "server_side_binding", "pool", "cursor_factory", "context"}
+
+
+class WhatsAppWebhookApp:
+    """ASGI middleware: the WhatsApp POST handled here, anything else passed to `app` (Django)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._pool: Any = None
+        self._pool_lock: asyncio.Lock | None = None
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-enqueue")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != PATH:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
+        # The same server span and request metric Django's instrumentation would give the view, so one
+        # trace still runs from this request through the Celery tasks (the context is copied to the
+        # enqueue thread below) and the request dashboards keep their route.
+        with telemetry.tracer.start_as_current_span(
+            f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+        ) as span:
+            status, body = await self.handle(scope, receive)
+            span.set_attribute("http.response.status_code", status)
+        http_request_duration.labels(route=ROUTE, method="POST", status=str(status), site="public").observe(
+            time.perf_counter() - started
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def handle(self, scope: dict[str, Any], receive: Any) -> tuple[int, bytes]:
+        raw = await _read_body(receive)
+        if raw is None:
+            return _error(413, f"over {MAX_BODY_BYTES} bytes")
+        headers = dict(scope.get("headers") or [])
+        signature = headers.get(b"x-hub-signature-256", b"").decode("latin-1") or None
+        if not verify_signature(raw, signature, settings.WHATSAPP_APP_SECRET):
+            log.warning("whatsapp_bad_signature")
+            return _error(401, "invalid signature")
+        try:
+            payload = _load_json(raw)
+            schemas = await self._resolve(_phone_number_ids(payload))
+            events = parse_webhook(payload, schemas.get)
+            rows = inbound.whatsapp_rows(events)
+            new_ids = await self._store(rows)
+        except MalformedPayload as exc:
+            return _error(400, exc.reason)
+        except Exception:  # noqa: BLE001 - the database (or the pool) failed us: Meta must retry
+            log.exception("whatsapp_webhook_store_failed")
+            return _error(503, "temporarily unavailable")
+        if new_ids:
+            context = contextvars.copy_context()  # the trace context travels with the task's headers
+            await asyncio.get_running_loop().run_in_executor(self._executor, context.run, _enqueue_all, new_ids)
+        return 200, json.dumps({"received": len(events), "new": len(new_ids)}).encode()
+
+    async def _resolve(self, phone_number_ids: set[str]) -> dict[str, str]:
+        """phone_number_id → schema: the routing module's short in-process cache, else one query each."""
+        found: dict[str, str] = {}
+        for number in phone_number_ids:
+            cached = routing.cached_whatsapp_schema(number)
+            if cached is None:
+                pool = await self._get_pool()
+                async with pool.connection() as conn:
+                    row = await (await conn.execute(_ROUTE_SQL, [number])).fetchone()
+                if row is None:
+                    continue  # parse_webhook reports it as Unroutable: logged and answered 200
+                cached = routing.remember_whatsapp_schema(number, row[0])
+            found[number] = cached
+        return found
+
+    async def _store(self, rows: list[tuple[str, str, str, str, dict[str, Any]]]) -> list[tuple[str, int]]:
+        if not rows:
+            return []
+        pool = await self._get_pool()
+        new_ids: list[tuple[str, int]] = []
+        async with pool.connection() as conn:  # autocommit: each event is committed on its own
+            for schema, channel, kind, provider_id, payload in rows:
+                cursor = await conn.execute(
+                    inbound.insert_statement(schema), inbound.insert_params(channel, kind, provider_id, payload)
+                )
+                row = await cursor.fetchone()
+                if row is not None:
+                    new_ids.append((schema, row[0]))
+        return new_ids
+
+    async def _get_pool(self) -> Any:
+        if self._pool is not None:
+            return self._pool
+        if self._pool_lock is None:
+            self._pool_lock = asyncio.Lock()
+        async with self._pool_lock:
+            if self._pool is None:
+                from psycopg_pool import AsyncConnectionPool
+
+                pool = AsyncConnectionPool(
+                    _conninfo(),
+                    min_size=1,
+                    max_size=POOL_MAX_SIZE,
+                    timeout=POOL_TIMEOUT_SECONDS,
+                    kwargs={"autocommit": True},
+                    open=False,
+                    # A connection broken by a database restart is discarded on return; the request
+                    # that met it answered 503, and Meta's retry gets a fresh one.
+                    check=AsyncConnectionPool.check_connection,
+                )
+                await pool.open(wait=False)
+                self._pool = pool
+        return self._pool
+
+    async def close(self) -> None:
+        """Close the pool (tests; daphne's process exit closes the sockets anyway)."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+def _enqueue_all(new_ids: list[tuple[str, int]]) -> None:
+    for schema, event_id in new_ids:
+        inbound.enqueue(schema, event_id)
+
+
+async def _read_body(receive: Any) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _load_json(raw: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedPayload(f"body is not JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise MalformedPayload("body must be a JSON object")
+    return payload
+
+
+def _phone_number_ids(payload: dict[str, Any]) -> set[str]:
+    """The numbers the body's changes are for; a shape we can't read is left to the parser to reject."""
+    numbers: set[str] = set()
+    for entry in payload.get("entry") or []:
+        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            metadata = value.get("metadata") if isinstance(value, dict) else None
+            number = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+            if isinstance(number, str):
+                numbers.add(number)
+    return numbers
+
+
+def _error(status: int, reason: str) -> tuple[int, bytes]:
+    return status, json.dumps({"error": reason}).encode()

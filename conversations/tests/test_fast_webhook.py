@@ -1,0 +1,202 @@
+"""The ASGI fast path for Meta's webhook answers exactly as the Django view does, and stores the same.
+
+Each scenario runs in one event loop (the app's connection pool belongs to the loop that opened it)
+against the committed test database, because the pool's connections are not the test's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from conftest import host_client
+from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
+from conversations.models import InboundEvent
+from conversations.pipeline import fast_webhook, inbound, routing
+from properties.models import WhatsAppBinding
+
+SECRET = "fast-path-secret"
+FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
+CONTRACT_NUMBERS = {"106540352242922": "a", "109876543210987": "b"}  # the numbers the fixtures are sent to
+NUMBER_A = "880000000011"
+
+
+class FallbackApp:
+    """Stands in for Django: records what was passed through."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.seen.append((scope["method"], scope["path"]))
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def _request(app: Any, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    chunks = [body[i : i + 1000] for i in range(0, len(body), 1000)] or [b""]
+    incoming = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def _run(scenario: Any) -> Any:
+    async def wrapped() -> Any:
+        app = fast_webhook.WhatsAppWebhookApp(FallbackApp())
+        try:
+            return await scenario(app)
+        finally:
+            await app.close()
+
+    return asyncio.run(wrapped())
+
+
+@pytest.fixture
+def bound(committed_db, settings, monkeypatch) -> Iterator[Any]:  # noqa: ANN001
+    settings.WHATSAPP_APP_SECRET = SECRET
+    routing.clear_cache()
+    world = committed_db
+    numbers = {**CONTRACT_NUMBERS, NUMBER_A: "a"}
+    for number, which in numbers.items():
+        WhatsAppBinding.objects.create(
+            property=world.a if which == "a" else world.b, phone_number_id=number, display_phone_number=number[-4:]
+        )
+    enqueued: list[tuple[str, int]] = []
+    monkeypatch.setattr(inbound, "enqueue", lambda schema, event_id: enqueued.append((schema, event_id)))
+    yield SimpleNamespace(a=world.a, b=world.b, enqueued=enqueued)
+    routing.clear_cache()
+    WhatsAppBinding.objects.filter(phone_number_id__in=list(numbers)).delete()
+    for prop in (world.a, world.b):
+        with schema_context(prop.schema_name):
+            InboundEvent.objects.all().delete()
+    connection.set_schema_to_public()
+
+
+def _stored(world: Any) -> list[tuple[str, str, str]]:
+    rows = []
+    for prop in (world.a, world.b):
+        with schema_context(prop.schema_name):
+            rows += [(prop.slug, e.kind, e.provider_id) for e in InboundEvent.objects.order_by("provider_id")]
+    return sorted(rows)
+
+
+def _clear(world: Any) -> None:
+    for prop in (world.a, world.b):
+        with schema_context(prop.schema_name):
+            InboundEvent.objects.all().delete()
+
+
+CASES = sorted(p.name.split(".payload.")[0] for p in FIXTURES.glob("*.payload.*"))
+
+
+def test_every_contract_fixture_gets_the_same_answer_and_rows_from_both_doors(bound) -> None:  # noqa: ANN001
+    assert len(CASES) >= 15
+    for name in CASES:
+        (path,) = FIXTURES.glob(f"{name}.payload.*")
+        body = path.read_bytes()
+        headers = whatsapp_signed_headers(body, SECRET)
+
+        _clear(bound)
+        fast_status, fast_body = _run(
+            lambda app, body=body, headers=headers: _request(app, "POST", fast_webhook.PATH, body, headers)
+        )
+        fast_rows = _stored(bound)
+
+        _clear(bound)
+        view = host_client(None).post(
+            fast_webhook.PATH,
+            body,
+            content_type="application/json",
+            headers={k: v for k, v in headers.items() if k != "Content-Type"},
+        )
+        connection.set_schema_to_public()
+        assert (fast_status, fast_rows) == (view.status_code, _stored(bound)), name
+        if fast_status == 200:
+            assert json.loads(fast_body) == view.json(), name
+        else:
+            assert json.loads(fast_body)["error"] == view.json()["error"], name
+
+
+def test_a_redelivered_event_is_stored_and_enqueued_once(bound) -> None:  # noqa: ANN001
+    body = whatsapp_text_body(NUMBER_A, "60123000011", "Is breakfast included?", wamid="wamid.FAST1")
+
+    async def ten_times(app: Any) -> list[tuple[int, bytes]]:
+        return [
+            await _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
+            for _ in range(10)
+        ]
+
+    answers = _run(ten_times)
+    assert [status for status, _ in answers] == [200] * 10
+    assert [json.loads(b)["new"] for _, b in answers] == [1] + [0] * 9
+    assert _stored(bound) == [("alpha", "message", "wamid.FAST1")]
+    assert [schema for schema, _ in bound.enqueued] == [bound.a.schema_name]
+
+
+def test_a_bad_signature_or_an_oversized_body_stores_nothing(bound) -> None:  # noqa: ANN001
+    body = whatsapp_text_body(NUMBER_A, "60123000012", "hello", wamid="wamid.FAST2")
+    big = b'{"object": "whatsapp_business_account", "entry": [], "pad": "' + b"x" * (4 * 1024 * 1024) + b'"}'
+
+    async def scenario(app: Any) -> list[int]:
+        return [
+            (await _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, "wrong")))[0],
+            (await _request(app, "POST", fast_webhook.PATH, body, {"Content-Type": "application/json"}))[0],
+            (await _request(app, "POST", fast_webhook.PATH, big, whatsapp_signed_headers(big, SECRET)))[0],
+        ]
+
+    assert _run(scenario) == [401, 401, 413]
+    assert _stored(bound) == []
+    assert bound.enqueued == []
+
+
+def test_the_database_out_of_reach_is_a_503_so_meta_retries(bound, monkeypatch) -> None:  # noqa: ANN001
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setattr(fast_webhook, "_conninfo", lambda: f"host=127.0.0.1 port={closed_port} dbname=x user=x")
+    monkeypatch.setattr(fast_webhook, "POOL_TIMEOUT_SECONDS", 0.5)
+    body = whatsapp_text_body(NUMBER_A, "60123000013", "hello", wamid="wamid.FAST3")
+
+    status, answer = _run(
+        lambda app: _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
+    )
+    assert (status, json.loads(answer)) == (503, {"error": "temporarily unavailable"})
+    assert bound.enqueued == []
+
+
+def test_anything_but_the_webhook_post_goes_to_django(bound) -> None:  # noqa: ANN001
+    async def scenario(app: Any) -> list[tuple[str, str]]:
+        await _request(app, "GET", fast_webhook.PATH, b"", {})
+        await _request(app, "POST", "/api/v1/webhook/email", b"", {})
+        await _request(app, "POST", "/api/v1/webhook/whatsapp-other", b"", {})
+        return app.app.seen
+
+    assert _run(scenario) == [
+        ("GET", fast_webhook.PATH),
+        ("POST", "/api/v1/webhook/email"),
+        ("POST", "/api/v1/webhook/whatsapp-other"),
+    ]
