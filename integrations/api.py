@@ -8,6 +8,7 @@ then 202. A failure of ours (the database) is a 503 with Retry-After, so the sen
 
 from __future__ import annotations
 
+import re
 import time
 
 import structlog
@@ -35,6 +36,7 @@ from properties.models import Property
 log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+SLUG = re.compile(r"[a-z][a-z0-9-]{1,40}")
 RETRY_AFTER_SECONDS = "30"
 
 EXAMPLE_EVENT = {
@@ -121,7 +123,8 @@ class IntegrationEventsView(APIView):
             return _error(503, "temporarily unavailable, retry later", headers={"Retry-After": RETRY_AFTER_SECONDS})
 
     def _receive(self, request: Request, slug: str) -> Response:
-        property_ = Property.objects.filter(slug=slug, is_active=True).first()
+        # Anything that cannot be a slug (a NUL byte would even upset PostgreSQL) is simply unknown.
+        property_ = Property.objects.filter(slug=slug, is_active=True).first() if SLUG.fullmatch(slug) else None
         if property_ is None:
             return _error(404, "unknown property")
         declared = request.META.get("CONTENT_LENGTH") or "0"

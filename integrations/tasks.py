@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 
-from integrations.services import notify
+from integrations.services import events, notify
 from nocturn.durability import DurableTask, TransientError
 
 
@@ -25,3 +25,13 @@ def notify_fallback(event_id: int, failed_channel: str, error: str) -> str:
         return notify.fallback(event_id, failed_channel, error)
     except (OperationalError, InterfaceError) as exc:
         raise TransientError(str(exc)) from exc
+
+
+@shared_task(base=DurableTask)
+def notify_pending() -> int:
+    """Beat, every 2 minutes in every schema: queue the notices of events whose enqueue was lost."""
+    schema = connection.schema_name
+    stale = events.stale_pending()
+    for event_id in stale:
+        notify_guest.apply_async(args=[event_id], headers={"_schema_name": schema})
+    return len(stale)

@@ -204,6 +204,8 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-send-daily-report": {"task": "analytics.tasks.send_daily_report", "schedule": 300.0},
     # The outbox's safety net: sends what is due (retries after back-off) and inbound events left behind.
     "channels-dispatch-due": {"task": "conversations.pipeline.tasks.dispatch_due", "schedule": 120.0},
+    # Integration notices whose enqueue was lost (the broker down when the event was accepted).
+    "integrations-notify-pending": {"task": "integrations.tasks.notify_pending", "schedule": 120.0},
 }
 # Tasks outside an app's tasks.py module (autodiscovery only finds those).
 CELERY_IMPORTS = ["conversations.pipeline.tasks"]

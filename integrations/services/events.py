@@ -6,6 +6,7 @@ notice is a task queued once the event's row commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conversations.services import find_or_create_guest_by_contact
-from integrations.models import IntegrationEvent
+from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.serializers import IntegrationEventSerializer
 
 log = structlog.get_logger(__name__)
+
+STALE_PENDING = dt.timedelta(minutes=1)  # a notice queued normally leaves within seconds
 
 
 class InvalidEvent(Exception):
@@ -125,7 +128,21 @@ def _replay(existing: IntegrationEvent, digest: str) -> Outcome:
 def _enqueue_notice(schema: str, event_id: int) -> None:
     from integrations.tasks import notify_guest
 
-    notify_guest.apply_async(args=[event_id], headers={"_schema_name": schema})
+    try:
+        notify_guest.apply_async(args=[event_id], headers={"_schema_name": schema})
+    except Exception:  # noqa: BLE001 - the event is stored: the beat job queues what stays pending
+        log.exception("integration_enqueue_failed", schema=schema, record=event_id)
+
+
+def stale_pending(older_than: dt.timedelta = STALE_PENDING, limit: int = 200) -> list[int]:
+    """Events whose notice was never queued (the broker was down at the time): the beat job's work."""
+    return list(
+        IntegrationEvent.objects.filter(
+            notification_status=NotificationStatus.PENDING, received_at__lt=timezone.now() - older_than
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def parse_json(body: bytes) -> Any:

@@ -242,6 +242,7 @@ def test_order_events_are_accepted_with_an_email_only_guest(world, keys, queued)
 def test_an_unknown_property_is_a_404(world, keys) -> None:  # noqa: ANN001
     assert post_event("no-such-hotel", booking_event(), keys.a.secret).status_code == 404
     assert post_event("NOT A SLUG", booking_event(), keys.a.secret).status_code == 404
+    assert post_event("alpha%00", booking_event(), keys.a.secret).status_code == 404
 
 
 def test_a_database_failure_is_a_503_so_the_sender_retries(world, keys, queued) -> None:  # noqa: ANN001
@@ -271,3 +272,28 @@ def test_the_endpoint_is_in_the_openapi_schema(world) -> None:  # noqa: ANN001
         p["name"] == "X-Nocturn-Signature" and p["in"] == "header" and p["required"] for p in operation["parameters"]
     )
     assert list(operation["requestBody"]["content"]) == ["application/json"]
+
+
+def test_a_lost_enqueue_still_answers_202_and_the_beat_job_queues_the_notice(
+    world, keys, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001, E501
+    import datetime as dt
+
+    from integrations import tasks
+
+    with (
+        mock.patch.object(tasks.notify_guest, "apply_async", side_effect=ConnectionError("broker down")) as broken,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post_event(world.a, booking_event("evt-lost"), keys.a.secret)
+    assert response.status_code == 202 and broken.called
+    with schema_context(world.a.schema_name):
+        event = IntegrationEvent.objects.get(event_id="evt-lost")
+        with mock.patch.object(tasks.notify_guest, "apply_async") as queued:
+            assert tasks.notify_pending() == 0  # too recent: its own enqueue may still be on the way
+            IntegrationEvent.objects.filter(pk=event.pk).update(received_at=event.received_at - dt.timedelta(minutes=2))
+            assert tasks.notify_pending() == 1
+        queued.assert_called_once_with(args=[event.pk], headers={"_schema_name": world.a.schema_name})
+    with schema_context(world.b.schema_name), mock.patch.object(tasks.notify_guest, "apply_async") as queued_b:
+        assert tasks.notify_pending() == 0  # B's sweep never sees A's events
+        queued_b.assert_not_called()
