@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations.channels.base import PermanentSendError, TransientSendError
+from conversations.handoff.service import begin_handoff
 from conversations.models import (
     Channel,
     Conversation,
@@ -31,6 +32,7 @@ from integrations import sms
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.services import notices
 from nocturn.durability import TransientError
+from privacy.services.redaction import mask_text
 from properties.models import Property, WhatsAppBinding
 from properties.realtime import notify_staff
 
@@ -122,11 +124,11 @@ def fallback(event_id: int, failed_channel: str, error: str) -> str:
         if event.fallback_channel:
             # The fallback failed too: nothing reached the guest; a person has to.
             event.notification_status = NotificationStatus.FAILED
-            event.notification_error = f"{event.notification_error}\n{failed_channel}: {error}".strip()
+            event.notification_error = f"{event.notification_error}\n{failed_channel}: {mask_text(error)}".strip()
             event.save(update_fields=["notification_status", "notification_error"])
             _tell_staff(event, failed_channel, error, fallback_channel=None, final=True)
             return event.notification_status
-        event.notification_error = f"{failed_channel}: {error}"
+        event.notification_error = f"{failed_channel}: {mask_text(error)}"
         options = [c for c in channels_for(event.guest, property_) if c not in used and c != Channel.WHATSAPP]
         if not options:
             event.notification_status = NotificationStatus.FAILED
@@ -252,8 +254,13 @@ def _tell_staff(
     fallback_channel: str | None = None,
     final: bool = False,
 ) -> None:
-    """Staff see it live (a staff event) and later (a note in the conversation the notice was in)."""
+    """Staff see it live (a staff event) and later (a note in the conversation the notice was in).
+
+    When nothing reached the guest, the conversation is handed to staff: the alert banner, and the
+    property's notification e-mail if nobody takes it over (the handoff alerts).
+    """
     label = event.get_event_type_display()
+    error = mask_text(error)  # a refused address in an SMTP error must not be kept in the clear
     if fallback_channel:
         text = f"{label} notice could not be delivered by {failed_channel} ({error}); sending it by {fallback_channel}."
     elif failed_channel:
@@ -292,6 +299,8 @@ def _tell_staff(
             "text": text,
         },
     )
+    if message is not None and (final or not fallback_channel):
+        begin_handoff(conversation_id, trigger="delivery_failed", reason=text[:200])
     log.warning(
         "integration_delivery_failed", record=event.pk, failed=failed_channel, fallback=fallback_channel, final=final
     )

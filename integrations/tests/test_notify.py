@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from conversations import engine
 from conversations.channels.base import NormalizedMessage
 from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
-from conversations.models import Message, MessageRole, OutboxItem, WhatsAppTemplate
+from conversations.models import Handoff, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
 from integrations import sms
 from integrations.models import IntegrationEvent, NotificationStatus
@@ -42,6 +42,7 @@ class Calls:
     def __init__(self) -> None:
         self.fallbacks: list[tuple[str, int, str, str]] = []
         self.staff: list[tuple[str, str, dict]] = []
+        self.alerts: list[tuple[str, int, int]] = []  # handoff alert e-mails scheduled
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def alpha(world, fake_graph, settings):  # noqa: ANN001, ANN201, F811
         mock.patch.object(notify, "_queue_fallback", lambda *a: calls.fallbacks.append(a)),
         mock.patch.object(notify, "notify_staff", lambda *a: calls.staff.append(a)),
         mock.patch("integrations.tasks.notify_guest.apply_async"),
+        mock.patch("conversations.handoff.service._schedule_alert", lambda *a: calls.alerts.append(a)),
     ):
         WhatsAppTemplate.objects.create(
             name="booking_confirmed", language="en", is_approved=True, purpose="booking.confirmed",
@@ -158,6 +160,7 @@ def test_undeliverable_on_whatsapp_falls_back_to_email_and_staff_are_told(
     assert payload["fallback_channel"] == "email" and payload["final"] is False
     note = Message.objects.get(role=MessageRole.SYSTEM, metadata__event="integration_delivery_failed")
     assert note.conversation_id == event.notification_message.conversation_id and "131026" in note.content
+    assert not Handoff.objects.exists() and calls.alerts == []  # the guest was reached by e-mail: no handoff
 
 
 def test_without_an_email_the_fallback_is_sms(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
@@ -189,6 +192,11 @@ def test_when_no_other_channel_exists_staff_are_told_it_failed_for_good(
     assert event.notification_status == NotificationStatus.FAILED
     [(_, _, payload)] = calls.staff
     assert payload["final"] is True and payload["fallback_channel"] is None
+    # Nothing reached the guest: the conversation is handed to staff (banner now, e-mail if untaken).
+    episode = Handoff.objects.get(conversation_id=payload["conversation_id"])
+    assert episode.trigger == "delivery_failed" and "no other channel" in episode.reason
+    assert episode.conversation.status == "handed_off"
+    assert [a[1] for a in calls.alerts] == [episode.pk]
 
 
 def test_without_an_approved_template_for_the_event_the_email_is_used(
