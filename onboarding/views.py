@@ -439,7 +439,13 @@ def new_property(request: HttpRequest) -> HttpResponse:
             wizard.progress_of(property_)
             audit("property.created", actor=request.user, property_=property_, target_type="property",
                   target_id=property_.pk, request=request)  # fmt: skip
-            port = request.get_port()
-            suffix = "" if port in ("80", "443") else f":{port}"
-            return HttpResponseRedirect(f"{request.scheme}://{property_host(property_.slug)}{suffix}/onboarding/")
-    return render(request, "onboarding/new_property.html", {"form": form})
+            # Back to this origin first: the pages' CSP (form-action 'self') stops a form post from being
+            # redirected to another host, and the wizard lives on the new property's own host.
+            return HttpResponseRedirect(f"{request.path}?created={property_.pk}")
+    created = Property.objects.filter(pk=request.GET.get("created") or 0).exclude(schema_name="public").first()
+    wizard_url = ""
+    if created is not None:
+        port = request.get_port()
+        suffix = "" if port in ("80", "443") else f":{port}"
+        wizard_url = f"{request.scheme}://{property_host(created.slug)}{suffix}/onboarding/"
+    return render(request, "onboarding/new_property.html", {"form": form, "created": created, "wizard_url": wizard_url})

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import host_client
 from onboarding.services import staff
-from properties.models import Membership, Role, WidgetKey
+from properties.models import Membership, Property, Role, WidgetKey
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,22 @@ def test_only_platform_admins_create_properties(world: Any) -> None:
         403,
     )
     assert host_client(None, world.manager_a).get("/onboarding/new/").status_code == 403
+
+
+def test_a_platform_admin_creates_a_property_from_the_public_page(world: Any) -> None:
+    client = host_client(None, world.platform_admin)
+    assert client.get("/onboarding/new/").status_code == 200
+    response = client.post(
+        "/onboarding/new/",
+        {"name": "Foxtrot", "slug": "Bad Slug", "timezone": "UTC", "country": "MY", "plan": "starter"},
+    )
+    assert response.status_code == 200 and "lowercase" in response.content.decode()
+    response = client.post(
+        "/onboarding/new/",
+        {"name": "Foxtrot", "slug": "foxtrot", "timezone": "UTC", "country": "my", "plan": "starter"},
+    )
+    foxtrot = Property.objects.get(slug="foxtrot")
+    assert foxtrot.country == "MY"
+    assert response.status_code == 302 and response["Location"] == f"/onboarding/new/?created={foxtrot.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert 'href="http://foxtrot.localhost/onboarding/"' in page

@@ -230,3 +230,21 @@ def test_the_engine_speaks_with_the_property_tone_and_instructions() -> None:
     # The hotel's text cannot close its fence and escape below the guardrails.
     assert prompt.count("</hotel_instructions>") == 1 and "&lt;/hotel_instructions&gt;" in prompt
     assert prompt.index("Guardrails") < prompt.index("<hotel_instructions>")
+
+
+def test_the_engine_reads_the_saved_tone_and_instructions_into_its_prompt(world: Any, monkeypatch: Any) -> None:
+    from conversations import engine
+
+    response = put(world, world.manager_a, {"assistant": {"tone": "playful", "instructions": "Sign off as Rina."}})
+    assert response.status_code == 200
+    seen = []
+    real_generate = engine.generate
+
+    def recording_generate(request: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(request.system)
+        return real_generate(request, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "generate", recording_generate)
+    with schema_context(world.a.schema_name):
+        engine.answer("Is there parking?", property_=Property.objects.get(pk=world.a.pk))
+    assert "Tone: playful." in seen[0] and "Sign off as Rina." in seen[0]
