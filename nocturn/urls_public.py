@@ -19,6 +19,7 @@ api_v1 = [
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
     path("", include("leads.urls")),
+    path("", include("privacy.urls")),
     path("", include("conversations.widget.urls")),
     path("", include("conversations.api_urls")),
     path("", include("knowledge.urls")),

@@ -16,7 +16,7 @@ def test_a_guest_written_in_a_cannot_be_read_from_b(world):
         guest = Guest.objects.create(name="Aisyah of Alpha", phone="+60123456789")
     with schema_context(world.b.schema_name):
         assert not Guest.objects.filter(pk=guest.pk).exists()
-        assert not Guest.objects.filter(name="Aisyah of Alpha").exists()
+        assert not [g for g in Guest.objects.all() if g.name == "Aisyah of Alpha"]  # names are encrypted
     with schema_context(world.a.schema_name):
         assert Guest.objects.get(pk=guest.pk).name == "Aisyah of Alpha"
 

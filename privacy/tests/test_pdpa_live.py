@@ -1,0 +1,244 @@
+"""What the issue must show, on the real stack (daphne + a Celery worker + PostgreSQL + Redis, fake Graph/SMTP):
+
+1. a guest who wrote on WhatsApp and by e-mail and left a lead is nowhere in plaintext in a pg_dump
+   of the whole database (phone in E.164, wa_id, local and spaced forms; e-mail; name), nor in the
+   worker's and daphne's logs, and lookup by phone still finds them;
+2. after the erasure API, no table (pg_dump again), no file and no Redis key holds anything of that
+   guest, and the audit event exists without PII.
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import storages
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django_tenants.utils import schema_context
+
+from conftest import PASSWORD
+from conversations.channels.fakes.graph import FakeGraphServer
+from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from conversations.channels.fakes.smtp import FakeSmtpServer
+from conversations.models import (
+    ChannelSettings,
+    Conversation,
+    InboundEvent,
+    MediaAttachment,
+    Message,
+    MessageRole,
+    OutboxItem,
+)
+from conversations.redis_client import get_redis
+from leads.models import Lead
+from leads.tasks import extract_lead
+from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from privacy.models import AuditEvent
+from privacy.services.lookup import find_guests
+from privacy.testing import pg_dump_text, redis_dump_text
+from properties.models import EmailBinding, WhatsAppBinding
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=False)]
+
+APP_SECRET = "pdpa-test-app-secret"
+EMAIL_AUTH = "sendgrid:pdpa-secret"
+NUMBER = "970000000001"
+ADDRESS = "stay@alpha-pdpa.example"
+
+WA_ID = "60177001234"
+E164 = "+60177001234"
+FORMS_OF_THE_NUMBER = [WA_ID, E164, "0177001234", "+60 17-700 1234", "017-700 1234", "177001234"]
+GUEST_EMAIL = "nurul.pdpa@guestmail.example"
+GUEST_NAME = "Nurul Zaharah"
+ATTACHMENT = b"%PDF-1.4\n% booking form of a PDPA test guest: Zx9Qv-attachment-marker\n"
+
+
+@dataclass
+class Stack:
+    daphne: Daphne
+    graph: FakeGraphServer
+    smtp: FakeSmtpServer
+    logs: Path
+
+
+def _wait(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+@pytest.fixture(scope="module")
+def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterator[Stack]:  # noqa: ANN001, F811
+    world = properties_ab
+    from nocturn.celery import app
+
+    with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
+        env = {
+            "LLM_API_KEY": "",  # the offline provider answers: no model sees the guest
+            "GRAPH_API_BASE_URL": graph.url,
+            "WHATSAPP_ACCESS_TOKEN": graph.token,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": smtp.host,
+            "EMAIL_PORT": str(smtp.port),
+            "LOG_LEVEL": "DEBUG",  # the most talkative logs must still carry no contact data
+        }
+        with django_db_blocker.unblock():
+            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="60300")
+            EmailBinding.objects.create(property=world.a, address=ADDRESS, from_name="Alpha Hotel")
+            with schema_context(world.a.schema_name):
+                ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
+        stop(celery_worker.process)
+        app.control.purge()
+        celery_worker.process = start_worker(live_logs, **env).process
+        server = start_daphne(live_logs, **env)
+        try:
+            yield Stack(server, graph, smtp, live_logs)
+        finally:
+            stop(server.process)
+            stop(celery_worker.process)
+            celery_worker.process = start_worker(live_logs).process
+            with django_db_blocker.unblock():
+                with schema_context(world.a.schema_name):
+                    ChannelSettings.objects.all().delete()
+                WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
+                EmailBinding.objects.filter(address=ADDRESS).delete()
+
+
+def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(stack.daphne.url(path), data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _email_with_attachment() -> dict[str, str]:
+    fields = sendgrid_raw_post(
+        GUEST_EMAIL,
+        ADDRESS,
+        "Booking for two",
+        f"Hello, I am {GUEST_NAME}. Please call me on +60 17-700 1234 about my booking form (attached).",
+        sender_name=GUEST_NAME,
+    )
+    mail = email.message_from_string(fields["email"], policy=email.policy.default)
+    mail.add_attachment(ATTACHMENT, maintype="application", subtype="pdf", filename="booking.pdf")
+    fields["email"] = mail.as_string()
+    return fields
+
+
+def _leaks(text: str) -> list[str]:
+    wanted = [*FORMS_OF_THE_NUMBER, GUEST_EMAIL, GUEST_EMAIL.split("@")[0], GUEST_NAME]
+    return [form for form in wanted if form.lower() in text.lower()]
+
+
+def _token(stack: Stack, user_email: str) -> str:
+    status, body = _post(
+        stack,
+        "/api/v1/auth/token",
+        json.dumps({"email": user_email, "password": PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    assert status == 200
+    return json.loads(body)["access"]
+
+
+def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    world = committed_db
+    schema = world.a.schema_name
+    booking = (
+        "Hi, I would like to book a Deluxe King room from 20 December to 22 December for 2 adults. "
+        f"My name is {GUEST_NAME}, e-mail {GUEST_EMAIL}"
+    )
+
+    # --- 1. Through the real doors: WhatsApp webhook, inbound e-mail, lead capture on the worker.
+    body = whatsapp_text_body(NUMBER, WA_ID, booking, name=GUEST_NAME)
+    assert _post(stack, "/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, APP_SECRET))[0] == 200
+    form = encode_multipart(BOUNDARY, _email_with_attachment())
+    auth = "Basic " + base64.b64encode(EMAIL_AUTH.encode()).decode()
+    status, _ = _post(stack, "/api/v1/webhook/email", form, {"Content-Type": MULTIPART_CONTENT, "Authorization": auth})
+    assert status == 200
+
+    def answered() -> bool:
+        with schema_context(schema):
+            guests = find_guests(phone=E164)
+            return (
+                guests.exists()
+                and Message.objects.filter(conversation__guest__in=guests, role=MessageRole.AI).exists()
+                and MediaAttachment.objects.exclude(storage_name="").exists()
+                and not InboundEvent.objects.filter(state="pending").exists()
+            )
+
+    assert _wait(answered, 90), "the worker did not process both messages"
+    assert _wait(lambda: any(m.get("to") == WA_ID for m in stack.graph.sent_messages()), 60), "no WhatsApp reply"
+    with schema_context(schema):
+        whatsapp_conversation = Conversation.objects.get(guest__in=find_guests(phone=E164), channel="whatsapp")
+        lead_id = extract_lead.delay(whatsapp_conversation.pk).get(timeout=60)
+        lead = Lead.objects.get(pk=lead_id)
+        assert (lead.email, lead.guest_name) == (GUEST_EMAIL, GUEST_NAME)
+        attachment = MediaAttachment.objects.exclude(storage_name="").get()
+    storage = storages["default"]
+    assert storage.exists(attachment.storage_name)
+
+    # Lookup by phone, in any form, still finds the guest; by e-mail too (the mail sender).
+    with schema_context(schema):
+        for phone in (E164, WA_ID, "0177001234", "+60 17-700 1234"):
+            assert list(find_guests(phone=phone)) == [whatsapp_conversation.guest], phone
+        assert find_guests(email=GUEST_EMAIL.upper()).count() == 1
+        assert Lead.objects.filter(email=GUEST_EMAIL).get().pk == lead_id
+
+    dump = pg_dump_text()
+    assert f"CREATE SCHEMA {schema};" in dump and f"CREATE SCHEMA {world.b.schema_name};" in dump  # every schema
+    assert "gAAAAA" in dump  # the rows are there, as Fernet tokens
+    assert _leaks(dump) == [], "plaintext PII in the database dump"
+    logs = "\n".join(p.read_text(errors="replace") for p in stack.logs.glob("*.log"))
+    assert "guest_turn" in logs or "process_inbound" in logs  # the logs are the ones of this run
+    assert _leaks(logs) == [], "plaintext PII in the worker's or daphne's logs"
+
+    # --- 2. Erasure through the API, by a manager of A.
+    token = _token(stack, world.manager_a.email)
+    status, body = _post(
+        stack,
+        f"/api/v1/properties/{world.a.pk}/guests/erase",
+        json.dumps({"phone": "+60 17-700 1234", "email": GUEST_EMAIL}).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    assert status == 200, body
+    outcome = json.loads(body)
+    assert outcome["guests"] == 2  # the WhatsApp guest and the e-mail guest: one person, two channels
+    assert outcome["files"] == 1 and outcome["deleted"]["conversations.Message"] >= 4
+
+    with schema_context(schema):
+        assert not find_guests(phone=E164).exists() and not find_guests(email=GUEST_EMAIL).exists()
+        assert not Lead.objects.filter(pk=lead_id).exists()
+        assert not Conversation.objects.filter(pk=whatsapp_conversation.pk).exists()
+        assert not OutboxItem.objects.filter(recipient=E164).exists()
+    assert not storage.exists(attachment.storage_name), "the guest's file is still stored"
+    # Nothing readable is left even in encrypted form: the conversation's words are gone too.
+    dump = pg_dump_text()
+    assert _leaks(dump) == []
+    with schema_context(schema):
+        remaining = [m.content for m in Message.objects.all()]
+    assert not [c for c in remaining if "Deluxe King room from 20 December" in c or GUEST_NAME in c]
+    redis_text = redis_dump_text()
+    assert _leaks(redis_text) == []
+    assert not list(get_redis().scan_iter(match=f"{schema}:nocturn:session:{whatsapp_conversation.pk}"))
+
+    event = AuditEvent.objects.get(pk=outcome["audit_event"])
+    assert (event.action, event.property_id, event.actor_id) == ("guest.erased", world.a.pk, world.manager_a.pk)
+    assert event.details["guests"] == 2 and event.details["deleted"]["leads.Lead"] == 1
+    assert _leaks(json.dumps(event.details) + event.target_id) == []
