@@ -73,12 +73,27 @@ class IntegrationCredentialAdmin(admin.ModelAdmin):
 
 @admin.register(IntegrationEvent, site=tenant_admin_site)
 class IntegrationEventAdmin(admin.ModelAdmin):
-    list_display = ["event_id", "event_type", "guest", "notification_status", "notification_channel",
-                    "fallback_channel", "received_at"]  # fmt: skip
+    list_display = ["event_id", "event_type", "guest", "notification_status", "delivery", "received_at"]
     list_filter = ["event_type", "notification_status", "notification_channel"]
     search_fields = ["=event_id"]
-    list_select_related = ["guest"]
-    readonly_fields = [f.name for f in IntegrationEvent._meta.fields]
+    list_select_related = ["guest", "notification_message__outbox", "fallback_message__outbox"]
+    readonly_fields = [*(f.name for f in IntegrationEvent._meta.fields), "delivery"]
+
+    @admin.display(description="Delivery")
+    def delivery(self, obj: IntegrationEvent) -> str:
+        """What the outbox (or the SMS provider) says happened on each channel tried."""
+        parts = []
+        for channel, message in ((obj.notification_channel, obj.notification_message),
+                                 (obj.fallback_channel, obj.fallback_message)):  # fmt: skip
+            if not channel:
+                continue
+            item = getattr(message, "outbox", None) if message is not None else None
+            if item is not None:
+                state = item.delivery_state or item.state
+                parts.append(f"{channel}: {state}" + (f" ({item.error_code})" if item.error_code else ""))
+            elif channel == "sms":
+                parts.append(f"sms: {'sent' if obj.provider_id else 'failed'}")
+        return " → ".join(parts) or "—"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # events come from the hotel's systems only
