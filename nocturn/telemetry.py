@@ -5,7 +5,7 @@ tests and development pay nothing), `console` (printed by the process) or `otlp`
 protobuf to `OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. a collector on `http://127.0.0.1:4318`).
 Instrumented: Django requests, Celery (publish and run; the trace context travels in the task's
 headers, so one trace follows a guest message from the webhook through every task), psycopg,
-Redis and httpx (the openai SDK's client and the WhatsApp adapter). The engine adds its own
+Redis, httpx (the WhatsApp adapter) and httpx2 (the openai and anthropic SDKs). The engine adds its own
 spans for the stages of a turn (`retrieval`, `llm`, `send`) with `stage_span`.
 
 Called by asgi.py / wsgi.py before Django loads its middleware, and by the Celery worker in each
@@ -72,7 +72,7 @@ def setup_tracing(service_name: str) -> str:
 def _instrument_libraries() -> None:
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.django import DjangoInstrumentor
-    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPX2ClientInstrumentor, HTTPXClientInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
 
@@ -82,7 +82,8 @@ def _instrument_libraries() -> None:
     # No SQL commenter: the statements stay byte-identical (pg_stat_statements groups them as before).
     PsycopgInstrumentor().instrument(enable_commenter=False)
     RedisInstrumentor().instrument()
-    HTTPXClientInstrumentor().instrument()
+    HTTPXClientInstrumentor().instrument()  # the WhatsApp adapter, e-mail providers
+    HTTPX2ClientInstrumentor().instrument()  # the openai and anthropic SDKs are built on httpx2
 
 
 def force_flush(timeout_millis: int = 5000) -> None:

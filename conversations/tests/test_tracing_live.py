@@ -1,0 +1,245 @@
+"""One trace follows a WhatsApp guest message through the real stack, and the worker's figures reach /metrics.
+
+daphne and a Celery worker run as child processes with `OTEL_TRACES_EXPORTER=otlp`, exporting to
+an OTLP/HTTP receiver in this test (nocturn/testing/otlp.py); the model is the fake OpenAI
+server, the Graph API the fake Graph server. Both processes share one PROMETHEUS_MULTIPROC_DIR,
+so daphne's /metrics adds up what the worker observed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django_tenants.utils import schema_context
+from prometheus_client.parser import text_string_to_metric_families
+
+from conversations.channels.fakes.graph import FakeGraphServer
+from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
+from conversations.models import ChannelSettings, InboundEvent, Message, OutboxItem
+from conversations.testing.fake_llm import FakeLLMServer
+from nocturn.testing.live import Daphne, child_env, free_port, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from nocturn.testing.otlp import OtlpReceiver, ReceivedSpan
+from properties.models import WhatsAppBinding
+
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
+
+APP_SECRET = "tracing-test-app-secret"
+METRICS_TOKEN = "tracing-test-metrics-token"
+NUMBER_A = "990000000071"
+SERVER, CLIENT = 2, 3  # OTLP SpanKind values
+TASKS = ("process_inbound", "buffered_turn", "dispatch_outbox")
+EXPECTED = {"retrieval", "llm", "send"} | {
+    f"{step}/conversations.pipeline.tasks.{task}" for task in TASKS for step in ("apply_async", "run")
+}
+
+
+@dataclass
+class Stack:
+    daphne: Daphne
+    graph: FakeGraphServer
+    llm: FakeLLMServer
+    otlp: OtlpReceiver
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def stack(properties_ab, django_db_blocker, celery_worker, live_logs, tmp_path_factory) -> Iterator[Stack]:  # noqa: ANN001, F811
+    from nocturn.celery import app
+
+    world = properties_ab
+    multiproc_dir: Path = tmp_path_factory.mktemp("prometheus")
+    llm, otlp = FakeLLMServer("openai"), OtlpReceiver()
+    with FakeGraphServer() as graph:
+        env = {
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",  # export every 0.2 s, not every 5 s
+            "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
+            "METRICS_TOKEN": METRICS_TOKEN,
+            "METRICS_STATE_CACHE_SECONDS": "0",
+            "LLM_BASE_URL": llm.base_url,
+            "LLM_API_KEY": "sk-test",
+            "LLM_MODEL": "fake-gpt",
+            "LLM_CLASSIFY_MODE": "false",
+            "GRAPH_API_BASE_URL": graph.url,
+            "WHATSAPP_ACCESS_TOKEN": graph.token,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+        }
+        with django_db_blocker.unblock():
+            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="671")
+            with schema_context(world.a.schema_name):
+                ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.2})
+        stop(celery_worker.process)  # the session's worker exports no traces and knows no fakes
+        app.control.purge()
+        celery_worker.process = start_worker(live_logs, **env).process
+        server = start_daphne(live_logs, **env)
+        try:
+            yield Stack(server, graph, llm, otlp, env)
+        finally:
+            stop(server.process)
+            stop(celery_worker.process)
+            celery_worker.process = start_worker(live_logs).process
+            with django_db_blocker.unblock():
+                with schema_context(world.a.schema_name):
+                    OutboxItem.objects.all().delete()
+                    InboundEvent.objects.all().delete()
+                    Message.objects.filter(channel="whatsapp").delete()
+                    ChannelSettings.objects.all().delete()
+                WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
+            llm.close()
+            otlp.close()
+
+
+def _post_webhook(stack: Stack, body: bytes) -> int:
+    request = urllib.request.Request(
+        stack.daphne.url("/api/v1/webhook/whatsapp"),
+        data=body,
+        headers=whatsapp_signed_headers(body, APP_SECRET),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+def _ancestors(span: ReceivedSpan, by_id: dict[str, ReceivedSpan]) -> list[str]:
+    names, current = [], span
+    while current.parent_id and current.parent_id in by_id:
+        current = by_id[current.parent_id]
+        names.append(current.name)
+    return names
+
+
+def _url(span: ReceivedSpan) -> str:
+    return str(span.attributes.get("url.full") or span.attributes.get("http.url") or "")
+
+
+def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    wa_id = "60111000071"
+    assert _post_webhook(stack, whatsapp_text_body(NUMBER_A, wa_id, "Is there parking at the hotel?")) == 200
+    assert stack.graph.wait_for(
+        lambda g: any(m.get("to") == wa_id and m.get("type") == "text" for m in g.sent_messages()), timeout=40
+    ), "no reply reached the fake Graph API"
+
+    def webhook_span(spans: list[ReceivedSpan]) -> ReceivedSpan | None:
+        return next(
+            (s for s in spans if s.kind == SERVER and "webhook/whatsapp" in s.name and s.service == "nocturn-web"),
+            None,
+        )
+
+    def complete(spans: list[ReceivedSpan]) -> bool:
+        root = webhook_span(spans)
+        if root is None:
+            return False
+        trace = [s for s in spans if s.trace_id == root.trace_id]
+        ids = {s.span_id for s in trace}
+        # Each process exports on its own schedule, and a parent ends (and is exported) after its
+        # children: wait until every expected span is in and no span's parent is missing.
+        return {s.name for s in trace} >= EXPECTED and all(not s.parent_id or s.parent_id in ids for s in trace)
+
+    assert stack.otlp.wait_for(complete, timeout=30), sorted({s.name for s in stack.otlp.spans()} & EXPECTED)
+    spans = stack.otlp.spans()
+    root = webhook_span(spans)
+    trace = [s for s in spans if s.trace_id == root.trace_id]
+    by_id = {s.span_id: s for s in trace}
+    names = {s.name for s in trace}
+
+    # The request, then every task of the pipeline, in the one trace.
+    assert root.name == "POST api/v1/webhook/whatsapp" and root.parent_id == ""
+    for task in TASKS:
+        assert f"apply_async/conversations.pipeline.tasks.{task}" in names, task
+        assert f"run/conversations.pipeline.tasks.{task}" in names, (task, sorted(names))
+    # The engine's stages, each under its task.
+    stage = {s.name: s for s in trace if s.name in ("retrieval", "llm", "send")}
+    assert set(stage) == {"retrieval", "llm", "send"}
+    assert "run/conversations.pipeline.tasks.buffered_turn" in _ancestors(stage["llm"], by_id)
+    assert "run/conversations.pipeline.tasks.buffered_turn" in _ancestors(stage["retrieval"], by_id)
+    assert "run/conversations.pipeline.tasks.dispatch_outbox" in _ancestors(stage["send"], by_id)
+    assert stage["llm"].attributes["nocturn.provider"] == "openai"
+    # Every span of the chain leads back to the webhook request.
+    for s in stage.values():
+        assert _ancestors(s, by_id)[-1] == root.name
+
+    # The outbound HTTP calls: the model (inside "llm") and the Graph API send (inside "send").
+    llm_port, graph_port = f":{stack.llm.port}/", stack.graph.url.rsplit(":", 1)[1] + "/"
+    llm_calls = [s for s in trace if s.kind == CLIENT and llm_port in _url(s)]
+    graph_sends = [s for s in trace if s.kind == CLIENT and f":{graph_port}" in _url(s) and "/messages" in _url(s)]
+    assert llm_calls and "llm" in _ancestors(llm_calls[0], by_id)
+    assert graph_sends and "send" in _ancestors(graph_sends[-1], by_id)
+    # The model server was handed the same trace (W3C traceparent header from the httpx instrumentation).
+    traceparents = [r["headers"].get("traceparent", "") for r in stack.llm.requests]
+    assert any(root.trace_id in header for header in traceparents), traceparents
+
+    # PostgreSQL and Redis calls of the pipeline are in the trace too.
+    systems = {s.attributes.get("db.system") or s.attributes.get("db.system.name") for s in trace}
+    assert {"postgresql", "redis"} <= systems, systems
+    assert {s.service for s in trace} == {"nocturn-web", "nocturn-worker"}
+
+
+def _scrape(url: str) -> dict[tuple[str, frozenset], float]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read().decode()
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(body)
+        for s in family.samples
+    }
+
+
+def test_daphnes_metrics_add_up_what_the_worker_processes_observed(stack: Stack, committed_db) -> None:  # noqa: ANN001
+    wa_id = "60111000072"
+    assert _post_webhook(stack, whatsapp_text_body(NUMBER_A, wa_id, "What time is check-out?")) == 200
+    assert stack.graph.wait_for(
+        lambda g: any(m.get("to") == wa_id and m.get("type") == "text" for m in g.sent_messages()), timeout=40
+    )
+    samples = _scrape(stack.daphne.url("/metrics"))
+    count = "nocturn_guest_turn_stage_seconds_count"
+    # Observed in the worker's pool processes, served by daphne: the multiprocess files at work.
+    for stage in ("retrieval", "provider", "total", "send"):
+        assert samples.get((count, frozenset({"stage": stage, "channel": "whatsapp"}.items())), 0) >= 1, stage
+    a = committed_db.a.schema_name
+    tokens = [
+        v for (name, labels), v in samples.items() if name == "nocturn_llm_tokens_total" and ("property", a) in labels
+    ]
+    assert sum(tokens) > 0
+    webhook = {"route": "api/v1/webhook/whatsapp", "method": "POST", "status": "200", "site": "public"}
+    assert samples.get(("nocturn_http_request_duration_seconds_count", frozenset(webhook.items())), 0) >= 1
+
+
+def test_a_worker_only_host_serves_its_processes_figures_with_the_exporter(
+    stack: Stack, committed_db, tmp_path
+) -> None:  # noqa: ANN001
+    port = free_port()
+    log = open(tmp_path / "exporter.log", "wb")  # noqa: SIM115 - closed below
+    exporter = subprocess.Popen(
+        [sys.executable, "-m", "nocturn.metrics.exporter", "--port", str(port)],
+        env=child_env(**stack.env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                samples = _scrape(url)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and exporter.poll() is None, "the exporter did not start"
+                time.sleep(0.2)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=5)
+        assert refused.value.code == 401
+    finally:
+        stop(exporter)
+        log.close()
+    count = "nocturn_guest_turn_stage_seconds_count"
+    assert samples.get((count, frozenset({"stage": "total", "channel": "whatsapp"}.items())), 0) >= 1
