@@ -204,6 +204,8 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-send-daily-report": {"task": "analytics.tasks.send_daily_report", "schedule": 300.0},
     # The outbox's safety net: sends what is due (retries after back-off) and inbound events left behind.
     "channels-dispatch-due": {"task": "conversations.pipeline.tasks.dispatch_due", "schedule": 120.0},
+    # Retention: deletes what is past each property's RetentionSettings once a night, from 03:00 local.
+    "privacy-purge-expired": {"task": "privacy.tasks.purge_expired", "schedule": 900.0},
     # Integration notices whose enqueue was lost (the broker down when the event was accepted).
     "integrations-notify-pending": {"task": "integrations.tasks.notify_pending", "schedule": 120.0},
 }

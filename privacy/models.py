@@ -72,6 +72,9 @@ class RetentionSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="An inactive contact's greeting state is forgotten after this long.",
     )
+    last_purged_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="The property's local date of the last nightly purge."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
