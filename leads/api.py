@@ -29,6 +29,8 @@ from leads.serializers import (
     ReviewVerdictSerializer,
 )
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
+from privacy.models import AuditAction
+from privacy.services import audit
 from properties.models import Property, Role
 from properties.permissions import property_for_user
 
@@ -77,6 +79,13 @@ def lead_list(request: Request, property_id: int) -> Response:
         leads = Lead.objects.filter(**wanted).prefetch_related("conversation_links").order_by("-created_at", "-id")
         paginator = LeadPagination()
         page = paginator.paginate_queryset(leads, request)
+        audit.record(
+            AuditAction.LEAD_LIST,
+            request=request,
+            property=property_,
+            target_type="leads.lead",
+            details={"filters": {k: str(v) for k, v in wanted.items()}, "ids": [lead.pk for lead in page or []]},
+        )
         return paginator.get_paginated_response(LeadSerializer(page, many=True).data)
 
 
@@ -84,6 +93,13 @@ def _detail(request: Request, property_: Property, lead_id: int) -> Response:
     with schema_context(property_.schema_name):
         lead = _lead(lead_id)
         if request.method == "GET":
+            audit.record(
+                AuditAction.LEAD_VIEW,
+                request=request,
+                property=property_,
+                target_type="leads.lead",
+                target_id=str(lead.pk),
+            )
             return Response(LeadSerializer(lead).data)
         _may_write(request, property_)
         changes = LeadUpdateSerializer(data=request.data, context={"lead": lead})

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from conversations import handoff
 from conversations.models import Conversation, ConversationStatus, Message, MessageRole, StaffReadMarker
+from privacy.models import AuditAction
+from privacy.services import audit
 from properties.auth import current_role
 from properties.models import Role
 
@@ -190,6 +192,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     if after_hours in ("yes", "no"):
         leads = leads.filter(is_after_hours=after_hours == "yes")
         chosen["after_hours"] = after_hours
+    audit.record(AuditAction.LEAD_LIST, request=request, target_type="leads.lead", details={"filters": chosen})
     return render(
         request,
         "dashboard/leads.html",
@@ -217,6 +220,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     from leads.models import STATUS_TRANSITIONS, LeadStatus
 
     lead = _lead(lead_id)
+    audit.record(AuditAction.LEAD_VIEW, request=request, target_type="leads.lead", target_id=str(lead.pk))
     allowed = [(value, label) for value, label in LeadStatus.choices if value in STATUS_TRANSITIONS[lead.status]]
     return render(
         request,

@@ -25,6 +25,8 @@ from conversations.models import (
     StaffReadMarker,
 )
 from nocturn.durability import TransientError
+from privacy.models import AuditAction
+from privacy.services import audit
 from properties.realtime import notify_staff
 
 log = structlog.get_logger(__name__)
@@ -266,6 +268,13 @@ def take_over(conversation_id: int, *, user_id: int) -> Conversation:
             now,
         )
         notify_staff(schema, "conversation.status", _status_event(conversation, event="takeover", user_id=user_id))
+        audit.record(
+            AuditAction.TAKEOVER,
+            actor=audit.actor_by_id(user_id),
+            target_type="conversations.conversation",
+            target_id=str(conversation_id),
+            details={"handoff_id": episode.pk, "channel": conversation.channel},
+        )
     return conversation
 
 
@@ -296,6 +305,13 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
             now,
         )
         notify_staff(schema, "conversation.status", _status_event(conversation, event="resolved", user_id=user_id))
+        audit.record(
+            AuditAction.RELEASE,
+            actor=audit.actor_by_id(user_id),
+            target_type="conversations.conversation",
+            target_id=str(conversation_id),
+            details={"handoff_id": episode.pk if episode else None},
+        )
     return conversation
 
 

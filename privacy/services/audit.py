@@ -28,6 +28,11 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def actor_by_id(user_id: int | None) -> User | None:
+    """Services that carry a staff id (handoff, reviews) rather than the user object."""
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
 def record(
     action: str,
     *,
