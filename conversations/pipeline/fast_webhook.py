@@ -45,6 +45,7 @@ PATH = "/api/v1/webhook/whatsapp"
 ROUTE = PATH.lstrip("/")  # the URL pattern, as the Django view's metrics and spans name it
 MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's bodies are a few KB; Django's own cap for the view is 2.5 MB
 POOL_MAX_SIZE = 8
+MAX_PENDING_ENQUEUES = 10_000  # events awaiting their Celery message; beyond, beat's job
 POOL_TIMEOUT_SECONDS = 3.0  # waiting longer than this for a connection: answer 503, Meta retries
 
 _ROUTE_SQL = (
@@ -89,7 +90,10 @@ class WhatsAppWebhookApp:
         self.app = app
         self._pool: Any = None
         self._pool_lock: asyncio.Lock | None = None
-        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-enqueue")
+        # One publisher at a time (see _enqueue_soon); a thread because kombu is synchronous.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-enqueue")
+        self._to_enqueue: list[tuple[str, int, contextvars.Context]] = []
+        self._publisher: asyncio.Task | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != PATH:
@@ -138,9 +142,39 @@ class WhatsAppWebhookApp:
             log.exception("whatsapp_webhook_store_failed")
             return _error(503, "temporarily unavailable")
         if new_ids:
-            context = contextvars.copy_context()  # the trace context travels with the task's headers
-            await asyncio.get_running_loop().run_in_executor(self._executor, context.run, _enqueue_all, new_ids)
+            await self._enqueue_soon(new_ids)
         return 200, json.dumps({"received": len(events), "new": len(new_ids)}).encode()
+
+    async def _enqueue_soon(self, new_ids: list[tuple[str, int]]) -> None:
+        """Hand the new rows to Celery without holding the answer for it.
+
+        The rows are committed, so the acknowledgement is already true; an enqueue lost with the
+        process leaves its row pending and the beat job re-enqueues it. Publishing a Celery message
+        costs about a millisecond of CPU, more than the rest of the request, so one publisher
+        drains what arrived while it was busy: one message per property per round (a single event
+        goes as the ordinary `process_inbound`), and the cost per event falls as the load rises.
+        """
+        context = contextvars.copy_context()  # the trace context travels with the task's headers
+        for schema, event_id in new_ids:
+            self._to_enqueue.append((schema, event_id, context))
+        if len(self._to_enqueue) > MAX_PENDING_ENQUEUES:
+            # Celery unreachable for a while: the rows wait in PostgreSQL for the beat job instead.
+            log.warning("webhook_enqueue_backlog_dropped", events=len(self._to_enqueue))
+            self._to_enqueue = self._to_enqueue[-MAX_PENDING_ENQUEUES:]
+        if self._publisher is None or self._publisher.done():
+            self._publisher = asyncio.create_task(self._publish_pending())
+
+    async def _publish_pending(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._to_enqueue:
+            batch, self._to_enqueue = self._to_enqueue, []
+            by_schema: dict[str, list[int]] = {}
+            for schema, event_id, _ in batch:
+                by_schema.setdefault(schema, []).append(event_id)
+            # One request's trace when the round carries one request's events; a fresh context otherwise.
+            contexts = {id(context) for _, _, context in batch}
+            context = batch[0][2] if len(contexts) == 1 else contextvars.Context()
+            await loop.run_in_executor(self._executor, context.run, _enqueue_all, by_schema)
 
     async def _resolve(self, phone_number_ids: set[str]) -> dict[str, str]:
         """phone_number_id → schema: the routing module's short in-process cache, else one query each."""
@@ -148,9 +182,7 @@ class WhatsAppWebhookApp:
         for number in phone_number_ids:
             cached = routing.cached_whatsapp_schema(number)
             if cached is None:
-                pool = await self._get_pool()
-                async with pool.connection() as conn:
-                    row = await (await conn.execute(_ROUTE_SQL, [number])).fetchone()
+                row = await self._with_connection(lambda conn, number=number: _fetchone(conn, _ROUTE_SQL, [number]))
                 if row is None:
                     continue  # parse_webhook reports it as Unroutable: logged and answered 200
                 cached = routing.remember_whatsapp_schema(number, row[0])
@@ -160,17 +192,42 @@ class WhatsAppWebhookApp:
     async def _store(self, rows: list[tuple[str, str, str, str, dict[str, Any]]]) -> list[tuple[str, int]]:
         if not rows:
             return []
-        pool = await self._get_pool()
-        new_ids: list[tuple[str, int]] = []
-        async with pool.connection() as conn:  # autocommit: each event is committed on its own
-            for schema, channel, kind, provider_id, payload in rows:
-                cursor = await conn.execute(
-                    inbound.insert_statement(schema), inbound.insert_params(channel, kind, provider_id, payload)
+
+        async def insert_all(conn: Any) -> list[tuple[str, int]]:
+            new_ids = []
+            for schema, channel, kind, provider_id, payload in rows:  # autocommit: each committed on its own
+                row = await _fetchone(
+                    conn, inbound.insert_statement(schema), inbound.insert_params(channel, kind, provider_id, payload)
                 )
-                row = await cursor.fetchone()
                 if row is not None:
                     new_ids.append((schema, row[0]))
-        return new_ids
+            return new_ids
+
+        return await self._with_connection(insert_all)
+
+    async def _with_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Run `work` on a pooled connection; once more on a fresh one if the first was broken.
+
+        A database restart breaks every idle pooled connection; checking each before use would cost
+        a round trip per request, so the first request to meet a dead one retries instead (the
+        pool discards broken connections when they come back). Re-running an insert is harmless:
+        ON CONFLICT makes a row that did commit a no-op, and a pending row is picked up by beat.
+        """
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        pool = await self._get_pool()
+        for attempt in (1, 2):
+            try:
+                async with pool.connection() as conn:
+                    return await work(conn)
+            except PoolTimeout:
+                raise  # no connection to be had: waiting twice as long helps nobody
+            except psycopg.OperationalError:
+                if attempt == 2:
+                    raise
+                log.warning("webhook_connection_broken_retrying")
+        raise AssertionError("unreachable")
 
     async def _get_pool(self) -> Any:
         if self._pool is not None:
@@ -188,9 +245,6 @@ class WhatsAppWebhookApp:
                     timeout=POOL_TIMEOUT_SECONDS,
                     kwargs={"autocommit": True},
                     open=False,
-                    # A connection broken by a database restart is discarded on return; the request
-                    # that met it answered 503, and Meta's retry gets a fresh one.
-                    check=AsyncConnectionPool.check_connection,
                 )
                 await pool.open(wait=False)
                 self._pool = pool
@@ -198,14 +252,20 @@ class WhatsAppWebhookApp:
 
     async def close(self) -> None:
         """Close the pool (tests; daphne's process exit closes the sockets anyway)."""
+        if self._publisher is not None:
+            await self._publisher
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
 
 
-def _enqueue_all(new_ids: list[tuple[str, int]]) -> None:
-    for schema, event_id in new_ids:
-        inbound.enqueue(schema, event_id)
+async def _fetchone(conn: Any, sql: str, params: list[Any]) -> tuple | None:
+    return await (await conn.execute(sql, params)).fetchone()
+
+
+def _enqueue_all(by_schema: dict[str, list[int]]) -> None:
+    for schema, event_ids in by_schema.items():
+        inbound.enqueue_batch(schema, event_ids)
 
 
 async def _read_body(receive: Any) -> bytes | None:

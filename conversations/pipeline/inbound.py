@@ -76,6 +76,19 @@ def enqueue(schema: str, event_id: int) -> None:
         log.exception("inbound_enqueue_failed", schema=schema, event=event_id)
 
 
+def enqueue_batch(schema: str, event_ids: list[int]) -> None:
+    """Several stored events of one property in one Celery message (the ASGI fast path under load)."""
+    if len(event_ids) == 1:
+        enqueue(schema, event_ids[0])
+        return
+    from conversations.pipeline.tasks import process_inbound_batch
+
+    try:
+        process_inbound_batch.apply_async(args=[event_ids], headers={"_schema_name": schema})
+    except Exception:  # noqa: BLE001 - the rows are stored: the beat job re-enqueues what stays pending
+        log.exception("inbound_enqueue_failed", schema=schema, events=event_ids)
+
+
 def store_events(rows: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> int:
     """(schema, channel, kind, provider_id, payload) rows stored once each; returns how many were new.
 

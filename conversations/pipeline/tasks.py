@@ -20,6 +20,7 @@ from conversations.pipeline import inbound, outbox
 from nocturn.durability import DurableTask, TransientError
 
 STALE_INBOUND = dt.timedelta(minutes=2)
+TURN_LOCK_WAIT = 10.0  # seconds; the back-off of the retries covers a stale lock's whole lifetime
 
 
 @shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.process_inbound")
@@ -27,11 +28,32 @@ def process_inbound(self: DurableTask, event_id: int) -> int | None:
     return inbound.process(event_id)
 
 
+@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.process_inbound_batch")
+def process_inbound_batch(self: DurableTask, event_ids: list[int]) -> int:
+    """Events the webhook stored while its previous hand-over to Celery was in flight, in one message.
+
+    Each is processed as `process_inbound` would (idempotent, so a redelivered batch is harmless);
+    one that fails is handed to its own `process_inbound`, which retries it and dead-letters it
+    alone, so one bad event never holds up or loses the others.
+    """
+    processed = 0
+    for event_id in event_ids:
+        try:
+            inbound.process(event_id)
+            processed += 1
+        except Exception:  # noqa: BLE001 - the single-event task owns retries and the dead letter
+            inbound.enqueue(connection.schema_name, event_id)
+    return processed
+
+
 @shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.buffered_turn")
 def buffered_turn(self: DurableTask, conversation_id: int, message_id: int) -> int | None:
     """The engine's turn after the buffer window; its reply is staged in the outbox in the same transaction."""
     try:
-        reply = engine.run_turn(conversation_id, message_id)
+        # Short wait, then a retry with back-off: a conversation locked by a killed worker (up to
+        # TURN_LOCK_TIMEOUT) must not hold this worker process past the soft time limit (found by
+        # `make chaos`: two such waits stalled a two-process worker and ended as dead letters).
+        reply = engine.run_turn(conversation_id, message_id, lock_wait=TURN_LOCK_WAIT)
     except LockError as exc:
         # Another turn (or one a killed worker left behind) holds the conversation: try again later.
         raise TransientError(f"conversation {conversation_id} is busy: {exc}") from exc

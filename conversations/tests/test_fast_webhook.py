@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -200,3 +201,47 @@ def test_anything_but_the_webhook_post_goes_to_django(bound) -> None:  # noqa: A
         ("POST", "/api/v1/webhook/email"),
         ("POST", "/api/v1/webhook/whatsapp-other"),
     ]
+
+
+def test_events_arriving_while_a_publish_is_in_flight_go_together_and_none_twice(bound, monkeypatch) -> None:  # noqa: ANN001
+    published: list[tuple[str, list[int]]] = []
+
+    def slow_batch(schema: str, event_ids: list[int]) -> None:
+        time.sleep(0.05)  # a publish in flight while the other requests are stored
+        published.append((schema, list(event_ids)))
+
+    monkeypatch.setattr(inbound, "enqueue_batch", slow_batch)
+    bodies = [
+        whatsapp_text_body(NUMBER_A, f"6012300{i:04d}", f"message {i}", wamid=f"wamid.BATCH{i}") for i in range(20)
+    ]
+
+    async def burst(app: Any) -> list[int]:
+        answers = await asyncio.gather(
+            *(_request(app, "POST", fast_webhook.PATH, b, whatsapp_signed_headers(b, SECRET)) for b in bodies)
+        )
+        return [status for status, _ in answers]
+
+    assert _run(burst) == [200] * 20
+    ids = [event_id for _, batch in published for event_id in batch]
+    with schema_context(bound.a.schema_name):
+        stored = sorted(InboundEvent.objects.values_list("pk", flat=True))
+    assert sorted(ids) == stored and len(stored) == 20  # every stored event handed over exactly once
+    assert {schema for schema, _ in published} == {bound.a.schema_name}
+    assert len(published) < 20  # they were coalesced
+
+
+def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_rest(bound, monkeypatch) -> None:  # noqa: ANN001
+    from conversations.pipeline.tasks import process_inbound_batch
+
+    done: list[int] = []
+
+    def process(event_id: int) -> None:
+        if event_id == 2:
+            raise RuntimeError("this one is broken")
+        done.append(event_id)
+
+    monkeypatch.setattr(inbound, "process", process)
+    with schema_context(bound.a.schema_name):
+        assert process_inbound_batch([1, 2, 3]) == 2
+    assert done == [1, 3]
+    assert bound.enqueued == [(bound.a.schema_name, 2)]
