@@ -100,3 +100,6 @@ class IntegrationEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the row is the event id's idempotency record (a guest's erasure removes it with them)

@@ -309,7 +309,8 @@ INTEGRATION_SIGNATURE_TOLERANCE = env.int("INTEGRATION_SIGNATURE_TOLERANCE", def
 # After a rotation the previous secret is still accepted this long, so the hotel can switch over.
 INTEGRATION_ROTATION_GRACE = env.int("INTEGRATION_ROTATION_GRACE", default=86400)
 # SMS fallback: "console" (logs, development), "http" (a Twilio-like form API) or "" (no SMS).
-SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
+# Production defaults to none: a console "send" would report success while nobody was texted.
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="" if PRODUCTION else "console")
 SMS_API_URL = env.str("SMS_API_URL", default="")  # e.g. https://sms.example/2010-04-01/Accounts/{sid}/Messages.json
 SMS_ACCOUNT_SID = env.str("SMS_ACCOUNT_SID", default="")
 SMS_AUTH_TOKEN = env.str("SMS_AUTH_TOKEN", default="")

@@ -76,3 +76,9 @@ def test_each_propertys_admin_shows_its_own_events_only(world, keys) -> None:  #
     assert host_client(world.a, world.manager_a).get(detail).status_code == 200
     # Events come from hotel systems only: no one adds or edits one by hand.
     assert host_client(world.a, world.manager_a).get("/admin/integrations/integrationevent/add/").status_code == 403
+    assert (
+        host_client(world.a, world.manager_a).post(detail.replace("/change/", "/delete/"), {"post": "yes"}).status_code
+        == 403
+    )
+    with schema_context(world.a.schema_name):
+        assert IntegrationEvent.objects.filter(pk=event.pk).exists()
