@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from opentelemetry import trace
 
 from nocturn.metrics import http_request_duration
 
@@ -29,6 +30,12 @@ class RequestMetricsMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         route = (match.route or match.view_name) if match is not None else UNMATCHED
+        if match is not None:
+            span = trace.get_current_span()  # the tracing middleware's server span, when tracing is on
+            if span.is_recording():
+                # It named the span before django-tenants chose the URL conf (so "POST" for every
+                # public-host route); the route is known now.
+                span.update_name(f"{request.method} {route}")
         site = "public" if connection.schema_name == "public" else "property"
         method = request.method if request.method in METHODS else "other"  # any verb a client invents is one label
         http_request_duration.labels(route=route, method=method, status=str(response.status_code), site=site).observe(
