@@ -33,6 +33,20 @@ def _changed_fields(change_message: Any) -> list[str]:
     return fields
 
 
+# Apps whose objects print as a guest (Guest, Conversation "with Siti", Lead "— Siti"): the admin
+# history would keep that text in plaintext in django_admin_log.
+GUEST_APPS = {"conversations", "leads"}
+
+
+def _scrub_object_repr(entries: Any) -> None:
+    entries = entries if isinstance(entries, list) else [entries]
+    for entry in entries:
+        if isinstance(entry, LogEntry) and entry.pk and entry.content_type.app_label in GUEST_APPS:
+            label = f"{entry.content_type.name} #{entry.object_id}"
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=label)
+            entry.object_repr = label
+
+
 def audit_log_actions(original: Callable[..., Any]) -> Callable[..., Any]:
     def log_actions(
         self: LogEntryManager, user_id: int, queryset: Any, action_flag: int, change_message: Any = "", **kwargs: Any
@@ -42,6 +56,7 @@ def audit_log_actions(original: Callable[..., Any]) -> Callable[..., Any]:
 
         objects = list(queryset)  # read before a deletion empties the queryset
         result = original(self, user_id, objects, action_flag, change_message, **kwargs)
+        _scrub_object_repr(result)
         actor = User.objects.filter(pk=user_id).first()
         changed = _changed_fields(change_message)
         for obj in objects:

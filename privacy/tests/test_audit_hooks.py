@@ -109,3 +109,17 @@ def test_public_admin_actions_are_recorded(world):
     event = AuditEvent.objects.filter(action="admin.change", target_type="properties.property").latest("pk")
     assert event.target_id == str(world.b.pk) and event.details == {"changed_fields": ["name"]}
     assert response.status_code in (200, 302)
+
+
+def test_the_admin_history_does_not_keep_a_guests_name(world):
+    from django.contrib.admin.models import LogEntry
+
+    with schema_context(world.a.schema_name):
+        guest = Guest.objects.create(name="Farah Binti", phone="+60123999002")
+    client = host_client(world.a, world.manager_a)
+    client.post(
+        "/admin/conversations/guest/", {"action": "delete_selected", "_selected_action": [guest.pk], "post": "yes"}
+    )
+    with schema_context(world.a.schema_name):
+        entries = list(LogEntry.objects.filter(object_id=str(guest.pk), content_type__model="guest"))
+        assert entries and all("Farah" not in e.object_repr and "+6012" not in e.object_repr for e in entries)
