@@ -55,8 +55,14 @@ class NewPropertySerializer(serializers.Serializer):
     request=NewPropertySerializer,
     responses={201: PropertySerializer, 400: OpenApiResponse(description="Invalid values"), 403: None},
     summary="Create a property with its schema and domain (platform admins)",
+    operation_id="property_create",
 )
-@extend_schema(methods=["GET"], responses=PropertySerializer(many=True), summary="The properties the caller belongs to")
+@extend_schema(
+    methods=["GET"],
+    responses=PropertySerializer(many=True),
+    summary="The properties the caller belongs to",
+    operation_id="property_collection_list",
+)
 @api_view(["GET", "POST"])
 def property_collection(request: Request) -> Response:
     if request.method == "GET":
@@ -123,6 +129,8 @@ def onboard(request: Request, property_id: int) -> Response:
     step = request.data.get("step") if isinstance(request.data, dict) else None
     data = (request.data.get("data") or {}) if isinstance(request.data, dict) else {}
     extra: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return Response({"errors": {"data": ["Send the step's fields as an object."]}}, status=400)
     try:
         if step in ONBOARD_STEPS:
             result = ONBOARD_STEPS[step](property_, data, actor=request.user, request=request._request)
