@@ -63,7 +63,10 @@ class DurableTask(TenantTask):
 
 def record_dead_letter(**fields: Any) -> None:
     from nocturn.models import DeadLetter
+    from privacy.services.redaction import mask_value
 
+    # Args are ids; an exception's text may quote a guest's number or address: masked like a log line.
+    fields = {**fields, "error": mask_value(fields["error"]), "traceback": mask_value(fields.get("traceback", ""))}
     with schema_context("public"):
         letter = DeadLetter.objects.create(**fields)
     logger.error("task failed for good", task=fields["task_name"], dead_letter=letter.pk, error=fields["error"])
