@@ -145,6 +145,16 @@ def up() -> dict[str, str]:
     return {"DATABASE_URL": ensure_postgres(), "REDIS_URL": ensure_redis()}
 
 
+def metrics_dir() -> Path:
+    """One PROMETHEUS_MULTIPROC_DIR for daphne and the worker (so /metrics adds them up), emptied per start."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(configured) if configured else data_dir() / "prometheus"
+    if not configured and directory.exists():
+        shutil.rmtree(directory)  # counters restart with the processes, as Prometheus expects
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def serve(port: int = 8000) -> int:
     """Run daphne, a Celery worker and beat in the foreground; Ctrl-C stops all three."""
     python = sys.executable
@@ -154,7 +164,8 @@ def serve(port: int = 8000) -> int:
         "worker": [python, "-m", "celery", "-A", "nocturn", "worker", "-l", "info", "--concurrency", "2"],
         "beat": [python, "-m", "celery", "-A", "nocturn", "beat", "-l", "info"],
     }
-    children = {name: subprocess.Popen(argv, cwd=REPO_ROOT) for name, argv in processes.items()}
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir())}
+    children = {name: subprocess.Popen(argv, cwd=REPO_ROOT, env=env) for name, argv in processes.items()}
 
     def stop(*_: object) -> None:
         for child in children.values():
