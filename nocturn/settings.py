@@ -392,7 +392,7 @@ METRICS_STATE_CACHE_SECONDS = env.float("METRICS_STATE_CACHE_SECONDS", default=1
 
 
 def _llm_prices(raw: str) -> dict[str, tuple[float, float]]:
-    """ "model=input:output,…" in USD per million tokens."""
+    """Prices from `model=input:output,…`, in USD per million tokens."""
     prices = {}
     for entry in filter(None, (part.strip() for part in raw.split(","))):
         model, _, pair = entry.partition("=")
