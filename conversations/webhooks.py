@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from conversations.channels.email import MalformedEmail, UnroutableEmail, check_basic_auth, parse_inbound
 from conversations.channels.email.inbound import form_fields
 from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature, verify_subscription
-from conversations.pipeline import inbound, routing
+from conversations.pipeline import inbound, ratelimit, routing
 
 log = structlog.get_logger(__name__)
 
@@ -28,6 +28,12 @@ def _error(status: int, reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=status)
 
 
+def _busy(retry_after: int) -> JsonResponse:
+    response = _error(503, "over capacity: retry later")
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
@@ -36,6 +42,8 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         if challenge is None:
             return _error(403, "verification failed")
         return HttpResponse(challenge, content_type="text/plain")
+    if (retry_after := ratelimit.shed_webhook(request.META.get("REMOTE_ADDR"))) is not None:
+        return _busy(retry_after)  # the optional hard ceiling (off by default): nothing stored, Meta retries
     body = request.body
     if not verify_signature(body, request.headers.get("X-Hub-Signature-256"), settings.WHATSAPP_APP_SECRET):
         log.warning("whatsapp_bad_signature")

@@ -35,7 +35,7 @@ from django.db import connections
 from opentelemetry import propagate, trace
 
 from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature
-from conversations.pipeline import inbound, routing
+from conversations.pipeline import inbound, ratelimit, routing
 from nocturn import telemetry
 from nocturn.metrics import http_request_duration
 
@@ -122,6 +122,8 @@ class WhatsAppWebhookApp:
         await send({"type": "http.response.body", "body": body})
 
     async def handle(self, scope: dict[str, Any], receive: Any) -> tuple[int, bytes]:
+        if ratelimit.shed_webhook((scope.get("client") or [None])[0]) is not None:  # optional hard ceiling
+            return _error(503, "over capacity: retry later")
         raw = await _read_body(receive)
         if raw is None:
             return _error(413, f"over {MAX_BODY_BYTES} bytes")

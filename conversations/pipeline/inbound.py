@@ -32,7 +32,7 @@ from conversations.models import (
     InboundState,
     Message,
 )
-from conversations.pipeline import serialize
+from conversations.pipeline import ratelimit, serialize
 from privacy.services import crypto
 
 log = structlog.get_logger(__name__)
@@ -157,7 +157,7 @@ def store_email(inbound: InboundEmail) -> int:
 def process(event_id: int) -> int | None:
     """Handle one stored event in the current schema; returns the guest message id (None for a status)."""
     event = InboundEvent.objects.filter(pk=event_id).first()
-    if event is None:
+    if event is None or ratelimit.deferred(event):  # over the property's budget: queued again, never dropped
         return None
     if event.kind == "status":
         from conversations.pipeline import outbox
