@@ -75,7 +75,7 @@ def property_collection(request: Request) -> Response:
         property_ = create_property(NewProperty(**serializer.validated_data))
     except ValidationError as exc:
         return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    wizard.progress_of(property_)
+    wizard.start(property_)
     audit("property.created", actor=request.user, property_=property_, target_type="property",
           target_id=property_.pk, request=request._request)  # fmt: skip
     body = PropertySerializer(property_, context={"request": request}).data

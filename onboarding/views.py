@@ -436,7 +436,7 @@ def new_property(request: HttpRequest) -> HttpResponse:
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            wizard.progress_of(property_)
+            wizard.start(property_)
             audit("property.created", actor=request.user, property_=property_, target_type="property",
                   target_id=property_.pk, request=request)  # fmt: skip
             # Back to this origin first: the pages' CSP (form-action 'self') stops a form post from being

@@ -125,8 +125,19 @@ class ChecklistItem:
     required: bool
 
 
-def progress_of(property_: Property) -> OnboardingProgress:
+def start(property_: Property) -> OnboardingProgress:
+    """A property created for onboarding (the API, the new-property page) starts not live."""
     progress, _ = OnboardingProgress.objects.get_or_create(property=property_)
+    return progress
+
+
+def progress_of(property_: Property) -> OnboardingProgress:
+    """Its progress. A property made before or outside the wizard (`manage.py create_property`,
+    `seed_demo`) was already serving guests: it counts as live, so a channel bound through the wizard
+    later is switched on at once rather than silently left off."""
+    progress, _ = OnboardingProgress.objects.get_or_create(
+        property=property_, defaults={"live_at": property_.created_at or timezone.now()}
+    )
     return progress
 
 

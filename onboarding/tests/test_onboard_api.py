@@ -121,3 +121,26 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any,
     assert WhatsAppBinding.objects.get(property=property_).is_active
     # Resumable and idempotent: the report is the same when asked again.
     assert onboard(admin, property_.pk).json()["live"] is True
+
+
+def test_a_property_made_outside_the_wizard_counts_as_live_and_new_channels_are_on_at_once(world: Any) -> None:
+    manager = host_client(None, world.manager_a)
+    report = onboard(manager, world.a.pk).json()
+    assert report["live"] is True
+    response = onboard(
+        manager,
+        world.a.pk,
+        "whatsapp",
+        {"phone_number_id": "7770001", "display_phone_number": "+60 3-1111 2222", "access_token": "t"},
+    )
+    assert response.status_code == 200
+    assert WhatsAppBinding.objects.get(phone_number_id="7770001").is_active
+    # The same number cannot be bound to B by B's manager.
+    response = onboard(
+        host_client(None, world.manager_b),
+        world.b.pk,
+        "whatsapp",
+        {"phone_number_id": "7770001", "display_phone_number": "+60 3-1111 2222", "access_token": "t"},
+    )
+    assert response.status_code == 400 and "another property" in json.dumps(response.json()["errors"])
+    assert WhatsAppBinding.objects.get(phone_number_id="7770001").property_id == world.a.pk
