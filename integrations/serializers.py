@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import phonenumbers
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.models import EventType
@@ -12,9 +13,19 @@ from integrations.models import EventType
 EVENT_TYPES = [choice.value for choice in EventType]
 
 
+@extend_schema_field({"type": "string", "enum": EVENT_TYPES})
+class EventTypeField(serializers.CharField):
+    """Documented as the list of types; any other string is still read, and refused with its own reason."""
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\+[1-9]\d{6,14}$", "example": "+60123456789"})
+class E164Field(serializers.CharField):
+    pass
+
+
 class IntegrationGuestSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(
+    phone = E164Field(
         max_length=32, required=False, allow_blank=True, default="", help_text="E.164, e.g. +60123456789."
     )
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
@@ -77,7 +88,7 @@ class IntegrationEventSerializer(serializers.Serializer):
     id = serializers.CharField(
         max_length=200, help_text="Your own unique id for this event: a retry with the same id is answered once."
     )
-    type = serializers.CharField(max_length=64, help_text=f"One of: {', '.join(EVENT_TYPES)}.")
+    type = EventTypeField(max_length=64, help_text=f"One of: {', '.join(EVENT_TYPES)}.")
     occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     guest = IntegrationGuestSerializer()
     booking = IntegrationBookingSerializer(required=False)
