@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from conversations import handoff, sessions
 from conversations.ai import modes, prompts, retrieval
+from conversations.ai.guard import ReplyGuard
 from conversations.ai.language import detect_language
 from conversations.ai.providers.base import ChatRequest, ChatResult, Hit
 from conversations.ai.router import RoutedResult, generate, refine_mode
@@ -217,7 +218,9 @@ def answer(
     )
     started = time.perf_counter()
     with stage_span("llm", **{"nocturn.mode": mode}) as span:
-        routed = generate(request, sink.on_token, on_reset=sink.on_reset)
+        # The guard streams with a short lag and swaps a reply that repeats the prompt for a safe one.
+        guard = ReplyGuard(request.system, language, sink)
+        routed = generate(request, guard.on_token, on_reset=guard.on_reset)
         result = routed.result
         span.set_attributes(
             {
@@ -227,7 +230,7 @@ def answer(
             }
         )
     metrics.count_llm(connection.schema_name, result.provider, result.model or "", result.tokens_in, result.tokens_out)
-    reply = routed.result.text
+    reply = guard.finish(routed.result.text)
     if after_hours and routed.result.provider == "offline":
         # Models are told about the hour in the prompt; the templates need the note added.
         note = AFTER_HOURS_NOTE[language]
@@ -245,18 +248,26 @@ def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
     return list(pending.order_by("id"))
 
 
-def run_turn(conversation_id: int, message_id: int, *, sink: TurnSink | None = None, now: Any = None) -> Message | None:
+def run_turn(
+    conversation_id: int,
+    message_id: int,
+    *,
+    sink: TurnSink | None = None,
+    now: Any = None,
+    lock_wait: float | None = None,
+) -> Message | None:
     """Answer the guest's pending messages once; running it again for the same message does nothing.
 
     Messages that arrive while a turn is being answered are answered together by the turn of the
-    newest one (a guest who sends three lines gets one reply).
+    newest one (a guest who sends three lines gets one reply). `lock_wait`: how long to wait for a
+    busy conversation before raising LockError (default: until a killed worker's lock expires).
     """
     sink = sink or TurnSink()
     # A worker killed mid-turn leaves the lock until it times out; the redelivered turn waits for it.
     lock = get_redis().lock(
         key(connection.schema_name, "turn", conversation_id),
         timeout=settings.TURN_LOCK_TIMEOUT,
-        blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10,
+        blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10 if lock_wait is None else lock_wait,
     )
     with lock:
         return _run_turn_locked(conversation_id, message_id, sink, now)

@@ -43,6 +43,22 @@ class DurableTask(TenantTask):
     retry_jitter = True
     max_retries = 8
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # tenant-schemas-celery switches the schema in a prerun signal whose errors are only logged: with
+        # the database unreachable at that moment the task would run in the public schema (found by
+        # `make chaos`). Never run a tenant's task anywhere else; switch here or retry shortly.
+        wanted = self._schema_of_request()
+        if connection.schema_name != wanted:
+            try:
+                if wanted == "public":
+                    connection.set_schema_to_public()
+                else:
+                    connection.set_tenant(self.get_tenant_for_schema(schema_name=wanted), include_public=True)
+            except INFRASTRUCTURE_ERRORS as exc:
+                countdown = min(60.0, 2.0 ** (self.request.retries + 1))
+                raise self.retry(exc=exc, countdown=countdown) from exc
+        return super().__call__(*args, **kwargs)
+
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         record_dead_letter(
             task_name=self.name,

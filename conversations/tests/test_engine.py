@@ -210,3 +210,31 @@ def test_two_unanswerable_questions_in_a_row_hand_the_guest_to_staff(kb_a, open_
         assert TEMPLATES["en"]["handoff"] in third.content
         conversation.refresh_from_db()
         assert conversation.status == ConversationStatus.HANDED_OFF
+
+
+def test_a_busy_conversation_makes_a_channel_turn_give_way_quickly(kb_a, open_all_day) -> None:
+    # A worker killed mid-turn leaves the conversation's lock for TURN_LOCK_TIMEOUT. Found by `make chaos`:
+    # a channel turn that waited that long held a worker process past the soft time limit; it must give
+    # way quickly (LockError, which buffered_turn retries with back-off) and answer once the lock is gone.
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+    from redis.exceptions import LockError
+
+    from conversations.pipeline.tasks import TURN_LOCK_WAIT
+    from conversations.redis_client import key
+
+    assert TURN_LOCK_WAIT < settings.CELERY_TASK_SOFT_TIME_LIMIT
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        stale = get_redis().lock(key(connection.schema_name, "turn", conversation.pk), timeout=30)
+        assert stale.acquire(blocking=False)
+        try:
+            started = time.monotonic()
+            with pytest.raises(LockError):
+                engine.run_turn(conversation.pk, message.pk, lock_wait=0.3)
+            assert time.monotonic() - started < 5
+        finally:
+            stale.release()
+        assert engine.run_turn(conversation.pk, message.pk, lock_wait=0.3) is not None

@@ -89,3 +89,21 @@ def test_exhausted_retries_become_a_dead_letter_that_replays_in_its_schema(commi
 def test_property_staff_cannot_see_dead_letters(committed_db):
     assert host_client(None, committed_db.manager_a).get("/admin/nocturn/deadletter/").status_code == 302
     assert host_client(committed_db.a, committed_db.manager_a).get("/admin/nocturn/deadletter/").status_code == 404
+
+
+def test_a_task_whose_schema_cannot_be_switched_never_runs_in_the_public_schema(key, store):
+    # Found by `make chaos`: with PostgreSQL restarting, tenant-schemas-celery's prerun switch failed
+    # (only logged) and tenant tasks ran in the public schema. Now the task is retried instead.
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from nocturn.durability import DurableTask
+
+    with (
+        mock.patch.object(DurableTask, "_schema_of_request", return_value="alpha"),
+        mock.patch.object(DurableTask, "get_tenant_for_schema", side_effect=OperationalError("the database is down")),
+        pytest.raises(OperationalError),
+    ):
+        flaky(key, 0)
+    assert store.get(f"{key}:attempts") is None  # the body never ran
