@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup services migrate lint format browser clean-data audit fuzz
+.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,15 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Both start their own private PostgreSQL and Redis (.data/bench-pg, .data/chaos-pg; Redis on a free
+# port), never the shared ones. `make bench QUICK=1` proves the harness in a few minutes; the full run
+# belongs on a quiet machine. `make chaos CHAOS_ARGS="--rate 20 --duration 60"` for a short chaos run.
+bench: setup
+	$(PY) bench/run_all.py $(if $(QUICK),--quick,)
+
+chaos: setup
+	$(PY) bench/chaos.py $(CHAOS_ARGS)
 
 # Stops the embedded PostgreSQL and Redis (data is kept in .data/).
 stop: setup

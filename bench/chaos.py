@@ -9,7 +9,8 @@ Celery beat as child processes. A second process serves the fake Graph API and a
 OpenAI-compatible LLM on 127.0.0.1, each with a control door so faults can be switched on and off.
 
 Load: signed WhatsApp webhooks (one message each, a unique wamid, from `--guests` distinct guests
-in turn) at `--rate` a second for `--duration` seconds, open loop. A post that fails (5xx, refused
+in turn) at `--rate` a second for `--duration` seconds, open loop (on a slow machine it goes on, at
+most as long again, until every fault has happened under load). A post that fails (5xx, refused
 connection, timeout) is retried like Meta retries: exponential back-off with jitter, bounded. Only
 127.0.0.1 is used; every loop is bounded in count and time.
 
@@ -189,14 +190,17 @@ class Load:
     latencies: list[float] = field(default_factory=list)
 
 
-async def drive(url: str, rate: float, duration: float, guests: int, load: Load, run_id: str) -> None:
+async def drive(
+    url: str, rate: float, duration: float, guests: int, load: Load, run_id: str, faults_done: threading.Event
+) -> None:
+    """Open loop for `duration` seconds, and on (at most as long again) until every planned fault has run."""
     import httpx
 
     from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
 
-    count = int(rate * duration)
+    hard_stop = 2 * duration + 60
     max_attempts = 12
-    give_up_at = time.monotonic() + duration + 240  # Meta keeps trying for days; we stop a bounded time later
+    give_up_at = time.monotonic() + hard_stop + 240  # Meta keeps trying for days; we stop a bounded time later
     limits = httpx.Limits(max_connections=48, max_keepalive_connections=48)
     rng = random.Random(7)  # noqa: S311 - load shape, not crypto
 
@@ -233,12 +237,17 @@ async def drive(url: str, rate: float, duration: float, guests: int, load: Load,
 
         start = time.monotonic()
         tasks = []
-        for i in range(count):
+        i = 0
+        while True:
+            elapsed = time.monotonic() - start
+            if elapsed >= duration and (faults_done.is_set() or elapsed >= hard_stop):
+                break
             delay = start + i / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(i)))
             load.sent += 1
+            i += 1
         await asyncio.gather(*tasks)
 
 
@@ -272,10 +281,22 @@ def chaos_schedule(duration: float) -> list[tuple[float, str]]:
     return [(round(duration * f, 1), action) for f, action in plan]
 
 
-def run_chaos(stack: PrivateStack, fakes: Fakes, duration: float, log: ChaosLog, stop: threading.Event) -> None:
+def run_chaos(
+    stack: PrivateStack,
+    fakes: Fakes,
+    duration: float,
+    log: ChaosLog,
+    load_over: threading.Event,
+    finished: threading.Event,
+    done: threading.Event,
+) -> None:
+    """Each fault at its time (later on a slow machine: one after the other); `done` once all ran.
+
+    Until `finished` (after the quiet point) it also plays the process supervisor every deployment
+    has: a child that died on its own is counted and started again."""
     child_env = worker_env(fakes)
     plan = chaos_schedule(duration)
-    while not stop.is_set():
+    while not load_over.is_set():
         now = time.monotonic() - log.started
         if plan and now >= plan[0][0]:
             _, action = plan.pop(0)
@@ -283,8 +304,20 @@ def run_chaos(stack: PrivateStack, fakes: Fakes, duration: float, log: ChaosLog,
                 _act(stack, fakes, action, log, child_env)
             except Exception as exc:  # noqa: BLE001 - a failed fault is reported, the run goes on
                 log.note(f"{action} FAILED: {exc!r}")
+            if not plan:
+                done.set()
         _revive(stack, log, child_env)
-        stop.wait(0.5)
+        load_over.wait(0.5)
+    # The load is over: whatever fault is still switched on (a late plan) is switched off, so the
+    # reconciliation measures recovery, not an outage that never ended.
+    for _, action in plan:
+        if action in ("llm_ok", "graph_recover"):
+            _act(stack, fakes, action, log, child_env)
+        else:
+            log.note(f"{action} skipped: the load ended first")
+    while not finished.is_set():
+        _revive(stack, log, child_env)
+        finished.wait(1.0)
 
 
 def _act(stack: PrivateStack, fakes: Fakes, action: str, log: ChaosLog, env: dict[str, str]) -> None:
@@ -506,12 +539,16 @@ def reconcile(schema: str, load: Load, graph_sends: list[list[Any]]) -> dict[str
         expected = collections.Counter()
         for item in OutboxItem.objects.filter(state="sent").select_related("message"):
             for part in split_text(markdown_to_whatsapp(item.message.content), MAX_BODY):
-                expected[(item.recipient, part)] += 1
-        received = collections.Counter((to, text) for to, text, status in graph_sends if status == 200)
+                expected[(item.recipient.lstrip("+"), part)] += 1
+        received = collections.Counter((to.lstrip("+"), text) for to, text, status in graph_sends if status == 200)
         r["graph_sends_accepted"] = sum(received.values())
         r["graph_sends_refused (fault)"] = sum(1 for *_, status in graph_sends if status != 200)
         r["graph_duplicate_sends"] = sum(max(0, n - expected[k]) for k, n in received.items())
         r["graph_missing_sends"] = sum(max(0, n - received[k]) for k, n in expected.items())
+        r["graph_mismatch_examples"] = {
+            "unexpected": [list(k) for k, n in received.items() if n > expected[k]][:2],
+            "missing": [list(k) for k, n in expected.items() if n > received[k]][:2],
+        }
         per_guest = collections.Counter(to for (to, _), n in received.items() for _ in range(n))
         r["guests"] = len({g["conversation_id"] for g in guest_rows})
         r["messages_per_guest_at_graph (min/max)"] = (
@@ -552,10 +589,12 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=600.0, help="seconds to wait for the quiet point")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--keep", action="store_true", help="leave the private stack running (to inspect it)")
+    parser.add_argument("--log-level", default="warning", help="the worker's log level (logs in .data/chaos-logs)")
     args = parser.parse_args()
     rate, duration = min(args.rate, 200.0), min(args.duration, 900.0)
 
-    stack = PrivateStack("chaos", worker_concurrency=args.concurrency)
+    stack = PrivateStack("chaos", worker_concurrency=args.concurrency, worker_log_level=args.log_level)
     fakes: Fakes | None = None
     chaos_log = ChaosLog()
     try:
@@ -578,16 +617,24 @@ def main() -> int:
         print(f"load: {rate:g}/s for {duration:g} s from {args.guests} guests → {url}", flush=True)
 
         load = Load()
-        stop = threading.Event()
+        load_over, finished, faults_done = threading.Event(), threading.Event(), threading.Event()
         chaos_log = ChaosLog()
-        thread = threading.Thread(target=run_chaos, args=(stack, fakes, duration, chaos_log, stop), daemon=True)
+        thread = threading.Thread(
+            target=run_chaos,
+            args=(stack, fakes, duration, chaos_log, load_over, finished, faults_done),
+            daemon=True,
+        )
         thread.start()
-        asyncio.run(drive(url, rate, duration, args.guests, load, run_id))
-        stop.set()
-        thread.join(timeout=120)
-        load_seconds = time.monotonic() - chaos_log.started
-        print(f"load done in {load_seconds:.0f} s; waiting for the pipeline to go quiet (≤ {args.settle:g} s) …")
-        state, waited = wait_quiet(schema, stack.redis_url, args.settle)
+        try:
+            asyncio.run(drive(url, rate, duration, args.guests, load, run_id, faults_done))
+            load_over.set()
+            load_seconds = time.monotonic() - chaos_log.started
+            print(f"load done in {load_seconds:.0f} s; waiting for the pipeline to go quiet (≤ {args.settle:g} s) …")
+            state, waited = wait_quiet(schema, stack.redis_url, args.settle)
+        finally:
+            load_over.set()
+            finished.set()
+            thread.join(timeout=120)
         graph = fakes.summary()
         result = reconcile(schema, load, graph["sends"])
         result["quiet_after_s"] = round(waited, 1)
@@ -600,20 +647,30 @@ def main() -> int:
             result["webhook_ack_p50_s (incl. retries)"] = round(ordered[len(ordered) // 2], 3)
             result["webhook_ack_p99_s (incl. retries)"] = round(ordered[int(len(ordered) * 0.99)], 3)
     finally:
-        if fakes is not None:
-            fakes.close()
-        stack.close()
+        if args.keep:
+            print(f"kept running: DATABASE_URL={stack.database_url} REDIS_URL={stack.redis_url}")
+        else:
+            if fakes is not None:
+                fakes.close()
+            stack.close()
 
     print("\nchaos events:")
     for at, what in chaos_log.events:
         print(f"  {at:7.1f} s  {what}")
     print("\nreconciliation:")
     for name, value in result.items():
-        if name in ("outbox_failed_rows", "dead_letters_by_task", "webhook_failures_by_kind"):
+        if name in (
+            "outbox_failed_rows",
+            "dead_letters_by_task",
+            "webhook_failures_by_kind",
+            "graph_mismatch_examples",
+        ):
             continue
         flag = "  <-- FAIL" if name in FAILING and value else ""
         print(f"  {name:<52} {value}{flag}")
     print(f"  {'webhook failures by kind':<52} {result['webhook_failures_by_kind']}")
+    if result["graph_duplicate_sends"] or result["graph_missing_sends"]:
+        print(f"  graph mismatches, e.g.: {json.dumps(result['graph_mismatch_examples'])[:600]}")
     for row in result["outbox_failed_rows"]:
         print(f"  failed outbox row {row['pk']}: alert {row['alert']}: {row['last_error'][:120]}")
     for what, n in result["dead_letters_by_task"].items():

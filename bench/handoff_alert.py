@@ -112,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     runs, warmup = min(args.runs, 300), min(args.warmup, 20)  # bounded: a shared 2-core machine
 
@@ -150,6 +151,8 @@ def main() -> None:
         for name, values in figures.items():
             p = percentiles(values)
             print(f"  {name:<22}" + "".join(f"{p[k]:>9.1f}" for k in ("p50", "p95", "max")))
+        if args.json:
+            args.json.write_text(json.dumps({name: percentiles(v) for name, v in figures.items()}, indent=2))
     finally:
         for process in reversed(processes):
             stop(process)

@@ -23,6 +23,7 @@ binary COPY and the indexes are built after the load.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -156,6 +157,7 @@ def measure(
     latencies: list[float] = []
     server: list[float] = []
     text_latencies: list[float] = []
+    exact_latencies: list[float] = []
     recalls: list[float] = []
     for schema, vector in queries[:10]:  # warm the caches
         run_query(conn, schema, _VECTOR_SQL, {"q": vector, "today": TODAY, "n": 40, "ef": ef}, exact=False)
@@ -168,7 +170,8 @@ def measure(
             "tsq": text_query(" ".join(VOCAB[w] for w in rng.integers(0, len(VOCAB), 2))),
         }
         took, approx = run_query(conn, schema, _VECTOR_SQL, params, exact=False)
-        _, exact = run_query(conn, schema, _VECTOR_SQL, params, exact=True)
+        exact_took, exact = run_query(conn, schema, _VECTOR_SQL, params, exact=True)
+        exact_latencies.append(exact_took)
         text_took, _ = run_query(conn, schema, _TEXT_SQL, params, exact=False)
         latencies.append(took)
         server.append(server_time(conn, schema, params))
@@ -177,7 +180,11 @@ def measure(
     q = statistics.quantiles(latencies, n=100)
     tq = statistics.quantiles(text_latencies, n=100)
     sq = statistics.quantiles(server, n=100)
+    eq = statistics.quantiles(exact_latencies, n=100)
     result = {
+        "label": label,
+        "exact_p50": eq[49],
+        "exact_p95": eq[94],
         "server_p50": sq[49],
         "server_p95": sq[94],
         "all_right": sum(r == 1.0 for r in recalls) / len(recalls),
@@ -194,6 +201,7 @@ def measure(
         f"  recall@5 {result['recall5']:.3f} (all 5 for {result['all_right']:.1%}, worst {result['min_recall']:.1f})"
         f"\n  {'':<34} in-server p50 {result['server_p50']:6.2f} ms  p95 {result['server_p95']:6.2f} ms"
         f"  | full-text p50 {result['text_p50']:5.2f} ms p95 {result['text_p95']:5.2f} ms"
+        f"\n  {'':<34} exact scan p50 {result['exact_p50']:6.2f} ms  p95 {result['exact_p95']:6.2f} ms"
     )
     return result
 
@@ -205,7 +213,13 @@ def main() -> None:
     parser.add_argument("--per-property", type=int, default=500)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--uniform", action="store_true", help="uniformly random vectors (no structure)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    figures: dict[str, object] = {
+        "chunks": args.chunks,
+        "properties": args.properties,
+        "per_property": args.per_property,
+    }
 
     rng = np.random.default_rng(7)
     shared = rng.standard_normal(DIM).astype(np.float32)
@@ -242,8 +256,10 @@ def main() -> None:
         print(f"  loaded and indexed in {time.perf_counter() - started:.1f} s")
         queries = queries_from(vectors, ["big"] * len(vectors))
         print(f"  plan: {plan_of(conn, 'big', {'q': queries[0][1], 'today': TODAY, 'n': 40, 'ef': 100})}")
-        for ef in sorted({settings.KNOWLEDGE_HNSW_EF_SEARCH, 40}, reverse=True):
+        figures["one_property"] = [
             measure(conn, queries, ef, rng, f"ef_search={ef}")
+            for ef in sorted({settings.KNOWLEDGE_HNSW_EF_SEARCH, 40}, reverse=True)
+        ]
 
         print(f"\n2) {args.properties} properties x {args.per_property} chunks (one schema each)")
         started = time.perf_counter()
@@ -257,8 +273,12 @@ def main() -> None:
         stacked = np.concatenate(all_vectors)
         queries = queries_from(stacked, owners)
         print(f"  plan: {plan_of(conn, 'p0', {'q': queries[0][1], 'today': TODAY, 'n': 40, 'ef': 100})}")
-        measure(conn, queries, settings.KNOWLEDGE_HNSW_EF_SEARCH, rng, f"ef_search={settings.KNOWLEDGE_HNSW_EF_SEARCH}")
+        figures["many_properties"] = measure(
+            conn, queries, settings.KNOWLEDGE_HNSW_EF_SEARCH, rng, f"ef_search={settings.KNOWLEDGE_HNSW_EF_SEARCH}"
+        )
         conn.close()
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2))
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()

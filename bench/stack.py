@@ -54,6 +54,7 @@ class PrivateStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     worker_concurrency: int = 2
+    worker_log_level: str = "warning"
 
     def __post_init__(self) -> None:
         root = _data_root()
@@ -207,7 +208,7 @@ class PrivateStack:
         return self.web_port
 
     def start_worker(self, **env: str) -> None:
-        argv = [sys.executable, "-m", "celery", "-A", "nocturn", "worker", "-l", "warning"]
+        argv = [sys.executable, "-m", "celery", "-A", "nocturn", "worker", "-l", self.worker_log_level]
         argv += ["--concurrency", str(self.worker_concurrency), "--without-gossip", "--without-mingle"]
         argv += ["-n", f"{self.name}-{time.monotonic_ns()}@%h"]
         process = self._spawn("worker", argv, self.env(**env))
