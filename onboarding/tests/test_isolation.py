@@ -160,3 +160,18 @@ def test_a_platform_admin_creates_a_property_from_the_public_page(world: Any) ->
     assert response.status_code == 302 and response["Location"] == f"/onboarding/new/?created={foxtrot.pk}"
     page = client.get(response["Location"]).content.decode()
     assert 'href="http://foxtrot.localhost/onboarding/"' in page
+
+
+def test_the_platform_admin_pages_of_onboarding_are_for_platform_admins_only(world: Any) -> None:
+    staff.invite(world.a, "hidden@alpha.example", Role.AGENT, actor=world.manager_a, accept_url="{token}")
+    for path in ("/admin/onboarding/invitation/", "/admin/onboarding/onboardingprogress/"):
+        for user in (world.manager_a, world.manager_b):
+            response = host_client(None, user).get(path)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        page = host_client(None, world.platform_admin).get(path)
+        assert page.status_code == 200
+    listing = host_client(None, world.platform_admin).get("/admin/onboarding/invitation/").content.decode()
+    assert "hidden@alpha.example" in listing
+    invitation = staff.pending_invitations(world.a)[0]
+    detail = host_client(None, world.platform_admin).get(f"/admin/onboarding/invitation/{invitation.pk}/change/")
+    assert detail.status_code == 200 and invitation.token_hash not in detail.content.decode()
