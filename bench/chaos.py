@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import io
 import json
 import random
 import subprocess
@@ -386,9 +387,10 @@ def set_up_property() -> str:
     from properties.models import Property, WhatsAppBinding
     from properties.services import NewProperty, create_property
 
-    property_ = Property.objects.filter(slug="chaos").first() or create_property(
-        NewProperty(name="Chaos Hotel", slug="chaos")
-    )
+    with contextlib.redirect_stdout(io.StringIO()):  # the tenant schema's migration log
+        property_ = Property.objects.filter(slug="chaos").first() or create_property(
+            NewProperty(name="Chaos Hotel", slug="chaos")
+        )
     WhatsAppBinding.objects.get_or_create(
         phone_number_id=NUMBER, defaults={"property": property_, "display_phone_number": "60300000099"}
     )

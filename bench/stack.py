@@ -89,9 +89,9 @@ class PrivateStack:
             CELERY_RESULT_BACKEND=self.redis_url,
             PYTHONUNBUFFERED="1",
             LOG_LEVEL="WARNING",
-            **self.extra_env,
-            **more,
         )
+        env.update(self.extra_env)
+        env.update(more)
         return env
 
     def use_in_this_process(self) -> None:
