@@ -14,14 +14,18 @@ _SPECIAL_TOKENS = re.compile(
 )
 
 
+# The prompt's own fences (prompts.py): a guest typing them must not close or open a block of ours.
+_PROMPT_FENCES = re.compile(r"</?\s*(?:knowledge|item|hotel_instructions)\b[^>]{0,200}>?", re.IGNORECASE)
+
+
 def sanitize_guest_text(text: str, max_chars: int = MAX_GUEST_CHARS) -> str:
-    """Drop control/format characters (keeping newlines and tabs) and special tokens; cap the length."""
+    """Drop control/format characters (keeping newlines and tabs), special tokens and our prompt's fences; cap."""
     text = unicodedata.normalize("NFC", text or "")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
     previous = None
     while previous != text:  # removing one marker may join the halves of another
         previous = text
-        text = _SPECIAL_TOKENS.sub("", text)
+        text = _PROMPT_FENCES.sub("", _SPECIAL_TOKENS.sub("", text))
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return text[:max_chars]

@@ -20,7 +20,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Behaviour:
-    kind: str  # stream | status | sleep | echo_knowledge
+    kind: str  # stream | status | sleep | echo_knowledge | echo_prompt
     text: str = ""
     status: int = 200
     seconds: float = 0.0
@@ -38,6 +38,11 @@ def status(code: int) -> Behaviour:
 def hang(seconds: float) -> Behaviour:
     """Answer nothing for `seconds` (longer than the client's timeout), then a normal stream."""
     return Behaviour("sleep", text="too late", seconds=seconds)
+
+
+def echo_prompt() -> Behaviour:
+    """Stream the whole prompt back (system and messages): a model that obeys every injection."""
+    return Behaviour("echo_prompt")
 
 
 def echo_knowledge() -> Behaviour:
@@ -110,6 +115,9 @@ class FakeLLMServer:
         if behaviour.kind == "sleep":
             time.sleep(behaviour.seconds)
         text = behaviour.text
+        if behaviour.kind == "echo_prompt":
+            text = "\n".join(str(m.get("content", "")) for m in body.get("messages") or [])
+            text = (str(body.get("system", "")) + "\n" + text).strip()  # Anthropic sends the system apart
         if behaviour.kind == "echo_knowledge":
             messages = body.get("messages") or [{"content": ""}]
             found = _ITEM.findall(str(messages[-1].get("content", "")))
