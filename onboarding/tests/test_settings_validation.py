@@ -248,3 +248,27 @@ def test_the_engine_reads_the_saved_tone_and_instructions_into_its_prompt(world:
     with schema_context(world.a.schema_name):
         engine.answer("Is there parking?", property_=Property.objects.get(pk=world.a.pk))
     assert "Tone: playful." in seen[0] and "Sign off as Rina." in seen[0]
+
+
+def test_a_failure_while_saving_a_later_section_rolls_back_the_earlier_ones(world: Any, monkeypatch: Any) -> None:
+    import dataclasses
+
+    from onboarding.services import settings as settings_service
+
+    def broken_save(property_: Any, data: dict[str, Any]) -> None:
+        raise RuntimeError("the database went away")
+
+    handoff = settings_service.SECTIONS["handoff"]
+    monkeypatch.setitem(settings_service.SECTIONS, "handoff", dataclasses.replace(handoff, save=broken_save))
+    before = get(world, world.manager_a)
+    with pytest.raises(RuntimeError):
+        settings_service.update_settings(
+            Property.objects.get(pk=world.a.pk),
+            {
+                "buffering": {"window_seconds": 7},
+                "hours": {"timezone": "Europe/Paris"},
+                "handoff": {"alert_after_seconds": 120},
+            },
+            actor=world.manager_a,
+        )
+    assert get(world, world.manager_a) == before
