@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -100,7 +100,13 @@ def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggrega
     """Compute (or recompute) one local date. Idempotent: the same inputs give the same row."""
     property_ = property_ or current_property()
     start, end = local_day_bounds(property_, day)
-    conversations = Conversation.objects.filter(started_at__gte=start, started_at__lt=end)
+    # A conversation we opened to notify the guest (a hotel system's booking notice) is not an
+    # inquiry until the guest writes in it.
+    notice = Message.objects.filter(conversation=OuterRef("pk"), metadata__notice="integration")
+    guest_wrote = Message.objects.filter(conversation=OuterRef("pk"), role=MessageRole.GUEST)
+    conversations = Conversation.objects.filter(started_at__gte=start, started_at__lt=end).exclude(
+        Exists(notice) & ~Exists(guest_wrote)
+    )
     by_channel = dict(conversations.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
     started = list(conversations.values_list("id", flat=True))
     leads = Lead.objects.filter(created_at__gte=start, created_at__lt=end)
