@@ -396,6 +396,9 @@ OTEL_TRACES_EXPORTER = env.str("OTEL_TRACES_EXPORTER", default="none")
 # Bearer token for GET /metrics on the public host; empty = platform admins' sessions only.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_STATE_CACHE_SECONDS = env.float("METRICS_STATE_CACHE_SECONDS", default=10.0)
+# The load balancer's health check and Prometheus reach each web host directly, over plain HTTP
+# inside the network (TLS ends at the balancer): redirecting them to https would fail both.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$", r"^metrics$"]
 
 
 def _llm_prices(raw: str) -> dict[str, tuple[float, float]]:

@@ -243,3 +243,11 @@ def test_a_source_that_is_down_is_reported_and_the_rest_still_served(world, sett
     assert value(samples, "nocturn_metrics_source_up", source="redis") == 0
     assert value(samples, "nocturn_metrics_source_up", source="public") == 1
     assert ("nocturn_db_connections_used_ratio", frozenset()) in samples
+
+
+def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, settings) -> None:  # noqa: ANN001
+    # TLS ends at the load balancer; Prometheus and the balancer reach each daphne over plain HTTP.
+    settings.SECURE_SSL_REDIRECT = True
+    assert host_client(None).get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
+    assert host_client(None).get("/api/v1/health").status_code == 200
+    assert host_client(None).get("/api/v1/properties/").status_code == 301  # everything else still is
