@@ -251,3 +251,21 @@ def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, sett
     assert host_client(None).get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
     assert host_client(None).get("/api/v1/health").status_code == 200
     assert host_client(None).get("/api/v1/properties/").status_code == 301  # everything else still is
+
+
+def test_the_mode_classification_call_is_counted_too(world, llm_settings, fake_openai) -> None:  # noqa: ANN001
+    from conversations.ai.router import refine_mode
+    from conversations.testing.fake_llm import stream
+
+    llm_settings.LLM_CLASSIFY_MODE = True
+    a = world.a.schema_name
+    _, before = scrape()
+    fake_openai.enqueue(stream('{"mode": "lead_capture", "language": "en"}'))  # answered with usage 30 in / 10 out
+    with schema_context(a):
+        assert refine_mode("We're thinking of coming in March", "concierge") == ("lead_capture", "llm")
+    _, after = scrape()
+    grew = {"in": 0.0, "out": 0.0}
+    for k, v in after.items():
+        if k[0] == "nocturn_llm_tokens_total" and ("property", a) in k[1] and ("provider", "openai") in k[1]:
+            grew[dict(k[1])["direction"]] += v - before.get(k, 0.0)
+    assert grew == {"in": 30, "out": 10}

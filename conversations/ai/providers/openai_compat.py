@@ -111,6 +111,15 @@ def classify(config: OpenAIConfig, text: str, timeout: float = 5.0) -> ModeDecis
                 temperature=0,
             )
         )
-        return completion.choices[0].message.parsed
+        decision = completion.choices[0].message.parsed
     except (openai.OpenAIError, httpx2.HTTPError, ValueError):
         return None
+    usage = completion.usage  # the classification is spend too: counted beside the answer's tokens
+    if usage is not None:
+        from django.db import connection
+
+        from nocturn import metrics
+
+        model = completion.model or config.model
+        metrics.count_llm(connection.schema_name, config.name, model, usage.prompt_tokens, usage.completion_tokens)
+    return decision
