@@ -66,7 +66,7 @@ def run_part(stack: PrivateStack, name: str, script: str, argv: list[str], timeo
             process = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / script), *argv, "--json", str(path)],
                 cwd=ROOT,
-                env=stack.env(LOG_LEVEL="WARNING"),
+                env=stack.env(LOG_LEVEL="WARNING", LIVE_WORKER_START_TIMEOUT="180"),
                 stdout=handle,
                 stderr=subprocess.STDOUT,
                 timeout=timeout,

@@ -240,7 +240,7 @@ class PrivateStack:
         process = self.children.get(name)
         return process is not None and process.poll() is None
 
-    def _wait_worker(self, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    def _wait_worker(self, process: subprocess.Popen[bytes], timeout: float = 240) -> None:
         """Ready once it answers a broadcast ping (needs `use_in_this_process` before Django's set-up)."""
         from nocturn.celery import app
 

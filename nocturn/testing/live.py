@@ -115,14 +115,16 @@ def start_worker(log_dir: Path, **extra_env: str) -> Worker:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 40
+    # Benchmarks on a busy shared machine may allow more (bench/run_all.py sets it).
+    patience = float(os.environ.get("LIVE_WORKER_START_TIMEOUT", "40"))
+    deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the Celery worker exited; see {log.name}")
         if app.control.ping(timeout=0.5):
             return Worker(process)
     process.kill()
-    raise RuntimeError(f"the Celery worker did not answer within 40 s; see {log.name}")
+    raise RuntimeError(f"the Celery worker did not answer within {patience:.0f} s; see {log.name}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
