@@ -205,6 +205,10 @@ async def drive(
     limits = httpx.Limits(max_connections=48, max_keepalive_connections=48)
     rng = random.Random(7)  # noqa: S311 - load shape, not crypto
 
+    # At most as many requests in flight as connections: a deep queue inside httpx's pool costs the
+    # driver O(queue × connections) per event and starved it when daphne slowed during a restart.
+    in_flight = asyncio.Semaphore(48)
+
     async with httpx.AsyncClient(timeout=15.0, limits=limits) as client:
 
         async def one(i: int) -> None:
@@ -218,7 +222,8 @@ async def drive(
             started = time.monotonic()
             while True:
                 try:
-                    response = await client.post(url, content=body, headers=headers)
+                    async with in_flight:
+                        response = await client.post(url, content=body, headers=headers)
                     kind = "" if response.status_code == 200 else f"http_{response.status_code}"
                 except httpx.HTTPError as exc:
                     kind = type(exc).__name__
