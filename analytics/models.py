@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from privacy.fields import EncryptedTextField
+
 
 class DailyAggregate(models.Model):
     """What happened on one local date of the property. Recomputing a date rewrites the same row."""
@@ -91,8 +93,9 @@ class GMReport(models.Model):
     report_date = models.DateField(unique=True, help_text="The local date the figures are for.")
     recipient = models.EmailField()
     subject = models.CharField(max_length=200)
-    html = models.TextField()
-    text = models.TextField()
+    # The report lists the day's leads by name and number: encrypted like the leads themselves.
+    html = EncryptedTextField()
+    text = EncryptedTextField()
     chart_png = models.BinaryField()
     figures = models.JSONField(default=dict)
     sent_at = models.DateTimeField(null=True, blank=True)
