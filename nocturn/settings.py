@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The framework's 400/401/403/404, documented on every operation (see nocturn/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "nocturn.openapi.add_standard_errors"],
 }
 SIMPLE_JWT = {"SIGNING_KEY": SECRET_KEY, "AUTH_HEADER_TYPES": ("Bearer",)}
 

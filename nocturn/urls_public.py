@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from conversations import views as conversation_views
 from nocturn.api import health
@@ -14,7 +13,7 @@ from properties import api as properties_api
 api_v1 = [
     path("health", health, name="health"),
     path("auth/token", properties_api.TokenObtainView.as_view(), name="token_obtain"),
-    path("auth/token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/token/refresh", properties_api.TokenRefreshView.as_view(), name="token_refresh"),
     path("", include("onboarding.api_urls")),
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),
@@ -27,6 +26,9 @@ api_v1 = [
     path("", include("conversations.webhook_urls")),
     path("", include("integrations.urls")),
 ]
+
+# An /api/ URL that no route matches (say /api/v1/leads/-1) still answers JSON.
+handler404 = "nocturn.errors.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
