@@ -310,6 +310,10 @@ def run_chaos(
                 _act(stack, fakes, action, log, child_env)
             except Exception as exc:  # noqa: BLE001 - a failed fault is reported, the run goes on
                 log.note(f"{action} FAILED: {exc!r}")
+            # A slow step (a worker taking long to start) delays the rest, keeping the outages' lengths.
+            late = time.monotonic() - log.started - (plan[0][0] if plan else 0)
+            if plan and late > 0:
+                plan = [(at + late, name) for at, name in plan]
             if not plan:
                 done.set()
         _revive(stack, log, child_env)

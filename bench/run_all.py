@@ -102,6 +102,10 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         part = results.get(name) or {}
         return part.get("figures") if part.get("ok") else None
 
+    def failed(name: str, label: str) -> None:
+        if name in results:  # a part not run this time is left out, not reported as failed
+            rows.append((label, "failed", ""))
+
     if (ingest := figures("ingest")) is not None:
         for row in ingest["open_loop"]:
             rows.append(
@@ -122,7 +126,7 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
         )
     else:
-        rows.append(("1. ingest", "failed", ""))
+        failed("ingest", "1. ingest")
     if (turn := figures("guest_turn")) is not None:
         for phase in turn:
             ms = phase["ms"]
@@ -147,7 +151,7 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
             rows.append((f"2. guest turn, {label}: worker stages p50/p95/p99 ms", stages, ""))
     else:
-        rows.append(("2. guest turn", "failed", ""))
+        failed("guest_turn", "2. guest turn")
     if (turns := figures("turns")) is not None:
         t = turns["throughput_offline"]
         rows.append(
@@ -166,7 +170,7 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
         )
     else:
-        rows.append(("3./4. turns per second, streaming", "failed", ""))
+        failed("turns", "3./4. turns per second, streaming")
     if (kb := figures("retrieval")) is not None:
         for r in kb["one_property"]:
             rows.append(
@@ -186,7 +190,7 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
         )
     else:
-        rows.append(("5. retrieval", "failed", ""))
+        failed("retrieval", "5. retrieval")
     if (handoff := figures("handoff")) is not None:
         a = handoff["alert"]
         rows.append(
@@ -197,7 +201,7 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
         )
     else:
-        rows.append(("6. handoff alert", "failed", ""))
+        failed("handoff", "6. handoff alert")
     return rows
 
 
@@ -219,7 +223,8 @@ def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {m} | {f} | {g} |" for m, f, g in rows_for(results)]
-    lines += ["", f"Raw figures: `docs/benchmarks.json`. Part durations: {meta['durations']}.", "", END]
+    rerun = f" Re-run since: {', '.join(meta['rerun'])}." if meta.get("rerun") else ""
+    lines += ["", f"Raw figures: `docs/benchmarks.json`. Part durations (s): {meta['durations']}.{rerun}", "", END]
     return "\n".join(lines)
 
 
@@ -277,7 +282,15 @@ def main() -> int:
     print(f"\n{'measure':<{width}}  figure  [goal]")
     for measure, figure, goal in rows:
         print(f"{measure:<{width}}  {figure}" + (f"  [{goal}]" if goal else ""))
-    if not args.no_docs and not only:
+    if not args.no_docs:
+        if only:
+            # One part re-run: the others keep their figures from the last run.
+            previous = ROOT / "docs" / "benchmarks.json"
+            if previous.exists():
+                earlier = json.loads(previous.read_text())
+                results = {**earlier.get("parts", {}), **results}
+                meta["durations"] = {**earlier.get("meta", {}).get("durations", {}), **durations}
+                meta["rerun"] = sorted(only)
         write_docs(results, meta)
         print("\nwrote docs/benchmarks.json and the generated section of docs/benchmarks.md")
     failed = [name for name, part in results.items() if not part.get("ok")]
