@@ -160,6 +160,20 @@ def _load(url: str, *extra: str) -> dict:
     return json.loads(process.stdout.strip().splitlines()[-1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): the cost of a request whatever the load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(pid: int, url: str, *extra: str) -> dict:
+    """A load run, plus the server process's CPU milliseconds per request during it."""
+    before = _cpu_seconds(pid)
+    row = _load(url, *extra)
+    row["server_cpu_ms_per_request"] = (_cpu_seconds(pid) - before) * 1000 / max(row.get("requests", 1), 1)
+    return row
+
+
 def _wait_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     import urllib.error
     import urllib.request
@@ -251,8 +265,17 @@ def main() -> None:
         # The request path alone: the worker paused (its tasks wait in Redis), so it takes no CPU from daphne.
         stop(worker.process)
         print(f"closed loop without the worker, {args.clients} clients, {seconds:.0f} s …", flush=True)
-        results["ingest_closed_no_worker"] = _load(
-            url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "3000000"
+        results["ingest_closed_no_worker"] = _measured(
+            daphne.process.pid,
+            url,
+            "--mode",
+            "closed",
+            "--clients",
+            str(args.clients),
+            "--seconds",
+            str(seconds),
+            "--offset",
+            "3000000",
         )
 
         port = free_port()
@@ -266,8 +289,17 @@ def main() -> None:
         hello_url = f"http://127.0.0.1:{port}/"
         _wait_http(hello_url, hello)
         print("hello-world closed loop …", flush=True)
-        results["hello_closed"] = _load(
-            hello_url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "0"
+        results["hello_closed"] = _measured(
+            hello.pid,
+            hello_url,
+            "--mode",
+            "closed",
+            "--clients",
+            str(args.clients),
+            "--seconds",
+            str(seconds),
+            "--offset",
+            "0",
         )
 
         worker = start_worker(log_dir, **env)
@@ -303,6 +335,11 @@ def main() -> None:
     print(
         f"without the worker: ingest {alone['rps']:.0f}/s (p50 {alone['p50']:.1f} ms, p99 {alone['p99']:.1f} ms), "
         f"ratio {alone['rps'] / hello_row['rps']:.2f}"
+    )
+    cpu_ingest, cpu_hello = alone["server_cpu_ms_per_request"], hello_row["server_cpu_ms_per_request"]
+    print(
+        f"server CPU per request: ingest {cpu_ingest:.2f} ms, hello-world {cpu_hello:.2f} ms "
+        f"(throughput ratio on a core of its own: {cpu_hello / cpu_ingest:.2f})"
     )
     print(
         f"events stored {results['events_stored']}, still pending after the run + 2 min: "

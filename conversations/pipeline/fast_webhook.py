@@ -94,6 +94,8 @@ class WhatsAppWebhookApp:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-enqueue")
         self._to_enqueue: list[tuple[str, int, contextvars.Context]] = []
         self._publisher: asyncio.Task | None = None
+        self._to_write: list[tuple[list[tuple[str, str, str, str, dict[str, Any]]], asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != PATH:
@@ -192,20 +194,33 @@ class WhatsAppWebhookApp:
         return found
 
     async def _store(self, rows: list[tuple[str, str, str, str, dict[str, Any]]]) -> list[tuple[str, int]]:
+        """Store a request's rows; answers once they are committed, with the ids of the new ones.
+
+        Group commit: rows of requests arriving while a write is in flight are written together in
+        the next round, one multi-row INSERT per property, so under load one statement (and one WAL
+        flush) serves many requests; alone, a request's rows are written at once.
+        """
         if not rows:
             return []
+        done: asyncio.Future[list[tuple[str, int]]] = asyncio.get_running_loop().create_future()
+        self._to_write.append((rows, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        return await done
 
-        async def insert_all(conn: Any) -> list[tuple[str, int]]:
-            new_ids = []
-            for schema, channel, kind, provider_id, payload in rows:  # autocommit: each committed on its own
-                row = await _fetchone(
-                    conn, inbound.insert_statement(schema), inbound.insert_params(channel, kind, provider_id, payload)
-                )
-                if row is not None:
-                    new_ids.append((schema, row[0]))
-            return new_ids
-
-        return await self._with_connection(insert_all)
+    async def _write_pending(self) -> None:
+        while self._to_write:
+            batch, self._to_write = self._to_write, []
+            try:
+                ids = await self._with_connection(lambda conn, batch=batch: _insert_rounds(conn, batch))
+            except Exception as exc:  # noqa: BLE001 - each waiting request answers 503 and Meta retries
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (_rows, done), new_ids in zip(batch, ids, strict=True):
+                if not done.done():
+                    done.set_result(new_ids)
 
     async def _with_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         """Run `work` on a pooled connection; once more on a fresh one if the first was broken.
@@ -259,6 +274,35 @@ class WhatsAppWebhookApp:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+async def _insert_rounds(
+    conn: Any, batch: list[tuple[list[tuple[str, str, str, str, dict[str, Any]]], Any]]
+) -> list[list[tuple[str, int]]]:
+    """One INSERT per property for every row of the batch; per request, the (schema, id) of its new rows.
+
+    A key sent twice in one round (Meta's redelivery racing the original) is new for the first
+    request that carried it only.
+    """
+    by_schema: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
+    for rows, _ in batch:
+        for schema, channel, kind, provider_id, payload in rows:
+            by_schema.setdefault(schema, []).append((channel, kind, provider_id, payload))
+    inserted: dict[tuple[str, str, str], int] = {}
+    for schema, schema_rows in by_schema.items():
+        params = [value for row in schema_rows for value in inbound.insert_params(*row)]
+        cursor = await conn.execute(inbound.insert_many_statement(schema, len(schema_rows)), params)
+        for event_id, channel, provider_id in await cursor.fetchall():
+            inserted[(schema, channel, provider_id)] = event_id
+    results = []
+    for rows, _ in batch:
+        new_ids = []
+        for schema, channel, _kind, provider_id, _payload in rows:
+            event_id = inserted.pop((schema, channel, provider_id[:255]), None)
+            if event_id is not None:
+                new_ids.append((schema, event_id))
+        results.append(new_ids)
+    return results
 
 
 async def _fetchone(conn: Any, sql: str, params: list[Any]) -> tuple | None:

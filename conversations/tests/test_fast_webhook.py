@@ -88,6 +88,9 @@ def bound(committed_db, settings, monkeypatch) -> Iterator[Any]:  # noqa: ANN001
         )
     enqueued: list[tuple[str, int]] = []
     monkeypatch.setattr(inbound, "enqueue", lambda schema, event_id: enqueued.append((schema, event_id)))
+    monkeypatch.setattr(
+        inbound, "enqueue_batch", lambda schema, event_ids: enqueued.extend((schema, e) for e in event_ids)
+    )
     yield SimpleNamespace(a=world.a, b=world.b, enqueued=enqueued)
     routing.clear_cache()
     WhatsAppBinding.objects.filter(phone_number_id__in=list(numbers)).delete()
@@ -245,3 +248,26 @@ def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_res
         assert process_inbound_batch([1, 2, 3]) == 2
     assert done == [1, 3]
     assert bound.enqueued == [(bound.a.schema_name, 2)]
+
+
+def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_once(bound, monkeypatch) -> None:  # noqa: ANN001
+    statements: list[int] = []
+    real = inbound.insert_many_statement
+    monkeypatch.setattr(inbound, "insert_many_statement", lambda s, n: statements.append(n) or real(s, n))
+    bodies = [
+        whatsapp_text_body(NUMBER_A, f"6012400{i:04d}", f"message {i}", wamid=f"wamid.GROUP{i % 15}") for i in range(30)
+    ]
+
+    async def burst(app: Any) -> list[tuple[int, bytes]]:
+        return await asyncio.gather(
+            *(_request(app, "POST", fast_webhook.PATH, b, whatsapp_signed_headers(b, SECRET)) for b in bodies)
+        )
+
+    answers = _run(burst)
+    assert [status for status, _ in answers] == [200] * 30
+    assert sum(json.loads(body)["new"] for _, body in answers) == 15  # each of the 15 ids new exactly once
+    assert len(_stored(bound)) == 15
+    assert sum(statements) == 30 and len(statements) < 30  # rows of concurrent requests shared statements
+    with schema_context(bound.a.schema_name):
+        stored_ids = sorted(InboundEvent.objects.values_list("pk", flat=True))
+    assert sorted(event_id for _, event_id in bound.enqueued) == stored_ids  # each handed to Celery once
