@@ -28,12 +28,16 @@ class GuestAdmin(admin.ModelAdmin):
         from privacy.services.erasure import erase_guest
         from properties.models import Property
 
+        guest_ids = list(queryset.values_list("pk", flat=True))
+        if not guest_ids:  # ids of another schema, or rows already gone
+            self.message_user(request, "None of the selected guests exist here; nothing was erased.", messages.WARNING)
+            return
         property_ = Property.objects.get(schema_name=connection.schema_name)
         result = erase_guest(
             actor=request.user,
             property=property_,
             request=request,
-            guest_ids=list(queryset.values_list("pk", flat=True)),
+            guest_ids=guest_ids,
         )
         self.message_user(
             request,

@@ -169,3 +169,19 @@ def test_the_tenant_admin_action_erases_the_selected_guests(world):
 def test_erasing_without_any_contact_is_refused_by_the_service(world):
     with pytest.raises(ErasureRequestError):
         erase_guest(property=world.a)
+
+
+def test_bs_manager_cannot_erase_as_guest_through_bs_admin(world):
+    guest = _guest_in(world.a, phone="+60123450005", email="iso@guest.example")
+    client = host_client(world.b, world.manager_b)
+    client.post("/admin/conversations/guest/", {"action": "erase_guests", "_selected_action": [guest.pk]}, follow=True)
+    with schema_context(world.a.schema_name):
+        assert Guest.objects.filter(pk=guest.pk).exists() and Lead.objects.filter(guest=guest).exists()
+    assert not AuditEvent.objects.filter(action="guest.erased", property=world.a).exists()
+    # And on A's host B's manager is not let in at all.
+    response = host_client(world.a, world.manager_b).post(
+        "/admin/conversations/guest/", {"action": "erase_guests", "_selected_action": [guest.pk]}
+    )
+    assert response.status_code in (302, 403, 404)
+    with schema_context(world.a.schema_name):
+        assert Guest.objects.filter(pk=guest.pk).exists()
