@@ -290,7 +290,7 @@ def main() -> int:
                 earlier = json.loads(previous.read_text())
                 results = {**earlier.get("parts", {}), **results}
                 meta["durations"] = {**earlier.get("meta", {}).get("durations", {}), **durations}
-                meta["rerun"] = sorted(only)
+                meta["rerun"] = sorted(only | set(earlier.get("meta", {}).get("rerun", [])))
         write_docs(results, meta)
         print("\nwrote docs/benchmarks.json and the generated section of docs/benchmarks.md")
     failed = [name for name, part in results.items() if not part.get("ok")]
