@@ -304,8 +304,9 @@ TRANSCRIPTION_MODEL = env.str("TRANSCRIPTION_MODEL", default="whisper-1")
 TRANSCRIPTION_TIMEOUT = env.float("TRANSCRIPTION_TIMEOUT", default=30.0)
 # Inbound processing budget per property (see conversations/pipeline/ratelimit.py): events over it
 # are stored and answered 200 at once, and processed later (deferred up to INBOUND_MAX_DEFER s).
-INBOUND_PROCESS_RATE = env.float("INBOUND_PROCESS_RATE", default=5.0)  # events/s; 0 = unlimited
-INBOUND_PROCESS_BURST = env.float("INBOUND_PROCESS_BURST", default=60.0)
+# Generous by default (no hotel sends this much): it caps one property's flood, not normal load.
+INBOUND_PROCESS_RATE = env.float("INBOUND_PROCESS_RATE", default=50.0)  # events/s; 0 = unlimited
+INBOUND_PROCESS_BURST = env.float("INBOUND_PROCESS_BURST", default=500.0)
 INBOUND_MAX_DEFER = env.float("INBOUND_MAX_DEFER", default=90.0)
 # Optional hard ceiling on WhatsApp webhook requests/s per client IP: 503 without storing (0 = off).
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
