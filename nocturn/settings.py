@@ -195,7 +195,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.db_scheduler:TenantAwareDatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "nocturn.beat:PropertyAwareDatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Entries without "tenant_schemas" are sent to every property's schema; each job decides by the
 # property's own clock (local midnight, report time), so one schedule serves every timezone.
