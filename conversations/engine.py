@@ -241,10 +241,23 @@ def answer(
 
 
 def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
-    last_reply = conversation.messages.filter(role__in=[MessageRole.AI, MessageRole.STAFF]).order_by("-id").first()
-    pending = conversation.messages.filter(role=MessageRole.GUEST)
-    if last_reply is not None:
-        pending = pending.filter(pk__gt=last_reply.pk)  # ids grow with time inside one schema
+    """The guest's messages no reply has answered yet, oldest first.
+
+    An AI reply says which messages it answered (`metadata.answers`); that, not id order, decides.
+    Ids are handed out at INSERT but rows become visible at COMMIT, so a guest message can get a
+    smaller id than a reply whose turn never saw it (chaos testing caught one left unanswered that
+    way). A reply that does not list what it answered (staff, a notice) answers everything before it.
+    """
+    answered: set[int] = set()
+    floor = 0
+    replies = conversation.messages.filter(role__in=[MessageRole.AI, MessageRole.STAFF]).order_by("id")
+    for pk, role, metadata in replies.values_list("pk", "role", "metadata"):
+        listed = (metadata or {}).get("answers") if role == MessageRole.AI else None
+        if listed:
+            answered.update(listed)
+        else:
+            floor = pk
+    pending = conversation.messages.filter(role=MessageRole.GUEST, pk__gt=floor).exclude(pk__in=answered)
     return list(pending.order_by("id"))
 
 

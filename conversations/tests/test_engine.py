@@ -129,6 +129,28 @@ def test_messages_sent_together_get_one_reply(kb_a, open_all_day) -> None:
         assert "12:00 noon" in reply.content
 
 
+def test_a_message_committed_after_a_newer_reply_was_written_is_still_answered(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, first = start(kb_a, "Hi!")
+        # The race: the second message got its id first, but its transaction committed after the turn
+        # for the first had read the pending messages and written its reply (a bigger id).
+        late, _ = engine.record_guest_message(
+            conversation, "Is there a gym?", provider_message_id=f"{conversation.pk}:2"
+        )
+        reply = engine.run_turn(conversation.pk, first.pk)
+        assert reply is None  # as things stand the late one is visible: simulate the reply that missed it
+        Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.AI,
+            content="Hello!",
+            channel=conversation.channel,
+            metadata={"reply_to": first.pk, "answers": [first.pk]},
+        )
+        answer = engine.run_turn(conversation.pk, late.pk)
+        assert answer is not None and answer.metadata["answers"] == [late.pk]
+        assert engine.run_turn(conversation.pk, late.pk) is None  # and only once
+
+
 def test_staff_holding_a_conversation_silences_the_ai(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation, message = start(kb_a, "Is there a gym?")
