@@ -35,6 +35,7 @@ from django.db import connections
 from opentelemetry import propagate, trace
 
 from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature
+from conversations.channels.whatsapp.inbound import load_body
 from conversations.pipeline import inbound, ratelimit, routing
 from nocturn import telemetry
 from nocturn.metrics import http_request_duration
@@ -135,7 +136,7 @@ class WhatsAppWebhookApp:
             log.warning("whatsapp_bad_signature")
             return _error(401, "invalid signature")
         try:
-            payload = _load_json(raw)
+            payload = load_body(raw)
             schemas = await self._resolve(_phone_number_ids(payload))
             events = parse_webhook(payload, schemas.get)
             rows = inbound.whatsapp_rows(events)
@@ -329,16 +330,6 @@ async def _read_body(receive: Any) -> bytes | None:
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
-
-
-def _load_json(raw: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedPayload(f"body is not JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise MalformedPayload("body must be a JSON object")
-    return payload
 
 
 def _phone_number_ids(payload: dict[str, Any]) -> set[str]:

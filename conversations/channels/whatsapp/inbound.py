@@ -168,7 +168,7 @@ WebhookEvent = InboundMessage | StatusUpdate | Unroutable | Ignored
 
 def parse_webhook(body: bytes | str | Mapping[str, Any], resolve_schema: SchemaResolver) -> list[WebhookEvent]:
     """Every event of a webhook body, in order; raises `MalformedPayload` for an unreadable body."""
-    payload = _load(body)
+    payload = load_body(body)
     if payload.get("object") != "whatsapp_business_account":
         raise MalformedPayload(f"object must be 'whatsapp_business_account', got {payload.get('object')!r}")
     entries = _list(payload, "entry", "body")
@@ -182,7 +182,8 @@ def parse_webhook(body: bytes | str | Mapping[str, Any], resolve_schema: SchemaR
     return events
 
 
-def _load(body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+def load_body(body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    """The webhook body as a JSON object, or MalformedPayload saying why not."""
     if isinstance(body, Mapping):
         return dict(body)
     try:
