@@ -8,7 +8,7 @@ from celery import shared_task
 
 from analytics.services.aggregation import compute_yesterday_if_due
 from analytics.services.report import send_report_if_due
-from nocturn.durability import DurableTask, TransientError
+from core.durability import DurableTask, TransientError
 
 
 @shared_task(base=DurableTask)

@@ -478,7 +478,7 @@ def reconcile(schema: str, load: Load, graph_sends: list[list[Any]]) -> dict[str
 
     from conversations.channels.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
     from conversations.models import AiMode, Handoff, InboundEvent, Message, MessageRole, OutboxItem
-    from nocturn.models import DeadLetter
+    from core.models import DeadLetter
 
     close_old_connections()
     r: dict[str, Any] = {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, connection
 
+from core.durability import DurableTask, TransientError
 from integrations.services import events, notify
-from nocturn.durability import DurableTask, TransientError
 
 
 @shared_task(base=DurableTask)

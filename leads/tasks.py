@@ -4,8 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from conversations.models import Conversation
+from core.durability import DurableTask, TransientError
 from leads.services.leads import rescore_open_leads, upsert_lead_for_conversation
-from nocturn.durability import DurableTask, TransientError
 
 
 @shared_task(base=DurableTask)

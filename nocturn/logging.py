@@ -10,7 +10,7 @@ import structlog
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
-from privacy.services.redaction import mask_pii_processor
+from core.redaction import mask_pii_processor
 
 REQUEST_ID_HEADER = "X-Request-ID"
 

@@ -52,7 +52,8 @@ SHARED_APPS = [
     "django_tenants",
     "properties",
     "onboarding",  # onboarding progress and staff invitations (public)
-    "nocturn",
+    "core",  # the platform library; its one table is the dead letters (public)
+    "nocturn",  # wiring only; kept for its migrations (DeadLetter moved to core)
     "daphne",
     "django.contrib.contenttypes",
     "django.contrib.auth",

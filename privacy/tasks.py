@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from nocturn.durability import DurableTask
+from core.durability import DurableTask
 from privacy.services.retention import purge_if_due
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from nocturn.durability import TransientError
+from core.durability import TransientError
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class ChannelSendError(Exception):
 class TransientSendError(ChannelSendError, TransientError):
     """Worth retrying with back-off: provider overload, 5xx, timeouts, rate limits.
 
-    It is a `nocturn.durability.TransientError`, so a `DurableTask` retries it with back-off and
+    It is a `core.durability.TransientError`, so a `DurableTask` retries it with back-off and
     jitter by itself, and writes a dead letter only after the last retry.
     """
 

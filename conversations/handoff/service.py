@@ -24,7 +24,7 @@ from conversations.models import (
     MessageRole,
     StaffReadMarker,
 )
-from nocturn.durability import TransientError
+from core.durability import TransientError
 from privacy.models import AuditAction
 from privacy.services import audit
 from properties.realtime import notify_staff

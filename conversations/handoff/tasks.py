@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from conversations.handoff.service import send_alert_if_untaken
-from nocturn.durability import DurableTask
+from core.durability import DurableTask
 
 
 @shared_task(base=DurableTask, name="conversations.handoff_alert_email")

@@ -317,7 +317,7 @@ def alert_people(item: OutboxItem) -> None:
         },
     )
     if item.alert == "platform_admins":
-        from nocturn.durability import record_dead_letter
+        from core.durability import record_dead_letter
 
         # Replaying it (after the token or account is fixed) revives and sends this row.
         record_dead_letter(

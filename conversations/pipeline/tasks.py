@@ -17,7 +17,7 @@ from conversations import engine
 from conversations.channels.base import register_reply_handler
 from conversations.models import Channel, InboundEvent, InboundState
 from conversations.pipeline import inbound, outbox
-from nocturn.durability import DurableTask, TransientError
+from core.durability import DurableTask, TransientError
 
 STALE_INBOUND = dt.timedelta(minutes=2)
 TURN_LOCK_WAIT = 10.0  # seconds; the back-off of the retries covers a stale lock's whole lifetime

@@ -17,7 +17,7 @@ from conftest import host_client
 from conversations import engine
 from conversations.models import Handoff, Message, MessageRole, OutboxItem
 from conversations.testing.fake_llm import echo_knowledge
-from nocturn.durability import record_dead_letter
+from core.durability import record_dead_letter
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_outbox_backlog_and_waiting_handoffs_are_counted_per_property(world) -> 
 
 
 def test_dead_letters_are_counted_until_replayed(world) -> None:  # noqa: ANN001
-    from nocturn.models import DeadLetter
+    from core.models import DeadLetter
 
     _, before = scrape()
     record_dead_letter(

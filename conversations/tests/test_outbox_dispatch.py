@@ -22,7 +22,7 @@ from conversations.models import (
     WhatsAppTemplate,
 )
 from conversations.pipeline import greeting, outbox
-from nocturn.models import DeadLetter
+from core.models import DeadLetter
 from properties.models import WhatsAppBinding
 
 NUMBER = "770000000001"

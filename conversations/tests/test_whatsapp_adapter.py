@@ -309,7 +309,7 @@ class TestCustomerServiceWindow:
 
 
 def test_channel_transient_errors_are_what_durable_tasks_retry() -> None:
-    from nocturn.durability import DurableTask, TransientError
+    from core.durability import DurableTask, TransientError
 
     assert issubclass(Transient, TransientError) and issubclass(RateLimited, TransientError)
     assert not issubclass(Permanent, TransientError) and not issubclass(OutsideWindow, TransientError)

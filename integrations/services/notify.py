@@ -28,11 +28,11 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.pipeline import outbox
+from core.durability import TransientError
+from core.redaction import mask_text
 from integrations import sms
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.services import notices
-from nocturn.durability import TransientError
-from privacy.services.redaction import mask_text
 from properties.models import Property, WhatsAppBinding
 from properties.realtime import notify_staff
 

@@ -93,7 +93,7 @@ def _tenant_counts() -> list[Metric]:
 
 
 def _public_counts() -> list[Metric]:
-    from nocturn.models import DeadLetter
+    from core.models import DeadLetter
 
     with connection.cursor() as cursor:
         table = DeadLetter._meta.db_table

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, connection
 
-from nocturn.durability import DurableTask, TransientError
+from core.durability import DurableTask, TransientError
 
 
 def _redis() -> redis.Redis:

@@ -8,8 +8,8 @@ import structlog
 from django.db import connection
 from django.http import HttpRequest
 
+from core.redaction import mask_value
 from privacy.models import AuditEvent
-from privacy.services.redaction import mask_value
 from properties.models import Property, User
 
 log = structlog.get_logger(__name__)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from nocturn.models import DeadLetter
+from core.models import DeadLetter
 from nocturn.testing.tasks import broken, flaky
 
 pytestmark = pytest.mark.e2e
@@ -74,21 +74,19 @@ def test_exhausted_retries_become_a_dead_letter_that_replays_in_its_schema(commi
     assert store.get(f"{key}:done") is None
 
     admin = host_client(None, committed_db.platform_admin)
-    response = admin.post(
-        "/admin/nocturn/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True
-    )
+    response = admin.post("/admin/core/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True)
     assert b"Replayed 1 task(s)" in response.content
     assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
     letter.refresh_from_db()
     assert letter.replayed_at is not None
     # A second replay of the same letter sends nothing.
-    again = admin.post("/admin/nocturn/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True)
+    again = admin.post("/admin/core/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True)
     assert b"Replayed 0 task(s); 1 had already been replayed" in again.content
 
 
 def test_property_staff_cannot_see_dead_letters(committed_db):
-    assert host_client(None, committed_db.manager_a).get("/admin/nocturn/deadletter/").status_code == 302
-    assert host_client(committed_db.a, committed_db.manager_a).get("/admin/nocturn/deadletter/").status_code == 404
+    assert host_client(None, committed_db.manager_a).get("/admin/core/deadletter/").status_code == 302
+    assert host_client(committed_db.a, committed_db.manager_a).get("/admin/core/deadletter/").status_code == 404
 
 
 def test_a_task_whose_schema_cannot_be_switched_never_runs_in_the_public_schema(key, store):
@@ -98,7 +96,7 @@ def test_a_task_whose_schema_cannot_be_switched_never_runs_in_the_public_schema(
 
     from django.db import OperationalError
 
-    from nocturn.durability import DurableTask
+    from core.durability import DurableTask
 
     with (
         mock.patch.object(DurableTask, "_schema_of_request", return_value="alpha"),

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from nocturn.durability import replay_dead_letter
-from nocturn.models import DeadLetter
+from core.durability import replay_dead_letter
+from core.models import DeadLetter
 
 
 @admin.register(DeadLetter)

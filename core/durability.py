@@ -1,18 +1,28 @@
-"""Durable background work: retries for transient failures only, then a dead letter, never silence."""
+"""Durable background work: retries for transient failures only, then a dead letter, never silence.
+
+Every task of ours runs in a property's schema, named by the `_schema_name` header that
+tenant-schemas-celery reads in the worker. `enqueue` and `enqueue_on_commit` are the one place
+that header is written.
+"""
 
 from __future__ import annotations
 
 import traceback as tb
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from django.db import InterfaceError, OperationalError, connection
+from celery import Task, current_app
+from celery.result import AsyncResult
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tenant_schemas_celery.task import TenantTask
+
+from core.redaction import mask_value
 
 logger = structlog.get_logger(__name__)
 
@@ -77,9 +87,47 @@ class DurableTask(TenantTask):
         return headers.get("_schema_name") or self.request.get("_schema_name") or connection.schema_name
 
 
+def enqueue(
+    task: Task,
+    *,
+    args: Sequence[Any] = (),
+    kwargs: dict[str, Any] | None = None,
+    schema: str | None = None,
+    countdown: float | None = None,
+) -> AsyncResult:
+    """Send `task` now, to run in `schema` (default: the schema active here).
+
+    For callers outside a transaction, or that must not wait for one (a row already committed, a
+    task re-queuing itself). Broker errors propagate: callers that can live without the message
+    (a beat job will find the row) catch them.
+    """
+    options: dict[str, Any] = {"headers": {"_schema_name": schema or connection.schema_name}}
+    if kwargs:
+        options["kwargs"] = kwargs
+    if countdown is not None:
+        options["countdown"] = countdown
+    return task.apply_async(args=list(args), **options)
+
+
+def enqueue_on_commit(
+    task: Task,
+    *,
+    args: Sequence[Any] = (),
+    kwargs: dict[str, Any] | None = None,
+    schema: str | None = None,
+    countdown: float | None = None,
+) -> None:
+    """Send `task` once the current transaction commits (at once outside one); never for a rollback.
+
+    The schema is read now: by commit time the caller may have left it (a `schema_context` block).
+    """
+    schema = schema or connection.schema_name
+    transaction.on_commit(lambda: enqueue(task, args=args, kwargs=kwargs, schema=schema, countdown=countdown))
+
+
 def record_dead_letter(**fields: Any) -> None:
-    from nocturn.models import DeadLetter
-    from privacy.services.redaction import mask_value
+    # Imported here: settings import channel code that imports this module before models can load.
+    from core.models import DeadLetter
 
     # Args are ids; an exception's text may quote a guest's number or address: masked like a log line.
     fields = {**fields, "error": mask_value(fields["error"]), "traceback": mask_value(fields.get("traceback", ""))}
@@ -90,17 +138,14 @@ def record_dead_letter(**fields: Any) -> None:
 
 def replay_dead_letter(letter_id: int) -> str | None:
     """Send a dead letter's task again, in its own schema. Returns the new task id (None if already replayed)."""
-    from django.db import transaction
-
-    from nocturn.celery import app
-    from nocturn.models import DeadLetter
+    from core.models import DeadLetter  # see record_dead_letter
 
     with schema_context("public"), transaction.atomic():
         letter = DeadLetter.objects.select_for_update().filter(pk=letter_id, replayed_at__isnull=True).first()
         if letter is None:
             return None
         with schema_context(letter.schema_name):
-            result = app.send_task(letter.task_name, args=letter.args, kwargs=letter.kwargs)
+            result = current_app.send_task(letter.task_name, args=letter.args, kwargs=letter.kwargs)
         letter.replayed_at = timezone.now()
         letter.replay_task_id = result.id
         letter.save(update_fields=["replayed_at", "replay_task_id"])

@@ -1,4 +1,4 @@
-"""Public schema: what the platform operator needs across properties."""
+"""Public schema: what the platform operator needs across properties (`core` is a shared app only)."""
 
 from __future__ import annotations
 
