@@ -8,6 +8,7 @@ from conversations import engine, realtime, services
 from conversations.channels.base import reply_handler
 from conversations.models import Channel, Conversation, Message
 from conversations.payloads import message_payload
+from core.durability import enqueue
 
 
 @worker_process_init.connect
@@ -55,4 +56,4 @@ def generate_reply(conversation_id: int, message_id: int) -> int | None:
 
 def enqueue_reply(schema_name: str, conversation_id: int, message_id: int) -> None:
     """Queue the answer with its schema named explicitly (the request may be on the public host)."""
-    generate_reply.apply_async(args=[conversation_id, message_id], headers={"_schema_name": schema_name})
+    enqueue(generate_reply, args=[conversation_id, message_id], schema=schema_name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, connection
 
-from core.durability import DurableTask, TransientError
+from core.durability import DurableTask, TransientError, enqueue
 from integrations.services import events, notify
 
 
@@ -33,5 +33,5 @@ def notify_pending() -> int:
     schema = connection.schema_name
     stale = events.stale_pending()
     for event_id in stale:
-        notify_guest.apply_async(args=[event_id], headers={"_schema_name": schema})
+        enqueue(notify_guest, args=[event_id], schema=schema)
     return len(stale)

@@ -24,7 +24,7 @@ from conversations.models import (
     MessageRole,
     StaffReadMarker,
 )
-from core.durability import TransientError
+from core.durability import TransientError, enqueue
 from privacy.models import AuditAction
 from privacy.services import audit
 from properties.realtime import notify_staff
@@ -240,9 +240,11 @@ def _tell_guest(conversation: Conversation, text: str, at: Any) -> Message:
 
 
 def _schedule_alert(schema: str, handoff_id: int, delay: int) -> None:
+    """At once: the caller schedules this on commit (tests replace it to see what was scheduled)."""
+    # Imported here: the tasks module imports this one (its task is a thin wrapper around a service).
     from conversations.handoff.tasks import handoff_alert_email
 
-    handoff_alert_email.apply_async(args=[handoff_id], countdown=delay, headers={"_schema_name": schema})
+    enqueue(handoff_alert_email, args=[handoff_id], schema=schema, countdown=delay)
 
 
 def take_over(conversation_id: int, *, user_id: int) -> Conversation:

@@ -33,6 +33,7 @@ from conversations.models import (
     Message,
 )
 from conversations.pipeline import ratelimit, serialize
+from core.durability import enqueue as enqueue_task
 from privacy.services import crypto
 
 log = structlog.get_logger(__name__)
@@ -76,10 +77,12 @@ def _insert(schema: str, channel: str, kind: str, provider_id: str, payload: dic
 
 
 def enqueue(schema: str, event_id: int) -> None:
+    """At once (the caller waits for the commit itself): the row is already stored."""
+    # Imported here: the tasks module imports this one (its tasks are thin wrappers around it).
     from conversations.pipeline.tasks import process_inbound
 
     try:
-        process_inbound.apply_async(args=[event_id], headers={"_schema_name": schema})
+        enqueue_task(process_inbound, args=[event_id], schema=schema)
     except Exception:  # noqa: BLE001 - the row is stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, event=event_id)
 
@@ -89,10 +92,10 @@ def enqueue_batch(schema: str, event_ids: list[int]) -> None:
     if len(event_ids) == 1:
         enqueue(schema, event_ids[0])
         return
-    from conversations.pipeline.tasks import process_inbound_batch
+    from conversations.pipeline.tasks import process_inbound_batch  # see enqueue
 
     try:
-        process_inbound_batch.apply_async(args=[event_ids], headers={"_schema_name": schema})
+        enqueue_task(process_inbound_batch, args=[event_ids], schema=schema)
     except Exception:  # noqa: BLE001 - the rows are stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, events=event_ids)
 
@@ -204,13 +207,14 @@ def _done(event: InboundEvent, message: Message | None) -> None:
 
 
 def schedule_turn(conversation_id: int, message_id: int) -> None:
-    """Answer after the buffer window; a newer guest message's turn answers this one too (see run_turn)."""
-    from conversations.pipeline.tasks import buffered_turn
+    """Answer after the buffer window; a newer guest message's turn answers this one too (see run_turn).
+
+    Sent at once, not on commit: the worker runs it after the window, by when the message is committed.
+    """
+    from conversations.pipeline.tasks import buffered_turn  # see enqueue
 
     window = max(0.0, ChannelSettings.current().buffer_window_seconds)
-    buffered_turn.apply_async(
-        args=[conversation_id, message_id], countdown=window, headers={"_schema_name": connection.schema_name}
-    )
+    enqueue_task(buffered_turn, args=[conversation_id, message_id], countdown=window)
 
 
 def _mark_read(normalized: NormalizedMessage) -> None:

@@ -17,6 +17,7 @@ import traceback
 from typing import Any
 
 import structlog
+from celery import Task
 from django.conf import settings
 from django.db import connection, transaction
 from django.dispatch import Signal
@@ -42,6 +43,7 @@ from conversations.models import (
     WhatsAppTemplate,
 )
 from conversations.pipeline import routing
+from core.durability import enqueue, enqueue_on_commit, record_dead_letter
 from nocturn import metrics
 from nocturn.telemetry import stage_span
 
@@ -81,8 +83,7 @@ def stage(message: Message, conversation: Conversation | None = None) -> OutboxI
     else:
         _email_fields(item, conversation)
     item.save()
-    schema = connection.schema_name
-    transaction.on_commit(lambda: enqueue(schema, item.pk))
+    _dispatch_on_commit(item.pk)
     return item
 
 
@@ -107,10 +108,15 @@ def _email_fields(item: OutboxItem, conversation: Conversation) -> None:
     }
 
 
-def enqueue(schema: str, item_id: int, countdown: float = 0) -> None:
+def _dispatch_task() -> Task:
+    # Imported here: the tasks module imports this one (its tasks are thin wrappers around dispatch).
     from conversations.pipeline.tasks import dispatch_outbox
 
-    dispatch_outbox.apply_async(args=[item_id], countdown=countdown, headers={"_schema_name": schema})
+    return dispatch_outbox
+
+
+def _dispatch_on_commit(item_id: int, countdown: float = 0) -> None:
+    enqueue_on_commit(_dispatch_task(), args=[item_id], countdown=countdown)
 
 
 def ensure_for_message(schema: str, conversation_id: int, message_id: int) -> None:
@@ -170,8 +176,7 @@ def dispatch(item_id: int, *, revive: bool = False) -> str:
         item.save()
         _mirror_delivery(item)
     if retry_in is not None:
-        schema = connection.schema_name
-        transaction.on_commit(lambda: enqueue(schema, item.pk, countdown=retry_in))
+        _dispatch_on_commit(item.pk, countdown=retry_in)
     return item.state
 
 
@@ -317,8 +322,6 @@ def alert_people(item: OutboxItem) -> None:
         },
     )
     if item.alert == "platform_admins":
-        from core.durability import record_dead_letter
-
         # Replaying it (after the token or account is fixed) revives and sends this row.
         record_dead_letter(
             task_name=DISPATCH_TASK,
@@ -371,8 +374,8 @@ def apply_status(payload: dict[str, Any]) -> bool:
             item.delivery_state = status
         item.save()
         _mirror_delivery(item)
-    if requeue:
-        enqueue(connection.schema_name, item.pk)
+    if requeue:  # at once: the row is committed above
+        enqueue(_dispatch_task(), args=[item.pk], countdown=0)
     return True
 
 

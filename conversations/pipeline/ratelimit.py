@@ -35,6 +35,7 @@ import structlog
 from django.conf import settings
 
 from conversations.channels.whatsapp.ratelimit import SendRateLimiter
+from core.durability import enqueue
 
 if TYPE_CHECKING:
     from conversations.models import InboundEvent
@@ -105,6 +106,6 @@ def deferred(event: InboundEvent) -> bool:
     wait = defer_processing(schema)
     if wait <= 0:
         return False
-    process_inbound.apply_async(args=[event.pk], headers={"_schema_name": schema}, countdown=wait)
+    enqueue(process_inbound, args=[event.pk], schema=schema, countdown=wait)
     log.info("inbound_deferred", schema=schema, event_id=event.pk, seconds=round(wait, 2))
     return True

@@ -1,6 +1,6 @@
 """Celery tasks of the channel pipeline: thin, idempotent, on DurableTask (acks_late, back-off, dead letters).
 
-Each task runs in the schema it was sent with (`headers={"_schema_name": …}`); the beat job
+Each task runs in the schema it was sent with (`core.durability.enqueue`); the beat job
 `dispatch_due` has no "tenant_schemas" in its schedule entry, so it runs in every property's schema.
 """
 
@@ -17,7 +17,7 @@ from conversations import engine
 from conversations.channels.base import register_reply_handler
 from conversations.models import Channel, InboundEvent, InboundState
 from conversations.pipeline import inbound, outbox
-from core.durability import DurableTask, TransientError
+from core.durability import DurableTask, TransientError, enqueue
 
 STALE_INBOUND = dt.timedelta(minutes=2)
 TURN_LOCK_WAIT = 10.0  # seconds; the back-off of the retries covers a stale lock's whole lifetime
@@ -78,7 +78,7 @@ def dispatch_due(self: DurableTask) -> dict[str, int]:
     )
     schema = connection.schema_name
     for event_id in stale:
-        process_inbound.apply_async(args=[event_id], headers={"_schema_name": schema})
+        enqueue(process_inbound, args=[event_id], schema=schema)
     return {"sent": sent, "inbound_requeued": len(stale)}
 
 

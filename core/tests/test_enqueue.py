@@ -65,8 +65,7 @@ def test_nothing_is_sent_for_a_rolled_back_transaction(
     class Rollback(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Rollback), transaction.atomic():
-            enqueue_on_commit(task, args=[1], schema=world.a.schema_name)  # type: ignore[arg-type]
-            raise Rollback
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Rollback), transaction.atomic():
+        enqueue_on_commit(task, args=[1], schema=world.a.schema_name)  # type: ignore[arg-type]
+        raise Rollback
     assert callbacks == [] and task.sent == []

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conversations.services import find_or_create_guest_by_contact
+from core.durability import enqueue
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.serializers import IntegrationEventSerializer
 
@@ -126,10 +127,11 @@ def _replay(existing: IntegrationEvent, digest: str) -> Outcome:
 
 
 def _enqueue_notice(schema: str, event_id: int) -> None:
+    # Imported here: the tasks module imports this one (its tasks are thin wrappers around services).
     from integrations.tasks import notify_guest
 
     try:
-        notify_guest.apply_async(args=[event_id], headers={"_schema_name": schema})
+        enqueue(notify_guest, args=[event_id], schema=schema)
     except Exception:  # noqa: BLE001 - the event is stored: the beat job queues what stays pending
         log.exception("integration_enqueue_failed", schema=schema, record=event_id)
 

@@ -28,7 +28,7 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.pipeline import outbox
-from core.durability import TransientError
+from core.durability import TransientError, enqueue
 from core.redaction import mask_text
 from integrations import sms
 from integrations.models import IntegrationEvent, NotificationStatus
@@ -232,9 +232,11 @@ def _stage_message(event: IntegrationEvent, channel: str, notice: notices.Notice
 
 
 def _queue_fallback(schema: str, event_id: int, channel: str, error: str) -> None:
+    """At once: callers schedule this on commit (tests replace it to see what was queued)."""
+    # Imported here: the tasks module imports this one (its tasks are thin wrappers around services).
     from integrations.tasks import notify_fallback
 
-    notify_fallback.apply_async(args=[event_id, channel, error], headers={"_schema_name": schema})
+    enqueue(notify_fallback, args=[event_id, channel, error], schema=schema)
 
 
 def on_delivery_failed(item: outbox.OutboxItem, schema_name: str) -> None:
