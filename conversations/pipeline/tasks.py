@@ -14,8 +14,7 @@ from django.utils import timezone
 from redis.exceptions import LockError
 
 from conversations import engine
-from conversations.channels.base import register_reply_handler
-from conversations.models import Channel, InboundEvent, InboundState
+from conversations.models import InboundEvent, InboundState
 from conversations.pipeline import inbound, outbox
 from core.durability import DurableTask, TransientError, enqueue
 
@@ -80,8 +79,3 @@ def dispatch_due(self: DurableTask) -> dict[str, int]:
     for event_id in stale:
         enqueue(process_inbound, args=[event_id], schema=schema)
     return {"sent": sent, "inbound_requeued": len(stale)}
-
-
-# The engine's generate_reply calls these after a turn; the row already exists (staged in the turn).
-register_reply_handler(Channel.WHATSAPP, outbox.ensure_for_message)
-register_reply_handler(Channel.EMAIL, outbox.ensure_for_message)
