@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from privacy.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 
 class DailyAggregate(models.Model):

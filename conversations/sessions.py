@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from conversations.models import AiMode, Conversation, Language, SessionState
 from conversations.redis_client import get_redis, key
-from privacy.services import crypto
+from core import crypto
 
 HISTORY_LENGTH = 10
 

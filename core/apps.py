@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from rest_framework import serializers
+
+from core.fields import EncryptedJSONField
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +9,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        # DRF serialises an encrypted JSON field as the JSON it holds, not as a string.
+        serializers.ModelSerializer.serializer_field_mapping[EncryptedJSONField] = serializers.JSONField

@@ -6,7 +6,7 @@ re-encrypted with `manage.py rotate_field_keys` at leisure) and `BLIND_INDEX_KEY
 separate so that a leaked encryption key does not also let anyone confirm a guessed number, and
 the other way round). Outside production both default to keys derived from SECRET_KEY, so a
 development database stays readable across restarts; production refuses to start without them
-(`privacy.checks`).
+(the privacy app's system checks).
 
 The blind index is HMAC-SHA256 over the *normalised* value (E.164 phone, lower-cased e-mail), so
 "+60 12-345 6789", "60123456789" (a WhatsApp wa_id) and "012-345 6789" in Malaysia all find the
@@ -27,6 +27,7 @@ import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 TOKEN_PREFIX = "gAAAAA"  # every Fernet token (version byte 0x80) starts with this in base64
 
@@ -175,6 +176,4 @@ def contact_index(value: str, region: str | None = None) -> str:
 
 def current_region() -> str:
     """The active property's country, the default region for numbers written without +country code."""
-    from django.db import connection
-
     return getattr(getattr(connection, "tenant", None), "country", None) or "MY"

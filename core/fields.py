@@ -19,11 +19,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import FieldError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.lookups import IsNull, Lookup
 
-from privacy.services import crypto
+from core import crypto
 
 INDEXES: dict[str, Callable[[str], str]] = {
     "phone": lambda value: crypto.phone_index(value, crypto.current_region()),
@@ -126,8 +128,6 @@ class EncryptedCharField(EncryptedTextField):
         super().__init__(*args, **kwargs)
         self.max_length = max_length
         if max_length is not None:
-            from django.core.validators import MaxLengthValidator
-
             self.validators.append(MaxLengthValidator(max_length))
 
     def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
@@ -137,8 +137,6 @@ class EncryptedCharField(EncryptedTextField):
         return name, path, args, kwargs
 
     def formfield(self, **kwargs: Any) -> Any:
-        from django import forms
-
         defaults = {"form_class": forms.CharField, "max_length": self.max_length, "widget": forms.TextInput}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
@@ -182,8 +180,6 @@ class EncryptedJSONField(models.TextField):
         return json.dumps(self.value_from_object(obj), default=str)
 
     def formfield(self, **kwargs: Any) -> Any:
-        from django import forms
-
         return models.Field.formfield(self, **{"form_class": forms.JSONField, **kwargs})
 
 

@@ -1,6 +1,6 @@
 """Data-migration helper: re-save existing rows so their PII is encrypted and their blind index filled.
 
-Used from the conversations and leads migrations that switch fields to `privacy.fields`. Historical
+Used from the conversations, leads and analytics migrations that switch fields to `core.fields`. Historical
 models keep the real field classes (their `deconstruct` path), so saving a row read as plaintext
 writes it back encrypted, with its index computed in `pre_save`. Runs once per schema, as every
 tenant migration does. Not reversible: the old plaintext columns are gone by design.

@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.db import models
 
 from conversations.models import Channel, Conversation, Guest
-from privacy.fields import EncryptedCharField, EncryptedJSONField
+from core.fields import EncryptedCharField, EncryptedJSONField
 
 
 class Intent(models.TextChoices):
@@ -128,7 +128,7 @@ class Lead(models.Model):
     )
     conversations = models.ManyToManyField(Conversation, through="LeadConversation", related_name="leads")
 
-    # Encrypted at rest (privacy.fields); phone and e-mail are found through their keyed blind index.
+    # Encrypted at rest (core.fields); phone and e-mail are found through their keyed blind index.
     guest_name = EncryptedCharField(max_length=200, blank=True)
     phone = EncryptedCharField(max_length=32, blank=True, help_text="E.164", index="phone", index_field="phone_index")
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)

@@ -7,11 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
+from core import crypto
+
 
 @register()
 def encryption_keys_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from privacy.services import crypto
-
     errors: list[Error] = []
     if settings.PRODUCTION and not settings.FIELD_ENCRYPTION_KEYS:
         errors.append(

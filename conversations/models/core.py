@@ -6,7 +6,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 
-from privacy.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
+from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
 
 
 class Channel(models.TextChoices):
@@ -21,7 +21,7 @@ class Language(models.TextChoices):
 
 
 class Guest(models.Model):
-    # Encrypted at rest (privacy.fields); phone and e-mail are found through their keyed blind index.
+    # Encrypted at rest (core.fields); phone and e-mail are found through their keyed blind index.
     name = EncryptedCharField(max_length=200, blank=True)
     phone = EncryptedCharField(
         max_length=32, blank=True, index="phone", index_field="phone_index", help_text="E.164, e.g. +60123456789"

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from conversations.models.core import Conversation
-from privacy.fields import EncryptedJSONField
+from core.fields import EncryptedJSONField
 
 
 class HandoffSettings(models.Model):

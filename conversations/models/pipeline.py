@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from conversations.models.core import Message
-from privacy.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 
 DEFAULT_GREETINGS = {
     "en": "Hello and welcome! Thank you for messaging us, we'll be right with you.",

@@ -33,8 +33,8 @@ from conversations.models import (
     Message,
 )
 from conversations.pipeline import ratelimit, serialize
+from core import crypto
 from core.durability import enqueue as enqueue_task
-from privacy.services import crypto
 
 log = structlog.get_logger(__name__)
 

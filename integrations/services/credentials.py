@@ -1,6 +1,6 @@
 """Integration credentials (public schema): create, rotate, and find the secrets a request may be signed with.
 
-Secrets are kept encrypted at rest with the field-encryption keys (`privacy.services.crypto`):
+Secrets are kept encrypted at rest with the field-encryption keys (`core.crypto`):
 an HMAC needs the secret itself, so it cannot be hashed like a password. The plain secret leaves
 this module only in the `IssuedCredential` returned by `create`/`rotate`, to be shown once.
 """
@@ -15,8 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core import crypto
 from integrations.models import IntegrationCredential, generate_secret
-from privacy.services import audit, crypto
+from privacy.services import audit
 from properties.models import Property, User
 
 

@@ -1,5 +1,5 @@
-"""Privacy operations: `audit.record`, `crypto` (field encryption + blind index), `erasure.erase_guest`,
-`retention.purge_expired`."""
+"""Privacy operations: `audit.record` (the recorder behind `core.audit.record`), `erasure.erase_guest`,
+`retention.purge_expired`. Field encryption and the blind index are `core.crypto` / `core.fields`."""
 
 from __future__ import annotations
 

@@ -22,8 +22,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 
+from core import crypto
 from privacy.models import AuditAction, AuditEvent
-from privacy.services import audit, crypto
+from privacy.services import audit
 from properties.models import Property, User
 
 log = structlog.get_logger(__name__)

@@ -13,10 +13,10 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conversations.models import Guest, GuestIdentity
+from core import crypto
 from leads.models import Lead
 from nocturn.logging import structured_formatter
 from privacy.checks import encryption_keys_check
-from privacy.services import crypto
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_log_lines_never_carry_a_phone_number_or_an_address():
 def test_the_data_migration_encrypts_rows_written_in_plaintext_and_fills_their_index(world):
     from django.apps import apps
 
-    from privacy.migration_ops import encrypt_rows
+    from core.migration_ops import encrypt_rows
 
     schema = world.a.schema_name
     with schema_context(schema):

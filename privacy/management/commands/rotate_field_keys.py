@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import get_tenant_model, schema_context
 
-from privacy.fields import EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
+from core import crypto
+from core.fields import EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
 
 ENCRYPTED = (EncryptedTextField, EncryptedJSONField, PartlyEncryptedJSONField)
 
@@ -47,8 +48,6 @@ class Command(BaseCommand):
     help = "Re-encrypt guest data under the newest FIELD_ENCRYPTION_KEYS key and recompute blind indexes."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from privacy.services import crypto
-
         crypto.reset_keys()
         for tenant in get_tenant_model().objects.exclude(schema_name="public").order_by("schema_name"):
             with schema_context(tenant.schema_name):
