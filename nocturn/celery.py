@@ -8,6 +8,8 @@ import structlog
 from celery.signals import task_postrun, task_prerun, worker_process_init
 from tenant_schemas_celery.app import CeleryApp
 
+from core.telemetry import setup_tracing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
 app = CeleryApp("nocturn")
@@ -31,6 +33,4 @@ def _clear_task_context(**_: object) -> None:
 @worker_process_init.connect
 def _trace_worker_process(**_: object) -> None:
     # In each pool process, after the fork: the exporter's background thread must start there.
-    from nocturn.telemetry import setup_tracing
-
     setup_tracing("nocturn-worker")

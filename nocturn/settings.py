@@ -104,7 +104,7 @@ MIDDLEWARE = [
     # First, so request latency includes tenant resolution and every middleware below.
     "nocturn.metrics.middleware.RequestMetricsMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
-    "nocturn.logging.RequestContextMiddleware",
+    "core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Static files (the widget, dashboard assets, API docs) straight from daphne, compressed.
@@ -384,7 +384,7 @@ LOG_JSON = env.bool("LOG_JSON", default=NOCTURN_ENV != "development")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"structured": {"()": "nocturn.logging.structured_formatter", "json": LOG_JSON}},
+    "formatters": {"structured": {"()": "core.logging.structured_formatter", "json": LOG_JSON}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -394,7 +394,7 @@ LOGGING = {
     },
 }
 
-# --- Observability: tracing (nocturn/telemetry.py) and Prometheus metrics (nocturn/metrics/) -----
+# --- Observability: tracing (core/telemetry.py) and Prometheus metrics (nocturn/metrics/) -----
 # none | console | otlp (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, read by the exporter itself).
 OTEL_TRACES_EXPORTER = env.str("OTEL_TRACES_EXPORTER", default="none")
 # Bearer token for GET /metrics on the public host; empty = platform admins' sessions only.

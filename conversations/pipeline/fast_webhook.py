@@ -37,7 +37,7 @@ from opentelemetry import propagate, trace
 from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature
 from conversations.channels.whatsapp.inbound import load_body
 from conversations.pipeline import inbound, ratelimit, routing
-from nocturn import telemetry
+from core import telemetry
 from nocturn.metrics import http_request_duration
 
 log = structlog.get_logger(__name__)

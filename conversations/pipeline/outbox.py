@@ -44,8 +44,8 @@ from conversations.models import (
 )
 from conversations.pipeline import routing
 from core.durability import enqueue, enqueue_on_commit, record_dead_letter
+from core.telemetry import stage_span
 from nocturn import metrics
-from nocturn.telemetry import stage_span
 
 log = structlog.get_logger(__name__)
 

@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 
 from conversations.models import Guest, GuestIdentity
 from core import crypto
+from core.logging import structured_formatter
 from leads.models import Lead
-from nocturn.logging import structured_formatter
 from privacy.checks import encryption_keys_check
 
 

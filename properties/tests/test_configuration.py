@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conftest import host_client
-from nocturn.logging import structured_formatter
+from core.logging import structured_formatter
 from properties.models import EmailBinding, Membership, Property, User, WhatsAppBinding, WidgetKey
 
 

@@ -1,4 +1,4 @@
-"""nocturn.telemetry: the exporter comes from the environment, and "none" instruments nothing."""
+"""core.telemetry: the exporter comes from the environment, and "none" instruments nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.test import override_settings
 
-from nocturn import telemetry
+from core import telemetry
 from nocturn.testing.live import REPO_ROOT, child_env
 
 SCRIPT = """
@@ -16,7 +16,7 @@ import django, os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 django.setup()
 from opentelemetry import trace
-from nocturn.telemetry import force_flush, setup_tracing, stage_span
+from core.telemetry import force_flush, setup_tracing, stage_span
 print("exporter:", setup_tracing("nocturn-test"))
 with stage_span("retrieval", **{"nocturn.hits": 3}):
     pass
