@@ -43,8 +43,8 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.redis_client import get_redis, key
+from core import metrics
 from core.telemetry import stage_span
-from nocturn import metrics
 from properties.models import Property
 from properties.services import current_property
 

@@ -102,7 +102,7 @@ DATABASE_ROUTERS = [
 
 MIDDLEWARE = [
     # First, so request latency includes tenant resolution and every middleware below.
-    "nocturn.metrics.middleware.RequestMetricsMiddleware",
+    "core.metrics.middleware.RequestMetricsMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -394,7 +394,7 @@ LOGGING = {
     },
 }
 
-# --- Observability: tracing (core/telemetry.py) and Prometheus metrics (nocturn/metrics/) -----
+# --- Observability: tracing (core/telemetry.py) and Prometheus metrics (core/metrics/) -----
 # none | console | otlp (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, read by the exporter itself).
 OTEL_TRACES_EXPORTER = env.str("OTEL_TRACES_EXPORTER", default="none")
 # Bearer token for GET /metrics on the public host; empty = platform admins' sessions only.

@@ -5,8 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from conversations import views as conversation_views
+from core.metrics import views as metrics_views
 from nocturn.api import health
-from nocturn.metrics import views as metrics_views
 from onboarding import views as onboarding_views
 from properties import api as properties_api
 

@@ -38,7 +38,7 @@ from conversations.channels.whatsapp import MalformedPayload, parse_webhook, ver
 from conversations.channels.whatsapp.inbound import load_body
 from conversations.pipeline import inbound, ratelimit, routing
 from core import telemetry
-from nocturn.metrics import http_request_duration
+from core.metrics import http_request_duration
 
 log = structlog.get_logger(__name__)
 

@@ -43,9 +43,9 @@ from conversations.models import (
     WhatsAppTemplate,
 )
 from conversations.pipeline import routing
+from core import metrics
 from core.durability import enqueue, enqueue_on_commit, record_dead_letter
 from core.telemetry import stage_span
-from nocturn import metrics
 
 log = structlog.get_logger(__name__)
 

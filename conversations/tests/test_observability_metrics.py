@@ -205,8 +205,8 @@ def test_queue_depth_is_the_brokers_list_length(world, monkeypatch) -> None:  # 
     import redis
     from django.conf import settings
 
+    from core.metrics import state
     from nocturn.celery import app
-    from nocturn.metrics import state
 
     queue = "nocturn-metrics-test"  # no worker consumes it, so what is sent stays there
     monkeypatch.setattr(state, "queue_names", lambda: [queue])

@@ -239,7 +239,7 @@ def test_a_worker_only_host_serves_its_processes_figures_with_the_exporter(
     port = free_port()
     log = open(tmp_path / "exporter.log", "wb")  # noqa: SIM115 - closed below
     exporter = subprocess.Popen(
-        [sys.executable, "-m", "nocturn.metrics.exporter", "--port", str(port)],
+        [sys.executable, "-m", "core.metrics.exporter", "--port", str(port)],
         env=child_env(**stack.env),
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -83,7 +83,7 @@ def test_every_alert_the_issue_asks_for_is_there_and_well_formed() -> None:
 def test_every_metric_in_the_rules_is_one_we_export_or_a_standard_exporters(world, settings) -> None:  # noqa: ANN001
     settings.METRICS_TOKEN = "rules-test-token"
     settings.METRICS_STATE_CACHE_SECONDS = 0
-    from nocturn.metrics import observe_stage
+    from core.metrics import observe_stage
 
     observe_stage("total", "web", 0.1)  # so the histogram has a series to show
     response = host_client(None).get("/metrics", HTTP_AUTHORIZATION="Bearer rules-test-token")

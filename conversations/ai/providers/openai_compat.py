@@ -8,9 +8,11 @@ from typing import Literal
 
 import httpx2
 import openai
+from django.db import connection
 from pydantic import BaseModel
 
 from conversations.ai.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
+from core import metrics
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,6 @@ def classify(config: OpenAIConfig, text: str, timeout: float = 5.0) -> ModeDecis
         return None
     usage = completion.usage  # the classification is spend too: counted beside the answer's tokens
     if usage is not None:
-        from django.db import connection
-
-        from nocturn import metrics
-
         model = completion.model or config.model
         metrics.count_llm(connection.schema_name, config.name, model, usage.prompt_tokens, usage.completion_tokens)
     return decision

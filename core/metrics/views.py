@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
-from nocturn.metrics.state import state_collector
+from core.metrics.state import state_collector
 
 
 def _bearer_ok(request: HttpRequest) -> bool | None:

@@ -1,4 +1,4 @@
-"""`python -m nocturn.metrics.exporter`: the event metrics of a host that runs only Celery workers.
+"""`python -m core.metrics.exporter`: the event metrics of a host that runs only Celery workers.
 
 Worker pool processes write their figures (guest-turn stages, LLM tokens and cost, sends) to
 `PROMETHEUS_MULTIPROC_DIR`; on a web host daphne's `/metrics` adds them up. A worker-only host has

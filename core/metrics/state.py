@@ -1,11 +1,12 @@
 """State metrics, read from PostgreSQL and Redis when `/metrics` is scraped.
 
-Cheap by construction: one statement for every property's outbox and handoffs (a UNION ALL over
-the schemas that have the tables, each part an index-backed count), one for dead letters, one
-for the database's connections, and a handful of Redis commands. The result is kept for
-`METRICS_STATE_CACHE_SECONDS` (default 10) in the process, so several scrapers (or a Prometheus
-pair) cost one read. Each source fails on its own: `nocturn_metrics_source_up{source=…}` says
-which one could not be read, and the others are still reported.
+A registry of sources: the platform's own (dead letters and database connections, the Celery
+broker, Redis) are here; an app adds its figures with `register_source` in its AppConfig.ready
+(the conversations app: every property's outbox and handoffs), so this module imports no app.
+Cheap by construction: one statement per source, a handful of Redis commands. The result is kept
+for `METRICS_STATE_CACHE_SECONDS` (default 10) in the process, so several scrapers (or a
+Prometheus pair) cost one read. Each source fails on its own: `nocturn_metrics_source_up{source=…}`
+says which one could not be read, and the others are still reported.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from dataclasses import dataclass, field
 
 import redis
 import structlog
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from core.models import DeadLetter
 
 log = structlog.get_logger(__name__)
 
@@ -42,59 +46,7 @@ def _gauge(name: str, documentation: str, value: float, labels: dict[str, str] |
     return family
 
 
-def _tenant_counts() -> list[Metric]:
-    """Pending outbox rows, the age of the oldest, and handoffs nobody has taken, per property schema."""
-    from conversations.models import Handoff, OutboxItem
-    from properties.models import Property
-
-    outbox_table, handoff_table = OutboxItem._meta.db_table, Handoff._meta.db_table
-    schemas = set(Property.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
-    with connection.cursor() as cursor:
-        # Only schemas already migrated: a property being created must not break the scrape.
-        cursor.execute(
-            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relname = %s AND c.relkind IN ('r', 'p')",
-            [outbox_table],
-        )
-        ready = sorted(schemas & {row[0] for row in cursor.fetchall()})
-        rows: list[tuple[str, int, float | None, int]] = []
-        if ready:
-            parts, params = [], []
-            for schema in ready:
-                q = connection.ops.quote_name(schema)
-                # Identifiers from pg_namespace and our own models, quoted; the schema name is a parameter.
-                parts.append(
-                    f"SELECT %s, (SELECT count(*) FROM {q}.{outbox_table} WHERE state = 'pending'), "  # noqa: S608
-                    "(SELECT greatest(0, extract(epoch FROM clock_timestamp() - min(created_at))) "
-                    f"FROM {q}.{outbox_table} WHERE state = 'pending'), "
-                    f"(SELECT count(*) FROM {q}.{handoff_table} WHERE resolved_at IS NULL AND taken_over_at IS NULL)"
-                )
-                params.append(schema)
-            cursor.execute(" UNION ALL ".join(parts), params)
-            rows = cursor.fetchall()
-    backlog = GaugeMetricFamily(
-        "nocturn_outbox_pending", "Outbound messages waiting in the outbox, per property schema.", labels=["property"]
-    )
-    oldest = GaugeMetricFamily(
-        "nocturn_outbox_oldest_pending_seconds",
-        "Age of the oldest pending outbox row, per property schema (0 when none).",
-        labels=["property"],
-    )
-    waiting = GaugeMetricFamily(
-        "nocturn_handoffs_waiting",
-        "Conversations handed to staff that nobody has taken over yet, per property schema.",
-        labels=["property"],
-    )
-    for schema, pending, age, handoffs in rows:
-        backlog.add_metric([schema], pending)
-        oldest.add_metric([schema], float(age or 0.0))
-        waiting.add_metric([schema], handoffs)
-    return [backlog, oldest, waiting]
-
-
 def _public_counts() -> list[Metric]:
-    from core.models import DeadLetter
-
     with connection.cursor() as cursor:
         table = DeadLetter._meta.db_table
         cursor.execute(f"SELECT count(*) FILTER (WHERE replayed_at IS NULL), count(*) FROM public.{table}")  # noqa: S608
@@ -128,11 +80,10 @@ def _client(url: str) -> redis.Redis:
 
 
 def queue_names() -> list[str]:
-    from nocturn.celery import app
-
-    queues = app.conf.task_queues
+    # The project's Celery app (nocturn.celery sets itself current when settings load).
+    queues = current_app.conf.task_queues
     names = [q.name for q in queues] if queues else []
-    return names or [app.conf.task_default_queue]
+    return names or [current_app.conf.task_default_queue]
 
 
 def _broker() -> list[Metric]:
@@ -184,12 +135,17 @@ def _redis() -> list[Metric]:
     ]
 
 
-SOURCES: dict[str, Callable[[], list[Metric]]] = {
-    "tenants": _tenant_counts,
+Source = Callable[[], list[Metric]]
+SOURCES: dict[str, Source] = {
     "public": _public_counts,
     "broker": _broker,
     "redis": _redis,
 }
+
+
+def register_source(name: str, source: Source) -> None:
+    """Add (or replace) a source read at each scrape; its failures show as nocturn_metrics_source_up=0."""
+    SOURCES[name] = source
 
 
 def read() -> Reading:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from opentelemetry import trace
 
-from nocturn.metrics import http_request_duration
+from core.metrics import http_request_duration
 
 UNMATCHED = "<unmatched>"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

@@ -6,7 +6,7 @@ deployment do) every daphne and Celery pool process writes them to memory-mapped
 directory, and `/metrics` on any daphne of the host adds them all up: no network round trip on
 the request path, and nothing lost while Redis or PostgreSQL is down. State metrics (queue depth,
 dead letters, outbox backlog, handoffs waiting, database and Redis use) are read from PostgreSQL
-and Redis when scraped (`nocturn.metrics.state`), so every web process reports the same numbers.
+and Redis when scraped (`core.metrics.state`), so every web process reports the same numbers.
 
 Labels never carry guest data: a property appears only as its schema name, and the endpoint is
 for platform operators only (see `views.metrics`).
