@@ -42,8 +42,8 @@ from conversations.models import (
     Message,
     MessageRole,
 )
-from conversations.redis_client import get_redis, key
 from core import metrics
+from core.redis import get_redis, key
 from core.telemetry import stage_span
 from properties.models import Property
 from properties.services import current_property

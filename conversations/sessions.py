@@ -18,8 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from conversations.models import AiMode, Conversation, Language, SessionState
-from conversations.redis_client import get_redis, key
 from core import crypto
+from core.redis import get_redis, key
 
 HISTORY_LENGTH = 10
 

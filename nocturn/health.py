@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import redis
 from django.conf import settings
 from django.db import connection
 from kombu import Connection
+
+from core.redis import connect
 
 CHECK_TIMEOUT_SECONDS = 1.0
 
@@ -16,9 +17,7 @@ def _check_postgres() -> None:
 
 
 def _check_redis() -> None:
-    client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=CHECK_TIMEOUT_SECONDS, socket_connect_timeout=CHECK_TIMEOUT_SECONDS
-    )
+    client = connect(settings.REDIS_URL, timeout=CHECK_TIMEOUT_SECONDS)
     try:
         client.ping()
     finally:

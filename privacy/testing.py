@@ -6,6 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from core.redis import get_redis
+
 
 def pg_dump_binary() -> Path:
     """pgserver's pg_dump of the running server's major version (it ships several; pg_dump refuses a newer server)."""
@@ -43,8 +45,6 @@ def pg_dump_text() -> str:
 
 def redis_dump_text() -> str:
     """Every key of our Redis database with its value (strings, lists, sets, hashes, sorted sets)."""
-    from conversations.redis_client import get_redis
-
     client = get_redis()
     parts: list[str] = []
     for name in client.scan_iter(count=1000):

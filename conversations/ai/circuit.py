@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import redis
 
-from conversations.redis_client import get_redis, key
+from core.redis import get_redis, key
 
 
 @dataclass(frozen=True)

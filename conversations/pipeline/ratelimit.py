@@ -28,30 +28,23 @@ must never be the reason a guest goes unanswered.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
 
 import redis
 import structlog
 from django.conf import settings
+from django.db import connection
 
-from conversations.channels.whatsapp.ratelimit import SendRateLimiter
+from conversations.models import InboundEvent, InboundState
 from core.durability import enqueue
-
-if TYPE_CHECKING:
-    from conversations.models import InboundEvent
+from core.ratelimit import TokenBucket, token_bucket
 
 log = structlog.get_logger(__name__)
 
-_limiters: dict[str, SendRateLimiter] = {}
+REDIS_TIMEOUT_SECONDS = 1.0  # a limiter that cannot answer quickly is skipped (fail open, see above)
 
 
-def _limiter(prefix: str, rate: float, burst: float) -> SendRateLimiter:
-    """One limiter per (prefix, budget); rebuilt when the settings change (tests override them)."""
-    cache_key = f"{settings.REDIS_URL}:{prefix}:{rate}:{burst}"
-    if cache_key not in _limiters:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1.0, socket_connect_timeout=1.0)
-        _limiters[cache_key] = SendRateLimiter(client, rate=rate, capacity=burst, prefix=prefix)
-    return _limiters[cache_key]
+def _limiter(prefix: str, rate: float, burst: float) -> TokenBucket:
+    return token_bucket(prefix, rate=rate, capacity=burst, timeout=REDIS_TIMEOUT_SECONDS)
 
 
 def defer_processing(schema: str) -> float:
@@ -95,9 +88,7 @@ def deferred(event: InboundEvent) -> bool:
     Only guest messages are metered (a delivery status costs one UPDATE); an event already
     processed is never deferred, so a redelivered task finishes as before.
     """
-    from django.db import connection
-
-    from conversations.models import InboundState
+    # Imported here: the tasks module imports inbound, which imports this module.
     from conversations.pipeline.tasks import process_inbound
 
     if event.kind == "status" or event.state != InboundState.PENDING:

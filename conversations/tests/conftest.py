@@ -9,8 +9,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.ai.providers import anthropic_provider, openai_compat
-from conversations.redis_client import get_redis
 from conversations.testing.fake_llm import FakeLLMServer
+from core.redis import get_redis
 
 
 def _delete(pattern: str) -> None:

@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from conversations import engine, sessions
 from conversations.ai.providers.offline import TEMPLATES
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole, SessionState
-from conversations.redis_client import get_redis
 from conversations.testing.fake_llm import echo_knowledge
+from core.redis import get_redis, key
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +245,6 @@ def test_a_busy_conversation_makes_a_channel_turn_give_way_quickly(kb_a, open_al
     from redis.exceptions import LockError
 
     from conversations.pipeline.tasks import TURN_LOCK_WAIT
-    from conversations.redis_client import key
 
     assert TURN_LOCK_WAIT < settings.CELERY_TASK_SOFT_TIME_LIMIT
     with schema_context(kb_a.a.schema_name):

@@ -7,7 +7,7 @@ import time
 import redis
 from django.conf import settings
 
-from conversations.redis_client import get_redis, key
+from core.redis import get_redis, key
 
 WINDOW_SECONDS = 60
 

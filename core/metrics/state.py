@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import redis
 import structlog
 from celery import current_app
 from django.conf import settings
@@ -25,6 +24,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from core.models import DeadLetter
+from core.redis import connect
 
 log = structlog.get_logger(__name__)
 
@@ -75,10 +75,6 @@ def _public_counts() -> list[Metric]:
     ]
 
 
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=CHECK_TIMEOUT_SECONDS, socket_connect_timeout=CHECK_TIMEOUT_SECONDS)
-
-
 def queue_names() -> list[str]:
     # The project's Celery app (nocturn.celery sets itself current when settings load).
     queues = current_app.conf.task_queues
@@ -87,7 +83,7 @@ def queue_names() -> list[str]:
 
 
 def _broker() -> list[Metric]:
-    client = _client(settings.CELERY_BROKER_URL)
+    client = connect(settings.CELERY_BROKER_URL, timeout=CHECK_TIMEOUT_SECONDS)
     try:
         names = queue_names()
         pipe = client.pipeline(transaction=False)
@@ -114,7 +110,7 @@ def _broker() -> list[Metric]:
 
 
 def _redis() -> list[Metric]:
-    client = _client(settings.REDIS_URL)
+    client = connect(settings.REDIS_URL, timeout=CHECK_TIMEOUT_SECONDS)
     try:
         memory, clients = client.info("memory"), client.info("clients")
     finally:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from core import crypto
+from core.redis import get_redis, key
 from privacy.models import AuditAction, AuditEvent
 from privacy.services import audit
 from properties.models import Property, User
@@ -210,7 +211,6 @@ def _count(counter: Counter[str], outcome: tuple[int, dict[str, int]]) -> None:
 
 def _after_commit(schema: str, files: list[str], conversation_ids: list[int]) -> None:
     from conversations import sessions
-    from conversations.redis_client import get_redis, key
 
     storage = storages["default"]
     for name in files:

@@ -38,7 +38,7 @@ from conversations.models import (
     MessageRole,
     OutboxItem,
 )
-from conversations.redis_client import get_redis
+from core.redis import get_redis
 from leads.models import Lead
 from leads.tasks import extract_lead
 from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
