@@ -20,6 +20,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import audit
+from core.audit import AuditAction
 from leads.models import Lead, ReviewStatus
 from leads.serializers import (
     LeadFilterSerializer,
@@ -29,8 +31,6 @@ from leads.serializers import (
     ReviewVerdictSerializer,
 )
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
-from privacy.models import AuditAction
-from privacy.services import audit
 from properties.models import Property, Role
 from properties.permissions import property_for_user
 

@@ -7,6 +7,9 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the apps are loaded: signals imports models; importing checks registers it.
+        from core import audit as audit_seam
         from privacy import checks, signals  # noqa: F401  (registers the system check)
+        from privacy.services import audit
 
         signals.install()
+        audit_seam.register_recorder(audit.record)

@@ -11,21 +11,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
-class AuditAction(models.TextChoices):
-    ADMIN_ADD = "admin.add", "Admin: added"
-    ADMIN_CHANGE = "admin.change", "Admin: changed"
-    ADMIN_DELETE = "admin.delete", "Admin: deleted"
-    LEAD_VIEW = "lead.view", "Lead viewed"
-    LEAD_LIST = "lead.list", "Leads listed"
-    LEAD_EXPORT = "lead.export", "Leads exported"
-    TAKEOVER = "conversation.takeover", "Conversation taken over"
-    RELEASE = "conversation.release", "Conversation handed back"
-    GUEST_ERASED = "guest.erased", "Guest erased"
-    RETENTION_PURGE = "retention.purge", "Retention purge"
-
-
 class AuditEvent(models.Model):
     """Who did what, when, on which property. Never holds a guest's phone, e-mail or name.
+
+    Written through `core.audit.record` (actions: `core.audit.AuditAction`), by every app.
 
     Append-only: the admin shows it read-only to platform admins. Actor e-mail is a snapshot so
     the trail survives the account's deletion (the actor link is then set to NULL).

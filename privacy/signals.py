@@ -15,7 +15,9 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 from django.contrib.contenttypes.models import ContentType
 
-from privacy.models import AuditAction
+from core.audit import AuditAction
+from privacy.services import audit
+from properties.models import User
 
 _ACTIONS = {ADDITION: AuditAction.ADMIN_ADD, CHANGE: AuditAction.ADMIN_CHANGE, DELETION: AuditAction.ADMIN_DELETE}
 
@@ -51,9 +53,6 @@ def audit_log_actions(original: Callable[..., Any]) -> Callable[..., Any]:
     def log_actions(
         self: LogEntryManager, user_id: int, queryset: Any, action_flag: int, change_message: Any = "", **kwargs: Any
     ) -> Any:
-        from privacy.services import audit
-        from properties.models import User
-
         objects = list(queryset)  # read before a deletion empties the queryset
         result = original(self, user_id, objects, action_flag, change_message, **kwargs)
         _scrub_object_repr(result)

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from conversations import handoff
 from conversations.models import Conversation, ConversationStatus, Message, MessageRole, StaffReadMarker
-from privacy.models import AuditAction
-from privacy.services import audit
+from core import audit
+from core.audit import AuditAction
 from properties.auth import current_role
 from properties.models import Role
 

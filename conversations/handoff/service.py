@@ -24,9 +24,10 @@ from conversations.models import (
     MessageRole,
     StaffReadMarker,
 )
+from core import audit
+from core.audit import AuditAction
 from core.durability import TransientError, enqueue
-from privacy.models import AuditAction
-from privacy.services import audit
+from properties.models import User
 from properties.realtime import notify_staff
 
 log = structlog.get_logger(__name__)
@@ -247,6 +248,11 @@ def _schedule_alert(schema: str, handoff_id: int, delay: int) -> None:
     enqueue(handoff_alert_email, args=[handoff_id], schema=schema, countdown=delay)
 
 
+def _staff(user_id: int | None) -> User | None:
+    """The audit names the person (services carry the staff id, not the account)."""
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
 def take_over(conversation_id: int, *, user_id: int) -> Conversation:
     """Staff hold the conversation: the AI is locked out until it is resolved. Taking over twice changes nothing."""
     schema = connection.schema_name
@@ -272,7 +278,7 @@ def take_over(conversation_id: int, *, user_id: int) -> Conversation:
         notify_staff(schema, "conversation.status", _status_event(conversation, event="takeover", user_id=user_id))
         audit.record(
             AuditAction.TAKEOVER,
-            actor=audit.actor_by_id(user_id),
+            actor=_staff(user_id),
             target_type="conversations.conversation",
             target_id=str(conversation_id),
             details={"handoff_id": episode.pk, "channel": conversation.channel},
@@ -309,7 +315,7 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
         notify_staff(schema, "conversation.status", _status_event(conversation, event="resolved", user_id=user_id))
         audit.record(
             AuditAction.RELEASE,
-            actor=audit.actor_by_id(user_id),
+            actor=_staff(user_id),
             target_type="conversations.conversation",
             target_id=str(conversation_id),
             details={"handoff_id": episode.pk if episode else None},

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from core import crypto
+from core import audit, crypto
 from integrations.models import IntegrationCredential, generate_secret
-from privacy.services import audit
 from properties.models import Property, User
 
 

@@ -1,4 +1,4 @@
-"""Every settings, staff and onboarding change goes to the shared audit trail (privacy app)."""
+"""Every settings, staff and onboarding change goes to the shared audit trail (`core.audit`, kept by privacy)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core.audit import record
 from properties.models import Property, User
 
 
@@ -19,8 +20,6 @@ def audit(
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> None:
-    from privacy.services.audit import record
-
     record(
         action,
         actor=actor,

@@ -1,4 +1,7 @@
-"""The audit trail: one call records who did what, on which property, without any guest PII."""
+"""The audit trail's writer: `record` appends who did what, on which property, without any guest PII.
+
+Registered as `core.audit`'s recorder (privacy's AppConfig.ready): other apps call `core.audit.record`.
+"""
 
 from __future__ import annotations
 
@@ -26,11 +29,6 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
-
-
-def actor_by_id(user_id: int | None) -> User | None:
-    """Services that carry a staff id (handoff, reviews) rather than the user object."""
-    return User.objects.filter(pk=user_id).first() if user_id else None
 
 
 def record(

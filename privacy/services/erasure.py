@@ -23,8 +23,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from core import crypto
+from core.audit import AuditAction
 from core.redis import get_redis, key
-from privacy.models import AuditAction, AuditEvent
+from privacy.models import AuditEvent
 from privacy.services import audit
 from properties.models import Property, User
 

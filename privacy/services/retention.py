@@ -22,7 +22,8 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
-from privacy.models import AuditAction, RetentionSettings
+from core.audit import AuditAction
+from privacy.models import RetentionSettings
 from privacy.services import audit
 from properties.services import current_property
 

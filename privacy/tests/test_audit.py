@@ -70,3 +70,32 @@ def test_retention_settings_refuse_out_of_range_values(world, field, value):
         setattr(settings_, field, value)
         with pytest.raises(ValidationError):
             settings_.full_clean()
+
+
+def test_the_seam_other_apps_call_writes_the_row_in_the_callers_transaction(world):
+    # conversations, leads and integrations sit below privacy: they call core.audit.record, and the
+    # recorder privacy registered at start-up writes the AuditEvent.
+    from django.db import transaction
+
+    from core import audit as audit_seam
+    from core.audit import AuditAction
+
+    with schema_context(world.a.schema_name):
+        event = audit_seam.record(
+            AuditAction.TAKEOVER, actor=world.agent_a, target_type="conversations.conversation", target_id="7"
+        )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.actor_id, stored.property_id, stored.target_id) == (
+        "conversation.takeover",
+        world.agent_a.pk,
+        world.a.pk,
+        "7",
+    )
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        rolled_back = audit_seam.record(AuditAction.LEAD_VIEW, property=world.a, target_id="8")
+        raise Rollback
+    assert not AuditEvent.objects.filter(pk=rolled_back.pk).exists()  # rolled back with the caller
