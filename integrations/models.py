@@ -2,7 +2,7 @@
 
 `IntegrationCredential` lives in the public schema (the request names a property before any
 schema is chosen); `IntegrationEvent` lives in each property's schema, beside the guest it is
-about. `integrations.routers.IntegrationsSchemaRouter` keeps each table in its one place.
+about. `core.routers.PublicOnlyModelsRouter` (settings.PUBLIC_ONLY_MODELS) keeps each table in its one place.
 """
 
 from __future__ import annotations

@@ -68,8 +68,8 @@ SHARED_APPS = [
     "channels",
     "csp",  # Content-Security-Policy header (its system checks)
     "axes",  # staff login throttling (attempts kept in the public schema, whatever host they came to)
-    "privacy",  # the audit trail (public); see privacy.routers
-    "integrations",  # hotel-system credentials (public); see integrations.routers
+    "privacy",  # the audit trail (public); see PUBLIC_ONLY_MODELS
+    "integrations",  # hotel-system credentials (public); see PUBLIC_ONLY_MODELS
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -82,8 +82,8 @@ TENANT_APPS = [
     "knowledge",
     "leads",
     "analytics",
-    "privacy",  # retention settings (per property); see privacy.routers
-    "integrations",  # events from hotel systems (per property); see integrations.routers
+    "privacy",  # retention settings (per property); see PUBLIC_ONLY_MODELS
+    "integrations",  # events from hotel systems (per property); see PUBLIC_ONLY_MODELS
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -93,12 +93,10 @@ PUBLIC_SCHEMA_URLCONF = "nocturn.urls_public"
 ROOT_URLCONF = "nocturn.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_LIMIT_SET_CALLS = True
-# The privacy router only keeps its public-only / tenant-only models in their place.
-DATABASE_ROUTERS = [
-    "privacy.routers.PrivacyModelsRouter",
-    "integrations.routers.IntegrationsSchemaRouter",
-    "django_tenants.routers.TenantSyncRouter",
-]
+# Apps in both lists above: these models live in the public schema only, the app's others in each
+# property's schema only (core.routers.PublicOnlyModelsRouter; model names in lower case).
+PUBLIC_ONLY_MODELS = {"privacy": {"auditevent"}, "integrations": {"integrationcredential"}}
+DATABASE_ROUTERS = ["core.routers.PublicOnlyModelsRouter", "django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     # First, so request latency includes tenant resolution and every middleware below.

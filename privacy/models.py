@@ -1,7 +1,7 @@
 """Privacy (PDPA): the audit trail (public schema) and each property's retention settings (its schema).
 
-`privacy.routers.PrivacyModelsRouter` keeps `AuditEvent` out of the property schemas and
-`RetentionSettings` out of the public one.
+`core.routers.PublicOnlyModelsRouter` (settings.PUBLIC_ONLY_MODELS) keeps `AuditEvent` out of the
+property schemas and `RetentionSettings` out of the public one.
 """
 
 from __future__ import annotations
