@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from analytics.models import DailyAggregate, GMReport, ReportSettings
-from nocturn.tenant_admin import tenant_admin_site
+from properties.tenant_admin import tenant_admin_site
 
 
 @admin.register(DailyAggregate, site=tenant_admin_site)

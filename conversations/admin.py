@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from conversations.models import Conversation, Guest, GuestIdentity, Handoff, HandoffSettings, Message
-from nocturn.tenant_admin import tenant_admin_site
+from properties.tenant_admin import tenant_admin_site
 
 
 class GuestIdentityInline(admin.TabularInline):

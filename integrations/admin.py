@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 
 from integrations.models import IntegrationCredential, IntegrationEvent
 from integrations.services import credentials
-from nocturn.tenant_admin import tenant_admin_site
+from properties.tenant_admin import tenant_admin_site
 
 SECRETS_TEMPLATE = "admin/integrations/issued_secrets.html"
 

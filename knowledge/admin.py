@@ -24,7 +24,7 @@ from knowledge.services.embeddings import get_provider, min_similarity
 from knowledge.services.ingestion import embed_items, plan_upsert, save_item, set_active, upsert_items
 from knowledge.services.parsers import FORMATS, IngestError, items_from_objects, parse_file
 from knowledge.services.retrieval import search_detailed
-from nocturn.tenant_admin import tenant_admin_site
+from properties.tenant_admin import tenant_admin_site
 
 SESSION_PREFIX = "knowledge_upload:"
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from leads.models import STATUS_TRANSITIONS, Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
 from leads.services.leads import FIELD_MAP
 from leads.tasks import rescore_leads
-from nocturn.tenant_admin import tenant_admin_site
+from properties.tenant_admin import tenant_admin_site
 
 
 class LeadConversationInline(admin.TabularInline):

@@ -6,8 +6,8 @@ from django.urls import include, path
 from conversations import views as conversation_views
 from conversations.dashboard import urls as dashboard_urls
 from nocturn.api import health
-from nocturn.tenant_admin import tenant_admin_site
 from properties import views
+from properties.tenant_admin import tenant_admin_site
 
 dashboard = ([path("", views.home, name="home"), *dashboard_urls.urlpatterns], "dashboard")
 

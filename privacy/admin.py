@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from nocturn.tenant_admin import tenant_admin_site
 from privacy.models import AuditEvent, RetentionSettings
+from properties.tenant_admin import tenant_admin_site
 
 
 @admin.register(AuditEvent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from conversations.models import ChannelSettings, InboundEvent, MediaAttachment, OutboxItem, WhatsAppTemplate
-from nocturn.tenant_admin import tenant_admin_site
+from properties.tenant_admin import tenant_admin_site
 
 
 @admin.register(OutboxItem, site=tenant_admin_site)

@@ -162,7 +162,7 @@ def test_undeliverable_on_whatsapp_falls_back_to_email_and_staff_are_told(
     assert note.conversation_id == event.notification_message.conversation_id and "131026" in note.content
     assert not Handoff.objects.exists() and calls.alerts == []  # the guest was reached by e-mail: no handoff
     from integrations.admin import IntegrationEventAdmin
-    from nocturn.tenant_admin import tenant_admin_site
+    from properties.tenant_admin import tenant_admin_site
 
     event.refresh_from_db()
     delivery = IntegrationEventAdmin(IntegrationEvent, tenant_admin_site).delivery(event)

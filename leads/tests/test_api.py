@@ -176,7 +176,7 @@ def test_the_admin_refuses_a_forbidden_status_change_and_locks_what_a_manager_co
     from django.core.exceptions import ValidationError
 
     from leads.admin import LeadAdmin, LeadAdminForm
-    from nocturn.tenant_admin import tenant_admin_site
+    from properties.tenant_admin import tenant_admin_site
 
     a1, _, _ = leads_ab
     with schema_context(world.a.schema_name):

@@ -2,6 +2,8 @@
 
 Only the property's managers and platform admins get in; what each may do per model comes from
 `properties.auth.PropertyMemberBackend` (the role in this property), never from global grants.
+Every tenant app's admin registers on this site. It lives here, not in core, because who may
+enter is an access rule, and access is decided by this app (roles, memberships).
 """
 
 from __future__ import annotations
