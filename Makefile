@@ -18,14 +18,14 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed
 
 services: setup
-	$(PY) -m nocturn.devstack up
+	$(PY) -m devtools.devstack up
 
 migrate: services
 	$(PY) manage.py migrate_schemas --noinput
 
 run: migrate
 	$(PY) manage.py seed_demo
-	PORT=$(PORT) $(PY) -m nocturn.devstack serve
+	PORT=$(PORT) $(PY) -m devtools.devstack serve
 
 # pytest's exit code 5 means "no tests collected"; it is not a failure of the suite.
 test: services browser
@@ -71,4 +71,4 @@ chaos: setup
 
 # Stops the embedded PostgreSQL and Redis (data is kept in .data/).
 stop: setup
-	$(PY) -m nocturn.devstack down
+	$(PY) -m devtools.devstack down

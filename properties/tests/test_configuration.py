@@ -103,7 +103,7 @@ def test_without_redis_server_on_the_path_the_wheels_redis_is_started(tmp_path):
 
     port = free_port()
     script = (
-        "from nocturn import devstack; import redis; url = devstack.ensure_redis(); "
+        "from devtools import devstack; import redis; url = devstack.ensure_redis(); "
         "client = redis.Redis.from_url(url); print(client.ping()); client.shutdown(nosave=True)"
     )
     env = {

@@ -1,10 +1,19 @@
+"""`manage.py seed_demo`: the demo hotel, its staff, channels and knowledge base (and, on request, history)."""
+
 from __future__ import annotations
 
+import datetime as dt
+import io
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_tenants.utils import schema_context
 
+from analytics.services.aggregation import compute_range
+from conversations.models import Conversation
+from devtools.demo_data import generate_history
 from properties.models import EmailBinding, Property, Role, User, WhatsAppBinding, WidgetKey
 from properties.services import NewProperty, add_member, create_property, property_host
 
@@ -79,14 +88,6 @@ class Command(BaseCommand):
         return User.objects.create_user(email, password)
 
     def _history(self, property_: Property, days: int) -> None:
-        import datetime as dt
-
-        from django_tenants.utils import schema_context
-
-        from analytics.services.aggregation import compute_range
-        from conversations.models import Conversation
-        from nocturn.demo_data import generate_history
-
         with schema_context(property_.schema_name):
             if Conversation.objects.exists():
                 self.stdout.write("  demo history: already there, left as it is")
@@ -99,10 +100,6 @@ class Command(BaseCommand):
 
     def _knowledge(self, property_: Property) -> None:
         """The demo hotel answers from the same realistic knowledge base the tests use (idempotent upsert)."""
-        import io
-
-        from django.core.management import call_command
-
         fixtures = settings.BASE_DIR / "knowledge" / "tests" / "fixtures"
         output = io.StringIO()
         call_command(

