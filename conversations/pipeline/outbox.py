@@ -46,6 +46,7 @@ from conversations.pipeline import routing
 from core import metrics
 from core.durability import enqueue, enqueue_on_commit, record_dead_letter
 from core.telemetry import stage_span
+from properties.realtime import notify_staff
 
 log = structlog.get_logger(__name__)
 
@@ -307,8 +308,6 @@ def _fail(item: OutboxItem, alert: str, reason: str) -> None:
 
 def alert_people(item: OutboxItem) -> None:
     """Staff always see a failed delivery; platform admins also get a dead letter they can replay."""
-    from properties.realtime import notify_staff
-
     schema = connection.schema_name
     notify_staff(
         schema,
