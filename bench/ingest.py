@@ -38,7 +38,7 @@ GUESTS = 40  # guests round-robin: bursts per guest are buffered into one turn, 
 
 
 def _bodies(count: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
-    from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
+    from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
     out = []
     for i in range(count):
@@ -214,11 +214,12 @@ def main() -> None:
     from django.test.utils import setup_databases, teardown_databases
     from django_tenants.utils import schema_context
 
-    from conversations.channels.fakes.graph import FakeGraphServer
     from conversations.models import InboundEvent, Message, MessageRole
-    from nocturn.testing.live import BIN_DIR, free_port, start_daphne, start_worker, stop
     from properties.models import Property, WhatsAppBinding
     from properties.services import NewProperty, create_property
+    from testsupport.graph import FakeGraphServer
+    from testsupport.http import free_port
+    from testsupport.live import BIN_DIR, start_daphne, start_worker, stop
 
     print("building the bench database …", flush=True)
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from analytics.services.aggregation import compute_day
 from analytics.tests.conftest import conversation_at
-from nocturn.testing.browser import signed_in_context
+from testsupport.browser import signed_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from conversations.ai.providers import anthropic_provider, openai_compat
 from conversations.redis_client import get_redis
-from conversations.testing.fake_llm import FakeLLMServer
+from testsupport.llm import FakeLLMServer
 
 
 def _delete(pattern: str) -> None:
@@ -33,16 +33,14 @@ def _fresh_engine_state() -> Iterator[None]:
 
 @pytest.fixture
 def fake_openai() -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer("openai")
-    yield server
-    server.close()
+    with FakeLLMServer("openai") as server:
+        yield server
 
 
 @pytest.fixture
 def fake_anthropic() -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer("anthropic")
-    yield server
-    server.close()
+    with FakeLLMServer("anthropic") as server:
+        yield server
 
 
 @pytest.fixture

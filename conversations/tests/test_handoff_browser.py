@@ -10,8 +10,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.models import Handoff, Message, MessageRole
-from nocturn.testing.browser import signed_in_context
 from properties.models import WidgetKey
+from testsupport.browser import signed_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

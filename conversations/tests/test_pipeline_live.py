@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
-from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import ChannelSettings, InboundEvent, Message, MessageRole, OutboxItem
-from conversations.testing.fake_llm import FakeLLMServer, hang
-from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from properties.models import EmailBinding, WhatsAppBinding
+from testsupport.graph import FakeGraphServer
+from testsupport.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from testsupport.llm import FakeLLMServer, hang
+from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from testsupport.smtp import FakeSmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -55,7 +55,7 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterato
     world = properties_ab
     from nocturn.celery import app
 
-    llm = FakeLLMServer("openai")
+    llm = FakeLLMServer("openai").start()
     with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
         env = {
             # Turns answer through a fake model, so a test can hold one in the middle.
@@ -103,7 +103,7 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterato
                         ChannelSettings.objects.all().delete()
                 WhatsAppBinding.objects.filter(phone_number_id__in=[NUMBER_A1, NUMBER_A2, NUMBER_B]).delete()
                 EmailBinding.objects.filter(address=ADDRESS_A).delete()
-            llm.close()
+            llm.stop()
 
 
 def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> int:

@@ -1,7 +1,7 @@
 """One trace follows a WhatsApp guest message through the real stack, and the worker's figures reach /metrics.
 
 daphne and a Celery worker run as child processes with `OTEL_TRACES_EXPORTER=otlp`, exporting to
-an OTLP/HTTP receiver in this test (nocturn/testing/otlp.py); the model is the fake OpenAI
+an OTLP/HTTP receiver in this test (testsupport/otlp.py); the model is the fake OpenAI
 server, the Graph API the fake Graph server. Both processes share one PROMETHEUS_MULTIPROC_DIR,
 so daphne's /metrics adds up what the worker observed.
 """
@@ -22,13 +22,13 @@ import pytest
 from django_tenants.utils import schema_context
 from prometheus_client.parser import text_string_to_metric_families
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
 from conversations.models import ChannelSettings, InboundEvent, Message, OutboxItem
-from conversations.testing.fake_llm import FakeLLMServer
-from nocturn.testing.live import Daphne, child_env, free_port, live_logs, start_daphne, start_worker, stop  # noqa: F401
-from nocturn.testing.otlp import OtlpReceiver, ReceivedSpan
 from properties.models import WhatsAppBinding
+from testsupport.graph import FakeGraphServer
+from testsupport.live import Daphne, child_env, free_port, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from testsupport.llm import FakeLLMServer
+from testsupport.otlp import OtlpReceiver, ReceivedSpan
+from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
 
@@ -57,7 +57,7 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs, tmp_path_f
 
     world = properties_ab
     multiproc_dir: Path = tmp_path_factory.mktemp("prometheus")
-    llm, otlp = FakeLLMServer("openai"), OtlpReceiver()
+    llm, otlp = FakeLLMServer("openai").start(), OtlpReceiver().start()
     with FakeGraphServer() as graph:
         env = {
             "OTEL_TRACES_EXPORTER": "otlp",
@@ -95,8 +95,8 @@ def stack(properties_ab, django_db_blocker, celery_worker, live_logs, tmp_path_f
                     Message.objects.filter(channel="whatsapp").delete()
                     ChannelSettings.objects.all().delete()
                 WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
-            llm.close()
-            otlp.close()
+            llm.stop()
+            otlp.stop()
 
 
 def _post_webhook(stack: Stack, body: bytes) -> int:
@@ -175,7 +175,7 @@ def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send
     assert llm_calls and "llm" in _ancestors(llm_calls[0], by_id)
     assert graph_sends and "send" in _ancestors(graph_sends[-1], by_id)
     # The model server was handed the same trace (W3C traceparent header from the httpx instrumentation).
-    traceparents = [r["headers"].get("traceparent", "") for r in stack.llm.requests]
+    traceparents = [r.headers.get("traceparent", "") for r in stack.llm.requests]
     assert any(root.trace_id in header for header in traceparents), traceparents
 
     # PostgreSQL and Redis calls of the pipeline are in the trace too.

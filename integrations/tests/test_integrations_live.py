@@ -22,16 +22,16 @@ import pytest
 from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import Guest, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from integrations import signing
 from integrations.models import IntegrationCredential, IntegrationEvent, NotificationStatus
 from integrations.services import credentials
 from integrations.tests.conftest import booking_event
-from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from properties.models import EmailBinding, WhatsAppBinding
 from properties.realtime import staff_group
+from testsupport.graph import FakeGraphServer
+from testsupport.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from testsupport.smtp import FakeSmtpServer
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nocturn.testing.live import REPO_ROOT
+from testsupport.live import REPO_ROOT
 
 
 def bandit(target: Path) -> dict:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from conftest import host_client
-from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
 from properties.models import Domain, Property, WhatsAppBinding, WidgetKey
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ def onboard(client: Any, property_id: int, step: str | None = None, data: dict[s
     )
 
 
-def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any, fake_graph: Any) -> None:  # noqa: F811
+def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any, fake_graph: Any) -> None:
     admin = host_client(None, world.platform_admin)
     response = admin.post(
         "/api/v1/properties",

@@ -26,9 +26,6 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
-from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import (
     ChannelSettings,
     Conversation,
@@ -41,11 +38,14 @@ from conversations.models import (
 from conversations.redis_client import get_redis
 from leads.models import Lead
 from leads.tasks import extract_lead
-from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from privacy.models import AuditEvent
 from privacy.services.lookup import find_guests
-from privacy.testing import pg_dump_text, redis_dump_text
 from properties.models import EmailBinding, WhatsAppBinding
+from testsupport.dumps import pg_dump_text, redis_dump_text
+from testsupport.graph import FakeGraphServer
+from testsupport.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
+from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from testsupport.smtp import FakeSmtpServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=False)]
 

@@ -53,7 +53,7 @@ def test_beat_sends_a_schedule_stored_in_as_schema_to_a(committed_db, celery_wor
 
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    from nocturn.testing.live import REPO_ROOT, child_env, stop
+    from testsupport.live import REPO_ROOT, child_env, stop
 
     world = committed_db
     with schema_context(world.a.schema_name):

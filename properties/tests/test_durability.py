@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client
 from nocturn.models import DeadLetter
-from nocturn.testing.tasks import broken, flaky
+from testsupport.tasks import broken, flaky
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +58,7 @@ def test_a_permanent_failure_is_not_retried_and_becomes_a_dead_letter(committed_
     with schema_context(committed_db.b.schema_name):
         broken.delay(key)
     letter = wait_for(lambda: DeadLetter.objects.filter(args=[key]).first())
-    assert letter.task_name == "nocturn.testing.tasks.broken"
+    assert letter.task_name == "testsupport.tasks.broken"
     assert letter.schema_name == "bravo"
     assert letter.error == "ValueError: this input can never be processed"
     assert "Traceback" in letter.traceback

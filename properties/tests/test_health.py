@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from conftest import host_client
-from nocturn.testing.live import free_port
+from testsupport.http import free_port
 
 
 def test_health_is_ok_when_everything_is_up(world):
