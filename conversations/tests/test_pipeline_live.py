@@ -10,7 +10,7 @@ import contextlib
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import schema_context
@@ -20,6 +20,7 @@ from properties.models import EmailBinding, WhatsAppBinding
 from testsupport.live import LiveStack, StackSpec, start_worker
 from testsupport.llm import hang
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from testsupport.wait import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -27,15 +28,6 @@ APP_SECRET = "pipeline-test-app-secret"
 EMAIL_AUTH = "sendgrid:pipeline-secret"
 NUMBER_A1, NUMBER_A2, NUMBER_B = "990000000001", "990000000002", "990000000003"
 ADDRESS_A = "reservations@alpha-pipeline.example"
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +114,7 @@ def test_three_messages_inside_the_window_get_one_reply(live_stack: LiveStack, c
     wa_id = "60111000002"
     for text in ("Hello", "Do you have parking?", "And is it free?"):
         assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A1, wa_id, text)) == 200
-    assert _wait(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=40)
+    assert wait_until(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=40)
     time.sleep(2.5)  # longer than the window: a late second turn would show up here
     replies = _replies(committed_db, wa_id)
     assert len(replies) == 1
@@ -224,15 +216,15 @@ def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
 
     # Armed once the message is stored: its turn starts a buffer window (1.5 s) later, so no other
     # test's late turn can take the hang meant for this one.
-    assert _wait(stored, timeout=40)
+    assert wait_until(stored, timeout=40)
     hits = live_stack.llm.hits()
     live_stack.llm.enqueue(hang(15))  # the turn's model call hangs: the worker is killed inside it
-    assert _wait(lambda: live_stack.llm.hits() > hits, timeout=40), "the turn never reached the model"
+    assert wait_until(lambda: live_stack.llm.hits() > hits, timeout=40), "the turn never reached the model"
     _kill_worker_and_its_pool(live_stack.worker.process.pid)
     live_stack.worker.process.wait(timeout=10)
     assert not _replies(committed_db, wa_id)
     live_stack.worker.process = start_worker(live_stack.logs, **live_stack.env).process
-    assert _wait(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=90)
+    assert wait_until(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=90)
     assert live_stack.graph.wait_for(lambda g: len(_sent_to(live_stack, wa_id)) >= 2, timeout=30)
     time.sleep(3.0)
     assert len(_replies(committed_db, wa_id)) == 1

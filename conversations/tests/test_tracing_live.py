@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from testsupport.http import free_port
 from testsupport.live import LiveStack, StackSpec, child_env, stop
 from testsupport.otlp import ReceivedSpan
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
 
@@ -186,9 +186,9 @@ def test_daphnes_metrics_add_up_what_the_worker_processes_observed(live_stack: L
 
     # Observed in the worker's pool processes (the turn's figures right after its commit), served by
     # daphne: the multiprocess files at work.
-    deadline = time.monotonic() + 10
-    while not observed(samples := _scrape(live_stack.daphne.url("/metrics"))) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    metrics = live_stack.daphne.url("/metrics")
+    wait_until(lambda: observed(_scrape(metrics)), timeout=10, interval=0.2)
+    samples = _scrape(metrics)
     assert observed(samples), {k: v for k, v in samples.items() if k[0] == count}
     a = committed_db.a.schema_name
     tokens = [
@@ -218,12 +218,15 @@ def test_a_worker_only_host_serves_its_processes_figures_with_the_exporter(
     url = f"http://127.0.0.1:{port}/metrics"
     try:
         total = ("nocturn_guest_turn_stage_seconds_count", frozenset({"stage": "total", "channel": "whatsapp"}.items()))
-        deadline, samples = time.monotonic() + 20, {}
-        while samples.get(total, 0) < 1 and time.monotonic() < deadline:
+
+        def counted() -> bool:
             assert exporter.poll() is None, "the exporter exited"
             with contextlib.suppress(OSError):  # not listening yet
-                samples = _scrape(url)
-            time.sleep(0.2)
+                return _scrape(url).get(total, 0) >= 1
+            return False
+
+        wait_until(counted, timeout=20, interval=0.2)
+        samples = _scrape(url)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url, timeout=5)
         assert refused.value.code == 401

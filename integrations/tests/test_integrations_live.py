@@ -14,9 +14,8 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
@@ -30,21 +29,12 @@ from integrations.tests.conftest import booking_event
 from properties.models import EmailBinding, WhatsAppBinding
 from properties.realtime import staff_group
 from testsupport.live import LiveStack, StackSpec
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
 
 NUMBER_A = "550000000001"
 ADDRESS_A = "stay@alpha-integ-live.example"
-
-
-def _wait(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
 
 
 @dataclass(frozen=True)
@@ -116,7 +106,7 @@ def test_a_booking_confirmed_event_reaches_the_guest_on_whatsapp_once(
     answered_in = time.monotonic() - started
     assert status == 202, body
     assert answered_in < 5  # the answer does not wait for WhatsApp
-    sent = _wait(lambda: _templates_to(live_stack, wa_id))
+    sent = wait_until(lambda: _templates_to(live_stack, wa_id), timeout=30)
     assert sent, live_stack.graph.requests
     assert sent[0]["template"]["name"] == "booking_confirmed_live"
     assert sent[0]["template"]["components"][0]["parameters"][0]["text"] == "BK-1001"
@@ -170,11 +160,13 @@ def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(
         assert "delivery_failed" in seen
         with schema_context(committed_db.a.schema_name):
             record = IntegrationEvent.objects.get(event_id="live-evt-2")
-            assert _wait(lambda: IntegrationEvent.objects.get(pk=record.pk).fallback_message_id)
+            assert wait_until(lambda: IntegrationEvent.objects.get(pk=record.pk).fallback_message_id, timeout=30)
             record.refresh_from_db()
             assert record.notification_channel == "whatsapp" and record.fallback_channel == "email"
             assert record.notification_message.outbox.error_code == 131026
-            assert _wait(lambda: OutboxItem.objects.get(message=record.fallback_message).state == "sent")
+            assert wait_until(
+                lambda: OutboxItem.objects.get(message=record.fallback_message).state == "sent", timeout=30
+            )
             # And later, in the conversation where the notice failed.
             note = Message.objects.get(
                 conversation=record.notification_message.conversation,

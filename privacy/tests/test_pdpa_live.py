@@ -13,10 +13,9 @@ import base64
 import email
 import email.policy
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.core.files.storage import storages
@@ -42,6 +41,7 @@ from properties.models import EmailBinding, WhatsAppBinding
 from testsupport.dumps import pg_dump_text, redis_dump_text
 from testsupport.live import LiveStack, StackSpec
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=False)]
 
@@ -56,15 +56,6 @@ FORMS_OF_THE_NUMBER = [WA_ID, E164, "0177001234", "+60 17-700 1234", "017-700 12
 GUEST_EMAIL = "nurul.pdpa@guestmail.example"
 GUEST_NAME = "Nurul Zaharah"
 ATTACHMENT = b"%PDF-1.4\n% booking form of a PDPA test guest: Zx9Qv-attachment-marker\n"
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +149,10 @@ def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(live_stack: Live
                 and not InboundEvent.objects.filter(state="pending").exists()
             )
 
-    assert _wait(answered, 90), "the worker did not process both messages"
-    assert _wait(lambda: any(m.get("to") == WA_ID for m in live_stack.graph.sent_messages()), 60), "no WhatsApp reply"
+    assert wait_until(answered, timeout=90, interval=0.2), "the worker did not process both messages"
+    assert wait_until(
+        lambda: any(m.get("to") == WA_ID for m in live_stack.graph.sent_messages()), timeout=60, interval=0.2
+    ), "no WhatsApp reply"
     with schema_context(schema):
         whatsapp_conversation = Conversation.objects.get(guest__in=find_guests(phone=E164), channel="whatsapp")
         lead_id = extract_lead.delay(whatsapp_conversation.pk).get(timeout=60)
