@@ -384,9 +384,9 @@ def worker_env(fakes: Fakes) -> dict[str, str]:
 def set_up_property() -> str:
     from django_tenants.utils import schema_context
 
-    from conversations.tests.conftest import load_knowledge
     from properties.models import Property, WhatsAppBinding
     from properties.services import NewProperty, create_property
+    from testsupport.knowledge import load_knowledge
 
     with contextlib.redirect_stdout(io.StringIO()):  # the tenant schema's migration log
         property_ = Property.objects.filter(slug="chaos").first() or create_property(

@@ -56,9 +56,9 @@ from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
 from conversations.models import Message, MessageRole  # noqa: E402
-from conversations.tests.conftest import load_knowledge  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
+from testsupport.knowledge import load_knowledge  # noqa: E402
 from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
 from testsupport.llm import FakeLLMServer, echo_knowledge  # noqa: E402
 

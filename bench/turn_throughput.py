@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_throughput")
 
 from bench.guest_turn import ORIGIN, QUESTIONS, TURNS_PER_CONVERSATION, Guest, percentiles  # noqa: E402
-from conversations.tests.conftest import load_knowledge  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
+from testsupport.knowledge import load_knowledge  # noqa: E402
 from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
 from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
 

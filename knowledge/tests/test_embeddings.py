@@ -121,7 +121,7 @@ def test_a_model_change_is_caught_by_the_check_and_fixed_by_reembed(world):
     from django.core.management import CommandError, call_command
 
     from knowledge.checks import check_vector_columns, column_dimensions
-    from knowledge.tests.conftest import load_kb
+    from testsupport.knowledge import load_kb
 
     load_kb(world.a.schema_name)
     assert check_vector_columns(databases=["default"]) == []

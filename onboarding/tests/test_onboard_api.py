@@ -5,16 +5,16 @@ The WhatsApp test message goes through the real adapter to the fake Graph server
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import host_client
 from properties.models import Domain, Property, WhatsAppBinding, WidgetKey
+from testsupport.knowledge import FIXTURES
 
 pytestmark = pytest.mark.django_db
-HOTEL_MD = Path(__file__).resolve().parents[2] / "knowledge" / "tests" / "fixtures" / "hotel.md"
+HOTEL_MD = FIXTURES / "hotel.md"
 
 
 def onboard(client: Any, property_id: int, step: str | None = None, data: dict[str, Any] | None = None) -> Any:
