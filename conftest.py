@@ -22,7 +22,7 @@ from django_tenants.utils import schema_context
 from properties.models import Property, Role, User
 from properties.services import NewProperty, add_member, create_property, property_host
 
-pytest_plugins = ["nocturn.testing.live", "nocturn.testing.browser"]
+pytest_plugins = ["testsupport.live", "testsupport.browser", "testsupport.fixtures"]
 
 PASSWORD = "correct-horse-battery-staple"
 

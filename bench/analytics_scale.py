@@ -91,7 +91,8 @@ def main() -> None:
         client.force_login(manager)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     path = f"/analytics/?from={first.isoformat()}&to={nightly_day.isoformat()}"
-    from nocturn.testing.live import child_env, free_port, stop
+    from testsupport.http import free_port
+    from testsupport.live import child_env, stop
 
     port = free_port()
     env = child_env(DEBUG="false", LOG_LEVEL="WARNING")

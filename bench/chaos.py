@@ -47,7 +47,6 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -81,39 +80,31 @@ def fakes_main() -> None:
     import django
 
     django.setup()
-    from conversations.channels.fakes.graph import MESSAGES_PATH, FakeGraphServer, Fault
-    from conversations.testing.fake_llm import FakeLLMServer, echo_knowledge, hang, status
+    from testsupport.graph import MESSAGES_PATH, FakeGraphServer
+    from testsupport.http import Fault, Request, Response, ScriptedHTTPServer, json_response
+    from testsupport.llm import FakeLLMServer, echo_knowledge, hang, status
 
     graph = FakeGraphServer().start()
-    llm = FakeLLMServer("openai", default=echo_knowledge())
+    llm = FakeLLMServer("openai", default=echo_knowledge()).start()
 
-    class Control(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Control(ScriptedHTTPServer):
+        """POST sets a fault of the run's script; GET reports what the fakes saw."""
 
-        def log_message(self, *args: Any) -> None:
-            pass
+        name = "chaos-control"
 
-        def _reply(self, payload: Any) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            if self.path == "/llm":
-                mode = body.get("mode", "ok")
-                llm.default = {"ok": echo_knowledge(), "error": status(500)}.get(mode) or hang(body.get("seconds", 10))
-            elif self.path == "/graph/fail":
-                graph.add_fault(Fault(status=int(body.get("status", 500)), times=10**9, path_contains="/messages"))
-            elif self.path == "/graph/recover":
-                graph.clear_faults()
-            self._reply({"ok": True})
-
-        def do_GET(self) -> None:  # noqa: N802
+        def answer(self, request: Request) -> Response:
+            if request.method == "POST":
+                body = request.json or {}
+                if request.path == "/llm":
+                    mode = body.get("mode", "ok")
+                    llm.default = {"ok": echo_knowledge(), "error": status(500)}.get(mode) or hang(
+                        body.get("seconds", 10)
+                    )
+                elif request.path == "/graph/fail":
+                    graph.add_fault(Fault(status=int(body.get("status", 500)), times=10**9, path_contains="/messages"))
+                elif request.path == "/graph/recover":
+                    graph.clear_faults()
+                return json_response(200, {"ok": True})
             sends = []
             for r in graph.requests:
                 if r.method != "POST" or not MESSAGES_PATH.match(r.path):
@@ -122,22 +113,23 @@ def fakes_main() -> None:
                 if "status" in payload:  # a read receipt
                     continue
                 sends.append([payload.get("to", ""), _graph_text(payload), r.status])
-            self._reply({"sends": sends, "llm_requests": llm.hits(), "graph_requests": len(graph.requests)})
+            return json_response(
+                200, {"sends": sends, "llm_requests": llm.hits(), "graph_requests": len(graph.requests)}
+            )
 
-    control = ThreadingHTTPServer(("127.0.0.1", 0), Control)
-    control.daemon_threads = True
+    control = Control()
     print(
         json.dumps(
             {
                 "graph_url": graph.url,
                 "graph_token": graph.token,
                 "llm_url": llm.base_url,
-                "control_port": control.server_address[1],
+                "control_port": control.port,
             }
         ),
         flush=True,
     )
-    control.serve_forever()
+    control.serve()
 
 
 def _graph_text(payload: dict[str, Any]) -> str:
@@ -197,7 +189,7 @@ async def drive(
     """Open loop for `duration` seconds, and on (at most as long again) until every planned fault has run."""
     import httpx
 
-    from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
+    from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
     hard_stop = 2 * duration + 60
     max_attempts = 12
@@ -392,9 +384,9 @@ def worker_env(fakes: Fakes) -> dict[str, str]:
 def set_up_property() -> str:
     from django_tenants.utils import schema_context
 
-    from conversations.tests.conftest import load_knowledge
     from properties.models import Property, WhatsAppBinding
     from properties.services import NewProperty, create_property
+    from testsupport.knowledge import load_knowledge
 
     with contextlib.redirect_stdout(io.StringIO()):  # the tenant schema's migration log
         property_ = Property.objects.filter(slug="chaos").first() or create_property(

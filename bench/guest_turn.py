@@ -56,11 +56,11 @@ from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
 from conversations.models import Message, MessageRole  # noqa: E402
-from conversations.testing.fake_llm import FakeLLMServer, echo_knowledge  # noqa: E402
-from conversations.tests.conftest import load_knowledge  # noqa: E402
-from nocturn.testing.live import start_daphne, start_worker, stop  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
+from testsupport.knowledge import load_knowledge  # noqa: E402
+from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
+from testsupport.llm import FakeLLMServer, echo_knowledge  # noqa: E402
 
 # One websocket spans many turns, so it is not opened in a `with` block.
 warnings.filterwarnings("ignore", message="connect\\(\\) must be used as a context manager")
@@ -215,7 +215,7 @@ def main() -> None:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     log_dir = Path(tempfile.mkdtemp(prefix="bench-guest-"))
     processes = []
-    fake = FakeLLMServer("openai", default=echo_knowledge())
+    fake = FakeLLMServer("openai", default=echo_knowledge()).start()
     results = []
     try:
         property_ = Property.objects.filter(slug="benchhotel").first() or create_property(
@@ -242,7 +242,7 @@ def main() -> None:
                 stop(worker.process)
             print_table(results[-1])
     finally:
-        fake.close()
+        fake.stop()
         for process in processes:
             stop(process)
         teardown_databases(config, verbosity=0)

@@ -49,10 +49,10 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
-from conversations.tests.conftest import load_knowledge  # noqa: E402
-from nocturn.testing.live import start_daphne, start_worker, stop  # noqa: E402
 from properties.models import Membership, Property, Role, User, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property, property_host  # noqa: E402
+from testsupport.knowledge import load_knowledge  # noqa: E402
+from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
 
 ORIGIN = "http://bench.example"
 

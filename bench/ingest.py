@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from testsupport.wait import wait_until  # noqa: E402
+
 APP_SECRET = "bench-app-secret"
 NUMBER = "500000000001"
 GUESTS = 40  # guests round-robin: bursts per guest are buffered into one turn, as in real life
@@ -38,7 +40,7 @@ GUESTS = 40  # guests round-robin: bursts per guest are buffered into one turn, 
 
 
 def _bodies(count: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
-    from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
+    from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
     out = []
     for i in range(count):
@@ -178,18 +180,19 @@ def _wait_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None
     import urllib.error
     import urllib.request
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answering() -> bool:
         if process.poll() is not None:
             raise RuntimeError("the hello-world daphne exited")
         try:
             urllib.request.urlopen(urllib.request.Request(url, data=b"{}"), timeout=2).close()  # noqa: S310 - 127.0.0.1
-            return
         except urllib.error.HTTPError:
-            return
+            return True  # an error status is an answer too
         except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the hello-world daphne did not answer")
+            return False
+        return True
+
+    if not wait_until(answering, timeout=timeout, interval=0.2):
+        raise RuntimeError("the hello-world daphne did not answer")
 
 
 def main() -> None:
@@ -214,11 +217,12 @@ def main() -> None:
     from django.test.utils import setup_databases, teardown_databases
     from django_tenants.utils import schema_context
 
-    from conversations.channels.fakes.graph import FakeGraphServer
     from conversations.models import InboundEvent, Message, MessageRole
-    from nocturn.testing.live import BIN_DIR, free_port, start_daphne, start_worker, stop
     from properties.models import Property, WhatsAppBinding
     from properties.services import NewProperty, create_property
+    from testsupport.graph import FakeGraphServer
+    from testsupport.http import free_port
+    from testsupport.live import BIN_DIR, start_daphne, start_worker, stop
 
     print("building the bench database …", flush=True)
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
@@ -306,9 +310,7 @@ def main() -> None:
         processes.append(worker.process)
         # The pipeline kept up? Every stored event processed and answered (bounded wait).
         with schema_context(property_.schema_name):
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and InboundEvent.objects.filter(state="pending").exists():
-                time.sleep(1)
+            wait_until(lambda: not InboundEvent.objects.filter(state="pending").exists(), timeout=120, interval=1)
             results["events_stored"] = InboundEvent.objects.count()
             results["events_pending_after_2min"] = InboundEvent.objects.filter(state="pending").count()
             results["ai_replies"] = Message.objects.filter(role=MessageRole.AI).count()

@@ -48,8 +48,8 @@ def main() -> None:
 
     from knowledge.services.embeddings import get_provider, min_similarity
     from knowledge.services.retrieval import search, search_detailed
-    from knowledge.tests.conftest import load_kb, questions
     from properties.services import NewProperty, create_property
+    from testsupport.knowledge import load_kb, questions
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)

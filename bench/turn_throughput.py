@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_throughput")
 
 from bench.guest_turn import ORIGIN, QUESTIONS, TURNS_PER_CONVERSATION, Guest, percentiles  # noqa: E402
-from conversations.testing.fake_llm import FakeLLMServer, echo_knowledge  # noqa: E402
-from conversations.tests.conftest import load_knowledge  # noqa: E402
-from nocturn.testing.live import start_daphne, start_worker, stop  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
+from testsupport.knowledge import load_knowledge  # noqa: E402
+from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
+from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
 
 OFFLINE = {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}
 
@@ -47,8 +47,8 @@ OFFLINE = {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": "
 class TimedLLM(FakeLLMServer):
     """The fake model, noting when it writes each stream's first token (perf_counter, this process)."""
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def __init__(self, flavour: str, default: Behaviour | None = None) -> None:
+        super().__init__(flavour, default)
         self.first_tokens: list[float] = []
 
     def _pieces(self, text: str) -> list[str]:
@@ -152,7 +152,7 @@ def main() -> None:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     log_dir = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     processes = []
-    fake = TimedLLM("openai", default=echo_knowledge())
+    fake = TimedLLM("openai", default=echo_knowledge()).start()
     results: dict[str, Any] = {}
     try:
         property_ = Property.objects.filter(slug="benchturns").first() or create_property(
@@ -188,7 +188,7 @@ def main() -> None:
         if gap:
             print(f"  LLM first token → widget first token: p50 {gap['p50']:.1f} ms, p95 {gap['p95']:.1f} ms")
     finally:
-        fake.close()
+        fake.stop()
         for process in processes:
             stop(process)
         teardown_databases(config, verbosity=0)

@@ -24,8 +24,8 @@ def main(out: Path) -> None:
     from django_tenants.utils import schema_context
 
     from analytics.services.report import CHART_CONTENT_ID, build_report
-    from nocturn.testing.browser import CHROMIUM, CHROMIUM_FLAGS
     from properties.models import Property
+    from testsupport.browser import CHROMIUM, CHROMIUM_FLAGS
 
     demo = Property.objects.get(slug="demo")
     with schema_context(demo.schema_name):

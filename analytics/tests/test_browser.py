@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 
 from analytics.services.aggregation import compute_day
 from analytics.tests.conftest import conversation_at
-from nocturn.testing.browser import signed_in_context
+from testsupport.browser import signed_in_context
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -46,8 +47,6 @@ def test_an_agent_is_refused_the_analytics_page(committed_db, daphne, browser):
 
 
 def test_the_widget_counts_one_visitor_per_browser_session(committed_db, daphne, browser):
-    import time
-
     from analytics.models import WidgetVisitDay
     from properties.models import WidgetKey
 
@@ -65,10 +64,7 @@ def test_the_widget_counts_one_visitor_per_browser_session(committed_db, daphne,
     page = context.new_page()
     try:
         page.goto("/widget-demo/")
-        deadline = time.monotonic() + 15
-        while visitors() != before + 1:
-            assert time.monotonic() < deadline, "the widget did not report its visit"
-            page.wait_for_timeout(100)
+        assert wait_until(lambda: visitors() == before + 1, timeout=15), "the widget did not report its visit"
         page.reload()  # the same browser session: not a new visitor
         page.wait_for_timeout(1000)
         assert visitors() == before + 1

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
 
 from conversations.ai.providers import anthropic_provider, openai_compat
-from conversations.testing.fake_llm import FakeLLMServer
 from core.redis import get_redis
+from testsupport.knowledge import load_knowledge
+from testsupport.llm import FakeLLMServer
 
 
 def _delete(pattern: str) -> None:
@@ -33,16 +33,14 @@ def _fresh_engine_state() -> Iterator[None]:
 
 @pytest.fixture
 def fake_openai() -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer("openai")
-    yield server
-    server.close()
+    with FakeLLMServer("openai") as server:
+        yield server
 
 
 @pytest.fixture
 def fake_anthropic() -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer("anthropic")
-    yield server
-    server.close()
+    with FakeLLMServer("anthropic") as server:
+        yield server
 
 
 @pytest.fixture
@@ -60,24 +58,6 @@ def llm_settings(settings, fake_openai: FakeLLMServer, fake_anthropic: FakeLLMSe
     settings.LLM_CIRCUIT_FAILURES = 3
     settings.LLM_CIRCUIT_COOLDOWN = 1
     return settings
-
-
-KB_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "tests" / "fixtures"
-
-
-def load_knowledge(schema_name: str) -> list[int]:
-    """The fixture hotel's knowledge base (Markdown + JSON), ingested and embedded through the knowledge
-    services; returns the ids of the items it created (items already there are left as they are)."""
-    from knowledge.services.ingestion import embed_items, upsert_items
-    from knowledge.services.parsers import parse_file
-
-    items = []
-    for name in ("hotel.md", "hotel.json"):
-        items += parse_file(name, (KB_DIR / name).read_bytes())
-    with schema_context(schema_name):
-        result = upsert_items(items, source="conversations-tests")
-        embed_items(result.to_embed)
-    return list(result.created)
 
 
 @pytest.fixture(scope="module")

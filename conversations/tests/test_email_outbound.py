@@ -18,14 +18,11 @@ from conversations.channels.email import (
     reply_references,
     reply_subject,
 )
-from conversations.channels.fakes import fixtures
-from conversations.channels.fakes.smtp import FakeSmtpServer, free_port
+from testsupport.http import free_port
+from testsupport.smtp import FakeSmtpServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 GUEST_FIRST = "<CAJ8pV+Yb2kq7Hn1XgN0=u4mKx9xQ1cA@mail.gmail.com>"
-
-
-fake_smtp = fixtures.fake_smtp  # aiosmtpd on 127.0.0.1, with Django's SMTP backend pointed at it
 
 
 def answer(text: str = "Dear Aisyah,\n\nYes, a **Deluxe King** is free.", **extra: object) -> OutboundMessage:

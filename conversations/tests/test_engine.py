@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from conversations import engine, sessions
 from conversations.ai.providers.offline import TEMPLATES
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole, SessionState
-from conversations.testing.fake_llm import echo_knowledge
 from core.redis import get_redis, key
+from testsupport.llm import echo_knowledge
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,7 @@ def test_a_redis_flush_mid_conversation_loses_no_history(kb_a, open_all_day, llm
         reply = say(conversation, "And is the pool heated?", "2")
         assert reply.metadata["session_source"] == "database"
         # The second prompt still carries the first exchange: the history came back from PostgreSQL.
-        prompt = fake_openai.requests[-1]["body"]["messages"]
+        prompt = fake_openai.requests[-1].json["messages"]
         assert prompt[1] == {"role": "user", "content": "What time is breakfast? My name is Aisyah."}
         assert prompt[2]["role"] == "assistant" and prompt[2]["content"] == first.content
         state = SessionState.objects.get(conversation=conversation)

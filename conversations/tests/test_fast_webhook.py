@@ -20,10 +20,10 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
 from conversations.models import InboundEvent
 from conversations.pipeline import fast_webhook, inbound, routing
 from properties.models import WhatsAppBinding
+from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
 SECRET = "fast-path-secret"
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"

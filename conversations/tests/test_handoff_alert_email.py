@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from django_tenants.utils import schema_context
 from conversations import engine, handoff
 from conversations.handoff.tasks import handoff_alert_email
 from conversations.models import Handoff, HandoffSettings
+from testsupport.wait import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -32,15 +32,6 @@ def quick_alerts(committed_db, forget_committed_guests):  # noqa: ANN001, ANN201
         HandoffSettings.objects.all().delete()
 
 
-def _wait_for(check, seconds: float) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_an_alert_email_goes_when_nobody_takes_over_in_time_and_not_when_someone_does(
     quick_alerts, celery_worker, live_logs: Path
 ) -> None:
@@ -57,7 +48,7 @@ def test_an_alert_email_goes_when_nobody_takes_over_in_time_and_not_when_someone
         def alerted(pk: int) -> bool:
             return Handoff.objects.filter(pk=pk, alert_emailed_at__isnull=False).exists()
 
-        assert _wait_for(lambda: alerted(first.pk), 30), "the worker never sent the alert"
+        assert wait_until(lambda: alerted(first.pk), timeout=30, interval=0.2), "the worker never sent the alert"
         # The same task for the episode staff took over, run by the worker: it checks again and sends nothing.
         again = handoff_alert_email.apply_async(args=[second.pk], headers={"_schema_name": world.a.schema_name})
         assert again.get(timeout=30) is False

@@ -4,14 +4,13 @@ conversation, and answers again once they resolve it."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django_tenants.utils import schema_context
 
 from conversations.models import Handoff, Message, MessageRole
-from nocturn.testing.browser import signed_in_context
 from properties.models import WidgetKey
+from testsupport.browser import signed_in_context
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -23,17 +22,17 @@ def widget_key(committed_db, _committed_kb_a, forget_committed_guests, daphne): 
     key.delete()
 
 
-def _guest_messages_stored(schema: str, text: str, deadline: float) -> Message:
-    while time.monotonic() < deadline:
+def _guest_messages_stored(schema: str, text: str, timeout: float) -> Message:
+    def stored() -> Message | None:
         with schema_context(schema):
             # Content is encrypted at rest (privacy): compare in Python, newest first.
-            found = next(
+            return next(
                 (m for m in Message.objects.filter(role=MessageRole.GUEST).order_by("-id") if m.content == text), None
             )
-        if found is not None:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"the guest's message {text!r} was never stored")
+
+    found = wait_until(stored, timeout=timeout)
+    assert found is not None, f"the guest's message {text!r} was never stored"
+    return found
 
 
 def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
@@ -77,7 +76,7 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
     guest.locator("textarea").fill("My air conditioning is making a noise")
     guest.keyboard.press("Enter")
     expect(staff.locator(".msg.guest")).to_have_count(2, timeout=15_000)
-    stored = _guest_messages_stored(world.a.schema_name, "My air conditioning is making a noise", time.monotonic() + 10)
+    stored = _guest_messages_stored(world.a.schema_name, "My air conditioning is making a noise", timeout=10)
     guest.wait_for_timeout(
         1_500
     )  # an AI answer, were one to come, would take well under this with the offline provider

@@ -16,8 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from conftest import host_client
 from conversations import engine
 from conversations.models import Handoff, Message, MessageRole, OutboxItem
-from conversations.testing.fake_llm import echo_knowledge
 from core.durability import record_dead_letter
+from testsupport.llm import echo_knowledge
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ def test_queue_depth_is_the_brokers_list_length(world, monkeypatch) -> None:  # 
     try:
         _, before = scrape()
         for priority in (None, 9):  # kombu keeps a priority level in a list of its own
-            app.send_task("nocturn.testing.tasks.flaky", args=["k", 0], queue=queue, priority=priority)
+            app.send_task("testsupport.tasks.flaky", args=["k", 0], queue=queue, priority=priority)
         _, after = scrape()
     finally:
         for name in broker.scan_iter(match=f"{queue}*"):
@@ -236,7 +236,7 @@ def test_database_and_redis_capacity_ratios_are_reported(world) -> None:  # noqa
 
 
 def test_a_source_that_is_down_is_reported_and_the_rest_still_served(world, settings) -> None:  # noqa: ANN001
-    from nocturn.testing.live import free_port
+    from testsupport.http import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     _, samples = scrape()
@@ -255,7 +255,7 @@ def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, sett
 
 def test_the_mode_classification_call_is_counted_too(world, llm_settings, fake_openai) -> None:  # noqa: ANN001
     from conversations.ai.router import refine_mode
-    from conversations.testing.fake_llm import stream
+    from testsupport.llm import stream
 
     llm_settings.LLM_CLASSIFY_MODE = True
     a = world.a.schema_name

@@ -12,7 +12,6 @@ from django_tenants.utils import schema_context
 from conftest import host_client
 from conversations import engine
 from conversations.channels.base import NormalizedMessage
-from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
 from conversations.models import (
     Conversation,
     GreetingState,
@@ -57,7 +56,7 @@ def _reply(conversation: Conversation, text: str = "Breakfast is from 7 to 10.")
 
 
 @pytest.fixture
-def alpha(world, fake_graph):  # noqa: ANN001, ANN201, F811
+def alpha(world, fake_graph):  # noqa: ANN001, ANN201
     WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
     with schema_context(world.a.schema_name):
         yield fake_graph

@@ -1,7 +1,7 @@
 """End to end on the real stack: daphne + a Celery worker + PostgreSQL + Redis, fake Graph and SMTP servers.
 
-The module runs its own worker (pointed at the fake servers) in place of the session's, and puts
-the session's worker back afterwards.
+The module's `live_stack` runs its own worker (pointed at the fake servers) in place of the
+session's, and puts the session's worker back afterwards.
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ import contextlib
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
-from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import ChannelSettings, InboundEvent, Message, MessageRole, OutboxItem
-from conversations.testing.fake_llm import FakeLLMServer, hang
-from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from properties.models import EmailBinding, WhatsAppBinding
+from testsupport.live import LiveStack, StackSpec, start_worker
+from testsupport.llm import hang
+from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from testsupport.wait import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -32,82 +30,45 @@ NUMBER_A1, NUMBER_A2, NUMBER_B = "990000000001", "990000000002", "990000000003"
 ADDRESS_A = "reservations@alpha-pipeline.example"
 
 
-@dataclass
-class Stack:
-    daphne: Daphne
-    graph: FakeGraphServer
-    smtp: FakeSmtpServer
-    llm: FakeLLMServer
-    env: dict[str, str]
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
 @pytest.fixture(scope="module")
-def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterator[Stack]:  # noqa: ANN001, F811
+def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:  # noqa: ANN001
     world = properties_ab
-    from nocturn.celery import app
-
-    llm = FakeLLMServer("openai")
-    with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
-        env = {
-            # Turns answer through a fake model, so a test can hold one in the middle.
-            "LLM_BASE_URL": llm.base_url,
-            "LLM_API_KEY": "sk-test",
+    with django_db_blocker.unblock():
+        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A1, display_phone_number="601")
+        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A2, display_phone_number="602")
+        WhatsAppBinding.objects.create(property=world.b, phone_number_id=NUMBER_B, display_phone_number="603")
+        EmailBinding.objects.create(property=world.a, address=ADDRESS_A, from_name="Alpha Hotel")
+        with schema_context(world.a.schema_name):
+            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 1.5})
+    # Turns answer through the fake model, so a test can hold one in the middle.
+    yield StackSpec(
+        smtp=True,
+        llm=True,
+        env={
             "LLM_TIMEOUT": "20",
-            "LLM_CLASSIFY_MODE": "false",
             # A killed worker's task comes back within seconds, and its turn lock expires soon after.
             "CELERY_VISIBILITY_TIMEOUT": "6",
             "CELERY_UNACKED_RESTORE_INTERVAL": "2",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "TURN_LOCK_TIMEOUT": "8",
-            "GRAPH_API_BASE_URL": graph.url,
-            "WHATSAPP_ACCESS_TOKEN": graph.token,
             "WHATSAPP_APP_SECRET": APP_SECRET,
             "WHATSAPP_HTTP_TIMEOUT": "2",
             "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": smtp.host,
-            "EMAIL_PORT": str(smtp.port),
-        }
-        with django_db_blocker.unblock():
-            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A1, display_phone_number="601")
-            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A2, display_phone_number="602")
-            WhatsAppBinding.objects.create(property=world.b, phone_number_id=NUMBER_B, display_phone_number="603")
-            EmailBinding.objects.create(property=world.a, address=ADDRESS_A, from_name="Alpha Hotel")
-            with schema_context(world.a.schema_name):
-                ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 1.5})
-        stop(celery_worker.process)  # the session's worker does not know the fake servers
-        app.control.purge()
-        celery_worker.process = start_worker(live_logs, **env).process
-        server = start_daphne(live_logs, **env)
-        try:
-            yield Stack(server, graph, smtp, llm, env)
-        finally:
-            stop(server.process)
-            stop(celery_worker.process)
-            celery_worker.process = start_worker(live_logs).process
-            with django_db_blocker.unblock():
-                for schema in (world.a.schema_name, world.b.schema_name):
-                    with schema_context(schema):
-                        OutboxItem.objects.all().delete()
-                        InboundEvent.objects.all().delete()
-                        Message.objects.filter(channel__in=["whatsapp", "email"]).delete()
-                        ChannelSettings.objects.all().delete()
-                WhatsAppBinding.objects.filter(phone_number_id__in=[NUMBER_A1, NUMBER_A2, NUMBER_B]).delete()
-                EmailBinding.objects.filter(address=ADDRESS_A).delete()
-            llm.close()
+        },
+    )
+    with django_db_blocker.unblock():
+        for schema in (world.a.schema_name, world.b.schema_name):
+            with schema_context(schema):
+                OutboxItem.objects.all().delete()
+                InboundEvent.objects.all().delete()
+                Message.objects.filter(channel__in=["whatsapp", "email"]).delete()
+                ChannelSettings.objects.all().delete()
+        WhatsAppBinding.objects.filter(phone_number_id__in=[NUMBER_A1, NUMBER_A2, NUMBER_B]).delete()
+        EmailBinding.objects.filter(address=ADDRESS_A).delete()
 
 
-def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(stack.daphne.url(path), data=body, headers=headers, method="POST")
+def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(live_stack.daphne.url(path), data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -115,12 +76,12 @@ def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> int:
         return exc.code
 
 
-def _whatsapp(stack: Stack, body: bytes, secret: str = APP_SECRET) -> int:
-    return _post(stack, "/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, secret))
+def _whatsapp(live_stack: LiveStack, body: bytes, secret: str = APP_SECRET) -> int:
+    return _post(live_stack, "/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, secret))
 
 
-def _sent_to(stack: Stack, wa_id: str) -> list[dict]:
-    return [m for m in stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "text"]
+def _sent_to(live_stack: LiveStack, wa_id: str) -> list[dict]:
+    return [m for m in live_stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "text"]
 
 
 def _replies(world, wa_id: str) -> list[Message]:  # noqa: ANN001
@@ -130,54 +91,58 @@ def _replies(world, wa_id: str) -> list[Message]:  # noqa: ANN001
         )
 
 
-def test_a_signed_webhook_delivered_ten_times_is_stored_once_and_answered_once(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_a_signed_webhook_delivered_ten_times_is_stored_once_and_answered_once(
+    live_stack: LiveStack, committed_db
+) -> None:  # noqa: ANN001
     wa_id = "60111000001"
     body = whatsapp_text_body(NUMBER_A1, wa_id, "Hi, what time is breakfast?")
-    assert all(_whatsapp(stack, body) == 200 for _ in range(10))
-    assert stack.graph.wait_for(lambda g: len(_sent_to(stack, wa_id)) >= 2, timeout=40), stack.graph.requests
+    assert all(_whatsapp(live_stack, body) == 200 for _ in range(10))
+    assert live_stack.graph.wait_for(lambda g: len(_sent_to(live_stack, wa_id)) >= 2, timeout=40), (
+        live_stack.graph.requests
+    )
     time.sleep(2.0)  # a second reply would be sent well within this; none may come
-    texts = [m["text"]["body"] for m in _sent_to(stack, wa_id)]
+    texts = [m["text"]["body"] for m in _sent_to(live_stack, wa_id)]
     with schema_context(committed_db.a.schema_name):
         guest_messages = Message.objects.filter(role=MessageRole.GUEST, conversation__channel_id=NUMBER_A1)
         assert guest_messages.filter(conversation__guest__identities__external_id=f"+{wa_id}").count() == 1
     assert len(_replies(committed_db, wa_id)) == 1
     assert len(texts) == 2  # the day's greeting and one answer
-    assert stack.graph.read_receipts(), "the message was marked read with a typing indicator"
+    assert live_stack.graph.read_receipts(), "the message was marked read with a typing indicator"
 
 
-def test_three_messages_inside_the_window_get_one_reply(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_three_messages_inside_the_window_get_one_reply(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
     wa_id = "60111000002"
     for text in ("Hello", "Do you have parking?", "And is it free?"):
-        assert _whatsapp(stack, whatsapp_text_body(NUMBER_A1, wa_id, text)) == 200
-    assert _wait(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=40)
+        assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A1, wa_id, text)) == 200
+    assert wait_until(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=40)
     time.sleep(2.5)  # longer than the window: a late second turn would show up here
     replies = _replies(committed_db, wa_id)
     assert len(replies) == 1
     assert len(replies[0].metadata["answers"]) == 3
 
 
-def test_a_bad_signature_is_refused_and_nothing_is_stored(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_a_bad_signature_is_refused_and_nothing_is_stored(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
     body = whatsapp_text_body(NUMBER_A1, "60111000003", "hello")
-    assert _whatsapp(stack, body, secret="not-the-secret") == 401
+    assert _whatsapp(live_stack, body, secret="not-the-secret") == 401
     with schema_context(committed_db.a.schema_name):
         # The payload is encrypted as a whole (privacy): read each row rather than filter in SQL.
         assert not [e for e in InboundEvent.objects.all() if e.payload.get("sender_id") == "+60111000003"]
 
 
-def test_the_reply_is_delivered_once_after_the_graph_api_recovers(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_the_reply_is_delivered_once_after_the_graph_api_recovers(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
     wa_id = "60111000004"
-    stack.graph.fail(times=4, status=500, path="/messages")
-    assert _whatsapp(stack, whatsapp_text_body(NUMBER_A1, wa_id, "Is the pool open?")) == 200
-    assert stack.graph.wait_for(lambda g: len(_sent_to(stack, wa_id)) >= 2, timeout=60)
+    live_stack.graph.fail(times=4, status=500, path="/messages")
+    assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A1, wa_id, "Is the pool open?")) == 200
+    assert live_stack.graph.wait_for(lambda g: len(_sent_to(live_stack, wa_id)) >= 2, timeout=60)
     time.sleep(2.0)
-    assert len(_sent_to(stack, wa_id)) == 2  # greeting + answer, each once
+    assert len(_sent_to(live_stack, wa_id)) == 2  # greeting + answer, each once
     with schema_context(committed_db.a.schema_name):
         items = OutboxItem.objects.filter(recipient=f"+{wa_id}")
         assert {i.state for i in items} == {"sent"}
         assert sum(i.attempts for i in items) >= 3
 
 
-def test_an_email_thread_stays_in_one_conversation_with_threading_headers(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_an_email_thread_stays_in_one_conversation_with_threading_headers(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
     import base64
 
     auth = "Basic " + base64.b64encode(EMAIL_AUTH.encode()).decode()
@@ -187,12 +152,14 @@ def test_an_email_thread_stays_in_one_conversation_with_threading_headers(stack:
         from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
         body = encode_multipart(BOUNDARY, fields)
-        return _post(stack, "/api/v1/webhook/email", body, {"Content-Type": MULTIPART_CONTENT, "Authorization": auth})
+        return _post(
+            live_stack, "/api/v1/webhook/email", body, {"Content-Type": MULTIPART_CONTENT, "Authorization": auth}
+        )
 
     first = sendgrid_raw_post(guest, ADDRESS_A, "Room for two", "Hello, do you have a room on Friday?")
     assert post(first) == 200
     assert post(first) == 200  # a duplicate post is a no-op
-    mails = stack.smtp.wait_for(1, timeout=40)
+    mails = live_stack.smtp.wait_for(1, timeout=40)
     assert len(mails) == 1
     ours = mails[0].message
     first_id = first["email"].split("Message-ID: ")[1].split("\n")[0].strip()
@@ -209,7 +176,7 @@ def test_an_email_thread_stays_in_one_conversation_with_threading_headers(stack:
         references=f"{first_id} {ours['Message-ID']}",
     )
     assert post(reply) == 200
-    assert len(stack.smtp.wait_for(2, timeout=40)) == 2
+    assert len(live_stack.smtp.wait_for(2, timeout=40)) == 2
     with schema_context(committed_db.a.schema_name):
         guest_messages = Message.objects.filter(role=MessageRole.GUEST, channel="email")
         assert guest_messages.count() == 2
@@ -236,13 +203,11 @@ def _kill_worker_and_its_pool(pid: int) -> None:
 
 
 def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
-    stack: Stack,
-    committed_db,
-    celery_worker,
-    live_logs,  # noqa: ANN001, F811
+    live_stack: LiveStack,
+    committed_db,  # noqa: ANN001
 ) -> None:
     wa_id = "60111000005"
-    assert _whatsapp(stack, whatsapp_text_body(NUMBER_A2, wa_id, "Can I check in early?")) == 200
+    assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A2, wa_id, "Can I check in early?")) == 200
 
     def stored() -> bool:
         with schema_context(committed_db.a.schema_name):
@@ -251,16 +216,16 @@ def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
 
     # Armed once the message is stored: its turn starts a buffer window (1.5 s) later, so no other
     # test's late turn can take the hang meant for this one.
-    assert _wait(stored, timeout=40)
-    hits = stack.llm.hits()
-    stack.llm.enqueue(hang(15))  # the turn's model call hangs: the worker is killed inside it
-    assert _wait(lambda: stack.llm.hits() > hits, timeout=40), "the turn never reached the model"
-    _kill_worker_and_its_pool(celery_worker.process.pid)
-    celery_worker.process.wait(timeout=10)
+    assert wait_until(stored, timeout=40)
+    hits = live_stack.llm.hits()
+    live_stack.llm.enqueue(hang(15))  # the turn's model call hangs: the worker is killed inside it
+    assert wait_until(lambda: live_stack.llm.hits() > hits, timeout=40), "the turn never reached the model"
+    _kill_worker_and_its_pool(live_stack.worker.process.pid)
+    live_stack.worker.process.wait(timeout=10)
     assert not _replies(committed_db, wa_id)
-    celery_worker.process = start_worker(live_logs, **stack.env).process
-    assert _wait(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=90)
-    assert stack.graph.wait_for(lambda g: len(_sent_to(stack, wa_id)) >= 2, timeout=30)
+    live_stack.worker.process = start_worker(live_stack.logs, **live_stack.env).process
+    assert wait_until(lambda: len(_replies(committed_db, wa_id)) >= 1, timeout=90)
+    assert live_stack.graph.wait_for(lambda g: len(_sent_to(live_stack, wa_id)) >= 2, timeout=30)
     time.sleep(3.0)
     assert len(_replies(committed_db, wa_id)) == 1
-    assert len(_sent_to(stack, wa_id)) == 2  # the greeting (sent before the turn) and one answer
+    assert len(_sent_to(live_stack, wa_id)) == 2  # the greeting (sent before the turn) and one answer

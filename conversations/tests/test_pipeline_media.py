@@ -8,13 +8,12 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
-from conversations.channels.fakes.payloads import whatsapp_body
 from conversations.channels.whatsapp import parse_webhook
 from conversations.models import ConversationStatus, InboundEvent, MediaAttachment, Message
 from conversations.pipeline import inbound, routing
 from conversations.tests.test_whatsapp_media import picture_of
 from properties.models import WhatsAppBinding
+from testsupport.payloads import whatsapp_body
 
 NUMBER = "660000000001"
 
@@ -24,7 +23,7 @@ needs_tesseract = pytest.mark.skipif(
 
 
 @pytest.fixture
-def alpha(world, fake_graph, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201, F811
+def alpha(world, fake_graph, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path
     settings.TRANSCRIPTION_BASE_URL = ""

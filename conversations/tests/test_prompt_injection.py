@@ -18,9 +18,9 @@ from conversations.ai import prompts
 from conversations.ai.guard import LEAK_WORDS, SAFE_REPLY, ReplyGuard, leaks
 from conversations.ai.sanitize import sanitize_guest_text
 from conversations.models import ChannelSettings, Guest
-from conversations.testing.fake_llm import echo_knowledge, echo_prompt
 from knowledge.models import KnowledgeItem
 from knowledge.services.ingestion import save_item
+from testsupport.llm import echo_knowledge, echo_prompt
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_a_model_that_obeys_the_injection_still_leaks_nothing(scene, attack: str
     assert_nothing_private(scene, reply)
     assert_nothing_private(scene, "".join(p for p in streamed if p != "<reset>"))
     # Other guests and property B were never in the prompt at all: the model could not have leaked them.
-    sent = str([r["body"] for r in fake_openai.requests])
+    sent = str([r.json for r in fake_openai.requests])
     assert OTHER_SECRET not in sent and OTHER_PHONE not in sent and OTHER_NAME not in sent
     assert BRAVO_SECRET not in sent
     # The attack's chat-template tokens and fence tags were gone before the prompt was built.

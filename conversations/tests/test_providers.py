@@ -10,7 +10,7 @@ import pytest
 from conversations.ai.circuit import CircuitBreaker
 from conversations.ai.providers.base import ChatRequest, Hit
 from conversations.ai.router import generate
-from conversations.testing.fake_llm import hang, status, stream
+from testsupport.llm import hang, status, stream
 
 BREAKFAST = Hit(1, 1, "Breakfast", "dining", "Breakfast is served from 7:00 to 10:30 in the Lobby Cafe.", 0.9)
 
@@ -40,7 +40,7 @@ def test_it_streams_the_primary_providers_answer_token_by_token(llm_settings, fa
     assert routed.result.text == "Breakfast runs from seven to half past ten."
     assert len(tokens) == 8 and "".join(tokens) == routed.result.text
     assert routed.result.tokens_in == 42 and routed.result.tokens_out == 8
-    sent = fake_openai.requests[0]["body"]
+    sent = fake_openai.requests[0].json
     assert sent["stream"] is True and sent["model"] == "fake-gpt"
     assert sent["messages"][0] == {"role": "system", "content": "You are a hotel assistant."}
 
@@ -64,8 +64,8 @@ def test_500s_fail_over_to_anthropic_and_the_attempts_are_recorded(llm_settings,
     assert "".join(tokens) == "Breakfast is from 7:00 to 10:30."
     assert [(a.provider, a.outcome) for a in routed.attempts] == [("openai", "http 500"), ("anthropic", "ok")]
     assert fake_openai.hits() == 2  # the SDK's single retry, then failover
-    assert fake_anthropic.requests[0]["path"] == "/v1/messages"
-    assert fake_anthropic.requests[0]["body"]["system"] == "You are a hotel assistant."
+    assert fake_anthropic.requests[0].path == "/v1/messages"
+    assert fake_anthropic.requests[0].json["system"] == "You are a hotel assistant."
 
 
 def test_a_timeout_and_an_overloaded_fallback_end_with_the_offline_provider(
@@ -136,9 +136,9 @@ def test_a_failed_probe_reopens_the_circuit(llm_settings, fake_openai) -> None:
 
 @pytest.mark.parametrize("fallback", ["openai_fallback"])
 def test_a_second_openai_compatible_endpoint_can_be_the_fallback(llm_settings, fake_openai, fallback) -> None:
-    from conversations.testing.fake_llm import FakeLLMServer
+    from testsupport.llm import FakeLLMServer
 
-    second = FakeLLMServer("openai", default=stream("From the second endpoint."))
+    second = FakeLLMServer("openai", default=stream("From the second endpoint.")).start()
     try:
         llm_settings.LLM_MAX_RETRIES = 0
         llm_settings.ANTHROPIC_API_KEY = ""
@@ -149,7 +149,7 @@ def test_a_second_openai_compatible_endpoint_can_be_the_fallback(llm_settings, f
         assert routed.result.provider == fallback
         assert routed.result.text == "From the second endpoint."
     finally:
-        second.close()
+        second.stop()
 
 
 def test_the_models_structured_output_refines_a_concierge_decision_of_the_rules(llm_settings, fake_openai) -> None:
@@ -157,7 +157,7 @@ def test_the_models_structured_output_refines_a_concierge_decision_of_the_rules(
 
     fake_openai.enqueue(stream('{"mode": "lead_capture", "language": "en"}'))
     assert refine_mode("We're thinking of coming for our anniversary in March", "concierge") == ("lead_capture", "llm")
-    sent = fake_openai.requests[-1]["body"]
+    sent = fake_openai.requests[-1].json
     assert sent["response_format"]["type"] == "json_schema" and not sent.get("stream")
     # Certain rule decisions are not second-guessed; a broken answer leaves the rules in charge.
     assert refine_mode("I want a human", "handoff") == ("handoff", "rules")

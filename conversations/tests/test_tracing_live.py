@@ -1,7 +1,7 @@
 """One trace follows a WhatsApp guest message through the real stack, and the worker's figures reach /metrics.
 
 daphne and a Celery worker run as child processes with `OTEL_TRACES_EXPORTER=otlp`, exporting to
-an OTLP/HTTP receiver in this test (nocturn/testing/otlp.py); the model is the fake OpenAI
+an OTLP/HTTP receiver in this test (testsupport/otlp.py); the model is the fake OpenAI
 server, the Graph API the fake Graph server. Both processes share one PROMETHEUS_MULTIPROC_DIR,
 so daphne's /metrics adds up what the worker observed.
 """
@@ -11,24 +11,22 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
 from prometheus_client.parser import text_string_to_metric_families
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_text_body
 from conversations.models import ChannelSettings, InboundEvent, Message, OutboxItem
-from conversations.testing.fake_llm import FakeLLMServer
-from nocturn.testing.live import Daphne, child_env, free_port, live_logs, start_daphne, start_worker, stop  # noqa: F401
-from nocturn.testing.otlp import OtlpReceiver, ReceivedSpan
 from properties.models import WhatsAppBinding
+from testsupport.http import free_port
+from testsupport.live import LiveStack, StackSpec, child_env, stop
+from testsupport.otlp import ReceivedSpan
+from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
 
@@ -42,66 +40,37 @@ EXPECTED = {"retrieval", "llm", "send"} | {
 }
 
 
-@dataclass
-class Stack:
-    daphne: Daphne
-    graph: FakeGraphServer
-    llm: FakeLLMServer
-    otlp: OtlpReceiver
-    env: dict[str, str]
-
-
 @pytest.fixture(scope="module")
-def stack(properties_ab, django_db_blocker, celery_worker, live_logs, tmp_path_factory) -> Iterator[Stack]:  # noqa: ANN001, F811
-    from nocturn.celery import app
-
+def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Iterator[StackSpec]:  # noqa: ANN001
     world = properties_ab
     multiproc_dir: Path = tmp_path_factory.mktemp("prometheus")
-    llm, otlp = FakeLLMServer("openai"), OtlpReceiver()
-    with FakeGraphServer() as graph:
-        env = {
-            "OTEL_TRACES_EXPORTER": "otlp",
-            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
-            "OTEL_BSP_SCHEDULE_DELAY": "200",  # export every 0.2 s, not every 5 s
+    with django_db_blocker.unblock():
+        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="671")
+        with schema_context(world.a.schema_name):
+            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.2})
+    yield StackSpec(
+        llm=True,
+        otlp=True,
+        env={
             "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
             "METRICS_TOKEN": METRICS_TOKEN,
             "METRICS_STATE_CACHE_SECONDS": "0",
-            "LLM_BASE_URL": llm.base_url,
-            "LLM_API_KEY": "sk-test",
             "LLM_MODEL": "fake-gpt",
-            "LLM_CLASSIFY_MODE": "false",
-            "GRAPH_API_BASE_URL": graph.url,
-            "WHATSAPP_ACCESS_TOKEN": graph.token,
             "WHATSAPP_APP_SECRET": APP_SECRET,
-        }
-        with django_db_blocker.unblock():
-            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="671")
-            with schema_context(world.a.schema_name):
-                ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.2})
-        stop(celery_worker.process)  # the session's worker exports no traces and knows no fakes
-        app.control.purge()
-        celery_worker.process = start_worker(live_logs, **env).process
-        server = start_daphne(live_logs, **env)
-        try:
-            yield Stack(server, graph, llm, otlp, env)
-        finally:
-            stop(server.process)
-            stop(celery_worker.process)
-            celery_worker.process = start_worker(live_logs).process
-            with django_db_blocker.unblock():
-                with schema_context(world.a.schema_name):
-                    OutboxItem.objects.all().delete()
-                    InboundEvent.objects.all().delete()
-                    Message.objects.filter(channel="whatsapp").delete()
-                    ChannelSettings.objects.all().delete()
-                WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
-            llm.close()
-            otlp.close()
+        },
+    )
+    with django_db_blocker.unblock():
+        with schema_context(world.a.schema_name):
+            OutboxItem.objects.all().delete()
+            InboundEvent.objects.all().delete()
+            Message.objects.filter(channel="whatsapp").delete()
+            ChannelSettings.objects.all().delete()
+        WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
 
 
-def _post_webhook(stack: Stack, body: bytes) -> int:
+def _post_webhook(live_stack: LiveStack, body: bytes) -> int:
     request = urllib.request.Request(
-        stack.daphne.url("/api/v1/webhook/whatsapp"),
+        live_stack.daphne.url("/api/v1/webhook/whatsapp"),
         data=body,
         headers=whatsapp_signed_headers(body, APP_SECRET),
         method="POST",
@@ -122,10 +91,12 @@ def _url(span: ReceivedSpan) -> str:
     return str(span.attributes.get("url.full") or span.attributes.get("http.url") or "")
 
 
-def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send(
+    live_stack: LiveStack, committed_db
+) -> None:  # noqa: ANN001
     wa_id = "60111000071"
-    assert _post_webhook(stack, whatsapp_text_body(NUMBER_A, wa_id, "Is there parking at the hotel?")) == 200
-    assert stack.graph.wait_for(
+    assert _post_webhook(live_stack, whatsapp_text_body(NUMBER_A, wa_id, "Is there parking at the hotel?")) == 200
+    assert live_stack.graph.wait_for(
         lambda g: any(m.get("to") == wa_id and m.get("type") == "text" for m in g.sent_messages()), timeout=40
     ), "no reply reached the fake Graph API"
 
@@ -145,8 +116,8 @@ def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send
         # children: wait until every expected span is in and no span's parent is missing.
         return {s.name for s in trace} >= EXPECTED and all(not s.parent_id or s.parent_id in ids for s in trace)
 
-    assert stack.otlp.wait_for(complete, timeout=30), sorted({s.name for s in stack.otlp.spans()} & EXPECTED)
-    spans = stack.otlp.spans()
+    assert live_stack.otlp.wait_for(complete, timeout=30), sorted({s.name for s in live_stack.otlp.spans()} & EXPECTED)
+    spans = live_stack.otlp.spans()
     root = webhook_span(spans)
     trace = [s for s in spans if s.trace_id == root.trace_id]
     by_id = {s.span_id: s for s in trace}
@@ -169,13 +140,13 @@ def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send
         assert _ancestors(s, by_id)[-1] == root.name
 
     # The outbound HTTP calls: the model (inside "llm") and the Graph API send (inside "send").
-    llm_port, graph_port = f":{stack.llm.port}/", stack.graph.url.rsplit(":", 1)[1] + "/"
+    llm_port, graph_port = f":{live_stack.llm.port}/", live_stack.graph.url.rsplit(":", 1)[1] + "/"
     llm_calls = [s for s in trace if s.kind == CLIENT and llm_port in _url(s)]
     graph_sends = [s for s in trace if s.kind == CLIENT and f":{graph_port}" in _url(s) and "/messages" in _url(s)]
     assert llm_calls and "llm" in _ancestors(llm_calls[0], by_id)
     assert graph_sends and "send" in _ancestors(graph_sends[-1], by_id)
     # The model server was handed the same trace (W3C traceparent header from the httpx instrumentation).
-    traceparents = [r["headers"].get("traceparent", "") for r in stack.llm.requests]
+    traceparents = [r.headers.get("traceparent", "") for r in live_stack.llm.requests]
     assert any(root.trace_id in header for header in traceparents), traceparents
 
     # PostgreSQL and Redis calls of the pipeline are in the trace too.
@@ -184,10 +155,10 @@ def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send
     assert {s.service for s in trace} == {"nocturn-web", "nocturn-worker"}
 
 
-def _converse(stack: Stack, wa_id: str, text: str) -> None:
-    assert _post_webhook(stack, whatsapp_text_body(NUMBER_A, wa_id, text)) == 200
+def _converse(live_stack: LiveStack, wa_id: str, text: str) -> None:
+    assert _post_webhook(live_stack, whatsapp_text_body(NUMBER_A, wa_id, text)) == 200
     # The day's greeting and the answer.
-    assert stack.graph.wait_for(
+    assert live_stack.graph.wait_for(
         lambda g: sum(m.get("to") == wa_id and m.get("type") == "text" for m in g.sent_messages()) >= 2, timeout=40
     )
 
@@ -203,8 +174,8 @@ def _scrape(url: str) -> dict[tuple[str, frozenset], float]:
     }
 
 
-def test_daphnes_metrics_add_up_what_the_worker_processes_observed(stack: Stack, committed_db) -> None:  # noqa: ANN001
-    _converse(stack, "60111000072", "What time is check-out?")
+def test_daphnes_metrics_add_up_what_the_worker_processes_observed(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+    _converse(live_stack, "60111000072", "What time is check-out?")
     count = "nocturn_guest_turn_stage_seconds_count"
     stages = ("retrieval", "provider", "total", "send")
 
@@ -215,9 +186,9 @@ def test_daphnes_metrics_add_up_what_the_worker_processes_observed(stack: Stack,
 
     # Observed in the worker's pool processes (the turn's figures right after its commit), served by
     # daphne: the multiprocess files at work.
-    deadline = time.monotonic() + 10
-    while not observed(samples := _scrape(stack.daphne.url("/metrics"))) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    metrics = live_stack.daphne.url("/metrics")
+    wait_until(lambda: observed(_scrape(metrics)), timeout=10, interval=0.2)
+    samples = _scrape(metrics)
     assert observed(samples), {k: v for k, v in samples.items() if k[0] == count}
     a = committed_db.a.schema_name
     tokens = [
@@ -225,34 +196,37 @@ def test_daphnes_metrics_add_up_what_the_worker_processes_observed(stack: Stack,
     ]
     assert sum(tokens) > 0
     # The scrape itself, a Django view on the public host: its server span carries its route.
-    assert stack.otlp.wait_for(
+    assert live_stack.otlp.wait_for(
         lambda spans: any(s.kind == SERVER and s.name == "GET metrics" and s.service == "nocturn-web" for s in spans)
-    ), sorted({s.name for s in stack.otlp.spans() if s.kind == SERVER})
+    ), sorted({s.name for s in live_stack.otlp.spans() if s.kind == SERVER})
     webhook = {"route": "api/v1/webhook/whatsapp", "method": "POST", "status": "200", "site": "public"}
     assert samples.get(("nocturn_http_request_duration_seconds_count", frozenset(webhook.items())), 0) >= 1
 
 
 def test_a_worker_only_host_serves_its_processes_figures_with_the_exporter(
-    stack: Stack, committed_db, tmp_path
+    live_stack: LiveStack, committed_db, tmp_path
 ) -> None:  # noqa: ANN001
-    _converse(stack, "60111000073", "Do you have a gym?")
+    _converse(live_stack, "60111000073", "Do you have a gym?")
     port = free_port()
     log = open(tmp_path / "exporter.log", "wb")  # noqa: SIM115 - closed below
     exporter = subprocess.Popen(
         [sys.executable, "-m", "core.metrics.exporter", "--port", str(port)],
-        env=child_env(**stack.env),
+        env=child_env(**live_stack.env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/metrics"
     try:
         total = ("nocturn_guest_turn_stage_seconds_count", frozenset({"stage": "total", "channel": "whatsapp"}.items()))
-        deadline, samples = time.monotonic() + 20, {}
-        while samples.get(total, 0) < 1 and time.monotonic() < deadline:
+
+        def counted() -> bool:
             assert exporter.poll() is None, "the exporter exited"
             with contextlib.suppress(OSError):  # not listening yet
-                samples = _scrape(url)
-            time.sleep(0.2)
+                return _scrape(url).get(total, 0) >= 1
+            return False
+
+        wait_until(counted, timeout=20, interval=0.2)
+        samples = _scrape(url)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url, timeout=5)
         assert refused.value.code == 401

@@ -9,15 +9,15 @@ from django.db import OperationalError
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations.channels.fakes.payloads import (
+from conversations.models import InboundEvent
+from conversations.pipeline import inbound, routing
+from properties.models import EmailBinding, WhatsAppBinding
+from testsupport.payloads import (
     sendgrid_raw_post,
     whatsapp_signed_headers,
     whatsapp_status_body,
     whatsapp_text_body,
 )
-from conversations.models import InboundEvent
-from conversations.pipeline import inbound, routing
-from properties.models import EmailBinding, WhatsAppBinding
 
 SECRET = "unit-app-secret"
 EMAIL_AUTH = "sendgrid:unit-secret"

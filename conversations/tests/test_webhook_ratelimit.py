@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations.channels.fakes.payloads import whatsapp_signed_headers, whatsapp_status_body, whatsapp_text_body
 from conversations.models import InboundEvent, InboundState, Message, MessageRole
 from conversations.pipeline import fast_webhook, inbound, ratelimit, routing
 from conversations.pipeline.tasks import process_inbound
 from properties.models import WhatsAppBinding
+from testsupport.payloads import whatsapp_signed_headers, whatsapp_status_body, whatsapp_text_body
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from conversations.channels.base import OutboundMessage, PermanentSendError, TransientSendError
-from conversations.channels.fakes.graph import FakeGraphServer
 from conversations.channels.whatsapp import (
     AccountProblem,
     MediaRejected,
@@ -24,6 +23,7 @@ from conversations.channels.whatsapp import (
     WhatsAppAdapter,
     within_customer_service_window,
 )
+from testsupport.graph import FakeGraphServer
 
 NUMBER = "106540352242922"
 GUEST = "+60123456789"

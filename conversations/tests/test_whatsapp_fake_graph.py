@@ -7,9 +7,8 @@ import threading
 import httpx
 
 from conversations.channels.base import OutboundMessage
-from conversations.channels.fakes import fixtures
-from conversations.channels.fakes.graph import FakeGraphServer
 from conversations.channels.whatsapp import WhatsAppAdapter
+from testsupport.graph import FakeGraphServer
 
 
 def test_faults_and_recordings_are_reachable_over_http() -> None:
@@ -56,9 +55,6 @@ def test_wait_for_returns_as_soon_as_the_condition_holds() -> None:
 
         threading.Timer(0.05, send_later).start()
         assert graph.wait_for(lambda g: len(g.sent_messages()) == 1, timeout=3) is True
-
-
-fake_graph = fixtures.fake_graph  # the shared fixture, as a conftest would import it
 
 
 def test_the_shared_fixture_points_the_adapter_settings_at_the_fake(fake_graph: FakeGraphServer) -> None:

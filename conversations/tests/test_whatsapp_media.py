@@ -10,7 +10,6 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from PIL import Image, ImageDraw, ImageFont
 
-from conversations.channels.fakes.transcription import FakeTranscriptionServer
 from conversations.channels.whatsapp import Permanent, RateLimited, Transient
 from conversations.channels.whatsapp.media import (
     MediaTextUnavailable,
@@ -20,6 +19,7 @@ from conversations.channels.whatsapp.media import (
     transcribe_audio,
     transcribe_with_settings,
 )
+from testsupport.transcription import FakeTranscriptionServer
 
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None, reason="tesseract is not installed (Debian: apt-get install tesseract-ocr)"

@@ -5,12 +5,6 @@ from __future__ import annotations
 from django.test import RequestFactory
 
 from conversations.channels.email import InboundEmail, parse_inbound
-from conversations.channels.fakes.payloads import (
-    sendgrid_raw_post,
-    whatsapp_signed_headers,
-    whatsapp_status_body,
-    whatsapp_text_body,
-)
 from conversations.channels.whatsapp import (
     InboundMessage,
     OutsideWindow,
@@ -18,6 +12,12 @@ from conversations.channels.whatsapp import (
     Undeliverable,
     parse_webhook,
     verify_signature,
+)
+from testsupport.payloads import (
+    sendgrid_raw_post,
+    whatsapp_signed_headers,
+    whatsapp_status_body,
+    whatsapp_text_body,
 )
 
 NUMBER = "106540352242922"

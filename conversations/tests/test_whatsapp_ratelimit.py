@@ -11,8 +11,8 @@ import redis
 from django.conf import settings
 
 from conversations.channels.base import OutboundMessage
-from conversations.channels.fakes.graph import FakeGraphServer
 from conversations.channels.whatsapp import RateLimited, SendRateLimiter, WhatsAppAdapter
+from testsupport.graph import FakeGraphServer
 
 
 class Clock:

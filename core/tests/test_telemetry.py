@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from core import telemetry
-from nocturn.testing.live import REPO_ROOT, child_env
+from testsupport.live import REPO_ROOT, child_env
 
 SCRIPT = """
 import django, os

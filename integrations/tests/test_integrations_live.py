@@ -3,8 +3,8 @@ notifies the guest through the outbox at the fake Graph API; when Graph refuses 
 good (131026) the guest gets the e-mail at the fake SMTP server and staff see the failure live
 (their Redis channel-layer group) and in the conversation.
 
-The module runs its own worker (pointed at the fake servers) in place of the session's, and puts
-the session's worker back afterwards.
+The module's `live_stack` runs its own worker (pointed at the fake servers) in place of the
+session's, and puts the session's worker back afterwards.
 """
 
 from __future__ import annotations
@@ -14,24 +14,22 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import Guest, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from integrations import signing
 from integrations.models import IntegrationCredential, IntegrationEvent, NotificationStatus
 from integrations.services import credentials
 from integrations.tests.conftest import booking_event
-from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from properties.models import EmailBinding, WhatsAppBinding
 from properties.realtime import staff_group
+from testsupport.live import LiveStack, StackSpec
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.e2e]
 
@@ -39,79 +37,53 @@ NUMBER_A = "550000000001"
 ADDRESS_A = "stay@alpha-integ-live.example"
 
 
-@dataclass
-class Stack:
-    daphne: Daphne
-    graph: FakeGraphServer
-    smtp: FakeSmtpServer
-    secret_a: str
-    secret_b: str
-
-
-def _wait(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
+@dataclass(frozen=True)
+class Secrets:
+    a: str
+    b: str
 
 
 @pytest.fixture(scope="module")
-def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterator[Stack]:  # noqa: ANN001, F811
+def secrets(properties_ab, django_db_blocker) -> Iterator[Secrets]:  # noqa: ANN001
+    """One integration credential for each property; the events of the tests are signed with them."""
+    with django_db_blocker.unblock():
+        issued_a = credentials.create(properties_ab.a, label="Alpha PMS (live test)")
+        issued_b = credentials.create(properties_ab.b, label="Bravo POS (live test)")
+    yield Secrets(issued_a.secret, issued_b.secret)
+    with django_db_blocker.unblock():
+        IntegrationCredential.objects.filter(pk__in=[issued_a.credential.pk, issued_b.credential.pk]).delete()
+
+
+@pytest.fixture(scope="module")
+def live_stack_spec(properties_ab, django_db_blocker, secrets: Secrets) -> Iterator[StackSpec]:  # noqa: ANN001
     world = properties_ab
-    from nocturn.celery import app
-
-    with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
-        env = {
-            "GRAPH_API_BASE_URL": graph.url,
-            "WHATSAPP_ACCESS_TOKEN": graph.token,
-            "WHATSAPP_HTTP_TIMEOUT": "2",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": smtp.host,
-            "EMAIL_PORT": str(smtp.port),
-            "SMS_PROVIDER": "",
-        }
-        with django_db_blocker.unblock():
-            issued_a = credentials.create(world.a, label="Alpha PMS (live test)")
-            issued_b = credentials.create(world.b, label="Bravo POS (live test)")
-            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="60300")
-            EmailBinding.objects.create(property=world.a, address=ADDRESS_A, from_name="Alpha Hotel")
-            with schema_context(world.a.schema_name):
-                WhatsAppTemplate.objects.create(
-                    name="booking_confirmed_live",
-                    language="en",
-                    is_approved=True,
-                    purpose="booking.confirmed",
-                    components=[{"type": "body", "parameters": [{"type": "text", "text": "{reference}"}]}],
-                )
-        stop(celery_worker.process)  # the session's worker does not know the fake servers
-        app.control.purge()
-        celery_worker.process = start_worker(live_logs, **env).process
-        server = start_daphne(live_logs, **env)
-        try:
-            yield Stack(server, graph, smtp, issued_a.secret, issued_b.secret)
-        finally:
-            stop(server.process)
-            stop(celery_worker.process)
-            celery_worker.process = start_worker(live_logs).process
-            with django_db_blocker.unblock():
-                with schema_context(world.a.schema_name):
-                    guests = list(IntegrationEvent.objects.values_list("guest_id", flat=True))
-                    OutboxItem.objects.filter(message__conversation__guest_id__in=guests).delete()
-                    Guest.objects.filter(pk__in=guests).delete()  # their events, conversations, messages with them
-                    WhatsAppTemplate.objects.filter(name="booking_confirmed_live").delete()
-                IntegrationCredential.objects.filter(pk__in=[issued_a.credential.pk, issued_b.credential.pk]).delete()
-                WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
-                EmailBinding.objects.filter(address=ADDRESS_A).delete()
+    with django_db_blocker.unblock():
+        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="60300")
+        EmailBinding.objects.create(property=world.a, address=ADDRESS_A, from_name="Alpha Hotel")
+        with schema_context(world.a.schema_name):
+            WhatsAppTemplate.objects.create(
+                name="booking_confirmed_live",
+                language="en",
+                is_approved=True,
+                purpose="booking.confirmed",
+                components=[{"type": "body", "parameters": [{"type": "text", "text": "{reference}"}]}],
+            )
+    yield StackSpec(smtp=True, env={"WHATSAPP_HTTP_TIMEOUT": "2", "SMS_PROVIDER": ""})
+    with django_db_blocker.unblock():
+        with schema_context(world.a.schema_name):
+            guests = list(IntegrationEvent.objects.values_list("guest_id", flat=True))
+            OutboxItem.objects.filter(message__conversation__guest_id__in=guests).delete()
+            Guest.objects.filter(pk__in=guests).delete()  # their events, conversations, messages with them
+            WhatsAppTemplate.objects.filter(name="booking_confirmed_live").delete()
+        WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
+        EmailBinding.objects.filter(address=ADDRESS_A).delete()
 
 
-def _post(stack: Stack, slug: str, event: dict, secret: str) -> tuple[int, dict]:
+def _post(live_stack: LiveStack, slug: str, event: dict, secret: str) -> tuple[int, dict]:
     body = json.dumps(event).encode()
     headers = {"Content-Type": "application/json", signing.HEADER: signing.header_value(secret, int(time.time()), body)}
     request = urllib.request.Request(
-        stack.daphne.url(f"/api/v1/integrations/{slug}/events"), data=body, headers=headers, method="POST"
+        live_stack.daphne.url(f"/api/v1/integrations/{slug}/events"), data=body, headers=headers, method="POST"
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -120,37 +92,41 @@ def _post(stack: Stack, slug: str, event: dict, secret: str) -> tuple[int, dict]
         return exc.code, json.loads(exc.read() or b"{}")
 
 
-def _templates_to(stack: Stack, wa_id: str) -> list[dict]:
-    return [m for m in stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "template"]
+def _templates_to(live_stack: LiveStack, wa_id: str) -> list[dict]:
+    return [m for m in live_stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "template"]
 
 
-def test_a_booking_confirmed_event_reaches_the_guest_on_whatsapp_once(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_a_booking_confirmed_event_reaches_the_guest_on_whatsapp_once(
+    live_stack: LiveStack, secrets: Secrets, committed_db
+) -> None:  # noqa: ANN001
     wa_id = "60123450001"
     event = booking_event("live-evt-1", guest={"name": "Aisyah", "phone": f"+{wa_id}", "language": "en"})
     started = time.monotonic()
-    status, body = _post(stack, committed_db.a.slug, event, stack.secret_a)
+    status, body = _post(live_stack, committed_db.a.slug, event, secrets.a)
     answered_in = time.monotonic() - started
     assert status == 202, body
     assert answered_in < 5  # the answer does not wait for WhatsApp
-    sent = _wait(lambda: _templates_to(stack, wa_id))
-    assert sent, stack.graph.requests
+    sent = wait_until(lambda: _templates_to(live_stack, wa_id), timeout=30)
+    assert sent, live_stack.graph.requests
     assert sent[0]["template"]["name"] == "booking_confirmed_live"
     assert sent[0]["template"]["components"][0]["parameters"][0]["text"] == "BK-1001"
     # The hotel's system retries (its own timeout, say): the same answer, no second message.
-    assert _post(stack, committed_db.a.slug, event, stack.secret_a) == (200, body)
+    assert _post(live_stack, committed_db.a.slug, event, secrets.a) == (200, body)
     time.sleep(1.5)
-    assert len(_templates_to(stack, wa_id)) == 1
+    assert len(_templates_to(live_stack, wa_id)) == 1
     with schema_context(committed_db.a.schema_name):
         record = IntegrationEvent.objects.get(event_id="live-evt-1")
         assert record.notification_status == NotificationStatus.QUEUED and record.notification_channel == "whatsapp"
         assert record.notification_message.outbox.state == "sent"
     # Bravo's credentials cannot post to Alpha, over the real server too.
-    assert _post(stack, committed_db.a.slug, booking_event("live-evt-x"), stack.secret_b)[0] == 401
+    assert _post(live_stack, committed_db.a.slug, booking_event("live-evt-x"), secrets.b)[0] == 401
 
 
-def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(stack: Stack, committed_db) -> None:  # noqa: ANN001, E501
+def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(
+    live_stack: LiveStack, secrets: Secrets, committed_db
+) -> None:  # noqa: ANN001, E501
     wa_id = "60123450002"
-    stack.graph.undeliverable.add(wa_id)
+    live_stack.graph.undeliverable.add(wa_id)
     layer = get_channel_layer()
     loop = asyncio.new_event_loop()
     channel = loop.run_until_complete(layer.new_channel())
@@ -160,9 +136,9 @@ def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(
         event = booking_event(
             "live-evt-2", guest={"name": "Ben", "phone": f"+{wa_id}", "email": "ben@guest.example", "language": "en"}
         )
-        status, _ = _post(stack, committed_db.a.slug, event, stack.secret_a)
+        status, _ = _post(live_stack, committed_db.a.slug, event, secrets.a)
         assert status == 202
-        mails = stack.smtp.wait_for(1, timeout=40)
+        mails = live_stack.smtp.wait_for(1, timeout=40)
         assert mails, "no fallback e-mail reached the fake SMTP server"
         mail = mails[0]
         assert mail.rcpt_tos == ("ben@guest.example",)
@@ -170,8 +146,8 @@ def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(
         assert ADDRESS_A in mail.message["From"]
         assert "BK-1001" in mail.message.get_body(("plain",)).get_content()
         # WhatsApp was tried and refused (131026) before the e-mail; no template went out.
-        assert any(r.status == 400 and wa_id in r.body.decode() for r in stack.graph.requests)
-        assert _templates_to(stack, wa_id) == []
+        assert any(r.status == 400 and wa_id in r.body.decode() for r in live_stack.graph.requests)
+        assert _templates_to(live_stack, wa_id) == []
         # Staff, live: the outbox's delivery failure and the integration's own alert naming the fallback.
         seen: dict[str, dict] = {}
         deadline = time.monotonic() + 15
@@ -184,11 +160,13 @@ def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(
         assert "delivery_failed" in seen
         with schema_context(committed_db.a.schema_name):
             record = IntegrationEvent.objects.get(event_id="live-evt-2")
-            assert _wait(lambda: IntegrationEvent.objects.get(pk=record.pk).fallback_message_id)
+            assert wait_until(lambda: IntegrationEvent.objects.get(pk=record.pk).fallback_message_id, timeout=30)
             record.refresh_from_db()
             assert record.notification_channel == "whatsapp" and record.fallback_channel == "email"
             assert record.notification_message.outbox.error_code == 131026
-            assert _wait(lambda: OutboxItem.objects.get(message=record.fallback_message).state == "sent")
+            assert wait_until(
+                lambda: OutboxItem.objects.get(message=record.fallback_message).state == "sent", timeout=30
+            )
             # And later, in the conversation where the notice failed.
             note = Message.objects.get(
                 conversation=record.notification_message.conversation,

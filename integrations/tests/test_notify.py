@@ -12,7 +12,6 @@ from django_tenants.utils import schema_context
 
 from conversations import engine
 from conversations.channels.base import NormalizedMessage
-from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
 from conversations.models import Handoff, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
 from integrations import sms
@@ -46,7 +45,7 @@ class Calls:
 
 
 @pytest.fixture
-def alpha(world, fake_graph, settings):  # noqa: ANN001, ANN201, F811
+def alpha(world, fake_graph, settings):  # noqa: ANN001, ANN201
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_PROVIDER = "console"
     routing.clear_cache()

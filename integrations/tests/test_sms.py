@@ -6,7 +6,7 @@ import pytest
 
 from conversations.channels.base import PermanentSendError, TransientSendError
 from integrations import sms
-from integrations.fakes import FakeSmsServer
+from testsupport.sms import FakeSmsServer
 
 SID, TOKEN, SENDER = "AC_test", "secret-token", "+60300000000"
 
@@ -25,7 +25,7 @@ def test_it_sends_a_form_with_basic_auth_and_returns_the_sid(server: FakeSmsServ
     result = _provider(server).send("+60123456789", "Your order POS-1 is ready.")
     assert result.provider_id.startswith("SM")
     assert server.sent() == [{"To": "+60123456789", "From": SENDER, "Body": "Your order POS-1 is ready."}]
-    assert server.requests[0].authorization.startswith("Basic ")
+    assert server.requests[0].headers["authorization"].startswith("Basic ")
 
 
 @pytest.mark.parametrize("status", [500, 503, 429])

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client
 from knowledge.models import KnowledgeItem
-from knowledge.tests.conftest import FIXTURES
+from testsupport.knowledge import FIXTURES
 
 ADMIN = "/admin/knowledge/knowledgeitem/"
 

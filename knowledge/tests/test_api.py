@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from conftest import host_client
 from knowledge.models import IngestionJob, JobStatus, KnowledgeItem
 from knowledge.services.ingestion import run_job
-from knowledge.tests.conftest import FIXTURES
+from testsupport.knowledge import FIXTURES
 
 ITEMS = {
     "items": [

@@ -6,8 +6,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from knowledge.models import IngestionJob, KnowledgeItem
-from knowledge.tests.conftest import FIXTURES
-from nocturn.testing.browser import signed_in_context
+from testsupport.browser import signed_in_context
+from testsupport.knowledge import FIXTURES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

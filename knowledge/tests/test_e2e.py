@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
@@ -12,6 +11,7 @@ from django_tenants.utils import schema_context
 from conftest import host_client
 from knowledge.models import IngestionJob, KnowledgeItem
 from knowledge.services import search
+from testsupport.wait import wait_until
 
 
 @pytest.mark.e2e
@@ -41,10 +41,9 @@ def test_a_put_is_embedded_by_the_worker_in_the_right_schema(committed_db, celer
         assert response.status_code == 202, response.content
         job = response.json()
         assert job["status"] == "pending"
-        deadline = time.monotonic() + 60
-        while job["status"] in {"pending", "running"} and time.monotonic() < deadline:
-            time.sleep(0.3)
-            job = client.get(f"/api/v1/properties/{world.a.pk}/knowledge-base/jobs/{job['id']}").json()
+        url = f"/api/v1/properties/{world.a.pk}/knowledge-base/jobs/{job['id']}"
+        wait_until(lambda: client.get(url).json()["status"] not in {"pending", "running"}, timeout=60, interval=0.3)
+        job = client.get(url).json()
         assert job["status"] == "succeeded", job
         assert job["embedded_count"] == 2 and job["failed_count"] == 0 and job["started_at"]
         with schema_context(world.a.schema_name):

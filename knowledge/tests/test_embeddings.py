@@ -15,7 +15,7 @@ from knowledge.services.embeddings import (
     count_tokens,
     get_provider,
 )
-from knowledge.tests.fake_openai import fake_openai_server, vector_for
+from testsupport.embeddings import FakeEmbeddingsServer, vector_for
 
 
 def openai_provider(url: str, **kwargs) -> OpenAIProvider:
@@ -32,48 +32,49 @@ def openai_provider(url: str, **kwargs) -> OpenAIProvider:
 
 
 def test_openai_embeddings_are_batched_and_sized_to_the_column():
-    with fake_openai_server() as fake:
-        vectors = openai_provider(fake.url).embed_passages(["a", "b", "c"])
+    with FakeEmbeddingsServer() as fake:
+        vectors = openai_provider(fake.base_url).embed_passages(["a", "b", "c"])
     assert [len(v) for v in vectors] == [384, 384, 384]
     assert vectors[2] == pytest.approx(vector_for("c", 384))
-    assert [r["body"]["input"] for r in fake.requests] == [["a", "b"], ["c"]]
-    assert all(r["body"]["dimensions"] == 384 and r["body"]["model"] == "text-embedding-3-small" for r in fake.requests)
-    assert fake.requests[0]["auth"] == "Bearer sk-test"
+    assert [r.json["input"] for r in fake.requests] == [["a", "b"], ["c"]]
+    assert all(r.json["dimensions"] == 384 and r.json["model"] == "text-embedding-3-small" for r in fake.requests)
+    assert fake.requests[0].headers["authorization"] == "Bearer sk-test"
 
 
 def test_openai_rate_limits_and_server_errors_are_retried():
-    with fake_openai_server() as fake:
-        fake.script = ["429", "500"]
-        vector = openai_provider(fake.url, max_retries=2).embed_query("breakfast time")
+    with FakeEmbeddingsServer() as fake:
+        fake.fail(status=429)
+        fake.fail(status=500)
+        vector = openai_provider(fake.base_url, max_retries=2).embed_query("breakfast time")
     assert len(vector) == 384 and len(fake.requests) == 3
 
 
 def test_openai_failures_surface_as_embedding_errors():
-    with fake_openai_server() as fake:
-        fake.script = ["500", "500"]
+    with FakeEmbeddingsServer() as fake:
+        fake.fail(times=2, status=500)
         with pytest.raises(EmbeddingError, match="InternalServerError"):
-            openai_provider(fake.url, max_retries=1).embed_query("x")
-        fake.script = ["sleep"]
+            openai_provider(fake.base_url, max_retries=1).embed_query("x")
+        fake.delay(2)
         with pytest.raises(EmbeddingError, match="Timeout"):
-            openai_provider(fake.url, timeout=0.5, max_retries=0).embed_query("x")
+            openai_provider(fake.base_url, timeout=0.5, max_retries=0).embed_query("x")
 
 
 def test_a_provider_answering_the_wrong_dimension_is_refused():
-    with fake_openai_server() as fake:
-        fake.script = ["wrong_dims"]
+    with FakeEmbeddingsServer() as fake:
+        fake.wrong_dimensions()
         with pytest.raises(EmbeddingError, match="385 dimensions"):
-            openai_provider(fake.url, max_retries=0).embed_query("x")
+            openai_provider(fake.base_url, max_retries=0).embed_query("x")
 
 
 def test_the_configured_openai_provider_is_used_when_a_key_is_set():
     with (
-        fake_openai_server() as fake,
-        override_settings(EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-conf", EMBEDDING_BASE_URL=fake.url),
+        FakeEmbeddingsServer() as fake,
+        override_settings(EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-conf", EMBEDDING_BASE_URL=fake.base_url),
     ):
         provider = get_provider()
         assert provider.name == "openai" and provider.dimensions == 384
         provider.embed_query("hello")
-    assert fake.requests[0]["auth"] == "Bearer sk-conf"
+    assert fake.requests[0].headers["authorization"] == "Bearer sk-conf"
 
 
 @pytest.mark.parametrize(
@@ -120,14 +121,17 @@ def test_a_model_change_is_caught_by_the_check_and_fixed_by_reembed(world):
     from django.core.management import CommandError, call_command
 
     from knowledge.checks import check_vector_columns, column_dimensions
-    from knowledge.tests.conftest import load_kb
+    from testsupport.knowledge import load_kb
 
     load_kb(world.a.schema_name)
     assert check_vector_columns(databases=["default"]) == []
     with (
-        fake_openai_server() as fake,
+        FakeEmbeddingsServer() as fake,
         override_settings(
-            EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-x", EMBEDDING_BASE_URL=fake.url, EMBEDDING_DIMENSIONS=64
+            EMBEDDING_PROVIDER="openai",
+            EMBEDDING_API_KEY="sk-x",
+            EMBEDDING_BASE_URL=fake.base_url,
+            EMBEDDING_DIMENSIONS=64,
         ),
     ):
         errors = check_vector_columns(databases=["default"])
@@ -157,18 +161,18 @@ def test_a_job_whose_provider_fails_stays_pending_for_a_retry_then_succeeds(worl
 
     items = [ParsedItem("faq", "Wi-Fi", "Network SeriMelati-Guest.", "en")]
     with (
-        fake_openai_server() as fake,
+        FakeEmbeddingsServer() as fake,
         override_settings(
-            EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-x", EMBEDDING_BASE_URL=fake.url, EMBEDDING_TIMEOUT=2
+            EMBEDDING_PROVIDER="openai", EMBEDDING_API_KEY="sk-x", EMBEDDING_BASE_URL=fake.base_url, EMBEDDING_TIMEOUT=2
         ),
         schema_context(world.a.schema_name),
     ):
         job = start_job(items, source="api")
-        fake.script = ["500"] * 3  # the SDK's own 2 retries are used up too
+        fake.fail(times=3, status=500)  # the SDK's own 2 retries are used up too
         job = run_job(job.pk, final=False)
         assert job.status == JobStatus.PENDING and job.failed_count == 1 and "InternalServerError" in job.error
         job = run_job(job.pk, final=True)  # the provider is back
         assert job.status == JobStatus.SUCCEEDED and job.embedded_count == 1 and job.failed_count == 0
-        fake.script = ["500"] * 3
+        fake.fail(times=3, status=500)
         other = start_job([ParsedItem("faq", "Gym", "Open 24 hours.", "en")], source="api")
         assert run_job(other.pk, final=True).status == JobStatus.FAILED

@@ -13,7 +13,7 @@ from knowledge.services.chunking import chunk_text
 from knowledge.services.embeddings import count_tokens
 from knowledge.services.ingestion import embed_items, save_item, upsert_items
 from knowledge.services.parsers import IngestError, ParsedItem
-from knowledge.tests.conftest import FIXTURES, fixture_items, load_kb
+from testsupport.knowledge import FIXTURES, fixture_items, load_kb
 
 
 def chunk_state() -> dict[str, list[tuple[int, object]]]:

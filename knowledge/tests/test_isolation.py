@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from conftest import host_client
 from knowledge.models import KnowledgeChunk
 from knowledge.services import search
-from knowledge.tests.conftest import load_kb, questions
+from testsupport.knowledge import load_kb, questions
 
 TODAY = datetime.date(2026, 11, 23)
 

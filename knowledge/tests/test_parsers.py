@@ -8,8 +8,8 @@ import json
 import pytest
 
 from knowledge.services.parsers import IngestError, parse_file
-from knowledge.tests.conftest import FIXTURES
 from knowledge.tests.documents import make_docx, make_pdf
+from testsupport.knowledge import FIXTURES
 
 
 def read(name: str) -> bytes:

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from knowledge.models import KnowledgeItem
 from knowledge.services import KnowledgeHit, search
-from knowledge.tests.conftest import questions
+from testsupport.knowledge import questions
 
 # Floors under what the fixture set reaches (see docs/benchmarks.md); a regression below fails.
 HIT_AT_1_FLOOR = 0.80

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from nocturn.testing.browser import signed_in_context
 from properties.models import WidgetKey
+from testsupport.browser import signed_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

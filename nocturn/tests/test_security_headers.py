@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from conftest import host_client
-from nocturn.testing.live import REPO_ROOT
+from testsupport.live import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
 

@@ -5,17 +5,16 @@ The WhatsApp test message goes through the real adapter to the fake Graph server
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import host_client
-from conversations.channels.fakes.fixtures import fake_graph  # noqa: F401
 from properties.models import Domain, Property, WhatsAppBinding, WidgetKey
+from testsupport.knowledge import FIXTURES
 
 pytestmark = pytest.mark.django_db
-HOTEL_MD = Path(__file__).resolve().parents[2] / "knowledge" / "tests" / "fixtures" / "hotel.md"
+HOTEL_MD = FIXTURES / "hotel.md"
 
 
 def onboard(client: Any, property_id: int, step: str | None = None, data: dict[str, Any] | None = None) -> Any:
@@ -25,7 +24,7 @@ def onboard(client: Any, property_id: int, step: str | None = None, data: dict[s
     )
 
 
-def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any, fake_graph: Any) -> None:  # noqa: F811
+def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any, fake_graph: Any) -> None:
     admin = host_client(None, world.platform_admin)
     response = admin.post(
         "/api/v1/properties",

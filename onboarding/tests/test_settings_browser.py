@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.channels.fakes.smtp import FakeSmtpServer
-from nocturn.testing.browser import signed_in_context
-from nocturn.testing.live import Daphne, start_daphne, stop
 from properties.models import Membership, User
+from testsupport.browser import signed_in_context
+from testsupport.live import Daphne, start_daphne, stop
+from testsupport.smtp import FakeSmtpServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -19,12 +19,13 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from conversations.channels.fakes.graph import FakeGraphServer
-from nocturn.testing.live import Daphne, start_daphne, stop
 from properties.models import Property, WhatsAppBinding, WidgetKey
+from testsupport.graph import FakeGraphServer
+from testsupport.knowledge import FIXTURES
+from testsupport.live import Daphne, start_daphne, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-HOTEL_MD = Path(__file__).resolve().parents[2] / "knowledge" / "tests" / "fixtures" / "hotel.md"
+HOTEL_MD = FIXTURES / "hotel.md"
 
 
 @pytest.fixture

@@ -13,12 +13,9 @@ import base64
 import email
 import email.policy
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from django.core.files.storage import storages
@@ -26,9 +23,6 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
-from conversations.channels.fakes.smtp import FakeSmtpServer
 from conversations.models import (
     ChannelSettings,
     Conversation,
@@ -41,11 +35,13 @@ from conversations.models import (
 from core.redis import get_redis
 from leads.models import Lead
 from leads.tasks import extract_lead
-from nocturn.testing.live import Daphne, live_logs, start_daphne, start_worker, stop  # noqa: F401
 from privacy.models import AuditEvent
 from privacy.services.lookup import find_guests
-from privacy.testing import pg_dump_text, redis_dump_text
 from properties.models import EmailBinding, WhatsAppBinding
+from testsupport.dumps import pg_dump_text, redis_dump_text
+from testsupport.live import LiveStack, StackSpec
+from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
+from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=False)]
 
@@ -62,64 +58,32 @@ GUEST_NAME = "Nurul Zaharah"
 ATTACHMENT = b"%PDF-1.4\n% booking form of a PDPA test guest: Zx9Qv-attachment-marker\n"
 
 
-@dataclass
-class Stack:
-    daphne: Daphne
-    graph: FakeGraphServer
-    smtp: FakeSmtpServer
-    logs: Path
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
-
-
 @pytest.fixture(scope="module")
-def stack(properties_ab, django_db_blocker, celery_worker, live_logs) -> Iterator[Stack]:  # noqa: ANN001, F811
+def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:  # noqa: ANN001
     world = properties_ab
-    from nocturn.celery import app
-
-    with FakeGraphServer() as graph, FakeSmtpServer() as smtp:
-        env = {
+    with django_db_blocker.unblock():
+        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="60300")
+        EmailBinding.objects.create(property=world.a, address=ADDRESS, from_name="Alpha Hotel")
+        with schema_context(world.a.schema_name):
+            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
+    yield StackSpec(
+        smtp=True,
+        env={
             "LLM_API_KEY": "",  # the offline provider answers: no model sees the guest
-            "GRAPH_API_BASE_URL": graph.url,
-            "WHATSAPP_ACCESS_TOKEN": graph.token,
             "WHATSAPP_APP_SECRET": APP_SECRET,
             "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": smtp.host,
-            "EMAIL_PORT": str(smtp.port),
             "LOG_LEVEL": "DEBUG",  # the most talkative logs must still carry no contact data
-        }
-        with django_db_blocker.unblock():
-            WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="60300")
-            EmailBinding.objects.create(property=world.a, address=ADDRESS, from_name="Alpha Hotel")
-            with schema_context(world.a.schema_name):
-                ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
-        stop(celery_worker.process)
-        app.control.purge()
-        celery_worker.process = start_worker(live_logs, **env).process
-        server = start_daphne(live_logs, **env)
-        try:
-            yield Stack(server, graph, smtp, live_logs)
-        finally:
-            stop(server.process)
-            stop(celery_worker.process)
-            celery_worker.process = start_worker(live_logs).process
-            with django_db_blocker.unblock():
-                with schema_context(world.a.schema_name):
-                    ChannelSettings.objects.all().delete()
-                WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
-                EmailBinding.objects.filter(address=ADDRESS).delete()
+        },
+    )
+    with django_db_blocker.unblock():
+        with schema_context(world.a.schema_name):
+            ChannelSettings.objects.all().delete()
+        WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
+        EmailBinding.objects.filter(address=ADDRESS).delete()
 
 
-def _post(stack: Stack, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(stack.daphne.url(path), data=body, headers=headers, method="POST")
+def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(live_stack.daphne.url(path), data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, response.read()
@@ -146,9 +110,9 @@ def _leaks(text: str) -> list[str]:
     return [form for form in wanted if form.lower() in text.lower()]
 
 
-def _token(stack: Stack, user_email: str) -> str:
+def _token(live_stack: LiveStack, user_email: str) -> str:
     status, body = _post(
-        stack,
+        live_stack,
         "/api/v1/auth/token",
         json.dumps({"email": user_email, "password": PASSWORD}).encode(),
         {"Content-Type": "application/json"},
@@ -157,7 +121,7 @@ def _token(stack: Stack, user_email: str) -> str:
     return json.loads(body)["access"]
 
 
-def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(stack: Stack, committed_db) -> None:  # noqa: ANN001
+def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
     world = committed_db
     schema = world.a.schema_name
     booking = (
@@ -167,10 +131,12 @@ def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(stack: Stack, co
 
     # --- 1. Through the real doors: WhatsApp webhook, inbound e-mail, lead capture on the worker.
     body = whatsapp_text_body(NUMBER, WA_ID, booking, name=GUEST_NAME)
-    assert _post(stack, "/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, APP_SECRET))[0] == 200
+    assert _post(live_stack, "/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, APP_SECRET))[0] == 200
     form = encode_multipart(BOUNDARY, _email_with_attachment())
     auth = "Basic " + base64.b64encode(EMAIL_AUTH.encode()).decode()
-    status, _ = _post(stack, "/api/v1/webhook/email", form, {"Content-Type": MULTIPART_CONTENT, "Authorization": auth})
+    status, _ = _post(
+        live_stack, "/api/v1/webhook/email", form, {"Content-Type": MULTIPART_CONTENT, "Authorization": auth}
+    )
     assert status == 200
 
     def answered() -> bool:
@@ -183,8 +149,10 @@ def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(stack: Stack, co
                 and not InboundEvent.objects.filter(state="pending").exists()
             )
 
-    assert _wait(answered, 90), "the worker did not process both messages"
-    assert _wait(lambda: any(m.get("to") == WA_ID for m in stack.graph.sent_messages()), 60), "no WhatsApp reply"
+    assert wait_until(answered, timeout=90, interval=0.2), "the worker did not process both messages"
+    assert wait_until(
+        lambda: any(m.get("to") == WA_ID for m in live_stack.graph.sent_messages()), timeout=60, interval=0.2
+    ), "no WhatsApp reply"
     with schema_context(schema):
         whatsapp_conversation = Conversation.objects.get(guest__in=find_guests(phone=E164), channel="whatsapp")
         lead_id = extract_lead.delay(whatsapp_conversation.pk).get(timeout=60)
@@ -205,14 +173,14 @@ def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(stack: Stack, co
     assert f"CREATE SCHEMA {schema};" in dump and f"CREATE SCHEMA {world.b.schema_name};" in dump  # every schema
     assert "gAAAAA" in dump  # the rows are there, as Fernet tokens
     assert _leaks(dump) == [], "plaintext PII in the database dump"
-    logs = "\n".join(p.read_text(errors="replace") for p in stack.logs.glob("*.log"))
+    logs = "\n".join(p.read_text(errors="replace") for p in live_stack.logs.glob("*.log"))
     assert "guest_turn" in logs or "process_inbound" in logs  # the logs are the ones of this run
     assert _leaks(logs) == [], "plaintext PII in the worker's or daphne's logs"
 
     # --- 2. Erasure through the API, by a manager of A.
-    token = _token(stack, world.manager_a.email)
+    token = _token(live_stack, world.manager_a.email)
     status, body = _post(
-        stack,
+        live_stack,
         f"/api/v1/properties/{world.a.pk}/guests/erase",
         json.dumps({"phone": "+60 17-700 1234", "email": GUEST_EMAIL}).encode(),
         {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},

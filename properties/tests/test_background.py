@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Conversation, Guest, Message, MessageRole
 from conversations.tasks import refresh_conversation_stats
 from nocturn.tasks import whereami
+from testsupport.wait import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -40,9 +39,7 @@ def test_a_task_updates_rows_of_its_own_schema_only(committed_db, celery_worker)
     with schema_context(world.a.schema_name):
         assert Conversation.objects.get(pk=conversation.pk).message_count == 0
         assert refresh_conversation_stats.delay(conversation.pk).get(timeout=20) == 2
-        deadline = time.monotonic() + 5
-        while Conversation.objects.get(pk=conversation.pk).message_count != 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: Conversation.objects.get(pk=conversation.pk).message_count == 2, timeout=5)
         assert Conversation.objects.get(pk=conversation.pk).message_count == 2
 
 
@@ -53,7 +50,7 @@ def test_beat_sends_a_schedule_stored_in_as_schema_to_a(committed_db, celery_wor
 
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    from nocturn.testing.live import REPO_ROOT, child_env, stop
+    from testsupport.live import REPO_ROOT, child_env, stop
 
     world = committed_db
     with schema_context(world.a.schema_name):
@@ -86,12 +83,13 @@ def test_beat_sends_a_schedule_stored_in_as_schema_to_a(committed_db, celery_wor
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 30
+
+            def refreshed() -> bool:
+                assert beat.poll() is None, log_path.read_text()
+                return Conversation.objects.get(pk=conversation.pk).message_count == 2
+
             with schema_context(world.a.schema_name):
-                while Conversation.objects.get(pk=conversation.pk).message_count != 2:
-                    assert beat.poll() is None, log_path.read_text()
-                    assert time.monotonic() < deadline, log_path.read_text()
-                    time.sleep(0.2)
+                assert wait_until(refreshed, timeout=30, interval=0.2), log_path.read_text()
         finally:
             stop(beat)
             with schema_context(world.a.schema_name):

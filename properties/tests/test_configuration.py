@@ -99,7 +99,7 @@ def test_log_lines_are_json_with_the_request_id_and_property(world):
 
 
 def test_without_redis_server_on_the_path_the_wheels_redis_is_started(tmp_path):
-    from nocturn.testing.live import free_port
+    from testsupport.http import free_port
 
     port = free_port()
     script = (

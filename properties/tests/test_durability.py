@@ -12,19 +12,10 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client
 from core.models import DeadLetter
-from nocturn.testing.tasks import broken, flaky
+from testsupport.tasks import broken, flaky
+from testsupport.wait import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(condition, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
@@ -40,7 +31,7 @@ def store() -> redis.Redis:
 def test_a_transient_failure_is_retried_until_it_succeeds_in_its_schema(committed_db, celery_worker, key, store):
     with schema_context(committed_db.a.schema_name):
         flaky.delay(key, 2)
-    assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
+    assert wait_until(lambda: store.get(f"{key}:done"), timeout=30, interval=0.2) == "alpha"
     assert store.get(f"{key}:attempts") == "3"
     assert not DeadLetter.objects.filter(args__0=key).exists()
 
@@ -49,7 +40,7 @@ def test_a_lost_database_connection_is_retried_not_dead_lettered(committed_db, c
     # PostgreSQL restarting under a task (found by `make chaos`): the idempotent task simply runs again.
     with schema_context(committed_db.a.schema_name):
         flaky.delay(key, 1, kind="database")
-    assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
+    assert wait_until(lambda: store.get(f"{key}:done"), timeout=30, interval=0.2) == "alpha"
     assert store.get(f"{key}:attempts") == "2"
     assert not DeadLetter.objects.filter(args__0=key).exists()
 
@@ -57,8 +48,9 @@ def test_a_lost_database_connection_is_retried_not_dead_lettered(committed_db, c
 def test_a_permanent_failure_is_not_retried_and_becomes_a_dead_letter(committed_db, celery_worker, key, store):
     with schema_context(committed_db.b.schema_name):
         broken.delay(key)
-    letter = wait_for(lambda: DeadLetter.objects.filter(args=[key]).first())
-    assert letter.task_name == "nocturn.testing.tasks.broken"
+    letter = wait_until(lambda: DeadLetter.objects.filter(args=[key]).first(), timeout=30, interval=0.2)
+    assert letter, "no dead letter in time"
+    assert letter.task_name == "testsupport.tasks.broken"
     assert letter.schema_name == "bravo"
     assert letter.error == "ValueError: this input can never be processed"
     assert "Traceback" in letter.traceback
@@ -69,14 +61,15 @@ def test_a_permanent_failure_is_not_retried_and_becomes_a_dead_letter(committed_
 def test_exhausted_retries_become_a_dead_letter_that_replays_in_its_schema(committed_db, celery_worker, key, store):
     with schema_context(committed_db.a.schema_name):
         flaky.delay(key, 3)  # max_retries=2: three attempts, all planned to fail
-    letter = wait_for(lambda: DeadLetter.objects.filter(args__0=key).first())
+    letter = wait_until(lambda: DeadLetter.objects.filter(args__0=key).first(), timeout=30, interval=0.2)
+    assert letter, "no dead letter in time"
     assert letter.retries == 2 and letter.schema_name == "alpha"
     assert store.get(f"{key}:done") is None
 
     admin = host_client(None, committed_db.platform_admin)
     response = admin.post("/admin/core/deadletter/", {"action": "replay", "_selected_action": [letter.pk]}, follow=True)
     assert b"Replayed 1 task(s)" in response.content
-    assert wait_for(lambda: store.get(f"{key}:done")) == "alpha"
+    assert wait_until(lambda: store.get(f"{key}:done"), timeout=30, interval=0.2) == "alpha"
     letter.refresh_from_db()
     assert letter.replayed_at is not None
     # A second replay of the same letter sends nothing.

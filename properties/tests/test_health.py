@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 import urllib.request
 
 import pytest
 from django.test import override_settings
 
 from conftest import host_client
-from nocturn.testing.live import free_port
+from testsupport.http import free_port
+from testsupport.wait import wait_until
 
 
 def test_health_is_ok_when_everything_is_up(world):
@@ -28,10 +28,8 @@ def test_health_names_redis_when_our_redis_is_down(world, tmp_path):
     url = f"redis://127.0.0.1:{port}/0"
     try:
         with override_settings(REDIS_URL=url, CELERY_BROKER_URL=url):
-            deadline = time.monotonic() + 10
-            while host_client(None).get("/api/v1/health").status_code != 200:
-                assert time.monotonic() < deadline, "the test's own Redis did not come up"
-                time.sleep(0.1)
+            up = wait_until(lambda: host_client(None).get("/api/v1/health").status_code == 200, timeout=10)
+            assert up, "the test's own Redis did not come up"
             redis.terminate()
             redis.wait(timeout=10)
             response = host_client(None).get("/api/v1/health")

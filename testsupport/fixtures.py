@@ -1,8 +1,9 @@
-"""pytest fixtures for the fake providers, for any test module or conftest that imports them:
+"""pytest fixtures for the fake providers, for every test (the root conftest.py loads this module as a plugin):
 
-    from conversations.channels.fakes.fixtures import fake_graph, fake_smtp  # noqa: F401
+- `fake_graph`: the fake Graph API, with the WhatsApp adapter's settings pointed at it;
+- `fake_smtp`: the fake SMTP server, with Django's SMTP backend pointed at it.
 
-`fake_smtp` also points Django's SMTP backend at the server (through pytest-django's `settings`).
+Both change settings through pytest-django's `settings`, so they are put back after the test.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conversations.channels.fakes.graph import FakeGraphServer
-from conversations.channels.fakes.smtp import FakeSmtpServer
+from testsupport.graph import FakeGraphServer
+from testsupport.smtp import FakeSmtpServer
 
 
 @pytest.fixture

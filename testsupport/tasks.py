@@ -1,4 +1,4 @@
-"""Tasks that exist only in test workers (started with `-I nocturn.testing.tasks`)."""
+"""Tasks that exist only in test workers (started with `-I testsupport.tasks`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A fake SMTP server (aiosmtpd) on 127.0.0.1 that keeps every mail it receives.
+"""A fake SMTP server (aiosmtpd) on 127.0.0.1 that keeps every mail it receives (SMTP, not HTTP: the
+one fake not built on `testsupport.http`).
 
 Point Django's SMTP backend at it (`EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend`,
 `EMAIL_HOST=127.0.0.1`, `EMAIL_PORT=server.port`) to see exactly what would leave the building:
@@ -11,9 +12,7 @@ Point Django's SMTP backend at it (`EMAIL_BACKEND=django.core.mail.backends.smtp
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -21,6 +20,9 @@ from email.policy import default as default_policy
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from testsupport.http import free_port
+from testsupport.wait import wait_until
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,6 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
 class FakeSmtpServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
@@ -68,7 +64,7 @@ class FakeSmtpServer:
         self._mails: list[ReceivedMail] = []
         self.refused: set[str] = set()  # recipients answered 550 (permanent)
         self.temporary_failures = 0  # the next N recipients are answered 451 (try later)
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._controller = Controller(_Collector(self), hostname=host, port=self.port, ready_timeout=5.0)
 
     def start(self) -> FakeSmtpServer:
@@ -85,26 +81,19 @@ class FakeSmtpServer:
         self.stop()
 
     def _received(self, mail: ReceivedMail) -> None:
-        with self._changed:
+        with self._lock:
             self._mails.append(mail)
-            self._changed.notify_all()
 
     @property
     def mails(self) -> list[ReceivedMail]:
-        with self._changed:
+        with self._lock:
             return list(self._mails)
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
         """The first `count` mails, waiting up to `timeout` seconds; fewer if they never came."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while len(self._mails) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._changed.wait(remaining)
-            return list(self._mails[:count])
+        wait_until(lambda: len(self.mails) >= count, timeout=timeout, interval=0.02)
+        return self.mails[:count]
 
     def clear(self) -> None:
-        with self._changed:
+        with self._lock:
             self._mails.clear()

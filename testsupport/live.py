@@ -1,0 +1,253 @@
+"""End-to-end fixtures: a real daphne and a real Celery worker on the test database.
+
+No eager tasks, no in-memory channel layer: the processes are started exactly as in production,
+pointed at the test database and the test Redis database.
+
+- `daphne`, `celery_worker` (session scope): the stack as configured, for tests that need no fake.
+- `live_stack` (module scope): daphne and a worker pointed at fakes of the providers (the Graph
+  API always; SMTP, an OpenAI-compatible model, an OTLP collector when asked), the worker in
+  place of the session's one, which is put back afterwards. A module asks for what it needs by
+  overriding `live_stack_spec`, whose teardown runs once the stack has stopped:
+
+      @pytest.fixture(scope="module")
+      def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
+          with django_db_blocker.unblock():
+              ...  # the rows this module's tests need (bindings, settings)
+          yield StackSpec(smtp=True, env={"WHATSAPP_APP_SECRET": APP_SECRET})
+          with django_db_blocker.unblock():
+              ...  # and remove them
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from nocturn.celery import app
+from testsupport.graph import FakeGraphServer
+from testsupport.http import free_port
+from testsupport.llm import FakeLLMServer
+from testsupport.otlp import OtlpReceiver
+from testsupport.smtp import FakeSmtpServer
+from testsupport.wait import wait_until
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BIN_DIR = Path(sys.executable).parent
+
+
+def test_database_url() -> str:
+    """settings.DATABASE_URL with its database swapped for the one pytest-django created."""
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        NOCTURN_ENV="test",
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_RESULT_BACKEND=settings.CELERY_RESULT_BACKEND,
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Daphne:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+
+
+def start_daphne(log_dir: Path, **extra_env: str) -> Daphne:
+    port = free_port()
+    log = open(log_dir / f"daphne-{port}.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
+        cwd=REPO_ROOT,
+        env=child_env(**extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def answering() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited; see {log.name}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    if wait_until(answering, timeout=30, interval=0.2):
+        return Daphne(port, process)
+    process.kill()
+    raise RuntimeError(f"daphne did not answer within 30 s; see {log.name}")
+
+
+def start_worker(log_dir: Path, **extra_env: str) -> Worker:
+    log = open(log_dir / f"worker-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "nocturn",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+            "--without-gossip",
+            "-I",
+            "testsupport.tasks",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=REPO_ROOT,
+        env=child_env(**extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    # Benchmarks on a busy shared machine may allow more (bench/run_all.py sets it).
+    patience = float(os.environ.get("LIVE_WORKER_START_TIMEOUT", "40"))
+
+    def answering() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited; see {log.name}")
+        return bool(app.control.ping(timeout=0.5))  # the ping itself waits: no pause between tries
+
+    if wait_until(answering, timeout=patience, interval=0):
+        return Worker(process)
+    process.kill()
+    raise RuntimeError(f"the Celery worker did not answer within {patience:.0f} s; see {log.name}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def daphne(properties_ab: object, live_logs: Path) -> Iterator[Daphne]:
+    server = start_daphne(live_logs)
+    yield server
+    stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(properties_ab: object, live_logs: Path) -> Iterator[Worker]:
+    app.control.purge()  # a queue left by an interrupted earlier run must not leak into this one
+    worker = start_worker(live_logs)
+    yield worker
+    stop(worker.process)
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """What a module's `live_stack` needs beyond daphne, a worker and the fake Graph API."""
+
+    smtp: bool = False
+    llm: bool = False  # a fake OpenAI-compatible model (otherwise the worker's own settings decide)
+    otlp: bool = False  # a fake OpenTelemetry collector the processes export their traces to
+    env: Mapping[str, str] = field(default_factory=dict)  # more settings for both processes
+
+
+@dataclass
+class LiveStack:
+    daphne: Daphne
+    worker: Worker  # the session's worker object: a test that replaces its process puts the new one here
+    graph: FakeGraphServer
+    smtp: FakeSmtpServer | None
+    llm: FakeLLMServer | None
+    otlp: OtlpReceiver | None
+    env: dict[str, str]  # every setting the processes got on top of child_env() (for one more process)
+    logs: Path
+
+
+def fake_env(
+    graph: FakeGraphServer,
+    smtp: FakeSmtpServer | None = None,
+    llm: FakeLLMServer | None = None,
+    otlp: OtlpReceiver | None = None,
+) -> dict[str, str]:
+    """The settings that point a child process at the fakes."""
+    env = {"GRAPH_API_BASE_URL": graph.url, "WHATSAPP_ACCESS_TOKEN": graph.token}
+    if smtp is not None:
+        env |= {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": smtp.host,
+            "EMAIL_PORT": str(smtp.port),
+        }
+    if llm is not None:
+        # One model call per turn (no mode classification call), so a test scripts the answer itself.
+        env |= {"LLM_BASE_URL": llm.base_url, "LLM_API_KEY": "sk-test", "LLM_CLASSIFY_MODE": "false"}
+    if otlp is not None:
+        env |= {
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",  # export every 0.2 s, not every 5 s
+        }
+    return env
+
+
+@pytest.fixture(scope="module")
+def live_stack_spec() -> StackSpec:
+    """Override in a test module to ask `live_stack` for more (see the module docstring)."""
+    return StackSpec()
+
+
+@pytest.fixture(scope="module")
+def live_stack(live_stack_spec: StackSpec, celery_worker: Worker, live_logs: Path) -> Iterator[LiveStack]:
+    spec = live_stack_spec
+    with contextlib.ExitStack() as fakes:
+        graph = fakes.enter_context(FakeGraphServer())
+        smtp = fakes.enter_context(FakeSmtpServer()) if spec.smtp else None
+        llm = fakes.enter_context(FakeLLMServer("openai")) if spec.llm else None
+        otlp = fakes.enter_context(OtlpReceiver()) if spec.otlp else None
+        env = {**fake_env(graph, smtp, llm, otlp), **spec.env}
+        stop(celery_worker.process)  # the session's worker knows no fakes
+        app.control.purge()
+        try:
+            celery_worker.process = start_worker(live_logs, **env).process
+            server = start_daphne(live_logs, **env)
+            try:
+                yield LiveStack(server, celery_worker, graph, smtp, llm, otlp, env, live_logs)
+            finally:
+                stop(server.process)
+        finally:
+            stop(celery_worker.process)
+            celery_worker.process = start_worker(live_logs).process
