@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NOCTURN_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
-from devtools import devstack  # noqa: E402
+from devtools import devstack
 
 devstack.up()
 BENCH_DB = "bench_analytics"

@@ -195,7 +195,7 @@ async def drive(
     max_attempts = 12
     give_up_at = time.monotonic() + hard_stop + 240  # Meta keeps trying for days; we stop a bounded time later
     limits = httpx.Limits(max_connections=48, max_keepalive_connections=48)
-    rng = random.Random(7)  # noqa: S311 - load shape, not crypto
+    rng = random.Random(7)  # load shape, not crypto
 
     # At most as many requests in flight as connections: a deep queue inside httpx's pool costs the
     # driver O(queue × connections) per event and starved it when daphne slowed during a restart.
@@ -231,7 +231,7 @@ async def drive(
                 if attempt >= max_attempts or time.monotonic() > give_up_at:
                     load.gave_up.append(wamid)
                     return
-                await asyncio.sleep(min(30.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311
+                await asyncio.sleep(min(30.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0))
 
         start = time.monotonic()
         tasks = []
@@ -300,7 +300,7 @@ def run_chaos(
             _, action = plan.pop(0)
             try:
                 _act(stack, fakes, action, log, child_env)
-            except Exception as exc:  # noqa: BLE001 - a failed fault is reported, the run goes on
+            except Exception as exc:  # a failed fault is reported, the run goes on
                 log.note(f"{action} FAILED: {exc!r}")
             # A slow step (a worker taking long to start) delays the rest, keeping the outages' lengths.
             late = time.monotonic() - log.started - (plan[0][0] if plan else 0)
@@ -449,7 +449,7 @@ def wait_quiet(schema: str, redis_url: str, settle: float) -> tuple[dict[str, in
     while time.monotonic() - started < settle:
         try:
             state = pipeline_state(schema, redis_url)
-        except Exception as exc:  # noqa: BLE001 - the database may still be coming back
+        except Exception as exc:  # the database may still be coming back
             print(f"  (state unavailable: {exc!r})", flush=True)
             time.sleep(2)
             continue

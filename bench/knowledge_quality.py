@@ -26,7 +26,7 @@ os.environ["NOCTURN_ENV"] = "test"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 os.environ["TEST_DATABASE_NAME"] = "test_nocturn_kbquality"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -450,7 +450,7 @@ def partial_lead(history: list[dict[str, str]], property_: Property, now: Any) -
     try:
         ctx = ExtractionContext(reference=now, timezone=property_.timezone, country=property_.country)
         fields = extract(texts, ctx).fields.model_dump(mode="json", exclude_none=True)
-    except Exception:  # noqa: BLE001 - extraction is best effort on the answer path
+    except Exception:  # extraction is best effort on the answer path
         log.exception("partial_lead_failed")
         return {}
     return {k: v for k, v in fields.items() if v not in ("", "general")}

@@ -47,7 +47,7 @@ def record(
     action: str,
     *,
     actor: AbstractBaseUser | None = None,
-    property: models.Model | None = None,  # noqa: A002 (the domain's word)
+    property: models.Model | None = None,  # the domain's word
     target_type: str = "",
     target_id: str = "",
     details: dict[str, Any] | None = None,

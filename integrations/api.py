@@ -115,7 +115,7 @@ class IntegrationEventsView(APIView):
         },
         examples=[OpenApiExample("booking.confirmed", value=EXAMPLE_EVENT, request_only=True)],
     )
-    def post(self, request: Request, property: str) -> Response:  # noqa: A002 - the URL's own word
+    def post(self, request: Request, property: str) -> Response:  # the URL's own word
         try:
             return self._receive(request, property)
         except DatabaseError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from knowledge.models import JobStatus
 from knowledge.services import ingestion
@@ -11,7 +11,7 @@ MAX_RETRIES = 3
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=600, time_limit=660)
-def embed_job(self, job_id: int) -> str | None:
+def embed_job(self: Task, job_id: int) -> str | None:
     """Embed the items of one ingestion job in the schema it was sent from; safe to run twice.
 
     Items the provider failed on are retried with back-off (30 s, 60 s, 120 s); the last attempt

@@ -98,7 +98,7 @@ class RescoreAfterSaveMixin:
 class LeadSettingsAdmin(RescoreAfterSaveMixin, admin.ModelAdmin):
     list_display = ["__str__", "urgency_days", "currency", "default_room_rate"]
 
-    def has_add_permission(self, request) -> bool:  # one row per property
+    def has_add_permission(self, request: HttpRequest) -> bool:  # one row per property
         return super().has_add_permission(request) and not LeadSettings.objects.exists()
 
 

@@ -8,7 +8,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
-from core.telemetry import setup_tracing  # noqa: E402
+from core.telemetry import setup_tracing
 
 setup_tracing("nocturn-web")  # before Django builds its middleware chain (the tracing middleware joins it)
 django_http = get_asgi_application()  # sets Django up before the imports below touch models

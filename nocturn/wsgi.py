@@ -4,7 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
-from core.telemetry import setup_tracing  # noqa: E402
+from core.telemetry import setup_tracing
 
 setup_tracing("nocturn-web")  # before Django builds its middleware chain
 application = get_wsgi_application()

@@ -271,7 +271,7 @@ def _handler_for(server: ScriptedHTTPServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: Any) -> None:  # the stdlib's name
             pass  # quiet: tests read `server.requests` instead
 
         def _handle(self) -> None:
@@ -300,9 +300,9 @@ def _handler_for(server: ScriptedHTTPServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(chunk)
                 self.wfile.flush()
 
-        do_GET = _handle  # noqa: N815 - BaseHTTPRequestHandler's naming
-        do_POST = _handle  # noqa: N815
-        do_PUT = _handle  # noqa: N815
-        do_DELETE = _handle  # noqa: N815
+        do_GET = _handle  # BaseHTTPRequestHandler's naming
+        do_POST = _handle
+        do_PUT = _handle
+        do_DELETE = _handle
 
     return Handler

@@ -11,6 +11,6 @@ import os
 os.environ.setdefault("NOCTURN_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
-from devtools import devstack  # noqa: E402
+from devtools import devstack
 
 devstack.up()

@@ -37,7 +37,7 @@ class _Collector:
     def __init__(self, server: FakeSmtpServer) -> None:
         self.server = server
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(  # aiosmtpd's hook name
         self, smtp: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         if address.lower() in self.server.refused:
@@ -48,7 +48,7 @@ class _Collector:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode()

@@ -41,4 +41,4 @@ __all__ = [
 ]
 
 # Registers the alert task wherever the handoff services are loaded (the worker loads them with the engine).
-from conversations.handoff import tasks as _tasks  # noqa: E402, F401
+from conversations.handoff import tasks as _tasks  # noqa: F401

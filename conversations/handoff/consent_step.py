@@ -97,7 +97,7 @@ def follow_up(conversation: Conversation, language: str, now: Any = None) -> Fol
 
     try:
         lead = upsert_lead_for_conversation(conversation, now=now)
-    except Exception:  # noqa: BLE001 - a lead failure must never cost the guest their answer
+    except Exception:  # a lead failure must never cost the guest their answer
         log.exception("lead_upsert_failed", conversation=conversation.pk)
         return None
     if lead is None or not lead.is_open or lead.consent_status != ConsentStatus.NOT_ASKED:

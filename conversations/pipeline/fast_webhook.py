@@ -143,7 +143,7 @@ class WhatsAppWebhookApp:
             new_ids = await self._store(rows)
         except MalformedPayload as exc:
             return _error(400, exc.reason)
-        except Exception:  # noqa: BLE001 - the database (or the pool) failed us: Meta must retry
+        except Exception:  # the database (or the pool) failed us: Meta must retry
             log.exception("whatsapp_webhook_store_failed")
             return _error(503, "temporarily unavailable")
         if new_ids:
@@ -214,7 +214,7 @@ class WhatsAppWebhookApp:
             batch, self._to_write = self._to_write, []
             try:
                 ids = await self._with_connection(lambda conn, batch=batch: _insert_rounds(conn, batch))
-            except Exception as exc:  # noqa: BLE001 - each waiting request answers 503 and Meta retries
+            except Exception as exc:  # each waiting request answers 503 and Meta retries
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)

@@ -83,7 +83,7 @@ def enqueue(schema: str, event_id: int) -> None:
 
     try:
         enqueue_task(process_inbound, args=[event_id], schema=schema)
-    except Exception:  # noqa: BLE001 - the row is stored: the beat job re-enqueues what stays pending
+    except Exception:  # the row is stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, event=event_id)
 
 
@@ -96,7 +96,7 @@ def enqueue_batch(schema: str, event_ids: list[int]) -> None:
 
     try:
         enqueue_task(process_inbound_batch, args=[event_ids], schema=schema)
-    except Exception:  # noqa: BLE001 - the rows are stored: the beat job re-enqueues what stays pending
+    except Exception:  # the rows are stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, events=event_ids)
 
 

@@ -273,7 +273,7 @@ def _sent(item: OutboxItem, result: SendResult) -> None:
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Exponential with full jitter, at least what the provider asked for."""
     ceiling = min(BACKOFF_MAX, 2.0**attempts)
-    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter, not crypto
+    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))  # jitter, not crypto
 
 
 def _transient(item: OutboxItem, exc: TransientSendError) -> float | None:

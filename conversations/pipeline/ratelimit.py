@@ -64,7 +64,7 @@ def defer_processing(schema: str) -> float:
         return 0.0
     if wait <= 0:
         return 0.0
-    return min(float(settings.INBOUND_MAX_DEFER), wait + random.uniform(0, 1.0 / rate))  # noqa: S311 - jitter
+    return min(float(settings.INBOUND_MAX_DEFER), wait + random.uniform(0, 1.0 / rate))  # jitter
 
 
 def shed_webhook(client_ip: str | None) -> int | None:

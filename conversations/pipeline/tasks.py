@@ -40,7 +40,7 @@ def process_inbound_batch(self: DurableTask, event_ids: list[int]) -> int:
         try:
             inbound.process(event_id)
             processed += 1
-        except Exception:  # noqa: BLE001 - the single-event task owns retries and the dead letter
+        except Exception:  # the single-event task owns retries and the dead letter
             inbound.enqueue(connection.schema_name, event_id)
     return processed
 

@@ -44,7 +44,7 @@ def fake_anthropic() -> Iterator[FakeLLMServer]:
 
 
 @pytest.fixture
-def llm_settings(settings, fake_openai: FakeLLMServer, fake_anthropic: FakeLLMServer):  # noqa: ANN001, ANN201
+def llm_settings(settings, fake_openai: FakeLLMServer, fake_anthropic: FakeLLMServer):
     """Primary = the fake OpenAI-compatible server, fallback = the fake Anthropic server; short timeouts."""
     settings.LLM_BASE_URL = fake_openai.base_url
     settings.LLM_API_KEY = "sk-test"
@@ -61,7 +61,7 @@ def llm_settings(settings, fake_openai: FakeLLMServer, fake_anthropic: FakeLLMSe
 
 
 @pytest.fixture(scope="module")
-def _committed_kb_a(properties_ab, django_db_blocker):  # noqa: ANN001, ANN201
+def _committed_kb_a(properties_ab, django_db_blocker):
     """A's knowledge, committed once per module so that unit tests (rolled back), daphne and the Celery
     worker all see it; removed afterwards, so other apps' tests find A's knowledge base as they expect."""
     from knowledge.models import KnowledgeItem
@@ -74,7 +74,7 @@ def _committed_kb_a(properties_ab, django_db_blocker):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def forget_committed_guests(committed_db):  # noqa: ANN001, ANN201
+def forget_committed_guests(committed_db):
     """End-to-end tests commit guests and conversations; remove them again so no other test counts them."""
     from conversations.models import Guest
 
@@ -89,12 +89,12 @@ def forget_committed_guests(committed_db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def kb_a(_committed_kb_a, world):  # noqa: ANN001, ANN201
+def kb_a(_committed_kb_a, world):
     return world
 
 
 @pytest.fixture
-def open_all_day(world):  # noqa: ANN001, ANN201
+def open_all_day(world):
     """Property A open around the clock, so replies carry no after-hours note unless a test wants one."""
     hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     before = world.a.operating_hours

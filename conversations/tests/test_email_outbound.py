@@ -144,7 +144,7 @@ def test_a_refused_recipient_is_permanent_and_a_busy_one_transient(fake_smtp: Fa
     assert len(fake_smtp.wait_for(1, timeout=3)) == 1
 
 
-def test_an_unreachable_smtp_server_is_transient(settings) -> None:  # noqa: ANN001
+def test_an_unreachable_smtp_server_is_transient(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 1
     with pytest.raises(TransientSendError):

@@ -16,13 +16,13 @@ from testsupport.llm import echo_knowledge
 pytestmark = pytest.mark.django_db
 
 
-def start(world, text: str, client_id: str = "1"):  # noqa: ANN001, ANN201
+def start(world, text: str, client_id: str = "1"):
     conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
     message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
     return conversation, message
 
 
-def say(conversation, text: str, client_id: str):  # noqa: ANN001, ANN201
+def say(conversation, text: str, client_id: str):
     message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
     return engine.run_turn(conversation.pk, message.pk)
 

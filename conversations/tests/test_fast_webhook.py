@@ -77,7 +77,7 @@ def _run(scenario: Any) -> Any:
 
 
 @pytest.fixture
-def bound(committed_db, settings, monkeypatch) -> Iterator[Any]:  # noqa: ANN001
+def bound(committed_db, settings, monkeypatch) -> Iterator[Any]:
     settings.WHATSAPP_APP_SECRET = SECRET
     routing.clear_cache()
     world = committed_db
@@ -117,7 +117,7 @@ def _clear(world: Any) -> None:
 CASES = sorted(p.name.split(".payload.")[0] for p in FIXTURES.glob("*.payload.*"))
 
 
-def test_every_contract_fixture_gets_the_same_answer_and_rows_from_both_doors(bound) -> None:  # noqa: ANN001
+def test_every_contract_fixture_gets_the_same_answer_and_rows_from_both_doors(bound) -> None:
     assert len(CASES) >= 15
     for name in CASES:
         (path,) = FIXTURES.glob(f"{name}.payload.*")
@@ -145,7 +145,7 @@ def test_every_contract_fixture_gets_the_same_answer_and_rows_from_both_doors(bo
             assert json.loads(fast_body)["error"] == view.json()["error"], name
 
 
-def test_a_redelivered_event_is_stored_and_enqueued_once(bound) -> None:  # noqa: ANN001
+def test_a_redelivered_event_is_stored_and_enqueued_once(bound) -> None:
     body = whatsapp_text_body(NUMBER_A, "60123000011", "Is breakfast included?", wamid="wamid.FAST1")
 
     async def ten_times(app: Any) -> list[tuple[int, bytes]]:
@@ -161,7 +161,7 @@ def test_a_redelivered_event_is_stored_and_enqueued_once(bound) -> None:  # noqa
     assert [schema for schema, _ in bound.enqueued] == [bound.a.schema_name]
 
 
-def test_a_bad_signature_or_an_oversized_body_stores_nothing(bound) -> None:  # noqa: ANN001
+def test_a_bad_signature_or_an_oversized_body_stores_nothing(bound) -> None:
     body = whatsapp_text_body(NUMBER_A, "60123000012", "hello", wamid="wamid.FAST2")
     big = b'{"object": "whatsapp_business_account", "entry": [], "pad": "' + b"x" * (4 * 1024 * 1024) + b'"}'
 
@@ -177,7 +177,7 @@ def test_a_bad_signature_or_an_oversized_body_stores_nothing(bound) -> None:  # 
     assert bound.enqueued == []
 
 
-def test_the_database_out_of_reach_is_a_503_so_meta_retries(bound, monkeypatch) -> None:  # noqa: ANN001
+def test_the_database_out_of_reach_is_a_503_so_meta_retries(bound, monkeypatch) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
@@ -192,7 +192,7 @@ def test_the_database_out_of_reach_is_a_503_so_meta_retries(bound, monkeypatch) 
     assert bound.enqueued == []
 
 
-def test_anything_but_the_webhook_post_goes_to_django(bound) -> None:  # noqa: ANN001
+def test_anything_but_the_webhook_post_goes_to_django(bound) -> None:
     async def scenario(app: Any) -> list[tuple[str, str]]:
         await _request(app, "GET", fast_webhook.PATH, b"", {})
         await _request(app, "POST", "/api/v1/webhook/email", b"", {})
@@ -206,7 +206,7 @@ def test_anything_but_the_webhook_post_goes_to_django(bound) -> None:  # noqa: A
     ]
 
 
-def test_events_arriving_while_a_publish_is_in_flight_go_together_and_none_twice(bound, monkeypatch) -> None:  # noqa: ANN001
+def test_events_arriving_while_a_publish_is_in_flight_go_together_and_none_twice(bound, monkeypatch) -> None:
     published: list[tuple[str, list[int]]] = []
 
     def slow_batch(schema: str, event_ids: list[int]) -> None:
@@ -233,7 +233,7 @@ def test_events_arriving_while_a_publish_is_in_flight_go_together_and_none_twice
     assert len(published) < 20  # they were coalesced
 
 
-def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_rest(bound, monkeypatch) -> None:  # noqa: ANN001
+def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_rest(bound, monkeypatch) -> None:
     from conversations.pipeline.tasks import process_inbound_batch
 
     done: list[int] = []
@@ -250,7 +250,7 @@ def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_res
     assert bound.enqueued == [(bound.a.schema_name, 2)]
 
 
-def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_once(bound, monkeypatch) -> None:  # noqa: ANN001
+def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_once(bound, monkeypatch) -> None:
     statements: list[int] = []
     real = inbound.insert_many_statement
     monkeypatch.setattr(inbound, "insert_many_statement", lambda s, n: statements.append(n) or real(s, n))

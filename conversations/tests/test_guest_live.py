@@ -21,7 +21,7 @@ from properties.models import WidgetKey
 pytestmark = pytest.mark.e2e
 
 
-def http(daphne, method: str, path: str, body: dict | None = None, *, origin: str, token: str = ""):  # noqa: ANN001, ANN201
+def http(daphne, method: str, path: str, body: dict | None = None, *, origin: str, token: str = ""):
     request = urllib.request.Request(
         daphne.url(path),
         method=method,
@@ -34,18 +34,18 @@ def http(daphne, method: str, path: str, body: dict | None = None, *, origin: st
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def socket_url(daphne, conversation_id: int, token: str) -> str:  # noqa: ANN001
+def socket_url(daphne, conversation_id: int, token: str) -> str:
     return f"ws://127.0.0.1:{daphne.port}/ws/guest/{conversation_id}/?token={token}"
 
 
 @pytest.fixture
-def live_keys(committed_db, _committed_kb_a, forget_committed_guests):  # noqa: ANN001, ANN201
+def live_keys(committed_db, _committed_kb_a, forget_committed_guests):
     origin_a, origin_b = f"https://a-{uuid.uuid4().hex[:8]}.example", f"https://b-{uuid.uuid4().hex[:8]}.example"
     key_a = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[origin_a])
     key_b = WidgetKey.objects.create(property=committed_db.b, allowed_origins=[origin_b])
@@ -54,7 +54,7 @@ def live_keys(committed_db, _committed_kb_a, forget_committed_guests):  # noqa: 
     key_b.delete()
 
 
-def start(daphne, key: WidgetKey, origin: str) -> dict:  # noqa: ANN001
+def start(daphne, key: WidgetKey, origin: str) -> dict:
     status, body = http(
         daphne,
         "POST",
@@ -66,7 +66,7 @@ def start(daphne, key: WidgetKey, origin: str) -> dict:  # noqa: ANN001
     return body
 
 
-def events_until_reply(ws, timeout: float = 30.0) -> tuple[list[dict], dict]:  # noqa: ANN001
+def events_until_reply(ws, timeout: float = 30.0) -> tuple[list[dict], dict]:
     events: list[dict] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -120,7 +120,7 @@ def test_a_guest_question_is_answered_by_the_worker_and_streamed_to_the_widget(
     assert [m["role"] for m in body["messages"]] == ["guest", "ai", "staff"]
 
 
-def refused(daphne, conversation_id: int, token: str, origin: str) -> int:  # noqa: ANN001
+def refused(daphne, conversation_id: int, token: str, origin: str) -> int:
     try:
         with connect(
             socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin}, open_timeout=10

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def quick_alerts(committed_db, forget_committed_guests):  # noqa: ANN001, ANN201
+def quick_alerts(committed_db, forget_committed_guests):
     world = committed_db
     before = world.a.notification_email
     world.a.notification_email = "duty-manager@alpha.example"

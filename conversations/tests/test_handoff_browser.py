@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture
-def widget_key(committed_db, _committed_kb_a, forget_committed_guests, daphne):  # noqa: ANN001, ANN201
+def widget_key(committed_db, _committed_kb_a, forget_committed_guests, daphne):
     key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
     yield key
     key.delete()

@@ -22,16 +22,16 @@ BOOKING_MS = (
 )
 
 
-def start():  # noqa: ANN201
+def start():
     return engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
 
 
-def say(conversation, text: str, n: int):  # noqa: ANN001, ANN201
+def say(conversation, text: str, n: int):
     message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
     return engine.run_turn(conversation.pk, message.pk)
 
 
-def asked_for_consent(conversation, text: str = BOOKING):  # noqa: ANN001, ANN201
+def asked_for_consent(conversation, text: str = BOOKING):
     reply = say(conversation, text, 1)
     assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
     assert reply.metadata["consent"]["step"] == "consent", reply.content

@@ -13,17 +13,17 @@ from conversations.models import AiMode, ConversationStatus, Handoff, Message, M
 pytestmark = pytest.mark.django_db
 
 
-def start(text: str):  # noqa: ANN201
+def start(text: str):
     conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
     return conversation, say(conversation, text, "1")
 
 
-def say(conversation, text: str, client_id: str):  # noqa: ANN001, ANN201
+def say(conversation, text: str, client_id: str):
     message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
     return engine.run_turn(conversation.pk, message.pk)
 
 
-def events(conversation, name: str) -> list[Message]:  # noqa: ANN001
+def events(conversation, name: str) -> list[Message]:
     return list(conversation.messages.filter(role=MessageRole.SYSTEM, metadata__event=name))
 
 

@@ -25,7 +25,7 @@ TOKEN = "metrics-test-token-0123456789"
 
 
 @pytest.fixture(autouse=True)
-def _metrics_settings(settings):  # noqa: ANN001, ANN202
+def _metrics_settings(settings):
     settings.METRICS_TOKEN = TOKEN
     settings.METRICS_STATE_CACHE_SECONDS = 0  # every scrape reads the state afresh
     return settings
@@ -53,7 +53,7 @@ def by_label(samples: dict, name: str, label: str) -> dict[str, float]:
 # --- who may read it ------------------------------------------------------------------------------
 
 
-def test_metrics_needs_the_token_or_a_platform_admin(world) -> None:  # noqa: ANN001
+def test_metrics_needs_the_token_or_a_platform_admin(world) -> None:
     anonymous = host_client(None).get("/metrics")
     assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"].startswith("Bearer")
     assert host_client(None).get("/metrics", HTTP_AUTHORIZATION="Bearer wrong-token").status_code == 401
@@ -61,7 +61,7 @@ def test_metrics_needs_the_token_or_a_platform_admin(world) -> None:  # noqa: AN
     assert host_client(None, world.platform_admin).get("/metrics").status_code == 200
 
 
-def test_no_property_staff_may_read_the_platform_metrics(world) -> None:  # noqa: ANN001
+def test_no_property_staff_may_read_the_platform_metrics(world) -> None:
     # The figures cover every property: a manager of A must not learn B's outbox or spend, nor B's A's.
     for user in (world.manager_a, world.agent_a, world.viewer_a, world.manager_b):
         assert host_client(None, user).get("/metrics").status_code == 403, user.email
@@ -70,7 +70,7 @@ def test_no_property_staff_may_read_the_platform_metrics(world) -> None:  # noqa
     assert host_client(world.a).get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 404
 
 
-def test_an_empty_token_setting_never_lets_a_bearer_in(world, settings) -> None:  # noqa: ANN001
+def test_an_empty_token_setting_never_lets_a_bearer_in(world, settings) -> None:
     settings.METRICS_TOKEN = ""
     assert host_client(None).get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
     assert host_client(None).get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 401
@@ -79,7 +79,7 @@ def test_an_empty_token_setting_never_lets_a_bearer_in(world, settings) -> None:
 # --- events ---------------------------------------------------------------------------------------
 
 
-def test_a_request_is_timed_under_its_route_pattern_not_its_path(world) -> None:  # noqa: ANN001
+def test_a_request_is_timed_under_its_route_pattern_not_its_path(world) -> None:
     labels = {"route": "api/v1/properties/<int:property_id>", "method": "GET", "status": "200", "site": "public"}
     _, before = scrape()
     response = host_client(None, world.manager_a).get(f"/api/v1/properties/{world.a.pk}")
@@ -95,7 +95,7 @@ def test_a_request_is_timed_under_its_route_pattern_not_its_path(world) -> None:
 
 def test_a_guest_turn_moves_the_stage_histogram_and_its_own_propertys_tokens_and_cost(
     kb_a, open_all_day, llm_settings, fake_openai, settings
-) -> None:  # noqa: ANN001
+) -> None:
     settings.LLM_PRICES = {"fake-gpt": (1000.0, 3000.0)}  # USD per million tokens: large enough to see
     fake_openai.default = echo_knowledge()
     a, b = kb_a.a.schema_name, kb_a.b.schema_name
@@ -147,7 +147,7 @@ def _outbound(schema: str, provider_id: str) -> OutboxItem:
         return OutboxItem.objects.create(message=message, channel="whatsapp", recipient=provider_id)
 
 
-def test_outbox_backlog_and_waiting_handoffs_are_counted_per_property(world) -> None:  # noqa: ANN001
+def test_outbox_backlog_and_waiting_handoffs_are_counted_per_property(world) -> None:
     a, b = world.a.schema_name, world.b.schema_name
     _, before = scrape()
     item = _outbound(a, "+60100000001")
@@ -171,7 +171,7 @@ def test_outbox_backlog_and_waiting_handoffs_are_counted_per_property(world) -> 
     assert value(done, "nocturn_handoffs_waiting", property=a) == value(before, "nocturn_handoffs_waiting", property=a)
 
 
-def test_dead_letters_are_counted_until_replayed(world) -> None:  # noqa: ANN001
+def test_dead_letters_are_counted_until_replayed(world) -> None:
     from core.models import DeadLetter
 
     _, before = scrape()
@@ -201,7 +201,7 @@ def test_dead_letters_are_counted_until_replayed(world) -> None:  # noqa: ANN001
     )
 
 
-def test_queue_depth_is_the_brokers_list_length(world, monkeypatch) -> None:  # noqa: ANN001
+def test_queue_depth_is_the_brokers_list_length(world, monkeypatch) -> None:
     import redis
     from django.conf import settings
 
@@ -225,7 +225,7 @@ def test_queue_depth_is_the_brokers_list_length(world, monkeypatch) -> None:  # 
     assert ("nocturn_celery_unacked", frozenset()) in after
 
 
-def test_database_and_redis_capacity_ratios_are_reported(world) -> None:  # noqa: ANN001
+def test_database_and_redis_capacity_ratios_are_reported(world) -> None:
     _, samples = scrape()
     assert 0 < value(samples, "nocturn_db_connections_used_ratio") < 1
     assert value(samples, "nocturn_db_connections") >= 1
@@ -235,7 +235,7 @@ def test_database_and_redis_capacity_ratios_are_reported(world) -> None:  # noqa
         assert value(samples, "nocturn_metrics_source_up", source=source) == 1
 
 
-def test_a_source_that_is_down_is_reported_and_the_rest_still_served(world, settings) -> None:  # noqa: ANN001
+def test_a_source_that_is_down_is_reported_and_the_rest_still_served(world, settings) -> None:
     from testsupport.http import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
@@ -245,7 +245,7 @@ def test_a_source_that_is_down_is_reported_and_the_rest_still_served(world, sett
     assert ("nocturn_db_connections_used_ratio", frozenset()) in samples
 
 
-def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, settings) -> None:  # noqa: ANN001
+def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, settings) -> None:
     # TLS ends at the load balancer; Prometheus and the balancer reach each daphne over plain HTTP.
     settings.SECURE_SSL_REDIRECT = True
     assert host_client(None).get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
@@ -253,7 +253,7 @@ def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, sett
     assert host_client(None).get("/api/v1/properties/").status_code == 301  # everything else still is
 
 
-def test_the_mode_classification_call_is_counted_too(world, llm_settings, fake_openai) -> None:  # noqa: ANN001
+def test_the_mode_classification_call_is_counted_too(world, llm_settings, fake_openai) -> None:
     from conversations.ai.router import refine_mode
     from testsupport.llm import stream
 

@@ -28,7 +28,7 @@ NUMBER = "770000000001"
 NUMBER_2 = "770000000002"
 
 
-def _guest_says(text: str, wa_id: str = "60155500001", number: str = NUMBER, at: dt.datetime | None = None):  # noqa: ANN202
+def _guest_says(text: str, wa_id: str = "60155500001", number: str = NUMBER, at: dt.datetime | None = None):
     conversation, message, _ = engine.ingest(
         NormalizedMessage(
             channel="whatsapp",
@@ -56,13 +56,13 @@ def _reply(conversation: Conversation, text: str = "Breakfast is from 7 to 10.")
 
 
 @pytest.fixture
-def alpha(world, fake_graph):  # noqa: ANN001, ANN201
+def alpha(world, fake_graph):
     WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
     with schema_context(world.a.schema_name):
         yield fake_graph
 
 
-def test_a_reply_is_sent_once_and_its_id_kept(alpha) -> None:  # noqa: ANN001
+def test_a_reply_is_sent_once_and_its_id_kept(alpha) -> None:
     conversation, _ = _guest_says("breakfast?")
     item = _reply(conversation)
     assert outbox.dispatch(item.pk) == "sent"
@@ -72,7 +72,7 @@ def test_a_reply_is_sent_once_and_its_id_kept(alpha) -> None:  # noqa: ANN001
     assert item.message.provider_message_id == item.provider_ids[0]
 
 
-def test_a_rate_limit_backs_off_and_is_not_due_before_its_time(alpha) -> None:  # noqa: ANN001
+def test_a_rate_limit_backs_off_and_is_not_due_before_its_time(alpha) -> None:
     conversation, _ = _guest_says("parking?")
     item = _reply(conversation)
     alpha.fail(status=400, code=130429, path="/messages")
@@ -85,7 +85,7 @@ def test_a_rate_limit_backs_off_and_is_not_due_before_its_time(alpha) -> None:  
     assert len(alpha.sent_messages()) == 1
 
 
-def test_outside_the_window_an_approved_template_goes_instead(alpha) -> None:  # noqa: ANN001
+def test_outside_the_window_an_approved_template_goes_instead(alpha) -> None:
     conversation, _ = _guest_says("hello", at=timezone.now() - dt.timedelta(hours=25))
     WhatsAppTemplate.objects.create(name="follow_up", language="en", is_approved=True)
     item = _reply(conversation)
@@ -94,7 +94,7 @@ def test_outside_the_window_an_approved_template_goes_instead(alpha) -> None:  #
     assert [m["type"] for m in sent] == ["template"] and sent[0]["template"]["name"] == "follow_up"
 
 
-def test_meta_saying_the_window_closed_takes_the_template_path_or_tells_staff(alpha) -> None:  # noqa: ANN001
+def test_meta_saying_the_window_closed_takes_the_template_path_or_tells_staff(alpha) -> None:
     conversation, _ = _guest_says("hello again", wa_id="60155500002")
     alpha.outside_window.add("60155500002")
     item = _reply(conversation)
@@ -104,7 +104,7 @@ def test_meta_saying_the_window_closed_takes_the_template_path_or_tells_staff(al
     assert item.message.metadata["delivery"]["state"] == "failed"
 
 
-def test_an_undeliverable_guest_is_reported_to_staff(alpha) -> None:  # noqa: ANN001
+def test_an_undeliverable_guest_is_reported_to_staff(alpha) -> None:
     conversation, _ = _guest_says("hi", wa_id="60155500003")
     alpha.undeliverable.add("60155500003")
     item = _reply(conversation)
@@ -113,7 +113,7 @@ def test_an_undeliverable_guest_is_reported_to_staff(alpha) -> None:  # noqa: AN
     assert item.error_code == 131026 and item.alert == "staff"
 
 
-def test_an_expired_token_alerts_platform_admins_with_a_replayable_dead_letter(alpha) -> None:  # noqa: ANN001
+def test_an_expired_token_alerts_platform_admins_with_a_replayable_dead_letter(alpha) -> None:
     conversation, _ = _guest_says("hi", wa_id="60155500004")
     alpha.expire_token()
     item = _reply(conversation)
@@ -127,7 +127,7 @@ def test_an_expired_token_alerts_platform_admins_with_a_replayable_dead_letter(a
     assert outbox.dispatch(item.pk, revive=True) == "sent"
 
 
-def test_delivery_statuses_move_forward_and_a_failure_reaches_staff(alpha) -> None:  # noqa: ANN001
+def test_delivery_statuses_move_forward_and_a_failure_reaches_staff(alpha) -> None:
     conversation, _ = _guest_says("hi", wa_id="60155500005")
     item = _reply(conversation)
     outbox.dispatch(item.pk)
@@ -143,7 +143,7 @@ def test_delivery_statuses_move_forward_and_a_failure_reaches_staff(alpha) -> No
     assert Message.objects.get(pk=item.message_id).metadata["delivery"]["error_code"] == 131026
 
 
-def test_the_greeting_comes_once_per_local_day_and_per_number(alpha) -> None:  # noqa: ANN001
+def test_the_greeting_comes_once_per_local_day_and_per_number(alpha) -> None:
     # Kuala Lumpur is UTC+8: 15:59 UTC is 23:59 there, 16:01 UTC is 00:01 the next day.
     before_midnight = dt.datetime(2026, 3, 1, 15, 59, tzinfo=dt.UTC)
     just_after = dt.datetime(2026, 3, 1, 15, 59, 50, tzinfo=dt.UTC)
@@ -168,7 +168,7 @@ def test_the_greeting_comes_once_per_local_day_and_per_number(alpha) -> None:  #
     assert GreetingState.objects.get(contact="+60155500006", thread_id=NUMBER).last_greeted_on == dt.date(2026, 3, 2)
 
 
-def test_bs_staff_never_see_as_outbox_rows(alpha, world) -> None:  # noqa: ANN001
+def test_bs_staff_never_see_as_outbox_rows(alpha, world) -> None:
     conversation, _ = _guest_says("hi", wa_id="60155500007")
     item = _reply(conversation, text="Only-For-Alpha")
     item.last_error = "Only-For-Alpha-Error"

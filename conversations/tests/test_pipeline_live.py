@@ -31,7 +31,7 @@ ADDRESS_A = "reservations@alpha-pipeline.example"
 
 
 @pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:  # noqa: ANN001
+def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
         WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A1, display_phone_number="601")
@@ -84,7 +84,7 @@ def _sent_to(live_stack: LiveStack, wa_id: str) -> list[dict]:
     return [m for m in live_stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "text"]
 
 
-def _replies(world, wa_id: str) -> list[Message]:  # noqa: ANN001
+def _replies(world, wa_id: str) -> list[Message]:
     with schema_context(world.a.schema_name):
         return list(
             Message.objects.filter(role=MessageRole.AI, conversation__guest__identities__external_id=f"+{wa_id}")
@@ -93,7 +93,7 @@ def _replies(world, wa_id: str) -> list[Message]:  # noqa: ANN001
 
 def test_a_signed_webhook_delivered_ten_times_is_stored_once_and_answered_once(
     live_stack: LiveStack, committed_db
-) -> None:  # noqa: ANN001
+) -> None:
     wa_id = "60111000001"
     body = whatsapp_text_body(NUMBER_A1, wa_id, "Hi, what time is breakfast?")
     assert all(_whatsapp(live_stack, body) == 200 for _ in range(10))
@@ -110,7 +110,7 @@ def test_a_signed_webhook_delivered_ten_times_is_stored_once_and_answered_once(
     assert live_stack.graph.read_receipts(), "the message was marked read with a typing indicator"
 
 
-def test_three_messages_inside_the_window_get_one_reply(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+def test_three_messages_inside_the_window_get_one_reply(live_stack: LiveStack, committed_db) -> None:
     wa_id = "60111000002"
     for text in ("Hello", "Do you have parking?", "And is it free?"):
         assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A1, wa_id, text)) == 200
@@ -121,7 +121,7 @@ def test_three_messages_inside_the_window_get_one_reply(live_stack: LiveStack, c
     assert len(replies[0].metadata["answers"]) == 3
 
 
-def test_a_bad_signature_is_refused_and_nothing_is_stored(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+def test_a_bad_signature_is_refused_and_nothing_is_stored(live_stack: LiveStack, committed_db) -> None:
     body = whatsapp_text_body(NUMBER_A1, "60111000003", "hello")
     assert _whatsapp(live_stack, body, secret="not-the-secret") == 401
     with schema_context(committed_db.a.schema_name):
@@ -129,7 +129,7 @@ def test_a_bad_signature_is_refused_and_nothing_is_stored(live_stack: LiveStack,
         assert not [e for e in InboundEvent.objects.all() if e.payload.get("sender_id") == "+60111000003"]
 
 
-def test_the_reply_is_delivered_once_after_the_graph_api_recovers(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+def test_the_reply_is_delivered_once_after_the_graph_api_recovers(live_stack: LiveStack, committed_db) -> None:
     wa_id = "60111000004"
     live_stack.graph.fail(times=4, status=500, path="/messages")
     assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A1, wa_id, "Is the pool open?")) == 200
@@ -142,7 +142,7 @@ def test_the_reply_is_delivered_once_after_the_graph_api_recovers(live_stack: Li
         assert sum(i.attempts for i in items) >= 3
 
 
-def test_an_email_thread_stays_in_one_conversation_with_threading_headers(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+def test_an_email_thread_stays_in_one_conversation_with_threading_headers(live_stack: LiveStack, committed_db) -> None:
     import base64
 
     auth = "Basic " + base64.b64encode(EMAIL_AUTH.encode()).decode()
@@ -204,7 +204,7 @@ def _kill_worker_and_its_pool(pid: int) -> None:
 
 def test_a_worker_killed_in_the_middle_of_a_turn_still_answers_exactly_once(
     live_stack: LiveStack,
-    committed_db,  # noqa: ANN001
+    committed_db,
 ) -> None:
     wa_id = "60111000005"
     assert _whatsapp(live_stack, whatsapp_text_body(NUMBER_A2, wa_id, "Can I check in early?")) == 200

@@ -23,7 +23,7 @@ needs_tesseract = pytest.mark.skipif(
 
 
 @pytest.fixture
-def alpha(world, fake_graph, settings, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path
     settings.TRANSCRIPTION_BASE_URL = ""
@@ -37,7 +37,7 @@ def alpha(world, fake_graph, settings, tmp_path, monkeypatch):  # noqa: ANN001, 
     routing.clear_cache()
 
 
-def _receive(kind: str, media: dict, wa_id: str) -> Message:  # noqa: ANN001
+def _receive(kind: str, media: dict, wa_id: str) -> Message:
     raw = {"from": wa_id, "id": f"wamid.media.{kind}.{wa_id}", "timestamp": "1767225600", "type": kind, kind: media}
     events = parse_webhook(whatsapp_body(NUMBER, messages=[raw]), routing.whatsapp_schema)
     inbound.store_whatsapp(events)
@@ -46,7 +46,7 @@ def _receive(kind: str, media: dict, wa_id: str) -> Message:  # noqa: ANN001
 
 
 @needs_tesseract
-def test_the_text_of_an_image_reaches_the_ai(alpha) -> None:  # noqa: ANN001
+def test_the_text_of_an_image_reaches_the_ai(alpha) -> None:
     graph, turns = alpha
     graph.add_media("img-1", picture_of("Booking AH12345 paid RM 420"), "image/png")
     message = _receive("image", {"id": "img-1", "mime_type": "image/png", "caption": "my booking"}, "60177700001")
@@ -55,7 +55,7 @@ def test_the_text_of_an_image_reaches_the_ai(alpha) -> None:  # noqa: ANN001
     assert turns == [message.pk]
 
 
-def test_a_voice_note_without_transcription_goes_to_staff(alpha) -> None:  # noqa: ANN001
+def test_a_voice_note_without_transcription_goes_to_staff(alpha) -> None:
     graph, turns = alpha
     graph.add_media("aud-1", b"OggS fake voice", "audio/ogg")
     message = _receive("audio", {"id": "aud-1", "mime_type": "audio/ogg", "voice": True}, "60177700002")
@@ -65,7 +65,7 @@ def test_a_voice_note_without_transcription_goes_to_staff(alpha) -> None:  # noq
     assert MediaAttachment.objects.get(message=message).size == len(b"OggS fake voice")
 
 
-def test_a_document_is_stored_and_linked(alpha) -> None:  # noqa: ANN001
+def test_a_document_is_stored_and_linked(alpha) -> None:
     graph, turns = alpha
     graph.add_media("doc-1", b"%PDF-1.4 fake", "application/pdf")
     message = _receive("document", {"id": "doc-1", "mime_type": "application/pdf", "filename": "id.pdf"}, "60177700003")

@@ -26,7 +26,7 @@ def request(question: str = "What time is breakfast?") -> ChatRequest:
     )
 
 
-def run(req: ChatRequest | None = None):  # noqa: ANN201
+def run(req: ChatRequest | None = None):
     tokens: list[str] = []
     resets: list[bool] = []
     routed = generate(req or request(), tokens.append, on_reset=lambda: resets.append(True))

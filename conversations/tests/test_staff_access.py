@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def convo_a(world):  # noqa: ANN001, ANN201
+def convo_a(world):
     with schema_context(world.a.schema_name):
         conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
         engine.record_guest_message(conversation, "Secret of Alpha: my room is 1207", provider_message_id="a:1")
@@ -29,14 +29,14 @@ def convo_a(world):  # noqa: ANN001, ANN201
     return conversation, lead
 
 
-def _api(user):  # noqa: ANN001, ANN201
+def _api(user):
     client = host_client(None)
     token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
 
 
-def _state(world, conversation):  # noqa: ANN001, ANN201
+def _state(world, conversation):
     with schema_context(world.a.schema_name):
         conversation.refresh_from_db()
         return conversation.status, conversation.ai_mode, conversation.messages.count()

@@ -41,7 +41,7 @@ EXPECTED = {"retrieval", "llm", "send"} | {
 
 
 @pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Iterator[StackSpec]:  # noqa: ANN001
+def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Iterator[StackSpec]:
     world = properties_ab
     multiproc_dir: Path = tmp_path_factory.mktemp("prometheus")
     with django_db_blocker.unblock():
@@ -93,7 +93,7 @@ def _url(span: ReceivedSpan) -> str:
 
 def test_one_trace_follows_a_whatsapp_message_from_the_webhook_to_the_graph_send(
     live_stack: LiveStack, committed_db
-) -> None:  # noqa: ANN001
+) -> None:
     wa_id = "60111000071"
     assert _post_webhook(live_stack, whatsapp_text_body(NUMBER_A, wa_id, "Is there parking at the hotel?")) == 200
     assert live_stack.graph.wait_for(
@@ -174,7 +174,7 @@ def _scrape(url: str) -> dict[tuple[str, frozenset], float]:
     }
 
 
-def test_daphnes_metrics_add_up_what_the_worker_processes_observed(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+def test_daphnes_metrics_add_up_what_the_worker_processes_observed(live_stack: LiveStack, committed_db) -> None:
     _converse(live_stack, "60111000072", "What time is check-out?")
     count = "nocturn_guest_turn_stage_seconds_count"
     stages = ("retrieval", "provider", "total", "send")
@@ -205,7 +205,7 @@ def test_daphnes_metrics_add_up_what_the_worker_processes_observed(live_stack: L
 
 def test_a_worker_only_host_serves_its_processes_figures_with_the_exporter(
     live_stack: LiveStack, committed_db, tmp_path
-) -> None:  # noqa: ANN001
+) -> None:
     _converse(live_stack, "60111000073", "Do you have a gym?")
     port = free_port()
     log = open(tmp_path / "exporter.log", "wb")  # noqa: SIM115 - closed below

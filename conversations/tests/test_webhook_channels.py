@@ -26,7 +26,7 @@ ADDRESS_A = "stay@alpha-unit.example"
 
 
 @pytest.fixture
-def bound(world, settings):  # noqa: ANN001, ANN201
+def bound(world, settings):
     settings.WHATSAPP_APP_SECRET = SECRET
     settings.WHATSAPP_VERIFY_TOKEN = "verify-me"
     settings.INBOUND_EMAIL_WEBHOOK_SECRET = [EMAIL_AUTH]
@@ -38,7 +38,7 @@ def bound(world, settings):  # noqa: ANN001, ANN201
     routing.clear_cache()
 
 
-def _post(body: bytes, secret: str = SECRET, **headers: str):  # noqa: ANN202
+def _post(body: bytes, secret: str = SECRET, **headers: str):
     sent = {**whatsapp_signed_headers(body, secret), **headers}
     return host_client(None).post(
         "/api/v1/webhook/whatsapp",
@@ -53,7 +53,7 @@ def _events(schema: str) -> int:
         return InboundEvent.objects.count()
 
 
-def test_it_rejects_a_bad_or_missing_signature_and_stores_nothing(bound) -> None:  # noqa: ANN001
+def test_it_rejects_a_bad_or_missing_signature_and_stores_nothing(bound) -> None:
     body = whatsapp_text_body(NUMBER_A, "60123000001", "hello")
     assert _post(body, secret="wrong").status_code == 401
     no_signature = host_client(None).post("/api/v1/webhook/whatsapp", body, content_type="application/json")
@@ -61,18 +61,18 @@ def test_it_rejects_a_bad_or_missing_signature_and_stores_nothing(bound) -> None
     assert _events(bound.a.schema_name) == 0
 
 
-def test_a_malformed_body_is_a_400(bound) -> None:  # noqa: ANN001
+def test_a_malformed_body_is_a_400(bound) -> None:
     response = _post(b'{"object": "whatsapp_business_account", "entry": "nope"}')
     assert response.status_code == 400
     assert "entry" in response.json()["error"]
 
 
-def test_an_unknown_number_is_answered_200_and_stored_nowhere(bound) -> None:  # noqa: ANN001
+def test_an_unknown_number_is_answered_200_and_stored_nowhere(bound) -> None:
     assert _post(whatsapp_text_body("123456789999", "60123000002", "hi")).status_code == 200
     assert _events(bound.a.schema_name) == 0 and _events(bound.b.schema_name) == 0
 
 
-def test_a_redelivered_message_is_stored_once(bound) -> None:  # noqa: ANN001
+def test_a_redelivered_message_is_stored_once(bound) -> None:
     body = whatsapp_text_body(NUMBER_A, "60123000003", "hi")
     responses = [_post(body) for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 200]
@@ -80,14 +80,14 @@ def test_a_redelivered_message_is_stored_once(bound) -> None:  # noqa: ANN001
     assert _events(bound.a.schema_name) == 1
 
 
-def test_a_webhook_for_as_number_never_writes_into_bs_schema(bound) -> None:  # noqa: ANN001
+def test_a_webhook_for_as_number_never_writes_into_bs_schema(bound) -> None:
     assert _post(whatsapp_text_body(NUMBER_A, "60123000004", "for alpha")).status_code == 200
     assert _post(whatsapp_status_body(NUMBER_A, "wamid.X1", "delivered", "60123000004")).status_code == 200
     assert _events(bound.a.schema_name) == 2
     assert _events(bound.b.schema_name) == 0
 
 
-def test_our_own_failure_is_a_503_so_meta_retries(bound, monkeypatch) -> None:  # noqa: ANN001
+def test_our_own_failure_is_a_503_so_meta_retries(bound, monkeypatch) -> None:
     def down(*args: object) -> int:
         raise OperationalError("the database is down")
 
@@ -95,7 +95,7 @@ def test_our_own_failure_is_a_503_so_meta_retries(bound, monkeypatch) -> None:  
     assert _post(whatsapp_text_body(NUMBER_A, "60123000005", "hi")).status_code == 503
 
 
-def test_the_subscription_check_echoes_the_challenge_only_for_our_token(bound) -> None:  # noqa: ANN001
+def test_the_subscription_check_echoes_the_challenge_only_for_our_token(bound) -> None:
     client = host_client(None)
     ok = client.get(
         "/api/v1/webhook/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}
@@ -107,7 +107,7 @@ def test_the_subscription_check_echoes_the_challenge_only_for_our_token(bound) -
     assert bad.status_code == 403
 
 
-def _email_post(fields: dict[str, str], auth: str = EMAIL_AUTH):  # noqa: ANN202
+def _email_post(fields: dict[str, str], auth: str = EMAIL_AUTH):
     return host_client(None).post(
         "/api/v1/webhook/email",
         fields,
@@ -115,7 +115,7 @@ def _email_post(fields: dict[str, str], auth: str = EMAIL_AUTH):  # noqa: ANN202
     )
 
 
-def test_inbound_email_needs_the_webhook_secret_and_is_deduplicated_on_message_id(bound) -> None:  # noqa: ANN001
+def test_inbound_email_needs_the_webhook_secret_and_is_deduplicated_on_message_id(bound) -> None:
     post = sendgrid_raw_post("guest@unit.example", ADDRESS_A, "Hello", "Any rooms?")
     assert _email_post(post, auth="sendgrid:wrong").status_code == 401
     assert _events(bound.a.schema_name) == 0
@@ -124,7 +124,7 @@ def test_inbound_email_needs_the_webhook_secret_and_is_deduplicated_on_message_i
     assert _events(bound.a.schema_name) == 1 and _events(bound.b.schema_name) == 0
 
 
-def test_an_auto_reply_is_stored_but_never_answered(bound, monkeypatch) -> None:  # noqa: ANN001
+def test_an_auto_reply_is_stored_but_never_answered(bound, monkeypatch) -> None:
     post = sendgrid_raw_post("guest@unit.example", ADDRESS_A, "Out of office", "I am away")
     post["email"] = "Auto-Submitted: auto-replied\n" + post["email"]
     assert _email_post(post).status_code == 200

@@ -29,7 +29,7 @@ NUMBER_A, NUMBER_B = "770000000001", "770000000002"
 
 
 @pytest.fixture
-def bound(world, settings):  # noqa: ANN001, ANN201
+def bound(world, settings):
     settings.WHATSAPP_APP_SECRET = SECRET
     routing.clear_cache()
     WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="1")
@@ -39,7 +39,7 @@ def bound(world, settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def budget(settings):  # noqa: ANN001, ANN201
+def budget(settings):
     """A small processing budget (2 events/s, bursts of 2), its buckets emptied of earlier tests' tokens."""
     settings.INBOUND_PROCESS_RATE, settings.INBOUND_PROCESS_BURST, settings.INBOUND_MAX_DEFER = 2.0, 2.0, 30.0
     limiter = ratelimit._limiter("nocturn:inbound-process", 2.0, 2.0)
@@ -48,7 +48,7 @@ def budget(settings):  # noqa: ANN001, ANN201
     return limiter
 
 
-def post(body: bytes, secret: str = SECRET, ip: str = "203.0.113.10"):  # noqa: ANN201
+def post(body: bytes, secret: str = SECRET, ip: str = "203.0.113.10"):
     headers = whatsapp_signed_headers(body, secret)
     client = host_client(None)
     return client.post(

@@ -35,7 +35,7 @@ def picture_of(text: str) -> bytes:
 
 
 class TestStorage:
-    def test_the_same_file_is_stored_once_under_its_property(self, tmp_path) -> None:  # noqa: ANN001
+    def test_the_same_file_is_stored_once_under_its_property(self, tmp_path) -> None:
         storage = FileSystemStorage(location=tmp_path)
         first = store_media(b"%PDF-1.4 booking", "application/pdf", schema="alpha", storage=storage)
         again = store_media(b"%PDF-1.4 booking", "application/pdf", schema="alpha", storage=storage)
@@ -44,14 +44,14 @@ class TestStorage:
         assert storage.open(first.name).read() == b"%PDF-1.4 booking"
         assert len(list((tmp_path / "alpha" / "whatsapp").rglob("*.pdf"))) == 1
 
-    def test_two_properties_never_share_a_path(self, tmp_path) -> None:  # noqa: ANN001
+    def test_two_properties_never_share_a_path(self, tmp_path) -> None:
         storage = FileSystemStorage(location=tmp_path)
         a = store_media(b"same bytes", "image/jpeg", schema="alpha", storage=storage)
         b = store_media(b"same bytes", "image/jpeg", schema="bravo", storage=storage)
         assert a.sha256 == b.sha256 and a.name != b.name
         assert a.name.startswith("alpha/") and b.name.startswith("bravo/")
 
-    def test_a_schema_is_required(self, tmp_path) -> None:  # noqa: ANN001
+    def test_a_schema_is_required(self, tmp_path) -> None:
         with pytest.raises(ValueError):
             store_media(b"x", "image/png", schema="", storage=FileSystemStorage(location=tmp_path))
 
@@ -111,7 +111,7 @@ class TestTranscription:
             assert time.monotonic() - started < 0.9
 
 
-def test_the_settings_decide_whether_a_voice_note_is_transcribed(settings) -> None:  # noqa: ANN001
+def test_the_settings_decide_whether_a_voice_note_is_transcribed(settings) -> None:
     settings.TRANSCRIPTION_BASE_URL, settings.TRANSCRIPTION_API_KEY = "", ""
     with pytest.raises(TranscriptionUnavailable):
         transcribe_with_settings(b"OggS", "audio/ogg")

@@ -95,7 +95,7 @@ def test_the_adapter_refuses_locally_when_the_number_is_over_its_rate(client: re
     limiter.reset("alpha", number)
 
 
-def test_the_limiter_from_settings_uses_the_configured_rate(settings, number: str) -> None:  # noqa: ANN001
+def test_the_limiter_from_settings_uses_the_configured_rate(settings, number: str) -> None:
     settings.WHATSAPP_SEND_RATE, settings.WHATSAPP_SEND_BURST = 5.0, 2
     limiter = SendRateLimiter.from_settings()
     assert (limiter.rate, limiter.capacity) == (5.0, 2)

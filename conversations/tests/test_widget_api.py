@@ -22,7 +22,7 @@ NOTICE = "We store this chat to answer you. Privacy policy: https://alpha-hotel.
 
 
 @pytest.fixture
-def keys(world):  # noqa: ANN001, ANN201
+def keys(world):
     key_a = WidgetKey.objects.create(property=world.a, allowed_origins=[ORIGIN_A])
     key_b = WidgetKey.objects.create(property=world.b, allowed_origins=[ORIGIN_B])
     return key_a, key_b
@@ -32,12 +32,12 @@ def api(origin: str = ORIGIN_A) -> Client:
     return Client(HTTP_HOST="localhost", HTTP_ORIGIN=origin)
 
 
-def start(key: WidgetKey, origin: str = ORIGIN_A, **body):  # noqa: ANN003, ANN201
+def start(key: WidgetKey, origin: str = ORIGIN_A, **body):
     payload = {"key": key.public_key, "consent": True, "consent_text": NOTICE, **body}
     return api(origin).post("/api/v1/conversations", json.dumps(payload), content_type="application/json")
 
 
-def post(conversation_id: int, token: str, text: str, origin: str = ORIGIN_A, client_id: str = ""):  # noqa: ANN201
+def post(conversation_id: int, token: str, text: str, origin: str = ORIGIN_A, client_id: str = ""):
     return api(origin).post(
         f"/api/v1/conversations/{conversation_id}/messages",
         json.dumps({"text": text, "client_id": client_id}),
@@ -46,7 +46,7 @@ def post(conversation_id: int, token: str, text: str, origin: str = ORIGIN_A, cl
     )
 
 
-def read(conversation_id: int, token: str, origin: str = ORIGIN_A):  # noqa: ANN201
+def read(conversation_id: int, token: str, origin: str = ORIGIN_A):
     return api(origin).get(f"/api/v1/conversations/{conversation_id}", HTTP_X_GUEST_TOKEN=token)
 
 

@@ -42,7 +42,7 @@ def app(token: str, directory: str) -> Callable[[Environ, StartResponse], Iterab
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:  # the stdlib's name
         pass
 
 

@@ -150,7 +150,7 @@ def read() -> Reading:
         try:
             reading.metrics.extend(source())
             reading.up[name] = True
-        except Exception as error:  # noqa: BLE001 - a source that is down is reported, never raised
+        except Exception as error:  # a source that is down is reported, never raised
             log.warning("metrics_source_down", source=name, error=f"{type(error).__name__}: {error}")
             reading.up[name] = False
     return reading

@@ -23,14 +23,14 @@ class FakeTask:
         self.sent.append(options)
 
 
-def test_enqueue_sends_at_once_in_the_active_schema(world) -> None:  # noqa: ANN001
+def test_enqueue_sends_at_once_in_the_active_schema(world) -> None:
     task = FakeTask()
     with schema_context(world.a.schema_name):
         enqueue(task, args=[7])  # type: ignore[arg-type]
     assert task.sent == [{"args": [7], "headers": {"_schema_name": world.a.schema_name}}]
 
 
-def test_enqueue_passes_only_what_the_caller_gave(world) -> None:  # noqa: ANN001
+def test_enqueue_passes_only_what_the_caller_gave(world) -> None:
     task = FakeTask()
     enqueue(task, args=(1, "x"), kwargs={"revive": True}, schema=world.b.schema_name, countdown=2.5)  # type: ignore[arg-type]
     assert task.sent == [
@@ -44,8 +44,8 @@ def test_enqueue_passes_only_what_the_caller_gave(world) -> None:  # noqa: ANN00
 
 
 def test_enqueue_on_commit_waits_for_the_commit_and_keeps_the_callers_schema(
-    world,  # noqa: ANN001
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    world,
+    django_capture_on_commit_callbacks,
 ) -> None:
     task = FakeTask()
     with django_capture_on_commit_callbacks(execute=True):
@@ -57,8 +57,8 @@ def test_enqueue_on_commit_waits_for_the_commit_and_keeps_the_callers_schema(
 
 
 def test_nothing_is_sent_for_a_rolled_back_transaction(
-    world,  # noqa: ANN001
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    world,
+    django_capture_on_commit_callbacks,
 ) -> None:
     task = FakeTask()
 

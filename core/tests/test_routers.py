@@ -10,7 +10,7 @@ from core.routers import PublicOnlyModelsRouter
 pytestmark = pytest.mark.django_db
 
 
-def test_a_listed_model_only_in_public_and_the_apps_others_only_in_properties(world, settings) -> None:  # noqa: ANN001
+def test_a_listed_model_only_in_public_and_the_apps_others_only_in_properties(world, settings) -> None:
     settings.PUBLIC_ONLY_MODELS = {"shop": {"ledger"}}
     router = PublicOnlyModelsRouter()
     with schema_context("public"):
@@ -23,6 +23,6 @@ def test_a_listed_model_only_in_public_and_the_apps_others_only_in_properties(wo
         assert router.allow_migrate("default", "shop") is None  # no model named (RunSQL …): not its business
 
 
-def test_the_settings_keep_the_audit_trail_and_credentials_public(settings) -> None:  # noqa: ANN001
+def test_the_settings_keep_the_audit_trail_and_credentials_public(settings) -> None:
     assert {"privacy": {"auditevent"}, "integrations": {"integrationcredential"}} == settings.PUBLIC_ONLY_MODELS
     assert settings.DATABASE_ROUTERS[0] == "core.routers.PublicOnlyModelsRouter"

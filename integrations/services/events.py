@@ -132,7 +132,7 @@ def _enqueue_notice(schema: str, event_id: int) -> None:
 
     try:
         enqueue(notify_guest, args=[event_id], schema=schema)
-    except Exception:  # noqa: BLE001 - the event is stored: the beat job queues what stays pending
+    except Exception:  # the event is stored: the beat job queues what stays pending
         log.exception("integration_enqueue_failed", schema=schema, record=event_id)
 
 

@@ -23,7 +23,7 @@ class Keys:
 
 
 @pytest.fixture
-def keys(world) -> Keys:  # noqa: ANN001
+def keys(world) -> Keys:
     return Keys(a=credentials.create(world.a, label="Alpha PMS"), b=credentials.create(world.b, label="Bravo POS"))
 
 
@@ -51,7 +51,7 @@ def post_event(
     timestamp: int | None = None,
     signature: str | None = None,
     client: Client | None = None,
-):  # noqa: ANN201
+):
     body = encode(event)
     headers = {}
     if signature is not None:

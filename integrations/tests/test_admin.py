@@ -21,7 +21,7 @@ def _shown_secret(html: str) -> str:
     return match.group(1)
 
 
-def test_a_platform_admin_creates_a_credential_and_sees_the_secret_once(world) -> None:  # noqa: ANN001
+def test_a_platform_admin_creates_a_credential_and_sees_the_secret_once(world) -> None:
     admin = host_client(None, world.platform_admin)
     response = admin.post(f"{CHANGELIST}add/", {"property": world.a.pk, "label": "Opera PMS", "is_active": "on"})
     assert response.status_code == 200
@@ -38,7 +38,7 @@ def test_a_platform_admin_creates_a_credential_and_sees_the_secret_once(world) -
         assert credential.key_id in body and secret not in body and credential.secret not in body
 
 
-def test_rotating_from_the_admin_shows_the_new_secret_and_keeps_the_old_one_for_the_grace(world) -> None:  # noqa: ANN001
+def test_rotating_from_the_admin_shows_the_new_secret_and_keeps_the_old_one_for_the_grace(world) -> None:
     issued = credentials.create(world.a, label="POS")
     admin = host_client(None, world.platform_admin)
     response = admin.post(CHANGELIST, {"action": "rotate_secret", "_selected_action": [issued.credential.pk]})
@@ -50,7 +50,7 @@ def test_rotating_from_the_admin_shows_the_new_secret_and_keeps_the_old_one_for_
 
 
 @pytest.mark.parametrize("who", ["manager_a", "manager_b", "agent_a"])
-def test_hotel_staff_cannot_reach_credentials(world, who: str) -> None:  # noqa: ANN001
+def test_hotel_staff_cannot_reach_credentials(world, who: str) -> None:
     credentials.create(world.a, label="POS")
     client = host_client(None, getattr(world, who))
     assert client.get(CHANGELIST).status_code in (302, 403)
@@ -58,7 +58,7 @@ def test_hotel_staff_cannot_reach_credentials(world, who: str) -> None:  # noqa:
     assert not IntegrationCredential.objects.filter(label="x").exists()
 
 
-def test_each_propertys_admin_shows_its_own_events_only(world, keys) -> None:  # noqa: ANN001
+def test_each_propertys_admin_shows_its_own_events_only(world, keys) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("integrations.tasks.notify_guest.apply_async", lambda *a, **k: None)
         assert post_event(world.a, booking_event("evt-only-alpha"), keys.a.secret).status_code == 202

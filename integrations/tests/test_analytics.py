@@ -9,7 +9,7 @@ from analytics.services.aggregation import compute_day
 from conversations.models import Conversation, Guest, Message, MessageRole
 
 
-def test_notice_only_conversations_are_not_counted_as_inquiries(world) -> None:  # noqa: ANN001
+def test_notice_only_conversations_are_not_counted_as_inquiries(world) -> None:
     with schema_context(world.a.schema_name):
         today = world.a.local_now().date()
         before = compute_day(today, world.a).total_inquiries

@@ -22,7 +22,7 @@ def _counts(schema: str) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def queued():  # noqa: ANN201
+def queued():
     """The notices queued (the Celery task's apply_async), instead of a broker."""
     with mock.patch("integrations.tasks.notify_guest.apply_async") as apply_async:
         yield apply_async
@@ -30,7 +30,7 @@ def queued():  # noqa: ANN201
 
 def test_a_signed_event_is_accepted_and_the_guest_found_or_created(
     world, keys, queued, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = post_event(world.a, booking_event("evt-accept"), keys.a.secret)
     assert response.status_code == 202, response.content
@@ -52,7 +52,7 @@ def test_a_signed_event_is_accepted_and_the_guest_found_or_created(
 
 def test_a_replayed_event_changes_nothing_and_gets_the_first_answer(
     world, keys, queued, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         first = post_event(world.a, booking_event("evt-replay"), keys.a.secret)
     before = _counts(world.a.schema_name)
@@ -67,7 +67,7 @@ def test_a_replayed_event_changes_nothing_and_gets_the_first_answer(
     assert callbacks == [] and queued.call_count == 1  # the guest is not notified twice
 
 
-def test_the_same_event_id_with_a_different_body_is_a_conflict(world, keys, queued) -> None:  # noqa: ANN001
+def test_the_same_event_id_with_a_different_body_is_a_conflict(world, keys, queued) -> None:
     assert post_event(world.a, booking_event("evt-conflict"), keys.a.secret).status_code == 202
     before = _counts(world.a.schema_name)
     changed = booking_event(
@@ -80,7 +80,7 @@ def test_the_same_event_id_with_a_different_body_is_a_conflict(world, keys, queu
 
 
 @pytest.mark.parametrize("skew", [-301, 301, -3600, 86400])
-def test_a_stale_or_future_timestamp_is_refused(world, keys, queued, skew: int) -> None:  # noqa: ANN001
+def test_a_stale_or_future_timestamp_is_refused(world, keys, queued, skew: int) -> None:
     before = _counts(world.a.schema_name)
     now = int(time.time())
     # Our clock held still: a slow machine must not carry a 301 s skew back inside the window.
@@ -92,12 +92,12 @@ def test_a_stale_or_future_timestamp_is_refused(world, keys, queued, skew: int) 
     queued.assert_not_called()
 
 
-def test_a_timestamp_inside_the_window_is_accepted(world, keys, queued) -> None:  # noqa: ANN001
+def test_a_timestamp_inside_the_window_is_accepted(world, keys, queued) -> None:
     response = post_event(world.a, booking_event("evt-skew-ok"), keys.a.secret, timestamp=int(time.time()) - 240)
     assert response.status_code == 202
 
 
-def test_a_captured_request_replayed_after_the_window_is_refused(world, keys, queued, settings) -> None:  # noqa: ANN001
+def test_a_captured_request_replayed_after_the_window_is_refused(world, keys, queued, settings) -> None:
     """Within the window the event id protects; after it, the timestamp does (even with a new id)."""
     settings.INTEGRATION_SIGNATURE_TOLERANCE = 300
     body = encode(booking_event("evt-captured"))
@@ -123,7 +123,7 @@ def test_a_captured_request_replayed_after_the_window_is_refused(world, keys, qu
         "t={now},v0={good}",
     ],
 )
-def test_a_missing_or_bad_signature_is_refused(world, keys, queued, signature: str | None) -> None:  # noqa: ANN001
+def test_a_missing_or_bad_signature_is_refused(world, keys, queued, signature: str | None) -> None:
     from integrations import signing
 
     body = encode(booking_event("evt-badsig"))
@@ -135,7 +135,7 @@ def test_a_missing_or_bad_signature_is_refused(world, keys, queued, signature: s
     assert _counts(world.a.schema_name)[0] == 0
 
 
-def test_a_body_changed_after_signing_is_refused(world, keys, queued) -> None:  # noqa: ANN001
+def test_a_body_changed_after_signing_is_refused(world, keys, queued) -> None:
     from integrations import signing
 
     now = int(time.time())
@@ -144,7 +144,7 @@ def test_a_body_changed_after_signing_is_refused(world, keys, queued) -> None:  
     assert post_event(world.a, tampered, None, signature=header).status_code == 401
 
 
-def test_property_b_credentials_cannot_post_to_property_a(world, keys, queued) -> None:  # noqa: ANN001
+def test_property_b_credentials_cannot_post_to_property_a(world, keys, queued) -> None:
     before_a, before_b = _counts(world.a.schema_name), _counts(world.b.schema_name)
     response = post_event(world.a, booking_event("evt-cross"), keys.b.secret)
     assert response.status_code == 401
@@ -155,12 +155,12 @@ def test_property_b_credentials_cannot_post_to_property_a(world, keys, queued) -
         assert not IntegrationEvent.objects.filter(event_id="evt-own").exists()
 
 
-def test_an_inactive_credential_is_refused(world, keys, queued) -> None:  # noqa: ANN001
+def test_an_inactive_credential_is_refused(world, keys, queued) -> None:
     IntegrationCredential.objects.filter(pk=keys.a.credential.pk).update(is_active=False)
     assert post_event(world.a, booking_event("evt-inactive"), keys.a.secret).status_code == 401
 
 
-def test_after_a_rotation_both_secrets_work_until_the_grace_ends(world, keys, queued) -> None:  # noqa: ANN001
+def test_after_a_rotation_both_secrets_work_until_the_grace_ends(world, keys, queued) -> None:
     import datetime as dt
 
     rotated = credentials.rotate(keys.a.credential, grace=dt.timedelta(hours=1))
@@ -174,7 +174,7 @@ def test_after_a_rotation_both_secrets_work_until_the_grace_ends(world, keys, qu
     assert post_event(world.a, booking_event("evt-new-again"), rotated.secret).status_code == 202
 
 
-def test_secrets_are_encrypted_at_rest(world, keys) -> None:  # noqa: ANN001
+def test_secrets_are_encrypted_at_rest(world, keys) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -185,7 +185,7 @@ def test_secrets_are_encrypted_at_rest(world, keys) -> None:  # noqa: ANN001
     assert keys.a.secret not in stored and stored.startswith("gAAAAA")
 
 
-def test_creating_and_rotating_a_credential_is_audited(world, keys) -> None:  # noqa: ANN001
+def test_creating_and_rotating_a_credential_is_audited(world, keys) -> None:
     from privacy.models import AuditEvent
 
     credentials.rotate(keys.a.credential, actor=world.platform_admin)
@@ -216,7 +216,7 @@ def test_creating_and_rotating_a_credential_is_audited(world, keys) -> None:  # 
         ),
     ],
 )
-def test_an_invalid_event_is_a_400_with_a_reason_and_stores_nothing(world, keys, queued, event, reason: str) -> None:  # noqa: ANN001, E501
+def test_an_invalid_event_is_a_400_with_a_reason_and_stores_nothing(world, keys, queued, event, reason: str) -> None:
     before = _counts(world.a.schema_name)
     response = post_event(world.a, event, keys.a.secret)
     assert response.status_code == 400, response.content
@@ -225,7 +225,7 @@ def test_an_invalid_event_is_a_400_with_a_reason_and_stores_nothing(world, keys,
     queued.assert_not_called()
 
 
-def test_order_events_are_accepted_with_an_email_only_guest(world, keys, queued) -> None:  # noqa: ANN001
+def test_order_events_are_accepted_with_an_email_only_guest(world, keys, queued) -> None:
     order = {"reference": "POS-77", "outlet": "Lobby Café", "items": [{"name": "Nasi lemak", "quantity": 2}],
              "total": "24.00", "currency": "MYR"}  # fmt: skip
     for event_id, kind in (("evt-o1", "order.received"), ("evt-o2", "order.ready")):
@@ -242,13 +242,13 @@ def test_order_events_are_accepted_with_an_email_only_guest(world, keys, queued)
         assert events[0].guest.email == "walkin@example.com" and events[0].guest.language == "ms"
 
 
-def test_an_unknown_property_is_a_404(world, keys) -> None:  # noqa: ANN001
+def test_an_unknown_property_is_a_404(world, keys) -> None:
     assert post_event("no-such-hotel", booking_event(), keys.a.secret).status_code == 404
     assert post_event("NOT A SLUG", booking_event(), keys.a.secret).status_code == 404
     assert post_event("alpha%00", booking_event(), keys.a.secret).status_code == 404
 
 
-def test_a_database_failure_is_a_503_so_the_sender_retries(world, keys, queued) -> None:  # noqa: ANN001
+def test_a_database_failure_is_a_503_so_the_sender_retries(world, keys, queued) -> None:
     with mock.patch("integrations.services.events.accept", side_effect=OperationalError("the database went away")):
         response = post_event(world.a, booking_event("evt-db"), keys.a.secret)
     assert response.status_code == 503
@@ -258,12 +258,12 @@ def test_a_database_failure_is_a_503_so_the_sender_retries(world, keys, queued) 
     assert post_event(world.a, booking_event("evt-db"), keys.a.secret).status_code == 202
 
 
-def test_an_oversized_body_is_refused(world, keys) -> None:  # noqa: ANN001
+def test_an_oversized_body_is_refused(world, keys) -> None:
     big = booking_event("evt-big", padding="x" * 70_000)
     assert post_event(world.a, big, keys.a.secret).status_code == 413
 
 
-def test_the_endpoint_is_in_the_openapi_schema(world) -> None:  # noqa: ANN001
+def test_the_endpoint_is_in_the_openapi_schema(world) -> None:
     from conftest import host_client
 
     response = host_client(None).get("/api/schema/", HTTP_ACCEPT="application/json")
@@ -279,7 +279,7 @@ def test_the_endpoint_is_in_the_openapi_schema(world) -> None:  # noqa: ANN001
 
 def test_a_lost_enqueue_still_answers_202_and_the_beat_job_queues_the_notice(
     world, keys, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     import datetime as dt
 
     from integrations import tasks

@@ -21,7 +21,7 @@ RESULT_KEYS = {"event_id", "type", "status", "record_id", "guest_id", "received_
 
 
 @pytest.fixture
-def operation(world):  # noqa: ANN001, ANN201
+def operation(world):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
@@ -38,12 +38,12 @@ def operation(world):  # noqa: ANN001, ANN201
         request_finished.connect(close_old_connections)
 
 
-def test_signed_generated_events_get_documented_answers(world, keys, operation) -> None:  # noqa: ANN001
+def test_signed_generated_events_get_documented_answers(world, keys, operation) -> None:
     seen: set[int] = set()
 
     @given(case=operation.as_strategy())
     @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    def run(case) -> None:  # noqa: ANN001
+    def run(case) -> None:
         body = json.dumps(case.body).encode()
         header = signing.header_value(keys.a.secret, int(time.time()), body)
         response = host_client(None).post(

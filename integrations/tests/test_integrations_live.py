@@ -44,7 +44,7 @@ class Secrets:
 
 
 @pytest.fixture(scope="module")
-def secrets(properties_ab, django_db_blocker) -> Iterator[Secrets]:  # noqa: ANN001
+def secrets(properties_ab, django_db_blocker) -> Iterator[Secrets]:
     """One integration credential for each property; the events of the tests are signed with them."""
     with django_db_blocker.unblock():
         issued_a = credentials.create(properties_ab.a, label="Alpha PMS (live test)")
@@ -55,7 +55,7 @@ def secrets(properties_ab, django_db_blocker) -> Iterator[Secrets]:  # noqa: ANN
 
 
 @pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker, secrets: Secrets) -> Iterator[StackSpec]:  # noqa: ANN001
+def live_stack_spec(properties_ab, django_db_blocker, secrets: Secrets) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
         WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="60300")
@@ -98,7 +98,7 @@ def _templates_to(live_stack: LiveStack, wa_id: str) -> list[dict]:
 
 def test_a_booking_confirmed_event_reaches_the_guest_on_whatsapp_once(
     live_stack: LiveStack, secrets: Secrets, committed_db
-) -> None:  # noqa: ANN001
+) -> None:
     wa_id = "60123450001"
     event = booking_event("live-evt-1", guest={"name": "Aisyah", "phone": f"+{wa_id}", "language": "en"})
     started = time.monotonic()
@@ -124,7 +124,7 @@ def test_a_booking_confirmed_event_reaches_the_guest_on_whatsapp_once(
 
 def test_when_whatsapp_fails_for_good_the_guest_gets_the_email_and_staff_see_it(
     live_stack: LiveStack, secrets: Secrets, committed_db
-) -> None:  # noqa: ANN001, E501
+) -> None:
     wa_id = "60123450002"
     live_stack.graph.undeliverable.add(wa_id)
     layer = get_channel_layer()

@@ -45,7 +45,7 @@ class Calls:
 
 
 @pytest.fixture
-def alpha(world, fake_graph, settings):  # noqa: ANN001, ANN201
+def alpha(world, fake_graph, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_PROVIDER = "console"
     routing.clear_cache()
@@ -67,19 +67,19 @@ def alpha(world, fake_graph, settings):  # noqa: ANN001, ANN201
     routing.clear_cache()
 
 
-def _accept(event: dict, django_capture_on_commit_callbacks) -> IntegrationEvent:  # noqa: ANN001
+def _accept(event: dict, django_capture_on_commit_callbacks) -> IntegrationEvent:
     with django_capture_on_commit_callbacks(execute=True):
         return events.accept(event).event
 
 
-def _fallbacks_run(calls: Calls, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def _fallbacks_run(calls: Calls, django_capture_on_commit_callbacks) -> None:
     while calls.fallbacks:
         _, event_id, channel, error = calls.fallbacks.pop(0)
         with django_capture_on_commit_callbacks(execute=True):
             notify.fallback(event_id, channel, error)
 
 
-def _dispatch_all(django_capture_on_commit_callbacks) -> list[str]:  # noqa: ANN001
+def _dispatch_all(django_capture_on_commit_callbacks) -> list[str]:
     states = []
     for item_id in OutboxItem.objects.filter(state="pending").values_list("pk", flat=True):
         with django_capture_on_commit_callbacks(execute=True):
@@ -89,7 +89,7 @@ def _dispatch_all(django_capture_on_commit_callbacks) -> list[str]:  # noqa: ANN
 
 def test_a_booking_is_sent_on_whatsapp_as_its_approved_template_outside_the_window(
     alpha, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     graph, calls = alpha
     event = _accept(booking_event("evt-wa"), django_capture_on_commit_callbacks)
     assert notify.notify(event.pk) == NotificationStatus.QUEUED
@@ -108,7 +108,7 @@ def test_a_booking_is_sent_on_whatsapp_as_its_approved_template_outside_the_wind
 
 def test_inside_the_window_the_notice_goes_as_text_in_the_guests_own_conversation(
     alpha, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     graph, _ = alpha
     conversation, _, _ = engine.ingest(
         NormalizedMessage(
@@ -126,7 +126,7 @@ def test_inside_the_window_the_notice_goes_as_text_in_the_guests_own_conversatio
     assert event.notification_message.conversation_id == conversation.pk
 
 
-def test_a_malay_guest_gets_the_malay_text(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_a_malay_guest_gets_the_malay_text(alpha, django_capture_on_commit_callbacks) -> None:
     event = booking_event("evt-ms", guest={"phone": "+60123456780", "name": "Siti", "language": "ms"})
     event = _accept(event, django_capture_on_commit_callbacks)
     notify.notify(event.pk)
@@ -137,7 +137,7 @@ def test_a_malay_guest_gets_the_malay_text(alpha, django_capture_on_commit_callb
 
 def test_undeliverable_on_whatsapp_falls_back_to_email_and_staff_are_told(
     alpha, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     graph, calls = alpha
     graph.undeliverable.add(WA_ID)
     event = _accept(booking_event("evt-fallback"), django_capture_on_commit_callbacks)
@@ -168,7 +168,7 @@ def test_undeliverable_on_whatsapp_falls_back_to_email_and_staff_are_told(
     assert delivery == "whatsapp: failed (131026) → email: sent"
 
 
-def test_without_an_email_the_fallback_is_sms(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_without_an_email_the_fallback_is_sms(alpha, django_capture_on_commit_callbacks) -> None:
     graph, calls = alpha
     graph.undeliverable.add("60123456781")
     event = _accept(booking_event("evt-sms", guest={"phone": "+60123456781"}), django_capture_on_commit_callbacks)
@@ -185,7 +185,7 @@ def test_without_an_email_the_fallback_is_sms(alpha, django_capture_on_commit_ca
 
 def test_when_no_other_channel_exists_staff_are_told_it_failed_for_good(
     alpha, settings, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     graph, calls = alpha
     settings.SMS_PROVIDER = ""
     graph.undeliverable.add("60123456782")
@@ -206,7 +206,7 @@ def test_when_no_other_channel_exists_staff_are_told_it_failed_for_good(
 
 def test_without_an_approved_template_for_the_event_the_email_is_used(
     alpha, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001, E501
+) -> None:
     graph, calls = alpha
     order = {"reference": "POS-1", "outlet": "Lobby Café", "items": [{"name": "Teh tarik", "quantity": 2}]}
     event = {"id": "evt-order", "type": "order.ready", "guest": {"phone": "+60123456783", "email": "o@example.com"},
@@ -221,7 +221,7 @@ def test_without_an_approved_template_for_the_event_the_email_is_used(
     assert sent.subject == "Your order POS-1 is ready — Alpha Hotel" and "Lobby Café" in sent.body
 
 
-def test_a_guest_with_only_an_email_is_notified_by_email_first(alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001, E501
+def test_a_guest_with_only_an_email_is_notified_by_email_first(alpha, django_capture_on_commit_callbacks) -> None:
     order = {"reference": "POS-2", "items": [{"name": "Nasi lemak", "quantity": 1}], "total": "12.50"}
     event = {"id": "evt-mail", "type": "order.received", "guest": {"email": "m@example.com", "language": "ms"},
              "order": order}  # fmt: skip
@@ -233,7 +233,7 @@ def test_a_guest_with_only_an_email_is_notified_by_email_first(alpha, django_cap
     assert "1 × Nasi lemak" in sent.body and "MYR 12.50" in sent.body
 
 
-def test_a_task_sent_for_another_property_finds_nothing(world, alpha, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001, E501
+def test_a_task_sent_for_another_property_finds_nothing(world, alpha, django_capture_on_commit_callbacks) -> None:
     event = _accept(booking_event("evt-iso"), django_capture_on_commit_callbacks)
     with schema_context(world.b.schema_name):
         assert notify.notify(event.pk) == "missing"

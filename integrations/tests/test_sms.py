@@ -12,7 +12,7 @@ SID, TOKEN, SENDER = "AC_test", "secret-token", "+60300000000"
 
 
 @pytest.fixture
-def server():  # noqa: ANN201
+def server():
     with FakeSmsServer(SID, TOKEN) as fake:
         yield fake
 
@@ -62,7 +62,7 @@ def test_an_answer_without_a_sid_is_permanent_so_the_guest_is_not_texted_twice(s
         _provider(server).send("+60123456789", "hello")
 
 
-def test_the_provider_comes_from_settings(settings, server: FakeSmsServer) -> None:  # noqa: ANN001
+def test_the_provider_comes_from_settings(settings, server: FakeSmsServer) -> None:
     settings.SMS_PROVIDER = "http"
     settings.SMS_API_URL, settings.SMS_ACCOUNT_SID, settings.SMS_AUTH_TOKEN = server.url_template, SID, TOKEN
     settings.SMS_FROM = SENDER
@@ -74,7 +74,7 @@ def test_the_provider_comes_from_settings(settings, server: FakeSmsServer) -> No
     assert sms.provider() is None
 
 
-def test_the_console_provider_never_logs_the_number_or_the_text(caplog) -> None:  # noqa: ANN001
+def test_the_console_provider_never_logs_the_number_or_the_text(caplog) -> None:
     caplog.set_level("INFO")
     provider = sms.ConsoleSmsProvider()
     provider.send("+60123456789", "Booking BK-1 for Aisyah")

@@ -60,7 +60,7 @@ def test_whatsapp_and_email_arriving_together_open_one_lead(committed_db):
             with schema_context(world.a.schema_name):
                 start.wait()
                 results[label] = upsert_lead_for_conversation(conversation).pk
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:  # reported by the main thread
             errors.append(exc)
         finally:
             connection.close()

@@ -80,7 +80,7 @@ def test_every_alert_the_issue_asks_for_is_there_and_well_formed() -> None:
 
 
 @pytest.mark.django_db
-def test_every_metric_in_the_rules_is_one_we_export_or_a_standard_exporters(world, settings) -> None:  # noqa: ANN001
+def test_every_metric_in_the_rules_is_one_we_export_or_a_standard_exporters(world, settings) -> None:
     settings.METRICS_TOKEN = "rules-test-token"
     settings.METRICS_STATE_CACHE_SECONDS = 0
     from core.metrics import observe_stage

@@ -32,7 +32,7 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def fuzz_property(properties_ab, django_db_blocker) -> Iterator[tuple[Property, User]]:  # noqa: ANN001
+def fuzz_property(properties_ab, django_db_blocker) -> Iterator[tuple[Property, User]]:
     with django_db_blocker.unblock():
         property_ = Property.objects.filter(slug="fuzz").first() or create_property(
             NewProperty(name="Fuzz Hotel", slug="fuzz")
@@ -48,11 +48,11 @@ def fuzz_property(properties_ab, django_db_blocker) -> Iterator[tuple[Property, 
 
 
 @pytest.fixture
-def api(committed_db, daphne, fuzz_property) -> Any:  # noqa: ANN001
+def api(committed_db, daphne, fuzz_property) -> Any:
     return schemathesis.openapi.from_url(f"http://localhost:{daphne.port}/api/schema/?format=json")
 
 
-def token(daphne, email: str) -> str:  # noqa: ANN001
+def token(daphne, email: str) -> str:
     import httpx
 
     response = httpx.post(
@@ -77,7 +77,7 @@ def fuzz(operation: Any, headers: dict[str, str]) -> str | None:
 
     try:
         run()
-    except Exception as failure:  # noqa: BLE001 - reported with its operation; every operation still runs
+    except Exception as failure:  # reported with its operation; every operation still runs
         return f"{operation.method.upper()} {operation.path}:\n{failure}"
     return None
 
@@ -88,12 +88,12 @@ def operations(api: Any) -> list[Any]:
     return found
 
 
-def test_the_api_answers_every_generated_request_as_its_schema_says(api, daphne, fuzz_property) -> None:  # noqa: ANN001
+def test_the_api_answers_every_generated_request_as_its_schema_says(api, daphne, fuzz_property) -> None:
     headers = {"Authorization": f"Bearer {token(daphne, fuzz_property[1].email)}"}
     failures = [f for op in operations(api) if (f := fuzz(op, headers))]
     assert not failures, "\n\n".join(failures)
 
 
-def test_anonymous_callers_get_documented_answers_too(api) -> None:  # noqa: ANN001
+def test_anonymous_callers_get_documented_answers_too(api) -> None:
     failures = [f for op in operations(api) if (f := fuzz(op, {}))]
     assert not failures, "\n\n".join(failures)

@@ -12,7 +12,7 @@ from nocturn.celery import app
 from properties.models import Property
 
 
-def test_an_all_properties_entry_read_from_the_database_reaches_every_property(world, monkeypatch) -> None:  # noqa: ANN001
+def test_an_all_properties_entry_read_from_the_database_reaches_every_property(world, monkeypatch) -> None:
     sent: list[str] = []
 
     def record(self: Any, name: str, args: Any = None, kwargs: Any = None, **options: Any) -> Any:

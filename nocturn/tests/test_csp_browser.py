@@ -31,7 +31,7 @@ def violations(page: Any) -> list[str]:
 
 
 @pytest.fixture
-def demo_key(committed_db, daphne):  # noqa: ANN001, ANN201
+def demo_key(committed_db, daphne):
     key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
     yield key
     key.delete()

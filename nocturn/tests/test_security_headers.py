@@ -79,12 +79,12 @@ def test_production_settings_values() -> None:
     assert result.stdout.strip() == "True True True True True False ('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
 
 
-def directives(response) -> dict[str, list[str]]:  # noqa: ANN001
+def directives(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
-def staff_pages(world) -> list[tuple[Client, str]]:  # noqa: ANN001
+def staff_pages(world) -> list[tuple[Client, str]]:
     manager = host_client(world.a, world.manager_a)
     return [
         (Client(HTTP_HOST="alpha.localhost"), "/login/"),

@@ -35,7 +35,7 @@ def record(
     action: str,
     *,
     actor: User | None = None,
-    property: Property | None = None,  # noqa: A002 (the domain's word)
+    property: Property | None = None,  # the domain's word
     target_type: str = "",
     target_id: str = "",
     details: dict[str, Any] | None = None,

@@ -81,7 +81,7 @@ def erase_guest(
     email: str | None = None,
     *,
     actor: User | None = None,
-    property: Property | None = None,  # noqa: A002
+    property: Property | None = None,
     request: HttpRequest | None = None,
     guest_ids: list[int] | None = None,
 ) -> ErasureResult:

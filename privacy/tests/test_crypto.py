@@ -34,7 +34,7 @@ def keys(settings):
 
 def _raw(schema: str, table: str, column: str, pk: int) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT "{column}" FROM "{schema}"."{table}" WHERE id = %s', [pk])  # noqa: S608
+        cursor.execute(f'SELECT "{column}" FROM "{schema}"."{table}" WHERE id = %s', [pk])
         return cursor.fetchone()[0]
 
 
@@ -161,7 +161,7 @@ def test_the_data_migration_encrypts_rows_written_in_plaintext_and_fills_their_i
     with schema_context(schema):
         with connection.cursor() as cursor:  # a row as the app wrote it before encryption
             cursor.execute(
-                f'INSERT INTO "{schema}".conversations_guest (name, phone, email, phone_index, email_index, language, '  # noqa: S608
+                f'INSERT INTO "{schema}".conversations_guest (name, phone, email, phone_index, email_index, language, '
                 "consent_text, first_seen_at, last_seen_at) VALUES ('Old Row', '+60123456705', 'old@guest.example', "
                 "'', '', 'en', '', now(), now()) RETURNING id"
             )

@@ -59,7 +59,7 @@ ATTACHMENT = b"%PDF-1.4\n% booking form of a PDPA test guest: Zx9Qv-attachment-m
 
 
 @pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:  # noqa: ANN001
+def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
         WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="60300")
@@ -121,7 +121,7 @@ def _token(live_stack: LiveStack, user_email: str) -> str:
     return json.loads(body)["access"]
 
 
-def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(live_stack: LiveStack, committed_db) -> None:  # noqa: ANN001
+def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(live_stack: LiveStack, committed_db) -> None:
     world = committed_db
     schema = world.a.schema_name
     booking = (

@@ -17,25 +17,25 @@ ATTACKER = "203.0.113.7"
 OFFICE = "198.51.100.20"
 
 
-def client_on(property_, ip: str = ATTACKER) -> Client:  # noqa: ANN001
+def client_on(property_, ip: str = ATTACKER) -> Client:
     return Client(HTTP_HOST=property_host(property_.slug) if property_ else "localhost", REMOTE_ADDR=ip)
 
 
-def login_page(property_, email: str, password: str, ip: str = ATTACKER):  # noqa: ANN001, ANN201
+def login_page(property_, email: str, password: str, ip: str = ATTACKER):
     return client_on(property_, ip).post("/login/", {"username": email, "password": password})
 
 
-def admin_login(property_, email: str, password: str, ip: str = ATTACKER):  # noqa: ANN001, ANN201
+def admin_login(property_, email: str, password: str, ip: str = ATTACKER):
     return client_on(property_, ip).post("/admin/login/", {"username": email, "password": password})
 
 
-def jwt(email: str, password: str, ip: str = ATTACKER):  # noqa: ANN201
+def jwt(email: str, password: str, ip: str = ATTACKER):
     return client_on(None, ip).post(
         "/api/v1/auth/token", {"email": email, "password": password}, content_type="application/json"
     )
 
 
-def fail(times: int, email: str, door, *args) -> list[int]:  # noqa: ANN001
+def fail(times: int, email: str, door, *args) -> list[int]:
     """Wrong passwords; the failure that reaches the limit is already answered 429."""
     statuses = [door(*args, email, "wrong-password").status_code for _ in range(times)]
     assert set(statuses) <= {200, 401, 429}, statuses  # the form again / bad credentials / locked

@@ -32,7 +32,7 @@ def start(key: WidgetKey, origin: str = ORIGIN_A) -> tuple[int, dict]:
 
 
 @pytest.fixture
-def key_a(world) -> WidgetKey:  # noqa: ANN001
+def key_a(world) -> WidgetKey:
     return WidgetKey.objects.create(property=world.a, allowed_origins=[ORIGIN_A, "https://www.alpha-hotel.example"])
 
 
