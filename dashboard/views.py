@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 
 from conversations import handoff
 from conversations.models import Conversation
-from conversations.services import conversation_for, unanswered_after_hours
-from conversations.services import inbox as inbox_rows
+from conversations.services import conversation_for, inbox, unanswered_after_hours
 from core import audit
 from core.audit import AuditAction
 from knowledge.models import KnowledgeItem
@@ -68,14 +67,15 @@ def _can_write(request: HttpRequest) -> bool:
 
 
 @member
-def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/inbox.html", {"rows": inbox_rows(request.user.pk)})
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff home page (/ on a property's host) is the live inbox."""
+    return render(request, "dashboard/inbox.html", {"rows": inbox(request.user.pk)})
 
 
 @member
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """The inbox's list alone: the page's script swaps it in when a live event arrives."""
-    return render(request, "dashboard/_inbox_list.html", {"rows": inbox_rows(request.user.pk)})
+    return render(request, "dashboard/_inbox_list.html", {"rows": inbox(request.user.pk)})
 
 
 # --- Conversation ------------------------------------------------------------------------------
