@@ -13,29 +13,15 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from conversations import handoff
 from conversations.models import Conversation, Message
 from conversations.services import conversation_for
-from properties.models import Property, Role
-from properties.permissions import property_for_user
+from properties.permissions import WRITERS, property_for_user
 
-WRITERS = {Role.MANAGER, Role.AGENT}
 STATUSES = {"active", "handed_off", "resolved", "expired"}
-
-
-def may_write(user: Any, property_: Property) -> bool:
-    return bool(user.is_superuser or user.role_in(property_) in WRITERS)
-
-
-def _writer(request: Request, property_id: int) -> Property:
-    property_ = property_for_user(request.user, property_id)
-    if not may_write(request.user, property_):
-        raise PermissionDenied("Viewers may read conversations but not change them.")
-    return property_
 
 
 def conversation_data(conversation: Conversation, with_messages: bool = False) -> dict[str, Any]:
@@ -105,7 +91,7 @@ def conversation_detail(request: Request, property_id: int, conversation_id: int
 
 
 def _act(request: Request, property_id: int, conversation_id: int, action: str) -> Response:
-    property_ = _writer(request, property_id)
+    property_ = property_for_user(request.user, property_id, WRITERS)
     with schema_context(property_.schema_name):
         conversation = conversation_for(conversation_id)
         try:
@@ -149,7 +135,7 @@ class StaffReplySerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def conversation_reply(request: Request, property_id: int, conversation_id: int) -> Response:
-    property_ = _writer(request, property_id)
+    property_ = property_for_user(request.user, property_id, WRITERS)
     body = StaffReplySerializer(data=request.data)
     body.is_valid(raise_exception=True)
     with schema_context(property_.schema_name):

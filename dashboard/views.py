@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -24,55 +21,23 @@ from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
 from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
-from properties.auth import current_role
-from properties.models import Role
-
-WRITERS = {Role.MANAGER, Role.AGENT}
-
-
-def _role(request: HttpRequest) -> str | None:
-    return "manager" if request.user.is_superuser else current_role(request.user)
-
-
-def member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and a member of this property (the login backend checks it too; this covers old sessions)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _role(request) is None:
-            raise PermissionDenied("You are not a member of this property.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def writer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @member
-    @require_POST
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _role(request) not in WRITERS:
-            raise PermissionDenied("Viewers may look but not change anything.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from properties.permissions import READERS, WRITERS, request_allows, staff_page
 
 
 def _can_write(request: HttpRequest) -> bool:
-    return _role(request) in WRITERS
+    return request_allows(request, WRITERS)
 
 
 # --- Inbox ---------------------------------------------------------------------------------------
 
 
-@member
+@staff_page(READERS)
 def home(request: HttpRequest) -> HttpResponse:
     """The staff home page (/ on a property's host) is the live inbox."""
     return render(request, "dashboard/inbox.html", {"rows": inbox(request.user.pk)})
 
 
-@member
+@staff_page(READERS)
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """The inbox's list alone: the page's script swaps it in when a live event arrives."""
     return render(request, "dashboard/_inbox_list.html", {"rows": inbox(request.user.pk)})
@@ -95,14 +60,14 @@ def _messages_context(conversation: Conversation) -> dict[str, Any]:
     return {"conversation": conversation, "messages": messages, "episode": handoff.open_episode(conversation.pk)}
 
 
-@member
+@staff_page(READERS)
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
     return render(request, "dashboard/conversation.html", {**_messages_context(item), "can_write": _can_write(request)})
 
 
-@member
+@staff_page(READERS)
 def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
@@ -120,17 +85,20 @@ def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any
     return redirect("dashboard:conversation", conversation_id=item.pk)
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_takeover(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _action(request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk))
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_resolve(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _action(request, conversation_id, lambda pk: handoff.resolve(pk, user_id=request.user.pk))
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_handoff(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _action(
         request,
@@ -139,7 +107,8 @@ def conversation_handoff(request: HttpRequest, conversation_id: int) -> HttpResp
     )
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     return _action(request, conversation_id, lambda pk: handoff.staff_reply(pk, user_id=request.user.pk, text=text))
@@ -148,7 +117,7 @@ def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpRespon
 # --- Leads, after-hours recovery, reviews ----------------------------------------------------------
 
 
-@member
+@staff_page(READERS)
 def lead_list(request: HttpRequest) -> HttpResponse:
     wanted, _ = lead_filter(request.GET)  # a value that is not one of the choices is left out
     leads = wanted.apply(Lead.objects.select_related("guest")).order_by("-created_at", "-id")
@@ -167,7 +136,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member
+@staff_page(READERS)
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     audit.record(AuditAction.LEAD_VIEW, request=request, target_type="leads.lead", target_id=str(lead.pk))
@@ -184,7 +153,8 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     status = request.POST.get("status") or None
@@ -210,7 +180,7 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect("dashboard:lead", lead_id=lead.pk)
 
 
-@member
+@staff_page(READERS)
 def after_hours(request: HttpRequest) -> HttpResponse:
     """What came in while the team was offline and still needs a person: open leads first, then conversations."""
     return render(
@@ -220,7 +190,7 @@ def after_hours(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member
+@staff_page(READERS)
 def reviews(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -234,7 +204,8 @@ def reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     try:

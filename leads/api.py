@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,10 +23,8 @@ from leads.models import Lead
 from leads.serializers import LeadReviewSerializer, LeadSerializer, LeadUpdateSerializer, ReviewVerdictSerializer
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
 from leads.services.queries import FILTER_CHOICES, lead_filter, lead_for, pending_reviews
-from properties.models import Property, Role
-from properties.permissions import property_for_user
-
-WRITERS = {Role.MANAGER, Role.AGENT}
+from properties.models import Property
+from properties.permissions import WRITERS, property_for_user, require_role
 
 # The filters of `leads.services.queries.lead_filter`, documented for the schema (and the fuzzer).
 FILTER_PARAMETERS = [
@@ -39,11 +37,6 @@ class LeadPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-def _may_write(request: Request, property_: Property) -> None:
-    if not request.user.is_superuser and request.user.role_in(property_) not in WRITERS:
-        raise PermissionDenied("Viewers may read leads but not change them.")
 
 
 def _property_param(request: Request) -> str:
@@ -90,7 +83,7 @@ def _detail(request: Request, property_: Property, lead_id: int) -> Response:
                 target_id=str(lead.pk),
             )
             return Response(LeadSerializer(lead).data)
-        _may_write(request, property_)
+        require_role(request.user, property_, WRITERS)
         changes = LeadUpdateSerializer(data=request.data, context={"lead": lead})
         changes.is_valid(raise_exception=True)
         try:
@@ -124,7 +117,7 @@ def lead_review(request: Request, property_id: int, lead_id: int) -> Response:
     property_ = property_for_user(request.user, property_id)
     with schema_context(property_.schema_name):
         lead = lead_for(lead_id)
-        _may_write(request, property_)
+        require_role(request.user, property_, WRITERS)
         verdict = ReviewVerdictSerializer(data=request.data)
         verdict.is_valid(raise_exception=True)
         try:

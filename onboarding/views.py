@@ -6,46 +6,38 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_tenants.utils import schema_context
 
 from conversations.views import public_base_url
-from onboarding.forms import InviteForm, RoleForm
+from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
 from onboarding.services.settings import SECTIONS, SettingsInvalid, build_form, update_settings, usable_keys
-from properties.auth import current_role
-from properties.models import Membership, Property, Role
-from properties.services import NewProperty, create_property, property_host
+from properties.models import Membership, Property, Role, User
+from properties.permissions import MANAGERS, served_property, staff_page
+from properties.services import NewProperty, create_property, property_host, rotate_widget_key
 
 KNOWLEDGE_SESSION = "onboarding_knowledge:"
 
+# The wizard, the settings and staff management: the property's managers and platform admins.
+manager = staff_page(MANAGERS)
+
 
 def _property() -> Property:
-    return Property.objects.get(pk=connection.tenant.pk)
-
-
-def manager(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Managers of the property being served, and platform admins; everyone else 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_superuser or current_role(request.user) == Role.MANAGER):
-            raise PermissionDenied("Only the property's managers see its settings.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    """The property whose host serves these pages (they are routed on property hosts only)."""
+    property_ = served_property()
+    if property_ is None:
+        raise Http404("This page lives on a property's host.")
+    return property_
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -266,8 +258,6 @@ _STEP_HANDLERS: dict[str, Callable[[HttpRequest, Property, dict[str, Any]], Http
 
 
 def _settings_page(request: HttpRequest, property_: Property, bound: dict[str, Any] | None = None) -> HttpResponse:
-    from django_tenants.utils import schema_context
-
     bound = bound or {}
     with schema_context(property_.schema_name):
         sections = [(name, s.title, bound.get(name) or build_form(name, property_)) for name, s in SECTIONS.items()]
@@ -295,8 +285,6 @@ def settings_section(request: HttpRequest, section: str) -> HttpResponse:
     try:
         update_settings(property_, {section: data}, actor=request.user, request=request, partial=False)
     except SettingsInvalid:
-        from django_tenants.utils import schema_context
-
         with schema_context(property_.schema_name):
             form = build_form(section, property_, request.POST)
             form.is_valid()
@@ -309,8 +297,6 @@ def settings_section(request: HttpRequest, section: str) -> HttpResponse:
 @manager
 @require_POST
 def rotate_key(request: HttpRequest, key_id: int) -> HttpResponse:
-    from properties.services import rotate_widget_key
-
     property_ = _property()
     key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
     if key is None:
@@ -385,9 +371,6 @@ def staff_member(request: HttpRequest, membership_id: int, action: str) -> HttpR
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link; the token decides. A new account chooses its password here."""
-    from onboarding.forms import AcceptForm
-    from properties.models import User
-
     property_ = _property()
     invitation = staff.invitation_for(property_, token)
     if invitation is None:
