@@ -22,7 +22,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from conversations import handoff, sessions
+from conversations import handoff, realtime, sessions, turn_steps
 from conversations.ai import modes, prompts, retrieval
 from conversations.ai.guard import ReplyGuard
 from conversations.ai.language import detect_language
@@ -30,7 +30,6 @@ from conversations.ai.providers.base import ChatRequest, ChatResult, Hit
 from conversations.ai.router import RoutedResult, generate, refine_mode
 from conversations.ai.sanitize import sanitize_guest_text
 from conversations.channels.base import NormalizedMessage, stage_outbound
-from conversations.handoff import consent_step
 from conversations.models import (
     AiMode,
     Channel,
@@ -42,10 +41,13 @@ from conversations.models import (
     Message,
     MessageRole,
 )
+from conversations.payloads import message_payload
+from conversations.turn_steps import Answered, Turn
 from core import metrics
 from core.redis import get_redis, key
 from core.telemetry import stage_span
 from properties.models import Property
+from properties.realtime import notify_staff
 from properties.services import current_property
 
 log = structlog.get_logger(__name__)
@@ -302,16 +304,19 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
     session_ms = (time.perf_counter() - started) * 1000
     question = "\n".join(m.content for m in pending)
     property_ = current_property()
-    # A guest answering the consent question for their lead: recorded, and answered without the model.
-    consent = consent_step.read_reply(conversation, question, session.language)
-    if consent is not None:
-        sink.on_token(consent.text)
+    # The steps other apps registered (the lead step): see conversations.turn_steps.
+    steps = turn_steps.registered()
+    turn = Turn(conversation, question, session.language, session, now or timezone.now(), property_)
+    # A step may answer the turn itself (the guest answered the lead's consent question): no model call.
+    step_reply = next((r for step in steps if (r := step.before_answer(turn)) is not None), None)
+    if step_reply is not None:
+        sink.on_token(step_reply.text)
         result = Answer(
-            consent.text,
+            step_reply.text,
             session.language,
-            consent.mode,
+            step_reply.mode,
             (),
-            RoutedResult(ChatResult(consent.text, "consent")),
+            RoutedResult(ChatResult(step_reply.text, step_reply.source)),
             not property_.is_open_at(now or timezone.now()),
             {"mode": 0.0, "retrieval": 0.0, "provider": 0.0},
         )
@@ -327,28 +332,22 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             sink=sink,
         )
     extra_meta: dict[str, Any] = {}
-    if consent is not None:
-        extra_meta["consent"] = {"lead_id": consent.lead_id, "step": "given" if consent.given else "declined"}
-    elif result.mode == AiMode.LEAD_CAPTURE:
-        follow = consent_step.follow_up(conversation, result.language, now=now)
-        if follow is not None:
-            _append(result, sink, follow.text)
-            extra_meta["consent"] = {"lead_id": follow.lead_id, "step": follow.kind}
-            if follow.buttons:
-                extra_meta["buttons"] = follow.buttons  # WhatsApp reply buttons; ids consent_yes / consent_no
-    elif (again := consent_step.pending_question(conversation, result.language)) is not None:
-        _append(result, sink, again)
-        extra_meta["consent"] = {"step": "asked_again"}
+    if step_reply is not None:
+        extra_meta.update(step_reply.metadata)
+    else:
+        for step in steps:
+            follow = step.after_answer(turn, Answered(result.text, result.mode, result.language))
+            if follow is not None:
+                _append(result, sink, follow.text)
+                extra_meta.update(follow.metadata)
     handoff_trigger = ""
     if result.mode == AiMode.HANDOFF and handoff.open_episode(conversation.pk) is None:
-        handoff_trigger = (
-            "lead_consent"
-            if consent is not None
-            else handoff.trigger_for(
+        if step_reply is not None:  # its own reply already says who takes over
+            handoff_trigger = step_reply.handoff_trigger
+        else:
+            handoff_trigger = handoff.trigger_for(
                 question, low_confidence_streak=session.low_confidence_streak, mode_source=result.mode_source
             )
-        )
-        if consent is None:  # the consent thank-you already says so
             _append(result, sink, handoff.CONTEXT_NOTE["ms" if result.language == "ms" else "en"])
 
     started = time.perf_counter()
@@ -359,9 +358,11 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         session.remember(MessageRole.GUEST, sanitize_guest_text(m.content))
     session.remember(MessageRole.AI, result.text)
     session.mode, session.language = result.mode, result.language
+    # The steps update their own state in the session (the partial lead), saved with it below;
+    # timed as the turn's "lead" stage.
     lead_started = time.perf_counter()
-    if result.mode == AiMode.LEAD_CAPTURE or session.lead:
-        session.lead = partial_lead(session.history, property_, now)
+    for step in steps:
+        step.remember(turn, Answered(result.text, result.mode, result.language))
     lead_ms = (time.perf_counter() - lead_started) * 1000
     routed = result.routed
     metadata: dict[str, Any] = {
@@ -437,25 +438,6 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
     return reply
 
 
-def partial_lead(history: list[dict[str, str]], property_: Property, now: Any) -> dict[str, Any]:
-    """What the guest has told us towards a booking so far (the leads app's offline extraction).
-
-    Kept in the session for the next turn; creating and scoring the Lead itself is the leads
-    app's job. A failure here must never cost the guest their answer.
-    """
-    from leads.services.extraction import GuestText, extract
-    from leads.services.schema import ExtractionContext
-
-    texts = [GuestText(m["content"]) for m in history if m["role"] == MessageRole.GUEST]
-    try:
-        ctx = ExtractionContext(reference=now, timezone=property_.timezone, country=property_.country)
-        fields = extract(texts, ctx).fields.model_dump(mode="json", exclude_none=True)
-    except Exception:  # extraction is best effort on the answer path
-        log.exception("partial_lead_failed")
-        return {}
-    return {k: v for k, v in fields.items() if v not in ("", "general")}
-
-
 def _stats_from_messages() -> dict[str, Subquery]:
     mine = Message.objects.filter(conversation=OuterRef("pk")).order_by().values("conversation")
     confidence = Cast(KeyTextTransform("confidence", "metadata"), FloatField())
@@ -474,16 +456,11 @@ def _append(result: Answer, sink: TurnSink, text: str) -> None:
 
 def _notify_inbox(conversation: Conversation, message: Message) -> None:
     """The staff inbox's live feed: every stored guest or AI message (sent once the transaction commits)."""
-    from properties.realtime import notify_staff
-
     notify_staff(connection.schema_name, "message.new", handoff.message_event(message, conversation))
 
 
 def record_staff_message(conversation: Conversation, text: str, *, user_id: int | None) -> Message:
     """A staff member's reply: stored, then delivered to the guest's live channel once committed."""
-    from conversations import realtime
-    from conversations.payloads import message_payload
-
     now = timezone.now()
     schema = connection.schema_name
     with transaction.atomic():

@@ -7,7 +7,7 @@
 - `resolve`: back to the AI, with a fresh session mode so the guest is not handed straight back.
 - `staff_reply`: a staff message on the guest's own channel (taking over first if the AI held it).
 
-The engine's consent step for qualified leads is in `consent_step`.
+The lead step of a turn (consent-first handover of qualified leads) is the leads app's, in `leads.turn`.
 """
 
 from conversations.handoff.service import (

@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from conversations import sessions
+from conversations import sessions, turn_steps
 from conversations.ai import modes
 from conversations.models import (
     AiMode,
@@ -72,14 +72,6 @@ def open_episode(conversation_id: int) -> Handoff | None:
     return Handoff.objects.filter(conversation_id=conversation_id, resolved_at__isnull=True).first()
 
 
-def _lead_of(conversation_id: int) -> Any:
-    try:
-        from leads.services.leads import lead_for_conversation
-    except ImportError:  # pragma: no cover - the leads app is always installed with this one
-        return None
-    return lead_for_conversation(conversation_id)
-
-
 def build_context(conversation: Conversation) -> dict[str, Any]:
     """What staff need to continue without asking the guest to repeat anything."""
     guest = conversation.guest
@@ -88,20 +80,8 @@ def build_context(conversation: Conversation) -> dict[str, Any]:
         .order_by("-id")[:LAST_MESSAGES]
         .values("id", "role", "content", "created_at")
     )[::-1]
-    lead = _lead_of(conversation.pk)
-    lead_info = None
-    if lead is not None:
-        from leads.services.consent import summary
-
-        lead_info = {
-            "id": lead.pk,
-            "intent": lead.intent,
-            "status": lead.status,
-            "score": lead.lead_score,
-            "priority": lead.priority,
-            "consent_status": lead.consent_status,
-            "summary": summary(lead, guest.language),
-        }
+    # The lead (id, intent, status, score, priority, consent_status, summary), from the leads app's turn step.
+    lead_info = turn_steps.handoff_summary(conversation, guest.language)
     guest_lines = [m["content"] for m in messages if m["role"] == MessageRole.GUEST]
     if lead_info:
         summary_text = lead_info["summary"]
@@ -110,7 +90,7 @@ def build_context(conversation: Conversation) -> dict[str, Any]:
         summary_text = first[:300] if first == last else f"{first[:200]} … {last[:200]}"
     else:
         summary_text = ""
-    intent = lead.intent if lead is not None else ("booking" if conversation.ai_mode == AiMode.LEAD_CAPTURE else "")
+    intent = lead_info["intent"] if lead_info else ("booking" if conversation.ai_mode == AiMode.LEAD_CAPTURE else "")
     return {
         "guest": {
             "id": guest.pk,

@@ -6,8 +6,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from conversations.handoff import consent_step
 from conversations.models import AiMode, ConversationStatus, Handoff, MessageRole
+from leads import turn as lead_turn
 from leads.models import ConsentStatus, Lead
 from leads.services.consent import NO_ID, YES_ID
 
@@ -52,7 +52,7 @@ def test_a_qualified_lead_is_summarised_and_handed_to_staff_only_after_yes(kb_a,
         answer = say(conversation, "yes please", 2)
         lead.refresh_from_db()
         assert lead.consent_status == ConsentStatus.GIVEN and lead.handed_over_at is not None
-        assert answer.content == consent_step.THANKS["en"] and answer.metadata["consent"]["step"] == "given"
+        assert answer.content == lead_turn.THANKS["en"] and answer.metadata["consent"]["step"] == "given"
         conversation.refresh_from_db()
         assert conversation.status == ConversationStatus.HANDED_OFF
         episode = Handoff.objects.get(conversation=conversation)
@@ -67,7 +67,7 @@ def test_a_no_is_recorded_and_respected_and_nothing_reaches_staff(kb_a, open_all
         answer = say(conversation, "tak nak, terima kasih", 2)
         lead.refresh_from_db()
         assert lead.consent_status == ConsentStatus.DECLINED and lead.handed_over_at is None
-        assert answer.content == consent_step.RESPECTED["ms"]
+        assert answer.content == lead_turn.RESPECTED["ms"]
         conversation.refresh_from_db()
         assert conversation.status == ConversationStatus.ACTIVE and not Handoff.objects.filter(
             conversation=conversation

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from leads.models import Lead
+from leads.services.leads import record_consent
 
 YES_ID, NO_ID = "consent_yes", "consent_no"
 
@@ -99,6 +100,11 @@ def summary(lead: Lead, language: str = "en") -> str:
     return "\n".join(lines)
 
 
+def consent_question(language: str = "en") -> str:
+    """The YES/NO question alone (asked again when the guest's reply was neither)."""
+    return _CONSENT[_lang(language)][0]
+
+
 def consent_request(lead: Lead, language: str = "en") -> dict[str, Any]:
     """The consent message: text for any channel, plus reply buttons for channels that have them (WhatsApp)."""
     question, yes, no = _CONSENT[_lang(language)]
@@ -134,8 +140,6 @@ def read_consent_reply(reply: str) -> bool | None:
 
 def record_consent_reply(lead_id: int, reply: str) -> bool | None:
     """Read the guest's reply and record it; None (nothing recorded) when the reply is unclear."""
-    from leads.services.leads import record_consent
-
     answer = read_consent_reply(reply)
     if answer is not None:
         record_consent(lead_id, given=answer)
