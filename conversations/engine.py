@@ -2,8 +2,10 @@
 
 `record_guest_message` / `ingest` store what the guest said (on the request path, idempotent);
 `run_turn` answers it (on a worker): session → mode → retrieval → provider → persistence, with
-the time of each stage recorded on the AI message. The engine never knows the channel's limits;
-adapters fit the reply to their channel.
+the time of each stage recorded on the AI message. `conversations.turns` decides when a turn runs
+and where its output goes (a `TurnSink`); the steps other apps add to a turn come through
+`conversations.turn_steps`. The engine never knows the channel's limits; adapters fit the reply
+to their channel.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from conversations import handoff, realtime, sessions, turn_steps
+from conversations import handoff, sessions, turn_steps
 from conversations.ai import modes, prompts, retrieval
 from conversations.ai.guard import ReplyGuard
 from conversations.ai.language import detect_language
 from conversations.ai.providers.base import ChatRequest, ChatResult, Hit
 from conversations.ai.router import RoutedResult, generate, refine_mode
 from conversations.ai.sanitize import sanitize_guest_text
-from conversations.channels.base import NormalizedMessage, stage_outbound
+from conversations.channels.base import NormalizedMessage
 from conversations.models import (
     AiMode,
     Channel,
@@ -41,7 +43,6 @@ from conversations.models import (
     Message,
     MessageRole,
 )
-from conversations.payloads import message_payload
 from conversations.turn_steps import Answered, Turn
 from core import metrics
 from core.redis import get_redis, key
@@ -60,11 +61,17 @@ AFTER_HOURS_NOTE = {
 
 @dataclass
 class TurnSink:
-    """Where a turn's live output goes: the web channel streams it; other channels ignore it."""
+    """Where a turn's output goes (`conversations.turns.sink_for` picks one per channel).
+
+    The web widget streams it: tokens as they come, a reset when the guard takes them back, the
+    stored reply once committed. WhatsApp and e-mail take the reply whole: `on_reply` runs inside
+    the transaction that stores it, so the outbox row commits with the reply or not at all.
+    """
 
     on_token: Callable[[str], None] = lambda piece: None
     on_reset: Callable[[], None] = lambda: None
     on_done: Callable[[Message], None] = lambda message: None
+    on_reply: Callable[[Message, Conversation], object] = lambda message, conversation: None
 
 
 @dataclass
@@ -398,7 +405,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             metadata=metadata,
             created_at=now,
         )
-        stage_outbound(reply, conversation)  # WhatsApp/e-mail: the outbox row commits with the reply
+        sink.on_reply(reply, conversation)  # WhatsApp/e-mail: the outbox row commits with the reply
         updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}
         if result.after_hours:
             updates["is_after_hours"] = True
@@ -408,7 +415,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             updates["status"] = ConversationStatus.HANDED_OFF
         if result.language != conversation.guest.language:
             Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
-        # Counted from the rows themselves in the same statement (as services.refresh_conversation_stats does).
+        # Counted from the stored rows in the same statement (recounted, never incremented).
         Conversation.objects.filter(pk=conversation.pk).update(**updates, **_stats_from_messages())
         sessions.save(session)
         latency = {
@@ -457,27 +464,3 @@ def _append(result: Answer, sink: TurnSink, text: str) -> None:
 def _notify_inbox(conversation: Conversation, message: Message) -> None:
     """The staff inbox's live feed: every stored guest or AI message (sent once the transaction commits)."""
     notify_staff(connection.schema_name, "message.new", handoff.message_event(message, conversation))
-
-
-def record_staff_message(conversation: Conversation, text: str, *, user_id: int | None) -> Message:
-    """A staff member's reply: stored, then delivered to the guest's live channel once committed."""
-    now = timezone.now()
-    schema = connection.schema_name
-    with transaction.atomic():
-        message = Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.STAFF,
-            content=text,
-            channel=conversation.channel,
-            sent_by_user_id=user_id,
-            created_at=now,
-        )
-        stage_outbound(message, conversation)  # WhatsApp/e-mail: the outbox row commits with the message
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-        session = sessions.load(conversation)
-        session.remember(MessageRole.STAFF, text)
-        sessions.save(session)
-        if conversation.channel == Channel.WEB:
-            payload = message_payload(message)
-            transaction.on_commit(lambda: realtime.send_to_guest(schema, conversation.pk, "message", payload))
-    return message

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Avg, Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from conversations.models import (
@@ -18,28 +16,6 @@ from conversations.models import (
     MessageRole,
     StaffReadMarker,
 )
-
-
-def refresh_conversation_stats(conversation_id: int) -> Conversation | None:
-    """Recount a conversation's messages and its average AI confidence from the messages themselves.
-
-    Idempotent: it derives everything from stored rows, so running it twice changes nothing.
-    """
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
-        if conversation is None:
-            return None
-        figures = conversation.messages.aggregate(
-            count=Count("id"),
-            confidence=Avg(
-                Cast(KeyTextTransform("confidence", "metadata"), FloatField()),
-                filter=Q(role=MessageRole.AI, metadata__has_key="confidence"),
-            ),
-        )
-        conversation.message_count = figures["count"]
-        conversation.average_ai_confidence = figures["confidence"]
-        conversation.save(update_fields=["message_count", "average_ai_confidence"])
-        return conversation
 
 
 def find_or_create_guest_by_contact(

@@ -210,8 +210,6 @@ CELERY_BEAT_SCHEDULE = {
     # Integration notices whose enqueue was lost (the broker down when the event was accepted).
     "integrations-notify-pending": {"task": "integrations.tasks.notify_pending", "schedule": 120.0},
 }
-# Tasks outside an app's tasks.py module (autodiscovery only finds those).
-CELERY_IMPORTS = ["conversations.pipeline.tasks"]
 # Seconds a guest turn holds its conversation lock; a worker killed mid-turn blocks that conversation this long.
 TURN_LOCK_TIMEOUT = env.int("TURN_LOCK_TIMEOUT", default=120)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -104,35 +103,3 @@ class TransientSendError(ChannelSendError, TransientError):
 
 class PermanentSendError(ChannelSendError):
     """Retrying the same request cannot succeed: show it to people instead."""
-
-
-# --- Delivering the engine's reply on channels that do not stream -----------------------------
-# The engine answers on a worker without knowing the channel; the web widget gets the reply
-# streamed, every other channel registers how its reply leaves (an outbox row, an adapter send).
-# A handler receives (schema_name, conversation_id, ai_message_id) inside that schema.
-
-ReplyHandler = Callable[[str, int, int], None]
-_reply_handlers: dict[str, ReplyHandler] = {}
-
-
-def register_reply_handler(channel: str, handler: ReplyHandler) -> None:
-    _reply_handlers[channel] = handler
-
-
-def reply_handler(channel: str) -> ReplyHandler | None:
-    handler = _reply_handlers.get(channel)
-    if handler is None and channel in ("whatsapp", "email"):
-        # Any process (web or worker) delivers these through the outbox, registered or not.
-        from conversations.pipeline.outbox import ensure_for_message
-
-        return ensure_for_message
-    return handler
-
-
-def stage_outbound(message: Any, conversation: Any) -> None:
-    """Called by the engine inside the transaction that creates an outbound message (AI or staff):
-    channels with an outbox (WhatsApp, e-mail) write its row there, so it can never be lost."""
-    if conversation.channel in ("whatsapp", "email"):
-        from conversations.pipeline.outbox import stage
-
-        stage(message, conversation)

@@ -39,6 +39,3 @@ __all__ = [
     "take_over",
     "trigger_for",
 ]
-
-# Registers the alert task wherever the handoff services are loaded (the worker loads them with the engine).
-from conversations.handoff import tasks as _tasks  # noqa: F401

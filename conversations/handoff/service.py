@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from conversations import sessions, turn_steps
+from conversations import realtime, sessions, task_names, turn_steps
 from conversations.ai import modes
 from conversations.models import (
     AiMode,
@@ -24,10 +24,12 @@ from conversations.models import (
     MessageRole,
     StaffReadMarker,
 )
+from conversations.payloads import message_payload
+from conversations.pipeline import outbox
 from core import audit
 from core.audit import AuditAction
 from core.durability import TransientError, enqueue
-from properties.models import User
+from properties.models import Property, User
 from properties.realtime import notify_staff
 
 log = structlog.get_logger(__name__)
@@ -196,11 +198,21 @@ def begin_handoff(
     return episode, True
 
 
+def _deliver(message: Message, conversation: Conversation) -> None:
+    """A message that is not a streamed turn (staff reply, notice) to the guest's own channel.
+
+    Inside the caller's transaction: the widget gets it on the guest's socket once committed;
+    WhatsApp and e-mail get an outbox row that commits with the message.
+    """
+    if conversation.channel == Channel.WEB:
+        schema, payload = connection.schema_name, message_payload(message)
+        transaction.on_commit(lambda: realtime.send_to_guest(schema, conversation.pk, "message", payload))
+    else:
+        outbox.stage(message, conversation)
+
+
 def _tell_guest(conversation: Conversation, text: str, at: Any) -> Message:
     """A notice to the guest on their own channel (not an AI answer: no reply_to, so turns ignore it)."""
-    from conversations import realtime
-    from conversations.payloads import message_payload
-
     message = Message.objects.create(
         conversation=conversation,
         role=MessageRole.AI,
@@ -209,23 +221,14 @@ def _tell_guest(conversation: Conversation, text: str, at: Any) -> Message:
         metadata={"notice": "handoff"},
         created_at=at,
     )
-    schema = connection.schema_name
-    if conversation.channel == Channel.WEB:
-        payload = message_payload(message)
-        transaction.on_commit(lambda: realtime.send_to_guest(schema, conversation.pk, "message", payload))
-    else:
-        from conversations.channels.base import stage_outbound
-
-        stage_outbound(message, conversation)  # WhatsApp/e-mail: the outbox row commits with the notice
+    _deliver(message, conversation)
     return message
 
 
 def _schedule_alert(schema: str, handoff_id: int, delay: int) -> None:
     """At once: the caller schedules this on commit (tests replace it to see what was scheduled)."""
-    # Imported here: the tasks module imports this one (its task is a thin wrapper around a service).
-    from conversations.handoff.tasks import handoff_alert_email
-
-    enqueue(handoff_alert_email, args=[handoff_id], schema=schema, countdown=delay)
+    # By name: the tasks module imports this one (its task is a thin wrapper around a service).
+    enqueue(task_names.HANDOFF_ALERT_EMAIL, args=[handoff_id], schema=schema, countdown=delay)
 
 
 def _staff(user_id: int | None) -> User | None:
@@ -303,11 +306,29 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
     return conversation
 
 
+def record_staff_message(conversation: Conversation, text: str, *, user_id: int | None) -> Message:
+    """A staff member's message: stored, remembered in the session, delivered to the guest's channel."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.STAFF,
+            content=text,
+            channel=conversation.channel,
+            sent_by_user_id=user_id,
+            created_at=now,
+        )
+        _deliver(message, conversation)
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        session = sessions.load(conversation)
+        session.remember(MessageRole.STAFF, text)
+        sessions.save(session)
+    return message
+
+
 def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
     """A staff message to the guest on their channel. Replying takes the conversation over first, so the AI
     and a person never answer the same guest at once."""
-    from conversations import engine
-
     text = (text or "").strip()
     if not text:
         raise HandoffError("The reply is empty.")
@@ -315,7 +336,7 @@ def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
         raise HandoffError(f"The reply is longer than {MAX_STAFF_REPLY} characters.")
     with transaction.atomic():
         conversation = take_over(conversation_id, user_id=user_id)
-        message = engine.record_staff_message(conversation, text, user_id=user_id)
+        message = record_staff_message(conversation, text, user_id=user_id)
         StaffReadMarker.objects.update_or_create(
             user_id=user_id, conversation_id=conversation_id, defaults={"last_read_message_id": message.pk}
         )
@@ -346,8 +367,6 @@ def send_alert_if_untaken(handoff_id: int) -> bool:
 
     Checked again under a row lock at sending time, and recorded, so a redelivered task never sends twice.
     """
-    from properties.models import Property
-
     with transaction.atomic():
         episode = Handoff.objects.select_for_update().select_related("conversation").filter(pk=handoff_id).first()
         if episode is None or episode.taken_over_at or episode.resolved_at or episode.alert_emailed_at:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from conversations.ai.language import detect_language
 from conversations.channels.base import NormalizedMessage
 from conversations.models import ChannelSettings, Conversation, GreetingState, Message, MessageRole
+from conversations.pipeline import outbox
 from properties.services import current_property
 
 
@@ -50,6 +51,4 @@ def maybe_greet(conversation: Conversation, normalized: NormalizedMessage, now: 
             channel=conversation.channel,
             metadata={"greeting": True, "language": language},
         )
-        from conversations.pipeline.outbox import stage
-
-        stage(greeting, conversation)
+        outbox.stage(greeting, conversation)

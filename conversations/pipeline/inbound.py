@@ -5,12 +5,14 @@ A redelivered event hits the unique (channel, provider_id) and enqueues nothing.
 
 Worker: every step is idempotent, so a task redelivered after a crash simply runs them again:
 ingest (unique provider id) → media (skipped when stored) → greeting (stored date) → read + typing
-(harmless twice) → a turn scheduled after the property's buffer window (engine.run_turn answers
-each guest message once, and only the newest of a burst).
+(harmless twice) → the one guest-turn path, `turns.receive` (staff told if they hold the
+conversation, else a turn after the property's buffer window; engine.run_turn answers each guest
+message once, and only the newest of a burst).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -19,20 +21,27 @@ import structlog
 from django.db import connection, transaction
 from django.utils import timezone
 
-from conversations import engine
+from conversations import engine, task_names, turns
 from conversations.channels.base import NormalizedMessage
 from conversations.channels.email import InboundEmail
-from conversations.channels.whatsapp import Ignored, InboundMessage, StatusUpdate, Unroutable, WebhookEvent
+from conversations.channels.whatsapp import (
+    Ignored,
+    InboundMessage,
+    StatusUpdate,
+    Unroutable,
+    WebhookEvent,
+    WhatsAppError,
+)
+from conversations.channels.whatsapp.media import store_media
 from conversations.models import (
     Channel,
-    ChannelSettings,
     Conversation,
     ConversationStatus,
     InboundEvent,
     InboundState,
     Message,
 )
-from conversations.pipeline import ratelimit, serialize
+from conversations.pipeline import greeting, media, outbox, ratelimit, serialize
 from core import crypto
 from core.durability import enqueue as enqueue_task
 
@@ -78,11 +87,9 @@ def _insert(schema: str, channel: str, kind: str, provider_id: str, payload: dic
 
 def enqueue(schema: str, event_id: int) -> None:
     """At once (the caller waits for the commit itself): the row is already stored."""
-    # Imported here: the tasks module imports this one (its tasks are thin wrappers around it).
-    from conversations.pipeline.tasks import process_inbound
-
+    # By name: the tasks module imports this one (its tasks are thin wrappers around it).
     try:
-        enqueue_task(process_inbound, args=[event_id], schema=schema)
+        enqueue_task(task_names.PROCESS_INBOUND, args=[event_id], schema=schema)
     except Exception:  # the row is stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, event=event_id)
 
@@ -92,10 +99,8 @@ def enqueue_batch(schema: str, event_ids: list[int]) -> None:
     if len(event_ids) == 1:
         enqueue(schema, event_ids[0])
         return
-    from conversations.pipeline.tasks import process_inbound_batch  # see enqueue
-
     try:
-        enqueue_task(process_inbound_batch, args=[event_ids], schema=schema)
+        enqueue_task(task_names.PROCESS_INBOUND_BATCH, args=[event_ids], schema=schema)  # by name: see enqueue
     except Exception:  # the rows are stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, events=event_ids)
 
@@ -145,8 +150,6 @@ def whatsapp_rows(events: list[WebhookEvent]) -> list[tuple[str, str, str, str, 
 
 
 def store_email(inbound: InboundEmail) -> int:
-    from conversations.channels.whatsapp.media import store_media
-
     m = inbound.message
     stored = [
         {**store_media(a.content, a.mime_type, schema=m.property_schema).__dict__, "filename": a.filename}
@@ -171,8 +174,6 @@ def process(event_id: int) -> int | None:
     if event is None or ratelimit.deferred(event):  # over the property's budget: queued again, never dropped
         return None
     if event.kind == "status":
-        from conversations.pipeline import outbox
-
         outbox.apply_status(event.payload)
         _done(event, None)
         return None
@@ -184,17 +185,14 @@ def process(event_id: int) -> int | None:
         answer = True
     if normalized.channel == Channel.WHATSAPP:
         _mark_read(normalized)
-    conversation, message, created = engine.ingest(normalized)
-    from conversations.pipeline import media
-
+    conversation, message, _ = engine.ingest(normalized)
     answer = media.handle(message, conversation, normalized, event.payload.get("attachments", [])) and answer
     if normalized.channel == Channel.WHATSAPP:  # a redelivered task greets only if the first never did (stored date)
-        from conversations.pipeline import greeting
-
         greeting.maybe_greet(conversation, normalized)
     _done(event, message)
     if answer and normalized.kind not in ("reaction",):
-        schedule_turn(conversation.pk, message.pk)
+        # Also for a redelivered event (its message already stored): the turn answers it once.
+        turns.receive(conversation, message)
     elif not answer:
         log.info("inbound_not_answered", message=message.pk, auto_reply=event.payload.get("auto_reply", False))
     return message.pk
@@ -206,24 +204,10 @@ def _done(event: InboundEvent, message: Message | None) -> None:
     )
 
 
-def schedule_turn(conversation_id: int, message_id: int) -> None:
-    """Answer after the buffer window; a newer guest message's turn answers this one too (see run_turn).
-
-    Sent at once, not on commit: the worker runs it after the window, by when the message is committed.
-    """
-    from conversations.pipeline.tasks import buffered_turn  # see enqueue
-
-    window = max(0.0, ChannelSettings.current().buffer_window_seconds)
-    enqueue_task(buffered_turn, args=[conversation_id, message_id], countdown=window)
-
-
 def _mark_read(normalized: NormalizedMessage) -> None:
     """Blue ticks and typing as soon as we start; a failure here must never cost the guest an answer."""
-    from conversations.channels.whatsapp import WhatsAppError
-    from conversations.pipeline.outbox import whatsapp_adapter
-
     try:
-        with whatsapp_adapter(normalized.thread_id) as adapter:
+        with outbox.whatsapp_adapter(normalized.thread_id) as adapter:
             adapter.mark_read_with_typing(normalized.provider_message_id)
     except WhatsAppError as exc:
         log.warning("mark_read_failed", error=str(exc))
@@ -259,6 +243,4 @@ def _thread_email(normalized: NormalizedMessage, payload: dict[str, Any]) -> Nor
 
 
 def _with_thread(normalized: NormalizedMessage, thread_id: str) -> NormalizedMessage:
-    import dataclasses
-
     return dataclasses.replace(normalized, thread_id=thread_id)

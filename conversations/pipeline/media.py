@@ -15,7 +15,9 @@ from django.db import connection, transaction
 from conversations.channels.base import NormalizedMessage
 from conversations.channels.whatsapp import MediaRejected
 from conversations.channels.whatsapp import media as wa_media
+from conversations.handoff.service import begin_handoff
 from conversations.models import Channel, Conversation, MediaAttachment, Message
+from conversations.pipeline.outbox import whatsapp_adapter
 
 log = structlog.get_logger(__name__)
 
@@ -69,8 +71,6 @@ def _fetch(
     if stored is not None:  # e-mail: stored on the request path already
         attachment.storage_name, attachment.size, attachment.sha256 = stored["name"], stored["size"], stored["sha256"]
     elif normalized.channel == Channel.WHATSAPP and item.provider_media_id:
-        from conversations.pipeline.outbox import whatsapp_adapter
-
         try:
             with whatsapp_adapter(normalized.thread_id) as adapter:
                 downloaded = adapter.download_media(item.provider_media_id)  # Transient errors retry the task
@@ -100,6 +100,4 @@ def _ocr(attachment: MediaAttachment) -> str:
 
 def hand_to_staff(conversation: Conversation, message: Message, *, reason: str) -> None:
     """Staff take the conversation through the handoff service (episode, staff alert); the AI stays silent."""
-    from conversations.handoff.service import begin_handoff
-
     begin_handoff(conversation.pk, trigger=reason, reason="Voice note: no transcription is configured")

@@ -17,12 +17,12 @@ import traceback
 from typing import Any
 
 import structlog
-from celery import Task
 from django.conf import settings
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from conversations import task_names
 from conversations.channels.base import ChannelSendError, OutboundMessage, SendResult, TransientSendError
 from conversations.channels.email import EmailAdapter, new_message_id
 from conversations.channels.whatsapp import (
@@ -55,7 +55,6 @@ delivery_failed = Signal()
 
 MAX_ATTEMPTS = 8
 BACKOFF_MAX = 600.0
-DISPATCH_TASK = "conversations.pipeline.tasks.dispatch_outbox"
 _DELIVERY_RANK = {"": 0, "sent": 1, "delivered": 2, "read": 3}
 
 
@@ -109,23 +108,9 @@ def _email_fields(item: OutboxItem, conversation: Conversation) -> None:
     }
 
 
-def _dispatch_task() -> Task:
-    # Imported here: the tasks module imports this one (its tasks are thin wrappers around dispatch).
-    from conversations.pipeline.tasks import dispatch_outbox
-
-    return dispatch_outbox
-
-
 def _dispatch_on_commit(item_id: int, countdown: float = 0) -> None:
-    enqueue_on_commit(_dispatch_task(), args=[item_id], countdown=countdown)
-
-
-def ensure_for_message(schema: str, conversation_id: int, message_id: int) -> None:
-    """Reply handler for the engine: the row normally exists already (staged in the turn's transaction)."""
-    with transaction.atomic():
-        message = Message.objects.select_related("conversation").filter(pk=message_id).first()
-        if message is not None:
-            stage(message, message.conversation)
+    # By name: the tasks module imports this one (its tasks are thin wrappers around dispatch).
+    enqueue_on_commit(task_names.DISPATCH_OUTBOX, args=[item_id], countdown=countdown)
 
 
 # --- Dispatch (worker) ------------------------------------------------------------------------
@@ -323,7 +308,7 @@ def alert_people(item: OutboxItem) -> None:
     if item.alert == "platform_admins":
         # Replaying it (after the token or account is fixed) revives and sends this row.
         record_dead_letter(
-            task_name=DISPATCH_TASK,
+            task_name=task_names.DISPATCH_OUTBOX,
             task_id="",
             schema_name=schema,
             args=[item.pk],
@@ -374,7 +359,7 @@ def apply_status(payload: dict[str, Any]) -> bool:
         item.save()
         _mirror_delivery(item)
     if requeue:  # at once: the row is committed above
-        enqueue(_dispatch_task(), args=[item.pk], countdown=0)
+        enqueue(task_names.DISPATCH_OUTBOX, args=[item.pk], countdown=0)
     return True
 
 

@@ -34,6 +34,7 @@ import structlog
 from django.conf import settings
 from django.db import connection
 
+from conversations import task_names
 from conversations.models import InboundEvent, InboundState
 from core.durability import enqueue
 from core.ratelimit import TokenBucket, token_bucket
@@ -88,15 +89,12 @@ def deferred(event: InboundEvent) -> bool:
     Only guest messages are metered (a delivery status costs one UPDATE); an event already
     processed is never deferred, so a redelivered task finishes as before.
     """
-    # Imported here: the tasks module imports inbound, which imports this module.
-    from conversations.pipeline.tasks import process_inbound
-
     if event.kind == "status" or event.state != InboundState.PENDING:
         return False
     schema = connection.schema_name
     wait = defer_processing(schema)
     if wait <= 0:
         return False
-    enqueue(process_inbound, args=[event.pk], schema=schema, countdown=wait)
+    enqueue(task_names.PROCESS_INBOUND, args=[event.pk], schema=schema, countdown=wait)
     log.info("inbound_deferred", schema=schema, event_id=event.pk, seconds=round(wait, 2))
     return True

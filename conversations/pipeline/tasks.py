@@ -1,5 +1,7 @@
 """Celery tasks of the channel pipeline: thin, idempotent, on DurableTask (acks_late, back-off, dead letters).
 
+Registered by `conversations.tasks` (the app's tasks module, which Celery autodiscovers). The
+services send these tasks by name (`conversations.task_names`), so they never import this module.
 Each task runs in the schema it was sent with (`core.durability.enqueue`); the beat job
 `dispatch_due` has no "tenant_schemas" in its schedule entry, so it runs in every property's schema.
 """
@@ -11,23 +13,21 @@ import datetime as dt
 from celery import shared_task
 from django.db import connection
 from django.utils import timezone
-from redis.exceptions import LockError
 
-from conversations import engine
+from conversations import task_names, turns
 from conversations.models import InboundEvent, InboundState
 from conversations.pipeline import inbound, outbox
-from core.durability import DurableTask, TransientError, enqueue
+from core.durability import DurableTask, enqueue
 
 STALE_INBOUND = dt.timedelta(minutes=2)
-TURN_LOCK_WAIT = 10.0  # seconds; the back-off of the retries covers a stale lock's whole lifetime
 
 
-@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.process_inbound")
+@shared_task(base=DurableTask, bind=True, name=task_names.PROCESS_INBOUND)
 def process_inbound(self: DurableTask, event_id: int) -> int | None:
     return inbound.process(event_id)
 
 
-@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.process_inbound_batch")
+@shared_task(base=DurableTask, bind=True, name=task_names.PROCESS_INBOUND_BATCH)
 def process_inbound_batch(self: DurableTask, event_ids: list[int]) -> int:
     """Events the webhook stored while its previous hand-over to Celery was in flight, in one message.
 
@@ -45,26 +45,18 @@ def process_inbound_batch(self: DurableTask, event_ids: list[int]) -> int:
     return processed
 
 
-@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.buffered_turn")
+@shared_task(base=DurableTask, bind=True, name=task_names.BUFFERED_TURN)
 def buffered_turn(self: DurableTask, conversation_id: int, message_id: int) -> int | None:
-    """The engine's turn after the buffer window; its reply is staged in the outbox in the same transaction."""
-    try:
-        # Short wait, then a retry with back-off: a conversation locked by a killed worker (up to
-        # TURN_LOCK_TIMEOUT) must not hold this worker process past the soft time limit (found by
-        # `make chaos`: two such waits stalled a two-process worker and ended as dead letters).
-        reply = engine.run_turn(conversation_id, message_id, lock_wait=TURN_LOCK_WAIT)
-    except LockError as exc:
-        # Another turn (or one a killed worker left behind) holds the conversation: try again later.
-        raise TransientError(f"conversation {conversation_id} is busy: {exc}") from exc
-    return reply.pk if reply is not None else None
+    """Every channel's guest turn after its buffer window (see conversations.turns): the reply's id or None."""
+    return turns.answer(conversation_id, message_id)
 
 
-@shared_task(base=DurableTask, bind=True, name=outbox.DISPATCH_TASK)
+@shared_task(base=DurableTask, bind=True, name=task_names.DISPATCH_OUTBOX)
 def dispatch_outbox(self: DurableTask, item_id: int, revive: bool = False) -> str:
     return outbox.dispatch(item_id, revive=revive)
 
 
-@shared_task(base=DurableTask, bind=True, name="conversations.pipeline.tasks.dispatch_due")
+@shared_task(base=DurableTask, bind=True, name=task_names.DISPATCH_DUE)
 def dispatch_due(self: DurableTask) -> dict[str, int]:
     """Beat, every 2 minutes in every schema: send what is due, re-enqueue inbound events left behind."""
     sent = 0

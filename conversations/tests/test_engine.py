@@ -192,33 +192,28 @@ def test_a_conversation_without_a_session_row_rebuilds_it_from_its_messages(kb_a
         assert [m["content"] for m in session.history][0] == "Is there a gym?"
 
 
-def test_a_non_streaming_channel_gets_its_reply_through_its_registered_handler(kb_a, open_all_day) -> None:
-    from conversations.channels import base
+def test_a_non_streaming_channel_gets_its_reply_through_the_outbox(kb_a, open_all_day) -> None:
     from conversations.channels.base import NormalizedMessage
-    from conversations.tasks import generate_reply
+    from conversations.models import OutboxItem
+    from conversations.pipeline.tasks import buffered_turn
 
-    delivered: list[tuple[str, int, int]] = []
-    base.register_reply_handler(
-        "email", lambda schema, conversation_id, message_id: delivered.append((schema, conversation_id, message_id))
-    )
-    try:
-        with schema_context(kb_a.a.schema_name):
-            inbound = NormalizedMessage(
-                channel="email",
-                property_schema="alpha",
-                sender_id="guest@example.com",
-                text="Is there a gym?",
-                provider_message_id="<m1@example.com>",
-                timestamp=dt.datetime.now(dt.UTC),
-                thread_id="t-1",
-            )
-            conversation, message, created = engine.ingest(inbound)
-            assert created and engine.ingest(inbound)[2] is False  # a redelivery is stored once
-            reply_id = generate_reply.run(conversation.pk, message.pk)  # the task body, in this schema
-            assert delivered == [("alpha", conversation.pk, reply_id)]
-            assert "24 hours" in Message.objects.get(pk=reply_id).content
-    finally:
-        base._reply_handlers.pop("email", None)
+    with schema_context(kb_a.a.schema_name):
+        inbound = NormalizedMessage(
+            channel="email",
+            property_schema="alpha",
+            sender_id="guest@example.com",
+            text="Is there a gym?",
+            provider_message_id="<m1@example.com>",
+            timestamp=dt.datetime.now(dt.UTC),
+            thread_id="t-1",
+        )
+        conversation, message, created = engine.ingest(inbound)
+        assert created and engine.ingest(inbound)[2] is False  # a redelivery is stored once
+        reply_id = buffered_turn.run(conversation.pk, message.pk)  # the task body, in this schema
+        assert "24 hours" in Message.objects.get(pk=reply_id).content
+        # The e-mail channel's delivery: an outbox row written in the turn's own transaction.
+        assert OutboxItem.objects.get(message_id=reply_id).recipient == "guest@example.com"
+        assert buffered_turn.run(conversation.pk, message.pk) is None  # a redelivered turn answers once
 
 
 def test_two_unanswerable_questions_in_a_row_hand_the_guest_to_staff(kb_a, open_all_day) -> None:
@@ -244,7 +239,7 @@ def test_a_busy_conversation_makes_a_channel_turn_give_way_quickly(kb_a, open_al
     from django.db import connection
     from redis.exceptions import LockError
 
-    from conversations.pipeline.tasks import TURN_LOCK_WAIT
+    from conversations.turns import TURN_LOCK_WAIT
 
     assert TURN_LOCK_WAIT < settings.CELERY_TASK_SOFT_TIME_LIMIT
     with schema_context(kb_a.a.schema_name):

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from conversations import engine
+from conversations.handoff.service import record_staff_message
 from conversations.models import Conversation, Message, MessageRole
 from properties.models import WidgetKey
 
@@ -108,7 +108,7 @@ def test_a_guest_question_is_answered_by_the_worker_and_streamed_to_the_widget(
         # Staff messages reach the same socket later.
         with schema_context(key_a.property.schema_name):
             conversation = Conversation.objects.get(pk=conversation_id)
-            engine.record_staff_message(conversation, "Hello, this is Farah from the front desk.", user_id=None)
+            record_staff_message(conversation, "Hello, this is Farah from the front desk.", user_id=None)
         staff = json.loads(ws.recv(timeout=10))
         assert staff["event"] == "message" and staff["payload"]["role"] == "staff"
         assert staff["payload"]["content"] == "Hello, this is Farah from the front desk."

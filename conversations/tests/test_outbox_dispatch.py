@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations import engine
+from conversations import engine, task_names
 from conversations.channels.base import NormalizedMessage
 from conversations.models import (
     Conversation,
@@ -121,7 +121,7 @@ def test_an_expired_token_alerts_platform_admins_with_a_replayable_dead_letter(a
     item.refresh_from_db()
     assert item.error_code == 190 and item.alert == "platform_admins"
     with schema_context("public"):
-        letter = DeadLetter.objects.get(task_name=outbox.DISPATCH_TASK, args=[item.pk])
+        letter = DeadLetter.objects.get(task_name=task_names.DISPATCH_OUTBOX, args=[item.pk])
     assert letter.kwargs == {"revive": True}
     alpha.reset()  # the token is fixed; the replay sends it
     assert outbox.dispatch(item.pk, revive=True) == "sent"

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from conversations import turns as turn_path
 from conversations.channels.whatsapp import parse_webhook
 from conversations.models import ConversationStatus, InboundEvent, MediaAttachment, Message
 from conversations.pipeline import inbound, routing
@@ -31,7 +32,7 @@ def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
     routing.clear_cache()
     WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
     turns: list[int] = []
-    monkeypatch.setattr(inbound, "schedule_turn", lambda conversation_id, message_id: turns.append(message_id))
+    monkeypatch.setattr(turn_path, "schedule", lambda conversation, message_id: turns.append(message_id))
     with schema_context(world.a.schema_name):
         yield fake_graph, turns
     routing.clear_cache()

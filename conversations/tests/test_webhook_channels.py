@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django_tenants.utils import schema_context
 
 from conftest import host_client
+from conversations import turns as turn_path
 from conversations.models import InboundEvent
 from conversations.pipeline import inbound, routing
 from properties.models import EmailBinding, WhatsAppBinding
@@ -129,7 +130,7 @@ def test_an_auto_reply_is_stored_but_never_answered(bound, monkeypatch) -> None:
     post["email"] = "Auto-Submitted: auto-replied\n" + post["email"]
     assert _email_post(post).status_code == 200
     turns: list[tuple[int, int]] = []
-    monkeypatch.setattr(inbound, "schedule_turn", lambda c, m: turns.append((c, m)))
+    monkeypatch.setattr(turn_path, "schedule", lambda c, m: turns.append((c, m)))
     with schema_context(bound.a.schema_name):
         event = InboundEvent.objects.get()
         assert event.payload["auto_reply"] is True

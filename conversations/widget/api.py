@@ -17,10 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import schema_context
 
 from analytics.services.visitors import record_widget_visit
-from conversations import engine
-from conversations.models import AiMode, Channel, Conversation
+from conversations import engine, turns
+from conversations.models import Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
-from conversations.tasks import enqueue_reply
 from conversations.widget import throttle, tokens
 from properties.models import WidgetKey
 
@@ -177,14 +176,8 @@ def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str,
         # Scoped to the conversation, so one guest's client ids can never collide with another's.
         provider_id = f"{conversation.pk}:{client_id or uuid.uuid4().hex}"
         message, created = engine.record_guest_message(conversation, text.strip(), provider_message_id=provider_id)
-        if created and conversation.ai_mode != AiMode.STAFF:
-            enqueue_reply(grant.schema_name, conversation.pk, message.pk)
-        elif created:
-            from properties.realtime import notify_staff
-
-            notify_staff(
-                grant.schema_name, "guest_message", {"conversation_id": conversation.pk, "message_id": message.pk}
-            )
+        if created:  # a retried POST (same client id) was handled the first time
+            turns.receive(conversation, message)  # staff hold it → to them only; else the turn, streamed
     return {"message": message_payload(message), "duplicate": not created}, 202
 
 

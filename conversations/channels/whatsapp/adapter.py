@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
+import conversations.channels.whatsapp.errors as errors  # the module, not the package (which imports this one)
 from conversations.channels.base import OutboundMessage, SendResult
-from conversations.channels.whatsapp import errors
 from conversations.channels.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
 from conversations.channels.whatsapp.media_types import DEFAULT_MEDIA_TYPES
 from conversations.channels.whatsapp.ratelimit import SendRateLimiter

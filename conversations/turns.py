@@ -1,0 +1,97 @@
+"""One path for every guest turn, whatever the channel: a stored guest message goes to staff or gets one answer.
+
+`receive` is called by both doors once the guest's message is stored: the widget API (on the
+request) and the inbound pipeline for WhatsApp and e-mail (on a worker, after its media and
+greeting steps). If staff hold the conversation, they are told and the AI stays silent; otherwise
+one `buffered_turn` task answers after the property's buffer window (0 s for the widget, whose
+guest watches the reply stream in). That task is a `DurableTask` (acks_late, back-off, dead
+letter) and `engine.run_turn` makes it idempotent: a redelivered turn answers once, and the turn
+of the newest message in a burst answers all of it (`metadata.answers`).
+
+`answer` is the task's body: it picks the channel's sink and runs the engine under the
+conversation's lock. The web sink streams tokens over the guest's websocket; WhatsApp and e-mail
+get an outbox row committed with the reply.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from redis.exceptions import LockError
+
+from conversations import engine, realtime, task_names
+from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Message
+from conversations.payloads import message_payload
+from conversations.pipeline import outbox
+from core.durability import TransientError, enqueue
+from properties.realtime import notify_staff
+
+# Seconds a turn waits for a busy conversation before giving way to a retry with back-off: a conversation
+# locked by a killed worker (up to TURN_LOCK_TIMEOUT) must not hold this worker process past the soft time
+# limit (found by `make chaos`: two such waits stalled a two-process worker and ended as dead letters).
+TURN_LOCK_WAIT = 10.0
+
+
+def receive(conversation: Conversation, message: Message) -> bool:
+    """A stored guest message: to staff only when they hold the conversation (False), else a turn is scheduled."""
+    if conversation.ai_mode == AiMode.STAFF:
+        notify_staff(
+            connection.schema_name, "guest_message", {"conversation_id": conversation.pk, "message_id": message.pk}
+        )
+        return False
+    schedule(conversation, message.pk)
+    return True
+
+
+def buffer_window(conversation: Conversation) -> float:
+    """Seconds to wait for more lines from the guest: the property's setting; none on the widget (it streams)."""
+    if conversation.channel == Channel.WEB:
+        return 0.0
+    return max(0.0, ChannelSettings.current().buffer_window_seconds)
+
+
+def schedule(conversation: Conversation, message_id: int) -> None:
+    """Answer after the buffer window; a newer guest message's turn answers this one too (see run_turn).
+
+    Sent at once, not on commit: the message is committed (the widget) or the worker runs it after
+    the window, by when it is (the inbound pipeline).
+    """
+    window = buffer_window(conversation)
+    enqueue(task_names.BUFFERED_TURN, args=[conversation.pk, message_id], countdown=window or None)
+
+
+def sink_for(conversation: Conversation, stream: realtime.GuestStream | None = None) -> engine.TurnSink:
+    """The widget streams the turn to the guest's socket; WhatsApp and e-mail stage the reply in the outbox."""
+    if stream is None:
+        return engine.TurnSink(on_reply=outbox.stage)
+
+    def on_done(message: Message) -> None:
+        stream.push("message", message_payload(message))
+        stream.flush()  # the task is acknowledged only once the guest has been sent the reply
+
+    return engine.TurnSink(
+        on_token=lambda piece: stream.push("token", {"text": piece}),
+        on_reset=lambda: stream.push("reset", {}),
+        on_done=on_done,
+    )
+
+
+def answer(conversation_id: int, message_id: int) -> int | None:
+    """The turn on the worker, in the schema the task carries: the reply's id, or None (nothing to answer)."""
+    conversation = Conversation.objects.filter(pk=conversation_id).only("channel").first()
+    if conversation is None:
+        return None
+    web = conversation.channel == Channel.WEB
+    stream = realtime.GuestStream(connection.schema_name, conversation_id) if web else None
+    try:
+        reply = engine.run_turn(
+            conversation_id, message_id, sink=sink_for(conversation, stream), lock_wait=TURN_LOCK_WAIT
+        )
+    except LockError as exc:
+        # Another turn (or one a killed worker left behind) holds the conversation: try again later.
+        raise TransientError(f"conversation {conversation_id} is busy: {exc}") from exc
+    except Exception:
+        if stream is not None:  # the retry streams the answer afresh: take back what this attempt showed
+            stream.push("reset", {})
+            stream.flush()
+        raise
+    return reply.pk if reply is not None else None
