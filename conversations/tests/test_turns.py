@@ -1,0 +1,121 @@
+"""The one guest-turn path: what `turns.receive` decides for each channel, and how `turns.answer` fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from celery import current_app
+from django_tenants.utils import schema_context
+from redis.exceptions import LockError
+
+from conversations import engine, task_names, turns
+from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Guest, Message, MessageRole
+from core.durability import TransientError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every task sent by name (nothing reaches the broker)."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, **options: sent.append((name, options)))
+    return sent
+
+
+@pytest.fixture
+def staff_events(monkeypatch) -> list[tuple[str, str, dict[str, Any]]]:
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    monkeypatch.setattr(turns, "notify_staff", lambda schema, event, payload: events.append((schema, event, payload)))
+    return events
+
+
+def guest_says(channel: str, text: str = "Is there a gym?") -> tuple[Conversation, Message]:
+    conversation = Conversation.objects.create(guest=Guest.objects.create(), channel=channel, channel_id="t-1")
+    message = Message.objects.create(conversation=conversation, role=MessageRole.GUEST, channel=channel, content=text)
+    return conversation, message
+
+
+def test_a_widget_message_is_answered_at_once_by_the_one_turn_task(world, sent, staff_events) -> None:
+    with schema_context(world.a.schema_name):
+        ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 4.0})
+        conversation, message = guest_says(Channel.WEB)
+        assert turns.receive(conversation, message) is True
+    # No buffer window on the widget: its guest watches the reply stream in.
+    assert sent == [
+        (
+            task_names.BUFFERED_TURN,
+            {"args": [conversation.pk, message.pk], "headers": {"_schema_name": world.a.schema_name}},
+        )
+    ]
+    assert staff_events == []
+
+
+@pytest.mark.parametrize("channel", [Channel.WHATSAPP, Channel.EMAIL])
+def test_whatsapp_and_email_wait_for_the_propertys_buffer_window(world, sent, channel: str) -> None:
+    with schema_context(world.a.schema_name):
+        ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 4.0})
+        conversation, message = guest_says(channel)
+        turns.receive(conversation, message)
+    [(name, options)] = sent
+    assert name == task_names.BUFFERED_TURN and options["args"] == [conversation.pk, message.pk]
+    assert options["countdown"] == 4.0
+
+
+@pytest.mark.parametrize("channel", [Channel.WEB, Channel.WHATSAPP])
+def test_while_staff_hold_the_conversation_only_staff_hear_of_the_message(world, sent, staff_events, channel) -> None:
+    with schema_context(world.a.schema_name):
+        conversation, message = guest_says(channel)
+        conversation.ai_mode = AiMode.STAFF
+        assert turns.receive(conversation, message) is False
+    assert sent == []
+    assert staff_events == [
+        (world.a.schema_name, "guest_message", {"conversation_id": conversation.pk, "message_id": message.pk})
+    ]
+
+
+class FakeStream:
+    def __init__(self, schema_name: str, conversation_id: int) -> None:
+        self.events: list[str] = []
+        self.flushed = False
+        streams.append(self)
+
+    def push(self, event: str, payload: dict[str, Any]) -> None:
+        self.events.append(event)
+
+    def flush(self) -> bool:
+        self.flushed = True
+        return True
+
+
+streams: list[FakeStream] = []
+
+
+def test_a_failed_web_turn_takes_back_what_it_streamed_before_the_retry(world, monkeypatch) -> None:
+    def failing_turn(conversation_id: int, message_id: int, *, sink: engine.TurnSink, **_: Any) -> None:
+        sink.on_token("Breakfast is")
+        raise ConnectionResetError("the model went away")
+
+    streams.clear()
+    monkeypatch.setattr(turns.realtime, "GuestStream", FakeStream)
+    monkeypatch.setattr(turns.engine, "run_turn", failing_turn)
+    with schema_context(world.a.schema_name):
+        conversation, message = guest_says(Channel.WEB)
+        with pytest.raises(ConnectionResetError):
+            turns.answer(conversation.pk, message.pk)
+    [stream] = streams
+    assert stream.events == ["token", "reset"] and stream.flushed
+
+
+def test_a_busy_conversation_is_a_transient_error_so_the_task_retries(world, monkeypatch) -> None:
+    def busy(*args: Any, **kwargs: Any) -> None:
+        assert kwargs["lock_wait"] == turns.TURN_LOCK_WAIT
+        raise LockError("locked")
+
+    monkeypatch.setattr(turns.engine, "run_turn", busy)
+    with schema_context(world.a.schema_name):
+        conversation, message = guest_says(Channel.WHATSAPP)
+        with pytest.raises(TransientError):
+            turns.answer(conversation.pk, message.pk)
+        assert turns.answer(conversation.pk + 1000, message.pk) is None  # gone: nothing to answer
