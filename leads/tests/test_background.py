@@ -1,4 +1,4 @@
-"""Committed-data tests: the extraction task on a real worker, and two channels racing for one guest's lead."""
+"""Committed-data tests: the lead built by the guest turn on a real worker, and two channels racing for one lead."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Guest
+from conversations.pipeline.tasks import buffered_turn
 from leads.models import Lead
 from leads.services.leads import upsert_lead_for_conversation
-from leads.tasks import extract_lead
 from leads.tests.conftest import conversation_with
 from testsupport.wait import wait_until
 
@@ -24,20 +24,22 @@ def _cleanup(schema: str, *guest_ids: int) -> None:
         Guest.objects.filter(pk__in=guest_ids).delete()  # cascades to conversations, messages, leads
 
 
-def test_the_task_builds_the_lead_in_the_schema_it_was_sent_from(committed_db, celery_worker):
+def test_the_guest_turn_builds_the_lead_in_the_schema_it_was_sent_from(committed_db, celery_worker):
     world = committed_db
     name = "Worker " + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6]).title()  # letters only
     with schema_context(world.a.schema_name):
         conversation = conversation_with([f"Book a room on 15 Dec for 2 nights. My name is {name}"])
+        message_id = conversation.messages.get().pk
     try:
-        # The same id sent from B's schema finds nothing there and creates nothing.
+        # The same ids sent from B's schema find nothing there and create nothing.
         with schema_context(world.b.schema_name):
-            assert extract_lead.delay(conversation.pk).get(timeout=30) is None
+            assert buffered_turn.delay(conversation.pk, message_id).get(timeout=60) is None
             assert not [lead for lead in Lead.objects.all() if lead.guest_name == name]  # names are encrypted
         with schema_context(world.a.schema_name):
-            lead_id = extract_lead.delay(conversation.pk).get(timeout=30)
-            assert extract_lead.delay(conversation.pk).get(timeout=30) == lead_id  # idempotent
-            lead = Lead.objects.get(pk=lead_id)
+            # The turn answers in lead capture, and the lead step extracts and scores the lead.
+            assert buffered_turn.delay(conversation.pk, message_id).get(timeout=60) is not None
+            assert buffered_turn.delay(conversation.pk, message_id).get(timeout=60) is None  # idempotent
+            [lead] = Lead.objects.filter(conversation_links__conversation=conversation)
             assert (lead.guest_name, lead.nights, lead.intent) == (name, 2, "room_booking")
     finally:
         _cleanup(world.a.schema_name, conversation.guest_id)
