@@ -3,6 +3,9 @@
 Plain Django views rather than DRF: the caller is an anonymous browser on the hotel's own site,
 authenticated by the widget key (start) or a guest token (everything after), never by cookies,
 so CSRF does not apply and CORS is answered here, per widget key's allowed origins.
+
+The door itself (`guarded`, `json_body`, `key_named`, `check_key`, `throttle_or_refuse`, `Refusal`)
+is public: apps above this one open their own widget doors with it (analytics counts visits).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import schema_context
 
-from analytics.services.visitors import record_widget_visit
 from conversations import engine, turns
 from conversations.models import Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
@@ -54,7 +56,7 @@ def _preflight(request: HttpRequest, methods: str) -> HttpResponse:
     return response
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
+def json_body(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > MAX_BODY_BYTES:
         raise Refusal(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
@@ -66,7 +68,12 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _check_key(request: HttpRequest, widget_key: WidgetKey | None) -> WidgetKey:
+def key_named(public_key: str) -> WidgetKey | None:
+    public_key = public_key[:64]
+    return WidgetKey.objects.select_related("property").filter(public_key=public_key).first() if public_key else None
+
+
+def check_key(request: HttpRequest, widget_key: WidgetKey | None) -> WidgetKey:
     if widget_key is None or not widget_key.is_usable() or not widget_key.property.is_active:
         raise Refusal(403, "Unknown or inactive widget key.")
     if not widget_key.allows_origin(request.headers.get("Origin")):
@@ -74,7 +81,7 @@ def _check_key(request: HttpRequest, widget_key: WidgetKey | None) -> WidgetKey:
     return widget_key
 
 
-def _throttle(limits: list[tuple[str, int]]) -> None:
+def throttle_or_refuse(limits: list[tuple[str, int]]) -> None:
     wait = throttle.retry_after(limits)
     if wait is not None:
         raise Refusal(429, "Too many requests; slow down.", {"Retry-After": str(wait)})
@@ -91,12 +98,12 @@ def _guest_access(request: HttpRequest, conversation_id: int) -> tuple[tokens.Gu
         .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
         .first()
     )
-    _check_key(request, widget_key)
-    _throttle(throttle.widget_limits(grant.widget_key_id, grant.schema_name, conversation_id))
+    check_key(request, widget_key)
+    throttle_or_refuse(throttle.widget_limits(grant.widget_key_id, grant.schema_name, conversation_id))
     return grant, widget_key  # type: ignore[return-value]
 
 
-def _guarded(view: Callable[..., tuple[dict[str, Any], int]], methods: str) -> Callable[..., HttpResponse]:
+def guarded(view: Callable[..., tuple[dict[str, Any], int]], methods: str) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "OPTIONS":
             return _preflight(request, methods)
@@ -121,13 +128,9 @@ def _guarded(view: Callable[..., tuple[dict[str, Any], int]], methods: str) -> C
 
 def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations {key, consent: true, consent_text, language?} → 201 {conversation_id, token}."""
-    data = _body(request)
-    public_key = str(data.get("key") or request.headers.get("X-Widget-Key", ""))[:64]
-    widget_key = _check_key(
-        request,
-        WidgetKey.objects.select_related("property").filter(public_key=public_key).first() if public_key else None,
-    )
-    _throttle(throttle.widget_limits(widget_key.pk))
+    data = json_body(request)
+    widget_key = check_key(request, key_named(str(data.get("key") or request.headers.get("X-Widget-Key", ""))))
+    throttle_or_refuse(throttle.widget_limits(widget_key.pk))
     consent_text = data.get("consent_text")
     if data.get("consent") is not True or not isinstance(consent_text, str) or not consent_text.strip():
         raise Refusal(400, "The guest must accept the privacy notice first: send consent=true and consent_text.")
@@ -160,7 +163,7 @@ def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any],
 def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations/{id}/messages {text, client_id?} → 202; the reply streams on the websocket."""
     grant, _ = _guest_access(request, conversation_id)
-    data = _body(request)
+    data = json_body(request)
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         raise Refusal(400, "text must be a non-empty string.")
@@ -181,24 +184,6 @@ def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str,
     return {"message": message_payload(message), "duplicate": not created}, 202
 
 
-def _visit(request: HttpRequest) -> tuple[dict[str, Any], int]:
-    """POST /api/v1/widget/visits {key, visitor_id} → 200 {counted}: the widget was shown to a visitor session."""
-    data = _body(request)
-    public_key = str(data.get("key") or "")[:64]
-    widget_key = _check_key(
-        request,
-        WidgetKey.objects.select_related("property").filter(public_key=public_key).first() if public_key else None,
-    )
-    visitor_id = data.get("visitor_id")
-    if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= MAX_CLIENT_ID or not visitor_id.isprintable():
-        raise Refusal(400, f"visitor_id must be a string of 8 to {MAX_CLIENT_ID} printable characters.")
-    _throttle(throttle.widget_limits(widget_key.pk))
-    with schema_context(widget_key.property.schema_name):
-        counted = record_widget_visit(visitor_id)
-    return {"counted": counted}, 200
-
-
-conversations_collection = _guarded(_start, "POST")
-widget_visits = _guarded(_visit, "POST")
-conversation_detail = _guarded(_detail, "GET")
-conversation_messages = _guarded(_post_message, "POST")
+conversations_collection = guarded(_start, "POST")
+conversation_detail = guarded(_detail, "GET")
+conversation_messages = guarded(_post_message, "POST")

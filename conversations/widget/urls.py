@@ -4,7 +4,6 @@ from conversations.widget import api
 
 urlpatterns = [
     path("conversations", api.conversations_collection, name="widget-conversations"),
-    path("widget/visits", api.widget_visits, name="widget-visits"),
     path("conversations/<int:conversation_id>", api.conversation_detail, name="widget-conversation"),
     path("conversations/<int:conversation_id>/messages", api.conversation_messages, name="widget-messages"),
 ]
