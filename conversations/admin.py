@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.db import connection
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 
 from conversations.models import Conversation, Guest, GuestIdentity, Handoff, HandoffSettings, Message
@@ -16,36 +14,13 @@ class GuestIdentityInline(admin.TabularInline):
 
 @admin.register(Guest, site=tenant_admin_site)
 class GuestAdmin(admin.ModelAdmin):
+    """Privacy's admin registers its subclass in this one's place, with the erasure action (privacy.admin)."""
+
     list_display = ["__str__", "phone", "email", "language", "consent_given_at", "last_seen_at"]
     list_filter = ["language"]
     # Encrypted fields: exact phone / e-mail through the blind index ("=" makes Django use iexact).
     search_fields = ["=phone", "=email"]
     inlines = [GuestIdentityInline]
-    actions = ["erase_guests"]
-
-    @admin.action(description="Erase the selected guests everywhere (PDPA right to deletion)", permissions=["delete"])
-    def erase_guests(self, request: HttpRequest, queryset: QuerySet[Guest]) -> None:
-        from privacy.services.erasure import erase_guest
-        from properties.models import Property
-
-        guest_ids = list(queryset.values_list("pk", flat=True))
-        if not guest_ids:  # ids of another schema, or rows already gone
-            self.message_user(request, "None of the selected guests exist here; nothing was erased.", messages.WARNING)
-            return
-        property_ = Property.objects.get(schema_name=connection.schema_name)
-        result = erase_guest(
-            actor=request.user,
-            property=property_,
-            request=request,
-            guest_ids=guest_ids,
-        )
-        self.message_user(
-            request,
-            f"Erased {result.guests} guest(s): "
-            + ", ".join(f"{table} {n}" for table, n in result.deleted.items())
-            + f"; {len(result.files)} file(s). Audit event {result.audit_event.pk if result.audit_event else '-'}.",
-            messages.SUCCESS,
-        )
 
 
 class MessageInline(admin.TabularInline):

@@ -1,13 +1,20 @@
-"""Public admin: the audit trail, read-only, for platform admins only. Tenant admin: retention settings."""
+"""Public admin: the audit trail, read-only, for platform admins only. Tenant admin: retention settings, and
+the right to deletion as an action on the guests."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from conversations.admin import GuestAdmin
+from conversations.models import Guest
 from privacy.models import AuditEvent, RetentionSettings
+from privacy.services.erasure import erase_guest
+from properties.models import Property
 from properties.tenant_admin import tenant_admin_site
 
 
@@ -46,3 +53,35 @@ class RetentionSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ErasableGuestAdmin(GuestAdmin):
+    """The guests' admin with the right to deletion: erasure is privacy's, so privacy adds it (the usual
+    Django way to extend another app's admin: register a subclass in its place)."""
+
+    actions = [*(GuestAdmin.actions or ()), "erase_guests"]
+
+    @admin.action(description="Erase the selected guests everywhere (PDPA right to deletion)", permissions=["delete"])
+    def erase_guests(self, request: HttpRequest, queryset: QuerySet[Guest]) -> None:
+        guest_ids = list(queryset.values_list("pk", flat=True))
+        if not guest_ids:  # ids of another schema, or rows already gone
+            self.message_user(request, "None of the selected guests exist here; nothing was erased.", messages.WARNING)
+            return
+        property_ = Property.objects.get(schema_name=connection.schema_name)
+        result = erase_guest(
+            actor=request.user,
+            property=property_,
+            request=request,
+            guest_ids=guest_ids,
+        )
+        self.message_user(
+            request,
+            f"Erased {result.guests} guest(s): "
+            + ", ".join(f"{table} {n}" for table, n in result.deleted.items())
+            + f"; {len(result.files)} file(s). Audit event {result.audit_event.pk if result.audit_event else '-'}.",
+            messages.SUCCESS,
+        )
+
+
+tenant_admin_site.unregister(Guest)  # registered by conversations.admin, imported above
+tenant_admin_site.register(Guest, ErasableGuestAdmin)
