@@ -119,3 +119,15 @@ def test_a_busy_conversation_is_a_transient_error_so_the_task_retries(world, mon
         with pytest.raises(TransientError):
             turns.answer(conversation.pk, message.pk)
         assert turns.answer(conversation.pk + 1000, message.pk) is None  # gone: nothing to answer
+
+
+def test_every_task_sent_by_name_is_registered_by_autodiscovery_alone() -> None:
+    """What a worker registers: each app's tasks module (autodiscovered), and no CELERY_IMPORTS list."""
+    from django.conf import settings
+
+    from nocturn.celery import app
+
+    assert not getattr(settings, "CELERY_IMPORTS", None)
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery of <app>.tasks
+    names = [v for k, v in vars(task_names).items() if k.isupper()]
+    assert names and set(names) <= set(app.tasks), sorted(set(names) - set(app.tasks))
