@@ -30,6 +30,7 @@ class Session:
     history: list[dict[str, str]] = field(default_factory=list)
     mode: str = AiMode.CONCIERGE
     language: str = Language.ENGLISH
+    # The lead step's dialogue state (leads.turn, via conversations.turn_steps): the engine saves it, never reads it.
     lead: dict[str, Any] = field(default_factory=dict)
     low_confidence_streak: int = 0
     source: str = "new"  # redis | database | messages | new: where this copy came from (for tests and metrics)
