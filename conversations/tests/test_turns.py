@@ -5,22 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from celery import current_app
 from django_tenants.utils import schema_context
 from redis.exceptions import LockError
 
 from conversations import engine, task_names, turns
 from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Guest, Message, MessageRole
+from conversations.pipeline.tasks import buffered_turn
 from core.durability import TransientError
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
-    """Every task sent by name (nothing reaches the broker)."""
-    sent: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(current_app, "send_task", lambda name, **options: sent.append((name, options)))
+def sent(monkeypatch) -> list[dict[str, Any]]:
+    """Every turn sent (nothing reaches the broker)."""
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(buffered_turn, "apply_async", lambda **options: sent.append(options))
     return sent
 
 
@@ -43,12 +43,7 @@ def test_a_widget_message_is_answered_at_once_by_the_one_turn_task(world, sent, 
         conversation, message = guest_says(Channel.WEB)
         assert turns.receive(conversation, message) is True
     # No buffer window on the widget: its guest watches the reply stream in.
-    assert sent == [
-        (
-            task_names.BUFFERED_TURN,
-            {"args": [conversation.pk, message.pk], "headers": {"_schema_name": world.a.schema_name}},
-        )
-    ]
+    assert sent == [{"args": [conversation.pk, message.pk], "headers": {"_schema_name": world.a.schema_name}}]
     assert staff_events == []
 
 
@@ -58,8 +53,8 @@ def test_whatsapp_and_email_wait_for_the_propertys_buffer_window(world, sent, ch
         ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 4.0})
         conversation, message = guest_says(channel)
         turns.receive(conversation, message)
-    [(name, options)] = sent
-    assert name == task_names.BUFFERED_TURN and options["args"] == [conversation.pk, message.pk]
+    [options] = sent
+    assert options["args"] == [conversation.pk, message.pk]
     assert options["countdown"] == 4.0
 
 

@@ -11,16 +11,15 @@ import time
 from typing import Any
 
 import pytest
-from celery import current_app
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations import task_names
 from conversations import turns as turn_path
 from conversations.models import InboundEvent, InboundState, Message, MessageRole
 from conversations.pipeline import fast_webhook, inbound, ratelimit, routing
+from conversations.pipeline.tasks import process_inbound
 from properties.models import WhatsAppBinding
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_status_body, whatsapp_text_body
 
@@ -106,16 +105,6 @@ def test_the_fast_path_refuses_a_bad_signature_without_opening_the_database(boun
     assert status == 401 and pool is None  # no connection pool was ever opened
 
 
-def sent_by_name(monkeypatch, record) -> None:
-    """`record(**options)` sees every process_inbound sent (services send their tasks by name)."""
-    real = current_app.send_task
-
-    def send_task(name: str, **options: Any) -> Any:
-        return record(**options) if name == task_names.PROCESS_INBOUND else real(name, **options)
-
-    monkeypatch.setattr(current_app, "send_task", send_task)
-
-
 def test_every_signed_event_over_the_budget_is_stored_and_answered_200(bound, budget) -> None:
     bodies = [whatsapp_text_body(NUMBER_A, f"6012000{i:04d}", f"question {i}") for i in range(12)]
     assert [post(b).status_code for b in bodies] == [200] * 12
@@ -127,7 +116,9 @@ def test_every_signed_event_over_the_budget_is_stored_and_answered_200(bound, bu
 def test_processing_over_the_budget_is_deferred_never_dropped(bound, budget, monkeypatch) -> None:
     """Play the worker: process every stored event; those over budget come back after their countdown."""
     deferred: list[tuple[int, float]] = []
-    sent_by_name(monkeypatch, lambda args, headers, countdown: deferred.append((args[0], countdown)))
+    monkeypatch.setattr(
+        process_inbound, "apply_async", lambda args, headers, countdown: deferred.append((args[0], countdown))
+    )
     monkeypatch.setattr(turn_path, "schedule", lambda conversation, message_id: None)
     monkeypatch.setattr(inbound, "_mark_read", lambda normalized: None)
     for i in range(6):
@@ -153,7 +144,7 @@ def test_processing_over_the_budget_is_deferred_never_dropped(bound, budget, mon
 
 def test_a_deferral_is_queued_with_a_countdown_and_leaves_the_event_pending(bound, budget, monkeypatch) -> None:
     queued: list[dict] = []
-    sent_by_name(monkeypatch, lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(process_inbound, "apply_async", lambda **kwargs: queued.append(kwargs))
     for i in range(3):
         post(whatsapp_text_body(NUMBER_A, f"6014000{i:04d}", f"burst {i}"))
     budget.client.hset(budget.key("alpha", "events"), mapping={"tokens": "0", "at": repr(time.time())})
