@@ -11,6 +11,7 @@ in the Celery registry at send time.
 
 from __future__ import annotations
 
+import threading
 import traceback as tb
 from collections.abc import Sequence
 from typing import Any
@@ -91,12 +92,21 @@ class DurableTask(TenantTask):
         return headers.get("_schema_name") or self.request.get("_schema_name") or connection.schema_name
 
 
+# Celery's autodiscovery returns at once, importing nothing, to a thread that calls it while another
+# is still importing (its guard against recursion); daphne runs views and the webhook fast path's
+# publisher on several threads, so the first two sends of a process could race (found by
+# privacy's live PDPA test: a WhatsApp and an e-mail webhook at once, NotRegistered, a 500).
+_discovery = threading.RLock()
+
+
 def task_named(name: str) -> Task:
     """The registered task called `name`. The tasks modules are imported as the worker imports them
     at start (autodiscovery), once per process: the web process may not have imported them yet."""
     app = current_app
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        with _discovery:
+            if name not in app.tasks:
+                app.loader.import_default_modules()
     return app.tasks[name]
 
 

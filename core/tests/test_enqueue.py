@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -80,3 +82,33 @@ def test_a_task_can_be_sent_by_its_registered_name(world, monkeypatch) -> None:
     assert sent == [{"args": [1], "headers": {"_schema_name": world.a.schema_name}}]
     with pytest.raises(KeyError):
         task_named("no.such.task")
+
+
+def test_threads_that_ask_for_a_task_at_once_all_find_it(monkeypatch) -> None:
+    """Celery's autodiscovery imports nothing for a second caller while a first is importing."""
+    from celery import current_app
+
+    from testsupport.tasks import flaky
+
+    importing = threading.Event()
+    registered: dict[str, Any] = {}
+
+    def import_default_modules() -> list[Any]:
+        if importing.is_set():  # what celery.loaders.base.autodiscover_tasks does for a concurrent caller
+            return []
+        importing.set()
+        time.sleep(0.2)  # the tasks modules take a while to import
+        registered["tests.racing_task"] = flaky
+        importing.clear()
+        return []
+
+    monkeypatch.setattr(current_app.loader, "import_default_modules", import_default_modules)
+    monkeypatch.setattr(type(current_app.tasks), "__contains__", lambda self, name: name in registered)
+    monkeypatch.setattr(type(current_app.tasks), "__getitem__", lambda self, name: registered[name])
+    found: list[Any] = []
+    threads = [threading.Thread(target=lambda: found.append(task_named("tests.racing_task"))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert found == [flaky, flaky, flaky]
