@@ -91,7 +91,7 @@ def enqueue(schema: str, event_id: int) -> None:
     try:
         enqueue_task(task_names.PROCESS_INBOUND, args=[event_id], schema=schema)
     except Exception:  # the row is stored: the beat job re-enqueues what stays pending
-        log.exception("inbound_enqueue_failed", schema=schema, event=event_id)
+        log.exception("inbound_enqueue_failed", schema=schema, event_id=event_id)
 
 
 def enqueue_batch(schema: str, event_ids: list[int]) -> None:
