@@ -3,6 +3,10 @@
 Every task of ours runs in a property's schema, named by the `_schema_name` header that
 tenant-schemas-celery reads in the worker. `enqueue` and `enqueue_on_commit` are the one place
 that header is written.
+
+Tasks are thin wrappers around services, so a tasks module imports its services and never the
+reverse: a service that must start a task names it (`"app.tasks.name"`) and `task_named` finds it
+in the Celery registry at send time.
 """
 
 from __future__ import annotations
@@ -87,20 +91,31 @@ class DurableTask(TenantTask):
         return headers.get("_schema_name") or self.request.get("_schema_name") or connection.schema_name
 
 
+def task_named(name: str) -> Task:
+    """The registered task called `name`. The tasks modules are imported as the worker imports them
+    at start (autodiscovery), once per process: the web process may not have imported them yet."""
+    app = current_app
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
 def enqueue(
-    task: Task,
+    task: Task | str,
     *,
     args: Sequence[Any] = (),
     kwargs: dict[str, Any] | None = None,
     schema: str | None = None,
     countdown: float | None = None,
 ) -> AsyncResult:
-    """Send `task` now, to run in `schema` (default: the schema active here).
+    """Send `task` (a task or its registered name) now, to run in `schema` (default: the schema active here).
 
     For callers outside a transaction, or that must not wait for one (a row already committed, a
     task re-queuing itself). Broker errors propagate: callers that can live without the message
     (a beat job will find the row) catch them.
     """
+    if isinstance(task, str):
+        task = task_named(task)
     options: dict[str, Any] = {"headers": {"_schema_name": schema or connection.schema_name}}
     if kwargs:
         options["kwargs"] = kwargs
@@ -110,7 +125,7 @@ def enqueue(
 
 
 def enqueue_on_commit(
-    task: Task,
+    task: Task | str,
     *,
     args: Sequence[Any] = (),
     kwargs: dict[str, Any] | None = None,

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
-from core.durability import enqueue, enqueue_on_commit
+from core.durability import enqueue, enqueue_on_commit, task_named
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,14 @@ def test_nothing_is_sent_for_a_rolled_back_transaction(
         enqueue_on_commit(task, args=[1], schema=world.a.schema_name)  # type: ignore[arg-type]
         raise Rollback
     assert callbacks == [] and task.sent == []
+
+
+def test_a_task_can_be_sent_by_its_registered_name(world, monkeypatch) -> None:
+    """How a service starts a task without importing the tasks module that wraps it."""
+    task = task_named("celery.backend_cleanup")
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(task, "apply_async", lambda **options: sent.append(options))
+    enqueue("celery.backend_cleanup", args=[1], schema=world.a.schema_name)
+    assert sent == [{"args": [1], "headers": {"_schema_name": world.a.schema_name}}]
+    with pytest.raises(KeyError):
+        task_named("no.such.task")
