@@ -4,7 +4,6 @@ and platform admins), the invitation accept page (anyone with the link), and the
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -18,17 +17,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_tenants.utils import schema_context
 
 from conversations.views import public_base_url
-from onboarding.forms import InviteForm, RoleForm
+from knowledge.forms import UploadForm
+from knowledge.models import KnowledgeItem
+from knowledge.services.upload import keep_preview, take_preview
+from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
 from onboarding.services.settings import SECTIONS, SettingsInvalid, build_form, update_settings, usable_keys
 from properties.auth import current_role
-from properties.models import Membership, Property, Role
-from properties.services import NewProperty, create_property, property_host
-
-KNOWLEDGE_SESSION = "onboarding_knowledge:"
+from properties.models import Membership, Property, Role, User
+from properties.services import NewProperty, create_property, property_host, rotate_widget_key
 
 
 def _property() -> Property:
@@ -179,31 +180,23 @@ def _channels(request: HttpRequest, property_: Property, context: dict[str, Any]
 
 
 def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any]) -> HttpResponse | None:
-    from knowledge.admin import UploadForm
-
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.POST.get("token"):
-        stored = request.session.pop(KNOWLEDGE_SESSION + request.POST["token"], None)
-        if stored is None:
+        kept = take_preview(request.session, request.POST["token"])
+        if kept is None:
             messages.error(request, "This preview has expired or was already saved; upload the file again.")
             return redirect("onboarding:step", step="knowledge")
         try:
-            summary = wizard.knowledge_save(
-                property_, stored["items"], stored["source"], actor=request.user, request=request
-            )
+            saved = wizard.knowledge_save(property_, kept.items, kept.source, actor=request.user, request=request)
         except ValidationError as exc:
             _flash_errors(request, exc)
             return redirect("onboarding:step", step="knowledge")
-        messages.success(
-            request,
-            f"{stored['source']}: created {summary['created']}, updated {summary['updated']}, unchanged "
-            f"{summary['unchanged']}; embedded {summary['embedded']}, failed {summary['failed']}.",
-        )
+        messages.success(request, saved["summary"])
         return redirect("onboarding:step", step="knowledge")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            items, plan = wizard.knowledge_preview(
+            preview = wizard.knowledge_preview(
                 property_,
                 upload.name,
                 upload.read(),
@@ -213,13 +206,8 @@ def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any
         except ValidationError as exc:
             form.add_error("file", exc.message_dict["file"])
         else:
-            token = secrets.token_urlsafe(16)
-            request.session[KNOWLEDGE_SESSION + token] = {"source": upload.name, "items": items}
-            context.update(plan=plan, token=token, source=upload.name)
-    from django_tenants.utils import schema_context
-
-    from knowledge.models import KnowledgeItem
-
+            token = keep_preview(request.session, preview)
+            context.update(plan=preview.plan, token=token, source=preview.source)
     with schema_context(property_.schema_name):
         context["items"] = list(KnowledgeItem.objects.order_by("category", "title")[:200])
     context["form"] = form
@@ -266,8 +254,6 @@ _STEP_HANDLERS: dict[str, Callable[[HttpRequest, Property, dict[str, Any]], Http
 
 
 def _settings_page(request: HttpRequest, property_: Property, bound: dict[str, Any] | None = None) -> HttpResponse:
-    from django_tenants.utils import schema_context
-
     bound = bound or {}
     with schema_context(property_.schema_name):
         sections = [(name, s.title, bound.get(name) or build_form(name, property_)) for name, s in SECTIONS.items()]
@@ -295,8 +281,6 @@ def settings_section(request: HttpRequest, section: str) -> HttpResponse:
     try:
         update_settings(property_, {section: data}, actor=request.user, request=request, partial=False)
     except SettingsInvalid:
-        from django_tenants.utils import schema_context
-
         with schema_context(property_.schema_name):
             form = build_form(section, property_, request.POST)
             form.is_valid()
@@ -309,8 +293,6 @@ def settings_section(request: HttpRequest, section: str) -> HttpResponse:
 @manager
 @require_POST
 def rotate_key(request: HttpRequest, key_id: int) -> HttpResponse:
-    from properties.services import rotate_widget_key
-
     property_ = _property()
     key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
     if key is None:
@@ -385,9 +367,6 @@ def staff_member(request: HttpRequest, membership_id: int, action: str) -> HttpR
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link; the token decides. A new account chooses its password here."""
-    from onboarding.forms import AcceptForm
-    from properties.models import User
-
     property_ = _property()
     invitation = staff.invitation_for(property_, token)
     if invitation is None:
