@@ -5,11 +5,12 @@ from django.urls import include, path
 
 from conversations import views as conversation_views
 from conversations.dashboard import urls as dashboard_urls
+from conversations.dashboard.views import inbox
 from nocturn.api import health
-from properties import views
 from properties.tenant_admin import tenant_admin_site
 
-dashboard = ([path("", views.home, name="home"), *dashboard_urls.urlpatterns], "dashboard")
+# The staff home page is the live inbox.
+dashboard = ([path("", inbox, name="home"), *dashboard_urls.urlpatterns], "dashboard")
 
 urlpatterns = [
     path("", include(dashboard)),
