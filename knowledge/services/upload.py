@@ -25,8 +25,8 @@ from knowledge.models import IngestionJob, JobStatus
 from knowledge.services.ingestion import PlannedItem, plan_upsert, run_job, start_job
 from knowledge.services.parsers import ParsedItem, items_from_objects, parse_file
 
-# The most items a waiting caller sees embedded before its answer (a few seconds with the offline
-# model); beyond that the page would time out, so the worker embeds them and the job shows progress.
+# The most items a waiting caller sees embedded before its answer: the page waits for every one of
+# them, so a larger upload goes to the worker instead and its job says when it is done.
 INLINE_EMBED_MAX = 50
 
 # Named, not imported: the tasks module wraps these services (see core.durability.task_named).
