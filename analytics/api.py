@@ -1,4 +1,8 @@
-"""Analytics API on the public host, always scoped to one property the caller manages."""
+"""Analytics API on the public host, always scoped to one property the caller manages.
+
+Revenue and response-time figures are commercial: the property's managers and platform admins
+only; its agents and viewers get 403, anyone else 404 (the rule of `properties.permissions`).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from analytics.access import property_for_figures
 from analytics.models import DailyAggregate, GMReport
 from analytics.serializers import DailyAggregateSerializer, GMReportSerializer
 from analytics.services.period import parse_period
 from analytics.services.summary import summary
+from properties.permissions import MANAGERS, property_for_user
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First local date (default: 30 days ago)"),
@@ -37,7 +41,7 @@ def _period(request: Request) -> tuple[dt.date, dt.date]:
 )
 @api_view(["GET"])
 def daily(request: Request, property_id: int) -> Response:
-    property_ = property_for_figures(request.user, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     with schema_context(property_.schema_name):
         first, last = _period(request)
         rows = DailyAggregate.objects.filter(date__gte=first, date__lte=last)
@@ -51,7 +55,7 @@ def daily(request: Request, property_id: int) -> Response:
 )
 @api_view(["GET"])
 def period_summary(request: Request, property_id: int) -> Response:
-    property_ = property_for_figures(request.user, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     with schema_context(property_.schema_name):
         return Response(summary(*_period(request)))
 
@@ -59,6 +63,6 @@ def period_summary(request: Request, property_id: int) -> Response:
 @extend_schema(responses=GMReportSerializer(many=True), summary="The daily reports sent to the GM")
 @api_view(["GET"])
 def reports(request: Request, property_id: int) -> Response:
-    property_ = property_for_figures(request.user, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     with schema_context(property_.schema_name):
         return Response(GMReportSerializer(GMReport.objects.all()[:90], many=True).data)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,13 +15,7 @@ from analytics.services.charts import ACCENT, CHANNEL_COLOURS, Series, bar_chart
 from analytics.services.period import parse_period
 from analytics.services.report import CHART_CONTENT_ID
 from analytics.services.summary import summary
-from properties.auth import current_role
-from properties.models import Role
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not (request.user.is_superuser or current_role(request.user) == Role.MANAGER):
-        raise PermissionDenied("Only the property's managers see its figures.")
+from properties.permissions import MANAGERS, staff_page
 
 
 def _daily_rows(first: dt.date, last: dt.date) -> list[DailyAggregate]:
@@ -32,9 +25,8 @@ def _daily_rows(first: dt.date, last: dt.date) -> list[DailyAggregate]:
     return [stored.get(day) or DailyAggregate(date=day) for day in days]
 
 
-@login_required
+@staff_page(MANAGERS)  # commercial figures: managers and platform admins only
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     error = ""
     try:
         first, last = parse_period(request.GET.get("from"), request.GET.get("to"))
@@ -101,9 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context)
 
 
-@login_required
+@staff_page(MANAGERS)
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    _require_manager(request)
     report = get_object_or_404(GMReport, pk=report_id)
     # The e-mail points at its chart by Content-ID; on the page it is served by URL instead.
     chart_url = reverse("analytics:report-chart", args=[report.pk])
@@ -115,8 +106,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return response
 
 
-@login_required
+@staff_page(MANAGERS)
 def report_chart(request: HttpRequest, report_id: int) -> HttpResponse:
-    _require_manager(request)
     report = get_object_or_404(GMReport, pk=report_id)
     return HttpResponse(bytes(report.chart_png), content_type="image/png")

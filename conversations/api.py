@@ -8,41 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from conversations import handoff
 from conversations.models import Conversation, Message
-from properties.models import Property, Role
-from properties.permissions import property_for_user
+from conversations.services import conversation_for
+from properties.permissions import WRITERS, property_for_user
 
-WRITERS = {Role.MANAGER, Role.AGENT}
 STATUSES = {"active", "handed_off", "resolved", "expired"}
-
-
-def may_write(user: Any, property_: Property) -> bool:
-    return bool(user.is_superuser or user.role_in(property_) in WRITERS)
-
-
-def _writer(request: Request, property_id: int) -> Property:
-    property_ = property_for_user(request.user, property_id)
-    if not may_write(request.user, property_):
-        raise PermissionDenied("Viewers may read conversations but not change them.")
-    return property_
-
-
-def _conversation(conversation_id: int) -> Conversation:
-    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
-    if conversation is None:
-        raise Http404("No such conversation.")
-    return conversation
 
 
 def conversation_data(conversation: Conversation, with_messages: bool = False) -> dict[str, Any]:
@@ -108,13 +87,13 @@ def conversation_list(request: Request, property_id: int) -> Response:
 def conversation_detail(request: Request, property_id: int, conversation_id: int) -> Response:
     property_ = property_for_user(request.user, property_id)
     with schema_context(property_.schema_name):
-        return Response(conversation_data(_conversation(conversation_id), with_messages=True))
+        return Response(conversation_data(conversation_for(conversation_id), with_messages=True))
 
 
 def _act(request: Request, property_id: int, conversation_id: int, action: str) -> Response:
-    property_ = _writer(request, property_id)
+    property_ = property_for_user(request.user, property_id, WRITERS)
     with schema_context(property_.schema_name):
-        conversation = _conversation(conversation_id)
+        conversation = conversation_for(conversation_id)
         try:
             if action == "handoff":
                 handoff.begin_handoff(conversation.pk, trigger="manual", user_id=request.user.pk, tell_guest=True)
@@ -124,7 +103,7 @@ def _act(request: Request, property_id: int, conversation_id: int, action: str) 
                 handoff.resolve(conversation.pk, user_id=request.user.pk)
         except handoff.HandoffError as exc:
             return Response({"detail": str(exc)}, status=http.HTTP_409_CONFLICT)
-        return Response(conversation_data(_conversation(conversation.pk)))
+        return Response(conversation_data(conversation_for(conversation.pk)))
 
 
 @extend_schema(summary="Hand the conversation to staff (manual)", request=None)
@@ -156,11 +135,11 @@ class StaffReplySerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def conversation_reply(request: Request, property_id: int, conversation_id: int) -> Response:
-    property_ = _writer(request, property_id)
+    property_ = property_for_user(request.user, property_id, WRITERS)
     body = StaffReplySerializer(data=request.data)
     body.is_valid(raise_exception=True)
     with schema_context(property_.schema_name):
-        conversation = _conversation(conversation_id)
+        conversation = conversation_for(conversation_id)
         try:
             message = handoff.staff_reply(conversation.pk, user_id=request.user.pk, text=body.validated_data["text"])
         except handoff.HandoffError as exc:

@@ -1,7 +1,8 @@
 """Knowledge base API on the public host: upsert a property's knowledge, poll the embedding job.
 
-The caller names the property in the URL; `property_for_user` answers 404 unless the caller is
-one of its managers (or a platform admin), and everything after that runs in its schema.
+The caller names the property in the URL; `property_for_user` lets its managers (and platform
+admins) change the knowledge base and every member search it: 404 for anyone else, 403 for a
+member of another role. Everything after that runs in the property's schema.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializ
 from knowledge.services.parsers import IngestError, items_from_objects, parse_file
 from knowledge.services.retrieval import search
 from knowledge.services.upload import confirm_upload
-from properties.permissions import property_for_user
-
-MANAGERS = {"manager"}
+from properties.permissions import MANAGERS, property_for_user
 
 
 def _job_body(request: Request, property_id: int, job: IngestionJob) -> dict[str, object]:

@@ -7,52 +7,36 @@ caller's properties the answer is 404; viewers may read, not write (403).
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import Http404
 from django_tenants.utils import schema_context
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import audit
 from core.audit import AuditAction
-from leads.models import Lead, ReviewStatus
-from leads.serializers import (
-    LeadFilterSerializer,
-    LeadReviewSerializer,
-    LeadSerializer,
-    LeadUpdateSerializer,
-    ReviewVerdictSerializer,
-)
+from leads.models import Lead
+from leads.serializers import LeadReviewSerializer, LeadSerializer, LeadUpdateSerializer, ReviewVerdictSerializer
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
-from properties.models import Property, Role
-from properties.permissions import property_for_user
+from leads.services.queries import FILTER_CHOICES, lead_filter, lead_for, pending_reviews
+from properties.models import Property
+from properties.permissions import WRITERS, property_for_user, require_role
 
-WRITERS = {Role.MANAGER, Role.AGENT}
+# The filters of `leads.services.queries.lead_filter`, documented for the schema (and the fuzzer).
+FILTER_PARAMETERS = [
+    *(OpenApiParameter(name, str, enum=values) for name, values in FILTER_CHOICES.items()),
+    OpenApiParameter("after_hours", bool),
+]
 
 
 class LeadPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-def _may_write(request: Request, property_: Property) -> None:
-    if not request.user.is_superuser and request.user.role_in(property_) not in WRITERS:
-        raise PermissionDenied("Viewers may read leads but not change them.")
-
-
-def _lead(lead_id: int) -> Lead:
-    lead = Lead.objects.prefetch_related("conversation_links").filter(pk=lead_id).first()
-    if lead is None:
-        raise Http404("No such lead.")
-    return lead
 
 
 def _property_param(request: Request) -> str:
@@ -64,19 +48,17 @@ def _property_param(request: Request) -> str:
 
 @extend_schema(
     summary="A property's leads (filters, pagination)",
-    parameters=[LeadFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    parameters=[*FILTER_PARAMETERS, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
     responses=LeadSerializer(many=True),
 )
 @api_view(["GET"])
 def lead_list(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id)
-    filters = LeadFilterSerializer(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    wanted: dict[str, Any] = {key: value for key, value in filters.validated_data.items() if value is not None}
-    if "after_hours" in wanted:
-        wanted["is_after_hours"] = wanted.pop("after_hours")
+    wanted, errors = lead_filter(request.query_params)
+    if errors:
+        raise ValidationError(errors)
     with schema_context(property_.schema_name):
-        leads = Lead.objects.filter(**wanted).prefetch_related("conversation_links").order_by("-created_at", "-id")
+        leads = wanted.apply(Lead.objects.prefetch_related("conversation_links")).order_by("-created_at", "-id")
         paginator = LeadPagination()
         page = paginator.paginate_queryset(leads, request)
         audit.record(
@@ -84,14 +66,14 @@ def lead_list(request: Request, property_id: int) -> Response:
             request=request,
             property=property_,
             target_type="leads.lead",
-            details={"filters": {k: str(v) for k, v in wanted.items()}, "ids": [lead.pk for lead in page or []]},
+            details={"filters": wanted.as_params(), "ids": [lead.pk for lead in page or []]},
         )
         return paginator.get_paginated_response(LeadSerializer(page, many=True).data)
 
 
 def _detail(request: Request, property_: Property, lead_id: int) -> Response:
     with schema_context(property_.schema_name):
-        lead = _lead(lead_id)
+        lead = lead_for(lead_id)
         if request.method == "GET":
             audit.record(
                 AuditAction.LEAD_VIEW,
@@ -101,14 +83,14 @@ def _detail(request: Request, property_: Property, lead_id: int) -> Response:
                 target_id=str(lead.pk),
             )
             return Response(LeadSerializer(lead).data)
-        _may_write(request, property_)
+        require_role(request.user, property_, WRITERS)
         changes = LeadUpdateSerializer(data=request.data, context={"lead": lead})
         changes.is_valid(raise_exception=True)
         try:
             lead = update_lead(lead.pk, LeadChanges(**changes.validated_data))
         except LeadError as exc:
             return Response({"detail": str(exc)}, status=http.HTTP_400_BAD_REQUEST)
-        return Response(LeadSerializer(_lead(lead.pk)).data)
+        return Response(LeadSerializer(lead_for(lead.pk)).data)
 
 
 @extend_schema(summary="One lead of a property", responses=LeadSerializer, request=LeadUpdateSerializer)
@@ -134,8 +116,8 @@ def lead_detail_by_id(request: Request, lead_id: int) -> Response:
 def lead_review(request: Request, property_id: int, lead_id: int) -> Response:
     property_ = property_for_user(request.user, property_id)
     with schema_context(property_.schema_name):
-        lead = _lead(lead_id)
-        _may_write(request, property_)
+        lead = lead_for(lead_id)
+        require_role(request.user, property_, WRITERS)
         verdict = ReviewVerdictSerializer(data=request.data)
         verdict.is_valid(raise_exception=True)
         try:
@@ -152,5 +134,5 @@ def lead_review(request: Request, property_id: int, lead_id: int) -> Response:
 def review_stats(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id)
     with schema_context(property_.schema_name):
-        pending = Lead.objects.filter(review_status=ReviewStatus.PENDING).count()
+        pending = pending_reviews().count()
         return Response({"pending": pending, **rubric_agreement_rate()})

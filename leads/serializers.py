@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadReview, LeadStatus, Priority, Verdict
+from leads.models import STATUS_TRANSITIONS, Lead, LeadReview, LeadStatus, Priority, Verdict
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -47,14 +47,6 @@ class LeadUpdateSerializer(serializers.Serializer):
         if "converted_value" in attrs and attrs.get("status", lead.status) != LeadStatus.CONVERTED:
             raise serializers.ValidationError({"converted_value": "A value can only be recorded for a converted lead."})
         return attrs
-
-
-class LeadFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
-    intent = serializers.ChoiceField(choices=Intent.choices, required=False)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    after_hours = serializers.BooleanField(required=False, allow_null=True, default=None)
-    review_status = serializers.ChoiceField(choices=["not_needed", "pending", "reviewed"], required=False)
 
 
 class LeadReviewSerializer(serializers.ModelSerializer):

@@ -85,6 +85,7 @@ TENANT_APPS = [
     "analytics",
     "privacy",  # retention settings (per property); see PUBLIC_ONLY_MODELS
     "integrations",  # events from hotel systems (per property); see PUBLIC_ONLY_MODELS
+    "dashboard",  # the staff pages of a property's host; no models
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -4,16 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from conversations import views as conversation_views
-from conversations.dashboard import urls as dashboard_urls
-from conversations.dashboard.views import inbox
 from nocturn.api import health
 from properties.tenant_admin import tenant_admin_site
 
-# The staff home page is the live inbox.
-dashboard = ([path("", inbox, name="home"), *dashboard_urls.urlpatterns], "dashboard")
-
 urlpatterns = [
-    path("", include(dashboard)),
+    path("", include("dashboard.urls")),  # the staff home (/) is the dashboard's live inbox
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", tenant_admin_site.urls),

@@ -16,7 +16,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils.crypto import constant_time_compare
 from django_tenants.utils import schema_context
 
-from properties.models import Domain, Membership, Property, User
+from properties.models import Domain, Property, User
+from properties.permissions import role_label
 
 T = TypeVar("T")
 
@@ -58,9 +59,7 @@ def staff_for_session(session_key: str, property_: Property) -> tuple[User, str]
         user = User.objects.filter(pk=user_id, is_active=True).first()
         if user is None or not constant_time_compare(session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
             return None
-        if user.is_superuser:
-            return user, "platform_admin"
-        role = Membership.objects.filter(user=user, property=property_).values_list("role", flat=True).first()
+        role = role_label(user, property_)  # the access rule: members and platform admins
         return (user, role) if role else None
 
 

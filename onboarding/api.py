@@ -20,18 +20,10 @@ from rest_framework.response import Response
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
 from onboarding.services.settings import SettingsInvalid, get_settings, update_settings, usable_keys
-from properties.models import Membership, PlanTier, Property, Role
-from properties.permissions import property_for_user
+from properties.models import Membership, PlanTier
+from properties.permissions import MANAGERS, property_for_user
 from properties.serializers import PropertySerializer
 from properties.services import NewProperty, create_property, properties_of, property_host, rotate_widget_key
-
-
-def managed_property(request: Request, property_id: int) -> Property:
-    """The property if the caller manages it (or is a platform admin); 404 if not a member, 403 if not a manager."""
-    property_ = property_for_user(request.user, property_id)
-    if not request.user.is_superuser and request.user.role_in(property_) != Role.MANAGER:
-        raise ApiPermissionDenied("Only the property's managers change its settings.")
-    return property_
 
 
 def _errors(exc: ValidationError) -> dict[str, Any]:
@@ -95,7 +87,7 @@ def property_collection(request: Request) -> Response:
 )
 @api_view(["GET", "PUT"])
 def property_settings(request: Request, property_id: int) -> Response:
-    property_ = managed_property(request, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     if request.method == "PUT":
         if not isinstance(request.data, dict) or not request.data:
             return Response({"detail": "Send an object of settings sections."}, status=400)
@@ -125,7 +117,7 @@ ONBOARD_STEPS = {
 )
 @api_view(["POST"])
 def onboard(request: Request, property_id: int) -> Response:
-    property_ = managed_property(request, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     step = request.data.get("step") if isinstance(request.data, dict) else None
     data = (request.data.get("data") or {}) if isinstance(request.data, dict) else {}
     extra: dict[str, Any] = {}
@@ -162,7 +154,7 @@ def onboard(request: Request, property_id: int) -> Response:
 @extend_schema(request=None, responses={201: OpenApiResponse(description="The new key")}, summary="Rotate a widget key")
 @api_view(["POST"])
 def rotate_key(request: Request, property_id: int, key_id: int) -> Response:
-    property_ = managed_property(request, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
     if key is None:
         return Response({"detail": "No such widget key."}, status=404)
@@ -186,7 +178,7 @@ def _member_json(m: Membership) -> dict[str, Any]:
 )
 @api_view(["GET", "POST"])
 def members(request: Request, property_id: int) -> Response:
-    property_ = managed_property(request, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     if request.method == "POST":
         url = request.build_absolute_uri("/").replace(request.get_host(), property_host(property_.slug), 1)
         try:
@@ -216,7 +208,7 @@ def members(request: Request, property_id: int) -> Response:
 )
 @api_view(["PATCH", "DELETE"])
 def member_detail(request: Request, property_id: int, membership_id: int) -> Response:
-    property_ = managed_property(request, property_id)
+    property_ = property_for_user(request.user, property_id, MANAGERS)
     try:
         if request.method == "DELETE":
             staff.remove(property_, membership_id, actor=request.user, request=request._request)

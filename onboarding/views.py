@@ -5,14 +5,11 @@ and platform admins), the invitation accept page (anyone with the link), and the
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,26 +24,20 @@ from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
 from onboarding.services.settings import SECTIONS, SettingsInvalid, build_form, update_settings, usable_keys
-from properties.auth import current_role
 from properties.models import Membership, Property, Role, User
+from properties.permissions import MANAGERS, served_property, staff_page
 from properties.services import NewProperty, create_property, property_host, rotate_widget_key
+
+# The wizard, the settings and staff management: the property's managers and platform admins.
+manager = staff_page(MANAGERS)
 
 
 def _property() -> Property:
-    return Property.objects.get(pk=connection.tenant.pk)
-
-
-def manager(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Managers of the property being served, and platform admins; everyone else 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_superuser or current_role(request.user) == Role.MANAGER):
-            raise PermissionDenied("Only the property's managers see its settings.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    """The property whose host serves these pages (they are routed on property hosts only)."""
+    property_ = served_property()
+    if property_ is None:
+        raise Http404("This page lives on a property's host.")
+    return property_
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from privacy.serializers import ErasureRequestSerializer, ErasureResultSerializer
 from privacy.services.erasure import ErasureRequestError, erase_guest
-from properties.models import Role
-from properties.permissions import property_for_user
+from properties.permissions import MANAGERS, property_for_user
 
 
 @extend_schema(
@@ -25,9 +23,7 @@ from properties.permissions import property_for_user
 )
 @api_view(["POST"])
 def erase_guest_view(request: Request, property_id: int) -> Response:
-    property_ = property_for_user(request.user, property_id)  # 404 outside the caller's properties
-    if not request.user.is_superuser and request.user.role_in(property_) != Role.MANAGER:
-        raise PermissionDenied("Only the property's managers may erase a guest.")
+    property_ = property_for_user(request.user, property_id, MANAGERS)  # 404 outside, 403 below a manager
     body = ErasureRequestSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     try:

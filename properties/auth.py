@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.http import HttpRequest
 
-from properties.models import Membership, Role, User
+from properties.models import Role, User
+from properties.permissions import READERS, allows, role_of, served_property
 
 TENANT_APP_LABELS = {"conversations", "knowledge", "leads", "analytics", "privacy", "integrations"}
 
@@ -39,19 +39,6 @@ ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
 }
 
 
-def current_role(user: User) -> str | None:
-    """The user's role in the property whose schema is active, or None (public schema, or not a member)."""
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or connection.schema_name == "public" or not user.is_authenticated:
-        return None
-    cache = user.__dict__.setdefault("_role_cache", {})
-    if tenant.pk not in cache:
-        cache[tenant.pk] = (
-            Membership.objects.filter(user_id=user.pk, property_id=tenant.pk).values_list("role", flat=True).first()
-        )
-    return cache[tenant.pk]
-
-
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The e-mail a login attempt is for, as django-axes counts it (AXES_USERNAME_CALLABLE).
 
@@ -68,11 +55,24 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 
 
 def may_enter_current_property(user: User) -> bool:
-    if user.is_superuser:
-        return True
-    if connection.schema_name == "public":
-        return True  # the public host scopes each API call to a property itself
-    return current_role(user) is not None
+    """On a property's host, members and platform admins; on the public host, anyone (each API call is scoped)."""
+    property_ = served_property()
+    return property_ is None or allows(user, property_, READERS)
+
+
+def _role_here(user: User) -> str | None:
+    """The user's role in the property being served, kept on the user object for this request.
+
+    The admin asks for a permission per model and action many times a page; `request.user` lives
+    for one request, so a role changed in between is read again on the next one.
+    """
+    property_ = served_property()
+    if property_ is None:
+        return None
+    cache = user.__dict__.setdefault("_role_cache", {})
+    if property_.pk not in cache:
+        cache[property_.pk] = role_of(user, property_)
+    return cache[property_.pk]
 
 
 class PropertyMemberBackend(ModelBackend):
@@ -89,11 +89,11 @@ class PropertyMemberBackend(ModelBackend):
             return False
         app_label, _, codename = perm.partition(".")
         action = codename.split("_", 1)[0]
-        role = current_role(user_obj)
+        role = _role_here(user_obj)
         return role is not None and action in ROLE_ACTIONS[role].get(app_label, set())
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        role = current_role(user_obj)
+        role = _role_here(user_obj)
         return user_obj.is_active and role is not None and bool(ROLE_ACTIONS[role].get(app_label))
 
     def get_all_permissions(self, user_obj: Any, obj: object = None) -> set[str]:

@@ -1,8 +1,9 @@
-from django.db import connection
 from django.http import HttpRequest
+
+from properties.permissions import role_of, served_property
 
 
 def current_property(request: HttpRequest) -> dict[str, object]:
-    tenant = getattr(connection, "tenant", None)
-    is_property = tenant is not None and connection.schema_name != "public"
-    return {"current_property": tenant if is_property else None, "current_role": getattr(request, "role", None)}
+    """The property whose host this is, and the signed-in user's role in it, for every template."""
+    property_ = served_property()
+    return {"current_property": property_, "current_role": role_of(request.user, property_) if property_ else None}

@@ -2,24 +2,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 
-from properties.auth import current_role, may_enter_current_property
+from properties.permissions import READERS, require_role, served_property
 
 
 class PropertyMembershipMiddleware:
-    """On a property's host, a signed-in account that is not a member of that property gets 403.
+    """On a property's host, a signed-in account that is not a member of that property gets 404.
 
     Session cookies are host-scoped already; this closes the remaining door of a cookie or a
-    session replayed against another property's host.
+    session replayed against another property's host, on every path of the host (pages, tenant
+    admin, login), with the one answer the access rule gives a non-member.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated and not may_enter_current_property(user):
-            return HttpResponseForbidden("This account is not a member of this property.")
-        request.role = current_role(user) if user.is_authenticated else None  # type: ignore[attr-defined]
+        property_ = served_property()
+        if property_ is not None and request.user.is_authenticated:
+            require_role(request.user, property_, READERS)  # Http404 for a non-member
         return self.get_response(request)

@@ -150,10 +150,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
-    def role_in(self, property_: Property) -> str | None:
-        membership = self.memberships.filter(property=property_).only("role").first()
-        return membership.role if membership else None
-
 
 class Role(models.TextChoices):
     MANAGER = "manager", "Manager"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from properties.models import Property
+from properties.permissions import role_label
 
 
 class PropertySerializer(serializers.ModelSerializer):
@@ -13,5 +14,4 @@ class PropertySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "timezone", "country", "website", "plan", "is_active", "role"]
 
     def get_role(self, obj: Property) -> str | None:
-        user = self.context["request"].user
-        return "platform_admin" if user.is_superuser else user.role_in(obj)
+        return role_label(self.context["request"].user, obj)

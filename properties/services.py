@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from properties.models import Domain, Membership, Property, Role, User, WidgetKey
+from properties.permissions import MANAGERS, allows
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +79,6 @@ def add_member(user: User, property_: Property, role: str = Role.AGENT) -> Membe
     return membership
 
 
-def membership_of(user: User, property_: Property) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, property=property_).first()
-
-
 def properties_of(user: User) -> list[Property]:
     """The properties a user may act on: all of them for platform admins, else their memberships."""
     if user.is_superuser:
@@ -108,10 +103,8 @@ def rotate_widget_key(
     """
     if overlap < dt.timedelta(0):
         raise ValidationError({"overlap": "The overlap cannot be negative."})
-    if actor is not None and not actor.is_superuser:
-        membership = Membership.objects.filter(user=actor, property_id=widget_key.property_id).first()
-        if membership is None or membership.role != Role.MANAGER:
-            raise PermissionDenied("Only a manager of this property can rotate its widget key.")
+    if actor is not None and not allows(actor, widget_key.property, MANAGERS):
+        raise PermissionDenied("Only a manager of this property can rotate its widget key.")
     now = timezone.now()
     with transaction.atomic():
         old = WidgetKey.objects.select_for_update().get(pk=widget_key.pk)

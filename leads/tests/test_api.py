@@ -155,8 +155,8 @@ def test_bs_admin_never_lists_as_leads(world, leads_ab):
     assert page_a.status_code == 200 and page_b.status_code == 200
     assert b"Alpha Satu" in page_a.content and b"Bravo Only" not in page_a.content
     assert b"Bravo Only" in page_b.content and b"Alpha Satu" not in page_b.content
-    assert host_client(world.a, world.manager_b).get("/admin/leads/lead/").status_code == 403
-    assert host_client(world.a, world.manager_b).get(f"/admin/leads/lead/{leads_ab[0].pk}/change/").status_code == 403
+    assert host_client(world.a, world.manager_b).get("/admin/leads/lead/").status_code == 404
+    assert host_client(world.a, world.manager_b).get(f"/admin/leads/lead/{leads_ab[0].pk}/change/").status_code == 404
     assert host_client(world.a, world.manager_a).get(f"/admin/leads/lead/{leads_ab[0].pk}/change/").status_code == 200
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from onboarding.models import Invitation, hash_token, new_token
 from onboarding.services.audit import audit
 from properties.models import Membership, Property, Role, User
+from properties.permissions import MANAGERS, allows
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,7 @@ class SentInvitation:
 
 
 def _require_manager(actor: User, property_: Property) -> None:
-    if actor.is_superuser:
-        return
-    if not Membership.objects.filter(user=actor, property=property_, role=Role.MANAGER).exists():
+    if not allows(actor, property_, MANAGERS):
         raise PermissionDenied("Only the property's managers manage its staff.")
 
 

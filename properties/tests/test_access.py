@@ -19,11 +19,11 @@ def test_anonymous_visitors_are_sent_to_the_login(world):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_a_manager_of_b_is_refused_on_as_host_and_as_admin(world):
+def test_a_manager_of_b_gets_404_on_as_host_and_as_admin(world):
     client = host_client(world.a, world.manager_b)
-    assert client.get("/").status_code == 403
-    assert client.get("/admin/").status_code == 403
-    assert client.get("/admin/conversations/guest/").status_code == 403
+    assert client.get("/").status_code == 404
+    assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/conversations/guest/").status_code == 404
 
 
 def test_a_manager_of_b_cannot_log_in_on_as_host(world):

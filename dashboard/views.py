@@ -5,110 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from conversations import handoff
-from conversations.models import Conversation, ConversationStatus, Message, MessageRole, StaffReadMarker
+from conversations.models import Conversation
+from conversations.services import conversation_for, inbox, unanswered_after_hours
 from core import audit
 from core.audit import AuditAction
-from properties.auth import current_role
-from properties.models import Role
-
-WRITERS = {Role.MANAGER, Role.AGENT}
-INBOX_SIZE = 60
-
-
-def _role(request: HttpRequest) -> str | None:
-    return "manager" if request.user.is_superuser else current_role(request.user)
-
-
-def member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and a member of this property (the login backend checks it too; this covers old sessions)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _role(request) is None:
-            raise PermissionDenied("You are not a member of this property.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def writer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @member
-    @require_POST
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _role(request) not in WRITERS:
-            raise PermissionDenied("Viewers may look but not change anything.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from knowledge.models import KnowledgeItem
+from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
+from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
+from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
+from properties.permissions import READERS, WRITERS, request_allows, staff_page
 
 
 def _can_write(request: HttpRequest) -> bool:
-    return _role(request) in WRITERS
+    return request_allows(request, WRITERS)
 
 
 # --- Inbox ---------------------------------------------------------------------------------------
 
 
-def inbox_rows(user_id: int) -> list[Conversation]:
-    """Conversations waiting for staff first, then the most recent; each with its unread guest messages."""
-    read_up_to = StaffReadMarker.objects.filter(user_id=user_id, conversation=OuterRef("pk")).values(
-        "last_read_message_id"
-    )[:1]
-    rows = (
-        Conversation.objects.select_related("guest")
-        .annotate(read_up_to=Coalesce(Subquery(read_up_to, output_field=IntegerField()), Value(0)))
-        .annotate(
-            unread=Count(
-                "messages",
-                filter=Q(messages__role=MessageRole.GUEST, messages__id__gt=F("read_up_to")),
-            )
-        )
-        .order_by("-last_message_at")[:INBOX_SIZE]
-    )
-    rows = list(rows)
-    rows.sort(key=lambda c: c.status != ConversationStatus.HANDED_OFF)  # stable: recency kept within each group
-    return rows
+@staff_page(READERS)
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff home page (/ on a property's host) is the live inbox."""
+    return render(request, "dashboard/inbox.html", {"rows": inbox(request.user.pk)})
 
 
-@member
-def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/inbox.html", {"rows": inbox_rows(request.user.pk)})
-
-
-@member
+@staff_page(READERS)
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """The inbox's list alone: the page's script swaps it in when a live event arrives."""
-    return render(request, "dashboard/_inbox_list.html", {"rows": inbox_rows(request.user.pk)})
+    return render(request, "dashboard/_inbox_list.html", {"rows": inbox(request.user.pk)})
 
 
 # --- Conversation ------------------------------------------------------------------------------
 
 
-def _conversation(conversation_id: int) -> Conversation:
-    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
-    if conversation is None:
-        raise Http404("No such conversation.")
-    return conversation
-
-
 def _messages_context(conversation: Conversation) -> dict[str, Any]:
-    from knowledge.models import KnowledgeItem
-
     messages = list(conversation.messages.order_by("id"))
     item_ids = {k.get("item_id") for m in messages for k in (m.metadata or {}).get("knowledge", [])}
     titles = dict(KnowledgeItem.objects.filter(pk__in=item_ids).values_list("pk", "title")) if item_ids else {}
@@ -122,16 +60,16 @@ def _messages_context(conversation: Conversation) -> dict[str, Any]:
     return {"conversation": conversation, "messages": messages, "episode": handoff.open_episode(conversation.pk)}
 
 
-@member
+@staff_page(READERS)
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    item = _conversation(conversation_id)
+    item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
     return render(request, "dashboard/conversation.html", {**_messages_context(item), "can_write": _can_write(request)})
 
 
-@member
+@staff_page(READERS)
 def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    item = _conversation(conversation_id)
+    item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
     return render(
         request, "dashboard/_conversation_live.html", {**_messages_context(item), "can_write": _can_write(request)}
@@ -139,7 +77,7 @@ def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpRes
 
 
 def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any]) -> HttpResponse:
-    item = _conversation(conversation_id)
+    item = conversation_for(conversation_id)
     try:
         run(item.pk)
     except handoff.HandoffError as exc:
@@ -147,17 +85,20 @@ def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any
     return redirect("dashboard:conversation", conversation_id=item.pk)
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_takeover(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _action(request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk))
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_resolve(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _action(request, conversation_id, lambda pk: handoff.resolve(pk, user_id=request.user.pk))
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_handoff(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _action(
         request,
@@ -166,7 +107,8 @@ def conversation_handoff(request: HttpRequest, conversation_id: int) -> HttpResp
     )
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     return _action(request, conversation_id, lambda pk: handoff.staff_reply(pk, user_id=request.user.pk, text=text))
@@ -174,24 +116,12 @@ def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpRespon
 
 # --- Leads, after-hours recovery, reviews ----------------------------------------------------------
 
-LEAD_FILTERS = {"status": "status", "intent": "intent", "priority": "priority"}
 
-
-@member
+@staff_page(READERS)
 def lead_list(request: HttpRequest) -> HttpResponse:
-    from leads.models import Intent, Lead, LeadStatus, Priority
-
-    leads = Lead.objects.select_related("guest").order_by("-created_at", "-id")
-    chosen: dict[str, str] = {}
-    for param, field in LEAD_FILTERS.items():
-        value = request.GET.get(param, "")
-        if value:
-            leads = leads.filter(**{field: value})
-            chosen[param] = value
-    after_hours = request.GET.get("after_hours", "")
-    if after_hours in ("yes", "no"):
-        leads = leads.filter(is_after_hours=after_hours == "yes")
-        chosen["after_hours"] = after_hours
+    wanted, _ = lead_filter(request.GET)  # a value that is not one of the choices is left out
+    leads = wanted.apply(Lead.objects.select_related("guest")).order_by("-created_at", "-id")
+    chosen = wanted.as_params()
     audit.record(AuditAction.LEAD_LIST, request=request, target_type="leads.lead", details={"filters": chosen})
     return render(
         request,
@@ -206,20 +136,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _lead(lead_id: int) -> Any:
-    from leads.models import Lead
-
-    lead = Lead.objects.select_related("guest").filter(pk=lead_id).first()
-    if lead is None:
-        raise Http404("No such lead.")
-    return lead
-
-
-@member
+@staff_page(READERS)
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
-    from leads.models import STATUS_TRANSITIONS, LeadStatus
-
-    lead = _lead(lead_id)
+    lead = lead_for(lead_id)
     audit.record(AuditAction.LEAD_VIEW, request=request, target_type="leads.lead", target_id=str(lead.pk))
     allowed = [(value, label) for value, label in LeadStatus.choices if value in STATUS_TRANSITIONS[lead.status]]
     return render(
@@ -234,11 +153,10 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
-    from leads.services.leads import LeadChanges, LeadError, update_lead
-
-    lead = _lead(lead_id)
+    lead = lead_for(lead_id)
     status = request.POST.get("status") or None
     value: Decimal | None = None
     if request.POST.get("converted_value"):
@@ -262,39 +180,23 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect("dashboard:lead", lead_id=lead.pk)
 
 
-@member
+@staff_page(READERS)
 def after_hours(request: HttpRequest) -> HttpResponse:
     """What came in while the team was offline and still needs a person: open leads first, then conversations."""
-    from leads.models import OPEN_STATUSES, Lead
-
-    leads = (
-        Lead.objects.select_related("guest")
-        .filter(is_after_hours=True, status__in=OPEN_STATUSES)
-        .order_by("-priority", "-created_at")[:200]
+    return render(
+        request,
+        "dashboard/after_hours.html",
+        {"leads": open_after_hours_leads(), "conversations": unanswered_after_hours()},
     )
-    staff_replied = Message.objects.filter(conversation=OuterRef("pk"), role=MessageRole.STAFF)
-    conversations = (
-        Conversation.objects.select_related("guest")
-        .filter(is_after_hours=True)
-        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
-        .annotate(staff_messages=Count("messages", filter=Q(messages__role=MessageRole.STAFF)))
-        .exclude(pk__in=Subquery(staff_replied.values("conversation_id")))
-        .order_by("-last_message_at")[:200]
-    )
-    return render(request, "dashboard/after_hours.html", {"leads": leads, "conversations": conversations})
 
 
-@member
+@staff_page(READERS)
 def reviews(request: HttpRequest) -> HttpResponse:
-    from leads.models import Lead, ReviewStatus, Verdict
-    from leads.services.leads import rubric_agreement_rate
-
-    pending = Lead.objects.select_related("guest").filter(review_status=ReviewStatus.PENDING).order_by("created_at")
     return render(
         request,
         "dashboard/reviews.html",
         {
-            "pending": pending[:200],
+            "pending": pending_reviews()[:200],
             "verdicts": Verdict.choices,
             "agreement": rubric_agreement_rate(),
             "can_write": _can_write(request),
@@ -302,11 +204,10 @@ def reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-@writer
+@staff_page(WRITERS)
+@require_POST
 def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
-    from leads.services.leads import LeadError, record_review
-
-    lead = _lead(lead_id)
+    lead = lead_for(lead_id)
     try:
         record_review(lead.pk, request.user, request.POST.get("verdict", ""), comment=request.POST.get("comment", ""))
         flash.success(request, f"Verdict recorded for lead #{lead.pk}.")

@@ -1,10 +1,12 @@
-"""Dashboard routes on a property's host (under the `dashboard` namespace, next to the inbox at /)."""
+"""Staff pages on a property's host, under the `dashboard` namespace; included at / by nocturn.urls_tenant."""
 
 from django.urls import path
 
-from conversations.dashboard import views
+from dashboard import views
 
+app_name = "dashboard"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),
     path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/live/", views.conversation_messages, name="conversation-live"),
