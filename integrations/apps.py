@@ -6,6 +6,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations (hotel systems)"
 
     def ready(self) -> None:
+        # Imported here: the signal handlers reach models, which are loaded only once apps are ready.
         from integrations import signals
 
         signals.install()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.pipeline.outbox import delivery_failed
+from integrations.services.notify import on_delivery_failed
+
 
 def _on_delivery_failed(sender: Any, *, item: Any, schema_name: str, **kwargs: Any) -> None:
-    from integrations.services.notify import on_delivery_failed
-
     on_delivery_failed(item, schema_name)
 
 
 def install() -> None:
-    from conversations.pipeline.outbox import delivery_failed
-
     delivery_failed.connect(_on_delivery_failed, dispatch_uid="integrations.fallback")

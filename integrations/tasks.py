@@ -9,7 +9,7 @@ from core.durability import DurableTask, TransientError, enqueue
 from integrations.services import events, notify
 
 
-@shared_task(base=DurableTask)
+@shared_task(base=DurableTask, name=events.NOTIFY_GUEST_TASK)
 def notify_guest(event_id: int) -> str:
     """Send an accepted event's notice to the guest on their best channel."""
     try:
@@ -18,7 +18,7 @@ def notify_guest(event_id: int) -> str:
         raise TransientError(str(exc)) from exc
 
 
-@shared_task(base=DurableTask)
+@shared_task(base=DurableTask, name=notify.NOTIFY_FALLBACK_TASK)
 def notify_fallback(event_id: int, failed_channel: str, error: str) -> str:
     """The notice failed for good on `failed_channel`: tell staff, try the fallback channel once."""
     try:

@@ -7,11 +7,9 @@ bulk activate / deactivate, an upload form that previews what it will create bef
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -19,35 +17,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from knowledge.models import Category, EmbeddingStatus, IngestionJob, KnowledgeChunk, KnowledgeItem, Language
+from knowledge.forms import TryForm, UploadForm
+from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
 from knowledge.services.embeddings import get_provider, min_similarity
-from knowledge.services.ingestion import embed_items, plan_upsert, save_item, set_active, upsert_items
-from knowledge.services.parsers import FORMATS, IngestError, items_from_objects, parse_file
+from knowledge.services.ingestion import embed_items, save_item, set_active
+from knowledge.services.parsers import FORMATS, IngestError
 from knowledge.services.retrieval import search_detailed
+from knowledge.services.upload import confirm_upload, keep_preview, preview_upload, summary, take_preview
 from properties.tenant_admin import tenant_admin_site
-
-SESSION_PREFIX = "knowledge_upload:"
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(help_text="Markdown, JSON, CSV, PDF or DOCX.")
-    category = forms.ChoiceField(
-        choices=[("", "— from the file —"), *Category.choices],
-        required=False,
-        help_text="Required for PDF and DOCX, which carry no category of their own.",
-    )
-    language = forms.ChoiceField(choices=[("", "— detect —"), *Language.choices], required=False)
-
-    def clean_file(self) -> Any:
-        file = self.cleaned_data["file"]
-        if file.size > settings.KNOWLEDGE_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {settings.KNOWLEDGE_UPLOAD_MAX_BYTES} bytes.")
-        return file
-
-
-class TryForm(forms.Form):
-    q = forms.CharField(label="Question", max_length=500)
-    on = forms.DateField(label="As of", required=False, help_text="Default: today in the property's timezone.")
 
 
 class ChunkInline(admin.TabularInline):
@@ -148,7 +125,7 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             file = form.cleaned_data["file"]
             try:
-                items = parse_file(
+                preview = preview_upload(
                     file.name,
                     file.read(),
                     category=form.cleaned_data["category"],
@@ -157,32 +134,24 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
             except IngestError as exc:
                 form.add_error("file", str(exc))
             else:
-                token = secrets.token_urlsafe(16)
-                request.session[SESSION_PREFIX + token] = {
-                    "source": file.name,
-                    "items": [item.as_json() for item in items],
-                }
-                context.update(plan=plan_upsert(items), token=token, source=file.name)
+                token = keep_preview(request.session, preview)
+                context.update(plan=preview.plan, token=token, source=preview.source)
         context["form"] = form
         return TemplateResponse(request, "admin/knowledge/knowledgeitem/upload.html", context)
 
     def _confirm_upload(self, request: HttpRequest) -> HttpResponse:
-        stored = request.session.pop(SESSION_PREFIX + request.POST["token"], None)
+        kept = take_preview(request.session, request.POST["token"])
         changelist = reverse(f"{self.admin_site.name}:knowledge_knowledgeitem_changelist")
-        if stored is None:
+        if kept is None:
             messages.error(request, "This preview has expired or was already saved; upload the file again.")
             return HttpResponseRedirect(changelist)
         try:
-            result = upsert_items(items_from_objects(stored["items"], stored["source"]), source=stored["source"])
+            job = confirm_upload(kept.items, source=kept.source, requested_by=request.user.email)
         except IngestError as exc:
             messages.error(request, f"Nothing was saved: {exc}")
             return HttpResponseRedirect(changelist)
-        embedded = embed_items(result.to_embed)
         messages.add_message(
-            request,
-            messages.ERROR if embedded.failed else messages.SUCCESS,
-            f"{stored['source']}: created {len(result.created)}, updated {len(result.updated)}, "
-            f"unchanged {len(result.unchanged)}; embedded {embedded.embedded}, failed {embedded.failed}.",
+            request, messages.ERROR if job.status == JobStatus.FAILED else messages.SUCCESS, summary(job)
         )
         return HttpResponseRedirect(changelist)
 

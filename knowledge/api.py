@@ -21,9 +21,9 @@ from rest_framework.response import Response
 
 from knowledge.models import IngestionJob
 from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializer, KnowledgeUploadSerializer
-from knowledge.services.ingestion import start_job
 from knowledge.services.parsers import IngestError, items_from_objects, parse_file
 from knowledge.services.retrieval import search
+from knowledge.services.upload import confirm_upload
 from properties.permissions import MANAGERS, property_for_user
 
 
@@ -63,7 +63,8 @@ def knowledge_base(request: Request, property_id: int) -> Response:
             source = "api"
             items = items_from_objects(request.data, "request body")
         with schema_context(property_.schema_name):
-            job = start_job(items, source=source, requested_by=request.user.email)
+            # The API never waits for the embedding: the job it answers with is what the caller polls.
+            job = confirm_upload(items, source=source, requested_by=request.user.email, wait=False)
     except IngestError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return Response(_job_body(request, property_.pk, job), status=status.HTTP_202_ACCEPTED)

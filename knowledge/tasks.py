@@ -6,11 +6,14 @@ from celery import Task, shared_task
 
 from knowledge.models import JobStatus
 from knowledge.services import ingestion
+from knowledge.services.upload import EMBED_JOB_TASK
 
 MAX_RETRIES = 3
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=600, time_limit=660)
+@shared_task(
+    name=EMBED_JOB_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=600, time_limit=660
+)
 def embed_job(self: Task, job_id: int) -> str | None:
     """Embed the items of one ingestion job in the schema it was sent from; safe to run twice.
 

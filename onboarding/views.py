@@ -4,7 +4,6 @@ and platform admins), the invitation accept page (anyone with the link), and the
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,9 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_context
 
 from conversations.views import public_base_url
+from knowledge.forms import UploadForm
+from knowledge.models import KnowledgeItem
+from knowledge.services.upload import keep_preview, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
@@ -25,8 +27,6 @@ from onboarding.services.settings import SECTIONS, SettingsInvalid, build_form, 
 from properties.models import Membership, Property, Role, User
 from properties.permissions import MANAGERS, served_property, staff_page
 from properties.services import NewProperty, create_property, property_host, rotate_widget_key
-
-KNOWLEDGE_SESSION = "onboarding_knowledge:"
 
 # The wizard, the settings and staff management: the property's managers and platform admins.
 manager = staff_page(MANAGERS)
@@ -171,31 +171,23 @@ def _channels(request: HttpRequest, property_: Property, context: dict[str, Any]
 
 
 def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any]) -> HttpResponse | None:
-    from knowledge.admin import UploadForm
-
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.POST.get("token"):
-        stored = request.session.pop(KNOWLEDGE_SESSION + request.POST["token"], None)
-        if stored is None:
+        kept = take_preview(request.session, request.POST["token"])
+        if kept is None:
             messages.error(request, "This preview has expired or was already saved; upload the file again.")
             return redirect("onboarding:step", step="knowledge")
         try:
-            summary = wizard.knowledge_save(
-                property_, stored["items"], stored["source"], actor=request.user, request=request
-            )
+            saved = wizard.knowledge_save(property_, kept.items, kept.source, actor=request.user, request=request)
         except ValidationError as exc:
             _flash_errors(request, exc)
             return redirect("onboarding:step", step="knowledge")
-        messages.success(
-            request,
-            f"{stored['source']}: created {summary['created']}, updated {summary['updated']}, unchanged "
-            f"{summary['unchanged']}; embedded {summary['embedded']}, failed {summary['failed']}.",
-        )
+        messages.success(request, saved["summary"])
         return redirect("onboarding:step", step="knowledge")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            items, plan = wizard.knowledge_preview(
+            preview = wizard.knowledge_preview(
                 property_,
                 upload.name,
                 upload.read(),
@@ -205,13 +197,8 @@ def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any
         except ValidationError as exc:
             form.add_error("file", exc.message_dict["file"])
         else:
-            token = secrets.token_urlsafe(16)
-            request.session[KNOWLEDGE_SESSION + token] = {"source": upload.name, "items": items}
-            context.update(plan=plan, token=token, source=upload.name)
-    from django_tenants.utils import schema_context
-
-    from knowledge.models import KnowledgeItem
-
+            token = keep_preview(request.session, preview)
+            context.update(plan=preview.plan, token=token, source=preview.source)
     with schema_context(property_.schema_name):
         context["items"] = list(KnowledgeItem.objects.order_by("category", "title")[:200])
     context["form"] = form

@@ -4,12 +4,12 @@ Meta expects a 200 within milliseconds and delivers every event at least once, s
 must be short and durable. Under daphne a Django view costs a thread hop, the whole middleware
 chain (the tenant middleware's domain lookup included) and, without persistent connections, a
 new PostgreSQL connection per request; that capped ingest at ~50 requests/s per process. This app
-does the same work as `conversations.webhooks.whatsapp_webhook` without those costs:
+runs the same flow as `conversations.webhooks.whatsapp_webhook` (`pipeline.receive.whatsapp_flow`:
+the same checks in the same order, the same answers) without those costs:
 
-- the signature is checked over the raw body before anything is parsed (401, nothing stored);
-- a body we cannot read is a 400 with the parser's reason; an unknown number is logged and 200;
-- each event is one `INSERT … ON CONFLICT DO NOTHING` (the same statement as the view's) on a
-  small pool of autocommit connections kept open by this process: a redelivery is a no-op;
+- the routing query and the inserts run on a small pool of autocommit connections kept open by
+  this process; each event is one `INSERT … ON CONFLICT DO NOTHING` (the same statement as the
+  view's): a redelivery is a no-op;
 - new rows are handed to Celery on a small thread pool (kombu is synchronous); a lost enqueue
   leaves the row pending and the beat job re-enqueues it, so the guest's message is never lost;
 - the database unreachable is a 503 (Meta retries); nothing is half-applied: an event is either
@@ -23,20 +23,25 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
-from django.conf import settings
 from django.db import connections
 from opentelemetry import propagate, trace
 
-from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature
-from conversations.channels.whatsapp.inbound import load_body
 from conversations.pipeline import inbound, ratelimit, routing
+from conversations.pipeline.receive import (
+    MAX_BODY_BYTES,
+    TOO_LARGE,
+    UNAVAILABLE,
+    Outcome,
+    Row,
+    refusal,
+    whatsapp_flow,
+)
 from core import telemetry
 from core.metrics import http_request_duration
 
@@ -44,16 +49,10 @@ log = structlog.get_logger(__name__)
 
 PATH = "/api/v1/webhook/whatsapp"
 ROUTE = PATH.lstrip("/")  # the URL pattern, as the Django view's metrics and spans name it
-MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's bodies are a few KB; Django's own cap for the view is 2.5 MB
 POOL_MAX_SIZE = 8
 MAX_PENDING_ENQUEUES = 10_000  # events awaiting their Celery message; beyond, beat's job
 POOL_TIMEOUT_SECONDS = 3.0  # waiting longer than this for a connection: answer 503, Meta retries
-
-_ROUTE_SQL = (
-    "SELECT p.schema_name FROM public.properties_whatsappbinding b "
-    "JOIN public.properties_property p ON p.id = b.property_id "
-    "WHERE b.phone_number_id = %s AND b.is_active"
-)
+OVER_CAPACITY = refusal(503, "over capacity: retry later")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 
@@ -95,7 +94,7 @@ class WhatsAppWebhookApp:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-enqueue")
         self._to_enqueue: list[tuple[str, int, contextvars.Context]] = []
         self._publisher: asyncio.Task | None = None
-        self._to_write: list[tuple[list[tuple[str, str, str, str, dict[str, Any]]], asyncio.Future]] = []
+        self._to_write: list[tuple[list[Row], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -110,45 +109,49 @@ class WhatsAppWebhookApp:
         with telemetry.tracer.start_as_current_span(
             f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
         ) as span:
-            status, body = await self.handle(scope, receive)
-            span.set_attribute("http.response.status_code", status)
-        http_request_duration.labels(route=ROUTE, method="POST", status=str(status), site="public").observe(
+            outcome = await self.handle(scope, receive)
+            span.set_attribute("http.response.status_code", outcome.status)
+        http_request_duration.labels(route=ROUTE, method="POST", status=str(outcome.status), site="public").observe(
             time.perf_counter() - started
         )
+        body = outcome.content()
         await send(
             {
                 "type": "http.response.start",
-                "status": status,
+                "status": outcome.status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
             }
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def handle(self, scope: dict[str, Any], receive: Any) -> tuple[int, bytes]:
+    async def handle(self, scope: dict[str, Any], receive: Any) -> Outcome:
         if ratelimit.shed_webhook((scope.get("client") or [None])[0]) is not None:  # optional hard ceiling
-            return _error(503, "over capacity: retry later")
+            return OVER_CAPACITY
         raw = await _read_body(receive)
         if raw is None:
-            return _error(413, f"over {MAX_BODY_BYTES} bytes")
+            return TOO_LARGE
         headers = dict(scope.get("headers") or [])
         signature = headers.get(b"x-hub-signature-256", b"").decode("latin-1") or None
-        if not verify_signature(raw, signature, settings.WHATSAPP_APP_SECRET):
-            log.warning("whatsapp_bad_signature")
-            return _error(401, "invalid signature")
+        flow = whatsapp_flow(raw, signature)
+        new_ids: list[tuple[str, int]] = []
         try:
-            payload = load_body(raw)
-            schemas = await self._resolve(_phone_number_ids(payload))
-            events = parse_webhook(payload, schemas.get)
-            rows = inbound.whatsapp_rows(events)
-            new_ids = await self._store(rows)
-        except MalformedPayload as exc:
-            return _error(400, exc.reason)
-        except Exception:  # the database (or the pool) failed us: Meta must retry
-            log.exception("whatsapp_webhook_store_failed")
-            return _error(503, "temporarily unavailable")
+            step = next(flow)
+            while True:
+                try:
+                    if isinstance(step, routing.Query):
+                        done = await self._with_connection(lambda conn, q=step: _fetchall(conn, q.sql, q.params))
+                    else:
+                        new_ids = await self._store(step.rows)
+                        done = len(new_ids)
+                except Exception:  # the database (or the pool) failed us: Meta must retry
+                    log.exception("whatsapp_webhook_store_failed")
+                    return UNAVAILABLE
+                step = flow.send(done)
+        except StopIteration as finished:
+            outcome = finished.value
         if new_ids:
             await self._enqueue_soon(new_ids)
-        return 200, json.dumps({"received": len(events), "new": len(new_ids)}).encode()
+        return outcome
 
     async def _enqueue_soon(self, new_ids: list[tuple[str, int]]) -> None:
         """Hand the new rows to Celery without holding the answer for it.
@@ -181,20 +184,7 @@ class WhatsAppWebhookApp:
             context = batch[0][2] if len(contexts) == 1 else contextvars.Context()
             await loop.run_in_executor(self._executor, context.run, _enqueue_all, by_schema)
 
-    async def _resolve(self, phone_number_ids: set[str]) -> dict[str, str]:
-        """phone_number_id → schema: the routing module's short in-process cache, else one query each."""
-        found: dict[str, str] = {}
-        for number in phone_number_ids:
-            cached = routing.cached_whatsapp_schema(number)
-            if cached is None:
-                row = await self._with_connection(lambda conn, number=number: _fetchone(conn, _ROUTE_SQL, [number]))
-                if row is None:
-                    continue  # parse_webhook reports it as Unroutable: logged and answered 200
-                cached = routing.remember_whatsapp_schema(number, row[0])
-            found[number] = cached
-        return found
-
-    async def _store(self, rows: list[tuple[str, str, str, str, dict[str, Any]]]) -> list[tuple[str, int]]:
+    async def _store(self, rows: list[Row]) -> list[tuple[str, int]]:
         """Store a request's rows; answers once they are committed, with the ids of the new ones.
 
         Group commit: rows of requests arriving while a write is in flight are written together in
@@ -277,9 +267,7 @@ class WhatsAppWebhookApp:
             self._pool = None
 
 
-async def _insert_rounds(
-    conn: Any, batch: list[tuple[list[tuple[str, str, str, str, dict[str, Any]]], Any]]
-) -> list[list[tuple[str, int]]]:
+async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
     """One INSERT per property for every row of the batch; per request, the (schema, id) of its new rows.
 
     A key sent twice in one round (Meta's redelivery racing the original) is new for the first
@@ -306,8 +294,8 @@ async def _insert_rounds(
     return results
 
 
-async def _fetchone(conn: Any, sql: str, params: list[Any]) -> tuple | None:
-    return await (await conn.execute(sql, params)).fetchone()
+async def _fetchall(conn: Any, sql: str, params: list[Any]) -> list[tuple]:
+    return await (await conn.execute(sql, params)).fetchall()
 
 
 def _enqueue_all(by_schema: dict[str, list[int]]) -> None:
@@ -330,20 +318,3 @@ async def _read_body(receive: Any) -> bytes | None:
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
-
-
-def _phone_number_ids(payload: dict[str, Any]) -> set[str]:
-    """The numbers the body's changes are for; a shape we can't read is left to the parser to reject."""
-    numbers: set[str] = set()
-    for entry in payload.get("entry") or []:
-        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
-            value = change.get("value") if isinstance(change, dict) else None
-            metadata = value.get("metadata") if isinstance(value, dict) else None
-            number = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
-            if isinstance(number, str):
-                numbers.add(number)
-    return numbers
-
-
-def _error(status: int, reason: str) -> tuple[int, bytes]:
-    return status, json.dumps({"error": reason}).encode()

@@ -3,18 +3,47 @@
 The webhook answers within milliseconds, so a routing hit is kept in process for a short while;
 only hits are cached, so a newly added number routes at once. A removed number keeps routing
 for at most `TTL` seconds.
+
+WhatsApp routing (`phone_number_id` → active binding → the property's schema) serves two doors:
+the Django view and the ASGI fast path, which reads on its own pool of async connections. So
+`whatsapp_schemas` does no I/O itself: it yields the one query it needs (`Query`) and is sent
+the rows; `run` answers it on Django's connection, the fast path on its pool.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from properties.models import EmailBinding, WhatsAppBinding
 
 TTL = 30.0
 _cache: dict[tuple[str, str], tuple[float, str]] = {}
+
+# Schema-qualified, so it reads the same from any search_path (a tenant's, or a bare pool connection).
+WHATSAPP_SQL = (
+    "SELECT b.phone_number_id, p.schema_name FROM public.properties_whatsappbinding b "
+    "JOIN public.properties_property p ON p.id = b.property_id "
+    "WHERE b.phone_number_id = ANY(%s) AND b.is_active"
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A read for the caller to run on its connection; the rows are sent back into the lookup."""
+
+    sql: str
+    params: list[Any]
+
+
+Lookup = Generator[Query, list[tuple[Any, ...]], T]
 
 
 def _cached(kind: str, key: str) -> str | None:
@@ -31,25 +60,40 @@ def _remember(kind: str, key: str, schema: str) -> str:
     return schema
 
 
+def whatsapp_schemas(phone_number_ids: Iterable[str]) -> Lookup[dict[str, str]]:
+    """Each number's schema (a number without an active binding is left out): recent hits from the
+    cache, the others in one query."""
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for number in sorted(set(phone_number_ids)):
+        if (hit := _cached("wa", number)) is not None:
+            found[number] = hit
+        else:
+            missing.append(number)
+    if missing:
+        rows = yield Query(WHATSAPP_SQL, [missing])
+        found.update({number: _remember("wa", number, schema) for number, schema in rows})
+    return found
+
+
+def run_query(query: Query) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, query.params)
+        return cursor.fetchall()
+
+
+def run(lookup: Lookup[T]) -> T:
+    """A lookup answered on Django's connection."""
+    try:
+        query = next(lookup)
+        while True:
+            query = lookup.send(run_query(query))
+    except StopIteration as done:
+        return done.value
+
+
 def whatsapp_schema(phone_number_id: str) -> str | None:
-    if hit := _cached("wa", phone_number_id):
-        return hit
-    with schema_context("public"):
-        schema = (
-            WhatsAppBinding.objects.filter(phone_number_id=phone_number_id, is_active=True)
-            .values_list("property__schema_name", flat=True)
-            .first()
-        )
-    return _remember("wa", phone_number_id, schema) if schema else None
-
-
-def cached_whatsapp_schema(phone_number_id: str) -> str | None:
-    """A recent hit only (the ASGI fast path looks misses up on its own connection pool)."""
-    return _cached("wa", phone_number_id)
-
-
-def remember_whatsapp_schema(phone_number_id: str, schema: str) -> str:
-    return _remember("wa", phone_number_id, schema)
+    return run(whatsapp_schemas([phone_number_id])).get(phone_number_id)
 
 
 def email_schema(address: str) -> str | None:

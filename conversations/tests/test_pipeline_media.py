@@ -41,7 +41,7 @@ def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
 def _receive(kind: str, media: dict, wa_id: str) -> Message:
     raw = {"from": wa_id, "id": f"wamid.media.{kind}.{wa_id}", "timestamp": "1767225600", "type": kind, kind: media}
     events = parse_webhook(whatsapp_body(NUMBER, messages=[raw]), routing.whatsapp_schema)
-    inbound.store_whatsapp(events)
+    inbound.store_events(inbound.whatsapp_rows(events))
     event = InboundEvent.objects.get(provider_id=raw["id"])
     return Message.objects.get(pk=inbound.process(event.pk))
 

@@ -92,7 +92,7 @@ def test_our_own_failure_is_a_503_so_meta_retries(bound, monkeypatch) -> None:
     def down(*args: object) -> int:
         raise OperationalError("the database is down")
 
-    monkeypatch.setattr(inbound, "store_whatsapp", down)
+    monkeypatch.setattr(inbound, "store_events", down)
     assert _post(whatsapp_text_body(NUMBER_A, "60123000005", "hi")).status_code == 503
 
 

@@ -25,6 +25,9 @@ log = structlog.get_logger(__name__)
 
 STALE_PENDING = dt.timedelta(minutes=1)  # a notice queued normally leaves within seconds
 
+# Named, not imported: the tasks module wraps these services (see core.durability.task_named).
+NOTIFY_GUEST_TASK = "integrations.tasks.notify_guest"
+
 
 class InvalidEvent(Exception):
     """The event can never be accepted as sent (answer 4xx; the sender must not retry it)."""
@@ -127,11 +130,8 @@ def _replay(existing: IntegrationEvent, digest: str) -> Outcome:
 
 
 def _enqueue_notice(schema: str, event_id: int) -> None:
-    # Imported here: the tasks module imports this one (its tasks are thin wrappers around services).
-    from integrations.tasks import notify_guest
-
     try:
-        enqueue(notify_guest, args=[event_id], schema=schema)
+        enqueue(NOTIFY_GUEST_TASK, args=[event_id], schema=schema)
     except Exception:  # the event is stored: the beat job queues what stays pending
         log.exception("integration_enqueue_failed", schema=schema, record=event_id)
 

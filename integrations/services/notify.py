@@ -41,6 +41,9 @@ log = structlog.get_logger(__name__)
 SMS = "sms"
 STAFF_EVENT = "integration.delivery_failed"
 
+# Named, not imported: the tasks module wraps these services (see core.durability.task_named).
+NOTIFY_FALLBACK_TASK = "integrations.tasks.notify_fallback"
+
 
 # --- Which channels can reach the guest -------------------------------------------------------
 
@@ -233,10 +236,7 @@ def _stage_message(event: IntegrationEvent, channel: str, notice: notices.Notice
 
 def _queue_fallback(schema: str, event_id: int, channel: str, error: str) -> None:
     """At once: callers schedule this on commit (tests replace it to see what was queued)."""
-    # Imported here: the tasks module imports this one (its tasks are thin wrappers around services).
-    from integrations.tasks import notify_fallback
-
-    enqueue(notify_fallback, args=[event_id, channel, error], schema=schema)
+    enqueue(NOTIFY_FALLBACK_TASK, args=[event_id, channel, error], schema=schema)
 
 
 def on_delivery_failed(item: outbox.OutboxItem, schema_name: str) -> None:

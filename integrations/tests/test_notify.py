@@ -14,7 +14,8 @@ from conversations import engine
 from conversations.channels.base import NormalizedMessage
 from conversations.models import Handoff, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
-from integrations import sms
+from core.durability import task_named
+from integrations import sms, tasks
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.services import events, notify
 from integrations.tests.conftest import booking_event
@@ -238,3 +239,8 @@ def test_a_task_sent_for_another_property_finds_nothing(world, alpha, django_cap
     with schema_context(world.b.schema_name):
         assert notify.notify(event.pk) == "missing"
         assert notify.fallback(event.pk, "whatsapp", "x") == "missing"
+
+
+def test_the_tasks_the_services_send_by_name_are_the_registered_ones() -> None:
+    assert task_named(events.NOTIFY_GUEST_TASK).name == tasks.notify_guest.name == events.NOTIFY_GUEST_TASK
+    assert task_named(notify.NOTIFY_FALLBACK_TASK).name == tasks.notify_fallback.name == notify.NOTIFY_FALLBACK_TASK

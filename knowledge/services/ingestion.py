@@ -1,4 +1,5 @@
-"""Write knowledge items (upsert by category + title) and embed them. One service for every door.
+"""Write knowledge items (upsert by category + title) and embed them. One service for every door
+(the upload flow of the pages and the API is `knowledge.services.upload`).
 
 Two steps, so that a slow provider never holds a transaction and never leaves an item half-done:
 1. `upsert_items` validates everything first, then writes every item in one transaction (a bad
@@ -228,16 +229,14 @@ def stale_item_ids() -> list[int]:
     return list(KnowledgeItem.objects.exclude(embedded_hash=F("content_hash")).values_list("pk", flat=True))
 
 
-# --- Jobs: the asynchronous door (API) ---------------------------------------------------------
+# --- Jobs: every upload is recorded as one (see knowledge.services.upload for where it runs) ------
 
 
 def start_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "") -> IngestionJob:
-    """Upsert now, embed later on the worker; the job is what the caller polls."""
-    from knowledge import tasks
-
+    """Upsert now and record the job; pending while something is left to embed (`run_job` does it)."""
     with transaction.atomic():
         result = upsert_items(items, source=source)
-        job = IngestionJob.objects.create(
+        return IngestionJob.objects.create(
             source=source[:300],
             requested_by=requested_by[:254],
             created_count=len(result.created),
@@ -247,10 +246,6 @@ def start_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "
             status=JobStatus.PENDING if result.to_embed else JobStatus.SUCCEEDED,
             finished_at=None if result.to_embed else timezone.now(),
         )
-        if result.to_embed:
-            # Sent from inside the property's schema: the tenant-aware task carries it to the worker.
-            transaction.on_commit(lambda: tasks.embed_job.delay(job.pk))
-    return job
 
 
 def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:

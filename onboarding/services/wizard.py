@@ -10,6 +10,7 @@ live stay inactive, so no guest reaches a half-configured assistant; going live 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,6 +22,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from conversations import engine
+from conversations.channels.base import OutboundMessage
+from conversations.channels.whatsapp import errors as whatsapp_errors
+from conversations.channels.whatsapp.adapter import WhatsAppAdapter
+from knowledge.models import EmbeddingStatus, KnowledgeItem
+from knowledge.services.parsers import IngestError, ParsedItem
+from knowledge.services.upload import Preview, confirm_upload, preview_upload, summary
 from onboarding.fields import OriginsField
 from onboarding.forms import TimezoneField
 from onboarding.models import OnboardingProgress
@@ -146,8 +154,6 @@ def is_live(property_: Property) -> bool:
 
 
 def _embedded_knowledge(property_: Property) -> int:
-    from knowledge.models import EmbeddingStatus, KnowledgeItem
-
     with schema_context(property_.schema_name):
         return KnowledgeItem.objects.filter(is_active=True, embedding_status=EmbeddingStatus.READY).count()
 
@@ -287,10 +293,6 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
     Free text first; a number that never wrote to the hotel is outside the 24-hour window, so Meta's
     `hello_world` template (present in every WhatsApp Business account) goes instead.
     """
-    from conversations.channels.base import OutboundMessage
-    from conversations.channels.whatsapp import errors
-    from conversations.channels.whatsapp.adapter import WhatsAppAdapter
-
     to = _form_or_raise(TestMessageForm(data))["to"]
     binding = WhatsAppBinding.objects.filter(property=property_).order_by("-id").first()
     if binding is None:
@@ -302,15 +304,15 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
         ) as adapter:
             try:
                 result = adapter.send(OutboundMessage(channel="whatsapp", recipient_id=to, text=text))
-            except errors.OutsideWindow:
+            except whatsapp_errors.OutsideWindow:
                 result = adapter.send_template(to, "hello_world", "en_US")
-    except errors.TokenExpired as exc:
+    except whatsapp_errors.TokenExpired as exc:
         raise ValidationError(
             {"to": f"Meta refused the access token ({exc}). Paste a valid system-user token."}
         ) from exc
-    except errors.Undeliverable as exc:
+    except whatsapp_errors.Undeliverable as exc:
         raise ValidationError({"to": f"Meta could not deliver to {to}: is it a WhatsApp number? ({exc})"}) from exc
-    except errors.WhatsAppError as exc:
+    except whatsapp_errors.WhatsAppError as exc:
         raise ValidationError({"to": f"The test message failed: {exc}"}) from exc
     OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(
         whatsapp_tested_at=timezone.now(), whatsapp_tested_to=to
@@ -382,56 +384,48 @@ def snippet(key: WidgetKey, api_base: str) -> str:
 
 def try_question(property_: Property, question: str) -> Any:
     """The engine's own answer to `question` from this property's knowledge; nothing of a guest is stored."""
-    from conversations.engine import answer
-
     question = question.strip()
     if not question:
         raise ValidationError({"question": "Ask a question."})
     if len(question) > 500:
         raise ValidationError({"question": "Keep the question under 500 characters."})
     with schema_context(property_.schema_name):
-        result = answer(question, property_=property_)
+        result = engine.answer(question, property_=property_)
     OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(questions_tried=F("questions_tried") + 1)
     return result
 
 
 def knowledge_preview(
     property_: Property, name: str, data: bytes, *, category: str = "", language: str = ""
-) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Parse an upload and say what saving it would do (create / update / unchanged); nothing is written.
-
-    Returns the parsed items (JSON, to keep until the confirmation) and the knowledge app's plan.
-    """
-    from knowledge.services.ingestion import plan_upsert
-    from knowledge.services.parsers import IngestError, parse_file
-
+) -> Preview:
+    """Parse an upload and say what saving it would do (create / update / unchanged); nothing is written."""
     try:
-        items = parse_file(name, data, category=category, language=language)
+        with schema_context(property_.schema_name):
+            return preview_upload(name, data, category=category, language=language)
     except IngestError as exc:
         raise ValidationError({"file": str(exc)}) from exc
-    with schema_context(property_.schema_name):
-        return [item.as_json() for item in items], plan_upsert(items)
 
 
 def knowledge_save(
-    property_: Property, items: list[dict[str, Any]], source: str, *, actor: User, request: HttpRequest | None = None
-) -> dict[str, int]:
-    """Save previewed items through the knowledge app's ingestion and embed them now (as its admin upload does)."""
-    from knowledge.services.ingestion import embed_items, upsert_items
-    from knowledge.services.parsers import IngestError, items_from_objects
-
+    property_: Property,
+    items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]],
+    source: str,
+    *,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> dict[str, Any]:
+    """Save previewed items through the knowledge app's upload flow; a small upload is embedded now."""
     with schema_context(property_.schema_name):
         try:
-            result = upsert_items(items_from_objects(items, source), source=source)
+            job = confirm_upload(items, source=source, requested_by=actor.email)
         except IngestError as exc:
             raise ValidationError({"file": f"Nothing was saved: {exc}"}) from exc
-        embedded = embed_items(result.to_embed)
-    summary = {
-        "created": len(result.created),
-        "updated": len(result.updated),
-        "unchanged": len(result.unchanged),
-        "embedded": embedded.embedded,
-        "failed": embedded.failed,
+    counts = {
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+        "embedded": job.embedded_count,
+        "failed": job.failed_count,
     }
     audit(
         "onboarding.knowledge",
@@ -439,11 +433,11 @@ def knowledge_save(
         property_=property_,
         target_type="knowledge",
         target_id=source[:100],
-        details=summary,
+        details=counts,
         request=request,
     )
     _mark(property_, "knowledge")
-    return summary
+    return {**counts, "job_id": job.pk, "status": job.status, "summary": summary(job)}
 
 
 def go_live(property_: Property, *, actor: User, request: HttpRequest | None = None) -> OnboardingProgress:

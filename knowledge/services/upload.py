@@ -1,0 +1,111 @@
+"""Uploading knowledge, one flow for every door: the tenant admin, the onboarding wizard (its page and
+its API) and the knowledge API.
+
+1. `preview_upload` parses a file and plans its upsert (create / update / unchanged): nothing is
+   written. A page keeps the parsed items in the session (`keep_preview` / `take_preview`) until
+   the person confirms.
+2. `confirm_upload` upserts the items (all or nothing) and records the upload as an `IngestionJob`,
+   then embeds what changed. One execution policy everywhere: inline when the caller waits for
+   the answer and the upload is small (at most `INLINE_EMBED_MAX` items to embed), else on the
+   worker once the upsert commits, the job being what the caller polls. The pages and the
+   wizard's API wait; the knowledge API never does (it answers 202 with the job).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from core.durability import enqueue_on_commit
+from knowledge.models import IngestionJob, JobStatus
+from knowledge.services.ingestion import PlannedItem, plan_upsert, run_job, start_job
+from knowledge.services.parsers import ParsedItem, items_from_objects, parse_file
+
+# The most items a waiting caller sees embedded before its answer: the page waits for every one of
+# them, so a larger upload goes to the worker instead and its job says when it is done.
+INLINE_EMBED_MAX = 50
+
+# Named, not imported: the tasks module wraps these services (see core.durability.task_named).
+EMBED_JOB_TASK = "knowledge.tasks.embed_job"
+
+SESSION_PREFIX = "knowledge_upload:"
+
+
+@dataclass(frozen=True)
+class Preview:
+    source: str
+    items: list[ParsedItem]
+    plan: list[PlannedItem]
+
+
+@dataclass(frozen=True)
+class KeptPreview:
+    """A preview waiting in the session for its confirmation: the items as JSON."""
+
+    source: str
+    items: list[dict[str, Any]]
+
+
+def preview_upload(name: str, data: bytes, *, category: str = "", language: str = "") -> Preview:
+    """Parse an uploaded file and say what saving it would do in the current schema. Raises IngestError."""
+    items = parse_file(name, data, category=category, language=language)
+    return Preview(source=name, items=items, plan=plan_upsert(items))
+
+
+def keep_preview(session: MutableMapping[str, Any], preview: Preview) -> str:
+    """Keep the preview's items until the confirmation; returns the token the confirming form posts."""
+    token = secrets.token_urlsafe(16)
+    session[SESSION_PREFIX + token] = {
+        "source": preview.source,
+        "items": [item.as_json() for item in preview.items],
+        "schema": connection.schema_name,
+    }
+    return token
+
+
+def take_preview(session: MutableMapping[str, Any], token: str) -> KeptPreview | None:
+    """The kept preview, once (a second confirmation finds nothing); None if expired or another property's."""
+    stored = session.pop(SESSION_PREFIX + token, None)
+    if stored is None or stored.get("schema") != connection.schema_name:
+        return None
+    return KeptPreview(source=stored["source"], items=stored["items"])
+
+
+def confirm_upload(
+    items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    requested_by: str = "",
+    wait: bool = True,
+) -> IngestionJob:
+    """Save the items (parsed, or their JSON) in the current schema and embed what changed.
+
+    Raises IngestError, having written nothing, if any item is invalid. The job comes back finished
+    when it was embedded inline, pending when the worker has it (see the module's policy).
+    """
+    job = start_job(_parsed(items, source), source=source, requested_by=requested_by)
+    if job.status != JobStatus.PENDING:
+        return job  # nothing changed that needs embedding
+    if wait and len(job.item_ids) <= INLINE_EMBED_MAX:
+        finished = run_job(job.pk)  # the last attempt: what fails is reported now, not retried
+        assert finished is not None
+        return finished
+    enqueue_on_commit(EMBED_JOB_TASK, args=[job.pk])
+    return job
+
+
+def _parsed(items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], source: str) -> list[ParsedItem]:
+    parsed = [item for item in items if isinstance(item, ParsedItem)]
+    return parsed if len(parsed) == len(items) else items_from_objects(list(items), source)
+
+
+def summary(job: IngestionJob) -> str:
+    """What an upload did, as the pages report it."""
+    counts = f"{job.source}: created {job.created_count}, updated {job.updated_count}, unchanged {job.unchanged_count}"
+    if job.status in (JobStatus.PENDING, JobStatus.RUNNING):
+        return f"{counts}; embedding {len(job.item_ids)} item(s) in the background (job {job.pk})."
+    return f"{counts}; embedded {job.embedded_count}, failed {job.failed_count}."
