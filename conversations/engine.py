@@ -24,13 +24,13 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from assistant import modes, prompts, retrieval
+from assistant.guard import ReplyGuard
+from assistant.language import detect_language
+from assistant.providers.base import ChatRequest, ChatResult, Hit
+from assistant.router import RoutedResult, generate, refine_mode
+from assistant.sanitize import sanitize_guest_text
 from conversations import handoff, sessions, turn_steps
-from conversations.ai import modes, prompts, retrieval
-from conversations.ai.guard import ReplyGuard
-from conversations.ai.language import detect_language
-from conversations.ai.providers.base import ChatRequest, ChatResult, Hit
-from conversations.ai.router import RoutedResult, generate, refine_mode
-from conversations.ai.sanitize import sanitize_guest_text
 from conversations.channels.base import NormalizedMessage
 from conversations.models import (
     AiMode,

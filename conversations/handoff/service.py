@@ -11,8 +11,8 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assistant import modes
 from conversations import realtime, sessions, task_names, turn_steps
-from conversations.ai import modes
 from conversations.models import (
     AiMode,
     Channel,

@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 
+from assistant.modes import AiMode
 from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
 
 
@@ -66,13 +67,6 @@ class ConversationStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     HANDED_OFF = "handed_off", "Handed off"
     EXPIRED = "expired", "Expired"
-
-
-class AiMode(models.TextChoices):
-    CONCIERGE = "concierge", "Concierge"
-    LEAD_CAPTURE = "lead_capture", "Lead capture"
-    HANDOFF = "handoff", "Handoff"
-    STAFF = "staff", "Staff (AI locked)"
 
 
 class Conversation(models.Model):

@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.ai.language import detect_language
+from assistant.language import detect_language
 from conversations.channels.base import NormalizedMessage
 from conversations.models import ChannelSettings, Conversation, GreetingState, Message, MessageRole
 from conversations.pipeline import outbox

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.ai.providers import anthropic_provider, openai_compat
+from assistant.providers import anthropic_provider, openai_compat
 from core.redis import get_redis
 from testsupport.knowledge import load_knowledge
 from testsupport.llm import FakeLLMServer

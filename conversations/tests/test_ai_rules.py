@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.ai.language import detect_language
-from conversations.ai.modes import select_mode
-from conversations.ai.prompts import build_messages, system_prompt
-from conversations.ai.providers.base import ChatRequest, Hit
-from conversations.ai.providers.offline import TEMPLATES, compose
-from conversations.ai.sanitize import MAX_GUEST_CHARS, sanitize_guest_text
+from assistant.language import detect_language
+from assistant.modes import select_mode
+from assistant.prompts import build_messages, system_prompt
+from assistant.providers.base import ChatRequest, Hit
+from assistant.providers.offline import TEMPLATES, compose
+from assistant.sanitize import MAX_GUEST_CHARS, sanitize_guest_text
 from conversations.models import AiMode
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django_tenants.utils import schema_context
 
+from assistant.providers.offline import TEMPLATES
 from conversations import engine, sessions
-from conversations.ai.providers.offline import TEMPLATES
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole, SessionState
 from core.redis import get_redis, key
 from testsupport.llm import echo_knowledge

@@ -254,7 +254,7 @@ def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, sett
 
 
 def test_the_mode_classification_call_is_counted_too(world, llm_settings, fake_openai) -> None:
-    from conversations.ai.router import refine_mode
+    from assistant.router import refine_mode
     from testsupport.llm import stream
 
     llm_settings.LLM_CLASSIFY_MODE = True

@@ -13,10 +13,10 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
+from assistant import prompts
+from assistant.guard import LEAK_WORDS, SAFE_REPLY, ReplyGuard, leaks
+from assistant.sanitize import sanitize_guest_text
 from conversations import engine
-from conversations.ai import prompts
-from conversations.ai.guard import LEAK_WORDS, SAFE_REPLY, ReplyGuard, leaks
-from conversations.ai.sanitize import sanitize_guest_text
 from conversations.models import ChannelSettings, Guest
 from knowledge.models import KnowledgeItem
 from knowledge.services.ingestion import save_item

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from conversations.ai.circuit import CircuitBreaker
-from conversations.ai.providers.base import ChatRequest, Hit
-from conversations.ai.router import generate
+from assistant.circuit import CircuitBreaker
+from assistant.providers.base import ChatRequest, Hit
+from assistant.router import generate
 from testsupport.llm import hang, status, stream
 
 BREAKFAST = Hit(1, 1, "Breakfast", "dining", "Breakfast is served from 7:00 to 10:30 in the Lobby Cafe.", 0.9)
@@ -153,7 +153,7 @@ def test_a_second_openai_compatible_endpoint_can_be_the_fallback(llm_settings, f
 
 
 def test_the_models_structured_output_refines_a_concierge_decision_of_the_rules(llm_settings, fake_openai) -> None:
-    from conversations.ai.router import refine_mode
+    from assistant.router import refine_mode
 
     fake_openai.enqueue(stream('{"mode": "lead_capture", "language": "en"}'))
     assert refine_mode("We're thinking of coming for our anniversary in March", "concierge") == ("lead_capture", "llm")

@@ -216,7 +216,7 @@ def test_the_settings_page_saves_one_concern_and_shows_errors_in_place(world: An
 
 
 def test_the_engine_speaks_with_the_property_tone_and_instructions() -> None:
-    from conversations.ai.prompts import system_prompt
+    from assistant.prompts import system_prompt
 
     prompt = system_prompt(
         property_name="Alpha",

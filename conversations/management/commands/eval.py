@@ -17,8 +17,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_context
 
+from assistant.language import detect_language
 from conversations import engine
-from conversations.ai.language import detect_language
 from properties.models import Property
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.ai.providers.base import Hit
-from conversations.models import AiMode
+from assistant.modes import AiMode
+from assistant.providers.base import Hit
 
 LANGUAGE_NAMES = {"en": "English", "ms": "Bahasa Malaysia"}
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import re
 
-from conversations.models import AiMode
+from django.db import models
+
+
+class AiMode(models.TextChoices):
+    """Who answers a conversation now; stored on `Conversation.ai_mode` (the choices live with the AI core)."""
+
+    CONCIERGE = "concierge", "Concierge"
+    LEAD_CAPTURE = "lead_capture", "Lead capture"
+    HANDOFF = "handoff", "Handoff"
+    STAFF = "staff", "Staff (AI locked)"
+
 
 LOW_CONFIDENCE = 0.35  # below this, a reply counts towards the low-confidence streak
 LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2

@@ -1,5 +1,5 @@
 """Chat providers: an OpenAI-compatible endpoint, a fallback (Anthropic or a second endpoint), offline."""
 
-from conversations.ai.providers.base import ChatRequest, ChatResult, Provider, ProviderUnavailable, TokenSink
+from assistant.providers.base import ChatRequest, ChatResult, Provider, ProviderUnavailable, TokenSink
 
 __all__ = ["ChatRequest", "ChatResult", "Provider", "ProviderUnavailable", "TokenSink"]

@@ -11,7 +11,7 @@ import openai
 from django.db import connection
 from pydantic import BaseModel
 
-from conversations.ai.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
+from assistant.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
 from core import metrics
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 import anthropic
 import httpx2
 
-from conversations.ai.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
+from assistant.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conversations.ai.providers.base import Hit
+from assistant.providers.base import Hit
 
 
 def retrieve(query: str, k: int = 4, *, today: dt.date | None = None) -> tuple[Hit, ...]:

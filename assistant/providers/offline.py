@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from conversations.ai.providers.base import ChatRequest, ChatResult, Hit, TokenSink
-from conversations.models import AiMode
+from assistant.modes import AiMode
+from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -10,11 +10,11 @@ from typing import Any
 import structlog
 from django.conf import settings
 
-from conversations.ai.circuit import CircuitBreaker
-from conversations.ai.providers.anthropic_provider import AnthropicConfig, AnthropicProvider
-from conversations.ai.providers.base import ChatRequest, ChatResult, Provider, ProviderUnavailable, TokenSink
-from conversations.ai.providers.offline import OfflineProvider
-from conversations.ai.providers.openai_compat import OpenAICompatibleProvider, OpenAIConfig, classify
+from assistant.circuit import CircuitBreaker
+from assistant.providers.anthropic_provider import AnthropicConfig, AnthropicProvider
+from assistant.providers.base import ChatRequest, ChatResult, Provider, ProviderUnavailable, TokenSink
+from assistant.providers.offline import OfflineProvider
+from assistant.providers.openai_compat import OpenAICompatibleProvider, OpenAIConfig, classify
 
 log = structlog.get_logger(__name__)
 
