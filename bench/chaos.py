@@ -468,9 +468,9 @@ def reconcile(schema: str, load: Load, graph_sends: list[list[Any]]) -> dict[str
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from conversations.channels.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
     from conversations.models import AiMode, Handoff, InboundEvent, Message, MessageRole, OutboxItem
     from core.models import DeadLetter
+    from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
 
     close_old_connections()
     r: dict[str, Any] = {}

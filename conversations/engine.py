@@ -31,7 +31,6 @@ from assistant.providers.base import ChatRequest, ChatResult, Hit
 from assistant.router import RoutedResult, generate, refine_mode
 from assistant.sanitize import sanitize_guest_text
 from conversations import handoff, sessions, turn_steps
-from conversations.channels.base import NormalizedMessage
 from conversations.models import (
     AiMode,
     Channel,
@@ -47,6 +46,7 @@ from conversations.turn_steps import Answered, Turn
 from core import metrics
 from core.redis import get_redis, key
 from core.telemetry import stage_span
+from messaging.base import NormalizedMessage
 from properties.models import Property
 from properties.realtime import notify_staff
 from properties.services import current_property

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from conversations.channels.email import MalformedEmail, UnroutableEmail, check_basic_auth, parse_inbound
-from conversations.channels.email.inbound import form_fields
-from conversations.channels.whatsapp import verify_subscription
 from conversations.pipeline import inbound, ratelimit, routing
 from conversations.pipeline.receive import MAX_BODY_BYTES, receive_whatsapp
+from messaging.email import MalformedEmail, UnroutableEmail, check_basic_auth, parse_inbound
+from messaging.email.inbound import form_fields
+from messaging.whatsapp import verify_subscription
 
 log = structlog.get_logger(__name__)
 

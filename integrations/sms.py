@@ -18,7 +18,7 @@ import httpx
 import structlog
 from django.conf import settings
 
-from conversations.channels.base import PermanentSendError, TransientSendError
+from messaging.base import PermanentSendError, TransientSendError
 
 log = structlog.get_logger(__name__)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from conversations.channels.whatsapp.media_types import DEFAULT_MEDIA_TYPES
 from devtools import devstack
+from messaging.whatsapp.media_types import DEFAULT_MEDIA_TYPES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -37,7 +37,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),  # the platform library: imports no app
     ("properties",),  # PUBLIC: Property, Domain, User, Membership, bindings, THE access module
     ("knowledge",),  # TENANT: items, chunks, ingestion, embeddings, retrieval
-    ("assistant",),  # the AI core: modes, prompts, providers, guard (reads knowledge)
+    # what the engine drives: the AI core (modes, prompts, providers, guard; reads knowledge) and the
+    # channel adapters (WhatsApp, e-mail: pure parse and send, no models)
+    ("assistant", "messaging"),
     ("conversations",),  # TENANT: guests, messages, pipeline, engine, handoff, widget, realtime
     ("leads",),  # TENANT: leads, extraction, consent, the lead step of a turn (through the seam)
     ("analytics", "integrations", "privacy", "gaps"),  # read the domain below

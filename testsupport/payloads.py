@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from conversations.channels.whatsapp.inbound import sign
+from messaging.whatsapp.inbound import sign
 
 WABA_ID = "102290129340398"
 

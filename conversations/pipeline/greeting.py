@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistant.language import detect_language
-from conversations.channels.base import NormalizedMessage
 from conversations.models import ChannelSettings, Conversation, GreetingState, Message, MessageRole
 from conversations.pipeline import outbox
+from messaging.base import NormalizedMessage
 from properties.services import current_property
 
 

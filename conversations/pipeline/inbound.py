@@ -22,17 +22,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations import engine, task_names, turns
-from conversations.channels.base import NormalizedMessage
-from conversations.channels.email import InboundEmail
-from conversations.channels.whatsapp import (
-    Ignored,
-    InboundMessage,
-    StatusUpdate,
-    Unroutable,
-    WebhookEvent,
-    WhatsAppError,
-)
-from conversations.channels.whatsapp.media import store_media
 from conversations.models import (
     Channel,
     Conversation,
@@ -44,6 +33,17 @@ from conversations.models import (
 from conversations.pipeline import greeting, media, outbox, ratelimit, serialize
 from core import crypto
 from core.durability import enqueue as enqueue_task
+from messaging.base import NormalizedMessage
+from messaging.email import InboundEmail
+from messaging.whatsapp import (
+    Ignored,
+    InboundMessage,
+    StatusUpdate,
+    Unroutable,
+    WebhookEvent,
+    WhatsAppError,
+)
+from messaging.whatsapp.media import store_media
 
 log = structlog.get_logger(__name__)
 

@@ -12,12 +12,12 @@ from typing import Any
 import structlog
 from django.db import connection, transaction
 
-from conversations.channels.base import NormalizedMessage
-from conversations.channels.whatsapp import MediaRejected
-from conversations.channels.whatsapp import media as wa_media
 from conversations.handoff.service import begin_handoff
 from conversations.models import Channel, Conversation, MediaAttachment, Message
 from conversations.pipeline.outbox import whatsapp_adapter
+from messaging.base import NormalizedMessage
+from messaging.whatsapp import MediaRejected
+from messaging.whatsapp import media as wa_media
 
 log = structlog.get_logger(__name__)
 

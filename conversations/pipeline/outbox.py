@@ -23,14 +23,6 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from conversations import task_names
-from conversations.channels.base import ChannelSendError, OutboundMessage, SendResult, TransientSendError
-from conversations.channels.email import EmailAdapter, new_message_id
-from conversations.channels.whatsapp import (
-    OutsideWindow,
-    SendRateLimiter,
-    WhatsAppAdapter,
-    within_customer_service_window,
-)
 from conversations.models import (
     Channel,
     Conversation,
@@ -46,6 +38,14 @@ from conversations.pipeline import routing
 from core import metrics
 from core.durability import enqueue, enqueue_on_commit, record_dead_letter
 from core.telemetry import stage_span
+from messaging.base import ChannelSendError, OutboundMessage, SendResult, TransientSendError
+from messaging.email import EmailAdapter, new_message_id
+from messaging.whatsapp import (
+    OutsideWindow,
+    SendRateLimiter,
+    WhatsAppAdapter,
+    within_customer_service_window,
+)
 from properties.realtime import notify_staff
 
 log = structlog.get_logger(__name__)

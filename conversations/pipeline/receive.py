@@ -30,9 +30,9 @@ import structlog
 from django.conf import settings
 from django.db import DatabaseError
 
-from conversations.channels.whatsapp import MalformedPayload, parse_webhook, verify_signature
-from conversations.channels.whatsapp.inbound import load_body
 from conversations.pipeline import inbound, routing
+from messaging.whatsapp import MalformedPayload, parse_webhook, verify_signature
+from messaging.whatsapp.inbound import load_body
 
 log = structlog.get_logger(__name__)
 

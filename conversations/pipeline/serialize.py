@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from conversations.channels.base import Media, NormalizedMessage
+from messaging.base import Media, NormalizedMessage
 
 
 def dump(message: NormalizedMessage) -> dict[str, Any]:

@@ -193,9 +193,9 @@ def test_a_conversation_without_a_session_row_rebuilds_it_from_its_messages(kb_a
 
 
 def test_a_non_streaming_channel_gets_its_reply_through_the_outbox(kb_a, open_all_day) -> None:
-    from conversations.channels.base import NormalizedMessage
     from conversations.models import OutboxItem
     from conversations.pipeline.tasks import buffered_turn
+    from messaging.base import NormalizedMessage
 
     with schema_context(kb_a.a.schema_name):
         inbound = NormalizedMessage(

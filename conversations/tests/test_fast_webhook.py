@@ -26,7 +26,8 @@ from properties.models import WhatsAppBinding
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
 SECRET = "fast-path-secret"
-FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
+# The WhatsApp contract fixtures belong to the adapter that parses them (messaging/).
+FIXTURES = Path(__file__).resolve().parents[2] / "messaging" / "tests" / "fixtures" / "whatsapp"
 CONTRACT_NUMBERS = {"106540352242922": "a", "109876543210987": "b"}  # the numbers the fixtures are sent to
 NUMBER_A = "880000000011"
 

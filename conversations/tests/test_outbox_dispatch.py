@@ -11,7 +11,6 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client
 from conversations import engine, task_names
-from conversations.channels.base import NormalizedMessage
 from conversations.models import (
     Conversation,
     GreetingState,
@@ -22,6 +21,7 @@ from conversations.models import (
 )
 from conversations.pipeline import greeting, outbox
 from core.models import DeadLetter
+from messaging.base import NormalizedMessage
 from properties.models import WhatsAppBinding
 
 NUMBER = "770000000001"

@@ -9,10 +9,10 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conversations import turns as turn_path
-from conversations.channels.whatsapp import parse_webhook
 from conversations.models import ConversationStatus, InboundEvent, MediaAttachment, Message
 from conversations.pipeline import inbound, routing
-from conversations.tests.test_whatsapp_media import picture_of
+from messaging.tests.test_whatsapp_media import picture_of
+from messaging.whatsapp import parse_webhook
 from properties.models import WhatsAppBinding
 from testsupport.payloads import whatsapp_body
 

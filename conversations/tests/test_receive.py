@@ -12,9 +12,9 @@ import pytest
 from django.db import OperationalError
 from django_tenants.utils import schema_context
 
-from conversations.channels.whatsapp import sign
 from conversations.models import InboundEvent
 from conversations.pipeline import inbound, receive, routing
+from messaging.whatsapp import sign
 from properties.models import WhatsAppBinding
 from testsupport.payloads import whatsapp_text_body
 

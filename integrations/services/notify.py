@@ -16,7 +16,6 @@ import structlog
 from django.db import connection, transaction
 from django.utils import timezone
 
-from conversations.channels.base import PermanentSendError, TransientSendError
 from conversations.handoff.service import begin_handoff
 from conversations.models import (
     Channel,
@@ -33,6 +32,7 @@ from core.redaction import mask_text
 from integrations import sms
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.services import notices
+from messaging.base import PermanentSendError, TransientSendError
 from properties.models import Property, WhatsAppBinding
 from properties.realtime import notify_staff
 

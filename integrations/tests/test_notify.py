@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from conversations.channels.base import NormalizedMessage
 from conversations.models import Handoff, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
 from core.durability import task_named
@@ -19,6 +18,7 @@ from integrations import sms, tasks
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.services import events, notify
 from integrations.tests.conftest import booking_event
+from messaging.base import NormalizedMessage
 from properties.models import EmailBinding, WhatsAppBinding
 
 NUMBER = "660000000001"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.channels.base import PermanentSendError, TransientSendError
 from integrations import sms
+from messaging.base import PermanentSendError, TransientSendError
 from testsupport.sms import FakeSmsServer
 
 SID, TOKEN, SENDER = "AC_test", "secret-token", "+60300000000"

@@ -23,12 +23,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from conversations.channels.base import OutboundMessage
-from conversations.channels.whatsapp import errors as whatsapp_errors
-from conversations.channels.whatsapp.adapter import WhatsAppAdapter
 from knowledge.models import EmbeddingStatus, KnowledgeItem
 from knowledge.services.parsers import IngestError, ParsedItem
 from knowledge.services.upload import Preview, confirm_upload, preview_upload, summary
+from messaging.base import OutboundMessage
+from messaging.whatsapp import errors as whatsapp_errors
+from messaging.whatsapp.adapter import WhatsAppAdapter
 from onboarding.fields import OriginsField
 from onboarding.forms import TimezoneField
 from onboarding.models import OnboardingProgress

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from conversations.channels.whatsapp import WhatsAppAdapter
-from conversations.channels.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
+from messaging.whatsapp import WhatsAppAdapter
+from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import threading
 
 import httpx
 
-from conversations.channels.base import OutboundMessage
-from conversations.channels.whatsapp import WhatsAppAdapter
+from messaging.base import OutboundMessage
+from messaging.whatsapp import WhatsAppAdapter
 from testsupport.graph import FakeGraphServer
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 
-from conversations.channels.whatsapp import (
+from messaging.whatsapp import (
     InboundMessage,
     MalformedPayload,
     Unroutable,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.channels.base import ChannelSendError, PermanentSendError, TransientSendError
+from messaging.base import ChannelSendError, PermanentSendError, TransientSendError
 
 # Codes from Meta's Cloud API error reference.
 OUTSIDE_WINDOW_CODES = frozenset({131047})  # re-engagement: more than 24 h since the guest's last message

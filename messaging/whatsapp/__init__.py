@@ -1,12 +1,12 @@
 """WhatsApp Cloud API channel: webhook authentication and parsing, sending, media, send rate."""
 
-from conversations.channels.whatsapp.adapter import (
+from messaging.whatsapp.adapter import (
     DownloadedMedia,
     MediaInfo,
     WhatsAppAdapter,
     within_customer_service_window,
 )
-from conversations.channels.whatsapp.errors import (
+from messaging.whatsapp.errors import (
     AccountProblem,
     MediaRejected,
     OutsideWindow,
@@ -17,7 +17,7 @@ from conversations.channels.whatsapp.errors import (
     Undeliverable,
     WhatsAppError,
 )
-from conversations.channels.whatsapp.inbound import (
+from messaging.whatsapp.inbound import (
     Ignored,
     InboundMessage,
     MalformedPayload,
@@ -31,7 +31,7 @@ from conversations.channels.whatsapp.inbound import (
     verify_signature,
     verify_subscription,
 )
-from conversations.channels.whatsapp.ratelimit import SendRateLimiter
+from messaging.whatsapp.ratelimit import SendRateLimiter
 
 __all__ = [
     "AccountProblem",

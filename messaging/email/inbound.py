@@ -22,8 +22,8 @@ from typing import Any
 
 from anymail.inbound import AnymailInboundMessage
 
-from conversations.channels.base import Media, NormalizedMessage
-from conversations.channels.email.quotes import html_to_text, strip_quoted
+from messaging.base import Media, NormalizedMessage
+from messaging.email.quotes import html_to_text, strip_quoted
 
 CHANNEL = "email"
 _MSGID = re.compile(r"<[^<>\s]+>")

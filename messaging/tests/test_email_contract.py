@@ -17,7 +17,7 @@ import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from conversations.channels.email import InboundEmail, MalformedEmail, UnroutableEmail, parse_inbound
+from messaging.email import InboundEmail, MalformedEmail, UnroutableEmail, parse_inbound
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 ADDRESSES = {"reservations@alpha.example": "alpha", "booking@bravo.example": "bravo"}

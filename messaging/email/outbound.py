@@ -17,7 +17,7 @@ from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core.mail import EmailMultiAlternatives, get_connection
 from markdown_it import MarkdownIt
 
-from conversations.channels.base import OutboundMessage, PermanentSendError, SendResult, TransientSendError
+from messaging.base import OutboundMessage, PermanentSendError, SendResult, TransientSendError
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|balas|aw|sv|rif)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations.channels.email import InboundEmail, MalformedEmail, UnroutableEmail, check_basic_auth, parse_inbound
+from messaging.email import InboundEmail, MalformedEmail, UnroutableEmail, check_basic_auth, parse_inbound
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 ADDRESSES = {"reservations@alpha.example": "alpha"}
@@ -139,7 +139,7 @@ def test_an_empty_post_is_malformed() -> None:
 def test_an_8bit_latin1_mail_survives_when_read_from_the_raw_form_bytes() -> None:
     from django.test import RequestFactory
 
-    from conversations.channels.email import raw_email_field
+    from messaging.email import raw_email_field
 
     eml = (
         b"From: =?iso-8859-1?q?Jos=E9?= <jose@example.es>\r\nTo: reservations@alpha.example\r\n"
@@ -171,7 +171,7 @@ def test_an_8bit_latin1_mail_survives_when_read_from_the_raw_form_bytes() -> Non
 
 
 def test_raw_email_field_is_none_for_other_posts() -> None:
-    from conversations.channels.email import raw_email_field
+    from messaging.email import raw_email_field
 
     assert raw_email_field(b"a=b", "application/x-www-form-urlencoded") is None
     assert (

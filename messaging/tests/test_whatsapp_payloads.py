@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.test import RequestFactory
 
-from conversations.channels.email import InboundEmail, parse_inbound
-from conversations.channels.whatsapp import (
+from messaging.email import InboundEmail, parse_inbound
+from messaging.whatsapp import (
     InboundMessage,
     OutsideWindow,
     StatusUpdate,

@@ -18,8 +18,8 @@ from typing import Any
 
 import phonenumbers
 
-from conversations.channels.base import Media, NormalizedMessage
-from conversations.channels.whatsapp.errors import WhatsAppError, error_class_for
+from messaging.base import Media, NormalizedMessage
+from messaging.whatsapp.errors import WhatsAppError, error_class_for
 
 CHANNEL = "whatsapp"
 SIGNATURE_PREFIX = "sha256="

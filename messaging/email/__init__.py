@@ -1,6 +1,6 @@
 """E-mail channel: SendGrid Inbound Parse (via django-anymail) in, Django's mail backend out."""
 
-from conversations.channels.email.inbound import (
+from messaging.email.inbound import (
     EmailAttachment,
     InboundEmail,
     MalformedEmail,
@@ -9,14 +9,14 @@ from conversations.channels.email.inbound import (
     parse_inbound,
     raw_email_field,
 )
-from conversations.channels.email.outbound import (
+from messaging.email.outbound import (
     EmailAdapter,
     build_reply,
     new_message_id,
     reply_references,
     reply_subject,
 )
-from conversations.channels.email.quotes import html_to_text, strip_quoted
+from messaging.email.quotes import html_to_text, strip_quoted
 
 __all__ = [
     "EmailAdapter",

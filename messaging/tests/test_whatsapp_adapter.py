@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conversations.channels.base import OutboundMessage, PermanentSendError, TransientSendError
-from conversations.channels.whatsapp import (
+from messaging.base import OutboundMessage, PermanentSendError, TransientSendError
+from messaging.whatsapp import (
     AccountProblem,
     MediaRejected,
     OutsideWindow,

@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 
-import conversations.channels.whatsapp.errors as errors  # the module, not the package (which imports this one)
-from conversations.channels.base import OutboundMessage, SendResult
-from conversations.channels.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
-from conversations.channels.whatsapp.media_types import DEFAULT_MEDIA_TYPES
-from conversations.channels.whatsapp.ratelimit import SendRateLimiter
+import messaging.whatsapp.errors as errors  # the module, not the package (which imports this one)
+from messaging.base import OutboundMessage, SendResult
+from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
+from messaging.whatsapp.media_types import DEFAULT_MEDIA_TYPES
+from messaging.whatsapp.ratelimit import SendRateLimiter
 
 CUSTOMER_SERVICE_WINDOW = dt.timedelta(hours=24)
 

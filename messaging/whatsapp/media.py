@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from conversations.channels.whatsapp import errors
+from messaging.whatsapp import errors
 
 MAX_EXTRACTED_CHARS = 4000  # enough for a booking confirmation; the prompt has other things to hold
 MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before Tesseract sees it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.channels.email import html_to_text, strip_quoted
+from messaging.email import html_to_text, strip_quoted
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from PIL import Image, ImageDraw, ImageFont
 
-from conversations.channels.whatsapp import Permanent, RateLimited, Transient
-from conversations.channels.whatsapp.media import (
+from messaging.whatsapp import Permanent, RateLimited, Transient
+from messaging.whatsapp.media import (
     MediaTextUnavailable,
     TranscriptionUnavailable,
     ocr_image,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conversations.channels.whatsapp import (
+from messaging.whatsapp import (
     Ignored,
     InboundMessage,
     MalformedPayload,
@@ -23,7 +23,7 @@ from conversations.channels.whatsapp import (
     Unroutable,
     parse_webhook,
 )
-from conversations.channels.whatsapp.errors import error_class_for
+from messaging.whatsapp.errors import error_class_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
 NUMBERS = {"106540352242922": "alpha", "109876543210987": "bravo"}

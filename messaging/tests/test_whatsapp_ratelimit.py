@@ -10,8 +10,8 @@ import pytest
 import redis
 from django.conf import settings
 
-from conversations.channels.base import OutboundMessage
-from conversations.channels.whatsapp import RateLimited, SendRateLimiter, WhatsAppAdapter
+from messaging.base import OutboundMessage
+from messaging.whatsapp import RateLimited, SendRateLimiter, WhatsAppAdapter
 from testsupport.graph import FakeGraphServer
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core import mail as django_mail
 from django.core.mail import get_connection
 
-from conversations.channels.base import OutboundMessage, PermanentSendError, TransientSendError
-from conversations.channels.email import (
+from messaging.base import OutboundMessage, PermanentSendError, TransientSendError
+from messaging.email import (
     EmailAdapter,
     InboundEmail,
     build_reply,
