@@ -27,6 +27,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tenant_schemas_celery.task import TenantTask
 
+from core.models import DeadLetter
 from core.redaction import mask_value
 
 logger = structlog.get_logger(__name__)
@@ -151,9 +152,6 @@ def enqueue_on_commit(
 
 
 def record_dead_letter(**fields: Any) -> None:
-    # Imported here: settings import channel code that imports this module before models can load.
-    from core.models import DeadLetter
-
     # Args are ids; an exception's text may quote a guest's number or address: masked like a log line.
     fields = {**fields, "error": mask_value(fields["error"]), "traceback": mask_value(fields.get("traceback", ""))}
     with schema_context("public"):
@@ -163,8 +161,6 @@ def record_dead_letter(**fields: Any) -> None:
 
 def replay_dead_letter(letter_id: int) -> str | None:
     """Send a dead letter's task again, in its own schema. Returns the new task id (None if already replayed)."""
-    from core.models import DeadLetter  # see record_dead_letter
-
     with schema_context("public"), transaction.atomic():
         letter = DeadLetter.objects.select_for_update().filter(pk=letter_id, replayed_at__isnull=True).first()
         if letter is None:

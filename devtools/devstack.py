@@ -3,15 +3,15 @@
 `python -m devtools.devstack up` starts whatever is missing and prints the URLs;
 `python -m devtools.devstack serve` runs daphne, a Celery worker and beat in the foreground.
 
-Settings import only the pure helpers here (`default_database_url`, `default_redis_url`), so
-reading settings never starts a process. A `DATABASE_URL` / `REDIS_URL` in the environment
-overrides the embedded services entirely.
+Where the services listen (`data_dir`, `pg_dir`, `redis_port`, the default URLs) is wiring, kept in
+`nocturn/local_services.py`, which settings read without importing this module (production code
+never imports devtools/). A `DATABASE_URL` / `REDIS_URL` in the environment overrides the embedded
+services entirely.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import signal
@@ -22,43 +22,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+from nocturn.local_services import (
+    DATABASE_NAME,
+    data_dir,
+    default_database_url,
+    default_redis_url,
+    pg_dir,
+    redis_port,
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DATABASE_NAME = "nocturn"
-DEFAULT_REDIS_PORT = 6390
-# A Unix socket path must stay under 108 bytes; PostgreSQL appends "/.s.PGSQL.5432".
-MAX_SOCKET_DIR_LENGTH = 80
-
-
-def data_dir() -> Path:
-    """The git-ignored folder holding the embedded services' data.
-
-    A CI clone can sit deep in the file system; past the socket limit we move the data to a
-    short path derived from the repository path, so two clones never share it.
-    """
-    configured = os.environ.get("NOCTURN_DATA_DIR")
-    if configured:
-        return Path(configured).resolve()
-    local = REPO_ROOT / ".data"
-    if len(str(local / "pg")) <= MAX_SOCKET_DIR_LENGTH:
-        return local
-    digest = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:12]
-    return Path("/tmp") / f"nocturn-{digest}"  # noqa: S108 - short on purpose, unique per clone
-
-
-def pg_dir() -> Path:
-    return data_dir() / "pg"
-
-
-def redis_port() -> int:
-    return int(os.environ.get("NOCTURN_REDIS_PORT", DEFAULT_REDIS_PORT))
-
-
-def default_database_url(database: str = DATABASE_NAME) -> str:
-    return f"postgresql://postgres@/{database}?host={pg_dir()}"
-
-
-def default_redis_url(db: int = 0) -> str:
-    return f"redis://127.0.0.1:{redis_port()}/{db}"
 
 
 def _port_open(host: str, port: int, timeout: float = 0.3) -> bool:

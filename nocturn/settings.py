@@ -13,8 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from devtools import devstack
-from messaging.whatsapp.media_types import DEFAULT_MEDIA_TYPES
+from messaging.media_types import DEFAULT_MEDIA_TYPES
+from nocturn import local_services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,8 +40,8 @@ def _required_in_production(name: str, development_default: str) -> str:
 
 # The development key is deliberately unusable in production (see above).
 SECRET_KEY = _required_in_production("SECRET_KEY", "insecure-development-key-never-used-in-production")
-DATABASE_URL = _required_in_production("DATABASE_URL", devstack.default_database_url())
-REDIS_URL = _required_in_production("REDIS_URL", devstack.default_redis_url(1 if NOCTURN_ENV == "test" else 0))
+DATABASE_URL = _required_in_production("DATABASE_URL", local_services.default_database_url())
+REDIS_URL = _required_in_production("REDIS_URL", local_services.default_redis_url(1 if NOCTURN_ENV == "test" else 0))
 
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])

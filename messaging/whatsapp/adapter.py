@@ -17,8 +17,8 @@ import httpx
 
 import messaging.whatsapp.errors as errors  # the module, not the package (which imports this one)
 from messaging.base import OutboundMessage, SendResult
+from messaging.media_types import DEFAULT_MEDIA_TYPES
 from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
-from messaging.whatsapp.media_types import DEFAULT_MEDIA_TYPES
 from messaging.whatsapp.ratelimit import SendRateLimiter
 
 CUSTOMER_SERVICE_WINDOW = dt.timedelta(hours=24)

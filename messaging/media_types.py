@@ -1,4 +1,5 @@
-"""Kept free of imports: settings read it before Django is set up."""
+"""Kept free of imports, and outside the whatsapp package (whose __init__ loads the adapter): settings
+read it before Django is set up."""
 
 # Meta's supported media types (Cloud API reference) that we are willing to store.
 DEFAULT_MEDIA_TYPES = (
