@@ -103,6 +103,8 @@ DATABASE_ROUTERS = ["core.routers.PublicOnlyModelsRouter", "django_tenants.route
 MIDDLEWARE = [
     # First, so request latency includes tenant resolution and every middleware below.
     "core.metrics.middleware.RequestMetricsMiddleware",
+    # NUL or lone surrogates in query strings and forms → 400 before any view or query sees them.
+    "core.boundary.InputBoundaryMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -223,7 +225,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # The input boundary (core/boundary.py): JSON capped and cleaned before parsing (BadInput from a
+    # view reaches InputBoundaryMiddleware, which answers 400).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.boundary.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# --- Input boundary (core/inputs.py, core/boundary.py; the table of limits: docs/security.md) ---
+INPUT_MAX_JSON_BYTES = env.int("INPUT_MAX_JSON_BYTES", default=1_000_000)
+INPUT_MAX_JSON_DEPTH = env.int("INPUT_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nocturn AI API",
     "DESCRIPTION": "Hotel guest messaging: webhooks, widget, staff and analytics APIs.",
@@ -250,6 +262,8 @@ EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
 KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A DOCX is a zip: what its parts add up to once inflated (a 150 KB bomb once expanded to 40 MB).
+KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES = env.int("KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES", default=20 * 1024 * 1024)
 
 # --- I18N, static ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -10,7 +10,6 @@ is public: apps above this one open their own widget doors with it (analytics co
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,9 +22,11 @@ from conversations import engine, turns
 from conversations.models import Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
 from conversations.widget import throttle, tokens
+from core.inputs import BadInput, load_json
 from properties.models import WidgetKey
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 8  # the widget sends flat objects
 MAX_MESSAGE_CHARS = 2000
 MAX_CLIENT_ID = 64
 ALLOWED_HEADERS = "Content-Type, X-Guest-Token, X-Widget-Key"
@@ -60,9 +61,12 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > MAX_BODY_BYTES:
         raise Refusal(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Refusal(400, "The body must be a JSON object.") from exc
+        # Before any key lookup: a NUL or a lone surrogate never reaches PostgreSQL or the encryption.
+        data = load_json(
+            request.body or b"{}", "body", max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH, nul="reject"
+        )
+    except BadInput as error:
+        raise Refusal(400, str(error)) from None
     if not isinstance(data, dict):
         raise Refusal(400, "The body must be a JSON object.")
     return data
