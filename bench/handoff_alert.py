@@ -72,7 +72,7 @@ def staff_socket(port: int, property_: Property, user: User):  # noqa: ANN201
     ws = connect(
         f"ws://{property_host(property_.slug)}:{port}/ws/staff/",
         sock=sock,
-        additional_headers={"Cookie": cookie},
+        additional_headers={"Cookie": cookie, "Origin": f"http://{property_host(property_.slug)}:{port}"},
         open_timeout=10,
     )
     assert json.loads(ws.recv(timeout=5))["event"] == "hello"
@@ -130,7 +130,12 @@ def main() -> None:
         key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
         manager = User.objects.create_user(email="manager@alerthotel.example", password=uuid.uuid4().hex)
         Membership.objects.create(user=manager, property=property_, role=Role.MANAGER)
-        common = {"WIDGET_RATE_PER_KEY": "1000000", "LOG_LEVEL": "WARNING"}
+        common = {
+            "WIDGET_RATE_PER_KEY": "1000000",
+            "WIDGET_RATE_PER_CLIENT": "1000000",
+            "WIDGET_RATE_PER_IP": "1000000",
+            "LOG_LEVEL": "WARNING",
+        }
         daphne = start_daphne(log_dir, **common)
         processes.append(daphne.process)
         worker = start_worker(log_dir, **common)

@@ -162,7 +162,13 @@ def main() -> None:
         property_.save(update_fields=["operating_hours"])
         load_knowledge(property_.schema_name)
         key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
-        common = {"WIDGET_RATE_PER_KEY": "1000000", "WIDGET_RATE_PER_CONVERSATION": "1000", "LOG_LEVEL": "WARNING"}
+        common = {
+            "WIDGET_RATE_PER_KEY": "1000000",
+            "WIDGET_RATE_PER_CLIENT": "1000000",
+            "WIDGET_RATE_PER_IP": "1000000",
+            "WIDGET_RATE_PER_CONVERSATION": "1000",
+            "LOG_LEVEL": "WARNING",
+        }
         daphne = start_daphne(log_dir, **common)
         processes.append(daphne.process)
 

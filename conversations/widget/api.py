@@ -29,7 +29,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_BODY_DEPTH = 8  # the widget sends flat objects
 MAX_MESSAGE_CHARS = 2000
 MAX_CLIENT_ID = 64
-ALLOWED_HEADERS = "Content-Type, X-Guest-Token, X-Widget-Key"
+ALLOWED_HEADERS = f"Content-Type, X-Guest-Token, X-Widget-Key, {throttle.CLIENT_HEADER}"
 
 
 class Refusal(Exception):
@@ -103,7 +103,7 @@ def _guest_access(request: HttpRequest, conversation_id: int) -> tuple[tokens.Gu
         .first()
     )
     check_key(request, widget_key)
-    throttle_or_refuse(throttle.widget_limits(grant.widget_key_id, grant.schema_name, conversation_id))
+    throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
     return grant, widget_key  # type: ignore[return-value]
 
 
@@ -134,7 +134,7 @@ def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations {key, consent: true, consent_text, language?} → 201 {conversation_id, token}."""
     data = json_body(request)
     widget_key = check_key(request, key_named(str(data.get("key") or request.headers.get("X-Widget-Key", ""))))
-    throttle_or_refuse(throttle.widget_limits(widget_key.pk))
+    throttle_or_refuse(throttle.widget_limits(request, widget_key.pk))
     consent_text = data.get("consent_text")
     if data.get("consent") is not True or not isinstance(consent_text, str) or not consent_text.strip():
         raise Refusal(400, "The guest must accept the privacy notice first: send consent=true and consent_text.")
