@@ -330,6 +330,11 @@ TRANSCRIPTION_TIMEOUT = env.float("TRANSCRIPTION_TIMEOUT", default=30.0)
 INBOUND_PROCESS_RATE = env.float("INBOUND_PROCESS_RATE", default=50.0)  # events/s; 0 = unlimited
 INBOUND_PROCESS_BURST = env.float("INBOUND_PROCESS_BURST", default=500.0)
 INBOUND_MAX_DEFER = env.float("INBOUND_MAX_DEFER", default=90.0)
+# A stored event whose processing keeps failing transiently (media download, a lost connection) is retried
+# with back-off (at most INBOUND_RETRY_MAX_DELAY s apart) for INBOUND_RETRY_HORIZON s after it arrived; then
+# it fails for good: the guest is told and staff take the conversation (conversations/pipeline/inbound.py).
+INBOUND_RETRY_HORIZON = env.float("INBOUND_RETRY_HORIZON", default=3600.0)
+INBOUND_RETRY_MAX_DELAY = env.float("INBOUND_RETRY_MAX_DELAY", default=300.0)
 # Optional hard ceiling on WhatsApp webhook requests/s per client IP: 503 without storing (0 = off).
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
