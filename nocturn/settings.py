@@ -83,6 +83,7 @@ TENANT_APPS = [
     "conversations",
     "knowledge",
     "leads",
+    "gaps",  # the questions the assistant could not answer, grouped; the gap inbox
     "analytics",
     "privacy",  # retention settings (per property); see PUBLIC_ONLY_MODELS
     "integrations",  # events from hotel systems (per property); see PUBLIC_ONLY_MODELS
