@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import F
 from pgvector.django import CosineDistance
 
-from conversations.unanswered import Unanswered
+from conversations.unanswered import Unanswered, register_recorder
 from gaps.models import Gap, GapQuestion
 from gaps.services.clustering import MEMBERS_PER_GAP, NEIGHBOURS, Member, best_gap
 from gaps.services.concepts import concepts
@@ -88,3 +88,8 @@ def record_unanswered(event: Unanswered) -> GapQuestion | None:
         channels=sorted({*gap.channels, channel}),
     )
     return question
+
+
+def register() -> None:
+    """The engine reports every turn it could not answer through this seam (conversations never imports gaps)."""
+    register_recorder(record_unanswered)
