@@ -225,6 +225,14 @@ def bench_site(slug: str, name: str, **env: str) -> Iterator[BenchSite]:
     The property is open around the clock, so every turn is the same kind of turn whatever the hour;
     it has the fixture hotel's knowledge base and a widget key for ORIGIN.
     """
+    # A bench drives many guests from one address: the widget's per-client and per-IP budgets
+    # would throttle it, so they are lifted like the per-key ceiling.
+    env = {
+        "WIDGET_RATE_PER_KEY": "1000000",
+        "WIDGET_RATE_PER_CLIENT": "1000000",
+        "WIDGET_RATE_PER_IP": "1000000",
+        **env,
+    }
     print("building the bench database …", flush=True)
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     log_dir = Path(tempfile.mkdtemp(prefix=f"bench-{slug}-"))

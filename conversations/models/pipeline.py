@@ -60,6 +60,9 @@ class InboundState(models.TextChoices):
     PENDING = "pending", "Pending"
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored"
+    # Terminal: the worker could not process it (a poison event, or retries past the horizon); staff and the
+    # guest were told, and no beat job runs it again.
+    FAILED = "failed", "Failed permanently"
 
 
 class InboundEvent(models.Model):
@@ -71,9 +74,14 @@ class InboundEvent(models.Model):
     payload = EncryptedJSONField(default=dict)  # the raw event (sender number, name, text, MIME fields) as one token
     state = models.CharField(max_length=16, choices=InboundState.choices, default=InboundState.PENDING)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="Why it was ignored or failed.")
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # db_default: the webhook's raw INSERT (inbound.insert_statement) names only the columns it fills.
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A transient failure's retry time: the beat job leaves it alone until then."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "provider_id"], name="one_inbound_event_per_id")]
