@@ -150,7 +150,9 @@ def progress_of(property_: Property) -> OnboardingProgress:
 
 
 def is_live(property_: Property) -> bool:
-    return OnboardingProgress.objects.filter(property=property_, live_at__isnull=False).exists()
+    """Read through `progress_of`, the one place that decides what a property without a progress row is:
+    asking before the row exists must give the answer the report gives afterwards."""
+    return progress_of(property_).live_at is not None
 
 
 def _embedded_knowledge(property_: Property) -> int:
@@ -186,14 +188,15 @@ def checklist(property_: Property) -> list[ChecklistItem]:
 
 
 def missing(property_: Property) -> list[ChecklistItem]:
+    """What stands between the property and going live; nothing once it is live (it already serves guests)."""
+    if is_live(property_):
+        return []
     return [item for item in checklist(property_) if item.required and not item.done and item.key != "live"]
 
 
 def next_step(property_: Property) -> str:
-    for item in checklist(property_):
-        if item.required and not item.done:
-            return item.step
-    return "live"
+    left = missing(property_)
+    return left[0].step if left else "live"
 
 
 def report(property_: Property) -> dict[str, Any]:
@@ -205,7 +208,7 @@ def report(property_: Property) -> dict[str, Any]:
         "live_at": progress.live_at.isoformat() if progress.live_at else None,
         "next_step": next_step(property_),
         "checklist": [asdict(item) for item in items],
-        "missing": [item.key for item in items if item.required and not item.done and item.key != "live"],
+        "missing": [item.key for item in missing(property_)],
     }
 
 
