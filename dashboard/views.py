@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +20,17 @@ from core import audit
 from core.audit import AuditAction
 from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
-from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
+from leads.services.export import leads_csv
+from leads.services.leads import (
+    LeadChanges,
+    LeadError,
+    record_review,
+    rubric_agreement_rate,
+    undo_rescore,
+    update_lead,
+)
 from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
-from properties.permissions import READERS, WRITERS, request_allows, staff_page
+from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
 
 
 def _can_write(request: HttpRequest) -> bool:
@@ -132,8 +141,21 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             "statuses": LeadStatus.choices,
             "intents": Intent.choices,
             "priorities": Priority.choices,
+            "can_export": request_allows(request, MANAGERS),
+            "query": urlencode(chosen),
         },
     )
+
+
+@staff_page(MANAGERS)  # every lead's contact details at once: the property's managers only
+def lead_export(request: HttpRequest) -> HttpResponse:
+    wanted, _ = lead_filter(request.GET)  # the page's filter: the same leads as the page shows
+    leads = wanted.apply(Lead.objects.all()).order_by("-created_at", "-id")
+    audit.record(AuditAction.LEAD_EXPORT, request=request, target_type="leads.lead",
+                 details={"filters": wanted.as_params()})  # fmt: skip
+    response = HttpResponse(leads_csv(leads.iterator(), served_property()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+    return response
 
 
 @staff_page(READERS)
@@ -175,6 +197,18 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
             ),
         )
         flash.success(request, "Lead saved.")
+    except LeadError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:lead", lead_id=lead.pk)
+
+
+@staff_page(WRITERS)
+@require_POST
+def lead_undo_rescore(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = lead_for(lead_id)
+    try:
+        undone = undo_rescore(lead.pk)
+        flash.success(request, f"Re-scoring undone: score {undone.lead_score} again.")
     except LeadError as exc:
         flash.error(request, str(exc))
     return redirect("dashboard:lead", lead_id=lead.pk)

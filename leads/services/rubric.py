@@ -45,8 +45,9 @@ class Assessment:
     qualified: bool
     needs_review: bool
     priority: str
-    estimated_value: Decimal | None
+    estimated_value: Decimal | None  # expected revenue: booking_value × probability
     breakdown: dict[str, Any]
+    booking_value: Decimal | None = None
     missing_fields: list[str] = field(default_factory=list)
 
 
@@ -108,23 +109,36 @@ def missing_for(fields: ExtractedLead) -> list[str]:
 
 
 def probability(score: int) -> Decimal:
+    """The chance the lead books, read from its score (0–100 → 0.00–1.00)."""
     return (Decimal(score) / Decimal(100)).quantize(CENTS)
 
 
-def estimate_value(
-    fields: ExtractedLead, score: int, settings: LeadSettings, rooms: list[RoomOption], rate: Decimal | None
-) -> Decimal | None:
-    """Room rate × nights × rooms × P(score); events and F&B use a per-guest rate × party size. None = unknown."""
-    chance = probability(score)
+def booking_value(fields: ExtractedLead, settings: LeadSettings, rate: Decimal | None) -> Decimal | None:
+    """What the booking is worth if it happens: rate × nights × rooms (rooms), per-guest rate × party
+    (events, F&B). None = unknown (no rate, or no party for a per-guest rate)."""
     if fields.intent in (Intent.EVENT, Intent.FB_INQUIRY):
         per_head = settings.event_rate_per_guest if fields.intent == Intent.EVENT else settings.fb_rate_per_cover
         party = fields.group_size or fields.adults
         if per_head is None or not party:
             return None
-        return (Decimal(per_head) * party * chance).quantize(CENTS, rounding=ROUND_HALF_UP)
+        return (Decimal(per_head) * party).quantize(CENTS, rounding=ROUND_HALF_UP)
     if rate is None:
         return None
-    return (rate * (fields.nights or 1) * (fields.rooms or 1) * chance).quantize(CENTS, rounding=ROUND_HALF_UP)
+    return (rate * (fields.nights or 1) * (fields.rooms or 1)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def expected_revenue(value: Decimal | None, score: int) -> Decimal | None:
+    """Booking value × probability: a forecast, shown only under that name, never as a booking's value."""
+    if value is None:
+        return None
+    return (value * probability(score)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def estimate_value(
+    fields: ExtractedLead, score: int, settings: LeadSettings, rooms: list[RoomOption], rate: Decimal | None
+) -> Decimal | None:
+    """The expected revenue of a lead (booking value × probability); None = unknown."""
+    return expected_revenue(booking_value(fields, settings, rate), score)
 
 
 def assess(
@@ -170,6 +184,7 @@ def assess(
         needs_review=confidence < settings.review_below_confidence,
         priority=priority,
         estimated_value=estimate_value(fields, score, settings, rooms, rate),
+        booking_value=booking_value(fields, settings, rate),
         breakdown=breakdown,
         missing_fields=missing_for(fields),
     )

@@ -21,6 +21,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from leads.models import RoomRate
+from leads.services.catalogue import knowledge_rates
 from onboarding import forms as section_forms
 from onboarding.services.audit import audit
 from properties.models import WEEKDAYS, Property, User, WidgetKey
@@ -418,3 +420,21 @@ def update_settings(
         # step): it must show what was just saved, not what was read before.
         property_.refresh_from_db()
         return {name: SECTIONS[name].load(property_) for name in changes if name in SECTIONS}
+
+
+def suggested_room_rates(property_: Property) -> list[dict[str, str]]:
+    """The knowledge base's nightly rates, offered for confirmation while the rate table is empty."""
+    with schema_context(property_.schema_name):
+        if RoomRate.objects.exists():
+            return []
+        return [{"name": o.name, "nightly_rate": f"{o.rate:.2f}", "aliases": ""} for o in knowledge_rates()]
+
+
+def confirm_suggested_room_rates(
+    property_: Property, *, actor: User | None = None, request: HttpRequest | None = None
+) -> list[dict[str, str]]:
+    """Write the suggested rates as the property's room rates (validated, audited, leads re-scored)."""
+    rates = suggested_room_rates(property_)
+    if rates:
+        update_settings(property_, {"leads": {"room_rates": rates}}, actor=actor, request=request)
+    return rates
