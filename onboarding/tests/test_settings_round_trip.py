@@ -35,50 +35,45 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
+def CONFIGURED(key: WidgetKey) -> dict[str, Any]:
+    """A value in every field of every section, so a lost value would show."""
+    return {
+        "hours": {
+            "timezone": "Asia/Kuala_Lumpur",
+            "mon": [["07:00", "12:00"], ["14:00", "23:00"]],
+            "tue": [["09:00", "18:00"]],
+            "sat": [["22:00", "06:00"]],
+        },
+        "greetings": {"enabled": True, "en": "Welcome to Alpha!", "ms": "Selamat datang ke Alpha!"},
+        "buffering": {"window_seconds": 2.5},
+        "assistant": {"tone": "warm and brief", "instructions": "Mention the free parking."},
+        "leads": {
+            "qualified_threshold": 65,
+            "review_below_confidence": 0.45,
+            "urgency_days": 10,
+            "currency": "MYR",
+            "default_room_rate": "300",
+            "event_rate_per_guest": "120",
+            "fb_rate_per_cover": "60",
+            "room_rates": [
+                {"name": "Deluxe King", "nightly_rate": "420.50", "aliases": "king, deluxe"},
+                {"name": "Family Suite", "nightly_rate": "650", "aliases": ""},
+            ],
+        },
+        "handoff": {"alert_after_seconds": 420},
+        "notifications": {"notification_email": "gm@alpha.example", "report_enabled": True, "report_send_at": "07:30"},
+        "retention": {"conversation_days": 120, "lead_days": 400, "greeting_state_days": 20},
+        "widget": {"keys": [{"id": key.pk, "allowed_origins": ["https://alpha.example", "http://localhost:8000"]}]},
+        "templates": {
+            "templates": [{"name": "reengage_en", "language": "en", "purpose": "reengage", "approved": True}]
+        },
+    }
+
+
 @pytest.fixture
 def configured(world: Any) -> Any:
-    """Property A with a value in every field of every section, so a lost value would show."""
-    key = WidgetKey.objects.create(
-        property=world.a, allowed_origins=["https://alpha.example", "http://localhost:8000"], is_active=True
-    )
-    update_settings(
-        world.a,
-        {
-            "hours": {
-                "timezone": "Asia/Kuala_Lumpur",
-                "mon": [["07:00", "12:00"], ["14:00", "23:00"]],
-                "tue": [["09:00", "18:00"]],
-                "sat": [["22:00", "06:00"]],
-            },
-            "greetings": {"enabled": True, "en": "Welcome to Alpha!", "ms": "Selamat datang ke Alpha!"},
-            "buffering": {"window_seconds": 2.5},
-            "assistant": {"tone": "warm and brief", "instructions": "Mention the free parking."},
-            "leads": {
-                "qualified_threshold": 65,
-                "review_below_confidence": 0.45,
-                "urgency_days": 10,
-                "currency": "MYR",
-                "default_room_rate": "300",
-                "event_rate_per_guest": "120",
-                "fb_rate_per_cover": "60",
-                "room_rates": [
-                    {"name": "Deluxe King", "nightly_rate": "420.50", "aliases": "king, deluxe"},
-                    {"name": "Family Suite", "nightly_rate": "650", "aliases": ""},
-                ],
-            },
-            "handoff": {"alert_after_seconds": 420},
-            "notifications": {
-                "notification_email": "gm@alpha.example",
-                "report_enabled": True,
-                "report_send_at": "07:30",
-            },
-            "retention": {"conversation_days": 120, "lead_days": 400, "greeting_state_days": 20},
-            "widget": {"keys": [{"id": key.pk, "allowed_origins": ["https://alpha.example", "http://localhost:8000"]}]},
-            "templates": {
-                "templates": [{"name": "reengage_en", "language": "en", "purpose": "reengage", "approved": True}]
-            },
-        },
-    )
+    key = WidgetKey.objects.create(property=world.a, allowed_origins=["https://alpha.example"], is_active=True)
+    update_settings(world.a, CONFIGURED(key))
     world.a.refresh_from_db()
     return world
 
@@ -88,11 +83,11 @@ def current(property_: Any) -> dict[str, Any]:
     return get_settings(property_)
 
 
-def _flat(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flat(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in settings.items():
         if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
+            out.update(flat(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = json.dumps(value, sort_keys=True, default=str)
     return out
@@ -162,13 +157,13 @@ def test_changing_one_field_of_each_section_on_the_page_changes_that_field_only(
     key = WidgetKey.objects.get(property=world.a)
     assert set(ONE_CHANGE) == set(SECTIONS)
     for name, (field, value, changed) in ONE_CHANGE.items():
-        before = _flat(current(world.a))
+        before = flat(current(world.a))
         forms = submitted_fields(client.get("/settings/").content.decode())
         fields = dict(forms[f"form-{name}"])
         fields[field or f"key_{key.pk}"] = value
         response = client.post(f"/settings/{name}/", fields)
         assert response.status_code == 302, (name, response.content.decode()[-2000:])
-        after = _flat(current(world.a))
+        after = flat(current(world.a))
         assert {k for k in after if after[k] != before.get(k)} == {changed}, name
     assert current(world.a)["leads"]["default_room_rate"] == "650.00"
 
