@@ -68,11 +68,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
         ),
         "revenue": bar_chart_svg(
-            "Revenue: converted (booked) and expected from after-hours leads",
+            "Revenue per day",
             labels,
             [
                 Series("Converted", [float(r.converted_revenue or 0) for r in rows], "#25a35a"),
-                Series("Expected (after hours)", [float(r.estimated_revenue_recovered or 0) for r in rows], MUTED),
+                Series("Expected, after hours", [float(r.estimated_revenue_recovered or 0) for r in rows], MUTED),
             ],
             stacked=False,
             unit="MYR",

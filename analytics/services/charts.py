@@ -122,6 +122,8 @@ def _compact(value: float) -> str:
     for size, suffix in ((1_000_000, "M"), (1_000, "k")):
         if abs(value) >= size:
             return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    if value != int(value):
+        return f"{value:.1f}"  # the half-way line of a chart whose top is 1
     return f"{value:,.0f}"
 
 
