@@ -30,6 +30,8 @@ from leads.services.leads import (
     update_lead,
 )
 from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
+from leads.services.reviews import INTENTS, REVIEWED_FIELDS, corrections_from, field_agreement
+from leads.services.rubric import readable_breakdown
 from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
 
 
@@ -163,12 +165,15 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     audit.record(AuditAction.LEAD_VIEW, request=request, target_type="leads.lead", target_id=str(lead.pk))
     allowed = [(value, label) for value, label in LeadStatus.choices if value in STATUS_TRANSITIONS[lead.status]]
+    rubric_summary, rubric_rows = readable_breakdown(lead.rubric_breakdown)
     return render(
         request,
         "dashboard/lead.html",
         {
             "lead": lead,
             "allowed_statuses": allowed,
+            "rubric_summary": rubric_summary,
+            "rubric_rows": rubric_rows,
             "can_write": _can_write(request),
             "conversations": lead.conversations.order_by("-last_message_at"),
         },
@@ -233,6 +238,9 @@ def reviews(request: HttpRequest) -> HttpResponse:
             "pending": pending_reviews()[:200],
             "verdicts": Verdict.choices,
             "agreement": rubric_agreement_rate(),
+            "weeks": field_agreement(),
+            "fields": REVIEWED_FIELDS,
+            "intents": INTENTS,
             "can_write": _can_write(request),
         },
     )
@@ -242,8 +250,10 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
+    corrected = corrections_from(request.POST)
     try:
-        record_review(lead.pk, request.user, request.POST.get("verdict", ""), comment=request.POST.get("comment", ""))
+        record_review(lead.pk, request.user, request.POST.get("verdict", ""), corrected,
+                      comment=request.POST.get("comment", "")[:2000])  # fmt: skip
         flash.success(request, f"Verdict recorded for lead #{lead.pk}.")
     except LeadError as exc:
         flash.error(request, str(exc))

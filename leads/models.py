@@ -31,12 +31,13 @@ class LeadStatus(models.TextChoices):
 
 OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED)
 
-# Which status may follow which. Converted is final; a lost lead may be picked up again.
+# Which status may follow which. A lost lead may be picked up again, and a conversion recorded by
+# mistake (or a cancelled booking) reopened: back to contacted, its conversion date and value cleared.
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     LeadStatus.NEW: {LeadStatus.CONTACTED, LeadStatus.CONVERTED, LeadStatus.LOST},
     LeadStatus.CONTACTED: {LeadStatus.CONVERTED, LeadStatus.LOST},
     LeadStatus.LOST: {LeadStatus.CONTACTED},
-    LeadStatus.CONVERTED: set(),
+    LeadStatus.CONVERTED: {LeadStatus.CONTACTED},
 }
 
 
@@ -176,6 +177,9 @@ class Lead(models.Model):
         default=list, blank=True, help_text="Fields a person corrected: re-extraction never overwrites them."
     )
     review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.NOT_NEEDED)
+    sampled_for_review = models.BooleanField(
+        default=False, help_text="One lead in ten goes to review whatever its confidence, so agreement is measured."
+    )
     score_history = models.JSONField(
         default=list,
         blank=True,

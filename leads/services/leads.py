@@ -51,6 +51,7 @@ from properties.realtime import notify_staff
 from properties.services import current_property
 
 MAX_MESSAGES = 200  # the newest guest messages read per lead; a lead's story fits well within this
+REVIEW_SAMPLE_EVERY = 10  # every tenth new lead is reviewed even when the rubric is confident
 HISTORY_LENGTH = 20  # re-scorings remembered per lead (each one undoable, newest first)
 log = structlog.get_logger(__name__)
 
@@ -171,9 +172,10 @@ def _score(lead: Lead, fields: ExtractedLead, signals: Signals, property_: Prope
         lead.currency = settings.currency
     lead.rubric_breakdown = result.breakdown
     lead.missing_fields = result.missing_fields
-    if result.needs_review and lead.review_status == ReviewStatus.NOT_NEEDED:
+    needs_review = result.needs_review or lead.sampled_for_review
+    if needs_review and lead.review_status == ReviewStatus.NOT_NEEDED:
         lead.review_status = ReviewStatus.PENDING
-    elif not result.needs_review and lead.review_status == ReviewStatus.PENDING:
+    elif not needs_review and lead.review_status == ReviewStatus.PENDING:
         lead.review_status = ReviewStatus.NOT_NEEDED  # more messages made the reading clear
 
 
@@ -218,6 +220,9 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
                     is_after_hours=_after_hours(property_, conversation),
                 )  # fmt: skip
                 created = True
+                # Confident leads are reviewed too (a sample), or the rubric's agreement rate would only
+                # ever be measured on the leads it found hard.
+                lead.sampled_for_review = Lead.objects.count() % REVIEW_SAMPLE_EVERY == 0
             LeadConversation.objects.create(lead=lead, conversation=conversation)
             if not lead.is_after_hours and _after_hours(property_, conversation):
                 lead.is_after_hours = True
@@ -324,6 +329,9 @@ def update_lead(lead_id: int, changes: LeadChanges) -> Lead:
                 other = Lead.objects.filter(guest=lead.guest, status__in=OPEN_STATUSES).exclude(pk=lead.pk).first()
                 if other is not None:
                     raise LeadError(f"This guest already has an open lead (#{other.pk}); work on that one.")
+            if lead.status == LeadStatus.CONVERTED:
+                # Reopened: no longer a conversion, so no longer in the converted revenue of any day.
+                lead.converted_at, lead.converted_value = None, None
             lead.status = changes.status
             if changes.status == LeadStatus.CONVERTED:
                 lead.converted_at = timezone.now()
@@ -385,6 +393,11 @@ def record_review(
     corrected = dict(corrected or {})
     if verdict not in Verdict.values:
         raise LeadError(f"verdict must be one of {', '.join(Verdict.values)}.")
+    if verdict == Verdict.AGREE and corrected:
+        fields = ", ".join(sorted(corrected))
+        raise LeadError(f"Agreeing means the reading is right: choose Disagree to correct {fields}.")
+    if verdict == Verdict.DISAGREE and not corrected and not comment.strip():
+        raise LeadError("Say what the rubric got wrong: correct the fields, or write a comment.")
     unknown = set(corrected) - set(FIELD_MAP)
     if unknown:
         raise LeadError(f"Unknown field(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(FIELD_MAP)}.")
@@ -394,7 +407,10 @@ def record_review(
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if corrected:
             ctx = extraction_context(property_, now)
-            checked, rejected = validate_fields({**lead_fields(lead).model_dump(), **corrected}, ctx)
+            current = lead_fields(lead).model_dump()
+            if "nights" in corrected and "check_out" not in corrected:
+                current["check_out"] = None  # the corrected length moves the check-out, not the other way round
+            checked, rejected = validate_fields({**current, **corrected}, ctx)
             bad = {name: reason for name, reason in rejected.items() if name in corrected}
             if bad:
                 raise LeadError("; ".join(f"{name}: {reason}" for name, reason in sorted(bad.items())))

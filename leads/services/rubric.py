@@ -34,6 +34,11 @@ CRITERIA: dict[str, tuple[int, set[str] | None]] = {
     "after_hours": (5, None),
     "booking_words": (15, None),
 }
+CRITERION_LABELS = {
+    "dates_given": "Dates given", "stay_length": "Length of stay", "contact_given": "Phone or e-mail",
+    "name_given": "Name", "room_chosen": "Room type", "party_size": "Party size", "urgency": "Soon",
+    "after_hours": "Wrote after hours", "booking_words": "Booking words",
+}  # fmt: skip
 AMBIGUITY_PENALTY = 0.1
 CENTS = Decimal("0.01")
 
@@ -188,3 +193,13 @@ def assess(
         breakdown=breakdown,
         missing_fields=missing_for(fields),
     )
+
+
+def readable_breakdown(breakdown: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A stored breakdown as a person reads it: the summary, and one row per criterion with its label."""
+    rows = [
+        {"label": CRITERION_LABELS.get(name, name), **criterion}
+        for name, criterion in breakdown.items()
+        if not name.startswith("_") and isinstance(criterion, dict)
+    ]
+    return dict(breakdown.get("_summary") or {}), rows
