@@ -34,7 +34,7 @@ from onboarding.services.settings import (
 )
 from properties.models import Membership, Property, Role, User
 from properties.permissions import MANAGERS, served_property, staff_page
-from properties.services import NewProperty, create_property, property_host, rotate_widget_key
+from properties.services import NewProperty, create_property, property_origin, rotate_widget_key
 
 # The wizard, the settings and staff management: the property's managers and platform admins.
 manager = staff_page(MANAGERS)
@@ -437,9 +437,5 @@ def new_property(request: HttpRequest) -> HttpResponse:
             # redirected to another host, and the wizard lives on the new property's own host.
             return HttpResponseRedirect(f"{request.path}?created={property_.pk}")
     created = Property.objects.filter(pk=request.GET.get("created") or 0).exclude(schema_name="public").first()
-    wizard_url = ""
-    if created is not None:
-        port = request.get_port()
-        suffix = "" if port in ("80", "443") else f":{port}"
-        wizard_url = f"{request.scheme}://{property_host(created.slug)}{suffix}/onboarding/"
+    wizard_url = f"{property_origin(created.slug, request)}/onboarding/" if created is not None else ""
     return render(request, "onboarding/new_property.html", {"form": form, "created": created, "wizard_url": wizard_url})

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -74,7 +75,10 @@ class DetailsForm(forms.Form):
 class NewPropertyForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(
-        max_length=41, validators=[slug_validator], help_text="Its address: {slug}.<base domain>. Lowercase, digits, -."
+        max_length=41,
+        validators=[slug_validator],
+        # Written out, not as "{slug}.<base domain>": a browser takes "<base domain>" for a tag and shows "{slug}.."
+        help_text=f"Its address: grand-hotel → grand-hotel.{settings.BASE_DOMAIN}. Lowercase letters, digits, hyphens.",
     )
     timezone = TimezoneField(initial="Asia/Kuala_Lumpur")
     country = forms.CharField(max_length=2, min_length=2, initial="MY")
