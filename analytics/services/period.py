@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 
+from core.inputs import BadInput, check_date
 from properties.services import current_property
 
 MAX_PERIOD_DAYS = 366
@@ -32,8 +33,11 @@ def parse_period(first: str | None, last: str | None, preset: str | None = None)
     if not first and not last:
         return preset_period(preset or DEFAULT_PRESET, today)
     try:
-        last_day = dt.date.fromisoformat(last) if last else today
-        first_day = dt.date.fromisoformat(first) if first else last_day - dt.timedelta(days=29)
+        # Year 1 or 9999 parses, then overflows the first time it is shifted (a day back, a local time).
+        last_day = check_date(dt.date.fromisoformat(last), "to") if last else today
+        first_day = check_date(dt.date.fromisoformat(first), "from") if first else last_day - dt.timedelta(days=29)
+    except BadInput as error:
+        raise ValidationError(str(error)) from None
     except ValueError as error:
         raise ValidationError("from and to must be dates written YYYY-MM-DD.") from error
     if first_day > last_day:
