@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from knowledge.services import glossary
-from knowledge.services.embeddings import get_provider, min_similarity
+from knowledge.services.embeddings import get_provider, min_similarity, query_vector
 
 RRF_K = 60
 VECTOR_WEIGHT = 1.0
@@ -144,7 +144,7 @@ def search_detailed(
     threshold = min_similarity(provider.name, language)
     threshold_with_text = min_similarity(provider.name, language, text_match=True)
     params = {
-        "q": _vector_literal(provider.embed_query(glossary.embedding_query(query, language))),
+        "q": _vector_literal(query_vector(glossary.embedding_query(query, language))),
         "today": today or _today_in_property(),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),
