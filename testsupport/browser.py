@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from properties.services import property_host
 
@@ -65,3 +66,16 @@ def signed_in_context(browser: Any, property_: Any, user: Any, base_url: str) ->
         ]
     )
     return context
+
+
+def open_widget(page: Any) -> None:
+    """On a page that embeds the widget: open it and accept the notice, until the message form shows."""
+    page.locator(".launch").click()
+    page.locator(".accept").click()
+    expect(page.locator("form")).to_be_visible(timeout=10_000)
+
+
+def ask(page: Any, text: str) -> None:
+    """Send `text` as the guest from the open widget (typed, then Enter)."""
+    page.locator("textarea").fill(text)
+    page.keyboard.press("Enter")

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from conversations.models import ChannelSettings
+from conversations.models import ChannelSettings, InboundEvent, Message, OutboxItem
 from nocturn.celery import app
 from properties.models import EmailBinding, Property, WhatsAppBinding, WidgetKey
 from testsupport.graph import FakeGraphServer
@@ -236,10 +236,16 @@ def bind_channels(
 
 
 def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email: str = "") -> None:
-    """Remove what `bind_channels` made; the property's channel settings go back to their defaults."""
+    """Remove what `bind_channels` made and what the module's traffic left on those channels (outbox rows,
+    inbound events, their messages), so no later test counts them; the channel settings go back to defaults."""
+    whatsapp = list(whatsapp)
+    channels = [name for name, bound in (("whatsapp", whatsapp), ("email", email)) if bound]
     with schema_context(property_.schema_name):
+        OutboxItem.objects.all().delete()
+        InboundEvent.objects.all().delete()
+        Message.objects.filter(channel__in=channels).delete()
         ChannelSettings.objects.all().delete()
-    WhatsAppBinding.objects.filter(phone_number_id__in=list(whatsapp)).delete()
+    WhatsAppBinding.objects.filter(phone_number_id__in=whatsapp).delete()
     if email:
         EmailBinding.objects.filter(address=email).delete()
 

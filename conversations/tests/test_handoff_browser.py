@@ -8,18 +8,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.models import Handoff, Message, MessageRole
-from properties.models import WidgetKey
-from testsupport.browser import signed_in_context
+from testsupport.browser import ask, open_widget, signed_in_context
 from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture
-def widget_key(committed_db, _committed_kb_a, forget_committed_guests, daphne):
-    key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
-    yield key
-    key.delete()
 
 
 def _guest_messages_stored(schema: str, text: str, timeout: float) -> Message:
@@ -35,8 +27,9 @@ def _guest_messages_stored(schema: str, text: str, timeout: float) -> Message:
     return found
 
 
+@pytest.mark.usefixtures("_committed_kb_a", "forget_committed_guests")  # the guest asks A's knowledge
 def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
-    committed_db, daphne, celery_worker, widget_key, browser
+    committed_db, daphne, celery_worker, live_widget_key, browser
 ) -> None:
     from playwright.sync_api import expect
 
@@ -50,11 +43,8 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
     expect(staff.locator("#live-status")).to_have_attribute("data-state", "connected", timeout=15_000)
 
     guest.goto("/widget-demo/")
-    guest.locator(".launch").click()
-    guest.locator(".accept").click()
-    expect(guest.locator("form")).to_be_visible(timeout=10_000)
-    guest.locator("textarea").fill("I want to speak to a real person please")
-    guest.keyboard.press("Enter")
+    open_widget(guest)
+    ask(guest, "I want to speak to a real person please")
     expect(guest.locator(".m.ai[data-id]")).to_have_count(1, timeout=30_000)
     expect(guest.locator(".m.ai[data-id]").first).to_contain_text("full history")
 
@@ -73,8 +63,7 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
     expect(guest.locator(".m.staff")).to_contain_text("this is Farah at the front desk", timeout=15_000)
 
     # The guest writes again: it reaches the staff page live, and the AI says nothing.
-    guest.locator("textarea").fill("My air conditioning is making a noise")
-    guest.keyboard.press("Enter")
+    ask(guest, "My air conditioning is making a noise")
     expect(staff.locator(".msg.guest")).to_have_count(2, timeout=15_000)
     stored = _guest_messages_stored(world.a.schema_name, "My air conditioning is making a noise", timeout=10)
     guest.wait_for_timeout(
@@ -86,8 +75,7 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
 
     staff.locator("button.resolve").click()
     expect(staff.locator("#conversation-state")).to_have_attribute("data-ai-mode", "concierge", timeout=10_000)
-    guest.locator("textarea").fill("What time is breakfast served?")
-    guest.keyboard.press("Enter")
+    ask(guest, "What time is breakfast served?")
     expect(guest.locator(".m.ai[data-id]").nth(1)).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
 
     with schema_context(world.a.schema_name):

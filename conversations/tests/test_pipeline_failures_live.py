@@ -12,19 +12,15 @@ from django_tenants.utils import schema_context
 
 from conversations import task_names
 from conversations.models import (
-    ChannelSettings,
     Conversation,
     ConversationStatus,
     InboundEvent,
     InboundState,
-    Message,
-    OutboxItem,
 )
 from conversations.pipeline import inbound
 from core.durability import enqueue
 from core.models import DeadLetter
-from properties.models import WhatsAppBinding
-from testsupport.live import LiveStack, StackSpec
+from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
 from testsupport.payloads import whatsapp_body, whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -38,17 +34,10 @@ NUMBER = "990000001701"
 def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
-        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="6017")
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
+        bind_channels(world.a, whatsapp={NUMBER: "6017"}, buffer_window_seconds=0.5)
     yield StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_HTTP_TIMEOUT": "2"})
     with django_db_blocker.unblock():
-        with schema_context(world.a.schema_name):
-            OutboxItem.objects.all().delete()
-            InboundEvent.objects.all().delete()
-            Message.objects.filter(channel="whatsapp").delete()
-            ChannelSettings.objects.all().delete()
-        WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
+        unbind_channels(world.a, whatsapp=[NUMBER])
 
 
 def _texts_to(live_stack: LiveStack, wa_id: str) -> list[str]:

@@ -52,11 +52,6 @@ def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
         },
     )
     with django_db_blocker.unblock():
-        for schema in (world.a.schema_name, world.b.schema_name):
-            with schema_context(schema):
-                OutboxItem.objects.all().delete()
-                InboundEvent.objects.all().delete()
-                Message.objects.filter(channel__in=["whatsapp", "email"]).delete()
         unbind_channels(world.a, whatsapp=[NUMBER_A1, NUMBER_A2], email=ADDRESS_A)
         unbind_channels(world.b, whatsapp=[NUMBER_B])
 

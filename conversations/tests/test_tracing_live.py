@@ -17,10 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django_tenants.utils import schema_context
 from prometheus_client.parser import text_string_to_metric_families
 
-from conversations.models import InboundEvent, Message, OutboxItem
 from testsupport.http import free_port
 from testsupport.live import LiveStack, StackSpec, bind_channels, child_env, stop, unbind_channels
 from testsupport.otlp import ReceivedSpan
@@ -57,10 +55,6 @@ def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Itera
         },
     )
     with django_db_blocker.unblock():
-        with schema_context(world.a.schema_name):
-            OutboxItem.objects.all().delete()
-            InboundEvent.objects.all().delete()
-            Message.objects.filter(channel="whatsapp").delete()
         unbind_channels(world.a, whatsapp=[NUMBER_A])
 
 

@@ -7,20 +7,14 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.models import Conversation
-from properties.models import WidgetKey
+from testsupport.browser import ask
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-@pytest.fixture
-def demo_key(committed_db, _committed_kb_a, forget_committed_guests, daphne):
-    key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
-    yield key
-    key.delete()
-
-
+@pytest.mark.usefixtures("_committed_kb_a", "forget_committed_guests")  # the guest asks A's knowledge
 def test_a_guest_asks_in_english_and_malay_sees_streamed_grounded_answers_and_resumes_after_reload(
-    daphne, celery_worker, demo_key, browser
+    daphne, celery_worker, live_widget_key, browser
 ) -> None:
     from playwright.sync_api import expect
 
@@ -32,15 +26,13 @@ def test_a_guest_asks_in_english_and_malay_sees_streamed_grounded_answers_and_re
     page.locator(".accept").click()
     expect(page.locator("form")).to_be_visible(timeout=10_000)
 
-    page.locator("textarea").fill("What time is breakfast served?")
-    page.keyboard.press("Enter")
+    ask(page, "What time is breakfast served?")
     first = page.locator(".m.ai[data-id]").nth(0)
     expect(first).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
     # Built from streamed pieces before the final message confirmed it.
     assert int(first.get_attribute("data-chunks") or 0) >= 1
 
-    page.locator("textarea").fill("Pukul berapa kolam renang dibuka?")
-    page.keyboard.press("Enter")
+    ask(page, "Pukul berapa kolam renang dibuka?")
     second = page.locator(".m.ai[data-id]").nth(1)
     expect(second).to_contain_text("7:00 am to 10:00 pm", timeout=30_000)
     expect(second).to_contain_text("Berikut maklumat yang saya ada")
@@ -51,9 +43,9 @@ def test_a_guest_asks_in_english_and_malay_sees_streamed_grounded_answers_and_re
     expect(page.locator(".m.guest")).to_have_count(2)
     expect(page.locator(".m.guest").nth(1)).to_have_text("Pukul berapa kolam renang dibuka?")
     expect(page.locator("form")).to_be_visible()  # resumed: no second notice
-    stored = page.evaluate(f"JSON.parse(localStorage.getItem('nocturn:{demo_key.public_key}'))")
+    stored = page.evaluate(f"JSON.parse(localStorage.getItem('nocturn:{live_widget_key.public_key}'))")
 
-    with schema_context(demo_key.property.schema_name):
+    with schema_context(live_widget_key.property.schema_name):
         conversation = Conversation.objects.select_related("guest").get(pk=stored["id"])
         assert conversation.guest.consent_given_at is not None and "AI assistant" in conversation.guest.consent_text
         assert conversation.messages.count() == 4

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from properties.models import WidgetKey
-from testsupport.browser import signed_in_context
+from testsupport.browser import open_widget, signed_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -28,13 +27,6 @@ def watched(context: Any) -> Any:
 
 def violations(page: Any) -> list[str]:
     return list(page.evaluate("window.__csp")) + [m for m in page.console_messages_seen if "Content Security" in m]
-
-
-@pytest.fixture
-def demo_key(committed_db, daphne):
-    key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
-    yield key
-    key.delete()
 
 
 def test_staff_pages_and_api_docs_run_under_the_policy_without_violations(committed_db, daphne, browser) -> None:
@@ -62,12 +54,9 @@ def test_staff_pages_and_api_docs_run_under_the_policy_without_violations(commit
     assert violations(docs) == []
 
 
-def test_the_widget_demo_page_works_under_its_policy(committed_db, daphne, demo_key, browser) -> None:
-    from playwright.sync_api import expect
+def test_the_widget_demo_page_works_under_its_policy(committed_db, daphne, live_widget_key, browser) -> None:
 
     page = watched(browser.new_context(base_url=f"http://alpha.localhost:{daphne.port}"))
     page.goto("/widget-demo/")
-    page.locator(".launch").click()
-    page.locator(".accept").click()
-    expect(page.locator("form")).to_be_visible(timeout=10_000)  # widget.js from the API host, its fetch allowed
+    open_widget(page)  # widget.js from the API host, its fetch allowed
     assert violations(page) == []

@@ -15,28 +15,17 @@ from django_tenants.utils import schema_context
 
 from properties.models import Membership, User
 from testsupport.browser import signed_in_context
-from testsupport.live import Daphne, start_daphne, stop
+from testsupport.live import Daphne, own_daphne
 from testsupport.smtp import FakeSmtpServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture
-def smtp() -> Iterator[FakeSmtpServer]:
-    with FakeSmtpServer() as server:
+def mail_daphne(committed_db: Any, live_logs: Path, fake_smtp: FakeSmtpServer) -> Iterator[Daphne]:
+    env = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_PORT": str(fake_smtp.port)}
+    with own_daphne(live_logs, EMAIL_HOST=fake_smtp.host, **env) as server:
         yield server
-
-
-@pytest.fixture
-def mail_daphne(committed_db: Any, live_logs: Path, smtp: FakeSmtpServer) -> Iterator[Daphne]:
-    server = start_daphne(
-        live_logs,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST=smtp.host,
-        EMAIL_PORT=str(smtp.port),
-    )
-    yield server
-    stop(server.process)
 
 
 @pytest.fixture
@@ -60,7 +49,7 @@ def restore_channel_settings(committed_db: Any) -> Iterator[None]:
 def test_a_manager_changes_a_setting_and_invites_an_agent_who_joins(
     committed_db: Any,
     mail_daphne: Daphne,
-    smtp: FakeSmtpServer,
+    fake_smtp: FakeSmtpServer,
     browser: Any,
     invitee: str,
     restore_channel_settings: None,
@@ -90,7 +79,7 @@ def test_a_manager_changes_a_setting_and_invites_an_agent_who_joins(
     page.select_option("#invite-form select[name=role]", "agent")
     page.click("#invite-form button")
     expect(page.locator(".messages-flash")).to_contain_text(f"Invitation sent to {invitee}")
-    mails = smtp.wait_for(1, timeout=10)
+    mails = fake_smtp.wait_for(1, timeout=10)
     assert mails and invitee in mails[0].rcpt_tos
     body = mails[0].message.get_content()
     link = re.search(r"http://alpha\.localhost:\d+/invitations/[\w-]+/", body)
