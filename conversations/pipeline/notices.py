@@ -24,6 +24,16 @@ TEXTS: dict[str, dict[str, str]] = {
             "rakan sekerja kami akan menyemaknya dan membalas di sini."
         ),
     },
+    "opted_out": {
+        "en": "Done — we won't send you messages you didn't ask for. We'll still answer when you write to us. "
+        "Send START to hear from us again.",
+        "ms": "Baik — kami tidak akan menghantar mesej yang tidak anda minta. Kami tetap akan membalas apabila anda "
+        "menulis kepada kami. Hantar MULA untuk menerima mesej kami semula.",
+    },
+    "opted_in": {
+        "en": "Welcome back — you'll hear from us again.",
+        "ms": "Selamat kembali — anda akan menerima mesej kami semula.",
+    },
 }
 
 MEDIA_NAMES = {
