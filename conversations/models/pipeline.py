@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conversations.models.core import Message
 from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from core.models import OneRowSettings
 
 DEFAULT_GREETINGS = {
     "en": "Hello and welcome! Thank you for messaging us, we'll be right with you.",
@@ -24,7 +25,7 @@ def default_greetings() -> dict[str, str]:
     return dict(DEFAULT_GREETINGS)
 
 
-class ChannelSettings(models.Model):
+class ChannelSettings(OneRowSettings):
     """One row per property: how its messaging channels behave."""
 
     buffer_window_seconds = models.FloatField(
@@ -49,11 +50,6 @@ class ChannelSettings(models.Model):
 
     def __str__(self) -> str:
         return "Channel settings"
-
-    @classmethod
-    def current(cls) -> ChannelSettings:
-        row, _ = cls.objects.get_or_create(pk=1)
-        return row
 
     def greeting_for(self, language: str) -> str:
         texts = self.greeting_texts or {}
