@@ -9,10 +9,11 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD, host_client
+from conftest import api_client
 from conversations import engine
 from conversations.models import Conversation, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
+from conversations.tests.test_outbox_dispatch import _guest_says
 from messaging.base import NormalizedMessage
 from properties.models import WhatsAppBinding
 from properties.tests.test_realtime import open_staff_socket, receive_events, session_cookie
@@ -27,26 +28,7 @@ def whatsapp_a(world, fake_graph):
 
 
 def _guest_wrote(wa_id: str, hours_ago: float = 0) -> Conversation:
-    conversation, message, _ = engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp",
-            property_schema="",
-            sender_id=f"+{wa_id}",
-            text="hello",
-            provider_message_id=f"wamid.delivery.{wa_id}",
-            timestamp=timezone.now(),
-            thread_id=NUMBER,
-        )
-    )
-    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(hours=hours_ago))
-    return conversation
-
-
-def _api(user):
-    client = host_client(None)
-    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
+    return _guest_says("hello", wa_id=wa_id, number=NUMBER, at=timezone.now() - dt.timedelta(hours=hours_ago))[0]
 
 
 def _reply(api, world, conversation: Conversation, text: str):
@@ -63,7 +45,7 @@ def _delivery_of(api, world, conversation: Conversation, message_id: int) -> dic
 def test_a_reply_outside_the_window_without_a_template_is_refused_before_anything_is_stored(world, whatsapp_a) -> None:
     with schema_context(world.a.schema_name):
         conversation = _guest_wrote("60188800001", hours_ago=25)
-    refused = _reply(_api(world.agent_a), world, conversation, "Are you still coming tomorrow?")
+    refused = _reply(api_client(world.agent_a), world, conversation, "Are you still coming tomorrow?")
     assert refused.status_code == 400
     assert "more than 24 hours ago" in refused.json()["detail"] and "template" in refused.json()["detail"]
     with schema_context(world.a.schema_name):
@@ -74,7 +56,7 @@ def test_a_reply_outside_the_window_without_a_template_is_refused_before_anythin
 
 @pytest.mark.django_db
 def test_with_an_approved_template_staff_see_that_the_template_went_instead_of_their_words(world, whatsapp_a) -> None:
-    api = _api(world.agent_a)
+    api = api_client(world.agent_a)
     with schema_context(world.a.schema_name):
         WhatsAppTemplate.objects.create(name="reengage_v1", language="en", is_approved=True)
         conversation = _guest_wrote("60188800002", hours_ago=30)
@@ -93,7 +75,7 @@ def test_with_an_approved_template_staff_see_that_the_template_went_instead_of_t
     [(131026, "can't receive WhatsApp messages"), (131047, "More than 24 hours since the guest last wrote")],
 )
 def test_undeliverable_and_window_failures_reach_staff_in_words(world, whatsapp_a, code, words) -> None:
-    api = _api(world.agent_a)
+    api = api_client(world.agent_a)
     wa_id = f"6018880{code}"
     (whatsapp_a.undeliverable if code == 131026 else whatsapp_a.outside_window).add(wa_id)
     with schema_context(world.a.schema_name):
@@ -107,7 +89,7 @@ def test_undeliverable_and_window_failures_reach_staff_in_words(world, whatsapp_
 
 @pytest.mark.django_db
 def test_statuses_move_the_state_forward_and_other_properties_see_none_of_it(world, whatsapp_a) -> None:
-    api = _api(world.agent_a)
+    api = api_client(world.agent_a)
     with schema_context(world.a.schema_name):
         conversation = _guest_wrote("60188800004")
     sent = _reply(api, world, conversation, "Your room is ready")
@@ -120,7 +102,7 @@ def test_statuses_move_the_state_forward_and_other_properties_see_none_of_it(wor
     with schema_context(world.a.schema_name):
         outbox.apply_status({"wamid": item.provider_ids[0], "status": "read", "errors": []})
     assert _delivery_of(api, world, conversation, sent.json()["id"])["state"] == "read"
-    outsider = _api(world.manager_b).get(f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}")
+    outsider = api_client(world.manager_b).get(f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}")
     assert outsider.status_code == 404
 
 

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from conversations import engine, task_names
+from conversations import task_names
 from conversations.models import Conversation, Message, MessageRole, OutboxItem
 from conversations.pipeline import outbox
+from conversations.tests.test_outbox_dispatch import _guest_says
 from core.models import DeadLetter
-from messaging.base import NormalizedMessage
 from properties.models import WhatsAppBinding
 
 
@@ -31,18 +31,7 @@ def number(world, fake_graph, request):
 
 
 def _conversation(wa_id: str, number: str) -> Conversation:
-    conversation, _, _ = engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp",
-            property_schema="",
-            sender_id=f"+{wa_id}",
-            text="hello",
-            provider_message_id=f"wamid.out17.{wa_id}.{number}",
-            timestamp=timezone.now(),
-            thread_id=number,
-        )
-    )
-    return conversation
+    return _guest_says("hello", wa_id=wa_id, number=number)[0]
 
 
 def _stage(conversation: Conversation, text: str, role: str = MessageRole.AI) -> OutboxItem:
