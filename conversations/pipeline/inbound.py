@@ -56,6 +56,7 @@ log = structlog.get_logger(__name__)
 
 EMAIL_THREAD_FALLBACK = dt.timedelta(days=3)  # "the same guest address within a few days"
 UNREADABLE = "[unreadable message]"  # what staff see of a guest message we could not read at all
+UNREADABLE_KINDS = frozenset({"sticker", "unsupported", "unknown", "video"})  # nothing the AI can read in them
 
 # One statement in autocommit, schema-qualified: no search_path switch, no explicit transaction.
 _INSERT = (
@@ -221,6 +222,14 @@ def process(event_id: int, *, retry_failed: bool = False) -> int | None:
         _mark_read(normalized)
     conversation, message, _ = engine.ingest(normalized)
     answer = media.handle(message, conversation, normalized, event.payload.get("attachments", [])) and answer
+    if answer and normalized.kind in UNREADABLE_KINDS and not message.content.strip():
+        # A sticker, an unsupported or unknown type: asked to type, in their language; never to the model (an
+        # empty question would count as one it could not answer, towards a handoff).
+        if not message.metadata.get("asked_to_type"):
+            with transaction.atomic():
+                notices.tell_guest(conversation, "please_type", language=notices.language_of(conversation))
+                Message.objects.filter(pk=message.pk).update(metadata={**message.metadata, "asked_to_type": True})
+        answer = False
     keyword = events.opt_out_or_in(conversation.guest, conversation, message.content)
     # A redelivered task greets only if the first never did (stored date); a reaction or "STOP" never greets.
     if normalized.channel == Channel.WHATSAPP and normalized.kind not in events.NOT_GUEST_WRITING and not keyword:
