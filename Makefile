@@ -5,7 +5,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PORT ?= 8000
+# PORT, ports and data directories may also come from .env: devtools.devstack reads it as Django does
+# (nocturn/local_services.read_dotenv: the environment wins over .env), so make passes PORT only when given.
+PORT ?=
 
 .PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz
 
@@ -25,7 +27,7 @@ migrate: services
 
 run: migrate
 	$(PY) manage.py seed_demo
-	PORT=$(PORT) $(PY) -m devtools.devstack serve
+	$(if $(PORT),PORT=$(PORT) ,)$(PY) -m devtools.devstack serve
 
 # pytest's exit code 5 means "no tests collected"; it is not a failure of the suite.
 test: services browser

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -50,7 +51,7 @@ def conversation_data(conversation: Conversation, with_messages: bool = False) -
             if episode
             else None
         )
-        data["messages"] = [message_data(m) for m in conversation.messages.order_by("id")]
+        data["messages"] = [message_data(m) for m in conversation.messages.select_related("outbox").order_by("id")]
     return data
 
 
@@ -65,7 +66,17 @@ def message_data(message: Message) -> dict[str, Any]:
         "knowledge": meta.get("knowledge", []),
         "event": meta.get("event"),
         "sent_by_user_id": message.sent_by_user_id,
+        # WhatsApp and e-mail messages to the guest: queued / sent / delivered / read / failed + reason, and the
+        # template that went instead of the words (None for guest messages and the widget).
+        "delivery": _delivery(message),
     }
+
+
+def _delivery(message: Message) -> dict[str, Any] | None:
+    try:
+        return message.outbox.delivery_summary()
+    except ObjectDoesNotExist:
+        return None
 
 
 @extend_schema(summary="A property's conversations (newest first; ?status=handed_off)")

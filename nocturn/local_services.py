@@ -1,7 +1,8 @@
 """Where the embedded development services listen, when no DATABASE_URL / REDIS_URL is set.
 
 Settings build their development defaults from here; devtools/devstack.py starts PostgreSQL and
-Redis at these places. Pure functions of the environment and the checkout: reading them starts nothing.
+Redis at these places. Pure functions of the environment (with `.env` read in, see `read_dotenv`) and the
+checkout: reading them starts nothing.
 """
 
 from __future__ import annotations
@@ -10,11 +11,25 @@ import hashlib
 import os
 from pathlib import Path
 
+import environ
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "nocturn"
 DEFAULT_REDIS_PORT = 6390
 # A Unix socket path must stay under 108 bytes; PostgreSQL appends "/.s.PGSQL.5432".
 MAX_SOCKET_DIR_LENGTH = 80
+
+
+def read_dotenv(path: Path | None = None) -> None:
+    """The checkout's `.env` into the environment, as Django's settings read it (django-environ; a variable
+    already set wins). Done on import, so the dev stack (`make run`, `make test`, `make stop`) finds the
+    ports and the data folder that `.env` names before anything is started. `NOCTURN_DOTENV` names another file."""
+    path = path or Path(os.environ.get("NOCTURN_DOTENV") or REPO_ROOT / ".env")
+    if path.exists():
+        environ.Env.read_env(path, overwrite=False)
+
+
+read_dotenv()
 
 
 def data_dir() -> Path:

@@ -349,6 +349,9 @@ def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
         raise HandoffError("The reply is empty.")
     if len(text) > MAX_STAFF_REPLY:
         raise HandoffError(f"The reply is longer than {MAX_STAFF_REPLY} characters.")
+    refusal = outbox.refusal_for_staff(Conversation.objects.get(pk=conversation_id))
+    if refusal:
+        raise HandoffError(refusal)
     with transaction.atomic():
         conversation = take_over(conversation_id, user_id=user_id)
         message = record_staff_message(conversation, text, user_id=user_id)

@@ -37,6 +37,9 @@ class Guest(models.Model):
     consent_text = models.TextField(blank=True, help_text="The notice the guest accepted, as shown.")
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # WhatsApp opt-out ("STOP", "BERHENTI"): nothing the guest did not ask for is sent; answers to what they
+    # write still are (conversations/pipeline/events.py, outbox).
+    opted_out_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"Guest {self.pk}"

@@ -117,6 +117,9 @@ class WhatsAppTemplate(models.Model):
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=16, default="en", help_text="Meta's language code, e.g. en, ms.")
     is_approved = models.BooleanField(default=False)
+    # Meta's last review (message_template_status_update webhook): only APPROVED/REINSTATED keep it usable.
+    status = models.CharField(max_length=32, blank=True, help_text="Meta's last word: APPROVED, REJECTED, PAUSED…")
+    status_reason = models.CharField(max_length=255, blank=True)
     purpose = models.CharField(max_length=32, default="reengage")
     components = models.JSONField(default=list, blank=True)
 
@@ -173,11 +176,40 @@ class OutboxItem(models.Model):
         return f"{self.channel} message {self.message_id}: {self.state}"
 
     def delivery_summary(self) -> dict[str, Any]:
+        """What staff see of this message's delivery (API, websocket, conversation page).
+
+        `state`: queued (not accepted by the provider yet, retries included) → sent → delivered → read, or
+        failed with a `reason` in plain words; `template` names the approved template that went instead of
+        the words (outside the 24-hour window), so staff know what the guest actually received.
+        """
+        if self.state == OutboxState.FAILED or self.delivery_state == DeliveryState.FAILED:
+            state = "failed"
+        elif self.state == OutboxState.PENDING:
+            state = "queued"
+        else:
+            state = self.delivery_state or "sent"
         return {
-            "state": self.delivery_state or self.state,
+            "state": state,
+            "reason": failure_reason(self.error_code, self.last_error) if state == "failed" else "",
             "error_code": self.error_code,
             "error": self.last_error,
+            "template": self.template_name or None,
+            "attempts": self.attempts,
         }
+
+
+# Meta's codes staff meet, in words they can act on (the provider's own text follows when there is no entry).
+STAFF_REASONS = {
+    131026: "This number can't receive WhatsApp messages (not on WhatsApp, an old app, or terms not accepted): "
+    "reach the guest another way.",
+    131047: "More than 24 hours since the guest last wrote: WhatsApp only allows an approved template now.",
+    131049: "WhatsApp held this message back to protect the guest's experience: try again later.",
+    190: "Our WhatsApp access has expired: the platform team has been told.",
+}
+
+
+def failure_reason(code: int | None, error: str) -> str:
+    return STAFF_REASONS.get(code or 0) or error or "Not delivered."
 
 
 class MediaAttachment(models.Model):

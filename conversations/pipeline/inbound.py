@@ -34,7 +34,7 @@ from conversations.models import (
     InboundState,
     Message,
 )
-from conversations.pipeline import greeting, media, notices, outbox, ratelimit, serialize
+from conversations.pipeline import events, greeting, media, notices, outbox, ratelimit, serialize
 from core import crypto
 from core.durability import INFRASTRUCTURE_ERRORS
 from core.durability import enqueue as enqueue_task
@@ -45,6 +45,7 @@ from messaging.whatsapp import (
     Ignored,
     InboundMessage,
     StatusUpdate,
+    TemplateStatus,
     Unroutable,
     WebhookEvent,
     WhatsAppError,
@@ -55,6 +56,7 @@ log = structlog.get_logger(__name__)
 
 EMAIL_THREAD_FALLBACK = dt.timedelta(days=3)  # "the same guest address within a few days"
 UNREADABLE = "[unreadable message]"  # what staff see of a guest message we could not read at all
+UNREADABLE_KINDS = frozenset({"sticker", "unsupported", "unknown", "video"})  # nothing the AI can read in them
 
 # One statement in autocommit, schema-qualified: no search_path switch, no explicit transaction.
 _INSERT = (
@@ -134,10 +136,20 @@ def store_whatsapp(events: list[WebhookEvent]) -> int:
     return store_events(whatsapp_rows(events))
 
 
-def whatsapp_rows(events: list[WebhookEvent]) -> list[tuple[str, str, str, str, dict[str, Any]]]:
-    """The rows to store for a parsed webhook (messages and statuses); the rest is only logged."""
+def whatsapp_rows(
+    events: list[WebhookEvent], accounts: dict[str, list[str]] | None = None
+) -> list[tuple[str, str, str, str, dict[str, Any]]]:
+    """The rows to store for a parsed webhook (messages, statuses, and template news for each property of the
+    account, `accounts` = routing.waba_schemas); the rest is only logged."""
     rows = []
     for event in events:
+        if isinstance(event, TemplateStatus):
+            schemas = (accounts or {}).get(event.waba_id, [])
+            if not schemas:
+                log.warning("whatsapp_template_status_unroutable", waba_id=event.waba_id, template=event.name)
+            payload = dataclasses.asdict(event)
+            rows.extend((schema, Channel.WHATSAPP, "template", event.dedupe_key, payload) for schema in schemas)
+            continue
         if isinstance(event, InboundMessage):
             m = event.message
             rows.append((m.property_schema, Channel.WHATSAPP, "message", event.dedupe_key, serialize.dump(m)))
@@ -196,14 +208,33 @@ def process(event_id: int, *, retry_failed: bool = False) -> int | None:
         outbox.apply_status(event.payload)
         _done(event, None)
         return None
+    if event.kind == "template":
+        _done(event, None, ignored=outbox.apply_template_status(event.payload))
+        return None
     normalized = guest_message(event)
+    normalized = events.as_new_message(normalized) or normalized  # an edit of a message we never saw
+    if normalized.kind in events.NOT_GUEST_WRITING - {"reaction"}:  # edits, deletions, system notices
+        handled = events.handle(normalized)
+        _done(event, handled.message, ignored=handled.ignored)
+        return handled.message.pk if handled.message else None
     answer = not (event.kind == "email" and event.payload.get("auto_reply"))
     if normalized.channel == Channel.WHATSAPP:
         _mark_read(normalized)
     conversation, message, _ = engine.ingest(normalized)
     answer = media.handle(message, conversation, normalized, event.payload.get("attachments", [])) and answer
-    if normalized.channel == Channel.WHATSAPP:  # a redelivered task greets only if the first never did (stored date)
+    if answer and normalized.kind in UNREADABLE_KINDS and not message.content.strip():
+        # A sticker, an unsupported or unknown type: asked to type, in their language; never to the model (an
+        # empty question would count as one it could not answer, towards a handoff).
+        if not message.metadata.get("asked_to_type"):
+            with transaction.atomic():
+                notices.tell_guest(conversation, "please_type", language=notices.language_of(conversation))
+                Message.objects.filter(pk=message.pk).update(metadata={**message.metadata, "asked_to_type": True})
+        answer = False
+    keyword = events.opt_out_or_in(conversation.guest, conversation, message.content)
+    # A redelivered task greets only if the first never did (stored date); a reaction or "STOP" never greets.
+    if normalized.channel == Channel.WHATSAPP and normalized.kind not in events.NOT_GUEST_WRITING and not keyword:
         greeting.maybe_greet(conversation, normalized)
+    answer = answer and not keyword
     _done(event, message)
     if answer and normalized.kind not in ("reaction",):
         # Also for a redelivered event (its message already stored): the turn answers it once.
@@ -222,9 +253,13 @@ def guest_message(event: InboundEvent) -> NormalizedMessage:
     return serialize.load(payload)
 
 
-def _done(event: InboundEvent, message: Message | None) -> None:
+def _done(event: InboundEvent, message: Message | None, *, ignored: str = "") -> None:
+    """Terminal: processed, or ignored with why (an event that changed nothing, e.g. deleting an unknown message)."""
     InboundEvent.objects.filter(pk=event.pk).update(
-        state=InboundState.PROCESSED, message=message, processed_at=timezone.now(), error=""
+        state=InboundState.IGNORED if ignored else InboundState.PROCESSED,
+        message=message,
+        processed_at=timezone.now(),
+        error=ignored,
     )
 
 

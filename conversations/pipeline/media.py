@@ -68,9 +68,13 @@ def handle(message: Message, conversation: Conversation, normalized: NormalizedM
         if unreadable:
             language = notices.language_of(conversation, locked.content)
             kind_name = notices.media_name(unreadable[0], language)
-            notices.tell_guest(conversation, "media_unreadable", language=language, media=kind_name)
+            notices.tell_guest(
+                conversation, "media_unreadable", language=language, answers_guest=nothing_to_read, media=kind_name
+            )
         if to_staff:
             hand_to_staff(conversation, locked, reason="voice_note")
+            language = notices.language_of(conversation, locked.content)
+            notices.tell_guest(conversation, "voice_note_to_staff", language=language)
     message.content = locked.content
     return not (to_staff or nothing_to_read)
 

@@ -1,7 +1,10 @@
 """What the guest is told when we cannot do what they asked: in their language, on their own channel.
 
-A notice is a SYSTEM message (like the greeting), so it never counts as the AI's answer to the guest's
-message and never feeds the handoff's low-confidence streak; it leaves through the outbox like any reply.
+A notice that is the whole answer to the guest's message (a voice note gone to staff, a sticker, a photo we
+could not open and nothing else) is an AI message listing no answers, so the engine counts what came
+before it as answered (`engine._unanswered_guest_messages`) and the next turn does not answer it again;
+one beside a real answer still to come (a captioned photo) is a SYSTEM message. Neither goes through the
+model, so neither feeds the handoff's low-confidence streak. Both leave through the outbox.
 """
 
 from __future__ import annotations
@@ -23,6 +26,27 @@ TEXTS: dict[str, dict[str, str]] = {
             "Maaf, kami tidak dapat membaca mesej terakhir anda — "
             "rakan sekerja kami akan menyemaknya dan membalas di sini."
         ),
+    },
+    "voice_note_to_staff": {
+        "en": "Thanks for your voice note — a colleague will listen to it and reply here shortly.",
+        "ms": (
+            "Terima kasih atas nota suara anda — rakan sekerja kami akan mendengarnya dan membalas di sini "
+            "sebentar lagi."
+        ),
+    },
+    "please_type": {
+        "en": "We can't read this kind of message — could you type your question for us?",
+        "ms": "Kami tidak dapat membaca mesej jenis ini — boleh taip soalan anda?",
+    },
+    "opted_out": {
+        "en": "Done — we won't send you messages you didn't ask for. We'll still answer when you write to us. "
+        "Send START to hear from us again.",
+        "ms": "Baik — kami tidak akan menghantar mesej yang tidak anda minta. Kami tetap akan membalas apabila anda "
+        "menulis kepada kami. Hantar MULA untuk menerima mesej kami semula.",
+    },
+    "opted_in": {
+        "en": "Welcome back — you'll hear from us again.",
+        "ms": "Selamat kembali — anda akan menerima mesej kami semula.",
     },
 }
 
@@ -48,12 +72,16 @@ def media_name(kind: str, language: str) -> str:
     return names.get(kind, names["document"])
 
 
-def tell_guest(conversation: Conversation, key: str, *, language: str, **params: str) -> Message:
-    """Store the notice and stage its delivery, in one transaction (the outbox dispatches it on commit)."""
+def tell_guest(
+    conversation: Conversation, key: str, *, language: str, answers_guest: bool = True, **params: str
+) -> Message:
+    """Store the notice and stage its delivery, in one transaction (the outbox dispatches it on commit).
+
+    `answers_guest`: the notice is the reply to what the guest sent (see the module docstring)."""
     with transaction.atomic():
         notice = Message.objects.create(
             conversation=conversation,
-            role=MessageRole.SYSTEM,
+            role=MessageRole.AI if answers_guest else MessageRole.SYSTEM,
             content=text_for(key, language, **params),
             channel=conversation.channel,
             metadata={"notice": key, "language": language},

@@ -10,6 +10,7 @@ what is due), outside the 24-hour window → an approved template or a staff ale
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import random
 import time
@@ -22,6 +23,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from assistant.circuit import CircuitBreaker
 from conversations import task_names
 from conversations.models import (
     Channel,
@@ -42,6 +44,7 @@ from messaging.base import ChannelSendError, OutboundMessage, SendResult, Transi
 from messaging.email import EmailAdapter, new_message_id
 from messaging.whatsapp import (
     OutsideWindow,
+    RateLimited,
     SendRateLimiter,
     WhatsAppAdapter,
     within_customer_service_window,
@@ -55,8 +58,6 @@ delivery_failed = Signal()
 # Sent (inside the sending transaction) when a row has left for the provider: kwargs `item`, `schema_name`.
 delivery_sent = Signal()
 
-MAX_ATTEMPTS = 8
-BACKOFF_MAX = 600.0
 _DELIVERY_RANK = {"": 0, "sent": 1, "delivered": 2, "read": 3}
 
 
@@ -132,7 +133,12 @@ def whatsapp_adapter(phone_number_id: str) -> WhatsAppAdapter:
 
 
 def dispatch(item_id: int, *, revive: bool = False) -> str:
-    """Send one outbox row if it is due; returns what happened (for logs and tests)."""
+    """Send one outbox row if it is due; returns what happened (for logs, tests and a replay's result).
+
+    The row waits, without an attempt, while an earlier row of its conversation is pending (the
+    greeting before the answer, part 1 before part 2) or while its number's circuit is open (an
+    outage costs a probe now and then, not a request per message and retry).
+    """
     retry_in: float | None = None
     with transaction.atomic():
         item = (
@@ -143,29 +149,122 @@ def dispatch(item_id: int, *, revive: bool = False) -> str:
         )
         if item is None:
             return "locked"  # another dispatcher holds it, or it is gone
-        if revive and item.state == OutboxState.FAILED and item.alert == "platform_admins":
-            item.state, item.alert, item.attempts = OutboxState.PENDING, "", 0
+        if revive:
+            refused = _revive(item)
+            if refused:
+                log.warning("outbox_replay_refused", item=item.pk, why=refused)
+                return refused
         if item.state != OutboxState.PENDING:
             return item.state
         if item.next_attempt_at > timezone.now():
             return "not_due"
-        item.attempts += 1
-        started = time.perf_counter()
-        try:
-            with stage_span("send", **{"nocturn.channel": item.channel, "nocturn.attempt": item.attempts}):
-                result = _send(item)
-        except TransientSendError as exc:
-            retry_in = _transient(item, exc)
-        except ChannelSendError as exc:
-            _permanent(item, exc)
+        earlier = _earlier_pending(item)
+        if earlier is not None:
+            retry_in = _wait(item, max(1.0, (earlier.next_attempt_at - timezone.now()).total_seconds() + 1.0))
+            outcome = "waiting_for_earlier"
+        elif not _circuit(item).allow():
+            retry_in = _wait(item, settings.OUTBOX_CIRCUIT_COOLDOWN * random.uniform(1.0, 1.5))  # jitter, not crypto
+            outcome = "circuit_open"
         else:
-            _sent(item, result)
-        metrics.observe_stage("send", item.channel, time.perf_counter() - started)
+            retry_in, outcome = _attempt(item), ""
         item.save()
         _mirror_delivery(item)
     if retry_in is not None:
         _dispatch_on_commit(item.pk, countdown=retry_in)
-    return item.state
+    if item.state != OutboxState.PENDING:
+        _kick_next(item)
+    return outcome or item.state
+
+
+def _attempt(item: OutboxItem) -> float | None:
+    """One real send; the seconds until the next try after a transient failure (else None)."""
+    item.attempts += 1
+    started = time.perf_counter()
+    circuit = _circuit(item)
+    retry_in = None
+    try:
+        with stage_span("send", **{"nocturn.channel": item.channel, "nocturn.attempt": item.attempts}):
+            result = _send(item)
+    except TransientSendError as exc:
+        if not isinstance(exc, RateLimited):  # too fast for one guest or the number: slower, not an outage
+            circuit.record_failure()
+        retry_in = _transient(item, exc)
+    except ChannelSendError as exc:
+        circuit.record_success()  # Graph answered: the number is reachable, this message is the problem
+        _permanent(item, exc)
+    else:
+        reopened = circuit.state() != "closed"
+        circuit.record_success()
+        _sent(item, result)
+        if reopened:
+            _wake_number(item)
+    metrics.observe_stage("send", item.channel, time.perf_counter() - started)
+    return retry_in
+
+
+def _revive(item: OutboxItem) -> str:
+    """A platform admin's replay of this row's dead letter: pending again, or why it cannot be ("" = revived)."""
+    if item.state == OutboxState.SENT:
+        return f"not sent again: already sent ({item.delivery_state or 'sent'})"
+    if item.state == OutboxState.PENDING:
+        return ""  # still on its way: the replay just tries it now
+    if item.alert != "platform_admins":
+        return f"not sent: it failed for a reason a replay cannot fix ({item.last_error}); staff were told"
+    if item.extra.get("failed_by_status"):
+        # Meta accepted it and later reported it failed (e.g. code 190): none of it reached the guest.
+        item.parts_sent, item.extra = 0, {k: v for k, v in item.extra.items() if k != "failed_by_status"}
+    item.state, item.alert, item.attempts, item.next_attempt_at = OutboxState.PENDING, "", 0, timezone.now()
+    return ""
+
+
+def _earlier_pending(item: OutboxItem) -> OutboxItem | None:
+    return (
+        OutboxItem.objects.filter(
+            message__conversation_id=item.message.conversation_id, state=OutboxState.PENDING, pk__lt=item.pk
+        )
+        .order_by("pk")
+        .only("pk", "next_attempt_at")
+        .first()
+    )
+
+
+def _wait(item: OutboxItem, seconds: float) -> float:
+    item.next_attempt_at = timezone.now() + dt.timedelta(seconds=seconds)
+    return seconds
+
+
+def _kick_next(item: OutboxItem) -> None:
+    """The row after this one in its conversation, at once: it was waiting for this one."""
+    following = (
+        OutboxItem.objects.filter(
+            message__conversation_id=item.message.conversation_id, state=OutboxState.PENDING, pk__gt=item.pk
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if following is not None:
+        OutboxItem.objects.filter(pk=following).update(next_attempt_at=timezone.now())
+        _dispatch_on_commit(following)
+
+
+def _wake_number(item: OutboxItem) -> None:
+    """The number's circuit closed: what waited out the outage goes now, spread over a few seconds."""
+    if item.channel != Channel.WHATSAPP:
+        return
+    waiting = OutboxItem.objects.filter(
+        channel=Channel.WHATSAPP, thread_id=item.thread_id, state=OutboxState.PENDING
+    ).exclude(pk=item.pk)
+    for pk in waiting.values_list("pk", flat=True)[:500]:
+        delay = random.uniform(0, settings.OUTBOX_WAKE_SPREAD)  # jitter, not crypto
+        OutboxItem.objects.filter(pk=pk).update(next_attempt_at=timezone.now() + dt.timedelta(seconds=delay))
+        _dispatch_on_commit(pk, countdown=delay)
+
+
+def _circuit(item: OutboxItem) -> CircuitBreaker:
+    """Per sending number (WhatsApp) or per property's mail server (e-mail), shared by every worker."""
+    name = f"whatsapp:{item.thread_id}" if item.channel == Channel.WHATSAPP else f"email:{connection.schema_name}"
+    return CircuitBreaker(name, failure_threshold=3, window=60, cooldown=max(1, int(settings.OUTBOX_CIRCUIT_COOLDOWN)))
 
 
 def _send(item: OutboxItem) -> SendResult:
@@ -180,8 +279,12 @@ def _send(item: OutboxItem) -> SendResult:
                 extra={**item.extra, "message_id": item.email_message_id},
             )
         )
+    inside_window = _inside_window(message.conversation)
+    if message.conversation.guest.opted_out_at and (item.extra.get("template_purpose") or not inside_window):
+        # Only answers to what the guest writes (inside their 24-hour window) reach a guest who sent STOP.
+        raise OptedOut("the guest opted out (STOP): nothing they did not ask for is sent")
     with whatsapp_adapter(item.thread_id) as adapter:
-        if item.extra.get("use_template") or not _inside_window(message.conversation):
+        if item.extra.get("use_template") or not inside_window:
             return _send_template(item, adapter)
         try:
             return adapter.send(
@@ -207,8 +310,14 @@ def _inside_window(conversation: Conversation) -> bool:
     return within_customer_service_window(last_guest, timezone.now())
 
 
+class OptedOut(ChannelSendError):
+    """The guest sent STOP: a message they did not ask for (a template, a hotel system's notice) is not sent."""
+
+
 class NoTemplate(ChannelSendError):
     """Outside the 24-hour window with no approved template: only staff can reach the guest now."""
+
+    code = 131047  # what Meta answers free text outside the window: staff see the same reason either way
 
 
 def _send_template(item: OutboxItem, adapter: WhatsAppAdapter) -> SendResult:
@@ -261,8 +370,14 @@ def _sent(item: OutboxItem, result: SendResult) -> None:
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Exponential with full jitter, at least what the provider asked for."""
-    ceiling = min(BACKOFF_MAX, 2.0**attempts)
+    ceiling = min(settings.OUTBOX_BACKOFF_MAX, 2.0**attempts)
     return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))  # jitter, not crypto
+
+
+def horizon(item: OutboxItem) -> dt.timedelta:
+    """How long a message stays worth delivering: WhatsApp's 24-hour window, e-mail as long as SendGrid retries."""
+    seconds = settings.OUTBOX_WHATSAPP_HORIZON if item.channel == Channel.WHATSAPP else settings.OUTBOX_EMAIL_HORIZON
+    return dt.timedelta(seconds=seconds)
 
 
 def _transient(item: OutboxItem, exc: TransientSendError) -> float | None:
@@ -272,11 +387,11 @@ def _transient(item: OutboxItem, exc: TransientSendError) -> float | None:
         # Meta may have sent it and the Cloud API has no idempotency key: never risk a second copy.
         _fail(item, "staff", f"delivery uncertain (no answer from the provider): {exc}")
         return None
-    if item.attempts >= MAX_ATTEMPTS:
-        _fail(item, "platform_admins", f"gave up after {item.attempts} attempts: {exc}")
+    if timezone.now() - item.created_at >= horizon(item):
+        _fail(item, "staff", f"not delivered within {horizon(item)} (still failing: {exc})")
         return None
     delay = backoff(item.attempts, getattr(exc, "retry_after", None))
-    item.next_attempt_at = timezone.now() + timezone.timedelta(seconds=delay)
+    item.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
     log.warning("outbox_retry", item=item.pk, attempts=item.attempts, delay=round(delay, 2), error=str(exc))
     return delay
 
@@ -296,8 +411,16 @@ def _fail(item: OutboxItem, alert: str, reason: str) -> None:
 
 
 def alert_people(item: OutboxItem) -> None:
-    """Staff always see a failed delivery; platform admins also get a dead letter they can replay."""
+    """Staff always see a failed delivery (an event and a note in the conversation); platform admins also
+    get a dead letter they can replay."""
     schema = connection.schema_name
+    Message.objects.create(
+        conversation_id=item.message.conversation_id,
+        role=MessageRole.SYSTEM,
+        content=f"Not delivered to the guest: {item.last_error}",
+        channel=item.channel,
+        metadata={"event": "delivery_failed", "message_id": item.message_id, "error_code": item.error_code},
+    )
     notify_staff(
         schema,
         "delivery_failed",
@@ -327,10 +450,35 @@ def alert_people(item: OutboxItem) -> None:
 
 
 def _mirror_delivery(item: OutboxItem) -> None:
-    """Staff read messages, not outbox rows: the delivery state is copied onto the message they see."""
+    """Staff read messages, not outbox rows: the delivery state is copied onto the message they see, and
+    every change reaches their open pages as a `message.delivery` event once committed."""
     message = Message.objects.select_for_update().get(pk=item.message_id)
-    message.metadata = {**message.metadata, "delivery": item.delivery_summary()}
+    summary = item.delivery_summary()
+    if message.metadata.get("delivery") == summary:
+        return
+    message.metadata = {**message.metadata, "delivery": summary}
     Message.objects.filter(pk=message.pk).update(metadata=message.metadata)
+    notify_staff(
+        connection.schema_name,
+        "message.delivery",
+        {"conversation_id": message.conversation_id, "message_id": message.pk, "delivery": summary},
+    )
+
+
+def refusal_for_staff(conversation: Conversation) -> str:
+    """Why a staff reply cannot reach this guest now ("" when it can): WhatsApp outside the 24-hour window
+    with no approved re-engagement template. Said before anything is stored, so staff never believe a
+    message went that could not."""
+    if conversation.channel != Channel.WHATSAPP or _inside_window(conversation):
+        return ""
+    if conversation.guest.opted_out_at:
+        return "The guest opted out (STOP) and last wrote more than 24 hours ago: WhatsApp messages can't be sent."
+    if WhatsAppTemplate.objects.filter(is_approved=True, purpose="reengage").exists():
+        return ""
+    return (
+        "The guest last wrote more than 24 hours ago: WhatsApp only allows an approved template now, and this "
+        "property has none approved. Reach the guest another way (phone or e-mail)."
+    )
 
 
 # --- Delivery statuses ------------------------------------------------------------------------
@@ -357,6 +505,7 @@ def apply_status(payload: dict[str, Any]) -> bool:
                 item.state = OutboxState.FAILED
                 item.delivery_state = DeliveryState.FAILED
                 item.alert = "platform_admins" if item.error_code == 190 else "staff"
+                item.extra = {**item.extra, "failed_by_status": True}  # a replay must send it whole
                 alert_people(item)
         elif _DELIVERY_RANK.get(status, 0) > _DELIVERY_RANK.get(item.delivery_state, 0):
             item.delivery_state = status
@@ -365,6 +514,24 @@ def apply_status(payload: dict[str, Any]) -> bool:
     if requeue:  # at once: the row is committed above
         enqueue(task_names.DISPATCH_OUTBOX, args=[item.pk], countdown=0)
     return True
+
+
+USABLE_TEMPLATE_EVENTS = frozenset({"APPROVED", "REINSTATED"})
+
+
+def apply_template_status(payload: dict[str, Any]) -> str:
+    """Meta's review of a template: only an approved (or reinstated) one is sent; REJECTED, PAUSED, DISABLED
+    and the rest stop it at once. Returns why nothing changed ("" when a template was updated)."""
+    name, language, event = payload["name"], payload.get("language") or "", payload["event"]
+    # Meta names locales (en_US, pt_BR); our rows may hold the bare language (en).
+    languages = {language, language.replace("-", "_"), language.split("_")[0].split("-")[0]}
+    updated = WhatsAppTemplate.objects.filter(name=name, language__in=languages).update(
+        status=event[:32],
+        status_reason=str(payload.get("reason") or "")[:255],
+        is_approved=event in USABLE_TEMPLATE_EVENTS,
+    )
+    log.info("template_status", template=name, language=language, review=event, updated=updated)
+    return "" if updated else f"no template {name!r} ({language}) here"
 
 
 def due_items(limit: int = 200) -> list[int]:

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from conversations.pipeline import inbound, routing
-from messaging.whatsapp import MalformedPayload, parse_webhook, verify_signature
+from messaging.whatsapp import MalformedPayload, TemplateStatus, parse_webhook, verify_signature
 from messaging.whatsapp.inbound import load_body
 
 log = structlog.get_logger(__name__)
@@ -84,7 +84,8 @@ def whatsapp_flow(raw_body: bytes, signature: str | None) -> Flow:
         events = parse_webhook(payload, schemas.get)
     except MalformedPayload as exc:
         return refusal(400, exc.reason)
-    rows = inbound.whatsapp_rows(events)
+    accounts = yield from routing.waba_schemas(e.waba_id for e in events if isinstance(e, TemplateStatus))
+    rows = inbound.whatsapp_rows(events, accounts)
     new = (yield Store(rows)) if rows else 0
     return Outcome(200, {"received": len(events), "new": new}, rows)
 

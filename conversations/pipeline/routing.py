@@ -76,6 +76,25 @@ def whatsapp_schemas(phone_number_ids: Iterable[str]) -> Lookup[dict[str, str]]:
     return found
 
 
+WABA_SQL = (
+    "SELECT DISTINCT b.waba_id, p.schema_name FROM public.properties_whatsappbinding b "
+    "JOIN public.properties_property p ON p.id = b.property_id "
+    "WHERE b.waba_id = ANY(%s) AND b.waba_id <> '' AND b.is_active"
+)
+
+
+def waba_schemas(waba_ids: Iterable[str]) -> Lookup[dict[str, list[str]]]:
+    """The schemas of the properties with a number in each WhatsApp Business account (template news is per
+    account); rare enough to go uncached."""
+    wanted = sorted(set(waba_ids))
+    if not wanted:
+        return {}
+    found: dict[str, list[str]] = {}
+    for waba_id, schema in (yield Query(WABA_SQL, [wanted])):
+        found.setdefault(waba_id, []).append(schema)
+    return found
+
+
 def run_query(query: Query) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(query.sql, query.params)

@@ -58,11 +58,7 @@ def _message(kind: str, body: dict, wa_id: str, wamid: str) -> dict:
 
 def _notices(wa_id: str) -> list[Message]:
     return list(
-        Message.objects.filter(
-            role=MessageRole.SYSTEM,
-            metadata__has_key="notice",
-            conversation__guest__identities__external_id=f"+{wa_id}",
-        )
+        Message.objects.filter(metadata__has_key="notice", conversation__guest__identities__external_id=f"+{wa_id}")
     )
 
 
@@ -73,6 +69,7 @@ def test_a_photo_graph_refuses_asks_the_guest_to_send_it_again_and_is_not_answer
     assert "code 100" in MediaAttachment.objects.get(message=message).error
     [notice] = _notices("60177701701")
     assert notice.content == "We couldn't open your photo — could you send it again, or type your question?"
+    assert notice.role == MessageRole.AI  # the whole answer: the next turn does not answer the empty photo
     assert OutboxItem.objects.filter(message=notice).exists()
     assert turns == []  # nothing to answer: an empty message is never handed to the AI
     assert InboundEvent.objects.get(pk=event.pk).state == InboundState.PROCESSED
@@ -87,6 +84,7 @@ def test_a_captioned_photo_graph_refuses_gets_its_caption_answered_and_the_reque
     message = Message.objects.get(pk=inbound.process(_store(raw).pk))
     [notice] = _notices("60177701702")
     assert notice.content.startswith("Maaf, kami tidak dapat membuka gambar anda")
+    assert notice.role == MessageRole.SYSTEM  # beside the answer to the caption, which is still to come
     assert turns == [message.pk]
 
 

@@ -4,6 +4,7 @@ terminal state, the guest always hears back, and no beat run ever processes a po
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,10 +13,12 @@ from django_tenants.utils import schema_context
 
 from conversations import task_names
 from conversations.models import (
+    ChannelSettings,
     Conversation,
     ConversationStatus,
     InboundEvent,
     InboundState,
+    OutboxItem,
 )
 from conversations.pipeline import inbound
 from core.durability import enqueue
@@ -35,7 +38,17 @@ def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
         bind_channels(world.a, whatsapp={NUMBER: "6017"}, buffer_window_seconds=0.5)
-    yield StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_HTTP_TIMEOUT": "2"})
+    yield StackSpec(
+        env={
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_HTTP_TIMEOUT": "2",
+            # A 10-minute outage compressed ten times: back-off up to 60 s (600 s in production), a probe
+            # every 3 s (30 s) once the number's circuit is open, a 60-second outage.
+            "OUTBOX_BACKOFF_MAX": "60",
+            "OUTBOX_CIRCUIT_COOLDOWN": "3",
+            "OUTBOX_WAKE_SPREAD": "2",
+        }
+    )
     with django_db_blocker.unblock():
         unbind_channels(world.a, whatsapp=[NUMBER])
 
@@ -55,8 +68,8 @@ def _beat_runs_an_hour_later(schema: str, times: int = 3) -> None:
     with schema_context(schema):
         InboundEvent.objects.update(received_at=timezone.now() - dt.timedelta(hours=1))
     for _ in range(times):
-        enqueue(task_names.DISPATCH_DUE, schema=schema).get(timeout=60)
-        enqueue(task_names.DISPATCH_DUE, schema=schema).get(timeout=60)  # the previous run's requeues done
+        enqueue(task_names.DISPATCH_DUE, schema=schema).get(timeout=120)
+        enqueue(task_names.DISPATCH_DUE, schema=schema).get(timeout=120)  # the previous run's requeues done
 
 
 def _letters() -> int:
@@ -73,7 +86,7 @@ def test_a_photo_graph_refuses_gets_a_request_to_resend_once_and_never_loops(
     letters = _letters()
     assert live_stack.post_whatsapp(whatsapp_body(NUMBER, messages=[photo]), APP_SECRET) == 200
     asked = "We couldn't open your photo — could you send it again, or type your question?"
-    assert live_stack.graph.wait_for(lambda g: asked in _texts_to(live_stack, wa_id), timeout=60)
+    assert live_stack.graph.wait_for(lambda g: asked in _texts_to(live_stack, wa_id), timeout=120)
 
     _beat_runs_an_hour_later(committed_db.a.schema_name)
     assert _texts_to(live_stack, wa_id).count(asked) == 1
@@ -88,7 +101,7 @@ def test_a_lone_surrogate_in_the_text_is_stored_and_answered(live_stack: LiveSta
     # json.dumps writes the lone surrogate as the escape `\ud83d`: valid JSON, unencodable as UTF-8.
     body = whatsapp_text_body(NUMBER, wa_id, "What time is breakfast \ud83d?")
     assert live_stack.post_whatsapp(body, APP_SECRET) == 200
-    assert live_stack.graph.wait_for(lambda g: len(_texts_to(live_stack, wa_id)) >= 2, timeout=60)
+    assert live_stack.graph.wait_for(lambda g: len(_texts_to(live_stack, wa_id)) >= 2, timeout=120)
     with schema_context(committed_db.a.schema_name):
         [event] = [e for e in InboundEvent.objects.filter(kind="message") if e.payload.get("sender_id") == f"+{wa_id}"]
         assert event.state == InboundState.PROCESSED
@@ -112,7 +125,7 @@ def test_a_poison_event_fails_once_with_staff_holding_the_conversation(live_stac
         }
         inbound.store_events([(schema, "whatsapp", "message", wamid, payload)])
     told = "Sorry, we couldn't read your last message — a colleague will look at it and reply here."
-    assert live_stack.graph.wait_for(lambda g: told in _texts_to(live_stack, wa_id), timeout=60)
+    assert live_stack.graph.wait_for(lambda g: told in _texts_to(live_stack, wa_id), timeout=120)
     assert wait_until(lambda: _letters() == letters + 1, timeout=20)
 
     _beat_runs_an_hour_later(schema)
@@ -124,3 +137,45 @@ def test_a_poison_event_fails_once_with_staff_holding_the_conversation(live_stac
         conversation = Conversation.objects.get(guest__identities__external_id=f"+{wa_id}")
         assert conversation.status == ConversationStatus.HANDED_OFF
         assert conversation.handoffs.get().trigger == "inbound_failed"
+
+
+OUTAGE_SECONDS = 60
+GUESTS = 50
+
+
+@pytest.mark.timeout(600)  # a minute of outage, then 100 deliveries on a shared two-core machine
+def test_a_graph_outage_under_fifty_guests_delivers_every_reply_once_in_order_without_a_hand(
+    live_stack: LiveStack, committed_db
+) -> None:
+    graph, schema = live_stack.graph, committed_db.a.schema_name
+    wa_ids = [f"6011701{i:04d}" for i in range(GUESTS)]
+    with schema_context("public"):
+        letters = DeadLetter.objects.count()
+    graph.fail(times=1_000_000, status=500, path="/messages")  # Graph is down for every send
+    down_at = time.monotonic()
+    for i, wa_id in enumerate(wa_ids):
+        body = whatsapp_text_body(NUMBER, wa_id, f"Hello, is breakfast included? ({i})")
+        assert live_stack.post_whatsapp(body, APP_SECRET) == 200
+    assert wait_until(lambda: time.monotonic() - down_at >= OUTAGE_SECONDS, timeout=OUTAGE_SECONDS + 5)
+    failed_sends = [
+        r for r in graph.requests if r.status == 500 and r.path.endswith("/messages") and "status" not in (r.json or {})
+    ]
+    graph.clear_faults()
+
+    def everyone_answered() -> bool:
+        return all(len(_texts_to(live_stack, wa_id)) >= 2 for wa_id in wa_ids)
+
+    assert wait_until(everyone_answered, timeout=240, interval=1.0), [len(_texts_to(live_stack, w)) for w in wa_ids]
+    time.sleep(3.0)  # a duplicate would be sent well within this
+    with schema_context(schema):
+        greeting = ChannelSettings.current().greeting_for("en")
+        for wa_id in wa_ids:
+            texts = _texts_to(live_stack, wa_id)
+            assert len(texts) == 2 and texts[0] == greeting, (wa_id, texts)  # once each, greeting first
+        items = OutboxItem.objects.filter(recipient__in=[f"+{w}" for w in wa_ids])
+        assert items.count() == 2 * GUESTS and set(items.values_list("state", flat=True)) == {"sent"}
+    with schema_context("public"):
+        assert DeadLetter.objects.count() == letters  # no admin action was needed
+    # The circuit: an outage costs a probe every few seconds, not a request per message and retry.
+    print(f"outage of {OUTAGE_SECONDS} s, {GUESTS} guests: {len(failed_sends)} failed sends reached Graph")
+    assert len(failed_sends) < GUESTS, len(failed_sends)

@@ -9,7 +9,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conversations import turns as turn_path
-from conversations.models import ConversationStatus, InboundEvent, MediaAttachment, Message
+from conversations.models import ConversationStatus, Guest, InboundEvent, MediaAttachment, Message, MessageRole
 from conversations.pipeline import inbound, routing
 from messaging.tests.test_whatsapp_media import picture_of
 from messaging.whatsapp import parse_webhook
@@ -63,6 +63,9 @@ def test_a_voice_note_without_transcription_goes_to_staff(alpha) -> None:
     assert turns == []  # the AI does not answer it
     message.conversation.refresh_from_db()
     assert message.conversation.status == ConversationStatus.HANDED_OFF
+    told = Message.objects.get(conversation=message.conversation, metadata__notice="voice_note_to_staff")
+    assert told.content == "Thanks for your voice note — a colleague will listen to it and reply here shortly."
+    assert told.role == MessageRole.AI  # it answers the voice note: no later turn answers the empty message
     assert MediaAttachment.objects.get(message=message).size == len(b"OggS fake voice")
 
 
@@ -73,3 +76,28 @@ def test_a_document_is_stored_and_linked(alpha) -> None:
     attachment = MediaAttachment.objects.get(message=message)
     assert attachment.filename == "id.pdf" and attachment.storage_name.endswith(".pdf")
     assert turns == [message.pk]
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "language", "asked"),
+    [
+        ("sticker", {"id": "stk-1", "mime_type": "image/webp", "animated": False}, "en", "We can't read this kind"),
+        ("unsupported", {}, "ms", "Kami tidak dapat membaca mesej jenis ini"),
+    ],
+)
+def test_a_sticker_or_an_unsupported_type_gets_a_request_to_type_and_never_reaches_the_ai(
+    alpha, kind, body, language, asked
+) -> None:
+    graph, turns = alpha
+    graph.add_media("stk-1", b"RIFF fake webp", "image/webp")
+    wa_id = f"6017770090{len(kind)}"
+    if language == "ms":  # a guest we know writes Malay
+        _receive("text", {"body": "Selamat pagi, saya nak tanya tentang bilik"}, wa_id)
+        Guest.objects.filter(identities__external_id=f"+{wa_id}").update(language="ms")
+        turns.clear()
+    message = _receive(kind, body, wa_id)
+    assert turns == []  # not to the model: no low-confidence answer, nothing towards a handoff
+    told = Message.objects.get(conversation=message.conversation, metadata__notice="please_type")
+    assert told.content.startswith(asked)
+    inbound.process(InboundEvent.objects.get(provider_id=f"wamid.media.{kind}.{wa_id}").pk)  # a redelivery
+    assert Message.objects.filter(conversation=message.conversation, metadata__notice="please_type").count() == 1

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django_tenants.utils import schema_context
 
 from conftest import host_client
 from conversations import turns as turn_path
-from conversations.models import InboundEvent
+from conversations.models import InboundEvent, MediaAttachment, Message
 from conversations.pipeline import inbound, routing
 from properties.models import EmailBinding, WhatsAppBinding
 from testsupport.payloads import (
@@ -136,3 +139,32 @@ def test_an_auto_reply_is_stored_but_never_answered(bound, monkeypatch) -> None:
         assert event.payload["auto_reply"] is True
         assert inbound.process(event.pk) is not None
     assert turns == []
+
+
+def test_a_parsed_mode_attachment_is_stored_like_a_raw_mime_one(bound, settings, tmp_path, monkeypatch) -> None:
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(turn_path, "schedule", lambda c, m: None)
+    picture = bytes(range(256)) * 8  # binary: any text decoding on the way would change it
+    headers = (
+        "From: Tan <tan@guest-unit.example>\nTo: " + ADDRESS_A + "\nSubject: My booking\n"
+        "Message-ID: <parsed-1@guest-unit.example>\n"
+    )
+    fields = {
+        "headers": headers,
+        "text": "Here is my booking confirmation.",
+        "to": ADDRESS_A,
+        "from": "Tan <tan@guest-unit.example>",
+        "envelope": json.dumps({"to": [ADDRESS_A], "from": "tan@guest-unit.example"}),
+        "attachments": "1",
+        "attachment-info": json.dumps({"attachment1": {"filename": "booking.png", "type": "image/png"}}),
+        "attachment1": SimpleUploadedFile("booking.png", picture, content_type="image/png"),
+    }
+    assert _email_post(fields).json()["new"] == 1
+    with schema_context(bound.a.schema_name):
+        event = InboundEvent.objects.get()
+        [stored] = event.payload["attachments"]
+        assert stored["filename"] == "booking.png" and stored["sha256"] == hashlib.sha256(picture).hexdigest()
+        message = Message.objects.get(pk=inbound.process(event.pk))
+        attachment = MediaAttachment.objects.get(message=message)
+        assert attachment.size == len(picture) and attachment.mime_type == "image/png"

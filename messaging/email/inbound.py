@@ -2,7 +2,8 @@
 
 SendGrid posts multipart/form-data; in raw mode the whole message is the `email` field, which
 `AnymailInboundMessage.parse_raw_mime` reads (anymail's own SendGrid view does the same). The
-default, parsed mode (`headers`, `text`, `html`) is accepted too, without attachments.
+default, parsed mode (`headers`, `text`, `html`, `attachment1…N`) is read too, its attachments as MIME parts
+like a raw message's.
 """
 
 from __future__ import annotations
@@ -223,7 +224,8 @@ def _load(post_data: Mapping[str, Any], files: Mapping[str, Any]) -> tuple[Anyma
     headers = post_data.get("headers")
     if headers:
         text, html = post_data.get("text"), post_data.get("html")
-        mail = AnymailInboundMessage.construct(raw_headers=headers, text=text, html=html)
+        attachments = _parsed_attachments(post_data, files)
+        mail = AnymailInboundMessage.construct(raw_headers=headers, text=text, html=html, attachments=attachments)
         fingerprint = hashlib.sha256("\0".join(str(x or "") for x in (headers, text, html)).encode()).hexdigest()
         return mail, fingerprint
     raise MalformedEmail("the post has neither a raw 'email' field nor parsed 'headers'")
@@ -339,7 +341,55 @@ def form_fields(body: bytes, content_type: str) -> dict[str, Any]:
         if not name:
             continue
         payload = part.get_payload(decode=True) or b""
+        filename = part.get_param("filename", header="content-disposition")
+        if name != "email" and filename:
+            # Parsed mode's attachment1…N: files, kept as bytes (decoding them as text would garble them).
+            fields[str(name)] = FilePart(str(filename), part.get_content_type(), payload)
+            continue
         fields[str(name)] = (
             payload if name == "email" else payload.decode(part.get_content_charset() or "utf-8", "replace")
         )
     return fields
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A file field of the form post (SendGrid's parsed-mode `attachmentN`)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def _parsed_attachments(post_data: Mapping[str, Any], files: Mapping[str, Any]) -> list[Any]:
+    """Parsed mode's `attachment1…N` (named in `attachment-info`, counted by `attachments`) as MIME parts, so
+    they are read exactly like a raw message's attachments."""
+    try:
+        info = json.loads(post_data.get("attachment-info") or "{}")
+    except (TypeError, ValueError):
+        info = {}
+    info = info if isinstance(info, dict) else {}
+    try:
+        count = int(post_data.get("attachments") or 0)
+    except (TypeError, ValueError):
+        count = 0
+    names = list(dict.fromkeys([*info, *(f"attachment{i}" for i in range(1, count + 1))]))
+    parts = []
+    for name in names:
+        described = info.get(name) if isinstance(info.get(name), dict) else {}
+        field = post_data.get(name)
+        if isinstance(field, FilePart):
+            content, content_type, filename = field.content, field.content_type, field.filename
+        elif name in files:  # Django's request.FILES
+            upload = files[name]
+            content, content_type, filename = upload.read(), upload.content_type, upload.name
+        else:
+            continue
+        parts.append(
+            AnymailInboundMessage.construct_attachment(
+                content_type=str(described.get("type") or content_type or "application/octet-stream"),
+                content=content,
+                filename=str(described.get("filename") or filename or name),
+            )
+        )
+    return parts

@@ -20,6 +20,7 @@ from messaging.whatsapp import (
     InboundMessage,
     MalformedPayload,
     StatusUpdate,
+    TemplateStatus,
     Unroutable,
     parse_webhook,
 )
@@ -44,6 +45,8 @@ def as_plain(event: Any) -> dict[str, Any]:
         row = dataclasses.asdict(event) | {"type": "unroutable"}
     elif isinstance(event, Ignored):
         row = dataclasses.asdict(event) | {"type": "ignored"}
+    elif isinstance(event, TemplateStatus):
+        row = dataclasses.asdict(event) | {"type": "template_status"}
     else:  # pragma: no cover - a new event type must be added here
         raise AssertionError(f"unexpected event {event!r}")
     if isinstance(row.get("timestamp"), dt.datetime):

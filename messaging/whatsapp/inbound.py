@@ -24,6 +24,7 @@ from messaging.whatsapp.errors import WhatsAppError, error_class_for
 CHANNEL = "whatsapp"
 SIGNATURE_PREFIX = "sha256="
 MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
+TEMPLATE_FIELD = "message_template_status_update"
 
 SchemaResolver = Callable[[str], "str | None"]
 
@@ -160,7 +161,26 @@ class Ignored:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-WebhookEvent = InboundMessage | StatusUpdate | Unroutable | Ignored
+@dataclass(frozen=True)
+class TemplateStatus:
+    """Meta's review of a message template (field `message_template_status_update`): APPROVED, REJECTED,
+    PAUSED, DISABLED, … It names the WhatsApp Business account (`entry.id`), not a number: the receiver
+    routes it to every property with a number in that account."""
+
+    waba_id: str
+    template_id: str
+    name: str
+    language: str
+    event: str
+    reason: str = ""
+    time: int = 0
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"template:{self.template_id or self.name}:{self.language}:{self.event}:{self.time}"
+
+
+WebhookEvent = InboundMessage | StatusUpdate | Unroutable | Ignored | TemplateStatus
 
 
 # --- Parser -----------------------------------------------------------------------------------
@@ -178,6 +198,9 @@ def parse_webhook(body: bytes | str | Mapping[str, Any], resolve_schema: SchemaR
         if not isinstance(entry, dict):
             raise MalformedPayload(f"{where} must be an object")
         for c, change in enumerate(_list(entry, "changes", where)):
+            if isinstance(change, dict) and change.get("field") == TEMPLATE_FIELD:
+                events.append(_parse_template_status(entry, change, f"{where}.changes[{c}]"))
+                continue
             events.extend(_parse_change(change, f"{where}.changes[{c}]", resolve_schema))
     return events
 
@@ -261,6 +284,24 @@ def _parse_change(change: Any, where: str, resolve_schema: SchemaResolver) -> li
     return events
 
 
+def _parse_template_status(entry: Mapping[str, Any], change: Mapping[str, Any], where: str) -> WebhookEvent:
+    value = change.get("value")
+    if not isinstance(value, dict) or not value.get("message_template_name") or not value.get("event"):
+        return Ignored(
+            field=TEMPLATE_FIELD, reason="no template name or event", raw=value if isinstance(value, dict) else {}
+        )
+    time = entry.get("time")
+    return TemplateStatus(
+        waba_id=_str(entry, "id", where.split(".changes", 1)[0]),
+        template_id=str(value.get("message_template_id") or ""),
+        name=str(value["message_template_name"]),
+        language=str(value.get("message_template_language") or ""),
+        event=str(value["event"]).upper(),
+        reason=str(value.get("reason") or ""),
+        time=time if isinstance(time, int) and not isinstance(time, bool) else 0,
+    )
+
+
 def _peek_id(raw: Any, where: str) -> str:
     if not isinstance(raw, dict):
         raise MalformedPayload(f"{where} must be an object")
@@ -320,6 +361,10 @@ def _parse_message(
     if not isinstance(raw, dict):
         raise MalformedPayload(f"{where} must be an object")
     wamid = _str(raw, "id", where)
+    system = _obj(raw, "system")
+    if raw.get("type") == "system" and not raw.get("from"):
+        # A user-id change names no number: the notice is kept under the id it is about, never refused.
+        raw = {**raw, "from": str(system.get("previous_user_id") or system.get("user_id") or "unknown")}
     wa_id = _wa_id(raw, "from", where)
     timestamp = _timestamp(raw, where)
     kind = raw.get("type") if isinstance(raw.get("type"), str) and raw.get("type") else "unknown"
@@ -334,6 +379,8 @@ def _parse_message(
     reply_to = str(context.get("id") or "")
     if kind == "reaction":
         reply_to = str(extra["reaction"].get("message_id") or "")
+    if kind in ("edit", "revoke"):
+        reply_to = str(extra[kind].get("original_message_id") or "")
     return NormalizedMessage(
         channel=CHANNEL,
         property_schema=schema,
@@ -400,6 +447,20 @@ def _content(kind: str, raw: Mapping[str, Any]) -> tuple[str, tuple[Media, ...],
         return "[contact] " + "; ".join(line for line in lines if line), (), {"contacts": cards}
     if kind == "unsupported":
         return "", (), {"unsupported": True}
+    if kind == "edit":
+        # The guest changed a message: the new content, read as that type would be, for the original id.
+        inner = _obj(body, "message")
+        inner_kind = inner.get("type") if isinstance(inner.get("type"), str) and inner.get("type") else "unknown"
+        text, media, inner_extra = _content(inner_kind, inner) if inner_kind not in ("edit", "revoke") else ("", (), {})
+        edit = {"original_message_id": body.get("original_message_id"), "type": inner_kind}
+        return text, media, {**inner_extra, "edit": edit}
+    if kind == "revoke":
+        return "", (), {"revoke": {"original_message_id": body.get("original_message_id")}}
+    if kind == "system":
+        # Meta's notices about the user (a new number, a new identity): never a guest writing to us.
+        notice = {k: body.get(k) for k in ("type", "body", "wa_id", "user_id", "previous_user_id") if k in body}
+        identity = _obj(raw, "identity")
+        return "", (), {"system": notice, **({"identity": identity} if identity else {})}
     # A type Meta adds after this code was written: keep everything, crash on nothing.
     return "", (), {"unknown_type": True, "raw": dict(raw)}
 
