@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from conversations import handoff
@@ -57,7 +58,8 @@ def _messages_context(conversation: Conversation) -> dict[str, Any]:
             for k in meta.get("knowledge", [])
         ]
         m.confidence = meta.get("confidence")
-    return {"conversation": conversation, "messages": messages, "episode": handoff.open_episode(conversation.pk)}
+    # "thread", not "messages": that name is Django's flash messages in every template.
+    return {"conversation": conversation, "thread": messages, "episode": handoff.open_episode(conversation.pk)}
 
 
 @staff_page(READERS)
@@ -82,7 +84,8 @@ def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any
         run(item.pk)
     except handoff.HandoffError as exc:
         flash.error(request, str(exc))
-    return redirect("dashboard:conversation", conversation_id=item.pk)
+    # Back where the action was taken: the actions and the composer, not the top of a long page.
+    return redirect(reverse("dashboard:conversation", kwargs={"conversation_id": item.pk}) + "#actions")
 
 
 @staff_page(WRITERS)

@@ -1,0 +1,24 @@
+"""Template filters for times shown to staff (the property's zone is activated by its host's middleware)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from core.timefmt import duration_words, waited_words
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """`{{ seconds|duration }}` → "8 min"; a dash when there is no figure."""
+    words = duration_words(seconds)
+    return "–" if words is None else words
+
+
+@register.filter
+def waited(since: dt.datetime | None) -> str:
+    """`{{ moment|waited }}` → "8 min" since that moment."""
+    return waited_words(since)
