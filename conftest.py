@@ -169,6 +169,14 @@ def host_client(property_: Property | None, user: User | None = None) -> Client:
     return client
 
 
+def api_client(user: User) -> Client:
+    """A client of the public host's API signed in as `user` with a JWT, as an API caller would be."""
+    client = host_client(None)
+    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
 @pytest.fixture
 def in_a(world: World) -> Iterator[None]:
     with schema_context(world.a.schema_name):

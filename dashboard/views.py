@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from conversations import handoff
-from conversations.models import Conversation
+from conversations.handoff import desk
+from conversations.models import Conversation, Language, SavedReply
 from conversations.services import conversation_for, inbox, unanswered_after_hours
 from core import audit
 from core.audit import AuditAction
@@ -22,7 +23,8 @@ from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
 from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
-from properties.permissions import READERS, WRITERS, request_allows, staff_page
+from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
+from properties.services import staff_names, writers_of
 
 
 def _can_write(request: HttpRequest) -> bool:
@@ -47,7 +49,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
 # --- Conversation ------------------------------------------------------------------------------
 
 
-def _messages_context(conversation: Conversation) -> dict[str, Any]:
+def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[str, Any]:
     messages = list(conversation.messages.order_by("id"))
     item_ids = {k.get("item_id") for m in messages for k in (m.metadata or {}).get("knowledge", [])}
     titles = dict(KnowledgeItem.objects.filter(pk__in=item_ids).values_list("pk", "title")) if item_ids else {}
@@ -58,24 +60,39 @@ def _messages_context(conversation: Conversation) -> dict[str, Any]:
             for k in meta.get("knowledge", [])
         ]
         m.confidence = meta.get("confidence")
-    # "thread", not "messages": that name is Django's flash messages in every template.
-    return {"conversation": conversation, "thread": messages, "episode": handoff.open_episode(conversation.pk)}
+    senders = staff_names({m.sent_by_user_id for m in messages if m.sent_by_user_id})
+    for m in messages:
+        m.sender_name = senders.get(m.sent_by_user_id, "")
+    notes = desk.notes_of(conversation.pk)
+    for note in notes:
+        note.role = "note"
+    # One timeline: the transcript with the internal notes where they were written.
+    timeline = sorted([*messages, *notes], key=lambda entry: entry.created_at)
+    can_write = _can_write(request)
+    return {
+        "conversation": conversation,
+        # "thread", not "messages": that name is Django's flash messages in every template.
+        "thread": timeline,
+        "episode": handoff.open_episode(conversation.pk),
+        "holder": handoff.holder_of(conversation.pk),
+        "can_write": can_write,
+        "colleagues": writers_of(served_property()) if can_write else [],
+        "saved_replies": desk.replies_for(conversation) if can_write else [],
+    }
 
 
 @staff_page(READERS)
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
-    return render(request, "dashboard/conversation.html", {**_messages_context(item), "can_write": _can_write(request)})
+    return render(request, "dashboard/conversation.html", _messages_context(item, request))
 
 
 @staff_page(READERS)
 def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
-    return render(
-        request, "dashboard/_conversation_live.html", {**_messages_context(item), "can_write": _can_write(request)}
-    )
+    return render(request, "dashboard/_conversation_live.html", _messages_context(item, request))
 
 
 def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any]) -> HttpResponse:
@@ -91,7 +108,40 @@ def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any
 @staff_page(WRITERS)
 @require_POST
 def conversation_takeover(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    return _action(request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk))
+    take_from = _user_id(request.POST.get("take_from"))
+    return _action(
+        request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk, take_from=take_from)
+    )
+
+
+@staff_page(WRITERS)
+@require_POST
+def conversation_assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """To me or to a colleague; `take_from` when someone else holds it (the explicit takeover)."""
+    conversation_for(conversation_id)  # 404 for an id outside this property before anything about the form
+    to = request.user.pk if request.POST.get("to") == "me" else _user_id(request.POST.get("to"))
+    if to is None:
+        return HttpResponseBadRequest("Choose who should hold the conversation.")
+    take_from = _user_id(request.POST.get("take_from"))
+    return _action(
+        request,
+        conversation_id,
+        lambda pk: handoff.assign(pk, user_id=request.user.pk, to_user_id=to, take_from=take_from),
+    )
+
+
+@staff_page(WRITERS)
+@require_POST
+def conversation_note(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    text = request.POST.get("text", "")
+    return _action(request, conversation_id, lambda pk: desk.add_note(pk, user_id=request.user.pk, text=text))
+
+
+def _user_id(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 @staff_page(WRITERS)
@@ -217,3 +267,42 @@ def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
     except LeadError as exc:
         flash.error(request, str(exc))
     return redirect("dashboard:reviews")
+
+
+# --- Saved replies (managed from the settings page; picked with "/" in the composer) ---------------
+
+
+@staff_page(READERS)
+def saved_replies(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/saved_replies.html",
+        {
+            "replies": SavedReply.objects.all(),
+            "languages": Language.choices,
+            "can_manage": request_allows(request, MANAGERS),
+        },
+    )
+
+
+@staff_page(MANAGERS)
+@require_POST
+def saved_reply_save(request: HttpRequest, reply_id: int | None = None) -> HttpResponse:
+    post = request.POST
+    fields = desk.SavedReplyFields(post.get("title", ""), post.get("language", ""), post.get("text", ""))
+    if reply_id is not None:
+        desk.saved_reply_for(reply_id)  # 404 before anything else for an id outside this property
+    try:
+        reply = desk.save_reply(fields, reply_id)
+        flash.success(request, f"Saved reply {reply.title!r} ({reply.language}) saved.")
+    except handoff.HandoffError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:saved-replies")
+
+
+@staff_page(MANAGERS)
+@require_POST
+def saved_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    desk.delete_reply(reply_id)
+    flash.success(request, "Saved reply deleted.")
+    return redirect("dashboard:saved-replies")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD, host_client
+from conftest import api_client, host_client
 from conversations import engine
 from conversations.models import AiMode, ConversationStatus, MessageRole
 
@@ -21,13 +21,6 @@ def convo_a(world):
     return conversation
 
 
-def _api(user):
-    client = host_client(None)
-    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 def _state(world, conversation):
     with schema_context(world.a.schema_name):
         conversation.refresh_from_db()
@@ -36,7 +29,7 @@ def _state(world, conversation):
 
 def test_the_api_lets_an_agent_take_over_reply_and_resolve(world, convo_a) -> None:
     conversation = convo_a
-    api, base = _api(world.agent_a), f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
+    api, base = api_client(world.agent_a), f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
     listed = api.get(f"/api/v1/properties/{world.a.pk}/conversations?status=active").json()["results"]
     assert conversation.pk in [c["id"] for c in listed] and {c["status"] for c in listed} == {"active"}
     assert api.post(f"{base}/handoff").json()["status"] == ConversationStatus.HANDED_OFF
@@ -56,7 +49,7 @@ def test_the_api_refuses_viewers_403_and_other_properties_404_without_changing_a
     conversation = convo_a
     before = _state(world, conversation)
     base = f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
-    viewer, outsider = _api(world.viewer_a), _api(world.manager_b)
+    viewer, outsider = api_client(world.viewer_a), api_client(world.manager_b)
     assert viewer.get(base).status_code == 200
     for action in ("handoff", "takeover", "resolve"):
         assert viewer.post(f"{base}/{action}").status_code == 403

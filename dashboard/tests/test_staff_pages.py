@@ -36,9 +36,10 @@ def _state(world, conversation):
 
 
 PAGES = ["/", "/inbox/list/", "/conversations/{c}/", "/conversations/{c}/live/", "/leads/", "/leads/{l}/",
-         "/after-hours/", "/reviews/"]  # fmt: skip
+         "/after-hours/", "/reviews/", "/settings/saved-replies/"]  # fmt: skip
 ACTIONS = ["/conversations/{c}/takeover/", "/conversations/{c}/resolve/", "/conversations/{c}/handoff/",
-           "/conversations/{c}/reply/", "/leads/{l}/edit/", "/reviews/{l}/"]  # fmt: skip
+           "/conversations/{c}/reply/", "/conversations/{c}/assign/", "/conversations/{c}/notes/",
+           "/leads/{l}/edit/", "/reviews/{l}/"]  # fmt: skip
 
 
 def test_every_dashboard_page_shows_a_members_data_and_viewers_get_no_forms(world, convo_a) -> None:
