@@ -29,7 +29,8 @@ def duration_words(seconds: float | None) -> str | None:
 
 
 def waited_words(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """How long ago `since` was, in words ("8 min"); empty when unknown."""
+    """How long ago `since` was, in words ("8 min", "<1 min"); empty when unknown."""
     if since is None:
         return ""
-    return duration_words(((now or timezone.now()) - since).total_seconds()) or ""
+    seconds = ((now or timezone.now()) - since).total_seconds()
+    return "<1 min" if seconds < 60 else duration_words(seconds) or ""

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages as flash
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,14 +16,28 @@ from django.views.decorators.http import require_POST
 
 from conversations import handoff
 from conversations.handoff import desk
-from conversations.models import Conversation, Language, SavedReply
-from conversations.services import conversation_for, inbox, unanswered_after_hours
+from conversations.models import AiMode, Channel, Conversation, ConversationStatus, Language, SavedReply
+from conversations.services import (
+    TEXT_SEARCH_WINDOW,
+    InboxFilter,
+    conversation_for,
+    inbox,
+    last_messages,
+    unanswered_after_hours,
+)
 from core import audit
 from core.audit import AuditAction
 from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
 from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
-from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
+from leads.services.queries import (
+    guests_named,
+    lead_filter,
+    lead_for,
+    names_by_guest,
+    open_after_hours_leads,
+    pending_reviews,
+)
 from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
 from properties.services import staff_names, writers_of
 
@@ -34,16 +49,46 @@ def _can_write(request: HttpRequest) -> bool:
 # --- Inbox ---------------------------------------------------------------------------------------
 
 
+INBOX_PAGE = 25
+
+
+def _inbox_context(request: HttpRequest) -> dict[str, Any]:
+    """One page of the inbox as filtered, each row with the guest's name, a preview, its holder and waits."""
+    wanted = InboxFilter.from_params(request.GET)
+    named = guests_named(wanted.q) if wanted.q else set()
+    page = Paginator(inbox(request.user.pk, wanted, named), INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    previews = last_messages([c.pk for c in rows])
+    holders = staff_names({c.holder_id for c in rows if c.holder_id})
+    lead_names = names_by_guest({c.guest_id for c in rows})
+    for c in rows:
+        c.display_name = lead_names.get(c.guest_id) or str(c.guest)
+        c.preview = previews.get(c.pk)
+        c.holder_name = holders.get(c.holder_id, "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "rows": rows,
+        "page": page,
+        "wanted": wanted,
+        "query": params.urlencode(),
+        "waiting": Conversation.objects.filter(ai_mode=AiMode.HANDOFF).count(),
+        "statuses": ConversationStatus.choices,
+        "channels": Channel.choices,
+        "text_window": TEXT_SEARCH_WINDOW,
+    }
+
+
 @staff_page(READERS)
 def home(request: HttpRequest) -> HttpResponse:
     """The staff home page (/ on a property's host) is the live inbox."""
-    return render(request, "dashboard/inbox.html", {"rows": inbox(request.user.pk)})
+    return render(request, "dashboard/inbox.html", _inbox_context(request))
 
 
 @staff_page(READERS)
 def inbox_list(request: HttpRequest) -> HttpResponse:
-    """The inbox's list alone: the page's script swaps it in when a live event arrives."""
-    return render(request, "dashboard/_inbox_list.html", {"rows": inbox(request.user.pk)})
+    """The inbox's list alone (same filters and page): the page's script swaps it in when a live event arrives."""
+    return render(request, "dashboard/_inbox_list.html", _inbox_context(request))
 
 
 # --- Conversation ------------------------------------------------------------------------------
