@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from properties.realtime import register_staff_typing
+
 
 class ConversationsConfig(AppConfig):
     name = "conversations"
@@ -11,3 +13,8 @@ class ConversationsConfig(AppConfig):
 
         # Every property's outbox backlog and waiting handoffs, read at each /metrics scrape.
         state.register_source("tenants", tenant_counts)
+        # deferred: conversations.realtime imports models, which cannot load before the apps are ready
+        from conversations.realtime import staff_typing_to_guest
+
+        # Staff typing reaches the guest's widget; the staff websocket (properties) cannot import this app.
+        register_staff_typing(staff_typing_to_guest)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -86,6 +86,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page(READERS)
+def next_waiting(request: HttpRequest) -> HttpResponse:
+    """The guest who has waited longest for a person (the "next waiting" shortcut), else the inbox."""
+    waiting = inbox(request.user.pk, InboxFilter()).filter(ai_mode=AiMode.HANDOFF).order_by("waiting_since")
+    first = waiting.values_list("pk", flat=True).first()
+    return redirect("dashboard:conversation", conversation_id=first) if first else redirect("dashboard:home")
+
+
+@staff_page(READERS)
+def waiting_count(request: HttpRequest) -> JsonResponse:
+    """How many guests wait for a person: the tab title's count on every staff page."""
+    return JsonResponse({"waiting": Conversation.objects.filter(ai_mode=AiMode.HANDOFF).count()})
+
+
+@staff_page(READERS)
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """The inbox's list alone (same filters and page): the page's script swaps it in when a live event arrives."""
     return render(request, "dashboard/_inbox_list.html", _inbox_context(request))
@@ -146,6 +160,10 @@ def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any
         run(item.pk)
     except handoff.HandoffError as exc:
         flash.error(request, str(exc))
+    if request.headers.get("X-Requested-With") == "fetch":
+        # The page's script posted it: answer with the refreshed conversation (and any refusal) in place,
+        # so the reply box stays where the person was typing.
+        return render(request, "dashboard/_conversation_live.html", _messages_context(item, request))
     # Back where the action was taken: the actions and the composer, not the top of a long page.
     return redirect(reverse("dashboard:conversation", kwargs={"conversation_id": item.pk}) + "#actions")
 

@@ -436,6 +436,8 @@ def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
 
 
 def message_event(message: Message, conversation: Conversation) -> dict[str, Any]:
+    """The staff feed's `message.new`; a guest's message names who holds the conversation (their alert)."""
+    holder = holder_of(conversation.pk) if message.role == MessageRole.GUEST else None
     return {
         "conversation_id": conversation.pk,
         "message_id": message.pk,
@@ -443,6 +445,8 @@ def message_event(message: Message, conversation: Conversation) -> dict[str, Any
         "preview": message.content[:140],
         "status": conversation.status,
         "ai_mode": conversation.ai_mode,
+        "holder_id": holder.user_id if holder else None,
+        "guest": str(conversation.guest),
     }
 
 

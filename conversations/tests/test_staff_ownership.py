@@ -190,3 +190,14 @@ def test_every_new_door_refuses_viewers_writes_403_and_other_properties_404(name
         conversation.refresh_from_db()
         assert conversation.ai_mode == AiMode.CONCIERGE and StaffNote.objects.count() == 1
         assert list(SavedReply.objects.values_list("title", "text")) == [("Secret", "Alpha's secret reply")]
+
+
+def test_the_widget_names_the_person_answering(named, convo_a) -> None:
+    world, conversation = named, convo_a
+    with schema_context(world.a.schema_name):
+        handoff.staff_reply(conversation.pk, user_id=world.agent_a.pk, text="Saya Aina, boleh saya bantu?")
+        messages = list(Message.objects.filter(conversation=conversation).order_by("id"))
+        shown = conversation_payload(conversation, messages)["messages"]
+    staff = [m for m in shown if m["role"] == "staff"]
+    assert [(m["sender"], m["content"]) for m in staff] == [("Aina", "Saya Aina, boleh saya bantu?")]
+    assert "sender" not in [m for m in shown if m["role"] == "ai"][0]

@@ -110,3 +110,23 @@ def test_search_is_a_door_bs_staff_find_nothing_of_as(world, inbox_a) -> None:
         assert on_a_host.get(f"/inbox/list/?{query}").status_code == 404
         rows = on_b_host.get(f"/?{query}").content.decode().split('class="inbox-rows"', 1)[1]
         assert "breakfast" not in rows and "Aisyah" not in rows and "towels" not in rows
+
+
+def test_next_waiting_and_the_waiting_count_are_the_propertys_own(world, inbox_a) -> None:
+    agent = host_client(world.a, world.agent_a)
+    assert agent.get("/inbox/waiting/").json() == {"waiting": 1}
+    assert agent.get("/inbox/next/")["Location"] == f"/conversations/{inbox_a['waiting'].pk}/"
+    on_a_host, on_b_host = host_client(world.a, world.manager_b), host_client(world.b, world.manager_b)
+    for url in ("/inbox/waiting/", "/inbox/next/"):
+        assert on_a_host.get(url).status_code == 404
+    assert on_b_host.get("/inbox/waiting/").json() == {"waiting": 0}
+    assert on_b_host.get("/inbox/next/")["Location"] == "/"
+
+
+def test_an_action_posted_by_the_page_answers_in_place_with_the_refusal(world, inbox_a) -> None:
+    manager = host_client(world.a, world.manager_a)
+    mine = inbox_a["mine"].pk  # held by the agent
+    answer = manager.post(f"/conversations/{mine}/reply/", {"text": "Hello"}, HTTP_X_REQUESTED_WITH="fetch")
+    fragment = answer.content.decode()
+    assert answer.status_code == 200 and "<html" not in fragment
+    assert "holds this conversation (since" in fragment and "Take over from" in fragment
