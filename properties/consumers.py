@@ -4,8 +4,8 @@ import time
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.realtime import GroupFeed
 from properties.models import Role
 from properties.permissions import PLATFORM_ADMIN
 from properties.realtime import staff_group, staff_typing
@@ -15,7 +15,7 @@ TYPING_ROLES = {Role.MANAGER, Role.AGENT, PLATFORM_ADMIN}
 TYPING_EVERY = 2.0  # seconds between two announcements of one person typing in one conversation
 
 
-class StaffConsumer(AsyncJsonWebsocketConsumer):
+class StaffConsumer(GroupFeed):
     """A signed-in staff member's live feed for one property.
 
     The connection only gets here through `nocturn.ws.StaffAuthMiddleware`, which has already
@@ -25,22 +25,15 @@ class StaffConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self._last_typing: dict[int, float] = {}
         property_ = self.scope["property"]
-        self.group_name = staff_group(property_.schema_name)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
-        await self.send_json({"event": "hello", "payload": {"property": property_.name, "role": self.scope["role"]}})
-
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        await self.join(staff_group(property_.schema_name), {"property": property_.name, "role": self.scope["role"]})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
             return
-        if content.get("type") == "ping":
-            await self.send_json({"event": "pong", "payload": {}})
-        elif content.get("type") == "typing":
+        if content.get("type") == "typing":  # the one thing staff say over the socket: it is not a write
             await self._typing(content.get("conversation_id"))
+        else:
+            await super().receive_json(content, **kwargs)
 
     async def _typing(self, conversation_id: Any) -> None:
         """ "Aina is typing" to colleagues and to the guest: writers only (403), a conversation of this
@@ -70,5 +63,5 @@ class StaffConsumer(AsyncJsonWebsocketConsumer):
             },
         )
 
-    async def staff_event(self, message: dict[str, Any]) -> None:
-        await self.send_json({"event": message["event"], "payload": message["payload"]})
+    async def staff_event(self, message: dict[str, Any]) -> None:  # the group's "staff.event" messages
+        await self.forward(message)

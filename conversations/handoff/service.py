@@ -252,6 +252,45 @@ def _staff(user_id: int | None) -> User | None:
     return User.objects.filter(pk=user_id).first() if user_id else None
 
 
+def _set_mode(conversation: Conversation, mode: str, status: str) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(ai_mode=mode, status=status)
+    conversation.ai_mode, conversation.status = mode, status
+
+
+def _staff_step(
+    conversation: Conversation,
+    *,
+    event: str,
+    note: str,
+    action: AuditAction,
+    handoff_id: int | None,
+    user_id: int,
+    at: Any,
+    details: dict[str, Any],
+    actor_id: int | None = None,
+    meta: dict[str, Any] | None = None,
+    live: dict[str, Any] | None = None,
+) -> None:
+    """What a staff step leaves: a system line in the conversation, the staff pages' event (on commit), the audit.
+
+    `actor_id`: who acted when it is not `user_id` (assigning to a colleague); `meta` and `live` add to the
+    system line's metadata and to the staff event.
+    """
+    _system(conversation, note, {"event": event, "handoff_id": handoff_id, "user_id": user_id, **(meta or {})}, at)
+    notify_staff(
+        connection.schema_name,
+        "conversation.status",
+        _status_event(conversation, event=event, user_id=user_id, **(live or {})),
+    )
+    audit.record(
+        action,
+        actor=_staff(actor_id or user_id),
+        target_type="conversations.conversation",
+        target_id=str(conversation.pk),
+        details=details,
+    )
+
+
 @dataclass(frozen=True)
 class Holder:
     """Who holds a conversation (staff replying to the guest) and since when."""
@@ -304,7 +343,6 @@ def assign(conversation_id: int, *, user_id: int, to_user_id: int, take_from: in
 
 
 def _hold(conversation_id: int, *, holder_id: int, actor_id: int, take_from: int | None) -> Conversation:
-    schema = connection.schema_name
     now = timezone.now()
     with transaction.atomic():
         conversation = _locked(conversation_id)
@@ -319,48 +357,40 @@ def _hold(conversation_id: int, *, holder_id: int, actor_id: int, take_from: int
         first_take = episode.taken_over_at is None
         # taken_over_at is when the present holder got it ("held by Aina since 02:14").
         Handoff.objects.filter(pk=episode.pk).update(taken_over_at=now, taken_over_by_user_id=holder_id)
-        Conversation.objects.filter(pk=conversation_id).update(
-            ai_mode=AiMode.STAFF, status=ConversationStatus.HANDED_OFF
-        )
-        conversation = Conversation.objects.select_related("guest").get(pk=conversation_id)
+        _set_mode(conversation, AiMode.STAFF, ConversationStatus.HANDED_OFF)
         names = staff_names([holder_id, actor_id])
         name = names.get(holder_id, "A staff member")
         note = f"{name} took over from {current.name}." if current else f"{name} took over; the AI is paused."
         if actor_id != holder_id:
             note = f"{names.get(actor_id, 'A staff member')} assigned the conversation to {name}."
-        _system(
+        previous = current.user_id if current else None
+        _staff_step(
             conversation,
-            note,
-            {"event": "takeover", "handoff_id": episode.pk, "user_id": holder_id, "by_user_id": actor_id,
-             "from_user_id": current.user_id if current else None, "first": first_take},
-            now,
-        )  # fmt: skip
+            event="takeover",
+            note=note,
+            action=AuditAction.TAKEOVER,
+            handoff_id=episode.pk,
+            user_id=holder_id,
+            actor_id=actor_id,
+            at=now,
+            details={"handoff_id": episode.pk, "channel": conversation.channel, "holder": holder_id, "from": previous},
+            meta={"by_user_id": actor_id, "from_user_id": previous, "first": first_take},
+            live={
+                "holder_id": holder_id,
+                "holder_name": name,
+                "holder_since": now.isoformat(),
+                "by_user_id": actor_id,
+                "previous_holder_id": previous,
+                "previous_holder_name": current.name if current else None,
+            },
+        )
         _tell_guest(conversation, JOINED[_language(conversation)].format(name=name), now, notice="joined")
-        notify_staff(
-            schema,
-            "conversation.status",
-            _status_event(
-                conversation, event="takeover", user_id=holder_id, holder_id=holder_id, holder_name=name,
-                holder_since=now.isoformat(), by_user_id=actor_id,
-                previous_holder_id=current.user_id if current else None,
-                previous_holder_name=current.name if current else None,
-            ),
-        )  # fmt: skip
-        audit.record(
-            AuditAction.TAKEOVER,
-            actor=_staff(actor_id),
-            target_type="conversations.conversation",
-            target_id=str(conversation_id),
-            details={"handoff_id": episode.pk, "channel": conversation.channel, "holder": holder_id,
-                     "from": current.user_id if current else None},
-        )  # fmt: skip
     return conversation
 
 
 def resolve(conversation_id: int, *, user_id: int) -> Conversation:
     """Back to the AI. The session starts afresh in concierge mode with no low-confidence streak, so the
     guest's next message is answered by the AI instead of being handed straight back to staff."""
-    schema = connection.schema_name
     now = timezone.now()
     with transaction.atomic():
         conversation = _locked(conversation_id)
@@ -370,30 +400,24 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
         if episode is not None:
             Handoff.objects.filter(pk=episode.pk).update(resolved_at=now, resolved_by_user_id=user_id)
         was_with_staff = conversation.ai_mode == AiMode.STAFF
-        Conversation.objects.filter(pk=conversation_id).update(
-            ai_mode=AiMode.CONCIERGE, status=ConversationStatus.ACTIVE
-        )
-        conversation = Conversation.objects.select_related("guest").get(pk=conversation_id)
+        _set_mode(conversation, AiMode.CONCIERGE, ConversationStatus.ACTIVE)
         session = sessions.load(conversation)
         session.mode = AiMode.CONCIERGE
         session.low_confidence_streak = 0
         sessions.save(session)
-        _system(
+        handoff_id = episode.pk if episode else None
+        _staff_step(
             conversation,
-            "Resolved by staff; the AI answers again.",
-            {"event": "resolved", "handoff_id": episode.pk if episode else None, "user_id": user_id},
-            now,
+            event="resolved",
+            note="Resolved by staff; the AI answers again.",
+            action=AuditAction.RELEASE,
+            handoff_id=handoff_id,
+            user_id=user_id,
+            at=now,
+            details={"handoff_id": handoff_id},
         )
         if was_with_staff:  # a person had joined: the guest is told they are back with the assistant
             _tell_guest(conversation, BACK_TO_AI[_language(conversation)], now, notice="back_to_ai")
-        notify_staff(schema, "conversation.status", _status_event(conversation, event="resolved", user_id=user_id))
-        audit.record(
-            AuditAction.RELEASE,
-            actor=_staff(user_id),
-            target_type="conversations.conversation",
-            target_id=str(conversation_id),
-            details={"handoff_id": episode.pk if episode else None},
-        )
     return conversation
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import api_client, host_client
-from conversations import engine
+from conftest import api_client, host_client, secret_conversation_of_a
 from conversations.models import AiMode, ConversationStatus, MessageRole
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def convo_a(world):
-    with schema_context(world.a.schema_name):
-        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
-        engine.record_guest_message(conversation, "Secret of Alpha: my room is 1207", provider_message_id="a:1")
-    return conversation
+    return secret_conversation_of_a(world)
 
 
 def _state(world, conversation):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0006_encrypt_pii'),
+        ('conversations', '0007_inbound_terminal_states'),
     ]
 
     operations = [
