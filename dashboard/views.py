@@ -119,6 +119,7 @@ def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[
             for k in meta.get("knowledge", [])
         ]
         m.confidence = meta.get("confidence")
+        m.delivery = meta.get("delivery")  # the outbox mirrors sent / delivered / read / failed onto the message
     senders = staff_names({m.sent_by_user_id for m in messages if m.sent_by_user_id})
     for m in messages:
         m.sender_name = senders.get(m.sent_by_user_id, "")

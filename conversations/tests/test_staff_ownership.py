@@ -201,3 +201,18 @@ def test_the_widget_names_the_person_answering(named, convo_a) -> None:
     staff = [m for m in shown if m["role"] == "staff"]
     assert [(m["sender"], m["content"]) for m in staff] == [("Aina", "Saya Aina, boleh saya bantu?")]
     assert "sender" not in [m for m in shown if m["role"] == "ai"][0]
+
+
+def test_a_staff_message_shows_its_delivery_state_and_why_it_failed(named, convo_a) -> None:
+    world, conversation = named, convo_a
+    with schema_context(world.a.schema_name):
+        sent = handoff.staff_reply(conversation.pk, user_id=world.agent_a.pk, text="Your room is ready.")
+        failed = handoff.staff_reply(conversation.pk, user_id=world.agent_a.pk, text="And breakfast is at 7.")
+        for message, delivery in (
+            (sent, {"state": "read", "error_code": None, "error": ""}),
+            (failed, {"state": "failed", "error_code": 131026, "error": "Message undeliverable"}),
+        ):
+            Message.objects.filter(pk=message.pk).update(metadata={**message.metadata, "delivery": delivery})
+    page = host_client(world.a, world.agent_a).get(f"/conversations/{conversation.pk}/").content.decode()
+    assert 'data-delivery="read">read<' in page
+    assert 'data-delivery="failed">not delivered (131026): Message undeliverable<' in page

@@ -172,6 +172,9 @@
                !(String(p.conversation_id) === here && document.hasFocus())) {
       raise("message:" + p.message_id, (p.guest || "Your guest") + " wrote: " + p.preview,
         conversationUrl(p.conversation_id), { conversation: p.conversation_id });
+    } else if (data.event === "delivery_failed") {
+      raise("failed:" + p.message_id, "A message in conversation #" + p.conversation_id + " was not delivered" +
+        (p.error ? ": " + p.error : ""), conversationUrl(p.conversation_id), { conversation: p.conversation_id });
     } else if (data.event === "conversation.status" && p.previous_holder_id && String(p.previous_holder_id) === me &&
                String(p.holder_id) !== me) {
       raise("moved:" + p.conversation_id + ":" + p.holder_since,
