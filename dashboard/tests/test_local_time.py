@@ -56,7 +56,11 @@ def _plant(world, zone: str) -> dict[str, int]:
             guest=conversation.guest, conversation=conversation, source_channel="web", guest_name="Timed Guest",
             is_after_hours=True, review_status=ReviewStatus.PENDING, intent="room_booking", status=LeadStatus.NEW,
         )  # fmt: skip
-        Lead.objects.filter(pk=lead.pk).update(created_at=MOMENT, consent_at=MOMENT)
+        Lead.objects.filter(pk=lead.pk).update(
+            created_at=MOMENT,
+            consent_at=MOMENT,
+            score_history=[{"at": MOMENT.isoformat(), "reason": "rescore", "score": 40}],
+        )
         report = GMReport.objects.create(
             report_date=dt.date(2026, 7, 14), recipient="gm@alpha.example", subject="Alpha: 3 inquiries",
             html="<p>report</p>", text="report", chart_png=b"", sent_at=MOMENT,
