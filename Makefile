@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # (nocturn/local_services.read_dotenv: the environment wins over .env), so make passes PORT only when given.
 PORT ?=
 
-.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz
+.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz screens
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ audit: setup
 # `make test` (nocturn/tests/test_api_fuzz.py, 5 per operation): no 5xx, responses as documented.
 fuzz: services
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} $(PY) -m pytest nocturn/tests/test_api_fuzz.py -q
+
+# The staff console photographed at 1366 and 390 px (inbox, a conversation, analytics) into docs/screens/,
+# by the browser test that also checks no staff page scrolls sideways at 360 px.
+screens: services browser
+	NOCTURN_SCREENS_DIR=docs/screens $(PY) -m pytest conversations/tests/test_console_browser.py -q -k sideways
 
 lint: setup
 	$(VENV)/bin/ruff check .

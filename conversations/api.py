@@ -18,9 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from conversations import handoff
-from conversations.models import Conversation, Message
+from conversations.handoff import desk
+from conversations.models import Conversation, Language, Message, SavedReply, StaffNote
 from conversations.services import conversation_for
-from properties.permissions import WRITERS, property_for_user
+from properties.permissions import MANAGERS, READERS, WRITERS, property_for_user
 
 STATUSES = {"active", "handed_off", "resolved", "expired"}
 
@@ -52,7 +53,26 @@ def conversation_data(conversation: Conversation, with_messages: bool = False) -
             else None
         )
         data["messages"] = [message_data(m) for m in conversation.messages.select_related("outbox").order_by("id")]
+        data["holder"] = holder_data(handoff.holder_of(conversation.pk))
     return data
+
+
+def holder_data(holder: handoff.Holder | None) -> dict[str, Any] | None:
+    return {"user_id": holder.user_id, "name": holder.name, "since": holder.since.isoformat()} if holder else None
+
+
+def _refused(exc: handoff.HandoffError) -> Response:
+    """Someone else holds the conversation: 409 naming them; anything else the request asked is a 400."""
+    if isinstance(exc, handoff.HeldByOther):
+        return _conflict(exc)
+    return Response({"detail": str(exc)}, status=http.HTTP_400_BAD_REQUEST)
+
+
+def _conflict(exc: handoff.HandoffError) -> Response:
+    body: dict[str, Any] = {"detail": str(exc)}
+    if isinstance(exc, handoff.HeldByOther):
+        body["holder"] = holder_data(exc.holder)
+    return Response(body, status=http.HTTP_409_CONFLICT)
 
 
 def message_data(message: Message) -> dict[str, Any]:
@@ -101,20 +121,29 @@ def conversation_detail(request: Request, property_id: int, conversation_id: int
         return Response(conversation_data(conversation_for(conversation_id), with_messages=True))
 
 
+class TakeOverSerializer(serializers.Serializer):
+    take_from = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The present holder's user id: the explicit takeover."
+    )
+
+
 def _act(request: Request, property_id: int, conversation_id: int, action: str) -> Response:
     property_ = property_for_user(request.user, property_id, WRITERS)
+    body = TakeOverSerializer(data=request.data if action == "takeover" else {})
+    body.is_valid(raise_exception=True)
     with schema_context(property_.schema_name):
         conversation = conversation_for(conversation_id)
         try:
             if action == "handoff":
                 handoff.begin_handoff(conversation.pk, trigger="manual", user_id=request.user.pk, tell_guest=True)
             elif action == "takeover":
-                handoff.take_over(conversation.pk, user_id=request.user.pk)
+                take_from = body.validated_data.get("take_from")
+                handoff.take_over(conversation.pk, user_id=request.user.pk, take_from=take_from)
             else:
                 handoff.resolve(conversation.pk, user_id=request.user.pk)
         except handoff.HandoffError as exc:
-            return Response({"detail": str(exc)}, status=http.HTTP_409_CONFLICT)
-        return Response(conversation_data(conversation_for(conversation.pk)))
+            return _conflict(exc)
+        return Response(conversation_data(conversation_for(conversation.pk), with_messages=True))
 
 
 @extend_schema(summary="Hand the conversation to staff (manual)", request=None)
@@ -123,7 +152,11 @@ def conversation_handoff(request: Request, property_id: int, conversation_id: in
     return _act(request, property_id, conversation_id, "handoff")
 
 
-@extend_schema(summary="Take the conversation over: the AI is locked until it is resolved", request=None)
+@extend_schema(
+    summary="Take the conversation over: the AI is locked until it is resolved (409 naming the holder if "
+    "someone else holds it, unless take_from names them)",
+    request=TakeOverSerializer,
+)
 @api_view(["POST"])
 def conversation_takeover(request: Request, property_id: int, conversation_id: int) -> Response:
     return _act(request, property_id, conversation_id, "takeover")
@@ -154,5 +187,103 @@ def conversation_reply(request: Request, property_id: int, conversation_id: int)
         try:
             message = handoff.staff_reply(conversation.pk, user_id=request.user.pk, text=body.validated_data["text"])
         except handoff.HandoffError as exc:
-            return Response({"detail": str(exc)}, status=http.HTTP_400_BAD_REQUEST)
+            return _refused(exc)
         return Response(message_data(message), status=http.HTTP_201_CREATED)
+
+
+class AssignSerializer(serializers.Serializer):
+    to_user_id = serializers.IntegerField(help_text="A manager or agent of the property (your own id: to me).")
+    take_from = serializers.IntegerField(required=False, allow_null=True)
+
+
+@extend_schema(summary="Assign the conversation to a colleague or to yourself", request=AssignSerializer)
+@api_view(["POST"])
+def conversation_assign(request: Request, property_id: int, conversation_id: int) -> Response:
+    property_ = property_for_user(request.user, property_id, WRITERS)
+    body = AssignSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    with schema_context(property_.schema_name):
+        conversation = conversation_for(conversation_id)
+        try:
+            handoff.assign(
+                conversation.pk,
+                user_id=request.user.pk,
+                to_user_id=body.validated_data["to_user_id"],
+                take_from=body.validated_data.get("take_from"),
+            )
+        except handoff.HandoffError as exc:
+            return _refused(exc)
+        return Response(conversation_data(conversation_for(conversation.pk), with_messages=True))
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=desk.MAX_NOTE, trim_whitespace=True)
+
+
+def note_data(note: StaffNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "text": note.text,
+        "author_user_id": note.author_user_id,
+        "author": getattr(note, "author_name", ""),
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+@extend_schema(summary="Internal notes on a conversation (staff only; never sent to the guest)", request=NoteSerializer)
+@api_view(["GET", "POST"])
+def conversation_notes(request: Request, property_id: int, conversation_id: int) -> Response:
+    roles = WRITERS if request.method == "POST" else READERS
+    property_ = property_for_user(request.user, property_id, roles)
+    with schema_context(property_.schema_name):
+        conversation = conversation_for(conversation_id)
+        if request.method == "GET":
+            return Response({"results": [note_data(n) for n in desk.notes_of(conversation.pk)]})
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = desk.add_note(conversation.pk, user_id=request.user.pk, text=body.validated_data["text"])
+        return Response(note_data(note), status=http.HTTP_201_CREATED)
+
+
+class SavedReplySerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=80)
+    language = serializers.ChoiceField(choices=Language.choices)
+    text = serializers.CharField(max_length=desk.MAX_SAVED_REPLY)
+
+
+def saved_reply_data(reply: SavedReply) -> dict[str, Any]:
+    return {"id": reply.pk, "title": reply.title, "language": reply.language, "text": reply.text}
+
+
+def _saved_reply_write(request: Request, reply_id: int | None) -> Response:
+    body = SavedReplySerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    try:
+        reply = desk.save_reply(desk.SavedReplyFields(**body.validated_data), reply_id)
+    except handoff.HandoffError as exc:
+        return Response({"detail": str(exc)}, status=http.HTTP_400_BAD_REQUEST)
+    return Response(saved_reply_data(reply), status=http.HTTP_200_OK if reply_id else http.HTTP_201_CREATED)
+
+
+@extend_schema(summary="The property's saved replies (managers change them)", request=SavedReplySerializer)
+@api_view(["GET", "POST"])
+def saved_replies(request: Request, property_id: int) -> Response:
+    property_ = property_for_user(request.user, property_id, MANAGERS if request.method == "POST" else READERS)
+    with schema_context(property_.schema_name):
+        if request.method == "GET":
+            return Response({"results": [saved_reply_data(r) for r in SavedReply.objects.all()]})
+        return _saved_reply_write(request, None)
+
+
+@extend_schema(summary="One saved reply: change (managers) or delete", request=SavedReplySerializer)
+@api_view(["GET", "PUT", "DELETE"])
+def saved_reply(request: Request, property_id: int, reply_id: int) -> Response:
+    property_ = property_for_user(request.user, property_id, READERS if request.method == "GET" else MANAGERS)
+    with schema_context(property_.schema_name):
+        reply = desk.saved_reply_for(reply_id)
+        if request.method == "GET":
+            return Response(saved_reply_data(reply))
+        if request.method == "DELETE":
+            desk.delete_reply(reply.pk)
+            return Response(status=http.HTTP_204_NO_CONTENT)
+        return _saved_reply_write(request, reply.pk)

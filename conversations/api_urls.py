@@ -12,4 +12,8 @@ urlpatterns = [
     path(f"{base}/<int:conversation_id>/takeover", api.conversation_takeover, name="conversation-takeover"),
     path(f"{base}/<int:conversation_id>/resolve", api.conversation_resolve, name="conversation-resolve"),
     path(f"{base}/<int:conversation_id>/messages", api.conversation_reply, name="conversation-reply"),
+    path(f"{base}/<int:conversation_id>/assign", api.conversation_assign, name="conversation-assign"),
+    path(f"{base}/<int:conversation_id>/notes", api.conversation_notes, name="conversation-notes"),
+    path("properties/<int:property_id>/saved-replies", api.saved_replies, name="saved-replies"),
+    path("properties/<int:property_id>/saved-replies/<int:reply_id>", api.saved_reply, name="saved-reply"),
 ]

@@ -15,6 +15,9 @@ import time
 from typing import Any
 
 from channels.layers import get_channel_layer
+from django_tenants.utils import schema_context
+
+from conversations.models import Channel, Conversation
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
@@ -106,3 +109,14 @@ def send_to_guest(schema_name: str, conversation_id: int, event: str, payload: d
     stream = GuestStream(schema_name, conversation_id)
     stream.push(event, payload)
     stream.flush()
+
+
+def staff_typing_to_guest(schema_name: str, conversation_id: int, staff_name: str) -> bool:
+    """The staff websocket's typing hook: a widget guest sees "Aina is typing…"; False if no such conversation."""
+    with schema_context(schema_name):
+        channel = Conversation.objects.filter(pk=conversation_id).values_list("channel", flat=True).first()
+    if channel is None:
+        return False
+    if channel == Channel.WEB:  # WhatsApp shows its own typing state (mark_read_with_typing); e-mail has none
+        send_to_guest(schema_name, conversation_id, "typing", {"name": staff_name})
+    return True

@@ -9,13 +9,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from conversations import handoff
-from conversations.models import Conversation
-from conversations.services import conversation_for, inbox, unanswered_after_hours
+from conversations.handoff import desk
+from conversations.models import AiMode, Channel, Conversation, ConversationStatus, Language, SavedReply
+from conversations.services import (
+    TEXT_SEARCH_WINDOW,
+    InboxFilter,
+    conversation_for,
+    inbox,
+    last_messages,
+    unanswered_after_hours,
+)
 from core import audit
 from core.audit import AuditAction
 from knowledge.models import KnowledgeItem
@@ -29,10 +39,18 @@ from leads.services.leads import (
     undo_rescore,
     update_lead,
 )
-from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
+from leads.services.queries import (
+    guests_named,
+    lead_filter,
+    lead_for,
+    names_by_guest,
+    open_after_hours_leads,
+    pending_reviews,
+)
 from leads.services.reviews import INTENTS, REVIEWED_FIELDS, corrections_from, field_agreement
 from leads.services.rubric import readable_breakdown
 from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
+from properties.services import staff_names, writers_of
 
 
 def _can_write(request: HttpRequest) -> bool:
@@ -42,22 +60,66 @@ def _can_write(request: HttpRequest) -> bool:
 # --- Inbox ---------------------------------------------------------------------------------------
 
 
+INBOX_PAGE = 25
+
+
+def _inbox_context(request: HttpRequest) -> dict[str, Any]:
+    """One page of the inbox as filtered, each row with the guest's name, a preview, its holder and waits."""
+    wanted = InboxFilter.from_params(request.GET)
+    named = guests_named(wanted.q) if wanted.q else set()
+    page = Paginator(inbox(request.user.pk, wanted, named), INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    previews = last_messages([c.pk for c in rows])
+    holders = staff_names({c.holder_id for c in rows if c.holder_id})
+    lead_names = names_by_guest({c.guest_id for c in rows})
+    for c in rows:
+        c.display_name = lead_names.get(c.guest_id) or str(c.guest)
+        c.preview = previews.get(c.pk)
+        c.holder_name = holders.get(c.holder_id, "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "rows": rows,
+        "page": page,
+        "wanted": wanted,
+        "query": params.urlencode(),
+        "waiting": Conversation.objects.filter(ai_mode=AiMode.HANDOFF).count(),
+        "statuses": ConversationStatus.choices,
+        "channels": Channel.choices,
+        "text_window": TEXT_SEARCH_WINDOW,
+    }
+
+
 @staff_page(READERS)
 def home(request: HttpRequest) -> HttpResponse:
     """The staff home page (/ on a property's host) is the live inbox."""
-    return render(request, "dashboard/inbox.html", {"rows": inbox(request.user.pk)})
+    return render(request, "dashboard/inbox.html", _inbox_context(request))
+
+
+@staff_page(READERS)
+def next_waiting(request: HttpRequest) -> HttpResponse:
+    """The guest who has waited longest for a person (the "next waiting" shortcut), else the inbox."""
+    waiting = inbox(request.user.pk, InboxFilter()).filter(ai_mode=AiMode.HANDOFF).order_by("waiting_since")
+    first = waiting.values_list("pk", flat=True).first()
+    return redirect("dashboard:conversation", conversation_id=first) if first else redirect("dashboard:home")
+
+
+@staff_page(READERS)
+def waiting_count(request: HttpRequest) -> JsonResponse:
+    """How many guests wait for a person: the tab title's count on every staff page."""
+    return JsonResponse({"waiting": Conversation.objects.filter(ai_mode=AiMode.HANDOFF).count()})
 
 
 @staff_page(READERS)
 def inbox_list(request: HttpRequest) -> HttpResponse:
-    """The inbox's list alone: the page's script swaps it in when a live event arrives."""
-    return render(request, "dashboard/_inbox_list.html", {"rows": inbox(request.user.pk)})
+    """The inbox's list alone (same filters and page): the page's script swaps it in when a live event arrives."""
+    return render(request, "dashboard/_inbox_list.html", _inbox_context(request))
 
 
 # --- Conversation ------------------------------------------------------------------------------
 
 
-def _messages_context(conversation: Conversation) -> dict[str, Any]:
+def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[str, Any]:
     messages = list(conversation.messages.order_by("id"))
     item_ids = {k.get("item_id") for m in messages for k in (m.metadata or {}).get("knowledge", [])}
     titles = dict(KnowledgeItem.objects.filter(pk__in=item_ids).values_list("pk", "title")) if item_ids else {}
@@ -68,23 +130,40 @@ def _messages_context(conversation: Conversation) -> dict[str, Any]:
             for k in meta.get("knowledge", [])
         ]
         m.confidence = meta.get("confidence")
-    return {"conversation": conversation, "messages": messages, "episode": handoff.open_episode(conversation.pk)}
+        m.delivery = meta.get("delivery")  # the outbox mirrors sent / delivered / read / failed onto the message
+    senders = staff_names({m.sent_by_user_id for m in messages if m.sent_by_user_id})
+    for m in messages:
+        m.sender_name = senders.get(m.sent_by_user_id, "")
+    notes = desk.notes_of(conversation.pk)
+    for note in notes:
+        note.role = "note"
+    # One timeline: the transcript with the internal notes where they were written.
+    timeline = sorted([*messages, *notes], key=lambda entry: entry.created_at)
+    can_write = _can_write(request)
+    return {
+        "conversation": conversation,
+        # "thread", not "messages": that name is Django's flash messages in every template.
+        "thread": timeline,
+        "episode": handoff.open_episode(conversation.pk),
+        "holder": handoff.holder_of(conversation.pk),
+        "can_write": can_write,
+        "colleagues": writers_of(served_property()) if can_write else [],
+        "saved_replies": desk.replies_for(conversation) if can_write else [],
+    }
 
 
 @staff_page(READERS)
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
-    return render(request, "dashboard/conversation.html", {**_messages_context(item), "can_write": _can_write(request)})
+    return render(request, "dashboard/conversation.html", _messages_context(item, request))
 
 
 @staff_page(READERS)
 def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
-    return render(
-        request, "dashboard/_conversation_live.html", {**_messages_context(item), "can_write": _can_write(request)}
-    )
+    return render(request, "dashboard/_conversation_live.html", _messages_context(item, request))
 
 
 def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any]) -> HttpResponse:
@@ -93,13 +172,51 @@ def _action(request: HttpRequest, conversation_id: int, run: Callable[[int], Any
         run(item.pk)
     except handoff.HandoffError as exc:
         flash.error(request, str(exc))
-    return redirect("dashboard:conversation", conversation_id=item.pk)
+    if request.headers.get("X-Requested-With") == "fetch":
+        # The page's script posted it: answer with the refreshed conversation (and any refusal) in place,
+        # so the reply box stays where the person was typing.
+        return render(request, "dashboard/_conversation_live.html", _messages_context(item, request))
+    # Back where the action was taken: the actions and the composer, not the top of a long page.
+    return redirect(reverse("dashboard:conversation", kwargs={"conversation_id": item.pk}) + "#actions")
 
 
 @staff_page(WRITERS)
 @require_POST
 def conversation_takeover(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    return _action(request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk))
+    take_from = _user_id(request.POST.get("take_from"))
+    return _action(
+        request, conversation_id, lambda pk: handoff.take_over(pk, user_id=request.user.pk, take_from=take_from)
+    )
+
+
+@staff_page(WRITERS)
+@require_POST
+def conversation_assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """To me or to a colleague; `take_from` when someone else holds it (the explicit takeover)."""
+    conversation_for(conversation_id)  # 404 for an id outside this property before anything about the form
+    to = request.user.pk if request.POST.get("to") == "me" else _user_id(request.POST.get("to"))
+    if to is None:
+        return HttpResponseBadRequest("Choose who should hold the conversation.")
+    take_from = _user_id(request.POST.get("take_from"))
+    return _action(
+        request,
+        conversation_id,
+        lambda pk: handoff.assign(pk, user_id=request.user.pk, to_user_id=to, take_from=take_from),
+    )
+
+
+@staff_page(WRITERS)
+@require_POST
+def conversation_note(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    text = request.POST.get("text", "")
+    return _action(request, conversation_id, lambda pk: desk.add_note(pk, user_id=request.user.pk, text=text))
+
+
+def _user_id(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 @staff_page(WRITERS)
@@ -258,3 +375,42 @@ def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
     except LeadError as exc:
         flash.error(request, str(exc))
     return redirect("dashboard:reviews")
+
+
+# --- Saved replies (managed from the settings page; picked with "/" in the composer) ---------------
+
+
+@staff_page(READERS)
+def saved_replies(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/saved_replies.html",
+        {
+            "replies": SavedReply.objects.all(),
+            "languages": Language.choices,
+            "can_manage": request_allows(request, MANAGERS),
+        },
+    )
+
+
+@staff_page(MANAGERS)
+@require_POST
+def saved_reply_save(request: HttpRequest, reply_id: int | None = None) -> HttpResponse:
+    post = request.POST
+    fields = desk.SavedReplyFields(post.get("title", ""), post.get("language", ""), post.get("text", ""))
+    if reply_id is not None:
+        desk.saved_reply_for(reply_id)  # 404 before anything else for an id outside this property
+    try:
+        reply = desk.save_reply(fields, reply_id)
+        flash.success(request, f"Saved reply {reply.title!r} ({reply.language}) saved.")
+    except handoff.HandoffError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:saved-replies")
+
+
+@staff_page(MANAGERS)
+@require_POST
+def saved_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    desk.delete_reply(reply_id)
+    flash.success(request, "Saved reply deleted.")
+    return redirect("dashboard:saved-replies")

@@ -139,3 +139,23 @@ def rotate_widget_key(
         },
     )
     return new
+
+
+def staff_name(user: User) -> str:
+    """How colleagues and guests address a staff member: the first name, else the e-mail's local part."""
+    return user.first_name.strip() or user.get_full_name().strip() or user.email.split("@", 1)[0]
+
+
+def staff_names(user_ids: set[int] | list[int]) -> dict[int, str]:
+    """Names for many staff ids at once (one query; tenant tables hold user ids, not foreign keys)."""
+    wanted = {int(i) for i in user_ids if i}
+    return {user.pk: staff_name(user) for user in User.objects.filter(pk__in=wanted)} if wanted else {}
+
+
+def writers_of(property_: Property) -> list[User]:
+    """The property's managers and agents: the people a conversation can be assigned to."""
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__property=property_, memberships__role__in=[Role.MANAGER, Role.AGENT]
+        ).order_by("first_name", "email")
+    )

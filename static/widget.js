@@ -17,7 +17,7 @@
       notice: "This chat is answered by an AI assistant and our staff. We keep what you write here to answer you " +
         "and improve our service, as described in the hotel's privacy policy.",
       slow: "You're sending messages quickly; please wait a moment.", failed: "Not sent. Please try again.",
-      offline: "Reconnecting…", close: "Close"
+      offline: "Reconnecting…", close: "Close", typing: "is typing…"
     },
     ms: {
       title: "Sembang dengan kami", open: "Sembang", send: "Hantar", accept: "Setuju dan mula",
@@ -25,7 +25,7 @@
       notice: "Sembang ini dijawab oleh pembantu AI dan kakitangan kami. Kami menyimpan apa yang anda tulis di sini " +
         "untuk menjawab anda dan menambah baik perkhidmatan kami, seperti dalam dasar privasi hotel.",
       slow: "Anda menghantar mesej terlalu cepat; sila tunggu sebentar.", failed: "Tidak dihantar. Sila cuba lagi.",
-      offline: "Menyambung semula…", close: "Tutup"
+      offline: "Menyambung semula…", close: "Tutup", typing: "sedang menaip…"
     }
   }[lang];
 
@@ -66,6 +66,8 @@
     ".ai,.staff{align-self:flex-start;background:#fff;border:1px solid #dde3ea}" +
     ".staff{border-color:#c9a227}" +
     ".note{align-self:center;font-size:13px;color:#6b7480}" +
+    ".who{display:block;font-size:12px;font-weight:600;color:#8a6d12;margin-bottom:2px}" +
+    ".typing{padding:0 12px 6px;font-size:13px;color:#6b7480;background:#f5f7fa}" +
     ".notice{padding:14px;font-size:14px;display:flex;flex-direction:column;gap:10px}" +
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #dde3ea}" +
     "textarea{flex:1;resize:none;font:inherit;border:1px solid #c5ccd6;border-radius:8px;padding:8px;height:40px}" +
@@ -77,11 +79,12 @@
     '<div class="head"><strong class="title"></strong><button class="x" aria-label=""></button></div>' +
     '<div class="notice"><p class="text"></p><button class="accept"></button></div>' +
     '<div class="log" aria-live="polite"></div>' +
+    '<div class="typing" aria-live="polite" hidden></div>' +
     '<form hidden><textarea maxlength="2000" rows="1"></textarea><button type="submit"></button></form>' +
     "</section>";
   var $ = function (sel) { return root.querySelector(sel); };
   var launcher = $(".launch"), panel = $(".panel"), log = $(".log"), notice = $(".notice"), form = $("form");
-  var input = $("textarea");
+  var input = $("textarea"), typingLine = $(".typing");
   launcher.textContent = T.open;
   panel.setAttribute("aria-label", T.title);
   $(".title").textContent = T.title;
@@ -93,17 +96,30 @@
   $("form button").textContent = T.send;
   (document.body || document.documentElement).appendChild(host);
 
-  function bubble(role, text, id) {
+  function bubble(role, text, id, sender) {
     if (id && seen[id]) return seen[id];
     var el = document.createElement("div");
     el.className = "m " + role;
     el.textContent = text;
+    if (sender) { // a person answering: their name above their words
+      var who = document.createElement("span");
+      who.className = "who";
+      who.textContent = sender;
+      el.insertBefore(who, el.firstChild);
+    }
     if (id) { el.setAttribute("data-id", id); seen[id] = el; }
     log.appendChild(el);
     log.scrollTop = log.scrollHeight;
     return el;
   }
   function note(text) { bubble("note", text); }
+  var typingTimer = null;
+  function typing(name) { // "Aina is typing…" while a person writes; gone after a pause or their message
+    clearTimeout(typingTimer);
+    typingLine.hidden = !name;
+    typingLine.textContent = name ? name + " " + T.typing : "";
+    if (name) typingTimer = setTimeout(function () { typing(null); }, 6000);
+  }
   function ready(on) { notice.hidden = on; form.hidden = !on; if (on) input.focus(); }
 
   // --- API ---------------------------------------------------------------------------------------
@@ -139,7 +155,7 @@
       if (data.status !== 200) return;
       ready(true);
       if (streaming) { streaming.remove(); streaming = null; } // the stored reply replaces a cut-off stream
-      (data.messages || []).forEach(function (m) { bubble(m.role, m.content, m.id); });
+      (data.messages || []).forEach(function (m) { bubble(m.role, m.content, m.id, m.sender); });
       if (!socket) connect();
     });
   }
@@ -183,9 +199,12 @@
           streaming.setAttribute("data-id", p.id);
           seen[p.id] = streaming;
         } else {
-          bubble(p.role, p.content, p.id);
+          bubble(p.role, p.content, p.id, p.sender);
         }
         if (p.role === "ai") streaming = null;
+        if (p.role === "staff") typing(null);
+      } else if (msg.event === "typing") {
+        typing(p.name);
       }
     };
     ws.onclose = function (e) {

@@ -18,6 +18,7 @@ from analytics.models import DailyAggregate, GMReport, ReportSettings
 from analytics.services.aggregation import compute_day, daily_rows, local_day_bounds
 from analytics.services.charts import CHANNEL_COLOURS, Series, inquiries_png
 from analytics.services.summary import period_figures
+from core.timefmt import duration_words
 from leads.models import Lead, LeadStatus, Priority
 from properties.services import current_property
 
@@ -49,17 +50,6 @@ def _change(now: float | Decimal | None, before: float | Decimal | None) -> str:
         return "new" if now else "="
     delta = round((float(now) - float(before)) / float(before) * 100)
     return f"{delta:+d}%" if delta else "0%"
-
-
-def _duration(seconds: float | None) -> str | None:
-    """Response times as a person reads them: "2.5 s", "11 min"."""
-    if seconds is None:
-        return None
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def build_report(day: dt.date) -> GMReport:
@@ -98,8 +88,8 @@ def build_report(day: dt.date) -> GMReport:
     figures = [
         {
             "label": label,
-            "value": _duration(now) if label in durations else now,
-            "before": _duration(before) if label in durations else before,
+            "value": duration_words(now) if label in durations else now,
+            "before": duration_words(before) if label in durations else before,
             "change": _change(now, before),
         }
         for label, now, before in rows
@@ -132,12 +122,15 @@ def build_report(day: dt.date) -> GMReport:
         f"{property_.name}: {today_figures.total_inquiries} inquiries, "
         f"{today_figures.leads_captured} leads on {day:%a %d %b}"
     )
+    with timezone.override(property_.tzinfo):  # any time the report shows is the hotel's own
+        html = render_to_string("analytics/report_email.html", context)
+        text = render_to_string("analytics/report_email.txt", context)
     return GMReport(
         report_date=day,
         recipient=property_.notification_email,
         subject=subject,
-        html=render_to_string("analytics/report_email.html", context),
-        text=render_to_string("analytics/report_email.txt", context),
+        html=html,
+        text=text,
         chart_png=chart,
         figures={
             "today": today_figures.as_json(),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -31,6 +33,7 @@ from core.audit import AuditAction
 from core.durability import TransientError, enqueue
 from properties.models import Property, User
 from properties.realtime import notify_staff
+from properties.services import current_property, staff_names, writers_of
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +46,15 @@ CONTEXT_NOTE = {
     "yourself.",
     "ms": "Kakitangan kami akan menyambung perbualan ini dengan sejarah penuhnya, jadi anda tidak perlu mengulangi "
     "apa-apa.",
+}
+# Said to the guest when a person starts answering, and when the conversation goes back to the AI.
+JOINED = {
+    "en": "{name} from the front desk has joined the conversation.",
+    "ms": "{name} dari kaunter hadapan telah menyertai perbualan ini.",
+}
+BACK_TO_AI = {
+    "en": "You're back with our assistant. If you need a person again, just say so.",
+    "ms": "Anda kini kembali bersama pembantu kami. Jika anda perlukan kakitangan lagi, beritahu sahaja.",
 }
 TRIGGER_REASONS = {
     "human_request": "The guest asked for a person.",
@@ -177,7 +189,7 @@ def begin_handoff(
         Conversation.objects.filter(pk=conversation_id).update(status=ConversationStatus.HANDED_OFF, ai_mode=new_mode)
         locked.status, locked.ai_mode = ConversationStatus.HANDED_OFF, new_mode
         if tell_guest:
-            _tell_guest(locked, CONTEXT_NOTE["ms" if locked.guest.language == "ms" else "en"], at)
+            _tell_guest(locked, CONTEXT_NOTE[_language(locked)], at)
         delay = HandoffSettings.current().alert_after_seconds
         transaction.on_commit(lambda: _schedule_alert(schema, episode.pk, delay))
         notify_staff(
@@ -211,14 +223,18 @@ def _deliver(message: Message, conversation: Conversation) -> None:
         outbox.stage(message, conversation)
 
 
-def _tell_guest(conversation: Conversation, text: str, at: Any) -> Message:
+def _language(conversation: Conversation) -> str:
+    return "ms" if conversation.guest.language == "ms" else "en"
+
+
+def _tell_guest(conversation: Conversation, text: str, at: Any, notice: str = "handoff") -> Message:
     """A notice to the guest on their own channel (not an AI answer: no reply_to, so turns ignore it)."""
     message = Message.objects.create(
         conversation=conversation,
         role=MessageRole.AI,
         content=text,
         channel=conversation.channel,
-        metadata={"notice": "handoff"},
+        metadata={"notice": notice},
         created_at=at,
     )
     _deliver(message, conversation)
@@ -251,43 +267,124 @@ def _staff_step(
     user_id: int,
     at: Any,
     details: dict[str, Any],
+    actor_id: int | None = None,
+    meta: dict[str, Any] | None = None,
+    live: dict[str, Any] | None = None,
 ) -> None:
-    """What a staff step leaves: a system line in the conversation, the staff pages' event (on commit), the audit."""
-    _system(conversation, note, {"event": event, "handoff_id": handoff_id, "user_id": user_id}, at)
+    """What a staff step leaves: a system line in the conversation, the staff pages' event (on commit), the audit.
+
+    `actor_id`: who acted when it is not `user_id` (assigning to a colleague); `meta` and `live` add to the
+    system line's metadata and to the staff event.
+    """
+    _system(conversation, note, {"event": event, "handoff_id": handoff_id, "user_id": user_id, **(meta or {})}, at)
     notify_staff(
-        connection.schema_name, "conversation.status", _status_event(conversation, event=event, user_id=user_id)
+        connection.schema_name,
+        "conversation.status",
+        _status_event(conversation, event=event, user_id=user_id, **(live or {})),
     )
     audit.record(
         action,
-        actor=_staff(user_id),
+        actor=_staff(actor_id or user_id),
         target_type="conversations.conversation",
         target_id=str(conversation.pk),
         details=details,
     )
 
 
-def take_over(conversation_id: int, *, user_id: int) -> Conversation:
-    """Staff hold the conversation: the AI is locked out until it is resolved. Taking over twice changes nothing."""
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a conversation (staff replying to the guest) and since when."""
+
+    user_id: int
+    name: str
+    since: dt.datetime
+
+
+class HeldByOther(HandoffError):
+    """Someone else holds the conversation: the refusal names them; `take_from` makes the takeover explicit."""
+
+    def __init__(self, holder: Holder, tz: dt.tzinfo) -> None:
+        self.holder = holder
+        since = holder.since.astimezone(tz).strftime("%H:%M")
+        super().__init__(
+            f"{holder.name} holds this conversation (since {since}). Take over from {holder.name} to reply yourself."
+        )
+
+
+def holder_of(conversation_id: int) -> Holder | None:
+    """The staff member holding the conversation now, or None (the AI or nobody yet)."""
+    episode = (
+        Handoff.objects.filter(conversation_id=conversation_id, resolved_at__isnull=True)
+        .exclude(taken_over_by_user_id=None)
+        .values("taken_over_by_user_id", "taken_over_at")
+        .first()
+    )
+    if episode is None or not Conversation.objects.filter(pk=conversation_id, ai_mode=AiMode.STAFF).exists():
+        return None
+    user_id = episode["taken_over_by_user_id"]
+    return Holder(user_id, staff_names([user_id]).get(user_id, f"user {user_id}"), episode["taken_over_at"])
+
+
+def take_over(conversation_id: int, *, user_id: int, take_from: int | None = None) -> Conversation:
+    """Staff hold the conversation: the AI is locked out until it is resolved. Taking over twice changes nothing.
+
+    Held by someone else: refused with their name (`HeldByOther`) unless `take_from` names that holder,
+    in which case the conversation moves and the previous holder is told live.
+    """
+    return _hold(conversation_id, holder_id=user_id, actor_id=user_id, take_from=take_from)
+
+
+def assign(conversation_id: int, *, user_id: int, to_user_id: int, take_from: int | None = None) -> Conversation:
+    """`user_id` gives the conversation to `to_user_id` (a manager or agent of the property; themselves = "to me")."""
+    property_ = current_property()
+    if to_user_id not in {u.pk for u in writers_of(property_)}:
+        raise HandoffError("Only the property's managers and agents can hold a conversation.")
+    return _hold(conversation_id, holder_id=to_user_id, actor_id=user_id, take_from=take_from)
+
+
+def _hold(conversation_id: int, *, holder_id: int, actor_id: int, take_from: int | None) -> Conversation:
     now = timezone.now()
     with transaction.atomic():
         conversation = _locked(conversation_id)
-        if conversation.ai_mode == AiMode.STAFF:
+        current = holder_of(conversation_id)
+        if current is not None and current.user_id == holder_id:
             return conversation
+        if current is not None and current.user_id not in (take_from, actor_id):
+            raise HeldByOther(current, current_property().tzinfo)
         episode = open_episode(conversation_id)
         if episode is None:  # staff stepping in unasked: that starts an episode too (analytics counts it)
-            episode, _ = begin_handoff(conversation_id, trigger="takeover", user_id=user_id, at=now)
-        Handoff.objects.filter(pk=episode.pk).update(taken_over_at=now, taken_over_by_user_id=user_id)
+            episode, _ = begin_handoff(conversation_id, trigger="takeover", user_id=actor_id, at=now)
+        first_take = episode.taken_over_at is None
+        # taken_over_at is when the present holder got it ("held by Aina since 02:14").
+        Handoff.objects.filter(pk=episode.pk).update(taken_over_at=now, taken_over_by_user_id=holder_id)
         _set_mode(conversation, AiMode.STAFF, ConversationStatus.HANDED_OFF)
+        names = staff_names([holder_id, actor_id])
+        name = names.get(holder_id, "A staff member")
+        note = f"{name} took over from {current.name}." if current else f"{name} took over; the AI is paused."
+        if actor_id != holder_id:
+            note = f"{names.get(actor_id, 'A staff member')} assigned the conversation to {name}."
+        previous = current.user_id if current else None
         _staff_step(
             conversation,
             event="takeover",
-            note="A staff member took over; the AI is paused.",
+            note=note,
             action=AuditAction.TAKEOVER,
             handoff_id=episode.pk,
-            user_id=user_id,
+            user_id=holder_id,
+            actor_id=actor_id,
             at=now,
-            details={"handoff_id": episode.pk, "channel": conversation.channel},
+            details={"handoff_id": episode.pk, "channel": conversation.channel, "holder": holder_id, "from": previous},
+            meta={"by_user_id": actor_id, "from_user_id": previous, "first": first_take},
+            live={
+                "holder_id": holder_id,
+                "holder_name": name,
+                "holder_since": now.isoformat(),
+                "by_user_id": actor_id,
+                "previous_holder_id": previous,
+                "previous_holder_name": current.name if current else None,
+            },
         )
+        _tell_guest(conversation, JOINED[_language(conversation)].format(name=name), now, notice="joined")
     return conversation
 
 
@@ -302,6 +399,7 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
             raise HandoffError("This conversation is not with staff; there is nothing to resolve.")
         if episode is not None:
             Handoff.objects.filter(pk=episode.pk).update(resolved_at=now, resolved_by_user_id=user_id)
+        was_with_staff = conversation.ai_mode == AiMode.STAFF
         _set_mode(conversation, AiMode.CONCIERGE, ConversationStatus.ACTIVE)
         session = sessions.load(conversation)
         session.mode = AiMode.CONCIERGE
@@ -318,6 +416,8 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
             at=now,
             details={"handoff_id": handoff_id},
         )
+        if was_with_staff:  # a person had joined: the guest is told they are back with the assistant
+            _tell_guest(conversation, BACK_TO_AI[_language(conversation)], now, notice="back_to_ai")
     return conversation
 
 
@@ -363,6 +463,8 @@ def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
 
 
 def message_event(message: Message, conversation: Conversation) -> dict[str, Any]:
+    """The staff feed's `message.new`; a guest's message names who holds the conversation (their alert)."""
+    holder = holder_of(conversation.pk) if message.role == MessageRole.GUEST else None
     return {
         "conversation_id": conversation.pk,
         "message_id": message.pk,
@@ -370,6 +472,8 @@ def message_event(message: Message, conversation: Conversation) -> dict[str, Any
         "preview": message.content[:140],
         "status": conversation.status,
         "ai_mode": conversation.ai_mode,
+        "holder_id": holder.user_id if holder else None,
+        "guest": str(conversation.guest),
     }
 
 

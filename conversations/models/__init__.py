@@ -17,7 +17,7 @@ from conversations.models.core import (
     MessageRole,
     SessionState,
 )
-from conversations.models.handoff import Handoff, HandoffSettings, StaffReadMarker
+from conversations.models.handoff import Handoff, HandoffSettings, SavedReply, StaffNote, StaffReadMarker
 from conversations.models.pipeline import (
     ChannelSettings,
     DeliveryState,
@@ -52,5 +52,7 @@ __all__ = [
     "Message",
     "MessageRole",
     "SessionState",
+    "SavedReply",
+    "StaffNote",
     "StaffReadMarker",
 ]

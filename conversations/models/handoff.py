@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from conversations.models.core import Conversation
-from core.fields import EncryptedJSONField
+from conversations.models.core import Conversation, Language
+from core.fields import EncryptedJSONField, EncryptedTextField
 
 
 class HandoffSettings(models.Model):
@@ -78,3 +78,38 @@ class StaffReadMarker(models.Model):
 
     def __str__(self) -> str:
         return f"User {self.user_id} read {self.conversation_id} up to {self.last_read_message_id}"
+
+
+class StaffNote(models.Model):
+    """An internal note on a conversation: staff see it beside the transcript; it is never sent to the guest.
+
+    Kept apart from `Message` so that no path that delivers, remembers or counts messages can ever pick it up.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="staff_notes")
+    author_user_id = models.BigIntegerField()
+    text = EncryptedTextField()  # staff write guests' details in notes too
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on conversation {self.conversation_id} by user {self.author_user_id}"
+
+
+class SavedReply(models.Model):
+    """A reply staff reuse, in one language; `{guest_name}` and `{property}` are filled in when it is picked."""
+
+    title = models.CharField(max_length=80)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "language", "id"]
+        constraints = [models.UniqueConstraint(fields=["title", "language"], name="one_saved_reply_per_title_language")]
+        verbose_name_plural = "saved replies"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

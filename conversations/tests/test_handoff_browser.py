@@ -61,6 +61,8 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
     staff.locator("form.reply textarea").fill("Hello, this is Farah at the front desk. How can I help?")
     staff.locator("button.send").click()
     expect(guest.locator(".m.staff")).to_contain_text("this is Farah at the front desk", timeout=15_000)
+    expect(guest.locator(".m.ai[data-id]")).to_have_count(2, timeout=15_000)  # "… has joined the conversation"
+    expect(guest.locator(".m.ai[data-id]").nth(1)).to_contain_text("from the front desk has joined")
 
     # The guest writes again: it reaches the staff page live, and the AI says nothing.
     ask(guest, "My air conditioning is making a noise")
@@ -69,14 +71,15 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
     guest.wait_for_timeout(
         1_500
     )  # an AI answer, were one to come, would take well under this with the offline provider
-    expect(guest.locator(".m.ai[data-id]")).to_have_count(1)
+    expect(guest.locator(".m.ai[data-id]")).to_have_count(2)
     with schema_context(world.a.schema_name):
         assert not Message.objects.filter(role=MessageRole.AI, metadata__reply_to=stored.pk).exists()
 
     staff.locator("button.resolve").click()
     expect(staff.locator("#conversation-state")).to_have_attribute("data-ai-mode", "concierge", timeout=10_000)
     ask(guest, "What time is breakfast served?")
-    expect(guest.locator(".m.ai[data-id]").nth(1)).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
+    expect(guest.locator(".m.ai[data-id]").nth(2)).to_contain_text("You're back with our assistant", timeout=15_000)
+    expect(guest.locator(".m.ai[data-id]").nth(3)).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
 
     with schema_context(world.a.schema_name):
         episode = Handoff.objects.get(conversation_id=stored.conversation_id)

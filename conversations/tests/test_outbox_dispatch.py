@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations import engine, task_names
+from conversations import engine, handoff, task_names
 from conversations.models import (
     Conversation,
     GreetingState,
@@ -180,3 +180,14 @@ def test_bs_staff_never_see_as_outbox_rows(alpha, world) -> None:
     assert b"+60155500007" not in page_b.content
     detail = host_client(world.b, world.manager_b).get(f"/admin/conversations/outboxitem/{item.pk}/change/")
     assert detail.status_code in (302, 404) or b"Only-For-Alpha" not in detail.content
+
+
+def test_a_staff_reply_the_fake_graph_refuses_shows_as_not_delivered_on_the_staff_page(alpha, world) -> None:
+    conversation, _ = _guest_says("can I talk to someone?", wa_id="60155500009")
+    alpha.undeliverable.add("60155500009")
+    reply = handoff.staff_reply(conversation.pk, user_id=world.agent_a.pk, text="Hello, this is the front desk.")
+    item = OutboxItem.objects.get(message=reply)
+    assert outbox.dispatch(item.pk) == "failed"
+    page = host_client(world.a, world.agent_a).get(f"/conversations/{conversation.pk}/").content.decode()
+    shown = page.split(f'data-id="{reply.pk}"', 1)[1].split("</div>", 1)[0]
+    assert 'data-delivery="failed">not delivered (131026)' in shown

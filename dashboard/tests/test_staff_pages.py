@@ -34,9 +34,10 @@ def _state(world, conversation):
 
 
 PAGES = ["/", "/inbox/list/", "/conversations/{c}/", "/conversations/{c}/live/", "/leads/", "/leads/{l}/",
-         "/after-hours/", "/reviews/"]  # fmt: skip
+         "/after-hours/", "/reviews/", "/settings/saved-replies/"]  # fmt: skip
 ACTIONS = ["/conversations/{c}/takeover/", "/conversations/{c}/resolve/", "/conversations/{c}/handoff/",
-           "/conversations/{c}/reply/", "/leads/{l}/edit/", "/reviews/{l}/"]  # fmt: skip
+           "/conversations/{c}/reply/", "/conversations/{c}/assign/", "/conversations/{c}/notes/",
+           "/leads/{l}/edit/", "/reviews/{l}/"]  # fmt: skip
 
 
 def test_every_dashboard_page_shows_a_members_data_and_viewers_get_no_forms(world, convo_a) -> None:
@@ -105,3 +106,23 @@ def test_an_agent_acts_from_the_dashboard(world, convo_a) -> None:
         assert Message.objects.filter(conversation=conversation, role=MessageRole.STAFF).count() == 1
     assert agent.post(f"/conversations/{conversation.pk}/resolve/").status_code == 302
     assert _state(world, conversation)[:2] == (ConversationStatus.ACTIVE, AiMode.CONCIERGE)
+
+
+def test_a_refusal_shows_on_the_conversation_once_and_never_on_another_page(world, convo_a) -> None:
+    conversation, _ = convo_a
+    agent = host_client(world.a, world.agent_a)
+    answer = agent.post(f"/conversations/{conversation.pk}/resolve/")  # nobody holds it: nothing to resolve
+    assert answer.status_code == 302 and answer["Location"].endswith(f"/conversations/{conversation.pk}/#actions")
+    page = agent.get(f"/conversations/{conversation.pk}/").content.decode()
+    flashed = re.findall(r'<ul class="messages-flash".*?</ul>', page, re.S)
+    assert len(flashed) == 1 and "nothing to resolve" in flashed[0] and "1207" not in flashed[0]
+    assert page.index('class="messages-flash"') < page.index('id="actions"')  # beside the buttons
+    assert "nothing to resolve" not in agent.get("/leads/").content.decode()
+
+
+def test_the_navigation_is_shown_once_on_every_page(world, convo_a) -> None:
+    conversation, lead = convo_a
+    manager = host_client(world.a, world.manager_a)
+    for page in PAGES:
+        content = manager.get(page.format(c=conversation.pk, l=lead.pk)).content.decode()
+        assert content.count('href="/after-hours/"') == (0 if "/live/" in page or "/list/" in page else 1), page

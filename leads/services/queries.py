@@ -97,3 +97,25 @@ def open_after_hours_leads(limit: int = 200) -> QuerySet[Lead]:
 def pending_reviews() -> QuerySet[Lead]:
     """Leads waiting for a reviewer's verdict on the rubric's reading, oldest first."""
     return Lead.objects.select_related("guest").filter(review_status=ReviewStatus.PENDING).order_by("created_at")
+
+
+def names_by_guest(guest_ids: set[int]) -> dict[int, str]:
+    """The name each guest gave on their newest lead that has one (what staff call them in the inbox)."""
+    names: dict[int, str] = {}
+    for lead in (
+        Lead.objects.filter(guest_id__in=guest_ids).order_by("guest_id", "-created_at").only("guest_id", "guest_name")
+    ):
+        if lead.guest_name and lead.guest_id not in names:
+            names[lead.guest_id] = lead.guest_name
+    return names
+
+
+# Names are encrypted at rest: a name search reads the most recent leads only (the inbox documents the rule).
+NAME_SEARCH_WINDOW = 500
+
+
+def guests_named(text: str) -> set[int]:
+    """Guests whose lead's name contains `text` (case-insensitive), among the NAME_SEARCH_WINDOW newest leads."""
+    needle = text.casefold()
+    recent = Lead.objects.order_by("-created_at").only("guest_id", "guest_name")[:NAME_SEARCH_WINDOW]
+    return {lead.guest_id for lead in recent if needle and needle in lead.guest_name.casefold()}

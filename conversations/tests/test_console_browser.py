@@ -1,0 +1,198 @@
+"""The night console in real browsers on daphne + a Celery worker: two agents and a guest on a phone.
+
+A handoff raises an alert, a notification and the tab count for both agents; Aina takes it (key t), Ben sees
+"held by Aina" live and is refused a reply; Aina answers with a saved reply, the guest sees who joined and the
+named bubble; an internal note reaches Ben, never the guest; resolving (key r) tells the guest they are back with
+the assistant. Then: no staff page scrolls sideways at 360 px, and (with NOCTURN_SCREENS_DIR set, `make screens`)
+the inbox, a conversation and the analytics page are photographed at 1366 and 390 px.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations import engine, handoff
+from conversations.models import Conversation, SavedReply, StaffNote
+from properties.models import WidgetKey
+from testsupport.browser import signed_in_context
+from testsupport.wait import wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+# The Notification API as a page sees it once permission is granted; calls are recorded for the test to read
+# (headless chromium has no notification centre to look at).
+NOTIFICATIONS = """
+window.__notifications = [];
+window.Notification = function (title, options) { window.__notifications.push((options || {}).body || title); };
+window.Notification.permission = "granted";
+window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
+"""
+GUESTS = [
+    ("What time is breakfast served?", "Tan Mei Ling"),
+    ("Boleh saya tempah bilik untuk dua malam hujung minggu ini?", "Nur Aisyah"),
+    ("My flight lands at 2am, can I check in early and have an extra pillow in a very long message?", "James Carter"),
+]
+STAFF_PAGES = ["/", "/conversations/{c}/", "/leads/", "/after-hours/", "/reviews/", "/analytics/", "/settings/",
+               "/settings/saved-replies/", "/settings/staff/"]  # fmt: skip
+
+
+@pytest.fixture
+def console(committed_db, _committed_kb_a, forget_committed_guests, daphne):
+    world = committed_db
+    key = WidgetKey.objects.create(property=world.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
+    names = {world.agent_a: "Aina", world.manager_a: "Ben"}
+    for user, name in names.items():
+        user.first_name = name
+        user.save(update_fields=["first_name"])
+    with schema_context(world.a.schema_name):
+        reply = SavedReply.objects.create(
+            title="Welcome",
+            language="en",
+            text="Hi {guest_name}, this is the front desk of {property}. How can I help?",
+        )
+    yield world
+    with schema_context(world.a.schema_name):
+        reply.delete()
+    for user in names:
+        user.first_name = ""
+        user.save(update_fields=["first_name"])
+    key.delete()
+
+
+def _staff(browser, world, user, origin):
+    context = signed_in_context(browser, world.a, user, origin)
+    context.add_init_script(NOTIFICATIONS)
+    page = context.new_page()
+    return context, page
+
+
+def test_two_agents_and_a_guest_on_a_phone(console, daphne, celery_worker, browser) -> None:
+    from playwright.sync_api import expect
+
+    world = console
+    origin = f"http://alpha.localhost:{daphne.port}"
+    aina_context, aina = _staff(browser, world, world.agent_a, origin)
+    ben_context, ben = _staff(browser, world, world.manager_a, origin)
+    guest_context = browser.new_context(base_url=origin, viewport={"width": 390, "height": 760}, is_mobile=True)
+    guest = guest_context.new_page()
+    for page in (aina, ben):
+        page.goto("/")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "connected", timeout=15_000)
+
+    guest.goto("/widget-demo/")
+    guest.locator(".launch").click()
+    guest.locator(".accept").click()
+    expect(guest.locator("form")).to_be_visible(timeout=10_000)
+    guest.locator("textarea").fill("I want to speak to a real person please")
+    guest.keyboard.press("Enter")
+
+    # Both agents: the alert, a notification, the count in the tab title.
+    for page in (aina, ben):
+        expect(page.locator("#handoff-alert .alert-item")).to_have_count(1, timeout=20_000)
+        expect(page).to_have_title("(1) Inbox — Alpha Hotel", timeout=10_000)
+        assert wait_until(lambda p=page: p.evaluate("window.__notifications.length") >= 1, timeout=5)
+    with schema_context(world.a.schema_name):
+        conversation = Conversation.objects.order_by("-id").first()
+    url = f"/conversations/{conversation.pk}/"
+    ben.goto(url)
+    aina.goto(url)
+    expect(aina.locator("button.takeover")).to_be_visible()
+    aina.keyboard.press("t")  # take over
+    expect(aina.locator("#conversation-state")).to_contain_text("You hold this conversation", timeout=10_000)
+
+    # Ben, without reloading: held by Aina; no reply box; a reply anyway is refused by name.
+    expect(ben.locator("#conversation-state")).to_contain_text("Held by Aina since", timeout=10_000)
+    expect(ben.locator("form.reply")).to_have_count(0)
+    expect(ben.locator("button.takeover")).to_have_text("Take over from Aina")
+    csrf = next(c["value"] for c in ben_context.cookies() if c["name"] == "csrftoken")
+    refused = ben.evaluate(
+        """async ([url, token]) => {
+            const body = new URLSearchParams({text: "Ben here", csrfmiddlewaretoken: token});
+            const answer = await fetch(url, {method: "POST", body, headers: {"X-Requested-With": "fetch"}});
+            return answer.text();
+        }""",
+        [f"{url}reply/", csrf],
+    )
+    assert "Aina holds this conversation" in refused
+
+    # Aina answers with a saved reply picked with "/".
+    box = aina.locator("form.reply textarea")
+    box.click()
+    box.type("/wel")
+    expect(aina.locator("#saved-replies")).to_be_visible()
+    aina.locator("#saved-replies button", has_text="Welcome").click()
+    expect(box).to_have_value("Hi there, this is the front desk of Alpha Hotel. How can I help?")
+    aina.locator("button.send").click()
+    expect(guest.locator(".m.ai[data-id]", has_text="Aina from the front desk has joined")).to_have_count(
+        1, timeout=15_000
+    )
+    staff_bubble = guest.locator(".m.staff")
+    expect(staff_bubble).to_contain_text("this is the front desk of Alpha Hotel", timeout=15_000)
+    expect(staff_bubble.locator(".who")).to_have_text("Aina")
+    expect(ben.locator(".msg.staff")).to_contain_text("front desk of Alpha Hotel", timeout=10_000)
+
+    # An internal note: Ben sees it live, the guest never does.
+    aina.locator("form.note textarea").fill("Guest sounds upset: offer late checkout")
+    aina.locator("button.add-note").click()
+    expect(ben.locator(".msg.note")).to_contain_text("offer late checkout", timeout=10_000)
+
+    # The guest writes again: Aina (who holds it) is alerted when not looking at it.
+    aina.goto("/")
+    guest.locator("textarea").fill("Thank you, can I also get a late checkout?")
+    guest.keyboard.press("Enter")
+    expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(1, timeout=15_000)
+    aina.locator("#handoff-alert .alert-item", has_text="late checkout").locator(".dismiss").click()
+    aina.reload()
+    expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(0)
+
+    aina.goto(url)
+    expect(aina.locator("button.resolve")).to_be_visible()
+    aina.keyboard.press("r")  # resolve
+    expect(guest.locator(".m.ai[data-id]", has_text="You're back with our assistant")).to_have_count(1, timeout=15_000)
+    assert "offer late checkout" not in guest.locator(".log").inner_text()
+    with schema_context(world.a.schema_name):
+        assert StaffNote.objects.filter(conversation=conversation).count() == 1
+    for context in (aina_context, ben_context, guest_context):
+        context.close()
+
+
+@pytest.fixture
+def seeded(console):
+    """Three guests, one held by Aina: something to look at (made before the browser starts: the live
+    events go out through async_to_sync, which cannot run on Playwright's thread)."""
+    world = console
+    with schema_context(world.a.schema_name):
+        for n, (text, name) in enumerate(GUESTS):
+            conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+            conversation.guest.name = name
+            conversation.guest.save(update_fields=["name"])
+            engine.record_guest_message(conversation, text, provider_message_id=f"screens:{n}")
+        handoff.begin_handoff(conversation.pk, trigger="human_request")
+        handoff.take_over(conversation.pk, user_id=world.agent_a.pk)
+        handoff.staff_reply(conversation.pk, user_id=world.agent_a.pk, text="Of course, I can arrange that for you.")
+    return conversation
+
+
+def test_no_staff_page_scrolls_sideways_on_a_phone_and_the_screens(console, seeded, daphne, browser) -> None:
+    world = console
+    origin = f"http://alpha.localhost:{daphne.port}"
+    conversation = seeded
+    screens = os.environ.get("NOCTURN_SCREENS_DIR")
+    widths = [360] + ([1366, 390] if screens else [])
+    for width in widths:
+        context = signed_in_context(browser, world.a, world.manager_a, origin)
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in STAFF_PAGES:
+            page.goto(path.format(c=conversation.pk))
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{path} is {wide} px wide at {width} px"
+            if screens and width != 360 and path in ("/", "/conversations/{c}/", "/analytics/"):
+                name = {"/": "inbox", "/conversations/{c}/": "conversation", "/analytics/": "analytics"}[path]
+                Path(screens).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(Path(screens) / f"{name}-{width}.png"), full_page=True)
+        context.close()
