@@ -209,6 +209,7 @@ def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any
             context.update(plan=preview.plan, token=token, source=preview.source)
     with schema_context(property_.schema_name):
         context["items"] = list(KnowledgeItem.objects.order_by("category", "title")[:200])
+    context["suggested_rates"] = suggested_room_rates(property_)
     context["form"] = form
     return None
 

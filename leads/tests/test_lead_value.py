@@ -111,6 +111,11 @@ def test_the_settings_page_offers_the_stated_rates_and_confirming_writes_them(wo
     assert 'id="suggested-rates"' not in client.get("/settings/").content.decode()
 
 
+def test_the_wizards_knowledge_step_offers_the_stated_rates(world: Any, stated_rates: None) -> None:
+    page = host_client(world.a, world.manager_a).get("/onboarding/knowledge/").content.decode()
+    assert 'id="suggested-rates"' in page and "Deluxe King 320.00" in page
+
+
 def test_only_the_propertys_managers_confirm_rates_and_undo_rescoring(world: Any, stated_rates: None) -> None:
     lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
     Lead.objects.filter(pk=lead.pk).update(score_history=[{**_history(lead), "reason": "rescore"}])
