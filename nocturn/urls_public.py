@@ -14,6 +14,7 @@ api_v1 = [
     path("health", health, name="health"),
     path("auth/token", properties_api.TokenObtainView.as_view(), name="token_obtain"),
     path("auth/token/refresh", properties_api.TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/logout", properties_api.LogoutView.as_view(), name="token_logout"),
     path("", include("onboarding.api_urls")),
     path("properties/", properties_api.property_list, name="property-list"),
     path("properties/<int:property_id>", properties_api.property_detail, name="property-detail"),

@@ -12,10 +12,11 @@ from django.db import connection
 from django.db.models import F
 from pgvector.django import CosineDistance
 
-from conversations.unanswered import Unanswered
+from conversations.unanswered import Unanswered, register_recorder
 from gaps.models import Gap, GapQuestion, GapStatus, UnansweredReason
 from gaps.services.clustering import MEMBERS_PER_GAP, NEIGHBOURS, Member, best_gap
 from gaps.services.concepts import concepts
+from knowledge.services import glossary
 from knowledge.services.embeddings import query_vector
 
 LOCK_WAIT = "2s"
@@ -49,6 +50,11 @@ def candidate_members(vector: list[float]) -> list[Member]:
     return members
 
 
+def question_vector(question: str, language: str) -> list[float]:
+    """The vector retrieval embedded for this question (the glossary-expanded text): cached, not embedded again."""
+    return query_vector(glossary.embedding_query(question, language))
+
+
 def is_a_question(text: str) -> bool:
     """Small talk ("hi", "terima kasih", "ok") names no concept and is not a gap."""
     return bool(concepts(text))
@@ -68,7 +74,7 @@ def record_unanswered(event: Unanswered) -> GapQuestion | None:
         if is_about(concepts(event.question), event.found):
             return None  # answered from knowledge about it
         reason = UnansweredReason.UNRELATED
-    vector = query_vector(event.question)
+    vector = question_vector(event.question, event.language)
     found = concepts(event.question)
     with connection.cursor() as cursor:
         # The guest's turn must not wait on a gap a manager is closing: give up after a moment (the engine
@@ -110,3 +116,8 @@ def _record(event: Unanswered, reason: str, vector: list[float], found: dict[str
         channels=sorted({*gap.channels, channel}),
     )
     return question
+
+
+def register() -> None:
+    """The engine reports every turn it could not answer through this seam (conversations never imports gaps)."""
+    register_recorder(record_unanswered)

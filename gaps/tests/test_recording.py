@@ -74,7 +74,7 @@ def test_the_question_is_embedded_once_for_retrieval_and_the_gap(kb_a, open_all_
     with schema_context(kb_a.a.schema_name):
         ask("can I borrow an umbrella")
         assert GapQuestion.objects.count() == 1
-    assert calls == ["can I borrow an umbrella"]
+    assert len(calls) == 1 and calls[0].startswith("can I borrow an umbrella")  # the glossary-expanded question
 
 
 def test_a_failing_recorder_never_costs_the_guest_their_answer(kb_a, open_all_day, monkeypatch) -> None:
