@@ -458,7 +458,15 @@ def _report_unanswered(
         question = sanitize_guest_text("\n".join(m.content for m in pending))  # as retrieval read it
         unanswered.report(
             unanswered.Unanswered(
-                conversation, reply, tuple(pending), question, result.language, reason, result.confidence, now
+                conversation,
+                reply,
+                tuple(pending),
+                question,
+                result.language,
+                reason,
+                result.confidence,
+                now,
+                tuple(f"{h.title}\n{h.text}" for h in result.hits),
             )
         )
 

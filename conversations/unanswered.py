@@ -2,9 +2,10 @@
 
 After a turn's reply is stored, the engine calls `report` when retrieval found nothing relevant, the
 answer's confidence was low, or the guest was handed to staff because the assistant could not answer
-(the low-confidence handoff). An app above conversations (gaps) registers its recorder in its
-`AppConfig.ready`, so the engine never imports it. Small talk and booking turns are not reported:
-lead capture belongs to the lead step, and a request for a person or a complaint is no knowledge gap.
+(the low-confidence handoff); and with what was found for any other concierge answer, so the recorder
+can tell an answer grounded in unrelated knowledge from a real one. An app above conversations (gaps)
+registers its recorder in its `AppConfig.ready`, so the engine never imports it. Booking turns are not
+reported (lead capture belongs to the lead step), nor a request for a person or a complaint.
 
 A recorder runs inside the reply's transaction, under a savepoint: a failure is logged and never
 costs the guest their answer.
@@ -32,9 +33,10 @@ class Unanswered:
     guest_messages: tuple[Message, ...]  # what the guest wrote, as written
     question: str  # the same, cleaned as retrieval read it (its embedding is retrieval's)
     language: str
-    reason: str  # no_hits | low_confidence | handoff
+    reason: str  # no_hits | low_confidence | handoff | grounded (see reason_for)
     confidence: float
     at: dt.datetime
+    found: tuple[str, ...] = ()  # the title and text of each knowledge chunk the answer drew on
 
 
 Recorder = Callable[[Unanswered], object]
@@ -48,14 +50,18 @@ def register_recorder(recorder: Recorder) -> None:
 
 
 def reason_for(*, mode: str, hits: int, confidence: float, handoff_trigger: str) -> str:
-    """Why this turn counts as unanswered, or "" when it does not."""
+    """Why this turn may be unanswered, or "" when it is not a question the knowledge should have answered.
+
+    "grounded": retrieval found something above its threshold; the recorder judges whether what it
+    found is about the question at all (the similarity threshold alone lets unrelated chunks through).
+    """
     if mode == AiMode.HANDOFF:
         return "handoff" if handoff_trigger == "low_confidence" else ""
     if mode != AiMode.CONCIERGE:
         return ""
     if hits == 0:
         return "no_hits"
-    return "low_confidence" if confidence < modes.LOW_CONFIDENCE else ""
+    return "low_confidence" if confidence < modes.LOW_CONFIDENCE else "grounded"
 
 
 def report(event: Unanswered) -> None:

@@ -34,6 +34,7 @@ class UnansweredReason(models.TextChoices):
     NO_HITS = "no_hits", "Nothing relevant in the knowledge base"
     LOW_CONFIDENCE = "low_confidence", "Low confidence"
     HANDOFF = "handoff", "Handed over: the assistant could not answer"
+    UNRELATED = "unrelated", "Only unrelated knowledge found"
 
 
 class Gap(models.Model):

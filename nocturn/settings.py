@@ -43,6 +43,8 @@ DATABASE_URL = _required_in_production("DATABASE_URL", local_services.default_da
 REDIS_URL = _required_in_production("REDIS_URL", local_services.default_redis_url(1 if NOCTURN_ENV == "test" else 0))
 
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
+# Links to a property's staff pages in e-mails (the GM report's gap inbox link); {host} = {slug}.{BASE_DOMAIN}.
+STAFF_URL_TEMPLATE = env.str("STAFF_URL_TEMPLATE", default="https://{host}")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

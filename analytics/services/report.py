@@ -19,6 +19,7 @@ from analytics.services.aggregation import compute_day, daily_rows, local_day_bo
 from analytics.services.charts import CHANNEL_COLOURS, Series, inquiries_png
 from analytics.services.summary import period_figures
 from core.timefmt import duration_words
+from gaps.services.report import gaps_between, inbox_url, top_open_gaps
 from leads.models import Lead, LeadStatus, Priority
 from properties.services import current_property
 
@@ -84,6 +85,13 @@ def build_report(day: dt.date) -> GMReport:
             before_figures.estimated_revenue_recovered,
         ),
     ]
+    # Questions the knowledge could not answer: gaps opened and closed that local day (the gap inbox's own counts).
+    gaps_today = gaps_between(*local_day_bounds(property_, day))
+    gaps_before = gaps_between(*local_day_bounds(property_, week_before))
+    rows += [
+        ("New unanswered questions", gaps_today.opened, gaps_before.opened),
+        ("Unanswered questions closed", gaps_today.closed, gaps_before.closed),
+    ]
     durations = {"AI first response", "Staff first response"}
     figures = [
         {
@@ -117,6 +125,8 @@ def build_report(day: dt.date) -> GMReport:
         "leads": leads,
         "currency": leads[0].currency if leads else "MYR",
         "chart_cid": CHART_CONTENT_ID,
+        "gaps": top_open_gaps(property_),
+        "gaps_url": inbox_url(property_),
     }
     subject = (
         f"{property_.name}: {today_figures.total_inquiries} inquiries, "

@@ -150,7 +150,8 @@ def try_questions(gap: Gap) -> list[CheckedQuestion]:
     wanted = set(gap.knowledge_item_ids)
     checks: list[CheckedQuestion] = []
     for question in examples(gap):
-        hits = [s for s in search_detailed(question.text, 5) if s.hit.item_id in wanted]
+        found = search_detailed(question.text, 5, language=question.language)  # as the engine asks it
+        hits = [s for s in found if s.hit.item_id in wanted]
         best = max((s.similarity for s in hits), default=0.0)
         checks.append(CheckedQuestion(question.text, bool(hits), round(best, 4)))
     return checks

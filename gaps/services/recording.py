@@ -13,11 +13,13 @@ from django.db.models import F
 from pgvector.django import CosineDistance
 
 from conversations.unanswered import Unanswered, register_recorder
-from gaps.models import Gap, GapQuestion
+from gaps.models import Gap, GapQuestion, GapStatus, UnansweredReason
 from gaps.services.clustering import MEMBERS_PER_GAP, NEIGHBOURS, Member, best_gap
 from gaps.services.concepts import concepts
+from knowledge.services import glossary
 from knowledge.services.embeddings import query_vector
 
+LOCK_WAIT = "2s"
 _NEAREST_SQL = """
     SELECT DISTINCT q.gap_id FROM (
         SELECT q.gap_id FROM gaps_gapquestion q JOIN gaps_gap g ON g.id = q.gap_id
@@ -48,26 +50,52 @@ def candidate_members(vector: list[float]) -> list[Member]:
     return members
 
 
+def question_vector(question: str, language: str) -> list[float]:
+    """The vector retrieval embedded for this question (the glossary-expanded text): cached, not embedded again."""
+    return query_vector(glossary.embedding_query(question, language))
+
+
 def is_a_question(text: str) -> bool:
     """Small talk ("hi", "terima kasih", "ok") names no concept and is not a gap."""
     return bool(concepts(text))
 
 
+def is_about(question: dict[str, float], found: tuple[str, ...]) -> bool:
+    """Does any knowledge the answer drew on name one of the question's subjects (not only a generic verb)?"""
+    subjects = {c for c, weight in question.items() if weight == 1.0}
+    return any(subjects & concepts(text).keys() for text in found)
+
+
 def record_unanswered(event: Unanswered) -> GapQuestion | None:
     if not is_a_question(event.question):
         return None
-    vector = query_vector(event.question)
+    reason = event.reason
+    if reason == "grounded":
+        if is_about(concepts(event.question), event.found):
+            return None  # answered from knowledge about it
+        reason = UnansweredReason.UNRELATED
+    vector = question_vector(event.question, event.language)
     found = concepts(event.question)
     with connection.cursor() as cursor:
+        # The guest's turn must not wait on a gap a manager is closing: give up after a moment (the engine
+        # logs it and the guest still gets the answer). Set for this savepoint's work only, then put back.
+        cursor.execute("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+        previous = cursor.fetchone()[0]
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':gaps'))")
+    question = _record(event, reason, vector, found)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    return question
+
+
+def _record(event: Unanswered, reason: str, vector: list[float], found: dict[str, float]) -> GapQuestion:
     gap_id, score = best_gap(found, candidate_members(vector))
     channel = event.conversation.channel
-    if gap_id is None:
+    # Locked, and still open: a manager may have closed it since it was found.
+    gap = Gap.objects.select_for_update().filter(pk=gap_id, status=GapStatus.OPEN).first() if gap_id else None
+    score_or_none = round(score, 4) if gap is not None else None
+    if gap is None:
         gap = Gap.objects.create(first_seen_at=event.at, last_seen_at=event.at)
-        score_or_none = None
-    else:
-        gap = Gap.objects.select_for_update().get(pk=gap_id)
-        score_or_none = round(score, 4)
     question = GapQuestion.objects.create(
         gap=gap,
         text="\n".join(m.content for m in event.guest_messages),
@@ -75,7 +103,7 @@ def record_unanswered(event: Unanswered) -> GapQuestion | None:
         channel=channel,
         conversation=event.conversation,
         message=event.guest_messages[-1],
-        reason=event.reason,
+        reason=reason,
         confidence=event.confidence,
         embedding=vector,
         similarity=score_or_none,

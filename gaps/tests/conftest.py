@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations import engine, unanswered
 from conversations.models import Channel, Message, MessageRole
-from conversations.tests.conftest import _committed_kb_a, _fresh_engine_state, kb_a, open_all_day  # noqa: F401
+from conversations.tests.conftest import (  # noqa: F401
+    _committed_kb_a,
+    _fresh_engine_state,
+    forget_committed_guests,
+    kb_a,
+    open_all_day,
+)
 from gaps.models import Gap
 from gaps.services.recording import record_unanswered
 from messaging.base import NormalizedMessage
@@ -35,7 +41,8 @@ def unanswered_question(text: str, *, channel: str = Channel.WEB, language: str 
         conversation=conversation, role=MessageRole.AI, content="Let me check.", channel=channel
     )
     event = unanswered.Unanswered(conversation, reply, (message,), text, language, "no_hits", 0.0, timezone.now())
-    return record_unanswered(event).gap
+    with transaction.atomic():  # as the engine calls it: inside the reply's transaction
+        return record_unanswered(event).gap
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def test_a_manager_answers_from_the_page_and_sees_the_check_pass(world, bike_gap
             "title": "Bicycle hire",
             "category": "facilities",
             "answer_en": "Bicycles can be rented at the front desk: RM15 per hour.",
-            "answer_ms": "Basikal boleh disewa di kaunter hadapan: RM15 sejam.",
+            "answer_ms": "Boleh, sewa basikal di kaunter hadapan: RM15 sejam.",
         },
         follow=True,
     )

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from assistant.language import detect_language
 from gaps.services.clustering import MATCH_THRESHOLD, measure
+from gaps.services.recording import question_vector
 from knowledge.services.embeddings import get_provider
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(f"embedding: {provider.name} ({provider.model}); threshold {MATCH_THRESHOLD}")
         for name in options["files"] or [str(FIXTURES / n) for n in DEFAULT_SETS]:
             rows = json.loads(Path(name).read_text())
-            q = measure(rows, provider.embed_query)
+            q = measure(rows, lambda text: question_vector(text, detect_language(text)))
             self.stdout.write(
                 f"{Path(name).name}: {q.questions} questions, {q.subjects} subjects, "
                 f"precision {q.precision:.3f}, recall {q.recall:.3f}"
