@@ -99,6 +99,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "secepat mungkin."
         ),
         "invite": "Mahu saya semak tarikh untuk anda?",
+        # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
+        "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
     },
 }
 
@@ -250,10 +252,13 @@ def compose(request: ChatRequest) -> str:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
     facts = grounded_facts(request.question, request.hits) if request.hits else ""
+    answer = t["answer"]
+    if facts and request.language == "ms" and request.hits[0].language != "ms":
+        answer = t["english_only"]
     if request.mode == AiMode.LEAD_CAPTURE:
         # A price is an answer, not a form: the fact, then one line inviting the booking.
-        return f"{t['answer'].format(facts=facts)}\n\n{t['invite']}" if facts else t["lead"]
-    return t["answer"].format(facts=facts) if facts else t["unknown"]
+        return f"{answer.format(facts=facts)}\n\n{t['invite']}" if facts else t["lead"]
+    return answer.format(facts=facts) if facts else t["unknown"]
 
 
 class OfflineProvider:

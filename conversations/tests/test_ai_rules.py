@@ -139,3 +139,13 @@ def test_a_complaint_gets_the_handoff_without_a_knowledge_snippet_first() -> Non
 def test_a_malay_question_is_matched_to_english_sentences_through_the_glossary() -> None:
     answer = _ask("Kolam renang buka pukul berapa?", (POOL, GYM), language="ms")
     assert "7:00 am to 10:00 pm" in answer and "fitness" not in answer
+
+
+def test_a_malay_question_answered_from_english_knowledge_says_so_in_malay_and_quotes_it() -> None:
+    answer = _ask("Kolam renang buka pukul berapa?", (POOL,), language="ms")
+    assert answer.startswith("Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris:")
+    assert '"' in answer and "7:00 am to 10:00 pm" in answer
+    malay_item = Hit(9, 9, "Lokasi", "faq", "Stesen LRT terdekat ialah Dang Wangi.", 0.9, language="ms")
+    assert _ask("Stesen LRT paling dekat?", (malay_item,), language="ms") == (
+        "Berikut maklumat yang saya ada: Stesen LRT terdekat ialah Dang Wangi."
+    )
