@@ -125,10 +125,11 @@ def test_another_item_is_added_only_for_a_part_of_the_question_the_first_does_no
     assert "7:00 am" in answer and "RM 220" in answer and "fitness" not in answer
 
 
-def test_a_price_question_gets_the_price_and_one_line_inviting_a_booking() -> None:
+def test_a_price_question_gets_the_price_and_no_form() -> None:
+    # The one line inviting the booking is the lead step's next question, added after this answer.
     answer = _ask("How much is breakfast for a child?", (BREAKFAST, SPA), mode=AiMode.LEAD_CAPTURE)
     assert "RM 32" in answer and "RM 220" not in answer
-    assert answer.endswith(TEMPLATES["en"]["invite"]) and answer.count("?") == 1
+    assert "?" not in answer
 
 
 def test_a_complaint_gets_the_handoff_without_a_knowledge_snippet_first() -> None:
