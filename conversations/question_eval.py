@@ -122,16 +122,8 @@ def _sentences(text: str) -> list[str]:
 
 
 def _knowledge_texts() -> dict[str, str]:
-    """Title -> every text of the item (content and its translation), in the current schema."""
-    texts: dict[str, str] = {}
-    for item in KnowledgeItem.objects.all():
-        texts[item.title] = " ".join([item.content, *_translations(item)])
-    return texts
-
-
-def _translations(item: KnowledgeItem) -> list[str]:
-    translation = getattr(item, "content_ms", "") or ""
-    return [translation] if translation else []
+    """Title -> the item's text, in the current schema."""
+    return dict(KnowledgeItem.objects.values_list("title", "content"))
 
 
 def unrelated_parts(answer: str, allowed: list[str], knowledge: dict[str, str], question: str) -> list[str]:

@@ -82,7 +82,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff": (
             "I'm passing your conversation to a member of our team now; they will reply here as soon as they can."
         ),
-        "invite": "Shall I check dates for you?",
     },
     "ms": {
         "answer": "Berikut maklumat yang saya ada: {facts}",
@@ -98,7 +97,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Saya sedang menyerahkan perbualan ini kepada kakitangan kami; mereka akan membalas di sini "
             "secepat mungkin."
         ),
-        "invite": "Mahu saya semak tarikh untuk anda?",
+        # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
+        "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
     },
 }
 
@@ -250,10 +250,14 @@ def compose(request: ChatRequest) -> str:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
     facts = grounded_facts(request.question, request.hits) if request.hits else ""
+    answer = t["answer"]
+    if facts and request.language == "ms" and request.hits[0].language != "ms":
+        answer = t["english_only"]
     if request.mode == AiMode.LEAD_CAPTURE:
-        # A price is an answer, not a form: the fact, then one line inviting the booking.
-        return f"{t['answer'].format(facts=facts)}\n\n{t['invite']}" if facts else t["lead"]
-    return t["answer"].format(facts=facts) if facts else t["unknown"]
+        # A price is an answer, not a form: the fact alone. The one line inviting the booking is the
+        # lead step's next question (leads/turn.py), so the guest never gets two questions at once.
+        return answer.format(facts=facts) if facts else t["lead"]
+    return answer.format(facts=facts) if facts else t["unknown"]
 
 
 class OfflineProvider:

@@ -1,0 +1,124 @@
+"""The "Questions" section of docs/quality.md, regenerated: the eval question sets on the fixture hotel.
+
+    .venv/bin/python scripts/quality_questions.py [docs/quality.md]
+
+Builds a throwaway test database (`test_nocturn_qquality`), creates one property open around the
+clock, ingests every file of knowledge/tests/fixtures, runs conversations/tests/fixtures/
+eval_questions.json (the tuning set) and eval_questions_holdout.json (written afterwards, never tuned
+on) through the same code as `manage.py eval`, with the configured (default: offline) providers, and
+replaces the "## Questions" section of the file (the other sections are left as they are).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["NOCTURN_ENV"] = "test"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+os.environ["TEST_DATABASE_NAME"] = "test_nocturn_qquality"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from conversations import question_eval  # noqa: E402
+from knowledge.services.embeddings import get_provider, min_similarity  # noqa: E402
+from properties.services import NewProperty, create_property  # noqa: E402
+from testsupport.knowledge import load_kb  # noqa: E402
+
+FIXTURES = ROOT / "conversations" / "tests" / "fixtures"
+SETS = (
+    ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
+    ("eval_questions_holdout.json", "held out: written afterwards, measured, never tuned on"),
+)
+ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def measure() -> list[tuple[str, str, question_eval.Report]]:
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        property_ = create_property(NewProperty(name="Quality Hotel", slug="quality"))
+        property_.operating_hours = ALL_DAY
+        property_.save(update_fields=["operating_hours"])
+        load_kb(property_.schema_name)
+        with schema_context(property_.schema_name):
+            return [
+                (name, label, question_eval.run(property_, question_eval.load_cases(FIXTURES / name)))
+                for name, label in SETS
+            ]
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
+    provider = get_provider()
+    rows = []
+    for name, label, report in results:
+        en, ms = report.by_language().get("en", (0, 0)), report.by_language().get("ms", (0, 0))
+        answerable = len(report.answerable)
+        rows.append(
+            f"| `{name}` ({label}) | {en[0]}/{en[1]} ({report.share_right('en'):.0f} %) "
+            f"| {ms[0]}/{ms[1]} ({report.share_right('ms'):.0f} %) "
+            f"| {len(report.unrelated_faults)}/{answerable} "
+            f"| {len(report.off_knowledge_faults)}/{len(report.off_knowledge)} |"
+        )
+    misses = [
+        f"- `{name}` [{o.case.language}] {o.case.question} — "
+        + "; ".join([*(f"missing {m}" for m in o.missing), *(f"unrelated {u}" for u in o.unrelated)])
+        for name, _, report in results
+        for o in report.outcomes
+        if o.missing or o.unrelated
+    ]
+    thresholds = ", ".join(
+        f"{lang} {min_similarity(provider.name, lang)} alone / {min_similarity(provider.name, lang, text_match=True)}"
+        " with a full-text match"
+        for lang in ("en", "ms")
+    )
+    return "\n".join(
+        [
+            "## Questions",
+            "",
+            "Single questions through the AI core (`manage.py eval`, `conversations/question_eval.py`) on the",
+            "fixture hotel (every file of `knowledge/tests/fixtures`), offline chat provider, embeddings",
+            f"{provider.name} ({provider.model}); retrieval thresholds {thresholds}. Right fact: the answer holds",
+            "every expected fact. Unrelated: the answer quotes a sentence of an item the question was not about,",
+            "or a price none of its items states. Off-knowledge: a question the hotel's knowledge cannot answer",
+            "got a knowledge sentence or a price.",
+            "",
+            "Regenerate: `.venv/bin/python scripts/quality_questions.py` (a throwaway database; about two minutes).",
+            "",
+            "| set | right fact, English | right fact, Malay | unrelated | off-knowledge with a fact |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *rows,
+            "",
+            "Answers that missed (all sets):",
+            "",
+            *(misses or ["- none"]),
+            "",
+        ]
+    )
+
+
+def write(path: Path, text: str) -> None:
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Quality figures\n"
+    pattern = re.compile(r"^## Questions\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: text + "\n", current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text
+    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "quality.md"
+    write(target, section(measure()))
+    print(f"wrote the Questions section of {target}")
