@@ -85,6 +85,11 @@ class OpenAICompatibleProvider:
         )
 
 
+def client_for(config: OpenAIConfig) -> openai.OpenAI:
+    """The SDK client for `config` (cached), for other structured-output calls (the leads app's reading)."""
+    return _client(config)
+
+
 class ModeDecision(BaseModel):
     """The model's structured reading of a guest message (used to refine the offline rules)."""
 
