@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz
+.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz quality-dialogues
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ audit: setup
 # `make test` (nocturn/tests/test_api_fuzz.py, 5 per operation): no 5xx, responses as documented.
 fuzz: services
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} $(PY) -m pytest nocturn/tests/test_api_fuzz.py -q
+
+# docs/quality.md, section "Dialogues": the scripted dialogue set offline and with the fake model.
+quality-dialogues: services
+	NOCTURN_WRITE_QUALITY=1 $(PY) -m pytest conversations/tests/test_dialogue_eval.py -q -k figures
 
 lint: setup
 	$(VENV)/bin/ruff check .
