@@ -91,6 +91,8 @@ GROUP_RE = re.compile(
     rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
     rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM_COUNT}\b"
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
+    # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
+    rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
@@ -102,8 +104,8 @@ _NAME_WORD = r"[A-Za-z][A-Za-z'’\-]+"
 _CAP_WORD = r"(?:[A-Z][A-Za-z'’\-]+|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)"
 _CONNECT = r"(?:bin|binti|bt|bte|a/l|a/p|van|de)"
 EXPLICIT_NAME_RE = re.compile(
-    rf"(?i:\bmy name is|\bmy name's|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?|\bsaya bernama"
-    rf"|\bnama\s*:)"
+    rf"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
+    rf"|\bsaya bernama|\bnama\s*:)|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
 )
 WEAK_NAME_RE = re.compile(
