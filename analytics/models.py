@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.fields import EncryptedTextField
+from core.models import OneRowSettings
 
 
 class DailyAggregate(models.Model):
@@ -66,7 +67,7 @@ class WidgetVisitDay(models.Model):
         return f"{self.visitors} widget visitors on {self.date}"
 
 
-class ReportSettings(models.Model):
+class ReportSettings(OneRowSettings):
     """When the GM's daily report goes out (one row per property schema)."""
 
     enabled = models.BooleanField(default=True)
@@ -80,11 +81,6 @@ class ReportSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Daily report at {self.send_at:%H:%M}"
-
-    @classmethod
-    def current(cls) -> ReportSettings:
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
 
 
 class GMReport(models.Model):

@@ -31,7 +31,7 @@ def _visit(request: HttpRequest) -> tuple[dict[str, Any], int]:
     visitor_id = data.get("visitor_id")
     if not isinstance(visitor_id, str) or not 8 <= len(visitor_id) <= MAX_CLIENT_ID or not visitor_id.isprintable():
         raise Refusal(400, f"visitor_id must be a string of 8 to {MAX_CLIENT_ID} printable characters.")
-    throttle_or_refuse(throttle.widget_limits(widget_key.pk))
+    throttle_or_refuse(throttle.visit_limits(request, widget_key.pk))
     with schema_context(widget_key.property.schema_name):
         counted = record_widget_visit(visitor_id)
     return {"counted": counted}, 200

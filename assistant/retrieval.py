@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.providers.base import Hit
+from knowledge.services import search  # the knowledge app owns retrieval and its relevance threshold
 
 
 def retrieve(query: str, k: int = 4, *, today: dt.date | None = None) -> tuple[Hit, ...]:
     """The relevant chunks of the current schema's knowledge base, best first (only above the threshold)."""
-    from knowledge.services import search  # the knowledge app owns retrieval and its relevance threshold
-
     return tuple(
         Hit(
             item_id=h.item_id,

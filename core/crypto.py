@@ -29,6 +29,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from core.inputs import clean_text
+
 TOKEN_PREFIX = "gAAAAA"  # every Fernet token (version byte 0x80) starts with this in base64
 
 
@@ -62,7 +64,13 @@ def reset_keys() -> None:
 
 
 def encrypt_text(value: str) -> str:
-    return fernet().encrypt(value.encode()).decode()
+    # The last line of the input boundary: a lone surrogate cannot be encoded (UnicodeEncodeError,
+    # a 500 from any door that missed it), so it is stored as U+FFFD and the rest of the text kept.
+    return fernet().encrypt(_encodable(value)).decode()
+
+
+def _encodable(value: str) -> bytes:
+    return clean_text(value, surrogates="replace").encode()
 
 
 def decrypt_text(token: str) -> str:
@@ -120,7 +128,7 @@ def blind_index(kind: str, normalized: str) -> str:
     """HMAC-SHA256 hex of `kind:value`; the kind keeps a phone and an e-mail from ever colliding."""
     if not normalized:
         return ""
-    return hmac.new(_index_key(), f"{kind}:{normalized}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_index_key(), _encodable(f"{kind}:{normalized}"), hashlib.sha256).hexdigest()
 
 
 def phone_index(value: str, region: str = "MY") -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "BadInput",
+    "Nul",
     "Surrogates",
     "check_date",
     "clean_json",
@@ -44,6 +45,9 @@ DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2199, 12, 31)
 
 Surrogates = Literal["reject", "replace"]
+# Doors where a person or a program types the text (API bodies, forms, query strings) refuse a NUL,
+# so the sender learns of it; doors carrying what a guest wrote (webhooks) strip it, losing nothing.
+Nul = Literal["strip", "reject"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A JSON string literal, unrolled so the engine never backtracks, and what is left between them.
@@ -67,12 +71,16 @@ def clean_text(
     *,
     surrogates: Surrogates = "reject",
     max_length: int | None = None,
+    nul: Nul = "strip",
 ) -> str:
-    """`value` without NUL characters; a lone surrogate is refused (or replaced by U+FFFD).
+    """`value` without NUL characters (or refused, with `nul="reject"`); a lone surrogate is refused
+    (or replaced by U+FFFD).
 
     The length is checked after cleaning, in characters, as the sender counts them.
     """
     if "\x00" in value:
+        if nul == "reject":
+            raise BadInput(field, "contains a NUL character")
         value = value.replace("\x00", "")
     if _LONE_SURROGATE.search(value):
         if surrogates == "reject":
@@ -89,13 +97,14 @@ def decode_text(
     *,
     surrogates: Surrogates = "reject",
     max_length: int | None = None,
+    nul: Nul = "strip",
 ) -> str:
     """Strict UTF-8 (a BOM is dropped), then `clean_text`. Invalid bytes are a `BadInput`, never guessed at."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInput(field, f"is not valid UTF-8 (byte {exc.start})") from None
-    return clean_text(text, field, surrogates=surrogates, max_length=max_length)
+    return clean_text(text, field, surrogates=surrogates, max_length=max_length, nul=nul)
 
 
 def clean_json(
@@ -104,6 +113,7 @@ def clean_json(
     *,
     surrogates: Surrogates = "reject",
     max_depth: int = MAX_JSON_DEPTH,
+    nul: Nul = "strip",
 ) -> Any:
     """A parsed JSON value with `clean_text` applied to every string, keys included.
 
@@ -116,7 +126,7 @@ def clean_json(
     while stack:
         parent, slot, item, path, depth = stack.pop()
         if isinstance(item, str):
-            parent[slot] = clean_text(item, path, surrogates=surrogates)
+            parent[slot] = clean_text(item, path, surrogates=surrogates, nul=nul)
         elif isinstance(item, Mapping | list | tuple):
             if depth >= max_depth:
                 raise BadInput(path, f"is nested too deeply (at most {max_depth} levels)")
@@ -125,7 +135,7 @@ def clean_json(
                 for key, child in item.items():
                     child_path = f"{path}.{key}" if path else str(key)
                     if isinstance(key, str):
-                        key = clean_text(key, child_path, surrogates=surrogates)
+                        key = clean_text(key, child_path, surrogates=surrogates, nul=nul)
                     cleaned[key] = child
                     stack.append((cleaned, key, child, child_path, depth + 1))
                 parent[slot] = cleaned
@@ -161,6 +171,7 @@ def load_json(
     max_bytes: int = MAX_JSON_BYTES,
     max_depth: int = MAX_JSON_DEPTH,
     surrogates: Surrogates = "reject",
+    nul: Nul = "strip",
 ) -> Any:
     """Parse outside JSON: size and depth capped before parsing, strict UTF-8, strings cleaned.
 
@@ -171,7 +182,11 @@ def load_json(
     if size > max_bytes:
         raise BadInput(field, f"is too large ({size} bytes; at most {max_bytes})")
     # Strict UTF-8 never yields a surrogate; JSON escapes (`"\\ud800"`) can, and clean_json sees those.
-    text = decode_text(raw, field) if isinstance(raw, bytes) else raw.replace("\x00", "")
+    text = (
+        decode_text(raw, field, nul=nul)
+        if isinstance(raw, bytes)
+        else clean_text(raw, field, surrogates=surrogates, nul=nul)
+    )
     if json_depth(text) > max_depth:
         raise BadInput(field, f"is nested too deeply (at most {max_depth} levels)")
     try:
@@ -184,7 +199,7 @@ def load_json(
         raise BadInput(field, f"is not valid JSON ({reason})") from None
     try:
         # Paths are relative to the body (`items[3].title`); the body itself is `field`.
-        return clean_json(value, surrogates=surrogates, max_depth=max_depth)
+        return clean_json(value, surrogates=surrogates, max_depth=max_depth, nul=nul)
     except BadInput as exc:
         if exc.field:
             raise

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from conversations.models import Channel, Conversation, ConversationStatus, Guest, Message, MessageRole
 from leads.models import Intent, Lead, LeadStatus, Priority
@@ -34,6 +35,17 @@ class Generated:
     conversations: int = 0
     messages: int = 0
     leads: int = 0
+
+
+def _message(conversation: Conversation, role: str, content: str, at: dt.datetime, **metadata: Any) -> Message:
+    return Message(
+        conversation=conversation,
+        role=role,
+        channel=conversation.channel,
+        content=content,
+        metadata=metadata,
+        created_at=at,
+    )
 
 
 def generate_history(property_: Property, first: dt.date, days: int, per_day: int, seed: int = 7) -> Generated:
@@ -71,48 +83,15 @@ def generate_history(property_: Property, first: dt.date, days: int, per_day: in
         for conversation, start in zip(conversations, starts, strict=True):
             moment = start
             for _turn in range(rng.randint(1, 3)):
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.GUEST,
-                        channel=conversation.channel,
-                        content=rng.choice(QUESTIONS),
-                        created_at=moment,
-                    )
-                )
+                messages.append(_message(conversation, MessageRole.GUEST, rng.choice(QUESTIONS), moment))
                 moment += dt.timedelta(seconds=rng.uniform(0.8, 4.0))
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.AI,
-                        channel=conversation.channel,
-                        content="(answer)",
-                        metadata={"confidence": round(rng.uniform(0.5, 0.95), 2)},
-                        created_at=moment,
-                    )
-                )
+                confidence = round(rng.uniform(0.5, 0.95), 2)
+                messages.append(_message(conversation, MessageRole.AI, "(answer)", moment, confidence=confidence))
                 moment += dt.timedelta(seconds=rng.uniform(20, 300))
             if rng.random() < 0.12:
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.SYSTEM,
-                        channel=conversation.channel,
-                        content="Handed to staff",
-                        metadata={"event": "handoff"},
-                        created_at=moment,
-                    )
-                )
+                messages.append(_message(conversation, MessageRole.SYSTEM, "Handed to staff", moment, event="handoff"))
                 moment += dt.timedelta(seconds=rng.uniform(45, 1500))
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.STAFF,
-                        channel=conversation.channel,
-                        content="(staff reply)",
-                        created_at=moment,
-                    )
-                )
+                messages.append(_message(conversation, MessageRole.STAFF, "(staff reply)", moment))
             if rng.random() < 0.2:
                 nights = rng.randint(1, 4)
                 value = (Decimal(rng.randrange(250, 900)) * nights * Decimal("0.6")).quantize(Decimal("0.01"))

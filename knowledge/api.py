@@ -15,10 +15,11 @@ from django_tenants.utils import schema_context
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.boundary import BoundedJSONParser
 from knowledge.models import IngestionJob
 from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializer, KnowledgeUploadSerializer
 from knowledge.services.parsers import IngestError, items_from_objects, parse_file
@@ -39,7 +40,7 @@ def _job_body(request: Request, property_id: int, job: IngestionJob) -> dict[str
     responses={202: IngestionJobSerializer, 400: OpenApiResponse(description="What is wrong with the input")},
 )
 @api_view(["PUT"])
-@parser_classes([JSONParser, MultiPartParser])
+@parser_classes([BoundedJSONParser, MultiPartParser])
 def knowledge_base(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, roles=MANAGERS)
     try:

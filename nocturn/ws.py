@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -27,6 +28,27 @@ def host_of(scope: dict[str, Any]) -> str:
         if name == b"host":
             return value.decode("latin-1").split(":", 1)[0].lower()
     return ""
+
+
+def header_of(scope: dict[str, Any], wanted: bytes) -> str:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value.decode("latin-1")
+    return ""
+
+
+def from_own_host(scope: dict[str, Any]) -> bool:
+    """Whether the page that opened the socket is on the property's own host (scheme aside).
+
+    The session cookie goes with any socket a browser opens to this host, whichever page opens
+    it; every property host is same-site with the others, so SameSite does not stop a page on a
+    sibling subdomain. The Origin header says which page it is; a browser always sends it and a
+    page cannot forge it. No Origin (not a browser) is refused too: staff sockets are for the
+    dashboard.
+    """
+    origin, host = header_of(scope, b"origin"), header_of(scope, b"host").lower()
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host
 
 
 def cookies_of(scope: dict[str, Any]) -> dict[str, str]:
@@ -64,13 +86,13 @@ def staff_for_session(session_key: str, property_: Property) -> tuple[User, str]
 
 
 class StaffAuthMiddleware:
-    """Admit a websocket only for a member of the property the host names; refuse anyone else."""
+    """Admit a websocket only from a page of the property's own host, for a member of that property."""
 
     def __init__(self, inner: Callable[..., Any]) -> None:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> Any:
-        property_ = await database_sync_to_async(property_for_host)(host_of(scope))
+        property_ = await database_sync_to_async(property_for_host)(host_of(scope)) if from_own_host(scope) else None
         staff = None
         if property_ is not None:
             session_key = cookies_of(scope).get(settings.SESSION_COOKIE_NAME, "")

@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.boundary import object_body
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
 from onboarding.services.settings import SettingsInvalid, get_settings, update_settings, usable_keys
@@ -118,9 +119,11 @@ ONBOARD_STEPS = {
 @api_view(["POST"])
 def onboard(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, MANAGERS)
-    step = request.data.get("step") if isinstance(request.data, dict) else None
-    data = (request.data.get("data") or {}) if isinstance(request.data, dict) else {}
+    body = object_body(request.data)
+    step, data = body.get("step"), body.get("data") or {}
     extra: dict[str, Any] = {}
+    if not isinstance(step, str | None):
+        return Response({"errors": {"step": ["Send the step's name as a string."]}}, status=400)
     if not isinstance(data, dict):
         return Response({"errors": {"data": ["Send the step's fields as an object."]}}, status=400)
     try:
@@ -180,12 +183,13 @@ def _member_json(m: Membership) -> dict[str, Any]:
 def members(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, MANAGERS)
     if request.method == "POST":
+        body = object_body(request.data)
         url = request.build_absolute_uri("/").replace(request.get_host(), property_host(property_.slug), 1)
         try:
             staff.invite(
                 property_,
-                str(request.data.get("email") or ""),
-                str(request.data.get("role") or ""),
+                str(body.get("email") or ""),
+                str(body.get("role") or ""),
                 actor=request.user,
                 accept_url=url.rstrip("/") + "/invitations/{token}/",
                 request=request._request,
@@ -213,8 +217,9 @@ def member_detail(request: Request, property_id: int, membership_id: int) -> Res
         if request.method == "DELETE":
             staff.remove(property_, membership_id, actor=request.user, request=request._request)
             return Response(status=204)
+        role = object_body(request.data).get("role")
         membership = staff.change_role(
-            property_, membership_id, str(request.data.get("role") or ""), actor=request.user, request=request._request
+            property_, membership_id, str(role or ""), actor=request.user, request=request._request
         )
     except Membership.DoesNotExist:
         return Response({"detail": "No such member."}, status=404)

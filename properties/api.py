@@ -11,7 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView
 from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshView
 
 from properties.permissions import property_for_user
@@ -55,7 +55,22 @@ class TokenRefreshView(BaseTokenRefreshView):
             400: OpenApiResponse(description="The refresh token is missing or malformed."),
             401: OpenApiResponse(description="The refresh token is invalid or expired."),
         },
-        summary="Exchange a refresh token for a new access token",
+        summary="Exchange a refresh token for a new pair (the refresh token given is then revoked: use it once)",
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(TokenBlacklistView):
+    """Revoke a refresh token (simplejwt's blacklist); access tokens it issued expire within minutes."""
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="Revoked."),
+            400: OpenApiResponse(description="The refresh token is missing or malformed."),
+            401: OpenApiResponse(description="The refresh token is invalid, expired or already revoked."),
+        },
+        summary="Log out: revoke a refresh token",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)

@@ -80,7 +80,7 @@ def allows(user: User | Any, property_: Property, roles: Collection[str] = READE
     """True if `user` is a platform admin or a member of `property_` with one of `roles`."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.is_superuser or role_of(user, property_) in roles
+    return user.is_superuser or (property_.is_active and role_of(user, property_) in roles)
 
 
 def require_role(
@@ -93,6 +93,9 @@ def require_role(
     """
     if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
         return
+    if not property_.is_active:
+        # A suspended property closes every staff door (API, pages, its admin); platform admins only.
+        raise Http404("No such property.")
     role = role_of(user, property_)
     if role is None:
         raise Http404("No such property.")

@@ -107,8 +107,14 @@
   function ready(on) { notice.hidden = on; form.hidden = !on; if (on) input.focus(); }
 
   // --- API ---------------------------------------------------------------------------------------
+  // This browser's id (not a secret): the API throttles per IP + browser, not per hotel.
+  var client = "";
+  try {
+    client = localStorage.getItem(STORE + ":client") || "";
+    if (!client) { client = String(Math.random()).slice(2) + Date.now(); localStorage.setItem(STORE + ":client", client); }
+  } catch (e) { client = String(Math.random()).slice(2); }
   function call(method, path, body) {
-    var headers = { "Content-Type": "application/json" };
+    var headers = { "Content-Type": "application/json", "X-Widget-Client": client };
     if (conv) headers["X-Guest-Token"] = conv.token;
     return fetch(API + "/api/v1" + path, {
       method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "omit"
@@ -216,7 +222,7 @@
       var visitor = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
       sessionStorage.setItem(STORE + ":visit", visitor);
       fetch(API + "/api/v1/widget/visits", {
-        method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+        method: "POST", headers: { "Content-Type": "application/json", "X-Widget-Client": client }, credentials: "omit",
         body: JSON.stringify({ key: KEY, visitor_id: visitor })
       }).catch(function () {});
     }

@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from testsupport.graph import FakeGraphServer
 from testsupport.http import free_port
 from testsupport.llm import FakeLLMServer
 from testsupport.otlp import OtlpReceiver
+from testsupport.payloads import whatsapp_signed_headers
 from testsupport.smtp import FakeSmtpServer
 from testsupport.wait import wait_until
 
@@ -196,6 +198,20 @@ class LiveStack:
     otlp: OtlpReceiver | None
     env: dict[str, str]  # every setting the processes got on top of child_env() (for one more process)
     logs: Path
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST to daphne; the status, whatever it is (an error status is an answer, not an exception)."""
+        url = self.daphne.url(path)  # http://127.0.0.1:<port>: ours
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def post_whatsapp(self, body: bytes, app_secret: str) -> int:
+        """A webhook POST signed as Meta signs it (`WHATSAPP_APP_SECRET` of the stack's env)."""
+        return self.post("/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, app_secret))
 
 
 def fake_env(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from django.test import Client
@@ -11,7 +12,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations.models import Conversation, Guest, Message, MessageRole
-from conversations.widget import tokens
+from conversations.widget import throttle, tokens
+from core.redis import get_redis
 from properties.models import WidgetKey
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +186,7 @@ def test_requests_over_the_per_conversation_limit_get_429_with_retry_after(world
 
 def test_requests_over_the_per_key_limit_get_429(world, keys, settings) -> None:
     settings.WIDGET_RATE_PER_KEY = 2
+    settings.WIDGET_KEY_CEILING_GROWTH = 0  # the floor alone, whatever the minute before saw
     assert [start(keys[0]).status_code for _ in range(3)] == [201, 201, 429]
     assert start(keys[1], origin=ORIGIN_B).status_code == 201  # B's key has its own budget
 
@@ -214,3 +217,37 @@ def test_the_demo_page_embeds_the_widget_with_the_propertys_first_key(world, key
     assert f'data-key="{keys[0].public_key}"' in html and second.public_key not in html
     assert keys[1].public_key not in html
     assert 'src="http://localhost/widget.js"' in html
+
+
+def start_as(key: WidgetKey, ip: str, browser: str = ""):
+    payload = {"key": key.public_key, "consent": True, "consent_text": NOTICE}
+    headers = {"HTTP_X_WIDGET_CLIENT": browser} if browser else {}
+    client = Client(HTTP_HOST="localhost", HTTP_ORIGIN=ORIGIN_A, REMOTE_ADDR=ip)
+    return client.post("/api/v1/conversations", json.dumps(payload), content_type="application/json", **headers)
+
+
+def test_a_throttled_client_never_blocks_other_guests(world, keys, settings) -> None:
+    settings.WIDGET_RATE_PER_CLIENT = 3  # refills one every 20 s
+    settings.WIDGET_RATE_PER_KEY = 8  # the key's ceiling, low: the flood's refused requests alone would exceed it
+    settings.WIDGET_KEY_CEILING_GROWTH = 0
+    flood = [start_as(keys[0], "203.0.113.9", "attacker").status_code for _ in range(12)]
+    assert flood[:3] == [201] * 3 and flood.count(429) >= 8 and set(flood) == {201, 429}
+    # Other guests: another browser behind the same IP, and guests elsewhere, all still get in.
+    assert start_as(keys[0], "203.0.113.9", "neighbour").status_code == 201
+    assert [start_as(keys[0], f"198.51.100.{n}", f"guest{n}").status_code for n in (1, 2)] == [201, 201]
+
+
+def test_one_ip_inventing_browser_ids_is_throttled_per_ip_and_others_are_not(world, keys, settings) -> None:
+    settings.WIDGET_RATE_PER_IP = 4  # refills one every 15 s
+    statuses = [start_as(keys[0], "203.0.113.7", f"fake{n}").status_code for n in range(8)]
+    assert statuses[:4] == [201] * 4 and statuses.count(429) >= 3 and set(statuses) == {201, 429}
+    assert start_as(keys[0], "198.51.100.20", "guest").status_code == 201
+
+
+def test_the_keys_ceiling_grows_with_last_minutes_traffic(world, keys, settings) -> None:
+    settings.WIDGET_RATE_PER_KEY = 10
+    settings.WIDGET_KEY_CEILING_GROWTH = 3
+    assert throttle.key_ceiling(keys[0].pk) == 10
+    minute = int(time.time() // 60)
+    get_redis().set(throttle.traffic_key(keys[0].pk, minute - 1), 100, ex=120)
+    assert throttle.key_ceiling(keys[0].pk, now=minute * 60 + 1) == 300

@@ -10,7 +10,6 @@ is public: apps above this one open their own widget doors with it (analytics co
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,12 +22,14 @@ from conversations import engine, turns
 from conversations.models import Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
 from conversations.widget import throttle, tokens
+from core.inputs import BadInput, load_json
 from properties.models import WidgetKey
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 8  # the widget sends flat objects
 MAX_MESSAGE_CHARS = 2000
 MAX_CLIENT_ID = 64
-ALLOWED_HEADERS = "Content-Type, X-Guest-Token, X-Widget-Key"
+ALLOWED_HEADERS = f"Content-Type, X-Guest-Token, X-Widget-Key, {throttle.CLIENT_HEADER}"
 
 
 class Refusal(Exception):
@@ -60,9 +61,12 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > MAX_BODY_BYTES:
         raise Refusal(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Refusal(400, "The body must be a JSON object.") from exc
+        # Before any key lookup: a NUL or a lone surrogate never reaches PostgreSQL or the encryption.
+        data = load_json(
+            request.body or b"{}", "body", max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH, nul="reject"
+        )
+    except BadInput as error:
+        raise Refusal(400, str(error)) from None
     if not isinstance(data, dict):
         raise Refusal(400, "The body must be a JSON object.")
     return data
@@ -99,7 +103,7 @@ def _guest_access(request: HttpRequest, conversation_id: int) -> tuple[tokens.Gu
         .first()
     )
     check_key(request, widget_key)
-    throttle_or_refuse(throttle.widget_limits(grant.widget_key_id, grant.schema_name, conversation_id))
+    throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
     return grant, widget_key  # type: ignore[return-value]
 
 
@@ -130,7 +134,7 @@ def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations {key, consent: true, consent_text, language?} → 201 {conversation_id, token}."""
     data = json_body(request)
     widget_key = check_key(request, key_named(str(data.get("key") or request.headers.get("X-Widget-Key", ""))))
-    throttle_or_refuse(throttle.widget_limits(widget_key.pk))
+    throttle_or_refuse(throttle.widget_limits(request, widget_key.pk))
     consent_text = data.get("consent_text")
     if data.get("consent") is not True or not isinstance(consent_text, str) or not consent_text.strip():
         raise Refusal(400, "The guest must accept the privacy notice first: send consent=true and consent_text.")

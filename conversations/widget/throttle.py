@@ -1,39 +1,118 @@
-"""Fixed-window request counters in Redis: per widget key and, tighter, per conversation."""
+"""The widget's throttles: per client, per conversation, and a per-key ceiling that grows with traffic.
+
+A widget key is shared by every guest of a hotel, so a budget per key alone lets one anonymous
+client silence the hotel's chat (issue 18: 100 posts a minute did). Each request is counted
+instead against, in order:
+
+1. its client: the IP address and the browser id the widget sends (`X-Widget-Client`);
+2. its IP address alone, higher (several guests behind one NAT; a client that invents browser ids);
+3. its conversation, when it has one;
+4. the key's ceiling, a backstop against a distributed flood that only bounds our cost: at least
+   `WIDGET_RATE_PER_KEY` a minute, and `WIDGET_KEY_CEILING_GROWTH` times what the key let through
+   the minute before, so a busy hotel's budget follows its traffic.
+
+Token buckets (`core.ratelimit`), taken most specific first: a request refused by one bucket takes
+nothing from those after it, so a throttled client never spends the budget other guests share.
+Redis unavailable → no throttling (fail open): losing the throttle for a moment beats refusing
+every guest.
+"""
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
+from django.http import HttpRequest
 
+from core.ratelimit import TokenBucket
 from core.redis import get_redis, key
 
-WINDOW_SECONDS = 60
+PREFIX = "nocturn:throttle:widget"
+CLIENT_HEADER = "X-Widget-Client"
+MAX_CLIENT_ID = 64
 
 
-def retry_after(limits: list[tuple[str, int]], now: float | None = None) -> int | None:
-    """Count this request against each (name, limit); seconds to wait if any is exceeded, else None."""
-    now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    try:
-        pipe = get_redis().pipeline()
-        for name, _ in limits:
-            counter = key("public", "throttle", name, window)
-            pipe.incr(counter)
-            pipe.expire(counter, WINDOW_SECONDS + 5)
-        counts = pipe.execute()[::2]
-    except redis.RedisError:
-        return None  # fail open: losing the throttle for a moment beats refusing every guest
-    if any(int(count) > limit for count, (_, limit) in zip(counts, limits, strict=True)):
-        return max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-    return None
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    per_minute: float
+    traffic_of_key: int | None = None  # a key's ceiling: what passes it is the traffic it grows with
+
+
+def client_of(request: HttpRequest) -> tuple[str, str]:
+    """(IP, browser id). The id is the widget's own; one that is missing or odd counts as none."""
+    ip = request.META.get("REMOTE_ADDR", "") or "unknown"
+    browser = request.headers.get(CLIENT_HEADER, "")
+    if not (0 < len(browser) <= MAX_CLIENT_ID and browser.isascii() and browser.isprintable()):
+        browser = "-"
+    return ip, browser
 
 
 def widget_limits(
-    widget_key_id: int, schema_name: str = "", conversation_id: int | None = None
-) -> list[tuple[str, int]]:
-    limits = [(f"key:{widget_key_id}", settings.WIDGET_RATE_PER_KEY)]
+    request: HttpRequest, widget_key_id: int, schema_name: str = "", conversation_id: int | None = None
+) -> list[Limit]:
+    ip, browser = client_of(request)
+    limits = [
+        Limit(f"client:{widget_key_id}:{ip}:{browser}", settings.WIDGET_RATE_PER_CLIENT),
+        Limit(f"ip:{widget_key_id}:{ip}", settings.WIDGET_RATE_PER_IP),
+    ]
     if conversation_id is not None:
-        limits.append((f"conversation:{schema_name}:{conversation_id}", settings.WIDGET_RATE_PER_CONVERSATION))
+        limits.append(Limit(f"conversation:{schema_name}:{conversation_id}", settings.WIDGET_RATE_PER_CONVERSATION))
+    limits.append(Limit(f"key:{widget_key_id}", key_ceiling(widget_key_id), traffic_of_key=widget_key_id))
     return limits
+
+
+def visit_limits(request: HttpRequest, widget_key_id: int) -> list[Limit]:
+    """Visits are counted, not answered: one IP may report only a few browser sessions a minute."""
+    ip, _ = client_of(request)
+    return [Limit(f"visits:{widget_key_id}:{ip}", settings.WIDGET_VISITS_PER_IP)]
+
+
+def traffic_key(widget_key_id: int, minute: int) -> str:
+    return key("public", "throttle", "widget-traffic", widget_key_id, minute)
+
+
+def key_ceiling(widget_key_id: int, now: float | None = None) -> float:
+    """Requests a minute the key may serve: its floor, or a multiple of last minute's traffic."""
+    minute = int((time.time() if now is None else now) // 60)
+    try:
+        last = int(get_redis().get(traffic_key(widget_key_id, minute - 1)) or 0)
+    except redis.RedisError:
+        last = 0
+    return max(float(settings.WIDGET_RATE_PER_KEY), settings.WIDGET_KEY_CEILING_GROWTH * last)
+
+
+def _count_traffic(widget_key_id: int, now: float) -> None:
+    counter = traffic_key(widget_key_id, int(now // 60))
+    pipe = get_redis().pipeline()
+    pipe.incr(counter)
+    pipe.expire(counter, 180)
+    pipe.execute()
+
+
+def retry_after(limits: list[Limit], now: float | None = None) -> int | None:
+    """Take one token from each bucket in order; the seconds to wait at the first that refuses, else None."""
+    now = time.time() if now is None else now
+    client = get_redis()
+    try:
+        for limit in limits:
+            # One bucket object per budget: the rate of a key's ceiling changes from minute to minute.
+            bucket = TokenBucket(
+                client,
+                rate=limit.per_minute / 60.0,
+                capacity=max(1.0, limit.per_minute),
+                prefix=PREFIX,
+                clock=lambda: now,
+            )
+            wait = bucket.acquire("public", limit.name)
+            if wait > 0:
+                return max(1, math.ceil(wait))
+        for limit in limits:
+            if limit.traffic_of_key is not None:
+                _count_traffic(limit.traffic_of_key, now)
+    except redis.RedisError:
+        return None
+    return None

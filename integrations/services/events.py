@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conversations.services import find_or_create_guest_by_contact
 from core.durability import enqueue
+from core.inputs import BadInput, load_json
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.serializers import IntegrationEventSerializer
 
@@ -148,7 +150,8 @@ def stale_pending(older_than: dt.timedelta = STALE_PENDING, limit: int = 200) ->
 
 
 def parse_json(body: bytes) -> Any:
+    """The signed body through the input boundary: depth capped before parsing, NUL and lone surrogates refused."""
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidEvent(f"the body is not valid JSON: {exc}") from exc
+        return load_json(body, "body", max_bytes=len(body), max_depth=settings.INPUT_MAX_JSON_DEPTH, nul="reject")
+    except BadInput as error:
+        raise InvalidEvent(f"the body is not acceptable JSON: {error}") from None

@@ -180,6 +180,21 @@ def get_provider() -> EmbeddingProvider:
         return _provider
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_query_vector(provider_key: tuple[object, ...], text: str) -> tuple[float, ...]:
+    return tuple(get_provider().embed_query(text))
+
+
+def query_vector(text: str) -> list[float]:
+    """A question's embedding, computed once per process for the same text and configuration.
+
+    Retrieval embeds the guest's question; what else reads the same question in the same turn (the
+    gap inbox clusters it) gets the same vector from here instead of embedding it twice.
+    """
+    get_provider()  # (re)builds the provider when the settings changed, so the key below is current
+    return list(_cached_query_vector(_provider_key or (), text))
+
+
 def min_similarity(provider_name: str | None = None) -> float:
     if settings.KNOWLEDGE_MIN_SIMILARITY is not None:
         return float(settings.KNOWLEDGE_MIN_SIMILARITY)

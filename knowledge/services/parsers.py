@@ -18,12 +18,18 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+import defusedxml.ElementTree as SafeXML
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from lxml.etree import LxmlError
+
+from core.inputs import BadInput, check_date, clean_json, clean_text, decode_text, load_json
 from knowledge.models import Category, Language
 
 CATEGORIES = [choice.value for choice in Category]
@@ -87,7 +93,9 @@ def _date(value: Any, where: str, name: str) -> datetime.date | None:
     if value in (None, ""):
         return None
     try:
-        return datetime.date.fromisoformat(str(value).strip())
+        return check_date(datetime.date.fromisoformat(str(value).strip()), name)
+    except BadInput as error:
+        raise IngestError(f"{where}: {error}.") from None
     except ValueError:
         raise IngestError(f"{where}: {name} {value!r} is not a date (use YYYY-MM-DD).") from None
 
@@ -104,10 +112,18 @@ def _bool(value: Any, where: str) -> bool:
 
 
 def validate(item: ParsedItem, where: str) -> ParsedItem:
-    """Normalise one item and refuse what cannot be stored; `where` names it in the message."""
-    item.category = (item.category or "").strip().lower()
-    item.title = re.sub(r"\s+", " ", item.title or "").strip()
-    item.content = (item.content or "").strip()
+    """Normalise one item and refuse what cannot be stored; `where` names it in the message.
+
+    Text from a document (PDF, DOCX) may hold a NUL or a lone surrogate its author never saw: they
+    are dropped or replaced here, the last step before storing; text files and API bodies have
+    already been refused for them, naming the field.
+    """
+    item.category = _storable(item.category).strip().lower()
+    item.title = re.sub(r"\s+", " ", _storable(item.title)).strip()
+    item.content = _storable(item.content).strip()
+    item.language = _storable(item.language)
+    if isinstance(item.metadata, dict):
+        item.metadata = clean_json(item.metadata, surrogates="replace")
     item.language = (item.language or "").strip().lower() or detect_language(f"{item.title} {item.content}")
     if item.category not in CATEGORIES:
         raise IngestError(f"{where}: category {item.category!r} is not one of {', '.join(CATEGORIES)}.")
@@ -126,6 +142,10 @@ def validate(item: ParsedItem, where: str) -> ParsedItem:
     return item
 
 
+def _storable(text: str | None) -> str:
+    return clean_text(text or "", surrogates="replace")
+
+
 def check_unique(items: list[ParsedItem], name: str = "The input") -> list[ParsedItem]:
     seen: set[tuple[str, str]] = set()
     for item in items:
@@ -138,9 +158,9 @@ def check_unique(items: list[ParsedItem], name: str = "The input") -> list[Parse
 
 def _text(data: bytes, name: str) -> str:
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise IngestError(f"{name} is not UTF-8 text.") from None
+        return decode_text(data, name, nul="reject")
+    except BadInput as error:
+        raise IngestError(f"{name} {error.reason}.") from None
 
 
 def parse_markdown(data: bytes, name: str, language: str = "") -> list[ParsedItem]:
@@ -182,9 +202,16 @@ def parse_markdown(data: bytes, name: str, language: str = "") -> list[ParsedIte
 
 def parse_json(data: bytes, name: str, language: str = "") -> list[ParsedItem]:
     try:
-        payload = json.loads(_text(data, name))
-    except json.JSONDecodeError as exc:
-        raise IngestError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        payload = load_json(
+            data,
+            name,
+            max_bytes=settings.KNOWLEDGE_UPLOAD_MAX_BYTES,
+            max_depth=settings.INPUT_MAX_JSON_DEPTH,
+            nul="reject",
+        )
+    except BadInput as error:
+        where = error.field if error.field == name else f"{name}, {error.field}"
+        raise IngestError(f"{where}: {error.reason}.") from None
     return items_from_objects(payload, name, language)
 
 
@@ -292,15 +319,42 @@ def parse_pdf(data: bytes, name: str, category: str, language: str = "") -> list
     return [validate(ParsedItem(category, title, content, language), name)]
 
 
-def parse_docx(data: bytes, name: str, category: str, language: str = "") -> list[ParsedItem]:
-    import zipfile
+def check_docx_package(data: bytes, name: str) -> None:
+    """Refuse a DOCX before python-docx opens it: too much once decompressed, or XML it must not read.
 
+    A zip's own directory states each part's size, checked before anything is inflated (and each
+    read is capped, in case a part lies about it). Every XML part is then parsed with defusedxml,
+    which refuses DTDs and entities (Word never writes them; an entity chain is how a 10 KB part
+    becomes gigabytes) and malformed XML.
+    """
+    limit = settings.KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        parts = package.infolist()
+        expanded = sum(part.file_size for part in parts)
+        if expanded > limit:
+            raise IngestError(f"{name} expands to {expanded} bytes; at most {limit} are accepted.")
+        for part in parts:
+            if part.filename.endswith((".xml", ".rels")):
+                with package.open(part) as stream:
+                    xml = stream.read(limit + 1)
+                if len(xml) > limit:
+                    raise IngestError(f"{name} expands to more than {limit} bytes.")
+                SafeXML.fromstring(xml, forbid_dtd=True)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise IngestError(f"{name} is not a readable DOCX ({exc.__class__.__name__}).") from None
+    except (SafeXML.ParseError, DefusedXmlException) as exc:
+        raise IngestError(f"{name} has XML that cannot be read safely ({exc.__class__.__name__}).") from None
+
+
+def parse_docx(data: bytes, name: str, category: str, language: str = "") -> list[ParsedItem]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_docx_package(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
         raise IngestError(f"{name} is not a readable DOCX ({exc.__class__.__name__}).") from None
     sections: list[tuple[str, list[str]]] = []
     fallback_title = (document.core_properties.title or "").strip() or PurePath(name).stem.replace("_", " ")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
-from knowledge.services.embeddings import get_provider, min_similarity
+from knowledge.services.embeddings import get_provider, min_similarity, query_vector
 
 RRF_K = 60
 VECTOR_WEIGHT = 1.0
@@ -126,7 +126,7 @@ def search_detailed(
     provider = get_provider()
     threshold = min_similarity(provider.name)
     params = {
-        "q": _vector_literal(provider.embed_query(query)),
+        "q": _vector_literal(query_vector(query)),
         "today": today or _today_in_property(),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),

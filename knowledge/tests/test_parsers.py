@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from knowledge.services.parsers import IngestError, parse_file
+from knowledge.services.parsers import IngestError, ParsedItem, parse_file, validate
 from knowledge.tests.documents import make_docx, make_pdf
 from testsupport.knowledge import FIXTURES
 
@@ -88,7 +88,7 @@ def test_a_docx_is_cut_at_its_top_headings():
         ("orphan.md", b"## Title first\n\nBody\n", "", "before any '# Category'"),
         ("spa.md", b"# Spa\n\n## Massage\n\nNice\n", "", "'# Spa' is not a category"),
         ("notes.txt", b"hello", "", "unsupported file type .txt"),
-        ("latin1.csv", "category,title,content\nfaq,Caf\xe9,x\n".encode("latin-1"), "", "not UTF-8"),
+        ("latin1.csv", "category,title,content\nfaq,Caf\xe9,x\n".encode("latin-1"), "", "is not valid UTF-8 (byte 30)"),
     ],
 )
 def test_bad_files_are_refused_with_a_reason(name, data, category, message):
@@ -96,3 +96,11 @@ def test_bad_files_are_refused_with_a_reason(name, data, category, message):
         parse_file(name, data, category=category)
     assert message in str(refused.value)
     assert name in str(refused.value) or "file type" in str(refused.value)
+
+
+def test_a_nul_in_a_text_file_is_refused_and_one_in_a_document_is_dropped() -> None:
+    with pytest.raises(IngestError, match="nul.md contains a NUL character"):
+        parse_file("nul.md", b"# faq\n\n## Gym\n\nOpen \x00 24 hours.\n")
+    # Text a PDF or DOCX yields is cleaned at the last step before storing, never refused.
+    item = validate(ParsedItem("faq", "Gym\x00", "Open\x00 24 hours \ud800", "en"), "gym.pdf")
+    assert (item.title, item.content) == ("Gym", "Open 24 hours \ufffd")

@@ -22,7 +22,7 @@ from django.conf import settings
 from pydantic import BaseModel, Field
 
 from assistant.circuit import CircuitBreaker
-from assistant.providers.openai_compat import client_for
+from assistant.providers.base import sdk_client
 from assistant.router import primary_config
 from leads.services.extraction import ExtractionResult, GuestText
 from leads.services.schema import ExtractedLead, ExtractionContext, from_llm_output, validate_fields
@@ -90,7 +90,7 @@ def read_with_model(texts: Sequence[GuestText], ctx: ExtractionContext) -> Model
     conversation = "\n".join(f"- {t.text}" for t in texts)[-MAX_CHARS:]
     try:
         completion = (
-            client_for(config)
+            sdk_client(openai.OpenAI, config)
             .with_options(timeout=min(settings.LLM_TIMEOUT, 8.0), max_retries=0)
             .chat.completions.parse(
                 model=config.model,

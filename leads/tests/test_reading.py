@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.providers import openai_compat
+from assistant.providers.base import sdk_client
 from core.redis import get_redis
 from leads.services.leads import upsert_lead_for_conversation
 from leads.tests.conftest import EVENING, conversation_with
@@ -27,11 +27,11 @@ def model(settings) -> Iterator[FakeLLMServer]:
         settings.LLM_MODEL = "fake-gpt"
         settings.LLM_TIMEOUT = 0.5
         settings.LLM_EXTRACT_LEADS = True
-        openai_compat._client.cache_clear()
+        sdk_client.cache_clear()
         for name in get_redis().scan_iter(match="public:nocturn:circuit:*"):
             get_redis().delete(name)
         yield server
-    openai_compat._client.cache_clear()
+    sdk_client.cache_clear()
 
 
 def reading(details: dict, mode: str = "lead_capture", confidence: float = 0.9) -> str:

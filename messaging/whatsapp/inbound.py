@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
 
+from core.inputs import BadInput, load_json
 from messaging.base import Media, NormalizedMessage
 from messaging.whatsapp.errors import WhatsAppError, error_class_for
 
@@ -182,14 +182,20 @@ def parse_webhook(body: bytes | str | Mapping[str, Any], resolve_schema: SchemaR
     return events
 
 
+# The doors refuse a body over 3 MB before it gets here (conversations/pipeline/receive.py); this only
+# keeps load_json's own cap out of their way.
+PARSE_MAX_BYTES = 16 * 1024 * 1024
+
+
 def load_body(body: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     """The webhook body as a JSON object, or MalformedPayload saying why not."""
     if isinstance(body, Mapping):
         return dict(body)
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedPayload(f"body is not JSON: {exc}") from None
+        # Meta's text is the guest's: NUL dropped, lone surrogates replaced, never refused; depth capped.
+        payload = load_json(body, "body", max_bytes=PARSE_MAX_BYTES, surrogates="replace")
+    except BadInput as exc:
+        raise MalformedPayload(f"body is not JSON we accept: {exc.reason}") from None
     if not isinstance(payload, dict):
         raise MalformedPayload("body must be a JSON object")
     return payload

@@ -21,8 +21,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from analytics.models import ReportSettings
+from conversations.models import ChannelSettings, HandoffSettings, WhatsAppTemplate
+from leads.models import LeadSettings, RoomRate
+from leads.tasks import rescore_leads
 from onboarding import forms as section_forms
 from onboarding.services.audit import audit
+from privacy.models import RetentionSettings
 from properties.models import WEEKDAYS, Property, User, WidgetKey
 
 
@@ -59,7 +64,6 @@ def _save_hours(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_greetings(property_: Property) -> dict[str, Any]:
-    from conversations.models import ChannelSettings
 
     row = ChannelSettings.current()
     texts = row.greeting_texts or {}
@@ -67,7 +71,6 @@ def _load_greetings(property_: Property) -> dict[str, Any]:
 
 
 def _save_greetings(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import ChannelSettings
 
     row = ChannelSettings.current()
     row.greeting_enabled = data["enabled"]
@@ -79,26 +82,22 @@ def _save_greetings(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_buffering(property_: Property) -> dict[str, Any]:
-    from conversations.models import ChannelSettings
 
     return {"window_seconds": ChannelSettings.current().buffer_window_seconds}
 
 
 def _save_buffering(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import ChannelSettings
 
     ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(buffer_window_seconds=data["window_seconds"])
 
 
 def _load_assistant(property_: Property) -> dict[str, Any]:
-    from conversations.models import ChannelSettings
 
     row = ChannelSettings.current()
     return {"tone": row.ai_tone, "instructions": row.ai_instructions}
 
 
 def _save_assistant(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import ChannelSettings
 
     ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(
         ai_tone=data["tone"], ai_instructions=data["instructions"].strip()
@@ -110,7 +109,6 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def _load_leads(property_: Property) -> dict[str, Any]:
-    from leads.models import LeadSettings, RoomRate
 
     row = LeadSettings.current()
     return {
@@ -129,8 +127,6 @@ def _load_leads(property_: Property) -> dict[str, Any]:
 
 
 def _save_leads(property_: Property, data: dict[str, Any]) -> None:
-    from leads.models import LeadSettings, RoomRate
-    from leads.tasks import rescore_leads
 
     row = LeadSettings.current()
     for field in (
@@ -156,13 +152,11 @@ def _save_leads(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_handoff(property_: Property) -> dict[str, Any]:
-    from conversations.models import HandoffSettings
 
     return {"alert_after_seconds": HandoffSettings.current().alert_after_seconds}
 
 
 def _save_handoff(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import HandoffSettings
 
     HandoffSettings.objects.filter(pk=HandoffSettings.current().pk).update(
         alert_after_seconds=data["alert_after_seconds"]
@@ -170,7 +164,6 @@ def _save_handoff(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_notifications(property_: Property) -> dict[str, Any]:
-    from analytics.models import ReportSettings
 
     report = ReportSettings.current()
     return {
@@ -181,7 +174,6 @@ def _load_notifications(property_: Property) -> dict[str, Any]:
 
 
 def _save_notifications(property_: Property, data: dict[str, Any]) -> None:
-    from analytics.models import ReportSettings
 
     property_.notification_email = data["notification_email"].lower()
     property_.save(update_fields=["notification_email", "updated_at"])
@@ -195,21 +187,18 @@ RETENTION_FIELDS = ("conversation_days", "lead_days", "greeting_state_days")
 
 def retention_form(*args: Any, **kwargs: Any) -> forms.Form:
     """A form of privacy.RetentionSettings' own fields, so its validators (ranges) are the ones applied."""
-    from privacy.models import RetentionSettings
 
     form_class = forms.modelform_factory(RetentionSettings, fields=RETENTION_FIELDS)
     return form_class(*args, **kwargs)
 
 
 def _load_retention(property_: Property) -> dict[str, Any]:
-    from privacy.models import RetentionSettings
 
     row = RetentionSettings.current()
     return {field: getattr(row, field) for field in RETENTION_FIELDS}
 
 
 def _save_retention(property_: Property, data: dict[str, Any]) -> None:
-    from privacy.models import RetentionSettings
 
     row = RetentionSettings.current()
     for field in RETENTION_FIELDS:
@@ -248,7 +237,6 @@ def _save_widget(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_templates(property_: Property) -> dict[str, Any]:
-    from conversations.models import WhatsAppTemplate
 
     return {
         "templates": [
@@ -259,7 +247,6 @@ def _load_templates(property_: Property) -> dict[str, Any]:
 
 
 def _save_templates(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import WhatsAppTemplate
 
     keep = {(t["name"], t["language"]) for t in data["templates"]}
     for row in WhatsAppTemplate.objects.all():

@@ -146,6 +146,12 @@ def _is_last_manager(membership: Membership) -> bool:
     )
 
 
+def _require_power_over(actor: User, membership: Membership) -> None:
+    """Only platform admins appoint managers, so only they demote or remove one; a manager may step down."""
+    if membership.role == Role.MANAGER and membership.user_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("Only a platform admin may demote or remove another manager.")
+
+
 def change_role(
     property_: Property, membership_id: int, role: str, *, actor: User, request: HttpRequest | None = None
 ) -> Membership:
@@ -154,6 +160,7 @@ def change_role(
         raise ValidationError({"role": "Unknown role."})
     with transaction.atomic():
         membership = _locked_membership(property_, membership_id)
+        _require_power_over(actor, membership)
         if role == Role.MANAGER and membership.role != Role.MANAGER and not actor.is_superuser:
             raise ValidationError({"role": "Only a platform admin makes someone a manager."})
         if role != Role.MANAGER and _is_last_manager(membership):
@@ -177,6 +184,7 @@ def remove(property_: Property, membership_id: int, *, actor: User, request: Htt
     _require_manager(actor, property_)
     with transaction.atomic():
         membership = _locked_membership(property_, membership_id)
+        _require_power_over(actor, membership)
         if _is_last_manager(membership):
             raise ValidationError("This is the property's last manager and cannot be removed.")
         membership.delete()

@@ -141,3 +141,21 @@ def test_the_staff_page_lists_members_and_invitations(world: Any) -> None:
     page = host_client(world.a, world.manager_a).get("/settings/staff/").content.decode()
     assert world.agent_a.email in page and "pending@alpha.example" in page
     assert world.manager_b.email not in page
+
+
+def test_a_manager_can_neither_demote_nor_remove_another_manager(world: Any) -> None:
+    """Only platform admins appoint managers (issue 18: a manager could demote or remove another one)."""
+    second = User.objects.create_user("second-manager@alpha.example", "x-long-password-1")
+    membership = Membership.objects.create(user=second, property=world.a, role=Role.MANAGER)
+    api = host_client(None, world.manager_a)
+    url = f"/api/v1/properties/{world.a.pk}/members/{membership.pk}"
+    assert api.patch(url, data={"role": "viewer"}, content_type="application/json").status_code == 403
+    assert api.delete(url).status_code == 403
+    page = host_client(world.a, world.manager_a).post(f"/settings/staff/{membership.pk}/remove/")
+    assert page.status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == Role.MANAGER
+    # B's manager learns nothing of A's members: 404.
+    assert host_client(None, world.manager_b).delete(url).status_code == 404
+    # A platform admin may; and a manager may step down themselves (tested above, last-manager rule aside).
+    assert host_client(None, world.platform_admin).delete(url).status_code == 204

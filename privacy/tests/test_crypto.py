@@ -170,3 +170,13 @@ def test_the_data_migration_encrypts_rows_written_in_plaintext_and_fills_their_i
         encrypt_rows("conversations", {"Guest": ["name", "phone", "email"]})(apps, None)
         assert _raw(schema, "conversations_guest", "phone", pk).startswith("gAAAAA")
         assert Guest.objects.get(phone="0123456705").pk == pk and Guest.objects.get(email="old@guest.example").pk == pk
+
+
+def test_a_lone_surrogate_never_reaches_the_encryption_whatever_door_missed_it(world) -> None:
+    token = crypto.encrypt_text("room 12\ud800 please")
+    assert crypto.decrypt_text(token) == "room 12\ufffd please"
+    assert crypto.blind_index("email", "a\udc00@example.com") == crypto.blind_index("email", "a\ufffd@example.com")
+    with schema_context(world.a.schema_name):
+        guest = Guest.objects.create(name="Aisyah \ud83d")
+        guest.refresh_from_db()
+        assert guest.name == "Aisyah \ufffd"

@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD, host_client
 from conversations.models import Guest
+from properties.models import Property
 
 
 def test_staff_see_their_own_property_home(world):
@@ -99,3 +100,16 @@ def test_the_openapi_schema_and_docs_are_served_without_a_cdn(world):
 
 def test_dashboard_assets_are_served_by_the_app_itself(world):
     assert host_client(world.a).get("/static/dashboard/base.css").status_code == 200
+
+
+def test_an_inactive_property_closes_every_staff_door_but_to_platform_admins(world):
+    """Issue 18: a suspended property's staff API and pages kept working."""
+    Property.objects.filter(pk=world.a.pk).update(is_active=False)
+    api_path = f"/api/v1/properties/{world.a.pk}/leads"
+    for user in (world.manager_a, world.viewer_a):
+        pages = host_client(world.a, user)
+        assert [pages.get(path).status_code for path in ("/", "/leads/", "/admin/")] == [404, 404, 404]
+        assert host_client(None, user).get(api_path).status_code == 404
+    assert host_client(None, world.manager_b).get(api_path).status_code == 404
+    assert host_client(world.a, world.platform_admin).get("/").status_code == 200
+    assert host_client(None, world.platform_admin).get(api_path).status_code == 200

@@ -26,9 +26,12 @@ def session_cookie(property_, user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def open_staff_socket(daphne, host: str, cookie: str | None):
+def open_staff_socket(daphne, host: str, cookie: str | None, origin: str | None = ""):
+    """As the dashboard's page opens it: Origin is the host's own unless a test says otherwise (None: no Origin)."""
     sock = socket.create_connection(("127.0.0.1", daphne.port), timeout=5)
     headers = {"Cookie": cookie} if cookie else {}
+    if origin is not None:
+        headers["Origin"] = origin or f"http://{host}:{daphne.port}"
     return connect(f"ws://{host}:{daphne.port}/ws/staff/", sock=sock, additional_headers=headers, open_timeout=5)
 
 
@@ -79,3 +82,13 @@ def test_a_session_cookie_of_a_cannot_be_replayed_on_bs_host(committed_db, daphn
     world = committed_db
     with pytest.raises(InvalidStatus):
         open_staff_socket(daphne, "bravo.localhost", session_cookie(world.a, world.manager_a))
+
+
+@pytest.mark.parametrize("origin", ["http://bravo.localhost:{port}", "http://evil.example", "null", None])
+def test_a_members_cookie_from_another_pages_origin_is_refused(committed_db, daphne, origin):
+    """A page on a sibling subdomain (same-site, so the cookie goes along) cannot read A's live feed."""
+    world = committed_db
+    cookie = session_cookie(world.a, world.manager_a)
+    with pytest.raises(InvalidStatus) as refused:
+        open_staff_socket(daphne, "alpha.localhost", cookie, origin.format(port=daphne.port) if origin else None)
+    assert refused.value.response.status_code == 403
