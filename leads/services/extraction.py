@@ -92,7 +92,8 @@ GROUP_RE = re.compile(
     rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM_COUNT}\b"
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
-    rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?))"
+    rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
+    rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
