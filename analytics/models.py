@@ -42,11 +42,12 @@ class DailyAggregate(models.Model):
         default=Decimal("0"),
         help_text="Estimated value of the after-hours leads captured that day.",
     )
+    conversions = models.PositiveIntegerField(default=0, help_text="Leads marked converted that day.")
     converted_revenue = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Value staff recorded for leads converted that day (estimate where none was recorded).",
+        help_text="Leads converted that day: the value staff recorded, else the lead's booking value.",
     )
     computed_at = models.DateTimeField()
 

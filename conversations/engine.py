@@ -204,7 +204,7 @@ def answer(
     timings["mode"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     with stage_span("retrieval") as span:
-        hits = retrieval.retrieve(text) if text else ()
+        hits = retrieval.retrieve(text, language=language) if text else ()
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())

@@ -15,8 +15,10 @@ from typing import Any
 
 from conversations.models import Channel, Conversation, ConversationStatus, Guest, Message, MessageRole
 from leads.models import Intent, Lead, LeadStatus, Priority
+from leads.services.rubric import expected_revenue
 from properties.models import Property
 
+CONVERSION_DELAY = dt.timedelta(hours=3)  # a seeded conversion is booked the same day the guest wrote
 CHANNEL_WEIGHTS = [(Channel.WHATSAPP, 0.6), (Channel.WEB, 0.25), (Channel.EMAIL, 0.15)]
 # Share of conversations per local hour: quiet at night, a peak from 18:00 to midnight.
 HOUR_WEIGHTS = [1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 7, 8, 9, 9, 8, 6]
@@ -94,7 +96,8 @@ def generate_history(property_: Property, first: dt.date, days: int, per_day: in
                 messages.append(_message(conversation, MessageRole.STAFF, "(staff reply)", moment))
             if rng.random() < 0.2:
                 nights = rng.randint(1, 4)
-                value = (Decimal(rng.randrange(250, 900)) * nights * Decimal("0.6")).quantize(Decimal("0.01"))
+                value = (Decimal(rng.randrange(250, 900)) * nights).quantize(Decimal("0.01"))
+                score = rng.randint(40, 95)
                 status = rng.choices(list(LeadStatus.values), weights=[5, 3, 2, 1])[0]
                 leads.append(
                     Lead(
@@ -105,11 +108,16 @@ def generate_history(property_: Property, first: dt.date, days: int, per_day: in
                         intent=Intent.ROOM_BOOKING,
                         nights=nights,
                         status=status,
-                        estimated_value=value,
+                        booking_value=value,
+                        estimated_value=expected_revenue(value, score),
+                        converted_at=conversation.started_at + CONVERSION_DELAY
+                        if status == LeadStatus.CONVERTED
+                        else None,
+                        converted_value=value if status == LeadStatus.CONVERTED else None,
                         priority=Priority.HIGH if conversation.is_after_hours else Priority.MEDIUM,
                         source_channel=conversation.channel,
                         is_after_hours=conversation.is_after_hours,
-                        lead_score=rng.randint(40, 95),
+                        lead_score=score,
                         confidence=0.8,
                     )
                 )

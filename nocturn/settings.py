@@ -247,7 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The framework's 400/401/403/404, documented on every operation (see nocturn/openapi.py).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "nocturn.openapi.add_standard_errors"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nocturn.openapi.add_standard_errors",
+        "nocturn.openapi.add_plain_routes",  # the webhooks and the widget API, which are plain Django views
+    ],
 }
 # A refresh token is good once: each refresh returns a new one and blacklists the old; logout revokes.
 SIMPLE_JWT = {

@@ -37,7 +37,9 @@ PERIOD = "?from=2026-11-14&to=2026-11-20"
 def test_a_manager_reads_daily_rows_summary_and_reports(world, figures_of_a):
     client = api_client(world.manager_a)
     rows = client.get(f"/api/v1/properties/{world.a.pk}/analytics{PERIOD}").json()
-    assert [(row["date"], row["total_inquiries"]) for row in rows] == [("2026-11-20", 1)]
+    # One row per day of the period: a quiet day is a zero, not a gap.
+    assert [(row["date"], row["total_inquiries"]) for row in rows if row["total_inquiries"]] == [("2026-11-20", 1)]
+    assert rows[0]["date"] == "2026-11-14" and rows[-1]["date"] == "2026-11-20" and len(rows) == 7
     summary = client.get(f"/api/v1/properties/{world.a.pk}/analytics/summary{PERIOD}").json()
     assert summary["period"]["total_inquiries"] == 1
     assert summary["previous_period"]["first"] == "2026-11-07"

@@ -1,11 +1,14 @@
-"""The property's room types and nightly rates, for room matching and the estimated value.
+"""The property's room types and nightly rates, for room matching and the booking value.
 
-They come from `RoomRate` rows (tenant admin), then from the knowledge base: each active item of
-the "rooms" category is a room type (its title, less a trailing "Room"/"Bilik" as an alias), priced
-by the first "RM …" of a "rates" item whose title names it. Onboarding seldom fills the rate table,
-while every hotel describes its rooms. Other sources plug in with `register_room_source(fn)`. A
-RoomRate row wins over any other entry of the same name, so a manager's explicit rate is never
-overridden by a parsed document.
+They come from `RoomRate` rows (the settings page, the tenant admin). While that table is empty,
+the nightly rates the knowledge base states ("The Family Suite costs from RM 650 per night") stand
+in (`knowledge_rates`), so a property that uploaded its rates is not left without values; the
+settings page offers them to be confirmed as rows. Other apps may plug in with
+`register_room_source(fn)`, where `fn()` returns `RoomOption`s for the current schema. Rows win
+over any other entry of the same name, so a manager's explicit rate is never overridden by a
+parsed document. The rooms the knowledge base describes (each active "rooms" item: its title, and
+the title less "Room"/"Bilik" as an alias) are room types too (`knowledge_rooms`), so a guest who names
+one is understood even before any rate is known.
 """
 
 from __future__ import annotations
@@ -32,47 +35,62 @@ def unregister_room_source(source: RoomSource) -> None:
         _sources.remove(source)
 
 
+# "RM 650 per night", "MYR 320/night", "RM 650 semalam": a nightly price, not a package or a fee.
+_NIGHTLY = re.compile(
+    r"(?:RM|MYR)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?\s*(?:per night|a night|/\s?night|semalam|satu malam)",
+    re.IGNORECASE,
+)
+_TITLE_NOISE = re.compile(r"\s*\b(room\s+)?rates?\b\s*$|^\s*harga\s+", re.IGNORECASE)
+
+
+def knowledge_rates() -> list[RoomOption]:
+    """Room types and their lowest nightly rate as the knowledge base states them (active, undated items)."""
+    found: dict[str, RoomOption] = {}
+    items = KnowledgeItem.objects.filter(
+        is_active=True, category__in=[Category.ROOMS, Category.RATES], valid_from__isnull=True, valid_to__isnull=True
+    )
+    for title, content in items.values_list("title", "content"):
+        amounts = []
+        for whole, cents in _NIGHTLY.findall(content):
+            try:
+                amounts.append(Decimal(f"{whole.replace(',', '')}.{cents or '00'}"))
+            except InvalidOperation:
+                continue
+        name = _TITLE_NOISE.sub("", title).strip()
+        if amounts and name:
+            found.setdefault(name.casefold(), RoomOption(name, (), min(amounts)))
+    return list(found.values())
+
+
+_ROOM_SUFFIX = re.compile(r"\s+(?:room|rooms|bilik)$", re.IGNORECASE)
+
+
+def knowledge_rooms(known: dict[str, RoomOption]) -> list[RoomOption]:
+    """The room types the knowledge base describes that `known` (rows or stated rates) does not name yet."""
+    rooms = []
+    titles = KnowledgeItem.objects.filter(is_active=True, category=Category.ROOMS).values_list("title", flat=True)
+    for title in titles:
+        name = title.strip()
+        short = _ROOM_SUFFIX.sub("", name)
+        if name.casefold() in known or short.casefold() in known:
+            continue  # "Deluxe King" priced from a rates item already stands for "Deluxe King Room"
+        rooms.append(RoomOption(name, (short,) if short != name else ()))
+    return rooms
+
+
 def room_options() -> list[RoomOption]:
     options = {
         rate.name.casefold(): RoomOption(rate.name, tuple(rate.alias_list()), rate.nightly_rate)
         for rate in RoomRate.objects.all()
     }
-    for option in knowledge_rooms():
+    if not options:
+        options = {option.name.casefold(): option for option in knowledge_rates()}
+    for option in knowledge_rooms(options):
         options.setdefault(option.name.casefold(), option)
     for source in _sources:
         for option in source():
             options.setdefault(option.name.casefold(), option)
     return list(options.values())
-
-
-_PRICE = re.compile(r"\bRM\s?(\d[\d,]*(?:\.\d{1,2})?)", re.IGNORECASE)
-_ROOM_SUFFIX = re.compile(r"\s+(?:room|rooms|bilik)$", re.IGNORECASE)
-
-
-def knowledge_rooms() -> list[RoomOption]:
-    """The room types the knowledge base describes, with a nightly rate when a rate item names one."""
-    items = KnowledgeItem.objects.filter(is_active=True, category__in=[Category.ROOMS, Category.RATES])
-    rooms: list[str] = []
-    rates: list[tuple[str, str]] = []
-    for category, title, content in items.values_list("category", "title", "content"):
-        if category == Category.ROOMS:
-            rooms.append(title.strip())
-        else:
-            rates.append((title.casefold(), content))
-    options = []
-    for name in rooms:
-        short = _ROOM_SUFFIX.sub("", name)
-        rate = None
-        for title, content in rates:
-            price = _PRICE.search(content) if name.casefold() in title or short.casefold() in title else None
-            if price is not None:
-                try:
-                    rate = Decimal(price.group(1).replace(",", ""))
-                except InvalidOperation:
-                    rate = None
-                break
-        options.append(RoomOption(name, (short,) if short != name else (), rate))
-    return options
 
 
 def nightly_rate(room_type: str, settings: LeadSettings, options: list[RoomOption] | None = None) -> Decimal | None:

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 from analytics.models import ReportSettings
 from conversations.models import ChannelSettings, HandoffSettings, WhatsAppTemplate
 from leads.models import LeadSettings, RoomRate
+from leads.services.catalogue import knowledge_rates
 from leads.tasks import rescore_leads
 from onboarding import forms as section_forms
 from onboarding.services.audit import audit
@@ -294,10 +295,13 @@ def _form_data(name: str, values: Any) -> Any:
 
 
 def build_form(name: str, property_: Property, data: Any = None) -> forms.Form:
+    """The section's form: bound to `data`, or unbound showing the current values (in the form's own field names)."""
     section = SECTIONS[name]
     kwargs: dict[str, Any] = {"property_": property_} if name == "widget" else {}
     if data is None:
-        return section.form(initial=section.load(property_), **kwargs)
+        initial = _form_data(name, section.load(property_))
+        initial.pop("_ids", None)
+        return section.form(initial=initial, **kwargs)
     return section.form(data, **kwargs)
 
 
@@ -344,6 +348,12 @@ def _validate(
     return (None if errors else form.cleaned_data), errors
 
 
+def _current(property_: Property, name: str) -> dict[str, Any] | None:
+    """The section's current state as its form cleans it; None when the stored state does not validate."""
+    data, errors = _validate(property_, name, _json(SECTIONS[name].load(property_)), partial=False)
+    return None if errors else data
+
+
 def update_settings(
     property_: Property,
     changes: dict[str, Any],
@@ -353,6 +363,9 @@ def update_settings(
     partial: bool = True,
 ) -> dict[str, Any]:
     """Validate every section in `changes`, then save them all in one transaction, audited; else save nothing.
+
+    A section whose values equal its current state is not written at all (no save, no audit, no
+    re-scoring of leads): saving a page unchanged changes nothing.
 
     `partial`: fields a section leaves out keep their values (the API); a page form posts every field
     (an unticked checkbox is simply absent), so it passes `partial=False`.
@@ -368,25 +381,46 @@ def update_settings(
             data, section_errors = _validate(property_, name, values, partial=partial)
             if section_errors:
                 errors[name] = section_errors
-            else:
+            elif data != _current(property_, name):
                 cleaned[name] = data  # type: ignore[assignment]
         if errors:
             raise SettingsInvalid(errors)
         with transaction.atomic():
-            property_ = Property.objects.select_for_update().get(pk=property_.pk)
+            locked = Property.objects.select_for_update().get(pk=property_.pk)
             for name, data in cleaned.items():
-                before = SECTIONS[name].load(property_)
-                SECTIONS[name].save(property_, data)
-                after = SECTIONS[name].load(property_)
+                before = SECTIONS[name].load(locked)
+                SECTIONS[name].save(locked, data)
+                after = SECTIONS[name].load(locked)
                 changed = sorted(k for k in after if _json(before.get(k)) != _json(after.get(k)))
                 if changed:
                     audit(
                         f"settings.{name}.updated",
                         actor=actor,
-                        property_=property_,
+                        property_=locked,
                         target_type="settings",
                         target_id=name,
                         details={"fields": changed},
                         request=request,
                     )
-        return {name: SECTIONS[name].load(property_) for name in cleaned}
+        # The caller's object is the one it answers from (the API's GET-shaped reply, the next wizard
+        # step): it must show what was just saved, not what was read before.
+        property_.refresh_from_db()
+        return {name: SECTIONS[name].load(property_) for name in changes if name in SECTIONS}
+
+
+def suggested_room_rates(property_: Property) -> list[dict[str, str]]:
+    """The knowledge base's nightly rates, offered for confirmation while the rate table is empty."""
+    with schema_context(property_.schema_name):
+        if RoomRate.objects.exists():
+            return []
+        return [{"name": o.name, "nightly_rate": f"{o.rate:.2f}", "aliases": ""} for o in knowledge_rates()]
+
+
+def confirm_suggested_room_rates(
+    property_: Property, *, actor: User | None = None, request: HttpRequest | None = None
+) -> list[dict[str, str]]:
+    """Write the suggested rates as the property's room rates (validated, audited, leads re-scored)."""
+    rates = suggested_room_rates(property_)
+    if rates:
+        update_settings(property_, {"leads": {"room_rates": rates}}, actor=actor, request=request)
+    return rates
