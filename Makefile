@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # (nocturn/local_services.read_dotenv: the environment wins over .env), so make passes PORT only when given.
 PORT ?=
 
-.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz screens
+.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz screens quality-dialogues
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ fuzz: services
 # by the browser test that also checks no staff page scrolls sideways at 360 px.
 screens: services browser
 	NOCTURN_SCREENS_DIR=docs/screens $(PY) -m pytest conversations/tests/test_console_browser.py -q -k sideways
+
+# docs/quality.md, section "Dialogues": the scripted dialogue set offline and with the fake model.
+quality-dialogues: services
+	NOCTURN_WRITE_QUALITY=1 $(PY) -m pytest conversations/tests/test_dialogue_eval.py -q -k figures
 
 lint: setup
 	$(VENV)/bin/ruff check .

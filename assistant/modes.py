@@ -36,20 +36,33 @@ _COMPLAINT = re.compile(
 _BOOKING = re.compile(
     r"\b(book|booking|reserve|reservation|availability|available|vacancy|vacancies|price|prices|rate|rates|cost"
     r"|how much|per night|quote|check[- ]in on|stay from|deal|promo\w*"
-    r"|tempah|tempahan|kosong|harga|kadar|berapa harga|berapa ringgit|satu malam|semalam berapa|promosi|menginap)\b",
+    r"|tempah|tempahan|kosong|harga|kadar|berapa harga|berapa ringgit|satu malam|semalam berapa|promosi|menginap"
+    # Events, meetings and dining are enquiries to capture too, not questions to look up and forget.
+    r"|wedding|weddings|kahwin|perkahwinan|nikah|kenduri|resepsi|meeting|meetings|mesyuarat|conference|seminar"
+    r"|workshop|bengkel|persidangan|banquet|majlis|table for|meja untuk|book a table|tempah meja)\b",
     re.IGNORECASE,
 )
 _DATES = re.compile(
     r"\b(\d{1,2}\s*(?:/|-|\.)\s*\d{1,2}(?:\s*(?:/|-|\.)\s*\d{2,4})?"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|mac|april|mei"
     r"|julai|ogos|september|oktober|november|disember)\w*"
+    r"|\d{4}-\d{1,2}-\d{1,2}"
     r"|next (?:week|weekend|month)|this weekend|minggu depan|hujung minggu|bulan depan)\b",
     re.IGNORECASE,
 )
 
 
+# "Call me on 016…" / "hubungi saya di 012…" gives a way to reach the guest later: a contact, not a
+# request for a person now.
+_CONTACT_GIVEN = re.compile(
+    r"\b(?:call me|hubungi saya|call|whatsapp me|text me|reach me|contact me|telefon saya)\b"
+    r"(?:\s+(?:on|at|di|ke|pada|via|by))?\s*[:\-]?\s*(?:\+?\d[\d\s-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+)",
+    re.IGNORECASE,
+)
+
+
 def wants_human(text: str) -> bool:
-    return bool(_HUMAN.search(text) or _COMPLAINT.search(text))
+    return bool(_HUMAN.search(_CONTACT_GIVEN.sub(" ", text)) or _COMPLAINT.search(text))
 
 
 def has_booking_intent(text: str) -> bool:

@@ -12,9 +12,9 @@ LANGUAGE_NAMES = {"en": "English", "ms": "Bahasa Malaysia"}
 MODE_RULES = {
     AiMode.CONCIERGE: "Answer the guest's question from the knowledge below.",
     AiMode.LEAD_CAPTURE: (
-        "The guest shows booking intent. Answer what the knowledge covers, then ask for what is still missing "
-        "of: stay dates, number of guests, room preference, name and a phone number or e-mail. Never quote a "
-        "price or promise availability that the knowledge does not state."
+        "The guest shows booking intent. Answer what the knowledge covers and acknowledge the request; do not "
+        "ask for booking details or summarise them yourself: the assistant adds the one question still missing. "
+        "Never quote a price or promise availability that the knowledge does not state."
     ),
     AiMode.HANDOFF: (
         "The guest needs a human. Acknowledge them briefly and kindly, say a member of the team will reply here, "

@@ -320,7 +320,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         sink.on_token(step_reply.text)
         result = Answer(
             step_reply.text,
-            session.language,
+            step_reply.language or session.language,
             step_reply.mode,
             (),
             RoutedResult(ChatResult(step_reply.text, step_reply.source)),
@@ -359,7 +359,9 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
 
     started = time.perf_counter()
     now = now or timezone.now()
-    low = result.confidence < modes.LOW_CONFIDENCE
+    # Only a question the knowledge could not answer counts towards handing over for low confidence:
+    # a step's own reply, or a booking enquiry the lead step takes on, holds no knowledge by nature.
+    low = step_reply is None and result.mode == AiMode.CONCIERGE and result.confidence < modes.LOW_CONFIDENCE
     session.low_confidence_streak = session.low_confidence_streak + 1 if low else 0
     for m in pending:
         session.remember(MessageRole.GUEST, sanitize_guest_text(m.content))

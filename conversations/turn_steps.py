@@ -41,6 +41,8 @@ class Turn:
     session: Session  # loaded for this turn; saved by the engine after `remember`
     now: dt.datetime
     property: Property
+    # A step's scratch space for this turn (what `before_answer` learnt, for `after_answer` and `remember`).
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class StepReply:
     metadata: dict[str, Any] = field(default_factory=dict)  # merged into the reply's metadata
     handoff_trigger: str = ""  # with mode "handoff": why the episode starts (its own notice is in `text`)
     source: str = "step"  # recorded as the reply's provider (the lead step's consent answers say "consent")
+    language: str = ""  # the reply's language when the step read it from the guest's message ("" = the session's)
 
 
 @dataclass

@@ -1,42 +1,52 @@
-"""The lead step of a guest turn: consent-first lead capture, registered with the engine in `LeadsConfig.ready`.
+"""The lead step of a guest turn: lead capture as a night receptionist does it, registered with the engine
+in `LeadsConfig.ready`.
 
-At the moments the engine offers every step (`conversations.turn_steps`):
-- before the answer: when the conversation's lead waits for the guest's YES/NO, the guest's message
-  (or WhatsApp button id) is read with the consent reader. YES is recorded, the lead is handed over
-  and the conversation handed to staff; NO is recorded and respected (the AI carries on, nothing is
-  passed on); an unclear reply is answered normally and asked again.
-- after an answer in lead capture: the lead is extracted and scored; while it is not qualified the
-  AI asks for the first missing detail; once qualified it summarises and asks consent. After any
-  other answer, a consent question still waiting is asked again.
-- remember: what the guest has told us towards a booking so far (the partial lead) is kept in the
-  session's lead state for the next turn.
+Every guest message, in every mode, is read for booking details (dates, nights, party, room type,
+event, name, phone, e-mail) and the conversation's lead is updated in the same turn; the dialogue
+state (`leads.services.policy.DialogueState`: the slots, the slots asked for, the consent step) is
+kept in the session between turns. At the moments the engine offers every step
+(`conversations.turn_steps`):
+- before the answer: a reply to a pending consent question is read with the consent reader (YES is
+  recorded and the lead handed over with the conversation; NO is recorded and respected). A message
+  that gives details and asks nothing is answered here: thanks, and the policy's next step. A bare
+  answer to our last question ("2") is noted on the message for every later reading ("2 nights").
+- after the engine's answer: the policy's next step (`leads.services.policy.decide`): one missing
+  detail, or the summary and the YES/NO once a contact is known; a pending consent question is asked
+  again. Nothing is asked when a person takes over; the details are kept all the same.
+- remember: the dialogue state goes into the session.
 - summary_for: the lead as staff see it when the conversation is handed to them.
 
-Only a recorded YES ever hands a lead over (`leads.services.leads.mark_handed_over` refuses otherwise,
-and a database constraint backs it).
+Only a recorded YES, with a phone or e-mail, ever hands a lead over
+(`leads.services.leads.mark_handed_over` refuses otherwise, and a database constraint backs the YES).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
 import structlog
 
-from conversations.models import AiMode, Conversation, MessageRole
+from assistant import modes
+from assistant.language import detect_language
+from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
-from leads.models import ConsentStatus
-from leads.services.consent import consent_question, consent_request, next_question, record_consent_reply, summary
-from leads.services.extraction import GuestText, extract
+from leads.models import ConsentStatus, Lead
+from leads.services.consent import QUESTIONS, consent_question, consent_request, record_consent_reply, summary
+from leads.services.extraction import EMAIL_RE, NAME_STOPWORDS, NUM_COUNT, GuestText, extract, find_name, number_value
 from leads.services.leads import (
+    add_answer_hint,
+    extraction_context,
+    lead_fields,
     lead_for_conversation,
     mark_consent_asked,
     mark_handed_over,
     upsert_lead_for_conversation,
 )
-from leads.services.schema import ExtractionContext
-from properties.models import Property
+from leads.services.policy import CONTACT, DialogueState, decide
+from leads.services.schema import ExtractedLead, ExtractionContext
 
 log = structlog.get_logger(__name__)
 
@@ -74,6 +84,15 @@ class FollowUp:
     kind: str  # question | consent
     lead_id: int
     buttons: list[dict[str, str]] = field(default_factory=list)
+    slot: str = ""  # the detail asked for
+
+    def metadata(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"consent": {"lead_id": self.lead_id, "step": self.kind}}
+        if self.slot:
+            data["consent"]["asks"] = self.slot
+        if self.buttons:
+            data["buttons"] = self.buttons  # WhatsApp reply buttons; ids consent_yes / consent_no
+        return data
 
 
 def read_reply(conversation: Conversation, text: str, language: str) -> ConsentAnswer | None:
@@ -98,71 +117,195 @@ def pending_question(conversation: Conversation, language: str) -> str | None:
     return consent_question(language)
 
 
-def follow_up(conversation: Conversation, language: str, now: dt.datetime | None = None) -> FollowUp | None:
+ACK = {"en": "Thank you{name}.", "ms": "Terima kasih{name}."}
+HOW_CAN_I_HELP = {"en": "How can I help you today?", "ms": "Apa yang boleh saya bantu?"}
+
+# A guest who asks something wants the answer first: the engine answers, the step adds its question.
+QUESTION_CUE = re.compile(
+    r"\?|\b(?:what|when|where|which|how|is there|are there|do you|does|can you tell|could you tell|tell me"
+    r"|apa|apakah|bila|bilakah|di mana|mana satu|berapa|adakah|ada tak|ada ke|boleh tak|macam mana|bagaimana)\b",
+    re.IGNORECASE,
+)
+# "Do you have a room…", "ada bilik kosong…": asking to book, not a question for the knowledge base.
+BOOKING_REQUEST = re.compile(
+    r"\b(?:do you have|have you got|is there|are there|any)\s+(?:a |an |any )?(?:rooms?|availability|vacanc\w+)"
+    r"(?:\s+available)?|\b(?:can|could|may)\s+(?:i|we)\s+(?:book|reserve|get|have)\b"
+    r"|\bada\s+(?:tak\s+|ke\s+)?bilik(?:\s+kosong)?(?:\s+(?:tak|ke))?|\bboleh\s+(?:tak\s+)?(?:saya\s+|kami\s+)?"
+    r"(?:tempah|book)\b",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(
+    rf"^\s*(?:about|around|maybe|lebih kurang|dalam|kira-kira|just|only|hanya)?\s*{NUM_COUNT}\s*"
+    r"(?:orang|org|pax|people|persons?|guests?|tetamu|adults?|dewasa|nights?|malam|mlm)?\s*(?:sahaja|saja|je|only)?"
+    r"\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_BARE_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,3})\s*[.!]*\s*$")
+NOT_A_NAME = {"yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope"}
+_HINTS = {"nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax"}
+
+
+@dataclass
+class Progress:
+    """The lead after this turn's reading: the lead (None without booking intent), its fields, the dialogue state."""
+
+    lead: Lead | None
+    fields: ExtractedLead
+    state: DialogueState
+    gave_details: bool
+
+
+def guest_language(text: str, session_language: str) -> str:
+    """The language to answer in: the message's, once it says enough; a name, a number or an address
+    ("emel: admin@syarikat.com.my" reads as English) keeps the conversation's."""
+    words = re.findall(r"[^\W\d_]{2,}", EMAIL_RE.sub(" ", text))
+    if len(words) < 3:
+        return _lang(session_language)
+    return _lang(detect_language(" ".join(words), default=session_language))
+
+
+def answer_hint(text: str, last_asked: str | None) -> str | None:
+    """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights")."""
+    if last_asked in _HINTS and (match := _BARE_NUMBER.match(text.lower())):
+        return _HINTS[last_asked].format(n=number_value(match.group(1)))
+    if last_asked in ("name", CONTACT):
+        # "Aisha Rahman, 012-345 6789": the words beside the number we asked for are the guest's name.
+        text = EMAIL_RE.sub(" ", text)
+        for number in phonenumbers.PhoneNumberMatcher(text, "MY", leniency=phonenumbers.Leniency.POSSIBLE):
+            text = text.replace(number.raw_string, " ")
+        text = re.sub(r"[,;:/\-–]+", " ", text)
+    if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
+        words = match.group(1).split()
+        if last_asked == CONTACT and not all(word[:1].isupper() for word in words):
+            return None
+        # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not.
+        if not any(word.lower().strip("'") in NAME_STOPWORDS | NOT_A_NAME for word in words):
+            return f"my name is {match.group(1)}"
+    return None
+
+
+def _slots(fields: ExtractedLead) -> dict[str, Any]:
+    return {key: value for key, value in fields.known_fields().items() if key != "intent"}
+
+
+def read_progress(turn: Turn, *, create: bool) -> Progress:
+    """Read the whole conversation again (every guest message, in every mode) and update its lead.
+
+    `create`: a lead may be opened by this turn (booking intent); otherwise only an existing lead is
+    updated. A failure here must never cost the guest their answer.
+    """
+    state = DialogueState.from_json(turn.session.lead)
+    lead = lead_for_conversation(turn.conversation.pk)
     try:
-        lead = upsert_lead_for_conversation(conversation, now=now)
+        if lead is not None or create:
+            lead = upsert_lead_for_conversation(turn.conversation, now=turn.now)
     except Exception:  # a lead failure must never cost the guest their answer
-        log.exception("lead_upsert_failed", conversation=conversation.pk)
+        log.exception("lead_upsert_failed", conversation=turn.conversation.pk)
+        return Progress(lead, ExtractedLead(), state, False)
+    if lead is None:
+        return Progress(None, ExtractedLead(), state, False)
+    fields = lead_fields(lead)
+    slots = _slots(fields)
+    gave_details = any(state.slots.get(key) != value for key, value in slots.items())
+    state.slots, state.lead_id, state.consent = slots, lead.pk, lead.consent_status
+    return Progress(lead, fields, state, gave_details)
+
+
+def follow_up(progress: Progress, language: str) -> FollowUp | None:
+    """The policy's next step for this lead, in words: one question, or the summary and the YES/NO."""
+    lead = progress.lead
+    if lead is None or not lead.is_open:
         return None
-    if lead is None or not lead.is_open or lead.consent_status != ConsentStatus.NOT_ASKED:
-        return None
+    decision = decide(progress.fields, progress.state, gave_details=progress.gave_details)
     lang = _lang(language)
-    if lead.is_qualified:
+    if decision.kind == "consent":
         request = consent_request(lead, lang)
         mark_consent_asked(lead.pk)
+        progress.state.consent = ConsentStatus.ASKED
         return FollowUp(request["text"], "consent", lead.pk, request["buttons"])
-    question = next_question(lead, lang)
-    return FollowUp(question, "question", lead.pk) if question else None
+    if decision.kind == "ask":
+        progress.state.asked = [*(slot for slot in progress.state.asked if slot != decision.slot), decision.slot]
+        return FollowUp(QUESTIONS[decision.slot][lang], "question", lead.pk, slot=decision.slot)
+    return None
 
 
-def partial_lead(history: list[dict[str, str]], property_: Property, now: dt.datetime) -> dict[str, Any]:
-    """What the guest has told us towards a booking so far (the offline extraction), for the session.
-
-    Creating and scoring the Lead itself is `upsert_lead_for_conversation`'s job. A failure here must
-    never cost the guest their answer.
-    """
-    texts = [GuestText(m["content"]) for m in history if m["role"] == MessageRole.GUEST]
-    try:
-        ctx = ExtractionContext(reference=now, timezone=property_.timezone, country=property_.country)
-        fields = extract(texts, ctx).fields.model_dump(mode="json", exclude_none=True)
-    except Exception:  # extraction is best effort on the answer path
-        log.exception("partial_lead_failed")
-        return {}
-    return {k: v for k, v in fields.items() if v not in ("", "general")}
+def _details_only(turn: Turn, ctx: ExtractionContext) -> bool:
+    """This turn's messages tell us booking details and ask nothing (but to book)."""
+    text = turn.text
+    if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
+        text = BOOKING_REQUEST.sub(" ", text).replace("?", " ")
+    if QUESTION_CUE.search(text):
+        return False
+    fields = extract([GuestText(turn.text)], ctx).fields
+    return bool(_slots(fields))
 
 
 class LeadTurnStep:
     """The lead step as the engine calls it (see the module docstring)."""
 
     def before_answer(self, turn: Turn) -> StepReply | None:
-        consent = read_reply(turn.conversation, turn.text, turn.language)
-        if consent is None:
+        state = DialogueState.from_json(turn.session.lead)
+        hint = answer_hint(turn.text, state.last_asked)
+        # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
+        language = _lang(turn.language) if hint else guest_language(turn.text, turn.language)
+        consent = read_reply(turn.conversation, turn.text, language)
+        if consent is not None:
+            step = "given" if consent.given else "declined"
+            return StepReply(
+                consent.text,
+                consent.mode,
+                metadata={"consent": {"lead_id": consent.lead_id, "step": step}},
+                handoff_trigger="lead_consent",  # the thank-you says that the team takes over
+                source="consent",
+                language=language,
+            )
+        if hint:
+            add_answer_hint(turn.conversation, hint)
+            turn.text = f"{turn.text}\n{hint}"
+        if turn.session.mode in (AiMode.HANDOFF, AiMode.STAFF) or modes.wants_human(turn.text):
+            return None  # the engine hands over; after_answer still reads the details
+        ctx = extraction_context(turn.property, turn.now)
+        if not _details_only(turn, ctx):
             return None
-        step = "given" if consent.given else "declined"
-        return StepReply(
-            consent.text,
-            consent.mode,
-            metadata={"consent": {"lead_id": consent.lead_id, "step": step}},
-            handoff_trigger="lead_consent",  # the thank-you says that the team takes over
-            source="consent",
-        )
+        # Details and no question: the receptionist thanks the guest and takes the enquiry on.
+        progress = read_progress(turn, create=True)
+        turn.notes["lead"] = progress
+        lang = language
+        name = progress.fields.name or extract([GuestText(turn.text)], ctx).fields.name
+        text = ACK[lang].format(name=f", {name}" if name else "")
+        follow = follow_up(progress, lang) if progress.lead is not None else None
+        metadata: dict[str, Any] = {}
+        if follow is not None:
+            text = f"{text}\n\n{follow.text}"
+            metadata.update(follow.metadata())
+        elif progress.lead is None:
+            text = f"{text} {HOW_CAN_I_HELP[lang]}"
+        mode = AiMode.LEAD_CAPTURE if progress.lead is not None else AiMode.CONCIERGE
+        return StepReply(text, mode, metadata=metadata, source="lead", language=lang)
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None:
-        if answer.mode == AiMode.LEAD_CAPTURE:
-            follow = follow_up(turn.conversation, answer.language, now=turn.now)
-            if follow is None:
-                return None
-            metadata: dict[str, Any] = {"consent": {"lead_id": follow.lead_id, "step": follow.kind}}
-            if follow.buttons:
-                metadata["buttons"] = follow.buttons  # WhatsApp reply buttons; ids consent_yes / consent_no
-            return StepFollowUp(follow.text, metadata)
-        again = pending_question(turn.conversation, answer.language)
-        return StepFollowUp(again, {"consent": {"step": "asked_again"}}) if again is not None else None
+        if "lead" not in turn.notes:
+            turn.notes["lead"] = read_progress(turn, create=answer.mode == AiMode.LEAD_CAPTURE)
+        progress: Progress = turn.notes["lead"]
+        if answer.mode == AiMode.HANDOFF:
+            return None  # a person takes over; the details are kept all the same
+        if progress.state.consent == ConsentStatus.ASKED:
+            again = pending_question(turn.conversation, answer.language)
+            return StepFollowUp(again, {"consent": {"step": "asked_again"}}) if again is not None else None
+        follow = follow_up(progress, answer.language)
+        return StepFollowUp(follow.text, follow.metadata()) if follow is not None else None
 
     def remember(self, turn: Turn, answer: Answered) -> None:
-        # The session's lead state: the partial lead, once the guest has shown booking intent.
-        if answer.mode == AiMode.LEAD_CAPTURE or turn.session.lead:
-            turn.session.lead = partial_lead(turn.session.history, turn.property, turn.now)
+        # The session's lead state: the dialogue state, once the guest has shown booking intent.
+        progress: Progress | None = turn.notes.get("lead")
+        if progress is not None and progress.lead is not None:
+            turn.session.lead = progress.state.as_json()
+        elif turn.session.lead and answer.mode != AiMode.STAFF:
+            state = DialogueState.from_json(turn.session.lead)
+            lead = lead_for_conversation(turn.conversation.pk)
+            if lead is not None:
+                state.consent = lead.consent_status
+            turn.session.lead = state.as_json()
 
     def summary_for(self, conversation: Conversation, language: str) -> dict[str, Any] | None:
         lead = lead_for_conversation(conversation.pk)
@@ -175,7 +318,14 @@ class LeadTurnStep:
             "score": lead.lead_score,
             "priority": lead.priority,
             "consent_status": lead.consent_status,
+            "handed_over": lead.handed_over_at is not None,
+            "currency": lead.currency,
             "summary": summary(lead, language),
+            # Every detail as staff act on it (and as `manage.py eval --dialogues` checks it).
+            "fields": {
+                **lead_fields(lead).model_dump(mode="json"),
+                "estimated_value": str(lead.estimated_value) if lead.estimated_value is not None else None,
+            },
         }
 
 

@@ -502,3 +502,5 @@ WIDGET_VISITS_PER_IP = env.int("WIDGET_VISITS_PER_IP", default=10)
 WIDGET_API_BASE = env.str("WIDGET_API_BASE", default="")  # empty = the public host on the page's port
 # With a primary LLM, a concierge decision of the rules is refined by the model's structured output.
 LLM_CLASSIFY_MODE = env.bool("LLM_CLASSIFY_MODE", default=True)
+# With LLM_API_KEY: lead details and confidence from the model's structured output, rules filling the gaps.
+LLM_EXTRACT_LEADS = env.bool("LLM_EXTRACT_LEADS", default=True)

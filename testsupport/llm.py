@@ -16,7 +16,7 @@ import json
 import re
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,16 @@ from testsupport.http import Fault, Request, Response, ScriptedHTTPServer, json_
 
 @dataclass(frozen=True)
 class Behaviour:
-    kind: str  # stream | status | sleep | echo_knowledge | echo_prompt
+    kind: str  # stream | status | sleep | echo_knowledge | echo_prompt | compute
     text: str = ""
     status: int = 200
     seconds: float = 0.0
+    respond: Callable[[dict[str, Any]], str] | None = None
+
+
+def compute(respond: Callable[[dict[str, Any]], str]) -> Behaviour:
+    """The reply worked out from the request body (`respond(body)`): a model that reads what it is sent."""
+    return Behaviour("compute", respond=respond)
 
 
 def stream(text: str) -> Behaviour:
@@ -91,6 +97,8 @@ class FakeLLMServer(ScriptedHTTPServer):
         if behaviour.kind == "echo_prompt":
             text = "\n".join(str(m.get("content", "")) for m in body.get("messages") or [])
             text = (str(body.get("system", "")) + "\n" + text).strip()  # Anthropic sends the system apart
+        if behaviour.kind == "compute" and behaviour.respond is not None:
+            text = behaviour.respond(body)
         if behaviour.kind == "echo_knowledge":
             messages = body.get("messages") or [{"content": ""}]
             found = _ITEM.findall(str(messages[-1].get("content", "")))

@@ -75,10 +75,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "I don't have confirmed information about that, so I won't guess. Our team will confirm it for you. "
             "Would you like me to connect you with a member of staff?"
         ),
-        "lead": (
-            "I'd be happy to help with your booking. Could you share your dates, the number of guests, and a "
-            "phone number or e-mail so our team can confirm availability and the best rate?"
-        ),
+        # The lead step adds the one detail still missing (leads.turn): the template only acknowledges.
+        "lead": "I'd be happy to help with your enquiry.",
         "handoff": (
             "I'm passing your conversation to a member of our team now; they will reply here as soon as they can."
         ),
@@ -89,10 +87,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Saya tiada maklumat yang disahkan tentang perkara itu, jadi saya tidak mahu meneka. Pasukan kami akan "
             "mengesahkannya untuk anda. Mahukah saya hubungkan anda dengan kakitangan kami?"
         ),
-        "lead": (
-            "Saya sedia membantu tempahan anda. Boleh kongsikan tarikh menginap, bilangan tetamu, dan nombor telefon "
-            "atau e-mel supaya pasukan kami dapat mengesahkan bilik kosong dan harga terbaik?"
-        ),
+        "lead": "Saya sedia membantu permintaan anda.",
         "handoff": (
             "Saya sedang menyerahkan perbualan ini kepada kakitangan kami; mereka akan membalas di sini "
             "secepat mungkin."

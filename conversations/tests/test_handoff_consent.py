@@ -14,11 +14,12 @@ from leads.services.consent import NO_ID, YES_ID
 pytestmark = pytest.mark.django_db
 
 BOOKING = (
-    "Hi, I'd like to book a room from 12 December 2026 for 3 nights, 2 adults. "
+    "Hi, I'd like to book the Deluxe King Room from 12 December 2026 for 3 nights, 2 adults. "
     "My name is Aisha Rahman, phone +60123456789."
 )
 BOOKING_MS = (
-    "Saya nak tempah bilik pada 12 Disember 2026 untuk 3 malam, 2 dewasa. Nama saya Aisha Rahman, telefon 0123456789."
+    "Saya nak tempah bilik Deluxe King pada 12 Disember 2026 untuk 3 malam, 2 dewasa. "
+    "Nama saya Aisha Rahman, telefon 0123456789."
 )
 
 

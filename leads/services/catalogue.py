@@ -6,7 +6,9 @@ in (`knowledge_rates`), so a property that uploaded its rates is not left withou
 settings page offers them to be confirmed as rows. Other apps may plug in with
 `register_room_source(fn)`, where `fn()` returns `RoomOption`s for the current schema. Rows win
 over any other entry of the same name, so a manager's explicit rate is never overridden by a
-parsed document.
+parsed document. The rooms the knowledge base describes (each active "rooms" item: its title, and
+the title less "Room"/"Bilik" as an alias) are room types too (`knowledge_rooms`), so a guest who names
+one is understood even before any rate is known.
 """
 
 from __future__ import annotations
@@ -60,6 +62,22 @@ def knowledge_rates() -> list[RoomOption]:
     return list(found.values())
 
 
+_ROOM_SUFFIX = re.compile(r"\s+(?:room|rooms|bilik)$", re.IGNORECASE)
+
+
+def knowledge_rooms(known: dict[str, RoomOption]) -> list[RoomOption]:
+    """The room types the knowledge base describes that `known` (rows or stated rates) does not name yet."""
+    rooms = []
+    titles = KnowledgeItem.objects.filter(is_active=True, category=Category.ROOMS).values_list("title", flat=True)
+    for title in titles:
+        name = title.strip()
+        short = _ROOM_SUFFIX.sub("", name)
+        if name.casefold() in known or short.casefold() in known:
+            continue  # "Deluxe King" priced from a rates item already stands for "Deluxe King Room"
+        rooms.append(RoomOption(name, (short,) if short != name else ()))
+    return rooms
+
+
 def room_options() -> list[RoomOption]:
     options = {
         rate.name.casefold(): RoomOption(rate.name, tuple(rate.alias_list()), rate.nightly_rate)
@@ -67,6 +85,8 @@ def room_options() -> list[RoomOption]:
     }
     if not options:
         options = {option.name.casefold(): option for option in knowledge_rates()}
+    for option in knowledge_rooms(options):
+        options.setdefault(option.name.casefold(), option)
     for source in _sources:
         for option in source():
             options.setdefault(option.name.casefold(), option)

@@ -43,6 +43,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_day_range", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\b{_YEAR}")),
     ("day_month", re.compile(rf"\b(?P<d1>\d{{1,2}})\s*(?:of\s+)?{_M}{_YEAR}\b")),
     ("month_day", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}})\b{_YEAR}")),
+    ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d1>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
     ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
@@ -60,7 +61,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # Phrases that only tell us roughly when: they count as dates but lower the confidence.
 VAGUE_KINDS = {"next_week", "next_month"}
-ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
+ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric", "iso"}
 CHECKOUT_CUE = re.compile(
     r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga)"
     r"(?:\s+(?:on|pada|is|date|at))?\W*\s*$"
@@ -128,6 +129,11 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
     if kind in ("day_month", "month_day"):
         start = _absolute(groups["d1"], MONTHS[groups["m"]], groups.get("year"), base)
         return (start, None) if start else None
+    if kind == "iso":  # 2027-06-20: exact, nothing to roll forward
+        try:
+            return dt.date(int(groups["year"]), int(groups["m"]), int(groups["d1"])), None
+        except ValueError:
+            return None
     if kind == "numeric":
         month = int(groups["m"])
         if not 1 <= month <= 12 or not 1 <= int(groups["d1"]) <= 31:

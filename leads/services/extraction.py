@@ -42,11 +42,13 @@ class ExtractionResult:
     fields: ExtractedLead
     rejected: dict[str, str]
     signals: Signals
-    source: str = "rules"
+    source: str = "rules"  # rules | llm+rules (leads.services.reading)
+    confidence: float | None = None  # the model's own confidence in its reading, when a model read it
 
     def as_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "model_confidence": self.confidence,
             "fields": self.fields.model_dump(mode="json"),
             "rejected": self.rejected,
             "intent_hits": self.signals.intent_hits,
@@ -68,11 +70,12 @@ NUM = r"(\d{1,4}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")
 NUM_COUNT = r"(\d{1,4}|" + "|".join(sorted(set(NUMBER_WORDS) - {"a", "an"}, key=len, reverse=True)) + r")"
 
 
-def _number(token: str) -> int:
-    return int(token) if token.isdigit() else NUMBER_WORDS[token]
+def number_value(token: str) -> int:
+    """A count as the guest wrote it: digits or a number word (English or Malay)."""
+    return int(token) if token.isdigit() else NUMBER_WORDS[token.lower()]
 
 
-NIGHTS_RE = re.compile(rf"(?<!jam )(?<!pukul )(?<!pkl )(?<!at )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
+NIGHTS_RE = re.compile(rf"(?<!\bjam )(?<!\bpukul )(?<!\bpkl )(?<!\bat )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
 DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
 WEEK_RE = re.compile(r"\b(?:a|one) week\b|\bseminggu\b")
 ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa)\b")
@@ -88,6 +91,9 @@ GROUP_RE = re.compile(
     rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
     rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM_COUNT}\b"
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
+    # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
+    rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
+    rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
@@ -99,8 +105,8 @@ _NAME_WORD = r"[A-Za-z][A-Za-z'’\-]+"
 _CAP_WORD = r"(?:[A-Z][A-Za-z'’\-]+|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)"
 _CONNECT = r"(?:bin|binti|bt|bte|a/l|a/p|van|de)"
 EXPLICIT_NAME_RE = re.compile(
-    rf"(?i:\bmy name is|\bmy name's|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?|\bsaya bernama"
-    rf"|\bnama\s*:)"
+    rf"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
+    rf"|\bsaya bernama|\bnama\s*:)|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
 )
 WEAK_NAME_RE = re.compile(
@@ -190,7 +196,9 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
     return "general"
 
 
-def _tidy_name(raw: str) -> str | None:
+def _tidy_name(raw: str, explicit: bool = False) -> str | None:
+    """The name in `raw`, up to the first word that is not one; `explicit` ("my name is …"): a month or a
+    room word may start it ("Mei Ling", "June Tan"), only a stopword ends it."""
     words: list[str] = []
     for word in raw.split():
         if word.lower().strip(".,!") in NAME_STOPWORDS:
@@ -198,7 +206,7 @@ def _tidy_name(raw: str) -> str | None:
         words.append(word.strip(".,!"))
     while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "van", "de"}:
         words.pop()
-    if not words or words[0].lower().rstrip(".") in NOT_NAMES:
+    if not words or (words[0].lower().rstrip(".") in (NAME_STOPWORDS if explicit else NOT_NAMES)):
         return None
     return " ".join(words)
 
@@ -206,7 +214,7 @@ def _tidy_name(raw: str) -> str | None:
 def find_name(text: str) -> tuple[str | None, str]:
     """The guest's name and how sure we are: 'explicit' (my name is), 'signature', 'weak' (I'm Sarah)."""
     match = EXPLICIT_NAME_RE.search(text)
-    if match and (name := _tidy_name(match.group(1))):
+    if match and (name := _tidy_name(match.group(1), explicit=True)):
         return name, "explicit"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     for index, line in enumerate(lines):
@@ -280,30 +288,40 @@ def _last_number(pattern: re.Pattern[str], text: str) -> int | None:
     value = None
     for match in pattern.finditer(text):
         token = next(group for group in match.groups() if group)
-        value = _number(token)
+        value = number_value(token)
     return value
 
 
-def _assign_dates(per_message: list[list[DateMention]], intent: str, signals: Signals) -> dict[str, dt.date | None]:
+def _assign_dates(
+    per_message: list[list[DateMention]], intent: str, signals: Signals, nights_said_in: int = -1
+) -> dict[str, dt.date | None]:
+    """Check-in/out (or the event date) from each message's date mentions, the newest winning.
+
+    `nights_said_in`: the index of the last message that gave a night count; a night count said
+    after the dates ("make that 3 nights") corrects the check-out the dates implied.
+    """
     check_in: dt.date | None = None
     check_out: dt.date | None = None
-    for mentions in per_message:
+    check_out_said_in = -1
+    for index, mentions in enumerate(per_message):
         if not mentions:
             continue
         first = mentions[0]
         if first.end is not None:
-            check_in, check_out = first.start, first.end
+            check_in, check_out, check_out_said_in = first.start, first.end, index
         elif check_in and first.is_checkout_hint and first.start > check_in:
-            check_out = first.start
+            check_out, check_out_said_in = first.start, index
             continue
         else:
             check_in, check_out = first.start, None
         for later in mentions[1:]:
             if check_out is None and later.start > check_in:
-                check_out = later.start
+                check_out, check_out_said_in = later.start, index
                 break
         if any(mention.vague for mention in mentions):
             signals.ambiguities.append("date_vague")
+    if check_out is not None and nights_said_in > check_out_said_in:
+        check_out = None
     if intent in ("event", "fb_inquiry"):
         return {"event_date": check_in, "check_in": None, "check_out": None}
     return {"check_in": check_in, "check_out": check_out, "event_date": None}
@@ -334,11 +352,14 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
             raw["email"] = emails[-1]
     if best_rank == name_rank["weak"]:
         signals.ambiguities.append("name_weak")
-    raw.update(_assign_dates(per_message_dates, intent, signals))
-
     without_phones = EMAIL_RE.sub(" ", lowered)
     for match in phonenumbers.PhoneNumberMatcher(whole, ctx.country, leniency=phonenumbers.Leniency.VALID):
         without_phones = without_phones.replace(match.raw_string.lower(), " ")
+    nights_said_in = max(
+        (i for i, item in enumerate(items) if NIGHTS_RE.search(item.text.lower()) or WEEK_RE.search(item.text.lower())),
+        default=-1,
+    )
+    raw.update(_assign_dates(per_message_dates, intent, signals, nights_said_in))
     nights = _last_number(NIGHTS_RE, without_phones)
     if nights is None and (dn := DAYS_NIGHTS_RE.search(without_phones)):
         nights = int(dn.group(1) or dn.group(2))

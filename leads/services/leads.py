@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models import Conversation, Guest, Message, MessageRole
+from conversations.models import Channel, Conversation, Guest, GuestIdentity, Message, MessageRole
 from leads.models import (
     OPEN_STATUSES,
     STATUS_TRANSITIONS,
@@ -44,6 +44,7 @@ from leads.models import (
 )
 from leads.services import catalogue
 from leads.services.extraction import ExtractionResult, GuestText, Signals, extract
+from leads.services.reading import merged, read_with_model
 from leads.services.rubric import assess, expected_revenue
 from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
 from properties.models import Property, User
@@ -77,13 +78,35 @@ def extraction_context(property_: Property, reference: dt.datetime | None = None
 
 
 def _guest_texts(conversation_ids: list[int]) -> list[GuestText]:
+    """The guest's messages, oldest first; a bare answer ("2") carries what it answered ("2 nights", its hint)."""
     rows = (
         Message.objects.filter(conversation_id__in=conversation_ids, role=MessageRole.GUEST)
         .exclude(content="")
         .order_by("-created_at", "-id")
-        .values_list("content", "created_at")[:MAX_MESSAGES]
+        .values_list("content", "created_at", "metadata")[:MAX_MESSAGES]
     )
-    return [GuestText(text, sent_at) for text, sent_at in reversed(rows)]
+    texts = []
+    for text, sent_at, metadata in reversed(rows):
+        hint = (metadata or {}).get(HINT_KEY)
+        texts.append(GuestText(f"{text}\n{hint}" if hint else text, sent_at))
+    return texts
+
+
+HINT_KEY = "lead_hint"
+
+
+def add_answer_hint(conversation: Conversation, hint: str) -> None:
+    """Note on the guest's latest message what its bare answer meant, so every later re-reading agrees."""
+    message = Message.objects.filter(conversation=conversation, role=MessageRole.GUEST).order_by("-id").first()
+    if message is not None:
+        Message.objects.filter(pk=message.pk).update(metadata={**(message.metadata or {}), HINT_KEY: hint})
+
+
+def channel_phone(guests: list[Guest]) -> str | None:
+    """On WhatsApp the guest's number is known: their identity there is it (E.164)."""
+    identities = GuestIdentity.objects.filter(guest__in=guests, channel=Channel.WHATSAPP).order_by("id")
+    # Encrypted at rest: compared here, not in SQL.
+    return next((number for number in identities.values_list("external_id", flat=True) if number[:1] == "+"), None)
 
 
 def _lock(*keys: str) -> None:
@@ -125,6 +148,7 @@ def _merged_fields(lead: Lead, result: ExtractionResult, guests: list[Guest]) ->
         lead.phone = lead.phone or guest.phone
         lead.email = lead.email or guest.email
         lead.guest_name = lead.guest_name or guest.name
+    lead.phone = lead.phone or channel_phone(guests) or ""
     return lead_fields(lead)
 
 
@@ -145,7 +169,14 @@ def _scoring(lead: Lead) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _score(lead: Lead, fields: ExtractedLead, signals: Signals, property_: Property, now: dt.datetime) -> None:
+def _score(
+    lead: Lead,
+    fields: ExtractedLead,
+    signals: Signals,
+    property_: Property,
+    now: dt.datetime,
+    model_confidence: float | None = None,
+) -> None:
     settings = LeadSettings.current()
     options = catalogue.room_options()
     rate = catalogue.nightly_rate(lead.room_type, settings, options)
@@ -159,7 +190,11 @@ def _score(lead: Lead, fields: ExtractedLead, signals: Signals, property_: Prope
         rate=rate,
     )
     lead.lead_score = result.score
-    lead.confidence = result.confidence
+    # A model's reading carries its own confidence; the rubric's stands when the rules read alone.
+    lead.confidence = result.confidence if model_confidence is None else round(model_confidence, 2)
+    if model_confidence is not None:
+        result.breakdown["_summary"]["model_confidence"] = model_confidence
+        result.needs_review = lead.confidence < settings.review_below_confidence
     lead.is_qualified = result.qualified
     if "priority" not in lead.locked_fields:  # a person's choice of priority outlives re-scoring
         lead.priority = result.priority
@@ -188,7 +223,9 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
     property_ = current_property()
     ctx = extraction_context(property_, now)
     guest = conversation.guest
-    first_read = extract(_guest_texts([conversation.pk]), ctx)
+    texts = _guest_texts([conversation.pk])
+    # The model (when configured) reads before any lock is taken: a slow model never holds a lead.
+    first_read = merged(extract(texts, ctx), read_with_model(texts, ctx), ctx)
     phones = {p for p in (guest.phone, first_read.fields.phone) if p}
     emails = {e.lower() for e in (guest.email, first_read.fields.email) if e}
 
@@ -232,7 +269,7 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
         guests = [lead.guest, *Guest.objects.filter(conversations__pk__in=conversation_ids).exclude(pk=lead.guest_id)]
         fields = _merged_fields(lead, result, guests)
         lead.extraction = result.as_json()
-        _score(lead, fields, result.signals, property_, now)
+        _score(lead, fields, result.signals, property_, now, model_confidence=result.confidence)
         lead.save()
         notify_staff(connection.schema_name, "lead.created" if created else "lead.updated", lead_event(lead))
     return lead
@@ -376,6 +413,8 @@ def mark_handed_over(lead_id: int, at: dt.datetime | None = None) -> Lead:
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.consent_status != ConsentStatus.GIVEN:
             raise LeadError("No recorded YES from the guest: the lead cannot be handed over.")
+        if not (lead.phone or lead.email):
+            raise LeadError("No phone or e-mail: the team could not reach the guest, the lead cannot be handed over.")
         if lead.handed_over_at is None:
             lead.handed_over_at = at or timezone.now()
             lead.save(update_fields=["handed_over_at", "updated_at"])

@@ -146,7 +146,7 @@ def test_no_lead_is_handed_over_without_a_recorded_yes_and_a_no_is_respected(wor
 
 
 def test_a_yes_allows_the_handover_once(world, in_a):
-    lead = upsert_lead_for_conversation(conversation_with([BOOKING]), now=NOW)
+    lead = upsert_lead_for_conversation(conversation_with([BOOKING], phone="+60123456789"), now=NOW)
     record_consent(lead.pk, given=True, at=NOW)
     handed = mark_handed_over(lead.pk, at=NOW)
     assert handed.handed_over_at == NOW and mark_handed_over(lead.pk).handed_over_at == NOW

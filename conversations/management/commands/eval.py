@@ -1,5 +1,9 @@
 """`manage.py eval --property SLUG FILE`: a hotel's regression test for its knowledge base.
 
+`manage.py eval --property SLUG --dialogues FILE`: scripted multi-turn guest dialogues through the
+engine (`conversations.dialogues`): per-field accuracy of the lead and every broken flow rule;
+`--fail-under` holds the lead-field share.
+
 FILE is JSON: a list of {"question": "...", "must_contain": ["fact", ...], "language": "en"|"ms",
 "items": ["title", ...], "off_knowledge": true} (everything after must_contain optional; language is
 detected as the engine would). Each question goes through the engine's AI core in the property's
@@ -16,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_context
 
-from conversations import question_eval
+from conversations import dialogues, question_eval
 from properties.models import Property
 
 
@@ -25,7 +29,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--property", required=True, help="The property's slug.")
-        parser.add_argument("file", type=Path, help="JSON list of {question, must_contain, language?, items?}.")
+        parser.add_argument(
+            "file", type=Path, nargs="?", help="JSON list of {question, must_contain, language?, items?}."
+        )
+        parser.add_argument(
+            "--dialogues", type=Path, default=None, help="JSON dialogues (see conversations/dialogues.py)."
+        )
         parser.add_argument(
             "--fail-under", type=float, default=None, help="Exit 1 if the overall share (0–100) is lower."
         )
@@ -35,6 +44,11 @@ class Command(BaseCommand):
         property_ = Property.objects.filter(slug=options["property"]).first()
         if property_ is None:
             raise CommandError(f"No property with slug {options['property']!r}.")
+        if options["dialogues"] is not None:
+            self._dialogues(property_, options)
+            return
+        if options["file"] is None:
+            raise CommandError("Give a FILE of questions or --dialogues FILE.")
         try:
             cases = question_eval.load_cases(options["file"])
         except question_eval.CaseError as exc:
@@ -57,3 +71,16 @@ class Command(BaseCommand):
         overall = report.share_right()
         if options["fail_under"] is not None and overall < options["fail_under"]:
             raise CommandError(f"{overall:.0f}% correct is under the required {options['fail_under']:.0f}%.")
+
+    def _dialogues(self, property_: Property, options: dict[str, Any]) -> None:
+        try:
+            scripted = dialogues.load_dialogues(options["dialogues"])
+        except dialogues.DialogueFileError as exc:
+            raise CommandError(str(exc)) from exc
+        with schema_context(property_.schema_name):
+            report = dialogues.evaluate(scripted, property_)
+        for line in dialogues.render(report, property_.name):
+            self.stdout.write(line)
+        figures = report.figures()
+        if options["fail_under"] is not None and figures["lead_fields_pct"] < options["fail_under"]:
+            raise CommandError(f"{figures['lead_fields_pct']}% lead fields right is under {options['fail_under']}%.")

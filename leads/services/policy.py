@@ -1,0 +1,119 @@
+"""The lead-capture policy: what the assistant says next about a lead, one decision per turn.
+
+How the best night receptionist takes an enquiry (docs: CONVERSATION.md): one missing thing at a
+time, the most useful first (dates, then party, then room, then a way to reach the guest, then a
+name); never what is already known; a detail the guest passed over is not asked again (they may
+not know yet); a phone or e-mail before the summary and the YES/NO, because a lead nobody can call
+back is no lead; the summary and the YES/NO come alone, never with another question.
+
+Pure: it reads the lead's fields and the dialogue state and returns a decision; `leads.turn` says it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from leads.models import ConsentStatus, Intent
+from leads.services.schema import ExtractedLead
+
+CONTACT = "phone_or_email"
+# What each kind of enquiry needs, in the order a receptionist asks for it.
+SLOTS: dict[str, list[str]] = {
+    Intent.ROOM_BOOKING: ["check_in", "nights", "adults", "room_type"],
+    Intent.EVENT: ["event_date", "group_size"],
+    Intent.FB_INQUIRY: ["event_date", "group_size"],
+    Intent.GENERAL: [],
+}
+# Without these the team cannot act on the lead: they are asked for before the consent question.
+ESSENTIAL: dict[str, set[str]] = {
+    Intent.ROOM_BOOKING: {"check_in"},
+    Intent.EVENT: {"event_date"},
+    Intent.FB_INQUIRY: {"event_date"},
+    Intent.GENERAL: set(),
+}
+
+
+@dataclass
+class DialogueState:
+    """The lead's side of one conversation, kept in the session (`Session.lead`) between turns.
+
+    `slots`: what the guest has told us so far (validated fields, JSON values); `asked`: the slots
+    asked for, oldest first (the last is the one a bare "2" answers); `consent`: not_asked, asked,
+    given or declined, mirrored from the lead.
+    """
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+    consent: str = ConsentStatus.NOT_ASKED
+    lead_id: int | None = None
+
+    @property
+    def last_asked(self) -> str | None:
+        return self.asked[-1] if self.asked else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"slots": self.slots, "asked": self.asked, "consent": self.consent, "lead_id": self.lead_id}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
+        data = data or {}
+        if "slots" not in data:  # a session written before the dialogue state: its flat partial lead
+            return cls(slots={k: v for k, v in data.items() if k not in ("asked", "consent", "lead_id")})
+        return cls(
+            slots=dict(data.get("slots") or {}),
+            asked=[str(slot) for slot in data.get("asked") or []],
+            consent=str(data.get("consent") or ConsentStatus.NOT_ASKED),
+            lead_id=data.get("lead_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # ask | consent | none
+    slot: str = ""
+
+
+NOTHING = Decision("none")
+
+
+def _known(fields: ExtractedLead, slot: str) -> bool:
+    if slot == CONTACT:
+        return bool(fields.phone or fields.email)
+    if slot in ("adults", "group_size"):
+        return bool(fields.adults or fields.group_size)
+    if slot == "event_date":
+        return bool(fields.event_date or fields.check_in)
+    return bool(getattr(fields, slot, None))
+
+
+def missing(fields: ExtractedLead) -> list[str]:
+    """Every detail still unknown, in asking order (contact and name last)."""
+    wanted = [*SLOTS.get(fields.intent, []), CONTACT, "name"]
+    return [slot for slot in wanted if not _known(fields, slot)]
+
+
+def decide(fields: ExtractedLead, state: DialogueState, *, gave_details: bool) -> Decision:
+    """The next thing to say about the lead.
+
+    `gave_details`: this turn told us something new; only then is a contact asked for again (asking
+    after every answer to an unrelated question would nag).
+    """
+    if state.consent != ConsentStatus.NOT_ASKED or fields.intent == Intent.GENERAL:
+        return NOTHING
+    gaps = missing(fields)
+    for slot in gaps:
+        if slot == CONTACT:
+            continue
+        essential = slot in ESSENTIAL.get(fields.intent, set())
+        if slot not in state.asked or (essential and gave_details and state.last_asked != slot):
+            if slot == "name" and CONTACT in gaps:
+                break  # the contact comes before the name
+            return Decision("ask", slot)
+    if CONTACT in gaps:
+        if CONTACT not in state.asked or gave_details:
+            return Decision("ask", CONTACT)
+        return NOTHING
+    if any(slot in ESSENTIAL.get(fields.intent, set()) for slot in gaps):
+        return NOTHING  # the guest has not said when yet: nothing the team could act on
+    return Decision("consent")

@@ -1,0 +1,101 @@
+"""Lead details from the model's structured output (the fake OpenAI server), checked and completed by the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.providers.base import sdk_client
+from core.redis import get_redis
+from leads.services.leads import upsert_lead_for_conversation
+from leads.tests.conftest import EVENING, conversation_with
+from testsupport.llm import FakeLLMServer, hang, status, stream
+
+pytestmark = pytest.mark.django_db
+NOW = EVENING + dt.timedelta(minutes=10)  # Monday 23 November 2026, 22:40 in Kuala Lumpur
+STORY = ["Hi, we'd like the family suite from 20 to 23 June 2027", "2 adults 2 kids. I'm Aisha, 012-345 6789"]
+
+
+@pytest.fixture
+def model(settings) -> Iterator[FakeLLMServer]:
+    with FakeLLMServer("openai") as server:
+        settings.LLM_BASE_URL = server.base_url
+        settings.LLM_API_KEY = "sk-test"
+        settings.LLM_MODEL = "fake-gpt"
+        settings.LLM_TIMEOUT = 0.5
+        settings.LLM_EXTRACT_LEADS = True
+        sdk_client.cache_clear()
+        for name in get_redis().scan_iter(match="public:nocturn:circuit:*"):
+            get_redis().delete(name)
+        yield server
+    sdk_client.cache_clear()
+
+
+def reading(details: dict, mode: str = "lead_capture", confidence: float = 0.9) -> str:
+    return json.dumps({"mode": mode, "confidence": confidence, "wants_human": False, "complaint": False,
+                       "details": details})  # fmt: skip
+
+
+def test_the_model_s_structured_reading_fills_the_lead_with_its_confidence(world, in_a, rooms, model) -> None:
+    model.enqueue(
+        stream(reading({"intent": "room_booking", "name": "Aisha Rahman", "phone": "+60123456789",
+                        "check_in": "2027-06-20", "check_out": "2027-06-23", "adults": 2, "children": 2,
+                        "room_type": "Family Suite"}, confidence=0.82))
+    )  # fmt: skip
+    lead = upsert_lead_for_conversation(conversation_with(STORY), now=NOW)
+    assert (lead.guest_name, lead.phone, lead.room_type) == ("Aisha Rahman", "+60123456789", "Family Suite")
+    assert (lead.check_in, lead.nights, lead.adults, lead.children) == (dt.date(2027, 6, 20), 3, 2, 2)
+    assert lead.extraction["source"] == "llm+rules" and lead.confidence == 0.82
+    sent = model.requests[-1].json
+    assert sent["response_format"]["type"] == "json_schema"  # the SDK's structured output, not free text
+    assert sent["response_format"]["json_schema"]["name"] == "ModelReading"
+    assert "Family Suite" in sent["messages"][0]["content"] and "012-345 6789" in sent["messages"][1]["content"]
+
+
+def test_a_partial_reading_is_completed_by_the_rules(world, in_a, rooms, model) -> None:
+    model.enqueue(stream(reading({"phone": "+60123456789"}, confidence=0.6)))
+    lead = upsert_lead_for_conversation(conversation_with(STORY), now=NOW)
+    assert lead.phone == "+60123456789" and lead.guest_name == "Aisha"  # the name, dates and room: the rules'
+    assert (lead.check_in, lead.check_out, lead.room_type) == (dt.date(2027, 6, 20), dt.date(2027, 6, 23),
+                                                               "Family Suite")  # fmt: skip
+    assert lead.extraction["source"] == "llm+rules"
+
+
+def test_invalid_fields_of_the_model_are_dropped_and_reported_and_the_rules_stand(world, in_a, rooms, model) -> None:
+    model.enqueue(
+        stream(reading({"room_type": "Presidential Suite", "phone": "12", "check_in": "2019-01-01",
+                        "adults": "two", "email": "aisha@example.com"}))
+    )  # fmt: skip
+    lead = upsert_lead_for_conversation(conversation_with(STORY), now=NOW)
+    rejected = lead.extraction["rejected"]
+    assert {"model.room_type", "model.phone", "model.check_in", "model.adults"} <= set(rejected), rejected
+    assert (lead.room_type, lead.phone, lead.check_in, lead.adults) == ("Family Suite", "+60123456789",
+                                                                        dt.date(2027, 6, 20), 2)  # fmt: skip
+    assert lead.email == "aisha@example.com"  # the one valid thing the model added
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        stream("Sure! The guest wants the family suite."),  # prose, not the schema
+        stream('{"mode": "lead_capture", "confidence": 0.9, "details": {"name": "Ais'),  # cut off mid-object
+        stream('{"confidence": "very", "details": []}'),  # the wrong shapes
+        status(500),
+        hang(2),  # past the timeout
+    ],
+    ids=["prose", "truncated", "wrong-shapes", "server-error", "timeout"],
+)
+def test_when_the_model_fails_the_rules_are_the_whole_answer(world, in_a, rooms, model, reply) -> None:
+    model.enqueue(reply)
+    lead = upsert_lead_for_conversation(conversation_with(STORY), now=NOW)
+    assert lead.extraction["source"] == "rules" and lead.extraction["model_confidence"] is None
+    assert (lead.guest_name, lead.phone, lead.room_type, lead.nights) == ("Aisha", "+60123456789", "Family Suite", 3)
+
+
+def test_offline_no_model_is_asked(world, in_a, rooms, settings) -> None:
+    settings.LLM_API_KEY = ""
+    lead = upsert_lead_for_conversation(conversation_with(STORY), now=NOW)
+    assert lead.extraction["source"] == "rules" and lead.room_type == "Family Suite"
