@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0007_inbound_terminal_states'),
+        ('conversations', '0008_guest_opt_out_template_status'),
     ]
 
     operations = [
