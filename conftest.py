@@ -19,6 +19,8 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from conversations import engine
+from conversations.models import Conversation
 from properties.models import Property, Role, User
 from properties.services import NewProperty, add_member, create_property, property_host
 
@@ -169,6 +171,17 @@ def host_client(property_: Property | None, user: User | None = None) -> Client:
     return client
 
 
+def api_client(user: User) -> Client:
+    """A client of the public host's API carrying `user`'s JWT, obtained through the real token endpoint."""
+    client = host_client(None)
+    response = client.post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
+    return client
+
+
 @pytest.fixture
 def in_a(world: World) -> Iterator[None]:
     with schema_context(world.a.schema_name):
@@ -179,3 +192,11 @@ def in_a(world: World) -> Iterator[None]:
 def in_b(world: World) -> Iterator[None]:
     with schema_context(world.b.schema_name):
         yield
+
+
+def secret_conversation_of_a(world: World) -> Conversation:
+    """A web conversation of property A whose guest wrote what B's staff must never see ("Secret of Alpha")."""
+    with schema_context(world.a.schema_name):
+        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+        engine.record_guest_message(conversation, "Secret of Alpha: my room is 1207", provider_message_id="a:1")
+    return conversation

@@ -17,21 +17,24 @@ from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from analytics.models import DailyAggregate, GMReport
+from analytics.models import GMReport
 from analytics.serializers import DailyAggregateSerializer, GMReportSerializer
-from analytics.services.period import parse_period
+from analytics.services.aggregation import daily_rows
+from analytics.services.period import PRESETS, parse_period
 from analytics.services.summary import summary
 from properties.permissions import MANAGERS, property_for_user
 
 PERIOD_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.DATE, description="First local date (default: 30 days ago)"),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date (default: yesterday)"),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First local date (default: 29 days before today)"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date, at most today (default: today, live)"),
+    OpenApiParameter("preset", OpenApiTypes.STR, enum=list(PRESETS), description="Instead of from/to; default 30d"),
 ]
 
 
 def _period(request: Request) -> tuple[dt.date, dt.date]:
     try:
-        return parse_period(request.query_params.get("from"), request.query_params.get("to"))
+        params = request.query_params
+        return parse_period(params.get("from"), params.get("to"), params.get("preset"))
     except ValidationError as error:
         raise BadRequest({"detail": error.messages[0]}) from error
 
@@ -43,9 +46,7 @@ def _period(request: Request) -> tuple[dt.date, dt.date]:
 def daily(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, MANAGERS)
     with schema_context(property_.schema_name):
-        first, last = _period(request)
-        rows = DailyAggregate.objects.filter(date__gte=first, date__lte=last)
-        return Response(DailyAggregateSerializer(rows, many=True).data)
+        return Response(DailyAggregateSerializer(daily_rows(*_period(request)), many=True).data)
 
 
 @extend_schema(

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.fields import EncryptedTextField
+from core.models import OneRowSettings
 
 
 class DailyAggregate(models.Model):
@@ -41,11 +42,12 @@ class DailyAggregate(models.Model):
         default=Decimal("0"),
         help_text="Estimated value of the after-hours leads captured that day.",
     )
+    conversions = models.PositiveIntegerField(default=0, help_text="Leads marked converted that day.")
     converted_revenue = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Value staff recorded for leads converted that day (estimate where none was recorded).",
+        help_text="Leads converted that day: the value staff recorded, else the lead's booking value.",
     )
     computed_at = models.DateTimeField()
 
@@ -66,7 +68,7 @@ class WidgetVisitDay(models.Model):
         return f"{self.visitors} widget visitors on {self.date}"
 
 
-class ReportSettings(models.Model):
+class ReportSettings(OneRowSettings):
     """When the GM's daily report goes out (one row per property schema)."""
 
     enabled = models.BooleanField(default=True)
@@ -80,11 +82,6 @@ class ReportSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Daily report at {self.send_at:%H:%M}"
-
-    @classmethod
-    def current(cls) -> ReportSettings:
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
 
 
 class GMReport(models.Model):

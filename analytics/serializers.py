@@ -6,9 +6,14 @@ from analytics.models import DailyAggregate, GMReport
 
 
 class DailyAggregateSerializer(serializers.ModelSerializer):
+    live = serializers.SerializerMethodField(help_text="Computed on request (today): not final yet.")
+
     class Meta:
         model = DailyAggregate
         exclude = ["id"]
+
+    def get_live(self, row: DailyAggregate) -> bool:
+        return bool(getattr(row, "live", False))
 
 
 class GMReportSerializer(serializers.ModelSerializer):

@@ -10,32 +10,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from analytics.models import DailyAggregate, GMReport
-from analytics.services.charts import ACCENT, CHANNEL_COLOURS, Series, bar_chart_svg, funnel_svg
-from analytics.services.period import parse_period
+from analytics.models import GMReport
+from analytics.services.aggregation import daily_rows
+from analytics.services.charts import ACCENT, CHANNEL_COLOURS, MUTED, Series, bar_chart_svg, funnel_svg
+from analytics.services.export import daily_csv
+from analytics.services.period import PRESETS, parse_period
 from analytics.services.report import CHART_CONTENT_ID
 from analytics.services.summary import summary
 from properties.permissions import MANAGERS, staff_page
 
 
-def _daily_rows(first: dt.date, last: dt.date) -> list[DailyAggregate]:
-    """One row per day of the period; a day without an aggregate shows as zero, not as a gap."""
-    stored = {row.date: row for row in DailyAggregate.objects.filter(date__gte=first, date__lte=last)}
-    days = [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
-    return [stored.get(day) or DailyAggregate(date=day) for day in days]
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    """The period asked for, or the default one with the reason the request was refused."""
+    try:
+        first, last = parse_period(request.GET.get("from"), request.GET.get("to"), request.GET.get("preset"))
+    except ValidationError as invalid:
+        return *parse_period(None, None), invalid.messages[0]
+    return first, last, ""
 
 
 @staff_page(MANAGERS)  # commercial figures: managers and platform admins only
 def dashboard(request: HttpRequest) -> HttpResponse:
-    error = ""
-    try:
-        first, last = parse_period(request.GET.get("from"), request.GET.get("to"))
-    except ValidationError as invalid:
-        error = invalid.messages[0]
-        first, last = parse_period(None, None)
-    rows = _daily_rows(first, last)
+    first, last, error = _period(request)
+    rows = daily_rows(first, last)
     labels = [row.date.strftime("%d %b") for row in rows]
-    figures = summary(first, last)
+    figures = summary(first, last, rows)
     funnel = figures["funnel"]
     charts = {
         "inquiries": bar_chart_svg(
@@ -69,10 +68,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
         ),
         "revenue": bar_chart_svg(
-            "Revenue recovered after hours (estimated)",
+            "Revenue per day",
             labels,
             [
-                Series("Estimated", [float(r.estimated_revenue_recovered or 0) for r in rows], "#25a35a"),
+                Series("Converted", [float(r.converted_revenue or 0) for r in rows], "#25a35a"),
+                Series("Expected, after hours", [float(r.estimated_revenue_recovered or 0) for r in rows], MUTED),
             ],
             stacked=False,
             unit="MYR",
@@ -83,6 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "last": last,
         "error": error,
         "rows": rows,
+        "presets": PRESETS,
+        "preset": request.GET.get("preset", ""),
         "charts": charts,
         "period": figures["period"],
         "previous": figures["previous_period"],
@@ -91,6 +93,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "schema": connection.schema_name,
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+@staff_page(MANAGERS)
+def daily_export(request: HttpRequest) -> HttpResponse:
+    """The page's daily figures as CSV, for the same period (today live, marked so)."""
+    first, last, error = _period(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(daily_csv(daily_rows(first, last)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="daily-figures-{first}-to-{last}.csv"'
+    return response
 
 
 @staff_page(MANAGERS)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.providers.base import Hit
+from knowledge.services import search
 
 
-def retrieve(query: str, k: int = 4, *, today: dt.date | None = None) -> tuple[Hit, ...]:
-    """The relevant chunks of the current schema's knowledge base, best first (only above the threshold)."""
-    from knowledge.services import search  # the knowledge app owns retrieval and its relevance threshold
-
+def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | None = None) -> tuple[Hit, ...]:
+    """The relevant chunks of the current schema's knowledge base, best first (only above the threshold
+    the knowledge app calibrated for the question's language)."""
     return tuple(
         Hit(
             item_id=h.item_id,
@@ -19,7 +19,7 @@ def retrieve(query: str, k: int = 4, *, today: dt.date | None = None) -> tuple[H
             category=h.category,
             text=h.text,
             score=float(h.score),
-            language=getattr(h, "language", "en") or "en",
+            language=h.language or "en",
         )
-        for h in search(query, k, today=today)
+        for h in search(query, k, language=language, today=today)
     )

@@ -25,6 +25,7 @@ sends every turn). Loops are bounded and all traffic goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -34,6 +35,8 @@ import tempfile
 import time
 import uuid
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +62,7 @@ from conversations.models import Message, MessageRole  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
 from testsupport.knowledge import load_knowledge  # noqa: E402
-from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
+from testsupport.live import Daphne, Worker, start_daphne, start_worker, stop  # noqa: E402
 from testsupport.llm import FakeLLMServer, echo_knowledge  # noqa: E402
 
 # One websocket spans many turns, so it is not opened in a `with` block.
@@ -203,6 +206,51 @@ def print_table(result: dict) -> None:
         print(f"  {measure:<20}" + "".join(f"{figures[k]:>9.1f}" for k in ("p50", "p95", "p99", "max")))
 
 
+@dataclass(frozen=True)
+class BenchSite:
+    property: Property
+    key: str  # the widget key's public key, allowed for ORIGIN
+    daphne: Daphne
+    log_dir: Path
+    env: dict[str, str]  # what daphne was started with; each worker gets it too
+
+    def worker(self, **env: str) -> Worker:
+        return start_worker(self.log_dir, **self.env, **env)
+
+
+@contextlib.contextmanager
+def bench_site(slug: str, name: str, **env: str) -> Iterator[BenchSite]:
+    """A throwaway database with one property and a real daphne, dropped at the end.
+
+    The property is open around the clock, so every turn is the same kind of turn whatever the hour;
+    it has the fixture hotel's knowledge base and a widget key for ORIGIN.
+    """
+    # A bench drives many guests from one address: the widget's per-client and per-IP budgets
+    # would throttle it, so they are lifted like the per-key ceiling.
+    env = {
+        "WIDGET_RATE_PER_KEY": "1000000",
+        "WIDGET_RATE_PER_CLIENT": "1000000",
+        "WIDGET_RATE_PER_IP": "1000000",
+        **env,
+    }
+    print("building the bench database …", flush=True)
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    log_dir = Path(tempfile.mkdtemp(prefix=f"bench-{slug}-"))
+    daphne = None
+    try:
+        property_ = Property.objects.filter(slug=slug).first() or create_property(NewProperty(name=name, slug=slug))
+        property_.operating_hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        property_.save(update_fields=["operating_hours"])
+        load_knowledge(property_.schema_name)
+        key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
+        daphne = start_daphne(log_dir, **env)
+        yield BenchSite(property_, key, daphne, log_dir, env)
+    finally:
+        if daphne is not None:
+            stop(daphne.process)
+        teardown_databases(config, verbosity=0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=60)
@@ -211,46 +259,26 @@ def main() -> None:
     args = parser.parse_args()
     turns, warmup = min(args.turns, 500), min(args.warmup, 50)  # bounded: this is a shared 2-core machine
 
-    print("building the bench database …", flush=True)
-    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-guest-"))
-    processes = []
     fake = FakeLLMServer("openai", default=echo_knowledge()).start()
     results = []
     try:
-        property_ = Property.objects.filter(slug="benchhotel").first() or create_property(
-            NewProperty(name="Bench Hotel", slug="benchhotel")
-        )
-        # Open around the clock, so every turn is the same kind of turn whatever the hour.
-        property_.operating_hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        property_.save(update_fields=["operating_hours"])
-        load_knowledge(property_.schema_name)
-        key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
-        common = {
-            "WIDGET_RATE_PER_KEY": "1000000",
-            "WIDGET_RATE_PER_CLIENT": "1000000",
-            "WIDGET_RATE_PER_IP": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
-        daphne = start_daphne(log_dir, **common)
-        processes.append(daphne.process)
-        phases = [
-            ("offline", {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}),
-            ("fake-llm", {"LLM_API_KEY": "sk-bench", "LLM_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": ""}),
-        ]
-        for name, env in phases:
-            worker = start_worker(log_dir, **common, **env)
-            try:
-                print(f"running {name}: {warmup} warm-up + {turns} turns …", flush=True)
-                results.append(run_phase(name, daphne.port, key, property_.schema_name, turns, warmup))
-            finally:
-                stop(worker.process)
-            print_table(results[-1])
+        with bench_site("benchhotel", "Bench Hotel", WIDGET_RATE_PER_KEY="1000000", LOG_LEVEL="WARNING") as site:
+            phases = [
+                ("offline", {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}),
+                ("fake-llm", {"LLM_API_KEY": "sk-bench", "LLM_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": ""}),
+            ]
+            for name, env in phases:
+                worker = site.worker(**env)
+                try:
+                    print(f"running {name}: {warmup} warm-up + {turns} turns …", flush=True)
+                    results.append(
+                        run_phase(name, site.daphne.port, site.key, site.property.schema_name, turns, warmup)
+                    )
+                finally:
+                    stop(worker.process)
+                print_table(results[-1])
     finally:
         fake.stop()
-        for process in processes:
-            stop(process)
-        teardown_databases(config, verbosity=0)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -22,9 +22,7 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -35,32 +33,16 @@ os.environ.setdefault("NOCTURN_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_handoff")
 
-from devtools import devstack  # noqa: E402
-
-devstack.up()
-
-import django  # noqa: E402
-
-django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
-from properties.models import Membership, Property, Role, User, WidgetKey  # noqa: E402
-from properties.services import NewProperty, create_property, property_host  # noqa: E402
-from testsupport.knowledge import load_knowledge  # noqa: E402
-from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
-
-ORIGIN = "http://bench.example"
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    cut = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {"p50": statistics.median(ordered), "p95": cut[94], "max": ordered[-1]}
+from bench.guest_turn import ORIGIN, bench_site, percentiles  # noqa: E402 (sets up Django)
+from nocturn.celery import app  # noqa: E402
+from properties.models import Membership, Property, Role, User  # noqa: E402
+from properties.services import property_host  # noqa: E402
+from testsupport.live import stop  # noqa: E402
 
 
 def staff_socket(port: int, property_: Property, user: User):  # noqa: ANN201
@@ -72,7 +54,7 @@ def staff_socket(port: int, property_: Property, user: User):  # noqa: ANN201
     ws = connect(
         f"ws://{property_host(property_.slug)}:{port}/ws/staff/",
         sock=sock,
-        additional_headers={"Cookie": cookie, "Origin": f"http://{property_host(property_.slug)}:{port}"},
+        additional_headers={"Cookie": cookie},
         open_timeout=10,
     )
     assert json.loads(ws.recv(timeout=5))["event"] == "hello"
@@ -116,55 +98,32 @@ def main() -> None:
     args = parser.parse_args()
     runs, warmup = min(args.runs, 300), min(args.warmup, 20)  # bounded: a shared 2-core machine
 
-    print("building the bench database …", flush=True)
-    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-handoff-"))
-    processes = []
-    try:
-        property_ = Property.objects.filter(slug="alerthotel").first() or create_property(
-            NewProperty(name="Alert Hotel", slug="alerthotel")
-        )
-        property_.operating_hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        property_.save(update_fields=["operating_hours"])
-        load_knowledge(property_.schema_name)
-        key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
+    with bench_site("alerthotel", "Alert Hotel", WIDGET_RATE_PER_KEY="1000000", LOG_LEVEL="WARNING") as site:
         manager = User.objects.create_user(email="manager@alerthotel.example", password=uuid.uuid4().hex)
-        Membership.objects.create(user=manager, property=property_, role=Role.MANAGER)
-        common = {
-            "WIDGET_RATE_PER_KEY": "1000000",
-            "WIDGET_RATE_PER_CLIENT": "1000000",
-            "WIDGET_RATE_PER_IP": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
-        daphne = start_daphne(log_dir, **common)
-        processes.append(daphne.process)
-        worker = start_worker(log_dir, **common)
-        processes.append(worker.process)
-        ws = staff_socket(daphne.port, property_, manager)
-        http_conn = http.client.HTTPConnection("127.0.0.1", daphne.port, timeout=30)
-        figures: dict[str, list[float]] = {"alert": [], "guest_post_to_alert": []}
-        print(f"running {warmup} warm-up + {runs} handoffs …", flush=True)
-        for i in range(warmup + runs):
-            result = one_run(http_conn, daphne.port, key, ws)
-            if i >= warmup:
-                for name, value in result.items():
-                    figures[name].append(value)
-        ws.close()
-        http_conn.close()
-        print(f"\nHandoff alert over {runs} runs (ms)")
-        print(f"  {'measure':<22}{'p50':>9}{'p95':>9}{'max':>9}")
-        for name, values in figures.items():
-            p = percentiles(values)
-            print(f"  {name:<22}" + "".join(f"{p[k]:>9.1f}" for k in ("p50", "p95", "max")))
-        if args.json:
-            args.json.write_text(json.dumps({name: percentiles(v) for name, v in figures.items()}, indent=2))
-    finally:
-        for process in reversed(processes):
-            stop(process)
-        from nocturn.celery import app
-
-        app.control.purge()  # the no-takeover e-mail tasks (10-minute countdown) must not outlive the bench
-        teardown_databases(config, verbosity=0)
+        Membership.objects.create(user=manager, property=site.property, role=Role.MANAGER)
+        worker = site.worker()
+        try:
+            ws = staff_socket(site.daphne.port, site.property, manager)
+            http_conn = http.client.HTTPConnection("127.0.0.1", site.daphne.port, timeout=30)
+            figures: dict[str, list[float]] = {"alert": [], "guest_post_to_alert": []}
+            print(f"running {warmup} warm-up + {runs} handoffs …", flush=True)
+            for i in range(warmup + runs):
+                result = one_run(http_conn, site.daphne.port, site.key, ws)
+                if i >= warmup:
+                    for name, value in result.items():
+                        figures[name].append(value)
+            ws.close()
+            http_conn.close()
+        finally:
+            stop(worker.process)
+            app.control.purge()  # the no-takeover e-mail tasks (10-minute countdown) must not outlive the bench
+    print(f"\nHandoff alert over {runs} runs (ms)")
+    print(f"  {'measure':<22}{'p50':>9}{'p95':>9}{'max':>9}")
+    for name, values in figures.items():
+        p = percentiles(values)
+        print(f"  {name:<22}" + "".join(f"{p[k]:>9.1f}" for k in ("p50", "p95", "max")))
+    if args.json:
+        args.json.write_text(json.dumps({name: percentiles(v) for name, v in figures.items()}, indent=2))
 
 
 if __name__ == "__main__":

@@ -46,10 +46,15 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
+    from assistant.language import detect_language
     from knowledge.services.embeddings import get_provider, min_similarity
     from knowledge.services.retrieval import search, search_detailed
     from properties.services import NewProperty, create_property
     from testsupport.knowledge import load_kb, questions
+
+    def off_topic_ranking(question: str) -> list:
+        language = detect_language(question)
+        return search_detailed(question, k=40, language=language, today=TODAY, include_below_threshold=True)
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -57,34 +62,42 @@ def main() -> None:
         property_ = create_property(NewProperty(name="Quality Hotel", slug="quality"))
         load_kb(property_.schema_name)
         provider = get_provider()
-        threshold = min_similarity(provider.name)
+        threshold = {
+            lang: (min_similarity(provider.name, lang), min_similarity(provider.name, lang, text_match=True))
+            for lang in ("en", "ms")
+        }
         data = questions()
         rows = []
         with schema_context(property_.schema_name):
             for question in data["answerable"]:
-                titles = [hit.title for hit in search(question["q"], k=5, today=TODAY)]
-                ranked = search_detailed(question["q"], k=40, today=TODAY, include_below_threshold=True)
+                lang = question["lang"]
+                titles = [hit.title for hit in search(question["q"], k=5, language=lang, today=TODAY)]
+                ranked = search_detailed(question["q"], k=40, language=lang, today=TODAY, include_below_threshold=True)
                 rows.append((question, titles, best_similarity(ranked, question["expect"])))
             holdout = [
-                (question, [hit.title for hit in search(question["q"], k=5, today=TODAY)])
+                (question, [hit.title for hit in search(question["q"], k=5, language=question["lang"], today=TODAY)])
                 for question in data.get("holdout", [])
             ]
             off_topic = [
-                (q, best_similarity(search_detailed(q, k=40, today=TODAY, include_below_threshold=True)))
+                (
+                    q,
+                    best_similarity(off_topic_ranking(q)),
+                    [hit.title for hit in search(q, language=detect_language(q))],
+                )
                 for q in data["unanswerable"]
             ]
             near = [
                 (
                     q,
-                    best_similarity(search_detailed(q, k=40, today=TODAY, include_below_threshold=True)),
-                    [hit.title for hit in search(q, today=TODAY)],
+                    best_similarity(off_topic_ranking(q)),
+                    [hit.title for hit in search(q, language=detect_language(q), today=TODAY)],
                 )
                 for q in data.get("near_domain", [])
             ]
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    print(f"provider {provider.name} ({provider.model}), threshold {threshold}")
+    print(f"provider {provider.name} ({provider.model}), thresholds (alone, with a full-text match) {threshold}")
     for lang in ("ms", "en", None):
         subset = [row for row in rows if lang is None or row[0]["lang"] == lang]
         at1 = sum(bool(titles) and titles[0] == q["expect"] for q, titles, _ in subset)
@@ -109,9 +122,9 @@ def main() -> None:
         f"similarity of the right item: min {correct[0]:.4f}, 10th pct {correct[len(correct) // 10]:.4f}, "
         f"median {correct[len(correct) // 2]:.4f}"
     )
-    print(f"best similarity of off-topic questions: max {max(s for _, s in off_topic):.4f}")
-    for q, sim in off_topic:
-        print(f"  off-topic  {sim:.4f}  {q}")
+    print(f"best similarity of off-topic questions: max {max(s for _, s, _ in off_topic):.4f}")
+    for q, sim, titles in off_topic:
+        print(f"  off-topic  {sim:.4f}  {q}  -> returned {titles or 'nothing'}")
     for q, sim, titles in near:
         print(f"  near-domain {sim:.4f}  {q}  -> returned {titles or 'nothing'}")
     if args.verbose:

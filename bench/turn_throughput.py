@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -34,11 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_throughput")
 
-from bench.guest_turn import ORIGIN, QUESTIONS, TURNS_PER_CONVERSATION, Guest, percentiles  # noqa: E402
-from properties.models import Property, WidgetKey  # noqa: E402
-from properties.services import NewProperty, create_property  # noqa: E402
-from testsupport.knowledge import load_knowledge  # noqa: E402
-from testsupport.live import start_daphne, start_worker, stop  # noqa: E402
+from bench.guest_turn import QUESTIONS, TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
+from testsupport.live import stop  # noqa: E402
 from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
 
 OFFLINE = {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}
@@ -146,58 +142,34 @@ def main() -> None:
     guests, seconds = min(args.guests, 32), min(args.seconds, 120.0)  # bounded: a shared machine
     stream_turns = min(args.stream_turns, 300)
 
-    from django.test.utils import setup_databases, teardown_databases
-
-    print("building the bench database …", flush=True)
-    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
-    processes = []
     fake = TimedLLM("openai", default=echo_knowledge()).start()
     results: dict[str, Any] = {}
+    common = {"WIDGET_RATE_PER_KEY": "1000000", "WIDGET_RATE_PER_CONVERSATION": "1000", "LOG_LEVEL": "WARNING"}
     try:
-        property_ = Property.objects.filter(slug="benchturns").first() or create_property(
-            NewProperty(name="Bench Turns Hotel", slug="benchturns")
-        )
-        property_.operating_hours = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        property_.save(update_fields=["operating_hours"])
-        load_knowledge(property_.schema_name)
-        key = WidgetKey.objects.create(property=property_, allowed_origins=[ORIGIN]).public_key
-        common = {
-            "WIDGET_RATE_PER_KEY": "1000000",
-            "WIDGET_RATE_PER_CLIENT": "1000000",
-            "WIDGET_RATE_PER_IP": "1000000",
-            "WIDGET_RATE_PER_CONVERSATION": "1000",
-            "LOG_LEVEL": "WARNING",
-        }
-        daphne = start_daphne(log_dir, **common)
-        processes.append(daphne.process)
+        with bench_site("benchturns", "Bench Turns Hotel", **common) as site:
+            worker = site.worker(**OFFLINE)
+            try:
+                print(f"throughput, offline provider: {guests} guests for {seconds:g} s …", flush=True)
+                results["throughput_offline"] = throughput(site.daphne.port, site.key, guests, seconds, max_turns=5000)
+            finally:
+                stop(worker.process)
+            row = results["throughput_offline"]
+            print(
+                f"  {row['turns']} turns in {row['seconds']} s = {row['turns_per_s']:.1f} turns/s "
+                f"({row['errors']} errors)"
+            )
 
-        worker = start_worker(log_dir, **common, **OFFLINE)
-        try:
-            print(f"throughput, offline provider: {guests} guests for {seconds:g} s …", flush=True)
-            results["throughput_offline"] = throughput(daphne.port, key, guests, seconds, max_turns=5000)
-        finally:
-            stop(worker.process)
-        row = results["throughput_offline"]
-        print(
-            f"  {row['turns']} turns in {row['seconds']} s = {row['turns_per_s']:.1f} turns/s ({row['errors']} errors)"
-        )
-
-        llm = {"LLM_API_KEY": "sk-bench", "LLM_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": ""}
-        worker = start_worker(log_dir, **common, **llm)
-        try:
-            print(f"streaming, zero-latency fake LLM: {stream_turns} turns …", flush=True)
-            results["streaming"] = streaming(daphne.port, key, fake, stream_turns)
-        finally:
-            stop(worker.process)
-        gap = results["streaming"]["llm_first_token_to_widget_ms"]
-        if gap:
-            print(f"  LLM first token → widget first token: p50 {gap['p50']:.1f} ms, p95 {gap['p95']:.1f} ms")
+            worker = site.worker(LLM_API_KEY="sk-bench", LLM_BASE_URL=fake.base_url, ANTHROPIC_API_KEY="")
+            try:
+                print(f"streaming, zero-latency fake LLM: {stream_turns} turns …", flush=True)
+                results["streaming"] = streaming(site.daphne.port, site.key, fake, stream_turns)
+            finally:
+                stop(worker.process)
+            gap = results["streaming"]["llm_first_token_to_widget_ms"]
+            if gap:
+                print(f"  LLM first token → widget first token: p50 {gap['p50']:.1f} ms, p95 {gap['p95']:.1f} ms")
     finally:
         fake.stop()
-        for process in processes:
-            stop(process)
-        teardown_databases(config, verbosity=0)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

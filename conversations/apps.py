@@ -5,9 +5,6 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self) -> None:
-        # Imported once the apps are loaded: both modules import models.
-        from conversations.metrics import tenant_counts
-        from core.metrics import state
+        from conversations import metrics  # deferred: it reads the models, which exist only once every app is loaded
 
-        # Every property's outbox backlog and waiting handoffs, read at each /metrics scrape.
-        state.register_source("tenants", tenant_counts)
+        metrics.register()

@@ -30,7 +30,7 @@ from assistant.language import detect_language
 from assistant.providers.base import ChatRequest, ChatResult, Hit
 from assistant.router import RoutedResult, generate, refine_mode
 from assistant.sanitize import sanitize_guest_text
-from conversations import handoff, sessions, turn_steps
+from conversations import handoff, sessions, turn_steps, unanswered
 from conversations.models import (
     AiMode,
     Channel,
@@ -204,7 +204,7 @@ def answer(
     timings["mode"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     with stage_span("retrieval") as span:
-        hits = retrieval.retrieve(text) if text else ()
+        hits = retrieval.retrieve(text, language=language) if text else ()
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
@@ -411,6 +411,8 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             updates["is_after_hours"] = True
         if handoff_trigger:
             handoff.begin_handoff(conversation.pk, trigger=handoff_trigger, at=now)
+        if step_reply is None:
+            _report_unanswered(conversation, reply, pending, result, handoff_trigger, now)
         if result.mode == AiMode.HANDOFF:
             updates["status"] = ConversationStatus.HANDED_OFF
         if result.language != conversation.guest.language:
@@ -443,6 +445,22 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         latency_ms=latency,
     )
     return reply
+
+
+def _report_unanswered(
+    conversation: Conversation, reply: Message, pending: list[Message], result: Answer, trigger: str, now: Any
+) -> None:
+    """A question the knowledge could not answer goes to whoever listens (the gap inbox), in this transaction."""
+    reason = unanswered.reason_for(
+        mode=result.mode, hits=len(result.hits), confidence=result.confidence, handoff_trigger=trigger
+    )
+    if reason:
+        question = sanitize_guest_text("\n".join(m.content for m in pending))  # as retrieval read it
+        unanswered.report(
+            unanswered.Unanswered(
+                conversation, reply, tuple(pending), question, result.language, reason, result.confidence, now
+            )
+        )
 
 
 def _stats_from_messages() -> dict[str, Subquery]:

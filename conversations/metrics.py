@@ -10,6 +10,7 @@ from django.db import connection
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from conversations.models import Handoff, OutboxItem
+from core.metrics import state
 from properties.models import Property
 
 
@@ -58,3 +59,8 @@ def tenant_counts() -> list[Metric]:
         oldest.add_metric([schema], float(age or 0.0))
         waiting.add_metric([schema], handoffs)
     return [backlog, oldest, waiting]
+
+
+def register() -> None:
+    """Every property's outbox backlog and waiting handoffs, read at each /metrics scrape (AppConfig.ready)."""
+    state.register_source("tenants", tenant_counts)

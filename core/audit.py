@@ -30,6 +30,9 @@ class AuditAction(models.TextChoices):
     RELEASE = "conversation.release", "Conversation handed back"
     GUEST_ERASED = "guest.erased", "Guest erased"
     RETENTION_PURGE = "retention.purge", "Retention purge"
+    GAP_ANSWERED = "gap.answered", "Unanswered question answered"
+    GAP_DISMISSED = "gap.dismissed", "Unanswered question dismissed"
+    GAP_FOLLOW_UP = "gap.follow_up", "Answer sent to a waiting guest"
 
 
 # Called with record()'s arguments (see below); returns the stored event.

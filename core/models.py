@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
+
+
+class OneRowSettings(models.Model):
+    """A property's settings of one concern: one row per schema (pk=1), made with its defaults on first read."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls) -> Self:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
 
 
 class DeadLetter(models.Model):

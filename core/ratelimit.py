@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import ClassVar
 
 import redis
 from django.conf import settings
@@ -49,13 +50,15 @@ return wait
 class TokenBucket:
     """`rate` tokens per second on average, bursts up to `capacity`; keys `{schema}:{prefix}:{name}`."""
 
+    default_prefix: ClassVar[str] = ""  # a subclass for one use names its keys once
+
     def __init__(
         self,
         client: redis.Redis,
         *,
         rate: float,
         capacity: float | None = None,
-        prefix: str,
+        prefix: str = "",
         clock: Callable[[], float] = time.time,
     ) -> None:
         if rate <= 0:
@@ -63,7 +66,9 @@ class TokenBucket:
         self.client = client
         self.rate = rate
         self.capacity = capacity if capacity is not None else max(1.0, rate)
-        self.prefix = prefix
+        self.prefix = prefix or self.default_prefix
+        if not self.prefix:
+            raise ValueError("a bucket needs a key prefix")
         self.clock = clock
         self._take = client.register_script(_TAKE)
 

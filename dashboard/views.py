@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +20,19 @@ from core import audit
 from core.audit import AuditAction
 from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
-from leads.services.leads import LeadChanges, LeadError, record_review, rubric_agreement_rate, update_lead
+from leads.services.export import leads_csv
+from leads.services.leads import (
+    LeadChanges,
+    LeadError,
+    record_review,
+    rubric_agreement_rate,
+    undo_rescore,
+    update_lead,
+)
 from leads.services.queries import lead_filter, lead_for, open_after_hours_leads, pending_reviews
-from properties.permissions import READERS, WRITERS, request_allows, staff_page
+from leads.services.reviews import INTENTS, REVIEWED_FIELDS, corrections_from, field_agreement
+from leads.services.rubric import readable_breakdown
+from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
 
 
 def _can_write(request: HttpRequest) -> bool:
@@ -132,8 +143,21 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             "statuses": LeadStatus.choices,
             "intents": Intent.choices,
             "priorities": Priority.choices,
+            "can_export": request_allows(request, MANAGERS),
+            "query": urlencode(chosen),
         },
     )
+
+
+@staff_page(MANAGERS)  # every lead's contact details at once: the property's managers only
+def lead_export(request: HttpRequest) -> HttpResponse:
+    wanted, _ = lead_filter(request.GET)  # the page's filter: the same leads as the page shows
+    leads = wanted.apply(Lead.objects.all()).order_by("-created_at", "-id")
+    audit.record(AuditAction.LEAD_EXPORT, request=request, target_type="leads.lead",
+                 details={"filters": wanted.as_params()})  # fmt: skip
+    response = HttpResponse(leads_csv(leads.iterator(), served_property()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+    return response
 
 
 @staff_page(READERS)
@@ -141,12 +165,15 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     audit.record(AuditAction.LEAD_VIEW, request=request, target_type="leads.lead", target_id=str(lead.pk))
     allowed = [(value, label) for value, label in LeadStatus.choices if value in STATUS_TRANSITIONS[lead.status]]
+    rubric_summary, rubric_rows = readable_breakdown(lead.rubric_breakdown)
     return render(
         request,
         "dashboard/lead.html",
         {
             "lead": lead,
             "allowed_statuses": allowed,
+            "rubric_summary": rubric_summary,
+            "rubric_rows": rubric_rows,
             "can_write": _can_write(request),
             "conversations": lead.conversations.order_by("-last_message_at"),
         },
@@ -180,6 +207,18 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect("dashboard:lead", lead_id=lead.pk)
 
 
+@staff_page(WRITERS)
+@require_POST
+def lead_undo_rescore(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = lead_for(lead_id)
+    try:
+        undone = undo_rescore(lead.pk)
+        flash.success(request, f"Re-scoring undone: score {undone.lead_score} again.")
+    except LeadError as exc:
+        flash.error(request, str(exc))
+    return redirect("dashboard:lead", lead_id=lead.pk)
+
+
 @staff_page(READERS)
 def after_hours(request: HttpRequest) -> HttpResponse:
     """What came in while the team was offline and still needs a person: open leads first, then conversations."""
@@ -199,6 +238,9 @@ def reviews(request: HttpRequest) -> HttpResponse:
             "pending": pending_reviews()[:200],
             "verdicts": Verdict.choices,
             "agreement": rubric_agreement_rate(),
+            "weeks": field_agreement(),
+            "fields": REVIEWED_FIELDS,
+            "intents": INTENTS,
             "can_write": _can_write(request),
         },
     )
@@ -208,8 +250,10 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_verdict(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
+    corrected = corrections_from(request.POST)
     try:
-        record_review(lead.pk, request.user, request.POST.get("verdict", ""), comment=request.POST.get("comment", ""))
+        record_review(lead.pk, request.user, request.POST.get("verdict", ""), corrected,
+                      comment=request.POST.get("comment", "")[:2000])  # fmt: skip
         flash.success(request, f"Verdict recorded for lead #{lead.pk}.")
     except LeadError as exc:
         flash.error(request, str(exc))

@@ -11,11 +11,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from conversations.models import Channel, Conversation, ConversationStatus, Guest, Message, MessageRole
 from leads.models import Intent, Lead, LeadStatus, Priority
+from leads.services.rubric import expected_revenue
 from properties.models import Property
 
+CONVERSION_DELAY = dt.timedelta(hours=3)  # a seeded conversion is booked the same day the guest wrote
 CHANNEL_WEIGHTS = [(Channel.WHATSAPP, 0.6), (Channel.WEB, 0.25), (Channel.EMAIL, 0.15)]
 # Share of conversations per local hour: quiet at night, a peak from 18:00 to midnight.
 HOUR_WEIGHTS = [1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 7, 8, 9, 9, 8, 6]
@@ -34,6 +37,17 @@ class Generated:
     conversations: int = 0
     messages: int = 0
     leads: int = 0
+
+
+def _message(conversation: Conversation, role: str, content: str, at: dt.datetime, **metadata: Any) -> Message:
+    return Message(
+        conversation=conversation,
+        role=role,
+        channel=conversation.channel,
+        content=content,
+        metadata=metadata,
+        created_at=at,
+    )
 
 
 def generate_history(property_: Property, first: dt.date, days: int, per_day: int, seed: int = 7) -> Generated:
@@ -71,51 +85,19 @@ def generate_history(property_: Property, first: dt.date, days: int, per_day: in
         for conversation, start in zip(conversations, starts, strict=True):
             moment = start
             for _turn in range(rng.randint(1, 3)):
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.GUEST,
-                        channel=conversation.channel,
-                        content=rng.choice(QUESTIONS),
-                        created_at=moment,
-                    )
-                )
+                messages.append(_message(conversation, MessageRole.GUEST, rng.choice(QUESTIONS), moment))
                 moment += dt.timedelta(seconds=rng.uniform(0.8, 4.0))
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.AI,
-                        channel=conversation.channel,
-                        content="(answer)",
-                        metadata={"confidence": round(rng.uniform(0.5, 0.95), 2)},
-                        created_at=moment,
-                    )
-                )
+                confidence = round(rng.uniform(0.5, 0.95), 2)
+                messages.append(_message(conversation, MessageRole.AI, "(answer)", moment, confidence=confidence))
                 moment += dt.timedelta(seconds=rng.uniform(20, 300))
             if rng.random() < 0.12:
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.SYSTEM,
-                        channel=conversation.channel,
-                        content="Handed to staff",
-                        metadata={"event": "handoff"},
-                        created_at=moment,
-                    )
-                )
+                messages.append(_message(conversation, MessageRole.SYSTEM, "Handed to staff", moment, event="handoff"))
                 moment += dt.timedelta(seconds=rng.uniform(45, 1500))
-                messages.append(
-                    Message(
-                        conversation=conversation,
-                        role=MessageRole.STAFF,
-                        channel=conversation.channel,
-                        content="(staff reply)",
-                        created_at=moment,
-                    )
-                )
+                messages.append(_message(conversation, MessageRole.STAFF, "(staff reply)", moment))
             if rng.random() < 0.2:
                 nights = rng.randint(1, 4)
-                value = (Decimal(rng.randrange(250, 900)) * nights * Decimal("0.6")).quantize(Decimal("0.01"))
+                value = (Decimal(rng.randrange(250, 900)) * nights).quantize(Decimal("0.01"))
+                score = rng.randint(40, 95)
                 status = rng.choices(list(LeadStatus.values), weights=[5, 3, 2, 1])[0]
                 leads.append(
                     Lead(
@@ -126,11 +108,16 @@ def generate_history(property_: Property, first: dt.date, days: int, per_day: in
                         intent=Intent.ROOM_BOOKING,
                         nights=nights,
                         status=status,
-                        estimated_value=value,
+                        booking_value=value,
+                        estimated_value=expected_revenue(value, score),
+                        converted_at=conversation.started_at + CONVERSION_DELAY
+                        if status == LeadStatus.CONVERTED
+                        else None,
+                        converted_value=value if status == LeadStatus.CONVERTED else None,
                         priority=Priority.HIGH if conversation.is_after_hours else Priority.MEDIUM,
                         source_channel=conversation.channel,
                         is_after_hours=conversation.is_after_hours,
-                        lead_score=rng.randint(40, 95),
+                        lead_score=score,
                         confidence=0.8,
                     )
                 )

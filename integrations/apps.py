@@ -6,7 +6,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations (hotel systems)"
 
     def ready(self) -> None:
-        # Imported here: the signal handlers reach models, which are loaded only once apps are ready.
-        from integrations import signals
+        from integrations import signals  # deferred: the handlers reach models, which exist only once apps are loaded
 
         signals.install()

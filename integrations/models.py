@@ -12,6 +12,8 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from core.fields import EncryptedCharField
+
 
 def generate_key_id() -> str:
     return f"nik_{secrets.token_hex(8)}"
@@ -83,6 +85,9 @@ class IntegrationEvent(models.Model):
     event_type = models.CharField(max_length=32, choices=EventType.choices)
     body_sha256 = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
+    # The guest's name as the hotel system sent it (the booking's name): the notice greets with it rather
+    # than with a WhatsApp profile name. Encrypted at rest like every guest name.
+    guest_name = EncryptedCharField(max_length=200, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)
     key_id = models.CharField(max_length=40, blank=True, help_text="The credential that signed it.")
     guest = models.ForeignKey(

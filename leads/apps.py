@@ -5,9 +5,6 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self) -> None:
-        # Imported once the apps are loaded: both modules import models.
-        from conversations.turn_steps import register_turn_step
-        from leads.turn import LeadTurnStep
+        from leads import turn  # deferred: it reads the models, which exist only once every app is loaded
 
-        # The engine's one seam for the lead step of every guest turn (conversations never imports leads).
-        register_turn_step(LeadTurnStep())
+        turn.register()

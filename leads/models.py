@@ -13,6 +13,7 @@ from django.db import models
 
 from conversations.models import Channel, Conversation, Guest
 from core.fields import EncryptedCharField, EncryptedJSONField
+from core.models import OneRowSettings
 
 
 class Intent(models.TextChoices):
@@ -31,12 +32,13 @@ class LeadStatus(models.TextChoices):
 
 OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED)
 
-# Which status may follow which. Converted is final; a lost lead may be picked up again.
+# Which status may follow which. A lost lead may be picked up again, and a conversion recorded by
+# mistake (or a cancelled booking) reopened: back to contacted, its conversion date and value cleared.
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     LeadStatus.NEW: {LeadStatus.CONTACTED, LeadStatus.CONVERTED, LeadStatus.LOST},
     LeadStatus.CONTACTED: {LeadStatus.CONVERTED, LeadStatus.LOST},
     LeadStatus.LOST: {LeadStatus.CONTACTED},
-    LeadStatus.CONVERTED: set(),
+    LeadStatus.CONVERTED: {LeadStatus.CONTACTED},
 }
 
 
@@ -59,7 +61,7 @@ class ConsentStatus(models.TextChoices):
     DECLINED = "declined", "Declined (NO)"
 
 
-class LeadSettings(models.Model):
+class LeadSettings(OneRowSettings):
     """The property's rubric thresholds and value defaults: one row per schema (pk=1), created on first use."""
 
     qualified_threshold = models.PositiveSmallIntegerField(
@@ -90,11 +92,6 @@ class LeadSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Lead settings (qualified ≥ {self.qualified_threshold}, review < {self.review_below_confidence})"
-
-    @classmethod
-    def current(cls) -> LeadSettings:
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
 
 
 class RoomRate(models.Model):
@@ -150,7 +147,20 @@ class Lead(models.Model):
 
     status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.LOW)
-    estimated_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    booking_value = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What the booking is worth if it happens: rate × nights × rooms, or per-guest rate × party.",
+    )
+    estimated_value = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Expected revenue: the booking value × the probability read from the score (a forecast).",
+    )
     currency = models.CharField(max_length=3, default="MYR")
     lead_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     confidence = models.FloatField(default=0.0)
@@ -163,6 +173,14 @@ class Lead(models.Model):
         default=list, blank=True, help_text="Fields a person corrected: re-extraction never overwrites them."
     )
     review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.NOT_NEEDED)
+    sampled_for_review = models.BooleanField(
+        default=False, help_text="One lead in ten goes to review whatever its confidence, so agreement is measured."
+    )
+    score_history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The scoring before each re-scoring (newest last): what 'undo' restores.",
+    )
 
     consent_status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.NOT_ASKED)
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the guest answered YES or NO.")
@@ -202,6 +220,11 @@ class Lead(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def probability_percent(self) -> int:
+        """The chance the lead books, from its score; the expected revenue is booking value × this."""
+        return self.lead_score
 
 
 class LeadConversation(models.Model):

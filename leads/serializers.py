@@ -7,18 +7,27 @@ from leads.models import STATUS_TRANSITIONS, Lead, LeadReview, LeadStatus, Prior
 
 class LeadSerializer(serializers.ModelSerializer):
     conversation_ids = serializers.SerializerMethodField()
+    probability = serializers.SerializerMethodField(help_text="The chance the lead books (0–1), from its score.")
+    expected_revenue = serializers.DecimalField(
+        source="estimated_value", max_digits=12, decimal_places=2, read_only=True, allow_null=True,
+        help_text="booking_value × probability: a forecast, not what the booking is worth.",
+    )  # fmt: skip
 
     class Meta:
         model = Lead
         fields = [
             "id", "guest_id", "conversation_id", "conversation_ids", "guest_name", "phone", "email", "intent",
             "check_in", "check_out", "nights", "adults", "children", "rooms", "room_type", "group_size", "event_date",
-            "status", "priority", "estimated_value", "currency", "lead_score", "confidence", "is_qualified",
+            "status", "priority", "booking_value", "probability", "expected_revenue", "estimated_value", "currency",
+            "lead_score", "confidence", "is_qualified",
             "rubric_breakdown", "missing_fields", "review_status", "consent_status", "consent_at", "handed_over_at",
             "source_channel", "is_after_hours", "notes", "locked_fields", "converted_at", "converted_value",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_probability(self, obj: Lead) -> float:
+        return round(obj.lead_score / 100, 2)
 
     def get_conversation_ids(self, obj: Lead) -> list[int]:
         return sorted(link.conversation_id for link in obj.conversation_links.all())

@@ -25,7 +25,7 @@ from typing import Any
 import structlog
 
 from conversations.models import AiMode, Conversation, MessageRole
-from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn
+from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
 from leads.models import ConsentStatus
 from leads.services.consent import consent_question, consent_request, next_question, record_consent_reply, summary
 from leads.services.extraction import GuestText, extract
@@ -177,3 +177,8 @@ class LeadTurnStep:
             "consent_status": lead.consent_status,
             "summary": summary(lead, language),
         }
+
+
+def register() -> None:
+    """The engine's one seam for the lead step of every guest turn (conversations never imports leads)."""
+    register_turn_step(LeadTurnStep())

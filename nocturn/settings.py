@@ -83,6 +83,7 @@ TENANT_APPS = [
     "conversations",
     "knowledge",
     "leads",
+    "gaps",  # the questions the assistant could not answer, grouped; the gap inbox
     "analytics",
     "privacy",  # retention settings (per property); see PUBLIC_ONLY_MODELS
     "integrations",  # events from hotel systems (per property); see PUBLIC_ONLY_MODELS
@@ -246,7 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The framework's 400/401/403/404, documented on every operation (see nocturn/openapi.py).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "nocturn.openapi.add_standard_errors"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nocturn.openapi.add_standard_errors",
+        "nocturn.openapi.add_plain_routes",  # the webhooks and the widget API, which are plain Django views
+    ],
 }
 # A refresh token is good once: each refresh returns a new one and blacklists the old; logout revokes.
 SIMPLE_JWT = {
@@ -334,6 +339,11 @@ TRANSCRIPTION_TIMEOUT = env.float("TRANSCRIPTION_TIMEOUT", default=30.0)
 INBOUND_PROCESS_RATE = env.float("INBOUND_PROCESS_RATE", default=50.0)  # events/s; 0 = unlimited
 INBOUND_PROCESS_BURST = env.float("INBOUND_PROCESS_BURST", default=500.0)
 INBOUND_MAX_DEFER = env.float("INBOUND_MAX_DEFER", default=90.0)
+# A stored event whose processing keeps failing transiently (media download, a lost connection) is retried
+# with back-off (at most INBOUND_RETRY_MAX_DELAY s apart) for INBOUND_RETRY_HORIZON s after it arrived; then
+# it fails for good: the guest is told and staff take the conversation (conversations/pipeline/inbound.py).
+INBOUND_RETRY_HORIZON = env.float("INBOUND_RETRY_HORIZON", default=3600.0)
+INBOUND_RETRY_MAX_DELAY = env.float("INBOUND_RETRY_MAX_DELAY", default=300.0)
 # Optional hard ceiling on WhatsApp webhook requests/s per client IP: 503 without storing (0 = off).
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("conversations.widget.urls")),
     path("", include("conversations.api_urls")),
     path("", include("knowledge.urls")),
+    path("", include("gaps.urls")),
     path("", include("analytics.api_urls")),
     path("", include("conversations.webhook_urls")),
     path("", include("integrations.urls")),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", tenant_admin_site.urls),
     path("analytics/", include("analytics.urls")),
+    path("gaps/", include("gaps.page_urls")),
     path("", include("onboarding.urls")),
     path("api/v1/health", health, name="health"),
     path("widget-demo/", conversation_views.widget_demo, name="widget-demo"),

@@ -24,7 +24,14 @@ from onboarding.services.settings import SettingsInvalid, get_settings, update_s
 from properties.models import Membership, PlanTier
 from properties.permissions import MANAGERS, property_for_user
 from properties.serializers import PropertySerializer
-from properties.services import NewProperty, create_property, properties_of, property_host, rotate_widget_key
+from properties.services import (
+    NewProperty,
+    create_property,
+    properties_of,
+    property_host,
+    property_origin,
+    rotate_widget_key,
+)
 
 
 def _errors(exc: ValidationError) -> dict[str, Any]:
@@ -184,7 +191,8 @@ def members(request: Request, property_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, MANAGERS)
     if request.method == "POST":
         body = object_body(request.data)
-        url = request.build_absolute_uri("/").replace(request.get_host(), property_host(property_.slug), 1)
+        # The link opens on the property's own host, with this request's scheme and port (":8000" locally).
+        url = property_origin(property_.slug, request._request)
         try:
             staff.invite(
                 property_,

@@ -131,15 +131,63 @@ class RowsField(forms.Field):
         return value
 
 
-def parse_money(value: Any, where: str) -> Decimal:
+# Written before or after an amount: "RM 650", "650 MYR", "S$120". A code other than the property's
+# currency is refused rather than stored as if it were that currency.
+_CURRENCY_MARKS = {"RM": "MYR", "S$": "SGD", "US$": "USD", "€": "EUR", "£": "GBP", "RP": "IDR", "฿": "THB"}
+_MONEY = re.compile(r"^(?P<before>[^\d\s.,-]*)\s*(?P<amount>-?[\d.,\s]+?)\s*(?P<after>[^\d\s.,-]*)$")
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _currency_of(mark: str) -> str | None:
+    mark = mark.strip().upper()
+    if mark in _CURRENCY_MARKS:
+        return _CURRENCY_MARKS[mark]
+    return mark if re.fullmatch(r"[A-Z]{3}", mark) else None
+
+
+def parse_money(value: Any, where: str = "", currency: str | None = None) -> Decimal:
+    """An amount as a manager writes it: "650", "650.00", "1,200", "RM 650", "MYR 650", "650 MYR".
+
+    `currency` (the property's): a written code or mark naming another currency is refused.
+    `where` prefixes each message (a row of a list); a field of its own needs none.
+    """
+
+    def refuse(reason: str) -> ValidationError:
+        return ValidationError(f"{where}: {reason}" if where else reason[0].upper() + reason[1:])
+
+    text = str(value).strip()
+    match = _MONEY.match(text)
+    if match is None or (match["before"] and match["after"]):
+        raise refuse(f"{value!r} is not an amount.")
+    mark = match["before"] or match["after"]
+    if mark:
+        code = _currency_of(mark)
+        if code is None:
+            raise refuse(f"{mark!r} is not a currency; write the amount, e.g. 650 or RM 650.")
+        if currency and code != currency:
+            raise refuse(f"rates are in {currency}, not {code}.")
+    digits = match["amount"].replace(" ", "")
+    if "," in digits:
+        if not _GROUPED.match(digits):
+            raise refuse(f"{value!r} is not an amount (use 1,200.50 or 1200.50).")
+        digits = digits.replace(",", "")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(digits)
     except (InvalidOperation, ValueError):
-        raise ValidationError(f"{where}: {value!r} is not an amount.") from None
+        raise refuse(f"{value!r} is not an amount.") from None
     if not amount.is_finite():
-        raise ValidationError(f"{where}: {value!r} is not an amount.")
+        raise refuse(f"{value!r} is not an amount.")
     if amount < 0:
-        raise ValidationError(f"{where}: a rate cannot be negative.")
+        raise refuse("a rate cannot be negative.")
     if amount >= Decimal("100000000"):
-        raise ValidationError(f"{where}: {value} is too large.")
+        raise refuse(f"{value} is too large.")
     return amount.quantize(Decimal("0.01"))
+
+
+class MoneyField(forms.Field):
+    """An optional amount; parsed in the form's `clean_<name>` once the section's currency is known."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> str:
+        return "" if value is None else str(value).strip()

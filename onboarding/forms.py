@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from onboarding.fields import DayHoursField, OriginsField, RowsField, parse_money
+from onboarding.fields import DayHoursField, MoneyField, OriginsField, RowsField, parse_money
 from properties.models import WEEKDAYS, Role, validate_operating_hours, validate_timezone
 
 LANGUAGES = (("en", "English"), ("ms", "Bahasa Malaysia"))
@@ -42,7 +42,9 @@ class HoursForm(forms.Form):
         super().__init__(*args, **kwargs)
         for day in WEEKDAYS:
             self.fields[day] = DayHoursField(
-                required=False, label=day.capitalize(), help_text="e.g. 09:00-18:00 (empty: closed)"
+                required=False,
+                label=day.capitalize(),
+                help_text="e.g. 09:00-18:00; split 07:00-12:00, 14:00-23:00; overnight 22:00-06:00 (empty: closed)",
             )
 
     def clean(self) -> dict[str, Any]:
@@ -53,6 +55,11 @@ class HoursForm(forms.Form):
                     validate_operating_hours({day: cleaned[day]})
                 except ValidationError as exc:
                     self.add_error(day, exc)
+        if not self.errors:
+            try:  # across days: an overnight range must not run into the next day's hours
+                validate_operating_hours({day: cleaned.get(day) or [] for day in WEEKDAYS})
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
 
 
@@ -111,11 +118,11 @@ class LeadsForm(forms.Form):
     )
     urgency_days = forms.IntegerField(validators=[MinValueValidator(1), MaxValueValidator(365)])
     currency = forms.CharField(max_length=3, help_text="ISO 4217, e.g. MYR.")
-    default_room_rate = forms.DecimalField(
-        required=False, min_value=Decimal("0"), max_digits=10, decimal_places=2, help_text="Empty: no estimate."
+    default_room_rate = MoneyField(
+        required=False, help_text="Nightly rate when the room type has none, e.g. 350 or RM 350. Empty: none."
     )
-    event_rate_per_guest = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=10, decimal_places=2)
-    fb_rate_per_cover = forms.DecimalField(required=False, min_value=Decimal("0"), max_digits=10, decimal_places=2)
+    event_rate_per_guest = MoneyField(required=False, help_text="Per guest, e.g. RM 120. Empty: no event value.")
+    fb_rate_per_cover = MoneyField(required=False, help_text="Per cover, e.g. RM 60. Empty: no F&B value.")
     room_rates = RowsField(
         columns=("name", "nightly_rate", "aliases"),
         help_text="One room type per line: name | nightly rate | aliases (comma-separated).",
@@ -126,6 +133,21 @@ class LeadsForm(forms.Form):
         if not _CURRENCY.match(currency):
             raise ValidationError("Use a three-letter ISO 4217 code, e.g. MYR.")
         return currency
+
+    def _amount(self, name: str) -> Decimal | None:
+        value = self.cleaned_data[name]
+        if value == "":
+            return None
+        return parse_money(value, currency=self.cleaned_data.get("currency"))
+
+    def clean_default_room_rate(self) -> Decimal | None:
+        return self._amount("default_room_rate")
+
+    def clean_event_rate_per_guest(self) -> Decimal | None:
+        return self._amount("event_rate_per_guest")
+
+    def clean_fb_rate_per_cover(self) -> Decimal | None:
+        return self._amount("fb_rate_per_cover")
 
     def clean_room_rates(self) -> list[dict[str, Any]]:
         rows, errors, seen = [], [], set()
@@ -143,7 +165,7 @@ class LeadsForm(forms.Form):
                 continue
             seen.add(name.lower())
             try:
-                rate = parse_money(row.get("nightly_rate", ""), where)
+                rate = parse_money(row.get("nightly_rate", ""), where, self.cleaned_data.get("currency"))
             except ValidationError as exc:
                 errors.extend(exc.messages)
                 continue

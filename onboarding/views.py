@@ -23,10 +23,18 @@ from knowledge.services.upload import keep_preview, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
-from onboarding.services.settings import SECTIONS, SettingsInvalid, build_form, update_settings, usable_keys
+from onboarding.services.settings import (
+    SECTIONS,
+    SettingsInvalid,
+    build_form,
+    confirm_suggested_room_rates,
+    suggested_room_rates,
+    update_settings,
+    usable_keys,
+)
 from properties.models import Membership, Property, Role, User
 from properties.permissions import MANAGERS, served_property, staff_page
-from properties.services import NewProperty, create_property, property_host, rotate_widget_key
+from properties.services import NewProperty, create_property, property_origin, rotate_widget_key
 
 # The wizard, the settings and staff management: the property's managers and platform admins.
 manager = staff_page(MANAGERS)
@@ -251,7 +259,12 @@ def _settings_page(request: HttpRequest, property_: Property, bound: dict[str, A
     return render(
         request,
         "onboarding/settings.html",
-        {"sections": sections, "keys": usable_keys(property_), "property": property_},
+        {
+            "sections": sections,
+            "keys": usable_keys(property_),
+            "suggested_rates": suggested_room_rates(property_),
+            "property": property_,
+        },
         status=400 if bound else 200,
     )
 
@@ -279,6 +292,17 @@ def settings_section(request: HttpRequest, section: str) -> HttpResponse:
         return _settings_page(request, property_, {section: form})
     messages.success(request, f"{SECTIONS[section].title}: saved.")
     return redirect(reverse("onboarding:settings") + f"#{section}")
+
+
+@manager
+@require_POST
+def confirm_room_rates(request: HttpRequest) -> HttpResponse:
+    rates = confirm_suggested_room_rates(_property(), actor=request.user, request=request)
+    if rates:
+        messages.success(request, f"Room rates saved from the knowledge base: {', '.join(r['name'] for r in rates)}.")
+    else:
+        messages.error(request, "No rates to confirm: the rate table is already filled, or the knowledge states none.")
+    return redirect(reverse("onboarding:settings") + "#leads")
 
 
 @manager
@@ -413,9 +437,5 @@ def new_property(request: HttpRequest) -> HttpResponse:
             # redirected to another host, and the wizard lives on the new property's own host.
             return HttpResponseRedirect(f"{request.path}?created={property_.pk}")
     created = Property.objects.filter(pk=request.GET.get("created") or 0).exclude(schema_name="public").first()
-    wizard_url = ""
-    if created is not None:
-        port = request.get_port()
-        suffix = "" if port in ("80", "443") else f":{port}"
-        wizard_url = f"{request.scheme}://{property_host(created.slug)}{suffix}/onboarding/"
+    wizard_url = f"{property_origin(created.slug, request)}/onboarding/" if created is not None else ""
     return render(request, "onboarding/new_property.html", {"form": form, "created": created, "wizard_url": wizard_url})

@@ -1,15 +1,13 @@
 from django.apps import AppConfig
 
+from privacy import checks  # noqa: F401 - registers the system check (it reads no model)
+
 
 class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = "Privacy (PDPA)"
 
     def ready(self) -> None:
-        # Imported once the apps are loaded: signals imports models; importing checks registers it.
-        from core import audit as audit_seam
-        from privacy import checks, signals  # noqa: F401  (registers the system check)
-        from privacy.services import audit
+        from privacy import signals  # deferred: the audit trail is a model, which exists only once apps are loaded
 
-        signals.install()
-        audit_seam.register_recorder(audit.record)
+        signals.register()

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.models import OneRowSettings
+
 
 class AuditEvent(models.Model):
     """Who did what, when, on which property. Never holds a guest's phone, e-mail or name.
@@ -43,7 +45,7 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {who} {self.action} {self.target_type}#{self.target_id}"
 
 
-class RetentionSettings(models.Model):
+class RetentionSettings(OneRowSettings):
     """How long this property keeps guest data: one row per schema (pk=1), created on first use."""
 
     conversation_days = models.PositiveIntegerField(
@@ -75,8 +77,3 @@ class RetentionSettings(models.Model):
             f"Retention: conversations {self.conversation_days} d, leads {self.lead_days} d, "
             f"greeting state {self.greeting_state_days} d"
         )
-
-    @classmethod
-    def current(cls) -> RetentionSettings:
-        settings_, _ = cls.objects.get_or_create(pk=1)
-        return settings_

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 from django.contrib.contenttypes.models import ContentType
 
-from core.audit import AuditAction
+from core.audit import AuditAction, register_recorder
 from privacy.services import audit
 from properties.models import User
 
@@ -77,3 +77,10 @@ def install() -> None:
     manager_class = type(LogEntry.objects)
     if not hasattr(manager_class.log_actions, "__wrapped__"):
         manager_class.log_actions = audit_log_actions(manager_class.log_actions)  # type: ignore[method-assign]
+
+
+def register() -> None:
+    """What the privacy app plugs in at start (its AppConfig.ready): the recorder behind `core.audit.record`
+    (core sits below privacy, so it cannot import the trail) and the hook on every admin action."""
+    register_recorder(audit.record)
+    install()

@@ -12,6 +12,8 @@ from properties.models import Domain, EmailBinding, Membership, Property, User, 
 from properties.services import rotate_widget_key
 
 admin.site.site_header = "Nocturn AI — platform admin"
+# The index links to what a platform admin comes here to do first: onboard a property.
+admin.site.index_template = "admin/platform_index.html"
 # Only platform admins (superusers) reach the public admin; hotel staff use their property's host.
 admin.site.has_permission = lambda request: bool(request.user.is_active and request.user.is_superuser)  # type: ignore[method-assign]
 

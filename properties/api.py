@@ -76,7 +76,9 @@ class LogoutView(TokenBlacklistView):
         return super().post(request, *args, **kwargs)
 
 
-@extend_schema(responses=PropertySerializer(many=True), summary="The properties the caller belongs to")
+# The same list as GET /api/v1/properties (onboarding's collection), kept for clients that add a slash;
+# documented once, under the canonical path.
+@extend_schema(exclude=True)
 @api_view(["GET"])
 def property_list(request: Request) -> Response:
     return Response(PropertySerializer(properties_of(request.user), many=True, context={"request": request}).data)

@@ -23,13 +23,29 @@ def default_operating_hours() -> dict[str, list[list[str]]]:
     return {day: [["09:00", "18:00"]] for day in WEEKDAYS}
 
 
+_DAY_END = "24:00"  # a range may close at midnight: "18:00-24:00"
+
+
+def _segments(opens: str, closes: str) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """A range as its part on its own day and its part after midnight (overnight: "22:00-06:00")."""
+    if closes > opens:
+        return (opens, closes), None
+    return (opens, _DAY_END), ("00:00", closes)
+
+
 def validate_operating_hours(value: Any) -> None:
-    """Hours are {weekday: [[HH:MM, HH:MM], …]}; ranges must be well formed and not overlap."""
+    """Hours are {weekday: [[HH:MM, HH:MM], …]}; ranges must be well formed and not overlap.
+
+    A range that closes earlier than it opens runs past midnight into the next day ("22:00-06:00");
+    several ranges make split hours ("07:00-12:00", "14:00-23:00"). Overlaps are refused, including
+    an overnight range running into the next day's first range.
+    """
     if not isinstance(value, dict):
         raise ValidationError("Operating hours must be an object keyed by weekday (mon … sun).")
     unknown = set(value) - set(WEEKDAYS)
     if unknown:
         raise ValidationError(f"Unknown weekday(s): {', '.join(sorted(unknown))}. Use mon … sun.")
+    spill: dict[str, tuple[str, str]] = {}  # day → the part of the previous day's overnight range
     for day, ranges in value.items():
         if not isinstance(ranges, list):
             raise ValidationError(f"{day}: expected a list of [open, close] pairs.")
@@ -38,15 +54,24 @@ def validate_operating_hours(value: Any) -> None:
             if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
                 raise ValidationError(f'{day}: each range must be ["HH:MM", "HH:MM"].')
             opens, closes = pair
-            if not (_HH_MM.match(opens) and _HH_MM.match(closes)):
+            if not (_HH_MM.match(opens) and (_HH_MM.match(closes) or closes == _DAY_END)):
                 raise ValidationError(f"{day}: {opens}–{closes} is not in HH:MM 24-hour form.")
-            if opens >= closes:
-                raise ValidationError(f"{day}: {opens}–{closes} closes before it opens.")
-            parsed.append((opens, closes))
+            if opens == closes:
+                raise ValidationError(f"{day}: {opens}–{closes} opens and closes at the same time.")
+            own, after_midnight = _segments(opens, closes)
+            parsed.append(own)
+            if after_midnight is not None:
+                spill[WEEKDAYS[(WEEKDAYS.index(day) + 1) % 7]] = after_midnight
         parsed.sort()
         for (_, first_close), (second_open, _) in zip(parsed, parsed[1:], strict=False):
             if second_open < first_close:
                 raise ValidationError(f"{day}: ranges overlap at {second_open}.")
+    for day, (_, closes) in spill.items():
+        for pair in value.get(day) or []:
+            own, _ = _segments(*pair)
+            if own[0] < closes:
+                before = WEEKDAYS[(WEEKDAYS.index(day) - 1) % 7]
+                raise ValidationError(f"{day}: {pair[0]}–{pair[1]} overlaps {before}'s hours running to {closes}.")
 
 
 def validate_timezone(value: str) -> None:
@@ -106,9 +131,15 @@ class Property(TenantMixin):
     def is_open_at(self, moment: dt.datetime) -> bool:
         """Whether `moment` (aware) falls inside the property's operating hours, in its own timezone."""
         local = moment.astimezone(self.tzinfo)
-        ranges = self.operating_hours.get(WEEKDAYS[local.weekday()], [])
         clock = local.strftime("%H:%M")
-        return any(opens <= clock < closes for opens, closes in ranges)
+        today = self.operating_hours.get(WEEKDAYS[local.weekday()], [])
+        yesterday = self.operating_hours.get(WEEKDAYS[(local.weekday() - 1) % 7], [])
+        for opens, closes in today:
+            own, _ = _segments(opens, closes)
+            if own[0] <= clock < own[1]:
+                return True
+        # Yesterday's overnight range (e.g. 22:00–06:00) still open in the small hours of today.
+        return any(closes < opens and clock < closes for opens, closes in yesterday)
 
 
 class Domain(DomainMixin):

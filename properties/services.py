@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from properties.models import Domain, Membership, Property, Role, User, WidgetKey
@@ -30,6 +31,16 @@ class NewProperty:
 
 def property_host(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def property_origin(slug: str, request: HttpRequest) -> str:
+    """The property's own origin as seen from `request`: same scheme and port (":8000" in development).
+
+    The port is the one the caller used (the Host header), not the one the server listens on behind a proxy.
+    """
+    _, colon, port = request.get_host().rpartition(":")
+    suffix = f":{port}" if colon and port.isdigit() and port not in ("80", "443") else ""
+    return f"{request.scheme}://{property_host(slug)}{suffix}"
 
 
 def create_property(spec: NewProperty) -> Property:

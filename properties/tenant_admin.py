@@ -10,14 +10,31 @@ enter is an access rule, and access is decided by this app (roles, memberships).
 from __future__ import annotations
 
 from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from properties.models import User
 from properties.permissions import MANAGERS, allows, served_property
+
+
+class TenantAdminLoginForm(AdminAuthenticationForm):
+    """The property's managers sign in here whatever `is_staff` says: entry is their role in this property
+    (Django's admin form asks for `is_staff`, which only platform admins have, so managers were refused)."""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        property_ = served_property()
+        if not (user.is_active and property_ is not None and allows(user, property_, MANAGERS)):
+            raise ValidationError(
+                "This back office is for the property's managers. Agents and viewers use the staff pages.",
+                code="invalid_login",
+            )
 
 
 class TenantAdminSite(AdminSite):
     site_header = "Nocturn AI — property back office"
     index_title = "This property's data"
+    login_form = TenantAdminLoginForm
 
     def each_context(self, request: HttpRequest) -> dict[str, object]:
         context = super().each_context(request)

@@ -42,7 +42,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("assistant", "messaging"),
     ("conversations",),  # TENANT: guests, messages, pipeline, engine, handoff, widget, realtime
     ("leads",),  # TENANT: leads, extraction, consent, the lead step of a turn (through the seam)
-    ("analytics", "integrations", "privacy", "gaps"),  # read the domain below
+    ("gaps",),  # TENANT: questions the assistant could not answer (recorded through the engine's seam)
+    ("analytics", "integrations", "privacy"),  # read the domain below
     ("dashboard", "onboarding"),  # pages and flows over the domain's services
     ("nocturn",),  # wiring only: settings, URL confs, ASGI, Celery; nothing imports it
     ("devtools", "testsupport"),  # tooling: no production code imports it

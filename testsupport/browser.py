@@ -15,6 +15,8 @@ from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from properties.services import property_host
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -49,8 +51,6 @@ def browser() -> Iterator[Any]:
 
 def signed_in_context(browser: Any, property_: Any, user: Any, base_url: str) -> Any:
     """A browser context already signed in as `user` on `property_`'s host (a real session cookie)."""
-    from properties.services import property_host
-
     client = Client(HTTP_HOST=property_host(property_.slug))
     with schema_context(property_.schema_name):
         client.force_login(user)

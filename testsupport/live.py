@@ -25,21 +25,27 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django_tenants.utils import schema_context
 
+from conversations.models import ChannelSettings
 from nocturn.celery import app
+from properties.models import EmailBinding, Property, WhatsAppBinding, WidgetKey
 from testsupport.graph import FakeGraphServer
 from testsupport.http import free_port
 from testsupport.llm import FakeLLMServer
 from testsupport.otlp import OtlpReceiver
+from testsupport.payloads import whatsapp_signed_headers
 from testsupport.smtp import FakeSmtpServer
 from testsupport.wait import wait_until
 
@@ -74,6 +80,23 @@ class Daphne:
 
     def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 10,
+    ) -> tuple[int, bytes]:
+        """(status, body) of one request on the loopback; a 4xx/5xx is an answer too, not an exception."""
+        url = self.url(path)  # always http://127.0.0.1
+        request = urllib.request.Request(url, data=data, headers=dict(headers or {}), method=method)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
 
 
 @dataclass
@@ -156,6 +179,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+@contextlib.contextmanager
+def own_daphne(log_dir: Path, **extra_env: str) -> Iterator[Daphne]:
+    """A daphne of a test's own, with settings the session's daphne does not have; stopped afterwards."""
+    server = start_daphne(log_dir, **extra_env)
+    try:
+        yield server
+    finally:
+        stop(server.process)
+
+
 @pytest.fixture(scope="session")
 def live_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("live")
@@ -174,6 +207,41 @@ def celery_worker(properties_ab: object, live_logs: Path) -> Iterator[Worker]:
     worker = start_worker(live_logs)
     yield worker
     stop(worker.process)
+
+
+@pytest.fixture
+def live_widget_key(committed_db: Any, daphne: Daphne) -> Iterator[WidgetKey]:
+    """A committed widget key of property A that pages on the live daphne's alpha host may embed."""
+    key = WidgetKey.objects.create(property=committed_db.a, allowed_origins=[f"http://alpha.localhost:{daphne.port}"])
+    yield key
+    key.delete()
+
+
+def bind_channels(
+    property_: Property,
+    *,
+    whatsapp: Mapping[str, str] | None = None,
+    email: str = "",
+    buffer_window_seconds: float | None = None,
+) -> None:
+    """Committed channel bindings for a module's live stack: WhatsApp numbers (phone number id -> display
+    number) and an inbound address of `property_`, and its buffer window. `unbind_channels` undoes it."""
+    for number_id, display in (whatsapp or {}).items():
+        WhatsAppBinding.objects.create(property=property_, phone_number_id=number_id, display_phone_number=display)
+    if email:
+        EmailBinding.objects.create(property=property_, address=email, from_name=property_.name)
+    if buffer_window_seconds is not None:
+        with schema_context(property_.schema_name):
+            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": buffer_window_seconds})
+
+
+def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email: str = "") -> None:
+    """Remove what `bind_channels` made; the property's channel settings go back to their defaults."""
+    with schema_context(property_.schema_name):
+        ChannelSettings.objects.all().delete()
+    WhatsAppBinding.objects.filter(phone_number_id__in=list(whatsapp)).delete()
+    if email:
+        EmailBinding.objects.filter(address=email).delete()
 
 
 @dataclass(frozen=True)
@@ -196,6 +264,20 @@ class LiveStack:
     otlp: OtlpReceiver | None
     env: dict[str, str]  # every setting the processes got on top of child_env() (for one more process)
     logs: Path
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST to daphne; the status, whatever it is (an error status is an answer, not an exception)."""
+        url = self.daphne.url(path)  # http://127.0.0.1:<port>: ours
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def post_whatsapp(self, body: bytes, app_secret: str) -> int:
+        """A webhook POST signed as Meta signs it (`WHATSAPP_APP_SECRET` of the stack's env)."""
+        return self.post("/api/v1/webhook/whatsapp", body, whatsapp_signed_headers(body, app_secret))
 
 
 def fake_env(

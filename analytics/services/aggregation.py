@@ -10,6 +10,7 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
@@ -96,8 +97,11 @@ def _resolved_by_ai(started: list[int]) -> int:
     )
 
 
-def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggregate:
-    """Compute (or recompute) one local date. Idempotent: the same inputs give the same row."""
+def day_figures(day: dt.date, property_: Property | None = None) -> dict[str, Any]:
+    """The figures of one local date, from the conversations and leads themselves (nothing is stored).
+
+    The one computation behind the nightly row (`compute_day`) and today's live figures (`daily_rows`).
+    """
     property_ = property_ or current_property()
     start, end = local_day_bounds(property_, day)
     # A conversation we opened to notify the guest (a hotel system's booking notice) is not an
@@ -122,7 +126,8 @@ def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggrega
     staff_avg, staff_p50 = _avg_p50(staff := _response_seconds(handoffs, MessageRole.STAFF))
     visitors = WidgetVisitDay.objects.filter(date=day).values_list("visitors", flat=True).first() or 0
 
-    figures = {
+    conversions, converted_revenue = _conversions(start, end)
+    return {
         "total_inquiries": len(started),
         "after_hours_inquiries": conversations.filter(is_after_hours=True).count(),
         "whatsapp_inquiries": by_channel.get(Channel.WHATSAPP, 0),
@@ -143,19 +148,48 @@ def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggrega
         "staff_first_response_avg_seconds": staff_avg,
         "staff_first_response_p50_seconds": staff_p50,
         "estimated_revenue_recovered": (lead_figures["after_hours_value"] or Decimal("0")).quantize(Decimal("0.01")),
-        "converted_revenue": _converted_revenue(start, end),
+        "conversions": conversions,
+        "converted_revenue": converted_revenue,
         "computed_at": timezone.now(),
     }
+
+
+def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggregate:
+    """Compute (or recompute) one local date. Idempotent: the same inputs give the same row."""
+    figures = day_figures(day, property_)
     with transaction.atomic():
         aggregate, _ = DailyAggregate.objects.update_or_create(date=day, defaults=figures)
     return aggregate
 
 
-def _converted_revenue(start: dt.datetime, end: dt.datetime) -> Decimal:
-    """Leads converted in the window: the value staff recorded, else the estimate."""
+def _conversions(start: dt.datetime, end: dt.datetime) -> tuple[int, Decimal]:
+    """Leads converted in the window, and what they are worth: the value staff recorded, else the booking
+    value (never the expected revenue: a converted booking is worth the booking, not a forecast of it)."""
     converted = Lead.objects.filter(status=LeadStatus.CONVERTED, converted_at__gte=start, converted_at__lt=end)
-    total = converted.aggregate(value=Sum(Coalesce("converted_value", "estimated_value")))["value"]
-    return (total or Decimal("0")).quantize(Decimal("0.01"))
+    figures = converted.aggregate(n=Count("id"), value=Sum(Coalesce("converted_value", "booking_value")))
+    return figures["n"], (figures["value"] or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def is_final(row: DailyAggregate, property_: Property) -> bool:
+    """A stored row is final when it was computed after its day ended; otherwise the day is read live."""
+    return row.computed_at is not None and row.computed_at >= local_day_bounds(property_, row.date)[1]
+
+
+def daily_rows(first: dt.date, last: dt.date, property_: Property | None = None) -> list[DailyAggregate]:
+    """One row per local date of [first, last]: the nightly row of a finished day, and for today (or a
+    day whose row is missing or was computed before the day ended) the same figures computed now, unsaved
+    (`live` is set on those). The page, the API, the CSV and the report all read their days here."""
+    property_ = property_ or current_property()
+    stored = {row.date: row for row in DailyAggregate.objects.filter(date__gte=first, date__lte=last)}
+    rows = []
+    for offset in range((last - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        row = stored.get(day)
+        if row is None or not is_final(row, property_):
+            row = DailyAggregate(date=day, **day_figures(day, property_))
+            row.live = True  # type: ignore[attr-defined]
+        rows.append(row)
+    return rows
 
 
 def compute_range(first: dt.date, last: dt.date, property_: Property | None = None) -> list[DailyAggregate]:

@@ -37,14 +37,17 @@ def bar_chart_svg(
     title: str, labels: Sequence[str], series: Sequence[Series], *, stacked: bool = True, unit: str = ""
 ) -> str:
     """Bars per day; several series stack (inquiries by channel) or stand alone (revenue)."""
-    width, height, left, bottom, top = 640, 240, 48, 28, 28
-    plot_w, plot_h = width - left - 12, height - top - bottom
+    width, height, bottom, top = 640, 240, 28, 28
     totals = (
         [sum(s.values[i] for s in series) for i in range(len(labels))]
         if stacked
         else [max((s.values[i] for s in series), default=0) for i in range(len(labels))]
     )
     ceiling = _nice_max(max(totals, default=0))
+    ticks = [(fraction, _format(ceiling * fraction, unit)) for fraction in (0, 0.5, 1)]
+    # The left margin fits the widest axis label (10 px text ≈ 6 px a character): "MYR 12.5k" is never cut.
+    left = max(36, 10 + 6 * max(len(text) for _, text in ticks))
+    plot_w, plot_h = width - left - 12, height - top - bottom
     slot = plot_w / max(len(labels), 1)
     bar_w = max(1.0, slot * 0.7)
     parts = [
@@ -52,12 +55,12 @@ def bar_chart_svg(
         f'aria-label="{escape(title)}" class="chart">',
         f'<text x="{left}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
     ]
-    for fraction in (0, 0.5, 1):
+    for fraction, text in ticks:
         y = top + plot_h * (1 - fraction)
         parts.append(f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ee"/>')
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
-            f"{escape(_format(ceiling * fraction, unit))}</text>"
+            f"{escape(text)}</text>"
         )
     for index, label in enumerate(labels):
         x = left + index * slot + (slot - bar_w) / 2
@@ -72,7 +75,8 @@ def bar_chart_svg(
             )
             if stacked:
                 base -= h
-        if len(labels) <= 14 or index % max(1, len(labels) // 7) == 0:
+        # At most ~10 day labels (a "30 Nov" is ~36 px): every n-th day, so they never overlap.
+        if index % max(1, -(-len(labels) // 10)) == 0:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" '
                 f'fill="{MUTED}">{escape(label)}</text>'
@@ -109,8 +113,17 @@ def funnel_svg(title: str, stages: Sequence[tuple[str, int]]) -> str:
 def _format(value: float, unit: str) -> str:
     if unit == "%":
         return f"{value:.0f}%"
-    if unit:
-        return f"{unit} {value:,.0f}"
+    number = _compact(value)
+    return f"{unit} {number}" if unit else number
+
+
+def _compact(value: float) -> str:
+    """12 500 → "12.5k", 2 000 000 → "2M": axis labels stay short."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    if value != int(value):
+        return f"{value:.1f}"  # the half-way line of a chart whose top is 1
     return f"{value:,.0f}"
 
 

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from analytics.models import DailyAggregate, GMReport, ReportSettings
-from analytics.services.aggregation import compute_day, local_day_bounds
+from analytics.services.aggregation import compute_day, daily_rows, local_day_bounds
 from analytics.services.charts import CHANNEL_COLOURS, Series, inquiries_png
 from analytics.services.summary import period_figures
 from leads.models import Lead, LeadStatus, Priority
@@ -86,8 +86,10 @@ def build_report(day: dt.date) -> GMReport:
             today_figures.staff_first_response_avg_seconds,
             before_figures.staff_first_response_avg_seconds,
         ),
+        ("Conversions", today_figures.conversions, before_figures.conversions),
+        ("Converted revenue", today_figures.converted_revenue, before_figures.converted_revenue),
         (
-            "Revenue recovered (est.)",
+            "Expected revenue, after-hours leads (forecast)",
             today_figures.estimated_revenue_recovered,
             before_figures.estimated_revenue_recovered,
         ),
@@ -104,7 +106,9 @@ def build_report(day: dt.date) -> GMReport:
     ]
     report_settings = ReportSettings.current()
     leads = callback_leads(day, report_settings.callback_list_size)
-    last_week = list(DailyAggregate.objects.filter(date__gt=day - dt.timedelta(days=7), date__lte=day))
+    last_week = daily_rows(day - dt.timedelta(days=6), day)
+    # The month so far, added up by the same code as the analytics page, its CSV and the API.
+    month = period_figures(day.replace(day=1), day)
     chart = inquiries_png(
         [row.date.strftime("%a") for row in last_week],
         [
@@ -119,6 +123,7 @@ def build_report(day: dt.date) -> GMReport:
         "day": day,
         "week_before": week_before,
         "figures": figures,
+        "month": month,
         "leads": leads,
         "currency": leads[0].currency if leads else "MYR",
         "chart_cid": CHART_CONTENT_ID,
@@ -134,7 +139,11 @@ def build_report(day: dt.date) -> GMReport:
         html=render_to_string("analytics/report_email.html", context),
         text=render_to_string("analytics/report_email.txt", context),
         chart_png=chart,
-        figures={"today": today_figures.as_json(), "week_before": before_figures.as_json()},
+        figures={
+            "today": today_figures.as_json(),
+            "week_before": before_figures.as_json(),
+            "month_to_date": month.as_json(),
+        },
     )
 
 

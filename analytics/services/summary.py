@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from analytics.models import DailyAggregate
-from analytics.services.aggregation import local_day_bounds
+from analytics.services.aggregation import daily_rows, local_day_bounds
 from leads.models import Lead, LeadStatus
 from properties.services import current_property
 
@@ -22,6 +22,7 @@ class PeriodFigures:
     after_hours_inquiries: int
     after_hours_share: float | None
     leads_captured: int
+    conversions: int
     handoffs: int
     resolved_by_ai: int
     ai_resolution_share: float | None
@@ -53,8 +54,9 @@ def _weighted_avg(rows: list[DailyAggregate], avg: str, count: str) -> float | N
     )
 
 
-def period_figures(first: dt.date, last: dt.date) -> PeriodFigures:
-    rows = list(DailyAggregate.objects.filter(date__gte=first, date__lte=last))
+def period_figures(first: dt.date, last: dt.date, rows: list[DailyAggregate] | None = None) -> PeriodFigures:
+    """The period's totals, added up from its days as `daily_rows` gives them (today live)."""
+    rows = daily_rows(first, last) if rows is None else rows
 
     def total(field: str) -> int:
         return sum(getattr(row, field) for row in rows)
@@ -67,6 +69,7 @@ def period_figures(first: dt.date, last: dt.date) -> PeriodFigures:
         after_hours_inquiries=after_hours,
         after_hours_share=_share(after_hours, inquiries),
         leads_captured=total("leads_captured"),
+        conversions=total("conversions"),
         handoffs=total("handoffs"),
         resolved_by_ai=resolved,
         ai_resolution_share=_share(resolved, inquiries),
@@ -85,8 +88,9 @@ def previous_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     return first - dt.timedelta(days=length), first - dt.timedelta(days=1)
 
 
-def summary(first: dt.date, last: dt.date) -> dict[str, object]:
-    current = period_figures(first, last)
+def summary(first: dt.date, last: dt.date, rows: list[DailyAggregate] | None = None) -> dict[str, object]:
+    """The period's figures (from `rows` when the caller has them), the period before, the lead funnel."""
+    current = period_figures(first, last, rows)
     before = period_figures(*previous_period(first, last))
     return {"period": current.as_json(), "previous_period": before.as_json(), "funnel": lead_funnel(first, last)}
 

@@ -35,31 +35,21 @@ def conversation_at(
     Message.objects.create(
         conversation=conversation, role=MessageRole.GUEST, channel=channel, content="Hi", created_at=start
     )
-    if ai_after is not None:
-        Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.AI,
-            channel=channel,
-            content="Hello",
-            created_at=start + dt.timedelta(seconds=ai_after),
-        )
-    if handoff_after is not None:
-        Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.SYSTEM,
-            channel=channel,
-            content="Handed to staff",
-            metadata={"event": "handoff"},
-            created_at=start + dt.timedelta(seconds=handoff_after),
-        )
-    if staff_after is not None:
-        Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.STAFF,
-            channel=channel,
-            content="A person here",
-            created_at=start + dt.timedelta(seconds=staff_after),
-        )
+    # What answered the guest, and when: the AI, the handoff to staff, a person.
+    for role, after, content, metadata in (
+        (MessageRole.AI, ai_after, "Hello", {}),
+        (MessageRole.SYSTEM, handoff_after, "Handed to staff", {"event": "handoff"}),
+        (MessageRole.STAFF, staff_after, "A person here", {}),
+    ):
+        if after is not None:
+            Message.objects.create(
+                conversation=conversation,
+                role=role,
+                channel=channel,
+                content=content,
+                metadata=metadata,
+                created_at=start + dt.timedelta(seconds=after),
+            )
     return conversation
 
 

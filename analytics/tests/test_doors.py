@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from analytics.models import DailyAggregate, GMReport
 from analytics.services.aggregation import compute_day
 from analytics.tests.conftest import conversation_at, kl
-from conftest import PASSWORD, host_client
+from conftest import api_client, host_client
 
 NOV_20 = dt.date(2026, 11, 20)
 
@@ -31,22 +31,15 @@ def figures_of_a(world):
     return report
 
 
-def _api(user):
-    client = host_client(None)
-    token = client.post(
-        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, content_type="application/json"
-    ).json()["access"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 PERIOD = "?from=2026-11-14&to=2026-11-20"
 
 
 def test_a_manager_reads_daily_rows_summary_and_reports(world, figures_of_a):
-    client = _api(world.manager_a)
+    client = api_client(world.manager_a)
     rows = client.get(f"/api/v1/properties/{world.a.pk}/analytics{PERIOD}").json()
-    assert [(row["date"], row["total_inquiries"]) for row in rows] == [("2026-11-20", 1)]
+    # One row per day of the period: a quiet day is a zero, not a gap.
+    assert [(row["date"], row["total_inquiries"]) for row in rows if row["total_inquiries"]] == [("2026-11-20", 1)]
+    assert rows[0]["date"] == "2026-11-14" and rows[-1]["date"] == "2026-11-20" and len(rows) == 7
     summary = client.get(f"/api/v1/properties/{world.a.pk}/analytics/summary{PERIOD}").json()
     assert summary["period"]["total_inquiries"] == 1
     assert summary["previous_period"]["first"] == "2026-11-07"
@@ -55,7 +48,7 @@ def test_a_manager_reads_daily_rows_summary_and_reports(world, figures_of_a):
 
 @pytest.mark.parametrize("path", ["analytics", "analytics/summary", "reports"])
 def test_a_manager_of_b_learns_nothing_of_as_figures(world, figures_of_a, path):
-    response = _api(world.manager_b).get(f"/api/v1/properties/{world.a.pk}/{path}{PERIOD}")
+    response = api_client(world.manager_b).get(f"/api/v1/properties/{world.a.pk}/{path}{PERIOD}")
     assert response.status_code == 404
     assert b"Alpha" not in response.content
 
@@ -63,7 +56,7 @@ def test_a_manager_of_b_learns_nothing_of_as_figures(world, figures_of_a, path):
 @pytest.mark.parametrize("who", ["agent_a", "viewer_a"])
 @pytest.mark.parametrize("path", ["analytics", "analytics/summary", "reports"])
 def test_agents_and_viewers_do_not_see_commercial_figures(world, figures_of_a, who, path):
-    response = _api(getattr(world, who)).get(f"/api/v1/properties/{world.a.pk}/{path}{PERIOD}")
+    response = api_client(getattr(world, who)).get(f"/api/v1/properties/{world.a.pk}/{path}{PERIOD}")
     assert response.status_code == 403
 
 
@@ -76,7 +69,7 @@ def test_agents_and_viewers_do_not_see_commercial_figures(world, figures_of_a, w
     ],
 )
 def test_a_bad_period_is_a_clear_400(world, query, message):
-    response = _api(world.manager_a).get(f"/api/v1/properties/{world.a.pk}/analytics{query}")
+    response = api_client(world.manager_a).get(f"/api/v1/properties/{world.a.pk}/analytics{query}")
     assert response.status_code == 400
     assert message in response.json()["detail"]
 

@@ -56,7 +56,8 @@ def test_the_rendered_report_shows_the_aggregates(world):
     assert _cell(report.html, "Inquiries") == str(aggregate.total_inquiries) == "3"
     assert _cell(report.html, "After hours") == str(aggregate.after_hours_inquiries) == "2"
     assert _cell(report.html, "Leads captured") == str(aggregate.leads_captured) == "2"
-    assert _cell(report.html, "Revenue recovered (est.)") == str(aggregate.estimated_revenue_recovered) == "1580.00"
+    expected = "Expected revenue, after-hours leads (forecast)"
+    assert _cell(report.html, expected) == str(aggregate.estimated_revenue_recovered) == "1580.00"
     assert "Inquiries: 3 (week before: 1, +200%)" in report.text
     # High priority first, then by value.
     assert report.html.index("Guest 23") < report.html.index("Guest 22")

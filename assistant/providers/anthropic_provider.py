@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import anthropic
-import httpx2
 
-from assistant.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
+from assistant.providers.base import ChatRequest, ChatResult, TokenSink, answer_text, sdk_client, unavailable_on_failure
 
 
 @dataclass(frozen=True)
@@ -23,16 +21,6 @@ class AnthropicConfig:
     name: str = "anthropic"
 
 
-@lru_cache(maxsize=4)
-def _client(config: AnthropicConfig) -> anthropic.Anthropic:
-    return anthropic.Anthropic(
-        api_key=config.api_key,
-        base_url=config.base_url or None,
-        timeout=httpx2.Timeout(config.timeout, connect=config.connect_timeout),
-        max_retries=config.max_retries,
-    )
-
-
 class AnthropicProvider:
     def __init__(self, config: AnthropicConfig) -> None:
         self.config = config
@@ -40,31 +28,22 @@ class AnthropicProvider:
 
     def stream(self, request: ChatRequest, on_token: TokenSink) -> ChatResult:
         parts: list[str] = []
-        try:
-            with _client(self.config).messages.stream(
+        with (
+            unavailable_on_failure(self.name, anthropic, anthropic.AnthropicError),
+            sdk_client(anthropic.Anthropic, self.config).messages.stream(
                 model=self.config.model,
                 system=request.system,
                 messages=request.messages,  # type: ignore[arg-type]
                 max_tokens=self.config.max_tokens,
-            ) as stream:
-                for piece in stream.text_stream:
-                    if piece:
-                        parts.append(piece)
-                        on_token(piece)
-                final = stream.get_final_message()
-        except anthropic.APITimeoutError as exc:
-            raise ProviderUnavailable(self.name, "timeout") from exc
-        except anthropic.APIStatusError as exc:
-            raise ProviderUnavailable(self.name, f"http {exc.status_code}") from exc
-        except anthropic.APIConnectionError as exc:
-            raise ProviderUnavailable(self.name, "connection") from exc
-        except (anthropic.AnthropicError, httpx2.HTTPError, ValueError) as exc:
-            raise ProviderUnavailable(self.name, f"bad response: {type(exc).__name__}") from exc
-        text = "".join(parts).strip()
-        if not text:
-            raise ProviderUnavailable(self.name, "empty answer")
+            ) as stream,
+        ):
+            for piece in stream.text_stream:
+                if piece:
+                    parts.append(piece)
+                    on_token(piece)
+            final = stream.get_final_message()
         return ChatResult(
-            text=text,
+            text=answer_text(self.name, parts),
             provider=self.name,
             model=self.config.model,
             tokens_in=final.usage.input_tokens if final.usage else None,

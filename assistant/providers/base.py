@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Protocol
+
+import httpx2
 
 TokenSink = Callable[[str], None]
 
@@ -48,6 +53,53 @@ class ProviderUnavailable(Exception):
         super().__init__(f"{provider}: {reason}")
         self.provider = provider
         self.reason = reason
+
+
+class SdkConfig(Protocol):
+    api_key: str
+    base_url: str
+    timeout: float
+    connect_timeout: float
+    max_retries: int
+
+
+@functools.lru_cache(maxsize=8)
+def sdk_client(client_class: type[Any], config: SdkConfig) -> Any:
+    """An SDK client (openai.OpenAI, anthropic.Anthropic) with our time limits, one per configuration.
+
+    The SDKs' defaults (600 s, 2 retries) would hold a guest for minutes; the circuit breaker and
+    the fallback chain are our retry policy, so the SDK retries at most `max_retries` times.
+    """
+    return client_class(
+        api_key=config.api_key,
+        base_url=config.base_url or None,
+        timeout=httpx2.Timeout(config.timeout, connect=config.connect_timeout),
+        max_retries=config.max_retries,
+    )
+
+
+@contextlib.contextmanager
+def unavailable_on_failure(name: str, sdk: ModuleType, sdk_error: type[Exception]) -> Iterator[None]:
+    """Any failure of a call through `sdk` (openai, anthropic: they name their errors alike) as
+    ProviderUnavailable with a short reason, so the failover tries the next provider."""
+    try:
+        yield
+    except sdk.APITimeoutError as exc:
+        raise ProviderUnavailable(name, "timeout") from exc
+    except sdk.APIStatusError as exc:
+        raise ProviderUnavailable(name, f"http {exc.status_code}") from exc
+    except sdk.APIConnectionError as exc:
+        raise ProviderUnavailable(name, "connection") from exc
+    except (sdk_error, httpx2.HTTPError, ValueError) as exc:
+        raise ProviderUnavailable(name, f"bad response: {type(exc).__name__}") from exc
+
+
+def answer_text(name: str, parts: list[str]) -> str:
+    """The streamed pieces as one answer; an empty one counts as a failure of the provider."""
+    text = "".join(parts).strip()
+    if not text:
+        raise ProviderUnavailable(name, "empty answer")
+    return text
 
 
 class Provider(Protocol):

@@ -8,9 +8,11 @@ offers a human.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
+from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -80,6 +82,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff": (
             "I'm passing your conversation to a member of our team now; they will reply here as soon as they can."
         ),
+        "invite": "Shall I check dates for you?",
     },
     "ms": {
         "answer": "Berikut maklumat yang saya ada: {facts}",
@@ -95,6 +98,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Saya sedang menyerahkan perbualan ini kepada kakitangan kami; mereka akan membalas di sini "
             "secepat mungkin."
         ),
+        "invite": "Mahu saya semak tarikh untuk anda?",
     },
 }
 
@@ -103,43 +107,152 @@ def _terms(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1}
 
 
-def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> str:
-    """The sentences of the retrieved chunks that share most words with the question, best first.
+_PRICE_QUESTION = re.compile(
+    r"\b(how much|price|prices|cost|costs|fee|rate|rates|fine|harga|kos|caj|bayar|denda|tambang"
+    r"|(?<!pukul )berapa(?! lama| orang| malam| hari))\b",
+    re.IGNORECASE,
+)
+_TIME_QUESTION = re.compile(
+    r"\b(what time|when|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam|waktu"
+    r"|buka|tutup|sampai|tengah malam|\d{1,2}\s?(?:am|pm))\b",
+    re.IGNORECASE,
+)
+_DURATION_QUESTION = re.compile(r"\b(how long|berapa lama)\b", re.IGNORECASE)
+# "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line.
+_EXISTENCE_QUESTION = re.compile(r"^\W*(do you have|is there|are there|have you got|adakah|ada)\b", re.IGNORECASE)
+_HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
+_DURATION = re.compile(r"\b(hours?|minutes?|jam|minit)\b", re.IGNORECASE)
+_PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
+_TIME = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b", re.IGNORECASE)
+MAX_SENTENCES_PER_ITEM = 2
 
-    Only text copied from the chunks is returned: nothing is generated.
-    """
-    wanted = _terms(question)
-    scored: list[tuple[float, int, str]] = []
-    for rank, hit in enumerate(hits[:3]):
+
+@dataclass(frozen=True)
+class _Sentence:
+    item_rank: int  # the item's place in the retrieval order (0 = best match)
+    position: int  # the sentence's place in its item
+    text: str
+    concepts: frozenset[int]  # the question's glossary concepts this sentence speaks of
+    concept_weight: float  # topical concepts count 1, general ones (price, room, time) 0.5
+    words: int  # the question's own content words it repeats
+    kind_bonus: float  # a price for a price question, a time for a time question, a duration …
+
+    @property
+    def score(self) -> float:
+        return self.concept_weight + self.words + self.kind_bonus
+
+
+def _sentences_of(hits: tuple[Hit, ...]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Per item (in retrieval order, chunks of one item together), its title and its sentences with
+    their positions."""
+    items: dict[int, list[str]] = {}
+    titles: dict[int, str] = {}
+    for hit in hits:
+        titles.setdefault(hit.item_id, hit.title)
         # Hard-wrapped source text (Markdown) keeps sentences across lines: split on sentence ends only.
-        sentences = (" ".join(s.split()) for s in _SENTENCE.split(hit.text))
-        for position, sentence in enumerate(sentences):
-            if not sentence:
-                continue
-            overlap = len(wanted & _terms(sentence))
-            # The best chunk's opening sentence is a good answer even without shared words.
-            bonus = 0.5 if rank == 0 and position == 0 else 0.0
-            scored.append((overlap + bonus + hit.score - rank * 0.3, -(rank * 1000 + position), sentence))
-    scored.sort(reverse=True)
-    chosen: list[str] = []
-    total = 0
-    for _, _, sentence in scored:
-        if sentence in chosen or total + len(sentence) > max_chars:
+        items.setdefault(hit.item_id, []).extend(
+            s for s in (" ".join(p.split()) for p in _SENTENCE.split(hit.text)) if s
+        )
+    return [(titles[item_id], list(enumerate(sentences))) for item_id, sentences in items.items()]
+
+
+def _singular(word: str) -> str:
+    # "chargers" speaks of a "charger", "rooms" of a "room": enough for matching, no stemmer needed.
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _words(text: str) -> list[str]:
+    return [_singular(w) for w in glossary.tokens(text)]
+
+
+def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozenset[int]:
+    joined = f" {' '.join(words)} "
+    return frozenset(
+        number
+        for number, concept in enumerate(concepts)
+        if any(f" {' '.join(_singular(w) for w in phrase)} " in joined for phrase in concept.phrases)
+    )
+
+
+def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> str:
+    """The fact asked for, copied from the best-matching item; another item only for a part of the
+    question the first leaves unanswered. Nothing is generated, and nothing unrelated is added: a pool
+    question gets the pool's hours, not the gym and the spa.
+    """
+    concepts = glossary.find(question)
+    question_words = {_singular(w) for w in _terms(question)}
+    wants_price, wants_time = bool(_PRICE_QUESTION.search(question)), bool(_TIME_QUESTION.search(question))
+    wants_duration = bool(_DURATION_QUESTION.search(question))
+    per_item: list[list[_Sentence]] = []
+    best_item_concepts: set[int] = set()
+    for rank, (title, sentences) in enumerate(_sentences_of(hits)):
+        # What the item is about (its title) is in every sentence's context: it does not tell which
+        # sentence answers. "How long is the airport transfer?" is answered by the one with a duration.
+        subject_words = set(_words(title))
+        subject = _concepts_in(_words(title), concepts)
+        if rank == 0:
+            best_item_concepts |= subject
+        scored = []
+        for position, text in sentences:
+            words = _words(text)
+            bonus = (
+                (2.5 if wants_price and _PRICE.search(text) else 0.0)
+                + (2.0 if wants_time and _TIME.search(text) else 0.0)
+                + (2.0 if wants_duration and _DURATION.search(text) else 0.0)
+            )
+            matched = _concepts_in(words, concepts)
+            weight = sum(0.5 if concepts[n].general else 1.0 for n in matched - subject)
+            repeated = len((question_words - subject_words) & set(words))
+            scored.append(_Sentence(rank, position, text, matched, weight, repeated, bonus))
+        per_item.append(scored)
+    if not per_item:
+        return ""
+    follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
+    chosen = _from_best_item(per_item[0], follow_on=follow_on)
+    # A part of the question is answered when the best item speaks of it anywhere (or is about it).
+    best_item_concepts |= {n for s in per_item[0] for n in s.concepts}
+    uncovered = {n for n, c in enumerate(concepts) if not c.general} - best_item_concepts
+    for sentences in per_item[1:]:
+        helpful = [s for s in sentences if s.concepts & uncovered]
+        if not uncovered or not helpful:
             continue
-        chosen.append(sentence)
-        total += len(sentence) + 1
-        if len(chosen) == 3:
+        chosen.append(max(helpful, key=lambda s: (len(s.concepts & uncovered), s.score, -s.position)))
+        break  # one more item at most: a second fact, not a brochure
+    text, total = [], 0
+    for sentence in chosen:
+        if total + len(sentence.text) > max_chars and text:
             break
-    return " ".join(chosen)
+        text.append(sentence.text)
+        total += len(sentence.text) + 1
+    return " ".join(text)
+
+
+def _from_best_item(sentences: list[_Sentence], *, follow_on: bool) -> list[_Sentence]:
+    """The item's best sentence (its opening one when none speaks of the question), and a second
+    one when it scores as well, or when the question asks what there is or how to do it and the
+    best one only opens the item: in the item's own order."""
+    best = max(sentences, key=lambda s: (s.score, -s.position))
+    if best.score == 0:
+        best = sentences[0]
+    keep = [best]
+    if follow_on and best.position == 0 and len(sentences) > 1:
+        return [best, sentences[1]]
+    runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
+    for sentence in runners[: MAX_SENTENCES_PER_ITEM - 1]:
+        if sentence.score >= max(1.0, best.score - 0.5):
+            keep.append(sentence)
+    return sorted(keep, key=lambda s: s.position)
 
 
 def compose(request: ChatRequest) -> str:
     t = TEMPLATES.get(request.language, TEMPLATES["en"])
-    facts = grounded_facts(request.question, request.hits) if request.hits else ""
     if request.mode == AiMode.HANDOFF:
-        return f"{t['answer'].format(facts=facts)}\n\n{t['handoff']}" if facts else t["handoff"]
+        # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
+        return t["handoff"]
+    facts = grounded_facts(request.question, request.hits) if request.hits else ""
     if request.mode == AiMode.LEAD_CAPTURE:
-        return f"{t['answer'].format(facts=facts)}\n\n{t['lead']}" if facts else t["lead"]
+        # A price is an answer, not a form: the fact, then one line inviting the booking.
+        return f"{t['answer'].format(facts=facts)}\n\n{t['invite']}" if facts else t["lead"]
     return t["answer"].format(facts=facts) if facts else t["unknown"]
 
 

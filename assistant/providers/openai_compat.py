@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import httpx2
@@ -11,7 +10,7 @@ import openai
 from django.db import connection
 from pydantic import BaseModel
 
-from assistant.providers.base import ChatRequest, ChatResult, ProviderUnavailable, TokenSink
+from assistant.providers.base import ChatRequest, ChatResult, TokenSink, answer_text, sdk_client, unavailable_on_failure
 from core import metrics
 
 
@@ -27,18 +26,6 @@ class OpenAIConfig:
     max_tokens: int = 400
 
 
-@lru_cache(maxsize=8)
-def _client(config: OpenAIConfig) -> openai.OpenAI:
-    # The SDK's defaults (600 s, 2 retries) would hold a guest for minutes; the circuit breaker and
-    # the fallback chain are our retry policy, so the SDK retries at most `max_retries` times.
-    return openai.OpenAI(
-        base_url=config.base_url or None,
-        api_key=config.api_key,
-        timeout=httpx2.Timeout(config.timeout, connect=config.connect_timeout),
-        max_retries=config.max_retries,
-    )
-
-
 class OpenAICompatibleProvider:
     def __init__(self, config: OpenAIConfig) -> None:
         self.config = config
@@ -48,8 +35,8 @@ class OpenAICompatibleProvider:
         messages = [{"role": "system", "content": request.system}, *request.messages]
         parts: list[str] = []
         usage = None
-        try:
-            stream = _client(self.config).chat.completions.create(
+        with unavailable_on_failure(self.name, openai, openai.OpenAIError):
+            stream = sdk_client(openai.OpenAI, self.config).chat.completions.create(
                 model=self.config.model,
                 messages=messages,  # type: ignore[arg-type]
                 stream=True,
@@ -65,19 +52,8 @@ class OpenAICompatibleProvider:
                     if piece:
                         parts.append(piece)
                         on_token(piece)
-        except openai.APITimeoutError as exc:
-            raise ProviderUnavailable(self.name, "timeout") from exc
-        except openai.APIStatusError as exc:
-            raise ProviderUnavailable(self.name, f"http {exc.status_code}") from exc
-        except openai.APIConnectionError as exc:
-            raise ProviderUnavailable(self.name, "connection") from exc
-        except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
-            raise ProviderUnavailable(self.name, f"bad response: {type(exc).__name__}") from exc
-        text = "".join(parts).strip()
-        if not text:
-            raise ProviderUnavailable(self.name, "empty answer")
         return ChatResult(
-            text=text,
+            text=answer_text(self.name, parts),
             provider=self.name,
             model=self.config.model,
             tokens_in=getattr(usage, "prompt_tokens", None),
@@ -103,7 +79,7 @@ def classify(config: OpenAIConfig, text: str, timeout: float = 5.0) -> ModeDecis
     """Structured output (`chat.completions.parse`) of the mode; None on any failure (the rules stand)."""
     try:
         completion = (
-            _client(config)
+            sdk_client(openai.OpenAI, config)
             .with_options(timeout=timeout, max_retries=0)
             .chat.completions.parse(
                 model=config.model,

@@ -236,9 +236,38 @@ def _staff(user_id: int | None) -> User | None:
     return User.objects.filter(pk=user_id).first() if user_id else None
 
 
+def _set_mode(conversation: Conversation, mode: str, status: str) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(ai_mode=mode, status=status)
+    conversation.ai_mode, conversation.status = mode, status
+
+
+def _staff_step(
+    conversation: Conversation,
+    *,
+    event: str,
+    note: str,
+    action: AuditAction,
+    handoff_id: int | None,
+    user_id: int,
+    at: Any,
+    details: dict[str, Any],
+) -> None:
+    """What a staff step leaves: a system line in the conversation, the staff pages' event (on commit), the audit."""
+    _system(conversation, note, {"event": event, "handoff_id": handoff_id, "user_id": user_id}, at)
+    notify_staff(
+        connection.schema_name, "conversation.status", _status_event(conversation, event=event, user_id=user_id)
+    )
+    audit.record(
+        action,
+        actor=_staff(user_id),
+        target_type="conversations.conversation",
+        target_id=str(conversation.pk),
+        details=details,
+    )
+
+
 def take_over(conversation_id: int, *, user_id: int) -> Conversation:
     """Staff hold the conversation: the AI is locked out until it is resolved. Taking over twice changes nothing."""
-    schema = connection.schema_name
     now = timezone.now()
     with transaction.atomic():
         conversation = _locked(conversation_id)
@@ -248,22 +277,15 @@ def take_over(conversation_id: int, *, user_id: int) -> Conversation:
         if episode is None:  # staff stepping in unasked: that starts an episode too (analytics counts it)
             episode, _ = begin_handoff(conversation_id, trigger="takeover", user_id=user_id, at=now)
         Handoff.objects.filter(pk=episode.pk).update(taken_over_at=now, taken_over_by_user_id=user_id)
-        Conversation.objects.filter(pk=conversation_id).update(
-            ai_mode=AiMode.STAFF, status=ConversationStatus.HANDED_OFF
-        )
-        conversation.ai_mode, conversation.status = AiMode.STAFF, ConversationStatus.HANDED_OFF
-        _system(
+        _set_mode(conversation, AiMode.STAFF, ConversationStatus.HANDED_OFF)
+        _staff_step(
             conversation,
-            "A staff member took over; the AI is paused.",
-            {"event": "takeover", "handoff_id": episode.pk, "user_id": user_id},
-            now,
-        )
-        notify_staff(schema, "conversation.status", _status_event(conversation, event="takeover", user_id=user_id))
-        audit.record(
-            AuditAction.TAKEOVER,
-            actor=_staff(user_id),
-            target_type="conversations.conversation",
-            target_id=str(conversation_id),
+            event="takeover",
+            note="A staff member took over; the AI is paused.",
+            action=AuditAction.TAKEOVER,
+            handoff_id=episode.pk,
+            user_id=user_id,
+            at=now,
             details={"handoff_id": episode.pk, "channel": conversation.channel},
         )
     return conversation
@@ -272,7 +294,6 @@ def take_over(conversation_id: int, *, user_id: int) -> Conversation:
 def resolve(conversation_id: int, *, user_id: int) -> Conversation:
     """Back to the AI. The session starts afresh in concierge mode with no low-confidence streak, so the
     guest's next message is answered by the AI instead of being handed straight back to staff."""
-    schema = connection.schema_name
     now = timezone.now()
     with transaction.atomic():
         conversation = _locked(conversation_id)
@@ -281,27 +302,21 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
             raise HandoffError("This conversation is not with staff; there is nothing to resolve.")
         if episode is not None:
             Handoff.objects.filter(pk=episode.pk).update(resolved_at=now, resolved_by_user_id=user_id)
-        Conversation.objects.filter(pk=conversation_id).update(
-            ai_mode=AiMode.CONCIERGE, status=ConversationStatus.ACTIVE
-        )
-        conversation.ai_mode, conversation.status = AiMode.CONCIERGE, ConversationStatus.ACTIVE
+        _set_mode(conversation, AiMode.CONCIERGE, ConversationStatus.ACTIVE)
         session = sessions.load(conversation)
         session.mode = AiMode.CONCIERGE
         session.low_confidence_streak = 0
         sessions.save(session)
-        _system(
+        handoff_id = episode.pk if episode else None
+        _staff_step(
             conversation,
-            "Resolved by staff; the AI answers again.",
-            {"event": "resolved", "handoff_id": episode.pk if episode else None, "user_id": user_id},
-            now,
-        )
-        notify_staff(schema, "conversation.status", _status_event(conversation, event="resolved", user_id=user_id))
-        audit.record(
-            AuditAction.RELEASE,
-            actor=_staff(user_id),
-            target_type="conversations.conversation",
-            target_id=str(conversation_id),
-            details={"handoff_id": episode.pk if episode else None},
+            event="resolved",
+            note="Resolved by staff; the AI answers again.",
+            action=AuditAction.RELEASE,
+            handoff_id=handoff_id,
+            user_id=user_id,
+            at=now,
+            details={"handoff_id": handoff_id},
         )
     return conversation
 

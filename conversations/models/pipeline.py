@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conversations.models.core import Message
 from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from core.models import OneRowSettings
 
 DEFAULT_GREETINGS = {
     "en": "Hello and welcome! Thank you for messaging us, we'll be right with you.",
@@ -24,7 +25,7 @@ def default_greetings() -> dict[str, str]:
     return dict(DEFAULT_GREETINGS)
 
 
-class ChannelSettings(models.Model):
+class ChannelSettings(OneRowSettings):
     """One row per property: how its messaging channels behave."""
 
     buffer_window_seconds = models.FloatField(
@@ -50,11 +51,6 @@ class ChannelSettings(models.Model):
     def __str__(self) -> str:
         return "Channel settings"
 
-    @classmethod
-    def current(cls) -> ChannelSettings:
-        row, _ = cls.objects.get_or_create(pk=1)
-        return row
-
     def greeting_for(self, language: str) -> str:
         texts = self.greeting_texts or {}
         return str(texts.get(language) or texts.get("en") or DEFAULT_GREETINGS.get(language) or DEFAULT_GREETINGS["en"])
@@ -64,6 +60,9 @@ class InboundState(models.TextChoices):
     PENDING = "pending", "Pending"
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored"
+    # Terminal: the worker could not process it (a poison event, or retries past the horizon); staff and the
+    # guest were told, and no beat job runs it again.
+    FAILED = "failed", "Failed permanently"
 
 
 class InboundEvent(models.Model):
@@ -75,9 +74,14 @@ class InboundEvent(models.Model):
     payload = EncryptedJSONField(default=dict)  # the raw event (sender number, name, text, MIME fields) as one token
     state = models.CharField(max_length=16, choices=InboundState.choices, default=InboundState.PENDING)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="Why it was ignored or failed.")
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # db_default: the webhook's raw INSERT (inbound.insert_statement) names only the columns it fills.
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A transient failure's retry time: the beat job leaves it alone until then."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "provider_id"], name="one_inbound_event_per_id")]

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from conversations import engine, task_names, turns
+from conversations.handoff.service import begin_handoff
 from conversations.models import (
     Channel,
     Conversation,
@@ -30,9 +34,11 @@ from conversations.models import (
     InboundState,
     Message,
 )
-from conversations.pipeline import greeting, media, outbox, ratelimit, serialize
+from conversations.pipeline import greeting, media, notices, outbox, ratelimit, serialize
 from core import crypto
+from core.durability import INFRASTRUCTURE_ERRORS
 from core.durability import enqueue as enqueue_task
+from core.inputs import clean_json, clean_text
 from messaging.base import NormalizedMessage
 from messaging.email import InboundEmail
 from messaging.whatsapp import (
@@ -48,6 +54,7 @@ from messaging.whatsapp.media import store_media
 log = structlog.get_logger(__name__)
 
 EMAIL_THREAD_FALLBACK = dt.timedelta(days=3)  # "the same guest address within a few days"
+UNREADABLE = "[unreadable message]"  # what staff see of a guest message we could not read at all
 
 # One statement in autocommit, schema-qualified: no search_path switch, no explicit transaction.
 _INSERT = (
@@ -168,21 +175,29 @@ def store_email(inbound: InboundEmail) -> int:
 # --- Worker -----------------------------------------------------------------------------------
 
 
-def process(event_id: int) -> int | None:
-    """Handle one stored event in the current schema; returns the guest message id (None for a status)."""
+def process(event_id: int, *, retry_failed: bool = False) -> int | None:
+    """Handle one stored event in the current schema; returns the guest message id (None for a status).
+
+    An event in a terminal state other than processed is left alone (a beat job or a redelivery
+    never runs a poison event again); `retry_failed` (a platform admin replaying its dead letter,
+    after a fix) runs a failed one once more.
+    """
     event = InboundEvent.objects.filter(pk=event_id).first()
-    if event is None or ratelimit.deferred(event):  # over the property's budget: queued again, never dropped
+    if event is None:
         return None
+    if event.state == InboundState.FAILED and retry_failed:
+        InboundEvent.objects.filter(pk=event.pk).update(state=InboundState.PENDING, next_attempt_at=None)
+    elif event.state in (InboundState.FAILED, InboundState.IGNORED):
+        return None
+    if ratelimit.deferred(event):  # over the property's budget: queued again, never dropped
+        return None
+    InboundEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1)
     if event.kind == "status":
         outbox.apply_status(event.payload)
         _done(event, None)
         return None
-    if event.kind == "email":
-        normalized = _thread_email(serialize.load(event.payload["message"]), event.payload)
-        answer = not event.payload.get("auto_reply")
-    else:
-        normalized = serialize.load(event.payload)
-        answer = True
+    normalized = guest_message(event)
+    answer = not (event.kind == "email" and event.payload.get("auto_reply"))
     if normalized.channel == Channel.WHATSAPP:
         _mark_read(normalized)
     conversation, message, _ = engine.ingest(normalized)
@@ -198,9 +213,103 @@ def process(event_id: int) -> int | None:
     return message.pk
 
 
+def guest_message(event: InboundEvent) -> NormalizedMessage:
+    """The stored event as the message to ingest. Its strings are cleaned here too: a row stored before the
+    door cleaned them (or by a door that does not) must not fail on a NUL or a lone surrogate at every retry."""
+    payload = clean_json(event.payload, surrogates="replace")
+    if event.kind == "email":
+        return _thread_email(serialize.load(payload["message"]), payload)
+    return serialize.load(payload)
+
+
 def _done(event: InboundEvent, message: Message | None) -> None:
     InboundEvent.objects.filter(pk=event.pk).update(
-        state=InboundState.PROCESSED, message=message, processed_at=timezone.now()
+        state=InboundState.PROCESSED, message=message, processed_at=timezone.now(), error=""
+    )
+
+
+# --- Failure: retry to a horizon, then a terminal state -----------------------------------------
+
+
+def retry_delay(event_id: int, retries: int, error: BaseException) -> float | None:
+    """Seconds until the next try of an event that failed transiently; None once past the horizon
+    (the event has then failed for good: see `give_up`).
+
+    The retry time is stored on the event so the beat job does not start a second chain beside
+    Celery's; with the database itself unreachable nothing can be stored, and the back-off alone
+    applies (the beat job is the safety net once it is back).
+    """
+    delay = min(settings.INBOUND_RETRY_MAX_DELAY, 2.0 ** (retries + 1))
+    delay = random.uniform(delay / 2, delay)  # jitter, not crypto
+    try:
+        event = InboundEvent.objects.filter(pk=event_id).only("received_at", "state").first()
+        if event is None or event.state != InboundState.PENDING:
+            return None
+        if timezone.now() - event.received_at > dt.timedelta(seconds=settings.INBOUND_RETRY_HORIZON):
+            give_up(event_id, f"still failing after {settings.INBOUND_RETRY_HORIZON:.0f} s: {error}")
+            return None
+        InboundEvent.objects.filter(pk=event_id).update(
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay), error=f"retrying: {error}"[:2000]
+        )
+    except INFRASTRUCTURE_ERRORS:
+        log.warning("inbound_retry_unrecorded", event_id=event_id)
+    return delay
+
+
+def give_up(event_id: int, reason: str) -> bool:
+    """The terminal state of an event we cannot process: failed, with why; the guest is told in their
+    language and staff take the conversation, with the reason. One transaction: if any of it fails
+    (the database going away), the event stays pending and is tried again. False if already terminal."""
+    with transaction.atomic():
+        event = InboundEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None or event.state != InboundState.PENDING:
+            return False
+        event.state, event.error, event.processed_at = InboundState.FAILED, reason[:2000], timezone.now()
+        if event.kind != "status":  # a delivery status has no guest waiting for an answer
+            event.message = _hand_over_unprocessed(event, reason)
+        event.save(update_fields=["state", "error", "processed_at", "message"])
+    log.error("inbound_failed", event_id=event_id, reason=reason)
+    return True
+
+
+def _hand_over_unprocessed(event: InboundEvent, reason: str) -> Message | None:
+    try:
+        with transaction.atomic():  # a savepoint: a payload we cannot even ingest still ends failed
+            normalized = _salvaged(event)
+            if normalized is None:
+                return None
+            conversation, message, _ = engine.ingest(normalized)
+    except INFRASTRUCTURE_ERRORS:
+        raise
+    except Exception:
+        log.exception("inbound_failed_unreadable", event_id=event.pk)
+        return None
+    language = notices.language_of(conversation, normalized.text)
+    begin_handoff(conversation.pk, trigger="inbound_failed", reason=f"We could not process a guest message: {reason}")
+    notices.tell_guest(conversation, "message_unreadable", language=language)
+    return message
+
+
+def _salvaged(event: InboundEvent) -> NormalizedMessage | None:
+    """The guest message of a failed event, or at least who sent it (a row we cannot read whole): staff
+    see an "[unreadable message]" in the right conversation. None when not even the sender is there."""
+    try:
+        return guest_message(event)
+    except Exception:  # the reason is already recorded: salvage what identifies the guest
+        log.warning("inbound_payload_unreadable", event_id=event.pk)
+    payload = event.payload.get("message") if event.kind == "email" else event.payload
+    if not isinstance(payload, dict) or not isinstance(payload.get("sender_id"), str) or not payload["sender_id"]:
+        return None
+    return NormalizedMessage(
+        channel=event.channel,
+        property_schema=connection.schema_name,
+        sender_id=clean_text(payload["sender_id"], surrogates="replace"),
+        sender_name=clean_text(str(payload.get("sender_name") or ""), surrogates="replace"),
+        text=UNREADABLE,
+        provider_message_id=event.provider_id,
+        timestamp=event.received_at,
+        kind="unreadable",
+        thread_id=clean_text(str(payload.get("thread_id") or ""), surrogates="replace"),
     )
 
 

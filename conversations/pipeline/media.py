@@ -14,9 +14,10 @@ from django.db import connection, transaction
 
 from conversations.handoff.service import begin_handoff
 from conversations.models import Channel, Conversation, MediaAttachment, Message
+from conversations.pipeline import notices
 from conversations.pipeline.outbox import whatsapp_adapter
 from messaging.base import NormalizedMessage
-from messaging.whatsapp import MediaRejected
+from messaging.whatsapp import Permanent
 from messaging.whatsapp import media as wa_media
 
 log = structlog.get_logger(__name__)
@@ -32,9 +33,13 @@ def handle(message: Message, conversation: Conversation, normalized: NormalizedM
         return not message.metadata.get("media_to_staff")
     texts: list[str] = []
     to_staff = False
+    unreadable: list[str] = []  # kinds of media we could not fetch: the guest is asked to send them again
     for index, item in enumerate(normalized.media):
         attachment = _fetch(message, normalized, item, stored[index] if index < len(stored) else None)
-        if attachment.error or not attachment.storage_name:
+        if attachment.error:
+            unreadable.append(item.kind)
+            continue
+        if not attachment.storage_name:
             continue
         if item.kind == "image":
             attachment.extracted_text = _ocr(attachment)
@@ -50,12 +55,24 @@ def handle(message: Message, conversation: Conversation, normalized: NormalizedM
         locked = Message.objects.select_for_update().get(pk=message.pk)
         if texts:
             locked.content = "\n".join([locked.content, *texts]).strip()
-        locked.metadata = {**locked.metadata, "media_done": True, "media_to_staff": to_staff}
+        # Nothing left for the AI to read (a photo without a caption we could not open): only the request
+        # to send it again goes out, so the guest is never answered about an empty message.
+        nothing_to_read = bool(unreadable) and not locked.content.strip()
+        locked.metadata = {
+            **locked.metadata,
+            "media_done": True,
+            "media_to_staff": to_staff or nothing_to_read,
+            "media_unreadable": unreadable,
+        }
         locked.save(update_fields=["content", "metadata"])
+        if unreadable:
+            language = notices.language_of(conversation, locked.content)
+            kind_name = notices.media_name(unreadable[0], language)
+            notices.tell_guest(conversation, "media_unreadable", language=language, media=kind_name)
         if to_staff:
             hand_to_staff(conversation, locked, reason="voice_note")
     message.content = locked.content
-    return not to_staff
+    return not (to_staff or nothing_to_read)
 
 
 def _fetch(
@@ -77,8 +94,11 @@ def _fetch(
             saved = wa_media.store_media(downloaded.content, downloaded.mime_type, schema=connection.schema_name)
             attachment.storage_name, attachment.size, attachment.sha256 = saved.name, saved.size, saved.sha256
             attachment.mime_type = downloaded.mime_type
-        except MediaRejected as exc:
+        except Permanent as exc:  # MediaRejected included
+            # Graph refusing the media id (code 100: expired or never ours), too large, a type we refuse:
+            # asking again will not help, so this attachment ends here (transient errors retry the task).
             attachment.error = str(exc)
+            log.warning("media_unreadable", message=message.pk, kind=item.kind, error=str(exc))
     attachment.save()
     return attachment
 

@@ -52,6 +52,8 @@ log = structlog.get_logger(__name__)
 
 # Sent (inside the failing transaction) when a row fails for good: kwargs `item`, `schema_name`.
 delivery_failed = Signal()
+# Sent (inside the sending transaction) when a row has left for the provider: kwargs `item`, `schema_name`.
+delivery_sent = Signal()
 
 MAX_ATTEMPTS = 8
 BACKOFF_MAX = 600.0
@@ -253,6 +255,8 @@ def _sent(item: OutboxItem, result: SendResult) -> None:
         # Statuses (WhatsApp) and the guest's In-Reply-To (e-mail) name this id.
         Message.objects.filter(pk=item.message_id).update(provider_message_id=item.provider_ids[0])
     log.info("outbox_sent", item=item.pk, channel=item.channel, attempts=item.attempts, template=item.template_name)
+    # Whoever staged the message may track it (an integration event's own status).
+    delivery_sent.send(sender=OutboxItem, item=item, schema_name=connection.schema_name)
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:

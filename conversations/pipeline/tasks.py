@@ -9,22 +9,49 @@ Each task runs in the schema it was sent with (`core.durability.enqueue`); the b
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 
 from celery import shared_task
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from conversations import task_names, turns
 from conversations.models import InboundEvent, InboundState
 from conversations.pipeline import inbound, outbox
-from core.durability import DurableTask, enqueue
+from core.durability import DurableTask, enqueue, record_dead_letter
+
+RETRYABLE = DurableTask.autoretry_for  # a provider's 5xx/429/timeout, our own services going away
 
 STALE_INBOUND = dt.timedelta(minutes=2)
 
 
-@shared_task(base=DurableTask, bind=True, name=task_names.PROCESS_INBOUND)
-def process_inbound(self: DurableTask, event_id: int) -> int | None:
-    return inbound.process(event_id)
+# No retry cap of Celery's: the event's own horizon (INBOUND_RETRY_HORIZON) ends its retries, in a terminal state.
+@shared_task(base=DurableTask, bind=True, name=task_names.PROCESS_INBOUND, max_retries=None)
+def process_inbound(self: DurableTask, event_id: int, retry_failed: bool = False) -> int | None:
+    """One stored event to a terminal state: processed, or failed for good (guest told, staff hold the
+    conversation). Transient failures retry with back-off until the horizon; anything else is a poison
+    event: failed at once, with one dead letter (and its traceback) for platform admins, never a loop."""
+    try:
+        return inbound.process(event_id, retry_failed=retry_failed)
+    except RETRYABLE as exc:
+        delay = inbound.retry_delay(event_id, self.request.retries or 0, exc)
+        if delay is None:
+            return None
+        raise self.retry(exc=exc, countdown=delay) from exc
+    except Exception as exc:
+        if inbound.give_up(event_id, f"{type(exc).__name__}: {exc}"):
+            record_dead_letter(
+                task_name=self.name,
+                task_id=self.request.id or "",
+                schema_name=connection.schema_name,
+                args=[event_id],
+                kwargs={"retry_failed": True},  # a replay, once fixed, runs the failed event again
+                error=f"{type(exc).__name__}: {exc}",
+                traceback=traceback.format_exc(),
+                retries=self.request.retries or 0,
+            )
+        return None
 
 
 @shared_task(base=DurableTask, bind=True, name=task_names.PROCESS_INBOUND_BATCH)
@@ -62,10 +89,12 @@ def dispatch_due(self: DurableTask) -> dict[str, int]:
     sent = 0
     for item_id in outbox.due_items():
         sent += outbox.dispatch(item_id) == "sent"
+    cutoff = timezone.now() - STALE_INBOUND
+    # An event waiting for its scheduled retry is Celery's; the beat job takes it only if that retry is lost.
     stale = list(
-        InboundEvent.objects.filter(
-            state=InboundState.PENDING, received_at__lt=timezone.now() - STALE_INBOUND
-        ).values_list("pk", flat=True)[:200]
+        InboundEvent.objects.filter(state=InboundState.PENDING, received_at__lt=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff))
+        .values_list("pk", flat=True)[:200]
     )
     schema = connection.schema_name
     for event_id in stale:

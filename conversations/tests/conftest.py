@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django_tenants.utils import schema_context
 
-from assistant.providers import anthropic_provider, openai_compat
+from assistant.providers.base import sdk_client
 from core.redis import get_redis
 from testsupport.knowledge import load_knowledge
 from testsupport.llm import FakeLLMServer
@@ -25,8 +25,7 @@ def _fresh_engine_state() -> Iterator[None]:
     _delete("public:nocturn:circuit:*")
     _delete("public:nocturn:throttle:*")
     _delete("*:nocturn:session:*")  # ids restart with each test database; a cached session must not outlive it
-    openai_compat._client.cache_clear()
-    anthropic_provider._client.cache_clear()
+    sdk_client.cache_clear()
     yield
     _delete("public:nocturn:circuit:*")
 

@@ -94,3 +94,48 @@ def test_the_offline_provider_only_repeats_retrieved_sentences() -> None:
     assert answer.startswith("Here's what I can tell you: The pool is open 7 am to 10 pm.")
     nothing = ChatRequest(system="", messages=[], question="Casino?", language="ms", mode=AiMode.CONCIERGE)
     assert compose(nothing) == TEMPLATES["ms"]["unknown"]
+
+
+def _hit(item_id: int, title: str, text: str) -> Hit:
+    return Hit(item_id, item_id, title, "facilities", text, 0.85)
+
+
+POOL = _hit(
+    1, "Swimming Pool", "The pool is on level 12. It is open daily from 7:00 am to 10:00 pm. Towels are provided."
+)
+GYM = _hit(2, "Fitness Centre", "The fitness centre on level 11 is open 24 hours for hotel guests.")
+SPA = _hit(3, "Jasmine Spa", "Jasmine Spa on level 10 offers massage. A 60-minute massage costs RM 220.")
+BREAKFAST = _hit(
+    4, "Breakfast", "Breakfast is served from 6:30 am. Breakfast is RM 65 for adults and RM 32 for children."
+)
+
+
+def _ask(question: str, hits: tuple[Hit, ...], mode: str = AiMode.CONCIERGE, language: str = "en") -> str:
+    return compose(ChatRequest(system="", messages=[], question=question, language=language, mode=mode, hits=hits))
+
+
+def test_a_pool_question_gets_the_pool_hours_and_not_the_gym_or_the_spa() -> None:
+    answer = _ask("What time does the pool open?", (POOL, GYM, SPA))
+    assert "7:00 am to 10:00 pm" in answer
+    assert "fitness" not in answer and "Spa" not in answer and "Towels" not in answer
+
+
+def test_another_item_is_added_only_for_a_part_of_the_question_the_first_does_not_answer() -> None:
+    answer = _ask("When does the pool open and how much is a massage?", (POOL, SPA, GYM))
+    assert "7:00 am" in answer and "RM 220" in answer and "fitness" not in answer
+
+
+def test_a_price_question_gets_the_price_and_one_line_inviting_a_booking() -> None:
+    answer = _ask("How much is breakfast for a child?", (BREAKFAST, SPA), mode=AiMode.LEAD_CAPTURE)
+    assert "RM 32" in answer and "RM 220" not in answer
+    assert answer.endswith(TEMPLATES["en"]["invite"]) and answer.count("?") == 1
+
+
+def test_a_complaint_gets_the_handoff_without_a_knowledge_snippet_first() -> None:
+    answer = _ask("The room is dirty, I want to complain", (POOL, GYM), mode=AiMode.HANDOFF)
+    assert answer == TEMPLATES["en"]["handoff"]
+
+
+def test_a_malay_question_is_matched_to_english_sentences_through_the_glossary() -> None:
+    answer = _ask("Kolam renang buka pukul berapa?", (POOL, GYM), language="ms")
+    assert "7:00 am to 10:00 pm" in answer and "fitness" not in answer

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -22,22 +20,15 @@ pytestmark = pytest.mark.e2e
 
 
 def http(daphne, method: str, path: str, body: dict | None = None, *, origin: str, token: str = ""):
-    request = urllib.request.Request(
-        daphne.url(path),
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={
-            "Host": f"localhost:{daphne.port}",
-            "Origin": origin,
-            "Content-Type": "application/json",
-            **({"X-Guest-Token": token} if token else {}),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    headers = {
+        "Host": f"localhost:{daphne.port}",
+        "Origin": origin,
+        "Content-Type": "application/json",
+        **({"X-Guest-Token": token} if token else {}),
+    }
+    data = json.dumps(body).encode() if body is not None else None
+    status, answer = daphne.request(method, path, data, headers)  # loopback only
+    return status, json.loads(answer or b"{}")
 
 
 def socket_url(daphne, conversation_id: int, token: str) -> str:

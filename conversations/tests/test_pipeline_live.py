@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.models import ChannelSettings, InboundEvent, Message, MessageRole, OutboxItem
-from properties.models import EmailBinding, WhatsAppBinding
-from testsupport.live import LiveStack, StackSpec, start_worker
+from conversations.models import InboundEvent, Message, MessageRole, OutboxItem
+from testsupport.live import LiveStack, StackSpec, bind_channels, start_worker, unbind_channels
 from testsupport.llm import hang
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
@@ -34,12 +31,10 @@ ADDRESS_A = "reservations@alpha-pipeline.example"
 def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
-        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A1, display_phone_number="601")
-        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A2, display_phone_number="602")
-        WhatsAppBinding.objects.create(property=world.b, phone_number_id=NUMBER_B, display_phone_number="603")
-        EmailBinding.objects.create(property=world.a, address=ADDRESS_A, from_name="Alpha Hotel")
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 1.5})
+        bind_channels(
+            world.a, whatsapp={NUMBER_A1: "601", NUMBER_A2: "602"}, email=ADDRESS_A, buffer_window_seconds=1.5
+        )
+        bind_channels(world.b, whatsapp={NUMBER_B: "603"})
     # Turns answer through the fake model, so a test can hold one in the middle.
     yield StackSpec(
         smtp=True,
@@ -62,18 +57,12 @@ def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
                 OutboxItem.objects.all().delete()
                 InboundEvent.objects.all().delete()
                 Message.objects.filter(channel__in=["whatsapp", "email"]).delete()
-                ChannelSettings.objects.all().delete()
-        WhatsAppBinding.objects.filter(phone_number_id__in=[NUMBER_A1, NUMBER_A2, NUMBER_B]).delete()
-        EmailBinding.objects.filter(address=ADDRESS_A).delete()
+        unbind_channels(world.a, whatsapp=[NUMBER_A1, NUMBER_A2], email=ADDRESS_A)
+        unbind_channels(world.b, whatsapp=[NUMBER_B])
 
 
 def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(live_stack.daphne.url(path), data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    return live_stack.daphne.request("POST", path, body, headers)[0]
 
 
 def _whatsapp(live_stack: LiveStack, body: bytes, secret: str = APP_SECRET) -> int:

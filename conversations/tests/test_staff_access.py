@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD, host_client
-from conversations import engine
+from conftest import api_client, host_client, secret_conversation_of_a
 from conversations.models import AiMode, ConversationStatus, MessageRole
 
 pytestmark = pytest.mark.django_db
@@ -15,17 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def convo_a(world):
-    with schema_context(world.a.schema_name):
-        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
-        engine.record_guest_message(conversation, "Secret of Alpha: my room is 1207", provider_message_id="a:1")
-    return conversation
-
-
-def _api(user):
-    client = host_client(None)
-    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
+    return secret_conversation_of_a(world)
 
 
 def _state(world, conversation):
@@ -36,7 +25,7 @@ def _state(world, conversation):
 
 def test_the_api_lets_an_agent_take_over_reply_and_resolve(world, convo_a) -> None:
     conversation = convo_a
-    api, base = _api(world.agent_a), f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
+    api, base = api_client(world.agent_a), f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
     listed = api.get(f"/api/v1/properties/{world.a.pk}/conversations?status=active").json()["results"]
     assert conversation.pk in [c["id"] for c in listed] and {c["status"] for c in listed} == {"active"}
     assert api.post(f"{base}/handoff").json()["status"] == ConversationStatus.HANDED_OFF
@@ -56,7 +45,7 @@ def test_the_api_refuses_viewers_403_and_other_properties_404_without_changing_a
     conversation = convo_a
     before = _state(world, conversation)
     base = f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
-    viewer, outsider = _api(world.viewer_a), _api(world.manager_b)
+    viewer, outsider = api_client(world.viewer_a), api_client(world.manager_b)
     assert viewer.get(base).status_code == 200
     for action in ("handoff", "takeover", "resolve"):
         assert viewer.post(f"{base}/{action}").status_code == 403

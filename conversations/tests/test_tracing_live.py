@@ -20,10 +20,9 @@ import pytest
 from django_tenants.utils import schema_context
 from prometheus_client.parser import text_string_to_metric_families
 
-from conversations.models import ChannelSettings, InboundEvent, Message, OutboxItem
-from properties.models import WhatsAppBinding
+from conversations.models import InboundEvent, Message, OutboxItem
 from testsupport.http import free_port
-from testsupport.live import LiveStack, StackSpec, child_env, stop
+from testsupport.live import LiveStack, StackSpec, bind_channels, child_env, stop, unbind_channels
 from testsupport.otlp import ReceivedSpan
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
@@ -45,9 +44,7 @@ def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Itera
     world = properties_ab
     multiproc_dir: Path = tmp_path_factory.mktemp("prometheus")
     with django_db_blocker.unblock():
-        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER_A, display_phone_number="671")
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.2})
+        bind_channels(world.a, whatsapp={NUMBER_A: "671"}, buffer_window_seconds=0.2)
     yield StackSpec(
         llm=True,
         otlp=True,
@@ -64,19 +61,12 @@ def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Itera
             OutboxItem.objects.all().delete()
             InboundEvent.objects.all().delete()
             Message.objects.filter(channel="whatsapp").delete()
-            ChannelSettings.objects.all().delete()
-        WhatsAppBinding.objects.filter(phone_number_id=NUMBER_A).delete()
+        unbind_channels(world.a, whatsapp=[NUMBER_A])
 
 
 def _post_webhook(live_stack: LiveStack, body: bytes) -> int:
-    request = urllib.request.Request(
-        live_stack.daphne.url("/api/v1/webhook/whatsapp"),
-        data=body,
-        headers=whatsapp_signed_headers(body, APP_SECRET),
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
+    path = "/api/v1/webhook/whatsapp"
+    return live_stack.daphne.request("POST", path, body, whatsapp_signed_headers(body, APP_SECRET))[0]
 
 
 def _ancestors(span: ReceivedSpan, by_id: dict[str, ReceivedSpan]) -> list[str]:

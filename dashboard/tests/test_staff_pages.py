@@ -7,8 +7,7 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import host_client
-from conversations import engine
+from conftest import host_client, secret_conversation_of_a
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole
 from leads.models import Lead, ReviewStatus
 
@@ -17,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def convo_a(world):
+    conversation = secret_conversation_of_a(world)
     with schema_context(world.a.schema_name):
-        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
-        engine.record_guest_message(conversation, "Secret of Alpha: my room is 1207", provider_message_id="a:1")
         lead = Lead.objects.create(
             guest=conversation.guest, conversation=conversation, source_channel="web", guest_name="Alpha Guest",
             is_after_hours=True, review_status=ReviewStatus.PENDING, intent="room_booking",

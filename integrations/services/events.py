@@ -102,6 +102,7 @@ def accept(data: Any, *, key_id: str = "") -> Outcome:
                 occurred_at=validated.get("occurred_at"),
                 key_id=key_id,
                 guest=guest,
+                guest_name=str(guest_data.get("name") or "")[:200],
                 received_at=timezone.now(),
             )
             event.result = {

@@ -145,7 +145,9 @@ def fallback(event_id: int, failed_channel: str, error: str) -> str:
 
 def _send_on(event: IntegrationEvent, channel: str, property_: Property, *, fallback: bool) -> None:
     guest = event.guest
-    notice = notices.build(event, property_name=property_.name, guest_name=guest.name, language=guest.language)
+    # The name the hotel system sent (as on the booking), not the guest's WhatsApp profile name.
+    name = event.guest_name or guest.name
+    notice = notices.build(event, property_name=property_.name, guest_name=name, language=guest.language)
     if fallback:
         event.fallback_channel = channel
     else:
@@ -237,6 +239,34 @@ def _stage_message(event: IntegrationEvent, channel: str, notice: notices.Notice
 def _queue_fallback(schema: str, event_id: int, channel: str, error: str) -> None:
     """At once: callers schedule this on commit (tests replace it to see what was queued)."""
     enqueue(NOTIFY_FALLBACK_TASK, args=[event_id, channel, error], schema=schema)
+
+
+# A notice queued on a channel becomes sent on that channel once the outbox has handed it over.
+_SENT_AFTER = {
+    NotificationStatus.QUEUED: NotificationStatus.SENT,
+    NotificationStatus.FALLBACK_QUEUED: NotificationStatus.FALLBACK_SENT,
+}
+
+
+def on_delivery_sent(item: outbox.OutboxItem) -> None:
+    """The outbox sent a message: if it was an integration notice, the event's own status says so."""
+    event_id = (item.message.metadata or {}).get("integration_event_id")
+    if not event_id:
+        return
+    event = IntegrationEvent.objects.select_for_update().filter(pk=event_id).first()
+    if event is None or event.notification_status not in _SENT_AFTER:
+        return
+    # Only the message the status is about: a late primary after its fallback changes nothing.
+    current = (
+        event.fallback_message_id
+        if event.notification_status == NotificationStatus.FALLBACK_QUEUED
+        else event.notification_message_id
+    )
+    if current != item.message_id:
+        return
+    event.notification_status = _SENT_AFTER[event.notification_status]
+    event.save(update_fields=["notification_status"])
+    log.info("integration_notice_sent", record=event.pk, channel=item.channel)
 
 
 def on_delivery_failed(item: outbox.OutboxItem, schema_name: str) -> None:

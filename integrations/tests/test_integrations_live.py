@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -82,14 +80,8 @@ def live_stack_spec(properties_ab, django_db_blocker, secrets: Secrets) -> Itera
 def _post(live_stack: LiveStack, slug: str, event: dict, secret: str) -> tuple[int, dict]:
     body = json.dumps(event).encode()
     headers = {"Content-Type": "application/json", signing.HEADER: signing.header_value(secret, int(time.time()), body)}
-    request = urllib.request.Request(
-        live_stack.daphne.url(f"/api/v1/integrations/{slug}/events"), data=body, headers=headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+    status, answer = live_stack.daphne.request("POST", f"/api/v1/integrations/{slug}/events", body, headers)
+    return status, json.loads(answer or b"{}")
 
 
 def _templates_to(live_stack: LiveStack, wa_id: str) -> list[dict]:

@@ -244,3 +244,37 @@ def test_a_task_sent_for_another_property_finds_nothing(world, alpha, django_cap
 def test_the_tasks_the_services_send_by_name_are_the_registered_ones() -> None:
     assert task_named(events.NOTIFY_GUEST_TASK).name == tasks.notify_guest.name == events.NOTIFY_GUEST_TASK
     assert task_named(notify.NOTIFY_FALLBACK_TASK).name == tasks.notify_fallback.name == notify.NOTIFY_FALLBACK_TASK
+
+
+# An integration notice greets the guest by the name the hotel system sent, and the event's own status
+# follows the outbox: sent once the notice has left (it stayed "queued" before).
+
+
+def test_the_notice_greets_the_guest_by_the_hotel_systems_name_not_the_whatsapp_profile(
+    alpha,
+    django_capture_on_commit_callbacks,
+) -> None:
+    # The guest wrote on WhatsApp first, under a profile name.
+    engine.ingest(
+        NormalizedMessage(
+            channel="whatsapp", property_schema="", sender_id=f"+{WA_ID}", text="hi", provider_message_id="wamid.n.1",
+            timestamp=timezone.now(), thread_id=NUMBER, sender_name="Ecah 🌸",
+        )
+    )  # fmt: skip
+    event = _accept(booking_event("evt-name"), django_capture_on_commit_callbacks)
+    assert event.guest.name == "Ecah 🌸"  # the guest row keeps what WhatsApp said
+    notify.notify(event.pk)
+    event.refresh_from_db()
+    assert "Aisyah Rahman" in event.notification_message.content
+    assert "Ecah" not in event.notification_message.content
+
+
+def test_the_events_status_is_sent_once_the_outbox_has_sent_the_notice(
+    alpha,
+    django_capture_on_commit_callbacks,
+) -> None:
+    event = _accept(booking_event("evt-status"), django_capture_on_commit_callbacks)
+    assert notify.notify(event.pk) == NotificationStatus.QUEUED
+    assert _dispatch_all(django_capture_on_commit_callbacks) == ["sent"]
+    event.refresh_from_db()
+    assert event.notification_status == NotificationStatus.SENT

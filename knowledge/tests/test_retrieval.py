@@ -72,3 +72,19 @@ def test_an_empty_question_finds_nothing(world, kb_a):
 def test_search_refuses_to_run_outside_a_property(world):
     with pytest.raises(RuntimeError, match="schema"):
         search("check-out time")
+
+
+def test_short_malay_questions_reach_english_items_through_the_glossary(world, kb_a):
+    # Each scored 0.79 against the 0.80 cut-off before the glossary: the item was there, nothing came back.
+    asked = {
+        "Pukul berapa daftar keluar?": "Check-in and Check-out Times",
+        "Boleh batal tempahan?": "Cancellation Policy",
+        "Kolam renang buka pukul berapa?": "Swimming Pool",
+        "Ada dobi?": "Laundry Service",
+    }
+    with schema_context(world.a.schema_name):
+        for question, title in asked.items():
+            titles = [hit.title for hit in search(question, k=3, language="ms", today=TODAY)]
+            assert titles[:1] == [title], (question, titles)
+        for question in ("Ada kasino di hotel?", "Boleh sewa basikal?", "Ada gelanggang tenis?"):
+            assert search(question, language="ms", today=TODAY) == [], question

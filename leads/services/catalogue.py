@@ -1,16 +1,21 @@
-"""The property's room types and nightly rates, for room matching and the estimated value.
+"""The property's room types and nightly rates, for room matching and the booking value.
 
-Today they come from `RoomRate` rows (tenant admin). The knowledge base's rate items belong to
-another app: it plugs in with `register_room_source(fn)`, where `fn()` returns `RoomOption`s for
-the current schema. Rows here win over a source's entry of the same name, so a manager's
-explicit rate is never overridden by a parsed document.
+They come from `RoomRate` rows (the settings page, the tenant admin). While that table is empty,
+the nightly rates the knowledge base states ("The Family Suite costs from RM 650 per night") stand
+in (`knowledge_rates`), so a property that uploaded its rates is not left without values; the
+settings page offers them to be confirmed as rows. Other apps may plug in with
+`register_room_source(fn)`, where `fn()` returns `RoomOption`s for the current schema. Rows win
+over any other entry of the same name, so a manager's explicit rate is never overridden by a
+parsed document.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from knowledge.models import Category, KnowledgeItem
 from leads.models import LeadSettings, RoomRate
 from leads.services.schema import RoomOption
 
@@ -28,11 +33,40 @@ def unregister_room_source(source: RoomSource) -> None:
         _sources.remove(source)
 
 
+# "RM 650 per night", "MYR 320/night", "RM 650 semalam": a nightly price, not a package or a fee.
+_NIGHTLY = re.compile(
+    r"(?:RM|MYR)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?\s*(?:per night|a night|/\s?night|semalam|satu malam)",
+    re.IGNORECASE,
+)
+_TITLE_NOISE = re.compile(r"\s*\b(room\s+)?rates?\b\s*$|^\s*harga\s+", re.IGNORECASE)
+
+
+def knowledge_rates() -> list[RoomOption]:
+    """Room types and their lowest nightly rate as the knowledge base states them (active, undated items)."""
+    found: dict[str, RoomOption] = {}
+    items = KnowledgeItem.objects.filter(
+        is_active=True, category__in=[Category.ROOMS, Category.RATES], valid_from__isnull=True, valid_to__isnull=True
+    )
+    for title, content in items.values_list("title", "content"):
+        amounts = []
+        for whole, cents in _NIGHTLY.findall(content):
+            try:
+                amounts.append(Decimal(f"{whole.replace(',', '')}.{cents or '00'}"))
+            except InvalidOperation:
+                continue
+        name = _TITLE_NOISE.sub("", title).strip()
+        if amounts and name:
+            found.setdefault(name.casefold(), RoomOption(name, (), min(amounts)))
+    return list(found.values())
+
+
 def room_options() -> list[RoomOption]:
     options = {
         rate.name.casefold(): RoomOption(rate.name, tuple(rate.alias_list()), rate.nightly_rate)
         for rate in RoomRate.objects.all()
     }
+    if not options:
+        options = {option.name.casefold(): option for option in knowledge_rates()}
     for source in _sources:
         for option in source():
             options.setdefault(option.name.casefold(), option)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import structlog
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,13 +44,16 @@ from leads.models import (
 )
 from leads.services import catalogue
 from leads.services.extraction import ExtractionResult, GuestText, Signals, extract
-from leads.services.rubric import assess
+from leads.services.rubric import assess, expected_revenue
 from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
 from properties.models import Property, User
 from properties.realtime import notify_staff
 from properties.services import current_property
 
 MAX_MESSAGES = 200  # the newest guest messages read per lead; a lead's story fits well within this
+REVIEW_SAMPLE_EVERY = 10  # every tenth new lead is reviewed even when the rubric is confident
+HISTORY_LENGTH = 20  # re-scorings remembered per lead (each one undoable, newest first)
+log = structlog.get_logger(__name__)
 
 # extracted field → Lead attribute
 FIELD_MAP = {
@@ -131,6 +135,16 @@ def lead_fields(lead: Lead) -> ExtractedLead:
     return ExtractedLead.model_construct(**values)
 
 
+def _scoring(lead: Lead) -> dict[str, Any]:
+    """What a re-scoring may change, as JSON: kept in the lead's history so it can be undone."""
+    money = {"booking_value": lead.booking_value, "estimated_value": lead.estimated_value}
+    return {
+        "score": lead.lead_score, "confidence": lead.confidence, "qualified": lead.is_qualified,
+        "priority": lead.priority, "review_status": lead.review_status, "currency": lead.currency,
+        **{name: None if value is None else str(value) for name, value in money.items()},
+    }  # fmt: skip
+
+
 def _score(lead: Lead, fields: ExtractedLead, signals: Signals, property_: Property, now: dt.datetime) -> None:
     settings = LeadSettings.current()
     options = catalogue.room_options()
@@ -149,13 +163,19 @@ def _score(lead: Lead, fields: ExtractedLead, signals: Signals, property_: Prope
     lead.is_qualified = result.qualified
     if "priority" not in lead.locked_fields:  # a person's choice of priority outlives re-scoring
         lead.priority = result.priority
-    lead.estimated_value = result.estimated_value
-    lead.currency = settings.currency
+    # A value once known is never dropped because a rate is missing now (rates removed, a re-scoring
+    # on a property that never had a rate table): unknown never erases known.
+    value = result.booking_value if result.booking_value is not None else lead.booking_value
+    lead.booking_value = value
+    lead.estimated_value = expected_revenue(value, result.score)
+    if result.booking_value is not None:
+        lead.currency = settings.currency
     lead.rubric_breakdown = result.breakdown
     lead.missing_fields = result.missing_fields
-    if result.needs_review and lead.review_status == ReviewStatus.NOT_NEEDED:
+    needs_review = result.needs_review or lead.sampled_for_review
+    if needs_review and lead.review_status == ReviewStatus.NOT_NEEDED:
         lead.review_status = ReviewStatus.PENDING
-    elif not result.needs_review and lead.review_status == ReviewStatus.PENDING:
+    elif not needs_review and lead.review_status == ReviewStatus.PENDING:
         lead.review_status = ReviewStatus.NOT_NEEDED  # more messages made the reading clear
 
 
@@ -200,6 +220,9 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
                     is_after_hours=_after_hours(property_, conversation),
                 )  # fmt: skip
                 created = True
+                # Confident leads are reviewed too (a sample), or the rubric's agreement rate would only
+                # ever be measured on the leads it found hard.
+                lead.sampled_for_review = Lead.objects.count() % REVIEW_SAMPLE_EVERY == 0
             LeadConversation.objects.create(lead=lead, conversation=conversation)
             if not lead.is_after_hours and _after_hours(property_, conversation):
                 lead.is_after_hours = True
@@ -219,19 +242,54 @@ def rescore_open_leads(now: dt.datetime | None = None, limit: int = 5000) -> int
     """Re-score open leads with the property's current thresholds and rates (after a settings change).
 
     Uses the stored fields and signals (no re-extraction). Each lead is locked while it is updated;
-    at most `limit` leads per run, newest first. Returns how many were re-scored.
+    at most `limit` leads per run, newest first. A lead whose scoring changes keeps the previous one
+    in its history (`undo_rescore` restores it) and the change is logged. Returns how many changed.
     """
     now = now or timezone.now()
     property_ = current_property()
     ids = list(
         Lead.objects.filter(status__in=OPEN_STATUSES).order_by("-created_at").values_list("pk", flat=True)[:limit]
     )
+    changed = 0
     for lead_id in ids:
         with transaction.atomic():
             lead = Lead.objects.select_for_update().get(pk=lead_id)
+            before = _scoring(lead)
             _score(lead, lead_fields(lead), _signals_from(lead.extraction, keep_ambiguities=True), property_, now)
+            after = _scoring(lead)
+            if after == before:
+                continue
+            lead.score_history = [*lead.score_history, {**before, "at": now.isoformat(), "reason": "rescore"}][
+                -HISTORY_LENGTH:
+            ]
             lead.save()
-    return len(ids)
+            changed += 1
+            log.info("lead_rescored", lead_id=lead.pk, before=before, after=after)
+    return changed
+
+
+def undo_rescore(lead_id: int) -> Lead:
+    """Put back the scoring the lead had before its latest re-scoring (LeadError when there is none)."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None:
+            raise Lead.DoesNotExist
+        if not lead.score_history:
+            raise LeadError("This lead has not been re-scored: there is nothing to undo.")
+        *rest, previous = lead.score_history
+        undone = _scoring(lead)
+        lead.lead_score, lead.confidence = previous["score"], previous["confidence"]
+        lead.is_qualified, lead.review_status = previous["qualified"], previous["review_status"]
+        if "priority" not in lead.locked_fields:
+            lead.priority = previous["priority"]
+        lead.currency = previous["currency"]
+        for name in ("booking_value", "estimated_value"):
+            setattr(lead, name, None if previous[name] is None else Decimal(previous[name]))
+        lead.score_history = rest
+        lead.save()
+        log.info("lead_rescore_undone", lead_id=lead.pk, undone=undone, restored=previous)
+        notify_staff(connection.schema_name, "lead.updated", lead_event(lead))
+    return lead
 
 
 def lead_for_conversation(conversation_id: int) -> Lead | None:
@@ -271,6 +329,9 @@ def update_lead(lead_id: int, changes: LeadChanges) -> Lead:
                 other = Lead.objects.filter(guest=lead.guest, status__in=OPEN_STATUSES).exclude(pk=lead.pk).first()
                 if other is not None:
                     raise LeadError(f"This guest already has an open lead (#{other.pk}); work on that one.")
+            if lead.status == LeadStatus.CONVERTED:
+                # Reopened: no longer a conversion, so no longer in the converted revenue of any day.
+                lead.converted_at, lead.converted_value = None, None
             lead.status = changes.status
             if changes.status == LeadStatus.CONVERTED:
                 lead.converted_at = timezone.now()
@@ -332,6 +393,11 @@ def record_review(
     corrected = dict(corrected or {})
     if verdict not in Verdict.values:
         raise LeadError(f"verdict must be one of {', '.join(Verdict.values)}.")
+    if verdict == Verdict.AGREE and corrected:
+        fields = ", ".join(sorted(corrected))
+        raise LeadError(f"Agreeing means the reading is right: choose Disagree to correct {fields}.")
+    if verdict == Verdict.DISAGREE and not corrected and not comment.strip():
+        raise LeadError("Say what the rubric got wrong: correct the fields, or write a comment.")
     unknown = set(corrected) - set(FIELD_MAP)
     if unknown:
         raise LeadError(f"Unknown field(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(FIELD_MAP)}.")
@@ -341,7 +407,10 @@ def record_review(
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if corrected:
             ctx = extraction_context(property_, now)
-            checked, rejected = validate_fields({**lead_fields(lead).model_dump(), **corrected}, ctx)
+            current = lead_fields(lead).model_dump()
+            if "nights" in corrected and "check_out" not in corrected:
+                current["check_out"] = None  # the corrected length moves the check-out, not the other way round
+            checked, rejected = validate_fields({**current, **corrected}, ctx)
             bad = {name: reason for name, reason in rejected.items() if name in corrected}
             if bad:
                 raise LeadError("; ".join(f"{name}: {reason}" for name, reason in sorted(bad.items())))
@@ -392,6 +461,6 @@ def rubric_agreement_rate() -> dict[str, Any]:
 
 __all__ = [
     "LeadChanges", "LeadError", "LeadStatus", "lead_for_conversation", "mark_consent_asked", "mark_handed_over",
-    "record_consent", "record_review", "rescore_open_leads", "rubric_agreement_rate", "update_lead",
+    "record_consent", "record_review", "rescore_open_leads", "rubric_agreement_rate", "undo_rescore", "update_lead",
     "upsert_lead_for_conversation",
 ]  # fmt: skip

@@ -34,6 +34,11 @@ CRITERIA: dict[str, tuple[int, set[str] | None]] = {
     "after_hours": (5, None),
     "booking_words": (15, None),
 }
+CRITERION_LABELS = {
+    "dates_given": "Dates given", "stay_length": "Length of stay", "contact_given": "Phone or e-mail",
+    "name_given": "Name", "room_chosen": "Room type", "party_size": "Party size", "urgency": "Soon",
+    "after_hours": "Wrote after hours", "booking_words": "Booking words",
+}  # fmt: skip
 AMBIGUITY_PENALTY = 0.1
 CENTS = Decimal("0.01")
 
@@ -45,8 +50,9 @@ class Assessment:
     qualified: bool
     needs_review: bool
     priority: str
-    estimated_value: Decimal | None
+    estimated_value: Decimal | None  # expected revenue: booking_value × probability
     breakdown: dict[str, Any]
+    booking_value: Decimal | None = None
     missing_fields: list[str] = field(default_factory=list)
 
 
@@ -108,23 +114,36 @@ def missing_for(fields: ExtractedLead) -> list[str]:
 
 
 def probability(score: int) -> Decimal:
+    """The chance the lead books, read from its score (0–100 → 0.00–1.00)."""
     return (Decimal(score) / Decimal(100)).quantize(CENTS)
 
 
-def estimate_value(
-    fields: ExtractedLead, score: int, settings: LeadSettings, rooms: list[RoomOption], rate: Decimal | None
-) -> Decimal | None:
-    """Room rate × nights × rooms × P(score); events and F&B use a per-guest rate × party size. None = unknown."""
-    chance = probability(score)
+def booking_value(fields: ExtractedLead, settings: LeadSettings, rate: Decimal | None) -> Decimal | None:
+    """What the booking is worth if it happens: rate × nights × rooms (rooms), per-guest rate × party
+    (events, F&B). None = unknown (no rate, or no party for a per-guest rate)."""
     if fields.intent in (Intent.EVENT, Intent.FB_INQUIRY):
         per_head = settings.event_rate_per_guest if fields.intent == Intent.EVENT else settings.fb_rate_per_cover
         party = fields.group_size or fields.adults
         if per_head is None or not party:
             return None
-        return (Decimal(per_head) * party * chance).quantize(CENTS, rounding=ROUND_HALF_UP)
+        return (Decimal(per_head) * party).quantize(CENTS, rounding=ROUND_HALF_UP)
     if rate is None:
         return None
-    return (rate * (fields.nights or 1) * (fields.rooms or 1) * chance).quantize(CENTS, rounding=ROUND_HALF_UP)
+    return (rate * (fields.nights or 1) * (fields.rooms or 1)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def expected_revenue(value: Decimal | None, score: int) -> Decimal | None:
+    """Booking value × probability: a forecast, shown only under that name, never as a booking's value."""
+    if value is None:
+        return None
+    return (value * probability(score)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def estimate_value(
+    fields: ExtractedLead, score: int, settings: LeadSettings, rooms: list[RoomOption], rate: Decimal | None
+) -> Decimal | None:
+    """The expected revenue of a lead (booking value × probability); None = unknown."""
+    return expected_revenue(booking_value(fields, settings, rate), score)
 
 
 def assess(
@@ -170,6 +189,17 @@ def assess(
         needs_review=confidence < settings.review_below_confidence,
         priority=priority,
         estimated_value=estimate_value(fields, score, settings, rooms, rate),
+        booking_value=booking_value(fields, settings, rate),
         breakdown=breakdown,
         missing_fields=missing_for(fields),
     )
+
+
+def readable_breakdown(breakdown: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A stored breakdown as a person reads it: the summary, and one row per criterion with its label."""
+    rows = [
+        {"label": CRITERION_LABELS.get(name, name), **criterion}
+        for name, criterion in breakdown.items()
+        if not name.startswith("_") and isinstance(criterion, dict)
+    ]
+    return dict(breakdown.get("_summary") or {}), rows

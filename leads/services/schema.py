@@ -65,6 +65,17 @@ def _ctx(info: ValidationInfo) -> ExtractionContext | None:
     return context.get("ctx")
 
 
+def _between(low: int, high: int, message: str) -> classmethod:
+    """A validator that lets an absent count through and refuses one outside low..high."""
+
+    def check(cls: type, value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            raise ValueError(message)
+        return value
+
+    return classmethod(check)
+
+
 class ExtractedLead(BaseModel):
     """The lead fields a conversation can yield. Every field is optional: unknown stays None."""
 
@@ -132,33 +143,11 @@ class ExtractedLead(BaseModel):
             raise ValueError(f"{value} is more than two years ahead")
         return value
 
-    @field_validator("nights")
-    @classmethod
-    def _nights(cls, value: int | None) -> int | None:
-        if value is not None and not 1 <= value <= 90:
-            raise ValueError("nights must be between 1 and 90")
-        return value
-
-    @field_validator("adults", "rooms")
-    @classmethod
-    def _positive_count(cls, value: int | None) -> int | None:
-        if value is not None and not 1 <= value <= 500:
-            raise ValueError("must be between 1 and 500")
-        return value
-
-    @field_validator("children")
-    @classmethod
-    def _children(cls, value: int | None) -> int | None:
-        if value is not None and not 0 <= value <= 100:
-            raise ValueError("must be between 0 and 100")
-        return value
-
-    @field_validator("group_size")
-    @classmethod
-    def _group(cls, value: int | None) -> int | None:
-        if value is not None and not 1 <= value <= 5000:
-            raise ValueError("must be between 1 and 5000")
-        return value
+    # Counts outside what a hotel can sell are a misreading, not a request.
+    _nights = field_validator("nights")(_between(1, 90, "nights must be between 1 and 90"))
+    _positive_count = field_validator("adults", "rooms")(_between(1, 500, "must be between 1 and 500"))
+    _children = field_validator("children")(_between(0, 100, "must be between 0 and 100"))
+    _group = field_validator("group_size")(_between(1, 5000, "must be between 1 and 5000"))
 
     @field_validator("room_type")
     @classmethod

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD, host_client
+from conftest import api_client, host_client
 from leads.models import Lead, LeadReview
 from leads.services.leads import upsert_lead_for_conversation
 from leads.tests.conftest import EVENING, conversation_with
@@ -28,17 +28,9 @@ def leads_ab(world):
     return a1, a2, b1
 
 
-def _api(user):
-    client = host_client(None)
-    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD},
-                        content_type="application/json").json()["access"]  # fmt: skip
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 def test_staff_list_their_propertys_leads_with_filters_and_pages(world, leads_ab):
     a1, a2, _ = leads_ab
-    client = _api(world.viewer_a)
+    client = api_client(world.viewer_a)
     body = client.get(f"/api/v1/properties/{world.a.pk}/leads").json()
     assert body["count"] == 2 and {row["guest_name"] for row in body["results"]} == {"Alpha Satu", "Alpha Dua"}
     only_rooms = client.get(f"/api/v1/properties/{world.a.pk}/leads?intent=room_booking").json()
@@ -52,14 +44,14 @@ def test_staff_list_their_propertys_leads_with_filters_and_pages(world, leads_ab
 
 
 def test_bad_filters_get_a_clear_400(world, leads_ab):
-    client = _api(world.manager_a)
+    client = api_client(world.manager_a)
     response = client.get(f"/api/v1/properties/{world.a.pk}/leads?status=pending&after_hours=maybe")
     assert response.status_code == 400 and {"status", "after_hours"} <= set(response.json())
 
 
 def test_staff_of_b_get_404_for_everything_of_a(world, leads_ab):
     a1, _, b1 = leads_ab
-    client = _api(world.manager_b)
+    client = api_client(world.manager_b)
     assert client.get(f"/api/v1/properties/{world.a.pk}/leads").status_code == 404
     assert client.get(f"/api/v1/properties/{world.a.pk}/leads/{a1.pk}").status_code == 404
     assert client.patch(f"/api/v1/properties/{world.a.pk}/leads/{a1.pk}", {"status": "lost"},
@@ -81,7 +73,7 @@ def test_anonymous_callers_are_refused(world, leads_ab):
 
 def test_a_viewer_may_read_a_lead_but_not_change_it(world, leads_ab):
     a1, _, _ = leads_ab
-    client = _api(world.viewer_a)
+    client = api_client(world.viewer_a)
     assert client.get(f"/api/v1/leads/{a1.pk}?property={world.a.pk}").json()["id"] == a1.pk
     response = client.patch(f"/api/v1/leads/{a1.pk}?property={world.a.pk}", {"status": "contacted"},
                             content_type="application/json")  # fmt: skip
@@ -94,7 +86,7 @@ def test_a_viewer_may_read_a_lead_but_not_change_it(world, leads_ab):
 
 def test_an_agent_changes_status_and_notes_through_either_address(world, leads_ab):
     a1, _, _ = leads_ab
-    client = _api(world.agent_a)
+    client = api_client(world.agent_a)
     response = client.patch(
         f"/api/v1/properties/{world.a.pk}/leads/{a1.pk}",
         {"status": "contacted", "notes": "Called back at 9am"},
@@ -109,7 +101,7 @@ def test_an_agent_changes_status_and_notes_through_either_address(world, leads_a
 
 def test_a_bad_patch_is_refused_whole(world, leads_ab):
     a1, _, _ = leads_ab
-    client = _api(world.manager_a)
+    client = api_client(world.manager_a)
     url = f"/api/v1/properties/{world.a.pk}/leads/{a1.pk}"
     client.patch(url, {"status": "lost"}, content_type="application/json")
     cases = [
@@ -127,14 +119,14 @@ def test_a_bad_patch_is_refused_whole(world, leads_ab):
 
 
 def test_the_detail_without_its_property_is_a_400_and_an_unknown_lead_a_404(world, leads_ab):
-    client = _api(world.manager_a)
+    client = api_client(world.manager_a)
     assert client.get(f"/api/v1/leads/{leads_ab[0].pk}").status_code == 400
     assert client.get(f"/api/v1/properties/{world.a.pk}/leads/999999").status_code == 404
 
 
 def test_a_reviewer_verdict_is_recorded_and_counted(world, leads_ab):
     a1, a2, _ = leads_ab
-    client = _api(world.agent_a)
+    client = api_client(world.agent_a)
     response = client.post(f"/api/v1/properties/{world.a.pk}/leads/{a2.pk}/review",
                            {"verdict": "disagree", "corrected_fields": {"group_size": 8}},
                            content_type="application/json")  # fmt: skip
@@ -162,7 +154,7 @@ def test_bs_admin_never_lists_as_leads(world, leads_ab):
 
 def test_a_staff_chosen_priority_survives_re_scoring(world, leads_ab):
     a1, _, _ = leads_ab
-    client = _api(world.agent_a)
+    client = api_client(world.agent_a)
     url = f"/api/v1/properties/{world.a.pk}/leads/{a1.pk}"
     assert client.patch(url, {"priority": "low"}, content_type="application/json").json()["priority"] == "low"
     with schema_context(world.a.schema_name):

@@ -82,16 +82,11 @@ def test_whatsapp_and_email_arriving_together_open_one_lead(committed_db):
 
 
 def test_a_new_lead_is_announced_live_to_its_propertys_staff_only(committed_db, daphne):
-    from properties.tests.test_realtime import open_staff_socket, receive_events, session_cookie
+    from properties.tests.test_realtime import receive_events, staff_sockets_of_a_and_b
 
     world = committed_db
     name = "Live " + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6]).title()
-    with (
-        open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.agent_a)) as ws_a,
-        open_staff_socket(daphne, "bravo.localhost", session_cookie(world.b, world.manager_b)) as ws_b,
-    ):
-        ws_a.recv(timeout=5)  # hello
-        ws_b.recv(timeout=5)
+    with staff_sockets_of_a_and_b(daphne, world) as (ws_a, ws_b):
         with schema_context(world.a.schema_name):
             conversation = conversation_with([f"Book a room for 15 Dec, 2 nights. My name is {name}"])
         try:

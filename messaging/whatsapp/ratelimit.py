@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import redis
 from django.conf import settings
 
@@ -17,16 +14,7 @@ SEND_TIMEOUT_SECONDS = 2.0
 class SendRateLimiter(TokenBucket):
     """`rate` sends per second per number on average, bursts up to `capacity`."""
 
-    def __init__(
-        self,
-        client: redis.Redis,
-        *,
-        rate: float,
-        capacity: float | None = None,
-        prefix: str = "nocturn:wa-send-rate",
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(client, rate=rate, capacity=capacity, prefix=prefix, clock=clock)
+    default_prefix = "nocturn:wa-send-rate"
 
     @classmethod
     def from_settings(cls, client: redis.Redis | None = None) -> SendRateLimiter:

@@ -21,8 +21,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from analytics.models import ReportSettings
+from conversations.models import ChannelSettings, HandoffSettings, WhatsAppTemplate
+from leads.models import LeadSettings, RoomRate
+from leads.services.catalogue import knowledge_rates
+from leads.tasks import rescore_leads
 from onboarding import forms as section_forms
 from onboarding.services.audit import audit
+from privacy.models import RetentionSettings
 from properties.models import WEEKDAYS, Property, User, WidgetKey
 
 
@@ -59,7 +65,6 @@ def _save_hours(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_greetings(property_: Property) -> dict[str, Any]:
-    from conversations.models import ChannelSettings
 
     row = ChannelSettings.current()
     texts = row.greeting_texts or {}
@@ -67,7 +72,6 @@ def _load_greetings(property_: Property) -> dict[str, Any]:
 
 
 def _save_greetings(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import ChannelSettings
 
     row = ChannelSettings.current()
     row.greeting_enabled = data["enabled"]
@@ -79,26 +83,22 @@ def _save_greetings(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_buffering(property_: Property) -> dict[str, Any]:
-    from conversations.models import ChannelSettings
 
     return {"window_seconds": ChannelSettings.current().buffer_window_seconds}
 
 
 def _save_buffering(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import ChannelSettings
 
     ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(buffer_window_seconds=data["window_seconds"])
 
 
 def _load_assistant(property_: Property) -> dict[str, Any]:
-    from conversations.models import ChannelSettings
 
     row = ChannelSettings.current()
     return {"tone": row.ai_tone, "instructions": row.ai_instructions}
 
 
 def _save_assistant(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import ChannelSettings
 
     ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(
         ai_tone=data["tone"], ai_instructions=data["instructions"].strip()
@@ -110,7 +110,6 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def _load_leads(property_: Property) -> dict[str, Any]:
-    from leads.models import LeadSettings, RoomRate
 
     row = LeadSettings.current()
     return {
@@ -129,8 +128,6 @@ def _load_leads(property_: Property) -> dict[str, Any]:
 
 
 def _save_leads(property_: Property, data: dict[str, Any]) -> None:
-    from leads.models import LeadSettings, RoomRate
-    from leads.tasks import rescore_leads
 
     row = LeadSettings.current()
     for field in (
@@ -156,13 +153,11 @@ def _save_leads(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_handoff(property_: Property) -> dict[str, Any]:
-    from conversations.models import HandoffSettings
 
     return {"alert_after_seconds": HandoffSettings.current().alert_after_seconds}
 
 
 def _save_handoff(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import HandoffSettings
 
     HandoffSettings.objects.filter(pk=HandoffSettings.current().pk).update(
         alert_after_seconds=data["alert_after_seconds"]
@@ -170,7 +165,6 @@ def _save_handoff(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_notifications(property_: Property) -> dict[str, Any]:
-    from analytics.models import ReportSettings
 
     report = ReportSettings.current()
     return {
@@ -181,7 +175,6 @@ def _load_notifications(property_: Property) -> dict[str, Any]:
 
 
 def _save_notifications(property_: Property, data: dict[str, Any]) -> None:
-    from analytics.models import ReportSettings
 
     property_.notification_email = data["notification_email"].lower()
     property_.save(update_fields=["notification_email", "updated_at"])
@@ -195,21 +188,18 @@ RETENTION_FIELDS = ("conversation_days", "lead_days", "greeting_state_days")
 
 def retention_form(*args: Any, **kwargs: Any) -> forms.Form:
     """A form of privacy.RetentionSettings' own fields, so its validators (ranges) are the ones applied."""
-    from privacy.models import RetentionSettings
 
     form_class = forms.modelform_factory(RetentionSettings, fields=RETENTION_FIELDS)
     return form_class(*args, **kwargs)
 
 
 def _load_retention(property_: Property) -> dict[str, Any]:
-    from privacy.models import RetentionSettings
 
     row = RetentionSettings.current()
     return {field: getattr(row, field) for field in RETENTION_FIELDS}
 
 
 def _save_retention(property_: Property, data: dict[str, Any]) -> None:
-    from privacy.models import RetentionSettings
 
     row = RetentionSettings.current()
     for field in RETENTION_FIELDS:
@@ -248,7 +238,6 @@ def _save_widget(property_: Property, data: dict[str, Any]) -> None:
 
 
 def _load_templates(property_: Property) -> dict[str, Any]:
-    from conversations.models import WhatsAppTemplate
 
     return {
         "templates": [
@@ -259,7 +248,6 @@ def _load_templates(property_: Property) -> dict[str, Any]:
 
 
 def _save_templates(property_: Property, data: dict[str, Any]) -> None:
-    from conversations.models import WhatsAppTemplate
 
     keep = {(t["name"], t["language"]) for t in data["templates"]}
     for row in WhatsAppTemplate.objects.all():
@@ -307,10 +295,13 @@ def _form_data(name: str, values: Any) -> Any:
 
 
 def build_form(name: str, property_: Property, data: Any = None) -> forms.Form:
+    """The section's form: bound to `data`, or unbound showing the current values (in the form's own field names)."""
     section = SECTIONS[name]
     kwargs: dict[str, Any] = {"property_": property_} if name == "widget" else {}
     if data is None:
-        return section.form(initial=section.load(property_), **kwargs)
+        initial = _form_data(name, section.load(property_))
+        initial.pop("_ids", None)
+        return section.form(initial=initial, **kwargs)
     return section.form(data, **kwargs)
 
 
@@ -357,6 +348,12 @@ def _validate(
     return (None if errors else form.cleaned_data), errors
 
 
+def _current(property_: Property, name: str) -> dict[str, Any] | None:
+    """The section's current state as its form cleans it; None when the stored state does not validate."""
+    data, errors = _validate(property_, name, _json(SECTIONS[name].load(property_)), partial=False)
+    return None if errors else data
+
+
 def update_settings(
     property_: Property,
     changes: dict[str, Any],
@@ -366,6 +363,9 @@ def update_settings(
     partial: bool = True,
 ) -> dict[str, Any]:
     """Validate every section in `changes`, then save them all in one transaction, audited; else save nothing.
+
+    A section whose values equal its current state is not written at all (no save, no audit, no
+    re-scoring of leads): saving a page unchanged changes nothing.
 
     `partial`: fields a section leaves out keep their values (the API); a page form posts every field
     (an unticked checkbox is simply absent), so it passes `partial=False`.
@@ -381,25 +381,46 @@ def update_settings(
             data, section_errors = _validate(property_, name, values, partial=partial)
             if section_errors:
                 errors[name] = section_errors
-            else:
+            elif data != _current(property_, name):
                 cleaned[name] = data  # type: ignore[assignment]
         if errors:
             raise SettingsInvalid(errors)
         with transaction.atomic():
-            property_ = Property.objects.select_for_update().get(pk=property_.pk)
+            locked = Property.objects.select_for_update().get(pk=property_.pk)
             for name, data in cleaned.items():
-                before = SECTIONS[name].load(property_)
-                SECTIONS[name].save(property_, data)
-                after = SECTIONS[name].load(property_)
+                before = SECTIONS[name].load(locked)
+                SECTIONS[name].save(locked, data)
+                after = SECTIONS[name].load(locked)
                 changed = sorted(k for k in after if _json(before.get(k)) != _json(after.get(k)))
                 if changed:
                     audit(
                         f"settings.{name}.updated",
                         actor=actor,
-                        property_=property_,
+                        property_=locked,
                         target_type="settings",
                         target_id=name,
                         details={"fields": changed},
                         request=request,
                     )
-        return {name: SECTIONS[name].load(property_) for name in cleaned}
+        # The caller's object is the one it answers from (the API's GET-shaped reply, the next wizard
+        # step): it must show what was just saved, not what was read before.
+        property_.refresh_from_db()
+        return {name: SECTIONS[name].load(property_) for name in changes if name in SECTIONS}
+
+
+def suggested_room_rates(property_: Property) -> list[dict[str, str]]:
+    """The knowledge base's nightly rates, offered for confirmation while the rate table is empty."""
+    with schema_context(property_.schema_name):
+        if RoomRate.objects.exists():
+            return []
+        return [{"name": o.name, "nightly_rate": f"{o.rate:.2f}", "aliases": ""} for o in knowledge_rates()]
+
+
+def confirm_suggested_room_rates(
+    property_: Property, *, actor: User | None = None, request: HttpRequest | None = None
+) -> list[dict[str, str]]:
+    """Write the suggested rates as the property's room rates (validated, audited, leads re-scored)."""
+    rates = suggested_room_rates(property_)
+    if rates:
+        update_settings(property_, {"leads": {"room_rates": rates}}, actor=actor, request=request)
+    return rates

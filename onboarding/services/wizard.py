@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -74,7 +75,10 @@ class DetailsForm(forms.Form):
 class NewPropertyForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(
-        max_length=41, validators=[slug_validator], help_text="Its address: {slug}.<base domain>. Lowercase, digits, -."
+        max_length=41,
+        validators=[slug_validator],
+        # Written out, not as "{slug}.<base domain>": a browser takes "<base domain>" for a tag and shows "{slug}.."
+        help_text=f"Its address: grand-hotel → grand-hotel.{settings.BASE_DOMAIN}. Lowercase letters, digits, hyphens.",
     )
     timezone = TimezoneField(initial="Asia/Kuala_Lumpur")
     country = forms.CharField(max_length=2, min_length=2, initial="MY")
@@ -150,7 +154,9 @@ def progress_of(property_: Property) -> OnboardingProgress:
 
 
 def is_live(property_: Property) -> bool:
-    return OnboardingProgress.objects.filter(property=property_, live_at__isnull=False).exists()
+    """Read through `progress_of`, the one place that decides what a property without a progress row is:
+    asking before the row exists must give the answer the report gives afterwards."""
+    return progress_of(property_).live_at is not None
 
 
 def _embedded_knowledge(property_: Property) -> int:
@@ -186,14 +192,15 @@ def checklist(property_: Property) -> list[ChecklistItem]:
 
 
 def missing(property_: Property) -> list[ChecklistItem]:
+    """What stands between the property and going live; nothing once it is live (it already serves guests)."""
+    if is_live(property_):
+        return []
     return [item for item in checklist(property_) if item.required and not item.done and item.key != "live"]
 
 
 def next_step(property_: Property) -> str:
-    for item in checklist(property_):
-        if item.required and not item.done:
-            return item.step
-    return "live"
+    left = missing(property_)
+    return left[0].step if left else "live"
 
 
 def report(property_: Property) -> dict[str, Any]:
@@ -205,7 +212,7 @@ def report(property_: Property) -> dict[str, Any]:
         "live_at": progress.live_at.isoformat() if progress.live_at else None,
         "next_step": next_step(property_),
         "checklist": [asdict(item) for item in items],
-        "missing": [item.key for item in items if item.required and not item.done and item.key != "live"],
+        "missing": [item.key for item in missing(property_)],
     }
 
 

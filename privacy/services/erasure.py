@@ -17,14 +17,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django_tenants.utils import schema_context
 
+from conversations import sessions
+from conversations.models import (
+    Conversation,
+    GreetingState,
+    Guest,
+    GuestIdentity,
+    InboundEvent,
+    MediaAttachment,
+    Message,
+    OutboxItem,
+)
 from core import crypto
 from core.audit import AuditAction
 from core.redis import get_redis, key
+from leads.models import Lead
 from privacy.models import AuditEvent
 from privacy.services import audit
 from properties.models import Property, User
@@ -55,9 +70,6 @@ class ErasureResult:
 
 def validate_request(phone: str | None, email: str | None) -> tuple[str, str]:
     """Normalised (E.164 phone, lower-cased e-mail); at least one, each well formed."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     phone = (phone or "").strip()
     email = (email or "").strip()
     if not phone and not email:
@@ -90,8 +102,6 @@ def erase_guest(
     `guest_ids` (the admin action) erases those guest records and everything their contacts lead to.
     """
     if property is not None and connection.schema_name != property.schema_name:
-        from django_tenants.utils import schema_context
-
         with schema_context(property.schema_name):
             return erase_guest(phone, email, actor=actor, property=property, request=request, guest_ids=guest_ids)
     if connection.schema_name == "public":
@@ -131,18 +141,6 @@ def _payload_names(payload: Any, indexes: set[str], provider_ids: set[str]) -> b
 
 
 def _erase(phone: str, email: str, seed_guest_ids: set[int]) -> ErasureResult:
-    from conversations.models import (
-        Conversation,
-        GreetingState,
-        Guest,
-        GuestIdentity,
-        InboundEvent,
-        MediaAttachment,
-        Message,
-        OutboxItem,
-    )
-    from leads.models import Lead
-
     by_contact = Q()
     if phone:
         by_contact |= Q(phone=phone)
@@ -211,14 +209,10 @@ def _count(counter: Counter[str], outcome: tuple[int, dict[str, int]]) -> None:
 
 
 def _after_commit(schema: str, files: list[str], conversation_ids: list[int]) -> None:
-    from conversations import sessions
-
     storage = storages["default"]
     for name in files:
         with contextlib.suppress(FileNotFoundError):
             storage.delete(name)
-    from django_tenants.utils import schema_context
-
     with schema_context(schema):
         for conversation_id in conversation_ids:
             sessions.forget(conversation_id)

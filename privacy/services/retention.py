@@ -22,7 +22,10 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
+from conversations import sessions
+from conversations.models import Conversation, GreetingState, Guest, InboundEvent, MediaAttachment
 from core.audit import AuditAction
+from leads.models import Lead
 from privacy.models import RetentionSettings
 from privacy.services import audit
 from properties.services import current_property
@@ -34,10 +37,6 @@ PURGE_LOCAL_HOUR = 3  # the quietest hour of a hotel's night
 
 def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what is past the active property's retention; returns rows deleted per table."""
-    from conversations import sessions
-    from conversations.models import Conversation, GreetingState, Guest, InboundEvent, MediaAttachment
-    from leads.models import Lead
-
     now = now or timezone.now()
     property_ = current_property()
     policy = RetentionSettings.current()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD, host_client
+from conftest import api_client, host_client
 from conversations import handoff
 from conversations.models import Conversation, Guest
 from leads.models import Lead
@@ -19,16 +19,9 @@ def _lead_in(property_) -> Lead:
         return Lead.objects.create(guest=guest, conversation=conversation, source_channel="whatsapp")
 
 
-def _api(user):
-    client = host_client(None)
-    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 def test_lead_views_through_the_api_and_the_dashboard_are_recorded(world):
     lead = _lead_in(world.a)
-    client = _api(world.viewer_a)
+    client = api_client(world.viewer_a)
     assert client.get(f"/api/v1/properties/{world.a.pk}/leads/{lead.pk}").status_code == 200
     assert client.get(f"/api/v1/properties/{world.a.pk}/leads").status_code == 200
     assert host_client(world.a, world.agent_a).get(f"/leads/{lead.pk}/").status_code == 200

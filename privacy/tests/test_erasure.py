@@ -8,7 +8,7 @@ from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD, host_client
+from conftest import api_client, host_client
 from conversations.models import (
     Conversation,
     GreetingState,
@@ -55,15 +55,10 @@ def _guest_in(property_, phone: str = PHONE, email: str = "aina@guest.example", 
         return guest
 
 
-def _api(user):
-    client = host_client(None)
-    token = client.post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}).json()["access"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 def _erase(user, property_, **body):
-    return _api(user).post(f"/api/v1/properties/{property_.pk}/guests/erase", body, content_type="application/json")
+    return api_client(user).post(
+        f"/api/v1/properties/{property_.pk}/guests/erase", body, content_type="application/json"
+    )
 
 
 def test_a_manager_erases_a_guest_everywhere_in_one_call(world, media, django_capture_on_commit_callbacks):

@@ -13,8 +13,6 @@ import base64
 import email
 import email.policy
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -24,7 +22,6 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from conversations.models import (
-    ChannelSettings,
     Conversation,
     InboundEvent,
     MediaAttachment,
@@ -36,9 +33,8 @@ from core.redis import get_redis
 from leads.models import Lead
 from privacy.models import AuditEvent
 from privacy.services.lookup import find_guests
-from properties.models import EmailBinding, WhatsAppBinding
 from testsupport.dumps import pg_dump_text, redis_dump_text
-from testsupport.live import LiveStack, StackSpec
+from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -61,10 +57,7 @@ ATTACHMENT = b"%PDF-1.4\n% booking form of a PDPA test guest: Zx9Qv-attachment-m
 def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
     with django_db_blocker.unblock():
-        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="60300")
-        EmailBinding.objects.create(property=world.a, address=ADDRESS, from_name="Alpha Hotel")
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
+        bind_channels(world.a, whatsapp={NUMBER: "60300"}, email=ADDRESS, buffer_window_seconds=0.5)
     yield StackSpec(
         smtp=True,
         env={
@@ -75,19 +68,11 @@ def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
         },
     )
     with django_db_blocker.unblock():
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.all().delete()
-        WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
-        EmailBinding.objects.filter(address=ADDRESS).delete()
+        unbind_channels(world.a, whatsapp=[NUMBER], email=ADDRESS)
 
 
 def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(live_stack.daphne.url(path), data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+    return live_stack.daphne.request("POST", path, body, headers, timeout=15)
 
 
 def _email_with_attachment() -> dict[str, str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -33,6 +36,18 @@ def open_staff_socket(daphne, host: str, cookie: str | None, origin: str | None 
     if origin is not None:
         headers["Origin"] = origin or f"http://{host}:{daphne.port}"
     return connect(f"ws://{host}:{daphne.port}/ws/staff/", sock=sock, additional_headers=headers, open_timeout=5)
+
+
+@contextlib.contextmanager
+def staff_sockets_of_a_and_b(daphne, world) -> Iterator[tuple[Any, Any]]:
+    """A's agent and B's manager on their own properties' live feeds, each past its hello."""
+    with (
+        open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.agent_a)) as ws_a,
+        open_staff_socket(daphne, "bravo.localhost", session_cookie(world.b, world.manager_b)) as ws_b,
+    ):
+        ws_a.recv(timeout=5)
+        ws_b.recv(timeout=5)
+        yield ws_a, ws_b
 
 
 def receive_events(ws, seconds: float) -> list[dict]:
@@ -66,12 +81,7 @@ def test_outsiders_are_refused_on_as_staff_socket(committed_db, daphne, who):
 
 def test_bs_staff_never_receive_as_events(committed_db, daphne):
     world = committed_db
-    with (
-        open_staff_socket(daphne, "bravo.localhost", session_cookie(world.b, world.manager_b)) as ws_b,
-        open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.agent_a)) as ws_a,
-    ):
-        ws_b.recv(timeout=5)
-        ws_a.recv(timeout=5)
+    with staff_sockets_of_a_and_b(daphne, world) as (ws_a, ws_b):
         with schema_context(world.a.schema_name):
             notify_staff(world.a.schema_name, "new_message", {"text": "secret of alpha"})
         assert any(e["event"] == "new_message" for e in receive_events(ws_a, 3))

@@ -1,0 +1,30 @@
+"""Chart axes a person can read: labels that fit inside the picture and never crowd each other."""
+
+from __future__ import annotations
+
+import re
+
+from analytics.services.charts import Series, bar_chart_svg
+
+AXIS_LABEL = re.compile(r'<text x="([\d.]+)" y="[\d.]+" font-size="10" text-anchor="end"[^>]*>([^<]+)</text>')
+DAY_LABEL = re.compile(r'text-anchor="middle"[^>]*>([^<]+)</text>')
+
+
+def test_revenue_axis_labels_fit_inside_the_chart() -> None:
+    svg = bar_chart_svg("Revenue per day", ["01 Nov", "02 Nov"], [Series("Converted", [12_500.0, 86_000.0], "#000")],
+                        stacked=False, unit="MYR")  # fmt: skip
+    labels = AXIS_LABEL.findall(svg)
+    assert [text for _, text in labels] == ["MYR 0", "MYR 50k", "MYR 100k"]
+    for x, text in labels:
+        assert float(x) - 6 * len(text) >= 0, f"{text!r} is cut at the left edge"
+
+
+def test_a_ninety_day_axis_shows_at_most_ten_day_labels() -> None:
+    days = [f"{d:02d} Nov" for d in range(1, 31)] * 3
+    svg = bar_chart_svg("Inquiries", days, [Series("WhatsApp", [1.0] * 90, "#000")])
+    assert 5 <= len(DAY_LABEL.findall(svg)) <= 10
+
+
+def test_a_small_axis_keeps_its_half_way_line_readable() -> None:
+    svg = bar_chart_svg("Inquiries", ["01 Nov"], [Series("WhatsApp", [1.0], "#000")])
+    assert [text for _, text in AXIS_LABEL.findall(svg)] == ["0", "0.5", "1"]

@@ -1,0 +1,137 @@
+"""Failure paths end to end: daphne + a Celery worker + the fake Graph API. Every inbound event ends in a
+terminal state, the guest always hears back, and no beat run ever processes a poison event again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from conversations import task_names
+from conversations.models import (
+    ChannelSettings,
+    Conversation,
+    ConversationStatus,
+    InboundEvent,
+    InboundState,
+    Message,
+    OutboxItem,
+)
+from conversations.pipeline import inbound
+from core.durability import enqueue
+from core.models import DeadLetter
+from properties.models import WhatsAppBinding
+from testsupport.live import LiveStack, StackSpec
+from testsupport.payloads import whatsapp_body, whatsapp_text_body
+from testsupport.wait import wait_until
+
+pytestmark = pytest.mark.e2e  # writes here are committed (committed_db): the worker must see them
+
+APP_SECRET = "failures-test-app-secret"
+NUMBER = "990000001701"
+
+
+@pytest.fixture(scope="module")
+def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
+    world = properties_ab
+    with django_db_blocker.unblock():
+        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="6017")
+        with schema_context(world.a.schema_name):
+            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
+    yield StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_HTTP_TIMEOUT": "2"})
+    with django_db_blocker.unblock():
+        with schema_context(world.a.schema_name):
+            OutboxItem.objects.all().delete()
+            InboundEvent.objects.all().delete()
+            Message.objects.filter(channel="whatsapp").delete()
+            ChannelSettings.objects.all().delete()
+        WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
+
+
+def _texts_to(live_stack: LiveStack, wa_id: str) -> list[str]:
+    return [
+        m["text"]["body"] for m in live_stack.graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "text"
+    ]
+
+
+def _receipts_for(live_stack: LiveStack, wamid: str) -> int:
+    return sum(1 for r in live_stack.graph.read_receipts() if r.get("message_id") == wamid)
+
+
+def _beat_runs_an_hour_later(schema: str, times: int = 3) -> None:
+    """The 2-minute beat job, as if the events had been received an hour ago, run to completion each time."""
+    with schema_context(schema):
+        InboundEvent.objects.update(received_at=timezone.now() - dt.timedelta(hours=1))
+    for _ in range(times):
+        enqueue(task_names.DISPATCH_DUE, schema=schema).get(timeout=60)
+        enqueue(task_names.DISPATCH_DUE, schema=schema).get(timeout=60)  # the previous run's requeues done
+
+
+def _letters() -> int:
+    with schema_context("public"):
+        return DeadLetter.objects.filter(task_name=task_names.PROCESS_INBOUND).count()
+
+
+def test_a_photo_graph_refuses_gets_a_request_to_resend_once_and_never_loops(
+    live_stack: LiveStack, committed_db
+) -> None:
+    wa_id, wamid = "60117001701", "wamid.t17.live.photo"
+    photo = {"from": wa_id, "id": wamid, "timestamp": "1767225600", "type": "image"}
+    photo["image"] = {"id": "no-such-media", "mime_type": "image/jpeg"}  # Graph: 400, code 100
+    letters = _letters()
+    assert live_stack.post_whatsapp(whatsapp_body(NUMBER, messages=[photo]), APP_SECRET) == 200
+    asked = "We couldn't open your photo — could you send it again, or type your question?"
+    assert live_stack.graph.wait_for(lambda g: asked in _texts_to(live_stack, wa_id), timeout=60)
+
+    _beat_runs_an_hour_later(committed_db.a.schema_name)
+    assert _texts_to(live_stack, wa_id).count(asked) == 1
+    assert _receipts_for(live_stack, wamid) == 1
+    assert _letters() == letters
+    with schema_context(committed_db.a.schema_name):
+        assert InboundEvent.objects.get(provider_id=wamid).state == InboundState.PROCESSED
+
+
+def test_a_lone_surrogate_in_the_text_is_stored_and_answered(live_stack: LiveStack, committed_db) -> None:
+    wa_id = "60117001702"
+    # json.dumps writes the lone surrogate as the escape `\ud83d`: valid JSON, unencodable as UTF-8.
+    body = whatsapp_text_body(NUMBER, wa_id, "What time is breakfast \ud83d?")
+    assert live_stack.post_whatsapp(body, APP_SECRET) == 200
+    assert live_stack.graph.wait_for(lambda g: len(_texts_to(live_stack, wa_id)) >= 2, timeout=60)
+    with schema_context(committed_db.a.schema_name):
+        [event] = [e for e in InboundEvent.objects.filter(kind="message") if e.payload.get("sender_id") == f"+{wa_id}"]
+        assert event.state == InboundState.PROCESSED
+        assert event.message.content == "What time is breakfast \ufffd?"
+
+
+def test_a_poison_event_fails_once_with_staff_holding_the_conversation(live_stack: LiveStack, committed_db) -> None:
+    wa_id, wamid = "60117001703", "wamid.t17.live.poison"
+    schema = committed_db.a.schema_name
+    letters = _letters()
+    with schema_context(schema):
+        # A row the worker cannot read (as an older release might have stored it): its timestamp is not one.
+        payload = {
+            "channel": "whatsapp",
+            "property_schema": schema,
+            "sender_id": f"+{wa_id}",
+            "text": "hello",
+            "provider_message_id": wamid,
+            "timestamp": "yesterday-ish",
+            "thread_id": NUMBER,
+        }
+        inbound.store_events([(schema, "whatsapp", "message", wamid, payload)])
+    told = "Sorry, we couldn't read your last message — a colleague will look at it and reply here."
+    assert live_stack.graph.wait_for(lambda g: told in _texts_to(live_stack, wa_id), timeout=60)
+    assert wait_until(lambda: _letters() == letters + 1, timeout=20)
+
+    _beat_runs_an_hour_later(schema)
+    assert _letters() == letters + 1
+    assert _texts_to(live_stack, wa_id).count(told) == 1
+    with schema_context(schema):
+        event = InboundEvent.objects.get(provider_id=wamid)
+        assert event.state == InboundState.FAILED and event.attempts == 1
+        conversation = Conversation.objects.get(guest__identities__external_id=f"+{wa_id}")
+        assert conversation.status == ConversationStatus.HANDED_OFF
+        assert conversation.handoffs.get().trigger == "inbound_failed"

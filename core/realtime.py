@@ -1,0 +1,33 @@
+"""The one shape of our websockets: join one channel-layer group, say hello, answer pings, pass on the group's events.
+
+Each feed (a guest's conversation, a property's staff) says which group it joins and what its hello
+carries; who may join was decided before the consumer runs (the feed's auth middleware).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+class GroupFeed(AsyncJsonWebsocketConsumer):
+    group_name: str
+
+    async def join(self, group_name: str, hello: dict[str, Any]) -> None:
+        self.group_name = group_name
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+        await self.send_json({"event": "hello", "payload": hello})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group_name"):
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # Clients send their writes over HTTP (authenticated, throttled); the socket only answers pings.
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"event": "pong", "payload": {}})
+
+    async def forward(self, message: dict[str, Any]) -> None:
+        await self.send_json({"event": message["event"], "payload": message["payload"]})

@@ -1,0 +1,1 @@
+"""The gap inbox's operations: recording (the engine's seam), grouping, answering, dismissing, follow-ups."""

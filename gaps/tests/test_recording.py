@@ -1,0 +1,87 @@
+"""Turns the assistant could not answer become gaps, grouped by meaning, with the guest's words encrypted."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from conversations import engine, unanswered
+from gaps.models import Gap, GapQuestion, GapStatus
+from knowledge.services import embeddings
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(text: str, n: int = 1):
+    conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
+    return conversation, engine.run_turn(conversation.pk, message.pk)
+
+
+def test_three_guests_asking_for_a_bike_in_their_own_words_make_one_gap(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        first, _ = ask("can I rent a bike")
+        ask("bicycle hire?")
+        ask("boleh sewa basikal?")
+        gap = Gap.objects.get()
+        assert gap.question_count == 3 and gap.status == GapStatus.OPEN
+        assert gap.languages == ["en", "ms"] and gap.channels == ["web"]
+        questions = list(gap.questions.order_by("id"))
+        assert [q.text for q in questions] == ["can I rent a bike", "bicycle hire?", "boleh sewa basikal?"]
+        assert [q.language for q in questions] == ["en", "en", "ms"]
+        assert questions[0].reason == "no_hits" and questions[0].conversation_id == first.pk
+        assert questions[0].similarity is None and all(q.similarity >= 1.15 for q in questions[1:])
+        assert gap.first_seen_at == questions[0].asked_at and gap.last_seen_at == questions[2].asked_at
+        with connection.cursor() as cursor:  # the guest's words are encrypted at rest
+            cursor.execute("SELECT text FROM gaps_gapquestion ORDER BY id")
+            stored = [row[0] for row in cursor.fetchall()]
+        assert all("bike" not in s and "basikal" not in s for s in stored)
+
+
+def test_a_different_missing_subject_opens_its_own_gap(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        ask("can I rent a bike")
+        ask("can I borrow an umbrella")
+        ask("boleh pinjam payung?")
+        counts = sorted(Gap.objects.values_list("question_count", flat=True))
+        assert counts == [1, 2]
+
+
+def test_answered_questions_small_talk_and_requests_for_a_person_are_no_gap(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        _, reply = ask("What time is breakfast served?")
+        assert reply.metadata["knowledge"]  # answered from the knowledge base
+        ask("hi")
+        ask("terima kasih")
+        ask("can I talk to a person please")
+        assert not GapQuestion.objects.exists()
+
+
+def test_the_question_is_embedded_once_for_retrieval_and_the_gap(kb_a, open_all_day, monkeypatch) -> None:
+    provider = embeddings.get_provider()
+    calls: list[str] = []
+    real = type(provider).embed_query
+
+    def counting(self, text: str) -> list[float]:
+        calls.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(type(provider), "embed_query", counting)
+    embeddings._cached_query_vector.cache_clear()
+    with schema_context(kb_a.a.schema_name):
+        ask("can I borrow an umbrella")
+        assert GapQuestion.objects.count() == 1
+    assert calls == ["can I borrow an umbrella"]
+
+
+def test_a_failing_recorder_never_costs_the_guest_their_answer(kb_a, open_all_day, monkeypatch) -> None:
+    def broken(event: unanswered.Unanswered) -> None:
+        GapQuestion.objects.all().delete()
+        raise RuntimeError("gap store down")
+
+    monkeypatch.setattr(unanswered, "_recorders", [broken])
+    with schema_context(kb_a.a.schema_name):
+        conversation, reply = ask("can I rent a bike")
+        assert reply is not None and reply.conversation_id == conversation.pk
+        assert conversation.messages.count() == 2

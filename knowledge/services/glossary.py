@@ -1,0 +1,128 @@
+"""The EN↔BM hotel glossary (knowledge/data/glossary.txt): what a question means in both languages.
+
+e5 and the full-text index both miss short Malay questions about items written in English ("Pukul
+berapa daftar keluar?" scores 0.79 against "Check-out time is by 12:00 noon"). The glossary names
+the concepts a question mentions, in either language, so retrieval can look for both wordings:
+the embedded query carries the other language's words, and the full-text side matches an item
+written in either language.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "data" / "glossary.txt"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Longer phrases are matched first ("daftar keluar" before "daftar"); none in the file is longer.
+MAX_PHRASE_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Concept:
+    english: tuple[tuple[str, ...], ...]  # each phrase as its words
+    malay: tuple[tuple[str, ...], ...]
+    general: bool  # helps the embedding; too common to require in a full-text match
+
+    @property
+    def phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(dict.fromkeys(self.english + self.malay))
+
+    def other_language(self, language: str) -> tuple[str, ...]:
+        """The concept's words in the language the question is not in (English for a Malay question)."""
+        phrases = self.english if language == "ms" else self.malay
+        return tuple(" ".join(p) for p in phrases)
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def _phrases(side: str) -> tuple[tuple[str, ...], ...]:
+    found = (tuple(tokens(p)) for p in side.split(","))
+    return tuple(p for p in found if p)
+
+
+def parse(text: str) -> tuple[Concept, ...]:
+    concepts = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        general = line.startswith("~")
+        english, sep, malay = line.lstrip("~").partition("=")
+        if not sep or not _phrases(english) or not _phrases(malay):
+            raise ValueError(f"glossary line {number}: expected 'english words = malay words', got {raw!r}")
+        concepts.append(Concept(_phrases(english), _phrases(malay), general))
+    return tuple(concepts)
+
+
+@functools.cache
+def concepts() -> tuple[Concept, ...]:
+    return parse(GLOSSARY_FILE.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _index() -> dict[tuple[str, ...], int]:
+    index: dict[tuple[str, ...], int] = {}
+    for number, concept in enumerate(concepts()):
+        for phrase in concept.phrases:
+            if len(phrase) > MAX_PHRASE_WORDS:
+                raise ValueError(f"glossary phrase {' '.join(phrase)!r} is longer than {MAX_PHRASE_WORDS} words")
+            index.setdefault(phrase, number)  # the first concept to name a phrase keeps it
+    return index
+
+
+def find(text: str) -> list[Concept]:
+    """The concepts `text` mentions, in order, longest phrase first (each concept once)."""
+    words, index, table = tokens(text), _index(), concepts()
+    found: list[int] = []
+    position = 0
+    while position < len(words):
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - position), 0, -1):
+            number = index.get(tuple(words[position : position + size]))
+            if number is not None:
+                if number not in found:
+                    found.append(number)
+                position += size
+                break
+        else:
+            position += 1
+    return [table[n] for n in found]
+
+
+def language_of(text: str) -> str:
+    """ "ms" when more of the glossary phrases in `text` are Malay-only than English-only, else "en": a
+    fallback for callers that have not detected the language (the engine has, and passes it)."""
+    words, english, malay = tokens(text), 0, 0
+    for concept in find(text):
+        for phrase in concept.phrases:
+            if _contains(words, phrase):
+                english += phrase in concept.english and phrase not in concept.malay
+                malay += phrase in concept.malay and phrase not in concept.english
+    return "ms" if malay > english else "en"
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+
+
+def embedding_query(question: str, language: str) -> str:
+    """The question with its concepts' words in the other language, so e5 meets items in either."""
+    extra = list(dict.fromkeys(word for c in find(question) for word in c.other_language(language)[:2]))
+    return f"{question} ({', '.join(extra)})" if extra else question
+
+
+def concept_tsquery(question: str) -> str:
+    """A to_tsquery expression requiring every topical concept of the question, in either language
+    ('' when the question names none): (pool | kolam <-> renang) & (open | buka)."""
+    groups = []
+    for concept in find(question):
+        if concept.general:
+            continue
+        alternatives = [" <-> ".join(phrase) for phrase in concept.phrases]
+        groups.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(groups)

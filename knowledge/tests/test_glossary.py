@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from knowledge.services import glossary
+
+
+def test_the_glossary_file_parses_and_holds_the_hotel_words_in_both_languages() -> None:
+    pairs = {
+        "check-in": "daftar masuk",
+        "check-out": "daftar keluar",
+        "pool": "kolam renang",
+        "cancellation": "pembatalan",
+        "breakfast": "sarapan",
+        "parking": "letak kereta",
+        "laundry": "dobi",
+        "wedding": "perkahwinan",
+        "meeting": "mesyuarat",
+        "room": "bilik",
+        "price": "harga",
+    }
+    for english, malay in pairs.items():
+        [concept] = glossary.find(english)
+        assert glossary.find(malay) == [concept], (english, malay)
+
+
+def test_the_longest_phrase_wins_so_daftar_keluar_is_check_out_not_check_in() -> None:
+    found = [c for c in glossary.find("Pukul berapa daftar keluar?") if not c.general]  # "pukul berapa": time
+    assert len(found) == 1
+    concept = found[0]
+    assert ("check", "out") in concept.english
+    assert "check out" in concept.other_language("ms")
+
+
+def test_a_malay_question_is_embedded_with_its_english_words_and_the_reverse() -> None:
+    assert "check-out" not in glossary.embedding_query("Bila daftar keluar?", "ms")
+    assert "check out" in glossary.embedding_query("Bila daftar keluar?", "ms")
+    assert "bulan madu" in glossary.embedding_query("Do you have a honeymoon package?", "en")
+    assert glossary.embedding_query("Who won the World Cup?", "en") == "Who won the World Cup?"
+
+
+def test_the_full_text_side_requires_each_topical_concept_in_either_language_but_not_general_words() -> None:
+    query = glossary.concept_tsquery("Berapa harga sarapan untuk budak?")
+    assert "sarapan" in query and "breakfast" in query and "children" in query
+    assert "harga" not in query  # a price word is general: items state prices as "RM 65"
+    assert " & " in query
+    assert glossary.concept_tsquery("What is the capital of France?") == ""
+
+
+def test_the_glossary_guesses_the_language_when_the_caller_did_not_say() -> None:
+    assert glossary.language_of("Ada kelab untuk kanak-kanak?") == "ms"
+    assert glossary.language_of("Is there a kids club?") == "en"
+    assert glossary.language_of("Siapa perdana menteri Jepun?") == "en"  # nothing known: English
+
+
+@pytest.mark.parametrize("line", ["pool kolam renang", "= kolam", "pool ="])
+def test_a_malformed_glossary_line_is_refused_with_its_number(line: str) -> None:
+    with pytest.raises(ValueError, match="glossary line 2"):
+        glossary.parse(f"# comment\n{line}\n")
