@@ -49,10 +49,11 @@ audit: setup
 	$(VENV)/bin/bandit -c pyproject.toml -r . -q --severity-level high
 	$(PY) scripts/audit_deps.py
 
-# schemathesis over the OpenAPI schema against a live daphne, with more examples than the run in
-# `make test` (nocturn/tests/test_api_fuzz.py, 5 per operation): no 5xx, responses as documented.
+# schemathesis over the OpenAPI schema against a live daphne, plus Hypothesis over the widget, webhook
+# and signed-event doors, with NUL and lone surrogates in generated strings; more examples than the run
+# in `make test` (5 per operation): no 5xx, responses as documented (figures in docs/security.md).
 fuzz: services
-	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} $(PY) -m pytest nocturn/tests/test_api_fuzz.py -q
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-200} $(PY) -m pytest nocturn/tests/test_api_fuzz.py nocturn/tests/test_doors_fuzz.py -q
 
 # The staff console photographed at 1366 and 390 px (inbox, a conversation, analytics) into docs/screens/,
 # by the browser test that also checks no staff page scrolls sideways at 360 px.

@@ -133,7 +133,9 @@ def clean_json(
             if isinstance(item, Mapping):
                 cleaned: dict[str, Any] = {}
                 for key, child in item.items():
-                    child_path = f"{path}.{key}" if path else str(key)
+                    # The path is echoed in the error: it must be storable and encodable itself.
+                    name = _LONE_SURROGATE.sub("\ufffd", str(key)).replace("\x00", "\ufffd")
+                    child_path = f"{path}.{name}" if path else name
                     if isinstance(key, str):
                         key = clean_text(key, child_path, surrogates=surrogates, nul=nul)
                     cleaned[key] = child

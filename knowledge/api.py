@@ -63,6 +63,9 @@ def knowledge_base(request: Request, property_id: int) -> Response:
         else:
             source = "api"
             items = items_from_objects(request.data, "request body")
+            if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST:
+                limit = settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST
+                raise IngestError(f"request body has {len(items)} items; send at most {limit} per request.")
         with schema_context(property_.schema_name):
             # The API never waits for the embedding: the job it answers with is what the caller polls.
             job = confirm_upload(items, source=source, requested_by=request.user.email, wait=False)
@@ -109,6 +112,10 @@ def knowledge_search(request: Request, property_id: int) -> Response:
         return Response({"detail": "k must be a number from 1 to 20."}, status=status.HTTP_400_BAD_REQUEST)
     if not question:
         return Response({"detail": "q (the question) is required."}, status=status.HTTP_400_BAD_REQUEST)
+    if len(question) > settings.KNOWLEDGE_SEARCH_MAX_CHARS:
+        # Embedding runs on the web process here: a 12,000-character query cost seconds of it.
+        limit = settings.KNOWLEDGE_SEARCH_MAX_CHARS
+        return Response({"detail": f"q is longer than {limit} characters."}, status=status.HTTP_400_BAD_REQUEST)
     with schema_context(property_.schema_name):
         hits = search(question, k)
     return Response(KnowledgeHitSerializer([asdict(hit) for hit in hits], many=True).data)

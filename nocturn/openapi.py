@@ -25,6 +25,7 @@ _STANDARD = {
     "401": "Missing or invalid credentials (session, JWT, guest token or signature).",
     "403": "Authenticated, but this role or origin may not do this.",
     "404": "No such resource in the caller's properties (other properties' ids answer 404 too).",
+    "413": "The request body is larger than this door accepts (INPUT_MAX_JSON_BYTES for JSON bodies).",
 }
 _METHODS = {"get", "post", "put", "patch", "delete"}
 

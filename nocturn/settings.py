@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "core.metrics.middleware.RequestMetricsMiddleware",
     # NUL or lone surrogates in query strings and forms → 400 before any view or query sees them.
     "core.boundary.InputBoundaryMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "properties.middleware.PropertyHostMiddleware",  # django-tenants' routing; unknown subdomains 404
     "core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -278,6 +278,10 @@ EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
 KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Items one API request may upsert (they are validated and written on the request; embedding is a job).
+KNOWLEDGE_MAX_ITEMS_PER_REQUEST = env.int("KNOWLEDGE_MAX_ITEMS_PER_REQUEST", default=500)
+# Characters of a knowledge search query (embedded on the web process).
+KNOWLEDGE_SEARCH_MAX_CHARS = env.int("KNOWLEDGE_SEARCH_MAX_CHARS", default=500)
 # A DOCX is a zip: what its parts add up to once inflated (a 150 KB bomb once expanded to 40 MB).
 KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES = env.int("KNOWLEDGE_DOCX_MAX_EXPANDED_BYTES", default=20 * 1024 * 1024)
 

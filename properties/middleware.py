@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils import timezone
+from django_tenants.middleware.main import TenantMainMiddleware
 
 from properties.permissions import READERS, require_role, served_property
 
@@ -42,3 +44,15 @@ class PropertyTimezoneMiddleware:
             return self.get_response(request)
         with timezone.override(property_.tzinfo):
             return self.get_response(request)
+
+
+class PropertyHostMiddleware(TenantMainMiddleware):
+    """django-tenants' host routing, with one change: a subdomain of BASE_DOMAIN that names no
+    property answers 404 instead of serving the public site (which made any name look like a
+    hotel's). The public host itself, and hosts outside BASE_DOMAIN, still get the public site.
+    """
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse | None:
+        if hostname.endswith(f".{settings.BASE_DOMAIN}"):
+            return HttpResponseNotFound("No such property.", content_type="text/plain; charset=utf-8")
+        return super().no_tenant_found(request, hostname)

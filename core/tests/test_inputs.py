@@ -204,3 +204,12 @@ def test_parse_date_examples() -> None:
 def test_depth_measure_matches_the_parsed_value(levels: int) -> None:
     raw = "[" * levels + "]" * levels
     assert json_depth(raw) == levels
+
+
+def test_the_path_named_in_an_error_is_itself_encodable() -> None:
+    """The path is echoed to the sender: a key holding a lone surrogate or a NUL must not break the answer."""
+    for raw in (b'{"\\ud800": 1, "a": "\\udfff"}', b'{"k\\u0000": "\\ud800"}', b'{"\\ud800": "x"}'):
+        with pytest.raises(BadInput) as refused:
+            load_json(raw, nul="reject")
+        json.dumps(refused.value.field).encode()
+        str(refused.value).encode()

@@ -63,11 +63,13 @@ def assert_refused(response, field: str = "", status: int = 400) -> dict:
 def test_the_anonymous_surrogate_key_is_refused_fast(world) -> None:
     client = Client(HTTP_HOST="localhost", HTTP_ORIGIN=ORIGIN)
     client.post("/api/v1/conversations", b"{}", content_type="application/json")  # warm the URL conf
-    started = time.perf_counter()
-    response = client.post("/api/v1/conversations", b'{"key":"\\ud800"}', content_type="application/json")
-    elapsed = time.perf_counter() - started
-    assert response.status_code == 400 and "key" in response.json()["error"]
-    assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms"
+    timings = []
+    for _ in range(5):  # the best of five: the machine running the tests is shared
+        started = time.perf_counter()
+        response = client.post("/api/v1/conversations", b'{"key":"\\ud800"}', content_type="application/json")
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 400 and "key" in response.json()["error"]
+    assert min(timings) < 0.05, [f"{t * 1000:.1f} ms" for t in timings]
 
 
 @pytest.mark.parametrize("key", [NUL, "abc" + NUL, SURROGATE])
@@ -307,3 +309,16 @@ def test_signed_events_with_deep_nesting_nul_or_surrogates_are_refused(world, bo
         headers={signing.HEADER: header},
     )  # fmt: skip
     assert response.status_code == 400, response.content[:300]
+
+
+def test_a_long_search_query_and_too_many_items_are_refused_before_any_work(world, settings) -> None:
+    viewer = host_client(None, world.viewer_a)
+    long_query = "a" * (settings.KNOWLEDGE_SEARCH_MAX_CHARS + 1)
+    response = viewer.get(f"/api/v1/properties/{world.a.pk}/knowledge-base/search", {"q": long_query})
+    assert_refused(response, "longer than")
+    settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST = 3
+    items = [{"category": "faq", "title": f"Item {n}", "content": "Open."} for n in range(4)]
+    response = put_json(api(world), f"/api/v1/properties/{world.a.pk}/knowledge-base", json.dumps(items))
+    assert_refused(response, "at most 3 per request")
+    with schema_context(world.a.schema_name):
+        assert not KnowledgeItem.objects.exists()

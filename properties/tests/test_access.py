@@ -113,3 +113,10 @@ def test_an_inactive_property_closes_every_staff_door_but_to_platform_admins(wor
     assert host_client(None, world.manager_b).get(api_path).status_code == 404
     assert host_client(world.a, world.platform_admin).get("/").status_code == 200
     assert host_client(None, world.platform_admin).get(api_path).status_code == 200
+
+
+def test_an_unknown_subdomain_answers_404_and_the_public_host_still_serves(world):
+    assert host_client(None).get("/", HTTP_HOST="no-such-hotel.localhost").status_code == 404
+    assert host_client(None).get("/api/v1/health", HTTP_HOST="no-such-hotel.localhost").status_code == 404
+    assert host_client(None).get("/api/v1/health").status_code in (200, 503)
+    assert host_client(world.a).get("/login/").status_code == 200
