@@ -227,8 +227,20 @@ def _language(conversation: Conversation) -> str:
     return "ms" if conversation.guest.language == "ms" else "en"
 
 
-def _tell_guest(conversation: Conversation, text: str, at: Any, notice: str = "handoff") -> Message:
+# Courtesy notices that only make sense beside a live exchange: outside WhatsApp's 24-hour window they
+# would go as a paid re-engagement template of their own, ahead of the staff reply that already reaches
+# the guest that way, so they are left out there.
+COURTESY_NOTICES = frozenset({"joined", "back_to_ai"})
+
+
+def _tell_guest(conversation: Conversation, text: str, at: Any, notice: str = "handoff") -> Message | None:
     """A notice to the guest on their own channel (not an AI answer: no reply_to, so turns ignore it)."""
+    if (
+        notice in COURTESY_NOTICES
+        and conversation.channel == Channel.WHATSAPP
+        and not outbox.inside_window(conversation)
+    ):
+        return None
     message = Message.objects.create(
         conversation=conversation,
         role=MessageRole.AI,

@@ -279,12 +279,12 @@ def _send(item: OutboxItem) -> SendResult:
                 extra={**item.extra, "message_id": item.email_message_id},
             )
         )
-    inside_window = _inside_window(message.conversation)
-    if message.conversation.guest.opted_out_at and (item.extra.get("template_purpose") or not inside_window):
+    in_window = inside_window(message.conversation)
+    if message.conversation.guest.opted_out_at and (item.extra.get("template_purpose") or not in_window):
         # Only answers to what the guest writes (inside their 24-hour window) reach a guest who sent STOP.
         raise OptedOut("the guest opted out (STOP): nothing they did not ask for is sent")
     with whatsapp_adapter(item.thread_id) as adapter:
-        if item.extra.get("use_template") or not inside_window:
+        if item.extra.get("use_template") or not in_window:
             return _send_template(item, adapter)
         try:
             return adapter.send(
@@ -300,7 +300,8 @@ def _send(item: OutboxItem) -> SendResult:
             return _send_template(item, adapter)
 
 
-def _inside_window(conversation: Conversation) -> bool:
+def inside_window(conversation: Conversation) -> bool:
+    """Whether WhatsApp still takes free text for this guest (they wrote in the last 24 hours)."""
     last_guest = (
         Message.objects.filter(conversation=conversation, role=MessageRole.GUEST)
         .order_by("-created_at")
@@ -469,7 +470,7 @@ def refusal_for_staff(conversation: Conversation) -> str:
     """Why a staff reply cannot reach this guest now ("" when it can): WhatsApp outside the 24-hour window
     with no approved re-engagement template. Said before anything is stored, so staff never believe a
     message went that could not."""
-    if conversation.channel != Channel.WHATSAPP or _inside_window(conversation):
+    if conversation.channel != Channel.WHATSAPP or inside_window(conversation):
         return ""
     if conversation.guest.opted_out_at:
         return "The guest opted out (STOP) and last wrote more than 24 hours ago: WhatsApp messages can't be sent."

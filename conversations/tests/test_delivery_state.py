@@ -13,7 +13,7 @@ from conftest import api_client
 from conversations import engine
 from conversations.models import Conversation, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
-from conversations.tests.test_outbox_dispatch import _guest_says
+from conversations.tests.test_outbox_dispatch import _guest_says, dispatch_in_order
 from messaging.base import NormalizedMessage
 from properties.models import WhatsAppBinding
 from properties.tests.test_realtime import open_staff_socket, receive_events, session_cookie
@@ -63,7 +63,7 @@ def test_with_an_approved_template_staff_see_that_the_template_went_instead_of_t
     sent = _reply(api, world, conversation, "Your airport pickup is booked for 9 am.")
     assert sent.status_code == 201 and sent.json()["delivery"]["state"] == "queued"
     with schema_context(world.a.schema_name):
-        assert outbox.dispatch(OutboxItem.objects.get(message_id=sent.json()["id"]).pk) == "sent"
+        assert dispatch_in_order(sent.json()["id"]) == "sent"
     delivery = _delivery_of(api, world, conversation, sent.json()["id"])
     assert delivery["state"] == "sent" and delivery["template"] == "reengage_v1"
     assert [m["type"] for m in whatsapp_a.sent_messages()] == ["template"]
@@ -82,7 +82,7 @@ def test_undeliverable_and_window_failures_reach_staff_in_words(world, whatsapp_
         conversation = _guest_wrote(wa_id)
     sent = _reply(api, world, conversation, "Hello from the front desk")
     with schema_context(world.a.schema_name):
-        assert outbox.dispatch(OutboxItem.objects.get(message_id=sent.json()["id"]).pk) == "failed"
+        assert dispatch_in_order(sent.json()["id"]) == "failed"
     delivery = _delivery_of(api, world, conversation, sent.json()["id"])
     assert delivery["state"] == "failed" and delivery["error_code"] == code and words in delivery["reason"]
 
@@ -94,9 +94,8 @@ def test_statuses_move_the_state_forward_and_other_properties_see_none_of_it(wor
         conversation = _guest_wrote("60188800004")
     sent = _reply(api, world, conversation, "Your room is ready")
     with schema_context(world.a.schema_name):
+        dispatch_in_order(sent.json()["id"])
         item = OutboxItem.objects.get(message_id=sent.json()["id"])
-        outbox.dispatch(item.pk)
-        item.refresh_from_db()
         outbox.apply_status({"wamid": item.provider_ids[0], "status": "delivered", "errors": []})
     assert _delivery_of(api, world, conversation, sent.json()["id"])["state"] == "delivered"
     with schema_context(world.a.schema_name):
