@@ -38,7 +38,8 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from conversations.models import ChannelSettings, InboundEvent, Message, OutboxItem
+from conversations.models import ChannelSettings, Conversation, InboundEvent, Message, OutboxItem
+from leads.models import Lead
 from nocturn.celery import app
 from properties.models import EmailBinding, Property, WhatsAppBinding, WidgetKey
 from testsupport.graph import FakeGraphServer
@@ -246,6 +247,10 @@ def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email:
         OutboxItem.objects.all().delete()
         InboundEvent.objects.all().delete()
         Message.objects.filter(channel__in=channels).delete()
+        # The module's guests also left conversations and, since every message is read for lead details,
+        # leads: later tests count the property's conversations and leads from zero.
+        Lead.objects.filter(conversation__channel__in=channels).delete()
+        Conversation.objects.filter(channel__in=channels).delete()
         ChannelSettings.objects.all().delete()
     WhatsAppBinding.objects.filter(phone_number_id__in=whatsapp).delete()
     if email:
