@@ -5,20 +5,25 @@ A handoff raises an alert, a notification and the tab count for both agents; Ain
 named bubble; an internal note reaches Ben, never the guest; resolving (key r) tells the guest they are back with
 the assistant. Then: no staff page scrolls sideways at 360 px, and (with NOCTURN_SCREENS_DIR set, `make screens`)
 the inbox, a conversation and the analytics page are photographed at 1366 and 390 px.
+And a WhatsApp guest (a signed webhook, the fake Graph API behind `live_stack`): the staff reply Graph refuses
+with 131026 shows on that message, live, as "not delivered" with the reason in words.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
 
 from conversations import engine, handoff
-from conversations.models import Conversation, SavedReply, StaffNote
+from conversations.models import Conversation, ConversationStatus, SavedReply, StaffNote
 from properties.models import WidgetKey
 from testsupport.browser import signed_in_context
+from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
+from testsupport.payloads import whatsapp_text_body
 from testsupport.wait import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -36,6 +41,8 @@ GUESTS = [
     ("Boleh saya tempah bilik untuk dua malam hujung minggu ini?", "Nur Aisyah"),
     ("My flight lands at 2am, can I check in early and have an extra pillow in a very long message?", "James Carter"),
 ]
+APP_SECRET = "console-browser-app-secret"
+NUMBER = "990000001601"  # the property's WhatsApp phone number id (the guest's messages arrive on it)
 STAFF_PAGES = ["/", "/conversations/{c}/", "/leads/", "/after-hours/", "/reviews/", "/analytics/", "/settings/",
                "/settings/saved-replies/", "/settings/staff/"]  # fmt: skip
 
@@ -61,6 +68,17 @@ def console(committed_db, _committed_kb_a, forget_committed_guests, daphne):
         user.first_name = ""
         user.save(update_fields=["first_name"])
     key.delete()
+
+
+@pytest.fixture(scope="module")
+def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
+    """Only the WhatsApp test (the module's last: the binding stays until the module ends) asks for
+    `live_stack`; the others keep the session's daphne and worker."""
+    with django_db_blocker.unblock():
+        bind_channels(properties_ab.a, whatsapp={NUMBER: "6016"}, buffer_window_seconds=0.5)
+    yield StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET})
+    with django_db_blocker.unblock():
+        unbind_channels(properties_ab.a, whatsapp=[NUMBER])
 
 
 def _staff(browser, world, user, origin):
@@ -196,3 +214,57 @@ def test_no_staff_page_scrolls_sideways_on_a_phone_and_the_screens(console, seed
                 Path(screens).mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(Path(screens) / f"{name}-{width}.png"), full_page=True)
         context.close()
+
+
+@pytest.fixture
+def aina(committed_db, forget_committed_guests):
+    user = committed_db.agent_a
+    user.first_name = "Aina"
+    user.save(update_fields=["first_name"])
+    yield user
+    user.first_name = ""
+    user.save(update_fields=["first_name"])
+
+
+def test_a_reply_whatsapp_refuses_shows_not_delivered_on_the_staff_message_live(
+    aina, committed_db, live_stack: LiveStack, browser
+) -> None:
+    from playwright.sync_api import expect
+
+    world, graph, wa_id = committed_db, live_stack.graph, "60116001601"
+    origin = f"http://alpha.localhost:{live_stack.daphne.port}"
+    context, page = _staff(browser, world, aina, origin)
+
+    def texts_to_guest() -> list[str]:
+        return [m["text"]["body"] for m in graph.sent_messages() if m.get("to") == wa_id and m.get("type") == "text"]
+
+    body = whatsapp_text_body(NUMBER, wa_id, "I want to speak to a real person please", name="Siti Rahmah")
+    assert live_stack.post_whatsapp(body, APP_SECRET) == 200
+
+    def handed_off() -> Conversation | None:
+        with schema_context(world.a.schema_name):
+            return Conversation.objects.filter(
+                guest__identities__external_id=f"+{wa_id}", status=ConversationStatus.HANDED_OFF
+            ).first()
+
+    conversation = wait_until(handed_off, timeout=60)
+    assert conversation, "the guest asking for a person was not handed to staff"
+    page.goto(f"/conversations/{conversation.pk}/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "connected", timeout=15_000)
+    page.keyboard.press("t")  # take over
+    expect(page.locator("#conversation-state")).to_contain_text("You hold this conversation", timeout=10_000)
+    assert graph.wait_for(lambda g: any("Aina from the front desk has joined" in t for t in texts_to_guest()), 60)
+
+    # From now on Graph refuses every send to this guest: 131026, the number can't receive WhatsApp.
+    graph.undeliverable.add(wa_id)
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads or navigates
+    page.locator("form.reply textarea").fill("Hello Siti, this is Aina at the front desk.")
+    page.locator("button.send").click()
+    reply = page.locator(".msg.staff", has_text="this is Aina at the front desk")
+    expect(reply).to_have_count(1, timeout=10_000)
+    shown = reply.locator('.delivery[data-delivery="failed"]')
+    expect(shown).to_contain_text("not delivered", timeout=60_000)
+    expect(shown).to_contain_text("This number can't receive WhatsApp messages")
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded: the failure was not shown live"
+    assert not any("this is Aina at the front desk" in t for t in texts_to_guest())
+    context.close()
