@@ -108,7 +108,8 @@ def test_a_booking_confirmed_event_reaches_the_guest_on_whatsapp_once(
     assert len(_templates_to(live_stack, wa_id)) == 1
     with schema_context(committed_db.a.schema_name):
         record = IntegrationEvent.objects.get(event_id="live-evt-1")
-        assert record.notification_status == NotificationStatus.QUEUED and record.notification_channel == "whatsapp"
+        # Delivered: the event says so (it was "queued" until the outbox sent the template).
+        assert record.notification_status == NotificationStatus.SENT and record.notification_channel == "whatsapp"
         assert record.notification_message.outbox.state == "sent"
     # Bravo's credentials cannot post to Alpha, over the real server too.
     assert _post(live_stack, committed_db.a.slug, booking_event("live-evt-x"), secrets.b)[0] == 401
