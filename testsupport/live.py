@@ -39,6 +39,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conversations.models import ChannelSettings, Conversation, InboundEvent, Message, OutboxItem
+from gaps.models import Gap
 from leads.models import Lead
 from nocturn.celery import app
 from properties.models import EmailBinding, Property, WhatsAppBinding, WidgetKey
@@ -251,6 +252,8 @@ def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email:
         # leads: later tests count the property's conversations and leads from zero.
         Lead.objects.filter(conversation__channel__in=channels).delete()
         Conversation.objects.filter(channel__in=channels).delete()
+        # Their unanswered questions went with the messages; the gaps they alone made go too.
+        Gap.objects.filter(questions__isnull=True).delete()
         ChannelSettings.objects.all().delete()
     WhatsAppBinding.objects.filter(phone_number_id__in=whatsapp).delete()
     if email:

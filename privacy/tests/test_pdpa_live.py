@@ -153,6 +153,9 @@ def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(live_stack: Live
             assert list(find_guests(phone=phone)) == [whatsapp_conversation.guest], phone
         assert find_guests(email=GUEST_EMAIL.upper()).count() == 1
         assert Lead.objects.filter(email=GUEST_EMAIL).get().pk == lead_id
+        # Every message is read for lead details, so the web conversation may have opened a lead too.
+        guests = [*find_guests(phone=E164), *find_guests(email=GUEST_EMAIL)]
+        leads_of_the_guest = Lead.objects.filter(guest__in=guests).count()
 
     dump = pg_dump_text()
     assert f"CREATE SCHEMA {schema};" in dump and f"CREATE SCHEMA {world.b.schema_name};" in dump  # every schema
@@ -193,5 +196,5 @@ def test_a_guest_is_nowhere_in_plaintext_then_erased_everywhere(live_stack: Live
 
     event = AuditEvent.objects.get(pk=outcome["audit_event"])
     assert (event.action, event.property_id, event.actor_id) == ("guest.erased", world.a.pk, world.manager_a.pk)
-    assert event.details["guests"] == 2 and event.details["deleted"]["leads.Lead"] == 1
+    assert event.details["guests"] == 2 and event.details["deleted"]["leads.Lead"] == leads_of_the_guest >= 1
     assert _leaks(json.dumps(event.details) + event.target_id) == []
