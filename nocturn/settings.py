@@ -130,6 +130,18 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_nocturn")}
+# Pooled connections (Django's own psycopg_pool option) for daphne, which runs each request in a
+# thread of its own, so CONN_MAX_AGE never reuses a connection: without a pool every request
+# connects anew. nocturn/asgi.py turns it on; the worker keeps its persistent connection per pool
+# process. django-tenants re-issues SET search_path on every connection it takes from the pool
+# (properties/tests/test_pooled_connections.py).
+if env.bool("DATABASE_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections beside a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=16),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 
 AUTH_USER_MODEL = "properties.User"
 # Axes first: it refuses a locked-out user+IP before our backend checks the password.
