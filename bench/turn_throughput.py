@@ -88,6 +88,7 @@ class Meter:
 
     def __init__(self, processes: dict[str, int]) -> None:
         self.processes = processes  # name → root pid
+        self.before: dict[str, Any] | None = None  # stays None when the level never started
 
     def snapshot(self) -> dict[str, Any]:
         trees = {name: process_tree(pid) for name, pid in self.processes.items()}
@@ -100,6 +101,8 @@ class Meter:
         self.before = self.snapshot()
 
     def stop(self, turns: int) -> dict[str, Any]:
+        if self.before is None:
+            return {"cpu_ms": {}, "queries": {}, "statements_total": None}
         time.sleep(1.2)  # the counters are written twice a second: let the last turn's be written
         after = self.snapshot()
         per_turn: dict[str, Any] = {"cpu_ms": {}, "queries": {}}
@@ -113,7 +116,13 @@ class Meter:
             per_turn["queries"][name] = {k: round(v / max(turns, 1), 2) for k, v in sorted(delta.items()) if v}
         per_turn["cpu_ms"]["total"] = round(sum(per_turn["cpu_ms"].values()), 2)
         per_turn["statements_total"] = round(
-            sum(v for name in self.processes for k, v in per_turn["queries"][name].items() if k != "CONNECT"), 2
+            sum(
+                v
+                for name in self.processes
+                for k, v in per_turn["queries"][name].items()
+                if not k.startswith(("CONNECT", "POOL-"))
+            ),
+            2,
         )
         return per_turn
 
@@ -159,24 +168,28 @@ def throughput(
         guest = Guest(port, key)
         n = 0
         try:
-            guest.start()
-            with contextlib.suppress(Exception):
+            try:  # a guest that cannot start still reaches the barrier, so the others are measured
+                guest.start()
                 guest.turn(QUESTIONS[index % len(QUESTIONS)])
-            n = 1
+                n = 1
+            except Exception as exc:
+                with lock:
+                    errors.append(f"warm-up: {exc!r}"[:120])
             ready.wait()
             while time.perf_counter() < clock["deadline"]:
                 with lock:
                     if len(done) >= max_turns:
                         return
-                if n % TURNS_PER_CONVERSATION == 0:
-                    guest.start()
                 try:
+                    if n % TURNS_PER_CONVERSATION == 0:
+                        guest.start()
                     row = guest.turn(f"{QUESTIONS[(index + n) % len(QUESTIONS)]} ({uuid.uuid4().hex[:6]})")
                 except Exception as exc:  # counted; the guest starts a new conversation
                     with lock:
                         errors.append(repr(exc)[:120])
-                        if len(errors) > 20:
+                        if len(errors) > 4 * guests:
                             return
+                    time.sleep(0.5)  # then a new conversation, as the widget would reconnect
                     n = 0
                     continue
                 with lock:
@@ -216,7 +229,7 @@ def print_level(row: dict[str, Any]) -> None:
     print(f"    CPU ms per turn: {cpu}")
     for name, kinds in per["queries"].items():
         print(f"    {name} statements per turn: " + ", ".join(f"{k} {v:g}" for k, v in kinds.items()))
-    print(f"    statements per turn, all processes: {per['statements_total']:g}")
+    print(f"    statements per turn, all processes: {per['statements_total']}")
 
 
 def streaming(port: int, key: str, fake: TimedLLM, turns: int) -> dict[str, Any]:

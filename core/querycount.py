@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -53,6 +55,8 @@ class _Counts:
 
 
 _COUNTS = _Counts()
+# The driver connections seen so far: a pooled connection handed out again is a checkout, not a connect.
+_SEEN: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def _count_statement(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -61,7 +65,14 @@ def _count_statement(execute: Callable[..., Any], sql: str, params: Any, many: b
 
 
 def _on_connection(sender: object, connection: Any, **_: object) -> None:
-    _COUNTS.add("CONNECT")
+    # connection_created fires for every connection Django takes, from a pool too.
+    if connection.connection in _SEEN:
+        _COUNTS.add("POOL-CHECKOUT")
+    else:
+        _SEEN.add(connection.connection)
+        # Which kind of thread connects (digits dropped): tells a per-request thread from a pool process.
+        thread = re.sub(r"[-_]?\d+", "", threading.current_thread().name)
+        _COUNTS.add(f"CONNECT[{thread}]")
     if _count_statement not in connection.execute_wrappers:
         connection.execute_wrappers.append(_count_statement)
 
