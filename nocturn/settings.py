@@ -189,8 +189,16 @@ CHANNEL_LAYERS = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout by default, which cuts channels-redis' 5 s BZPOPMIN
         # and drops every idle websocket after ~5 s; reads on the layer may block longer than the pop.
+        # redis-py's asyncio pool refuses (does not wait) past 100 connections in use: 128 guests opening
+        # websockets at once on one daphne hit it (bench/turn_throughput.py); Redis allows 10,000 clients.
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 30,
+                    "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=1000),
+                }
+            ],
             "prefix": env.str("CHANNELS_PREFIX", default="nocturn"),
         },
     }
