@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # (nocturn/local_services.read_dotenv: the environment wins over .env), so make passes PORT only when given.
 PORT ?=
 
-.PHONY: run test setup services migrate lint format browser clean-data bench chaos audit fuzz screens quality-dialogues
+.PHONY: run test setup services migrate lint format browser clean-data bench profile chaos audit fuzz screens quality-dialogues
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ format: setup
 # belongs on a quiet machine. `make chaos CHAOS_ARGS="--rate 20 --duration 60"` for a short chaos run.
 bench: setup
 	$(PY) bench/run_all.py $(if $(QUICK),--quick,)
+
+# The turn benchmark alone with py-spy on daphne and the worker: sorted tables into docs/perf/.
+profile: setup
+	$(PY) bench/run_all.py --only turns --no-docs --profile docs/perf $(if $(QUICK),--quick,)
 
 chaos: setup
 	$(PY) bench/chaos.py $(CHAOS_ARGS)

@@ -41,8 +41,8 @@ PARTS: list[tuple[str, str, list[str], list[str], int]] = [
     (
         "turns",
         "turn_throughput.py",
-        ["--guests", "8", "--seconds", "30", "--stream-turns", "40"],
-        ["--guests", "4", "--seconds", "8", "--stream-turns", "8"],
+        ["--guests", "8,32,128", "--seconds", "30", "--stream-turns", "40"],
+        ["--guests", "4,8", "--seconds", "8", "--stream-turns", "8"],
         900,
     ),
     (
@@ -153,14 +153,19 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     else:
         failed("guest_turn", "2. guest turn")
     if (turns := figures("turns")) is not None:
-        t = turns["throughput_offline"]
-        rows.append(
-            (
-                f"3. full turns/s, offline provider, {t['guests']} concurrent guests",
-                f"{t['turns_per_s']:.1f} turns/s ({t['turns']} turns in {t['seconds']} s, {t['errors']} errors)",
-                "",
+        for t in turns.get("levels", [turns["throughput_offline"]]):
+            per = t.get("per_turn", {})
+            cpu = ", ".join(f"{k} {v:.0f}" for k, v in per.get("cpu_ms", {}).items())
+            rows.append(
+                (
+                    f"3. full turns/s, offline provider, {t['guests']} concurrent guests",
+                    f"{t['turns_per_s']:.1f} turns/s, p95 {_f(t['end_to_end_ms'].get('p95'), 0)} ms "
+                    f"({t['turns']} turns in {t['seconds']} s, {t['errors']} errors, "
+                    f"load {t.get('load_average', '?')});"
+                    f" CPU ms/turn {cpu}; {per.get('statements_total', '—')} SQL statements/turn",
+                    "≥ 50 turns/s" if t["guests"] == 8 else "",
+                )
             )
-        )
         gap = turns["streaming"]["llm_first_token_to_widget_ms"]
         rows.append(
             (
@@ -249,6 +254,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a short run of every part (proves the harness)")
     parser.add_argument("--only", default="", help="comma-separated parts: " + ",".join(p[0] for p in PARTS))
     parser.add_argument("--no-docs", action="store_true", help="print only; do not touch docs/")
+    parser.add_argument("--profile", type=Path, help="py-spy tables of daphne and the worker (turns part) here")
     args = parser.parse_args()
     only = {name for name in args.only.split(",") if name}
 
@@ -263,7 +269,10 @@ def main() -> int:
         for name, script, full, quick, timeout in PARTS:
             if only and name not in only:
                 continue
-            results[name] = run_part(stack, name, script, quick if args.quick else full, timeout, out)
+            argv = quick if args.quick else full
+            if args.profile and name == "turns":
+                argv = [*argv, "--profile", str(args.profile.resolve())]
+            results[name] = run_part(stack, name, script, argv, timeout, out)
             durations[name] = results[name]["seconds"]
     finally:
         stack.close()

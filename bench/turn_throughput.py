@@ -1,17 +1,28 @@
-"""Full guest turns per second, and streaming latency (not a test): widget guests over real HTTP + websockets.
+"""Full guest turns per second, the CPU and the database statements each turn costs, and streaming latency.
 
-    .venv/bin/python bench/turn_throughput.py [--guests 8] [--seconds 30] [--stream-turns 40] [--json out.json]
+    .venv/bin/python bench/turn_throughput.py [--guests 8,32,128] [--seconds 30] [--stream-turns 40]
+        [--profile docs/perf] [--profile-guests 32] [--json out.json]
 
 A throwaway database (every migration, one property with the fixture hotel's knowledge, a widget key),
 a real daphne and a real Celery worker (two processes, as `make run` starts it). Two phases:
 
-1. Throughput, offline provider (no LLM key): `--guests` guests in parallel threads, each posting its
-   next question as soon as the previous reply's final `message` event arrives; completed turns are
-   counted for `--seconds` (bounded also in turns); turns/s = completed / elapsed.
+1. Throughput, offline provider (no LLM key), at each of `--guests` concurrency levels: that many
+   guests in parallel threads, each posting its next question as soon as the previous reply's final
+   `message` event arrives; completed turns are counted for `--seconds` (bounded also in turns);
+   turns/s = completed / elapsed, with the p50/p95 of each turn (POST → final event). Per turn also:
+   - CPU seconds of daphne and of the worker (its pool processes included), from /proc utime+stime
+     before and after the window — CPU holds up on a busy shared machine where wall-clock figures
+     do not (PostgreSQL's own CPU is not counted: its backends come and go with the connections);
+   - database statements per turn per process, by kind (core/querycount.py, switched on for the
+     bench's daphne and worker), and connections opened per turn;
+   - the load average at the start of the level, printed beside every figure.
 2. Streaming, a zero-latency fake OpenAI-compatible server on 127.0.0.1 that records the moment it
    writes its first token: for each turn, the widget's first `token` event minus that moment (one
    clock: both ends are in this process), i.e. what our pipeline adds between the model and the guest
    (openai client, engine, Redis channel layer, daphne, websocket).
+
+`--profile DIR`: py-spy samples daphne and the worker (bench/pyspy.py) during the `--profile-guests`
+level's window and writes a collapsed-stack file and a sorted table per process into DIR.
 
 Loops are bounded and all traffic goes to 127.0.0.1 (guest_turn.py's Guest speaks the widget API).
 """
@@ -22,22 +33,98 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_throughput")
+# Every process this bench starts counts its database statements here (core/querycount.py).
+COUNT_DIR = Path(tempfile.mkdtemp(prefix="bench-querycount-"))
+os.environ["NOCTURN_QUERY_COUNT_DIR"] = str(COUNT_DIR)
 
+from bench import pyspy  # noqa: E402
 from bench.guest_turn import QUESTIONS, TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
+from core.querycount import read_counts  # noqa: E402
 from testsupport.live import stop  # noqa: E402
 from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
 
 OFFLINE = {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> set[int]:
+    """`pid` and every live descendant (a Celery worker's pool processes)."""
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in children.read_text().split()]
+    return found
+
+
+def cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """utime + stime of each live process, in seconds."""
+    seconds = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return seconds
+
+
+class Meter:
+    """CPU seconds and database statements of the measured processes between `start()` and `stop()`."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self.processes = processes  # name → root pid
+        self.before: dict[str, Any] | None = None  # stays None when the level never started
+
+    def snapshot(self) -> dict[str, Any]:
+        trees = {name: process_tree(pid) for name, pid in self.processes.items()}
+        return {
+            "cpu": {name: cpu_seconds(pids) for name, pids in trees.items()},
+            "queries": {name: read_counts(COUNT_DIR, pids) for name, pids in trees.items()},
+        }
+
+    def start(self) -> None:
+        self.before = self.snapshot()
+
+    def stop(self, turns: int) -> dict[str, Any]:
+        if self.before is None:
+            return {"cpu_ms": {}, "queries": {}, "statements_total": None}
+        time.sleep(1.2)  # the counters are written twice a second: let the last turn's be written
+        after = self.snapshot()
+        per_turn: dict[str, Any] = {"cpu_ms": {}, "queries": {}}
+        for name in self.processes:
+            before_cpu, after_cpu = self.before["cpu"][name], after["cpu"][name]
+            # A pool process that was born during the window counts from zero.
+            used = sum(after_cpu[pid] - before_cpu.get(pid, 0.0) for pid in after_cpu)
+            per_turn["cpu_ms"][name] = round(1000 * used / max(turns, 1), 2)
+            delta = Counter(after["queries"][name])
+            delta.subtract(self.before["queries"][name])
+            per_turn["queries"][name] = {k: round(v / max(turns, 1), 2) for k, v in sorted(delta.items()) if v}
+        per_turn["cpu_ms"]["total"] = round(sum(per_turn["cpu_ms"].values()), 2)
+        per_turn["statements_total"] = round(
+            sum(
+                v
+                for name in self.processes
+                for k, v in per_turn["queries"][name].items()
+                if not k.startswith(("CONNECT", "POOL-"))
+            ),
+            2,
+        )
+        return per_turn
 
 
 class TimedLLM(FakeLLMServer):
@@ -54,13 +141,24 @@ class TimedLLM(FakeLLMServer):
         return pieces
 
 
-def throughput(port: int, key: str, guests: int, seconds: float, max_turns: int) -> dict[str, Any]:
+def throughput(
+    port: int,
+    key: str,
+    guests: int,
+    seconds: float,
+    max_turns: int,
+    meter: Meter,
+    on_start: Callable[[], None] = lambda: None,
+) -> dict[str, Any]:
     done: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     clock = {"start": 0.0, "deadline": 0.0}
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
 
     def warmed() -> None:  # every guest's first turn loads the worker's models: not counted
+        meter.start()
+        on_start()
         clock["start"] = time.perf_counter()
         clock["deadline"] = clock["start"] + seconds
 
@@ -70,24 +168,28 @@ def throughput(port: int, key: str, guests: int, seconds: float, max_turns: int)
         guest = Guest(port, key)
         n = 0
         try:
-            guest.start()
-            with contextlib.suppress(Exception):
+            try:  # a guest that cannot start still reaches the barrier, so the others are measured
+                guest.start()
                 guest.turn(QUESTIONS[index % len(QUESTIONS)])
-            n = 1
+                n = 1
+            except Exception as exc:
+                with lock:
+                    errors.append(f"warm-up: {exc!r}"[:120])
             ready.wait()
             while time.perf_counter() < clock["deadline"]:
                 with lock:
                     if len(done) >= max_turns:
                         return
-                if n % TURNS_PER_CONVERSATION == 0:
-                    guest.start()
                 try:
+                    if n % TURNS_PER_CONVERSATION == 0:
+                        guest.start()
                     row = guest.turn(f"{QUESTIONS[(index + n) % len(QUESTIONS)]} ({uuid.uuid4().hex[:6]})")
                 except Exception as exc:  # counted; the guest starts a new conversation
                     with lock:
                         errors.append(repr(exc)[:120])
-                        if len(errors) > 20:
+                        if len(errors) > 4 * guests:
                             return
+                    time.sleep(0.5)  # then a new conversation, as the widget would reconnect
                     n = 0
                     continue
                 with lock:
@@ -104,13 +206,30 @@ def throughput(port: int, key: str, guests: int, seconds: float, max_turns: int)
     elapsed = time.perf_counter() - clock["start"]
     return {
         "guests": guests,
+        "load_average": load,
         "seconds": round(elapsed, 1),
         "turns": len(done),
         "turns_per_s": len(done) / elapsed,
         "errors": len(errors),
         "error_examples": errors[:3],
         "end_to_end_ms": percentiles(done) if len(done) > 1 else {},
+        "per_turn": meter.stop(len(done)),
     }
+
+
+def print_level(row: dict[str, Any]) -> None:
+    ms = row["end_to_end_ms"]
+    per = row["per_turn"]
+    print(
+        f"  {row['guests']} guests: {row['turns']} turns in {row['seconds']} s = {row['turns_per_s']:.1f} turns/s, "
+        f"p50 {ms.get('p50', 0):.0f} / p95 {ms.get('p95', 0):.0f} ms, {row['errors']} errors "
+        f"(load average {row['load_average']})"
+    )
+    cpu = ", ".join(f"{k} {v:.1f}" for k, v in per["cpu_ms"].items())
+    print(f"    CPU ms per turn: {cpu}")
+    for name, kinds in per["queries"].items():
+        print(f"    {name} statements per turn: " + ", ".join(f"{k} {v:g}" for k, v in kinds.items()))
+    print(f"    statements per turn, all processes: {per['statements_total']}")
 
 
 def streaming(port: int, key: str, fake: TimedLLM, turns: int) -> dict[str, Any]:
@@ -134,13 +253,18 @@ def streaming(port: int, key: str, fake: TimedLLM, turns: int) -> dict[str, Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--guests", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--guests", default="8,32,128", help="concurrency levels, comma-separated")
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured window per level")
     parser.add_argument("--stream-turns", type=int, default=40)
+    parser.add_argument("--profile", type=Path, help="write py-spy tables of daphne and the worker here")
+    parser.add_argument("--profile-guests", type=int, default=32, help="the level profiled")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    guests, seconds = min(args.guests, 32), min(args.seconds, 120.0)  # bounded: a shared machine
+    levels = [min(int(g), 128) for g in args.guests.split(",") if g]  # bounded: a shared machine
+    seconds = min(args.seconds, 120.0)
     stream_turns = min(args.stream_turns, 300)
+    if args.profile and pyspy.py_spy() is None:
+        parser.error("--profile needs py-spy (pip install -r requirements.txt)")
 
     fake = TimedLLM("openai", default=echo_knowledge()).start()
     results: dict[str, Any] = {}
@@ -149,15 +273,29 @@ def main() -> None:
         with bench_site("benchturns", "Bench Turns Hotel", **common) as site:
             worker = site.worker(**OFFLINE)
             try:
-                print(f"throughput, offline provider: {guests} guests for {seconds:g} s …", flush=True)
-                results["throughput_offline"] = throughput(site.daphne.port, site.key, guests, seconds, max_turns=5000)
+                processes = {"daphne": site.daphne.process.pid, "worker": worker.process.pid}
+                results["levels"] = []
+                for guests in levels:
+                    print(f"throughput, offline provider: {guests} guests for {seconds:g} s …", flush=True)
+                    profilers: list[subprocess.Popen[bytes]] = []
+
+                    def profile(guests: int = guests, profilers: list = profilers) -> None:
+                        if args.profile and guests == args.profile_guests:
+                            profilers += [pyspy.record(n, pid, seconds, args.profile) for n, pid in processes.items()]
+
+                    row = throughput(site.daphne.port, site.key, guests, seconds, 20000, Meter(processes), profile)
+                    for profiler in profilers:
+                        profiler.wait(timeout=120)
+                    if profilers:
+                        for name in processes:
+                            pyspy.write_table(name, args.profile)
+                        print(f"    py-spy tables in {args.profile}/")
+                    results["levels"].append(row)
+                    print_level(row)
             finally:
                 stop(worker.process)
-            row = results["throughput_offline"]
-            print(
-                f"  {row['turns']} turns in {row['seconds']} s = {row['turns_per_s']:.1f} turns/s "
-                f"({row['errors']} errors)"
-            )
+            # The figure `make bench` has shown from the start: the first level.
+            results["throughput_offline"] = results["levels"][0]
 
             worker = site.worker(LLM_API_KEY="sk-bench", LLM_BASE_URL=fake.base_url, ANTHROPIC_API_KEY="")
             try:

