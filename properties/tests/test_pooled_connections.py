@@ -35,13 +35,28 @@ def probe_tables(committed_db) -> Iterator[tuple[str, str]]:
             cursor.execute(f'DROP TABLE IF EXISTS "{schema}".pool_probe')
 
 
+def _pooled_handler(max_size: int) -> ConnectionHandler:
+    options = {
+        **connection.settings_dict.get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": max_size, "timeout": 20},
+    }
+    pooled_settings = {**connection.settings_dict, "CONN_MAX_AGE": 0, "OPTIONS": options}
+    # A handler needs a "default"; only ALIAS is ever connected.
+    return ConnectionHandler({"default": dict(connection.settings_dict), ALIAS: pooled_settings})
+
+
 @pytest.fixture
 def pooled() -> Iterator[ConnectionHandler]:
     """The test database through Django's own pool, as daphne uses it: two connections at most."""
-    options = {**connection.settings_dict.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 2, "timeout": 20}}
-    pooled_settings = {**connection.settings_dict, "CONN_MAX_AGE": 0, "OPTIONS": options}
-    # A handler needs a "default"; only ALIAS is ever connected.
-    handler = ConnectionHandler({"default": dict(connection.settings_dict), ALIAS: pooled_settings})
+    handler = _pooled_handler(2)
+    yield handler
+    handler[ALIAS].close_pool()
+
+
+@pytest.fixture
+def single() -> Iterator[ConnectionHandler]:
+    """A pool of one connection: whoever takes it gets the one the last user left."""
+    handler = _pooled_handler(1)
     yield handler
     handler[ALIAS].close_pool()
 
@@ -97,5 +112,39 @@ def test_switching_property_without_closing_a_pooled_connection(
             with db.cursor() as cursor:
                 cursor.execute("SELECT owner FROM pool_probe")
                 assert [row[0] for row in cursor.fetchall()] == [tenant.schema_name]
+    finally:
+        db.close()
+
+
+def test_a_connection_back_from_another_property_is_set_again_without_a_new_set_tenant(
+    probe_tables: tuple[str, str], single: ConnectionHandler, committed_db
+) -> None:
+    """The case set_tenant's own reset does not cover: same wrapper, same property, but the one
+    pooled connection was used for B in between. django-tenants' close() must forget the path it set."""
+
+    def owners(db: object) -> list[str]:
+        with db.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute("SELECT owner FROM pool_probe")
+            return [row[0] for row in cursor.fetchall()]
+
+    db = single[ALIAS]
+    db.set_tenant(committed_db.a)
+    assert owners(db) == [committed_db.a.schema_name]
+    db.close()
+
+    def other_request() -> None:  # another thread's request for B takes the only connection
+        other = single[ALIAS]
+        other.set_tenant(committed_db.b)
+        seen.append(owners(other))
+        other.close()
+
+    seen: list[list[str]] = []
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    thread.join(timeout=60)
+    assert seen == [[committed_db.b.schema_name]]
+
+    try:
+        assert owners(db) == [committed_db.a.schema_name]  # no set_tenant: A is still this wrapper's property
     finally:
         db.close()
