@@ -83,12 +83,13 @@ QUESTIONS = [
 HUMAN = "I want to speak to a real person please"
 LLM_TIMEOUT = 4.0  # the worker's LLM client timeout during the run (the hang lasts longer than this)
 STUCK_AFTER = 60.0  # an outbox row pending this long after the quiet point is stuck
-FAULTS = ("standard", "long-outage", "poison")
-# wa_id prefixes of the poison fault's guests (the load's guests are 6017…): a photo Graph refuses, a lone
-# surrogate (an ordinary question otherwise, answered like the load's), a row the worker cannot read.
+FAULTS = ("standard", "long-outage", "poison")  # --fault takes one, or long-outage,poison together
+# The poison fault's guests (wa_id prefixes; the load's guests are 6017…) and their events' wamids: a photo
+# Graph refuses, a lone surrogate (an ordinary question otherwise, answered like the load's), a row the
+# worker cannot read. Identities are encrypted, so guests are found by their messages' wamids.
 POISON_PHOTO, POISON_SURROGATE, POISON_ROW = "60190", "60191", "60192"
-UNANSWERABLE = (POISON_PHOTO, POISON_ROW)  # reconciled by what the guest was told, not by an AI answer
 POISON_WAMIDS = "wamid.POISON"
+UNANSWERABLE = (f"{POISON_WAMIDS}PHOTO", f"{POISON_WAMIDS}ROW")  # reconciled by what the guest was told
 
 
 # --- The fakes' process ------------------------------------------------------------------------
@@ -295,6 +296,8 @@ def outage_start(duration: float) -> float:
 
 def chaos_schedule(duration: float, fault: str = "standard", outage_seconds: float = 600.0) -> list[tuple[float, str]]:
     """(seconds from the start, action): each fault once, apart, all inside the load."""
+    if "," in fault:  # several faults in one run, each at its own time
+        return sorted(step for one in fault.split(",") for step in chaos_schedule(duration, one, outage_seconds))
     if fault == "long-outage":
         start = outage_start(duration)
         return [(start, "graph_fail"), (round(start + outage_seconds, 1), "graph_recover")]
@@ -403,11 +406,11 @@ def inject_poison(log: ChaosLog) -> int:
     for i in range(log.poison_count):
         # A photo whose media id Graph does not serve (400, code 100): the guest is asked to send it again.
         wa_id = poison_wa_id(POISON_PHOTO, i)
-        photo = {"from": wa_id, "id": f"{POISON_WAMIDS}{log.run_id}{3 * i:06d}", "type": "image"}
+        photo = {"from": wa_id, "id": f"{POISON_WAMIDS}PHOTO{log.run_id}{i:06d}", "type": "image"}
         photo |= {"timestamp": str(int(time.time())), "image": {"id": f"chaos-missing-{i}", "mime_type": "image/jpeg"}}
         posts.append(whatsapp_body(NUMBER, messages=[photo]))
         # A lone surrogate (valid JSON, not encodable as UTF-8): stored with U+FFFD and answered.
-        wamid = f"{POISON_WAMIDS}{log.run_id}{3 * i + 1:06d}"
+        wamid = f"{POISON_WAMIDS}SURROGATE{log.run_id}{i:06d}"
         text = f"What time is breakfast \ud83d? (#{i})"
         posts.append(whatsapp_text_body(NUMBER, poison_wa_id(POISON_SURROGATE, i), text, wamid=wamid))
     for body in posts:
@@ -424,7 +427,7 @@ def inject_poison(log: ChaosLog) -> int:
     close_old_connections()
     with schema_context(log.schema):
         for i in range(log.poison_count):
-            wa_id, wamid = poison_wa_id(POISON_ROW, i), f"{POISON_WAMIDS}{log.run_id}{3 * i + 2:06d}"
+            wa_id, wamid = poison_wa_id(POISON_ROW, i), f"{POISON_WAMIDS}ROW{log.run_id}{i:06d}"
             payload = {
                 "channel": "whatsapp",
                 "property_schema": log.schema,
@@ -528,10 +531,12 @@ def unanswerable() -> Any:
     """The poison guests whose message no AI reply answers (they are asked to resend, or staff take over)."""
     from django.db.models import Q
 
+    from conversations.models import Message
+
     query = Q()
     for prefix in UNANSWERABLE:
-        query |= Q(conversation__guest__identities__external_id__startswith=f"+{prefix}")
-    return query
+        query |= Q(provider_message_id__startswith=prefix)
+    return Q(conversation_id__in=Message.objects.filter(query).values("conversation_id"))
 
 
 def is_quiet(state: dict[str, int]) -> bool:
@@ -787,10 +792,10 @@ def main() -> int:
     parser.add_argument("--log-level", default="warning", help="the worker's log level (logs in .data/chaos-logs)")
     parser.add_argument(
         "--fault",
-        choices=FAULTS,
+        choices=[*FAULTS, "long-outage,poison"],
         default="standard",
         help="standard: the five faults in turn; long-outage: the Graph API down for --outage-seconds under "
-        "the load; poison: events no retry can mend, under the load",
+        "the load; poison: events no retry can mend, under the load; long-outage,poison: both in one run",
     )
     parser.add_argument("--outage-seconds", type=float, default=600.0, help="long-outage: its length (at most 800)")
     parser.add_argument("--poison", type=int, default=10, help="poison: events of each kind (at most 100)")
@@ -800,7 +805,7 @@ def main() -> int:
     args = parser.parse_args()
     rate, duration = min(args.rate, 200.0), min(args.duration, 900.0)
     outage = min(max(args.outage_seconds, 1.0), 800.0)
-    if args.fault == "long-outage":  # the load goes on through the outage and a minute past it
+    if "long-outage" in args.fault:  # the load goes on through the outage and a minute past it
         duration = max(duration, outage_start(duration) + outage + 60.0)
 
     stack = PrivateStack("chaos", worker_concurrency=args.concurrency, worker_log_level=args.log_level)
@@ -829,7 +834,7 @@ def main() -> int:
         load_over, finished, faults_done = threading.Event(), threading.Event(), threading.Event()
         chaos_log = ChaosLog(fault=args.fault, outage_seconds=outage, poison_count=min(max(args.poison, 1), 100))
         chaos_log.url, chaos_log.schema, chaos_log.run_id = url, schema, run_id
-        print(f"fault: {args.fault}" + (f" ({outage:g} s of Graph outage)" if args.fault == "long-outage" else ""))
+        print(f"fault: {args.fault}" + (f" ({outage:g} s of Graph outage)" if "long-outage" in args.fault else ""))
         thread = threading.Thread(
             target=run_chaos,
             args=(stack, fakes, duration, chaos_log, load_over, finished, faults_done),
