@@ -11,10 +11,12 @@ PORT ?=
 
 .PHONY: run test setup services migrate lint format browser clean-data bench profile chaos audit fuzz screens quality-dialogues
 
-$(VENV)/.installed: requirements.txt
+# requirements-nodeps.txt: packages whose declared dependencies we replace (see that file), installed after.
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 setup: $(VENV)/.installed

@@ -1,6 +1,8 @@
 """`make chaos`: guest messages at a steady rate while the stack's parts fail, then a reconciliation.
 
     .venv/bin/python bench/chaos.py [--rate 50] [--duration 180] [--guests 600] [--settle 600]
+    .venv/bin/python bench/chaos.py --fault long-outage --outage-seconds 600 --rate 3 --guests 50
+    .venv/bin/python bench/chaos.py --fault poison --rate 5 --duration 60 --guests 50
 
 It never touches the shared dev services: `bench/stack.py` starts a private PostgreSQL (data in
 `.data/chaos-pg`), a private Redis on a free port, migrates a fresh database, creates one property
@@ -18,7 +20,11 @@ Chaos, in turn (as fractions of the duration): SIGKILL the worker and start a ne
 Redis (a clean shutdown: it saves its RDB as a stock redis-server does); restart PostgreSQL
 (`pg_ctl restart -m fast`: every connection is cut); the LLM answers 500, then hangs past the
 client's timeout; the Graph API answers 500 to every send, then recovers. A child that dies on its
-own is restarted and counted.
+own is restarted and counted. `--fault long-outage` instead takes the Graph API down for every send for
+`--outage-seconds` (10 minutes by default) under the load, with the outbox's production timings;
+`--fault poison` instead sends, under the load, events no retry can mend: a photo whose media id the
+Graph API refuses (400, code 100), a stored row the worker cannot read (its timestamp is not one), and
+a text with a lone surrogate.
 
 Then it waits (bounded) until the pipeline is quiet and reconciles, from the database and from
 what the fake Graph API received:
@@ -28,8 +34,14 @@ what the fake Graph API received:
   - every AI reply and greeting has one outbox row, sent; the Graph API received each sent row's
     text exactly once per recipient (no row sent twice, nothing recorded as sent that never left);
   - each guest was greeted at most once (one local day);
-  - no outbox row pending for more than a minute; failed rows and dead letters are listed.
-It prints the counts and exits 1 on any loss or duplicate.
+  - each guest got its messages in the order their outbox rows were queued;
+  - no outbox row pending for more than a minute; failed rows and dead letters are listed;
+  - no event loops: after the quiet point every event's received time is moved an hour back and the
+    beat's requeue job gets `--loop-check` seconds; an event still pending, or run again, is looping;
+  - a dead letter is expected only for a poison event; any other is one a retry could have delivered;
+  - each poison event ends in a terminal state and its guest hears back.
+It prints four figures (lost, duplicated, looping, dead letters a retry could have delivered) and
+the counts behind them, and exits 1 if any is not zero.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import datetime as dt
 import io
 import json
 import random
@@ -70,6 +83,13 @@ QUESTIONS = [
 HUMAN = "I want to speak to a real person please"
 LLM_TIMEOUT = 4.0  # the worker's LLM client timeout during the run (the hang lasts longer than this)
 STUCK_AFTER = 60.0  # an outbox row pending this long after the quiet point is stuck
+FAULTS = ("standard", "long-outage", "poison")  # --fault takes one, or long-outage,poison together
+# The poison fault's guests (wa_id prefixes; the load's guests are 6017…) and their events' wamids: a photo
+# Graph refuses, a lone surrogate (an ordinary question otherwise, answered like the load's), a row the
+# worker cannot read. Identities are encrypted, so guests are found by their messages' wamids.
+POISON_PHOTO, POISON_SURROGATE, POISON_ROW = "60190", "60191", "60192"
+POISON_WAMIDS = "wamid.POISON"
+UNANSWERABLE = (f"{POISON_WAMIDS}PHOTO", f"{POISON_WAMIDS}ROW")  # reconciled by what the guest was told
 
 
 # --- The fakes' process ------------------------------------------------------------------------
@@ -257,6 +277,12 @@ class ChaosLog:
     events: list[tuple[float, str]] = field(default_factory=list)
     unexpected_exits: collections.Counter = field(default_factory=collections.Counter)
     started: float = field(default_factory=time.monotonic)
+    fault: str = "standard"
+    outage_seconds: float = 600.0
+    poison_count: int = 10
+    url: str = ""  # the webhook, for the poison fault's posts
+    schema: str = ""
+    run_id: str = ""
 
     def note(self, what: str) -> None:
         at = time.monotonic() - self.started
@@ -264,8 +290,19 @@ class ChaosLog:
         print(f"  [{at:6.1f}s] {what}", flush=True)
 
 
-def chaos_schedule(duration: float) -> list[tuple[float, str]]:
+def outage_start(duration: float) -> float:
+    return round(min(30.0, duration * 0.1), 1)
+
+
+def chaos_schedule(duration: float, fault: str = "standard", outage_seconds: float = 600.0) -> list[tuple[float, str]]:
     """(seconds from the start, action): each fault once, apart, all inside the load."""
+    if "," in fault:  # several faults in one run, each at its own time
+        return sorted(step for one in fault.split(",") for step in chaos_schedule(duration, one, outage_seconds))
+    if fault == "long-outage":
+        start = outage_start(duration)
+        return [(start, "graph_fail"), (round(start + outage_seconds, 1), "graph_recover")]
+    if fault == "poison":
+        return [(round(duration * 0.3, 1), "poison")]
     plan = [
         (0.10, "kill_worker"),
         (0.25, "restart_redis"),
@@ -293,7 +330,7 @@ def run_chaos(
     Until `finished` (after the quiet point) it also plays the process supervisor every deployment
     has: a child that died on its own is counted and started again."""
     child_env = worker_env(fakes)
-    plan = chaos_schedule(duration)
+    plan = chaos_schedule(duration, log.fault, log.outage_seconds)
     while not load_over.is_set():
         now = time.monotonic() - log.started
         if plan and now >= plan[0][0]:
@@ -349,6 +386,59 @@ def _act(stack: PrivateStack, fakes: Fakes, action: str, log: ChaosLog, env: dic
     elif action == "graph_recover":
         fakes.post("/graph/recover")
         log.note("the Graph API is healthy again")
+    elif action == "poison":
+        log.note(f"poison events: {inject_poison(log)} sent")
+
+
+def poison_wa_id(prefix: str, n: int) -> str:
+    return f"{prefix}{n:06d}"
+
+
+def inject_poison(log: ChaosLog) -> int:
+    """Events no retry can mend, each from its own guest, in the middle of the load."""
+    from django.db import close_old_connections
+    from django_tenants.utils import schema_context
+
+    from conversations.pipeline import inbound
+    from testsupport.payloads import whatsapp_body, whatsapp_signed_headers, whatsapp_text_body
+
+    posts: list[bytes] = []
+    for i in range(log.poison_count):
+        # A photo whose media id Graph does not serve (400, code 100): the guest is asked to send it again.
+        wa_id = poison_wa_id(POISON_PHOTO, i)
+        photo = {"from": wa_id, "id": f"{POISON_WAMIDS}PHOTO{log.run_id}{i:06d}", "type": "image"}
+        photo |= {"timestamp": str(int(time.time())), "image": {"id": f"chaos-missing-{i}", "mime_type": "image/jpeg"}}
+        posts.append(whatsapp_body(NUMBER, messages=[photo]))
+        # A lone surrogate (valid JSON, not encodable as UTF-8): stored with U+FFFD and answered.
+        wamid = f"{POISON_WAMIDS}SURROGATE{log.run_id}{i:06d}"
+        text = f"What time is breakfast \ud83d? (#{i})"
+        posts.append(whatsapp_text_body(NUMBER, poison_wa_id(POISON_SURROGATE, i), text, wamid=wamid))
+    for body in posts:
+        request = urllib.request.Request(  # noqa: S310 - 127.0.0.1 only
+            log.url, data=body, method="POST", headers=whatsapp_signed_headers(body, APP_SECRET)
+        )
+        for attempt in range(6):  # bounded, as the load's own retries
+            try:
+                urllib.request.urlopen(request, timeout=15).close()  # noqa: S310 - 127.0.0.1 only
+                break
+            except OSError:
+                time.sleep(0.5 * 2**attempt)
+    # A row the worker cannot read, as an older release might have stored it: its timestamp is not one.
+    close_old_connections()
+    with schema_context(log.schema):
+        for i in range(log.poison_count):
+            wa_id, wamid = poison_wa_id(POISON_ROW, i), f"{POISON_WAMIDS}ROW{log.run_id}{i:06d}"
+            payload = {
+                "channel": "whatsapp",
+                "property_schema": log.schema,
+                "sender_id": f"+{wa_id}",
+                "text": "hello",
+                "provider_message_id": wamid,
+                "timestamp": "yesterday-ish",
+                "thread_id": NUMBER,
+            }
+            inbound.store_events([(log.schema, "whatsapp", "message", wamid, payload)])
+    return len(posts) + log.poison_count
 
 
 def _revive(stack: PrivateStack, log: ChaosLog, env: dict[str, str]) -> None:
@@ -418,6 +508,7 @@ def pipeline_state(schema: str, redis_url: str) -> dict[str, int]:
         guest_ids = set(
             Message.objects.filter(role=MessageRole.GUEST)
             .exclude(conversation__ai_mode=AiMode.STAFF)
+            .exclude(unanswerable())
             .values_list("pk", flat=True)
         )
         state = {
@@ -434,6 +525,18 @@ def pipeline_state(schema: str, redis_url: str) -> dict[str, int]:
     finally:
         client.close()
     return state
+
+
+def unanswerable() -> Any:
+    """The poison guests whose message no AI reply answers (they are asked to resend, or staff take over)."""
+    from django.db.models import Q
+
+    from conversations.models import Message
+
+    query = Q()
+    for prefix in UNANSWERABLE:
+        query |= Q(provider_message_id__startswith=prefix)
+    return Q(conversation_id__in=Message.objects.filter(query).values("conversation_id"))
 
 
 def is_quiet(state: dict[str, int]) -> bool:
@@ -497,14 +600,19 @@ def reconcile(schema: str, load: Load, graph_sends: list[list[Any]]) -> dict[str
         r["guest_messages_stored"] = sum(guests_msgs.values())
         r["guest_messages_lost"] = len(load.acked - set(guests_msgs))
         r["guest_messages_duplicated"] = sum(n - 1 for n in guests_msgs.values() if n > 1)
-        r["inbound_not_processed"] = InboundEvent.objects.exclude(state="processed").count()
+        poison = InboundEvent.objects.filter(provider_id__startswith=POISON_WAMIDS)
+        r["inbound_not_processed"] = (
+            InboundEvent.objects.exclude(provider_id__startswith=POISON_WAMIDS).exclude(state="processed").count()
+        )
 
         replies = list(Message.objects.filter(role=MessageRole.AI).values("pk", "conversation_id", "metadata__answers"))
         answered = collections.Counter()
         for reply in replies:
             answered.update(set(reply["metadata__answers"] or []))
-        guest_rows = list(
-            Message.objects.filter(role=MessageRole.GUEST).values("pk", "conversation__ai_mode", "conversation_id")
+        guest_rows = list(  # a photo Graph refuses, an unreadable row: checked below, by what the guest was told
+            Message.objects.filter(role=MessageRole.GUEST)
+            .exclude(unanswerable())
+            .values("pk", "conversation__ai_mode", "conversation_id")
         )
         r["ai_replies (answered turns)"] = len(replies)
         r["guest_messages_answered_once"] = sum(1 for g in guest_rows if answered[g["pk"]] == 1)
@@ -552,6 +660,26 @@ def reconcile(schema: str, load: Load, graph_sends: list[list[Any]]) -> dict[str
             "unexpected": [list(k) for k, n in received.items() if n > expected[k]][:2],
             "missing": [list(k) for k, n in expected.items() if n > received[k]][:2],
         }
+        # Order per guest: what Graph accepted for a recipient, in the order it arrived, is what its sent
+        # rows say in the order they were queued (the outbox holds a row while an earlier one is pending).
+        queued: dict[str, list[str]] = collections.defaultdict(list)
+        for item in OutboxItem.objects.filter(state="sent").select_related("message").order_by("pk"):
+            for part in split_text(markdown_to_whatsapp(item.message.content), MAX_BODY):
+                queued[item.recipient.lstrip("+")].append(part)
+        arrived: dict[str, list[str]] = collections.defaultdict(list)
+        for to, text, status in graph_sends:
+            if status == 200:
+                arrived[to.lstrip("+")].append(text)
+        r["guests_out_of_order"] = sum(
+            1 for to, texts in queued.items() if texts != arrived.get(to) and sorted(texts) == sorted(arrived[to])
+        )
+        r["poison_events"] = poison.count()
+        r["poison_events_not_terminal"] = poison.filter(state="pending").count()
+        r["poison_events_failed (terminal, staff told)"] = poison.filter(state="failed").count()
+        told = {to for to, _text, status in graph_sends if status == 200}
+        poison_guests = {str(p.get("sender_id", "")).lstrip("+") for p in poison.values_list("payload", flat=True) if p}
+        r["poison_guests_not_told"] = len(poison_guests - told)
+        failed_poison = set(poison.filter(state="failed").values_list("pk", flat=True))
         per_guest = collections.Counter(to for (to, _), n in received.items() for _ in range(n))
         r["guests"] = len({g["conversation_id"] for g in guest_rows})
         r["messages_per_guest_at_graph (min/max)"] = (
@@ -560,10 +688,71 @@ def reconcile(schema: str, load: Load, graph_sends: list[list[Any]]) -> dict[str
 
     letters = DeadLetter.objects.order_by("pk")
     r["dead_letters"] = letters.count()
+    # One dead letter per poison event is the design (a platform admin's to read); any other dead letter is
+    # work a retry could have done.
+    r["dead_letters_retryable"] = sum(
+        1
+        for d in letters.only("task_name", "args", "schema_name")
+        if not (d.task_name == "conversations.pipeline.tasks.process_inbound" and d.args and d.args[0] in failed_poison)
+    )
     r["dead_letters_by_task"] = dict(
         collections.Counter(f"{d.task_name}: {d.error[:120]}" for d in letters.only("task_name", "error"))
     )
     return r
+
+
+def loop_check(schema: str, fakes: Fakes, seconds: float) -> dict[str, Any]:
+    """After the quiet point: every event an hour old, then `seconds` (more than the beat's 2-minute requeue
+    job) for anything to run again. An event still pending, or run again, is looping."""
+    from django.db import close_old_connections
+    from django.db.models import F
+    from django_tenants.utils import schema_context
+
+    from conversations.models import InboundEvent
+
+    close_old_connections()
+    with schema_context(schema):
+        InboundEvent.objects.update(received_at=F("received_at") - dt.timedelta(hours=1))
+        before = dict(InboundEvent.objects.values_list("pk", "attempts"))
+    requests_before = fakes.summary()["graph_requests"]
+    time.sleep(seconds)
+    close_old_connections()
+    with schema_context(schema):
+        after = dict(InboundEvent.objects.values_list("pk", "attempts"))
+        pending = InboundEvent.objects.filter(state="pending").count()
+    run_again = sum(1 for pk, attempts in after.items() if attempts != before.get(pk, attempts))
+    return {
+        "looping_events (pending, or run again after the quiet point)": pending + run_again,
+        "graph_requests_after_quiet": fakes.summary()["graph_requests"] - requests_before,
+    }
+
+
+LOST = [
+    "webhooks_given_up",
+    "inbound_lost",
+    "guest_messages_lost",
+    "guest_messages_unanswered",
+    "outbox_failed",
+    "graph_missing_sends",
+    "poison_guests_not_told",
+]
+DUPLICATED = [
+    "inbound_duplicated",
+    "guest_messages_duplicated",
+    "guest_messages_answered_twice_or_more",
+    "guests_greeted_twice",
+    "graph_duplicate_sends",
+]
+
+
+def four_figures(r: dict[str, Any]) -> dict[str, int]:
+    return {
+        "lost": sum(int(r.get(k) or 0) for k in LOST),
+        "duplicated": sum(int(r.get(k) or 0) for k in DUPLICATED),
+        "looping": int(r.get("looping_events (pending, or run again after the quiet point)") or 0)
+        + int(r.get("poison_events_not_terminal") or 0),
+        "dead letters a retry could have delivered": int(r.get("dead_letters_retryable") or 0),
+    }
 
 
 FAILING = [
@@ -581,6 +770,11 @@ FAILING = [
     "guests_greeted_twice",
     "graph_duplicate_sends",
     "graph_missing_sends",
+    "guests_out_of_order",
+    "poison_events_not_terminal",
+    "poison_guests_not_told",
+    "dead_letters_retryable",
+    "looping_events (pending, or run again after the quiet point)",
 ]
 
 
@@ -596,8 +790,23 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="leave the private stack running (to inspect it)")
     parser.add_argument("--log-level", default="warning", help="the worker's log level (logs in .data/chaos-logs)")
+    parser.add_argument(
+        "--fault",
+        choices=[*FAULTS, "long-outage,poison"],
+        default="standard",
+        help="standard: the five faults in turn; long-outage: the Graph API down for --outage-seconds under "
+        "the load; poison: events no retry can mend, under the load; long-outage,poison: both in one run",
+    )
+    parser.add_argument("--outage-seconds", type=float, default=600.0, help="long-outage: its length (at most 800)")
+    parser.add_argument("--poison", type=int, default=10, help="poison: events of each kind (at most 100)")
+    parser.add_argument(
+        "--loop-check", type=float, default=130.0, help="seconds after the quiet point to watch for loops (≤ 600)"
+    )
     args = parser.parse_args()
     rate, duration = min(args.rate, 200.0), min(args.duration, 900.0)
+    outage = min(max(args.outage_seconds, 1.0), 800.0)
+    if "long-outage" in args.fault:  # the load goes on through the outage and a minute past it
+        duration = max(duration, outage_start(duration) + outage + 60.0)
 
     stack = PrivateStack("chaos", worker_concurrency=args.concurrency, worker_log_level=args.log_level)
     fakes: Fakes | None = None
@@ -623,7 +832,9 @@ def main() -> int:
 
         load = Load()
         load_over, finished, faults_done = threading.Event(), threading.Event(), threading.Event()
-        chaos_log = ChaosLog()
+        chaos_log = ChaosLog(fault=args.fault, outage_seconds=outage, poison_count=min(max(args.poison, 1), 100))
+        chaos_log.url, chaos_log.schema, chaos_log.run_id = url, schema, run_id
+        print(f"fault: {args.fault}" + (f" ({outage:g} s of Graph outage)" if "long-outage" in args.fault else ""))
         thread = threading.Thread(
             target=run_chaos,
             args=(stack, fakes, duration, chaos_log, load_over, finished, faults_done),
@@ -636,12 +847,18 @@ def main() -> int:
             load_seconds = time.monotonic() - chaos_log.started
             print(f"load done in {load_seconds:.0f} s; waiting for the pipeline to go quiet (≤ {args.settle:g} s) …")
             state, waited = wait_quiet(schema, stack.redis_url, args.settle)
+            loops: dict[str, Any] = {}
+            if is_quiet(state):
+                seconds = min(max(args.loop_check, 0.0), 600.0)
+                print(f"quiet after {waited:.0f} s; every event an hour old, watching {seconds:g} s for loops …")
+                loops = loop_check(schema, fakes, seconds)
         finally:
             load_over.set()
             finished.set()
             thread.join(timeout=120)
         graph = fakes.summary()
         result = reconcile(schema, load, graph["sends"])
+        result.update(loops)
         result["quiet_after_s"] = round(waited, 1)
         result["quiet"] = is_quiet(state)
         result["state_at_end"] = state
@@ -683,9 +900,18 @@ def main() -> int:
     bad = [name for name in FAILING if result.get(name)]
     if not result["quiet"]:
         bad.append("not quiet")
+    figures = four_figures(result)
+    if not result["quiet"]:
+        figures["looping"] += result["state_at_end"].get("inbound_pending", 0)
+    print("\n" + ", ".join(f"{n} {name}" for name, n in figures.items()))
     if args.json:
-        args.json.write_text(json.dumps({"rate": rate, "duration": duration, **result}, indent=2, default=str))
-    print(f"\n{'FAILED: ' + ', '.join(bad) if bad else 'OK: 0 lost, 0 duplicated'}")
+        args.json.write_text(
+            json.dumps(
+                {"fault": args.fault, "rate": rate, "duration": duration, **figures, **result}, indent=2, default=str
+            )
+        )
+    ok = "OK: 0 lost, 0 duplicated, 0 looping, 0 dead letters a retry could have delivered"
+    print(f"FAILED: {', '.join(bad)}" if bad else ok)
     return 1 if bad else 0
 
 

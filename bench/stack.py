@@ -204,7 +204,8 @@ class PrivateStack:
         self.web_port = self.web_port or free_port()
         argv = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(self.web_port), "nocturn.asgi:application"]
         process = self._spawn("daphne", argv, self.env(**env))
-        self.wait_http(f"http://127.0.0.1:{self.web_port}/api/v1/health", process, accept_any=True)
+        # Minutes, not seconds: on a busy shared machine daphne's first import of the project is slow.
+        self.wait_http(f"http://127.0.0.1:{self.web_port}/api/v1/health", process, timeout=300, accept_any=True)
         return self.web_port
 
     def start_worker(self, **env: str) -> None:

@@ -351,7 +351,11 @@ WHATSAPP_MEDIA_MAX_BYTES = env.int("WHATSAPP_MEDIA_MAX_BYTES", default=16 * 1024
 WHATSAPP_MEDIA_TYPES = env.list("WHATSAPP_MEDIA_TYPES", default=[]) or list(DEFAULT_MEDIA_TYPES)
 WHATSAPP_SEND_RATE = env.float("WHATSAPP_SEND_RATE", default=80.0)  # messages a second per number (Meta's default)
 WHATSAPP_SEND_BURST = env.int("WHATSAPP_SEND_BURST", default=80)
-OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="eng+msa")  # Tesseract languages; missing ones are skipped
+# Guests' images: RapidOCR (models inside its wheel, CPU) by default; "tesseract" needs the system's tesseract.
+OCR_ENGINE = env.str("OCR_ENGINE", default="rapidocr")
+if OCR_ENGINE not in ("rapidocr", "tesseract"):
+    raise ImproperlyConfigured(f"OCR_ENGINE must be rapidocr or tesseract, not {OCR_ENGINE!r}")
+OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="eng+msa")  # Tesseract's languages only; missing ones are skipped
 # An OpenAI-compatible /audio/transcriptions endpoint; neither set = voice notes go to staff.
 TRANSCRIPTION_BASE_URL = env.str("TRANSCRIPTION_BASE_URL", default="")
 TRANSCRIPTION_API_KEY = env.str("TRANSCRIPTION_API_KEY", default="")

@@ -1,4 +1,5 @@
-"""Dependency audit for `make audit`: pip-audit over requirements.txt, failing only on real findings.
+"""Dependency audit for `make audit`: pip-audit over requirements.txt and
+requirements-nodeps.txt, failing only on real findings.
 
 pip-audit asks a vulnerability database (PyPI's JSON API by default, or OSV) about every pinned
 package. When that database cannot be reached, pip-audit still prints "No known vulnerabilities
@@ -30,6 +31,8 @@ def main() -> int:
             "pip_audit",
             "--requirement",
             str(ROOT / "requirements.txt"),
+            "--requirement",
+            str(ROOT / "requirements-nodeps.txt"),
             "--vulnerability-service",
             vulnerability_service,
             "--format",

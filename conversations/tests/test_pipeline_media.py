@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -17,10 +15,6 @@ from properties.models import WhatsAppBinding
 from testsupport.payloads import whatsapp_body
 
 NUMBER = "660000000001"
-
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None, reason="tesseract is not installed (Debian: apt-get install tesseract-ocr)"
-)
 
 
 @pytest.fixture
@@ -46,12 +40,12 @@ def _receive(kind: str, media: dict, wa_id: str) -> Message:
     return Message.objects.get(pk=inbound.process(event.pk))
 
 
-@needs_tesseract
 def test_the_text_of_an_image_reaches_the_ai(alpha) -> None:
     graph, turns = alpha
     graph.add_media("img-1", picture_of("Booking AH12345 paid RM 420"), "image/png")
     message = _receive("image", {"id": "img-1", "mime_type": "image/png", "caption": "my booking"}, "60177700001")
-    assert "AH12345" in message.content and message.content.startswith("my booking")
+    assert message.content.startswith("my booking") and "Booking AH12345 paid RM 420" in message.content
+    assert MediaAttachment.objects.get(message=message).extracted_text == "Booking AH12345 paid RM 420"
     assert MediaAttachment.objects.get(message=message).storage_name.startswith(f"{connection.schema_name}/")
     assert turns == [message.pk]
 

@@ -1,37 +1,59 @@
-"""A guest's media: stored once per property and content, read by Tesseract, transcribed by a fake endpoint."""
+"""A guest's media: stored once per property and content, read by RapidOCR, transcribed by a fake endpoint."""
 
 from __future__ import annotations
 
 import io
-import shutil
+import socket
+import threading
 import time
+from pathlib import Path
 
+import onnxruntime
+import pytesseract
 import pytest
+import rapidocr_onnxruntime
 from django.core.files.storage import FileSystemStorage
 from PIL import Image, ImageDraw, ImageFont
 
 from messaging.whatsapp import Permanent, RateLimited, Transient
+from messaging.whatsapp import media as wa_media
 from messaging.whatsapp.media import (
     MediaTextUnavailable,
     TranscriptionUnavailable,
     ocr_image,
+    ocr_with_settings,
     store_media,
     transcribe_audio,
     transcribe_with_settings,
 )
 from testsupport.transcription import FakeTranscriptionServer
 
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None, reason="tesseract is not installed (Debian: apt-get install tesseract-ocr)"
-)
 
-
-def picture_of(text: str) -> bytes:
-    image = Image.new("RGB", (1000, 120), "white")
-    ImageDraw.Draw(image).text((20, 30), text, fill="black", font=ImageFont.load_default(size=40))
+def picture_of(*lines: str, size: int = 40, width: int = 1000, jpeg: bool = False) -> bytes:
+    """A picture of text drawn by Pillow at test time: what a guest photographs or screenshots."""
+    image = Image.new("RGB", (width, 40 + len(lines) * size * 2), "white")
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines):
+        draw.text((20, 20 + number * size * 2), line, fill="black", font=ImageFont.load_default(size=size))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="JPEG" if jpeg else "PNG", quality=85)
     return buffer.getvalue()
+
+
+def squashed(text: str) -> str:
+    # The recogniser sometimes drops the space between two words of a small font ("DeluxeKing Room"):
+    # compare the characters read, in order, not the spacing.
+    return "".join(text.split()).lower()
+
+
+BOOKING_SCREENSHOT = (
+    "Booking confirmation",
+    "Booking no. AH12345",
+    "Check-in: 12 March 2027",
+    "Deluxe King Room, 2 adults",
+    "Total paid: RM 1,240.00",
+)
+MENU = ("Room service menu", "Nasi lemak RM 28", "Mee goreng mamak RM 24", "Teh tarik RM 9")
 
 
 class TestStorage:
@@ -56,12 +78,67 @@ class TestStorage:
             store_media(b"x", "image/png", schema="", storage=FileSystemStorage(location=tmp_path))
 
 
-@needs_tesseract
 class TestOcr:
     def test_it_reads_the_text_of_an_image(self) -> None:
-        assert ocr_image(picture_of("Booking AH12345 paid RM 420"), languages="eng+msa") == (
-            "Booking AH12345 paid RM 420"
+        assert ocr_image(picture_of("Booking AH12345 paid RM 420")) == "Booking AH12345 paid RM 420"
+
+    def test_it_reads_a_booking_screenshot_line_by_line_from_a_phone_sized_jpeg(self) -> None:
+        screenshot = picture_of(*BOOKING_SCREENSHOT, width=1080, jpeg=True)
+        text = ocr_image(screenshot)
+        assert [squashed(line) for line in text.splitlines()] == [squashed(line) for line in BOOKING_SCREENSHOT]
+
+    def test_it_reads_a_menu_in_malay(self) -> None:
+        text = ocr_image(picture_of(*MENU, size=36, width=800))
+        assert squashed(text) == squashed("".join(MENU))
+
+    def test_an_image_without_text_reads_as_nothing(self) -> None:
+        assert ocr_image(picture_of()) == ""
+
+    def test_the_models_are_loaded_once_per_process_however_many_threads_ask(self, monkeypatch) -> None:
+        monkeypatch.setattr(wa_media, "_rapidocr_engine", None)
+        engines: list[object] = []
+        start = threading.Barrier(4)
+
+        def first_use() -> None:
+            start.wait()
+            engines.append(wa_media._rapidocr())
+
+        threads = [threading.Thread(target=first_use) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(engines) == 4 and len({id(engine) for engine in engines}) == 1
+        assert wa_media._rapidocr() is engines[0]
+
+    def test_the_models_come_inside_the_wheel_load_without_network_and_run_on_the_cpu(self, monkeypatch) -> None:
+        def no_network(*args: object, **kwargs: object) -> None:
+            raise AssertionError("OCR must not reach the network")
+
+        monkeypatch.setattr(socket.socket, "connect", no_network)
+        monkeypatch.setattr(wa_media, "_rapidocr_engine", None)
+        engine = wa_media._rapidocr()
+        assert ocr_image(picture_of("Teh tarik")) == "Teh tarik"
+        sessions = [engine.text_det.infer.session, engine.text_cls.infer.session, engine.text_rec.session.session]
+        assert [session.get_providers() for session in sessions] == [["CPUExecutionProvider"]] * 3
+        wheel = Path(rapidocr_onnxruntime.__file__).resolve().parent
+        assert {Path(session._model_path).resolve().parent for session in sessions} == {wheel / "models"}
+        assert onnxruntime.get_device() == "CPU"
+
+    def test_the_setting_chooses_the_engine(self, settings, monkeypatch) -> None:
+        asked: list[str] = []
+        monkeypatch.setattr(
+            wa_media, "_read_with_tesseract", lambda image, languages, timeout: asked.append(languages) or ["from it"]
         )
+        settings.OCR_ENGINE, settings.OCR_LANGUAGES = "tesseract", "eng+msa"
+        assert ocr_with_settings(picture_of("Teh tarik")) == "from it"
+        settings.OCR_ENGINE = "rapidocr"
+        assert ocr_with_settings(picture_of("Teh tarik")) == "Teh tarik"
+        assert asked == ["eng+msa"]
+
+    def test_an_unknown_engine_is_a_programming_error(self) -> None:
+        with pytest.raises(ValueError, match="unknown OCR engine"):
+            ocr_image(picture_of("x"), engine="paddle")
 
     def test_an_image_that_is_not_an_image_is_unavailable_text(self) -> None:
         with pytest.raises(MediaTextUnavailable):
@@ -73,6 +150,15 @@ class TestOcr:
         image.save(buffer, format="PNG")
         with pytest.raises(MediaTextUnavailable, match="too large"):
             ocr_image(buffer.getvalue())
+
+    def test_tesseract_chosen_but_missing_is_unavailable_text_not_an_error(self, monkeypatch) -> None:
+        monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+        wa_media._installed_languages.cache_clear()
+        try:
+            with pytest.raises(MediaTextUnavailable, match="tesseract"):
+                ocr_image(picture_of("Teh tarik"), engine="tesseract", languages="eng+msa")
+        finally:
+            wa_media._installed_languages.cache_clear()
 
 
 class TestTranscription:

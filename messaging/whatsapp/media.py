@@ -3,7 +3,9 @@
 - Every file is stored through Django's storage API (`storages["default"]`: the local filesystem
   by default, S3-compatible when django-storages is configured), named by its SHA-256 under the
   property's schema, so a retried download stores nothing twice and properties never share a path.
-- Images are read with Tesseract (`pytesseract`); the text goes to the AI as context.
+- Images are read by RapidOCR (`rapidocr-onnxruntime`: PP-OCRv4 models inside its wheel, run on the CPU by
+  onnxruntime; nothing to install on the system, nothing downloaded at run time), or by Tesseract
+  (`pytesseract` and the system's `tesseract`) when `OCR_ENGINE=tesseract`; the text goes to the AI as context.
 - Audio is transcribed by an OpenAI-compatible `/audio/transcriptions` endpoint when one is
   configured; otherwise `TranscriptionUnavailable` tells the caller to hand the voice note to staff.
 """
@@ -15,6 +17,7 @@ import hashlib
 import io
 import mimetypes
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +26,7 @@ from django.core.files.base import ContentFile
 from messaging.whatsapp import errors
 
 MAX_EXTRACTED_CHARS = 4000  # enough for a booking confirmation; the prompt has other things to hold
-MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before Tesseract sees it
+MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before the OCR engine sees it
 
 _EXTENSIONS = {
     "audio/ogg": ".ogg",
@@ -35,7 +38,7 @@ _EXTENSIONS = {
 
 
 class MediaTextUnavailable(Exception):
-    """No text could be had from this file (no Tesseract, an unreadable image): go on without it."""
+    """No text could be had from this file (no OCR engine, an unreadable image): go on without it."""
 
 
 class TranscriptionUnavailable(MediaTextUnavailable):
@@ -74,6 +77,42 @@ def store_media(content: bytes, mime_type: str, *, schema: str, storage: Any = N
 # --- Images: OCR ------------------------------------------------------------------------------
 
 
+OCR_ENGINES = ("rapidocr", "tesseract")
+
+_rapidocr_engine: Any = None
+_rapidocr_lock = threading.Lock()
+
+
+def _rapidocr() -> Any:
+    """RapidOCR, loaded once per process on first use (about a second and ~100 MB of models).
+
+    The lock makes concurrent first calls (daphne's threads, a threaded worker) load it once; the loaded
+    engine is shared, onnxruntime's sessions being safe to run from several threads. One thread per
+    session: the worker already runs one process per core, more threads would only fight over them.
+    """
+    global _rapidocr_engine
+    if _rapidocr_engine is None:
+        with _rapidocr_lock:
+            if _rapidocr_engine is None:
+                try:
+                    from rapidocr_onnxruntime import RapidOCR
+                except ImportError as exc:
+                    raise MediaTextUnavailable("rapidocr-onnxruntime is not installed") from exc
+                _rapidocr_engine = RapidOCR(
+                    intra_op_num_threads=1,
+                    inter_op_num_threads=1,
+                    det_use_cuda=False,
+                    cls_use_cuda=False,
+                    rec_use_cuda=False,
+                )
+    return _rapidocr_engine
+
+
+def _read_with_rapidocr(image: Any) -> list[str]:
+    result, _elapsed = _rapidocr()(image)
+    return [str(line[1]) for line in result or ()]  # lines top to bottom: (box, text, score)
+
+
 @functools.lru_cache(maxsize=1)
 def _installed_languages() -> frozenset[str]:
     import pytesseract
@@ -84,11 +123,31 @@ def _installed_languages() -> frozenset[str]:
         raise MediaTextUnavailable("tesseract is not installed") from exc
 
 
-def ocr_image(content: bytes, *, languages: str = "eng", timeout: float = 15.0) -> str:
-    """The text in an image (a booking confirmation, a screenshot of a price), whitespace tidied."""
-    import pytesseract
+def _read_with_tesseract(image: Any, languages: str, timeout: float) -> list[str]:
+    try:
+        import pytesseract
+    except ImportError as exc:
+        raise MediaTextUnavailable("pytesseract is not installed") from exc
+    # Ask only for installed languages: "eng+msa" on a machine without Malay data still reads English.
+    wanted = [lang for lang in languages.split("+") if lang in _installed_languages()] or ["eng"]
+    try:
+        return pytesseract.image_to_string(image, lang="+".join(wanted), timeout=timeout).splitlines()
+    except RuntimeError as exc:  # pytesseract's timeout and TesseractError
+        raise MediaTextUnavailable(f"OCR gave up: {exc}") from exc
+    except OSError as exc:  # TesseractNotFoundError
+        raise MediaTextUnavailable(f"tesseract failed to run: {exc}") from exc
+
+
+def ocr_image(content: bytes, *, engine: str = "rapidocr", languages: str = "eng", timeout: float = 15.0) -> str:
+    """The text in an image (a booking confirmation, a screenshot of a price), whitespace tidied.
+
+    `languages` and `timeout` are Tesseract's; RapidOCR's models read Latin script (English, Malay) and
+    Chinese without being told, and it runs in this process (the task's time limit bounds it).
+    """
     from PIL import Image
 
+    if engine not in OCR_ENGINES:
+        raise ValueError(f"unknown OCR engine {engine!r}: one of {', '.join(OCR_ENGINES)}")
     try:
         with Image.open(io.BytesIO(content)) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
@@ -99,15 +158,8 @@ def ocr_image(content: bytes, *, languages: str = "eng", timeout: float = 15.0) 
         raise
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise MediaTextUnavailable(f"unreadable image: {exc}") from exc
-    # Ask only for installed languages: "eng+msa" on a machine without Malay data still reads English.
-    wanted = [lang for lang in languages.split("+") if lang in _installed_languages()] or ["eng"]
-    try:
-        text = pytesseract.image_to_string(rgb, lang="+".join(wanted), timeout=timeout)
-    except RuntimeError as exc:  # pytesseract's timeout and TesseractError
-        raise MediaTextUnavailable(f"OCR gave up: {exc}") from exc
-    except OSError as exc:  # TesseractNotFoundError
-        raise MediaTextUnavailable(f"tesseract failed to run: {exc}") from exc
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    raw_lines = _read_with_tesseract(rgb, languages, timeout) if engine == "tesseract" else _read_with_rapidocr(rgb)
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw_lines]
     return "\n".join(line for line in lines if line)[:MAX_EXTRACTED_CHARS]
 
 
@@ -169,7 +221,7 @@ def transcribe_with_settings(content: bytes, mime_type: str, language: str | Non
 
 
 def ocr_with_settings(content: bytes) -> str:
-    """`ocr_image` with the OCR_LANGUAGES setting."""
+    """`ocr_image` with the OCR_ENGINE and OCR_LANGUAGES settings."""
     from django.conf import settings
 
-    return ocr_image(content, languages=settings.OCR_LANGUAGES)
+    return ocr_image(content, engine=settings.OCR_ENGINE, languages=settings.OCR_LANGUAGES)
