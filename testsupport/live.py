@@ -260,6 +260,26 @@ def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email:
         EmailBinding.objects.filter(address=email).delete()
 
 
+@contextlib.contextmanager
+def channels_bound(
+    django_db_blocker: Any,
+    property_: Property,
+    *,
+    whatsapp: Mapping[str, str] | None = None,
+    email: str = "",
+    buffer_window_seconds: float | None = None,
+) -> Iterator[None]:
+    """`bind_channels` for the block and `unbind_channels` after it: a module's `live_stack_spec` yields its
+    spec inside, so the bindings last as long as the module's stack."""
+    with django_db_blocker.unblock():
+        bind_channels(property_, whatsapp=whatsapp, email=email, buffer_window_seconds=buffer_window_seconds)
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            unbind_channels(property_, whatsapp=list(whatsapp or {}), email=email)
+
+
 @dataclass(frozen=True)
 class StackSpec:
     """What a module's `live_stack` needs beyond daphne, a worker and the fake Graph API."""
@@ -268,6 +288,30 @@ class StackSpec:
     llm: bool = False  # a fake OpenAI-compatible model (otherwise the worker's own settings decide)
     otlp: bool = False  # a fake OpenTelemetry collector the processes export their traces to
     env: Mapping[str, str] = field(default_factory=dict)  # more settings for both processes
+
+
+def spec_with_channels_of_a(
+    spec: StackSpec,
+    *,
+    whatsapp: Mapping[str, str] | None = None,
+    email: str = "",
+    buffer_window_seconds: float | None = None,
+) -> Any:
+    """A module's `live_stack_spec` fixture: `spec`, with property A's channels bound while the module's
+    stack runs (`live_stack_spec = spec_with_channels_of_a(StackSpec(...), whatsapp={...})`)."""
+
+    @pytest.fixture(scope="module", name="live_stack_spec")
+    def live_stack_spec(properties_ab: Any, django_db_blocker: Any) -> Iterator[StackSpec]:
+        with channels_bound(
+            django_db_blocker,
+            properties_ab.a,
+            whatsapp=whatsapp,
+            email=email,
+            buffer_window_seconds=buffer_window_seconds,
+        ):
+            yield spec
+
+    return live_stack_spec
 
 
 @dataclass
