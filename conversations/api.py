@@ -6,6 +6,7 @@ properties the answer is 404; viewers may read but never change anything (403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -168,6 +169,26 @@ def conversation_resolve(request: Request, property_id: int, conversation_id: in
     return _act(request, property_id, conversation_id, "resolve")
 
 
+def _write_with_body(
+    request: Request,
+    property_id: int,
+    conversation_id: int,
+    serializer: type[serializers.Serializer],
+    write: Callable[[Conversation, dict[str, Any]], Response],
+) -> Response:
+    """A staff write carrying a body: validated before the schema is entered, then `write` in it; a
+    refusal is a 400, someone else holding the conversation a 409 naming them."""
+    property_ = property_for_user(request.user, property_id, WRITERS)
+    body = serializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    with schema_context(property_.schema_name):
+        conversation = conversation_for(conversation_id)
+        try:
+            return write(conversation, body.validated_data)
+        except handoff.HandoffError as exc:
+            return _refused(exc)
+
+
 class StaffReplySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=handoff.service.MAX_STAFF_REPLY, trim_whitespace=True)
 
@@ -179,16 +200,11 @@ class StaffReplySerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 def conversation_reply(request: Request, property_id: int, conversation_id: int) -> Response:
-    property_ = property_for_user(request.user, property_id, WRITERS)
-    body = StaffReplySerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    with schema_context(property_.schema_name):
-        conversation = conversation_for(conversation_id)
-        try:
-            message = handoff.staff_reply(conversation.pk, user_id=request.user.pk, text=body.validated_data["text"])
-        except handoff.HandoffError as exc:
-            return _refused(exc)
+    def write(conversation: Conversation, body: dict[str, Any]) -> Response:
+        message = handoff.staff_reply(conversation.pk, user_id=request.user.pk, text=body["text"])
         return Response(message_data(message), status=http.HTTP_201_CREATED)
+
+    return _write_with_body(request, property_id, conversation_id, StaffReplySerializer, write)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -199,21 +215,12 @@ class AssignSerializer(serializers.Serializer):
 @extend_schema(summary="Assign the conversation to a colleague or to yourself", request=AssignSerializer)
 @api_view(["POST"])
 def conversation_assign(request: Request, property_id: int, conversation_id: int) -> Response:
-    property_ = property_for_user(request.user, property_id, WRITERS)
-    body = AssignSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    with schema_context(property_.schema_name):
-        conversation = conversation_for(conversation_id)
-        try:
-            handoff.assign(
-                conversation.pk,
-                user_id=request.user.pk,
-                to_user_id=body.validated_data["to_user_id"],
-                take_from=body.validated_data.get("take_from"),
-            )
-        except handoff.HandoffError as exc:
-            return _refused(exc)
+    def write(conversation: Conversation, body: dict[str, Any]) -> Response:
+        take_from = body.get("take_from")
+        handoff.assign(conversation.pk, user_id=request.user.pk, to_user_id=body["to_user_id"], take_from=take_from)
         return Response(conversation_data(conversation_for(conversation.pk), with_messages=True))
+
+    return _write_with_body(request, property_id, conversation_id, AssignSerializer, write)
 
 
 class NoteSerializer(serializers.Serializer):

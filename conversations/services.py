@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
-from django.http import Http404
 
 from conversations.models import (
     AiMode,
@@ -21,6 +20,7 @@ from conversations.models import (
     MessageRole,
     StaffReadMarker,
 )
+from core.lookups import one_or_404
 
 
 def find_or_create_guest_by_contact(
@@ -70,10 +70,7 @@ def conversation_for(conversation_id: int) -> Conversation:
     Ids are per schema: the same number under another property names another conversation or
     none, never this one. The caller has already applied the access rule to the property.
     """
-    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
-    if conversation is None:
-        raise Http404("No such conversation.")
-    return conversation
+    return one_or_404(Conversation.objects.select_related("guest"), conversation_id, "conversation")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from gaps import serializers as s
 from gaps.services import followups, inbox
@@ -30,12 +31,23 @@ def _unavailable(exc: inbox.GapUnavailable) -> Response:
     return Response({"detail": str(exc)}, status=503, headers={"Retry-After": "30"})
 
 
-def _act(request: Request, property_id: int, run: Callable[[], Any]) -> Response | Any:
-    """A manager's write in the property's schema; refusals become 4xx, a provider outage 503."""
+def _act(
+    request: Request,
+    property_id: int,
+    gap_id: int,
+    body: type[Serializer],
+    action: Callable[..., Any],
+    result: type[Serializer],
+) -> Response:
+    """A manager's write on one gap in the property's schema: the body validated, `action(gap_id, user=…,
+    **body)` run, its result serialized; refusals become 4xx, a provider outage 503."""
     property_ = property_for_user(request.user, property_id, MANAGERS)
     with schema_context(property_.schema_name):
         try:
-            return run()
+            inbox.gap_for(gap_id)  # 404 before validating a body for a gap that is not there
+            data = body(data=request.data)
+            data.is_valid(raise_exception=True)
+            return Response(result(action(gap_id, user=request.user, **data.validated_data)).data)
         except inbox.GapError as exc:
             return _refusal(exc)
         except inbox.GapUnavailable as exc:
@@ -73,14 +85,7 @@ def gap_detail(request: Request, property_id: int, gap_id: int) -> Response:
 )
 @api_view(["POST"])
 def gap_answer(request: Request, property_id: int, gap_id: int) -> Response:
-    def run() -> Response:
-        inbox.gap_for(gap_id)  # 404 before validating a body for a gap that is not there
-        data = s.AnswerSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = inbox.answer_gap(gap_id, user=request.user, **data.validated_data)
-        return Response(s.AnswerResultSerializer(result).data)
-
-    return _act(request, property_id, run)
+    return _act(request, property_id, gap_id, s.AnswerSerializer, inbox.answer_gap, s.AnswerResultSerializer)
 
 
 @extend_schema(
@@ -90,13 +95,7 @@ def gap_answer(request: Request, property_id: int, gap_id: int) -> Response:
 )
 @api_view(["POST"])
 def gap_dismiss(request: Request, property_id: int, gap_id: int) -> Response:
-    def run() -> Response:
-        inbox.gap_for(gap_id)
-        data = s.DismissSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(s.GapSerializer(inbox.dismiss_gap(gap_id, user=request.user, **data.validated_data)).data)
-
-    return _act(request, property_id, run)
+    return _act(request, property_id, gap_id, s.DismissSerializer, inbox.dismiss_gap, s.GapSerializer)
 
 
 @extend_schema(
@@ -106,11 +105,6 @@ def gap_dismiss(request: Request, property_id: int, gap_id: int) -> Response:
 )
 @api_view(["POST"])
 def gap_follow_up(request: Request, property_id: int, gap_id: int) -> Response:
-    def run() -> Response:
-        inbox.gap_for(gap_id)
-        data = s.FollowUpRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = followups.send_follow_ups(gap_id, user=request.user, **data.validated_data)
-        return Response(s.FollowUpResultSerializer(result).data)
-
-    return _act(request, property_id, run)
+    return _act(
+        request, property_id, gap_id, s.FollowUpRequestSerializer, followups.send_follow_ups, s.FollowUpResultSerializer
+    )

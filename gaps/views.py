@@ -64,6 +64,11 @@ def gap_detail(request: HttpRequest, gap_id: int) -> HttpResponse:
     return render(request, "gaps/gap.html", context)
 
 
+def _posted(request: HttpRequest, *names: str) -> dict[str, str]:
+    """The form's text fields by name ("" for one left out): the services validate them."""
+    return {name: request.POST.get(name, "") for name in names}
+
+
 def _act(request: HttpRequest, gap_id: int, run: Callable[[], str]) -> HttpResponse:
     inbox.gap_for(gap_id)
     try:
@@ -79,14 +84,8 @@ def _act(request: HttpRequest, gap_id: int, run: Callable[[], str]) -> HttpRespo
 @require_POST
 def gap_answer(request: HttpRequest, gap_id: int) -> HttpResponse:
     def run() -> str:
-        result = inbox.answer_gap(
-            gap_id,
-            user=request.user,
-            title=request.POST.get("title", ""),
-            category=request.POST.get("category", ""),
-            answer_en=request.POST.get("answer_en", ""),
-            answer_ms=request.POST.get("answer_ms", ""),
-        )
+        fields = _posted(request, "title", "category", "answer_en", "answer_ms")
+        result = inbox.answer_gap(gap_id, user=request.user, **fields)
         return f"Answered: {len(result.item_ids)} knowledge item(s) saved and searchable."
 
     return _act(request, gap_id, run)
@@ -96,13 +95,9 @@ def gap_answer(request: HttpRequest, gap_id: int) -> HttpResponse:
 @require_POST
 def gap_dismiss(request: HttpRequest, gap_id: int) -> HttpResponse:
     def run() -> str:
+        fields = _posted(request, "reason", "note", "title")
         inbox.dismiss_gap(
-            gap_id,
-            user=request.user,
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-            write_knowledge=request.POST.get("write_knowledge") == "on",
-            title=request.POST.get("title", ""),
+            gap_id, user=request.user, write_knowledge=request.POST.get("write_knowledge") == "on", **fields
         )
         return "Dismissed."
 

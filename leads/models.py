@@ -7,6 +7,7 @@ reviewer is kept as a plain id (+ e-mail snapshot), like `Message.sent_by_user_i
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
@@ -14,6 +15,13 @@ from django.db import models
 from conversations.models import Channel, Conversation, Guest
 from core.fields import EncryptedCharField, EncryptedJSONField
 from core.models import OneRowSettings
+
+
+def money(max_digits: int, help_text: str = "", **options: Any) -> models.DecimalField:
+    """An optional amount in the property's currency, to the sen (empty: not known)."""
+    return models.DecimalField(
+        max_digits=max_digits, decimal_places=2, null=True, blank=True, help_text=help_text, **options
+    )
 
 
 class Intent(models.TextChoices):
@@ -76,15 +84,9 @@ class LeadSettings(OneRowSettings):
         default=14, help_text="A stay or event starting within this many days earns the urgency point."
     )
     currency = models.CharField(max_length=3, default="MYR")
-    default_room_rate = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Nightly rate used when the room type is unknown or has no rate. Empty: no estimate.",
-    )
-    event_rate_per_guest = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    fb_rate_per_cover = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    default_room_rate = money(10, "Nightly rate used when the room type is unknown or has no rate. Empty: no estimate.")
+    event_rate_per_guest = money(10)
+    fb_rate_per_cover = money(10)
 
     class Meta:
         verbose_name = "lead settings"
@@ -147,19 +149,11 @@ class Lead(models.Model):
 
     status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.LOW)
-    booking_value = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="What the booking is worth if it happens: rate × nights × rooms, or per-guest rate × party.",
+    booking_value = money(
+        12, "What the booking is worth if it happens: rate × nights × rooms, or per-guest rate × party."
     )
-    estimated_value = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Expected revenue: the booking value × the probability read from the score (a forecast).",
+    estimated_value = money(
+        12, "Expected revenue: the booking value × the probability read from the score (a forecast)."
     )
     currency = models.CharField(max_length=3, default="MYR")
     lead_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
@@ -186,13 +180,10 @@ class Lead(models.Model):
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the guest answered YES or NO.")
     handed_over_at = models.DateTimeField(null=True, blank=True, help_text="Only ever set after a recorded YES.")
     converted_at = models.DateTimeField(null=True, blank=True, help_text="When staff marked the lead converted.")
-    converted_value = models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
+    converted_value = money(
+        12,
+        "What the booking was actually worth, as staff recorded it (the GM's revenue figures use it).",
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="What the booking was actually worth, as staff recorded it (the GM's revenue figures use it).",
     )
 
     source_channel = models.CharField(max_length=16, choices=Channel.choices)

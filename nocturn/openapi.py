@@ -67,6 +67,14 @@ _BODY = {
     "required": False,
     "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
 }
+
+
+def _widget(summary: str, description: str, parameter: dict[str, Any], *, body: bool = True) -> dict[str, Any]:
+    """An operation of the widget's guest API: named by its key (header) or its conversation (path)."""
+    extra: dict[str, Any] = {"requestBody": _BODY} if body else {}
+    return _operation("widget", f"Widget: {summary}", description, parameters=[parameter], **extra)
+
+
 PLAIN_ROUTES: dict[str, dict[str, Any]] = {
     "/api/v1/webhook/whatsapp": {
         "get": _operation(
@@ -97,40 +105,27 @@ PLAIN_ROUTES: dict[str, dict[str, Any]] = {
         )
     },
     "/api/v1/conversations": {
-        "post": _operation(
-            "widget",
-            "Widget: start a conversation",
+        "post": _widget(
+            "start a conversation",
             "From an allowed origin of the widget key; answers the conversation id and a guest token "
             "(Bearer) for the calls below.",
-            parameters=[_WIDGET_KEY],
-            requestBody=_BODY,
-        )  # fmt: skip
+            _WIDGET_KEY,
+        )
     },
     "/api/v1/conversations/{conversation_id}": {
-        "get": _operation(
-            "widget",
-            "Widget: the conversation's messages",
-            "Needs the guest token of this conversation.",
-            parameters=[_CONVERSATION_ID],
-        )  # fmt: skip
+        "get": _widget(
+            "the conversation's messages", "Needs the guest token of this conversation.", _CONVERSATION_ID, body=False
+        )
     },
     "/api/v1/conversations/{conversation_id}/messages": {
-        "post": _operation(
-            "widget",
-            "Widget: the guest writes",
-            '`{"text": …}` with the guest token; answered over the websocket.',
-            parameters=[_CONVERSATION_ID],
-            requestBody=_BODY,
-        )  # fmt: skip
+        "post": _widget(
+            "the guest writes", '`{"text": …}` with the guest token; answered over the websocket.', _CONVERSATION_ID
+        )
     },
     "/api/v1/widget/visits": {
-        "post": _operation(
-            "widget",
-            "Widget: count a visitor",
-            "Once per browser session; the key's origin and throttle apply.",
-            parameters=[_WIDGET_KEY],
-            requestBody=_BODY,
-        )  # fmt: skip
+        "post": _widget(
+            "count a visitor", "Once per browser session; the key's origin and throttle apply.", _WIDGET_KEY
+        )
     },
 }
 

@@ -9,26 +9,30 @@ from django.core.checks import Error, register
 
 from core import crypto
 
+# The settings production must set itself: (name, what goes wrong without it, how to make one, check id).
+REQUIRED_IN_PRODUCTION = (
+    (
+        "FIELD_ENCRYPTION_KEYS",
+        "FIELD_ENCRYPTION_KEYS is not set: guest data would be encrypted with a key derived from SECRET_KEY.",
+        "Generate one with cryptography's Fernet.generate_key(); see README, Privacy (PDPA).",
+        "privacy.E001",
+    ),
+    (
+        "BLIND_INDEX_KEY",
+        "BLIND_INDEX_KEY is not set.",
+        "Any 32+ random bytes, e.g. `openssl rand -hex 32`.",
+        "privacy.E002",
+    ),
+)
+
 
 @register()
 def encryption_keys_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    errors: list[Error] = []
-    if settings.PRODUCTION and not settings.FIELD_ENCRYPTION_KEYS:
-        errors.append(
-            Error(
-                "FIELD_ENCRYPTION_KEYS is not set: guest data would be encrypted with a key derived from SECRET_KEY.",
-                hint="Generate one with cryptography's Fernet.generate_key(); see README, Privacy (PDPA).",
-                id="privacy.E001",
-            )
-        )
-    if settings.PRODUCTION and not settings.BLIND_INDEX_KEY:
-        errors.append(
-            Error(
-                "BLIND_INDEX_KEY is not set.",
-                hint="Any 32+ random bytes, e.g. `openssl rand -hex 32`.",
-                id="privacy.E002",
-            )
-        )
+    errors = [
+        Error(message, hint=hint, id=check_id)
+        for name, message, hint, check_id in REQUIRED_IN_PRODUCTION
+        if settings.PRODUCTION and not getattr(settings, name)
+    ]
     try:
         crypto.fernet()
     except Exception as exc:  # a malformed key: say so at start, not at the first guest message

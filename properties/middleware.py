@@ -10,16 +10,20 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from properties.permissions import READERS, require_role, served_property
 
 
-class PropertyMembershipMiddleware:
+class _Middleware:
+    """A plain Django middleware: holds the next handler."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+
+class PropertyMembershipMiddleware(_Middleware):
     """On a property's host, a signed-in account that is not a member of that property gets 404.
 
     Session cookies are host-scoped already; this closes the remaining door of a cookie or a
     session replayed against another property's host, on every path of the host (pages, tenant
     admin, login), with the one answer the access rule gives a non-member.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         property_ = served_property()
@@ -28,15 +32,12 @@ class PropertyMembershipMiddleware:
         return self.get_response(request)
 
 
-class PropertyTimezoneMiddleware:
+class PropertyTimezoneMiddleware(_Middleware):
     """On a property's host every time shown (pages, forms, CSV) is in the property's own zone.
 
     Django keeps times in UTC; the template filters and `localtime` read the active zone, which
     this activates for the request and resets afterwards (a worker thread serves other hosts next).
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         property_ = served_property()

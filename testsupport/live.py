@@ -221,26 +221,8 @@ def live_widget_key(committed_db: Any, daphne: Daphne) -> Iterator[WidgetKey]:
     key.delete()
 
 
-def bind_channels(
-    property_: Property,
-    *,
-    whatsapp: Mapping[str, str] | None = None,
-    email: str = "",
-    buffer_window_seconds: float | None = None,
-) -> None:
-    """Committed channel bindings for a module's live stack: WhatsApp numbers (phone number id -> display
-    number) and an inbound address of `property_`, and its buffer window. `unbind_channels` undoes it."""
-    for number_id, display in (whatsapp or {}).items():
-        WhatsAppBinding.objects.create(property=property_, phone_number_id=number_id, display_phone_number=display)
-    if email:
-        EmailBinding.objects.create(property=property_, address=email, from_name=property_.name)
-    if buffer_window_seconds is not None:
-        with schema_context(property_.schema_name):
-            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": buffer_window_seconds})
-
-
 def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email: str = "") -> None:
-    """Remove what `bind_channels` made and what the module's traffic left on those channels (outbox rows,
+    """Remove what `channels_bound` made and what the module's traffic left on those channels (outbox rows,
     inbound events, their messages), so no later test counts them; the channel settings go back to defaults."""
     whatsapp = list(whatsapp)
     channels = [name for name, bound in (("whatsapp", whatsapp), ("email", email)) if bound]
@@ -260,6 +242,35 @@ def unbind_channels(property_: Property, *, whatsapp: Iterable[str] = (), email:
         EmailBinding.objects.filter(address=email).delete()
 
 
+@contextlib.contextmanager
+def channels_bound(
+    django_db_blocker: Any,
+    property_: Property,
+    *,
+    whatsapp: Mapping[str, str] | None = None,
+    email: str = "",
+    buffer_window_seconds: float | None = None,
+) -> Iterator[None]:
+    """Committed channel bindings for the block: WhatsApp numbers (phone number id -> display number) and an
+    inbound address of `property_`, and its buffer window; `unbind_channels` after it. A module's
+    `live_stack_spec` yields its spec inside, so the bindings last as long as the module's stack."""
+    with django_db_blocker.unblock():
+        for number_id, display in (whatsapp or {}).items():
+            WhatsAppBinding.objects.create(property=property_, phone_number_id=number_id, display_phone_number=display)
+        if email:
+            EmailBinding.objects.create(property=property_, address=email, from_name=property_.name)
+        if buffer_window_seconds is not None:
+            with schema_context(property_.schema_name):
+                ChannelSettings.objects.update_or_create(
+                    pk=1, defaults={"buffer_window_seconds": buffer_window_seconds}
+                )
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            unbind_channels(property_, whatsapp=list(whatsapp or {}), email=email)
+
+
 @dataclass(frozen=True)
 class StackSpec:
     """What a module's `live_stack` needs beyond daphne, a worker and the fake Graph API."""
@@ -268,6 +279,19 @@ class StackSpec:
     llm: bool = False  # a fake OpenAI-compatible model (otherwise the worker's own settings decide)
     otlp: bool = False  # a fake OpenTelemetry collector the processes export their traces to
     env: Mapping[str, str] = field(default_factory=dict)  # more settings for both processes
+
+
+def spec_with_channels_of_a(spec: StackSpec, **channels: Any) -> Any:
+    """A module's `live_stack_spec` fixture: `spec`, with property A's channels (`channels_bound`'s
+    keywords) bound while the module's stack runs: `live_stack_spec = spec_with_channels_of_a(StackSpec(...),
+    whatsapp={...})`."""
+
+    @pytest.fixture(scope="module", name="live_stack_spec")
+    def live_stack_spec(properties_ab: Any, django_db_blocker: Any) -> Iterator[StackSpec]:
+        with channels_bound(django_db_blocker, properties_ab.a, **channels):
+            yield spec
+
+    return live_stack_spec
 
 
 @dataclass

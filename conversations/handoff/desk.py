@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.http import Http404
 
-from conversations.handoff.service import HandoffError
+from conversations.handoff.service import HandoffError, staff_text
 from conversations.models import Conversation, Language, SavedReply, StaffNote
+from core.lookups import one_or_404
 from properties.realtime import notify_staff
 from properties.services import current_property, staff_names
 
@@ -20,11 +20,7 @@ PLACEHOLDERS = ("{guest_name}", "{property}")
 
 def add_note(conversation_id: int, *, user_id: int, text: str) -> StaffNote:
     """An internal note: stored and shown to the property's staff live; it never reaches the guest's channel."""
-    text = (text or "").strip()
-    if not text:
-        raise HandoffError("The note is empty.")
-    if len(text) > MAX_NOTE:
-        raise HandoffError(f"The note is longer than {MAX_NOTE} characters.")
+    text = staff_text(text, "note", MAX_NOTE)
     with transaction.atomic():
         note = StaffNote.objects.create(conversation_id=conversation_id, author_user_id=user_id, text=text)
         notify_staff(
@@ -81,10 +77,7 @@ def delete_reply(reply_id: int) -> None:
 
 def saved_reply_for(reply_id: int) -> SavedReply:
     """The saved reply `reply_id` of this property's schema, else 404 (ids are per schema)."""
-    reply = SavedReply.objects.filter(pk=reply_id).first()
-    if reply is None:
-        raise Http404("No such saved reply.")
-    return reply
+    return one_or_404(SavedReply.objects.all(), reply_id, "saved reply")
 
 
 def filled_in(text: str, conversation: Conversation) -> str:

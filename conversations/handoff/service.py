@@ -71,6 +71,16 @@ class HandoffError(Exception):
     """A step that does not apply to the conversation as it is (e.g. resolving one that nobody holds)."""
 
 
+def staff_text(text: str, what: str, max_chars: int) -> str:
+    """What a staff member wrote (a reply, a note), trimmed; empty or longer than `max_chars`: a HandoffError."""
+    text = (text or "").strip()
+    if not text:
+        raise HandoffError(f"The {what} is empty.")
+    if len(text) > max_chars:
+        raise HandoffError(f"The {what} is longer than {max_chars} characters.")
+    return text
+
+
 def trigger_for(text: str, *, low_confidence_streak: int, mode_source: str) -> str:
     """Why the AI core chose handoff for this turn, for the episode, the alert and analytics."""
     if modes._HUMAN.search(text):
@@ -456,11 +466,7 @@ def record_staff_message(conversation: Conversation, text: str, *, user_id: int 
 def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
     """A staff message to the guest on their channel. Replying takes the conversation over first, so the AI
     and a person never answer the same guest at once."""
-    text = (text or "").strip()
-    if not text:
-        raise HandoffError("The reply is empty.")
-    if len(text) > MAX_STAFF_REPLY:
-        raise HandoffError(f"The reply is longer than {MAX_STAFF_REPLY} characters.")
+    text = staff_text(text, "reply", MAX_STAFF_REPLY)
     refusal = outbox.refusal_for_staff(Conversation.objects.get(pk=conversation_id))
     if refusal:
         raise HandoffError(refusal)

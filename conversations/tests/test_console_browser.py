@@ -12,7 +12,6 @@ with 131026 shows on that message, live, as "not delivered" with the reason in w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,8 @@ from django_tenants.utils import schema_context
 from conversations import engine, handoff
 from conversations.models import Conversation, ConversationStatus, SavedReply, StaffNote
 from properties.models import WidgetKey
-from testsupport.browser import signed_in_context
-from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
+from testsupport.browser import ask, open_widget, signed_in_context
+from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -88,15 +87,11 @@ def console(committed_db, _committed_kb_a, forget_committed_guests, daphne):
     key.delete()
 
 
-@pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
-    """Only the WhatsApp test (the module's last: the binding stays until the module ends) asks for
-    `live_stack`; the others keep the session's daphne and worker."""
-    with django_db_blocker.unblock():
-        bind_channels(properties_ab.a, whatsapp={NUMBER: "6016"}, buffer_window_seconds=0.5)
-    yield StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET})
-    with django_db_blocker.unblock():
-        unbind_channels(properties_ab.a, whatsapp=[NUMBER])
+# Only the WhatsApp test (the module's last: the binding stays until the module ends) asks for `live_stack`;
+# the others keep the session's daphne and worker.
+live_stack_spec = spec_with_channels_of_a(
+    StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET}), whatsapp={NUMBER: "6016"}, buffer_window_seconds=0.5
+)
 
 
 def _staff(browser, world, user, origin):
@@ -120,11 +115,8 @@ def test_two_agents_and_a_guest_on_a_phone(console, daphne, celery_worker, brows
         expect(page.locator("#live-status")).to_have_attribute("data-state", "connected", timeout=15_000)
 
     guest.goto("/widget-demo/")
-    guest.locator(".launch").click()
-    guest.locator(".accept").click()
-    expect(guest.locator("form")).to_be_visible(timeout=10_000)
-    guest.locator("textarea").fill("I want to speak to a real person please")
-    guest.keyboard.press("Enter")
+    open_widget(guest)
+    ask(guest, "I want to speak to a real person please")
 
     # Both agents: the alert, a notification, the count in the tab title.
     for page in (aina, ben):

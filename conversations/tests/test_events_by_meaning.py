@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from conversations import turns as turn_path
 from conversations.models import (
     Guest,
     GuestIdentity,
@@ -26,6 +25,7 @@ from messaging.base import NormalizedMessage
 from messaging.tests.test_whatsapp_contract import FIXTURES, payload_bytes
 from messaging.whatsapp import parse_webhook, sign
 from properties.models import WhatsAppBinding
+from testsupport.inbound import whatsapp_inbox
 
 NUMBER = "106540352242922"  # the fixtures' property number
 CASES = sorted(
@@ -37,13 +37,8 @@ CASES = sorted(
 
 @pytest.fixture
 def alpha(world, fake_graph, monkeypatch):
-    routing.clear_cache()
-    WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
-    turns: list[int] = []
-    monkeypatch.setattr(turn_path, "schedule", lambda conversation, message_id: turns.append(message_id))
-    with schema_context(world.a.schema_name):
+    with whatsapp_inbox(world.a, NUMBER, monkeypatch) as turns:
         yield fake_graph, turns
-    routing.clear_cache()
 
 
 def _earlier_message(sender_id: str, wamid: str, *, answered: bool = False) -> Message:

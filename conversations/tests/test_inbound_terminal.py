@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from conversations import turns as turn_path
 from conversations.models import (
     Conversation,
     ConversationStatus,
@@ -25,7 +24,7 @@ from conversations.pipeline import inbound, routing
 from conversations.pipeline.tasks import dispatch_due, process_inbound
 from core.models import DeadLetter
 from messaging.whatsapp import parse_webhook
-from properties.models import WhatsAppBinding
+from testsupport.inbound import whatsapp_inbox
 from testsupport.payloads import whatsapp_body
 
 NUMBER = "660000000017"
@@ -35,15 +34,10 @@ NUMBER = "660000000017"
 def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path
-    routing.clear_cache()
-    WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
-    turns: list[int] = []
-    monkeypatch.setattr(turn_path, "schedule", lambda conversation, message_id: turns.append(message_id))
     requeued: list[int] = []
     monkeypatch.setattr("conversations.pipeline.tasks.enqueue", lambda task, args, schema: requeued.append(args[0]))
-    with schema_context(world.a.schema_name):
+    with whatsapp_inbox(world.a, NUMBER, monkeypatch) as turns:
         yield fake_graph, turns, requeued
-    routing.clear_cache()
 
 
 def _store(raw: dict) -> InboundEvent:

@@ -55,6 +55,14 @@ def _reply(conversation: Conversation, text: str = "Breakfast is from 7 to 10.")
     return item
 
 
+def _failed_reply(conversation: Conversation) -> OutboxItem:
+    """A reply staged and dispatched once, refused by the fake Graph API; reloaded."""
+    item = _reply(conversation)
+    assert outbox.dispatch(item.pk) == "failed"
+    item.refresh_from_db()
+    return item
+
+
 def dispatch_in_order(message_id: int) -> str:
     """Send what the conversation queued before this message (the "has joined" notice of a staff reply
     goes first: order is kept per conversation), then the message itself; its outcome."""
@@ -107,9 +115,7 @@ def test_outside_the_window_an_approved_template_goes_instead(alpha) -> None:
 def test_meta_saying_the_window_closed_takes_the_template_path_or_tells_staff(alpha) -> None:
     conversation, _ = _guest_says("hello again", wa_id="60155500002")
     alpha.outside_window.add("60155500002")
-    item = _reply(conversation)
-    assert outbox.dispatch(item.pk) == "failed"  # 131047 and no approved template
-    item.refresh_from_db()
+    item = _failed_reply(conversation)  # 131047 and no approved template
     assert item.alert == "staff" and "template" in item.last_error
     assert item.message.metadata["delivery"]["state"] == "failed"
 
@@ -117,18 +123,14 @@ def test_meta_saying_the_window_closed_takes_the_template_path_or_tells_staff(al
 def test_an_undeliverable_guest_is_reported_to_staff(alpha) -> None:
     conversation, _ = _guest_says("hi", wa_id="60155500003")
     alpha.undeliverable.add("60155500003")
-    item = _reply(conversation)
-    assert outbox.dispatch(item.pk) == "failed"
-    item.refresh_from_db()
+    item = _failed_reply(conversation)
     assert item.error_code == 131026 and item.alert == "staff"
 
 
 def test_an_expired_token_alerts_platform_admins_with_a_replayable_dead_letter(alpha) -> None:
     conversation, _ = _guest_says("hi", wa_id="60155500004")
     alpha.expire_token()
-    item = _reply(conversation)
-    assert outbox.dispatch(item.pk) == "failed"
-    item.refresh_from_db()
+    item = _failed_reply(conversation)
     assert item.error_code == 190 and item.alert == "platform_admins"
     with schema_context("public"):
         letter = DeadLetter.objects.get(task_name=task_names.DISPATCH_OUTBOX, args=[item.pk])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
@@ -28,7 +27,7 @@ from conversations.pipeline import inbound
 from core.durability import enqueue
 from core.models import DeadLetter
 from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
-from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
+from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import whatsapp_body, whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -38,12 +37,8 @@ APP_SECRET = "failures-test-app-secret"
 NUMBER = "990000001701"
 
 
-@pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
-    world = properties_ab
-    with django_db_blocker.unblock():
-        bind_channels(world.a, whatsapp={NUMBER: "6017"}, buffer_window_seconds=0.5)
-    yield StackSpec(
+live_stack_spec = spec_with_channels_of_a(
+    StackSpec(
         env={
             "WHATSAPP_APP_SECRET": APP_SECRET,
             "WHATSAPP_HTTP_TIMEOUT": "2",
@@ -53,9 +48,10 @@ def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
             "OUTBOX_CIRCUIT_COOLDOWN": "3",
             "OUTBOX_WAKE_SPREAD": "2",
         }
-    )
-    with django_db_blocker.unblock():
-        unbind_channels(world.a, whatsapp=[NUMBER])
+    ),
+    whatsapp={NUMBER: "6017"},
+    buffer_window_seconds=0.5,
+)
 
 
 def _texts_to(live_stack: LiveStack, wa_id: str) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.models import InboundEvent, Message, MessageRole, OutboxItem
-from testsupport.live import LiveStack, StackSpec, bind_channels, start_worker, unbind_channels
+from testsupport.live import LiveStack, StackSpec, channels_bound, start_worker
 from testsupport.llm import hang
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
@@ -30,30 +30,32 @@ ADDRESS_A = "reservations@alpha-pipeline.example"
 @pytest.fixture(scope="module")
 def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
     world = properties_ab
-    with django_db_blocker.unblock():
-        bind_channels(
-            world.a, whatsapp={NUMBER_A1: "601", NUMBER_A2: "602"}, email=ADDRESS_A, buffer_window_seconds=1.5
+    with (
+        channels_bound(
+            django_db_blocker,
+            world.a,
+            whatsapp={NUMBER_A1: "601", NUMBER_A2: "602"},
+            email=ADDRESS_A,
+            buffer_window_seconds=1.5,
+        ),
+        channels_bound(django_db_blocker, world.b, whatsapp={NUMBER_B: "603"}),
+    ):
+        # Turns answer through the fake model, so a test can hold one in the middle.
+        yield StackSpec(
+            smtp=True,
+            llm=True,
+            env={
+                "LLM_TIMEOUT": "20",
+                # A killed worker's task comes back within seconds, and its turn lock expires soon after.
+                "CELERY_VISIBILITY_TIMEOUT": "6",
+                "CELERY_UNACKED_RESTORE_INTERVAL": "2",
+                "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+                "TURN_LOCK_TIMEOUT": "8",
+                "WHATSAPP_APP_SECRET": APP_SECRET,
+                "WHATSAPP_HTTP_TIMEOUT": "2",
+                "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
+            },
         )
-        bind_channels(world.b, whatsapp={NUMBER_B: "603"})
-    # Turns answer through the fake model, so a test can hold one in the middle.
-    yield StackSpec(
-        smtp=True,
-        llm=True,
-        env={
-            "LLM_TIMEOUT": "20",
-            # A killed worker's task comes back within seconds, and its turn lock expires soon after.
-            "CELERY_VISIBILITY_TIMEOUT": "6",
-            "CELERY_UNACKED_RESTORE_INTERVAL": "2",
-            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-            "TURN_LOCK_TIMEOUT": "8",
-            "WHATSAPP_APP_SECRET": APP_SECRET,
-            "WHATSAPP_HTTP_TIMEOUT": "2",
-            "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
-        },
-    )
-    with django_db_blocker.unblock():
-        unbind_channels(world.a, whatsapp=[NUMBER_A1, NUMBER_A2], email=ADDRESS_A)
-        unbind_channels(world.b, whatsapp=[NUMBER_B])
 
 
 def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> int:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django_tenants.utils import schema_context
 
-from conversations import turns as turn_path
 from conversations.models import ConversationStatus, Guest, InboundEvent, MediaAttachment, Message, MessageRole
 from conversations.pipeline import inbound, routing
 from messaging.tests.test_whatsapp_media import picture_of
 from messaging.whatsapp import parse_webhook
-from properties.models import WhatsAppBinding
+from testsupport.inbound import whatsapp_inbox
 from testsupport.payloads import whatsapp_body
 
 NUMBER = "660000000001"
@@ -23,13 +21,8 @@ def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     settings.TRANSCRIPTION_BASE_URL = ""
     settings.TRANSCRIPTION_API_KEY = ""
-    routing.clear_cache()
-    WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="1")
-    turns: list[int] = []
-    monkeypatch.setattr(turn_path, "schedule", lambda conversation, message_id: turns.append(message_id))
-    with schema_context(world.a.schema_name):
+    with whatsapp_inbox(world.a, NUMBER, monkeypatch) as turns:
         yield fake_graph, turns
-    routing.clear_cache()
 
 
 def _receive(kind: str, media: dict, wa_id: str) -> Message:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django_tenants.utils import schema_context
@@ -13,10 +15,9 @@ from properties.tests.test_realtime import open_staff_socket, receive_events, se
 pytestmark = pytest.mark.e2e
 
 
-def test_handoff_and_message_events_reach_every_signed_in_member_of_a_and_nobody_of_b(
-    committed_db, forget_committed_guests, daphne
-) -> None:
-    world = committed_db
+@contextmanager
+def _sockets_of_a_and_b(daphne, world) -> Iterator[tuple]:
+    """Signed-in staff sockets of A's agent, A's viewer and B's manager, each past its hello."""
     with (
         open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.agent_a)) as agent,
         open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.viewer_a)) as viewer,
@@ -24,6 +25,14 @@ def test_handoff_and_message_events_reach_every_signed_in_member_of_a_and_nobody
     ):
         for ws in (agent, viewer, outsider):
             ws.recv(timeout=5)  # hello
+        yield agent, viewer, outsider
+
+
+def test_handoff_and_message_events_reach_every_signed_in_member_of_a_and_nobody_of_b(
+    committed_db, forget_committed_guests, daphne
+) -> None:
+    world = committed_db
+    with _sockets_of_a_and_b(daphne, world) as (agent, viewer, outsider):
         with schema_context(world.a.schema_name):
             conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
             engine.record_guest_message(conversation, "Secret of Alpha: suite 1207", provider_message_id="rt:1")
@@ -45,13 +54,7 @@ def test_staff_typing_reaches_colleagues_of_a_only_viewers_may_not_type_and_ids_
     world = committed_db
     with schema_context(world.a.schema_name):
         conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
-    with (
-        open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.agent_a)) as agent,
-        open_staff_socket(daphne, "alpha.localhost", session_cookie(world.a, world.viewer_a)) as viewer,
-        open_staff_socket(daphne, "bravo.localhost", session_cookie(world.b, world.manager_b)) as outsider,
-    ):
-        for ws in (agent, viewer, outsider):
-            ws.recv(timeout=5)  # hello
+    with _sockets_of_a_and_b(daphne, world) as (agent, viewer, outsider):
         agent.send(json.dumps({"type": "typing", "conversation_id": conversation.pk}))
         typed = [e for e in receive_events(viewer, 3) if e["event"] == "staff.typing"]
         assert [(e["payload"]["conversation_id"], e["payload"]["user_id"]) for e in typed] == [

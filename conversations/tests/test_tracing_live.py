@@ -20,7 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from testsupport.http import free_port
-from testsupport.live import LiveStack, StackSpec, bind_channels, child_env, stop, unbind_channels
+from testsupport.live import LiveStack, StackSpec, channels_bound, child_env, stop
 from testsupport.otlp import ReceivedSpan
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
@@ -41,21 +41,18 @@ EXPECTED = {"retrieval", "llm", "send"} | {
 def live_stack_spec(properties_ab, django_db_blocker, tmp_path_factory) -> Iterator[StackSpec]:
     world = properties_ab
     multiproc_dir: Path = tmp_path_factory.mktemp("prometheus")
-    with django_db_blocker.unblock():
-        bind_channels(world.a, whatsapp={NUMBER_A: "671"}, buffer_window_seconds=0.2)
-    yield StackSpec(
-        llm=True,
-        otlp=True,
-        env={
-            "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
-            "METRICS_TOKEN": METRICS_TOKEN,
-            "METRICS_STATE_CACHE_SECONDS": "0",
-            "LLM_MODEL": "fake-gpt",
-            "WHATSAPP_APP_SECRET": APP_SECRET,
-        },
-    )
-    with django_db_blocker.unblock():
-        unbind_channels(world.a, whatsapp=[NUMBER_A])
+    with channels_bound(django_db_blocker, world.a, whatsapp={NUMBER_A: "671"}, buffer_window_seconds=0.2):
+        yield StackSpec(
+            llm=True,
+            otlp=True,
+            env={
+                "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
+                "METRICS_TOKEN": METRICS_TOKEN,
+                "METRICS_STATE_CACHE_SECONDS": "0",
+                "LLM_MODEL": "fake-gpt",
+                "WHATSAPP_APP_SECRET": APP_SECRET,
+            },
+        )
 
 
 def _post_webhook(live_stack: LiveStack, body: bytes) -> int:

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from core import audit
+from core.lookups import one_or_404
 from gaps.models import DismissReason, Gap, GapQuestion, GapStatus
 from gaps.services.concepts import concepts
 from knowledge.models import Category
@@ -75,10 +75,7 @@ def gaps(*, status: str = GapStatus.OPEN, language: str = "", channel: str = "")
 
 def gap_for(gap_id: int) -> Gap:
     """The gap `gap_id` of the property whose schema is active, else 404 (ids are per schema)."""
-    gap = Gap.objects.filter(pk=gap_id).first()
-    if gap is None:
-        raise Http404("No such gap.")
-    return gap
+    return one_or_404(Gap.objects.all(), gap_id, "gap")
 
 
 def examples(gap: Gap, limit: int = EXAMPLES) -> list[GapQuestion]:
@@ -193,9 +190,7 @@ def _open_gap(gap_id: int) -> Gap:
 def _close(gap_id: int, status: str, *, user: Any, action: str, details: dict[str, Any], **fields: Any) -> Gap:
     """Close an open gap under a row lock (a second manager gets 409) and audit it, in one transaction."""
     with transaction.atomic():
-        gap = Gap.objects.select_for_update().filter(pk=gap_id).first()
-        if gap is None:
-            raise Http404("No such gap.")
+        gap = one_or_404(Gap.objects.select_for_update(), gap_id, "gap")
         if not gap.is_open:
             raise GapError(f"This gap is already {gap.get_status_display().lower()}.", status=409)
         fields.update(status=status, closed_at=timezone.now(), closed_by_user_id=getattr(user, "pk", None))

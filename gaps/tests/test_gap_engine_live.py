@@ -17,11 +17,10 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from conversations.models import ChannelSettings, Message, MessageRole
+from conversations.models import Message, MessageRole
 from gaps.models import Gap
 from knowledge.models import KnowledgeItem
-from properties.models import EmailBinding, WhatsAppBinding
-from testsupport.live import LiveStack, StackSpec
+from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -35,23 +34,15 @@ GUEST_1, GUEST_2, GUEST_4 = "60111002101", "60111002102", "60111002104"
 GUEST_3 = "aminah@guest-gaps.example"
 
 
-@pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
-    world = properties_ab
-    with django_db_blocker.unblock():
-        WhatsAppBinding.objects.create(property=world.a, phone_number_id=NUMBER, display_phone_number="6021")
-        EmailBinding.objects.create(property=world.a, address=ADDRESS, from_name="Alpha Hotel")
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.update_or_create(pk=1, defaults={"buffer_window_seconds": 0.5})
-    yield StackSpec(
+live_stack_spec = spec_with_channels_of_a(
+    StackSpec(
         smtp=True,
         env={"WHATSAPP_APP_SECRET": APP_SECRET, "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH},
-    )
-    with django_db_blocker.unblock():
-        with schema_context(world.a.schema_name):
-            ChannelSettings.objects.all().delete()
-        WhatsAppBinding.objects.filter(phone_number_id=NUMBER).delete()
-        EmailBinding.objects.filter(address=ADDRESS).delete()
+    ),
+    whatsapp={NUMBER: "6021"},
+    email=ADDRESS,
+    buffer_window_seconds=0.5,
+)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from core.lookups import one_or_404
 from leads.models import OPEN_STATUSES, Intent, Lead, LeadStatus, Priority, ReviewStatus
 
 # The filters staff may ask for, each with the values it takes; `after_hours` is a yes/no.
@@ -31,10 +31,7 @@ def lead_for(lead_id: int) -> Lead:
 
     Lead ids are per schema: the same number under another property is another lead or none.
     """
-    lead = Lead.objects.select_related("guest").prefetch_related("conversation_links").filter(pk=lead_id).first()
-    if lead is None:
-        raise Http404("No such lead.")
-    return lead
+    return one_or_404(Lead.objects.select_related("guest").prefetch_related("conversation_links"), lead_id, "lead")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from properties.models import Property, WhatsAppBinding, WidgetKey
+from testsupport.browser import ask, open_widget
 from testsupport.graph import FakeGraphServer
 from testsupport.knowledge import FIXTURES
 from testsupport.live import Daphne, start_daphne, stop
@@ -161,11 +162,8 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_a_live_widget_th
     # A guest on the new property's widget demo page gets an answer from the uploaded knowledge.
     page.click("#demo")
     page.wait_for_url(f"{host}/widget-demo/")
-    page.locator(".launch").click()
-    page.locator(".accept").click()
-    expect(page.locator("form")).to_be_visible(timeout=10_000)
-    page.locator("textarea").fill("What time is breakfast served?")
-    page.keyboard.press("Enter")
+    open_widget(page)
+    ask(page, "What time is breakfast served?")
     expect(page.locator(".m.ai[data-id]").first).to_contain_text("6:30 am to 10:30 am", timeout=60_000)
     page.context.close()
 

@@ -13,7 +13,6 @@ import base64
 import email
 import email.policy
 import json
-from collections.abc import Iterator
 
 import pytest
 from django.core.files.storage import storages
@@ -34,7 +33,7 @@ from leads.models import Lead
 from privacy.models import AuditEvent
 from privacy.services.lookup import find_guests
 from testsupport.dumps import pg_dump_text, redis_dump_text
-from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
+from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import sendgrid_raw_post, whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -53,12 +52,8 @@ GUEST_NAME = "Nurul Zaharah"
 ATTACHMENT = b"%PDF-1.4\n% booking form of a PDPA test guest: Zx9Qv-attachment-marker\n"
 
 
-@pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
-    world = properties_ab
-    with django_db_blocker.unblock():
-        bind_channels(world.a, whatsapp={NUMBER: "60300"}, email=ADDRESS, buffer_window_seconds=0.5)
-    yield StackSpec(
+live_stack_spec = spec_with_channels_of_a(
+    StackSpec(
         smtp=True,
         env={
             "LLM_API_KEY": "",  # the offline provider answers: no model sees the guest
@@ -66,9 +61,11 @@ def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
             "INBOUND_EMAIL_WEBHOOK_SECRET": EMAIL_AUTH,
             "LOG_LEVEL": "DEBUG",  # the most talkative logs must still carry no contact data
         },
-    )
-    with django_db_blocker.unblock():
-        unbind_channels(world.a, whatsapp=[NUMBER], email=ADDRESS)
+    ),
+    whatsapp={NUMBER: "60300"},
+    email=ADDRESS,
+    buffer_window_seconds=0.5,
+)
 
 
 def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:

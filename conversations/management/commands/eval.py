@@ -14,14 +14,25 @@ and the off-knowledge questions answered with a fact (see conversations/question
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_context
 
 from conversations import dialogues, question_eval
 from properties.models import Property
+
+Loaded = TypeVar("Loaded")
+
+
+def _loaded(load: Callable[[Path], Loaded], path: Path, error: type[Exception]) -> Loaded:
+    """The file read by `load`; what it says is wrong with the file is the command's error."""
+    try:
+        return load(path)
+    except error as exc:
+        raise CommandError(str(exc)) from exc
 
 
 class Command(BaseCommand):
@@ -49,10 +60,7 @@ class Command(BaseCommand):
             return
         if options["file"] is None:
             raise CommandError("Give a FILE of questions or --dialogues FILE.")
-        try:
-            cases = question_eval.load_cases(options["file"])
-        except question_eval.CaseError as exc:
-            raise CommandError(str(exc)) from exc
+        cases = _loaded(question_eval.load_cases, options["file"], question_eval.CaseError)
         with schema_context(property_.schema_name):
             report = question_eval.run(property_, cases)
         for outcome in report.outcomes:
@@ -73,10 +81,7 @@ class Command(BaseCommand):
             raise CommandError(f"{overall:.0f}% correct is under the required {options['fail_under']:.0f}%.")
 
     def _dialogues(self, property_: Property, options: dict[str, Any]) -> None:
-        try:
-            scripted = dialogues.load_dialogues(options["dialogues"])
-        except dialogues.DialogueFileError as exc:
-            raise CommandError(str(exc)) from exc
+        scripted = _loaded(dialogues.load_dialogues, options["dialogues"], dialogues.DialogueFileError)
         with schema_context(property_.schema_name):
             report = dialogues.evaluate(scripted, property_)
         for line in dialogues.render(report, property_.name):

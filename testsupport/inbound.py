@@ -1,0 +1,29 @@
+"""The set-up of tests that drive the inbound pipeline in-process (no worker): a property's WhatsApp number
+bound, its schema entered, and the turns the pipeline would queue recorded instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations import turns as turn_path
+from conversations.pipeline import routing
+from properties.models import Property, WhatsAppBinding
+
+
+@contextmanager
+def whatsapp_inbox(property_: Property, number: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Yields the ids of the guest messages whose turn was scheduled, in order.
+
+    The routing cache is cleared before (a number bound by an earlier test is not remembered) and after.
+    """
+    routing.clear_cache()
+    WhatsAppBinding.objects.create(property=property_, phone_number_id=number, display_phone_number="1")
+    turns: list[int] = []
+    monkeypatch.setattr(turn_path, "schedule", lambda conversation, message_id: turns.append(message_id))
+    with schema_context(property_.schema_name):
+        yield turns
+    routing.clear_cache()
