@@ -24,8 +24,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from messaging.tests.test_whatsapp_media import BOOKING_SCREENSHOT, MENU, picture_of  # noqa: E402
 from messaging.whatsapp import media  # noqa: E402
+from testsupport.pictures import BOOKING_SCREENSHOT, MENU, picture_of  # noqa: E402
 
 IMAGES = {
     "booking screenshot 1080 px wide, JPEG": picture_of(*BOOKING_SCREENSHOT, width=1080, jpeg=True),

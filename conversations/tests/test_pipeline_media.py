@@ -7,10 +7,10 @@ from django.db import connection
 
 from conversations.models import ConversationStatus, Guest, InboundEvent, MediaAttachment, Message, MessageRole
 from conversations.pipeline import inbound, routing
-from messaging.tests.test_whatsapp_media import picture_of
 from messaging.whatsapp import parse_webhook
 from testsupport.inbound import whatsapp_inbox
 from testsupport.payloads import whatsapp_body
+from testsupport.pictures import picture_of
 
 NUMBER = "660000000001"
 

@@ -13,7 +13,7 @@ import pytesseract
 import pytest
 import rapidocr_onnxruntime
 from django.core.files.storage import FileSystemStorage
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from messaging.whatsapp import Permanent, RateLimited, Transient
 from messaging.whatsapp import media as wa_media
@@ -26,34 +26,14 @@ from messaging.whatsapp.media import (
     transcribe_audio,
     transcribe_with_settings,
 )
+from testsupport.pictures import BOOKING_SCREENSHOT, MENU, picture_of
 from testsupport.transcription import FakeTranscriptionServer
-
-
-def picture_of(*lines: str, size: int = 40, width: int = 1000, jpeg: bool = False) -> bytes:
-    """A picture of text drawn by Pillow at test time: what a guest photographs or screenshots."""
-    image = Image.new("RGB", (width, 40 + len(lines) * size * 2), "white")
-    draw = ImageDraw.Draw(image)
-    for number, line in enumerate(lines):
-        draw.text((20, 20 + number * size * 2), line, fill="black", font=ImageFont.load_default(size=size))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG" if jpeg else "PNG", quality=85)
-    return buffer.getvalue()
 
 
 def squashed(text: str) -> str:
     # The recogniser sometimes drops the space between two words of a small font ("DeluxeKing Room"):
     # compare the characters read, in order, not the spacing.
     return "".join(text.split()).lower()
-
-
-BOOKING_SCREENSHOT = (
-    "Booking confirmation",
-    "Booking no. AH12345",
-    "Check-in: 12 March 2027",
-    "Deluxe King Room, 2 adults",
-    "Total paid: RM 1,240.00",
-)
-MENU = ("Room service menu", "Nasi lemak RM 28", "Mee goreng mamak RM 24", "Teh tarik RM 9")
 
 
 class TestStorage:

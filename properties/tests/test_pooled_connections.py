@@ -10,7 +10,7 @@ own property's row.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
@@ -46,19 +46,29 @@ def _pooled_handler(max_size: int) -> ConnectionHandler:
 
 
 @pytest.fixture
-def pooled() -> Iterator[ConnectionHandler]:
-    """The test database through Django's own pool, as daphne uses it: two connections at most."""
-    handler = _pooled_handler(2)
-    yield handler
-    handler[ALIAS].close_pool()
+def pool_of() -> Iterator[Callable[[int], ConnectionHandler]]:
+    """The test database through Django's own pool, as daphne uses it, of at most N connections (closed after)."""
+    handlers: list[ConnectionHandler] = []
+
+    def make(max_size: int) -> ConnectionHandler:
+        handlers.append(_pooled_handler(max_size))
+        return handlers[-1]
+
+    yield make
+    for handler in handlers:
+        handler[ALIAS].close_pool()
 
 
 @pytest.fixture
-def single() -> Iterator[ConnectionHandler]:
+def pooled(pool_of: Callable[[int], ConnectionHandler]) -> ConnectionHandler:
+    """Two connections at most, shared by every thread."""
+    return pool_of(2)
+
+
+@pytest.fixture
+def single(pool_of: Callable[[int], ConnectionHandler]) -> ConnectionHandler:
     """A pool of one connection: whoever takes it gets the one the last user left."""
-    handler = _pooled_handler(1)
-    yield handler
-    handler[ALIAS].close_pool()
+    return pool_of(1)
 
 
 def test_interleaved_properties_on_pooled_connections_each_see_only_their_own_rows(
