@@ -411,7 +411,10 @@ CONTENT_SECURITY_POLICY = {
 # the JWT token endpoint), even with the right password. The database handler keeps attempts in
 # the public schema (so all hosts share one count) and shows them to platform admins.
 AXES_ENABLED = env.bool("LOGIN_THROTTLING", default=True)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The handler adds a budget per IP across every e-mail (properties/login_throttle.py): many e-mails
+# tried from one address lock that address out after LOGIN_IP_FAILURE_LIMIT failures in the cool-off.
+AXES_HANDLER = "properties.login_throttle.PerIPLoginHandler"
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
