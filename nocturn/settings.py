@@ -358,6 +358,10 @@ OUTBOX_WAKE_SPREAD = env.float("OUTBOX_WAKE_SPREAD", default=5.0)  # s over whic
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
 INBOUND_EMAIL_WEBHOOK_SECRET = env.list("INBOUND_EMAIL_WEBHOOK_SECRET", default=[])
+# Inbound addresses of a property's own subdomain (<anything>@<slug>.INBOUND_EMAIL_DOMAIN) bind at once;
+# any other address only once a link mailed to it is opened, within EMAIL_BINDING_LINK_HOURS (issue 18).
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="") or f"mail.{BASE_DOMAIN}"
+EMAIL_BINDING_LINK_HOURS = env.int("EMAIL_BINDING_LINK_HOURS", default=48)
 
 # --- Integrations: events from the hotel's own systems (POS, PMS) ----------------------------
 # A signature older or newer than this many seconds is refused (replay window, both directions).
