@@ -130,6 +130,7 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any,
 def test_a_property_made_outside_the_wizard_counts_as_live_and_new_channels_are_on_at_once(
     world: Any, fake_graph: Any
 ) -> None:
+    fake_graph.accepted_tokens.add("t")
     fake_graph.add_phone_number("7770001", "+60 3-1111 2222", tokens={"t"})
     manager = host_client(None, world.manager_a)
     report = onboard(manager, world.a.pk).json()
