@@ -7,6 +7,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+# Only this process's database connections get the web's statement timeout (WEB_STATEMENT_TIMEOUT_MS).
+os.environ["NOCTURN_PROCESS"] = "web"
 
 from core.telemetry import setup_tracing
 

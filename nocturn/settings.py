@@ -131,6 +131,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_nocturn")}
 
+# Per-request time on the web process (issue 18). daphne's process (nocturn/asgi.py sets
+# NOCTURN_PROCESS=web before Django reads these settings) asks PostgreSQL to cancel any statement
+# running longer than WEB_STATEMENT_TIMEOUT_MS (a lock wait included): the request gets a 500 (our own
+# transient failure) instead of holding a connection. Celery workers, beat and management commands
+# are not limited; long work belongs there. 0 = no limit.
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=15000)
+if env.str("NOCTURN_PROCESS", default="") == "web" and WEB_STATEMENT_TIMEOUT_MS > 0:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c statement_timeout={WEB_STATEMENT_TIMEOUT_MS}".strip()
+
 AUTH_USER_MODEL = "properties.User"
 # Axes first: it refuses a locked-out user+IP before our backend checks the password.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "properties.auth.PropertyMemberBackend"]

@@ -322,3 +322,15 @@ def test_a_long_search_query_and_too_many_items_are_refused_before_any_work(worl
     assert_refused(response, "at most 3 per request")
     with schema_context(world.a.schema_name):
         assert not KnowledgeItem.objects.exists()
+
+
+def test_a_12000_character_search_query_is_a_quick_400(world) -> None:
+    """Issue 18's figure: the query is measured before it is embedded (embedding runs on the web process)."""
+    viewer = host_client(None, world.viewer_a)
+    url = f"/api/v1/properties/{world.a.pk}/knowledge-base/search"
+    viewer.get(url, {"q": "pool"})  # the first request pays for the session and URL loading
+    started = time.monotonic()
+    response = viewer.get(url, {"q": "night " * 2000})
+    elapsed = time.monotonic() - started
+    assert_refused(response, "longer than")
+    assert elapsed < 1.0, elapsed
