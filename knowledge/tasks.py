@@ -6,7 +6,7 @@ from celery import Task, shared_task
 
 from knowledge.models import JobStatus
 from knowledge.services import ingestion
-from knowledge.services.upload import EMBED_JOB_TASK
+from knowledge.services.upload import EMBED_JOB_TASK, WRITE_JOB_TASK, write_upload
 
 MAX_RETRIES = 3
 
@@ -23,4 +23,13 @@ def embed_job(self: Task, job_id: int) -> str | None:
     job = ingestion.run_job(job_id, final=self.request.retries >= self.max_retries)
     if job is not None and job.status == JobStatus.PENDING:
         raise self.retry(countdown=30 * 2**self.request.retries)
+    return job.status if job is not None else None
+
+
+@shared_task(
+    name=WRITE_JOB_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES, soft_time_limit=900, time_limit=960
+)
+def write_job(self: Task, job_id: int) -> str | None:
+    """Write a large upload's items in batches (it goes on where a lost run stopped), then embed them."""
+    job = write_upload(job_id)
     return job.status if job is not None else None

@@ -288,8 +288,12 @@ EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
 KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-# Items one API request may upsert (they are validated and written on the request; embedding is a job).
+# Items one API request writes itself (validated and written on the request; embedding is a job).
 KNOWLEDGE_MAX_ITEMS_PER_REQUEST = env.int("KNOWLEDGE_MAX_ITEMS_PER_REQUEST", default=500)
+# Above it (up to KNOWLEDGE_MAX_ITEMS_PER_JOB, 413 beyond) the API keeps the set on a job the worker writes
+# in batches of KNOWLEDGE_WRITE_BATCH, with its progress; nothing is written on the request.
+KNOWLEDGE_MAX_ITEMS_PER_JOB = env.int("KNOWLEDGE_MAX_ITEMS_PER_JOB", default=20000)
+KNOWLEDGE_WRITE_BATCH = env.int("KNOWLEDGE_WRITE_BATCH", default=200)
 # Characters of a knowledge search query (embedded on the web process).
 KNOWLEDGE_SEARCH_MAX_CHARS = env.int("KNOWLEDGE_SEARCH_MAX_CHARS", default=500)
 # A DOCX is a zip: what its parts add up to once inflated (a 150 KB bomb once expanded to 40 MB).

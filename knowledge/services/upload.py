@@ -18,11 +18,12 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 from core.durability import enqueue_on_commit
 from knowledge.models import IngestionJob, JobStatus
-from knowledge.services.ingestion import PlannedItem, plan_upsert, run_job, start_job
+from knowledge.services.ingestion import PlannedItem, plan_upsert, run_job, stage_job, start_job, write_staged
 from knowledge.services.parsers import ParsedItem, items_from_objects, parse_file
 
 # The most items a waiting caller sees embedded before its answer: the page waits for every one of
@@ -31,6 +32,7 @@ INLINE_EMBED_MAX = 50
 
 # Named, not imported: the tasks module wraps these services (see core.durability.task_named).
 EMBED_JOB_TASK = "knowledge.tasks.embed_job"
+WRITE_JOB_TASK = "knowledge.tasks.write_job"
 
 SESSION_PREFIX = "knowledge_upload:"
 
@@ -96,6 +98,25 @@ def confirm_upload(
         return finished
     enqueue_on_commit(EMBED_JOB_TASK, args=[job.pk])
     return job
+
+
+def stage_upload(
+    items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], *, source: str, requested_by: str = ""
+) -> IngestionJob:
+    """A set too large for one request: validated now, written and embedded by the worker (the job's
+    items_written / items_total say how far it is). Raises IngestError, keeping nothing, if an item is invalid."""
+    job = stage_job(_parsed(items, source), source=source, requested_by=requested_by)
+    enqueue_on_commit(WRITE_JOB_TASK, args=[job.pk])
+    return job
+
+
+def write_upload(job_id: int) -> IngestionJob | None:
+    """The worker's side of `stage_upload`: batches of KNOWLEDGE_WRITE_BATCH, then the embedding job."""
+    return write_staged(
+        job_id,
+        batch=settings.KNOWLEDGE_WRITE_BATCH,
+        then_embed=lambda job: enqueue_on_commit(EMBED_JOB_TASK, args=[job.pk]),
+    )
 
 
 def _parsed(items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], source: str) -> list[ParsedItem]:
