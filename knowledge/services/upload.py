@@ -127,6 +127,8 @@ def _parsed(items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], source: s
 def summary(job: IngestionJob) -> str:
     """What an upload did, as the pages report it."""
     counts = f"{job.source}: created {job.created_count}, updated {job.updated_count}, unchanged {job.unchanged_count}"
+    if job.items_total and job.items_written < job.items_total:
+        return f"{job.source}: writing {job.items_written} of {job.items_total} items in the background (job {job.pk})."
     if job.status in (JobStatus.PENDING, JobStatus.RUNNING):
         return f"{counts}; embedding {len(job.item_ids)} item(s) in the background (job {job.pk})."
     return f"{counts}; embedded {job.embedded_count}, failed {job.failed_count}."

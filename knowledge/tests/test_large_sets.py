@@ -85,6 +85,12 @@ def test_a_jobs_progress_is_for_the_propertys_managers_only(world: Any, settings
     # B's own job URL with A's job id finds nothing in B's schema.
     other = f"/api/v1/properties/{world.b.pk}/knowledge-base/jobs/{job['id']}"
     assert host_client(None, world.manager_b).get(other).status_code == 404
+    # The tenant admin's job list shows the progress on A's host only.
+    page = host_client(world.a, world.manager_a).get("/admin/knowledge/ingestionjob/")
+    assert page.status_code == 200 and b"0 / 4" in page.content
+    assert b"0 / 4" not in host_client(world.b, world.manager_b).get("/admin/knowledge/ingestionjob/").content
+    detail = host_client(world.a, world.manager_a).get(f"/admin/knowledge/ingestionjob/{job['id']}/change/")
+    assert detail.status_code == 200 and b"Question 3 i" not in detail.content  # the staged items are not shown
 
 
 @pytest.mark.e2e
