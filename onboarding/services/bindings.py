@@ -20,11 +20,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 
 from messaging.whatsapp import errors as whatsapp_errors
 from messaging.whatsapp.adapter import WhatsAppAdapter
 from properties.models import EmailBinding, Property, WhatsAppBinding
-from properties.services import property_host
+from properties.services import property_host, property_origin
 
 NUMBER_UNVERIFIED = (
     "This number could not be verified with this access token: check the phone number id in Meta's "
@@ -80,18 +81,25 @@ def taken_elsewhere(property_: Property, address: str) -> bool:
     return EmailBinding.objects.filter(address=address.lower()).exclude(property=property_).exists()
 
 
-def confirmation_link(property_: Property, address: str, from_name: str) -> str:
+def confirmation_link(property_: Property, address: str, from_name: str, request: HttpRequest | None = None) -> str:
+    """The link on the property's host: with the asking request's scheme and port when there is one
+    (":8000" in development, as invitation links), else STAFF_URL_TEMPLATE's."""
     token = signing.dumps({"p": property_.pk, "a": address.lower(), "n": from_name}, salt=_SALT, compress=True)
-    base = settings.STAFF_URL_TEMPLATE.format(host=property_host(property_.slug)).rstrip("/")
+    if request is not None:
+        base = property_origin(property_.slug, request)
+    else:
+        base = settings.STAFF_URL_TEMPLATE.format(host=property_host(property_.slug)).rstrip("/")
     return f"{base}/email-addresses/confirm/{token}/"
 
 
-def request_verification(property_: Property, address: str, from_name: str) -> PendingAddress:
+def request_verification(
+    property_: Property, address: str, from_name: str, request: HttpRequest | None = None
+) -> PendingAddress:
     """Mail a confirmation link to `address` (on commit), unless it is another property's: then
     nothing is sent, and the caller sees the same pending answer."""
     address = address.lower()
     if not taken_elsewhere(property_, address) and not _in_inbound_domain(address):
-        link = confirmation_link(property_, address, from_name)
+        link = confirmation_link(property_, address, from_name, request)
         hours = settings.EMAIL_BINDING_LINK_HOURS
         transaction.on_commit(
             lambda: send_mail(

@@ -351,7 +351,7 @@ def save_email(
     from_name = cleaned["from_name"] or property_.name
     if not bindings.is_own_address(property_, address):
         with transaction.atomic():
-            pending = bindings.request_verification(property_, address, from_name)
+            pending = bindings.request_verification(property_, address, from_name, request)
             audit(
                 "onboarding.email_verification_sent",
                 actor=actor,

@@ -112,6 +112,7 @@ def test_an_own_subdomain_address_binds_at_once_and_another_after_its_link(
     (sent,) = mail.outbox
     assert sent.to == ["reservations@alpha-hotel.example"]
     link = link_in(sent)
+    assert link.startswith(f"http://{world.a.slug}.{settings.BASE_DOMAIN}/email-addresses/confirm/")
     path = link.split("//", 1)[1].split("/", 1)[1]
     page = host_client(world.a).get(f"/{path}")  # opening it (a mail scanner would) binds nothing
     assert page.status_code == 200 and b"confirm-email-form" in page.content

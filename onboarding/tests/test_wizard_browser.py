@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
