@@ -173,6 +173,4 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_a_live_widget_th
 
 
 def graph_daphne_version() -> str:
-    from django.conf import settings
-
     return settings.GRAPH_API_VERSION.strip("/")
