@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from core.durability import enqueue_on_commit
 from knowledge.models import IngestionJob, JobStatus
@@ -116,6 +117,12 @@ def write_upload(job_id: int) -> IngestionJob | None:
         job_id,
         batch=settings.KNOWLEDGE_WRITE_BATCH,
         then_embed=lambda job: enqueue_on_commit(EMBED_JOB_TASK, args=[job.pk]),
+    )
+
+
+def fail_job(job_id: int, exc: BaseException) -> None:
+    IngestionJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
     )
 
 
