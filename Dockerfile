@@ -18,4 +18,5 @@ RUN useradd --system --home /app nocturn && chown -R nocturn /app
 USER nocturn
 
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "nocturn.asgi:application"]
+# --http-timeout: an HTTP request still unanswered after 60 s gets daphne's 503 (docs/security.md)
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--http-timeout", "60", "nocturn.asgi:application"]

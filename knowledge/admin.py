@@ -183,6 +183,7 @@ class IngestionJobAdmin(admin.ModelAdmin):
         "id",
         "source",
         "status",
+        "progress",
         "created_count",
         "updated_count",
         "unchanged_count",
@@ -194,7 +195,14 @@ class IngestionJobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["source", "requested_by"]
-    readonly_fields = [field.name for field in IngestionJob._meta.fields]
+    # A large set's staged items (up to KNOWLEDGE_MAX_ITEMS_PER_JOB) are not shown: the progress says enough.
+    exclude = ["staged_items"]
+    readonly_fields = [field.name for field in IngestionJob._meta.fields if field.name != "staged_items"] + ["progress"]
+
+    @admin.display(description="written")
+    def progress(self, job: IngestionJob) -> str:
+        """A large set the worker writes in batches: how far it is; "—" for a set written on its request."""
+        return f"{job.items_written:,} / {job.items_total:,}" if job.items_total else "—"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -24,7 +24,7 @@ from knowledge.models import IngestionJob
 from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializer, KnowledgeUploadSerializer
 from knowledge.services.parsers import IngestError, items_from_objects, parse_file
 from knowledge.services.retrieval import search
-from knowledge.services.upload import confirm_upload
+from knowledge.services.upload import confirm_upload, stage_upload
 from properties.permissions import MANAGERS, property_for_user
 
 
@@ -63,12 +63,19 @@ def knowledge_base(request: Request, property_id: int) -> Response:
         else:
             source = "api"
             items = items_from_objects(request.data, "request body")
-            if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST:
-                limit = settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST
-                raise IngestError(f"request body has {len(items)} items; send at most {limit} per request.")
+        if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_JOB:
+            limit = settings.KNOWLEDGE_MAX_ITEMS_PER_JOB
+            return Response(
+                {"detail": f"{source} has {len(items)} items; send at most {limit} at once."},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         with schema_context(property_.schema_name):
-            # The API never waits for the embedding: the job it answers with is what the caller polls.
-            job = confirm_upload(items, source=source, requested_by=request.user.email, wait=False)
+            # The API never waits: the job it answers with is what the caller polls. A large set is not
+            # even written here: the worker writes it in batches (items_written / items_total).
+            if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST:
+                job = stage_upload(items, source=source, requested_by=request.user.email)
+            else:
+                job = confirm_upload(items, source=source, requested_by=request.user.email, wait=False)
     except IngestError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return Response(_job_body(request, property_.pk, job), status=status.HTTP_202_ACCEPTED)

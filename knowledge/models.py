@@ -127,6 +127,11 @@ class IngestionJob(models.Model):
     embedded_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # A set larger than one request may write (KNOWLEDGE_MAX_ITEMS_PER_REQUEST) is kept here, validated,
+    # and written by the worker in batches; items_written / items_total is its progress.
+    staged_items = models.JSONField(default=list, blank=True, help_text="Items still to be written by the worker.")
+    items_total = models.PositiveIntegerField(default=0)
+    items_written = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

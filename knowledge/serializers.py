@@ -15,6 +15,8 @@ class IngestionJobSerializer(serializers.ModelSerializer):
             "created_count",
             "updated_count",
             "unchanged_count",
+            "items_total",
+            "items_written",
             "item_ids",
             "embedded_count",
             "failed_count",

@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
 # The web process pools its PostgreSQL connections (see DATABASE_POOL in nocturn/settings.py);
 # DATABASE_POOL=0 in the environment turns it off.
 os.environ.setdefault("DATABASE_POOL", "1")
+# Only this process's database connections get the web's statement timeout (WEB_STATEMENT_TIMEOUT_MS).
+os.environ["NOCTURN_PROCESS"] = "web"
 
 from core.telemetry import setup_tracing
 

@@ -143,6 +143,16 @@ if env.bool("DATABASE_POOL", default=False):
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
 
+# Per-request time on the web process (issue 18). daphne's process (nocturn/asgi.py sets
+# NOCTURN_PROCESS=web before Django reads these settings) asks PostgreSQL to cancel any statement
+# running longer than WEB_STATEMENT_TIMEOUT_MS (a lock wait included): the request gets a 500 (our own
+# transient failure) instead of holding a connection. Celery workers, beat and management commands
+# are not limited; long work belongs there. 0 = no limit.
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=15000)
+if env.str("NOCTURN_PROCESS", default="") == "web" and WEB_STATEMENT_TIMEOUT_MS > 0:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c statement_timeout={WEB_STATEMENT_TIMEOUT_MS}".strip()
+
 AUTH_USER_MODEL = "properties.User"
 # Axes first: it refuses a locked-out user+IP before our backend checks the password.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "properties.auth.PropertyMemberBackend"]
@@ -300,8 +310,12 @@ EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
 KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-# Items one API request may upsert (they are validated and written on the request; embedding is a job).
+# Items one API request writes itself (validated and written on the request; embedding is a job).
 KNOWLEDGE_MAX_ITEMS_PER_REQUEST = env.int("KNOWLEDGE_MAX_ITEMS_PER_REQUEST", default=500)
+# Above it (up to KNOWLEDGE_MAX_ITEMS_PER_JOB, 413 beyond) the API keeps the set on a job the worker writes
+# in batches of KNOWLEDGE_WRITE_BATCH, with its progress; nothing is written on the request.
+KNOWLEDGE_MAX_ITEMS_PER_JOB = env.int("KNOWLEDGE_MAX_ITEMS_PER_JOB", default=20000)
+KNOWLEDGE_WRITE_BATCH = env.int("KNOWLEDGE_WRITE_BATCH", default=200)
 # Characters of a knowledge search query (embedded on the web process).
 KNOWLEDGE_SEARCH_MAX_CHARS = env.int("KNOWLEDGE_SEARCH_MAX_CHARS", default=500)
 # A DOCX is a zip: what its parts add up to once inflated (a 150 KB bomb once expanded to 40 MB).
@@ -384,6 +398,10 @@ OUTBOX_WAKE_SPREAD = env.float("OUTBOX_WAKE_SPREAD", default=5.0)  # s over whic
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
 INBOUND_EMAIL_WEBHOOK_SECRET = env.list("INBOUND_EMAIL_WEBHOOK_SECRET", default=[])
+# Inbound addresses of a property's own subdomain (<anything>@<slug>.INBOUND_EMAIL_DOMAIN) bind at once;
+# any other address only once a link mailed to it is opened, within EMAIL_BINDING_LINK_HOURS (issue 18).
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="") or f"mail.{BASE_DOMAIN}"
+EMAIL_BINDING_LINK_HOURS = env.int("EMAIL_BINDING_LINK_HOURS", default=48)
 
 # --- Integrations: events from the hotel's own systems (POS, PMS) ----------------------------
 # A signature older or newer than this many seconds is refused (replay window, both directions).
@@ -437,7 +455,10 @@ CONTENT_SECURITY_POLICY = {
 # the JWT token endpoint), even with the right password. The database handler keeps attempts in
 # the public schema (so all hosts share one count) and shows them to platform admins.
 AXES_ENABLED = env.bool("LOGIN_THROTTLING", default=True)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The handler adds a budget per IP across every e-mail (properties/login_throttle.py): many e-mails
+# tried from one address lock that address out after LOGIN_IP_FAILURE_LIMIT failures in the cool-off.
+AXES_HANDLER = "properties.login_throttle.PerIPLoginHandler"
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("settings/leads/rates-from-knowledge/", views.confirm_room_rates, name="confirm-rates"),
     path("settings/<slug:section>/", views.settings_section, name="section"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept"),
+    path("email-addresses/confirm/<str:token>/", views.confirm_email_address, name="confirm-email"),
 ]

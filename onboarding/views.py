@@ -21,7 +21,7 @@ from knowledge.forms import UploadForm
 from knowledge.models import KnowledgeItem
 from knowledge.services.upload import keep_preview, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
-from onboarding.services import staff, wizard
+from onboarding.services import bindings, staff, wizard
 from onboarding.services.audit import audit
 from onboarding.services.settings import (
     SECTIONS,
@@ -162,7 +162,9 @@ def _channels(request: HttpRequest, property_: Property, context: dict[str, Any]
             notes = {
                 "whatsapp": "WhatsApp number connected. Now send yourself a test message.",
                 "test": f"Test message sent (id {result}). Check your phone.",
-                "email": "Inbound e-mail address saved.",
+                "email": "Inbound e-mail address saved."
+                if not isinstance(result, bindings.PendingAddress)
+                else f"Pending verification: we sent a link to {result.address}; the address works once it is opened.",
                 "widget": "Widget key saved: paste the snippet into the hotel's website.",
             }
             messages.success(request, notes[action])
@@ -411,6 +413,24 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         "onboarding/accept.html",
         {"form": form, "invitation": invitation, "existing": existing, "property": property_},
     )
+
+
+def confirm_email_address(request: HttpRequest, token: str) -> HttpResponse:
+    """Open to anyone holding the link mailed to the address: reading that mailbox is the proof.
+
+    Opening the link only shows a button; the POST binds. Mail scanners that fetch every link
+    therefore confirm nothing by themselves.
+    """
+    property_ = _property()
+    context: dict[str, Any] = {"property": property_, "token": token}
+    try:
+        context["address"], _ = bindings.read_confirmation(property_, token)
+        if request.method == "POST":
+            actor = request.user if request.user.is_authenticated else None
+            context["bound"] = wizard.confirm_email(property_, token, actor=actor, request=request)
+    except ValidationError as exc:
+        return render(request, "onboarding/confirm_email.html", {**context, "error": exc.messages[0]}, status=404)
+    return render(request, "onboarding/confirm_email.html", context)
 
 
 # --- Public host: a new property ------------------------------------------------------------------

@@ -10,6 +10,7 @@ checks what Meta checks (token, body ≤ 4096, required fields) and can be told 
         graph.fail(code=131047, status=400)           # the next one: re-engagement error
         graph.delay(1.5)                              # the next one answers after 1.5 s
         graph.outside_window.add("60123456789")       # free text to this wa_id → 131047
+        graph.add_phone_number("111", "+60 3-1234 5678")  # GET /111 answers for graph.token only
         adapter = WhatsAppAdapter("111", graph.token, base_url=graph.url)
 
 Another process (a Celery worker, a benchmark) can drive the same server: `GET /_fake/requests`,
@@ -47,6 +48,13 @@ ERROR_TITLES = {
 
 
 @dataclass
+class _PhoneNumber:
+    display_phone_number: str
+    verified_name: str
+    tokens: set[str]
+
+
+@dataclass
 class _Media:
     content: bytes
     mime_type: str
@@ -65,6 +73,7 @@ class FakeGraphServer(ScriptedHTTPServer):
         self.outside_window: set[str] = set()
         self.undeliverable: set[str] = set()
         self._media: dict[str, _Media] = {}
+        self._numbers: dict[str, _PhoneNumber] = {}
         self._ids = itertools.count(1)
 
     # --- Control ------------------------------------------------------------------------------
@@ -73,6 +82,20 @@ class FakeGraphServer(ScriptedHTTPServer):
         """Every token is refused from now on (error 190), as when a system-user token is revoked."""
         with self._lock:
             self.accepted_tokens = set()
+
+    def add_phone_number(
+        self,
+        phone_number_id: str,
+        display: str = "+60 3-1234 5678",
+        *,
+        name: str = "Hotel",
+        tokens: set[str] | None = None,
+    ) -> None:
+        """A number of a WhatsApp Business account; `GET /{id}` answers it only for `tokens` (default: the
+        server's token). Any other id, or this one with another token, gets Meta's "does not exist,
+        cannot be loaded due to missing permissions" error."""
+        with self._lock:
+            self._numbers[phone_number_id] = _PhoneNumber(display, name, set(tokens or {self.token}))
 
     def add_media(self, media_id: str, content: bytes, mime_type: str) -> None:
         with self._lock:
@@ -123,9 +146,27 @@ class FakeGraphServer(ScriptedHTTPServer):
             return self._post_message(request.body)
         if method == "GET" and (match := MEDIA_INFO_PATH.match(path)):
             media_id = match.group(2)
+            with self._lock:
+                number = self._numbers.get(media_id)
+            if number is not None and token in number.tokens:
+                return json_response(
+                    200,
+                    {
+                        "verified_name": number.verified_name,
+                        "display_phone_number": number.display_phone_number,
+                        "id": media_id,
+                        "quality_rating": "GREEN",
+                    },
+                )
             media = self._media.get(media_id)
             if media is None:
-                return _error(400, 100, f"Unsupported get request. Object with ID '{media_id}' does not exist")
+                # Meta gives one answer whether the object is missing or the token may not read it.
+                return _error(
+                    400,
+                    100,
+                    f"Unsupported get request. Object with ID '{media_id}' does not exist, cannot be loaded due "
+                    "to missing permissions, or does not support this operation",
+                )
             return json_response(
                 200,
                 {

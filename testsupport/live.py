@@ -62,7 +62,12 @@ def test_database_url() -> str:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # NOCTURN_PROCESS: set by nocturn.asgi if this process imported it; a worker must not inherit the web limits.
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "NOCTURN_PROCESS")
+    }
     env.update(
         NOCTURN_ENV="test",
         DATABASE_URL=test_database_url(),

@@ -25,7 +25,7 @@ from django.utils import timezone
 from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
 from knowledge.services.chunking import chunk_text
 from knowledge.services.embeddings import EmbeddingError, EmbeddingProvider, get_provider
-from knowledge.services.parsers import ParsedItem, check_unique, validate
+from knowledge.services.parsers import ParsedItem, check_unique, items_from_objects, validate
 
 log = structlog.get_logger(__name__)
 
@@ -246,6 +246,48 @@ def start_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "
             status=JobStatus.PENDING if result.to_embed else JobStatus.SUCCEEDED,
             finished_at=None if result.to_embed else timezone.now(),
         )
+
+
+def stage_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "") -> IngestionJob:
+    """A large set: every item validated now (IngestError, nothing kept, if one is wrong), then kept on
+    the job for the worker to write in batches (`write_staged`); nothing is written on the request."""
+    items = check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
+    return IngestionJob.objects.create(
+        source=source[:300],
+        requested_by=requested_by[:254],
+        staged_items=[item.as_json() for item in items],
+        items_total=len(items),
+        status=JobStatus.PENDING,
+    )
+
+
+def write_staged(job_id: int, *, batch: int, then_embed: Callable[[IngestionJob], None]) -> IngestionJob | None:
+    """Write a staged job's items, `batch` at a time, each batch in its own transaction with the job's
+    progress; a rerun (worker lost, retry) goes on from `items_written`. When all are written the
+    staged copy is dropped and `then_embed` is called for what needs embedding."""
+    while True:
+        with transaction.atomic():
+            job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED} or not job.staged_items:
+                return job
+            done = job.items_written
+            if done >= len(job.staged_items):
+                job.staged_items = []
+                if not job.item_ids:
+                    job.status, job.finished_at = JobStatus.SUCCEEDED, timezone.now()
+                job.save()
+                if job.item_ids:
+                    then_embed(job)
+                return job
+            chunk = items_from_objects(job.staged_items[done : done + batch], job.source or "input")
+            result = upsert_items(chunk, source=job.source)
+            job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
+            job.created_count += len(result.created)
+            job.updated_count += len(result.updated)
+            job.unchanged_count += len(result.unchanged)
+            job.item_ids = [*job.item_ids, *result.to_embed]
+            job.items_written = done + len(chunk)
+            job.save()
 
 
 def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:

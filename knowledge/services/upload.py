@@ -18,11 +18,13 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from core.durability import enqueue_on_commit
 from knowledge.models import IngestionJob, JobStatus
-from knowledge.services.ingestion import PlannedItem, plan_upsert, run_job, start_job
+from knowledge.services.ingestion import PlannedItem, plan_upsert, run_job, stage_job, start_job, write_staged
 from knowledge.services.parsers import ParsedItem, items_from_objects, parse_file
 
 # The most items a waiting caller sees embedded before its answer: the page waits for every one of
@@ -31,6 +33,7 @@ INLINE_EMBED_MAX = 50
 
 # Named, not imported: the tasks module wraps these services (see core.durability.task_named).
 EMBED_JOB_TASK = "knowledge.tasks.embed_job"
+WRITE_JOB_TASK = "knowledge.tasks.write_job"
 
 SESSION_PREFIX = "knowledge_upload:"
 
@@ -98,6 +101,31 @@ def confirm_upload(
     return job
 
 
+def stage_upload(
+    items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], *, source: str, requested_by: str = ""
+) -> IngestionJob:
+    """A set too large for one request: validated now, written and embedded by the worker (the job's
+    items_written / items_total say how far it is). Raises IngestError, keeping nothing, if an item is invalid."""
+    job = stage_job(_parsed(items, source), source=source, requested_by=requested_by)
+    enqueue_on_commit(WRITE_JOB_TASK, args=[job.pk])
+    return job
+
+
+def write_upload(job_id: int) -> IngestionJob | None:
+    """The worker's side of `stage_upload`: batches of KNOWLEDGE_WRITE_BATCH, then the embedding job."""
+    return write_staged(
+        job_id,
+        batch=settings.KNOWLEDGE_WRITE_BATCH,
+        then_embed=lambda job: enqueue_on_commit(EMBED_JOB_TASK, args=[job.pk]),
+    )
+
+
+def fail_job(job_id: int, exc: BaseException) -> None:
+    IngestionJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
+    )
+
+
 def _parsed(items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], source: str) -> list[ParsedItem]:
     parsed = [item for item in items if isinstance(item, ParsedItem)]
     return parsed if len(parsed) == len(items) else items_from_objects(list(items), source)
@@ -106,6 +134,8 @@ def _parsed(items: Sequence[ParsedItem] | Sequence[Mapping[str, Any]], source: s
 def summary(job: IngestionJob) -> str:
     """What an upload did, as the pages report it."""
     counts = f"{job.source}: created {job.created_count}, updated {job.updated_count}, unchanged {job.unchanged_count}"
+    if job.items_total and job.items_written < job.items_total:
+        return f"{job.source}: writing {job.items_written} of {job.items_total} items in the background (job {job.pk})."
     if job.status in (JobStatus.PENDING, JobStatus.RUNNING):
         return f"{counts}; embedding {len(job.item_ids)} item(s) in the background (job {job.pk})."
     return f"{counts}; embedded {job.embedded_count}, failed {job.failed_count}."

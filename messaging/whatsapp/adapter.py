@@ -180,6 +180,21 @@ class WhatsAppAdapter:
             raise errors.Permanent("Graph API accepted the message without a message id", maybe_sent=True)
         return wamid
 
+    # --- The number itself --------------------------------------------------------------------
+
+    def phone_number(self) -> dict[str, Any]:
+        """Meta's record of this number (`GET /{phone-number-id}`), read with this adapter's token.
+
+        It answers only when the token may use the number; Meta refuses an unknown id and one of
+        another business alike (400, code 100), so a success proves the binding.
+        """
+        body = self._request(
+            "GET", f"{self.api_base}/{self.phone_number_id}", params={"fields": "id,display_phone_number,verified_name"}
+        )
+        if not isinstance(body, dict) or str(body.get("id") or "") != self.phone_number_id:
+            raise errors.Permanent(f"number {self.phone_number_id}: the Graph API answered for another object")
+        return body
+
     # --- Media --------------------------------------------------------------------------------
 
     def media_info(self, media_id: str) -> MediaInfo:

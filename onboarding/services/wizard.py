@@ -33,7 +33,9 @@ from messaging.whatsapp.adapter import WhatsAppAdapter
 from onboarding.fields import OriginsField
 from onboarding.forms import TimezoneField
 from onboarding.models import OnboardingProgress
+from onboarding.services import bindings
 from onboarding.services.audit import audit
+from onboarding.services.bindings import PendingAddress
 from onboarding.services.settings import update_settings
 from properties.models import (
     EmailBinding,
@@ -265,11 +267,16 @@ def save_hours(property_: Property, data: Any, *, actor: User, request: HttpRequ
 def save_whatsapp(
     property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None
 ) -> WhatsAppBinding:
+    """Bind a number once Meta confirms the token may use it (onboarding/services/bindings.py)."""
     cleaned = _form_or_raise(WhatsAppForm(data))
+    bindings.verify_whatsapp_number(property_, cleaned["phone_number_id"], cleaned["access_token"])
     with transaction.atomic():
-        taken = WhatsAppBinding.objects.filter(phone_number_id=cleaned["phone_number_id"]).exclude(property=property_)
-        if taken.exists():
-            raise ValidationError({"phone_number_id": "This number is already connected to another property."})
+        if (
+            WhatsAppBinding.objects.filter(phone_number_id=cleaned["phone_number_id"])
+            .exclude(property=property_)
+            .exists()
+        ):  # bound elsewhere while Meta was asked
+            raise ValidationError({"phone_number_id": bindings.NUMBER_UNVERIFIED})
         binding, created = WhatsAppBinding.objects.update_or_create(
             property=property_,
             phone_number_id=cleaned["phone_number_id"],
@@ -335,16 +342,47 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
     return result.provider_message_id
 
 
-def save_email(property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None) -> EmailBinding:
+def save_email(
+    property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None
+) -> EmailBinding | PendingAddress:
+    """An address in the property's own inbound subdomain binds now; any other waits for its mailed link."""
     cleaned = _form_or_raise(EmailForm(data))
     address = cleaned["address"].lower()
+    from_name = cleaned["from_name"] or property_.name
+    if not bindings.is_own_address(property_, address):
+        with transaction.atomic():
+            pending = bindings.request_verification(property_, address, from_name, request)
+            audit(
+                "onboarding.email_verification_sent",
+                actor=actor,
+                property_=property_,
+                target_type="email_binding",
+                target_id="",
+                request=request,
+            )
+        return pending
+    return _bind_email(property_, address, from_name, actor=actor, request=request)
+
+
+def confirm_email(
+    property_: Property, token: str, *, actor: User | None, request: HttpRequest | None = None
+) -> EmailBinding:
+    """Bind the address a mailed link vouches for (whoever opens it proved they read that mailbox)."""
+    address, from_name = bindings.read_confirmation(property_, token)
+    return _bind_email(property_, address, from_name, actor=actor, request=request)
+
+
+def _bind_email(
+    property_: Property, address: str, from_name: str, *, actor: User | None, request: HttpRequest | None
+) -> EmailBinding:
     with transaction.atomic():
-        if EmailBinding.objects.filter(address=address).exclude(property=property_).exists():
-            raise ValidationError({"address": "This address is already used by another property."})
+        if bindings.taken_elsewhere(property_, address):
+            # Only reachable for an own-subdomain address bound by the platform admin elsewhere.
+            raise ValidationError({"address": bindings.ADDRESS_UNVERIFIED})
         binding, _ = EmailBinding.objects.update_or_create(
             property=property_,
             address=address,
-            defaults={"from_name": cleaned["from_name"] or property_.name, "is_active": is_live(property_)},
+            defaults={"from_name": from_name, "is_active": is_live(property_)},
         )
         audit(
             "onboarding.email_bound",

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from conftest import host_client
 from properties.models import Domain, Property, WhatsAppBinding, WidgetKey
@@ -79,7 +80,9 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any,
     key = WidgetKey.objects.get(property=property_)
     assert key.is_active is False and key.allowed_origins == ["https://delta.example"]
 
-    # WhatsApp: bind, then a real test message through the adapter; once bound, the test is required.
+    # WhatsApp: bind (Meta confirms the token may use the number), then a real test message through the
+    # adapter; once bound, the test is required.
+    fake_graph.add_phone_number("5550001", "+60 82-123 456")
     bound = onboard(
         admin,
         property_.pk,
@@ -97,7 +100,9 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any,
     assert sent["to"] == "60123456789" and "Delta Lodge" in sent["text"]["body"]
     assert "whatsapp_test" not in tested.json()["missing"]
 
-    assert onboard(admin, property_.pk, "email", {"address": "gm@alpha.example"}).status_code == 200
+    own = f"stay@{property_.slug}.{settings.INBOUND_EMAIL_DOMAIN}"
+    bound = onboard(admin, property_.pk, "email", {"address": own})
+    assert bound.status_code == 200 and bound.json()["email"] == {"address": own, "status": "bound"}
     assert onboard(admin, property_.pk, "email", {"address": "bad"}).status_code == 400
 
     # Knowledge through the knowledge app's ingestion (embedded now), then a question from it.
@@ -122,7 +127,11 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any,
     assert onboard(admin, property_.pk).json()["live"] is True
 
 
-def test_a_property_made_outside_the_wizard_counts_as_live_and_new_channels_are_on_at_once(world: Any) -> None:
+def test_a_property_made_outside_the_wizard_counts_as_live_and_new_channels_are_on_at_once(
+    world: Any, fake_graph: Any
+) -> None:
+    fake_graph.accepted_tokens.add("t")
+    fake_graph.add_phone_number("7770001", "+60 3-1111 2222", tokens={"t"})
     manager = host_client(None, world.manager_a)
     report = onboard(manager, world.a.pk).json()
     assert report["live"] is True
@@ -141,5 +150,5 @@ def test_a_property_made_outside_the_wizard_counts_as_live_and_new_channels_are_
         "whatsapp",
         {"phone_number_id": "7770001", "display_phone_number": "+60 3-1111 2222", "access_token": "t"},
     )
-    assert response.status_code == 400 and "another property" in json.dumps(response.json()["errors"])
+    assert response.status_code == 400 and "could not be verified" in json.dumps(response.json()["errors"])
     assert WhatsAppBinding.objects.get(phone_number_id="7770001").property_id == world.a.pk

@@ -1,4 +1,5 @@
-"""Staff login throttling (django-axes): 5 failures per e-mail + IP lock that pair out for 15 minutes, on every door."""
+"""Staff login throttling (django-axes): 5 failures per e-mail + IP lock that pair out for 15 minutes, on every door;
+30 failures from one IP across any e-mails lock that IP out."""
 
 from __future__ import annotations
 
@@ -116,3 +117,39 @@ def test_staff_cannot_see_the_login_attempts(world) -> None:
         assert world.manager_a.email.encode() not in response.content
     page = host_client(None, world.platform_admin).get("/admin/axes/accessattempt/")
     assert page.status_code == 200 and world.manager_a.email.encode() in page.content
+
+
+def spray(world, count: int) -> None:
+    """One wrong password each for `count` different e-mails from the attacker's IP, over every door
+    (property A's login page, the public admin, the JWT endpoint)."""
+    doors = ((login_page, (world.a,)), (admin_login, (None,)), (jwt, ()))
+    for i in range(count):
+        door, args = doors[i % len(doors)]
+        status = door(*args, f"guess{i}@nowhere.example", "wrong-password").status_code
+        assert status in (200, 401, 429), status
+
+
+def test_one_ip_trying_many_emails_is_locked_out_on_every_door_and_others_are_not(world, settings) -> None:
+    limit = settings.LOGIN_IP_FAILURE_LIMIT
+    assert limit == 30  # the value docs/security.md and .env.example give
+    spray(world, limit - 1)
+    # One failure short of the IP's budget: a real account from that IP still gets in.
+    assert login_page(world.a, world.agent_a.email, PASSWORD).status_code == 302
+    spray(world, 1)
+    assert login_page(world.a, world.manager_a.email, PASSWORD).status_code == 429
+    assert admin_login(world.a, world.manager_a.email, PASSWORD).status_code == 429
+    refused = jwt(world.manager_b.email, PASSWORD)
+    assert refused.status_code == 429 and "access" not in refused.content.decode()
+    # Every other address is untouched, and the e-mails themselves are not locked elsewhere.
+    assert login_page(world.a, world.manager_a.email, PASSWORD, ip=OFFICE).status_code == 302
+    assert jwt(world.manager_b.email, PASSWORD, ip=OFFICE).status_code == 200
+
+
+def test_the_ip_budget_counts_only_the_lockout_minutes(world, settings) -> None:
+    settings.LOGIN_IP_FAILURE_LIMIT = 6  # a smaller budget: each failure hashes a password
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        spray(world, settings.LOGIN_IP_FAILURE_LIMIT)
+        assert jwt(world.manager_a.email, PASSWORD).status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
+        assert jwt(world.manager_a.email, PASSWORD).status_code == 200

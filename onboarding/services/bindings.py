@@ -1,0 +1,127 @@
+"""Channel bindings must be proven before they route a guest to a property (issue 18).
+
+A WhatsApp number id is bound only once Meta's Graph API, asked with the property's own token,
+answers for that number: Meta refuses an unknown id and one the token may not use alike. An
+inbound e-mail address in the property's own inbound subdomain (`<anything>@<slug>.<INBOUND_EMAIL_DOMAIN>`)
+binds at once; any other address waits for a signed, expiring link mailed to it.
+
+Refusals never tell one property about another: a number taken by another property gets the same
+words as an unknown or unusable one, after the same Graph call (so no quicker answer either); an
+address taken elsewhere, or in another property's subdomain, gets the same "we sent a link" answer
+as a free one, and its link (if any ever reached anyone) fails with the same words as an expired one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+
+from messaging.whatsapp import errors as whatsapp_errors
+from messaging.whatsapp.adapter import WhatsAppAdapter
+from properties.models import EmailBinding, Property, WhatsAppBinding
+from properties.services import property_host, property_origin
+
+NUMBER_UNVERIFIED = (
+    "This number could not be verified with this access token: check the phone number id in Meta's "
+    "WhatsApp Manager and that the token's system user may use it."
+)
+GRAPH_UNREACHABLE = "Meta could not be reached to verify the number. Try again in a minute."
+ADDRESS_UNVERIFIED = "This address could not be verified: the link is wrong or has expired."
+_SALT = "onboarding.email-binding"
+
+
+def verify_whatsapp_number(property_: Property, phone_number_id: str, access_token: str) -> dict[str, object]:
+    """Meta's record of the number, read with `access_token`; raises the one refusal otherwise.
+
+    The Graph call comes first, also for a number another property holds, so "taken" costs the same
+    time and gets the same words as "unknown" or "not this token's".
+    """
+    try:
+        with WhatsAppAdapter.from_settings(phone_number_id, access_token, schema=property_.schema_name) as adapter:
+            record = adapter.phone_number()
+    except whatsapp_errors.Transient as exc:
+        raise ValidationError({"phone_number_id": GRAPH_UNREACHABLE}) from exc
+    except whatsapp_errors.WhatsAppError as exc:
+        raise ValidationError({"phone_number_id": NUMBER_UNVERIFIED}) from exc
+    if WhatsAppBinding.objects.filter(phone_number_id=phone_number_id).exclude(property=property_).exists():
+        raise ValidationError({"phone_number_id": NUMBER_UNVERIFIED})
+    return record
+
+
+# --- Inbound e-mail -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingAddress:
+    """An address waiting for its link: nothing is bound (nor stored) until the link is opened."""
+
+    address: str
+
+
+def own_domain(property_: Property) -> str:
+    return f"{property_.slug}.{settings.INBOUND_EMAIL_DOMAIN}".lower()
+
+
+def is_own_address(property_: Property, address: str) -> bool:
+    return address.lower().rpartition("@")[2] == own_domain(property_)
+
+
+def _in_inbound_domain(address: str) -> bool:
+    """Whether the address is in some property's inbound subdomain (ours routes it to that property)."""
+    return address.lower().rpartition("@")[2].endswith(f".{settings.INBOUND_EMAIL_DOMAIN}".lower())
+
+
+def taken_elsewhere(property_: Property, address: str) -> bool:
+    return EmailBinding.objects.filter(address=address.lower()).exclude(property=property_).exists()
+
+
+def confirmation_link(property_: Property, address: str, from_name: str, request: HttpRequest | None = None) -> str:
+    """The link on the property's host: with the asking request's scheme and port when there is one
+    (":8000" in development, as invitation links), else STAFF_URL_TEMPLATE's."""
+    token = signing.dumps({"p": property_.pk, "a": address.lower(), "n": from_name}, salt=_SALT, compress=True)
+    if request is not None:
+        base = property_origin(property_.slug, request)
+    else:
+        base = settings.STAFF_URL_TEMPLATE.format(host=property_host(property_.slug)).rstrip("/")
+    return f"{base}/email-addresses/confirm/{token}/"
+
+
+def request_verification(
+    property_: Property, address: str, from_name: str, request: HttpRequest | None = None
+) -> PendingAddress:
+    """Mail a confirmation link to `address` (on commit), unless it is another property's: then
+    nothing is sent, and the caller sees the same pending answer."""
+    address = address.lower()
+    if not taken_elsewhere(property_, address) and not _in_inbound_domain(address):
+        link = confirmation_link(property_, address, from_name, request)
+        hours = settings.EMAIL_BINDING_LINK_HOURS
+        transaction.on_commit(
+            lambda: send_mail(
+                f"Confirm {address} for {property_.name} on Nocturn AI",
+                f"{property_.name} asked Nocturn AI to answer guests' e-mails sent to {address}.\n\n"
+                f"If this is your hotel's address, confirm it here (valid for {hours} hours):\n{link}\n\n"
+                "If you did not ask for this, ignore this message: nothing changes.\n",
+                None,
+                [address],
+            )
+        )
+    return PendingAddress(address)
+
+
+def read_confirmation(property_: Property, token: str) -> tuple[str, str]:
+    """The address and sender name a link confirms for this property; raises the one refusal otherwise."""
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=settings.EMAIL_BINDING_LINK_HOURS * 3600)
+    except signing.BadSignature as exc:
+        raise ValidationError(ADDRESS_UNVERIFIED) from exc
+    if not isinstance(data, dict) or data.get("p") != property_.pk or not isinstance(data.get("a"), str):
+        raise ValidationError(ADDRESS_UNVERIFIED)
+    if taken_elsewhere(property_, data["a"]):
+        raise ValidationError(ADDRESS_UNVERIFIED)
+    return data["a"], str(data.get("n") or "")
