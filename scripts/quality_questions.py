@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["NOCTURN_ENV"] = "test"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
-os.environ["TEST_DATABASE_NAME"] = "test_nocturn_qquality"
+# Its own database name, so two checkouts can regenerate at once (QUALITY_DATABASE_NAME overrides).
+os.environ["TEST_DATABASE_NAME"] = os.environ.get("QUALITY_DATABASE_NAME", "test_nocturn_qquality")
 
 import django  # noqa: E402
 
@@ -38,6 +39,7 @@ FIXTURES = ROOT / "conversations" / "tests" / "fixtures"
 SETS = (
     ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
     ("eval_questions_holdout.json", "held out: written afterwards, measured, never tuned on"),
+    ("eval_questions_holdout2.json", "second held-out set: written from item titles only, never tuned on"),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
