@@ -73,6 +73,12 @@ def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
             f"| {len(report.unrelated_faults)}/{answerable} "
             f"| {len(report.off_knowledge_faults)}/{len(report.off_knowledge)} |"
         )
+    malay_lines = [
+        f"- `{name}`: {ok}/{n} Malay answers with the right fact quote an item's own Malay text "
+        "(the rest quote English items after a Malay note)."
+        for name, _, report in results
+        for ok, n in [report.malay_from_malay]
+    ]
     misses = [
         f"- `{name}` [{o.case.language}] {o.case.question} — "
         + "; ".join([*(f"missing {m}" for m in o.missing), *(f"unrelated {u}" for u in o.unrelated)])
@@ -101,6 +107,10 @@ def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
             "| set | right fact, English | right fact, Malay | unrelated | off-knowledge with a fact |",
             "| --- | ---: | ---: | ---: | ---: |",
             *rows,
+            "",
+            "Malay answered from Malay text (items carrying a Malay text beside the English one):",
+            "",
+            *malay_lines,
             "",
             "Answers that missed (all sets):",
             "",

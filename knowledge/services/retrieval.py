@@ -196,7 +196,8 @@ def search_detailed(
         )
         scored.append(ScoredChunk(hit, similarity, vector_rank.get(chunk_id), text_rank.get(chunk_id), fused, above))
     scored.sort(key=lambda s: (-s.fused, -s.similarity, s.hit.chunk_id))
-    return _in_language(scored[:k], language, params)
+    # Over the whole ranking, then cut: an item's other-language duplicate leaves room for the next item.
+    return _in_language(scored, language, params)[:k]
 
 
 def _in_language(scored: list[ScoredChunk], language: str, params: dict) -> list[ScoredChunk]:
