@@ -38,9 +38,9 @@ from properties.models import Property
 
 FIELDS = (
     "intent", "check_in", "check_out", "nights", "adults", "children", "group_size", "room_type",
-    "event_date", "name", "phone", "email",
+    "event_date", "name", "phone", "email", "special_requests",
 )  # fmt: skip
-GIVABLE = (*FIELDS[1:], "special_requests")
+GIVABLE = FIELDS[1:]
 CHANNELS = (Channel.WEB, Channel.WHATSAPP)
 _RELATIVE = re.compile(r"^today\+(\d{1,3})$")
 
@@ -156,6 +156,9 @@ class Report:
 
 
 def _same(expected: Any, got: Any) -> bool:
+    # Special requests are the guest's own words: a list names what the lead must hold, in any order.
+    if isinstance(expected, list) and all(isinstance(e, str) for e in expected):
+        return isinstance(got, str) and all(e.casefold() in got.casefold() for e in expected)
     if isinstance(expected, str) and isinstance(got, str):
         return expected.casefold() == got.casefold()
     return expected == got

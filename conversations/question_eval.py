@@ -47,6 +47,7 @@ class Outcome:
     answer: str
     missing: list[str]
     unrelated: list[str]  # quoted sentences or prices from items the question was not about
+    from_malay_text: bool = False  # the answer quotes an item's Malay text (beside its English one)
 
     @property
     def right(self) -> bool:
@@ -83,6 +84,12 @@ class Report:
     @property
     def off_knowledge_faults(self) -> list[Outcome]:
         return [o for o in self.off_knowledge if o.unrelated]
+
+    @property
+    def malay_from_malay(self) -> tuple[int, int]:
+        """Malay answers quoting an item's Malay text, of the Malay answers with the right fact."""
+        malay = [o for o in self.answerable if o.case.language == "ms" and o.right]
+        return sum(o.from_malay_text for o in malay), len(malay)
 
     @property
     def checked_for_unrelated(self) -> int:
@@ -122,8 +129,21 @@ def _sentences(text: str) -> list[str]:
 
 
 def _knowledge_texts() -> dict[str, str]:
-    """Title -> the item's text, in the current schema."""
-    return dict(KnowledgeItem.objects.values_list("title", "content"))
+    """Title -> the item's text (and its Malay text, when it has one), in the current schema."""
+    return {
+        title: f"{content}\n\n{content_ms}" if content_ms else content
+        for title, content, content_ms in KnowledgeItem.objects.values_list("title", "content", "content_ms")
+    }
+
+
+def _malay_sentences() -> list[str]:
+    """The sentences of the items' Malay texts (beside English ones): an answer quoting one was given
+    from the hotel's own Malay words."""
+    return [
+        s
+        for text in KnowledgeItem.objects.exclude(content_ms="").values_list("content_ms", flat=True)
+        for s in _sentences(text)
+    ]
 
 
 def unrelated_parts(answer: str, allowed: list[str], knowledge: dict[str, str], question: str) -> list[str]:
@@ -147,13 +167,15 @@ def unrelated_parts(answer: str, allowed: list[str], knowledge: dict[str, str], 
 
 def run(property_: Property, cases: list[Case]) -> Report:
     """Every case through `engine.answer` in the property's schema (the caller switches to it)."""
-    knowledge = _knowledge_texts()
+    knowledge, malay = _knowledge_texts(), _malay_sentences()
     report = Report()
     for case in cases:
         result = engine.answer(case.question, language=case.language, property_=property_)
         missing = [f for f in case.must_contain if f.lower() not in result.text.lower()]
         unrelated = [] if case.items is None else unrelated_parts(result.text, case.items, knowledge, case.question)
-        report.outcomes.append(Outcome(case, result.text, missing, unrelated))
+        flat = " ".join(result.text.split())
+        from_malay = any(sentence in flat for sentence in malay)
+        report.outcomes.append(Outcome(case, result.text, missing, unrelated, from_malay))
     return report
 
 

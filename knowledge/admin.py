@@ -30,7 +30,7 @@ from properties.tenant_admin import tenant_admin_site
 class ChunkInline(admin.TabularInline):
     model = KnowledgeChunk
     extra = 0
-    fields = ["ordinal", "token_count", "text", "embedding_model"]
+    fields = ["ordinal", "language", "token_count", "text", "embedding_model"]
     readonly_fields = fields
     can_delete = False
     show_change_link = False
@@ -53,12 +53,14 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["category", "language", "is_active", "embedding_status"]
-    search_fields = ["title", "content"]
+    search_fields = ["title", "content", "title_ms", "content_ms"]
     fields = [
         "category",
         "title",
         "content",
         "language",
+        "title_ms",
+        "content_ms",
         "metadata",
         "is_active",
         "valid_from",

@@ -40,12 +40,21 @@ class KnowledgeItem(models.Model):
     title = models.CharField(max_length=300)
     content = models.TextField()
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    # The same fact in Bahasa Malaysia, beside an English item: embedded as chunks of their own, so a
+    # Malay question is answered in the hotel's Malay words instead of a quoted English text.
+    title_ms = models.CharField("title (Bahasa Malaysia)", max_length=300, blank=True)
+    content_ms = models.TextField(
+        "content (Bahasa Malaysia)",
+        blank=True,
+        help_text="Optional: the same information in Bahasa Malaysia, answered to guests who write in Malay.",
+    )
     metadata = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
     valid_from = models.DateField(null=True, blank=True, help_text="First day this fact applies (seasonal).")
     valid_to = models.DateField(null=True, blank=True, help_text="Last day this fact applies (inclusive).")
-    # Hash of what is embedded (title, category, language, content); `embedded_hash` is the hash the
-    # current chunks were built from, so "needs embedding" is simply `embedded_hash != content_hash`.
+    # Hash of what is embedded (title, category, language, content, the Malay text when there is one);
+    # `embedded_hash` is the hash the current chunks were built from, so "needs embedding" is simply
+    # `embedded_hash != content_hash`.
     content_hash = models.CharField(max_length=64, editable=False)
     embedded_hash = models.CharField(max_length=64, blank=True, editable=False)
     embedding_status = models.CharField(
@@ -81,6 +90,8 @@ class KnowledgeChunk(models.Model):
     item = models.ForeignKey(KnowledgeItem, on_delete=models.CASCADE, related_name="chunks")
     ordinal = models.PositiveIntegerField()
     text = models.TextField()
+    # The chunk's own language: an English item with a Malay text has chunks in both.
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     token_count = models.PositiveIntegerField()
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True)
     # 'simple' configuration: no stemming, no stop words. PostgreSQL has no Malay dictionary, and an

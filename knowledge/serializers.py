@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from knowledge.models import IngestionJob
+from knowledge.models import Category, IngestionJob, Language
 
 
 class IngestionJobSerializer(serializers.ModelSerializer):
@@ -36,7 +36,24 @@ class KnowledgeUploadSerializer(serializers.Serializer):
     language = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class KnowledgeItemsSerializer(serializers.Serializer):
-    """A JSON body: {"items": [{category, title, content, language?, metadata?, is_active?, valid_from?, ...}]}."""
+class KnowledgeItemInSerializer(serializers.Serializer):
+    """One item of a JSON body, as `knowledge.services.parsers.items_from_objects` reads it (the schema's words)."""
 
-    items = serializers.ListField(child=serializers.DictField())
+    category = serializers.ChoiceField(choices=Category.choices)
+    title = serializers.CharField(max_length=300)
+    content = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices, required=False, help_text="Detected when omitted.")
+    title_ms = serializers.CharField(max_length=300, required=False, help_text="The title in Bahasa Malaysia.")
+    content_ms = serializers.CharField(
+        required=False, help_text="The same information in Bahasa Malaysia (English items only)."
+    )
+    metadata = serializers.DictField(required=False)
+    is_active = serializers.BooleanField(required=False, default=True)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_to = serializers.DateField(required=False, allow_null=True)
+
+
+class KnowledgeItemsSerializer(serializers.Serializer):
+    """A JSON body: {"items": [{category, title, content, language?, title_ms?, content_ms?, metadata?, ...}]}."""
+
+    items = KnowledgeItemInSerializer(many=True)

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["NOCTURN_ENV"] = "test"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
-os.environ["TEST_DATABASE_NAME"] = "test_nocturn_qquality"
+# Its own database name, so two checkouts can regenerate at once (QUALITY_DATABASE_NAME overrides).
+os.environ["TEST_DATABASE_NAME"] = os.environ.get("QUALITY_DATABASE_NAME", "test_nocturn_qquality")
 
 import django  # noqa: E402
 
@@ -38,6 +39,7 @@ FIXTURES = ROOT / "conversations" / "tests" / "fixtures"
 SETS = (
     ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
     ("eval_questions_holdout.json", "held out: written afterwards, measured, never tuned on"),
+    ("eval_questions_holdout2.json", "second held-out set: written from item titles only, never tuned on"),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -71,6 +73,12 @@ def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
             f"| {len(report.unrelated_faults)}/{answerable} "
             f"| {len(report.off_knowledge_faults)}/{len(report.off_knowledge)} |"
         )
+    malay_lines = [
+        f"- `{name}`: {ok}/{n} Malay answers with the right fact quote an item's own Malay text "
+        "(the rest quote English items after a Malay note)."
+        for name, _, report in results
+        for ok, n in [report.malay_from_malay]
+    ]
     misses = [
         f"- `{name}` [{o.case.language}] {o.case.question} — "
         + "; ".join([*(f"missing {m}" for m in o.missing), *(f"unrelated {u}" for u in o.unrelated)])
@@ -99,6 +107,10 @@ def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
             "| set | right fact, English | right fact, Malay | unrelated | off-knowledge with a fact |",
             "| --- | ---: | ---: | ---: | ---: |",
             *rows,
+            "",
+            "Malay answered from Malay text (items carrying a Malay text beside the English one):",
+            "",
+            *malay_lines,
             "",
             "Answers that missed (all sets):",
             "",

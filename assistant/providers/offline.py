@@ -116,6 +116,13 @@ _DURATION_QUESTION = re.compile(r"\b(how long|berapa lama)\b", re.IGNORECASE)
 # "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line.
 _EXISTENCE_QUESTION = re.compile(r"^\W*(do you have|is there|are there|have you got|adakah|ada)\b", re.IGNORECASE)
 _HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
+# "Can I bring my cat?" is answered by the item's rule, its opening line ("Pets are not allowed …"),
+# even when a later line repeats more of the question's words ("… travelling with a service animal").
+_PERMISSION_QUESTION = re.compile(
+    r"^\W*(can i|can we|may i|may we|could i|could we|am i allowed|are we allowed|is it ok|is it okay|boleh|bolehkah)\b"
+    r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan)\W*$",
+    re.IGNORECASE,
+)
 _DURATION = re.compile(r"\b(hours?|minutes?|jam|minit)\b", re.IGNORECASE)
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 _TIME = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b", re.IGNORECASE)
@@ -203,7 +210,7 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     if not per_item:
         return ""
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
-    chosen = _from_best_item(per_item[0], follow_on=follow_on)
+    chosen = _from_best_item(per_item[0], follow_on=follow_on, rule_first=bool(_PERMISSION_QUESTION.search(question)))
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts |= {n for s in per_item[0] for n in s.concepts}
     uncovered = {n for n, c in enumerate(concepts) if not c.general} - best_item_concepts
@@ -222,16 +229,19 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     return " ".join(text)
 
 
-def _from_best_item(sentences: list[_Sentence], *, follow_on: bool) -> list[_Sentence]:
+def _from_best_item(sentences: list[_Sentence], *, follow_on: bool, rule_first: bool = False) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
     one when it scores as well, or when the question asks what there is or how to do it and the
-    best one only opens the item: in the item's own order."""
+    best one only opens the item, or when it asks whether something is allowed and the best one is
+    not the item's opening rule: in the item's own order."""
     best = max(sentences, key=lambda s: (s.score, -s.position))
     if best.score == 0:
         best = sentences[0]
     keep = [best]
     if follow_on and best.position == 0 and len(sentences) > 1:
         return [best, sentences[1]]
+    if rule_first and best.position != 0:
+        return [sentences[0], best]
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
     for sentence in runners[: MAX_SENTENCES_PER_ITEM - 1]:
         if sentence.score >= max(1.0, best.score - 0.5):

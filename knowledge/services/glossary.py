@@ -64,6 +64,11 @@ def concepts() -> tuple[Concept, ...]:
     return parse(GLOSSARY_FILE.read_text(encoding="utf-8"))
 
 
+def _singular(words: tuple[str, ...]) -> tuple[str, ...]:
+    # "suitcases" names a "suitcase", "cots" a "cot": the glossary lists one form, guests write either.
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
 @functools.cache
 def _index() -> dict[tuple[str, ...], int]:
     index: dict[tuple[str, ...], int] = {}
@@ -72,6 +77,9 @@ def _index() -> dict[tuple[str, ...], int]:
             if len(phrase) > MAX_PHRASE_WORDS:
                 raise ValueError(f"glossary phrase {' '.join(phrase)!r} is longer than {MAX_PHRASE_WORDS} words")
             index.setdefault(phrase, number)  # the first concept to name a phrase keeps it
+    for number, concept in enumerate(concepts()):
+        for phrase in concept.phrases:
+            index.setdefault(_singular(phrase), number)  # an exact phrase of another concept wins
     return index
 
 
@@ -82,7 +90,8 @@ def find(text: str) -> list[Concept]:
     position = 0
     while position < len(words):
         for size in range(min(MAX_PHRASE_WORDS, len(words) - position), 0, -1):
-            number = index.get(tuple(words[position : position + size]))
+            phrase = tuple(words[position : position + size])
+            number = index.get(phrase, index.get(_singular(phrase)))
             if number is not None:
                 if number not in found:
                     found.append(number)

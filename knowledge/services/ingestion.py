@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
-from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
-from knowledge.services.chunking import chunk_text
+from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem, Language
+from knowledge.services.chunking import Chunk, chunk_text
 from knowledge.services.embeddings import EmbeddingError, EmbeddingProvider, get_provider
 from knowledge.services.parsers import ParsedItem, check_unique, items_from_objects, validate
 
@@ -32,14 +32,20 @@ log = structlog.get_logger(__name__)
 Progress = Callable[[int, int], None]
 
 
-def content_hash(category: str, title: str, language: str, content: str) -> str:
-    """Hash of everything that goes into the embedded text: a change to any of it means re-embedding."""
-    payload = json.dumps([category, title, language, content], ensure_ascii=False)
+def content_hash(
+    category: str, title: str, language: str, content: str, title_ms: str = "", content_ms: str = ""
+) -> str:
+    """Hash of everything that goes into the embedded text: a change to any of it means re-embedding.
+    The Malay text joins the payload only when there is one, so items without it keep their hash."""
+    fields = [category, title, language, content]
+    if title_ms or content_ms:
+        fields += [title_ms, content_ms]
+    payload = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def hash_of(item: KnowledgeItem) -> str:
-    return content_hash(item.category, item.title, item.language, item.content)
+def hash_of(item: KnowledgeItem | ParsedItem) -> str:
+    return content_hash(item.category, item.title, item.language, item.content, item.title_ms, item.content_ms)
 
 
 @dataclass
@@ -78,7 +84,7 @@ def plan_upsert(items: Sequence[ParsedItem]) -> list[PlannedItem]:
     plan = []
     for item in items:
         row = existing.get((item.category, item.title))
-        new_hash = content_hash(item.category, item.title, item.language, item.content)
+        new_hash = hash_of(item)
         action = "create" if row is None else ("update" if _differs(row, item, new_hash) else "unchanged")
         plan.append(PlannedItem(item, action))
     return plan
@@ -95,7 +101,7 @@ def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResu
             for row in KnowledgeItem.objects.select_for_update().filter(title__in={item.title for item in items})
         }
         for item in items:
-            new_hash = content_hash(item.category, item.title, item.language, item.content)
+            new_hash = hash_of(item)
             row = existing.get((item.category, item.title))
             if row is None:
                 row = KnowledgeItem.objects.create(
@@ -103,6 +109,8 @@ def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResu
                     title=item.title,
                     content=item.content,
                     language=item.language,
+                    title_ms=item.title_ms,
+                    content_ms=item.content_ms,
                     metadata=item.metadata,
                     is_active=item.is_active,
                     valid_from=item.valid_from,
@@ -113,6 +121,7 @@ def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResu
                 result.created.append(row.pk)
             elif _differs(row, item, new_hash):
                 row.content, row.language, row.metadata = item.content, item.language, item.metadata
+                row.title_ms, row.content_ms = item.title_ms, item.content_ms
                 row.is_active, row.valid_from, row.valid_to = item.is_active, item.valid_from, item.valid_to
                 if row.content_hash != new_hash:
                     row.content_hash = new_hash
@@ -155,9 +164,19 @@ class EmbedResult:
     errors: list[str] = field(default_factory=list)
 
 
-def passage_text(item: KnowledgeItem, chunk: str) -> str:
+def passage_text(item: KnowledgeItem, chunk: str, language: str = "") -> str:
     # The title travels with every chunk: "Check-out" + "12 noon" embeds far better than "12 noon".
-    return f"{item.title}\n{chunk}"
+    # A Malay chunk of an English item carries the Malay title (the English one if there is none).
+    title = (item.title_ms or item.title) if language == Language.MALAY and item.content_ms else item.title
+    return f"{title}\n{chunk}"
+
+
+def item_chunks(item: KnowledgeItem) -> list[tuple[str, Chunk]]:
+    """(language, chunk) of every text the item holds: its own, then its Malay text when it has one."""
+    chunks = [(item.language, chunk) for chunk in chunk_text(item.content)]
+    if item.content_ms:
+        chunks += [(Language.MALAY.value, chunk) for chunk in chunk_text(item.content_ms)]
+    return chunks
 
 
 def embed_item(item_id: int, provider: EmbeddingProvider, *, force: bool = False) -> bool:
@@ -166,8 +185,8 @@ def embed_item(item_id: int, provider: EmbeddingProvider, *, force: bool = False
     if item is None or (not force and item.embedded_hash == item.content_hash):
         return False
     snapshot = item.content_hash
-    chunks = chunk_text(item.content)
-    vectors = provider.embed_passages([passage_text(item, chunk.text) for chunk in chunks])
+    chunks = item_chunks(item)
+    vectors = provider.embed_passages([passage_text(item, chunk.text, language) for language, chunk in chunks])
     with transaction.atomic():
         locked = KnowledgeItem.objects.select_for_update().filter(pk=item_id).first()
         if locked is None or locked.content_hash != snapshot:
@@ -178,16 +197,20 @@ def embed_item(item_id: int, provider: EmbeddingProvider, *, force: bool = False
                 item=locked,
                 ordinal=ordinal,
                 text=chunk.text,
+                language=language,
                 token_count=chunk.token_count,
                 embedding=vector,
                 embedding_model=f"{provider.name}:{provider.model}",
             )
-            for ordinal, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True))
+            for ordinal, ((language, chunk), vector) in enumerate(zip(chunks, vectors, strict=True))
         )
-        locked.chunks.update(
-            search_vector=SearchVector(Value(locked.title), weight="A", config="simple")
-            + SearchVector("text", weight="B", config="simple")
-        )
+        # Each chunk is found by words of its own language's title as well as its text.
+        for language in {language for language, _ in chunks}:
+            title = passage_text(locked, "", language).strip()
+            locked.chunks.filter(language=language).update(
+                search_vector=SearchVector(Value(title), weight="A", config="simple")
+                + SearchVector("text", weight="B", config="simple")
+            )
         KnowledgeItem.objects.filter(pk=item_id).update(
             embedded_hash=snapshot,
             embedding_status=EmbeddingStatus.READY,

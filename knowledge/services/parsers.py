@@ -5,11 +5,16 @@ Formats (chosen by file extension):
   under a `## Title` (deeper headings included) is that item's content. Optional front matter
   (`---` / `language: ms` / `---`) sets the language of every item.
 - JSON: a list of items (or `{"items": [...]}`), each with category, title, content and optional
-  language, metadata, is_active, valid_from, valid_to (ISO dates).
-- CSV: a header with category, title, content and optional language, valid_from, valid_to.
+  language, title_ms, content_ms, metadata, is_active, valid_from, valid_to (ISO dates).
+- CSV: a header with category, title, content and optional language, title_ms, content_ms,
+  valid_from, valid_to.
 - PDF and DOCX: documents have no category of their own, so the caller names it. A DOCX is cut
   into one item per "Heading 1" (the whole document is one item if it has none); a PDF is one item
   titled by its metadata title or its file name. Long items are chunked later, as any other.
+An English item may carry the same fact in Bahasa Malaysia (`title_ms`, `content_ms`). In Markdown,
+DOCX and PDF the Malay text follows a line that reads `Bahasa Malaysia` (a `### Bahasa Malaysia`
+heading in Markdown, any heading or paragraph in a document), optionally with the Malay title after a
+colon: `### Bahasa Malaysia: Waktu Daftar Masuk`. Everything after that line is the Malay text.
 Nothing is written here: parsing either returns every item of the file or raises `IngestError`.
 """
 
@@ -53,6 +58,8 @@ class ParsedItem:
     is_active: bool = True
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = None
+    title_ms: str = ""
+    content_ms: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -60,11 +67,33 @@ class ParsedItem:
             "title": self.title,
             "content": self.content,
             "language": self.language,
+            "title_ms": self.title_ms,
+            "content_ms": self.content_ms,
             "metadata": self.metadata,
             "is_active": self.is_active,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
+
+
+# The line that starts an item's Malay text in Markdown, DOCX and PDF (see the module's docstring).
+_MALAY_MARKER = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?Bahasa Malaysia[ \t]*(?::[ \t]*(?P<title>[^\n]*?))?[ \t]*$", re.I | re.M
+)
+
+
+def split_malay(text: str) -> tuple[str, str, str]:
+    """(English text, Malay title, Malay text): the text after a `Bahasa Malaysia` line is the Malay one."""
+    marker = _MALAY_MARKER.search(text)
+    if marker is None:
+        return text, "", ""
+    return text[: marker.start()], (marker.group("title") or "").strip(), text[marker.end() :]
+
+
+def _text_item(category: str, title: str, body: str, language: str, where: str) -> ParsedItem:
+    """An item of a Markdown section or a document, its Malay text split off at the marker line."""
+    content, title_ms, content_ms = split_malay(body)
+    return validate(ParsedItem(category, title, content, language, title_ms=title_ms, content_ms=content_ms), where)
 
 
 _MALAY_MARKERS = frozenset(
@@ -125,6 +154,8 @@ def validate(item: ParsedItem, where: str) -> ParsedItem:
     if isinstance(item.metadata, dict):
         item.metadata = clean_json(item.metadata, surrogates="replace")
     item.language = (item.language or "").strip().lower() or detect_language(f"{item.title} {item.content}")
+    item.title_ms = re.sub(r"\s+", " ", _storable(item.title_ms)).strip()
+    item.content_ms = _storable(item.content_ms).strip()
     if item.category not in CATEGORIES:
         raise IngestError(f"{where}: category {item.category!r} is not one of {', '.join(CATEGORIES)}.")
     if not item.title:
@@ -135,6 +166,15 @@ def validate(item: ParsedItem, where: str) -> ParsedItem:
         raise IngestError(f"{where}: the content of {item.title!r} is empty.")
     if item.language not in LANGUAGES:
         raise IngestError(f"{where}: language {item.language!r} is not one of {', '.join(LANGUAGES)}.")
+    if item.title_ms and not item.content_ms:
+        raise IngestError(f"{where}: {item.title!r} has a Malay title (title_ms) but no Malay text (content_ms).")
+    if item.content_ms and item.language != Language.ENGLISH:
+        raise IngestError(
+            f"{where}: {item.title!r} is already in Bahasa Malaysia; "
+            "a Malay text (content_ms) goes beside an English one only."
+        )
+    if len(item.title_ms) > MAX_TITLE:
+        raise IngestError(f"{where}: the Malay title is longer than {MAX_TITLE} characters.")
     if item.valid_from and item.valid_to and item.valid_from > item.valid_to:
         raise IngestError(f"{where}: valid_from {item.valid_from} is after valid_to {item.valid_to}.")
     if not isinstance(item.metadata, dict):
@@ -194,7 +234,7 @@ def parse_markdown(data: bytes, name: str, language: str = "") -> list[ParsedIte
             raise IngestError(f"{name}, line {line_no + 1}: '## {heading}' comes before any '# Category' heading.")
         end = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
         body = "\n".join(lines[line_no + 1 : end])
-        items.append(validate(ParsedItem(category, heading, body, language), f"{name}, line {line_no + 1}"))
+        items.append(_text_item(category, heading, body, language, f"{name}, line {line_no + 1}"))
     if not items:
         raise IngestError(f"{name} has no items: use '# Category' headings with '## Title' items under them.")
     return items
@@ -236,6 +276,8 @@ def items_from_objects(payload: Any, name: str, language: str = "") -> list[Pars
             "title",
             "content",
             "language",
+            "title_ms",
+            "content_ms",
             "metadata",
             "is_active",
             "valid_from",
@@ -254,6 +296,8 @@ def items_from_objects(payload: Any, name: str, language: str = "") -> list[Pars
                     is_active=_bool(raw.get("is_active", True), where),
                     valid_from=_date(raw.get("valid_from"), where, "valid_from"),
                     valid_to=_date(raw.get("valid_to"), where, "valid_to"),
+                    title_ms=str(raw.get("title_ms") or ""),
+                    content_ms=str(raw.get("content_ms") or ""),
                 ),
                 where,
             )
@@ -269,7 +313,7 @@ def parse_csv(data: bytes, name: str, language: str = "") -> list[ParsedItem]:
     if missing:
         raise IngestError(
             f"{name}: the header is missing column(s) {', '.join(missing)} "
-            "(expected category, title, content[, language, valid_from, valid_to])."
+            "(expected category, title, content[, language, title_ms, content_ms, valid_from, valid_to])."
         )
     reader.fieldnames = header
     items: list[ParsedItem] = []
@@ -289,6 +333,8 @@ def parse_csv(data: bytes, name: str, language: str = "") -> list[ParsedItem]:
                         language=row.get("language") or language,
                         valid_from=_date(row.get("valid_from"), where, "valid_from"),
                         valid_to=_date(row.get("valid_to"), where, "valid_to"),
+                        title_ms=row.get("title_ms") or "",
+                        content_ms=row.get("content_ms") or "",
                     ),
                     where,
                 )
@@ -316,7 +362,7 @@ def parse_pdf(data: bytes, name: str, category: str, language: str = "") -> list
     if not content:
         raise IngestError(f"{name} has no text to extract (a scanned PDF? OCR is not supported).")
     title = str(title).strip() or PurePath(name).stem.replace("_", " ").replace("-", " ").strip()
-    return [validate(ParsedItem(category, title, content, language), name)]
+    return [_text_item(category, title, content, language, name)]
 
 
 def check_docx_package(data: bytes, name: str) -> None:
@@ -375,7 +421,7 @@ def parse_docx(data: bytes, name: str, category: str, language: str = "") -> lis
                 sections.append((fallback_title, []))
             sections[-1][1].append("\n".join(rows))
     items = [
-        validate(ParsedItem(category, title, "\n\n".join(body), language), f"{name}, section {title!r}")
+        _text_item(category, title, "\n\n".join(body), language, f"{name}, section {title!r}")
         for title, body in sections
         if body
     ]

@@ -25,6 +25,7 @@ Only active items inside their validity dates (in the property's timezone) are s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import zoneinfo
@@ -100,8 +101,11 @@ def text_query(question: str) -> str:
     return literal or concepts
 
 
+# A Malay chunk of an English item answers under the item's Malay title (its English one if it has none).
 _SELECT = """
-    SELECT c.id, c.item_id, c.text, i.title, i.category, i.language, 1 - (c.embedding <=> %(q)s::vector) AS sim
+    SELECT c.id, c.item_id, c.text,
+      CASE WHEN c.language <> i.language AND i.title_ms <> '' THEN i.title_ms ELSE i.title END,
+      i.category, c.language, 1 - (c.embedding <=> %(q)s::vector) AS sim
     FROM knowledge_knowledgechunk c
     JOIN knowledge_knowledgeitem i ON i.id = c.item_id
     WHERE c.embedding IS NOT NULL AND i.is_active
@@ -114,6 +118,11 @@ _TEXT_SQL = (
     + " AND c.search_vector @@ to_tsquery('simple', %(tsq)s) ORDER BY text_score DESC, c.id LIMIT %(n)s"
 )
 
+
+# The chunks in the question's language of items retrieved through a chunk in the other one.
+_SAME_ITEM_SQL = (
+    _SELECT + " AND c.item_id = ANY(%(items)s) AND c.language = %(language)s ORDER BY c.embedding <=> %(q)s::vector"
+)
 
 # Transaction-local (is_local=true) HNSW settings in one round trip.
 _SETTINGS_SQL = (
@@ -166,7 +175,7 @@ def search_detailed(
                 text_rank[row[0]] = rank
 
     scored: list[ScoredChunk] = []
-    for chunk_id, (_, item_id, text, title, category, language, sim) in rows.items():
+    for chunk_id, (_, item_id, text, title, category, chunk_language, sim) in rows.items():
         fused = 0.0
         if chunk_id in vector_rank:
             fused += VECTOR_WEIGHT / (RRF_K + vector_rank[chunk_id])
@@ -183,11 +192,44 @@ def search_detailed(
             category=category,
             text=text,
             score=round(similarity, 4),
-            language=language,
+            language=chunk_language,
         )
         scored.append(ScoredChunk(hit, similarity, vector_rank.get(chunk_id), text_rank.get(chunk_id), fused, above))
     scored.sort(key=lambda s: (-s.fused, -s.similarity, s.hit.chunk_id))
-    return scored[:k]
+    # Over the whole ranking, then cut: an item's other-language duplicate leaves room for the next item.
+    return _in_language(scored, language, params)[:k]
+
+
+def _in_language(scored: list[ScoredChunk], language: str, params: dict) -> list[ScoredChunk]:
+    """An item holding the question's language answers in it: a Malay question that found an item
+    through its English chunk gets the item's Malay chunk in that place (and the other way round).
+    The item keeps the rank it earned; only its text, title and language change."""
+    elsewhere = sorted({s.hit.item_id for s in scored if s.hit.language != language})
+    if not elsewhere:
+        return scored
+    same: dict[int, list[tuple]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_SAME_ITEM_SQL, {**params, "items": elsewhere, "language": language})
+        for row in cursor.fetchall():
+            same.setdefault(row[1], []).append(row)
+    taken = {s.hit.chunk_id for s in scored}
+    result: list[ScoredChunk] = []
+    for scored_chunk in scored:
+        spare = [row for row in same.get(scored_chunk.hit.item_id, ()) if row[0] not in taken]
+        if scored_chunk.hit.language == language:
+            result.append(scored_chunk)
+            continue
+        if not spare:
+            # The item has no more text in the question's language: it is already answering in it
+            # above (its other-language text would only repeat it), or it has none (keep this one).
+            if scored_chunk.hit.item_id not in same:
+                result.append(scored_chunk)
+            continue
+        chunk_id, item_id, text, title, category, chunk_language, sim = spare[0]
+        taken.add(chunk_id)
+        hit = KnowledgeHit(item_id, chunk_id, title, category, text, round(float(sim), 4), chunk_language)
+        result.append(dataclasses.replace(scored_chunk, hit=hit))
+    return result
 
 
 def search(

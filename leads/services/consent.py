@@ -46,9 +46,11 @@ _CONSENT = {
 }
 _LABELS = {
     "en": {"intent": "Request", "dates": "Dates", "guests": "Guests", "room": "Room", "name": "Name",
-           "contact": "Contact", "nights": "night(s)", "adults": "adult(s)", "children": "child(ren)"},
+           "contact": "Contact", "nights": "night(s)", "adults": "adult(s)", "children": "child(ren)",
+           "special": "Special requests"},
     "ms": {"intent": "Permintaan", "dates": "Tarikh", "guests": "Tetamu", "room": "Bilik", "name": "Nama",
-           "contact": "Hubungan", "nights": "malam", "adults": "dewasa", "children": "kanak-kanak"},
+           "contact": "Hubungan", "nights": "malam", "adults": "dewasa", "children": "kanak-kanak",
+           "special": "Permintaan khas"},
 }  # fmt: skip
 _INTENTS = {
     "en": {"room_booking": "Room booking", "event": "Event", "fb_inquiry": "Dining", "general": "Inquiry"},
@@ -92,6 +94,8 @@ def summary(lead: Lead, language: str = "en") -> str:
         lines.append(
             f"{label['room']}: {lead.room_type}" + (f" × {lead.rooms}" if lead.rooms and lead.rooms > 1 else "")
         )
+    if lead.special_requests:
+        lines.append(f"{label['special']}: {lead.special_requests}")
     if lead.guest_name:
         lines.append(f"{label['name']}: {lead.guest_name}")
     contact = ", ".join(filter(None, [lead.phone, lead.email]))

@@ -327,6 +327,33 @@ def _assign_dates(
     return {"check_in": check_in, "check_out": check_out, "event_date": None}
 
 
+# Requests a receptionist writes on the booking without asking for them (English and Malay). An allergy
+# keeps the words that follow it, up to the end of the clause: "allergic to peanuts", "alahan kacang".
+SPECIAL_REQUEST_RE = re.compile(
+    r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?)\b"
+    r"|\b(?:bantal|selimut|tuala|cadar)\s+(?:tambahan|lebih)\b"
+    r"|\b(?:late|early)\s+(?:check[- ]?in|arrival)\b|\barriv(?:e|ing)\s+late\b"
+    r"|\b(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)\b|\b(?:sampai|tiba)\s+lewat(?:\s+malam)?\b"
+    r"|\b(?:baby\s+)?(?:cot|crib)\b|\bkatil\s+bayi\b"
+    r"|\b(?:high|higher|top)\s+floor\b|\btingkat\s+(?:atas|tinggi)\b|\bquiet\s+room\b|\bbilik\s+senyap\b"
+    r"|\bconnecting\s+rooms?\b|\bbilik\s+bersambung\b"
+    r"|\b(?:birthday|anniversary|hari\s+jadi|ulang\s+tahun)(?:\s+(?:cake|surprise|decoration|kek))?\b"
+    r"|\b(?:allergic\s+to|allergy\s+to|allergies\s+to|alergi|alahan)\s+[^.,;!?\n]{2,40}",
+    re.IGNORECASE,
+)
+
+
+def find_special_requests(items: Sequence[GuestText]) -> str | None:
+    """Every special request the guest made, in their words, once each and in the order made."""
+    found: list[str] = []
+    for item in items:
+        for match in SPECIAL_REQUEST_RE.finditer(item.text):
+            phrase = " ".join(match.group(0).split()).rstrip()
+            if phrase.casefold() not in {f.casefold() for f in found}:
+                found.append(phrase)
+    return "; ".join(found) or None
+
+
 def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> ExtractionResult:
     """Read every guest message of a conversation (oldest first) and return the validated lead fields."""
     items = [m if isinstance(m, GuestText) else GuestText(m) for m in messages]
@@ -373,6 +400,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     raw["group_size"] = _last_number(GROUP_RE, without_phones)
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type
+    raw["special_requests"] = find_special_requests(items)
 
     fields, rejected = validate_fields(raw, ctx)
     return ExtractionResult(fields=fields, rejected=rejected, signals=signals)

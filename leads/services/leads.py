@@ -61,6 +61,7 @@ FIELD_MAP = {
     "name": "guest_name", "phone": "phone", "email": "email", "intent": "intent", "check_in": "check_in",
     "check_out": "check_out", "nights": "nights", "adults": "adults", "children": "children", "rooms": "rooms",
     "group_size": "group_size", "room_type": "room_type", "event_date": "event_date",
+    "special_requests": "special_requests",
 }  # fmt: skip
 
 

@@ -26,6 +26,7 @@ EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}$")
 NAME_RE = re.compile(r"^[^\W\d_][\w'’./\- ]{0,99}$")
 NAME_CONNECTORS = {"bin", "binti", "bt", "bte", "a/l", "a/p", "al", "van", "de", "da"}
 
+MAX_SPECIAL_REQUESTS = 500
 # How far ahead a date may be before we call it a mistake (a typo'd year, an LLM's invention).
 MAX_DAYS_AHEAD = 2 * 366
 
@@ -94,6 +95,15 @@ class ExtractedLead(BaseModel):
     group_size: int | None = None
     room_type: str | None = None
     event_date: dt.date | None = None
+    # What the guest asked for beside the booking ("extra pillow", "late check-in", "ada alahan kacang"):
+    # kept for the team, never asked for.
+    special_requests: str | None = None
+
+    @field_validator("special_requests")
+    @classmethod
+    def _special_requests(cls, value: str | None) -> str | None:
+        value = " ".join((value or "").split())
+        return value[:MAX_SPECIAL_REQUESTS] or None
 
     @field_validator("name")
     @classmethod

@@ -1,0 +1,58 @@
+"""Answers in the guest's language (issue 15): a Malay question whose item carries a Malay text is
+answered from that text, by the offline provider and in the model's prompt; an item written in English
+only is quoted with a Malay note that the detail follows in English; a price question gets the price
+and one line inviting the booking."""
+
+from __future__ import annotations
+
+import pytest
+from django_tenants.utils import schema_context
+
+from assistant import prompts, retrieval
+from conversations import dialogues, engine
+from testsupport.knowledge import load_kb
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kb(world, open_all_day):
+    load_kb(world.a.schema_name)
+    return world
+
+
+def test_a_malay_question_is_answered_from_the_items_malay_text(kb) -> None:
+    with schema_context(kb.a.schema_name):
+        malay = engine.answer("Pukul berapa daftar keluar?", language="ms", property_=kb.a)
+        english = engine.answer("What time is check-out?", language="en", property_=kb.a)
+    assert malay.text.startswith("Berikut maklumat yang saya ada:"), malay.text
+    assert "12:00 tengah hari" in malay.text and "bahasa Inggeris" not in malay.text, malay.text
+    assert "12:00 noon" in english.text and "tengah hari" not in english.text, english.text
+
+
+def test_an_english_only_item_is_quoted_with_a_malay_note(kb) -> None:
+    with schema_context(kb.a.schema_name):
+        reply = engine.answer("Kolam renang tutup pukul berapa?", language="ms", property_=kb.a)
+    assert "hanya ada dalam bahasa Inggeris" in reply.text and "10:00 pm" in reply.text, reply.text
+
+
+def test_the_models_prompt_carries_the_malay_text(kb) -> None:
+    with schema_context(kb.a.schema_name):
+        hits = retrieval.retrieve("Parking kereta berapa semalam?", language="ms")
+    block = prompts.knowledge_block(hits)
+    assert 'language="ms"' in block and "RM 15 semalam" in block, block
+    assert "Hotel guests pay RM 15 per night" not in block  # the same item is not given twice
+
+
+def test_a_price_question_gets_the_price_and_one_line_inviting_the_booking(kb) -> None:
+    dialogue = dialogues.Dialogue(
+        "price-then-booking",
+        "en",
+        "web",
+        [dialogues.GuestTurn("How much is the Deluxe King per night? We'd like to book it.", [], "en")],
+        {},
+    )
+    with schema_context(kb.a.schema_name):
+        (reply,) = dialogues.run_dialogue(dialogue, kb.a).replies
+    assert "RM 320" in reply, reply
+    assert reply.count("?") == 1, reply  # the lead step's one question, nothing else asked
