@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0001_initial"),
+        ("knowledge", "0002_ingestion_job_progress"),
     ]
 
     operations = [
