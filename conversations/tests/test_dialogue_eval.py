@@ -85,6 +85,7 @@ def plausible_model(body: dict[str, Any]) -> str:
 plausible_model.calls = 0  # type: ignore[attr-defined]
 
 
+@pytest.mark.timeout(1500)  # every dialogue twice (offline, then with a reading per turn) on a shared two-core machine
 def test_the_dialogue_set_holds_the_figures_offline_and_with_a_model(
     kb_a, open_all_day, llm_settings, fake_openai: FakeLLMServer
 ) -> None:
