@@ -1,12 +1,22 @@
 """Choosing the AI mode of a turn: concierge, lead capture or handoff.
 
-Rules work offline and decide first when they are sure (a human asked for, a complaint, booking
-words); an LLM classification can refine a concierge decision when a provider is configured.
+The rules (`select_mode`) work offline and always give a mode. With an LLM configured, the turn's
+one structured reading by the model (`leads.services.reading`, handed to the engine through the
+turn-step seam as a `ModelVerdict`) decides instead, by `settle_mode`, in this order:
+
+1. Handoff by the rules stands: an explicit request for a person, a complaint the rules found, a
+   low-confidence streak, or a conversation already with a person is never taken back by the model.
+2. No verdict (offline, the circuit open, the model failed or answered outside the schema), or a
+   verdict under `MODEL_MIN_CONFIDENCE`: the rules' mode.
+3. The model says the guest wants a person or complains (`wants_human` / `complaint`, or mode
+   handoff): handoff. The model may raise a turn to a person, never lower one.
+4. Otherwise the model's mode (concierge or lead capture).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.db import models
 
@@ -81,3 +91,33 @@ def select_mode(text: str, *, current_mode: str, low_confidence_streak: int) -> 
         # A guest in the middle of giving dates keeps the lead open unless they change subject.
         return AiMode.LEAD_CAPTURE if _DATES.search(text) else AiMode.CONCIERGE
     return AiMode.CONCIERGE
+
+
+# A reading the model itself is unsure of does not decide the mode: the rules' stands.
+MODEL_MIN_CONFIDENCE = 0.5
+MODEL_MODES = (AiMode.CONCIERGE, AiMode.LEAD_CAPTURE, AiMode.HANDOFF)
+
+
+@dataclass(frozen=True)
+class ModelVerdict:
+    """The model's structured reading of a turn, as far as the mode is concerned (already schema-checked)."""
+
+    mode: str  # concierge | lead_capture | handoff
+    confidence: float  # 0 to 1, the model's own
+    wants_human: bool = False
+    complaint: bool = False
+
+    @property
+    def handoff_trigger(self) -> str:
+        return "complaint" if self.complaint else "human_request"
+
+
+def settle_mode(rule_mode: str, verdict: ModelVerdict | None) -> tuple[str, str]:
+    """The turn's mode and who chose it ("rules" | "llm"): the precedence of the module docstring."""
+    if rule_mode in (AiMode.STAFF, AiMode.HANDOFF) or verdict is None:
+        return rule_mode, "rules"
+    if verdict.confidence < MODEL_MIN_CONFIDENCE or verdict.mode not in MODEL_MODES:
+        return rule_mode, "rules"
+    if verdict.wants_human or verdict.complaint or verdict.mode == AiMode.HANDOFF:
+        return AiMode.HANDOFF, "llm"
+    return verdict.mode, "llm"

@@ -14,7 +14,7 @@ from assistant.circuit import CircuitBreaker
 from assistant.providers.anthropic_provider import AnthropicConfig, AnthropicProvider
 from assistant.providers.base import ChatRequest, ChatResult, Provider, ProviderUnavailable, TokenSink
 from assistant.providers.offline import OfflineProvider
-from assistant.providers.openai_compat import OpenAICompatibleProvider, OpenAIConfig, classify
+from assistant.providers.openai_compat import OpenAICompatibleProvider, OpenAIConfig
 
 log = structlog.get_logger(__name__)
 
@@ -83,23 +83,6 @@ def configured_providers() -> list[Provider]:
             )
         )
     return chain
-
-
-def refine_mode(text: str, rule_mode: str) -> tuple[str, str]:
-    """The mode and who chose it: the rules when they are sure, else the primary model's structured output.
-
-    Only a concierge decision is refined (booking words, a human asked for and complaints are
-    already certain), and never through an open circuit.
-    """
-    config = primary_config()
-    if rule_mode != "concierge" or config is None or not settings.LLM_CLASSIFY_MODE:
-        return rule_mode, "rules"
-    if CircuitBreaker(config.name).state() == "open":
-        return rule_mode, "rules"
-    decision = classify(config, text, timeout=min(settings.LLM_TIMEOUT, 5.0))
-    if decision is None:
-        return rule_mode, "rules"
-    return decision.mode, "llm"
 
 
 def breaker_for(provider: Provider) -> CircuitBreaker:

@@ -28,7 +28,7 @@ from assistant import modes, prompts, retrieval
 from assistant.guard import ReplyGuard
 from assistant.language import detect_language
 from assistant.providers.base import ChatRequest, ChatResult, Hit
-from assistant.router import RoutedResult, generate, refine_mode
+from assistant.router import RoutedResult, generate
 from assistant.sanitize import sanitize_guest_text
 from conversations import handoff, sessions, turn_steps, unanswered
 from conversations.models import (
@@ -84,6 +84,7 @@ class Answer:
     after_hours: bool
     timings: dict[str, float] = field(default_factory=dict)
     mode_source: str = "rules"  # rules | llm
+    verdict: modes.ModelVerdict | None = None  # the model's reading of the turn, when there was one
 
     @property
     def confidence(self) -> float:
@@ -191,17 +192,21 @@ def answer(
     property_: Property | None = None,
     now: Any = None,
     sink: TurnSink | None = None,
+    verdict: modes.ModelVerdict | None = None,
 ) -> Answer:
-    """The AI core for one question in the current schema, without touching any conversation."""
+    """The AI core for one question in the current schema, without touching any conversation.
+
+    `verdict`: the model's structured reading of the turn (from the turn steps); the mode is settled
+    between it and the rules by `modes.settle_mode`. Without one the rules decide alone.
+    """
     sink = sink or TurnSink()
     property_ = property_ or current_property()
     text = sanitize_guest_text(question)
     language = detect_language(text, default=language)
-    mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
-    timings: dict[str, float] = {}
     started = time.perf_counter()
-    mode, mode_source = refine_mode(text, mode) if text else (mode, "rules")
-    timings["mode"] = (time.perf_counter() - started) * 1000
+    mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
+    mode, mode_source = modes.settle_mode(mode, verdict) if text else (mode, "rules")
+    timings: dict[str, float] = {"mode": (time.perf_counter() - started) * 1000}
     started = time.perf_counter()
     with stage_span("retrieval") as span:
         hits = retrieval.retrieve(text, language=language) if text else ()
@@ -246,7 +251,7 @@ def answer(
         sink.on_token("\n\n" + note)
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
-    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source)
+    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict)
 
 
 def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
@@ -328,6 +333,11 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             {"mode": 0.0, "retrieval": 0.0, "provider": 0.0},
         )
     else:
+        # One structured reading of the turn by the model (mode, details, confidence), made by the step
+        # that also needs the details; it is timed with the turn's mode stage.
+        started = time.perf_counter()
+        verdict = next((v for step in steps if (v := step.read(turn)) is not None), None)
+        reading_ms = (time.perf_counter() - started) * 1000
         result = answer(
             question,
             history=session.history,
@@ -337,7 +347,9 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             property_=property_,
             now=now,
             sink=sink,
+            verdict=verdict,
         )
+        result.timings["mode"] += reading_ms
     extra_meta: dict[str, Any] = {}
     if step_reply is not None:
         extra_meta.update(step_reply.metadata)
@@ -387,6 +399,7 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
         ],
         "mode": result.mode,
         "mode_source": result.mode_source,
+        "mode_confidence": result.verdict.confidence if result.verdict is not None else None,
         "language": result.language,
         "after_hours": result.after_hours,
         "tokens": {"in": routed.result.tokens_in, "out": routed.result.tokens_out},

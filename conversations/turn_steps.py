@@ -7,6 +7,10 @@ the engine never imports that app, and the app's policy lives, and is tested, in
 
 1. `before_answer(turn)`: the step may answer the turn itself, without the model (the guest
    answered the lead's consent question).
+1b. `read(turn)` (only when no step answered before): the model's structured reading of the turn
+   as far as the mode goes (`assistant.modes.ModelVerdict`), or None (offline, or the model
+   failed). The leads step reads the turn once for the mode and the lead's details together, so a
+   turn costs one reading call at most; the engine settles the mode with `modes.settle_mode`.
 2. `after_answer(turn, answer)` (only when no step answered before): the step may add a
    follow-up to the AI's answer (ask for a missing detail, or for consent).
 3. `remember(turn, answer)`: the exchange is in the session's history now; the step updates its
@@ -26,6 +30,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from assistant.modes import ModelVerdict
 from conversations.models import Conversation
 from conversations.sessions import Session
 from properties.models import Property
@@ -76,6 +81,8 @@ class StepFollowUp:
 
 class TurnStep(Protocol):
     def before_answer(self, turn: Turn) -> StepReply | None: ...
+
+    def read(self, turn: Turn) -> ModelVerdict | None: ...
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None: ...
 

@@ -6,6 +6,10 @@ event, name, phone, e-mail) and the conversation's lead is updated in the same t
 state (`leads.services.policy.DialogueState`: the slots, the slots asked for, the consent step) is
 kept in the session between turns. At the moments the engine offers every step
 (`conversations.turn_steps`):
+- the reading: with an LLM configured, the turn is read once by the model (`leads.services.reading`):
+  its mode, the guest's details and a confidence in one structured reply. The first part of the
+  turn that needs it (the engine asking for the mode, or this step for the details) makes the call;
+  every later part uses the same reading (`turn.notes["reading"]`), so a turn costs one call at most.
 - before the answer: a reply to a pending consent question is read with the consent reader (YES is
   recorded and the lead handed over with the conversation; NO is recorded and respected). A message
   that gives details and asks nothing is answered here: thanks, and the policy's next step. A bare
@@ -28,9 +32,11 @@ from typing import Any
 
 import phonenumbers
 import structlog
+from django.conf import settings
 
 from assistant import modes
 from assistant.language import detect_language
+from assistant.modes import ModelVerdict
 from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
 from leads.models import ConsentStatus, Lead
@@ -43,9 +49,11 @@ from leads.services.leads import (
     lead_for_conversation,
     mark_consent_asked,
     mark_handed_over,
+    read_conversation,
     upsert_lead_for_conversation,
 )
 from leads.services.policy import CONTACT, DialogueState, decide
+from leads.services.reading import ModelOutcome
 from leads.services.schema import ExtractedLead, ExtractionContext
 
 log = structlog.get_logger(__name__)
@@ -188,6 +196,17 @@ def _slots(fields: ExtractedLead) -> dict[str, Any]:
     return {key: value for key, value in fields.known_fields().items() if key != "intent"}
 
 
+def turn_reading(turn: Turn) -> ModelOutcome | None:
+    """The model's one reading of this turn, made at the first need and kept for the rest of the turn."""
+    if "reading" not in turn.notes:
+        try:
+            turn.notes["reading"] = read_conversation(turn.conversation, now=turn.now)
+        except Exception:  # the reading is best effort: the rules answer without it
+            log.exception("turn_reading_failed", conversation=turn.conversation.pk)
+            turn.notes["reading"] = None
+    return turn.notes["reading"]
+
+
 def read_progress(turn: Turn, *, create: bool) -> Progress:
     """Read the whole conversation again (every guest message, in every mode) and update its lead.
 
@@ -198,7 +217,7 @@ def read_progress(turn: Turn, *, create: bool) -> Progress:
     lead = lead_for_conversation(turn.conversation.pk)
     try:
         if lead is not None or create:
-            lead = upsert_lead_for_conversation(turn.conversation, now=turn.now)
+            lead = upsert_lead_for_conversation(turn.conversation, now=turn.now, reading=turn_reading(turn))
     except Exception:  # a lead failure must never cost the guest their answer
         log.exception("lead_upsert_failed", conversation=turn.conversation.pk)
         return Progress(lead, ExtractedLead(), state, False)
@@ -282,6 +301,10 @@ class LeadTurnStep:
             text = f"{text} {HOW_CAN_I_HELP[lang]}"
         mode = AiMode.LEAD_CAPTURE if progress.lead is not None else AiMode.CONCIERGE
         return StepReply(text, mode, metadata=metadata, source="lead", language=lang)
+
+    def read(self, turn: Turn) -> ModelVerdict | None:
+        reading = turn_reading(turn)
+        return reading.verdict if reading is not None and settings.LLM_CLASSIFY_MODE else None
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None:
         if "lead" not in turn.notes:

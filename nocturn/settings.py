@@ -551,7 +551,9 @@ WIDGET_RATE_PER_KEY = env.int("WIDGET_RATE_PER_KEY", default=1000)
 WIDGET_KEY_CEILING_GROWTH = env.float("WIDGET_KEY_CEILING_GROWTH", default=3.0)
 WIDGET_VISITS_PER_IP = env.int("WIDGET_VISITS_PER_IP", default=10)
 WIDGET_API_BASE = env.str("WIDGET_API_BASE", default="")  # empty = the public host on the page's port
-# With a primary LLM, a concierge decision of the rules is refined by the model's structured output.
+# With a primary LLM and LLM_EXTRACT_LEADS, the turn's mode comes from the model's one reading of the turn
+# (assistant.modes.settle_mode: a person asked for or a complaint found by the rules is never downgraded).
 LLM_CLASSIFY_MODE = env.bool("LLM_CLASSIFY_MODE", default=True)
-# With LLM_API_KEY: lead details and confidence from the model's structured output, rules filling the gaps.
+# With LLM_API_KEY: each guest turn is read once by the model's structured output (mode, lead details,
+# confidence; leads.services.reading), the rules filling the gaps; off, the rules read alone.
 LLM_EXTRACT_LEADS = env.bool("LLM_EXTRACT_LEADS", default=True)

@@ -206,6 +206,12 @@ class FakeGraphServer(ScriptedHTTPServer):
                 return _error(400, 100, "Param text['body'] must be at most 4096 characters long.")
             if to in self.outside_window:
                 return _error(400, 131047, ERROR_TITLES[131047])
+        elif kind == "interactive":
+            problem = _reply_buttons_problem(payload.get("interactive"))
+            if problem:
+                return _error(400, 100, problem)
+            if to in self.outside_window:
+                return _error(400, 131047, ERROR_TITLES[131047])
         elif kind == "template":
             template = payload.get("template")
             if not isinstance(template, dict) or not template.get("name") or not template.get("language"):
@@ -219,6 +225,30 @@ class FakeGraphServer(ScriptedHTTPServer):
                 "messages": [{"id": wamid, "message_status": "accepted"}],
             },
         )
+
+
+def _reply_buttons_problem(interactive: Any) -> str:
+    """What Meta would refuse in an interactive reply-buttons object ("" when it is well formed)."""
+    if not isinstance(interactive, dict) or interactive.get("type") != "button":
+        return "The parameter interactive['type'] must be one of {button, list, ...}."
+    body = interactive.get("body")
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text or len(text) > 1024:
+        return "Param interactive['body']['text'] is required and must be at most 1024 characters long."
+    action = interactive.get("action")
+    buttons = action.get("buttons") if isinstance(action, dict) else None
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        return "Param interactive['action']['buttons'] must have 1 to 3 buttons."
+    replies = [b.get("reply") if isinstance(b, dict) and b.get("type") == "reply" else None for b in buttons]
+    if any(not isinstance(r, dict) for r in replies):
+        return "Each button must be of type reply with a reply object."
+    ids = [r.get("id") for r in replies]
+    titles = [r.get("title") for r in replies]
+    if any(not isinstance(i, str) or not i or len(i) > 256 for i in ids) or len(set(ids)) != len(ids):
+        return "Button ids must be unique, non-empty and at most 256 characters long."
+    if any(not isinstance(t, str) or not t or len(t) > 20 for t in titles) or len(set(titles)) != len(titles):
+        return "Button titles must be unique, non-empty and at most 20 characters long."
+    return ""
 
 
 def _error(status: int, code: int | None, message: str = "") -> Response:

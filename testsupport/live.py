@@ -340,8 +340,8 @@ def fake_env(
             "EMAIL_PORT": str(smtp.port),
         }
     if llm is not None:
-        # One model call per turn (no mode classification call), so a test scripts the answer itself.
-        env |= {"LLM_BASE_URL": llm.base_url, "LLM_API_KEY": "sk-test", "LLM_CLASSIFY_MODE": "false"}
+        # One model call per turn (no structured reading of the turn), so a test scripts the answer itself.
+        env |= {"LLM_BASE_URL": llm.base_url, "LLM_API_KEY": "sk-test", "LLM_EXTRACT_LEADS": "false"}
     if otlp is not None:
         env |= {
             "OTEL_TRACES_EXPORTER": "otlp",

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-import httpx2
 import openai
-from django.db import connection
-from pydantic import BaseModel
 
 from assistant.providers.base import ChatRequest, ChatResult, TokenSink, answer_text, sdk_client, unavailable_on_failure
-from core import metrics
 
 
 @dataclass(frozen=True)
@@ -59,41 +54,3 @@ class OpenAICompatibleProvider:
             tokens_in=getattr(usage, "prompt_tokens", None),
             tokens_out=getattr(usage, "completion_tokens", None),
         )
-
-
-class ModeDecision(BaseModel):
-    """The model's structured reading of a guest message (used to refine the offline rules)."""
-
-    mode: Literal["concierge", "lead_capture", "handoff"]
-    language: Literal["en", "ms"]
-
-
-CLASSIFY_PROMPT = (
-    "Classify the hotel guest's message. mode: lead_capture if they ask about booking, dates, availability or "
-    "prices; handoff if they ask for a human, complain, or are upset; otherwise concierge. language: en for "
-    "English, ms for Bahasa Malaysia (or Indonesian)."
-)
-
-
-def classify(config: OpenAIConfig, text: str, timeout: float = 5.0) -> ModeDecision | None:
-    """Structured output (`chat.completions.parse`) of the mode; None on any failure (the rules stand)."""
-    try:
-        completion = (
-            sdk_client(openai.OpenAI, config)
-            .with_options(timeout=timeout, max_retries=0)
-            .chat.completions.parse(
-                model=config.model,
-                messages=[{"role": "system", "content": CLASSIFY_PROMPT}, {"role": "user", "content": text}],
-                response_format=ModeDecision,
-                max_tokens=50,
-                temperature=0,
-            )
-        )
-        decision = completion.choices[0].message.parsed
-    except (openai.OpenAIError, httpx2.HTTPError, ValueError):
-        return None
-    usage = completion.usage  # the classification is spend too: counted beside the answer's tokens
-    if usage is not None:
-        model = completion.model or config.model
-        metrics.count_llm(connection.schema_name, config.name, model, usage.prompt_tokens, usage.completion_tokens)
-    return decision

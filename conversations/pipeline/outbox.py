@@ -292,7 +292,8 @@ def _send(item: OutboxItem) -> SendResult:
                     channel=Channel.WHATSAPP,
                     recipient_id=item.recipient,
                     text=message.content,
-                    extra={"resume_from_part": item.parts_sent},
+                    # Reply buttons the answer carries (the lead's YES/NO) go as an interactive message.
+                    extra={"resume_from_part": item.parts_sent, "buttons": message.metadata.get("buttons") or []},
                 )
             )
         except OutsideWindow as exc:  # 131047: Meta's clock says the window closed

@@ -253,16 +253,21 @@ def test_the_scrape_and_the_health_check_are_not_redirected_to_https(world, sett
     assert host_client(None).get("/api/v1/properties/").status_code == 301  # everything else still is
 
 
-def test_the_mode_classification_call_is_counted_too(world, llm_settings, fake_openai) -> None:
-    from assistant.router import refine_mode
+def test_the_turn_reading_call_is_counted_too(world, llm_settings, fake_openai) -> None:
+    from django.utils import timezone
+
+    from leads.services.extraction import GuestText
+    from leads.services.leads import extraction_context
+    from leads.services.reading import read_with_model
     from testsupport.llm import stream
 
-    llm_settings.LLM_CLASSIFY_MODE = True
     a = world.a.schema_name
     _, before = scrape()
-    fake_openai.enqueue(stream('{"mode": "lead_capture", "language": "en"}'))  # answered with usage 30 in / 10 out
+    # Answered as one JSON completion, with usage 30 in / 10 out.
+    fake_openai.enqueue(stream('{"mode": "lead_capture", "confidence": 0.8, "details": {}}'))
     with schema_context(a):
-        assert refine_mode("We're thinking of coming in March", "concierge") == ("lead_capture", "llm")
+        ctx = extraction_context(world.a, timezone.now())
+        assert read_with_model([GuestText("We're thinking of coming in March")], ctx).mode == "lead_capture"
     _, after = scrape()
     grew = {"in": 0.0, "out": 0.0}
     for k, v in after.items():

@@ -206,3 +206,27 @@ def test_a_staff_reply_the_fake_graph_refuses_shows_as_not_delivered_on_the_staf
     page = host_client(world.a, world.agent_a).get(f"/conversations/{conversation.pk}/").content.decode()
     shown = page.split(f'data-id="{reply.pk}"', 1)[1].split("</div>", 1)[0]
     assert 'data-delivery="failed">not delivered (131026): This number can&#x27;t receive WhatsApp' in shown
+
+
+def test_a_malay_guest_s_consent_question_goes_as_reply_buttons_ya_tidak(alpha, open_all_day) -> None:
+    from conversations import turns
+    from leads.models import RoomRate
+
+    RoomRate.objects.create(name="Deluxe King Room", nightly_rate=320)
+    sent = []
+    for text in (
+        "Saya nak tempah Bilik Deluxe King dari 20 hingga 23 Jun 2027 untuk 2 dewasa",
+        "Nama saya Aisha Rahman",
+    ):
+        conversation, message = _guest_says(text, wa_id="60123456789")
+        reply = Message.objects.get(pk=turns.answer(conversation.pk, message.pk))
+        assert outbox.dispatch(OutboxItem.objects.get(message=reply).pk) == "sent"
+        sent.append(alpha.sent_messages()[-1])
+    assert sent[0]["type"] == "text" and "?" in sent[0]["text"]["body"]  # a question, asked in Malay
+    assert sent[1]["type"] == "interactive", sent[1]
+    interactive = sent[1]["interactive"]
+    assert "Sila balas YA atau TIDAK" in interactive["body"]["text"] and "Aisha Rahman" in interactive["body"]["text"]
+    assert [b["reply"] for b in interactive["action"]["buttons"]] == [
+        {"id": "consent_yes", "title": "YA"},
+        {"id": "consent_no", "title": "TIDAK"},
+    ]

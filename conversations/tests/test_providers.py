@@ -150,18 +150,3 @@ def test_a_second_openai_compatible_endpoint_can_be_the_fallback(llm_settings, f
         assert routed.result.text == "From the second endpoint."
     finally:
         second.stop()
-
-
-def test_the_models_structured_output_refines_a_concierge_decision_of_the_rules(llm_settings, fake_openai) -> None:
-    from assistant.router import refine_mode
-
-    fake_openai.enqueue(stream('{"mode": "lead_capture", "language": "en"}'))
-    assert refine_mode("We're thinking of coming for our anniversary in March", "concierge") == ("lead_capture", "llm")
-    sent = fake_openai.requests[-1].json
-    assert sent["response_format"]["type"] == "json_schema" and not sent.get("stream")
-    # Certain rule decisions are not second-guessed; a broken answer leaves the rules in charge.
-    assert refine_mode("I want a human", "handoff") == ("handoff", "rules")
-    fake_openai.enqueue(stream("not json at all"))
-    assert refine_mode("Hello", "concierge") == ("concierge", "rules")
-    llm_settings.LLM_API_KEY = ""
-    assert refine_mode("Hello", "concierge") == ("concierge", "rules")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django_tenants.utils import schema_context
 
+from assistant.modes import ModelVerdict
 from conversations import engine, handoff, sessions, turn_steps
 from conversations.models import AiMode, Handoff, SessionState
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn
@@ -15,16 +16,22 @@ pytestmark = pytest.mark.django_db
 
 
 class RecordingStep:
-    """A step that answers "ticket?" itself, adds a line after every other answer and keeps a counter."""
+    """A step that answers "ticket?" itself, adds a line after every other answer and keeps a counter;
+    its reading of the turn (as a model's would be) is whatever the test puts in `verdicts`."""
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str, str]] = []
+        self.verdicts: dict[str, ModelVerdict] = {}
 
     def before_answer(self, turn: Turn) -> StepReply | None:
         self.seen.append(("before", turn.text, turn.language))
         if turn.text == "ticket?":
             return StepReply("A person will look at your ticket.", AiMode.HANDOFF, {"ticket": 1}, "manual", "tickets")
         return None
+
+    def read(self, turn: Turn) -> ModelVerdict | None:
+        self.seen.append(("read", turn.text, turn.language))
+        return self.verdicts.get(turn.text)
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None:
         self.seen.append(("after", answer.mode, answer.language))
@@ -55,7 +62,11 @@ def test_a_step_follows_up_every_answer_and_keeps_its_state_in_the_session(kb_a,
         conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
         reply = say(conversation, "Is there a gym?", 1)
         assert reply.content.endswith("\n\nAnything else?") and reply.metadata["asked"] is True
-        assert only_step.seen == [("before", "Is there a gym?", "en"), ("after", AiMode.CONCIERGE, "en")]
+        assert only_step.seen == [
+            ("before", "Is there a gym?", "en"),
+            ("read", "Is there a gym?", "en"),
+            ("after", AiMode.CONCIERGE, "en"),
+        ]
         say(conversation, "And a pool?", 2)
         assert SessionState.objects.get(conversation=conversation).lead == {"turns": 2}
         sessions.forget(conversation.pk)  # written through: PostgreSQL has it too
@@ -73,6 +84,29 @@ def test_a_step_may_answer_the_turn_itself_and_hand_it_to_staff(kb_a, open_all_d
         assert episode.trigger == "manual"
         assert episode.context["lead"] == {"intent": "ticket", "summary": "ticket (en)"}
         assert episode.context["intent"] == "ticket"
+
+
+def test_the_steps_reading_decides_the_mode_but_never_takes_a_person_away(kb_a, open_all_day, only_step) -> None:
+    only_step.verdicts = {
+        "We'd love to come back for our anniversary": ModelVerdict("lead_capture", 0.8),
+        "The aircon has been humming all night, again": ModelVerdict("concierge", 0.9, complaint=True),
+        "I want to speak to a manager": ModelVerdict("concierge", 0.99),  # the model disagrees with the rules
+        "Is breakfast included?": ModelVerdict("lead_capture", 0.3),  # too unsure to decide anything
+    }
+    with schema_context(kb_a.a.schema_name):
+        seen, triggers = [], []
+        for n, text in enumerate(only_step.verdicts, start=1):
+            conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+            reply = say(conversation, text, n)
+            seen.append((reply.metadata["mode"], reply.metadata["mode_source"], reply.metadata["mode_confidence"]))
+            triggers.append(Handoff.objects.filter(conversation=conversation).values_list("trigger", flat=True).first())
+        assert seen == [
+            (AiMode.LEAD_CAPTURE, "llm", 0.8),  # the rules read no booking words here
+            (AiMode.HANDOFF, "llm", 0.9),  # a complaint the rules' words miss: the model may raise it to a person
+            (AiMode.HANDOFF, "rules", 0.99),  # a person asked for stays asked for
+            (AiMode.CONCIERGE, "rules", 0.3),
+        ]
+        assert triggers == [None, "llm", "human_request", None]
 
 
 def test_without_any_step_the_engine_answers_alone(kb_a, open_all_day, monkeypatch) -> None:

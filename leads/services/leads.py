@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from django.db import connection, transaction
@@ -44,7 +44,7 @@ from leads.models import (
 )
 from leads.services import catalogue
 from leads.services.extraction import ExtractionResult, GuestText, Signals, extract
-from leads.services.reading import merged, read_with_model
+from leads.services.reading import ModelOutcome, merged, read_with_model
 from leads.services.rubric import assess, expected_revenue
 from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
 from properties.models import Property, User
@@ -215,10 +215,23 @@ def _score(
         lead.review_status = ReviewStatus.NOT_NEEDED  # more messages made the reading clear
 
 
-def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | None = None) -> Lead | None:
+def read_conversation(conversation: Conversation, now: dt.datetime | None = None) -> ModelOutcome | None:
+    """The model's structured reading of the conversation's guest messages (None offline or when it failed)."""
+    ctx = extraction_context(current_property(), now or timezone.now())
+    return read_with_model(_guest_texts([conversation.pk]), ctx)
+
+
+def upsert_lead_for_conversation(
+    conversation: Conversation,
+    now: dt.datetime | None = None,
+    *,
+    reading: ModelOutcome | None | Literal["ask"] = "ask",
+) -> Lead | None:
     """Extract, attach and score the lead of `conversation`; None when the conversation shows no lead intent yet.
 
-    Idempotent: it derives everything from the stored messages, so running it twice changes nothing.
+    `reading`: the model's reading of this turn when the caller already has it (the turn's one call,
+    `read_conversation`); "ask" reads now. Idempotent: it derives everything from the stored
+    messages, so running it twice changes nothing.
     """
     now = now or timezone.now()
     property_ = current_property()
@@ -226,7 +239,8 @@ def upsert_lead_for_conversation(conversation: Conversation, now: dt.datetime | 
     guest = conversation.guest
     texts = _guest_texts([conversation.pk])
     # The model (when configured) reads before any lock is taken: a slow model never holds a lead.
-    first_read = merged(extract(texts, ctx), read_with_model(texts, ctx), ctx)
+    model = read_with_model(texts, ctx) if isinstance(reading, str) else reading
+    first_read = merged(extract(texts, ctx), model, ctx)
     phones = {p for p in (guest.phone, first_read.fields.phone) if p}
     emails = {e.lower() for e in (guest.email, first_read.fields.email) if e}
 

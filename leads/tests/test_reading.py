@@ -8,9 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from assistant.modes import ModelVerdict
 from assistant.providers.base import sdk_client
 from core.redis import get_redis
-from leads.services.leads import upsert_lead_for_conversation
+from leads.services.extraction import GuestText
+from leads.services.leads import extraction_context, upsert_lead_for_conversation
+from leads.services.reading import read_with_model
 from leads.tests.conftest import EVENING, conversation_with
 from testsupport.llm import FakeLLMServer, hang, status, stream
 
@@ -83,10 +86,12 @@ def test_invalid_fields_of_the_model_are_dropped_and_reported_and_the_rules_stan
         stream("Sure! The guest wants the family suite."),  # prose, not the schema
         stream('{"mode": "lead_capture", "confidence": 0.9, "details": {"name": "Ais'),  # cut off mid-object
         stream('{"confidence": "very", "details": []}'),  # the wrong shapes
+        stream("[1, 2, 3]"),  # JSON, but not an object
         status(500),
+        status(429),  # rate limited: no retry inside a turn, the rules answer now
         hang(2),  # past the timeout
     ],
-    ids=["prose", "truncated", "wrong-shapes", "server-error", "timeout"],
+    ids=["prose", "truncated", "wrong-shapes", "not-an-object", "server-error", "rate-limited", "timeout"],
 )
 def test_when_the_model_fails_the_rules_are_the_whole_answer(world, in_a, rooms, model, reply) -> None:
     model.enqueue(reply)
@@ -99,3 +104,52 @@ def test_offline_no_model_is_asked(world, in_a, rooms, settings) -> None:
     settings.LLM_API_KEY = ""
     lead = upsert_lead_for_conversation(conversation_with(STORY), now=NOW)
     assert lead.extraction["source"] == "rules" and lead.room_type == "Family Suite"
+
+
+def read(world, model, reply: str, text: str = "Hi, we'd like the family suite from 20 to 23 June 2027"):
+    model.enqueue(stream(reply))
+    return read_with_model([GuestText(text)], extraction_context(world.a, NOW))
+
+
+@pytest.mark.parametrize(
+    ("reading_", "verdict"),
+    [
+        ({"mode": "lead_capture", "confidence": 0.86}, ModelVerdict("lead_capture", 0.86)),
+        ({"mode": "concierge", "confidence": 0.7}, ModelVerdict("concierge", 0.7)),
+        ({"mode": "handoff", "confidence": 0.9, "wants_human": True}, ModelVerdict("handoff", 0.9, True, False)),
+        ({"mode": "handoff", "confidence": 0.8, "complaint": True}, ModelVerdict("handoff", 0.8, False, True)),
+        # A model that says "complaint" but keeps the concierge mode: the flags still reach the engine.
+        ({"mode": "concierge", "confidence": 0.6, "complaint": True}, ModelVerdict("concierge", 0.6, False, True)),
+    ],
+    ids=["lead-capture", "concierge", "human", "complaint", "complaint-flag-only"],
+)
+def test_each_mode_of_a_valid_reading_reaches_the_engine(world, in_a, rooms, model, reading_, verdict) -> None:
+    outcome = read(world, model, json.dumps({**reading_, "details": {}}))
+    assert outcome is not None and outcome.verdict == verdict
+    sent = model.requests[-1].json
+    assert sent["response_format"]["json_schema"]["strict"] is True
+    properties = sent["response_format"]["json_schema"]["schema"]["properties"]
+    assert {"mode", "confidence", "wants_human", "complaint", "details"} <= set(properties)
+
+
+def test_a_partial_reading_keeps_what_it_has_and_no_confidence_decides_no_mode(world, in_a, rooms, model) -> None:
+    outcome = read(world, model, json.dumps({"mode": "lead_capture", "details": {"room_type": "Family Suite"}}))
+    assert outcome is not None and outcome.verdict is None  # the rules decide the mode
+    assert outcome.fields.room_type == "Family Suite" and outcome.confidence is None
+    outcome = read(world, model, json.dumps({"confidence": 0.9}))
+    assert outcome is not None and outcome.verdict is None and outcome.confidence == 0.9
+
+
+def test_values_of_the_wrong_type_cost_their_own_field_only(world, in_a, rooms, model) -> None:
+    reply = {"mode": "booking", "confidence": "high", "wants_human": "maybe", "complaint": 1.5,
+             "details": {"phone": "+60123456789", "adults": "two"}}  # fmt: skip
+    outcome = read(world, model, json.dumps(reply))
+    assert outcome is not None
+    assert (outcome.mode, outcome.confidence, outcome.wants_human, outcome.complaint) == (None, None, False, False)
+    assert outcome.fields.phone == "+60123456789" and outcome.fields.adults is None and "adults" in outcome.rejected
+    outcome = read(world, model, json.dumps({"mode": "concierge", "confidence": 1.7, "details": "none"}))
+    assert outcome is not None and outcome.verdict is None and "confidence" in outcome.rejected
+
+
+def test_a_reply_with_nothing_of_the_schema_is_no_reading(world, in_a, rooms, model) -> None:
+    assert read(world, model, json.dumps({"answer": "a family suite", "mode": 3})) is None

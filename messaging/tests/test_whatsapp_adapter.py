@@ -92,6 +92,40 @@ class TestSending:
         assert [b.split(".")[0] for b in bodies] == ["Part one goes here", "Part two follows now"]  # each once
         assert resumed.parts == 2 and len(resumed.provider_message_ids) == 1
 
+    @pytest.mark.parametrize(
+        ("question", "titles"),
+        [("Shall I pass these on? Please reply YES or NO.", ["YES", "NO"]),
+         ("Boleh saya serahkan butiran ini? Sila balas YA atau TIDAK.", ["YA", "TIDAK"])],
+        ids=["english", "malay"],
+    )  # fmt: skip
+    def test_reply_buttons_go_as_an_interactive_message(
+        self, graph: FakeGraphServer, adapter: WhatsAppAdapter, question: str, titles: list[str]
+    ) -> None:
+        buttons = [{"id": "consent_yes", "title": titles[0]}, {"id": "consent_no", "title": titles[1]}]
+        adapter.send(reply(f"Room: Family Suite\n\n{question}", buttons=buttons))
+        (sent,) = graph.sent_messages()
+        assert sent["type"] == "interactive" and "text" not in sent
+        assert sent["interactive"] == {
+            "type": "button",
+            "body": {"text": f"Room: Family Suite\n\n{question}"},
+            "action": {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": "consent_yes", "title": titles[0]}},
+                    {"type": "reply", "reply": {"id": "consent_no", "title": titles[1]}},
+                ]
+            },
+        }
+
+    def test_a_long_text_with_buttons_sends_text_first_and_the_buttons_on_the_last_part(
+        self, graph: FakeGraphServer, adapter: WhatsAppAdapter
+    ) -> None:
+        text = "Our rooms and rates follow. " * 60 + "\n\nShall I pass these on? Please reply YES or NO."
+        result = adapter.send(reply(text, buttons=[{"id": "consent_yes", "title": "YES"}]))
+        sent = graph.sent_messages()  # the fake refuses an interactive body over Meta's 1,024 characters
+        assert [m["type"] for m in sent] == ["text", "interactive"] and result.parts == 2
+        assert len(sent[-1]["interactive"]["body"]["text"]) <= 1024
+        assert sent[-1]["interactive"]["body"]["text"].endswith("Please reply YES or NO.")
+
     def test_an_empty_reply_is_refused_without_a_request(
         self, graph: FakeGraphServer, adapter: WhatsAppAdapter
     ) -> None:

@@ -22,6 +22,10 @@ from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_
 from messaging.whatsapp.ratelimit import SendRateLimiter
 
 CUSTOMER_SERVICE_WINDOW = dt.timedelta(hours=24)
+# Meta's limits for an interactive reply-buttons message: body text, button count, button title.
+BUTTONS_BODY_MAX = 1024
+BUTTONS_MAX = 3
+BUTTON_TITLE_MAX = 20
 
 
 def within_customer_service_window(last_guest_message_at: dt.datetime | None, now: dt.datetime) -> bool:
@@ -120,10 +124,15 @@ class WhatsAppAdapter:
         """Send a text reply, split into parts; on failure the error's `parts_sent` says how far it got.
 
         `message.extra["resume_from_part"]` skips parts a previous attempt already delivered.
+        `message.extra["buttons"]` (`[{"id", "title"}]`, at most 3): the last part goes as an interactive
+        reply-buttons message; the guest's tap comes back as an `interactive.button_reply` with the id.
         """
         parts = self.format(message.text)
         if not parts:
             raise errors.Permanent("nothing to send: the text is empty")
+        buttons = list(message.extra.get("buttons") or ())[:BUTTONS_MAX]
+        if buttons and len(parts[-1]) > BUTTONS_BODY_MAX:
+            parts = [*parts[:-1], *split_text(parts[-1], BUTTONS_BODY_MAX)]  # the buttons' body has a tighter limit
         start = int(message.extra.get("resume_from_part", 0))
         ids: list[str] = []
         for index in range(start, len(parts)):
@@ -134,6 +143,10 @@ class WhatsAppAdapter:
                 "type": "text",
                 "text": {"body": parts[index]},
             }
+            if buttons and index == len(parts) - 1:
+                del payload["text"]
+                payload["type"] = "interactive"
+                payload["interactive"] = _reply_buttons(parts[index], buttons)
             if index == 0 and message.reply_to:
                 payload["context"] = {"message_id": message.reply_to}
             try:
@@ -273,3 +286,12 @@ def _retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _reply_buttons(body: str, buttons: Sequence[dict[str, str]]) -> dict[str, Any]:
+    """An interactive reply-buttons object as the Cloud API takes it (ids ≤ 256 chars, titles ≤ 20)."""
+    replies = [
+        {"type": "reply", "reply": {"id": str(b["id"])[:256], "title": str(b["title"])[:BUTTON_TITLE_MAX]}}
+        for b in buttons
+    ]
+    return {"type": "button", "body": {"text": body}, "action": {"buttons": replies}}
