@@ -26,7 +26,11 @@ app.autodiscover_tasks()
 def _bind_task_context(task_id: str | None = None, task: object = None, **_: object) -> None:
     from django.db import close_old_connections, connection
 
-    close_old_connections()  # as before a request: drop a connection too old, broken or failing its check
+    # As before a request: drop a connection too old, broken or failing its check. Not for a task run in
+    # the caller's process (apply(), tests): that connection is the caller's, maybe inside its transaction.
+    # Celery's own Django fix-up makes the same exception.
+    if not getattr(getattr(task, "request", None), "is_eager", False):
+        close_old_connections()
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task_id=task_id, property=connection.schema_name)
 

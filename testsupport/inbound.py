@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
@@ -27,3 +29,9 @@ def whatsapp_inbox(property_: Property, number: str, monkeypatch: pytest.MonkeyP
     with schema_context(property_.schema_name):
         yield turns
     routing.clear_cache()
+
+
+def media_on_disk(settings: Any, folder: Path) -> None:
+    """A guest's media stored as files under `folder` (pytest's `settings` fixture restores the storage after)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.MEDIA_ROOT = folder

@@ -24,7 +24,7 @@ from conversations.pipeline import inbound, routing
 from conversations.pipeline.tasks import dispatch_due, process_inbound
 from core.models import DeadLetter
 from messaging.whatsapp import parse_webhook
-from testsupport.inbound import whatsapp_inbox
+from testsupport.inbound import media_on_disk, whatsapp_inbox
 from testsupport.payloads import whatsapp_body
 
 NUMBER = "660000000017"
@@ -32,8 +32,7 @@ NUMBER = "660000000017"
 
 @pytest.fixture
 def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.MEDIA_ROOT = tmp_path
+    media_on_disk(settings, tmp_path)
     requeued: list[int] = []
     monkeypatch.setattr("conversations.pipeline.tasks.enqueue", lambda task, args, schema: requeued.append(args[0]))
     with whatsapp_inbox(world.a, NUMBER, monkeypatch) as turns:

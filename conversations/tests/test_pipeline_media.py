@@ -8,7 +8,7 @@ from django.db import connection
 from conversations.models import ConversationStatus, Guest, InboundEvent, MediaAttachment, Message, MessageRole
 from conversations.pipeline import inbound, routing
 from messaging.whatsapp import parse_webhook
-from testsupport.inbound import whatsapp_inbox
+from testsupport.inbound import media_on_disk, whatsapp_inbox
 from testsupport.payloads import whatsapp_body
 from testsupport.pictures import picture_of
 
@@ -17,8 +17,7 @@ NUMBER = "660000000001"
 
 @pytest.fixture
 def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.MEDIA_ROOT = tmp_path
+    media_on_disk(settings, tmp_path)
     settings.TRANSCRIPTION_BASE_URL = ""
     settings.TRANSCRIPTION_API_KEY = ""
     with whatsapp_inbox(world.a, NUMBER, monkeypatch) as turns:

@@ -44,38 +44,46 @@ def readings_sent(server: FakeLLMServer) -> int:
     return sum(1 for request in server.requests if is_reading(request.json or {}))
 
 
+@pytest.fixture
+def model_reads(llm_settings, fake_openai: FakeLLMServer):
+    """Script the model's reading of each guest line: `model_reads({line: reading, ...})`."""
+    llm_settings.LLM_TIMEOUT = 5.0
+
+    def script(readings: dict[str, dict[str, Any]]) -> None:
+        fake_openai.default = compute(Model(readings))
+
+    return script
+
+
 BOOKING = "We'd like the Family Suite from 20 to 23 June 2027 for 2 adults"
 CONTACT = "Aisha Rahman, 012-345 6789"
 
 
 def test_a_booking_costs_one_reading_a_turn_and_the_reading_fills_the_lead(
-    kb_a, open_all_day, llm_settings, fake_openai
+    kb_a, open_all_day, model_reads, fake_openai
 ) -> None:
-    llm_settings.LLM_TIMEOUT = 5.0
-    fake_openai.default = compute(
-        Model(
-            {
-                "Is there a gym?": {"mode": "concierge", "confidence": 0.82, "details": {}},
-                BOOKING: {
-                    "mode": "lead_capture",
-                    "confidence": 0.91,
-                    "details": {
-                        "intent": "room_booking",
-                        "room_type": "Family Suite",
-                        "check_in": "2027-06-20",
-                        "check_out": "2027-06-23",
-                        "adults": 2,
-                    },
+    model_reads(
+        {
+            "Is there a gym?": {"mode": "concierge", "confidence": 0.82, "details": {}},
+            BOOKING: {
+                "mode": "lead_capture",
+                "confidence": 0.91,
+                "details": {
+                    "intent": "room_booking",
+                    "room_type": "Family Suite",
+                    "check_in": "2027-06-20",
+                    "check_out": "2027-06-23",
+                    "adults": 2,
                 },
-                "And is breakfast included?": {"mode": "concierge", "confidence": 0.77, "details": {"adults": 2}},
-                CONTACT: {
-                    "mode": "lead_capture",
-                    "confidence": 0.88,
-                    "details": {"name": "Aisha Rahman", "phone": "+60123456789"},
-                },
-            }
-        )  # fmt: skip
-    )
+            },
+            "And is breakfast included?": {"mode": "concierge", "confidence": 0.77, "details": {"adults": 2}},
+            CONTACT: {
+                "mode": "lead_capture",
+                "confidence": 0.88,
+                "details": {"name": "Aisha Rahman", "phone": "+60123456789"},
+            },
+        }
+    )  # fmt: skip
     with schema_context(kb_a.a.schema_name):
         conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
         counts, modes = [], []
@@ -95,30 +103,25 @@ def test_a_booking_costs_one_reading_a_turn_and_the_reading_fills_the_lead(
         assert lead.confidence == 0.88 and lead.extraction["source"] == "llm+rules"  # the rubric takes the model's
 
 
-def test_the_model_raises_a_complaint_to_a_person_but_never_lowers_one(
-    kb_a, open_all_day, llm_settings, fake_openai
-) -> None:
-    llm_settings.LLM_TIMEOUT = 5.0
-    fake_openai.default = compute(
-        Model(
-            {
-                # No complaint word the rules know: the model hears it.
-                "The aircon has been humming all night, again": {
-                    "mode": "concierge",
-                    "confidence": 0.85,
-                    "complaint": True,
-                    "details": {},
-                },
-                # The rules hear a person asked for; the model disagrees, sure of itself: the rules win.
-                "I want to speak to a manager now": {
-                    "mode": "concierge",
-                    "confidence": 0.97,
-                    "wants_human": False,
-                    "details": {},
-                },
-            }
-        )  # fmt: skip
-    )
+def test_the_model_raises_a_complaint_to_a_person_but_never_lowers_one(kb_a, open_all_day, model_reads) -> None:
+    model_reads(
+        {
+            # No complaint word the rules know: the model hears it.
+            "The aircon has been humming all night, again": {
+                "mode": "concierge",
+                "confidence": 0.85,
+                "complaint": True,
+                "details": {},
+            },
+            # The rules hear a person asked for; the model disagrees, sure of itself: the rules win.
+            "I want to speak to a manager now": {
+                "mode": "concierge",
+                "confidence": 0.97,
+                "wants_human": False,
+                "details": {},
+            },
+        }
+    )  # fmt: skip
     with schema_context(kb_a.a.schema_name):
         seen = []
         for n, text in enumerate(["The aircon has been humming all night, again", "I want to speak to a manager now"]):
