@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest
 
+from core.durability import enqueue_on_commit
 from messaging.whatsapp import errors as whatsapp_errors
 from messaging.whatsapp.adapter import WhatsAppAdapter
 from properties.models import EmailBinding, Property, WhatsAppBinding
@@ -34,6 +33,7 @@ NUMBER_UNVERIFIED = (
 GRAPH_UNREACHABLE = "Meta could not be reached to verify the number. Try again in a minute."
 ADDRESS_UNVERIFIED = "This address could not be verified: the link is wrong or has expired."
 _SALT = "onboarding.email-binding"
+CONFIRMATION_MAIL_TASK = "onboarding.send_address_confirmation"
 
 
 def verify_whatsapp_number(property_: Property, phone_number_id: str, access_token: str) -> dict[str, object]:
@@ -95,22 +95,20 @@ def confirmation_link(property_: Property, address: str, from_name: str, request
 def request_verification(
     property_: Property, address: str, from_name: str, request: HttpRequest | None = None
 ) -> PendingAddress:
-    """Mail a confirmation link to `address` (on commit), unless it is another property's: then
-    nothing is sent, and the caller sees the same pending answer."""
+    """Mail a confirmation link to `address`, unless it is another property's: then nothing is sent, and
+    the caller sees the same pending answer. The mail goes from the worker (queued on commit), never from
+    the request: an SMTP round trip only for free addresses would tell a squatter which are taken."""
     address = address.lower()
     if not taken_elsewhere(property_, address) and not _in_inbound_domain(address):
         link = confirmation_link(property_, address, from_name, request)
         hours = settings.EMAIL_BINDING_LINK_HOURS
-        transaction.on_commit(
-            lambda: send_mail(
-                f"Confirm {address} for {property_.name} on Nocturn AI",
-                f"{property_.name} asked Nocturn AI to answer guests' e-mails sent to {address}.\n\n"
-                f"If this is your hotel's address, confirm it here (valid for {hours} hours):\n{link}\n\n"
-                "If you did not ask for this, ignore this message: nothing changes.\n",
-                None,
-                [address],
-            )
+        subject = f"Confirm {address} for {property_.name} on Nocturn AI"
+        body = (
+            f"{property_.name} asked Nocturn AI to answer guests' e-mails sent to {address}.\n\n"
+            f"If this is your hotel's address, confirm it here (valid for {hours} hours):\n{link}\n\n"
+            "If you did not ask for this, ignore this message: nothing changes.\n"
         )
+        enqueue_on_commit(CONFIRMATION_MAIL_TASK, args=[address, subject, body])
     return PendingAddress(address)
 
 

@@ -15,8 +15,10 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 
 from conftest import host_client
+from onboarding import tasks
 from onboarding.services import bindings
 from properties.models import EmailBinding, WhatsAppBinding
 
@@ -81,6 +83,21 @@ def test_squatting_on_a_number_gets_the_answer_of_an_unusable_one_and_no_quicker
     assert min(seconds) >= 0.4, seconds  # "taken" is not answered before Meta is asked
     assert number_lookups(fake_graph, "4440003") == 3
     assert WhatsAppBinding.objects.get(phone_number_id="4440003").property_id == world.a.pk
+
+
+@pytest.fixture(autouse=True)
+def confirmation_mails(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
+    """The confirmation mail is queued for the worker; here the queued task runs in this process on commit,
+    so `mail.outbox` shows what the worker would send. Returns what was queued."""
+    queued: list[list[Any]] = []
+
+    def run_here_on_commit(name: str, *, args: list[Any]) -> None:
+        assert name == bindings.CONFIRMATION_MAIL_TASK
+        queued.append(list(args))
+        transaction.on_commit(lambda: tasks.send_address_confirmation.apply(args=args))
+
+    monkeypatch.setattr(bindings, "enqueue_on_commit", run_here_on_commit)
+    return queued
 
 
 def own_address(property_: Any, local: str = "stay") -> str:
@@ -173,3 +190,17 @@ def test_bindings_in_the_django_admin_are_the_platform_admins_back_office(world:
         assert host_client(None, world.manager_a).get(path).status_code in (302, 403)
         assert host_client(world.a, world.manager_a).get(path).status_code in (302, 403, 404)
         assert host_client(None, world.platform_admin).get(path).status_code == 200
+
+
+def test_the_confirmation_mail_leaves_from_the_worker_not_the_request(
+    world: Any, confirmation_mails: list[list[Any]], django_capture_on_commit_callbacks: Any
+) -> None:
+    """An SMTP round trip inside the request for free addresses only would time which ones are taken."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        address = {"address": "desk@alpha-hotel.example"}
+        response = onboard(host_client(None, world.manager_a), world.a.pk, "email", address)
+    assert response.json()["email"]["status"] == "pending_verification"
+    assert not mail.outbox  # nothing sent while the request ran
+    (queued,) = confirmation_mails
+    assert queued[0] == "desk@alpha-hotel.example" and "/email-addresses/confirm/" in queued[2]
+    assert len(callbacks) == 1
