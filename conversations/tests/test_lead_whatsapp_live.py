@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 from conftest import PASSWORD
 from conversations.models import Conversation, Message, MessageRole
 from leads.models import ConsentStatus, Lead, RoomRate
-from testsupport.live import LiveStack, StackSpec, bind_channels, unbind_channels
+from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import new_wamid, whatsapp_body, whatsapp_signed_headers, whatsapp_text_body
 from testsupport.wait import wait_until
 
@@ -27,13 +27,11 @@ NUMBER = "990000000151"
 WA_ID = "60123456789"
 
 
-@pytest.fixture(scope="module")
-def live_stack_spec(properties_ab, django_db_blocker) -> Iterator[StackSpec]:
-    with django_db_blocker.unblock():
-        bind_channels(properties_ab.a, whatsapp={NUMBER: "60321234567"}, buffer_window_seconds=0.5)
-    yield StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_HTTP_TIMEOUT": "5"})
-    with django_db_blocker.unblock():
-        unbind_channels(properties_ab.a, whatsapp=[NUMBER])
+live_stack_spec = spec_with_channels_of_a(
+    StackSpec(env={"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_HTTP_TIMEOUT": "5"}),
+    whatsapp={NUMBER: "60321234567"},
+    buffer_window_seconds=0.5,
+)
 
 
 @pytest.fixture
