@@ -152,6 +152,7 @@ def search_detailed(
     provider = get_provider()
     threshold = min_similarity(provider.name, language)
     threshold_with_text = min_similarity(provider.name, language, text_match=True)
+    threshold_same_language = min_similarity(provider.name, language, chunk_language=language)
     params = {
         "q": _vector_literal(query_vector(glossary.embedding_query(query, language))),
         "today": today or _today_in_property(),
@@ -182,7 +183,10 @@ def search_detailed(
         if chunk_id in text_rank:
             fused += TEXT_WEIGHT / (RRF_K + text_rank[chunk_id])
         similarity = float(sim)
-        above = similarity >= (threshold_with_text if chunk_id in text_rank else threshold)
+        if chunk_id in text_rank:
+            above = similarity >= threshold_with_text
+        else:
+            above = similarity >= (threshold_same_language if chunk_language == language else threshold)
         if not above and not include_below_threshold:
             continue
         hit = KnowledgeHit(
