@@ -39,6 +39,7 @@ from assistant.circuit import CircuitBreaker
 from assistant.modes import ModelVerdict
 from assistant.providers.base import sdk_client
 from assistant.router import primary_config
+from assistant.sanitize import sanitize_guest_text
 from core import metrics
 from leads.services.extraction import ExtractionResult, GuestText
 from leads.services.schema import ExtractedLead, ExtractionContext, from_llm_output, validate_fields
@@ -131,7 +132,8 @@ def read_with_model(texts: Sequence[GuestText], ctx: ExtractionContext) -> Model
         return None
     if CircuitBreaker(config.name).state() == "open":
         return None
-    conversation = "\n".join(f"- {t.text}" for t in texts)[-MAX_CHARS:]
+    # The guest's words as the answer's prompt gets them: no template tokens or fences of ours reach the model.
+    conversation = "\n".join(f"- {sanitize_guest_text(t.text)}" for t in texts)[-MAX_CHARS:]
     try:
         completion = (
             sdk_client(openai.OpenAI, config)
