@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=False)]
 
 APP_SECRET = "lead-whatsapp-app-secret"
 NUMBER = "990000000151"
-WA_ID = "60123456789"
+WA_ID = "60123450151"  # its own number: no other test meets this guest
 
 
 live_stack_spec = spec_with_channels_of_a(
@@ -110,7 +110,7 @@ def test_a_guest_books_on_whatsapp_taps_yes_and_staff_see_the_whole_lead(
         {"id": "consent_no", "title": "NO"},
     ]
     body = interactive["body"]["text"]
-    for shown in ("Deluxe King Room", "Aisha Rahman", "+60123456789", "reply YES or NO"):
+    for shown in ("Deluxe King Room", "Aisha Rahman", "+60123450151", "reply YES or NO"):
         assert shown in body, body
     # Everything before it went as plain text (the day's greeting, the four questions).
     kinds = [m.get("type") for m in sent_to_guest(live_stack)]
@@ -138,7 +138,7 @@ def test_a_guest_books_on_whatsapp_taps_yes_and_staff_see_the_whole_lead(
     fields = handed["fields"]
     assert (fields["name"], fields["phone"], fields["room_type"]) == (
         "Aisha Rahman",
-        "+60123456789",
+        "+60123450151",
         "Deluxe King Room",
     )
     assert (fields["check_in"], fields["check_out"], fields["nights"], fields["adults"]) == (
