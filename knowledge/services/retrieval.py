@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
+from knowledge.models import KnowledgeItem
 from knowledge.services import glossary
 from knowledge.services.embeddings import get_provider, min_similarity, query_vector
 
@@ -175,6 +176,10 @@ def search_detailed(
                 rows.setdefault(row[0], row[:7])
                 text_rank[row[0]] = rank
 
+    # Translation chunks (an item's Malay text beside its English one) are held to the own-language band.
+    item_languages = dict(
+        KnowledgeItem.objects.filter(pk__in={row[1] for row in rows.values()}).values_list("pk", "language")
+    )
     scored: list[ScoredChunk] = []
     for chunk_id, (_, item_id, text, title, category, chunk_language, sim) in rows.items():
         fused = 0.0
@@ -186,7 +191,8 @@ def search_detailed(
         if chunk_id in text_rank:
             above = similarity >= threshold_with_text
         else:
-            above = similarity >= (threshold_same_language if chunk_language == language else threshold)
+            translated = chunk_language == language != item_languages.get(item_id)
+            above = similarity >= (threshold_same_language if translated else threshold)
         if not above and not include_below_threshold:
             continue
         hit = KnowledgeHit(
