@@ -177,8 +177,12 @@ def search_detailed(
                 text_rank[row[0]] = rank
 
     # Translation chunks (an item's Malay text beside its English one) are held to the own-language band.
-    item_languages = dict(
-        KnowledgeItem.objects.filter(pk__in={row[1] for row in rows.values()}).values_list("pk", "language")
+    # Only a language with a band of its own needs the items' languages: no extra query on English turns.
+    own_language_items = {row[1] for row in rows.values() if row[5] == language}
+    item_languages = (
+        dict(KnowledgeItem.objects.filter(pk__in=own_language_items).values_list("pk", "language"))
+        if own_language_items and threshold_same_language != threshold
+        else {}
     )
     scored: list[ScoredChunk] = []
     for chunk_id, (_, item_id, text, title, category, chunk_language, sim) in rows.items():
