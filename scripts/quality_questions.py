@@ -40,6 +40,7 @@ SETS = (
     ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
     ("eval_questions_holdout.json", "held out: written afterwards, measured, never tuned on"),
     ("eval_questions_holdout2.json", "second held-out set: written from item titles only, never tuned on"),
+    ("eval_questions_holdout3.json", "third held-out set: titles only, measured before the changes, never tuned on"),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
