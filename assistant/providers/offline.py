@@ -176,27 +176,41 @@ def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozense
     )
 
 
+# Words every hotel item may say: sharing one of them does not make an item about the question's subject.
+_GENERIC = frozenset(["hotel", "guest", "tetamu", "please", "kat", "ni", "nak", "dalam", "if", "kalau"])
+
+
+@dataclass(frozen=True)
+class _Item:
+    rank: int
+    sentences: list[_Sentence]
+    subject: frozenset[int]  # the question's concepts the item's title names
+    on_subject: bool  # the item (title or text) shares a topical concept or a content word with the question
+
+
 def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> str:
-    """The fact asked for, copied from the best-matching item; another item only for a part of the
+    """The fact asked for, copied from the item that answers it; another item only for a part of the
     question the first leaves unanswered. Nothing is generated, and nothing unrelated is added: a pool
-    question gets the pool's hours, not the gym and the spa.
+    question gets the pool's hours, not the gym and the spa. An item that shares neither a topical concept
+    nor a content word with the question is not about it, however near its embedding: when the nearest
+    one is not, there is nothing to say ("Is there a nightclub?" is not answered with the Kids Club).
     """
     concepts = glossary.find(question)
     question_words = {_singular(w) for w in _terms(question)}
+    topical = {n for n, c in enumerate(concepts) if not c.general}
     wants_price, wants_time = bool(_PRICE_QUESTION.search(question)), bool(_TIME_QUESTION.search(question))
     wants_duration = bool(_DURATION_QUESTION.search(question))
-    per_item: list[list[_Sentence]] = []
-    best_item_concepts: set[int] = set()
+    items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
         # What the item is about (its title) is in every sentence's context: it does not tell which
         # sentence answers. "How long is the airport transfer?" is answered by the one with a duration.
         subject_words = set(_words(title))
         subject = _concepts_in(_words(title), concepts)
-        if rank == 0:
-            best_item_concepts |= subject
         scored = []
+        spoken: set[str] = set(subject_words)
         for position, text in sentences:
             words = _words(text)
+            spoken.update(words)
             bonus = (
                 (2.5 if wants_price and _PRICE.search(text) else 0.0)
                 + (2.0 if wants_time and _TIME.search(text) else 0.0)
@@ -206,16 +220,26 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
             weight = sum(0.5 if concepts[n].general else 1.0 for n in matched - subject)
             repeated = len((question_words - subject_words) & set(words))
             scored.append(_Sentence(rank, position, text, matched, weight, repeated, bonus))
-        per_item.append(scored)
-    if not per_item:
+        named = subject | {n for s in scored for n in s.concepts}
+        # A topical concept, or (a question naming none) any concept of the question's, or a content word.
+        on_subject = bool(named & (topical or set(range(len(concepts))))) or bool((question_words - _GENERIC) & spoken)
+        items.append(_Item(rank, scored, subject, on_subject))
+    if not items:
         return ""
+    if not items[0].on_subject and (concepts or question_words - _GENERIC):
+        # The nearest item is not about what was asked: say so rather than quote it (or a farther one).
+        return ""
+    items = [items[0], *(item for item in items[1:] if item.on_subject)]
+    best = items[0]
+    others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
-    chosen = _from_best_item(per_item[0], follow_on=follow_on, rule_first=bool(_PERMISSION_QUESTION.search(question)))
+    rule_first = bool(_PERMISSION_QUESTION.search(question))
+    chosen = _from_best_item(best.sentences, follow_on=follow_on, rule_first=rule_first)
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
-    best_item_concepts |= {n for s in per_item[0] for n in s.concepts}
-    uncovered = {n for n, c in enumerate(concepts) if not c.general} - best_item_concepts
-    for sentences in per_item[1:]:
-        helpful = [s for s in sentences if s.concepts & uncovered]
+    best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
+    uncovered = topical - best_item_concepts
+    for item in others:
+        helpful = [s for s in item.sentences if s.concepts & uncovered]
         if not uncovered or not helpful:
             continue
         chosen.append(max(helpful, key=lambda s: (len(s.concepts & uncovered), s.score, -s.position)))
