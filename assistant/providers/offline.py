@@ -258,7 +258,8 @@ def _from_best_item(sentences: list[_Sentence], *, follow_on: bool, rule_first: 
     one when it scores as well, or when the question asks what there is or how to do it and the
     best one only opens the item, or when it asks whether something is allowed and the best one is
     not the item's opening rule: in the item's own order."""
-    best = max(sentences, key=lambda s: (s.score, -s.position))
+    # At equal scores, the sentence naming the question's concept beats one that only repeats its words.
+    best = max(sentences, key=lambda s: (s.score, s.concept_weight, -s.position))
     if best.score == 0:
         best = sentences[0]
     keep = [best]
