@@ -56,6 +56,8 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Can I talk to a real person?", AiMode.HANDOFF),
         ("The room is dirty and the staff were rude", AiMode.HANDOFF),
         ("Saya nak cakap dengan kakitangan", AiMode.HANDOFF),
+        ("Can I speak to someone?", AiMode.HANDOFF),
+        ("Do you have a room for someone in a wheelchair?", AiMode.CONCIERGE),  # a guest, not a person to talk to
     ],
 )
 def test_it_picks_the_mode_from_the_message(text: str, mode: str) -> None:
@@ -150,3 +152,25 @@ def test_a_malay_question_answered_from_english_knowledge_says_so_in_malay_and_q
     assert _ask("Stesen LRT paling dekat?", (malay_item,), language="ms") == (
         "Berikut maklumat yang saya ada: Stesen LRT terdekat ialah Dang Wangi."
     )
+
+
+KIDS = _hit(5, "Kids Club", "The Kids Club on level 2 welcomes children aged 4 to 12. Parents must stay in the hotel.")
+
+
+def test_the_nearest_item_is_not_quoted_when_it_does_not_share_the_questions_subject() -> None:
+    # Near in the embedding, not about what was asked: no fact rather than "Parents must stay in the hotel".
+    assert _ask("Is there a nightclub in the hotel?", (KIDS, GYM)) == TEMPLATES["en"]["unknown"]
+    assert _ask("Ada farmasi dalam hotel?", (KIDS,), language="ms") == TEMPLATES["ms"]["unknown"]
+    # The same item answers a question about its subject, in either language.
+    assert "4 to 12" in _ask("Can my kids join the kids club?", (KIDS, GYM))
+    assert "4 to 12" in _ask("Kelab kanak-kanak untuk umur berapa?", (KIDS,), language="ms")
+
+
+def test_at_equal_scores_the_sentence_naming_the_questions_concept_answers() -> None:
+    parking = Hit(
+        6, 6, "Parking", "facilities",
+        "Tempat letak kereta berbumbung disediakan di aras B1. Tetamu hotel membayar RM 15 semalam. "
+        "Dua pengecas kenderaan elektrik (22 kW) terdapat di B1.",
+        0.9, language="ms",
+    )  # fmt: skip
+    assert "22 kW" in _ask("Ada tempat cas kereta elektrik?", (parking,), language="ms")
