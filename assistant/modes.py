@@ -111,7 +111,11 @@ class ModelVerdict:
 
     @property
     def handoff_trigger(self) -> str:
-        return "complaint" if self.complaint else "human_request"
+        """Why the model raised the turn to a person, as it said it: a complaint, a request for a person, or
+        only its mode ("llm": a person should answer, for no reason it named)."""
+        if self.complaint:
+            return "complaint"
+        return "human_request" if self.wants_human else "llm"
 
 
 def settle_mode(rule_mode: str, verdict: ModelVerdict | None) -> tuple[str, str]:

@@ -365,7 +365,10 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             handoff_trigger = step_reply.handoff_trigger
         else:
             handoff_trigger = handoff.trigger_for(
-                question, low_confidence_streak=session.low_confidence_streak, mode_source=result.mode_source
+                question,
+                low_confidence_streak=session.low_confidence_streak,
+                mode_source=result.mode_source,
+                verdict=result.verdict,
             )
             _append(result, sink, handoff.CONTEXT_NOTE["ms" if result.language == "ms" else "en"])
 

@@ -81,8 +81,13 @@ def staff_text(text: str, what: str, max_chars: int) -> str:
     return text
 
 
-def trigger_for(text: str, *, low_confidence_streak: int, mode_source: str) -> str:
-    """Why the AI core chose handoff for this turn, for the episode, the alert and analytics."""
+def trigger_for(
+    text: str, *, low_confidence_streak: int, mode_source: str, verdict: modes.ModelVerdict | None = None
+) -> str:
+    """Why the AI core chose handoff for this turn, for the episode, the alert and analytics. When the model
+    raised the turn (the rules did not), what the model said: a complaint, a request for a person, else "llm"."""
+    if mode_source == "llm" and verdict is not None:
+        return verdict.handoff_trigger
     if modes._HUMAN.search(text):
         return "human_request"
     if modes._COMPLAINT.search(text):

@@ -120,16 +120,37 @@ def test_the_model_raises_a_complaint_to_a_person_but_never_lowers_one(kb_a, ope
                 "wants_human": False,
                 "details": {},
             },
+            # No word of the rules asks for a person; the model hears the request.
+            "Is anybody actually reading this?": {
+                "mode": "handoff",
+                "confidence": 0.9,
+                "wants_human": True,
+                "details": {},
+            },
+            # The model wants a person to answer and names no reason: recorded as its judgement.
+            "Something happened during our stay last week": {"mode": "handoff", "confidence": 0.8, "details": {}},
         }
     )  # fmt: skip
+    lines = [
+        "The aircon has been humming all night, again",
+        "I want to speak to a manager now",
+        "Is anybody actually reading this?",
+        "Something happened during our stay last week",
+    ]
     with schema_context(kb_a.a.schema_name):
         seen = []
-        for n, text in enumerate(["The aircon has been humming all night, again", "I want to speak to a manager now"]):
+        for n, text in enumerate(lines):
             conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
             reply = say(conversation, text, n)
             trigger = Handoff.objects.filter(conversation=conversation).values_list("trigger", flat=True).first()
             seen.append((reply.metadata["mode"], reply.metadata["mode_source"], trigger))
-        assert seen == [(AiMode.HANDOFF, "llm", "llm"), (AiMode.HANDOFF, "rules", "human_request")]
+        # The episode records what the model said: a complaint, a request for a person, or only its mode.
+        assert seen == [
+            (AiMode.HANDOFF, "llm", "complaint"),
+            (AiMode.HANDOFF, "rules", "human_request"),
+            (AiMode.HANDOFF, "llm", "human_request"),
+            (AiMode.HANDOFF, "llm", "llm"),
+        ]
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_the_steps_reading_decides_the_mode_but_never_takes_a_person_away(kb_a, 
             (AiMode.HANDOFF, "rules", 0.99),  # a person asked for stays asked for
             (AiMode.CONCIERGE, "rules", 0.3),
         ]
-        assert triggers == [None, "llm", "human_request", None]
+        assert triggers == [None, "complaint", "human_request", None]  # the model's complaint, as it said it
 
 
 def test_without_any_step_the_engine_answers_alone(kb_a, open_all_day, monkeypatch) -> None:
