@@ -86,8 +86,13 @@ def configured_providers() -> list[Provider]:
 
 
 def breaker_for(provider: Provider) -> CircuitBreaker:
+    return breaker_named(provider.name)
+
+
+def breaker_named(name: str) -> CircuitBreaker:
+    """The provider's one circuit, shared by every call made to it (the answer, the lead step's reading)."""
     return CircuitBreaker(
-        provider.name,
+        name,
         failure_threshold=settings.LLM_CIRCUIT_FAILURES,
         window=settings.LLM_CIRCUIT_WINDOW,
         cooldown=settings.LLM_CIRCUIT_COOLDOWN,

@@ -35,10 +35,9 @@ from django.conf import settings
 from django.db import connection
 from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
-from assistant.circuit import CircuitBreaker
 from assistant.modes import ModelVerdict
 from assistant.providers.base import sdk_client
-from assistant.router import primary_config
+from assistant.router import breaker_named, primary_config
 from assistant.sanitize import sanitize_guest_text
 from core import metrics
 from leads.services.extraction import ExtractionResult, GuestText
@@ -130,7 +129,9 @@ def read_with_model(texts: Sequence[GuestText], ctx: ExtractionContext) -> Model
     config = primary_config()
     if config is None or not settings.LLM_EXTRACT_LEADS or not texts:
         return None
-    if CircuitBreaker(config.name).state() == "open":
+    # The answer's circuit: a provider failing the readings is skipped by the answers too, and the other way round.
+    breaker = breaker_named(config.name)
+    if not breaker.allow():
         return None
     # The guest's words as the answer's prompt gets them: no template tokens or fences of ours reach the model.
     conversation = "\n".join(f"- {sanitize_guest_text(t.text)}" for t in texts)[-MAX_CHARS:]
@@ -148,8 +149,11 @@ def read_with_model(texts: Sequence[GuestText], ctx: ExtractionContext) -> Model
         )
         reading = completion.choices[0].message.parsed
     except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
+        # Counted as the answer path counts its failures (assistant.router.generate): any error, status or bad reply.
+        breaker.record_failure()
         log.warning("lead_model_reading_failed", error=type(exc).__name__)
         return None
+    breaker.record_success()
     usage = completion.usage  # the reading is spend too: counted beside the answer's tokens
     if usage is not None:
         metrics.count_llm(

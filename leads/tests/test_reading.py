@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.modes import ModelVerdict
-from assistant.providers.base import sdk_client
+from assistant.providers.base import ChatRequest, sdk_client
+from assistant.router import breaker_named, generate
 from core.redis import get_redis
 from leads.services.extraction import GuestText
 from leads.services.leads import extraction_context, upsert_lead_for_conversation
@@ -153,3 +154,21 @@ def test_values_of_the_wrong_type_cost_their_own_field_only(world, in_a, rooms, 
 
 def test_a_reply_with_nothing_of_the_schema_is_no_reading(world, in_a, rooms, model) -> None:
     assert read(world, model, json.dumps({"answer": "a family suite", "mode": 3})) is None
+
+
+def test_failed_readings_count_towards_the_providers_circuit_like_the_answers_calls(world, in_a, model, settings):
+    settings.LLM_CIRCUIT_FAILURES = 2
+    ctx = extraction_context(world.a, NOW)
+    model.enqueue(stream(reading({}, confidence=0.7)))
+    assert read_with_model([GuestText(STORY[0])], ctx) is not None and breaker_named("openai").state() == "closed"
+    for _ in range(2):
+        model.enqueue(status(500))
+        assert read_with_model([GuestText(STORY[0])], ctx) is None
+    assert breaker_named("openai").state() == "open"
+    # Open for everyone: the next reading is not sent, and the answer's router skips the provider too.
+    sent = len(model.requests)
+    assert read_with_model([GuestText(STORY[0])], ctx) is None and len(model.requests) == sent
+    question = ChatRequest(system="", messages=[], question="Is there a gym?", language="en", mode="concierge")
+    routed = generate(question, lambda piece: None)
+    assert routed.attempts[0].provider == "openai" and routed.attempts[0].outcome == "skipped: circuit open"
+    assert len(model.requests) == sent
