@@ -125,7 +125,12 @@ _PERMISSION_QUESTION = re.compile(
 )
 _DURATION = re.compile(r"\b(hours?|minutes?|jam|minit)\b", re.IGNORECASE)
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
-_TIME = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b", re.IGNORECASE)
+# A time of day, or a delay ("within 7 working days", "dalam 7 hari bekerja"): both answer "when?".
+_TIME = re.compile(
+    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b"
+    r"|\bwithin \d+ (?:working |business )?(?:days?|hours?)\b|\bdalam (?:masa )?\d+ (?:hari|jam)\b",
+    re.IGNORECASE,
+)
 MAX_SENTENCES_PER_ITEM = 2
 
 

@@ -174,3 +174,11 @@ def test_at_equal_scores_the_sentence_naming_the_questions_concept_answers() -> 
         0.9, language="ms",
     )  # fmt: skip
     assert "22 kW" in _ask("Ada tempat cas kereta elektrik?", (parking,), language="ms")
+
+
+def test_a_when_question_is_answered_by_a_delay_as_well_as_by_a_time_of_day() -> None:
+    deposit = _hit(
+        7, "Deposit and Payment",
+        "A deposit of RM 200 is collected at check-in. We accept Visa. The deposit is released within 7 working days.",
+    )  # fmt: skip
+    assert "within 7 working days" in _ask("When do I get the deposit back?", (deposit,))
