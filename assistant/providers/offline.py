@@ -191,6 +191,7 @@ class _Item:
     sentences: list[_Sentence]
     subject: frozenset[int]  # the question's concepts the item's title names
     on_subject: bool  # the item (title or text) shares a topical concept or a content word with the question
+    names_topic: bool  # the item names one of the question's topical concepts (pool, cancellation, …)
 
 
 def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> str:
@@ -198,7 +199,8 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     question the first leaves unanswered. Nothing is generated, and nothing unrelated is added: a pool
     question gets the pool's hours, not the gym and the spa. An item that shares neither a topical concept
     nor a content word with the question is not about it, however near its embedding: when the nearest
-    one is not, there is nothing to say ("Is there a nightclub?" is not answered with the Kids Club).
+    one is not, a farther one naming the question's topic answers, else there is nothing to say ("Is there
+    a nightclub?" is not answered with the Kids Club).
     """
     concepts = glossary.find(question)
     question_words = {_singular(w) for w in _terms(question)}
@@ -228,12 +230,15 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
         named = subject | {n for s in scored for n in s.concepts}
         # A topical concept, or (a question naming none) any concept of the question's, or a content word.
         on_subject = bool(named & (topical or set(range(len(concepts))))) or bool((question_words - _GENERIC) & spoken)
-        items.append(_Item(rank, scored, subject, on_subject))
+        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical)))
     if not items:
         return ""
     if not items[0].on_subject and (concepts or question_words - _GENERIC):
-        # The nearest item is not about what was asked: say so rather than quote it (or a farther one).
-        return ""
+        # The nearest item is not about what was asked. A farther one naming the question's topic answers
+        # (as the gap inbox would judge it answered); one sharing a mere word does not: nothing is quoted.
+        items = [item for item in items if item.names_topic]
+        if not items:
+            return ""
     items = [items[0], *(item for item in items[1:] if item.on_subject)]
     best = items[0]
     others = [item for item in items if item is not best]

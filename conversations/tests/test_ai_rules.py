@@ -164,6 +164,9 @@ def test_the_nearest_item_is_not_quoted_when_it_does_not_share_the_questions_sub
     # The same item answers a question about its subject, in either language.
     assert "4 to 12" in _ask("Can my kids join the kids club?", (KIDS, GYM))
     assert "4 to 12" in _ask("Kelab kanak-kanak untuk umur berapa?", (KIDS,), language="ms")
+    # A farther item naming the question's topic answers in the nearest one's place; a shared word alone does not.
+    assert "10:00 pm" in _ask("What time does the pool close?", (KIDS, POOL))
+    assert _ask("Is there a nightclub in the hotel?", (KIDS, GYM)) == TEMPLATES["en"]["unknown"]  # "hotel guests"
 
 
 def test_at_equal_scores_the_sentence_naming_the_questions_concept_answers() -> None:
