@@ -4,9 +4,9 @@
 
 Builds a throwaway test database (`test_nocturn_qquality`), creates one property open around the
 clock, ingests every file of knowledge/tests/fixtures, runs conversations/tests/fixtures/
-eval_questions.json (the tuning set) and eval_questions_holdout.json (written afterwards, never tuned
-on) through the same code as `manage.py eval`, with the configured (default: offline) providers, and
-replaces the "## Questions" section of the file (the other sections are left as they are).
+eval_questions.json (the tuning set) and the held-out sets (eval_questions_holdout*.json; see SETS for
+which of them guided a round) through the same code as `manage.py eval`, with the configured (default:
+offline) providers, and replaces the "## Questions" section of the file (the other sections are left as they are).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from testsupport.knowledge import load_kb  # noqa: E402
 FIXTURES = ROOT / "conversations" / "tests" / "fixtures"
 SETS = (
     ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
-    ("eval_questions_holdout.json", "held out: written afterwards, measured, never tuned on"),
-    ("eval_questions_holdout2.json", "second held-out set: written from item titles only, never tuned on"),
+    ("eval_questions_holdout.json", "held out: written afterwards; its misses guided the w15 round"),
+    ("eval_questions_holdout2.json", "second held-out set: item titles only; its misses guided the w15 round"),
     ("eval_questions_holdout3.json", "third held-out set: titles only, measured before the changes, never tuned on"),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
