@@ -35,6 +35,21 @@ class EmbeddingStatus(models.TextChoices):
     FAILED = "failed", "Embedding failed"
 
 
+# What a manager writes of an item (a knowledge file's keys, the admin form's first fields); the rest is derived.
+AUTHORED_FIELDS = (
+    "category",
+    "title",
+    "content",
+    "language",
+    "title_ms",
+    "content_ms",
+    "metadata",
+    "is_active",
+    "valid_from",
+    "valid_to",
+)
+
+
 class KnowledgeItem(models.Model):
     category = models.CharField(max_length=16, choices=Category.choices)
     title = models.CharField(max_length=300)
