@@ -14,6 +14,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from core.languages import Language
+
 
 class Category(models.TextChoices):
     ROOMS = "rooms", "Rooms"
@@ -22,11 +24,6 @@ class Category(models.TextChoices):
     FAQ = "faq", "FAQ"
     POLICIES = "policies", "Policies"
     DINING = "dining", "Dining"
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    MALAY = "ms", "Bahasa Malaysia"
 
 
 class EmbeddingStatus(models.TextChoices):

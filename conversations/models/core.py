@@ -8,17 +8,13 @@ from django.utils import timezone
 
 from assistant.modes import AiMode
 from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
+from core.languages import Language
 
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     WEB = "web", "Web chat"
     EMAIL = "email", "E-mail"
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    MALAY = "ms", "Bahasa Malaysia"
 
 
 class Guest(models.Model):
