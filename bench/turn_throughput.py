@@ -52,8 +52,7 @@ COUNT_DIR = Path(tempfile.mkdtemp(prefix="bench-querycount-"))
 os.environ["NOCTURN_QUERY_COUNT_DIR"] = str(COUNT_DIR)
 
 from bench import pyspy  # noqa: E402
-from bench.guest_turn import TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
-from bench.questions import QUESTIONS  # noqa: E402
+from bench.guest_turn import QUESTIONS, TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
 from core.querycount import read_counts  # noqa: E402
 from testsupport.live import stop  # noqa: E402
 from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
