@@ -85,14 +85,6 @@ class ChannelAdapter(Protocol):
         ...
 
 
-class MalformedInbound(ValueError):
-    """A provider's post we cannot read: answered 400 with `reason`, never stored, never retried."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 class ChannelSendError(Exception):
     """A send failed. `retryable` tells the outbox whether trying again later can help.
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from anymail.inbound import AnymailInboundMessage
 
-from messaging.base import MalformedInbound, Media, NormalizedMessage
+from messaging.base import Media, NormalizedMessage
 from messaging.email.quotes import html_to_text, strip_quoted
 
 CHANNEL = "email"
@@ -34,8 +34,12 @@ _BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster)@", re.IGNORECASE)
 AddressResolver = Callable[[str], "str | None"]
 
 
-class MalformedEmail(MalformedInbound):
+class MalformedEmail(ValueError):
     """The post is not an inbound mail we can read; `reason` goes back with the 400."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)

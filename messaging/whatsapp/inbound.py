@@ -18,7 +18,7 @@ from typing import Any
 import phonenumbers
 
 from core.inputs import BadInput, load_json
-from messaging.base import MalformedInbound, Media, NormalizedMessage
+from messaging.base import Media, NormalizedMessage
 from messaging.whatsapp.errors import WhatsAppError, error_class_for
 
 CHANNEL = "whatsapp"
@@ -29,8 +29,12 @@ TEMPLATE_FIELD = "message_template_status_update"
 SchemaResolver = Callable[[str], "str | None"]
 
 
-class MalformedPayload(MalformedInbound):
+class MalformedPayload(ValueError):
     """The body is not a WhatsApp webhook we can read; `reason` says why (sent back with the 400)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 # --- Authentication ---------------------------------------------------------------------------
