@@ -259,26 +259,23 @@ def main() -> None:
     args = parser.parse_args()
     turns, warmup = min(args.turns, 500), min(args.warmup, 50)  # bounded: this is a shared 2-core machine
 
-    fake = FakeLLMServer("openai", default=echo_knowledge()).start()
     results = []
-    try:
-        with bench_site("benchhotel", "Bench Hotel", WIDGET_RATE_PER_KEY="1000000", LOG_LEVEL="WARNING") as site:
-            phases = [
-                ("offline", {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}),
-                ("fake-llm", {"LLM_API_KEY": "sk-bench", "LLM_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": ""}),
-            ]
-            for name, env in phases:
-                worker = site.worker(**env)
-                try:
-                    print(f"running {name}: {warmup} warm-up + {turns} turns …", flush=True)
-                    results.append(
-                        run_phase(name, site.daphne.port, site.key, site.property.schema_name, turns, warmup)
-                    )
-                finally:
-                    stop(worker.process)
-                print_table(results[-1])
-    finally:
-        fake.stop()
+    with (
+        FakeLLMServer("openai", default=echo_knowledge()) as fake,
+        bench_site("benchhotel", "Bench Hotel", WIDGET_RATE_PER_KEY="1000000", LOG_LEVEL="WARNING") as site,
+    ):
+        phases = [
+            ("offline", {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}),
+            ("fake-llm", {"LLM_API_KEY": "sk-bench", "LLM_BASE_URL": fake.base_url, "ANTHROPIC_API_KEY": ""}),
+        ]
+        for name, env in phases:
+            worker = site.worker(**env)
+            try:
+                print(f"running {name}: {warmup} warm-up + {turns} turns …", flush=True)
+                results.append(run_phase(name, site.daphne.port, site.key, site.property.schema_name, turns, warmup))
+            finally:
+                stop(worker.process)
+            print_table(results[-1])
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -168,6 +168,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _closed_loop_args(url: str, clients: int, seconds: float, offset: int) -> tuple[str, ...]:
+    """The load process's arguments for a closed loop: `clients` senders, each waiting for its answer."""
+    return (url, "--mode", "closed", "--clients", str(clients), "--seconds", str(seconds), "--offset", str(offset))
+
+
 def _measured(pid: int, url: str, *extra: str) -> dict:
     """A load run, plus the server process's CPU milliseconds per request during it."""
     before = _cpu_seconds(pid)
@@ -262,24 +267,12 @@ def main() -> None:
             offset += row["sent"]
             results["open_loop"].append({"target_rps": rate, **row})
         print(f"closed loop, {args.clients} clients, {seconds:.0f} s …", flush=True)
-        closed = _load(
-            url, "--mode", "closed", "--clients", str(args.clients), "--seconds", str(seconds), "--offset", "2000000"
-        )
-        results["ingest_closed"] = closed
+        results["ingest_closed"] = _load(*_closed_loop_args(url, args.clients, seconds, 2000000))
         # The request path alone: the worker paused (its tasks wait in Redis), so it takes no CPU from daphne.
         stop(worker.process)
         print(f"closed loop without the worker, {args.clients} clients, {seconds:.0f} s …", flush=True)
         results["ingest_closed_no_worker"] = _measured(
-            daphne.process.pid,
-            url,
-            "--mode",
-            "closed",
-            "--clients",
-            str(args.clients),
-            "--seconds",
-            str(seconds),
-            "--offset",
-            "3000000",
+            daphne.process.pid, *_closed_loop_args(url, args.clients, seconds, 3000000)
         )
 
         port = free_port()
@@ -293,18 +286,7 @@ def main() -> None:
         hello_url = f"http://127.0.0.1:{port}/"
         _wait_http(hello_url, hello)
         print("hello-world closed loop …", flush=True)
-        results["hello_closed"] = _measured(
-            hello.pid,
-            hello_url,
-            "--mode",
-            "closed",
-            "--clients",
-            str(args.clients),
-            "--seconds",
-            str(seconds),
-            "--offset",
-            "0",
-        )
+        results["hello_closed"] = _measured(hello.pid, *_closed_loop_args(hello_url, args.clients, seconds, 0))
 
         worker = start_worker(log_dir, **env)
         processes.append(worker.process)

@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from testsupport.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
 DATABASE = "nocturn_private"
@@ -165,13 +167,8 @@ class PrivateStack:
             time.sleep(0.05)
 
     def stop_redis(self) -> None:
-        if self._redis is not None and self._redis.poll() is None:
-            self._redis.terminate()  # SIGTERM: redis saves its RDB and exits
-            try:
-                self._redis.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._redis.kill()
-                self._redis.wait()
+        if self._redis is not None:
+            stop(self._redis, timeout=30)  # SIGTERM: redis saves its RDB and exits
         self._redis = None
 
     def restart_redis(self) -> float:
@@ -229,13 +226,8 @@ class PrivateStack:
 
     def stop(self, name: str) -> None:
         process = self.children.pop(name, None)
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop(process, timeout=20)
 
     def alive(self, name: str) -> bool:
         process = self.children.get(name)

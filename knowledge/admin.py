@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from knowledge.forms import TryForm, UploadForm
-from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
+from knowledge.models import AUTHORED_FIELDS, EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
 from knowledge.services.embeddings import get_provider, min_similarity
 from knowledge.services.ingestion import embed_items, save_item, set_active
 from knowledge.services.parsers import FORMATS, IngestError
@@ -55,16 +55,7 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
     list_filter = ["category", "language", "is_active", "embedding_status"]
     search_fields = ["title", "content", "title_ms", "content_ms"]
     fields = [
-        "category",
-        "title",
-        "content",
-        "language",
-        "title_ms",
-        "content_ms",
-        "metadata",
-        "is_active",
-        "valid_from",
-        "valid_to",
+        *AUTHORED_FIELDS,
         "source",
         "embedding_status",
         "embedding_error",

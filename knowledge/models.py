@@ -14,6 +14,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from core.languages import Language
+
 
 class Category(models.TextChoices):
     ROOMS = "rooms", "Rooms"
@@ -24,15 +26,25 @@ class Category(models.TextChoices):
     DINING = "dining", "Dining"
 
 
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    MALAY = "ms", "Bahasa Malaysia"
-
-
 class EmbeddingStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be embedded"
     READY = "ready", "Searchable"
     FAILED = "failed", "Embedding failed"
+
+
+# What a manager writes of an item (a knowledge file's keys, the admin form's first fields); the rest is derived.
+AUTHORED_FIELDS = (
+    "category",
+    "title",
+    "content",
+    "language",
+    "title_ms",
+    "content_ms",
+    "metadata",
+    "is_active",
+    "valid_from",
+    "valid_to",
+)
 
 
 class KnowledgeItem(models.Model):

@@ -18,31 +18,32 @@ admin.site.index_template = "admin/platform_index.html"
 admin.site.has_permission = lambda request: bool(request.user.is_active and request.user.is_superuser)  # type: ignore[method-assign]
 
 
-class DomainInline(admin.TabularInline):
+class PropertyRows(admin.TabularInline):
+    """A property's rows of one kind on its page, with no blank forms below them (add one on demand)."""
+
+    extra = 0
+
+
+class DomainInline(PropertyRows):
     model = Domain
-    extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PropertyRows):
     model = Membership
-    extra = 0
     autocomplete_fields = ["user"]
 
 
-class WhatsAppBindingInline(admin.TabularInline):
+class WhatsAppBindingInline(PropertyRows):
     model = WhatsAppBinding
-    extra = 0
     fields = ["phone_number_id", "display_phone_number", "waba_id", "is_active"]
 
 
-class EmailBindingInline(admin.TabularInline):
+class EmailBindingInline(PropertyRows):
     model = EmailBinding
-    extra = 0
 
 
-class WidgetKeyInline(admin.TabularInline):
+class WidgetKeyInline(PropertyRows):
     model = WidgetKey
-    extra = 0
     readonly_fields = ["public_key", "created_at"]
 
 

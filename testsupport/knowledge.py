@@ -10,7 +10,7 @@ from typing import Any
 
 from django_tenants.utils import schema_context
 
-from knowledge.models import KnowledgeItem
+from knowledge.models import KnowledgeChunk, KnowledgeItem
 from knowledge.services.ingestion import UpsertResult, embed_items, upsert_items
 from knowledge.services.parsers import ParsedItem, parse_file
 
@@ -47,6 +47,12 @@ def load_knowledge(schema_name: str) -> list[int]:
     """The hotel's pages (Markdown + JSON), ingested and embedded in a schema; returns the ids of the items
     it created (items already there are left as they are), so a caller can remove exactly those."""
     return list(_load(schema_name, HOTEL_FILES, source="conversations-tests").created)
+
+
+def chunk_ids(schema_name: str) -> set[int]:
+    """The ids of every knowledge chunk a property has now."""
+    with schema_context(schema_name):
+        return set(KnowledgeChunk.objects.values_list("pk", flat=True))
 
 
 def questions() -> dict[str, Any]:

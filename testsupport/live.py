@@ -48,6 +48,7 @@ from testsupport.http import free_port
 from testsupport.llm import FakeLLMServer
 from testsupport.otlp import OtlpReceiver
 from testsupport.payloads import whatsapp_signed_headers
+from testsupport.processes import stop
 from testsupport.smtp import FakeSmtpServer
 from testsupport.wait import wait_until
 
@@ -176,16 +177,6 @@ def start_worker(log_dir: Path, **extra_env: str) -> Worker:
         return Worker(process)
     process.kill()
     raise RuntimeError(f"the Celery worker did not answer within {patience:.0f} s; see {log.name}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextlib.contextmanager

@@ -145,14 +145,7 @@ def _status_event(conversation: Conversation, **extra: Any) -> dict[str, Any]:
 
 
 def _system(conversation: Conversation, content: str, metadata: dict[str, Any], at: Any) -> Message:
-    return Message.objects.create(
-        conversation=conversation,
-        role=MessageRole.SYSTEM,
-        content=content,
-        channel=conversation.channel,
-        metadata=metadata,
-        created_at=at,
-    )
+    return Message.objects.post(conversation, MessageRole.SYSTEM, content, metadata=metadata, created_at=at)
 
 
 def _locked(conversation_id: int) -> Conversation:
@@ -256,14 +249,7 @@ def _tell_guest(conversation: Conversation, text: str, at: Any, notice: str = "h
         and not outbox.inside_window(conversation)
     ):
         return None
-    message = Message.objects.create(
-        conversation=conversation,
-        role=MessageRole.AI,
-        content=text,
-        channel=conversation.channel,
-        metadata={"notice": notice},
-        created_at=at,
-    )
+    message = Message.objects.post(conversation, MessageRole.AI, text, metadata={"notice": notice}, created_at=at)
     _deliver(message, conversation)
     return message
 
@@ -452,14 +438,7 @@ def record_staff_message(conversation: Conversation, text: str, *, user_id: int 
     """A staff member's message: stored, remembered in the session, delivered to the guest's channel."""
     now = timezone.now()
     with transaction.atomic():
-        message = Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.STAFF,
-            content=text,
-            channel=conversation.channel,
-            sent_by_user_id=user_id,
-            created_at=now,
-        )
+        message = Message.objects.post(conversation, MessageRole.STAFF, text, sent_by_user_id=user_id, created_at=now)
         _deliver(message, conversation)
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
         session = sessions.load(conversation)

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 
 from assistant.modes import AiMode
 from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
+from core.languages import Language
 
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     WEB = "web", "Web chat"
     EMAIL = "email", "E-mail"
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    MALAY = "ms", "Bahasa Malaysia"
 
 
 class Guest(models.Model):
@@ -107,6 +105,14 @@ class MessageRole(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class MessageManager(models.Manager["Message"]):
+    def post(self, conversation: Conversation, role: str, content: str, **fields: Any) -> Message:
+        """A new message in `conversation`, on the conversation's own channel."""
+        return self.create(
+            conversation=conversation, role=role, content=content, channel=conversation.channel, **fields
+        )
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=8, choices=MessageRole.choices)
@@ -123,6 +129,8 @@ class Message(models.Model):
     )
     sent_by_user_id = models.BigIntegerField(null=True, blank=True, help_text="The staff account, for staff messages.")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MessageManager()
 
     class Meta:
         constraints = [

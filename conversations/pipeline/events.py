@@ -124,11 +124,10 @@ def _system(normalized: NormalizedMessage) -> Handled:
     )
     if conversation is None:
         return Handled(ignored=f"system notice ({notice.get('type')}) outside any open conversation")
-    note = Message.objects.create(
-        conversation=conversation,
-        role=MessageRole.SYSTEM,
-        content=f"WhatsApp: {notice.get('body') or notice.get('type') or 'system notice'}",
-        channel=conversation.channel,
+    note = Message.objects.post(
+        conversation,
+        MessageRole.SYSTEM,
+        f"WhatsApp: {notice.get('body') or notice.get('type') or 'system notice'}",
         metadata={"event": "guest_system_notice", "system": notice},
     )
     return Handled(note)

@@ -44,11 +44,10 @@ def maybe_greet(conversation: Conversation, normalized: NormalizedMessage, now: 
             return
         language = detect_language(normalized.text, default=conversation.guest.language or "en")
         # SYSTEM, not AI: the greeting must not count as the answer to the guest's message.
-        greeting = Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.SYSTEM,
-            content=channel_settings.greeting_for(language),
-            channel=conversation.channel,
+        greeting = Message.objects.post(
+            conversation,
+            MessageRole.SYSTEM,
+            channel_settings.greeting_for(language),
             metadata={"greeting": True, "language": language},
         )
         outbox.stage(greeting, conversation)

@@ -79,11 +79,10 @@ def tell_guest(
 
     `answers_guest`: the notice is the reply to what the guest sent (see the module docstring)."""
     with transaction.atomic():
-        notice = Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.AI if answers_guest else MessageRole.SYSTEM,
-            content=text_for(key, language, **params),
-            channel=conversation.channel,
+        notice = Message.objects.post(
+            conversation,
+            MessageRole.AI if answers_guest else MessageRole.SYSTEM,
+            text_for(key, language, **params),
             metadata={"notice": key, "language": language},
         )
         outbox.stage(notice, conversation)

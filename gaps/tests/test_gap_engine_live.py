@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from email.message import EmailMessage
 
@@ -55,12 +53,7 @@ def clean_gaps(committed_db, forget_committed_guests) -> Iterator[None]:
 
 
 def _post(live_stack: LiveStack, path: str, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(live_stack.daphne.url(path), data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    return live_stack.daphne.request("POST", path, body, headers)[0]
 
 
 def whatsapp(live_stack: LiveStack, wa_id: str, text: str) -> None:

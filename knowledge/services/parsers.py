@@ -35,7 +35,7 @@ from django.conf import settings
 from lxml.etree import LxmlError
 
 from core.inputs import BadInput, check_date, clean_json, clean_text, decode_text, load_json
-from knowledge.models import Category, Language
+from knowledge.models import AUTHORED_FIELDS, Category, Language
 
 CATEGORIES = [choice.value for choice in Category]
 LANGUAGES = [choice.value for choice in Language]
@@ -271,18 +271,7 @@ def items_from_objects(payload: Any, name: str, language: str = "") -> list[Pars
         missing = [key for key in ("category", "title", "content") if not raw.get(key)]
         if missing:
             raise IngestError(f"{where}: missing {', '.join(missing)}.")
-        unknown = set(raw) - {
-            "category",
-            "title",
-            "content",
-            "language",
-            "title_ms",
-            "content_ms",
-            "metadata",
-            "is_active",
-            "valid_from",
-            "valid_to",
-        }
+        unknown = set(raw) - set(AUTHORED_FIELDS)
         if unknown:
             raise IngestError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
         items.append(

@@ -13,7 +13,7 @@ from knowledge.services.chunking import chunk_text
 from knowledge.services.embeddings import count_tokens
 from knowledge.services.ingestion import embed_items, save_item, upsert_items
 from knowledge.services.parsers import IngestError, ParsedItem
-from testsupport.knowledge import FIXTURES, fixture_items, load_kb
+from testsupport.knowledge import FIXTURES, chunk_ids, fixture_items, load_kb
 
 
 def chunk_state() -> dict[str, list[tuple[int, object]]]:
@@ -149,17 +149,10 @@ def test_ingest_kb_takes_the_category_of_documents(world):
         assert KnowledgeItem.objects.get(title="House Rules").category == "policies"
 
 
-def test_reembed_rebuilds_every_chunk_of_one_property(world):
-    load_kb(world.a.schema_name)
-    load_kb(world.b.schema_name)
-    with schema_context(world.b.schema_name):
-        b_before = set(KnowledgeChunk.objects.values_list("pk", flat=True))
-    with schema_context(world.a.schema_name):
-        a_before = set(KnowledgeChunk.objects.values_list("pk", flat=True))
+def test_reembed_rebuilds_every_chunk_of_one_property(world, kb_ab):
+    a_before, b_before = chunk_ids(world.a.schema_name), chunk_ids(world.b.schema_name)
     out, err = io.StringIO(), io.StringIO()
     call_command("reembed", "--property", "alpha", stdout=out, stderr=err)
     assert "alpha: re-embedded 28, failed 0" in out.getvalue() and "28/28" in err.getvalue()
-    with schema_context(world.a.schema_name):
-        assert not a_before & set(KnowledgeChunk.objects.values_list("pk", flat=True))
-    with schema_context(world.b.schema_name):
-        assert set(KnowledgeChunk.objects.values_list("pk", flat=True)) == b_before
+    assert not a_before & chunk_ids(world.a.schema_name)
+    assert chunk_ids(world.b.schema_name) == b_before

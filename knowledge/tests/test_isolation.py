@@ -9,9 +9,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from knowledge.models import KnowledgeChunk
 from knowledge.services import search
-from testsupport.knowledge import load_kb, questions
+from testsupport.knowledge import chunk_ids, load_kb, questions
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -24,11 +23,8 @@ def twin_kbs(world) -> tuple[set[int], set[int]]:
         cursor.execute("ALTER SEQUENCE knowledge_knowledgeitem_id_seq RESTART WITH 500000")
     load_kb(world.a.schema_name)
     load_kb(world.b.schema_name)
-    with schema_context(world.a.schema_name):
-        a_ids = set(KnowledgeChunk.objects.values_list("pk", flat=True))
-    with schema_context(world.b.schema_name):
-        b_ids = set(KnowledgeChunk.objects.values_list("pk", flat=True))
-        assert KnowledgeChunk.objects.count() == len(a_ids)  # identical content
+    a_ids, b_ids = chunk_ids(world.a.schema_name), chunk_ids(world.b.schema_name)
+    assert len(b_ids) == len(a_ids)  # identical content
     assert a_ids and b_ids and a_ids.isdisjoint(b_ids)
     return a_ids, b_ids
 
