@@ -18,8 +18,8 @@ from django_tenants.utils import schema_context
 
 from conversations.views import public_base_url
 from knowledge.forms import UploadForm
-from knowledge.models import KnowledgeItem
-from knowledge.services.upload import keep_preview, take_preview
+from knowledge.models import IngestionJob, KnowledgeItem
+from knowledge.services.upload import keep_preview, recent_jobs, summary, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import bindings, staff, wizard
 from onboarding.services.audit import audit
@@ -203,14 +203,20 @@ def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any
                 upload.read(),
                 category=form.cleaned_data["category"],
                 language=form.cleaned_data["language"],
+                actor=request.user,
+                request=request,
             )
         except ValidationError as exc:
             form.add_error("file", exc.message_dict["file"])
         else:
+            if isinstance(preview, IngestionJob):  # read by the worker: the jobs list below follows it
+                messages.info(request, summary(preview))
+                return redirect("onboarding:step", step="knowledge")
             token = keep_preview(request.session, preview)
             context.update(plan=preview.plan, token=token, source=preview.source)
     with schema_context(property_.schema_name):
         context["items"] = list(KnowledgeItem.objects.order_by("category", "title")[:200])
+        context["jobs"] = recent_jobs()
     context["suggested_rates"] = suggested_room_rates(property_)
     context["form"] = form
     return None

@@ -24,9 +24,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from knowledge.models import EmbeddingStatus, KnowledgeItem
+from knowledge.models import EmbeddingStatus, IngestionJob, KnowledgeItem
 from knowledge.services.parsers import IngestError, ParsedItem
-from knowledge.services.upload import Preview, confirm_upload, preview_upload, summary
+from knowledge.services.upload import Preview, confirm_upload, preview_or_receive, summary
 from messaging.base import OutboundMessage
 from messaging.whatsapp import errors as whatsapp_errors
 from messaging.whatsapp.adapter import WhatsAppAdapter
@@ -441,14 +441,40 @@ def try_question(property_: Property, question: str) -> Any:
 
 
 def knowledge_preview(
-    property_: Property, name: str, data: bytes, *, category: str = "", language: str = ""
-) -> Preview:
-    """Parse an upload and say what saving it would do (create / update / unchanged); nothing is written."""
+    property_: Property,
+    name: str,
+    data: bytes,
+    *,
+    category: str = "",
+    language: str = "",
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Preview | IngestionJob:
+    """A small text file: what saving it would do (create / update / unchanged), nothing written. Any other
+    file (a document, a large file) is read by the worker: its job comes back, for the page to show."""
     try:
         with schema_context(property_.schema_name):
-            return preview_upload(name, data, category=category, language=language)
+            result = preview_or_receive(name, data, category=category, language=language, requested_by=actor.email)
     except IngestError as exc:
         raise ValidationError({"file": str(exc)}) from exc
+    if isinstance(result, IngestionJob):
+        _knowledge_uploaded(property_, name, {"job_id": result.pk, "read_by": "worker"}, actor, request)
+    return result
+
+
+def _knowledge_uploaded(
+    property_: Property, source: str, details: dict[str, Any], actor: User, request: HttpRequest | None
+) -> None:
+    audit(
+        "onboarding.knowledge",
+        actor=actor,
+        property_=property_,
+        target_type="knowledge",
+        target_id=source[:100],
+        details=details,
+        request=request,
+    )
+    _mark(property_, "knowledge")
 
 
 def knowledge_save(
@@ -472,16 +498,7 @@ def knowledge_save(
         "embedded": job.embedded_count,
         "failed": job.failed_count,
     }
-    audit(
-        "onboarding.knowledge",
-        actor=actor,
-        property_=property_,
-        target_type="knowledge",
-        target_id=source[:100],
-        details=counts,
-        request=request,
-    )
-    _mark(property_, "knowledge")
+    _knowledge_uploaded(property_, source, counts, actor, request)
     return {**counts, "job_id": job.pk, "status": job.status, "summary": summary(job)}
 
 
