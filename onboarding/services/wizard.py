@@ -35,10 +35,10 @@ from onboarding.forms import TimezoneField
 from onboarding.models import OnboardingProgress
 from onboarding.services import bindings
 from onboarding.services.audit import audit
-from onboarding.services.bindings import PendingAddress
 from onboarding.services.settings import update_settings
 from properties.models import (
     EmailBinding,
+    PendingEmailBinding,
     PlanTier,
     Property,
     User,
@@ -344,32 +344,58 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
 
 def save_email(
     property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None
-) -> EmailBinding | PendingAddress:
+) -> EmailBinding | PendingEmailBinding:
     """An address in the property's own inbound subdomain binds now; any other waits for its mailed link."""
     cleaned = _form_or_raise(EmailForm(data))
     address = cleaned["address"].lower()
     from_name = cleaned["from_name"] or property_.name
     if not bindings.is_own_address(property_, address):
-        with transaction.atomic():
-            pending = bindings.request_verification(property_, address, from_name, request)
-            audit(
-                "onboarding.email_verification_sent",
-                actor=actor,
-                property_=property_,
-                target_type="email_binding",
-                target_id="",
-                request=request,
-            )
-        return pending
+        return request_email_verification(property_, address, from_name, actor=actor, request=request)
     return _bind_email(property_, address, from_name, actor=actor, request=request)
+
+
+def request_email_verification(
+    property_: Property, address: str, from_name: str, *, actor: User, request: HttpRequest | None = None
+) -> PendingEmailBinding:
+    """Store the address as pending and mail its link (the wizard, the settings page's resend)."""
+    with transaction.atomic():
+        pending = bindings.request_verification(property_, address, from_name, request, requested_by=actor)
+        audit(
+            "onboarding.email_verification_sent",
+            actor=actor,
+            property_=property_,
+            target_type="email_binding",
+            target_id="",
+            request=request,
+        )
+    return pending
+
+
+def cancel_email_verification(
+    property_: Property, pending: PendingEmailBinding, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        bindings.cancel_verification(pending)
+        audit(
+            "onboarding.email_verification_cancelled",
+            actor=actor,
+            property_=property_,
+            target_type="email_binding",
+            target_id="",
+            request=request,
+        )
 
 
 def confirm_email(
     property_: Property, token: str, *, actor: User | None, request: HttpRequest | None = None
 ) -> EmailBinding:
-    """Bind the address a mailed link vouches for (whoever opens it proved they read that mailbox)."""
-    address, from_name = bindings.read_confirmation(property_, token)
-    return _bind_email(property_, address, from_name, actor=actor, request=request)
+    """Bind the address a mailed link vouches for (whoever opens it proved they read that mailbox); the
+    pending address becomes the binding."""
+    with transaction.atomic():
+        pending = bindings.read_confirmation(property_, token)
+        binding = _bind_email(property_, pending.address, pending.from_name, actor=actor, request=request)
+        pending.delete()
+    return binding
 
 
 def _bind_email(
