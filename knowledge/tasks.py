@@ -21,6 +21,7 @@ from knowledge.services.upload import (
     fail_job,
     fail_upload,
     read_upload,
+    resend_unread,
     write_upload,
 )
 
@@ -93,3 +94,9 @@ def read_job(self: Task, job_id: int, schema_name: str = "") -> str | None:
         fail_upload(job_id, _too_slow(soft))
         return JobStatus.FAILED
     return job.status if job is not None else None
+
+
+@shared_task(base=DurableTask, name="knowledge.tasks.resend_unread_uploads")
+def resend_unread_uploads() -> int:
+    """Beat, in every property's schema: files whose reading task was lost are queued again."""
+    return len(resend_unread())

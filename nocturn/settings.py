@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-purge-expired": {"task": "privacy.tasks.purge_expired", "schedule": 900.0},
     # Integration notices whose enqueue was lost (the broker down when the event was accepted).
     "integrations-notify-pending": {"task": "integrations.tasks.notify_pending", "schedule": 120.0},
+    # Uploaded knowledge files whose reading task was lost (the broker down when the upload committed).
+    "knowledge-resend-unread-uploads": {"task": "knowledge.tasks.resend_unread_uploads", "schedule": 300.0},
 }
 # Seconds a guest turn holds its conversation lock; a worker killed mid-turn blocks that conversation this long.
 TURN_LOCK_TIMEOUT = env.int("TURN_LOCK_TIMEOUT", default=120)

@@ -17,6 +17,7 @@ its API) and the knowledge API.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.durability import enqueue_on_commit
+from core.durability import enqueue, enqueue_on_commit
 from knowledge.models import IngestionJob, JobStatus, UploadedFile
 from knowledge.services.ingestion import (
     PlannedItem,
@@ -57,6 +58,8 @@ READ_JOB_TASK = "knowledge.tasks.read_job"
 # Seconds between the read task's soft limit (SoftTimeLimitExceeded, the job fails cleanly) and the hard one (the
 # reading process is ended: a parser stuck in C code never sees the soft one).
 READ_HARD_LIMIT_MARGIN = 15
+# A file still unread this long after its upload lost its task message: the beat job sends it again.
+READ_RESEND_AFTER = dt.timedelta(minutes=10)
 
 # What a job that ran out of KNOWLEDGE_READ_TIME_LIMIT says (the soft limit, or the hard one that ends the process).
 TOO_SLOW = "The file took too long to read (more than {seconds} s); nothing was saved. Split it into smaller files."
@@ -167,16 +170,35 @@ def receive_file(
     with transaction.atomic():
         job = IngestionJob.objects.create(source=name[:300], requested_by=requested_by[:254], status=JobStatus.PENDING)
         UploadedFile.objects.create(job=job, name=name[:300], category=category[:16], language=language[:8], data=data)
-        # The schema also travels as an argument: a read the hard time limit ends is reported by the worker's
-        # main process, which has no task headers to find the job's schema in.
-        limit = settings.KNOWLEDGE_READ_TIME_LIMIT
-        enqueue_on_commit(
-            READ_JOB_TASK,
-            args=[job.pk],
-            kwargs={"schema_name": connection.schema_name},
-            time_limits=(limit, limit + READ_HARD_LIMIT_MARGIN),
-        )
+        _send_read(job.pk, on_commit=True)
     return job
+
+
+def _send_read(job_id: int, *, on_commit: bool) -> None:
+    limit = settings.KNOWLEDGE_READ_TIME_LIMIT
+    send = enqueue_on_commit if on_commit else enqueue
+    # The schema also travels as an argument: a read the hard time limit ends is reported by the worker's
+    # main process, which has no task headers to find the job's schema in.
+    send(
+        READ_JOB_TASK,
+        args=[job_id],
+        kwargs={"schema_name": connection.schema_name},
+        time_limits=(limit, limit + READ_HARD_LIMIT_MARGIN),
+    )
+
+
+def resend_unread() -> list[int]:
+    """The safety net (beat, every property): a file still kept READ_RESEND_AFTER after its upload, its job
+    still pending, lost its task message (the broker down at commit); it is queued again. Returns the jobs."""
+    cutoff = timezone.now() - READ_RESEND_AFTER
+    jobs = list(
+        UploadedFile.objects.filter(created_at__lt=cutoff, job__status=JobStatus.PENDING).values_list(
+            "job_id", flat=True
+        )
+    )
+    for job_id in jobs:
+        _send_read(job_id, on_commit=False)
+    return jobs
 
 
 def read_upload(job_id: int) -> IngestionJob | None:

@@ -5,6 +5,7 @@ its items through the large-set path (`write_job`) and embeds them. The knowledg
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from celery.exceptions import TimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conftest import host_client
@@ -194,3 +196,24 @@ def test_the_real_worker_reads_a_file_and_fails_a_slow_one_with_the_reason(
             KnowledgeItem.objects.filter(source__endswith=marker + ".md").delete()
             KnowledgeItem.objects.filter(source__endswith=marker + ".docx").delete()
             IngestionJob.objects.filter(source__contains=marker).delete()
+
+
+@pytest.mark.django_db
+def test_a_file_whose_read_task_was_lost_is_sent_again_by_the_beat_job(world: Any, monkeypatch: Any) -> None:
+    from knowledge.services import upload
+
+    sent: list[tuple[str, list[int], str]] = []
+    monkeypatch.setattr(
+        upload, "enqueue", lambda name, *, args, kwargs, time_limits: sent.append((name, args, kwargs["schema_name"]))
+    )
+    response = put_file(host_client(None, world.manager_a), world.a.pk, "lost.md", b"# faq\n\n## Gym\n\nOpen 24 h.\n")
+    job_id = response.json()["id"]
+    with schema_context(world.a.schema_name):
+        assert tasks.resend_unread_uploads() == 0  # too recent: its own message may still be on the way
+        UploadedFile.objects.update(created_at=timezone.now() - upload.READ_RESEND_AFTER - dt.timedelta(seconds=1))
+        assert tasks.resend_unread_uploads() == 1
+        assert sent == [(upload.READ_JOB_TASK, [job_id], world.a.schema_name)]
+        read_upload(job_id)  # read: nothing left to send again
+        assert tasks.resend_unread_uploads() == 0 and len(sent) == 1
+    with schema_context(world.b.schema_name):
+        assert tasks.resend_unread_uploads() == 0  # B's sweep never sees A's files
