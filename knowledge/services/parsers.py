@@ -430,17 +430,18 @@ def parse_docx(data: bytes, name: str, category: str, language: str = "") -> lis
     return items
 
 
-def check_file(name: str, size: int, *, category: str = "") -> str:
+def check_file(name: str, size: int, *, category: str = "", limit: int | None = None) -> str:
     """What a request checks before keeping a file for the worker (and the worker again before reading it):
-    its type, its size, a category for documents. Returns the format; raises `IngestError`."""
+    its type, its size (at most `limit` bytes, when the file came through a door), a category for
+    documents. Returns the format; raises `IngestError`."""
     suffix = PurePath(name).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
         raise IngestError(f"{name}: unsupported file type {suffix or '(none)'}; use .md, .json, .csv, .pdf or .docx.")
     if size <= 0:
         raise IngestError(f"{name} is empty.")
-    if size > settings.KNOWLEDGE_UPLOAD_MAX_BYTES:
-        raise IngestError(f"{name} is larger than {settings.KNOWLEDGE_UPLOAD_MAX_BYTES} bytes.")
+    if limit is not None and size > limit:
+        raise IngestError(f"{name} is larger than {limit} bytes.")
     if fmt in DOCUMENT_FORMATS and (category or "").strip().lower() not in CATEGORIES:
         raise IngestError(f"{name}: a {fmt.upper()} needs a category, one of {', '.join(CATEGORIES)}.")
     return fmt

@@ -94,7 +94,7 @@ def preview_or_receive(
     """The pages' door: a small text file (at most KNOWLEDGE_PREVIEW_MAX_BYTES of Markdown, CSV or JSON, read
     in milliseconds) is previewed on the request, nothing written; any other file goes to the worker
     (`receive_file`) and the page shows its job. Raises IngestError."""
-    fmt = check_file(name, len(data), category=category)
+    fmt = check_file(name, len(data), category=category, limit=settings.KNOWLEDGE_UPLOAD_MAX_BYTES)
     if fmt not in DOCUMENT_FORMATS and len(data) <= settings.KNOWLEDGE_PREVIEW_MAX_BYTES:
         return preview_upload(name, data, category=category, language=language)
     return receive_file(name, data, category=category, language=language, requested_by=requested_by)
@@ -166,7 +166,7 @@ def receive_file(
 ) -> IngestionJob:
     """The request's side of a file upload: type and size checked (IngestError), the bytes kept in the
     current schema, the worker's reading queued on commit. The job is what the caller polls."""
-    check_file(name, len(data), category=category)
+    check_file(name, len(data), category=category, limit=settings.KNOWLEDGE_UPLOAD_MAX_BYTES)
     with transaction.atomic():
         job = IngestionJob.objects.create(source=name[:300], requested_by=requested_by[:254], status=JobStatus.PENDING)
         UploadedFile.objects.create(job=job, name=name[:300], category=category[:16], language=language[:8], data=data)
