@@ -118,6 +118,7 @@ def enqueue(
     kwargs: dict[str, Any] | None = None,
     schema: str | None = None,
     countdown: float | None = None,
+    time_limits: tuple[float, float] | None = None,
 ) -> AsyncResult:
     """Send `task` (a task or its registered name) now, to run in `schema` (default: the schema active here).
 
@@ -132,6 +133,9 @@ def enqueue(
         options["kwargs"] = kwargs
     if countdown is not None:
         options["countdown"] = countdown
+    if time_limits is not None:
+        # (soft, hard) seconds, in the message: the sender's settings rule, not the task's import-time default.
+        options["soft_time_limit"], options["time_limit"] = time_limits
     return task.apply_async(args=list(args), **options)
 
 
@@ -142,13 +146,16 @@ def enqueue_on_commit(
     kwargs: dict[str, Any] | None = None,
     schema: str | None = None,
     countdown: float | None = None,
+    time_limits: tuple[float, float] | None = None,
 ) -> None:
     """Send `task` once the current transaction commits (at once outside one); never for a rollback.
 
     The schema is read now: by commit time the caller may have left it (a `schema_context` block).
     """
     schema = schema or connection.schema_name
-    transaction.on_commit(lambda: enqueue(task, args=args, kwargs=kwargs, schema=schema, countdown=countdown))
+    transaction.on_commit(
+        lambda: enqueue(task, args=args, kwargs=kwargs, schema=schema, countdown=countdown, time_limits=time_limits)
+    )
 
 
 def record_dead_letter(**fields: Any) -> None:

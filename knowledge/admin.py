@@ -23,7 +23,7 @@ from knowledge.services.embeddings import get_provider, min_similarity
 from knowledge.services.ingestion import embed_items, save_item, set_active
 from knowledge.services.parsers import FORMATS, IngestError
 from knowledge.services.retrieval import search_detailed
-from knowledge.services.upload import confirm_upload, keep_preview, preview_upload, summary, take_preview
+from knowledge.services.upload import confirm_upload, keep_preview, preview_or_receive, summary, take_preview
 from properties.tenant_admin import tenant_admin_site
 
 
@@ -118,15 +118,19 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             file = form.cleaned_data["file"]
             try:
-                preview = preview_upload(
+                preview = preview_or_receive(
                     file.name,
                     file.read(),
                     category=form.cleaned_data["category"],
                     language=form.cleaned_data["language"],
+                    requested_by=request.user.email,
                 )
             except IngestError as exc:
                 form.add_error("file", str(exc))
             else:
+                if isinstance(preview, IngestionJob):  # a document or a large file: the worker reads it
+                    messages.info(request, summary(preview))
+                    return HttpResponseRedirect(reverse(f"{self.admin_site.name}:knowledge_ingestionjob_changelist"))
                 token = keep_preview(request.session, preview)
                 context.update(plan=preview.plan, token=token, source=preview.source)
         context["form"] = form
@@ -175,8 +179,9 @@ class IngestionJobAdmin(admin.ModelAdmin):
     list_display = [
         "id",
         "source",
-        "status",
+        "stage",
         "progress",
+        "reason",
         "created_count",
         "updated_count",
         "unchanged_count",
@@ -190,12 +195,23 @@ class IngestionJobAdmin(admin.ModelAdmin):
     search_fields = ["source", "requested_by"]
     # A large set's staged items (up to KNOWLEDGE_MAX_ITEMS_PER_JOB) are not shown: the progress says enough.
     exclude = ["staged_items"]
-    readonly_fields = [field.name for field in IngestionJob._meta.fields if field.name != "staged_items"] + ["progress"]
+    readonly_fields = [field.name for field in IngestionJob._meta.fields if field.name != "staged_items"] + [
+        "progress",
+        "stage",
+    ]
 
     @admin.display(description="written")
     def progress(self, job: IngestionJob) -> str:
         """A large set the worker writes in batches: how far it is; "—" for a set written on its request."""
         return f"{job.items_written:,} / {job.items_total:,}" if job.items_total else "—"
+
+    @admin.display(description="state")
+    def stage(self, job: IngestionJob) -> str:
+        return job.stage
+
+    @admin.display(description="why it failed")
+    def reason(self, job: IngestionJob) -> str:
+        return (job.error[:300] + ("…" if len(job.error) > 300 else "")) if job.status == JobStatus.FAILED else ""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

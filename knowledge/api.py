@@ -22,10 +22,12 @@ from rest_framework.response import Response
 from core.boundary import BoundedJSONParser
 from knowledge.models import IngestionJob
 from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializer, KnowledgeUploadSerializer
-from knowledge.services.parsers import IngestError, items_from_objects, parse_file
+from knowledge.services.parsers import IngestError, items_from_objects
 from knowledge.services.retrieval import search
-from knowledge.services.upload import confirm_upload, stage_upload
+from knowledge.services.upload import confirm_upload, receive_file, stage_upload
 from properties.permissions import MANAGERS, property_for_user
+
+FILE_FIELDS = ("category", "language")  # what a multipart upload says beside its file
 
 
 def _job_body(request: Request, property_id: int, job: IngestionJob) -> dict[str, object]:
@@ -35,7 +37,7 @@ def _job_body(request: Request, property_id: int, job: IngestionJob) -> dict[str
 
 
 @extend_schema(
-    summary="Upsert the property's knowledge base (JSON items or one file); embedding runs asynchronously",
+    summary="Upsert the property's knowledge base (JSON items, or one file the worker reads); embedding is async",
     request={"application/json": KnowledgeItemsSerializer, "multipart/form-data": KnowledgeUploadSerializer},
     responses={202: IngestionJobSerializer, 400: OpenApiResponse(description="What is wrong with the input")},
 )
@@ -53,16 +55,15 @@ def knowledge_base(request: Request, property_id: int) -> Response:
                     {"detail": f"{file.name} is larger than {settings.KNOWLEDGE_UPLOAD_MAX_BYTES} bytes."},
                     status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
                 )
-            source = file.name
-            items = parse_file(
-                file.name,
-                file.read(),
-                category=upload.validated_data["category"],
-                language=upload.validated_data["language"],
-            )
-        else:
-            source = "api"
-            items = items_from_objects(request.data, "request body")
+            with schema_context(property_.schema_name):
+                # Never parsed here: the worker reads it within KNOWLEDGE_READ_TIME_LIMIT (the job says how it went).
+                fields = upload.validated_data
+                job = receive_file(
+                    file.name, file.read(), requested_by=request.user.email, **{k: fields[k] for k in FILE_FIELDS}
+                )
+            return Response(_job_body(request, property_.pk, job), status=status.HTTP_202_ACCEPTED)
+        source = "api"
+        items = items_from_objects(request.data, "request body")
         if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_JOB:
             limit = settings.KNOWLEDGE_MAX_ITEMS_PER_JOB
             return Response(

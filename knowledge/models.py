@@ -164,3 +164,29 @@ class IngestionJob(models.Model):
 
     def __str__(self) -> str:
         return f"Job {self.pk} ({self.status})"
+
+    @property
+    def stage(self) -> str:
+        """Where an unfinished job is, in a staff member's words (the knowledge page lists jobs)."""
+        if self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return self.get_status_display()
+        if self.items_total and self.items_written < self.items_total:
+            return "Writing items"
+        if self.item_ids:
+            return "Embedding"
+        return "Reading the file"
+
+
+class UploadedFile(models.Model):
+    """An uploaded file's bytes, kept in the property's schema until the worker has read them (issue 18:
+    the request only checks size and type; parsing has a time limit on the worker). Dropped once read."""
+
+    job = models.OneToOneField(IngestionJob, on_delete=models.CASCADE, primary_key=True, related_name="upload")
+    name = models.CharField(max_length=300)
+    category = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,11 +6,14 @@ from knowledge.models import Category, IngestionJob, Language
 
 
 class IngestionJobSerializer(serializers.ModelSerializer):
+    stage = serializers.CharField(read_only=True, help_text="Reading the file, Writing items, Embedding, or its end.")
+
     class Meta:
         model = IngestionJob
         fields = [
             "id",
             "status",
+            "stage",
             "source",
             "created_count",
             "updated_count",

@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-purge-expired": {"task": "privacy.tasks.purge_expired", "schedule": 900.0},
     # Integration notices whose enqueue was lost (the broker down when the event was accepted).
     "integrations-notify-pending": {"task": "integrations.tasks.notify_pending", "schedule": 120.0},
+    # Uploaded knowledge files whose reading task was lost (the broker down when the upload committed).
+    "knowledge-resend-unread-uploads": {"task": "knowledge.tasks.resend_unread_uploads", "schedule": 300.0},
 }
 # Seconds a guest turn holds its conversation lock; a worker killed mid-turn blocks that conversation this long.
 TURN_LOCK_TIMEOUT = env.int("TURN_LOCK_TIMEOUT", default=120)
@@ -310,6 +312,11 @@ EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)
 KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Seconds the worker may spend reading one uploaded file (Celery's soft limit; the hard one is 15 s more).
+KNOWLEDGE_READ_TIME_LIMIT = env.int("KNOWLEDGE_READ_TIME_LIMIT", default=60)
+# The pages (tenant admin, wizard) preview a Markdown, CSV or JSON file up to this size on the request;
+# a larger file, and every PDF or DOCX, is read by the worker and the page shows its job.
+KNOWLEDGE_PREVIEW_MAX_BYTES = env.int("KNOWLEDGE_PREVIEW_MAX_BYTES", default=256 * 1024)
 # Items one API request writes itself (validated and written on the request; embedding is a job).
 KNOWLEDGE_MAX_ITEMS_PER_REQUEST = env.int("KNOWLEDGE_MAX_ITEMS_PER_REQUEST", default=500)
 # Above it (up to KNOWLEDGE_MAX_ITEMS_PER_JOB, 413 beyond) the API keeps the set on a job the worker writes

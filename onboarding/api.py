@@ -20,9 +20,8 @@ from rest_framework.response import Response
 from core.boundary import object_body
 from onboarding.services import staff, wizard
 from onboarding.services.audit import audit
-from onboarding.services.bindings import PendingAddress
 from onboarding.services.settings import SettingsInvalid, get_settings, update_settings, usable_keys
-from properties.models import Membership, PlanTier
+from properties.models import Membership, PendingEmailBinding, PlanTier
 from properties.permissions import MANAGERS, property_for_user
 from properties.serializers import PropertySerializer
 from properties.services import (
@@ -143,7 +142,7 @@ def onboard(request: Request, property_id: int) -> Response:
                 extra["message_id"] = result
             if step == "email":
                 # Another domain's address waits for the link mailed to it; nothing is bound yet.
-                pending = isinstance(result, PendingAddress)
+                pending = isinstance(result, PendingEmailBinding)
                 extra["email"] = {"address": result.address, "status": "pending_verification" if pending else "bound"}
         elif step == "knowledge":
             items = data.get("items")

@@ -12,6 +12,11 @@ urlpatterns = [
     path("settings/staff/", views.staff_page, name="staff"),
     path("settings/staff/<int:membership_id>/<slug:action>/", views.staff_member, name="staff-member"),
     path("settings/widget-keys/<int:key_id>/rotate/", views.rotate_key, name="rotate-key"),
+    path(
+        "settings/email-addresses/<int:pending_id>/<slug:action>/",
+        views.pending_email_address,
+        name="pending-email",
+    ),
     path("settings/leads/rates-from-knowledge/", views.confirm_room_rates, name="confirm-rates"),
     path("settings/<slug:section>/", views.settings_section, name="section"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept"),

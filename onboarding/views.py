@@ -18,8 +18,8 @@ from django_tenants.utils import schema_context
 
 from conversations.views import public_base_url
 from knowledge.forms import UploadForm
-from knowledge.models import KnowledgeItem
-from knowledge.services.upload import keep_preview, take_preview
+from knowledge.models import IngestionJob, KnowledgeItem
+from knowledge.services.upload import keep_preview, recent_jobs, summary, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import bindings, staff, wizard
 from onboarding.services.audit import audit
@@ -32,7 +32,7 @@ from onboarding.services.settings import (
     update_settings,
     usable_keys,
 )
-from properties.models import Membership, Property, Role, User
+from properties.models import Membership, PendingEmailBinding, Property, Role, User
 from properties.permissions import MANAGERS, served_property, staff_page
 from properties.services import NewProperty, create_property, property_origin, rotate_widget_key
 
@@ -163,7 +163,7 @@ def _channels(request: HttpRequest, property_: Property, context: dict[str, Any]
                 "whatsapp": "WhatsApp number connected. Now send yourself a test message.",
                 "test": f"Test message sent (id {result}). Check your phone.",
                 "email": "Inbound e-mail address saved."
-                if not isinstance(result, bindings.PendingAddress)
+                if not isinstance(result, PendingEmailBinding)
                 else f"Pending verification: we sent a link to {result.address}; the address works once it is opened.",
                 "widget": "Widget key saved: paste the snippet into the hotel's website.",
             }
@@ -203,14 +203,20 @@ def _knowledge(request: HttpRequest, property_: Property, context: dict[str, Any
                 upload.read(),
                 category=form.cleaned_data["category"],
                 language=form.cleaned_data["language"],
+                actor=request.user,
+                request=request,
             )
         except ValidationError as exc:
             form.add_error("file", exc.message_dict["file"])
         else:
+            if isinstance(preview, IngestionJob):  # read by the worker: the jobs list below follows it
+                messages.info(request, summary(preview))
+                return redirect("onboarding:step", step="knowledge")
             token = keep_preview(request.session, preview)
             context.update(plan=preview.plan, token=token, source=preview.source)
     with schema_context(property_.schema_name):
         context["items"] = list(KnowledgeItem.objects.order_by("category", "title")[:200])
+        context["jobs"] = recent_jobs()
     context["suggested_rates"] = suggested_room_rates(property_)
     context["form"] = form
     return None
@@ -265,6 +271,8 @@ def _settings_page(request: HttpRequest, property_: Property, bound: dict[str, A
         {
             "sections": sections,
             "keys": usable_keys(property_),
+            "email_bindings": property_.email_bindings.order_by("address"),
+            "pending_addresses": bindings.pending_addresses(property_),
             "suggested_rates": suggested_room_rates(property_),
             "property": property_,
         },
@@ -306,6 +314,25 @@ def confirm_room_rates(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "No rates to confirm: the rate table is already filled, or the knowledge states none.")
     return redirect(reverse("onboarding:settings") + "#leads")
+
+
+@manager
+@require_POST
+def pending_email_address(request: HttpRequest, pending_id: int, action: str) -> HttpResponse:
+    """Resend the link of a pending inbound address (a new link and expiry; older links stop working) or cancel it."""
+    property_ = _property()
+    pending = bindings.pending_address(property_, pending_id)  # 404 for another property's
+    if action == "resend":
+        wizard.request_email_verification(
+            property_, pending.address, pending.from_name, actor=request.user, request=request
+        )
+        messages.success(request, f"A new link was sent to {pending.address}; the earlier one no longer works.")
+    elif action == "cancel":
+        wizard.cancel_email_verification(property_, pending, actor=request.user, request=request)
+        messages.success(request, f"{pending.address}: the request is cancelled; its link no longer works.")
+    else:
+        raise Http404
+    return redirect(reverse("onboarding:settings") + "#inbound-email")
 
 
 @manager
@@ -424,7 +451,7 @@ def confirm_email_address(request: HttpRequest, token: str) -> HttpResponse:
     property_ = _property()
     context: dict[str, Any] = {"property": property_, "token": token}
     try:
-        context["address"], _ = bindings.read_confirmation(property_, token)
+        context["address"] = bindings.read_confirmation(property_, token).address
         if request.method == "POST":
             actor = request.user if request.user.is_authenticated else None
             context["bound"] = wizard.confirm_email(property_, token, actor=actor, request=request)

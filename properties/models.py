@@ -216,6 +216,10 @@ class WhatsAppBinding(models.Model):
         return f"{self.display_phone_number} ({self.property})"
 
 
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class EmailBinding(models.Model):
     """An inbound address of a property; inbound mail routes by recipient."""
 
@@ -227,6 +231,39 @@ class EmailBinding(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.address = self.address.lower()
+        super().save(*args, **kwargs)
+
+
+class PendingEmailBinding(models.Model):
+    """An inbound address a property asked for, waiting for the link mailed to it (issue 18): shown on the
+    settings page until it is confirmed (then an EmailBinding), cancelled, or past `expires_at` (dropped).
+
+    One is stored for every request, also for an address another property holds (no mail goes there):
+    the asking property sees the same "waiting for confirmation" either way, so it learns nothing.
+    `nonce` is in the mailed link: a resend (new nonce) or a cancellation makes older links worthless.
+    """
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="pending_email_bindings")
+    address = models.EmailField()
+    from_name = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        "properties.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    nonce = models.CharField(max_length=32, default=new_nonce)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["property", "address"], name="pending_email_binding_unique_per_property")
+        ]
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.address} (pending)"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address = self.address.lower()

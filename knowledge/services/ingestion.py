@@ -274,14 +274,17 @@ def start_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "
 def stage_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "") -> IngestionJob:
     """A large set: every item validated now (IngestError, nothing kept, if one is wrong), then kept on
     the job for the worker to write in batches (`write_staged`); nothing is written on the request."""
-    items = check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
-    return IngestionJob.objects.create(
-        source=source[:300],
-        requested_by=requested_by[:254],
-        staged_items=[item.as_json() for item in items],
-        items_total=len(items),
-        status=JobStatus.PENDING,
-    )
+    job = IngestionJob(source=source[:300], requested_by=requested_by[:254], status=JobStatus.PENDING)
+    return stage_items(job, items)
+
+
+def stage_items(job: IngestionJob, items: Sequence[ParsedItem]) -> IngestionJob:
+    """Validate every item (IngestError, nothing kept, if one is wrong) and keep them on `job` for `write_staged`."""
+    source = job.source or "input"
+    items = check_unique([validate(item, f"{source}, {item.title!r}") for item in items], source)
+    job.staged_items, job.items_total = [item.as_json() for item in items], len(items)
+    job.save()
+    return job
 
 
 def write_staged(job_id: int, *, batch: int, then_embed: Callable[[IngestionJob], None]) -> IngestionJob | None:

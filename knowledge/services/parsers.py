@@ -419,18 +419,30 @@ def parse_docx(data: bytes, name: str, category: str, language: str = "") -> lis
     return items
 
 
-def parse_file(name: str, data: bytes, *, category: str = "", language: str = "") -> list[ParsedItem]:
-    """Every item in the file `name`, or `IngestError`. `category` is required for PDF and DOCX."""
+def check_file(name: str, size: int, *, category: str = "", limit: int | None = None) -> str:
+    """What a request checks before keeping a file for the worker (and the worker again before reading it):
+    its type, its size (at most `limit` bytes, when the file came through a door), a category for
+    documents. Returns the format; raises `IngestError`."""
     suffix = PurePath(name).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
         raise IngestError(f"{name}: unsupported file type {suffix or '(none)'}; use .md, .json, .csv, .pdf or .docx.")
-    if not data or not data.strip():
+    if size <= 0:
+        raise IngestError(f"{name} is empty.")
+    if limit is not None and size > limit:
+        raise IngestError(f"{name} is larger than {limit} bytes.")
+    if fmt in DOCUMENT_FORMATS and (category or "").strip().lower() not in CATEGORIES:
+        raise IngestError(f"{name}: a {fmt.upper()} needs a category, one of {', '.join(CATEGORIES)}.")
+    return fmt
+
+
+def parse_file(name: str, data: bytes, *, category: str = "", language: str = "") -> list[ParsedItem]:
+    """Every item in the file `name`, or `IngestError`. `category` is required for PDF and DOCX."""
+    fmt = check_file(name, len(data), category=category)
+    if not data.strip():
         raise IngestError(f"{name} is empty.")
     if fmt in DOCUMENT_FORMATS:
-        category = (category or "").strip().lower()
-        if category not in CATEGORIES:
-            raise IngestError(f"{name}: a {fmt.upper()} needs a category, one of {', '.join(CATEGORIES)}.")
+        category = category.strip().lower()
         parser = parse_pdf if fmt == "pdf" else parse_docx
         return check_unique(parser(data, name, category, language), name)
     parser = {"markdown": parse_markdown, "json": parse_json, "csv": parse_csv}[fmt]

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from knowledge.models import KnowledgeItem
+from knowledge.models import IngestionJob, KnowledgeItem
+from knowledge.services.upload import read_upload
 from testsupport.knowledge import FIXTURES
 
 ADMIN = "/admin/knowledge/knowledgeitem/"
@@ -42,11 +43,19 @@ def test_an_upload_is_previewed_before_anything_is_saved(world):
 
 def test_a_bad_upload_shows_what_is_wrong(world):
     client = host_client(world.a, world.manager_a)
-    upload = SimpleUploadedFile("rules.pdf", b"%PDF-1.4 garbage")
-    page = client.post(f"{ADMIN}upload/", {"file": upload, "category": "policies"})
-    assert page.status_code == 200 and b"not a readable PDF" in page.content
+    page = client.post(f"{ADMIN}upload/", {"file": SimpleUploadedFile("rules.txt", b"Quiet hours."), "category": ""})
+    assert page.status_code == 200 and b"unsupported file type .txt" in page.content
+    broken = client.post(f"{ADMIN}upload/", {"file": SimpleUploadedFile("broken.csv", b"category,title\nfaq,x\n")})
+    assert broken.status_code == 200 and b"missing column(s) content" in broken.content  # a small text file: previewed
+    # A PDF is read by the worker (see test_file_jobs.py); its job's list shows why it failed.
+    client.post(
+        f"{ADMIN}upload/", {"file": SimpleUploadedFile("rules.pdf", b"%PDF-1.4 garbage"), "category": "policies"}
+    )
     with schema_context(world.a.schema_name):
+        read_upload(IngestionJob.objects.get(source="rules.pdf").pk)
         assert not KnowledgeItem.objects.exists()
+    jobs = client.get("/admin/knowledge/ingestionjob/")
+    assert b"not a readable PDF" in jobs.content
 
 
 def test_an_edit_re_embeds_on_save(world, kb_a):

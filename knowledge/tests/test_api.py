@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from conftest import host_client
 from knowledge.models import IngestionJob, JobStatus, KnowledgeItem
 from knowledge.services.ingestion import run_job
+from knowledge.services.upload import read_upload, write_upload
 from testsupport.knowledge import FIXTURES
 
 ITEMS = {
@@ -74,7 +75,10 @@ def test_a_file_can_be_put_as_multipart(world, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks():
         response = put_file(client, world.a, {"file": upload, "category": "policies"})
     assert response.status_code == 202, response.content
-    assert response.json()["source"] == "house_rules.pdf" and response.json()["created_count"] == 1
+    assert response.json()["source"] == "house_rules.pdf" and response.json()["stage"] == "Reading the file"
+    with schema_context(world.a.schema_name), django_capture_on_commit_callbacks():
+        assert read_upload(response.json()["id"]).items_total == 1  # the worker (see test_file_jobs.py)
+        assert write_upload(response.json()["id"]).created_count == 1
 
 
 def test_bad_input_is_refused_and_nothing_is_saved(world):
@@ -83,12 +87,16 @@ def test_bad_input_is_refused_and_nothing_is_saved(world):
     response = put_json(client, world.a, bad)
     assert response.status_code == 400
     assert "item 2: category 'spa' is not one of" in response.json()["detail"]
-    upload = SimpleUploadedFile("broken.csv", b"category,title\nfaq,x\n")
-    multipart = put_file(client, world.a, {"file": upload})
-    assert multipart.status_code == 400 and "missing column(s) content" in multipart.json()["detail"]
     assert put_json(client, world.a, {"items": []}).status_code == 400
     with schema_context(world.a.schema_name):
         assert not KnowledgeItem.objects.exists() and not IngestionJob.objects.exists()
+    upload = SimpleUploadedFile("broken.csv", b"category,title\nfaq,x\n")
+    multipart = put_file(client, world.a, {"file": upload})
+    assert multipart.status_code == 202  # a file is read by the worker: its job says what is wrong
+    with schema_context(world.a.schema_name):
+        job = read_upload(multipart.json()["id"])
+        assert job.status == JobStatus.FAILED and "missing column(s) content" in job.error
+        assert not KnowledgeItem.objects.exists()
 
 
 def test_only_managers_of_the_property_may_put(world):

@@ -3,7 +3,9 @@
 A WhatsApp number id is bound only once Meta's Graph API, asked with the property's own token,
 answers for that number: Meta refuses an unknown id and one the token may not use alike. An
 inbound e-mail address in the property's own inbound subdomain (`<anything>@<slug>.<INBOUND_EMAIL_DOMAIN>`)
-binds at once; any other address waits for a signed, expiring link mailed to it.
+binds at once; any other address waits for a signed, expiring link mailed to it, stored meanwhile as a
+`PendingEmailBinding` (shown on the settings page with resend and cancel; confirming turns it into the
+binding; past its expiry it is dropped).
 
 Refusals never tell one property about another: a number taken by another property gets the same
 words as an unknown or unusable one, after the same Graph call (so no quicker answer either); an
@@ -13,17 +15,19 @@ as a free one, and its link (if any ever reached anyone) fails with the same wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from core.durability import enqueue_on_commit
 from messaging.whatsapp import errors as whatsapp_errors
 from messaging.whatsapp.adapter import WhatsAppAdapter
-from properties.models import EmailBinding, Property, WhatsAppBinding
+from properties.models import EmailBinding, PendingEmailBinding, Property, User, WhatsAppBinding, new_nonce
 from properties.services import property_host, property_origin
 
 NUMBER_UNVERIFIED = (
@@ -57,13 +61,6 @@ def verify_whatsapp_number(property_: Property, phone_number_id: str, access_tok
 # --- Inbound e-mail -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PendingAddress:
-    """An address waiting for its link: nothing is bound (nor stored) until the link is opened."""
-
-    address: str
-
-
 def own_domain(property_: Property) -> str:
     return f"{property_.slug}.{settings.INBOUND_EMAIL_DOMAIN}".lower()
 
@@ -81,10 +78,13 @@ def taken_elsewhere(property_: Property, address: str) -> bool:
     return EmailBinding.objects.filter(address=address.lower()).exclude(property=property_).exists()
 
 
-def confirmation_link(property_: Property, address: str, from_name: str, request: HttpRequest | None = None) -> str:
+def confirmation_link(pending: PendingEmailBinding, request: HttpRequest | None = None) -> str:
     """The link on the property's host: with the asking request's scheme and port when there is one
     (":8000" in development, as invitation links), else STAFF_URL_TEMPLATE's."""
-    token = signing.dumps({"p": property_.pk, "a": address.lower(), "n": from_name}, salt=_SALT, compress=True)
+    property_ = pending.property
+    token = signing.dumps(
+        {"p": property_.pk, "a": pending.address, "n": pending.from_name, "k": pending.nonce}, salt=_SALT, compress=True
+    )
     if request is not None:
         base = property_origin(property_.slug, request)
     else:
@@ -93,33 +93,76 @@ def confirmation_link(property_: Property, address: str, from_name: str, request
 
 
 def request_verification(
-    property_: Property, address: str, from_name: str, request: HttpRequest | None = None
-) -> PendingAddress:
-    """Mail a confirmation link to `address`, unless it is another property's: then nothing is sent, and
-    the caller sees the same pending answer. The mail goes from the worker (queued on commit), never from
-    the request: an SMTP round trip only for free addresses would tell a squatter which are taken."""
+    property_: Property,
+    address: str,
+    from_name: str,
+    request: HttpRequest | None = None,
+    *,
+    requested_by: User | None = None,
+) -> PendingEmailBinding:
+    """Store the address as pending (a second request for it renews it: new link, new expiry) and mail a
+    confirmation link to it, unless it is another property's: then nothing is sent, and the caller sees the
+    same pending address. The mail goes from the worker (queued on commit), never from the request: an SMTP
+    round trip only for free addresses would tell a squatter which are taken."""
     address = address.lower()
-    if not taken_elsewhere(property_, address) and not _in_inbound_domain(address):
-        link = confirmation_link(property_, address, from_name, request)
-        hours = settings.EMAIL_BINDING_LINK_HOURS
-        subject = f"Confirm {address} for {property_.name} on Nocturn AI"
-        body = (
-            f"{property_.name} asked Nocturn AI to answer guests' e-mails sent to {address}.\n\n"
-            f"If this is your hotel's address, confirm it here (valid for {hours} hours):\n{link}\n\n"
-            "If you did not ask for this, ignore this message: nothing changes.\n"
+    with transaction.atomic():
+        pending, _ = PendingEmailBinding.objects.select_for_update().update_or_create(
+            property=property_,
+            address=address,
+            defaults={
+                "from_name": from_name,
+                "requested_by": requested_by,
+                "requested_at": timezone.now(),
+                "expires_at": timezone.now() + dt.timedelta(hours=settings.EMAIL_BINDING_LINK_HOURS),
+                "nonce": new_nonce(),
+            },
         )
-        enqueue_on_commit(CONFIRMATION_MAIL_TASK, args=[address, subject, body])
-    return PendingAddress(address)
+        if not taken_elsewhere(property_, address) and not _in_inbound_domain(address):
+            link = confirmation_link(pending, request)
+            hours = settings.EMAIL_BINDING_LINK_HOURS
+            subject = f"Confirm {address} for {property_.name} on Nocturn AI"
+            body = (
+                f"{property_.name} asked Nocturn AI to answer guests' e-mails sent to {address}.\n\n"
+                f"If this is your hotel's address, confirm it here (valid for {hours} hours):\n{link}\n\n"
+                "If you did not ask for this, ignore this message: nothing changes.\n"
+            )
+            enqueue_on_commit(CONFIRMATION_MAIL_TASK, args=[address, subject, body])
+    return pending
 
 
-def read_confirmation(property_: Property, token: str) -> tuple[str, str]:
-    """The address and sender name a link confirms for this property; raises the one refusal otherwise."""
+def pending_addresses(property_: Property) -> list[PendingEmailBinding]:
+    """The property's addresses waiting for their link; those past their expiry are dropped here."""
+    PendingEmailBinding.objects.filter(property=property_, expires_at__lte=timezone.now()).delete()
+    return list(PendingEmailBinding.objects.filter(property=property_).select_related("requested_by"))
+
+
+def pending_address(property_: Property, pending_id: int) -> PendingEmailBinding:
+    """One of the property's pending addresses; 404 for another property's, or an expired one."""
+    pending = PendingEmailBinding.objects.filter(
+        pk=pending_id, property=property_, expires_at__gt=timezone.now()
+    ).first()
+    if pending is None:
+        raise Http404("No such pending address.")
+    return pending
+
+
+def cancel_verification(pending: PendingEmailBinding) -> None:
+    """Drop a pending address: the link already mailed confirms nothing any more."""
+    pending.delete()
+
+
+def read_confirmation(property_: Property, token: str) -> PendingEmailBinding:
+    """The pending address a link confirms for this property; raises the one refusal otherwise (a bad or old
+    link, a cancelled or expired request, an address another property bound meanwhile)."""
     try:
         data = signing.loads(token, salt=_SALT, max_age=settings.EMAIL_BINDING_LINK_HOURS * 3600)
     except signing.BadSignature as exc:
         raise ValidationError(ADDRESS_UNVERIFIED) from exc
     if not isinstance(data, dict) or data.get("p") != property_.pk or not isinstance(data.get("a"), str):
         raise ValidationError(ADDRESS_UNVERIFIED)
-    if taken_elsewhere(property_, data["a"]):
+    pending = PendingEmailBinding.objects.filter(
+        property=property_, address=data["a"], nonce=str(data.get("k") or ""), expires_at__gt=timezone.now()
+    ).first()
+    if pending is None or taken_elsewhere(property_, pending.address):
         raise ValidationError(ADDRESS_UNVERIFIED)
-    return data["a"], str(data.get("n") or "")
+    return pending

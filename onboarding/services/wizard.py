@@ -24,9 +24,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from knowledge.models import EmbeddingStatus, KnowledgeItem
+from knowledge.models import EmbeddingStatus, IngestionJob, KnowledgeItem
 from knowledge.services.parsers import IngestError, ParsedItem
-from knowledge.services.upload import Preview, confirm_upload, preview_upload, summary
+from knowledge.services.upload import Preview, confirm_upload, preview_or_receive, summary
 from messaging.base import OutboundMessage
 from messaging.whatsapp import errors as whatsapp_errors
 from messaging.whatsapp.adapter import WhatsAppAdapter
@@ -35,10 +35,10 @@ from onboarding.forms import TimezoneField
 from onboarding.models import OnboardingProgress
 from onboarding.services import bindings
 from onboarding.services.audit import audit
-from onboarding.services.bindings import PendingAddress
 from onboarding.services.settings import update_settings
 from properties.models import (
     EmailBinding,
+    PendingEmailBinding,
     PlanTier,
     Property,
     User,
@@ -344,32 +344,58 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
 
 def save_email(
     property_: Property, data: Any, *, actor: User, request: HttpRequest | None = None
-) -> EmailBinding | PendingAddress:
+) -> EmailBinding | PendingEmailBinding:
     """An address in the property's own inbound subdomain binds now; any other waits for its mailed link."""
     cleaned = _form_or_raise(EmailForm(data))
     address = cleaned["address"].lower()
     from_name = cleaned["from_name"] or property_.name
     if not bindings.is_own_address(property_, address):
-        with transaction.atomic():
-            pending = bindings.request_verification(property_, address, from_name, request)
-            audit(
-                "onboarding.email_verification_sent",
-                actor=actor,
-                property_=property_,
-                target_type="email_binding",
-                target_id="",
-                request=request,
-            )
-        return pending
+        return request_email_verification(property_, address, from_name, actor=actor, request=request)
     return _bind_email(property_, address, from_name, actor=actor, request=request)
+
+
+def request_email_verification(
+    property_: Property, address: str, from_name: str, *, actor: User, request: HttpRequest | None = None
+) -> PendingEmailBinding:
+    """Store the address as pending and mail its link (the wizard, the settings page's resend)."""
+    with transaction.atomic():
+        pending = bindings.request_verification(property_, address, from_name, request, requested_by=actor)
+        audit(
+            "onboarding.email_verification_sent",
+            actor=actor,
+            property_=property_,
+            target_type="email_binding",
+            target_id="",
+            request=request,
+        )
+    return pending
+
+
+def cancel_email_verification(
+    property_: Property, pending: PendingEmailBinding, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        bindings.cancel_verification(pending)
+        audit(
+            "onboarding.email_verification_cancelled",
+            actor=actor,
+            property_=property_,
+            target_type="email_binding",
+            target_id="",
+            request=request,
+        )
 
 
 def confirm_email(
     property_: Property, token: str, *, actor: User | None, request: HttpRequest | None = None
 ) -> EmailBinding:
-    """Bind the address a mailed link vouches for (whoever opens it proved they read that mailbox)."""
-    address, from_name = bindings.read_confirmation(property_, token)
-    return _bind_email(property_, address, from_name, actor=actor, request=request)
+    """Bind the address a mailed link vouches for (whoever opens it proved they read that mailbox); the
+    pending address becomes the binding."""
+    with transaction.atomic():
+        pending = bindings.read_confirmation(property_, token)
+        binding = _bind_email(property_, pending.address, pending.from_name, actor=actor, request=request)
+        pending.delete()
+    return binding
 
 
 def _bind_email(
@@ -441,14 +467,40 @@ def try_question(property_: Property, question: str) -> Any:
 
 
 def knowledge_preview(
-    property_: Property, name: str, data: bytes, *, category: str = "", language: str = ""
-) -> Preview:
-    """Parse an upload and say what saving it would do (create / update / unchanged); nothing is written."""
+    property_: Property,
+    name: str,
+    data: bytes,
+    *,
+    category: str = "",
+    language: str = "",
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Preview | IngestionJob:
+    """A small text file: what saving it would do (create / update / unchanged), nothing written. Any other
+    file (a document, a large file) is read by the worker: its job comes back, for the page to show."""
     try:
         with schema_context(property_.schema_name):
-            return preview_upload(name, data, category=category, language=language)
+            result = preview_or_receive(name, data, category=category, language=language, requested_by=actor.email)
     except IngestError as exc:
         raise ValidationError({"file": str(exc)}) from exc
+    if isinstance(result, IngestionJob):
+        _knowledge_uploaded(property_, name, {"job_id": result.pk, "read_by": "worker"}, actor, request)
+    return result
+
+
+def _knowledge_uploaded(
+    property_: Property, source: str, details: dict[str, Any], actor: User, request: HttpRequest | None
+) -> None:
+    audit(
+        "onboarding.knowledge",
+        actor=actor,
+        property_=property_,
+        target_type="knowledge",
+        target_id=source[:100],
+        details=details,
+        request=request,
+    )
+    _mark(property_, "knowledge")
 
 
 def knowledge_save(
@@ -472,16 +524,7 @@ def knowledge_save(
         "embedded": job.embedded_count,
         "failed": job.failed_count,
     }
-    audit(
-        "onboarding.knowledge",
-        actor=actor,
-        property_=property_,
-        target_type="knowledge",
-        target_id=source[:100],
-        details=counts,
-        request=request,
-    )
-    _mark(property_, "knowledge")
+    _knowledge_uploaded(property_, source, counts, actor, request)
     return {**counts, "job_id": job.pk, "status": job.status, "summary": summary(job)}
 
 
