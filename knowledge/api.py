@@ -24,7 +24,7 @@ from knowledge.models import IngestionJob
 from knowledge.serializers import IngestionJobSerializer, KnowledgeItemsSerializer, KnowledgeUploadSerializer
 from knowledge.services.parsers import IngestError, items_from_objects
 from knowledge.services.retrieval import search
-from knowledge.services.upload import confirm_upload, receive_file, stage_upload
+from knowledge.services.upload import confirm_upload, receive_file
 from properties.permissions import MANAGERS, property_for_user
 
 FILE_FIELDS = ("category", "language")  # what a multipart upload says beside its file
@@ -73,10 +73,7 @@ def knowledge_base(request: Request, property_id: int) -> Response:
         with schema_context(property_.schema_name):
             # The API never waits: the job it answers with is what the caller polls. A large set is not
             # even written here: the worker writes it in batches (items_written / items_total).
-            if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST:
-                job = stage_upload(items, source=source, requested_by=request.user.email)
-            else:
-                job = confirm_upload(items, source=source, requested_by=request.user.email, wait=False)
+            job = confirm_upload(items, source=source, requested_by=request.user.email, wait=False)
     except IngestError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return Response(_job_body(request, property_.pk, job), status=status.HTTP_202_ACCEPTED)

@@ -129,8 +129,12 @@ def confirm_upload(
     """Save the items (parsed, or their JSON) in the current schema and embed what changed.
 
     Raises IngestError, having written nothing, if any item is invalid. The job comes back finished
-    when it was embedded inline, pending when the worker has it (see the module's policy).
+    when it was embedded inline, pending when the worker has it (see the module's policy). A set above
+    KNOWLEDGE_MAX_ITEMS_PER_REQUEST is not written here at all, whichever door it came through (API,
+    admin or wizard preview): the worker writes it in batches (`stage_upload`).
     """
+    if len(items) > settings.KNOWLEDGE_MAX_ITEMS_PER_REQUEST:
+        return stage_upload(items, source=source, requested_by=requested_by)
     job = start_job(_parsed(items, source), source=source, requested_by=requested_by)
     if job.status != JobStatus.PENDING:
         return job  # nothing changed that needs embedding
