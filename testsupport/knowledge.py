@@ -52,3 +52,20 @@ def load_knowledge(schema_name: str) -> list[int]:
 def questions() -> dict[str, Any]:
     """The questions the fixture hotel can and cannot answer (retrieval quality and isolation tests)."""
     return json.loads((FIXTURES / "questions.json").read_text())
+
+
+def count_query_embeddings(monkeypatch: Any) -> list[str]:
+    """Every text the configured provider embeds as a question from now on (the process's vector cache emptied)."""
+    from knowledge.services import embeddings
+
+    provider = embeddings.get_provider()
+    calls: list[str] = []
+    real = type(provider).embed_query
+
+    def counting(self: Any, text: str) -> list[float]:
+        calls.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(type(provider), "embed_query", counting)
+    embeddings._cached_query_vector.cache_clear()
+    return calls
