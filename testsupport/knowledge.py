@@ -11,6 +11,7 @@ from typing import Any
 from django_tenants.utils import schema_context
 
 from knowledge.models import KnowledgeItem
+from knowledge.services import embeddings
 from knowledge.services.ingestion import UpsertResult, embed_items, upsert_items
 from knowledge.services.parsers import ParsedItem, parse_file
 
@@ -56,8 +57,6 @@ def questions() -> dict[str, Any]:
 
 def count_query_embeddings(monkeypatch: Any) -> list[str]:
     """Every text the configured provider embeds as a question from now on (the process's vector cache emptied)."""
-    from knowledge.services import embeddings
-
     provider = embeddings.get_provider()
     calls: list[str] = []
     real = type(provider).embed_query
