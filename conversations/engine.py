@@ -294,6 +294,7 @@ def run_turn(
     message_id: int,
     *,
     sink: TurnSink | None = None,
+    sink_for: Callable[[Conversation], TurnSink] | None = None,
     now: Any = None,
     lock_wait: float | None = None,
 ) -> Message | None:
@@ -302,6 +303,7 @@ def run_turn(
     Messages that arrive while a turn is being answered are answered together by the turn of the
     newest one (a guest who sends three lines gets one reply). `lock_wait`: how long to wait for a
     busy conversation before raising LockError (default: until a killed worker's lock expires).
+    `sink_for`: builds the sink from the conversation the turn loads (its channel), instead of `sink`.
     """
     sink = sink or TurnSink()
     # A worker killed mid-turn leaves the lock until it times out; the redelivered turn waits for it.
@@ -311,14 +313,22 @@ def run_turn(
         blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10 if lock_wait is None else lock_wait,
     )
     with lock:
-        return _run_turn_locked(conversation_id, message_id, sink, now)
+        return _run_turn_locked(conversation_id, message_id, sink, now, sink_for)
 
 
-def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now: Any) -> Message | None:
+def _run_turn_locked(
+    conversation_id: int,
+    message_id: int,
+    sink: TurnSink,
+    now: Any,
+    sink_for: Callable[[Conversation], TurnSink] | None = None,
+) -> Message | None:
     total_started = time.perf_counter()
     conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
     if conversation is None or conversation.ai_mode == AiMode.STAFF:
         return None  # staff hold the conversation: the guest's message goes to them only
+    if sink_for is not None:
+        sink = sink_for(conversation)
     pending = _unanswered_guest_messages(conversation, replied_to=message_id)
     if not pending or pending[-1].pk != message_id:
         return None  # already answered, or a newer message's turn will answer this one too
