@@ -1,7 +1,7 @@
 """Full guest turns per second, the CPU and the database statements each turn costs, and streaming latency.
 
     .venv/bin/python bench/turn_throughput.py [--guests 8,32,128] [--seconds 30] [--stream-turns 40]
-        [--profile docs/perf] [--profile-guests 32] [--json out.json]
+        [--profile docs/perf] [--profile-guests 32] [--json out.json] [--sql-log]
 
 A throwaway database (every migration, one property with the fixture hotel's knowledge, a widget key),
 a real daphne and a real Celery worker (two processes, as `make run` starts it). Two phases:
@@ -53,7 +53,7 @@ os.environ["NOCTURN_QUERY_COUNT_DIR"] = str(COUNT_DIR)
 
 from bench import pyspy  # noqa: E402
 from bench.guest_turn import QUESTIONS, TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
-from core.querycount import read_counts  # noqa: E402
+from core.querycount import LOG_ENV, read_counts  # noqa: E402
 from testsupport.live import stop  # noqa: E402
 from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
 
@@ -259,7 +259,10 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write py-spy tables of daphne and the worker here")
     parser.add_argument("--profile-guests", type=int, default=32, help="the level profiled")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--sql-log", action="store_true", help="write each statement's text too")
     args = parser.parse_args()
+    if args.sql_log:
+        os.environ[LOG_ENV] = "1"
     levels = [min(int(g), 128) for g in args.guests.split(",") if g]  # bounded: a shared machine
     seconds = min(args.seconds, 120.0)
     stream_turns = min(args.stream_turns, 300)
@@ -310,6 +313,8 @@ def main() -> None:
         fake.stop()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+    if args.sql_log:
+        print(f"statements of each process: {COUNT_DIR}/<pid>.sql")
 
 
 if __name__ == "__main__":

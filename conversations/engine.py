@@ -133,12 +133,23 @@ def record_guest_message(
                 metadata={"channel": extra or {}},
                 created_at=now,
             )
-            Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-            Guest.objects.filter(pk=conversation.guest_id).update(last_seen_at=now)
+            _touch(conversation, now)
             _notify_inbox(conversation, message)
     except IntegrityError:
         return Message.objects.get(channel=conversation.channel, provider_message_id=provider_message_id), False
     return message, True
+
+
+# The conversation's last message and its guest's last visit, in one statement (the guest's message's hot path).
+_TOUCH_SQL = f"""
+    WITH c AS (UPDATE {Conversation._meta.db_table} SET last_message_at = %(now)s WHERE id = %(id)s RETURNING guest_id)
+    UPDATE {Guest._meta.db_table} SET last_seen_at = %(now)s WHERE id = (SELECT guest_id FROM c)
+"""  # noqa: S608 - the table names are our models'
+
+
+def _touch(conversation: Conversation, now: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_TOUCH_SQL, {"now": now, "id": conversation.pk})
 
 
 def ingest(normalized: NormalizedMessage) -> tuple[Conversation, Message, bool]:
@@ -254,8 +265,9 @@ def answer(
     return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict)
 
 
-def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
-    """The guest's messages no reply has answered yet, oldest first.
+def _unanswered_guest_messages(conversation: Conversation, replied_to: int | None = None) -> list[Message]:
+    """The guest's messages no reply has answered yet, oldest first; none when an AI reply already
+    answered `replied_to` (its `metadata.reply_to`: a redelivered turn), read from the same rows.
 
     An AI reply says which messages it answered (`metadata.answers`); that, not id order, decides.
     Ids are handed out at INSERT but rows become visible at COMMIT, so a guest message can get a
@@ -266,6 +278,8 @@ def _unanswered_guest_messages(conversation: Conversation) -> list[Message]:
     floor = 0
     replies = conversation.messages.filter(role__in=[MessageRole.AI, MessageRole.STAFF]).order_by("id")
     for pk, role, metadata in replies.values_list("pk", "role", "metadata"):
+        if role == MessageRole.AI and replied_to is not None and (metadata or {}).get("reply_to") == replied_to:
+            return []
         listed = (metadata or {}).get("answers") if role == MessageRole.AI else None
         if listed:
             answered.update(listed)
@@ -280,6 +294,7 @@ def run_turn(
     message_id: int,
     *,
     sink: TurnSink | None = None,
+    sink_for: Callable[[Conversation], TurnSink] | None = None,
     now: Any = None,
     lock_wait: float | None = None,
 ) -> Message | None:
@@ -288,6 +303,7 @@ def run_turn(
     Messages that arrive while a turn is being answered are answered together by the turn of the
     newest one (a guest who sends three lines gets one reply). `lock_wait`: how long to wait for a
     busy conversation before raising LockError (default: until a killed worker's lock expires).
+    `sink_for`: builds the sink from the conversation the turn loads (its channel), instead of `sink`.
     """
     sink = sink or TurnSink()
     # A worker killed mid-turn leaves the lock until it times out; the redelivered turn waits for it.
@@ -297,17 +313,23 @@ def run_turn(
         blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10 if lock_wait is None else lock_wait,
     )
     with lock:
-        return _run_turn_locked(conversation_id, message_id, sink, now)
+        return _run_turn_locked(conversation_id, message_id, sink, now, sink_for)
 
 
-def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now: Any) -> Message | None:
+def _run_turn_locked(
+    conversation_id: int,
+    message_id: int,
+    sink: TurnSink,
+    now: Any,
+    sink_for: Callable[[Conversation], TurnSink] | None = None,
+) -> Message | None:
     total_started = time.perf_counter()
     conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
     if conversation is None or conversation.ai_mode == AiMode.STAFF:
         return None  # staff hold the conversation: the guest's message goes to them only
-    if Message.objects.filter(conversation=conversation, role=MessageRole.AI, metadata__reply_to=message_id).exists():
-        return None
-    pending = _unanswered_guest_messages(conversation)
+    if sink_for is not None:
+        sink = sink_for(conversation)
+    pending = _unanswered_guest_messages(conversation, replied_to=message_id)
     if not pending or pending[-1].pk != message_id:
         return None  # already answered, or a newer message's turn will answer this one too
 
@@ -415,6 +437,21 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             # Staff took over while the answer was being written: it is never sent or stored.
             transaction.on_commit(sink.on_reset)
             return None
+        # What needs no reply row is written first, so the reply goes in with its timings in one INSERT.
+        if result.language != conversation.guest.language:
+            Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
+        sessions.save(session)
+        latency = {
+            "session": round(session_ms, 2),
+            "mode": round(result.timings["mode"], 2),
+            "retrieval": round(result.timings["retrieval"], 2),
+            "provider": round(result.timings["provider"], 2),
+            "lead": round(lead_ms, 2),
+            # Up to the reply's INSERT: the conversation's lock, the guest and the session write-through.
+            "persistence": round((time.perf_counter() - started) * 1000 - lead_ms, 2),
+        }
+        latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
+        metadata["latency_ms"] = latency
         reply = Message.objects.create(
             conversation=conversation,
             role=MessageRole.AI,
@@ -433,22 +470,8 @@ def _run_turn_locked(conversation_id: int, message_id: int, sink: TurnSink, now:
             _report_unanswered(conversation, reply, pending, result, handoff_trigger, now)
         if result.mode == AiMode.HANDOFF:
             updates["status"] = ConversationStatus.HANDED_OFF
-        if result.language != conversation.guest.language:
-            Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
         # Counted from the stored rows in the same statement (recounted, never incremented).
         Conversation.objects.filter(pk=conversation.pk).update(**updates, **_stats_from_messages())
-        sessions.save(session)
-        latency = {
-            "session": round(session_ms, 2),
-            "mode": round(result.timings["mode"], 2),
-            "retrieval": round(result.timings["retrieval"], 2),
-            "provider": round(result.timings["provider"], 2),
-            "lead": round(lead_ms, 2),
-            "persistence": round((time.perf_counter() - started) * 1000 - lead_ms, 2),
-        }
-        latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
-        reply.metadata["latency_ms"] = latency
-        Message.objects.filter(pk=reply.pk).update(metadata=reply.metadata)
         transaction.on_commit(lambda: sink.on_done(reply))
         conversation.status = updates.get("status", conversation.status)
         conversation.ai_mode = result.mode

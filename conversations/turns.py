@@ -77,20 +77,21 @@ def sink_for(conversation: Conversation, stream: realtime.GuestStream | None = N
 
 def answer(conversation_id: int, message_id: int) -> int | None:
     """The turn on the worker, in the schema the task carries: the reply's id, or None (nothing to answer)."""
-    conversation = Conversation.objects.filter(pk=conversation_id).only("channel").first()
-    if conversation is None:
-        return None
-    web = conversation.channel == Channel.WEB
-    stream = realtime.GuestStream(connection.schema_name, conversation_id) if web else None
+    streams: list[realtime.GuestStream] = []
+
+    def sink_of(conversation: Conversation) -> engine.TurnSink:  # from the conversation the turn loads
+        if conversation.channel != Channel.WEB:
+            return sink_for(conversation)
+        streams.append(realtime.GuestStream(connection.schema_name, conversation.pk))
+        return sink_for(conversation, streams[-1])
+
     try:
-        reply = engine.run_turn(
-            conversation_id, message_id, sink=sink_for(conversation, stream), lock_wait=TURN_LOCK_WAIT
-        )
+        reply = engine.run_turn(conversation_id, message_id, sink_for=sink_of, lock_wait=TURN_LOCK_WAIT)
     except LockError as exc:
         # Another turn (or one a killed worker left behind) holds the conversation: try again later.
         raise TransientError(f"conversation {conversation_id} is busy: {exc}") from exc
     except Exception:
-        if stream is not None:  # the retry streams the answer afresh: take back what this attempt showed
+        for stream in streams:  # the retry streams the answer afresh: take back what this attempt showed
             stream.push("reset", {})
             stream.flush()
         raise

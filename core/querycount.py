@@ -15,6 +15,7 @@ import os
 import re
 import threading
 import time
+import traceback
 import weakref
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import Any
 from django.db.backends.signals import connection_created
 
 ENV = "NOCTURN_QUERY_COUNT_DIR"
+LOG_ENV = "NOCTURN_QUERY_LOG_SQL"
 
 
 class _Counts:
@@ -59,8 +61,23 @@ _COUNTS = _Counts()
 _SEEN: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+def _our_callers() -> str:
+    """The innermost three frames of our own code that led to a statement ("module:line" each)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    found = []
+    for frame in traceback.extract_stack()[-4::-1]:
+        if frame.filename.startswith(root) and "/.venv/" not in frame.filename:
+            found.append(f"{Path(frame.filename).relative_to(root).with_suffix('')}:{frame.lineno}")
+            if len(found) == 3:
+                break
+    return "<".join(found) or "?"
+
+
 def _count_statement(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
     _COUNTS.add((sql.lstrip().split(None, 1) or ["?"])[0].upper())
+    if os.environ.get(LOG_ENV):  # the statements themselves, to list a turn's (bench --sql-log)
+        with open(Path(os.environ[ENV]) / f"{os.getpid()}.sql", "a") as log:
+            log.write(f"{_our_callers()}  {' '.join(sql.split())[:300]}\n")
     return execute(sql, params, many, context)
 
 

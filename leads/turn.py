@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import phonenumbers
 import structlog
@@ -53,7 +53,7 @@ from leads.services.leads import (
     upsert_lead_for_conversation,
 )
 from leads.services.policy import CONTACT, DialogueState, decide
-from leads.services.reading import ModelOutcome
+from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import ExtractedLead, ExtractionContext
 
 log = structlog.get_logger(__name__)
@@ -103,8 +103,11 @@ class FollowUp:
         return data
 
 
-def read_reply(conversation: Conversation, text: str, language: str) -> ConsentAnswer | None:
-    lead = lead_for_conversation(conversation.pk)
+def read_reply(
+    conversation: Conversation, text: str, language: str, *, lead: Lead | None | Literal["ask"] = "ask"
+) -> ConsentAnswer | None:
+    """`lead`: the conversation's lead when the caller has just read it ("ask": read it here)."""
+    lead = lead_for_conversation(conversation.pk) if isinstance(lead, str) else lead
     if lead is None or lead.consent_status != ConsentStatus.ASKED or not lead.is_open:
         return None
     answer = record_consent_reply(lead.pk, text)
@@ -196,11 +199,30 @@ def _slots(fields: ExtractedLead) -> dict[str, Any]:
     return {key: value for key, value in fields.known_fields().items() if key != "intent"}
 
 
+def turn_context(turn: Turn) -> ExtractionContext:
+    """The turn's extraction context (the property's rooms and rates), read once per turn."""
+    if "context" not in turn.notes:
+        turn.notes["context"] = extraction_context(turn.property, turn.now)
+    return turn.notes["context"]
+
+
+def turn_lead(turn: Turn) -> Lead | None:
+    """The conversation's lead as it stood when first asked for in this turn (None: no lead yet).
+
+    Whatever changes the lead in the turn (a consent reply, the upsert) drops or replaces this note."""
+    if "lead_row" not in turn.notes:
+        turn.notes["lead_row"] = lead_for_conversation(turn.conversation.pk)
+    return turn.notes["lead_row"]
+
+
 def turn_reading(turn: Turn) -> ModelOutcome | None:
     """The model's one reading of this turn, made at the first need and kept for the rest of the turn."""
     if "reading" not in turn.notes:
+        if not model_reads():  # offline: nothing to gather for a model
+            turn.notes["reading"] = None
+            return None
         try:
-            turn.notes["reading"] = read_conversation(turn.conversation, now=turn.now)
+            turn.notes["reading"] = read_conversation(turn.conversation, now=turn.now, ctx=turn_context(turn))
         except Exception:  # the reading is best effort: the rules answer without it
             log.exception("turn_reading_failed", conversation=turn.conversation.pk)
             turn.notes["reading"] = None
@@ -214,10 +236,18 @@ def read_progress(turn: Turn, *, create: bool) -> Progress:
     updated. A failure here must never cost the guest their answer.
     """
     state = DialogueState.from_json(turn.session.lead)
-    lead = lead_for_conversation(turn.conversation.pk)
+    lead = turn_lead(turn)
     try:
         if lead is not None or create:
-            lead = upsert_lead_for_conversation(turn.conversation, now=turn.now, reading=turn_reading(turn))
+            turn.notes.pop("lead_row", None)  # the upsert changes it
+            lead = upsert_lead_for_conversation(
+                turn.conversation,
+                now=turn.now,
+                reading=turn_reading(turn),
+                ctx=turn_context(turn),
+                property_=turn.property,
+            )
+            turn.notes["lead_row"] = lead
     except Exception:  # a lead failure must never cost the guest their answer
         log.exception("lead_upsert_failed", conversation=turn.conversation.pk)
         return Progress(lead, ExtractedLead(), state, False)
@@ -267,7 +297,10 @@ class LeadTurnStep:
         hint = answer_hint(turn.text, state.last_asked)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
         language = _lang(turn.language) if hint else guest_language(turn.text, turn.language)
-        consent = read_reply(turn.conversation, turn.text, language)
+        lead = turn_lead(turn)
+        consent = read_reply(turn.conversation, turn.text, language, lead=lead)
+        if lead is not None and lead.consent_status == ConsentStatus.ASKED:
+            turn.notes.pop("lead_row", None)  # the reply may have been recorded on it
         if consent is not None:
             step = "given" if consent.given else "declined"
             return StepReply(
@@ -283,7 +316,7 @@ class LeadTurnStep:
             turn.text = f"{turn.text}\n{hint}"
         if turn.session.mode in (AiMode.HANDOFF, AiMode.STAFF) or modes.wants_human(turn.text):
             return None  # the engine hands over; after_answer still reads the details
-        ctx = extraction_context(turn.property, turn.now)
+        ctx = turn_context(turn)
         if not _details_only(turn, ctx):
             return None
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
@@ -325,7 +358,7 @@ class LeadTurnStep:
             turn.session.lead = progress.state.as_json()
         elif turn.session.lead and answer.mode != AiMode.STAFF:
             state = DialogueState.from_json(turn.session.lead)
-            lead = lead_for_conversation(turn.conversation.pk)
+            lead = turn_lead(turn)
             if lead is not None:
                 state.consent = lead.consent_status
             turn.session.lead = state.as_json()

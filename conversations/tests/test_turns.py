@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 from redis.exceptions import LockError
 
-from conversations import engine, task_names, turns
+from conversations import task_names, turns
 from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Guest, Message, MessageRole
 from conversations.pipeline.tasks import buffered_turn
 from core.durability import TransientError
@@ -88,7 +88,8 @@ streams: list[FakeStream] = []
 
 
 def test_a_failed_web_turn_takes_back_what_it_streamed_before_the_retry(world, monkeypatch) -> None:
-    def failing_turn(conversation_id: int, message_id: int, *, sink: engine.TurnSink, **_: Any) -> None:
+    def failing_turn(conversation_id: int, message_id: int, *, sink_for: Any, **_: Any) -> None:
+        sink = sink_for(Conversation.objects.get(pk=conversation_id))  # as the engine builds it
         sink.on_token("Breakfast is")
         raise ConnectionResetError("the model went away")
 
@@ -113,6 +114,7 @@ def test_a_busy_conversation_is_a_transient_error_so_the_task_retries(world, mon
         conversation, message = guest_says(Channel.WHATSAPP)
         with pytest.raises(TransientError):
             turns.answer(conversation.pk, message.pk)
+        monkeypatch.undo()
         assert turns.answer(conversation.pk + 1000, message.pk) is None  # gone: nothing to answer
 
 

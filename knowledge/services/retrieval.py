@@ -32,7 +32,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from knowledge.models import KnowledgeItem
 from knowledge.services import glossary
@@ -131,6 +131,26 @@ _SETTINGS_SQL = (
 )
 
 
+# Both candidate lists and the HNSW settings in one statement, one round trip and no transaction of its own.
+# The settings row comes first: each side is a LATERAL subquery gated on it, so its index scan starts only
+# after set_config() has run (is_local: they end with the statement, or with the caller's transaction).
+# Column 0 says which side a row comes from ("v" vector, "t" full text); column 8 is the full-text score.
+_FUSED_HEAD = """
+    SELECT r.* FROM (
+      SELECT set_config('hnsw.ef_search', %(ef)s, true) AS ef,
+             set_config('hnsw.iterative_scan', 'relaxed_order', true) AS scan
+    ) cfg CROSS JOIN LATERAL (
+"""
+_GATE = " AND cfg.ef IS NOT NULL AND cfg.scan IS NOT NULL"
+_FUSED_VECTOR = "".join(
+    ["(SELECT 'v', v.*, NULL::real FROM (", _VECTOR_SQL.replace(" ORDER BY", _GATE + " ORDER BY"), ") v)"]
+)
+_TEXT_GATED = _TEXT_SQL.replace(" AND c.search_vector @@", _GATE + " AND c.search_vector @@")
+_FUSED_TEXT = "".join(["(SELECT 't', t.* FROM (", _TEXT_GATED, ") t)"])
+_FUSED_SQL = "".join([_FUSED_HEAD, _FUSED_VECTOR, " UNION ALL ", _FUSED_TEXT, ") r"])
+_FUSED_VECTOR_ONLY_SQL = "".join([_FUSED_HEAD, _FUSED_VECTOR, ") r"])
+
+
 def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
@@ -159,22 +179,24 @@ def search_detailed(
         "today": today or _today_in_property(),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),
+        "ef": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH)),
     }
+    with connection.cursor() as cursor:
+        cursor.execute(_FUSED_SQL if params["tsq"] else _FUSED_VECTOR_ONLY_SQL, params)
+        fetched = cursor.fetchall()
     rows: dict[int, tuple] = {}
     vector_rank: dict[int, int] = {}
     text_rank: dict[int, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_SETTINGS_SQL, {"ef": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH))})
-        cursor.execute(_VECTOR_SQL, params)
-        # relaxed_order may return slightly out of order: rank by the exact similarity it also returns.
-        for rank, row in enumerate(sorted(cursor.fetchall(), key=lambda r: -r[6]), start=1):
-            rows[row[0]] = row
-            vector_rank[row[0]] = rank
-        if params["tsq"]:
-            cursor.execute(_TEXT_SQL, params)
-            for rank, row in enumerate(cursor.fetchall(), start=1):
-                rows.setdefault(row[0], row[:7])
-                text_rank[row[0]] = rank
+    # relaxed_order may return slightly out of order: rank by the exact similarity it also returns.
+    vector_rows = sorted((row[1:8] for row in fetched if row[0] == "v"), key=lambda r: -r[6])
+    for rank, row in enumerate(vector_rows, start=1):
+        rows[row[0]] = row
+        vector_rank[row[0]] = rank
+    # The full-text side in its own order (text_score DESC, id): UNION ALL promises no order of its own.
+    text_rows = sorted((row for row in fetched if row[0] == "t"), key=lambda r: (-r[8], r[1]))
+    for rank, row in enumerate((row[1:8] for row in text_rows), start=1):
+        rows.setdefault(row[0], row)
+        text_rank[row[0]] = rank
 
     # Translation chunks (an item's Malay text beside its English one) are held to the own-language band.
     # Only a language with a band of its own needs the items' languages: no extra query on English turns.

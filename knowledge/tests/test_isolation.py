@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client
 from knowledge.services import search
-from testsupport.knowledge import chunk_ids, load_kb, questions
+from testsupport.knowledge import chunk_ids, count_query_embeddings, load_kb, questions
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -48,8 +48,8 @@ def test_the_search_api_returns_only_that_propertys_chunks(world, twin_kbs):
         f"/api/v1/properties/{world.a.pk}/knowledge-base/search", {"q": "What time is check-out?"}
     )
     assert response.status_code == 200
-    chunk_ids = {hit["chunk_id"] for hit in response.json()}
-    assert chunk_ids and chunk_ids <= a_ids
+    found = {hit["chunk_id"] for hit in response.json()}
+    assert found and found <= a_ids
     assert response.json()[0]["title"] == "Check-in and Check-out Times"
     refused = host_client(None, world.manager_b).get(
         f"/api/v1/properties/{world.a.pk}/knowledge-base/search", {"q": "What time is check-out?"}
@@ -74,3 +74,31 @@ def test_a_manager_of_b_gets_404_on_as_knowledge_base_api(world):
         f"/api/v1/properties/{world.a.pk}/knowledge-base", data="[]", content_type="application/json"
     )
     assert response.status_code == 404
+
+
+def test_a_questions_cached_vector_is_the_propertys_own(world, monkeypatch):
+    """The question-vector cache is per property, in the process and in Redis: B asking what A asked is
+    embedded afresh (no hit, so no timing that tells B what A's guests ask), and A's key names only A."""
+    from django.conf import settings
+
+    from core.redis import get_redis
+    from knowledge.services import embeddings
+
+    monkeypatch.setattr(settings, "EMBEDDING_QUERY_CACHE_SECONDS", 60)
+    calls = count_query_embeddings(monkeypatch)
+    text = f"is the rooftop pool heated in december {world.a.schema_name}"
+    redis = get_redis()
+    for name in redis.scan_iter(match="*:nocturn:query-vector:*"):  # vectors earlier runs left
+        redis.delete(name)
+    embeddings._cached_query_vector.cache_clear()
+    with schema_context(world.a.schema_name):
+        first = embeddings.query_vector(text)
+        embeddings._cached_query_vector.cache_clear()  # another process: Redis answers
+        assert embeddings.query_vector(text) == first
+    assert len(calls) == 1
+    with schema_context(world.b.schema_name):
+        assert embeddings.query_vector(text) == first  # the same text, the same vector: but embedded again
+    assert len(calls) == 2
+    keys = sorted(k.decode() for k in redis.scan_iter(match="*:nocturn:query-vector:*"))
+    assert [k.split(":")[0] for k in keys] == sorted([world.a.schema_name, world.b.schema_name])
+    assert all("rooftop" not in k for k in keys)  # the key holds a digest, not the guest's words

@@ -88,3 +88,34 @@ def test_short_malay_questions_reach_english_items_through_the_glossary(world, k
             assert titles[:1] == [title], (question, titles)
         for question in ("Ada kasino di hotel?", "Boleh sewa basikal?", "Ada gelanggang tenis?"):
             assert search(question, language="ms", today=TODAY) == [], question
+
+
+def test_one_statement_sets_the_hnsw_settings_before_its_index_scans_start(world, kb_a, settings):
+    """The fused statement (settings + vector + full text in one round trip) must not scan with the defaults.
+
+    Each side is gated on the settings row, so it runs after set_config(): proved here by reading the
+    settings from inside a side of the same shape, and by the plan, where the vector side is still the
+    HNSW index scan behind that gate."""
+    from django.db import connection, transaction
+
+    from knowledge.services import retrieval
+
+    settings.KNOWLEDGE_HNSW_EF_SEARCH = 173
+    params = {"ef": "173"}
+    probe = retrieval._FUSED_HEAD + (
+        "SELECT current_setting('hnsw.ef_search'), current_setting('hnsw.iterative_scan') WHERE cfg.ef IS NOT NULL) r"
+    )
+    with schema_context(world.a.schema_name), connection.cursor() as cursor:
+        cursor.execute(probe, params)
+        assert cursor.fetchall() == [("173", "relaxed_order")]
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN " + retrieval._FUSED_SQL,
+                {"ef": "173", "q": "[" + ",".join(["0.05"] * 384) + "]", "today": TODAY, "n": 40, "tsq": "breakfast"},
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            transaction.set_rollback(True)
+    assert "hnsw" in plan.lower() and "Append" in plan, plan
+    with schema_context(world.a.schema_name):  # and the fused statement still answers
+        assert search("What time is check-out?", k=1, today=TODAY)[0].item_id == kb_a["Check-in and Check-out Times"]

@@ -43,13 +43,26 @@ _NIGHTLY = re.compile(
 _TITLE_NOISE = re.compile(r"\s*\b(room\s+)?rates?\b\s*$|^\s*harga\s+", re.IGNORECASE)
 
 
-def knowledge_rates() -> list[RoomOption]:
+# (category, title, content, undated) of the active rooms and rates items, in the model's order.
+RoomItems = list[tuple[str, str, str, bool]]
+
+
+def _room_items() -> RoomItems:
+    """What both knowledge readings below need, in one statement."""
+    items = KnowledgeItem.objects.filter(is_active=True, category__in=[Category.ROOMS, Category.RATES])
+    return [
+        (category, title, content, valid_from is None and valid_to is None)
+        for category, title, content, valid_from, valid_to in items.values_list(
+            "category", "title", "content", "valid_from", "valid_to"
+        )
+    ]
+
+
+def knowledge_rates(items: RoomItems | None = None) -> list[RoomOption]:
     """Room types and their lowest nightly rate as the knowledge base states them (active, undated items)."""
     found: dict[str, RoomOption] = {}
-    items = KnowledgeItem.objects.filter(
-        is_active=True, category__in=[Category.ROOMS, Category.RATES], valid_from__isnull=True, valid_to__isnull=True
-    )
-    for title, content in items.values_list("title", "content"):
+    items = items if items is not None else _room_items()
+    for title, content in [(title, content) for _, title, content, undated in items if undated]:
         amounts = []
         for whole, cents in _NIGHTLY.findall(content):
             try:
@@ -65,11 +78,11 @@ def knowledge_rates() -> list[RoomOption]:
 _ROOM_SUFFIX = re.compile(r"\s+(?:room|rooms|bilik)$", re.IGNORECASE)
 
 
-def knowledge_rooms(known: dict[str, RoomOption]) -> list[RoomOption]:
+def knowledge_rooms(known: dict[str, RoomOption], items: RoomItems | None = None) -> list[RoomOption]:
     """The room types the knowledge base describes that `known` (rows or stated rates) does not name yet."""
     rooms = []
-    titles = KnowledgeItem.objects.filter(is_active=True, category=Category.ROOMS).values_list("title", flat=True)
-    for title in titles:
+    items = items if items is not None else _room_items()
+    for title in [title for category, title, _, _ in items if category == Category.ROOMS]:
         name = title.strip()
         short = _ROOM_SUFFIX.sub("", name)
         if name.casefold() in known or short.casefold() in known:
@@ -83,9 +96,10 @@ def room_options() -> list[RoomOption]:
         rate.name.casefold(): RoomOption(rate.name, tuple(rate.alias_list()), rate.nightly_rate)
         for rate in RoomRate.objects.all()
     }
+    items = _room_items()
     if not options:
-        options = {option.name.casefold(): option for option in knowledge_rates()}
-    for option in knowledge_rooms(options):
+        options = {option.name.casefold(): option for option in knowledge_rates(items)}
+    for option in knowledge_rooms(options, items):
         options.setdefault(option.name.casefold(), option)
     for source in _sources:
         for option in source():

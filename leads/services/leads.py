@@ -44,7 +44,7 @@ from leads.models import (
 )
 from leads.services import catalogue
 from leads.services.extraction import ExtractionResult, GuestText, Signals, extract
-from leads.services.reading import ModelOutcome, merged, read_with_model
+from leads.services.reading import ModelOutcome, merged, model_reads, read_with_model
 from leads.services.rubric import assess, expected_revenue
 from leads.services.schema import ExtractedLead, ExtractionContext, validate_fields
 from properties.models import Property, User
@@ -215,9 +215,16 @@ def _score(
         lead.review_status = ReviewStatus.NOT_NEEDED  # more messages made the reading clear
 
 
-def read_conversation(conversation: Conversation, now: dt.datetime | None = None) -> ModelOutcome | None:
-    """The model's structured reading of the conversation's guest messages (None offline or when it failed)."""
-    ctx = extraction_context(current_property(), now or timezone.now())
+def read_conversation(
+    conversation: Conversation, now: dt.datetime | None = None, *, ctx: ExtractionContext | None = None
+) -> ModelOutcome | None:
+    """The model's structured reading of the conversation's guest messages (None offline or when it failed).
+
+    `ctx`: the turn's extraction context when the caller has it. Offline nothing is read from the database.
+    """
+    if not model_reads():
+        return None
+    ctx = ctx or extraction_context(current_property(), now or timezone.now())
     return read_with_model(_guest_texts([conversation.pk]), ctx)
 
 
@@ -226,16 +233,18 @@ def upsert_lead_for_conversation(
     now: dt.datetime | None = None,
     *,
     reading: ModelOutcome | None | Literal["ask"] = "ask",
+    ctx: ExtractionContext | None = None,
+    property_: Property | None = None,
 ) -> Lead | None:
     """Extract, attach and score the lead of `conversation`; None when the conversation shows no lead intent yet.
 
     `reading`: the model's reading of this turn when the caller already has it (the turn's one call,
-    `read_conversation`); "ask" reads now. Idempotent: it derives everything from the stored
-    messages, so running it twice changes nothing.
+    `read_conversation`); "ask" reads now. `ctx`, `property_`: the turn's, when the caller has read them.
+    Idempotent: it derives everything from the stored messages, so running it twice changes nothing.
     """
     now = now or timezone.now()
-    property_ = current_property()
-    ctx = extraction_context(property_, now)
+    property_ = property_ or current_property()
+    ctx = ctx or extraction_context(property_, now)
     guest = conversation.guest
     texts = _guest_texts([conversation.pk])
     # The model (when configured) reads before any lock is taken: a slow model never holds a lead.

@@ -124,6 +124,11 @@ def _prompt(ctx: ExtractionContext) -> str:
     )
 
 
+def model_reads() -> bool:
+    """Whether a model is configured to read conversations (offline, nothing need be gathered for it)."""
+    return settings.LLM_EXTRACT_LEADS and primary_config() is not None
+
+
 def read_with_model(texts: Sequence[GuestText], ctx: ExtractionContext) -> ModelOutcome | None:
     """The model's validated reading, or None (no model configured, circuit open, or the model failed)."""
     config = primary_config()
