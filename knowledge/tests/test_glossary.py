@@ -57,3 +57,16 @@ def test_the_glossary_guesses_the_language_when_the_caller_did_not_say() -> None
 def test_a_malformed_glossary_line_is_refused_with_its_number(line: str) -> None:
     with pytest.raises(ValueError, match="glossary line 2"):
         glossary.parse(f"# comment\n{line}\n")
+
+
+def test_word_forms_name_their_concept_through_light_stemming() -> None:
+    [laundry] = glossary.find("laundry")
+    assert glossary.find("Can I get my clothes washed?") == [laundry]
+    [visitor] = glossary.find("pelawat")
+    assert visitor in glossary.find("Can friends visit me?") and visitor in glossary.find("nak melawat kawan")
+    assert glossary.stem("membayar") == glossary.stem("bayar") == glossary.stem("bayaran")
+    assert glossary.stem("dibatalkan") == glossary.stem("pembatalan") == glossary.stem("batal")
+    assert glossary.stem("swimming") == glossary.stem("swim") and glossary.stem("cancelled") == glossary.stem("cancel")
+    # "termasuk" (including) is not "masuk" (enter): ter- is not taken off, so it names no check-in.
+    [check_in] = glossary.find("daftar masuk")
+    assert check_in not in glossary.find("termasuk bilik dan sarapan")
