@@ -266,6 +266,7 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     one is not, a farther one naming the question's topic answers, else there is nothing to say ("Is there
     a nightclub?" is not answered with the Kids Club).
     """
+    question = glossary.normalise(question)  # "kul brp" asks "pukul berapa": a time
     concepts = glossary.find(question)
     question_words = set(glossary.stems(sorted(_terms(question))))
     content_words = question_words - _GENERIC - _weak_words()

@@ -23,6 +23,9 @@ from conversations.models import AiMode
         ("Boleh saya check-in awal?", "ms"),
         ("Is the pool open now?", "en"),
         ("Do you have a casino?", "en"),
+        ("cek in kul brp?", "ms"),  # typed shorthand is Malay too
+        ("gym kat tingkat brp?", "ms"),
+        ("Is the kids club free?", "en"),
     ],
 )
 def test_it_tells_english_from_malay(text: str, language: str) -> None:
@@ -239,3 +242,9 @@ def test_a_where_question_is_answered_by_the_sentence_naming_a_place() -> None:
         "A surau for Muslim guests has separate areas for men and women. It is on level 2 next to the lift.",
     )  # fmt: skip
     assert "level 2" in _ask("Where is the surau?", (prayer,))
+
+
+def test_shorthand_questions_are_answered_like_written_out_ones() -> None:
+    # "kul brp" asks "pukul berapa": a time; "budak2" is "budak-budak".
+    assert "7:00 am to 10:00 pm" in _ask("kolam renang bukak kul brp?", (POOL, GYM), language="ms")
+    assert "4 to 12" in _ask("kelab budak2 utk umur brp?", (KIDS, GYM), language="ms")

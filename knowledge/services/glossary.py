@@ -40,6 +40,45 @@ def tokens(text: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text)]
 
 
+SHORTHAND_FILE = GLOSSARY_FILE.parent / "shorthand.txt"
+_DOUBLED = re.compile(r"\b([^\W\d_]{2,})2\b")  # "budak2" is "budak-budak"
+
+
+@functools.cache
+def _shorthand() -> tuple[re.Pattern[str], dict[str, str]]:
+    table: dict[str, str] = {}
+    for number, raw in enumerate(SHORTHAND_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        short, sep, full = (part.strip().lower() for part in line.partition("="))
+        if not sep or not short or not full or " " in short:
+            raise ValueError(f"shorthand line {number}: expected 'short = full words', got {raw!r}")
+        table[short] = full
+    alternatives = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w'-])({alternatives})(?![\w'-])", re.IGNORECASE), table
+
+
+_BETWEEN_NUMBERS = re.compile(r"\d\s*$")
+
+
+def normalise(text: str) -> str:
+    """The guest's text with typed shorthand written out ("cek in kul brp?" -> "check in pukul berapa?",
+    "bilik ada wifi x?" -> "… wifi tak?"), so the glossary, the question rules and the embedding read it.
+    Case is kept where nothing is replaced; a short form is replaced only as a whole word."""
+    pattern, table = _shorthand()
+    text = _DOUBLED.sub(lambda m: f"{m.group(1)}-{m.group(1)}", text)
+
+    def full(match: re.Match[str]) -> str:
+        # "2 x 3" is a product, not "tak".
+        after = match.string[match.end() :].lstrip()[:1]
+        if _BETWEEN_NUMBERS.search(match.string[: match.start()]) and after.isdigit():
+            return match.group(0)
+        return table[match.group(1).lower()]
+
+    return pattern.sub(full, text) if table else text
+
+
 def _phrases(side: str) -> tuple[tuple[str, ...], ...]:
     found = (tuple(tokens(p)) for p in side.split(","))
     return tuple(p for p in found if p)
