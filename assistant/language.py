@@ -20,6 +20,9 @@ MALAY_WORDS = frozenset(
         ni tu lah kah pun juga sudah dah belum akan sedang masih lagi sahaja saja je ya tidak bayar wang
         tunai kad orang dewasa kanak budak mandi tandas tuala lewat kata laluan daftar masuk keluar lapangan
         terbang teksi dekat jauh sini sana situ buka tutup waktu kedai restoran halal
+        kat tingkat aras ringgit keluarga solat surau dobi pakej kawan datang bawa lambat simpan beg
+        brp bape kul pkl mlm dlm utk nk dpt org bukak bawak tmpt tpt blh bole dgn yg tgh byr hrg cek kt sy ade mcm
+        camne
         """
     )
 )

@@ -41,8 +41,17 @@ _HUMAN = re.compile(
     re.IGNORECASE,
 )
 _COMPLAINT = re.compile(
-    r"\b(complain\w*|terrible|awful|disgusting|dirty|rude|refund|disappointed|worst|unacceptable|broken|not working"
-    r"|aduan|mengadu|kotor|teruk|kecewa|bayar balik|tak puas hati|tidak puas hati|rosak|biadap)\b",
+    r"\b(complain\w*|terrible|awful|disgusting|dirty|rude|disappointed|worst|unacceptable|broken|not working"
+    r"|aduan|mengadu|kotor|teruk|kecewa|tak puas hati|tidak puas hati|rosak|biadap)\b",
+    re.IGNORECASE,
+)
+# "Can I get a refund if I cancel?" asks about the policy; "I want my money back" demands it. A refund is a
+# complaint only when demanded (or said beside an unhappy word, which _COMPLAINT finds on its own).
+_REFUND_DEMAND = re.compile(
+    r"\b(?:i|we)\s+(?:want|demand|need|expect|insist on)\s+(?:a\s+|my\s+|our\s+|full\s+|a full\s+)?"
+    r"(?:refund|money back)|\brefund (?:me|us) now\b|\bgive (?:me|us) (?:a |my |our )?(?:refund|money back)\b"
+    r"|\b(?:saya|kami|aku)\s+(?:nak|mahu|mau|minta|tuntut)\s+(?:duit|wang)?\s*(?:balik|dipulangkan)\b"
+    r"|\bpulangkan (?:duit|wang)\b",
     re.IGNORECASE,
 )
 _BOOKING = re.compile(
@@ -74,7 +83,12 @@ _CONTACT_GIVEN = re.compile(
 
 
 def wants_human(text: str) -> bool:
-    return bool(_HUMAN.search(_CONTACT_GIVEN.sub(" ", text)) or _COMPLAINT.search(text))
+    return bool(_HUMAN.search(_CONTACT_GIVEN.sub(" ", text)) or is_complaint(text))
+
+
+def is_complaint(text: str) -> bool:
+    """An unhappy guest, or one demanding their money back (asking about the refund policy is not)."""
+    return bool(_COMPLAINT.search(text) or _REFUND_DEMAND.search(text))
 
 
 def has_booking_intent(text: str) -> bool:

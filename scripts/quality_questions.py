@@ -40,7 +40,11 @@ SETS = (
     ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
     ("eval_questions_holdout.json", "held out: written afterwards; its misses guided the w15 round"),
     ("eval_questions_holdout2.json", "second held-out set: item titles only; its misses guided the w15 round"),
-    ("eval_questions_holdout3.json", "third held-out set: titles only, measured before the changes, never tuned on"),
+    ("eval_questions_holdout3.json", "third held-out set: titles only; its misses guided the w15b round"),
+    (
+        "eval_questions_holdout4.json",
+        "fourth held-out set: titles only, colloquial Malay, measured before the w15b changes, never tuned on",
+    ),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 

@@ -7,6 +7,7 @@ offers a human.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -64,6 +65,44 @@ _STOP = frozenset(
         "itu",
         "berapa",
         "ya",
+        # Function words: repeating them says nothing about which sentence answers.
+        "be",
+        "am",
+        "was",
+        "were",
+        "will",
+        "would",
+        "should",
+        "could",
+        "get",
+        "got",
+        "have",
+        "has",
+        "had",
+        "there",
+        "this",
+        "that",
+        "with",
+        "from",
+        "by",
+        "up",
+        "don",
+        "any",
+        "if",
+        "so",
+        "us",
+        "they",
+        "them",
+        "its",
+        "tu",
+        "je",
+        "ni",
+        "lah",
+        "pun",
+        "dengan",
+        "dari",
+        "pada",
+        "kena",
     ]
 )
 MAX_ANSWER_CHARS = 600
@@ -100,6 +139,19 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 def _terms(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1}
+
+
+# "Where …?" is answered by a place (a level, a floor, next to …), as "how much" by a price.
+_PLACE_QUESTION = re.compile(
+    r"\b(where|which floor|what floor|which level|what level|kat mana|di mana|dekat mana|tingkat berapa|aras berapa"
+    r"|tingkat brp|aras brp)\b",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(
+    r"\b(level \d+|floor|basement|located|next to|outside|opposite|lobby|rooftop|tingkat|aras|terletak|lobi"
+    r"|di luar|bersebelahan)\b|\bB\d\b",
+    re.IGNORECASE,
+)
 
 
 _PRICE_QUESTION = re.compile(
@@ -163,13 +215,9 @@ def _sentences_of(hits: tuple[Hit, ...]) -> list[tuple[str, list[tuple[int, str]
     return [(titles[item_id], list(enumerate(sentences))) for item_id, sentences in items.items()]
 
 
-def _singular(word: str) -> str:
-    # "chargers" speaks of a "charger", "rooms" of a "room": enough for matching, no stemmer needed.
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
 def _words(text: str) -> list[str]:
-    return [_singular(w) for w in glossary.tokens(text)]
+    # Word forms meet by their stems: "visitors" speaks of a "visit", "membayar" of "bayar".
+    return list(glossary.stems(glossary.tokens(text)))
 
 
 def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozenset[int]:
@@ -177,12 +225,28 @@ def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozense
     return frozenset(
         number
         for number, concept in enumerate(concepts)
-        if any(f" {' '.join(_singular(w) for w in phrase)} " in joined for phrase in concept.phrases)
+        if any(f" {' '.join(glossary.stems(phrase))} " in joined for phrase in concept.phrases)
+    )
+
+
+# General concepts every other item names (a room, a bed, a night, guests): naming one alone is no subject.
+# Price, time, payment … are general too, but a question about paying is answered by an item about paying.
+_WEAK_CONCEPTS = frozenset([("room",), ("bed",), ("night",), ("guests",), ("family",), ("food",), ("booking",)])
+
+
+@functools.cache
+def _weak_words() -> frozenset[str]:
+    """The stems of the glossary's general words (room, price, time, bed …): every other item says one, so
+    sharing one alone does not put an item on the question's subject ("Ada bilik karaoke?")."""
+    return frozenset(
+        glossary.stem(phrase[0]) for c in glossary.concepts() if c.general for phrase in c.phrases if len(phrase) == 1
     )
 
 
 # Words every hotel item may say: sharing one of them does not make an item about the question's subject.
-_GENERIC = frozenset(["hotel", "guest", "tetamu", "please", "kat", "ni", "nak", "dalam", "if", "kalau"])
+_GENERIC = frozenset(
+    ["hotel", "guest", "tetamu", "please", "kat", "ni", "nak", "dalam", "if", "kalau", "tu", "je", "ke", "ka", "kah"]
+)
 
 
 @dataclass(frozen=True)
@@ -202,11 +266,15 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     one is not, a farther one naming the question's topic answers, else there is nothing to say ("Is there
     a nightclub?" is not answered with the Kids Club).
     """
+    question = glossary.normalise(question)  # "kul brp" asks "pukul berapa": a time
     concepts = glossary.find(question)
-    question_words = {_singular(w) for w in _terms(question)}
+    question_words = set(glossary.stems(sorted(_terms(question))))
+    content_words = question_words - _GENERIC - _weak_words()
+    strong = {n for n, c in enumerate(concepts) if not c.general or c.english[0] not in _WEAK_CONCEPTS}
     topical = {n for n, c in enumerate(concepts) if not c.general}
     wants_price, wants_time = bool(_PRICE_QUESTION.search(question)), bool(_TIME_QUESTION.search(question))
     wants_duration = bool(_DURATION_QUESTION.search(question))
+    wants_place = bool(_PLACE_QUESTION.search(question))
     items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
         # What the item is about (its title) is in every sentence's context: it does not tell which
@@ -222,6 +290,7 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
                 (2.5 if wants_price and _PRICE.search(text) else 0.0)
                 + (2.0 if wants_time and _TIME.search(text) else 0.0)
                 + (2.0 if wants_duration and _DURATION.search(text) else 0.0)
+                + (2.0 if wants_place and _PLACE.search(text) else 0.0)
             )
             matched = _concepts_in(words, concepts)
             weight = sum(0.5 if concepts[n].general else 1.0 for n in matched - subject)
@@ -229,11 +298,18 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
             scored.append(_Sentence(rank, position, text, matched, weight, repeated, bonus))
         named = subject | {n for s in scored for n in s.concepts}
         # A topical concept, or (a question naming none) any concept of the question's, or a content word.
-        on_subject = bool(named & (topical or set(range(len(concepts))))) or bool((question_words - _GENERIC) & spoken)
+        # A topical concept or a content word. A general word alone (room, price) is no subject: the
+        # question's general concepts count only when it has nothing more specific to say.
+        if topical:
+            on_subject = bool(named & topical) or bool(content_words & spoken)
+        elif strong or content_words:
+            on_subject = bool(named & strong) or bool(content_words & spoken)
+        else:
+            on_subject = bool(named)
         items.append(_Item(rank, scored, subject, on_subject, bool(named & topical)))
     if not items:
         return ""
-    if not items[0].on_subject and (concepts or question_words - _GENERIC):
+    if not items[0].on_subject and (concepts or content_words):
         # The nearest item is not about what was asked. A farther one naming the question's topic answers
         # (as the gap inbox would judge it answered); one sharing a mere word does not: nothing is quoted.
         items = [item for item in items if item.names_topic]
@@ -244,7 +320,7 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
-    chosen = _from_best_item(best.sentences, follow_on=follow_on, rule_first=rule_first)
+    chosen = _from_best_item(best.sentences, follow_on=follow_on, rule_first=rule_first, one_price=wants_price)
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
     uncovered = topical - best_item_concepts
@@ -263,7 +339,9 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     return " ".join(text)
 
 
-def _from_best_item(sentences: list[_Sentence], *, follow_on: bool, rule_first: bool = False) -> list[_Sentence]:
+def _from_best_item(
+    sentences: list[_Sentence], *, follow_on: bool, rule_first: bool = False, one_price: bool = False
+) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
     one when it scores as well, or when the question asks what there is or how to do it and the
     best one only opens the item, or when it asks whether something is allowed and the best one is
@@ -278,6 +356,10 @@ def _from_best_item(sentences: list[_Sentence], *, follow_on: bool, rule_first: 
     if rule_first and best.position != 0:
         return [sentences[0], best]
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
+    if one_price and _PRICE.search(best.text):
+        # "How much is parking?" gets the guests' rate, in the item's order the general rule, and not also
+        # the special case after it (valet), unless that one answers better.
+        runners = [s for s in runners if not _PRICE.search(s.text)]
     for sentence in runners[: MAX_SENTENCES_PER_ITEM - 1]:
         if sentence.score >= max(1.0, best.score - 0.5):
             keep.append(sentence)

@@ -90,7 +90,7 @@ def trigger_for(
         return verdict.handoff_trigger
     if modes._HUMAN.search(text):
         return "human_request"
-    if modes._COMPLAINT.search(text):
+    if modes.is_complaint(text):
         return "complaint"
     if low_confidence_streak >= modes.LOW_CONFIDENCE_STREAK_FOR_HANDOFF:
         return "low_confidence"

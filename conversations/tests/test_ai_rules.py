@@ -23,6 +23,9 @@ from conversations.models import AiMode
         ("Boleh saya check-in awal?", "ms"),
         ("Is the pool open now?", "en"),
         ("Do you have a casino?", "en"),
+        ("cek in kul brp?", "ms"),  # typed shorthand is Malay too
+        ("gym kat tingkat brp?", "ms"),
+        ("Is the kids club free?", "en"),
     ],
 )
 def test_it_tells_english_from_malay(text: str, language: str) -> None:
@@ -58,6 +61,11 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Saya nak cakap dengan kakitangan", AiMode.HANDOFF),
         ("Can I speak to someone?", AiMode.HANDOFF),
         ("Do you have a room for someone in a wheelchair?", AiMode.CONCIERGE),  # a guest, not a person to talk to
+        ("Can I get a refund if I cancel?", AiMode.CONCIERGE),  # the policy asked, not a complaint
+        ("Boleh dapat bayar balik kalau batal?", AiMode.CONCIERGE),
+        ("I want a refund, this is unacceptable", AiMode.HANDOFF),
+        ("I want my money back", AiMode.HANDOFF),  # demanded: a complaint
+        ("Saya nak duit balik", AiMode.HANDOFF),
     ],
 )
 def test_it_picks_the_mode_from_the_message(text: str, mode: str) -> None:
@@ -185,3 +193,58 @@ def test_a_when_question_is_answered_by_a_delay_as_well_as_by_a_time_of_day() ->
         "A deposit of RM 200 is collected at check-in. We accept Visa. The deposit is released within 7 working days.",
     )  # fmt: skip
     assert "within 7 working days" in _ask("When do I get the deposit back?", (deposit,))
+
+
+def _malay_hit(item_id: int, title: str, text: str) -> Hit:
+    return Hit(item_id, item_id, title, "facilities", text, 0.9, language="ms")
+
+
+HONEYMOON = _malay_hit(
+    8, "Harga Pakej Bulan Madu",
+    "Pakej bulan madu termasuk bilik Deluxe King, hiasan katil bunga, kek dan sarapan di bilik. "
+    "Harga RM 890 untuk dua malam.",
+)  # fmt: skip
+HOUSE_RULES = _hit(
+    10, "House Rules",
+    "Quiet hours are from 11:00 pm to 7:00 am. "
+    "Visitors must register at the front desk and leave the hotel by 10:00 pm.",
+)  # fmt: skip
+LAUNDRY = _hit(11, "Laundry Service", "Laundry is collected before 10:00 am and returned the same day by 7:00 pm.")
+
+
+def test_a_shared_general_word_alone_does_not_put_an_item_on_the_questions_subject() -> None:
+    # "bilik" (room) is in nearly every item: the honeymoon package does not answer a karaoke question.
+    assert _ask("Ada bilik karaoke?", (HONEYMOON,), language="ms") == TEMPLATES["ms"]["unknown"]
+    assert (
+        _ask("Do you have a karaoke room?", (_hit(12, "Deluxe King Room", "The room has a king bed."),))
+        == (TEMPLATES["en"]["unknown"])
+    )
+    # A question naming nothing more specific than a price is still answered by the item's price.
+    assert "RM 890" in _ask("Pakej bulan madu berapa?", (HONEYMOON,), language="ms")
+
+
+def test_word_forms_meet_on_the_sentence_side_in_english_and_malay() -> None:
+    # visit / visitors, washed / laundry (the glossary's "wash"), membayar / bayar.
+    assert "10:00 pm" in _ask("Can friends visit me in my room?", (HOUSE_RULES,))
+    assert "same day" in _ask("Can I get my clothes washed?", (LAUNDRY,))
+    parking = _malay_hit(
+        6, "Parking",
+        "Tempat letak kereta berbumbung disediakan di aras B1. Tetamu hotel membayar RM 15 semalam. "
+        "Letak kereta valet berharga RM 30 setiap kali masuk.",
+    )  # fmt: skip
+    answer = _ask("Parking kereta bayar berapa?", (parking,), language="ms")
+    assert "RM 15" in answer and "RM 30" not in answer  # the general rule, not the special case
+
+
+def test_a_where_question_is_answered_by_the_sentence_naming_a_place() -> None:
+    prayer = _hit(
+        13, "Prayer Room",
+        "A surau for Muslim guests has separate areas for men and women. It is on level 2 next to the lift.",
+    )  # fmt: skip
+    assert "level 2" in _ask("Where is the surau?", (prayer,))
+
+
+def test_shorthand_questions_are_answered_like_written_out_ones() -> None:
+    # "kul brp" asks "pukul berapa": a time; "budak2" is "budak-budak".
+    assert "7:00 am to 10:00 pm" in _ask("kolam renang bukak kul brp?", (POOL, GYM), language="ms")
+    assert "4 to 12" in _ask("kelab budak2 utk umur brp?", (KIDS, GYM), language="ms")

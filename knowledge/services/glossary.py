@@ -40,6 +40,45 @@ def tokens(text: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text)]
 
 
+SHORTHAND_FILE = GLOSSARY_FILE.parent / "shorthand.txt"
+_DOUBLED = re.compile(r"\b([^\W\d_]{2,})2\b")  # "budak2" is "budak-budak"
+
+
+@functools.cache
+def _shorthand() -> tuple[re.Pattern[str], dict[str, str]]:
+    table: dict[str, str] = {}
+    for number, raw in enumerate(SHORTHAND_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        short, sep, full = (part.strip().lower() for part in line.partition("="))
+        if not sep or not short or not full or " " in short:
+            raise ValueError(f"shorthand line {number}: expected 'short = full words', got {raw!r}")
+        table[short] = full
+    alternatives = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w'-])({alternatives})(?![\w'-])", re.IGNORECASE), table
+
+
+_BETWEEN_NUMBERS = re.compile(r"\d\s*$")
+
+
+def normalise(text: str) -> str:
+    """The guest's text with typed shorthand written out ("cek in kul brp?" -> "check in pukul berapa?",
+    "bilik ada wifi x?" -> "… wifi tak?"), so the glossary, the question rules and the embedding read it.
+    Case is kept where nothing is replaced; a short form is replaced only as a whole word."""
+    pattern, table = _shorthand()
+    text = _DOUBLED.sub(lambda m: f"{m.group(1)}-{m.group(1)}", text)
+
+    def full(match: re.Match[str]) -> str:
+        # "2 x 3" is a product, not "tak".
+        after = match.string[match.end() :].lstrip()[:1]
+        if _BETWEEN_NUMBERS.search(match.string[: match.start()]) and after.isdigit():
+            return match.group(0)
+        return table[match.group(1).lower()]
+
+    return pattern.sub(full, text) if table else text
+
+
 def _phrases(side: str) -> tuple[tuple[str, ...], ...]:
     found = (tuple(tokens(p)) for p in side.split(","))
     return tuple(p for p in found if p)
@@ -69,6 +108,46 @@ def _singular(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 
+# Light stemming, the same on both sides of a comparison (a question's words and an item's, a glossary
+# phrase and a question's): word forms meet ("washed"/"wash", "visitors"/"visit", "membayar"/"bayar",
+# "pelawat"/"melawat", "dibuka"/"buka", "tempahan"/"tempah"). It is not a dictionary stemmer: a stem
+# is only a key, and a stem shorter than four letters is not made (the word is kept as it is).
+_MALAY_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "di")
+_MALAY_SUFFIXES = ("kannya", "nya", "kan", "an")
+_ENGLISH_SUFFIXES = ("ing", "ed", "es", "s")
+MIN_STEM = 4
+
+
+def stem(word: str) -> str:
+    """The key a word form is compared by: Malay affixes (me-/pe-/ber-/di-, -kan/-an/-nya; not ter-:
+    "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled consonant, a final e,
+    -or after a long stem) taken off."""
+    word = word.lower()
+    if not word.isalpha() or len(word) < MIN_STEM + 1:
+        # "cots" names a "cot", "bags" a "bag": a plural is the only form a short word takes off.
+        return word[:-1] if len(word) == MIN_STEM and word.endswith("s") and not word.endswith("ss") else word
+    for prefix in _MALAY_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
+            word = word[len(prefix) :]
+            break
+    ending = ""
+    for suffix in _MALAY_SUFFIXES + _ENGLISH_SUFFIXES:
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= MIN_STEM:
+            word, ending = word[: -len(suffix)], suffix
+            break
+    if ending in ("ing", "ed") and len(word) > MIN_STEM and word[-1] == word[-2] and word[-1] not in "aeious":
+        word = word[:-1]  # "swimming" -> "swimm" -> "swim", "cancelled" -> "cancel"
+    if len(word) >= 7 and word.endswith("or"):
+        word = word[:-2]  # "visitor" -> "visit"
+    if len(word) > MIN_STEM and word.endswith("e"):
+        word = word[:-1]  # "charge" and "charged" both "charg"
+    return word
+
+
+def stems(words: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words)
+
+
 @functools.cache
 def _index() -> dict[tuple[str, ...], int]:
     index: dict[tuple[str, ...], int] = {}
@@ -83,15 +162,28 @@ def _index() -> dict[tuple[str, ...], int]:
     return index
 
 
+@functools.cache
+def _stem_index() -> dict[tuple[str, ...], int]:
+    """Phrases by their stems: a word form the glossary does not list ("washed", "pelawat") still names
+    its concept, when no phrase names one exactly."""
+    index: dict[tuple[str, ...], int] = {}
+    for number, concept in enumerate(concepts()):
+        for phrase in concept.phrases:
+            index.setdefault(stems(phrase), number)
+    return index
+
+
 def find(text: str) -> list[Concept]:
     """The concepts `text` mentions, in order, longest phrase first (each concept once)."""
-    words, index, table = tokens(text), _index(), concepts()
+    words, index, stemmed, table = tokens(text), _index(), _stem_index(), concepts()
     found: list[int] = []
     position = 0
     while position < len(words):
         for size in range(min(MAX_PHRASE_WORDS, len(words) - position), 0, -1):
             phrase = tuple(words[position : position + size])
             number = index.get(phrase, index.get(_singular(phrase)))
+            if number is None:
+                number = stemmed.get(stems(phrase))
             if number is not None:
                 if number not in found:
                     found.append(number)

@@ -166,7 +166,7 @@ def search_detailed(
     """The fused ranking with its explanation; `search()` is the engine's narrower view of it."""
     if connection.schema_name == "public":
         raise RuntimeError("knowledge search must run inside a property's schema (schema_context).")
-    query = (query or "").strip()
+    query = glossary.normalise((query or "").strip())  # typed shorthand written out: "kul brp" is "pukul berapa"
     if not query or k <= 0:
         return []
     language = language or glossary.language_of(query)

@@ -57,3 +57,38 @@ def test_the_glossary_guesses_the_language_when_the_caller_did_not_say() -> None
 def test_a_malformed_glossary_line_is_refused_with_its_number(line: str) -> None:
     with pytest.raises(ValueError, match="glossary line 2"):
         glossary.parse(f"# comment\n{line}\n")
+
+
+def test_word_forms_name_their_concept_through_light_stemming() -> None:
+    [laundry] = glossary.find("laundry")
+    assert glossary.find("Can I get my clothes washed?") == [laundry]
+    [visitor] = glossary.find("pelawat")
+    assert visitor in glossary.find("Can friends visit me?") and visitor in glossary.find("nak melawat kawan")
+    assert glossary.stem("membayar") == glossary.stem("bayar") == glossary.stem("bayaran")
+    assert glossary.stem("dibatalkan") == glossary.stem("pembatalan") == glossary.stem("batal")
+    assert glossary.stem("swimming") == glossary.stem("swim") and glossary.stem("cancelled") == glossary.stem("cancel")
+    # "termasuk" (including) is not "masuk" (enter): ter- is not taken off, so it names no check-in.
+    [check_in] = glossary.find("daftar masuk")
+    assert check_in not in glossary.find("termasuk bilik dan sarapan")
+
+
+def test_typed_shorthand_is_written_out_before_the_glossary_reads_a_question() -> None:
+    assert glossary.normalise("cek in kul brp?") == "check in pukul berapa?"
+    assert glossary.normalise("bilik ada wifi x?") == "bilik ada wifi tak?"
+    assert glossary.normalise("kelab budak2 bukak kul brp?") == "kelab budak-budak buka pukul berapa?"
+    # Only whole words, and "x" between numbers stays a product; the rest of the text is left as written.
+    assert glossary.normalise("Room 12 for 2 x 3 nights, Xbox?") == "Room 12 for 2 x 3 nights, Xbox?"
+    [check_in] = [c for c in glossary.find("daftar masuk")]
+    assert check_in in glossary.find(glossary.normalise("cek in bila?"))
+
+
+def test_a_malformed_shorthand_line_is_refused_with_its_number(tmp_path, monkeypatch) -> None:
+    bad = tmp_path / "shorthand.txt"
+    bad.write_text("# comment\nbrp = berapa\nno equals sign here\n", encoding="utf-8")
+    monkeypatch.setattr(glossary, "SHORTHAND_FILE", bad)
+    glossary._shorthand.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="shorthand line 3"):
+            glossary.normalise("brp")
+    finally:
+        glossary._shorthand.cache_clear()
