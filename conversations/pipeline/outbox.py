@@ -168,7 +168,10 @@ def dispatch(item_id: int, *, revive: bool = False, due: str | None = None) -> s
             return "not_due"
         earlier = _earlier_pending(item)
         if earlier is not None:
-            retry_in = _wait(item, max(1.0, (earlier.next_attempt_at - timezone.now()).total_seconds() + 1.0))
+            # Woken by the earlier row's end (`_kick_next`); this slow poll is only the safety net for a lost
+            # wake-up (polling each time the earlier row was due cost a task per row every ~40 s of an outage).
+            due_in = (earlier.next_attempt_at - timezone.now()).total_seconds() + 1.0
+            retry_in = _wait(item, max(due_in, settings.OUTBOX_BACKOFF_MAX))
             outcome = "waiting_for_earlier"
         elif not _circuit(item).allow():
             retry_in = _wait(item, settings.OUTBOX_CIRCUIT_COOLDOWN * random.uniform(1.0, 1.5))  # jitter, not crypto
