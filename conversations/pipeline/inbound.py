@@ -15,13 +15,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import time
 from collections.abc import Iterable
 from typing import Any
 
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from conversations import engine, task_names, turns
@@ -190,17 +191,19 @@ def store_email(inbound: InboundEmail) -> int:
 def process(event_id: int, *, retry_failed: bool = False) -> int | None:
     """Handle one stored event in the current schema; returns the guest message id (None for a status).
 
-    An event in a terminal state other than processed is left alone (a beat job or a redelivery
-    never runs a poison event again); `retry_failed` (a platform admin replaying its dead letter,
-    after a fix) runs a failed one once more.
+    An event in a terminal state is left alone: every step, the turn's scheduling included, is done
+    before it is marked processed, so a second copy of its task (a redelivery, or the beat job's
+    requeue of an event that was only waiting in a backlog) costs one SELECT, not a read receipt and
+    a turn; a beat job or a redelivery never runs a poison event again. `retry_failed` (a platform
+    admin replaying its dead letter, after a fix) runs a failed one once more.
     """
     event = InboundEvent.objects.filter(pk=event_id).first()
     if event is None:
         return None
     if event.state == InboundState.FAILED and retry_failed:
         InboundEvent.objects.filter(pk=event.pk).update(state=InboundState.PENDING, next_attempt_at=None)
-    elif event.state in (InboundState.FAILED, InboundState.IGNORED):
-        return None
+    elif event.state != InboundState.PENDING:
+        return event.message_id
     if ratelimit.deferred(event):  # over the property's budget: queued again, never dropped
         return None
     InboundEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1)
@@ -235,12 +238,12 @@ def process(event_id: int, *, retry_failed: bool = False) -> int | None:
     if normalized.channel == Channel.WHATSAPP and normalized.kind not in events.NOT_GUEST_WRITING and not keyword:
         greeting.maybe_greet(conversation, normalized)
     answer = answer and not keyword
-    _done(event, message)
     if answer and normalized.kind not in ("reaction",):
         # Also for a redelivered event (its message already stored): the turn answers it once.
         turns.receive(conversation, message)
     elif not answer:
         log.info("inbound_not_answered", message=message.pk, auto_reply=event.payload.get("auto_reply", False))
+    _done(event, message)  # the last step: a worker killed before it leaves the event pending, to be run again
     return message.pk
 
 
@@ -261,6 +264,52 @@ def _done(event: InboundEvent, message: Message | None, *, ignored: str = "") ->
         processed_at=timezone.now(),
         error=ignored,
     )
+
+
+# --- The beat job's safety net: events whose task was lost ----------------------------------------
+
+STALE_INBOUND = dt.timedelta(minutes=2)  # pending this long after it arrived: its task may have been lost
+REQUEUE_BATCH = 200  # events re-enqueued per beat run and schema, the oldest first; the rest wait for the next
+
+
+def requeue(schema: str, event_id: int) -> None:
+    """The beat job's copy of an event's task; broker errors propagate (the event is then not leased)."""
+    enqueue_task(task_names.PROCESS_INBOUND, args=[event_id], schema=schema)
+
+
+def requeue_stale(deadline: float) -> int:
+    """Re-enqueue pending events whose task may have been lost (a failed enqueue, a broker that lost its
+    queue); returns how many. Stops at `deadline` (time.monotonic()); the next run resumes, oldest first.
+
+    A pending event is usually not lost but waiting in a backlog, so each requeue is a lease: the event is
+    not requeued again before its age has doubled (2, 4, 8 … minutes), stored as its `next_attempt_at`,
+    which also holds a transient failure's retry time (left to Celery until two minutes past it). A backlog
+    therefore gains a few cheap copies of its oldest events (a copy finds the event processed: one SELECT),
+    never a copy of every pending event every two minutes.
+    """
+    now = timezone.now()
+    cutoff = now - STALE_INBOUND
+    stale = list(
+        InboundEvent.objects.filter(state=InboundState.PENDING, received_at__lt=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff))
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    requeued: list[int] = []
+    schema = connection.schema_name
+    try:
+        for event_id in stale:
+            if time.monotonic() >= deadline:
+                break
+            requeue(schema, event_id)
+            requeued.append(event_id)
+    finally:  # one UPDATE for the batch, also when the broker or the time limit stopped it half-way
+        if requeued:
+            age = ExpressionWrapper(Value(now) - F("received_at"), output_field=DurationField())
+            InboundEvent.objects.filter(pk__in=requeued).update(next_attempt_at=Value(now) + age)
+    if requeued:
+        log.info("inbound_requeued", schema=schema, count=len(requeued), oldest=requeued[0])
+    return len(requeued)
 
 
 # --- Failure: retry to a horizon, then a terminal state -----------------------------------------

@@ -86,7 +86,7 @@ def stage(message: Message, conversation: Conversation | None = None) -> OutboxI
     else:
         _email_fields(item, conversation)
     item.save()
-    _dispatch_on_commit(item.pk)
+    _dispatch_on_commit(item.pk, due=item.next_attempt_at)
     return item
 
 
@@ -111,9 +111,13 @@ def _email_fields(item: OutboxItem, conversation: Conversation) -> None:
     }
 
 
-def _dispatch_on_commit(item_id: int, countdown: float = 0) -> None:
+def _dispatch_on_commit(item_id: int, due: dt.datetime, countdown: float = 0) -> None:
+    """The row's next dispatch task, carrying the `next_attempt_at` it was sent for: whoever reschedules the
+    row later (a retry, the beat job, the row before it being sent) supersedes it, so a row has one live
+    chain of tasks however often it was taken up (see `dispatch`)."""
     # By name: the tasks module imports this one (its tasks are thin wrappers around dispatch).
-    enqueue_on_commit(task_names.DISPATCH_OUTBOX, args=[item_id], countdown=countdown)
+    kwargs = {"due": due.isoformat()}
+    enqueue_on_commit(task_names.DISPATCH_OUTBOX, args=[item_id], kwargs=kwargs, countdown=countdown)
 
 
 # --- Dispatch (worker) ------------------------------------------------------------------------
@@ -132,12 +136,14 @@ def whatsapp_adapter(phone_number_id: str) -> WhatsAppAdapter:
     )
 
 
-def dispatch(item_id: int, *, revive: bool = False) -> str:
+def dispatch(item_id: int, *, revive: bool = False, due: str | None = None) -> str:
     """Send one outbox row if it is due; returns what happened (for logs, tests and a replay's result).
 
     The row waits, without an attempt, while an earlier row of its conversation is pending (the
     greeting before the answer, part 1 before part 2) or while its number's circuit is open (an
-    outage costs a probe now and then, not a request per message and retry).
+    outage costs a probe now and then, not a request per message and retry). `due`: the
+    `next_attempt_at` this task was sent for; a task whose row was rescheduled since is "superseded"
+    and does nothing (without it, as from the beat job or a replay, the row is taken as it is).
     """
     retry_in: float | None = None
     with transaction.atomic():
@@ -156,11 +162,16 @@ def dispatch(item_id: int, *, revive: bool = False) -> str:
                 return refused
         if item.state != OutboxState.PENDING:
             return item.state
+        if due is not None and dt.datetime.fromisoformat(due) != item.next_attempt_at:
+            return "superseded"  # another task carries the row on: one chain per row, never one per requeue
         if item.next_attempt_at > timezone.now():
             return "not_due"
         earlier = _earlier_pending(item)
         if earlier is not None:
-            retry_in = _wait(item, max(1.0, (earlier.next_attempt_at - timezone.now()).total_seconds() + 1.0))
+            # Woken by the earlier row's end (`_kick_next`); this slow poll is only the safety net for a lost
+            # wake-up (polling each time the earlier row was due cost a task per row every ~40 s of an outage).
+            due_in = (earlier.next_attempt_at - timezone.now()).total_seconds() + 1.0
+            retry_in = _wait(item, max(due_in, settings.OUTBOX_BACKOFF_MAX))
             outcome = "waiting_for_earlier"
         elif not _circuit(item).allow():
             retry_in = _wait(item, settings.OUTBOX_CIRCUIT_COOLDOWN * random.uniform(1.0, 1.5))  # jitter, not crypto
@@ -170,7 +181,7 @@ def dispatch(item_id: int, *, revive: bool = False) -> str:
         item.save()
         _mirror_delivery(item)
     if retry_in is not None:
-        _dispatch_on_commit(item.pk, countdown=retry_in)
+        _dispatch_on_commit(item.pk, item.next_attempt_at, countdown=retry_in)
     if item.state != OutboxState.PENDING:
         _kick_next(item)
     return outcome or item.state
@@ -244,8 +255,9 @@ def _kick_next(item: OutboxItem) -> None:
         .first()
     )
     if following is not None:
-        OutboxItem.objects.filter(pk=following).update(next_attempt_at=timezone.now())
-        _dispatch_on_commit(following)
+        now = timezone.now()
+        OutboxItem.objects.filter(pk=following).update(next_attempt_at=now)
+        _dispatch_on_commit(following, now)
 
 
 def _wake_number(item: OutboxItem) -> None:
@@ -257,8 +269,9 @@ def _wake_number(item: OutboxItem) -> None:
     ).exclude(pk=item.pk)
     for pk in waiting.values_list("pk", flat=True)[:500]:
         delay = random.uniform(0, settings.OUTBOX_WAKE_SPREAD)  # jitter, not crypto
-        OutboxItem.objects.filter(pk=pk).update(next_attempt_at=timezone.now() + dt.timedelta(seconds=delay))
-        _dispatch_on_commit(pk, countdown=delay)
+        due = timezone.now() + dt.timedelta(seconds=delay)
+        OutboxItem.objects.filter(pk=pk).update(next_attempt_at=due)
+        _dispatch_on_commit(pk, due, countdown=delay)
 
 
 def _circuit(item: OutboxItem) -> CircuitBreaker:
@@ -514,7 +527,7 @@ def apply_status(payload: dict[str, Any]) -> bool:
         item.save()
         _mirror_delivery(item)
     if requeue:  # at once: the row is committed above
-        enqueue(task_names.DISPATCH_OUTBOX, args=[item.pk], countdown=0)
+        enqueue(task_names.DISPATCH_OUTBOX, args=[item.pk], kwargs={"due": item.next_attempt_at.isoformat()})
     return True
 
 
@@ -536,9 +549,26 @@ def apply_template_status(payload: dict[str, Any]) -> str:
     return "" if updated else f"no template {name!r} ({language}) here"
 
 
-def due_items(limit: int = 200) -> list[int]:
+OVERDUE = dt.timedelta(seconds=30)  # a row this late for its own task is the beat job's (its task may be lost)
+OVERDUE_BATCH = 200  # rows per beat run and schema, the most overdue first; the rest wait for the next run
+
+
+def dispatch_overdue(deadline: float) -> dict[str, int]:
+    """The beat job's share: rows whose own task is late or lost, dispatched here until `deadline`
+    (time.monotonic()); the next run resumes with what is left. Taking a row up supersedes its own task
+    (`dispatch`), so a late task and the beat job never become two chains of retries for one row."""
+    done = {"sent": 0, "overdue": 0}
+    for item_id in due_items(OVERDUE_BATCH, overdue=OVERDUE):
+        if time.monotonic() >= deadline:
+            break
+        done["overdue"] += 1
+        done["sent"] += dispatch(item_id) == OutboxState.SENT
+    return done
+
+
+def due_items(limit: int = OVERDUE_BATCH, overdue: dt.timedelta = dt.timedelta(0)) -> list[int]:
     return list(
-        OutboxItem.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")
+        OutboxItem.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=timezone.now() - overdue)
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

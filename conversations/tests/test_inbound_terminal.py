@@ -34,7 +34,7 @@ NUMBER = "660000000017"
 def alpha(world, fake_graph, settings, tmp_path, monkeypatch):
     media_on_disk(settings, tmp_path)
     requeued: list[int] = []
-    monkeypatch.setattr("conversations.pipeline.tasks.enqueue", lambda task, args, schema: requeued.append(args[0]))
+    monkeypatch.setattr("conversations.pipeline.inbound.requeue", lambda schema, event_id: requeued.append(event_id))
     with whatsapp_inbox(world.a, NUMBER, monkeypatch) as turns:
         yield fake_graph, turns, requeued
 
