@@ -399,13 +399,16 @@ INBOUND_MAX_DEFER = env.float("INBOUND_MAX_DEFER", default=90.0)
 # with back-off (at most INBOUND_RETRY_MAX_DELAY s apart) for INBOUND_RETRY_HORIZON s after it arrived; then
 # it fails for good: the guest is told and staff take the conversation (conversations/pipeline/inbound.py).
 INBOUND_RETRY_HORIZON = env.float("INBOUND_RETRY_HORIZON", default=3600.0)
-INBOUND_RETRY_MAX_DELAY = env.float("INBOUND_RETRY_MAX_DELAY", default=300.0)
+# Both retry delays stay under the broker's visibility timeout (300 s): Redis hands a task whose countdown
+# outlasts it to a second worker, so a longer delay costs a duplicate task (harmless, the tasks are idempotent,
+# but in an outage thousands of them). nocturn/tests/test_settings_consistency.py holds this.
+INBOUND_RETRY_MAX_DELAY = env.float("INBOUND_RETRY_MAX_DELAY", default=240.0)
 # The outbox retries a transient failure with back-off (at most OUTBOX_BACKOFF_MAX s apart) for as long as the
 # message is worth delivering: 24 h on WhatsApp (the customer service window), 72 h by e-mail (as SendGrid).
 # After OUTBOX_CIRCUIT_COOLDOWN s of an open circuit (3 failures in a minute on one number) one send probes.
 OUTBOX_WHATSAPP_HORIZON = env.float("OUTBOX_WHATSAPP_HORIZON", default=86400.0)
 OUTBOX_EMAIL_HORIZON = env.float("OUTBOX_EMAIL_HORIZON", default=259200.0)
-OUTBOX_BACKOFF_MAX = env.float("OUTBOX_BACKOFF_MAX", default=600.0)
+OUTBOX_BACKOFF_MAX = env.float("OUTBOX_BACKOFF_MAX", default=240.0)  # under the visibility timeout, as above
 OUTBOX_CIRCUIT_COOLDOWN = env.float("OUTBOX_CIRCUIT_COOLDOWN", default=30.0)
 OUTBOX_WAKE_SPREAD = env.float("OUTBOX_WAKE_SPREAD", default=5.0)  # s over which a recovered number's backlog goes
 # Optional hard ceiling on WhatsApp webhook requests/s per client IP: 503 without storing (0 = off).

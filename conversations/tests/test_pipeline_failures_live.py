@@ -42,7 +42,7 @@ live_stack_spec = spec_with_channels_of_a(
         env={
             "WHATSAPP_APP_SECRET": APP_SECRET,
             "WHATSAPP_HTTP_TIMEOUT": "2",
-            # A 10-minute outage compressed ten times: back-off up to 60 s (600 s in production), a probe
+            # A 10-minute outage compressed ten times: back-off up to 60 s (240 s in production), a probe
             # every 3 s (30 s) once the number's circuit is open, a 60-second outage.
             "OUTBOX_BACKOFF_MAX": "60",
             "OUTBOX_CIRCUIT_COOLDOWN": "3",
