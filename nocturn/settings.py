@@ -400,8 +400,8 @@ INBOUND_MAX_DEFER = env.float("INBOUND_MAX_DEFER", default=90.0)
 # it fails for good: the guest is told and staff take the conversation (conversations/pipeline/inbound.py).
 INBOUND_RETRY_HORIZON = env.float("INBOUND_RETRY_HORIZON", default=3600.0)
 # Both retry delays stay under the broker's visibility timeout (300 s): Redis hands a task whose countdown
-# outlasts it to a second worker, so a longer delay costs a duplicate task (harmless, the tasks are idempotent,
-# but in an outage thousands of them). nocturn/tests/test_settings_consistency.py holds this.
+# outlasts it to a worker again (Celery's caveat for ETA tasks), so a longer delay costs a duplicate task (the
+# tasks are idempotent: work, not correctness). nocturn/tests/test_settings_consistency.py holds this.
 INBOUND_RETRY_MAX_DELAY = env.float("INBOUND_RETRY_MAX_DELAY", default=240.0)
 # The outbox retries a transient failure with back-off (at most OUTBOX_BACKOFF_MAX s apart) for as long as the
 # message is worth delivering: 24 h on WhatsApp (the customer service window), 72 h by e-mail (as SendGrid).
