@@ -45,6 +45,10 @@ SETS = (
         "eval_questions_holdout4.json",
         "fourth held-out set: titles only, colloquial Malay, measured before the w15b changes, never tuned on",
     ),
+    (
+        "eval_questions_holdout5.json",
+        "fifth held-out set: titles only, measured before the w15a/w15b changes, never tuned on",
+    ),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
