@@ -11,28 +11,18 @@ offline) providers, and replaces the "## Questions" section of the file (the oth
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["NOCTURN_ENV"] = "test"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
-# Its own database name, so two checkouts can regenerate at once (QUALITY_DATABASE_NAME overrides).
-os.environ["TEST_DATABASE_NAME"] = os.environ.get("QUALITY_DATABASE_NAME", "test_nocturn_qquality")
+from quality_setup import ROOT, setup_django, throwaway_hotel
 
-import django  # noqa: E402
+setup_django("test_nocturn_qquality")
 
-django.setup()
-
-from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from conversations import question_eval  # noqa: E402
 from knowledge.services.embeddings import get_provider, min_similarity  # noqa: E402
-from properties.services import NewProperty, create_property  # noqa: E402
 from testsupport.knowledge import load_kb  # noqa: E402
 
 FIXTURES = ROOT / "conversations" / "tests" / "fixtures"
@@ -45,25 +35,21 @@ SETS = (
         "eval_questions_holdout4.json",
         "fourth held-out set: titles only, colloquial Malay, measured before the w15b changes, never tuned on",
     ),
+    (
+        "eval_questions_holdout5.json",
+        "fifth held-out set: titles only, measured before the w15a/w15b changes, never tuned on",
+    ),
 )
-ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
 def measure() -> list[tuple[str, str, question_eval.Report]]:
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        property_ = create_property(NewProperty(name="Quality Hotel", slug="quality"))
-        property_.operating_hours = ALL_DAY
-        property_.save(update_fields=["operating_hours"])
+    with throwaway_hotel("quality") as property_:
         load_kb(property_.schema_name)
         with schema_context(property_.schema_name):
             return [
                 (name, label, question_eval.run(property_, question_eval.load_cases(FIXTURES / name)))
                 for name, label in SETS
             ]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
