@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine, sessions
-from conversations.models import AiMode, Channel, GuestIdentity, Handoff
+from conversations.models import AiMode, GuestIdentity, Handoff
 from leads.models import ConsentStatus, Lead
 from leads.services.leads import LeadError, mark_handed_over, record_consent
-from messaging.base import NormalizedMessage
+from testsupport.inbound import whatsapp_text
 
 pytestmark = pytest.mark.django_db
 
@@ -101,12 +100,14 @@ def test_room_types_are_recognised_from_the_knowledge_base_rooms(kb_a, open_all_
 def test_on_whatsapp_the_number_is_the_contact_and_the_consent_comes_as_buttons(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation, message, _ = engine.ingest(
-            NormalizedMessage(
-                channel=Channel.WHATSAPP, property_schema=kb_a.a.schema_name, sender_id="+60191234567",
-                sender_name="Kevin Tan", text="Hi, a Deluxe King Room for 2 adults on 9 May 2027, 2 nights",
-                provider_message_id="wamid.1", timestamp=timezone.now(), thread_id="601",
+            whatsapp_text(
+                "+60191234567",
+                "Hi, a Deluxe King Room for 2 adults on 9 May 2027, 2 nights",
+                number="601",
+                wamid="wamid.1",
+                sender_name="Kevin Tan",
             )
-        )  # fmt: skip
+        )
         assert GuestIdentity.objects.filter(guest=conversation.guest).exists()
         reply = engine.run_turn(conversation.pk, message.pk)
         assert reply.metadata["consent"]["step"] == "consent", reply.content
