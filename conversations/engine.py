@@ -44,6 +44,7 @@ from conversations.models import (
 )
 from conversations.turn_steps import Answered, Turn
 from core import metrics
+from core.languages import spoken
 from core.redis import get_redis, key
 from core.telemetry import stage_span
 from messaging.base import NormalizedMessage
@@ -101,7 +102,7 @@ def start_web_conversation(*, widget_key_id: int, consent_text: str, language: s
     visitor = uuid.uuid4().hex
     with transaction.atomic():
         guest = Guest.objects.create(
-            language=language if language in ("en", "ms") else "en",
+            language=spoken(language),
             consent_given_at=now,
             consent_text=consent_text,
             first_seen_at=now,
@@ -392,7 +393,7 @@ def _run_turn_locked(
                 mode_source=result.mode_source,
                 verdict=result.verdict,
             )
-            _append(result, sink, handoff.CONTEXT_NOTE["ms" if result.language == "ms" else "en"])
+            _append(result, sink, handoff.CONTEXT_NOTE[spoken(result.language)])
 
     started = time.perf_counter()
     now = now or timezone.now()

@@ -6,3 +6,9 @@ from django.db import models
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
     MALAY = "ms", "Bahasa Malaysia"
+
+
+def spoken(language: str) -> str:
+    """The language of our own texts (notices, questions, templates) for `language`: Malay for "ms",
+    English for anything else (another language, or none known yet)."""
+    return "ms" if language == "ms" else "en"  # plain strings: they go into JSON, sessions and task arguments

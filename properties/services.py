@@ -33,11 +33,14 @@ def property_host(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
 
 
-def property_origin(slug: str, request: HttpRequest) -> str:
+def property_origin(slug: str, request: HttpRequest | None = None) -> str:
     """The property's own origin as seen from `request`: same scheme and port (":8000" in development).
+    Without a request (a link in an e-mail or a report a task sends), STAFF_URL_TEMPLATE's.
 
     The port is the one the caller used (the Host header), not the one the server listens on behind a proxy.
     """
+    if request is None:
+        return settings.STAFF_URL_TEMPLATE.format(host=property_host(slug)).rstrip("/")
     _, colon, port = request.get_host().rpartition(":")
     suffix = f":{port}" if colon and port.isdigit() and port not in ("80", "443") else ""
     return f"{request.scheme}://{property_host(slug)}{suffix}"

@@ -1,18 +1,25 @@
 """The set-up of tests that drive the inbound pipeline in-process (no worker): a property's WhatsApp number
-bound, its schema entered, and the turns the pipeline would queue recorded instead."""
+bound, its schema entered, and the turns the pipeline would queue recorded instead; a guest's WhatsApp text
+as the webhook hands it to the engine; a web guest's turn answered by the engine in this process."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from conversations import engine
 from conversations import turns as turn_path
+from conversations.models import Conversation, Message
 from conversations.pipeline import routing
+from messaging.base import NormalizedMessage
 from properties.models import Property, WhatsAppBinding
 
 
@@ -29,6 +36,34 @@ def whatsapp_inbox(property_: Property, number: str, monkeypatch: pytest.MonkeyP
     with schema_context(property_.schema_name):
         yield turns
     routing.clear_cache()
+
+
+def whatsapp_text(
+    sender_id: str, text: str, *, number: str, wamid: str, at: dt.datetime | None = None, sender_name: str = ""
+) -> NormalizedMessage:
+    """A guest's WhatsApp text to the property's `number`, routed to the active schema and sent `at` (default now)."""
+    return NormalizedMessage(
+        channel="whatsapp",
+        property_schema=connection.schema_name,
+        sender_id=sender_id,
+        sender_name=sender_name,
+        text=text,
+        provider_message_id=wamid,
+        timestamp=at or timezone.now(),
+        thread_id=number,
+    )
+
+
+def web_conversation() -> Conversation:
+    """A widget guest who has accepted the privacy notice, and their conversation, in the active schema."""
+    return engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+
+
+def say(conversation: Conversation, text: str, n: int | str) -> Message:
+    """The guest writes `text` (their message `n`: its provider id is "<conversation>:<n>") and the engine
+    answers it here, as the worker's turn would; returns the reply."""
+    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
+    return engine.run_turn(conversation.pk, message.pk)
 
 
 def media_on_disk(settings: Any, folder: Path) -> None:

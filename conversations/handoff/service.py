@@ -31,6 +31,7 @@ from conversations.pipeline import outbox
 from core import audit
 from core.audit import AuditAction
 from core.durability import TransientError, enqueue
+from core.languages import spoken
 from properties.models import Property, User
 from properties.realtime import notify_staff
 from properties.services import current_property, staff_names, writers_of
@@ -197,7 +198,7 @@ def begin_handoff(
         Conversation.objects.filter(pk=conversation_id).update(status=ConversationStatus.HANDED_OFF, ai_mode=new_mode)
         locked.status, locked.ai_mode = ConversationStatus.HANDED_OFF, new_mode
         if tell_guest:
-            _tell_guest(locked, CONTEXT_NOTE[_language(locked)], at)
+            _tell_guest(locked, CONTEXT_NOTE[spoken(locked.guest.language)], at)
         delay = HandoffSettings.current().alert_after_seconds
         transaction.on_commit(lambda: _schedule_alert(schema, episode.pk, delay))
         notify_staff(
@@ -229,10 +230,6 @@ def _deliver(message: Message, conversation: Conversation) -> None:
         transaction.on_commit(lambda: realtime.send_to_guest(schema, conversation.pk, "message", payload))
     else:
         outbox.stage(message, conversation)
-
-
-def _language(conversation: Conversation) -> str:
-    return "ms" if conversation.guest.language == "ms" else "en"
 
 
 # Courtesy notices that only make sense beside a live exchange: outside WhatsApp's 24-hour window they
@@ -397,7 +394,7 @@ def _hold(conversation_id: int, *, holder_id: int, actor_id: int, take_from: int
                 "previous_holder_name": current.name if current else None,
             },
         )
-        _tell_guest(conversation, JOINED[_language(conversation)].format(name=name), now, notice="joined")
+        _tell_guest(conversation, JOINED[spoken(conversation.guest.language)].format(name=name), now, notice="joined")
     return conversation
 
 
@@ -430,7 +427,7 @@ def resolve(conversation_id: int, *, user_id: int) -> Conversation:
             details={"handoff_id": handoff_id},
         )
         if was_with_staff:  # a person had joined: the guest is told they are back with the assistant
-            _tell_guest(conversation, BACK_TO_AI[_language(conversation)], now, notice="back_to_ai")
+            _tell_guest(conversation, BACK_TO_AI[spoken(conversation.guest.language)], now, notice="back_to_ai")
     return conversation
 
 

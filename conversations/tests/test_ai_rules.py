@@ -110,6 +110,10 @@ def _hit(item_id: int, title: str, text: str) -> Hit:
     return Hit(item_id, item_id, title, "facilities", text, 0.85)
 
 
+def _malay_hit(item_id: int, title: str, text: str) -> Hit:
+    return Hit(item_id, item_id, title, "facilities", text, 0.9, language="ms")
+
+
 POOL = _hit(
     1, "Swimming Pool", "The pool is on level 12. It is open daily from 7:00 am to 10:00 pm. Towels are provided."
 )
@@ -178,11 +182,10 @@ def test_the_nearest_item_is_not_quoted_when_it_does_not_share_the_questions_sub
 
 
 def test_at_equal_scores_the_sentence_naming_the_questions_concept_answers() -> None:
-    parking = Hit(
-        6, 6, "Parking", "facilities",
+    parking = _malay_hit(
+        6, "Parking",
         "Tempat letak kereta berbumbung disediakan di aras B1. Tetamu hotel membayar RM 15 semalam. "
         "Dua pengecas kenderaan elektrik (22 kW) terdapat di B1.",
-        0.9, language="ms",
     )  # fmt: skip
     assert "22 kW" in _ask("Ada tempat cas kereta elektrik?", (parking,), language="ms")
 
@@ -193,10 +196,6 @@ def test_a_when_question_is_answered_by_a_delay_as_well_as_by_a_time_of_day() ->
         "A deposit of RM 200 is collected at check-in. We accept Visa. The deposit is released within 7 working days.",
     )  # fmt: skip
     assert "within 7 working days" in _ask("When do I get the deposit back?", (deposit,))
-
-
-def _malay_hit(item_id: int, title: str, text: str) -> Hit:
-    return Hit(item_id, item_id, title, "facilities", text, 0.9, language="ms")
 
 
 HONEYMOON = _malay_hit(

@@ -14,9 +14,9 @@ from conversations import engine
 from conversations.models import Conversation, Message, MessageRole, OutboxItem, WhatsAppTemplate
 from conversations.pipeline import outbox, routing
 from conversations.tests.test_outbox_dispatch import _guest_says, dispatch_in_order
-from messaging.base import NormalizedMessage
 from properties.models import WhatsAppBinding
 from properties.tests.test_realtime import open_staff_socket, receive_events, session_cookie
+from testsupport.inbound import whatsapp_text
 
 NUMBER = "550000001717"
 
@@ -121,15 +121,7 @@ def test_delivery_events_reach_as_staff_sockets_and_not_bs(
             agent.recv(timeout=5)  # hello
             outsider.recv(timeout=5)
             conversation, _, _ = engine.ingest(
-                NormalizedMessage(
-                    channel="whatsapp",
-                    property_schema="",
-                    sender_id="+60188800005",
-                    text="hi",
-                    provider_message_id="wamid.delivery.live",
-                    timestamp=timezone.now(),
-                    thread_id="550000001718",
-                )
+                whatsapp_text("+60188800005", "hi", number="550000001718", wamid="wamid.delivery.live")
             )
             message = Message.objects.create(
                 conversation=conversation, role=MessageRole.AI, content="Hi!", channel="whatsapp"

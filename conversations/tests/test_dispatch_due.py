@@ -23,10 +23,9 @@ from conversations.models import InboundEvent, InboundState, Message, MessageRol
 from conversations.pipeline import inbound, outbox, routing, tasks
 from conversations.pipeline.tasks import dispatch_due
 from core.models import DeadLetter
-from messaging.base import NormalizedMessage
 from messaging.whatsapp import parse_webhook
 from properties.models import WhatsAppBinding
-from testsupport.inbound import whatsapp_inbox
+from testsupport.inbound import whatsapp_inbox, whatsapp_text
 from testsupport.payloads import whatsapp_body
 
 NUMBER = "660000000171"
@@ -159,15 +158,7 @@ def alpha(world, fake_graph, monkeypatch):
 
 def _reply() -> OutboxItem:
     conversation, _, _ = engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp",
-            property_schema="",
-            sender_id="+60177717102",
-            text="Do you have a gym?",
-            provider_message_id="wamid.t17.gym",
-            timestamp=timezone.now(),
-            thread_id=NUMBER,
-        )
+        whatsapp_text("+60177717102", "Do you have a gym?", number=NUMBER, wamid="wamid.t17.gym")
     )
     with transaction.atomic():
         message = Message.objects.create(

@@ -11,6 +11,7 @@ from assistant.providers.offline import TEMPLATES
 from conversations import engine, sessions
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole, SessionState
 from core.redis import get_redis, key
+from testsupport.inbound import say
 from testsupport.llm import echo_knowledge
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +21,6 @@ def start(world, text: str, client_id: str = "1"):
     conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
     message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
     return conversation, message
-
-
-def say(conversation, text: str, client_id: str):
-    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
-    return engine.run_turn(conversation.pk, message.pk)
 
 
 def test_the_offline_provider_answers_from_the_knowledge_base_in_english(kb_a, open_all_day) -> None:

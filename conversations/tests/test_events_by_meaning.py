@@ -21,11 +21,10 @@ from conversations.models import (
     WhatsAppTemplate,
 )
 from conversations.pipeline import inbound, outbox, receive, routing
-from messaging.base import NormalizedMessage
 from messaging.tests.test_whatsapp_contract import FIXTURES, payload_bytes
 from messaging.whatsapp import parse_webhook, sign
 from properties.models import WhatsAppBinding
-from testsupport.inbound import whatsapp_inbox
+from testsupport.inbound import whatsapp_inbox, whatsapp_text
 
 NUMBER = "106540352242922"  # the fixtures' property number
 CASES = sorted(
@@ -43,17 +42,7 @@ def alpha(world, fake_graph, monkeypatch):
 
 def _earlier_message(sender_id: str, wamid: str, *, answered: bool = False) -> Message:
     """What the guest wrote before the fixture's event (the message it edits or deletes), a day ago."""
-    conversation, message, _ = engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp",
-            property_schema="",
-            sender_id=sender_id,
-            text="One room please",
-            provider_message_id=wamid,
-            timestamp=timezone.now(),
-            thread_id=NUMBER,
-        )
-    )
+    conversation, message, _ = engine.ingest(whatsapp_text(sender_id, "One room please", number=NUMBER, wamid=wamid))
     if answered:
         Message.objects.create(
             conversation=conversation, role=MessageRole.AI, content="Sure!", metadata={"answers": [message.pk]}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations import engine
 from conversations.models import AiMode, ConversationStatus, Handoff, MessageRole
 from leads import turn as lead_turn
 from leads.models import ConsentStatus, Lead
 from leads.services.consent import NO_ID, YES_ID
+from testsupport.inbound import say, web_conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +21,6 @@ BOOKING_MS = (
     "Saya nak tempah bilik Deluxe King pada 12 Disember 2026 untuk 3 malam, 2 dewasa. "
     "Nama saya Aisha Rahman, telefon 0123456789."
 )
-
-
-def start():
-    return engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
-
-
-def say(conversation, text: str, n: int):
-    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
-    return engine.run_turn(conversation.pk, message.pk)
 
 
 def asked_for_consent(conversation, text: str = BOOKING):
@@ -46,7 +37,7 @@ def asked_for_consent(conversation, text: str = BOOKING):
 
 def test_a_qualified_lead_is_summarised_and_handed_to_staff_only_after_yes(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         reply, lead = asked_for_consent(conversation)
         assert "Aisha Rahman" in reply.content and "reply YES or NO" in reply.content
 
@@ -63,7 +54,7 @@ def test_a_qualified_lead_is_summarised_and_handed_to_staff_only_after_yes(kb_a,
 
 def test_a_no_is_recorded_and_respected_and_nothing_reaches_staff(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         _, lead = asked_for_consent(conversation, BOOKING_MS)
         answer = say(conversation, "tak nak, terima kasih", 2)
         lead.refresh_from_db()
@@ -83,7 +74,7 @@ def test_a_no_is_recorded_and_respected_and_nothing_reaches_staff(kb_a, open_all
 
 def test_an_unclear_reply_records_nothing_and_the_question_is_asked_again(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         _, lead = asked_for_consent(conversation)
         answer = say(conversation, "What time is breakfast served?", 2)
         assert "6:30 am to 10:30 am" in answer.content and "reply YES or NO" in answer.content
@@ -98,7 +89,7 @@ def test_an_unclear_reply_records_nothing_and_the_question_is_asked_again(kb_a, 
 
 def test_a_lead_missing_details_gets_the_next_question_not_the_consent_request(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         reply = say(conversation, "Do you have rooms available next month?", 1)
         assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
         if "consent" in reply.metadata:

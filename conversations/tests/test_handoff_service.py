@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from conversations import engine, handoff, sessions
 from conversations.models import AiMode, ConversationStatus, Handoff, Message, MessageRole
+from testsupport.inbound import say
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +17,6 @@ pytestmark = pytest.mark.django_db
 def start(text: str):
     conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
     return conversation, say(conversation, text, "1")
-
-
-def say(conversation, text: str, client_id: str):
-    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{client_id}")
-    return engine.run_turn(conversation.pk, message.pk)
 
 
 def events(conversation, name: str) -> list[Message]:

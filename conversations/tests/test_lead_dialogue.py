@@ -5,25 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine, sessions
-from conversations.models import AiMode, Channel, GuestIdentity, Handoff
+from conversations.models import AiMode, GuestIdentity, Handoff
 from leads.models import ConsentStatus, Lead
 from leads.services.leads import LeadError, mark_handed_over, record_consent
-from messaging.base import NormalizedMessage
+from testsupport.inbound import say, web_conversation, whatsapp_text
 
 pytestmark = pytest.mark.django_db
-
-
-def start():
-    return engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
-
-
-def say(conversation, text: str, n: int):
-    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
-    return engine.run_turn(conversation.pk, message.pk)
 
 
 def lead_of(conversation) -> Lead:
@@ -32,7 +22,7 @@ def lead_of(conversation) -> Lead:
 
 def test_details_given_late_and_corrected_fill_the_lead_one_question_at_a_time(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         asked = [
             say(conversation, text, n).metadata.get("consent", {}).get("asks")
             for n, text in enumerate(["I'd like to book a room", "2027-06-20", "2 nights", "make that 3 nights"])
@@ -47,7 +37,7 @@ def test_details_given_late_and_corrected_fill_the_lead_one_question_at_a_time(k
 
 def test_a_name_and_number_after_the_question_are_thanked_and_kept_never_dismissed(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         say(conversation, "Book the Family Suite from 20 to 23 June 2027 for 2 adults", 1)
         reply = say(conversation, "Aisha Rahman, 012-345 6789", 2)
         assert "don't have confirmed information" not in reply.content
@@ -60,7 +50,7 @@ def test_a_name_and_number_after_the_question_are_thanked_and_kept_never_dismiss
 
 def test_no_yes_no_and_no_handover_without_a_phone_or_an_email(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         reply = say(conversation, "My name is Tom. Deluxe King Room, 2 adults, 20 to 23 June 2027.", 1)
         assert reply.metadata["consent"] == {"lead_id": lead_of(conversation).pk, "step": "question",
                                              "asks": "phone_or_email"}  # fmt: skip
@@ -77,14 +67,14 @@ def test_no_yes_no_and_no_handover_without_a_phone_or_an_email(kb_a, open_all_da
 
 def test_call_me_on_a_number_is_a_contact_for_an_event_lead_not_a_request_for_a_person(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
-        conversation = start()
+        conversation = web_conversation()
         say(conversation, "We're planning a wedding for 300 guests on 14 November 2027", 1)
         reply = say(conversation, "call me on 019-876 5432", 2)
         assert reply.metadata["mode"] != AiMode.HANDOFF
         lead = lead_of(conversation)
         assert (lead.intent, lead.group_size, lead.event_date) == ("event", 300, dt.date(2027, 11, 14))
         assert lead.phone == "+60198765432"
-        malay = start()
+        malay = web_conversation()
         say(malay, "Saya nak buat majlis perkahwinan untuk 500 tetamu pada 8 Mei 2027", 1)
         reply = say(malay, "hubungi saya di 017-234 5678", 2)
         assert reply.metadata["mode"] != AiMode.HANDOFF and reply.metadata["language"] == "ms"
@@ -93,7 +83,7 @@ def test_call_me_on_a_number_is_a_contact_for_an_event_lead_not_a_request_for_a_
 
 def test_room_types_are_recognised_from_the_knowledge_base_rooms(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):  # no RoomRate rows: only the knowledge base's rooms
-        conversation = start()
+        conversation = web_conversation()
         say(conversation, "Can I book the accessible twin for 2 adults from 2 to 4 February 2027", 1)
         assert lead_of(conversation).room_type == "Accessible Twin Room"
 
@@ -101,12 +91,14 @@ def test_room_types_are_recognised_from_the_knowledge_base_rooms(kb_a, open_all_
 def test_on_whatsapp_the_number_is_the_contact_and_the_consent_comes_as_buttons(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation, message, _ = engine.ingest(
-            NormalizedMessage(
-                channel=Channel.WHATSAPP, property_schema=kb_a.a.schema_name, sender_id="+60191234567",
-                sender_name="Kevin Tan", text="Hi, a Deluxe King Room for 2 adults on 9 May 2027, 2 nights",
-                provider_message_id="wamid.1", timestamp=timezone.now(), thread_id="601",
+            whatsapp_text(
+                "+60191234567",
+                "Hi, a Deluxe King Room for 2 adults on 9 May 2027, 2 nights",
+                number="601",
+                wamid="wamid.1",
+                sender_name="Kevin Tan",
             )
-        )  # fmt: skip
+        )
         assert GuestIdentity.objects.filter(guest=conversation.guest).exists()
         reply = engine.run_turn(conversation.pk, message.pk)
         assert reply.metadata["consent"]["step"] == "consent", reply.content

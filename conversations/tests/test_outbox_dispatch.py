@@ -21,8 +21,8 @@ from conversations.models import (
 )
 from conversations.pipeline import greeting, outbox
 from core.models import DeadLetter
-from messaging.base import NormalizedMessage
 from properties.models import WhatsAppBinding
+from testsupport.inbound import whatsapp_text
 
 NUMBER = "770000000001"
 NUMBER_2 = "770000000002"
@@ -30,15 +30,7 @@ NUMBER_2 = "770000000002"
 
 def _guest_says(text: str, wa_id: str = "60155500001", number: str = NUMBER, at: dt.datetime | None = None):
     conversation, message, _ = engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp",
-            property_schema="",
-            sender_id=f"+{wa_id}",
-            text=text,
-            provider_message_id=f"wamid.{wa_id}.{number}.{text}",
-            timestamp=timezone.now(),
-            thread_id=number,
-        )
+        whatsapp_text(f"+{wa_id}", text, number=number, wamid=f"wamid.{wa_id}.{number}.{text}")
     )
     if at is not None:
         Message.objects.filter(pk=message.pk).update(created_at=at)
@@ -164,11 +156,7 @@ def test_the_greeting_comes_once_per_local_day_and_per_number(alpha) -> None:
     conversation2, _ = _guest_says("hi", wa_id="60155500006", number=NUMBER_2)
 
     def greet(conv: Conversation, number: str, now: dt.datetime) -> None:
-        normalized = NormalizedMessage(
-            channel="whatsapp", property_schema="", sender_id="+60155500006", text="hi",
-            provider_message_id="x", timestamp=now, thread_id=number,
-        )  # fmt: skip
-        greeting.maybe_greet(conv, normalized, now=now)
+        greeting.maybe_greet(conv, whatsapp_text("+60155500006", "hi", number=number, wamid="x", at=now), now=now)
 
     greet(conversation, NUMBER, before_midnight)
     greet(conversation, NUMBER, just_after)

@@ -12,14 +12,10 @@ from django_tenants.utils import schema_context
 from conversations import engine
 from conversations.models import AiMode, Handoff
 from leads.models import ConsentStatus, Lead
+from testsupport.inbound import say
 from testsupport.llm import FakeLLMServer, compute, status
 
 pytestmark = pytest.mark.django_db
-
-
-def say(conversation, text: str, n: int):
-    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
-    return engine.run_turn(conversation.pk, message.pk)
 
 
 def is_reading(body: dict[str, Any]) -> bool:

@@ -11,6 +11,7 @@ from assistant.modes import ModelVerdict
 from conversations import engine, handoff, sessions, turn_steps
 from conversations.models import AiMode, Handoff, SessionState
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn
+from testsupport.inbound import say
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +51,6 @@ def only_step(monkeypatch) -> RecordingStep:
     step = RecordingStep()
     monkeypatch.setattr(turn_steps, "_steps", [step])  # instead of the leads app's step, for this test only
     return step
-
-
-def say(conversation, text: str, n: int):
-    message, _ = engine.record_guest_message(conversation, text, provider_message_id=f"{conversation.pk}:{n}")
-    return engine.run_turn(conversation.pk, message.pk)
 
 
 def test_a_step_follows_up_every_answer_and_keeps_its_state_in_the_session(kb_a, open_all_day, only_step) -> None:

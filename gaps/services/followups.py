@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from conversations.handoff.service import record_staff_message
 from conversations.models import Conversation, ConversationStatus, Message
 from core import audit
+from core.languages import spoken
 from gaps.models import Gap, GapFollowUp, GapQuestion, GapStatus
 from gaps.services.inbox import GapError, gap_for
 
@@ -56,7 +57,7 @@ def waiting_guests(gap: Gap) -> list[Waiting]:
             guest_id,
             q.conversation,
             q.text,
-            "ms" if q.language == "ms" else "en",  # the language they asked in
+            spoken(q.language),  # the language they asked in
             guest_id in told,
         )
         for guest_id, q in latest.items()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from core.redaction import mask_text
 from gaps.models import Gap, GapStatus
 from gaps.services.inbox import examples
 from properties.models import Property
-from properties.services import property_host
+from properties.services import property_origin
 
 
 @dataclass(frozen=True)
@@ -22,8 +20,7 @@ class TopGap:
 
 
 def inbox_url(property_: Property, gap_id: int | None = None) -> str:
-    base = settings.STAFF_URL_TEMPLATE.format(host=property_host(property_.slug)).rstrip("/")
-    return f"{base}/gaps/" + (f"{gap_id}/" if gap_id else "")
+    return f"{property_origin(property_.slug)}/gaps/" + (f"{gap_id}/" if gap_id else "")
 
 
 def top_open_gaps(property_: Property, limit: int = 5) -> list[TopGap]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from core.languages import spoken
 from integrations.models import EventType, IntegrationEvent
 
 SUBJECTS = {
@@ -37,7 +38,7 @@ def _nights(booking: dict[str, Any]) -> int:
 
 
 def build(event: IntegrationEvent, *, property_name: str, guest_name: str, language: str) -> Notice:
-    language = language if language in ("en", "ms") else "en"
+    language = spoken(language)
     payload = event.payload
     booking = payload.get("booking") or {}
     order = payload.get("order") or {}

@@ -7,7 +7,6 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
@@ -18,8 +17,8 @@ from integrations import sms, tasks
 from integrations.models import IntegrationEvent, NotificationStatus
 from integrations.services import events, notify
 from integrations.tests.conftest import booking_event
-from messaging.base import NormalizedMessage
 from properties.models import EmailBinding, WhatsAppBinding
+from testsupport.inbound import whatsapp_text
 
 NUMBER = "660000000001"
 WA_ID = "60123456789"
@@ -111,12 +110,7 @@ def test_inside_the_window_the_notice_goes_as_text_in_the_guests_own_conversatio
     alpha, django_capture_on_commit_callbacks
 ) -> None:
     graph, _ = alpha
-    conversation, _, _ = engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp", property_schema="", sender_id=f"+{WA_ID}", text="hi", provider_message_id="wamid.in.1",
-            timestamp=timezone.now(), thread_id=NUMBER,
-        )
-    )  # fmt: skip
+    conversation, _, _ = engine.ingest(whatsapp_text(f"+{WA_ID}", "hi", number=NUMBER, wamid="wamid.in.1"))
     event = _accept(booking_event("evt-window"), django_capture_on_commit_callbacks)
     assert event.guest_id == conversation.guest_id  # the guest who wrote from that number
     notify.notify(event.pk)
@@ -255,12 +249,7 @@ def test_the_notice_greets_the_guest_by_the_hotel_systems_name_not_the_whatsapp_
     django_capture_on_commit_callbacks,
 ) -> None:
     # The guest wrote on WhatsApp first, under a profile name.
-    engine.ingest(
-        NormalizedMessage(
-            channel="whatsapp", property_schema="", sender_id=f"+{WA_ID}", text="hi", provider_message_id="wamid.n.1",
-            timestamp=timezone.now(), thread_id=NUMBER, sender_name="Ecah 🌸",
-        )
-    )  # fmt: skip
+    engine.ingest(whatsapp_text(f"+{WA_ID}", "hi", number=NUMBER, wamid="wamid.n.1", sender_name="Ecah 🌸"))
     event = _accept(booking_event("evt-name"), django_capture_on_commit_callbacks)
     assert event.guest.name == "Ecah 🌸"  # the guest row keeps what WhatsApp said
     notify.notify(event.pk)

@@ -104,25 +104,12 @@ def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResu
             new_hash = hash_of(item)
             row = existing.get((item.category, item.title))
             if row is None:
-                row = KnowledgeItem.objects.create(
-                    category=item.category,
-                    title=item.title,
-                    content=item.content,
-                    language=item.language,
-                    title_ms=item.title_ms,
-                    content_ms=item.content_ms,
-                    metadata=item.metadata,
-                    is_active=item.is_active,
-                    valid_from=item.valid_from,
-                    valid_to=item.valid_to,
-                    content_hash=new_hash,
-                    source=source[:300],
-                )
+                row = KnowledgeItem.objects.create(**item.authored(), content_hash=new_hash, source=source[:300])
                 result.created.append(row.pk)
             elif _differs(row, item, new_hash):
-                row.content, row.language, row.metadata = item.content, item.language, item.metadata
-                row.title_ms, row.content_ms = item.title_ms, item.content_ms
-                row.is_active, row.valid_from, row.valid_to = item.is_active, item.valid_from, item.valid_to
+                # Category and title are the row's key (found by them), so they are written unchanged.
+                for name, value in item.authored().items():
+                    setattr(row, name, value)
                 if row.content_hash != new_hash:
                     row.content_hash = new_hash
                     row.embedding_status = EmbeddingStatus.PENDING

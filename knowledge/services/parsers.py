@@ -61,16 +61,13 @@ class ParsedItem:
     title_ms: str = ""
     content_ms: str = ""
 
+    def authored(self) -> dict[str, Any]:
+        """The item's values of the knowledge item's authored fields, by field name (what a row is written from)."""
+        return {name: getattr(self, name) for name in AUTHORED_FIELDS}
+
     def as_json(self) -> dict[str, Any]:
         return {
-            "category": self.category,
-            "title": self.title,
-            "content": self.content,
-            "language": self.language,
-            "title_ms": self.title_ms,
-            "content_ms": self.content_ms,
-            "metadata": self.metadata,
-            "is_active": self.is_active,
+            **self.authored(),
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.languages import spoken
 from leads.models import Lead
 from leads.services.leads import record_consent
 
@@ -58,21 +59,17 @@ _INTENTS = {
 }
 
 
-def _lang(language: str) -> str:
-    return "ms" if language == "ms" else "en"
-
-
 def next_question(lead: Lead, language: str = "en") -> str | None:
     """The question for the first missing field, or None when nothing is missing."""
     for field in lead.missing_fields:
         if field in QUESTIONS:
-            return QUESTIONS[field][_lang(language)]
+            return QUESTIONS[field][spoken(language)]
     return None
 
 
 def summary(lead: Lead, language: str = "en") -> str:
     """What we understood, one line per known fact, for the guest to confirm and for staff to act on."""
-    lang = _lang(language)
+    lang = spoken(language)
     label = _LABELS[lang]
     lines = [f"{label['intent']}: {_INTENTS[lang][lead.intent]}"]
     start = lead.check_in or lead.event_date
@@ -106,12 +103,12 @@ def summary(lead: Lead, language: str = "en") -> str:
 
 def consent_question(language: str = "en") -> str:
     """The YES/NO question alone (asked again when the guest's reply was neither)."""
-    return _CONSENT[_lang(language)][0]
+    return _CONSENT[spoken(language)][0]
 
 
 def consent_request(lead: Lead, language: str = "en") -> dict[str, Any]:
     """The consent message: text for any channel, plus reply buttons for channels that have them (WhatsApp)."""
-    question, yes, no = _CONSENT[_lang(language)]
+    question, yes, no = _CONSENT[spoken(language)]
     return {
         "text": f"{summary(lead, language)}\n\n{question}",
         "buttons": [{"id": YES_ID, "title": yes}, {"id": NO_ID, "title": no}],  # WhatsApp: titles ≤ 20 chars

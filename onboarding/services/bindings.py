@@ -28,7 +28,7 @@ from core.durability import enqueue_on_commit
 from messaging.whatsapp import errors as whatsapp_errors
 from messaging.whatsapp.adapter import WhatsAppAdapter
 from properties.models import EmailBinding, PendingEmailBinding, Property, User, WhatsAppBinding, new_nonce
-from properties.services import property_host, property_origin
+from properties.services import property_origin
 
 NUMBER_UNVERIFIED = (
     "This number could not be verified with this access token: check the phone number id in Meta's "
@@ -85,11 +85,7 @@ def confirmation_link(pending: PendingEmailBinding, request: HttpRequest | None 
     token = signing.dumps(
         {"p": property_.pk, "a": pending.address, "n": pending.from_name, "k": pending.nonce}, salt=_SALT, compress=True
     )
-    if request is not None:
-        base = property_origin(property_.slug, request)
-    else:
-        base = settings.STAFF_URL_TEMPLATE.format(host=property_host(property_.slug)).rstrip("/")
-    return f"{base}/email-addresses/confirm/{token}/"
+    return f"{property_origin(property_.slug, request)}/email-addresses/confirm/{token}/"
 
 
 def request_verification(
