@@ -138,3 +138,14 @@ def test_the_stem_takes_off_malay_question_particles_but_not_from_words_that_end
     assert glossary.stem("tolonglah") == glossary.stem("tolong")
     assert glossary.stem("masalah") != glossary.stem("masa")  # a problem is not a time
     assert [c.english[0] for c in glossary.find("Bilakah kolam renang dibuka?")] == [("swimming", "pool"), ("open",)]
+
+
+def test_what_guests_call_checking_in_and_out_and_a_sim_card_are_read_as_such() -> None:
+    def topical(text: str) -> list[tuple[str, ...]]:
+        return [c.english[0] for c in glossary.find(text) if not c.general]
+
+    assert topical("What time do I have to leave the room on my last day?") == [("check", "out")]
+    assert topical("Can I get into my room early?") == [("check", "in")]
+    assert topical("can we keep the room after noon?") == [("check", "out")]
+    assert topical("Do you sell SIM cards?") == [("sim", "card")]  # not a way to pay
+    assert topical("Can you pick us up from KLIA?") == [("airport", "transfer"), ("airport",)]
