@@ -123,6 +123,8 @@ def test_typed_malay_shorthand_and_clitics_are_written_out() -> None:
     assert glossary.normalise("bilik deluxe muat brp org?") == "bilik deluxe muat berapa orang?"
     assert glossary.normalise("xde parking ker?") == "tak ada parking ke?"
     assert glossary.normalise("budak2 blh mandi x") == "budak-budak boleh mandi tak"
+    assert glossary.normalise("bfast kul brp? kete letak mne") == "breakfast pukul berapa? kereta letak mana"
+    assert [c.english[0] for c in glossary.find("ada babi x?")] == [("halal",)]  # pork is a halal question
 
 
 def test_terms_read_a_question_as_concepts_and_the_words_that_name_none() -> None:
