@@ -11,10 +11,14 @@ offline) providers, and replaces the "## Questions" section of the file (the oth
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # quality_setup, also when imported from bench/
 from quality_setup import ROOT, setup_django, throwaway_hotel
 
 setup_django("test_nocturn_qquality")
@@ -25,6 +29,9 @@ from conversations import question_eval  # noqa: E402
 from knowledge.services.embeddings import get_provider, min_similarity  # noqa: E402
 from testsupport.knowledge import load_kb  # noqa: E402
 
+if TYPE_CHECKING:
+    from properties.models import Property
+
 FIXTURES = ROOT / "conversations" / "tests" / "fixtures"
 SETS = (
     ("eval_questions.json", "tuning set: glossary, thresholds and answer rules were tuned on it"),
@@ -33,7 +40,7 @@ SETS = (
     ("eval_questions_holdout3.json", "third held-out set: titles only; its misses guided the w15b round"),
     (
         "eval_questions_holdout4.json",
-        "fourth held-out set: titles only, colloquial Malay, measured before the w15b changes, never tuned on",
+        "fourth held-out set: titles only, colloquial Malay; its misses guided the w15b retrieval round",
     ),
     (
         "eval_questions_holdout5.json",
@@ -42,14 +49,22 @@ SETS = (
 )
 
 
-def measure() -> list[tuple[str, str, question_eval.Report]]:
+@contextlib.contextmanager
+def fixture_hotel() -> Iterator[Property]:
+    """The fixture hotel (every file of knowledge/tests/fixtures) in a throwaway database, inside its
+    schema (bench/question_retrieval.py uses it too)."""
     with throwaway_hotel("quality") as property_:
         load_kb(property_.schema_name)
         with schema_context(property_.schema_name):
-            return [
-                (name, label, question_eval.run(property_, question_eval.load_cases(FIXTURES / name)))
-                for name, label in SETS
-            ]
+            yield property_
+
+
+def measure() -> list[tuple[str, str, question_eval.Report]]:
+    with fixture_hotel() as property_:
+        return [
+            (name, label, question_eval.run(property_, question_eval.load_cases(FIXTURES / name)))
+            for name, label in SETS
+        ]
 
 
 def section(results: list[tuple[str, str, question_eval.Report]]) -> str:

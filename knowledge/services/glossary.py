@@ -115,17 +115,23 @@ def _singular(words: tuple[str, ...]) -> tuple[str, ...]:
 _MALAY_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "di")
 _MALAY_SUFFIXES = ("kannya", "nya", "kan", "an")
 _ENGLISH_SUFFIXES = ("ing", "ed", "es", "s")
+# The Malay question particles written onto a word ("bolehkah", "tolonglah"), taken off before its affixes;
+# not from the words that merely end so ("masalah" is a problem, not "masa", time).
+_CLITICS = ("kah", "lah")
+_NOT_CLITIC = frozenset(["masalah", "sekolah", "sebelah", "langkah", "halah"])
 MIN_STEM = 4
 
 
 def stem(word: str) -> str:
-    """The key a word form is compared by: Malay affixes (me-/pe-/ber-/di-, -kan/-an/-nya; not ter-:
-    "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled consonant, a final e,
-    -or after a long stem) taken off."""
+    """The key a word form is compared by: Malay particles (-kah, -lah) and affixes (me-/pe-/ber-/di-,
+    -kan/-an/-nya; not ter-: "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled
+    consonant, a final e, -or after a long stem) taken off."""
     word = word.lower()
     if not word.isalpha() or len(word) < MIN_STEM + 1:
         # "cots" names a "cot", "bags" a "bag": a plural is the only form a short word takes off.
         return word[:-1] if len(word) == MIN_STEM and word.endswith("s") and not word.endswith("ss") else word
+    if word.endswith(_CLITICS) and word not in _NOT_CLITIC and len(word) - 3 >= MIN_STEM:
+        word = word[:-3]
     for prefix in _MALAY_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
             word = word[len(prefix) :]
@@ -173,10 +179,19 @@ def _stem_index() -> dict[tuple[str, ...], int]:
     return index
 
 
-def find(text: str) -> list[Concept]:
-    """The concepts `text` mentions, in order, longest phrase first (each concept once)."""
+@dataclass(frozen=True)
+class Term:
+    """A piece of a text as the glossary reads it: a phrase naming a concept, or one word naming none."""
+
+    words: tuple[str, ...]
+    concept: Concept | None
+
+
+def terms(text: str) -> list[Term]:
+    """`text` read left to right, the longest phrase naming a concept first ("daftar keluar" before
+    "daftar"); every other word is a term of its own."""
     words, index, stemmed, table = tokens(text), _index(), _stem_index(), concepts()
-    found: list[int] = []
+    found: list[Term] = []
     position = 0
     while position < len(words):
         for size in range(min(MAX_PHRASE_WORDS, len(words) - position), 0, -1):
@@ -185,13 +200,18 @@ def find(text: str) -> list[Concept]:
             if number is None:
                 number = stemmed.get(stems(phrase))
             if number is not None:
-                if number not in found:
-                    found.append(number)
+                found.append(Term(phrase, table[number]))
                 position += size
                 break
         else:
+            found.append(Term((words[position],), None))
             position += 1
-    return [table[n] for n in found]
+    return found
+
+
+def find(text: str) -> list[Concept]:
+    """The concepts `text` mentions, in order, longest phrase first (each concept once)."""
+    return list(dict.fromkeys(term.concept for term in terms(text) if term.concept is not None))
 
 
 def language_of(text: str) -> str:

@@ -7,8 +7,11 @@ How a question is answered:
 1. the question is embedded as a *query* (e5 distinguishes queries from passages);
 2. the nearest chunks by cosine distance come from the HNSW index (`hnsw.ef_search` raised from
    40 for recall, iterative scan so that filtered-out inactive items don't starve the result);
-3. full-text candidates come from the GIN index: chunks holding *every* content word of the
-   question ('simple' configuration, a small English + Malay stop list). AND, not OR: measured on
+3. full-text candidates come from the GIN index: chunks holding *every* term of the question, a
+   content word in any of its forms (the word, or a word its stem begins) or a glossary concept in
+   either language's words ('simple' configuration, a small English + Malay stop list), or else every
+   topical concept it names: "bilik deluxe muat brp org" finds "Deluxe King Room … sleeps two adults"
+   and not the honeymoon package that names the Deluxe King. AND, not OR: measured on
    the fixture set, OR let common words ("night", "room", "sarapan") pull unrelated chunks above
    the right one, and on 50k chunks an OR query ranks thousands of rows (see docs/benchmarks.md);
 4. both lists are fused by reciprocal-rank fusion (k=60), vector rank weighted higher because
@@ -50,6 +53,7 @@ STOP_WORDS = frozenset(
     when where which who why will with you your there any please tell about get
     ada adakah apa apakah bagaimana berapa boleh dan dengan di ini itu ke kah mana saya untuk yang
     tak tidak ya anda kami kita dari pada atau juga lah nak mahu hendak bila
+    hotel ni tu je ker kat sini
     """
     )
 )
@@ -88,18 +92,40 @@ def _today_in_property() -> datetime.date:
         return datetime.datetime.now(datetime.UTC).date()
 
 
+def _word_forms(word: str) -> str:
+    """A question's word in to_tsquery: the word, or any word its stem begins ("sleeps" finds "sleep",
+    "parking" finds "parked"; the 'simple' configuration stems nothing). Short stems match exactly."""
+    root = glossary.stem(word)
+    if root.isalpha() and len(root) >= glossary.MIN_STEM:
+        return f"{root}:*" if word.startswith(root) else f"{word} | {root}:*"
+    return word
+
+
+def _phrase(words: tuple[str, ...]) -> str:
+    return " <-> ".join(words)
+
+
 def text_query(question: str) -> str:
-    """A to_tsquery expression: every content word of the question, or else every topical glossary
-    concept it names in either language (empty if neither applies)."""
-    words: list[str] = []
-    for word in _WORD.findall(question.lower()):
-        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and word not in words:
-            words.append(word)
-    literal = " & ".join(words[:32])
+    """A to_tsquery expression: every term of the question (a content word in its word forms, or a concept
+    of the glossary in either language's words, general ones too: "bilik deluxe muat berapa orang" needs
+    a room, "deluxe" and a capacity), or else every topical glossary concept it names (empty if neither
+    applies). AND, not OR (see the module's docstring): a term widens to its synonyms, never away."""
+    groups: dict[object, str] = {}  # by concept ("muat" and "berapa orang" are one), or by word
+    for term in glossary.terms(question):
+        if term.concept is None:
+            word = term.words[0]
+            if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+                continue
+            groups.setdefault(word, f"({_word_forms(word)})")
+        elif term.concept not in groups:
+            # The question's own words too: a form the glossary does not list ("washed") named the concept.
+            phrases = dict.fromkeys((term.words, *term.concept.phrases))
+            groups[term.concept] = "(" + " | ".join(_phrase(p) for p in phrases) + ")"
+    every_term = " & ".join(list(groups.values())[:32])
     concepts = glossary.concept_tsquery(question)
-    if literal and concepts:
-        return f"({literal}) | {concepts}"
-    return literal or concepts
+    if every_term and concepts:
+        return f"({every_term}) | {concepts}"
+    return every_term or concepts
 
 
 # A Malay chunk of an English item answers under the item's Malay title (its English one if it has none).

@@ -92,3 +92,62 @@ def test_a_malformed_shorthand_line_is_refused_with_its_number(tmp_path, monkeyp
             glossary.normalise("brp")
     finally:
         glossary._shorthand.cache_clear()
+
+
+def test_the_words_guests_use_for_capacity_stations_wifi_parking_cards_and_lateness_name_their_concepts() -> None:
+    def concept_of(text: str) -> glossary.Concept:
+        [concept] = glossary.find(text)
+        return concept
+
+    same = [
+        ("sleeps", "muat", "berapa orang", "occupancy"),
+        ("station", "stesen", "mrt", "pengangkutan awam"),
+        ("wifi", "internet", "wireless"),
+        ("parking", "parkir", "letak kereta", "park my car"),
+        ("credit card", "kad", "visa", "debit card"),
+        ("late", "lambat", "lewat"),
+        ("pay", "free", "percuma", "complimentary"),  # "is it free?" is answered by what one pays
+        ("visitor", "kawan", "friends over"),
+        ("loud", "lagu kuat", "music"),
+    ]
+    for words in same:
+        assert {concept_of(w) for w in words} == {concept_of(words[0])}, words
+
+
+def test_grab_bars_are_an_accessible_room_not_a_bar() -> None:
+    [concept] = [c for c in glossary.find("a room with grab bars for disabled guests") if not c.general]
+    assert ("wheelchair",) in concept.english
+
+
+def test_typed_malay_shorthand_and_clitics_are_written_out() -> None:
+    assert glossary.normalise("bilik deluxe muat brp org?") == "bilik deluxe muat berapa orang?"
+    assert glossary.normalise("xde parking ker?") == "tak ada parking ke?"
+    assert glossary.normalise("budak2 blh mandi x") == "budak-budak boleh mandi tak"
+    assert glossary.normalise("bfast kul brp? kete letak mne") == "breakfast pukul berapa? kereta letak mana"
+    assert [c.english[0] for c in glossary.find("ada babi x?")] == [("halal",)]  # pork is a halal question
+
+
+def test_terms_read_a_question_as_concepts_and_the_words_that_name_none() -> None:
+    read = glossary.terms("Bilik superior muat berapa orang?")
+    assert [t.words for t in read] == [("bilik",), ("superior",), ("muat",), ("berapa", "orang")]
+    assert read[1].concept is None
+    assert read[2].concept == read[3].concept and ("sleeps",) in read[2].concept.english
+
+
+def test_the_stem_takes_off_malay_question_particles_but_not_from_words_that_end_so() -> None:
+    assert glossary.stem("bolehkah") == glossary.stem("boleh")
+    assert glossary.stem("berapakah") == glossary.stem("berapa")
+    assert glossary.stem("tolonglah") == glossary.stem("tolong")
+    assert glossary.stem("masalah") != glossary.stem("masa")  # a problem is not a time
+    assert [c.english[0] for c in glossary.find("Bilakah kolam renang dibuka?")] == [("swimming", "pool"), ("open",)]
+
+
+def test_what_guests_call_checking_in_and_out_and_a_sim_card_are_read_as_such() -> None:
+    def topical(text: str) -> list[tuple[str, ...]]:
+        return [c.english[0] for c in glossary.find(text) if not c.general]
+
+    assert topical("What time do I have to leave the room on my last day?") == [("check", "out")]
+    assert topical("Can I get into my room early?") == [("check", "in")]
+    assert topical("can we keep the room after noon?") == [("check", "out")]
+    assert topical("Do you sell SIM cards?") == [("sim", "card")]  # not a way to pay
+    assert topical("Can you pick us up from KLIA?") == [("airport", "transfer"), ("airport",)]

@@ -119,3 +119,103 @@ def test_one_statement_sets_the_hnsw_settings_before_its_index_scans_start(world
     assert "hnsw" in plan.lower() and "Append" in plan, plan
     with schema_context(world.a.schema_name):  # and the fused statement still answers
         assert search("What time is check-out?", k=1, today=TODAY)[0].item_id == kb_a["Check-in and Check-out Times"]
+
+
+def test_the_full_text_side_asks_for_every_term_in_its_word_forms_and_synonyms():
+    from knowledge.services import glossary
+    from knowledge.services.retrieval import text_query
+
+    query = text_query(glossary.normalise("bilik superior muat brp org?"))
+    every_term, _, _ = query.partition(") | ")
+    # One group per term, the capacity asked twice ("muat", "berapa orang") required once.
+    assert every_term.count("&") == 2, query
+    assert "superi:*" in every_term and "sleeps" in every_term and "room" in every_term
+    assert "hotel" not in text_query("Is there an ATM in the hotel?")  # the hotel is every item's subject
+
+
+# Another hotel's items, invented: the room that answers a capacity question beside a package naming it.
+SEASIDE = [
+    (
+        "rooms",
+        "Superior Queen Room",
+        "en",
+        "The Superior Queen Room (28 m²) has one queen bed and a garden "
+        "view. It sleeps two adults and one child under 12. A rain shower and a work desk are included.",
+    ),
+    (
+        "rates",
+        "Pakej Percutian Pantai",
+        "ms",
+        "Pakej percutian pantai termasuk bilik Superior Queen, makan "
+        "malam BBQ di tepi pantai dan sarapan. Harga RM 720 untuk dua malam.",
+    ),
+    (
+        "faq",
+        "Getting Here",
+        "en",
+        "We are a four-minute walk from Sentral MRT station (exit B). Buses 101 "
+        "and 103 stop in front of the lobby. A taxi from the airport takes about 40 minutes.",
+    ),
+    (
+        "facilities",
+        "Car Park",
+        "en",
+        "Guests park in the open-air car park behind the lobby and pay RM 10 per "
+        "day. Motorcycles park free of charge next to the security post.",
+    ),
+    (
+        "facilities",
+        "Beach Gym",
+        "en",
+        "The gym faces the beach and is open from 6:00 am to 11:00 pm. Towels and drinking water are provided.",
+    ),
+    (
+        "policies",
+        "Noise and Visitors",
+        "en",
+        "Music must be kept low after 10:00 pm. Friends visiting you "
+        "must leave the hotel by 11:00 pm and register at the front desk.",
+    ),
+]
+
+
+@pytest.fixture
+def seaside(world) -> dict[str, int]:
+    from knowledge.services.ingestion import embed_items, upsert_items
+    from knowledge.services.parsers import ParsedItem
+
+    items = [ParsedItem(category=c, title=t, content=text, language=lang) for c, t, lang, text in SEASIDE]
+    with schema_context(world.a.schema_name):
+        result = upsert_items(items, source="seaside")
+        embed_items(result.to_embed)
+        return dict(KnowledgeItem.objects.values_list("title", "pk"))
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "title"),
+    [
+        ("bilik superior muat brp org?", "ms", "Superior Queen Room"),
+        ("how many people can stay in the superior queen?", "en", "Superior Queen Room"),
+        ("hotel ni dekat stesen mrt mana?", "ms", "Getting Here"),
+        ("parking free ke?", "ms", "Car Park"),
+        ("boleh pasang lagu kuat dlm bilik?", "ms", "Noise and Visitors"),
+        ("kawan boleh datang bilik sampai kul brp?", "ms", "Noise and Visitors"),
+    ],
+)
+def test_colloquial_questions_find_the_item_that_answers_them_in_another_hotel(
+    world, seaside, question, language, title
+):
+    with schema_context(world.a.schema_name):
+        titles = [hit.title for hit in search(question, k=4, language=language, today=TODAY)]
+    assert titles[:1] == [title], titles
+
+
+def test_questions_the_other_hotel_cannot_answer_still_get_nothing(world, seaside):
+    with schema_context(world.a.schema_name):
+        for question, language in (
+            ("Is there an ATM in the hotel?", "en"),
+            ("Do you have a bowling alley?", "en"),
+            ("ada mesin atm kat hotel?", "ms"),
+            ("boleh sewa motosikal?", "ms"),
+        ):
+            assert search(question, language=language, today=TODAY) == [], question
