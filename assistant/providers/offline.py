@@ -223,7 +223,7 @@ FOCI = (
         ),
         re.compile(
             r"\b(level \d+|floor|basement|located|next to|outside|opposite|lobby|rooftop|nearest|closest|walk"
-            r"|tingkat|aras|terletak|lobi|di luar|bersebelahan|terdekat|berjalan kaki)\b|\bB\d\b",
+            r"|tingkat|aras|terletak|lobi|di luar|bersebelahan|sebelah|terdekat|berjalan kaki)\b|\bB\d\b",
             re.IGNORECASE,
         ),
         2.0,
@@ -280,8 +280,8 @@ FOCI = (
         "list",
         re.compile(
             r"\bwhat (?:kind|kinds|sort|sorts|types?) of\b|^\W*(?:what|which)\b(?! time)(?:\W+\w+){0,5}\W+"
-            r"(?:have|has|offer|offers|serve|serves|include|includes)\b|\bada apa\b|\bapa yang ada\b|\bjenis apa\b"
-            r"|\bapa jenis\b|\btermasuk apa\b",
+            r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
+            r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b",
             re.IGNORECASE,
         ),
         re.compile(r"\w[\w' -]*, [\w' -]+(?:,? (?:and|or|dan|atau) |, )\w", re.IGNORECASE),
