@@ -281,7 +281,8 @@ FOCI = (
         re.compile(
             r"\bwhat (?:kind|kinds|sort|sorts|types?) of\b|^\W*(?:what|which)\b(?! time)(?:\W+\w+){0,5}\W+"
             r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
-            r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b",
+            r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b"
+            r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b",
             re.IGNORECASE,
         ),
         re.compile(r"\w[\w' -]*, [\w' -]+(?:,? (?:and|or|dan|atau) |, )\w", re.IGNORECASE),
@@ -328,6 +329,7 @@ class _Sentence:
     kind_bonus: float  # a price for a price question, a time for a time question, a duration …
     carries: frozenset[str]  # the question's foci this sentence carries an answer of (price, time, …)
     language: str = "en"  # the language of the text it is quoted from (an item's Malay text: "ms")
+    part_scores: tuple[float, ...] = ()  # how well it answers each part of a question asking several things
 
     @property
     def topicality(self) -> float:
@@ -425,6 +427,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     strong = {n for n, c in enumerate(concepts) if not c.general or c.english[0] not in _WEAK_CONCEPTS}
     topical = {n for n, c in enumerate(concepts) if not c.general}
     foci = _foci(question)
+    parts = _parts(question, concepts)
     items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
         # What the item is about (its title) is in every sentence's context: it does not tell which
@@ -443,7 +446,15 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             repeated = len((question_words - subject_words - _GENERIC - _weak_words()) & set(words))
             bonus = sum(focus.weight for focus in carried)
             carried_names = frozenset(f.name for f in carried)
-            scored.append(_Sentence(rank, position, text, matched, weight, repeated, bonus, carried_names, language))
+            part_scores = tuple(
+                sum(f.weight for f in part_foci if f.carries.search(text))
+                + sum(0.5 if concepts[n].general else 1.0 for n in (matched & part_concepts) - subject)
+                + len((part_words - subject_words - _GENERIC - _weak_words()) & set(words))
+                for part_foci, part_concepts, part_words in parts
+            )
+            scored.append(
+                _Sentence(rank, position, text, matched, weight, repeated, bonus, carried_names, language, part_scores)
+            )
         named = subject | {n for s in scored for n in s.concepts}
         # A topical concept, or (a question naming none) any concept of the question's, or a content word.
         # A topical concept or a content word. A general word alone (room, price) is no subject: the
@@ -476,6 +487,13 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     chosen = _from_best_item(
         best.sentences, follow_on=follow_on, rule_first=rule_first, one_price=any(f.name == "price" for f in foci)
     )
+    # Each part of a question asking several things gets the item's sentence answering it alone: "what time
+    # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
+    for number in range(len(parts)):
+        top = max(best.sentences, key=lambda s: (s.part_scores[number], -s.position))
+        if top.part_scores[number] >= 1.0 and top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
+            chosen.append(top)
+    chosen.sort(key=lambda s: s.position)
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
@@ -498,6 +516,21 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
 
 # A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"
 _PARTS = re.compile(r"\b(?:and|also|plus|dan|juga|serta|pula)\b|[,;?](?=\s*\w)", re.IGNORECASE)
+
+
+def _parts(
+    question: str, concepts: list[glossary.Concept]
+) -> list[tuple[tuple[_Focus, ...], frozenset[int], set[str]]]:
+    """A question asking several things, part by part (its foci, concepts and words); none for one part."""
+    pieces = [piece for piece in _PARTS.split(question) if piece.strip()]
+    if len(pieces) < 2:
+        return []
+    parts = []
+    for piece in pieces:
+        named = glossary.find(piece)
+        numbers = frozenset(n for n, c in enumerate(concepts) if c in named)
+        parts.append((_foci(piece), numbers, set(glossary.stems(sorted(_terms(_clock_words(piece)))))))
+    return parts
 
 
 def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:

@@ -321,3 +321,18 @@ def test_a_one_part_question_gets_one_item_even_when_a_word_names_another() -> N
         "Is the studio accessible for wheelchairs, and when is the pool bar open?", (ACCESSIBLE_STUDIO, POOL_BAR)
     )
     assert "ground floor" in answer and "11:00 am" in answer
+
+
+RIVER_SHUTTLE = _hit(
+    29, "River Shuttle",
+    "The river shuttle leaves the jetty at 9:00 am. A late return boat at 11:00 pm costs RM 30 per person. "
+    "Life jackets are provided.",
+)  # fmt: skip
+
+
+def test_each_part_of_a_question_asking_two_things_gets_its_own_sentence() -> None:
+    # The late-return line carries a time and a price, but it does not say when the shuttle leaves.
+    answer = _ask("What time does the river shuttle leave, and how much is the late return?", (RIVER_SHUTTLE,))
+    assert "9:00 am" in answer and "RM 30" in answer and "Life jackets" not in answer
+    # Asked alone, the late return is one sentence.
+    assert _ask("How much is the late return boat?", (RIVER_SHUTTLE,)).endswith("costs RM 30 per person.")
