@@ -43,7 +43,8 @@ SETS = (
     ("eval_questions_holdout3.json", "third held-out set: titles only; its misses guided the w15b round"),
     (
         "eval_questions_holdout4.json",
-        "fourth held-out set: titles only, colloquial Malay, measured before the w15b changes, never tuned on",
+        "fourth held-out set: titles only, colloquial Malay, measured before the w15b changes; its misses guided the"
+        " w15a round",
     ),
 )
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
