@@ -179,6 +179,7 @@ FOCI = (
         "price",
         re.compile(
             r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
+            r"|(?:extra|any|a|additional) charge"
             r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
             r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
             re.IGNORECASE,
@@ -264,7 +265,7 @@ FOCI = (
     _Focus(
         "existence",
         re.compile(
-            r"^\W*(do you have|is there|are there|have you got|adakah|ada)\b"
+            r"(?:^|[,.;!?])\W*(do you have|is there|are there|have you got|adakah|ada)\b"
             r"|\bada\b(?!\s+apa)(?:\W+\w+){1,4}\W+(?:tak|ke|tidak)\W*$",
             re.IGNORECASE,
         ),
@@ -279,7 +280,7 @@ FOCI = (
     _Focus(
         "list",
         re.compile(
-            r"\bwhat (?:kind|kinds|sort|sorts|types?) of\b|^\W*(?:what|which)\b(?! time)(?:\W+\w+){0,5}\W+"
+            r"\bwhat (?:kind|kinds|sort|sorts|types?) of\b|(?:^|[,.;!?])\W*(?:what|which)\b(?! time)(?:\W+\w+){0,5}\W+"
             r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
             r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b"
             r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b",
@@ -309,7 +310,8 @@ def _foci(question: str) -> tuple[_Focus, ...]:
     return tuple(focus for focus in FOCI if focus.asks.search(question))
 
 
-# "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line.
+# "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line. A question
+# may open with a greeting ("hi, is there a pool?"): the patterns read from the start of any clause.
 _EXISTENCE_QUESTION = next(focus.asks for focus in FOCI if focus.name == "existence")
 _HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
 # "Can I bring my cat?" is answered by the item's rule, its opening line ("Pets are not allowed …"),
@@ -566,7 +568,9 @@ def _from_best_item(
         best = next(s for s in sentences if "price" in s.carries and s.score > best.score - 1.0)
     keep = [best]
     if follow_on and best.position == 0 and len(sentences) > 1:
-        return [best, sentences[1]]
+        # The line after the opening one, unless a later one says more of the question ("Nak buat urutan, ada
+        # spa?": the urut massage's price, not the opening hours).
+        return [best, max(sentences[1:], key=lambda s: (s.topicality, -s.position))]
     if rule_first and best.position != 0 and "permission" in sentences[0].carries:
         return [sentences[0], best]
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))

@@ -298,6 +298,8 @@ def test_a_question_asking_two_kinds_of_fact_gets_a_sentence_for_each() -> None:
 def test_a_what_does_it_have_question_gets_the_enumeration_not_the_line_repeating_its_word() -> None:
     answer = _ask("What dishes do you teach in the cooking class?", (COOKING,))
     assert "rendang, satay and kuih lapis" in answer
+    # After a greeting too: the question's wording is read from the start of any clause.
+    assert "rendang, satay and kuih lapis" in _ask("Hi! What dishes do you teach in the cooking class?", (COOKING,))
 
 
 def test_a_how_long_question_gets_the_general_rule_before_the_special_case() -> None:
