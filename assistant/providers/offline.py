@@ -314,8 +314,8 @@ def _foci(question: str) -> tuple[_Focus, ...]:
 # may open with a greeting ("hi, is there a pool?"): the patterns read from the start of any clause.
 _EXISTENCE_QUESTION = next(focus.asks for focus in FOCI if focus.name == "existence")
 _HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
-# "Can I bring my cat?" is answered by the item's rule, its opening line ("Pets are not allowed …"),
-# even when a later line repeats more of the question's words ("… travelling with a service animal").
+# "Can I bring my cat?" is answered by the item's rule, its opening line when that line states one ("Pets are
+# not allowed …"), even when a later line repeats more of the question's words ("… a service animal").
 _PERMISSION_QUESTION = next(focus.asks for focus in FOCI if focus.name == "permission")
 MAX_SENTENCES_PER_ITEM = 2
 
@@ -360,18 +360,28 @@ def _sentences_of(hits: tuple[Hit, ...]) -> list[tuple[str, list[tuple[int, str,
     ]
 
 
+# Stemming was most of an answer's time (every sentence's words and every concept's phrases, each turn):
+# a hotel's vocabulary is small, so the stems are remembered.
+@functools.lru_cache(maxsize=16384)
+def _stem(word: str) -> str:
+    return glossary.stem(word)
+
+
+@functools.cache
+def _phrase_keys(concept: glossary.Concept) -> tuple[str, ...]:
+    return tuple(f" {' '.join(_stem(word) for word in phrase)} " for phrase in concept.phrases)
+
+
 def _words(text: str) -> list[str]:
     # Word forms meet by their stems: "visitors" speaks of a "visit", "membayar" of "bayar"; a time by
     # its hour: "after 11pm" meets "from 11:00 pm".
-    return list(glossary.stems(glossary.tokens(_clock_words(text))))
+    return [_stem(word) for word in glossary.tokens(_clock_words(text))]
 
 
 def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozenset[int]:
     joined = f" {' '.join(words)} "
     return frozenset(
-        number
-        for number, concept in enumerate(concepts)
-        if any(f" {' '.join(glossary.stems(phrase))} " in joined for phrase in concept.phrases)
+        number for number, concept in enumerate(concepts) if any(key in joined for key in _phrase_keys(concept))
     )
 
 
