@@ -338,3 +338,12 @@ def test_each_part_of_a_question_asking_two_things_gets_its_own_sentence() -> No
     assert "9:00 am" in answer and "RM 30" in answer and "Life jackets" not in answer
     # Asked alone, the late return is one sentence.
     assert _ask("How much is the late return boat?", (RIVER_SHUTTLE,)).endswith("costs RM 30 per person.")
+
+
+def test_a_time_is_the_same_word_however_it_is_written() -> None:
+    # "11pm" in the question is the item's "11:00 pm": the item is about what was asked, and so is its line.
+    lounge = _hit(
+        30, "Library Lounge", "The library lounge closes at 11:00 pm. Board games can be borrowed at reception."
+    )
+    assert "closes at 11:00 pm" in _ask("Are we able to read there after 11pm?", (lounge,))
+    assert "closes at 11:00 pm" in _ask("Bilik bacaan tutup lepas 11.00pm?", (lounge,), language="ms")
