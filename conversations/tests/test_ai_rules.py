@@ -347,3 +347,12 @@ def test_a_time_is_the_same_word_however_it_is_written() -> None:
     )
     assert "closes at 11:00 pm" in _ask("Are we able to read there after 11pm?", (lounge,))
     assert "closes at 11:00 pm" in _ask("Bilik bacaan tutup lepas 11.00pm?", (lounge,), language="ms")
+
+
+def test_a_malay_time_of_the_evening_answers_when() -> None:
+    bus = _malay_hit(
+        31,
+        "Bas Bandar",
+        "Bas percuma ke pusat bandar disediakan untuk tetamu. Bas terakhir bertolak 10:30 malam dari lobi.",
+    )
+    assert "10:30 malam" in _ask("Bas pukul berapa habis?", (bus,), language="ms")
