@@ -252,7 +252,7 @@ FOCI = (
         "people",
         re.compile(
             r"\b(how many (?:people|persons|guests|adults|pax|of us)|how many can|sleeps?|fit|fits|capacity"
-            r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa)\b",
+            r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa(?! malam| hari))\b",
             re.IGNORECASE,
         ),
         re.compile(
