@@ -40,11 +40,11 @@ SETS = (
     ("eval_questions_holdout3.json", "third held-out set: titles only; its misses guided the w15b round"),
     (
         "eval_questions_holdout4.json",
-        "fourth held-out set: titles only, colloquial Malay; its misses guided the w15b retrieval round",
+        "fourth held-out set: titles only, colloquial Malay; its misses guided the w15a and w15b rounds",
     ),
     (
         "eval_questions_holdout5.json",
-        "fifth held-out set: titles only, measured before the w15a/w15b changes, never tuned on",
+        "fifth held-out set: titles only, written before the w15a/w15b round, never tuned on",
     ),
 )
 

@@ -103,6 +103,15 @@ _STOP = frozenset(
         "dari",
         "pada",
         "kena",
+        "into",
+        "onto",
+        "than",
+        "then",
+        "also",
+        "just",
+        "very",
+        "too",
+        "about",
     ]
 )
 MAX_ANSWER_CHARS = 600
@@ -141,48 +150,174 @@ def _terms(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1}
 
 
-# "Where …?" is answered by a place (a level, a floor, next to …), as "how much" by a price.
-_PLACE_QUESTION = re.compile(
-    r"\b(where|which floor|what floor|which level|what level|kat mana|di mana|dekat mana|tingkat berapa|aras berapa"
-    r"|tingkat brp|aras brp)\b",
-    re.IGNORECASE,
-)
-_PLACE = re.compile(
-    r"\b(level \d+|floor|basement|located|next to|outside|opposite|lobby|rooftop|tingkat|aras|terletak|lobi"
-    r"|di luar|bersebelahan)\b|\bB\d\b",
-    re.IGNORECASE,
-)
+# The question's focus: what kind of fact it asks for. Each kind is read from the question's wording
+# (`asks`) and recognised in a sentence that carries that kind of answer (`carries`): a time answers
+# "when", an amount "how much" or "is it free", a rule word "can I", a number of people "how many fit",
+# a place "where", an enumeration "what does it have". The answer prefers the item's sentences that
+# carry what is asked, whatever the hotel and whatever words the item is written in.
+@dataclass(frozen=True)
+class _Focus:
+    name: str
+    asks: re.Pattern[str]
+    carries: re.Pattern[str]
+    weight: float
 
 
-_PRICE_QUESTION = re.compile(
-    r"\b(how much|price|prices|cost|costs|fee|rate|rates|fine|harga|kos|caj|bayar|denda|tambang"
-    r"|(?<!pukul )berapa(?! lama| orang| malam| hari))\b",
-    re.IGNORECASE,
+_NUMBER = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|satu|dua|tiga|empat|lima|enam|tujuh"
+    r"|lapan|sembilan|sepuluh|dua belas|dua puluh)"
 )
-_TIME_QUESTION = re.compile(
-    r"\b(what time|when|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam|waktu"
-    r"|buka|tutup|sampai|tengah malam|\d{1,2}\s?(?:am|pm))\b",
-    re.IGNORECASE,
-)
-_DURATION_QUESTION = re.compile(r"\b(how long|berapa lama)\b", re.IGNORECASE)
-# "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line.
-_EXISTENCE_QUESTION = re.compile(r"^\W*(do you have|is there|are there|have you got|adakah|ada)\b", re.IGNORECASE)
-_HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
-# "Can I bring my cat?" is answered by the item's rule, its opening line ("Pets are not allowed …"),
-# even when a later line repeats more of the question's words ("… travelling with a service animal").
-_PERMISSION_QUESTION = re.compile(
-    r"^\W*(can i|can we|may i|may we|could i|could we|am i allowed|are we allowed|is it ok|is it okay|boleh|bolehkah)\b"
-    r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan)\W*$",
-    re.IGNORECASE,
-)
-_DURATION = re.compile(r"\b(hours?|minutes?|jam|minit)\b", re.IGNORECASE)
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A time of day, or a delay ("within 7 working days", "dalam 7 hari bekerja"): both answer "when?".
 _TIME = re.compile(
     r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b"
+    r"|\b\d{1,2}[:.]\d{2} (?:malam|tengah hari)\b"  # "7:00 malam"; "2 malam" alone is two nights
     r"|\bwithin \d+ (?:working |business )?(?:days?|hours?)\b|\bdalam (?:masa )?\d+ (?:hari|jam)\b",
     re.IGNORECASE,
 )
+FOCI = (
+    _Focus(
+        "price",
+        re.compile(
+            r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
+            r"|(?:extra|any|a|additional) charge"
+            r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
+            r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\bRM\s?\d|\bfree of charge\b|\bat no (?:extra )?charge\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
+            r"|\bcharged\b|\bdikenakan\b",
+            re.IGNORECASE,
+        ),
+        2.5,
+    ),
+    _Focus(
+        "time",
+        re.compile(
+            r"\b(what time|when|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
+            r"|waktu|buka|tutup|sampai|tengah malam"
+            r"|\d{1,2}\s?(?:am|pm|in the morning|in the evening|at night|pagi|petang))\b",
+            re.IGNORECASE,
+        ),
+        _TIME,
+        2.0,
+    ),
+    # "How long until my laundry is back?" is answered by a delay or by the hour it is ready ("the same day
+    # by 7:00 pm"), in the item's order: the general rule before the special case ("express within 4 hours").
+    _Focus(
+        "duration",
+        re.compile(r"\b(how long|how soon|how quickly|berapa lama|berapa cepat|bila siap)\b", re.IGNORECASE),
+        re.compile(
+            _TIME.pattern + r"|\b(hours?|minutes?|days?|jam|minit|hari)\b|\bsame day\b|\bnext day\b|\bhari yang sama\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
+    # "Where …?" is answered by a place (a level, a floor, next to, the nearest …).
+    _Focus(
+        "place",
+        re.compile(
+            r"\b(where|which floor|what floor|which level|what level|which station|nearest|how far|kat mana"
+            r"|di mana|dekat mana|tingkat berapa|aras berapa|terdekat|berapa jauh)\b"
+            r"|(?<!macam )(?<!-)\bmana\b(?!-)",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(level \d+|floor|basement|located|next to|outside|opposite|lobby|rooftop|nearest|closest|walk"
+            r"|tingkat|aras|terletak|lobi|di luar|bersebelahan|sebelah|terdekat|berjalan kaki)\b|\bB\d\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
+    # "Can I …?" is answered by the rule: allowed, not permitted, must, only, subject to availability.
+    _Focus(
+        "permission",
+        re.compile(
+            r"(?:^|[,.;!?])\W*(can i|can we|may i|may we|could i|could we|am i allowed|are we allowed|is it ok"
+            r"|is it okay|boleh|bolehkah)\b"
+            r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan|boleh(?: tak| ke| ka)?)\W*$",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(allowed|not permitted|permitted|prohibited|forbidden|must|may|may not|cannot|only|accept|accepts"
+            r"|accepted|welcome|welcomes|subject to|on request|available|dibenarkan|dilarang|tidak boleh|mesti|perlu"
+            r"|hanya|diterima|menerima|tertakluk|larangan|dialu-alukan|disediakan|tersedia)\b",
+            re.IGNORECASE,
+        ),
+        1.5,
+    ),
+    # "How many people does it sleep?" is answered by a number of people.
+    _Focus(
+        "people",
+        re.compile(
+            r"\b(how many (?:people|persons|guests|adults|pax|of us)|how many can|sleeps?|fit|fits|capacity"
+            r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa(?! malam| hari))\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            rf"\b{_NUMBER}\s+(?:adults?|people|persons|guests|pax|children|orang|dewasa|tetamu)\b|\bsleeps\b"
+            r"|\bup to \d+\b|\bsehingga \d+\b|\bmuat|\bmemuatkan\b|\bcapacity\b|\bkapasiti\b|\bseats?\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
+    # "Is there …?", "bilik ada wifi tak?" is answered by the line saying it is there (available, provided).
+    _Focus(
+        "existence",
+        re.compile(
+            r"(?:^|[,.;!?])\W*(do you have|is there|are there|have you got|adakah|ada)\b"
+            r"|\bada\b(?!\s+apa)(?:\W+\w+){1,4}\W+(?:tak|ke|tidak)\W*$",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(available|provided|offers?|there is|there are|we have|disediakan|tersedia|terdapat|menyediakan"
+            r"|menawarkan|mempunyai)\b",
+            re.IGNORECASE,
+        ),
+        0.75,  # a tie-breaker: the line naming what was asked wins
+    ),
+    # "What treatments does the spa have?" is answered by the enumeration, not by the line repeating its word.
+    _Focus(
+        "list",
+        re.compile(
+            r"\bwhat (?:kind|kinds|sort|sorts|types?) of\b|(?:^|[,.;!?])\W*(?:what|which)\b(?! time)(?:\W+\w+){0,5}\W+"
+            r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
+            r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b"
+            r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\w[\w' -]*, [\w' -]+(?:,? (?:and|or|dan|atau) |, )\w", re.IGNORECASE),
+        2.0,
+    ),
+)
+# A time written any way ("11pm", "11 pm", "11:00 pm", "11.00pm") is one word, so a question naming the
+# hour meets the sentence stating it.
+_CLOCK = re.compile(
+    r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|in the morning|in the afternoon|in the evening|at night|pagi|petang)\b",
+    re.IGNORECASE,
+)
+
+
+def _clock_words(text: str) -> str:
+    def word(match: re.Match[str]) -> str:
+        half = "am" if match.group(3).lower() in ("am", "in the morning", "pagi") else "pm"
+        return f"{int(match.group(1))}h{match.group(2) or '00'}{half}"
+
+    return _CLOCK.sub(word, text)
+
+
+def _foci(question: str) -> tuple[_Focus, ...]:
+    return tuple(focus for focus in FOCI if focus.asks.search(question))
+
+
+# "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line. A question
+# may open with a greeting ("hi, is there a pool?"): the patterns read from the start of any clause.
+_EXISTENCE_QUESTION = next(focus.asks for focus in FOCI if focus.name == "existence")
+_HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
+# "Can I bring my cat?" is answered by the item's rule, its opening line when that line states one ("Pets are
+# not allowed …"), even when a later line repeats more of the question's words ("… a service animal").
+_PERMISSION_QUESTION = next(focus.asks for focus in FOCI if focus.name == "permission")
 MAX_SENTENCES_PER_ITEM = 2
 
 
@@ -195,37 +330,59 @@ class _Sentence:
     concept_weight: float  # topical concepts count 1, general ones (price, room, time) 0.5
     words: int  # the question's own content words it repeats
     kind_bonus: float  # a price for a price question, a time for a time question, a duration …
+    carries: frozenset[str]  # the question's foci this sentence carries an answer of (price, time, …)
+    language: str = "en"  # the language of the text it is quoted from (an item's Malay text: "ms")
+    part_scores: tuple[float, ...] = ()  # how well it answers each part of a question asking several things
+
+    @property
+    def topicality(self) -> float:
+        """How much of the question's own words and concepts it says, whatever kind of fact it carries."""
+        return self.concept_weight + self.words
 
     @property
     def score(self) -> float:
-        return self.concept_weight + self.words + self.kind_bonus
+        return self.topicality + self.kind_bonus
 
 
-def _sentences_of(hits: tuple[Hit, ...]) -> list[tuple[str, list[tuple[int, str]]]]:
+def _sentences_of(hits: tuple[Hit, ...]) -> list[tuple[str, list[tuple[int, str, str]]]]:
     """Per item (in retrieval order, chunks of one item together), its title and its sentences with
-    their positions."""
-    items: dict[int, list[str]] = {}
+    their positions and languages."""
+    items: dict[int, list[tuple[str, str]]] = {}
     titles: dict[int, str] = {}
     for hit in hits:
         titles.setdefault(hit.item_id, hit.title)
         # Hard-wrapped source text (Markdown) keeps sentences across lines: split on sentence ends only.
         items.setdefault(hit.item_id, []).extend(
-            s for s in (" ".join(p.split()) for p in _SENTENCE.split(hit.text)) if s
+            (s, hit.language) for s in (" ".join(p.split()) for p in _SENTENCE.split(hit.text)) if s
         )
-    return [(titles[item_id], list(enumerate(sentences))) for item_id, sentences in items.items()]
+    return [
+        (titles[item_id], [(position, text, language) for position, (text, language) in enumerate(sentences)])
+        for item_id, sentences in items.items()
+    ]
+
+
+# Stemming was most of an answer's time (every sentence's words and every concept's phrases, each turn):
+# a hotel's vocabulary is small, so the stems are remembered.
+@functools.lru_cache(maxsize=16384)
+def _stem(word: str) -> str:
+    return glossary.stem(word)
+
+
+@functools.cache
+def _phrase_keys(concept: glossary.Concept) -> tuple[str, ...]:
+    return tuple(f" {' '.join(_stem(word) for word in phrase)} " for phrase in concept.phrases)
 
 
 def _words(text: str) -> list[str]:
-    # Word forms meet by their stems: "visitors" speaks of a "visit", "membayar" of "bayar".
-    return list(glossary.stems(glossary.tokens(text)))
+    # Word forms meet by their stems: "visitors" speaks of a "visit", "membayar" of "bayar"; a time by
+    # its hour: "after 11pm" meets "from 11:00 pm".
+    return [_stem(word) for word in glossary.tokens(_clock_words(text))]
 
 
 def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozenset[int]:
     joined = f" {' '.join(words)} "
     return frozenset(
-        number
-        for number, concept in enumerate(concepts)
-        if any(f" {' '.join(glossary.stems(phrase))} " in joined for phrase in concept.phrases)
+        number for number, concept in enumerate(concepts) if any(key in joined for key in _phrase_keys(concept))
     )
 
 
@@ -256,25 +413,34 @@ class _Item:
     subject: frozenset[int]  # the question's concepts the item's title names
     on_subject: bool  # the item (title or text) shares a topical concept or a content word with the question
     names_topic: bool  # the item names one of the question's topical concepts (pool, cancellation, …)
+    titled: bool  # its title names the question's subject: a topical concept or a content word
+    evidence: int  # the question's content words and specific general concepts it says (title or text)
+
+    @property
+    def carries(self) -> frozenset[str]:
+        return frozenset(name for s in self.sentences for name in s.carries)
 
 
 def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> str:
+    return " ".join(s.text for s in _grounded(question, hits, max_chars))
+
+
+def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> list[_Sentence]:
     """The fact asked for, copied from the item that answers it; another item only for a part of the
     question the first leaves unanswered. Nothing is generated, and nothing unrelated is added: a pool
     question gets the pool's hours, not the gym and the spa. An item that shares neither a topical concept
     nor a content word with the question is not about it, however near its embedding: when the nearest
-    one is not, a farther one naming the question's topic answers, else there is nothing to say ("Is there
-    a nightclub?" is not answered with the Kids Club).
+    one is not, a farther one naming the question's topic (or two of its words) answers, else there is
+    nothing to say ("Is there a nightclub?" is not answered with the Kids Club).
     """
     question = glossary.normalise(question)  # "kul brp" asks "pukul berapa": a time
     concepts = glossary.find(question)
-    question_words = set(glossary.stems(sorted(_terms(question))))
+    question_words = set(glossary.stems(sorted(_terms(_clock_words(question)))))
     content_words = question_words - _GENERIC - _weak_words()
     strong = {n for n, c in enumerate(concepts) if not c.general or c.english[0] not in _WEAK_CONCEPTS}
     topical = {n for n, c in enumerate(concepts) if not c.general}
-    wants_price, wants_time = bool(_PRICE_QUESTION.search(question)), bool(_TIME_QUESTION.search(question))
-    wants_duration = bool(_DURATION_QUESTION.search(question))
-    wants_place = bool(_PLACE_QUESTION.search(question))
+    foci = _foci(question)
+    parts = _parts(question, concepts)
     items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
         # What the item is about (its title) is in every sentence's context: it does not tell which
@@ -283,19 +449,25 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
         subject = _concepts_in(_words(title), concepts)
         scored = []
         spoken: set[str] = set(subject_words)
-        for position, text in sentences:
+        for position, text, language in sentences:
             words = _words(text)
             spoken.update(words)
-            bonus = (
-                (2.5 if wants_price and _PRICE.search(text) else 0.0)
-                + (2.0 if wants_time and _TIME.search(text) else 0.0)
-                + (2.0 if wants_duration and _DURATION.search(text) else 0.0)
-                + (2.0 if wants_place and _PLACE.search(text) else 0.0)
-            )
+            carried = [focus for focus in foci if focus.carries.search(text)]
             matched = _concepts_in(words, concepts)
             weight = sum(0.5 if concepts[n].general else 1.0 for n in matched - subject)
-            repeated = len((question_words - subject_words) & set(words))
-            scored.append(_Sentence(rank, position, text, matched, weight, repeated, bonus))
+            # A general word (room, price) counts once, as its concept; a generic one (hotel) not at all.
+            repeated = len((question_words - subject_words - _GENERIC - _weak_words()) & set(words))
+            bonus = sum(focus.weight for focus in carried)
+            carried_names = frozenset(f.name for f in carried)
+            part_scores = tuple(
+                sum(f.weight for f in part_foci if f.carries.search(text))
+                + sum(0.5 if concepts[n].general else 1.0 for n in (matched & part_concepts) - subject)
+                + len((part_words - subject_words - _GENERIC - _weak_words()) & set(words))
+                for part_foci, part_concepts, part_words in parts
+            )
+            scored.append(
+                _Sentence(rank, position, text, matched, weight, repeated, bonus, carried_names, language, part_scores)
+            )
         named = subject | {n for s in scored for n in s.concepts}
         # A topical concept, or (a question naming none) any concept of the question's, or a content word.
         # A topical concept or a content word. A general word alone (room, price) is no subject: the
@@ -306,62 +478,126 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
             on_subject = bool(named & strong) or bool(content_words & spoken)
         else:
             on_subject = bool(named)
-        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical)))
+        titled = bool(subject & topical) or bool(content_words & subject_words)
+        # Evidence of the subject: the question's content words it says and its specific general concepts
+        # (early, late, free …; not room or night).
+        evidence = len(content_words & spoken) + len(named & strong - topical)
+        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical), titled, evidence))
     if not items:
-        return ""
+        return []
     if not items[0].on_subject and (concepts or content_words):
         # The nearest item is not about what was asked. A farther one naming the question's topic answers
-        # (as the gap inbox would judge it answered); one sharing a mere word does not: nothing is quoted.
-        items = [item for item in items if item.names_topic]
+        # (as the gap inbox would judge it answered), or one saying two of its own words ("keep the room
+        # after noon" → "12:00 noon", "after 6:00 pm"); one sharing a mere word does not: nothing is quoted.
+        items = [item for item in items if item.names_topic or (item.on_subject and item.evidence >= 2)]
         if not items:
-            return ""
+            return []
     items = [items[0], *(item for item in items[1:] if item.on_subject)]
-    best = items[0]
+    best = _answering_item(items, foci)
     others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
-    chosen = _from_best_item(best.sentences, follow_on=follow_on, rule_first=rule_first, one_price=wants_price)
+    chosen = _from_best_item(
+        best.sentences, follow_on=follow_on, rule_first=rule_first, one_price=any(f.name == "price" for f in foci)
+    )
+    # Each part of a question asking several things gets the item's sentence answering it alone: "what time
+    # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
+    for number in range(len(parts)):
+        top = max(best.sentences, key=lambda s: (s.part_scores[number], -s.position))
+        if top.part_scores[number] >= 1.0 and top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
+            chosen.append(top)
+    chosen.sort(key=lambda s: s.position)
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
-    uncovered = topical - best_item_concepts
+    # One part asked, one item: "a room with grab bars" is not also asking about the bar.
+    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 else set()
     for item in others:
         helpful = [s for s in item.sentences if s.concepts & uncovered]
         if not uncovered or not helpful:
             continue
         chosen.append(max(helpful, key=lambda s: (len(s.concepts & uncovered), s.score, -s.position)))
         break  # one more item at most: a second fact, not a brochure
-    text, total = [], 0
+    quoted: list[_Sentence] = []
+    total = 0
     for sentence in chosen:
-        if total + len(sentence.text) > max_chars and text:
+        if total + len(sentence.text) > max_chars and quoted:
             break
-        text.append(sentence.text)
+        quoted.append(sentence)
         total += len(sentence.text) + 1
-    return " ".join(text)
+    return quoted
+
+
+# A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"
+_PARTS = re.compile(r"\b(?:and|also|plus|dan|juga|serta|pula)\b|[,;?](?=\s*\w)", re.IGNORECASE)
+
+
+def _parts(
+    question: str, concepts: list[glossary.Concept]
+) -> list[tuple[tuple[_Focus, ...], frozenset[int], set[str]]]:
+    """A question asking several things, part by part (its foci, concepts and words); none for one part."""
+    pieces = [piece for piece in _PARTS.split(question) if piece.strip()]
+    if len(pieces) < 2:
+        return []
+    parts = []
+    for piece in pieces:
+        named = glossary.find(piece)
+        numbers = frozenset(n for n, c in enumerate(concepts) if c in named)
+        parts.append((_foci(piece), numbers, set(glossary.stems(sorted(_terms(_clock_words(piece)))))))
+    return parts
+
+
+def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
+    """The nearest item, unless its title is not about the question's subject and a farther one's is:
+    "Is breakfast included in the room rate?" is answered by the breakfast item, not by the room rates
+    that mention breakfast. Among the items titled so, the nearest carrying the kind of fact asked for
+    ("bilik deluxe muat berapa orang?": the room that sleeps two adults, not its rates)."""
+    nearest = items[0]
+    if nearest.titled:
+        return nearest
+    titled = [item for item in items if item.titled]
+    if not titled:
+        return nearest
+    asked = {focus.name for focus in foci}
+    return next((item for item in titled if asked & item.carries), titled[0])
 
 
 def _from_best_item(
     sentences: list[_Sentence], *, follow_on: bool, rule_first: bool = False, one_price: bool = False
 ) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
-    one when it scores as well, or when the question asks what there is or how to do it and the
-    best one only opens the item, or when it asks whether something is allowed and the best one is
-    not the item's opening rule: in the item's own order."""
+    one when it scores as well, or carries a kind of fact the question asks for that the first does not
+    ("where do I park and is it free?": the place, then the price), or when the question asks what there
+    is or how to do it and the best one only opens the item, or when it asks whether something is
+    allowed and the best one is not the item's opening rule: in the item's own order."""
     # At equal scores, the sentence naming the question's concept beats one that only repeats its words.
     best = max(sentences, key=lambda s: (s.score, s.concept_weight, -s.position))
     if best.score == 0:
         best = sentences[0]
+    if one_price and "price" in best.carries:
+        # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)
+        # answers only when it says a whole word more of the question.
+        best = next(s for s in sentences if "price" in s.carries and s.score > best.score - 1.0)
     keep = [best]
     if follow_on and best.position == 0 and len(sentences) > 1:
-        return [best, sentences[1]]
-    if rule_first and best.position != 0:
+        # The line after the opening one, unless a later one says more of the question ("Nak buat urutan, ada
+        # spa?": the urut massage's price, not the opening hours).
+        return [best, max(sentences[1:], key=lambda s: (s.topicality, -s.position))]
+    if rule_first and best.position != 0 and "permission" in sentences[0].carries:
         return [sentences[0], best]
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
     if one_price and _PRICE.search(best.text):
         # "How much is parking?" gets the guests' rate, in the item's order the general rule, and not also
         # the special case after it (valet), unless that one answers better.
         runners = [s for s in runners if not _PRICE.search(s.text)]
-    for sentence in runners[: MAX_SENTENCES_PER_ITEM - 1]:
-        if sentence.score >= max(1.0, best.score - 0.5):
+    missing = {name for s in sentences for name in s.carries} - best.carries
+    for sentence in runners:
+        if len(keep) >= MAX_SENTENCES_PER_ITEM:
+            break
+        # As good, or saying as much of the question's own words and concepts as the best one (the rule
+        # and its consequence: "no smoking in the rooms", "a RM 500 cleaning charge if a guest smokes in the
+        # room"), or carrying a kind of fact asked for that the best one does not.
+        relevant = sentence.topicality >= max(1.5, best.topicality)
+        if sentence.score >= max(1.0, best.score - 0.5) or relevant or (sentence.carries & missing):
             keep.append(sentence)
     return sorted(keep, key=lambda s: s.position)
 
@@ -371,9 +607,12 @@ def compose(request: ChatRequest) -> str:
     if request.mode == AiMode.HANDOFF:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
-    facts = grounded_facts(request.question, request.hits) if request.hits else ""
+    quoted = _grounded(request.question, request.hits) if request.hits else []
+    facts = " ".join(s.text for s in quoted)
     answer = t["answer"]
-    if facts and request.language == "ms" and request.hits[0].language != "ms":
+    # Said in Malay only when every quoted line is the hotel's own Malay (the answering item may not be
+    # the nearest one).
+    if facts and request.language == "ms" and any(s.language != "ms" for s in quoted):
         answer = t["english_only"]
     if request.mode == AiMode.LEAD_CAPTURE:
         # A price is an answer, not a form: the fact alone. The one line inviting the booking is the

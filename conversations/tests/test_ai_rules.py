@@ -247,3 +247,111 @@ def test_shorthand_questions_are_answered_like_written_out_ones() -> None:
     # "kul brp" asks "pukul berapa": a time; "budak2" is "budak-budak".
     assert "7:00 am to 10:00 pm" in _ask("kolam renang bukak kul brp?", (POOL, GYM), language="ms")
     assert "4 to 12" in _ask("kelab budak2 utk umur brp?", (KIDS, GYM), language="ms")
+
+
+# The question's focus, on invented items of another hotel (not the fixture hotel's): what kind of fact is
+# asked for decides which of the item's sentences answers, whatever the item's words.
+BICYCLES = _hit(
+    21, "Bicycle Hire",
+    "Bicycles are kept in the bike shed next to the east gate. Guests ride free for the first two hours, "
+    "then it is RM 8 per hour. Helmets and locks are provided.",
+)  # fmt: skip
+BASIKAL = _malay_hit(
+    28, "Sewa Basikal",
+    "Basikal disimpan di bangsal sebelah pintu timur. Tetamu menunggang percuma untuk dua jam pertama, "
+    "kemudian RM 8 sejam. Topi keledar disediakan.",
+)  # fmt: skip
+COOKING = _hit(
+    22, "Cooking Class",
+    "The cooking class runs in the Melur kitchen every Sunday at 10:00 am. Guests learn to cook rendang, "
+    "satay and kuih lapis. The dishes are eaten together at lunch.",
+)  # fmt: skip
+SHOE_SHINE = _hit(
+    23, "Shoe Shine",
+    "Leave your shoes outside the door before 11:00 pm and they come back polished by 6:00 am. "
+    "An urgent shine within 1 hour costs RM 15.",
+)  # fmt: skip
+VILLA = _hit(
+    24, "Garden Villa",
+    "The Garden Villa has a private plunge pool and a terrace. It sleeps four adults, or two adults and two "
+    "children.",
+)  # fmt: skip
+VILLA_PACKAGE = _malay_hit(
+    25, "Pakej Hujung Minggu", "Pakej hujung minggu termasuk dua malam di Garden Villa, makan malam dan baucar spa."
+)
+ACCESSIBLE_STUDIO = _hit(
+    26, "Accessible Studio",
+    "The Accessible Studio is on the ground floor. Its roll-in shower has grab rails and a fold-down seat.",
+)  # fmt: skip
+POOL_BAR = _hit(27, "Pool Bar", "The pool bar serves mocktails and fresh juices from 11:00 am to 7:00 pm.")
+
+
+def test_a_question_asking_two_kinds_of_fact_gets_a_sentence_for_each() -> None:
+    # "where … and is it free?": the place, then the price, from the one item.
+    answer = _ask("Where can I get a bicycle, and is it free?", (BICYCLES,))
+    assert "east gate" in answer and "RM 8" in answer and "Helmets" not in answer
+    answer = _ask("Basikal ambil kat mana, percuma ke?", (BASIKAL,), language="ms")
+    assert "pintu timur" in answer and "RM 8" in answer and "Topi" not in answer
+
+
+def test_a_what_does_it_have_question_gets_the_enumeration_not_the_line_repeating_its_word() -> None:
+    answer = _ask("What dishes do you teach in the cooking class?", (COOKING,))
+    assert "rendang, satay and kuih lapis" in answer
+    # After a greeting too: the question's wording is read from the start of any clause.
+    assert "rendang, satay and kuih lapis" in _ask("Hi! What dishes do you teach in the cooking class?", (COOKING,))
+
+
+def test_a_how_long_question_gets_the_general_rule_before_the_special_case() -> None:
+    # "by 6:00 am" answers "how long" as well as "within 1 hour" does: the item's general rule comes first.
+    assert "by 6:00 am" in _ask("How long does the shoe shine take?", (SHOE_SHINE,))
+
+
+def test_the_item_titled_with_the_subject_and_carrying_the_asked_kind_answers_in_its_own_language() -> None:
+    # The nearest item (a package, in Malay) only mentions the villa; the villa's own item says how many it
+    # sleeps, in English: the Malay answer says so and quotes it.
+    answer = _ask("Garden villa muat berapa orang?", (VILLA_PACKAGE, VILLA), language="ms")
+    assert "four adults" in answer and "baucar" not in answer
+    assert answer.startswith(TEMPLATES["ms"]["english_only"].split("{facts}")[0])
+
+
+def test_a_one_part_question_gets_one_item_even_when_a_word_names_another() -> None:
+    # "grab bars" is not a question about the pool bar; "… and when does the pool bar open?" is.
+    answer = _ask("Do you have a room with grab bars for wheelchair users?", (ACCESSIBLE_STUDIO, POOL_BAR))
+    assert "grab rails" in answer and "mocktails" not in answer
+    answer = _ask(
+        "Is the studio accessible for wheelchairs, and when is the pool bar open?", (ACCESSIBLE_STUDIO, POOL_BAR)
+    )
+    assert "ground floor" in answer and "11:00 am" in answer
+
+
+RIVER_SHUTTLE = _hit(
+    29, "River Shuttle",
+    "The river shuttle leaves the jetty at 9:00 am. A late return boat at 11:00 pm costs RM 30 per person. "
+    "Life jackets are provided.",
+)  # fmt: skip
+
+
+def test_each_part_of_a_question_asking_two_things_gets_its_own_sentence() -> None:
+    # The late-return line carries a time and a price, but it does not say when the shuttle leaves.
+    answer = _ask("What time does the river shuttle leave, and how much is the late return?", (RIVER_SHUTTLE,))
+    assert "9:00 am" in answer and "RM 30" in answer and "Life jackets" not in answer
+    # Asked alone, the late return is one sentence.
+    assert _ask("How much is the late return boat?", (RIVER_SHUTTLE,)).endswith("costs RM 30 per person.")
+
+
+def test_a_time_is_the_same_word_however_it_is_written() -> None:
+    # "11pm" in the question is the item's "11:00 pm": the item is about what was asked, and so is its line.
+    lounge = _hit(
+        30, "Library Lounge", "The library lounge closes at 11:00 pm. Board games can be borrowed at reception."
+    )
+    assert "closes at 11:00 pm" in _ask("Are we able to read there after 11pm?", (lounge,))
+    assert "closes at 11:00 pm" in _ask("Bilik bacaan tutup lepas 11.00pm?", (lounge,), language="ms")
+
+
+def test_a_malay_time_of_the_evening_answers_when() -> None:
+    bus = _malay_hit(
+        31,
+        "Bas Bandar",
+        "Bas percuma ke pusat bandar disediakan untuk tetamu. Bas terakhir bertolak 10:30 malam dari lobi.",
+    )
+    assert "10:30 malam" in _ask("Bas pukul berapa habis?", (bus,), language="ms")
