@@ -333,6 +333,7 @@ class _Sentence:
     carries: frozenset[str]  # the question's foci this sentence carries an answer of (price, time, …)
     language: str = "en"  # the language of the text it is quoted from (an item's Malay text: "ms")
     part_scores: tuple[float, ...] = ()  # how well it answers each part of a question asking several things
+    subject_echo: int = 0  # of `words`, those naming the item's subject as its opening sentence does
 
     @property
     def topicality(self) -> float:
@@ -371,6 +372,12 @@ def _stem(word: str) -> str:
 @functools.cache
 def _phrase_keys(concept: glossary.Concept) -> tuple[str, ...]:
     return tuple(f" {' '.join(_stem(word) for word in phrase)} " for phrase in concept.phrases)
+
+
+def _subject_words_in(words: list[str], subject: list[glossary.Concept]) -> set[str]:
+    """The words of `words` that spell one of the subject concepts' phrases."""
+    joined = f" {' '.join(words)} "
+    return {word for concept in subject for key in _phrase_keys(concept) if key in joined for word in key.split()}
 
 
 def _words(text: str) -> list[str]:
@@ -447,6 +454,12 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         # sentence answers. "How long is the airport transfer?" is answered by the one with a duration.
         subject_words = set(_words(title))
         subject = _concepts_in(_words(title), concepts)
+        # The item's opening sentence names its subject too, in the text's own language: a Malay text under
+        # an English title ("Parking") says "tempat letak kereta". Choosing among the item's prices, repeating
+        # it ("Letak kereta valet berharga RM 30") says no more of the question than the guests' rate does.
+        opening_subject = (
+            _subject_words_in(_words(sentences[0][1]), [concepts[n] for n in subject]) if sentences else set()
+        )
         scored = []
         spoken: set[str] = set(subject_words)
         for position, text, language in sentences:
@@ -456,7 +469,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             matched = _concepts_in(words, concepts)
             weight = sum(0.5 if concepts[n].general else 1.0 for n in matched - subject)
             # A general word (room, price) counts once, as its concept; a generic one (hotel) not at all.
-            repeated = len((question_words - subject_words - _GENERIC - _weak_words()) & set(words))
+            repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
+            repeated = len(repeated_words)
             bonus = sum(focus.weight for focus in carried)
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
@@ -466,7 +480,19 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
                 for part_foci, part_concepts, part_words in parts
             )
             scored.append(
-                _Sentence(rank, position, text, matched, weight, repeated, bonus, carried_names, language, part_scores)
+                _Sentence(
+                    rank,
+                    position,
+                    text,
+                    matched,
+                    weight,
+                    repeated,
+                    bonus,
+                    carried_names,
+                    language,
+                    part_scores,
+                    subject_echo=len(repeated_words & opening_subject),
+                )
             )
         named = subject | {n for s in scored for n in s.concepts}
         # A topical concept, or (a question naming none) any concept of the question's, or a content word.
@@ -576,7 +602,11 @@ def _from_best_item(
     if one_price and "price" in best.carries:
         # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)
         # answers only when it says a whole word more of the question.
-        best = next(s for s in sentences if "price" in s.carries and s.score > best.score - 1.0)
+        best = next(
+            s
+            for s in sentences
+            if "price" in s.carries and s.score - s.subject_echo > best.score - best.subject_echo - 1.0
+        )
     keep = [best]
     if follow_on and best.position == 0 and len(sentences) > 1:
         # The line after the opening one, unless a later one says more of the question ("Nak buat urutan, ada

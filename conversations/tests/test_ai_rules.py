@@ -355,3 +355,17 @@ def test_a_malay_time_of_the_evening_answers_when() -> None:
         "Bas percuma ke pusat bandar disediakan untuk tetamu. Bas terakhir bertolak 10:30 malam dari lobi.",
     )
     assert "10:30 malam" in _ask("Bas pukul berapa habis?", (bus,), language="ms")
+
+
+def test_a_malay_text_repeating_its_subject_does_not_make_its_special_price_the_rule() -> None:
+    # An English-titled item whose Malay text names its subject again ("cuci baju") in a later, special-case price.
+    laundry = _malay_hit(
+        40,
+        "Laundry",
+        "Perkhidmatan cuci baju dibuka setiap hari. Tetamu membayar RM 8 sekilogram. "
+        "Cuci baju ekspres berharga RM 15 sekilogram.",
+    )
+    answer = _ask("Berapa bayaran cuci baju untuk tetamu?", (laundry,), language="ms")
+    assert "RM 8" in answer and "RM 15" not in answer
+    # Asking for the special case by its own word still gets it.
+    assert "RM 15" in _ask("Berapa harga cuci baju ekspres?", (laundry,), language="ms")
