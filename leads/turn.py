@@ -63,7 +63,7 @@ from leads.services.leads import (
     record_consent,
     upsert_lead_for_conversation,
 )
-from leads.services.policy import CONTACT, DialogueState, decide
+from leads.services.policy import CONTACT, DialogueState, decide, missing
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import ExtractedLead, ExtractionContext
 
@@ -350,6 +350,33 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     return answering and len(re.findall(r"\w+", text)) <= SHORT_REPLY_WORDS
 
 
+# "Not now, thanks", "tengok dulu": the guest stops the enquiry for now; a receptionist stops asking.
+NOT_NOW = re.compile(
+    r"^\W*(?:ok(?:ay)?\W+)?(?:not now|not yet|maybe later|later|just asking|just looking|just browsing|no thanks?"
+    r"|no thank you|tak apa|takpe|xpe|nanti dulu|nanti|tengok dulu|tanya je|tanya sahaja|saja tanya|belum lagi)\b"
+    r"(?:\W+\w+){0,4}\W*$",
+    re.IGNORECASE,
+)
+NO_RUSH = {
+    "en": "No problem, there's no rush. I've kept the details you gave; message me whenever you'd like to go "
+    "ahead, or if there's anything else I can help with.",
+    "ms": "Tiada masalah, tak perlu tergesa-gesa. Saya simpan butiran yang anda berikan; mesej sahaja bila anda "
+    "mahu teruskan, atau jika ada apa-apa lagi yang boleh saya bantu.",
+}
+
+
+def _no_rush(turn: Turn, language: str) -> StepReply | None:
+    """The guest paused the enquiry: say so kindly, keep the lead, and ask nothing more until they give a
+    detail again (every missing detail counts as asked; the policy asks again only after new details)."""
+    progress = read_progress(turn, create=False)
+    if progress.lead is None or not progress.lead.is_open:
+        return None
+    asked = progress.state.asked
+    progress.state.asked = [*asked, *(slot for slot in missing(progress.fields) if slot not in asked)]
+    turn.notes["lead"] = progress
+    return StepReply(NO_RUSH[language], AiMode.CONCIERGE, source="lead", language=language)
+
+
 class LeadTurnStep:
     """The lead step as the engine calls it (see the module docstring)."""
 
@@ -377,6 +404,8 @@ class LeadTurnStep:
             turn.text = f"{turn.text}\n{hint}"
         if turn.session.mode in (AiMode.HANDOFF, AiMode.STAFF) or modes.wants_human(turn.text):
             return None  # the engine hands over; after_answer still reads the details
+        if NOT_NOW.match(turn.text) and state.lead_id is not None and state.consent == ConsentStatus.NOT_ASKED:
+            return _no_rush(turn, language)
         ctx = turn_context(turn)
         if not _details_only(turn, ctx, state):
             return None

@@ -93,3 +93,18 @@ def test_malay_with_english_nouns_is_answered_in_malay(kb_a, open_all_day) -> No
         conversation = start()
         reply = say(conversation, "Hi, nk book room utk 5 Mei 2027, 2 nights", 1)
         assert reply.metadata["language"] == "ms", reply.content
+
+
+def test_not_now_pauses_the_enquiry_kindly_and_new_details_take_it_up_again(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "I'm thinking of the Family Suite for 2 adults, 2027-12-20 for 4 nights", 1)
+        paused = say(conversation, "not now, thanks", 2)
+        assert "no rush" in paused.content and "?" not in paused.content, paused.content
+        assert "phone" not in paused.content.lower()  # the contact is not asked for again
+        assert lead_of(conversation).check_in == dt.date(2027, 12, 20)  # the details are kept
+        later = say(conversation, "ok, make it 5 nights", 3)
+        assert later.metadata["consent"]["asks"] == "phone_or_email", later.content
+        malay = start()
+        say(malay, "Nak tempah bilik 2 malam dari 3 Mac 2027", 1)
+        assert "tergesa-gesa" in say(malay, "tengok dulu", 2).content
