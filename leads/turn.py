@@ -334,8 +334,9 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     """This turn's messages tell us booking details and ask nothing (but to book).
 
     In the middle of an enquiry, a short reply that asks nothing answers our last question even when it
-    names no detail ("any room is fine", "just the one day, with lunch"): it is the guest's answer, not a
-    question for the knowledge base (whose "lunch" or "smoking" item would be pasted in beside it).
+    names no detail ("whichever room, we're non-smokers", "a full day with coffee breaks"): it is the
+    guest's answer, not a question for the knowledge base (whose "lunch" or "smoking" item would be
+    pasted in beside it).
     """
     text = turn.text
     if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
@@ -352,7 +353,8 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
 
 # "Not now, thanks", "tengok dulu": the guest stops the enquiry for now; a receptionist stops asking.
 NOT_NOW = re.compile(
-    r"^\W*(?:ok(?:ay)?\W+)?(?:not now|not yet|maybe later|later|just asking|just looking|just browsing|no thanks?"
+    r"^\W*(?:ok(?:ay)?\W+)?(?:maybe\W+)?(?:not now|not yet|later|another time|some other time|i['’]ll think about it"
+    r"|let me think|just asking|just looking|just browsing|no thanks?|lain kali|fikir dulu"
     r"|no thank you|tak apa|takpe|xpe|nanti dulu|nanti|tengok dulu|tanya je|tanya sahaja|saja tanya|belum lagi)\b"
     r"(?:\W+\w+){0,4}\W*$",
     re.IGNORECASE,

@@ -99,7 +99,7 @@ def test_not_now_pauses_the_enquiry_kindly_and_new_details_take_it_up_again(kb_a
     with schema_context(kb_a.a.schema_name):
         conversation = start()
         say(conversation, "I'm thinking of the Family Suite for 2 adults, 2027-12-20 for 4 nights", 1)
-        paused = say(conversation, "not now, thanks", 2)
+        paused = say(conversation, "maybe another time, thanks", 2)
         assert "no rush" in paused.content and "?" not in paused.content, paused.content
         assert "phone" not in paused.content.lower()  # the contact is not asked for again
         assert lead_of(conversation).check_in == dt.date(2027, 12, 20)  # the details are kept

@@ -461,8 +461,8 @@ def _assign_dates(
 _AT_TIME = (
     r"(?:\s*,?\s*(?:at|around|about|after|by|before|sekitar|lebih kurang|dalam|pukul|pkl|jam|kira-kira|maybe|mungkin"
     r"|probably|roughly|approximately|likely)"
-    r"){0,2}\s+(?:midnight|(?:tengah|tgh)\s+malam|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)"
-    r"|\d{1,2}[:.]\d{2})"
+    r"){0,2}\s+(?:midnight|(?:tengah|tgh)\s+malam"
+    r"|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)|\d{1,2}[:.]\d{2})"
 )
 SPECIAL_REQUEST_RE = re.compile(
     r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?)\b"
