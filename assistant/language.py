@@ -40,6 +40,14 @@ ENGLISH_WORDS = frozenset(
 )
 
 
+# English nouns and verbs Malaysians use inside Malay sentences ("nk book room utk lusa, 2 nights"): beside a
+# Malay word they say nothing of the guest's language, only English grammar words do.
+LOANWORDS = frozenset(
+    {"room", "rooms", "book", "booking", "price", "pool", "parking", "breakfast", "check", "night", "nights", "hi"}
+    | {"available", "availability"}
+)
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """'ms' or 'en'; `default` (usually the conversation's language so far) breaks ties."""
     words = [w.lower() for w in _WORD.findall(text)]
@@ -47,7 +55,8 @@ def detect_language(text: str, default: str = "en") -> str:
         return default
     malay = sum(1 for w in words if w in MALAY_WORDS)
     # "hotel", "wifi" and the like are in both lists; only exclusive hits decide.
-    english = sum(1 for w in words if w in ENGLISH_WORDS and w not in MALAY_WORDS)
+    english_words = ENGLISH_WORDS - LOANWORDS if malay else ENGLISH_WORDS
+    english = sum(1 for w in words if w in english_words and w not in MALAY_WORDS)
     if malay > english:
         return "ms"
     if english > malay:

@@ -59,8 +59,8 @@ _BOOKING = re.compile(
     r"|how much|per night|quote|check[- ]in on|stay from|deal|promo\w*"
     r"|tempah|tempahan|kosong|harga|kadar|berapa harga|berapa ringgit|satu malam|semalam berapa|promosi|menginap"
     # Events, meetings and dining are enquiries to capture too, not questions to look up and forget.
-    r"|wedding|weddings|kahwin|perkahwinan|nikah|kenduri|resepsi|meeting|meetings|mesyuarat|conference|seminar"
-    r"|workshop|bengkel|persidangan|banquet|majlis|table for|meja untuk|book a table|tempah meja)\b",
+    r"|wedding|weddings|kahwin|perkahwinan|nikah|kenduri|resepsi|meeting|meetings|mesyuarat|conferences?|seminars?"
+    r"|workshops?|bengkel|persidangan|banquets?|majlis|retreats?|table for|meja untuk|book a table|tempah meja)\b",
     re.IGNORECASE,
 )
 _DATES = re.compile(
@@ -76,14 +76,20 @@ _DATES = re.compile(
 # "Call me on 016…" / "hubungi saya di 012…" gives a way to reach the guest later: a contact, not a
 # request for a person now.
 _CONTACT_GIVEN = re.compile(
-    r"\b(?:call me|hubungi saya|call|whatsapp me|text me|reach me|contact me|telefon saya)\b"
+    r"\b(?:call me(?: back)?|ring me|hubungi (?:saya|sy|aku)|call|whatsapp me|text me|reach me|contact me"
+    r"|(?:telefon|call|whatsapp|wasap|mesej) (?:saya|sy|aku))\b"
     r"(?:\s+(?:on|at|di|ke|pada|via|by))?\s*[:\-]?\s*(?:\+?\d[\d\s-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+)",
     re.IGNORECASE,
 )
 
 
 def wants_human(text: str) -> bool:
-    return bool(_HUMAN.search(_CONTACT_GIVEN.sub(" ", text)) or is_complaint(text))
+    return asks_for_person(text) or is_complaint(text)
+
+
+def asks_for_person(text: str) -> bool:
+    """The guest asks for a person in so many words (a complaint alone is not that)."""
+    return bool(_HUMAN.search(_CONTACT_GIVEN.sub(" ", text)))
 
 
 def is_complaint(text: str) -> bool:

@@ -39,10 +39,20 @@ from assistant.language import detect_language
 from assistant.modes import ModelVerdict
 from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
-from leads.models import ConsentStatus, Lead
+from leads.models import ConsentStatus, Intent, Lead
 from leads.services.consent import QUESTIONS, consent_question, consent_request, record_consent_reply, summary
-from leads.services.extraction import EMAIL_RE, NAME_STOPWORDS, NUM_COUNT, GuestText, extract, find_name, number_value
+from leads.services.extraction import (
+    EMAIL_RE,
+    NAME_STOPWORDS,
+    NUM_COUNT,
+    GuestText,
+    counting_text,
+    extract,
+    find_name,
+    number_value,
+)
 from leads.services.leads import (
+    LeadError,
     add_answer_hint,
     extraction_context,
     lead_fields,
@@ -50,9 +60,10 @@ from leads.services.leads import (
     mark_consent_asked,
     mark_handed_over,
     read_conversation,
+    record_consent,
     upsert_lead_for_conversation,
 )
-from leads.services.policy import CONTACT, DialogueState, decide
+from leads.services.policy import CONTACT, DialogueState, decide, missing
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import ExtractedLead, ExtractionContext
 
@@ -152,7 +163,12 @@ _BARE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _BARE_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,3})\s*[.!]*\s*$")
-NOT_A_NAME = {"yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope"}
+NOT_A_NAME = {
+    "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope",
+    # The label in front of a contact ("Emel: …", "Tel 012…", "HP: …") is not the guest's name.
+    "email", "e-mail", "emel", "mel", "mail", "phone", "tel", "telefon", "fon", "nombor", "number", "num", "no.",
+    "hp", "h/p", "wa", "mobile", "handphone", "contact", "hubungi", "alamat", "address",
+}  # fmt: skip
 _HINTS = {"nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax"}
 
 
@@ -177,7 +193,7 @@ def guest_language(text: str, session_language: str) -> str:
 
 def answer_hint(text: str, last_asked: str | None) -> str | None:
     """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights")."""
-    if last_asked in _HINTS and (match := _BARE_NUMBER.match(text.lower())):
+    if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
         return _HINTS[last_asked].format(n=number_value(match.group(1)))
     if last_asked in ("name", CONTACT):
         # "Aisha Rahman, 012-345 6789": the words beside the number we asked for are the guest's name.
@@ -229,16 +245,18 @@ def turn_reading(turn: Turn) -> ModelOutcome | None:
     return turn.notes["reading"]
 
 
-def read_progress(turn: Turn, *, create: bool) -> Progress:
+def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False) -> Progress:
     """Read the whole conversation again (every guest message, in every mode) and update its lead.
 
     `create`: a lead may be opened by this turn (booking intent); otherwise only an existing lead is
-    updated. A failure here must never cost the guest their answer.
+    updated. `keep_contact`: the turn goes to a person; a phone or e-mail the guest gave opens a lead
+    even without booking intent (see `upsert_lead_for_conversation`). A failure here must never cost the
+    guest their answer.
     """
     state = DialogueState.from_json(turn.session.lead)
     lead = turn_lead(turn)
     try:
-        if lead is not None or create:
+        if lead is not None or create or keep_contact:
             turn.notes.pop("lead_row", None)  # the upsert changes it
             lead = upsert_lead_for_conversation(
                 turn.conversation,
@@ -246,6 +264,7 @@ def read_progress(turn: Turn, *, create: bool) -> Progress:
                 reading=turn_reading(turn),
                 ctx=turn_context(turn),
                 property_=turn.property,
+                keep_contact=keep_contact,
             )
             turn.notes["lead_row"] = lead
     except Exception:  # a lead failure must never cost the guest their answer
@@ -278,15 +297,86 @@ def follow_up(progress: Progress, language: str) -> FollowUp | None:
     return None
 
 
-def _details_only(turn: Turn, ctx: ExtractionContext) -> bool:
-    """This turn's messages tell us booking details and ask nothing (but to book)."""
+def hand_over_on_request(turn: Turn, progress: Progress) -> None:
+    """A guest in the middle of an enquiry who asks for a person, with a way to reach them known, has asked
+    the team to take the enquiry on: the lead goes to the team with the conversation (their request is
+    their YES). Without a contact nothing is handed over (nobody could call back), nor after a NO, nor for
+    a complaint alone (a person takes the conversation; the lead stays as it is)."""
+    lead = progress.lead
+    if lead is None or not lead.is_open or lead.intent == Intent.GENERAL or lead.handed_over_at is not None:
+        return
+    if lead.consent_status not in (ConsentStatus.NOT_ASKED, ConsentStatus.ASKED):
+        return
+    if not (progress.fields.phone or progress.fields.email):
+        return
+    reading = turn_reading(turn)
+    if not (modes.asks_for_person(turn.text) or (reading is not None and reading.wants_human)):
+        return
+    try:
+        record_consent(lead.pk, given=True)
+        mark_handed_over(lead.pk)
+    except LeadError:  # raced with a NO or a staff change: the lead stays where it is
+        log.warning("lead_handover_on_request_refused", lead=lead.pk)
+        return
+    progress.state.consent = ConsentStatus.GIVEN
+    turn.notes.pop("lead_row", None)
+
+
+# A question typed without its question mark ("is breakfast included", "can we bring the dog") or a wish to know.
+AUX_FIRST = re.compile(r"^\W*(?:is|are|do|does|can|could|nak tanya|nk tanya)\b", re.IGNORECASE)
+WANTS_TO_KNOW = re.compile(
+    r"\b(?:know|info|information|details? (?:of|about|on)|recommend|suggest|tahu|maklumat|tanya)\b", re.IGNORECASE
+)
+SHORT_REPLY_WORDS = 8
+
+
+def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> bool:
+    """This turn's messages tell us booking details and ask nothing (but to book).
+
+    In the middle of an enquiry, a short reply that asks nothing answers our last question even when it
+    names no detail ("whichever room, we're non-smokers", "a full day with coffee breaks"): it is the
+    guest's answer, not a question for the knowledge base (whose "lunch" or "smoking" item would be
+    pasted in beside it).
+    """
     text = turn.text
     if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
         text = BOOKING_REQUEST.sub(" ", text).replace("?", " ")
-    if QUESTION_CUE.search(text):
+    opens_as_question = AUX_FIRST.search(turn.text) and not BOOKING_REQUEST.match(turn.text.strip())
+    if QUESTION_CUE.search(text) or WANTS_TO_KNOW.search(text) or opens_as_question:
         return False
     fields = extract([GuestText(turn.text)], ctx).fields
-    return bool(_slots(fields))
+    if _slots(fields):
+        return True
+    answering = state.lead_id is not None and state.last_asked is not None and state.consent == ConsentStatus.NOT_ASKED
+    return answering and len(re.findall(r"\w+", text)) <= SHORT_REPLY_WORDS
+
+
+# "Not now, thanks", "tengok dulu": the guest stops the enquiry for now; a receptionist stops asking.
+NOT_NOW = re.compile(
+    r"^\W*(?:ok(?:ay)?\W+)?(?:maybe\W+)?(?:not now|not yet|later|another time|some other time|i['’]ll think about it"
+    r"|let me think|just asking|just looking|just browsing|no thanks?|lain kali|fikir dulu"
+    r"|no thank you|tak apa|takpe|xpe|nanti dulu|nanti|tengok dulu|tanya je|tanya sahaja|saja tanya|belum lagi)\b"
+    r"(?:\W+\w+){0,4}\W*$",
+    re.IGNORECASE,
+)
+NO_RUSH = {
+    "en": "No problem, there's no rush. I've kept the details you gave; message me whenever you'd like to go "
+    "ahead, or if there's anything else I can help with.",
+    "ms": "Tiada masalah, tak perlu tergesa-gesa. Saya simpan butiran yang anda berikan; mesej sahaja bila anda "
+    "mahu teruskan, atau jika ada apa-apa lagi yang boleh saya bantu.",
+}
+
+
+def _no_rush(turn: Turn, language: str) -> StepReply | None:
+    """The guest paused the enquiry: say so kindly, keep the lead, and ask nothing more until they give a
+    detail again (every missing detail counts as asked; the policy asks again only after new details)."""
+    progress = read_progress(turn, create=False)
+    if progress.lead is None or not progress.lead.is_open:
+        return None
+    asked = progress.state.asked
+    progress.state.asked = [*asked, *(slot for slot in missing(progress.fields) if slot not in asked)]
+    turn.notes["lead"] = progress
+    return StepReply(NO_RUSH[language], AiMode.CONCIERGE, source="lead", language=language)
 
 
 class LeadTurnStep:
@@ -316,8 +406,10 @@ class LeadTurnStep:
             turn.text = f"{turn.text}\n{hint}"
         if turn.session.mode in (AiMode.HANDOFF, AiMode.STAFF) or modes.wants_human(turn.text):
             return None  # the engine hands over; after_answer still reads the details
+        if NOT_NOW.match(turn.text) and state.lead_id is not None and state.consent == ConsentStatus.NOT_ASKED:
+            return _no_rush(turn, language)
         ctx = turn_context(turn)
-        if not _details_only(turn, ctx):
+        if not _details_only(turn, ctx, state):
             return None
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
         progress = read_progress(turn, create=True)
@@ -341,9 +433,12 @@ class LeadTurnStep:
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None:
         if "lead" not in turn.notes:
-            turn.notes["lead"] = read_progress(turn, create=answer.mode == AiMode.LEAD_CAPTURE)
+            turn.notes["lead"] = read_progress(
+                turn, create=answer.mode == AiMode.LEAD_CAPTURE, keep_contact=answer.mode == AiMode.HANDOFF
+            )
         progress: Progress = turn.notes["lead"]
         if answer.mode == AiMode.HANDOFF:
+            hand_over_on_request(turn, progress)
             return None  # a person takes over; the details are kept all the same
         if progress.state.consent == ConsentStatus.ASKED:
             again = pending_question(turn.conversation, answer.language)

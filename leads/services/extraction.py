@@ -75,13 +75,90 @@ def number_value(token: str) -> int:
     return int(token) if token.isdigit() else NUMBER_WORDS[token.lower()]
 
 
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "lapan": 8, "sembilan": 9,
+}  # fmt: skip
+_TEENS_TENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "sepuluh": 10, "sebelas": 11,
+}  # fmt: skip
+_NUMBER_TOKENS = [*_UNITS, *_TEENS_TENS, "belas", "puluh", "ratus", "seratus", "hundred", "and"]
+_NUMBER_SPAN = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(_NUMBER_TOKENS, key=len, reverse=True))
+    + r")(?:[ \t-]+(?:"
+    + "|".join(sorted(_NUMBER_TOKENS, key=len, reverse=True))
+    + r"))*\b"
+)
+# "kanak2", "budak2": Malay written on a phone doubles a word with a "2" (kanak-kanak, budak-budak).
+_REDUPLICATED = re.compile(r"\b([a-z]{3,})2\b")
+
+
+def _spelled_number(tokens: list[str]) -> int | None:
+    """ "dua puluh lima", "two hundred and fifty", "dua belas" as a number; None when the words do not make one
+    ("dua tiga" is Malay for "a few", not 23)."""
+    total, current, last = 0, 0, ""
+    for token in tokens:
+        if token in _UNITS:
+            if last in _UNITS or last in ("belas", "sebelas") or (current % 10 and last in _TEENS_TENS):
+                return None
+            current += _UNITS[token]
+        elif token in _TEENS_TENS:
+            if current % 100:
+                return None
+            current += _TEENS_TENS[token]
+        elif token == "belas" and last in _UNITS:
+            current += 10
+        elif token == "puluh" and last in _UNITS:
+            current += _UNITS[last] * 9  # "dua puluh": the 2 just added becomes 20
+        elif token in ("ratus", "hundred") and last in _UNITS | {"": 0} and current:
+            total, current = total + current * 100, 0
+        elif token == "seratus" and not current:
+            total += 100
+        elif token == "and" and last in ("hundred", "ratus", "seratus"):
+            pass
+        else:
+            return None
+        last = token
+    return total + current if last != "and" else None
+
+
+def counting_text(lowered: str) -> str:
+    """Lower-case guest text with counts as digits: "kanak2" is "kanak-kanak", "dua puluh orang" is "20 orang".
+
+    A single number word the patterns already know ("dua", "a") stays a word: "a" counts only where it may."""
+
+    def digits(match: re.Match[str]) -> str:
+        span = match.group(0)
+        tokens = re.split(r"[ \t-]+", span)
+        while tokens and tokens[-1] == "and":
+            tokens.pop()
+        if not tokens or (len(tokens) == 1 and tokens[0] in NUMBER_WORDS):
+            return span
+        value = _spelled_number(tokens)
+        if value is None:
+            return span
+        return str(value) + (" and" if span.rstrip().endswith(" and") else "")
+
+    lowered = re.sub(r"\ba hundred\b", "one hundred", _REDUPLICATED.sub(r"\1-\1", lowered))
+    return _NUMBER_SPAN.sub(digits, lowered)
+
+
 NIGHTS_RE = re.compile(rf"(?<!\bjam )(?<!\bpukul )(?<!\bpkl )(?<!\bat )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
 DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
 WEEK_RE = re.compile(r"\b(?:a|one) week\b|\bseminggu\b")
 ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa)\b")
+# "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(
     rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak[- ]kanak|budak|anak|babies|baby|bayi|toddlers?)\b"
+    r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
+    r"|prams?|monitors?|set|katil))"
 )
+# A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
+ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
+CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
 COUPLE_RE = re.compile(
     r"\b(?:my (?:wife|husband|partner|fianc[eé]e?) and i|me and my (?:wife|husband|partner)|"
     r"saya dan (?:isteri|suami)|suami isteri|(?:a|for a|untuk) couple|pasangan)\b"
@@ -93,7 +170,8 @@ GROUP_RE = re.compile(
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
     rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
-    rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?))"
+    rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
+    r"|bab(?:y|ies)))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
@@ -149,6 +227,8 @@ INTENT_WORDS: dict[str, list[str]] = {
         "wedding", "kahwin", "perkahwinan", "nikah", "majlis", "kenduri", "resepsi", "reception", "meeting",
         "mesyuarat", "conference", "persidangan", "seminar", "workshop", "bengkel", "banquet", "ballroom", "dewan",
         "function room", "event", "acara", "team building", "gathering", "birthday party", "hari jadi", "convention",
+        "retreat", "engagement", "pertunangan", "tunang", "reunion", "gala", "product launch", "training", "latihan",
+        "offsite", "off-site", "aqiqah", "majlis makan malam",
     ],
     "fb_inquiry": [
         "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
@@ -167,11 +247,32 @@ ROOM_WORD_ALIASES = {
     "keluarga": "family", "berkembar": "twin", "kembar": "twin", "deluks": "deluxe", "delux": "deluxe",
     "eksekutif": "executive", "permaisuri": "queen", "raja": "king", "kolam": "pool", "laut": "sea",
 }  # fmt: skip
+# "A family group", "rombongan keluarga", "with my family": the guests, not a room ("family suite" is one).
+_ROOM_NOUN = r"(?!\s+(?:suites?|rooms?|bilik|units?))"
+PEOPLE_NOT_ROOMS = re.compile(
+    r"\b(?:family|keluarga) of \w+"
+    rf"|\b(?:my|our|with|the whole|whole|big|extended|with the|and)\s+family\b{_ROOM_NOUN}"
+    r"|\bfamily[- ](?:group|trip|holiday|vacation|gathering|reunion|day|members?|and friends|event|dinner|lunch"
+    r"|outing|friendly)\b"
+    rf"|\b(?:rombongan|ahli|bersama|dengan|seisi|satu|sekeluarga|anak)\s+keluarga\b{_ROOM_NOUN}"
+    r"|\bkeluarga\s+(?:saya|sy|kami|besar|kecil|ramai|sahaja|je)\b"
+)
 GENERIC_ROOM_WORDS = {"room", "rooms", "bilik", "the", "with", "and", "view", "type", "katil", "bed"}
 
 
 def _words_present(text: str, words: Sequence[str]) -> list[str]:
-    return [word for word in words if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+    """The words (or phrases) of `words` in `text`, a plural counting as its word ("weddings", "conferences")."""
+    return [word for word in words if re.search(rf"(?<![\w-]){_plural(word)}(?![\w-])", text)]
+
+
+def _plural(word: str) -> str:
+    """A pattern for `word` and its plural ("party"/"parties", "meeting"/"meetings")."""
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return re.escape(word[:-1]) + "(?:y|ies)"
+    return re.escape(word) + "(?:s|es)?"
+
+
+OWN_ROOM_RE = re.compile(r"\b(?:my|our)\s+(?:hotel\s+)?rooms?\b|\bbilik\s+(?:saya|sy|kami|aku)\b")
 
 
 def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str:
@@ -181,7 +282,9 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
     ("jam 8 malam" is 8 pm).
     """
     lowered = text.lower()
-    hits = {intent: len(_words_present(lowered, words)) for intent, words in INTENT_WORDS.items()}
+    # "The shower in my room is broken": a guest already staying speaks of their room; that books nothing.
+    stay_words = OWN_ROOM_RE.sub(" ", lowered)
+    hits = {intent: len(_words_present(stay_words, words)) for intent, words in INTENT_WORDS.items()}
     hits["room_booking"] += int(bool(NIGHTS_RE.search(lowered) or DAYS_NIGHTS_RE.search(lowered))) + int(room_chosen)
     signals.intent_hits = {intent: count for intent, count in hits.items() if count}
     signals.booking_words = _words_present(lowered, BOOKING_WORDS)
@@ -237,16 +340,38 @@ def find_name(text: str) -> tuple[str | None, str]:
     return None, ""
 
 
+def _phone_matches(text: str, region: str) -> list[Any]:
+    """Phone numbers in `text`: valid ones for `region`, and any written in international form ("+44 …",
+    "+61 …") that has a possible length for its country; a guest abroad gives their number that way, and
+    libphonenumber's list of allocated ranges lags behind the numbers people have."""
+    valid = list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID))
+    taken = [(m.start, m.end) for m in valid]
+    international = [
+        m
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
+        if m.raw_string.startswith("+")
+        and phonenumbers.region_code_for_country_code(m.number.country_code) != "ZZ"
+        and not any(start < m.end and m.start < end for start, end in taken)
+    ]
+    return sorted(valid + international, key=lambda m: m.start)
+
+
+def phone_strings(text: str, region: str) -> list[str]:
+    """The phone numbers of `text` as written (to keep their digits out of the counts)."""
+    return [m.raw_string for m in _phone_matches(text, region)]
+
+
 def find_phone(text: str, region: str) -> str | None:
+    """The last phone number in `text`, in E.164."""
     found = None
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+    for match in _phone_matches(text, region):
         found = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
     return found
 
 
 def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) -> str | None:
     """The property's room type the guest means: its name or an alias, else its distinctive words (typos allowed)."""
-    lowered = re.sub(r"\b(?:family|keluarga) of \w+", " ", text.lower())
+    lowered = PEOPLE_NOT_ROOMS.sub(" ", text.lower())
     words = [ROOM_WORD_ALIASES.get(word, word) for word in re.findall(r"[a-z]+", lowered)]
     vocabulary = set(words)
     aliased = " ".join(words)
@@ -284,11 +409,14 @@ def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) ->
     return best.name
 
 
-def _last_number(pattern: re.Pattern[str], text: str) -> int | None:
-    value = None
-    for match in pattern.finditer(text):
-        token = next(group for group in match.groups() if group)
-        value = number_value(token)
+def _last_number(pattern: re.Pattern[str], text: str, *more: re.Pattern[str]) -> int | None:
+    """The count of the last match of `pattern` (or of `more`, the same count written another way)."""
+    value, at = None, -1
+    for each in (pattern, *more):
+        for match in each.finditer(text):
+            if match.start() > at:
+                token = next(group for group in match.groups() if group)
+                value, at = number_value(token), match.start()
     return value
 
 
@@ -329,11 +457,20 @@ def _assign_dates(
 
 # Requests a receptionist writes on the booking without asking for them (English and Malay). An allergy
 # keeps the words that follow it, up to the end of the clause: "allergic to peanuts", "alahan kacang".
+# A late arrival keeps its time: "arriving late, around midnight" is what the night desk must know.
+_AT_TIME = (
+    r"(?:\s*,?\s*(?:at|around|about|after|by|before|sekitar|lebih kurang|dalam|pukul|pkl|jam|kira-kira|maybe|mungkin"
+    r"|probably|roughly|approximately|likely)"
+    r"){0,2}\s+(?:midnight|(?:tengah|tgh)\s+malam"
+    r"|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)|\d{1,2}[:.]\d{2})"
+)
 SPECIAL_REQUEST_RE = re.compile(
     r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?)\b"
     r"|\b(?:bantal|selimut|tuala|cadar)\s+(?:tambahan|lebih)\b"
-    r"|\b(?:late|early)\s+(?:check[- ]?in|arrival)\b|\barriv(?:e|ing)\s+late\b"
-    r"|\b(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)\b|\b(?:sampai|tiba)\s+lewat(?:\s+malam)?\b"
+    r"|\b(?:(?:late|early)\s+(?:check[- ]?in|arrival)|arriv(?:e|ing)\s+late"
+    rf"|(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)|(?:sampai|tiba)\s+lewat(?:\s+malam)?)(?:{_AT_TIME})?"
+    rf"|\b(?:arriv(?:e|ing|al)|(?:sampai|tiba)(?:\s+di\s+hotel)?)(?:{_AT_TIME})"
+    r"|\b(?:late|early)\s+check[- ]?out\b|\b(?:daftar keluar|check[- ]?out)\s+(?:lewat|awal)\b"
     r"|\b(?:baby\s+)?(?:cot|crib)\b|\bkatil\s+bayi\b"
     r"|\b(?:high|higher|top)\s+floor\b|\btingkat\s+(?:atas|tinggi)\b|\bquiet\s+room\b|\bbilik\s+senyap\b"
     r"|\bconnecting\s+rooms?\b|\bbilik\s+bersambung\b"
@@ -380,8 +517,9 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     if best_rank == name_rank["weak"]:
         signals.ambiguities.append("name_weak")
     without_phones = EMAIL_RE.sub(" ", lowered)
-    for match in phonenumbers.PhoneNumberMatcher(whole, ctx.country, leniency=phonenumbers.Leniency.VALID):
-        without_phones = without_phones.replace(match.raw_string.lower(), " ")
+    for raw_number in phone_strings(whole, ctx.country):
+        without_phones = without_phones.replace(raw_number.lower(), " ")
+    without_phones = counting_text(without_phones)
     nights_said_in = max(
         (i for i, item in enumerate(items) if NIGHTS_RE.search(item.text.lower()) or WEEK_RE.search(item.text.lower())),
         default=-1,
@@ -393,10 +531,10 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     if nights is None and WEEK_RE.search(without_phones):
         nights = 7
     raw["nights"] = nights
-    raw["adults"] = _last_number(ADULTS_RE, without_phones)
+    raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None and COUPLE_RE.search(without_phones):
         raw["adults"] = 2
-    raw["children"] = _last_number(CHILDREN_RE, without_phones)
+    raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
     raw["group_size"] = _last_number(GROUP_RE, without_phones)
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type

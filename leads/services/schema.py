@@ -128,7 +128,10 @@ class ExtractedLead(BaseModel):
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException as exc:
             raise ValueError(f"not a phone number ({exc})") from None
-        if not phonenumbers.is_valid_number(number):
+        # A number written in international form with a possible length for its country is kept even when
+        # libphonenumber does not list its range: a guest abroad knows their own number better than our tables.
+        international = value.strip().startswith("+") and phonenumbers.is_possible_number(number)
+        if not (phonenumbers.is_valid_number(number) or international):
             raise ValueError("not a valid phone number")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
