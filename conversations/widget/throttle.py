@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import redis
 from django.conf import settings
-from django.http import HttpRequest
 
 from core.ratelimit import TokenBucket
 from core.redis import get_redis, key
@@ -35,6 +36,15 @@ CLIENT_HEADER = "X-Widget-Client"
 MAX_CLIENT_ID = 64
 
 
+class Caller(Protocol):
+    """What the widget's doors read of a request: Django's `HttpRequest`, or the lean path's (`widget.fast`)."""
+
+    method: str
+    headers: Mapping[str, str]
+    META: Mapping[str, Any]
+    body: bytes
+
+
 @dataclass(frozen=True)
 class Limit:
     name: str
@@ -42,7 +52,7 @@ class Limit:
     traffic_of_key: int | None = None  # a key's ceiling: what passes it is the traffic it grows with
 
 
-def client_of(request: HttpRequest) -> tuple[str, str]:
+def client_of(request: Caller) -> tuple[str, str]:
     """(IP, browser id). The id is the widget's own; one that is missing or odd counts as none."""
     ip = request.META.get("REMOTE_ADDR", "") or "unknown"
     browser = request.headers.get(CLIENT_HEADER, "")
@@ -52,7 +62,7 @@ def client_of(request: HttpRequest) -> tuple[str, str]:
 
 
 def widget_limits(
-    request: HttpRequest, widget_key_id: int, schema_name: str = "", conversation_id: int | None = None
+    request: Caller, widget_key_id: int, schema_name: str = "", conversation_id: int | None = None
 ) -> list[Limit]:
     ip, browser = client_of(request)
     limits = [
@@ -65,7 +75,7 @@ def widget_limits(
     return limits
 
 
-def visit_limits(request: HttpRequest, widget_key_id: int) -> list[Limit]:
+def visit_limits(request: Caller, widget_key_id: int) -> list[Limit]:
     """Visits are counted, not answered: one IP may report only a few browser sessions a minute."""
     ip, _ = client_of(request)
     return [Limit(f"visits:{widget_key_id}:{ip}", settings.WIDGET_VISITS_PER_IP)]
