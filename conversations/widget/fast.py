@@ -17,7 +17,6 @@ request where HTTPS is enforced, a body over the door's limit (replayed to Djang
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import re
 import threading
@@ -28,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
+from asgiref.sync import sync_to_async
 from csp.constants import HEADER as CSP_HEADER
 from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
 from csp.utils import build_policy
@@ -104,10 +104,11 @@ class WidgetMessageApp:
         started, status = time.perf_counter(), 500
         try:
             with _server_span(caller) as span:
-                context = contextvars.copy_context()  # the span and the request id travel into the thread
-                status, headers, body = await asyncio.get_running_loop().run_in_executor(
-                    self._executor, context.run, _serve, caller, int(match.group(1)), _secure(scope, caller)
-                )
+                # asgiref's hand-off, not the loop's: the thread then knows this event loop, so the staff feed's
+                # `async_to_sync(group_send)` runs on it (and its Redis connections) instead of a new loop and
+                # a new Redis connection per message. The span and request id travel with the context.
+                serve = sync_to_async(_serve, thread_sensitive=False, executor=self._executor)
+                status, headers, body = await serve(caller, int(match.group(1)), _secure(scope, caller))
                 span.set_attribute("http.response.status_code", status)
         finally:
             metric = http_request_duration.labels(route=ROUTE, method="POST", status=str(status), site="public")
