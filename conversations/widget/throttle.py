@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import redis
 from django.conf import settings
 
-from core.ratelimit import TokenBucket
+from core.ratelimit import take_in_order
 from core.redis import get_redis, key
 
 PREFIX = "nocturn:throttle:widget"
@@ -95,34 +95,19 @@ def key_ceiling(widget_key_id: int, now: float | None = None) -> float:
     return max(float(settings.WIDGET_RATE_PER_KEY), settings.WIDGET_KEY_CEILING_GROWTH * last)
 
 
-def _count_traffic(widget_key_id: int, now: float) -> None:
-    counter = traffic_key(widget_key_id, int(now // 60))
-    pipe = get_redis().pipeline()
-    pipe.incr(counter)
-    pipe.expire(counter, 180)
-    pipe.execute()
-
-
 def retry_after(limits: list[Limit], now: float | None = None) -> int | None:
-    """Take one token from each bucket in order; the seconds to wait at the first that refuses, else None."""
+    """Take one token from each bucket in order; the seconds to wait at the first that refuses, else None.
+
+    One Redis round trip for every bucket and the key's traffic count (`core.ratelimit.take_in_order`).
+    """
     now = time.time() if now is None else now
-    client = get_redis()
+    buckets = [
+        (f"public:{PREFIX}:{limit.name}", limit.per_minute / 60.0, max(1.0, limit.per_minute)) for limit in limits
+    ]
+    minute = int(now // 60)
+    counters = [traffic_key(limit.traffic_of_key, minute) for limit in limits if limit.traffic_of_key is not None]
     try:
-        for limit in limits:
-            # One bucket object per budget: the rate of a key's ceiling changes from minute to minute.
-            bucket = TokenBucket(
-                client,
-                rate=limit.per_minute / 60.0,
-                capacity=max(1.0, limit.per_minute),
-                prefix=PREFIX,
-                clock=lambda: now,
-            )
-            wait = bucket.acquire("public", limit.name)
-            if wait > 0:
-                return max(1, math.ceil(wait))
-        for limit in limits:
-            if limit.traffic_of_key is not None:
-                _count_traffic(limit.traffic_of_key, now)
+        refused, wait = take_in_order(get_redis(), buckets, now=now, count_when_granted=counters)
     except redis.RedisError:
         return None
-    return None
+    return None if refused is None else max(1, math.ceil(wait))
