@@ -110,11 +110,14 @@ def _guest_access(request: Caller, conversation_id: int) -> tuple[tokens.GuestGr
         raise Refusal(401, "A valid guest token (X-Guest-Token) is required.")
     if grant.conversation_id != conversation_id:
         raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
-    widget_key = (
-        WidgetKey.objects.select_related("property")
-        .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
-        .first()
-    )
+    # Read on the grant's search path (`schema, public`: the key table is public-only), so the request's
+    # later reads in the property's schema need no second `SET search_path`.
+    with schema_context(grant.schema_name):
+        widget_key = (
+            WidgetKey.objects.select_related("property")
+            .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
+            .first()
+        )
     check_key(request, widget_key)
     throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
     return grant, widget_key  # type: ignore[return-value]
