@@ -11,7 +11,8 @@ is public: apps above this one open their own widget doors with it (analytics co
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,23 +105,27 @@ def throttle_or_refuse(limits: list[tuple[str, int]]) -> None:
         raise Refusal(429, "Too many requests; slow down.", {"Retry-After": str(wait)})
 
 
-def _guest_access(request: Caller, conversation_id: int) -> tuple[tokens.GuestGrant, WidgetKey]:
+@contextmanager
+def _as_guest(request: Caller, conversation_id: int) -> Iterator[tokens.GuestGrant]:
+    """The guest token's grant, its key checked and the request throttled; the block runs in its schema.
+
+    One search path (`schema, public`; the key table is public-only) for the key's read and everything
+    after it: django-tenants re-issues `SET search_path` on every schema switch, even to the same schema.
+    """
     grant = tokens.verify(request.headers.get("X-Guest-Token", ""))
     if grant is None:
         raise Refusal(401, "A valid guest token (X-Guest-Token) is required.")
     if grant.conversation_id != conversation_id:
         raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
-    # Read on the grant's search path (`schema, public`: the key table is public-only), so the request's
-    # later reads in the property's schema need no second `SET search_path`.
     with schema_context(grant.schema_name):
         widget_key = (
             WidgetKey.objects.select_related("property")
             .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
             .first()
         )
-    check_key(request, widget_key)
-    throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
-    return grant, widget_key  # type: ignore[return-value]
+        check_key(request, widget_key)
+        throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
+        yield grant
 
 
 def door_reply(
@@ -184,8 +189,7 @@ def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
 
 def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
     """GET /api/v1/conversations/{id} (guest token) → the conversation and its messages."""
-    grant, _ = _guest_access(request, conversation_id)
-    with schema_context(grant.schema_name):
+    with _as_guest(request, conversation_id):
         conversation = Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).first()
         if conversation is None:
             raise Refusal(404, "No such conversation.")
@@ -195,17 +199,16 @@ def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any],
 
 def _post_message(request: Caller, conversation_id: int) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations/{id}/messages {text, client_id?} → 202; the reply streams on the websocket."""
-    grant, _ = _guest_access(request, conversation_id)
-    data = json_body(request)
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise Refusal(400, "text must be a non-empty string.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise Refusal(400, f"text is longer than {MAX_MESSAGE_CHARS} characters.")
-    client_id = data.get("client_id", "")
-    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
-        raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
-    with schema_context(grant.schema_name):
+    with _as_guest(request, conversation_id):
+        data = json_body(request)
+        text = data.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise Refusal(400, "text must be a non-empty string.")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise Refusal(400, f"text is longer than {MAX_MESSAGE_CHARS} characters.")
+        client_id = data.get("client_id", "")
+        if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
+            raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
         # The guest with it: the staff feed's event names them (one statement, not two).
         conversation = (
             Conversation.objects.select_related("guest").filter(pk=conversation_id, channel=Channel.WEB).first()
