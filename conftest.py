@@ -120,6 +120,14 @@ def world(properties_ab: World, db: None) -> World:
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_settings() -> None:
+    """Each test reads settings rows afresh: a cached row may come from a test whose transaction rolled back."""
+    from core import settings_cache
+
+    settings_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _back_to_the_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection in the host's schema; reset it."""
     yield

@@ -50,7 +50,7 @@ from core.telemetry import stage_span
 from messaging.base import NormalizedMessage
 from properties.models import Property
 from properties.realtime import notify_staff
-from properties.services import current_property
+from properties.services import current_property_cached
 
 log = structlog.get_logger(__name__)
 
@@ -212,7 +212,7 @@ def answer(
     between it and the rules by `modes.settle_mode`. Without one the rules decide alone.
     """
     sink = sink or TurnSink()
-    property_ = property_ or current_property()
+    property_ = property_ or current_property_cached()
     text = sanitize_guest_text(question)
     language = detect_language(text, default=language)
     started = time.perf_counter()
@@ -225,7 +225,7 @@ def answer(
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
-    voice = ChannelSettings.current()
+    voice = ChannelSettings.cached()
     request = ChatRequest(
         system=prompts.system_prompt(
             property_name=property_.name,
@@ -338,7 +338,7 @@ def _run_turn_locked(
     session = sessions.load(conversation, before_message_id=pending[0].pk)
     session_ms = (time.perf_counter() - started) * 1000
     question = "\n".join(m.content for m in pending)
-    property_ = current_property()
+    property_ = current_property_cached()
     # The steps other apps registered (the lead step): see conversations.turn_steps.
     steps = turn_steps.registered()
     turn = Turn(conversation, question, session.language, session, now or timezone.now(), property_)

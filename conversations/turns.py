@@ -46,7 +46,7 @@ def buffer_window(conversation: Conversation) -> float:
     """Seconds to wait for more lines from the guest: the property's setting; none on the widget (it streams)."""
     if conversation.channel == Channel.WEB:
         return 0.0
-    return max(0.0, ChannelSettings.current().buffer_window_seconds)
+    return max(0.0, ChannelSettings.cached().buffer_window_seconds)
 
 
 def schedule(conversation: Conversation, message_id: int) -> None:

@@ -23,14 +23,16 @@ from django.urls import path  # noqa: E402
 
 from conversations.consumers import GuestConsumer  # noqa: E402
 from conversations.pipeline.fast_webhook import WhatsAppWebhookApp  # noqa: E402
+from conversations.widget.fast import WidgetMessageApp  # noqa: E402
 from conversations.widget.ws import GuestAuthMiddleware  # noqa: E402
 from nocturn.ws import StaffAuthMiddleware  # noqa: E402
 from properties.consumers import StaffConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Meta's webhook POST skips Django's handler (see fast_webhook); every other request goes to Django.
-        "http": WhatsAppWebhookApp(django_http),
+        # Meta's webhook POST and the widget's message POST skip Django's handler (see fast_webhook and
+        # widget/fast); every other request goes to Django.
+        "http": WidgetMessageApp(WhatsAppWebhookApp(django_http)),
         "websocket": URLRouter(
             [
                 path("ws/staff/", StaffAuthMiddleware(StaffConsumer.as_asgi())),

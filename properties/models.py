@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
+from core import settings_cache
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -116,6 +118,11 @@ class Property(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # What a guest turn reads of the property is cached per process: drop it in every process.
+        settings_cache.changed(self.schema_name)
 
     @staticmethod
     def schema_name_for(slug: str) -> str:

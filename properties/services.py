@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core import settings_cache
 from properties.models import Domain, Membership, Property, Role, User, WidgetKey
 from properties.permissions import MANAGERS, allows
 
@@ -86,6 +87,12 @@ def current_property() -> Property:
     if connection.schema_name == "public":
         raise RuntimeError("this operation runs inside a property's schema, not the public one")
     return Property.objects.get(schema_name=connection.schema_name)
+
+
+def current_property_cached() -> Property:
+    """`current_property` for reading on a hot path (a guest turn): from this process's cache until the
+    property is saved anywhere (`core.settings_cache`). Shared: never change or save what it returns."""
+    return settings_cache.cached(connection.schema_name, "properties.Property", current_property)
 
 
 def add_member(user: User, property_: Property, role: str = Role.AGENT) -> Membership:

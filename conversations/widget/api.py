@@ -11,7 +11,9 @@ is public: apps above this one open their own widget doors with it (analytics co
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +24,7 @@ from conversations import engine, turns
 from conversations.models import Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
 from conversations.widget import throttle, tokens
+from conversations.widget.throttle import Caller
 from core.inputs import BadInput, load_json
 from properties.models import WidgetKey
 
@@ -37,27 +40,38 @@ class Refusal(Exception):
         self.status, self.error, self.headers = status, error, headers or {}
 
 
-def _json(request: HttpRequest, body: dict[str, Any], status: int, origin_ok: bool) -> JsonResponse:
-    response = JsonResponse(body, status=status)
-    response["Vary"] = "Origin"
-    response["Cache-Control"] = "no-store"
+@dataclass(frozen=True)
+class Reply:
+    """A door's answer before it is a response: both the Django view and the lean path send it."""
+
+    status: int
+    body: dict[str, Any] | None  # None: no content (a preflight)
+    headers: dict[str, str]
+
+
+def _json(request: Caller, body: dict[str, Any], status: int, origin_ok: bool) -> Reply:
+    headers = {"Vary": "Origin", "Cache-Control": "no-store"}
     if origin_ok and request.headers.get("Origin"):
-        response["Access-Control-Allow-Origin"] = request.headers["Origin"]
-    return response
+        headers["Access-Control-Allow-Origin"] = request.headers["Origin"]
+    return Reply(status, body, headers)
 
 
-def _preflight(request: HttpRequest, methods: str) -> HttpResponse:
+def _preflight(request: Caller, methods: str) -> Reply:
     # The preflight carries no key or token, so it cannot be judged; the real request is.
-    response = HttpResponse(status=204)
-    response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
-    response["Access-Control-Allow-Methods"] = methods
-    response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-    response["Access-Control-Max-Age"] = "600"
-    response["Vary"] = "Origin"
-    return response
+    return Reply(
+        204,
+        None,
+        {
+            "Access-Control-Allow-Origin": request.headers.get("Origin", "*"),
+            "Access-Control-Allow-Methods": methods,
+            "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        },
+    )
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
+def json_body(request: Caller) -> dict[str, Any]:
     if len(request.body) > MAX_BODY_BYTES:
         raise Refusal(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
@@ -77,7 +91,7 @@ def key_named(public_key: str) -> WidgetKey | None:
     return WidgetKey.objects.select_related("property").filter(public_key=public_key).first() if public_key else None
 
 
-def check_key(request: HttpRequest, widget_key: WidgetKey | None) -> WidgetKey:
+def check_key(request: Caller, widget_key: WidgetKey | None) -> WidgetKey:
     if widget_key is None or not widget_key.is_usable() or not widget_key.property.is_active:
         raise Refusal(403, "Unknown or inactive widget key.")
     if not widget_key.allows_origin(request.headers.get("Origin")):
@@ -91,39 +105,59 @@ def throttle_or_refuse(limits: list[tuple[str, int]]) -> None:
         raise Refusal(429, "Too many requests; slow down.", {"Retry-After": str(wait)})
 
 
-def _guest_access(request: HttpRequest, conversation_id: int) -> tuple[tokens.GuestGrant, WidgetKey]:
+@contextmanager
+def _as_guest(request: Caller, conversation_id: int) -> Iterator[tokens.GuestGrant]:
+    """The guest token's grant, its key checked and the request throttled; the block runs in its schema.
+
+    One search path (`schema, public`; the key table is public-only) for the key's read and everything
+    after it: django-tenants re-issues `SET search_path` on every schema switch, even to the same schema.
+    """
     grant = tokens.verify(request.headers.get("X-Guest-Token", ""))
     if grant is None:
         raise Refusal(401, "A valid guest token (X-Guest-Token) is required.")
     if grant.conversation_id != conversation_id:
         raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
-    widget_key = (
-        WidgetKey.objects.select_related("property")
-        .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
-        .first()
-    )
-    check_key(request, widget_key)
-    throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
-    return grant, widget_key  # type: ignore[return-value]
+    with schema_context(grant.schema_name):
+        widget_key = (
+            WidgetKey.objects.select_related("property")
+            .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
+            .first()
+        )
+        check_key(request, widget_key)
+        throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
+        yield grant
+
+
+def door_reply(
+    request: Caller, view: Callable[..., tuple[dict[str, Any], int]], methods: str, *args: Any, **kwargs: Any
+) -> Reply:
+    """Run a door's view: the preflight, the method check, a refusal → its 4xx; CORS on every answer."""
+    if request.method == "OPTIONS":
+        return _preflight(request, methods)
+    if request.method not in methods.split(", "):
+        return _json(request, {"error": f"Use {methods}."}, 405, origin_ok=False)
+    try:
+        body, status = view(request, *args, **kwargs)
+    except Refusal as refusal:
+        # CORS headers on refusals only when the origin itself is fine, so the widget can read a 429.
+        reply = _json(request, {"error": refusal.error}, refusal.status, origin_ok=refusal.status not in (403,))
+        reply.headers.update(refusal.headers)
+        if "Retry-After" in refusal.headers:
+            reply.headers["Access-Control-Expose-Headers"] = "Retry-After"
+        return reply
+    return _json(request, body, status, origin_ok=True)
 
 
 def guarded(view: Callable[..., tuple[dict[str, Any], int]], methods: str) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "OPTIONS":
-            return _preflight(request, methods)
-        if request.method not in methods.split(", "):
-            return _json(request, {"error": f"Use {methods}."}, 405, origin_ok=False)
-        try:
-            body, status = view(request, *args, **kwargs)
-        except Refusal as refusal:
-            # CORS headers on refusals only when the origin itself is fine, so the widget can read a 429.
-            response = _json(request, {"error": refusal.error}, refusal.status, origin_ok=refusal.status not in (403,))
-            for name, value in refusal.headers.items():
-                response[name] = value
-            if "Retry-After" in refusal.headers:
-                response["Access-Control-Expose-Headers"] = "Retry-After"
-            return response
-        return _json(request, body, status, origin_ok=True)
+        reply = door_reply(request, view, methods, *args, **kwargs)
+        if reply.body is None:
+            response = HttpResponse(status=reply.status)
+        else:
+            response = JsonResponse(reply.body, status=reply.status)
+        for name, value in reply.headers.items():
+            response[name] = value
+        return response
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -155,8 +189,7 @@ def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
 
 def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
     """GET /api/v1/conversations/{id} (guest token) → the conversation and its messages."""
-    grant, _ = _guest_access(request, conversation_id)
-    with schema_context(grant.schema_name):
+    with _as_guest(request, conversation_id):
         conversation = Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).first()
         if conversation is None:
             raise Refusal(404, "No such conversation.")
@@ -164,19 +197,18 @@ def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any],
         return conversation_payload(conversation, messages), 200
 
 
-def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
+def _post_message(request: Caller, conversation_id: int) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations/{id}/messages {text, client_id?} → 202; the reply streams on the websocket."""
-    grant, _ = _guest_access(request, conversation_id)
-    data = json_body(request)
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise Refusal(400, "text must be a non-empty string.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise Refusal(400, f"text is longer than {MAX_MESSAGE_CHARS} characters.")
-    client_id = data.get("client_id", "")
-    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
-        raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
-    with schema_context(grant.schema_name):
+    with _as_guest(request, conversation_id):
+        data = json_body(request)
+        text = data.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise Refusal(400, "text must be a non-empty string.")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise Refusal(400, f"text is longer than {MAX_MESSAGE_CHARS} characters.")
+        client_id = data.get("client_id", "")
+        if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
+            raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
         # The guest with it: the staff feed's event names them (one statement, not two).
         conversation = (
             Conversation.objects.select_related("guest").filter(pk=conversation_id, channel=Channel.WEB).first()
@@ -194,3 +226,8 @@ def _post_message(request: HttpRequest, conversation_id: int) -> tuple[dict[str,
 conversations_collection = guarded(_start, "POST")
 conversation_detail = guarded(_detail, "GET")
 conversation_messages = guarded(_post_message, "POST")
+
+
+def post_message_reply(request: Caller, conversation_id: int) -> Reply:
+    """The message door's answer, for the lean ASGI path (`widget.fast`): the same checks as the view."""
+    return door_reply(request, _post_message, "POST", conversation_id)

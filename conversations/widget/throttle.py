@@ -21,18 +21,28 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import redis
 from django.conf import settings
-from django.http import HttpRequest
 
-from core.ratelimit import TokenBucket
+from core.ratelimit import take_in_order
 from core.redis import get_redis, key
 
 PREFIX = "nocturn:throttle:widget"
 CLIENT_HEADER = "X-Widget-Client"
 MAX_CLIENT_ID = 64
+
+
+class Caller(Protocol):
+    """What the widget's doors read of a request: Django's `HttpRequest`, or the lean path's (`widget.fast`)."""
+
+    method: str
+    headers: Mapping[str, str]
+    META: Mapping[str, Any]
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ class Limit:
     traffic_of_key: int | None = None  # a key's ceiling: what passes it is the traffic it grows with
 
 
-def client_of(request: HttpRequest) -> tuple[str, str]:
+def client_of(request: Caller) -> tuple[str, str]:
     """(IP, browser id). The id is the widget's own; one that is missing or odd counts as none."""
     ip = request.META.get("REMOTE_ADDR", "") or "unknown"
     browser = request.headers.get(CLIENT_HEADER, "")
@@ -52,7 +62,7 @@ def client_of(request: HttpRequest) -> tuple[str, str]:
 
 
 def widget_limits(
-    request: HttpRequest, widget_key_id: int, schema_name: str = "", conversation_id: int | None = None
+    request: Caller, widget_key_id: int, schema_name: str = "", conversation_id: int | None = None
 ) -> list[Limit]:
     ip, browser = client_of(request)
     limits = [
@@ -65,7 +75,7 @@ def widget_limits(
     return limits
 
 
-def visit_limits(request: HttpRequest, widget_key_id: int) -> list[Limit]:
+def visit_limits(request: Caller, widget_key_id: int) -> list[Limit]:
     """Visits are counted, not answered: one IP may report only a few browser sessions a minute."""
     ip, _ = client_of(request)
     return [Limit(f"visits:{widget_key_id}:{ip}", settings.WIDGET_VISITS_PER_IP)]
@@ -85,34 +95,19 @@ def key_ceiling(widget_key_id: int, now: float | None = None) -> float:
     return max(float(settings.WIDGET_RATE_PER_KEY), settings.WIDGET_KEY_CEILING_GROWTH * last)
 
 
-def _count_traffic(widget_key_id: int, now: float) -> None:
-    counter = traffic_key(widget_key_id, int(now // 60))
-    pipe = get_redis().pipeline()
-    pipe.incr(counter)
-    pipe.expire(counter, 180)
-    pipe.execute()
-
-
 def retry_after(limits: list[Limit], now: float | None = None) -> int | None:
-    """Take one token from each bucket in order; the seconds to wait at the first that refuses, else None."""
+    """Take one token from each bucket in order; the seconds to wait at the first that refuses, else None.
+
+    One Redis round trip for every bucket and the key's traffic count (`core.ratelimit.take_in_order`).
+    """
     now = time.time() if now is None else now
-    client = get_redis()
+    buckets = [
+        (f"public:{PREFIX}:{limit.name}", limit.per_minute / 60.0, max(1.0, limit.per_minute)) for limit in limits
+    ]
+    minute = int(now // 60)
+    counters = [traffic_key(limit.traffic_of_key, minute) for limit in limits if limit.traffic_of_key is not None]
     try:
-        for limit in limits:
-            # One bucket object per budget: the rate of a key's ceiling changes from minute to minute.
-            bucket = TokenBucket(
-                client,
-                rate=limit.per_minute / 60.0,
-                capacity=max(1.0, limit.per_minute),
-                prefix=PREFIX,
-                clock=lambda: now,
-            )
-            wait = bucket.acquire("public", limit.name)
-            if wait > 0:
-                return max(1, math.ceil(wait))
-        for limit in limits:
-            if limit.traffic_of_key is not None:
-                _count_traffic(limit.traffic_of_key, now)
+        refused, wait = take_in_order(get_redis(), buckets, now=now, count_when_granted=counters)
     except redis.RedisError:
         return None
-    return None
+    return None if refused is None else max(1, math.ceil(wait))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from core.ratelimit import token_bucket
+from core.ratelimit import take_in_order, token_bucket
+from core.redis import get_redis
 
 
 def test_each_prefix_and_budget_has_its_own_bucket_in_the_real_redis() -> None:
@@ -23,3 +24,23 @@ def test_each_prefix_and_budget_has_its_own_bucket_in_the_real_redis() -> None:
         for bucket in (sends, inbound):
             for schema in ("alpha", "bravo"):
                 bucket.reset(schema, name)
+
+
+def test_buckets_taken_in_order_stop_at_the_first_refusal_and_count_only_granted_requests() -> None:
+    client = get_redis()
+    tag = uuid.uuid4().hex[:8]
+    first, tight, last, counter = (f"public:nocturn:test-order:{tag}:{n}" for n in ("first", "tight", "last", "count"))
+    buckets = [(first, 0.001, 5.0), (tight, 0.001, 1.0), (last, 0.001, 5.0)]
+    try:
+        assert take_in_order(client, buckets, now=1000.0, count_when_granted=[counter]) == (None, 0.0)
+        assert int(client.get(counter)) == 1
+        refused, wait = take_in_order(client, buckets, now=1000.0, count_when_granted=[counter])
+        assert refused == 1 and wait == 1000.0  # the tight bucket: one token at 0.001 a second
+        assert int(client.get(counter)) == 1  # a refused request is not counted
+        # The bucket before the refusal gave its token; the one after it gave nothing.
+        assert float(client.hget(first, "tokens")) == 3.0
+        assert float(client.hget(last, "tokens")) == 4.0
+        # The same state as TokenBucket.acquire keeps: the two can serve the same bucket.
+        assert token_bucket("nocturn:test-order", rate=0.001, capacity=5.0, timeout=1.0).key("", f"{tag}:last") == last
+    finally:
+        client.delete(first, tight, last, counter)

@@ -89,7 +89,7 @@ def _load_buffering(property_: Property) -> dict[str, Any]:
 
 def _save_buffering(property_: Property, data: dict[str, Any]) -> None:
 
-    ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(buffer_window_seconds=data["window_seconds"])
+    ChannelSettings.update_current(buffer_window_seconds=data["window_seconds"])
 
 
 def _load_assistant(property_: Property) -> dict[str, Any]:
@@ -100,9 +100,7 @@ def _load_assistant(property_: Property) -> dict[str, Any]:
 
 def _save_assistant(property_: Property, data: dict[str, Any]) -> None:
 
-    ChannelSettings.objects.filter(pk=ChannelSettings.current().pk).update(
-        ai_tone=data["tone"], ai_instructions=data["instructions"].strip()
-    )
+    ChannelSettings.update_current(ai_tone=data["tone"], ai_instructions=data["instructions"].strip())
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -178,9 +176,7 @@ def _save_notifications(property_: Property, data: dict[str, Any]) -> None:
 
     property_.notification_email = data["notification_email"].lower()
     property_.save(update_fields=["notification_email", "updated_at"])
-    ReportSettings.objects.filter(pk=ReportSettings.current().pk).update(
-        enabled=data["report_enabled"], send_at=data["report_send_at"]
-    )
+    ReportSettings.update_current(enabled=data["report_enabled"], send_at=data["report_send_at"])
 
 
 RETENTION_FIELDS = ("conversation_days", "lead_days", "greeting_state_days")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
+from core import settings_cache
 from knowledge.models import EmbeddingStatus, IngestionJob, KnowledgeItem
 from knowledge.services.parsers import IngestError, ParsedItem
 from knowledge.services.upload import Preview, confirm_upload, preview_or_receive, summary
@@ -542,6 +543,7 @@ def go_live(property_: Property, *, actor: User, request: HttpRequest | None = N
             WhatsAppBinding.objects.filter(property=property_).update(is_active=True)
             EmailBinding.objects.filter(property=property_).update(is_active=True)
             Property.objects.filter(pk=property_.pk).update(is_active=True)
+            settings_cache.changed(property_.schema_name)
             audit(
                 "onboarding.live",
                 actor=actor,

@@ -43,7 +43,7 @@ def restore_channel_settings(committed_db: Any) -> Iterator[None]:
         before = ChannelSettings.current().buffer_window_seconds
     yield
     with schema_context(committed_db.a.schema_name):
-        ChannelSettings.objects.update(buffer_window_seconds=before)
+        ChannelSettings.update_current(buffer_window_seconds=before)  # live processes' cached copies dropped too
 
 
 def test_a_manager_changes_a_setting_and_invites_an_agent_who_joins(
