@@ -258,7 +258,12 @@ def main() -> None:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     log_dir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     processes: list[subprocess.Popen] = []
-    results: dict = {"open_loop": [], "cpu_count": os.cpu_count(), "load_average_before": _load_average()}
+    results: dict = {
+        "open_loop": [],
+        "cpu_count": os.cpu_count(),
+        "load_average_before": _load_average(),
+        "cpu_rate": cpu_rate,
+    }
     graph = FakeGraphServer().start()
     try:
         property_ = Property.objects.filter(slug="benchingest").first() or create_property(

@@ -161,7 +161,7 @@ def throughput(
     done: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    clock = {"start": 0.0, "deadline": 0.0}
+    clock = {"start": 0.0, "deadline": 0.0, "driver_cpu": 0.0}
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
 
     def warmed() -> None:  # every guest's first turn loads the worker's models: not counted
@@ -169,6 +169,7 @@ def throughput(
         on_start()
         clock["start"] = time.perf_counter()
         clock["deadline"] = clock["start"] + seconds
+        clock["driver_cpu"] = time.process_time()  # this process: the guests, i.e. the load generator
 
     ready = threading.Barrier(guests, action=warmed, timeout=180)
 
@@ -212,9 +213,11 @@ def throughput(
     for thread in threads:
         thread.join(timeout=seconds + 240)
     elapsed = time.perf_counter() - clock["start"]
+    driver_cores = (time.process_time() - clock["driver_cpu"]) / elapsed
     return {
         "guests": guests,
         "load_average": load,
+        "driver_cores": round(driver_cores, 2),
         "seconds": round(elapsed, 1),
         "turns": len(done),
         "turns_per_s": len(done) / elapsed,
@@ -236,7 +239,11 @@ def print_level(row: dict[str, Any]) -> None:
     cpu = ", ".join(f"{k} {v:.1f}" for k, v in per["cpu_ms"].items())
     print(f"    CPU ms per turn: {cpu}")
     if per.get("cores"):
-        print("    cores busy (CPU s per s): " + ", ".join(f"{k} {v:.2f}" for k, v in per["cores"].items()))
+        print(
+            "    cores busy (CPU s per s): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in per["cores"].items())
+            + f"; the load generator (this process) {row.get('driver_cores', 0):.2f}"
+        )
     for name, kinds in per["queries"].items():
         print(f"    {name} statements per turn: " + ", ".join(f"{k} {v:g}" for k, v in kinds.items()))
     print(f"    statements per turn, all processes: {per['statements_total']}")
@@ -295,7 +302,8 @@ def print_layouts(layouts: list[dict[str, Any]]) -> None:
                 f"  {layout['layout']} ({layout['workers']}×{layout['concurrency']} pool), {row['guests']} guests: "
                 f"{row['turns_per_s']:.1f} turns/s, p95 {row['end_to_end_ms'].get('p95', 0):.0f} ms, "
                 f"CPU {per['cpu_ms'].get('total', 0):.1f} ms/turn on {per['cores'].get('total', 0):.2f} cores "
-                f"[{processes}], {row['errors']} errors (load average {row['load_average']})"
+                f"[{processes}], load generator {row.get('driver_cores', 0):.2f} cores, {row['errors']} errors "
+                f"(load average {row['load_average']})"
             )
 
 
