@@ -53,9 +53,10 @@ POOL_MAX_SIZE = 8
 MAX_PENDING_ENQUEUES = 10_000  # events awaiting their Celery message; beyond, beat's job
 POOL_TIMEOUT_SECONDS = 3.0  # waiting longer than this for a connection: answer 503, Meta retries
 # How long the publisher waits for more events before a round (see _enqueue_soon): at 200 msg/s a round
-# then carries a few events instead of one. The guest does not notice: a WhatsApp turn waits for its
-# property's buffer window (3 s by default) anyway; the read receipt goes out this much later.
-PUBLISH_LINGER_SECONDS = 0.01
+# then carries ~6 events instead of one (in process at 200/s, CPU per request 1.26 ms with no linger,
+# 0.99 at 10 ms, 0.76 at 25 ms). The guest does not notice: a WhatsApp turn waits for its property's
+# buffer window (3 s by default) anyway; the read receipt goes out this much later.
+PUBLISH_LINGER_SECONDS = 0.025
 OVER_CAPACITY = refusal(503, "over capacity: retry later")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
