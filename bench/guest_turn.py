@@ -214,8 +214,8 @@ class BenchSite:
     log_dir: Path
     env: dict[str, str]  # what daphne was started with; each worker gets it too
 
-    def worker(self, **env: str) -> Worker:
-        return start_worker(self.log_dir, **self.env, **env)
+    def worker(self, node: str = "", concurrency: int = 2, **env: str) -> Worker:
+        return start_worker(self.log_dir, node, concurrency, **self.env, **env)
 
 
 @contextlib.contextmanager

@@ -168,16 +168,29 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _open_loop_args(url: str, rate: float, seconds: float, offset: int) -> tuple[str, ...]:
+    """The load process's arguments for an open loop: requests start on schedule at `rate` per second."""
+    return (url, "--mode", "open", "--rate", str(rate), "--seconds", str(seconds), "--offset", str(offset))
+
+
 def _closed_loop_args(url: str, clients: int, seconds: float, offset: int) -> tuple[str, ...]:
     """The load process's arguments for a closed loop: `clients` senders, each waiting for its answer."""
     return (url, "--mode", "closed", "--clients", str(clients), "--seconds", str(seconds), "--offset", str(offset))
 
 
+def _load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _measured(pid: int, url: str, *extra: str) -> dict:
-    """A load run, plus the server process's CPU milliseconds per request during it."""
+    """A load run, plus the server process's CPU milliseconds per request during it (and the load average)."""
+    load = _load_average()
     before = _cpu_seconds(pid)
     row = _load(url, *extra)
-    row["server_cpu_ms_per_request"] = (_cpu_seconds(pid) - before) * 1000 / max(row.get("requests", 1), 1)
+    requests = row.get("requests", row.get("sent", 1))
+    row["server_cpu_ms_per_request"] = (_cpu_seconds(pid) - before) * 1000 / max(requests, 1)
+    row["server_pid"] = pid
+    row["load_average"] = load
     return row
 
 
@@ -205,10 +218,22 @@ def main() -> None:
     parser.add_argument("--rates", default="50,100,200,300")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--cpu-rate", type=float, default=200.0, help="open-loop rate at which both servers' CPU per request is taken"
+    )
+    parser.add_argument("--drain-seconds", type=float, default=120.0, help="wait at most this long for the backlog")
+    parser.add_argument("--profile", type=Path, help="py-spy the webhook's daphne (worker paused) into this directory")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    rates = [min(float(r), 1000.0) for r in args.rates.split(",")][:6]  # bounded: a shared 2-core machine
+    rates = [min(float(r), 1000.0) for r in args.rates.split(",") if r][:6]  # bounded: a shared 2-core machine
     seconds = min(args.seconds, 20.0)
+    cpu_rate = min(args.cpu_rate, 1000.0)
+    drain = min(args.drain_seconds, 300.0)
+    if args.profile:
+        from bench import pyspy
+
+        if pyspy.py_spy() is None:
+            parser.error("--profile needs py-spy (pip install -r requirements.txt)")
 
     os.environ.setdefault("NOCTURN_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
@@ -233,7 +258,12 @@ def main() -> None:
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     log_dir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     processes: list[subprocess.Popen] = []
-    results: dict = {"open_loop": [], "cpu_count": os.cpu_count()}
+    results: dict = {
+        "open_loop": [],
+        "cpu_count": os.cpu_count(),
+        "load_average_before": _load_average(),
+        "cpu_rate": cpu_rate,
+    }
     graph = FakeGraphServer().start()
     try:
         property_ = Property.objects.filter(slug="benchingest").first() or create_property(
@@ -262,10 +292,11 @@ def main() -> None:
         _load(url, "--mode", "open", "--rate", "20", "--seconds", "2", "--offset", "900000")  # warm-up
         offset = 0
         for rate in rates:
-            print(f"open loop at {rate:.0f} msg/s for {seconds:.0f} s …", flush=True)
+            print(f"open loop at {rate:.0f} msg/s for {seconds:.0f} s (load average {_load_average()}) …", flush=True)
+            load = _load_average()
             row = _load(url, "--mode", "open", "--rate", str(rate), "--seconds", str(seconds), "--offset", str(offset))
             offset += row["sent"]
-            results["open_loop"].append({"target_rps": rate, **row})
+            results["open_loop"].append({"target_rps": rate, "load_average": load, **row})
         print(f"closed loop, {args.clients} clients, {seconds:.0f} s …", flush=True)
         results["ingest_closed"] = _load(*_closed_loop_args(url, args.clients, seconds, 2000000))
         # The request path alone: the worker paused (its tasks wait in Redis), so it takes no CPU from daphne.
@@ -274,6 +305,20 @@ def main() -> None:
         results["ingest_closed_no_worker"] = _measured(
             daphne.process.pid, *_closed_loop_args(url, args.clients, seconds, 3000000)
         )
+        # CPU per request at one fixed rate for both servers: the closed loop's rate differs between
+        # them (the load generator caps the hello-world), and a server's fixed costs per second (its
+        # event loop's timers) weigh more per request at a lower rate.
+        print(f"open loop at {cpu_rate:.0f} msg/s without the worker, CPU per request …", flush=True)
+        profilers = []
+        if args.profile:
+            profilers.append(pyspy.record("webhook-daphne", daphne.process.pid, seconds, args.profile, rate=250))
+        results["ingest_open_no_worker"] = _measured(
+            daphne.process.pid, *_open_loop_args(url, cpu_rate, seconds, 4000000)
+        )
+        for profiler in profilers:
+            profiler.wait(timeout=120)
+            pyspy.write_table("webhook-daphne", args.profile)
+            print(f"    py-spy table in {args.profile}/webhook-daphne.md", flush=True)
 
         port = free_port()
         hello = subprocess.Popen(
@@ -287,12 +332,14 @@ def main() -> None:
         _wait_http(hello_url, hello)
         print("hello-world closed loop …", flush=True)
         results["hello_closed"] = _measured(hello.pid, *_closed_loop_args(hello_url, args.clients, seconds, 0))
+        print(f"hello-world open loop at {cpu_rate:.0f}/s …", flush=True)
+        results["hello_open"] = _measured(hello.pid, *_open_loop_args(hello_url, cpu_rate, seconds, 0))
 
         worker = start_worker(log_dir, **env)
         processes.append(worker.process)
         # The pipeline kept up? Every stored event processed and answered (bounded wait).
         with schema_context(property_.schema_name):
-            wait_until(lambda: not InboundEvent.objects.filter(state="pending").exists(), timeout=120, interval=1)
+            wait_until(lambda: not InboundEvent.objects.filter(state="pending").exists(), timeout=drain, interval=1)
             results["events_stored"] = InboundEvent.objects.count()
             results["events_pending_after_2min"] = InboundEvent.objects.filter(state="pending").count()
             results["ai_replies"] = Message.objects.filter(role=MessageRole.AI).count()
@@ -320,11 +367,20 @@ def main() -> None:
         f"without the worker: ingest {alone['rps']:.0f}/s (p50 {alone['p50']:.1f} ms, p99 {alone['p99']:.1f} ms), "
         f"ratio {alone['rps'] / hello_row['rps']:.2f}"
     )
-    cpu_ingest, cpu_hello = alone["server_cpu_ms_per_request"], hello_row["server_cpu_ms_per_request"]
-    print(
-        f"server CPU per request: ingest {cpu_ingest:.2f} ms, hello-world {cpu_hello:.2f} ms "
-        f"(throughput ratio on a core of its own: {cpu_hello / cpu_ingest:.2f})"
-    )
+    print("\nserver CPU per request (utime+stime of the daphne process from /proc/<pid>/stat, worker paused,")
+    print("the same load process for both; ratio = hello-world's ÷ webhook's, goal ≥ 0.6):")
+    for label, key_ingest, key_hello in (
+        ("closed loop", "ingest_closed_no_worker", "hello_closed"),
+        (f"open loop {cpu_rate:.0f}/s", "ingest_open_no_worker", "hello_open"),
+    ):
+        ingest_row, hello_cpu = results[key_ingest], results[key_hello]
+        cpu_ingest, cpu_hello = ingest_row["server_cpu_ms_per_request"], hello_cpu["server_cpu_ms_per_request"]
+        print(
+            f"  {label}: webhook daphne (pid {ingest_row['server_pid']}) {cpu_ingest:.3f} ms, "
+            f"hello-world daphne (pid {hello_cpu['server_pid']}) {cpu_hello:.3f} ms, "
+            f"ratio {cpu_hello / cpu_ingest:.2f} (load average {ingest_row['load_average']} / "
+            f"{hello_cpu['load_average']})"
+        )
     print(
         f"events stored {results['events_stored']}, still pending after the run + 2 min: "
         f"{results['events_pending_after_2min']}, AI replies {results['ai_replies']}"

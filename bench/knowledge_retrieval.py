@@ -54,10 +54,11 @@ SCHEMA_DDL = """
 CREATE SCHEMA {s};
 CREATE TABLE {s}.knowledge_knowledgeitem (
     id bigint PRIMARY KEY, category varchar(16) NOT NULL, title varchar(300) NOT NULL, language varchar(8) NOT NULL,
-    is_active boolean NOT NULL, valid_from date NULL, valid_to date NULL);
+    title_ms varchar(300) NOT NULL DEFAULT '', is_active boolean NOT NULL, valid_from date NULL, valid_to date NULL);
 CREATE TABLE {s}.knowledge_knowledgechunk (
     id bigint PRIMARY KEY, item_id bigint NOT NULL REFERENCES {s}.knowledge_knowledgeitem (id),
-    ordinal integer NOT NULL, text text NOT NULL, embedding vector({dim}) NULL, search_vector tsvector NULL);
+    ordinal integer NOT NULL, text text NOT NULL, language varchar(8) NOT NULL DEFAULT 'en',
+    embedding vector({dim}) NULL, search_vector tsvector NULL);
 """
 INDEX_DDL = """
 CREATE INDEX ON {s}.knowledge_knowledgechunk (item_id);

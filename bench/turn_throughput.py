@@ -40,7 +40,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,12 @@ os.environ["NOCTURN_QUERY_COUNT_DIR"] = str(COUNT_DIR)
 
 from bench import pyspy  # noqa: E402
 from bench.guest_turn import QUESTIONS, TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
+from bench.stack import port_open  # noqa: E402
 from core.querycount import LOG_ENV, read_counts  # noqa: E402
-from testsupport.live import stop  # noqa: E402
+from testsupport.http import free_port  # noqa: E402
+from testsupport.live import start_daphne, stop  # noqa: E402
 from testsupport.llm import Behaviour, FakeLLMServer, echo_knowledge  # noqa: E402
+from testsupport.wait import wait_until  # noqa: E402
 
 OFFLINE = {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": "", "LLM_FALLBACK_API_KEY": ""}
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -99,22 +102,27 @@ class Meter:
 
     def start(self) -> None:
         self.before = self.snapshot()
+        self.started = time.perf_counter()
 
     def stop(self, turns: int) -> dict[str, Any]:
         if self.before is None:
             return {"cpu_ms": {}, "queries": {}, "statements_total": None}
+        elapsed = time.perf_counter() - self.started
         time.sleep(1.2)  # the counters are written twice a second: let the last turn's be written
         after = self.snapshot()
-        per_turn: dict[str, Any] = {"cpu_ms": {}, "queries": {}}
+        per_turn: dict[str, Any] = {"cpu_ms": {}, "queries": {}, "cores": {}}
         for name in self.processes:
             before_cpu, after_cpu = self.before["cpu"][name], after["cpu"][name]
             # A pool process that was born during the window counts from zero.
             used = sum(after_cpu[pid] - before_cpu.get(pid, 0.0) for pid in after_cpu)
             per_turn["cpu_ms"][name] = round(1000 * used / max(turns, 1), 2)
+            # CPU seconds per second of the window (the sleep above excluded): how many cores it kept busy.
+            per_turn["cores"][name] = round(used / max(elapsed, 1e-9), 2)
             delta = Counter(after["queries"][name])
             delta.subtract(self.before["queries"][name])
             per_turn["queries"][name] = {k: round(v / max(turns, 1), 2) for k, v in sorted(delta.items()) if v}
         per_turn["cpu_ms"]["total"] = round(sum(per_turn["cpu_ms"].values()), 2)
+        per_turn["cores"]["total"] = round(sum(per_turn["cores"].values()), 2)
         per_turn["statements_total"] = round(
             sum(
                 v
@@ -153,7 +161,7 @@ def throughput(
     done: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    clock = {"start": 0.0, "deadline": 0.0}
+    clock = {"start": 0.0, "deadline": 0.0, "driver_cpu": 0.0}
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
 
     def warmed() -> None:  # every guest's first turn loads the worker's models: not counted
@@ -161,6 +169,7 @@ def throughput(
         on_start()
         clock["start"] = time.perf_counter()
         clock["deadline"] = clock["start"] + seconds
+        clock["driver_cpu"] = time.process_time()  # this process: the guests, i.e. the load generator
 
     ready = threading.Barrier(guests, action=warmed, timeout=180)
 
@@ -204,9 +213,11 @@ def throughput(
     for thread in threads:
         thread.join(timeout=seconds + 240)
     elapsed = time.perf_counter() - clock["start"]
+    driver_cores = (time.process_time() - clock["driver_cpu"]) / elapsed
     return {
         "guests": guests,
         "load_average": load,
+        "driver_cores": round(driver_cores, 2),
         "seconds": round(elapsed, 1),
         "turns": len(done),
         "turns_per_s": len(done) / elapsed,
@@ -227,9 +238,73 @@ def print_level(row: dict[str, Any]) -> None:
     )
     cpu = ", ".join(f"{k} {v:.1f}" for k, v in per["cpu_ms"].items())
     print(f"    CPU ms per turn: {cpu}")
+    if per.get("cores"):
+        print(
+            "    cores busy (CPU s per s): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in per["cores"].items())
+            + f"; the load generator (this process) {row.get('driver_cores', 0):.2f}"
+        )
     for name, kinds in per["queries"].items():
         print(f"    {name} statements per turn: " + ", ".join(f"{k} {v:g}" for k, v in kinds.items()))
     print(f"    statements per turn, all processes: {per['statements_total']}")
+
+
+def _layout(text: str) -> tuple[int, int]:
+    """ "2x2" → (2 daphne, 2 workers); each at most 4 (a shared 2-core machine)."""
+    web, _, workers = text.lower().partition("x")
+    return min(max(int(web), 1), 4), min(max(int(workers or 1), 1), 4)
+
+
+@contextlib.contextmanager
+def scaled_out(site: Any, web: int, workers: int, concurrency: int) -> Iterator[tuple[int, dict[str, int]]]:
+    """`web` daphne processes (behind bench/balancer.py when more than one) and `workers` Celery workers.
+
+    Yields the port the guests use and the processes to measure (name → pid). The site's own daphne
+    is the first; the others are started here, like it, and stopped again with the workers.
+    """
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        daphnes = [site.daphne] + [start_daphne(site.log_dir, **site.env) for _ in range(web - 1)]
+        started += [d.process for d in daphnes[1:]]
+        processes = {"daphne": site.daphne.process.pid} if web == 1 else {}
+        port = site.daphne.port
+        if web > 1:
+            processes.update({f"daphne-{i + 1}": d.process.pid for i, d in enumerate(daphnes)})
+            port = free_port()
+            argv = [sys.executable, str(ROOT / "bench" / "balancer.py"), "--port", str(port)]
+            argv += [arg for d in daphnes for arg in ("--backend", f"127.0.0.1:{d.port}")]
+            log = open(site.log_dir / "balancer.log", "wb")  # noqa: SIM115 - closed with the process
+            balancer = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            started.append(balancer)
+            if not wait_until(lambda: port_open(port), timeout=30, interval=0.1):
+                raise RuntimeError(f"the balancer did not listen; see {log.name}")
+            processes["balancer"] = balancer.pid
+        for i in range(workers):
+            worker = site.worker(node=f"bench-w{i + 1}", concurrency=concurrency, **OFFLINE)
+            started.append(worker.process)
+            processes["worker" if workers == 1 else f"worker-{i + 1}"] = worker.process.pid
+        yield port, processes
+    finally:
+        for process in reversed(started):
+            stop(process)
+
+
+def print_layouts(layouts: list[dict[str, Any]]) -> None:
+    """Side by side: turns/s, and each process's CPU (ms per turn, cores busy) per layout and level."""
+    print("\nscale-out (offline provider; cores busy = CPU seconds per second of the window):")
+    for layout in layouts:
+        for row in layout["levels"]:
+            per = row["per_turn"]
+            processes = ", ".join(
+                f"{k} {per['cpu_ms'][k]:.1f} ms/{per['cores'].get(k, 0):.2f}" for k in per["cpu_ms"] if k != "total"
+            )
+            print(
+                f"  {layout['layout']} ({layout['workers']}×{layout['concurrency']} pool), {row['guests']} guests: "
+                f"{row['turns_per_s']:.1f} turns/s, p95 {row['end_to_end_ms'].get('p95', 0):.0f} ms, "
+                f"CPU {per['cpu_ms'].get('total', 0):.1f} ms/turn on {per['cores'].get('total', 0):.2f} cores "
+                f"[{processes}], load generator {row.get('driver_cores', 0):.2f} cores, {row['errors']} errors "
+                f"(load average {row['load_average']})"
+            )
 
 
 def streaming(port: int, key: str, fake: TimedLLM, turns: int) -> dict[str, Any]:
@@ -258,57 +333,70 @@ def main() -> None:
     parser.add_argument("--stream-turns", type=int, default=40)
     parser.add_argument("--profile", type=Path, help="write py-spy tables of daphne and the worker here")
     parser.add_argument("--profile-guests", type=int, default=32, help="the level profiled")
+    parser.add_argument(
+        "--layouts",
+        default="1x1",
+        help="web×worker processes, comma-separated (e.g. 1x1,2x2): N daphne behind bench/balancer.py, M workers",
+    )
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="pool processes per worker")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--sql-log", action="store_true", help="write each statement's text too")
     args = parser.parse_args()
     if args.sql_log:
         os.environ[LOG_ENV] = "1"
-    levels = [min(int(g), 128) for g in args.guests.split(",") if g]  # bounded: a shared machine
+    guest_levels = [min(int(g), 128) for g in args.guests.split(",") if g]  # bounded: a shared machine
+    layouts = [_layout(text) for text in args.layouts.split(",") if text][:4]
+    concurrency = min(max(args.worker_concurrency, 1), 8)
     seconds = min(args.seconds, 120.0)
     stream_turns = min(args.stream_turns, 300)
     if args.profile and pyspy.py_spy() is None:
         parser.error("--profile needs py-spy (pip install -r requirements.txt)")
 
     fake = TimedLLM("openai", default=echo_knowledge()).start()
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"layouts": []}
     common = {"WIDGET_RATE_PER_KEY": "1000000", "WIDGET_RATE_PER_CONVERSATION": "1000", "LOG_LEVEL": "WARNING"}
     try:
         with bench_site("benchturns", "Bench Turns Hotel", **common) as site:
-            worker = site.worker(**OFFLINE)
-            try:
-                processes = {"daphne": site.daphne.process.pid, "worker": worker.process.pid}
-                results["levels"] = []
-                for guests in levels:
-                    print(f"throughput, offline provider: {guests} guests for {seconds:g} s …", flush=True)
-                    profilers: list[subprocess.Popen[bytes]] = []
+            for web, workers in layouts:
+                name = f"{web}x{workers}"
+                print(f"layout {name}: {web} daphne, {workers} worker(s) × concurrency {concurrency}", flush=True)
+                with scaled_out(site, web, workers, concurrency) as (port, processes):
+                    levels = []
+                    for guests in guest_levels:
+                        print(f"throughput, offline provider, {name}: {guests} guests for {seconds:g} s …", flush=True)
+                        profilers: list[subprocess.Popen[bytes]] = []
 
-                    def profile(guests: int = guests, profilers: list = profilers) -> None:
-                        if args.profile and guests == args.profile_guests:
-                            profilers += [pyspy.record(n, pid, seconds, args.profile) for n, pid in processes.items()]
+                        def profile(guests: int = guests, profilers: list = profilers, procs: dict = processes) -> None:
+                            if args.profile and guests == args.profile_guests:
+                                profilers += [pyspy.record(n, pid, seconds, args.profile) for n, pid in procs.items()]
 
-                    row = throughput(site.daphne.port, site.key, guests, seconds, 20000, Meter(processes), profile)
-                    for profiler in profilers:
-                        profiler.wait(timeout=120)
-                    if profilers:
-                        for name in processes:
-                            pyspy.write_table(name, args.profile)
-                        print(f"    py-spy tables in {args.profile}/")
-                    results["levels"].append(row)
-                    print_level(row)
-            finally:
-                stop(worker.process)
-            # The figure `make bench` has shown from the start: the first level.
+                        row = throughput(port, site.key, guests, seconds, 20000, Meter(processes), profile)
+                        for profiler in profilers:
+                            profiler.wait(timeout=120)
+                        if profilers:
+                            for process_name in processes:
+                                pyspy.write_table(process_name, args.profile)
+                            print(f"    py-spy tables in {args.profile}/")
+                        levels.append(row)
+                        print_level(row)
+                results["layouts"].append(
+                    {"layout": name, "web": web, "workers": workers, "concurrency": concurrency, "levels": levels}
+                )
+            # The figures `make bench` has shown from the start: the first layout's, its first level.
+            results["levels"] = results["layouts"][0]["levels"]
             results["throughput_offline"] = results["levels"][0]
-
-            worker = site.worker(LLM_API_KEY="sk-bench", LLM_BASE_URL=fake.base_url, ANTHROPIC_API_KEY="")
-            try:
-                print(f"streaming, zero-latency fake LLM: {stream_turns} turns …", flush=True)
-                results["streaming"] = streaming(site.daphne.port, site.key, fake, stream_turns)
-            finally:
-                stop(worker.process)
-            gap = results["streaming"]["llm_first_token_to_widget_ms"]
-            if gap:
-                print(f"  LLM first token → widget first token: p50 {gap['p50']:.1f} ms, p95 {gap['p95']:.1f} ms")
+            if len(layouts) > 1:
+                print_layouts(results["layouts"])
+            if stream_turns:  # 0: the throughput levels only
+                worker = site.worker(LLM_API_KEY="sk-bench", LLM_BASE_URL=fake.base_url, ANTHROPIC_API_KEY="")
+                try:
+                    print(f"streaming, zero-latency fake LLM: {stream_turns} turns …", flush=True)
+                    results["streaming"] = streaming(site.daphne.port, site.key, fake, stream_turns)
+                finally:
+                    stop(worker.process)
+                gap = results["streaming"]["llm_first_token_to_widget_ms"]
+                if gap:
+                    print(f"  LLM first token → widget first token: p50 {gap['p50']:.1f} ms, p95 {gap['p95']:.1f} ms")
     finally:
         fake.stop()
     if args.json:

@@ -119,12 +119,16 @@ def enqueue(
     schema: str | None = None,
     countdown: float | None = None,
     time_limits: tuple[float, float] | None = None,
+    ignore_result: bool = False,
 ) -> AsyncResult:
     """Send `task` (a task or its registered name) now, to run in `schema` (default: the schema active here).
 
     For callers outside a transaction, or that must not wait for one (a row already committed, a
     task re-queuing itself). Broker errors propagate: callers that can live without the message
-    (a beat job will find the row) catch them.
+    (a beat job will find the row) catch them. `ignore_result` for a task whose result nobody
+    reads: the Redis result backend otherwise subscribes to each sent task's result channel (a
+    round trip) and unsubscribes when the AsyncResult is collected (another), and the worker
+    stores the result.
     """
     if isinstance(task, str):
         task = task_named(task)
@@ -136,6 +140,8 @@ def enqueue(
     if time_limits is not None:
         # (soft, hard) seconds, in the message: the sender's settings rule, not the task's import-time default.
         options["soft_time_limit"], options["time_limit"] = time_limits
+    if ignore_result:
+        options["ignore_result"] = True
     return task.apply_async(args=list(args), **options)
 
 

@@ -140,7 +140,8 @@ def start_daphne(log_dir: Path, **extra_env: str) -> Daphne:
     raise RuntimeError(f"daphne did not answer within {patience:.0f} s; see {log.name}")
 
 
-def start_worker(log_dir: Path, **extra_env: str) -> Worker:
+def start_worker(log_dir: Path, node: str = "", concurrency: int = 2, **extra_env: str) -> Worker:
+    """A Celery worker; `node` names it (two workers on one host need two names to be told apart)."""
     log = open(log_dir / f"worker-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [
@@ -153,12 +154,13 @@ def start_worker(log_dir: Path, **extra_env: str) -> Worker:
             "-l",
             "info",
             "--concurrency",
-            "2",
+            str(concurrency),
             "--without-gossip",
             "-I",
             "testsupport.tasks",
             "--without-mingle",
             "--without-heartbeat",
+            *(["-n", f"{node}@%h"] if node else []),
         ],
         cwd=REPO_ROOT,
         env=child_env(**extra_env),
@@ -171,7 +173,8 @@ def start_worker(log_dir: Path, **extra_env: str) -> Worker:
     def answering() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"the Celery worker exited; see {log.name}")
-        return bool(app.control.ping(timeout=0.5))  # the ping itself waits: no pause between tries
+        replies = app.control.ping(timeout=0.5)  # the ping itself waits: no pause between tries
+        return any(name.startswith(f"{node}@") for reply in replies for name in reply) if node else bool(replies)
 
     if wait_until(answering, timeout=patience, interval=0):
         return Worker(process)

@@ -52,6 +52,11 @@ ROUTE = PATH.lstrip("/")  # the URL pattern, as the Django view's metrics and sp
 POOL_MAX_SIZE = 8
 MAX_PENDING_ENQUEUES = 10_000  # events awaiting their Celery message; beyond, beat's job
 POOL_TIMEOUT_SECONDS = 3.0  # waiting longer than this for a connection: answer 503, Meta retries
+# How long the publisher waits for more events before a round (see _enqueue_soon): at 200 msg/s a round
+# then carries ~6 events instead of one (in process at 200/s, CPU per request 1.26 ms with no linger,
+# 0.99 at 10 ms, 0.76 at 25 ms). The guest does not notice: a WhatsApp turn waits for its property's
+# buffer window (3 s by default) anyway; the read receipt goes out this much later.
+PUBLISH_LINGER_SECONDS = 0.025
 OVER_CAPACITY = refusal(503, "over capacity: retry later")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
@@ -161,6 +166,8 @@ class WhatsAppWebhookApp:
         costs about a millisecond of CPU, more than the rest of the request, so one publisher
         drains what arrived while it was busy: one message per property per round (a single event
         goes as the ordinary `process_inbound`), and the cost per event falls as the load rises.
+        It starts a round `PUBLISH_LINGER_SECONDS` after the first event, so that even at a steady
+        moderate rate (a request every few milliseconds) a round carries more than one event.
         """
         context = contextvars.copy_context()  # the trace context travels with the task's headers
         for schema, event_id in new_ids:
@@ -174,6 +181,8 @@ class WhatsAppWebhookApp:
 
     async def _publish_pending(self) -> None:
         loop = asyncio.get_running_loop()
+        if PUBLISH_LINGER_SECONDS > 0:
+            await asyncio.sleep(PUBLISH_LINGER_SECONDS)
         while self._to_enqueue:
             batch, self._to_enqueue = self._to_enqueue, []
             by_schema: dict[str, list[int]] = {}

@@ -234,6 +234,27 @@ def test_events_arriving_while_a_publish_is_in_flight_go_together_and_none_twice
     assert len(published) < 20  # they were coalesced
 
 
+def test_requests_one_after_another_within_the_linger_are_published_in_one_round(bound, monkeypatch) -> None:
+    # A steady moderate rate: each request answered before the next arrives. Without the linger each
+    # would be its own round (one Celery publish per event); the events are still each handed over once.
+    monkeypatch.setattr(fast_webhook, "PUBLISH_LINGER_SECONDS", 0.5)
+    published: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr(inbound, "enqueue_batch", lambda schema, ids: published.append((schema, list(ids))))
+    bodies = [whatsapp_text_body(NUMBER_A, f"6012311{i:04d}", f"m {i}", wamid=f"wamid.LINGER{i}") for i in range(3)]
+
+    async def one_by_one(app: Any) -> list[int]:
+        statuses = []
+        for body in bodies:
+            status, _ = await _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
+            statuses.append(status)
+        return statuses
+
+    assert _run(one_by_one) == [200] * 3
+    with schema_context(bound.a.schema_name):
+        stored = sorted(InboundEvent.objects.values_list("pk", flat=True))
+    assert len(stored) == 3 and published == [(bound.a.schema_name, stored)]
+
+
 def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_rest(bound, monkeypatch) -> None:
     from conversations.pipeline.tasks import process_inbound_batch
 

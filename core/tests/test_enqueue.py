@@ -112,3 +112,35 @@ def test_threads_that_ask_for_a_task_at_once_all_find_it(monkeypatch) -> None:
     for thread in threads:
         thread.join(timeout=5)
     assert found == [flaky, flaky, flaky]
+
+
+def test_inbound_events_and_turns_are_sent_without_asking_for_a_result(world, monkeypatch) -> None:
+    # Asking for a result makes the Redis result backend subscribe to the task's result channel (and
+    # unsubscribe later): two of a publish's three round trips, for inbound and turn tasks nobody reads.
+    from types import SimpleNamespace
+
+    from conversations import task_names, turns
+    from conversations.models import Channel
+    from conversations.pipeline import inbound
+    from nocturn.celery import app
+
+    subscribed: list[str] = []
+    sent: list[tuple[str, Any]] = []
+    monkeypatch.setattr(app.backend, "on_task_call", lambda producer, task_id: subscribed.append(task_id))
+    monkeypatch.setattr(
+        app.amqp,
+        "send_task_message",
+        lambda producer, name, message, **options: sent.append((name, message.headers.get("ignore_result"))),
+    )
+    inbound.enqueue("alpha", 1)
+    inbound.enqueue_batch("alpha", [2, 3])
+    with schema_context("alpha"):
+        turns.schedule(SimpleNamespace(channel=Channel.WEB, pk=5), 6)  # type: ignore[arg-type]
+    enqueue(task_names.PROCESS_INBOUND, args=[4], schema="alpha")  # the default: a result asked for
+    assert sent == [
+        (task_names.PROCESS_INBOUND, True),
+        (task_names.PROCESS_INBOUND_BATCH, True),
+        (task_names.BUFFERED_TURN, True),
+        (task_names.PROCESS_INBOUND, False),
+    ]
+    assert len(subscribed) == 1  # the last one's only

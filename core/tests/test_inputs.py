@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
+from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from core import inputs
 from core.inputs import (
     DATE_MAX,
     DATE_MIN,
@@ -107,6 +110,39 @@ def test_json_round_trips_with_nul_stripped_and_surrogates_replaced(value: objec
     loaded = load_json(raw, surrogates="replace", max_depth=64)
     assert _storable(loaded)
     assert clean_json(value, surrogates="replace", max_depth=64) == loaded
+
+
+def _outcome(raw: str, **options: str) -> tuple:
+    try:
+        return ("loaded", load_json(raw, max_depth=64, **options))
+    except BadInput as exc:
+        return ("refused", exc.field, exc.reason)
+
+
+@given(
+    json_values,
+    st.sampled_from(["replace", "reject"]),
+    st.sampled_from(["strip", "reject"]),
+    st.booleans(),
+)
+@example(["x\ud800", {"\udc00": "a\x00b"}], "replace", "strip", True)
+@example(["x\ud800"], "reject", "strip", True)
+@example({"k": "a\x00b"}, "replace", "reject", True)
+@example({"k": "\U0001f600 \u00e9"}, "reject", "reject", True)
+def test_skipping_the_walk_of_a_body_without_escapes_to_clean_changes_no_outcome(
+    value: object, surrogates: str, nul: str, ensure_ascii: bool
+) -> None:
+    # load_json walks the parsed value (clean_json) only when the text holds a \u0000 or surrogate
+    # escape; with the walk forced (a pattern that always matches) every outcome must be the same.
+    raw = json.dumps(value, ensure_ascii=ensure_ascii)
+    fast = _outcome(raw, surrogates=surrogates, nul=nul)
+    with mock.patch.object(inputs, "_ESCAPE_TO_CLEAN", re.compile("")):
+        assert _outcome(raw, surrogates=surrogates, nul=nul) == fast
+
+
+def test_a_body_with_an_escaped_backslash_before_u0000_loads_unchanged() -> None:
+    assert load_json(b'{"k": "a\\\\u0000b"}') == {"k": "a\\u0000b"}  # a backslash, then the text u0000
+    assert load_json(b'{"k": "a\\u0000b"}') == {"k": "ab"}  # the escape itself: NUL stripped
 
 
 @given(json_values)
