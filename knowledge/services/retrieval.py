@@ -94,11 +94,31 @@ def _today_in_property() -> datetime.date:
 
 def _word_forms(word: str) -> str:
     """A question's word in to_tsquery: the word, or any word its stem begins ("sleeps" finds "sleep",
-    "parking" finds "parked"; the 'simple' configuration stems nothing). Short stems match exactly."""
+    "parking" finds "parked"; the 'simple' configuration stems nothing), or the stem under a Malay prefix
+    ("sewa" finds "disewa" and "menyewa"). Short stems match exactly."""
     root = glossary.stem(word)
     if root.isalpha() and len(root) >= glossary.MIN_STEM:
-        return f"{root}:*" if word.startswith(root) else f"{word} | {root}:*"
+        forms = [f"{root}:*"] if word.startswith(root) else [word, f"{root}:*"]
+        if len(root) >= MALAY_PREFIXED_MIN:
+            forms += [f"{prefixed}:*" for prefixed in _malay_prefixed(root)]
+        return " | ".join(forms)
     return word
+
+
+# Malay verbs and nouns take prefixes the 'simple' configuration never strips: a guest asks "boleh sewa
+# basikal?" and the item says "basikal boleh disewa". meN-/peN- assimilate to the root's first sound
+# (sewa → menyewa, pakai → memakai, tempah → menempah, kira → mengira, bayar → membayar).
+MALAY_PREFIXED_MIN = 4
+_NASAL = (("s", "ny", 1), ("p", "m", 1), ("t", "n", 1), ("k", "ng", 1), ("b", "m", 0), ("f", "m", 0), ("v", "m", 0))
+_NASAL += (("c", "n", 0), ("d", "n", 0), ("j", "n", 0), ("z", "n", 0), ("g", "ng", 0), ("h", "ng", 0))
+
+
+def _malay_prefixed(root: str) -> tuple[str, ...]:
+    nasal = next(((n, drop) for first, n, drop in _NASAL if root.startswith(first)), None)
+    if nasal is None:
+        nasal = ("ng", 0) if root[0] in "aeiou" else ("", 0)
+    n, drop = nasal
+    return ("di" + root, "ber" + root, "ter" + root, "me" + n + root[drop:], "pe" + n + root[drop:])
 
 
 def _phrase(words: tuple[str, ...]) -> str:

@@ -133,6 +133,22 @@ def test_the_full_text_side_asks_for_every_term_in_its_word_forms_and_synonyms()
     assert "hotel" not in text_query("Is there an ATM in the hotel?")  # the hotel is every item's subject
 
 
+def test_the_full_text_side_finds_a_malay_word_under_its_prefixes(world):
+    from knowledge.services.ingestion import ParsedItem, embed_items, upsert_items
+    from knowledge.services.retrieval import search_detailed, text_query
+
+    # "sewa" is said "disewa" by the item; meN- assimilates to the root: sewa → menyewa, pinjam → meminjam.
+    query = text_query("boleh sewa basikal?")
+    assert "disewa:*" in query and "menyewa:*" in query, query
+    assert "meminjam:*" in text_query("boleh pinjam payung?")
+    with schema_context(world.a.schema_name):
+        text = "Ya: basikal boleh disewa di kaunter hadapan pada harga RM15 sejam."
+        result = upsert_items([ParsedItem(category="facilities", title="Sewa Basikal", content=text, language="ms")])
+        embed_items(result.to_embed)
+        found = search_detailed("boleh sewa basikal?", 5, language="ms")
+        assert found and found[0].hit.title == "Sewa Basikal" and found[0].text_rank == 1, found
+
+
 # Another hotel's items, invented: the room that answers a capacity question beside a package naming it.
 SEASIDE = [
     (
