@@ -181,7 +181,7 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                     "≥ 50 turns/s" if t["guests"] == 8 else "",
                 )
             )
-        for layout in turns.get("layouts", [])[1:] if len(turns.get("layouts", [])) > 1 else []:
+        for layout in turns.get("layouts", [])[1:]:  # the first layout's levels are the rows above
             for t in layout["levels"]:
                 per = t.get("per_turn", {})
                 cores = ", ".join(f"{k} {v:.2f}" for k, v in per.get("cores", {}).items())
