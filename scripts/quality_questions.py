@@ -4,9 +4,10 @@
 
 Builds a throwaway test database (`test_nocturn_qquality`), creates one property open around the
 clock, ingests every file of knowledge/tests/fixtures, runs conversations/tests/fixtures/
-eval_questions.json (the tuning set) and the held-out sets (eval_questions_holdout*.json; see SETS for
-which of them guided a round) through the same code as `manage.py eval`, with the configured (default:
-offline) providers, and replaces the "## Questions" section of the file (the other sections are left as they are).
+eval_questions.json (the tuning set), the held-out sets (eval_questions_holdout*.json) and the later
+tuning sets (eval_questions_tuning*.json; see SETS for which of them guided a round) through the same
+code as `manage.py eval`, with the configured (default: offline) providers, and replaces the "## Questions"
+section of the file (the other sections are left as they are).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ SETS = (
     (
         "eval_questions_holdout5.json",
         "fifth held-out set: titles only, written before the w15a/w15b round, never tuned on",
+    ),
+    (
+        "eval_questions_tuning7.json",
+        "tuning set of the w15b2 round: titles only, half Malay (short forms, formal, Manglish, typos, one word)",
     ),
 )
 

@@ -151,3 +151,45 @@ def test_what_guests_call_checking_in_and_out_and_a_sim_card_are_read_as_such() 
     assert topical("can we keep the room after noon?") == [("check", "out")]
     assert topical("Do you sell SIM cards?") == [("sim", "card")]  # not a way to pay
     assert topical("Can you pick us up from KLIA?") == [("airport", "transfer"), ("airport",)]
+
+
+def test_hotel_vocabulary_beyond_the_question_sets_names_one_concept_in_both_languages() -> None:
+    def topical(text: str) -> list[glossary.Concept]:
+        return [c for c in glossary.find(text) if not c.general]
+
+    same = [
+        ("twin room", "bilik kembar", "katil bujang"),  # room types
+        ("connecting rooms", "bilik bersambung"),
+        ("lift", "elevator", "lif"),  # amenities
+        ("sauna", "jacuzzi", "bilik wap"),
+        ("tourism tax", "sst", "cukai"),  # payments
+        ("bank transfer", "pindahan bank", "fpx"),
+        ("bicycle", "bike", "basikal"),  # transport
+        ("car rental", "sewa kereta"),
+        ("high chair", "kerusi bayi"),  # family
+        ("ramp", "tanjakan"),  # accessibility
+        ("vegetarian", "vegan", "makanan sayur"),  # dining and events
+        ("birthday", "hari jadi", "majlis"),
+    ]
+    for words in same:
+        found = {tuple(topical(w)) for w in words}
+        assert len(found) == 1 and len(next(iter(found))) == 1, words
+    # A baby is a child to a room's occupancy and a service dog a pet to the pet policy; a baby cot stays a cot.
+    assert topical("we travel with a baby") == topical("kanak-kanak")
+    assert topical("my guide dog") == topical("anjing")
+    assert topical("katil bayi") != topical("bayi")
+    # A bus ticket to another town is not the way to the nearest station.
+    assert topical("tiket bas") != topical("stesen lrt")
+
+
+def test_the_front_desk_and_distance_words_help_the_embedding_but_are_not_required_in_full_text() -> None:
+    # "Is the spa near the front desk?" must still reach the spa through its own concept alone.
+    assert all(c.general for c in glossary.find("front desk, nearby, how far"))
+    assert "spa" in glossary.concept_tsquery("is the spa near the front desk?")
+    assert "kaunter" not in glossary.concept_tsquery("is the spa near the front desk?")
+
+
+def test_more_typed_malay_and_english_short_forms_are_written_out() -> None:
+    assert glossary.normalise("bilek tdo ada aircond x? nk tau hrga") == "bilik tidur ada aircond tak? nak tahu harga"
+    assert glossary.normalise("cmana nk klr dr parking") == "macam mana nak keluar dari parking"
+    assert glossary.normalise("chk in tonite, bkfast avail?") == "check in tonight, breakfast available?"
