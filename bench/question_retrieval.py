@@ -143,7 +143,8 @@ def main() -> None:
         print(f"calibration [{lang}]")
         for kind in KINDS:
             values = sorted(kinds[f"right_{kind}"])
-            low = ", ".join(f"{v:.3f} {q!r}" for v, q in values[:4])
+            # --verbose: every right item found without a full-text match (the ones a threshold can lose).
+            low = ", ".join(f"{v:.3f} {q!r}" for v, q in values[: None if args.verbose and kind != "text" else 4])
             print(f"  right_{kind:<6} n={len(values):3d}  lowest: {low}")
         for kind in KINDS:
             values = sorted(kinds[f"off_{kind}"], reverse=True)
