@@ -258,7 +258,7 @@ def search_detailed(
             # A chunk in the question's own language, admitted on similarity alone, is held to that
             # language's own band (Malay): measured (bench/question_retrieval.py, docs/quality.md), no right
             # item of 169 Malay questions came that way, while off-knowledge Malay questions reached
-            # unrelated Malay text at up to 0.861, a translation or an item written in Malay alike.
+            # unrelated Malay text at up to 0.854, a translation or an item written in Malay alike.
             above = similarity >= (threshold_same_language if chunk_language == language else threshold)
         if not above and not include_below_threshold:
             continue

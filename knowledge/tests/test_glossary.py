@@ -165,7 +165,6 @@ def test_hotel_vocabulary_beyond_the_question_sets_names_one_concept_in_both_lan
         ("tourism tax", "sst", "cukai"),  # payments
         ("bank transfer", "pindahan bank", "fpx"),
         ("bicycle", "bike", "basikal"),  # transport
-        ("car rental", "sewa kereta"),
         ("high chair", "kerusi bayi"),  # family
         ("ramp", "tanjakan"),  # accessibility
         ("vegetarian", "vegan", "makanan sayur"),  # dining and events
