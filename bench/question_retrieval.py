@@ -36,7 +36,7 @@ from knowledge.models import KnowledgeItem
 from knowledge.services.embeddings import get_provider, min_similarity
 from knowledge.services.retrieval import ScoredChunk, search_detailed
 
-# The held-out yardstick being written for the next round is never read here (it is not to be tuned on).
+# The sixth held-out set is never read here: it measures the 5 December round and is not to be tuned on.
 NOT_READ = ("eval_questions_holdout6.json",)
 ENGINE_K = 4
 

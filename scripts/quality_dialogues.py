@@ -8,7 +8,9 @@ property open around the clock with the hotel's pages as knowledge (the same fil
 conversations/tests/test_dialogue_eval.py), and plays every dialogue through `dialogues.evaluate` (what
 `manage.py eval --dialogues` runs) twice: offline (the rules and the offline provider), then with the fake
 OpenAI server answering structured output through the test's stand-in reader (`plausible_model`). Prints
-both reports as the command does and replaces the "## Dialogues: the held-out set" section of the file.
+both reports as the command does and replaces the file's section for that set (HEADINGS: "## Dialogues: the
+held-out set" for dialogues_holdout.json, "## Dialogues: the second held-out set" for dialogues_holdout2.json,
+"## Dialogues: FILE" for any other), so measuring one held-out set never overwrites another's figures.
 
 A separate script and not the figures test: a held-out set is measured, not held to the bars, and a test
 that only prints cannot fail.
@@ -33,7 +35,10 @@ from core.redis import get_redis  # noqa: E402
 from testsupport.knowledge import load_knowledge  # noqa: E402
 from testsupport.llm import FakeLLMServer, compute  # noqa: E402
 
-HEADING = "## Dialogues: the held-out set"
+HEADINGS = {
+    "dialogues_holdout.json": "## Dialogues: the held-out set",
+    "dialogues_holdout2.json": "## Dialogues: the second held-out set",
+}
 DEFAULT_FILE = ROOT / "conversations" / "tests" / "fixtures" / "dialogues_holdout.json"
 OFFLINE = {"LLM_API_KEY": "", "ANTHROPIC_API_KEY": ""}
 # As the figures test sets them (conversations/tests/conftest.py `llm_settings`, then its own timeout).
@@ -81,12 +86,13 @@ def measure(path: Path) -> dict[str, dialogues.Report]:
 if __name__ == "__main__":
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FILE
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / "quality.md"
+    heading = HEADINGS.get(source.name, f"## Dialogues: {source.name}")
     results = measure(source)
     for title, report in results.items():
         print("\n".join(dialogues.render(report, title)))
     shown = source.resolve().relative_to(ROOT) if source.resolve().is_relative_to(ROOT) else source
     section = dialogues.quality_section(
-        results, f".venv/bin/python scripts/quality_dialogues.py {shown}", heading=HEADING, source=str(shown)
+        results, f".venv/bin/python scripts/quality_dialogues.py {shown}", heading=heading, source=str(shown)
     )
-    dialogues.write_quality_section(target, section, heading=HEADING)
-    print(f"wrote the {HEADING[3:]!r} section of {target}")
+    dialogues.write_quality_section(target, section, heading=heading)
+    print(f"wrote the {heading[3:]!r} section of {target}")

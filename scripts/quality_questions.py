@@ -48,10 +48,17 @@ SETS = (
         "fifth held-out set: titles only, written before the w15a/w15b round, never tuned on",
     ),
     (
+        "eval_questions_holdout6.json",
+        "sixth held-out set: titles only, written and measured at e175b96 before the 5 December round; never tuned on",
+    ),
+    (
         "eval_questions_tuning7.json",
         "tuning set of the w15b2 round: titles only, half Malay (short forms, formal, Manglish, typos, one word)",
     ),
 )
+# Held-out sets whose misses are counted but not listed here: this file is read by every round, and a list
+# of the questions a set missed would be tuned on (its figures stay an honest measure).
+MISSES_NOT_LISTED = ("eval_questions_holdout6.json",)
 
 
 @contextlib.contextmanager
@@ -94,8 +101,16 @@ def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
         f"- `{name}` [{o.case.language}] {o.case.question} — "
         + "; ".join([*(f"missing {m}" for m in o.missing), *(f"unrelated {u}" for u in o.unrelated)])
         for name, _, report in results
+        if name not in MISSES_NOT_LISTED
         for o in report.outcomes
         if o.missing or o.unrelated
+    ]
+    misses += [
+        f"- `{name}`: {count} answers missed a fact or quoted an unrelated item (not listed: the set stays held out)."
+        for name, _, report in results
+        if name in MISSES_NOT_LISTED
+        for count in [sum(1 for o in report.outcomes if o.missing or o.unrelated)]
+        if count
     ]
     thresholds = ", ".join(
         f"{lang} {min_similarity(provider.name, lang)} alone / {min_similarity(provider.name, lang, text_match=True)}"
