@@ -151,3 +151,51 @@ def test_what_guests_call_checking_in_and_out_and_a_sim_card_are_read_as_such() 
     assert topical("can we keep the room after noon?") == [("check", "out")]
     assert topical("Do you sell SIM cards?") == [("sim", "card")]  # not a way to pay
     assert topical("Can you pick us up from KLIA?") == [("airport", "transfer"), ("airport",)]
+
+
+def test_hotel_vocabulary_beyond_the_question_sets_names_one_concept_in_both_languages() -> None:
+    def topical(text: str) -> list[glossary.Concept]:
+        return [c for c in glossary.find(text) if not c.general]
+
+    same = [
+        ("twin room", "bilik kembar", "katil bujang"),  # room types
+        ("connecting rooms", "bilik bersambung"),
+        ("elevator", "lif"),  # amenities
+        ("sauna", "jacuzzi", "bilik wap"),
+        ("tourism tax", "sst", "cukai"),  # payments
+        ("bank transfer", "pindahan bank", "fpx"),
+        ("bicycle", "bike", "basikal"),  # transport
+        ("high chair", "kerusi bayi"),  # family
+        ("ramp", "tanjakan"),  # accessibility
+        ("vegetarian", "vegan", "makanan sayur"),  # dining and events
+        ("birthday", "hari jadi", "majlis"),
+    ]
+    for words in same:
+        found = {tuple(topical(w)) for w in words}
+        assert len(found) == 1 and len(next(iter(found))) == 1, words
+    # A baby is a child to a room's occupancy and a service dog a pet to the pet policy; a baby cot stays a cot.
+    assert topical("we travel with a baby") == topical("kanak-kanak")
+    assert topical("my guide dog") == topical("anjing")
+    assert topical("katil bayi") != topical("bayi")
+    # A bus ticket to another town is not the way to the nearest station.
+    assert topical("tiket bas") != topical("stesen lrt")
+
+
+def test_words_whose_everyday_sense_is_a_verb_or_a_setting_do_not_make_a_topic_of_their_own() -> None:
+    def topical(text: str) -> list[tuple[str, ...]]:
+        return [c.english[0] for c in glossary.find(text) if not c.general]
+
+    # A topical concept is required by the full-text fallback: "offer", "lift" and "safe" would rule out the
+    # parking, transfer and pool items; a balcony or shopping is where, not what, the guest asks about.
+    assert topical("Do you offer valet parking?") == [("parking",)]
+    assert topical("can you give me a lift to the airport?") == [("airport",)]
+    assert topical("is the pool safe for kids?") == [("swimming", "pool"), ("children",)]
+    assert topical("can i smoke on the balcony") == [("smoking",)]
+    assert "kids" in glossary.concept_tsquery("we go shopping, can the kids stay at the kids club?")
+    assert "shopping" not in glossary.concept_tsquery("we go shopping, can the kids stay at the kids club?")
+
+
+def test_more_typed_malay_and_english_short_forms_are_written_out() -> None:
+    assert glossary.normalise("bilek tdo ada aircond x? nk tau hrga") == "bilik tidur ada aircond tak? nak tahu harga"
+    assert glossary.normalise("cmana nk klr dr parking") == "macam mana nak keluar dari parking"
+    assert glossary.normalise("chk in tonite, bkfast avail?") == "check in tonight, breakfast available?"
