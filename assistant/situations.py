@@ -24,7 +24,7 @@ def _either(*alternatives: str) -> re.Pattern[str]:
 
 
 _ARRIVAL = _either(
-    r"land(?:s|ing|ed)?", r"arriv\w*", r"get(?:s|ting)? (?:in|here|there)", r"reach(?:es|ing)?",
+    r"land(?:s|ing|ed)?", r"arriv\w*", r"get(?:s|ting)? (?:in|here|there|to)", r"reach(?:es|ing)?",
     r"touch(?:es|ing)? down", "sampai", "tiba", "mendarat",
 )  # fmt: skip
 # The arrival is about the room (not about getting to the hotel: "our flight lands at 7am, how do we get there?").

@@ -310,7 +310,7 @@ FOCI = (
             re.IGNORECASE,
         ),
         re.compile(
-            r"\bRM\s?\d|\b(charged|charge|fee|fine|fined|penalty|surcharge|replaced|responsible|not permitted"
+            r"\bRM\s?\d|\b(charged|fee|fine|fined|penalty|surcharge|replaced|responsible|not permitted"
             r"|not allowed|dikenakan|caj|denda|bertanggungjawab|diganti|dilarang)\b",
             re.IGNORECASE,
         ),
@@ -569,7 +569,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             return []
     items = [items[0], *(item for item in items[1:] if item.on_subject)]
     best = _answering_item(items, foci)
-    if _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
+    # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
+    if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
     others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
@@ -587,7 +588,9 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
-    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 else set()
+    # A situation told before the question ("our train leaves at 8pm, can we stay in the room?") is no part of
+    # its own: the train is why the guest asks about late check-out, not a second question.
+    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 and not situation else set()
     for item in others:
         helpful = [s for s in item.sentences if s.concepts & uncovered]
         if not uncovered or not helpful:
