@@ -62,6 +62,7 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Can I speak to someone?", AiMode.HANDOFF),
         ("Do you have a room for someone in a wheelchair?", AiMode.CONCIERGE),  # a guest, not a person to talk to
         ("What happens if someone smokes in the room?", AiMode.CONCIERGE),  # a hypothetical guest, not a request
+        ("What happens when someone loses a key card?", AiMode.CONCIERGE),
         ("Can I get a refund if I cancel?", AiMode.CONCIERGE),  # the policy asked, not a complaint
         ("Boleh dapat bayar balik kalau batal?", AiMode.CONCIERGE),
         ("I want a refund, this is unacceptable", AiMode.HANDOFF),
