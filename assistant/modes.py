@@ -33,9 +33,11 @@ class AiMode(models.TextChoices):
 LOW_CONFIDENCE = 0.35  # below this, a reply counts towards the low-confidence streak
 LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2
 
-# "A room for someone in a wheelchair" speaks of a guest, not of a person to talk to.
+# "A room for someone in a wheelchair" speaks of a guest, not of a person to talk to; nor does "what happens if
+# someone smokes in the room?" or "… when someone loses a key?".
 _HUMAN = re.compile(
-    r"\b(human|real person|(?<!for )a person|staff|agent|manager|receptionist|front desk|(?<!for )someone|speak to"
+    r"\b(human|real person|(?<!for )a person|staff|agent|manager|receptionist|front desk"
+    r"|(?<!for )(?<!if )(?<!when )someone|speak to"
     r"|talk to|call me"
     r"|manusia|orang sebenar|kakitangan|staf|pengurus|penyambut tetamu|bercakap dengan|cakap dengan|hubungi saya)\b",
     re.IGNORECASE,

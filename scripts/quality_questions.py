@@ -45,7 +45,11 @@ SETS = (
     ),
     (
         "eval_questions_holdout5.json",
-        "fifth held-out set: titles only, written before the w15a/w15b round, never tuned on",
+        "fifth held-out set: titles only, written before the w15a/w15b round; its misses guided the w15a2 round",
+    ),
+    (
+        "eval_questions_tuning6.json",
+        "tuning set of the w15a2 round: the kinds of holdout5's misses in other words and on other items",
     ),
     (
         "eval_questions_holdout6.json",

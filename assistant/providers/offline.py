@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
+from assistant.situations import implied_topic, variant
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -128,6 +129,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff": (
             "I'm passing your conversation to a member of our team now; they will reply here as soon as they can."
         ),
+        # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
+        "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',
     },
     "ms": {
         "answer": "Berikut maklumat yang saya ada: {facts}",
@@ -197,6 +200,8 @@ FOCI = (
         re.compile(
             r"\b(what time|when|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
             r"|waktu|buka|tutup|sampai|tengah malam"
+            # The latest or earliest allowed is a time too ("how late can I cancel?": 48 hours before).
+            r"|latest|earliest|how late|how early|paling lewat|paling awal|paling lambat"
             r"|\d{1,2}\s?(?:am|pm|in the morning|in the evening|at night|pagi|petang))\b",
             re.IGNORECASE,
         ),
@@ -252,7 +257,10 @@ FOCI = (
         "people",
         re.compile(
             r"\b(how many (?:people|persons|guests|adults|pax|of us)|how many can|sleeps?|fit|fits|capacity"
-            r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa(?! malam| hari))\b",
+            r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa(?! malam| hari)"
+            # A party stating its size asks what takes it: "we are 6 people, which car can take us?"
+            r"|big enough|large enough|cukup besar|take us|fit us|we are \d+|we're \d+|\d+ of us|party of \d+"
+            r"|kami \d+ orang|kami (?:ber)?(?:dua|tiga|empat|lima|enam|tujuh|lapan)(?: orang)?)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -284,10 +292,40 @@ FOCI = (
             r"\bwhat (?:kind|kinds|sort|sorts|types?) of\b|(?:^|[,.;!?])\W*(?:what|which)\b(?! time)(?:\W+\w+){0,5}\W+"
             r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
             r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b"
-            r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b",
+            r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b"
+            # Formal Malay: "Apakah aktiviti yang disediakan …?", "Apakah kemudahan yang terdapat …?"
+            r"|\bapakah (?:\w+ ){1,3}yang (?:disediakan|terdapat|ada|ditawarkan|diterima|dihidangkan)\b",
             re.IGNORECASE,
         ),
         re.compile(r"\w[\w' -]*, [\w' -]+(?:,? (?:and|or|dan|atau) |, )\w", re.IGNORECASE),
+        2.0,
+    ),
+    # "What happens if someone smokes in the room?" is answered by the consequence the item states: the
+    # charge, the fine, the rule broken; not by the line repeating the question's words.
+    _Focus(
+        "consequence",
+        re.compile(
+            r"\b(what happens|what will happen|what if|what's the penalty|what is the penalty|penalty"
+            r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\bRM\s?\d|\b(charged|fee|fine|fined|penalty|surcharge|replaced|responsible|not permitted"
+            r"|not allowed|dikenakan|caj|denda|bertanggungjawab|diganti|dilarang)\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
+    # "How do I book a massage?" is answered by the step (book through the front desk, connect to the network,
+    # use the key card), not by the line describing the place.
+    _Focus(
+        "how",
+        re.compile(r"\b(how do i|how do we|how can i|how can we|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(please|through|via|using|use|connect|log in|book|reserve|contact|dial|at least|in advance|ahead"
+            r"|sila|melalui|menggunakan|guna|sambung|log masuk|hubungi|tempah|terlebih dahulu)\b",
+            re.IGNORECASE,
+        ),
         2.0,
     ),
 )
@@ -314,7 +352,7 @@ def _foci(question: str) -> tuple[_Focus, ...]:
 # "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line. A question
 # may open with a greeting ("hi, is there a pool?"): the patterns read from the start of any clause.
 _EXISTENCE_QUESTION = next(focus.asks for focus in FOCI if focus.name == "existence")
-_HOW_QUESTION = re.compile(r"\b(how do i|how can i|how to|macam mana|bagaimana|cara)\b", re.IGNORECASE)
+_HOW_QUESTION = next(focus.asks for focus in FOCI if focus.name == "how")
 # "Can I bring my cat?" is answered by the item's rule, its opening line when that line states one ("Pets are
 # not allowed …"), even when a later line repeats more of the question's words ("… a service animal").
 _PERMISSION_QUESTION = next(focus.asks for focus in FOCI if focus.name == "permission")
@@ -421,6 +459,7 @@ class _Item:
     on_subject: bool  # the item (title or text) shares a topical concept or a content word with the question
     names_topic: bool  # the item names one of the question's topical concepts (pool, cancellation, …)
     titled: bool  # its title names the question's subject: a topical concept or a content word
+    title_words: frozenset[str]  # the question's content words its title says
     evidence: int  # the question's content words and specific general concepts it says (title or text)
 
     @property
@@ -441,11 +480,20 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     nothing to say ("Is there a nightclub?" is not answered with the Kids Club).
     """
     question = glossary.normalise(question)  # "kul brp" asks "pukul berapa": a time
-    concepts = glossary.find(question)
+    # "Our flight lands at 7am, can we go up to the room?" asks about early check-in: the situation's policy
+    # is one of the question's concepts, and so puts its item on the subject.
+    situation = implied_topic(question)
+    concepts = glossary.find(f"{question} {situation}" if situation else question)
     question_words = set(glossary.stems(sorted(_terms(_clock_words(question)))))
     content_words = question_words - _GENERIC - _weak_words()
     strong = {n for n, c in enumerate(concepts) if not c.general or c.english[0] not in _WEAK_CONCEPTS}
     topical = {n for n, c in enumerate(concepts) if not c.general}
+    # "What's the latest we can check out?" is answered by the late variant ("late check-out until 4:00 pm"):
+    # its concept tells the sentences apart (it weighs as much as a topical one and a half), but is no subject
+    # of its own (it joins neither set above). "We land at 7am, can we go to the room?" asks for the early one.
+    asked_variant = glossary.find(variant(question))
+    concepts += [c for c in asked_variant if c not in concepts]
+    emphasised = {n for n, c in enumerate(concepts) if c in asked_variant}
     foci = _foci(question)
     parts = _parts(question, concepts)
     items: list[_Item] = []
@@ -467,7 +515,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             spoken.update(words)
             carried = [focus for focus in foci if focus.carries.search(text)]
             matched = _concepts_in(words, concepts)
-            weight = sum(0.5 if concepts[n].general else 1.0 for n in matched - subject)
+            weight = sum(_concept_weight(n, concepts, emphasised) for n in matched - subject)
             # A general word (room, price) counts once, as its concept; a generic one (hotel) not at all.
             repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
             repeated = len(repeated_words)
@@ -475,7 +523,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
-                + sum(0.5 if concepts[n].general else 1.0 for n in (matched & part_concepts) - subject)
+                + sum(_concept_weight(n, concepts, emphasised) for n in (matched & part_concepts) - subject)
                 + len((part_words - subject_words - _GENERIC - _weak_words()) & set(words))
                 for part_foci, part_concepts, part_words in parts
             )
@@ -508,7 +556,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         # Evidence of the subject: the question's content words it says and its specific general concepts
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)
-        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical), titled, evidence))
+        title_words = frozenset(content_words & subject_words)
+        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence))
     if not items:
         return []
     if not items[0].on_subject and (concepts or content_words):
@@ -520,6 +569,9 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             return []
     items = [items[0], *(item for item in items[1:] if item.on_subject)]
     best = _answering_item(items, foci)
+    # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
+    if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
+        return []
     others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
@@ -536,7 +588,9 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
-    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 else set()
+    # A situation told before the question ("our train leaves at 8pm, can we stay in the room?") is no part of
+    # its own: the train is why the guest asks about late check-out, not a second question.
+    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 and not situation else set()
     for item in others:
         helpful = [s for s in item.sentences if s.concepts & uncovered]
         if not uncovered or not helpful:
@@ -551,6 +605,13 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         quoted.append(sentence)
         total += len(sentence.text) + 1
     return quoted
+
+
+def _concept_weight(number: int, concepts: list[glossary.Concept], emphasised: set[int]) -> float:
+    """A topical concept counts 1, a general one (price, room, time) 0.5, the variant asked for 1.5."""
+    if number in emphasised:
+        return 1.5
+    return 0.5 if concepts[number].general else 1.0
 
 
 # A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"
@@ -572,18 +633,51 @@ def _parts(
     return parts
 
 
+# A place the question names by its name: "a shuttle to Genting?", "brp harga teksi ke Genting?"; where to
+# (any question), or where from or at (a price question: "how much is a car from KLIA?").
+_DESTINATION = re.compile(r"\b(?:to|ke)\s+([A-Z][\w'-]+)")
+_PLACE = re.compile(r"\b(?:to|from|ke|dari|at|di)\s+([A-Z][\w'-]+)")
+# Days and months come after "from" and "to" too ("from Monday to Friday"): they are no places.
+_NOT_PLACE = re.compile(
+    r"jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch)?|mac|apr(?:il)?|may|mei|june?|jul(?:y|ai)?|aug(?:ust)?|ogos"
+    r"|sept?(?:ember)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dis(?:ember)?"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|isnin|selasa|rabu|khamis|jumaat|sabtu|ahad",
+    re.IGNORECASE,
+)
+
+
+def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
+    """The question asks about going to a place the item never names (or the price of going from it, or of
+    something at it): the item is about somewhere else. "Do you run a shuttle to Genting?" is not answered by
+    the hotel's location, nor "how much is a taxi to Genting?" by the airport transfer's RM 180."""
+    said = " ".join(s.text for s in item.sentences).lower()
+    names = (_PLACE if price else _DESTINATION).findall(question)
+    return any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name))
+
+
+# The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
+# rates); "is there", "can I" are carried by nearly every item's wording.
+_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how"])
+
+
 def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
     """The nearest item, unless its title is not about the question's subject and a farther one's is:
     "Is breakfast included in the room rate?" is answered by the breakfast item, not by the room rates
     that mention breakfast. Among the items titled so, the nearest carrying the kind of fact asked for
     ("bilik deluxe muat berapa orang?": the room that sleeps two adults, not its rates)."""
     nearest = items[0]
-    if nearest.titled:
+    asked = {focus.name for focus in foci} & _TELLING_FOCI
+    if nearest.titled and (not asked or asked & nearest.carries):
         return nearest
+    if nearest.titled:
+        # "Family suite muat brp org?": the suite's rates and the suite are both titled so; the suite says how
+        # many it sleeps. An item titled with less of the question (check-out times, for "can I leave my bags
+        # after I check out?") is another subject, whatever it carries.
+        same = [i for i in items if i.subject >= nearest.subject and i.title_words >= nearest.title_words]
+        return next((item for item in same if asked & item.carries), nearest)
     titled = [item for item in items if item.titled]
     if not titled:
         return nearest
-    asked = {focus.name for focus in foci}
     return next((item for item in titled if asked & item.carries), titled[0])
 
 
@@ -641,9 +735,11 @@ def compose(request: ChatRequest) -> str:
     facts = " ".join(s.text for s in quoted)
     answer = t["answer"]
     # Said in Malay only when every quoted line is the hotel's own Malay (the answering item may not be
-    # the nearest one).
+    # the nearest one); an English guest quoted a Malay-only item is told so as well.
     if facts and request.language == "ms" and any(s.language != "ms" for s in quoted):
         answer = t["english_only"]
+    elif facts and request.language == "en" and all(s.language == "ms" for s in quoted):
+        answer = t["malay_only"]
     if request.mode == AiMode.LEAD_CAPTURE:
         # A price is an answer, not a form: the fact alone. The one line inviting the booking is the
         # lead step's next question (leads/turn.py), so the guest never gets two questions at once.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from assistant import prompts, retrieval
+from assistant import prompts, retrieval, situations
 from conversations import dialogues, engine
 from testsupport.knowledge import load_kb
 
@@ -56,3 +56,16 @@ def test_a_price_question_gets_the_price_and_one_line_inviting_the_booking(kb) -
         (reply,) = dialogues.run_dialogue(dialogue, kb.a).replies
     assert "RM 320" in reply, reply
     assert reply.count("?") == 1, reply  # the lead step's one question, nothing else asked
+
+
+def test_a_guest_describing_an_early_arrival_finds_the_early_check_in_line(kb) -> None:
+    # No item says "flight" or "lands": the search is made with the policy the situation asks about, and the
+    # answer quotes its line; a guest with an early flight asking the way here is not asking about the room.
+    with schema_context(kb.a.schema_name):
+        hits = retrieval.retrieve("our plane touches down at 6am, can we get into our room early?", language="en")
+        english = engine.answer("our plane touches down at 6am, can we get into our room early?", property_=kb.a)
+        malay = engine.answer("kapal terbang kami mendarat pukul 6 pagi, boleh masuk bilik?", property_=kb.a)
+    assert "Check-in and Check-out Times" in [h.title for h in hits], [h.title for h in hits]
+    assert "Early check-in from 10:00 am" in english.text, english.text
+    assert "Daftar masuk awal dari 10:00 am" in malay.text, malay.text
+    assert situations.implied_topic("our flight lands at 7am, how do we get to the hotel?") == ""

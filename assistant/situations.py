@@ -1,0 +1,94 @@
+"""What a guest's situation asks for, said in the words a hotel's item states it with.
+
+Guests describe their situation instead of naming the policy: "our flight lands at 7am, can we go up to the
+room?" asks about early check-in, "our flight home is at 11pm, can we keep the room into the afternoon?"
+about late check-out, "me, my wife and our baby" about the child policy. No item repeats the guest's words
+("flight", "lands", "baby"), so neither the search nor the answer's sentence choice would find the policy.
+`implied_topic` names it, in the glossary's words, for both: the retrieval query and the answer's concepts.
+
+`extreme` (and `variant`, which adds the situation's early or late) is narrower: "what's the latest we can
+check out?" names its subject (check-out) and asks for the extreme allowed, which the item states as the late
+(or early) variant ("late check-out until 4:00 pm"). It only tells which of the item's sentences answers; it
+must not put an item on the subject ("the earliest the mall opens" is not a question about early check-in),
+so it is not part of the query.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _either(*alternatives: str) -> re.Pattern[str]:
+    """One pattern matching any of the words or phrases (regular expressions), as whole words."""
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
+
+
+_ARRIVAL = _either(
+    r"land(?:s|ing|ed)?", r"arriv\w*", r"get(?:s|ting)? (?:in|here|there|to)", r"reach(?:es|ing)?",
+    r"touch(?:es|ing)? down", "sampai", "tiba", "mendarat",
+)  # fmt: skip
+# The arrival is about the room (not about getting to the hotel: "our flight lands at 7am, how do we get there?").
+_ROOM = _either("rooms?", "check[- ]?in", "bilik", "daftar masuk")
+# Before the usual check-in hour: a morning time, or the guest's own word for early.
+_BEFORE_CHECK_IN = _either(
+    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|in the morning|pagi)", "morning", "early", "straight away", "right away",
+    "before (?:the afternoon|noon|lunch)", "pagi", "awal", "terus", "sebelum tengah hari",
+)  # fmt: skip
+_DEPARTURE = _either(
+    "fly", "flying", "flights?", "leav(?:e|ing)", "depart(?:s|ing)?", "train", "bus", "balik", "pulang", "bertolak",
+    "terbang",
+)  # fmt: skip
+# Staying in the room past the usual check-out hour.
+_STAY_ON = _either(
+    "keep (?:the|our|my) room", "stay in (?:the|our) room", "stay (?:on|longer|later)",
+    "(?:into|until|till) the (?:afternoon|evening)", "(?:duduk|tinggal) (?:dalam |dlm )?bilik",
+    "(?:sampai|hingga) petang", "keluar lewat",
+)  # fmt: skip
+# A child young enough for a room's child policy (sharing the bed, a cot): a baby, a toddler, "my 2 year old".
+_YOUNG_CHILD = _either(
+    "bab(?:y|ies)", "infants?", "toddlers?", "newborn", r"\d{1,2}[- ]?(?:years?|yrs?|months?)[- ]old", "bayi",
+    "(?:anak|budak) kecil", r"(?:anak|budak) (?:umur |berumur )?\d{1,2} (?:tahun|thn|bulan)",
+)  # fmt: skip
+_LATEST = _either("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "selewat-lewatnya", "lewat sekali")
+_EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")
+
+
+def _arrives_early(question: str) -> bool:
+    return bool(_ARRIVAL.search(question) and _ROOM.search(question) and _BEFORE_CHECK_IN.search(question))
+
+
+def _leaves_late(question: str) -> bool:
+    return bool(_STAY_ON.search(question) and _DEPARTURE.search(question))
+
+
+def implied_topic(question: str) -> str:
+    """The policy the guest's situation asks about, in glossary words ("early check-in"), or ""."""
+    implied = []
+    if _arrives_early(question):
+        implied.append("early check-in")
+    if _leaves_late(question):
+        implied.append("late check-out")
+    if _YOUNG_CHILD.search(question):
+        implied.append("child")
+    return " ".join(implied)
+
+
+def with_implied_topic(question: str) -> str:
+    """The question, followed by the policy its situation asks about (the retrieval query)."""
+    topic = implied_topic(question)
+    return f"{question} {topic}" if topic else question
+
+
+def extreme(question: str) -> str:
+    """The variant a superlative asks for: "late" for the latest allowed, "early" for the earliest, or ""."""
+    if _LATEST.search(question):
+        return "late"
+    if _EARLIEST.search(question):
+        return "early"
+    return ""
+
+
+def variant(question: str) -> str:
+    """The variant of its subject the question asks for, by a superlative or by the guest's situation: "early"
+    (the early check-in line, not the check-in hour), "late", or ""."""
+    return extreme(question) or ("early" if _arrives_early(question) else "late" if _leaves_late(question) else "")
