@@ -37,27 +37,28 @@ static inline __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) {
 #endif
 
 /* One group of ro (<= RO) weight rows, expanded once per call and used by every token. */
+/* Laid out block-major ([nb][RO]): one block's eight rows sit side by side, so the token loop reaches
+ * them at constant offsets from one pointer instead of recomputing an index per row. */
 typedef struct {
-    int8_t *w;          /* [RO][nin]: with VNNI the signed weight q - 8, else the nibble q */
-    __m256i *wsum;      /* [RO][nb] (VNNI): -128 x the weights' sum in each int32 lane's 4 bytes */
-    __m256 *dw;         /* [RO][nb]: the block's scale, broadcast */
+    int8_t *w;          /* [nb][RO][32]: with VNNI the signed weight q - 8, else the nibble q */
+    __m256i *wsum;      /* [nb][RO] (VNNI): -128 x the weights' sum in each int32 lane's 4 bytes */
+    __m256 *dw;         /* [nb][RO]: the block's scale, broadcast */
 } row_group;
 
-static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, int nin, row_group *g) {
+static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
     const __m128i low4 = _mm_set1_epi8(0x0F);
     for (int r = 0; r < ro; r++) {
         const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-        int8_t *we = g->w + (size_t)r * nin;
         for (int b = 0; b < nb; b++) {
-            g->dw[r * nb + b] = _mm256_set1_ps(q4_scale(wr[b].d));
+            g->dw[b * RO + r] = _mm256_set1_ps(q4_scale(wr[b].d));
             __m128i bytes = _mm_loadu_si128((const __m128i *)wr[b].qs);
             __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), low4), _mm_and_si128(bytes, low4));
 #ifdef E5_VNNI
             q = _mm256_sub_epi8(q, _mm256_set1_epi8(8));
             __m256i lane_sum = dpbusd(_mm256_setzero_si256(), _mm256_set1_epi8(1), q);
-            g->wsum[r * nb + b] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(lane_sum, 7));
+            g->wsum[b * RO + r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(lane_sum, 7));
 #endif
-            _mm256_store_si256((__m256i *)(we + b * QK), q);
+            _mm256_store_si256((__m256i *)(g->w + ((size_t)b * RO + r) * QK), q);
         }
     }
 }
@@ -65,7 +66,7 @@ static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, int nin, ro
 /* ro rows of Y for one token; always inlined so that ro == RO is a constant the loops unroll on */
 static inline __attribute__((always_inline)) void rows_for_token(
         const row_group *g, const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT,
-        const float *bias, float *RESTRICT y, int ro, int nb, int nin) {
+        const float *bias, float *RESTRICT y, int ro, int nb) {
     __m256 facc[RO];
 #pragma GCC unroll 8
     for (int r = 0; r < ro; r++) facc[r] = _mm256_setzero_ps();
@@ -76,11 +77,13 @@ static inline __attribute__((always_inline)) void rows_for_token(
     for (int b = 0; b < nb; b++) {
         __m256i au = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(a + b * QK)), _mm256_set1_epi8((char)0x80));
         __m256 da = _mm256_set1_ps(dT[b]);
+        const __m256i *wb = (const __m256i *)(g->w + (size_t)b * RO * QK);
+        const __m256i *sb = g->wsum + (size_t)b * RO;
+        const __m256 *db = g->dw + (size_t)b * RO;
 #pragma GCC unroll 8
         for (int r = 0; r < ro; r++) {
-            __m256i wv = _mm256_load_si256((const __m256i *)(g->w + (size_t)r * nin + b * QK));
-            __m256i s = dpbusd(g->wsum[r * nb + b], au, wv);
-            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(g->dw[r * nb + b], da), facc[r]);
+            __m256i s = dpbusd(sb[r], au, _mm256_load_si256(wb + r));
+            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(db[r], da), facc[r]);
         }
     }
 #pragma GCC unroll 8
@@ -93,10 +96,12 @@ static inline __attribute__((always_inline)) void rows_for_token(
     for (int b = 0; b < nb; b++) {
         __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
         float da = dT[b]; float sa = (float)sT[b];
+        const __m256i *wb = (const __m256i *)(g->w + (size_t)b * RO * QK);
+        const __m256 *db = g->dw + (size_t)b * RO;
 #pragma GCC unroll 8
         for (int r = 0; r < ro; r++) {
-            __m256i wv = _mm256_load_si256((const __m256i *)(g->w + (size_t)r * nin + b * QK));
-            __m256 scale = _mm256_mul_ps(g->dw[r * nb + b], _mm256_set1_ps(da));
+            __m256i wv = _mm256_load_si256(wb + r);
+            __m256 scale = _mm256_mul_ps(db[r], _mm256_set1_ps(da));
             __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
             facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, facc[r]);
             corr[r] += _mm256_cvtss_f32(scale) * sa;
@@ -120,13 +125,13 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
-            expand_rows(W, oo, ro, nb, nin, &g);
+            expand_rows(W, oo, ro, nb, &g);
             const float *bias_rows = bias ? bias + oo : NULL;
             for (int t = 0; t < L; t++) {
                 const int8_t *a = aq + (size_t)t * nin;
                 float *y = Y + (size_t)t * nout + oo;
-                if (ro == RO) rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, RO, nb, nin);
-                else rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, ro, nb, nin);
+                if (ro == RO) rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, RO, nb);
+                else rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, ro, nb);
             }
         }
         free(g.w); free(g.wsum); free(g.dw);
