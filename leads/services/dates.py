@@ -81,11 +81,41 @@ class DateMention:
         return self.kind in VAGUE_KINDS
 
 
+# A day of the month as a guest writes one ("the 21st", "22hb", "the 6"): read as the plain day.
+_DAY_WORDS = re.compile(r"(?:\bthe\s+)?\b(\d{1,2})(?:\s*(st|nd|rd|th|hb|haribulan|hbln)\b\.?|(?!\d))")
+# "the 21st not the 20th", "22hb bukan 21hb", "instead of the 3rd": the date after the cue is the one ruled out.
+# Not Malay "tak"/"tidak": "ada tak 20hb Jun?" asks about the 20th.
+NEGATION_CUE = re.compile(r"(?:\bnot|\bbukan|\binstead of|\brather than)\s*[,:]?\s*(?:on|pada)?\s*$")
+
+
+def _ruled_out(lowered: str, position: int) -> bool:
+    return bool(NEGATION_CUE.search(lowered[max(0, position - 20) : position]))
+
+
+def _normalised(text: str) -> tuple[str, dict[int, int]]:
+    """Lower case with ordinals as plain days ("from the 3rd to the 6th of August" reads "from 3 to 6 of
+    august"), and where in that text each ordinal day starts (a bare "the 21st" is a date; a bare "21" is not)."""
+    pieces: list[str] = []
+    ordinals: dict[int, int] = {}  # position -> day
+    length, last = 0, 0
+    lowered = text.lower()
+    for match in _DAY_WORDS.finditer(lowered):
+        if not match.group(2) and not match.group(0).startswith("the"):
+            continue
+        before = lowered[last : match.start()]
+        pieces.append(before)
+        length += len(before)
+        if match.group(2):
+            ordinals[length] = int(match.group(1))
+        pieces.append(match.group(1))
+        length += len(match.group(1))
+        last = match.end()
+    pieces.append(lowered[last:])
+    return "".join(pieces), ordinals
+
+
 def normalise(text: str) -> str:
-    text = text.lower()
-    text = re.sub(r"\b(\d{1,2})\s*(?:hb|haribulan|hbln)\b\.?", r"\1", text)
-    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)
-    return text
+    return _normalised(text)[0]
 
 
 def _parse(phrase: str, base: dt.datetime) -> dt.date | None:
@@ -191,12 +221,45 @@ def _bare_day_ends(lowered: str, taken: list[bool], found: list[DateMention]) ->
         except ValueError:
             continue
         ends.append(DateMention(end, None, "bare_day_end", match.start(), True))
+        taken[match.start() : match.end()] = [True] * (match.end() - match.start())
     return ends
+
+
+# What may follow a day said on its own: the end of the clause or a word of the booking ("the 2nd floor", "her
+# 70th birthday" are no dates).
+_ALONE_AFTER = re.compile(
+    r"\d{1,2}\s*(?:$|[,.!?;)]|(?:not|bukan|instead|then|please|pls|ok|okay|and|dan|to|until|till|hingga|sampai|for"
+    r"|untuk|ya|je|sahaja|saja|la|lah|pula|check|masuk|in|is|jadi)\b)"
+)
+
+
+def next_day_numbered(day: int, today: dt.date) -> dt.date | None:
+    """The next date (from today) whose day of the month is `day`: "the 21st" said on 5 December is 21 December."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        if day >= today.day or (year, month) != (today.year, today.month):
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                pass
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _bare_ordinals(lowered: str, ordinals: dict[int, int], taken: list[bool], today: dt.date) -> list[DateMention]:
+    """ "sorry, the 21st", "22hb": a day of the month on its own (the extraction moves a known stay to it)."""
+    found = []
+    for position, day in sorted(ordinals.items()):
+        if taken[position] or not _ALONE_AFTER.match(lowered, position) or _ruled_out(lowered, position):
+            continue
+        if (start := next_day_numbered(day, today)) is not None:
+            found.append(DateMention(start, None, "bare_day", position))
+    return found
 
 
 def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
     """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
-    lowered = normalise(text)
+    lowered, ordinals = _normalised(text)
     taken = [False] * len(lowered)
     today = base.date()
     found: list[DateMention] = []
@@ -209,9 +272,12 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
                 continue
             for index in range(match.start(), match.end()):
                 taken[index] = True
+            if _ruled_out(lowered, match.start()):
+                continue  # "not the 20th": the date ruled out
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
             found.append(DateMention(result[0], result[1], kind, match.start(), hint))
     found += _bare_day_ends(lowered, taken, found)
+    found += _bare_ordinals(lowered, ordinals, taken, today)
     absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS]
     # "Friday 15 Dec" / "15 Dec (Friday)": the weekday only restates the date beside it.
     found = [
