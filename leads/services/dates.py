@@ -38,6 +38,16 @@ _RANGE_SEP = r"\s*(?:-|–|—|to|until|till|hingga|sehingga|sampai|smpai|and|&|
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 _M = MONTH.format(name="m")
 
+# Holidays on the same date every year, as guests name them (Hari Raya, Chinese New Year and Deepavali move
+# with their calendars: the guest is asked for the date).
+HOLIDAYS = {
+    "christmas eve": (12, 24), "malam krismas": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
+    "hari krismas": (12, 25), "krismas": (12, 25), "boxing day": (12, 26), "new year's eve": (12, 31),
+    "new years eve": (12, 31), "malam tahun baru": (12, 31), "malam tahun baharu": (12, 31),
+    "new year's day": (1, 1), "hari tahun baru": (1, 1), "valentine's day": (2, 14), "valentine's": (2, 14),
+    "hari merdeka": (8, 31), "merdeka day": (8, 31), "malaysia day": (9, 16), "hari malaysia": (9, 16),
+}  # fmt: skip
+_HOLIDAY = "|".join(re.escape(name) for name in sorted(HOLIDAYS, key=len, reverse=True))
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_range", re.compile(rf"\b(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\s+(?:of\s+)?{_M}{_YEAR}\b")),
     ("month_day_range", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\b{_YEAR}")),
@@ -46,6 +56,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d1>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
+    ("holiday", re.compile(rf"(?<!merry )(?<!happy )(?<!selamat )\b(?P<h>{_HOLIDAY})\b{_YEAR}")),
     ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
     ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr|esok|besok)\b")),
     ("today", re.compile(r"\b(?:today|tonight|hari ini|harini|malam ini|malam ni|mlm ni|mlm ini)\b")),
@@ -61,10 +72,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # Phrases that only tell us roughly when: they count as dates but lower the confidence.
 VAGUE_KINDS = {"next_week", "next_month"}
-ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric", "iso"}
+ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric", "iso", "holiday"}
 CHECKOUT_CUE = re.compile(
     r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga)"
-    r"(?:\s+(?:on|pada|is|date|at))?\W*\s*$"
+    rf"(?:\s+(?:on|pada|is|date|at))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
 )
 
 
@@ -170,6 +181,10 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
             return None
         start = _absolute(groups["d1"], month, groups.get("year"), base)
         return (start, None) if start else None
+    if kind == "holiday":
+        month, day = HOLIDAYS[groups["h"]]
+        start = _absolute(str(day), month, groups.get("year"), base)
+        return (start, None) if start else None
     if kind == "after_tomorrow":
         return today + dt.timedelta(days=2), None
     if kind == "tomorrow":
@@ -246,15 +261,28 @@ def next_day_numbered(day: int, today: dt.date) -> dt.date | None:
     return None
 
 
-def _bare_ordinals(lowered: str, ordinals: dict[int, int], taken: list[bool], today: dt.date) -> list[DateMention]:
-    """ "sorry, the 21st", "22hb": a day of the month on its own (the extraction moves a known stay to it)."""
-    found = []
+def _bare_ordinals(
+    lowered: str, ordinals: dict[int, int], taken: list[bool], today: dt.date, found: list[DateMention]
+) -> list[DateMention]:
+    """ "sorry, the 21st", "22hb", "checking out on the 5th": a day of the month on its own. After a date in the
+    same message it follows that date ("2 May, out on the 5th"); alone, the extraction moves a known stay to it."""
+    days = []
     for position, day in sorted(ordinals.items()):
         if taken[position] or not _ALONE_AFTER.match(lowered, position) or _ruled_out(lowered, position):
             continue
-        if (start := next_day_numbered(day, today)) is not None:
-            found.append(DateMention(start, None, "bare_day", position))
-    return found
+        before = [m for m in found if m.position < position]
+        anchors = [m.start for m in before if m.kind in ABSOLUTE_KINDS] or [m.start for m in before]
+        start = day_after(anchors[-1], day) if anchors else next_day_numbered(day, today)
+        if start is not None:
+            hint = bool(CHECKOUT_CUE.search(lowered[max(0, position - 30) : position]))
+            days.append(DateMention(start, None, "bare_day", position, hint))
+    return days
+
+
+def day_after(known: dt.date, day: int) -> dt.date | None:
+    """The first date after `known` whose day of the month is `day`: the 5th after 2 May is 5 May; after 28 May,
+    5 June."""
+    return next_day_numbered(day, known + dt.timedelta(days=1))
 
 
 def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
@@ -277,8 +305,8 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
             found.append(DateMention(result[0], result[1], kind, match.start(), hint))
     found += _bare_day_ends(lowered, taken, found)
-    found += _bare_ordinals(lowered, ordinals, taken, today)
-    absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS]
+    found += _bare_ordinals(lowered, ordinals, taken, today, sorted(found, key=lambda m: m.position))
+    absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS | {"bare_day"}]
     # "Friday 15 Dec" / "15 Dec (Friday)": the weekday only restates the date beside it.
     found = [
         m for m in found if m.kind != "this_weekday" or all(abs(m.position - position) > 14 for position in absolute)

@@ -18,7 +18,7 @@ from typing import Any
 
 import phonenumbers
 
-from leads.services.dates import MONTHS, DateMention, find_dates
+from leads.services.dates import MONTHS, DateMention, day_after, find_dates
 from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
 
 
@@ -166,19 +166,29 @@ def week_nights(match: re.Match[str]) -> int:
     return 7 * number_value(match.group(1))
 
 
-ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa)\b")
+ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
+# "2A1C", "2a 1c", "2A+1C": adults and children as a travel agent writes them.
+AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*c\b")
+# "me + 3 friends", "saya dan 4 kawan": the guest and the others they name.
+AND_OTHERS_RE = re.compile(
+    rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:\+|and|plus|&|dan|dengan|dgn|with)\s*{NUM_COUNT}\s*"
+    r"(?:friends?|others?|colleagues?|mates?|buddies|kawan(?:-kawan)?|rakan(?:-rakan)?|member)\b"
+)
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(
-    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak[- ]kanak|budak|anak|babies|baby|bayi|toddlers?)\b"
+    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi"
+    r"|toddlers?|infants?)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil))"
 )
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
 ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
 CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
+_SPOUSE = r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse)"
+# The guest and their other half: "me and my wife", "myself and my husband", "with my wife", "saya dan isteri".
 COUPLE_RE = re.compile(
-    r"\b(?:my (?:wife|husband|partner|fianc[eé]e?|girlfriend|boyfriend) and i|me and my (?:wife|husband|partner"
-    r"|fianc[eé]e?|girlfriend|boyfriend)|(?:saya|sy) dan (?:isteri|suami|tunang)|suami isteri|(?:a|for a|untuk) couple"
+    rf"\b(?:my {_SPOUSE} and (?:i|me|myself)|(?:me|myself|i) and my {_SPOUSE}|(?:with|plus) my {_SPOUSE}"
+    r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang)|suami isteri|(?:a|for a|untuk) couple"
     r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"
 )
 # One guest: "just me", "only myself", "saya seorang", "sorang je".
@@ -230,7 +240,7 @@ EXPLICIT_NAME_RE = re.compile(
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
 )
 WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is)|^)\s+"
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+"
     rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)[ \t]+)?{_CAP_WORD}"
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}})"
 )
@@ -267,7 +277,8 @@ NOT_NAMES = NAME_STOPWORDS | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "isnin", "selasa", "rabu",
     "khamis", "jumaat", "sabtu", "ahad", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december", "disember", "ogos", "julai", "mac", "mei", "jun", "interested",
-    "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks",
+    "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks", "asap",
+    "cheers", "regards",
 }  # fmt: skip
 
 INTENT_WORDS: dict[str, list[str]] = {
@@ -398,19 +409,31 @@ def find_name(text: str) -> tuple[str | None, str]:
 
 
 def _phone_matches(text: str, region: str) -> list[Any]:
-    """Phone numbers in `text`: valid ones for `region`, and any written in international form ("+44 …",
-    "+61 …") that has a possible length for its country; a guest abroad gives their number that way, and
-    libphonenumber's list of allocated ranges lags behind the numbers people have."""
+    """Phone numbers in `text`: valid ones for `region`, any written in international form ("+44 …", "+61 …")
+    that has a possible length for its country (a guest abroad gives their number that way), and local ones
+    with a mobile number's length: libphonenumber's list of allocated ranges lags behind the numbers people have."""
     valid = list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID))
     taken = [(m.start, m.end) for m in valid]
     international = [
         m
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
-        if m.raw_string.startswith("+")
-        and phonenumbers.region_code_for_country_code(m.number.country_code) != "ZZ"
-        and not any(start < m.end and m.start < end for start, end in taken)
+        if (_international(m) or _local_mobile(m)) and not any(start < m.end and m.start < end for start, end in taken)
     ]
     return sorted(valid + international, key=lambda m: m.start)
+
+
+def _international(match: Any) -> bool:
+    return (
+        match.raw_string.startswith("+")
+        and phonenumbers.region_code_for_country_code(match.number.country_code) != "ZZ"
+    )
+
+
+def _local_mobile(match: Any) -> bool:
+    """ "011-9988 7766": written from the trunk prefix with a mobile number's length; a range newer than
+    libphonenumber's list is still the guest's phone (a date or a price never starts with a 0)."""
+    possible = phonenumbers.is_possible_number_for_type_with_reason(match.number, phonenumbers.PhoneNumberType.MOBILE)
+    return match.raw_string.lstrip().startswith("0") and possible == phonenumbers.ValidationResult.IS_POSSIBLE
 
 
 def phone_strings(text: str, region: str) -> list[str]:
@@ -535,6 +558,11 @@ def _assign_dates(
         if not mentions:
             continue
         first = mentions[0]
+        # "checking out on the 5th", said after the check-in: the first such day after it.
+        out = day_after(check_in, first.start.day) if first.kind == "bare_day" and check_in is not None else None
+        if out is not None and first.is_checkout_hint:
+            check_out, check_out_said_in = out, index
+            continue
         if first.kind == "bare_day" and check_in is not None:
             # "sorry, the 21st not the 20th": the same month as the stay we know, the stay's length kept.
             moved = _same_month_day(check_in, first.start.day)
@@ -645,7 +673,11 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     elif raw["adults"] is None and SOLO_RE.search(without_phones):
         raw["adults"] = 1
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
+    if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
+        raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
     raw["group_size"] = _last_number(GROUP_RE, without_phones)
+    if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
+        raw["group_size"] = number_value(others.group(1)) + 1
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type
     raw["special_requests"] = find_special_requests(items)

@@ -2,7 +2,10 @@
 per kind of wording: ordinal dates and their ranges, a bare day that corrects the stay, a date ruled out ("not
 the 20th"), a day and month that is no head count, stays in weeks, one guest or two in words, "N of us", a
 gathering "for N", a birthday dinner that is a table, names with a title or "here", a room described rather
-than named (from the knowledge base's words), Malay room words.
+than named (from the knowledge base's words), Malay room words; a bare day said for the check-out, the guest
+and their other half, a local mobile number newer than the phone library, a bare name with a title or a
+company; fixed-date holidays, the party as travel agents and friends write it ("2A1C", "2 dws 1 kanak", "me + 3
+friends"), "call me Ken".
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
@@ -20,6 +23,7 @@ from leads.services.dates import find_dates
 from leads.services.extraction import extract, find_name
 from leads.services.schema import ExtractionContext, RoomOption
 from leads.tests.accuracy import context, load
+from leads.turn import answer_hint
 
 CTX = context(load())  # "now" is 23 November 2026, 22:30 in Kuala Lumpur
 BASE = CTX.reference.astimezone(CTX.tzinfo)
@@ -168,3 +172,85 @@ def test_the_knowledge_bases_room_descriptions_reach_the_room_options(in_a: None
     RoomRate.objects.create(name="Garden", nightly_rate=300)
     by_name = {option.name: option.description for option in room_options()}
     assert by_name == {"Garden": "Ground floor, a terrace on the lawn."}  # the rate row, described by the item
+
+
+@pytest.mark.parametrize(
+    ("messages", "check_in", "check_out"),
+    [
+        (("Arriving Friday 11 June 2027 and leaving Sunday the 13th",), "2027-06-11", "2027-06-13"),
+        (("checking in on the 2nd of May 2027, checking out on the 5th",), "2027-05-02", "2027-05-05"),
+        (("a room from 28 May 2027", "checking out on the 2nd"), "2027-05-28", "2027-06-02"),
+    ],
+)
+def test_a_bare_day_said_for_the_check_out_follows_the_check_in(
+    messages: tuple[str, ...], check_in: str, check_out: str
+) -> None:
+    got = fields(*messages)
+    assert (got["check_in"], got["check_out"]) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["myself and my husband", "I'm coming with my wife", "saya dengan suami", "my partner and me", "suami isteri"],
+)
+def test_the_guest_and_their_other_half_are_two_adults(text: str) -> None:
+    assert fields(f"a room for 2 nights, {text}")["adults"] == 2
+
+
+def test_a_local_mobile_number_newer_than_the_phone_library_is_still_the_guests_phone() -> None:
+    assert fields("hp 011-9988 7766")["phone"] == "+601199887766"
+    assert "phone" not in fields("booking 01/02/2027 for room 0804, RM 0.50 for the locker")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("Mrs. Fernandez", "my name is Mrs. Fernandez"), ("Lisa Ng, Bright Co", "my name is Lisa Ng")],
+)
+def test_a_bare_name_with_its_title_or_its_company(text: str, hint: str) -> None:
+    assert answer_hint(text, "name") == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in"),
+    [
+        ("a room for Christmas Eve 2027, 3 nights", "2027-12-24"),
+        ("bilik untuk malam tahun baru 2027", "2027-12-31"),
+        ("Hari Malaysia 2027, 2 malam", "2027-09-16"),
+    ],
+)
+def test_a_holiday_on_a_fixed_date_is_that_date(text: str, check_in: str) -> None:
+    assert fields(text)["check_in"] == check_in
+
+
+def test_a_greeting_for_a_holiday_is_no_date() -> None:
+    assert "check_in" not in fields("Merry Christmas to you all! Selamat Hari Malaysia")
+
+
+@pytest.mark.parametrize(
+    ("text", "adults", "children", "group_size"),
+    [
+        ("Family suite, 2A1C, 3D2N", 2, 1, 3),
+        ("nk tempah bilik 2 dws 1 kanak", 2, 1, 3),
+        ("2 adults and 1 infant", 2, 1, 3),
+        ("a room for me + 3 friends", None, None, 4),
+        ("saya dan 2 kawan", None, None, 3),
+    ],
+)
+def test_the_party_as_agents_and_friends_write_it(
+    text: str, adults: int | None, children: int | None, group_size: int
+) -> None:
+    got = fields(text)
+    assert (got.get("adults"), got.get("children"), got["group_size"]) == (adults, children, group_size)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("call me Ken", "Ken"), ("Saya, Amirul", "Amirul"), ("Cheers, Marcus", "Marcus")]
+)
+def test_a_name_after_call_me_a_comma_or_a_sign_off_and_no_bare_name_hint_over_it(text: str, name: str) -> None:
+    assert find_name(text)[0] == name
+    assert answer_hint(text, "name") is None  # the extraction reads it; no "my name is Cheers"
+
+
+@pytest.mark.parametrize("text", ["call me at 012-345 6789", "Call me ASAP"])
+def test_call_me_with_no_name_after_it_names_nobody(text: str) -> None:
+    assert find_name(text)[0] is None
