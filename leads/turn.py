@@ -178,6 +178,7 @@ NOT_A_NAME = {
     "email", "e-mail", "emel", "mel", "mail", "phone", "tel", "telefon", "fon", "nombor", "number", "num", "no.",
     "hp", "h/p", "wa", "mobile", "handphone", "contact", "hubungi", "alamat", "address",
 }  # fmt: skip
+_AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
 _HINTS = {"nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax"}
 
 
@@ -216,11 +217,14 @@ def answer_hint(text: str, last_asked: str | None) -> str | None:
         text = re.sub(r"[:/\-–]+", " ", parts[0] if parts else text)
     if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
         words = match.group(1).split()
+        # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.
+        cut = next((i for i, word in enumerate(words) if i and word.lower() in _AFFILIATION), len(words))
+        words = words[:cut]
         if last_asked == CONTACT and not all(word[:1].isupper() for word in words):
             return None
         # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not.
         if not any(word.lower().strip("'") in NAME_STOPWORDS | NOT_A_NAME for word in words):
-            return f"my name is {match.group(1)}"
+            return f"my name is {' '.join(words)}"
     return None
 
 

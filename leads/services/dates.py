@@ -103,13 +103,33 @@ def _ruled_out(lowered: str, position: int) -> bool:
     return bool(NEGATION_CUE.search(lowered[max(0, position - 20) : position]))
 
 
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+# "the first of July", "July twenty-first": a day in words, beside a month.
+_MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY_WORD = r"(?:(?P<tens>twenty|thirty)[- ])?(?P<unit>" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
+_ORDINAL_WORD_DAY = re.compile(
+    rf"(?P<month>\b(?:{_MONTH_NAME})\s+(?:the\s+)?)?\b{_DAY_WORD}\b(?P<after>\s+(?:of\s+)?(?:{_MONTH_NAME})\b)?"
+)
+
+
+def _day_in_words(match: re.Match[str]) -> str:
+    if not (match.group("month") or match.group("after")):
+        return match.group(0)  # "my second visit": no month beside it
+    day = {"twenty": 20, "thirty": 30}.get(match.group("tens") or "", 0) + _ORDINAL_WORDS[match.group("unit")]
+    return f"{match.group('month') or ''}{day}th{match.group('after') or ''}"
+
+
 def _normalised(text: str) -> tuple[str, dict[int, int]]:
     """Lower case with ordinals as plain days ("from the 3rd to the 6th of August" reads "from 3 to 6 of
     august"), and where in that text each ordinal day starts (a bare "the 21st" is a date; a bare "21" is not)."""
     pieces: list[str] = []
     ordinals: dict[int, int] = {}  # position -> day
     length, last = 0, 0
-    lowered = text.lower()
+    lowered = _ORDINAL_WORD_DAY.sub(_day_in_words, text.lower())
     for match in _DAY_WORDS.finditer(lowered):
         if not match.group(2) and not match.group(0).startswith("the"):
             continue

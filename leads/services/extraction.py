@@ -166,7 +166,7 @@ def week_nights(match: re.Match[str]) -> int:
     return 7 * number_value(match.group(1))
 
 
-ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
+ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
 # "2A1C", "2a 1c", "2A+1C": adults and children as a travel agent writes them.
 AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*c\b")
 # "me + 3 friends", "saya dan 4 kawan": the guest and the others they name.
@@ -177,18 +177,23 @@ AND_OTHERS_RE = re.compile(
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(
     rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi"
-    r"|toddlers?|infants?)\b"
+    r"|toddlers?|infants?|teens|teenagers?|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil))"
 )
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
 ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
 CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
-_SPOUSE = r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse)"
+# The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
+_SPOUSE = (
+    r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse|mother|mum|mom|father|dad|sister|brother"
+    r"|friend|colleague|boss)"
+)
 # The guest and their other half: "me and my wife", "myself and my husband", "with my wife", "saya dan isteri".
 COUPLE_RE = re.compile(
     rf"\b(?:my {_SPOUSE} and (?:i|me|myself)|(?:me|myself|i) and my {_SPOUSE}|(?:with|plus) my {_SPOUSE}"
-    r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang)|suami isteri|(?:a|for a|untuk) couple"
+    r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
+    r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
     r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"
 )
 # One guest: "just me", "only myself", "saya seorang", "sorang je".
@@ -211,12 +216,12 @@ GROUP_RE = re.compile(
     rf"|\b{NUM_COUNT} of us\b|\bwe(?:'re| are) {NUM_COUNT}\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?|children|hours?"
     r"|minutes?|mins?|km|years?))"
     r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
-    rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
+    rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
     rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
     rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|weeks?|minggu|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
     r"|bab(?:y|ies)))"
-    rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
+    rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
 # A day and month ("a room for 20 June", "untuk 5hb Mei", "2027-06-20", "20/6"): a date, never a count of people.
@@ -235,7 +240,8 @@ _CAP_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|[A-Z][A-Za-z'’\-]+)"
 TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
 _CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 EXPLICIT_NAME_RE = re.compile(
-    rf"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
+    r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bcontact(?: person| name)?\s*:|\bpic\s*:"
+    rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
     rf"|\bsaya bernama|\bnama\s*:)|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
 )

@@ -5,7 +5,8 @@ gathering "for N", a birthday dinner that is a table, names with a title or "her
 than named (from the knowledge base's words), Malay room words; a bare day said for the check-out, the guest
 and their other half, a local mobile number newer than the phone library, a bare name with a title or a
 company; fixed-date holidays, the party as travel agents and friends write it ("2A1C", "2 dws 1 kanak", "me + 3
-friends"), "call me Ken".
+friends"), "call me Ken"; a day in words beside a month, grown-ups and teenagers, the one adult a guest
+travels with, a contact label, a bare name that ends at the company.
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
@@ -253,3 +254,28 @@ def test_a_name_after_call_me_a_comma_or_a_sign_off_and_no_bare_name_hint_over_i
 @pytest.mark.parametrize("text", ["call me at 012-345 6789", "Call me ASAP"])
 def test_call_me_with_no_name_after_it_names_nobody(text: str) -> None:
     assert find_name(text)[0] is None
+
+
+def test_a_day_in_words_beside_a_month_is_a_date_and_elsewhere_is_not() -> None:
+    assert fields("we arrive on the first of July 2027 and stay a week")["check_in"] == "2027-07-01"
+    assert fields("a room for July twenty-first 2027")["check_in"] == "2027-07-21"
+    assert "check_in" not in fields("my second visit, the room in May was lovely")
+
+
+@pytest.mark.parametrize(
+    ("text", "adults", "children"),
+    [("2 grown-ups and 2 teenagers", 2, 2), ("for my mother and me", 2, None), ("saya dan emak", 2, None)],
+)
+def test_grown_ups_teenagers_and_the_one_adult_a_guest_travels_with(
+    text: str, adults: int, children: int | None
+) -> None:
+    got = fields(f"a room for 2 nights, {text}")
+    assert (got["adults"], got.get("children")) == (adults, children)
+
+
+def test_a_contact_label_names_the_guest_and_a_bare_name_ends_at_the_company() -> None:
+    assert fields("Contact: Mr. Wong, 03-7711 2233")["name"] == "Mr. Wong"
+    assert "name" not in fields("Contact: 012-345 6789")
+    assert answer_hint("Jason Lim from Acme", "name") == "my name is Jason Lim"
+    assert answer_hint("Aida dari HR", "name") == "my name is Aida"
+    assert fields("hey, the deluxe king 4-6 march 2027 for 2 ppl")["group_size"] == 2
