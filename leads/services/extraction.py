@@ -152,7 +152,7 @@ DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b
 # "dalam 2 minggu", "2 minggu lagi", "minggu depan").
 WEEK_RE = re.compile(
     r"(?<!\bin )(?<!\bdalam )(?<!\bafter )(?<!\blepas )(?<!\bselepas )"
-    rf"\b(?:{NUM}\s*(?:weeks?|minggu)\b(?!\s+lagi|['’]\s*time)"
+    rf"\b(?:{NUM}\s*(?:weeks?|minggu)\b(?!\s+(?:lagi|ago|before|earlier|lalu|sebelum|from now|in advance)|['’]\s*time)"
     r"|(?P<one>seminggu)\b|(?P<two>(?:a\s+)?fortnight))"
 )
 
@@ -210,15 +210,17 @@ _GATHERING = (
 GROUP_RE = re.compile(
     rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM_COUNT}\b"
     rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
-    rf"|\b(?:{_GATHERING}) (?:for|untuk) {NUM_COUNT}\b"
+    rf"|\b(?:{_GATHERING}) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b"  # "our wedding for 2027" is a year
     r"(?![/.\-:]\d|\s*(?:nights?|nite|malam|mlm|days?|hari|hours?|hrs?|jam|rooms?|bilik|am\b|pm\b))"
+    # "book the deluxe king from 22 Oct for 2": a count that ends the clause after "for" is the party.
+    rf"|\b(?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}(?=\s*(?:$|[,.!?;]))"
     # "actually 4 of us", "we're 6", "kami bertiga"
     rf"|\b{NUM_COUNT} of us\b|\bwe(?:'re| are) {NUM_COUNT}\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?|children|hours?"
     r"|minutes?|mins?|km|years?))"
     r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
-    rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
+    rf"|\b(?:room|rooms|bilik) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
     rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|weeks?|minggu|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
     r"|bab(?:y|ies)))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
@@ -407,7 +409,8 @@ def find_name(text: str) -> tuple[str | None, str]:
             continue  # a capitalised word at the start of a line is not a name cue on its own
         if name := _tidy_name(match.group(1)):
             return name, "weak"
-    if (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
+    # "Parking here, is it free?" asks about the hotel: only a message that asks nothing names its writer so.
+    if "?" not in text and (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
         return name, "weak"
     if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
         return name, "weak"

@@ -279,3 +279,16 @@ def test_a_contact_label_names_the_guest_and_a_bare_name_ends_at_the_company() -
     assert answer_hint("Jason Lim from Acme", "name") == "my name is Jason Lim"
     assert answer_hint("Aida dari HR", "name") == "my name is Aida"
     assert fields("hey, the deluxe king 4-6 march 2027 for 2 ppl")["group_size"] == 2
+
+
+def test_what_only_looks_like_a_detail_is_none() -> None:
+    assert "nights" not in fields("we stayed with you 2 weeks ago")
+    assert fields("planning our wedding for 2027, about 200 guests")["group_size"] == 200  # 2027 is a year
+    assert find_name("Parking here, is it free?")[0] is None
+
+
+def test_a_count_that_ends_the_clause_after_for_is_the_party() -> None:
+    assert fields("book deluxe king 3 nights from 22 Oct 2027 for 2")["group_size"] == 2
+    assert fields("nak bilik 1 malam untuk 3.")["group_size"] == 3
+    assert "group_size" not in fields("a room for 2 nights, or keep it for 2028.")
+    assert "group_size" not in fields("do you have a room for 2027?")
