@@ -185,13 +185,14 @@ CHILDREN_RE = re.compile(
 ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
 CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
 # The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
-_SPOUSE = (
+_COMPANION = (
     r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse|mother|mum|mom|father|dad|sister|brother"
     r"|friend|colleague|boss)"
 )
-# The guest and their other half: "me and my wife", "myself and my husband", "with my wife", "saya dan isteri".
+# Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
+# isteri").
 COUPLE_RE = re.compile(
-    rf"\b(?:my {_SPOUSE} and (?:i|me|myself)|(?:me|myself|i) and my {_SPOUSE}|(?:with|plus) my {_SPOUSE}"
+    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i) and my {_COMPANION}|(?:with|plus) my {_COMPANION}"
     r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
     r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
     r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"

@@ -6,7 +6,8 @@ than named (from the knowledge base's words), Malay room words; a bare day said 
 and their other half, a local mobile number newer than the phone library, a bare name with a title or a
 company; fixed-date holidays, the party as travel agents and friends write it ("2A1C", "2 dws 1 kanak", "me + 3
 friends"), "call me Ken"; a day in words beside a month, grown-ups and teenagers, the one adult a guest
-travels with, a contact label, a bare name that ends at the company.
+travels with, a contact label, a bare name that ends at the company; a count ending the clause after "for", and
+what only looks like a detail (weeks ago, a year after "for", a question that starts "Parking here").
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
