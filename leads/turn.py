@@ -149,6 +149,13 @@ QUESTION_CUE = re.compile(
     re.IGNORECASE,
 )
 # "Do you have a room…", "ada bilik kosong…": asking to book, not a question for the knowledge base.
+# A change to the enquiry asked as a question: "can we shorten that to four nights?", "boleh tukar ke 13 Mei?";
+# it is the guest's detail when the message gives one ("can you add breakfast?" gives none: a question).
+CHANGE_REQUEST = re.compile(
+    r"\b(?:can|could|may)\s+(?:we|i|you)\s+(?:please\s+)?(?:shorten|extend|change|make|move|switch|reduce)\b"
+    r"|\b(?:tukar|ubah|kurangkan|pendekkan|panjangkan|jadikan)\s+(?:ke|kepada|jadi)?\b",
+    re.IGNORECASE,
+)
 BOOKING_REQUEST = re.compile(
     r"\b(?:do you have|have you got|is there|are there|any)\s+(?:a |an |any )?(?:rooms?|availability|vacanc\w+)"
     r"(?:\s+available)?|\b(?:can|could|may)\s+(?:i|we)\s+(?:book|reserve|get|have)\b"
@@ -162,13 +169,16 @@ _BARE_NUMBER = re.compile(
     r"\s*[.!]*\s*$",
     re.IGNORECASE,
 )
-_BARE_NAME = re.compile(r"^\s*([A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,3})\s*[.!]*\s*$")
+_BARE_NAME = re.compile(
+    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,3})\s*[.!]*\s*$"
+)
 NOT_A_NAME = {
     "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope",
     # The label in front of a contact ("Emel: …", "Tel 012…", "HP: …") is not the guest's name.
     "email", "e-mail", "emel", "mel", "mail", "phone", "tel", "telefon", "fon", "nombor", "number", "num", "no.",
     "hp", "h/p", "wa", "mobile", "handphone", "contact", "hubungi", "alamat", "address",
 }  # fmt: skip
+_AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
 _HINTS = {"nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax"}
 
 
@@ -195,19 +205,26 @@ def answer_hint(text: str, last_asked: str | None) -> str | None:
     """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights")."""
     if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
         return _HINTS[last_asked].format(n=number_value(match.group(1)))
+    if last_asked in ("name", CONTACT) and find_name(text)[0] is not None:
+        return None  # "Cheers, Marcus", "saya, Amirul": the extraction reads the name itself
     if last_asked in ("name", CONTACT):
         # "Aisha Rahman, 012-345 6789": the words beside the number we asked for are the guest's name.
         text = EMAIL_RE.sub(" ", text)
         for number in phonenumbers.PhoneNumberMatcher(text, "MY", leniency=phonenumbers.Leniency.POSSIBLE):
             text = text.replace(number.raw_string, " ")
-        text = re.sub(r"[,;:/\-–]+", " ", text)
+        # "Lisa Ng, Bright Co": the name comes first; what follows a comma is the company or the town.
+        parts = [part for part in re.split(r"[,;|\n]+", text) if part.strip()]
+        text = re.sub(r"[:/\-–]+", " ", parts[0] if parts else text)
     if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
         words = match.group(1).split()
+        # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.
+        cut = next((i for i, word in enumerate(words) if i and word.lower() in _AFFILIATION), len(words))
+        words = words[:cut]
         if last_asked == CONTACT and not all(word[:1].isupper() for word in words):
             return None
         # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not.
         if not any(word.lower().strip("'") in NAME_STOPWORDS | NOT_A_NAME for word in words):
-            return f"my name is {match.group(1)}"
+            return f"my name is {' '.join(words)}"
     return None
 
 
@@ -339,6 +356,8 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     pasted in beside it).
     """
     text = turn.text
+    if CHANGE_REQUEST.search(text) and _slots(extract([GuestText(turn.text)], ctx).fields):
+        return True
     if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
         text = BOOKING_REQUEST.sub(" ", text).replace("?", " ")
     opens_as_question = AUX_FIRST.search(turn.text) and not BOOKING_REQUEST.match(turn.text.strip())

@@ -108,3 +108,16 @@ def test_not_now_pauses_the_enquiry_kindly_and_new_details_take_it_up_again(kb_a
         malay = start()
         say(malay, "Nak tempah bilik 2 malam dari 3 Mac 2027", 1)
         assert "tergesa-gesa" in say(malay, "tengok dulu", 2).content
+
+
+def test_a_change_asked_as_a_question_changes_the_lead_and_a_real_question_is_still_answered(
+    kb_a, open_all_day
+) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "Book a room 2027-07-01 for 5 nights, 2 adults", 1)
+        reply = say(conversation, "can we shorten that to four nights?", 2)
+        assert reply.metadata["provider"] == "lead", reply.content
+        assert lead_of(conversation).nights == 4
+        question = say(conversation, "can you add breakfast?", 3)
+        assert question.metadata["provider"] != "lead"

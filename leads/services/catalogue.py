@@ -13,6 +13,7 @@ one is understood even before any rate is known.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -104,7 +105,20 @@ def room_options() -> list[RoomOption]:
     for source in _sources:
         for option in source():
             options.setdefault(option.name.casefold(), option)
-    return list(options.values())
+    return [_described(option, items) for option in options.values()]
+
+
+def _room_names(name: str) -> set[str]:
+    """A room's name and its name less "Room": "Deluxe King Room" is also "Deluxe King"."""
+    return {name.strip().casefold(), _ROOM_SUFFIX.sub("", name.strip()).casefold()}
+
+
+def _described(option: RoomOption, items: RoomItems) -> RoomOption:
+    """The option with the knowledge base's description of that room, when the base has one under its name."""
+    for category, title, content, _ in items:
+        if category == Category.ROOMS and _room_names(title) & _room_names(option.name):
+            return dataclasses.replace(option, description=content)
+    return option
 
 
 def nightly_rate(room_type: str, settings: LeadSettings, options: list[RoomOption] | None = None) -> Decimal | None:

@@ -38,6 +38,16 @@ _RANGE_SEP = r"\s*(?:-|–|—|to|until|till|hingga|sehingga|sampai|smpai|and|&|
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 _M = MONTH.format(name="m")
 
+# Holidays on the same date every year, as guests name them (Hari Raya, Chinese New Year and Deepavali move
+# with their calendars: the guest is asked for the date).
+HOLIDAYS = {
+    "christmas eve": (12, 24), "malam krismas": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
+    "hari krismas": (12, 25), "krismas": (12, 25), "boxing day": (12, 26), "new year's eve": (12, 31),
+    "new years eve": (12, 31), "malam tahun baru": (12, 31), "malam tahun baharu": (12, 31),
+    "new year's day": (1, 1), "hari tahun baru": (1, 1), "valentine's day": (2, 14), "valentine's": (2, 14),
+    "hari merdeka": (8, 31), "merdeka day": (8, 31), "malaysia day": (9, 16), "hari malaysia": (9, 16),
+}  # fmt: skip
+_HOLIDAY = "|".join(re.escape(name) for name in sorted(HOLIDAYS, key=len, reverse=True))
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_range", re.compile(rf"\b(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\s+(?:of\s+)?{_M}{_YEAR}\b")),
     ("month_day_range", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\b{_YEAR}")),
@@ -46,6 +56,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d1>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
+    ("holiday", re.compile(rf"(?<!merry )(?<!happy )(?<!selamat )\b(?P<h>{_HOLIDAY})\b{_YEAR}")),
     ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
     ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr|esok|besok)\b")),
     ("today", re.compile(r"\b(?:today|tonight|hari ini|harini|malam ini|malam ni|mlm ni|mlm ini)\b")),
@@ -61,10 +72,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # Phrases that only tell us roughly when: they count as dates but lower the confidence.
 VAGUE_KINDS = {"next_week", "next_month"}
-ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric", "iso"}
+ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric", "iso", "holiday"}
 CHECKOUT_CUE = re.compile(
     r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga)"
-    r"(?:\s+(?:on|pada|is|date|at))?\W*\s*$"
+    rf"(?:\s+(?:on|pada|is|date|at))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
 )
 
 
@@ -81,11 +92,61 @@ class DateMention:
         return self.kind in VAGUE_KINDS
 
 
+# A day of the month as a guest writes one ("the 21st", "22hb", "the 6"): read as the plain day.
+_DAY_WORDS = re.compile(r"(?:\bthe\s+)?\b(\d{1,2})(?:\s*(st|nd|rd|th|hb|haribulan|hbln)\b\.?|(?!\d))")
+# "the 21st not the 20th", "22hb bukan 21hb", "instead of the 3rd": the date after the cue is the one ruled out.
+# Not Malay "tak"/"tidak": "ada tak 20hb Jun?" asks about the 20th.
+NEGATION_CUE = re.compile(r"(?:\bnot|\bbukan|\binstead of|\brather than)\s*[,:]?\s*(?:on|pada)?\s*$")
+
+
+def _ruled_out(lowered: str, position: int) -> bool:
+    return bool(NEGATION_CUE.search(lowered[max(0, position - 20) : position]))
+
+
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+# "the first of July", "July twenty-first": a day in words, beside a month.
+_MONTH_NAME = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY_WORD = r"(?:(?P<tens>twenty|thirty)[- ])?(?P<unit>" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
+_ORDINAL_WORD_DAY = re.compile(
+    rf"(?P<month>\b(?:{_MONTH_NAME})\s+(?:the\s+)?)?\b{_DAY_WORD}\b(?P<after>\s+(?:of\s+)?(?:{_MONTH_NAME})\b)?"
+)
+
+
+def _day_in_words(match: re.Match[str]) -> str:
+    if not (match.group("month") or match.group("after")):
+        return match.group(0)  # "my second visit": no month beside it
+    day = {"twenty": 20, "thirty": 30}.get(match.group("tens") or "", 0) + _ORDINAL_WORDS[match.group("unit")]
+    return f"{match.group('month') or ''}{day}th{match.group('after') or ''}"
+
+
+def _normalised(text: str) -> tuple[str, dict[int, int]]:
+    """Lower case with ordinals as plain days ("from the 3rd to the 6th of August" reads "from 3 to 6 of
+    august"), and where in that text each ordinal day starts (a bare "the 21st" is a date; a bare "21" is not)."""
+    pieces: list[str] = []
+    ordinals: dict[int, int] = {}  # position -> day
+    length, last = 0, 0
+    lowered = _ORDINAL_WORD_DAY.sub(_day_in_words, text.lower())
+    for match in _DAY_WORDS.finditer(lowered):
+        if not match.group(2) and not match.group(0).startswith("the"):
+            continue
+        before = lowered[last : match.start()]
+        pieces.append(before)
+        length += len(before)
+        if match.group(2):
+            ordinals[length] = int(match.group(1))
+        pieces.append(match.group(1))
+        length += len(match.group(1))
+        last = match.end()
+    pieces.append(lowered[last:])
+    return "".join(pieces), ordinals
+
+
 def normalise(text: str) -> str:
-    text = text.lower()
-    text = re.sub(r"\b(\d{1,2})\s*(?:hb|haribulan|hbln)\b\.?", r"\1", text)
-    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)
-    return text
+    return _normalised(text)[0]
 
 
 def _parse(phrase: str, base: dt.datetime) -> dt.date | None:
@@ -140,6 +201,10 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
             return None
         start = _absolute(groups["d1"], month, groups.get("year"), base)
         return (start, None) if start else None
+    if kind == "holiday":
+        month, day = HOLIDAYS[groups["h"]]
+        start = _absolute(str(day), month, groups.get("year"), base)
+        return (start, None) if start else None
     if kind == "after_tomorrow":
         return today + dt.timedelta(days=2), None
     if kind == "tomorrow":
@@ -191,12 +256,58 @@ def _bare_day_ends(lowered: str, taken: list[bool], found: list[DateMention]) ->
         except ValueError:
             continue
         ends.append(DateMention(end, None, "bare_day_end", match.start(), True))
+        taken[match.start() : match.end()] = [True] * (match.end() - match.start())
     return ends
+
+
+# What may follow a day said on its own: the end of the clause or a word of the booking ("the 2nd floor", "her
+# 70th birthday" are no dates).
+_ALONE_AFTER = re.compile(
+    r"\d{1,2}\s*(?:$|[,.!?;)]|(?:not|bukan|instead|then|please|pls|ok|okay|and|dan|to|until|till|hingga|sampai|for"
+    r"|untuk|ya|je|sahaja|saja|la|lah|pula|check|masuk|in|is|jadi)\b)"
+)
+
+
+def next_day_numbered(day: int, today: dt.date) -> dt.date | None:
+    """The next date (from today) whose day of the month is `day`: "the 21st" said on 5 December is 21 December."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        if day >= today.day or (year, month) != (today.year, today.month):
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                pass
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _bare_ordinals(
+    lowered: str, ordinals: dict[int, int], taken: list[bool], today: dt.date, found: list[DateMention]
+) -> list[DateMention]:
+    """ "sorry, the 21st", "22hb", "checking out on the 5th": a day of the month on its own. After a date in the
+    same message it follows that date ("2 May, out on the 5th"); alone, the extraction moves a known stay to it."""
+    days = []
+    for position, day in sorted(ordinals.items()):
+        if taken[position] or not _ALONE_AFTER.match(lowered, position) or _ruled_out(lowered, position):
+            continue
+        before = [m for m in found if m.position < position]
+        anchors = [m.start for m in before if m.kind in ABSOLUTE_KINDS] or [m.start for m in before]
+        start = day_after(anchors[-1], day) if anchors else next_day_numbered(day, today)
+        if start is not None:
+            hint = bool(CHECKOUT_CUE.search(lowered[max(0, position - 30) : position]))
+            days.append(DateMention(start, None, "bare_day", position, hint))
+    return days
+
+
+def day_after(known: dt.date, day: int) -> dt.date | None:
+    """The first date after `known` whose day of the month is `day`: the 5th after 2 May is 5 May; after 28 May,
+    5 June."""
+    return next_day_numbered(day, known + dt.timedelta(days=1))
 
 
 def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
     """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
-    lowered = normalise(text)
+    lowered, ordinals = _normalised(text)
     taken = [False] * len(lowered)
     today = base.date()
     found: list[DateMention] = []
@@ -209,10 +320,13 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
                 continue
             for index in range(match.start(), match.end()):
                 taken[index] = True
+            if _ruled_out(lowered, match.start()):
+                continue  # "not the 20th": the date ruled out
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
             found.append(DateMention(result[0], result[1], kind, match.start(), hint))
     found += _bare_day_ends(lowered, taken, found)
-    absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS]
+    found += _bare_ordinals(lowered, ordinals, taken, today, sorted(found, key=lambda m: m.position))
+    absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS | {"bare_day"}]
     # "Friday 15 Dec" / "15 Dec (Friday)": the weekday only restates the date beside it.
     found = [
         m for m in found if m.kind != "this_weekday" or all(abs(m.position - position) > 14 for position in absolute)

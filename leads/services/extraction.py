@@ -18,7 +18,7 @@ from typing import Any
 
 import phonenumbers
 
-from leads.services.dates import DateMention, find_dates
+from leads.services.dates import MONTHS, DateMention, day_after, find_dates
 from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
 
 
@@ -148,49 +148,116 @@ def counting_text(lowered: str) -> str:
 
 NIGHTS_RE = re.compile(rf"(?<!\bjam )(?<!\bpukul )(?<!\bpkl )(?<!\bat )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
 DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
-WEEK_RE = re.compile(r"\b(?:a|one) week\b|\bseminggu\b")
-ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|dewasa|orang dewasa|org dewasa|pax dewasa)\b")
+# A stay in weeks: "a week", "two weeks", "dua minggu", "a fortnight"; not when the weeks say when ("in 2 weeks",
+# "dalam 2 minggu", "2 minggu lagi", "minggu depan").
+WEEK_RE = re.compile(
+    r"(?<!\bin )(?<!\bdalam )(?<!\bafter )(?<!\blepas )(?<!\bselepas )"
+    rf"\b(?:{NUM}\s*(?:weeks?|minggu)\b(?!\s+(?:lagi|ago|before|earlier|lalu|sebelum|from now|in advance)|['’]\s*time)"
+    r"|(?P<one>seminggu)\b|(?P<two>(?:a\s+)?fortnight))"
+)
+
+
+def week_nights(match: re.Match[str]) -> int:
+    """The nights of a stay said in weeks (WEEK_RE's match)."""
+    if match.group("one"):
+        return 7
+    if match.group("two"):
+        return 14
+    return 7 * number_value(match.group(1))
+
+
+ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
+# "2A1C", "2a 1c", "2A+1C": adults and children as a travel agent writes them.
+AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*c\b")
+# "me + 3 friends", "saya dan 4 kawan": the guest and the others they name.
+AND_OTHERS_RE = re.compile(
+    rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:\+|and|plus|&|dan|dengan|dgn|with)\s*{NUM_COUNT}\s*"
+    r"(?:friends?|others?|colleagues?|mates?|buddies|kawan(?:-kawan)?|rakan(?:-rakan)?|member)\b"
+)
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(
-    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak[- ]kanak|budak|anak|babies|baby|bayi|toddlers?)\b"
+    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi"
+    r"|toddlers?|infants?|teens|teenagers?|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil))"
 )
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
 ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
 CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
+# The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
+_COMPANION = (
+    r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse|mother|mum|mom|father|dad|sister|brother"
+    r"|friend|colleague|boss)"
+)
+# Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
+# isteri").
 COUPLE_RE = re.compile(
-    r"\b(?:my (?:wife|husband|partner|fianc[eé]e?) and i|me and my (?:wife|husband|partner)|"
-    r"saya dan (?:isteri|suami)|suami isteri|(?:a|for a|untuk) couple|pasangan)\b"
+    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i) and my {_COMPANION}|(?:with|plus) my {_COMPANION}"
+    r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
+    r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
+    r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"
+)
+# One guest: "just me", "only myself", "saya seorang", "sorang je".
+SOLO_RE = re.compile(
+    r"\b(?:just|only) (?:me|myself|one person|1 person)\b|\bmyself only\b|\btravell?ing alone\b|\bsolo\b"
+    r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b"
+)
+# What a guest holds for a number of people: "a meeting for 20", "dinner for 8", "majlis untuk 200".
+_GATHERING = (
+    r"lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari|meeting|mesyuarat|seminar"
+    r"|conference|persidangan|event|function|party|parti|wedding|reception|majlis|kenduri|gathering|workshop|bengkel"
+    r"|training|latihan|celebration|sambutan|retreat|buffet|bufet"
 )
 GROUP_RE = re.compile(
     rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM_COUNT}\b"
     rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
-    rf"|\b(?:lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari) (?:for|untuk) {NUM_COUNT}\b"
-    rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|persons?|guests?|tetamu)\b"
+    rf"|\b(?:{_GATHERING}) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b"  # "our wedding for 2027" is a year
+    r"(?![/.\-:]\d|\s*(?:nights?|nite|malam|mlm|days?|hari|hours?|hrs?|jam|rooms?|bilik|am\b|pm\b))"
+    # "book the deluxe king from 22 Oct for 2": a count that ends the clause after "for" is the party.
+    rf"|\b(?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}(?=\s*(?:$|[,.!?;]))"
+    # "actually 4 of us", "we're 6", "kami bertiga"
+    rf"|\b{NUM_COUNT} of us\b|\bwe(?:'re| are) {NUM_COUNT}\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?|children|hours?"
+    r"|minutes?|mins?|km|years?))"
+    r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
+    rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
-    rf"|\b(?:room|rooms|bilik) (?:for|untuk) {NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
-    rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
+    rf"|\b(?:room|rooms|bilik) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
+    rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|weeks?|minggu|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
     r"|bab(?:y|ies)))"
-    rf"|\b{NUM_COUNT}\s*(?:pax|people|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
+    rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
+)
+# A day and month ("a room for 20 June", "untuk 5hb Mei", "2027-06-20", "20/6"): a date, never a count of people.
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE_PHRASE_RE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|hb)?\s*(?:of\s+)?(?:{_MONTH_NAMES})\b\.?|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b"
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
 )
 ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
-_NAME_WORD = r"[A-Za-z][A-Za-z'’\-]+"
-_CAP_WORD = r"(?:[A-Z][A-Za-z'’\-]+|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)"
-_CONNECT = r"(?:bin|binti|bt|bte|a/l|a/p|van|de)"
+_NAME_WORD = r"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|[A-Za-z][A-Za-z'’\-]+)"
+# A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
+_CAP_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|[A-Z][A-Za-z'’\-]+)"
+TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
+_CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 EXPLICIT_NAME_RE = re.compile(
-    rf"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
+    r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bcontact(?: person| name)?\s*:|\bpic\s*:"
+    rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
     rf"|\bsaya bernama|\bnama\s*:)|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
 )
 WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|ini|here is)|^)\s+"
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+"
     rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)[ \t]+)?{_CAP_WORD}"
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}})"
+)
+# "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
+HERE_NAME_RE = re.compile(
+    r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|good (?:morning|afternoon|evening))\W+)?"
+    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}})"
+    r"[ \t]+here\b(?=\s*(?:$|[,.!\-–]|from\b|again\b))"  # "dinner here is good?" names nobody
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
 LOWER_NAME_RE = re.compile(
@@ -219,16 +286,20 @@ NOT_NAMES = NAME_STOPWORDS | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "isnin", "selasa", "rabu",
     "khamis", "jumaat", "sabtu", "ahad", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december", "disember", "ogos", "julai", "mac", "mei", "jun", "interested",
-    "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks",
+    "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks", "asap",
+    "cheers", "regards",
 }  # fmt: skip
 
 INTENT_WORDS: dict[str, list[str]] = {
     "event": [
         "wedding", "kahwin", "perkahwinan", "nikah", "majlis", "kenduri", "resepsi", "reception", "meeting",
         "mesyuarat", "conference", "persidangan", "seminar", "workshop", "bengkel", "banquet", "ballroom", "dewan",
-        "function room", "event", "acara", "team building", "gathering", "birthday party", "hari jadi", "convention",
+        "function room", "event", "acara", "team building", "gathering", "birthday party", "convention",
         "retreat", "engagement", "pertunangan", "tunang", "reunion", "gala", "product launch", "training", "latihan",
-        "offsite", "off-site", "aqiqah", "majlis makan malam",
+        "offsite", "off-site", "aqiqah", "majlis makan malam", "annual dinner", "company dinner", "gala dinner",
+        "makan malam tahunan",
+        # A birthday is a party to host only when called one; "makan malam hari jadi" is a table for dinner.
+        "parti hari jadi", "sambutan hari jadi",
     ],
     "fb_inquiry": [
         "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
@@ -246,6 +317,7 @@ BOOKING_WORDS = [
 ROOM_WORD_ALIASES = {
     "keluarga": "family", "berkembar": "twin", "kembar": "twin", "deluks": "deluxe", "delux": "deluxe",
     "eksekutif": "executive", "permaisuri": "queen", "raja": "king", "kolam": "pool", "laut": "sea",
+    "oku": "accessible", "wheelchair": "accessible", "pemandangan": "view", "bandar": "city",
 }  # fmt: skip
 # "A family group", "rombongan keluarga", "with my family": the guests, not a room ("family suite" is one).
 _ROOM_NOUN = r"(?!\s+(?:suites?|rooms?|bilik|units?))"
@@ -306,7 +378,10 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     for word in raw.split():
         if word.lower().strip(".,!") in NAME_STOPWORDS:
             break
-        words.append(word.strip(".,!"))
+        bare = word.strip(".,!")
+        words.append(bare + "." if bare.lower() in TITLES and word.rstrip(",!").endswith(".") else bare)
+    if all(word.lower().rstrip(".") in TITLES for word in words):
+        return None  # "this is Mr." names nobody yet
     while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "van", "de"}:
         words.pop()
     if not words or (words[0].lower().rstrip(".") in (NAME_STOPWORDS if explicit else NOT_NAMES)):
@@ -335,25 +410,40 @@ def find_name(text: str) -> tuple[str | None, str]:
             continue  # a capitalised word at the start of a line is not a name cue on its own
         if name := _tidy_name(match.group(1)):
             return name, "weak"
+    # "Parking here, is it free?" asks about the hotel: only a message that asks nothing names its writer so.
+    if "?" not in text and (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
+        return name, "weak"
     if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
         return name, "weak"
     return None, ""
 
 
 def _phone_matches(text: str, region: str) -> list[Any]:
-    """Phone numbers in `text`: valid ones for `region`, and any written in international form ("+44 …",
-    "+61 …") that has a possible length for its country; a guest abroad gives their number that way, and
-    libphonenumber's list of allocated ranges lags behind the numbers people have."""
+    """Phone numbers in `text`: valid ones for `region`, any written in international form ("+44 …", "+61 …")
+    that has a possible length for its country (a guest abroad gives their number that way), and local ones
+    with a mobile number's length: libphonenumber's list of allocated ranges lags behind the numbers people have."""
     valid = list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID))
     taken = [(m.start, m.end) for m in valid]
     international = [
         m
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
-        if m.raw_string.startswith("+")
-        and phonenumbers.region_code_for_country_code(m.number.country_code) != "ZZ"
-        and not any(start < m.end and m.start < end for start, end in taken)
+        if (_international(m) or _local_mobile(m)) and not any(start < m.end and m.start < end for start, end in taken)
     ]
     return sorted(valid + international, key=lambda m: m.start)
+
+
+def _international(match: Any) -> bool:
+    return (
+        match.raw_string.startswith("+")
+        and phonenumbers.region_code_for_country_code(match.number.country_code) != "ZZ"
+    )
+
+
+def _local_mobile(match: Any) -> bool:
+    """ "011-9988 7766": written from the trunk prefix with a mobile number's length; a range newer than
+    libphonenumber's list is still the guest's phone (a date or a price never starts with a 0)."""
+    possible = phonenumbers.is_possible_number_for_type_with_reason(match.number, phonenumbers.PhoneNumberType.MOBILE)
+    return match.raw_string.lstrip().startswith("0") and possible == phonenumbers.ValidationResult.IS_POSSIBLE
 
 
 def phone_strings(text: str, region: str) -> list[str]:
@@ -398,7 +488,10 @@ def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) ->
         if score >= 0.5:
             scores.append((score, last, fuzzy, room))
     if not scores:
-        return None
+        described = _room_by_description(aliased, rooms)
+        if described is not None:
+            signals.ambiguities.append("room_type_partial")  # the guest described it; the team confirms the name
+        return described
     # Full matches beat partial ones; among equals the latest mention wins ("family room? no, a superior queen").
     scores.sort(key=lambda item: (item[0] >= 1, item[0] if item[0] < 1 else 0, item[1]), reverse=True)
     best_score, _, fuzzy, best = scores[0]
@@ -407,6 +500,39 @@ def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) ->
     if fuzzy or best_score < 1:
         signals.ambiguities.append("room_type_partial")
     return best.name
+
+
+# "the room with the city view", "the one that has two bathrooms", "bilik yang ada pemandangan bandar": the words
+# after the cue, to the end of the clause, describe the room.
+DESCRIBED_ROOM_RE = re.compile(
+    r"\b(?:room|rooms|suite|one|bilik)\s+(?:with|that has|which has|having|dengan|yang (?:ada|mempunyai|menghadap)|ada)"
+    r"\s+([^.,;!?\n]{3,60})"
+)
+_DESCRIPTION_NOISE = {"the", "and", "with", "that", "has", "have", "for", "our", "its", "one", "are", "yang", "ada"}
+
+
+def _stems(text: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _DESCRIPTION_NOISE}
+
+
+def _room_by_description(aliased: str, rooms: Sequence[RoomOption]) -> str | None:
+    """The room whose knowledge-base description alone holds the words the guest described it with; None
+    when the words fit none, or two rooms as well."""
+    described = [room for room in rooms if room.description]
+    if not described:
+        return None
+    wanted = set().union(*(_stems(m.group(1)) for m in DESCRIBED_ROOM_RE.finditer(aliased)))
+    if not wanted:
+        return None
+    words = {room.name: _stems(room.description) for room in described}
+    scores = []
+    for room in described:
+        others = set().union(*(w for name, w in words.items() if name != room.name))
+        scores.append((len(wanted & (words[room.name] - others)), room.name))
+    scores.sort(reverse=True)
+    if scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return scores[0][1]
 
 
 def _last_number(pattern: re.Pattern[str], text: str, *more: re.Pattern[str]) -> int | None:
@@ -418,6 +544,13 @@ def _last_number(pattern: re.Pattern[str], text: str, *more: re.Pattern[str]) ->
                 token = next(group for group in match.groups() if group)
                 value, at = number_value(token), match.start()
     return value
+
+
+def _same_month_day(day: dt.date, number: int) -> dt.date | None:
+    try:
+        return day.replace(day=number)
+    except ValueError:
+        return None
 
 
 def _assign_dates(
@@ -435,6 +568,19 @@ def _assign_dates(
         if not mentions:
             continue
         first = mentions[0]
+        # "checking out on the 5th", said after the check-in: the first such day after it.
+        out = day_after(check_in, first.start.day) if first.kind == "bare_day" and check_in is not None else None
+        if out is not None and first.is_checkout_hint:
+            check_out, check_out_said_in = out, index
+            continue
+        if first.kind == "bare_day" and check_in is not None:
+            # "sorry, the 21st not the 20th": the same month as the stay we know, the stay's length kept.
+            moved = _same_month_day(check_in, first.start.day)
+            if moved is not None:
+                if check_out is not None:
+                    check_out += moved - check_in
+                check_in = moved
+                continue
         if first.end is not None:
             check_in, check_out, check_out_said_in = first.start, first.end, index
         elif check_in and first.is_checkout_hint and first.start > check_in:
@@ -519,7 +665,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     without_phones = EMAIL_RE.sub(" ", lowered)
     for raw_number in phone_strings(whole, ctx.country):
         without_phones = without_phones.replace(raw_number.lower(), " ")
-    without_phones = counting_text(without_phones)
+    without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
     nights_said_in = max(
         (i for i, item in enumerate(items) if NIGHTS_RE.search(item.text.lower()) or WEEK_RE.search(item.text.lower())),
         default=-1,
@@ -528,14 +674,20 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     nights = _last_number(NIGHTS_RE, without_phones)
     if nights is None and (dn := DAYS_NIGHTS_RE.search(without_phones)):
         nights = int(dn.group(1) or dn.group(2))
-    if nights is None and WEEK_RE.search(without_phones):
-        nights = 7
+    if nights is None and (weeks := WEEK_RE.search(without_phones)):
+        nights = week_nights(weeks)
     raw["nights"] = nights
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None and COUPLE_RE.search(without_phones):
         raw["adults"] = 2
+    elif raw["adults"] is None and SOLO_RE.search(without_phones):
+        raw["adults"] = 1
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
+    if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
+        raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
     raw["group_size"] = _last_number(GROUP_RE, without_phones)
+    if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
+        raw["group_size"] = number_value(others.group(1)) + 1
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type
     raw["special_requests"] = find_special_requests(items)

@@ -38,6 +38,7 @@ class RoomOption:
     name: str
     aliases: tuple[str, ...] = ()
     rate: Any = None  # Decimal | None; Any to keep this module free of model imports
+    description: str = ""  # the knowledge base's words for it: "the room with the city view" names it
 
 
 @dataclass(frozen=True)
