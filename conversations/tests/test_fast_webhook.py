@@ -24,6 +24,7 @@ from conftest import host_client
 from conversations.models import InboundEvent
 from conversations.pipeline import fast_webhook, inbound, routing
 from properties.models import WhatsAppBinding
+from testsupport.asgi import call_asgi
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
 SECRET = "fast-path-secret"
@@ -46,25 +47,7 @@ class FallbackApp:
 
 
 async def _request(app: Any, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "query_string": b"",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-    }
-    chunks = [body[i : i + 1000] for i in range(0, len(body), 1000)] or [b""]
-    incoming = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+    return await call_asgi(app, method, path, body, headers)
 
 
 def _run(scenario: Any) -> Any:
