@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -223,6 +224,15 @@ def main() -> None:
     )
     parser.add_argument("--drain-seconds", type=float, default=120.0, help="wait at most this long for the backlog")
     parser.add_argument("--profile", type=Path, help="py-spy the webhook's daphne (worker paused) into this directory")
+    parser.add_argument(
+        "--worker-nice", type=int, default=10, help="the worker's WORKER_NICE (10, as devstack; 0 = daphne's)"
+    )
+    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--ack-only",
+        action="store_true",
+        help="the open loops and the drain after them only (no closed loops, no hello-world, no CPU ratio)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rates = [min(float(r), 1000.0) for r in args.rates.split(",") if r][:6]  # bounded: a shared 2-core machine
@@ -283,9 +293,11 @@ def main() -> None:
             "LLM_API_KEY": "",
             "ANTHROPIC_API_KEY": "",
         }
+        worker_env = {**env, "WORKER_NICE": str(args.worker_nice)}
+        results["worker_nice"], results["worker_concurrency"] = args.worker_nice, args.worker_concurrency
         daphne = start_daphne(log_dir, **env)
         processes.append(daphne.process)
-        worker = start_worker(log_dir, **env)
+        worker = start_worker(log_dir, concurrency=args.worker_concurrency, **worker_env)
         processes.append(worker.process)
         url = daphne.url("/api/v1/webhook/whatsapp")
 
@@ -297,6 +309,13 @@ def main() -> None:
             row = _load(url, "--mode", "open", "--rate", str(rate), "--seconds", str(seconds), "--offset", str(offset))
             offset += row["sent"]
             results["open_loop"].append({"target_rps": rate, "load_average": load, **row})
+        if args.ack_only:
+            # Did the worker, at its priority, still get every event done? How long after the load it took.
+            with schema_context(property_.schema_name):
+                results["pending_after_open_loops"] = InboundEvent.objects.filter(state="pending").count()
+                results["drain_seconds"] = _drain(InboundEvent, drain)
+                _count_outcome(results, InboundEvent, Message, MessageRole)
+            return _report_ack_only(results)
         print(f"closed loop, {args.clients} clients, {seconds:.0f} s …", flush=True)
         results["ingest_closed"] = _load(*_closed_loop_args(url, args.clients, seconds, 2000000))
         # The request path alone: the worker paused (its tasks wait in Redis), so it takes no CPU from daphne.
@@ -335,30 +354,77 @@ def main() -> None:
         print(f"hello-world open loop at {cpu_rate:.0f}/s …", flush=True)
         results["hello_open"] = _measured(hello.pid, *_open_loop_args(hello_url, cpu_rate, seconds, 0))
 
-        worker = start_worker(log_dir, **env)
+        worker = start_worker(log_dir, concurrency=args.worker_concurrency, **worker_env)
         processes.append(worker.process)
         # The pipeline kept up? Every stored event processed and answered (bounded wait).
         with schema_context(property_.schema_name):
-            wait_until(lambda: not InboundEvent.objects.filter(state="pending").exists(), timeout=drain, interval=1)
-            results["events_stored"] = InboundEvent.objects.count()
-            results["events_pending_after_2min"] = InboundEvent.objects.filter(state="pending").count()
-            results["ai_replies"] = Message.objects.filter(role=MessageRole.AI).count()
+            results["pending_after_open_loops"] = InboundEvent.objects.filter(state="pending").count()
+            results["drain_seconds"] = _drain(InboundEvent, drain)
+            _count_outcome(results, InboundEvent, Message, MessageRole)
     finally:
-        graph.stop()
-        for process in processes:
-            stop(process)
-        teardown_databases(config, verbosity=0)
+        _stop_all(graph, processes, config, teardown_databases)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+    _report(results, args.clients, cpu_rate)
 
-    print("\nopen loop (ack latency, ms):")
-    print(f"  {'target/s':>9}{'achieved/s':>12}{'p50':>9}{'p99':>9}{'max':>9}{'errors':>8}")
+
+def _drain(events: Any, timeout: float) -> float | None:
+    """Seconds until no event is pending (the worker running), or None if some still are after `timeout`."""
+    started = time.monotonic()
+    if not wait_until(lambda: not events.objects.filter(state="pending").exists(), timeout=timeout, interval=0.5):
+        return None
+    return time.monotonic() - started
+
+
+def _count_outcome(results: dict, events: Any, messages: Any, roles: Any) -> None:
+    results["events_stored"] = events.objects.count()
+    results["events_pending_after_drain"] = events.objects.filter(state="pending").count()
+    results["ai_replies"] = messages.objects.filter(role=roles.AI).count()
+
+
+def _stop_all(graph: Any, processes: list[subprocess.Popen], config: Any, teardown: Any) -> None:
+    from testsupport.live import stop
+
+    graph.stop()
+    for process in processes:
+        stop(process)
+    teardown(config, verbosity=0)
+
+
+def _print_open_loop(results: dict) -> None:
+    print(
+        f"\nopen loop (ack latency, ms; worker nice {results['worker_nice']}, concurrency "
+        f"{results['worker_concurrency']}):"
+    )
+    print(f"  {'target/s':>9}{'achieved/s':>12}{'p50':>9}{'p99':>9}{'max':>9}{'errors':>8}  load average")
     for row in results["open_loop"]:
         print(
             f"  {row['target_rps']:>9.0f}{row['achieved_rps']:>12.1f}{row['p50']:>9.1f}"
-            f"{row['p99']:>9.1f}{row['max']:>9.1f}{row['errors']:>8}"
+            f"{row['p99']:>9.1f}{row['max']:>9.1f}{row['errors']:>8}  {row['load_average']}"
         )
+
+
+def _print_outcome(results: dict) -> None:
+    drained = results["drain_seconds"]
+    took = f"{drained:.1f} s" if drained is not None else "more than the --drain-seconds"
+    print(
+        f"events stored {results['events_stored']}, pending when the drain began "
+        f"{results['pending_after_open_loops']}, drained in "
+        f"{took}, still pending "
+        f"{results['events_pending_after_drain']}, AI replies {results['ai_replies']}"
+    )
+
+
+def _report_ack_only(results: dict) -> None:
+    _print_open_loop(results)
+    _print_outcome(results)
+
+
+def _report(results: dict, clients: int, cpu_rate: float) -> None:
+    _print_open_loop(results)
     ingest, hello_row = results["ingest_closed"], results["hello_closed"]
     print(
-        f"\nclosed loop ({args.clients} clients): ingest {ingest['rps']:.0f}/s (p50 {ingest['p50']:.1f} ms), "
+        f"\nclosed loop ({clients} clients): ingest {ingest['rps']:.0f}/s (p50 {ingest['p50']:.1f} ms), "
         f"hello-world {hello_row['rps']:.0f}/s (p50 {hello_row['p50']:.1f} ms), "
         f"ratio {ingest['rps'] / hello_row['rps']:.2f}"
     )
@@ -381,12 +447,7 @@ def main() -> None:
             f"ratio {cpu_hello / cpu_ingest:.2f} (load average {ingest_row['load_average']} / "
             f"{hello_cpu['load_average']})"
         )
-    print(
-        f"events stored {results['events_stored']}, still pending after the run + 2 min: "
-        f"{results['events_pending_after_2min']}, AI replies {results['ai_replies']}"
-    )
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+    _print_outcome(results)
 
 
 if __name__ == "__main__":

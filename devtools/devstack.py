@@ -128,6 +128,9 @@ def metrics_dir() -> Path:
     return directory
 
 
+DEV_WORKER_NICE = 10  # docs/scaling.md: the ingest bench's ack p99 with the worker at 0 and at 10
+
+
 def serve(port: int = 8000) -> int:
     """Run daphne, a Celery worker and beat in the foreground; Ctrl-C stops all three."""
     python = sys.executable
@@ -138,7 +141,13 @@ def serve(port: int = 8000) -> int:
         "beat": [python, "-m", "celery", "-A", "nocturn", "beat", "-l", "info"],
     }
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir())}
-    children = {name: subprocess.Popen(argv, cwd=REPO_ROOT, env=env) for name, argv in processes.items()}
+    # The worker below daphne's CPU priority (WORKER_NICE, nocturn/celery.py): on one machine a burst of turns
+    # then waits for daphne's acks rather than the acks for the turns. WORKER_NICE=0 in the environment: equals.
+    worker_env = {"WORKER_NICE": str(DEV_WORKER_NICE), **env}
+    children = {
+        name: subprocess.Popen(argv, cwd=REPO_ROOT, env=worker_env if name == "worker" else env)
+        for name, argv in processes.items()
+    }
 
     def stop(*_: object) -> None:
         for child in children.values():

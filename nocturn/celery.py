@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import structlog
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
 from tenant_schemas_celery.app import CeleryApp
 
 from core.telemetry import setup_tracing
@@ -44,3 +44,23 @@ def _clear_task_context(**_: object) -> None:
 def _trace_worker_process(**_: object) -> None:
     # In each pool process, after the fork: the exporter's background thread must start there.
     setup_tracing("nocturn-worker")
+
+
+def at_least_nice(niceness: int) -> int:
+    """Raise this process's nice value to `niceness` if it is lower (never the other way: a unit's Nice=
+    above ours stands, and an unprivileged process could not lower it anyway); returns the value now."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, 0, min(niceness, 19))
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _lower_worker_priority(**_: object) -> None:
+    # The main process before it forks its pool (the children inherit it) and each pool process again
+    # (one the pool replaces later starts from the main process's value anyway): see WORKER_NICE.
+    from django.conf import settings
+
+    if settings.WORKER_NICE:
+        at_least_nice(settings.WORKER_NICE)

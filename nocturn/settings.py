@@ -235,6 +235,11 @@ CELERY_TASK_SERIALIZER = "json"
 # `properties.services.current_property`. Only the timezone and country on `connection.tenant` may lag.
 CELERY_TASK_TENANT_CACHE_SECONDS = env.int("CELERY_TASK_TENANT_CACHE_SECONDS", default=10)
 CELERY_ACCEPT_CONTENT = ["json"]
+# The worker's CPU priority: each worker process raises its nice value to at least this at start
+# (nocturn/celery.py). The webhook's ack and the widget's POST are latency work, a turn is throughput work;
+# where a worker shares cores with daphne the kernel then serves daphne first (docs/scaling.md). 0 = as started
+# (a systemd unit's Nice= does the same from outside); devtools.devstack and bench/ingest.py start it at 10.
+WORKER_NICE = env.int("WORKER_NICE", default=0)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "nocturn.beat:PropertyAwareDatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

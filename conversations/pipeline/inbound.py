@@ -105,15 +105,20 @@ def enqueue(schema: str, event_id: int) -> None:
         log.exception("inbound_enqueue_failed", schema=schema, event_id=event_id)
 
 
-def enqueue_batch(schema: str, event_ids: list[int]) -> None:
-    """Several stored events of one property in one Celery message (the ASGI fast path under load)."""
+def inbound_task(event_ids: list[int]) -> tuple[str, list[Any]]:
+    """The task (name, args) for stored events of one property: the ordinary one for a single event,
+    the batch task (one message for many) for more."""
     if len(event_ids) == 1:
-        enqueue(schema, event_ids[0])
-        return
+        return task_names.PROCESS_INBOUND, [event_ids[0]]
+    return task_names.PROCESS_INBOUND_BATCH, [list(event_ids)]
+
+
+def enqueue_batch(schema: str, event_ids: list[int]) -> None:
+    """Several stored events of one property in one Celery message (the ASGI fast path sends the same
+    message on its own Redis connection: `fast_webhook`)."""
+    name, args = inbound_task(event_ids)
     try:
-        enqueue_task(
-            task_names.PROCESS_INBOUND_BATCH, args=[event_ids], schema=schema, ignore_result=True
-        )  # see enqueue
+        enqueue_task(name, args=args, schema=schema, ignore_result=True)  # see enqueue
     except Exception:  # the rows are stored: the beat job re-enqueues what stays pending
         log.exception("inbound_enqueue_failed", schema=schema, events=event_ids)
 

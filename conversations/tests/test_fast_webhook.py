@@ -7,6 +7,7 @@ against the committed test database, because the pool's connections are not the 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
@@ -23,6 +24,7 @@ from conftest import host_client
 from conversations.models import InboundEvent
 from conversations.pipeline import fast_webhook, inbound, routing
 from properties.models import WhatsAppBinding
+from testsupport.asgi import call_asgi
 from testsupport.payloads import whatsapp_signed_headers, whatsapp_text_body
 
 SECRET = "fast-path-secret"
@@ -45,25 +47,7 @@ class FallbackApp:
 
 
 async def _request(app: Any, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "query_string": b"",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-    }
-    chunks = [body[i : i + 1000] for i in range(0, len(body), 1000)] or [b""]
-    incoming = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+    return await call_asgi(app, method, path, body, headers)
 
 
 def _run(scenario: Any) -> Any:
@@ -88,10 +72,12 @@ def bound(committed_db, settings, monkeypatch) -> Iterator[Any]:
             property=world.a if which == "a" else world.b, phone_number_id=number, display_phone_number=number[-4:]
         )
     enqueued: list[tuple[str, int]] = []
+
+    async def record(app: Any, by_schema: dict[str, list[int]]) -> None:
+        enqueued.extend((schema, e) for schema, ids in by_schema.items() for e in ids)
+
     monkeypatch.setattr(inbound, "enqueue", lambda schema, event_id: enqueued.append((schema, event_id)))
-    monkeypatch.setattr(
-        inbound, "enqueue_batch", lambda schema, event_ids: enqueued.extend((schema, e) for e in event_ids)
-    )
+    monkeypatch.setattr(fast_webhook.WhatsAppWebhookApp, "_publish_round", record)
     yield SimpleNamespace(a=world.a, b=world.b, enqueued=enqueued)
     routing.clear_cache()
     WhatsAppBinding.objects.filter(phone_number_id__in=list(numbers)).delete()
@@ -210,11 +196,11 @@ def test_anything_but_the_webhook_post_goes_to_django(bound) -> None:
 def test_events_arriving_while_a_publish_is_in_flight_go_together_and_none_twice(bound, monkeypatch) -> None:
     published: list[tuple[str, list[int]]] = []
 
-    def slow_batch(schema: str, event_ids: list[int]) -> None:
-        time.sleep(0.05)  # a publish in flight while the other requests are stored
-        published.append((schema, list(event_ids)))
+    async def slow_round(app: Any, by_schema: dict[str, list[int]]) -> None:
+        await asyncio.sleep(0.05)  # a publish in flight while the other requests are stored
+        published.extend((schema, list(ids)) for schema, ids in by_schema.items())
 
-    monkeypatch.setattr(inbound, "enqueue_batch", slow_batch)
+    monkeypatch.setattr(fast_webhook.WhatsAppWebhookApp, "_publish_round", slow_round)
     bodies = [
         whatsapp_text_body(NUMBER_A, f"6012300{i:04d}", f"message {i}", wamid=f"wamid.BATCH{i}") for i in range(20)
     ]
@@ -239,7 +225,11 @@ def test_requests_one_after_another_within_the_linger_are_published_in_one_round
     # would be its own round (one Celery publish per event); the events are still each handed over once.
     monkeypatch.setattr(fast_webhook, "PUBLISH_LINGER_SECONDS", 0.5)
     published: list[tuple[str, list[int]]] = []
-    monkeypatch.setattr(inbound, "enqueue_batch", lambda schema, ids: published.append((schema, list(ids))))
+
+    async def record(app: Any, by_schema: dict[str, list[int]]) -> None:
+        published.extend((schema, list(ids)) for schema, ids in by_schema.items())
+
+    monkeypatch.setattr(fast_webhook.WhatsAppWebhookApp, "_publish_round", record)
     bodies = [whatsapp_text_body(NUMBER_A, f"6012311{i:04d}", f"m {i}", wamid=f"wamid.LINGER{i}") for i in range(3)]
 
     async def one_by_one(app: Any) -> list[int]:
@@ -293,3 +283,62 @@ def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_
     with schema_context(bound.a.schema_name):
         stored_ids = sorted(InboundEvent.objects.values_list("pk", flat=True))
     assert sorted(event_id for _, event_id in bound.enqueued) == stored_ids  # each handed to Celery once
+
+
+def _real_publish(monkeypatch: Any) -> None:
+    """Undo the fixture's recorder: this test's rounds go to the broker (or fail to)."""
+    monkeypatch.setattr(fast_webhook.WhatsAppWebhookApp, "_publish_round", REAL_PUBLISH_ROUND)
+
+
+REAL_PUBLISH_ROUND = fast_webhook.WhatsAppWebhookApp._publish_round
+
+
+def test_a_stored_event_goes_to_the_broker_as_its_celery_task(bound, monkeypatch, settings) -> None:
+    import redis
+
+    _real_publish(monkeypatch)
+    body = whatsapp_text_body(NUMBER_A, "60123220001", "to the broker", wamid="wamid.WIRE1")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = broker.lrange("celery", 0, -1)
+
+    async def post(app: Any) -> int:
+        status, _ = await _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
+        return status
+
+    assert _run(post) == 200  # close() waits for the publisher's round
+    new = [m for m in broker.lrange("celery", 0, -1) if m not in before]
+    for message in new:
+        broker.lrem("celery", 1, message)
+    with schema_context(bound.a.schema_name):
+        event_id = InboundEvent.objects.get(provider_id="wamid.WIRE1").pk
+    [message] = [json.loads(m) for m in new]
+    assert message["headers"]["task"] == "conversations.pipeline.tasks.process_inbound"
+    assert message["headers"]["_schema_name"] == bound.a.schema_name
+    assert json.loads(base64.b64decode(message["body"]))[0] == [event_id]
+
+
+def test_a_broker_out_of_reach_still_answers_200_and_beat_sends_the_pending_event(bound, monkeypatch, settings) -> None:
+    # The row is committed before the answer; a publish that fails leaves it pending, and the beat job's
+    # requeue_stale sends it once it is STALE_INBOUND old: nothing the guest sent is lost.
+    _real_publish(monkeypatch)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
+    monkeypatch.setattr(fast_webhook, "BROKER_TIMEOUT_SECONDS", 0.5)
+    body = whatsapp_text_body(NUMBER_A, "60123220002", "broker down", wamid="wamid.WIRE2")
+
+    async def post(app: Any) -> int:
+        status, _ = await _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
+        return status
+
+    assert _run(post) == 200
+    requeued: list[tuple[str, int]] = []
+    monkeypatch.setattr(inbound, "requeue", lambda schema, event_id: requeued.append((schema, event_id)))
+    with schema_context(bound.a.schema_name):
+        event = InboundEvent.objects.get(provider_id="wamid.WIRE2")
+        assert event.state == "pending"
+        assert inbound.requeue_stale(time.monotonic() + 30) == 0  # not stale yet: it may still be in a queue
+        InboundEvent.objects.filter(pk=event.pk).update(received_at=event.received_at - inbound.STALE_INBOUND * 2)
+        assert inbound.requeue_stale(time.monotonic() + 30) == 1
+    assert requeued == [(bound.a.schema_name, event.pk)]

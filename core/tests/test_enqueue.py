@@ -144,3 +144,39 @@ def test_inbound_events_and_turns_are_sent_without_asking_for_a_result(world, mo
         (task_names.PROCESS_INBOUND, False),
     ]
     assert len(subscribed) == 1  # the last one's only
+
+
+def _broker() -> Any:
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
+    """A broker message with what differs between any two sends (its ids) blanked."""
+    headers = {**message["headers"], "id": "-", "root_id": "-"}
+    properties = {**message["properties"], "correlation_id": "-", "delivery_tag": "-"}
+    return {**message, "headers": headers, "properties": properties}
+
+
+@pytest.mark.parametrize("event_ids", [[41], [42, 43]])
+def test_the_wire_message_is_the_one_enqueue_puts_on_the_broker(event_ids: list[int]) -> None:
+    # The webhook's fast path LPUSHes `wire_message`'s bytes itself; the worker must find exactly what
+    # Celery's own producer would have sent (task, args, schema header, time limits, envelope).
+    import json
+
+    from conversations.pipeline import inbound
+    from core.durability import wire_message
+
+    broker = _broker()
+    name, args = inbound.inbound_task(event_ids)
+    queue, data = wire_message(name, args=args, schema="alpha", ignore_result=True)
+    before = broker.llen(queue)
+    inbound.enqueue_batch("alpha", event_ids)  # through kombu's producer
+    assert broker.llen(queue) == before + 1
+    sent = json.loads(broker.lpop(queue))  # LPUSH puts the newest at the head
+    ours = json.loads(data)
+    assert _without_ids(ours) == _without_ids(sent)
+    assert ours["headers"]["_schema_name"] == "alpha" and ours["headers"]["task"] == name
+    assert ours["headers"]["id"] == ours["properties"]["correlation_id"] != sent["headers"]["id"]
