@@ -20,6 +20,7 @@ from conversations.models import Channel, Conversation
 from core import layer
 
 SEND_TIMEOUT = layer.SEND_TIMEOUT
+GUEST_EVENT = "guest.event"  # the type of every message to a guest's group (GuestConsumer passes them on)
 
 
 def guest_group(schema_name: str, conversation_id: int) -> str:
@@ -71,7 +72,7 @@ class GuestStream:
                         self._idle.notify_all()
                         return
                 for event, payload in _merged(batch):
-                    await transport.group_send(self.group, {"type": "guest.event", "event": event, "payload": payload})
+                    await transport.group_send(self.group, {"type": GUEST_EVENT, "event": event, "payload": payload})
                     self.sends += 1
         except BaseException:
             with self._lock:
