@@ -3,9 +3,12 @@ streamed token by token from the worker over the Redis channel layer, staff mess
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
@@ -59,6 +62,29 @@ def start(daphne, key: WidgetKey, origin: str) -> dict:
     return body
 
 
+@contextlib.contextmanager
+def guest_socket(daphne, conversation_id: int, token: str, origin: str) -> Iterator[Any]:
+    """The widget's websocket for the conversation, past its hello."""
+    with connect(
+        socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin}, open_timeout=10
+    ) as ws:
+        assert json.loads(ws.recv(timeout=5))["event"] == "hello"
+        yield ws
+
+
+def ask(daphne, conversation_id: int, token: str, origin: str, text: str) -> None:
+    """The guest's message POST, answered 202 (the turn is the worker's)."""
+    status, body = http(
+        daphne,
+        "POST",
+        f"/api/v1/conversations/{conversation_id}/messages",
+        {"text": text, "client_id": "q1"},
+        origin=origin,
+        token=token,
+    )
+    assert status == 202, body
+
+
 def events_until_reply(ws, timeout: float = 30.0) -> tuple[list[dict], dict]:
     events: list[dict] = []
     deadline = time.monotonic() + timeout
@@ -76,20 +102,9 @@ def test_a_guest_question_is_answered_by_the_worker_and_streamed_to_the_widget(
     (key_a, origin_a), _ = live_keys
     started = start(daphne, key_a, origin_a)
     conversation_id, token = started["conversation_id"], started["token"]
-    with connect(
-        socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin_a}, open_timeout=10
-    ) as ws:
-        assert json.loads(ws.recv(timeout=5))["event"] == "hello"
+    with guest_socket(daphne, conversation_id, token, origin_a) as ws:
         posted_at = time.monotonic()
-        status, body = http(
-            daphne,
-            "POST",
-            f"/api/v1/conversations/{conversation_id}/messages",
-            {"text": "What time is breakfast served?", "client_id": "q1"},
-            origin=origin_a,
-            token=token,
-        )
-        assert status == 202, body
+        ask(daphne, conversation_id, token, origin_a, "What time is breakfast served?")
         assert time.monotonic() - posted_at < 2.0, "the POST must not wait for the answer"
         events, reply = events_until_reply(ws)
         tokens = [e["payload"]["text"] for e in events if e["event"] == "token"]
@@ -154,19 +169,8 @@ def test_turns_of_two_properties_in_turn_on_one_worker_process_each_run_in_their
     for key, origin in [(key_a, origin_a), (key_b, origin_b), (key_a, origin_a), (key_b, origin_b)]:
         started = start(daphne, key, origin)
         conversation_id, token = started["conversation_id"], started["token"]
-        with connect(
-            socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin}, open_timeout=10
-        ) as ws:
-            assert json.loads(ws.recv(timeout=5))["event"] == "hello"
-            status, body = http(
-                daphne,
-                "POST",
-                f"/api/v1/conversations/{conversation_id}/messages",
-                {"text": "What time is breakfast served?", "client_id": "q1"},
-                origin=origin,
-                token=token,
-            )
-            assert status == 202, body
+        with guest_socket(daphne, conversation_id, token, origin) as ws:
+            ask(daphne, conversation_id, token, origin, "What time is breakfast served?")
             _, reply = events_until_reply(ws, timeout=60)
         with schema_context(key.property.schema_name):
             stored = Message.objects.get(conversation_id=conversation_id, role=MessageRole.AI)
