@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
-from conversations.realtime import guest_group
+from conversations.realtime import GUEST_EVENT, guest_group
 from core.realtime import GroupFeed
 
 
@@ -13,10 +11,9 @@ class GuestConsumer(GroupFeed):
     put the property in the scope; this consumer itself reads no database.
     """
 
+    event_type = GUEST_EVENT
+
     async def connect(self) -> None:
         conversation_id = self.scope["conversation_id"]
         group = guest_group(self.scope["property"].schema_name, conversation_id)
         await self.join(group, {"conversation_id": conversation_id})
-
-    async def guest_event(self, message: dict[str, Any]) -> None:  # the group's "guest.event" messages
-        await self.forward(message)

@@ -266,28 +266,52 @@ def answer(
     return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict)
 
 
+# `_unanswered_guest_messages` in one statement. The floor: the last reply that does not list what it answered
+# (staff, a notice). The flag: whether an AI reply already answered `replied_to` (a redelivered turn).
+_PENDING_SQL = f"""
+    SELECT m.*, (%(replied_to)s::bigint IS NOT NULL AND EXISTS (
+        SELECT 1 FROM {Message._meta.db_table} r
+        WHERE r.conversation_id = %(conversation)s AND r.role = %(ai)s
+          AND r.metadata -> 'reply_to' = to_jsonb(%(replied_to)s::bigint)
+    )) AS redelivered
+    FROM {Message._meta.db_table} m
+    WHERE m.conversation_id = %(conversation)s AND m.role = %(guest)s
+      AND m.id > COALESCE((
+        SELECT max(r.id) FROM {Message._meta.db_table} r
+        WHERE r.conversation_id = %(conversation)s AND (r.role = %(staff)s OR (r.role = %(ai)s AND NOT COALESCE(
+            jsonb_typeof(r.metadata -> 'answers') = 'array' AND jsonb_array_length(r.metadata -> 'answers') > 0, false
+        )))
+      ), 0)
+      AND NOT EXISTS (
+        SELECT 1 FROM {Message._meta.db_table} r
+        WHERE r.conversation_id = %(conversation)s AND r.role = %(ai)s AND r.metadata -> 'answers' @> to_jsonb(m.id)
+      )
+    ORDER BY m.id
+"""  # noqa: S608 - the table name is our model's
+
+
 def _unanswered_guest_messages(conversation: Conversation, replied_to: int | None = None) -> list[Message]:
     """The guest's messages no reply has answered yet, oldest first; none when an AI reply already
-    answered `replied_to` (its `metadata.reply_to`: a redelivered turn), read from the same rows.
+    answered `replied_to` (its `metadata.reply_to`: a redelivered turn).
 
     An AI reply says which messages it answered (`metadata.answers`); that, not id order, decides.
     Ids are handed out at INSERT but rows become visible at COMMIT, so a guest message can get a
     smaller id than a reply whose turn never saw it (chaos testing caught one left unanswered that
     way). A reply that does not list what it answered (staff, a notice) answers everything before it.
+    Decided in PostgreSQL, in one statement: the replies' metadata never travels (it grows with the
+    conversation), and only the pending messages are read and decrypted.
     """
-    answered: set[int] = set()
-    floor = 0
-    replies = conversation.messages.filter(role__in=[MessageRole.AI, MessageRole.STAFF]).order_by("id")
-    for pk, role, metadata in replies.values_list("pk", "role", "metadata"):
-        if role == MessageRole.AI and replied_to is not None and (metadata or {}).get("reply_to") == replied_to:
-            return []
-        listed = (metadata or {}).get("answers") if role == MessageRole.AI else None
-        if listed:
-            answered.update(listed)
-        else:
-            floor = pk
-    pending = conversation.messages.filter(role=MessageRole.GUEST, pk__gt=floor).exclude(pk__in=answered)
-    return list(pending.order_by("id"))
+    params = {
+        "conversation": conversation.pk,
+        "replied_to": replied_to,
+        "ai": MessageRole.AI,
+        "staff": MessageRole.STAFF,
+        "guest": MessageRole.GUEST,
+    }
+    pending = list(Message.objects.raw(_PENDING_SQL, params))
+    if pending and pending[0].redelivered:
+        return []
+    return pending
 
 
 def run_turn(

@@ -1,47 +1,30 @@
 """Live events to a guest's widget over the Channels Redis layer.
 
 Workers stream a reply token by token. Two costs are kept off the turn: a fresh event loop per
-send (plain async_to_sync) would open a new Redis connection each time, so each process keeps
-one loop thread for the layer; and the generator never waits for the transport: a `GuestStream`
-queues events and one drain task sends them in order, merging the tokens that piled up while a
-send was in flight (a model streams slower than Redis; the offline provider does not).
+send (plain async_to_sync) would open a new Redis connection each time, so the sends run on the
+process's one channel-layer loop (`core.layer`); and the generator never waits for the transport:
+a `GuestStream` queues events and one drain task sends them in order, merging the tokens that
+piled up while a send was in flight (a model streams slower than Redis; the offline provider does not).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any
 
 from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Conversation
+from core import layer
 
-_loop: asyncio.AbstractEventLoop | None = None
-_loop_lock = threading.Lock()
-SEND_TIMEOUT = 10.0
+SEND_TIMEOUT = layer.SEND_TIMEOUT
+GUEST_EVENT = "guest.event"  # the type of every message to a guest's group (GuestConsumer passes them on)
 
 
 def guest_group(schema_name: str, conversation_id: int) -> str:
     return f"guest.{schema_name}.{conversation_id}"
-
-
-def _background_loop() -> asyncio.AbstractEventLoop:
-    global _loop
-    with _loop_lock:
-        if _loop is None or _loop.is_closed():
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="guest-realtime", daemon=True).start()
-            _loop = loop
-        return _loop
-
-
-def reset_after_fork() -> None:
-    """A forked worker child must not reuse its parent's loop thread (it does not exist in the child)."""
-    global _loop
-    _loop = None
 
 
 def _merged(batch: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -65,6 +48,8 @@ class GuestStream:
         self.group = guest_group(schema_name, conversation_id)
         self._pending: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
+        # flush() sleeps on this until the drain task has sent everything (it used to poll every 2 ms).
+        self._idle = threading.Condition(self._lock)
         self._draining = False
         self.sends = 0
 
@@ -74,34 +59,31 @@ class GuestStream:
             if self._draining:
                 return
             self._draining = True
-        asyncio.run_coroutine_threadsafe(self._drain(), _background_loop())
+        asyncio.run_coroutine_threadsafe(self._drain(), layer.background_loop())
 
     async def _drain(self) -> None:
-        layer = get_channel_layer()
+        transport = get_channel_layer()
         try:
             while True:
                 with self._lock:
                     batch, self._pending = self._pending, []
                     if not batch:
                         self._draining = False  # set under the lock that push() checks: no event is stranded
+                        self._idle.notify_all()
                         return
                 for event, payload in _merged(batch):
-                    await layer.group_send(self.group, {"type": "guest.event", "event": event, "payload": payload})
+                    await transport.group_send(self.group, {"type": GUEST_EVENT, "event": event, "payload": payload})
                     self.sends += 1
         except BaseException:
             with self._lock:
                 self._draining = False
+                self._idle.notify_all()
             raise
 
     def flush(self, timeout: float = SEND_TIMEOUT) -> bool:
         """Wait until everything pushed so far has been sent; False if it took longer than `timeout`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._draining and not self._pending:
-                    return True
-            time.sleep(0.002)
-        return False
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._draining and not self._pending, timeout)
 
 
 def send_to_guest(schema_name: str, conversation_id: int, event: str, payload: dict[str, Any]) -> None:

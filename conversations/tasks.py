@@ -7,15 +7,7 @@ them here registers them in every worker; the services send them by name (`task_
 
 from __future__ import annotations
 
-from celery.signals import worker_process_init
-
-from conversations import realtime
 from conversations.handoff import tasks as handoff_tasks
 from conversations.pipeline import tasks as pipeline_tasks
 
 __all__ = ["handoff_tasks", "pipeline_tasks"]
-
-
-@worker_process_init.connect
-def _fresh_realtime_loop(**_: object) -> None:
-    realtime.reset_after_fork()

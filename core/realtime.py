@@ -13,6 +13,16 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 class GroupFeed(AsyncJsonWebsocketConsumer):
     group_name: str
+    event_type: str  # the type of the group's messages ("guest.event"), passed on to the socket as they are
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every message a consumer handles: a hop to a
+        # thread and back. The group's events touch no database and come several to a guest turn (the reply's
+        # tokens, the stored reply, the staff inbox's), so they skip it; the socket's own messages do not.
+        if message.get("type") == self.event_type:
+            await self.forward(message)
+            return
+        await super().dispatch(message)
 
     async def join(self, group_name: str, hello: dict[str, Any]) -> None:
         self.group_name = group_name

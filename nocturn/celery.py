@@ -6,8 +6,9 @@ import os
 
 import structlog
 from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
-from tenant_schemas_celery.app import CeleryApp
+from tenant_schemas_celery.app import CeleryApp, restore_schema
 
+from core import layer
 from core.telemetry import setup_tracing
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
@@ -40,10 +41,26 @@ def _clear_task_context(**_: object) -> None:
     structlog.contextvars.clear_contextvars()
 
 
+# tenant-schemas-celery puts the connection back in the public schema after every task, so the next task,
+# switched back to its property's schema before it runs (its prerun, then DurableTask.__call__), sent
+# `SET search_path` again: one statement of every guest turn. In a worker nothing runs between tasks, so
+# the schema now stays; a task run in its caller's process (apply(), tests) still hands the caller's
+# schema back, as the library did.
+task_postrun.disconnect(restore_schema, dispatch_uid="tenant_schemas_restore_schema")
+
+
+@task_postrun.connect
+def _restore_caller_schema(task: object = None, **kwargs: object) -> None:
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        restore_schema(task, **kwargs)
+
+
 @worker_process_init.connect
 def _trace_worker_process(**_: object) -> None:
-    # In each pool process, after the fork: the exporter's background thread must start there.
+    # In each pool process, after the fork: the exporter's background thread must start there, and so
+    # must the channel-layer loop that the turn's staff and guest events go out on (core/layer.py).
     setup_tracing("nocturn-worker")
+    layer.use_own_loop()
 
 
 def at_least_nice(niceness: int) -> int:

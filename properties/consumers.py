@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from core.realtime import GroupFeed
 from properties.models import Role
 from properties.permissions import PLATFORM_ADMIN
-from properties.realtime import staff_group, staff_typing
+from properties.realtime import STAFF_EVENT, staff_group, staff_typing
 from properties.services import staff_name
 
 TYPING_ROLES = {Role.MANAGER, Role.AGENT, PLATFORM_ADMIN}
@@ -21,6 +21,8 @@ class StaffConsumer(GroupFeed):
     The connection only gets here through `nocturn.ws.StaffAuthMiddleware`, which has already
     resolved the property from the host and checked the membership.
     """
+
+    event_type = STAFF_EVENT
 
     async def connect(self) -> None:
         self._last_typing: dict[int, float] = {}
@@ -57,11 +59,8 @@ class StaffConsumer(GroupFeed):
         await self.channel_layer.group_send(
             self.group_name,
             {
-                "type": "staff.event",
+                "type": STAFF_EVENT,
                 "event": "staff.typing",
                 "payload": {"conversation_id": conversation_id, "user_id": user.pk, "name": name},
             },
         )
-
-    async def staff_event(self, message: dict[str, Any]) -> None:  # the group's "staff.event" messages
-        await self.forward(message)

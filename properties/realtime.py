@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
+
+from core import layer
+
+STAFF_EVENT = "staff.event"  # the type of every message to a property's staff group (StaffConsumer passes them on)
 
 
 def staff_group(schema_name: str) -> str:
@@ -18,10 +20,7 @@ def notify_staff(schema_name: str, event_type: str, payload: dict[str, Any]) -> 
     """Send an event to every staff socket of the property, once the current transaction commits."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        async_to_sync(layer.group_send)(
-            staff_group(schema_name), {"type": "staff.event", "event": event_type, "payload": payload}
-        )
+        layer.send_group(staff_group(schema_name), {"type": STAFF_EVENT, "event": event_type, "payload": payload})
 
     transaction.on_commit(send)
 

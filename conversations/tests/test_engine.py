@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from assistant.providers.offline import TEMPLATES
@@ -149,6 +151,41 @@ def test_a_message_committed_after_a_newer_reply_was_written_is_still_answered(k
         answer = engine.run_turn(conversation.pk, late.pk)
         assert answer is not None and answer.metadata["answers"] == [late.pk]
         assert engine.run_turn(conversation.pk, late.pk) is None  # and only once
+
+
+def test_the_pending_messages_are_read_in_one_statement_past_replies_of_every_kind(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, first = start(kb_a, "Hi!")
+
+        def add(role: str, metadata: dict, text: str = "…") -> Message:
+            return Message.objects.create(
+                conversation=conversation, role=role, content=text, channel=conversation.channel, metadata=metadata
+            )
+
+        # Listed as answered (out of id order), then a staff reply and a notice that list nothing: the floor.
+        late = add(MessageRole.GUEST, {}, "Is there a gym?")
+        add(MessageRole.AI, {"reply_to": first.pk, "answers": [first.pk]})
+        add(MessageRole.AI, {"reply_to": late.pk, "answers": [late.pk]})
+        before_staff = add(MessageRole.GUEST, {}, "Still there?")
+        add(MessageRole.STAFF, {})
+        after_staff = add(MessageRole.GUEST, {}, "Thanks. And breakfast?")
+        add(MessageRole.SYSTEM, {})  # a system line answers nothing
+        add(MessageRole.AI, {"answers": []})  # a notice listing no answers: the new floor
+        after_notice = add(MessageRole.GUEST, {}, "Parking?")
+        newest = add(MessageRole.GUEST, {}, "And late check-out?")
+
+        with CaptureQueriesContext(connection) as queries:
+            pending = engine._unanswered_guest_messages(conversation, replied_to=newest.pk)
+        assert [m.pk for m in pending] == [after_notice.pk, newest.pk]
+        assert [m.content for m in pending] == ["Parking?", "And late check-out?"]  # decrypted as read
+        assert len([q for q in queries if not q["sql"].startswith("SET ")]) == 1
+        assert before_staff.pk < after_staff.pk < after_notice.pk
+
+        add(MessageRole.AI, {"reply_to": newest.pk, "answers": [after_notice.pk, newest.pk]})
+        assert engine._unanswered_guest_messages(conversation, replied_to=newest.pk) == []  # a redelivered turn
+        again = add(MessageRole.GUEST, {}, "One more thing")
+        assert [m.pk for m in engine._unanswered_guest_messages(conversation, replied_to=newest.pk)] == []
+        assert [m.pk for m in engine._unanswered_guest_messages(conversation, replied_to=again.pk)] == [again.pk]
 
 
 def test_staff_holding_a_conversation_silences_the_ai(kb_a, open_all_day) -> None:

@@ -3,9 +3,12 @@ streamed token by token from the worker over the Redis channel layer, staff mess
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
@@ -15,6 +18,8 @@ from websockets.sync.client import connect
 from conversations.handoff.service import record_staff_message
 from conversations.models import Conversation, Message, MessageRole
 from properties.models import WidgetKey
+from testsupport.live import start_worker
+from testsupport.processes import stop
 
 pytestmark = pytest.mark.e2e
 
@@ -57,6 +62,29 @@ def start(daphne, key: WidgetKey, origin: str) -> dict:
     return body
 
 
+@contextlib.contextmanager
+def guest_socket(daphne, conversation_id: int, token: str, origin: str) -> Iterator[Any]:
+    """The widget's websocket for the conversation, past its hello."""
+    with connect(
+        socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin}, open_timeout=10
+    ) as ws:
+        assert json.loads(ws.recv(timeout=5))["event"] == "hello"
+        yield ws
+
+
+def ask(daphne, conversation_id: int, token: str, origin: str, text: str) -> None:
+    """The guest's message POST, answered 202 (the turn is the worker's)."""
+    status, body = http(
+        daphne,
+        "POST",
+        f"/api/v1/conversations/{conversation_id}/messages",
+        {"text": text, "client_id": "q1"},
+        origin=origin,
+        token=token,
+    )
+    assert status == 202, body
+
+
 def events_until_reply(ws, timeout: float = 30.0) -> tuple[list[dict], dict]:
     events: list[dict] = []
     deadline = time.monotonic() + timeout
@@ -74,20 +102,9 @@ def test_a_guest_question_is_answered_by_the_worker_and_streamed_to_the_widget(
     (key_a, origin_a), _ = live_keys
     started = start(daphne, key_a, origin_a)
     conversation_id, token = started["conversation_id"], started["token"]
-    with connect(
-        socket_url(daphne, conversation_id, token), additional_headers={"Origin": origin_a}, open_timeout=10
-    ) as ws:
-        assert json.loads(ws.recv(timeout=5))["event"] == "hello"
+    with guest_socket(daphne, conversation_id, token, origin_a) as ws:
         posted_at = time.monotonic()
-        status, body = http(
-            daphne,
-            "POST",
-            f"/api/v1/conversations/{conversation_id}/messages",
-            {"text": "What time is breakfast served?", "client_id": "q1"},
-            origin=origin_a,
-            token=token,
-        )
-        assert status == 202, body
+        ask(daphne, conversation_id, token, origin_a, "What time is breakfast served?")
         assert time.monotonic() - posted_at < 2.0, "the POST must not wait for the answer"
         events, reply = events_until_reply(ws)
         tokens = [e["payload"]["text"] for e in events if e["event"] == "token"]
@@ -132,3 +149,30 @@ def test_a_guest_socket_of_a_cannot_be_opened_with_bs_token_another_token_or_ori
     assert refused(daphne, a["conversation_id"], a2["token"], origin_a) == 403  # another conversation's token
     assert refused(daphne, a["conversation_id"], a["token"], origin_b) == 403  # an origin the key does not allow
     assert refused(daphne, a["conversation_id"], "forged", origin_a) == 403
+
+
+@pytest.fixture
+def one_pool_process(committed_db, live_logs):
+    """A worker with one pool process, so consecutive turns of two properties run on one connection."""
+    worker = start_worker(live_logs, node="one-process", concurrency=1)
+    yield worker
+    stop(worker.process)
+
+
+def test_turns_of_two_properties_in_turn_on_one_worker_process_each_run_in_their_own_schema(
+    daphne, one_pool_process, live_keys
+) -> None:
+    # The worker now keeps a task's schema for the next task (no `SET search_path` per turn): the next
+    # property's turn must still be switched to its own schema, never answered from the previous one's.
+    # A has the fixture hotel's knowledge, B none: B answered in A's schema would quote A's breakfast hours.
+    (key_a, origin_a), (key_b, origin_b) = live_keys
+    for key, origin in [(key_a, origin_a), (key_b, origin_b), (key_a, origin_a), (key_b, origin_b)]:
+        started = start(daphne, key, origin)
+        conversation_id, token = started["conversation_id"], started["token"]
+        with guest_socket(daphne, conversation_id, token, origin) as ws:
+            ask(daphne, conversation_id, token, origin, "What time is breakfast served?")
+            _, reply = events_until_reply(ws, timeout=60)
+        with schema_context(key.property.schema_name):
+            stored = Message.objects.get(conversation_id=conversation_id, role=MessageRole.AI)
+        assert stored.content == reply["content"]
+        assert ("6:30 am to 10:30 am" in reply["content"]) is (key is key_a)

@@ -1,0 +1,76 @@
+"""CPU of one channel-layer send from synchronous code, and of Channels' database hop per consumer message.
+
+    .venv/bin/python bench/layer_sends.py [--sends 300]
+
+Against the real Redis channel layer (REDIS_URL), in this process, CPU seconds from `time.process_time()` (every
+thread of the process; Redis' own CPU not counted):
+
+- a worker's staff-inbox event as it was sent before w20e: `async_to_sync(layer.group_send)` from a thread with
+  no event loop (asgiref starts a thread and a loop per call, and the layer a Redis connection per loop);
+- the same send on the process's own loop (`core.layer.send_group` after `use_own_loop()`, as in a Celery pool
+  process now);
+- `channels.db.aclose_old_connections()` awaited on an event loop, as Channels does before every message a
+  consumer handles (what a group feed's events now skip in daphne).
+
+The guest turn's CPU figures on a shared machine move by more than these costs from run to run
+(`docs/benchmarks.md`); measured alone, each is a figure of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
+
+import django
+
+django.setup()
+
+from asgiref.sync import async_to_sync  # noqa: E402
+from channels.db import aclose_old_connections  # noqa: E402
+from channels.layers import get_channel_layer  # noqa: E402
+
+from core import layer  # noqa: E402
+
+GROUP = "bench.layer-sends"  # nobody listens: a send still reads the group and runs the layer's script
+
+
+def cpu_ms_per_call(call: Callable[[], None], calls: int) -> float:
+    call()  # the first pays for imports and connections
+    started = time.process_time()
+    for _ in range(calls):
+        call()
+    return 1000 * (time.process_time() - started) / calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sends", type=int, default=300)
+    calls = parser.parse_args().sends
+    message = {"type": "staff.event", "event": "message.new", "payload": {"conversation_id": 1, "text": "x" * 200}}
+    channel_layer = get_channel_layer()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"{calls} calls each, load average {load}")
+
+    before = cpu_ms_per_call(lambda: async_to_sync(channel_layer.group_send)(GROUP, message), calls)
+    print(f"  group_send, async_to_sync from a thread without a loop (the worker before): {before:.3f} ms CPU")
+    layer.use_own_loop()
+    after = cpu_ms_per_call(lambda: layer.send_group(GROUP, message), calls)
+    print(f"  group_send on the process's own loop (core.layer, the worker now):         {after:.3f} ms CPU")
+
+    loop = asyncio.new_event_loop()
+    hop = cpu_ms_per_call(lambda: loop.run_until_complete(aclose_old_connections()), calls)
+    bare = cpu_ms_per_call(lambda: loop.run_until_complete(asyncio.sleep(0)), calls)
+    print(f"  Channels' database hop per consumer message (minus a bare loop step):     {hop - bare:.3f} ms CPU")
+    loop.close()
+
+
+if __name__ == "__main__":
+    main()
