@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection, transaction
@@ -146,11 +148,33 @@ def test_inbound_events_and_turns_are_sent_without_asking_for_a_result(world, mo
     assert len(subscribed) == 1  # the last one's only
 
 
-def _broker() -> Any:
+@pytest.fixture
+def unconsumed_broker() -> Iterator[Any]:
+    """Celery's producer and a Redis client on a database of the broker's server that no worker consumes:
+    in the whole suite a live stack's worker runs on the broker's own database and may take a message
+    before the test reads it."""
     import redis
     from django.conf import settings
 
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    from nocturn.celery import app
+
+    parts = urlsplit(settings.CELERY_BROKER_URL)
+    database = int(parts.path.strip("/") or 0)
+    quiet = urlunsplit(parts._replace(path=f"/{15 if database != 15 else 14}"))
+    saved = app.conf.broker_write_url
+
+    def reopen(url: str | None) -> None:
+        app.conf.broker_write_url = url
+        app._pool = None  # the producer pool is built from the write URL on first use
+        app.amqp._producer_pool = None
+
+    reopen(quiet)
+    client = redis.Redis.from_url(quiet)
+    try:
+        yield client
+    finally:
+        client.delete("celery")
+        reopen(saved)
 
 
 def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +185,7 @@ def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("event_ids", [[41], [42, 43]])
-def test_the_wire_message_is_the_one_enqueue_puts_on_the_broker(event_ids: list[int]) -> None:
+def test_the_wire_message_is_the_one_enqueue_puts_on_the_broker(event_ids: list[int], unconsumed_broker: Any) -> None:
     # The webhook's fast path LPUSHes `wire_message`'s bytes itself; the worker must find exactly what
     # Celery's own producer would have sent (task, args, schema header, time limits, envelope).
     import json
@@ -169,7 +193,7 @@ def test_the_wire_message_is_the_one_enqueue_puts_on_the_broker(event_ids: list[
     from conversations.pipeline import inbound
     from core.durability import wire_message
 
-    broker = _broker()
+    broker = unconsumed_broker
     name, args = inbound.inbound_task(event_ids)
     queue, data = wire_message(name, args=args, schema="alpha", ignore_result=True)
     before = broker.llen(queue)

@@ -5,6 +5,8 @@ that does not load)."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +61,15 @@ def test_the_built_engine_gives_the_wheels_vectors_for_every_guest_question(buil
         assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
     # the tokenizer is the wheel's own code, untouched: the same counts
     assert [ours.token_count(text) for text in questions] == [wheels.token_count(text) for text in questions]
+
+
+@needs_build
+def test_loading_the_built_engine_leaves_the_process_floats_alone(built: Path) -> None:
+    # Linked with -ffast-math, the object would carry crtfastmath.o and turn on flush-to-zero for the whole
+    # process when loaded: the smallest float would compare equal to 0 (a clean-clone run found it through
+    # hypothesis). A fresh interpreter, because once loaded the flag cannot be seen apart from the test's own.
+    probe = "import ctypes, math, sys; ctypes.CDLL(sys.argv[1]); sys.exit(0 if math.nextafter(0.0, 1.0) > 0 else 3)"
+    assert subprocess.run([sys.executable, "-c", probe, str(built)], check=False).returncode == 0
 
 
 @needs_build
