@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
-from assistant.situations import implied_topic, variant
+from assistant.situations import implied_topic, is_comparison, question_pieces, variant
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -185,6 +185,7 @@ FOCI = (
             r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
             r"|(?:extra|any|a|additional) charge"
             r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
+            r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
             r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
             re.IGNORECASE,
         ),
@@ -575,8 +576,13 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
+    asked = frozenset(f.name for f in foci)
+    # A comparison of prices ("valet or normal parking, which is cheaper?") wants both, not the general rate alone.
     chosen = _from_best_item(
-        best.sentences, follow_on=follow_on, rule_first=rule_first, one_price=any(f.name == "price" for f in foci)
+        best.sentences,
+        follow_on=follow_on,
+        rule_first=rule_first,
+        one_price="price" in asked and not is_comparison(question),
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
@@ -590,12 +596,41 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
     # A situation told before the question ("our train leaves at 8pm, can we stay in the room?") is no part of
     # its own: the train is why the guest asks about late check-out, not a second question.
-    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 and not situation else set()
+    several = len(question_pieces(question)) > 1 and not situation
+    uncovered = topical - best_item_concepts if several else set()
+    # A part whose subject another item is titled with is that item's to answer, though the best item mentions
+    # it in passing: "when is check-out and how much is the deposit?" gets the check-out hour beside the
+    # deposit, not the deposit's "released within 7 working days after check-out".
+    # Only a part asking a fact of its own (when, how much, where) about nothing the best item is titled with:
+    # "can I leave my suitcases after I check out?" asks about the luggage, not about check-out.
+    if several:
+        uncovered |= {
+            n
+            for part_foci, part_concepts, _ in parts
+            if {f.name for f in part_foci} & _OWN_FACT_FOCI and not part_concepts & best.subject
+            for n in part_concepts & topical
+            if any(n in item.subject for item in others)
+        }
+    comparison = is_comparison(question)
+    # Both sides of a comparison say the same kind of fact: the suite's 58 m² beside the room's 32 m², not the
+    # room's rates; the spa's opening hour beside the kids club's.
+    measures = {kind for s in chosen for kind in _measures(s.text)} if comparison else set()
     for item in others:
-        helpful = [s for s in item.sentences if s.concepts & uncovered]
+        helpful = [s for s in item.sentences if s.concepts & uncovered or (item.subject & uncovered)]
+        if measures:
+            helpful = [s for s in helpful if measures & _measures(s.text)]
         if not uncovered or not helpful:
             continue
-        chosen.append(max(helpful, key=lambda s: (len(s.concepts & uncovered), s.score, -s.position)))
+        its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
+        if its_parts:
+            # The sentence answering the part it is added for, the item's first one at equal scores ("when is
+            # check-out": the check-out hour, not the early check-in's price the other part's "how much" favours).
+            added = max(helpful, key=lambda s: (max(s.part_scores[n] for n in its_parts), -s.position))
+        else:
+            added = max(
+                helpful, key=lambda s: (len(s.carries & asked), len(s.concepts & uncovered), s.score, -s.position)
+            )
+        chosen.append(added)
         break  # one more item at most: a second fact, not a brochure
     quoted: list[_Sentence] = []
     total = 0
@@ -607,6 +642,19 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     return quoted
 
 
+# The kinds of measure a fact states: a comparison's two sides state the same kind.
+_MEASURES = {
+    "area": re.compile(r"\d\s*(?:m²|sq\.? ?m|square met)", re.IGNORECASE),
+    "price": _PRICE,
+    "time": _TIME,
+    "people": re.compile(rf"\b{_NUMBER} (?:adults?|guests?|people|persons?|children|orang)\b", re.IGNORECASE),
+}
+
+
+def _measures(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, pattern in _MEASURES.items() if pattern.search(text))
+
+
 def _concept_weight(number: int, concepts: list[glossary.Concept], emphasised: set[int]) -> float:
     """A topical concept counts 1, a general one (price, room, time) 0.5, the variant asked for 1.5."""
     if number in emphasised:
@@ -614,15 +662,11 @@ def _concept_weight(number: int, concepts: list[glossary.Concept], emphasised: s
     return 0.5 if concepts[number].general else 1.0
 
 
-# A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"
-_PARTS = re.compile(r"\b(?:and|also|plus|dan|juga|serta|pula)\b|[,;?](?=\s*\w)", re.IGNORECASE)
-
-
 def _parts(
     question: str, concepts: list[glossary.Concept]
 ) -> list[tuple[tuple[_Focus, ...], frozenset[int], set[str]]]:
     """A question asking several things, part by part (its foci, concepts and words); none for one part."""
-    pieces = [piece for piece in _PARTS.split(question) if piece.strip()]
+    pieces = question_pieces(question)
     if len(pieces) < 2:
         return []
     parts = []
@@ -658,6 +702,11 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
 # rates); "is there", "can I" are carried by nearly every item's wording.
 _TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how"])
+
+
+# The facts a part of a question asks for by its own question word (how much, when, where): "3 kids" in "2 adults
+# and 3 kids, will we fit?" says who is coming, it asks nothing of its own.
+_OWN_FACT_FOCI = frozenset(["price", "time", "place"])
 
 
 def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:

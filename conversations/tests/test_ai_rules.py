@@ -457,3 +457,49 @@ def test_an_english_question_answered_from_a_malay_only_item_says_so_and_quotes_
     location = _malay_hit(50, "Lokasi", "Hotel kami terletak lima minit berjalan kaki dari stesen monorel Raja Chulan.")
     answer = _ask("Which monorail station is nearest?", (location,))
     assert answer.startswith(TEMPLATES["en"]["malay_only"].split("{facts}")[0]) and "Raja Chulan" in answer
+
+
+PARKING = _hit(
+    5,
+    "Parking",
+    "Covered parking is in basement levels B1 to B3. Hotel guests pay RM 15 per night for parking. "
+    "Valet parking costs RM 30 per entry.",
+)
+CHECK_TIMES = _hit(
+    6,
+    "Check-in and Check-out Times",
+    "Check-in time is from 3:00 pm and check-out time is by 12:00 noon. Early check-in from 10:00 am and late "
+    "check-out until 4:00 pm are subject to availability and cost RM 80 each.",
+)
+DEPOSIT = _hit(
+    7,
+    "Deposit and Payment",
+    "A refundable security deposit of RM 200 per room per stay is collected at check-in. "
+    "The deposit is released within 7 working days after check-out.",
+)
+KIDS_CLUB = _hit(8, "Kids Club", "The Kids Club on level 2 welcomes children aged 4 to 12 from 9:00 am to 6:00 pm.")
+SPA_HOURS = _hit(9, "Jasmine Spa", "Jasmine Spa on level 10 offers massage. It is open from 10:00 am to 10:00 pm.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["valet or normal parking, which is cheaper for a hotel guest", "lagi mahal mana, parking valet ke parking biasa"],
+)
+def test_a_price_comparison_gets_both_prices_of_the_item(question: str) -> None:
+    # A price question alone gets the general rate (RM 15); a comparison wants the other side (valet) too.
+    answer = _ask(question, (PARKING,), language=detect_language(question))
+    assert "RM 15" in answer and "RM 30" in answer
+    assert "RM 30" not in _ask("how much is parking for a hotel guest?", (PARKING,))
+
+
+def test_a_comparison_of_two_items_quotes_the_same_kind_of_fact_from_each() -> None:
+    answer = _ask("which opens earlier, the spa or the kids club", (KIDS_CLUB, SPA_HOURS))
+    assert "9:00 am" in answer and "10:00 am" in answer
+    assert "offers massage" not in answer  # the spa's hours, not its opening line
+
+
+def test_a_part_asking_about_another_items_subject_gets_that_items_sentence() -> None:
+    # The deposit item mentions check-out in passing; the check-out hour is the check-in item's to answer.
+    answer = _ask("when is checkout and how much is the deposit", (DEPOSIT, CHECK_TIMES))
+    assert "RM 200" in answer and "12:00 noon" in answer
+    assert "RM 80" not in answer
