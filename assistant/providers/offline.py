@@ -131,6 +131,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
         "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',
+        "yes": "Yes.",
+        "no": "No.",
     },
     "ms": {
         "answer": "Berikut maklumat yang saya ada: {facts}",
@@ -145,6 +147,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
         "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
+        "yes": "Ya.",
+        "no": "Tidak.",
     },
 }
 
@@ -612,14 +616,21 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             if any(n in item.subject for item in others)
         }
     comparison = is_comparison(question)
+    if comparison:
+        # Each side of a comparison is its own item's ("the family suite … than the deluxe king": the suite's
+        # "king bedroom" does not answer for the Deluxe King Room).
+        uncovered |= {n for n in topical - best.subject if any(n in item.subject for item in others)}
     # Both sides of a comparison say the same kind of fact: the suite's 58 m² beside the room's 32 m², not the
     # room's rates; the spa's opening hour beside the kids club's.
     measures = {kind for s in chosen for kind in _measures(s.text)} if comparison else set()
     for item in others:
-        helpful = [s for s in item.sentences if s.concepts & uncovered or (item.subject & uncovered)]
+        # (or a comparison's other side, named by words of the question its title says and the first's does not:
+        # "… than the deluxe king")
+        other_side = comparison and bool(item.title_words - best.title_words)
+        helpful = [s for s in item.sentences if s.concepts & uncovered or item.subject & uncovered or other_side]
         if measures:
             helpful = [s for s in helpful if measures & _measures(s.text)]
-        if not uncovered or not helpful:
+        if not (uncovered or other_side) or not helpful:
             continue
         its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
         if its_parts:
@@ -775,6 +786,60 @@ def _from_best_item(
     return sorted(keep, key=lambda s: s.position)
 
 
+# A question answered yes or no ("can I pay by Amex?", "boleh bayar guna Mastercard?", "deposit tunai ok tak?");
+# not one asking what, where, when or how much, nor one asking two things or comparing.
+_YES_NO_OPENING = re.compile(
+    r"^\W*(?:(?:hi|hello|hai|helo)\W+)?(?:can|could|may|do|does|is|are|will|would|boleh\w*|blh|adakah|ada|terima)\b",
+    re.IGNORECASE,
+)
+_YES_NO_ENDING = re.compile(r"\b(?:tak|x|ke|kah|tidak|ok|okay)\W*$", re.IGNORECASE)
+_WH = re.compile(
+    r"\b(?:what|where|when|which|how|who|why|berapa|brp|bila|mana|apa|bagaimana|pukul|kul)\b", re.IGNORECASE
+)
+# A rule forbidding without an exception answers "no"; a sentence saying no, not or none at all is left as it is
+# (it may answer either way: "is breakfast included?" - "RM 65 when not included").
+_FORBIDS = re.compile(r"\b(?:not allowed|not permitted|may not be|tidak dibenarkan|dilarang)\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not?|none|cannot|can't|never|non-\w+|without|except\w*|unless|tidak|tak|bukan|dilarang|larangan"
+    r"|kecuali|tanpa)\b",
+    re.IGNORECASE,
+)
+
+
+# Whether something costs ("is there a charge?", "is it free?", "ada caj?"); not paying by a means ("can I pay by …").
+_PRICE_QUESTION = re.compile(
+    r"\b(?:how much|charges?|charged|free|costs?|fees?|extra|prices?|rates?|percuma|caj|kos|harga|berapa|brp)\b",
+    re.IGNORECASE,
+)
+_EITHER_OR_OR_NEGATED = re.compile(
+    r"\b(?:or|atau|without|tanpa|not|never|don't|doesn't|isn't|aren't|tidak|bukan)\b", re.IGNORECASE
+)
+
+
+def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
+    """ "yes" when the quoted fact says what the yes/no question names ("we accept … American Express"), "no"
+    when it forbids it outright ("pets are not allowed"), else "" (the facts alone: the guest reads them)."""
+    if not quoted or _WH.search(question) or is_comparison(question) or len(question_pieces(question)) > 1:
+        return ""
+    if not (_YES_NO_OPENING.search(question) or _YES_NO_ENDING.search(question)):
+        return ""
+    first = quoted[0].text
+    if _FORBIDS.search(first) and not re.search(r"\b(?:except\w*|unless|kecuali)\b", first, re.IGNORECASE):
+        return "no"
+    if _EITHER_OR_OR_NEGATED.search(question) or _PRICE_QUESTION.search(question):
+        # "cash or only cards?", "can the kids swim without an adult?", "is there a charge to store bags?" (the
+        # line may say "free of charge"): a bare yes would mislead, the facts answer.
+        return ""
+    # What is asked about comes last ("does the deluxe king have a bathtub?", "boleh bayar guna Mastercard?"):
+    # the fact must say that word, not only the subject's ("deluxe king").
+    named = set(glossary.stems(sorted(_terms(_YES_NO_ENDING.sub("", question))))) - _GENERIC - _weak_words()
+    asked_last = next((w for w in reversed(_words(_YES_NO_ENDING.sub("", question))) if w in named), "")
+    said = {word for s in quoted for word in _words(s.text)}
+    if asked_last and asked_last in said and not any(_NEGATION.search(s.text) for s in quoted):
+        return "yes"
+    return ""
+
+
 def compose(request: ChatRequest) -> str:
     t = TEMPLATES.get(request.language, TEMPLATES["en"])
     if request.mode == AiMode.HANDOFF:
@@ -789,6 +854,9 @@ def compose(request: ChatRequest) -> str:
         answer = t["english_only"]
     elif facts and request.language == "en" and all(s.language == "ms" for s in quoted):
         answer = t["malay_only"]
+    verdict = _yes_or_no(request.question, quoted)
+    if verdict:
+        answer = f"{t[verdict]} {answer}"
     if request.mode == AiMode.LEAD_CAPTURE:
         # A price is an answer, not a form: the fact alone. The one line inviting the booking is the
         # lead step's next question (leads/turn.py), so the guest never gets two questions at once.

@@ -503,3 +503,60 @@ def test_a_part_asking_about_another_items_subject_gets_that_items_sentence() ->
     answer = _ask("when is checkout and how much is the deposit", (DEPOSIT, CHECK_TIMES))
     assert "RM 200" in answer and "12:00 noon" in answer
     assert "RM 80" not in answer
+
+
+PAYMENT = _hit(
+    10,
+    "Deposit and Payment",
+    "A refundable security deposit of RM 200 per room per stay is collected at check-in by credit card or cash. "
+    "We accept Visa, Mastercard, American Express, DuitNow QR and Touch 'n Go eWallet.",
+)
+DURIAN_RULE = _hit(11, "House Rules", "Durian and other strong-smelling fruit may not be brought into the hotel.")
+PETS = _hit(
+    12,
+    "Pet Policy",
+    "Pets are not allowed in the hotel, with the exception of certified service dogs accompanying guests.",
+)
+DELUXE = _hit(13, "Deluxe King Room", "Our Deluxe King Room (32 m²) has one king-size bed and a rain shower.")
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "opening"),
+    [
+        ("can i settle the bill by duitnow", "en", "Yes. "),
+        ("do you take touch n go", "en", "Yes. "),
+        ("boleh bayar guna kad mastercard?", "ms", "Ya. "),
+        ("can I bring durian back to my room?", "en", "No. "),
+        ("boleh bawa durian masuk hotel?", "ms", "Tidak. "),
+    ],
+)
+def test_a_yes_no_question_is_answered_yes_or_no_first(question: str, language: str, opening: str) -> None:
+    answer = _ask(question, (PAYMENT, DURIAN_RULE), language=language)
+    assert answer.startswith(opening), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "hits"),
+    [
+        ("does the deluxe king have a bathtub?", (DELUXE,)),  # the fact names the room, not a bathtub
+        ("can I bring my service dog?", (PETS,)),  # a rule with an exception: the facts answer
+        ("do you take cash or only cards?", (PAYMENT,)),  # either-or
+        ("is there a charge to pay by card?", (PAYMENT,)),  # a price asked: "free of charge" would read as yes
+        ("what cards do you accept?", (PAYMENT,)),  # not a yes/no question
+    ],
+)
+def test_no_yes_or_no_when_the_fact_does_not_say_it(question: str, hits: tuple[Hit, ...]) -> None:
+    answer = _ask(question, hits)
+    assert not answer.startswith(("Yes", "No")), answer
+
+
+def test_a_comparison_of_two_rooms_gets_each_rooms_size_and_not_its_rates() -> None:
+    suite = _hit(14, "Family Suite", "The Family Suite (58 m²) has a king bedroom plus a second bedroom.")
+    suite_rates = _hit(15, "Family Suite Rates", "The Family Suite costs from RM 650 per night including breakfast.")
+    king_rates = _hit(16, "Deluxe King Room Rates", "The Deluxe King Room costs from RM 320 per night on weekdays.")
+    hits = (suite, suite_rates, king_rates, DELUXE)
+    answer = _ask("is the family suite much bigger than the deluxe king?", hits)
+    assert "58 m²" in answer and "32 m²" in answer, answer
+    assert "RM" not in answer  # the sizes, side by side; no rate was asked
+    # Not a comparison: the suite alone ("king bedroom" names no other item).
+    assert "32 m²" not in _ask("how big is the family suite?", hits)
