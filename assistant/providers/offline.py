@@ -290,6 +290,13 @@ FOCI = (
         ),
         0.75,  # a tie-breaker: the line naming what was asked wins
     ),
+    # "What's the wifi network called?" is answered by the line quoting the name ('SeriMelati-Guest').
+    _Focus(
+        "name",
+        re.compile(r"\b(?:called|named|name of|nama (?:rangkaian|wifi|network))\b", re.IGNORECASE),
+        re.compile(r"(?:^|\s)['\u2018\"][^'\u2019\"]{2,40}['\u2019\"]"),
+        2.0,
+    ),
     # "What treatments does the spa have?" is answered by the enumeration, not by the line repeating its word.
     _Focus(
         "list",

@@ -560,3 +560,14 @@ def test_a_comparison_of_two_rooms_gets_each_rooms_size_and_not_its_rates() -> N
     assert "RM" not in answer  # the sizes, side by side; no rate was asked
     # Not a comparison: the suite alone ("king bedroom" names no other item).
     assert "32 m²" not in _ask("how big is the family suite?", hits)
+
+
+def test_a_question_asking_what_something_is_called_gets_the_line_quoting_its_name() -> None:
+    wifi = _hit(
+        17,
+        "Wi-Fi Access",
+        "Free Wi-Fi is available throughout the hotel. Connect to the network 'SeriMelati-Guest' and log in. "
+        "For video calls, the premium network offers up to 100 Mbps at no extra cost.",
+    )
+    answer = _ask("what's the wifi network called, and where's the gym", (wifi, GYM))
+    assert "'SeriMelati-Guest'" in answer and "level 11" in answer, answer
