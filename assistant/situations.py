@@ -48,6 +48,8 @@ _STAY_ON = _either(
 _YOUNG_CHILD = _either(
     "bab(?:y|ies)", "infants?", "toddlers?", "newborn", r"\d{1,2}[- ]?(?:years?|yrs?|months?)[- ]old", "bayi",
     "(?:anak|budak) kecil", r"(?:anak|budak) (?:umur |berumur )?\d{1,2} (?:tahun|thn|bulan)",
+    # "my son is 3", "our daughter's 4": an age told without "years old" (a single digit: under ten)
+    r"(?:son|daughter|kid|child|boy|girl)(?:'s| is) \d",
 )  # fmt: skip
 _LATEST = _either("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "selewat-lewatnya", "lewat sekali")
 _EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")

@@ -91,3 +91,9 @@ def test_a_part_that_asks_nothing_is_not_searched_on_its_own() -> None:
         " the spa ",
         " the kids club",
     ]
+
+
+def test_a_childs_age_told_without_years_old_asks_about_the_child_policy() -> None:
+    assert situations.implied_topic("my son is 3, does he need his own bed in the deluxe king?") == "child"
+    assert situations.implied_topic("our daughter's 4, can she share our bed?") == "child"
+    assert situations.implied_topic("my son is 15, can he use the gym?") == ""  # a teenager: no child policy
