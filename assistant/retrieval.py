@@ -5,14 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.providers.base import Hit
-from assistant.situations import with_implied_topic
+from assistant.situations import asking_pieces, with_implied_topic
 from knowledge.services import search
+
+PART_HITS = 1  # per part of a question asking several things: the item that part is nearest to
 
 
 def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | None = None) -> tuple[Hit, ...]:
     """The relevant chunks of the current schema's knowledge base, best first (only above the threshold
     the knowledge app calibrated for the question's language). A guest describing a situation ("our flight
     lands at 7am, can we go up to the room?") is searched with the policy it asks about (early check-in)."""
+    found = list(search(with_implied_topic(query), k, language=language, today=today))
+    # A question asking two things ("what's the wifi called, and where's the gym?") is nearest, as a whole,
+    # to the item of one of them: each part asking by its own question word is searched too, and its best
+    # item joins the ones found.
+    seen = {h.item_id for h in found}
+    for piece in asking_pieces(query):
+        for h in search(with_implied_topic(piece), PART_HITS, language=language, today=today):
+            if h.item_id not in seen:
+                seen.add(h.item_id)
+                found.append(h)
     return tuple(
         Hit(
             item_id=h.item_id,
@@ -23,5 +35,5 @@ def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | N
             score=float(h.score),
             language=h.language or "en",
         )
-        for h in search(with_implied_topic(query), k, language=language, today=today)
+        for h in found
     )

@@ -48,6 +48,8 @@ _STAY_ON = _either(
 _YOUNG_CHILD = _either(
     "bab(?:y|ies)", "infants?", "toddlers?", "newborn", r"\d{1,2}[- ]?(?:years?|yrs?|months?)[- ]old", "bayi",
     "(?:anak|budak) kecil", r"(?:anak|budak) (?:umur |berumur )?\d{1,2} (?:tahun|thn|bulan)",
+    # "my son is 3", "our daughter's 4": an age told without "years old" (a single digit: under ten)
+    r"(?:son|daughter|kid|child|boy|girl)(?:'s| is) \d",
 )  # fmt: skip
 _LATEST = _either("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "selewat-lewatnya", "lewat sekali")
 _EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")
@@ -92,3 +94,48 @@ def variant(question: str) -> str:
     """The variant of its subject the question asks for, by a superlative or by the guest's situation: "early"
     (the early check-in line, not the check-in hour), "late", or ""."""
     return extreme(question) or ("early" if _arrives_early(question) else "late" if _leaves_late(question) else "")
+
+
+# A comparison: "which is cheaper, valet or normal parking?", "is the suite bigger than the king room?",
+# "beza harga sedan dgn van", "mana lebih luas, suite atau deluxe?". It asks for both sides' facts.
+_COMPARISON = _either(
+    r"vs\.?", "versus", r"compar(?:e|ed|ing)", "than", "difference", "cheaper", "pricier", "bigger", "larger",
+    "smaller", "roomier", "more expensive", "less expensive", "berbanding", r"banding\w*", r"(?:per)?beza\w*",
+    r"(?:lebih|lagi) (?:murah|mahal|besar|luas|kecil|awal|lewat|cepat)",
+    r"(?:murah|mahal|besar|luas|kecil|awal|lewat) (?:sikit|lagi|sedikit)",
+)  # fmt: skip
+_WHICH_OF_TWO = re.compile(
+    r"\b(?:which|mana)\b[^.?!]*\b(?:or|atau|ke)\b|\b(?:or|atau)\b[^.?!]*\b(?:which|mana)\b", re.IGNORECASE
+)
+
+# A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"; a
+# comparison's sides too ("the suite or the king room", "sedan dgn van").
+_PARTS = re.compile(r"\b(?:and|also|plus|dan|juga|serta|pula)\b|[,;?](?=\s*\w)", re.IGNORECASE)
+_SIDES = _either("or", r"vs\.?", "versus", "than", r"compared (?:to|with)", "atau", "berbanding", "dengan", "dgn", "ke")
+
+
+def is_comparison(question: str) -> bool:
+    return bool(_COMPARISON.search(question) or _WHICH_OF_TWO.search(question))
+
+
+def question_pieces(question: str) -> list[str]:
+    """The parts a question asks about, one piece each (the whole question when it asks one thing)."""
+    pieces = [piece for piece in _PARTS.split(question) if piece.strip()]
+    if is_comparison(question):
+        pieces = [side for piece in pieces for side in _SIDES.split(piece) if side.strip()]
+    return pieces or [question]
+
+
+# A piece that asks something itself (not "we are 2 adults" before "will we fit?").
+_ASKING = _either(
+    "what(?:'s)?", "where(?:'s)?", "when", "how", "which", "who", "is", "are", "can", "could", "do", "does", "any",
+    "berapa", "brp", "bila", "mana", "pukul", "kul", "ada", "boleh", "blh", "apa", "bagaimana", "macam mana",
+)  # fmt: skip
+
+
+def asking_pieces(question: str) -> list[str]:
+    """The parts of a question asking two things or more, each asking by its own question word (a comparison's
+    sides, each); [] for one."""
+    comparison = is_comparison(question)
+    pieces = [piece for piece in question_pieces(question) if comparison or _ASKING.search(piece)]
+    return pieces if len(pieces) > 1 else []

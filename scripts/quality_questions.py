@@ -59,6 +59,10 @@ SETS = (
         "eval_questions_tuning7.json",
         "tuning set of the w15b2 round: titles only, half Malay (short forms, formal, Manglish, typos, one word)",
     ),
+    (
+        "eval_questions_tuning8.json",
+        "tuning set of the w15f round: titles only, half Malay; comparisons, two-part and yes/no questions",
+    ),
 )
 # Held-out sets whose misses are counted but not listed here: this file is read by every round, and a list
 # of the questions a set missed would be tuned on (its figures stay an honest measure).

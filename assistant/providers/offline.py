@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
-from assistant.situations import implied_topic, variant
+from assistant.situations import implied_topic, is_comparison, question_pieces, variant
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -131,6 +131,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
         "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',
+        "yes": "Yes.",
+        "no": "No.",
     },
     "ms": {
         "answer": "Berikut maklumat yang saya ada: {facts}",
@@ -145,6 +147,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
         "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
+        "yes": "Ya.",
+        "no": "Tidak.",
     },
 }
 
@@ -185,6 +189,7 @@ FOCI = (
             r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
             r"|(?:extra|any|a|additional) charge"
             r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
+            r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
             r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
             re.IGNORECASE,
         ),
@@ -284,6 +289,13 @@ FOCI = (
             re.IGNORECASE,
         ),
         0.75,  # a tie-breaker: the line naming what was asked wins
+    ),
+    # "What's the wifi network called?" is answered by the line quoting the name ('SeriMelati-Guest').
+    _Focus(
+        "name",
+        re.compile(r"\b(?:called|named|name of|nama (?:rangkaian|wifi|network))\b", re.IGNORECASE),
+        re.compile(r"(?:^|\s)['\u2018\"][^'\u2019\"]{2,40}['\u2019\"]"),
+        2.0,
     ),
     # "What treatments does the spa have?" is answered by the enumeration, not by the line repeating its word.
     _Focus(
@@ -575,8 +587,13 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     others = [item for item in items if item is not best]
     follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
+    asked = frozenset(f.name for f in foci)
+    # A comparison of prices ("valet or normal parking, which is cheaper?") wants both, not the general rate alone.
     chosen = _from_best_item(
-        best.sentences, follow_on=follow_on, rule_first=rule_first, one_price=any(f.name == "price" for f in foci)
+        best.sentences,
+        follow_on=follow_on,
+        rule_first=rule_first,
+        one_price="price" in asked and not is_comparison(question),
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
@@ -590,12 +607,48 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
     # A situation told before the question ("our train leaves at 8pm, can we stay in the room?") is no part of
     # its own: the train is why the guest asks about late check-out, not a second question.
-    uncovered = topical - best_item_concepts if len(_PARTS.split(question)) > 1 and not situation else set()
+    several = len(question_pieces(question)) > 1 and not situation
+    uncovered = topical - best_item_concepts if several else set()
+    # A part whose subject another item is titled with is that item's to answer, though the best item mentions
+    # it in passing: "when is check-out and how much is the deposit?" gets the check-out hour beside the
+    # deposit, not the deposit's "released within 7 working days after check-out".
+    # Only a part asking a fact of its own (when, how much, where) about nothing the best item is titled with:
+    # "can I leave my suitcases after I check out?" asks about the luggage, not about check-out.
+    if several:
+        uncovered |= {
+            n
+            for part_foci, part_concepts, _ in parts
+            if {f.name for f in part_foci} & _OWN_FACT_FOCI and not part_concepts & best.subject
+            for n in part_concepts & topical
+            if any(n in item.subject for item in others)
+        }
+    comparison = is_comparison(question)
+    if comparison:
+        # Each side of a comparison is its own item's ("the family suite … than the deluxe king": the suite's
+        # "king bedroom" does not answer for the Deluxe King Room).
+        uncovered |= {n for n in topical - best.subject if any(n in item.subject for item in others)}
+    # Both sides of a comparison say the same kind of fact: the suite's 58 m² beside the room's 32 m², not the
+    # room's rates; the spa's opening hour beside the kids club's.
+    measures = {kind for s in chosen for kind in _measures(s.text)} if comparison else set()
     for item in others:
-        helpful = [s for s in item.sentences if s.concepts & uncovered]
-        if not uncovered or not helpful:
+        # (or a comparison's other side, named by words of the question its title says and the first's does not:
+        # "… than the deluxe king")
+        other_side = comparison and bool(item.title_words - best.title_words)
+        helpful = [s for s in item.sentences if s.concepts & uncovered or item.subject & uncovered or other_side]
+        if measures:
+            helpful = [s for s in helpful if measures & _measures(s.text)]
+        if not (uncovered or other_side) or not helpful:
             continue
-        chosen.append(max(helpful, key=lambda s: (len(s.concepts & uncovered), s.score, -s.position)))
+        its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
+        if its_parts:
+            # The sentence answering the part it is added for, the item's first one at equal scores ("when is
+            # check-out": the check-out hour, not the early check-in's price the other part's "how much" favours).
+            added = max(helpful, key=lambda s: (max(s.part_scores[n] for n in its_parts), -s.position))
+        else:
+            added = max(
+                helpful, key=lambda s: (len(s.carries & asked), len(s.concepts & uncovered), s.score, -s.position)
+            )
+        chosen.append(added)
         break  # one more item at most: a second fact, not a brochure
     quoted: list[_Sentence] = []
     total = 0
@@ -607,6 +660,19 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     return quoted
 
 
+# The kinds of measure a fact states: a comparison's two sides state the same kind.
+_MEASURES = {
+    "area": re.compile(r"\d\s*(?:m²|sq\.? ?m|square met)", re.IGNORECASE),
+    "price": _PRICE,
+    "time": _TIME,
+    "people": re.compile(rf"\b{_NUMBER} (?:adults?|guests?|people|persons?|children|orang)\b", re.IGNORECASE),
+}
+
+
+def _measures(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, pattern in _MEASURES.items() if pattern.search(text))
+
+
 def _concept_weight(number: int, concepts: list[glossary.Concept], emphasised: set[int]) -> float:
     """A topical concept counts 1, a general one (price, room, time) 0.5, the variant asked for 1.5."""
     if number in emphasised:
@@ -614,15 +680,11 @@ def _concept_weight(number: int, concepts: list[glossary.Concept], emphasised: s
     return 0.5 if concepts[number].general else 1.0
 
 
-# A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"
-_PARTS = re.compile(r"\b(?:and|also|plus|dan|juga|serta|pula)\b|[,;?](?=\s*\w)", re.IGNORECASE)
-
-
 def _parts(
     question: str, concepts: list[glossary.Concept]
 ) -> list[tuple[tuple[_Focus, ...], frozenset[int], set[str]]]:
     """A question asking several things, part by part (its foci, concepts and words); none for one part."""
-    pieces = [piece for piece in _PARTS.split(question) if piece.strip()]
+    pieces = question_pieces(question)
     if len(pieces) < 2:
         return []
     parts = []
@@ -658,6 +720,11 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
 # rates); "is there", "can I" are carried by nearly every item's wording.
 _TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how"])
+
+
+# The facts a part of a question asks for by its own question word (how much, when, where): "3 kids" in "2 adults
+# and 3 kids, will we fit?" says who is coming, it asks nothing of its own.
+_OWN_FACT_FOCI = frozenset(["price", "time", "place"])
 
 
 def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
@@ -726,6 +793,60 @@ def _from_best_item(
     return sorted(keep, key=lambda s: s.position)
 
 
+# A question answered yes or no ("can I pay by Amex?", "boleh bayar guna Mastercard?", "deposit tunai ok tak?");
+# not one asking what, where, when or how much, nor one asking two things or comparing.
+_YES_NO_OPENING = re.compile(
+    r"^\W*(?:(?:hi|hello|hai|helo)\W+)?(?:can|could|may|do|does|is|are|will|would|boleh\w*|blh|adakah|ada|terima)\b",
+    re.IGNORECASE,
+)
+_YES_NO_ENDING = re.compile(r"\b(?:tak|x|ke|kah|tidak|ok|okay)\W*$", re.IGNORECASE)
+_WH = re.compile(
+    r"\b(?:what|where|when|which|how|who|why|berapa|brp|bila|mana|apa|bagaimana|pukul|kul)\b", re.IGNORECASE
+)
+# A rule forbidding without an exception answers "no"; a sentence saying no, not or none at all is left as it is
+# (it may answer either way: "is breakfast included?" - "RM 65 when not included").
+_FORBIDS = re.compile(r"\b(?:not allowed|not permitted|may not be|tidak dibenarkan|dilarang)\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not?|none|cannot|can't|never|non-\w+|without|except\w*|unless|tidak|tak|bukan|dilarang|larangan"
+    r"|kecuali|tanpa)\b",
+    re.IGNORECASE,
+)
+
+
+# Whether something costs ("is there a charge?", "is it free?", "ada caj?"); not paying by a means ("can I pay by …").
+_PRICE_QUESTION = re.compile(
+    r"\b(?:how much|charges?|charged|free|costs?|fees?|extra|prices?|rates?|percuma|caj|kos|harga|berapa|brp)\b",
+    re.IGNORECASE,
+)
+_EITHER_OR_OR_NEGATED = re.compile(
+    r"\b(?:or|atau|without|tanpa|not|never|don't|doesn't|isn't|aren't|tidak|bukan)\b", re.IGNORECASE
+)
+
+
+def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
+    """ "yes" when the quoted fact says what the yes/no question names ("we accept … American Express"), "no"
+    when it forbids it outright ("pets are not allowed"), else "" (the facts alone: the guest reads them)."""
+    if not quoted or _WH.search(question) or is_comparison(question) or len(question_pieces(question)) > 1:
+        return ""
+    if not (_YES_NO_OPENING.search(question) or _YES_NO_ENDING.search(question)):
+        return ""
+    first = quoted[0].text
+    if _FORBIDS.search(first) and not re.search(r"\b(?:except\w*|unless|kecuali)\b", first, re.IGNORECASE):
+        return "no"
+    if _EITHER_OR_OR_NEGATED.search(question) or _PRICE_QUESTION.search(question):
+        # "cash or only cards?", "can the kids swim without an adult?", "is there a charge to store bags?" (the
+        # line may say "free of charge"): a bare yes would mislead, the facts answer.
+        return ""
+    # What is asked about comes last ("does the deluxe king have a bathtub?", "boleh bayar guna Mastercard?"):
+    # the fact must say that word, not only the subject's ("deluxe king").
+    named = set(glossary.stems(sorted(_terms(_YES_NO_ENDING.sub("", question))))) - _GENERIC - _weak_words()
+    asked_last = next((w for w in reversed(_words(_YES_NO_ENDING.sub("", question))) if w in named), "")
+    said = {word for s in quoted for word in _words(s.text)}
+    if asked_last and asked_last in said and not any(_NEGATION.search(s.text) for s in quoted):
+        return "yes"
+    return ""
+
+
 def compose(request: ChatRequest) -> str:
     t = TEMPLATES.get(request.language, TEMPLATES["en"])
     if request.mode == AiMode.HANDOFF:
@@ -740,6 +861,9 @@ def compose(request: ChatRequest) -> str:
         answer = t["english_only"]
     elif facts and request.language == "en" and all(s.language == "ms" for s in quoted):
         answer = t["malay_only"]
+    verdict = _yes_or_no(request.question, quoted)
+    if verdict:
+        answer = f"{t[verdict]} {answer}"
     if request.mode == AiMode.LEAD_CAPTURE:
         # A price is an answer, not a form: the fact alone. The one line inviting the booking is the
         # lead step's next question (leads/turn.py), so the guest never gets two questions at once.

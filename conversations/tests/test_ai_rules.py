@@ -457,3 +457,117 @@ def test_an_english_question_answered_from_a_malay_only_item_says_so_and_quotes_
     location = _malay_hit(50, "Lokasi", "Hotel kami terletak lima minit berjalan kaki dari stesen monorel Raja Chulan.")
     answer = _ask("Which monorail station is nearest?", (location,))
     assert answer.startswith(TEMPLATES["en"]["malay_only"].split("{facts}")[0]) and "Raja Chulan" in answer
+
+
+PARKING = _hit(
+    5,
+    "Parking",
+    "Covered parking is in basement levels B1 to B3. Hotel guests pay RM 15 per night for parking. "
+    "Valet parking costs RM 30 per entry.",
+)
+CHECK_TIMES = _hit(
+    6,
+    "Check-in and Check-out Times",
+    "Check-in time is from 3:00 pm and check-out time is by 12:00 noon. Early check-in from 10:00 am and late "
+    "check-out until 4:00 pm are subject to availability and cost RM 80 each.",
+)
+DEPOSIT = _hit(
+    7,
+    "Deposit and Payment",
+    "A refundable security deposit of RM 200 per room per stay is collected at check-in. "
+    "The deposit is released within 7 working days after check-out.",
+)
+KIDS_CLUB = _hit(8, "Kids Club", "The Kids Club on level 2 welcomes children aged 4 to 12 from 9:00 am to 6:00 pm.")
+SPA_HOURS = _hit(9, "Jasmine Spa", "Jasmine Spa on level 10 offers massage. It is open from 10:00 am to 10:00 pm.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["valet or normal parking, which is cheaper for a hotel guest", "lagi mahal mana, parking valet ke parking biasa"],
+)
+def test_a_price_comparison_gets_both_prices_of_the_item(question: str) -> None:
+    # A price question alone gets the general rate (RM 15); a comparison wants the other side (valet) too.
+    answer = _ask(question, (PARKING,), language=detect_language(question))
+    assert "RM 15" in answer and "RM 30" in answer
+    assert "RM 30" not in _ask("how much is parking for a hotel guest?", (PARKING,))
+
+
+def test_a_comparison_of_two_items_quotes_the_same_kind_of_fact_from_each() -> None:
+    answer = _ask("which opens earlier, the spa or the kids club", (KIDS_CLUB, SPA_HOURS))
+    assert "9:00 am" in answer and "10:00 am" in answer
+    assert "offers massage" not in answer  # the spa's hours, not its opening line
+
+
+def test_a_part_asking_about_another_items_subject_gets_that_items_sentence() -> None:
+    # The deposit item mentions check-out in passing; the check-out hour is the check-in item's to answer.
+    answer = _ask("when is checkout and how much is the deposit", (DEPOSIT, CHECK_TIMES))
+    assert "RM 200" in answer and "12:00 noon" in answer
+    assert "RM 80" not in answer
+
+
+PAYMENT = _hit(
+    10,
+    "Deposit and Payment",
+    "A refundable security deposit of RM 200 per room per stay is collected at check-in by credit card or cash. "
+    "We accept Visa, Mastercard, American Express, DuitNow QR and Touch 'n Go eWallet.",
+)
+DURIAN_RULE = _hit(11, "House Rules", "Durian and other strong-smelling fruit may not be brought into the hotel.")
+PETS = _hit(
+    12,
+    "Pet Policy",
+    "Pets are not allowed in the hotel, with the exception of certified service dogs accompanying guests.",
+)
+DELUXE = _hit(13, "Deluxe King Room", "Our Deluxe King Room (32 m²) has one king-size bed and a rain shower.")
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "opening"),
+    [
+        ("can i settle the bill by duitnow", "en", "Yes. "),
+        ("do you take touch n go", "en", "Yes. "),
+        ("boleh bayar guna kad mastercard?", "ms", "Ya. "),
+        ("can I bring durian back to my room?", "en", "No. "),
+        ("boleh bawa durian masuk hotel?", "ms", "Tidak. "),
+    ],
+)
+def test_a_yes_no_question_is_answered_yes_or_no_first(question: str, language: str, opening: str) -> None:
+    answer = _ask(question, (PAYMENT, DURIAN_RULE), language=language)
+    assert answer.startswith(opening), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "hits"),
+    [
+        ("does the deluxe king have a bathtub?", (DELUXE,)),  # the fact names the room, not a bathtub
+        ("can I bring my service dog?", (PETS,)),  # a rule with an exception: the facts answer
+        ("do you take cash or only cards?", (PAYMENT,)),  # either-or
+        ("is there a charge to pay by card?", (PAYMENT,)),  # a price asked: "free of charge" would read as yes
+        ("what cards do you accept?", (PAYMENT,)),  # not a yes/no question
+    ],
+)
+def test_no_yes_or_no_when_the_fact_does_not_say_it(question: str, hits: tuple[Hit, ...]) -> None:
+    answer = _ask(question, hits)
+    assert not answer.startswith(("Yes", "No")), answer
+
+
+def test_a_comparison_of_two_rooms_gets_each_rooms_size_and_not_its_rates() -> None:
+    suite = _hit(14, "Family Suite", "The Family Suite (58 m²) has a king bedroom plus a second bedroom.")
+    suite_rates = _hit(15, "Family Suite Rates", "The Family Suite costs from RM 650 per night including breakfast.")
+    king_rates = _hit(16, "Deluxe King Room Rates", "The Deluxe King Room costs from RM 320 per night on weekdays.")
+    hits = (suite, suite_rates, king_rates, DELUXE)
+    answer = _ask("is the family suite much bigger than the deluxe king?", hits)
+    assert "58 m²" in answer and "32 m²" in answer, answer
+    assert "RM" not in answer  # the sizes, side by side; no rate was asked
+    # Not a comparison: the suite alone ("king bedroom" names no other item).
+    assert "32 m²" not in _ask("how big is the family suite?", hits)
+
+
+def test_a_question_asking_what_something_is_called_gets_the_line_quoting_its_name() -> None:
+    wifi = _hit(
+        17,
+        "Wi-Fi Access",
+        "Free Wi-Fi is available throughout the hotel. Connect to the network 'SeriMelati-Guest' and log in. "
+        "For video calls, the premium network offers up to 100 Mbps at no extra cost.",
+    )
+    answer = _ask("what's the wifi network called, and where's the gym", (wifi, GYM))
+    assert "'SeriMelati-Guest'" in answer and "level 11" in answer, answer

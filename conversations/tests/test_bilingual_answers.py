@@ -69,3 +69,31 @@ def test_a_guest_describing_an_early_arrival_finds_the_early_check_in_line(kb) -
     assert "Early check-in from 10:00 am" in english.text, english.text
     assert "Daftar masuk awal dari 10:00 am" in malay.text, malay.text
     assert situations.implied_topic("our flight lands at 7am, how do we get to the hotel?") == ""
+
+
+def test_each_part_of_a_two_part_malay_question_is_searched_and_answered(kb) -> None:
+    # As a whole the question is nearest to the luggage item only; its first part asks for the check-out hour.
+    question = "bila kena daftar keluar, dan boleh simpan beg tak lepas tu"
+    assert len(situations.asking_pieces(question)) == 2
+    with schema_context(kb.a.schema_name):
+        titles = [h.title for h in retrieval.retrieve(question, language="ms")]
+        reply = engine.answer(question, language="ms", property_=kb.a)
+    assert "Check-in and Check-out Times" in titles and "Luggage Storage" in titles, titles
+    assert "12:00" in reply.text and "free of charge" in reply.text, reply.text
+
+
+def test_a_part_that_asks_nothing_is_not_searched_on_its_own() -> None:
+    assert situations.asking_pieces("we are 2 adults and 3 kids, will we fit in one room?") == []
+    assert situations.asking_pieces("i use a wheelchair, which room suits me") == []
+    # A comparison's sides are searched each: "the spa" asks nothing, but is one side of "which opens earlier".
+    assert situations.asking_pieces("which opens earlier, the spa or the kids club") == [
+        "which opens earlier",
+        " the spa ",
+        " the kids club",
+    ]
+
+
+def test_a_childs_age_told_without_years_old_asks_about_the_child_policy() -> None:
+    assert situations.implied_topic("my son is 3, does he need his own bed in the deluxe king?") == "child"
+    assert situations.implied_topic("our daughter's 4, can she share our bed?") == "child"
+    assert situations.implied_topic("my son is 15, can he use the gym?") == ""  # a teenager: no child policy
