@@ -841,10 +841,17 @@ def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
     # the fact must say that word, not only the subject's ("deluxe king").
     named = set(glossary.stems(sorted(_terms(_YES_NO_ENDING.sub("", question))))) - _GENERIC - _weak_words()
     asked_last = next((w for w in reversed(_words(_YES_NO_ENDING.sub("", question))) if w in named), "")
-    said = {word for s in quoted for word in _words(s.text)}
-    if asked_last and asked_last in said and not any(_NEGATION.search(s.text) for s in quoted):
+    # Only a name the fact lists says yes: a brand, a network, a service ("DuitNow", "Mastercard"). A
+    # common word that the line also uses ("can my visitors stay late?" against "visitors must leave by
+    # 10:00 pm … late") would make a yes the line does not give: there the facts answer alone.
+    named_in_fact = {word for s in quoted for word in _words(" ".join(_NAME_IN_SENTENCE.findall(s.text)))}
+    if asked_last and asked_last in named_in_fact and not any(_NEGATION.search(s.text) for s in quoted):
         return "yes"
     return ""
+
+
+# A capitalised word inside a sentence (not its first word): the names a fact lists.
+_NAME_IN_SENTENCE = re.compile(r"(?<=[\w,;:'(]\s)[A-Z][\w'’-]*")
 
 
 def compose(request: ChatRequest) -> str:

@@ -517,6 +517,9 @@ PETS = _hit(
     "Pet Policy",
     "Pets are not allowed in the hotel, with the exception of certified service dogs accompanying guests.",
 )
+VISITORS = _hit(
+    18, "Visitors", "Visitors must leave the hotel by 10:00 pm; a late stay is arranged with the duty manager."
+)
 DELUXE = _hit(13, "Deluxe King Room", "Our Deluxe King Room (32 m²) has one king-size bed and a rain shower.")
 
 
@@ -543,6 +546,8 @@ def test_a_yes_no_question_is_answered_yes_or_no_first(question: str, language: 
         ("do you take cash or only cards?", (PAYMENT,)),  # either-or
         ("is there a charge to pay by card?", (PAYMENT,)),  # a price asked: "free of charge" would read as yes
         ("what cards do you accept?", (PAYMENT,)),  # not a yes/no question
+        # the line uses the asked word but does not grant it: only a name the fact lists says yes
+        ("can my visitors stay late?", (VISITORS,)),
     ],
 )
 def test_no_yes_or_no_when_the_fact_does_not_say_it(question: str, hits: tuple[Hit, ...]) -> None:
