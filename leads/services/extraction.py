@@ -399,7 +399,15 @@ def _plural(word: str) -> str:
     return re.escape(word) + "(?:s|es)?"
 
 
-OWN_ROOM_RE = re.compile(r"\b(?:my|our)\s+(?:hotel\s+)?rooms?\b|\bbilik\s+(?:saya|sy|kami|aku)\b")
+# The room a guest is staying in: "my room", "bilik saya", and the room they complain of as it is now ("the room
+# smells of smoke", "the room was dirty", "bilik ni bising"); never a room asked about ("is the room available?").
+OWN_ROOM_RE = re.compile(
+    r"\b(?:my|our)\s+(?:hotel\s+)?rooms?\b|\bbilik\s+(?:saya|sy|kami|aku)\b"
+    r"|\b(?:the|this)\s+room\s+(?=(?:is|was|still|really|so|very|smells|stinks|reeks|feels|keeps|isn['’]t|wasn['’]t"
+    r"|is not|was not)\b(?:\s+\w+)?\s*(?:dirty|smelly|smells?|stinks?|noisy|cold|hot|stuffy|filthy|disgusting"
+    r"|broken|leaking|mouldy|moldy|not clean|unacceptable|terrible|awful|of\b))"
+    r"|\bbilik\s+(?:ni|ini|tu|itu)\s+(?=(?:sangat\s+|terlalu\s+|masih\s+)?(?:kotor|bising|busuk|panas|sejuk|bau|rosak)\b)"
+)
 
 
 def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str:

@@ -104,3 +104,16 @@ def test_a_change_to_the_party_adds_to_or_takes_from_the_count_given(first: str,
 def test_a_count_given_after_the_change_is_believed_and_a_night_more_is_no_person() -> None:
     assert fields("a room for 2 adults", "one more person is joining", "sorry, 2 adults after all")["adults"] == 2
     assert fields("a room for 2 adults, 3 nights", "add one more night")["adults"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I'm very disappointed, the room smells of smoke", "general"),
+        ("the room is dirty and noisy", "general"),
+        ("bilik ni bising sangat", "general"),
+        ("is the room available on 3 May 2027?", "room_booking"),
+    ],
+)
+def test_the_room_a_guest_complains_of_books_nothing(text: str, intent: str) -> None:
+    assert fields(text).get("intent", "general") == intent
