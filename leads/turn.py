@@ -174,7 +174,7 @@ _BARE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _BARE_NAME = re.compile(
-    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,3})\s*[.!]*\s*$"
+    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,6})\s*[.!]*\s*$"
 )
 NOT_A_NAME = {
     "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope",
@@ -229,7 +229,8 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) 
             text = text.replace(number.raw_string, " ")
         # "Lisa Ng, Bright Co": the name comes first; what follows a comma is the company or the town.
         parts = [part for part in re.split(r"[,;|\n]+", text) if part.strip()]
-        text = re.sub(r"[:/\-–]+", " ", parts[0] if parts else text)
+        # A label's slash goes ("H/P"); a name's "a/l" or "a/p" stays.
+        text = re.sub(r"[:\-–]+|(?<!\ba)/|/(?![lp]\b)", " ", parts[0] if parts else text)
     if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
         words = match.group(1).split()
         # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.

@@ -117,3 +117,21 @@ def test_a_count_given_after_the_change_is_believed_and_a_night_more_is_no_perso
 )
 def test_the_room_a_guest_complains_of_books_nothing(text: str, intent: str) -> None:
     assert fields(text).get("intent", "general") == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nama saya Nur Aisyah binti Mohd Razak",
+        "I'm Siti Nur Aisyah binti Mohd Razak",
+        "Muhammad Amirul Hakim bin Abdul Rahman, 012-345 6789",
+    ],
+)
+def test_a_long_name_with_bin_or_binti_is_read_whole(text: str) -> None:
+    name = fields(text)["name"]
+    assert name.endswith(("Mohd Razak", "Abdul Rahman")) and len(name.split()) >= 5
+
+
+def test_a_long_bare_name_in_reply_to_the_name_question() -> None:
+    name = "Kavitha a/p Subramaniam Pillai Nair"
+    assert answer_hint(name, "name") == f"my name is {name}"
