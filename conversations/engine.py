@@ -205,11 +205,13 @@ def answer(
     now: Any = None,
     sink: TurnSink | None = None,
     verdict: modes.ModelVerdict | None = None,
+    gives_details: bool = False,
 ) -> Answer:
     """The AI core for one question in the current schema, without touching any conversation.
 
     `verdict`: the model's structured reading of the turn (from the turn steps); the mode is settled
     between it and the rules by `modes.settle_mode`. Without one the rules decide alone.
+    `gives_details`: the message gives the guest's details (see `turn_steps.Turn.gives_details`).
     """
     sink = sink or TurnSink()
     property_ = property_ or current_property_cached()
@@ -218,6 +220,10 @@ def answer(
     started = time.perf_counter()
     mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
     mode, mode_source = modes.settle_mode(mode, verdict) if text else (mode, "rules")
+    if gives_details and mode == AiMode.CONCIERGE:
+        # A guest who gives their details while asking is taking an enquiry on: nothing found for the question
+        # is then "happy to help" and the next detail, not "I don't have information" to a name and a phone.
+        mode = AiMode.LEAD_CAPTURE
     timings: dict[str, float] = {"mode": (time.perf_counter() - started) * 1000}
     started = time.perf_counter()
     with stage_span("retrieval") as span:
@@ -395,6 +401,7 @@ def _run_turn_locked(
             now=now,
             sink=sink,
             verdict=verdict,
+            gives_details=turn.gives_details,
         )
         result.timings["mode"] += reading_ms
     extra_meta: dict[str, Any] = {}

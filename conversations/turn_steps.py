@@ -46,6 +46,9 @@ class Turn:
     session: Session  # loaded for this turn; saved by the engine after `remember`
     now: dt.datetime
     property: Property
+    # Set by a step's `before_answer`: the guest's message gives details the step reads (a name, a date) while
+    # it also asks something; the answer is then the enquiry's, never "I don't have information about that".
+    gives_details: bool = False
     # A step's scratch space for this turn (what `before_answer` learnt, for `after_answer` and `remember`).
     notes: dict[str, Any] = field(default_factory=dict)
 

@@ -41,10 +41,14 @@ from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
 from leads.models import ConsentStatus, Intent, Lead
 from leads.services.consent import QUESTIONS, consent_question, consent_request, record_consent_reply, summary
+from leads.services.dates import MONTHS
 from leads.services.extraction import (
     EMAIL_RE,
+    GENERIC_ROOM_WORDS,
     NAME_STOPWORDS,
+    NOT_NAMES,
     NUM_COUNT,
+    ROOM_WORD_ALIASES,
     GuestText,
     counting_text,
     extract,
@@ -170,7 +174,7 @@ _BARE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _BARE_NAME = re.compile(
-    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,3})\s*[.!]*\s*$"
+    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,6})\s*[.!]*\s*$"
 )
 NOT_A_NAME = {
     "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope",
@@ -178,6 +182,7 @@ NOT_A_NAME = {
     "email", "e-mail", "emel", "mel", "mail", "phone", "tel", "telefon", "fon", "nombor", "number", "num", "no.",
     "hp", "h/p", "wa", "mobile", "handphone", "contact", "hubungi", "alamat", "address",
 }  # fmt: skip
+ROOM_WORDS = GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
 _AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
 _HINTS = {"nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax"}
 
@@ -201,10 +206,20 @@ def guest_language(text: str, session_language: str) -> str:
     return _lang(detect_language(" ".join(words), default=session_language))
 
 
-def answer_hint(text: str, last_asked: str | None) -> str | None:
-    """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights")."""
+def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) -> str | None:
+    """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights").
+
+    `names_only`: an enquiry is open and the message reads as no other detail; "Tan Mei Xin" in reply to
+    "which room type?" or to the YES/NO is the guest's name all the same (two or more capitalised words,
+    none a word we know for something else)."""
     if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
         return _HINTS[last_asked].format(n=number_value(match.group(1)))
+    if names_only and last_asked not in ("name", CONTACT) and (match := _BARE_NAME.match(text)):
+        words = match.group(1).split()
+        # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
+        known = (NOT_NAMES | NOT_A_NAME | ROOM_WORDS) - set(MONTHS)
+        if len(words) >= 2 and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
+            return f"my name is {' '.join(words)}"
     if last_asked in ("name", CONTACT) and find_name(text)[0] is not None:
         return None  # "Cheers, Marcus", "saya, Amirul": the extraction reads the name itself
     if last_asked in ("name", CONTACT):
@@ -214,7 +229,8 @@ def answer_hint(text: str, last_asked: str | None) -> str | None:
             text = text.replace(number.raw_string, " ")
         # "Lisa Ng, Bright Co": the name comes first; what follows a comma is the company or the town.
         parts = [part for part in re.split(r"[,;|\n]+", text) if part.strip()]
-        text = re.sub(r"[:/\-–]+", " ", parts[0] if parts else text)
+        # A label's slash goes ("H/P"); a name's "a/l" or "a/p" stays.
+        text = re.sub(r"[:\-–]+|(?<!\ba)/|/(?![lp]\b)", " ", parts[0] if parts else text)
     if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
         words = match.group(1).split()
         # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.
@@ -403,7 +419,9 @@ class LeadTurnStep:
 
     def before_answer(self, turn: Turn) -> StepReply | None:
         state = DialogueState.from_json(turn.session.lead)
-        hint = answer_hint(turn.text, state.last_asked)
+        ctx = turn_context(turn)
+        names_only = state.lead_id is not None and not _slots(extract([GuestText(turn.text)], ctx).fields)
+        hint = answer_hint(turn.text, state.last_asked, names_only=names_only)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
         language = _lang(turn.language) if hint else guest_language(turn.text, turn.language)
         lead = turn_lead(turn)
@@ -427,8 +445,8 @@ class LeadTurnStep:
             return None  # the engine hands over; after_answer still reads the details
         if NOT_NOW.match(turn.text) and state.lead_id is not None and state.consent == ConsentStatus.NOT_ASKED:
             return _no_rush(turn, language)
-        ctx = turn_context(turn)
         if not _details_only(turn, ctx, state):
+            turn.gives_details = bool(_slots(extract([GuestText(turn.text)], ctx).fields))
             return None
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
         progress = read_progress(turn, create=True)

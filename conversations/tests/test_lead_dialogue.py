@@ -8,6 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations import engine, sessions
+from conversations.dialogues import DISMISSIVE
 from conversations.models import AiMode, GuestIdentity, Handoff
 from leads.models import ConsentStatus, Lead
 from leads.services.leads import LeadError, mark_handed_over, record_consent
@@ -111,3 +112,19 @@ def test_on_whatsapp_the_number_is_the_contact_and_the_consent_comes_as_buttons(
         assert lead.handed_over_at is not None
         context = Handoff.objects.get(conversation=conversation).context["lead"]
         assert context["fields"]["phone"] == "+60191234567" and context["fields"]["check_in"] == "2027-05-09"
+
+
+def test_a_message_that_gives_details_never_gets_the_no_information_reply(kb_a, open_all_day) -> None:
+    # Details and a question nothing in the knowledge answers: the guest is taking the enquiry on; "I don't
+    # have information about that" to their name and number is the dismissive reply the dialogue rule forbids.
+    asked = {
+        "I'm Daniel Wong, 012-333 4455. Is there a helicopter pad on the roof?": "+60123334455",
+        "Nama saya Zainab, 013-444 5566. Ada tempat mendarat helikopter di bumbung?": "+60134445566",
+    }
+    with schema_context(kb_a.a.schema_name):
+        for text, phone in asked.items():
+            conversation = web_conversation()
+            say(conversation, "Book the Family Suite from 20 to 23 June 2027 for 2 adults", 1)
+            reply = say(conversation, text, 2)
+            assert not DISMISSIVE.search(reply.content), reply.content
+            assert lead_of(conversation).phone == phone

@@ -227,6 +227,45 @@ GROUP_RE = re.compile(
     rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
+# A party said as "us" and a count, with nobody named a child: "kami bertiga", "kami 3 org", "we are 3". For a room
+# these are the adults as much as the party (the party stays in GROUP_RE): a receptionist books three adults.
+ADULTS_AS_US_RE = re.compile(
+    r"\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
+    rf"|\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b(?!\s+(?:dewasa|anak|kanak|budak))"
+    rf"|\b(?:there are|there'll be|we(?:'re| are)) {NUM_COUNT}(?: of us)?\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?"
+    r"|children|hours?|minutes?|mins?|km|years?|families))"
+)
+# A change to the party, not a new count: "one more person is joining", "add another adult", "tambah seorang lagi",
+# "2 orang lagi nak ikut"; and the other way, "one less", "kurang seorang", "one person can't come".
+_PERSON = r"(?:persons?|people|guests?|adults?|pax|orang|org|dewasa)"
+PARTY_MORE_RE = re.compile(
+    rf"\b(?:{NUM_COUNT}|another|an extra)\s+(?:more\s+{_PERSON}|more\b(?=[^.?!]*\b(?:joining|coming|join)\b)"
+    rf"|{_PERSON}\s+(?:is |are |will be )?(?:joining|coming along|ikut|join))"
+    rf"|\b(?:add|adding|plus|tambah|campur)\s+(?:{NUM_COUNT}\s*(?:more\s+)?{_PERSON}|(?:seorang|sorang)|another"
+    rf"(?:\s+{_PERSON})?|one more)(?:\s+lagi)?\b"
+    r"(?!\s+(?:nights?|malam|mlm|rooms?|bilik|budak|anak|kanak|child|kids?|bab))"
+    rf"|\b(?:{NUM_COUNT}|seorang|sorang)\s*(?:{_PERSON}\s+)?lagi\s+(?:nak\s+|akan\s+)?(?:ikut|join|datang|menyertai)\b"
+)
+PARTY_LESS_RE = re.compile(
+    rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\b(?!\s+(?:nights?|rooms?))"
+    rf"|\b(?:kurang|tolak)\s+(?:{NUM_COUNT}\s*(?:orang|org)|seorang|sorang)\b"
+    rf"|\b(?:{NUM_COUNT}|one)\s+(?:{_PERSON}\s+)?(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+"
+    r"(?:come|make it|join|ikut|datang)\b"
+)
+
+
+def party_change(text: str) -> int:
+    """How many people this message adds to (or takes from) the party already given."""
+    lowered = counting_text(text.lower())
+
+    def count(match: re.Match[str]) -> int:
+        token = next((group for group in match.groups() if group), None)
+        return number_value(token) if token else 1  # "another", "seorang", "one more": one
+
+    more = sum(count(m) for m in PARTY_MORE_RE.finditer(lowered))
+    return more - sum(count(m) for m in PARTY_LESS_RE.finditer(lowered))
+
+
 # A day and month ("a room for 20 June", "untuk 5hb Mei", "2027-06-20", "20/6"): a date, never a count of people.
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PHRASE_RE = re.compile(
@@ -242,16 +281,24 @@ _NAME_WORD = r"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|[A-Za-z][A-Za-z'’\-]+)"
 _CAP_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|[A-Z][A-Za-z'’\-]+)"
 TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
 _CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
+# A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
+# three more capitalised words or connectors after the first four.
+_NAME_TAIL = rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}"
 EXPLICIT_NAME_RE = re.compile(
     r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bcontact(?: person| name)?\s*:|\bpic\s*:"
     rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
-    rf"|\bsaya bernama|\bnama\s*:)|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
-    rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}})"
+    rf"|\bsaya bernama|\bnama\s*:"
+    # "booking under the name of …", "under my name, …", "tempahan atas nama …"
+    r"|\bunder (?:the name(?: of)?|my name,?)|\batas nama(?: saya| sy)?)"
+    # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
+    r"|\b(?i:booking|booked|reservation|reserved|book it|put it|it['’]?s|its|it is)[ \t]+(?i:under)(?=[ \t]+[A-Z])"
+    r"|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
+    rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}}{_NAME_TAIL})"
 )
 WEAK_NAME_RE = re.compile(
     rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+"
     rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)[ \t]+)?{_CAP_WORD}"
-    rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}})"
+    rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL})"
 )
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
@@ -270,8 +317,19 @@ SIGN_OFF_RE = re.compile(
     r"yours sincerely|best|terima kasih|tq|salam|sekian|yang benar)\s*[,.!-]*\s*(.*)$",
     re.IGNORECASE,
 )
-SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}")
+SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
 DASH_SIGNATURE_RE = re.compile(r"^\s*[-–—~]\s*(.+)$")
+# A contact and, beside it, nothing but a capitalised name ("Wei Ling Chong, weiling@example.com", "0129988776
+# Priya", "Encik Farid Ismail 013-404 4040"): the guest signs the contact they give, in any mode and either order.
+_HONORIFIC = (
+    r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Mdm|Prof|En|Pn|Encik|Puan|Cik|Tuan|Dato['’]?|Datuk|Datin|Tan Sri|Puan Sri)\.?[ \t]+)"
+)
+CONTACT_NAME_RE = re.compile(rf"{_HONORIFIC}?[A-Z][A-Za-z'’\-]+(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
+CONTACT_LABEL_RE = re.compile(
+    r"\b(?:e-?mail|emel|tel|telefon|phone|hp|h/p|mobile|handphone|no\.?(?:\s*(?:tel|fon|hp))?|wa|whatsapp|contact"
+    r"|office|home|work|fax)\b\s*[:.\-]?",
+    re.IGNORECASE,
+)
 NAME_STOPWORDS = {
     "and", "from", "here", "looking", "interested", "planning", "asking", "want", "would", "wanted", "just", "also",
     "dan", "dari", "nak", "mahu", "ingin", "hendak", "mau", "tak", "sudah", "dah", "boleh", "nk", "ada", "tanya",
@@ -279,7 +337,7 @@ NAME_STOPWORDS = {
     "hotel", "room", "bilik", "booking", "book", "please", "pls", "sila", "hi", "hello", "hai", "helo", "hey",
     "good", "not", "sure", "going", "coming", "staying", "still", "travelling", "traveling", "writing", "sorry",
     "back", "fine", "ok", "okay", "well", "new", "glad", "happy", "ready", "there", "sedang", "tengah", "baru",
-    "akan", "perlu", "calling", "texting", "messaging", "trying",
+    "akan", "perlu", "calling", "texting", "messaging", "trying", "under",
 }  # fmt: skip
 NOT_NAMES = NAME_STOPWORDS | {
     "deluxe", "superior", "suite", "family", "standard", "premier", "executive", "king", "queen", "twin",
@@ -344,7 +402,15 @@ def _plural(word: str) -> str:
     return re.escape(word) + "(?:s|es)?"
 
 
-OWN_ROOM_RE = re.compile(r"\b(?:my|our)\s+(?:hotel\s+)?rooms?\b|\bbilik\s+(?:saya|sy|kami|aku)\b")
+# The room a guest is staying in: "my room", "bilik saya", and the room they complain of as it is now ("the room
+# smells of smoke", "the room was dirty", "bilik ni bising"); never a room asked about ("is the room available?").
+OWN_ROOM_RE = re.compile(
+    r"\b(?:my|our)\s+(?:hotel\s+)?rooms?\b|\bbilik\s+(?:saya|sy|kami|aku)\b"
+    r"|\b(?:the|this)\s+room\s+(?=(?:is|was|still|really|so|very|smells|stinks|reeks|feels|keeps|isn['’]t|wasn['’]t"
+    r"|is not|was not)\b(?:\s+\w+)?\s*(?:dirty|smelly|smells?|stinks?|noisy|cold|hot|stuffy|filthy|disgusting"
+    r"|broken|leaking|mouldy|moldy|not clean|unacceptable|terrible|awful|of\b))"
+    r"|\bbilik\s+(?:ni|ini|tu|itu)\s+(?=(?:sangat\s+|terlalu\s+|masih\s+)?(?:kotor|bising|busuk|panas|sejuk|bau|rosak)\b)"
+)
 
 
 def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str:
@@ -416,6 +482,23 @@ def find_name(text: str) -> tuple[str | None, str]:
     if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
         return name, "weak"
     return None, ""
+
+
+def name_beside_contact(text: str, region: str) -> str | None:
+    """The name a guest writes beside the phone or e-mail they give, alone in the message (CONTACT_NAME_RE)."""
+    contacts = EMAIL_RE.findall(text) + phone_strings(text, region)
+    if not contacts:
+        return None
+    rest = text
+    for contact in contacts:
+        rest = rest.replace(contact, ",")
+    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n]+", CONTACT_LABEL_RE.sub(",", rest))]
+    parts = [part for part in parts if part]
+    if len(parts) != 1 or not CONTACT_NAME_RE.fullmatch(parts[0]):
+        return None
+    name = _tidy_name(parts[0])
+    # Every word must be a name word: "Thanks", "Deluxe King" or "Sure" beside a number name nobody.
+    return name if name and len(name.split()) == len(parts[0].split()) else None
 
 
 def _phone_matches(text: str, region: str) -> list[Any]:
@@ -637,6 +720,26 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
     return "; ".join(found) or None
 
 
+def _without_changes(text: str) -> str:
+    lowered = counting_text(text.lower())
+    return PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered))
+
+
+def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
+    """ "One more person is joining" after "2 adults" is 3 adults: the changes said after the last count given."""
+    counted = (ADULTS_RE, ADULTS_LABEL_RE, COUPLE_RE, SOLO_RE, GROUP_RE, AGENT_PARTY_RE, ADULTS_AS_US_RE)
+    last_count = max(
+        (i for i, item in enumerate(items) if any(p.search(_without_changes(item.text)) for p in counted)),
+        default=-1,
+    )
+    delta = sum(party_change(item.text) for item in items[last_count + 1 :])
+    if not delta or last_count < 0:
+        return
+    for key in ("adults", "group_size"):
+        if raw[key] is not None and raw[key] + delta >= 1:
+            raw[key] += delta
+
+
 def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> ExtractionResult:
     """Read every guest message of a conversation (oldest first) and return the validated lead fields."""
     items = [m if isinstance(m, GuestText) else GuestText(m) for m in messages]
@@ -654,6 +757,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         base = (item.sent_at or ctx.reference).astimezone(ctx.tzinfo)
         per_message_dates.append(find_dates(item.text, base))
         name, how = find_name(item.text)
+        if name is None and (name := name_beside_contact(item.text, ctx.country)):
+            how = "weak"
         if name and name_rank[how] >= best_rank:
             raw["name"], best_rank = name, name_rank[how]
         if phone := find_phone(item.text, ctx.country):
@@ -666,6 +771,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     for raw_number in phone_strings(whole, ctx.country):
         without_phones = without_phones.replace(raw_number.lower(), " ")
     without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
+    # "One more person is joining" changes the party (`_apply_party_changes`); it is not a party of one.
+    without_phones = PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones))
     nights_said_in = max(
         (i for i, item in enumerate(items) if NIGHTS_RE.search(item.text.lower()) or WEEK_RE.search(item.text.lower())),
         default=-1,
@@ -688,6 +795,9 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     raw["group_size"] = _last_number(GROUP_RE, without_phones)
     if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
         raw["group_size"] = number_value(others.group(1)) + 1
+    if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
+        raw["adults"] = _last_number(ADULTS_AS_US_RE, without_phones)
+    _apply_party_changes(raw, items)
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type
     raw["special_requests"] = find_special_requests(items)
