@@ -61,14 +61,31 @@
     countWaiting(el);
   }
 
+  // Each fetch of an element's fragment is numbered when it starts; an answer older than the one already
+  // shown is dropped. A refresh asked for just before a staff reply can answer after the reply's own
+  // fragment, and would put the thread back as it was before the reply (a clean-clone run caught it).
+  var issued = new WeakMap(), shown = new WeakMap();
+  function ticket(el) {
+    var n = (issued.get(el) || 0) + 1;
+    issued.set(el, n);
+    return n;
+  }
+  function swapIfNewest(el, n, html) {
+    if (n < (shown.get(el) || 0)) return false;
+    shown.set(el, n);
+    swap(el, html);
+    return true;
+  }
+
   function refresh(el) {
     // Coalesce bursts (a streamed answer, three guest lines) into one fetch per element.
     if (timers.get(el)) return;
     timers.set(el, setTimeout(function () {
       timers.delete(el);
+      var n = ticket(el);
       fetch(el.dataset.liveUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-        .then(function (html) { swap(el, html); })
+        .then(function (html) { swapIfNewest(el, n, html); })
         .catch(function () { /* the next event or the reconnect refreshes it */ });
     }, 60));
   }
@@ -222,6 +239,7 @@
       event.preventDefault();
       var sent = form.querySelector("textarea");
       var text = sent ? sent.value : "";
+      var n = ticket(live);
       fetch(form.action, {
         method: "POST", body: new FormData(form), credentials: "same-origin",
         headers: { "X-Requested-With": "fetch" },
@@ -229,7 +247,7 @@
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
           if (sent) sent.value = "";  // sent: the swap must not put it back
-          swap(live, html);
+          swapIfNewest(live, n, html);
           var again = text && live.querySelector(".messages-flash .error") &&
             live.querySelector("form." + form.classList[0] + " textarea");
           if (again) again.value = text;  // refused: keep what was typed
