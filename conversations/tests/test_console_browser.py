@@ -230,6 +230,38 @@ def test_no_staff_page_scrolls_sideways_on_a_phone_and_the_screens(console, seed
     assert not too_wide, too_wide
 
 
+def test_a_click_on_send_is_not_lost_when_the_thread_refreshes_under_the_pointer(
+    console, seeded, daphne, browser
+) -> None:
+    """A live refresh that lands between the press and the release of Send (a colleague's note, a delivery
+    tick) must not eat the click: the composer stays the same element when only the thread changed."""
+    from playwright.sync_api import expect
+
+    world, conversation = console, seeded
+    origin = f"http://alpha.localhost:{daphne.port}"
+    aina_context, aina = _staff(browser, world, world.agent_a, origin)
+    ben_context, ben = _staff(browser, world, world.manager_a, origin)
+    for page in (aina, ben):
+        page.goto(f"/conversations/{conversation.pk}/")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "connected", timeout=15_000)
+    live = aina.locator("#conversation-live")
+    expect(live).to_have_attribute("data-refreshed", "1", timeout=10_000)  # the refresh on connecting
+
+    aina.locator("form.reply textarea").fill("Your late checkout is confirmed until 2 pm.")
+    send = aina.locator("button.send").bounding_box()
+    aina.mouse.move(send["x"] + send["width"] / 2, send["y"] + send["height"] / 2)
+    aina.mouse.down()
+    ben.locator("form.note textarea").fill("Aina is confirming the late checkout")
+    ben.locator("button.add-note").click()
+    expect(aina.locator(".msg.note")).to_contain_text("confirming the late checkout", timeout=10_000)
+    aina.mouse.up()
+
+    expect(aina.locator(".msg.staff", has_text="late checkout is confirmed")).to_have_count(1, timeout=10_000)
+    expect(aina.locator("form.reply textarea")).to_have_value("")
+    for context in (aina_context, ben_context):
+        context.close()
+
+
 @pytest.fixture
 def aina(committed_db, forget_committed_guests):
     user = committed_db.agent_a

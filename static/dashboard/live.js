@@ -45,17 +45,46 @@
   }
 
   // --- Fragments ------------------------------------------------------------------------------------
-  function swap(el, html) {
-    var focused = document.activeElement;
-    var keepName = focused && el.contains(focused) && focused.tagName === "TEXTAREA" ? focused.name : null;
-    var kept = {};
-    el.querySelectorAll("textarea").forEach(function (t) { kept[t.form ? t.form.className : t.name] = t.value; });
-    el.innerHTML = html;
-    el.querySelectorAll("textarea").forEach(function (t) {
-      var k = t.form ? t.form.className : t.name;
-      if (kept[k]) t.value = kept[k];
-      if (keepName && t.name === keepName && t.form && kept[k] !== undefined) t.focus();
+  // A refreshed fragment replaces only the parts of the element that changed. The composer a person is
+  // typing or clicking in stays the same element through a refresh that only moved the thread (a
+  // colleague's note, a delivery tick): replacing it under the pointer lost a click on Send (pressed on the
+  // old button, released on its copy), and the caret, the selection and any IME composition with it.
+  function comparable(node) {
+    var copy = node.cloneNode(true);
+    // Django masks the CSRF token afresh on every render: the same form, another string.
+    copy.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach(function (i) { i.removeAttribute("value"); });
+    return copy.outerHTML;
+  }
+  function sameParts(old, next) {
+    return old.length === next.length && old.every(function (part, i) {
+      return part.tagName === next[i].tagName && part.id === next[i].id && part.className === next[i].className;
     });
+  }
+  function replaceKeepingDrafts(part, fresh, put) {
+    // What was typed in a replaced part's boxes goes into their replacements (matched by form), focus too.
+    var focused = document.activeElement;
+    var keepFocus = focused && part.contains(focused) && focused.tagName === "TEXTAREA" ? focused.name : null;
+    var drafts = {};
+    part.querySelectorAll("textarea").forEach(function (t) { drafts[t.form ? t.form.className : t.name] = t.value; });
+    put();
+    fresh.querySelectorAll("textarea").forEach(function (t) {
+      var k = t.form ? t.form.className : t.name;
+      if (drafts[k]) t.value = drafts[k];
+      if (keepFocus && t.name === keepFocus && drafts[k] !== undefined) t.focus();
+    });
+  }
+  function swap(el, html) {
+    var incoming = document.createElement("div");
+    incoming.innerHTML = html;
+    var old = Array.prototype.slice.call(el.children), next = Array.prototype.slice.call(incoming.children);
+    if (sameParts(old, next)) {
+      old.forEach(function (part, i) {
+        if (comparable(part) === comparable(next[i])) return;
+        replaceKeepingDrafts(part, next[i], function () { el.replaceChild(next[i], part); });
+      });
+    } else {
+      replaceKeepingDrafts(el, el, function () { el.replaceChildren.apply(el, Array.prototype.slice.call(incoming.childNodes)); });
+    }
     el.dataset.refreshed = String(Number(el.dataset.refreshed || 0) + 1);
     scrollThread();
     countWaiting(el);
@@ -246,10 +275,12 @@
       })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
-          if (sent) sent.value = "";  // sent: the swap must not put it back
-          swapIfNewest(live, n, html);
-          var again = text && live.querySelector(".messages-flash .error") &&
-            live.querySelector("form." + form.classList[0] + " textarea");
+          // Sent: empty the box (the one on the page now: a refresh may have replaced the form meanwhile),
+          // so the swap does not put the text back.
+          var box = function () { return live.querySelector("form." + form.classList[0] + " textarea"); };
+          if (sent && box()) box().value = "";
+          if (!swapIfNewest(live, n, html)) refresh(live);  // a newer fetch was shown: it may predate this write
+          var again = text && live.querySelector(".messages-flash .error") && box();
           if (again) again.value = text;  // refused: keep what was typed
         })
         .catch(function () { form.submit(); });  // let the browser do it the old way
