@@ -22,19 +22,19 @@ from knowledge.models import IngestionJob, KnowledgeItem
 from knowledge.services.upload import keep_preview, recent_jobs, summary, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import bindings, staff, wizard
-from onboarding.services.audit import audit
 from onboarding.services.settings import (
     SECTIONS,
     SettingsInvalid,
     build_form,
     confirm_suggested_room_rates,
+    rotate_property_key,
     suggested_room_rates,
     update_settings,
     usable_keys,
 )
 from properties.models import Membership, PendingEmailBinding, Property, Role, User
 from properties.permissions import MANAGERS, served_property, staff_page
-from properties.services import NewProperty, create_property, property_origin, rotate_widget_key
+from properties.services import NewProperty, property_origin
 
 # The wizard, the settings and staff management: the property's managers and platform admins.
 manager = staff_page(MANAGERS)
@@ -339,12 +339,10 @@ def pending_email_address(request: HttpRequest, pending_id: int, action: str) ->
 @require_POST
 def rotate_key(request: HttpRequest, key_id: int) -> HttpResponse:
     property_ = _property()
-    key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
-    if key is None:
+    rotated = rotate_property_key(property_, key_id, actor=request.user, request=request)
+    if rotated is None:
         raise Http404("No such widget key.")
-    new = rotate_widget_key(key, actor=request.user)
-    audit("settings.widget_key_rotated", actor=request.user, property_=property_, target_type="widget_key",
-          target_id=key.pk, details={"new_key_id": new.pk}, request=request)  # fmt: skip
+    _, new = rotated
     messages.success(request, f"New key {new.public_key}; the old one keeps working for 24 hours.")
     return redirect(reverse("onboarding:settings") + "#widget")
 
@@ -472,15 +470,14 @@ def new_property(request: HttpRequest) -> HttpResponse:
     form = wizard.NewPropertyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            property_ = create_property(NewProperty(**form.cleaned_data))
+            property_ = wizard.create_for_onboarding(
+                NewProperty(**form.cleaned_data), actor=request.user, request=request
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            wizard.start(property_)
-            audit("property.created", actor=request.user, property_=property_, target_type="property",
-                  target_id=property_.pk, request=request)  # fmt: skip
             # Back to this origin first: the pages' CSP (form-action 'self') stops a form post from being
             # redirected to another host, and the wizard lives on the new property's own host.
             return HttpResponseRedirect(f"{request.path}?created={property_.pk}")

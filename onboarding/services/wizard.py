@@ -47,6 +47,7 @@ from properties.models import (
     WidgetKey,
     slug_validator,
 )
+from properties.services import NewProperty, create_property
 
 STEPS = ("details", "hours", "channels", "knowledge", "try", "live")
 STEP_TITLES = {
@@ -144,6 +145,22 @@ def start(property_: Property) -> OnboardingProgress:
     """A property created for onboarding (the API, the new-property page) starts not live."""
     progress, _ = OnboardingProgress.objects.get_or_create(property=property_)
     return progress
+
+
+def create_for_onboarding(spec: NewProperty, *, actor: User, request: HttpRequest | None = None) -> Property:
+    """A platform admin's new property (the API, the new-property page): created, not live, audited.
+    A spec the property service refuses raises its `ValidationError`."""
+    property_ = create_property(spec)
+    start(property_)
+    audit(
+        "property.created",
+        actor=actor,
+        property_=property_,
+        target_type="property",
+        target_id=property_.pk,
+        request=request,
+    )
+    return property_
 
 
 def progress_of(property_: Property) -> OnboardingProgress:
