@@ -23,11 +23,11 @@ from django_tenants.utils import schema_context
 
 from analytics.models import ReportSettings
 from conversations.models import ChannelSettings, HandoffSettings, WhatsAppTemplate
+from core import audit
 from leads.models import LeadSettings, RoomRate
 from leads.services.catalogue import knowledge_rates
 from leads.tasks import rescore_leads
 from onboarding import forms as section_forms
-from onboarding.services.audit import audit
 from privacy.models import RetentionSettings
 from properties.models import WEEKDAYS, Property, User, WidgetKey
 from properties.services import rotate_widget_key
@@ -218,10 +218,10 @@ def rotate_property_key(
     if key is None:
         return None
     new = rotate_widget_key(key, actor=actor)
-    audit(
+    audit.record(
         "settings.widget_key_rotated",
         actor=actor,
-        property_=property_,
+        property=property_,
         target_type="widget_key",
         target_id=key.pk,
         details={"new_key_id": new.pk},
@@ -412,10 +412,10 @@ def update_settings(
                 after = SECTIONS[name].load(locked)
                 changed = sorted(k for k in after if _json(before.get(k)) != _json(after.get(k)))
                 if changed:
-                    audit(
+                    audit.record(
                         f"settings.{name}.updated",
                         actor=actor,
-                        property_=locked,
+                        property=locked,
                         target_type="settings",
                         target_id=name,
                         details={"fields": changed},
