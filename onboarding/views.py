@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +47,14 @@ def _property() -> Property:
     if property_ is None:
         raise Http404("This page lives on a property's host.")
     return property_
+
+
+def _onto_form(form: BaseForm, exc: ValidationError, other: str | None = None) -> None:
+    """A service's refusal shown on the form: each message on its field, or on `other` (None: the form's own
+    errors, above its fields) when the form has no such field or the refusal names none."""
+    for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {other: exc.messages}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else other, error)
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -366,9 +375,7 @@ def staff_page(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _onto_form(form, exc)
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("onboarding:staff")
@@ -424,11 +431,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 user = staff.accept(property_, token, password, request=request)
             except ValidationError as exc:
-                for field, errors in (
-                    exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
-                ).items():
-                    for error in errors:
-                        form.add_error("password" if field not in form.fields else field, error)
+                _onto_form(form, exc, other="password")
             else:
                 login(request, user, backend="properties.auth.PropertyMemberBackend")
                 messages.success(request, f"Welcome to {property_.name}.")
@@ -474,9 +477,7 @@ def new_property(request: HttpRequest) -> HttpResponse:
                 NewProperty(**form.cleaned_data), actor=request.user, request=request
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _onto_form(form, exc)
         else:
             # Back to this origin first: the pages' CSP (form-action 'self') stops a form post from being
             # redirected to another host, and the wizard lives on the new property's own host.
