@@ -399,7 +399,7 @@ def inject_poison(log: ChaosLog) -> int:
     from django.db import close_old_connections
     from django_tenants.utils import schema_context
 
-    from conversations.pipeline import inbound
+    from testsupport.inbound import store_unreadable_whatsapp_event
     from testsupport.payloads import whatsapp_body, whatsapp_signed_headers, whatsapp_text_body
 
     posts: list[bytes] = []
@@ -427,17 +427,8 @@ def inject_poison(log: ChaosLog) -> int:
     close_old_connections()
     with schema_context(log.schema):
         for i in range(log.poison_count):
-            wa_id, wamid = poison_wa_id(POISON_ROW, i), f"{POISON_WAMIDS}ROW{log.run_id}{i:06d}"
-            payload = {
-                "channel": "whatsapp",
-                "property_schema": log.schema,
-                "sender_id": f"+{wa_id}",
-                "text": "hello",
-                "provider_message_id": wamid,
-                "timestamp": "yesterday-ish",
-                "thread_id": NUMBER,
-            }
-            inbound.store_events([(log.schema, "whatsapp", "message", wamid, payload)])
+            wamid = f"{POISON_WAMIDS}ROW{log.run_id}{i:06d}"
+            store_unreadable_whatsapp_event(log.schema, NUMBER, poison_wa_id(POISON_ROW, i), wamid)
     return len(posts) + log.poison_count
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from conversations.models import Conversation, Guest, GuestIdentity, Handoff, HandoffSettings, Message
+from core.admin import SingleRowAdmin
 from properties.tenant_admin import tenant_admin_site
 
 
@@ -59,8 +59,5 @@ class HandoffAdmin(admin.ModelAdmin):
 
 
 @admin.register(HandoffSettings, site=tenant_admin_site)
-class HandoffSettingsAdmin(admin.ModelAdmin):
+class HandoffSettingsAdmin(SingleRowAdmin):
     list_display = ["__str__", "alert_after_seconds"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not HandoffSettings.objects.exists()

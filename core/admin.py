@@ -8,6 +8,24 @@ from core.durability import replay_dead_letter
 from core.models import DeadLetter
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the product writes (a job, an event, a trail, a progress record): shown here, never added or
+    changed by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SingleRowAdmin(admin.ModelAdmin):
+    """A table of one row per property (its settings of one concern): once the row exists, no second one."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+
 @admin.register(DeadLetter)
 class DeadLetterAdmin(admin.ModelAdmin):
     list_display = ["failed_at", "task_name", "schema_name", "error", "retries", "replayed_at"]

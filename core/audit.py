@@ -52,7 +52,7 @@ def record(
     actor: AbstractBaseUser | None = None,
     property: models.Model | None = None,  # the domain's word
     target_type: str = "",
-    target_id: str = "",
+    target_id: str | int = "",
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Any:

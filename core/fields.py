@@ -21,7 +21,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, validate_email
 from django.db import models
 from django.db.models.lookups import IsNull, Lookup
 
@@ -140,6 +140,27 @@ class EncryptedCharField(EncryptedTextField):
         defaults = {"form_class": forms.CharField, "max_length": self.max_length, "widget": forms.TextInput}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
+
+
+# A person's contact details as a guest and a lead hold them: encrypted, found by phone number or e-mail
+# through a blind index in the sibling column the field names (`phone_index`, `email_index`).
+
+
+def contact_phone(help_text: str = "") -> EncryptedCharField:
+    """An optional phone number (E.164), indexed in `phone_index` (a `blind_index()` of the same model)."""
+    return EncryptedCharField(max_length=32, blank=True, index="phone", index_field="phone_index", help_text=help_text)
+
+
+def contact_email() -> EncryptedCharField:
+    """An optional e-mail address, indexed in `email_index` (a `blind_index()` of the same model)."""
+    return EncryptedCharField(
+        max_length=254, blank=True, validators=[validate_email], index="email", index_field="email_index"
+    )
+
+
+def blind_index() -> models.CharField:
+    """The column holding a contact field's keyed HMAC: filled on save, searched for equality, never shown."""
+    return models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
 
 class EncryptedJSONField(models.TextField):

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from core.admin import ReadOnlyAdmin
 from integrations.models import IntegrationCredential, IntegrationEvent
 from integrations.services import credentials
 from properties.tenant_admin import tenant_admin_site
@@ -72,7 +73,9 @@ class IntegrationCredentialAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrationEvent, site=tenant_admin_site)
-class IntegrationEventAdmin(admin.ModelAdmin):
+class IntegrationEventAdmin(ReadOnlyAdmin):
+    """Events come from the hotel's systems only."""
+
     list_display = ["event_id", "event_type", "guest", "notification_status", "delivery", "received_at"]
     list_filter = ["event_type", "notification_status", "notification_channel"]
     search_fields = ["=event_id"]
@@ -94,12 +97,6 @@ class IntegrationEventAdmin(admin.ModelAdmin):
             elif channel == "sms":
                 parts.append(f"sms: {'sent' if obj.provider_id else 'failed'}")
         return " → ".join(parts) or "—"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # events come from the hotel's systems only
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the row is the event id's idempotency record (a guest's erasure removes it with them)

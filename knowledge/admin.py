@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from core.admin import ReadOnlyAdmin
 from knowledge.forms import TryForm, UploadForm
 from knowledge.models import AUTHORED_FIELDS, EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem
 from knowledge.services.embeddings import get_provider, min_similarity
@@ -175,7 +176,7 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(IngestionJob, site=tenant_admin_site)
-class IngestionJobAdmin(admin.ModelAdmin):
+class IngestionJobAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "source",
@@ -212,9 +213,3 @@ class IngestionJobAdmin(admin.ModelAdmin):
     @admin.display(description="why it failed")
     def reason(self, job: IngestionJob) -> str:
         return (job.error[:300] + ("…" if len(job.error) > 300 else "")) if job.status == JobStatus.FAILED else ""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

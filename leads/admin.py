@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from core.admin import SingleRowAdmin
 from leads.models import STATUS_TRANSITIONS, Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
 from leads.services.leads import FIELD_MAP
 from leads.tasks import rescore_leads
@@ -95,11 +96,8 @@ class RescoreAfterSaveMixin:
 
 
 @admin.register(LeadSettings, site=tenant_admin_site)
-class LeadSettingsAdmin(RescoreAfterSaveMixin, admin.ModelAdmin):
+class LeadSettingsAdmin(RescoreAfterSaveMixin, SingleRowAdmin):
     list_display = ["__str__", "urgency_days", "currency", "default_room_rate"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:  # one row per property
-        return super().has_add_permission(request) and not LeadSettings.objects.exists()
 
 
 @admin.register(RoomRate, site=tenant_admin_site)

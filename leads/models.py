@@ -9,11 +9,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from conversations.models import Channel, Conversation, Guest
-from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from core.fields import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    blind_index,
+    contact_email,
+    contact_phone,
+)
 from core.models import OneRowSettings
 
 
@@ -129,12 +136,10 @@ class Lead(models.Model):
 
     # Encrypted at rest (core.fields); phone and e-mail are found through their keyed blind index.
     guest_name = EncryptedCharField(max_length=200, blank=True)
-    phone = EncryptedCharField(max_length=32, blank=True, help_text="E.164", index="phone", index_field="phone_index")
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    email = EncryptedCharField(
-        max_length=254, blank=True, validators=[validate_email], index="email", index_field="email_index"
-    )
-    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = contact_phone("E.164")
+    phone_index = blind_index()
+    email = contact_email()
+    email_index = blind_index()
 
     intent = models.CharField(max_length=16, choices=Intent.choices, default=Intent.GENERAL)
     check_in = models.DateField(null=True, blank=True)

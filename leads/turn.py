@@ -39,6 +39,7 @@ from assistant.language import detect_language
 from assistant.modes import ModelVerdict
 from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
+from core.languages import spoken
 from leads.models import ConsentStatus, Intent, Lead
 from leads.services.consent import QUESTIONS, consent_question, consent_request, record_consent_reply, summary
 from leads.services.dates import MONTHS
@@ -85,10 +86,6 @@ RESPECTED = {
 }
 
 
-def _lang(language: str) -> str:
-    return "ms" if language == "ms" else "en"
-
-
 @dataclass
 class ConsentAnswer:
     """The turn's reply when the guest answered the consent question (no model call needed)."""
@@ -128,7 +125,7 @@ def read_reply(
     answer = record_consent_reply(lead.pk, text)
     if answer is None:
         return None
-    lang = _lang(language)
+    lang = spoken(language)
     if answer:
         mark_handed_over(lead.pk)
         return ConsentAnswer(THANKS[lang], AiMode.HANDOFF, True, lead.pk)
@@ -202,8 +199,8 @@ def guest_language(text: str, session_language: str) -> str:
     ("emel: admin@syarikat.com.my" reads as English) keeps the conversation's."""
     words = re.findall(r"[^\W\d_]{2,}", EMAIL_RE.sub(" ", text))
     if len(words) < 3:
-        return _lang(session_language)
-    return _lang(detect_language(" ".join(words), default=session_language))
+        return spoken(session_language)
+    return spoken(detect_language(" ".join(words), default=session_language))
 
 
 def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) -> str | None:
@@ -318,7 +315,7 @@ def follow_up(progress: Progress, language: str) -> FollowUp | None:
     if lead is None or not lead.is_open:
         return None
     decision = decide(progress.fields, progress.state, gave_details=progress.gave_details)
-    lang = _lang(language)
+    lang = spoken(language)
     if decision.kind == "consent":
         request = consent_request(lead, lang)
         mark_consent_asked(lead.pk)
@@ -423,7 +420,7 @@ class LeadTurnStep:
         names_only = state.lead_id is not None and not _slots(extract([GuestText(turn.text)], ctx).fields)
         hint = answer_hint(turn.text, state.last_asked, names_only=names_only)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
-        language = _lang(turn.language) if hint else guest_language(turn.text, turn.language)
+        language = spoken(turn.language) if hint else guest_language(turn.text, turn.language)
         lead = turn_lead(turn)
         consent = read_reply(turn.conversation, turn.text, language, lead=lead)
         if lead is not None and lead.consent_status == ConsentStatus.ASKED:

@@ -6,27 +6,19 @@ Changes go through the wizard and the staff page, which validate and audit them.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from onboarding.models import Invitation, OnboardingProgress
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(OnboardingProgress)
-class OnboardingProgressAdmin(ReadOnly):
+class OnboardingProgressAdmin(ReadOnlyAdmin):
     list_display = ["property", "completed_steps", "whatsapp_tested_at", "questions_tried", "live_at", "updated_at"]
     list_filter = ["live_at"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnly):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["email", "property", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["property", "role"]
     search_fields = ["email"]

@@ -19,18 +19,15 @@ from rest_framework.response import Response
 
 from core.boundary import object_body
 from onboarding.services import staff, wizard
-from onboarding.services.audit import audit
-from onboarding.services.settings import SettingsInvalid, get_settings, update_settings, usable_keys
+from onboarding.services.settings import SettingsInvalid, get_settings, rotate_property_key, update_settings
 from properties.models import Membership, PendingEmailBinding, PlanTier
 from properties.permissions import MANAGERS, property_for_user
 from properties.serializers import PropertySerializer
 from properties.services import (
     NewProperty,
-    create_property,
     properties_of,
     property_host,
     property_origin,
-    rotate_widget_key,
 )
 
 
@@ -72,12 +69,11 @@ def property_collection(request: Request) -> Response:
     serializer = NewPropertySerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     try:
-        property_ = create_property(NewProperty(**serializer.validated_data))
+        property_ = wizard.create_for_onboarding(
+            NewProperty(**serializer.validated_data), actor=request.user, request=request._request
+        )
     except ValidationError as exc:
         return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    wizard.start(property_)
-    audit("property.created", actor=request.user, property_=property_, target_type="property",
-          target_id=property_.pk, request=request._request)  # fmt: skip
     body = PropertySerializer(property_, context={"request": request}).data
     body["host"] = property_host(property_.slug)
     body["onboarding"] = wizard.report(property_)
@@ -169,13 +165,10 @@ def onboard(request: Request, property_id: int) -> Response:
 @api_view(["POST"])
 def rotate_key(request: Request, property_id: int, key_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, MANAGERS)
-    key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
-    if key is None:
+    rotated = rotate_property_key(property_, key_id, actor=request.user, request=request._request)
+    if rotated is None:
         return Response({"detail": "No such widget key."}, status=404)
-    new = rotate_widget_key(key, actor=request.user)
-    audit("settings.widget_key_rotated", actor=request.user, property_=property_, target_type="widget_key",
-          target_id=key.pk, details={"new_key_id": new.pk}, request=request._request)  # fmt: skip
-    key.refresh_from_db()
+    key, new = rotated
     return Response(
         {"id": new.pk, "public_key": new.public_key, "old_key_expires_at": key.expires_at.isoformat()}, status=201
     )

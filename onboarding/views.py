@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,19 +23,19 @@ from knowledge.models import IngestionJob, KnowledgeItem
 from knowledge.services.upload import keep_preview, recent_jobs, summary, take_preview
 from onboarding.forms import AcceptForm, InviteForm, RoleForm
 from onboarding.services import bindings, staff, wizard
-from onboarding.services.audit import audit
 from onboarding.services.settings import (
     SECTIONS,
     SettingsInvalid,
     build_form,
     confirm_suggested_room_rates,
+    rotate_property_key,
     suggested_room_rates,
     update_settings,
     usable_keys,
 )
 from properties.models import Membership, PendingEmailBinding, Property, Role, User
 from properties.permissions import MANAGERS, served_property, staff_page
-from properties.services import NewProperty, create_property, property_origin, rotate_widget_key
+from properties.services import NewProperty, property_origin
 
 # The wizard, the settings and staff management: the property's managers and platform admins.
 manager = staff_page(MANAGERS)
@@ -46,6 +47,14 @@ def _property() -> Property:
     if property_ is None:
         raise Http404("This page lives on a property's host.")
     return property_
+
+
+def _onto_form(form: BaseForm, exc: ValidationError, other: str | None = None) -> None:
+    """A service's refusal shown on the form: each message on its field, or on `other` (None: the form's own
+    errors, above its fields) when the form has no such field or the refusal names none."""
+    for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {other: exc.messages}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else other, error)
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -339,12 +348,10 @@ def pending_email_address(request: HttpRequest, pending_id: int, action: str) ->
 @require_POST
 def rotate_key(request: HttpRequest, key_id: int) -> HttpResponse:
     property_ = _property()
-    key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
-    if key is None:
+    rotated = rotate_property_key(property_, key_id, actor=request.user, request=request)
+    if rotated is None:
         raise Http404("No such widget key.")
-    new = rotate_widget_key(key, actor=request.user)
-    audit("settings.widget_key_rotated", actor=request.user, property_=property_, target_type="widget_key",
-          target_id=key.pk, details={"new_key_id": new.pk}, request=request)  # fmt: skip
+    _, new = rotated
     messages.success(request, f"New key {new.public_key}; the old one keeps working for 24 hours.")
     return redirect(reverse("onboarding:settings") + "#widget")
 
@@ -368,9 +375,7 @@ def staff_page(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _onto_form(form, exc)
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("onboarding:staff")
@@ -426,11 +431,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 user = staff.accept(property_, token, password, request=request)
             except ValidationError as exc:
-                for field, errors in (
-                    exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
-                ).items():
-                    for error in errors:
-                        form.add_error("password" if field not in form.fields else field, error)
+                _onto_form(form, exc, other="password")
             else:
                 login(request, user, backend="properties.auth.PropertyMemberBackend")
                 messages.success(request, f"Welcome to {property_.name}.")
@@ -472,15 +473,12 @@ def new_property(request: HttpRequest) -> HttpResponse:
     form = wizard.NewPropertyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            property_ = create_property(NewProperty(**form.cleaned_data))
+            property_ = wizard.create_for_onboarding(
+                NewProperty(**form.cleaned_data), actor=request.user, request=request
+            )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _onto_form(form, exc)
         else:
-            wizard.start(property_)
-            audit("property.created", actor=request.user, property_=property_, target_type="property",
-                  target_id=property_.pk, request=request)  # fmt: skip
             # Back to this origin first: the pages' CSP (form-action 'self') stops a form post from being
             # redirected to another host, and the wizard lives on the new property's own host.
             return HttpResponseRedirect(f"{request.path}?created={property_.pk}")

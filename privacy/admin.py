@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from conversations.admin import GuestAdmin
 from conversations.models import Guest
+from core.admin import ReadOnlyAdmin, SingleRowAdmin
 from privacy.models import AuditEvent, RetentionSettings
 from privacy.services.erasure import erase_guest
 from properties.models import Property
@@ -19,7 +20,7 @@ from properties.tenant_admin import tenant_admin_site
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_email", "action", "property", "target_type", "target_id", "ip"]
     list_filter = ["action", "property"]
     search_fields = ["actor_email", "action", "target_type", "target_id"]
@@ -34,22 +35,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(RetentionSettings, site=tenant_admin_site)
-class RetentionSettingsAdmin(admin.ModelAdmin):
+class RetentionSettingsAdmin(SingleRowAdmin):
     list_display = ["conversation_days", "lead_days", "greeting_state_days", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not RetentionSettings.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -18,9 +18,24 @@ from django_tenants.utils import schema_context
 from conversations import engine
 from conversations import turns as turn_path
 from conversations.models import Conversation, Message
-from conversations.pipeline import routing
+from conversations.pipeline import inbound, routing
 from messaging.base import NormalizedMessage
 from properties.models import Property, WhatsAppBinding
+
+
+def store_unreadable_whatsapp_event(schema: str, number: str, wa_id: str, wamid: str) -> None:
+    """A WhatsApp message stored as the webhook stores one, that the worker cannot read (its timestamp is not
+    one), as an older release might have left it: a poison event. Call it inside `schema`."""
+    payload = {
+        "channel": "whatsapp",
+        "property_schema": schema,
+        "sender_id": f"+{wa_id}",
+        "text": "hello",
+        "provider_message_id": wamid,
+        "timestamp": "yesterday-ish",
+        "thread_id": number,
+    }
+    inbound.store_events([(schema, "whatsapp", "message", wamid, payload)])
 
 
 @contextmanager

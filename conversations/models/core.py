@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 
 from assistant.modes import AiMode
-from core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField, PartlyEncryptedJSONField
+from core.fields import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    PartlyEncryptedJSONField,
+    blind_index,
+    contact_email,
+    contact_phone,
+)
 from core.languages import Language
 
 
@@ -22,14 +29,10 @@ class Channel(models.TextChoices):
 class Guest(models.Model):
     # Encrypted at rest (core.fields); phone and e-mail are found through their keyed blind index.
     name = EncryptedCharField(max_length=200, blank=True)
-    phone = EncryptedCharField(
-        max_length=32, blank=True, index="phone", index_field="phone_index", help_text="E.164, e.g. +60123456789"
-    )
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    email = EncryptedCharField(
-        max_length=254, blank=True, validators=[validate_email], index="email", index_field="email_index"
-    )
-    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = contact_phone("E.164, e.g. +60123456789")
+    phone_index = blind_index()
+    email = contact_email()
+    email_index = blind_index()
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     consent_given_at = models.DateTimeField(null=True, blank=True)
     consent_text = models.TextField(blank=True, help_text="The notice the guest accepted, as shown.")

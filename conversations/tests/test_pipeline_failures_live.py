@@ -23,10 +23,10 @@ from conversations.models import (
     MessageRole,
     OutboxItem,
 )
-from conversations.pipeline import inbound
 from core.durability import enqueue
 from core.models import DeadLetter
 from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
+from testsupport.inbound import store_unreadable_whatsapp_event
 from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import whatsapp_body, whatsapp_text_body
 from testsupport.wait import wait_until
@@ -114,17 +114,7 @@ def test_a_poison_event_fails_once_with_staff_holding_the_conversation(live_stac
     schema = committed_db.a.schema_name
     letters = _letters()
     with schema_context(schema):
-        # A row the worker cannot read (as an older release might have stored it): its timestamp is not one.
-        payload = {
-            "channel": "whatsapp",
-            "property_schema": schema,
-            "sender_id": f"+{wa_id}",
-            "text": "hello",
-            "provider_message_id": wamid,
-            "timestamp": "yesterday-ish",
-            "thread_id": NUMBER,
-        }
-        inbound.store_events([(schema, "whatsapp", "message", wamid, payload)])
+        store_unreadable_whatsapp_event(schema, NUMBER, wa_id, wamid)
     told = "Sorry, we couldn't read your last message — a colleague will look at it and reply here."
     assert live_stack.graph.wait_for(lambda g: told in _texts_to(live_stack, wa_id), timeout=120)
     assert wait_until(lambda: _letters() == letters + 1, timeout=20)

@@ -23,13 +23,14 @@ from django_tenants.utils import schema_context
 
 from analytics.models import ReportSettings
 from conversations.models import ChannelSettings, HandoffSettings, WhatsAppTemplate
+from core import audit
 from leads.models import LeadSettings, RoomRate
 from leads.services.catalogue import knowledge_rates
 from leads.tasks import rescore_leads
 from onboarding import forms as section_forms
-from onboarding.services.audit import audit
 from privacy.models import RetentionSettings
 from properties.models import WEEKDAYS, Property, User, WidgetKey
+from properties.services import rotate_widget_key
 
 
 class SettingsInvalid(ValidationError):
@@ -206,6 +207,28 @@ def _save_retention(property_: Property, data: dict[str, Any]) -> None:
 def usable_keys(property_: Property) -> list[WidgetKey]:
     now = timezone.now()
     return [k for k in WidgetKey.objects.filter(property=property_).order_by("id") if k.is_usable(now)]
+
+
+def rotate_property_key(
+    property_: Property, key_id: int, *, actor: User, request: HttpRequest | None = None
+) -> tuple[WidgetKey, WidgetKey] | None:
+    """Rotate the property's usable widget key `key_id` (`rotate_widget_key`: the old one keeps working for
+    24 hours), audited; returns (the old key as it now stands, the new one), or None for no such key."""
+    key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
+    if key is None:
+        return None
+    new = rotate_widget_key(key, actor=actor)
+    audit.record(
+        "settings.widget_key_rotated",
+        actor=actor,
+        property=property_,
+        target_type="widget_key",
+        target_id=key.pk,
+        details={"new_key_id": new.pk},
+        request=request,
+    )
+    key.refresh_from_db()
+    return key, new
 
 
 def widget_form(*args: Any, property_: Property, **kwargs: Any) -> forms.Form:
@@ -389,10 +412,10 @@ def update_settings(
                 after = SECTIONS[name].load(locked)
                 changed = sorted(k for k in after if _json(before.get(k)) != _json(after.get(k)))
                 if changed:
-                    audit(
+                    audit.record(
                         f"settings.{name}.updated",
                         actor=actor,
-                        property_=locked,
+                        property=locked,
                         target_type="settings",
                         target_id=name,
                         details={"fields": changed},

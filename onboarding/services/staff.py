@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core import audit
 from onboarding.models import Invitation, hash_token, new_token
-from onboarding.services.audit import audit
 from properties.models import Membership, Property, Role, User
 from properties.permissions import MANAGERS, allows
 
@@ -65,10 +65,10 @@ def invite(
         invitation = Invitation.objects.create(
             property=property_, email=email, role=role, token_hash=hash_token(token), invited_by=actor
         )
-        audit(
+        audit.record(
             "staff.invited",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="invitation",
             target_id=invitation.pk,
             details={"role": role},
@@ -115,10 +115,10 @@ def accept(property_: Property, token: str, password: str, *, request: HttpReque
             raise ValidationError("This account is already a member of the property.") from None
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        audit(
+        audit.record(
             "staff.joined",
             actor=user,
-            property_=property_,
+            property=property_,
             target_type="membership",
             target_id=user.pk,
             details={"role": invitation.role},
@@ -168,10 +168,10 @@ def change_role(
         before, membership.role = membership.role, role
         membership.save(update_fields=["role"])
         if before != role:
-            audit(
+            audit.record(
                 "staff.role_changed",
                 actor=actor,
-                property_=property_,
+                property=property_,
                 target_type="membership",
                 target_id=membership.pk,
                 details={"from": before, "to": role},
@@ -188,10 +188,10 @@ def remove(property_: Property, membership_id: int, *, actor: User, request: Htt
         if _is_last_manager(membership):
             raise ValidationError("This is the property's last manager and cannot be removed.")
         membership.delete()
-        audit(
+        audit.record(
             "staff.removed",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="membership",
             target_id=membership_id,
             details={"role": membership.role},

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine
-from core import settings_cache
+from core import audit, settings_cache
 from knowledge.models import EmbeddingStatus, IngestionJob, KnowledgeItem
 from knowledge.services.parsers import IngestError, ParsedItem
 from knowledge.services.upload import Preview, confirm_upload, preview_or_receive, summary
@@ -35,7 +35,6 @@ from onboarding.fields import OriginsField
 from onboarding.forms import TimezoneField
 from onboarding.models import OnboardingProgress
 from onboarding.services import bindings
-from onboarding.services.audit import audit
 from onboarding.services.settings import update_settings
 from properties.models import (
     EmailBinding,
@@ -47,6 +46,7 @@ from properties.models import (
     WidgetKey,
     slug_validator,
 )
+from properties.services import NewProperty, create_property
 
 STEPS = ("details", "hours", "channels", "knowledge", "try", "live")
 STEP_TITLES = {
@@ -144,6 +144,22 @@ def start(property_: Property) -> OnboardingProgress:
     """A property created for onboarding (the API, the new-property page) starts not live."""
     progress, _ = OnboardingProgress.objects.get_or_create(property=property_)
     return progress
+
+
+def create_for_onboarding(spec: NewProperty, *, actor: User, request: HttpRequest | None = None) -> Property:
+    """A platform admin's new property (the API, the new-property page): created, not live, audited.
+    A spec the property service refuses raises its `ValidationError`."""
+    property_ = create_property(spec)
+    start(property_)
+    audit.record(
+        "property.created",
+        actor=actor,
+        property=property_,
+        target_type="property",
+        target_id=property_.pk,
+        request=request,
+    )
+    return property_
 
 
 def progress_of(property_: Property) -> OnboardingProgress:
@@ -244,10 +260,10 @@ def save_details(property_: Property, data: Any, *, actor: User, request: HttpRe
             setattr(property_, field, value.lower() if field == "notification_email" else value)
         property_.full_clean()
         property_.save()
-        audit(
+        audit.record(
             "onboarding.details",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="property",
             target_id=property_.pk,
             details={"fields": sorted(cleaned)},
@@ -290,10 +306,10 @@ def save_whatsapp(
         )
         # A new number or token has not been tested yet.
         OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(whatsapp_tested_at=None)
-        audit(
+        audit.record(
             "onboarding.whatsapp_bound",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="whatsapp_binding",
             target_id=binding.pk,
             details={"created": created},
@@ -332,10 +348,10 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
     OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(
         whatsapp_tested_at=timezone.now(), whatsapp_tested_to=to
     )
-    audit(
+    audit.record(
         "onboarding.whatsapp_tested",
         actor=actor,
-        property_=property_,
+        property=property_,
         target_type="whatsapp_binding",
         target_id=binding.pk,
         request=request,
@@ -361,10 +377,10 @@ def request_email_verification(
     """Store the address as pending and mail its link (the wizard, the settings page's resend)."""
     with transaction.atomic():
         pending = bindings.request_verification(property_, address, from_name, request, requested_by=actor)
-        audit(
+        audit.record(
             "onboarding.email_verification_sent",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="email_binding",
             target_id="",
             request=request,
@@ -377,10 +393,10 @@ def cancel_email_verification(
 ) -> None:
     with transaction.atomic():
         bindings.cancel_verification(pending)
-        audit(
+        audit.record(
             "onboarding.email_verification_cancelled",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="email_binding",
             target_id="",
             request=request,
@@ -411,10 +427,10 @@ def _bind_email(
             address=address,
             defaults={"from_name": from_name, "is_active": is_live(property_)},
         )
-        audit(
+        audit.record(
             "onboarding.email_bound",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="email_binding",
             target_id=binding.pk,
             request=request,
@@ -438,10 +454,10 @@ def save_widget(property_: Property, data: Any, *, actor: User, request: HttpReq
         else:
             key.allowed_origins = origins
             key.save(update_fields=["allowed_origins"])
-        audit(
+        audit.record(
             "onboarding.widget_origins",
             actor=actor,
-            property_=property_,
+            property=property_,
             target_type="widget_key",
             target_id=key.pk,
             details={"origins": len(origins)},
@@ -492,10 +508,10 @@ def knowledge_preview(
 def _knowledge_uploaded(
     property_: Property, source: str, details: dict[str, Any], actor: User, request: HttpRequest | None
 ) -> None:
-    audit(
+    audit.record(
         "onboarding.knowledge",
         actor=actor,
-        property_=property_,
+        property=property_,
         target_type="knowledge",
         target_id=source[:100],
         details=details,
@@ -544,10 +560,10 @@ def go_live(property_: Property, *, actor: User, request: HttpRequest | None = N
             EmailBinding.objects.filter(property=property_).update(is_active=True)
             Property.objects.filter(pk=property_.pk).update(is_active=True)
             settings_cache.changed(property_.schema_name)
-            audit(
+            audit.record(
                 "onboarding.live",
                 actor=actor,
-                property_=property_,
+                property=property_,
                 target_type="property",
                 target_id=property_.pk,
                 request=request,

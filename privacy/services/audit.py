@@ -37,7 +37,7 @@ def record(
     actor: User | None = None,
     property: Property | None = None,  # the domain's word
     target_type: str = "",
-    target_id: str = "",
+    target_id: str | int = "",
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
