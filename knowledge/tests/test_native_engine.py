@@ -58,6 +58,7 @@ def test_the_built_engine_gives_the_wheels_vectors_for_every_guest_question(buil
         theirs = np.stack([wheels.encode(text, is_query) for text in questions])
         cosines = (mine * theirs).sum(axis=1)
         assert cosines.min() >= engine.MIN_COSINE, questions[int(cosines.argmin())]
+        assert cosines.mean() >= engine.MEAN_COSINE
         assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
     # the tokenizer is the wheel's own code, untouched: the same counts
     assert [ours.token_count(text) for text in questions] == [wheels.token_count(text) for text in questions]
