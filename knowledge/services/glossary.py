@@ -25,6 +25,9 @@ class Concept:
     english: tuple[tuple[str, ...], ...]  # each phrase as its words
     malay: tuple[tuple[str, ...], ...]
     general: bool  # helps the embedding; too common to require in a full-text match
+    # who the question is about (children): required in a full-text match only when it is the question's one
+    # topic ("what's there for kids?"), not beside another ("what if my kid breaks something?": the damage)
+    person: bool = False
 
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
@@ -90,11 +93,11 @@ def parse(text: str) -> tuple[Concept, ...]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        general = line.startswith("~")
-        english, sep, malay = line.lstrip("~").partition("=")
+        general, person = line.startswith("~"), line.startswith("@")
+        english, sep, malay = line.lstrip("~@").partition("=")
         if not sep or not _phrases(english) or not _phrases(malay):
             raise ValueError(f"glossary line {number}: expected 'english words = malay words', got {raw!r}")
-        concepts.append(Concept(_phrases(english), _phrases(malay), general))
+        concepts.append(Concept(_phrases(english), _phrases(malay), general, person))
     return tuple(concepts)
 
 
@@ -241,9 +244,10 @@ def concept_tsquery(question: str) -> str:
     """A to_tsquery expression requiring every topical concept of the question, in either language
     ('' when the question names none): (pool | kolam <-> renang) & (open | buka)."""
     groups = []
-    for concept in find(question):
-        if concept.general:
-            continue
+    topical = [concept for concept in find(question) if not concept.general]
+    if any(not concept.person for concept in topical):
+        topical = [concept for concept in topical if not concept.person]
+    for concept in topical:
         alternatives = [" <-> ".join(phrase) for phrase in concept.phrases]
         groups.append("(" + " | ".join(alternatives) + ")")
     return " & ".join(groups)

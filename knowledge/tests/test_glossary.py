@@ -40,11 +40,18 @@ def test_a_malay_question_is_embedded_with_its_english_words_and_the_reverse() -
 
 
 def test_the_full_text_side_requires_each_topical_concept_in_either_language_but_not_general_words() -> None:
-    query = glossary.concept_tsquery("Berapa harga sarapan untuk budak?")
-    assert "sarapan" in query and "breakfast" in query and "children" in query
+    query = glossary.concept_tsquery("Berapa harga sarapan dan letak kereta?")
+    assert "sarapan" in query and "breakfast" in query and "parking" in query
     assert "harga" not in query  # a price word is general: items state prices as "RM 65"
     assert " & " in query
     assert glossary.concept_tsquery("What is the capital of France?") == ""
+
+
+def test_who_the_question_is_about_is_required_only_when_it_is_its_one_topic() -> None:
+    # "What if my kid breaks something?" asks about damage: an item on damage need not name children.
+    assert "children" not in glossary.concept_tsquery("Berapa harga sarapan untuk budak?")
+    assert "damage" in glossary.concept_tsquery("what happens if my kid breaks something in the room")
+    assert "children" in glossary.concept_tsquery("Ada aktiviti untuk kanak-kanak?")
 
 
 def test_the_glossary_guesses_the_language_when_the_caller_did_not_say() -> None:
