@@ -33,6 +33,13 @@ class Concept:
     def phrases(self) -> tuple[tuple[str, ...], ...]:
         return tuple(dict.fromkeys(self.english + self.malay))
 
+    @property
+    def written_phrases(self) -> tuple[tuple[str, ...], ...]:
+        """Its phrases as an item may write them, the English ones in the plural too: the full-text side's
+        'simple' configuration stems nothing, and the glossary's "baby cot" is an item's "Baby cots"."""
+        plurals = ((*p[:-1], p[-1] + "s") for p in self.english if p[-1].isalpha() and not p[-1].endswith("s"))
+        return tuple(dict.fromkeys((*self.phrases, *plurals)))
+
     def other_language(self, language: str) -> tuple[str, ...]:
         """The concept's words in the language the question is not in (English for a Malay question)."""
         phrases = self.english if language == "ms" else self.malay
@@ -248,6 +255,6 @@ def concept_tsquery(question: str) -> str:
     if any(not concept.person for concept in topical):
         topical = [concept for concept in topical if not concept.person]
     for concept in topical:
-        alternatives = [" <-> ".join(phrase) for phrase in concept.phrases]
+        alternatives = [" <-> ".join(phrase) for phrase in concept.written_phrases]
         groups.append("(" + " | ".join(alternatives) + ")")
     return " & ".join(groups)

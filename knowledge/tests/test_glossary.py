@@ -206,3 +206,8 @@ def test_more_typed_malay_and_english_short_forms_are_written_out() -> None:
     assert glossary.normalise("bilek tdo ada aircond x? nk tau hrga") == "bilik tidur ada aircond tak? nak tahu harga"
     assert glossary.normalise("cmana nk klr dr parking") == "macam mana nak keluar dari parking"
     assert glossary.normalise("chk in tonite, bkfast avail?") == "check in tonight, breakfast available?"
+
+
+def test_the_full_text_side_also_looks_for_an_english_phrase_in_the_plural() -> None:
+    # The 'simple' configuration stems nothing: the glossary's "baby cot" must meet an item's "Baby cots".
+    assert "baby <-> cots" in glossary.concept_tsquery("do u have baby cot")
