@@ -187,14 +187,15 @@ FOCI = (
         "price",
         re.compile(
             r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
-            r"|(?:extra|any|a|additional) charge"
+            r"|(?:extra|any|a|additional) charge|charge (?:for|me|us|extra)"
             r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
             r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
             re.IGNORECASE,
         ),
         re.compile(
-            r"\bRM\s?\d|\bfree of charge\b|\bat no (?:extra )?charge\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
+            # "Is there a charge for wifi?" is answered by "Free Wi-Fi is available", as by a price.
+            r"\bRM\s?\d|\bfree\b|\bat no (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
             r"|\bcharged\b|\bdikenakan\b",
             re.IGNORECASE,
         ),
@@ -318,7 +319,9 @@ FOCI = (
         "consequence",
         re.compile(
             r"\b(what happens|what will happen|what if|what's the penalty|what is the penalty|penalty"
-            r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b",
+            r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b"
+            # A condition and a charge: "if I cancel a day before, will I be charged?", "kalau … kena caj ke?"
+            r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan)\b",
             re.IGNORECASE,
         ),
         re.compile(

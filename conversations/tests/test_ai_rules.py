@@ -576,3 +576,27 @@ def test_a_question_asking_what_something_is_called_gets_the_line_quoting_its_na
     )
     answer = _ask("what's the wifi network called, and where's the gym", (wifi, GYM))
     assert "'SeriMelati-Guest'" in answer and "level 11" in answer, answer
+
+
+def test_whether_something_costs_is_answered_by_the_line_saying_it_is_free() -> None:
+    bicycles = _hit(
+        51, "Bicycle Hire", "Bikes can be borrowed at the concierge from 8:00 am. Bicycles are free for hotel guests."
+    )
+    assert "free for hotel guests" in _ask("do u charge for the bicycles?", (bicycles,))
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("if we cancel the court on the day, will we be charged?", "en"),
+        ("kalau batal court pagi tu kena caj ke?", "ms"),
+    ],
+)
+def test_a_condition_with_a_charge_is_answered_by_the_line_stating_the_charge(question: str, language: str) -> None:
+    court = _hit(
+        52,
+        "Tennis Court",
+        "Court bookings may be cancelled free of charge until noon the day before. "
+        "Bookings cancelled later are charged in full. Rackets are available at the pool.",
+    )
+    assert "charged in full" in _ask(question, (court,), language=language)
