@@ -711,13 +711,31 @@ _NOT_PLACE = re.compile(
 )
 
 
+# A ride or a ticket to somewhere, typed in lower case ("teksi ke batu caves", "shuttle to genting"): the word
+# after "to" or "ke" names a place when the glossary does not know it (the airport, the pool, a room are ours).
+_RIDE_TO = re.compile(
+    r"\b(?:shuttles?|taxis?|teksi|grab|transfers?|transport|buses|bus|bas|van|cars?|kereta|rides?|trips?|tickets?"
+    r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)\s+(?:to|ke)\s+(?:the\s+)?([^\W\d_][\w'-]{2,})",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _glossary_words() -> frozenset[str]:
+    return frozenset(_stem(w) for c in glossary.concepts() for phrase in c.phrases for w in phrase)
+
+
 def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     """The question asks about going to a place the item never names (or the price of going from it, or of
     something at it): the item is about somewhere else. "Do you run a shuttle to Genting?" is not answered by
     the hotel's location, nor "how much is a taxi to Genting?" by the airport transfer's RM 180."""
-    said = " ".join(s.text for s in item.sentences).lower()
+    text = " ".join(s.text for s in item.sentences)
+    said, said_words = text.lower(), set(_words(text))
     names = (_PLACE if price else _DESTINATION).findall(question)
-    return any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name))
+    if any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name)):
+        return True
+    typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
+    return bool(typed - _glossary_words() - _GENERIC - said_words)
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its

@@ -600,3 +600,11 @@ def test_a_condition_with_a_charge_is_answered_by_the_line_stating_the_charge(qu
         "Bookings cancelled later are charged in full. Rackets are available at the pool.",
     )
     assert "charged in full" in _ask(question, (court,), language=language)
+
+
+def test_a_ride_to_a_place_typed_in_lower_case_is_not_the_items_ride() -> None:
+    boat = _hit(53, "Boat Transfer", "Our boat to the jetty at Kuah leaves at 9:00 am and costs RM 40 per person.")
+    assert _ask("brp tambang bot ke pulau payar", (boat,), language="ms") == TEMPLATES["ms"]["unknown"]
+    assert _ask("is there a shuttle to langkawi cable car", (boat,)) == TEMPLATES["en"]["unknown"]
+    assert "RM 40" in _ask("how much is the boat to kuah", (boat,))  # the place the item names
+    assert "RM 40" in _ask("how much is the boat to the jetty", (boat,))
