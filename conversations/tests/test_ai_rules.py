@@ -608,3 +608,9 @@ def test_a_ride_to_a_place_typed_in_lower_case_is_not_the_items_ride() -> None:
     assert _ask("is there a shuttle to langkawi cable car", (boat,)) == TEMPLATES["en"]["unknown"]
     assert "RM 40" in _ask("how much is the boat to kuah", (boat,))  # the place the item names
     assert "RM 40" in _ask("how much is the boat to the jetty", (boat,))
+
+
+def test_a_surcharge_in_percent_answers_how_much() -> None:
+    pressing = _hit(54, "Pressing", "Shirts are pressed within a day. Express pressing in 3 hours has a 30% surcharge.")
+    assert "30% surcharge" in _ask("how much more for express pressing?", (pressing,))
+    assert "30% surcharge" in _ask("caj gosok baju ekspres brp?", (pressing,), language="ms")

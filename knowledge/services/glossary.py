@@ -37,13 +37,23 @@ class Concept:
     def written_phrases(self) -> tuple[tuple[str, ...], ...]:
         """Its phrases as an item may write them, the English ones in the plural too: the full-text side's
         'simple' configuration stems nothing, and the glossary's "baby cot" is an item's "Baby cots"."""
-        plurals = ((*p[:-1], p[-1] + "s") for p in self.english if p[-1].isalpha() and not p[-1].endswith("s"))
+        plurals = ((*p[:-1], _plural(p[-1])) for p in self.english if _plural(p[-1]))
         return tuple(dict.fromkeys((*self.phrases, *plurals)))
 
     def other_language(self, language: str) -> tuple[str, ...]:
         """The concept's words in the language the question is not in (English for a Malay question)."""
         phrases = self.english if language == "ms" else self.malay
         return tuple(" ".join(p) for p in phrases)
+
+
+def _plural(word: str) -> str:
+    """An English noun's plural ("cot" -> "cots", "party" -> "parties", "lunch" -> "lunches"); "" for a word
+    that takes none here (already plural, a verb form, a number)."""
+    if not word.isalpha() or word.endswith(("s", "ed", "ing")):
+        return ""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("x", "ch", "sh")) else "s")
 
 
 def tokens(text: str) -> list[str]:

@@ -211,3 +211,9 @@ def test_more_typed_malay_and_english_short_forms_are_written_out() -> None:
 def test_the_full_text_side_also_looks_for_an_english_phrase_in_the_plural() -> None:
     # The 'simple' configuration stems nothing: the glossary's "baby cot" must meet an item's "Baby cots".
     assert "baby <-> cots" in glossary.concept_tsquery("do u have baby cot")
+
+
+def test_an_english_plural_is_spelled_as_english_spells_it_and_a_stem_shared_by_chance_names_nothing() -> None:
+    assert "parties" in glossary.concept_tsquery("can we throw a birthday party in our room?")
+    # "suits" and "suite" share a stem: "which room suits me" is not about the suite.
+    assert not any("suite" in c.english[0] for c in glossary.find("i use a wheelchair, which room suits me"))
