@@ -588,7 +588,9 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
     others = [item for item in items if item is not best]
-    follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
+    # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
+    # what there is to know: the opening line and the one after it (the guests' rate, the price of the car).
+    follow_on = bool(not foci or _EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
     asked = frozenset(f.name for f in foci)
     # A comparison of prices ("valet or normal parking, which is cheaper?") wants both, not the general rate alone.

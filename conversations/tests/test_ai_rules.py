@@ -614,3 +614,9 @@ def test_a_surcharge_in_percent_answers_how_much() -> None:
     pressing = _hit(54, "Pressing", "Shirts are pressed within a day. Express pressing in 3 hours has a 30% surcharge.")
     assert "30% surcharge" in _ask("how much more for express pressing?", (pressing,))
     assert "30% surcharge" in _ask("caj gosok baju ekspres brp?", (pressing,), language="ms")
+
+
+def test_a_question_naming_only_its_subject_gets_the_line_after_the_opening_one() -> None:
+    bicycles = _hit(55, "Bicycle Hire", "Bicycles are kept by the lobby. Hire costs RM 12 per day with a helmet.")
+    assert "RM 12" in _ask("bicycle?", (bicycles,))
+    assert "RM 12" in _ask("basikal ada tak?", (bicycles,), language="ms")
