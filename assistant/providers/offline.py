@@ -801,8 +801,15 @@ def _from_best_item(
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
     if one_price and _PRICE.search(best.text):
         # "How much is parking?" gets the guests' rate, in the item's order the general rule, and not also
-        # the special case after it (valet), unless that one answers better.
+        # the special case after it (valet), unless that one answers better. Then the general rule stays beside
+        # it when it says a word of the question too ("weekday price incl tax?": the weekday rate, the taxes).
+        general = next(s for s in sentences if _PRICE.search(s.text))
         runners = [s for s in runners if not _PRICE.search(s.text)]
+        if general is not best and general.topicality >= 1.0:
+            keep.append(general)
+    elif one_price and "price" in best.carries:
+        # "Free of charge on the day" answers "how much to keep our bags 3 days?" with the price beyond it.
+        keep += [s for s in runners if _PRICE.search(s.text)][:1]
     missing = {name for s in sentences for name in s.carries} - best.carries
     for sentence in runners:
         if len(keep) >= MAX_SENTENCES_PER_ITEM:

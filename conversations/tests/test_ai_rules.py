@@ -620,3 +620,18 @@ def test_a_question_naming_only_its_subject_gets_the_line_after_the_opening_one(
     bicycles = _hit(55, "Bicycle Hire", "Bicycles are kept by the lobby. Hire costs RM 12 per day with a helmet.")
     assert "RM 12" in _ask("bicycle?", (bicycles,))
     assert "RM 12" in _ask("basikal ada tak?", (bicycles,), language="ms")
+
+
+def test_a_price_question_answered_free_also_gets_the_price_beyond_it() -> None:
+    lockers = _hit(56, "Lockers", "Lockers are free of charge on the day of arrival. Longer use costs RM 8 per day.")
+    assert "RM 8" in _ask("can we use a locker for 3 days, how much?", (lockers,))
+
+
+def test_a_special_price_that_answers_better_keeps_the_general_rate_when_it_says_the_question_too() -> None:
+    villa = _hit(
+        57,
+        "Garden Villa Rates",
+        "The Garden Villa costs RM 700 per night on weekdays. Rates exclude 8% SST and a RM 10 tourism tax.",
+    )
+    answer = _ask("garden villa weekday price incl tax?", (villa,))
+    assert "RM 700" in answer and "tourism tax" in answer
