@@ -306,6 +306,8 @@ FOCI = (
             r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
             r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b"
             r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b"
+            # "what treatments does the spa do?", "spa got what treatments?"
+            r"|\bwhat (?!time\b)\w+(?:\W+\w+){0,4}\W+(?:do|does|provide|provides)\W*$|\bgot what\b"
             # Formal Malay: "Apakah aktiviti yang disediakan …?", "Apakah kemudahan yang terdapat …?"
             r"|\bapakah (?:\w+ ){1,3}yang (?:disediakan|terdapat|ada|ditawarkan|diterima|dihidangkan)\b",
             re.IGNORECASE,

@@ -635,3 +635,13 @@ def test_a_special_price_that_answers_better_keeps_the_general_rate_when_it_says
     )
     answer = _ask("garden villa weekday price incl tax?", (villa,))
     assert "RM 700" in answer and "tourism tax" in answer
+
+
+def test_what_does_it_do_asks_for_the_enumeration() -> None:
+    salon = _hit(
+        58,
+        "Hair Salon",
+        "Please book treatments at the desk. The salon opens at 9:00 am. It offers cuts, colouring and blow-drys.",
+    )
+    assert "cuts, colouring" in _ask("what treatments does the salon do", (salon,))
+    assert "cuts, colouring" in _ask("salon got what treatments", (salon,))
