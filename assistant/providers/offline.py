@@ -589,6 +589,9 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
+    if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
+        # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
+        return []
     others = [item for item in items if item is not best]
     # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
     # what there is to know: the opening line and the one after it (the guests' rate, the price of the car).
@@ -727,6 +730,14 @@ _RIDE_TO = re.compile(
 @functools.cache
 def _glossary_words() -> frozenset[str]:
     return frozenset(_stem(w) for c in glossary.concepts() for phrase in c.phrases for w in phrase)
+
+
+# Something around the hotel, not in it: only an item saying where (a walk, a station, next to) answers.
+_NEARBY = re.compile(
+    r"\b(?:nearby|near (?:the |ur |your |this )?hotel|around (?:here|the hotel)|berdekatan|dekat-dekat|sekitar)\b",
+    re.IGNORECASE,
+)
+_PLACE_CARRIES = next(focus.carries for focus in FOCI if focus.name == "place")
 
 
 def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:

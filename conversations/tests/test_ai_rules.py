@@ -645,3 +645,10 @@ def test_what_does_it_do_asks_for_the_enumeration() -> None:
     )
     assert "cuts, colouring" in _ask("what treatments does the salon do", (salon,))
     assert "cuts, colouring" in _ask("salon got what treatments", (salon,))
+
+
+def test_something_nearby_is_answered_only_by_an_item_saying_where() -> None:
+    fruit = _hit(59, "House Rules", "Mangosteen and other staining fruit may not be brought into the rooms.")
+    assert _ask("any good mangosteen stall nearby", (fruit,)) == TEMPLATES["en"]["unknown"]
+    station = _hit(60, "Getting Here", "The KTM station is a five-minute walk from the lobby.")
+    assert "five-minute walk" in _ask("any train station nearby", (station,))
