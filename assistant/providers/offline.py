@@ -177,7 +177,7 @@ _NUMBER = (
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A time of day, or a delay ("within 7 working days", "dalam 7 hari bekerja"): both answer "when?".
 _TIME = re.compile(
-    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b"
+    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b" + _NUMBER + r" hours\b|\bpagi\b|\bpetang\b"
     r"|\b\d{1,2}[:.]\d{2} (?:malam|tengah hari)\b"  # "7:00 malam"; "2 malam" alone is two nights
     r"|\bwithin \d+ (?:working |business )?(?:days?|hours?)\b|\bdalam (?:masa )?\d+ (?:hari|jam)\b",
     re.IGNORECASE,
@@ -218,7 +218,11 @@ FOCI = (
     # by 7:00 pm"), in the item's order: the general rule before the special case ("express within 4 hours").
     _Focus(
         "duration",
-        re.compile(r"\b(how long|how soon|how quickly|berapa lama|berapa cepat|bila siap)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(how long|how soon|how quickly|how many hours|berapa lama|berapa cepat|bila siap"
+            r"|(?<!pukul )berapa jam)\b",
+            re.IGNORECASE,
+        ),
         re.compile(
             _TIME.pattern + r"|\b(hours?|minutes?|days?|jam|minit|hari)\b|\bsame day\b|\bnext day\b|\bhari yang sama\b",
             re.IGNORECASE,

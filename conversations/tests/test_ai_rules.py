@@ -652,3 +652,11 @@ def test_something_nearby_is_answered_only_by_an_item_saying_where() -> None:
     assert _ask("any good mangosteen stall nearby", (fruit,)) == TEMPLATES["en"]["unknown"]
     station = _hit(60, "Getting Here", "The KTM station is a five-minute walk from the lobby.")
     assert "five-minute walk" in _ask("any train station nearby", (station,))
+
+
+def test_hours_written_in_words_answer_how_many_hours() -> None:
+    salon = _hit(
+        61, "Hair Salon", "The salon is on level 3. A haircut costs RM 60. Please book at least three hours ahead."
+    )
+    answer = _ask("brp harga haircut dan kena tempah berapa jam awal", (salon,), language="ms")
+    assert "RM 60" in answer and "three hours ahead" in answer
