@@ -722,6 +722,11 @@ _NOT_PLACE = re.compile(
 )
 
 
+@functools.cache
+def _glossary_words() -> frozenset[str]:
+    return frozenset(_stem(w) for c in glossary.concepts() for phrase in c.phrases for w in phrase)
+
+
 # A ride or a ticket to somewhere, typed in lower case ("teksi ke batu caves", "shuttle to genting"): the word
 # after "to" or "ke" names a place when the glossary does not know it (the airport, the pool, a room are ours).
 _RIDE_TO = re.compile(
@@ -729,11 +734,6 @@ _RIDE_TO = re.compile(
     r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)\s+(?:to|ke)\s+(?:the\s+)?([^\W\d_][\w'-]{2,})",
     re.IGNORECASE,
 )
-
-
-@functools.cache
-def _glossary_words() -> frozenset[str]:
-    return frozenset(_stem(w) for c in glossary.concepts() for phrase in c.phrases for w in phrase)
 
 
 # Something around the hotel, not in it: only an item saying where (a walk, a station, next to) answers.
