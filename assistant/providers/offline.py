@@ -608,6 +608,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         follow_on=follow_on,
         rule_first=rule_first,
         one_price="price" in asked and not is_comparison(question),
+        topical=frozenset(topical - best.subject),
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
@@ -789,7 +790,12 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
 
 
 def _from_best_item(
-    sentences: list[_Sentence], *, follow_on: bool, rule_first: bool = False, one_price: bool = False
+    sentences: list[_Sentence],
+    *,
+    follow_on: bool,
+    rule_first: bool = False,
+    one_price: bool = False,
+    topical: frozenset[int] = frozenset(),
 ) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
     one when it scores as well, or carries a kind of fact the question asks for that the first does not
@@ -827,6 +833,10 @@ def _from_best_item(
     elif one_price and "price" in best.carries:
         # "Free of charge on the day" answers "how much to keep our bags 3 days?" with the price beyond it.
         keep += [s for s in runners if _PRICE.search(s.text)][:1]
+    # A line naming a topic of the question the best one does not comes next ("is the pool open when it rains?":
+    # the hours, then "the pool closes during thunderstorms"; "promo rate can refund?": "non-refundable promotional
+    # rates …").
+    keep += [s for s in runners if (s.concepts - best.concepts) & topical and s not in keep][: 2 - len(keep)]
     missing = {name for s in sentences for name in s.carries} - best.carries
     for sentence in runners:
         if len(keep) >= MAX_SENTENCES_PER_ITEM:
