@@ -74,6 +74,10 @@ SETS = (
         "eval_questions_tuning10.json",
         "check set of the t15q round: written after its first fixes, measured once there, then tuned on",
     ),
+    (
+        "eval_questions_tuning11.json",
+        "second check set of the t15q round: written after all its fixes but one, measured there first",
+    ),
 )
 # Held-out sets whose misses are counted but not listed here: this file is read by every round, and a list
 # of the questions a set missed would be tuned on (its figures stay an honest measure).
