@@ -10,6 +10,7 @@ from assistant.prompts import build_messages, system_prompt
 from assistant.providers.base import ChatRequest, Hit
 from assistant.providers.offline import TEMPLATES, compose
 from assistant.sanitize import MAX_GUEST_CHARS, sanitize_guest_text
+from assistant.situations import with_implied_topic
 from conversations.models import AiMode
 
 
@@ -392,6 +393,9 @@ def test_an_arrival_before_check_in_time_is_answered_by_the_early_check_in_line(
         assert "Early arrival from 9:00 am" in _ask(question, (STAY,))
     # Where the guest arrives is the situation, not a place asked about.
     assert "Early arrival from 9:00 am" in _ask("We get to Penang at 5am, can we go straight to our room?", (STAY,))
+    # Asking for the room at a bare morning hour is the same question; at an evening hour it is not.
+    assert "Early arrival from 9:00 am" in _ask("can we get the room at 10 or must we wait till 2", (STAY,))
+    assert "early check-in" not in with_implied_topic("can we get the room at 10pm")
     # The bus is why the guest asks; it is no second question for the bus station's item.
     station = _hit(51, "Bus Station", "The express bus station is a ten-minute walk from the lobby.")
     answer = _ask("Our bus leaves at 9pm, can we keep the room into the afternoon?", (STAY, station))
