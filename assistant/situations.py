@@ -26,6 +26,8 @@ def _either(*alternatives: str) -> re.Pattern[str]:
 _ARRIVAL = _either(
     r"land(?:s|ing|ed)?", r"arriv\w*", r"get(?:s|ting)? (?:in|here|there|to)", r"reach(?:es|ing)?",
     r"touch(?:es|ing)? down", "sampai", "tiba", "mendarat",
+    # Asking for the room itself at an hour: "can we get the room at 10 or must we wait till 3?"
+    r"(?:get|have|take) (?:the|our|my) room",
 )  # fmt: skip
 # The arrival is about the room (not about getting to the hotel: "our flight lands at 7am, how do we get there?").
 _ROOM = _either("rooms?", "check[- ]?in", "bilik", "daftar masuk")
@@ -33,6 +35,7 @@ _ROOM = _either("rooms?", "check[- ]?in", "bilik", "daftar masuk")
 _BEFORE_CHECK_IN = _either(
     r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|in the morning|pagi)", "morning", "early", "straight away", "right away",
     "before (?:the afternoon|noon|lunch)", "pagi", "awal", "terus", "sebelum tengah hari",
+    r"at (?:[7-9]|1[01])(?![\d:.]|\s*(?:pm|petang|malam|at night|in the evening))",  # a bare morning hour
 )  # fmt: skip
 _DEPARTURE = _either(
     "fly", "flying", "flights?", "leav(?:e|ing)", "depart(?:s|ing)?", "train", "bus", "balik", "pulang", "bertolak",

@@ -1,13 +1,16 @@
 """The "Questions" section of docs/quality.md, regenerated: the eval question sets on the fixture hotel.
 
     .venv/bin/python scripts/quality_questions.py [docs/quality.md]
+    .venv/bin/python scripts/quality_questions.py --only eval_questions.json eval_questions_tuning9.json
 
 Builds a throwaway test database (`test_nocturn_qquality`), creates one property open around the
 clock, ingests every file of knowledge/tests/fixtures, runs conversations/tests/fixtures/
 eval_questions.json (the tuning set), the held-out sets (eval_questions_holdout*.json) and the later
 tuning sets (eval_questions_tuning*.json; see SETS for which of them guided a round) through the same
 code as `manage.py eval`, with the configured (default: offline) providers, and replaces the "## Questions"
-section of the file (the other sections are left as they are).
+section of the file (the other sections are left as they are). With --only, it runs the sets named and
+prints their figures and misses, writing nothing: how a round measures its own sets without running the
+held-out ones.
 """
 
 from __future__ import annotations
@@ -63,6 +66,18 @@ SETS = (
         "eval_questions_tuning8.json",
         "tuning set of the w15f round: titles only, half Malay; comparisons, two-part and yes/no questions",
     ),
+    (
+        "eval_questions_tuning9.json",
+        "tuning set of the t15q round: guests' typing (Manglish, WhatsApp Malay, two in one), not the items' words",
+    ),
+    (
+        "eval_questions_tuning10.json",
+        "check set of the t15q round: written after its first fixes, measured once there, then tuned on",
+    ),
+    (
+        "eval_questions_tuning11.json",
+        "second check set of the t15q round: written after all its fixes but two, measured there first",
+    ),
 )
 # Held-out sets whose misses are counted but not listed here: this file is read by every round, and a list
 # of the questions a set missed would be tuned on (its figures stay an honest measure).
@@ -79,11 +94,13 @@ def fixture_hotel() -> Iterator[Property]:
             yield property_
 
 
-def measure() -> list[tuple[str, str, question_eval.Report]]:
+def measure(only: tuple[str, ...] = ()) -> list[tuple[str, str, question_eval.Report]]:
+    chosen = [(name, label) for name, label in SETS if not only or name in only]
+    chosen += [(name, "") for name in only if name not in dict(SETS)]
     with fixture_hotel() as property_:
         return [
             (name, label, question_eval.run(property_, question_eval.load_cases(FIXTURES / name)))
-            for name, label in SETS
+            for name, label in chosen
         ]
 
 
@@ -141,7 +158,8 @@ def section(results: list[tuple[str, str, question_eval.Report]]) -> str:
             "or a price none of its items states. Off-knowledge: a question the hotel's knowledge cannot answer",
             "got a knowledge sentence or a price.",
             "",
-            "Regenerate: `.venv/bin/python scripts/quality_questions.py` (a throwaway database; about two minutes).",
+            "Regenerate: `.venv/bin/python scripts/quality_questions.py` (a throwaway database; about two minutes);",
+            "`… --only SET …` prints the figures of the sets named and writes nothing (a round's own sets).",
             "",
             "| set | right fact, English | right fact, Malay | unrelated | off-knowledge with a fact |",
             "| --- | ---: | ---: | ---: | ---: |",
@@ -169,7 +187,22 @@ def write(path: Path, text: str) -> None:
     path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def only(names: list[str]) -> None:
+    """The figures of a round's own sets, printed (the document is left as it is): a round measures its tuning
+    set without running, or reading, the held-out ones."""
+    for name, _, report in measure(tuple(names)):
+        print(f"{name}:")
+        for line in question_eval.figures(report):
+            print(line)
+        for outcome in report.outcomes:
+            if outcome.missing or outcome.unrelated:
+                print(f"  ✗ [{outcome.case.language}] {outcome.case.question}: {outcome.missing + outcome.unrelated}")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--only"]:
+        only(sys.argv[2:])
+        sys.exit(0)
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "quality.md"
     write(target, section(measure()))
     print(f"wrote the Questions section of {target}")

@@ -177,7 +177,7 @@ _NUMBER = (
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A time of day, or a delay ("within 7 working days", "dalam 7 hari bekerja"): both answer "when?".
 _TIME = re.compile(
-    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b\d+ hours\b|\bpagi\b|\bpetang\b"
+    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b" + _NUMBER + r" hours\b|\bpagi\b|\bpetang\b"
     r"|\b\d{1,2}[:.]\d{2} (?:malam|tengah hari)\b"  # "7:00 malam"; "2 malam" alone is two nights
     r"|\bwithin \d+ (?:working |business )?(?:days?|hours?)\b|\bdalam (?:masa )?\d+ (?:hari|jam)\b",
     re.IGNORECASE,
@@ -187,15 +187,16 @@ FOCI = (
         "price",
         re.compile(
             r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
-            r"|(?:extra|any|a|additional) charge"
+            r"|(?:extra|any|a|additional) charge|charge (?:for|me|us|extra)"
             r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
             r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
             re.IGNORECASE,
         ),
         re.compile(
-            r"\bRM\s?\d|\bfree of charge\b|\bat no (?:extra )?charge\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
-            r"|\bcharged\b|\bdikenakan\b",
+            # "Is there a charge for wifi?" is answered by "Free Wi-Fi is available", as by a price.
+            r"\bRM\s?\d|\bfree\b|\bat no (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
+            r"|\bcharged\b|\bdikenakan\b|\bsurcharge\b|\d\s?%",
             re.IGNORECASE,
         ),
         2.5,
@@ -217,7 +218,11 @@ FOCI = (
     # by 7:00 pm"), in the item's order: the general rule before the special case ("express within 4 hours").
     _Focus(
         "duration",
-        re.compile(r"\b(how long|how soon|how quickly|berapa lama|berapa cepat|bila siap)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(how long|how soon|how quickly|how many hours|berapa lama|berapa cepat|bila siap"
+            r"|(?<!pukul )berapa jam)\b",
+            re.IGNORECASE,
+        ),
         re.compile(
             _TIME.pattern + r"|\b(hours?|minutes?|days?|jam|minit|hari)\b|\bsame day\b|\bnext day\b|\bhari yang sama\b",
             re.IGNORECASE,
@@ -305,6 +310,8 @@ FOCI = (
             r"(?:have|has|offer|offers|serve|serves|include|includes|teach|teaches|sell|sells|cover|covers)\b"
             r"|\bada apa\b|\bapa yang ada\b|\bjenis apa\b|\bapa jenis\b|\btermasuk apa\b"
             r"|\bwhat(?:'s| is| are) there\b|\bwhat can \w+ do\b|\bapa (?:yang )?boleh (?:buat|dibuat)\b"
+            # "what treatments does the spa do?", "spa got what treatments?"
+            r"|\bwhat (?!time\b)\w+(?:\W+\w+){0,4}\W+(?:do|does|provide|provides)\W*$|\bgot what\b"
             # Formal Malay: "Apakah aktiviti yang disediakan …?", "Apakah kemudahan yang terdapat …?"
             r"|\bapakah (?:\w+ ){1,3}yang (?:disediakan|terdapat|ada|ditawarkan|diterima|dihidangkan)\b",
             re.IGNORECASE,
@@ -318,7 +325,9 @@ FOCI = (
         "consequence",
         re.compile(
             r"\b(what happens|what will happen|what if|what's the penalty|what is the penalty|penalty"
-            r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b",
+            r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b"
+            # A condition and a charge: "if I cancel a day before, will I be charged?", "kalau … kena caj ke?"
+            r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -584,8 +593,13 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
+    if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
+        # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
+        return []
     others = [item for item in items if item is not best]
-    follow_on = bool(_EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
+    # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
+    # what there is to know: the opening line and the one after it (the guests' rate, the price of the car).
+    follow_on = bool(not foci or _EXISTENCE_QUESTION.search(question) or _HOW_QUESTION.search(question))
     rule_first = bool(_PERMISSION_QUESTION.search(question))
     asked = frozenset(f.name for f in foci)
     # A comparison of prices ("valet or normal parking, which is cheaper?") wants both, not the general rate alone.
@@ -594,6 +608,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         follow_on=follow_on,
         rule_first=rule_first,
         one_price="price" in asked and not is_comparison(question),
+        topical=frozenset(topical - best.subject),
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
@@ -708,13 +723,39 @@ _NOT_PLACE = re.compile(
 )
 
 
+@functools.cache
+def _glossary_words() -> frozenset[str]:
+    return frozenset(_stem(w) for c in glossary.concepts() for phrase in c.phrases for w in phrase)
+
+
+# A ride or a ticket to somewhere, typed in lower case ("teksi ke batu caves", "shuttle to genting"): the word
+# after "to" or "ke" names a place when the glossary does not know it (the airport, the pool, a room are ours).
+_RIDE_TO = re.compile(
+    r"\b(?:shuttles?|taxis?|teksi|grab|transfers?|transport|buses|bus|bas|van|cars?|kereta|rides?|trips?|tickets?"
+    r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)\s+(?:to|ke)\s+(?:the\s+)?([^\W\d_][\w'-]{2,})",
+    re.IGNORECASE,
+)
+
+
+# Something around the hotel, not in it: only an item saying where (a walk, a station, next to) answers.
+_NEARBY = re.compile(
+    r"\b(?:nearby|near (?:the |ur |your |this )?hotel|around (?:here|the hotel)|berdekatan|dekat-dekat|sekitar)\b",
+    re.IGNORECASE,
+)
+_PLACE_CARRIES = next(focus.carries for focus in FOCI if focus.name == "place")
+
+
 def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     """The question asks about going to a place the item never names (or the price of going from it, or of
     something at it): the item is about somewhere else. "Do you run a shuttle to Genting?" is not answered by
     the hotel's location, nor "how much is a taxi to Genting?" by the airport transfer's RM 180."""
-    said = " ".join(s.text for s in item.sentences).lower()
+    text = " ".join(s.text for s in item.sentences)
+    said, said_words = text.lower(), set(_words(text))
     names = (_PLACE if price else _DESTINATION).findall(question)
-    return any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name))
+    if any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name)):
+        return True
+    typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
+    return bool(typed - _glossary_words() - _GENERIC - said_words)
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
@@ -749,7 +790,12 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
 
 
 def _from_best_item(
-    sentences: list[_Sentence], *, follow_on: bool, rule_first: bool = False, one_price: bool = False
+    sentences: list[_Sentence],
+    *,
+    follow_on: bool,
+    rule_first: bool = False,
+    one_price: bool = False,
+    topical: frozenset[int] = frozenset(),
 ) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
     one when it scores as well, or carries a kind of fact the question asks for that the first does not
@@ -778,8 +824,19 @@ def _from_best_item(
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
     if one_price and _PRICE.search(best.text):
         # "How much is parking?" gets the guests' rate, in the item's order the general rule, and not also
-        # the special case after it (valet), unless that one answers better.
+        # the special case after it (valet), unless that one answers better. Then the general rule stays beside
+        # it when it says a word of the question too ("weekday price incl tax?": the weekday rate, the taxes).
+        general = next(s for s in sentences if _PRICE.search(s.text))
         runners = [s for s in runners if not _PRICE.search(s.text)]
+        if general is not best and general.topicality >= 1.0:
+            keep.append(general)
+    elif one_price and "price" in best.carries:
+        # "Free of charge on the day" answers "how much to keep our bags 3 days?" with the price beyond it.
+        keep += [s for s in runners if _PRICE.search(s.text)][:1]
+    # A line naming a topic of the question the best one does not comes next ("is the pool open when it rains?":
+    # the hours, then "the pool closes during thunderstorms"; "promo rate can refund?": "non-refundable promotional
+    # rates …").
+    keep += [s for s in runners if (s.concepts - best.concepts) & topical and s not in keep][: 2 - len(keep)]
     missing = {name for s in sentences for name in s.carries} - best.carries
     for sentence in runners:
         if len(keep) >= MAX_SENTENCES_PER_ITEM:

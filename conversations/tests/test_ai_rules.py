@@ -10,6 +10,7 @@ from assistant.prompts import build_messages, system_prompt
 from assistant.providers.base import ChatRequest, Hit
 from assistant.providers.offline import TEMPLATES, compose
 from assistant.sanitize import MAX_GUEST_CHARS, sanitize_guest_text
+from assistant.situations import with_implied_topic
 from conversations.models import AiMode
 
 
@@ -392,6 +393,9 @@ def test_an_arrival_before_check_in_time_is_answered_by_the_early_check_in_line(
         assert "Early arrival from 9:00 am" in _ask(question, (STAY,))
     # Where the guest arrives is the situation, not a place asked about.
     assert "Early arrival from 9:00 am" in _ask("We get to Penang at 5am, can we go straight to our room?", (STAY,))
+    # Asking for the room at a bare morning hour is the same question; at an evening hour it is not.
+    assert "Early arrival from 9:00 am" in _ask("can we get the room at 10 or must we wait till 2", (STAY,))
+    assert "early check-in" not in with_implied_topic("can we get the room at 10pm")
     # The bus is why the guest asks; it is no second question for the bus station's item.
     station = _hit(51, "Bus Station", "The express bus station is a ten-minute walk from the lobby.")
     answer = _ask("Our bus leaves at 9pm, can we keep the room into the afternoon?", (STAY, station))
@@ -576,3 +580,103 @@ def test_a_question_asking_what_something_is_called_gets_the_line_quoting_its_na
     )
     answer = _ask("what's the wifi network called, and where's the gym", (wifi, GYM))
     assert "'SeriMelati-Guest'" in answer and "level 11" in answer, answer
+
+
+def test_whether_something_costs_is_answered_by_the_line_saying_it_is_free() -> None:
+    bicycles = _hit(
+        51, "Bicycle Hire", "Bikes can be borrowed at the concierge from 8:00 am. Bicycles are free for hotel guests."
+    )
+    assert "free for hotel guests" in _ask("do u charge for the bicycles?", (bicycles,))
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("if we cancel the court on the day, will we be charged?", "en"),
+        ("kalau batal court pagi tu kena caj ke?", "ms"),
+    ],
+)
+def test_a_condition_with_a_charge_is_answered_by_the_line_stating_the_charge(question: str, language: str) -> None:
+    court = _hit(
+        52,
+        "Tennis Court",
+        "Court bookings may be cancelled free of charge until noon the day before. "
+        "Bookings cancelled later are charged in full. Rackets are available at the pool.",
+    )
+    assert "charged in full" in _ask(question, (court,), language=language)
+
+
+def test_a_ride_to_a_place_typed_in_lower_case_is_not_the_items_ride() -> None:
+    boat = _hit(53, "Boat Transfer", "Our boat to the jetty at Kuah leaves at 9:00 am and costs RM 40 per person.")
+    assert _ask("brp tambang bot ke pulau payar", (boat,), language="ms") == TEMPLATES["ms"]["unknown"]
+    assert _ask("is there a shuttle to langkawi cable car", (boat,)) == TEMPLATES["en"]["unknown"]
+    assert "RM 40" in _ask("how much is the boat to kuah", (boat,))  # the place the item names
+    assert "RM 40" in _ask("how much is the boat to the jetty", (boat,))
+
+
+def test_a_surcharge_in_percent_answers_how_much() -> None:
+    pressing = _hit(54, "Pressing", "Shirts are pressed within a day. Express pressing in 3 hours has a 30% surcharge.")
+    assert "30% surcharge" in _ask("how much more for express pressing?", (pressing,))
+    assert "30% surcharge" in _ask("caj gosok baju ekspres brp?", (pressing,), language="ms")
+
+
+def test_a_question_naming_only_its_subject_gets_the_line_after_the_opening_one() -> None:
+    bicycles = _hit(55, "Bicycle Hire", "Bicycles are kept by the lobby. Hire costs RM 12 per day with a helmet.")
+    assert "RM 12" in _ask("bicycle?", (bicycles,))
+    assert "RM 12" in _ask("basikal ada tak?", (bicycles,), language="ms")
+
+
+def test_a_price_question_answered_free_also_gets_the_price_beyond_it() -> None:
+    lockers = _hit(56, "Lockers", "Lockers are free of charge on the day of arrival. Longer use costs RM 8 per day.")
+    assert "RM 8" in _ask("can we use a locker for 3 days, how much?", (lockers,))
+
+
+# A second line of the item joins the best one: the general rate beside a special price line that answers better,
+# when the rate says a word of the question too; a line naming a topic of the question the best line does not.
+@pytest.mark.parametrize(
+    ("question", "hit", "facts"),
+    [
+        (
+            "garden villa weekday price incl tax?",
+            _hit(57, "Garden Villa Rates", "The Garden Villa costs RM 700 per night on weekdays. "
+                 "Rates exclude 8% SST and a RM 10 tourism tax."),
+            ("RM 700", "tourism tax"),
+        ),
+        (
+            "is the terrace open when it rains",
+            _hit(62, "Garden Terrace", "The garden terrace is open from 8:00 am to 11:00 pm. "
+                 "Cushions are provided. It shuts in heavy rain."),
+            ("8:00 am to 11:00 pm", "shuts in heavy rain"),
+        ),
+    ],
+)  # fmt: skip
+def test_a_second_line_answering_more_of_the_question_joins_the_best_one(
+    question: str, hit: Hit, facts: tuple[str, str]
+) -> None:
+    answer = _ask(question, (hit,))
+    assert all(fact in answer for fact in facts)
+
+
+def test_what_does_it_do_asks_for_the_enumeration() -> None:
+    salon = _hit(
+        58,
+        "Hair Salon",
+        "Please book treatments at the desk. The salon opens at 9:00 am. It offers cuts, colouring and blow-drys.",
+    )
+    assert "cuts, colouring" in _ask("what treatments does the salon do", (salon,))
+    assert "cuts, colouring" in _ask("salon got what treatments", (salon,))
+
+
+def test_something_nearby_is_answered_only_by_an_item_saying_where() -> None:
+    fruit = _hit(59, "House Rules", "Mangosteen and other staining fruit may not be brought into the rooms.")
+    assert _ask("any good mangosteen stall nearby", (fruit,)) == TEMPLATES["en"]["unknown"]
+    station = _hit(60, "Getting Here", "The KTM station is a five-minute walk from the lobby.")
+    assert "five-minute walk" in _ask("any train station nearby", (station,))
+
+
+def test_hours_written_in_words_answer_how_many_hours() -> None:
+    salon = _hit(
+        61, "Hair Salon", "The salon is on level 3. A haircut costs RM 60. Please book at least three hours ahead."
+    )
+    answer = _ask("brp harga haircut dan kena tempah berapa jam awal", (salon,), language="ms")
+    assert "RM 60" in answer and "three hours ahead" in answer

@@ -25,15 +25,35 @@ class Concept:
     english: tuple[tuple[str, ...], ...]  # each phrase as its words
     malay: tuple[tuple[str, ...], ...]
     general: bool  # helps the embedding; too common to require in a full-text match
+    # who the question is about (children): required in a full-text match only when it is the question's one
+    # topic ("what's there for kids?"), not beside another ("what if my kid breaks something?": the damage)
+    person: bool = False
 
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
         return tuple(dict.fromkeys(self.english + self.malay))
 
+    @property
+    def written_phrases(self) -> tuple[tuple[str, ...], ...]:
+        """Its phrases as an item may write them, the English ones in the plural too: the full-text side's
+        'simple' configuration stems nothing, and the glossary's "baby cot" is an item's "Baby cots"."""
+        plurals = ((*p[:-1], _plural(p[-1])) for p in self.english if _plural(p[-1]))
+        return tuple(dict.fromkeys((*self.phrases, *plurals)))
+
     def other_language(self, language: str) -> tuple[str, ...]:
         """The concept's words in the language the question is not in (English for a Malay question)."""
         phrases = self.english if language == "ms" else self.malay
         return tuple(" ".join(p) for p in phrases)
+
+
+def _plural(word: str) -> str:
+    """An English noun's plural ("cot" -> "cots", "party" -> "parties", "lunch" -> "lunches"); "" for a word
+    that takes none here (already plural, a verb form, a number)."""
+    if not word.isalpha() or word.endswith(("s", "ed", "ing")):
+        return ""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("x", "ch", "sh")) else "s")
 
 
 def tokens(text: str) -> list[str]:
@@ -90,11 +110,11 @@ def parse(text: str) -> tuple[Concept, ...]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        general = line.startswith("~")
-        english, sep, malay = line.lstrip("~").partition("=")
+        general, person = line.startswith("~"), line.startswith("@")
+        english, sep, malay = line.lstrip("~@").partition("=")
         if not sep or not _phrases(english) or not _phrases(malay):
             raise ValueError(f"glossary line {number}: expected 'english words = malay words', got {raw!r}")
-        concepts.append(Concept(_phrases(english), _phrases(malay), general))
+        concepts.append(Concept(_phrases(english), _phrases(malay), general, person))
     return tuple(concepts)
 
 
@@ -241,9 +261,10 @@ def concept_tsquery(question: str) -> str:
     """A to_tsquery expression requiring every topical concept of the question, in either language
     ('' when the question names none): (pool | kolam <-> renang) & (open | buka)."""
     groups = []
-    for concept in find(question):
-        if concept.general:
-            continue
-        alternatives = [" <-> ".join(phrase) for phrase in concept.phrases]
+    topical = [concept for concept in find(question) if not concept.general]
+    if any(not concept.person for concept in topical):
+        topical = [concept for concept in topical if not concept.person]
+    for concept in topical:
+        alternatives = [" <-> ".join(phrase) for phrase in concept.written_phrases]
         groups.append("(" + " | ".join(alternatives) + ")")
     return " & ".join(groups)

@@ -139,7 +139,7 @@ def text_query(question: str) -> str:
             groups.setdefault(word, f"({_word_forms(word)})")
         elif term.concept not in groups:
             # The question's own words too: a form the glossary does not list ("washed") named the concept.
-            phrases = dict.fromkeys((term.words, *term.concept.phrases))
+            phrases = dict.fromkeys((term.words, *term.concept.written_phrases))
             groups[term.concept] = "(" + " | ".join(_phrase(p) for p in phrases) + ")"
     every_term = " & ".join(list(groups.values())[:32])
     concepts = glossary.concept_tsquery(question)

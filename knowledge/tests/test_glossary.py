@@ -40,11 +40,18 @@ def test_a_malay_question_is_embedded_with_its_english_words_and_the_reverse() -
 
 
 def test_the_full_text_side_requires_each_topical_concept_in_either_language_but_not_general_words() -> None:
-    query = glossary.concept_tsquery("Berapa harga sarapan untuk budak?")
-    assert "sarapan" in query and "breakfast" in query and "children" in query
+    query = glossary.concept_tsquery("Berapa harga sarapan dan letak kereta?")
+    assert "sarapan" in query and "breakfast" in query and "parking" in query
     assert "harga" not in query  # a price word is general: items state prices as "RM 65"
     assert " & " in query
     assert glossary.concept_tsquery("What is the capital of France?") == ""
+
+
+def test_who_the_question_is_about_is_required_only_when_it_is_its_one_topic() -> None:
+    # "What if my kid breaks something?" asks about damage: an item on damage need not name children.
+    assert "children" not in glossary.concept_tsquery("Berapa harga sarapan untuk budak?")
+    assert "damage" in glossary.concept_tsquery("what happens if my kid breaks something in the room")
+    assert "children" in glossary.concept_tsquery("Ada aktiviti untuk kanak-kanak?")
 
 
 def test_the_glossary_guesses_the_language_when_the_caller_did_not_say() -> None:
@@ -199,3 +206,14 @@ def test_more_typed_malay_and_english_short_forms_are_written_out() -> None:
     assert glossary.normalise("bilek tdo ada aircond x? nk tau hrga") == "bilik tidur ada aircond tak? nak tahu harga"
     assert glossary.normalise("cmana nk klr dr parking") == "macam mana nak keluar dari parking"
     assert glossary.normalise("chk in tonite, bkfast avail?") == "check in tonight, breakfast available?"
+
+
+def test_the_full_text_side_also_looks_for_an_english_phrase_in_the_plural() -> None:
+    # The 'simple' configuration stems nothing: the glossary's "baby cot" must meet an item's "Baby cots".
+    assert "baby <-> cots" in glossary.concept_tsquery("do u have baby cot")
+
+
+def test_an_english_plural_is_spelled_as_english_spells_it_and_a_stem_shared_by_chance_names_nothing() -> None:
+    assert "parties" in glossary.concept_tsquery("can we throw a birthday party in our room?")
+    # "suits" and "suite" share a stem: "which room suits me" is not about the suite.
+    assert not any("suite" in c.english[0] for c in glossary.find("i use a wheelchair, which room suits me"))
