@@ -78,10 +78,14 @@ SETS = (
         "eval_questions_tuning11.json",
         "second check set of the t15q round: written after all its fixes but two, measured there first",
     ),
+    (
+        "eval_questions_holdout7.json",
+        "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
+    ),
 )
 # Held-out sets whose misses are counted but not listed here: this file is read by every round, and a list
 # of the questions a set missed would be tuned on (its figures stay an honest measure).
-MISSES_NOT_LISTED = ("eval_questions_holdout6.json",)
+MISSES_NOT_LISTED = ("eval_questions_holdout6.json", "eval_questions_holdout7.json")
 
 
 @contextlib.contextmanager
