@@ -192,10 +192,16 @@ _COMPANION = (
 # Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
 # isteri").
 COUPLE_RE = re.compile(
-    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i) and my {_COMPANION}|(?:with|plus) my {_COMPANION}"
-    r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
+    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i)\s*(?:,|and|&|\+|plus)\s*my {_COMPANION}"
+    rf"|(?:with|plus) my {_COMPANION}"
+    r"|(?:saya|sy|aku)\s*(?:,|dan|dengan|dgn|bersama|&|\+)\s*(?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
     r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
     r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"
+)
+# One adult and the children they bring: "myself and 2 kids", "me + my 3 children", "saya dan 2 anak".
+SOLO_WITH_CHILDREN_RE = re.compile(
+    rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|plus|with|dan|dengan|dgn|bersama)\s*(?:my |our )?"
+    rf"{NUM_COUNT}\s*(?:orang\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak)\b"
 )
 # One guest: "just me", "only myself", "saya seorang", "sorang je".
 SOLO_RE = re.compile(
@@ -232,6 +238,7 @@ GROUP_RE = re.compile(
 ADULTS_AS_US_RE = re.compile(
     r"\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
     rf"|\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b(?!\s+(?:dewasa|anak|kanak|budak))"
+    rf"|\b{NUM_COUNT} of us\b"
     rf"|\b(?:there are|there'll be|we(?:'re| are)) {NUM_COUNT}(?: of us)?\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?"
     r"|children|hours?|minutes?|mins?|km|years?|families))"
 )
@@ -270,22 +277,25 @@ def party_change(text: str) -> int:
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PHRASE_RE = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th|hb)?\s*(?:of\s+)?(?:{_MONTH_NAMES})\b\.?|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b"
-    r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}[.\-]\d{1,2}[.\-]\d{4}\b"
 )
 ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
-_NAME_WORD = r"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|[A-Za-z][A-Za-z'’\-]+)"
+# An initial ("K. Rajan", "S. Letchumi", "Ahmad Z.") is a name word when a name word follows it or ends the name.
+_INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z]|[ \t]*(?:$|[,;\n]))"
+_NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|{_INITIAL}|[A-Za-z][A-Za-z'’\-]+)"
 # A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
-_CAP_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|[A-Z][A-Za-z'’\-]+)"
+_CAP_WORD = rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|{_INITIAL}|[A-Z][A-Za-z'’\-]+)"
 TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
 _CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 # A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
 # three more capitalised words or connectors after the first four.
 _NAME_TAIL = rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}"
 EXPLICIT_NAME_RE = re.compile(
-    r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bcontact(?: person| name)?\s*:|\bpic\s*:"
+    r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|(?:^|[,;.]\s*|\band\s+)name is|\bname\s*:"
+    r"|\bcontact(?: person| name)?\s*:|\bpic\s*:"
     rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
     rf"|\bsaya bernama|\bnama\s*:"
     # "booking under the name of …", "under my name, …", "tempahan atas nama …"
@@ -295,10 +305,19 @@ EXPLICIT_NAME_RE = re.compile(
     r"|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}}{_NAME_TAIL})"
 )
-WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+"
+# A capitalised name, a Malay title allowed before it ("Encik Farid Ismail", "Puan Aini").
+_TITLED_NAME = (
     rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)[ \t]+)?{_CAP_WORD}"
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL})"
+)
+WEAK_NAME_RE = re.compile(
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+{_TITLED_NAME}"
+)
+# "Booking for K. Rajan", "a room for Mr. Tan", "tempahan untuk Puan Aini": the person a booking is for ("a room for
+# June 20", "booking for Deluxe King" name nobody: `_tidy_name` refuses a month or a room's word).
+FOR_NAME_RE = re.compile(
+    r"\b(?i:booking|reservation|reserve|book(?:ed)?(?: it)?|tempahan|tempah|room|bilik)[ \t]+(?i:for|untuk|utk)[ \t]+"
+    rf"{_TITLED_NAME}"
 )
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
@@ -325,8 +344,16 @@ _HONORIFIC = (
     r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Mdm|Prof|En|Pn|Encik|Puan|Cik|Tuan|Dato['’]?|Datuk|Datin|Tan Sri|Puan Sri)\.?[ \t]+)"
 )
 CONTACT_NAME_RE = re.compile(rf"{_HONORIFIC}?[A-Z][A-Za-z'’\-]+(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
+# What stands beside a contact and is no part of the name written there: the words that lead to it ("call me on",
+# "you can reach me at", "my number is", "hubungi saya di", "nombor saya") and its label ("Tel:", "emel").
 CONTACT_LABEL_RE = re.compile(
-    r"\b(?:e-?mail|emel|tel|telefon|phone|hp|h/p|mobile|handphone|no\.?(?:\s*(?:tel|fon|hp))?|wa|whatsapp|contact"
+    r"\b(?:(?:you can|u can|please|pls|just)\s+)?(?:call|reach|contact|text|message|ring|email|e-mail|whatsapp|wa)"
+    r"\s+(?:me|us)(?:\s+(?:on|at|via|through|thru))?(?=\s|$)"
+    r"|\b(?:here is |here's )?(?:my|our)\s+(?:(?:mobile|phone|contact|hp|handphone|whatsapp|wa|office)\s+)?"
+    r"(?:number|no\.?|phone|mobile|e-?mail|contact|hp)(?:\s+is)?(?=\s|$)"
+    r"|\b(?:boleh\s+)?(?:hubungi|call|telefon|whatsapp|wa|emel)\s+(?:saya|sy|kami)(?:\s+(?:di|kat|melalui|ke))?(?=\s|$)"
+    r"|\b(?:nombor|no|nombor telefon|no tel|no\. tel|emel)\s+(?:saya|sy)(?:\s+(?:ialah|adalah))?(?=\s|$)"
+    r"|\b(?:e-?mail|emel|tel|telefon|phone|hp|h/p|mobile|handphone|no\.?(?:\s*(?:tel|fon|hp))?|wa|whatsapp|contact"
     r"|office|home|work|fax)\b\s*[:.\-]?",
     re.IGNORECASE,
 )
@@ -345,7 +372,8 @@ NOT_NAMES = NAME_STOPWORDS | {
     "khamis", "jumaat", "sabtu", "ahad", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december", "disember", "ogos", "julai", "mac", "mei", "jun", "interested",
     "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks", "asap",
-    "cheers", "regards",
+    "cheers", "regards", "christmas", "xmas", "raya", "deepavali", "diwali", "easter", "merdeka", "cny", "chinese",
+    "hari", "tahun", "valentine", "valentine's", "weekend", "tonight", "tomorrow", "today", "esok", "lusa",
 }  # fmt: skip
 
 INTENT_WORDS: dict[str, list[str]] = {
@@ -437,6 +465,14 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
     return "general"
 
 
+# Words that say what a booking is for, not whom: a room's words, a kind of stay or a party.
+_NOT_BOOKED_FOR = (
+    NOT_NAMES | GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
+    | {"accessible", "single", "double", "triple", "junior", "presidential", "honeymoon", "studio", "superior",
+       "both", "all", "everyone", "us", "two", "three", "four", "adults", "couple", "group", "company", "staff"}
+)  # fmt: skip
+
+
 def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     """The name in `raw`, up to the first word that is not one; `explicit` ("my name is …"): a month or a
     room word may start it ("Mei Ling", "June Tan"), only a stopword ends it."""
@@ -445,12 +481,19 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
         if word.lower().strip(".,!") in NAME_STOPWORDS:
             break
         bare = word.strip(".,!")
-        words.append(bare + "." if bare.lower() in TITLES and word.rstrip(",!").endswith(".") else bare)
+        initial = len(bare) == 1 and bare.isupper()  # "K. Rajan" keeps its initial's full stop
+        keep_stop = (bare.lower() in TITLES or initial) and word.rstrip(",!").endswith(".")
+        words.append(bare + "." if keep_stop else bare)
     if all(word.lower().rstrip(".") in TITLES for word in words):
         return None  # "this is Mr." names nobody yet
     while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "van", "de"}:
         words.pop()
-    if not words or (words[0].lower().rstrip(".") in (NAME_STOPWORDS if explicit else NOT_NAMES)):
+    if not words:
+        return None
+    first = words[0].lower().rstrip(".")
+    # "Mei Ling", "June Tan": a month starts a name of two words or more when the next one is a name word too.
+    after_month = first in MONTHS and len(words) > 1 and words[1].lower() not in NOT_NAMES
+    if first in (NAME_STOPWORDS if explicit else NOT_NAMES) and not after_month:
         return None
     return " ".join(words)
 
@@ -475,6 +518,10 @@ def find_name(text: str) -> tuple[str | None, str]:
         if match.group(0).strip() == match.group(1).strip():
             continue  # a capitalised word at the start of a line is not a name cue on its own
         if name := _tidy_name(match.group(1)):
+            return name, "weak"
+    for match in FOR_NAME_RE.finditer(text):
+        name = _tidy_name(match.group(1))
+        if name and not any(word.lower() in _NOT_BOOKED_FOR for word in name.split()):
             return name, "weak"
     # "Parking here, is it free?" asks about the hotel: only a message that asks nothing names its writer so.
     if "?" not in text and (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
@@ -694,8 +741,12 @@ _AT_TIME = (
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)|\d{1,2}[:.]\d{2})"
 )
 SPECIAL_REQUEST_RE = re.compile(
-    r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?)\b"
-    r"|\b(?:bantal|selimut|tuala|cadar)\s+(?:tambahan|lebih)\b"
+    r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?|beds?|mattress(?:es)?)\b"
+    r"|\b(?:bantal|selimut|tuala|cadar|katil|tilam)\s+(?:tambahan|lebih)\b"
+    # What an event needs: its equipment and its meals ("a projector", "PA system", "vegetarian meals", "pelamin").
+    r"|\b(?:projectors?|projektor|(?:lcd|led)\s+screen|microphones?|mikrofon|wireless mics?|pa system|sound system"
+    r"|sistem (?:pa|bunyi)|whiteboard|flip ?charts?|pelamin|wheelchair(?:\s+access)?|kerusi roda)\b"
+    r"|\b(?:vegetarian|vegan)(?:\s+(?:meals?|food|menu|options?))?\b|\bmakanan\s+(?:vegetarian|sayur(?:an)?)\b"
     r"|\b(?:(?:late|early)\s+(?:check[- ]?in|arrival)|arriv(?:e|ing)\s+late"
     rf"|(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)|(?:sampai|tiba)\s+lewat(?:\s+malam)?)(?:{_AT_TIME})?"
     rf"|\b(?:arriv(?:e|ing|al)|(?:sampai|tiba)(?:\s+di\s+hotel)?)(?:{_AT_TIME})"
@@ -787,7 +838,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None and COUPLE_RE.search(without_phones):
         raw["adults"] = 2
-    elif raw["adults"] is None and SOLO_RE.search(without_phones):
+    elif raw["adults"] is None and (SOLO_RE.search(without_phones) or SOLO_WITH_CHILDREN_RE.search(without_phones)):
         raw["adults"] = 1
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
     if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:

@@ -1,0 +1,96 @@
+"""Lead details in wordings the fifth tuning round found unread (issue 15, t15d): one test per kind. Initials in a
+name, the person a booking is for, a name written after the words that lead to a contact, a month that starts a
+name, the party as "N of us" or a parent with their children, a date written with dots, an event's equipment
+and an extra bed as requests.
+
+Every message here was written for these tests; none is taken from a dialogue set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from leads.services.extraction import extract, find_name, name_beside_contact
+from leads.tests.accuracy import context, load
+
+CTX = context(load())
+
+
+def fields(*messages: str) -> dict[str, Any]:
+    return extract(list(messages), CTX).fields.known_fields()
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Name: P. Ramasamy", "P. Ramasamy"),
+        ("nama saya M. Saravanan", "M. Saravanan"),
+        ("I'm J. K. Wong", "J. K. Wong"),
+        ("Hi, May Chen here", "May Chen"),
+        ("my name is Jun Hao Lee", "Jun Hao Lee"),
+        ("please make the reservation for Mr. Lau Beng Huat", "Mr. Lau Beng Huat"),
+        ("tempahan untuk Puan Rosmah", "Puan Rosmah"),
+        ("email hendry@example.com, name is Hendry Goh", "Hendry Goh"),
+    ],
+)
+def test_initials_a_month_first_and_the_person_a_booking_is_for_are_names(text: str, name: str) -> None:
+    assert find_name(text)[0] == name
+
+
+@pytest.mark.parametrize(
+    "text", ["a room for June 12 please", "booking for Deluxe King", "reservation for Christmas 2027", "room for Two"]
+)
+def test_a_date_a_room_or_a_holiday_after_for_is_nobody(text: str) -> None:
+    assert find_name(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("you can reach me at 018-220 3344, Farhan Aziz", "Farhan Aziz"),
+        ("whatsapp me on 012 998 1122 - Joanne Teh", "Joanne Teh"),
+        ("my email is kl.ooi@example.com, Ooi Kah Leng", "Ooi Kah Leng"),
+        ("hubungi saya di 019-555 0101, Syafiq", "Syafiq"),
+        ("nombor saya 013-770 8080 Aina Sofea", "Aina Sofea"),
+    ],
+)
+def test_a_name_after_the_words_leading_to_a_contact_is_the_writer(text: str, name: str) -> None:
+    assert name_beside_contact(text, "MY") == name
+
+
+@pytest.mark.parametrize(
+    ("messages", "adults", "children"),
+    [
+        (["a room on 3 Jan 2027, four of us"], 4, None),
+        (["need a room 3 Jan 2027 for 2 nights", "the 3 of us"], 3, None),
+        (["a room 3 Jan 2027, me, my husband and our 3 kids"], 2, 3),
+        (["room for myself and my 2 children, 3 Jan 2027"], 1, 2),
+        (["nak bilik 3hb Jan 2027, saya, suami dan 2 anak"], 2, 2),
+        (["nak bilik 3hb Jan 2027, saya dan 3 anak"], 1, 3),
+    ],
+)
+def test_the_party_as_us_or_a_parent_with_children_gives_the_adults(messages, adults, children) -> None:
+    got = fields(*messages)
+    assert (got.get("adults"), got.get("children")) == (adults, children)
+
+
+def test_a_date_written_with_dots_and_its_year_is_a_date_but_a_time_is_not() -> None:
+    assert fields("a room from 14.3.2027 for 2 nights")["check_in"] == "2027-03-14"
+    assert "check_in" not in fields("can I check in at 10.30? I mean for a room, 2 nights")
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("meeting for 25 on 3 Mar 2027, we need a projector and a whiteboard", "projector"),
+        ("meeting for 25 on 3 Mar 2027, we need a projector and a whiteboard", "whiteboard"),
+        ("majlis 300 orang 3 Mac 2027, perlu sistem PA", "sistem PA"),
+        ("dinner for 40 on 3 Mar 2027, 6 vegetarian meals please", "vegetarian meals"),
+        ("Family Suite 3 Mar 2027, and an extra bed please", "extra bed"),
+        ("bilik keluarga 3hb Mac 2027, nak katil tambahan", "katil tambahan"),
+    ],
+)
+def test_an_events_equipment_and_an_extra_bed_are_special_requests(text: str, wanted: str) -> None:
+    assert wanted.casefold() in (fields(text).get("special_requests") or "").casefold()
