@@ -179,7 +179,7 @@ CHILDREN_RE = re.compile(
     rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi"
     r"|toddlers?|infants?|teens|teenagers?|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
-    r"|prams?|monitors?|set|katil))"
+    r"|prams?|monitors?|set|katil|showers?))"
 )
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
 ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
@@ -255,7 +255,7 @@ PARTY_MORE_RE = re.compile(
 )
 PARTY_LESS_RE = re.compile(
     rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\b(?!\s+(?:nights?|rooms?))"
-    rf"|\b(?:kurang|tolak)\s+(?:{NUM_COUNT}\s*(?:orang|org)|seorang|sorang)\b"
+    rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}\s*(?:orang|org)|seorang|sorang)\b"  # "lebih kurang": about
     rf"|\b(?:{NUM_COUNT}|one)\s+(?:{_PERSON}\s+)?(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+"
     r"(?:come|make it|join|ikut|datang)\b"
 )
@@ -347,7 +347,11 @@ CONTACT_NAME_RE = re.compile(rf"{_HONORIFIC}?[A-Z][A-Za-z'’\-]+(?:[ \t]+(?:{_C
 # What stands beside a contact and is no part of the name written there: the words that lead to it ("call me on",
 # "you can reach me at", "my number is", "hubungi saya di", "nombor saya") and its label ("Tel:", "emel").
 CONTACT_LABEL_RE = re.compile(
-    r"\b(?:(?:you can|u can|please|pls|just)\s+)?(?:call|reach|contact|text|message|ring|email|e-mail|whatsapp|wa)"
+    # "ok my details:", "here are my contact details", "maklumat saya:"
+    r"\b(?:(?:ok|okay|sure|here|here are|these are|and)\s+)?(?:my|our)\s+(?:contact\s+)?(?:details|particulars|info)"
+    r"(?:\s+(?:are|is))?\s*:?"
+    r"|\b(?:maklumat|butiran)\s+(?:saya|sy|kami)\s*:?"
+    r"|\b(?:(?:you can|u can|please|pls|just)\s+)?(?:call|reach|contact|text|message|ring|email|e-mail|whatsapp|wa)"
     r"\s+(?:me|us)(?:\s+(?:on|at|via|through|thru))?(?=\s|$)"
     r"|\b(?:here is |here's )?(?:my|our)\s+(?:(?:mobile|phone|contact|hp|handphone|whatsapp|wa|office)\s+)?"
     r"(?:number|no\.?|phone|mobile|e-?mail|contact|hp)(?:\s+is)?(?=\s|$)"
@@ -383,7 +387,9 @@ INTENT_WORDS: dict[str, list[str]] = {
         "function room", "event", "acara", "team building", "gathering", "birthday party", "convention",
         "retreat", "engagement", "pertunangan", "tunang", "reunion", "gala", "product launch", "training", "latihan",
         "offsite", "off-site", "aqiqah", "majlis makan malam", "annual dinner", "company dinner", "gala dinner",
-        "makan malam tahunan",
+        "makan malam tahunan", "baby shower", "bridal shower", "graduation party", "farewell party", "open house",
+        "rumah terbuka", "tahlil", "doa selamat", "dinner and dance", "christmas party", "year-end party",
+        "year end party", "anniversary party", "hen party", "high tea party", "majlis bertunang",
         # A birthday is a party to host only when called one; "makan malam hari jadi" is a table for dinner.
         "parti hari jadi", "sambutan hari jadi",
     ],

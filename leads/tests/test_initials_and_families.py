@@ -1,7 +1,8 @@
 """Lead details in wordings the fifth tuning round found unread (issue 15, t15d): one test per kind. Initials in a
-name, the person a booking is for, a name written after the words that lead to a contact, a month that starts a
-name, the party as "N of us" or a parent with their children, a date written with dots, an event's equipment
-and an extra bed as requests.
+name, the person a booking is for, a name written after the words that lead to a contact ("call me on", "my
+details:"), a month that starts a name, the party as "N of us" or a parent with their children, "lebih kurang"
+(about) before a count, a date written with dots, showers and open houses as events, an event's equipment and an
+extra bed as requests.
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
@@ -94,3 +95,30 @@ def test_a_date_written_with_dots_and_its_year_is_a_date_but_a_time_is_not() -> 
 )
 def test_an_events_equipment_and_an_extra_bed_are_special_requests(text: str, wanted: str) -> None:
     assert wanted.casefold() in (fields(text).get("special_requests") or "").casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ok my details: Yap Mun Kit 0165554433", "Yap Mun Kit"),
+        ("maklumat saya: Rosli Hamid, 012-700 8899", "Rosli Hamid"),
+    ],
+)
+def test_a_name_after_my_details_is_the_writer(text: str, name: str) -> None:
+    assert name_beside_contact(text, "MY") == name
+
+
+def test_lebih_kurang_is_about_a_count_not_one_less() -> None:
+    got = fields("majlis doa selamat 9hb Sept 2027, lebih kurang 80 orang")
+    assert (got["intent"], got["group_size"]) == ("event", 80)
+    assert fields("nak bilik 3hb Jan 2027, 4 orang dewasa", "kurang seorang")["adults"] == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we'd like to hold a bridal shower for 20 ladies on 4 Apr 2027", "open house Raya untuk 300 orang, 4hb Apr 2027"],
+)
+def test_showers_and_open_houses_are_events_and_a_baby_shower_brings_no_child(text: str) -> None:
+    got = fields(text)
+    assert got["intent"] == "event" and "children" not in got
+    assert "children" not in fields("a baby shower for 30 on 4 Apr 2027")
