@@ -181,6 +181,24 @@ CHILDREN_RE = re.compile(
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil|showers?))"
 )
+# The children first and their count after, in Malay: "anak kami seorang pun ikut", "anak-anak nak ikut, 2 orang",
+# "budak-budak bertiga".
+_CHILD_WORDS = r"(?:anak|budak|kanak)(?:-(?:anak|budak|kanak))?"
+CHILDREN_AFTER_RE = re.compile(
+    rf"\b{_CHILD_WORDS}(?:\s+(?:kami|saya|sy|aku))?(?:\s+(?:nak|pun|akan|juga|jugak|yang))*(?:\s+ikut)?[\s,]+"
+    rf"(?:{NUM_COUNT}\s*(?:orang|org)|(seorang|sorang|berdua|bertiga|berempat|berlima))\b"
+)
+_IN_COMPANY = {"seorang": 1, "sorang": 1, "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5}
+
+
+def children_after(text: str) -> int | None:
+    """The last count said after the children ("anak kami seorang"), in counting text."""
+    found = None
+    for match in CHILDREN_AFTER_RE.finditer(text):
+        found = number_value(match.group(1)) if match.group(1) else _IN_COMPANY[match.group(2)]
+    return found
+
+
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
 ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
 CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
@@ -192,7 +210,7 @@ _COMPANION = (
 # Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
 # isteri").
 COUPLE_RE = re.compile(
-    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i)\s*(?:,|and|&|\+|plus)\s*my {_COMPANION}"
+    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i)\s*(?:,|and|&|\+|plus)\s*(?:my )?{_COMPANION}"
     rf"|(?:with|plus) my {_COMPANION}"
     r"|(?:saya|sy|aku)\s*(?:,|dan|dengan|dgn|bersama|&|\+)\s*(?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
     r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
@@ -289,7 +307,7 @@ _NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|{_INITIAL}|[A-Za-z][A-Za-z'�
 # A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
 _CAP_WORD = rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|{_INITIAL}|[A-Z][A-Za-z'’\-]+)"
 TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
-_CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
+_CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|s/o|d/o|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 # A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
 # three more capitalised words or connectors after the first four.
 _NAME_TAIL = rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}"
@@ -352,11 +370,11 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:\s+(?:are|is))?\s*:?"
     r"|\b(?:maklumat|butiran)\s+(?:saya|sy|kami)\s*:?"
     r"|\b(?:(?:you can|u can|please|pls|just)\s+)?(?:call|reach|contact|text|message|ring|email|e-mail|whatsapp|wa)"
-    r"\s+(?:me|us)(?:\s+(?:on|at|via|through|thru))?(?=\s|$)"
+    r"\s+(?:me|us)(?:\s+(?:on|at|via|through|thru))?(?=[\s:,.]|$)"
     r"|\b(?:here is |here's )?(?:my|our)\s+(?:(?:mobile|phone|contact|hp|handphone|whatsapp|wa|office)\s+)?"
-    r"(?:number|no\.?|phone|mobile|e-?mail|contact|hp)(?:\s+is)?(?=\s|$)"
-    r"|\b(?:boleh\s+)?(?:hubungi|call|telefon|whatsapp|wa|emel)\s+(?:saya|sy|kami)(?:\s+(?:di|kat|melalui|ke))?(?=\s|$)"
-    r"|\b(?:nombor|no|nombor telefon|no tel|no\. tel|emel)\s+(?:saya|sy)(?:\s+(?:ialah|adalah))?(?=\s|$)"
+    r"(?:number|no\.?|phone|mobile|e-?mail|contact|hp)(?:\s+is)?(?=[\s:,.]|$)"
+    r"|\b(?:boleh\s+)?(?:hubungi|call|telefon|whatsapp|wa|emel)\s+(?:saya|sy|kami)(?:\s+(?:di|kat|melalui|ke))?(?=[\s:,.]|$)"
+    r"|\b(?:nombor|no|nombor telefon|no tel|no\. tel|emel)\s+(?:saya|sy)(?:\s+(?:ialah|adalah))?(?=[\s:,.]|$)"
     r"|\b(?:e-?mail|emel|tel|telefon|phone|hp|h/p|mobile|handphone|no\.?(?:\s*(?:tel|fon|hp))?|wa|whatsapp|contact"
     r"|office|home|work|fax)\b\s*[:.\-]?",
     re.IGNORECASE,
@@ -492,7 +510,7 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
         words.append(bare + "." if keep_stop else bare)
     if all(word.lower().rstrip(".") in TITLES for word in words):
         return None  # "this is Mr." names nobody yet
-    while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "van", "de"}:
+    while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "s/o", "d/o", "van", "de"}:
         words.pop()
     if not words:
         return None
@@ -514,6 +532,9 @@ def find_name(text: str) -> tuple[str | None, str]:
         sign_off = SIGN_OFF_RE.search(line)
         if sign_off:
             candidate = sign_off.group(1) or (lines[index + 1] if index + 1 < len(lines) else "")
+            # "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last.
+            while (again := SIGN_OFF_RE.match(candidate)) and again.group(1) != candidate:
+                candidate = again.group(1)
             if candidate and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
                 return name, "signature"
     if lines and (dash := DASH_SIGNATURE_RE.match(lines[-1])):
@@ -545,7 +566,7 @@ def name_beside_contact(text: str, region: str) -> str | None:
     rest = text
     for contact in contacts:
         rest = rest.replace(contact, ",")
-    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n]+", CONTACT_LABEL_RE.sub(",", rest))]
+    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))]
     parts = [part for part in parts if part]
     if len(parts) != 1 or not CONTACT_NAME_RE.fullmatch(parts[0]):
         return None
@@ -804,7 +825,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     whole = "\n".join(item.text for item in items)
     lowered = whole.lower()
     room_type = match_room_type(whole, ctx.rooms, signals)
-    intent = detect_intent(whole, signals, room_chosen=room_type is not None)
+    # "events@…", "seminar@…": an address names no intent.
+    intent = detect_intent(EMAIL_RE.sub(" ", whole), signals, room_chosen=room_type is not None)
 
     raw: dict[str, Any] = {"intent": intent}
     name_rank = {"explicit": 3, "signature": 2, "weak": 1}
@@ -849,7 +871,10 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
     if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
         raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
-    raw["group_size"] = _last_number(GROUP_RE, without_phones)
+    if raw["children"] is None:
+        raw["children"] = children_after(without_phones)
+    # "anak2 nak ikut, 2 orang" counts the children, not the party.
+    raw["group_size"] = _last_number(GROUP_RE, CHILDREN_AFTER_RE.sub(" ", without_phones))
     if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
