@@ -224,13 +224,14 @@ SOLO_WITH_CHILDREN_RE = re.compile(
 # One guest: "just me", "only myself", "saya seorang", "sorang je".
 SOLO_RE = re.compile(
     r"\b(?:just|only) (?:me|myself|one person|1 person)\b|\bmyself only\b|\btravell?ing alone\b|\bsolo\b"
+    r"|\b(?:for|just for) myself\b|\bjust for me\b"
     r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b"
 )
 # What a guest holds for a number of people: "a meeting for 20", "dinner for 8", "majlis untuk 200".
 _GATHERING = (
     r"lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari|meeting|mesyuarat|seminar"
     r"|conference|persidangan|event|function|party|parti|wedding|reception|majlis|kenduri|gathering|workshop|bengkel"
-    r"|training|latihan|celebration|sambutan|retreat|buffet|bufet"
+    r"|training|latihan|celebration|sambutan|retreat|buffet|bufet|jamuan"
 )
 GROUP_RE = re.compile(
     rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM_COUNT}\b"
@@ -320,7 +321,8 @@ EXPLICIT_NAME_RE = re.compile(
     r"|\bunder (?:the name(?: of)?|my name,?)|\batas nama(?: saya| sy)?)"
     # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
     r"|\b(?i:booking|booked|reservation|reserved|book it|put it|it['’]?s|its|it is)[ \t]+(?i:under)(?=[ \t]+[A-Z])"
-    r"|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
+    # "nama Kelvin", "ok. nama Kelvin, 012…": a bare "nama" opening a message or a clause.
+    r"|(?:^|[\n.!?,;]|\b(?i:ok|okay|baik|dan|and))\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}}{_NAME_TAIL})"
 )
 # A capitalised name, a Malay title allowed before it ("Encik Farid Ismail", "Puan Aini").
@@ -409,7 +411,7 @@ INTENT_WORDS: dict[str, list[str]] = {
         "rumah terbuka", "tahlil", "doa selamat", "dinner and dance", "christmas party", "year-end party",
         "year end party", "anniversary party", "hen party", "high tea party", "majlis bertunang",
         # A birthday is a party to host only when called one; "makan malam hari jadi" is a table for dinner.
-        "parti hari jadi", "sambutan hari jadi",
+        "parti hari jadi", "sambutan hari jadi", "jamuan",
     ],
     "fb_inquiry": [
         "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
@@ -568,6 +570,9 @@ def name_beside_contact(text: str, region: str) -> str | None:
         rest = rest.replace(contact, ",")
     parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))]
     parts = [part for part in parts if part]
+    # "Mr. Kumar, teacher, 012…": the name first, then only the writer's role in lower case.
+    if len(parts) > 1 and all(re.fullmatch(r"[a-z][a-z ]*", part) for part in parts[1:]):
+        parts = parts[:1]
     if len(parts) != 1 or not CONTACT_NAME_RE.fullmatch(parts[0]):
         return None
     name = _tidy_name(parts[0])

@@ -3,7 +3,8 @@ name, the person a booking is for, a name written after the words that lead to a
 details:"), a month that starts a name, the party as "N of us" or a parent with their children, "lebih kurang"
 (about) before a count, a date written with dots, showers and open houses as events, an event's equipment and an
 extra bed as requests; "s/o" names, a name in brackets, several sign-offs before a name, the children counted after
-them in Malay ("anak kami seorang pun ikut").
+them in Malay ("anak kami seorang pun ikut"), a role after the name ("Mr. Kumar, teacher, 012…"), "nama" opening
+a clause, "for myself", a jamuan.
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
@@ -34,6 +35,7 @@ def fields(*messages: str) -> dict[str, Any]:
         ("my name is Jun Hao Lee", "Jun Hao Lee"),
         ("please make the reservation for Mr. Lau Beng Huat", "Mr. Lau Beng Huat"),
         ("tempahan untuk Puan Rosmah", "Puan Rosmah"),
+        ("baik. nama Siew Mei, boleh call bila-bila", "Siew Mei"),
         ("email hendry@example.com, name is Hendry Goh", "Hendry Goh"),
     ],
 )
@@ -61,6 +63,7 @@ def test_a_date_a_room_or_a_holiday_after_for_is_nobody(text: str) -> None:
         ("Suresh s/o Maniam, 016-707 1234", "Suresh s/o Maniam"),
         ("Tel: 013-808 2020 (Encik Kamal)", "Encik Kamal"),
         ("hubungi saya: 012-606 7788, Nadia", "Nadia"),
+        ("Ms. Ong, events manager, 03-2288 1100", "Ms. Ong"),
     ],
 )
 def test_a_name_beside_a_contact_after_its_lead_in_or_in_brackets_is_the_writer(text: str, name: str) -> None:
@@ -76,6 +79,7 @@ def test_a_name_beside_a_contact_after_its_lead_in_or_in_brackets_is_the_writer(
         (["room for myself and my 2 children, 3 Jan 2027"], 1, 2),
         (["nak bilik 3hb Jan 2027, saya, suami dan 2 anak"], 2, 2),
         (["nak bilik 3hb Jan 2027, saya dan 3 anak"], 1, 3),
+        (["two nights from 3 Jan 2027 just for myself"], 1, None),
         (["a room on 3 Jan 2027 for me, hubby and 2 kids"], 2, 2),
         (["nak bilik 3hb Jan 2027 untuk saya dan suami", "anak kami seorang pun ikut"], 2, 1),
         (["nak bilik 3hb Jan 2027, 2 dewasa", "budak-budak nak ikut, 3 orang"], 2, 3),
@@ -129,3 +133,8 @@ def test_the_name_after_the_last_of_several_sign_offs() -> None:
 
 def test_an_address_names_no_intent() -> None:
     assert fields("please write to meetings@example.com about a room on 3 Jan 2027")["intent"] == "room_booking"
+
+
+def test_a_jamuan_is_an_event_and_counts_its_guests() -> None:
+    got = fields("jamuan akhir tahun untuk 90 orang, 10hb Dis 2027")
+    assert (got["intent"], got["group_size"], got["event_date"]) == ("event", 90, "2027-12-10")
