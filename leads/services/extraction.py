@@ -200,8 +200,17 @@ def children_after(text: str) -> int | None:
 
 
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
-ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
-CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
+# The colon may be left out ("dewasa 2, kanak2 1"), not before a unit ("anak 5 tahun" is an age) nor before the
+# next kind of guest ("3 dewasa 1 bayi": the 1 is the baby's).
+_UNIT_AFTER = r"(?!\s*(?:nights?|malam|mlm|rooms?|bilik|days?|hari|tahun|years?|yrs?|y/?o|bulan|months?))"
+_LABELLED_COUNT = (
+    rf"(?:\s*[:=]\s*(\d{{1,3}})\b{_UNIT_AFTER}|\s+(\d{{1,3}})\b{_UNIT_AFTER}(?!\s*[-–/])"
+    r"(?!\s*(?:orang\s+|org\s+)?(?:anak|kanak|budak|bayi|bab(?:y|ies)|kids?|child|children|infants?|toddlers?|dewasa"
+    r"|adults?|teens?|teenagers?|remaja)))"
+)
+# A label is not the word after a count ("4 adults 5-7 Feb": the 5 is a date's).
+ADULTS_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:adults?|dewasa){_LABELLED_COUNT}")
+CHILDREN_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:children|child|kids?|kanak[- ]kanak|budak|anak){_LABELLED_COUNT}")
 # The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
 _COMPANION = (
     r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse|mother|mum|mom|father|dad|sister|brother"
@@ -210,7 +219,8 @@ _COMPANION = (
 # Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
 # isteri").
 COUPLE_RE = re.compile(
-    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i)\s*(?:,|and|&|\+|plus)\s*(?:my )?{_COMPANION}"
+    rf"\b(?:my {_COMPANION}\s*(?:,|and|&)\s*(?:i|me|myself)"
+    rf"|(?:me|myself|i)\s*(?:,|and|&|\+|plus)\s*(?:my )?{_COMPANION}"
     rf"|(?:with|plus) my {_COMPANION}"
     r"|(?:saya|sy|aku)\s*(?:,|dan|dengan|dgn|bersama|&|\+)\s*(?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
     r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
@@ -280,6 +290,22 @@ PARTY_LESS_RE = re.compile(
 )
 
 
+NIGHTS_MORE_RE = re.compile(
+    rf"\b(?:add|adding|extend(?: it| that| the stay)? by|tambah|tambahkan)\s+(?:another\s+|an extra\s+)?{NUM}"
+    r"(?:\s+(?:more|extra))?\s+(?:nights?|malam|mlm)(?:\s+lagi)?\b"
+    rf"|\b(?:another|{NUM} more|an extra)\s+nights?\b|\b{NUM}\s+(?:malam|mlm)\s+lagi\b"
+)
+
+
+def nights_added(text: str) -> int:
+    """The nights this message adds to the stay already given ("add one more night", "2 malam lagi")."""
+    total = 0
+    for match in NIGHTS_MORE_RE.finditer(counting_text(text.lower())):
+        token = next((group for group in match.groups() if group), None)
+        total += number_value(token) if token else 1  # "another night", "an extra night": one
+    return total
+
+
 def party_change(text: str) -> int:
     """How many people this message adds to (or takes from) the party already given."""
     lowered = counting_text(text.lower())
@@ -316,7 +342,7 @@ EXPLICIT_NAME_RE = re.compile(
     r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|(?:^|[,;.]\s*|\band\s+)name is|\bname\s*:"
     r"|\bcontact(?: person| name)?\s*:|\bpic\s*:"
     rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
-    rf"|\bsaya bernama|\bnama\s*:"
+    rf"|\bsaya bernama|\bnama\s*:|\bnama penuh(?: saya)?\s*:?|\b(?:my )?full name(?: is)?\s*:?"
     # "booking under the name of …", "under my name, …", "tempahan atas nama …"
     r"|\bunder (?:the name(?: of)?|my name,?)|\batas nama(?: saya| sy)?)"
     # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
@@ -342,7 +368,7 @@ FOR_NAME_RE = re.compile(
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|good (?:morning|afternoon|evening))\W+)?"
-    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}})"
+    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
     r"[ \t]+here\b(?=\s*(?:$|[,.!\-–]|from\b|again\b))"  # "dinner here is good?" names nobody
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
@@ -857,9 +883,11 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
     # "One more person is joining" changes the party (`_apply_party_changes`); it is not a party of one.
     without_phones = PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones))
+    # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
+    without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
+    stay_texts = [NIGHTS_MORE_RE.sub(" ", counting_text(item.text.lower())) for item in items]
     nights_said_in = max(
-        (i for i, item in enumerate(items) if NIGHTS_RE.search(item.text.lower()) or WEEK_RE.search(item.text.lower())),
-        default=-1,
+        (i for i, text in enumerate(stay_texts) if NIGHTS_RE.search(text) or WEEK_RE.search(text)), default=-1
     )
     raw.update(_assign_dates(per_message_dates, intent, signals, nights_said_in))
     nights = _last_number(NIGHTS_RE, without_phones)
@@ -867,6 +895,11 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         nights = int(dn.group(1) or dn.group(2))
     if nights is None and (weeks := WEEK_RE.search(without_phones)):
         nights = week_nights(weeks)
+    added = sum(nights_added(item.text) for item in items[nights_said_in + 1 :])
+    if added and nights is None and raw["check_in"] and raw["check_out"]:
+        nights = (raw["check_out"] - raw["check_in"]).days
+    if added and nights is not None:
+        nights, raw["check_out"] = nights + added, None  # the check-out follows the longer stay
     raw["nights"] = nights
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None and COUPLE_RE.search(without_phones):

@@ -138,3 +138,37 @@ def test_an_address_names_no_intent() -> None:
 def test_a_jamuan_is_an_event_and_counts_its_guests() -> None:
     got = fields("jamuan akhir tahun untuk 90 orang, 10hb Dis 2027")
     assert (got["intent"], got["group_size"], got["event_date"]) == ("event", 90, "2027-12-10")
+
+
+@pytest.mark.parametrize(
+    ("messages", "nights", "check_out"),
+    [
+        (["a room 10-12 Aug 2027", "could we add one more night?"], 3, "2027-08-13"),
+        (["bilik 10hb Ogos 2027, 2 malam", "tambah satu malam lagi"], 3, "2027-08-13"),
+        (["room from 10 Aug 2027 for 2 nights", "an extra night please"], 3, "2027-08-13"),
+    ],
+)
+def test_a_night_added_lengthens_the_stay(messages, nights, check_out) -> None:
+    got = fields(*messages)
+    assert (got["nights"], got["check_out"]) == (nights, check_out)
+
+
+@pytest.mark.parametrize(
+    ("text", "adults", "children"),
+    [
+        ("bilik 3hb Jan 2027, dewasa 2, kanak2 1", 2, 1),
+        ("bilik 3hb Jan 2027, 3 dewasa 1 bayi", 3, 1),
+        ("2 rooms for 4 adults 5-7 Feb 2027", 4, None),
+        ("bilik 3hb Jan 2027, anak 5 tahun, 2 dewasa", 2, None),
+        ("a room on 3 Jan 2027 for my husband, me and our 2 kids", 2, 2),
+    ],
+)
+def test_a_count_after_its_label_without_a_colon_and_a_companion_before_me(text, adults, children) -> None:
+    got = fields(text)
+    assert (got.get("adults"), got.get("children")) == (adults, children)
+
+
+def test_a_full_name_label_and_a_long_name_before_here() -> None:
+    assert find_name("nama penuh: Nor Azizah binti Hamid")[0] == "Nor Azizah binti Hamid"
+    assert find_name("Full name: Lee Chong Hui")[0] == "Lee Chong Hui"
+    assert find_name("Mdm Wong Siew Mei here, about a room")[0] == "Mdm Wong Siew Mei"
