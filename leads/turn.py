@@ -54,6 +54,7 @@ from leads.services.extraction import (
     counting_text,
     extract,
     find_name,
+    nights_added,
     number_value,
 )
 from leads.services.leads import (
@@ -153,8 +154,8 @@ QUESTION_CUE = re.compile(
 # A change to the enquiry asked as a question: "can we shorten that to four nights?", "boleh tukar ke 13 Mei?";
 # it is the guest's detail when the message gives one ("can you add breakfast?" gives none: a question).
 CHANGE_REQUEST = re.compile(
-    r"\b(?:can|could|may)\s+(?:we|i|you)\s+(?:please\s+)?(?:shorten|extend|change|make|move|switch|reduce)\b"
-    r"|\b(?:tukar|ubah|kurangkan|pendekkan|panjangkan|jadikan)\s+(?:ke|kepada|jadi)?\b",
+    r"\b(?:can|could|may)\s+(?:we|i|you)\s+(?:please\s+)?(?:shorten|extend|change|make|move|switch|reduce|add)\b"
+    r"|\b(?:tukar|ubah|kurangkan|pendekkan|panjangkan|jadikan|tambah|tambahkan)\s+(?:ke|kepada|jadi)?\b",
     re.IGNORECASE,
 )
 BOOKING_REQUEST = re.compile(
@@ -372,8 +373,8 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     pasted in beside it).
     """
     text = turn.text
-    if CHANGE_REQUEST.search(text) and _slots(extract([GuestText(turn.text)], ctx).fields):
-        return True
+    if CHANGE_REQUEST.search(text) and (_slots(extract([GuestText(turn.text)], ctx).fields) or nights_added(text)):
+        return True  # "can we shorten that to four nights?", "could we add one more night?"
     if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
         text = BOOKING_REQUEST.sub(" ", text).replace("?", " ")
     opens_as_question = AUX_FIRST.search(turn.text) and not BOOKING_REQUEST.match(turn.text.strip())
