@@ -34,12 +34,15 @@ LOW_CONFIDENCE = 0.35  # below this, a reply counts towards the low-confidence s
 LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2
 
 # "A room for someone in a wheelchair" speaks of a guest, not of a person to talk to; nor does "what happens if
-# someone smokes in the room?" or "… when someone loses a key?".
+# someone smokes in the room?" or "… when someone loses a key?"; nor a company's own staff ("a retreat for 45
+# staff", "majlis untuk 100 kakitangan", "our staff party").
+_OWN_STAFF = r"(?<!\d )(?<!our )(?<!my )(?<!company )(?<!kami )(?<!syarikat )"
 _HUMAN = re.compile(
-    r"\b(human|real person|(?<!for )a person|staff|agent|manager|receptionist|front desk"
+    rf"\b(human|real person|(?<!for )a person|{_OWN_STAFF}staff|agent|manager|receptionist|front desk"
     r"|(?<!for )(?<!if )(?<!when )someone|speak to"
     r"|talk to|call me"
-    r"|manusia|orang sebenar|kakitangan|staf|pengurus|penyambut tetamu|bercakap dengan|cakap dengan|hubungi saya)\b",
+    rf"|manusia|orang sebenar|{_OWN_STAFF}kakitangan|{_OWN_STAFF}staf|pengurus|penyambut tetamu|bercakap dengan"
+    r"|cakap dengan|hubungi saya)\b",
     re.IGNORECASE,
 )
 _COMPLAINT = re.compile(

@@ -54,6 +54,7 @@ from leads.services.extraction import (
     counting_text,
     extract,
     find_name,
+    nights_added,
     number_value,
 )
 from leads.services.leads import (
@@ -153,8 +154,8 @@ QUESTION_CUE = re.compile(
 # A change to the enquiry asked as a question: "can we shorten that to four nights?", "boleh tukar ke 13 Mei?";
 # it is the guest's detail when the message gives one ("can you add breakfast?" gives none: a question).
 CHANGE_REQUEST = re.compile(
-    r"\b(?:can|could|may)\s+(?:we|i|you)\s+(?:please\s+)?(?:shorten|extend|change|make|move|switch|reduce)\b"
-    r"|\b(?:tukar|ubah|kurangkan|pendekkan|panjangkan|jadikan)\s+(?:ke|kepada|jadi)?\b",
+    r"\b(?:can|could|may)\s+(?:we|i|you)\s+(?:please\s+)?(?:shorten|extend|change|make|move|switch|reduce|add)\b"
+    r"|\b(?:tukar|ubah|kurangkan|pendekkan|panjangkan|jadikan|tambah|tambahkan)\s+(?:ke|kepada|jadi)?\b",
     re.IGNORECASE,
 )
 BOOKING_REQUEST = re.compile(
@@ -173,6 +174,7 @@ _BARE_NUMBER = re.compile(
 _BARE_NAME = re.compile(
     r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,6})\s*[.!]*\s*$"
 )
+_SELF_CUE = re.compile(r"^\s*(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini)\s+(?=\S)", re.IGNORECASE)
 NOT_A_NAME = {
     "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope",
     # The label in front of a contact ("Emel: …", "Tel 012…", "HP: …") is not the guest's name.
@@ -226,8 +228,10 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) 
             text = text.replace(number.raw_string, " ")
         # "Lisa Ng, Bright Co": the name comes first; what follows a comma is the company or the town.
         parts = [part for part in re.split(r"[,;|\n]+", text) if part.strip()]
-        # A label's slash goes ("H/P"); a name's "a/l" or "a/p" stays.
-        text = re.sub(r"[:\-–]+|(?<!\ba)/|/(?![lp]\b)", " ", parts[0] if parts else text)
+        # A label's slash goes ("H/P"); a name's "a/l", "a/p", "s/o" or "d/o" stays.
+        text = re.sub(r"[:\-–]+|(?<!\b[asd])/|/(?![lpo]\b)", " ", parts[0] if parts else text)
+    if last_asked in ("name", CONTACT):
+        text = _SELF_CUE.sub("", text)  # "sy mak cik rosnah", "im jess tan": the name after the "I am"
     if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
         words = match.group(1).split()
         # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.
@@ -369,8 +373,8 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     pasted in beside it).
     """
     text = turn.text
-    if CHANGE_REQUEST.search(text) and _slots(extract([GuestText(turn.text)], ctx).fields):
-        return True
+    if CHANGE_REQUEST.search(text) and (_slots(extract([GuestText(turn.text)], ctx).fields) or nights_added(text)):
+        return True  # "can we shorten that to four nights?", "could we add one more night?"
     if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
         text = BOOKING_REQUEST.sub(" ", text).replace("?", " ")
     opens_as_question = AUX_FIRST.search(turn.text) and not BOOKING_REQUEST.match(turn.text.strip())

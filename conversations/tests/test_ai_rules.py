@@ -64,6 +64,8 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Do you have a room for someone in a wheelchair?", AiMode.CONCIERGE),  # a guest, not a person to talk to
         ("What happens if someone smokes in the room?", AiMode.CONCIERGE),  # a hypothetical guest, not a request
         ("What happens when someone loses a key card?", AiMode.CONCIERGE),
+        ("Our company is planning a retreat for 45 staff", AiMode.LEAD_CAPTURE),  # their staff, not ours
+        ("Majlis makan malam untuk 120 kakitangan syarikat", AiMode.LEAD_CAPTURE),
         ("Can I get a refund if I cancel?", AiMode.CONCIERGE),  # the policy asked, not a complaint
         ("Boleh dapat bayar balik kalau batal?", AiMode.CONCIERGE),
         ("I want a refund, this is unacceptable", AiMode.HANDOFF),

@@ -121,3 +121,6 @@ def test_a_change_asked_as_a_question_changes_the_lead_and_a_real_question_is_st
         assert lead_of(conversation).nights == 4
         question = say(conversation, "can you add breakfast?", 3)
         assert question.metadata["provider"] != "lead"
+        longer = say(conversation, "could we add one more night?", 4)
+        assert longer.metadata["provider"] == "lead", longer.content  # a detail, not "I don't have information"
+        assert lead_of(conversation).nights == 5

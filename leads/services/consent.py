@@ -122,7 +122,8 @@ _NO = re.compile(
 )
 _YES = re.compile(
     r"\b(?:yes|y|yeah|yep|yup|sure|ok|okay|okey|please do|go ahead|confirm|confirmed|of course|ya|ye|yer|boleh|"
-    r"setuju|baik|betul|silakan|ok boleh)\b|👍"
+    r"setuju|baik|baiklah|betul|silakan|ok boleh|okla|oklah|ok la|orait|alright|all right|sounds good|proceed|"
+    r"teruskan|bolehlah|absolutely|definitely|certainly)\b|👍"
 )
 
 

@@ -56,6 +56,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d1>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
+    # "20.6.2027": dots only with the year, so a time ("10.30") is no date.
+    ("numeric", re.compile(r"\b(?P<d1>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4})\b")),
     ("holiday", re.compile(rf"(?<!merry )(?<!happy )(?<!selamat )\b(?P<h>{_HOLIDAY})\b{_YEAR}")),
     ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
     ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr|esok|besok)\b")),

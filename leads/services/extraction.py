@@ -179,11 +179,38 @@ CHILDREN_RE = re.compile(
     rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi"
     r"|toddlers?|infants?|teens|teenagers?|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
-    r"|prams?|monitors?|set|katil))"
+    r"|prams?|monitors?|set|katil|showers?))"
 )
+# The children first and their count after, in Malay: "anak kami seorang pun ikut", "anak-anak nak ikut, 2 orang",
+# "budak-budak bertiga".
+_CHILD_WORDS = r"(?:anak|budak|kanak)(?:-(?:anak|budak|kanak))?"
+CHILDREN_AFTER_RE = re.compile(
+    rf"\b{_CHILD_WORDS}(?:\s+(?:kami|saya|sy|aku))?(?:\s+(?:nak|pun|akan|juga|jugak|yang))*(?:\s+ikut)?[\s,]+"
+    rf"(?:{NUM_COUNT}\s*(?:orang|org)|(seorang|sorang|berdua|bertiga|berempat|berlima))\b"
+)
+_IN_COMPANY = {"seorang": 1, "sorang": 1, "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5}
+
+
+def children_after(text: str) -> int | None:
+    """The last count said after the children ("anak kami seorang"), in counting text."""
+    found = None
+    for match in CHILDREN_AFTER_RE.finditer(text):
+        found = number_value(match.group(1)) if match.group(1) else _IN_COMPANY[match.group(2)]
+    return found
+
+
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
-ADULTS_LABEL_RE = re.compile(r"\b(?:adults?|dewasa)\s*[:=]\s*(\d{1,3})\b")
-CHILDREN_LABEL_RE = re.compile(r"\b(?:children|child|kids?|kanak[- ]kanak|budak|anak)\s*[:=]\s*(\d{1,3})\b")
+# The colon may be left out ("dewasa 2, kanak2 1"), not before a unit ("anak 5 tahun" is an age) nor before the
+# next kind of guest ("3 dewasa 1 bayi": the 1 is the baby's).
+_UNIT_AFTER = r"(?!\s*(?:nights?|malam|mlm|rooms?|bilik|days?|hari|tahun|years?|yrs?|y/?o|bulan|months?))"
+_LABELLED_COUNT = (
+    rf"(?:\s*[:=]\s*(\d{{1,3}})\b{_UNIT_AFTER}|\s+(\d{{1,3}})\b{_UNIT_AFTER}(?!\s*[-–/])"
+    r"(?!\s*(?:orang\s+|org\s+)?(?:anak|kanak|budak|bayi|bab(?:y|ies)|kids?|child|children|infants?|toddlers?|dewasa"
+    r"|adults?|teens?|teenagers?|remaja)))"
+)
+# A label is not the word after a count ("4 adults 5-7 Feb": the 5 is a date's).
+ADULTS_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:adults?|dewasa){_LABELLED_COUNT}")
+CHILDREN_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:children|child|kids?|kanak[- ]kanak|budak|anak){_LABELLED_COUNT}")
 # The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
 _COMPANION = (
     r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse|mother|mum|mom|father|dad|sister|brother"
@@ -192,21 +219,29 @@ _COMPANION = (
 # Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
 # isteri").
 COUPLE_RE = re.compile(
-    rf"\b(?:my {_COMPANION} and (?:i|me|myself)|(?:me|myself|i) and my {_COMPANION}|(?:with|plus) my {_COMPANION}"
-    r"|(?:saya|sy|aku) (?:dan|dengan|dgn|bersama) (?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
+    rf"\b(?:my {_COMPANION}\s*(?:,|and|&)\s*(?:i|me|myself)"
+    rf"|(?:me|myself|i)\s*(?:,|and|&|\+|plus)\s*(?:my )?{_COMPANION}"
+    rf"|(?:with|plus) my {_COMPANION}"
+    r"|(?:saya|sy|aku)\s*(?:,|dan|dengan|dgn|bersama|&|\+)\s*(?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
     r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
     r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"
+)
+# One adult and the children they bring: "myself and 2 kids", "me + my 3 children", "saya dan 2 anak".
+SOLO_WITH_CHILDREN_RE = re.compile(
+    rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|plus|with|dan|dengan|dgn|bersama)\s*(?:my |our )?"
+    rf"{NUM_COUNT}\s*(?:orang\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak)\b"
 )
 # One guest: "just me", "only myself", "saya seorang", "sorang je".
 SOLO_RE = re.compile(
     r"\b(?:just|only) (?:me|myself|one person|1 person)\b|\bmyself only\b|\btravell?ing alone\b|\bsolo\b"
+    r"|\b(?:for|just for) myself\b|\bjust for me\b"
     r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b"
 )
 # What a guest holds for a number of people: "a meeting for 20", "dinner for 8", "majlis untuk 200".
 _GATHERING = (
     r"lunch|dinner|breakfast|brunch|high tea|makan|makan malam|makan tengah hari|meeting|mesyuarat|seminar"
     r"|conference|persidangan|event|function|party|parti|wedding|reception|majlis|kenduri|gathering|workshop|bengkel"
-    r"|training|latihan|celebration|sambutan|retreat|buffet|bufet"
+    r"|training|latihan|celebration|sambutan|retreat|buffet|bufet|jamuan"
 )
 GROUP_RE = re.compile(
     rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM_COUNT}\b"
@@ -232,6 +267,7 @@ GROUP_RE = re.compile(
 ADULTS_AS_US_RE = re.compile(
     r"\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
     rf"|\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b(?!\s+(?:dewasa|anak|kanak|budak))"
+    rf"|\b{NUM_COUNT} of us\b"
     rf"|\b(?:there are|there'll be|we(?:'re| are)) {NUM_COUNT}(?: of us)?\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?"
     r"|children|hours?|minutes?|mins?|km|years?|families))"
 )
@@ -248,10 +284,26 @@ PARTY_MORE_RE = re.compile(
 )
 PARTY_LESS_RE = re.compile(
     rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\b(?!\s+(?:nights?|rooms?))"
-    rf"|\b(?:kurang|tolak)\s+(?:{NUM_COUNT}\s*(?:orang|org)|seorang|sorang)\b"
+    rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}\s*(?:orang|org)|seorang|sorang)\b"  # "lebih kurang": about
     rf"|\b(?:{NUM_COUNT}|one)\s+(?:{_PERSON}\s+)?(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+"
     r"(?:come|make it|join|ikut|datang)\b"
 )
+
+
+NIGHTS_MORE_RE = re.compile(
+    rf"\b(?:add|adding|extend(?: it| that| the stay)? by|tambah|tambahkan)\s+(?:another\s+|an extra\s+)?{NUM}"
+    r"(?:\s+(?:more|extra))?\s+(?:nights?|malam|mlm)(?:\s+lagi)?\b"
+    rf"|\b(?:another|{NUM} more|an extra)\s+nights?\b|\b{NUM}\s+(?:malam|mlm)\s+lagi\b"
+)
+
+
+def nights_added(text: str) -> int:
+    """The nights this message adds to the stay already given ("add one more night", "2 malam lagi")."""
+    total = 0
+    for match in NIGHTS_MORE_RE.finditer(counting_text(text.lower())):
+        token = next((group for group in match.groups() if group), None)
+        total += number_value(token) if token else 1  # "another night", "an extra night": one
+    return total
 
 
 def party_change(text: str) -> int:
@@ -270,40 +322,53 @@ def party_change(text: str) -> int:
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PHRASE_RE = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th|hb)?\s*(?:of\s+)?(?:{_MONTH_NAMES})\b\.?|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b"
-    r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}[.\-]\d{1,2}[.\-]\d{4}\b"
 )
 ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
-_NAME_WORD = r"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|[A-Za-z][A-Za-z'’\-]+)"
+# An initial ("K. Rajan", "S. Letchumi", "Ahmad Z.") is a name word when a name word follows it or ends the name.
+_INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z]|[ \t]*(?:$|[,;\n]))"
+_NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|{_INITIAL}|[A-Za-z][A-Za-z'’\-]+)"
 # A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
-_CAP_WORD = r"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|[A-Z][A-Za-z'’\-]+)"
+_CAP_WORD = rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|{_INITIAL}|[A-Z][A-Za-z'’\-]+)"
 TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
-_CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
+_CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|s/o|d/o|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 # A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
 # three more capitalised words or connectors after the first four.
 _NAME_TAIL = rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}"
 EXPLICIT_NAME_RE = re.compile(
-    r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|\bname\s*:|\bcontact(?: person| name)?\s*:|\bpic\s*:"
+    r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|(?:^|[,;.]\s*|\band\s+)name is|\bname\s*:"
+    r"|\bcontact(?: person| name)?\s*:|\bpic\s*:"
     rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
-    rf"|\bsaya bernama|\bnama\s*:"
+    rf"|\bsaya bernama|\bnama\s*:|\bnama penuh(?: saya)?\s*:?|\b(?:my )?full name(?: is)?\s*:?"
     # "booking under the name of …", "under my name, …", "tempahan atas nama …"
     r"|\bunder (?:the name(?: of)?|my name,?)|\batas nama(?: saya| sy)?)"
     # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
     r"|\b(?i:booking|booked|reservation|reserved|book it|put it|it['’]?s|its|it is)[ \t]+(?i:under)(?=[ \t]+[A-Z])"
-    r"|(?:^|\n)\s*(?i:nama)(?=[ \t]+[A-Z]))"
+    # "nama Kelvin", "ok. nama Kelvin, 012…": a bare "nama" opening a message or a clause.
+    r"|(?:^|[\n.!?,;]|\b(?i:ok|okay|baik|dan|and))\s*(?i:nama)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}}{_NAME_TAIL})"
 )
-WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+"
+# A capitalised name, a Malay title allowed before it ("Encik Farid Ismail", "Puan Aini").
+_TITLED_NAME = (
     rf"((?:(?i:encik|en\.?|puan|pn\.?|cik|tuan|dato'?|datuk|datin)[ \t]+)?{_CAP_WORD}"
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL})"
+)
+WEAK_NAME_RE = re.compile(
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+{_TITLED_NAME}"
+)
+# "Booking for K. Rajan", "a room for Mr. Tan", "tempahan untuk Puan Aini": the person a booking is for ("a room for
+# June 20", "booking for Deluxe King" name nobody: `_tidy_name` refuses a month or a room's word).
+FOR_NAME_RE = re.compile(
+    r"\b(?i:booking|reservation|reserve|book(?:ed)?(?: it)?|tempahan|tempah|room|bilik)[ \t]+(?i:for|untuk|utk)[ \t]+"
+    rf"{_TITLED_NAME}"
 )
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|good (?:morning|afternoon|evening))\W+)?"
-    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}})"
+    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
     r"[ \t]+here\b(?=\s*(?:$|[,.!\-–]|from\b|again\b))"  # "dinner here is good?" names nobody
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
@@ -325,8 +390,20 @@ _HONORIFIC = (
     r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Mdm|Prof|En|Pn|Encik|Puan|Cik|Tuan|Dato['’]?|Datuk|Datin|Tan Sri|Puan Sri)\.?[ \t]+)"
 )
 CONTACT_NAME_RE = re.compile(rf"{_HONORIFIC}?[A-Z][A-Za-z'’\-]+(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
+# What stands beside a contact and is no part of the name written there: the words that lead to it ("call me on",
+# "you can reach me at", "my number is", "hubungi saya di", "nombor saya") and its label ("Tel:", "emel").
 CONTACT_LABEL_RE = re.compile(
-    r"\b(?:e-?mail|emel|tel|telefon|phone|hp|h/p|mobile|handphone|no\.?(?:\s*(?:tel|fon|hp))?|wa|whatsapp|contact"
+    # "ok my details:", "here are my contact details", "maklumat saya:"
+    r"\b(?:(?:ok|okay|sure|here|here are|these are|and)\s+)?(?:my|our)\s+(?:contact\s+)?(?:details|particulars|info)"
+    r"(?:\s+(?:are|is))?\s*:?"
+    r"|\b(?:maklumat|butiran)\s+(?:saya|sy|kami)\s*:?"
+    r"|\b(?:(?:you can|u can|please|pls|just)\s+)?(?:call|reach|contact|text|message|ring|email|e-mail|whatsapp|wa)"
+    r"\s+(?:me|us)(?:\s+(?:on|at|via|through|thru))?(?=[\s:,.]|$)"
+    r"|\b(?:here is |here's )?(?:my|our)\s+(?:(?:mobile|phone|contact|hp|handphone|whatsapp|wa|office)\s+)?"
+    r"(?:number|no\.?|phone|mobile|e-?mail|contact|hp)(?:\s+is)?(?=[\s:,.]|$)"
+    r"|\b(?:boleh\s+)?(?:hubungi|call|telefon|whatsapp|wa|emel)\s+(?:saya|sy|kami)(?:\s+(?:di|kat|melalui|ke))?(?=[\s:,.]|$)"
+    r"|\b(?:nombor|no|nombor telefon|no tel|no\. tel|emel)\s+(?:saya|sy)(?:\s+(?:ialah|adalah))?(?=[\s:,.]|$)"
+    r"|\b(?:e-?mail|emel|tel|telefon|phone|hp|h/p|mobile|handphone|no\.?(?:\s*(?:tel|fon|hp))?|wa|whatsapp|contact"
     r"|office|home|work|fax)\b\s*[:.\-]?",
     re.IGNORECASE,
 )
@@ -345,7 +422,8 @@ NOT_NAMES = NAME_STOPWORDS | {
     "khamis", "jumaat", "sabtu", "ahad", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december", "disember", "ogos", "julai", "mac", "mei", "jun", "interested",
     "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks", "asap",
-    "cheers", "regards",
+    "cheers", "regards", "christmas", "xmas", "raya", "deepavali", "diwali", "easter", "merdeka", "cny", "chinese",
+    "hari", "tahun", "valentine", "valentine's", "weekend", "tonight", "tomorrow", "today", "esok", "lusa",
 }  # fmt: skip
 
 INTENT_WORDS: dict[str, list[str]] = {
@@ -355,9 +433,11 @@ INTENT_WORDS: dict[str, list[str]] = {
         "function room", "event", "acara", "team building", "gathering", "birthday party", "convention",
         "retreat", "engagement", "pertunangan", "tunang", "reunion", "gala", "product launch", "training", "latihan",
         "offsite", "off-site", "aqiqah", "majlis makan malam", "annual dinner", "company dinner", "gala dinner",
-        "makan malam tahunan",
+        "makan malam tahunan", "baby shower", "bridal shower", "graduation party", "farewell party", "open house",
+        "rumah terbuka", "tahlil", "doa selamat", "dinner and dance", "christmas party", "year-end party",
+        "year end party", "anniversary party", "hen party", "high tea party", "majlis bertunang",
         # A birthday is a party to host only when called one; "makan malam hari jadi" is a table for dinner.
-        "parti hari jadi", "sambutan hari jadi",
+        "parti hari jadi", "sambutan hari jadi", "jamuan",
     ],
     "fb_inquiry": [
         "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
@@ -437,6 +517,14 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
     return "general"
 
 
+# Words that say what a booking is for, not whom: a room's words, a kind of stay or a party.
+_NOT_BOOKED_FOR = (
+    NOT_NAMES | GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
+    | {"accessible", "single", "double", "triple", "junior", "presidential", "honeymoon", "studio", "superior",
+       "both", "all", "everyone", "us", "two", "three", "four", "adults", "couple", "group", "company", "staff"}
+)  # fmt: skip
+
+
 def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     """The name in `raw`, up to the first word that is not one; `explicit` ("my name is …"): a month or a
     room word may start it ("Mei Ling", "June Tan"), only a stopword ends it."""
@@ -445,12 +533,19 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
         if word.lower().strip(".,!") in NAME_STOPWORDS:
             break
         bare = word.strip(".,!")
-        words.append(bare + "." if bare.lower() in TITLES and word.rstrip(",!").endswith(".") else bare)
+        initial = len(bare) == 1 and bare.isupper()  # "K. Rajan" keeps its initial's full stop
+        keep_stop = (bare.lower() in TITLES or initial) and word.rstrip(",!").endswith(".")
+        words.append(bare + "." if keep_stop else bare)
     if all(word.lower().rstrip(".") in TITLES for word in words):
         return None  # "this is Mr." names nobody yet
-    while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "van", "de"}:
+    while words and words[-1].lower() in {"bin", "binti", "bt", "bte", "a/l", "a/p", "s/o", "d/o", "van", "de"}:
         words.pop()
-    if not words or (words[0].lower().rstrip(".") in (NAME_STOPWORDS if explicit else NOT_NAMES)):
+    if not words:
+        return None
+    first = words[0].lower().rstrip(".")
+    # "Mei Ling", "June Tan": a month starts a name of two words or more when the next one is a name word too.
+    after_month = first in MONTHS and len(words) > 1 and words[1].lower() not in NOT_NAMES
+    if first in (NAME_STOPWORDS if explicit else NOT_NAMES) and not after_month:
         return None
     return " ".join(words)
 
@@ -465,6 +560,9 @@ def find_name(text: str) -> tuple[str | None, str]:
         sign_off = SIGN_OFF_RE.search(line)
         if sign_off:
             candidate = sign_off.group(1) or (lines[index + 1] if index + 1 < len(lines) else "")
+            # "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last.
+            while (again := SIGN_OFF_RE.match(candidate)) and again.group(1) != candidate:
+                candidate = again.group(1)
             if candidate and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
                 return name, "signature"
     if lines and (dash := DASH_SIGNATURE_RE.match(lines[-1])):
@@ -475,6 +573,10 @@ def find_name(text: str) -> tuple[str | None, str]:
         if match.group(0).strip() == match.group(1).strip():
             continue  # a capitalised word at the start of a line is not a name cue on its own
         if name := _tidy_name(match.group(1)):
+            return name, "weak"
+    for match in FOR_NAME_RE.finditer(text):
+        name = _tidy_name(match.group(1))
+        if name and not any(word.lower() in _NOT_BOOKED_FOR for word in name.split()):
             return name, "weak"
     # "Parking here, is it free?" asks about the hotel: only a message that asks nothing names its writer so.
     if "?" not in text and (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
@@ -492,8 +594,11 @@ def name_beside_contact(text: str, region: str) -> str | None:
     rest = text
     for contact in contacts:
         rest = rest.replace(contact, ",")
-    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n]+", CONTACT_LABEL_RE.sub(",", rest))]
+    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))]
     parts = [part for part in parts if part]
+    # "Mr. Kumar, teacher, 012…": the name first, then only the writer's role in lower case.
+    if len(parts) > 1 and all(re.fullmatch(r"[a-z][a-z ]*", part) for part in parts[1:]):
+        parts = parts[:1]
     if len(parts) != 1 or not CONTACT_NAME_RE.fullmatch(parts[0]):
         return None
     name = _tidy_name(parts[0])
@@ -694,8 +799,12 @@ _AT_TIME = (
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)|\d{1,2}[:.]\d{2})"
 )
 SPECIAL_REQUEST_RE = re.compile(
-    r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?)\b"
-    r"|\b(?:bantal|selimut|tuala|cadar)\s+(?:tambahan|lebih)\b"
+    r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?|beds?|mattress(?:es)?)\b"
+    r"|\b(?:bantal|selimut|tuala|cadar|katil|tilam)\s+(?:tambahan|lebih)\b"
+    # What an event needs: its equipment and its meals ("a projector", "PA system", "vegetarian meals", "pelamin").
+    r"|\b(?:projectors?|projektor|(?:lcd|led)\s+screen|microphones?|mikrofon|wireless mics?|pa system|sound system"
+    r"|sistem (?:pa|bunyi)|whiteboard|flip ?charts?|pelamin|wheelchair(?:\s+access)?|kerusi roda)\b"
+    r"|\b(?:vegetarian|vegan)(?:\s+(?:meals?|food|menu|options?))?\b|\bmakanan\s+(?:vegetarian|sayur(?:an)?)\b"
     r"|\b(?:(?:late|early)\s+(?:check[- ]?in|arrival)|arriv(?:e|ing)\s+late"
     rf"|(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)|(?:sampai|tiba)\s+lewat(?:\s+malam)?)(?:{_AT_TIME})?"
     rf"|\b(?:arriv(?:e|ing|al)|(?:sampai|tiba)(?:\s+di\s+hotel)?)(?:{_AT_TIME})"
@@ -747,7 +856,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     whole = "\n".join(item.text for item in items)
     lowered = whole.lower()
     room_type = match_room_type(whole, ctx.rooms, signals)
-    intent = detect_intent(whole, signals, room_chosen=room_type is not None)
+    # "events@…", "seminar@…": an address names no intent.
+    intent = detect_intent(EMAIL_RE.sub(" ", whole), signals, room_chosen=room_type is not None)
 
     raw: dict[str, Any] = {"intent": intent}
     name_rank = {"explicit": 3, "signature": 2, "weak": 1}
@@ -773,9 +883,11 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
     # "One more person is joining" changes the party (`_apply_party_changes`); it is not a party of one.
     without_phones = PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones))
+    # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
+    without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
+    stay_texts = [NIGHTS_MORE_RE.sub(" ", counting_text(item.text.lower())) for item in items]
     nights_said_in = max(
-        (i for i, item in enumerate(items) if NIGHTS_RE.search(item.text.lower()) or WEEK_RE.search(item.text.lower())),
-        default=-1,
+        (i for i, text in enumerate(stay_texts) if NIGHTS_RE.search(text) or WEEK_RE.search(text)), default=-1
     )
     raw.update(_assign_dates(per_message_dates, intent, signals, nights_said_in))
     nights = _last_number(NIGHTS_RE, without_phones)
@@ -783,16 +895,24 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         nights = int(dn.group(1) or dn.group(2))
     if nights is None and (weeks := WEEK_RE.search(without_phones)):
         nights = week_nights(weeks)
+    added = sum(nights_added(item.text) for item in items[nights_said_in + 1 :])
+    if added and nights is None and raw["check_in"] and raw["check_out"]:
+        nights = (raw["check_out"] - raw["check_in"]).days
+    if added and nights is not None:
+        nights, raw["check_out"] = nights + added, None  # the check-out follows the longer stay
     raw["nights"] = nights
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None and COUPLE_RE.search(without_phones):
         raw["adults"] = 2
-    elif raw["adults"] is None and SOLO_RE.search(without_phones):
+    elif raw["adults"] is None and (SOLO_RE.search(without_phones) or SOLO_WITH_CHILDREN_RE.search(without_phones)):
         raw["adults"] = 1
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
     if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
         raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
-    raw["group_size"] = _last_number(GROUP_RE, without_phones)
+    if raw["children"] is None:
+        raw["children"] = children_after(without_phones)
+    # "anak2 nak ikut, 2 orang" counts the children, not the party.
+    raw["group_size"] = _last_number(GROUP_RE, CHILDREN_AFTER_RE.sub(" ", without_phones))
     if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":

@@ -14,7 +14,8 @@ from leads.services.consent import consent_request, next_question, read_consent_
     ("reply", "answer"),
     [
         ("YES", True), ("yes please", True), ("ok boleh", True), ("Ya", True), ("setuju", True), ("👍", True),
-        ("no problem, go ahead", True), ("consent_yes", True),
+        ("no problem, go ahead", True), ("consent_yes", True), ("baiklah", True), ("okla", True),
+        ("alright", True), ("sounds good", True), ("teruskan", True),
         ("NO", False), ("no thanks", False), ("tak nak", False), ("tidak", False), ("jangan", False),
         ("tak boleh", False), ("consent_no", False), ("don't share it", False),
         ("what is the price?", None), ("hmm", None), ("", None),
