@@ -217,3 +217,25 @@ def test_an_english_plural_is_spelled_as_english_spells_it_and_a_stem_shared_by_
     assert "parties" in glossary.concept_tsquery("can we throw a birthday party in our room?")
     # "suits" and "suite" share a stem: "which room suits me" is not about the suite.
     assert not any("suite" in c.english[0] for c in glossary.find("i use a wheelchair, which room suits me"))
+
+
+def test_a_question_naming_several_topics_is_also_searched_with_each_one_left_out() -> None:
+    spared = glossary.spared_concepts("is the accessible room's bathroom step-free?")
+    assert len(spared) == 3  # wheelchair, bathroom, step-free: each left out once
+    kept, left_out = next((kept, left) for kept, left in spared if "ramp" in left)
+    assert "roll <-> in <-> shower" in kept and "shower" in kept and "ramp" not in kept
+    assert glossary.spared_concepts("is there a pool?") == []  # one topic: nothing to leave out
+    assert glossary.spared_concepts("what time is it?") == []
+
+
+def test_words_for_the_prayer_direction_ashtrays_wallets_pets_romance_and_fire_alarms_name_their_concepts() -> None:
+    def first(text: str) -> str:
+        return glossary.find(text)[0].english[0][0]
+
+    assert first("arah kiblat di mana") == "qibla"
+    assert first("any ashtrays outside") == "smoking"
+    assert first("boleh guna google pay") == "credit"
+    assert first("boleh bawa binatang peliharaan") == "pet"
+    assert first("kami pengantin baru") == "honeymoon"
+    assert first("ulang tahun perkahwinan kami") == "honeymoon"  # an anniversary, not a wedding to plan
+    assert first("is there a smoke detector in the room") == "fire"
