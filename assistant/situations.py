@@ -36,6 +36,8 @@ _BEFORE_CHECK_IN = _either(
     r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|in the morning|pagi)", "morning", "early", "straight away", "right away",
     "before (?:the afternoon|noon|lunch)", "pagi", "awal", "terus", "sebelum tengah hari",
     r"at (?:[7-9]|1[01])(?![\d:.]|\s*(?:pm|petang|malam|at night|in the evening))",  # a bare morning hour
+    # Midday and the first hours after it are before the usual check-in hour too ("sampai pukul 1 tengah hari").
+    "noon", "midday", "lunch ?time", "tengah ?hari", r"(?:12|1|2)(?:[:.]\d{2})?\s*(?:pm|petang)",
 )  # fmt: skip
 _DEPARTURE = _either(
     "fly", "flying", "flights?", "leav(?:e|ing)", "depart(?:s|ing)?", "train", "bus", "balik", "pulang", "bertolak",

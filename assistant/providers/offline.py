@@ -251,7 +251,10 @@ FOCI = (
         re.compile(
             r"(?:^|[,.;!?])\W*(can i|can we|may i|may we|could i|could we|am i allowed|are we allowed|is it ok"
             r"|is it okay|boleh|bolehkah)\b"
-            r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan|boleh(?: tak| ke| ka)?)\W*$",
+            r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan|boleh(?: tak| ke| ka)?"
+            # "… would that be a problem?", "… jadi masalah tak?": whether it is allowed, in other words
+            r"|(?:would|will|is) (?:that|it|this) (?:be )?(?:a |an )?(?:problem|issue|fine)|any problem"
+            r"|(?:jadi|ada) masalah(?: tak| ke)?|tak apa(?: ke)?|ok(?:ay)? tak)\W*$",
             re.IGNORECASE,
         ),
         re.compile(
@@ -327,7 +330,9 @@ FOCI = (
             r"\b(what happens|what will happen|what if|what's the penalty|what is the penalty|penalty"
             r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b"
             # A condition and a charge: "if I cancel a day before, will I be charged?", "kalau … kena caj ke?"
-            r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan)\b",
+            r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan"
+            # … or with the money coming back: "if I cancel, do I get a refund?", "kalau batal dapat refund ke"
+            r"|refund|refunded|money back|bayar balik|duit balik|wang dikembalikan)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -590,6 +595,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             return []
     items = [items[0], *(item for item in items[1:] if item.on_subject)]
     best = _answering_item(items, foci)
+    if any(f.name == "people" for f in foci):
+        best = _fitting_item(question, items, best)
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
@@ -787,6 +794,70 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
     if not titled:
         return nearest
     return next((item for item in titled if asked & item.carries), titled[0])
+
+
+_NUMBER_WORDS = {
+    word: value
+    for value, words in enumerate(
+        (
+            (),
+            ("one", "satu", "seorang"),
+            ("two", "dua", "berdua"),
+            ("three", "tiga", "bertiga"),
+            ("four", "empat", "berempat"),
+            ("five", "lima", "berlima"),
+            ("six", "enam", "berenam"),
+            ("seven", "tujuh"),
+            ("eight", "lapan"),
+            ("nine", "sembilan"),
+            ("ten", "sepuluh"),
+        )
+    )
+    for word in words
+}
+_COUNT = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+# People counted: "four adults", "3 kids", "5 orang", "2 dewasa"; a party stating its size: "we are 4", "6 of us".
+_HEADS = re.compile(
+    _COUNT + r"\s+(?:adults?|people|persons?|guests?|pax|child(?:ren)?|kids?|orang|dewasa|tetamu|kanak-kanak"
+    r"|budak(?:-budak)?|anak)\b",
+    re.IGNORECASE,
+)
+_PARTY = re.compile(
+    r"\b(?:we are|we're|we r|kami|party of)\s+" + _COUNT + r"\b|\b" + _COUNT + r" of us\b", re.IGNORECASE
+)
+# The alternatives of a room's capacity: "sleeps four adults or two adults and three children".
+_ALTERNATIVES = re.compile(r"\bor\b|\batau\b|;")
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word.lower(), 0)
+
+
+def _party_size(question: str) -> int:
+    """How many people the guest says are coming ("we are 4 adults", "2 adults and 3 kids", "muat 5 orang"),
+    or 0."""
+    counted = sum(_count(m.group(1)) for m in _HEADS.finditer(question))
+    return counted or max((_count(n) for m in _PARTY.finditer(question) for n in m.groups() if n), default=0)
+
+
+def _capacity(text: str) -> int:
+    """The most people a sentence says something takes: the larger of its alternatives, each summed ("four
+    adults or two adults and three children": 5), or 0."""
+    return max(
+        (sum(_count(m.group(1)) for m in _HEADS.finditer(part)) for part in _ALTERNATIVES.split(text)), default=0
+    )
+
+
+def _fitting_item(question: str, items: list[_Item], best: _Item) -> _Item:
+    """For a party that says its size ("we are 4 adults, one room?"), the item whose stated capacity takes it
+    when the answering one's does not: a receptionist offers the suite that sleeps four, not the room that
+    sleeps two."""
+    size = _party_size(question)
+    capacity = {id(item): max((_capacity(s.text) for s in item.sentences if "people" in s.carries), default=0)
+                for item in items}  # fmt: skip
+    if not size or not capacity[id(best)] or capacity[id(best)] >= size:
+        return best
+    return next((item for item in items if capacity[id(item)] >= size and item.on_subject), best)
 
 
 def _from_best_item(

@@ -682,3 +682,78 @@ def test_hours_written_in_words_answer_how_many_hours() -> None:
     )
     answer = _ask("brp harga haircut dan kena tempah berapa jam awal", (salon,), language="ms")
     assert "RM 60" in answer and "three hours ahead" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("we're travelling with our parrot, would that be an issue?", "en"),
+        ("travelling with a hamster, is that a problem?", "en"),
+        ("kami travelling dengan arnab, jadi masalah tak?", "ms"),
+    ],
+)
+def test_whether_it_would_be_a_problem_asks_for_the_rule(question: str, language: str) -> None:
+    # The rule is the item's opening line, though a later one repeats the guest's own word ("travelling").
+    animals = _hit(
+        63,
+        "Animals",
+        "Animals are not allowed in the villas, except registered assistance dogs. "
+        "Guests travelling with an assistance dog should tell reception before arrival.",
+    )
+    assert "not allowed" in _ask(question, (animals,), language=language)
+
+
+def test_a_condition_with_money_back_is_answered_by_the_charge_not_by_a_line_repeating_refund() -> None:
+    cooking = _hit(
+        64,
+        "Cooking Class",
+        "Cooking classes may be cancelled free of charge up to 24 hours before. Classes cancelled later are "
+        "charged in full. Gift vouchers for classes are non-refundable and cannot be refunded.",
+    )
+    assert "charged in full" in _ask("kalau batal kelas masak dapat refund ke", (cooking,), language="ms")
+    assert "charged in full" in _ask("if we cancel the class late, will we get our money back?", (cooking,))
+
+
+@pytest.mark.parametrize(
+    ("question", "early"),
+    [
+        ("we reach the hotel at noon, can we go to our room?", True),
+        ("kami sampai pukul 1 tengah hari, boleh masuk bilik?", True),
+        ("we arrive around 2pm, is the room ready?", True),
+        ("we reach the hotel at 6pm, can we go to our room?", False),
+    ],
+)
+def test_an_arrival_at_midday_asks_for_early_check_in(question: str, early: bool) -> None:
+    assert ("early check-in" in with_implied_topic(question)) is early
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Can the front desk keep a parcel for me?", AiMode.CONCIERGE),
+        ("is the front desk open all night?", AiMode.CONCIERGE),
+        ("Put me through to the front desk please", AiMode.HANDOFF),
+        ("I need the front desk", AiMode.HANDOFF),
+    ],
+)
+def test_what_the_front_desk_does_is_a_question_and_asking_for_it_is_a_request(text: str, mode: str) -> None:
+    assert select_mode(text, current_mode=AiMode.CONCIERGE, low_confidence_streak=0) == mode
+
+
+GARDEN_ROOM = _hit(65, "Garden Room", "The Garden Room has a terrace. It sleeps two adults and one child.")
+POOL_VILLA = _hit(
+    66, "Pool Villa", "The Pool Villa has a private pool. It sleeps six adults or four adults and four kids."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "fact"),
+    [
+        ("we are 5 adults, which room works?", "en", "six adults"),
+        ("2 adults and 4 kids, what room fits us?", "en", "six adults"),
+        ("kami berlima, bilik mana muat?", "ms", "six adults"),
+        ("we are 2 adults, which room works?", "en", "two adults"),  # the nearest one takes them
+    ],
+)
+def test_a_party_stating_its_size_gets_the_room_that_takes_it(question: str, language: str, fact: str) -> None:
+    assert fact in _ask(question, (GARDEN_ROOM, POOL_VILLA), language=language)
