@@ -603,6 +603,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
         return []
+    if _asks_for_something_unsaid(question, best):
+        return []
     others = [item for item in items if item is not best]
     # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
     # what there is to know: the opening line and the one after it (the guests' rate, the price of the car).
@@ -763,6 +765,40 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
         return True
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
     return bool(typed - _glossary_words() - _GENERIC - said_words)
+
+
+# "Is there a clinic …?", "ada klinik 24 jam?": the thing asked for is the word after the opening.
+_THING_ASKED = re.compile(
+    r"(?:^|[,.;!?])\W*(?:do you have|do you guys have|is there|are there|have you got|ada|adakah)\s+"
+    r"(?:an?\s+|any\s+|some\s+|sebarang\s+)?([^\W\d_]+)",
+    re.IGNORECASE,
+)
+# Words that open what is asked without naming it ("is there somewhere to pray?", "ada jual arak?", "adakah pihak
+# hotel menyediakan …").
+_NOT_A_THING = frozenset(
+    str.split(
+        """
+    somewhere anywhere something anything place way good nice cheap free other more extra enough
+    jual sediakan menyediakan disediakan pihak tak tidak ke apa tempat sesiapa orang perkhidmatan servis kemudahan
+    khidmat nak boleh
+    """
+    )
+)
+
+
+def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
+    """The question asks whether there is a thing the glossary does not know, and the answering item, which names
+    none of its topics, never says it: "ada klinik 24 jam?" is not answered by room service's "24 hours"."""
+    match = _THING_ASKED.search(question)
+    if not match or item.names_topic:
+        # An item naming a topic of the question answers it, whatever else the guest calls it ("dapur" for the
+        # kitchens of the halal item).
+        return False
+    thing = match.group(1).lower()
+    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC or _stem(thing) in _glossary_words():
+        return False
+    said = {word for s in item.sentences for word in _words(s.text)}
+    return _stem(thing) not in said
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its

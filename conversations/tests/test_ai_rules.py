@@ -757,3 +757,10 @@ POOL_VILLA = _hit(
 )
 def test_a_party_stating_its_size_gets_the_room_that_takes_it(question: str, language: str, fact: str) -> None:
     assert fact in _ask(question, (GARDEN_ROOM, POOL_VILLA), language=language)
+
+
+def test_a_thing_asked_for_that_the_item_never_says_is_not_answered_by_its_hours() -> None:
+    lounge = _hit(67, "Lobby Lounge", "The lobby lounge serves coffee and cakes 24 hours a day.")
+    assert _ask("ada farmasi 24 jam dalam hotel?", (lounge,), language="ms") == TEMPLATES["ms"]["unknown"]
+    assert _ask("is there a pharmacy open 24 hours?", (lounge,)) == TEMPLATES["en"]["unknown"]
+    assert "24 hours" in _ask("is there coffee at 3am?", (lounge,))  # what the item serves
