@@ -84,6 +84,10 @@ SETS = (
         " about, situations, room types, one-word questions",
     ),
     (
+        "eval_questions_tuning13.json",
+        "check set of the t15q2 round: written after its fixes on tuning12, measured once there, then tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
