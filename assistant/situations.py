@@ -68,6 +68,18 @@ def _leaves_late(question: str) -> bool:
     return bool(_STAY_ON.search(question) and _DEPARTURE.search(question))
 
 
+# What the guest will be doing meanwhile: "is there anything for the kids while we're at the spa?",
+# "anak nak main sementara kami ke spa": the spa is why they ask, the kids are what they ask about.
+_MEANWHILE = re.compile(r"\b(?:while|whilst|sementara)\b[^,.;?!]*", re.IGNORECASE)
+
+
+def without_setting(question: str) -> str:
+    """The question without what the guest will be doing meanwhile (its "while …" clause), unless that is all
+    it says."""
+    rest = _MEANWHILE.sub(" ", question)
+    return " ".join(rest.split()) if len(re.findall(r"\w+", rest)) >= 3 else question
+
+
 def implied_topic(question: str) -> str:
     """The policy the guest's situation asks about, in glossary words ("early check-in"), or ""."""
     implied = []

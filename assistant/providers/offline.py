@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
-from assistant.situations import implied_topic, is_comparison, question_pieces, variant
+from assistant.situations import implied_topic, is_comparison, question_pieces, variant, without_setting
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -178,10 +178,14 @@ _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A time of day, or a delay ("within 7 working days", "dalam 7 hari bekerja"): both answer "when?".
 _TIME = re.compile(
     r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b" + _NUMBER + r" hours\b|\bpagi\b|\bpetang\b"
+    r"|\bat all times\b|\bround the clock\b|\baround the clock\b|\bsepanjang masa\b|\bsetiap masa\b"
     r"|\b\d{1,2}[:.]\d{2} (?:malam|tengah hari)\b"  # "7:00 malam"; "2 malam" alone is two nights
     r"|\bwithin \d+ (?:working |business )?(?:days?|hours?)\b|\bdalam (?:masa )?\d+ (?:hari|jam)\b",
     re.IGNORECASE,
 )
+# A time of day, not a delay: what "what time …?" asks for beside "how long …?" (CLOCK_BONUS on top of the focus).
+_CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}\s*(?:am|pm)\b|\bnoon\b", re.IGNORECASE)
+CLOCK_BONUS = 0.5
 FOCI = (
     _Focus(
         "price",
@@ -204,8 +208,8 @@ FOCI = (
     _Focus(
         "time",
         re.compile(
-            r"\b(what time|when|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
-            r"|waktu|buka|tutup|sampai|tengah malam"
+            r"\b(what time|when|time|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
+            r"|waktu|buka|tutup|sampai|tengah malam|at night|all night|overnight|24/7|waktu malam"
             # The latest or earliest allowed is a time too ("how late can I cancel?": 48 hours before).
             r"|latest|earliest|how late|how early|paling lewat|paling awal|paling lambat"
             r"|\d{1,2}\s?(?:am|pm|in the morning|in the evening|at night|pagi|petang))\b",
@@ -521,6 +525,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     concepts += [c for c in asked_variant if c not in concepts]
     emphasised = {n for n, c in enumerate(concepts) if c in asked_variant}
     foci = _foci(question)
+    names = {f.name for f in foci}
+    clock_asked = "time" in names and "duration" not in names
     parts = _parts(question, concepts)
     items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
@@ -546,6 +552,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
             repeated = len(repeated_words)
             bonus = sum(focus.weight for focus in carried)
+            if clock_asked and _CLOCK_TIME.search(text):
+                bonus += CLOCK_BONUS  # "laundry pickup time": the hour it is collected, not "within 4 hours"
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
@@ -1023,7 +1031,8 @@ def compose(request: ChatRequest) -> str:
     if request.mode == AiMode.HANDOFF:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
-    quoted = _grounded(request.question, request.hits) if request.hits else []
+    question = without_setting(request.question)  # what the guest does meanwhile is no part of the question
+    quoted = _grounded(question, request.hits) if request.hits else []
     facts = " ".join(s.text for s in quoted)
     answer = t["answer"]
     # Said in Malay only when every quoted line is the hotel's own Malay (the answering item may not be
@@ -1032,7 +1041,7 @@ def compose(request: ChatRequest) -> str:
         answer = t["english_only"]
     elif facts and request.language == "en" and all(s.language == "ms" for s in quoted):
         answer = t["malay_only"]
-    verdict = _yes_or_no(request.question, quoted)
+    verdict = _yes_or_no(question, quoted)
     if verdict:
         answer = f"{t[verdict]} {answer}"
     if request.mode == AiMode.LEAD_CAPTURE:

@@ -764,3 +764,39 @@ def test_a_thing_asked_for_that_the_item_never_says_is_not_answered_by_its_hours
     assert _ask("ada farmasi 24 jam dalam hotel?", (lounge,), language="ms") == TEMPLATES["ms"]["unknown"]
     assert _ask("is there a pharmacy open 24 hours?", (lounge,)) == TEMPLATES["en"]["unknown"]
     assert "24 hours" in _ask("is there coffee at 3am?", (lounge,))  # what the item serves
+
+
+GAMES_ROOM = _hit(68, "Games Room", "The games room on level 5 has board games and consoles for children aged 5 to 14.")
+STUDIO = _hit(69, "Fitness Studio", "The fitness studio on level 9 is open from 6:00 am to 10:00 pm.")
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("is there something for the children while we're at the fitness studio?", "en"),
+        ("ada tempat budak-budak main sementara kami ke gym?", "ms"),
+    ],
+)
+def test_what_the_guest_does_meanwhile_is_no_part_of_the_question(question: str, language: str) -> None:
+    answer = _ask(question, (STUDIO, GAMES_ROOM), language=language)
+    assert "board games" in answer and "6:00 am" not in answer
+
+
+def test_open_at_night_is_answered_by_the_line_saying_it_never_closes() -> None:
+    meditation = _hit(
+        70,
+        "Meditation Room",
+        "The meditation room is on level 8. Cushions and mats are provided. Quiet music plays in the morning. "
+        "It is open at all times.",
+    )
+    assert "open at all times" in _ask("meditation room available at night?", (meditation,))
+
+
+def test_what_time_is_answered_by_a_time_of_day_not_by_a_delay() -> None:
+    shine = _hit(
+        71,
+        "Shoe Shine",
+        "Shoes left outside the door are collected before 8:00 am and returned by 6:00 pm. "
+        "An express shine within 2 hours costs RM 15.",
+    )
+    assert "8:00 am" in _ask("shoe shine time?", (shine,))

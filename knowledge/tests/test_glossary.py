@@ -239,3 +239,9 @@ def test_words_for_the_prayer_direction_ashtrays_wallets_pets_romance_and_fire_a
     assert first("kami pengantin baru") == "honeymoon"
     assert first("ulang tahun perkahwinan kami") == "honeymoon"  # an anniversary, not a wedding to plan
     assert first("is there a smoke detector in the room") == "fire"
+
+
+def test_stairs_and_a_laundry_pickup_are_read_as_accessibility_and_laundry() -> None:
+    assert ("wheelchair",) in [c.english[0] for c in glossary.find("rooms for guests who can't climb stairs")]
+    assert glossary.find("laundry pickup time")[0].english[0] == ("laundry",)
+    assert ("airport", "transfer") not in [c.english[0] for c in glossary.find("laundry pickup time")]
