@@ -60,6 +60,14 @@ _LATEST = _either("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "sele
 _EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")
 
 
+# A party stating its size ("5 people", "kami berlima", "we are 6"): what a room takes is said in adults.
+_PARTY_SIZE = _either(
+    r"\d{1,2} (?:people|persons?|pax|guests|orang|org|tetamu)", r"we(?: are|'re| r) \d{1,2}", r"\d{1,2} of us",
+    r"kami (?:\d{1,2}|ber(?:dua|tiga|empat|lima|enam|tujuh|lapan))",
+)  # fmt: skip
+_ADULTS = _either("adults?", "dewasa")
+
+
 def _arrives_early(question: str) -> bool:
     return bool(_ARRIVAL.search(question) and _ROOM.search(question) and _BEFORE_CHECK_IN.search(question))
 
@@ -89,6 +97,9 @@ def implied_topic(question: str) -> str:
         implied.append("late check-out")
     if _YOUNG_CHILD.search(question):
         implied.append("child")
+    if _PARTY_SIZE.search(question) and _ROOM.search(question) and not _ADULTS.search(question):
+        # "bilik mana muat 5 orang?", "which room fits 5 people?": the rooms say how many adults they sleep
+        implied.append("adults")
     return " ".join(implied)
 
 

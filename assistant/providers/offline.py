@@ -634,6 +634,10 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         if top.part_scores[number] >= 1.0 and top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
             chosen.append(top)
     chosen.sort(key=lambda s: s.position)
+    if _WHICH.search(question) and chosen[0].position > 0 and _PRONOUN_OPENING.match(chosen[0].text):
+        # "Which room fits 5 people?" is answered by the room's name too: "It sleeps four adults …" alone says
+        # what, not which; the item's opening line names it.
+        chosen.insert(0, best.sentences[0])
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
@@ -690,6 +694,11 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         quoted.append(sentence)
         total += len(sentence.text) + 1
     return quoted
+
+
+# A choice asked ("which room …?", "bilik mana …?") and a line that names its subject only by a pronoun.
+_WHICH = re.compile(r"\bwhich\b|\bmana\b(?!-)", re.IGNORECASE)
+_PRONOUN_OPENING = re.compile(r"(?:it|they|this|these|ia|ini)\b", re.IGNORECASE)
 
 
 # The kinds of measure a fact states: a comparison's two sides state the same kind.

@@ -800,3 +800,25 @@ def test_what_time_is_answered_by_a_time_of_day_not_by_a_delay() -> None:
         "An express shine within 2 hours costs RM 15.",
     )
     assert "8:00 am" in _ask("shoe shine time?", (shine,))
+
+
+@pytest.mark.parametrize(
+    ("question", "adults"),
+    [
+        ("which room fits 6 people?", True),
+        ("bilik mana muat 4 org", True),
+        ("kami berenam, ada bilik?", True),
+        ("we are 3 adults, which room?", False),  # said in adults already
+        ("6 people for dinner, where can we eat?", False),  # no room asked for
+    ],
+)
+def test_a_party_asking_for_a_room_is_searched_in_adults_as_rooms_state_it(question: str, adults: bool) -> None:
+    assert with_implied_topic(question).endswith(" adults") is adults
+
+
+def test_which_room_is_answered_with_the_rooms_name_when_its_line_says_it() -> None:
+    lagoon = _hit(
+        72, "Lagoon Villa", "The Lagoon Villa faces the water. A butler serves breakfast. It sleeps three adults."
+    )
+    answer = _ask("which villa fits 3 people?", (lagoon,))
+    assert "The Lagoon Villa faces the water" in answer and "sleeps three adults" in answer
