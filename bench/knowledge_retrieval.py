@@ -169,8 +169,6 @@ def measure(
             "n": 40,
             "ef": ef,
             "tsq": text_query(" ".join(VOCAB[w] for w in rng.integers(0, len(VOCAB), 2))),
-            "kept": [],
-            "left_out": [],
         }
         took, approx = run_query(conn, schema, _VECTOR_SQL, params, exact=False)
         exact_took, exact = run_query(conn, schema, _VECTOR_SQL, params, exact=True)

@@ -257,35 +257,14 @@ def embedding_query(question: str, language: str) -> str:
     return f"{question} ({', '.join(extra)})" if extra else question
 
 
-def _topical_groups(question: str) -> list[str]:
-    """Each topical concept of the question as a to_tsquery group of its written phrases (who the question is
-    about only when it is its one topic)."""
-    topical = [concept for concept in find(question) if not concept.general]
-    if any(not concept.person for concept in topical):
-        topical = [concept for concept in topical if not concept.person]
-    return ["(" + " | ".join(" <-> ".join(phrase) for phrase in concept.written_phrases) + ")" for concept in topical]
-
-
 def concept_tsquery(question: str) -> str:
     """A to_tsquery expression requiring every topical concept of the question, in either language
     ('' when the question names none): (pool | kolam <-> renang) & (open | buka)."""
-    return " & ".join(_topical_groups(question))
-
-
-# Beyond this many topical concepts, a question is not searched with one of them left out (see spared_concepts).
-MAX_SPARED_CONCEPTS = 5
-
-
-def spared_concepts(question: str) -> list[tuple[str, str]]:
-    """For a question naming two to five topical concepts: each one left out, as (the others' to_tsquery, its
-    own). A guest may tell more than the hotel's texts ever say ("I'm blind and have a guide dog": no item names
-    blindness; "is the accessible room's bathroom step-free?": the room says "roll-in shower"); retrieval
-    (knowledge/services/retrieval.py) spares a concept only when no text of the knowledge base names it, so a
-    concept the hotel does write about is never dropped ("can I bring durian into my room?" still needs the
-    durian)."""
-    groups = _topical_groups(question)
-    if not 2 <= len(groups) <= MAX_SPARED_CONCEPTS:
-        return []
-    return [
-        (" & ".join(g for other, g in enumerate(groups) if other != left), groups[left]) for left in range(len(groups))
-    ]
+    groups = []
+    topical = [concept for concept in find(question) if not concept.general]
+    if any(not concept.person for concept in topical):
+        topical = [concept for concept in topical if not concept.person]
+    for concept in topical:
+        alternatives = [" <-> ".join(phrase) for phrase in concept.written_phrases]
+        groups.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(groups)

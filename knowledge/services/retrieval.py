@@ -160,18 +160,9 @@ _SELECT = """
       AND (i.valid_to IS NULL OR i.valid_to >= %(today)s)
 """
 _VECTOR_SQL = _SELECT + " ORDER BY c.embedding <=> %(q)s::vector LIMIT %(n)s"
-# The full-text query: the question's (text_query), or else the topical concepts with one left out when no text
-# of the knowledge base names that one (glossary.spared_concepts): uncorrelated, so computed once per statement,
-# each test an index lookup, in the same round trip.
-_TSQUERY = (
-    "to_tsquery('simple', %(tsq)s || COALESCE((SELECT ' | ' || string_agg('(' || s.kept || ')', ' | ')"
-    " FROM unnest(%(kept)s::text[], %(left_out)s::text[]) AS s(kept, left_out)"
-    " WHERE NOT EXISTS (SELECT 1 FROM knowledge_knowledgechunk k"
-    " WHERE k.search_vector @@ to_tsquery('simple', s.left_out))), ''))"
-)
 _TEXT_SQL = (
-    _SELECT.replace("AS sim", f"AS sim, ts_rank_cd(c.search_vector, {_TSQUERY}) AS text_score")
-    + f" AND c.search_vector @@ {_TSQUERY} ORDER BY text_score DESC, c.id LIMIT %(n)s"
+    _SELECT.replace("AS sim", "AS sim, ts_rank_cd(c.search_vector, to_tsquery('simple', %(tsq)s)) AS text_score")
+    + " AND c.search_vector @@ to_tsquery('simple', %(tsq)s) ORDER BY text_score DESC, c.id LIMIT %(n)s"
 )
 
 
@@ -229,14 +220,11 @@ def search_detailed(
     threshold = min_similarity(provider.name, language)
     threshold_with_text = min_similarity(provider.name, language, text_match=True)
     threshold_same_language = min_similarity(provider.name, language, chunk_language=language)
-    spared = glossary.spared_concepts(query)
     params = {
         "q": _vector_literal(query_vector(glossary.embedding_query(query, language))),
         "today": today or _today_in_property(),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),
-        "kept": [kept for kept, _ in spared],
-        "left_out": [left_out for _, left_out in spared],
         "ef": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH)),
     }
     with connection.cursor() as cursor:
