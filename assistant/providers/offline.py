@@ -673,6 +673,10 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         helpful = [s for s in item.sentences if s.concepts & uncovered or item.subject & uncovered or other_side]
         if measures:
             helpful = [s for s in helpful if measures & _measures(s.text)]
+        if asked & _TELLING_FOCI and not comparison:
+            # A second item answers a kind of fact the question asks for ("what time can we get the keys?": not the
+            # lost key card's RM 50).
+            helpful = [s for s in helpful if s.carries & asked & _TELLING_FOCI]
         if not (uncovered or other_side) or not helpful:
             continue
         its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]

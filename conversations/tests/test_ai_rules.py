@@ -731,7 +731,7 @@ def test_an_arrival_at_midday_asks_for_early_check_in(question: str, early: bool
     ("text", "mode"),
     [
         ("Can the front desk keep a parcel for me?", AiMode.CONCIERGE),
-        ("is the front desk open all night?", AiMode.CONCIERGE),
+        ("could the front desk keep our passports overnight?", AiMode.CONCIERGE),
         ("Put me through to the front desk please", AiMode.HANDOFF),
         ("I need the front desk", AiMode.HANDOFF),
     ],
@@ -822,3 +822,11 @@ def test_which_room_is_answered_with_the_rooms_name_when_its_line_says_it() -> N
     )
     answer = _ask("which villa fits 3 people?", (lagoon,))
     assert "The Lagoon Villa faces the water" in answer and "sleeps three adults" in answer
+
+
+def test_a_second_item_is_added_only_with_the_kind_of_fact_asked() -> None:
+    oils = _hit(73, "Jasmine Spa", "The spa uses organic coconut oils from Terengganu.")
+    answer = _ask("what time does the pool open, and the spa?", (POOL, oils))
+    assert "7:00 am to 10:00 pm" in answer and "coconut" not in answer
+    hours = _hit(74, "Jasmine Spa", "The spa uses organic oils. It is open from 11:00 am to 9:00 pm.")
+    assert "11:00 am to 9:00 pm" in _ask("what time does the pool open, and the spa?", (POOL, hours))

@@ -245,3 +245,9 @@ def test_stairs_and_a_laundry_pickup_are_read_as_accessibility_and_laundry() -> 
     assert ("wheelchair",) in [c.english[0] for c in glossary.find("rooms for guests who can't climb stairs")]
     assert glossary.find("laundry pickup time")[0].english[0] == ("laundry",)
     assert ("airport", "transfer") not in [c.english[0] for c in glossary.find("laundry pickup time")]
+
+
+def test_getting_the_keys_is_checking_in() -> None:
+    check_in = glossary.find("check-in")[0]
+    assert check_in in glossary.find("what time can we get the keys")
+    assert check_in in glossary.find("bila boleh ambil kunci")
