@@ -326,6 +326,21 @@ FOCI = (
         re.compile(r"\w[\w' -]*, [\w' -]+(?:,? (?:and|or|dan|atau) |, )\w", re.IGNORECASE),
         2.0,
     ),
+    # "How old must kids be for the kids club?" is answered by the ages the item states ("aged 4 to 12").
+    _Focus(
+        "age",
+        re.compile(
+            r"\b(how old|what age|which age|age limit|minimum age|maximum age|ages?|umur berapa|berapa umur|had umur"
+            r"|berumur|peringkat umur)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\baged? \d|\b\d{1,2} (?:to|-|hingga|sehingga) \d{1,2}\b|\b(?:under|over|above|below|bawah|atas) \d{1,2}\b"
+            r"|\bumur \d|\bberumur\b|\b\d{1,2} years? old\b|\b\d{1,2} tahun\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
     # "What happens if someone smokes in the room?" is answered by the consequence the item states: the
     # charge, the fine, the rule broken; not by the line repeating the question's words.
     _Focus(
@@ -624,6 +639,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         best.sentences,
         follow_on=follow_on,
         rule_first=rule_first,
+        policy=bool(_POLICY_QUESTION.search(question)),
         one_price="price" in asked and not is_comparison(question),
         topical=frozenset(topical - best.subject),
     )
@@ -824,7 +840,7 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
 # rates); "is there", "can I" are carried by nearly every item's wording.
-_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how"])
+_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how", "age"])
 
 
 # The facts a part of a question asks for by its own question word (how much, when, where): "3 kids" in "2 adults
@@ -922,6 +938,7 @@ def _from_best_item(
     *,
     follow_on: bool,
     rule_first: bool = False,
+    policy: bool = False,
     one_price: bool = False,
     topical: frozenset[int] = frozenset(),
 ) -> list[_Sentence]:
@@ -948,6 +965,9 @@ def _from_best_item(
         # spa?": the urut massage's price, not the opening hours).
         return [best, max(sentences[1:], key=lambda s: (s.topicality, -s.position))]
     if rule_first and best.position != 0 and "permission" in sentences[0].carries:
+        return [sentences[0], best]
+    if policy and best.position != 0:
+        # "What's your refund policy?" asks for the rule itself: the item's opening rule, then the line naming more.
         return [sentences[0], best]
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
     if one_price and _PRICE.search(best.text):
@@ -976,6 +996,10 @@ def _from_best_item(
         if sentence.score >= max(1.0, best.score - 0.5) or relevant or (sentence.carries & missing):
             keep.append(sentence)
     return sorted(keep, key=lambda s: s.position)
+
+
+# The rules asked for as such: "what's your refund policy?", "polisi pembatalan?", "apa peraturan …".
+_POLICY_QUESTION = re.compile(r"\b(?:polic(?:y|ies)|rules|terms|polisi|peraturan|syarat)\b", re.IGNORECASE)
 
 
 # A question answered yes or no ("can I pay by Amex?", "boleh bayar guna Mastercard?", "deposit tunai ok tak?");
@@ -1031,7 +1055,11 @@ def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
     # 10:00 pm … late") would make a yes the line does not give: there the facts answer alone.
     named_in_fact = {word for s in quoted for word in _words(" ".join(_NAME_IN_SENTENCE.findall(s.text)))}
     if asked_last and asked_last in named_in_fact and not any(_NEGATION.search(s.text) for s in quoted):
-        return "yes"
+        # … and every topic of the question is spoken of: "halal food at the Sky Bar?" is not answered yes by
+        # "alcohol is served only at the Sky Bar".
+        topics = [c for c in glossary.find(question) if not c.general and not c.person]
+        quoted_words = _words(" ".join(s.text for s in quoted))
+        return "yes" if len(_concepts_in(quoted_words, topics)) == len(topics) else ""
     return ""
 
 

@@ -830,3 +830,28 @@ def test_a_second_item_is_added_only_with_the_kind_of_fact_asked() -> None:
     assert "7:00 am to 10:00 pm" in answer and "coconut" not in answer
     hours = _hit(74, "Jasmine Spa", "The spa uses organic oils. It is open from 11:00 am to 9:00 pm.")
     assert "11:00 am to 9:00 pm" in _ask("what time does the pool open, and the spa?", (POOL, hours))
+
+
+def test_how_old_is_answered_by_the_ages_the_item_states() -> None:
+    camp = _hit(
+        75,
+        "Surf Camp",
+        "The surf camp meets at the beach hut. Campers aged 8 to 15 are welcome. Parents must sign a form.",
+    )
+    assert "aged 8 to 15" in _ask("how old must the kids be for the surf camp", (camp,))
+    assert "aged 8 to 15" in _ask("surf camp untuk budak umur berapa", (camp,), language="ms")
+
+
+def test_a_policy_asked_for_as_such_gets_the_items_opening_rule() -> None:
+    rebooking = _hit(
+        76,
+        "Date Changes",
+        "Dates may be changed free of charge up to 72 hours before arrival. Prepaid saver rates cannot be changed "
+        "or refunded.",
+    )
+    assert "up to 72 hours" in _ask("what's your refund policy?", (rebooking,))
+
+
+def test_no_yes_when_the_fact_speaks_of_only_some_of_the_questions_topics() -> None:
+    lounge = _hit(77, "Lounge", "Alcohol is served only at the Rooftop Lounge on level 30.")
+    assert not _ask("do you have halal food at the rooftop lounge", (lounge,)).startswith("Yes")
