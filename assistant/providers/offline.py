@@ -949,7 +949,9 @@ def _from_best_item(
     allowed and the best one is not the item's opening rule: in the item's own order."""
     # At equal scores, the sentence naming the question's concept beats one that only repeats its words.
     best = max(sentences, key=lambda s: (s.score, s.concept_weight, -s.position))
-    if best.score == 0:
+    if best.score == 0 or (follow_on and best.topicality == 0 and best.carries <= {"existence"}):
+        # Nothing of the question said, or only that something is "available" ("do you have family rooms?" is not
+        # answered by "baby cots are available"): the opening line describes what the item is about.
         best = sentences[0]
     if one_price and "price" in best.carries:
         # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)

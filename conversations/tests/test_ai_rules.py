@@ -855,3 +855,13 @@ def test_a_policy_asked_for_as_such_gets_the_items_opening_rule() -> None:
 def test_no_yes_when_the_fact_speaks_of_only_some_of_the_questions_topics() -> None:
     lounge = _hit(77, "Lounge", "Alcohol is served only at the Rooftop Lounge on level 30.")
     assert not _ask("do you have halal food at the rooftop lounge", (lounge,)).startswith("Yes")
+
+
+def test_is_there_is_answered_by_what_the_item_is_not_by_a_line_saying_only_available() -> None:
+    villa = _hit(
+        78,
+        "Garden Villa",
+        "The Garden Villa has two bedrooms around a private courtyard. Bicycles are available on request.",
+    )
+    answer = _ask("do you have garden villas?", (villa,))
+    assert "two bedrooms around a private courtyard" in answer

@@ -251,3 +251,8 @@ def test_getting_the_keys_is_checking_in() -> None:
     check_in = glossary.find("check-in")[0]
     assert check_in in glossary.find("what time can we get the keys")
     assert check_in in glossary.find("bila boleh ambil kunci")
+
+
+def test_family_rooms_and_directions_to_the_hotel_name_the_suite_and_the_location() -> None:
+    assert glossary.find("do you have family rooms")[0] is glossary.find("family suite")[0]
+    assert glossary.find("best way to get to you from the station")[0] is glossary.find("address")[0]
