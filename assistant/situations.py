@@ -63,6 +63,7 @@ _EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awal
 # A party stating its size ("5 people", "kami berlima", "we are 6"): what a room takes is said in adults.
 _PARTY_SIZE = _either(
     r"\d{1,2} (?:people|persons?|pax|guests|orang|org|tetamu)", r"we(?: are|'re| r) \d{1,2}", r"\d{1,2} of us",
+    r"(?:family|party|group) of \d{1,2}", r"keluarga (?:\d{1,2}|seramai \d{1,2}) orang",
     r"kami (?:\d{1,2}|ber(?:dua|tiga|empat|lima|enam|tujuh|lapan))",
 )  # fmt: skip
 _ADULTS = _either("adults?", "dewasa")

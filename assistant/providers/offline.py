@@ -276,7 +276,8 @@ FOCI = (
             r"\b(how many (?:people|persons|guests|adults|pax|of us)|how many can|sleeps?|fit|fits|capacity"
             r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa(?! malam| hari)"
             # A party stating its size asks what takes it: "we are 6 people, which car can take us?"
-            r"|big enough|large enough|cukup besar|take us|fit us|we are \d+|we're \d+|\d+ of us|party of \d+"
+            r"|big enough|large enough|cukup besar|take us|fit us|we are \d+|we're \d+|\d+ of us"
+            r"|(?:party|family|group) of \d+"
             r"|kami \d+ orang|kami (?:ber)?(?:dua|tiga|empat|lima|enam|tujuh|lapan)(?: orang)?)\b",
             re.IGNORECASE,
         ),
@@ -896,7 +897,8 @@ _HEADS = re.compile(
     re.IGNORECASE,
 )
 _PARTY = re.compile(
-    r"\b(?:we are|we're|we r|kami|party of)\s+" + _COUNT + r"\b|\b" + _COUNT + r" of us\b", re.IGNORECASE
+    r"\b(?:we are|we're|we r|kami|party of|family of|group of)\s+" + _COUNT + r"\b|\b" + _COUNT + r" of us\b",
+    re.IGNORECASE,
 )
 # The alternatives of a room's capacity: "sleeps four adults or two adults and three children".
 _ALTERNATIVES = re.compile(r"\bor\b|\batau\b|;")

@@ -752,6 +752,7 @@ POOL_VILLA = _hit(
         ("we are 5 adults, which room works?", "en", "six adults"),
         ("2 adults and 4 kids, what room fits us?", "en", "six adults"),
         ("kami berlima, bilik mana muat?", "ms", "six adults"),
+        ("family of 5, what room do you suggest?", "en", "six adults"),
         ("we are 2 adults, which room works?", "en", "two adults"),  # the nearest one takes them
     ],
 )
@@ -808,6 +809,7 @@ def test_what_time_is_answered_by_a_time_of_day_not_by_a_delay() -> None:
         ("which room fits 6 people?", True),
         ("bilik mana muat 4 org", True),
         ("kami berenam, ada bilik?", True),
+        ("we're a family of 5, which room should we book?", True),
         ("we are 3 adults, which room?", False),  # said in adults already
         ("6 people for dinner, where can we eat?", False),  # no room asked for
     ],
