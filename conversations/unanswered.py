@@ -8,7 +8,9 @@ registers its recorder in its `AppConfig.ready`, so the engine never imports it.
 reported (lead capture belongs to the lead step), nor a request for a person or a complaint.
 
 A recorder runs inside the reply's transaction, under a savepoint: a failure is logged and never
-costs the guest their answer.
+costs the guest their answer. Most turns report a grounded answer the recorder then ignores, so a
+recorder may register a `wants` test (pure Python, no database): a turn it does not want costs no
+savepoint pair (two statements on every answered turn otherwise).
 """
 
 from __future__ import annotations
@@ -40,13 +42,17 @@ class Unanswered:
 
 
 Recorder = Callable[[Unanswered], object]
-_recorders: list[Recorder] = []
+Wants = Callable[[Unanswered], bool]
+_recorders: list[tuple[Recorder, Wants | None]] = []
 
 
-def register_recorder(recorder: Recorder) -> None:
-    """Called from an `AppConfig.ready`; registering the same function again replaces it."""
-    _recorders[:] = [r for r in _recorders if r is not recorder and r.__qualname__ != recorder.__qualname__]
-    _recorders.append(recorder)
+def register_recorder(recorder: Recorder, wants: Wants | None = None) -> None:
+    """Called from an `AppConfig.ready`; registering the same function again replaces it.
+
+    `wants`, if given, is asked first, outside any savepoint; it must not touch the database.
+    """
+    _recorders[:] = [(r, w) for r, w in _recorders if r is not recorder and r.__qualname__ != recorder.__qualname__]
+    _recorders.append((recorder, wants))
 
 
 def reason_for(*, mode: str, hits: int, confidence: float, handoff_trigger: str) -> str:
@@ -65,8 +71,10 @@ def reason_for(*, mode: str, hits: int, confidence: float, handoff_trigger: str)
 
 
 def report(event: Unanswered) -> None:
-    for recorder in _recorders:
+    for recorder, wants in _recorders:
         try:
+            if wants is not None and not wants(event):
+                continue
             with transaction.atomic():
                 recorder(event)
         except Exception:  # a gap must never cost the guest their answer

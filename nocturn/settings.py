@@ -422,6 +422,8 @@ OUTBOX_CIRCUIT_COOLDOWN = env.float("OUTBOX_CIRCUIT_COOLDOWN", default=30.0)
 OUTBOX_WAKE_SPREAD = env.float("OUTBOX_WAKE_SPREAD", default=5.0)  # s over which a recovered number's backlog goes
 # Optional hard ceiling on WhatsApp webhook requests/s per client IP: 503 without storing (0 = off).
 WEBHOOK_HARD_CEILING = env.float("WEBHOOK_HARD_CEILING", default=0.0)
+# A WhatsApp webhook request slower than this (ms, in the app) is logged with its stages (0 = never).
+WEBHOOK_SLOW_REQUEST_MS = env.float("WEBHOOK_SLOW_REQUEST_MS", default=100.0)
 # "user:password" in the SendGrid Inbound Parse URL; several, comma-separated, during a rotation.
 INBOUND_EMAIL_WEBHOOK_SECRET = env.list("INBOUND_EMAIL_WEBHOOK_SECRET", default=[])
 # Inbound addresses of a property's own subdomain (<anything>@<slug>.INBOUND_EMAIL_DOMAIN) bind at once;

@@ -113,14 +113,17 @@ class WhatsAppWebhookApp:
         # The same server span and request metric Django's instrumentation would give the view, so one
         # trace still runs from this request through the Celery tasks (the context is copied to the
         # enqueue thread below) and the request dashboards keep their route.
+        watch = _Stopwatch()
         with telemetry.tracer.start_as_current_span(
             f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
         ) as span:
-            outcome = await self.handle(scope, receive)
+            outcome = await self.handle(scope, receive, watch)
             span.set_attribute("http.response.status_code", outcome.status)
+        took = time.perf_counter() - started
         http_request_duration.labels(route=ROUTE, method="POST", status=str(outcome.status), site="public").observe(
-            time.perf_counter() - started
+            took
         )
+        _log_if_slow(took, watch.stages, outcome.status)
         body = outcome.content()
         await send(
             {
@@ -131,10 +134,14 @@ class WhatsAppWebhookApp:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def handle(self, scope: dict[str, Any], receive: Any) -> Outcome:
+    async def handle(self, scope: dict[str, Any], receive: Any, watch: _Stopwatch | None = None) -> Outcome:
+        """The request's outcome; `watch` gets the time spent in each stage (see _log_if_slow)."""
+        watch = watch or _Stopwatch()
         if ratelimit.shed_webhook((scope.get("client") or [None])[0]) is not None:  # optional hard ceiling
             return OVER_CAPACITY
+        watch.lap("shed")
         raw = await _read_body(receive)
+        watch.lap("read")
         if raw is None:
             return TOO_LARGE
         headers = dict(scope.get("headers") or [])
@@ -145,10 +152,13 @@ class WhatsAppWebhookApp:
             step = next(flow)
             while True:
                 try:
+                    watch.lap("parse")
                     if isinstance(step, routing.Query):
                         done = await self._with_connection(lambda conn, q=step: _fetchall(conn, q.sql, q.params))
+                        watch.lap("route")
                     else:
                         new_ids = await self._store(step.rows)
+                        watch.lap("store")
                         done = len(new_ids)
                 except Exception:  # the database (or the pool) failed us: Meta must retry
                     log.exception("whatsapp_webhook_store_failed")
@@ -309,6 +319,39 @@ class WhatsAppWebhookApp:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+class _Stopwatch:
+    """Seconds per named stage of one request, each lap adding the time since the previous one."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self._mark
+        self._mark = now
+
+
+def _log_if_slow(took: float, stages: dict[str, float], status: int) -> None:
+    """A request slower than WEBHOOK_SLOW_REQUEST_MS is logged with where its time went.
+
+    The stages are this app's: the optional shedding check, reading the body, parsing (CPU), the routing
+    query (a cache miss only),
+    and storing (waiting for the group-commit round, a pooled connection, the INSERT and its commit's
+    WAL flush). Time before daphne calls the app (accept, HTTP parsing, the event loop busy with other
+    requests) and the client's own is not in them: a slow ack whose stages are small waited there.
+    """
+    threshold = settings.WEBHOOK_SLOW_REQUEST_MS
+    if threshold <= 0 or took * 1000 < threshold:
+        return
+    log.warning(
+        "webhook_slow_request",
+        status=status,
+        ms=round(took * 1000, 1),
+        **{f"{stage}_ms": round(seconds * 1000, 1) for stage, seconds in stages.items()},
+    )
 
 
 async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:

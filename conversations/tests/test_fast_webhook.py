@@ -352,3 +352,27 @@ def test_a_broker_out_of_reach_still_answers_200_and_beat_sends_the_pending_even
         InboundEvent.objects.filter(pk=event.pk).update(received_at=event.received_at - inbound.STALE_INBOUND * 2)
         assert inbound.requeue_stale(time.monotonic() + 30) == 1
     assert requeued == [(bound.a.schema_name, event.pk)]
+
+
+def test_a_request_slower_than_the_threshold_is_logged_with_its_stages(bound, settings) -> None:
+    from structlog.testing import capture_logs
+
+    body = whatsapp_text_body(NUMBER_A, "60123000012", "Late checkout?", wamid="wamid.SLOW1")
+    again = whatsapp_text_body(NUMBER_A, "60123000012", "And parking?", wamid="wamid.SLOW2")
+
+    async def post(app: Any, payload: bytes) -> tuple[int, bytes]:
+        return await _request(app, "POST", fast_webhook.PATH, payload, whatsapp_signed_headers(payload, SECRET))
+
+    settings.WEBHOOK_SLOW_REQUEST_MS = 1_000_000
+    with capture_logs() as quiet:
+        assert _run(lambda app: post(app, body))[0] == 200
+    settings.WEBHOOK_SLOW_REQUEST_MS = 0.001  # every request is "slow"
+    routing.clear_cache()  # so the routing query runs and is timed
+    with capture_logs() as logged:
+        assert _run(lambda app: post(app, again))[0] == 200
+
+    assert [e for e in quiet if e["event"] == "webhook_slow_request"] == []
+    (slow,) = [e for e in logged if e["event"] == "webhook_slow_request"]
+    assert slow["status"] == 200
+    assert {"read_ms", "parse_ms", "route_ms", "store_ms"} <= slow.keys()
+    assert slow["ms"] >= slow["store_ms"] + slow["route_ms"] > 0

@@ -66,14 +66,24 @@ def is_about(question: dict[str, float], found: tuple[str, ...]) -> bool:
     return any(subjects & concepts(text).keys() for text in found)
 
 
-def record_unanswered(event: Unanswered) -> GapQuestion | None:
+def gap_reason(event: Unanswered) -> str | None:
+    """Why `event` is a gap, or None if it is not one (small talk, or answered from knowledge about it)."""
     if not is_a_question(event.question):
         return None
-    reason = event.reason
-    if reason == "grounded":
-        if is_about(concepts(event.question), event.found):
-            return None  # answered from knowledge about it
-        reason = UnansweredReason.UNRELATED
+    if event.reason == "grounded":
+        return None if is_about(concepts(event.question), event.found) else UnansweredReason.UNRELATED
+    return event.reason
+
+
+def wants(event: Unanswered) -> bool:
+    """The engine's test before the savepoint: pure Python, no database."""
+    return gap_reason(event) is not None
+
+
+def record_unanswered(event: Unanswered) -> GapQuestion | None:
+    reason = gap_reason(event)
+    if reason is None:
+        return None
     vector = question_vector(event.question, event.language)
     found = concepts(event.question)
     with connection.cursor() as cursor:
@@ -120,4 +130,4 @@ def _record(event: Unanswered, reason: str, vector: list[float], found: dict[str
 
 def register() -> None:
     """The engine reports every turn it could not answer through this seam (conversations never imports gaps)."""
-    register_recorder(record_unanswered)
+    register_recorder(record_unanswered, wants=wants)

@@ -61,6 +61,24 @@ def test_answered_questions_small_talk_and_requests_for_a_person_are_no_gap(kb_a
         assert not GapQuestion.objects.exists()
 
 
+def test_a_turn_the_gap_inbox_does_not_want_costs_no_savepoint(kb_a, open_all_day) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with schema_context(kb_a.a.schema_name):
+        ask("What time is breakfast served?")  # the property's first turn writes its channel settings
+        with CaptureQueriesContext(connection) as answered:
+            _, reply = ask("What time is breakfast served?")
+        assert reply.metadata["knowledge"]  # grounded in knowledge about breakfast: no gap
+        with CaptureQueriesContext(connection) as missing:
+            ask("can I rent a bike")
+        assert GapQuestion.objects.count() == 1
+
+    def savepoints(captured: CaptureQueriesContext) -> int:
+        return sum(q["sql"].startswith("SAVEPOINT") for q in captured.captured_queries)
+
+    assert savepoints(missing) - savepoints(answered) == 1  # the gap's own, and only there
+
+
 def test_the_question_is_embedded_once_for_retrieval_and_the_gap(kb_a, open_all_day, monkeypatch) -> None:
     calls = count_query_embeddings(monkeypatch)
     monkeypatch.setattr(settings, "EMBEDDING_QUERY_CACHE_SECONDS", 0)  # a vector another test left in Redis
@@ -75,7 +93,7 @@ def test_a_failing_recorder_never_costs_the_guest_their_answer(kb_a, open_all_da
         GapQuestion.objects.all().delete()
         raise RuntimeError("gap store down")
 
-    monkeypatch.setattr(unanswered, "_recorders", [broken])
+    monkeypatch.setattr(unanswered, "_recorders", [(broken, None)])
     with schema_context(kb_a.a.schema_name):
         conversation, reply = ask("can I rent a bike")
         assert reply is not None and reply.conversation_id == conversation.pk

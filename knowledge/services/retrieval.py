@@ -166,11 +166,6 @@ _TEXT_SQL = (
 )
 
 
-# The chunks in the question's language of items retrieved through a chunk in the other one.
-_SAME_ITEM_SQL = (
-    _SELECT + " AND c.item_id = ANY(%(items)s) AND c.language = %(language)s ORDER BY c.embedding <=> %(q)s::vector"
-)
-
 # Transaction-local (is_local=true) HNSW settings in one round trip.
 _SETTINGS_SQL = (
     "SELECT set_config('hnsw.ef_search', %(ef)s, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)"
@@ -195,6 +190,20 @@ _TEXT_GATED = _TEXT_SQL.replace(" AND c.search_vector @@", _GATE + " AND c.searc
 _FUSED_TEXT = "".join(["(SELECT 't', t.* FROM (", _TEXT_GATED, ") t)"])
 _FUSED_SQL = "".join([_FUSED_HEAD, _FUSED_VECTOR, " UNION ALL ", _FUSED_TEXT, ") r"])
 _FUSED_VECTOR_ONLY_SQL = "".join([_FUSED_HEAD, _FUSED_VECTOR, ") r"])
+# And, in the same statement, the chunks in the question's language of every candidate item found through
+# a chunk in the other language ("s" rows; `_in_language` keeps those of the items it ranked): a Malay
+# question that met an English chunk was a second round trip on most turns.
+_SAME_ITEM_SIDE = "".join(
+    [
+        " UNION ALL SELECT 's', s.*, NULL::real FROM (",
+        _SELECT,
+        " AND c.language = %(language)s AND c.item_id IN (SELECT item_id FROM cand WHERE language <> %(language)s)) s",
+    ]
+)
+_SEARCH_SQL = "".join(["WITH cand AS MATERIALIZED (", _FUSED_SQL, ") SELECT * FROM cand", _SAME_ITEM_SIDE])
+_SEARCH_VECTOR_ONLY_SQL = "".join(
+    ["WITH cand AS MATERIALIZED (", _FUSED_VECTOR_ONLY_SQL, ") SELECT * FROM cand", _SAME_ITEM_SIDE]
+)
 
 
 def _vector_literal(vector: list[float]) -> str:
@@ -226,9 +235,10 @@ def search_detailed(
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),
         "ef": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH)),
+        "language": language,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_FUSED_SQL if params["tsq"] else _FUSED_VECTOR_ONLY_SQL, params)
+        cursor.execute(_SEARCH_SQL if params["tsq"] else _SEARCH_VECTOR_ONLY_SQL, params)
         fetched = cursor.fetchall()
     rows: dict[int, tuple] = {}
     vector_rank: dict[int, int] = {}
@@ -274,20 +284,21 @@ def search_detailed(
         scored.append(ScoredChunk(hit, similarity, vector_rank.get(chunk_id), text_rank.get(chunk_id), fused, above))
     scored.sort(key=lambda s: (-s.fused, -s.similarity, s.hit.chunk_id))
     # Over the whole ranking, then cut: an item's other-language duplicate leaves room for the next item.
-    return _in_language(scored, language, params)[:k]
+    same_items = sorted((row[1:8] for row in fetched if row[0] == "s"), key=lambda r: -r[6])
+    return _in_language(scored, language, same_items)[:k]
 
 
-def _in_language(scored: list[ScoredChunk], language: str, params: dict) -> list[ScoredChunk]:
+def _in_language(scored: list[ScoredChunk], language: str, same_items: list[tuple]) -> list[ScoredChunk]:
     """An item holding the question's language answers in it: a Malay question that found an item
     through its English chunk gets the item's Malay chunk in that place (and the other way round).
-    The item keeps the rank it earned; only its text, title and language change."""
-    elsewhere = sorted({s.hit.item_id for s in scored if s.hit.language != language})
+    The item keeps the rank it earned; only its text, title and language change. `same_items`: chunks in
+    the question's language of the candidates' items, most similar first (the search statement's "s" rows)."""
+    elsewhere = {s.hit.item_id for s in scored if s.hit.language != language}
     if not elsewhere:
         return scored
     same: dict[int, list[tuple]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_SAME_ITEM_SQL, {**params, "items": elsewhere, "language": language})
-        for row in cursor.fetchall():
+    for row in same_items:
+        if row[1] in elsewhere:
             same.setdefault(row[1], []).append(row)
     taken = {s.hit.chunk_id for s in scored}
     result: list[ScoredChunk] = []

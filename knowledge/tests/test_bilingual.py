@@ -7,6 +7,8 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from knowledge.models import KnowledgeChunk, KnowledgeItem
@@ -89,8 +91,13 @@ def test_the_malay_text_is_embedded_and_answers_malay_questions(world):
         item = KnowledgeItem.objects.get(title="Check-in and Check-out Times")
         languages = sorted(KnowledgeChunk.objects.filter(item=item).values_list("language", flat=True))
         assert languages == ["en", "ms"]
-        malay = search("Pukul berapa daftar keluar?", k=3, language="ms", today=TODAY)
-        english = search("What time is check-out?", k=3, language="en", today=TODAY)
+        search("Pukul berapa daftar keluar?", k=3, language="ms", today=TODAY)  # the question vectors cached
+        search("What time is check-out?", k=3, language="en", today=TODAY)
+        with CaptureQueriesContext(connection) as statements:
+            malay = search("Pukul berapa daftar keluar?", k=3, language="ms", today=TODAY)
+            english = search("What time is check-out?", k=3, language="en", today=TODAY)
+    # One statement each, the other language's chunks of the same items included.
+    assert len(statements.captured_queries) == 2, [q["sql"][:80] for q in statements.captured_queries]
     # Each question gets the item in its own language, under that language's title, and only once.
     assert malay[0].item_id == english[0].item_id == item.pk
     assert malay[0].language == "ms" and "tengah hari" in malay[0].text

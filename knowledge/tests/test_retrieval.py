@@ -111,8 +111,15 @@ def test_one_statement_sets_the_hnsw_settings_before_its_index_scans_start(world
         with transaction.atomic():
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(
-                "EXPLAIN " + retrieval._FUSED_SQL,
-                {"ef": "173", "q": "[" + ",".join(["0.05"] * 384) + "]", "today": TODAY, "n": 40, "tsq": "breakfast"},
+                "EXPLAIN " + retrieval._SEARCH_SQL,
+                {
+                    "ef": "173",
+                    "q": "[" + ",".join(["0.05"] * 384) + "]",
+                    "today": TODAY,
+                    "n": 40,
+                    "tsq": "breakfast",
+                    "language": "en",
+                },
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
             transaction.set_rollback(True)
