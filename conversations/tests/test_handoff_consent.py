@@ -97,3 +97,40 @@ def test_a_lead_missing_details_gets_the_next_question_not_the_consent_request(k
             assert "buttons" not in reply.metadata
         assert not Lead.objects.filter(consent_status__in=[ConsentStatus.ASKED, ConsentStatus.GIVEN])
         assert not conversation.messages.filter(role=MessageRole.SYSTEM)
+
+
+def test_a_no_that_corrects_the_summary_shows_it_again_and_a_yes_then_hands_it_over(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        _, lead = asked_for_consent(conversation)
+
+        # "No" with the right detail: the summary was wrong, not the handover refused.
+        again = say(conversation, "no, it's 4 nights", 2)
+        lead.refresh_from_db()
+        assert lead.nights == 4 and lead.consent_status == ConsentStatus.ASKED and lead.handed_over_at is None
+        assert again.metadata["consent"]["step"] == "consent" and "4 night(s)" in again.content
+
+        say(conversation, "yes", 3)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.GIVEN and lead.handed_over_at is not None
+
+
+def test_a_bare_no_invites_a_correction_and_the_corrected_summary_is_asked_again(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        _, lead = asked_for_consent(conversation, BOOKING_MS)
+        answer = say(conversation, "tidak", 2)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.DECLINED and lead.handed_over_at is None
+        assert answer.content.startswith(lead_turn.RESPECTED["ms"]) and lead_turn.CORRECT_IT["ms"] in answer.content
+
+        again = say(conversation, "tarikh salah, 14hb bukan 12hb", 3)
+        lead.refresh_from_db()
+        assert lead.check_in.day == 14 and lead.consent_status == ConsentStatus.ASKED
+        assert again.metadata["consent"]["step"] == "consent" and "14 Dec 2026" in again.content
+
+        # Anything but a correction after the bare NO leaves the NO standing.
+        say(conversation, "tidak", 4)
+        later = say(conversation, "what time is breakfast?", 5)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.DECLINED and later.metadata.get("consent", {}).get("step") is None
