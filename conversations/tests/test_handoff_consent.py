@@ -134,3 +134,14 @@ def test_a_bare_no_invites_a_correction_and_the_corrected_summary_is_asked_again
         later = say(conversation, "what time is breakfast?", 5)
         lead.refresh_from_db()
         assert lead.consent_status == ConsentStatus.DECLINED and later.metadata.get("consent", {}).get("step") is None
+
+
+def test_a_no_after_the_summary_is_never_taken_for_the_name_asked_before_it(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        say(conversation, "Deluxe King Room from 12 December 2026 for 3 nights, 2 adults, phone 012-345 6789", 1)
+        asked = say(conversation, "Aisha Rahman", 2)  # the name was the last question before the summary
+        assert asked.metadata["consent"]["step"] == "consent"
+        again = say(conversation, "bukan, nak 4 malam", 3)
+        lead = Lead.objects.get(pk=asked.metadata["consent"]["lead_id"])
+        assert lead.guest_name == "Aisha Rahman" and lead.nights == 4, again.content

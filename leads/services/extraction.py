@@ -291,6 +291,19 @@ PARTY_LESS_RE = re.compile(
 )
 
 
+# "berapa satu malam?", "how much is it a night?": the price of one night, not a stay of one.
+PER_NIGHT_PRICE_RE = re.compile(
+    r"\b(?:berapa|harga|kadar|how much|price|rate|cost)\b[^.?!\n]{0,40}?"
+    r"\b(?:satu|1|one|a|per|se)\s*-?\s*(?:malam|mlm|night)\b"
+)
+PER_NIGHT = re.compile(r"\b(?:satu|1|one|a|per|se)\s*-?\s*(?:malam|mlm|night)\b$")
+
+
+def without_price_nights(lowered: str) -> str:
+    """Lower-case text with the night of a price question ("berapa satu malam") taken out, the rest kept."""
+    return PER_NIGHT_PRICE_RE.sub(lambda m: PER_NIGHT.sub(" ", m.group(0)), lowered)
+
+
 NIGHTS_MORE_RE = re.compile(
     rf"\b(?:add|adding|extend(?: it| that| the stay)? by|tambah|tambahkan)\s+(?:another\s+|an extra\s+)?{NUM}"
     r"(?:\s+(?:more|extra))?\s+(?:nights?|malam|mlm)(?:\s+lagi)?\b"
@@ -894,7 +907,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     without_phones = PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones))
     # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
     without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
-    stay_texts = [NIGHTS_MORE_RE.sub(" ", counting_text(item.text.lower())) for item in items]
+    without_phones = without_price_nights(without_phones)
+    stay_texts = [NIGHTS_MORE_RE.sub(" ", without_price_nights(counting_text(item.text.lower()))) for item in items]
     nights_said_in = max(
         (i for i, text in enumerate(stay_texts) if NIGHTS_RE.search(text) or WEEK_RE.search(text)), default=-1
     )

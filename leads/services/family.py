@@ -16,6 +16,7 @@ _KIN = {
     "twins": 2, "triplets": 3, "baby": 1, "toddler": 1, "grandson": 1, "granddaughter": 1, "grandsons": None,
     "granddaughters": None, "grandchild": 1, "grandchildren": None, "grandkids": None,
     "anak lelaki": 1, "anak perempuan": 1, "anak kembar": 2, "kembar": 2, "anak kecil": 1, "cucu": 1,
+    "little ones": None, "little one": 1, "young ones": None, "kiddos": None, "kiddo": 1,
 }  # fmt: skip
 _KIN_WORDS = "|".join(re.escape(word) for word in sorted(_KIN, key=len, reverse=True))
 _AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby)\s+)?"

@@ -41,6 +41,7 @@ def fields(*messages: str) -> dict[str, Any]:
         ("saya dan isteri, anak perempuan 2 orang", 2),
         ("kami suami isteri dengan anak kembar", 2),
         ("me, my partner and our little boy", 1),
+        ("2 of us and our two little ones", 2),
     ],
 )
 def test_children_named_as_family_are_counted(text: str, children: int) -> None:
@@ -151,6 +152,18 @@ def test_one_capitalised_word_alone_is_the_name_while_we_do_not_know_it(text: st
 @pytest.mark.parametrize("text", ["Sure", "Whichever", "Tomorrow", "Nanti", "June", "Deluxe", "Breakfast", "kavitha"])
 def test_a_reply_word_a_month_alone_or_lower_case_is_no_name(text: str) -> None:
     assert answer_hint(text, "check_in", names_only=True) is None
+
+
+@pytest.mark.parametrize(
+    ("messages", "nights"),
+    [
+        (("deluxe king from 3 June 2027, 3 nights", "berapa harga satu malam?"), 3),
+        (("family suite 3 June 2027 for 2 nights", "and what's the price for one night?"), 2),
+        (("how much is a night there? we'd stay 1 night, 3 June 2027",), 1),  # the stay said after the price
+    ],
+)
+def test_the_night_of_a_price_question_is_no_stay(messages: tuple[str, ...], nights: int) -> None:
+    assert fields(*messages).get("nights") == nights
 
 
 def test_a_second_single_word_does_not_replace_a_known_name() -> None:
