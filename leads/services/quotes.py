@@ -17,24 +17,30 @@ from decimal import Decimal
 from leads.services.extraction import Signals, match_room_type
 from leads.services.schema import RoomOption
 
-PRICE_CUE = re.compile(
-    r"\b(?:how much|price|prices|pricing|rate|rates|cost|costs|charge|tariff|berapa(?:\s+ringgit)?|harga|kadar|caj)\b",
-    re.IGNORECASE,
-)
+
+def _any_of(*phrases: str) -> re.Pattern[str]:
+    """One of `phrases` (regular expressions) as whole words, in any case."""
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
+
+
+PRICE_CUE = _any_of(
+    "how much", "prices?", "pricing", "rates?", "costs?", "charge", "tariff", r"berapa(?:\s+ringgit)?", "harga",
+    "kadar", "caj",
+)  # fmt: skip
 # What says the price asked is a room's: a room named, "the room", "per night", "semalam", "for 3 nights".
-ROOM_PRICE_CUE = re.compile(
-    r"\b(?:rooms?|bilik|suites?|per night|a night|each night|nightly|semalam|satu malam|se ?malam"
-    r"|for (?:the |\d+ |two |three )?nights?|untuk \d+ malam|room rate|kadar bilik|harga bilik)\b",
-    re.IGNORECASE,
-)
+ROOM_PRICE_CUE = _any_of(
+    "rooms?", "bilik", "suites?", "per night", "a night", "each night", "nightly", "semalam", "satu malam",
+    "se ?malam", r"for (?:the |\d+ |two |three )?nights?", r"untuk \d+ malam", "room rate", "kadar bilik",
+    "harga bilik",
+)  # fmt: skip
 # A price of something else the hotel sells (answered from the knowledge base as usual).
-OTHER_PRICE = re.compile(
-    r"\b(?:breakfast|sarapan|parking|letak kereta|park|valet|transfer|airport|lapangan terbang|taxi|teksi|spa|massage"
-    r"|urut|laundry|dobi|gym|pool|kolam|buffet|bufet|dinner|lunch|makan|meal|deposit|cancel\w*|batal\w*|pembatalan"
-    r"|cot|katil bayi|extra bed|katil tambahan|late check|early check|lewat|awal|wedding|kahwin|meeting|mesyuarat"
-    r"|package|pakej|hall|dewan|ballroom|pax|per person|seorang|kepala)\b",
-    re.IGNORECASE,
-)
+OTHER_PRICE = _any_of(
+    "breakfast", "sarapan", "parking", "letak kereta", "park", "valet", "transfer", "airport", "lapangan terbang",
+    "taxi", "teksi", "spa", "massage", "urut", "laundry", "dobi", "gym", "pool", "kolam", "buffet", "bufet", "dinner",
+    "lunch", "makan", "meal", "deposit", r"cancel\w*", r"batal\w*", "pembatalan", "cot", "katil bayi", "extra bed",
+    "katil tambahan", "late check", "early check", "lewat", "awal", "wedding", "kahwin", "meeting", "mesyuarat",
+    "package", "pakej", "hall", "dewan", "ballroom", "pax", "per person", "seorang", "kepala",
+)  # fmt: skip
 
 RATE_KNOWN = {
     "en": "The {room} is from RM {rate} per night; our reservations team confirms the price for your dates.",

@@ -11,7 +11,6 @@ Every message here was written for these tests; none is taken from a dialogue se
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -21,14 +20,8 @@ from leads.services.extraction import extract
 from leads.services.policy import DialogueState
 from leads.services.quotes import room_price_line
 from leads.services.schema import RoomOption
-from leads.tests.accuracy import context, load
+from leads.tests.test_initials_and_families import CTX, fields  # 23 November 2026, Kuala Lumpur
 from leads.turn import answer_hint, corrects_summary
-
-CTX = context(load())  # 23 November 2026, Kuala Lumpur
-
-
-def fields(*messages: str) -> dict[str, Any]:
-    return extract(list(messages), CTX).fields.known_fields()
 
 
 @pytest.mark.parametrize(
@@ -71,8 +64,7 @@ def test_family_words_that_count_no_child(text: str) -> None:
     ],
 )
 def test_one_adult_with_their_child(text: str, adults: int, children: int) -> None:
-    got = fields(text)
-    assert (got.get("adults"), got.get("children")) == (adults, children)
+    assert [fields(text).get(key) for key in ("adults", "children")] == [adults, children]
 
 
 @pytest.mark.parametrize(
