@@ -211,7 +211,7 @@ _BARE_NAME = re.compile(
 _SELF_CUE = re.compile(r"^\s*(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini)\s+(?=\S)", re.IGNORECASE)
 NOT_A_NAME = {
     "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope", "bukan",
-    "salah", "wrong", "betul",
+    "salah", "wrong", "betul", "maaf", "sebenarnya", "actually", "oops", "alamak",
     # The label in front of a contact ("Emel: …", "Tel 012…", "HP: …") is not the guest's name.
     "email", "e-mail", "emel", "mel", "mail", "phone", "tel", "telefon", "fon", "nombor", "number", "num", "no.",
     "hp", "h/p", "wa", "mobile", "handphone", "contact", "hubungi", "alamat", "address",
@@ -308,8 +308,10 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         words = words[:cut]
         if last_asked == CONTACT and not all(word[:1].isupper() for word in words):
             return None
-        # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not.
-        if not any(word.lower().strip("'") in NAME_STOPWORDS | NOT_A_NAME for word in words):
+        # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not. Asked for a
+        # contact, "Deluxe King" is the room again, not a name.
+        refused = NAME_STOPWORDS | NOT_A_NAME | (ROOM_WORDS | NOT_NAMES if last_asked == CONTACT else set())
+        if not any(word.lower().strip("'") in refused for word in words):
             return f"my name is {' '.join(words)}"
     return None
 
@@ -507,9 +509,7 @@ class LeadTurnStep:
         ctx = turn_context(turn)
         gives = bool(_slots(extract([GuestText(turn.text)], ctx).fields))
         names_only = state.lead_id is not None and not gives
-        # Once the summary is out, the guest answers its YES/NO, not the question asked before it.
-        last_asked = state.last_asked if state.consent == ConsentStatus.NOT_ASKED else None
-        hint = answer_hint(turn.text, last_asked, names_only=names_only, name_known="name" in state.slots)
+        hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
         language = spoken(turn.language) if hint else guest_language(turn.text, turn.language)
         lead = turn_lead(turn)

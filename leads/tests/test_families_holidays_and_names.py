@@ -208,3 +208,8 @@ def test_a_room_price_asked_mid_enquiry_is_the_rate_or_the_team_confirms_it(
 )
 def test_the_price_of_anything_but_a_room_is_left_to_the_knowledge_base(text: str) -> None:
     assert room_price_line(text, "Garden Studio", ROOMS, "en") is None
+
+
+@pytest.mark.parametrize("text", ["Deluxe King", "Maaf, sebenarnya 3 Julai 2027", "Bukan"])
+def test_a_room_or_an_apology_in_reply_to_the_contact_question_is_no_name(text: str) -> None:
+    assert answer_hint(text, "phone_or_email") is None
