@@ -19,7 +19,7 @@ from typing import Any
 import phonenumbers
 
 from leads.services.dates import MONTHS, MOVING_HOLIDAY_NAMES, DateMention, day_after, find_dates
-from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, family_children
+from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
 from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
 
 
@@ -950,6 +950,11 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
         raw["adults"] = _last_number(ADULTS_AS_US_RE, without_phones)
+    if raw["adults"] is None and raw["children"] and intent == "room_booking":
+        if SPOUSE_AND_GUEST_RE.search(without_phones):
+            raw["adults"] = 2  # "my wife, our 2 daughters and I"
+        elif raw["group_size"] and raw["group_size"] > raw["children"]:
+            raw["adults"] = raw["group_size"] - raw["children"]  # "a family of 4, 2 kids"
     _apply_party_changes(raw, items)
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type

@@ -36,6 +36,15 @@ KIN_COUNT_AFTER_RE = re.compile(
     rf"\b(?P<kin>{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s+(?P<n>\d{{1,2}})\s*(?:orang|org)\b"
 )
 _WITH_GUEST = re.compile(r"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|with|dan|dengan|dgn|bersama)\s*$")
+_JOINED = re.compile(r"(?:,|&|\+|\band|\bwith|\bplus|\bdan|\bdengan|\bbersama)\s*$")
+AGE_IN_BRACKETS = re.compile(
+    r"\(\s*(?:aged?\s*|umur\s*)?\d{1,2}(?:\s*(?:&|and|,|dan)\s*\d{1,2})*\s*(?:y(?:rs?|ears?)?(?:\s*old)?|tahun)?\s*\)"
+)
+# A child said by their age alone, after "and" / "with" / "plus": "me, hubby and a 5-year-old".
+AGED_CHILD_RE = re.compile(
+    rf"(?:,|&|\+|\band|\bwith|\bplus)\s*\b(?P<n>\d|{_NUMBER_WORDS})\s+\d{{1,2}}[- ]?(?:year|yr)s?[- ]?olds?\b"
+    rf"(?!\s+(?:{_KIN_WORDS}|child|kid|children|kids)\b)"
+)
 _SETS = {"twins", "triplets", "anak kembar", "kembar"}  # one word, several children
 _JOIN = re.compile(r"^\s*(?:,|&|\+|and|dan|with|plus|n)?\s*(?:,|&|\+|and|dan|with|plus)?\s*$")
 
@@ -45,6 +54,7 @@ def family_children(text: str) -> int | None:
 
     The mentions joined by "and" or a comma add up ("2 sons and a daughter" is 3); a lone "a boy" or "a girl"
     counts only beside another child of the family, or as the guest's own ("my daughter")."""
+    text = AGE_IN_BRACKETS.sub(" ", text)  # "my son (7) and daughter (4)"
     matches = list(KIN_RE.finditer(text))
     total, counted = 0, 0
     for match in matches:
@@ -66,11 +76,14 @@ def family_children(text: str) -> int | None:
             if other is not match
             for a, b in [(match, other)]
         )
-        # "saya dan anak lelaki": Malay says "my son" without the "my".
-        with_guest = bool(_WITH_GUEST.search(text[: match.start()]))
+        # "saya dan anak lelaki": Malay says "my son" without the "my"; "… and a baby", "with a toddler": one more.
+        with_guest = bool(_WITH_GUEST.search(text[: match.start()]) or _JOINED.search(text[: match.start()]))
         if number in ("a", "an", None) and not (whose or beside or with_guest) and match.group("kin") not in _SETS:
             continue
         total, counted = total + count, counted + 1
+    for match in AGED_CHILD_RE.finditer(text):  # "and a 5-year-old", "plus two 3 year olds"
+        number = match.group("n")
+        total, counted = total + (int(number) if number.isdigit() else _VALUES[number]), counted + 1
     for match in KIN_COUNT_AFTER_RE.finditer(text):
         total, counted = total + int(match.group("n")), counted + 1
     return total if counted else None
@@ -89,4 +102,10 @@ LABELLED_PAIR_RE = re.compile(
     r"(?<!\d)(?<!\d )\b(?:adults?|dewasa|dws)\s*[:=]?\s*(?P<adults>\d{1,2})\s*[,;/]?\s*(?:and\s+|dan\s+|&\s*|\+\s*)?"
     r"(?:children|child|kids?|kanak[- ]kanak|kanak|budak(?:[- ]budak)?|anak(?:[- ]anak)?)"
     r"\s*[:=]?\s*(?P<children>\d{1,2})\b"
+)
+
+# The guest and their spouse named beside the children: "my wife, our 2 daughters and I", "suami, saya dan anak-anak".
+SPOUSE_AND_GUEST_RE = re.compile(
+    r"\b(?:my|our)\s+(?:wife|husband|hubby|spouse|partner)\b[^.?!\n]{0,50}\b(?:and|&|,|dan)\s*(?:i|me|myself)\b"
+    r"|\b(?:i|me|myself)\b[^.?!\n]{0,10}\b(?:and|&|,|with|\+)\s*(?:my\s+)?(?:wife|husband|hubby|spouse|partner)\b"
 )

@@ -35,6 +35,9 @@ from leads.turn import answer_hint, corrects_summary
         ("kami suami isteri dengan anak kembar", 2),
         ("me, my partner and our little boy", 1),
         ("2 of us and our two little ones", 2),
+        ("two adults, our son (9) and daughter (5)", 2),
+        ("my partner and I plus a 4-year-old", 1),
+        ("me and my husband with a baby", 1),
     ],
 )
 def test_children_named_as_family_are_counted(text: str, children: int) -> None:
@@ -65,6 +68,14 @@ def test_family_words_that_count_no_child(text: str) -> None:
 )
 def test_one_adult_with_their_child(text: str, adults: int, children: int) -> None:
     assert [fields(text).get(key) for key in ("adults", "children")] == [adults, children]
+
+
+@pytest.mark.parametrize(
+    ("text", "adults"),
+    [("my husband, our 3 boys and me, a family suite", 2), ("a room for a family of 6 with 4 kids", 2)],
+)
+def test_the_adults_of_a_family_follow_from_the_spouse_or_the_family_size(text: str, adults: int) -> None:
+    assert fields(text).get("adults") == adults
 
 
 @pytest.mark.parametrize(
