@@ -232,6 +232,8 @@ REPLY_WORDS = {
     "assalamualaikum", "waalaikumsalam", "tq", "okey", "okla", "orait", "tiada", "takde", "sarapan", "harga",
     "malam", "pagi", "petang", "sama", "semua", "setuju", "faham", "baik", "baiklah", "sila", "maaf", "cuti",
     "percuma", "wedding", "meeting", "event", "majlis", "kenduri", "seminar", "conference", "party",
+    "correction", "update", "change", "note", "btw", "ps", "fyi", "so", "anyway", "umm", "erm", "dear", "kindly",
+    "question", "understood", "got", "okie", "thx", "ty", "salam", "selamat", "lagi", "also", "plus",
 }  # fmt: skip
 ROOM_WORDS = GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
 _AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
@@ -260,16 +262,35 @@ def guest_language(text: str, session_language: str) -> str:
 def _single_name(text: str) -> str | None:
     """One capitalised word said alone, or after "it's" / "saya" / "I'm" ("Aisyah", "Tan", "saya Mei"), that is no
     word a guest replies with for anything else: the name a guest gives before we ask for it."""
+    text = _ACK_FIRST.sub("", text)  # "ok, Farid"
     cued = _SELF_CUE.match(text)
     rest = text[cued.end() :] if cued else text
-    match = re.fullmatch(r"\s*([A-Z][a-z'’\-]+)\s*[.!]*\s*", rest)
+    match = re.fullmatch(r"\s*([A-Z][a-z'’\-]+)\s*[^\w\s]*\s*", rest)  # "Aisyah 😊", "Raj!"
     if not match:
         return None
-    word = match.group(1)
+    return _unknown_words(match.group(1), months_too=bool(cued))
+
+
+def _unknown_words(name: str, *, months_too: bool = False) -> str | None:
+    """`name` when none of its words is one we know for something else (after "I am" a month is a name)."""
     known = NOT_NAMES | NOT_A_NAME | ROOM_WORDS | REPLY_WORDS
-    if cued:  # "saya Mei", "I'm June": after "I am" a month is the guest
+    if months_too:
         known -= set(MONTHS)
-    return word if len(word) > 1 and word.lower() not in known else None
+    words = name.split()
+    if all(len(word) > 1 and word.lower() not in known for word in words):
+        return name
+    return None
+
+
+# "Raj, 2 adults", "Aisyah. 3 nights": a name of one or two capitalised words first, then the details.
+_LEADING_NAME = re.compile(r"^\s*([A-Z][a-z'’\-]+(?:[ \t]+[A-Z][a-z'’\-]+)?)\s*[,.;:\-–]\s+(?=\S)")
+_ACK_FIRST = re.compile(r"^\s*(?:ok(?:ay)?|hi|hello|hai|helo|salam|yes|ya|sure|baik)\s*[,.!]\s*", re.IGNORECASE)
+
+
+def leading_name(text: str) -> str | None:
+    """The name a guest puts before the details they give ("Raj, 2 adults"), when it is no word we know."""
+    match = _LEADING_NAME.match(_ACK_FIRST.sub("", text))
+    return _unknown_words(match.group(1)) if match else None
 
 
 def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, name_known: bool = False) -> str | None:
@@ -280,8 +301,8 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
     none a word we know for something else)."""
     if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
         return _HINTS[last_asked].format(n=number_value(match.group(1)))
-    if names_only and last_asked not in ("name", CONTACT) and (match := _BARE_NAME.match(_SELF_CUE.sub("", text))):
-        words = match.group(1).split()
+    if names_only and last_asked not in ("name", CONTACT):
+        words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", text))) else []
         # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
         known = (NOT_NAMES | NOT_A_NAME | ROOM_WORDS) - set(MONTHS)
         if len(words) >= 2 and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
@@ -507,11 +528,15 @@ class LeadTurnStep:
     def before_answer(self, turn: Turn) -> StepReply | None:
         state = DialogueState.from_json(turn.session.lead)
         ctx = turn_context(turn)
-        gives = bool(_slots(extract([GuestText(turn.text)], ctx).fields))
+        given = _slots(extract([GuestText(turn.text)], ctx).fields)
+        gives = bool(given)
         names_only = state.lead_id is not None and not gives
         hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
         language = spoken(turn.language) if hint else guest_language(turn.text, turn.language)
+        unnamed = state.lead_id is not None and "name" not in state.slots and "name" not in given
+        if hint is None and gives and unnamed and (name := leading_name(turn.text)):
+            hint = f"my name is {name}"  # "Raj, 2 adults"
         lead = turn_lead(turn)
         if lead is not None and corrects_summary(turn.text, lead, state, gives):
             lead = turn.notes["lead_row"] = reopen_consent(lead.pk)

@@ -21,7 +21,7 @@ from leads.services.policy import DialogueState
 from leads.services.quotes import room_price_line
 from leads.services.schema import RoomOption
 from leads.tests.test_initials_and_families import CTX, fields  # 23 November 2026, Kuala Lumpur
-from leads.turn import answer_hint, corrects_summary
+from leads.turn import answer_hint, corrects_summary, leading_name
 
 
 @pytest.mark.parametrize(
@@ -150,6 +150,26 @@ def test_a_name_after_a_month_word_on_the_line_before_is_not_a_date() -> None:
 )
 def test_one_capitalised_word_alone_is_the_name_while_we_do_not_know_it(text: str, hint: str) -> None:
     assert answer_hint(text, "check_in", names_only=True) == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Suresh, 2 adults and 1 kid", "Suresh"), ("ok, Wani. 3 malam", "Wani"), ("Lim Hock, family suite", "Lim Hock")],
+)
+def test_a_name_put_before_the_details_is_the_name(text: str, name: str) -> None:
+    assert leading_name(text) == name
+
+
+@pytest.mark.parametrize(
+    "text", ["Actually, 3 adults", "Correction: 4 nights", "Deluxe, 2 adults", "Tomorrow, 2 nights", "Hi, 2 adults"]
+)
+def test_a_correction_a_room_or_a_date_before_the_details_is_no_name(text: str) -> None:
+    assert leading_name(text) is None
+
+
+@pytest.mark.parametrize(("text", "name"), [("Nadia 😊", "Nadia"), ("ok, Farid", "Farid"), ("Raj!", "Raj")])
+def test_a_single_name_with_an_acknowledgement_or_an_emoji(text: str, name: str) -> None:
+    assert answer_hint(text, "check_in", names_only=True) == f"my name is {name}"
 
 
 @pytest.mark.parametrize("text", ["Sure", "Whichever", "Tomorrow", "Nanti", "June", "Deluxe", "Breakfast", "kavitha"])
