@@ -62,8 +62,12 @@ MOVING_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
     "hari raya haji": _AIDILADHA, "hari raya aidiladha": _AIDILADHA, "raya haji": _AIDILADHA,
     "aidiladha": _AIDILADHA, "eid al-adha": _AIDILADHA,
     "deepavali": _DEEPAVALI, "diwali": _DEEPAVALI,
+    # "balik raya", "cuti raya", "raya ke-2": Raya alone is Aidilfitri ("jalan raya", a road, is none).
+    "raya": _AIDILFITRI, "cuti raya": _AIDILFITRI,
 }  # fmt: skip
 MOVING_HOLIDAY_NAMES = "|".join(re.escape(name) for name in sorted(MOVING_HOLIDAYS, key=len, reverse=True))
+# A greeting ("Selamat Hari Raya", "Happy Deepavali") or a road ("jalan raya") names no day.
+NOT_A_HOLIDAY_BEFORE = r"(?<!merry )(?<!happy )(?<!selamat )(?<!selamat hari )(?<!jalan )(?<!pilihan )(?<!lebuh )"
 _NEXT_YEAR = r"(?:\s+(?P<next>next year|tahun depan|tahun hadapan))"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_range", re.compile(rf"\b(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\s+(?:of\s+)?{_M}{_YEAR}\b")),
@@ -78,9 +82,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "over Deepavali", "CNY 2027", "the eve of Chinese New Year", "malam tahun baru cina", "Raya Haji tahun depan";
     # a greeting ("Selamat Hari Raya", "Happy Deepavali") is none.
     ("moving_holiday", re.compile(
-        rf"(?<!merry )(?<!happy )(?<!selamat )(?P<eve>\b(?:the )?eve of (?:the )?|(?<!\d )\bmalam )?"
+        rf"{NOT_A_HOLIDAY_BEFORE}(?P<eve>\b(?:the )?eve of (?:the )?|(?<!\d )\bmalam )?"
+        rf"(?:\b(?P<nth>\d|first|second|third)(?:st|nd|rd|th)? day of (?:the )?)?"
         rf"\b(?P<h>{MOVING_HOLIDAY_NAMES})"
-        rf"(?P<eve2>['’]?s? eve)?\b(?:{_YEAR}|{_NEXT_YEAR})?")),
+        rf"(?P<eve2>['’]?s? eve)?\b(?P<nth2> (?:ke-?\s?[1-3]|pertama|kedua|ketiga)\b)?(?:{_YEAR}|{_NEXT_YEAR})?")),
     ("holiday", re.compile(rf"(?<!merry )(?<!happy )(?<!selamat )\b(?P<h>{_HOLIDAY})\b{_YEAR}")),
     ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
     ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr|esok|besok)\b")),
@@ -259,6 +264,9 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
     return None
 
 
+_NTH = {"2": 2, "second": 2, "kedua": 2, "3": 3, "third": 3, "ketiga": 3}
+
+
 def _moving_holiday(groups: dict[str, str | None], today: dt.date) -> Span | None:
     """The first day of a holiday that moves with its calendar: in the year said, else the next one from today."""
     days = MOVING_HOLIDAYS[groups["h"]]
@@ -266,7 +274,10 @@ def _moving_holiday(groups: dict[str, str | None], today: dt.date) -> Span | Non
         years = [int(groups["year"])]
     else:
         years = [today.year + 1] if groups.get("next") else [today.year, today.year + 1]
-    eve = dt.timedelta(days=1 if groups.get("eve") or groups.get("eve2") else 0)
+    # "the 2nd day of CNY", "raya ke-2", "hari raya kedua": days after the first; "the eve of": the day before.
+    nth = (groups.get("nth") or "") + (groups.get("nth2") or "")
+    later = next((n for word, n in _NTH.items() if word in nth), 1) - 1
+    eve = dt.timedelta(days=(1 if groups.get("eve") or groups.get("eve2") else 0) - later)
     for year in years:
         if year in days and (day := dt.date(year, *days[year]) - eve) >= today:
             return day, None

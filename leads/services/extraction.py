@@ -18,7 +18,14 @@ from typing import Any
 
 import phonenumbers
 
-from leads.services.dates import MONTHS, MOVING_HOLIDAY_NAMES, DateMention, day_after, find_dates
+from leads.services.dates import (
+    MONTHS,
+    MOVING_HOLIDAY_NAMES,
+    NOT_A_HOLIDAY_BEFORE,
+    DateMention,
+    day_after,
+    find_dates,
+)
 from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
 from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
 
@@ -833,7 +840,7 @@ SPECIAL_REQUEST_RE = re.compile(
     # When the guest wants to come in their own words, beside the date we read from them: a holiday that moves with
     # its calendar ("over Deepavali", "the Hari Raya weekend") or the school holidays, for the team to confirm.
     r"|\b(?:(?:over|during|for|at|on|masa|semasa|waktu|pada|sempena|time of)\s+(?:the\s+)?)?"
-    rf"(?<!selamat )(?<!happy )\b(?:{MOVING_HOLIDAY_NAMES})(?:['’]s)?(?:\s+(?:eve|weekend|week|holidays?|break))?\b"
+    rf"{NOT_A_HOLIDAY_BEFORE}\b(?:{MOVING_HOLIDAY_NAMES})(?:['’]s)?(?:\s+(?:eve|weekend|week|holidays?|break))?\b"
     r"|\b(?:(?:over|during|for|in|masa|semasa|waktu|pada)\s+(?:the\s+)?)?(?:school\s+(?:holidays?|break)|cuti\s+sekolah"
     r"|cuti\s+penggal|half[- ]term)\b",
     re.IGNORECASE,

@@ -101,6 +101,9 @@ def test_a_party_written_as_labels_and_counts(messages: tuple[str, ...], adults:
         ("staying over Raya Haji 2028", "2028-05-05"),
         ("dinner on the eve of CNY 2028", "2028-01-25"),
         ("Diwali next year, 2 nights", "2027-10-28"),
+        ("the second day of CNY", "2027-02-07"),
+        ("balik kampung lepas raya ke-2", "2027-03-11"),
+        ("cuti raya, nak bilik", "2027-03-10"),
     ],
 )
 def test_a_holiday_that_moves_with_its_calendar_is_read_as_its_first_day(text: str, day: str) -> None:
@@ -115,7 +118,8 @@ def test_beside_a_date_a_holiday_names_the_occasion_not_the_day() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Selamat Hari Raya!", "Happy Deepavali to the team", "anything special for CNY 2035?"]
+    "text",
+    ["Selamat Hari Raya!", "Happy Deepavali to the team", "anything special for CNY 2035?", "dekat jalan raya ke?"],
 )
 def test_a_greeting_or_a_year_we_do_not_know_is_no_date(text: str) -> None:
     assert find_dates(text, CTX.reference) == []
