@@ -37,8 +37,10 @@ LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2
 # someone smokes in the room?" or "… when someone loses a key?"; nor a company's own staff ("a retreat for 45
 # staff", "majlis untuk 100 kakitangan", "our staff party", "rumah terbuka untuk staf").
 _OWN_STAFF = r"(?<!\d )(?<!our )(?<!my )(?<!company )(?<!kami )(?<!syarikat )(?<!for )(?<!untuk )(?<!utk )"
+# "Can the front desk keep our bags?" asks for a service the hotel may describe, not for a person.
+_DOES = r"(?<!can the )(?<!could the )(?<!will the )(?<!would the )"
 _HUMAN = re.compile(
-    rf"\b(human|real person|(?<!for )a person|{_OWN_STAFF}staff|agent|manager|receptionist|front desk"
+    rf"\b(human|real person|(?<!for )a person|{_OWN_STAFF}staff|agent|manager|receptionist|{_DOES}front desk"
     r"|(?<!for )(?<!if )(?<!when )someone|speak to"
     r"|talk to|call me"
     rf"|manusia|orang sebenar|{_OWN_STAFF}kakitangan|{_OWN_STAFF}staf|pengurus|penyambut tetamu|bercakap dengan"

@@ -36,6 +36,8 @@ _BEFORE_CHECK_IN = _either(
     r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|in the morning|pagi)", "morning", "early", "straight away", "right away",
     "before (?:the afternoon|noon|lunch)", "pagi", "awal", "terus", "sebelum tengah hari",
     r"at (?:[7-9]|1[01])(?![\d:.]|\s*(?:pm|petang|malam|at night|in the evening))",  # a bare morning hour
+    # Midday and the first hours after it are before the usual check-in hour too ("sampai pukul 1 tengah hari").
+    "noon", "midday", "lunch ?time", "tengah ?hari", r"(?:12|1|2)(?:[:.]\d{2})?\s*(?:pm|petang)",
 )  # fmt: skip
 _DEPARTURE = _either(
     "fly", "flying", "flights?", "leav(?:e|ing)", "depart(?:s|ing)?", "train", "bus", "balik", "pulang", "bertolak",
@@ -58,12 +60,33 @@ _LATEST = _either("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "sele
 _EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")
 
 
+# A party stating its size ("5 people", "kami berlima", "we are 6"): what a room takes is said in adults.
+_PARTY_SIZE = _either(
+    r"\d{1,2} (?:people|persons?|pax|guests|orang|org|tetamu)", r"we(?: are|'re| r) \d{1,2}", r"\d{1,2} of us",
+    r"(?:family|party|group) of \d{1,2}", r"keluarga (?:\d{1,2}|seramai \d{1,2}) orang",
+    r"kami (?:\d{1,2}|ber(?:dua|tiga|empat|lima|enam|tujuh|lapan))",
+)  # fmt: skip
+_ADULTS = _either("adults?", "dewasa")
+
+
 def _arrives_early(question: str) -> bool:
     return bool(_ARRIVAL.search(question) and _ROOM.search(question) and _BEFORE_CHECK_IN.search(question))
 
 
 def _leaves_late(question: str) -> bool:
     return bool(_STAY_ON.search(question) and _DEPARTURE.search(question))
+
+
+# What the guest will be doing meanwhile: "is there anything for the kids while we're at the spa?",
+# "anak nak main sementara kami ke spa": the spa is why they ask, the kids are what they ask about.
+_MEANWHILE = re.compile(r"\b(?:while|whilst|sementara)\b[^,.;?!]*", re.IGNORECASE)
+
+
+def without_setting(question: str) -> str:
+    """The question without what the guest will be doing meanwhile (its "while …" clause), unless that is all
+    it says."""
+    rest = _MEANWHILE.sub(" ", question)
+    return " ".join(rest.split()) if len(re.findall(r"\w+", rest)) >= 3 else question
 
 
 def implied_topic(question: str) -> str:
@@ -75,6 +98,9 @@ def implied_topic(question: str) -> str:
         implied.append("late check-out")
     if _YOUNG_CHILD.search(question):
         implied.append("child")
+    if _PARTY_SIZE.search(question) and _ROOM.search(question) and not _ADULTS.search(question):
+        # "bilik mana muat 5 orang?", "which room fits 5 people?": the rooms say how many adults they sleep
+        implied.append("adults")
     return " ".join(implied)
 
 

@@ -109,13 +109,7 @@ def start_web_conversation(*, widget_key_id: int, consent_text: str, language: s
             last_seen_at=now,
         )
         GuestIdentity.objects.create(guest=guest, channel=Channel.WEB, external_id=f"{widget_key_id}:{visitor}")
-        return Conversation.objects.create(
-            guest=guest,
-            channel=Channel.WEB,
-            channel_id=f"widget:{widget_key_id}:{visitor}",
-            started_at=now,
-            last_message_at=now,
-        )
+        return Conversation.objects.start(guest, Channel.WEB, f"widget:{widget_key_id}:{visitor}", at=now)
 
 
 def record_guest_message(
@@ -157,31 +151,16 @@ def ingest(normalized: NormalizedMessage) -> tuple[Conversation, Message, bool]:
     """Any channel's inbound message: find or create the guest and their open conversation, store it."""
     now = timezone.now()
     with transaction.atomic():
-        identity = (
-            GuestIdentity.objects.select_related("guest")
-            .filter(channel=normalized.channel, external_id=normalized.sender_id)
-            .first()
-        )
-        if identity is None:
-            guest = Guest.objects.create(name=normalized.sender_name[:200], first_seen_at=now, last_seen_at=now)
+        guest = Guest.objects.known_as(normalized.channel, normalized.sender_id)
+        if guest is None:
+            new = Guest.objects.create(name=normalized.sender_name[:200], first_seen_at=now, last_seen_at=now)
             identity, _ = GuestIdentity.objects.get_or_create(
-                channel=normalized.channel, external_id=normalized.sender_id, defaults={"guest": guest}
+                channel=normalized.channel, external_id=normalized.sender_id, defaults={"guest": new}
             )
-        guest = identity.guest
-        conversation = (
-            Conversation.objects.select_for_update()
-            .filter(guest=guest, channel=normalized.channel, channel_id=normalized.thread_id)
-            .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
-            .first()
+            guest = identity.guest  # another delivery may have created the identity first
+        conversation = Conversation.objects.select_for_update().open_or_start(
+            guest, normalized.channel, normalized.thread_id, at=now
         )
-        if conversation is None:
-            conversation = Conversation.objects.create(
-                guest=guest,
-                channel=normalized.channel,
-                channel_id=normalized.thread_id,
-                started_at=now,
-                last_message_at=now,
-            )
     message, created = record_guest_message(
         conversation,
         normalized.text,

@@ -38,8 +38,7 @@ def find_or_create_guest_by_contact(
     guest = None
     for channel, external_id in ((Channel.WHATSAPP, phone), (Channel.EMAIL, email)):
         if external_id and guest is None:
-            identity = GuestIdentity.objects.select_related("guest").filter(channel=channel, external_id=external_id)
-            guest = next((i.guest for i in identity[:1]), None)
+            guest = Guest.objects.known_as(channel, external_id)
     created = guest is None
     if guest is None:
         guest = Guest.objects.create(name=name[:200], language=language or "en")
@@ -191,9 +190,9 @@ def unanswered_after_hours(limit: int = 200) -> QuerySet[Conversation]:
     """Conversations that came in after hours, are still open, and no staff member has answered yet."""
     staff_replied = Message.objects.filter(conversation=OuterRef("pk"), role=MessageRole.STAFF)
     return (
-        Conversation.objects.select_related("guest")
+        Conversation.objects.open()
+        .select_related("guest")
         .filter(is_after_hours=True)
-        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
         .annotate(staff_messages=Count("messages", filter=Q(messages__role=MessageRole.STAFF)))
         .exclude(pk__in=Subquery(staff_replied.values("conversation_id")))
         .order_by("-last_message_at")[:limit]

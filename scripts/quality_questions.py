@@ -79,6 +79,15 @@ SETS = (
         "second check set of the t15q round: written after all its fixes but two, measured there first",
     ),
     (
+        "eval_questions_tuning12.json",
+        "tuning set of the t15q2 round: titles only, written before its changes; items the earlier sets asked little"
+        " about, situations, room types, one-word questions",
+    ),
+    (
+        "eval_questions_tuning13.json",
+        "check set of the t15q2 round: written after its fixes on tuning12, measured once there, then tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
-from assistant.situations import implied_topic, is_comparison, question_pieces, variant
+from assistant.situations import implied_topic, is_comparison, question_pieces, variant, without_setting
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -178,10 +178,14 @@ _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A time of day, or a delay ("within 7 working days", "dalam 7 hari bekerja"): both answer "when?".
 _TIME = re.compile(
     r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\bnoon\b|\b" + _NUMBER + r" hours\b|\bpagi\b|\bpetang\b"
+    r"|\bat all times\b|\bround the clock\b|\baround the clock\b|\bsepanjang masa\b|\bsetiap masa\b"
     r"|\b\d{1,2}[:.]\d{2} (?:malam|tengah hari)\b"  # "7:00 malam"; "2 malam" alone is two nights
     r"|\bwithin \d+ (?:working |business )?(?:days?|hours?)\b|\bdalam (?:masa )?\d+ (?:hari|jam)\b",
     re.IGNORECASE,
 )
+# A time of day, not a delay: what "what time …?" asks for beside "how long …?" (CLOCK_BONUS on top of the focus).
+_CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}\s*(?:am|pm)\b|\bnoon\b", re.IGNORECASE)
+CLOCK_BONUS = 0.5
 FOCI = (
     _Focus(
         "price",
@@ -204,8 +208,8 @@ FOCI = (
     _Focus(
         "time",
         re.compile(
-            r"\b(what time|when|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
-            r"|waktu|buka|tutup|sampai|tengah malam"
+            r"\b(what time|when|time|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
+            r"|waktu|buka|tutup|sampai|tengah malam|at night|all night|overnight|24/7|waktu malam"
             # The latest or earliest allowed is a time too ("how late can I cancel?": 48 hours before).
             r"|latest|earliest|how late|how early|paling lewat|paling awal|paling lambat"
             r"|\d{1,2}\s?(?:am|pm|in the morning|in the evening|at night|pagi|petang))\b",
@@ -251,7 +255,10 @@ FOCI = (
         re.compile(
             r"(?:^|[,.;!?])\W*(can i|can we|may i|may we|could i|could we|am i allowed|are we allowed|is it ok"
             r"|is it okay|boleh|bolehkah)\b"
-            r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan|boleh(?: tak| ke| ka)?)\W*$",
+            r"|\b(is that ok|is that okay|is that allowed|allowed|dibenarkan|boleh(?: tak| ke| ka)?"
+            # "… would that be a problem?", "… jadi masalah tak?": whether it is allowed, in other words
+            r"|(?:would|will|is) (?:that|it|this) (?:be )?(?:a |an )?(?:problem|issue|fine)|any problem"
+            r"|(?:jadi|ada) masalah(?: tak| ke)?|tak apa(?: ke)?|ok(?:ay)? tak)\W*$",
             re.IGNORECASE,
         ),
         re.compile(
@@ -269,7 +276,8 @@ FOCI = (
             r"\b(how many (?:people|persons|guests|adults|pax|of us)|how many can|sleeps?|fit|fits|capacity"
             r"|maximum|max|muat|memuatkan|berapa orang|kapasiti|untuk berapa(?! malam| hari)"
             # A party stating its size asks what takes it: "we are 6 people, which car can take us?"
-            r"|big enough|large enough|cukup besar|take us|fit us|we are \d+|we're \d+|\d+ of us|party of \d+"
+            r"|big enough|large enough|cukup besar|take us|fit us|we are \d+|we're \d+|\d+ of us"
+            r"|(?:party|family|group) of \d+"
             r"|kami \d+ orang|kami (?:ber)?(?:dua|tiga|empat|lima|enam|tujuh|lapan)(?: orang)?)\b",
             re.IGNORECASE,
         ),
@@ -319,6 +327,21 @@ FOCI = (
         re.compile(r"\w[\w' -]*, [\w' -]+(?:,? (?:and|or|dan|atau) |, )\w", re.IGNORECASE),
         2.0,
     ),
+    # "How old must kids be for the kids club?" is answered by the ages the item states ("aged 4 to 12").
+    _Focus(
+        "age",
+        re.compile(
+            r"\b(how old|what age|which age|age limit|minimum age|maximum age|ages?|umur berapa|berapa umur|had umur"
+            r"|berumur|peringkat umur)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\baged? \d|\b\d{1,2} (?:to|-|hingga|sehingga) \d{1,2}\b|\b(?:under|over|above|below|bawah|atas) \d{1,2}\b"
+            r"|\bumur \d|\bberumur\b|\b\d{1,2} years? old\b|\b\d{1,2} tahun\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
     # "What happens if someone smokes in the room?" is answered by the consequence the item states: the
     # charge, the fine, the rule broken; not by the line repeating the question's words.
     _Focus(
@@ -327,7 +350,9 @@ FOCI = (
             r"\b(what happens|what will happen|what if|what's the penalty|what is the penalty|penalty"
             r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b"
             # A condition and a charge: "if I cancel a day before, will I be charged?", "kalau … kena caj ke?"
-            r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan)\b",
+            r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan"
+            # … or with the money coming back: "if I cancel, do I get a refund?", "kalau batal dapat refund ke"
+            r"|refund|refunded|money back|bayar balik|duit balik|wang dikembalikan)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -516,6 +541,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     concepts += [c for c in asked_variant if c not in concepts]
     emphasised = {n for n, c in enumerate(concepts) if c in asked_variant}
     foci = _foci(question)
+    names = {f.name for f in foci}
+    clock_asked = "time" in names and "duration" not in names
     parts = _parts(question, concepts)
     items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
@@ -541,6 +568,8 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
             repeated = len(repeated_words)
             bonus = sum(focus.weight for focus in carried)
+            if clock_asked and _CLOCK_TIME.search(text):
+                bonus += CLOCK_BONUS  # "laundry pickup time": the hour it is collected, not "within 4 hours"
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
@@ -590,11 +619,15 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
             return []
     items = [items[0], *(item for item in items[1:] if item.on_subject)]
     best = _answering_item(items, foci)
+    if any(f.name == "people" for f in foci):
+        best = _fitting_item(question, items, best)
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
     if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
+        return []
+    if _asks_for_something_unsaid(question, best):
         return []
     others = [item for item in items if item is not best]
     # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
@@ -607,6 +640,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         best.sentences,
         follow_on=follow_on,
         rule_first=rule_first,
+        policy=bool(_POLICY_QUESTION.search(question)),
         one_price="price" in asked and not is_comparison(question),
         topical=frozenset(topical - best.subject),
     )
@@ -617,6 +651,10 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         if top.part_scores[number] >= 1.0 and top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
             chosen.append(top)
     chosen.sort(key=lambda s: s.position)
+    if _WHICH.search(question) and chosen[0].position > 0 and _PRONOUN_OPENING.match(chosen[0].text):
+        # "Which room fits 5 people?" is answered by the room's name too: "It sleeps four adults …" alone says
+        # what, not which; the item's opening line names it.
+        chosen.insert(0, best.sentences[0])
     # A part of the question is answered when the best item speaks of it anywhere (or is about it).
     best_item_concepts = set(best.subject) | {n for s in best.sentences for n in s.concepts}
     # One part asked, one item: "a room with grab bars" is not also asking about the bar.
@@ -652,6 +690,10 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         helpful = [s for s in item.sentences if s.concepts & uncovered or item.subject & uncovered or other_side]
         if measures:
             helpful = [s for s in helpful if measures & _measures(s.text)]
+        if asked & _TELLING_FOCI and not comparison:
+            # A second item answers a kind of fact the question asks for ("what time can we get the keys?": not the
+            # lost key card's RM 50).
+            helpful = [s for s in helpful if s.carries & asked & _TELLING_FOCI]
         if not (uncovered or other_side) or not helpful:
             continue
         its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
@@ -673,6 +715,11 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         quoted.append(sentence)
         total += len(sentence.text) + 1
     return quoted
+
+
+# A choice asked ("which room …?", "bilik mana …?") and a line that names its subject only by a pronoun.
+_WHICH = re.compile(r"\bwhich\b|\bmana\b(?!-)", re.IGNORECASE)
+_PRONOUN_OPENING = re.compile(r"(?:it|they|this|these|ia|ini)\b", re.IGNORECASE)
 
 
 # The kinds of measure a fact states: a comparison's two sides state the same kind.
@@ -758,9 +805,43 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     return bool(typed - _glossary_words() - _GENERIC - said_words)
 
 
+# "Is there a clinic …?", "ada klinik 24 jam?": the thing asked for is the word after the opening.
+_THING_ASKED = re.compile(
+    r"(?:^|[,.;!?])\W*(?:do you have|do you guys have|is there|are there|have you got|ada|adakah)\s+"
+    r"(?:an?\s+|any\s+|some\s+|sebarang\s+)?([^\W\d_]+)",
+    re.IGNORECASE,
+)
+# Words that open what is asked without naming it ("is there somewhere to pray?", "ada jual arak?", "adakah pihak
+# hotel menyediakan …").
+_NOT_A_THING = frozenset(
+    str.split(
+        """
+    somewhere anywhere something anything place way good nice cheap free other more extra enough
+    jual sediakan menyediakan disediakan pihak tak tidak ke apa tempat sesiapa orang perkhidmatan servis kemudahan
+    khidmat nak boleh
+    """
+    )
+)
+
+
+def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
+    """The question asks whether there is a thing the glossary does not know, and the answering item, which names
+    none of its topics, never says it: "ada klinik 24 jam?" is not answered by room service's "24 hours"."""
+    match = _THING_ASKED.search(question)
+    if not match or item.names_topic:
+        # An item naming a topic of the question answers it, whatever else the guest calls it ("dapur" for the
+        # kitchens of the halal item).
+        return False
+    thing = match.group(1).lower()
+    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC or _stem(thing) in _glossary_words():
+        return False
+    said = {word for s in item.sentences for word in _words(s.text)}
+    return _stem(thing) not in said
+
+
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
 # rates); "is there", "can I" are carried by nearly every item's wording.
-_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how"])
+_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how", "age"])
 
 
 # The facts a part of a question asks for by its own question word (how much, when, where): "3 kids" in "2 adults
@@ -789,11 +870,77 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
     return next((item for item in titled if asked & item.carries), titled[0])
 
 
+_NUMBER_WORDS = {
+    word: value
+    for value, words in enumerate(
+        (
+            (),
+            ("one", "satu", "seorang"),
+            ("two", "dua", "berdua"),
+            ("three", "tiga", "bertiga"),
+            ("four", "empat", "berempat"),
+            ("five", "lima", "berlima"),
+            ("six", "enam", "berenam"),
+            ("seven", "tujuh"),
+            ("eight", "lapan"),
+            ("nine", "sembilan"),
+            ("ten", "sepuluh"),
+        )
+    )
+    for word in words
+}
+_COUNT = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+# People counted: "four adults", "3 kids", "5 orang", "2 dewasa"; a party stating its size: "we are 4", "6 of us".
+_HEADS = re.compile(
+    _COUNT + r"\s+(?:adults?|people|persons?|guests?|pax|child(?:ren)?|kids?|orang|dewasa|tetamu|kanak-kanak"
+    r"|budak(?:-budak)?|anak)\b",
+    re.IGNORECASE,
+)
+_PARTY = re.compile(
+    r"\b(?:we are|we're|we r|kami|party of|family of|group of)\s+" + _COUNT + r"\b|\b" + _COUNT + r" of us\b",
+    re.IGNORECASE,
+)
+# The alternatives of a room's capacity: "sleeps four adults or two adults and three children".
+_ALTERNATIVES = re.compile(r"\bor\b|\batau\b|;")
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word.lower(), 0)
+
+
+def _party_size(question: str) -> int:
+    """How many people the guest says are coming ("we are 4 adults", "2 adults and 3 kids", "muat 5 orang"),
+    or 0."""
+    counted = sum(_count(m.group(1)) for m in _HEADS.finditer(question))
+    return counted or max((_count(n) for m in _PARTY.finditer(question) for n in m.groups() if n), default=0)
+
+
+def _capacity(text: str) -> int:
+    """The most people a sentence says something takes: the larger of its alternatives, each summed ("four
+    adults or two adults and three children": 5), or 0."""
+    return max(
+        (sum(_count(m.group(1)) for m in _HEADS.finditer(part)) for part in _ALTERNATIVES.split(text)), default=0
+    )
+
+
+def _fitting_item(question: str, items: list[_Item], best: _Item) -> _Item:
+    """For a party that says its size ("we are 4 adults, one room?"), the item whose stated capacity takes it
+    when the answering one's does not: a receptionist offers the suite that sleeps four, not the room that
+    sleeps two."""
+    size = _party_size(question)
+    capacity = {id(item): max((_capacity(s.text) for s in item.sentences if "people" in s.carries), default=0)
+                for item in items}  # fmt: skip
+    if not size or not capacity[id(best)] or capacity[id(best)] >= size:
+        return best
+    return next((item for item in items if capacity[id(item)] >= size and item.on_subject), best)
+
+
 def _from_best_item(
     sentences: list[_Sentence],
     *,
     follow_on: bool,
     rule_first: bool = False,
+    policy: bool = False,
     one_price: bool = False,
     topical: frozenset[int] = frozenset(),
 ) -> list[_Sentence]:
@@ -804,7 +951,9 @@ def _from_best_item(
     allowed and the best one is not the item's opening rule: in the item's own order."""
     # At equal scores, the sentence naming the question's concept beats one that only repeats its words.
     best = max(sentences, key=lambda s: (s.score, s.concept_weight, -s.position))
-    if best.score == 0:
+    if best.score == 0 or (follow_on and best.topicality == 0 and best.carries <= {"existence"}):
+        # Nothing of the question said, or only that something is "available" ("do you have family rooms?" is not
+        # answered by "baby cots are available"): the opening line describes what the item is about.
         best = sentences[0]
     if one_price and "price" in best.carries:
         # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)
@@ -820,6 +969,9 @@ def _from_best_item(
         # spa?": the urut massage's price, not the opening hours).
         return [best, max(sentences[1:], key=lambda s: (s.topicality, -s.position))]
     if rule_first and best.position != 0 and "permission" in sentences[0].carries:
+        return [sentences[0], best]
+    if policy and best.position != 0:
+        # "What's your refund policy?" asks for the rule itself: the item's opening rule, then the line naming more.
         return [sentences[0], best]
     runners = sorted((s for s in sentences if s is not best), key=lambda s: (-s.score, s.position))
     if one_price and _PRICE.search(best.text):
@@ -848,6 +1000,10 @@ def _from_best_item(
         if sentence.score >= max(1.0, best.score - 0.5) or relevant or (sentence.carries & missing):
             keep.append(sentence)
     return sorted(keep, key=lambda s: s.position)
+
+
+# The rules asked for as such: "what's your refund policy?", "polisi pembatalan?", "apa peraturan …".
+_POLICY_QUESTION = re.compile(r"\b(?:polic(?:y|ies)|rules|terms|polisi|peraturan|syarat)\b", re.IGNORECASE)
 
 
 # A question answered yes or no ("can I pay by Amex?", "boleh bayar guna Mastercard?", "deposit tunai ok tak?");
@@ -903,7 +1059,11 @@ def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
     # 10:00 pm … late") would make a yes the line does not give: there the facts answer alone.
     named_in_fact = {word for s in quoted for word in _words(" ".join(_NAME_IN_SENTENCE.findall(s.text)))}
     if asked_last and asked_last in named_in_fact and not any(_NEGATION.search(s.text) for s in quoted):
-        return "yes"
+        # … and every topic of the question is spoken of: "halal food at the Sky Bar?" is not answered yes by
+        # "alcohol is served only at the Sky Bar".
+        topics = [c for c in glossary.find(question) if not c.general and not c.person]
+        quoted_words = _words(" ".join(s.text for s in quoted))
+        return "yes" if len(_concepts_in(quoted_words, topics)) == len(topics) else ""
     return ""
 
 
@@ -916,7 +1076,8 @@ def compose(request: ChatRequest) -> str:
     if request.mode == AiMode.HANDOFF:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
-    quoted = _grounded(request.question, request.hits) if request.hits else []
+    question = without_setting(request.question)  # what the guest does meanwhile is no part of the question
+    quoted = _grounded(question, request.hits) if request.hits else []
     facts = " ".join(s.text for s in quoted)
     answer = t["answer"]
     # Said in Malay only when every quoted line is the hotel's own Malay (the answering item may not be
@@ -925,7 +1086,7 @@ def compose(request: ChatRequest) -> str:
         answer = t["english_only"]
     elif facts and request.language == "en" and all(s.language == "ms" for s in quoted):
         answer = t["malay_only"]
-    verdict = _yes_or_no(request.question, quoted)
+    verdict = _yes_or_no(question, quoted)
     if verdict:
         answer = f"{t[verdict]} {answer}"
     if request.mode == AiMode.LEAD_CAPTURE:

@@ -6,6 +6,7 @@
 """
 
 from conversations.models.core import (
+    OPEN_STATUSES,
     AiMode,
     Channel,
     Conversation,
@@ -51,6 +52,7 @@ __all__ = [
     "Language",
     "Message",
     "MessageRole",
+    "OPEN_STATUSES",
     "SessionState",
     "SavedReply",
     "StaffNote",

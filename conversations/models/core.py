@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -26,6 +27,13 @@ class Channel(models.TextChoices):
     EMAIL = "email", "E-mail"
 
 
+class GuestManager(models.Manager["Guest"]):
+    def known_as(self, channel: str, external_id: str) -> Guest | None:
+        """The guest known on `channel` by `external_id` (a wa_id, an e-mail address, a widget visitor), if any."""
+        identity = GuestIdentity.objects.select_related("guest").filter(channel=channel, external_id=external_id)
+        return next((i.guest for i in identity[:1]), None)
+
+
 class Guest(models.Model):
     # Encrypted at rest (core.fields); phone and e-mail are found through their keyed blind index.
     name = EncryptedCharField(max_length=200, blank=True)
@@ -41,6 +49,8 @@ class Guest(models.Model):
     # WhatsApp opt-out ("STOP", "BERHENTI"): nothing the guest did not ask for is sent; answers to what they
     # write still are (conversations/pipeline/events.py, outbox).
     opted_out_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GuestManager()
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"Guest {self.pk}"
@@ -73,6 +83,24 @@ class ConversationStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+# A conversation still going on: neither resolved by staff nor expired.
+OPEN_STATUSES = (ConversationStatus.ACTIVE, ConversationStatus.HANDED_OFF)
+
+
+class ConversationQuerySet(models.QuerySet["Conversation"]):
+    def open(self) -> ConversationQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def start(self, guest: Guest, channel: str, thread_id: str, *, at: datetime) -> Conversation:
+        """A new conversation of `guest` in the channel's thread `thread_id`, starting (and last active) `at`."""
+        return self.create(guest=guest, channel=channel, channel_id=thread_id, started_at=at, last_message_at=at)
+
+    def open_or_start(self, guest: Guest, channel: str, thread_id: str, *, at: datetime) -> Conversation:
+        """The guest's latest open conversation in the thread (locked if this queryset locks), else a new one."""
+        found = self.open().filter(guest=guest, channel=channel, channel_id=thread_id).order_by("-last_message_at")
+        return found.first() or self.start(guest, channel, thread_id, at=at)
+
+
 class Conversation(models.Model):
     guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="conversations")
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -89,6 +117,8 @@ class Conversation(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConversationQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -17,7 +17,6 @@ from django.utils import timezone
 from conversations.models import (
     Channel,
     Conversation,
-    ConversationStatus,
     Guest,
     GuestIdentity,
     Message,
@@ -100,14 +99,9 @@ def _revoke(normalized: NormalizedMessage) -> Handled:
 def _system(normalized: NormalizedMessage) -> Handled:
     """Meta's notice about the guest: a new number joins the same guest; staff read it in the conversation."""
     notice = normalized.extra.get("system") or {}
-    identity = (
-        GuestIdentity.objects.select_related("guest")
-        .filter(channel=normalized.channel, external_id=normalized.sender_id)
-        .first()
-    )
-    if identity is None:
+    guest = Guest.objects.known_as(normalized.channel, normalized.sender_id)
+    if guest is None:
         return Handled(ignored=f"system notice ({notice.get('type')}) about a contact we do not know")
-    guest = identity.guest
     if notice.get("type") == "user_changed_number" and str(notice.get("wa_id") or "").isdigit():
         new_number = f"+{notice['wa_id']}"
         GuestIdentity.objects.get_or_create(
@@ -117,10 +111,7 @@ def _system(normalized: NormalizedMessage) -> Handled:
             guest.phone = new_number
             guest.save()  # through the model: the phone's blind index follows
     conversation = (
-        Conversation.objects.filter(guest=guest, channel=normalized.channel)
-        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
-        .order_by("-last_message_at")
-        .first()
+        Conversation.objects.open().filter(guest=guest, channel=normalized.channel).order_by("-last_message_at").first()
     )
     if conversation is None:
         return Handled(ignored=f"system notice ({notice.get('type')}) outside any open conversation")

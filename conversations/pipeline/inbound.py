@@ -30,7 +30,6 @@ from conversations.handoff.service import begin_handoff
 from conversations.models import (
     Channel,
     Conversation,
-    ConversationStatus,
     InboundEvent,
     InboundState,
     Message,
@@ -428,13 +427,13 @@ def _thread_email(normalized: NormalizedMessage, payload: dict[str, Any]) -> Nor
         if known is not None:
             return _with_thread(normalized, known.conversation.channel_id)
     recent = (
-        Conversation.objects.filter(
+        Conversation.objects.open()
+        .filter(
             channel=Channel.EMAIL,
             guest__identities__channel=Channel.EMAIL,
             guest__identities__external_id=normalized.sender_id,
             last_message_at__gte=timezone.now() - EMAIL_THREAD_FALLBACK,
         )
-        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
         .order_by("-last_message_at")
         .first()
     )

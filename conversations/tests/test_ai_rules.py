@@ -682,3 +682,188 @@ def test_hours_written_in_words_answer_how_many_hours() -> None:
     )
     answer = _ask("brp harga haircut dan kena tempah berapa jam awal", (salon,), language="ms")
     assert "RM 60" in answer and "three hours ahead" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("we're travelling with our parrot, would that be an issue?", "en"),
+        ("travelling with a hamster, is that a problem?", "en"),
+        ("kami travelling dengan arnab, jadi masalah tak?", "ms"),
+    ],
+)
+def test_whether_it_would_be_a_problem_asks_for_the_rule(question: str, language: str) -> None:
+    # The rule is the item's opening line, though a later one repeats the guest's own word ("travelling").
+    animals = _hit(
+        63,
+        "Animals",
+        "Animals are not allowed in the villas, except registered assistance dogs. "
+        "Guests travelling with an assistance dog should tell reception before arrival.",
+    )
+    assert "not allowed" in _ask(question, (animals,), language=language)
+
+
+def test_a_condition_with_money_back_is_answered_by_the_charge_not_by_a_line_repeating_refund() -> None:
+    cooking = _hit(
+        64,
+        "Cooking Class",
+        "Cooking classes may be cancelled free of charge up to 24 hours before. Classes cancelled later are "
+        "charged in full. Gift vouchers for classes are non-refundable and cannot be refunded.",
+    )
+    assert "charged in full" in _ask("kalau batal kelas masak dapat refund ke", (cooking,), language="ms")
+    assert "charged in full" in _ask("if we cancel the class late, will we get our money back?", (cooking,))
+
+
+@pytest.mark.parametrize(
+    ("question", "early"),
+    [
+        ("we reach the hotel at noon, can we go to our room?", True),
+        ("kami sampai pukul 1 tengah hari, boleh masuk bilik?", True),
+        ("we arrive around 2pm, is the room ready?", True),
+        ("we reach the hotel at 6pm, can we go to our room?", False),
+    ],
+)
+def test_an_arrival_at_midday_asks_for_early_check_in(question: str, early: bool) -> None:
+    assert ("early check-in" in with_implied_topic(question)) is early
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Can the front desk keep a parcel for me?", AiMode.CONCIERGE),
+        ("could the front desk keep our passports overnight?", AiMode.CONCIERGE),
+        ("Put me through to the front desk please", AiMode.HANDOFF),
+        ("I need the front desk", AiMode.HANDOFF),
+    ],
+)
+def test_what_the_front_desk_does_is_a_question_and_asking_for_it_is_a_request(text: str, mode: str) -> None:
+    assert select_mode(text, current_mode=AiMode.CONCIERGE, low_confidence_streak=0) == mode
+
+
+GARDEN_ROOM = _hit(65, "Garden Room", "The Garden Room has a terrace. It sleeps two adults and one child.")
+POOL_VILLA = _hit(
+    66, "Pool Villa", "The Pool Villa has a private pool. It sleeps six adults or four adults and four kids."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "fact"),
+    [
+        ("we are 5 adults, which room works?", "en", "six adults"),
+        ("2 adults and 4 kids, what room fits us?", "en", "six adults"),
+        ("kami berlima, bilik mana muat?", "ms", "six adults"),
+        ("family of 5, what room do you suggest?", "en", "six adults"),
+        ("we are 2 adults, which room works?", "en", "two adults"),  # the nearest one takes them
+    ],
+)
+def test_a_party_stating_its_size_gets_the_room_that_takes_it(question: str, language: str, fact: str) -> None:
+    assert fact in _ask(question, (GARDEN_ROOM, POOL_VILLA), language=language)
+
+
+def test_a_thing_asked_for_that_the_item_never_says_is_not_answered_by_its_hours() -> None:
+    lounge = _hit(67, "Lobby Lounge", "The lobby lounge serves coffee and cakes 24 hours a day.")
+    assert _ask("ada farmasi 24 jam dalam hotel?", (lounge,), language="ms") == TEMPLATES["ms"]["unknown"]
+    assert _ask("is there a pharmacy open 24 hours?", (lounge,)) == TEMPLATES["en"]["unknown"]
+    assert "24 hours" in _ask("is there coffee at 3am?", (lounge,))  # what the item serves
+
+
+GAMES_ROOM = _hit(68, "Games Room", "The games room on level 5 has board games and consoles for children aged 5 to 14.")
+STUDIO = _hit(69, "Fitness Studio", "The fitness studio on level 9 is open from 6:00 am to 10:00 pm.")
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("is there something for the children while we're at the fitness studio?", "en"),
+        ("ada tempat budak-budak main sementara kami ke gym?", "ms"),
+    ],
+)
+def test_what_the_guest_does_meanwhile_is_no_part_of_the_question(question: str, language: str) -> None:
+    answer = _ask(question, (STUDIO, GAMES_ROOM), language=language)
+    assert "board games" in answer and "6:00 am" not in answer
+
+
+def test_open_at_night_is_answered_by_the_line_saying_it_never_closes() -> None:
+    meditation = _hit(
+        70,
+        "Meditation Room",
+        "The meditation room is on level 8. Cushions and mats are provided. Quiet music plays in the morning. "
+        "It is open at all times.",
+    )
+    assert "open at all times" in _ask("meditation room available at night?", (meditation,))
+
+
+def test_what_time_is_answered_by_a_time_of_day_not_by_a_delay() -> None:
+    shine = _hit(
+        71,
+        "Shoe Shine",
+        "Shoes left outside the door are collected before 8:00 am and returned by 6:00 pm. "
+        "An express shine within 2 hours costs RM 15.",
+    )
+    assert "8:00 am" in _ask("shoe shine time?", (shine,))
+
+
+@pytest.mark.parametrize(
+    ("question", "adults"),
+    [
+        ("which room fits 6 people?", True),
+        ("bilik mana muat 4 org", True),
+        ("kami berenam, ada bilik?", True),
+        ("we're a family of 5, which room should we book?", True),
+        ("we are 3 adults, which room?", False),  # said in adults already
+        ("6 people for dinner, where can we eat?", False),  # no room asked for
+    ],
+)
+def test_a_party_asking_for_a_room_is_searched_in_adults_as_rooms_state_it(question: str, adults: bool) -> None:
+    assert with_implied_topic(question).endswith(" adults") is adults
+
+
+def test_which_room_is_answered_with_the_rooms_name_when_its_line_says_it() -> None:
+    lagoon = _hit(
+        72, "Lagoon Villa", "The Lagoon Villa faces the water. A butler serves breakfast. It sleeps three adults."
+    )
+    answer = _ask("which villa fits 3 people?", (lagoon,))
+    assert "The Lagoon Villa faces the water" in answer and "sleeps three adults" in answer
+
+
+def test_a_second_item_is_added_only_with_the_kind_of_fact_asked() -> None:
+    oils = _hit(73, "Jasmine Spa", "The spa uses organic coconut oils from Terengganu.")
+    answer = _ask("what time does the pool open, and the spa?", (POOL, oils))
+    assert "7:00 am to 10:00 pm" in answer and "coconut" not in answer
+    hours = _hit(74, "Jasmine Spa", "The spa uses organic oils. It is open from 11:00 am to 9:00 pm.")
+    assert "11:00 am to 9:00 pm" in _ask("what time does the pool open, and the spa?", (POOL, hours))
+
+
+def test_how_old_is_answered_by_the_ages_the_item_states() -> None:
+    camp = _hit(
+        75,
+        "Surf Camp",
+        "The surf camp meets at the beach hut. Campers aged 8 to 15 are welcome. Parents must sign a form.",
+    )
+    assert "aged 8 to 15" in _ask("how old must the kids be for the surf camp", (camp,))
+    assert "aged 8 to 15" in _ask("surf camp untuk budak umur berapa", (camp,), language="ms")
+
+
+def test_a_policy_asked_for_as_such_gets_the_items_opening_rule() -> None:
+    rebooking = _hit(
+        76,
+        "Date Changes",
+        "Dates may be changed free of charge up to 72 hours before arrival. Prepaid saver rates cannot be changed "
+        "or refunded.",
+    )
+    assert "up to 72 hours" in _ask("what's your refund policy?", (rebooking,))
+
+
+def test_no_yes_when_the_fact_speaks_of_only_some_of_the_questions_topics() -> None:
+    lounge = _hit(77, "Lounge", "Alcohol is served only at the Rooftop Lounge on level 30.")
+    assert not _ask("do you have halal food at the rooftop lounge", (lounge,)).startswith("Yes")
+
+
+def test_is_there_is_answered_by_what_the_item_is_not_by_a_line_saying_only_available() -> None:
+    villa = _hit(
+        78,
+        "Garden Villa",
+        "The Garden Villa has two bedrooms around a private courtyard. Bicycles are available on request.",
+    )
+    answer = _ask("do you have garden villas?", (villa,))
+    assert "two bedrooms around a private courtyard" in answer

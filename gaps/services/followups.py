@@ -16,13 +16,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from conversations.handoff.service import record_staff_message
-from conversations.models import Conversation, ConversationStatus, Message
+from conversations.models import OPEN_STATUSES, Conversation, Message
 from core import audit
 from core.languages import spoken
 from gaps.models import Gap, GapFollowUp, GapQuestion, GapStatus
 from gaps.services.inbox import GapError, gap_for
-
-OPEN_STATUSES = (ConversationStatus.ACTIVE, ConversationStatus.HANDED_OFF)
 
 _TEXT = {
     "en": "Earlier you asked: “{question}”. We now have the answer: {answer}",

@@ -21,7 +21,6 @@ from conversations.handoff.service import begin_handoff
 from conversations.models import (
     Channel,
     Conversation,
-    ConversationStatus,
     Guest,
     GuestIdentity,
     Message,
@@ -187,25 +186,10 @@ def _stage_message(event: IntegrationEvent, channel: str, notice: notices.Notice
     if channel == Channel.WHATSAPP:
         # The conversation the guest writes in from this number, so their reply lands beside the notice.
         number = _whatsapp_number(property_)
-        conversation = (
-            Conversation.objects.filter(guest=guest, channel=channel, channel_id=number)
-            .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.EXPIRED])
-            .order_by("-last_message_at")
-            .first()
-        )
-        if conversation is None:
-            conversation = Conversation.objects.create(
-                guest=guest, channel=channel, channel_id=number, started_at=now, last_message_at=now
-            )
+        conversation = Conversation.objects.open_or_start(guest, channel, number, at=now)
     else:
         # A notice by e-mail starts its own thread (its own subject); the guest's reply threads to it.
-        conversation = Conversation.objects.create(
-            guest=guest,
-            channel=channel,
-            channel_id=f"integration:{event.event_id}"[:255],
-            started_at=now,
-            last_message_at=now,
-        )
+        conversation = Conversation.objects.start(guest, channel, f"integration:{event.event_id}"[:255], at=now)
     message = Message.objects.create(
         conversation=conversation,
         role=MessageRole.AI,

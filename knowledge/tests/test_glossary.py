@@ -217,3 +217,42 @@ def test_an_english_plural_is_spelled_as_english_spells_it_and_a_stem_shared_by_
     assert "parties" in glossary.concept_tsquery("can we throw a birthday party in our room?")
     # "suits" and "suite" share a stem: "which room suits me" is not about the suite.
     assert not any("suite" in c.english[0] for c in glossary.find("i use a wheelchair, which room suits me"))
+
+
+def test_who_the_guest_is_blind_deaf_or_elderly_is_required_only_when_it_is_the_questions_one_topic() -> None:
+    query = glossary.concept_tsquery("I'm blind, can my guide dog come with me?")
+    assert "dog" in query and "blind" not in query
+    assert "warga <-> emas" not in glossary.concept_tsquery("bilik oku untuk warga emas ada?")
+    assert "deaf" in glossary.concept_tsquery("anything for deaf guests?")
+    # step-free is what an accessible room is: "is its bathroom step-free?" needs no item saying "step-free"
+    assert glossary.find("step-free")[0] is glossary.find("wheelchair")[0]
+
+
+def test_words_for_the_prayer_direction_ashtrays_wallets_pets_romance_and_fire_alarms_name_their_concepts() -> None:
+    def first(text: str) -> str:
+        return glossary.find(text)[0].english[0][0]
+
+    assert first("arah kiblat di mana") == "qibla"
+    assert first("any ashtrays outside") == "smoking"
+    assert first("boleh guna google pay") == "credit"
+    assert first("boleh bawa binatang peliharaan") == "pet"
+    assert first("kami pengantin baru") == "honeymoon"
+    assert first("ulang tahun perkahwinan kami") == "honeymoon"  # an anniversary, not a wedding to plan
+    assert first("is there a smoke detector in the room") == "fire"
+
+
+def test_stairs_and_a_laundry_pickup_are_read_as_accessibility_and_laundry() -> None:
+    assert ("wheelchair",) in [c.english[0] for c in glossary.find("rooms for guests who can't climb stairs")]
+    assert glossary.find("laundry pickup time")[0].english[0] == ("laundry",)
+    assert ("airport", "transfer") not in [c.english[0] for c in glossary.find("laundry pickup time")]
+
+
+def test_getting_the_keys_is_checking_in() -> None:
+    check_in = glossary.find("check-in")[0]
+    assert check_in in glossary.find("what time can we get the keys")
+    assert check_in in glossary.find("bila boleh ambil kunci")
+
+
+def test_family_rooms_and_directions_to_the_hotel_name_the_suite_and_the_location() -> None:
+    assert glossary.find("do you have family rooms")[0] is glossary.find("family suite")[0]
+    assert glossary.find("best way to get to you from the station")[0] is glossary.find("address")[0]

@@ -255,3 +255,13 @@ def test_a_malay_question_still_finds_an_item_written_in_malay_when_the_words_ag
         lokasi = [hit.title for hit in search("stesen lrt paling dekat?", k=4, language="ms", today=TODAY)]
     assert titles[:1] == ["Harga Pakej Bulan Madu"], titles
     assert lokasi[:1] == ["Lokasi dan Pengangkutan Awam"], lokasi
+
+
+def test_who_the_guest_is_is_not_required_of_the_text_beside_what_they_ask_about(world, seaside):
+    from knowledge.services.retrieval import search_detailed
+
+    # No item names the elderly: the gym is found in full text by the gym alone (the elderly are who asks), and
+    # is held to the lower threshold of two signals agreeing.
+    with schema_context(world.a.schema_name):
+        found = search_detailed("is the gym ok for elderly guests?", 5, language="en", today=TODAY)
+    assert found and found[0].hit.title == "Beach Gym" and found[0].text_rank == 1, found
