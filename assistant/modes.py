@@ -35,8 +35,8 @@ LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2
 
 # "A room for someone in a wheelchair" speaks of a guest, not of a person to talk to; nor does "what happens if
 # someone smokes in the room?" or "… when someone loses a key?"; nor a company's own staff ("a retreat for 45
-# staff", "majlis untuk 100 kakitangan", "our staff party").
-_OWN_STAFF = r"(?<!\d )(?<!our )(?<!my )(?<!company )(?<!kami )(?<!syarikat )"
+# staff", "majlis untuk 100 kakitangan", "our staff party", "rumah terbuka untuk staf").
+_OWN_STAFF = r"(?<!\d )(?<!our )(?<!my )(?<!company )(?<!kami )(?<!syarikat )(?<!for )(?<!untuk )(?<!utk )"
 # "Can the front desk keep our bags?" asks for a service the hotel may describe, not for a person.
 _DOES = r"(?<!can the )(?<!could the )(?<!will the )(?<!would the )"
 _HUMAN = re.compile(

@@ -41,7 +41,14 @@ from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
 from core.languages import spoken
 from leads.models import ConsentStatus, Intent, Lead
-from leads.services.consent import QUESTIONS, consent_question, consent_request, record_consent_reply, summary
+from leads.services.consent import (
+    QUESTIONS,
+    consent_question,
+    consent_request,
+    read_consent_reply,
+    record_consent_reply,
+    summary,
+)
 from leads.services.dates import MONTHS
 from leads.services.extraction import (
     EMAIL_RE,
@@ -67,9 +74,11 @@ from leads.services.leads import (
     mark_handed_over,
     read_conversation,
     record_consent,
+    reopen_consent,
     upsert_lead_for_conversation,
 )
 from leads.services.policy import CONTACT, DialogueState, decide, missing
+from leads.services.quotes import room_price_line
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import ExtractedLead, ExtractionContext
 
@@ -85,6 +94,18 @@ RESPECTED = {
     "en": "No problem — I won't pass your details on. I'm still here if you have any other questions.",
     "ms": "Tiada masalah — saya tidak akan menyerahkan butiran anda. Saya masih di sini jika ada soalan lain.",
 }
+# A bare NO to the summary may mean that a detail in it is wrong: the guest is told they may correct it.
+CORRECT_IT = {
+    "en": "If a detail above is wrong, just tell me the right one and I'll correct it.",
+    "ms": "Jika ada butiran di atas yang salah, beritahu saya yang betul dan saya akan membetulkannya.",
+}
+BARE_NO = re.compile(r"^\W*(?:no|nope|nah|not quite|not really|tidak|tak|bukan|salah|wrong|x)\W*$", re.IGNORECASE)
+# A NO that refuses the handover itself ("no thanks", "tak nak", "don't pass it on"), not a detail of the summary.
+REFUSAL = re.compile(
+    r"\b(?:thanks?|thank you|terima kasih|tq|tak nak|taknak|x nak|tak mahu|tidak mahu|don'?t|do not|jangan"
+    r"|not interested|tak payah|no need|tak perlu|never mind|nevermind|forget it|lupakan)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -95,6 +116,7 @@ class ConsentAnswer:
     mode: str
     given: bool
     lead_id: int
+    correctable: bool = False  # a bare NO: a correction in the next message asks again
 
 
 @dataclass
@@ -130,7 +152,19 @@ def read_reply(
     if answer:
         mark_handed_over(lead.pk)
         return ConsentAnswer(THANKS[lang], AiMode.HANDOFF, True, lead.pk)
+    if BARE_NO.match(text):
+        return ConsentAnswer(f"{RESPECTED[lang]} {CORRECT_IT[lang]}", AiMode.CONCIERGE, False, lead.pk, True)
     return ConsentAnswer(RESPECTED[lang], AiMode.CONCIERGE, False, lead.pk)
+
+
+def corrects_summary(text: str, lead: Lead, state: DialogueState, gives: bool) -> bool:
+    """The guest's message corrects the summary we showed rather than answering its YES/NO: "no, it's 3 nights",
+    "actually the 21st", or a bare NO and then the right detail. The corrected summary is asked again."""
+    if not gives or not lead.is_open or lead.handed_over_at is not None or REFUSAL.search(text):
+        return False
+    if lead.consent_status == ConsentStatus.ASKED:
+        return read_consent_reply(text) is not True
+    return lead.consent_status == ConsentStatus.DECLINED and state.correctable
 
 
 def pending_question(conversation: Conversation, language: str) -> str | None:
@@ -176,10 +210,30 @@ _BARE_NAME = re.compile(
 )
 _SELF_CUE = re.compile(r"^\s*(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini)\s+(?=\S)", re.IGNORECASE)
 NOT_A_NAME = {
-    "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope",
+    "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope", "bukan",
+    "salah", "wrong", "betul", "maaf", "sebenarnya", "actually", "oops", "alamak",
     # The label in front of a contact ("Emel: …", "Tel 012…", "HP: …") is not the guest's name.
     "email", "e-mail", "emel", "mel", "mail", "phone", "tel", "telefon", "fon", "nombor", "number", "num", "no.",
     "hp", "h/p", "wa", "mobile", "handphone", "contact", "hubungi", "alamat", "address",
+}  # fmt: skip
+# Words a guest answers with on their own that are nobody's name ("Sure", "Whichever", "Tomorrow", "Nanti").
+REPLY_WORDS = {
+    "sure", "thanks", "thank", "great", "perfect", "hello", "hi", "hey", "nice", "cool", "good", "fine", "noted",
+    "done", "right", "alright", "yeah", "yep", "yup", "nope", "nah", "maybe", "later", "whichever", "any", "anything",
+    "anyone", "both", "either", "none", "nothing", "tonight", "weekend", "morning", "evening", "afternoon", "night",
+    "breakfast", "lunch", "dinner", "parking", "wifi", "pool", "gym", "spa", "price", "prices", "rate", "rates",
+    "cash", "card", "deposit", "refund", "cancel", "cancellation", "help", "wait", "hmm", "hm", "ah", "oh", "wow",
+    "awesome", "excellent", "lovely", "wonderful", "exactly", "correct", "confirmed", "confirm", "agreed", "deal",
+    "same", "single", "double", "triple", "smoking", "halal", "vegetarian", "urgent", "now", "soon", "flexible",
+    "unsure", "dunno", "idk", "tbc", "unknown", "huh", "what", "why", "how", "when", "where", "who", "which",
+    "english", "malay", "melayu", "bm", "cheap", "expensive", "availability", "reservation", "menu", "free",
+    "included", "sounds", "lol", "haha", "noon", "midnight", "checkout", "checkin",
+    "betul", "nanti", "sekejap", "jap", "kejap", "mungkin", "entah", "bila", "apa", "mana", "siapa",
+    "assalamualaikum", "waalaikumsalam", "tq", "okey", "okla", "orait", "tiada", "takde", "sarapan", "harga",
+    "malam", "pagi", "petang", "sama", "semua", "setuju", "faham", "baik", "baiklah", "sila", "maaf", "cuti",
+    "percuma", "wedding", "meeting", "event", "majlis", "kenduri", "seminar", "conference", "party",
+    "correction", "update", "change", "note", "btw", "ps", "fyi", "so", "anyway", "umm", "erm", "dear", "kindly",
+    "question", "understood", "got", "okie", "thx", "ty", "salam", "selamat", "lagi", "also", "plus",
 }  # fmt: skip
 ROOM_WORDS = GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
 _AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
@@ -205,7 +259,41 @@ def guest_language(text: str, session_language: str) -> str:
     return spoken(detect_language(" ".join(words), default=session_language))
 
 
-def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) -> str | None:
+def _single_name(text: str) -> str | None:
+    """One capitalised word said alone, or after "it's" / "saya" / "I'm" ("Aisyah", "Tan", "saya Mei"), that is no
+    word a guest replies with for anything else: the name a guest gives before we ask for it."""
+    text = _ACK_FIRST.sub("", text)  # "ok, Farid"
+    cued = _SELF_CUE.match(text)
+    rest = text[cued.end() :] if cued else text
+    match = re.fullmatch(r"\s*([A-Z][a-z'’\-]+)\s*[^\w\s]*\s*", rest)  # "Aisyah 😊", "Raj!"
+    if not match:
+        return None
+    return _unknown_words(match.group(1), months_too=bool(cued))
+
+
+def _unknown_words(name: str, *, months_too: bool = False) -> str | None:
+    """`name` when none of its words is one we know for something else (after "I am" a month is a name)."""
+    known = NOT_NAMES | NOT_A_NAME | ROOM_WORDS | REPLY_WORDS
+    if months_too:
+        known -= set(MONTHS)
+    words = name.split()
+    if all(len(word) > 1 and word.lower() not in known for word in words):
+        return name
+    return None
+
+
+# "Raj, 2 adults", "Aisyah. 3 nights": a name of one or two capitalised words first, then the details.
+_LEADING_NAME = re.compile(r"^\s*([A-Z][a-z'’\-]+(?:[ \t]+[A-Z][a-z'’\-]+)?)\s*[,.;:\-–]\s+(?=\S)")
+_ACK_FIRST = re.compile(r"^\s*(?:ok(?:ay)?|hi|hello|hai|helo|salam|yes|ya|sure|baik)\s*[,.!]\s*", re.IGNORECASE)
+
+
+def leading_name(text: str) -> str | None:
+    """The name a guest puts before the details they give ("Raj, 2 adults"), when it is no word we know."""
+    match = _LEADING_NAME.match(_ACK_FIRST.sub("", text))
+    return _unknown_words(match.group(1)) if match else None
+
+
+def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, name_known: bool = False) -> str | None:
     """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights").
 
     `names_only`: an enquiry is open and the message reads as no other detail; "Tan Mei Xin" in reply to
@@ -213,12 +301,14 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) 
     none a word we know for something else)."""
     if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
         return _HINTS[last_asked].format(n=number_value(match.group(1)))
-    if names_only and last_asked not in ("name", CONTACT) and (match := _BARE_NAME.match(text)):
-        words = match.group(1).split()
+    if names_only and last_asked not in ("name", CONTACT):
+        words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", text))) else []
         # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
         known = (NOT_NAMES | NOT_A_NAME | ROOM_WORDS) - set(MONTHS)
         if len(words) >= 2 and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
             return f"my name is {' '.join(words)}"
+        if not name_known and (single := _single_name(text)):
+            return f"my name is {single}"
     if last_asked in ("name", CONTACT) and find_name(text)[0] is not None:
         return None  # "Cheers, Marcus", "saya, Amirul": the extraction reads the name itself
     if last_asked in ("name", CONTACT):
@@ -239,8 +329,10 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False) 
         words = words[:cut]
         if last_asked == CONTACT and not all(word[:1].isupper() for word in words):
             return None
-        # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not.
-        if not any(word.lower().strip("'") in NAME_STOPWORDS | NOT_A_NAME for word in words):
+        # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not. Asked for a
+        # contact, "Deluxe King" is the room again, not a name.
+        refused = NAME_STOPWORDS | NOT_A_NAME | (ROOM_WORDS | NOT_NAMES if last_asked == CONTACT else set())
+        if not any(word.lower().strip("'") in refused for word in words):
             return f"my name is {' '.join(words)}"
     return None
 
@@ -415,21 +507,44 @@ def _no_rush(turn: Turn, language: str) -> StepReply | None:
     return StepReply(NO_RUSH[language], AiMode.CONCIERGE, source="lead", language=language)
 
 
+def _price_and_go_on(turn: Turn, line: str, language: str) -> StepReply:
+    """A room's price asked mid-enquiry (`quotes.room_price_line`): the price, then the enquiry's next step."""
+    progress = read_progress(turn, create=False)  # the question may give a detail too ("… for 3 nights?")
+    turn.notes["lead"] = progress
+    metadata: dict[str, Any] = {}
+    follow = follow_up(progress, language)
+    if follow is not None:
+        line = f"{line}\n\n{follow.text}"
+        metadata.update(follow.metadata())
+    elif progress.state.consent == ConsentStatus.ASKED:
+        line = f"{line}\n\n{consent_question(language)}"
+        metadata["consent"] = {"step": "asked_again"}
+    return StepReply(line, AiMode.LEAD_CAPTURE, metadata=metadata, source="lead", language=language)
+
+
 class LeadTurnStep:
     """The lead step as the engine calls it (see the module docstring)."""
 
     def before_answer(self, turn: Turn) -> StepReply | None:
         state = DialogueState.from_json(turn.session.lead)
         ctx = turn_context(turn)
-        names_only = state.lead_id is not None and not _slots(extract([GuestText(turn.text)], ctx).fields)
-        hint = answer_hint(turn.text, state.last_asked, names_only=names_only)
+        given = _slots(extract([GuestText(turn.text)], ctx).fields)
+        gives = bool(given)
+        names_only = state.lead_id is not None and not gives
+        hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
         language = spoken(turn.language) if hint else guest_language(turn.text, turn.language)
+        unnamed = state.lead_id is not None and "name" not in state.slots and "name" not in given
+        if hint is None and gives and unnamed and (name := leading_name(turn.text)):
+            hint = f"my name is {name}"  # "Raj, 2 adults"
         lead = turn_lead(turn)
+        if lead is not None and corrects_summary(turn.text, lead, state, gives):
+            lead = turn.notes["lead_row"] = reopen_consent(lead.pk)
         consent = read_reply(turn.conversation, turn.text, language, lead=lead)
         if lead is not None and lead.consent_status == ConsentStatus.ASKED:
             turn.notes.pop("lead_row", None)  # the reply may have been recorded on it
         if consent is not None:
+            turn.notes["correctable"] = consent.correctable
             step = "given" if consent.given else "declined"
             return StepReply(
                 consent.text,
@@ -446,6 +561,10 @@ class LeadTurnStep:
             return None  # the engine hands over; after_answer still reads the details
         if NOT_NOW.match(turn.text) and state.lead_id is not None and state.consent == ConsentStatus.NOT_ASKED:
             return _no_rush(turn, language)
+        if lead is not None and lead.is_open and lead.intent == Intent.ROOM_BOOKING:
+            line = room_price_line(turn.text, state.slots.get("room_type"), ctx.rooms, language)
+            if line is not None:
+                return _price_and_go_on(turn, line, language)
         if not _details_only(turn, ctx, state):
             turn.gives_details = bool(_slots(extract([GuestText(turn.text)], ctx).fields))
             return None
@@ -487,13 +606,16 @@ class LeadTurnStep:
     def remember(self, turn: Turn, answer: Answered) -> None:
         # The session's lead state: the dialogue state, once the guest has shown booking intent.
         progress: Progress | None = turn.notes.get("lead")
+        correctable = bool(turn.notes.get("correctable"))
         if progress is not None and progress.lead is not None:
+            progress.state.correctable = correctable
             turn.session.lead = progress.state.as_json()
         elif turn.session.lead and answer.mode != AiMode.STAFF:
             state = DialogueState.from_json(turn.session.lead)
             lead = turn_lead(turn)
             if lead is not None:
                 state.consent = lead.consent_status
+            state.correctable = correctable
             turn.session.lead = state.as_json()
 
     def summary_for(self, conversation: Conversation, language: str) -> dict[str, Any] | None:

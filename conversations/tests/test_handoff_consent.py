@@ -97,3 +97,50 @@ def test_a_lead_missing_details_gets_the_next_question_not_the_consent_request(k
             assert "buttons" not in reply.metadata
         assert not Lead.objects.filter(consent_status__in=[ConsentStatus.ASKED, ConsentStatus.GIVEN])
         assert not conversation.messages.filter(role=MessageRole.SYSTEM)
+
+
+def test_a_no_that_corrects_the_summary_shows_it_again_and_a_yes_then_hands_it_over(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        _, lead = asked_for_consent(conversation)
+
+        # "No" with the right detail: the summary was wrong, not the handover refused.
+        again = say(conversation, "no, it's 4 nights", 2)
+        lead.refresh_from_db()
+        assert lead.nights == 4 and lead.consent_status == ConsentStatus.ASKED and lead.handed_over_at is None
+        assert again.metadata["consent"]["step"] == "consent" and "4 night(s)" in again.content
+
+        say(conversation, "yes", 3)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.GIVEN and lead.handed_over_at is not None
+
+
+def test_a_bare_no_invites_a_correction_and_the_corrected_summary_is_asked_again(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        _, lead = asked_for_consent(conversation, BOOKING_MS)
+        answer = say(conversation, "tidak", 2)
+        assert Lead.objects.filter(pk=lead.pk, consent_status=ConsentStatus.DECLINED, handed_over_at=None).exists()
+        assert answer.content.startswith(lead_turn.RESPECTED["ms"]) and lead_turn.CORRECT_IT["ms"] in answer.content
+
+        again = say(conversation, "tarikh salah, 14hb bukan 12hb", 3)
+        lead.refresh_from_db()
+        assert lead.check_in.day == 14 and lead.consent_status == ConsentStatus.ASKED
+        assert again.metadata["consent"]["step"] == "consent" and "14 Dec 2026" in again.content
+
+        # Anything but a correction after the bare NO leaves the NO standing.
+        say(conversation, "tidak", 4)
+        later = say(conversation, "what time is breakfast?", 5)
+        lead.refresh_from_db()
+        assert lead.consent_status == ConsentStatus.DECLINED and later.metadata.get("consent", {}).get("step") is None
+
+
+def test_a_no_after_the_summary_is_never_taken_for_the_name_asked_before_it(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        say(conversation, "Deluxe King Room from 12 December 2026 for 3 nights, 2 adults, phone 012-345 6789", 1)
+        asked = say(conversation, "Aisha Rahman", 2)  # the name was the last question before the summary
+        assert asked.metadata["consent"]["step"] == "consent"
+        again = say(conversation, "bukan, nak 4 malam", 3)
+        lead = Lead.objects.get(pk=asked.metadata["consent"]["lead_id"])
+        assert lead.guest_name == "Aisha Rahman" and lead.nights == 4, again.content

@@ -48,6 +48,27 @@ HOLIDAYS = {
     "hari merdeka": (8, 31), "merdeka day": (8, 31), "malaysia day": (9, 16), "hari malaysia": (9, 16),
 }  # fmt: skip
 _HOLIDAY = "|".join(re.escape(name) for name in sorted(HOLIDAYS, key=len, reverse=True))
+# Holidays that move with their calendars, as Malaysia gazettes them (the Islamic ones as announced ahead, which the
+# moon sighting may still move by a day): the first day of each. A year missing here gives no date; the guest's
+# words are kept as a request all the same (`extraction.SPECIAL_REQUEST_RE`) and the team confirms the day.
+_CNY = {2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3)}
+_AIDILFITRI = {2026: (3, 21), 2027: (3, 10), 2028: (2, 27), 2029: (2, 14), 2030: (2, 4)}
+_AIDILADHA = {2026: (5, 27), 2027: (5, 17), 2028: (5, 5), 2029: (4, 24), 2030: (4, 13)}
+_DEEPAVALI = {2026: (11, 8), 2027: (10, 28), 2028: (10, 17), 2029: (11, 5), 2030: (10, 25)}
+MOVING_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
+    "chinese new year": _CNY, "cny": _CNY, "tahun baru cina": _CNY, "lunar new year": _CNY,
+    "hari raya aidilfitri": _AIDILFITRI, "hari raya puasa": _AIDILFITRI, "hari raya": _AIDILFITRI,
+    "raya puasa": _AIDILFITRI, "aidilfitri": _AIDILFITRI, "eid al-fitr": _AIDILFITRI, "eid": _AIDILFITRI,
+    "hari raya haji": _AIDILADHA, "hari raya aidiladha": _AIDILADHA, "raya haji": _AIDILADHA,
+    "aidiladha": _AIDILADHA, "eid al-adha": _AIDILADHA,
+    "deepavali": _DEEPAVALI, "diwali": _DEEPAVALI,
+    # "balik raya", "cuti raya", "raya ke-2": Raya alone is Aidilfitri ("jalan raya", a road, is none).
+    "raya": _AIDILFITRI, "cuti raya": _AIDILFITRI,
+}  # fmt: skip
+MOVING_HOLIDAY_NAMES = "|".join(re.escape(name) for name in sorted(MOVING_HOLIDAYS, key=len, reverse=True))
+# A greeting ("Selamat Hari Raya", "Happy Deepavali") or a road ("jalan raya") names no day.
+NOT_A_HOLIDAY_BEFORE = r"(?<!merry )(?<!happy )(?<!selamat )(?<!selamat hari )(?<!jalan )(?<!pilihan )(?<!lebuh )"
+_NEXT_YEAR = r"(?:\s+(?P<next>next year|tahun depan|tahun hadapan))"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_range", re.compile(rf"\b(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\s+(?:of\s+)?{_M}{_YEAR}\b")),
     ("month_day_range", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\b{_YEAR}")),
@@ -58,6 +79,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
     # "20.6.2027": dots only with the year, so a time ("10.30") is no date.
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4})\b")),
+    # "over Deepavali", "CNY 2027", "the eve of Chinese New Year", "malam tahun baru cina", "Raya Haji tahun depan";
+    # a greeting ("Selamat Hari Raya", "Happy Deepavali") is none.
+    ("moving_holiday", re.compile(
+        rf"{NOT_A_HOLIDAY_BEFORE}(?P<eve>\b(?:the )?eve of (?:the )?|(?<!\d )\bmalam )?"
+        rf"(?:\b(?P<nth>\d|first|second|third)(?:st|nd|rd|th)? day of (?:the )?)?"
+        rf"\b(?P<h>{MOVING_HOLIDAY_NAMES})"
+        rf"(?P<eve2>['’]?s? eve)?\b(?P<nth2> (?:ke-?\s?[1-3]|pertama|kedua|ketiga)\b)?(?:{_YEAR}|{_NEXT_YEAR})?")),
     ("holiday", re.compile(rf"(?<!merry )(?<!happy )(?<!selamat )\b(?P<h>{_HOLIDAY})\b{_YEAR}")),
     ("after_tomorrow", re.compile(r"\b(?:lusa|day after tomorrow)\b")),
     ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr|esok|besok)\b")),
@@ -73,8 +101,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]  # fmt: skip
 
 # Phrases that only tell us roughly when: they count as dates but lower the confidence.
-VAGUE_KINDS = {"next_week", "next_month"}
-ABSOLUTE_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric", "iso", "holiday"}
+VAGUE_KINDS = {"next_week", "next_month", "moving_holiday"}
+ABSOLUTE_KINDS = {
+    "day_range", "month_day_range", "day_month", "month_day", "numeric", "iso", "holiday", "moving_holiday",
+}  # fmt: skip
 CHECKOUT_CUE = re.compile(
     r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga)"
     rf"(?:\s+(?:on|pada|is|date|at))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
@@ -207,6 +237,8 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
         month, day = HOLIDAYS[groups["h"]]
         start = _absolute(str(day), month, groups.get("year"), base)
         return (start, None) if start else None
+    if kind == "moving_holiday":
+        return _moving_holiday(groups, today)
     if kind == "after_tomorrow":
         return today + dt.timedelta(days=2), None
     if kind == "tomorrow":
@@ -229,6 +261,26 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
     if kind in ("next_week", "next_month"):
         start = _parse(match.group(0), base)
         return (start, None) if start else None
+    return None
+
+
+_NTH = {"2": 2, "second": 2, "kedua": 2, "3": 3, "third": 3, "ketiga": 3}
+
+
+def _moving_holiday(groups: dict[str, str | None], today: dt.date) -> Span | None:
+    """The first day of a holiday that moves with its calendar: in the year said, else the next one from today."""
+    days = MOVING_HOLIDAYS[groups["h"]]
+    if groups.get("year"):
+        years = [int(groups["year"])]
+    else:
+        years = [today.year + 1] if groups.get("next") else [today.year, today.year + 1]
+    # "the 2nd day of CNY", "raya ke-2", "hari raya kedua": days after the first; "the eve of": the day before.
+    nth = (groups.get("nth") or "") + (groups.get("nth2") or "")
+    later = next((n for word, n in _NTH.items() if word in nth), 1) - 1
+    eve = dt.timedelta(days=(1 if groups.get("eve") or groups.get("eve2") else 0) - later)
+    for year in years:
+        if year in days and (day := dt.date(year, *days[year]) - eve) >= today:
+            return day, None
     return None
 
 
@@ -328,6 +380,9 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
             found.append(DateMention(result[0], result[1], kind, match.start(), hint))
     found += _bare_day_ends(lowered, taken, found)
     found += _bare_ordinals(lowered, ordinals, taken, today, sorted(found, key=lambda m: m.position))
+    # "jamuan hari raya … 17hb Mac": beside a date, a holiday that moves names the occasion, not the day.
+    if any(m.kind in ABSOLUTE_KINDS - {"moving_holiday"} for m in found):
+        found = [m for m in found if m.kind != "moving_holiday"]
     absolute = [m.position for m in found if m.kind in ABSOLUTE_KINDS | {"bare_day"}]
     # "Friday 15 Dec" / "15 Dec (Friday)": the weekday only restates the date beside it.
     found = [

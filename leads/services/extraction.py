@@ -18,7 +18,15 @@ from typing import Any
 
 import phonenumbers
 
-from leads.services.dates import MONTHS, DateMention, day_after, find_dates
+from leads.services.dates import (
+    MONTHS,
+    MOVING_HOLIDAY_NAMES,
+    NOT_A_HOLIDAY_BEFORE,
+    DateMention,
+    day_after,
+    find_dates,
+)
+from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
 from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
 
 
@@ -185,7 +193,7 @@ CHILDREN_RE = re.compile(
 # "budak-budak bertiga".
 _CHILD_WORDS = r"(?:anak|budak|kanak)(?:-(?:anak|budak|kanak))?"
 CHILDREN_AFTER_RE = re.compile(
-    rf"\b{_CHILD_WORDS}(?:\s+(?:kami|saya|sy|aku))?(?:\s+(?:nak|pun|akan|juga|jugak|yang))*(?:\s+ikut)?[\s,]+"
+    rf"\b{_CHILD_WORDS}(?:\s+(?:lelaki|perempuan|kecil|kembar))?(?:\s+(?:kami|saya|sy|aku))?(?:\s+(?:nak|pun|akan|juga|jugak|yang))*(?:\s+ikut)?[\s,]+"
     rf"(?:{NUM_COUNT}\s*(?:orang|org)|(seorang|sorang|berdua|bertiga|berempat|berlima))\b"
 )
 _IN_COMPANY = {"seorang": 1, "sorang": 1, "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5}
@@ -290,6 +298,19 @@ PARTY_LESS_RE = re.compile(
 )
 
 
+# "berapa satu malam?", "how much is it a night?": the price of one night, not a stay of one.
+PER_NIGHT_PRICE_RE = re.compile(
+    r"\b(?:berapa|harga|kadar|how much|price|rate|cost)\b[^.?!\n]{0,40}?"
+    r"\b(?:satu|1|one|a|per|se)\s*-?\s*(?:malam|mlm|night)\b"
+)
+PER_NIGHT = re.compile(r"\b(?:satu|1|one|a|per|se)\s*-?\s*(?:malam|mlm|night)\b$")
+
+
+def without_price_nights(lowered: str) -> str:
+    """Lower-case text with the night of a price question ("berapa satu malam") taken out, the rest kept."""
+    return PER_NIGHT_PRICE_RE.sub(lambda m: PER_NIGHT.sub(" ", m.group(0)), lowered)
+
+
 NIGHTS_MORE_RE = re.compile(
     rf"\b(?:add|adding|extend(?: it| that| the stay)? by|tambah|tambahkan)\s+(?:another\s+|an extra\s+)?{NUM}"
     r"(?:\s+(?:more|extra))?\s+(?:nights?|malam|mlm)(?:\s+lagi)?\b"
@@ -321,7 +342,9 @@ def party_change(text: str) -> int:
 # A day and month ("a room for 20 June", "untuk 5hb Mei", "2027-06-20", "20/6"): a date, never a count of people.
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PHRASE_RE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th|hb)?\s*(?:of\s+)?(?:{_MONTH_NAMES})\b\.?|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b"
+    # Within a line: the messages are joined with line breaks ("… my name is Mei" and then "2 dewasa" is no date).
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|hb)?[ \t]*(?:of[ \t]+)?(?:{_MONTH_NAMES})\b\.?"
+    rf"|\b(?:{_MONTH_NAMES})\.?[ \t]+\d{{1,2}}\b"
     r"|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}[.\-]\d{1,2}[.\-]\d{4}\b"
 )
 ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
@@ -813,7 +836,13 @@ SPECIAL_REQUEST_RE = re.compile(
     r"|\b(?:high|higher|top)\s+floor\b|\btingkat\s+(?:atas|tinggi)\b|\bquiet\s+room\b|\bbilik\s+senyap\b"
     r"|\bconnecting\s+rooms?\b|\bbilik\s+bersambung\b"
     r"|\b(?:birthday|anniversary|hari\s+jadi|ulang\s+tahun)(?:\s+(?:cake|surprise|decoration|kek))?\b"
-    r"|\b(?:allergic\s+to|allergy\s+to|allergies\s+to|alergi|alahan)\s+[^.,;!?\n]{2,40}",
+    r"|\b(?:allergic\s+to|allergy\s+to|allergies\s+to|alergi|alahan)\s+[^.,;!?\n]{2,40}"
+    # When the guest wants to come in their own words, beside the date we read from them: a holiday that moves with
+    # its calendar ("over Deepavali", "the Hari Raya weekend") or the school holidays, for the team to confirm.
+    r"|\b(?:(?:over|during|for|at|on|masa|semasa|waktu|pada|sempena|time of)\s+(?:the\s+)?)?"
+    rf"{NOT_A_HOLIDAY_BEFORE}\b(?:{MOVING_HOLIDAY_NAMES})(?:['’]s)?(?:\s+(?:eve|weekend|week|holidays?|break))?\b"
+    r"|\b(?:(?:over|during|for|in|masa|semasa|waktu|pada)\s+(?:the\s+)?)?(?:school\s+(?:holidays?|break)|cuti\s+sekolah"
+    r"|cuti\s+penggal|half[- ]term)\b",
     re.IGNORECASE,
 )
 
@@ -885,7 +914,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     without_phones = PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones))
     # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
     without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
-    stay_texts = [NIGHTS_MORE_RE.sub(" ", counting_text(item.text.lower())) for item in items]
+    without_phones = without_price_nights(without_phones)
+    stay_texts = [NIGHTS_MORE_RE.sub(" ", without_price_nights(counting_text(item.text.lower()))) for item in items]
     nights_said_in = max(
         (i for i, text in enumerate(stay_texts) if NIGHTS_RE.search(text) or WEEK_RE.search(text)), default=-1
     )
@@ -909,14 +939,29 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
     if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
         raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
+    if pairs := list(LABELLED_PAIR_RE.finditer(without_phones)):  # "dewasa 2 budak 3", unless counted again later
+        pair = pairs[-1]
+        if not any(m.start() >= pair.end() for m in ADULTS_RE.finditer(without_phones)):
+            raw["adults"] = int(pair.group("adults"))
+        if not any(m.start() >= pair.end() for m in CHILDREN_RE.finditer(without_phones)):
+            raw["children"] = int(pair.group("children"))
     if raw["children"] is None:
         raw["children"] = children_after(without_phones)
+    if raw["children"] is None:
+        raw["children"] = family_children(without_phones)  # "my two boys", "2 sons and a daughter"
+    if raw["adults"] is None and PARENT_AND_CHILD_RE.search(without_phones):
+        raw["adults"] = 1  # "my daughter and me"
     # "anak2 nak ikut, 2 orang" counts the children, not the party.
     raw["group_size"] = _last_number(GROUP_RE, CHILDREN_AFTER_RE.sub(" ", without_phones))
     if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
         raw["adults"] = _last_number(ADULTS_AS_US_RE, without_phones)
+    if raw["adults"] is None and raw["children"] and intent == "room_booking":
+        if SPOUSE_AND_GUEST_RE.search(without_phones):
+            raw["adults"] = 2  # "my wife, our 2 daughters and I"
+        elif raw["group_size"] and raw["group_size"] > raw["children"]:
+            raw["adults"] = raw["group_size"] - raw["children"]  # "a family of 4, 2 kids"
     _apply_party_changes(raw, items)
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type

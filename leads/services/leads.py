@@ -427,6 +427,17 @@ def record_consent(lead_id: int, given: bool, at: dt.datetime | None = None) -> 
     return lead
 
 
+def reopen_consent(lead_id: int) -> Lead:
+    """The guest's NO corrected the summary ("no, it's 3 nights"): the YES/NO is asked again over the corrected
+    details. Only before a handover, and only from a question asked or a NO (a YES stays given)."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.handed_over_at is None and lead.consent_status in (ConsentStatus.ASKED, ConsentStatus.DECLINED):
+            lead.consent_status, lead.consent_at = ConsentStatus.NOT_ASKED, None
+            lead.save(update_fields=["consent_status", "consent_at", "updated_at"])
+    return lead
+
+
 def mark_consent_asked(lead_id: int) -> Lead:
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)

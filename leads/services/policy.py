@@ -47,24 +47,28 @@ class DialogueState:
     asked: list[str] = field(default_factory=list)
     consent: str = ConsentStatus.NOT_ASKED
     lead_id: int | None = None
+    # The guest's last reply was a bare NO to the summary: a correction in the next message asks again.
+    correctable: bool = False
 
     @property
     def last_asked(self) -> str | None:
         return self.asked[-1] if self.asked else None
 
     def as_json(self) -> dict[str, Any]:
-        return {"slots": self.slots, "asked": self.asked, "consent": self.consent, "lead_id": self.lead_id}
+        data = {"slots": self.slots, "asked": self.asked, "consent": self.consent, "lead_id": self.lead_id}
+        return data | ({"correctable": True} if self.correctable else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
         data = data or {}
         if "slots" not in data:  # a session written before the dialogue state: its flat partial lead
-            return cls(slots={k: v for k, v in data.items() if k not in ("asked", "consent", "lead_id")})
+            return cls(slots={k: v for k, v in data.items() if k not in ("asked", "consent", "lead_id", "correctable")})
         return cls(
             slots=dict(data.get("slots") or {}),
             asked=[str(slot) for slot in data.get("asked") or []],
             consent=str(data.get("consent") or ConsentStatus.NOT_ASKED),
             lead_id=data.get("lead_id"),
+            correctable=bool(data.get("correctable")),
         )
 
 

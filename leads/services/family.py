@@ -1,0 +1,111 @@
+"""Children as a family speaks of them: "my two boys", "2 sons and a daughter", "our twins", "anak kembar",
+"my daughter and me" (one adult and her child). `extraction.extract` asks here when no count of "children",
+"kids" or "kanak-kanak" was given.
+
+A son, a daughter, a boy or a girl of the guest's is a child of the booking: a receptionist writes them down
+as children and asks their ages later. A plural without a count ("my kids", "the boys") gives no count.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (word, how many one mention is when no number is said: None for a plural that needs its number)
+_KIN = {
+    "son": 1, "sons": None, "daughter": 1, "daughters": None, "boy": 1, "boys": None, "girl": 1, "girls": None,
+    "twins": 2, "triplets": 3, "baby": 1, "toddler": 1, "grandson": 1, "granddaughter": 1, "grandsons": None,
+    "granddaughters": None, "grandchild": 1, "grandchildren": None, "grandkids": None,
+    "anak lelaki": 1, "anak perempuan": 1, "anak kembar": 2, "kembar": 2, "anak kecil": 1, "cucu": 1,
+    "little ones": None, "little one": 1, "young ones": None, "kiddos": None, "kiddo": 1,
+}  # fmt: skip
+_KIN_WORDS = "|".join(re.escape(word) for word in sorted(_KIN, key=len, reverse=True))
+_AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby)\s+)?"
+_WHOSE = r"(?P<whose>\b(?:my|our|his|her|their|two|both)\s+)?"
+_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|a|an|satu|dua|tiga|empat|lima|enam|seorang|sorang"
+_VALUES = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "a": 1, "an": 1, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "seorang": 1, "sorang": 1,
+}  # fmt: skip
+KIN_RE = re.compile(
+    rf"{_WHOSE}(?:\b(?P<n>\d{{1,2}}|{_NUMBER_WORDS})\s+)?{_AGE}\b(?P<kin>{_KIN_WORDS})\b"
+    # "a baby cot", "the boys' room", "girls' trip": a thing or an outing, not a child.
+    r"(?!['’]|\s+(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|sitters?|shower|trip|night|friendly|club))"
+)
+# "anak lelaki 2 orang", "cucu 3 orang": the count after the children.
+KIN_COUNT_AFTER_RE = re.compile(
+    rf"\b(?P<kin>{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s+(?P<n>\d{{1,2}})\s*(?:orang|org)\b"
+)
+_WITH_GUEST = re.compile(r"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|with|dan|dengan|dgn|bersama)\s*$")
+_JOINED = re.compile(r"(?:,|&|\+|\band|\bwith|\bplus|\bdan|\bdengan|\bbersama)\s*$")
+AGE_IN_BRACKETS = re.compile(
+    r"\(\s*(?:aged?\s*|umur\s*)?\d{1,2}(?:\s*(?:&|and|,|dan)\s*\d{1,2})*\s*(?:y(?:rs?|ears?)?(?:\s*old)?|tahun)?\s*\)"
+)
+# A child said by their age alone, after "and" / "with" / "plus": "me, hubby and a 5-year-old".
+AGED_CHILD_RE = re.compile(
+    rf"(?:,|&|\+|\band|\bwith|\bplus)\s*\b(?P<n>\d|{_NUMBER_WORDS})\s+\d{{1,2}}[- ]?(?:year|yr)s?[- ]?olds?\b"
+    rf"(?!\s+(?:{_KIN_WORDS}|child|kid|children|kids)\b)"
+)
+_SETS = {"twins", "triplets", "anak kembar", "kembar"}  # one word, several children
+_JOIN = re.compile(r"^\s*(?:,|&|\+|and|dan|with|plus|n)?\s*(?:,|&|\+|and|dan|with|plus)?\s*$")
+
+
+def family_children(text: str) -> int | None:
+    """The children a guest names as their family, in lower-case counting text; None when they give no count.
+
+    The mentions joined by "and" or a comma add up ("2 sons and a daughter" is 3); a lone "a boy" or "a girl"
+    counts only beside another child of the family, or as the guest's own ("my daughter")."""
+    text = AGE_IN_BRACKETS.sub(" ", text)  # "my son (7) and daughter (4)"
+    matches = list(KIN_RE.finditer(text))
+    total, counted = 0, 0
+    for match in matches:
+        number = match.group("n")
+        if number and number.isdigit():
+            count: int | None = int(number)
+        elif number:
+            count = _VALUES[number] if number not in ("a", "an") else (_KIN[match.group("kin")] or None)
+        else:
+            count = _KIN[match.group("kin")]
+        if count is None:
+            continue
+        whose = (match.group("whose") or "").strip()
+        if whose in ("his", "her", "their"):
+            continue  # "my sister and her son": a child, but not said as the guest's; the count is theirs to give
+        beside = any(
+            _JOIN.match(text[min(a.end(), b.end()) : max(a.start(), b.start())])
+            for other in matches
+            if other is not match
+            for a, b in [(match, other)]
+        )
+        # "saya dan anak lelaki": Malay says "my son" without the "my"; "… and a baby", "with a toddler": one more.
+        with_guest = bool(_WITH_GUEST.search(text[: match.start()]) or _JOINED.search(text[: match.start()]))
+        if number in ("a", "an", None) and not (whose or beside or with_guest) and match.group("kin") not in _SETS:
+            continue
+        total, counted = total + count, counted + 1
+    for match in AGED_CHILD_RE.finditer(text):  # "and a 5-year-old", "plus two 3 year olds"
+        number = match.group("n")
+        total, counted = total + (int(number) if number.isdigit() else _VALUES[number]), counted + 1
+    for match in KIN_COUNT_AFTER_RE.finditer(text):
+        total, counted = total + int(match.group("n")), counted + 1
+    return total if counted else None
+
+
+# One adult and the child they bring: "my daughter and me", "me and my son", "saya dan anak".
+PARENT_AND_CHILD_RE = re.compile(
+    rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|plus|with|dan|dengan|dgn|bersama)\s*(?:my |our )?{_AGE}"
+    rf"(?:{_KIN_WORDS}|child|kid|anak)\b"
+    rf"|\b(?:my|our)\s+{_AGE}(?:{_KIN_WORDS}|child|kid)\s*(?:,|and|&|\+)\s*(?:i|me|myself)\b"
+)
+
+# A party written as labels and counts, adults first: "dewasa 2 budak 3", "adults 2, kids 1", "dws 2 anak 2". The
+# second count belongs to the children, not the first to them ("3 dewasa 1 bayi" is counts before labels).
+LABELLED_PAIR_RE = re.compile(
+    r"(?<!\d)(?<!\d )\b(?:adults?|dewasa|dws)\s*[:=]?\s*(?P<adults>\d{1,2})\s*[,;/]?\s*(?:and\s+|dan\s+|&\s*|\+\s*)?"
+    r"(?:children|child|kids?|kanak[- ]kanak|kanak|budak(?:[- ]budak)?|anak(?:[- ]anak)?)"
+    r"\s*[:=]?\s*(?P<children>\d{1,2})\b"
+)
+
+# The guest and their spouse named beside the children: "my wife, our 2 daughters and I", "suami, saya dan anak-anak".
+SPOUSE_AND_GUEST_RE = re.compile(
+    r"\b(?:my|our)\s+(?:wife|husband|hubby|spouse|partner)\b[^.?!\n]{0,50}\b(?:and|&|,|dan)\s*(?:i|me|myself)\b"
+    r"|\b(?:i|me|myself)\b[^.?!\n]{0,10}\b(?:and|&|,|with|\+)\s*(?:my\s+)?(?:wife|husband|hubby|spouse|partner)\b"
+)
