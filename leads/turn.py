@@ -42,9 +42,9 @@ from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, re
 from core.languages import spoken
 from leads.models import ConsentStatus, Intent, Lead
 from leads.services.consent import (
-    QUESTIONS,
     consent_question,
     consent_request,
+    question,
     read_consent_reply,
     record_consent_reply,
     summary,
@@ -77,7 +77,7 @@ from leads.services.leads import (
     reopen_consent,
     upsert_lead_for_conversation,
 )
-from leads.services.policy import CONTACT, DialogueState, decide, missing
+from leads.services.policy import CONTACT, PARTY_AGAIN, DialogueState, decide, missing
 from leads.services.quotes import room_price_line
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import ExtractedLead, ExtractionContext
@@ -237,7 +237,22 @@ REPLY_WORDS = {
 }  # fmt: skip
 ROOM_WORDS = GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
 _AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
-_HINTS = {"nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax"}
+_HINTS = {
+    "nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax", "children": "{n} children",
+    PARTY_AGAIN: "{n} adults",
+}  # fmt: skip
+# Said to "how many children?": none come.
+_NO_CHILDREN = re.compile(
+    r"^\W*(?:none|no|nope|zero|0|nil|tiada|takde|tak ada|x ?de|tak|tidak|no kids|no children|tiada kanak-kanak"
+    r"|all adults|semua dewasa|just adults|dewasa sahaja|dewasa je)\W*$",
+    re.IGNORECASE,
+)
+# An answer that says the guest does not know yet: nothing to ask again ("not sure yet", "belum pasti").
+UNSURE = re.compile(
+    r"\b(?:not sure|unsure|don'?t know|do not know|dunno|idk|tbc|to be confirmed|not decided|undecided|depends"
+    r"|belum pasti|tak pasti|tidak pasti|x pasti|belum tahu|tak tahu|tidak tahu|x tahu|belum confirm|tengok dulu)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -301,6 +316,8 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
     none a word we know for something else)."""
     if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
         return _HINTS[last_asked].format(n=number_value(match.group(1)))
+    if last_asked == "children" and _NO_CHILDREN.match(text):
+        return "no children"
     if names_only and last_asked not in ("name", CONTACT):
         words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", text))) else []
         # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
@@ -402,6 +419,7 @@ def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False) -> Pr
     slots = _slots(fields)
     gave_details = any(state.slots.get(key) != value for key, value in slots.items())
     state.slots, state.lead_id, state.consent = slots, lead.pk, lead.consent_status
+    state.unclear = [str(item) for item in (lead.extraction or {}).get("unclear") or []]
     return Progress(lead, fields, state, gave_details)
 
 
@@ -419,7 +437,7 @@ def follow_up(progress: Progress, language: str) -> FollowUp | None:
         return FollowUp(request["text"], "consent", lead.pk, request["buttons"])
     if decision.kind == "ask":
         progress.state.asked = [*(slot for slot in progress.state.asked if slot != decision.slot), decision.slot]
-        return FollowUp(QUESTIONS[decision.slot][lang], "question", lead.pk, slot=decision.slot)
+        return FollowUp(question(decision.slot, progress.fields, lang), "question", lead.pk, slot=decision.slot)
     return None
 
 
@@ -522,6 +540,13 @@ def _price_and_go_on(turn: Turn, line: str, language: str) -> StepReply:
     return StepReply(line, AiMode.LEAD_CAPTURE, metadata=metadata, source="lead", language=language)
 
 
+def unread_party(text: str, state: DialogueState, given: dict[str, Any], hint: str | None) -> bool:
+    """The guest answered our question about the party and we could read no detail in it ("the usual lot"): a
+    narrower question follows (`policy.PARTY_AGAIN`), unless they said they do not know yet."""
+    asked_party = state.last_asked == "adults" and not ({"adults", "group_size"} & set(state.slots))
+    return asked_party and not given and hint is None and not UNSURE.search(text)
+
+
 class LeadTurnStep:
     """The lead step as the engine calls it (see the module docstring)."""
 
@@ -571,12 +596,17 @@ class LeadTurnStep:
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
         progress = read_progress(turn, create=True)
         turn.notes["lead"] = progress
+        if unread_party(turn.text, state, given, hint):
+            progress.state.unclear.append("party")
         lang = language
         name = progress.fields.name or extract([GuestText(turn.text)], ctx).fields.name
         text = ACK[lang].format(name=f", {name}" if name else "")
         follow = follow_up(progress, lang) if progress.lead is not None else None
         metadata: dict[str, Any] = {}
-        if follow is not None:
+        if follow is not None and follow.slot == PARTY_AGAIN:
+            text = follow.text  # no thanks for an answer we could not read
+            metadata.update(follow.metadata())
+        elif follow is not None:
             text = f"{text}\n\n{follow.text}"
             metadata.update(follow.metadata())
         elif progress.lead is None:

@@ -15,6 +15,7 @@ from typing import Any
 from core.languages import spoken
 from leads.models import Lead
 from leads.services.leads import record_consent
+from leads.services.schema import ExtractedLead
 
 YES_ID, NO_ID = "consent_yes", "consent_no"
 
@@ -22,6 +23,14 @@ QUESTIONS: dict[str, dict[str, str]] = {
     "check_in": {"en": "Which date would you like to check in?", "ms": "Tarikh daftar masuk yang anda mahu?"},
     "nights": {"en": "How many nights will you stay?", "ms": "Berapa malam anda akan menginap?"},
     "adults": {"en": "How many adults (and children) will stay?", "ms": "Berapa orang dewasa (dan kanak-kanak)?"},
+    "children": {"en": "How many children will be with you?", "ms": "Berapa kanak-kanak yang akan ikut?"},
+    # The party asked again when the first answer could not be read: only the numbers, with an example.
+    "party_count": {
+        "en": 'Sorry, I didn\'t quite catch the number of guests. Could you give it in numbers, for example "2 adults" '
+        'or "2 adults, 1 child"?',
+        "ms": 'Maaf, saya kurang pasti bilangan tetamu. Boleh nyatakan dalam angka, contohnya "2 dewasa" atau '
+        '"2 dewasa, 1 kanak-kanak"?',
+    },
     "room_type": {"en": "Which room type would you prefer?", "ms": "Jenis bilik yang anda pilih?"},
     "event_date": {"en": "On which date is it?", "ms": "Pada tarikh apa?"},
     "group_size": {"en": "How many guests are you expecting?", "ms": "Berapa orang tetamu dijangka?"},
@@ -31,6 +40,20 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "ms": "Nombor telefon atau e-mel untuk pasukan kami hubungi anda?",
     },
 }
+
+# The children of a party counted as a whole ("a family of 4"): the split is the one thing left to ask.
+CHILDREN_OF_PARTY = {
+    "en": "Of the {n} of you, how many are children?",
+    "ms": "Daripada {n} orang itu, berapa kanak-kanak?",
+}
+
+
+def question(slot: str, fields: ExtractedLead, language: str) -> str:
+    """What the lead step asks for `slot`, in `language` ("en"/"ms"), knowing the lead's `fields` so far."""
+    if slot == "children" and fields.adults is None and fields.group_size:
+        return CHILDREN_OF_PARTY[language].format(n=fields.group_size)
+    return QUESTIONS[slot][language]
+
 
 _CONSENT = {
     "en": (

@@ -27,6 +27,16 @@ from leads.services.dates import (
     find_dates,
 )
 from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
+from leads.services.party import (
+    FAMILY_SIZE_RE,
+    NO_CHILDREN_RE,
+    NOT_ALL_ADULTS_RE,
+    UNCOUNTED_CHILDREN_RE,
+    couples,
+    joining_adults,
+    named_adults,
+    without_joining,
+)
 from leads.services.schema import ExtractedLead, ExtractionContext, RoomOption, validate_fields
 
 
@@ -43,6 +53,8 @@ class Signals:
     intent_hits: dict[str, int] = field(default_factory=dict)
     booking_words: list[str] = field(default_factory=list)
     ambiguities: list[str] = field(default_factory=list)
+    # What the guest spoke of without saying how many ("the kids", "a family of 4"): the lead step asks once.
+    unclear: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +74,7 @@ class ExtractionResult:
             "intent_hits": self.signals.intent_hits,
             "booking_words": self.signals.booking_words,
             "ambiguities": self.signals.ambiguities,
+            "unclear": self.signals.unclear,
         }
 
 
@@ -69,7 +82,7 @@ NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "hundred": 100, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
-    "tujuh": 7, "lapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seorang": 1,
+    "tujuh": 7, "lapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seorang": 1, "sorang": 1,
 }  # fmt: skip
 NUM = r"(\d{1,4}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 
@@ -177,6 +190,14 @@ def week_nights(match: re.Match[str]) -> int:
 ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
 # "2A1C", "2a 1c", "2A+1C": adults and children as a travel agent writes them.
 AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*c\b")
+# The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan
+# seorang budak", or a reply that opens with the count, "2 and 1 kid", "3 + 2 kanak-kanak".
+ADULTS_BEFORE_CHILDREN_RE = re.compile(
+    rf"(?:\b(?:for|untuk|utk)\s+|^[ \t]*){NUM_COUNT}\s*(?:orang\s+|org\s+|pax\s+|people\s+)?(?:,|and|&|\+|plus|with|dan"
+    rf"|dengan|dgn)\s*(?:a|an|{NUM_COUNT})\s*(?:orang\s+|org\s+)?(?:(?:young|little|small)\s+)?(?:kids?|children|child"
+    r"|bab(?:y|ies)|toddlers?|infants?|anak|budak|kanak(?:-kanak)?|bayi)\b",
+    re.MULTILINE,
+)
 # "me + 3 friends", "saya dan 4 kawan": the guest and the others they name.
 AND_OTHERS_RE = re.compile(
     rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:\+|and|plus|&|dan|dengan|dgn|with)\s*{NUM_COUNT}\s*"
@@ -184,10 +205,16 @@ AND_OTHERS_RE = re.compile(
 )
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(
-    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi"
-    r"|toddlers?|infants?|teens|teenagers?|remaja)\b"
+    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
+    r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi|toddlers?|infants?|teens|teenagers?"
+    r"|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil|showers?))"
+)
+# The children counted among a party already given: "a family of 5, 3 of them kids", "2 of us are children".
+CHILDREN_AMONG_RE = re.compile(
+    rf"\b{NUM_COUNT}\s+(?:of\s+(?:them|whom|us)|daripadanya|daripada\s+(?:mereka|kami))\s+(?:are\s+|is\s+|adalah\s+)?"
+    r"(?:kids|children|kanak-kanak|budak|anak-anak|teenagers|babies|toddlers)\b"
 )
 # The children first and their count after, in Malay: "anak kami seorang pun ikut", "anak-anak nak ikut, 2 orang",
 # "budak-budak bertiga".
@@ -232,7 +259,8 @@ COUPLE_RE = re.compile(
     rf"|(?:with|plus) my {_COMPANION}"
     r"|(?:saya|sy|aku)\s*(?:,|dan|dengan|dgn|bersama|&|\+)\s*(?:isteri|suami|tunang|emak|mak|ibu|ayah|bapa|kawan|rakan|adik"
     r"|kakak|abang)|suami isteri|(?:a|for a|untuk) couple"
-    r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two)\b"
+    r"|pasangan|(?:kami|kita|untuk|utk)? ?berdua|the two of us|two of us|just us two|(?:the )?both of us|us two"
+    r"|us both)\b"
 )
 # One adult and the children they bring: "myself and 2 kids", "me + my 3 children", "saya dan 2 anak".
 SOLO_WITH_CHILDREN_RE = re.compile(
@@ -241,9 +269,11 @@ SOLO_WITH_CHILDREN_RE = re.compile(
 )
 # One guest: "just me", "only myself", "saya seorang", "sorang je".
 SOLO_RE = re.compile(
-    r"\b(?:just|only) (?:me|myself|one person|1 person)\b|\bmyself only\b|\btravell?ing alone\b|\bsolo\b"
-    r"|\b(?:for|just for) myself\b|\bjust for me\b"
-    r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b"
+    r"\b(?:just|only) (?:me|myself|one person|1 person)\b|\b(?:myself|me) (?:only|alone)\b|\bsolo\b"
+    r"|\b(?:travell?ing|coming|staying|going|be|am|i'm|im) (?:alone|on my own|by myself)\b|\b(?:on my own|by myself)\b"
+    r"|\b(?:for|just for) myself\b|\bjust for me\b|^[ \t]*(?:me|myself)[ \t]*[.!]*[ \t]*$"  # "Myself." to our question
+    r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b|\bsendirian\b",
+    re.MULTILINE,
 )
 # What a guest holds for a number of people: "a meeting for 20", "dinner for 8", "majlis untuk 200".
 _GATHERING = (
@@ -257,10 +287,11 @@ GROUP_RE = re.compile(
     rf"|\b(?:{_GATHERING}) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b"  # "our wedding for 2027" is a year
     r"(?![/.\-:]\d|\s*(?:nights?|nite|malam|mlm|days?|hari|hours?|hrs?|jam|rooms?|bilik|am\b|pm\b))"
     # "book the deluxe king from 22 Oct for 2": a count that ends the clause after "for" is the party.
-    rf"|\b(?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}(?=\s*(?:$|[,.!?;]))"
+    rf"|\b(?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}"
+    r"(?=\s*(?:please|pls|plz|only|je|sahaja|saja|ya)?\s*(?:$|[,.!?;]))"
     # "actually 4 of us", "we're 6", "kami bertiga"
     rf"|\b{NUM_COUNT} of us\b|\bwe(?:'re| are) {NUM_COUNT}\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?|children|hours?"
-    r"|minutes?|mins?|km|years?))"
+    r"|minutes?|mins?|km|years?|famil(?:y|ies)|couples?|groups?))"
     r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
@@ -335,8 +366,12 @@ def party_change(text: str) -> int:
         token = next((group for group in match.groups() if group), None)
         return number_value(token) if token else 1  # "another", "seorang", "one more": one
 
-    more = sum(count(m) for m in PARTY_MORE_RE.finditer(lowered))
+    more = sum(count(m) for m in PARTY_MORE_RE.finditer(lowered)) + joining_adults(lowered)
     return more - sum(count(m) for m in PARTY_LESS_RE.finditer(lowered))
+
+
+def _lowered(text: str) -> str:
+    return counting_text(text.lower())
 
 
 # A day and month ("a room for 20 June", "untuk 5hb Mei", "2027-06-20", "20/6"): a date, never a count of people.
@@ -757,6 +792,19 @@ def _last_number(pattern: re.Pattern[str], text: str, *more: re.Pattern[str]) ->
     return value
 
 
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
+
+
+def _named_after_count(text: str) -> bool:
+    """A later message names the party after the last count of adults ("2 adults", then "actually it's me, my wife
+    and my mother"): the later message wins, as everywhere."""
+    ends = [m.end() for pattern in (ADULTS_RE, ADULTS_LABEL_RE) for m in pattern.finditer(text)]
+    later = text.find("\n", max(ends)) if ends else -1
+    return later >= 0 and named_adults(text[later:]) is not None
+
+
 def _same_month_day(day: dt.date, number: int) -> dt.date | None:
     try:
         return day.replace(day=number)
@@ -860,7 +908,7 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
 
 def _without_changes(text: str) -> str:
     lowered = counting_text(text.lower())
-    return PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered))
+    return without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered)))
 
 
 def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
@@ -871,6 +919,9 @@ def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> Non
         default=-1,
     )
     delta = sum(party_change(item.text) for item in items[last_count + 1 :])
+    if last_count < 0 and raw["adults"] is None and (joining := sum(joining_adults(_lowered(i.text)) for i in items)):
+        raw["adults"] = 1 + joining  # "my parents are joining me", nobody counted before: the guest and them
+        return
     if not delta or last_count < 0:
         return
     for key in ("adults", "group_size"):
@@ -911,7 +962,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         without_phones = without_phones.replace(raw_number.lower(), " ")
     without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
     # "One more person is joining" changes the party (`_apply_party_changes`); it is not a party of one.
-    without_phones = PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones))
+    without_phones = without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones)))
     # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
     without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
     without_phones = without_price_nights(without_phones)
@@ -932,11 +983,18 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         nights, raw["check_out"] = nights + added, None  # the check-out follows the longer stay
     raw["nights"] = nights
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
+    if raw["adults"] is None:
+        raw["adults"] = couples(without_phones)  # "two couples"
+    if raw["adults"] is None or _named_after_count(without_phones):
+        # "me, my wife and my parents", "saya, suami dan mak saya"; a party named after a count corrects it
+        raw["adults"] = named_adults(without_phones) or raw["adults"]
+    if raw["adults"] is None and (pair := _last_match(ADULTS_BEFORE_CHILDREN_RE, without_phones)):
+        raw["adults"] = number_value(pair.group(1))  # "a room for 2 plus a baby"
     if raw["adults"] is None and COUPLE_RE.search(without_phones):
         raw["adults"] = 2
     elif raw["adults"] is None and (SOLO_RE.search(without_phones) or SOLO_WITH_CHILDREN_RE.search(without_phones)):
         raw["adults"] = 1
-    raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE)
+    raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE, CHILDREN_AMONG_RE)
     if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
         raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
     if pairs := list(LABELLED_PAIR_RE.finditer(without_phones)):  # "dewasa 2 budak 3", unless counted again later
@@ -949,10 +1007,12 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         raw["children"] = children_after(without_phones)
     if raw["children"] is None:
         raw["children"] = family_children(without_phones)  # "my two boys", "2 sons and a daughter"
+    if raw["children"] is None and NO_CHILDREN_RE.search(without_phones):
+        raw["children"] = 0  # "no kids", "semua dewasa"
     if raw["adults"] is None and PARENT_AND_CHILD_RE.search(without_phones):
         raw["adults"] = 1  # "my daughter and me"
     # "anak2 nak ikut, 2 orang" counts the children, not the party.
-    raw["group_size"] = _last_number(GROUP_RE, CHILDREN_AFTER_RE.sub(" ", without_phones))
+    raw["group_size"] = _last_number(GROUP_RE, CHILDREN_AMONG_RE.sub(" ", CHILDREN_AFTER_RE.sub(" ", without_phones)))
     if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
@@ -962,7 +1022,17 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
             raw["adults"] = 2  # "my wife, our 2 daughters and I"
         elif raw["group_size"] and raw["group_size"] > raw["children"]:
             raw["adults"] = raw["group_size"] - raw["children"]  # "a family of 4, 2 kids"
+    # "a room for 2", "2 pax", "untuk dua orang": with nobody said to be a child, a receptionist books the party as its
+    # adults (a family, children or students are not all adults: their split is asked).
+    all_adults = raw["children"] == 0 or (raw["children"] is None and not NOT_ALL_ADULTS_RE.search(without_phones))
+    if raw["adults"] is None and intent == "room_booking" and raw["group_size"] and all_adults:
+        raw["adults"] = raw["group_size"] - (raw["children"] or 0)
     _apply_party_changes(raw, items)
+    if intent == "room_booking" and raw["children"] is None:
+        # "me, my wife and the kids", "a family of 4": how many children is the one thing left to ask of the party.
+        family_size = raw["adults"] is None and FAMILY_SIZE_RE.search(without_phones)
+        if UNCOUNTED_CHILDREN_RE.search(without_phones) or family_size:
+            signals.unclear.append("children")
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type
     raw["special_requests"] = find_special_requests(items)

@@ -18,6 +18,7 @@ _KIN = {
     "anak lelaki": 1, "anak perempuan": 1, "anak kembar": 2, "kembar": 2, "anak kecil": 1, "cucu": 1,
     "little ones": None, "little one": 1, "young ones": None, "kiddos": None, "kiddo": 1,
 }  # fmt: skip
+KIN_WORDS = tuple(_KIN)
 _KIN_WORDS = "|".join(re.escape(word) for word in sorted(_KIN, key=len, reverse=True))
 _AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby)\s+)?"
 _WHOSE = r"(?P<whose>\b(?:my|our|his|her|their|two|both)\s+)?"

@@ -11,13 +11,16 @@ Pure: it reads the lead's fields and the dialogue state and returns a decision; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from leads.models import ConsentStatus, Intent
 from leads.services.schema import ExtractedLead
 
 CONTACT = "phone_or_email"
+# The party asked again, narrower, when the guest's answer to it could not be read ("the usual crowd").
+PARTY_AGAIN = "party_count"
 # What each kind of enquiry needs, in the order a receptionist asks for it.
 SLOTS: dict[str, list[str]] = {
     Intent.ROOM_BOOKING: ["check_in", "nights", "adults", "room_type"],
@@ -49,6 +52,9 @@ class DialogueState:
     lead_id: int | None = None
     # The guest's last reply was a bare NO to the summary: a correction in the next message asks again.
     correctable: bool = False
+    # What the guest spoke of without a number, read afresh every turn and never kept: "children" ("me, my wife and
+    # the kids", "a family of 4"), "party" (this turn's answer to the party question could not be read).
+    unclear: list[str] = field(default_factory=list)
 
     @property
     def last_asked(self) -> str | None:
@@ -88,13 +94,18 @@ def _known(fields: ExtractedLead, slot: str) -> bool:
         return bool(fields.adults or fields.group_size)
     if slot == "event_date":
         return bool(fields.event_date or fields.check_in)
+    if slot == "children":
+        return fields.children is not None  # none is an answer
     return bool(getattr(fields, slot, None))
 
 
-def missing(fields: ExtractedLead) -> list[str]:
-    """Every detail still unknown, in asking order (contact and name last)."""
-    wanted = [*SLOTS.get(fields.intent, []), CONTACT, "name"]
-    return [slot for slot in wanted if not _known(fields, slot)]
+def missing(fields: ExtractedLead, unclear: Collection[str] = ()) -> list[str]:
+    """Every detail still unknown, in asking order (contact and name last); the children's number right after the
+    adults when the guest spoke of children without it (`unclear`)."""
+    wanted = list(SLOTS.get(fields.intent, []))
+    if "children" in unclear and "adults" in wanted:
+        wanted.insert(wanted.index("adults") + 1, "children")
+    return [slot for slot in [*wanted, CONTACT, "name"] if not _known(fields, slot)]
 
 
 def decide(fields: ExtractedLead, state: DialogueState, *, gave_details: bool) -> Decision:
@@ -105,14 +116,18 @@ def decide(fields: ExtractedLead, state: DialogueState, *, gave_details: bool) -
     """
     if state.consent != ConsentStatus.NOT_ASKED or fields.intent == Intent.GENERAL:
         return NOTHING
-    gaps = missing(fields)
+    gaps = missing(fields, state.unclear)
     for slot in gaps:
         if slot == CONTACT:
             continue
+        if slot == "adults" and "party" in state.unclear and PARTY_AGAIN not in state.asked:
+            return Decision("ask", PARTY_AGAIN)  # not the same question again: a narrower one, once
         essential = slot in ESSENTIAL.get(fields.intent, set())
         if slot not in state.asked or (essential and gave_details and state.last_asked != slot):
             if slot == "name" and CONTACT in gaps:
                 break  # the contact comes before the name
+            if slot == "children" and _ready_without_children(fields, state, gave_details):
+                continue  # the split is worth a question while we gather, never one that holds up the summary
             return Decision("ask", slot)
     if CONTACT in gaps:
         if CONTACT not in state.asked or gave_details:
@@ -121,3 +136,9 @@ def decide(fields: ExtractedLead, state: DialogueState, *, gave_details: bool) -
     if any(slot in ESSENTIAL.get(fields.intent, set()) for slot in gaps):
         return NOTHING  # the guest has not said when yet: nothing the team could act on
     return Decision("consent")
+
+
+def _ready_without_children(fields: ExtractedLead, state: DialogueState, gave_details: bool) -> bool:
+    """Everything else is known: the next step would be the summary and the YES/NO (the team confirms the ages)."""
+    rest = replace(state, unclear=[item for item in state.unclear if item != "children"])
+    return decide(fields, rest, gave_details=gave_details).kind == "consent"

@@ -233,8 +233,9 @@ def test_a_greeting_for_a_holiday_is_no_date() -> None:
         ("Family suite, 2A1C, 3D2N", 2, 1, 3),
         ("nk tempah bilik 2 dws 1 kanak", 2, 1, 3),
         ("2 adults and 1 infant", 2, 1, 3),
-        ("a room for me + 3 friends", None, None, 4),
-        ("saya dan 2 kawan", None, None, 3),
+        # t15d3: the friends a guest names are grown-ups, and so is the guest (before: the party only).
+        ("a room for me + 3 friends", 4, None, 4),
+        ("saya dan 2 kawan", 3, None, 3),
     ],
 )
 def test_the_party_as_agents_and_friends_write_it(
