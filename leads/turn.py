@@ -234,6 +234,9 @@ REPLY_WORDS = {
     "percuma", "wedding", "meeting", "event", "majlis", "kenduri", "seminar", "conference", "party",
     "correction", "update", "change", "note", "btw", "ps", "fyi", "so", "anyway", "umm", "erm", "dear", "kindly",
     "question", "understood", "got", "okie", "thx", "ty", "salam", "selamat", "lagi", "also", "plus",
+    # Who is coming, said in one word ("Myself.", "Solo"): the party, never the guest's name.
+    "myself", "me", "solo", "alone", "us", "we", "everyone", "everybody", "family", "couple", "sendiri", "sendirian",
+    "berdua", "bertiga", "berempat", "kami", "sekeluarga",
 }  # fmt: skip
 ROOM_WORDS = GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
 _AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
@@ -243,8 +246,10 @@ _HINTS = {
 }  # fmt: skip
 # Said to "how many children?": none come.
 _NO_CHILDREN = re.compile(
-    r"^\W*(?:none|no|nope|zero|0|nil|tiada|takde|tak ada|x ?de|tak|tidak|no kids|no children|tiada kanak-kanak"
-    r"|all adults|semua dewasa|just adults|dewasa sahaja|dewasa je)\W*$",
+    r"^\W*(?:none|no|nope|zero|0|nil|tiada|takde|tak ada|x ?de|tak|tidak|all adults|all grown[- ]?ups?|semua dewasa"
+    r"|just adults|dewasa sahaja|dewasa je)\b"
+    # "none, all grown up", "tiada, semua dewasa"; not "no, one kid" nor "tak, 2 orang"
+    r"(?![^\n]*(?:\d|\b(?:one|two|three|four|a|an|satu|dua|tiga|empat|seorang|sorang)\b))",
     re.IGNORECASE,
 )
 # An answer that says the guest does not know yet: nothing to ask again ("not sure yet", "belum pasti").

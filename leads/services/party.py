@@ -207,7 +207,8 @@ FAMILY_SIZE_RE = re.compile(
 NO_CHILDREN_RE = re.compile(
     r"\b(?:no|without|tiada|takde|tak ada|tak de|tanpa|xde|x ada)\s+(?:kids|children|child|kanak-kanak|budak|anak)\b"
     r"(?!['’]|\s+(?:club|menu|meals?|pool|allowed|policy|price|rates?)|\s*\?)"
-    r"|\b(?:all|semua(?:nya)?)\s+(?:adults|grown-ups|dewasa)\b|\bdewasa\s+semua(?:nya)?\b"
+    r"|\b(?:all|semua(?:nya)?)\s+(?:adults|grown[- ]?ups?|dewasa)\b|\bdewasa\s+semua(?:nya)?\b"
+    r"|\b(?:semua(?:nya)?\s+)?dah\s+besar(?:\s+semua(?:nya)?)?\b"
 )
 # Who is no adult of a room, so a bare count of people is not their adults: a family, children, students.
 NOT_ALL_ADULTS_RE = re.compile(

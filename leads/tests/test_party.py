@@ -136,7 +136,7 @@ def test_adults_then_children_without_the_adults_label(text: str, expected: tupl
     assert party(ROOM, text)[:2] == expected
 
 
-@pytest.mark.parametrize("text", ["no kids", "all adults", "semua dewasa", "tiada kanak-kanak"])
+@pytest.mark.parametrize("text", ["no kids", "all adults", "semua dewasa", "tiada kanak-kanak", "semua dah besar"])
 def test_no_children_is_an_answer_and_the_family_is_then_all_adults(text: str) -> None:
     assert party(ROOM, "a family of 4", text) == (4, 0, 4)
 
@@ -221,8 +221,9 @@ def test_which_answers_to_the_party_question_are_unread() -> None:
 @pytest.mark.parametrize(
     ("text", "last", "hint"),
     [("2", "children", "2 children"), ("none", "children", "no children"), ("tiada", "children", "no children"),
+     ("none, all grown up", "children", "no children"), ("no, one kid", "children", None), ("tak, 2", "children", None),
      ("3", PARTY_AGAIN, "3 adults")],
 )  # fmt: skip
-def test_a_bare_answer_to_the_children_or_the_narrower_question(text: str, last: str, hint: str) -> None:
+def test_a_bare_answer_to_the_children_or_the_narrower_question(text: str, last: str, hint: str | None) -> None:
     assert answer_hint(text, last) == hint
     assert answer_hint("no", "room_type") is None
