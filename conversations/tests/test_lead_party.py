@@ -7,15 +7,12 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.dialogues import ASKS
-from leads.models import ConsentStatus, Lead
+from conversations.tests.test_lead_dialogue import lead_of
+from leads.models import ConsentStatus
 from testsupport.inbound import say, web_conversation
 
 pytestmark = pytest.mark.django_db
 PARTY_QUESTION = ASKS["party"][0]
-
-
-def lead_of(conversation) -> Lead:
-    return Lead.objects.get(conversation_links__conversation=conversation)
 
 
 def test_a_party_named_inside_a_question_is_read_and_never_asked_for(kb_a, open_all_day) -> None:
