@@ -901,8 +901,10 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
             continue
         if head.concept is not None:
             # A price asked of something the glossary knows ("how much is the transfer?") is the item's to answer
-            # when it was chosen for it; a thing asked for is not ("vegan breakfast?").
-            named = found.group("price") or _concepts_in(list(item.words), [head.concept])
+            # when it was chosen for it; a thing asked for is not ("a sauna?"), unless the item names another of the
+            # phrase's concepts ("ada sarapan halal?": the halal kitchens).
+            concepts = [term.concept for term in terms if term.concept is not None and not term.concept.general]
+            named = found.group("price") or _concepts_in(list(item.words), concepts)
             if not head.concept.general and not named:
                 return True
         elif not _item_says(item, head.words[0]):

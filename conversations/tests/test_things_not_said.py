@@ -19,6 +19,7 @@ SPA = _hit(2, "Cendana Spa", "Cendana Spa offers traditional Balinese massage. A
 SURAU = _hit(3, "Surau", "The surau is on level 5, with ablution facilities for men and women.")
 BREAKFAST = _hit(4, "Breakfast at Kenanga", "Breakfast is served at Kenanga from 7:00 am. It costs RM 55 per adult.")
 VEGGIE = _hit(5, "Breakfast at Kenanga", "Breakfast is served at Kenanga from 7:00 am. Vegetarian dishes are marked.")
+KIDS = _hit(8, "Kids Club", "The Kids Club welcomes children aged 4 to 12 from 9:00 am to 5:00 pm.")
 PETS = _hit(6, "Pets", "Pets are not allowed, except guide dogs.")
 TRANSFER = _hit(7, "Airport Transfer", "A sedan to the airport costs RM 150 one way.")
 
@@ -37,7 +38,9 @@ def _ask(question: str, hits: tuple[Hit, ...], language: str = "en") -> str:
         ("is there a personal trainer at the gym?", (GYM,), "en"),
         ("how much is a pedicure at the spa?", (SPA,), "en"),  # not the massage's RM 300
         ("surau ada telekung?", (SURAU,), "ms"),  # not the surau's description as if it answered
-        ("can i get a vegan breakfast?", (BREAKFAST,), "en"),  # a glossary concept the item never names
+        ("how much is a pancake at breakfast?", (BREAKFAST,), "en"),  # not the breakfast's RM 55
+        ("do you have a sauna?", (SPA,), "en"),  # a glossary concept the item never names
+        ("kids club sediakan makan tengah hari?", (KIDS,), "ms"),
         ("gym ada kelas zumba?", (GYM,), "ms"),
     ],
 )
@@ -51,6 +54,8 @@ def test_the_same_subject_answers_a_thing_it_says_in_its_own_or_other_words() ->
     assert "traditional Balinese" in _ask("ada urut tradisional?", (SPA,), "ms")  # the same word in Malay
     assert "ablution" in _ask("surau ada tempat wuduk?", (SURAU,), "ms")  # the glossary's other word
     assert "Vegetarian" in _ask("can i get a vegan breakfast?", (VEGGIE,))
+    halal = _hit(9, "Halal", "All our kitchens are halal certified.")
+    assert "halal certified" in _ask("ada sarapan halal?", (halal,), "ms")  # another of the phrase's concepts
     assert "RM 150" in _ask("how much for a car to the airport?", (TRANSFER,))  # a car is the sedan
 
 
