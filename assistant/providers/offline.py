@@ -507,7 +507,6 @@ class _Item:
     titled: bool  # its title names the question's subject: a topical concept or a content word
     title_words: frozenset[str]  # the question's content words its title says
     evidence: int  # the question's content words and specific general concepts it says (title or text)
-    words: tuple[str, ...] = ()  # the stems of its title and text, in order
 
     @property
     def carries(self) -> frozenset[str]:
@@ -608,10 +607,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)
         title_words = frozenset(content_words & subject_words)
-        said = tuple(_words(title)) + tuple(w for _, text, _ in sentences for w in _words(text))
-        items.append(
-            _Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence, said)
-        )
+        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence))
     if not items:
         return []
     if not items[0].on_subject and (concepts or content_words):
@@ -826,90 +822,21 @@ _NOT_A_THING = frozenset(
     """
     )
 )
-# A thing asked of a subject the item is about: "does the gym have a rowing machine?", "surau ada telekung?",
-# "how much is a manicure at the spa?", "can I get a vegan breakfast?", "berapa harga tiket monorel?". The
-# phrase runs from the opening to a word that ends it (a place, a purpose, the question's end); what the guest
-# says they have ("I have a small cat") asks nothing.
-_THING_OF_SUBJECT = re.compile(
-    r"(?<!\bi )(?<!\bwe )(?<!\bsaya )(?<!\bkami )(?<!\baku )"
-    r"(?:\b(?:have|has|got|ada|sediakan|menyediakan|serve|offer|is there|are there)|\bcan (?:i|we) (?:get|have)"
-    r"|\bdo (?:i|we) need|(?P<price>\bhow much (?:is|are|for|does)|\bharga))\s+(?:an?\s+|any\s+|the\s+|some\s+)?"
-    r"(?P<thing>[^\W\d_][\w' -]*?)"
-    r"(?=\s+(?:at|in|on|by|to|for|of|from|with|near|if|when|and|or|kat|di|dalam|untuk|ke|dari|dekat|kalau|bila"
-    r"|dan|atau|tak|x)\b|\W*$|[?,.!])",
-    re.IGNORECASE,
-)
-# Words of such a phrase that name no thing: how it is asked, what it costs, when, whether it is there, who.
-_NOT_THING_WORDS = _NOT_A_THING | frozenset(
-    str.split(
-        """
-    price prices cost costs charge charges fee fees caj bayaran berapa brp much many penalty tambahan additional
-    time open opened available provided included held charged paid taken needed required
-    use using really actually please still also disediakan ada dapat kena perlu need whats
-    tengah malam pagi petang siang hari night nights morning tonight today tomorrow weekend weekday late early
-    biasa isnin selasa rabu khamis jumaat sabtu ahad monday tuesday wednesday thursday friday saturday sunday
-    him her them us me it dia mereka kami saya
-    """
-    )
-)
-# A phrase asking what there is ("ada aktiviti apa?", "what equipment …") asks for a list, not for one thing.
-_LIST_WORDS = frozenset(["apa", "what", "which", "mana", "whats"])
-
-
-def _cognate(word: str) -> str:
-    """A word's first letters as English and Malay spell them alike ("aktiviti", "activities": "acti")."""
-    return word.lower().replace("k", "c").replace("q", "c")[:4]
-
-
-def _item_says(item: _Item, word: str) -> bool:
-    """The item says the word, a longer form of it ("min" in "60-minute"), or its cognate in the other language
-    ("tradisional" for "traditional")."""
-    stem, cognate = _stem(word), _cognate(word)
-    return any(
-        said.startswith(stem)
-        or (stem.startswith(said) and len(said) >= 4)
-        or (len(word) >= 5 and _cognate(said) == cognate)
-        for said in item.words
-    )
-
-
-def _names_a_thing(word: str) -> bool:
-    """The word can name the thing asked: not how it is asked, a price, a time, a pronoun, a short word."""
-    word = word.lower()
-    return len(word) >= 3 and word not in _NOT_THING_WORDS and word not in _STOP and word not in _GENERIC
 
 
 def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
-    """The question asks whether there is a thing (or what it costs) that the answering item never says, in its
-    words or in the glossary's: "ada klinik 24 jam?" is not answered by room service's "24 hours", nor "does the
-    gym have a rowing machine?" by its treadmills, nor "is there a sauna at the spa?" by its massages."""
+    """The question asks whether there is a thing the glossary does not know, and the answering item, which names
+    none of its topics, never says it: "ada klinik 24 jam?" is not answered by room service's "24 hours"."""
     match = _THING_ASKED.search(question)
-    if match and not item.names_topic:
-        thing = match.group(1).lower()
-        if not (thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC or _stem(thing) in _glossary_words()):
-            return not _item_says(item, thing)
-    # An item naming a topic of the question answers it, whatever else the guest calls it ("dapur" for the kitchens
-    # of the halal item), unless the thing asked of that topic is one the item never names.
-    for found in _THING_OF_SUBJECT.finditer(question):
-        terms = glossary.terms(found.group("thing"))
-        if any(term.concept is None and term.words[0].lower() in _LIST_WORDS for term in terms):
-            continue
-        # The thing is the phrase's first word naming something (a "rowing machine", a "personal trainer"); the
-        # words after it say what kind, often in other words than the item's ("a womens section": separate areas).
-        head = next((term for term in terms if term.concept is not None or _names_a_thing(term.words[0])), None)
-        if head is None:
-            continue
-        if head.concept is not None:
-            # A price asked of something the glossary knows ("how much is the transfer?") is the item's to answer
-            # when it was chosen for it; a thing asked for is not ("a sauna?"), unless the item names another of the
-            # phrase's concepts ("ada sarapan halal?": the halal kitchens).
-            concepts = [term.concept for term in terms if term.concept is not None and not term.concept.general]
-            named = found.group("price") or _concepts_in(list(item.words), concepts)
-            if not head.concept.general and not named:
-                return True
-        elif not _item_says(item, head.words[0]):
-            return True
-    return False
+    if not match or item.names_topic:
+        # An item naming a topic of the question answers it, whatever else the guest calls it ("dapur" for the
+        # kitchens of the halal item).
+        return False
+    thing = match.group(1).lower()
+    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC or _stem(thing) in _glossary_words():
+        return False
+    said = {word for s in item.sentences for word in _words(s.text)}
+    return _stem(thing) not in said
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
