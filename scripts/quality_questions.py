@@ -88,6 +88,17 @@ SETS = (
         "check set of the t15q2 round: written after its fixes on tuning12, measured once there, then tuned on",
     ),
     (
+        "eval_questions_tuning14.json",
+        "tuning set of the t15q3 round (its rule taken back on held-out evidence);"
+        " 30 off-knowledge questions close to an item"
+        " (a detail of the same service it does not state, a neighbouring service, a price of what is not sold)",
+    ),
+    (
+        "eval_questions_tuning15.json",
+        "check set of the t15q3 round: written after its fixes on tuning14, measured once there"
+        " (the rule since taken back)",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
