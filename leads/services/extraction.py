@@ -293,6 +293,7 @@ GROUP_RE = re.compile(
     rf"|\b{NUM_COUNT} of us\b|\bwe(?:'re| are) {NUM_COUNT}\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?|children|hours?"
     r"|minutes?|mins?|km|years?|famil(?:y|ies)|couples?|groups?))"
     r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
+    rf"|\b{NUM_COUNT}\s*(?:anak[- ])?beranak\b"  # "kami 5 beranak": a family of five, parents and children
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
     # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
     rf"|\b(?:room|rooms|bilik) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"

@@ -201,7 +201,7 @@ UNCOUNTED_CHILDREN_RE = re.compile(
 )
 # A family counted as a whole: "a family of 4", "kami sekeluarga 5 orang", "keluarga saya 6 orang".
 FAMILY_SIZE_RE = re.compile(
-    r"\bfamily of\s+\w+|\bsekeluarga\b|\bkeluarga\s+(?:(?:saya|kami|sy)\s+)?(?:\d{1,2}|\w+)\s+orang\b"
+    r"\bfamily of\s+\w+|\bsekeluarga\b|\bberanak\b|\bkeluarga\s+(?:(?:saya|kami|sy)\s+)?(?:\d{1,2}|\w+)\s+orang\b"
 )
 # Said to the question about children: none come ("no kids", "tiada kanak-kanak", "all adults", "semua dewasa").
 NO_CHILDREN_RE = re.compile(

@@ -54,7 +54,13 @@ def test_the_adults_of_a_room_counted_or_named(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["a family of 6", "kami sekeluarga 6 orang", "6 pax incl. children", "a school group of 30 students"],
+    [
+        "a family of 6",
+        "kami sekeluarga 6 orang",
+        "kami 6 beranak",
+        "6 pax incl. children",
+        "a school group of 30 students",
+    ],
 )
 def test_a_count_of_a_family_children_or_students_is_no_count_of_adults(text: str) -> None:
     adults, _, group_size = party(ROOM, text)
@@ -149,6 +155,7 @@ def test_no_children_is_an_answer_and_the_family_is_then_all_adults(text: str) -
         [ROOM, "saya, suami dan anak-anak"],
         [ROOM, "a family of 5"],
         [ROOM, "keluarga saya 5 orang"],
+        [ROOM, "kami 4 beranak"],
     ],
 )
 def test_children_spoken_of_without_their_number_are_unclear(messages: list[str]) -> None:
