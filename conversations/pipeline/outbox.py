@@ -144,6 +144,10 @@ def dispatch(item_id: int, *, revive: bool = False, due: str | None = None) -> s
     outage costs a probe now and then, not a request per message and retry). `due`: the
     `next_attempt_at` this task was sent for; a task whose row was rescheduled since is "superseded"
     and does nothing (without it, as from the beat job or a replay, the row is taken as it is).
+
+    A task that carries the row's chain (its `due` is the row's) ends only when the row is done or gone;
+    found early or found locked, it comes back. Ending there lost a reply: a kicked row whose new task met
+    a superseded task still holding the lock had no live task left, and only the beat job found it.
     """
     retry_in: float | None = None
     with transaction.atomic():
@@ -154,7 +158,7 @@ def dispatch(item_id: int, *, revive: bool = False, due: str | None = None) -> s
             .first()
         )
         if item is None:
-            return "locked"  # another dispatcher holds it, or it is gone
+            return _held_elsewhere(item_id, due)
         if revive:
             refused = _revive(item)
             if refused:
@@ -165,6 +169,9 @@ def dispatch(item_id: int, *, revive: bool = False, due: str | None = None) -> s
         if due is not None and dt.datetime.fromisoformat(due) != item.next_attempt_at:
             return "superseded"  # another task carries the row on: one chain per row, never one per requeue
         if item.next_attempt_at > timezone.now():
+            if due is not None:  # this task is the chain, sent ahead of its row (a clock step): it waits
+                early_by = (item.next_attempt_at - timezone.now()).total_seconds()
+                _dispatch_on_commit(item.pk, item.next_attempt_at, countdown=early_by)
             return "not_due"
         earlier = _earlier_pending(item)
         if earlier is not None:
@@ -226,6 +233,22 @@ def _revive(item: OutboxItem) -> str:
         item.parts_sent, item.extra = 0, {k: v for k, v in item.extra.items() if k != "failed_by_status"}
     item.state, item.alert, item.attempts, item.next_attempt_at = OutboxState.PENDING, "", 0, timezone.now()
     return ""
+
+
+LOCKED_RETRY = 1.0  # s before a chain's task finds a held row again: the holder is sending or about to end
+
+
+def _held_elsewhere(item_id: int, due: str | None) -> str:
+    """Another dispatcher holds the row: a send in progress, or a superseded task about to end. A task carrying
+    the row's current `due` is its only live chain, so it comes back in a moment instead of ending."""
+    row = OutboxItem.objects.filter(pk=item_id).values_list("state", "next_attempt_at").first()
+    if row is None:
+        return "gone"
+    state, next_attempt_at = row
+    if due is None or state != OutboxState.PENDING or dt.datetime.fromisoformat(due) != next_attempt_at:
+        return "locked"  # the holder (or a newer task) carries the row on
+    _dispatch_on_commit(item_id, next_attempt_at, countdown=LOCKED_RETRY)
+    return "locked_retry"
 
 
 def _earlier_pending(item: OutboxItem) -> OutboxItem | None:
