@@ -683,14 +683,15 @@ def name_beside_contact(text: str, region: str) -> str | None:
 MIN_PHONE_DIGITS = 4
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)
 def _phone_matches(text: str, region: str) -> tuple[Any, ...]:
     """Phone numbers in `text`: valid ones for `region`, any written in international form ("+44 …", "+61 …")
     that has a possible length for its country (a guest abroad gives their number that way), and local ones
     with a mobile number's length: libphonenumber's list of allocated ranges lags behind the numbers people have.
 
-    Kept for the turn's few texts (a turn reads the same text three times) and skipped for a text with too
-    few digits to hold a number: most guest messages have none, and the matchers cost ~0.1 ms a text."""
+    Kept for the turn's few texts only (a turn reads the same text three times; eight texts, so a guest's
+    words do not linger in the worker) and skipped for a text with too few digits to hold a number: most
+    guest messages have none, and the matchers cost ~0.1 ms a text."""
     if sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
         return ()
     valid = list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID))
