@@ -558,7 +558,8 @@ class LeadTurnStep:
     def before_answer(self, turn: Turn) -> StepReply | None:
         state = DialogueState.from_json(turn.session.lead)
         ctx = turn_context(turn)
-        given = _slots(extract([GuestText(turn.text)], ctx).fields)
+        asked = turn.text
+        given = _slots(extract([GuestText(asked)], ctx).fields)
         gives = bool(given)
         names_only = state.lead_id is not None and not gives
         hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
@@ -596,7 +597,10 @@ class LeadTurnStep:
             if line is not None:
                 return _price_and_go_on(turn, line, language)
         if not _details_only(turn, ctx, state):
-            turn.gives_details = bool(_slots(extract([GuestText(turn.text)], ctx).fields))
+            # The text read above, unless a hint was added to it: reading it again would say the same.
+            turn.gives_details = (
+                gives if turn.text == asked else bool(_slots(extract([GuestText(turn.text)], ctx).fields))
+            )
             return None
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
         progress = read_progress(turn, create=True)

@@ -291,3 +291,28 @@ def test_a_busy_conversation_makes_a_channel_turn_give_way_quickly(kb_a, open_al
         finally:
             stale.release()
         assert engine.run_turn(conversation.pk, message.pk, lock_wait=0.3) is not None
+
+
+@pytest.mark.parametrize(
+    "updates",
+    [
+        {"ai_mode": AiMode.CONCIERGE, "last_message_at": dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC)},
+        {
+            "ai_mode": AiMode.HANDOFF,
+            "last_message_at": dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC),
+            "is_after_hours": True,
+            "status": ConversationStatus.HANDED_OFF,
+        },
+    ],
+)
+def test_the_turns_conversation_update_is_the_statement_the_orm_writes(world, updates) -> None:
+    # The statistics' SQL is compiled once per process and the turn's fields spliced in (engine._update_conversation).
+    with schema_context(world.a.schema_name):
+        conversation, _ = start(world, "Is there a gym?")
+        with CaptureQueriesContext(connection) as ours:
+            engine._update_conversation(conversation.pk, dict(updates))
+        with CaptureQueriesContext(connection) as orm:
+            type(conversation).objects.filter(pk=conversation.pk).update(**updates, **engine._stats_from_messages())
+        assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in orm.captured_queries]
+        conversation.refresh_from_db()
+        assert conversation.message_count == 1 and conversation.status == updates.get("status", conversation.status)

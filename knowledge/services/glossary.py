@@ -142,6 +142,7 @@ _NOT_CLITIC = frozenset(["masalah", "sekolah", "sebelah", "langkah", "halah"])
 MIN_STEM = 4
 
 
+@functools.lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """The key a word form is compared by: Malay particles (-kah, -lah) and affixes (me-/pe-/ber-/di-,
     -kan/-an/-nya; not ter-: "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled

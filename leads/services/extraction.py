@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -531,7 +532,20 @@ GENERIC_ROOM_WORDS = {"room", "rooms", "bilik", "the", "with", "and", "view", "t
 
 def _words_present(text: str, words: Sequence[str]) -> list[str]:
     """The words (or phrases) of `words` in `text`, a plural counting as its word ("weddings", "conferences")."""
-    return [word for word in words if re.search(rf"(?<![\w-]){_plural(word)}(?![\w-])", text)]
+    found = []
+    for word in words:
+        literal, pattern = _word_pattern(word)
+        # Every match contains the literal: a substring test first skips the regex for most words (each
+        # turn tests ~200 of them; compiled once, not looked up in re's cache, which they overflowed).
+        if literal in text and pattern.search(text):
+            found.append(word)
+    return found
+
+
+@functools.lru_cache(maxsize=2048)
+def _word_pattern(word: str) -> tuple[str, re.Pattern[str]]:
+    literal = word[:-1] if word.endswith("y") and word[-2:-1] not in "aeiou" else word
+    return literal, re.compile(rf"(?<![\w-]){_plural(word)}(?![\w-])")
 
 
 def _plural(word: str) -> str:
@@ -665,10 +679,21 @@ def name_beside_contact(text: str, region: str) -> str | None:
     return name if name and len(name.split()) == len(parts[0].split()) else None
 
 
-def _phone_matches(text: str, region: str) -> list[Any]:
+# No country's numbers are shorter (libphonenumber's possible lengths; a test checks its metadata).
+MIN_PHONE_DIGITS = 4
+
+
+@functools.lru_cache(maxsize=8)
+def _phone_matches(text: str, region: str) -> tuple[Any, ...]:
     """Phone numbers in `text`: valid ones for `region`, any written in international form ("+44 …", "+61 …")
     that has a possible length for its country (a guest abroad gives their number that way), and local ones
-    with a mobile number's length: libphonenumber's list of allocated ranges lags behind the numbers people have."""
+    with a mobile number's length: libphonenumber's list of allocated ranges lags behind the numbers people have.
+
+    Kept for the turn's few texts only (a turn reads the same text three times; eight texts, so a guest's
+    words do not linger in the worker) and skipped for a text with too few digits to hold a number: most
+    guest messages have none, and the matchers cost ~0.1 ms a text."""
+    if sum(ch.isdigit() for ch in text) < MIN_PHONE_DIGITS:
+        return ()
     valid = list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID))
     taken = [(m.start, m.end) for m in valid]
     international = [
@@ -676,7 +701,7 @@ def _phone_matches(text: str, region: str) -> list[Any]:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
         if (_international(m) or _local_mobile(m)) and not any(start < m.end and m.start < end for start, end in taken)
     ]
-    return sorted(valid + international, key=lambda m: m.start)
+    return tuple(sorted(valid + international, key=lambda m: m.start))
 
 
 def _international(match: Any) -> bool:

@@ -25,10 +25,11 @@ from typing import Any, Literal
 
 import structlog
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from conversations.models import Channel, Conversation, Guest, GuestIdentity, Message, MessageRole
+from core import compiled
 from leads.models import (
     OPEN_STATUSES,
     STATUS_TRANSITIONS,
@@ -360,7 +361,11 @@ def undo_rescore(lead_id: int) -> Lead:
 
 def lead_for_conversation(conversation_id: int) -> Lead | None:
     """The lead a conversation belongs to (for the handoff context package and the consent step), if any."""
-    return Lead.objects.filter(conversation_links__conversation_id=conversation_id).first()
+    return compiled.first(_conversation_lead, conversation_id)  # every turn: its SQL built once
+
+
+def _conversation_lead(conversation_id: int) -> QuerySet[Lead]:
+    return Lead.objects.filter(conversation_links__conversation_id=conversation_id)
 
 
 def lead_event(lead: Lead) -> dict[str, Any]:

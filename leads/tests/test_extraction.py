@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import replace
 
+import phonenumbers
 import pytest
+from phonenumbers import PhoneMetadata
 
 from leads.services.dates import find_dates
-from leads.services.extraction import extract
+from leads.services.extraction import MIN_PHONE_DIGITS, extract
 from leads.services.schema import ExtractionContext, RoomOption, from_llm_output, validate_fields
 from leads.tests.accuracy import FIELDS, accuracy, context, expected_of, extracted_of, load, report
 
@@ -88,6 +91,20 @@ def test_validators_drop_what_an_llm_invented_and_keep_the_rest():
     assert fields.name == "Aisha" and fields.email == "aisha@example.com" and fields.check_in == dt.date(2026, 12, 10)
     assert fields.phone is None and fields.room_type is None and fields.check_out is None and fields.adults is None
     assert set(rejected) == {"phone", "room_type", "check_out", "adults"}
+
+
+def test_no_country_has_a_number_shorter_than_the_digits_a_text_needs_before_its_phone_numbers_are_looked_for():
+    # `_phone_matches` skips a text with fewer digits than MIN_PHONE_DIGITS: safe only while libphonenumber
+    # knows no shorter national number anywhere.
+    shortest = min(
+        length
+        for region in phonenumbers.SUPPORTED_REGIONS
+        for length in PhoneMetadata.metadata_for_region(region).general_desc.possible_length
+        if length > 0
+    )
+    assert shortest >= MIN_PHONE_DIGITS
+    assert extract(["+683 7012"], replace(CTX, country="NU")).fields.phone == "+6837012"  # Niue: four digits
+    assert extract(["my room is 12, call me"], CTX).fields.phone is None
 
 
 def test_validators_refuse_past_dates_unknown_intents_and_non_json():

@@ -6,13 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Channel, Guest
+from core import compiled
 from leads.models import ConsentStatus, Lead, LeadConversation, LeadReview, LeadSettings, ReviewStatus
 from leads.services.leads import (
     LeadChanges,
     LeadError,
+    lead_for_conversation,
     mark_handed_over,
     record_consent,
     record_review,
@@ -181,3 +184,29 @@ def test_rescoring_applies_new_thresholds_and_rates_to_open_leads_only(world, in
     closed.refresh_from_db()
     assert not open_lead.is_qualified and open_lead.estimated_value == Decimal("600.00")  # 400 × 2 × 0.75
     assert closed.is_qualified and closed.estimated_value == Decimal("525.00")
+
+
+def test_a_conversations_lead_is_read_with_its_statement_compiled_once_as_the_orm_writes_it(world, in_a, rooms):
+    conversation = conversation_with([BOOKING])
+    lead = upsert_lead_for_conversation(conversation, now=NOW)
+    orm = Lead.objects.filter(conversation_links__conversation_id=conversation.pk).first()
+    found = lead_for_conversation(conversation.pk)
+    assert found is not None and found.pk == lead.pk == orm.pk
+    assert {f.attname: getattr(found, f.attname) for f in Lead._meta.concrete_fields} == {
+        f.attname: getattr(orm, f.attname) for f in Lead._meta.concrete_fields
+    }  # every field, the encrypted ones decrypted
+    assert lead_for_conversation(conversation_with(["What time is breakfast?"]).pk) is None
+    with CaptureQueriesContext(connection) as ours:
+        lead_for_conversation(conversation.pk)
+    with CaptureQueriesContext(connection) as theirs:
+        Lead.objects.filter(conversation_links__conversation_id=conversation.pk).first()
+    assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in theirs.captured_queries]
+
+
+def test_a_compiled_read_refuses_a_statement_that_does_not_hold_its_value_exactly_once(world, in_a):
+    with pytest.raises(ValueError, match="once"):
+        compiled.first(_twice, 1)
+
+
+def _twice(value: int):
+    return Lead.objects.filter(pk=value, conversation_links__conversation_id=value)
