@@ -6,7 +6,7 @@ import datetime as dt
 
 from assistant.providers.base import Hit
 from assistant.situations import asking_pieces, with_implied_topic, without_setting
-from knowledge.services import search
+from knowledge.services import glossary, named_anywhere, search
 
 PART_HITS = 1  # per part of a question asking several things: the item that part is nearest to
 
@@ -38,3 +38,17 @@ def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | N
         )
         for h in found
     )
+
+
+def topics_named_nowhere(query: str, hits: tuple[Hit, ...], *, today: dt.date | None = None) -> tuple[str, ...]:
+    """The question's topics (glossary concepts, not who it is for) that no item of the knowledge base names, in
+    either language, by their first English words: "how much is lunch at the café?" where only breakfast is
+    written. Asked of the database only for a topic the hits found do not name (most questions: none)."""
+    question = glossary.normalise(without_setting(query))
+    topics = [c for c in glossary.find(question) if not c.general and not c.person]
+    found = {c for hit in hits for c in glossary.find(f"{hit.title} {hit.text}")}
+    unseen = [c for c in topics if c not in found]
+    if not unseen:
+        return ()
+    named = named_anywhere(unseen, today=today)
+    return tuple(" ".join(c.english[0]) for c in unseen if c not in named)

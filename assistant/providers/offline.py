@@ -517,7 +517,9 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     return " ".join(s.text for s in _grounded(question, hits, max_chars))
 
 
-def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> list[_Sentence]:
+def _grounded(
+    question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS, *, unnamed: tuple[str, ...] = ()
+) -> list[_Sentence]:
     """The fact asked for, copied from the item that answers it; another item only for a part of the
     question the first leaves unanswered. Nothing is generated, and nothing unrelated is added: a pool
     question gets the pool's hours, not the gym and the spa. An item that shares neither a topical concept
@@ -540,6 +542,12 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     asked_variant = glossary.find(variant(question))
     concepts += [c for c in asked_variant if c not in concepts]
     emphasised = {n for n, c in enumerate(concepts) if c in asked_variant}
+    if unnamed and not situation and len(question_pieces(question)) == 1 and not is_comparison(question):
+        # One thing asked, and a topic of it no item of the hotel's names ("how much is lunch at the café?", "is
+        # there a sauna in the spa?"): the items found are about a neighbouring thing (breakfast, the spa's
+        # treatments), and their facts would answer another question. A question asking several things keeps
+        # the answers to its other parts.
+        return []
     foci = _foci(question)
     names = {f.name for f in foci}
     clock_asked = "time" in names and "duration" not in names
@@ -1077,7 +1085,7 @@ def compose(request: ChatRequest) -> str:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
     question = without_setting(request.question)  # what the guest does meanwhile is no part of the question
-    quoted = _grounded(question, request.hits) if request.hits else []
+    quoted = _grounded(question, request.hits, unnamed=request.unnamed) if request.hits else []
     facts = " ".join(s.text for s in quoted)
     answer = t["answer"]
     # Said in Malay only when every quoted line is the hotel's own Malay (the answering item may not be

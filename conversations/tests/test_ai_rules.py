@@ -867,3 +867,26 @@ def test_is_there_is_answered_by_what_the_item_is_not_by_a_line_saying_only_avai
     )
     answer = _ask("do you have garden villas?", (villa,))
     assert "two bedrooms around a private courtyard" in answer
+
+
+def _ask_unnamed(question: str, hits: tuple[Hit, ...], unnamed: tuple[str, ...], language: str = "en") -> str:
+    request = ChatRequest(
+        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=hits, unnamed=unnamed
+    )
+    return compose(request)
+
+
+def test_a_topic_no_item_names_is_not_answered_with_the_neighbouring_items_fact() -> None:
+    # Another hotel's café states breakfast only: lunch is asked, named by no item (retrieval says so).
+    cafe = _hit(7, "Kopi Corner Café", "Breakfast is served from 7:00 am. Breakfast costs RM 45 per person.")
+    asked = "how much is lunch at kopi corner?"
+    assert "RM 45" in _ask_unnamed(asked, (cafe,), ())  # what the answer step alone would quote
+    assert _ask_unnamed(asked, (cafe,), ("lunch",)) == TEMPLATES["en"]["unknown"]
+    malay = _ask_unnamed("berapa harga makan tengah hari kat kopi corner?", (cafe,), ("lunch",), language="ms")
+    assert malay == TEMPLATES["ms"]["unknown"]
+
+
+def test_a_question_asking_two_things_keeps_the_answer_to_the_part_an_item_names() -> None:
+    gym = _hit(8, "Hill Gym", "The gym on level 3 is open from 6:00 am to 11:00 pm.")
+    answer = _ask_unnamed("when does the gym open, and is there a sauna?", (gym,), ("sauna",))
+    assert "6:00 am to 11:00 pm" in answer

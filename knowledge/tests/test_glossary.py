@@ -256,3 +256,8 @@ def test_getting_the_keys_is_checking_in() -> None:
 def test_family_rooms_and_directions_to_the_hotel_name_the_suite_and_the_location() -> None:
     assert glossary.find("do you have family rooms")[0] is glossary.find("family suite")[0]
     assert glossary.find("best way to get to you from the station")[0] is glossary.find("address")[0]
+
+
+def test_an_item_saying_lift_names_the_lif_a_malay_guest_asks_about() -> None:
+    # "bilik oku dekat lif ke?" against "next to the lift": a topic no item named would not be answered.
+    assert glossary.find("next to the lift") == glossary.find("dekat lif") != []
