@@ -239,7 +239,8 @@ FOCI = (
         re.compile(
             r"\b(where|which floor|what floor|which level|what level|which station|nearest|how far|kat mana"
             r"|di mana|dekat mana|tingkat berapa|aras berapa|terdekat|berapa jauh)\b"
-            r"|(?<!macam )(?<!-)\bmana\b(?!-)",
+            # ("lebar mana", "besar mana": how wide, how big; a size, not a place)
+            r"|(?<!macam )(?<!lebar )(?<!besar )(?<!luas )(?<!tinggi )(?<!panjang )(?<!-)\bmana\b(?!-)",
             re.IGNORECASE,
         ),
         re.compile(
@@ -479,6 +480,8 @@ def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozense
 
 # General concepts every other item names (a room, a bed, a night, guests): naming one alone is no subject.
 # Price, time, payment … are general too, but a question about paying is answered by an item about paying.
+# The concepts a price is asked with ("how much", "kena bayar"): every line stating a price says one of them.
+_PAYING_CONCEPTS = frozenset([("price",), ("pay",)])
 _WEAK_CONCEPTS = frozenset([("room",), ("bed",), ("night",), ("guests",), ("family",), ("food",), ("booking",)])
 
 
@@ -651,6 +654,7 @@ def _grounded(
         policy=bool(_POLICY_QUESTION.search(question)),
         one_price="price" in asked and not is_comparison(question),
         topical=frozenset(topical - best.subject),
+        paying=frozenset(n for n, c in enumerate(concepts) if c.english[0] in _PAYING_CONCEPTS),
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
@@ -951,6 +955,7 @@ def _from_best_item(
     policy: bool = False,
     one_price: bool = False,
     topical: frozenset[int] = frozenset(),
+    paying: frozenset[int] = frozenset(),
 ) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
     one when it scores as well, or carries a kind of fact the question asks for that the first does not
@@ -965,12 +970,12 @@ def _from_best_item(
         best = sentences[0]
     if one_price and "price" in best.carries:
         # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)
-        # answers only when it says a whole word more of the question.
-        best = next(
-            s
-            for s in sentences
-            if "price" in s.carries and s.score - s.subject_echo > best.score - best.subject_echo - 1.0
-        )
+        # answers only when it says a whole word more of the question. How the question asks the price ("kena
+        # bayar brp") is said by every price line in one word or another ("membayar", "berharga"): not a word more.
+        def said(s: _Sentence) -> float:
+            return s.score - s.subject_echo - 0.5 * len(s.concepts & paying)
+
+        best = next(s for s in sentences if "price" in s.carries and said(s) > said(best) - 1.0)
     keep = [best]
     if follow_on and best.position == 0 and len(sentences) > 1:
         # The line after the opening one, unless a later one says more of the question ("Nak buat urutan, ada

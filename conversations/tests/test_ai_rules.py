@@ -890,3 +890,25 @@ def test_a_question_asking_two_things_keeps_the_answer_to_the_part_an_item_names
     gym = _hit(8, "Hill Gym", "The gym on level 3 is open from 6:00 am to 11:00 pm.")
     answer = _ask_unnamed("when does the gym open, and is there a sauna?", (gym,), ("sauna",))
     assert "6:00 am to 11:00 pm" in answer
+
+
+def test_a_later_price_naming_what_is_asked_beats_the_general_rate_however_the_price_is_asked() -> None:
+    # Another hotel's car park in Malay: "kena bayar" is said by the general rate's "membayar" and the valet's
+    # "berharga" alike; the valet line answers because it says "valet".
+    car_park = _malay_hit(
+        9,
+        "Tempat Letak Kereta",
+        "Tempat letak kereta terbuka di belakang lobi. Tetamu membayar RM 12 sehari. "
+        "Letak kereta valet berharga RM 25 setiap kali masuk.",
+    )
+    answer = _ask("valet kena bayar brp", (car_park,), language="ms")
+    assert "RM 25" in answer and "RM 12" not in answer
+    assert "RM 12" in _ask("parking kena bayar brp", (car_park,), language="ms")
+
+
+def test_how_wide_in_malay_asks_a_size_not_a_place() -> None:
+    room = _hit(
+        10, "Garden Access Room", "The Garden Access Room is on level 2 next to the pool. It has a wider door (95 cm)."
+    )
+    assert "95 cm" in _ask("pintu bilik garden access lebar mana?", (room,), language="ms")
+    assert "level 2" in _ask("bilik garden access kat mana?", (room,), language="ms")

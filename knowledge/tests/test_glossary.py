@@ -261,3 +261,15 @@ def test_family_rooms_and_directions_to_the_hotel_name_the_suite_and_the_locatio
 def test_an_item_saying_lift_names_the_lif_a_malay_guest_asks_about() -> None:
     # "bilik oku dekat lif ke?" against "next to the lift": a topic no item named would not be answered.
     assert glossary.find("next to the lift") == glossary.find("dekat lif") != []
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("teh tarik dihidangkan sampai pukul berapa?", "It is served until midnight."),  # served, not only made
+        ("pintu lebar mana?", "It has a wider door."),
+        ("how early can we get into our room?", "Check-in is from 3:00 pm."),
+    ],
+)
+def test_a_question_s_word_meets_the_item_s_word_for_the_same_thing(question: str, sentence: str) -> None:
+    assert set(glossary.find(question)) & set(glossary.find(sentence))
