@@ -374,6 +374,10 @@ def test_a_malay_text_repeating_its_subject_does_not_make_its_special_price_the_
     assert "RM 8" in answer and "RM 15" not in answer
     # Asking for the special case by its own word still gets it.
     assert "RM 15" in _ask("Berapa harga cuci baju ekspres?", (laundry,), language="ms")
+    # However the price is asked: "kena bayar" is said by the general rate's "membayar" and the express one's
+    # "berharga" alike, no word more for either.
+    answer = _ask("cuci baju ekspres kena bayar brp", (laundry,), language="ms")
+    assert "RM 15" in answer and "RM 8" not in answer
 
 
 # The kinds of question the fifth held-out set missed, on a hotel of other words: what a guest's situation asks
@@ -890,20 +894,6 @@ def test_a_question_asking_two_things_keeps_the_answer_to_the_part_an_item_names
     gym = _hit(8, "Hill Gym", "The gym on level 3 is open from 6:00 am to 11:00 pm.")
     answer = _ask_unnamed("when does the gym open, and is there a sauna?", (gym,), ("sauna",))
     assert "6:00 am to 11:00 pm" in answer
-
-
-def test_a_later_price_naming_what_is_asked_beats_the_general_rate_however_the_price_is_asked() -> None:
-    # Another hotel's car park in Malay: "kena bayar" is said by the general rate's "membayar" and the valet's
-    # "berharga" alike; the valet line answers because it says "valet".
-    car_park = _malay_hit(
-        9,
-        "Tempat Letak Kereta",
-        "Tempat letak kereta terbuka di belakang lobi. Tetamu membayar RM 12 sehari. "
-        "Letak kereta valet berharga RM 25 setiap kali masuk.",
-    )
-    answer = _ask("valet kena bayar brp", (car_park,), language="ms")
-    assert "RM 25" in answer and "RM 12" not in answer
-    assert "RM 12" in _ask("parking kena bayar brp", (car_park,), language="ms")
 
 
 def test_how_wide_in_malay_asks_a_size_not_a_place() -> None:
