@@ -635,6 +635,9 @@ def _grounded(
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
+    if "price" in names and _other_length_priced(question, best):
+        # "How much is a 90-minute massage?" is not answered by the 60-minute one's RM 220.
+        return []
     if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
         return []
@@ -815,6 +818,24 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
         return True
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
     return bool(typed - _glossary_words() - _GENERIC - said_words)
+
+
+# A length of time as a number and its unit: "90 minute", "60-minute", "30 minit", "2 hours", "3 jam".
+_LENGTH = re.compile(r"\b(\d{1,3})\s?-?\s?(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
+
+
+def _lengths(text: str) -> set[tuple[str, str]]:
+    return {(number, "h" if unit.lower()[0] in "hj" else "m") for number, unit in _LENGTH.findall(text)}
+
+
+def _other_length_priced(question: str, item: _Item) -> bool:
+    """A price asked for a length of time the item prices only at another length of the same unit: a 90-minute
+    massage where the item states the 60-minute one's price. (A length the item never counts, "parking for 3
+    hours" against "RM 5 per hour", is no other length.)"""
+    asked = _lengths(question)
+    priced = set().union(*(_lengths(s.text) for s in item.sentences if _PRICE.search(s.text)))
+    units = {unit for _, unit in asked}
+    return bool(asked) and not asked & priced and any(unit in units for _, unit in priced)
 
 
 # "Is there a clinic …?", "ada klinik 24 jam?": the thing asked for is the word after the opening.

@@ -903,3 +903,11 @@ def test_how_wide_in_malay_asks_a_size_not_a_place() -> None:
     )
     assert "95 cm" in _ask("pintu bilik garden access lebar mana?", (room,), language="ms")
     assert "level 2" in _ask("bilik garden access kat mana?", (room,), language="ms")
+
+
+def test_a_price_asked_for_another_length_of_time_is_not_the_stated_lengths_price() -> None:
+    salon = _hit(11, "Orchid Salon", "The Orchid Salon offers head massage. A 45-minute head massage costs RM 90.")
+    assert "RM 90" in _ask("how much is a 45 min head massage?", (salon,))
+    assert "RM 90" in _ask("how much is a head massage?", (salon,))
+    assert _ask("how much is a 90 minute head massage?", (salon,)) == TEMPLATES["en"]["unknown"]
+    assert _ask("urut kepala 30 minit berapa?", (salon,), language="ms") == TEMPLATES["ms"]["unknown"]
