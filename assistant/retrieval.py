@@ -40,12 +40,30 @@ def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | N
     )
 
 
+# Who or what occasion a thing is for ("pakej bulan madu untuk yang baru nikah", "a room for our wedding night"):
+# the words after it say who asks, not what is asked.
+_FOR = frozenset(["for", "untuk", "utk", "bagi", "sempena"])
+_BETWEEN = frozenset(["a", "an", "the", "our", "my", "yang", "kami", "saya", "baru", "new", "just", "newly"])
+
+
+def _asked_of(terms: list[glossary.Term]) -> list[glossary.Concept]:
+    """The concepts of the question's terms, but those saying whom or what occasion the thing asked is for."""
+    concepts = []
+    for number, term in enumerate(terms):
+        before = number - 1
+        while before >= 0 and terms[before].concept is None and terms[before].words[0] in _BETWEEN:
+            before -= 1
+        if term.concept is not None and not (before >= 0 and terms[before].words[-1] in _FOR):
+            concepts.append(term.concept)
+    return concepts
+
+
 def topics_named_nowhere(query: str, hits: tuple[Hit, ...], *, today: dt.date | None = None) -> tuple[str, ...]:
     """The question's topics (glossary concepts, not who it is for) that no item of the knowledge base names, in
     either language, by their first English words: "how much is lunch at the café?" where only breakfast is
     written. Asked of the database only for a topic the hits found do not name (most questions: none)."""
     question = glossary.normalise(without_setting(query))
-    topics = [c for c in glossary.find(question) if not c.general and not c.person]
+    topics = [c for c in dict.fromkeys(_asked_of(glossary.terms(question))) if not c.general and not c.person]
     found = {c for hit in hits for c in glossary.find(f"{hit.title} {hit.text}")}
     unseen = [c for c in topics if c not in found]
     if not unseen:

@@ -286,5 +286,9 @@ def test_it_tells_which_topics_no_item_of_the_hotel_names_in_either_language(wor
         assert topics_named_nowhere(question, retrieve(question)) == ("lunch",)
         malay = "ada bas ke hotel?"  # "bas" is the items' "Buses"
         assert topics_named_nowhere(malay, retrieve(malay, language="ms")) == ()
+        # Whom or what occasion the thing asked is for is no topic of its own: the beach package is what is asked.
+        honeymoon = "pakej percutian pantai untuk yang baru nikah ada?"
+        assert topics_named_nowhere(honeymoon, retrieve(honeymoon, language="ms")) == ()
+        assert topics_named_nowhere("is there a sauna at the gym?", ()) == ("sauna",)
         KnowledgeItem.objects.filter(title="Getting Here").update(is_active=False)
         assert named_anywhere([bus]) == frozenset()
