@@ -40,10 +40,18 @@ def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | N
     )
 
 
-# Who or what occasion a thing is for ("pakej bulan madu untuk yang baru nikah", "a room for our wedding night"):
-# the words after it say who asks, not what is asked.
-_FOR = frozenset(["for", "untuk", "utk", "bagi", "sempena"])
-_BETWEEN = frozenset(["a", "an", "the", "our", "my", "yang", "kami", "saya", "baru", "new", "just", "newly"])
+# Who or what occasion a thing is for ("pakej bulan madu untuk yang baru nikah", "parking for our wedding guests"),
+# or when ("check in after lunch", "lepas makan tengah hari"): the words after it say who asks or when, not what.
+_FOR = frozenset(
+    ["for", "untuk", "utk", "bagi", "sempena", "after", "before", "during", "lepas", "selepas", "sebelum", "semasa"]
+)
+_BETWEEN = frozenset(
+    ["a", "an", "the", "our", "my", "yang", "kami", "saya", "baru", "new", "just", "newly", "tetamu", "guests", "orang"]
+)
+
+
+def _topical(term: glossary.Term) -> bool:
+    return term.concept is not None and not term.concept.general
 
 
 def _asked_of(terms: list[glossary.Term]) -> list[glossary.Concept]:
@@ -51,7 +59,7 @@ def _asked_of(terms: list[glossary.Term]) -> list[glossary.Concept]:
     concepts = []
     for number, term in enumerate(terms):
         before = number - 1
-        while before >= 0 and terms[before].concept is None and terms[before].words[0] in _BETWEEN:
+        while before >= 0 and terms[before].words[0] in _BETWEEN and not _topical(terms[before]):
             before -= 1
         if term.concept is not None and not (before >= 0 and terms[before].words[-1] in _FOR):
             concepts.append(term.concept)

@@ -545,7 +545,7 @@ def _grounded(
     asked_variant = glossary.find(variant(question))
     concepts += [c for c in asked_variant if c not in concepts]
     emphasised = {n for n, c in enumerate(concepts) if c in asked_variant}
-    if unnamed and not situation and len(question_pieces(question)) == 1 and not is_comparison(question):
+    if unnamed and not situation and len(question_pieces(question)) == 1 and not _ALTERNATIVES_ASKED.search(question):
         # One thing asked, and a topic of it no item of the hotel's names ("how much is lunch at the café?", "is
         # there a sauna in the spa?"): the items found are about a neighbouring thing (breakfast, the spa's
         # treatments), and their facts would answer another question. A question asking several things keeps
@@ -818,6 +818,11 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
         return True
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
     return bool(typed - _glossary_words() - _GENERIC - said_words)
+
+
+# A question offering alternatives ("do I need my own swimsuit or are towels provided?", a comparison): the one the
+# knowledge states answers it.
+_ALTERNATIVES_ASKED = re.compile(r"\b(?:or|atau|vs|versus)\b|\bke\b.+\blagi\b", re.IGNORECASE)
 
 
 # A length of time as a number and its unit: "90 minute", "60-minute", "30 minit", "2 hours", "3 jam".

@@ -895,6 +895,11 @@ def test_a_question_asking_two_things_keeps_the_answer_to_the_part_an_item_names
     gym = _hit(8, "Hill Gym", "The gym on level 3 is open from 6:00 am to 11:00 pm.")
     answer = _ask_unnamed("when does the gym open, and is there a sauna?", (gym,), ("sauna",))
     assert "6:00 am to 11:00 pm" in answer
+    # Alternatives offered: the one the knowledge states answers.
+    pool = _hit(12, "Hill Pool", "The pool on level 5 is open from 7:00 am. Towels are provided at the pool.")
+    assert "Towels" in _ask_unnamed(
+        "do i need my own swimsuit or are towels provided at the pool?", (pool,), ("dress code",)
+    )
 
 
 def test_how_wide_in_malay_asks_a_size_not_a_place() -> None:

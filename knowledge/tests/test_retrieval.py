@@ -290,5 +290,8 @@ def test_it_tells_which_topics_no_item_of_the_hotel_names_in_either_language(wor
         honeymoon = "pakej percutian pantai untuk yang baru nikah ada?"
         assert topics_named_nowhere(honeymoon, retrieve(honeymoon, language="ms")) == ()
         assert topics_named_nowhere("is there a sauna at the gym?", ()) == ("sauna",)
+        # When, and for whom among the guests: "after lunch", "untuk tetamu majlis perkahwinan".
+        assert topics_named_nowhere("lepas makan tengah hari boleh guna gym?", ()) == ()
+        assert topics_named_nowhere("ada parking untuk tetamu majlis perkahwinan?", ()) == ()
         KnowledgeItem.objects.filter(title="Getting Here").update(is_active=False)
         assert named_anywhere([bus]) == frozenset()
