@@ -6,7 +6,7 @@ import datetime as dt
 
 from assistant.providers.base import Hit
 from assistant.situations import asking_pieces, with_implied_topic, without_setting
-from knowledge.services import search
+from knowledge.services import glossary, named_anywhere, search
 
 PART_HITS = 1  # per part of a question asking several things: the item that part is nearest to
 
@@ -38,3 +38,43 @@ def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | N
         )
         for h in found
     )
+
+
+# Who or what occasion a thing is for ("pakej bulan madu untuk yang baru nikah", "parking for our wedding guests"),
+# or when ("check in after lunch", "lepas makan tengah hari"): the words after it say who asks or when, not what.
+_FOR = frozenset(
+    ["for", "untuk", "utk", "bagi", "sempena", "after", "before", "during", "lepas", "selepas", "sebelum", "semasa"]
+)
+_BETWEEN = frozenset(
+    ["a", "an", "the", "our", "my", "yang", "kami", "saya", "baru", "new", "just", "newly", "tetamu", "guests", "orang"]
+)
+
+
+def _topical(term: glossary.Term) -> bool:
+    return term.concept is not None and not term.concept.general
+
+
+def _asked_of(terms: list[glossary.Term]) -> list[glossary.Concept]:
+    """The concepts of the question's terms, but those saying whom or what occasion the thing asked is for."""
+    concepts = []
+    for number, term in enumerate(terms):
+        before = number - 1
+        while before >= 0 and terms[before].words[0] in _BETWEEN and not _topical(terms[before]):
+            before -= 1
+        if term.concept is not None and not (before >= 0 and terms[before].words[-1] in _FOR):
+            concepts.append(term.concept)
+    return concepts
+
+
+def topics_named_nowhere(query: str, hits: tuple[Hit, ...], *, today: dt.date | None = None) -> tuple[str, ...]:
+    """The question's topics (glossary concepts, not who it is for) that no item of the knowledge base names, in
+    either language, by their first English words: "how much is lunch at the café?" where only breakfast is
+    written. Asked of the database only for a topic the hits found do not name (most questions: none)."""
+    question = glossary.normalise(without_setting(query))
+    topics = [c for c in dict.fromkeys(_asked_of(glossary.terms(question))) if not c.general and not c.person]
+    found = {c for hit in hits for c in glossary.find(f"{hit.title} {hit.text}")}
+    unseen = [c for c in topics if c not in found]
+    if not unseen:
+        return ()
+    named = named_anywhere(unseen, today=today)
+    return tuple(" ".join(c.english[0]) for c in unseen if c not in named)

@@ -88,6 +88,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     mode_source: str = "rules"  # rules | llm
     verdict: modes.ModelVerdict | None = None  # the model's reading of the turn, when there was one
+    unnamed: tuple[str, ...] = ()  # the question's topics no item names (retrieval.topics_named_nowhere)
 
     @property
     def confidence(self) -> float:
@@ -209,6 +210,7 @@ def answer(
     started = time.perf_counter()
     with stage_span("retrieval") as span:
         hits = retrieval.retrieve(text, language=language) if text else ()
+        unnamed = retrieval.topics_named_nowhere(text, hits) if hits else ()
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
@@ -228,6 +230,7 @@ def answer(
         mode=mode,
         hits=hits,
         property_name=property_.name,
+        unnamed=unnamed,
     )
     started = time.perf_counter()
     with stage_span("llm", **{"nocturn.mode": mode}) as span:
@@ -250,7 +253,7 @@ def answer(
         sink.on_token("\n\n" + note)
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
-    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict)
+    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict, unnamed)
 
 
 # `_unanswered_guest_messages` in one statement. The floor: the last reply that does not list what it answered
@@ -520,7 +523,8 @@ def _report_unanswered(
                 reason,
                 result.confidence,
                 now,
-                tuple(f"{h.title}\n{h.text}" for h in result.hits),
+                # A topic no item names ("lunch", beside the breakfast found) is the gap, whatever was found near it.
+                () if result.unnamed else tuple(f"{h.title}\n{h.text}" for h in result.hits),
             )
         )
 

@@ -99,6 +99,16 @@ SETS = (
         " (the rule since taken back)",
     ),
     (
+        "eval_questions_tuning16.json",
+        "tuning set of the t15q4 round: written before its changes; Malay in varied registers, 17 off-knowledge"
+        " questions close to an item",
+    ),
+    (
+        "eval_questions_tuning17.json",
+        "check set of the t15q4 round: written after its fixes on tuning16, measured once there, then one fix"
+        " made on its misses",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -34,6 +34,9 @@ class ChatRequest:
     mode: str
     hits: tuple[Hit, ...] = ()
     property_name: str = ""
+    # The question's topics no item of the hotel's knowledge names (retrieval.topics_named_nowhere): the hits
+    # are then about a neighbouring thing, and quoting them would answer another question.
+    unnamed: tuple[str, ...] = ()
 
 
 @dataclass

@@ -239,7 +239,8 @@ FOCI = (
         re.compile(
             r"\b(where|which floor|what floor|which level|what level|which station|nearest|how far|kat mana"
             r"|di mana|dekat mana|tingkat berapa|aras berapa|terdekat|berapa jauh)\b"
-            r"|(?<!macam )(?<!-)\bmana\b(?!-)",
+            # ("lebar mana", "besar mana": how wide, how big; a size, not a place)
+            r"|(?<!macam )(?<!lebar )(?<!besar )(?<!luas )(?<!tinggi )(?<!panjang )(?<!-)\bmana\b(?!-)",
             re.IGNORECASE,
         ),
         re.compile(
@@ -479,6 +480,8 @@ def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozense
 
 # General concepts every other item names (a room, a bed, a night, guests): naming one alone is no subject.
 # Price, time, payment … are general too, but a question about paying is answered by an item about paying.
+# The concepts a price is asked with ("how much", "kena bayar"): every line stating a price says one of them.
+_PAYING_CONCEPTS = frozenset([("price",), ("pay",)])
 _WEAK_CONCEPTS = frozenset([("room",), ("bed",), ("night",), ("guests",), ("family",), ("food",), ("booking",)])
 
 
@@ -517,7 +520,9 @@ def grounded_facts(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_AN
     return " ".join(s.text for s in _grounded(question, hits, max_chars))
 
 
-def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS) -> list[_Sentence]:
+def _grounded(
+    question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_CHARS, *, unnamed: tuple[str, ...] = ()
+) -> list[_Sentence]:
     """The fact asked for, copied from the item that answers it; another item only for a part of the
     question the first leaves unanswered. Nothing is generated, and nothing unrelated is added: a pool
     question gets the pool's hours, not the gym and the spa. An item that shares neither a topical concept
@@ -540,6 +545,12 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     asked_variant = glossary.find(variant(question))
     concepts += [c for c in asked_variant if c not in concepts]
     emphasised = {n for n, c in enumerate(concepts) if c in asked_variant}
+    if unnamed and not situation and len(question_pieces(question)) == 1 and not _ALTERNATIVES_ASKED.search(question):
+        # One thing asked, and a topic of it no item of the hotel's names ("how much is lunch at the café?", "is
+        # there a sauna in the spa?"): the items found are about a neighbouring thing (breakfast, the spa's
+        # treatments), and their facts would answer another question. A question asking several things keeps
+        # the answers to its other parts.
+        return []
     foci = _foci(question)
     names = {f.name for f in foci}
     clock_asked = "time" in names and "duration" not in names
@@ -624,6 +635,9 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
+    if "price" in names and _other_length_priced(question, best):
+        # "How much is a 90-minute massage?" is not answered by the 60-minute one's RM 220.
+        return []
     if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
         return []
@@ -643,6 +657,7 @@ def _grounded(question: str, hits: tuple[Hit, ...], max_chars: int = MAX_ANSWER_
         policy=bool(_POLICY_QUESTION.search(question)),
         one_price="price" in asked and not is_comparison(question),
         topical=frozenset(topical - best.subject),
+        paying=frozenset(n for n, c in enumerate(concepts) if c.english[0] in _PAYING_CONCEPTS),
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
@@ -805,6 +820,29 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     return bool(typed - _glossary_words() - _GENERIC - said_words)
 
 
+# A question offering alternatives ("do I need my own swimsuit or are towels provided?", a comparison): the one the
+# knowledge states answers it.
+_ALTERNATIVES_ASKED = re.compile(r"\b(?:or|atau|vs|versus)\b|\bke\b.+\blagi\b", re.IGNORECASE)
+
+
+# A length of time as a number and its unit: "90 minute", "60-minute", "30 minit", "2 hours", "3 jam".
+_LENGTH = re.compile(r"\b(\d{1,3})\s?-?\s?(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
+
+
+def _lengths(text: str) -> set[tuple[str, str]]:
+    return {(number, "h" if unit.lower()[0] in "hj" else "m") for number, unit in _LENGTH.findall(text)}
+
+
+def _other_length_priced(question: str, item: _Item) -> bool:
+    """A price asked for a length of time the item prices only at another length of the same unit: a 90-minute
+    massage where the item states the 60-minute one's price. (A length the item never counts, "parking for 3
+    hours" against "RM 5 per hour", is no other length.)"""
+    asked = _lengths(question)
+    priced = set().union(*(_lengths(s.text) for s in item.sentences if _PRICE.search(s.text)))
+    units = {unit for _, unit in asked}
+    return bool(asked) and not asked & priced and any(unit in units for _, unit in priced)
+
+
 # "Is there a clinic …?", "ada klinik 24 jam?": the thing asked for is the word after the opening.
 _THING_ASKED = re.compile(
     r"(?:^|[,.;!?])\W*(?:do you have|do you guys have|is there|are there|have you got|ada|adakah)\s+"
@@ -943,6 +981,7 @@ def _from_best_item(
     policy: bool = False,
     one_price: bool = False,
     topical: frozenset[int] = frozenset(),
+    paying: frozenset[int] = frozenset(),
 ) -> list[_Sentence]:
     """The item's best sentence (its opening one when none speaks of the question), and a second
     one when it scores as well, or carries a kind of fact the question asks for that the first does not
@@ -957,12 +996,12 @@ def _from_best_item(
         best = sentences[0]
     if one_price and "price" in best.carries:
         # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)
-        # answers only when it says a whole word more of the question.
-        best = next(
-            s
-            for s in sentences
-            if "price" in s.carries and s.score - s.subject_echo > best.score - best.subject_echo - 1.0
-        )
+        # answers only when it says a whole word more of the question. How the question asks the price ("kena
+        # bayar brp") is said by every price line in one word or another ("membayar", "berharga"): not a word more.
+        def said(s: _Sentence) -> float:
+            return s.score - s.subject_echo - 0.5 * len(s.concepts & paying)
+
+        best = next(s for s in sentences if "price" in s.carries and said(s) > said(best) - 1.0)
     keep = [best]
     if follow_on and best.position == 0 and len(sentences) > 1:
         # The line after the opening one, unless a later one says more of the question ("Nak buat urutan, ada
@@ -1077,7 +1116,7 @@ def compose(request: ChatRequest) -> str:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
     question = without_setting(request.question)  # what the guest does meanwhile is no part of the question
-    quoted = _grounded(question, request.hits) if request.hits else []
+    quoted = _grounded(question, request.hits, unnamed=request.unnamed) if request.hits else []
     facts = " ".join(s.text for s in quoted)
     answer = t["answer"]
     # Said in Malay only when every quoted line is the hotel's own Malay (the answering item may not be

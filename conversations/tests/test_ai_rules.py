@@ -374,6 +374,11 @@ def test_a_malay_text_repeating_its_subject_does_not_make_its_special_price_the_
     assert "RM 8" in answer and "RM 15" not in answer
     # Asking for the special case by its own word still gets it.
     assert "RM 15" in _ask("Berapa harga cuci baju ekspres?", (laundry,), language="ms")
+    # However the price is asked: "kena bayar" is said by the general rate's "membayar" and the valet's "berharga"
+    # alike, no word more for either; "valet" (a word of the subject's own concept) is.
+    text = "Letak kereta di aras B1. Tetamu membayar RM 12 sehari. Letak kereta valet berharga RM 25 setiap kali masuk."
+    answer = _ask("valet kena bayar brp", (_malay_hit(41, "Parking", text),), language="ms")
+    assert "RM 25" in answer and "RM 12" not in answer
 
 
 # The kinds of question the fifth held-out set missed, on a hotel of other words: what a guest's situation asks
@@ -867,3 +872,47 @@ def test_is_there_is_answered_by_what_the_item_is_not_by_a_line_saying_only_avai
     )
     answer = _ask("do you have garden villas?", (villa,))
     assert "two bedrooms around a private courtyard" in answer
+
+
+def _ask_unnamed(question: str, hits: tuple[Hit, ...], unnamed: tuple[str, ...], language: str = "en") -> str:
+    request = ChatRequest(
+        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=hits, unnamed=unnamed
+    )
+    return compose(request)
+
+
+def test_a_topic_no_item_names_is_not_answered_with_the_neighbouring_items_fact() -> None:
+    # Another hotel's café states breakfast only: lunch is asked, named by no item (retrieval says so).
+    cafe = _hit(7, "Kopi Corner Café", "Breakfast is served from 7:00 am. Breakfast costs RM 45 per person.")
+    asked = "how much is lunch at kopi corner?"
+    assert "RM 45" in _ask_unnamed(asked, (cafe,), ())  # what the answer step alone would quote
+    assert _ask_unnamed(asked, (cafe,), ("lunch",)) == TEMPLATES["en"]["unknown"]
+    malay = _ask_unnamed("berapa harga makan tengah hari kat kopi corner?", (cafe,), ("lunch",), language="ms")
+    assert malay == TEMPLATES["ms"]["unknown"]
+
+
+def test_a_question_asking_two_things_keeps_the_answer_to_the_part_an_item_names() -> None:
+    gym = _hit(8, "Hill Gym", "The gym on level 3 is open from 6:00 am to 11:00 pm.")
+    answer = _ask_unnamed("when does the gym open, and is there a sauna?", (gym,), ("sauna",))
+    assert "6:00 am to 11:00 pm" in answer
+    # Alternatives offered: the one the knowledge states answers.
+    pool = _hit(12, "Hill Pool", "The pool on level 5 is open from 7:00 am. Towels are provided at the pool.")
+    assert "Towels" in _ask_unnamed(
+        "do i need my own swimsuit or are towels provided at the pool?", (pool,), ("dress code",)
+    )
+
+
+def test_how_wide_in_malay_asks_a_size_not_a_place() -> None:
+    room = _hit(
+        10, "Garden Access Room", "The Garden Access Room is on level 2 next to the pool. It has a wider door (95 cm)."
+    )
+    assert "95 cm" in _ask("pintu bilik garden access lebar mana?", (room,), language="ms")
+    assert "level 2" in _ask("bilik garden access kat mana?", (room,), language="ms")
+
+
+def test_a_price_asked_for_another_length_of_time_is_not_the_stated_lengths_price() -> None:
+    salon = _hit(11, "Orchid Salon", "The Orchid Salon offers head massage. A 45-minute head massage costs RM 90.")
+    assert "RM 90" in _ask("how much is a 45 min head massage?", (salon,))
+    assert "RM 90" in _ask("how much is a head massage?", (salon,))
+    assert _ask("how much is a 90 minute head massage?", (salon,)) == TEMPLATES["en"]["unknown"]
+    assert _ask("urut kepala 30 minit berapa?", (salon,), language="ms") == TEMPLATES["ms"]["unknown"]

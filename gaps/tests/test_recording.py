@@ -105,3 +105,25 @@ def test_an_answer_drawn_from_unrelated_knowledge_is_a_gap_and_one_about_the_sub
     assert not is_about(question, ("Luggage Storage\nBags can be left at the front desk after check-out.",))
     assert is_about(question, ("Bicycle hire\nBicycles can be rented at the front desk.",))
     assert is_about(concepts("Pukul berapa sarapan?"), ("Breakfast\nBreakfast is served 6:30-10:30.",))
+
+
+def test_a_topic_no_item_names_reaches_the_gap_inbox_with_nothing_found_about_it(monkeypatch) -> None:
+    # "Is there a sauna in the spa?": the spa's item was found, no item names a sauna (retrieval says so). The item
+    # found is not what the question was about, so the gap inbox is told nothing was found for it.
+    from types import SimpleNamespace
+
+    from assistant.providers.base import ChatResult, Hit
+    from assistant.router import RoutedResult
+
+    told = []
+    monkeypatch.setattr(unanswered, "report", told.append)
+    spa = Hit(1, 1, "Jasmine Spa", "facilities", "Jasmine Spa offers urut massage.", 0.86)
+    found = {}
+    for unnamed in ((), ("sauna",)):
+        result = engine.Answer("…", "en", "concierge", (spa,), RoutedResult(ChatResult("…", "offline")), False,
+                               unnamed=unnamed)  # fmt: skip
+        pending = [SimpleNamespace(content="do you have a sauna in the spa?")]
+        engine._report_unanswered(None, None, pending, result, "", None)
+        found[unnamed] = told[-1].found
+    assert found[()] and found[("sauna",)] == ()
+    assert not is_about(concepts("do you have a sauna in the spa?"), found[("sauna",)])

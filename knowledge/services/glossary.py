@@ -40,6 +40,11 @@ class Concept:
         plurals = ((*p[:-1], _plural(p[-1])) for p in self.english if _plural(p[-1]))
         return tuple(dict.fromkeys((*self.phrases, *plurals)))
 
+    @property
+    def tsquery(self) -> str:
+        """A to_tsquery expression matching any of its written phrases: (pool | kolam <-> renang)."""
+        return "(" + " | ".join(" <-> ".join(phrase) for phrase in self.written_phrases) + ")"
+
     def other_language(self, language: str) -> tuple[str, ...]:
         """The concept's words in the language the question is not in (English for a Malay question)."""
         phrases = self.english if language == "ms" else self.malay
@@ -261,11 +266,7 @@ def embedding_query(question: str, language: str) -> str:
 def concept_tsquery(question: str) -> str:
     """A to_tsquery expression requiring every topical concept of the question, in either language
     ('' when the question names none): (pool | kolam <-> renang) & (open | buka)."""
-    groups = []
     topical = [concept for concept in find(question) if not concept.general]
     if any(not concept.person for concept in topical):
         topical = [concept for concept in topical if not concept.person]
-    for concept in topical:
-        alternatives = [" <-> ".join(phrase) for phrase in concept.written_phrases]
-        groups.append("(" + " | ".join(alternatives) + ")")
-    return " & ".join(groups)
+    return " & ".join(concept.tsquery for concept in topical)

@@ -320,6 +320,33 @@ def _in_language(scored: list[ScoredChunk], language: str, same_items: list[tupl
     return result
 
 
+# Which glossary concepts (one to_tsquery expression each) some active item valid today names, in its title or
+# its text, in either language: one statement on the full-text index, one EXISTS per concept.
+_NAMED_SQL = """
+    SELECT q.n FROM unnest(%(queries)s::text[]) WITH ORDINALITY AS q(tsq, n)
+    WHERE EXISTS (
+      SELECT 1 FROM knowledge_knowledgechunk c JOIN knowledge_knowledgeitem i ON i.id = c.item_id
+      WHERE i.is_active AND (i.valid_from IS NULL OR i.valid_from <= %(today)s)
+        AND (i.valid_to IS NULL OR i.valid_to >= %(today)s)
+        AND c.search_vector @@ to_tsquery('simple', q.tsq)
+    )
+"""
+
+
+def named_anywhere(
+    concepts: list[glossary.Concept], *, today: datetime.date | None = None
+) -> frozenset[glossary.Concept]:
+    """The concepts of `concepts` that some item of the current property names (title or text, either language's
+    words): a question about a thing none names ("how much is lunch?" where only breakfast is written) has no
+    item to answer it, however near one is. Must run inside the property's schema, like `search`."""
+    if not concepts:
+        return frozenset()
+    params = {"queries": [concept.tsquery for concept in concepts], "today": today or _today_in_property()}
+    with connection.cursor() as cursor:
+        cursor.execute(_NAMED_SQL, params)
+        return frozenset(concepts[number - 1] for (number,) in cursor.fetchall())
+
+
 def search(
     query: str, k: int = 5, *, language: str | None = None, today: datetime.date | None = None
 ) -> list[KnowledgeHit]:

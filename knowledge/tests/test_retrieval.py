@@ -272,3 +272,26 @@ def test_who_the_guest_is_is_not_required_of_the_text_beside_what_they_ask_about
     with schema_context(world.a.schema_name):
         found = search_detailed("is the gym ok for elderly guests?", 5, language="en", today=TODAY)
     assert found and found[0].hit.title == "Beach Gym" and found[0].text_rank == 1, found
+
+
+def test_it_tells_which_topics_no_item_of_the_hotel_names_in_either_language(world, seaside):
+    from assistant.retrieval import retrieve, topics_named_nowhere
+    from knowledge.services import glossary, named_anywhere
+
+    bus, lunch, sauna, gym = (glossary.find(word)[0] for word in ("bus", "lunch", "sauna", "gym"))
+    with schema_context(world.a.schema_name):
+        assert named_anywhere([bus, lunch, sauna, gym]) == {bus, gym}  # "Buses 101 and 103", "The gym"
+        # The hits found name the gym; lunch is named by no item (one statement asks the rest).
+        question = "how much is lunch at the beach gym?"
+        assert topics_named_nowhere(question, retrieve(question)) == ("lunch",)
+        malay = "ada bas ke hotel?"  # "bas" is the items' "Buses"
+        assert topics_named_nowhere(malay, retrieve(malay, language="ms")) == ()
+        # Whom or what occasion the thing asked is for is no topic of its own: the beach package is what is asked.
+        honeymoon = "pakej percutian pantai untuk yang baru nikah ada?"
+        assert topics_named_nowhere(honeymoon, retrieve(honeymoon, language="ms")) == ()
+        assert topics_named_nowhere("is there a sauna at the gym?", ()) == ("sauna",)
+        # When, and for whom among the guests: "after lunch", "untuk tetamu majlis perkahwinan".
+        assert topics_named_nowhere("lepas makan tengah hari boleh guna gym?", ()) == ()
+        assert topics_named_nowhere("ada parking untuk tetamu majlis perkahwinan?", ()) == ()
+        KnowledgeItem.objects.filter(title="Getting Here").update(is_active=False)
+        assert named_anywhere([bus]) == frozenset()
