@@ -296,8 +296,10 @@ GROUP_RE = re.compile(
     r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
     rf"|\b{NUM_COUNT}\s*(?:anak[- ])?beranak\b"  # "kami 5 beranak": a family of five, parents and children
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
-    # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
-    rf"|\b(?:room|rooms|bilik) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
+    # "a room for 2 on 5 March", "deluxe king for 2 on 8 Jan", "booking for 3 from Friday": the party, unless nights
+    # follow ("a room for 2 nights"), or a date ("a room for 12/12").
+    r"|\b(?:room|rooms|bilik|(?<!family )suites?|king|queen|twin|double|single|triple|deluxe|book|booking"
+    rf"|reservation|tempah|tempahan|stay) (?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"
     rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|weeks?|minggu|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
     r"|bab(?:y|ies)))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
