@@ -171,6 +171,8 @@ _TAKEN_BACK = re.compile(
     r"|jangan (?:serah|hantar|beri|bagi|kongsi|pass)\w*"
     r"|no thanks?|no thank you|tak nak|taknak|x nak|tak mahu|tidak mahu|tak payah|tak perlu|not interested"
     r"|never ?mind|forget it|lupakan|no need\W*$)"
+    # "ok, no, 3 nights not 2": a NO standing alone after the YES corrects the summary.
+    r"|(?:^|[,.;!?]\s*)(?:no|nope|tak|tidak|bukan)\s*(?:[,.;!?]|$)"
 )
 # "not correct", "that's not right", "not great": no agreement.
 _NOT = re.compile(r"\bnot\b|n'?t\b|\b(?:wrong|salah|bukan)\b")
