@@ -143,6 +143,13 @@ _NO = re.compile(
     r"\b(?:no|nope|nah|not now|not yet|don'?t|do not|dont|never|tidak|tak|taknak|tak nak|x nak|jangan|tak mahu|"
     r"tak payah|bukan|tidak mahu|no thanks|no thank you)\b"
 )
+# Putting it off is no YES to pass the details on now, even after an "ok": "ok, let me think about it", "ok nanti
+# dulu, nak bincang dengan isteri".
+_PUT_OFF = re.compile(
+    r"\b(?:let me think|i'?ll think about it|think about it first|let me (?:check|discuss|ask)"
+    r"|(?:check|discuss) with my"
+    r"|maybe later|fikir dulu|tengok dulu|nanti dulu|bincang dulu|nak bincang|tanya (?:suami|isteri) dulu)\b"
+)
 _YES = re.compile(
     r"\b(?:yes|y|yeah|yep|yup|sure|ok|okay|okey|please do|go ahead|confirm|confirmed|of course|ya|ye|yer|boleh|"
     r"setuju|baik|baiklah|betul|silakan|ok boleh|okla|oklah|ok la|orait|alright|all right|sounds good|proceed|"
@@ -190,6 +197,8 @@ def read_consent_reply(reply: str) -> bool | None:
     for phrase in _YES_PHRASES:
         text = text.replace(phrase, " ok ")
     agrees = bool(_AGREES.search(text)) and not _NOT.search(text)
+    if _PUT_OFF.search(text):
+        return False
     said_no, said_yes = bool(_NO.search(text)), bool(_YES.search(text)) or agrees
     first = _FIRST_CLAUSE.match(text)
     opens_yes = first is not None and _YES.search(first.group()) and not _NO.search(first.group())

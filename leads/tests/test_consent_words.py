@@ -64,7 +64,9 @@ def test_a_yes_however_it_is_typed_is_a_yes(reply):
     [
         ("ok, no thanks", False), ("ok, tak nak", False), ("yes... no wait", False), ("ok but not yet", False),
         ("yes no", False), ("ok, no, 3 nights not 2", False), ("ya, tak. 4 orang", False),
-        ("not correct", None), ("that's not right", None), ("can you call me instead?", None),
+        ("ok, let me think about it", False), ("ok, let me discuss with my husband first", False),
+        ("ok nanti dulu, nak bincang dengan isteri", False), ("not correct", None), ("that's not right", None),
+        ("can you call me instead?", None),
     ],
 )  # fmt: skip
 def test_a_yes_taken_back_or_a_denied_agreement_is_no_yes(reply, answer):
