@@ -42,7 +42,7 @@ _DOES = r"(?<!can the )(?<!could the )(?<!will the )(?<!would the )"
 _HUMAN = re.compile(
     rf"\b(human|real person|(?<!for )a person|{_OWN_STAFF}staff|agent|manager|receptionist|{_DOES}front desk"
     r"|(?<!for )(?<!if )(?<!when )someone|speak to"
-    r"|talk to|call me"
+    r"|talk to|call me|speak with|talk with|callback|(?:a|get a|request a|want a|need a|give me a) call[- ]?back"
     rf"|manusia|orang sebenar|{_OWN_STAFF}kakitangan|{_OWN_STAFF}staf|pengurus|penyambut tetamu|bercakap dengan"
     r"|cakap dengan|hubungi saya)\b",
     re.IGNORECASE,

@@ -77,10 +77,11 @@ from leads.services.leads import (
     reopen_consent,
     upsert_lead_for_conversation,
 )
+from leads.services.names import NAME_SYLLABLES, NEVER_NAMES, has_chatter, without_chatter
 from leads.services.policy import CONTACT, PARTY_AGAIN, DialogueState, decide, missing
 from leads.services.quotes import room_price_line
 from leads.services.reading import ModelOutcome, model_reads
-from leads.services.schema import ExtractedLead, ExtractionContext
+from leads.services.schema import NAME_CONNECTORS, ExtractedLead, ExtractionContext
 
 log = structlog.get_logger(__name__)
 
@@ -293,7 +294,7 @@ def _single_name(text: str) -> str | None:
 
 def _unknown_words(name: str, *, months_too: bool = False) -> str | None:
     """`name` when none of its words is one we know for something else (after "I am" a month is a name)."""
-    known = NOT_NAMES | NOT_A_NAME | ROOM_WORDS | REPLY_WORDS
+    known = NOT_NAMES | NOT_A_NAME | ROOM_WORDS | REPLY_WORDS | NEVER_NAMES
     if months_too:
         known -= set(MONTHS)
     words = name.split()
@@ -307,9 +308,14 @@ _LEADING_NAME = re.compile(r"^\s*([A-Z][a-z'’\-]+(?:[ \t]+[A-Z][a-z'’\-]+)?)
 _ACK_FIRST = re.compile(r"^\s*(?:ok(?:ay)?|hi|hello|hai|helo|salam|yes|ya|sure|baik)\s*[,.!]\s*", re.IGNORECASE)
 
 
+# "2 adults. Aisyah", "3 nights, Wei Ling": the name after the details, alone in the message's last clause.
+_TRAILING_NAME = re.compile(r"[,.;:\-–]\s+([A-Z][a-z'’\-]+(?:[ \t]+[A-Z][a-z'’\-]+)?)\s*$")
+
+
 def leading_name(text: str) -> str | None:
-    """The name a guest puts before the details they give ("Raj, 2 adults"), when it is no word we know."""
-    match = _LEADING_NAME.match(_ACK_FIRST.sub("", text))
+    """The name a guest puts before or after the details they give ("Raj, 2 adults", "2 adults. Aisyah"), when it
+    is no word we know."""
+    match = _LEADING_NAME.match(_ACK_FIRST.sub("", text)) or _TRAILING_NAME.search(without_chatter(text))
     return _unknown_words(match.group(1)) if match else None
 
 
@@ -324,12 +330,13 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
     if last_asked == "children" and _NO_CHILDREN.match(text):
         return "no children"
     if names_only and last_asked not in ("name", CONTACT):
-        words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", text))) else []
+        said = without_chatter(text)  # "Oops, Tan Mei Xin", "eh, Aisyah"
+        words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", said))) else []
         # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
         known = (NOT_NAMES | NOT_A_NAME | ROOM_WORDS) - set(MONTHS)
         if len(words) >= 2 and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
             return f"my name is {' '.join(words)}"
-        if not name_known and (single := _single_name(text)):
+        if not name_known and (single := _single_name(said)):
             return f"my name is {single}"
     if last_asked in ("name", CONTACT) and find_name(text)[0] is not None:
         return None  # "Cheers, Marcus", "saya, Amirul": the extraction reads the name itself
@@ -338,6 +345,11 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         text = EMAIL_RE.sub(" ", text)
         for number in phonenumbers.PhoneNumberMatcher(text, "MY", leniency=phonenumbers.Leniency.POSSIBLE):
             text = text.replace(number.raw_string, " ")
+        # "eh, Hafiz", "Maaf lambat balas. Nurul Izzah": the apology or the interjection around the name goes.
+        # Said around chatter, a name is written with its capitals: "ok, ambil yang tu" or "boleh sy bercakap dengan
+        # staf?" is no name in lower case.
+        chatty = has_chatter(text)
+        text = without_chatter(text)
         # "Lisa Ng, Bright Co": the name comes first; what follows a comma is the company or the town.
         parts = [part for part in re.split(r"[,;|\n]+", text) if part.strip()]
         # A label's slash goes ("H/P"); a name's "a/l", "a/p", "s/o" or "d/o" stays.
@@ -349,12 +361,16 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.
         cut = next((i for i, word in enumerate(words) if i and word.lower() in _AFFILIATION), len(words))
         words = words[:cut]
-        if last_asked == CONTACT and not all(word[:1].isupper() for word in words):
+        capitals = all(word[:1].isupper() or word.lower() in NAME_CONNECTORS for word in words)
+        if (last_asked == CONTACT or chatty) and not capitals:
             return None
         # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not. Asked for a
         # contact, "Deluxe King" is the room again, not a name.
-        refused = NAME_STOPWORDS | NOT_A_NAME | (ROOM_WORDS | NOT_NAMES if last_asked == CONTACT else set())
-        if not any(word.lower().strip("'") in refused for word in words):
+        refused = NAME_STOPWORDS | NOT_A_NAME | NEVER_NAMES
+        refused |= ROOM_WORDS | NOT_NAMES if last_asked == CONTACT else set()
+        # "Lim Ya Ting", "Tan Ah Kow": a syllable that is also chatter belongs to a name of more words.
+        syllables = NAME_SYLLABLES if len(words) > 1 else set()
+        if not any(word.lower().strip("'") in refused - syllables for word in words):
             return f"my name is {' '.join(words)}"
     return None
 
@@ -569,7 +585,8 @@ class LeadTurnStep:
         if hint is None and gives and unnamed and (name := leading_name(turn.text)):
             hint = f"my name is {name}"  # "Raj, 2 adults"
         lead = turn_lead(turn)
-        if lead is not None and corrects_summary(turn.text, lead, state, gives):
+        # A name or a count read from a bare answer ("silap, Ahmad Faizal bin Hassan") corrects the summary too.
+        if lead is not None and corrects_summary(turn.text, lead, state, gives or hint is not None):
             lead = turn.notes["lead_row"] = reopen_consent(lead.pk)
         consent = read_reply(turn.conversation, turn.text, language, lead=lead)
         if lead is not None and lead.consent_status == ConsentStatus.ASKED:

@@ -61,6 +61,9 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("The room is dirty and the staff were rude", AiMode.HANDOFF),
         ("Saya nak cakap dengan kakitangan", AiMode.HANDOFF),
         ("Can I speak to someone?", AiMode.HANDOFF),
+        ("Could I speak with reservations?", AiMode.HANDOFF),
+        ("Can I get a callback tomorrow morning?", AiMode.HANDOFF),
+        ("I'd like to request a call back please", AiMode.HANDOFF),
         ("Do you have a room for someone in a wheelchair?", AiMode.CONCIERGE),  # a guest, not a person to talk to
         ("What happens if someone smokes in the room?", AiMode.CONCIERGE),  # a hypothetical guest, not a request
         ("What happens when someone loses a key card?", AiMode.CONCIERGE),

@@ -143,6 +143,13 @@ _NO = re.compile(
     r"\b(?:no|nope|nah|not now|not yet|don'?t|do not|dont|never|tidak|tak|taknak|tak nak|x nak|jangan|tak mahu|"
     r"tak payah|bukan|tidak mahu|no thanks|no thank you)\b"
 )
+# Putting it off is no YES to pass the details on now, even after an "ok": "ok, let me think about it", "ok nanti
+# dulu, nak bincang dengan isteri".
+_PUT_OFF = re.compile(
+    r"\b(?:let me think|i'?ll think about it|think about it first|let me (?:check|discuss|ask)"
+    r"|(?:check|discuss) with my"
+    r"|maybe later|fikir dulu|tengok dulu|nanti dulu|bincang dulu|nak bincang|tanya (?:suami|isteri) dulu)\b"
+)
 _YES = re.compile(
     r"\b(?:yes|y|yeah|yep|yup|sure|ok|okay|okey|please do|go ahead|confirm|confirmed|of course|ya|ye|yer|boleh|"
     r"setuju|baik|baiklah|betul|silakan|ok boleh|okla|oklah|ok la|orait|alright|all right|sounds good|proceed|"
@@ -150,14 +157,53 @@ _YES = re.compile(
 )
 
 
+# Typed long or short on a phone: "yesss", "yaa", "okk", "okie", "okayy".
+_STRETCHED = (
+    (re.compile(r"\b(?:y+e+s+|ye+a+h+|ye+p+|yu+p+)\b"), "yes"),
+    (re.compile(r"\by+a+\b"), "ya"),
+    (re.compile(r"\bo+k+(?:a+y+|e+y+|ie+s?|s)?\b"), "ok"),
+)
+# Agreeing without a yes-word: "correct", "that's right", "looks good", "perfect", "can" (Malaysian English), 👌 ✅.
+_AGREES = re.compile(
+    r"\b(?:correct|that'?s right|all right|looks good|all good|perfect|great|lovely|excellent|awesome|wonderful"
+    r"|that'?s fine|it'?s fine|fine|go for it|sounds great|ngam|tepat|betul tu|sah)\b|👌|✅|✔"
+    r"|^\W*(?:can|can can|can lah|can la|boleh la)\W*$"
+)
+# The clause that opens the reply: a YES there answers the question; what follows it is about the booking.
+_FIRST_CLAUSE = re.compile(r"^[^,.;!?\n]*?(?=\s+(?:but|tapi|cuma|just|except)\b|[,.;!?\n]|$)")
+# What takes a YES back once said: "yes… no wait", "ok, actually not yet", "ya tapi jangan serahkan".
+_TAKEN_BACK = re.compile(
+    r"\b(?:no wait|wait no|actually no|not yet|changed my mind|change of mind|on second thought|tak jadi|belum lagi"
+    r"|don'?t (?:pass|share|send|give|forward)|do not (?:pass|share|send|give|forward)"
+    r"|jangan (?:serah|hantar|beri|bagi|kongsi|pass)\w*"
+    r"|no thanks?|no thank you|tak nak|taknak|x nak|tak mahu|tidak mahu|tak payah|tak perlu|not interested"
+    r"|never ?mind|forget it|lupakan|no need\W*$)"
+    # "ok, no, 3 nights not 2": a NO standing alone after the YES corrects the summary.
+    r"|(?:^|[,.;!?]\s*)(?:no|nope|tak|tidak|bukan)\s*(?:[,.;!?]|$)"
+)
+# "not correct", "that's not right", "not great": no agreement.
+_NOT = re.compile(r"\bnot\b|n'?t\b|\b(?:wrong|salah|bukan)\b")
+
+
 def read_consent_reply(reply: str) -> bool | None:
-    """True for YES, False for NO, None when unclear. A negation anywhere wins ("tak boleh" is NO)."""
+    """True for YES, False for NO, None when unclear. A negation wins ("tak boleh" is NO), except after a YES that
+    opens the reply: "yes, no changes", "Yes, don't forget the cot", "ya, tak ada perubahan" are a YES about the
+    details, unless they take it back ("yes… no wait", "ok but don't pass it on")."""
     text = reply.strip().lower()
     if text in (YES_ID, NO_ID):
         return text == YES_ID
+    for pattern, word in _STRETCHED:
+        text = pattern.sub(word, text)
     for phrase in _YES_PHRASES:
         text = text.replace(phrase, " ok ")
-    said_no, said_yes = bool(_NO.search(text)), bool(_YES.search(text))
+    agrees = bool(_AGREES.search(text)) and not _NOT.search(text)
+    if _PUT_OFF.search(text):
+        return False
+    said_no, said_yes = bool(_NO.search(text)), bool(_YES.search(text)) or agrees
+    first = _FIRST_CLAUSE.match(text)
+    opens_yes = first is not None and _YES.search(first.group()) and not _NO.search(first.group())
+    if said_no and opens_yes and not _TAKEN_BACK.search(text):
+        return True
     if said_no:
         return False
     return True if said_yes else None

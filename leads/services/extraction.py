@@ -28,6 +28,7 @@ from leads.services.dates import (
     find_dates,
 )
 from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
+from leads.services.names import restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
     NO_CHILDREN_RE,
@@ -296,8 +297,10 @@ GROUP_RE = re.compile(
     r"|\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
     rf"|\b{NUM_COUNT}\s*(?:anak[- ])?beranak\b"  # "kami 5 beranak": a family of five, parents and children
     rf"|\b(?:untuk|for) {NUM_COUNT}\s*(?:orang|org|pax|people|ppl|persons?|guests?|tetamu)\b"
-    # "a room for 2 on 5 March": the party, unless nights follow ("a room for 2 nights").
-    rf"|\b(?:room|rooms|bilik) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"  # not "a room for 12/12"
+    # "a room for 2 on 5 March", "deluxe king for 2 on 8 Jan", "booking for 3 from Friday": the party, unless nights
+    # follow ("a room for 2 nights"), or a date ("a room for 12/12").
+    r"|\b(?:room|rooms|bilik|(?<!family )suites?|king|queen|twin|double|single|triple|deluxe|book|booking"
+    rf"|reservation|tempah|tempahan|stay) (?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"
     rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|weeks?|minggu|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
     r"|bab(?:y|ies)))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
@@ -408,7 +411,7 @@ EXPLICIT_NAME_RE = re.compile(
     # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
     r"|\b(?i:booking|booked|reservation|reserved|book it|put it|it['’]?s|its|it is)[ \t]+(?i:under)(?=[ \t]+[A-Z])"
     # "nama Kelvin", "ok. nama Kelvin, 012…": a bare "nama" opening a message or a clause.
-    r"|(?:^|[\n.!?,;]|\b(?i:ok|okay|baik|dan|and))\s*(?i:nama)(?=[ \t]+[A-Z]))"
+    r"|(?:^|[\n.!?,;]|\b(?i:ok|okay|baik|dan|and))\s*(?i:nama|name)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}}{_NAME_TAIL})"
 )
 # A capitalised name, a Malay title allowed before it ("Encik Farid Ismail", "Puan Aini").
@@ -427,9 +430,10 @@ FOR_NAME_RE = re.compile(
 )
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
-    r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|good (?:morning|afternoon|evening))\W+)?"
+    r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
+    r"|selamat (?:pagi|petang|malam))\W+)?"
     rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
-    r"[ \t]+here\b(?=\s*(?:$|[,.!\-–]|from\b|again\b))"  # "dinner here is good?" names nobody
+    r"[ \t]+(?:here|speaking|di ?sini)\b(?=\s*(?:$|[,.!\-–]|from\b|again\b|dari\b))"  # "dinner here is good?": nobody
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
 LOWER_NAME_RE = re.compile(
@@ -668,7 +672,8 @@ def name_beside_contact(text: str, region: str) -> str | None:
     for contact in contacts:
         rest = rest.replace(contact, ",")
     parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))]
-    parts = [part for part in parts if part]
+    # "ok 012… Lee Wei", "012… tq, Lee Wei": the acknowledgement or the thanks beside the contact is no name.
+    parts = [chatter_less for part in parts if part and (chatter_less := without_chatter(part))]
     # "Mr. Kumar, teacher, 012…": the name first, then only the writer's role in lower case.
     if len(parts) > 1 and all(re.fullmatch(r"[a-z][a-z ]*", part) for part in parts[1:]):
         parts = parts[:1]
@@ -975,8 +980,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         name, how = find_name(item.text)
         if name is None and (name := name_beside_contact(item.text, ctx.country)):
             how = "weak"
-        if name and name_rank[how] >= best_rank:
-            raw["name"], best_rank = name, name_rank[how]
+        if name and (name_rank[how] >= best_rank or restates_name(raw.get("name"), name, item.text)):
+            raw["name"], best_rank = name, max(best_rank, name_rank[how])
         if phone := find_phone(item.text, ctx.country):
             raw["phone"] = phone
         if emails := EMAIL_RE.findall(item.text):

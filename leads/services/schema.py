@@ -24,7 +24,7 @@ IntentName = Literal["room_booking", "event", "fb_inquiry", "general"]
 
 EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}$")
 NAME_RE = re.compile(r"^[^\W\d_][\w'’./\- ]{0,99}$")
-NAME_CONNECTORS = {"bin", "binti", "bt", "bte", "a/l", "a/p", "al", "van", "de", "da"}
+NAME_CONNECTORS = {"bin", "binti", "bt", "bte", "a/l", "a/p", "s/o", "d/o", "al", "van", "de", "da"}
 
 MAX_SPECIAL_REQUESTS = 500
 # How far ahead a date may be before we call it a mistake (a typo'd year, an LLM's invention).

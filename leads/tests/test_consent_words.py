@@ -44,3 +44,30 @@ def test_the_next_question_follows_the_missing_fields():
     assert next_question(lead, "ms") == "Berapa orang tetamu dijangka?"
     assert next_question(Lead(missing_fields=[]), "en") is None
     assert "Event" in summary(lead, "en")
+
+
+# A YES typed loosely, or followed by a word on the details (issue 15, t15d4); none is taken from a dialogue set.
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "yesss", "yaa", "okk", "okie", "correct", "that's correct", "all good", "looks good", "perfect", "can", "👌",
+        "✅", "fine, go ahead", "yes, no changes", "Yes, don't forget the extra pillows", "ya, tak ada perubahan",
+        "ya tapi jangan call waktu pejabat",
+    ],
+)  # fmt: skip
+def test_a_yes_however_it_is_typed_is_a_yes(reply):
+    assert read_consent_reply(reply) is True
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("ok, no thanks", False), ("ok, tak nak", False), ("yes... no wait", False), ("ok but not yet", False),
+        ("yes no", False), ("ok, no, 3 nights not 2", False), ("ya, tak. 4 orang", False),
+        ("ok, let me think about it", False), ("ok, let me discuss with my husband first", False),
+        ("ok nanti dulu, nak bincang dengan isteri", False), ("not correct", None), ("that's not right", None),
+        ("can you call me instead?", None),
+    ],
+)  # fmt: skip
+def test_a_yes_taken_back_or_a_denied_agreement_is_no_yes(reply, answer):
+    assert read_consent_reply(reply) is answer

@@ -234,3 +234,10 @@ def test_which_answers_to_the_party_question_are_unread() -> None:
 def test_a_bare_answer_to_the_children_or_the_narrower_question(text: str, last: str, hint: str | None) -> None:
     assert answer_hint(text, last) == hint
     assert answer_hint("no", "room_type") is None
+
+
+def test_a_count_after_a_room_s_name_or_a_booking_is_the_party():  # t15d4
+    assert party("Hello, deluxe king for 2 on 8 Jan 2027, 1 night")[0] == 2
+    assert party("booking for 3 from Friday")[2] == 3
+    assert party("twin for 3 nights") == (None, None, None)  # nights, not people
+    assert party("a family suite for 4 from 3 May 2027")[0] is None  # a family: the split is not all adults
