@@ -51,10 +51,12 @@ def staff_socket(port: int, property_: Property, user: User):  # noqa: ANN201
         client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    host = f"{property_host(property_.slug)}:{port}"
     ws = connect(
-        f"ws://{property_host(property_.slug)}:{port}/ws/staff/",
+        f"ws://{host}/ws/staff/",
         sock=sock,
-        additional_headers={"Cookie": cookie},
+        # As the dashboard's page opens it: the staff feed refuses a socket without its host's own Origin.
+        additional_headers={"Cookie": cookie, "Origin": f"http://{host}"},
         open_timeout=10,
     )
     assert json.loads(ws.recv(timeout=5))["event"] == "hello"
