@@ -10,7 +10,6 @@ to their channel.
 
 from __future__ import annotations
 
-import functools
 import time
 import uuid
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, FloatField, OuterRef, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
-from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
 
 from assistant import modes, prompts, retrieval
@@ -45,7 +43,7 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.turn_steps import Answered, Turn
-from core import metrics
+from core import compiled, metrics
 from core.languages import spoken
 from core.redis import get_redis, key
 from core.telemetry import stage_span
@@ -532,23 +530,7 @@ def _report_unanswered(
 def _update_conversation(pk: int, updates: dict[str, Any]) -> None:
     """`Conversation.objects.filter(pk=pk).update(**updates, **_stats_from_messages())`, the statistics' SQL
     compiled once per process: compiling its two subqueries cost ~1–1.7 ms of CPU every turn."""
-    sql, stats_params = _stats_update()
-    fields = [Conversation._meta.get_field(name) for name in updates]
-    assignments = "".join(f"{connection.ops.quote_name(f.column)} = %s, " for f in fields)
-    values = [f.get_db_prep_save(value, connection) for f, value in zip(fields, updates.values(), strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace(" SET ", f" SET {assignments}", 1), [*values, *stats_params, pk])
-
-
-@functools.cache
-def _stats_update() -> tuple[str, tuple[Any, ...]]:
-    """The UPDATE of the statistics alone, as the ORM writes it; its last parameter is the conversation's id."""
-    query = Conversation.objects.filter(pk=0).query.chain(UpdateQuery)
-    query.add_update_values(_stats_from_messages())
-    sql, params = query.get_compiler(connection.alias).as_sql()
-    if not sql.startswith("UPDATE ") or " SET " not in sql or params[-1] != 0:  # the shape the splice relies on
-        raise RuntimeError(f"unexpected UPDATE from the ORM: {sql}")
-    return sql, tuple(params[:-1])
+    compiled.update(Conversation, pk, updates, _stats_from_messages)
 
 
 def _stats_from_messages() -> dict[str, Subquery]:
