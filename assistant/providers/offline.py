@@ -194,7 +194,7 @@ FOCI = (
             r"|(?:extra|any|a|additional) charge|charge (?:for|me|us|extra)"
             r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
-            r"|(?<!pukul )berapa(?! lama| orang| malam| hari| jauh| bilik| katil))\b",
+            r"|(?<!pukul )(?<!luas )(?<!besar )berapa(?! lama| orang| malam| hari| jauh| bilik| katil| luas| besar))\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -248,6 +248,17 @@ FOCI = (
             r"|tingkat|aras|terletak|lobi|di luar|bersebelahan|sebelah|terdekat|berjalan kaki)\b|\bB\d\b",
             re.IGNORECASE,
         ),
+        2.0,
+    ),
+    # "How big …?", "luas berapa?": a size (an area in square metres), not a price nor how many it sleeps.
+    _Focus(
+        "size",
+        re.compile(
+            r"\b(how big|how large|how spacious|what size|size of|square met\w*|sq ?m|sqm|luas|keluasan|berapa besar"
+            r"|besar mana|saiz)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d\s*(?:m²|m2\b|sq\.? ?m|square met)", re.IGNORECASE),
         2.0,
     ),
     # "Can I …?" is answered by the rule: allowed, not permitted, must, only, subject to availability.
@@ -879,7 +890,7 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
 # rates); "is there", "can I" are carried by nearly every item's wording.
-_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how", "age"])
+_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how", "age", "size"])
 
 
 # The facts a part of a question asks for by its own question word (how much, when, where): "3 kids" in "2 adults

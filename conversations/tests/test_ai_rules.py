@@ -919,3 +919,16 @@ def test_a_price_asked_for_another_length_of_time_is_not_the_stated_lengths_pric
     assert "RM 90" in _ask("how much is a head massage?", (salon,))
     assert _ask("how much is a 90 minute head massage?", (salon,)) == TEMPLATES["en"]["unknown"]
     assert _ask("urut kepala 30 minit berapa?", (salon,), language="ms") == TEMPLATES["ms"]["unknown"]
+
+
+def test_a_size_asked_in_malay_gets_the_area_not_how_many_it_sleeps_nor_a_price() -> None:
+    # Another hotel's room: "luas berapa" asks its area; "berapa" alone would read as a price or a count.
+    room = _hit(
+        41,
+        "Garden Studio",
+        "It sleeps two adults and one child. The Garden Studio (27 m²) opens onto a private lawn. "
+        "Rates start at RM 290 per night.",
+    )
+    for question in ("garden studio luas berapa?", "berapa luas garden studio?", "how big is the garden studio?"):
+        answer = _ask(question, (room,), language=detect_language(question))
+        assert "27 m²" in answer and "RM 290" not in answer, (question, answer)
