@@ -92,7 +92,8 @@ def normalise(text: str) -> str:
     "bilik ada wifi x?" -> "… wifi tak?"), so the glossary, the question rules and the embedding read it.
     Case is kept where nothing is replaced; a short form is replaced only as a whole word."""
     pattern, table = _shorthand()
-    text = _DOUBLED.sub(lambda m: f"{m.group(1)}-{m.group(1)}", text)
+    # An acronym numbered 2 is a name, not a word typed twice: "KLIA2" is the second terminal.
+    text = _DOUBLED.sub(lambda m: m.group(0) if m.group(1).isupper() else f"{m.group(1)}-{m.group(1)}", text)
 
     def full(match: re.Match[str]) -> str:
         # "2 x 3" is a product, not "tak".

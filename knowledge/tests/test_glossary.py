@@ -130,6 +130,8 @@ def test_typed_malay_shorthand_and_clitics_are_written_out() -> None:
     assert glossary.normalise("bilik deluxe muat brp org?") == "bilik deluxe muat berapa orang?"
     assert glossary.normalise("xde parking ker?") == "tak ada parking ke?"
     assert glossary.normalise("budak2 blh mandi x") == "budak-budak boleh mandi tak"
+    # An acronym numbered 2 names a place (the airport's second terminal), not a word typed twice.
+    assert glossary.normalise("van to KLIA2 brp?") == "van to KLIA2 berapa?"
     assert glossary.normalise("bfast kul brp? kete letak mne") == "breakfast pukul berapa? kereta letak mana"
     assert [c.english[0] for c in glossary.find("ada babi x?")] == [("halal",)]  # pork is a halal question
 
