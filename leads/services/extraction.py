@@ -19,6 +19,7 @@ from typing import Any
 
 import phonenumbers
 
+from assistant.language import ENGLISH_WORDS, MALAY_WORDS
 from leads.services.dates import (
     MONTHS,
     MOVING_HOLIDAY_NAMES,
@@ -28,7 +29,7 @@ from leads.services.dates import (
     find_dates,
 )
 from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
-from leads.services.names import restates_name, without_chatter
+from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
     NO_CHILDREN_RE,
@@ -420,7 +421,10 @@ _TITLED_NAME = (
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL})"
 )
 WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+{_TITLED_NAME}"
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?"
+    # "ni Syafiq, nak tanya…", "Salam, ni Aiman": the short "ini" only opening a message or a clause ("bilik ni").
+    r"|(?:^|[,.!;]\s*)(?i:ni)|^)\s+"
+    rf"{_TITLED_NAME}"
 )
 # "Booking for K. Rajan", "a room for Mr. Tan", "tempahan untuk Puan Aini": the person a booking is for ("a room for
 # June 20", "booking for Deluxe King" name nobody: `_tidy_name` refuses a month or a room's word).
@@ -433,6 +437,8 @@ HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
     r"|selamat (?:pagi|petang|malam))\W+)?"
     rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
+    # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
+    r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
     r"[ \t]+(?:here|speaking|di ?sini)\b(?=\s*(?:$|[,.!\-–]|from\b|again\b|dari\b))"  # "dinner here is good?": nobody
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
@@ -448,6 +454,8 @@ SIGN_OFF_RE = re.compile(
 )
 SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
 DASH_SIGNATURE_RE = re.compile(r"^\s*[-–—~]\s*(.+)$")
+# "… Please call me at 019-333 4455 - Jason": a name signed after a spaced dash at the very end of the message.
+TRAILING_DASH_NAME_RE = re.compile(r"\s[-–—~]+\s*([^-–—~\d]+?)\s*[.!]*\s*$")
 # A contact and, beside it, nothing but a capitalised name ("Wei Ling Chong, weiling@example.com", "0129988776
 # Priya", "Encik Farid Ismail 013-404 4040"): the guest signs the contact they give, in any mode and either order.
 _HONORIFIC = (
@@ -646,6 +654,12 @@ def find_name(text: str) -> tuple[str | None, str]:
         candidate = dash.group(1).strip()
         if SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
             return name, "signature"
+    if lines and (tail := TRAILING_DASH_NAME_RE.search(lines[-1])):
+        candidate = tail.group(1).strip()
+        # "2 adults - Deluxe King", "5 June - Friday", "- Thanks" sign nobody: every word must be no word we know.
+        known = any(word.lower().strip(".") in _NOT_BOOKED_FOR for word in candidate.split())
+        if not known and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
+            return name, "signature"
     for match in WEAK_NAME_RE.finditer(text):
         if match.group(0).strip() == match.group(1).strip():
             continue  # a capitalised word at the start of a line is not a name cue on its own
@@ -656,7 +670,10 @@ def find_name(text: str) -> tuple[str | None, str]:
         if name and not any(word.lower() in _NOT_BOOKED_FOR for word in name.split()):
             return name, "weak"
     # "Parking here, is it free?" asks about the hotel: only a message that asks nothing names its writer so.
-    if "?" not in text and (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
+    # A title or where the writer is from says it is a person ("Mrs Fernandez speaking. Could I …?").
+    here = HERE_NAME_RE.match(text)
+    titled = here is not None and here.group(1).split()[0].lower().rstrip(".") in TITLES
+    if here and ("?" not in text or here.group("org") or titled) and (name := _tidy_name(here.group(1))):
         return name, "weak"
     if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
         return name, "weak"
@@ -677,11 +694,35 @@ def name_beside_contact(text: str, region: str) -> str | None:
     # "Mr. Kumar, teacher, 012…": the name first, then only the writer's role in lower case.
     if len(parts) > 1 and all(re.fullmatch(r"[a-z][a-z ]*", part) for part in parts[1:]):
         parts = parts[:1]
-    if len(parts) != 1 or not CONTACT_NAME_RE.fullmatch(parts[0]):
+    if len(parts) != 1:
         return None
-    name = _tidy_name(parts[0])
+    # "Kumar from Ipoh, kumar@…", "Sarah dari Acme Sdn Bhd 012…": the name ends where the town or the company begins.
+    said = _AFFILIATION_RE.sub("", parts[0])
+    said = _SELF_CUE_RE.sub("", said)  # "sy hanis 013…", "i'm raj, 012…": the name after the "I am"
+    if not CONTACT_NAME_RE.fullmatch(said):
+        return _lower_case_name(said)
+    name = _tidy_name(said)
     # Every word must be a name word: "Thanks", "Deluxe King" or "Sure" beside a number name nobody.
-    return name if name and len(name.split()) == len(parts[0].split()) else None
+    return name if name and len(name.split()) == len(said.split()) else None
+
+
+_AFFILIATION_RE = re.compile(rf"[ \t]+(?:from|dari|daripada)[ \t]+(?:[A-Z]|(?i:{'|'.join(PLACES)})\b).*$")
+_LOWER_NAME_BESIDE = re.compile(r"[a-z][a-z'’\-]+(?:[ \t]+(?:bin|binti|bt|a/l|a/p|s/o|d/o|[a-z][a-z'’\-]+)){0,3}")
+_SELF_CUE_RE = re.compile(r"^(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini|ni)[ \t]+(?=\S)", re.IGNORECASE)
+_CONNECTORS = {"bin", "binti", "bt", "a/l", "a/p", "s/o", "d/o"}
+
+
+def _lower_case_name(said: str) -> str | None:
+    """A name typed in lower case beside the contact ("raj 017-220 3344", "tan wei ming +6016…"), written with its
+    capitals: only when every word is no word we know for something else (a room, a day, a reply, a greeting, or a
+    word about the contact itself: "whatsapp only 012…", "office 03-…")."""
+    if not _LOWER_NAME_BESIDE.fullmatch(said):
+        return None
+    known = NOT_NAMES | _NOT_BOOKED_FOR | CHATTER | PLACES | CONTACT_WORDS | MALAY_WORDS | ENGLISH_WORDS
+    words = said.split()
+    if any(word in known for word in words if word not in _CONNECTORS) or words[-1] in _CONNECTORS:
+        return None
+    return " ".join(word if word in _CONNECTORS else word[:1].upper() + word[1:] for word in words)
 
 
 # No country's numbers are shorter (libphonenumber's possible lengths; a test checks its metadata).
