@@ -61,6 +61,7 @@ from leads.services.extraction import (
     counting_text,
     extract,
     find_name,
+    lower_case_name,
     nights_added,
     number_value,
 )
@@ -362,7 +363,9 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         cut = next((i for i, word in enumerate(words) if i and word.lower() in _AFFILIATION), len(words))
         words = words[:cut]
         capitals = all(word[:1].isupper() or word.lower() in NAME_CONNECTORS for word in words)
-        if (last_asked == CONTACT or chatty) and not capitals:
+        # Asked for a contact, "this is kelvin" or "aminah" is the name in lower case when no word of it is one we know.
+        lower_ok = last_asked == CONTACT and not chatty and lower_case_name(" ".join(words)) is not None
+        if (last_asked == CONTACT or chatty) and not capitals and not lower_ok:
             return None
         # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not. Asked for a
         # contact, "Deluxe King" is the room again, not a name.

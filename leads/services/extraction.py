@@ -29,7 +29,7 @@ from leads.services.dates import (
     find_dates,
 )
 from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
-from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, restates_name, without_chatter
+from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, clauses, restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
     NO_CHILDREN_RE,
@@ -452,6 +452,10 @@ SIGN_OFF_RE = re.compile(
     r"yours sincerely|best|terima kasih|tq|salam|sekian|yang benar)\s*[,.!-]*\s*(.*)$",
     re.IGNORECASE,
 )
+FORMAL_SIGN_OFF_RE = re.compile(
+    r"\W*(?:best regards|kind regards|warm regards|regards|sincerely|yours sincerely|yang benar|sekian)\b",
+    re.IGNORECASE,
+)
 SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
 DASH_SIGNATURE_RE = re.compile(r"^\s*[-–—~]\s*(.+)$")
 # "… Please call me at 019-333 4455 - Jason": a name signed after a spaced dash at the very end of the message.
@@ -650,6 +654,9 @@ def find_name(text: str) -> tuple[str | None, str]:
                 candidate = again.group(1)
             if candidate and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
                 return name, "signature"
+            # "Regards, wei ling": after a letter's sign-off, a name typed in lower case (not after a mere "thanks").
+            if candidate and FORMAL_SIGN_OFF_RE.match(sign_off.group(0)) and (name := lower_case_name(candidate)):
+                return name, "signature"
     if lines and (dash := DASH_SIGNATURE_RE.match(lines[-1])):
         candidate = dash.group(1).strip()
         if SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
@@ -688,21 +695,28 @@ def name_beside_contact(text: str, region: str) -> str | None:
     rest = text
     for contact in contacts:
         rest = rest.replace(contact, ",")
-    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))]
+    # Cut at commas, brackets and sentence ends ("ok book it. Sam Ho, 012…"; a title's or an initial's full stop stays).
+    pieces = re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))
+    parts = [part.strip(" \t.!-–—~:/") for piece in pieces for part in clauses(piece)]
     # "ok 012… Lee Wei", "012… tq, Lee Wei": the acknowledgement or the thanks beside the contact is no name.
     parts = [chatter_less for part in parts if part and (chatter_less := without_chatter(part))]
     # "Mr. Kumar, teacher, 012…": the name first, then only the writer's role in lower case.
-    if len(parts) > 1 and all(re.fullmatch(r"[a-z][a-z ]*", part) for part in parts[1:]):
-        parts = parts[:1]
+    # "ok book it. Sam Ho, 012…": one name in capitals among words in lower case around it.
+    named = [part for part in parts if CONTACT_NAME_RE.fullmatch(_AFFILIATION_RE.sub("", part))]
+    if len(parts) > 1 and len(named) == 1 and all(re.fullmatch(r"[a-z][a-z' ]*", p) for p in parts if p not in named):
+        parts = named
     if len(parts) != 1:
         return None
     # "Kumar from Ipoh, kumar@…", "Sarah dari Acme Sdn Bhd 012…": the name ends where the town or the company begins.
     said = _AFFILIATION_RE.sub("", parts[0])
     said = _SELF_CUE_RE.sub("", said)  # "sy hanis 013…", "i'm raj, 012…": the name after the "I am"
     if not CONTACT_NAME_RE.fullmatch(said):
-        return _lower_case_name(said)
+        return lower_case_name(said)
     name = _tidy_name(said)
-    # Every word must be a name word: "Thanks", "Deluxe King" or "Sure" beside a number name nobody.
+    # Every word must be a name word: "Thanks", "Deluxe King" or "Sure" beside a number name nobody; nor does the
+    # town the guest writes from ("Penang, 012…").
+    if name and all(word.lower() in PLACES for word in name.split()):
+        return None
     return name if name and len(name.split()) == len(said.split()) else None
 
 
@@ -712,14 +726,16 @@ _SELF_CUE_RE = re.compile(r"^(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini|ni)
 _CONNECTORS = {"bin", "binti", "bt", "a/l", "a/p", "s/o", "d/o"}
 
 
-def _lower_case_name(said: str) -> str | None:
+def lower_case_name(said: str) -> str | None:
     """A name typed in lower case beside the contact ("raj 017-220 3344", "tan wei ming +6016…"), written with its
     capitals: only when every word is no word we know for something else (a room, a day, a reply, a greeting, or a
     word about the contact itself: "whatsapp only 012…", "office 03-…")."""
     if not _LOWER_NAME_BESIDE.fullmatch(said):
         return None
-    known = NOT_NAMES | _NOT_BOOKED_FOR | CHATTER | PLACES | CONTACT_WORDS | MALAY_WORDS | ENGLISH_WORDS
     words = said.split()
+    known = NOT_NAMES | _NOT_BOOKED_FOR | CHATTER | PLACES | CONTACT_WORDS | MALAY_WORDS | ENGLISH_WORDS
+    if len(words) > 1:
+        known -= set(MONTHS)  # "tan mei ling": "Mei" inside a name of more words is no month
     if any(word in known for word in words if word not in _CONNECTORS) or words[-1] in _CONNECTORS:
         return None
     return " ".join(word if word in _CONNECTORS else word[:1].upper() + word[1:] for word in words)

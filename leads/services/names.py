@@ -32,7 +32,7 @@ CHATTER = {
     "cool", "great", "nice", "lovely", "brilliant", "fantastic", "wonderful", "amazing", "awesome", "perfect", "done",
     "roger", "welcome", "bye", "goodbye", "goodnight", "gn", "nvm", "nevermind", "tqvm", "tqsm", "thnx", "thanx",
     "makasih", "trimas", "bagus", "baguslah", "mantap", "terbaik", "sip", "alhamdulillah", "insyaallah", "inshallah",
-    "amin", "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh",
+    "amin", "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh", "mate", "cheers",
     # particles, greetings and the rest of "sorry for the late reply"
     "la", "lah", "leh", "je", "jer", "ja", "sahaja", "saja", "please", "pls", "plz", "hi", "hello", "hey", "hai",
     "helo", "salam", "btw", "anyway", "wait", "jap", "kejap", "sekejap", "for", "the", "late", "delay", "reply",
@@ -67,6 +67,8 @@ CONTACT_WORDS = {
     "at", "on", "is", "my", "our", "contact", "email", "emel", "phone", "telefon", "fon", "num", "reach", "sahaja",
     "bila", "masa", "waktu", "lepas", "sebelum", "pejabat", "rumah", "kerja", "siang", "boleh", "tak", "nak", "ke",
     "kat", "di", "dan", "and", "to", "from", "dari", "pm", "am", "pls", "please", "thanks",
+    # declining to give one ("skip", "rather not", "takmo")
+    "skip", "pass", "rather", "prefer", "not", "dont", "don't", "never", "takmo", "taknak", "tanak", "xnak", "xmo",
 }  # fmt: skip
 _TRAILING = {"la", "lah", "leh", "je", "jer", "sahaja", "saja", "thanks", "thank", "you", "tq", "ty", "thx", "please",
              "pls", "plz", "ya", "ye"}  # fmt: skip

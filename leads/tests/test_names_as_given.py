@@ -167,3 +167,33 @@ def test_what_is_wrong_with_the_room_said_without_an_unhappy_word_is_a_complaint
 @pytest.mark.parametrize("text", ["Is the pool open late?", "Ada lipatan tuala?", "Is the roof leak-proof in storms?"])
 def test_a_question_about_the_hotel_is_no_complaint(text):
     assert not modes.is_complaint(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("this is nadia", "nadia"), ("farouk", "farouk"), ("saya zaleha", "zaleha")]
+)
+def test_asked_for_a_contact_a_name_in_lower_case_is_the_guest_s(text, name):
+    assert answer_hint(text, CONTACT) == f"my name is {name}"
+
+
+@pytest.mark.parametrize("text", ["skip", "rather not", "later", "nanti", "ok, ambil yang tu", "this is urgent"])
+def test_asked_for_a_contact_a_word_we_know_in_lower_case_is_no_name(text):
+    assert answer_hint(text, CONTACT) is None
+
+
+def test_a_name_in_lower_case_after_a_letter_s_sign_off():
+    assert find_name("Hi, a family suite for 4 on 2 May please. Kind regards, mei xuan") == ("Mei Xuan", "signature")
+    assert find_name("A twin for 2 nights. Thanks, see you") == (None, "")
+
+
+def test_one_name_in_capitals_among_words_in_lower_case_beside_the_contact():
+    assert name_beside_contact("sure go ahead. Yusuf Ali, 012-777 8181", "MY") == "Yusuf Ali"
+    assert name_beside_contact("please book. tan mei ling 012-777 8181", "MY") is None  # two things said, no capitals
+
+
+def test_the_town_alone_beside_the_contact_is_no_name():
+    assert name_beside_contact("Ipoh, 012-777 8181", "MY") is None
+
+
+def test_a_month_inside_a_name_in_lower_case_is_part_of_it():
+    assert name_beside_contact("tan mei ling 012-777 8181", "MY") == "Tan Mei Ling"
