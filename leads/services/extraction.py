@@ -421,7 +421,7 @@ _TITLED_NAME = (
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL})"
 )
 WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?"
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|its|saya|sy|aku|ini|here is|call me)[,:]?"
     # "ni Syafiq, nak tanya…", "Salam, ni Aiman": the short "ini" only opening a message or a clause ("bilik ni").
     r"|(?:^|[,.!;]\s*)(?i:ni)|^)\s+"
     rf"{_TITLED_NAME}"
@@ -435,7 +435,8 @@ FOR_NAME_RE = re.compile(
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
-    r"|selamat (?:pagi|petang|malam))\W+)?"
+    # "Apologies - Kevin here", "Maaf, Rahim di sini": an apology opening the message too
+    r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)\W+)?"
     rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
     # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
     r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
@@ -444,7 +445,8 @@ HERE_NAME_RE = re.compile(
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
 LOWER_NAME_RE = re.compile(
     r"^\s*(?:(?:hi|hey|hello|hai|helo|salam|assalamualaikum)\W+)?(?:i'm|im|i am|saya|sy|aku)[ \t]+"
-    r"([a-z][a-z'\-]+(?:[ \t]+(?:bin|binti|[a-z][a-z'\-]+))?)[ \t]*[,.!]",
+    # "hi im jess" ends the message: `lower_case_name` then checks that no word of it is one we know.
+    r"([a-z][a-z'\-]+(?:[ \t]+(?:bin|binti|[a-z][a-z'\-]+))?)[ \t]*(?P<end>[,.!]|$)",
     re.IGNORECASE,
 )
 SIGN_OFF_RE = re.compile(
@@ -649,6 +651,7 @@ def find_name(text: str) -> tuple[str | None, str]:
         sign_off = SIGN_OFF_RE.search(line)
         if sign_off:
             candidate = sign_off.group(1) or (lines[index + 1] if index + 1 < len(lines) else "")
+            candidate = _AFFILIATION_RE.sub("", candidate)  # "Regards, Kumar from Ipoh"
             # "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last.
             while (again := SIGN_OFF_RE.match(candidate)) and again.group(1) != candidate:
                 candidate = again.group(1)
@@ -683,7 +686,10 @@ def find_name(text: str) -> tuple[str | None, str]:
     if here and ("?" not in text or here.group("org") or titled) and (name := _tidy_name(here.group(1))):
         return name, "weak"
     if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
-        return name, "weak"
+        # At the end of the message without a stop, "i'm checking" or "i'm wondering" is what the guest is doing.
+        doing = any(len(word) > 5 and word.lower().endswith("ing") for word in name.split())
+        if lower.group("end") or (not doing and lower_case_name(lower.group(1).lower())):
+            return name, "weak"
     return None, ""
 
 

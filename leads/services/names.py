@@ -20,7 +20,7 @@ CHATTER = {
     # interjections
     "eh", "ehh", "oh", "ohh", "ah", "ahh", "oops", "opps", "ops", "oopsie", "whoops", "woops", "uh", "um", "umm",
     "erm", "er", "hmm", "hm", "hmmm", "huh", "aiyo", "aiyoh", "aiya", "aiyah", "alamak", "adoi", "aduh", "aduhai",
-    "wah", "haha", "hehe", "lol", "ahaha",
+    "wah", "haha", "hehe", "lol", "ahaha", "yo",
     # apologies and corrections
     "sorry", "sori", "soz", "sry", "srry", "apologies", "apologise", "apologize", "pardon", "maaf", "mohon",
     "silap", "salah", "typo", "mistake", "mistaken", "my", "bad", "wrong", "tersilap", "tersalah", "taip",

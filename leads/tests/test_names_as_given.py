@@ -170,7 +170,7 @@ def test_a_question_about_the_hotel_is_no_complaint(text):
 
 
 @pytest.mark.parametrize(
-    ("text", "name"), [("this is nadia", "nadia"), ("farouk", "farouk"), ("saya zaleha", "zaleha")]
+    ("text", "name"), [("this is nadia", "nadia"), ("farouk", "farouk"), ("it's yasmin", "yasmin")]
 )
 def test_asked_for_a_contact_a_name_in_lower_case_is_the_guest_s(text, name):
     assert answer_hint(text, CONTACT) == f"my name is {name}"
@@ -197,3 +197,23 @@ def test_the_town_alone_beside_the_contact_is_no_name():
 
 def test_a_month_inside_a_name_in_lower_case_is_part_of_it():
     assert name_beside_contact("tan mei ling 012-777 8181", "MY") == "Tan Mei Ling"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Apologies - Farid here", "Farid"),
+        ("Maaf, Rahim di sini", "Rahim"),
+        ("hey im nabil", "nabil"),
+        ("saya zaleha", "zaleha"),
+        ("sorry its Pei Shan", "Pei Shan"),
+        ("Best regards, Anand from Klang", "Anand"),
+    ],
+)
+def test_more_ways_of_saying_who_writes(text, name):
+    assert find_name(text)[0] == name
+
+
+@pytest.mark.parametrize("text", ["hi im checking", "i'm wondering", "saya nak", "hi, i'm ok", "its Friday"])
+def test_what_the_guest_is_doing_or_a_day_after_i_am_is_no_name(text):
+    assert find_name(text)[0] is None
