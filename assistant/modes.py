@@ -49,7 +49,9 @@ _HUMAN = re.compile(
 )
 _COMPLAINT = re.compile(
     r"\b(complain\w*|terrible|awful|disgusting|dirty|rude|disappointed|worst|unacceptable|broken|not working"
-    r"|aduan|mengadu|kotor|teruk|kecewa|tak puas hati|tidak puas hati|rosak|biadap)\b",
+    r"|aduan|mengadu|kotor|teruk|kecewa|tak puas hati|tidak puas hati|rosak|biadap"
+    # what is wrong with the room, said without an unhappy word ("bilik saya bocor", "the tap is leaking")
+    r"|leaking|bocor|tak berfungsi|tidak berfungsi|stinks|busuk|cockroach(?:es)?|lipas|bed ?bugs|pepijat)\b",
     re.IGNORECASE,
 )
 # "Can I get a refund if I cancel?" asks about the policy; "I want my money back" demands it. A refund is a

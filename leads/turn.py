@@ -61,6 +61,7 @@ from leads.services.extraction import (
     counting_text,
     extract,
     find_name,
+    lower_case_name,
     nights_added,
     number_value,
 )
@@ -77,7 +78,7 @@ from leads.services.leads import (
     reopen_consent,
     upsert_lead_for_conversation,
 )
-from leads.services.names import NAME_SYLLABLES, NEVER_NAMES, has_chatter, without_chatter
+from leads.services.names import CONTACT_WORDS, NAME_SYLLABLES, NEVER_NAMES, has_chatter, without_chatter
 from leads.services.policy import CONTACT, PARTY_AGAIN, DialogueState, decide, missing
 from leads.services.quotes import room_price_line
 from leads.services.reading import ModelOutcome, model_reads
@@ -362,7 +363,9 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         cut = next((i for i, word in enumerate(words) if i and word.lower() in _AFFILIATION), len(words))
         words = words[:cut]
         capitals = all(word[:1].isupper() or word.lower() in NAME_CONNECTORS for word in words)
-        if (last_asked == CONTACT or chatty) and not capitals:
+        # Asked for a contact, "this is kelvin" or "aminah" is the name in lower case when no word of it is one we know.
+        lower_ok = last_asked == CONTACT and not chatty and lower_case_name(" ".join(words)) is not None
+        if (last_asked == CONTACT or chatty) and not capitals and not lower_ok:
             return None
         # Asked for a name, "Lim Mei" is one (May is "Mei" in Malay, but not here); "ok" or "yes" is not. Asked for a
         # contact, "Deluxe King" is the room again, not a name.
@@ -370,6 +373,11 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         refused |= ROOM_WORDS | NOT_NAMES if last_asked == CONTACT else set()
         # "Lim Ya Ting", "Tan Ah Kow": a syllable that is also chatter belongs to a name of more words.
         syllables = NAME_SYLLABLES if len(words) > 1 else set()
+        # "Family suite", "Deluxe", "office", "anytime" (beside the number): every word one we know for something
+        # else is no name, even asked for one ("June" alone stays a name).
+        other = (ROOM_WORDS | NOT_NAMES | REPLY_WORDS | CONTACT_WORDS) - set(MONTHS)
+        if all(word.lower().strip("'.") in other for word in words):
+            return None
         if not any(word.lower().strip("'") in refused - syllables for word in words):
             return f"my name is {' '.join(words)}"
     return None

@@ -68,12 +68,19 @@ MOVING_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
 MOVING_HOLIDAY_NAMES = "|".join(re.escape(name) for name in sorted(MOVING_HOLIDAYS, key=len, reverse=True))
 # A greeting ("Selamat Hari Raya", "Happy Deepavali") or a road ("jalan raya") names no day.
 NOT_A_HOLIDAY_BEFORE = r"(?<!merry )(?<!happy )(?<!selamat )(?<!selamat hari )(?<!jalan )(?<!pilihan )(?<!lebuh )"
+# What a number counts when it is no day ("June, 2 adults", "Ogos, 3 malam").
+_COUNT_WORDS = (
+    r"adults?|dewasa|orang|org|pax|people|persons?|guests?|tetamu|nights?|malam|mlm|kids?|child(?:ren)?|anak|budak"
+    r"|kanak|infants?|bayi|rooms?|bilik|units?|pm|am|days?|hari|weeks?|minggu"
+)
 _NEXT_YEAR = r"(?:\s+(?P<next>next year|tahun depan|tahun hadapan))"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_range", re.compile(rf"\b(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\s+(?:of\s+)?{_M}{_YEAR}\b")),
     ("month_day_range", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}}){_RANGE_SEP}(?P<d2>\d{{1,2}})\b{_YEAR}")),
     ("day_month", re.compile(rf"\b(?P<d1>\d{{1,2}})\s*(?:of\s+)?{_M}{_YEAR}\b")),
     ("month_day", re.compile(rf"\b{_M}\s+(?P<d1>\d{{1,2}})\b{_YEAR}")),
+    # "Ogos, 15hb", "August, the 15th": the month, a comma, then the day; not a count after it ("June, 2 adults").
+    ("month_day", re.compile(rf"\b{_M},\s*(?P<d1>\d{{1,2}})\b(?!\s*(?:{_COUNT_WORDS})\b){_YEAR}")),
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d1>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),

@@ -19,6 +19,7 @@ from typing import Any
 
 import phonenumbers
 
+from assistant.language import ENGLISH_WORDS, MALAY_WORDS
 from leads.services.dates import (
     MONTHS,
     MOVING_HOLIDAY_NAMES,
@@ -28,7 +29,7 @@ from leads.services.dates import (
     find_dates,
 )
 from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
-from leads.services.names import restates_name, without_chatter
+from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, clauses, restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
     NO_CHILDREN_RE,
@@ -420,7 +421,10 @@ _TITLED_NAME = (
     rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL})"
 )
 WEAK_NAME_RE = re.compile(
-    rf"(?:\b(?i:i'm|i am|im|this is|it's|saya|sy|aku|ini|here is|call me)[,:]?|^)\s+{_TITLED_NAME}"
+    rf"(?:\b(?i:i'm|i am|im|this is|it's|its|saya|sy|aku|ini|here is|call me)[,:]?"
+    # "ni Syafiq, nak tanya…", "Salam, ni Aiman": the short "ini" only opening a message or a clause ("bilik ni").
+    r"|(?:^|[,.!;]\s*)(?i:ni)|^)\s+"
+    rf"{_TITLED_NAME}"
 )
 # "Booking for K. Rajan", "a room for Mr. Tan", "tempahan untuk Puan Aini": the person a booking is for ("a room for
 # June 20", "booking for Deluxe King" name nobody: `_tidy_name` refuses a month or a room's word).
@@ -431,14 +435,18 @@ FOR_NAME_RE = re.compile(
 # "Aisyah here", "Hello, Tan Wei here": a name said before "here" at the start of a message.
 HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
-    r"|selamat (?:pagi|petang|malam))\W+)?"
+    # "Apologies - Kevin here", "Maaf, Rahim di sini": an apology opening the message too
+    r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)\W+)?"
     rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
+    # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
+    r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
     r"[ \t]+(?:here|speaking|di ?sini)\b(?=\s*(?:$|[,.!\-–]|from\b|again\b|dari\b))"  # "dinner here is good?": nobody
 )
 # Typed in lower case on a phone: only right at the start ("hey im daniel, …"), one or two words, then punctuation.
 LOWER_NAME_RE = re.compile(
     r"^\s*(?:(?:hi|hey|hello|hai|helo|salam|assalamualaikum)\W+)?(?:i'm|im|i am|saya|sy|aku)[ \t]+"
-    r"([a-z][a-z'\-]+(?:[ \t]+(?:bin|binti|[a-z][a-z'\-]+))?)[ \t]*[,.!]",
+    # "hi im jess" ends the message: `lower_case_name` then checks that no word of it is one we know.
+    r"([a-z][a-z'\-]+(?:[ \t]+(?:bin|binti|[a-z][a-z'\-]+))?)[ \t]*(?P<end>[,.!]|$)",
     re.IGNORECASE,
 )
 SIGN_OFF_RE = re.compile(
@@ -446,8 +454,14 @@ SIGN_OFF_RE = re.compile(
     r"yours sincerely|best|terima kasih|tq|salam|sekian|yang benar)\s*[,.!-]*\s*(.*)$",
     re.IGNORECASE,
 )
+FORMAL_SIGN_OFF_RE = re.compile(
+    r"\W*(?:best regards|kind regards|warm regards|regards|sincerely|yours sincerely|yang benar|sekian)\b",
+    re.IGNORECASE,
+)
 SIGNATURE_NAME_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
 DASH_SIGNATURE_RE = re.compile(r"^\s*[-–—~]\s*(.+)$")
+# "… Please call me at 019-333 4455 - Jason": a name signed after a spaced dash at the very end of the message.
+TRAILING_DASH_NAME_RE = re.compile(r"\s[-–—~]+\s*([^-–—~\d]+?)\s*[.!]*\s*$")
 # A contact and, beside it, nothing but a capitalised name ("Wei Ling Chong, weiling@example.com", "0129988776
 # Priya", "Encik Farid Ismail 013-404 4040"): the guest signs the contact they give, in any mode and either order.
 _HONORIFIC = (
@@ -637,14 +651,24 @@ def find_name(text: str) -> tuple[str | None, str]:
         sign_off = SIGN_OFF_RE.search(line)
         if sign_off:
             candidate = sign_off.group(1) or (lines[index + 1] if index + 1 < len(lines) else "")
+            candidate = _AFFILIATION_RE.sub("", candidate)  # "Regards, Kumar from Ipoh"
             # "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last.
             while (again := SIGN_OFF_RE.match(candidate)) and again.group(1) != candidate:
                 candidate = again.group(1)
             if candidate and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
                 return name, "signature"
+            # "Regards, wei ling": after a letter's sign-off, a name typed in lower case (not after a mere "thanks").
+            if candidate and FORMAL_SIGN_OFF_RE.match(sign_off.group(0)) and (name := lower_case_name(candidate)):
+                return name, "signature"
     if lines and (dash := DASH_SIGNATURE_RE.match(lines[-1])):
         candidate = dash.group(1).strip()
         if SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
+            return name, "signature"
+    if lines and (tail := TRAILING_DASH_NAME_RE.search(lines[-1])):
+        candidate = tail.group(1).strip()
+        # "2 adults - Deluxe King", "5 June - Friday", "- Thanks" sign nobody: every word must be no word we know.
+        known = any(word.lower().strip(".") in _NOT_BOOKED_FOR for word in candidate.split())
+        if not known and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
             return name, "signature"
     for match in WEAK_NAME_RE.finditer(text):
         if match.group(0).strip() == match.group(1).strip():
@@ -656,10 +680,16 @@ def find_name(text: str) -> tuple[str | None, str]:
         if name and not any(word.lower() in _NOT_BOOKED_FOR for word in name.split()):
             return name, "weak"
     # "Parking here, is it free?" asks about the hotel: only a message that asks nothing names its writer so.
-    if "?" not in text and (here := HERE_NAME_RE.match(text)) and (name := _tidy_name(here.group(1))):
+    # A title or where the writer is from says it is a person ("Mrs Fernandez speaking. Could I …?").
+    here = HERE_NAME_RE.match(text)
+    titled = here is not None and here.group(1).split()[0].lower().rstrip(".") in TITLES
+    if here and ("?" not in text or here.group("org") or titled) and (name := _tidy_name(here.group(1))):
         return name, "weak"
     if (lower := LOWER_NAME_RE.match(text)) and (name := _tidy_name(lower.group(1))):
-        return name, "weak"
+        # At the end of the message without a stop, "i'm checking" or "i'm wondering" is what the guest is doing.
+        doing = any(len(word) > 5 and word.lower().endswith("ing") for word in name.split())
+        if lower.group("end") or (not doing and lower_case_name(lower.group(1).lower())):
+            return name, "weak"
     return None, ""
 
 
@@ -671,17 +701,50 @@ def name_beside_contact(text: str, region: str) -> str | None:
     rest = text
     for contact in contacts:
         rest = rest.replace(contact, ",")
-    parts = [part.strip(" \t.!-–—~:/") for part in re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))]
+    # Cut at commas, brackets and sentence ends ("ok book it. Sam Ho, 012…"; a title's or an initial's full stop stays).
+    pieces = re.split(r"[,;|\n()\[\]]+", CONTACT_LABEL_RE.sub(",", rest))
+    parts = [part.strip(" \t.!-–—~:/") for piece in pieces for part in clauses(piece)]
     # "ok 012… Lee Wei", "012… tq, Lee Wei": the acknowledgement or the thanks beside the contact is no name.
     parts = [chatter_less for part in parts if part and (chatter_less := without_chatter(part))]
     # "Mr. Kumar, teacher, 012…": the name first, then only the writer's role in lower case.
-    if len(parts) > 1 and all(re.fullmatch(r"[a-z][a-z ]*", part) for part in parts[1:]):
-        parts = parts[:1]
-    if len(parts) != 1 or not CONTACT_NAME_RE.fullmatch(parts[0]):
+    # "ok book it. Sam Ho, 012…": one name in capitals among words in lower case around it.
+    named = [part for part in parts if CONTACT_NAME_RE.fullmatch(_AFFILIATION_RE.sub("", part))]
+    if len(parts) > 1 and len(named) == 1 and all(re.fullmatch(r"[a-z][a-z' ]*", p) for p in parts if p not in named):
+        parts = named
+    if len(parts) != 1:
         return None
-    name = _tidy_name(parts[0])
-    # Every word must be a name word: "Thanks", "Deluxe King" or "Sure" beside a number name nobody.
-    return name if name and len(name.split()) == len(parts[0].split()) else None
+    # "Kumar from Ipoh, kumar@…", "Sarah dari Acme Sdn Bhd 012…": the name ends where the town or the company begins.
+    said = _AFFILIATION_RE.sub("", parts[0])
+    said = _SELF_CUE_RE.sub("", said)  # "sy hanis 013…", "i'm raj, 012…": the name after the "I am"
+    if not CONTACT_NAME_RE.fullmatch(said):
+        return lower_case_name(said)
+    name = _tidy_name(said)
+    # Every word must be a name word: "Thanks", "Deluxe King" or "Sure" beside a number name nobody; nor does the
+    # town the guest writes from ("Penang, 012…").
+    if name and all(word.lower() in PLACES for word in name.split()):
+        return None
+    return name if name and len(name.split()) == len(said.split()) else None
+
+
+_AFFILIATION_RE = re.compile(rf"[ \t]+(?:from|dari|daripada)[ \t]+(?:[A-Z]|(?i:{'|'.join(PLACES)})\b).*$")
+_LOWER_NAME_BESIDE = re.compile(r"[a-z][a-z'’\-]+(?:[ \t]+(?:bin|binti|bt|a/l|a/p|s/o|d/o|[a-z][a-z'’\-]+)){0,3}")
+_SELF_CUE_RE = re.compile(r"^(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini|ni)[ \t]+(?=\S)", re.IGNORECASE)
+_CONNECTORS = {"bin", "binti", "bt", "a/l", "a/p", "s/o", "d/o"}
+
+
+def lower_case_name(said: str) -> str | None:
+    """A name typed in lower case beside the contact ("raj 017-220 3344", "tan wei ming +6016…"), written with its
+    capitals: only when every word is no word we know for something else (a room, a day, a reply, a greeting, or a
+    word about the contact itself: "whatsapp only 012…", "office 03-…")."""
+    if not _LOWER_NAME_BESIDE.fullmatch(said):
+        return None
+    words = said.split()
+    known = NOT_NAMES | _NOT_BOOKED_FOR | CHATTER | PLACES | CONTACT_WORDS | MALAY_WORDS | ENGLISH_WORDS
+    if len(words) > 1:
+        known -= set(MONTHS)  # "tan mei ling": "Mei" inside a name of more words is no month
+    if any(word in known for word in words if word not in _CONNECTORS) or words[-1] in _CONNECTORS:
+        return None
+    return " ".join(word if word in _CONNECTORS else word[:1].upper() + word[1:] for word in words)
 
 
 # No country's numbers are shorter (libphonenumber's possible lengths; a test checks its metadata).

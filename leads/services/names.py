@@ -20,7 +20,7 @@ CHATTER = {
     # interjections
     "eh", "ehh", "oh", "ohh", "ah", "ahh", "oops", "opps", "ops", "oopsie", "whoops", "woops", "uh", "um", "umm",
     "erm", "er", "hmm", "hm", "hmmm", "huh", "aiyo", "aiyoh", "aiya", "aiyah", "alamak", "adoi", "aduh", "aduhai",
-    "wah", "haha", "hehe", "lol", "ahaha",
+    "wah", "haha", "hehe", "lol", "ahaha", "yo",
     # apologies and corrections
     "sorry", "sori", "soz", "sry", "srry", "apologies", "apologise", "apologize", "pardon", "maaf", "mohon",
     "silap", "salah", "typo", "mistake", "mistaken", "my", "bad", "wrong", "tersilap", "tersalah", "taip",
@@ -32,12 +32,15 @@ CHATTER = {
     "cool", "great", "nice", "lovely", "brilliant", "fantastic", "wonderful", "amazing", "awesome", "perfect", "done",
     "roger", "welcome", "bye", "goodbye", "goodnight", "gn", "nvm", "nevermind", "tqvm", "tqsm", "thnx", "thanx",
     "makasih", "trimas", "bagus", "baguslah", "mantap", "terbaik", "sip", "alhamdulillah", "insyaallah", "inshallah",
-    "amin", "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh",
+    "amin", "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh", "mate", "cheers",
     # particles, greetings and the rest of "sorry for the late reply"
     "la", "lah", "leh", "je", "jer", "ja", "sahaja", "saja", "please", "pls", "plz", "hi", "hello", "hey", "hai",
     "helo", "salam", "btw", "anyway", "wait", "jap", "kejap", "sekejap", "for", "the", "late", "delay", "reply",
     "replying", "was", "typing", "busy", "driving", "missed", "earlier", "just", "saw", "this", "message",
     "lambat", "balas", "terlambat", "lupa", "terlupa", "again", "sekali", "lagi", "here", "it", "is", "ni", "tu",
+    # the time-of-day greetings ("evening! Daniel, 013…", "Selamat pagi, Rosnah")
+    "good", "morning", "afternoon", "evening", "greetings", "dear", "selamat", "pagi", "petang", "malam",
+    "assalamualaikum", "waalaikumsalam", "salaam",
 }  # fmt: skip
 # Chatter that is also a syllable of a name ("Tan Ah Kow", "Lim Ya Ting", "Oh Boon Hock"): dropped as a clause of
 # its own ("Ah, Kelvin") or at the end, never off the front of a name without a comma between.
@@ -50,7 +53,23 @@ PLACES = {
     "australia", "london", "kuantan", "miri", "sibu", "sandakan", "alor", "setar",
 }  # fmt: skip
 # What is never a guest's name, said alone or opening the reply ("Yup", "Tq", "Eh", "Silap").
-NEVER_NAMES = (CHATTER - NAME_SYLLABLES - {"my", "you", "the", "for", "of", "it", "is", "this", "here", "no"}) | PLACES
+# "Selamat" is also a given name ("Selamat bin Osman"): dropped as a greeting's word, never refused as a name.
+NEVER_NAMES = (
+    CHATTER - NAME_SYLLABLES - {"my", "you", "the", "for", "of", "it", "is", "this", "here", "no", "selamat"}
+) | PLACES
+# Words a guest writes in lower case beside the number or address they give, about it and not about who they are
+# ("whatsapp only 012…", "office 03-…", "anytime after 5pm 012…"): never a name typed in lower case there.
+CONTACT_WORDS = {
+    "only", "anytime", "any", "time", "after", "before", "office", "hours", "home", "work", "mobile", "call", "sms",
+    "text", "whatsapp", "wa", "telegram", "or", "atau", "hp", "tel", "no", "number", "nombor", "ext", "fax", "line",
+    "landline", "direct", "daytime", "weekdays", "weekends", "evenings", "nights", "urgent", "personal", "private",
+    "main", "alternative", "backup", "other", "second", "new", "old", "same", "as", "above", "below", "me", "us",
+    "at", "on", "is", "my", "our", "contact", "email", "emel", "phone", "telefon", "fon", "num", "reach", "sahaja",
+    "bila", "masa", "waktu", "lepas", "sebelum", "pejabat", "rumah", "kerja", "siang", "boleh", "tak", "nak", "ke",
+    "kat", "di", "dan", "and", "to", "from", "dari", "pm", "am", "pls", "please", "thanks",
+    # declining to give one ("skip", "rather not", "takmo")
+    "skip", "pass", "rather", "prefer", "not", "dont", "don't", "never", "takmo", "taknak", "tanak", "xnak", "xmo",
+}  # fmt: skip
 _TRAILING = {"la", "lah", "leh", "je", "jer", "sahaja", "saja", "thanks", "thank", "you", "tq", "ty", "thx", "please",
              "pls", "plz", "ya", "ye"}  # fmt: skip
 _TITLES = {"mr", "mrs", "ms", "dr", "mdm", "en", "pn", "prof", "tn", "hj", "hjh"}
