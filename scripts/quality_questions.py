@@ -109,6 +109,17 @@ SETS = (
         " made on its misses",
     ),
     (
+        "eval_questions_tuning18.json",
+        "tuning set of the t15q5 round: written before its changes; 71 answerable questions over every item, 30"
+        " off-knowledge, 26 of them close to an item. The round's rule on a thing said nowhere was measured on the"
+        " held-out sets and not merged (docs/quality.md); its size and KLIA2 fixes were",
+    ),
+    (
+        "eval_questions_tuning19.json",
+        "check set of the t15q5 round: written after its fixes on tuning18, measured once there (with the rule that"
+        " was not merged)",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
