@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, FloatField, OuterRef, Subquery
+from django.db.models import Avg, Count, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -329,6 +329,10 @@ def run_turn(
         return _run_turn_locked(conversation_id, message_id, sink, now, sink_for)
 
 
+def conversation_with_guest(conversation_id: int) -> QuerySet[Conversation]:
+    return Conversation.objects.select_related("guest").filter(pk=conversation_id)
+
+
 def _run_turn_locked(
     conversation_id: int,
     message_id: int,
@@ -337,7 +341,7 @@ def _run_turn_locked(
     sink_for: Callable[[Conversation], TurnSink] | None = None,
 ) -> Message | None:
     total_started = time.perf_counter()
-    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
+    conversation = compiled.first(conversation_with_guest, conversation_id)  # its SQL built once per process
     if conversation is None or conversation.ai_mode == AiMode.STAFF:
         return None  # staff hold the conversation: the guest's message goes to them only
     if sink_for is not None:
