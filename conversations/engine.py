@@ -43,7 +43,7 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.turn_steps import Answered, Turn
-from core import compiled, metrics
+from core import compiled, metrics, settings_cache
 from core.languages import spoken
 from core.redis import get_redis, key
 from core.telemetry import stage_span
@@ -325,7 +325,8 @@ def run_turn(
         timeout=settings.TURN_LOCK_TIMEOUT,
         blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10 if lock_wait is None else lock_wait,
     )
-    with lock:
+    # One read of the property's settings stamp serves every cached row the turn reads (core.settings_cache).
+    with lock, settings_cache.one_stamp_read():
         return _run_turn_locked(conversation_id, message_id, sink, now, sink_for)
 
 
