@@ -334,6 +334,11 @@ def conversation_with_guest(conversation_id: int) -> QuerySet[Conversation]:
     return Conversation.objects.select_related("guest").filter(pk=conversation_id)
 
 
+def _locked_ai_mode(conversation_id: int) -> QuerySet[Conversation]:
+    """Who holds the conversation, its row locked for the rest of the turn's transaction."""
+    return Conversation.objects.select_for_update().filter(pk=conversation_id).values_list("ai_mode", flat=True)
+
+
 def _run_turn_locked(
     conversation_id: int,
     message_id: int,
@@ -451,8 +456,7 @@ def _run_turn_locked(
         **extra_meta,
     }
     with transaction.atomic():
-        held = Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("ai_mode", flat=True)
-        if held.first() == AiMode.STAFF:
+        if compiled.value(_locked_ai_mode, conversation.pk) == AiMode.STAFF:  # its SQL built once per process
             # Staff took over while the answer was being written: it is never sent or stored.
             transaction.on_commit(sink.on_reset)
             return None

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.subqueries import UpdateQuery
 
 M = TypeVar("M", bound=Model)
@@ -33,14 +33,27 @@ def first(build: Callable[..., QuerySet[M]], *values: Any) -> M | None:
     Each value (an int or a str) must appear once in the statement. The row, and the rows `select_related`
     joins to it, are built as the ORM builds them: the fields' converters (`from_db_value`, the encrypted
     fields included), then `Model.from_db`."""
+    read, row = _run(build, values)
+    return None if row is None else read.instance(row)
+
+
+def value(build: Callable[..., QuerySet[Any]], *values: Any) -> Any:
+    """`build(*values).first()` for a `values_list(<one field>, flat=True)` queryset (a lock's read, say:
+    `select_for_update` compiles inside the caller's transaction), its SQL compiled once per process."""
+    read, row = _run(build, values)
+    if read.model is not None or len(row or (None,)) != 1:
+        raise ValueError(f"{build.__qualname__}: value() reads one column of a values_list queryset")
+    return None if row is None else read.converted(row)[0]
+
+
+def _run(build: Callable[..., QuerySet[Any]], values: tuple[Any, ...]) -> tuple[_Read, tuple[Any, ...] | None]:
     read = _compiled_read(build, tuple(type(value) for value in values))
     params = list(read.params)
     for at, value in zip(read.at, values, strict=True):
         params[at] = value
     with connection.cursor() as cursor:
         cursor.execute(read.sql, params)
-        row = cursor.fetchone()
-    return None if row is None else read.instance(row)
+        return read, cursor.fetchone()
 
 
 @dataclass(frozen=True)
@@ -50,18 +63,23 @@ class _Read:
     sql: str
     params: tuple[Any, ...]
     at: tuple[int, ...]  # where each value goes in `params`
-    model: type[Model]
+    model: type[Model] | None  # None: a values_list read, its columns as they are
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
     fields: slice  # the model's own columns in the row
     init_list: tuple[str, ...]
     populators: tuple[Any, ...]  # select_related's RelatedPopulator per joined model
     annotations: tuple[tuple[str, int], ...]
 
-    def instance(self, row: tuple[Any, ...]) -> Model:
+    def converted(self, row: tuple[Any, ...]) -> list[Any]:
         values = list(row)
         for position, functions, expression in self.converters:
             for function in functions:
                 values[position] = function(values[position], expression, connection)
+        return values
+
+    def instance(self, row: tuple[Any, ...]) -> Model:
+        assert self.model is not None, "a values_list read builds no instance"
+        values = self.converted(row)
         obj = self.model.from_db(connection.alias, list(self.init_list), values[self.fields])
         for populator in self.populators:
             populator.populate(values, obj)
@@ -95,14 +113,17 @@ def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...])
             raise ValueError(f"{build.__qualname__}: each value must appear once in the statement, not {len(where)}")
         at.append(where[0])
     select, klass_info = compiler.select, compiler.klass_info
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+    converters_ = tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items())
+    if queryset._iterable_class is not ModelIterable:  # values_list: no model to build, its columns as they are
+        return _Read(sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), ())
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     return _Read(
         sql=sql,
         params=tuple(params),
         at=tuple(at),
         model=klass_info["model"],
-        converters=tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items()),
+        converters=converters_,
         fields=slice(start, end),
         init_list=tuple(column[0].target.attname for column in select[start:end]),
         populators=tuple(get_related_populators(klass_info, select, connection.alias)),

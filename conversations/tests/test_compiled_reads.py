@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
@@ -94,3 +94,26 @@ def test_one_compiled_statement_reads_each_propertys_own_rows(world) -> None:
 def test_a_compiled_read_takes_ints_and_strings_only(world) -> None:
     with pytest.raises(TypeError, match="int or str"):
         compiled.first(engine.conversation_with_guest, 1.5)
+
+
+def test_the_turns_lock_read_is_the_orms_select_for_update(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        with transaction.atomic():
+            assert compiled.value(engine._locked_ai_mode, conversation.pk) == conversation.ai_mode
+            same_statement(
+                lambda: compiled.value(engine._locked_ai_mode, conversation.pk),
+                lambda: (
+                    Conversation.objects.select_for_update()
+                    .filter(pk=conversation.pk)
+                    .values_list("ai_mode", flat=True)
+                    .first()
+                ),
+            )
+            assert compiled.value(engine._locked_ai_mode, conversation.pk + 1000) is None
+        Conversation.objects.filter(pk=conversation.pk).update(ai_mode="staff")
+        with transaction.atomic():
+            assert compiled.value(engine._locked_ai_mode, conversation.pk) == "staff"
+        assert "FOR UPDATE" in compiled._compiled_read(engine._locked_ai_mode, (int,)).sql
+        with pytest.raises(ValueError, match="one column"):
+            compiled.value(engine.conversation_with_guest, conversation.pk)
