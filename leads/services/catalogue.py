@@ -114,10 +114,24 @@ def catalogue_changed(*args: object, **kwargs: object) -> None:
     settings_cache.changed(connection.schema_name)
 
 
+def _item_saved(sender: type, instance: KnowledgeItem, created: bool, **kwargs: object) -> None:
+    # A new item outside rooms and rates is not in the catalogue; an edited one may have left it (its category
+    # before the edit is not known here).
+    if not created or instance.category in _CATALOGUE_CATEGORIES:
+        catalogue_changed()
+
+
+def _item_deleted(sender: type, instance: KnowledgeItem, **kwargs: object) -> None:
+    if instance.category in _CATALOGUE_CATEGORIES:  # the row as it stood: only rooms and rates were in it
+        catalogue_changed()
+
+
+_CATALOGUE_CATEGORIES = (Category.ROOMS, Category.RATES)
 # A queryset's delete sends post_delete per row too. This module is loaded with the app (leads.turn imports it).
-for _model in (RoomRate, KnowledgeItem):
-    for _signal in (post_save, post_delete):
-        _signal.connect(catalogue_changed, sender=_model, dispatch_uid=f"catalogue:{_model._meta.label}")
+post_save.connect(catalogue_changed, sender=RoomRate, dispatch_uid="catalogue:leads.RoomRate:save")
+post_delete.connect(catalogue_changed, sender=RoomRate, dispatch_uid="catalogue:leads.RoomRate:delete")
+post_save.connect(_item_saved, sender=KnowledgeItem, dispatch_uid="catalogue:knowledge.KnowledgeItem:save")
+post_delete.connect(_item_deleted, sender=KnowledgeItem, dispatch_uid="catalogue:knowledge.KnowledgeItem:delete")
 
 
 def room_options() -> list[RoomOption]:

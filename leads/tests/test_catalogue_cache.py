@@ -108,3 +108,21 @@ def test_a_change_committed_by_another_process_is_seen_through_the_stamp(
         assert "Lotus Villa" in names()
     with schema_context("bravo"):
         assert "Harbour Loft" in names()
+
+
+def test_an_item_outside_rooms_and_rates_drops_the_catalogue_only_when_it_may_have_left_it(
+    world: Any, catalogues: dict[str, str], django_capture_on_commit_callbacks, django_assert_num_queries
+) -> None:
+    with schema_context("alpha"):
+        room_options()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            faq = KnowledgeItem.objects.create(category="faq", title="Gym", content="Open 24 hours.")
+            faq.delete()
+        assert callbacks == []  # never in the catalogue: its copies stand
+        with django_assert_num_queries(0):
+            room_options()
+        with django_capture_on_commit_callbacks(execute=True):
+            item = KnowledgeItem.objects.get(title="Garden Villa")
+            item.category = "faq"  # moved out of rooms by an edit
+            item.save()
+        assert "Garden Villa" not in names()
