@@ -51,7 +51,7 @@ os.environ.setdefault("TEST_DATABASE_NAME", "bench_throughput")
 COUNT_DIR = Path(tempfile.mkdtemp(prefix="bench-querycount-"))
 os.environ["NOCTURN_QUERY_COUNT_DIR"] = str(COUNT_DIR)
 
-from bench import pyspy  # noqa: E402
+from bench import cpu_sampler, pyspy  # noqa: E402
 from bench.guest_turn import QUESTIONS, TURNS_PER_CONVERSATION, Guest, bench_site, percentiles  # noqa: E402
 from bench.stack import port_open  # noqa: E402
 from core.querycount import LOG_ENV, read_counts  # noqa: E402
@@ -332,6 +332,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="measured window per level")
     parser.add_argument("--stream-turns", type=int, default=40)
     parser.add_argument("--profile", type=Path, help="write py-spy tables of daphne and the worker here")
+    parser.add_argument(
+        "--cpu-profile",
+        type=Path,
+        help="CPU-time samples of daphne and the worker, every thread (bench/cpu_sampler.py), written here",
+    )
     parser.add_argument("--profile-guests", type=int, default=32, help="the level profiled")
     parser.add_argument(
         "--layouts",
@@ -352,6 +357,14 @@ def main() -> None:
     if args.profile and pyspy.py_spy() is None:
         parser.error("--profile needs py-spy (pip install -r requirements.txt)")
 
+    if args.cpu_profile:  # before any process of the stack starts: they inherit it
+        args.cpu_profile = args.cpu_profile.resolve()
+        args.cpu_profile.mkdir(parents=True, exist_ok=True)
+        for stale in [*args.cpu_profile.glob("*.folded"), args.cpu_profile / "window", args.cpu_profile / "done"]:
+            stale.unlink(missing_ok=True)
+        site_dir = str(ROOT / "bench" / "cpu_sampler_site")
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [site_dir, os.environ.get("PYTHONPATH")]))
+        os.environ[cpu_sampler.DIR_ENV] = str(args.cpu_profile)
     fake = TimedLLM("openai", default=echo_knowledge()).start()
     results: dict[str, Any] = {"layouts": []}
     common = {"WIDGET_RATE_PER_KEY": "1000000", "WIDGET_RATE_PER_CONVERSATION": "1000", "LOG_LEVEL": "WARNING"}
@@ -369,8 +382,14 @@ def main() -> None:
                         def profile(guests: int = guests, profilers: list = profilers, procs: dict = processes) -> None:
                             if args.profile and guests == args.profile_guests:
                                 profilers += [pyspy.record(n, pid, seconds, args.profile) for n, pid in procs.items()]
+                            if args.cpu_profile and guests == args.profile_guests:
+                                (args.cpu_profile / "window").touch()
 
                         row = throughput(port, site.key, guests, seconds, 20000, Meter(processes), profile)
+                        if args.cpu_profile and guests == args.profile_guests:
+                            (args.cpu_profile / "done").touch()
+                            time.sleep(1)  # each process writes its samples on its next one
+                            print(f"    CPU samples: python bench/cpu_sampler.py {args.cpu_profile}")
                         for profiler in profilers:
                             profiler.wait(timeout=120)
                         if profilers:

@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, FloatField, OuterRef, Subquery
+from django.db.models import Avg, Count, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -43,7 +43,7 @@ from conversations.models import (
     MessageRole,
 )
 from conversations.turn_steps import Answered, Turn
-from core import compiled, metrics
+from core import compiled, metrics, settings_cache
 from core.languages import spoken
 from core.redis import get_redis, key
 from core.telemetry import stage_span
@@ -325,8 +325,18 @@ def run_turn(
         timeout=settings.TURN_LOCK_TIMEOUT,
         blocking_timeout=settings.TURN_LOCK_TIMEOUT + 10 if lock_wait is None else lock_wait,
     )
-    with lock:
+    # One read of the property's settings stamp serves every cached row the turn reads (core.settings_cache).
+    with lock, settings_cache.one_stamp_read():
         return _run_turn_locked(conversation_id, message_id, sink, now, sink_for)
+
+
+def conversation_with_guest(conversation_id: int) -> QuerySet[Conversation]:
+    return Conversation.objects.select_related("guest").filter(pk=conversation_id)
+
+
+def _locked_ai_mode(conversation_id: int) -> QuerySet[Conversation]:
+    """Who holds the conversation, its row locked for the rest of the turn's transaction."""
+    return Conversation.objects.select_for_update().filter(pk=conversation_id).values_list("ai_mode", flat=True)
 
 
 def _run_turn_locked(
@@ -337,7 +347,7 @@ def _run_turn_locked(
     sink_for: Callable[[Conversation], TurnSink] | None = None,
 ) -> Message | None:
     total_started = time.perf_counter()
-    conversation = Conversation.objects.select_related("guest").filter(pk=conversation_id).first()
+    conversation = compiled.first(conversation_with_guest, conversation_id)  # its SQL built once per process
     if conversation is None or conversation.ai_mode == AiMode.STAFF:
         return None  # staff hold the conversation: the guest's message goes to them only
     if sink_for is not None:
@@ -446,8 +456,7 @@ def _run_turn_locked(
         **extra_meta,
     }
     with transaction.atomic():
-        held = Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("ai_mode", flat=True)
-        if held.first() == AiMode.STAFF:
+        if compiled.value(_locked_ai_mode, conversation.pk) == AiMode.STAFF:  # its SQL built once per process
             # Staff took over while the answer was being written: it is never sent or stored.
             transaction.on_commit(sink.on_reset)
             return None

@@ -2,21 +2,24 @@
 
 Django builds a statement's SQL anew each time a queryset runs: 0.3–1.2 ms of CPU for a join on a wide
 model, more than PostgreSQL spends answering it (docs/benchmarks.md, "The worker's CPU per turn"). A read
-that runs every turn with one changing value is compiled here once, by the ORM itself, with a marker in
-place of that value; each call swaps the value in and lets `raw()` build the rows (the fields'
-`from_db_value` included). An UPDATE whose costly part is the same expressions every time (subqueries) has
-them compiled once and the call's own plain values spliced in. Table names are not schema-qualified, so one
-statement serves every tenant.
+that runs every turn with a few changing values is compiled here once, by the ORM itself, with a marker in
+place of each value; each call swaps the values in and builds the row as the ORM would (the fields'
+`from_db_value` included, `select_related`'s joined rows too). An UPDATE whose costly part is the same
+expressions every time (subqueries) has them compiled once and the call's own plain values spliced in.
+Table names are not schema-qualified, so one statement serves every tenant (the connection's search_path
+decides which schema's rows it reads).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.subqueries import UpdateQuery
 
 M = TypeVar("M", bound=Model)
@@ -24,24 +27,108 @@ M = TypeVar("M", bound=Model)
 MARKER = -987_654_321  # stands for the value in the compiled statement; never a real id
 
 
-def first(build: Callable[[Any], QuerySet[M]], value: Any) -> M | None:
-    """`build(value).first()`, the SQL compiled once per process for `build` (a module-level function)."""
-    model, sql, compiled_params, at = _compiled(build)
-    params = list(compiled_params)
-    params[at] = value
-    return next(iter(model._default_manager.raw(sql, params)), None)
+def first(build: Callable[..., QuerySet[M]], *values: Any) -> M | None:
+    """`build(*values).first()`, the SQL compiled once per process for `build` (a module-level function).
+
+    Each value (an int or a str) must appear once in the statement. The row, and the rows `select_related`
+    joins to it, are built as the ORM builds them: the fields' converters (`from_db_value`, the encrypted
+    fields included), then `Model.from_db`."""
+    read, row = _run(build, values)
+    return None if row is None else read.instance(row)
+
+
+def value(build: Callable[..., QuerySet[Any]], *values: Any) -> Any:
+    """`build(*values).first()` for a `values_list(<one field>, flat=True)` queryset (a lock's read, say:
+    `select_for_update` compiles inside the caller's transaction), its SQL compiled once per process."""
+    read, row = _run(build, values)
+    if read.model is not None or len(row or (None,)) != 1:
+        raise ValueError(f"{build.__qualname__}: value() reads one column of a values_list queryset")
+    return None if row is None else read.converted(row)[0]
+
+
+def _run(build: Callable[..., QuerySet[Any]], values: tuple[Any, ...]) -> tuple[_Read, tuple[Any, ...] | None]:
+    read = _compiled_read(build, tuple(type(value) for value in values))
+    params = list(read.params)
+    for at, value in zip(read.at, values, strict=True):
+        params[at] = value
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, params)
+        return read, cursor.fetchone()
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A SELECT compiled once, and what turns its row into model instances (ModelIterable's steps)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    at: tuple[int, ...]  # where each value goes in `params`
+    model: type[Model] | None  # None: a values_list read, its columns as they are
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    fields: slice  # the model's own columns in the row
+    init_list: tuple[str, ...]
+    populators: tuple[Any, ...]  # select_related's RelatedPopulator per joined model
+    annotations: tuple[tuple[str, int], ...]
+
+    def converted(self, row: tuple[Any, ...]) -> list[Any]:
+        values = list(row)
+        for position, functions, expression in self.converters:
+            for function in functions:
+                values[position] = function(values[position], expression, connection)
+        return values
+
+    def instance(self, row: tuple[Any, ...]) -> Model:
+        assert self.model is not None, "a values_list read builds no instance"
+        values = self.converted(row)
+        obj = self.model.from_db(connection.alias, list(self.init_list), values[self.fields])
+        for populator in self.populators:
+            populator.populate(values, obj)
+        for name, position in self.annotations:
+            setattr(obj, name, values[position])
+        return obj
+
+
+def _marker(index: int, kind: type) -> Any:
+    """Stands for the index-th value in the compiled statement; never a real id or name."""
+    if kind is int:
+        return MARKER - index
+    if kind is str:
+        return f"compiled-marker-{index}-\u2400"
+    raise TypeError(f"a compiled read takes int or str values, not {kind.__name__}")
 
 
 @functools.cache
-def _compiled(build: Callable[[Any], QuerySet[Any]]) -> tuple[type[Model], str, tuple[Any, ...], int]:
-    queryset = build(MARKER)
-    model = queryset.model
+def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...]) -> _Read:
+    markers = [_marker(i, kind) for i, kind in enumerate(kinds)]
+    queryset = build(*markers)
+    if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        raise ValueError(f"{build.__qualname__}: prefetch_related and related managers are not compiled")
     queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # what first() runs
-    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-    where = [i for i, param in enumerate(params) if param == MARKER]
-    if len(where) != 1:
-        raise ValueError(f"{build.__qualname__}: the value must appear once in the statement, not {len(where)} times")
-    return model, sql, tuple(params), where[0]
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    at = []
+    for marker in markers:
+        where = [i for i, param in enumerate(params) if param == marker]
+        if len(where) != 1:
+            raise ValueError(f"{build.__qualname__}: each value must appear once in the statement, not {len(where)}")
+        at.append(where[0])
+    select, klass_info = compiler.select, compiler.klass_info
+    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+    converters_ = tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items())
+    if queryset._iterable_class is not ModelIterable:  # values_list: no model to build, its columns as they are
+        return _Read(sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), ())
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return _Read(
+        sql=sql,
+        params=tuple(params),
+        at=tuple(at),
+        model=klass_info["model"],
+        converters=converters_,
+        fields=slice(start, end),
+        init_list=tuple(column[0].target.attname for column in select[start:end]),
+        populators=tuple(get_related_populators(klass_info, select, connection.alias)),
+        annotations=tuple(compiler.annotation_col_map.items()),
+    )
 
 
 def update(model: type[Model], pk: int, values: dict[str, Any], expressions: Callable[[], dict[str, Any]]) -> None:

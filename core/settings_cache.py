@@ -13,8 +13,10 @@ What `cached` returns is shared by the process's callers: read it, never change 
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import redis
@@ -29,6 +31,7 @@ TTL_SECONDS = 10.0
 T = TypeVar("T")
 
 _rows: dict[tuple[str, str], tuple[float, bytes | None, object]] = {}
+_turn = threading.local()  # the stamps read in this thread's current `one_stamp_read` block
 
 
 def stamp_key(schema_name: str) -> str:
@@ -37,9 +40,15 @@ def stamp_key(schema_name: str) -> str:
 
 def cached(schema_name: str, name: str, load: Callable[[], T]) -> T:
     """`load()`'s value for `schema_name`, from this process's cache while the property's stamp holds."""
+    held = getattr(_turn, "stamps", None)
     try:
         # Read before loading: a change committed in between then shows as a new stamp next time.
-        stamp = get_redis().get(stamp_key(schema_name))
+        if held is not None and schema_name in held:
+            stamp = held[schema_name]
+        else:
+            stamp = get_redis().get(stamp_key(schema_name))
+            if held is not None:
+                held[schema_name] = stamp
     except redis.RedisError:
         return load()  # no stamp to trust
     now = time.monotonic()
@@ -49,6 +58,22 @@ def cached(schema_name: str, name: str, load: Callable[[], T]) -> T:
     value = load()
     _rows[(schema_name, name)] = (now + TTL_SECONDS, stamp, value)
     return value
+
+
+@contextmanager
+def one_stamp_read() -> Iterator[None]:
+    """Within the block (a guest turn), each property's stamp is read from Redis once, not once per row.
+
+    A turn reads several cached rows (the property, its channel settings, the room catalogue, the lead
+    settings): one GET serves them all. A change committed elsewhere during the block is seen from the next
+    block on, as it would be had it committed a moment later; this process's own changes drop its copies
+    at once whatever the block holds (`changed`)."""
+    outer = getattr(_turn, "stamps", None)
+    _turn.stamps = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _turn.stamps = outer
 
 
 def changed(schema_name: str) -> None:

@@ -112,3 +112,31 @@ def test_copies_expire_and_redis_down_means_fresh_reads(world, tones, monkeypatc
         with django_assert_num_queries(2):  # no stamp to trust: each read goes to PostgreSQL
             assert ChannelSettings.cached().ai_tone == "after expiry"
             assert ChannelSettings.cached().ai_tone == "after expiry"
+
+
+def test_a_turn_reads_each_propertys_stamp_once_and_the_next_turn_sees_a_change(world, tones, monkeypatch) -> None:
+    gets: list[str] = []
+    client = get_redis()
+
+    class Counting:
+        def get(self, name: str) -> object:
+            gets.append(name)
+            return client.get(name)
+
+    monkeypatch.setattr(settings_cache, "get_redis", Counting)
+    with settings_cache.one_stamp_read():
+        for schema in ("alpha", "bravo", "alpha", "bravo"):
+            with schema_context(schema):
+                assert ChannelSettings.cached().ai_tone == tones[schema]  # each property its own row still
+                current_property_cached()
+        with schema_context("alpha"):
+            ChannelSettings.objects.filter(pk=1).update(ai_tone="committed elsewhere mid-turn")
+            client.incr(settings_cache.stamp_key("alpha"))  # that process's commit
+            assert ChannelSettings.cached().ai_tone == tones["alpha"]  # this turn keeps the stamp it read
+    assert sorted(gets) == sorted(settings_cache.stamp_key(schema) for schema in ("alpha", "bravo"))
+    with settings_cache.one_stamp_read(), schema_context("alpha"):  # the next turn
+        assert ChannelSettings.cached().ai_tone == "committed elsewhere mid-turn"
+    with schema_context("alpha"):  # outside a turn: a read of the stamp per row, as before
+        ChannelSettings.cached()
+        current_property_cached()
+    assert len(gets) == 5

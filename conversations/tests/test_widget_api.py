@@ -251,3 +251,28 @@ def test_the_keys_ceiling_grows_with_last_minutes_traffic(world, keys, settings)
     minute = int(time.time() // 60)
     get_redis().set(throttle.traffic_key(keys[0].pk, minute - 1), 100, ex=120)
     assert throttle.key_ceiling(keys[0].pk, now=minute * 60 + 1) == 300
+
+
+def test_the_keys_last_minute_is_read_once_a_minute_once_it_has_settled(world, keys, settings, monkeypatch) -> None:
+    settings.WIDGET_RATE_PER_KEY = 10
+    settings.WIDGET_KEY_CEILING_GROWTH = 3
+    minute = int(time.time() // 60) + 10  # a minute no other test has read
+    client = get_redis()
+    gets: list[str] = []
+
+    class Counting:
+        def get(self, name: str) -> object:
+            gets.append(name)
+            return client.get(name)
+
+    monkeypatch.setattr(throttle, "get_redis", Counting)
+    client.set(throttle.traffic_key(keys[0].pk, minute - 1), 20, ex=120)
+    # In the minute's first seconds a request of the minute before may still be counting: read every time.
+    assert [throttle.key_ceiling(keys[0].pk, now=minute * 60 + 1) for _ in range(2)] == [60, 60]
+    assert len(gets) == 2
+    client.set(throttle.traffic_key(keys[0].pk, minute - 1), 100, ex=120)  # a late count, seen
+    settled = [throttle.key_ceiling(keys[0].pk, now=minute * 60 + s) for s in (6, 20, 59)]
+    assert settled == [300, 300, 300] and len(gets) == 3  # then one read for the rest of the minute
+    assert throttle.key_ceiling(keys[1].pk, now=minute * 60 + 7) == 10 and len(gets) == 4  # each key its own
+    client.set(throttle.traffic_key(keys[0].pk, minute), 7, ex=120)
+    assert throttle.key_ceiling(keys[0].pk, now=minute * 60 + 66) == 21 and len(gets) == 5  # the next minute

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import schema_context
@@ -25,6 +26,7 @@ from conversations.models import Channel, Conversation
 from conversations.payloads import conversation_payload, message_payload
 from conversations.widget import throttle, tokens
 from conversations.widget.throttle import Caller
+from core import compiled
 from core.inputs import BadInput, load_json
 from properties.models import WidgetKey
 
@@ -118,14 +120,18 @@ def _as_guest(request: Caller, conversation_id: int) -> Iterator[tokens.GuestGra
     if grant.conversation_id != conversation_id:
         raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
     with schema_context(grant.schema_name):
-        widget_key = (
-            WidgetKey.objects.select_related("property")
-            .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
-            .first()
-        )
+        widget_key = compiled.first(_granted_key, grant.widget_key_id, grant.schema_name)  # SQL built once
         check_key(request, widget_key)
         throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
         yield grant
+
+
+def _granted_key(widget_key_id: int, schema_name: str) -> QuerySet[WidgetKey]:
+    return WidgetKey.objects.select_related("property").filter(pk=widget_key_id, property__schema_name=schema_name)
+
+
+def _web_conversation(conversation_id: int) -> QuerySet[Conversation]:
+    return Conversation.objects.select_related("guest").filter(pk=conversation_id, channel=Channel.WEB)
 
 
 def door_reply(
@@ -210,9 +216,7 @@ def _post_message(request: Caller, conversation_id: int) -> tuple[dict[str, Any]
         if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
             raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
         # The guest with it: the staff feed's event names them (one statement, not two).
-        conversation = (
-            Conversation.objects.select_related("guest").filter(pk=conversation_id, channel=Channel.WEB).first()
-        )
+        conversation = compiled.first(_web_conversation, conversation_id)  # its SQL built once per process
         if conversation is None:
             raise Refusal(404, "No such conversation.")
         # Scoped to the conversation, so one guest's client ids can never collide with another's.

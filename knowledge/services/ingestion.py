@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import structlog
 from django.contrib.postgres.search import SearchVector
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
+from core import settings_cache
 from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeChunk, KnowledgeItem, Language
 from knowledge.services.chunking import Chunk, chunk_text
 from knowledge.services.embeddings import EmbeddingError, EmbeddingProvider, get_provider
@@ -136,11 +137,14 @@ def save_item(item: KnowledgeItem, *, provider: EmbeddingProvider | None = None)
 
 
 def set_active(item_ids: Iterable[int], active: bool) -> int:
-    return (
+    changed = (
         KnowledgeItem.objects.filter(pk__in=list(item_ids))
         .exclude(is_active=active)
         .update(is_active=active, updated_at=timezone.now())
     )
+    if changed:  # a queryset UPDATE sends no post_save: per-process copies of the items (the room catalogue) go
+        settings_cache.changed(connection.schema_name)
+    return changed
 
 
 @dataclass

@@ -9,6 +9,11 @@ over any other entry of the same name, so a manager's explicit rate is never ove
 parsed document. The rooms the knowledge base describes (each active "rooms" item: its title, and
 the title less "Room"/"Bilik" as an alias) are room types too (`knowledge_rooms`), so a guest who names
 one is understood even before any rate is known.
+
+Every guest turn reads the catalogue (room matching, quotes, the lead's value): the two reads are kept per
+process by `core.settings_cache`, keyed by schema and dropped when any rate row or knowledge item of the
+property changes (`catalogue_changed`, wired below to their saves and deletes; `knowledge`'s `set_active`
+says so itself for its queryset UPDATE). Plug-in sources are asked on every call: they own their freshness.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+
+from core import settings_cache
 from knowledge.models import Category, KnowledgeItem
 from leads.models import LeadSettings, RoomRate
 from leads.services.schema import RoomOption
@@ -46,6 +55,7 @@ _TITLE_NOISE = re.compile(r"\s*\b(room\s+)?rates?\b\s*$|^\s*harga\s+", re.IGNORE
 
 # (category, title, content, undated) of the active rooms and rates items, in the model's order.
 RoomItems = list[tuple[str, str, str, bool]]
+CACHE_NAME = "leads.catalogue"
 
 
 def _room_items() -> RoomItems:
@@ -92,12 +102,41 @@ def knowledge_rooms(known: dict[str, RoomOption], items: RoomItems | None = None
     return rooms
 
 
+def _catalogue() -> tuple[tuple[RoomOption, ...], RoomItems]:
+    """The rate rows as options and the knowledge base's room items: what `room_options` reads."""
+    rates = tuple(RoomOption(rate.name, tuple(rate.alias_list()), rate.nightly_rate) for rate in RoomRate.objects.all())
+    return rates, _room_items()
+
+
+def catalogue_changed(*args: object, **kwargs: object) -> None:
+    """A rate row or a knowledge item of the current schema changed: every process reads the catalogue again
+    (this one at once, the others once the change commits). Also a signal receiver."""
+    settings_cache.changed(connection.schema_name)
+
+
+def _item_saved(sender: type, instance: KnowledgeItem, created: bool, **kwargs: object) -> None:
+    # A new item outside rooms and rates is not in the catalogue; an edited one may have left it (its category
+    # before the edit is not known here).
+    if not created or instance.category in _CATALOGUE_CATEGORIES:
+        catalogue_changed()
+
+
+def _item_deleted(sender: type, instance: KnowledgeItem, **kwargs: object) -> None:
+    if instance.category in _CATALOGUE_CATEGORIES:  # the row as it stood: only rooms and rates were in it
+        catalogue_changed()
+
+
+_CATALOGUE_CATEGORIES = (Category.ROOMS, Category.RATES)
+# A queryset's delete sends post_delete per row too. This module is loaded with the app (leads.turn imports it).
+post_save.connect(catalogue_changed, sender=RoomRate, dispatch_uid="catalogue:leads.RoomRate:save")
+post_delete.connect(catalogue_changed, sender=RoomRate, dispatch_uid="catalogue:leads.RoomRate:delete")
+post_save.connect(_item_saved, sender=KnowledgeItem, dispatch_uid="catalogue:knowledge.KnowledgeItem:save")
+post_delete.connect(_item_deleted, sender=KnowledgeItem, dispatch_uid="catalogue:knowledge.KnowledgeItem:delete")
+
+
 def room_options() -> list[RoomOption]:
-    options = {
-        rate.name.casefold(): RoomOption(rate.name, tuple(rate.alias_list()), rate.nightly_rate)
-        for rate in RoomRate.objects.all()
-    }
-    items = _room_items()
+    rates, items = settings_cache.cached(connection.schema_name, CACHE_NAME, _catalogue)  # shared: never changed
+    options = {option.name.casefold(): option for option in rates}
     if not options:
         options = {option.name.casefold(): option for option in knowledge_rates(items)}
     for option in knowledge_rooms(options, items):

@@ -179,7 +179,7 @@ def _score(
     now: dt.datetime,
     model_confidence: float | None = None,
 ) -> None:
-    settings = LeadSettings.current()
+    settings = LeadSettings.cached()  # read only: the per-process copy (core.settings_cache)
     options = catalogue.room_options()
     rate = catalogue.nightly_rate(lead.room_type, settings, options)
     result = assess(

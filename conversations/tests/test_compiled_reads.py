@@ -1,0 +1,119 @@
+"""The reads every guest turn makes with their SQL compiled once per process (`core.compiled.first`): the
+widget key with its property, the conversation with its guest (daphne's POST and the worker's turn). Each must
+send the ORM's own statement and build the same rows, `select_related`'s included; and a statement compiled
+while one property's schema was active must read the other property's rows under its schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from conversations import engine
+from conversations.models import Channel, Conversation, Guest
+from conversations.widget import api
+from core import compiled
+from properties.models import WidgetKey
+from testsupport.inbound import web_conversation
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(obj: Model) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def same_statement(ours: Any, theirs: Any) -> None:
+    with CaptureQueriesContext(connection) as mine:
+        ours()
+    with CaptureQueriesContext(connection) as orm:
+        theirs()
+    assert [q["sql"] for q in mine.captured_queries] == [q["sql"] for q in orm.captured_queries]
+
+
+def test_the_turns_conversation_is_read_as_the_orm_reads_it_with_its_guest(world, django_assert_num_queries) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        Guest.objects.filter(pk=conversation.guest_id).update(name="Siti Aminah", email="siti@example.com")
+        orm = Conversation.objects.select_related("guest").filter(pk=conversation.pk).first()
+        with django_assert_num_queries(1):  # the guest comes with it, no second statement
+            found = compiled.first(engine.conversation_with_guest, conversation.pk)
+            guest = found.guest
+        assert fields(found) == fields(orm)
+        assert fields(guest) == fields(orm.guest) and guest.name == "Siti Aminah"  # decrypted as the ORM does
+        assert found._state.adding is False and guest._state.adding is False
+        same_statement(
+            lambda: compiled.first(engine.conversation_with_guest, conversation.pk),
+            lambda: Conversation.objects.select_related("guest").filter(pk=conversation.pk).first(),
+        )
+        assert compiled.first(engine.conversation_with_guest, conversation.pk + 1000) is None
+
+
+def test_the_widget_post_reads_only_web_conversations(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        assert compiled.first(api._web_conversation, conversation.pk).pk == conversation.pk
+        Conversation.objects.filter(pk=conversation.pk).update(channel=Channel.WHATSAPP)
+        assert compiled.first(api._web_conversation, conversation.pk) is None
+
+
+def test_the_widget_key_is_read_with_its_property_and_only_under_its_schema(world) -> None:
+    key = WidgetKey.objects.create(property=world.a, allowed_origins=["https://alpha.example"])
+    with schema_context("alpha"):
+        found = compiled.first(api._granted_key, key.pk, "alpha")
+        orm = WidgetKey.objects.select_related("property").filter(pk=key.pk, property__schema_name="alpha").first()
+        assert fields(found) == fields(orm) and fields(found.property) == fields(orm.property)
+        same_statement(
+            lambda: compiled.first(api._granted_key, key.pk, "alpha"),
+            lambda: (
+                WidgetKey.objects.select_related("property").filter(pk=key.pk, property__schema_name="alpha").first()
+            ),
+        )
+        assert compiled.first(api._granted_key, key.pk, "bravo") is None  # a grant naming another property
+
+
+def test_one_compiled_statement_reads_each_propertys_own_rows(world) -> None:
+    names = {"alpha": "Guest of Alpha", "bravo": "Guest of Bravo"}
+    ids = {}
+    for schema, name in names.items():
+        with schema_context(schema):
+            conversation = web_conversation()
+            Guest.objects.filter(pk=conversation.guest_id).update(name=name)
+            ids[schema] = conversation.pk
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            assert compiled.first(engine.conversation_with_guest, ids[schema]).guest.name == names[schema]
+    assert "alpha" not in compiled._compiled_read(engine.conversation_with_guest, (int,)).sql  # no schema baked in
+    assert "bravo" not in compiled._compiled_read(engine.conversation_with_guest, (int,)).sql
+
+
+def test_a_compiled_read_takes_ints_and_strings_only(world) -> None:
+    with pytest.raises(TypeError, match="int or str"):
+        compiled.first(engine.conversation_with_guest, 1.5)
+
+
+def test_the_turns_lock_read_is_the_orms_select_for_update(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        with transaction.atomic():
+            assert compiled.value(engine._locked_ai_mode, conversation.pk) == conversation.ai_mode
+            same_statement(
+                lambda: compiled.value(engine._locked_ai_mode, conversation.pk),
+                lambda: (
+                    Conversation.objects.select_for_update()
+                    .filter(pk=conversation.pk)
+                    .values_list("ai_mode", flat=True)
+                    .first()
+                ),
+            )
+            assert compiled.value(engine._locked_ai_mode, conversation.pk + 1000) is None
+        Conversation.objects.filter(pk=conversation.pk).update(ai_mode="staff")
+        with transaction.atomic():
+            assert compiled.value(engine._locked_ai_mode, conversation.pk) == "staff"
+        assert "FOR UPDATE" in compiled._compiled_read(engine._locked_ai_mode, (int,)).sql
+        with pytest.raises(ValueError, match="one column"):
+            compiled.value(engine.conversation_with_guest, conversation.pk)
