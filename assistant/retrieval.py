@@ -76,5 +76,5 @@ def topics_named_nowhere(query: str, hits: tuple[Hit, ...], *, today: dt.date | 
     unseen = [c for c in topics if c not in found]
     if not unseen:
         return ()
-    named = named_anywhere(unseen, today=today)
+    named = named_anywhere(unseen, today=today, question=question)
     return tuple(" ".join(c.english[0]) for c in unseen if c not in named)

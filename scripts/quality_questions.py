@@ -120,6 +120,15 @@ SETS = (
         " was not merged)",
     ),
     (
+        "eval_questions_tuning20.json",
+        "tuning set of the t15q6 round: written before its changes; 52 Malay questions on every item (seasonal,"
+        " rate and house-rule items too), 16 English ones on those items and two-part questions, 8 off-knowledge",
+    ),
+    (
+        "eval_questions_tuning21.json",
+        "check set of the t15q6 round: written after its fixes on tuning20, measured once there",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -192,9 +192,11 @@ FOCI = (
         re.compile(
             r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
             r"|(?:extra|any|a|additional) charge|charge (?:for|me|us|extra)"
-            r"|complimentary|harga|kos|caj|bayar|dibayar|denda|tambang|percuma"
+            r"|complimentary|harga|kos|caj|bayar|bayaran|dibayar|yuran|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
-            r"|(?<!pukul )(?<!luas )(?<!besar )berapa(?! lama| orang| malam| hari| jauh| bilik| katil| luas| besar))\b",
+            # The formal "berapakah" asks as "berapa" does ("Berapakah bayaran letak kereta?").
+            r"|(?<!pukul )(?<!luas )(?<!besar )berapa(?:kah)?"
+            r"(?! lama| orang| malam| hari| jauh| bilik| katil| luas| besar))\b",
             re.IGNORECASE,
         ),
         re.compile(

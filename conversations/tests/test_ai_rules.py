@@ -932,3 +932,21 @@ def test_a_size_asked_in_malay_gets_the_area_not_how_many_it_sleeps_nor_a_price(
     for question in ("garden studio luas berapa?", "berapa luas garden studio?", "how big is the garden studio?"):
         answer = _ask(question, (room,), language=detect_language(question))
         assert "27 m²" in answer and "RM 290" not in answer, (question, answer)
+
+
+def test_a_formal_malay_price_question_gets_the_general_rate_not_the_opening_line_or_a_variant() -> None:
+    # Another hotel's car park, in Malay: "Berapakah bayaran …" asks a price as "berapa harga …" does
+    # ("berapakah" is "berapa" written formally, "bayaran" a payment), so the guests' rate answers.
+    car_park = Hit(
+        5,
+        51,
+        "Car Park",
+        "facilities",
+        "Tempat letak kereta terbuka disediakan di belakang hotel. Tetamu membayar RM 12 sehari. "
+        "Letak kereta valet berharga RM 25 setiap kali masuk.",
+        0.9,
+        "ms",
+    )
+    for question in ("Berapakah bayaran letak kereta sehari?", "Berapakah harga letak kereta?"):
+        answer = _ask(question, (car_park,), language="ms")
+        assert "RM 12" in answer and "di belakang hotel" not in answer, (question, answer)

@@ -28,6 +28,9 @@ class Concept:
     # who the question is about (children): required in a full-text match only when it is the question's one
     # topic ("what's there for kids?"), not beside another ("what if my kid breaks something?": the damage)
     person: bool = False
+    # a season or period of the year (Ramadan, the year-end holidays): a question naming one may be answered by
+    # a seasonal item before its dates (knowledge.services.retrieval.SEASON_LOOKAHEAD_DAYS)
+    season: bool = False
 
     @property
     def phrases(self) -> tuple[tuple[str, ...], ...]:
@@ -116,11 +119,11 @@ def parse(text: str) -> tuple[Concept, ...]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        general, person = line.startswith("~"), line.startswith("@")
-        english, sep, malay = line.lstrip("~@").partition("=")
+        general, person, season = line.startswith("~"), line.startswith("@"), line.startswith("%")
+        english, sep, malay = line.lstrip("~@%").partition("=")
         if not sep or not _phrases(english) or not _phrases(malay):
             raise ValueError(f"glossary line {number}: expected 'english words = malay words', got {raw!r}")
-        concepts.append(Concept(_phrases(english), _phrases(malay), general, person))
+        concepts.append(Concept(_phrases(english), _phrases(malay), general, person, season))
     return tuple(concepts)
 
 
@@ -239,6 +242,12 @@ def terms(text: str) -> list[Term]:
 def find(text: str) -> list[Concept]:
     """The concepts `text` mentions, in order, longest phrase first (each concept once)."""
     return list(dict.fromkeys(term.concept for term in terms(text) if term.concept is not None))
+
+
+def season_tsquery(text: str) -> str:
+    """A to_tsquery expression matching the seasons or periods of the year the text names ("buffet ramadan",
+    "rates over Christmas"), in either language's words; "" when it names none."""
+    return " | ".join(concept.tsquery for concept in find(normalise(text)) if concept.season)
 
 
 def language_of(text: str) -> str:

@@ -24,7 +24,11 @@ How a question is answered:
 Both sides read the question through the EN↔BM glossary (glossary.py): the embedded query carries
 the other language's words for the concepts it names, and the full-text side matches either
 wording, so "Pukul berapa daftar keluar?" finds "Check-out time is by 12:00 noon".
-Only active items inside their validity dates (in the property's timezone) are searched.
+Only active items valid today (in the property's timezone) are searched; when the question names a season
+(a glossary concept marked so: Ramadan, the year-end holidays), also seasonal items naming that season and
+starting within SEASON_LOOKAHEAD_DAYS: a guest books ahead and asks in December what the year-end rates are, or
+in January what the Ramadan buffet costs, as a receptionist is asked; "how much is dinner at the café?" is not
+answered with a buffet three months away, and an item whose dates have passed is never quoted.
 """
 
 from __future__ import annotations
@@ -81,6 +85,24 @@ class ScoredChunk:
     text_rank: int | None
     fused: float
     above_threshold: bool
+
+
+# How far ahead a seasonal item is already quoted: about half a year, the span over which guests book and ask
+# about a stay (an offer starting later is not yet the hotel's answer).
+SEASON_LOOKAHEAD_DAYS = 183
+
+
+def _validity(today: datetime.date | None, question: str) -> dict[str, object]:
+    """What the statements' validity filter reads: an item is searched to its last day, and from its first,
+    or from SEASON_LOOKAHEAD_DAYS before it when the question names a season the item names (`_AHEAD`):
+    "buffet ramadan brp?" in January is answered by the Ramadan buffet, "how much is dinner at the café?" not."""
+    day = today or _today_in_property()
+    season = glossary.season_tsquery(question)
+    return {
+        "today": day,
+        "season_start": day + datetime.timedelta(days=SEASON_LOOKAHEAD_DAYS if season else 0),
+        "season": season or "nothing",  # with no season asked, no item starts in the window anyway
+    }
 
 
 def _today_in_property() -> datetime.date:
@@ -148,6 +170,13 @@ def text_query(question: str) -> str:
     return every_term or concepts
 
 
+# A seasonal item not yet running, searched when the question names its season: it starts within the lookahead
+# and one of its chunks (title or text) names a season the question names ("buffet ramadan" in January, not
+# "Chinese New Year dinner" with the Ramadan buffet).
+_AHEAD = """(i.valid_from <= %(season_start)s AND EXISTS (
+        SELECT 1 FROM knowledge_knowledgechunk sc
+        WHERE sc.item_id = i.id AND sc.search_vector @@ to_tsquery('simple', %(season)s)))"""
+
 # A Malay chunk of an English item answers under the item's Malay title (its English one if it has none).
 _SELECT = """
     SELECT c.id, c.item_id, c.text,
@@ -156,9 +185,9 @@ _SELECT = """
     FROM knowledge_knowledgechunk c
     JOIN knowledge_knowledgeitem i ON i.id = c.item_id
     WHERE c.embedding IS NOT NULL AND i.is_active
-      AND (i.valid_from IS NULL OR i.valid_from <= %(today)s)
+      AND (i.valid_from IS NULL OR i.valid_from <= %(today)s OR AHEAD)
       AND (i.valid_to IS NULL OR i.valid_to >= %(today)s)
-"""
+""".replace("AHEAD", _AHEAD)
 _VECTOR_SQL = _SELECT + " ORDER BY c.embedding <=> %(q)s::vector LIMIT %(n)s"
 _TEXT_SQL = (
     _SELECT.replace("AS sim", "AS sim, ts_rank_cd(c.search_vector, to_tsquery('simple', %(tsq)s)) AS text_score")
@@ -231,7 +260,7 @@ def search_detailed(
     threshold_same_language = min_similarity(provider.name, language, chunk_language=language)
     params = {
         "q": _vector_literal(query_vector(glossary.embedding_query(query, language))),
-        "today": today or _today_in_property(),
+        **_validity(today, query),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),
         "ef": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH)),
@@ -320,28 +349,29 @@ def _in_language(scored: list[ScoredChunk], language: str, same_items: list[tupl
     return result
 
 
-# Which glossary concepts (one to_tsquery expression each) some active item valid today names, in its title or
+# Which glossary concepts (one to_tsquery expression each) some active item searched today names, in its title or
 # its text, in either language: one statement on the full-text index, one EXISTS per concept.
 _NAMED_SQL = """
     SELECT q.n FROM unnest(%(queries)s::text[]) WITH ORDINALITY AS q(tsq, n)
     WHERE EXISTS (
       SELECT 1 FROM knowledge_knowledgechunk c JOIN knowledge_knowledgeitem i ON i.id = c.item_id
-      WHERE i.is_active AND (i.valid_from IS NULL OR i.valid_from <= %(today)s)
+      WHERE i.is_active AND (i.valid_from IS NULL OR i.valid_from <= %(today)s OR AHEAD)
         AND (i.valid_to IS NULL OR i.valid_to >= %(today)s)
         AND c.search_vector @@ to_tsquery('simple', q.tsq)
     )
-"""
+""".replace("AHEAD", _AHEAD)
 
 
 def named_anywhere(
-    concepts: list[glossary.Concept], *, today: datetime.date | None = None
+    concepts: list[glossary.Concept], *, today: datetime.date | None = None, question: str = ""
 ) -> frozenset[glossary.Concept]:
     """The concepts of `concepts` that some item of the current property names (title or text, either language's
     words): a question about a thing none names ("how much is lunch?" where only breakfast is written) has no
-    item to answer it, however near one is. Must run inside the property's schema, like `search`."""
+    item to answer it, however near one is. `question`: a seasonal item whose season it names is read before
+    its dates, as `search` reads it. Must run inside the property's schema, like `search`."""
     if not concepts:
         return frozenset()
-    params = {"queries": [concept.tsquery for concept in concepts], "today": today or _today_in_property()}
+    params = {"queries": [concept.tsquery for concept in concepts], **_validity(today, question)}
     with connection.cursor() as cursor:
         cursor.execute(_NAMED_SQL, params)
         return frozenset(concepts[number - 1] for (number,) in cursor.fetchall())
@@ -353,9 +383,10 @@ def search(
     """The top `k` chunks for `query` in the current property, best first, only above the relevance threshold.
 
     Must run inside the property's schema (a tenant request, a tenant-aware task, or
-    `schema_context`). Only active items valid on `today` (default: today in the property's
-    timezone) are considered. `language` is the question's ("en" or "ms"; the engine passes
-    the one it detected, else the glossary guesses): it picks the calibrated threshold and the
-    glossary's direction. Raises `EmbeddingError` if the embedding provider fails.
+    `schema_context`). Only active items valid on `today` (default: today in the property's timezone) are
+    considered, or starting within SEASON_LOOKAHEAD_DAYS of it when the question names its season. `language`
+    is the question's ("en" or "ms"; the engine passes the one it detected, else the glossary guesses): it
+    picks the calibrated threshold and the glossary's direction. Raises `EmbeddingError` if the embedding
+    provider fails.
     """
     return [scored.hit for scored in search_detailed(query, k, language=language, today=today)]

@@ -292,3 +292,22 @@ def test_a_thing_asked_of_a_place_is_a_topic_its_item_does_not_name(question: st
     # Then retrieval reports the topic as named nowhere, and the item's facts are not quoted in its stead.
     asked = {c for c in glossary.find(question) if not c.general}
     assert asked - set(glossary.find(item)), asked
+
+
+def test_a_theme_park_or_a_water_slide_is_a_topic_of_its_own_not_parking_or_the_pool() -> None:
+    # Things guests ask for that a hotel may not have: "theme park" is not "park (my car)", a slide is not the pool
+    # itself, so an item naming only parking or the pool is not taken for them.
+    assert [c.english[0] for c in glossary.find("Do you sell theme park tickets?")] == [("theme", "park")]
+    assert [c.english[0] for c in glossary.find("where can I park?")] == [("parking",)]
+    assert ("water", "slide") in [c.english[0] for c in glossary.find("kolam renang ada gelongsor air ke")]
+
+
+def test_the_year_end_is_said_akhir_tahun_as_well_as_hujung_tahun() -> None:
+    assert glossary.find("cuti akhir tahun") == glossary.find("year-end") == glossary.find("musim cuti hujung tahun")
+
+
+def test_a_season_is_named_in_either_language() -> None:
+    christmas = glossary.season_tsquery("What are your rates over Christmas?")
+    assert christmas and christmas == glossary.season_tsquery("cuti akhir tahun kena duduk brp malam")
+    assert "ramadan" in glossary.season_tsquery("buffet berbuka puasa brp seorang")
+    assert glossary.season_tsquery("harga makan malam kat kafe berapa?") == ""

@@ -53,13 +53,27 @@ def test_hits_carry_what_an_answer_needs_to_cite(world, kb_a):
     assert len(hits) <= 3
 
 
-def test_inactive_and_out_of_season_items_are_not_found(world, kb_a):
+def test_inactive_items_and_seasons_over_or_far_ahead_are_not_found(world, kb_a):
+    # The year-end rates run from 15 December 2026 to 2 January 2027. A guest booking ahead asks about the season
+    # before it starts (a receptionist answers in November); once over, or half a year and more ahead, not.
     question = "Is there a peak season surcharge at year end?"
     with schema_context(world.a.schema_name):
-        in_season = [hit.title for hit in search(question, today=datetime.date(2026, 12, 20))]
-        out_of_season = [hit.title for hit in search(question, today=datetime.date(2026, 11, 1))]
-        assert "Year-End Holiday Rates" in in_season
-        assert "Year-End Holiday Rates" not in out_of_season
+
+        def found_on(day: datetime.date, asked: str = question) -> bool:
+            return "Year-End Holiday Rates" in [hit.title for hit in search(asked, today=day)]
+
+        assert found_on(datetime.date(2026, 12, 20))  # in season
+        assert found_on(datetime.date(2026, 11, 1))  # six weeks ahead
+        assert found_on(datetime.date(2026, 6, 15))  # SEASON_LOOKAHEAD_DAYS ahead
+        assert not found_on(datetime.date(2026, 6, 14))  # further ahead
+        assert not found_on(datetime.date(2027, 1, 3))  # over
+        # A question naming no season, or another one, is answered by what is valid today: not by a season weeks away.
+        assert not found_on(datetime.date(2026, 11, 1), "Is there a surcharge during Ramadan?")
+        unseasoned = "What is the minimum stay?"
+        assert "Year-End Holiday Rates" in [hit.title for hit in search(unseasoned, today=datetime.date(2026, 12, 20))]
+        assert "Year-End Holiday Rates" not in [
+            hit.title for hit in search(unseasoned, today=datetime.date(2026, 11, 1))
+        ]
         KnowledgeItem.objects.filter(title="Swimming Pool").update(is_active=False)
         assert "Swimming Pool" not in [hit.title for hit in search("What time does the pool open?", today=TODAY)]
 
@@ -116,6 +130,8 @@ def test_one_statement_sets_the_hnsw_settings_before_its_index_scans_start(world
                     "ef": "173",
                     "q": "[" + ",".join(["0.05"] * 384) + "]",
                     "today": TODAY,
+                    "season_start": TODAY,
+                    "season": "nothing",
                     "n": 40,
                     "tsq": "breakfast",
                     "language": "en",
