@@ -422,7 +422,7 @@ def turn_reading(turn: Turn) -> ModelOutcome | None:
     return turn.notes["reading"]
 
 
-def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False, for_person: bool = False) -> Progress:
+def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False) -> Progress:
     """Read the whole conversation again (every guest message, in every mode) and update its lead.
 
     `create`: a lead may be opened by this turn (booking intent); otherwise only an existing lead is
@@ -442,7 +442,6 @@ def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False, for_p
                 ctx=turn_context(turn),
                 property_=turn.property,
                 keep_contact=keep_contact,
-                for_person=for_person,
             )
             turn.notes["lead_row"] = lead
     except Exception:  # a lead failure must never cost the guest their answer
@@ -665,12 +664,8 @@ class LeadTurnStep:
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None:
         if "lead" not in turn.notes:
-            handoff = answer.mode == AiMode.HANDOFF
             turn.notes["lead"] = read_progress(
-                turn,
-                create=answer.mode == AiMode.LEAD_CAPTURE,
-                keep_contact=handoff,
-                for_person=handoff and modes.asks_for_person(turn.text),
+                turn, create=answer.mode == AiMode.LEAD_CAPTURE, keep_contact=answer.mode == AiMode.HANDOFF
             )
         progress: Progress = turn.notes["lead"]
         if answer.mode == AiMode.HANDOFF:

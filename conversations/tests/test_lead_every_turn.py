@@ -14,7 +14,6 @@ from conversations import engine
 from conversations.models import AiMode, Handoff
 from conversations.tests.test_lead_dialogue import lead_of, say
 from leads.models import ConsentStatus, Lead
-from testsupport.inbound import whatsapp_text
 
 pytestmark = pytest.mark.django_db
 
@@ -106,29 +105,6 @@ def test_a_contact_after_a_complaint_hands_no_lead_over(kb_a, open_all_day) -> N
         say(conversation, "By the way the website is terrible, it keeps crashing", 2)
         say(conversation, "012-909 1212", 3)
         assert lead_of(conversation).handed_over_at is None
-
-
-def on_whatsapp(number: str, text: str):
-    """A WhatsApp guest's first message and the engine's answer to it."""
-    conversation, message, _ = engine.ingest(whatsapp_text(number, text, number="601", wamid=f"wamid.{number}"))
-    return conversation, engine.run_turn(conversation.pk, message.pk)
-
-
-def test_on_whatsapp_a_person_asked_for_with_the_booking_in_one_message_gets_the_lead(kb_a, open_all_day) -> None:
-    with schema_context(kb_a.a.schema_name):
-        conversation, reply = on_whatsapp(
-            "+60197770001",
-            "Hello, can I talk to your reservations team? 2 family suites for 4 adults 4 kids, 1-3 July 2027",
-        )
-        assert reply.metadata["mode"] == AiMode.HANDOFF
-        lead = lead_of(conversation)
-        assert (lead.intent, lead.check_in, lead.adults, lead.phone) == (
-            "room_booking", dt.date(2027, 7, 1), 4, "+60197770001"
-        )  # fmt: skip
-        assert lead.handed_over_at is not None
-        # A question about the hotel asked of a person books nothing.
-        other, _ = on_whatsapp("+60197770002", "Can I speak to a manager about the pool?")
-        assert not Lead.objects.filter(conversation_links__conversation=other).exclude(intent="general").exists()
 
 
 def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, open_all_day) -> None:
