@@ -44,7 +44,9 @@ _HUMAN = re.compile(
     r"|(?<!for )(?<!if )(?<!when )someone|speak to"
     r"|talk to|call me|speak with|talk with|callback|(?:a|get a|request a|want a|need a|give me a) call[- ]?back"
     rf"|manusia|orang sebenar|{_OWN_STAFF}kakitangan|{_OWN_STAFF}staf|pengurus|penyambut tetamu|bercakap dengan"
-    r"|cakap dengan|hubungi saya)\b",
+    r"|cakap dengan|hubungi saya"
+    # "a reservations officer", "the sales team", "pegawai tempahan": the people who take bookings
+    r"|(?:reservations?|booking|sales|duty|events?) (?:officer|team|department|manager)|pegawai)\b",
     re.IGNORECASE,
 )
 _COMPLAINT = re.compile(

@@ -210,7 +210,12 @@ _BARE_NUMBER = re.compile(
 _BARE_NAME = re.compile(
     r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,6})\s*[.!]*\s*$"
 )
-_SELF_CUE = re.compile(r"^\s*(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini)\s+(?=\S)", re.IGNORECASE)
+# "nama syarifah aini", "name: jess tan": the label said before the name is no part of it.
+_SELF_CUE = re.compile(
+    r"^\s*(?:(?:my\s+)?name(?:'s|\s+is)?|nama(?:\s+(?:saya|sy|aku))?|saya|sy|aku|i'm|im|i am|it's|its|this is|ini)"
+    r"(?:\s*:\s*|\s+)(?=\S)",
+    re.IGNORECASE,
+)
 NOT_A_NAME = {
     "yes", "no", "ya", "tidak", "tak", "ok", "okay", "thanks", "terima", "kasih", "sure", "boleh", "nope", "bukan",
     "salah", "wrong", "betul", "maaf", "sebenarnya", "actually", "oops", "alamak",
@@ -480,10 +485,14 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
         return
     if lead.consent_status not in (ConsentStatus.NOT_ASKED, ConsentStatus.ASKED):
         return
-    if not (progress.fields.phone or progress.fields.email):
-        return
     reading = turn_reading(turn)
-    if not (modes.asks_for_person(turn.text) or (reading is not None and reading.wants_human)):
+    asks = modes.asks_for_person(turn.text) or (reading is not None and reading.wants_human)
+    # "Could someone from reservations call me?", then the number in the next message: the request stands until
+    # the contact comes, and the contact then hands the enquiry over as if given with the request.
+    if not (asks or progress.state.person_asked):
+        return
+    if not (progress.fields.phone or progress.fields.email):
+        progress.state.person_asked = True
         return
     try:
         record_consent(lead.pk, given=True)
@@ -492,6 +501,7 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
         log.warning("lead_handover_on_request_refused", lead=lead.pk)
         return
     progress.state.consent = ConsentStatus.GIVEN
+    progress.state.person_asked = False
     turn.notes.pop("lead_row", None)
 
 

@@ -76,6 +76,37 @@ def test_a_request_for_a_person_mid_booking_hands_the_lead_over_when_a_contact_i
         assert lead.handed_over_at is None and lead.consent_status == ConsentStatus.NOT_ASKED
 
 
+def test_a_person_asked_for_mid_booking_then_the_contact_hands_the_lead_over(kb_a, open_all_day) -> None:
+    """The request for a person stands until the contact comes (issue 15, t15d6): the number or e-mail in the next
+    message hands the enquiry over as if given with the request."""
+    with schema_context(kb_a.a.schema_name):
+        for n, (booking, person, contact) in enumerate(
+            [
+                ("Family Suite for 2 adults and 2 kids, 8 to 11 May 2027", "can a reservations officer ring me?",
+                 "sure: 016-303 4040"),
+                ("Nak deluxe king 2 malam dari 3hb Jun 2027, 2 dewasa", "sy nak cakap dgn staf je",
+                 "emel sy: hakim.r@contoh.my"),
+            ]
+        ):  # fmt: skip
+            conversation = start()
+            say(conversation, booking, f"{n}a")
+            assert say(conversation, person, f"{n}b").metadata["mode"] == AiMode.HANDOFF
+            assert lead_of(conversation).handed_over_at is None  # nobody to call back yet
+            say(conversation, contact, f"{n}c")
+            lead = lead_of(conversation)
+            assert lead.handed_over_at is not None and lead.consent_status == ConsentStatus.GIVEN
+            assert lead.check_in is not None and (lead.phone or lead.email)
+
+
+def test_a_contact_after_a_complaint_hands_no_lead_over(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "Deluxe King for 2 adults, 8 to 10 May 2027", 1)
+        say(conversation, "By the way the website is terrible, it keeps crashing", 2)
+        say(conversation, "012-909 1212", 3)
+        assert lead_of(conversation).handed_over_at is None
+
+
 def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = start()

@@ -285,7 +285,7 @@ _GATHERING = (
     r"|training|latihan|celebration|sambutan|retreat|buffet|bufet|jamuan"
 )
 GROUP_RE = re.compile(
-    rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan) of {NUM_COUNT}\b"
+    rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan|dinner|lunch|gathering|celebration) of {NUM_COUNT}\b"
     rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
     rf"|\b(?:{_GATHERING}) (?:for|untuk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b"  # "our wedding for 2027" is a year
     r"(?![/.\-:]\d|\s*(?:nights?|nite|malam|mlm|days?|hari|hours?|hrs?|jam|rooms?|bilik|am\b|pm\b))"
@@ -304,7 +304,15 @@ GROUP_RE = re.compile(
     rf"|reservation|tempah|tempahan|stay) (?:for|untuk|utk) (?!(?:19|20)\d\d\b){NUM_COUNT}\b(?![/.\-:]\d)"
     rf"(?!\s*(?:-\s*)?(?:nights?|nite|malam|mlm|days?|hari|weeks?|minggu|rooms?|adults?|dewasa|kids?|child|children|kanak|budak|anak"
     r"|bab(?:y|ies)))"
-    rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers)\b"
+    rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers"
+    # a company's or a family's own people: "roughly 120 staff", "untuk 250 pekerja", "jemputan 800"
+    r"|staff|staf|employees|pekerja|kakitangan|colleagues|rakan sekerja|jemputan|members|ahli)\b"
+    # a crowd of friends or relatives ("around 70 friends"); "2 friends" stays with the companions' rules
+    r"|\b(\d{2,4})\s*(?:friends|kawan|rakan|relatives|saudara(?:[- ]mara)?)\b"
+    # the count after the word for the invited: "jemputan 600", "guests: about 250", "tetamu dalam 400"
+    r"|\b(?:jemputan|tetamu|guests)\s*:?\s*(?:seramai\s+|dalam\s+|lebih kurang\s+|sekitar\s+|about\s+|around\s+)?"
+    rf"{NUM_COUNT}\b(?![/.\-:]\d|\s*(?:nights?|malam|mlm|hari|days?|rooms?|bilik|adults?|dewasa|kids?|child|children"
+    r"|kanak|budak|anak|am\b|pm\b))"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
 )
 # A party said as "us" and a count, with nobody named a child: "kami bertiga", "kami 3 org", "we are 3". For a room
@@ -405,10 +413,10 @@ _NAME_TAIL = rf"(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}"
 EXPLICIT_NAME_RE = re.compile(
     r"(?:(?i:\bmy name is|\bmy name's|\bname's|\bthe name is|(?:^|[,;.]\s*|\band\s+)name is|\bname\s*:"
     r"|\bcontact(?: person| name)?\s*:|\bpic\s*:"
-    rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?:\s+(?:ialah|adalah))?"
+    rf"|\battn\.?\s*:?|\bnama (?:saya|sy|aku)(?![A-Za-z])(?:\s+(?:ialah|adalah))?"
     rf"|\bsaya bernama|\bnama\s*:|\bnama penuh(?: saya)?\s*:?|\b(?:my )?full name(?: is)?\s*:?"
     # "booking under the name of …", "under my name, …", "tempahan atas nama …"
-    r"|\bunder (?:the name(?: of)?|my name,?)|\batas nama(?: saya| sy)?)"
+    r"|\bunder (?:the name(?: of)?|my name,?)|\batas nama(?: saya| sy)?(?![A-Za-z]))"
     # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
     r"|\b(?i:booking|booked|reservation|reserved|book it|put it|it['’]?s|its|it is)[ \t]+(?i:under)(?=[ \t]+[A-Z])"
     # "nama Kelvin", "ok. nama Kelvin, 012…": a bare "nama" opening a message or a clause.
@@ -516,6 +524,9 @@ INTENT_WORDS: dict[str, list[str]] = {
         "year end party", "anniversary party", "hen party", "high tea party", "majlis bertunang",
         # A birthday is a party to host only when called one; "makan malam hari jadi" is a table for dinner.
         "parti hari jadi", "sambutan hari jadi", "jamuan",
+        # Said without a word for the event: "we're getting married on …", "a venue for 300", "launching a product".
+        "getting married", "get married", "venue", "launch", "launching", "tying the knot", "tie the knot",
+        "town hall", "townhall", "bash",
     ],
     "fb_inquiry": [
         "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
@@ -584,21 +595,54 @@ OWN_ROOM_RE = re.compile(
 )
 
 
+# A table or the restaurant's private room: the meal is the booking, whatever it celebrates ("a private dining room
+# for 14, it's my dad's 70th", "meja untuk 6, sambut ulang tahun perkahwinan", "bilik makan persendirian, jamuan
+# persaraan"). The room of "dining room" books no bed.
+DINING_PLACE_RE = re.compile(
+    r"\b(?:private dining(?:\s+(?:room|area|hall))?|dining room|bilik makan(?:\s+(?:persendirian|peribadi|vip))?"
+    r"|ruang makan(?:\s+(?:persendirian|peribadi|vip))?)\b"
+)
+TABLE_RE = re.compile(r"\b(?:(?:a|the|book|reserve|hold) table|tables? for|meja untuk|tempah meja|meja makan)\b")
+HOST_CROWD_RE = re.compile(
+    r"\b(?:host|hold|accommodate|fit|seat)\s+(?:about\s+|around\s+|roughly\s+|up to\s+|approximately\s+|some\s+)?"
+    r"\d{2,4}\s*(?:guests|people|pax|persons|staff|employees|delegates|participants|attendees|tetamu|orang)\b"
+)
+# A wedding anniversary is an occasion, not a wedding.
+ANNIVERSARY_RE = re.compile(r"\b(?:wedding anniversary|ulang ?tahun perkahwinan|ulang ?tahun kahwin)\b")
+# The events a table never hosts: a hall, a meeting room, a wedding. Any other event word beside a table or a private
+# dining room ("jamuan", "birthday party", "reunion") is what the meal celebrates.
+HALL_EVENT_WORDS = [
+    "wedding", "kahwin", "perkahwinan", "nikah", "kenduri", "resepsi", "reception", "meeting", "mesyuarat",
+    "conference", "persidangan", "seminar", "workshop", "bengkel", "banquet", "ballroom", "dewan", "function room",
+    "team building", "convention", "retreat", "training", "latihan", "offsite", "off-site", "product launch",
+    "getting married", "get married", "venue", "launch", "launching", "tying the knot", "tie the knot", "town hall",
+    "townhall", "gala", "dinner and dance", "tahlil",
+    "doa selamat", "aqiqah", "rumah terbuka", "open house",
+]  # fmt: skip
+
+
 def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str:
     """Events outrank rooms (a wedding brings rooms); F&B wins over rooms only when it dominates.
 
     A night count ("3 malam") or a named room type counts as a room word; bare "malam" does not
     ("jam 8 malam" is 8 pm).
     """
-    lowered = text.lower()
+    lowered = ANNIVERSARY_RE.sub("anniversary", text.lower())
     # "The shower in my room is broken": a guest already staying speaks of their room; that books nothing.
     stay_words = OWN_ROOM_RE.sub(" ", lowered)
+    dining = bool(DINING_PLACE_RE.search(stay_words))
+    stay_words = DINING_PLACE_RE.sub(" restaurant ", stay_words)
     hits = {intent: len(_words_present(stay_words, words)) for intent, words in INTENT_WORDS.items()}
     hits["room_booking"] += int(bool(NIGHTS_RE.search(lowered) or DAYS_NIGHTS_RE.search(lowered))) + int(room_chosen)
     signals.intent_hits = {intent: count for intent, count in hits.items() if count}
     signals.booking_words = _words_present(lowered, BOOKING_WORDS)
     if len(signals.intent_hits) > 1:
         signals.ambiguities.append("intent_mixed")
+    # "Could your hotel host around 220 guests?": a crowd no room sleeps is an event, whatever it is called.
+    hits["event"] += int(bool(HOST_CROWD_RE.search(stay_words)))
+    at_table = dining or bool(TABLE_RE.search(stay_words))
+    if hits["event"] and at_table and not _words_present(stay_words, HALL_EVENT_WORDS):
+        return "fb_inquiry"
     if hits["event"]:
         return "event"
     if hits["fb_inquiry"] and hits["fb_inquiry"] >= hits["room_booking"]:
@@ -977,7 +1021,12 @@ SPECIAL_REQUEST_RE = re.compile(
     r"|\b(?:baby\s+)?(?:cot|crib)\b|\bkatil\s+bayi\b"
     r"|\b(?:high|higher|top)\s+floor\b|\btingkat\s+(?:atas|tinggi)\b|\bquiet\s+room\b|\bbilik\s+senyap\b"
     r"|\bconnecting\s+rooms?\b|\bbilik\s+bersambung\b"
-    r"|\b(?:birthday|anniversary|hari\s+jadi|ulang\s+tahun)(?:\s+(?:cake|surprise|decoration|kek))?\b"
+    # What the stay or the meal celebrates: "my dad's 70th (birthday)", "ulang tahun perkahwinan", "hari jadi ke-60",
+    # a farewell or a retirement.
+    r"|\b(?:[a-z]+['’]s|my|our|his|her)\s+\d{1,3}(?:st|nd|rd|th)\b(?:\s+(?:birthday|anniversary))?"
+    r"|\b(?:(?:wedding\s+)?anniversary|birthday|hari\s+jadi|ulang\s*tahun(?:\s+(?:perkahwinan|kahwin))?)"
+    r"(?:\s+(?:yang\s+)?ke-?\s?\d{1,3})?(?:\s+(?:cake|surprise|decoration|kek))?\b"
+    r"|\b(?:farewell|retirement|persaraan|bersara|graduation|konvokesyen)\b"
     r"|\b(?:allergic\s+to|allergy\s+to|allergies\s+to|alergi|alahan)\s+[^.,;!?\n]{2,40}"
     # When the guest wants to come in their own words, beside the date we read from them: a holiday that moves with
     # its calendar ("over Deepavali", "the Hari Raya weekend") or the school holidays, for the team to confirm.

@@ -55,6 +55,8 @@ class DialogueState:
     # What the guest spoke of without a number, read afresh every turn and never kept: "children" ("me, my wife and
     # the kids", "a family of 4"), "party" (this turn's answer to the party question could not be read).
     unclear: list[str] = field(default_factory=list)
+    # The guest asked for a person while no contact was known: the contact they give next hands the lead over.
+    person_asked: bool = False
 
     @property
     def last_asked(self) -> str | None:
@@ -62,19 +64,22 @@ class DialogueState:
 
     def as_json(self) -> dict[str, Any]:
         data = {"slots": self.slots, "asked": self.asked, "consent": self.consent, "lead_id": self.lead_id}
-        return data | ({"correctable": True} if self.correctable else {})
+        data |= {"correctable": True} if self.correctable else {}
+        return data | ({"person_asked": True} if self.person_asked else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
         data = data or {}
         if "slots" not in data:  # a session written before the dialogue state: its flat partial lead
-            return cls(slots={k: v for k, v in data.items() if k not in ("asked", "consent", "lead_id", "correctable")})
+            kept = ("asked", "consent", "lead_id", "correctable", "person_asked")
+            return cls(slots={k: v for k, v in data.items() if k not in kept})
         return cls(
             slots=dict(data.get("slots") or {}),
             asked=[str(slot) for slot in data.get("asked") or []],
             consent=str(data.get("consent") or ConsentStatus.NOT_ASKED),
             lead_id=data.get("lead_id"),
             correctable=bool(data.get("correctable")),
+            person_asked=bool(data.get("person_asked")),
         )
 
 
