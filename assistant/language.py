@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[a-zA-Z']+")
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 
 MALAY_WORDS = frozenset(
     str.split(
@@ -50,7 +51,8 @@ LOANWORDS = frozenset(
 
 def detect_language(text: str, default: str = "en") -> str:
     """'ms' or 'en'; `default` (usually the conversation's language so far) breaks ties."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    # An e-mail address or a link is no word of the guest's language (".my" is not English "my").
+    words = [w.lower() for w in _WORD.findall(_ADDRESS.sub(" ", text))]
     if not words:
         return default
     malay = sum(1 for w in words if w in MALAY_WORDS)

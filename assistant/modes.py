@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from knowledge.services import glossary
+
 
 class AiMode(models.TextChoices):
     """Who answers a conversation now; stored on `Conversation.ai_mode` (the choices live with the AI core)."""
@@ -71,7 +73,8 @@ _BOOKING = re.compile(
     r"|tempah|tempahan|kosong|harga|kadar|berapa harga|berapa ringgit|satu malam|semalam berapa|promosi|menginap"
     # Events, meetings and dining are enquiries to capture too, not questions to look up and forget.
     r"|wedding|weddings|kahwin|perkahwinan|nikah|kenduri|resepsi|meeting|meetings|mesyuarat|conferences?|seminars?"
-    r"|workshops?|bengkel|persidangan|banquets?|majlis|retreats?|table for|meja untuk|book a table|tempah meja)\b",
+    r"|workshops?|bengkel|persidangan|banquets?|jamuan|majlis|retreats?"
+    r"|table for|meja untuk|book a table|tempah meja)\b",
     re.IGNORECASE,
 )
 _DATES = re.compile(
@@ -93,6 +96,19 @@ _CONTACT_GIVEN = re.compile(
     re.IGNORECASE,
 )
 
+# A company's or a family's people as the guests of an event ("bengkel staf 2 hari", "a staff retreat",
+# "workshop for our staff", "jamuan tahunan kakitangan"): the group being booked for, not a person to talk to.
+_GATHERINGS = (
+    r"(?:bengkel|workshop|training|latihan|kursus|course|seminar|retreat|outing|lawatan|trip|party|parti|jamuan"
+    r"|dinner|lunch|makan malam|makan tengah hari|majlis|event|acara|program|programme|annual|tahunan"
+    r"|team[- ]building|gathering|perjumpaan|meeting|mesyuarat|conference|persidangan|hari keluarga|family day)"
+)
+_STAFF_AS_GUESTS = re.compile(
+    rf"\b{_GATHERINGS}(?:\s+(?:for|untuk|utk|our|kami|the|all|semua|para))*\s+(?:staff|staf|kakitangan|pekerja)\b"
+    rf"|\b(?:staff|staf|kakitangan|pekerja)\s+{_GATHERINGS}\b",
+    re.IGNORECASE,
+)
+
 
 def wants_human(text: str) -> bool:
     return asks_for_person(text) or is_complaint(text)
@@ -100,12 +116,14 @@ def wants_human(text: str) -> bool:
 
 def asks_for_person(text: str) -> bool:
     """The guest asks for a person in so many words (a complaint alone is not that)."""
-    return bool(_HUMAN.search(_CONTACT_GIVEN.sub(" ", text)))
+    written_out = glossary.normalise(text)  # "nk cakap dgn org hotel" is "nak cakap dengan orang hotel"
+    return bool(_HUMAN.search(_STAFF_AS_GUESTS.sub(" ", _CONTACT_GIVEN.sub(" ", written_out))))
 
 
 def is_complaint(text: str) -> bool:
     """An unhappy guest, or one demanding their money back (asking about the refund policy is not)."""
-    return bool(_COMPLAINT.search(text) or _REFUND_DEMAND.search(text))
+    written_out = glossary.normalise(text)  # "x puas hati" is "tak puas hati"
+    return bool(_COMPLAINT.search(written_out) or _REFUND_DEMAND.search(written_out))
 
 
 def has_booking_intent(text: str) -> bool:

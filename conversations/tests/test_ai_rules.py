@@ -36,6 +36,10 @@ def test_it_tells_english_from_malay(text: str, language: str) -> None:
 def test_an_undecidable_message_keeps_the_conversations_language() -> None:
     assert detect_language("OK 👍", default="ms") == "ms"
     assert detect_language("wifi", default="en") == "en"
+    # an address is no word of a language: ".my" is not English, "@" and a domain say nothing
+    assert detect_language("Aina dr syarikat, aina@maju.com.my", default="ms") == "ms"
+    assert detect_language("Jason here, jason@stay.my", default="en") == "en"
+    assert detect_language("see www.myhotel.my pls", default="ms") == "ms"
 
 
 def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_length() -> None:
@@ -69,6 +73,14 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("What happens when someone loses a key card?", AiMode.CONCIERGE),
         ("Our company is planning a retreat for 45 staff", AiMode.LEAD_CAPTURE),  # their staff, not ours
         ("Majlis makan malam untuk 120 kakitangan syarikat", AiMode.LEAD_CAPTURE),
+        # the people of a gathering being booked for, not a person asked for
+        ("Kami nak buat jamuan tahunan staf untuk 80 orang bulan Mac", AiMode.LEAD_CAPTURE),
+        ("We're planning a staff training day for 30 people, do you have a meeting room?", AiMode.LEAD_CAPTURE),
+        ("Workshop for our staff, 25 pax, 3 March", AiMode.LEAD_CAPTURE),
+        ("Can I speak to your staff about a training day?", AiMode.HANDOFF),  # asked for all the same
+        # typed shorthand written out before the rules read it
+        ("boleh sy cakap dgn org hotel?", AiMode.HANDOFF),
+        ("sy x puas hati dgn bilik ni", AiMode.HANDOFF),
         ("Can I get a refund if I cancel?", AiMode.CONCIERGE),  # the policy asked, not a complaint
         ("Boleh dapat bayar balik kalau batal?", AiMode.CONCIERGE),
         ("I want a refund, this is unacceptable", AiMode.HANDOFF),

@@ -240,7 +240,7 @@ def children_after(text: str) -> int | None:
 # A form typed into a chat: "Dewasa: 2, Kanak-kanak: 1", "adults = 2".
 # The colon may be left out ("dewasa 2, kanak2 1"), not before a unit ("anak 5 tahun" is an age) nor before the
 # next kind of guest ("3 dewasa 1 bayi": the 1 is the baby's).
-_UNIT_AFTER = r"(?!\s*(?:nights?|malam|mlm|rooms?|bilik|days?|hari|tahun|years?|yrs?|y/?o|bulan|months?))"
+_UNIT_AFTER = r"(?!\s*(?:nights?|malam|mlm|rooms?|bilik|days?|hari|tahun|thn|years?|yrs?|y/?o|bulan|months?))"
 _LABELLED_COUNT = (
     rf"(?:\s*[:=]\s*(\d{{1,3}})\b{_UNIT_AFTER}|\s+(\d{{1,3}})\b{_UNIT_AFTER}(?!\s*[-–/])"
     r"(?!\s*(?:orang\s+|org\s+)?(?:anak|kanak|budak|bayi|bab(?:y|ies)|kids?|child|children|infants?|toddlers?|dewasa"
@@ -770,7 +770,8 @@ def name_beside_contact(text: str, region: str) -> str | None:
     return name if name and len(name.split()) == len(said.split()) else None
 
 
-_AFFILIATION_RE = re.compile(rf"[ \t]+(?:from|dari|daripada)[ \t]+(?:[A-Z]|(?i:{'|'.join(PLACES)})\b).*$")
+# "dr" in lower case after a name is "dari" typed short ("Aina dr HR"); "Dr" before a name is a title.
+_AFFILIATION_RE = re.compile(rf"[ \t]+(?:from|dari|daripada|dr)[ \t]+(?:[A-Z]|(?i:{'|'.join(PLACES)})\b).*$")
 _LOWER_NAME_BESIDE = re.compile(r"[a-z][a-z'’\-]+(?:[ \t]+(?:bin|binti|bt|a/l|a/p|s/o|d/o|[a-z][a-z'’\-]+)){0,3}")
 _SELF_CUE_RE = re.compile(r"^(?:saya|sy|aku|i'm|im|i am|it's|its|this is|ini|ni)[ \t]+(?=\S)", re.IGNORECASE)
 _CONNECTORS = {"bin", "binti", "bt", "a/l", "a/p", "s/o", "d/o"}

@@ -160,6 +160,7 @@ def test_a_night_added_lengthens_the_stay(messages, nights, check_out) -> None:
         ("bilik 3hb Jan 2027, 3 dewasa 1 bayi", 3, 1),
         ("2 rooms for 4 adults 5-7 Feb 2027", 4, None),
         ("bilik 3hb Jan 2027, anak 5 tahun, 2 dewasa", 2, None),
+        ("bilik 3hb Jan 2027, 2 dewasa, budak 7 thn", 2, None),  # typed short, still an age
         ("a room on 3 Jan 2027 for my husband, me and our 2 kids", 2, 2),
     ],
 )

@@ -57,6 +57,8 @@ def test_lower_case_words_about_the_contact_or_the_stay_are_no_name(text):
         ("Farah from Penang, farah.p@example.com", "Farah"),
         ("Zul dari Maju Jaya Sdn Bhd 012-555 7878", "Zul"),
         ("Mr. Gan from Seremban, 016-444 1212", "Mr. Gan"),
+        ("Aina dr Finance, aina@maju.com.my", "Aina"),  # "dr" typed for "dari" after the name
+        ("Dr Lim Swee, 012-880 1234", "Dr Lim Swee"),  # "Dr" before it is a title
     ],
 )
 def test_the_town_or_the_company_beside_the_contact_is_no_part_of_the_name(text, name):
