@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from assistant import unstated
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
 from assistant.situations import implied_topic, is_comparison, question_pieces, variant, without_setting
@@ -523,6 +524,7 @@ class _Item:
     titled: bool  # its title names the question's subject: a topical concept or a content word
     title_words: frozenset[str]  # the question's content words its title says
     evidence: int  # the question's content words and specific general concepts it says (title or text)
+    title: str = ""
 
     @property
     def carries(self) -> frozenset[str]:
@@ -631,7 +633,9 @@ def _grounded(
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)
         title_words = frozenset(content_words & subject_words)
-        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence))
+        items.append(
+            _Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence, title)
+        )
     if not items:
         return []
     if not items[0].on_subject and (concepts or content_words):
@@ -655,6 +659,10 @@ def _grounded(
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
         return []
     if _asks_for_something_unsaid(question, best):
+        return []
+    if _detail_unstated(question, best, price="price" in names):
+        # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the
+        # item's nearby line (the hours, the price for ages 6 to 12, the parking fee) would pass for the answer.
         return []
     others = [item for item in items if item is not best]
     # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
@@ -888,6 +896,21 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
         return False
     said = {word for s in item.sentences for word in _words(s.text)}
     return _stem(thing) not in said
+
+
+def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
+    """The question asks a detail of the item's subject that the item does not state (assistant.unstated): a
+    length it never measures, a price for an age or a kind of person it prices for no one, or of a thing it names
+    only in a line stating no price."""
+    texts = [s.text for s in item.sentences]
+    if unstated.dimension_unstated(question, texts):
+        return True
+    if not price or is_comparison(question):
+        return False
+    if unstated.who_unpriced(question, texts):
+        return True
+    one_thing = len(question_pieces(question)) == 1 and not _ALTERNATIVES_ASKED.search(question)
+    return one_thing and unstated.thing_unpriced(question, item.title, texts)
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its

@@ -311,3 +311,15 @@ def test_a_season_is_named_in_either_language() -> None:
     assert christmas and christmas == glossary.season_tsquery("cuti akhir tahun kena duduk brp malam")
     assert "ramadan" in glossary.season_tsquery("buffet berbuka puasa brp seorang")
     assert glossary.season_tsquery("harga makan malam kat kafe berapa?") == ""
+
+
+def test_a_small_kitchen_a_child_seat_and_a_currency_are_topics_of_their_own() -> None:
+    # A kitchenette in a room is not the hotel's kitchens, a child's car seat is not the car or the children, and
+    # paying in dollars is a currency: an item naming only the kitchens, the car or the cards is not taken for them.
+    assert glossary.find("family suite ada dapur kecil tak") != glossary.find("family suite ada dapur tak")
+    assert glossary.find("dapur kecil") == glossary.find("kitchenette")
+    seat = glossary.find("do the airport cars have a child seat?")
+    assert glossary.find("child seat")[0] in seat and not any(c.person for c in seat)
+    assert glossary.find("kereta ada kerusi budak ke")[-1] == glossary.find("car seat")[0]
+    assert glossary.find("can I pay in US dollars?")[-1] == glossary.find("foreign currency")[0]
+    assert glossary.find("cuci kering sut") == glossary.find("dry-cleaning")

@@ -1,0 +1,105 @@
+"""A detail the answering item does not state (assistant.unstated), on invented items of other hotels: the honest
+reply instead of the nearby line, and the stated detail still answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.providers.base import ChatRequest, Hit
+from assistant.providers.offline import TEMPLATES, compose
+from assistant.unstated import dimension_unstated, thing_unpriced, who_unpriced
+from conversations.models import AiMode
+
+# Another hotel's items, by title.
+ITEMS = {
+    "Lagoon Pool": "The lagoon pool is on the ground floor, open from 8:00 am to 8:00 pm.",
+    "Boat Pier": "The pier has a 2.5 m clearance and a ramp. Boats leave at 9:00 am.",
+    "Garden Lunch": "Lunch is served in the garden from noon. Lunch is RM 50 for adults and RM 25 for children aged "
+    "5 to 11.",
+    "Garage": "The garage is under the east wing. Guests pay RM 12 per day for parking. Four electric vehicle "
+    "chargers are on level G2.",
+    "Terrace Rules": "Durian may not be brought onto the terrace. A lost towel card costs RM 40.",
+}
+LAGOON, PIER, LUNCH, GARAGE, TERRACE = (
+    Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ITEMS.items(), 1)
+)
+
+
+def _ask(question: str, hits: tuple[Hit, ...], language: str = "en") -> str:
+    request = ChatRequest(
+        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=hits
+    )
+    return compose(request)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how deep is the lagoon pool?", "en"),
+        ("kolam lagoon dalam berapa meter?", "ms"),
+        ("what's the height limit, how tall can a van be in the garage?", "en"),
+    ],
+)
+def test_a_length_the_item_never_measures_gets_the_honest_reply(question: str, language: str) -> None:
+    assert _ask(question, (LAGOON,) if "lagoon" in question else (GARAGE,), language) == TEMPLATES[language]["unknown"]
+
+
+def test_a_length_the_item_states_is_answered() -> None:
+    assert "2.5 m clearance" in _ask("what is the height clearance at the pier?", (PIER,))
+    # The item's hours still answer when no length is asked.
+    assert "8:00 am to 8:00 pm" in _ask("when does the lagoon pool open?", (LAGOON,))
+    assert not dimension_unstated("how big is the room?", ["The room (30 m²) has a king bed."])
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how much is lunch for a 3-year-old?", "en"),
+        ("harga lunch budak umur 13 tahun berapa", "ms"),
+        ("lunch price for senior citizens?", "en"),
+        ("harga lunch warga emas brp", "ms"),
+    ],
+)
+def test_a_price_for_someone_the_item_prices_no_line_for_gets_the_honest_reply(question: str, language: str) -> None:
+    assert _ask(question, (LUNCH,), language) == TEMPLATES[language]["unknown"]
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how much is lunch for my 8 year old?", "en"),
+        ("harga lunch untuk budak brp", "ms"),
+        ("how much is lunch for kids?", "en"),
+    ],
+)
+def test_a_price_for_someone_the_item_prices_is_answered(question: str, language: str) -> None:
+    assert "RM 25" in _ask(question, (LUNCH,), language)
+
+
+def test_who_comes_is_not_judged_where_the_item_prices_the_thing_whoever_comes() -> None:
+    assert not who_unpriced("how much is parking for my elderly parents?", [GARAGE.text])
+    assert "RM 12" in _ask("how much is parking for my elderly parents?", (GARAGE,))
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how much does it cost to charge my electric car?", "en"),
+        ("caj cas kereta elektrik brp", "ms"),
+        ("berapa caj bawa durian ke terrace?", "ms"),
+    ],
+)
+def test_a_price_of_a_thing_the_item_names_only_without_a_price_gets_the_honest_reply(
+    question: str, language: str
+) -> None:
+    hits = (TERRACE,) if "durian" in question else (GARAGE,)
+    assert _ask(question, hits, language) == TEMPLATES[language]["unknown"]
+
+
+def test_a_thing_priced_by_its_own_line_or_named_by_the_title_is_answered() -> None:
+    assert "RM 40" in _ask("how much is a lost towel card?", (TERRACE,))
+    assert "RM 12" in _ask("how much is parking in the garage?", (GARAGE,))
+    # A rule asked on a condition is answered by the rule, not refused for stating no price.
+    assert "Durian may not be brought" in _ask("what's the fine if I bring durian onto the terrace?", (TERRACE,))
+    transfer = "We arrange transfers from the airport. A car for up to three guests costs RM 150 one way."
+    assert not thing_unpriced("how much is a car from the airport?", "Airport Transfer", [transfer])
