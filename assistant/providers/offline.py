@@ -714,8 +714,13 @@ def _grounded(
     comparison = is_comparison(question)
     if comparison:
         # Each side of a comparison is its own item's ("the family suite … than the deluxe king": the suite's
-        # "king bedroom" does not answer for the Deluxe King Room).
-        uncovered |= {n for n in topical - best.subject if any(n in item.subject for item in others)}
+        # "king bedroom" does not answer for the Deluxe King Room). Sides that are who comes ("beza harga dewasa
+        # dan kanak-kanak"), both priced by the best item, are not another item's because its title names kids.
+        uncovered |= {
+            n
+            for n in topical - best.subject
+            if any(n in item.subject for item in others) and not (concepts[n].person and n in best_item_concepts)
+        }
     # Both sides of a comparison say the same kind of fact: the suite's 58 m² beside the room's 32 m², not the
     # room's rates; the spa's opening hour beside the kids club's.
     measures = {kind for s in chosen for kind in _measures(s.text)} if comparison else set()

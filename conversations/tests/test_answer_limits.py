@@ -1,5 +1,6 @@
-"""A detail the answering item does not state (assistant.unstated), on invented items of other hotels: the honest
-reply instead of the nearby line, and the stated detail still answered."""
+"""What an offline answer does not say, on invented items of other hotels: a detail the answering item does not
+state (assistant.unstated: the honest reply instead of the nearby line, the stated detail still answered), and a
+line of an item the question is not about."""
 
 from __future__ import annotations
 
@@ -103,3 +104,12 @@ def test_a_thing_priced_by_its_own_line_or_named_by_the_title_is_answered() -> N
     assert "Durian may not be brought" in _ask("what's the fine if I bring durian onto the terrace?", (TERRACE,))
     transfer = "We arrange transfers from the airport. A car for up to three guests costs RM 150 one way."
     assert not thing_unpriced("how much is a car from the airport?", "Airport Transfer", [transfer])
+
+
+def test_a_difference_between_who_comes_is_answered_by_the_item_pricing_both_alone() -> None:
+    # Another item prices adults and children too, and a third's title names kids: neither is the other side.
+    iftar = Hit(6, 6, "Buffet Berbuka Puasa", "dining", "Harga RM 150 seorang dewasa dan RM 75 untuk kanak-kanak.", 0.9)
+    kids = Hit(7, 7, "Kids Corner", "facilities", "The Kids Corner welcomes children aged 3 to 10.", 0.8)
+    answer = _ask("beza harga buffet berbuka utk dewasa dan kanak2", (iftar, LUNCH, kids), language="ms")
+    assert "RM 150" in answer and "RM 75" in answer
+    assert "RM 50" not in answer and "Kids Corner" not in answer
