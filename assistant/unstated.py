@@ -109,3 +109,16 @@ def thing_unpriced(question: str, title: str, sentences: Sequence[str]) -> bool:
     priced = [s for s in sentences if _PRICED.search(s)]
     speaking = [s for s in sentences if any(_names(c, s) for c in asked)]
     return bool(priced and speaking) and not any(any(_names(c, s) for c in asked) for s in priced)
+
+
+# An amount asked for ("how much is …", "berapa harga …", "what does … cost"), not whether something is free.
+_AMOUNT_ASKED = _any_of(
+    "how much", r"what does (?:it|\w+(?: \w+)?) cost", "price", "prices", "cost of", "harga",
+    "berapa (?:ringgit|kos|caj)",
+)  # fmt: skip
+
+
+def amount_unstated(question: str, sentences: Sequence[str]) -> bool:
+    """An amount asked of an item that states no price at all: "how much is a glass of wine at the bar?" is not
+    answered by "alcohol is served only at the bar"."""
+    return bool(_AMOUNT_ASKED.search(question)) and not any(_PRICED.search(s) or "%" in s for s in sentences)

@@ -905,17 +905,19 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
 
 def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
     """The question asks a detail of the item's subject that the item does not state (assistant.unstated): a
-    length it never measures, a price for an age or a kind of person it prices for no one, or of a thing it names
-    only in a line stating no price."""
+    length it never measures, an amount where it states no price at all, a price for an age or a kind of person it
+    prices for no one, or of a thing it names only in a line stating no price. Only of a question asking one thing:
+    one asking two ("when does the pool open and how much is a massage?") keeps the answer to its other part."""
+    if len(question_pieces(question)) > 1 or _ALTERNATIVES_ASKED.search(question):
+        return False
     texts = [s.text for s in item.sentences]
     if unstated.dimension_unstated(question, texts):
         return True
-    if not price or is_comparison(question):
-        return False
-    if unstated.who_unpriced(question, texts):
-        return True
-    one_thing = len(question_pieces(question)) == 1 and not _ALTERNATIVES_ASKED.search(question)
-    return one_thing and unstated.thing_unpriced(question, item.title, texts)
+    return price and (
+        unstated.who_unpriced(question, texts)
+        or unstated.amount_unstated(question, texts)
+        or unstated.thing_unpriced(question, item.title, texts)
+    )
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its

@@ -38,7 +38,7 @@ def _ask(question: str, hits: tuple[Hit, ...], language: str = "en") -> str:
     [
         ("how deep is the lagoon pool?", "en"),
         ("kolam lagoon dalam berapa meter?", "ms"),
-        ("what's the height limit, how tall can a van be in the garage?", "en"),
+        ("what is the height clearance of the garage?", "en"),
     ],
 )
 def test_a_length_the_item_never_measures_gets_the_honest_reply(question: str, language: str) -> None:
@@ -113,3 +113,19 @@ def test_a_difference_between_who_comes_is_answered_by_the_item_pricing_both_alo
     answer = _ask("beza harga buffet berbuka utk dewasa dan kanak2", (iftar, LUNCH, kids), language="ms")
     assert "RM 150" in answer and "RM 75" in answer
     assert "RM 50" not in answer and "Kids Corner" not in answer
+
+
+def test_an_amount_asked_of_an_item_stating_no_price_gets_the_honest_reply() -> None:
+    bar = Hit(8, 8, "Beverages", "dining", "Alcohol is served only at the Lantern Bar on level 9.", 0.9)
+    assert _ask("how much is a glass of wine at the lantern bar?", (bar,)) == TEMPLATES["en"]["unknown"]
+    assert _ask("harga wain segelas kat lantern bar?", (bar,), "ms") == TEMPLATES["ms"]["unknown"]
+    # Whether it is served, or where, is still answered; and an item stating a price, or that it is free, answers.
+    assert "Lantern Bar on level 9" in _ask("where can I get a glass of wine?", (bar,))
+    assert "RM 12" in _ask("how much is parking in the garage?", (GARAGE,))
+    towels = Hit(9, 9, "Beach Towels", "facilities", "Beach towels are lent free of charge at the hut.", 0.9)
+    assert "free of charge" in _ask("how much are beach towels?", (towels,))
+
+
+def test_a_question_asking_two_things_keeps_the_answer_to_its_other_part() -> None:
+    answer = _ask("when does the lagoon pool open and how deep is it?", (LAGOON,))
+    assert "8:00 am to 8:00 pm" in answer
