@@ -120,5 +120,21 @@ _AMOUNT_ASKED = _any_of(
 
 def amount_unstated(question: str, sentences: Sequence[str]) -> bool:
     """An amount asked of an item that states no price at all: "how much is a glass of wine at the bar?" is not
-    answered by "alcohol is served only at the bar"."""
-    return bool(_AMOUNT_ASKED.search(question)) and not any(_PRICED.search(s) or "%" in s for s in sentences)
+    answered by "alcohol is served only at the bar". A surcharge in percent answers only a question about what it
+    is added to ("how much more for express pressing?"), not "how much to dry-clean a suit?"."""
+    if not _AMOUNT_ASKED.search(question) or any(_PRICED.search(s) for s in sentences):
+        return False
+    return not any("%" in s and _shared(question, s) for s in sentences)
+
+
+def _shared(question: str, sentence: str) -> bool:
+    """The sentence says a topic of the question (a concept not general) or one of its longer words."""
+    topics = [c for c in glossary.find(glossary.normalise(question)) if not c.general and not c.person]
+    if any(_names(c, sentence) for c in topics):
+        return True
+    asked = {glossary.stem(w) for w in glossary.tokens(question) if len(w) > 3 and w not in _ASKING_WORDS}
+    return bool(asked & {glossary.stem(w) for w in glossary.tokens(sentence)})
+
+
+# How a price is asked: saying one of these words is no answer to it.
+_ASKING_WORDS = frozenset(["much", "more", "extra", "price", "prices", "cost", "harga", "berapa", "what", "does"])

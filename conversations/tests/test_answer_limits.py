@@ -129,3 +129,11 @@ def test_an_amount_asked_of_an_item_stating_no_price_gets_the_honest_reply() -> 
 def test_a_question_asking_two_things_keeps_the_answer_to_its_other_part() -> None:
     answer = _ask("when does the lagoon pool open and how deep is it?", (LAGOON,))
     assert "8:00 am to 8:00 pm" in answer
+
+
+def test_a_surcharge_in_percent_does_not_answer_the_price_of_something_else() -> None:
+    pressing = Hit(
+        10, 10, "Pressing", "faq", "Shirts are pressed within a day. Express pressing has a 30% surcharge.", 0.9
+    )
+    assert _ask("how much to dry-clean a suit?", (pressing,)) == TEMPLATES["en"]["unknown"]
+    assert "30% surcharge" in _ask("how much more for express pressing?", (pressing,))
