@@ -817,7 +817,7 @@ def _glossary_words() -> frozenset[str]:
 
 
 # A ride or a ticket to somewhere, typed in lower case ("teksi ke batu caves", "shuttle to genting"): the word
-# after "to" or "ke" names a place when the glossary does not know it (the airport, the pool, a room are ours).
+# after "to" or "ke" names a place when it names no concept of the glossary (the airport, the pool, a room are ours).
 _RIDE_TO = re.compile(
     r"\b(?:shuttles?|taxis?|teksi|grab|transfers?|transport|buses|bus|bas|van|cars?|kereta|rides?|trips?|tickets?"
     r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)\s+(?:to|ke)\s+(?:the\s+)?([^\W\d_][\w'-]{2,})",
@@ -843,7 +843,13 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     if any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name)):
         return True
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
-    return bool(typed - _glossary_words() - _GENERIC - said_words)
+    return bool(typed - _named_words(question) - _GENERIC - said_words)
+
+
+def _named_words(question: str) -> set[str]:
+    """The words of the question that name one of the glossary's concepts there, where they stand: "batu" in
+    "teksi ke batu caves" names none, though "batu panas" (a hot stone) is a phrase of the glossary."""
+    return {_stem(w) for term in glossary.terms(glossary.normalise(question)) if term.concept for w in term.words}
 
 
 # A question offering alternatives ("do I need my own swimsuit or are towels provided?", a comparison): the one the
@@ -889,18 +895,26 @@ _NOT_A_THING = frozenset(
 
 
 def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
-    """The question asks whether there is a thing the glossary does not know, and the answering item, which names
-    none of its topics, never says it: "ada klinik 24 jam?" is not answered by room service's "24 hours"."""
+    """The question asks whether there is a thing, and the answering item, which names none of its topics, never
+    says it: "ada klinik 24 jam?" is not answered by room service's "24 hours". A thing the glossary knows as a
+    topic of its own is said in any of its concept's words, in either language."""
     match = _THING_ASKED.search(question)
     if not match or item.names_topic:
         # An item naming a topic of the question answers it, whatever else the guest calls it ("dapur" for the
         # kitchens of the halal item).
         return False
     thing = match.group(1).lower()
-    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC or _stem(thing) in _glossary_words():
+    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC:
         return False
-    said = {word for s in item.sentences for word in _words(s.text)}
-    return _stem(thing) not in said
+    text = " ".join(s.text for s in item.sentences)
+    known = glossary.find(thing)
+    if any(c.general for c in known) or (not known and _stem(thing) in _glossary_words()):
+        # A general word ("ada makanan apa …?": food, said by every menu in its own words), or a word of a longer
+        # phrase ("air" of "air suam"): alone it says too little to judge.
+        return False
+    if known:
+        return not _concepts_in(_words(f"{item.title} {text}"), known)
+    return _stem(thing) not in set(_words(text))
 
 
 def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:

@@ -137,3 +137,10 @@ def test_a_surcharge_in_percent_does_not_answer_the_price_of_something_else() ->
     )
     assert _ask("how much to dry-clean a suit?", (pressing,)) == TEMPLATES["en"]["unknown"]
     assert "30% surcharge" in _ask("how much more for express pressing?", (pressing,))
+
+
+def test_a_ride_to_a_place_whose_word_begins_a_glossary_phrase_is_still_another_place() -> None:
+    # "batu" begins "batu panas" (a hot stone): in "teksi ke batu caves" it names no concept, so it is a place.
+    transfer = Hit(11, 11, "Airport Transfer", "facilities", "A car to the airport costs RM 150 one way.", 0.9)
+    assert "RM 150" in _ask("brp tambang teksi ke airport", (transfer,), "ms")
+    assert _ask("brp tambang teksi ke batu caves", (transfer,), "ms") == TEMPLATES["ms"]["unknown"]
