@@ -135,6 +135,11 @@ SETS = (
         " and 40 answerable ones on the same topics",
     ),
     (
+        "eval_questions_tuning23.json",
+        "check set of the t15q7 round: written after its fixes on tuning22 (new wordings, the same kinds), measured"
+        " once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
