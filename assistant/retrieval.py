@@ -66,12 +66,32 @@ def _asked_of(terms: list[glossary.Term]) -> list[glossary.Concept]:
     return concepts
 
 
+# "Does the room have a balcony?", "bilik ada balkoni tak?": a general word (a balcony is only the setting of "can I
+# smoke on the balcony?") is a topic of its own when it is the thing whose being there is asked.
+_HAVING = frozenset(["have", "has", "got", "with", "there", "ada", "provide", "provides", "offer", "sediakan"])
+_ARTICLES = frozenset(["a", "an", "any", "some", "sebarang"])
+
+
+def _asked_to_be_there(terms: list[glossary.Term]) -> list[glossary.Concept]:
+    """The general concepts named right after a word asking whether something is there ("have a", "ada")."""
+    found = []
+    for number, term in enumerate(terms):
+        before = number - 1
+        while before >= 0 and terms[before].words[-1] in _ARTICLES:
+            before -= 1
+        if term.concept is not None and term.concept.general and before >= 0 and terms[before].words[-1] in _HAVING:
+            found.append(term.concept)
+    return found
+
+
 def topics_named_nowhere(query: str, hits: tuple[Hit, ...], *, today: dt.date | None = None) -> tuple[str, ...]:
     """The question's topics (glossary concepts, not who it is for) that no item of the knowledge base names, in
     either language, by their first English words: "how much is lunch at the café?" where only breakfast is
     written. Asked of the database only for a topic the hits found do not name (most questions: none)."""
     question = glossary.normalise(without_setting(query))
-    topics = [c for c in dict.fromkeys(_asked_of(glossary.terms(question))) if not c.general and not c.person]
+    terms = glossary.terms(question)
+    topics = [c for c in dict.fromkeys(_asked_of(terms)) if not c.general and not c.person]
+    topics += [c for c in dict.fromkeys(_asked_to_be_there(terms)) if c not in topics]
     found = {c for hit in hits for c in glossary.find(f"{hit.title} {hit.text}")}
     unseen = [c for c in topics if c not in found]
     if not unseen:

@@ -129,6 +129,17 @@ SETS = (
         "check set of the t15q6 round: written after its fixes on tuning20, measured once there",
     ),
     (
+        "eval_questions_tuning22.json",
+        "tuning set of the t15q7 round: written before its changes; 40 off-knowledge questions close to an item"
+        " (another age, length or thing than the item prices or states; a thing next to one offered), half Malay,"
+        " and 40 answerable ones on the same topics",
+    ),
+    (
+        "eval_questions_tuning23.json",
+        "check set of the t15q7 round: written after its fixes on tuning22 (new wordings, the same kinds), measured"
+        " once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from assistant import unstated
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
 from assistant.situations import implied_topic, is_comparison, question_pieces, variant, without_setting
@@ -523,6 +524,7 @@ class _Item:
     titled: bool  # its title names the question's subject: a topical concept or a content word
     title_words: frozenset[str]  # the question's content words its title says
     evidence: int  # the question's content words and specific general concepts it says (title or text)
+    title: str = ""
 
     @property
     def carries(self) -> frozenset[str]:
@@ -631,7 +633,9 @@ def _grounded(
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)
         title_words = frozenset(content_words & subject_words)
-        items.append(_Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence))
+        items.append(
+            _Item(rank, scored, subject, on_subject, bool(named & topical), titled, title_words, evidence, title)
+        )
     if not items:
         return []
     if not items[0].on_subject and (concepts or content_words):
@@ -655,6 +659,10 @@ def _grounded(
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
         return []
     if _asks_for_something_unsaid(question, best):
+        return []
+    if _detail_unstated(question, best, price="price" in names):
+        # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the
+        # item's nearby line (the hours, the price for ages 6 to 12, the parking fee) would pass for the answer.
         return []
     others = [item for item in items if item is not best]
     # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks
@@ -706,8 +714,13 @@ def _grounded(
     comparison = is_comparison(question)
     if comparison:
         # Each side of a comparison is its own item's ("the family suite … than the deluxe king": the suite's
-        # "king bedroom" does not answer for the Deluxe King Room).
-        uncovered |= {n for n in topical - best.subject if any(n in item.subject for item in others)}
+        # "king bedroom" does not answer for the Deluxe King Room). Sides that are who comes ("beza harga dewasa
+        # dan kanak-kanak"), both priced by the best item, are not another item's because its title names kids.
+        uncovered |= {
+            n
+            for n in topical - best.subject
+            if any(n in item.subject for item in others) and not (concepts[n].person and n in best_item_concepts)
+        }
     # Both sides of a comparison say the same kind of fact: the suite's 58 m² beside the room's 32 m², not the
     # room's rates; the spa's opening hour beside the kids club's.
     measures = {kind for s in chosen for kind in _measures(s.text)} if comparison else set()
@@ -804,7 +817,7 @@ def _glossary_words() -> frozenset[str]:
 
 
 # A ride or a ticket to somewhere, typed in lower case ("teksi ke batu caves", "shuttle to genting"): the word
-# after "to" or "ke" names a place when the glossary does not know it (the airport, the pool, a room are ours).
+# after "to" or "ke" names a place when it names no concept of the glossary (the airport, the pool, a room are ours).
 _RIDE_TO = re.compile(
     r"\b(?:shuttles?|taxis?|teksi|grab|transfers?|transport|buses|bus|bas|van|cars?|kereta|rides?|trips?|tickets?"
     r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)\s+(?:to|ke)\s+(?:the\s+)?([^\W\d_][\w'-]{2,})",
@@ -830,7 +843,13 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     if any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name)):
         return True
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
-    return bool(typed - _glossary_words() - _GENERIC - said_words)
+    return bool(typed - _named_words(question) - _GENERIC - said_words)
+
+
+def _named_words(question: str) -> set[str]:
+    """The words of the question that name one of the glossary's concepts there, where they stand: "batu" in
+    "teksi ke batu caves" names none, though "batu panas" (a hot stone) is a phrase of the glossary."""
+    return {_stem(w) for term in glossary.terms(glossary.normalise(question)) if term.concept for w in term.words}
 
 
 # A question offering alternatives ("do I need my own swimsuit or are towels provided?", a comparison): the one the
@@ -876,18 +895,43 @@ _NOT_A_THING = frozenset(
 
 
 def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
-    """The question asks whether there is a thing the glossary does not know, and the answering item, which names
-    none of its topics, never says it: "ada klinik 24 jam?" is not answered by room service's "24 hours"."""
+    """The question asks whether there is a thing, and the answering item, which names none of its topics, never
+    says it: "ada klinik 24 jam?" is not answered by room service's "24 hours". A thing the glossary knows as a
+    topic of its own is said in any of its concept's words, in either language."""
     match = _THING_ASKED.search(question)
     if not match or item.names_topic:
         # An item naming a topic of the question answers it, whatever else the guest calls it ("dapur" for the
         # kitchens of the halal item).
         return False
     thing = match.group(1).lower()
-    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC or _stem(thing) in _glossary_words():
+    if thing in _NOT_A_THING or thing in _STOP or thing in _GENERIC:
         return False
-    said = {word for s in item.sentences for word in _words(s.text)}
-    return _stem(thing) not in said
+    text = " ".join(s.text for s in item.sentences)
+    known = glossary.find(thing)
+    if any(c.general for c in known) or (not known and _stem(thing) in _glossary_words()):
+        # A general word ("ada makanan apa …?": food, said by every menu in its own words), or a word of a longer
+        # phrase ("air" of "air suam"): alone it says too little to judge.
+        return False
+    if known:
+        return not _concepts_in(_words(f"{item.title} {text}"), known)
+    return _stem(thing) not in set(_words(text))
+
+
+def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
+    """The question asks a detail of the item's subject that the item does not state (assistant.unstated): a
+    length it never measures, an amount where it states no price at all, a price for an age or a kind of person it
+    prices for no one, or of a thing it names only in a line stating no price. Only of a question asking one thing:
+    one asking two ("when does the pool open and how much is a massage?") keeps the answer to its other part."""
+    if len(question_pieces(question)) > 1 or _ALTERNATIVES_ASKED.search(question):
+        return False
+    texts = [s.text for s in item.sentences]
+    if unstated.dimension_unstated(question, texts):
+        return True
+    return price and (
+        unstated.who_unpriced(question, texts)
+        or unstated.amount_unstated(question, texts)
+        or unstated.thing_unpriced(question, item.title, texts)
+    )
 
 
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its

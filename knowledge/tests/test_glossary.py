@@ -311,3 +311,38 @@ def test_a_season_is_named_in_either_language() -> None:
     assert christmas and christmas == glossary.season_tsquery("cuti akhir tahun kena duduk brp malam")
     assert "ramadan" in glossary.season_tsquery("buffet berbuka puasa brp seorang")
     assert glossary.season_tsquery("harga makan malam kat kafe berapa?") == ""
+
+
+def test_a_small_kitchen_a_child_seat_and_a_currency_are_topics_of_their_own() -> None:
+    # A kitchenette in a room is not the hotel's kitchens, a child's car seat is not the car or the children, and
+    # paying in dollars is a currency: an item naming only the kitchens, the car or the cards is not taken for them.
+    assert glossary.find("family suite ada dapur kecil tak") != glossary.find("family suite ada dapur tak")
+    assert glossary.find("dapur kecil") == glossary.find("kitchenette")
+    seat = glossary.find("do the airport cars have a child seat?")
+    assert glossary.find("child seat")[0] in seat and not any(c.person for c in seat)
+    assert glossary.find("kereta ada kerusi budak ke")[-1] == glossary.find("car seat")[0]
+    assert glossary.find("can I pay in US dollars?")[-1] == glossary.find("foreign currency")[0]
+    assert glossary.find("cuci kering sut") == glossary.find("dry-cleaning")
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("how much is a facial at the spa?", "The spa offers massage, aromatherapy and reflexology."),
+        ("spa ada rawatan lulur?", "The spa offers traditional massage and reflexology."),
+        ("does the gym have a rowing machine?", "The gym has treadmills, free weights and a yoga corner."),
+        ("can I park a caravan overnight?", "Guests pay RM 15 per night for parking; valet parking costs RM 30."),
+        ("is there a kids pool?", "The pool is open from 7:00 am. Children under 12 must be with an adult."),
+        ("do you have a limousine to the airport?", "A sedan to the airport costs RM 180; a van costs RM 260."),
+        ("is there a gluten free option on the menu?", "The late-night menu offers fried noodles and soups."),
+        ("dobi boleh jahit baju koyak?", "Laundry is collected before 10:00 am and returned by 7:00 pm."),
+    ],
+)
+def test_a_thing_guests_ask_for_beside_what_an_item_lists_is_a_topic_of_its_own(question: str, item: str) -> None:
+    asked = {c for c in glossary.find(glossary.normalise(question)) if not c.general}
+    assert asked - set(glossary.find(item)), asked
+
+
+def test_a_spa_treatment_the_glossary_knows_still_finds_the_spa() -> None:
+    spa = glossary.find("massage")[0]
+    assert spa in glossary.find("spa ada urut refleksologi?") and spa in glossary.find("how much is aromatherapy?")

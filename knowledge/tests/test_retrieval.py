@@ -309,5 +309,10 @@ def test_it_tells_which_topics_no_item_of_the_hotel_names_in_either_language(wor
         # When, and for whom among the guests: "after lunch", "untuk tetamu majlis perkahwinan".
         assert topics_named_nowhere("lepas makan tengah hari boleh guna gym?", ()) == ()
         assert topics_named_nowhere("ada parking untuk tetamu majlis perkahwinan?", ()) == ()
+        # A general word is a topic when it is the thing asked to be there ("have a balcony"), not when it is where
+        # something else is asked about ("loud music on the balcony": the noise rule).
+        assert topics_named_nowhere("does the superior queen have a balcony?", ()) == ("balcony",)
+        assert topics_named_nowhere("bilik superior ada balkoni tak", ()) == ("balcony",)
+        assert topics_named_nowhere("can we play loud music on the balcony?", ()) == ()
         KnowledgeItem.objects.filter(title="Getting Here").update(is_active=False)
         assert named_anywhere([bus]) == frozenset()
