@@ -475,11 +475,19 @@ def follow_up(progress: Progress, language: str) -> FollowUp | None:
     return None
 
 
+def _an_enquiry(fields: ExtractedLead) -> bool:
+    """The lead says when or for how many: something the reservations team can quote for."""
+    return any(
+        getattr(fields, name) is not None for name in ("check_in", "event_date", "nights", "adults", "group_size")
+    )
+
+
 def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     """A guest in the middle of an enquiry who asks for a person, with a way to reach them known, has asked
     the team to take the enquiry on: the lead goes to the team with the conversation (their request is
     their YES). Without a contact nothing is handed over (nobody could call back), nor after a NO, nor for
-    a complaint alone (a person takes the conversation; the lead stays as it is)."""
+    a complaint alone (a person takes the conversation; the lead stays as it is), nor for a lead that says neither
+    when nor for how many (a room's word in a complaint is no enquiry)."""
     lead = progress.lead
     if lead is None or not lead.is_open or lead.intent == Intent.GENERAL or lead.handed_over_at is not None:
         return
@@ -489,8 +497,10 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     asks = modes.asks_for_person(turn.text) or (reading is not None and reading.wants_human)
     # "Could someone from reservations call me?", then the number in the next message: the request stands until
     # the contact comes, and the contact then hands the enquiry over as if given with the request.
-    if not (asks or progress.state.person_asked):
+    if not (asks or progress.state.person_asked) or modes.is_complaint(turn.text):
         return
+    if not _an_enquiry(progress.fields):
+        return  # "the lift is down, mum uses a wheelchair … duty manager, email me": no booking to pass on
     if not (progress.fields.phone or progress.fields.email):
         progress.state.person_asked = True
         return

@@ -107,6 +107,16 @@ def test_a_contact_after_a_complaint_hands_no_lead_over(kb_a, open_all_day) -> N
         assert lead_of(conversation).handed_over_at is None
 
 
+def test_a_complaint_naming_a_room_word_then_a_contact_for_a_person_hands_no_lead_over(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "The lift near the accessible rooms has been down all night, not happy at all", 1)
+        reply = say(conversation, "could the duty manager email me? siti.h@example.com", 2)
+        assert reply.metadata["mode"] == AiMode.HANDOFF
+        lead = Lead.objects.filter(conversation_links__conversation=conversation).first()
+        assert lead is None or lead.handed_over_at is None
+
+
 def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = start()
