@@ -1,8 +1,8 @@
 """Dates, parties, names and intents in wordings the seventeenth tuning round found unread (issue 15, t15d7): a
 travel agent's "3A1K", a check-out written without its year, the day a guest will call back (no day of the stay),
 a month said alone to correct the stay, the party said again as "us", Malay names' short forms with their full stop,
-a boardroom, a hi-tea, a dinner for a crowd, a coffee break, "takpe" (no name), "tonight" as one night. One test per
-kind.
+a boardroom, a hi-tea, a dinner for a crowd, a coffee break, "takpe" (no name), "tonight" as one night, and a request
+for a person that is a booking enquiry (not a complaint, nor about a stay the guest already has). One test per kind.
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
@@ -13,7 +13,7 @@ import pytest
 
 from leads.services.extraction import find_name
 from leads.tests.test_initials_and_families import fields  # 23 November 2026, Kuala Lumpur
-from leads.turn import answer_hint
+from leads.turn import answer_hint, enquiry_to_a_person
 
 
 @pytest.mark.parametrize(("text", "adults", "children"), [("Family suite, 3A1K", 3, 1), ("2a+2k deluxe king", 2, 2)])
@@ -115,6 +115,21 @@ def test_a_meetings_breaks_are_requests(text) -> None:
 @pytest.mark.parametrize("text", ["takpe, sy tengok2 je dulu", "xpe la, tq"])
 def test_no_worries_in_malay_is_no_name(text) -> None:
     assert answer_hint(text, "name") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "enquiry"),
+    [
+        ("Can I talk to your sales team? Need 2 deluxe kings 5-7 May 2027 for 4 adults", True),
+        ("Boleh sambungkan dengan staf tempahan? Nak family suite 3hb Jun 2027 2 malam", True),
+        ("My booking for 12 June 2027 is wrong, I want to talk to the manager", False),
+        ("Nak cakap dengan pengurus, bilik saya kotor, tempah 2 malam lagi 5hb Mei 2027", False),
+        ("Can I speak to someone? The room I booked for 3 May 2027 had no hot water, terrible", False),
+        ("Need 2 deluxe kings 5-7 May 2027", False),  # no person asked for
+    ],
+)
+def test_a_booking_enquiry_made_to_a_person_is_not_a_complaint_nor_a_guests_own_stay(text, enquiry) -> None:
+    assert enquiry_to_a_person(text) is enquiry
 
 
 @pytest.mark.parametrize(("text", "nights"), [("any room for tonight? 2 adults", 1), ("bilik mlm ni, 3 malam", 3)])
