@@ -422,7 +422,7 @@ def turn_reading(turn: Turn) -> ModelOutcome | None:
     return turn.notes["reading"]
 
 
-def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False) -> Progress:
+def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False, for_person: bool = False) -> Progress:
     """Read the whole conversation again (every guest message, in every mode) and update its lead.
 
     `create`: a lead may be opened by this turn (booking intent); otherwise only an existing lead is
@@ -442,6 +442,7 @@ def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False) -> Pr
                 ctx=turn_context(turn),
                 property_=turn.property,
                 keep_contact=keep_contact,
+                for_person=for_person,
             )
             turn.notes["lead_row"] = lead
     except Exception:  # a lead failure must never cost the guest their answer
@@ -475,11 +476,47 @@ def follow_up(progress: Progress, language: str) -> FollowUp | None:
     return None
 
 
+# What a guest already staying or booked speaks of: their own booking, stay, room or bill ("my booking on 12 June is
+# wrong, I want the manager"). A request for a person about it is a matter for staff, not a new enquiry.
+_OWN_STAY = re.compile(
+    r"\b(?:my|our)\s+(?:booking|reservation|stay|room|bill|deposit|payment|charges?)\b"
+    r"|\b(?:tempahan|bilik|bil|bayaran|deposit)\s+(?:saya|sy|kami|aku)\b"
+    r"|\b(?:i|we)\s+(?:had|stayed|booked|paid|checked (?:in|out))\b|\b(?:saya|sy|kami)\s+(?:dah|sudah|telah)\b",
+    re.IGNORECASE,
+)
+# What a guest asking for something new says: "I want to book", "looking at", "need 2 rooms", "nak tempah".
+_ASKS_TO_BOOK = re.compile(
+    r"\b(?:book|reserve|looking (?:at|for)|need|would like|i'd like|want|enquir\w*|inquir\w*|availability|available"
+    r"|nak|nk|mahu|ingin|hendak|perlukan|tempah|ada (?:bilik|kosong))\b",
+    re.IGNORECASE,
+)
+
+
+def enquiry_to_a_person(text: str) -> bool:
+    """ "Could I speak with the reservations manager? I want to book 3 deluxe kings for 6 adults, 10-12 March": a
+    booking enquiry made to a person, neither a complaint nor about a booking or stay the guest already has."""
+    return (
+        modes.asks_for_person(text)
+        and modes.has_booking_intent(text)
+        and bool(_ASKS_TO_BOOK.search(text))
+        and not modes.is_complaint(text)
+        and not _OWN_STAY.search(text)
+    )
+
+
+def _an_enquiry(fields: ExtractedLead) -> bool:
+    """The lead says when or for how many: something the reservations team can quote for."""
+    return any(
+        getattr(fields, name) is not None for name in ("check_in", "event_date", "nights", "adults", "group_size")
+    )
+
+
 def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     """A guest in the middle of an enquiry who asks for a person, with a way to reach them known, has asked
     the team to take the enquiry on: the lead goes to the team with the conversation (their request is
     their YES). Without a contact nothing is handed over (nobody could call back), nor after a NO, nor for
-    a complaint alone (a person takes the conversation; the lead stays as it is)."""
+    a complaint alone (a person takes the conversation; the lead stays as it is), nor for a lead that says neither
+    when nor for how many (a room's word in a complaint is no enquiry)."""
     lead = progress.lead
     if lead is None or not lead.is_open or lead.intent == Intent.GENERAL or lead.handed_over_at is not None:
         return
@@ -489,8 +526,10 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     asks = modes.asks_for_person(turn.text) or (reading is not None and reading.wants_human)
     # "Could someone from reservations call me?", then the number in the next message: the request stands until
     # the contact comes, and the contact then hands the enquiry over as if given with the request.
-    if not (asks or progress.state.person_asked):
+    if not (asks or progress.state.person_asked) or modes.is_complaint(turn.text):
         return
+    if not _an_enquiry(progress.fields):
+        return  # "the lift is down, mum uses a wheelchair … duty manager, email me": no booking to pass on
     if not (progress.fields.phone or progress.fields.email):
         progress.state.person_asked = True
         return
@@ -664,8 +703,12 @@ class LeadTurnStep:
 
     def after_answer(self, turn: Turn, answer: Answered) -> StepFollowUp | None:
         if "lead" not in turn.notes:
+            handoff = answer.mode == AiMode.HANDOFF
             turn.notes["lead"] = read_progress(
-                turn, create=answer.mode == AiMode.LEAD_CAPTURE, keep_contact=answer.mode == AiMode.HANDOFF
+                turn,
+                create=answer.mode == AiMode.LEAD_CAPTURE,
+                keep_contact=handoff,
+                for_person=handoff and enquiry_to_a_person(turn.text),
             )
         progress: Progress = turn.notes["lead"]
         if answer.mode == AiMode.HANDOFF:

@@ -14,6 +14,7 @@ from conversations import engine
 from conversations.models import AiMode, Handoff
 from conversations.tests.test_lead_dialogue import lead_of, say
 from leads.models import ConsentStatus, Lead
+from testsupport.inbound import whatsapp_text
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,44 @@ def test_a_contact_after_a_complaint_hands_no_lead_over(kb_a, open_all_day) -> N
         say(conversation, "By the way the website is terrible, it keeps crashing", 2)
         say(conversation, "012-909 1212", 3)
         assert lead_of(conversation).handed_over_at is None
+
+
+def on_whatsapp(number: str, text: str):
+    """A WhatsApp guest's first message and the engine's answer to it."""
+    conversation, message, _ = engine.ingest(whatsapp_text(number, text, number="601", wamid=f"wamid.{number}"))
+    return conversation, engine.run_turn(conversation.pk, message.pk)
+
+
+def test_on_whatsapp_a_booking_asked_of_a_person_is_handed_over_and_a_complaint_is_not(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, reply = on_whatsapp(
+            "+60197770001",
+            "Hello, can I talk to your sales team? We need 2 family suites for 4 adults 4 kids, 1-3 July 2027",
+        )
+        assert reply.metadata["mode"] == AiMode.HANDOFF
+        lead = lead_of(conversation)
+        assert (lead.intent, lead.check_in, lead.adults, lead.phone) == (
+            "room_booking", dt.date(2027, 7, 1), 4, "+60197770001"
+        )  # fmt: skip
+        assert lead.handed_over_at is not None
+        # A guest unhappy with a stay, or speaking of their own booking, goes to a person with no lead handed over.
+        for number, text in (
+            ("+60197770002", "Can I speak to the manager? The family suite I had on 1 July 2027 was filthy"),
+            ("+60197770003", "I want to talk to someone about my booking for 2 adults on 3 July 2027"),
+        ):
+            other, reply = on_whatsapp(number, text)
+            assert reply.metadata["mode"] == AiMode.HANDOFF
+            assert not Lead.objects.filter(conversation_links__conversation=other, handed_over_at__isnull=False)
+
+
+def test_a_complaint_naming_a_room_word_then_a_contact_for_a_person_hands_no_lead_over(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "The lift near the accessible rooms has been down all night, not happy at all", 1)
+        reply = say(conversation, "could the duty manager email me? siti.h@example.com", 2)
+        assert reply.metadata["mode"] == AiMode.HANDOFF
+        lead = Lead.objects.filter(conversation_links__conversation=conversation).first()
+        assert lead is None or lead.handed_over_at is None
 
 
 def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, open_all_day) -> None:

@@ -366,6 +366,36 @@ def day_after(known: dt.date, day: int) -> dt.date | None:
     return next_day_numbered(day, known + dt.timedelta(days=1))
 
 
+# "I'll ring the hotel myself tomorrow", "call me esok", "nanti saya bincang dengan suami minggu depan": a day said of
+# when someone calls, decides or pays is no day of the stay.
+_WHEN_SOMEONE_ACTS = re.compile(
+    r"\b(?:call|ring|phone|contact|e-?mail|whatsapp|text|decide|let you know|get back|revert|discuss|talk|speak|pay"
+    r"|transfer|reply|bincang|berbincang|telefon|hubungi|fikir|bagitahu|beritahu|maklumkan|bayar|balas)\b"
+    r"(?:[ \t]+[^\s.,;!?]+){0,4}[ \t]*$"
+)
+
+
+# "eh bukan Jun, Julai", "sorry, I meant July": a month said alone to correct the stay's (never "may", a verb too).
+_MONTH_CORRECTION_CUE = re.compile(
+    r"\b(?:bukan|not|actually|sebenarnya|meant|maksud|silap|salah|tukar|change|instead|sorry|maaf|oops)\b"
+)
+_MONTH_ALONE = re.compile(
+    r"\b("
+    + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m in {"mac", "mei", "jun"}), key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _month_correction(lowered: str, today: dt.date) -> DateMention | None:
+    if not _MONTH_CORRECTION_CUE.search(lowered) or re.search(r"\d", lowered):
+        return None
+    kept = [m for m in _MONTH_ALONE.finditer(lowered) if m.group(1) != "may" and not _ruled_out(lowered, m.start())]
+    if len(kept) != 1:
+        return None
+    month = MONTHS[kept[0].group(1)]
+    return DateMention(dt.date(today.year, month, 1), None, "month_only", kept[0].start())
+
+
 def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
     """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
     lowered, ordinals = _normalised(text)
@@ -383,8 +413,12 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
                 taken[index] = True
             if _ruled_out(lowered, match.start()):
                 continue  # "not the 20th": the date ruled out
+            if kind not in ABSOLUTE_KINDS and _WHEN_SOMEONE_ACTS.search(lowered[: match.start()]):
+                continue
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
             found.append(DateMention(result[0], result[1], kind, match.start(), hint))
+    if not found and (corrected := _month_correction(lowered, today)):
+        return [corrected]
     found += _bare_day_ends(lowered, taken, found)
     found += _bare_ordinals(lowered, ordinals, taken, today, sorted(found, key=lambda m: m.position))
     # "jamuan hari raya … 17hb Mac": beside a date, a holiday that moves names the occasion, not the day.

@@ -171,6 +171,7 @@ def counting_text(lowered: str) -> str:
 
 
 NIGHTS_RE = re.compile(rf"(?<!\bjam )(?<!\bpukul )(?<!\bpkl )(?<!\bat )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
+TONIGHT_RE = re.compile(r"\b(?:(?:for|untuk|utk) )?(?:tonight|malam ini|malam ni|mlm ni|mlm ini)\b")
 DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
 # A stay in weeks: "a week", "two weeks", "dua minggu", "a fortnight"; not when the weeks say when ("in 2 weeks",
 # "dalam 2 minggu", "2 minggu lagi", "minggu depan").
@@ -191,8 +192,8 @@ def week_nights(match: re.Match[str]) -> int:
 
 
 ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
-# "2A1C", "2a 1c", "2A+1C": adults and children as a travel agent writes them.
-AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*c\b")
+# "2A1C", "2a 1c", "2A+1C", "4A2K": adults and children (or kids) as a travel agent writes them.
+AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*[ck]\b")
 # The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan
 # seorang budak", or a reply that opens with the count, "2 and 1 kid", "3 + 2 kanak-kanak".
 ADULTS_BEFORE_CHILDREN_RE = re.compile(
@@ -306,7 +307,8 @@ GROUP_RE = re.compile(
     r"|bab(?:y|ies)))"
     rf"|\b{NUM_COUNT}\s*(?:pax|people|ppl|persons?|guests?|tetamu|peserta|participants?|attendees?|delegates?|covers"
     # a company's or a family's own people: "roughly 120 staff", "untuk 250 pekerja", "jemputan 800"
-    r"|staff|staf|employees|pekerja|kakitangan|colleagues|rakan sekerja|jemputan|members|ahli)\b"
+    r"|staff|staf|employees|pekerja|kakitangan|colleagues|rakan sekerja|jemputan|members|ahli|directors|managers"
+    r"|students|pelajar|murid|teachers|guru|ladies)\b"
     # a crowd of friends or relatives ("around 70 friends"); "2 friends" stays with the companions' rules
     r"|\b(\d{2,4})\s*(?:friends|kawan|rakan|relatives|saudara(?:[- ]mara)?)\b"
     # the count after the word for the invited: "jemputan 600", "guests: about 250", "tetamu dalam 400"
@@ -402,10 +404,13 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
 # An initial ("K. Rajan", "S. Letchumi", "Ahmad Z.") is a name word when a name word follows it or ends the name.
 _INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z]|[ \t]*(?:$|[,;\n]))"
-_NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm)\.(?=[ \t])|{_INITIAL}|[A-Za-z][A-Za-z'’\-]+)"
+# A title or a Malay name's usual short form keeps its full stop: "Ts. Dr. Aminah", "Muhd. Hafiz bin Abd. Rahman".
+ABBREVIATED = {"mohd", "muhd", "mhd", "md", "abd", "hj", "hjh", "ts", "ir", "prof"}
+_ABBREVIATED = "|".join(sorted(ABBREVIATED, key=len, reverse=True))
+_NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm|{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[A-Za-z][A-Za-z'’\-]+)"
 # A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
-_CAP_WORD = rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|{_INITIAL}|[A-Z][A-Za-z'’\-]+)"
-TITLES = {"mr", "mrs", "ms", "dr", "mdm"}
+_CAP_WORD = rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|(?i:{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[A-Z][A-Za-z'’\-]+)"
+TITLES = {"mr", "mrs", "ms", "dr", "mdm", "ts", "ir", "prof"}
 _CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|s/o|d/o|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 # A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
 # three more capitalised words or connectors after the first four.
@@ -445,7 +450,7 @@ HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
     # "Apologies - Kevin here", "Maaf, Rahim di sini": an apology opening the message too
     r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)\W+)?"
-    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,3}})"
+    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,4}})"
     # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
     r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
     r"[ \t]+(?:here|speaking|di ?sini)\b(?=\s*(?:$|[,.!\-–]|from\b|again\b|dari\b))"  # "dinner here is good?": nobody
@@ -526,11 +531,12 @@ INTENT_WORDS: dict[str, list[str]] = {
         "parti hari jadi", "sambutan hari jadi", "jamuan",
         # Said without a word for the event: "we're getting married on …", "a venue for 300", "launching a product".
         "getting married", "get married", "venue", "launch", "launching", "tying the knot", "tie the knot",
-        "town hall", "townhall", "bash",
+        "town hall", "townhall", "bash", "boardroom", "board room", "board meeting",
     ],
     "fb_inquiry": [
         "restaurant", "restoran", "dinner", "makan malam", "lunch", "makan tengah hari", "buffet", "bufet", "table",
-        "meja", "menu", "cafe", "kafe", "high tea", "brunch", "iftar", "buka puasa", "set menu", "a la carte",
+        "meja", "menu", "cafe", "kafe", "high tea", "high-tea", "hi-tea", "hi tea", "brunch", "iftar", "buka puasa",
+        "set menu", "a la carte",
     ],
     "room_booking": [
         "room", "rooms", "bilik", "stay", "staying", "menginap", "bermalam", "check in", "check-in", "checkin",
@@ -621,6 +627,23 @@ HALL_EVENT_WORDS = [
 ]  # fmt: skip
 
 
+# A dinner or a lunch for a crowd no restaurant table seats ("an appreciation dinner for our teachers, about 60 people")
+# is a function the events team quotes; a buffet, a table or the restaurant keeps it a meal.
+BANQUET_SIZE = 30
+_MEAL = re.compile(r"\b(?:dinner|lunch|makan malam|makan tengah hari)\b")
+_RESTAURANT_SERVICE = re.compile(
+    r"\b(?:restaurant|restoran|buffet|bufet|iftar|buka puasa|high[ -]tea|hi[ -]tea|brunch|cafe|kafe|set menu"
+    r"|a la carte)\b"
+)
+
+
+def _banquet(lowered: str, at_table: bool) -> bool:
+    if at_table or not _MEAL.search(lowered) or _RESTAURANT_SERVICE.search(lowered):
+        return False
+    crowd = _last_number(GROUP_RE, counting_text(lowered))
+    return crowd is not None and crowd >= BANQUET_SIZE
+
+
 def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str:
     """Events outrank rooms (a wedding brings rooms); F&B wins over rooms only when it dominates.
 
@@ -644,6 +667,8 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
     if hits["event"] and at_table and not _words_present(stay_words, HALL_EVENT_WORDS):
         return "fb_inquiry"
     if hits["event"]:
+        return "event"
+    if hits["fb_inquiry"] and _banquet(stay_words, at_table):
         return "event"
     if hits["fb_inquiry"] and hits["fb_inquiry"] >= hits["room_booking"]:
         return "fb_inquiry"
@@ -669,7 +694,7 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
             break
         bare = word.strip(".,!")
         initial = len(bare) == 1 and bare.isupper()  # "K. Rajan" keeps its initial's full stop
-        keep_stop = (bare.lower() in TITLES or initial) and word.rstrip(",!").endswith(".")
+        keep_stop = (bare.lower() in TITLES | ABBREVIATED or initial) and word.rstrip(",!").endswith(".")
         words.append(bare + "." if keep_stop else bare)
     if all(word.lower().rstrip(".") in TITLES for word in words):
         return None  # "this is Mr." names nobody yet
@@ -936,6 +961,15 @@ def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return matches[-1] if matches else None
 
 
+def _us_after_adults(text: str) -> int | None:
+    """The party said as "us" ("only 3 of us now", "kami bertiga") in a later message than the last adults counted."""
+    ends = [m.end() for pattern in (ADULTS_RE, ADULTS_LABEL_RE) for m in pattern.finditer(text)]
+    us = _last_match(ADULTS_AS_US_RE, text)
+    if not ends or us is None or "\n" not in text[max(ends) : us.start()]:
+        return None
+    return number_value(next(group for group in us.groups() if group))
+
+
 def _named_after_count(text: str) -> bool:
     """A later message names the party after the last count of adults ("2 adults", then "actually it's me, my wife
     and my mother"): the later message wins, as everywhere."""
@@ -949,6 +983,33 @@ def _same_month_day(day: dt.date, number: int) -> dt.date | None:
         return day.replace(day=number)
     except ValueError:
         return None
+
+
+_LONGEST_STAY = dt.timedelta(days=31)
+
+
+def _in_month(day: dt.date, month: int) -> dt.date | None:
+    """`day` moved to `month`: this year's, or the next when that month has passed for this stay."""
+    year = day.year if month >= day.month else day.year + 1
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:  # the 31st in a shorter month
+        return None
+
+
+def _end_after(check_in: dt.date, end: dt.date) -> dt.date | None:
+    """The end of a stay written without its year ("arriving 23 Dec 2027, leaving 26 Dec"): read in the check-in's
+    year (or the next, over New Year) when that falls within a month after the check-in."""
+    if end > check_in:
+        return end
+    for year in (check_in.year, check_in.year + 1):
+        try:
+            moved = end.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if check_in < moved <= check_in + _LONGEST_STAY:
+            return moved
+    return None
 
 
 def _assign_dates(
@@ -966,6 +1027,11 @@ def _assign_dates(
         if not mentions:
             continue
         first = mentions[0]
+        if first.kind == "month_only":  # "eh bukan Jun, Julai": the same days, in that month
+            if check_in is not None and (moved := _in_month(check_in, first.start.month)):
+                check_out = check_out + (moved - check_in) if check_out is not None else None
+                check_in = moved
+            continue
         # "checking out on the 5th", said after the check-in: the first such day after it.
         out = day_after(check_in, first.start.day) if first.kind == "bare_day" and check_in is not None else None
         if out is not None and first.is_checkout_hint:
@@ -981,14 +1047,14 @@ def _assign_dates(
                 continue
         if first.end is not None:
             check_in, check_out, check_out_said_in = first.start, first.end, index
-        elif check_in and first.is_checkout_hint and first.start > check_in:
-            check_out, check_out_said_in = first.start, index
+        elif check_in and first.is_checkout_hint and (out := _end_after(check_in, first.start)):
+            check_out, check_out_said_in = out, index
             continue
         else:
             check_in, check_out = first.start, None
         for later in mentions[1:]:
-            if check_out is None and later.start > check_in:
-                check_out, check_out_said_in = later.start, index
+            if check_out is None and (out := _end_after(check_in, later.start)):
+                check_out, check_out_said_in = out, index
                 break
         if any(mention.vague for mention in mentions):
             signals.ambiguities.append("date_vague")
@@ -1013,7 +1079,8 @@ SPECIAL_REQUEST_RE = re.compile(
     r"|\b(?:bantal|selimut|tuala|cadar|katil|tilam)\s+(?:tambahan|lebih)\b"
     # What an event needs: its equipment and its meals ("a projector", "PA system", "vegetarian meals", "pelamin").
     r"|\b(?:projectors?|projektor|(?:lcd|led)\s+screen|microphones?|mikrofon|wireless mics?|pa system|sound system"
-    r"|sistem (?:pa|bunyi)|whiteboard|flip ?charts?|pelamin|wheelchair(?:\s+access)?|kerusi roda)\b"
+    r"|sistem (?:pa|bunyi)|whiteboard|flip ?charts?|pelamin|wheelchair(?:\s+access)?|kerusi roda"
+    r"|(?:coffee|tea)[ -]breaks?|minum (?:pagi|petang))\b"
     r"|\b(?:vegetarian|vegan)(?:\s+(?:meals?|food|menu|options?))?\b|\bmakanan\s+(?:vegetarian|sayur(?:an)?)\b"
     r"|\b(?:(?:late|early)\s+(?:check[- ]?in|arrival)|arriv(?:e|ing)\s+late"
     rf"|(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)|(?:sampai|tiba)\s+lewat(?:\s+malam)?)(?:{_AT_TIME})?"
@@ -1125,6 +1192,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         nights = (raw["check_out"] - raw["check_in"]).days
     if added and nights is not None:
         nights, raw["check_out"] = nights + added, None  # the check-out follows the longer stay
+    if nights is None and raw["check_in"] and raw["check_out"] is None and TONIGHT_RE.search(lowered):
+        nights = 1  # "any room for tonight?", "bilik utk mlm ni": tonight is one night until the guest says more
     raw["nights"] = nights
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None:
@@ -1171,6 +1240,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     all_adults = raw["children"] == 0 or (raw["children"] is None and not NOT_ALL_ADULTS_RE.search(without_phones))
     if raw["adults"] is None and intent == "room_booking" and raw["group_size"] and all_adults:
         raw["adults"] = raw["group_size"] - (raw["children"] or 0)
+    if intent == "room_booking" and not raw["children"] and (us := _us_after_adults(without_phones)):
+        raw["adults"] = us  # "2 adults" then "scratch that, only 3 of us now": the newer count wins
     _apply_party_changes(raw, items)
     if intent == "room_booking" and raw["children"] is None:
         # "me, my wife and the kids", "a family of 4": how many children is the one thing left to ask of the party.

@@ -237,11 +237,13 @@ def upsert_lead_for_conversation(
     ctx: ExtractionContext | None = None,
     property_: Property | None = None,
     keep_contact: bool = False,
+    for_person: bool = False,
 ) -> Lead | None:
     """Extract, attach and score the lead of `conversation`; None when the conversation shows no lead intent yet.
 
     `keep_contact`: the conversation goes to a person (a complaint, a request for staff): a lead is opened only
-    for a phone or e-mail the guest gave, so the team has it on the handoff, booking intent or not.
+    for a phone or e-mail the guest gave, so the team has it on the handoff, booking intent or not;
+    `for_person`: the guest made a booking enquiry to a person in so many words (no complaint), so it opens a lead too.
 
     `reading`: the model's reading of this turn when the caller already has it (the turn's one call,
     `read_conversation`); "ask" reads now. `ctx`, `property_`: the turn's, when the caller has read them.
@@ -280,7 +282,8 @@ def upsert_lead_for_conversation(
             )
             if lead is None:
                 contact = first_read.fields.phone or first_read.fields.email
-                if not (contact if keep_contact else _is_lead_worthy(first_read)):
+                worthy = (for_person or not keep_contact) and _is_lead_worthy(first_read)
+                if not ((keep_contact and contact) or worthy):
                     return None
                 lead = Lead.objects.create(
                     guest=guest, conversation=conversation, source_channel=conversation.channel,

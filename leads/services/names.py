@@ -33,6 +33,8 @@ CHATTER = {
     "roger", "welcome", "bye", "goodbye", "goodnight", "gn", "nvm", "nevermind", "tqvm", "tqsm", "thnx", "thanx",
     "makasih", "trimas", "bagus", "baguslah", "mantap", "terbaik", "sip", "alhamdulillah", "insyaallah", "inshallah",
     "amin", "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh", "mate", "cheers",
+    # "no worries" in Malay, as typed ("xpe, sy tanya2 je dulu")
+    "takpe", "takpa", "xpe", "xpa", "tkpe", "takpelah", "xpela", "takpela",
     # particles, greetings and the rest of "sorry for the late reply"
     "la", "lah", "leh", "je", "jer", "ja", "sahaja", "saja", "please", "pls", "plz", "hi", "hello", "hey", "hai",
     "helo", "salam", "btw", "anyway", "wait", "jap", "kejap", "sekejap", "for", "the", "late", "delay", "reply",
