@@ -529,7 +529,10 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     if not (asks or progress.state.person_asked) or modes.is_complaint(turn.text):
         return
     if not _an_enquiry(progress.fields):
-        return  # "the lift is down, mum uses a wheelchair … duty manager, email me": no booking to pass on
+        # "the lift is down, mum uses a wheelchair … duty manager, email me": no booking to pass on yet. The request
+        # stands: "can someone call me about a family suite", then the dates, hands the enquiry over with them.
+        progress.state.person_asked = True
+        return
     if not (progress.fields.phone or progress.fields.email):
         progress.state.person_asked = True
         return

@@ -146,6 +146,16 @@ def test_a_complaint_naming_a_room_word_then_a_contact_for_a_person_hands_no_lea
         assert lead is None or lead.handed_over_at is None
 
 
+def test_a_call_back_asked_before_the_dates_hands_the_enquiry_over_when_they_come(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "016-220 4455 - could someone ring me about the family suite", 1)
+        assert lead_of(conversation).handed_over_at is None  # nothing to pass on yet: no when, no how many
+        say(conversation, "Rosli Ahmad", 2)
+        say(conversation, "arriving 3 Sep 2027 for 2 nights, 2 adults 2 kids", 3)
+        assert lead_of(conversation).handed_over_at is not None
+
+
 def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = start()
