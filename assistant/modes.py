@@ -55,7 +55,15 @@ _COMPLAINT = re.compile(
     r"\b(complain\w*|terrible|awful|disgusting|dirty|rude|disappointed|worst|unacceptable|broken|not working"
     r"|aduan|mengadu|kotor|teruk|kecewa|tak puas hati|tidak puas hati|rosak|biadap"
     # what is wrong with the room, said without an unhappy word ("bilik saya bocor", "the tap is leaking")
-    r"|leaking|bocor|tak berfungsi|tidak berfungsi|stinks|busuk|cockroach(?:es)?|lipas|bed ?bugs|pepijat)\b",
+    r"|leaking|bocor|tak berfungsi|tidak berfungsi|stinks|busuk|cockroach(?:es)?|lipas|bed ?bugs|pepijat"
+    r"|clogged|blocked (?:toilet|sink|drain)|(?:toilet|sink|drain) (?:is )?blocked|overflowing|tersumbat|melimpah"
+    r"|no hot water|(?:tak|tiada|tidak) (?:ada )?air panas|air panas (?:tak|tiada|tidak) ada|not cooling|tak sejuk"
+    r"|tidak sejuk|mou?ldy?|berkulat|stained"
+    # a request nobody answered, and the guest's temper ("dah call 2 kali x de org dtg. geram betul")
+    r"|ignored|nobody (?:has )?came|nobody (?:has )?come|no one (?:has )?c[ao]me|still waiting"
+    r"|(?:tak|tiada|tidak) (?:ada |de )?orang (?:datang|dtg)|tak layan|tidak dilayan"
+    r"|angry|furious|frustrated|fed up|ridiculous|unhappy|not happy|horrible|pathetic|(?:poor|bad) service"
+    r"|geram|marah|bengang|menyampah|hampa)\b",
     re.IGNORECASE,
 )
 # "Can I get a refund if I cancel?" asks about the policy; "I want my money back" demands it. A refund is a

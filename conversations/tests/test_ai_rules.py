@@ -86,6 +86,13 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("I want a refund, this is unacceptable", AiMode.HANDOFF),
         ("I want my money back", AiMode.HANDOFF),  # demanded: a complaint
         ("Saya nak duit balik", AiMode.HANDOFF),
+        # what is wrong, a request nobody answered, the guest's temper: a person should answer
+        ("the sink in my bathroom is clogged since last night", AiMode.HANDOFF),
+        ("I'm in 714, still no hot water after two calls, nobody came", AiMode.HANDOFF),
+        ("bilik 305 aircond tak sejuk, dah call tapi x de org dtg", AiMode.HANDOFF),
+        ("sinki tersumbat, geram betul", AiMode.HANDOFF),
+        ("Is there hot water in the gym showers?", AiMode.CONCIERGE),  # asked, nothing wrong
+        ("Is the pool water cold in the morning?", AiMode.CONCIERGE),
     ],
 )
 def test_it_picks_the_mode_from_the_message(text: str, mode: str) -> None:
