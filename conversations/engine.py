@@ -24,7 +24,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from assistant import modes, prompts, retrieval
+from assistant import modes, outside, prompts, retrieval
 from assistant.guard import ReplyGuard
 from assistant.language import detect_language
 from assistant.providers.base import ChatRequest, ChatResult, Hit
@@ -208,7 +208,12 @@ def answer(
     started = time.perf_counter()
     with stage_span("retrieval") as span:
         hits = retrieval.retrieve(text, language=language) if text else ()
-        unnamed = retrieval.topics_named_nowhere(text, hits) if hits else ()
+        unnamed = (
+            retrieval.topics_named_nowhere(text, hits)
+            + outside.names_named_nowhere(text, hits, property_name=property_.name)
+            if hits
+            else ()
+        )
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
