@@ -4,9 +4,10 @@
 question's other words ("what time … open", "halal") match an item, whose lines would answer another question (the
 check-in times for a mall's hours). A night receptionist says she does not have that. The signal is a name the
 guest writes (capitalised inside a sentence, or an acronym), a kind of place or matter outside a hotel (a museum,
-a market, the weather, an entry visa), or the name written next to a kind of place ("stesen MRT", "Jalan Alor"),
-that no item names in its title or text, in either language. The guest's own name and their party's ("Sarah here",
-"Aina and I", "my wife Priya"), days and months, and the hotel's own name are not asked about.
+a market, the weather, an entry visa), the name written next to a kind of place ("menara kl", "Jalan Alor"), or
+the word asked to be open ("pukul berapa pavilion tutup"), that no item names in its title or text, in either
+language. The guest's own name and their party's ("Sarah here", "Aina and I", "my wife Priya"), days and months,
+where the guest comes from, and the hotel's own name are not asked about.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ _ORDINARY = _listed(
     bus mrt lrt monorail metro there here your our my its it do does open close opens closes far walk walking yang
     ini itu mana ke di kat dekat dari paling terdekat berhampiran sebelah besar kecil baru lama utama ada tak nak
     boleh buka tutup jauh jalan kaki keretapi bas sini situ sana tu ni apa ya berapa brp macam mcm pergi nk ticket
-    tickets tiket entrance masuk price harga fee much time"""
+    tickets tiket entrance masuk price harga fee much time still masih already sudah dah now sekarang today tonight
+    tomorrow esok late lewat early awal usually biasanya normally always selalu also juga yet lagi really betul"""
 )
 # Calendar words are capitalised, and no name of a place.
 _CALENDAR = _listed(
@@ -73,6 +75,7 @@ _PERSON_CUES = (
 )
 _BEFORE_PERSON = re.compile(rf"\b(?:{_PERSON_CUES})[\s,.]+$", re.IGNORECASE)
 _AFTER_PERSON = re.compile(r"^[\s,]*(?:here|and i\b|& i\b|dan saya|n i\b|speaking)", re.IGNORECASE)
+_OPENING = _listed("open opens opening close closes closing buka dibuka tutup ditutup")
 NAME_WORDS = 2  # a place's name beside its kind: "KL Sentral", "Jalan Alor"
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 # A sentence or a clause begins after these: "Good morning, What time …" is no name.
@@ -147,6 +150,16 @@ def _beside_places(words: list[str], known: set[str]) -> list[str]:
     return found
 
 
+def _opening(words: list[str], known: set[str]) -> list[str]:
+    """The word right before "open" or "close" ("what time does pavilion close", "mid valley buka pukul berapa"):
+    what is asked to be open, a name when it is no ordinary word and the glossary does not know it."""
+    return [
+        words[number - 1]
+        for number, word in enumerate(words)
+        if word in _OPENING and number > 0 and words[number - 1] not in _ORDINARY | known
+    ]
+
+
 def _word_concept(word: str) -> glossary.Concept:
     """A concept of one word, as a name an item may write (its plural, its singular)."""
     forms = [(word,)] + ([(word[:-1],)] if word.endswith("s") and len(word) > 3 else [])
@@ -177,7 +190,11 @@ def names_named_nowhere(
     kinds += [visa] if (visa := _entry_visa(words)) else []
     persons = _persons(question, names := _capitalised(question))
     own = set(glossary.tokens(property_name))
-    candidates = [w.lower() for _, w in names if w not in persons] + _beside_places(words, in_glossary)
+    candidates = (
+        [w.lower() for _, w in names if w not in persons]
+        + _beside_places(words, in_glossary)
+        + _opening(words, in_glossary)
+    )
     skip = _CALENDAR | _NOT_NAMES | _ORDINARY | own | in_glossary | {w.lower() for w in persons}
     named_words = [w for w in dict.fromkeys(glossary.tokens(" ".join(candidates))) if w not in skip and w.isalpha()]
     unseen_kinds = list(dict.fromkeys(kinds))

@@ -86,7 +86,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     mode_source: str = "rules"  # rules | llm
     verdict: modes.ModelVerdict | None = None  # the model's reading of the turn, when there was one
-    unnamed: tuple[str, ...] = ()  # the question's topics no item names (retrieval.topics_named_nowhere)
+    # the question's topics and names no item names (retrieval.topics_named_nowhere, outside.names_named_nowhere)
+    unnamed: tuple[str, ...] = ()
 
     @property
     def confidence(self) -> float:

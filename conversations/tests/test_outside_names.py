@@ -107,3 +107,18 @@ def test_a_word_capitalised_after_a_comma_begins_a_clause() -> None:
 def test_the_glossarys_longer_phrase_is_read_before_an_outside_kind() -> None:
     # "bad weather" is the rain the pool closes for (the glossary's), not the forecast.
     assert names_named_nowhere("is the pool open in bad weather?", (_hit("Pool", "The pool closes in storms."),)) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "unnamed"),
+    [("pukul berapa pavilion tutup malam ni?", ("pavilion",)), ("what time does the night market open?", ())],
+)
+def test_the_word_asked_to_be_open_is_a_name_unless_an_item_names_it(
+    hotel, question: str, unnamed: tuple[str, ...]
+) -> None:
+    with schema_context(hotel.schema_name):
+        assert names_named_nowhere(question, (CHECK_IN,)) == unnamed
+
+
+def test_a_word_saying_when_before_open_is_no_name() -> None:
+    assert names_named_nowhere("malam ni pukul 9 spa masih buka?", (_hit("Spa", "The spa is open until 10 pm."),)) == ()
