@@ -64,16 +64,19 @@ _CALENDAR = _listed(
 )
 # Capitals that are no name: a pronoun, a time of day, a currency, a greeting, short forms.
 _NOT_NAMES = _listed("i am pm rm ok tq tv ac id ic pls asap fyi btw hi hai")
-# Who is named beside a person's name ("this is Daniel Tan", "my wife Priya", "Encik Rahman", "Aina and I"), and
-# where the guest comes from or lands (the journey, not what is asked: "kami sampai KL pukul 8 pagi").
+# Who is named beside a person's name ("this is Daniel Tan", "my wife Priya", "Encik Rahman", "booking for Tan Wei
+# Ming"), what is the guest's ("my Proton"), and how they come and from where (the journey, not what is asked:
+# "kami sampai KL pukul 8 pagi", "flying AirAsia").
 _PERSON_CUES = (
     "this is|i'?m|i am|im|my name is|name'?s|nama saya|saya|aku|it'?s|mr|mrs|ms|miss|dr|encik|en|puan|pn|cik|tuan|datin"
     "|dato'?|datuk|madam|sir|hi|hello|hey|dear|hai|helo|salam|thanks|thank you|regards|terima kasih|with|dengan"
     "|(?:saya|me|i) (?:and|dan|&)|wife|husband|son|daughter|friend|colleague|boss|mum|mom|dad|mother|father|partner"
     "|brother|sister|isteri|suami|anak|kawan|abang|kakak|adik|mak|ayah|bos"
     "|from|dari|arrive|arriving|arrive in|land|landing|land in|reach|sampai|tiba|mendarat"
+    "|for|untuk|my|our|flying|fly|by|via|naik"
 )
 _BEFORE_PERSON = re.compile(rf"\b(?:{_PERSON_CUES})[\s,.]+$", re.IGNORECASE)
+_JOINED = re.compile(r"\s*(?:,|and|dan|&)?\s*", re.IGNORECASE)  # "Daniel Tan", "Ahmad and Siti"
 _AFTER_PERSON = re.compile(r"^[\s,]*(?:here|and i\b|& i\b|dan saya|n i\b|speaking)", re.IGNORECASE)
 _OPENING = _listed("open opens opening close closes closing buka dibuka tutup ditutup")
 NAME_WORDS = 2  # a place's name beside its kind: "KL Sentral", "Jalan Alor"
@@ -119,12 +122,12 @@ def _capitalised(question: str) -> list[tuple[int, str]]:
 
 def _persons(question: str, names: list[tuple[int, str]]) -> set[str]:
     """The capitalised words that name a person: after "this is", "my wife", "Encik", before "here", "and I", and
-    the capitalised words right after one of them ("Daniel Tan")."""
+    the capitalised words right after one of them, or after its "and" ("Daniel Tan", "Ahmad and Siti")."""
     persons: set[str] = set()
     previous_end = -1
     for start, word in names:
         before, after = question[:start], question[start + len(word) :]
-        continues = previous_end >= 0 and not question[previous_end:start].strip()
+        continues = previous_end >= 0 and _JOINED.fullmatch(question[previous_end:start]) is not None
         if _BEFORE_PERSON.search(before) or _AFTER_PERSON.search(after) or (continues and persons):
             persons.add(word)
             previous_end = start + len(word)
