@@ -24,7 +24,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from assistant import modes, prompts, retrieval
+from assistant import modes, outside, prompts, retrieval
 from assistant.guard import ReplyGuard
 from assistant.language import detect_language
 from assistant.providers.base import ChatRequest, ChatResult, Hit
@@ -86,7 +86,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     mode_source: str = "rules"  # rules | llm
     verdict: modes.ModelVerdict | None = None  # the model's reading of the turn, when there was one
-    unnamed: tuple[str, ...] = ()  # the question's topics no item names (retrieval.topics_named_nowhere)
+    # the question's topics and names no item names (retrieval.topics_named_nowhere, outside.names_named_nowhere)
+    unnamed: tuple[str, ...] = ()
 
     @property
     def confidence(self) -> float:
@@ -208,7 +209,12 @@ def answer(
     started = time.perf_counter()
     with stage_span("retrieval") as span:
         hits = retrieval.retrieve(text, language=language) if text else ()
-        unnamed = retrieval.topics_named_nowhere(text, hits) if hits else ()
+        unnamed = (
+            retrieval.topics_named_nowhere(text, hits)
+            + outside.names_named_nowhere(text, hits, property_name=property_.name)
+            if hits
+            else ()
+        )
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())

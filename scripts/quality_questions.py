@@ -140,6 +140,17 @@ SETS = (
         " once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning26.json",
+        "tuning set of the t15q9 round: written before its changes; 30 off-knowledge questions about the world outside"
+        " the hotel or a name no item names (a mall, a museum, a visa, the weather, another hotel, a brand), half"
+        " Malay, and 32 answerable ones carrying a guest's name or a name the items do name",
+    ),
+    (
+        "eval_questions_tuning27.json",
+        "check set of the t15q9 round: written after its fix on tuning26 (new places, brands, names), measured once"
+        " on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
