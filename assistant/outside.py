@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import re
 
+from assistant.language import ENGLISH_WORDS, MALAY_WORDS
 from assistant.providers.base import Hit
 from assistant.situations import without_setting
 from knowledge.services import glossary, named_anywhere
@@ -53,14 +54,15 @@ _ORDINARY = _listed(
     ini itu mana ke di kat dekat dari paling terdekat berhampiran sebelah besar kecil baru lama utama ada tak nak
     boleh buka tutup jauh jalan kaki keretapi bas sini situ sana tu ni apa ya berapa brp macam mcm pergi nk ticket
     tickets tiket entrance masuk price harga fee much time still masih already sudah dah now sekarang today tonight
-    tomorrow esok late lewat early awal usually biasanya normally always selalu also juga yet lagi really betul"""
+    tomorrow esok late lewat early awal usually biasanya normally always selalu also juga yet lagi really betul
+    monorel komuter erl ktm"""
 )
 # Calendar words are capitalised, and no name of a place.
 _CALENDAR = _listed(
     """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun january
     february march april may june july august september october november december jan feb mar apr jun jul aug sep
     sept oct nov dec isnin selasa rabu khamis jumaat sabtu ahad januari februari mac mei julai ogos oktober disember
-    raya deepavali diwali christmas easter"""
+    raya deepavali diwali christmas easter year years eve tahun baru"""
 )
 # Capitals that are no name: a pronoun, a time of day, a currency, a greeting, short forms.
 _NOT_NAMES = _listed("i am pm rm ok tq tv ac id ic pls asap fyi btw hi hai")
@@ -198,7 +200,9 @@ def names_named_nowhere(
         + _beside_places(words, in_glossary)
         + _opening(words, in_glossary)
     )
-    skip = _CALENDAR | _NOT_NAMES | _ORDINARY | own | in_glossary | {w.lower() for w in persons}
+    # The language's own small words ("pagi2 buka pukul brp", "Apakah …") are never a name.
+    skip = _CALENDAR | _NOT_NAMES | _ORDINARY | MALAY_WORDS | ENGLISH_WORDS | own | in_glossary
+    skip |= {w.lower() for w in persons}
     named_words = [w for w in dict.fromkeys(glossary.tokens(" ".join(candidates))) if w not in skip and w.isalpha()]
     unseen_kinds = list(dict.fromkeys(kinds))
     spoken = {w for hit in hits for w in glossary.tokens(f"{hit.title} {hit.text}")}

@@ -34,6 +34,10 @@ CHECK_IN = _hit("Check-in and Check-out Times", "Check-in is from 3:00 pm; early
         "kami sampai KL pukul 8 pagi, boleh masuk bilik awal?",
         "WHAT TIME IS CHECK IN",
         "What Time Does The Pool Open?",
+        # the language's small words and the calendar's, whatever their case or place
+        "gym pagi2 buka pukul brp",
+        "Apakah stesen komuter paling dekat?",
+        "Can we stay two nights over New Year's Eve?",
     ],
 )
 def test_the_guests_party_the_calendar_and_capitals_are_no_names_asked_about(question: str) -> None:
