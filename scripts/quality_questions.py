@@ -151,6 +151,11 @@ SETS = (
         " on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning30.json",
+        "tuning set of the t16q2 round: written before its changes; 60 answerable questions, half Malay shorthand, most"
+        " two-part or asking one line of an item with several (a price by age or day, a floor, a time by day)",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
