@@ -198,8 +198,8 @@ FOCI = (
             # The formal "berapakah" asks as "berapa" does ("Berapakah bayaran letak kereta?").
             # ("berapa awal": how early; "lebar berapa", "berapa tinggi": a measure; neither is a price)
             r"|(?<!pukul )(?<!luas )(?<!besar )(?<!lebar )(?<!tinggi )(?<!panjang )(?<!dalam )berapa(?:kah)?"
-            r"(?! lama| orang| malam| hari| jauh| bilik| katil| luas| besar| awal| lewat| lambat| lebar| tinggi"
-            r"| panjang| dalam))\b",
+            r"(?! lama| orang| malam| hari| minit| minggu| jauh| bilik| katil| luas| besar| awal| lewat| lambat| lebar"
+            r"| tinggi| panjang| dalam))\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -228,8 +228,9 @@ FOCI = (
     _Focus(
         "duration",
         re.compile(
-            r"\b(how long|how soon|how quickly|how many hours|berapa lama|berapa cepat|bila siap"
-            r"|(?<!pukul )berapa jam)\b",
+            r"\b(how long|how soon|how quickly|how many hours|how many days|how many minutes|berapa lama|berapa cepat"
+            # "deposit pulang dlm brp hari", "jalan kaki brp minit": a delay counted in days or minutes
+            r"|bila siap|(?<!pukul )berapa jam|berapa (?:hari(?! ini\b| ni\b)|minit|minggu))\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -602,6 +603,11 @@ def _grounded(
         opening_subject = (
             _subject_words_in(_words(sentences[0][1]), [concepts[n] for n in subject]) if sentences else set()
         )
+        # A topic the title names but the opening line does not is no context of every line: "Lokasi dan
+        # Pengangkutan Awam" opens with where the hotel stands, and the line naming taxis and Grab is the one
+        # speaking of transport ("where do taxis drop us off?").
+        opening = _concepts_in(_words(sentences[0][1]), concepts) if sentences else frozenset()
+        context = frozenset(n for n in subject if concepts[n].general or n in opening)
         scored = []
         spoken: set[str] = set(subject_words)
         for position, text, language in sentences:
@@ -609,7 +615,7 @@ def _grounded(
             spoken.update(words)
             carried = [focus for focus in foci if focus.carries.search(text)]
             matched = _concepts_in(words, concepts)
-            weight = sum(_concept_weight(n, concepts, emphasised) for n in matched - subject)
+            weight = sum(_concept_weight(n, concepts, emphasised) for n in matched - context)
             # A general word (room, price) counts once, as its concept; a generic one (hotel) not at all.
             repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
             repeated = len(repeated_words)
@@ -619,7 +625,7 @@ def _grounded(
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
-                + sum(_concept_weight(n, concepts, emphasised) for n in (matched & part_concepts) - subject)
+                + sum(_concept_weight(n, concepts, emphasised) for n in (matched & part_concepts) - context)
                 + len((part_words - subject_words - _GENERIC - _weak_words()) & set(words))
                 for part_foci, part_concepts, part_words in parts
             )
