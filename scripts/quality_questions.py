@@ -156,6 +156,11 @@ SETS = (
         " two-part or asking one line of an item with several (a price by age or day, a floor, a time by day)",
     ),
     (
+        "eval_questions_tuning31.json",
+        "check set of the t16q2 round: written after its fixes on tuning30 (the same kinds, other words and items),"
+        " measured once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
