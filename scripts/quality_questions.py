@@ -157,6 +157,11 @@ SETS = (
         " otherwise than the item (synonyms, paraphrase, Malay)",
     ),
     (
+        "eval_questions_tuning29.json",
+        "check set of the t16q1 round: written after its measurements on tuning28 (new wordings, other items, the"
+        " same kinds), run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
