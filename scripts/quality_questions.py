@@ -151,6 +151,17 @@ SETS = (
         " on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning28.json",
+        "tuning set of the t16q1 round: written before its changes; 30 off-knowledge questions close to an item (a"
+        " detail of a place, room or service its item does not state), half Malay, and 30 answerable ones worded"
+        " otherwise than the item (synonyms, paraphrase, Malay)",
+    ),
+    (
+        "eval_questions_tuning29.json",
+        "check set of the t16q1 round: written after its measurements on tuning28 (new wordings, other items, the"
+        " same kinds), run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
