@@ -600,13 +600,12 @@ def _grounded(
         # The item's opening sentence names its subject too, in the text's own language: a Malay text under
         # an English title ("Parking") says "tempat letak kereta". Choosing among the item's prices, repeating
         # it ("Letak kereta valet berharga RM 30") says no more of the question than the guests' rate does.
-        opening_subject = (
-            _subject_words_in(_words(sentences[0][1]), [concepts[n] for n in subject]) if sentences else set()
-        )
+        opening_words = _words(sentences[0][1]) if sentences else []
+        opening_subject = _subject_words_in(opening_words, [concepts[n] for n in subject])
         # A topic the title names but the opening line does not is no context of every line: "Lokasi dan
         # Pengangkutan Awam" opens with where the hotel stands, and the line naming taxis and Grab is the one
         # speaking of transport ("where do taxis drop us off?").
-        opening = _concepts_in(_words(sentences[0][1]), concepts) if sentences else frozenset()
+        opening = _concepts_in(opening_words, concepts)
         context = frozenset(n for n in subject if concepts[n].general or n in opening)
         scored = []
         spoken: set[str] = set(subject_words)
