@@ -346,6 +346,10 @@ ADULTS_AS_US_RE = re.compile(
 # "2 orang lagi nak ikut"; and the other way, "one less", "kurang seorang", "one person can't come".
 _PERSON = r"(?:persons?|people|guests?|adults?|pax|orang|org|dewasa)"
 _CHILD = r"(?:child|children|kids?|bab(?:y|ies)|infants?|toddlers?|budak|anak|kanak(?:[- ]kanak)?|bayi)"
+# A child as a person, not a thing for one: "add a baby cot", "another kids' chair", "tambah katil bayi" add no child.
+_CHILD_THING = (
+    r"(?!'?s?\s+(?:cots?|cribs?|beds?|chairs?|seats?|strollers?|prams?|baths?|meals?|menus?|katil|kerusi|buaian)\b)"
+)
 PARTY_MORE_RE = re.compile(
     rf"\b(?:{NUM_COUNT}|another|an extra)\s+(?:more\s+{_PERSON}"
     rf"|more\b(?!\s+{_CHILD})(?=[^.?!]*\b(?:joining|coming|join)\b)"  # "one more kid is coming": a child
@@ -366,14 +370,15 @@ PARTY_LESS_RE = re.compile(
 # (lagi)", "tambah lagi seorang anak", "budak sorang lagi"; "one child less", "kurang sorang budak", "one kid can't
 # come". "Plus a kid" is no change: "2 adults plus a kid" counts the party.
 CHILDREN_MORE_RE = re.compile(
-    rf"\b(?:{NUM_COUNT}|another|an extra)\s+more\s+{_CHILD}\b|\b(?:another|an extra|one extra)\s+{_CHILD}\b"
+    rf"\b(?:{NUM_COUNT}|another|an extra)\s+more\s+{_CHILD}\b{_CHILD_THING}"
+    rf"|\b(?:another|an extra|one extra)\s+{_CHILD}\b{_CHILD_THING}"
     rf"|\b(?:add|adding|tambah|tambahkan|campur)\s+(?:lagi\s+)?(?:{NUM_COUNT}|another|an?|one more|seorang|sorang)"
-    rf"\s*(?:more\s+|orang\s+|org\s+)?{_CHILD}\b(?:\s+lagi\b)?"
+    rf"\s*(?:more\s+|orang\s+|org\s+)?{_CHILD}\b{_CHILD_THING}(?:\s+lagi\b)?"
     rf"|\b{_CHILD}\s+(?:{NUM_COUNT}|seorang|sorang)\s+(?:orang\s+)?lagi\b"
 )
 CHILDREN_LESS_RE = re.compile(
-    rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\s+{_CHILD}\b|\b(?:{NUM_COUNT}|one)\s+{_CHILD}\s+(?:less|fewer)\b"
-    rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}|seorang|sorang)\s*(?:orang\s+)?{_CHILD}\b"
+    rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\s+{_CHILD}\b{_CHILD_THING}|\b(?:{NUM_COUNT}|one)\s+{_CHILD}\s+(?:less|fewer)\b"
+    rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}|seorang|sorang)\s*(?:orang\s+)?{_CHILD}\b{_CHILD_THING}"
     rf"|\b(?:{NUM_COUNT}|one)\s+(?:of the\s+)?{_CHILD}\s+"
     r"(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+(?:come|make it|join|ikut|datang)\b"
 )

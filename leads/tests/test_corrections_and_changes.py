@@ -43,6 +43,15 @@ def test_children_added_or_taken_away_change_the_count_and_not_the_adults(first,
 
 
 @pytest.mark.parametrize(
+    "later",
+    ["please add a baby cot", "can we get another kids' chair?", "an extra baby bed please", "tambah satu katil bayi"],
+)
+def test_a_thing_for_a_child_adds_no_child(later) -> None:
+    got = fields(FAMILY, later)
+    assert (got["adults"], got.get("children")) == (2, 1)
+
+
+@pytest.mark.parametrize(
     "later", ["Oh wait, one more child is coming, so 2 kids", "sorry, 2 kids actually", "budak 2 orang sebenarnya"]
 )
 def test_the_children_counted_again_win_over_the_change_said_beside_them(later) -> None:
