@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dateparser
 
@@ -112,9 +112,12 @@ VAGUE_KINDS = {"next_week", "next_month", "moving_holiday"}
 ABSOLUTE_KINDS = {
     "day_range", "month_day_range", "day_month", "month_day", "numeric", "iso", "holiday", "moving_holiday",
 }  # fmt: skip
+# The kinds that may be written without their year ("27 Nov", "20/11"; not "next Friday").
+YEARLESS_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
 CHECKOUT_CUE = re.compile(
-    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga)"
-    rf"(?:\s+(?:on|pada|is|date|at))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
+    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga"
+    r"|extend(?:ing)?(?:\s+(?:it|that|the stay|our stay|my stay))?\s+(?:to|till|until|ke))"  # "extend to the 14th"
+    rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
 )
 
 
@@ -125,6 +128,23 @@ class DateMention:
     kind: str
     position: int
     is_checkout_hint: bool = False
+    yearless: bool = False  # a day and month said without a year ("27 Nov"): rolled to the next such day
+
+    def near(self, known: dt.date) -> DateMention:
+        """This mention, when said without a year, in the year that puts it nearest to `known` (a date of the same
+        stay or event said before, "20 Nov 2027", then "moved to 27 Nov"), never earlier than it was read."""
+        if not self.yearless:
+            return self
+        best = self
+        for years in (1, 2):
+            try:
+                start = self.start.replace(year=self.start.year + years)
+                end = self.end.replace(year=self.end.year + years) if self.end else None
+            except ValueError:  # 29 February
+                continue
+            if abs((start - known).days) < abs((best.start - known).days):
+                best = replace(self, start=start, end=end)
+        return best
 
     @property
     def vague(self) -> bool:
@@ -416,7 +436,8 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
             if kind not in ABSOLUTE_KINDS and _WHEN_SOMEONE_ACTS.search(lowered[: match.start()]):
                 continue
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
-            found.append(DateMention(result[0], result[1], kind, match.start(), hint))
+            yearless = kind in YEARLESS_KINDS and not match.groupdict().get("year")
+            found.append(DateMention(result[0], result[1], kind, match.start(), hint, yearless))
     if not found and (corrected := _month_correction(lowered, today)):
         return [corrected]
     found += _bare_day_ends(lowered, taken, found)

@@ -171,6 +171,12 @@ def counting_text(lowered: str) -> str:
 
 
 NIGHTS_RE = re.compile(rf"(?<!\bjam )(?<!\bpukul )(?<!\bpkl )(?<!\bat )\b{NUM}\s*-?\s*(?:nights?|nite|malam|mlm)\b")
+# The stay's end said from its start: "leaving 3 days later", "check out 2 days after that", "keluar 2 hari lepas tu".
+DAYS_LATER_RE = re.compile(
+    r"\b(?:leav\w*|check(?:ing)?[\s-]?out|depart\w*|go(?:ing)? home|keluar|balik|pulang|bertolak)\b[^.?!\n\d]{0,15}?"
+    rf"\b{NUM}\s*(?:days?|hari)\s+(?:later|after(?:\s+that|wards)?|from then|lepas(?:\s+(?:tu|itu))?"
+    r"|selepas(?:\s+itu)?|kemudian)\b"
+)
 TONIGHT_RE = re.compile(r"\b(?:(?:for|untuk|utk) )?(?:tonight|malam ini|malam ni|mlm ni|mlm ini)\b")
 DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
 # A stay in weeks: "a week", "two weeks", "dua minggu", "a fortnight"; not when the weeks say when ("in 2 weeks",
@@ -285,6 +291,10 @@ _GATHERING = (
     r"|conference|persidangan|event|function|party|parti|wedding|reception|majlis|kenduri|gathering|workshop|bengkel"
     r"|training|latihan|celebration|sambutan|retreat|buffet|bufet|jamuan"
 )
+_NO_UNIT_AFTER = (
+    r"(?![/.\-:]\d|\s*(?:nights?|malam|mlm|hari|days?|rooms?|bilik|adults?|dewasa|kids?|child|children|kanak|budak|anak"
+    r"|am\b|pm\b|%|percent|peratus))"
+)
 GROUP_RE = re.compile(
     rf"\b(?:family|group|party|team|keluarga|kumpulan|rombongan|dinner|lunch|gathering|celebration) of {NUM_COUNT}\b"
     rf"|\b(?:seramai|table for|meja untuk) {NUM_COUNT}\b"
@@ -316,6 +326,12 @@ GROUP_RE = re.compile(
     rf"{NUM_COUNT}\b(?![/.\-:]\d|\s*(?:nights?|malam|mlm|hari|days?|rooms?|bilik|adults?|dewasa|kids?|child|children"
     r"|kanak|budak|anak|am\b|pm\b))"
     rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
+    # the count said again as the number now expected: "headcount is now 55", "numbers have gone up to 55", "we're
+    # expecting 55 now", "jemputan naik jadi 350", "jumlah tetamu sekarang 350", "peserta kurang, jadi 25 je"
+    r"|\b(?:headcount|head count|numbers|attendance|guest count|jumlah|bilangan|tetamu|peserta|jemputan|participants"
+    r"|attendees|guests)\b[^.?!\n\d]{0,25}?\b(?:is|are|now|to|jadi|sekarang|kini|kepada|ke)\s*:?\s*"
+    rf"(?:about\s+|around\s+|dalam\s+|lebih kurang\s+|sekitar\s+|seramai\s+)?{NUM_COUNT}\b{_NO_UNIT_AFTER}"
+    rf"|\bexpecting\s+(?:about\s+|around\s+|roughly\s+)?{NUM_COUNT}\b{_NO_UNIT_AFTER}"
 )
 # A party said as "us" and a count, with nobody named a child: "kami bertiga", "kami 3 org", "we are 3". For a room
 # these are the adults as much as the party (the party stays in GROUP_RE): a receptionist books three adults.
@@ -329,8 +345,14 @@ ADULTS_AS_US_RE = re.compile(
 # A change to the party, not a new count: "one more person is joining", "add another adult", "tambah seorang lagi",
 # "2 orang lagi nak ikut"; and the other way, "one less", "kurang seorang", "one person can't come".
 _PERSON = r"(?:persons?|people|guests?|adults?|pax|orang|org|dewasa)"
+_CHILD = r"(?:child|children|kids?|bab(?:y|ies)|infants?|toddlers?|budak|anak|kanak(?:[- ]kanak)?|bayi)"
+# A child as a person, not a thing for one: "add a baby cot", "another kids' chair", "tambah katil bayi" add no child.
+_CHILD_THING = (
+    r"(?!'?s?\s+(?:cots?|cribs?|beds?|chairs?|seats?|strollers?|prams?|baths?|meals?|menus?|katil|kerusi|buaian)\b)"
+)
 PARTY_MORE_RE = re.compile(
-    rf"\b(?:{NUM_COUNT}|another|an extra)\s+(?:more\s+{_PERSON}|more\b(?=[^.?!]*\b(?:joining|coming|join)\b)"
+    rf"\b(?:{NUM_COUNT}|another|an extra)\s+(?:more\s+{_PERSON}"
+    rf"|more\b(?!\s+{_CHILD})(?=[^.?!]*\b(?:joining|coming|join)\b)"  # "one more kid is coming": a child
     rf"|{_PERSON}\s+(?:is |are |will be )?(?:joining|coming along|ikut|join))"
     rf"|\b(?:add|adding|plus|tambah|campur)\s+(?:{NUM_COUNT}\s*(?:more\s+)?{_PERSON}|(?:seorang|sorang)|another"
     rf"(?:\s+{_PERSON})?|one more)(?:\s+lagi)?\b"
@@ -338,11 +360,55 @@ PARTY_MORE_RE = re.compile(
     rf"|\b(?:{NUM_COUNT}|seorang|sorang)\s*(?:{_PERSON}\s+)?lagi\s+(?:nak\s+|akan\s+)?(?:ikut|join|datang|menyertai)\b"
 )
 PARTY_LESS_RE = re.compile(
-    rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\b(?!\s+(?:nights?|rooms?))"
+    rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\b(?!\s+(?:nights?|rooms?|{_CHILD}))"
     rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}\s*(?:orang|org)|seorang|sorang)\b"  # "lebih kurang": about
     rf"|\b(?:{NUM_COUNT}|one)\s+(?:{_PERSON}\s+)?(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+"
     r"(?:come|make it|join|ikut|datang)\b"
 )
+
+# The same for the children: "one more kid", "add another child", "another baby is coming", "tambah sorang budak
+# (lagi)", "tambah lagi seorang anak", "budak sorang lagi"; "one child less", "kurang sorang budak", "one kid can't
+# come". "Plus a kid" is no change: "2 adults plus a kid" counts the party.
+CHILDREN_MORE_RE = re.compile(
+    rf"\b(?:{NUM_COUNT}|another|an extra)\s+more\s+{_CHILD}\b{_CHILD_THING}"
+    rf"|\b(?:another|an extra|one extra)\s+{_CHILD}\b{_CHILD_THING}"
+    rf"|\b(?:add|adding|tambah|tambahkan|campur)\s+(?:lagi\s+)?(?:{NUM_COUNT}|another|an?|one more|seorang|sorang)"
+    rf"\s*(?:more\s+|orang\s+|org\s+)?{_CHILD}\b{_CHILD_THING}(?:\s+lagi\b)?"
+    rf"|\b{_CHILD}\s+(?:{NUM_COUNT}|seorang|sorang)\s+(?:orang\s+)?lagi\b"
+)
+CHILDREN_LESS_RE = re.compile(
+    rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\s+{_CHILD}\b{_CHILD_THING}|\b(?:{NUM_COUNT}|one)\s+{_CHILD}\s+(?:less|fewer)\b"
+    rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}|seorang|sorang)\s*(?:orang\s+)?{_CHILD}\b{_CHILD_THING}"
+    rf"|\b(?:{NUM_COUNT}|one)\s+(?:of the\s+)?{_CHILD}\s+"
+    r"(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+(?:come|make it|join|ikut|datang)\b"
+)
+# No child comes after all, said after the children were counted: "the kids aren't coming anymore", "anak tak jadi
+# ikut", "no kids after all".
+CHILDREN_DROPPED_RE = re.compile(
+    rf"\b{_CHILD}\s+(?:(?:is|are)(?:n't| not)|(?:won't|will not|can(?:no|')?t|cannot)|tak(?: jadi)?|x(?: jadi)?"
+    r"|tidak(?: jadi)?)\s+(?:be\s+)?(?:coming|joining|come|join|ikut|datang)\b"
+    r"(?=\s*(?:anymore|any more|after all|lagi|dah|la|lah|je|pun)?\s*(?:$|[,.!?;]))"  # not "… coming for breakfast"
+    r"|\bno (?:kids|children|child)\b[^.?!\n]{0,12}\bafter all\b"
+)
+
+
+def _change_count(match: re.Match[str]) -> int:
+    token = next((group for group in match.groups() if group), None)
+    return number_value(token) if token else 1  # "another", "seorang", "one more": one
+
+
+def children_change(text: str) -> int:
+    """How many children this message adds to (or takes from) the children already counted."""
+    lowered = counting_text(text.lower())
+    more = sum(_change_count(m) for m in CHILDREN_MORE_RE.finditer(lowered))
+    return more - sum(_change_count(m) for m in CHILDREN_LESS_RE.finditer(lowered))
+
+
+def without_children_changes(lowered: str) -> str:
+    """Lower-case counting text with the changes to the children taken out: they are no count of their own."""
+    for pattern in (CHILDREN_MORE_RE, CHILDREN_LESS_RE, CHILDREN_DROPPED_RE):
+        lowered = pattern.sub(" ", lowered)
+    return lowered
 
 
 # "berapa satu malam?", "how much is it a night?": the price of one night, not a stay of one.
@@ -376,14 +442,9 @@ def nights_added(text: str) -> int:
 
 def party_change(text: str) -> int:
     """How many people this message adds to (or takes from) the party already given."""
-    lowered = counting_text(text.lower())
-
-    def count(match: re.Match[str]) -> int:
-        token = next((group for group in match.groups() if group), None)
-        return number_value(token) if token else 1  # "another", "seorang", "one more": one
-
-    more = sum(count(m) for m in PARTY_MORE_RE.finditer(lowered)) + joining_adults(lowered)
-    return more - sum(count(m) for m in PARTY_LESS_RE.finditer(lowered))
+    lowered = without_children_changes(counting_text(text.lower()))
+    more = sum(_change_count(m) for m in PARTY_MORE_RE.finditer(lowered)) + joining_adults(lowered)
+    return more - sum(_change_count(m) for m in PARTY_LESS_RE.finditer(lowered))
 
 
 def _lowered(text: str) -> str:
@@ -869,6 +930,13 @@ def find_phone(text: str, region: str) -> str | None:
     return found
 
 
+# The words just before a room the guest no longer wants: "instead of the", "rather than", "not the", "bukan".
+RULED_OUT_ROOM = re.compile(
+    r"\b(?:instead of|rather than|in place of|not|no longer|bukan|tak jadi|x jadi|tidak jadi|ganti|gantikan)"
+    r"(?:\s+(?:the|a|an|that|this|our|my|dengan|bilik))?\s*$"
+)
+
+
 def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) -> str | None:
     """The property's room type the guest means: its name or an alias, else its distinctive words (typos allowed)."""
     lowered = PEOPLE_NOT_ROOMS.sub(" ", text.lower())
@@ -880,7 +948,9 @@ def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) ->
         phrases = [room.name, *room.aliases]
         positions = [m.start() for p in phrases for m in re.finditer(rf"\b{re.escape(p.lower())}\b", lowered)]
         if positions:
-            scores.append((2.0, max(positions), False, room))
+            # "the family suite instead of the deluxe king": a room ruled out counts as said before any other.
+            kept = [at for at in positions if not RULED_OUT_ROOM.search(lowered, max(0, at - 20), at)]
+            scores.append((2.0, max(kept, default=-1), False, room))
             continue
         distinctive = [w for w in re.findall(r"[a-z]+", room.name.lower()) if w not in GENERIC_ROOM_WORDS]
         if not distinctive:
@@ -1026,7 +1096,7 @@ def _assign_dates(
     for index, mentions in enumerate(per_message):
         if not mentions:
             continue
-        first = mentions[0]
+        first = mentions[0] if check_in is None else mentions[0].near(check_in)  # "20 Nov 2027", then "27 Nov"
         if first.kind == "month_only":  # "eh bukan Jun, Julai": the same days, in that month
             if check_in is not None and (moved := _in_month(check_in, first.start.month)):
                 check_out = check_out + (moved - check_in) if check_out is not None else None
@@ -1118,8 +1188,42 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
 
 
 def _without_changes(text: str) -> str:
-    lowered = counting_text(text.lower())
+    lowered = without_children_changes(counting_text(text.lower()))
     return without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered)))
+
+
+_CHILDREN_COUNTS = (CHILDREN_RE, CHILDREN_LABEL_RE, AGENT_PARTY_RE, CHILDREN_AMONG_RE, LABELLED_PAIR_RE)
+
+
+def _no_children_said(lowered: str) -> bool:
+    return bool(NO_CHILDREN_RE.search(lowered)) and not any(p.search(lowered) for p in _CHILDREN_COUNTS)
+
+
+def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
+    """ "One more kid" after "2 adults and 1 child" is 2 children, "the kids aren't coming after all" none: the
+    changes said after the last count of the children, in the order said. A count said again wins over them."""
+    last_count = max(
+        (
+            i
+            for i, item in enumerate(items)
+            if any(p.search(_without_changes(item.text)) for p in (*_CHILDREN_COUNTS, NO_CHILDREN_RE))
+        ),
+        default=-1,
+    )
+    children = raw["children"]
+    if last_count >= 0 and children and _no_children_said(_without_changes(items[last_count].text)):
+        children = 0  # "2 adults and a kid", then "sorry, no kids, all adults"
+    for item in items[last_count + 1 :]:
+        lowered = counting_text(item.text.lower())
+        if CHILDREN_DROPPED_RE.search(lowered) and children:
+            if raw["group_size"] is not None and raw["group_size"] > children:
+                raw["group_size"] -= children
+            children = 0
+        if (delta := children_change(item.text)) and (children or 0) + delta >= 0:
+            children = (children or 0) + delta
+            if raw["group_size"] is not None and raw["group_size"] + delta >= 1:
+                raw["group_size"] += delta
+    raw["children"] = children
 
 
 def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
@@ -1173,16 +1277,18 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         without_phones = without_phones.replace(raw_number.lower(), " ")
     without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
     # "One more person is joining" changes the party (`_apply_party_changes`); it is not a party of one.
+    without_phones = without_children_changes(without_phones)  # "tambah sorang budak": `_apply_children_changes`
     without_phones = without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones)))
     # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
     without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
     without_phones = without_price_nights(without_phones)
     stay_texts = [NIGHTS_MORE_RE.sub(" ", without_price_nights(counting_text(item.text.lower()))) for item in items]
     nights_said_in = max(
-        (i for i, text in enumerate(stay_texts) if NIGHTS_RE.search(text) or WEEK_RE.search(text)), default=-1
+        (i for i, text in enumerate(stay_texts) if any(p.search(text) for p in (NIGHTS_RE, WEEK_RE, DAYS_LATER_RE))),
+        default=-1,
     )
     raw.update(_assign_dates(per_message_dates, intent, signals, nights_said_in))
-    nights = _last_number(NIGHTS_RE, without_phones)
+    nights = _last_number(NIGHTS_RE, without_phones, DAYS_LATER_RE)
     if nights is None and (dn := DAYS_NIGHTS_RE.search(without_phones)):
         nights = int(dn.group(1) or dn.group(2))
     if nights is None and (weeks := WEEK_RE.search(without_phones)):
@@ -1243,6 +1349,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     if intent == "room_booking" and not raw["children"] and (us := _us_after_adults(without_phones)):
         raw["adults"] = us  # "2 adults" then "scratch that, only 3 of us now": the newer count wins
     _apply_party_changes(raw, items)
+    _apply_children_changes(raw, items)
     if intent == "room_booking" and raw["children"] is None:
         # "me, my wife and the kids", "a family of 4": how many children is the one thing left to ask of the party.
         family_size = raw["adults"] is None and FAMILY_SIZE_RE.search(without_phones)
