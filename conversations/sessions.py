@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import redis
@@ -18,10 +18,12 @@ from django.db import connection
 from django.utils import timezone
 
 from conversations.models import AiMode, Conversation, Language, SessionState
-from core import crypto
+from core import compiled, crypto
 from core.redis import get_redis, key
 
 HISTORY_LENGTH = 10
+UPSERT_KEY = ("conversation",)
+UPSERT_FIELDS = ("history", "mode", "language", "lead", "low_confidence_streak", "updated_at")
 
 
 @dataclass
@@ -91,30 +93,27 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
 
 def save(session: Session) -> None:
     """Write through: PostgreSQL first (the durable copy), then Redis with a fresh TTL."""
-    fields = ["history", "mode", "language", "lead", "low_confidence_streak", "updated_at"]
-    # One INSERT … ON CONFLICT DO UPDATE: a single round trip, and safe if two writers race.
-    SessionState.objects.bulk_create(
-        [
-            SessionState(
-                conversation_id=session.conversation_id,
-                history=session.history[-HISTORY_LENGTH:],
-                mode=session.mode,
-                language=session.language,
-                lead=session.lead,
-                low_confidence_streak=session.low_confidence_streak,
-                updated_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["conversation"],
-        update_fields=fields,
+    # One INSERT … ON CONFLICT DO UPDATE: a single round trip, and safe if two writers race. The statement is
+    # bulk_create's, compiled once per process (core.compiled: building it was ~0.4 ms of every turn).
+    compiled.upsert(
+        SessionState(
+            conversation_id=session.conversation_id,
+            history=session.history[-HISTORY_LENGTH:],
+            mode=session.mode,
+            language=session.language,
+            lead=session.lead,
+            low_confidence_streak=session.low_confidence_streak,
+            updated_at=timezone.now(),
+        ),
+        unique_fields=UPSERT_KEY,
+        update_fields=UPSERT_FIELDS,
     )
     _cache(session)
 
 
 def _cache(session: Session) -> None:
-    data = asdict(session)
-    data.pop("source")
+    # Its fields as they are (no deep copy like `asdict`'s: the dict is serialised at once, ~0.3 ms a turn).
+    data = {f.name: getattr(session, f.name) for f in fields(session) if f.name != "source"}
     # The database copy is authoritative: if Redis is down, the next turn rebuilds the cache.
     with contextlib.suppress(redis.RedisError):
         get_redis().set(_redis_key(session.conversation_id), crypto.encrypt_json(data), ex=settings.SESSION_TTL_SECONDS)

@@ -5,7 +5,8 @@ model, more than PostgreSQL spends answering it (docs/benchmarks.md, "The worker
 that runs every turn with a few changing values is compiled here once, by the ORM itself, with a marker in
 place of each value; each call swaps the values in and builds the row as the ORM would (the fields'
 `from_db_value` included, `select_related`'s joined rows too). An UPDATE whose costly part is the same
-expressions every time (subqueries) has them compiled once and the call's own plain values spliced in.
+expressions every time (subqueries) has them compiled once and the call's own plain values spliced in. A one-row
+upsert (INSERT … ON CONFLICT DO UPDATE) is compiled once; each call prepares its row's values as the ORM does.
 Table names are not schema-qualified, so one statement serves every tenant (the connection's search_path
 decides which schema's rows it reads).
 """
@@ -19,8 +20,9 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.constants import OnConflict
 from django.db.models.query import ModelIterable, get_related_populators
-from django.db.models.sql.subqueries import UpdateQuery
+from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 
 M = TypeVar("M", bound=Model)
 
@@ -151,3 +153,53 @@ def _compiled_update(model: type[Model], expressions: Callable[[], dict[str, Any
     if not sql.startswith("UPDATE ") or " SET " not in sql or params[-1] != MARKER:  # the shape the splice relies on
         raise RuntimeError(f"unexpected UPDATE from the ORM: {sql}")
     return sql, tuple(params[:-1])
+
+
+def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[str, ...]) -> None:
+    """`type(obj).objects.bulk_create([obj], update_conflicts=True, unique_fields=…, update_fields=…)` for one row
+    whose primary key is set, the INSERT … ON CONFLICT compiled once per process for the model and field names.
+
+    Each call prepares the row's values as the ORM does (`pre_save(obj, add=True)`: `auto_now` included, then
+    `get_db_prep_save`: the encrypted fields encrypt), in the order of the compiled statement's columns."""
+    model = type(obj)
+    sql, fields = _compiled_upsert(model, unique_fields, update_fields)
+    if not obj._is_pk_set():
+        raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    params = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(f"{model.__name__}.{field.name}: upsert() takes plain values, not expressions")
+        params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # RETURNING, as bulk_create asks, when the model has generated columns (an AutoField, say).
+        returned = cursor.fetchone() if model._meta.db_returning_fields else ()
+    for value, field in zip(returned or (), model._meta.db_returning_fields, strict=False):
+        if field != model._meta.pk:
+            setattr(obj, field.attname, value)
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+@functools.cache
+def _compiled_upsert(
+    model: type[Model], unique_fields: tuple[str, ...], update_fields: tuple[str, ...]
+) -> tuple[str, tuple[Any, ...]]:
+    """The statement bulk_create writes for one row, and its columns' fields in order (one `%s` each)."""
+    opts = model._meta
+    fields = tuple(f for f in opts.concrete_fields if not f.generated)
+    query = InsertQuery(
+        model,
+        on_conflict=OnConflict.UPDATE,
+        update_fields=[opts.get_field(name) for name in update_fields],
+        unique_fields=[opts.get_field(name) for name in unique_fields],
+    )
+    query.insert_values(fields, [model()], raw=True)  # raw: the placeholder row's values are read as they are
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = opts.db_returning_fields  # what bulk_create asks for on PostgreSQL
+    [(sql, params)] = compiler.as_sql()
+    placeholders = "VALUES (" + ", ".join(["%s"] * len(fields)) + ")"
+    if len(params) != len(fields) or sql.count(placeholders) != 1 or sql.count("%s") != len(fields):
+        raise RuntimeError(f"unexpected INSERT from the ORM: {sql}")  # the shape the call relies on
+    return sql, fields

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant import unstated
@@ -494,19 +495,21 @@ def _phrase_keys(concept: glossary.Concept) -> tuple[str, ...]:
     return tuple(f" {' '.join(_stem(word) for word in phrase)} " for phrase in concept.phrases)
 
 
-def _subject_words_in(words: list[str], subject: list[glossary.Concept]) -> set[str]:
+def _subject_words_in(words: Sequence[str], subject: list[glossary.Concept]) -> set[str]:
     """The words of `words` that spell one of the subject concepts' phrases."""
     joined = f" {' '.join(words)} "
     return {word for concept in subject for key in _phrase_keys(concept) if key in joined for word in key.split()}
 
 
-def _words(text: str) -> list[str]:
+# Kept per text: a turn reads every sentence of the items it found, the same sentences turn after turn.
+@functools.lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
     # Word forms meet by their stems: "visitors" speaks of a "visit", "membayar" of "bayar"; a time by
     # its hour: "after 11pm" meets "from 11:00 pm".
-    return [_stem(word) for word in glossary.tokens(_clock_words(text))]
+    return tuple(_stem(word) for word in glossary.tokens(_clock_words(text)))
 
 
-def _concepts_in(words: list[str], concepts: list[glossary.Concept]) -> frozenset[int]:
+def _concepts_in(words: Sequence[str], concepts: list[glossary.Concept]) -> frozenset[int]:
     joined = f" {' '.join(words)} "
     return frozenset(
         number for number, concept in enumerate(concepts) if any(key in joined for key in _phrase_keys(concept))

@@ -5,16 +5,18 @@ while one property's schema was active must read the other property's rows under
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from conversations import engine
-from conversations.models import Channel, Conversation, Guest
+from conversations import engine, sessions
+from conversations.models import Channel, Conversation, Guest, SessionState
 from conversations.widget import api
 from core import compiled
 from properties.models import WidgetKey
@@ -117,3 +119,74 @@ def test_the_turns_lock_read_is_the_orms_select_for_update(world) -> None:
         assert "FOR UPDATE" in compiled._compiled_read(engine._locked_ai_mode, (int,)).sql
         with pytest.raises(ValueError, match="one column"):
             compiled.value(engine.conversation_with_guest, conversation.pk)
+
+
+def sent(write: Any) -> list[tuple[str, int]]:
+    """The statements `write` sends, as written (before the values go in), with their number of values."""
+    statements: list[tuple[str, int]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append((sql, len(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        write()
+    return statements
+
+
+LONG_AGO = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+
+
+def _session_row(conversation_id: int, history: list, lead: dict, streak: int, mode: str = "concierge") -> SessionState:
+    return SessionState(
+        conversation_id=conversation_id, history=history, mode=mode, language="ms", lead=lead,
+        low_confidence_streak=streak, updated_at=LONG_AGO,
+    )  # fmt: skip
+
+
+def test_the_sessions_write_through_is_the_orms_upsert_and_writes_the_same_row(world) -> None:
+    # sessions.save's INSERT … ON CONFLICT DO UPDATE compiled once: the ORM's statement, the same row written
+    # (the encrypted history and lead decrypt to what was saved), a second write updates it in place.
+    with schema_context("alpha"):
+        ours, theirs = web_conversation(), web_conversation()
+
+        def orm(row: SessionState) -> None:
+            SessionState.objects.bulk_create(
+                [row], update_conflicts=True, unique_fields=["conversation"], update_fields=list(sessions.UPSERT_FIELDS)
+            )
+
+        def mine(row: SessionState) -> None:
+            compiled.upsert(row, unique_fields=sessions.UPSERT_KEY, update_fields=sessions.UPSERT_FIELDS)
+
+        for n, history in enumerate(([{"role": "guest", "content": "Ada kolam renang?"}], [], [{"role": "ai"}] * 3)):
+            lead = {"party": {"adults": n + 1}} if n != 1 else {}
+            row_mine, row_orm = _session_row(ours.pk, history, lead, n), _session_row(theirs.pk, history, lead, n)
+            assert sent(lambda: mine(row_mine)) == sent(lambda: orm(row_orm))  # noqa: B023 - run at once
+            mine_row, orm_row = (SessionState.objects.get(pk=c.pk) for c in (ours, theirs))
+            assert mine_row.history == orm_row.history == history and mine_row.lead == orm_row.lead == lead
+            assert (mine_row.mode, mine_row.language, mine_row.low_confidence_streak) == ("concierge", "ms", n)
+            assert mine_row.updated_at > timezone.now() - dt.timedelta(minutes=5)  # auto_now: set, as the ORM sets it
+            assert orm_row.updated_at > timezone.now() - dt.timedelta(minutes=5)
+        assert SessionState.objects.filter(pk__in=[ours.pk, theirs.pk]).count() == 2  # updated in place
+
+
+def test_the_compiled_upsert_writes_each_propertys_own_row(world) -> None:
+    ids = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            ids[schema] = web_conversation().pk
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            history = [{"role": "guest", "content": f"asked at {schema}"}]
+            compiled.upsert(
+                _session_row(ids[schema], history, {}, 0),
+                unique_fields=sessions.UPSERT_KEY,
+                update_fields=sessions.UPSERT_FIELDS,
+            )
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            assert [s.history for s in SessionState.objects.all()] == [
+                [{"role": "guest", "content": f"asked at {schema}"}]
+            ]
+    sql, _ = compiled._compiled_upsert(SessionState, sessions.UPSERT_KEY, sessions.UPSERT_FIELDS)
+    assert "alpha" not in sql and "bravo" not in sql and "ON CONFLICT" in sql

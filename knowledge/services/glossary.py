@@ -220,6 +220,17 @@ class Term:
 def terms(text: str) -> list[Term]:
     """`text` read left to right, the longest phrase naming a concept first ("daftar keluar" before
     "daftar"); every other word is a term of its own."""
+    return list(_terms(text))
+
+
+# A turn reads the same texts many times (the question ~10 times, each retrieved chunk's text on every turn that
+# finds it: ~1 ms of a turn's CPU, docs/benchmarks.md "The worker's turn, p26t"). The reading is a pure function of
+# the text (the glossary is read once per process), so it is kept per text; the key is the text itself.
+TERMS_CACHE_SIZE = 2048
+
+
+@functools.lru_cache(maxsize=TERMS_CACHE_SIZE)
+def _terms(text: str) -> tuple[Term, ...]:
     words, index, stemmed, table = tokens(text), _index(), _stem_index(), concepts()
     found: list[Term] = []
     position = 0
@@ -236,12 +247,12 @@ def terms(text: str) -> list[Term]:
         else:
             found.append(Term((words[position],), None))
             position += 1
-    return found
+    return tuple(found)
 
 
 def find(text: str) -> list[Concept]:
     """The concepts `text` mentions, in order, longest phrase first (each concept once)."""
-    return list(dict.fromkeys(term.concept for term in terms(text) if term.concept is not None))
+    return list(dict.fromkeys(term.concept for term in _terms(text) if term.concept is not None))
 
 
 def season_tsquery(text: str) -> str:

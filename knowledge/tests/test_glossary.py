@@ -346,3 +346,23 @@ def test_a_thing_guests_ask_for_beside_what_an_item_lists_is_a_topic_of_its_own(
 def test_a_spa_treatment_the_glossary_knows_still_finds_the_spa() -> None:
     spa = glossary.find("massage")[0]
     assert spa in glossary.find("spa ada urut refleksologi?") and spa in glossary.find("how much is aromatherapy?")
+
+
+def test_a_text_read_again_gets_the_same_reading_as_a_fresh_one_and_a_callers_edit_does_not_stick() -> None:
+    # The reading is kept per text (a turn reads each retrieved chunk and the question many times): it must be
+    # the reading a fresh call makes, whatever was read in between, and a list handed out is the caller's own.
+    texts = [
+        "Pukul berapa daftar keluar?",
+        "What time is check-out? Late check-out until 4:00 pm is RM 50.",
+        "Boleh saya bawa kucing saya ke hotel?",
+        "Kolam renang dibuka dari 7 pagi hingga 10 malam. The pool is open 7am to 10pm.",
+    ]
+    fresh = [glossary._terms.__wrapped__(text) for text in texts]
+    for _ in range(2):
+        for text, expected in zip(texts, fresh, strict=True):
+            got = glossary.terms(text)
+            assert tuple(got) == expected
+            assert glossary.find(text) == list(dict.fromkeys(t.concept for t in expected if t.concept is not None))
+            got.clear()  # the caller's list: the next reading is whole
+            glossary.find(text).clear()
+    assert glossary._terms.cache_info().hits >= 2 * len(texts)

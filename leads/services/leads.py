@@ -263,8 +263,8 @@ def upsert_lead_for_conversation(
     with transaction.atomic():
         _lock(f"conversation:{conversation.pk}", f"guest:{guest.pk}", *(f"phone:{p}" for p in phones),
               *(f"email:{e}" for e in emails))  # fmt: skip
-        link = LeadConversation.objects.select_related("lead").filter(conversation=conversation).first()
-        lead = Lead.objects.select_for_update().get(pk=link.lead_id) if link else None
+        linked = compiled.value(_linked_lead_id, conversation.pk)  # every turn: its SQL built once
+        lead = Lead.objects.select_for_update().get(pk=linked) if linked is not None else None
         created = False
         if lead is None:
             lead = (
@@ -369,6 +369,11 @@ def lead_for_conversation(conversation_id: int) -> Lead | None:
 
 def _conversation_lead(conversation_id: int) -> QuerySet[Lead]:
     return Lead.objects.filter(conversation_links__conversation_id=conversation_id)
+
+
+def _linked_lead_id(conversation_id: int) -> QuerySet[LeadConversation]:
+    # The id alone: the lead is read again under its lock (a join decrypting the whole lead was thrown away).
+    return LeadConversation.objects.filter(conversation_id=conversation_id).values_list("lead_id", flat=True)
 
 
 def lead_event(lead: Lead) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from conversations.models import Channel, Guest
 from core import compiled
 from leads.models import ConsentStatus, Lead, LeadConversation, LeadReview, LeadSettings, ReviewStatus
+from leads.services import leads as leads_service
 from leads.services.leads import (
     LeadChanges,
     LeadError,
@@ -201,6 +202,24 @@ def test_a_conversations_lead_is_read_with_its_statement_compiled_once_as_the_or
     with CaptureQueriesContext(connection) as theirs:
         Lead.objects.filter(conversation_links__conversation_id=conversation.pk).first()
     assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in theirs.captured_queries]
+
+
+def test_the_upsert_reads_the_linked_leads_id_with_the_orms_statement_and_no_join(world, in_a, rooms):
+    # upsert_lead_for_conversation reads which lead a conversation is linked to on every turn; the lead itself is
+    # read again under its lock, so the id is all it takes (the join decrypted the whole lead for nothing).
+    conversation = conversation_with([BOOKING])
+    lead = upsert_lead_for_conversation(conversation, now=NOW)
+    assert compiled.value(leads_service._linked_lead_id, conversation.pk) == lead.pk
+    assert compiled.value(leads_service._linked_lead_id, conversation_with(["What time is breakfast?"]).pk) is None
+    with CaptureQueriesContext(connection) as ours:
+        compiled.value(leads_service._linked_lead_id, conversation.pk)
+    with CaptureQueriesContext(connection) as theirs:
+        LeadConversation.objects.filter(conversation_id=conversation.pk).values_list("lead_id", flat=True).first()
+    assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in theirs.captured_queries]
+    assert "JOIN" not in ours.captured_queries[0]["sql"]
+    add_guest_message(conversation, "Actually make it 3 adults please.")
+    again = upsert_lead_for_conversation(conversation, now=NOW)  # the linked lead, updated
+    assert again.pk == lead.pk and again.adults == 3 and Lead.objects.count() == 1
 
 
 def test_a_compiled_read_refuses_a_statement_that_does_not_hold_its_value_exactly_once(world, in_a):
