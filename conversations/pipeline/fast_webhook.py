@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -60,6 +61,7 @@ BROKER_TIMEOUT_SECONDS = 2.0  # a publish that takes longer is given up: the row
 # 0.99 at 10 ms, 0.76 at 25 ms). The guest does not notice: a WhatsApp turn waits for its property's
 # buffer window (3 s by default) anyway; the read receipt goes out this much later.
 PUBLISH_LINGER_SECONDS = 0.025
+SLOW_LOG_INTERVAL_SECONDS = 1.0  # at most one webhook_slow_request line per second per process (see _SlowLog)
 OVER_CAPACITY = refusal(503, "over capacity: retry later")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
@@ -103,27 +105,29 @@ class WhatsAppWebhookApp:
         self._publisher: asyncio.Task | None = None
         self._to_write: list[tuple[list[Row], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
+        self._slow_log = _SlowLog()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != PATH:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
-        # The same server span and request metric Django's instrumentation would give the view, so one
-        # trace still runs from this request through the Celery tasks (the context is copied to the
-        # enqueue thread below) and the request dashboards keep their route.
         watch = _Stopwatch()
-        with telemetry.tracer.start_as_current_span(
-            f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
-        ) as span:
+        if telemetry.tracing_enabled():
+            # The same server span Django's instrumentation would give the view, so one trace still runs
+            # from this request through the Celery tasks (the context travels with the task's headers).
+            carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
+            with telemetry.tracer.start_as_current_span(
+                f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+            ) as span:
+                outcome = await self.handle(scope, receive, watch)
+                span.set_attribute("http.response.status_code", outcome.status)
+        else:
             outcome = await self.handle(scope, receive, watch)
-            span.set_attribute("http.response.status_code", outcome.status)
         took = time.perf_counter() - started
-        http_request_duration.labels(route=ROUTE, method="POST", status=str(outcome.status), site="public").observe(
-            took
-        )
-        _log_if_slow(took, watch.stages, outcome.status)
+        # The request metric Django's middleware would record, so the request dashboards keep their route.
+        _duration(outcome.status).observe(took)
+        self._slow_log.record(took, watch.stages, outcome.status)
         body = outcome.content()
         await send(
             {
@@ -135,7 +139,7 @@ class WhatsAppWebhookApp:
         await send({"type": "http.response.body", "body": body})
 
     async def handle(self, scope: dict[str, Any], receive: Any, watch: _Stopwatch | None = None) -> Outcome:
-        """The request's outcome; `watch` gets the time spent in each stage (see _log_if_slow)."""
+        """The request's outcome; `watch` gets the time spent in each stage (see _SlowLog)."""
         watch = watch or _Stopwatch()
         if ratelimit.shed_webhook((scope.get("client") or [None])[0]) is not None:  # optional hard ceiling
             return OVER_CAPACITY
@@ -334,24 +338,48 @@ class _Stopwatch:
         self._mark = now
 
 
-def _log_if_slow(took: float, stages: dict[str, float], status: int) -> None:
-    """A request slower than WEBHOOK_SLOW_REQUEST_MS is logged with where its time went.
+@functools.cache
+def _duration(status: int) -> Any:
+    """The request-duration histogram's child for this route and status, bound once (a labels() lookup per
+    request cost as much as the observation)."""
+    return http_request_duration.labels(route=ROUTE, method="POST", status=str(status), site="public")
+
+
+class _SlowLog:
+    """A request slower than WEBHOOK_SLOW_REQUEST_MS is logged with where its time went, at most once per
+    `SLOW_LOG_INTERVAL_SECONDS`; the line counts the slow requests since the last one (`slow_requests`).
 
     The stages are this app's: the optional shedding check, reading the body, parsing (CPU), the routing
-    query (a cache miss only),
-    and storing (waiting for the group-commit round, a pooled connection, the INSERT and its commit's
-    WAL flush). Time before daphne calls the app (accept, HTTP parsing, the event loop busy with other
-    requests) and the client's own is not in them: a slow ack whose stages are small waited there.
+    query (a cache miss only), and storing (waiting for the group-commit round, a pooled connection, the
+    INSERT and its commit's WAL flush). Time before daphne calls the app (accept, HTTP parsing, the event
+    loop busy with other requests) and the client's own is not in them: a slow ack whose stages are small
+    waited there. When requests are slow they are slow together (a backlog, a stalled disk): a line for
+    each cost ~1 ms of CPU, a third of what the backlog's requests themselves cost, and made the backlog
+    worse; the line of the first of them, with the count, says the same. The duration histogram
+    (`nocturn_http_request_duration_seconds`) still counts every one.
     """
-    threshold = settings.WEBHOOK_SLOW_REQUEST_MS
-    if threshold <= 0 or took * 1000 < threshold:
-        return
-    log.warning(
-        "webhook_slow_request",
-        status=status,
-        ms=round(took * 1000, 1),
-        **{f"{stage}_ms": round(seconds * 1000, 1) for stage, seconds in stages.items()},
-    )
+
+    def __init__(self) -> None:
+        self._next = 0.0  # time.monotonic() from which a slow request is logged again
+        self._unlogged = 0
+
+    def record(self, took: float, stages: dict[str, float], status: int) -> None:
+        threshold = settings.WEBHOOK_SLOW_REQUEST_MS
+        if threshold <= 0 or took * 1000 < threshold:
+            return
+        self._unlogged += 1
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + SLOW_LOG_INTERVAL_SECONDS
+        log.warning(
+            "webhook_slow_request",
+            status=status,
+            ms=round(took * 1000, 1),
+            slow_requests=self._unlogged,
+            **{f"{stage}_ms": round(seconds * 1000, 1) for stage, seconds in stages.items()},
+        )
+        self._unlogged = 0
 
 
 async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
@@ -366,8 +394,7 @@ async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[
             by_schema.setdefault(schema, []).append((channel, kind, provider_id, payload))
     inserted: dict[tuple[str, str, str], int] = {}
     for schema, schema_rows in by_schema.items():
-        params = [value for row in schema_rows for value in inbound.insert_params(*row)]
-        cursor = await conn.execute(inbound.insert_many_statement(schema, len(schema_rows)), params)
+        cursor = await conn.execute(inbound.insert_many_statement(schema), inbound.insert_many_params(schema_rows))
         for event_id, channel, provider_id in await cursor.fetchall():
             inserted[(schema, channel, provider_id)] = event_id
     results = []
