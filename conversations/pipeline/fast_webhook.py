@@ -105,6 +105,7 @@ class WhatsAppWebhookApp:
         self._publisher: asyncio.Task | None = None
         self._to_write: list[tuple[list[Row], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
+        self._write_cursor: Any = None  # on the writer's own pooled connection (_on_writer_connection)
         self._slow_log = _SlowLog()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -258,7 +259,7 @@ class WhatsAppWebhookApp:
         while self._to_write:
             batch, self._to_write = self._to_write, []
             try:
-                ids = await self._with_connection(lambda conn, batch=batch: _insert_rounds(conn, batch))
+                ids = await self._on_writer_connection(lambda cursor, batch=batch: _insert_rounds(cursor, batch))
             except Exception as exc:  # each waiting request answers 503 and Meta retries
                 for _, done in batch:
                     if not done.done():
@@ -267,6 +268,42 @@ class WhatsAppWebhookApp:
             for (_rows, done), new_ids in zip(batch, ids, strict=True):
                 if not done.done():
                     done.set_result(new_ids)
+
+    async def _on_writer_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Run `work` on a cursor of the writer's own connection, kept checked out of the pool between rounds.
+
+        Rounds are written one at a time (one writer task), so one connection serves them all, and at a
+        steady 200 requests/s most rounds carry one request: a pool checkout and return plus a new
+        cursor for each cost more CPU than the INSERT's own round trip (in process, ~0.3 of ~0.9 ms per
+        request on this machine; docs/benchmarks.md, "The webhook's CPU per request"). A broken
+        connection (a database restart) is given back to the pool, which discards it, the pool's idle
+        connections are checked (one round trip each, on this path only), and the round retried once;
+        any other failure gives the connection back too.
+        """
+        import psycopg
+
+        pool = await self._get_pool()
+        for attempt in (1, 2):
+            if self._write_cursor is None:
+                self._write_cursor = (await pool.getconn()).cursor()  # PoolTimeout: the callers answer 503
+            cursor = self._write_cursor
+            try:
+                return await work(cursor)
+            except psycopg.OperationalError:
+                await self._release_writer_connection()
+                if attempt == 2:
+                    raise
+                log.warning("webhook_connection_broken_retrying")
+                await pool.check()  # a restart broke the idle ones too: the retry must not draw another
+            except BaseException:
+                await self._release_writer_connection()
+                raise
+        raise AssertionError("unreachable")
+
+    async def _release_writer_connection(self) -> None:
+        cursor, self._write_cursor = self._write_cursor, None
+        if cursor is not None and self._pool is not None:
+            await self._pool.putconn(cursor.connection)
 
     async def _with_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         """Run `work` on a pooled connection; once more on a fresh one if the first was broken.
@@ -320,6 +357,9 @@ class WhatsAppWebhookApp:
         if self._broker is not None:
             await self._broker.aclose()
             self._broker = None
+        if self._writer is not None:
+            await self._writer
+        await self._release_writer_connection()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -382,7 +422,7 @@ class _SlowLog:
         self._unlogged = 0
 
 
-async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
+async def _insert_rounds(cursor: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
     """One INSERT per property for every row of the batch; per request, the (schema, id) of its new rows.
 
     A key sent twice in one round (Meta's redelivery racing the original) is new for the first
@@ -394,7 +434,7 @@ async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[
             by_schema.setdefault(schema, []).append((channel, kind, provider_id, payload))
     inserted: dict[tuple[str, str, str], int] = {}
     for schema, schema_rows in by_schema.items():
-        cursor = await conn.execute(inbound.insert_many_statement(schema), inbound.insert_many_params(schema_rows))
+        await cursor.execute(inbound.insert_many_statement(schema), inbound.insert_many_params(schema_rows))
         for event_id, channel, provider_id in await cursor.fetchall():
             inserted[(schema, channel, provider_id)] = event_id
     results = []

@@ -406,3 +406,35 @@ def test_slow_requests_together_are_logged_once_with_their_count(bound, settings
     # The first alone; the next line counts the five left unlogged, and itself.
     assert [line["slow_requests"] for line in lines] == [1, 6]
     assert all(line["store_ms"] > 0 for line in lines)
+
+
+def test_the_writer_connection_killed_between_requests_is_replaced_and_nothing_is_lost(bound) -> None:
+    first = whatsapp_text_body(NUMBER_A, "60123000014", "before", wamid="wamid.KILL1")
+    second = whatsapp_text_body(NUMBER_A, "60123000014", "after", wamid="wamid.KILL2")
+
+    async def scenario(app: Any) -> list[int]:
+        statuses = [(await _request(app, "POST", fast_webhook.PATH, first, whatsapp_signed_headers(first, SECRET)))[0]]
+        killed = await asyncio.to_thread(_terminate_webhook_backends)
+        assert killed >= 1  # the writer's connection, held between rounds, is among them
+        statuses.append(
+            (await _request(app, "POST", fast_webhook.PATH, second, whatsapp_signed_headers(second, SECRET)))[0]
+        )
+        return statuses
+
+    assert _run(scenario) == [200, 200]
+    slug = bound.a.slug
+    assert _stored(bound) == [(slug, "message", "wamid.KILL1"), (slug, "message", "wamid.KILL2")]
+
+
+def _terminate_webhook_backends() -> int:
+    """What a database restart does to the fast path's idle connections."""
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'nocturn-webhook' AND datname = current_database()"
+        )
+        killed = cursor.fetchone()[0]
+    connections["default"].close()  # opened in this thread
+    return killed
