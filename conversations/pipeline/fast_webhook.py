@@ -434,7 +434,7 @@ async def _insert_rounds(cursor: Any, batch: list[tuple[list[Row], Any]]) -> lis
             by_schema.setdefault(schema, []).append((channel, kind, provider_id, payload))
     inserted: dict[tuple[str, str, str], int] = {}
     for schema, schema_rows in by_schema.items():
-        await cursor.execute(inbound.insert_many_statement(schema), inbound.insert_many_params(schema_rows))
+        await cursor.execute(*inbound.insert_many(schema, schema_rows))
         for event_id, channel, provider_id in await cursor.fetchall():
             inserted[(schema, channel, provider_id)] = event_id
     results = []

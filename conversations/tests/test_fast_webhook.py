@@ -265,13 +265,13 @@ def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_res
 
 def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_once(bound, monkeypatch) -> None:
     statements: list[int] = []
-    real = inbound.insert_many_params
+    real = inbound.insert_many
 
-    def counted(rows: list[Any]) -> list[list[Any]]:
+    def counted(schema: str, rows: list[Any]) -> tuple[str, list[Any]]:
         statements.append(len(rows))
-        return real(rows)
+        return real(schema, rows)
 
-    monkeypatch.setattr(inbound, "insert_many_params", counted)
+    monkeypatch.setattr(inbound, "insert_many", counted)
     bodies = [
         whatsapp_text_body(NUMBER_A, f"6012400{i:04d}", f"message {i}", wamid=f"wamid.GROUP{i % 15}") for i in range(30)
     ]
