@@ -438,4 +438,3 @@ def _terminate_webhook_backends() -> int:
         killed = cursor.fetchone()[0]
     connections["default"].close()  # opened in this thread
     return killed
-
