@@ -8,8 +8,9 @@ runs the same flow as `conversations.webhooks.whatsapp_webhook` (`pipeline.recei
 the same checks in the same order, the same answers) without those costs:
 
 - the routing query and the inserts run on a small pool of autocommit connections kept open by
-  this process; each event is one `INSERT … ON CONFLICT DO NOTHING` (the same statement as the
-  view's): a redelivery is a no-op;
+  this process (the writer keeps one of them between rounds); each event is one row of an
+  `INSERT … ON CONFLICT DO NOTHING` (the view's statement, or its `unnest` form for several rows):
+  a redelivery is a no-op;
 - new rows are handed to Celery by LPUSHing their task messages (built by Celery, `durability.wire_message`)
   onto the broker's queue on this event loop's own Redis connection: one round trip per round of events,
   no kombu and no thread hop (kombu is synchronous and cost ≈ 0.8 ms of CPU per message); a lost
