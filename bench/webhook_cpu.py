@@ -8,7 +8,12 @@ requests. `bench/ingest.py` measures the whole daphne beside a hello-world; this
 and moves less with the machine's load. The tasks it publishes go to a Redis list that nothing
 consumes here; they are removed at the end. `--profile` adds a cProfile table (wall time).
 
+`--stub` tells the parts apart by leaving them out (each level also leaves out the ones before it):
+`publish` (no LPUSH round), `store` (no INSERT either: made-up ids), `app` (a bare ASGI hello-world
+in the app's place: what is left is this driver's own CPU and the event loop's).
+
     .venv/bin/python bench/webhook_cpu.py [--rate 200] [--seconds 6] [--runs 2] [--profile]
+                                          [--stub none|publish|store|app]
 """
 
 from __future__ import annotations
@@ -70,12 +75,47 @@ async def _run(rate: float, seconds: float, bodies: list[tuple[bytes, str]], pro
     return (time.process_time() - cpu) * 1000 / count
 
 
+STUBS = ("none", "publish", "store", "app")
+
+
+def _stub(level: str) -> None:
+    """Leave out the parts up to `level` (see the module)."""
+    from conversations.pipeline import fast_webhook
+
+    app_class: Any = fast_webhook.WhatsAppWebhookApp
+    if STUBS.index(level) >= 1:
+
+        async def no_publish(self: Any, by_schema: dict[str, list[int]]) -> None:
+            return None
+
+        app_class._publish_round = no_publish
+    if STUBS.index(level) >= 2:
+        made_up = iter(range(1, 10**9))
+
+        async def no_store(self: Any, rows: list[Any]) -> list[tuple[str, int]]:
+            return [(row[0], next(made_up)) for row in rows]
+
+        app_class._store = no_store
+    if STUBS.index(level) >= 3:
+
+        async def hello(self: Any, scope: Any, receive: Any, send: Any) -> None:
+            more = True
+            while more:
+                more = (await receive()).get("more_body", False)
+            start = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+            await send(start)
+            await send({"type": "http.response.body", "body": b'{"ok":true}'})
+
+        app_class.__call__ = hello
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="a cProfile table of the last run (wall time)")
+    parser.add_argument("--stub", choices=STUBS, default="none", help="leave parts out (see above)")
     args = parser.parse_args()
     rate, seconds, runs = min(args.rate, 1000.0), min(args.seconds, 20.0), max(1, min(args.runs, 5))
 
@@ -86,6 +126,7 @@ def main() -> None:
     import django
 
     django.setup()
+    _stub(args.stub)
     import redis
     from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases

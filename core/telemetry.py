@@ -28,6 +28,15 @@ _configured: str | None = None
 tracer = trace.get_tracer("nocturn")
 
 
+def tracing_enabled() -> bool:
+    """Whether a span goes anywhere: a tracer provider is installed (`setup_tracing` with an exporter).
+
+    Without one every span is a no-op that still costs a few microseconds to open and close; the lean
+    request paths (the webhook's) skip theirs, as Django's uninstrumented middleware does.
+    """
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 def exporter_name() -> str:
     from django.conf import settings  # reading settings also loads .env into the environment
 

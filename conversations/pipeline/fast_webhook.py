@@ -8,8 +8,9 @@ runs the same flow as `conversations.webhooks.whatsapp_webhook` (`pipeline.recei
 the same checks in the same order, the same answers) without those costs:
 
 - the routing query and the inserts run on a small pool of autocommit connections kept open by
-  this process; each event is one `INSERT … ON CONFLICT DO NOTHING` (the same statement as the
-  view's): a redelivery is a no-op;
+  this process (the writer keeps one of them between rounds); each event is one row of an
+  `INSERT … ON CONFLICT DO NOTHING` (the view's statement, or its `unnest` form for several rows):
+  a redelivery is a no-op;
 - new rows are handed to Celery by LPUSHing their task messages (built by Celery, `durability.wire_message`)
   onto the broker's queue on this event loop's own Redis connection: one round trip per round of events,
   no kombu and no thread hop (kombu is synchronous and cost ≈ 0.8 ms of CPU per message); a lost
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -60,6 +62,7 @@ BROKER_TIMEOUT_SECONDS = 2.0  # a publish that takes longer is given up: the row
 # 0.99 at 10 ms, 0.76 at 25 ms). The guest does not notice: a WhatsApp turn waits for its property's
 # buffer window (3 s by default) anyway; the read receipt goes out this much later.
 PUBLISH_LINGER_SECONDS = 0.025
+SLOW_LOG_INTERVAL_SECONDS = 1.0  # at most one webhook_slow_request line per second per process (see _SlowLog)
 OVER_CAPACITY = refusal(503, "over capacity: retry later")
 
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
@@ -103,27 +106,30 @@ class WhatsAppWebhookApp:
         self._publisher: asyncio.Task | None = None
         self._to_write: list[tuple[list[Row], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
+        self._write_cursor: Any = None  # on the writer's own pooled connection (_on_writer_connection)
+        self._slow_log = _SlowLog()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != PATH:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
-        # The same server span and request metric Django's instrumentation would give the view, so one
-        # trace still runs from this request through the Celery tasks (the context is copied to the
-        # enqueue thread below) and the request dashboards keep their route.
         watch = _Stopwatch()
-        with telemetry.tracer.start_as_current_span(
-            f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
-        ) as span:
+        if telemetry.tracing_enabled():
+            # The same server span Django's instrumentation would give the view, so one trace still runs
+            # from this request through the Celery tasks (the context travels with the task's headers).
+            carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
+            with telemetry.tracer.start_as_current_span(
+                f"POST {ROUTE}", context=propagate.extract(carrier), kind=trace.SpanKind.SERVER
+            ) as span:
+                outcome = await self.handle(scope, receive, watch)
+                span.set_attribute("http.response.status_code", outcome.status)
+        else:
             outcome = await self.handle(scope, receive, watch)
-            span.set_attribute("http.response.status_code", outcome.status)
         took = time.perf_counter() - started
-        http_request_duration.labels(route=ROUTE, method="POST", status=str(outcome.status), site="public").observe(
-            took
-        )
-        _log_if_slow(took, watch.stages, outcome.status)
+        # The request metric Django's middleware would record, so the request dashboards keep their route.
+        _duration(outcome.status).observe(took)
+        self._slow_log.record(took, watch.stages, outcome.status)
         body = outcome.content()
         await send(
             {
@@ -135,7 +141,7 @@ class WhatsAppWebhookApp:
         await send({"type": "http.response.body", "body": body})
 
     async def handle(self, scope: dict[str, Any], receive: Any, watch: _Stopwatch | None = None) -> Outcome:
-        """The request's outcome; `watch` gets the time spent in each stage (see _log_if_slow)."""
+        """The request's outcome; `watch` gets the time spent in each stage (see _SlowLog)."""
         watch = watch or _Stopwatch()
         if ratelimit.shed_webhook((scope.get("client") or [None])[0]) is not None:  # optional hard ceiling
             return OVER_CAPACITY
@@ -254,7 +260,7 @@ class WhatsAppWebhookApp:
         while self._to_write:
             batch, self._to_write = self._to_write, []
             try:
-                ids = await self._with_connection(lambda conn, batch=batch: _insert_rounds(conn, batch))
+                ids = await self._on_writer_connection(lambda cursor, batch=batch: _insert_rounds(cursor, batch))
             except Exception as exc:  # each waiting request answers 503 and Meta retries
                 for _, done in batch:
                     if not done.done():
@@ -263,6 +269,42 @@ class WhatsAppWebhookApp:
             for (_rows, done), new_ids in zip(batch, ids, strict=True):
                 if not done.done():
                     done.set_result(new_ids)
+
+    async def _on_writer_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Run `work` on a cursor of the writer's own connection, kept checked out of the pool between rounds.
+
+        Rounds are written one at a time (one writer task), so one connection serves them all, and at a
+        steady 200 requests/s most rounds carry one request: a pool checkout and return plus a new
+        cursor for each cost more CPU than the INSERT's own round trip (in process, ~0.3 of ~0.9 ms per
+        request on this machine; docs/benchmarks.md, "The webhook's CPU per request"). A broken
+        connection (a database restart) is given back to the pool, which discards it, the pool's idle
+        connections are checked (one round trip each, on this path only), and the round retried once;
+        any other failure gives the connection back too.
+        """
+        import psycopg
+
+        pool = await self._get_pool()
+        for attempt in (1, 2):
+            if self._write_cursor is None:
+                self._write_cursor = (await pool.getconn()).cursor()  # PoolTimeout: the callers answer 503
+            cursor = self._write_cursor
+            try:
+                return await work(cursor)
+            except psycopg.OperationalError:
+                await self._release_writer_connection()
+                if attempt == 2:
+                    raise
+                log.warning("webhook_connection_broken_retrying")
+                await pool.check()  # a restart broke the idle ones too: the retry must not draw another
+            except BaseException:
+                await self._release_writer_connection()
+                raise
+        raise AssertionError("unreachable")
+
+    async def _release_writer_connection(self) -> None:
+        cursor, self._write_cursor = self._write_cursor, None
+        if cursor is not None and self._pool is not None:
+            await self._pool.putconn(cursor.connection)
 
     async def _with_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         """Run `work` on a pooled connection; once more on a fresh one if the first was broken.
@@ -316,6 +358,9 @@ class WhatsAppWebhookApp:
         if self._broker is not None:
             await self._broker.aclose()
             self._broker = None
+        if self._writer is not None:
+            await self._writer
+        await self._release_writer_connection()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -334,27 +379,51 @@ class _Stopwatch:
         self._mark = now
 
 
-def _log_if_slow(took: float, stages: dict[str, float], status: int) -> None:
-    """A request slower than WEBHOOK_SLOW_REQUEST_MS is logged with where its time went.
+@functools.cache
+def _duration(status: int) -> Any:
+    """The request-duration histogram's child for this route and status, bound once (a labels() lookup per
+    request cost as much as the observation)."""
+    return http_request_duration.labels(route=ROUTE, method="POST", status=str(status), site="public")
+
+
+class _SlowLog:
+    """A request slower than WEBHOOK_SLOW_REQUEST_MS is logged with where its time went, at most once per
+    `SLOW_LOG_INTERVAL_SECONDS`; the line counts the slow requests since the last one (`slow_requests`).
 
     The stages are this app's: the optional shedding check, reading the body, parsing (CPU), the routing
-    query (a cache miss only),
-    and storing (waiting for the group-commit round, a pooled connection, the INSERT and its commit's
-    WAL flush). Time before daphne calls the app (accept, HTTP parsing, the event loop busy with other
-    requests) and the client's own is not in them: a slow ack whose stages are small waited there.
+    query (a cache miss only), and storing (waiting for the group-commit round, a pooled connection, the
+    INSERT and its commit's WAL flush). Time before daphne calls the app (accept, HTTP parsing, the event
+    loop busy with other requests) and the client's own is not in them: a slow ack whose stages are small
+    waited there. When requests are slow they are slow together (a backlog, a stalled disk): a line for
+    each cost ~1 ms of CPU, a third of what the backlog's requests themselves cost, and made the backlog
+    worse; the line of the first of them, with the count, says the same. The duration histogram
+    (`nocturn_http_request_duration_seconds`) still counts every one.
     """
-    threshold = settings.WEBHOOK_SLOW_REQUEST_MS
-    if threshold <= 0 or took * 1000 < threshold:
-        return
-    log.warning(
-        "webhook_slow_request",
-        status=status,
-        ms=round(took * 1000, 1),
-        **{f"{stage}_ms": round(seconds * 1000, 1) for stage, seconds in stages.items()},
-    )
+
+    def __init__(self) -> None:
+        self._next = 0.0  # time.monotonic() from which a slow request is logged again
+        self._unlogged = 0
+
+    def record(self, took: float, stages: dict[str, float], status: int) -> None:
+        threshold = settings.WEBHOOK_SLOW_REQUEST_MS
+        if threshold <= 0 or took * 1000 < threshold:
+            return
+        self._unlogged += 1
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + SLOW_LOG_INTERVAL_SECONDS
+        log.warning(
+            "webhook_slow_request",
+            status=status,
+            ms=round(took * 1000, 1),
+            slow_requests=self._unlogged,
+            **{f"{stage}_ms": round(seconds * 1000, 1) for stage, seconds in stages.items()},
+        )
+        self._unlogged = 0
 
 
-async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
+async def _insert_rounds(cursor: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
     """One INSERT per property for every row of the batch; per request, the (schema, id) of its new rows.
 
     A key sent twice in one round (Meta's redelivery racing the original) is new for the first
@@ -366,8 +435,7 @@ async def _insert_rounds(conn: Any, batch: list[tuple[list[Row], Any]]) -> list[
             by_schema.setdefault(schema, []).append((channel, kind, provider_id, payload))
     inserted: dict[tuple[str, str, str], int] = {}
     for schema, schema_rows in by_schema.items():
-        params = [value for row in schema_rows for value in inbound.insert_params(*row)]
-        cursor = await conn.execute(inbound.insert_many_statement(schema, len(schema_rows)), params)
+        await cursor.execute(*inbound.insert_many(schema, schema_rows))
         for event_id, channel, provider_id in await cursor.fetchall():
             inserted[(schema, channel, provider_id)] = event_id
     results = []

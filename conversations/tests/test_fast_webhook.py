@@ -265,8 +265,13 @@ def test_a_batch_hands_an_event_that_fails_to_its_own_task_and_processes_the_res
 
 def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_once(bound, monkeypatch) -> None:
     statements: list[int] = []
-    real = inbound.insert_many_statement
-    monkeypatch.setattr(inbound, "insert_many_statement", lambda s, n: statements.append(n) or real(s, n))
+    real = inbound.insert_many
+
+    def counted(schema: str, rows: list[Any]) -> tuple[str, list[Any]]:
+        statements.append(len(rows))
+        return real(schema, rows)
+
+    monkeypatch.setattr(inbound, "insert_many", counted)
     bodies = [
         whatsapp_text_body(NUMBER_A, f"6012400{i:04d}", f"message {i}", wamid=f"wamid.GROUP{i % 15}") for i in range(30)
     ]
@@ -376,3 +381,60 @@ def test_a_request_slower_than_the_threshold_is_logged_with_its_stages(bound, se
     assert slow["status"] == 200
     assert {"read_ms", "parse_ms", "route_ms", "store_ms"} <= slow.keys()
     assert slow["ms"] >= slow["store_ms"] + slow["route_ms"] > 0
+
+
+def test_slow_requests_together_are_logged_once_with_their_count(bound, settings, monkeypatch) -> None:
+    from structlog.testing import capture_logs
+
+    bodies = [whatsapp_text_body(NUMBER_A, "60123000013", f"burst {i}", wamid=f"wamid.SLOWB{i}") for i in range(6)]
+
+    async def burst(app: Any) -> list[tuple[int, bytes]]:
+        answers = [await post(app, b) for b in bodies]
+        app._slow_log._next = 0.0  # the interval is over: the next slow request is logged again
+        answers.append(await post(app, whatsapp_text_body(NUMBER_A, "60123000013", "after", wamid="wamid.SLOWB-after")))
+        return answers
+
+    async def post(app: Any, payload: bytes) -> tuple[int, bytes]:
+        return await _request(app, "POST", fast_webhook.PATH, payload, whatsapp_signed_headers(payload, SECRET))
+
+    settings.WEBHOOK_SLOW_REQUEST_MS = 0.001  # every request is "slow"
+    monkeypatch.setattr(fast_webhook, "SLOW_LOG_INTERVAL_SECONDS", 3600.0)
+    with capture_logs() as logged:
+        assert [status for status, _ in _run(burst)] == [200] * 7
+
+    lines = [e for e in logged if e["event"] == "webhook_slow_request"]
+    # The first alone; the next line counts the five left unlogged, and itself.
+    assert [line["slow_requests"] for line in lines] == [1, 6]
+    assert all(line["store_ms"] > 0 for line in lines)
+
+
+def test_the_writer_connection_killed_between_requests_is_replaced_and_nothing_is_lost(bound) -> None:
+    first = whatsapp_text_body(NUMBER_A, "60123000014", "before", wamid="wamid.KILL1")
+    second = whatsapp_text_body(NUMBER_A, "60123000014", "after", wamid="wamid.KILL2")
+
+    async def scenario(app: Any) -> list[int]:
+        statuses = [(await _request(app, "POST", fast_webhook.PATH, first, whatsapp_signed_headers(first, SECRET)))[0]]
+        killed = await asyncio.to_thread(_terminate_webhook_backends)
+        assert killed >= 1  # the writer's connection, held between rounds, is among them
+        statuses.append(
+            (await _request(app, "POST", fast_webhook.PATH, second, whatsapp_signed_headers(second, SECRET)))[0]
+        )
+        return statuses
+
+    assert _run(scenario) == [200, 200]
+    slug = bound.a.slug
+    assert _stored(bound) == [(slug, "message", "wamid.KILL1"), (slug, "message", "wamid.KILL2")]
+
+
+def _terminate_webhook_backends() -> int:
+    """What a database restart does to the fast path's idle connections."""
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'nocturn-webhook' AND datname = current_database()"
+        )
+        killed = cursor.fetchone()[0]
+    connections["default"].close()  # opened in this thread
+    return killed

@@ -184,7 +184,7 @@ def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
     return {**message, "headers": headers, "properties": properties}
 
 
-@pytest.mark.parametrize("event_ids", [[41], [42, 43]])
+@pytest.mark.parametrize("event_ids", [[41], [42, 43], list(range(1000, 1300))])  # the last: argsrepr truncated
 def test_the_wire_message_is_the_one_enqueue_puts_on_the_broker(event_ids: list[int], unconsumed_broker: Any) -> None:
     # The webhook's fast path LPUSHes `wire_message`'s bytes itself; the worker must find exactly what
     # Celery's own producer would have sent (task, args, schema header, time limits, envelope).
