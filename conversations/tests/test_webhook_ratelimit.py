@@ -41,12 +41,15 @@ def bound(world, settings):
 
 @pytest.fixture
 def budget(settings):
-    """A small processing budget (2 events/s, bursts of 2), its buckets emptied of earlier tests' tokens."""
+    """A small processing budget (2 events/s, bursts of 2), its buckets emptied of earlier tests' tokens, and
+    emptied again afterwards: a bucket these tests drained would defer the next module's events of the property."""
     settings.INBOUND_PROCESS_RATE, settings.INBOUND_PROCESS_BURST, settings.INBOUND_MAX_DEFER = 2.0, 2.0, 30.0
     limiter = ratelimit._limiter("nocturn:inbound-process", 2.0, 2.0)
     for schema in ("alpha", "bravo"):
         limiter.reset(schema, "events")
-    return limiter
+    yield limiter
+    for schema in ("alpha", "bravo"):
+        limiter.reset(schema, "events")
 
 
 def post(body: bytes, secret: str = SECRET, ip: str = "203.0.113.10"):
