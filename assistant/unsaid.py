@@ -30,7 +30,9 @@ _AFTER = re.compile(
     r"\b(?:is there|are there|do (?:you|u)(?: guys)? have|have you got|got any|any"
     r"|(?:does|do|will|would) (?:the|your|ur|my|our|this|that|it|they|each|every)(?: [\w-]+){0,3}? (?:have|has)"
     r"|(?:comes?|equipped) with"
-    r"|(?:can|could|may) (?:i|we|you|u) (?:get|borrow|rent|hire|order|request|have|use|ask for)"
+    r"|(?:can|could|may) (?:i|we|you|u) (?:get|borrow|rent|hire|order|request|have|use|ask for|bring)"
+    r"|(?:pay|paying) (?:by|with|using|via)|bayar (?:guna|dengan|pakai|melalui|ikut)"
+    r"|boleh (?:hantar|bawa|pesan|order)"
     r"|(?:do|does) (?:you|u|it|they|the \w+) (?:offer|provide|serve|sell|lend|rent|stock|hold|run)"
     r"|how much (?:is|are|for|does|do|would)(?: (?:it|a|an|the|one) (?:cost|charge)(?: for| to)?)?"
     r"|(?:price|cost|charge|rate|fee) (?:of|for)"
@@ -47,7 +49,8 @@ _STOPS = frozenset(
     is are was be been do does can could will would should there here this these those it its
     tak ke x tidak ka kah ker kat di dalam dlm untuk utk dekat pada kalau jika atau dan yang ni tu je ja
     tu ye ya ok kan lagi pun sekali bila mana apa bagi dari dr sampai hingga sehingga pukul besides except apart
-    selain than as like about around semasa ketika waktu masa over under after before until till
+    selain than as like about around semasa ketika waktu masa over under after before until till along into
+    masuk keluar naik turun balik pulang
     """
     )
 )
@@ -73,8 +76,9 @@ _NOT_JUDGED = frozenset(
     chance possible possibility somewhere anywhere someone anyone equipment item items
     him her them dah sudah termasuk jual beli guna pakai tambah tambahan naik turun perlu kena mesti
     pihak kedai kami kita saya aku awak anda korang dia mereka seorang sebuah sehelai sekeping secawan
-    kecik kecil besar alat peralatan kelengkapan penginapan sediakan hidang held kept given taken left brought paid
-        """
+    friendly mesra suitable sesuai kecik alat peralatan kelengkapan penginapan sediakan hidang
+    held kept given taken left brought paid
+    """
     )
 )
 # Days, months, numbers and counts say when or how many, not what: "can I check in on Sunday?" is answered by the
@@ -128,10 +132,11 @@ def _things(question: str) -> list[list[str]]:
             run.append(word)
         if run:
             found.append(run)
-    # "gym ada loker tak?" is read above; "loker ada tak?" names its thing before "ada".
-    tail = re.search(r"([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade)\s*(?:tak|x|ke|tidak|kah|ker)?\W*$", lowered)
-    if tail and not found:
-        found.append(glossary.tokens(tail.group(1)))
+    # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?" name their thing before
+    # "ada", as the question's opening words.
+    opening = re.match(r"\W*([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade)\b", lowered)
+    if opening:
+        found.append(glossary.tokens(opening.group(1)))
     return found
 
 
