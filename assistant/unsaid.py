@@ -41,6 +41,10 @@ _AFTER = re.compile(
     r"|berapa (?:harga|caj|kos|banyak)|harga|caj|kos)\b\s+",
     re.IGNORECASE,
 )
+# Skipped before the thing's words: articles and possessives.
+_SKIPPED = frozenset(str.split("a an the any some sebarang your ur my our their his her satu sebuah seorang"))
+# An amount of the thing ("a glass of wine", "a bottle of champagne"): the thing is after "of".
+_AMOUNTS = frozenset(str.split("glass glasses bottle bottles cup cups plate plates bowl bowls piece pieces pair slice"))
 # Where the thing's words stop: a preposition, a particle, a clause's end.
 _STOPS = frozenset(
     str.split(
@@ -54,7 +58,6 @@ _STOPS = frozenset(
     """
     )
 )
-_SKIPPED = frozenset(str.split("a an the any some sebarang your ur my our their his her satu sebuah seorang"))
 # Words no item needs to repeat for the question to be answered: question and function words, general words,
 # what a guest says of themselves, evaluations.
 _NOT_JUDGED = frozenset(
@@ -78,6 +81,9 @@ _NOT_JUDGED = frozenset(
     pihak kedai kami kita saya aku awak anda korang dia mereka seorang sebuah sehelai sekeping secawan
     friendly mesra suitable sesuai kecik alat peralatan kelengkapan penginapan sediakan hidang
     held kept given taken left brought paid
+    height depth width length size weight temperature distance capacity speed colour color brand number name
+    tinggi ketinggian dalam kedalaman lebar panjang saiz berat suhu jarak kapasiti kelajuan warna jenama nombor nama
+    segelas secawan sebotol sepinggan semangkuk
     """
     )
 )
@@ -123,8 +129,8 @@ def _things(question: str) -> list[list[str]]:
     found = []
     for match in _AFTER.finditer(lowered):
         words = glossary.tokens(lowered[match.end() :])
-        while words and words[0] in _SKIPPED:
-            words = words[1:]
+        while words and words[0] in _SKIPPED or words[:2] and words[0] in _AMOUNTS and words[1:2] == ["of"]:
+            words = words[2:] if words[0] in _AMOUNTS else words[1:]
         run: list[str] = []
         for word in words:
             if word in _STOPS or len(run) >= MAX_THING_WORDS:

@@ -44,7 +44,7 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         ("surau ada imam untuk solat jumaat?", MUSOLLA, "ms"),
         ("kolam ada bahagian cetek untuk budak?", POOL, "ms"),
         # How, what and can-I forms.
-        ("What temperature is the pool water kept at?", POOL, "en"),
+        ("What snacks are in the Garden King Room minibar?", ROOM, "en"),
         ("Can I borrow a yoga mat from the gym?", GYM, "en"),
         ("how much is a couples massage?", SPA, "en"),
         ("spa boleh pinjam jubah mandi?", SPA, "ms"),
@@ -68,8 +68,9 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         ("Can I get a crib for the baby?", ROOM, "en", "Baby cots"),
         ("does the gym have dumbbells?", GYM, "en", "free weights"),
         ("gym ada mesin lari?", GYM, "ms", "treadmills"),
-        # A day, a time or who comes is not the thing asked.
+        # A day, a time or who comes is not the thing asked; nor an amount of it, nor a measure the item states.
         ("what time does the lagoon pool open on Sunday?", POOL, "en", "8:00 am"),
+        ("can I order a glass of wine at the Sky Deck?", SKY, "en", "cocktails"),
     ],
 )
 def test_a_thing_said_in_other_words_is_answered(question: str, hit: Hit, language: str, fact: str) -> None:
