@@ -84,6 +84,7 @@ _NOT_JUDGED = frozenset(
     height depth width length size weight temperature distance capacity speed colour color brand number name
     tinggi ketinggian dalam kedalaman lebar panjang saiz berat suhu jarak kapasiti kelajuan warna jenama nombor nama
     segelas secawan sebotol sepinggan semangkuk
+    policy policies rule rules terms conditions procedure process polisi peraturan syarat prosedur proses
     """
     )
 )
