@@ -162,6 +162,16 @@ SETS = (
         " same kinds), run once, not tuned on",
     ),
     (
+        "eval_questions_tuning30.json",
+        "tuning set of the t16q2 round: written before its changes; 60 answerable questions, half Malay shorthand, most"
+        " two-part or asking one line of an item with several (a price by age or day, a floor, a time by day)",
+    ),
+    (
+        "eval_questions_tuning31.json",
+        "check set of the t16q2 round: written after its fixes on tuning30 (the same kinds, other words and items),"
+        " measured once, not tuned on",
+    ),
+    (
         "eval_questions_tuning32.json",
         "check set of the t16q3 round: written after its fixes (new wordings, other things and items, the same"
         " kinds as tuning28), run once, not tuned on",

@@ -196,8 +196,10 @@ FOCI = (
             r"|complimentary|harga|kos|caj|bayar|bayaran|dibayar|yuran|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
             # The formal "berapakah" asks as "berapa" does ("Berapakah bayaran letak kereta?").
-            r"|(?<!pukul )(?<!luas )(?<!besar )berapa(?:kah)?"
-            r"(?! lama| orang| malam| hari| jauh| bilik| katil| luas| besar))\b",
+            # ("berapa awal": how early; "lebar berapa", "berapa tinggi": a measure; neither is a price)
+            r"|(?<!pukul )(?<!luas )(?<!besar )(?<!lebar )(?<!tinggi )(?<!panjang )(?<!dalam )berapa(?:kah)?"
+            r"(?! lama| orang| malam| hari| minit| minggu| jauh| bilik| katil| luas| besar| awal| lewat| lambat| lebar"
+            r"| tinggi| panjang| dalam))\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -214,7 +216,7 @@ FOCI = (
             r"\b(what time|when|time|hours|open|opens|close|closes|until|midnight|late at night|pukul|bila|bilakah|jam"
             r"|waktu|buka|tutup|sampai|tengah malam|at night|all night|overnight|24/7|waktu malam"
             # The latest or earliest allowed is a time too ("how late can I cancel?": 48 hours before).
-            r"|latest|earliest|how late|how early|paling lewat|paling awal|paling lambat"
+            r"|latest|earliest|how late|how early|paling lewat|paling awal|paling lambat|berapa (?:awal|lewat|lambat)"
             r"|\d{1,2}\s?(?:am|pm|in the morning|in the evening|at night|pagi|petang))\b",
             re.IGNORECASE,
         ),
@@ -226,8 +228,9 @@ FOCI = (
     _Focus(
         "duration",
         re.compile(
-            r"\b(how long|how soon|how quickly|how many hours|berapa lama|berapa cepat|bila siap"
-            r"|(?<!pukul )berapa jam)\b",
+            r"\b(how long|how soon|how quickly|how many hours|how many days|how many minutes|berapa lama|berapa cepat"
+            # "deposit pulang dlm brp hari", "jalan kaki brp minit": a delay counted in days or minutes
+            r"|bila siap|(?<!pukul )berapa jam|berapa (?:hari(?! ini\b| ni\b)|minit|minggu))\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -258,10 +261,11 @@ FOCI = (
         "size",
         re.compile(
             r"\b(how big|how large|how spacious|what size|size of|square met\w*|sq ?m|sqm|luas|keluasan|berapa besar"
-            r"|besar mana|saiz)\b",
+            r"|besar mana|saiz|how wide|width|lebar|kelebaran)\b",
             re.IGNORECASE,
         ),
-        re.compile(r"\d\s*(?:m²|m2\b|sq\.? ?m|square met)", re.IGNORECASE),
+        # (a width: "a wider door (90 cm)")
+        re.compile(r"\d\s*(?:m²|m2\b|sq\.? ?m|square met|cm\b)", re.IGNORECASE),
         2.0,
     ),
     # "Can I …?" is answered by the rule: allowed, not permitted, must, only, subject to availability.
@@ -385,6 +389,23 @@ FOCI = (
         re.compile(
             r"\b(please|through|via|using|use|connect|log in|book|reserve|contact|dial|at least|in advance|ahead"
             r"|sila|melalui|menggunakan|guna|sambung|log masuk|hubungi|tempah|terlebih dahulu)\b",
+            re.IGNORECASE,
+        ),
+        2.0,
+    ),
+    # "How do I get here from the airport?", "mcm mana nak pergi hotel dari airport?" is answered by a way to travel
+    # (a transfer, a taxi, a train, a walk), not by the booking step that "how" alone prefers.
+    _Focus(
+        "way",
+        re.compile(
+            r"\b(?:how (?:do|can|should|would) (?:i|we) (?:get|go|travel|reach|come)|how to (?:get|go|reach|come)"
+            r"|getting (?:to|from|here|there)|(?:macam mana|bagaimana|cara)\s+(?:(?:nak|untuk|hendak|mahu)\s+)?"
+            r"(?:pergi|ke|sampai|datang|naik))\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(?:transfers?|taxis?|teksi|grab|sedan|van|bus|bas|trains?|monorail|monorel|lrt|mrt|shuttles?"
+            r"|walk(?:ing)?|berjalan kaki|stesen|stations?|pengangkutan)\b",
             re.IGNORECASE,
         ),
         2.0,
@@ -579,9 +600,13 @@ def _grounded(
         # The item's opening sentence names its subject too, in the text's own language: a Malay text under
         # an English title ("Parking") says "tempat letak kereta". Choosing among the item's prices, repeating
         # it ("Letak kereta valet berharga RM 30") says no more of the question than the guests' rate does.
-        opening_subject = (
-            _subject_words_in(_words(sentences[0][1]), [concepts[n] for n in subject]) if sentences else set()
-        )
+        opening_words = _words(sentences[0][1]) if sentences else []
+        opening_subject = _subject_words_in(opening_words, [concepts[n] for n in subject])
+        # A topic the title names but the opening line does not is no context of every line: "Lokasi dan
+        # Pengangkutan Awam" opens with where the hotel stands, and the line naming taxis and Grab is the one
+        # speaking of transport ("where do taxis drop us off?").
+        opening = _concepts_in(opening_words, concepts)
+        context = frozenset(n for n in subject if concepts[n].general or n in opening)
         scored = []
         spoken: set[str] = set(subject_words)
         for position, text, language in sentences:
@@ -589,7 +614,7 @@ def _grounded(
             spoken.update(words)
             carried = [focus for focus in foci if focus.carries.search(text)]
             matched = _concepts_in(words, concepts)
-            weight = sum(_concept_weight(n, concepts, emphasised) for n in matched - subject)
+            weight = sum(_concept_weight(n, concepts, emphasised) for n in matched - context)
             # A general word (room, price) counts once, as its concept; a generic one (hotel) not at all.
             repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
             repeated = len(repeated_words)
@@ -599,7 +624,7 @@ def _grounded(
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
-                + sum(_concept_weight(n, concepts, emphasised) for n in (matched & part_concepts) - subject)
+                + sum(_concept_weight(n, concepts, emphasised) for n in (matched & part_concepts) - context)
                 + len((part_words - subject_words - _GENERIC - _weak_words()) & set(words))
                 for part_foci, part_concepts, part_words in parts
             )
@@ -707,13 +732,29 @@ def _grounded(
     # deposit, not the deposit's "released within 7 working days after check-out".
     # Only a part asking a fact of its own (when, how much, where) about nothing the best item is titled with:
     # "can I leave my suitcases after I check out?" asks about the luggage, not about check-out.
+    # A part the best item answers in a line of its own is not another item's, though one is titled with it:
+    # "deluxe king weekday price, and how much to add breakfast?" gets the room's "add RM 60 per person for
+    # breakfast", not also the café's adult and child prices beside it.
     if several:
         uncovered |= {
             n
             for part_foci, part_concepts, _ in parts
-            if {f.name for f in part_foci} & _OWN_FACT_FOCI and not part_concepts & best.subject
+            if {f.name for f in part_foci} & _OWN_FACT_FOCI
+            and not part_concepts & best.subject
+            and not _answers_part(best, part_foci, part_concepts)
             for n in part_concepts & topical
             if any(n in item.subject for item in others)
+        }
+        # A part asking a kind of fact the best item states nowhere is the item's that states it, on the same
+        # subject: "how many can the family suite sleep, and what does an extra bed cost?" gets the suite's "sleeps
+        # four adults" beside the rates' RM 90.
+        uncovered |= {
+            n
+            for part_foci, part_concepts, _ in parts
+            for wanted in [frozenset(f.name for f in part_foci) & _TELLING_FOCI]
+            if wanted and not wanted & best.carries
+            for n in part_concepts & topical
+            if any(n in item.subject and wanted & item.carries for item in others)
         }
     comparison = is_comparison(question)
     if comparison:
@@ -938,9 +979,26 @@ def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
     )
 
 
+def _answers_part(item: _Item, part_foci: tuple[_Focus, ...], part_concepts: frozenset[int]) -> bool:
+    """The item has a line naming the part's subject and stating the fact it asks for by its own question word: a
+    price, a place, or an hour for "when" (a delay after it, "released within 7 working days after check-out",
+    does not say when check-out is)."""
+    asked = {f.name for f in part_foci}
+    for sentence in item.sentences:
+        if not sentence.concepts & part_concepts:
+            continue
+        if asked & {"price", "place"} & sentence.carries:
+            return True
+        if "time" in asked and "duration" not in asked and _CLOCK_TIME.search(sentence.text):
+            return True
+    return False
+
+
 # The kinds of fact that tell one item from another ("how many people": the room that sleeps them, not its
 # rates); "is there", "can I" are carried by nearly every item's wording.
-_TELLING_FOCI = frozenset(["price", "time", "duration", "place", "people", "list", "consequence", "how", "age", "size"])
+_TELLING_FOCI = frozenset(
+    ["price", "time", "duration", "place", "people", "list", "consequence", "how", "age", "size", "way"]
+)
 
 
 # The facts a part of a question asks for by its own question word (how much, when, where): "3 kids" in "2 adults
