@@ -157,7 +157,9 @@ _PRICE_IDIOM = re.compile(r"\bwhat(?:'s| is|s) the damage\b", re.IGNORECASE)
 
 
 def _judged(word: str, question_names: frozenset[str]) -> bool:
-    if word in _NOT_JUDGED or word in question_names or _CALENDAR.fullmatch(word) or len(word) < 3:
+    if word in _NOT_JUDGED or word in _STOPS or word in _SKIPPED or word in question_names or len(word) < 3:
+        return False
+    if _CALENDAR.fullmatch(word):
         return False
     if (_VERB_FORM.fullmatch(word) or _SUPERLATIVE.fullmatch(word)) and not glossary.find(word):
         return False

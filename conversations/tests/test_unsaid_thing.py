@@ -70,6 +70,7 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         ("gym ada mesin lari?", GYM, "ms", "treadmills"),
         # A day, a time or who comes is not the thing asked; nor an amount of it, nor a measure the item states.
         ("what time does the lagoon pool open on Sunday?", POOL, "en", "8:00 am"),
+        ("which floor has the rowing machines?", GYM, "en", "level 7"),
         ("can I order a glass of wine at the Sky Deck?", SKY, "en", "cocktails"),
     ],
 )
