@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.language import ENGLISH_WORDS, MALAY_WORDS
 from assistant.situations import asking_pieces
 from knowledge.services import glossary
 
@@ -85,9 +86,14 @@ _NOT_JUDGED = frozenset(
     tinggi ketinggian dalam kedalaman lebar panjang saiz berat suhu jarak kapasiti kelajuan warna jenama nombor nama
     segelas secawan sebotol sepinggan semangkuk
     policy policies rule rules terms conditions procedure process polisi peraturan syarat prosedur proses
+    hold keep give take leave bring pay charge stay stop stops station stesen hentian ape pe apo
+    main bermain teman temankan jaga tengok tunggu duduk tidur makan minum bawa hantar ambil simpan letak
+    one two three four five six seven eight nine ten satu dua tiga empat lima enam tujuh lapan sembilan sepuluh
     """
     )
 )
+# The languages' own small words ("hotel ini", "yang"), unless the glossary knows them as a thing.
+_LANGUAGE_WORDS = MALAY_WORDS | ENGLISH_WORDS
 # Days, months, numbers and counts say when or how many, not what: "can I check in on Sunday?" is answered by the
 # check-in hour.
 _CALENDAR = re.compile(
@@ -95,6 +101,7 @@ _CALENDAR = re.compile(
     r"|morning|afternoon|evening|night|tonight|today|tomorrow|pagi|petang|malam|esok|lusa|hari|minggu|bulan|tahun"
     r"|january|february|march|april|may|june|july|august|september|october|november|december"
     r"|hour|hours|minute|minutes|mins?|jam|minit|week|weeks|month|months|year|years|hujung|awal|lewat|early|late"
+    r"|overnight|daily|nightly|weekly"
     r"|se(?:jam|minit|hari|malam|minggu|bulan|tahun)|\d+\w*",
     re.IGNORECASE,
 )
@@ -159,7 +166,7 @@ _PRICE_IDIOM = re.compile(r"\bwhat(?:'s| is|s) the damage\b", re.IGNORECASE)
 def _judged(word: str, question_names: frozenset[str]) -> bool:
     if word in _NOT_JUDGED or word in _STOPS or word in _SKIPPED or word in question_names or len(word) < 3:
         return False
-    if _CALENDAR.fullmatch(word):
+    if _CALENDAR.fullmatch(word) or (word in _LANGUAGE_WORDS and not glossary.find(word)):
         return False
     if (_VERB_FORM.fullmatch(word) or _SUPERLATIVE.fullmatch(word)) and not glossary.find(word):
         return False
@@ -221,7 +228,10 @@ def thing_unsaid(question: str, title: str, sentences: Sequence[str], *, names: 
     own = frozenset(w for name in names for w in glossary.tokens(name))
     unsaid: list[str] = []
     # A greeting or a situation told beside the question is no part of its own: only the parts that ask.
-    for piece in asking_pieces(question) or [question]:
+    # Two questions in two sentences ("earliest check in time? and whats the wifi called") are two parts too,
+    # though the first asks by no question word.
+    sentences = [s for s in question.split("?") if s.strip()]
+    for piece in asking_pieces(question) or (sentences if len(sentences) > 1 else [question]):
         missing = _unsaid_words(piece, said, own)
         if not missing:
             return []

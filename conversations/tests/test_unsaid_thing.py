@@ -95,3 +95,22 @@ def test_the_words_judged_are_the_things_content_words() -> None:
     assert thing_unsaid("is there any service for that?", ROOM.title, texts) == []
     assert thing_unsaid("does Seri Melati have a minibar?", ROOM.title, texts, names=["Seri Melati"]) == []
     assert thing_unsaid("is there a minibar at Hotel Seri Melati?", ROOM.title, texts, names=["Seri Melati"]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "hit", "language", "fact"),
+    [
+        # The languages' own small words, counts and bare verbs say which, how many or what is done, not what.
+        ("Adakah hotel ini ada gym?", GYM, "ms", "level 7"),
+        ("garden king room ada dua katil ke?", ROOM, "ms", "king bed"),
+        ("budak kena ada org teman kat lagoon pool ke?", POOL, "ms", "8:00 am"),
+        ("gym ada ape?", GYM, "ms", "level 7"),
+        ("do you charge for the lagoon pool overnight?", POOL, "en", "8:00 pm"),
+        # Two questions in two sentences: the first one, which the item answers, keeps its answer.
+        ("earliest gym time? and whats the spa called", GYM, "en", "6:00 am"),
+    ],
+)
+def test_small_words_counts_and_a_second_sentence_are_not_the_thing(
+    question: str, hit: Hit, language: str, fact: str
+) -> None:
+    assert fact in _ask(question, hit, language)
