@@ -172,6 +172,11 @@ SETS = (
         " measured once, not tuned on",
     ),
     (
+        "eval_questions_tuning32.json",
+        "check set of the t16q3 round: written after its fixes (new wordings, other things and items, the same"
+        " kinds as tuning28), run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant import unstated
+from assistant import unsaid, unstated
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
 from assistant.situations import implied_topic, is_comparison, question_pieces, variant, without_setting
@@ -691,6 +691,10 @@ def _grounded(
     if _detail_unstated(question, best, price="price" in names):
         # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the
         # item's nearby line (the hours, the price for ages 6 to 12, the parking fee) would pass for the answer.
+        return []
+    if unsaid.thing_unsaid(question, best.title, [s.text for s in best.sentences]):
+        # "Does the room have blackout curtains?", "gym ada loker tak?": the thing asked, which the item never
+        # says in any words; its opening line would pass for the answer.
         return []
     others = [item for item in items if item is not best]
     # A question naming only its subject ("parking?", "parking ada tak?", "do you do airport pickup?") asks

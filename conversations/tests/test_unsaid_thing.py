@@ -1,0 +1,116 @@
+"""A thing asked about that the answering item never says, in any words (assistant.unsaid), on invented items of
+another hotel: the honest reply instead of the item's opening line, in the guest's language; the same thing said
+in other words (the glossary, the hotel vocabulary) is answered; a question asking two things keeps the part the
+item answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.providers.base import ChatRequest, Hit
+from assistant.providers.offline import TEMPLATES, compose
+from assistant.unsaid import thing_unsaid
+from conversations.models import AiMode
+
+ITEMS = {
+    "Sky Deck": "The Sky Deck bar on the top floor serves cocktails and mocktails from 5:00 pm to 1:00 am.",
+    "Garden Access Room": "The Garden Access Room is step-free, with a roll-in shower and a lowered bed.",
+    "Musolla": "A musolla on level 5 has prayer mats and ablution taps. The qibla is marked on the ceiling.",
+    "Lotus Spa": "Lotus Spa offers Balinese massage and foot reflexology from 11:00 am to 9:00 pm.",
+    "Gym": "The gym on level 7 is open from 6:00 am to 11:00 pm. It has treadmills, rowing machines and free weights.",
+    "Garden King Room": "The Garden King Room has a king bed, a 50-inch TV and a minibar. Baby cots are available on "
+    "request.",
+    "Lagoon Pool": "The lagoon pool is on the ground floor, open from 8:00 am to 8:00 pm. Towels are provided.",
+}
+SKY, ACCESS, MUSOLLA, SPA, GYM, ROOM, POOL = (
+    Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ITEMS.items(), 1)
+)
+
+
+def _ask(question: str, hit: Hit, language: str = "en") -> str:
+    request = ChatRequest(
+        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=(hit,)
+    )
+    return compose(request)
+
+
+@pytest.mark.parametrize(
+    ("question", "hit", "language"),
+    [
+        # "Is there" forms, and the item's subject named before the thing.
+        ("Does the Garden King Room have blackout curtains?", ROOM, "en"),
+        ("is there a climbing wall in the gym?", GYM, "en"),
+        ("gym ada loker tak?", GYM, "ms"),
+        ("surau ada imam untuk solat jumaat?", MUSOLLA, "ms"),
+        ("kolam ada bahagian cetek untuk budak?", POOL, "ms"),
+        # How, what and can-I forms.
+        ("What snacks are in the Garden King Room minibar?", ROOM, "en"),
+        ("Can I borrow a yoga mat from the gym?", GYM, "en"),
+        ("how much is a couples massage?", SPA, "en"),
+        ("spa boleh pinjam jubah mandi?", SPA, "ms"),
+    ],
+)
+def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: Hit, language: str) -> None:
+    assert _ask(question, hit, language) == TEMPLATES[language]["unknown"]
+
+
+@pytest.mark.parametrize(
+    ("question", "hit", "language", "fact"),
+    [
+        # The guest's word is not the item's: a near word, a wider word, the other language.
+        ("do you have a rooftop bar?", SKY, "en", "top floor"),
+        ("do you have a wheelchair friendly room?", ACCESS, "en", "step-free"),
+        ("arah kiblat ada tanda tak?", MUSOLLA, "ms", "qibla"),
+        ("spa ada refleksologi kaki?", SPA, "ms", "foot reflexology"),
+        ("ada urut kaki?", SPA, "ms", "foot reflexology"),
+        ("does the Garden King Room have a telly?", ROOM, "en", "TV"),
+        ("bilik ada peti sejuk?", ROOM, "ms", "minibar"),
+        ("Can I get a crib for the baby?", ROOM, "en", "Baby cots"),
+        ("does the gym have dumbbells?", GYM, "en", "free weights"),
+        ("gym ada mesin lari?", GYM, "ms", "treadmills"),
+        # A day, a time or who comes is not the thing asked; nor an amount of it, nor a measure the item states.
+        ("what time does the lagoon pool open on Sunday?", POOL, "en", "8:00 am"),
+        ("which floor has the rowing machines?", GYM, "en", "level 7"),
+        ("can I order a glass of wine at the Sky Deck?", SKY, "en", "cocktails"),
+    ],
+)
+def test_a_thing_said_in_other_words_is_answered(question: str, hit: Hit, language: str, fact: str) -> None:
+    assert fact in _ask(question, hit, language)
+
+
+def test_a_question_asking_two_things_keeps_the_part_the_item_answers() -> None:
+    answer = _ask("is there a climbing wall, and when does the gym open?", GYM)
+    assert "6:00 am to 11:00 pm" in answer
+    # ("climbing" says what is done on the wall: a verb form is not judged.)
+    assert thing_unsaid("is there a climbing wall, and is there a sauna?", GYM.title, [GYM.text]) == ["wall", "sauna"]
+
+
+def test_the_words_judged_are_the_things_content_words() -> None:
+    texts = [ROOM.text]
+    assert thing_unsaid("Does the Garden King Room have blackout curtains?", ROOM.title, texts) == [
+        "blackout",
+        "curtains",
+    ]
+    # A general word, a question word or the hotel's own name is not judged.
+    assert thing_unsaid("is there any service for that?", ROOM.title, texts) == []
+    assert thing_unsaid("does Seri Melati have a minibar?", ROOM.title, texts, names=["Seri Melati"]) == []
+    assert thing_unsaid("is there a minibar at Hotel Seri Melati?", ROOM.title, texts, names=["Seri Melati"]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "hit", "language", "fact"),
+    [
+        # The languages' own small words, counts and bare verbs say which, how many or what is done, not what.
+        ("Adakah hotel ini ada gym?", GYM, "ms", "level 7"),
+        ("garden king room ada dua katil ke?", ROOM, "ms", "king bed"),
+        ("budak kena ada org teman kat lagoon pool ke?", POOL, "ms", "8:00 am"),
+        ("gym ada ape?", GYM, "ms", "level 7"),
+        ("do you charge for the lagoon pool overnight?", POOL, "en", "8:00 pm"),
+        # Two questions in two sentences: the first one, which the item answers, keeps its answer.
+        ("earliest gym time? and whats the spa called", GYM, "en", "6:00 am"),
+    ],
+)
+def test_small_words_counts_and_a_second_sentence_are_not_the_thing(
+    question: str, hit: Hit, language: str, fact: str
+) -> None:
+    assert fact in _ask(question, hit, language)
