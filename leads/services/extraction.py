@@ -28,7 +28,7 @@ from leads.services.dates import (
     day_after,
     find_dates,
 )
-from leads.services.family import LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
+from leads.services.family import KIN_RE, LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
 from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, clauses, restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
@@ -1219,7 +1219,12 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
             if raw["group_size"] is not None and raw["group_size"] > children:
                 raw["group_size"] -= children
             children = 0
-        if (delta := children_change(item.text)) and (children or 0) + delta >= 0:
+        delta = children_change(item.text)
+        if delta > 0 and last_count < 0 and KIN_RE.search(lowered):
+            # "Our son wants to come too, so add one more kid": with no count of the children said, the family's
+            # words are the count, and the son named here is already in it; the kid added is him.
+            delta = 0
+        if delta and (children or 0) + delta >= 0:
             children = (children or 0) + delta
             if raw["group_size"] is not None and raw["group_size"] + delta >= 1:
                 raw["group_size"] += delta

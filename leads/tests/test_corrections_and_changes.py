@@ -167,3 +167,22 @@ def test_the_check_out_said_from_the_check_in_is_the_nights(first, later, nights
 
 def test_a_call_some_days_later_is_no_stay() -> None:
     assert fields(ROOM, "I'll call you 2 days later")["nights"] == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "children"),
+    [
+        # No count of the children said: the family's words are the count, and the child named beside the
+        # addition is the one added.
+        (
+            "Room for me, my husband and our daughter, 10 to 12 June 2027",
+            "Our son wants to come too, so add one more kid",
+            2,
+        ),
+        ("Room for me, my husband and our daughter, 10 to 12 June 2027", "add one more kid", 2),
+        # A count said: the son named beside the addition is not in it yet.
+        (FAMILY, "our son is coming too, add one more kid", 2),
+    ],
+)
+def test_a_child_named_beside_an_addition_is_the_child_added(first, later, children) -> None:
+    assert fields(first, later).get("children") == children
