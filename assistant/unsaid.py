@@ -166,11 +166,11 @@ _PRICE_IDIOM = re.compile(r"\bwhat(?:'s| is|s) the damage\b", re.IGNORECASE)
 def _judged(word: str, question_names: frozenset[str]) -> bool:
     if word in _NOT_JUDGED or word in _STOPS or word in _SKIPPED or word in question_names or len(word) < 3:
         return False
-    if _CALENDAR.fullmatch(word) or (word in _LANGUAGE_WORDS and not glossary.find(word)):
-        return False
-    if (_VERB_FORM.fullmatch(word) or _SUPERLATIVE.fullmatch(word)) and not glossary.find(word):
+    if _CALENDAR.fullmatch(word):
         return False
     concepts = glossary.find(word)
+    if not concepts and (word in _LANGUAGE_WORDS or _VERB_FORM.fullmatch(word) or _SUPERLATIVE.fullmatch(word)):
+        return False
     # A general concept (price, room, time) or a person (children, adults) says how, where or for whom.
     return not any(c.general or c.person for c in concepts)
 
