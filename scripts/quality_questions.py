@@ -177,6 +177,12 @@ SETS = (
         " kinds as tuning28), run once, not tuned on",
     ),
     (
+        "eval_questions_tuning33.json",
+        "tuning set of the t17a round: written before its changes; answerable questions worded otherwise than the"
+        " item (synonyms, inflections, Malay affixes and short forms, terse, indirect, typos), two-part questions one"
+        " item answers on two lines, 8 off-knowledge questions close to an item",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
