@@ -183,6 +183,11 @@ SETS = (
         " item answers on two lines, 8 off-knowledge questions close to an item",
     ),
     (
+        "eval_questions_tuning34.json",
+        "check set of the t17a round: written after its fixes on tuning33 (the same kinds, other words and lines),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
