@@ -5,6 +5,9 @@ it, "do I still pay" asks the consequence, and the short forms and affixed words
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from assistant.modes import is_complaint
@@ -14,45 +17,30 @@ from assistant.unsaid import thing_unsaid
 from conversations.tests.test_answer_limits import _ask
 from knowledge.services import glossary
 
-ITEMS = {
-    "Lagoon Pool": "The lagoon pool on level 5 is open from 6:00 am to 9:00 pm. Pool towels are provided at the "
-    "entrance. There is no lifeguard on duty.",
-    "Garden Room": "The Garden Room (30 m²) has a queen bed and a garden view. It sleeps two adults. A 50-inch smart "
-    "TV and a minibar are included.",
-    "Bond": "A refundable bond of RM 300 is collected at arrival by card or cash. We accept Visa, Mastercard and "
-    "American Express. The bond is released within 5 working days after departure.",
-    "In-Room Dining": "In-room dining is available 24 hours a day. The night menu (11 pm to 6 am) offers noodles and "
-    "soups. A tray charge of RM 8 applies per order.",
-    "Ferry Transfer": "We arrange ferry transfers to and from Kuah jetty. A boat for up to six guests costs RM 150. "
-    "Please book at least 12 hours ahead through the front desk. The journey takes about 45 minutes.",
-    "Cancellations": "Bookings may be cancelled free of charge up to 72 hours before arrival. Later cancellations "
-    "and no-shows are charged the first night.",
-}
+# Another hotel's items, invented (title: text).
+ITEMS = json.loads((Path(__file__).parent / "fixtures" / "other_words_items.json").read_text(encoding="utf-8"))
 POOL, ROOM, BOND, DINING, FERRY, CANCELLATIONS = (
     Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ITEMS.items(), 1)
 )
+# (question, the item, the guest's language, the fact of the line saying the guest's word in other words)
+NEAR_WORDS = [
+    ("does the garden room have a telly?", ROOM, "en", "50-inch smart TV"),
+    ("garden room ada tv x?", ROOM, "ms", "50-inch smart TV"),
+    ("my wife asks if anyone is supervising the swimmers at the lagoon pool", POOL, "en", "no lifeguard"),
+    ("kolam lagoon ada org jaga x?", POOL, "ms", "no lifeguard"),
+]
+TWO_PARTS = [
+    ("do you take amex, and when do I get my bond back?", BOND, ("American Express", "5 working days")),
+    ("how long is the ride from the jetty and how much is a boat?", FERRY, ("45 minutes", "RM 150")),
+]
 
 
-@pytest.mark.parametrize(
-    ("question", "hit", "language", "fact"),
-    [
-        ("does the garden room have a telly?", ROOM, "en", "50-inch smart TV"),
-        ("garden room ada tv x?", ROOM, "ms", "50-inch smart TV"),
-        ("my wife asks if anyone is supervising the swimmers at the lagoon pool", POOL, "en", "no lifeguard"),
-        ("kolam lagoon ada org jaga x?", POOL, "ms", "no lifeguard"),
-    ],
-)
+@pytest.mark.parametrize(("question", "hit", "language", "fact"), NEAR_WORDS)
 def test_a_near_word_picks_the_line_that_says_it(question: str, hit: Hit, language: str, fact: str) -> None:
     assert fact in _ask(question, (hit,), language)
 
 
-@pytest.mark.parametrize(
-    ("question", "hit", "facts"),
-    [
-        ("do you take amex, and when do I get my bond back?", BOND, ("American Express", "5 working days")),
-        ("how long is the ride from the jetty and how much is a boat?", FERRY, ("45 minutes", "RM 150")),
-    ],
-)
+@pytest.mark.parametrize(("question", "hit", "facts"), TWO_PARTS)
 def test_each_part_in_other_words_gets_its_own_line(question: str, hit: Hit, facts: tuple[str, ...]) -> None:
     answer = _ask(question, (hit,))
     assert all(fact in answer for fact in facts), answer
@@ -103,4 +91,4 @@ def _named(text: str) -> set[str]:
 
 def test_an_age_asked_is_no_thing_the_item_must_name() -> None:
     lunch = "Lunch is RM 55 for adults and RM 25 for children aged 5 to 11."
-    assert thing_unsaid("how much is lunch for a 10 year old?", "Garden Lunch", [lunch]) == []
+    assert thing_unsaid("lunch, how much for a 10 year old?", "Garden Lunch", [lunch]) == []
