@@ -83,6 +83,7 @@ _NOT_JUDGED = frozenset(
     friendly mesra suitable sesuai kecik alat peralatan kelengkapan penginapan sediakan hidang
     held kept given taken left brought paid sent
     height depth width length size weight temperature distance capacity speed colour color brand number name old aged
+    clearance percent percentage peratus
     tinggi ketinggian dalam kedalaman lebar panjang saiz berat suhu jarak kapasiti kelajuan warna jenama nombor nama
     segelas secawan sebotol sepinggan semangkuk
     policy policies rule rules terms conditions procedure process polisi peraturan syarat prosedur proses

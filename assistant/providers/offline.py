@@ -1011,7 +1011,9 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
         return False
     if known:
         return not _concepts_in(_words(f"{item.title} {text}"), known)
-    return _stem(thing) not in set(_words(text))
+    said = f" {' '.join(_words(f'{item.title} {text}'))} "
+    # A near word of the hotel vocabulary says it too: "is there a table?" of a room with a work desk.
+    return _stem(thing) not in said.split() and not any(f" {p} " in said for p in unsaid.near_phrases(_stem(thing)))
 
 
 def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:

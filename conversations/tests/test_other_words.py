@@ -92,3 +92,24 @@ def _named(text: str) -> set[str]:
 def test_an_age_asked_is_no_thing_the_item_must_name() -> None:
     lunch = "Lunch is RM 55 for adults and RM 25 for children aged 5 to 11."
     assert thing_unsaid("lunch, how much for a 10 year old?", "Garden Lunch", [lunch]) == []
+
+
+def test_a_thing_asked_for_in_a_near_word_is_there() -> None:
+    # The older "is there …?" check reads the hotel vocabulary too: a work desk is a table to work at.
+    answer = _ask("can I work from the garden room, is there a table?", (ROOM,))
+    assert "work desk" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("what's the clearance of the garden door?", "The garden door is 95 cm wide."),
+        ("caj tambahan hujung tahun brp peratus?", "A 15% surcharge applies at the year end."),
+    ],
+)
+def test_a_measure_asked_is_no_thing_the_item_must_name(question: str, sentence: str) -> None:
+    assert thing_unsaid(question, "Garden", [sentence]) == []
+
+
+def test_smashing_a_thing_is_damage() -> None:
+    assert "damage" in _named("what if my kid smashes a lamp?")
