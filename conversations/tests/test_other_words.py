@@ -113,3 +113,17 @@ def test_a_measure_asked_is_no_thing_the_item_must_name(question: str, sentence:
 
 def test_smashing_a_thing_is_damage() -> None:
     assert "damage" in _named("what if my kid smashes a lamp?")
+
+
+@pytest.mark.parametrize(
+    ("affixed", "plain"),
+    [("sarapannya", "sarapan"), ("makanannya", "makanan"), ("pembatalannya", "pembatalan"), ("bayarannya", "bayaran")],
+)
+def test_a_possessive_nya_comes_off_before_the_suffix_under_it(affixed: str, plain: str) -> None:
+    assert glossary.stem(affixed) == glossary.stem(plain)
+    assert glossary.find(affixed) == glossary.find(plain)
+
+
+def test_notice_asked_is_said_by_a_line_stating_how_long_before() -> None:
+    answer = _ask("cancellations: how many hours notice for free?", (CANCELLATIONS,))
+    assert "72 hours before arrival" in answer
