@@ -104,7 +104,7 @@ def test_a_thing_asked_for_in_a_near_word_is_there() -> None:
     ("question", "sentence"),
     [
         ("what's the clearance of the garden door?", "The garden door is 95 cm wide."),
-        ("caj tambahan hujung tahun brp peratus?", "A 15% surcharge applies at the year end."),
+        ("cuti akhir tahun caj tambahan brp peratus?", "A 15% surcharge applies at the year end."),
     ],
 )
 def test_a_measure_asked_is_no_thing_the_item_must_name(question: str, sentence: str) -> None:
