@@ -177,6 +177,12 @@ SETS = (
         " kinds as tuning28), run once, not tuned on",
     ),
     (
+        "eval_questions_tuning35.json",
+        "tuning set of the t17c round: written before its changes; 28 off-knowledge questions (20 close to an item,"
+        " a bathtub beside a shower or an iron beside laundry among them; 8 far), half Malay, and 17 answerable"
+        " paraphrases of the same items' stated details",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
