@@ -183,6 +183,11 @@ SETS = (
         " paraphrases of the same items' stated details",
     ),
     (
+        "eval_questions_tuning36.json",
+        "check set of the t17c round: written after its fixes on tuning35 (other items and words, the same kinds),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
