@@ -58,6 +58,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
+from bench.questions import HOTEL_QUESTIONS  # noqa: E402
 from conversations.models import Message, MessageRole  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
@@ -68,16 +69,7 @@ from testsupport.llm import FakeLLMServer, echo_knowledge  # noqa: E402
 # One websocket spans many turns, so it is not opened in a `with` block.
 warnings.filterwarnings("ignore", message="connect\\(\\) must be used as a context manager")
 
-QUESTIONS = [
-    "What time is breakfast served?",
-    "Pukul berapa kolam renang dibuka?",
-    "How much is parking for hotel guests?",
-    "Boleh saya bawa kucing saya ke hotel?",
-    "What time is check-out?",
-    "Do you have a casino?",
-    "Is there a gym?",
-    "Di mana surau hotel?",
-]
+QUESTIONS = [*HOTEL_QUESTIONS, "Do you have a casino?"]  # and one it has no item for
 TURNS_PER_CONVERSATION = 5
 ORIGIN = "https://bench-hotel.example"
 STAGES = ["session", "mode", "retrieval", "provider", "lead", "persistence", "total"]
