@@ -243,12 +243,18 @@ def bench_site(slug: str, name: str, **env: str) -> Iterator[BenchSite]:
         teardown_databases(config, verbosity=0)
 
 
+def measured_runs(doc: str, runs: str, default: int, warmup: int) -> argparse.Namespace:
+    """The command line of a bench measuring `--<runs>` after `--warmup` unmeasured ones (this one's and
+    handoff_alert's); `--json` is where `make bench` collects the figures."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(f"--{runs}", type=int, default=default)
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    return parser.parse_args()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--turns", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
-    args = parser.parse_args()
+    args = measured_runs(__doc__, "turns", default=60, warmup=5)
     turns, warmup = min(args.turns, 500), min(args.warmup, 50)  # bounded: this is a shared 2-core machine
 
     results = []
