@@ -12,7 +12,7 @@ not use `transactional_db`: its flush would truncate the public tables, properti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -146,24 +146,16 @@ def committed_db(properties_ab: World, django_db_blocker: pytest.FixtureRequest)
         yield properties_ab
 
 
-@pytest.fixture
-def manager_a(world: World) -> User:
-    return world.manager_a
+def _standing_character(name: str) -> Callable[[World], User]:
+    @pytest.fixture(name=name)
+    def character(world: World) -> User:
+        """One of the world's standing characters (see this module's docstring)."""
+        return getattr(world, name)
+
+    return character
 
 
-@pytest.fixture
-def agent_a(world: World) -> User:
-    return world.agent_a
-
-
-@pytest.fixture
-def viewer_a(world: World) -> User:
-    return world.viewer_a
-
-
-@pytest.fixture
-def manager_b(world: World) -> User:
-    return world.manager_b
+manager_a, agent_a, viewer_a, manager_b = map(_standing_character, ("manager_a", "agent_a", "viewer_a", "manager_b"))
 
 
 def host_client(property_: Property | None, user: User | None = None) -> Client:

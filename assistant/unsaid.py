@@ -109,16 +109,69 @@ _CALENDAR = re.compile(
 
 
 @functools.cache
-def _near_groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """The hotel vocabulary: per line, words and phrases one may say for another (synonyms, hypernyms), as stems."""
-    groups = []
+def _vocabulary() -> tuple[tuple[tuple[tuple[str, ...], ...], ...], frozenset[int]]:
+    """The hotel vocabulary: per line, words and phrases one may say for another (synonyms, hypernyms), as stems;
+    and the numbers of the lines marked `>`, a narrower kind of thing than the glossary concept holding it."""
+    groups, narrower = [], set()
     for raw in NEAR_WORDS_FILE.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
+        if line.startswith(">"):
+            narrower.add(len(groups))
+            line = line[1:]
         phrases = tuple(glossary.stems(glossary.tokens(p)) for p in re.split(r"[,=]", line) if p.strip())
         groups.append(tuple(p for p in phrases if p))
-    return tuple(groups)
+    return tuple(groups), frozenset(narrower)
+
+
+def _near_groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    return _vocabulary()[0]
+
+
+@functools.cache
+def _narrower_concepts() -> dict[int, frozenset[glossary.Concept]]:
+    """Each narrower line -> the glossary concepts its phrases are phrases of (a bathtub's: the bathroom's; not the
+    rain's of "rain shower", a word inside the phrase)."""
+    groups, narrower = _vocabulary()
+    return {
+        number: frozenset(
+            term.concept
+            for phrase in groups[number]
+            for term in glossary.terms(" ".join(phrase))
+            if term.concept is not None and not term.concept.general and len(term.words) == len(phrase)
+        )
+        for number in narrower
+    }
+
+
+def _narrower_words(words: Sequence[str]) -> dict[str, frozenset[int]]:
+    """The words of `words` inside a phrase of a narrower line ("tab mandi", "iron"), with those lines' numbers; a
+    word only shared with one ("mandi" of "bilik mandi") is not."""
+    groups, found = _vocabulary()[0], {}
+    stemmed = glossary.stems(words)
+    for number in _narrower_concepts():
+        for phrase in groups[number]:
+            size = len(phrase)
+            for start in range(len(stemmed) - size + 1):
+                if stemmed[start : start + size] == phrase:
+                    for word in words[start : start + size]:
+                        found[word] = found.get(word, frozenset()) | {number}
+    return found
+
+
+def _other_kind_said(numbers: frozenset[int], said: _Said) -> bool:
+    """The item says another narrower kind of the same concept: a shower where a bathtub is asked. Its line is the
+    nearest thing to an answer (what the room has), as before this rule; only an item naming no kind at all (a
+    suite's "two bathrooms", laundry's collection hours for an iron) gets the honest reply."""
+    groups, concepts = _vocabulary()[0], _narrower_concepts()
+    asked = frozenset().union(*(concepts[n] for n in numbers))
+    return any(
+        said.phrase(phrase)
+        for other, kinds in concepts.items()
+        if other not in numbers and kinds & asked
+        for phrase in groups[other]
+    )
 
 
 @functools.cache
@@ -145,26 +198,48 @@ def near_phrases(stem: str) -> tuple[str, ...]:
     )
 
 
-def _things(question: str) -> list[list[str]]:
-    """The runs of words naming what the question asks about (at most MAX_THING_WORDS words each)."""
+def _run(words: list[str]) -> tuple[list[str], list[str]]:
+    """The thing's words at the start of `words` (articles and amounts skipped) and the words after them."""
+    while words and words[0] in _SKIPPED or words[:2] and words[0] in _AMOUNTS and words[1:2] == ["of"]:
+        words = words[2:] if words[0] in _AMOUNTS else words[1:]
+    run: list[str] = []
+    for word in words:
+        if word in _STOPS or len(run) >= MAX_THING_WORDS:
+            break
+        run.append(word)
+    return run, words[len(run) :]
+
+
+# Who or what the thing is for ("a massage for couples", "bilik utk couple", "parking untuk lori"): a kind of the
+# thing the item may not offer. Not when the guest names their own ("for my wife", "untuk anak saya").
+_FOR = frozenset(str.split("for untuk utk bagi"))
+_OWN = frozenset(str.split("my our me us saya aku kami kita sy"))
+# How many or how old they are is not a kind of the thing: "a van for a big group", "breakfast for a 10-year-old".
+_HOW_MANY = frozenset(str.split("group groups party old aged kumpulan rombongan umur berumur"))
+
+
+def _purpose(rest: list[str]) -> list[str]:
+    """The words naming whom or what the thing is for, when `rest` (the words after the thing) begins with "for"."""
+    if not rest or rest[0] not in _FOR or rest[1:2] and rest[1] in _OWN:
+        return []
+    run, after = _run(rest[1:])
+    return [] if any(word in _OWN for word in run + after[:1]) else run
+
+
+def _asked(question: str) -> list[tuple[list[str], list[str]]]:
+    """The runs of words naming what the question asks about (at most MAX_THING_WORDS words each), each with whom
+    or what it is for ([] when it says none)."""
     lowered = _PRICE_IDIOM.sub("how much", question.lower())
     found = []
     for match in _AFTER.finditer(lowered):
-        words = glossary.tokens(lowered[match.end() :])
-        while words and words[0] in _SKIPPED or words[:2] and words[0] in _AMOUNTS and words[1:2] == ["of"]:
-            words = words[2:] if words[0] in _AMOUNTS else words[1:]
-        run: list[str] = []
-        for word in words:
-            if word in _STOPS or len(run) >= MAX_THING_WORDS:
-                break
-            run.append(word)
+        run, rest = _run(glossary.tokens(lowered[match.end() :]))
         if run:
-            found.append(run)
+            found.append((run, _purpose(rest)))
     # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?" name their thing before
     # "ada", as the question's opening words.
     opening = re.match(r"\W*([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade)\b", lowered)
     if opening:
-        found.append(glossary.tokens(opening.group(1)))
+        found.append((glossary.tokens(opening.group(1)), []))
     return found
 
 
@@ -220,17 +295,34 @@ def _near_said(stem: str, said: _Said) -> bool:
     return any(said.phrase(phrase) for number in _near_index().get(stem, ()) for phrase in groups[number])
 
 
+def _word_said(word: str, terms: list[glossary.Term], narrower: dict[str, frozenset[int]], said: _Said) -> bool:
+    stem = glossary.stem(word)
+    if said.word(stem) or _near_said(stem, said):
+        return True
+    if word in narrower:
+        # A narrower kind (a bathtub, an iron) is not said by its concept's wider words (a bathroom, laundry).
+        return _other_kind_said(narrower[word], said)
+    return _concept_said(word, terms, said)
+
+
 def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> list[str]:
     terms = glossary.terms(piece)
+    narrower = _narrower_words(glossary.tokens(piece))
+    # Who the thing is for, in a glossary phrase naming people ("warga emas"), is no kind of the thing.
+    people = {w for t in terms if t.concept is not None and (t.concept.person or t.concept.general) for w in t.words}
     unsaid = []
-    for run in _things(piece):
+    for run, purpose in _asked(piece):
         for word in run:
-            if not _judged(word, question_names):
-                continue
-            stem = glossary.stem(word)
-            if said.word(stem) or _concept_said(word, terms, said) or _near_said(stem, said):
-                continue
-            unsaid.append(word)
+            if (word in narrower or _judged(word, question_names)) and not _word_said(word, terms, narrower, said):
+                unsaid.append(word)
+        judged = [
+            w
+            for w in purpose
+            if w not in people and w not in _HOW_MANY and (w in narrower or _judged(w, question_names))
+        ]
+        # Whom or what it is for is unsaid when none of its words is said ("wheelchair users": the wheelchair is).
+        if judged and not any(_word_said(w, terms, narrower, said) for w in judged):
+            unsaid += judged
     return unsaid
 
 
@@ -251,3 +343,16 @@ def thing_unsaid(question: str, title: str, sentences: Sequence[str], *, names: 
             return []
         unsaid += missing
     return unsaid
+
+
+def other_kind_asked(question: str, sentences: Sequence[str]) -> bool:
+    """The question asks for a narrower kind of a thing (a bathtub, Apple Pay) that `sentences` do not say, while they
+    say another kind of the same thing (a rain shower): they are what is known, not the answer, and the reply says
+    so before quoting them."""
+    said = _Said("", sentences)
+    # Anywhere in the question ("can I pay the deposit with WeChat Pay?"): the lines must name a kind beside it.
+    for word, numbers in _narrower_words(glossary.tokens(question)).items():
+        stem = glossary.stem(word)
+        if not (said.word(stem) or _near_said(stem, said)) and _other_kind_said(numbers, said):
+            return True
+    return False

@@ -66,20 +66,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.questions import HOTEL_QUESTIONS  # noqa: E402
 from bench.stack import PrivateStack  # noqa: E402
 
 APP_SECRET = "chaos-app-secret"
 NUMBER = "500000000099"
-QUESTIONS = [
-    "What time is breakfast served?",
-    "Pukul berapa kolam renang dibuka?",
-    "How much is parking for hotel guests?",
-    "Boleh saya bawa kucing saya ke hotel?",
-    "What time is check-out?",
-    "Is there a gym?",
-    "Di mana surau hotel?",
-    "Do you have airport transfers?",
-]
+QUESTIONS = [*HOTEL_QUESTIONS, "Do you have airport transfers?"]
 HUMAN = "I want to speak to a real person please"
 LLM_TIMEOUT = 4.0  # the worker's LLM client timeout during the run (the hang lasts longer than this)
 STUCK_AFTER = 60.0  # an outbox row pending this long after the quiet point is stuck

@@ -58,6 +58,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
+from bench.questions import HOTEL_QUESTIONS  # noqa: E402
 from conversations.models import Message, MessageRole  # noqa: E402
 from properties.models import Property, WidgetKey  # noqa: E402
 from properties.services import NewProperty, create_property  # noqa: E402
@@ -68,16 +69,7 @@ from testsupport.llm import FakeLLMServer, echo_knowledge  # noqa: E402
 # One websocket spans many turns, so it is not opened in a `with` block.
 warnings.filterwarnings("ignore", message="connect\\(\\) must be used as a context manager")
 
-QUESTIONS = [
-    "What time is breakfast served?",
-    "Pukul berapa kolam renang dibuka?",
-    "How much is parking for hotel guests?",
-    "Boleh saya bawa kucing saya ke hotel?",
-    "What time is check-out?",
-    "Do you have a casino?",
-    "Is there a gym?",
-    "Di mana surau hotel?",
-]
+QUESTIONS = [*HOTEL_QUESTIONS, "Do you have a casino?"]  # and one it has no item for
 TURNS_PER_CONVERSATION = 5
 ORIGIN = "https://bench-hotel.example"
 STAGES = ["session", "mode", "retrieval", "provider", "lead", "persistence", "total"]
@@ -251,12 +243,18 @@ def bench_site(slug: str, name: str, **env: str) -> Iterator[BenchSite]:
         teardown_databases(config, verbosity=0)
 
 
+def measured_runs(doc: str, runs: str, default: int, warmup: int) -> argparse.Namespace:
+    """The command line of a bench measuring `--<runs>` after `--warmup` unmeasured ones (this one's and
+    handoff_alert's); `--json` is where `make bench` collects the figures."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(f"--{runs}", type=int, default=default)
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    return parser.parse_args()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--turns", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
-    args = parser.parse_args()
+    args = measured_runs(__doc__, "turns", default=60, warmup=5)
     turns, warmup = min(args.turns, 500), min(args.warmup, 50)  # bounded: this is a shared 2-core machine
 
     results = []

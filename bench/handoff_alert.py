@@ -17,7 +17,6 @@ Everything runs on this machine (one wall clock). Bounded loops; only 127.0.0.1.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -38,7 +37,7 @@ from django.test import Client  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
-from bench.guest_turn import ORIGIN, bench_site, percentiles  # noqa: E402 (sets up Django)
+from bench.guest_turn import ORIGIN, bench_site, measured_runs, percentiles  # noqa: E402 (sets up Django)
 from nocturn.celery import app  # noqa: E402
 from properties.models import Membership, Property, Role, User  # noqa: E402
 from properties.services import property_host  # noqa: E402
@@ -93,11 +92,7 @@ def one_run(http_conn: http.client.HTTPConnection, port: int, key: str, ws) -> d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
+    args = measured_runs(__doc__, "runs", default=40, warmup=3)
     runs, warmup = min(args.runs, 300), min(args.warmup, 20)  # bounded: a shared 2-core machine
 
     with bench_site("alerthotel", "Alert Hotel", WIDGET_RATE_PER_KEY="1000000", LOG_LEVEL="WARNING") as site:

@@ -133,6 +133,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
         "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',
+        # A kind of thing asked that the item does not name, beside another kind it does (a bathtub; a rain shower).
+        "other_kind": (
+            "I don't have confirmed information about that exact detail, so I won't guess. What I can tell you: "
+            "{facts} Our team will confirm the rest for you."
+        ),
         "yes": "Yes.",
         "no": "No.",
     },
@@ -149,6 +154,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
         "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
+        "other_kind": (
+            "Saya tiada maklumat yang disahkan tentang butiran itu, jadi saya tidak mahu meneka. Yang saya tahu: "
+            "{facts} Pasukan kami akan mengesahkan selebihnya untuk anda."
+        ),
+        "other_kind_english_only": (
+            "Saya tiada maklumat yang disahkan tentang butiran itu, jadi saya tidak mahu meneka. Yang saya tahu "
+            '(butiran ini hanya ada dalam bahasa Inggeris): "{facts}" Pasukan kami akan mengesahkan selebihnya '
+            "untuk anda."
+        ),
         "yes": "Ya.",
         "no": "Tidak.",
     },
@@ -1301,6 +1315,9 @@ def compose(request: ChatRequest) -> str:
     verdict = _yes_or_no(question, quoted)
     if verdict:
         answer = f"{t[verdict]} {answer}"
+    if facts and unsaid.other_kind_asked(glossary.normalise(question), [s.text for s in quoted]):
+        # "Does the room have a bathtub?" against its rain shower: what we know, said to be no more than that.
+        answer = t["other_kind_english_only" if answer == t.get("english_only") else "other_kind"]
     if request.mode == AiMode.LEAD_CAPTURE:
         # A price is an answer, not a form: the fact alone. The one line inviting the booking is the
         # lead step's next question (leads/turn.py), so the guest never gets two questions at once.
