@@ -279,6 +279,8 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
         return _saturday_on_or_after(today) + dt.timedelta(days=7), None
     if kind in ("next_weekday", "this_weekday"):
         weekday = WEEKDAYS[groups.get("wd") or groups["wd2"]]
+        if _EVE_BEFORE.search(match.string, max(0, match.start() - 8), match.start()):
+            weekday = (weekday - 1) % 7  # "malam Jumaat": in Malay, the night before Friday (Thursday's)
         ahead = (weekday - today.weekday()) % 7
         if kind == "next_weekday" and ahead == 0:
             ahead = 7
@@ -291,6 +293,8 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
     return None
 
 
+# "malam Jumaat ni", "mlm sabtu": a Malay night is named by the day that follows it.
+_EVE_BEFORE = re.compile(r"\b(?:malam|mlm)\s+$")
 _NTH = {"2": 2, "second": 2, "kedua": 2, "3": 3, "third": 3, "ketiga": 3}
 
 

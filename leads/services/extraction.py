@@ -219,8 +219,8 @@ AND_OTHERS_RE = re.compile(
     r"(?:friends?|others?|colleagues?|mates?|buddies|kawan(?:-kawan)?|rakan(?:-rakan)?|member)\b"
 )
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
-CHILDREN_RE = re.compile(
-    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
+CHILDREN_RE = re.compile(  # a count and its children in one message ("… 2027" then "anak … ikut" are none)
+    rf"\b{NUM}[ \t]*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
     r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi|toddlers?|infants?|teens|teenagers?"
     r"|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
