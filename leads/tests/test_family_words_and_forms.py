@@ -35,14 +35,14 @@ def test_children_named_by_family_words_across_messages(messages, children) -> N
     assert (got["adults"], got["children"]) == (2, children)
 
 
-@pytest.mark.parametrize(
-    "later",
-    [
-        "my daughter and her cousin will come too",
-        "our son and his friend are coming along",
-        "anak perempuan saya dan sepupu dia pun ikut",
-    ],
+CHILDS_COMPANIONS = (
+    "my daughter and her cousin will come too",
+    "our son and his friend are coming along",
+    "anak perempuan saya dan sepupu dia pun ikut",
 )
+
+
+@pytest.mark.parametrize("later", CHILDS_COMPANIONS)
 def test_a_childs_own_companion_is_a_child_and_not_an_adult(later) -> None:
     got = fields("Deluxe king for 2 adults, 10 to 12 June 2027", later)
     assert (got["adults"], got["children"]) == (2, 2)
