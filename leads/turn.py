@@ -79,7 +79,7 @@ from leads.services.leads import (
     upsert_lead_for_conversation,
 )
 from leads.services.names import CONTACT_WORDS, NAME_SYLLABLES, NEVER_NAMES, has_chatter, without_chatter
-from leads.services.policy import CONTACT, PARTY_AGAIN, DialogueState, decide, missing
+from leads.services.policy import CONTACT, PARTY_AGAIN, Decision, DialogueState, decide, missing
 from leads.services.quotes import room_price_line
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import NAME_CONNECTORS, ExtractedLead, ExtractionContext
@@ -458,13 +458,18 @@ def read_progress(turn: Turn, *, create: bool, keep_contact: bool = False, for_p
     return Progress(lead, fields, state, gave_details)
 
 
-def follow_up(progress: Progress, language: str) -> FollowUp | None:
-    """The policy's next step for this lead, in words: one question, or the summary and the YES/NO."""
+def follow_up(progress: Progress, language: str, *, answered_question: bool = False) -> FollowUp | None:
+    """The policy's next step for this lead, in words: one question, or the summary and the YES/NO.
+
+    `answered_question`: the reply answers a question the guest asked mid-enquiry (`policy.decide`)."""
     lead = progress.lead
     if lead is None or not lead.is_open:
         return None
-    decision = decide(progress.fields, progress.state, gave_details=progress.gave_details)
+    state = progress.state
+    decision = decide(progress.fields, state, gave_details=progress.gave_details, answered_question=answered_question)
     lang = spoken(language)
+    if decision == Decision("ask", CONTACT) and CONTACT in state.asked and not progress.gave_details:
+        state.reminded = True  # asked again after the answer: never a third time without new details
     if decision.kind == "consent":
         request = consent_request(lead, lang)
         mark_consent_asked(lead.pk)
@@ -490,6 +495,13 @@ _ASKS_TO_BOOK = re.compile(
     r"|nak|nk|mahu|ingin|hendak|perlukan|tempah|ada (?:bilik|kosong))\b",
     re.IGNORECASE,
 )
+
+
+def _consent_next(progress: Progress) -> bool:
+    """The lead's next step would be the summary and the YES/NO."""
+    if progress.lead is None or not progress.lead.is_open:
+        return False
+    return decide(progress.fields, progress.state, gave_details=progress.gave_details).kind == "consent"
 
 
 def enquiry_to_a_person(text: str) -> bool:
@@ -720,7 +732,12 @@ class LeadTurnStep:
         if progress.state.consent == ConsentStatus.ASKED:
             again = pending_question(turn.conversation, answer.language)
             return StepFollowUp(again, {"consent": {"step": "asked_again"}}) if again is not None else None
-        follow = follow_up(progress, answer.language)
+        # The answer to a question the guest asked mid-enquiry (price, breakfast, parking, or the honest "I don't
+        # have that"): the enquiry's next missing detail follows it.
+        answered_question = answer.mode in (AiMode.CONCIERGE, AiMode.LEAD_CAPTURE) and not progress.gave_details
+        if answered_question and answer.text.rstrip().endswith("?") and _consent_next(progress):
+            return None  # the answer asks its own yes/no ("shall I connect you with staff?"): the summary waits
+        follow = follow_up(progress, answer.language, answered_question=answered_question)
         return StepFollowUp(follow.text, follow.metadata()) if follow is not None else None
 
     def remember(self, turn: Turn, answer: Answered) -> None:

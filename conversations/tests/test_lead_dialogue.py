@@ -128,3 +128,19 @@ def test_a_message_that_gives_details_never_gets_the_no_information_reply(kb_a, 
             reply = say(conversation, text, 2)
             assert not DISMISSIVE.search(reply.content), reply.content
             assert lead_of(conversation).phone == phone
+
+
+def test_a_question_mid_enquiry_gets_its_answer_then_the_missing_contact_once(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        replies = [
+            say(conversation, text, n)
+            for n, text in enumerate(["Deluxe King Room for 2 adults, 18 to 20 Feb 2027", "How much is breakfast?"])
+        ]
+        assert replies[0].metadata["consent"]["asks"] == "phone_or_email"
+        answered = replies[1].content
+        assert "RM 65" in answered  # the answer first, then the enquiry goes on
+        assert answered.rstrip().endswith("What phone number or e-mail can our team reach you on?")
+        again = say(conversation, "Is there parking?", 3)
+        assert "phone number" not in again.content  # asked again once, never a third time without new details
+        assert "Shall I pass" not in again.content

@@ -279,6 +279,8 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
         return _saturday_on_or_after(today) + dt.timedelta(days=7), None
     if kind in ("next_weekday", "this_weekday"):
         weekday = WEEKDAYS[groups.get("wd") or groups["wd2"]]
+        if _EVE_BEFORE.search(match.string, max(0, match.start() - 8), match.start()):
+            weekday = (weekday - 1) % 7  # "malam Jumaat": in Malay, the night before Friday (Thursday's)
         ahead = (weekday - today.weekday()) % 7
         if kind == "next_weekday" and ahead == 0:
             ahead = 7
@@ -291,6 +293,8 @@ def _mention(kind: str, match: re.Match[str], today: dt.date, base: dt.datetime)
     return None
 
 
+# "malam Jumaat ni", "mlm sabtu": a Malay night is named by the day that follows it.
+_EVE_BEFORE = re.compile(r"\b(?:malam|mlm)\s+$")
 _NTH = {"2": 2, "second": 2, "kedua": 2, "3": 3, "third": 3, "ketiga": 3}
 
 
@@ -373,11 +377,38 @@ def _bare_ordinals(
             continue
         before = [m for m in found if m.position < position]
         anchors = [m.start for m in before if m.kind in ABSOLUTE_KINDS] or [m.start for m in before]
-        start = day_after(anchors[-1], day) if anchors else next_day_numbered(day, today)
+        if anchors:
+            start = day_after(anchors[-1], day)
+        elif month := _month_said_before(lowered, position, today):
+            start = _in_month(month, day)  # "in October 2027, from the 3rd to the 5th"
+        else:
+            start = next_day_numbered(day, today)
         if start is not None:
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, position - 30) : position]))
             days.append(DateMention(start, None, "bare_day", position, hint))
     return days
+
+
+def _month_said_before(lowered: str, position: int, today: dt.date) -> dt.date | None:
+    """The first day of the last month named, alone or with its year, before `position` ("we're coming in October
+    2027", "bulan Mac nanti"); never "may", a verb too, without its year, nor a month ruled out."""
+    said = [
+        m
+        for m in _MONTH_NAMED.finditer(lowered, 0, position)
+        if (m.group("month") != "may" or m.group("year")) and not _ruled_out(lowered, m.start())
+    ]
+    if not said:
+        return None
+    month = MONTHS[said[-1].group("month")]
+    year = said[-1].group("year")
+    return dt.date(int(year) if year else today.year + (month < today.month), month, 1)
+
+
+def _in_month(first: dt.date, day: int) -> dt.date | None:
+    try:
+        return first.replace(day=day)
+    except ValueError:
+        return None
 
 
 def day_after(known: dt.date, day: int) -> dt.date | None:
@@ -399,11 +430,11 @@ _WHEN_SOMEONE_ACTS = re.compile(
 _MONTH_CORRECTION_CUE = re.compile(
     r"\b(?:bukan|not|actually|sebenarnya|meant|maksud|silap|salah|tukar|change|instead|sorry|maaf|oops)\b"
 )
-_MONTH_ALONE = re.compile(
-    r"\b("
-    + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m in {"mac", "mei", "jun"}), key=len, reverse=True))
-    + r")\b"
-)
+_MONTH_WORDS = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m in {"mac", "mei", "jun"}), key=len, reverse=True))
+_MONTH_ALONE = re.compile(rf"\b({_MONTH_WORDS})\b")
+
+
+_MONTH_NAMED = re.compile(rf"\b(?P<month>{_MONTH_WORDS})(?:\s+(?P<year>20\d\d))?\b")
 
 
 def _month_correction(lowered: str, today: dt.date) -> DateMention | None:

@@ -200,6 +200,11 @@ def week_nights(match: re.Match[str]) -> int:
 ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
 # "2A1C", "2a 1c", "2A+1C", "4A2K": adults and children (or kids) as a travel agent writes them.
 AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*[ck]\b")
+# "a room for 2+1", "kami 2+2": the adults plus the children, as Malaysians book a family (not "2 + 1 adults").
+PLUS_PARTY_RE = re.compile(
+    r"(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*)(\d)\s*\+\s*(\d)\b"
+    r"(?!\s*(?:\+|\d|adults?|dewasa|dws|org\b|orang))"
+)
 # The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan
 # seorang budak", or a reply that opens with the count, "2 and 1 kid", "3 + 2 kanak-kanak".
 ADULTS_BEFORE_CHILDREN_RE = re.compile(
@@ -214,8 +219,8 @@ AND_OTHERS_RE = re.compile(
     r"(?:friends?|others?|colleagues?|mates?|buddies|kawan(?:-kawan)?|rakan(?:-rakan)?|member)\b"
 )
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
-CHILDREN_RE = re.compile(
-    rf"\b{NUM}\s*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
+CHILDREN_RE = re.compile(  # a count and its children in one message ("… 2027" then "anak … ikut" are none)
+    rf"\b{NUM}[ \t]*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
     r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi|toddlers?|infants?|teens|teenagers?"
     r"|remaja)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
@@ -234,6 +239,22 @@ CHILDREN_AFTER_RE = re.compile(
     rf"(?:{NUM_COUNT}\s*(?:orang|org)|(seorang|sorang|berdua|bertiga|berempat|berlima))\b"
 )
 _IN_COMPANY = {"seorang": 1, "sorang": 1, "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5}
+
+
+_CHILDREN_JOINED = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b|\bdan\b|\bserta\b)\s*(?:also\s+|juga\s+)?")
+
+
+def joined_children(text: str) -> int | None:
+    """ "2 kids and a baby", "2 budak dan sorang baby": the counts of the last children said one after the other add
+    up; None unless the last count of children is such a list."""
+    matches = list(CHILDREN_RE.finditer(text))
+    group: list[re.Match[str]] = []
+    for match in matches:
+        joined = group and _CHILDREN_JOINED.fullmatch(text[group[-1].end() : match.start()])
+        group = [*group, match] if joined else [match]
+    if len(group) < 2:
+        return None
+    return sum(number_value(next(g for g in m.groups() if g)) for m in group)
 
 
 def children_after(text: str) -> int | None:
@@ -1192,7 +1213,9 @@ def _without_changes(text: str) -> str:
     return without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered)))
 
 
-_CHILDREN_COUNTS = (CHILDREN_RE, CHILDREN_LABEL_RE, AGENT_PARTY_RE, CHILDREN_AMONG_RE, LABELLED_PAIR_RE)
+_CHILDREN_COUNTS = (
+    CHILDREN_RE, CHILDREN_LABEL_RE, AGENT_PARTY_RE, PLUS_PARTY_RE, CHILDREN_AMONG_RE, LABELLED_PAIR_RE,
+)  # fmt: skip
 
 
 def _no_children_said(lowered: str) -> bool:
@@ -1233,7 +1256,7 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
 
 def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
     """ "One more person is joining" after "2 adults" is 3 adults: the changes said after the last count given."""
-    counted = (ADULTS_RE, ADULTS_LABEL_RE, COUPLE_RE, SOLO_RE, GROUP_RE, AGENT_PARTY_RE, ADULTS_AS_US_RE)
+    counted = (ADULTS_RE, ADULTS_LABEL_RE, COUPLE_RE, SOLO_RE, GROUP_RE, AGENT_PARTY_RE, PLUS_PARTY_RE, ADULTS_AS_US_RE)
     last_count = max(
         (i for i, item in enumerate(items) if any(p.search(_without_changes(item.text)) for p in counted)),
         default=-1,
@@ -1319,7 +1342,10 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     elif raw["adults"] is None and (SOLO_RE.search(without_phones) or SOLO_WITH_CHILDREN_RE.search(without_phones)):
         raw["adults"] = 1
     raw["children"] = _last_number(CHILDREN_RE, without_phones, CHILDREN_LABEL_RE, CHILDREN_AMONG_RE)
-    if (agent := AGENT_PARTY_RE.search(without_phones)) and raw["adults"] is None:
+    if raw["children"] == _last_number(CHILDREN_RE, without_phones) and (listed := joined_children(without_phones)):
+        raw["children"] = listed
+    agent = AGENT_PARTY_RE.search(without_phones) or PLUS_PARTY_RE.search(without_phones)
+    if agent and raw["adults"] is None:
         raw["adults"], raw["children"] = int(agent.group(1)), raw["children"] or int(agent.group(2))
     if pairs := list(LABELLED_PAIR_RE.finditer(without_phones)):  # "dewasa 2 budak 3", unless counted again later
         pair = pairs[-1]
@@ -1337,6 +1363,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         raw["adults"] = 1  # "my daughter and me"
     # "anak2 nak ikut, 2 orang" counts the children, not the party.
     raw["group_size"] = _last_number(GROUP_RE, CHILDREN_AMONG_RE.sub(" ", CHILDREN_AFTER_RE.sub(" ", without_phones)))
+    if agent and raw["group_size"] == int(agent.group(1)):
+        raw["group_size"] += int(agent.group(2))  # "a room for 2+1": the "for 2" is the adults of a party of 3
     if raw["group_size"] is None and (others := AND_OTHERS_RE.search(without_phones)):
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":

@@ -46,6 +46,15 @@ AGED_CHILD_RE = re.compile(
     rf"(?:,|&|\+|\band|\bwith|\bplus)\s*\b(?P<n>\d|{_NUMBER_WORDS})\s+\d{{1,2}}[- ]?(?:year|yr)s?[- ]?olds?\b"
     rf"(?!\s+(?:{_KIN_WORDS}|child|kid|children|kids)\b)"
 )
+# "my daughter and her cousin", "anak saya dan sepupu dia": the child's own companion, one more child.
+CHILDS_COMPANION_RE = re.compile(
+    rf"\b(?:{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s*(?:,|&|\band|\bwith|\bdan|\bdengan|\bdgn)\s*"
+    r"(?:(?:her|his|their)\s+(?:cousin|friend)|(?:sepupu|kawan)\s+dia)\b"
+)
+_OWNED_OR_COMING = re.compile(
+    r"\s+(?:saya|kami|sy|aku)\b"
+    r"|(?:\s+(?:pun|juga|jugak|nak|akan|mahu|is|are|will|also|too|be))*\s+(?:ikut|join|joining|coming|come|datang)\b"
+)
 _SETS = {"twins", "triplets", "anak kembar", "kembar"}  # one word, several children
 _JOIN = re.compile(r"^\s*(?:,|&|\+|and|dan|with|plus|n)?\s*(?:,|&|\+|and|dan|with|plus)?\s*$")
 
@@ -58,6 +67,7 @@ def family_children(text: str) -> int | None:
     text = AGE_IN_BRACKETS.sub(" ", text)  # "my son (7) and daughter (4)"
     matches = list(KIN_RE.finditer(text))
     total, counted = 0, 0
+    named_once: set[str] = set()  # "my daughter" said again in a later message is the same daughter
     for match in matches:
         number = match.group("n")
         if number and number.isdigit():
@@ -79,14 +89,24 @@ def family_children(text: str) -> int | None:
         )
         # "saya dan anak lelaki": Malay says "my son" without the "my"; "… and a baby", "with a toddler": one more.
         with_guest = bool(_WITH_GUEST.search(text[: match.start()]) or _JOINED.search(text[: match.start()]))
-        if number in ("a", "an", None) and not (whose or beside or with_guest) and match.group("kin") not in _SETS:
+        # "anak perempuan saya ikut", "anak lelaki pun nak ikut": Malay says "my" after the child, and a child
+        # who comes along is one of the party.
+        theirs = bool(_OWNED_OR_COMING.match(text, match.end()))
+        said_as_family = whose or beside or with_guest or theirs or match.group("kin") in _SETS
+        if number in ("a", "an", None) and not said_as_family:
             continue
+        if number is None and count == 1:
+            if match.group("kin") in named_once:
+                continue
+            named_once.add(match.group("kin"))
         total, counted = total + count, counted + 1
     for match in AGED_CHILD_RE.finditer(text):  # "and a 5-year-old", "plus two 3 year olds"
         number = match.group("n")
         total, counted = total + (int(number) if number.isdigit() else _VALUES[number]), counted + 1
     for match in KIN_COUNT_AFTER_RE.finditer(text):
         total, counted = total + int(match.group("n")), counted + 1
+    if counted:
+        total += len(CHILDS_COMPANION_RE.findall(text))
     return total if counted else None
 
 

@@ -131,13 +131,24 @@ class _Party:
         return total + int(with_guest)
 
 
+# "My daughter and her cousin", "anak saya dan kawan dia": a child's own companion is a child too (`family` counts
+# them), not a grown-up joining the party.
+CHILDS_COMPANIONS = ("cousin", "friend", "sepupu", "kawan")
+
+
+def _childs_companion(previous: re.Match[str], member: re.Match[str]) -> bool:
+    whose = member.group("owner") in ("his", "her", "their") or member.group("mine") == "dia"
+    return bool(previous.group("child")) and whose and member.group("adult") in CHILDS_COMPANIONS
+
+
 def _parties(text: str) -> list[_Party]:
     """Every list of people in lower-case counting text, in order."""
     parties: list[_Party] = []
     current: list[re.Match[str]] = []
     for match in MEMBER_RE.finditer(text):
         if current and _JOIN.fullmatch(text[current[-1].end() : match.start()]):
-            current.append(match)
+            if not _childs_companion(current[-1], match):
+                current.append(match)
             continue
         if current:
             parties.append(_Party(text, current))

@@ -57,6 +57,8 @@ class DialogueState:
     unclear: list[str] = field(default_factory=list)
     # The guest asked for a person while no contact was known: the contact they give next hands the lead over.
     person_asked: bool = False
+    # The contact was asked again after the answer to a question the guest asked mid-enquiry (once only).
+    reminded: bool = False
 
     @property
     def last_asked(self) -> str | None:
@@ -65,13 +67,14 @@ class DialogueState:
     def as_json(self) -> dict[str, Any]:
         data = {"slots": self.slots, "asked": self.asked, "consent": self.consent, "lead_id": self.lead_id}
         data |= {"correctable": True} if self.correctable else {}
+        data |= {"reminded": True} if self.reminded else {}
         return data | ({"person_asked": True} if self.person_asked else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
         data = data or {}
         if "slots" not in data:  # a session written before the dialogue state: its flat partial lead
-            kept = ("asked", "consent", "lead_id", "correctable", "person_asked")
+            kept = ("asked", "consent", "lead_id", "correctable", "person_asked", "reminded")
             return cls(slots={k: v for k, v in data.items() if k not in kept})
         return cls(
             slots=dict(data.get("slots") or {}),
@@ -80,6 +83,7 @@ class DialogueState:
             lead_id=data.get("lead_id"),
             correctable=bool(data.get("correctable")),
             person_asked=bool(data.get("person_asked")),
+            reminded=bool(data.get("reminded")),
         )
 
 
@@ -113,11 +117,15 @@ def missing(fields: ExtractedLead, unclear: Collection[str] = ()) -> list[str]:
     return [slot for slot in [*wanted, CONTACT, "name"] if not _known(fields, slot)]
 
 
-def decide(fields: ExtractedLead, state: DialogueState, *, gave_details: bool) -> Decision:
+def decide(
+    fields: ExtractedLead, state: DialogueState, *, gave_details: bool, answered_question: bool = False
+) -> Decision:
     """The next thing to say about the lead.
 
     `gave_details`: this turn told us something new; only then is a contact asked for again (asking
-    after every answer to an unrelated question would nag).
+    after every answer to an unrelated question would nag). `answered_question`: this turn answered a
+    question the guest asked mid-enquiry; the contact still missing follows that answer once, so the
+    enquiry goes on ("Breakfast is RM 65 … What phone number or e-mail can our team reach you on?").
     """
     if state.consent != ConsentStatus.NOT_ASKED or fields.intent == Intent.GENERAL:
         return NOTHING
@@ -135,7 +143,7 @@ def decide(fields: ExtractedLead, state: DialogueState, *, gave_details: bool) -
                 continue  # the split is worth a question while we gather, never one that holds up the summary
             return Decision("ask", slot)
     if CONTACT in gaps:
-        if CONTACT not in state.asked or gave_details:
+        if CONTACT not in state.asked or gave_details or (answered_question and not state.reminded):
             return Decision("ask", CONTACT)
         return NOTHING
     if any(slot in ESSENTIAL.get(fields.intent, set()) for slot in gaps):
