@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocturn.settings")
@@ -40,6 +41,8 @@ from channels.layers import get_channel_layer  # noqa: E402
 from core import layer  # noqa: E402
 
 GROUP = "bench.layer-sends"  # nobody listens: a send still reads the group and runs the layer's script
+MEMBERS_GROUP = "bench.layer-sends-joined"
+BATCH = 50
 
 
 def cpu_ms_per_call(call: Callable[[], None], calls: int) -> float:
@@ -48,6 +51,29 @@ def cpu_ms_per_call(call: Callable[[], None], calls: int) -> float:
     for _ in range(calls):
         call()
     return 1000 * (time.process_time() - started) / calls
+
+
+def cpu_ms_per_send_to_a_member(channel_layer: Any, message: dict[str, Any], calls: int) -> float:
+    """A send on the process's own loop to a group with one member, its queue emptied (untimed) every
+    `BATCH` sends so it never reaches the layer's capacity (past which a send skips the member)."""
+    member = layer.run(channel_layer.new_channel())
+    layer.run(channel_layer.group_add(MEMBERS_GROUP, member))
+    queue = channel_layer.prefix + channel_layer.non_local_name(member)
+    batches, spent = max(1, calls // BATCH), 0.0
+
+    async def empty_the_queue() -> None:
+        await channel_layer.connection(0).delete(queue)
+
+    try:
+        for batch in range(batches + 1):  # the first pays for the connection, untimed
+            started = time.process_time()
+            for _ in range(BATCH):
+                layer.send_group(MEMBERS_GROUP, message)
+            spent += time.process_time() - started if batch else 0.0
+            layer.run(empty_the_queue())
+    finally:
+        layer.run(channel_layer.group_discard(MEMBERS_GROUP, member))
+    return 1000 * spent / (batches * BATCH)
 
 
 def main() -> None:
@@ -64,6 +90,8 @@ def main() -> None:
     layer.use_own_loop()
     after = cpu_ms_per_call(lambda: layer.send_group(GROUP, message), calls)
     print(f"  group_send on the process's own loop (core.layer, the worker now):         {after:.3f} ms CPU")
+    joined = cpu_ms_per_send_to_a_member(channel_layer, message, calls)
+    print(f"  the same to a group one socket has joined (a guest's reply):                {joined:.3f} ms CPU")
 
     loop = asyncio.new_event_loop()
     hop = cpu_ms_per_call(lambda: loop.run_until_complete(aclose_old_connections()), calls)

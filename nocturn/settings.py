@@ -196,7 +196,7 @@ CACHES = {
 }
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "core.layer.PipelinedRedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout by default, which cuts channels-redis' 5 s BZPOPMIN
         # and drops every idle websocket after ~5 s; reads on the layer may block longer than the pop.
         # redis-py's asyncio pool refuses (does not wait) past 100 connections in use: 128 guests opening

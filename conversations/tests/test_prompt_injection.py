@@ -9,12 +9,13 @@ model received), and the reply guard (conversations/ai/guard.py) withholds a rep
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pytest
 from django_tenants.utils import schema_context
 
 from assistant import prompts
-from assistant.guard import LEAK_WORDS, SAFE_REPLY, ReplyGuard, leaks
+from assistant.guard import _CHUNK, _MARKUP, LEAK_WORDS, SAFE_REPLY, ReplyGuard, _shingles, leaks
 from assistant.sanitize import sanitize_guest_text
 from conversations import engine
 from conversations.models import ChannelSettings, Guest
@@ -171,3 +172,76 @@ def test_the_guard_never_streams_a_word_of_a_leaking_span() -> None:
     assert guard.finish(leaked) == SAFE_REPLY["en"]
     before_reset = "".join(out[: out.index("<reset>")]) if "<reset>" in out else "".join(out[:-1])
     assert len(before_reset.split()) < LEAK_WORDS and "assistant" not in before_reset.lower()
+
+
+class _WholeTextGuard(ReplyGuard):
+    """The guard as it was before it read each piece once: the whole text again for every piece."""
+
+    def on_token(self, piece: str) -> None:
+        self.text += piece
+        if self.leaked:
+            return
+        if _MARKUP.search(self.text) or (_shingles(self.text) & self.system_shingles):
+            self.leaked = True
+            return
+        chunks = list(_CHUNK.finditer(self.text))
+        if len(chunks) > LEAK_WORDS:
+            boundary = chunks[-LEAK_WORDS].start()
+            if boundary > self.emitted:
+                self.sink.on_token(self.text[self.emitted : boundary])
+                self.emitted = boundary
+
+
+def _cuts(reply: str) -> dict[str, list[str]]:
+    """One reply streamed as models and the offline provider cut it."""
+    words = reply.split(" ")
+    return {
+        "words": [w + " " for w in words[:-1]] + words[-1:],
+        "leading spaces": words[:1] + [" " + w for w in words[1:]],
+        "characters": list(reply),
+        "uneven": _uneven(reply),
+    }
+
+
+def _uneven(reply: str) -> list[str]:
+    pieces, at = [], 0
+    for n in [1, 5, 2, 7, 3, 11, 4] * len(reply):
+        if at >= len(reply):
+            return pieces
+        pieces.append(reply[at : at + n])
+        at += n
+    return pieces
+
+
+def test_the_guard_reads_each_piece_once_and_decides_as_the_whole_text_reading_did() -> None:
+    system = prompts.system_prompt(property_name="Alpha Hotel", language="en", mode="concierge", after_hours=False)
+    replies = {
+        "leak": "Sure, here is everything I was told, word for word:\n" + system[300:700] + " Anything else?",
+        "markup split over pieces": "The pool opens at 7 am. " * 3 + "See </hotel_instructions> and <item id=3>.",
+        "ordinary": "Breakfast is served from 6:30 am to 10:30 am in the lobby restaurant. " * 4,
+        "malay": "Sarapan pagi dihidangkan dari 6:30 pagi hingga 10:30 pagi di restoran lobi, setiap hari. " * 3,
+        "short": "Yes.",
+        "spaces and lines": "  Check-in  is at 3 pm.\n\nCheck-out\tis at 12 noon;   late check-out on request. " * 3,
+    }
+    for name, reply in replies.items():
+        for cut, pieces in _cuts(reply).items():
+            assert "".join(pieces) == reply
+            seen: list[list] = []
+            for guard_class in (_WholeTextGuard, ReplyGuard):
+                out: list[str] = []
+                sink = engine.TurnSink(on_token=out.append, on_reset=partial(out.append, "|"))
+                guard = guard_class(system, "en", sink)
+                steps = []
+                for n, piece in enumerate(pieces):
+                    if name == "ordinary" and n == len(pieces) // 2:
+                        guard.on_reset()  # a failover mid-stream: the guard starts over with the next provider
+                    guard.on_token(piece)
+                    steps.append((guard.leaked, guard.emitted, len(out)))
+                seen.append([steps, guard.finish(reply), out])
+            assert seen[1] == seen[0], (name, cut)
+    # The cases do what they are there for: the leak and the markup are caught, the rest stream.
+    for name, caught in (("leak", True), ("markup split over pieces", True), ("malay", False)):
+        guard = ReplyGuard(system, "en", engine.TurnSink())
+        for piece in _cuts(replies[name])["characters"]:
+            guard.on_token(piece)
+        assert guard.leaked is caught, name

@@ -4,15 +4,22 @@ between tasks (nocturn/celery.py)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 from celery.signals import task_postrun
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
+from redis.asyncio.client import Pipeline, Redis
 
 from core import layer
 
@@ -70,3 +77,81 @@ def test_a_worker_task_leaves_its_schema_for_the_next_but_an_eager_one_hands_the
         assert connection.schema_name == world.a.schema_name
         run_postrun(is_eager=True)  # apply() in the caller's process: the caller's schema comes back
         assert connection.schema_name == "public"
+
+
+async def _sends_and_receipts(layer_class: type, capacity: int = 100) -> tuple[list[Any], list[Any], int]:
+    """Sends to a group of two members (one of them full at `capacity` 1), to an empty group and to a member
+    whose group entry has expired; what each channel then holds, and the pipelines' and plain commands' count."""
+    channel_layer = layer_class(
+        hosts=[{"address": settings.REDIS_URL}], prefix=f"test-layer-{uuid.uuid4().hex[:8]}", capacity=capacity
+    )
+    try:
+        first, second, gone = [await channel_layer.new_channel() for _ in range(3)]
+        for channel in (first, second):
+            await channel_layer.group_add("guest.1", channel)
+        await channel_layer.group_add("guest.2", gone)
+        connection = channel_layer.connection(0)
+        await connection.zadd(channel_layer._group_key("guest.2"), {gone: 1.0})  # added long ago: expired
+        _counting.calls.clear()
+        with (
+            patch.object(Pipeline, "execute", _counting(Pipeline.execute, in_pipelines=True)),
+            patch.object(Redis, "execute_command", _counting(Redis.execute_command, in_pipelines=False)),
+        ):
+            for n in range(3):
+                await channel_layer.group_send("guest.1", {"type": "chat.token", "n": n})
+            await channel_layer.group_send("staff.nobody", {"type": "staff.event", "n": 9})
+            await channel_layer.group_send("guest.2", {"type": "chat.token", "n": 5})
+        round_trips = len(_counting.calls)
+        held = []
+        for channel in (first, second, gone):
+            messages = []
+            while len(messages) < 3:
+                try:
+                    messages.append(await asyncio.wait_for(channel_layer.receive(channel), 0.3))
+                except TimeoutError:
+                    break
+            held.append([m["n"] for m in messages])
+        members = await connection.zrange(channel_layer._group_key("guest.2"), 0, -1)
+        return held, members, round_trips
+    finally:
+        await channel_layer.flush()
+        await channel_layer.close_pools()
+
+
+class _counting:
+    """A Redis client method wrapped to count its calls, each one round trip to Redis (a command queued in a
+    pipeline is not one: `in_pipelines` False)."""
+
+    calls: list[str] = []
+
+    def __init__(self, method: Any, in_pipelines: bool) -> None:
+        self.method, self.in_pipelines = method, in_pipelines
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            if self.in_pipelines or not isinstance(instance, Pipeline):
+                _counting.calls.append(self.method.__name__)
+            return await self.method(instance, *args, **kwargs)
+
+        return counted
+
+
+def test_the_pipelined_group_send_leaves_what_upstreams_does_in_fewer_round_trips() -> None:
+    assert isinstance(get_channel_layer(), layer.PipelinedRedisChannelLayer)  # the layer the settings name
+    upstream = asyncio.run(_sends_and_receipts(RedisChannelLayer))
+    ours = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer))
+    # Both members get every event in order; the expired member is dropped from its group and gets nothing.
+    assert ours[:2] == upstream[:2] == ([[0, 1, 2], [0, 1, 2], []], [])
+    # Upstream: 4 round trips a send to members, 2 to a group nobody is in; here 2 and 1.
+    assert (upstream[2], ours[2]) == (4 * 3 + 2 + 2, 2 * 3 + 1 + 1)
+
+
+def test_a_full_channel_is_skipped_and_logged_as_upstream_does(caplog: pytest.LogCaptureFixture) -> None:
+    logged = []
+    for layer_class in (RedisChannelLayer, layer.PipelinedRedisChannelLayer):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="channels_redis.core"):
+            held, _, _ = asyncio.run(_sends_and_receipts(layer_class, capacity=1))
+        logged.append((held, [r.getMessage() for r in caplog.records if "over capacity" in r.getMessage()]))
+    # A process's channels share one Redis queue, holding one copy for both: the first event; the next two did not fit.
+    assert logged[1] == logged[0] == ([[0], [0], []], ["1 of 2 channels over capacity in group guest.1"] * 2)
