@@ -7,10 +7,10 @@ new PostgreSQL connection per request; that capped ingest at ~50 requests/s per 
 runs the same flow as `conversations.webhooks.whatsapp_webhook` (`pipeline.receive.whatsapp_flow`:
 the same checks in the same order, the same answers) without those costs:
 
-- the routing query and the inserts run on a small pool of autocommit connections kept open by
-  this process (the writer keeps one of them between rounds); each event is one row of an
-  `INSERT … ON CONFLICT DO NOTHING` (the view's statement, or its `unnest` form for several rows):
-  a redelivery is a no-op;
+- the routing query runs on a small pool of autocommit connections kept open by this process, the
+  inserts on the writer's own connection, driven through libpq on this event loop (`_Writer`); each
+  event is one row of an `INSERT … ON CONFLICT DO NOTHING` (the view's statement, or its `unnest` form
+  for several rows): a redelivery is a no-op;
 - new rows are handed to Celery by LPUSHing their task messages (built by Celery, `durability.wire_message`)
   onto the broker's queue on this event loop's own Redis connection: one round trip per round of events,
   no kombu and no thread hop (kombu is synchronous and cost ≈ 0.8 ms of CPU per message); a lost
@@ -25,7 +25,9 @@ other path goes to Django unchanged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import datetime as dt
 import functools
 import time
 from collections.abc import Awaitable, Callable
@@ -106,7 +108,7 @@ class WhatsAppWebhookApp:
         self._publisher: asyncio.Task | None = None
         self._to_write: list[tuple[list[Row], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
-        self._write_cursor: Any = None  # on the writer's own pooled connection (_on_writer_connection)
+        self._write_connection: _Writer | None = None  # the writer task's own connection
         self._slow_log = _SlowLog()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -260,7 +262,7 @@ class WhatsAppWebhookApp:
         while self._to_write:
             batch, self._to_write = self._to_write, []
             try:
-                ids = await self._on_writer_connection(lambda cursor, batch=batch: _insert_rounds(cursor, batch))
+                ids = await self._on_writer_connection(lambda writer, batch=batch: _insert_rounds(writer, batch))
             except Exception as exc:  # each waiting request answers 503 and Meta retries
                 for _, done in batch:
                     if not done.done():
@@ -271,40 +273,22 @@ class WhatsAppWebhookApp:
                     done.set_result(new_ids)
 
     async def _on_writer_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        """Run `work` on a cursor of the writer's own connection, kept checked out of the pool between rounds.
+        """Run `work` on the writer's own connection (`_Writer`); once more on a new one if it failed.
 
-        Rounds are written one at a time (one writer task), so one connection serves them all, and at a
-        steady 200 requests/s most rounds carry one request: a pool checkout and return plus a new
-        cursor for each cost more CPU than the INSERT's own round trip (in process, ~0.3 of ~0.9 ms per
-        request on this machine; docs/benchmarks.md, "The webhook's CPU per request"). A broken
-        connection (a database restart) is given back to the pool, which discards it, the pool's idle
-        connections are checked (one round trip each, on this path only), and the round retried once;
-        any other failure gives the connection back too.
+        Rounds are written one at a time (one writer task), so one connection serves them all. A connection
+        that failed (a database restart broke it) is closed by the writer and the round retried once on a
+        new one: re-running an INSERT … ON CONFLICT DO NOTHING is harmless.
         """
-        import psycopg
-
-        pool = await self._get_pool()
+        if self._write_connection is None:
+            self._write_connection = _Writer(_conninfo())
         for attempt in (1, 2):
-            if self._write_cursor is None:
-                self._write_cursor = (await pool.getconn()).cursor()  # PoolTimeout: the callers answer 503
-            cursor = self._write_cursor
             try:
-                return await work(cursor)
-            except psycopg.OperationalError:
-                await self._release_writer_connection()
+                return await work(self._write_connection)
+            except Exception:
                 if attempt == 2:
                     raise
                 log.warning("webhook_connection_broken_retrying")
-                await pool.check()  # a restart broke the idle ones too: the retry must not draw another
-            except BaseException:
-                await self._release_writer_connection()
-                raise
         raise AssertionError("unreachable")
-
-    async def _release_writer_connection(self) -> None:
-        cursor, self._write_cursor = self._write_cursor, None
-        if cursor is not None and self._pool is not None:
-            await self._pool.putconn(cursor.connection)
 
     async def _with_connection(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         """Run `work` on a pooled connection; once more on a fresh one if the first was broken.
@@ -360,7 +344,8 @@ class WhatsAppWebhookApp:
             self._broker = None
         if self._writer is not None:
             await self._writer
-        await self._release_writer_connection()
+        if self._write_connection is not None:
+            await self._write_connection.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -423,7 +408,149 @@ class _SlowLog:
         self._unlogged = 0
 
 
-async def _insert_rounds(cursor: Any, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
+class _Writer:
+    """The group commit's connection, driven through libpq directly on this event loop.
+
+    At a steady 200 requests/s a round carries about one request, so each request pays a whole round
+    trip's machinery. psycopg's cursor pays it in Python: its connection lock, the query's conversion and a
+    Transformer per execute, and in its asyncio wait a reader added and removed, a timer and a future per
+    wait; in process that was ~250 µs of CPU per round on this machine against ~100 µs for libpq's calls
+    with one reader kept registered (docs/benchmarks.md, "p27w"). Here each statement text is prepared
+    once per connection and then sent as `send_query_prepared` with text parameters (`_text_param`), the
+    socket's reader stays registered for the connection's life, and a round awaits one future. The
+    statement is autocommit: its result arriving means the rows are committed, and only then is the round
+    answered; any error fails the round (a 503, Meta retries).
+
+    A connection that failed in any way (a database restart, a protocol error) is closed, and the next
+    round opens a new one; a server closing an idle connection is noticed by the reader at once.
+    """
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._conn: Any = None  # the psycopg connection that owns the socket (opened and closed through it)
+        self._pgconn: Any = None
+        self._prepared: dict[str, tuple[bytes, str]] = {}  # statement text -> (name, text with $n)
+        self._wakeup: asyncio.Future[None] | None = None
+
+    async def execute(self, sql: str, params: list[Any]) -> list[tuple[bytes, ...]]:
+        """The rows of one statement (`%s` placeholders), on this writer's connection; one round trip."""
+        if self._pgconn is None:
+            await self._connect()
+        pgconn = self._pgconn
+        try:
+            if sql not in self._prepared:
+                name = f"webhook_insert_{len(self._prepared)}".encode()
+                numbered = _numbered_placeholders(sql)
+                pgconn.send_prepare(name, numbered.encode())
+                await self._results()
+                self._prepared[sql] = (name, numbered)
+            name, _ = self._prepared[sql]
+            pgconn.send_query_prepared(name, [_text_param(value) for value in params])
+            (result,) = await self._results()
+        except BaseException:
+            await self.close()
+            raise
+        return [
+            tuple(result.get_value(row, column) for column in range(result.nfields)) for row in range(result.ntuples)
+        ]
+
+    async def _results(self) -> list[Any]:
+        """Flush what was sent and wait for the command's results; a failed one raises its error."""
+        import psycopg
+        from psycopg import pq
+
+        pgconn = self._pgconn
+        loop = asyncio.get_running_loop()
+        while pgconn.flush():  # a large round did not fit the socket's buffer: wait until it drains
+            writable = loop.create_future()
+            loop.add_writer(pgconn.socket, lambda f=writable: f.done() or f.set_result(None))
+            try:
+                await writable
+            finally:
+                loop.remove_writer(pgconn.socket)
+        results = []
+        while True:
+            while pgconn.is_busy():
+                self._wakeup = loop.create_future()
+                try:
+                    await self._wakeup
+                finally:
+                    self._wakeup = None
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                break
+            results.append(result)
+        for result in results:
+            if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+                raise psycopg.errors.error_from_result(result)
+        return results
+
+    def _readable(self) -> None:
+        if self._wakeup is not None:
+            if not self._wakeup.done():
+                self._wakeup.set_result(None)
+            return
+        try:  # idle: a notice, or the server closing the connection (a restart)
+            self._pgconn.consume_input()
+        except Exception:
+            log.warning("webhook_writer_connection_lost")
+            self._forget()
+
+    async def _connect(self) -> None:
+        import psycopg
+
+        connect_timeout = max(2, round(POOL_TIMEOUT_SECONDS))  # libpq's: whole seconds, at least 2
+        self._conn = await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, connect_timeout=connect_timeout
+        )
+        self._pgconn = self._conn.pgconn
+        self._pgconn.nonblocking = 1
+        self._prepared = {}
+        asyncio.get_running_loop().add_reader(self._pgconn.socket, self._readable)
+
+    def _forget(self) -> Any:
+        """Stop watching the connection and drop it; returns it (to be closed)."""
+        conn, self._conn = self._conn, None
+        if self._pgconn is not None:
+            with contextlib.suppress(Exception):  # a socket already gone has no reader left to remove
+                asyncio.get_running_loop().remove_reader(self._pgconn.socket)
+            self._pgconn = None
+        return conn
+
+    async def close(self) -> None:
+        conn = self._forget()
+        if conn is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection: nothing to save
+                await conn.close()
+
+
+def _numbered_placeholders(sql: str) -> str:
+    """psycopg's `%s` placeholders as libpq's `$1`, `$2` … (our statements hold no other `%`)."""
+    parts = sql.split("%s")
+    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, start=1))
+
+
+def _text_param(value: Any) -> bytes:
+    """A parameter in PostgreSQL's text format: the group commit's are strings, timestamps, and arrays of
+    them (the `unnest` form); every array element is quoted, so none is read as NULL or split."""
+    if isinstance(value, list):
+        return b"{" + b",".join(_array_element(item) for item in value) + b"}"
+    if isinstance(value, dt.datetime):
+        return value.isoformat().encode()
+    if not isinstance(value, str):
+        raise TypeError(f"no text form for a {type(value).__name__} parameter")
+    if "\x00" in value:  # libpq would cut the string there: refused, as psycopg refuses it
+        raise ValueError("a text parameter cannot hold a NUL character")
+    return value.encode()
+
+
+def _array_element(value: Any) -> bytes:
+    text = _text_param(value)
+    return b'"' + text.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+
+
+async def _insert_rounds(writer: _Writer, batch: list[tuple[list[Row], Any]]) -> list[list[tuple[str, int]]]:
     """One INSERT per property for every row of the batch; per request, the (schema, id) of its new rows.
 
     A key sent twice in one round (Meta's redelivery racing the original) is new for the first
@@ -435,9 +562,8 @@ async def _insert_rounds(cursor: Any, batch: list[tuple[list[Row], Any]]) -> lis
             by_schema.setdefault(schema, []).append((channel, kind, provider_id, payload))
     inserted: dict[tuple[str, str, str], int] = {}
     for schema, schema_rows in by_schema.items():
-        await cursor.execute(*inbound.insert_many(schema, schema_rows))
-        for event_id, channel, provider_id in await cursor.fetchall():
-            inserted[(schema, channel, provider_id)] = event_id
+        for event_id, channel, provider_id in await writer.execute(*inbound.insert_many(schema, schema_rows)):
+            inserted[(schema, channel.decode(), provider_id.decode())] = int(event_id)
     results = []
     for rows, _ in batch:
         new_ids = []

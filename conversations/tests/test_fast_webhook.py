@@ -438,3 +438,57 @@ def _terminate_webhook_backends() -> int:
         killed = cursor.fetchone()[0]
     connections["default"].close()  # opened in this thread
     return killed
+
+
+def test_a_round_with_a_row_the_database_refuses_answers_503_and_a_redelivery_stores_the_rest(
+    bound, monkeypatch
+) -> None:
+    real = inbound.insert_params
+
+    def one_bad(channel: str, kind: str, provider_id: str, payload: dict[str, Any]) -> list[Any]:
+        params = real(channel, kind, provider_id, payload)
+        return [*params[:3], "cut\x00here", params[4]] if provider_id == "wamid.BAD" else params
+
+    monkeypatch.setattr(inbound, "insert_params", one_bad)
+    bodies = {
+        wamid: whatsapp_text_body(NUMBER_A, f"6012500{i:04d}", f"message {i}", wamid=wamid)
+        for i, wamid in enumerate(["wamid.OK0", "wamid.BAD", "wamid.OK1", "wamid.OK2"])
+    }
+
+    async def post_all(app: Any, wamids: list[str]) -> dict[str, int]:
+        answers = await asyncio.gather(
+            *(
+                _request(app, "POST", fast_webhook.PATH, bodies[w], whatsapp_signed_headers(bodies[w], SECRET))
+                for w in wamids
+            )
+        )
+        return {w: status for w, (status, _) in zip(wamids, answers, strict=True)}
+
+    async def scenario(app: Any) -> tuple[dict[str, int], dict[str, int]]:
+        first = await post_all(app, list(bodies))
+        # Meta redelivers what was not acknowledged, the bad one apart: the same writer stores it.
+        again = await post_all(app, [w for w, status in first.items() if status != 200 and w != "wamid.BAD"])
+        return first, again
+
+    first, again = _run(scenario)
+    assert first["wamid.BAD"] == 503  # never a 200 for a row that was not stored
+    assert set(first.values()) <= {200, 503} and set(again.values()) <= {200}
+    slug = bound.a.slug
+    assert _stored(bound) == [(slug, "message", w) for w in ("wamid.OK0", "wamid.OK1", "wamid.OK2")]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["plain", 'a "quoted" one', "back\\slash", "{braces},commas", "NULL", "", "  spaced  "], ["é ✓ 日本"]],
+)
+def test_a_text_array_parameter_reaches_postgresql_element_for_element(db, values: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [fast_webhook._text_param(values).decode()])
+        assert cursor.fetchone()[0] == values
+
+
+def test_a_nul_in_a_text_parameter_is_refused_not_cut() -> None:
+    with pytest.raises(ValueError):
+        fast_webhook._text_param("cut\x00here")
+    with pytest.raises(ValueError):
+        fast_webhook._text_param(["fine", "cut\x00here"])
