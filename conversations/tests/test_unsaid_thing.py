@@ -135,3 +135,26 @@ def test_another_kind_the_item_states_is_quoted_as_what_is_known(question: str, 
     honest = TEMPLATES[language]["other_kind"].split("{facts}")[0]
     assert answer.startswith(honest[: honest.index(".")]) and "rain shower" in answer
     assert thing_unsaid(question, bathroom.title, [bathroom.text]) == []
+
+
+def test_a_second_thing_named_after_and_is_no_part_answered() -> None:
+    # "… and ironing board I can use" asks nothing of its own ("I can use" says what for): the question asks one
+    # thing, the iron, which laundry's lines never say.
+    assert _ask("Is there an iron and ironing board I can use?", LAUNDRY) == TEMPLATES["en"]["unknown"]
+    assert _ask("ada seterika dan papan gosok yg boleh sy guna?", LAUNDRY, "ms") == TEMPLATES["ms"]["unknown"]
+    # The same form where the item says the thing keeps its answer.
+    assert "minibar" in _ask("is there a minibar and a fridge I can use?", ROOM)
+
+
+@pytest.mark.parametrize(
+    ("question", "hit", "fact"),
+    [
+        ("does Lotus Spa have a steam room?", SPA, None),
+        ("does lagoon pool have a slide?", POOL, None),
+        ("does Lotus Spa have foot reflexology?", SPA, "foot reflexology"),
+        ("does lagoon pool have towels?", POOL, "Towels"),
+    ],
+)
+def test_a_subject_without_an_article_is_asked_its_thing(question: str, hit: Hit, fact: str | None) -> None:
+    answer = _ask(question, hit)
+    assert answer == TEMPLATES["en"]["unknown"] if fact is None else fact in answer
