@@ -691,6 +691,8 @@ def _grounded(
     best = _answering_item(items, foci)
     if any(f.name == "people" for f in foci):
         best = _fitting_item(question, items, best)
+    if len(question_pieces(question)) == 1:
+        best = _subject_item(question, concepts, topical, items, best)
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
@@ -1042,6 +1044,30 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
     if not titled:
         return nearest
     return next((item for item in titled if asked & item.carries), titled[0])
+
+
+# The subject a yes/no question names first: "is the breakfast buffet halal?", "can the airport van carry …?".
+_SUBJECT_ASKED = re.compile(r"\b(?:is|are|can|could|does|do|will|would) the ((?:[\w-]+ ?){1,3})", re.IGNORECASE)
+
+
+def _subject_item(
+    question: str, concepts: list[glossary.Concept], topical: set[int], items: list[_Item], best: _Item
+) -> _Item:
+    """The item speaking of the subject the question names first, when the best one names none of it: "can the
+    airport van carry a folded wheelchair?" is the transfer's to answer (or to leave unsaid), not the accessible
+    room's, which says the wheelchair; "is the breakfast buffet halal?" the halal item's, not the buffet's dishes."""
+    match = _SUBJECT_ASKED.search(question)
+    if not match:
+        return best
+    named = _concepts_in(_words(match.group(1)), concepts) & topical
+
+    def said(item: _Item) -> set[int]:
+        return set(item.subject) | {n for s in item.sentences for n in s.concepts}
+
+    lacking = named - said(best)
+    if not lacking:
+        return best
+    return next((item for item in items if item is not best and lacking <= said(item)), best)
 
 
 _NUMBER_WORDS = {
