@@ -158,3 +158,12 @@ def test_a_second_thing_named_after_and_is_no_part_answered() -> None:
 def test_a_subject_without_an_article_is_asked_its_thing(question: str, hit: Hit, fact: str | None) -> None:
     answer = _ask(question, hit)
     assert answer == TEMPLATES["en"]["unknown"] if fact is None else fact in answer
+
+
+def test_a_person_described_by_what_they_do_is_the_thing_asked() -> None:
+    # Not a request for a person (assistant.modes): the role is judged like any thing; said, it is answered.
+    assert _ask("Is there someone at the gym who can show me the machines?", GYM) == TEMPLATES["en"]["unknown"]
+    assert _ask("ada orang yg boleh ajar guna mesin kat gym?", GYM, "ms") == TEMPLATES["ms"]["unknown"]
+    guarded = Hit(31, 31, "Beach Pool", "facilities", "The beach pool opens at 8:00 am. A lifeguard is on duty.", 0.9)
+    assert "lifeguard" in _ask("Is someone watching the swimmers at the beach pool?", guarded)
+    assert "lifeguard" in _ask("kolam ada org jaga tak?", guarded, "ms")
