@@ -1046,6 +1046,8 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
     return next((item for item in titled if asked & item.carries), titled[0])
 
 
+# A line stating a thing of everything the hotel has: "All our kitchens …", "Free Wi-Fi throughout the hotel".
+_HOTEL_WIDE = re.compile(r"^(?:all|every|semua|setiap)\b|\bthroughout the hotel\b|\bdi seluruh hotel\b", re.IGNORECASE)
 # The subject a yes/no question names first: "is the breakfast buffet halal?", "can the airport van carry …?".
 _SUBJECT_ASKED = re.compile(r"\b(?:is|are|can|could|does|do|will|would) the ((?:[\w-]+ ?){1,3})", re.IGNORECASE)
 
@@ -1057,17 +1059,23 @@ def _subject_item(
     airport van carry a folded wheelchair?" is the transfer's to answer (or to leave unsaid), not the accessible
     room's, which says the wheelchair; "is the breakfast buffet halal?" the halal item's, not the buffet's dishes."""
     match = _SUBJECT_ASKED.search(question)
-    if not match:
+    if not match or any(_HOTEL_WIDE.search(s.text) and s.concepts & topical for s in best.sentences):
+        # "Is the room service food halal?" is answered by "all our kitchens are halal": a line saying it of
+        # everything the hotel has says it of the subject too.
         return best
-    named = _concepts_in(_words(match.group(1)), concepts) & topical
-
-    def said(item: _Item) -> set[int]:
-        return set(item.subject) | {n for s in item.sentences for n in s.concepts}
-
-    lacking = named - said(best)
-    if not lacking:
-        return best
-    return next((item for item in items if item is not best and lacking <= said(item)), best)
+    lacking = _concepts_in(_words(match.group(1)), concepts) & topical - best.subject
+    # What the best item's lines never say either ("a buffet" is said by the breakfast's dishes): an item titled
+    # with it answers, as one titled with all the subject does (a line may name a concept in passing: "grab
+    # rails" is no Grab ride).
+    unsaid_too = lacking - {n for s in best.sentences for n in s.concepts}
+    return next(
+        (
+            item
+            for item in items
+            if item is not best and lacking and (lacking <= item.subject or unsaid_too and unsaid_too <= item.subject)
+        ),
+        best,
+    )
 
 
 _NUMBER_WORDS = {
