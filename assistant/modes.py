@@ -60,8 +60,10 @@ _HUMAN = re.compile(
     re.IGNORECASE,
 )
 _COMPLAINT = re.compile(
-    r"\b(complain\w*|terrible|awful|disgusting|dirty|rude|disappointed|worst|unacceptable|broken|not working"
-    r"|aduan|mengadu|kotor|teruk|kecewa|tak puas hati|tidak puas hati|rosak|biadap"
+    # (dirty clothes handed in are laundry, not a complaint: "baju kotor kena hantar sblm kul brp?")
+    r"\b(complain\w*|terrible|awful|disgusting|dirty(?! (?:clothes|laundry|washing))|rude|disappointed|worst"
+    r"|unacceptable|broken|not working"
+    r"|aduan|mengadu|(?<!baju )(?<!pakaian )kotor|teruk|kecewa|tak puas hati|tidak puas hati|rosak|biadap"
     # what is wrong with the room, said without an unhappy word ("bilik saya bocor", "the tap is leaking")
     r"|leaking|bocor|tak berfungsi|tidak berfungsi|stinks|busuk|cockroach(?:es)?|lipas|bed ?bugs|pepijat"
     r"|clogged|blocked (?:toilet|sink|drain)|(?:toilet|sink|drain) (?:is )?blocked|overflowing|tersumbat|melimpah"

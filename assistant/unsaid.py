@@ -89,8 +89,9 @@ _NOT_JUDGED = frozenset(
     him her them dah sudah termasuk jual beli guna pakai tambah tambahan naik turun perlu kena mesti
     pihak kedai kami kita saya aku awak anda korang dia mereka seorang sebuah sehelai sekeping secawan
     friendly mesra suitable sesuai kecik alat peralatan kelengkapan penginapan sediakan hidang
-    held kept given taken left brought paid
-    height depth width length size weight temperature distance capacity speed colour color brand number name
+    held kept given taken left brought paid sent
+    height depth width length size weight temperature distance capacity speed colour color brand number name old aged
+    clearance percent percentage peratus
     tinggi ketinggian dalam kedalaman lebar panjang saiz berat suhu jarak kapasiti kelajuan warna jenama nombor nama
     segelas secawan sebotol sepinggan semangkuk
     policy policies rule rules terms conditions procedure process polisi peraturan syarat prosedur proses
@@ -190,6 +191,19 @@ def _near_index() -> dict[str, tuple[int, ...]]:
             for word in phrase:
                 index.setdefault(word, set()).add(number)
     return {word: tuple(sorted(numbers)) for word, numbers in index.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def near_phrases(stem: str) -> tuple[str, ...]:
+    """The phrases (as space-joined stems) a guest's word may stand for in an item's text, by the hotel vocabulary:
+    "telly" -> ("tv", "televis", "smart tv", …). Only a word that is a phrase of its own in a group: "tengah" of
+    "menu tengah malam" is no late-night menu. The offline answer reads them to pick the line that says it."""
+    groups = _near_groups()
+    return tuple(
+        dict.fromkeys(
+            " ".join(p) for number in _near_index().get(stem, ()) if (stem,) in groups[number] for p in groups[number]
+        )
+    )
 
 
 def _run(words: list[str]) -> tuple[list[str], list[str]]:

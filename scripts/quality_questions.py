@@ -177,6 +177,17 @@ SETS = (
         " kinds as tuning28), run once, not tuned on",
     ),
     (
+        "eval_questions_tuning33.json",
+        "tuning set of the t17a round, in three parts each written before the step it guided; answerable questions"
+        " worded otherwise than the item (synonyms, inflections, Malay affixes and short forms, terse, indirect,"
+        " typos), two-part questions one item answers on two lines, 12 off-knowledge questions close to an item",
+    ),
+    (
+        "eval_questions_tuning34.json",
+        "check set of the t17a round: written after its fixes on tuning33 (the same kinds, other words and lines),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_tuning35.json",
         "tuning set of the t17c round: written before its changes; 28 off-knowledge questions (20 close to an item,"
         " a bathtub beside a shower or an iron beside laundry among them; 8 far), half Malay, and 17 answerable"

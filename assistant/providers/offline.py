@@ -385,6 +385,8 @@ FOCI = (
             r"|apa (?:akan )?jadi|apa yang (?:akan )?berlaku|apa berlaku|apa akibat|apa hukuman)\b"
             # A condition and a charge: "if I cancel a day before, will I be charged?", "kalau … kena caj ke?"
             r"|\b(?:if|kalau|jika|sekiranya)\b[^.?!]*\b(?:charged?|fined|kena caj|kena bayar|kena denda|dikenakan"
+            # "if I cancel the day before, do I still pay?"
+            r"|(?:still|have to|need to|must) pay"
             # … or with the money coming back: "if I cancel, do I get a refund?", "kalau batal dapat refund ke"
             r"|refund|refunded|money back|bayar balik|duit balik|wang dikembalikan)\b",
             re.IGNORECASE,
@@ -440,6 +442,43 @@ def _clock_words(text: str) -> str:
         return f"{int(match.group(1))}h{match.group(2) or '00'}{half}"
 
     return _CLOCK.sub(word, text)
+
+
+# A span of the day a line states: "from 7:00 am to 10:00 pm", "(11 pm to 6 am)", "7:00 malam hingga 10:00 malam".
+_HALF = r"(am|pm|pagi|petang|malam)"
+_SPAN = re.compile(
+    rf"\b(\d{{1,2}})(?:[:.](\d{{2}}))?\s*{_HALF}?\s*(?:to|until|till|-|–|hingga|sehingga|sampai)\s*"
+    rf"(\d{{1,2}})(?:[:.](\d{{2}}))?\s*{_HALF}\b",
+    re.IGNORECASE,
+)
+_ASKED_HOUR = re.compile(rf"\b(\d{{1,2}})(?:[:.](\d{{2}}))?\s*{_HALF}\b", re.IGNORECASE)
+HOUR_WITHIN_BONUS = 2.0  # as much as carrying a time at all: the hour is what is asked
+
+
+def _minute_of_day(hour: str, minute: str | None, half: str) -> int:
+    """Minutes after midnight; "12 am" is midnight, "12 pm" noon, "malam" (night) after noon unless before 5."""
+    number, half = int(hour) % 12, half.lower()
+    evening = half in ("pm", "petang") or (half == "malam" and number >= 5)
+    return (number + 12 * evening) * 60 + int(minute or 0)
+
+
+def _hours(question: str) -> tuple[int, ...]:
+    """The hours of the day the question names ("at 2am", "pukul 11 malam"; "2 malam" alone is two nights)."""
+    return tuple(
+        _minute_of_day(*match.groups())
+        for match in _ASKED_HOUR.finditer(question)
+        if match.group(3).lower() != "malam" or match.group(2) or question[: match.start()].endswith("pukul ")
+    )
+
+
+def _within_a_span(hours: tuple[int, ...], text: str) -> bool:
+    """One of `hours` falls inside a span of the day the text states (a span may run past midnight)."""
+    for h1, m1, half1, h2, m2, half2 in _SPAN.findall(text) if hours else ():
+        end = _minute_of_day(h2, m2, half2)
+        start = _minute_of_day(h1, m1, half1 or half2)
+        if any(start <= hour <= end if start <= end else (hour >= start or hour <= end) for hour in hours):
+            return True
+    return False
 
 
 def _foci(question: str) -> tuple[_Focus, ...]:
@@ -624,6 +663,7 @@ def _grounded(
     foci = _foci(question)
     names = {f.name for f in foci}
     clock_asked = "time" in names and "duration" not in names
+    hours_asked = _hours(question) if "time" in names else ()
     parts = _parts(question, concepts)
     items: list[_Item] = []
     for rank, (title, sentences) in enumerate(_sentences_of(hits)):
@@ -643,6 +683,7 @@ def _grounded(
         context = frozenset(n for n in subject if concepts[n].general or n in opening)
         scored = []
         spoken: set[str] = set(subject_words)
+        asked_near = question_words - subject_words - _GENERIC - _weak_words()
         for position, text, language in sentences:
             words = _words(text)
             spoken.update(words)
@@ -651,15 +692,23 @@ def _grounded(
             weight = sum(_concept_weight(n, concepts, emphasised) for n in matched - context)
             # A general word (room, price) counts once, as its concept; a generic one (hotel) not at all.
             repeated_words = (question_words - subject_words - _GENERIC - _weak_words()) & set(words)
-            repeated = len(repeated_words)
+            # A word the guest says in other words than the line's (the hotel vocabulary: "telly" for "smart TV",
+            # "amex" for "American Express", "the drive" for "the journey") says as much of the question.
+            joined = f" {' '.join(words)} "
+            near = {w for w in asked_near - set(words) if any(f" {p} " in joined for p in unsaid.near_phrases(w))}
+            repeated = len(repeated_words) + len(near)
             bonus = sum(focus.weight for focus in carried)
             if clock_asked and _CLOCK_TIME.search(text):
                 bonus += CLOCK_BONUS  # "laundry pickup time": the hour it is collected, not "within 4 hours"
+            # "food to my room at 2am?" is answered by the hours that hold 2 am ("the late-night menu (11 pm to 6 am)").
+            within = HOUR_WITHIN_BONUS if _within_a_span(hours_asked, text) else 0.0
+            bonus += within
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
+                + (within if any(f.name == "time" for f in part_foci) else 0.0)
                 + sum(_concept_weight(n, concepts, emphasised) for n in (matched & part_concepts) - context)
-                + len((part_words - subject_words - _GENERIC - _weak_words()) & set(words))
+                + len((part_words - subject_words - _GENERIC - _weak_words()) & (set(words) | near))
                 for part_foci, part_concepts, part_words in parts
             )
             scored.append(
@@ -1000,7 +1049,9 @@ def _asks_for_something_unsaid(question: str, item: _Item) -> bool:
         return False
     if known:
         return not _concepts_in(_words(f"{item.title} {text}"), known)
-    return _stem(thing) not in set(_words(text))
+    said = f" {' '.join(_words(f'{item.title} {text}'))} "
+    # A near word of the hotel vocabulary says it too: "is there a table?" of a room with a work desk.
+    return _stem(thing) not in said.split() and not any(f" {p} " in said for p in unsaid.near_phrases(_stem(thing)))
 
 
 def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:

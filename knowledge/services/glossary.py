@@ -142,7 +142,10 @@ def _singular(words: tuple[str, ...]) -> tuple[str, ...]:
 # "pelawat"/"melawat", "dibuka"/"buka", "tempahan"/"tempah"). It is not a dictionary stemmer: a stem
 # is only a key, and a stem shorter than four letters is not made (the word is kept as it is).
 _MALAY_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "di")
-_MALAY_SUFFIXES = ("kannya", "nya", "kan", "an")
+_MALAY_SUFFIXES = ("kan", "an")
+# The possessive "-nya" comes off before the suffix under it, as a Malay stemmer takes the layers off (particle,
+# possessive, suffix): "sarapannya" is "sarapan", stemmed as "sarapan" is ("sarap"); "pembatalannya" "batal".
+_POSSESSIVE = "nya"
 _ENGLISH_SUFFIXES = ("ing", "ed", "es", "s")
 # The Malay question particles written onto a word ("bolehkah", "tolonglah"), taken off before its affixes;
 # not from the words that merely end so ("masalah" is a problem, not "masa", time).
@@ -154,7 +157,7 @@ MIN_STEM = 4
 @functools.lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """The key a word form is compared by: Malay particles (-kah, -lah) and affixes (me-/pe-/ber-/di-,
-    -kan/-an/-nya; not ter-: "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled
+    -nya and then -kan/-an; not ter-: "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled
     consonant, a final e, -or after a long stem) taken off."""
     word = word.lower()
     if not word.isalpha() or len(word) < MIN_STEM + 1:
@@ -166,6 +169,8 @@ def stem(word: str) -> str:
         if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
             word = word[len(prefix) :]
             break
+    if word.endswith(_POSSESSIVE) and len(word) - len(_POSSESSIVE) >= MIN_STEM:
+        word = word[: -len(_POSSESSIVE)]
     ending = ""
     for suffix in _MALAY_SUFFIXES + _ENGLISH_SUFFIXES:
         if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= MIN_STEM:
