@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant import unsaid, unstated
@@ -563,27 +563,10 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _concepts_in(words: Sequence[str], concepts: list[glossary.Concept]) -> frozenset[int]:
-    """The concepts whose phrases the words spell; not by a phrase inside a longer one of another concept's there:
-    "grab rails" names the wheelchair's, not a Grab ride's."""
     joined = f" {' '.join(words)} "
-    found = [
-        (number, start, start + len(key))
-        for number, concept in enumerate(concepts)
-        for key in _phrase_keys(concept)
-        for start in _places(joined, key)
-    ]
     return frozenset(
-        number
-        for number, start, end in found
-        if not any(other != number and at <= start and end <= to and to - at > end - start for other, at, to in found)
+        number for number, concept in enumerate(concepts) if any(key in joined for key in _phrase_keys(concept))
     )
-
-
-def _places(text: str, key: str) -> Iterator[int]:
-    start = text.find(key)
-    while start >= 0:
-        yield start
-        start = text.find(key, start + 1)
 
 
 # General concepts every other item names (a room, a bed, a night, guests): naming one alone is no subject.
@@ -758,12 +741,7 @@ def _grounded(
     if any(f.name == "people" for f in foci):
         best = _fitting_item(question, items, best)
     if len(question_pieces(question)) == 1:
-        about_subject = _subject_item(question, concepts, topical, items, best)
-        if about_subject is None:
-            # "Can the airport van carry a folded wheelchair?" and only the accessible room found: no item
-            # speaks of the van, and the room's lines would pass for the answer.
-            return []
-        best = about_subject
+        best = _subject_item(question, concepts, topical, items, best)
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
@@ -1127,7 +1105,7 @@ _SUBJECT_ASKED = re.compile(r"\b(?:is|are|can|could|does|do|will|would) the ((?:
 
 def _subject_item(
     question: str, concepts: list[glossary.Concept], topical: set[int], items: list[_Item], best: _Item
-) -> _Item | None:
+) -> _Item:
     """The item speaking of the subject the question names first, when the best one names none of it: "can the
     airport van carry a folded wheelchair?" is the transfer's to answer (or to leave unsaid), not the accessible
     room's, which says the wheelchair; "is the breakfast buffet halal?" the halal item's, not the buffet's dishes."""
@@ -1141,13 +1119,14 @@ def _subject_item(
     # with it answers, as one titled with all the subject does (a line may name a concept in passing: "grab
     # rails" is no Grab ride).
     unsaid_too = lacking - {n for s in best.sentences for n in s.concepts}
-    fitting = (
-        item
-        for item in items
-        if item is not best and lacking and (lacking <= item.subject or unsaid_too and unsaid_too <= item.subject)
+    return next(
+        (
+            item
+            for item in items
+            if item is not best and lacking and (lacking <= item.subject or unsaid_too and unsaid_too <= item.subject)
+        ),
+        best,
     )
-    # None: the best item never speaks of the subject at all, and no item found is titled with it.
-    return next(fitting, None if lacking and unsaid_too == lacking else best)
 
 
 _NUMBER_WORDS = {
