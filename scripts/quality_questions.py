@@ -205,6 +205,11 @@ SETS = (
         " no item names), half Malay, and 13 answerable guards of the same kinds",
     ),
     (
+        "eval_questions_tuning38.json",
+        "check set of the t17d round: written after its fixes on tuning37 (the same kinds, other items and words),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
