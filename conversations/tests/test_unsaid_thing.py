@@ -28,6 +28,8 @@ ITEMS = {
 SKY, ACCESS, MUSOLLA, SPA, GYM, ROOM, POOL, SUITE, LAUNDRY, TRANSFER = (
     Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ITEMS.items(), 1)
 )
+DEALS = Hit(33, 33, "Weekend Deals", "rates", "Our weekend promotion gives 20% off the room rate.", 0.9)
+BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, a coffee machine and a minibar.", 0.9)
 
 
 def _ask(question: str, hit: Hit, language: str = "en") -> str:
@@ -63,6 +65,13 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         ("spa ada urut untuk pasangan?", SPA, "ms"),
         ("spa ada bilik utk couple x?", SPA, "ms"),
         ("spa ada urut untuk ibu mengandung?", SPA, "ms"),
+        ("Is the Lotus Spa suitable for vegans?", SPA, "en"),
+        # A festival or a named day no item names: no item's line (and no price) passes for the answer.
+        ("ada promosi hari merdeka tak?", DEALS, "ms"),
+        ("ada promosi raya tak?", DEALS, "ms"),
+        ("is there a deepavali promotion?", DEALS, "en"),
+        # A kettle is not a coffee machine; "… cups I can use" asks nothing of its own.
+        ("is there a kettle and cups I can use in the room?", BREWING, "en"),
     ],
 )
 def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: Hit, language: str) -> None:
@@ -167,26 +176,3 @@ def test_a_person_described_by_what_they_do_is_the_thing_asked() -> None:
     guarded = Hit(31, 31, "Beach Pool", "facilities", "The beach pool opens at 8:00 am. A lifeguard is on duty.", 0.9)
     assert "lifeguard" in _ask("Is someone watching the swimmers at the beach pool?", guarded)
     assert "lifeguard" in _ask("kolam ada org jaga tak?", guarded, "ms")
-
-
-DEALS = Hit(33, 33, "Weekend Deals", "rates", "Our weekend promotion gives 20% off the room rate.", 0.9)
-BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, a coffee machine and a minibar.", 0.9)
-
-
-@pytest.mark.parametrize(
-    ("question", "hit", "language"),
-    [
-        # whom it suits, which the item never says
-        ("Is the Lotus Spa suitable for vegans?", SPA, "en"),
-        # a festival or a named day no item names: no item's line (and no price) passes for the answer
-        ("ada promosi hari merdeka tak?", DEALS, "ms"),
-        ("ada promosi raya tak?", DEALS, "ms"),
-        ("is there a deepavali promotion?", DEALS, "en"),
-        # a kettle is not a coffee machine
-        ("is there a kettle and cups I can use in the room?", BREWING, "en"),
-    ],
-)
-def test_whom_it_suits_a_named_day_or_a_narrower_kind_unsaid_gets_the_honest_reply(
-    question: str, hit: Hit, language: str
-) -> None:
-    assert _ask(question, hit, language) == TEMPLATES[language]["unknown"]
