@@ -65,7 +65,6 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         ("spa ada urut untuk pasangan?", SPA, "ms"),
         ("spa ada bilik utk couple x?", SPA, "ms"),
         ("spa ada urut untuk ibu mengandung?", SPA, "ms"),
-        ("Is the Lotus Spa suitable for vegans?", SPA, "en"),
         # A festival or a named day no item names: no item's line (and no price) passes for the answer.
         ("ada promosi hari merdeka tak?", DEALS, "ms"),
         ("ada promosi raya tak?", DEALS, "ms"),
