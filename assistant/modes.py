@@ -41,9 +41,17 @@ LOW_CONFIDENCE_STREAK_FOR_HANDOFF = 2
 _OWN_STAFF = r"(?<!\d )(?<!our )(?<!my )(?<!company )(?<!kami )(?<!syarikat )(?<!for )(?<!untuk )(?<!utk )"
 # "Can the front desk keep our bags?" asks for a service the hotel may describe, not for a person.
 _DOES = r"(?<!can the )(?<!could the )(?<!will the )(?<!would the )"
+# "Is someone watching the swimmers?", "someone on duty at the pool", "someone at the gym who can show me the
+# machines": a person described by what they do is a thing asked about (a lifeguard, a trainer), not a person to
+# talk to; "someone calling me back", "someone who can help" are.
+_DESCRIBED = (
+    r"(?! (?!(?:call|talk|speak|help|assist|contact|answer|reply|respond|attend|serv|get|ring|chat|deal|handl)\w*ing)"
+    r"[a-z]+ing\b| on duty|(?: (?:at|in|by) the [\w-]+)? (?:who|to|that) (?:can |could |will |would )?"
+    r"(?:watch|guard|look after|supervise|teach|show|train|coach|clean|babysit|mind)\b)"
+)
 _HUMAN = re.compile(
     rf"\b(human|real person|(?<!for )a person|{_OWN_STAFF}staff|agent|manager|receptionist|{_DOES}front desk"
-    r"|(?<!for )(?<!if )(?<!when )someone|speak to"
+    rf"|(?<!for )(?<!if )(?<!when )someone{_DESCRIBED}|speak to"
     r"|talk to|call me|speak with|talk with|callback|(?:a|get a|request a|want a|need a|give me a) call[- ]?back"
     rf"|manusia|orang sebenar|{_OWN_STAFF}kakitangan|{_OWN_STAFF}staf|pengurus|penyambut tetamu|bercakap dengan"
     r"|cakap dengan|hubungi saya"

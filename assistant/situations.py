@@ -160,11 +160,19 @@ _ASKING = _either(
     "what(?:'s)?", "where(?:'s)?", "when", "how", "which", "who", "is", "are", "can", "could", "do", "does", "any",
     "berapa", "brp", "bila", "mana", "pukul", "kul", "ada", "boleh", "blh", "apa", "bagaimana", "macam mana",
 )  # fmt: skip
+# "Can" after the one who would do it, or after a relative word, says what the thing is for, and asks nothing:
+# "is there an iron and ironing board I can use?", "ada cerek dan cawan yg boleh sy guna?" ask one thing.
+_SAYS_WHAT_FOR = _either(r"(?:i|we|you|u|they|saya|sy|aku|kami|kita|yg|yang|that) (?:can|could|boleh|blh)")
+
+
+def _asks(piece: str) -> bool:
+    return bool(_ASKING.search(_SAYS_WHAT_FOR.sub(" ", piece)))
 
 
 def asking_pieces(question: str) -> list[str]:
     """The parts of a question asking two things or more, each asking by its own question word (a comparison's
-    sides, each); [] for one."""
+    sides, each); [] for one. A part asking nothing of its own (a second thing named after "and" … "I can use") is
+    no part: it does not count as a part answered, and a question left with one part is read whole."""
     comparison = is_comparison(question)
-    pieces = [piece for piece in question_pieces(question) if comparison or _ASKING.search(piece)]
+    pieces = [piece for piece in question_pieces(question) if comparison or _asks(piece)]
     return pieces if len(pieces) > 1 else []

@@ -29,8 +29,12 @@ MAX_THING_WORDS = 3
 # What opens the thing asked about: it is the run of words after one of these (articles skipped).
 _AFTER = re.compile(
     r"\b(?:is there|are there|do (?:you|u)(?: guys)? have|have you got|got any|any"
-    r"|(?:does|do|will|would) (?:the|your|ur|my|our|this|that|it|they|each|every)(?: [\w-]+){0,3}? (?:have|has)"
+    # "does the room have", and without an article: "does room service have pizza?", "does Jasmine Spa have …"
+    r"|(?:does|do|will|would)(?: (?:the|your|ur|my|our|this|that|it|they|each|every))?(?: [\w-]+){0,3}? (?:have|has)"
     r"|(?:comes?|equipped) with"
+    # a person described by what they do: "is there someone at the gym who can show me the machines?"
+    r"|(?:someone|anyone|somebody|anybody|orang|org)(?: (?:at|in|by) the [\w-]+)? (?:who|to|that|yang|yg)"
+    r"(?: can| could| will| would| boleh| blh)?"
     r"|(?:can|could|may) (?:i|we|you|u) (?:get|borrow|rent|hire|order|request|have|use|ask for|bring)"
     r"|(?:pay|paying) (?:by|with|using|via)|bayar (?:guna|dengan|pakai|melalui|ikut)"
     r"|boleh (?:hantar|bawa|pesan|order)"

@@ -199,6 +199,17 @@ SETS = (
         " run once, not tuned on",
     ),
     (
+        "eval_questions_tuning37.json",
+        "tuning set of the t17d round: written before its changes; 24 off-knowledge questions (a second part that asks"
+        " nothing, a subject without an article, a person by role, a qualifier not stated, far questions and events"
+        " no item names), half Malay, and 13 answerable guards of the same kinds",
+    ),
+    (
+        "eval_questions_tuning38.json",
+        "check set of the t17d round: written after its fixes on tuning37 (the same kinds, other items and words),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

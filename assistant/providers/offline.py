@@ -740,6 +740,8 @@ def _grounded(
     best = _answering_item(items, foci)
     if any(f.name == "people" for f in foci):
         best = _fitting_item(question, items, best)
+    if len(question_pieces(question)) == 1:
+        best = _subject_item(question, concepts, topical, items, best)
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
@@ -1093,6 +1095,38 @@ def _answering_item(items: list[_Item], foci: tuple[_Focus, ...]) -> _Item:
     if not titled:
         return nearest
     return next((item for item in titled if asked & item.carries), titled[0])
+
+
+# A line stating a thing of everything the hotel has: "All our kitchens …", "Free Wi-Fi throughout the hotel".
+_HOTEL_WIDE = re.compile(r"^(?:all|every|semua|setiap)\b|\bthroughout the hotel\b|\bdi seluruh hotel\b", re.IGNORECASE)
+# The subject a yes/no question names first: "is the breakfast buffet halal?", "can the airport van carry …?".
+_SUBJECT_ASKED = re.compile(r"\b(?:is|are|can|could|does|do|will|would) the ((?:[\w-]+ ?){1,3})", re.IGNORECASE)
+
+
+def _subject_item(
+    question: str, concepts: list[glossary.Concept], topical: set[int], items: list[_Item], best: _Item
+) -> _Item:
+    """The item speaking of the subject the question names first, when the best one names none of it: "can the
+    airport van carry a folded wheelchair?" is the transfer's to answer (or to leave unsaid), not the accessible
+    room's, which says the wheelchair; "is the breakfast buffet halal?" the halal item's, not the buffet's dishes."""
+    match = _SUBJECT_ASKED.search(question)
+    if not match or any(_HOTEL_WIDE.search(s.text) and s.concepts & topical for s in best.sentences):
+        # "Is the room service food halal?" is answered by "all our kitchens are halal": a line saying it of
+        # everything the hotel has says it of the subject too.
+        return best
+    lacking = _concepts_in(_words(match.group(1)), concepts) & topical - best.subject
+    # What the best item's lines never say either ("a buffet" is said by the breakfast's dishes): an item titled
+    # with it answers, as one titled with all the subject does (a line may name a concept in passing: "grab
+    # rails" is no Grab ride).
+    unsaid_too = lacking - {n for s in best.sentences for n in s.concepts}
+    return next(
+        (
+            item
+            for item in items
+            if item is not best and lacking and (lacking <= item.subject or unsaid_too and unsaid_too <= item.subject)
+        ),
+        best,
+    )
 
 
 _NUMBER_WORDS = {

@@ -71,6 +71,12 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Do you have a room for someone in a wheelchair?", AiMode.CONCIERGE),  # a guest, not a person to talk to
         ("What happens if someone smokes in the room?", AiMode.CONCIERGE),  # a hypothetical guest, not a request
         ("What happens when someone loses a key card?", AiMode.CONCIERGE),
+        # a person described by what they do is a thing asked about (a lifeguard, a trainer), not a person asked for
+        ("Is someone watching the swimmers at the pool?", AiMode.CONCIERGE),
+        ("Is there someone on duty at the kids pool?", AiMode.CONCIERGE),
+        ("Is there someone at the gym who can show me the machines?", AiMode.CONCIERGE),
+        ("Is someone calling me back about my room?", AiMode.HANDOFF),  # a person to talk to, all the same
+        ("Is there someone who can help me with my booking?", AiMode.HANDOFF),
         ("Our company is planning a retreat for 45 staff", AiMode.LEAD_CAPTURE),  # their staff, not ours
         ("Majlis makan malam untuk 120 kakitangan syarikat", AiMode.LEAD_CAPTURE),
         # the people of a gathering being booked for, not a person asked for

@@ -118,3 +118,9 @@ def test_washing_ones_own_clothes_is_answered_by_the_self_service_line(question:
 def test_a_topic_the_title_names_is_answered_by_the_line_speaking_of_it(question: str, language: str) -> None:
     # The title names transport, the opening line where the resort stands: the taxis' line answers.
     assert "main lobby" in _ask(question, (GETTING_HERE,), language)
+
+
+def test_the_subject_a_yes_no_question_names_first_picks_the_item() -> None:
+    halal = Hit(40, 40, "Halal Kitchens", "dining", "Every kitchen of the resort is halal certified by JAKIM.", 0.9)
+    # The lunch item is nearer, and says nothing halal: the item about what is asked of it answers.
+    assert "JAKIM" in _ask("Is the garden lunch halal?", (LUNCH, halal))

@@ -28,6 +28,8 @@ ITEMS = {
 SKY, ACCESS, MUSOLLA, SPA, GYM, ROOM, POOL, SUITE, LAUNDRY, TRANSFER = (
     Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ITEMS.items(), 1)
 )
+DEALS = Hit(33, 33, "Weekend Deals", "rates", "Our weekend promotion gives 20% off the room rate.", 0.9)
+BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, a coffee machine and a minibar.", 0.9)
 
 
 def _ask(question: str, hit: Hit, language: str = "en") -> str:
@@ -63,6 +65,12 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         ("spa ada urut untuk pasangan?", SPA, "ms"),
         ("spa ada bilik utk couple x?", SPA, "ms"),
         ("spa ada urut untuk ibu mengandung?", SPA, "ms"),
+        # A festival or a named day no item names: no item's line (and no price) passes for the answer.
+        ("ada promosi hari merdeka tak?", DEALS, "ms"),
+        ("ada promosi raya tak?", DEALS, "ms"),
+        ("is there a deepavali promotion?", DEALS, "en"),
+        # A kettle is not a coffee machine; "… cups I can use" asks nothing of its own.
+        ("is there a kettle and cups I can use in the room?", BREWING, "en"),
     ],
 )
 def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: Hit, language: str) -> None:
@@ -135,3 +143,35 @@ def test_another_kind_the_item_states_is_quoted_as_what_is_known(question: str, 
     honest = TEMPLATES[language]["other_kind"].split("{facts}")[0]
     assert answer.startswith(honest[: honest.index(".")]) and "rain shower" in answer
     assert thing_unsaid(question, bathroom.title, [bathroom.text]) == []
+
+
+def test_a_second_thing_named_after_and_is_no_part_answered() -> None:
+    # "… and ironing board I can use" asks nothing of its own ("I can use" says what for): the question asks one
+    # thing, the iron, which laundry's lines never say.
+    assert _ask("Is there an iron and ironing board I can use?", LAUNDRY) == TEMPLATES["en"]["unknown"]
+    assert _ask("ada seterika dan papan gosok yg boleh sy guna?", LAUNDRY, "ms") == TEMPLATES["ms"]["unknown"]
+    # The same form where the item says the thing keeps its answer.
+    assert "minibar" in _ask("is there a minibar and a fridge I can use?", ROOM)
+
+
+@pytest.mark.parametrize(
+    ("question", "hit", "fact"),
+    [
+        ("does Lotus Spa have a steam room?", SPA, None),
+        ("does lagoon pool have a slide?", POOL, None),
+        ("does Lotus Spa have foot reflexology?", SPA, "foot reflexology"),
+        ("does lagoon pool have towels?", POOL, "Towels"),
+    ],
+)
+def test_a_subject_without_an_article_is_asked_its_thing(question: str, hit: Hit, fact: str | None) -> None:
+    answer = _ask(question, hit)
+    assert answer == TEMPLATES["en"]["unknown"] if fact is None else fact in answer
+
+
+def test_a_person_described_by_what_they_do_is_the_thing_asked() -> None:
+    # Not a request for a person (assistant.modes): the role is judged like any thing; said, it is answered.
+    assert _ask("Is there someone at the gym who can show me the machines?", GYM) == TEMPLATES["en"]["unknown"]
+    assert _ask("ada orang yg boleh ajar guna mesin kat gym?", GYM, "ms") == TEMPLATES["ms"]["unknown"]
+    guarded = Hit(31, 31, "Beach Pool", "facilities", "The beach pool opens at 8:00 am. A lifeguard is on duty.", 0.9)
+    assert "lifeguard" in _ask("Is someone watching the swimmers at the beach pool?", guarded)
+    assert "lifeguard" in _ask("kolam ada org jaga tak?", guarded, "ms")
