@@ -1167,18 +1167,16 @@ _AT_TIME = (
     r"){0,2}\s+(?:midnight|(?:tengah|tgh)\s+malam"
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)|\d{1,2}[:.]\d{2})"
 )
-# An event's meal, after the word that asks for it; the word itself is left off the phrase kept (`_request_phrase`).
+# An event's meal, after the word that asks for it; the word itself is left off the phrase kept.
+_MEAL_ASKING_WORDS = (
+    r"(?:need|needs|want|with|plus|including|include|and|perlu|perlukan|dengan|serta|dan|nak|mahu|sediakan|termasuk)"
+)
 _MEAL_WANTED = (
-    r"\b(?:need|needs|want|with|plus|including|include|and|perlu|perlukan|dengan|serta|dan|nak|mahu|sediakan"
-    r"|termasuk)\s+(?:a\s+)?(?:buffet\s+)?(?:lunch|dinner|hi-?tea|high\s+tea|tea\s+break"
+    rf"\b{_MEAL_ASKING_WORDS}\s+(?:a\s+)?(?:buffet\s+)?(?:lunch|dinner|hi-?tea|high\s+tea|tea\s+break"
     r"|makan\s+(?:tengah\s+hari|tengahari|malam)|jamuan(?:\s+(?:makan|tengah\s+hari|malam))?)\b"
     r"(?:\s+(?:for|untuk)\s+(?:everyone|everybody|all(?:\s+of\s+us)?|the\s+(?:group|team)|semua(?:\s+orang)?))?"
 )
-_MEAL_ASKING_WORD_RE = re.compile(
-    r"^(?:need|needs|want|with|plus|including|include|and|perlu|perlukan|dengan|serta|dan|nak|mahu|sediakan"
-    r"|termasuk)\s+",
-    re.IGNORECASE,
-)
+_MEAL_ASKING_WORD_RE = re.compile(rf"^{_MEAL_ASKING_WORDS}\s+", re.IGNORECASE)
 SPECIAL_REQUEST_RE = re.compile(
     r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?|beds?|mattress(?:es)?)\b"
     r"|\b(?:bantal|selimut|tuala|cadar|katil|tilam)\s+(?:tambahan|lebih)\b"
