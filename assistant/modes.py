@@ -106,11 +106,11 @@ _DATES = re.compile(
 
 
 # "Call me on 016…" / "hubungi saya di 012…" gives a way to reach the guest later: a contact, not a
-# request for a person now.
+# request for a person now; a number from abroad is written with brackets and dots too ("(+44) 7911-123-456").
 _CONTACT_GIVEN = re.compile(
     r"\b(?:call me(?: back)?|ring me|hubungi (?:saya|sy|aku)|call|whatsapp me|text me|reach me|contact me"
     r"|(?:telefon|call|whatsapp|wasap|mesej) (?:saya|sy|aku))\b"
-    r"(?:\s+(?:on|at|di|ke|pada|via|by))?\s*[:\-]?\s*(?:\+?\d[\d\s-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+)",
+    r"(?:\s+(?:on|at|di|ke|pada|via|by))?\s*[:\-]?\s*(?:\(?\+?\d[\d\s().-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+)",
     re.IGNORECASE,
 )
 

@@ -234,8 +234,9 @@ CHILDREN_AMONG_RE = re.compile(
 # The children first and their count after, in Malay: "anak kami seorang pun ikut", "anak-anak nak ikut, 2 orang",
 # "budak-budak bertiga".
 _CHILD_WORDS = r"(?:anak|budak|kanak)(?:-(?:anak|budak|kanak))?"
+# The child whose birthday is celebrated ("majlis hari jadi anak, 40 orang") is the occasion, and the count its guests.
 CHILDREN_AFTER_RE = re.compile(
-    rf"\b{_CHILD_WORDS}(?:\s+(?:lelaki|perempuan|kecil|kembar))?(?:\s+(?:kami|saya|sy|aku))?(?:\s+(?:nak|pun|akan|juga|jugak|yang))*(?:\s+ikut)?[\s,]+"
+    rf"(?<!jadi\s)(?<!birthday\s)(?<!tahun\s)\b{_CHILD_WORDS}(?:\s+(?:lelaki|perempuan|kecil|kembar))?(?:\s+(?:kami|saya|sy|aku))?(?:\s+(?:nak|pun|akan|juga|jugak|yang))*(?:\s+ikut)?[\s,]+"
     rf"(?:{NUM_COUNT}\s*(?:orang|org)|(seorang|sorang|berdua|bertiga|berempat|berlima))\b"
 )
 _IN_COMPANY = {"seorang": 1, "sorang": 1, "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5}
@@ -271,10 +272,11 @@ def children_after(text: str) -> int | None:
 _UNIT_AFTER = r"(?!\s*(?:nights?|malam|mlm|rooms?|bilik|days?|hari|tahun|thn|years?|yrs?|y/?o|bulan|months?))"
 _LABELLED_COUNT = (
     rf"(?:\s*[:=]\s*(\d{{1,3}})\b{_UNIT_AFTER}|\s+(\d{{1,3}})\b{_UNIT_AFTER}(?!\s*[-–/])"
+    r"(?!\s+(?:to|till|until|hingga|sehingga|sampai)\s+\d)"
     r"(?!\s*(?:orang\s+|org\s+)?(?:anak|kanak|budak|bayi|bab(?:y|ies)|kids?|child|children|infants?|toddlers?|dewasa"
     r"|adults?|teens?|teenagers?|remaja)))"
 )
-# A label is not the word after a count ("4 adults 5-7 Feb": the 5 is a date's).
+# A label is not the word after a count ("4 adults 5-7 Feb", "2 orang dewasa 3 hingga 5 April": the 3 is a date's).
 ADULTS_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:adults?|dewasa){_LABELLED_COUNT}")
 CHILDREN_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:children|child|kids?|kanak[- ]kanak|budak|anak){_LABELLED_COUNT}")
 # The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
@@ -1165,6 +1167,16 @@ _AT_TIME = (
     r"){0,2}\s+(?:midnight|(?:tengah|tgh)\s+malam"
     r"|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|(?:tengah|tgh)\s+malam|pagi|malam|mlm|petang)|\d{1,2}[:.]\d{2})"
 )
+# An event's meal, after the word that asks for it; the word itself is left off the phrase kept.
+_MEAL_ASKING_WORDS = (
+    r"(?:need|needs|want|with|plus|including|include|and|perlu|perlukan|dengan|serta|dan|nak|mahu|sediakan|termasuk)"
+)
+_MEAL_WANTED = (
+    rf"\b{_MEAL_ASKING_WORDS}\s+(?:a\s+)?(?:buffet\s+)?(?:lunch|dinner|hi-?tea|high\s+tea|tea\s+break"
+    r"|makan\s+(?:tengah\s+hari|tengahari|malam)|jamuan(?:\s+(?:makan|tengah\s+hari|malam))?)\b"
+    r"(?:\s+(?:for|untuk)\s+(?:everyone|everybody|all(?:\s+of\s+us)?|the\s+(?:group|team)|semua(?:\s+orang)?))?"
+)
+_MEAL_ASKING_WORD_RE = re.compile(rf"^{_MEAL_ASKING_WORDS}\s+", re.IGNORECASE)
 SPECIAL_REQUEST_RE = re.compile(
     r"\b(?:extra|additional|more|spare)\s+(?:pillows?|blankets?|towels?|bed ?sheets?|beds?|mattress(?:es)?)\b"
     r"|\b(?:bantal|selimut|tuala|cadar|katil|tilam)\s+(?:tambahan|lebih)\b"
@@ -1177,7 +1189,24 @@ SPECIAL_REQUEST_RE = re.compile(
     rf"|(?:daftar masuk|check[- ]?in)\s+(?:lewat|awal)|(?:sampai|tiba)\s+lewat(?:\s+malam)?)(?:{_AT_TIME})?"
     rf"|\b(?:arriv(?:e|ing|al)|(?:sampai|tiba)(?:\s+di\s+hotel)?)(?:{_AT_TIME})"
     r"|\b(?:late|early)\s+check[- ]?out\b|\b(?:daftar keluar|check[- ]?out)\s+(?:lewat|awal)\b"
+    rf"|\bcheck(?:ing)?[- ]?in\s+(?:late|early)\b(?:{_AT_TIME})?"
     r"|\b(?:baby\s+)?(?:cot|crib)\b|\bkatil\s+bayi\b"
+    # The ride from the airport, and a room without smoke, in either language ("jemput di lapangan terbang").
+    r"|\bairport\s+(?:pick[- ]?ups?|transfers?|shuttle|transport|limo)\b"
+    r"|\bpick\s+(?:us|me|them)\s+up\s+(?:from|at)\s+(?:the\s+)?airport\b"
+    r"|\b(?:jemput(?:an)?|ambil|pengangkutan|transport)\s+(?:(?:di|dari|ke)\s+)?(?:lapangan\s+terbang|airport|klia2?)\b"
+    r"|\bnon[- ]?smoking(?:\s+rooms?)?\b|\bno[- ]smoking\s+rooms?\b"
+    r"|\b(?:bilik\s+)?(?:(?:yang\s+)?(?:tak|tidak|bukan|x)\s+merokok|bebas\s+(?:asap\s+)?rokok)\b"
+    r"|\b(?:adjoining|interconnecting)\s+rooms?\b|\bbilik\s+(?:mesra\s+)?oku\b"
+    r"|\baway\s+from\s+the\s+(?:lifts?|elevators?|road|street)\b|\bjauh\s+dari\s+(?:lif|jalan(?:\s+raya)?)\b"
+    # What decorates the room or the table: "kek hari jadi" keeps its cake, "hiasan belon" its balloons.
+    r"|\bkek(?:\s+(?:hari\s+jadi|harijadi|ulang\s*tahun|birthday|perkahwinan))?\b"
+    r"|\b(?:(?:room|birthday|anniversary|balloon|flower)\s+)?decorations?\b|\bhiasan(?:\s+(?:bilik|belon|bunga))?\b"
+    r"|\b(?:balloons?|belon|rose\s+petals?)\b"
+    r"|\bhalal\s+(?:food|meals?|menu|catering|options?)\b|\b(?:menu|makanan|hidangan)\s+halal\b"
+    # An event's meal, only beside a word that asks for it: "we need lunch", "dengan makan tengah hari" (a guest who
+    # asks whether breakfast is served is asking a question, not adding to the booking).
+    rf"|{_MEAL_WANTED}"
     r"|\b(?:high|higher|top)\s+floor\b|\btingkat\s+(?:atas|tinggi)\b|\bquiet\s+room\b|\bbilik\s+senyap\b"
     r"|\bconnecting\s+rooms?\b|\bbilik\s+bersambung\b"
     # What the stay or the meal celebrates: "my dad's 70th (birthday)", "ulang tahun perkahwinan", "hari jadi ke-60",
@@ -1202,7 +1231,7 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
     found: list[str] = []
     for item in items:
         for match in SPECIAL_REQUEST_RE.finditer(item.text):
-            phrase = " ".join(match.group(0).split()).rstrip()
+            phrase = _MEAL_ASKING_WORD_RE.sub("", " ".join(match.group(0).split()).rstrip())
             if phrase.casefold() not in {f.casefold() for f in found}:
                 found.append(phrase)
     return "; ".join(found) or None
