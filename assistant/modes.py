@@ -43,10 +43,11 @@ _OWN_STAFF = r"(?<!\d )(?<!our )(?<!my )(?<!company )(?<!kami )(?<!syarikat )(?<
 _DOES = r"(?<!can the )(?<!could the )(?<!will the )(?<!would the )"
 # "Is someone watching the swimmers?", "someone on duty at the pool", "someone at the gym who can show me the
 # machines": a person described by what they do is a thing asked about (a lifeguard, a trainer), not a person to
-# talk to; "someone calling me back", "someone who can help" are.
+# talk to; "someone calling me back", "someone who can help" are, and so is "could someone ring me" ("ring" and
+# "bring" end in -ing without being a watching or a guarding: a word starting with a contact verb is never one).
 _DESCRIBED = (
-    r"(?! (?!(?:call|talk|speak|help|assist|contact|answer|reply|respond|attend|serv|get|ring|chat|deal|handl)\w*ing)"
-    r"[a-z]+ing\b| on duty|(?: (?:at|in|by) the [\w-]+)? (?:who|to|that) (?:can |could |will |would )?"
+    r"(?! (?!(?:call|talk|speak|help|assist|contact|answer|reply|respond|attend|serv|get|ring|bring|chat|deal"
+    r"|handl)\w*\b)[a-z]+ing\b| on duty|(?: (?:at|in|by) the [\w-]+)? (?:who|to|that) (?:can |could |will |would )?"
     r"(?:watch|guard|look after|supervise|teach|show|train|coach|clean|babysit|mind)\b)"
 )
 _HUMAN = re.compile(

@@ -77,6 +77,8 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Is there someone at the gym who can show me the machines?", AiMode.CONCIERGE),
         ("Is someone calling me back about my room?", AiMode.HANDOFF),  # a person to talk to, all the same
         ("Is there someone who can help me with my booking?", AiMode.HANDOFF),
+        ("Could someone ring me about the family suite?", AiMode.HANDOFF),  # "ring" is no watching or guarding
+        ("Can someone bring me the bill?", AiMode.HANDOFF),
         ("Our company is planning a retreat for 45 staff", AiMode.LEAD_CAPTURE),  # their staff, not ours
         ("Majlis makan malam untuk 120 kakitangan syarikat", AiMode.LEAD_CAPTURE),
         # the people of a gathering being booked for, not a person asked for
