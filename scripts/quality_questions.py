@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/quality_questions.py [docs/quality.md]
     .venv/bin/python scripts/quality_questions.py --only eval_questions.json eval_questions_tuning9.json
+    .venv/bin/python scripts/quality_questions.py --writer eval_questions_holdoutN.json
 
 Builds a throwaway test database (`test_nocturn_qquality`), creates one property open around the
 clock, ingests every file of knowledge/tests/fixtures, runs conversations/tests/fixtures/
@@ -10,7 +11,8 @@ tuning sets (eval_questions_tuning*.json; see SETS for which of them guided a ro
 code as `manage.py eval`, with the configured (default: offline) providers, and replaces the "## Questions"
 section of the file (the other sections are left as they are). With --only, it runs the sets named and
 prints their figures and misses, writing nothing: how a round measures its own sets without running the
-held-out ones.
+held-out ones. A held-out set named there gets its figures only; --writer, for the set's writer checking
+its own expectations, lists its misses too.
 """
 
 from __future__ import annotations
@@ -361,21 +363,25 @@ def write(path: Path, text: str) -> None:
     path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
-def only(names: list[str]) -> None:
+def only(names: list[str], list_held_out_misses: bool = False) -> None:
     """The figures of a round's own sets, printed (the document is left as it is): a round measures its tuning
-    set without running, or reading, the held-out ones."""
+    set without running, or reading, the held-out ones. A held-out set's misses are counted, not listed, here
+    too: whoever measures a branch on it must not read which questions it missed (only the set's writer,
+    checking its own expectations, asks for them with `--writer`)."""
     for name, _, report in measure(tuple(names)):
         print(f"{name}:")
         for line in question_eval.figures(report):
             print(line)
+        if "holdout" in name and not list_held_out_misses:
+            continue
         for outcome in report.outcomes:
             if outcome.missing or outcome.unrelated:
                 print(f"  ✗ [{outcome.case.language}] {outcome.case.question}: {outcome.missing + outcome.unrelated}")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--only"]:
-        only(sys.argv[2:])
+    if sys.argv[1:2] in (["--only"], ["--writer"]):
+        only(sys.argv[2:], list_held_out_misses=sys.argv[1] == "--writer")
         sys.exit(0)
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "quality.md"
     write(target, section(measure()))
