@@ -6,9 +6,10 @@ a fake Graph API on 127.0.0.1 for the worker's read receipts and replies. The lo
 second process (this script with --load), so the generator does not share daphne's interpreter.
 
 For each target rate (open loop: requests start on schedule, whatever the answers do) it reports
-the ack latency p50/p99 and the rate actually achieved; then a closed loop (N clients back to back)
-gives the sustained throughput, for the webhook and for a bare ASGI hello-world served by daphne on
-the same machine (the ceiling). Every phase is bounded in time and count; only 127.0.0.1 is used.
+the ack latency p50/p99 from each request's due time, the rate actually achieved, and how late the
+generator itself sent (a generator that cannot keep its schedule says so); then a closed loop (N
+clients back to back) gives the sustained throughput, for the webhook and for a bare ASGI hello-world
+served by daphne on the same machine (the ceiling). Every phase is bounded in time and count; only 127.0.0.1 is used.
 
     .venv/bin/python bench/ingest.py [--rates 50,100,200,300] [--seconds 8] [--clients 16]
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
@@ -55,58 +55,103 @@ def _bodies(count: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
 
 
 async def _open_loop(url: str, rate: float, seconds: float, offset: int) -> dict:
-    import httpx
+    """Requests due every 1/rate s on up to CLIENT_CONNECTIONS kept-alive connections; each ack's latency is
+    taken from the moment its request was due (so a late generator or a full set of connections counts
+    against the ack, not for it: no coordinated omission).
+
+    HTTP/1.1 straight on asyncio streams, each request's bytes built before the clock starts: the load
+    generator shares the server's two cores, and Meta's delivery does not. httpx cost several times
+    daphne's CPU per request here, and once behind schedule its pool's wait list made every further
+    request dearer (the generator, not the server, set the tail at 200/s: docs/benchmarks.md, "p28w").
+    The generator says how late it sent (`send_lag_*`: due → written to the socket) and its own CPU per
+    request, so a run where it could not keep its schedule says so.
+    """
+    from urllib.parse import urlsplit
 
     count = int(rate * seconds)
-    bodies = _bodies(count, offset)
+    target = urlsplit(url)
+    requests = [_http_request(target.path, target.netloc, body, headers) for body, headers in _bodies(count, offset)]
     latencies: list[float] = []
+    lags: list[float] = []
     errors = 0
-    # Connections are capped: each in-flight request holds a daphne thread and a PostgreSQL connection, and
-    # the database is shared with everyone's tests (max_connections). Requests beyond the cap queue in
-    # the client, and that wait is part of the measured latency (it starts when the request is due).
-    limits = httpx.Limits(max_connections=CLIENT_CONNECTIONS, max_keepalive_connections=CLIENT_CONNECTIONS)
-    async with httpx.AsyncClient(timeout=10.0, limits=limits) as client:
-        await _warm_up(client, url)
+    # Connections are capped: each in-flight request holds daphne's attention and the database is shared
+    # with everyone's tests. A request due while all are busy waits for one, and that wait is in its latency
+    # (and in `send_lag_*`).
+    due: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
+    connections = [await asyncio.open_connection(target.hostname, target.port) for _ in range(CLIENT_CONNECTIONS)]
+    # Warm: open the connections and send two rounds of unsigned requests (refused with a 401 before any
+    # database work) before the clock starts. A fresh load process's first requests pay for its own cold
+    # start, and at 400 requests a phase those few were the whole p99 (p20); Meta keeps its connections open.
+    for _ in range(2):
+        for connection in connections:
+            await _exchange(*connection, _http_request(target.path, target.netloc, b"{}", {}))
 
-        async def one(body: bytes, headers: dict[str, str], started: float) -> None:
-            nonlocal errors
+    async def sender(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal errors
+        while (item := await due.get()) is not None:
+            index, started = item
+            lags.append((time.perf_counter() - started) * 1000)
             try:
-                response = await client.post(url, content=body, headers=headers)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
+                ok = await asyncio.wait_for(_exchange(reader, writer, requests[index]), 10.0) == 200
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
                 ok = False
+                writer.close()
+                reader, writer = await asyncio.open_connection(target.hostname, target.port)
             latencies.append((time.perf_counter() - started) * 1000)
             errors += not ok
+        writer.close()
 
-        start = time.perf_counter()
-        tasks = []
-        for i, (body, headers) in enumerate(bodies):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(body, headers, start + i / rate)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
-    return {"sent": count, "errors": errors, "achieved_rps": count / elapsed, **_percentiles(latencies)}
+    cpu = time.process_time()
+    start = time.perf_counter()
+    senders = [asyncio.create_task(sender(*connection)) for connection in connections]
+    for i in range(count):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        due.put_nowait((i, start + i / rate))
+    for _ in senders:
+        due.put_nowait(None)
+    await asyncio.gather(*senders)
+    elapsed = time.perf_counter() - start
+    lag = _percentiles(lags)
+    return {
+        "sent": count,
+        "errors": errors,
+        "achieved_rps": count / elapsed,
+        **_percentiles(latencies),
+        "send_lag_p50": lag["p50"],
+        "send_lag_p99": lag["p99"],
+        "send_lag_max": lag["max"],
+        "generator_cpu_ms_per_request": (time.process_time() - cpu) * 1000 / max(count, 1),
+    }
 
 
-async def _warm_up(client: Any, url: str) -> None:
-    """Open the client's connections and run its first requests before the clock starts.
+def _http_request(path: str, host: str, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
-    A fresh load process's first requests pay for the client's own cold start (lazy imports, the
-    first connections: 0.2–1 s of nothing reaching the server, seen as a gap in the server's request
-    log), and at 400 requests a phase those few late requests were the whole p99. Meta's delivery
-    keeps its connections open, so the ack is measured on warm ones. The warm-up requests are
-    unsigned (`{}`): the webhook refuses them with a 401 before any database work.
-    """
-    import httpx
 
-    async def one() -> None:
-        with contextlib.suppress(httpx.HTTPError):
-            await client.post(url, content=b"{}")
-
-    for _ in range(2):
-        await asyncio.gather(*(one() for _ in range(CLIENT_CONNECTIONS)))
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """One request on a kept-alive connection; its status once the whole answer has been read."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length, chunked = 0, False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()  # the hello-world sends no length: daphne chunks it
+    if chunked:
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            await reader.readexactly(size + 2)
+        await reader.readuntil(b"\r\n")
+    elif length:
+        await reader.readexactly(length)
+    return status
 
 
 async def _closed_loop(url: str, clients: int, seconds: float, offset: int, signed: bool) -> dict:
@@ -310,9 +355,6 @@ def main() -> None:
             "GRAPH_API_BASE_URL": graph.url,
             "WHATSAPP_ACCESS_TOKEN": graph.token,
             "LOG_LEVEL": "WARNING",
-            # Each request runs in a fresh thread under daphne: a kept-alive connection per thread would pile
-            # up on a PostgreSQL that everyone shares; close it at the end of each request instead.
-            "DATABASE_CONN_MAX_AGE": "0",
             "LLM_API_KEY": "",
             "ANTHROPIC_API_KEY": "",
             # Requests over the goal's 25 ms *inside the app* are logged with their stages (read below).
@@ -415,7 +457,8 @@ def _slow_in_app(log: Path, start: int) -> dict:
             continue
     stages = sorted({key for entry in slow for key in entry if key.endswith("_ms") and key != "ms"})
     return {
-        "count": len(slow),
+        # One line stands for `slow_requests` requests (the app logs at most one a second: fast_webhook._SlowLog).
+        "count": sum(entry.get("slow_requests", 1) for entry in slow),
         "max_ms": max((entry["ms"] for entry in slow), default=0.0),
         "stage_max_ms": {stage: max(entry.get(stage, 0.0) for entry in slow) for stage in stages},
     }
@@ -451,14 +494,20 @@ def _print_open_loop(results: dict) -> None:
     )
     print(
         f"  {'target/s':>9}{'achieved/s':>12}{'p50':>9}{'p99':>9}{'max':>9}{'errors':>8}"
-        f"  {'in app >' + str(SLOW_IN_APP_MS) + ' ms':>15}  load average"
+        f"  {'in app >' + str(SLOW_IN_APP_MS) + ' ms':>15}{'sent late p99/max':>19}{'gen. CPU/req':>14}  load average"
     )
     for row in results["open_loop"]:
         slow = row["slow_in_app"]
+        late = f"{row['send_lag_p99']:.1f}/{row['send_lag_max']:.1f}"
         print(
             f"  {row['target_rps']:>9.0f}{row['achieved_rps']:>12.1f}{row['p50']:>9.1f}"
-            f"{row['p99']:>9.1f}{row['max']:>9.1f}{row['errors']:>8}{slow['count']:>17}  {row['load_average']}"
+            f"{row['p99']:>9.1f}{row['max']:>9.1f}{row['errors']:>8}{slow['count']:>17}{late:>19}"
+            f"{row['generator_cpu_ms_per_request']:>11.2f} ms  {row['load_average']}"
         )
+    print(
+        "  (latency from each request's due time; 'sent late': due → handed to its connection, ms: a generator"
+        " behind its schedule or out of free connections shows here, and its lateness is in the latency)"
+    )
     for row in results["open_loop"]:
         if row["slow_in_app"]["count"]:
             slow = row["slow_in_app"]

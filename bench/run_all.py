@@ -112,7 +112,9 @@ def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                 (
                     f"1. ingest ack at {row['target_rps']:.0f} msg/s (achieved {row['achieved_rps']:.0f}/s)",
                     f"p50 {_f(row['p50'])} ms, p99 {_f(row['p99'])} ms, {row['errors']} errors, "
-                    f"{(row.get('slow_in_app') or {}).get('count', '?')} over 25 ms inside the app",
+                    f"{(row.get('slow_in_app') or {}).get('count', '?')} over 25 ms inside the app"
+                    # The generator's own lateness (due → sent), in the latency: a late generator says so.
+                    + (f", sent late p99 {_f(row['send_lag_p99'])} ms" if "send_lag_p99" in row else ""),
                     "p99 ≤ 25 ms at 200 msg/s" if row["target_rps"] == 200 else "",
                 )
             )

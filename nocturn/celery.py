@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import structlog
 from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
@@ -78,6 +80,41 @@ def _lower_worker_priority(**_: object) -> None:
     # The main process before it forks its pool (the children inherit it) and each pool process again
     # (one the pool replaces later starts from the main process's value anyway): see WORKER_NICE.
     from django.conf import settings
+    from django.db.backends.signals import connection_created
 
     if settings.WORKER_NICE:
         at_least_nice(settings.WORKER_NICE)
+        connection_created.connect(_lower_backend_priority, dispatch_uid="nocturn_worker_backend_nice")
+
+
+def _lower_backend_priority(connection: Any, **_: object) -> None:
+    from django.conf import settings
+
+    nice_backend(connection, settings.WORKER_NICE)
+
+
+def nice_backend(connection: Any, niceness: int) -> int | None:
+    """Raise the nice value of `connection`'s PostgreSQL backend to `niceness` when that backend is a process of
+    this machine we may renice; returns its nice value then, None when it is not (the usual case off one box).
+
+    A guest turn's SQL runs in the worker's backends, not in the worker: at nice 0 they took the CPU from
+    daphne's acks that the niced worker gave up (docs/benchmarks.md, "p28w"). Only a backend we can see is
+    touched: the database reached by a Unix socket or the loopback, the pid (from the server) naming a
+    `postgres:` process of this database in our /proc (a server in a container or on another host has
+    pids of its own), and the kernel letting us (the same user, as devstack's embedded server; or root).
+    """
+    host = connection.settings_dict.get("HOST") or ""
+    if host and not host.startswith("/") and host not in ("localhost", "127.0.0.1", "::1"):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), current_database()")
+        pid, database = cursor.fetchone()
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if not title.startswith(b"postgres: ") or f" {database} ".encode() not in title:
+            return None
+        if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
+            os.setpriority(os.PRIO_PROCESS, pid, min(niceness, 19))
+        return os.getpriority(os.PRIO_PROCESS, pid)
+    except OSError:  # gone, or not ours to renice (another user's server): it runs as it is
+        return None

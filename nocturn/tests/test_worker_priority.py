@@ -58,3 +58,70 @@ def test_the_priority_is_only_ever_lowered(started_at: int, asked: int, expected
         check=True,
     )
     assert int(out.stdout.split()[-1]) == base + expected
+
+
+def _backend_nice(connection) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid, os.getpriority(os.PRIO_PROCESS, pid)
+
+
+@pytest.mark.django_db
+def test_a_worker_connection_s_backend_runs_at_worker_nice_too() -> None:
+    # A turn's SQL runs in the worker's backend: niced with the worker when it is a process of this machine.
+    from django.db import connections
+
+    from nocturn.celery import nice_backend
+
+    connection = connections.create_connection("default")  # its own backend: the test's own stays as it is
+    try:
+        pid, before = _backend_nice(connection)
+        if not os.access(f"/proc/{pid}/stat", os.R_OK):
+            pytest.skip("the database's backends are not processes of this machine")
+        reniced = nice_backend(connection, before + 7)
+        if reniced is None:
+            pytest.skip("the database's backends run as another user: not ours to renice")
+        assert reniced == before + 7 == _backend_nice(connection)[1]
+        assert nice_backend(connection, before + 2) == before + 7  # only ever lowered, as the worker's own
+    finally:
+        connection.close()
+
+
+class _Connection:
+    """A connection whose server names `pid` and `database` as its backend's."""
+
+    def __init__(self, host: str, pid: int, database: str) -> None:
+        self.settings_dict = {"HOST": host}
+        self._row = (pid, database)
+
+    def cursor(self) -> _Connection:
+        return self
+
+    def __enter__(self) -> _Connection:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def execute(self, sql: str) -> None:
+        return None
+
+    def fetchone(self) -> tuple[int, str]:
+        return self._row
+
+
+@pytest.mark.parametrize(
+    "connection",
+    [
+        _Connection("db.internal", os.getpid(), "nocturn"),  # another host: its pids are not ours
+        _Connection("", os.getpid(), "nocturn"),  # a pid of ours that is no PostgreSQL backend (another namespace)
+        _Connection("/run/postgresql", 2**22 + 7, "nocturn"),  # no such process here
+    ],
+)
+def test_a_backend_that_is_not_a_local_postgres_process_is_left_alone(connection: _Connection) -> None:
+    from nocturn.celery import nice_backend
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    assert nice_backend(connection, before + 5) is None
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
