@@ -386,6 +386,9 @@ size stated: \d\s*-?\s*(?:m²|m2\b|sq|square|cm\b|mm\b|m\b|metres?\b|meters?\b|i
 hours stated: \d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}[:.]\d{2}|\bnoon\b|\bmidnight\b|\btengah (?:hari|malam)\b
   |\b24 (?:hours|jam)\b|\bat all times\b|\b(?:a)?round the clock\b|\bsepanjang masa\b|\bsetiap masa\b
   |\bwithin \d+|\bdalam (?:masa )?\d+|\bahead\b|\bin advance\b|\bsebelum\b
+age asked: \b(?:age limits?|minimum age|age requirement|how old|had umur|umur minimum|berapa umur|umur berapa)\b
+age stated: \b(?:aged?|umur|berumur|under|over|below|above|bawah|atas) \d|\d+ (?:to|-|hingga) \d+ (?:years|tahun)
+  |\d+[- ](?:years?|tahun)|\b(?:adults? only|dewasa sahaja)\b
 price asked: \b(?:how much|price of|cost of|berapa harga|harga)\b
 priced: \bRM\s?\d
 """
@@ -483,7 +486,7 @@ def _phrase_groups(words: Sequence[str], thing: Sequence[str]) -> list[int]:
 
 
 def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
-    """The kind of detail (brand, count, size, hours) the question asks of a thing that every line of the item
+    """The kind of detail (brand, count, size, hours, age) the question asks of a thing that every line of the item
     speaking of the thing leaves unstated; "" when it is stated, when none is asked, or when no line speaks of it
     (the thing unsaid is `thing_unsaid`'s to judge). Asked of the item's own subject ("how big is the suite?", "what
     time does the spa open?"), any line of the item may state it; a size of a place is then its area."""
@@ -494,13 +497,14 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
             ("count", _COUNT_ASKED, _COUNT_STATED),
             ("size", _SIZE_ASKED, _SIZE_STATED),
             ("hours", _HOURS_ASKED, _HOURS_STATED),
+            ("age", _DETAIL["age asked"], _DETAIL["age stated"]),
         )
         if pattern.search(question)
     ]
     if not kinds and not _PRICE_ASKED.search(question):
         return ""
     rest = question
-    for pattern in (_BRAND_ASKED, _COUNT_ASKED, _SIZE_ASKED, _HOURS_ASKED):
+    for pattern in (_BRAND_ASKED, _COUNT_ASKED, _SIZE_ASKED, _HOURS_ASKED, _DETAIL["age asked"]):
         rest = pattern.sub(" ", rest)
     thing = _thing_words(rest, title)
     terms = glossary.terms(rest)
@@ -538,8 +542,8 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
             where = [segment for segment, _ in speaking] if kind == "count" else lines
             if not any(stated.search(text) for text in where):
                 return kind
-        elif not thing and kind in ("size", "hours"):
-            # The item's own subject: its area, its hours, anywhere in it.
+        elif not thing and kind in ("size", "hours", "age"):
+            # The item's own subject: its area, its hours, an age limit, anywhere in it.
             whole = _AREA_STATED if kind == "size" else stated
             if not any(whole.search(s) for s in sentences):
                 return kind

@@ -23,10 +23,11 @@ ITEMS = {
     "Loft Room": "The Loft Room has a Dyson hair dryer, a rain shower and a work desk.",
     "Lagoon Pool": "The lagoon pool is on the ground floor and is open daily from 8:00 am to 8:00 pm.",
     "Airport Car": "A car for up to four guests costs RM 150. Please book at least 12 hours ahead.",
+    "Kids Corner": "The Kids Corner welcomes children aged 3 to 10 from 9:00 am to 5:00 pm.",
     "Cancellation Policy": "Bookings may be cancelled free of charge up to 72 hours before arrival. Late cancellations "
     "and no-shows are charged one night's room rate.",
 }
-ROOM, SUITE, GYM, SPA, HALAL, LOFT, POOL, CAR, POLICY = ITEMS
+ROOM, SUITE, GYM, SPA, HALAL, LOFT, POOL, CAR, KIDS, POLICY = ITEMS
 
 
 def _ask(question: str, title: str, language: str = "en") -> str:
@@ -53,6 +54,8 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         ("How much is hot stone therapy?", SPA, "en"),
         # A length the item offers only at another length.
         ("Can I book a 90-minute Balinese massage?", SPA, "en"),
+        # An age limit, where the item states no age.
+        ("Is there an age limit for the spa?", SPA, "en"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
@@ -71,6 +74,7 @@ def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, h
         ("What time does the lagoon pool close?", POOL, "8:00 pm"),
         ("How much is a 1-hour Balinese massage?", SPA, "RM 180"),
         ("How much is a Balinese massage?", SPA, "RM 180"),
+        ("Is there an age limit for the kids corner?", KIDS, "aged 3 to 10"),
         # "How much notice" asks how early, not a price.
         ("How much notice do you need for the airport car?", CAR, "12 hours ahead"),
     ],
