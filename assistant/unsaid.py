@@ -535,15 +535,19 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
         return "price"
     asked = frozenset(glossary.tokens(f"{question} {title}"))
     for kind, stated in kinds:
-        if kind == "brand":
+        if kind == "age":
+            # Whom the item admits, at what age, is said of the item as a whole ("Campers aged 8 to 15").
+            if not any(stated.search(s) for s in sentences):
+                return kind
+        elif kind == "brand":
             if speaking and not any(_brand_stated(seg, first, asked) for seg, first in speaking):
                 return kind
         elif lines:
             where = [segment for segment, _ in speaking] if kind == "count" else lines
             if not any(stated.search(text) for text in where):
                 return kind
-        elif not thing and kind in ("size", "hours", "age"):
-            # The item's own subject: its area, its hours, an age limit, anywhere in it.
+        elif not thing and kind in ("size", "hours"):
+            # The item's own subject: its area, its hours, anywhere in it.
             whole = _AREA_STATED if kind == "size" else stated
             if not any(whole.search(s) for s in sentences):
                 return kind
