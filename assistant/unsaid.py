@@ -87,8 +87,9 @@ _NOT_JUDGED = frozenset(
     friendly mesra suitable sesuai kecik alat peralatan kelengkapan penginapan sediakan hidang
     held kept given taken left brought paid sent
     height depth width length size weight temperature distance capacity speed colour color brand number name old aged
-    clearance percent percentage peratus
-    tinggi ketinggian dalam kedalaman lebar panjang saiz berat suhu jarak kapasiti kelajuan warna jenama nombor nama
+    clearance percent percentage peratus limit limits had
+    tinggi ketinggian dalam kedalaman lebar panjang saiz luas keluasan berat suhu jarak kapasiti kelajuan warna jenama
+    nombor nama
     segelas secawan sebotol sepinggan semangkuk
     policy policies rule rules terms conditions procedure process polisi peraturan syarat prosedur proses
     hold keep give take leave bring pay charge stay stop stops station stesen hentian ape pe apo
@@ -359,4 +360,223 @@ def other_kind_asked(question: str, sentences: Sequence[str]) -> bool:
         stem = glossary.stem(word)
         if not (said.word(stem) or _near_said(stem, said)) and _other_kind_said(numbers, said):
             return True
+    return False
+
+
+# A detail asked of a thing that the lines speaking of it do not state: its brand ("what brand is the TV?", "treadmill
+# jenama apa?"), how many there are ("how many treadmills?"), its size ("katil bayi saiz berapa?"), the hours it keeps
+# ("what time does the bar open?", "valet ada 24 jam?"). The item names the thing, so the thing is said; its line
+# states something else (the TV's size, that there are treadmills, the bar's floor), which would pass for the answer.
+# Per kind of detail: what asks for it, and what states it (case-blind regular expressions; an indented line goes on
+# with the one above).
+_DETAIL_PATTERNS = r"""
+brand asked: \b(?:brand|brands|make of|jenama|what model|model apa)\b
+count asked: \bhow many\b|\bberapa (?:buah|unit|biji)\b
+size asked: \b(?:how big|how large|what size|size of|square (?:met\w*|f\w+)|sq ?m|sqm|luas|keluasan|berapa besar
+  |besar mana|saiz|(?:meter|kaki) per ?segi)\b
+hours asked: \b(?:what time|what hours|(?:opening|operating|business) hours|(?:open|close|opens|closes) (?:at|until
+  |till) what|until what time|till what time|when (?:does|do|is|are)(?: \S+){1,4} (?:open|close|opens|closes)
+  |pukul berapa|(?<!\d )jam berapa(?! (?:ringgit|harga|caj|kos))|(?:buka|tutup) (?:pukul|jam|sampai|hingga)
+  |24 jam|24 hours|24/7|round the clock)\b
+count stated: (?<!level )(?<!tingkat )(?<!aras )(?<!RM )(?<!RM)\b(?:\d+|one|two|three|four|five|six|seven|eight
+  |nine|ten|eleven|twelve|twenty|satu|dua|tiga|empat|lima|enam|tujuh|lapan|sembilan|sepuluh)\s+(?!am\b|pm\b|%)[^\W\d_]
+area stated: \d\s*(?:m²|m2\b|sq\.? ?(?:m|ft)\b|square)
+size stated: \d\s*-?\s*(?:m²|m2\b|sq|square|cm\b|mm\b|m\b|metres?\b|meters?\b|inch|ft\b|feet\b|kaki\b)
+  |\b(?:king|queen|single|double|twin)[- ]?(?:size|bed)
+hours stated: \d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}[:.]\d{2}|\bnoon\b|\bmidnight\b|\btengah (?:hari|malam)\b
+  |\b24 (?:hours|jam)\b|\bat all times\b|\b(?:a)?round the clock\b|\bsepanjang masa\b|\bsetiap masa\b
+  |\bwithin \d+|\bdalam (?:masa )?\d+|\bahead\b|\bin advance\b|\bsebelum\b
+age asked: \b(?:age limits?|minimum age|age requirement|how old|had umur|umur minimum|berapa umur|umur berapa)\b
+age stated: \b(?:aged?|umur|berumur|under|over|below|above|bawah|atas) \d|\d+ (?:to|-|hingga) \d+ (?:years|tahun)
+  |\d+[- ](?:years?|tahun)|\b(?:adults? only|dewasa sahaja)\b
+price asked: \b(?:how much|price of|cost of|berapa harga|harga)\b
+priced: \bRM\s?\d
+"""
+
+
+def _patterns(text: str) -> dict[str, re.Pattern[str]]:
+    """The table above, read: a name, a colon and a pattern a line; "1 jam berapa ringgit" (a count of hours and a
+    price) is kept from "jam berapa" (at what hour) by the pattern's own look-behind."""
+    joined = re.sub(r"\n\s+", "", text.strip())
+    return {
+        name.strip(): re.compile(pattern.strip(), re.IGNORECASE)
+        for name, pattern in (line.split(": ", 1) for line in joined.splitlines())
+    }
+
+
+_DETAIL = _patterns(_DETAIL_PATTERNS)
+_BRAND_ASKED, _COUNT_ASKED, _SIZE_ASKED, _HOURS_ASKED = (
+    _DETAIL[f"{k} asked"] for k in ("brand", "count", "size", "hours")
+)
+_COUNT_STATED, _AREA_STATED, _SIZE_STATED, _HOURS_STATED = (
+    _DETAIL[f"{k} stated"] for k in ("count", "area", "size", "hours")
+)
+_PRICE_ASKED, _PRICED = _DETAIL["price asked"], _DETAIL["priced"]
+_SEGMENT = re.compile(r"[,;]|\s(?:and|dan|serta)\s", re.IGNORECASE)
+_CAPITAL = re.compile(r"(?<![\w'-])[A-Z][\w'’-]*")
+_NO_BRAND = frozenset(str.split("rm tv id ic am pm sst wi-fi wifi b1 b2 b3"))
+
+
+def _brand_stated(segment: str, first: bool, asked: frozenset[str]) -> bool:
+    """The segment names a maker: a capitalised word that is not the sentence's first (`first`: the segment opens
+    the sentence), nor a word of the question or the title, nor a unit."""
+    for number, match in enumerate(_CAPITAL.finditer(segment.strip())):
+        lowered = match.group(0).lower().strip("'’")
+        if (number or not first or match.start()) and lowered not in asked and lowered not in _NO_BRAND:
+            return True
+    return False
+
+
+def _sibling_priced(thing: list[str], title: str, said: list[tuple[int, str, bool, str]], most: int) -> bool:
+    """The thing asked is one of a list ("urut massage, aromatherapy and reflexology") whose priced line prices
+    another of it ("a 60-minute urut massage costs RM 220"), never the thing: its price is not stated."""
+    if not most:
+        return False
+    title_words = frozenset(glossary.stems(glossary.tokens(title)))
+    lists = [sentence for count, _, _, sentence in said if count == most and len(_SEGMENT.split(sentence)) >= 3]
+    priced = [sentence for _, _, _, sentence in said if _PRICED.search(sentence)]
+    if not lists or not priced or any(sentence in lists for sentence in priced):
+        return False
+    for sentence in dict.fromkeys(lists):
+        siblings = {
+            glossary.stem(w)
+            for segment in _SEGMENT.split(sentence)
+            if not any(seg == segment and count == most for count, seg, _, _ in said)
+            for w in glossary.tokens(segment)
+            if _judged(w, frozenset())
+        } - title_words
+        if any(siblings & set(glossary.stems(glossary.tokens(p))) for p in priced):
+            return True
+    return False
+
+
+def _thing_words(question: str, title: str) -> list[str]:
+    """The question's words naming the thing it asks a detail of, less those its item's title says (the item's own
+    subject: the detail of the item itself is asked)."""
+    title_said = _Said(title, [])
+    index = _near_index()
+    words = []
+    for word in glossary.tokens(question):
+        # A general thing ("katil") names it too, not a person ("bayi" of "katil bayi" is whom the cot is for).
+        concepts = glossary.find(word) if len(word) > 1 else []
+        known = [c for c in concepts if not c.person and not c.general]
+        small = word in _NOT_JUDGED or word in _STOPS or word in _SKIPPED or bool(_CALENDAR.fullmatch(word))
+        # (A general concept, "ditutup", says when or how, as in `_judged`.)
+        near = len(word) > 2 and glossary.stem(word) in index and word not in _LANGUAGE_WORDS
+        near = near and not any(c.general for c in concepts)
+        thing = _judged(word, frozenset()) or (not small and bool(known or near))
+        # The title said in other words ("kolam renang" of "Swimming Pool") is the item's subject too; not a word its
+        # glossary concept merely holds ("refleksologi" of the spa's).
+        stem = glossary.stem(word)
+        if thing and not (title_said.word(stem) or _near_said(stem, title_said)):
+            words.append(word)
+    return words
+
+
+def _phrase_groups(words: Sequence[str], thing: Sequence[str]) -> list[int]:
+    """The near-word groups one of whose phrases of two words or more the words say, holding a word of the thing
+    ("katil bayi": the cots'; not "fitness centre" where the title says it)."""
+    stemmed = f" {' '.join(glossary.stems(words))} "
+    own = set(glossary.stems(thing))
+    return [
+        number
+        for number, group in enumerate(_near_groups())
+        if any(len(p) > 1 and own & set(p) and f" {' '.join(p)} " in stemmed for p in group)
+    ]
+
+
+def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
+    """The kind of detail (brand, count, size, hours, age) the question asks of a thing that every line of the item
+    speaking of the thing leaves unstated; "" when it is stated, when none is asked, or when no line speaks of it
+    (the thing unsaid is `thing_unsaid`'s to judge). Asked of the item's own subject ("how big is the suite?", "what
+    time does the spa open?"), any line of the item may state it; a size of a place is then its area."""
+    kinds = [
+        (kind, stated)
+        for kind, pattern, stated in (
+            ("brand", _BRAND_ASKED, None),
+            ("count", _COUNT_ASKED, _COUNT_STATED),
+            ("size", _SIZE_ASKED, _SIZE_STATED),
+            ("hours", _HOURS_ASKED, _HOURS_STATED),
+            ("age", _DETAIL["age asked"], _DETAIL["age stated"]),
+        )
+        if pattern.search(question)
+    ]
+    if not kinds and not _PRICE_ASKED.search(question):
+        return ""
+    rest = question
+    for pattern in (_BRAND_ASKED, _COUNT_ASKED, _SIZE_ASKED, _HOURS_ASKED, _DETAIL["age asked"]):
+        rest = pattern.sub(" ", rest)
+    thing = _thing_words(rest, title)
+    terms = glossary.terms(rest)
+    narrower = _narrower_words(glossary.tokens(rest))
+    # The lines saying most of the thing's words: "katil bayi" is the baby cots' line, not the sofa bed's.
+    units = _phrase_groups(glossary.tokens(rest), thing) if thing else []
+    groups = _near_groups()
+
+    def saying(segment: str) -> int:
+        # A phrase of the question ("katil bayi") said as a whole counts above its words said one by one.
+        text = _Said("", [segment])
+        whole = sum(4 for n in units if any(text.phrase(p) for p in groups[n]))
+        # The word or a near word of it counts above its glossary concept ("treadmills" above "fitness centre").
+        near = sum(2 for w in thing if text.word(glossary.stem(w)) or _near_said(glossary.stem(w), text))
+        return whole + near + sum(_word_said(w, terms, narrower, text) for w in thing)
+
+    said = [
+        (saying(segment), segment, number == 0, sentence)
+        for sentence in sentences
+        for number, segment in enumerate(_SEGMENT.split(sentence))
+    ]
+    most = max((count for count, *_ in said), default=0)
+    # A maker or a count is stated beside the thing ("a Nespresso machine", "two bathrooms"); a size or the hours
+    # anywhere in the line saying it ("the pool is on level 12 and is open daily from 7:00 am").
+    speaking = [(segment, first) for count, segment, first, _ in said if most and count == most]
+    lines = list(dict.fromkeys(sentence for count, _, _, sentence in said if most and count == most))
+    if _PRICE_ASKED.search(question) and _sibling_priced(thing, title, said, most):
+        return "price"
+    asked = frozenset(glossary.tokens(f"{question} {title}"))
+    for kind, stated in kinds:
+        if kind == "age":
+            # Whom the item admits, at what age, is said of the item as a whole ("Campers aged 8 to 15").
+            if not any(stated.search(s) for s in sentences):
+                return kind
+        elif kind == "brand":
+            if speaking and not any(_brand_stated(seg, first, asked) for seg, first in speaking):
+                return kind
+        elif lines:
+            where = [segment for segment, _ in speaking] if kind == "count" else lines
+            if not any(stated.search(text) for text in where):
+                return kind
+        elif not thing and kind in ("size", "hours"):
+            # The item's own subject: its area, its hours, anywhere in it.
+            whole = _AREA_STATED if kind == "size" else stated
+            if not any(whole.search(s) for s in sentences):
+                return kind
+    return ""
+
+
+# A room type the item does not offer, named as a variant of its own: "a Deluxe Twin" where the item is the Deluxe King
+# Room, "bilik deluxe queen". Only rooms: their names are kinds a hotel has or has not; "airport shuttle" beside an
+# Airport Transfer is the same service in other words.
+_ROOM_NAMES = frozenset(str.split("room rooms suite suites bilik studio villa chalet"))
+# A name inside a line (the Petronas Twin Towers, the item's own name) says no kind of room.
+_NAME_INSIDE = re.compile(r"(?<=[\w,;(] )[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
+
+
+def variant_asked(question: str, title: str, sentences: Sequence[str]) -> bool:
+    """The question names the item's room with another word in the place of its kind (the title's second word) that
+    the item never says, in its own words or near ones."""
+    title_words = [w for w in glossary.tokens(title) if w not in _STOPS]
+    if len(title_words) < 3 or title_words[-1] not in _ROOM_NAMES:
+        return False
+    first, kind = glossary.stem(title_words[0]), glossary.stem(title_words[1])
+    said = _Said("", [_NAME_INSIDE.sub(" ", " ".join(sentences))])
+    words = glossary.tokens(question)
+    for before, word in zip(words, words[1:], strict=False):
+        stem = glossary.stem(word)
+        if glossary.stem(before) != first or stem == kind or word in _ROOM_NAMES or not _thing_words(word, ""):
+            continue
+        near = near_phrases(stem)
+        if said.word(stem) or kind in near or any(said.phrase(tuple(p.split())) for p in near):
+            continue
+        return True
     return False

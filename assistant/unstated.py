@@ -42,7 +42,16 @@ def dimension_unstated(question: str, sentences: Sequence[str]) -> bool:
 
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A line stating what something costs: an amount, or that it costs nothing.
-_PRICED = _any_of(r"RM\s?\d[\d,.]*", "free", "no (?:extra )?(?:charge|cost)", "complimentary", "percuma", "tanpa caj")
+# (A night's rate charged states the price too: "no-shows are charged one night's room rate".)
+_PRICED = _any_of(
+    r"RM\s?\d[\d,.]*",
+    "free",
+    "no (?:extra )?(?:charge|cost)",
+    "complimentary",
+    "percuma",
+    "tanpa caj",
+    r"charged (?:as )?(?:a |an |one )?(?:full )?night",
+)
 # A price asked on a condition ("what's the charge if we damage something?", "kalau …"): the rule answers it.
 _CONDITION = _any_of("if", "kalau", "klau", "jika", "sekiranya", "what happens")
 

@@ -212,6 +212,18 @@ SETS = (
         " run once, not tuned on",
     ),
     (
+        "eval_questions_tuning39.json",
+        "tuning set of the t19q round: written before its changes; 28 off-knowledge questions (a brand, a count, a"
+        " size, an age limit, a price of a thing not priced, an hour not given; a variant of what an item offers; a"
+        " person or service by role; events no item names), half Malay, and 20 answerable guards (notice, no-show,"
+        " paying by QR)",
+    ),
+    (
+        "eval_questions_tuning40.json",
+        "check set of the t19q round: written after its fixes on tuning39 (the same kinds, other items and words),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -206,7 +206,9 @@ FOCI = (
     _Focus(
         "price",
         re.compile(
-            r"\b(how much|price|prices|cost|costs|fee|fees|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
+            # ("how much notice", "how much in advance": how early, not a price)
+            r"\b(how much(?! notice| time| lead time| in advance| ahead| earlier)|price|prices|cost|costs|fee|fees"
+            r"|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
             r"|(?:extra|any|a|additional) charge|charge (?:for|me|us|extra)"
             r"|complimentary|harga|kos|caj|bayar|bayaran|dibayar|yuran|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
@@ -232,6 +234,7 @@ FOCI = (
             r"|waktu|buka|tutup|sampai|tengah malam|at night|all night|overnight|24/7|waktu malam"
             # The latest or earliest allowed is a time too ("how late can I cancel?": 48 hours before).
             r"|latest|earliest|how late|how early|paling lewat|paling awal|paling lambat|berapa (?:awal|lewat|lambat)"
+            r"|how much notice|how much in advance|how (?:far|long) (?:in advance|ahead)"
             r"|\d{1,2}\s?(?:am|pm|in the morning|in the evening|at night|pagi|petang))\b",
             re.IGNORECASE,
         ),
@@ -745,7 +748,7 @@ def _grounded(
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
-    if "price" in names and _other_length_priced(question, best):
+    if "price" in names and _other_length_priced(question, best) or _other_length_offered(question, best):
         # "How much is a 90-minute massage?" is not answered by the 60-minute one's RM 220.
         return []
     if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
@@ -757,7 +760,9 @@ def _grounded(
         # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the
         # item's nearby line (the hours, the price for ages 6 to 12, the parking fee) would pass for the answer.
         return []
-    if unsaid.thing_unsaid(question, best.title, [s.text for s in best.sentences]):
+    if unsaid.thing_unsaid(question, best.title, [s.text for s in best.sentences]) or unsaid.variant_asked(
+        question, best.title, [s.text for s in best.sentences]
+    ):
         # "Does the room have blackout curtains?", "gym ada loker tak?": the thing asked, which the item never
         # says in any words; its opening line would pass for the answer.
         return []
@@ -988,6 +993,22 @@ def _other_length_priced(question: str, item: _Item) -> bool:
     return bool(asked) and not asked & priced and any(unit in units for _, unit in priced)
 
 
+# A length as a kind of the thing ("a 90-minute massage", "urut 1-jam"), in minutes.
+_LENGTH_KIND = re.compile(r"\b(\d{1,3})-(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
+
+
+def _length_kinds(text: str) -> set[int]:
+    return {int(n) * (60 if unit.lower()[0] in "hj" else 1) for n, unit in _LENGTH_KIND.findall(text)}
+
+
+def _other_length_offered(question: str, item: _Item) -> bool:
+    """A length of the thing asked ("can I book a 90-minute urut?") where the item offers it only at other lengths
+    ("a 60-minute urut massage"): a variant it does not offer, priced or not. A 1-hour one is the 60-minute one."""
+    asked = _length_kinds(question)
+    offered = set().union(*(_length_kinds(s.text) for s in item.sentences))
+    return bool(asked and offered) and not asked & offered
+
+
 # "Is there a clinic …?", "ada klinik 24 jam?": the thing asked for is the word after the opening.
 _THING_ASKED = re.compile(
     r"(?:^|[,.;!?])\W*(?:do you have|do you guys have|is there|are there|have you got|ada|adakah)\s+"
@@ -1040,7 +1061,7 @@ def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
     if len(question_pieces(question)) > 1 or _ALTERNATIVES_ASKED.search(question):
         return False
     texts = [s.text for s in item.sentences]
-    if unstated.dimension_unstated(question, texts):
+    if unstated.dimension_unstated(question, texts) or unsaid.detail_unsaid(question, item.title, texts):
         return True
     return price and (
         unstated.who_unpriced(question, texts)

@@ -366,3 +366,14 @@ def test_a_text_read_again_gets_the_same_reading_as_a_fresh_one_and_a_callers_ed
             got.clear()  # the caller's list: the next reading is whole
             glossary.find(text).clear()
     assert glossary._terms.cache_info().hits >= 2 * len(texts)
+
+
+def test_a_guest_s_words_for_a_no_show_a_fast_broken_an_age_and_passengers_name_their_concepts() -> None:
+    # Not turning up is a no-show of its own, apart from cancelling: a line charging no-shows answers it.
+    [no_show] = [c for c in glossary.find("What if we never turn up?") if not c.general]
+    assert ("no", "show") in no_show.english and ("cancel",) not in no_show.english
+    assert glossary.find("kalau tak datang langsung") == [no_show]
+    # "Breaking the fast" is the Ramadan meal, not damage; "aged 4 to 12" states an age; passengers are guests.
+    assert [c.english[0] for c in glossary.find("a buffet for breaking the fast")] == [("buffet",), ("ramadan",)]
+    assert ("minimum", "age") in [c.english[0] for c in glossary.find("children aged 4 to 12")]
+    assert [c.english[0] for c in glossary.find("how many passengers")] == [("guests",)]
