@@ -856,6 +856,13 @@ def find_name(text: str) -> tuple[str | None, str]:
     return None, ""
 
 
+# A name written in a script of its own (Chinese, Cyrillic, Arabic, Thai, Korean …): up to four words, each opening
+# with a letter that is not a Latin one; no case to tell a name by, but nothing else stands beside the contact.
+OTHER_SCRIPT_NAME_RE = re.compile(
+    r"[^\W\d_A-Za-zÀ-ÿ][^\sA-Za-zÀ-ÿ\d,.;:!?@]*(?:[ \t][^\W\d_A-Za-zÀ-ÿ][^\sA-Za-zÀ-ÿ\d,.;:!?@]*){0,3}"
+)
+
+
 def name_beside_contact(text: str, region: str) -> str | None:
     """The name a guest writes beside the phone or e-mail they give, alone in the message (CONTACT_NAME_RE)."""
     contacts = EMAIL_RE.findall(text) + phone_strings(text, region)
@@ -879,6 +886,8 @@ def name_beside_contact(text: str, region: str) -> str | None:
     # "Kumar from Ipoh, kumar@…", "Sarah dari Acme Sdn Bhd 012…": the name ends where the town or the company begins.
     said = _AFFILIATION_RE.sub("", parts[0])
     said = _SELF_CUE_RE.sub("", said)  # "sy hanis 013…", "i'm raj, 012…": the name after the "I am"
+    if OTHER_SCRIPT_NAME_RE.fullmatch(said):
+        return said  # "李明 +86 138…", "Мария Иванова +7 916…": the name as the guest writes it, in its own script
     if not CONTACT_NAME_RE.fullmatch(said):
         return lower_case_name(said)
     name = _tidy_name(said)

@@ -137,3 +137,21 @@ def test_a_name_from_abroad_beside_its_phone(message, name, phone):
 def test_a_hyphenated_name_keeps_its_hyphen_when_asked_for_the_contact():
     assert answer_hint("Faisal Al-Harbi 00966 55 123 4567", CONTACT) == "my name is Faisal Al-Harbi"
     assert answer_hint("Park Ji-hoon +82 10-1234-5678", "name") == "my name is Park Ji-hoon"
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("李明 +86 138 0013 8000", "李明"),
+        ("Мария Иванова +7 916 123 45 67", "Мария Иванова"),
+        ("김민준 +82 10 1234 5678", "김민준"),
+        ("محمد علي +971 50 123 4567", "محمد علي"),
+    ],
+)
+def test_a_name_in_its_own_script_beside_its_phone(message, name):
+    assert _fields("A Deluxe King for 2 adults, 20 to 23 May 2027", message).name == name
+
+
+@pytest.mark.parametrize("message", ["ok +65 9123 4567", "😊 +65 9123 4567", "tq! +44 7911 123456"])
+def test_chatter_or_an_emoji_beside_a_phone_is_no_name(message):
+    assert _fields("A Deluxe King for 2 adults, 20 to 23 May 2027", message).name is None
