@@ -942,7 +942,31 @@ def _phone_matches(text: str, region: str) -> tuple[Any, ...]:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
         if (_international(m) or _local_mobile(m)) and not any(start < m.end and m.start < end for start, end in taken)
     ]
-    return tuple(sorted(valid + international, key=lambda m: m.start))
+    taken += [(m.start, m.end) for m in international]
+    dialled = [m for m in _without_plus(text) if not any(start < m.end and m.start < end for start, end in taken)]
+    return tuple(sorted(valid + international + dialled, key=lambda m: m.start))
+
+
+# A number from abroad written with its country code but without the "+" ("44 7700 900123", "65 9123 4567",
+# "1-415-555-0132"): digits in groups, 9 to 15 of them, not opening with the trunk 0.
+_WITHOUT_PLUS_RE = re.compile(r"(?<![\w+])[1-9]\d{0,3}(?:[ .\-]\d{1,10}){1,5}(?![\w])|(?<![\w+])[1-9]\d{9,14}(?!\w)")
+
+
+def _without_plus(text: str) -> list[Any]:
+    """The runs of `_WITHOUT_PLUS_RE` that are a valid number once a "+" is put before them: a guest abroad who
+    leaves off the "+" gives their number all the same; a date, a count or a price never makes a valid one."""
+    found = []
+    for match in _WITHOUT_PLUS_RE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if not 9 <= len(digits) <= 15:
+            continue
+        try:
+            number = phonenumbers.parse("+" + digits, None)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            found.append(phonenumbers.PhoneNumberMatch(match.start(), match.group(), number))
+    return found
 
 
 def _international(match: Any) -> bool:

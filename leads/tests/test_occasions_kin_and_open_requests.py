@@ -155,3 +155,31 @@ def test_a_name_in_its_own_script_beside_its_phone(message, name):
 @pytest.mark.parametrize("message", ["ok +65 9123 4567", "😊 +65 9123 4567", "tq! +44 7911 123456"])
 def test_chatter_or_an_emoji_beside_a_phone_is_no_name(message):
     assert _fields("A Deluxe King for 2 adults, 20 to 23 May 2027", message).name is None
+
+
+@pytest.mark.parametrize(
+    ("message", "phone"),
+    [
+        ("Emma Wilson 44 7911 123456", "+447911123456"),
+        ("Kevin Lim 65 9123 4567", "+6591234567"),
+        ("John Smith 1-415-555-0132", "+14155550132"),
+        ("Faisal Al-Harbi 966 55 123 4567", "+966551234567"),
+        ("Nur 60 12-345 6789", "+60123456789"),
+    ],
+)
+def test_a_number_from_abroad_without_its_plus_is_the_contact(message, phone):
+    fields = _fields("A Deluxe King for 2 adults, 20 to 23 May 2027", message)
+    assert fields.phone == phone and fields.name
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Booking ref 123456789 for 2 adults",
+        "RM 1 200 000 budget, 20 25 30 people",
+        "2027 03 05 to 2027 03 08 for 2 adults",
+        "IC saya 900101-14-5678, 2 adults 3 to 5 March 2027",
+    ],
+)
+def test_a_count_a_date_or_a_reference_is_no_phone(message):
+    assert _fields(message).phone is None
