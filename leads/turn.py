@@ -565,7 +565,8 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
 
 
 # A question typed without its question mark ("is breakfast included", "can we bring the dog") or a wish to know.
-AUX_FIRST = re.compile(r"^\W*(?:is|are|do|does|can|could|nak tanya|nk tanya)\b", re.IGNORECASE)
+# "Do Van Minh, +84 …", "Can Yılmaz 0090 …": a name that opens with the word is no question; "Can I", "IS THERE" are.
+AUX_FIRST = re.compile(r"^\W*(?i:is|are|do|does|can|could|nak tanya|nk tanya)\b(?![ \t]+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
 WANTS_TO_KNOW = re.compile(
     r"\b(?:know|info|information|details? (?:of|about|on)|recommend|suggest|tahu|maklumat|tanya)\b", re.IGNORECASE
 )
