@@ -158,9 +158,8 @@ class Report:
 # A salutation before a name, in either language ("Encik", "Puan", "Dato' Seri", "Dr.", "Miss"): the lead keeps it as
 # the guest said it, for staff to greet them by; an expectation may be written with or without it.
 TITLE = re.compile(
-    r"^(?:(?:(?:dato['’]?|datuk|datin|tan|puan|toh\s+puan)\s+s(?:e)?ri|mr|mrs|ms|miss|mdm|madam|dr|prof|ts|ir|en"
-    r"|encik|pn|puan|cik|tuan|tn|hj|haji|hjh|hajah|dato['’]?|datuk|datin|toh\s+puan)\.?\s+)+",
-    re.IGNORECASE,
+    r"(?i)^(?:(?:(?:dato['’]?|datuk|datin|tan|puan|toh\s+puan)\s+s(?:e)?ri|mr|mrs|ms|miss|mdm|madam|dr|prof|ts|ir|en"
+    r"|encik|pn|puan|cik|tuan|tn|hj|haji|hjh|hajah|dato['’]?|datuk|datin|toh\s+puan)\.?\s+)+"
 )
 
 

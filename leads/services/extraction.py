@@ -204,9 +204,8 @@ AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*[ck]\b")
 # "a room for 2+1", "kami 2+2": the adults plus the children, as Malaysians book a family (not "2 + 1 adults"); also
 # said on its own, opening any message or after a full stop or a comma ("… 10 to 12 July. 2+2", "2+1 ya").
 PLUS_PARTY_RE = re.compile(
-    r"(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+)(\d)\s*\+\s*(\d)\b"
-    r"(?!\s*(?:\+|\d|adults?|dewasa|dws|org\b|orang))",
-    re.MULTILINE,
+    r"(?m)(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+)(\d)\s*\+\s*(\d)\b"
+    r"(?!\s*(?:\+|\d|adults?|dewasa|dws|org\b|orang))"
 )
 # The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan
 # seorang budak", or a reply that opens with the count, "2 and 1 kid", "3 + 2 kanak-kanak".
