@@ -126,7 +126,7 @@ class Report:
         for result in self.results:
             for name, (expected, got) in result.field_checks.items():
                 entry = totals.setdefault(name, [0, 0])
-                entry[0] += int(_same(expected, got))
+                entry[0] += int(_same(expected, got, name))
                 entry[1] += 1
         return {name: (ok, n) for name, (ok, n) in totals.items()}
 
@@ -155,7 +155,22 @@ class Report:
         }
 
 
-def _same(expected: Any, got: Any) -> bool:
+# A salutation before a name, in either language ("Encik", "Puan", "Dato' Seri", "Dr.", "Miss"): the lead keeps it as
+# the guest said it, for staff to greet them by; an expectation may be written with or without it.
+TITLE = re.compile(
+    r"(?i)^(?:(?:(?:dato['’]?|datuk|datin|tan|puan|toh\s+puan)\s+s(?:e)?ri|mr|mrs|ms|miss|mdm|madam|dr|prof|ts|ir|en"
+    r"|encik|pn|puan|cik|tuan|tn|hj|haji|hjh|hajah|dato['’]?|datuk|datin|toh\s+puan)\.?\s+)+"
+)
+
+
+def without_title(name: str) -> str:
+    """`name` less the salutations that open it ("Dato' Seri Azman" → "Azman"); a title alone stays as it is."""
+    return TITLE.sub("", name.strip()) or name.strip()
+
+
+def _same(expected: Any, got: Any, field_name: str = "") -> bool:
+    if field_name == "name" and isinstance(expected, str) and isinstance(got, str):
+        return without_title(expected).casefold() == without_title(got).casefold()
     # Special requests are the guest's own words: a list names what the lead must hold, in any order.
     if isinstance(expected, list) and all(isinstance(e, str) for e in expected):
         return isinstance(got, str) and all(e.casefold() in got.casefold() for e in expected)
@@ -290,7 +305,7 @@ def run_dialogue(dialogue: Dialogue, property_: Property) -> DialogueResult:
     today = property_.local_now(timezone.now()).date()
     checks = {name: (_expected_value(value, today), lead.get(name)) for name, value in dialogue.expect.items()}
     for name, (expected, got) in checks.items():
-        if not _same(expected, got):
+        if not _same(expected, got, name):
             broken.append(Broken(dialogue.id, 0, "lead_field", f"{name}: expected {expected!r}, got {got!r}"))
     return DialogueResult(dialogue, replies, lead, checks, broken, matched)
 

@@ -208,7 +208,7 @@ _BARE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _BARE_NAME = re.compile(
-    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-/]+){0,6})\s*[.!]*\s*$"
+    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-]+(?:\s+[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-/]+){0,6})\s*[.!]*\s*$"
 )
 # "nama syarifah aini", "name: jess tan": the label said before the name is no part of it.
 _SELF_CUE = re.compile(
@@ -292,7 +292,7 @@ def _single_name(text: str) -> str | None:
     text = _ACK_FIRST.sub("", text)  # "ok, Farid"
     cued = _SELF_CUE.match(text)
     rest = text[cued.end() :] if cued else text
-    match = re.fullmatch(r"\s*([A-Z][a-z'’\-]+)\s*[^\w\s]*\s*", rest)  # "Aisyah 😊", "Raj!"
+    match = re.fullmatch(r"\s*([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+)\s*[^\w\s]*\s*", rest)  # "Aisyah 😊", "Raj!"
     if not match:
         return None
     return _unknown_words(match.group(1), months_too=bool(cued))
@@ -310,12 +310,14 @@ def _unknown_words(name: str, *, months_too: bool = False) -> str | None:
 
 
 # "Raj, 2 adults", "Aisyah. 3 nights": a name of one or two capitalised words first, then the details.
-_LEADING_NAME = re.compile(r"^\s*([A-Z][a-z'’\-]+(?:[ \t]+[A-Z][a-z'’\-]+)?)\s*[,.;:\-–]\s+(?=\S)")
+_LEADING_NAME = re.compile(
+    r"^\s*([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+(?:[ \t]+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+)?)\s*[,.;:\-–]\s+(?=\S)"
+)
 _ACK_FIRST = re.compile(r"^\s*(?:ok(?:ay)?|hi|hello|hai|helo|salam|yes|ya|sure|baik)\s*[,.!]\s*", re.IGNORECASE)
 
 
 # "2 adults. Aisyah", "3 nights, Wei Ling": the name after the details, alone in the message's last clause.
-_TRAILING_NAME = re.compile(r"[,.;:\-–]\s+([A-Z][a-z'’\-]+(?:[ \t]+[A-Z][a-z'’\-]+)?)\s*$")
+_TRAILING_NAME = re.compile(r"[,.;:\-–]\s+([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+(?:[ \t]+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+)?)\s*$")
 
 
 def leading_name(text: str) -> str | None:
@@ -358,8 +360,11 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         text = without_chatter(text)
         # "Lisa Ng, Bright Co": the name comes first; what follows a comma is the company or the town.
         parts = [part for part in re.split(r"[,;|\n]+", text) if part.strip()]
-        # A label's slash goes ("H/P"); a name's "a/l", "a/p", "s/o" or "d/o" stays.
-        text = re.sub(r"[:\-–]+|(?<!\b[asd])/|/(?![lpo]\b)", " ", parts[0] if parts else text)
+        # A label's slash or dash goes ("H/P", "Tel - "); a name's "a/l", "a/p", "s/o" or "d/o" stays, and so does the
+        # hyphen between a name's letters ("Al-Harbi", "Ji-hoon").
+        text = re.sub(
+            r"[:–]+|-(?![^\W\d_])|(?<![^\W\d_])-|(?<!\b[asd])/|/(?![lpo]\b)", " ", parts[0] if parts else text
+        )
     if last_asked in ("name", CONTACT):
         text = _SELF_CUE.sub("", text)  # "sy mak cik rosnah", "im jess tan": the name after the "I am"
     if last_asked in ("name", CONTACT) and (match := _BARE_NAME.match(text)) and find_name(text)[0] is None:
@@ -560,7 +565,8 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
 
 
 # A question typed without its question mark ("is breakfast included", "can we bring the dog") or a wish to know.
-AUX_FIRST = re.compile(r"^\W*(?:is|are|do|does|can|could|nak tanya|nk tanya)\b", re.IGNORECASE)
+# "Do Van Minh, +84 …", "Can Yılmaz 0090 …": a name that opens with the word is no question; "Can I", "IS THERE" are.
+AUX_FIRST = re.compile(r"^\W*(?i:is|are|do|does|can|could|nak tanya|nk tanya)\b(?![ \t]+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
 WANTS_TO_KNOW = re.compile(
     r"\b(?:know|info|information|details? (?:of|about|on)|recommend|suggest|tahu|maklumat|tanya)\b", re.IGNORECASE
 )

@@ -146,3 +146,21 @@ def test_a_malformed_dialogue_file_is_refused_with_where(world, tmp_path) -> Non
     bad.write_text(json.dumps([{"language": "en", "turns": [{"guest": "hi", "gives": ["shoe_size"]}]}]))
     with pytest.raises(CommandError, match="turn 1: 'gives'"):
         call_command("eval", "--property", "alpha", "--dialogues", str(bad))
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "same"),
+    [
+        ("Zulkifli", "Encik Zulkifli", True),
+        ("Encik Faizal", "Faizal", True),
+        ("Ts. Dr. Mohd Khairul Anuar", "Mohd Khairul Anuar", True),
+        ("Dato' Seri Azman", "Azman", True),
+        ("Tan Sri Lee", "Lee", True),
+        ("Tan Wei Ming", "Wei Ming", False),  # a surname, not a title
+        ("Sri Devi", "Devi", False),
+        ("Encik Faizal", "Encik Farid", False),
+    ],
+)
+def test_a_name_is_compared_with_or_without_its_title(expected, got, same) -> None:
+    assert dialogues._same(expected, got, "name") is same
+    assert dialogues._same("Zulkifli", "Encik Zulkifli") is False  # any other field: as written

@@ -144,3 +144,21 @@ def test_a_question_mid_enquiry_gets_its_answer_then_the_missing_contact_once(kb
         again = say(conversation, "Is there parking?", 3)
         assert "phone number" not in again.content  # asked again once, never a third time without new details
         assert "Shall I pass" not in again.content
+
+
+@pytest.mark.parametrize(
+    ("message", "name", "phone"),
+    [
+        ("Do Van Minh, +84 912 345 678", "Do Van Minh", "+84912345678"),  # a name opening with "Do" is no question
+        ("Kevin Lim 65 9123 4567", "Kevin Lim", "+6591234567"),  # a country code without its "+"
+        ("李明 +86 138 0013 8000", "李明", "+8613800138000"),
+    ],
+)
+def test_a_name_and_a_number_from_abroad_mid_enquiry_are_the_contact(kb_a, open_all_day, message, name, phone) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        say(conversation, "Family Suite for 2 adults, 3 to 5 March 2027", 1)
+        reply = say(conversation, message, 2)
+        assert not DISMISSIVE.search(reply.content)
+        lead = lead_of(conversation)
+        assert (lead.guest_name, lead.phone) == (name, phone)

@@ -447,6 +447,23 @@ def _month_correction(lowered: str, today: dt.date) -> DateMention | None:
     return DateMention(dt.date(today.year, month, 1), None, "month_only", kept[0].start())
 
 
+# Another occasion's day said beside a stay ("our son's birthday on the 19th", "our anniversary is on 3 May", "the
+# flight lands on the 1st", "hari jadi isteri saya pada 12hb", "kapal terbang kami mendarat 11hb September"): the cue
+# and at most four words before the day, within its clause.
+_OTHER_OCCASION = re.compile(
+    r"\b(?:birthday|b['’]?day|anniversary|flight|plane|lands?|landing|departs?|graduation|convocation"
+    r"|hari\s+jadi|harijadi|ulang\s*tahun|kapal\s+terbang|penerbangan|mendarat|berlepas|konvokesyen)\b"
+    r"(?:[ \t]+[^\s.,;!?\d]+){0,4}?[ \t]*$"
+)
+
+
+def other_occasion_dates(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """The mentions of `find_dates(text, …)` that name the day of another occasion, not of the stay. Whether to drop
+    them is the caller's to say: a room "for my birthday on 19 June" is booked for that day."""
+    lowered, _ = _normalised(text)
+    return [m for m in mentions if _OTHER_OCCASION.search(lowered[max(0, m.position - 60) : m.position])]
+
+
 def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
     """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
     lowered, ordinals = _normalised(text)

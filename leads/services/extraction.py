@@ -27,6 +27,7 @@ from leads.services.dates import (
     DateMention,
     day_after,
     find_dates,
+    other_occasion_dates,
 )
 from leads.services.family import KIN_RE, LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
 from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, clauses, restates_name, without_chatter
@@ -200,9 +201,10 @@ def week_nights(match: re.Match[str]) -> int:
 ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewasa|org dewasa|pax dewasa|dws|dw)\b")
 # "2A1C", "2a 1c", "2A+1C", "4A2K": adults and children (or kids) as a travel agent writes them.
 AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*[ck]\b")
-# "a room for 2+1", "kami 2+2": the adults plus the children, as Malaysians book a family (not "2 + 1 adults").
+# "a room for 2+1", "kami 2+2": the adults plus the children, as Malaysians book a family (not "2 + 1 adults"); also
+# said on its own, opening any message or after a full stop or a comma ("… 10 to 12 July. 2+2", "2+1 ya").
 PLUS_PARTY_RE = re.compile(
-    r"(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*)(\d)\s*\+\s*(\d)\b"
+    r"(?m)(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+)(\d)\s*\+\s*(\d)\b"
     r"(?!\s*(?:\+|\d|adults?|dewasa|dws|org\b|orang))"
 )
 # The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan
@@ -487,13 +489,18 @@ ROOMS_RE = re.compile(rf"\b{NUM}\s*(?:rooms?|bilik|units?)\b")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
 # An initial ("K. Rajan", "S. Letchumi", "Ahmad Z.") is a name word when a name word follows it or ends the name.
+# A name's letters, accented ones too ("Jürgen Müller", "José Álvarez", "Zoë"): Latin-1's letters, not × or ÷.
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LETTER = "A-Za-zÀ-ÖØ-Þß-öø-ÿ"
 _INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z]|[ \t]*(?:$|[,;\n]))"
 # A title or a Malay name's usual short form keeps its full stop: "Ts. Dr. Aminah", "Muhd. Hafiz bin Abd. Rahman".
 ABBREVIATED = {"mohd", "muhd", "mhd", "md", "abd", "hj", "hjh", "ts", "ir", "prof"}
 _ABBREVIATED = "|".join(sorted(ABBREVIATED, key=len, reverse=True))
-_NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm|{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[A-Za-z][A-Za-z'’\-]+)"
+_NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm|{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[{_LETTER}][{_LETTER}'’\-]+)"
 # A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
-_CAP_WORD = rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|(?i:{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[A-Z][A-Za-z'’\-]+)"
+_CAP_WORD = (
+    rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|(?i:{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[{_UPPER}][{_LETTER}'’\-]+)"
+)
 TITLES = {"mr", "mrs", "ms", "dr", "mdm", "ts", "ir", "prof"}
 _CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|s/o|d/o|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 # A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
@@ -564,7 +571,9 @@ TRAILING_DASH_NAME_RE = re.compile(r"\s[-–—~]+\s*([^-–—~\d]+?)\s*[.!]*\s
 _HONORIFIC = (
     r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Mdm|Prof|En|Pn|Encik|Puan|Cik|Tuan|Dato['’]?|Datuk|Datin|Tan Sri|Puan Sri)\.?[ \t]+)"
 )
-CONTACT_NAME_RE = re.compile(rf"{_HONORIFIC}?[A-Z][A-Za-z'’\-]+(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}")
+CONTACT_NAME_RE = re.compile(
+    rf"{_HONORIFIC}?[{_UPPER}][{_LETTER}'’\-]+(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,3}}{_NAME_TAIL}"
+)
 # What stands beside a contact and is no part of the name written there: the words that lead to it ("call me on",
 # "you can reach me at", "my number is", "hubungi saya di", "nombor saya") and its label ("Tel:", "emel").
 CONTACT_LABEL_RE = re.compile(
@@ -846,6 +855,13 @@ def find_name(text: str) -> tuple[str | None, str]:
     return None, ""
 
 
+# A name written in a script of its own (Chinese, Cyrillic, Arabic, Thai, Korean …): up to four words, each opening
+# with a letter that is not a Latin one; no case to tell a name by, but nothing else stands beside the contact.
+OTHER_SCRIPT_NAME_RE = re.compile(
+    r"[^\W\d_A-Za-zÀ-ÿ][^\sA-Za-zÀ-ÿ\d,.;:!?@]*(?:[ \t][^\W\d_A-Za-zÀ-ÿ][^\sA-Za-zÀ-ÿ\d,.;:!?@]*){0,3}"
+)
+
+
 def name_beside_contact(text: str, region: str) -> str | None:
     """The name a guest writes beside the phone or e-mail they give, alone in the message (CONTACT_NAME_RE)."""
     contacts = EMAIL_RE.findall(text) + phone_strings(text, region)
@@ -869,6 +885,8 @@ def name_beside_contact(text: str, region: str) -> str | None:
     # "Kumar from Ipoh, kumar@…", "Sarah dari Acme Sdn Bhd 012…": the name ends where the town or the company begins.
     said = _AFFILIATION_RE.sub("", parts[0])
     said = _SELF_CUE_RE.sub("", said)  # "sy hanis 013…", "i'm raj, 012…": the name after the "I am"
+    if OTHER_SCRIPT_NAME_RE.fullmatch(said):
+        return said  # "李明 +86 138…", "Мария Иванова +7 916…": the name as the guest writes it, in its own script
     if not CONTACT_NAME_RE.fullmatch(said):
         return lower_case_name(said)
     name = _tidy_name(said)
@@ -923,7 +941,31 @@ def _phone_matches(text: str, region: str) -> tuple[Any, ...]:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
         if (_international(m) or _local_mobile(m)) and not any(start < m.end and m.start < end for start, end in taken)
     ]
-    return tuple(sorted(valid + international, key=lambda m: m.start))
+    taken += [(m.start, m.end) for m in international]
+    dialled = [m for m in _without_plus(text) if not any(start < m.end and m.start < end for start, end in taken)]
+    return tuple(sorted(valid + international + dialled, key=lambda m: m.start))
+
+
+# A number from abroad written with its country code but without the "+" ("44 7700 900123", "65 9123 4567",
+# "1-415-555-0132"): digits in groups, 9 to 15 of them, not opening with the trunk 0.
+_WITHOUT_PLUS_RE = re.compile(r"(?<![\w+])[1-9]\d{0,3}(?:[ .\-]\d{1,10}){1,5}(?![\w])|(?<![\w+])[1-9]\d{9,14}(?!\w)")
+
+
+def _without_plus(text: str) -> list[Any]:
+    """The runs of `_WITHOUT_PLUS_RE` that are a valid number once a "+" is put before them: a guest abroad who
+    leaves off the "+" gives their number all the same; a date, a count or a price never makes a valid one."""
+    found = []
+    for match in _WITHOUT_PLUS_RE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if not 9 <= len(digits) <= 15:
+            continue
+        try:
+            number = phonenumbers.parse("+" + digits, None)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            found.append(phonenumbers.PhoneNumberMatch(match.start(), match.group(), number))
+    return found
 
 
 def _international(match: Any) -> bool:
@@ -1226,12 +1268,42 @@ SPECIAL_REQUEST_RE = re.compile(
 )
 
 
+# A thing asked to be arranged for the stay, in an open form: "could you arrange some flowers in the room?", "can you
+# please prepare a cake", "boleh sediakan sejadah?", "tolong aturkan bilik dekat lif". Only the verbs that ask the hotel
+# to set something up: "could you tell me …", "boleh saya tahu …" ask a question and add nothing, nor does a thing
+# that is information ("could you provide the price").
+OPEN_REQUEST_RE = re.compile(
+    r"\b(?:(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|also\s+)*"
+    r"|(?:please|pls|kindly)\s+(?:also\s+)?|(?:boleh|tolong|mohon|minta|sila)\s+(?:tak\s+|x\s+|juga\s+)*)"
+    r"(?:arrange|organi[sz]e|prepare|set\s+up|put|place|provide|sediakan|aturkan|atur|uruskan|siapkan|letakkan"
+    r"|sediakan|bagi|berikan)\s+"
+    r"(?P<what>(?!(?:me|us|kami|saya)\b|(?:the\s+|some\s+|more\s+)?(?:info|information|details?|price|prices|rates?"
+    r"|quote|quotation|maklumat|harga|butiran|sebut\s+harga)\b)[^.?!,;\n]{3,60})",
+    re.IGNORECASE,
+)
+_REQUEST_WHEN = re.compile(r"\s+(?:for|untuk|utk|on|pada|at|from|dari)\s+\d.*$", re.I)  # "… for 20 people on 3 March"
+_REQUEST_TAIL = re.compile(
+    r"(?:\s+(?:ya|yea|yah|please|pls|tak|x|ke|kah|thanks|thank\s+you|tq|for\s+us|if\s+possible))+\s*$", re.I
+)
+
+
 def find_special_requests(items: Sequence[GuestText]) -> str | None:
     """Every special request the guest made, in their words, once each and in the order made."""
     found: list[str] = []
     for item in items:
-        for match in SPECIAL_REQUEST_RE.finditer(item.text):
-            phrase = _MEAL_ASKING_WORD_RE.sub("", " ".join(match.group(0).split()).rstrip())
+        phrases = [
+            _MEAL_ASKING_WORD_RE.sub("", " ".join(m.group(0).split()).rstrip())
+            for m in SPECIAL_REQUEST_RE.finditer(item.text)
+        ]
+        for match in OPEN_REQUEST_RE.finditer(item.text):
+            asked = _REQUEST_TAIL.sub("", _REQUEST_WHEN.sub("", " ".join(match.group("what").split())))
+            # "boleh sediakan sejadah dan kerusi roda?": what the list reads already ("kerusi roda") is kept once.
+            for phrase in phrases:
+                asked = re.sub(rf"(?:\s*\b(?:and|dan|&|,)\s*)?\b{re.escape(phrase)}\b", " ", asked, flags=re.I)
+            asked = _REQUEST_TAIL.sub("", re.sub(r"^\W*(?:(?:an?|the|some|and|dan)\b\W*)*", "", asked).strip(" ,&"))
+            if len(asked) >= 3:
+                phrases.append(asked)
+        for phrase in phrases:
             if phrase.casefold() not in {f.casefold() for f in found}:
                 found.append(phrase)
     return "; ".join(found) or None
@@ -1317,7 +1389,12 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     per_message_dates: list[list[DateMention]] = []
     for item in items:
         base = (item.sent_at or ctx.reference).astimezone(ctx.tzinfo)
-        per_message_dates.append(find_dates(item.text, base))
+        mentions = find_dates(item.text, base)
+        # "our son's birthday on the 19th", said beside the stay's dates or after them: that day is no stay date.
+        other = other_occasion_dates(item.text, mentions) if intent not in ("event", "fb_inquiry") else []
+        if other and (any(per_message_dates) or len(other) < len(mentions)):
+            mentions = [m for m in mentions if m not in other]
+        per_message_dates.append(mentions)
         name, how = find_name(item.text)
         if name is None and (name := name_beside_contact(item.text, ctx.country)):
             how = "weak"

@@ -17,10 +17,14 @@ _KIN = {
     "granddaughters": None, "grandchild": 1, "grandchildren": None, "grandkids": None,
     "anak lelaki": 1, "anak perempuan": 1, "anak kembar": 2, "kembar": 2, "anak kecil": 1, "cucu": 1,
     "little ones": None, "little one": 1, "young ones": None, "kiddos": None, "kiddo": 1,
+    # the eldest and the youngest, nieces and nephews, grandchildren: "anak sulung", "anak-anak saudara", "cucu-cucu"
+    "eldest": 1, "youngest": 1, "niece": 1, "nephew": 1, "nieces": None, "nephews": None, "grandkid": 1,
+    "anak sulung": 1, "anak bongsu": 1, "anak saudara": 1, "anak-anak saudara": None, "anak2 saudara": None,
+    "cucu-cucu": None, "cucu2": None,
 }  # fmt: skip
 KIN_WORDS = tuple(_KIN)
 _KIN_WORDS = "|".join(re.escape(word) for word in sorted(_KIN, key=len, reverse=True))
-_AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby)\s+)?"
+_AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby|eldest|oldest|youngest|elder|younger)\s+)?"
 _WHOSE = r"(?P<whose>\b(?:my|our|his|her|their|two|both)\s+)?"
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|a|an|satu|dua|tiga|empat|lima|enam|seorang|sorang"
 _VALUES = {
@@ -46,10 +50,12 @@ AGED_CHILD_RE = re.compile(
     rf"(?:,|&|\+|\band|\bwith|\bplus)\s*\b(?P<n>\d|{_NUMBER_WORDS})\s+\d{{1,2}}[- ]?(?:year|yr)s?[- ]?olds?\b"
     rf"(?!\s+(?:{_KIN_WORDS}|child|kid|children|kids)\b)"
 )
-# "my daughter and her cousin", "anak saya dan sepupu dia": the child's own companion, one more child.
+# "my daughter and her cousin", "anak saya dan sepupu dia", "anak sulung dan adik dia": the child's own companion or
+# brother or sister, one more child.
 CHILDS_COMPANION_RE = re.compile(
     rf"\b(?:{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s*(?:,|&|\band|\bwith|\bdan|\bdengan|\bdgn)\s*"
-    r"(?:(?:her|his|their)\s+(?:cousin|friend)|(?:sepupu|kawan)\s+dia)\b"
+    r"(?:(?:her|his|their)\s+(?:(?:little|younger|baby|big|older)\s+)?(?:cousin|friend|brother|sister)"
+    r"|(?:sepupu|kawan|adik|abang|kakak)(?:\s+dia|nya))\b"
 )
 _OWNED_OR_COMING = re.compile(
     r"\s+(?:saya|kami|sy|aku)\b"
