@@ -82,6 +82,8 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         content = None
         while content is None:
             pop = self._pops.get(channel_key)
+            if pop is not None and pop.done() and (pop.cancelled() or pop.exception() is not None):
+                pop = None  # it failed with no one waiting (Redis restarting as its caller closed): pop again
             if pop is None or pop.get_loop() is not loop:  # a pop of a closed loop (tests) had its connection
                 pop = self._pops[channel_key] = loop.create_task(self._pop(index, channel_key))
                 pop.add_done_callback(_retrieved)

@@ -255,3 +255,34 @@ async def _receiving_through_cancellations(events: int) -> list[int]:
 
 def test_receives_cancelled_at_random_lose_and_repeat_nothing() -> None:
     assert asyncio.run(_receiving_through_cancellations(300)) == list(range(300))
+
+
+async def _pop_failing_after_its_caller_left() -> list[Any]:
+    """A receive is cancelled; its pop then fails (Redis restarting). The next receive pops again, and gets the
+    events sent since, not the old error."""
+    channel_layer = _receiving_layer(layer.PipelinedRedisChannelLayer)
+    failed, real_pop = asyncio.Event(), Redis.bzpopmin
+
+    async def failing_once(self: Redis, *args: Any, **kwargs: Any) -> Any:
+        if not failed.is_set():
+            await asyncio.sleep(0.1)
+            failed.set()
+            raise ConnectionError("Redis is restarting")
+        return await real_pop(self, *args, **kwargs)
+
+    try:
+        channel = await channel_layer.new_channel()
+        with patch.object(Redis, "bzpopmin", failing_once):
+            closing_receive = asyncio.ensure_future(channel_layer.receive(channel))
+            await asyncio.sleep(0.02)
+            closing_receive.cancel()
+            await asyncio.wait_for(failed.wait(), 5)
+            await channel_layer.send(channel, {"type": "guest.event", "event": "after"})
+            return [(await asyncio.wait_for(channel_layer.receive(channel), 3))["event"]]
+    finally:
+        await channel_layer.flush()
+        await channel_layer.close_pools()
+
+
+def test_a_pop_that_failed_with_no_one_waiting_is_tried_again() -> None:
+    assert asyncio.run(_pop_failing_after_its_caller_left()) == ["after"]
