@@ -9,7 +9,7 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
@@ -159,15 +159,19 @@ def test_a_full_channel_is_skipped_and_logged_as_upstream_does(caplog: pytest.Lo
     assert logged[1] == logged[0] == ([[0], [0], []], ["1 of 2 channels over capacity in group guest.1"] * 2)
 
 
-def _receiving_layer(layer_class: type) -> RedisChannelLayer:
+@contextlib.asynccontextmanager
+async def _receiving_layer(layer_class: type) -> AsyncIterator[RedisChannelLayer]:
     channel_layer = layer_class(hosts=[{"address": settings.REDIS_URL}], prefix=f"test-recv-{uuid.uuid4().hex[:8]}")
     channel_layer.brpop_timeout = 1  # an idle pop returns within a second (upstream waits 5)
-    return channel_layer
+    try:
+        yield channel_layer
+    finally:
+        await channel_layer.flush()
+        await channel_layer.close_pools()
 
 
 async def _round_trips_receiving(layer_class: type) -> tuple[list[int], int]:
-    channel_layer = _receiving_layer(layer_class)
-    try:
+    async with _receiving_layer(layer_class) as channel_layer:
         channel = await channel_layer.new_channel()
         for n in range(3):
             await channel_layer.send(channel, {"type": "guest.event", "n": n})
@@ -176,9 +180,6 @@ async def _round_trips_receiving(layer_class: type) -> tuple[list[int], int]:
             received = [(await asyncio.wait_for(channel_layer.receive(channel), 5))["n"] for _ in range(3)]
             await channel_layer.wait_received()  # upstream's clean-up of its backup queue, in the background
         return received, len(_counting.calls)
-    finally:
-        await channel_layer.flush()
-        await channel_layer.close_pools()
 
 
 def test_a_received_event_costs_one_round_trip_instead_of_four() -> None:
@@ -189,7 +190,6 @@ def test_a_received_event_costs_one_round_trip_instead_of_four() -> None:
 async def _cancelled_while_popping(layer_class: type) -> list[Any]:
     """A socket's receive is cancelled (the socket closing) after Redis popped an event for another socket of the
     process and before the reply was read; what the other socket then receives."""
-    channel_layer = _receiving_layer(layer_class)
     popped, reply_read = asyncio.Event(), asyncio.Event()
     real_pop = Redis.bzpopmin
 
@@ -200,7 +200,7 @@ async def _cancelled_while_popping(layer_class: type) -> list[Any]:
             await reply_read.wait()  # the reply still on its way to us
         return result
 
-    try:
+    async with _receiving_layer(layer_class) as channel_layer:
         closing, other = await channel_layer.new_channel(), await channel_layer.new_channel()
         with patch.object(Redis, "bzpopmin", slow_reply):
             closing_receive = asyncio.ensure_future(channel_layer.receive(closing))
@@ -216,9 +216,6 @@ async def _cancelled_while_popping(layer_class: type) -> list[Any]:
                 while True:
                     received.append((await asyncio.wait_for(channel_layer.receive(other), 1.5))["event"])
             return received
-    finally:
-        await channel_layer.flush()
-        await channel_layer.close_pools()
 
 
 def test_an_event_popped_as_a_receive_is_cancelled_is_delivered_once() -> None:
@@ -227,10 +224,9 @@ def test_an_event_popped_as_a_receive_is_cancelled_is_delivered_once() -> None:
     assert asyncio.run(_cancelled_while_popping(layer.PipelinedRedisChannelLayer)) == ["hello"]
 
 
-async def _receiving_through_cancellations(events: int) -> list[int]:
-    channel_layer = _receiving_layer(layer.PipelinedRedisChannelLayer)
+async def _receiving_through_cancellations(events: int) -> tuple[list[int], int]:
     rng = random.Random(7)
-    try:
+    async with _receiving_layer(layer.PipelinedRedisChannelLayer) as channel_layer:
         channel = await channel_layer.new_channel()
 
         async def send_all() -> None:
@@ -240,27 +236,28 @@ async def _receiving_through_cancellations(events: int) -> list[int]:
 
         sender = asyncio.ensure_future(send_all())
         received: list[int] = []
+        cancelled = 0
         deadline = asyncio.get_running_loop().time() + 30
         while len(received) < events and asyncio.get_running_loop().time() < deadline:
-            with contextlib.suppress(TimeoutError):  # many receives cancelled mid-pop, as sockets close
+            try:  # many receives cancelled mid-pop, as sockets close
                 received.append((await asyncio.wait_for(channel_layer.receive(channel), rng.random() / 200))["n"])
+            except TimeoutError:
+                cancelled += 1
         await sender
         with contextlib.suppress(TimeoutError):
             received.append((await asyncio.wait_for(channel_layer.receive(channel), 1.5))["n"])  # nothing more
-        return received
-    finally:
-        await channel_layer.flush()
-        await channel_layer.close_pools()
+        return received, cancelled
 
 
 def test_receives_cancelled_at_random_lose_and_repeat_nothing() -> None:
-    assert asyncio.run(_receiving_through_cancellations(300)) == list(range(300))
+    received, cancelled = asyncio.run(_receiving_through_cancellations(300))
+    assert received == list(range(300))
+    assert cancelled > 30  # the test did cancel reads, many of them with a pop in flight
 
 
 async def _pop_failing_after_its_caller_left() -> list[Any]:
     """A receive is cancelled; its pop then fails (Redis restarting). The next receive pops again, and gets the
     events sent since, not the old error."""
-    channel_layer = _receiving_layer(layer.PipelinedRedisChannelLayer)
     failed, real_pop = asyncio.Event(), Redis.bzpopmin
 
     async def failing_once(self: Redis, *args: Any, **kwargs: Any) -> Any:
@@ -270,7 +267,7 @@ async def _pop_failing_after_its_caller_left() -> list[Any]:
             raise ConnectionError("Redis is restarting")
         return await real_pop(self, *args, **kwargs)
 
-    try:
+    async with _receiving_layer(layer.PipelinedRedisChannelLayer) as channel_layer:
         channel = await channel_layer.new_channel()
         with patch.object(Redis, "bzpopmin", failing_once):
             closing_receive = asyncio.ensure_future(channel_layer.receive(channel))
@@ -279,9 +276,6 @@ async def _pop_failing_after_its_caller_left() -> list[Any]:
             await asyncio.wait_for(failed.wait(), 5)
             await channel_layer.send(channel, {"type": "guest.event", "event": "after"})
             return [(await asyncio.wait_for(channel_layer.receive(channel), 3))["event"]]
-    finally:
-        await channel_layer.flush()
-        await channel_layer.close_pools()
 
 
 def test_a_pop_that_failed_with_no_one_waiting_is_tried_again() -> None:
