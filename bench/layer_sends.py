@@ -10,7 +10,9 @@ thread of the process; Redis' own CPU not counted):
 - the same send on the process's own loop (`core.layer.send_group` after `use_own_loop()`, as in a Celery pool
   process now);
 - `channels.db.aclose_old_connections()` awaited on an event loop, as Channels does before every message a
-  consumer handles (what a group feed's events now skip in daphne).
+  consumer handles (what a group feed's events now skip in daphne);
+- an event received on a process-local channel (a socket's, in daphne), by channels_redis' own layer and by
+  `core.layer.PipelinedRedisChannelLayer` (p28d), the events queued untimed in batches.
 
 The guest turn's CPU figures on a shared machine move by more than these costs from run to run
 (`docs/benchmarks.md`); measured alone, each is a figure of its own.
@@ -37,6 +39,8 @@ django.setup()
 from asgiref.sync import async_to_sync  # noqa: E402
 from channels.db import aclose_old_connections  # noqa: E402
 from channels.layers import get_channel_layer  # noqa: E402
+from channels_redis.core import RedisChannelLayer  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from core import layer  # noqa: E402
 
@@ -76,6 +80,30 @@ def cpu_ms_per_send_to_a_member(channel_layer: Any, message: dict[str, Any], cal
     return 1000 * spent / (batches * BATCH)
 
 
+def cpu_ms_per_receive(layer_class: type, message: dict[str, Any], calls: int) -> float:
+    """An event received on a socket's channel, on one event loop; the events are queued (untimed) `BATCH` at a
+    time, and upstream's background clean-up of its backup queue is waited for inside the timing."""
+    channel_layer = layer_class(hosts=[{"address": settings.REDIS_URL}], prefix=f"bench-receive-{os.getpid()}")
+
+    async def measure() -> float:
+        channel = await channel_layer.new_channel()
+        spent = 0.0
+        try:
+            for batch in range(max(1, calls // BATCH) + 1):  # the first pays for the connection, untimed
+                for _ in range(BATCH):
+                    await channel_layer.send(channel, message)
+                started = time.process_time()
+                for _ in range(BATCH):
+                    await channel_layer.receive(channel)
+                await channel_layer.wait_received()
+                spent += time.process_time() - started if batch else 0.0
+        finally:
+            await channel_layer.flush()
+        return 1000 * spent / (max(1, calls // BATCH) * BATCH)
+
+    return asyncio.run(measure())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sends", type=int, default=300)
@@ -92,6 +120,13 @@ def main() -> None:
     print(f"  group_send on the process's own loop (core.layer, the worker now):         {after:.3f} ms CPU")
     joined = cpu_ms_per_send_to_a_member(channel_layer, message, calls)
     print(f"  the same to a group one socket has joined (a guest's reply):                {joined:.3f} ms CPU")
+
+    event = {"type": "guest.event", "event": "token", "payload": {"text": "x" * 40}}
+    upstream = cpu_ms_per_receive(RedisChannelLayer, event, calls)
+    ours = cpu_ms_per_receive(layer.PipelinedRedisChannelLayer, event, calls)
+    print(
+        f"  an event received on a socket's channel, channels_redis / core.layer:    {upstream:.3f} / {ours:.3f} ms CPU"
+    )
 
     loop = asyncio.new_event_loop()
     hop = cpu_ms_per_call(lambda: loop.run_until_complete(aclose_old_connections()), calls)

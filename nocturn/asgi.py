@@ -14,6 +14,9 @@ os.environ.setdefault("DATABASE_POOL", "1")
 os.environ["NOCTURN_PROCESS"] = "web"
 
 from core.telemetry import setup_tracing
+from nocturn.daphne_http import keep_content_types_parsed
+
+keep_content_types_parsed()  # daphne's Twisted, before it serves a request
 
 setup_tracing("nocturn-web")  # before Django builds its middleware chain (the tracing middleware joins it)
 django_http = get_asgi_application()  # sets Django up before the imports below touch models

@@ -142,7 +142,9 @@ def widget(committed_db, monkeypatch) -> Iterator[Any]:
         started.append((key.property.schema_name, data["conversation_id"]))
         return data["conversation_id"], data["token"]
 
-    yield SimpleNamespace(a=world.a, b=world.b, key_a=key_a, key_b=key_b, start=start, scheduled=scheduled)
+    yield SimpleNamespace(
+        a=world.a, b=world.b, key_a=key_a, key_b=key_b, start=start, scheduled=scheduled, started=started
+    )
     for schema, conversation_id in started:
         with schema_context(schema):
             guest_ids = list(Conversation.objects.filter(pk=conversation_id).values_list("guest_id", flat=True))
@@ -171,6 +173,10 @@ def _same_answer(fast_answer: Any, view_answer: Any) -> None:
     if "message" in view_body:  # two stored messages: their ids, times and texts differ, nothing else
         for body in (fast_body, view_body):
             body["message"] = {k: v for k, v in body["message"].items() if k not in ("id", "created_at", "content")}
+    if "token" in view_body:  # two started conversations: their ids and tokens differ, nothing else
+        for body in (fast_body, view_body):
+            for name in ("conversation_id", "token", "websocket"):
+                body[name] = bool(body.pop(name))
     assert fast_body == view_body
     view_headers = {k: v for k, v in view_answer.headers.items() if k not in VARYING}
     fast_headers = {k: v for k, v in fast_answer.headers.items() if k not in VARYING}
@@ -302,3 +308,76 @@ def test_the_host_check_is_cached_per_host(widget, lean) -> None:
     assert app._hosts == {"localhost": (app._hosts["localhost"][0], True)}
     assert _fast(path, body, {**headers, "Host": "alpha.localhost"}, app=app).status == 299
     assert app._hosts["alpha.localhost"][1] is False
+
+
+def _start_request(key: WidgetKey, body: dict | bytes | None = None, origin: str = ORIGIN_A) -> tuple[str, bytes, dict]:
+    payload = {"key": key.public_key, "consent": True, "consent_text": NOTICE} if body is None else body
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return "/api/v1/conversations", raw, {"Host": "localhost", "Origin": origin, "Content-Type": "application/json"}
+
+
+def _conversations(schema: str) -> set[int]:
+    with schema_context(schema):
+        return set(Conversation.objects.values_list("pk", flat=True))
+
+
+def _started(widget: Any, schema: str, answer: Any) -> int:
+    conversation_id = json.loads(answer.body)["conversation_id"]
+    widget.started.append((schema, conversation_id))  # the fixture deletes it after
+    return conversation_id
+
+
+def test_a_conversation_is_started_as_by_the_view_and_its_token_posts(widget) -> None:
+    fast_answer = _fast(*_start_request(widget.key_a))
+    view_answer = _django(*_start_request(widget.key_a))
+    assert fast_answer.status == 201
+    conversation_id = _started(widget, "alpha", fast_answer)
+    _started(widget, "alpha", view_answer)
+    _same_answer(fast_answer, view_answer)
+    data = json.loads(fast_answer.body)
+    assert data["property"] == widget.a.name and data["websocket"] == f"/ws/guest/{conversation_id}/"
+    with schema_context("alpha"):
+        conversation = Conversation.objects.select_related("guest").get(pk=conversation_id)
+        assert conversation.guest.consent_text == NOTICE and conversation.channel == "web"
+    assert _fast(*_request(conversation_id, data["token"], {"text": "Hello"})).status == 202
+    assert _messages("alpha", conversation_id) == ["Hello"]
+
+
+KEY = "the widget key of property A"  # put in by the test
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"consent": True, "consent_text": NOTICE},  # no key
+        {"key": "nosuchkey", "consent": True, "consent_text": NOTICE},
+        {"key": KEY, "consent": False, "consent_text": NOTICE},
+        {"key": KEY, "consent": True, "consent_text": "  "},
+        {"key": KEY, "consent": "yes", "consent_text": NOTICE},
+        b"not json",
+        b"[1]",
+        b'{"consent": true, "consent_text": "a\\u0000b"}',
+    ],
+)
+def test_a_refused_start_gets_the_views_answer_and_stores_nothing(widget, body) -> None:
+    if isinstance(body, dict) and body.get("key") == KEY:
+        body = {**body, "key": widget.key_a.public_key}
+    before = _conversations("alpha")
+    fast_answer = _fast(*_start_request(widget.key_a, body))
+    assert fast_answer.status in (400, 403) and json.loads(fast_answer.body)["error"]
+    _same_answer(fast_answer, _django(*_start_request(widget.key_a, body)))
+    assert _conversations("alpha") == before
+
+
+def test_property_bs_widget_key_starts_only_in_bs_schema_and_as_key_only_from_as_site(widget) -> None:
+    before_a, before_b = _conversations("alpha"), _conversations("bravo")
+    answer = _fast(*_start_request(widget.key_b, origin=ORIGIN_B))
+    assert answer.status == 201
+    b_conversation = _started(widget, "bravo", answer)
+    assert json.loads(answer.body)["property"] == widget.b.name
+    assert _conversations("bravo") == before_b | {b_conversation} and _conversations("alpha") == before_a
+    for key, origin in ((widget.key_a, ORIGIN_B), (widget.key_b, ORIGIN_A)):  # a key from the other's site
+        refused = _fast(*_start_request(key, origin=origin))
+        assert refused.status == 403
+        _same_answer(refused, _django(*_start_request(key, origin=origin)))
+    assert _conversations("alpha") == before_a and _conversations("bravo") == before_b | {b_conversation}

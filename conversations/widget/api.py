@@ -170,7 +170,7 @@ def guarded(view: Callable[..., tuple[dict[str, Any], int]], methods: str) -> Ca
     return csrf_exempt(wrapper)
 
 
-def _start(request: HttpRequest) -> tuple[dict[str, Any], int]:
+def _start(request: Caller) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations {key, consent: true, consent_text, language?} → 201 {conversation_id, token}."""
     data = json_body(request)
     widget_key = check_key(request, key_named(str(data.get("key") or request.headers.get("X-Widget-Key", ""))))
@@ -235,3 +235,8 @@ conversation_messages = guarded(_post_message, "POST")
 def post_message_reply(request: Caller, conversation_id: int) -> Reply:
     """The message door's answer, for the lean ASGI path (`widget.fast`): the same checks as the view."""
     return door_reply(request, _post_message, "POST", conversation_id)
+
+
+def start_reply(request: Caller) -> Reply:
+    """The start door's answer, for the lean ASGI path (`widget.fast`): the same checks as the view."""
+    return door_reply(request, _start, "POST")

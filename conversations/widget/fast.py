@@ -1,12 +1,15 @@
-"""The widget's message POST served straight from ASGI: the same door as the view, without Django's handler.
+"""The widget's message POST and its conversation start served straight from ASGI: the same doors as the views,
+without Django's handler.
 
-A guest's every message is one `POST /api/v1/conversations/{id}/messages`. Through Django it cost, beside
+A guest's every message is one `POST /api/v1/conversations/{id}/messages`, every conversation starts with one
+`POST /api/v1/conversations`. Through Django it cost, beside
 the door's own work (token, key, throttle, store, enqueue), a new thread per request (asgiref), the whole
 middleware chain (sessions, auth, CSRF, CSP, messages, axes) and django-tenants' domain lookup, one SELECT
-per request for the public host. This app answers that POST from a few long-lived threads instead, with
-the view's own code (`api.post_message_reply`: the same checks in the same order, the same statuses,
-bodies and CORS headers, the message stored and its turn enqueued before the 202), adding the headers the
-middleware would (request id, the security headers, the content security policy).
+per request for the public host. This app answers those POSTs from a few long-lived threads instead, with
+the views' own code (`api.post_message_reply`, `api.start_reply`: the same checks in the same order, the same
+statuses, bodies and CORS headers, the message stored and its turn enqueued before the 202, the conversation
+stored before the 201), adding the headers the middleware would (request id, the security headers, the
+content security policy).
 
 Only the ordinary request is taken; anything the middleware would treat differently goes to Django
 unchanged: a query string (the input boundary checks it), a host that is not the public one (checked
@@ -48,6 +51,8 @@ log = structlog.get_logger(__name__)
 
 PATH = re.compile(r"/api/v1/conversations/([0-9]+)/messages")
 ROUTE = "api/v1/conversations/<int:conversation_id>/messages"  # as the view's metrics and spans name it
+START_PATH = "/api/v1/conversations"
+START_ROUTE = "api/v1/conversations"
 THREADS = 4  # each holds at most one database connection at a time (from the web process's pool)
 HOST_CACHE_SECONDS = 10.0
 
@@ -88,12 +93,12 @@ class WidgetMessageApp:
         self._hosts: dict[str, tuple[float, bool]] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        match = (
-            PATH.fullmatch(scope["path"])
+        door = (
+            _door(scope["path"])
             if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("query_string")
             else None
         )
-        if match is None or not await self._ours(scope):
+        if door is None or not await self._ours(scope):
             await self.app(scope, receive, send)
             return
         chunks, ended, complete = await _read_body(receive, api.MAX_BODY_BYTES)
@@ -101,17 +106,18 @@ class WidgetMessageApp:
             await self.app(scope, _replaying(chunks, ended, receive), send)
             return
         caller = AsgiCaller(scope, b"".join(chunks))
+        route, reply = door
         started, status = time.perf_counter(), 500
         try:
-            with _server_span(caller) as span:
+            with _server_span(caller, route) as span:
                 # asgiref's hand-off, not the loop's: the thread then knows this event loop, so the staff feed's
                 # `async_to_sync(group_send)` runs on it (and its Redis connections) instead of a new loop and
                 # a new Redis connection per message. The span and request id travel with the context.
                 serve = sync_to_async(_serve, thread_sensitive=False, executor=self._executor)
-                status, headers, body = await serve(caller, int(match.group(1)), _secure(scope, caller))
+                status, headers, body = await serve(caller, reply, _secure(scope, caller))
                 span.set_attribute("http.response.status_code", status)
         finally:
-            metric = http_request_duration.labels(route=ROUTE, method="POST", status=str(status), site="public")
+            metric = http_request_duration.labels(route=route, method="POST", status=str(status), site="public")
             metric.observe(time.perf_counter() - started)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -147,14 +153,28 @@ class WidgetMessageApp:
         self._executor.shutdown()
 
 
-def _server_span(caller: AsgiCaller) -> Any:
+Door = Callable[[AsgiCaller], api.Reply]
+
+
+def _door(path: str) -> tuple[str, Door] | None:
+    """The route (as the views' metrics and spans name it) and the door of a path this app serves, or None."""
+    if path == START_PATH:
+        return START_ROUTE, api.start_reply
+    match = PATH.fullmatch(path)
+    if match is None:
+        return None
+    conversation_id = int(match.group(1))
+    return ROUTE, lambda caller: api.post_message_reply(caller, conversation_id)
+
+
+def _server_span(caller: AsgiCaller, route: str) -> Any:
     """The server span Django's instrumentation would give the view (the webhook's fast path does the
     same), so a guest turn's trace still runs from this request into the Celery task."""
     context = propagate.extract(caller.headers)  # the caller's traceparent, read case-insensitively
-    return telemetry.tracer.start_as_current_span(f"POST {ROUTE}", context=context, kind=trace.SpanKind.SERVER)
+    return telemetry.tracer.start_as_current_span(f"POST {route}", context=context, kind=trace.SpanKind.SERVER)
 
 
-def _serve(caller: AsgiCaller, conversation_id: int, secure: bool) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def _serve(caller: AsgiCaller, door: Door, secure: bool) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """The door on one of this app's threads, bracketed as Django brackets a request."""
     incoming = caller.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
@@ -163,7 +183,7 @@ def _serve(caller: AsgiCaller, conversation_id: int, secure: bool) -> tuple[int,
     close_old_connections()  # request_started: drop a connection Django would not reuse
     try:
         connection.set_schema_to_public()
-        reply = api.post_message_reply(caller, conversation_id)
+        reply = door(caller)
         status, body = reply.status, json.dumps(reply.body, cls=DjangoJSONEncoder).encode()
         extra = reply.headers
     except Exception:  # a failure of ours: 500, as Django answers an unhandled error (the guest retries)
