@@ -181,3 +181,20 @@ def test_the_gaps_recent_questions_are_read_in_one_statement_as_the_orm_read_the
         assert sorted(gap_ids) == sorted(g.pk for g in gaps)  # the dismissed gap's questions are not read
         assert found == by_orm(vector, gap_ids)  # the same members, cosines to the last bit, in the same order
         assert sum(m.gap_id == gaps[0].pk for m in found) == MEMBERS_PER_GAP
+
+
+def test_a_turn_embeds_each_distinct_text_once_and_a_repeated_question_not_at_all(
+    kb_a, open_all_day, monkeypatch
+) -> None:
+    # Why the worker's embedding is ~20 ms a turn in `bench/turn_throughput.py` against ~9 ms for a question alone
+    # (docs/benchmarks.md, p28e): one text a turn, but longer (the glossary's other-language words, the bench's
+    # suffix), not several. A question asking two things is searched whole and by part: three texts, each once.
+    calls = count_query_embeddings(monkeypatch)
+    monkeypatch.setattr(settings, "EMBEDDING_QUERY_CACHE_SECONDS", 0)
+    with schema_context(kb_a.a.schema_name):
+        ask("What time is breakfast served?")
+        assert len(calls) == 1
+        ask("What's the wifi password, and where is the gym?")
+        assert len(calls) == 4 and len(set(calls)) == 4
+        ask("What time is breakfast served?")  # another conversation, the same process: its vector is kept
+        assert len(calls) == 4
