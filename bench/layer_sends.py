@@ -7,8 +7,9 @@ thread of the process; Redis' own CPU not counted):
 
 - a worker's staff-inbox event as it was sent before w20e: `async_to_sync(layer.group_send)` from a thread with
   no event loop (asgiref starts a thread and a loop per call, and the layer a Redis connection per loop);
-- the same send on the process's own loop (`core.layer.send_group` after `use_own_loop()`, as in a Celery pool
-  process now);
+- the same send on the process's own loop (a Celery pool process's before p28e), and from the calling thread on a
+  blocking client (`core.layer.send_group` after `use_own_loop()`, as in a Celery pool process now), to a group
+  nobody is in and to one a socket has joined;
 - `channels.db.aclose_old_connections()` awaited on an event loop, as Channels does before every message a
   consumer handles (what a group feed's events now skip in daphne);
 - an event received on a process-local channel (a socket's, in daphne), by channels_redis' own layer and by
@@ -57,9 +58,11 @@ def cpu_ms_per_call(call: Callable[[], None], calls: int) -> float:
     return 1000 * (time.process_time() - started) / calls
 
 
-def cpu_ms_per_send_to_a_member(channel_layer: Any, message: dict[str, Any], calls: int) -> float:
-    """A send on the process's own loop to a group with one member, its queue emptied (untimed) every
-    `BATCH` sends so it never reaches the layer's capacity (past which a send skips the member)."""
+def cpu_ms_per_send_to_a_member(
+    channel_layer: Any, message: dict[str, Any], calls: int, send: Callable[[str, dict[str, Any]], None]
+) -> float:
+    """`send` to a group with one member, its queue emptied (untimed) every `BATCH` sends so it never reaches
+    the layer's capacity (past which a send skips the member)."""
     member = layer.run(channel_layer.new_channel())
     layer.run(channel_layer.group_add(MEMBERS_GROUP, member))
     queue = channel_layer.prefix + channel_layer.non_local_name(member)
@@ -72,7 +75,7 @@ def cpu_ms_per_send_to_a_member(channel_layer: Any, message: dict[str, Any], cal
         for batch in range(batches + 1):  # the first pays for the connection, untimed
             started = time.process_time()
             for _ in range(BATCH):
-                layer.send_group(MEMBERS_GROUP, message)
+                send(MEMBERS_GROUP, message)
             spent += time.process_time() - started if batch else 0.0
             layer.run(empty_the_queue())
     finally:
@@ -116,10 +119,18 @@ def main() -> None:
     before = cpu_ms_per_call(lambda: async_to_sync(channel_layer.group_send)(GROUP, message), calls)
     print(f"  group_send, async_to_sync from a thread without a loop (the worker before): {before:.3f} ms CPU")
     layer.use_own_loop()
-    after = cpu_ms_per_call(lambda: layer.send_group(GROUP, message), calls)
-    print(f"  group_send on the process's own loop (core.layer, the worker now):         {after:.3f} ms CPU")
-    joined = cpu_ms_per_send_to_a_member(channel_layer, message, calls)
-    print(f"  the same to a group one socket has joined (a guest's reply):                {joined:.3f} ms CPU")
+
+    def on_loop(group: str, message: dict[str, Any]) -> None:
+        layer.run(channel_layer.group_send(group, message))
+
+    after = cpu_ms_per_call(lambda: on_loop(GROUP, message), calls)
+    print(f"  group_send on the process's own loop (core.layer, the worker before p28e):  {after:.3f} ms CPU")
+    blocking = cpu_ms_per_call(lambda: layer.send_group(GROUP, message), calls)
+    print(f"  the same from the calling thread, blocking client (the worker now):         {blocking:.3f} ms CPU")
+    joined = cpu_ms_per_send_to_a_member(channel_layer, message, calls, on_loop)
+    print(f"  on the loop to a group one socket has joined (a guest's reply):             {joined:.3f} ms CPU")
+    joined = cpu_ms_per_send_to_a_member(channel_layer, message, calls, layer.send_group)
+    print(f"  blocking, to a group one socket has joined:                                 {joined:.3f} ms CPU")
 
     event = {"type": "guest.event", "event": "token", "payload": {"text": "x" * 40}}
     upstream = cpu_ms_per_receive(RedisChannelLayer, event, calls)

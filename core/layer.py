@@ -22,6 +22,7 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
@@ -113,23 +114,73 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         assert self.require_valid_group_name(group), "Group name not valid"
         key = self._group_key(group)
         async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
-            pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
-            pipe.zrange(key, 0, -1)
-            _, members = await pipe.execute()
-        channel_names = [member.decode("utf8") for member in members]
-        by_connection, message_for, capacity_of = self._map_channel_keys_to_connection(channel_names, message)
-        for index, channel_keys in by_connection.items():
+            _, members = await self._read_group(pipe, key).execute()
+        for index, channel_keys, args in self._queues(members, message):
             # Upstream drops the expired messages through the group's connection, a no-op on any other host.
             async with self.connection(index).pipeline(transaction=True) as pipe:
-                for channel_key in channel_keys:
-                    pipe.zremrangebyscore(channel_key, min=0, max=int(time.time()) - int(self.expiry))
-                args = [message_for[k] for k in channel_keys] + [capacity_of[k] for k in channel_keys]
-                pipe.eval(_GROUP_SEND_LUA, len(channel_keys), *channel_keys, *args, time.time(), self.expiry)
-                over_capacity = (await pipe.execute())[-1]
-            if over_capacity > 0:
-                channels_redis_log.info(
-                    "%s of %s channels over capacity in group %s", over_capacity, len(channel_names), group
-                )
+                over_capacity = (await self._queue(pipe, channel_keys, args).execute())[-1]
+            self._log_over_capacity(over_capacity, len(members), group)
+
+    def group_send_blocking(self, group: str, message: dict[str, Any]) -> bool:
+        """`group_send` from the calling thread on blocking clients: the same commands in the same pipelines.
+
+        A Celery pool process's sends (the staff inbox's events) went to its loop thread and back: two thread
+        hand-offs, asyncio's turns and redis' asyncio client around the round trips, more CPU than the round trips
+        themselves (docs/benchmarks.md, p28e). False, having sent nothing, when a host is not given by address
+        (a Sentinel): the caller sends on the loop then."""
+        assert self.require_valid_group_name(group), "Group name not valid"
+        clients = self._blocking_clients()
+        if clients is None:
+            return False
+        key = self._group_key(group)
+        with clients[self.consistent_hash(group)].pipeline(transaction=False) as pipe:
+            _, members = self._read_group(pipe, key).execute()
+        for index, channel_keys, args in self._queues(members, message):
+            with clients[index].pipeline(transaction=True) as pipe:
+                over_capacity = self._queue(pipe, channel_keys, args).execute()[-1]
+            self._log_over_capacity(over_capacity, len(members), group)
+        return True
+
+    def _read_group(self, pipe: Any, key: bytes) -> Any:
+        pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
+        pipe.zrange(key, 0, -1)
+        return pipe
+
+    def _queues(self, members: list[bytes], message: dict[str, Any]) -> list[tuple[int, list[Any], list[Any]]]:
+        """Per connection: its members' channel keys and the queueing script's arguments."""
+        channel_names = [member.decode("utf8") for member in members]
+        by_connection, message_for, capacity_of = self._map_channel_keys_to_connection(channel_names, message)
+        return [
+            (index, keys, [message_for[k] for k in keys] + [capacity_of[k] for k in keys])
+            for index, keys in by_connection.items()
+        ]
+
+    def _queue(self, pipe: Any, channel_keys: list[Any], args: list[Any]) -> Any:
+        for channel_key in channel_keys:
+            pipe.zremrangebyscore(channel_key, min=0, max=int(time.time()) - int(self.expiry))
+        pipe.eval(_GROUP_SEND_LUA, len(channel_keys), *channel_keys, *args, time.time(), self.expiry)
+        return pipe
+
+    @staticmethod
+    def _log_over_capacity(over_capacity: int, members: int, group: str) -> None:
+        if over_capacity > 0:
+            channels_redis_log.info("%s of %s channels over capacity in group %s", over_capacity, members, group)
+
+    def _blocking_clients(self) -> list[redis.Redis] | None:
+        """One blocking client per host (built on first use, kept by the layer), or None when a host is not given
+        by address. Sends give up after SEND_TIMEOUT, as `run` does; the hosts' own socket timeout is for the
+        receiving side (a BZPOPMIN may block longer)."""
+        if "_blocking" not in self.__dict__:
+            clients = []
+            for host in self.hosts:
+                options = dict(host)
+                address = options.pop("address", None)
+                if not isinstance(address, str):
+                    clients = None
+                    break
+                clients.append(redis.Redis.from_url(address, **{**options, "socket_timeout": SEND_TIMEOUT}))
+            self.__dict__["_blocking"] = clients
+        return self.__dict__["_blocking"]
 
 
 def _retrieved(pop: asyncio.Task[Any]) -> None:
@@ -171,6 +222,9 @@ def send_group(group: str, message: dict[str, Any]) -> None:
     """`group_send`, delivered before returning, from synchronous code."""
     layer = get_channel_layer()
     if _own_loop_for_sync_sends:
-        run(layer.group_send(group, message))
+        # A pool process's thread has no loop of its own: it sends on a blocking client (the same commands),
+        # or on the process's loop thread where it cannot.
+        if not (isinstance(layer, PipelinedRedisChannelLayer) and layer.group_send_blocking(group, message)):
+            run(layer.group_send(group, message))
     else:
         async_to_sync(layer.group_send)(group, message)

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 from redis.asyncio.client import Pipeline, Redis
+from redis.client import Pipeline as BlockingPipeline
+from redis.client import Redis as BlockingRedis
 
 from core import layer
 
@@ -38,7 +40,7 @@ def own_loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         loop.call_soon_threadsafe(loop.stop)
 
 
-def test_sends_from_a_worker_go_out_in_order_on_one_loop_thread(own_loop: None) -> None:
+def test_sends_from_a_worker_go_out_in_order_from_its_thread(own_loop: None) -> None:
     channel_layer = get_channel_layer()
     reader = asyncio.new_event_loop()
     channel = reader.run_until_complete(channel_layer.new_channel())
@@ -49,10 +51,9 @@ def test_sends_from_a_worker_go_out_in_order_on_one_loop_thread(own_loop: None) 
             layer.send_group("staff.layer-test", {"type": "staff.event", "event": "n", "payload": {"n": n}})
         received = [reader.run_until_complete(asyncio.wait_for(channel_layer.receive(channel), 5)) for _ in range(5)]
         assert [m["payload"]["n"] for m in received] == [0, 1, 2, 3, 4]
-        # One loop thread for the process, not a thread (and a loop, and a Redis connection) per send.
-        new_threads = [t for t in threading.enumerate() if t.ident not in threads_before]
-        assert [t.name for t in new_threads] == ["channel-layer"]
-        assert layer.background_loop() is layer._loop
+        # From the calling thread on a blocking client: no thread (nor loop) per send, nor the loop thread's hops.
+        assert [t for t in threading.enumerate() if t.ident not in threads_before] == []
+        assert layer._loop is None
     finally:
         reader.run_until_complete(channel_layer.group_discard("staff.layer-test", channel))
         reader.close()
@@ -81,9 +82,12 @@ def test_a_worker_task_leaves_its_schema_for_the_next_but_an_eager_one_hands_the
         assert connection.schema_name == "public"
 
 
-async def _sends_and_receipts(layer_class: type, capacity: int = 100) -> tuple[list[Any], list[Any], int]:
+async def _sends_and_receipts(
+    layer_class: type, capacity: int = 100, *, blocking: bool = False
+) -> tuple[list[Any], list[Any], int]:
     """Sends to a group of two members (one of them full at `capacity` 1), to an empty group and to a member
-    whose group entry has expired; what each channel then holds, and the pipelines' and plain commands' count."""
+    whose group entry has expired; what each channel then holds, and the pipelines' and plain commands' count.
+    `blocking`: sent by `group_send_blocking` (a pool process's sends), in a thread of its own."""
     channel_layer = layer_class(
         hosts=[{"address": settings.REDIS_URL}], prefix=f"test-layer-{uuid.uuid4().hex[:8]}", capacity=capacity
     )
@@ -95,14 +99,19 @@ async def _sends_and_receipts(layer_class: type, capacity: int = 100) -> tuple[l
         connection = channel_layer.connection(0)
         await connection.zadd(channel_layer._group_key("guest.2"), {gone: 1.0})  # added long ago: expired
         _counting.calls.clear()
+        sends = [("guest.1", {"type": "chat.token", "n": n}) for n in range(3)]
+        sends += [("staff.nobody", {"type": "staff.event", "n": 9}), ("guest.2", {"type": "chat.token", "n": 5})]
         with (
             patch.object(Pipeline, "execute", _counting(Pipeline.execute, in_pipelines=True)),
             patch.object(Redis, "execute_command", _counting(Redis.execute_command, in_pipelines=False)),
+            patch.object(BlockingPipeline, "execute", _counting_blocking(BlockingPipeline.execute)),
+            patch.object(BlockingRedis, "execute_command", _counting_blocking(BlockingRedis.execute_command)),
         ):
-            for n in range(3):
-                await channel_layer.group_send("guest.1", {"type": "chat.token", "n": n})
-            await channel_layer.group_send("staff.nobody", {"type": "staff.event", "n": 9})
-            await channel_layer.group_send("guest.2", {"type": "chat.token", "n": 5})
+            for group, message in sends:
+                if blocking:
+                    assert await asyncio.to_thread(channel_layer.group_send_blocking, group, message)
+                else:
+                    await channel_layer.group_send(group, message)
         round_trips = len(_counting.calls)
         held = []
         for channel in (first, second, gone):
@@ -118,6 +127,17 @@ async def _sends_and_receipts(layer_class: type, capacity: int = 100) -> tuple[l
     finally:
         await channel_layer.flush()
         await channel_layer.close_pools()
+
+
+def _counting_blocking(method: Any) -> Any:
+    """A blocking client's method counted as `_counting` counts the asyncio client's (a blocking pipeline's
+    execute does not go through the client's `execute_command`)."""
+
+    def counted(instance: Any, *args: Any, **kwargs: Any) -> Any:
+        _counting.calls.append(method.__name__)
+        return method(instance, *args, **kwargs)
+
+    return counted
 
 
 class _counting:
@@ -146,6 +166,27 @@ def test_the_pipelined_group_send_leaves_what_upstreams_does_in_fewer_round_trip
     assert ours[:2] == upstream[:2] == ([[0, 1, 2], [0, 1, 2], []], [])
     # Upstream: 4 round trips a send to members, 2 to a group nobody is in; here 2 and 1.
     assert (upstream[2], ours[2]) == (4 * 3 + 2 + 2, 2 * 3 + 1 + 1)
+
+
+def test_a_blocking_group_send_leaves_what_the_pipelined_one_does_in_as_many_round_trips() -> None:
+    pipelined = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer))
+    blocking = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer, blocking=True))
+    assert blocking == pipelined == ([[0, 1, 2], [0, 1, 2], []], [], 2 * 3 + 1 + 1)
+    full = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer, capacity=1, blocking=True))
+    assert full[:2] == ([[0], [0], []], [])
+
+
+def test_a_layer_with_a_host_not_given_by_address_sends_on_the_loop(own_loop: None) -> None:
+    sentinel = layer.PipelinedRedisChannelLayer(hosts=[{"master_name": "m", "sentinels": [("127.0.0.1", 1)]}])
+    assert sentinel.group_send_blocking("staff.x", {"type": "staff.event"}) is False  # nothing sent, nothing read
+    sent = []
+
+    async def group_send(group: str, message: dict[str, Any]) -> None:
+        sent.append(group)
+
+    with patch("core.layer.get_channel_layer", return_value=sentinel), patch.object(sentinel, "group_send", group_send):
+        layer.send_group("staff.x", {"type": "staff.event"})
+    assert sent == ["staff.x"]
 
 
 def test_a_full_channel_is_skipped_and_logged_as_upstream_does(caplog: pytest.LogCaptureFixture) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import F
-from pgvector.django import CosineDistance
+from pgvector import Vector
 
 from conversations.unanswered import Unanswered, register_recorder
 from gaps.models import Gap, GapQuestion, GapStatus, UnansweredReason
@@ -32,22 +32,31 @@ def _vector_literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
+# The recent questions of each gap found, each with its distance to the new question, in one statement: it was a
+# query per gap. The order is the ORM's was (the gaps as found, each gap's newest first), the distance computed by
+# the same operator on the same vector text (pgvector's `CosineDistance` sends `Vector(...).to_text()`).
+_MEMBERS_SQL = """
+    SELECT id, gap_id, text, distance FROM (
+        SELECT q.id, q.gap_id, q.text, q.asked_at, q.embedding <=> %(vector)s AS distance,
+               row_number() OVER (PARTITION BY q.gap_id ORDER BY q.asked_at DESC, q.id DESC) AS recent
+        FROM gaps_gapquestion q WHERE q.gap_id = ANY(%(gaps)s)
+    ) m
+    WHERE recent <= %(members)s
+    ORDER BY array_position(%(gaps)s, gap_id), asked_at DESC, id DESC
+"""
+
+
 def candidate_members(vector: list[float]) -> list[Member]:
     """The recent questions of the open gaps nearest to `vector`, each with its cosine to it."""
     literal = _vector_literal(vector)
     with connection.cursor() as cursor:
         cursor.execute(_NEAREST_SQL, {"q": literal, "n": NEIGHBOURS})
         gap_ids = [row[0] for row in cursor.fetchall()]
-    members: list[Member] = []
-    for gap_id in gap_ids:
-        recent = (
-            GapQuestion.objects.filter(gap_id=gap_id)
-            .order_by("-asked_at", "-id")
-            .annotate(distance=CosineDistance("embedding", vector))
-            .only("id", "text", "gap_id")[:MEMBERS_PER_GAP]
-        )
-        members.extend(Member(gap_id, 1.0 - float(q.distance), concepts(q.text)) for q in recent)
-    return members
+    if not gap_ids:
+        return []
+    params = {"vector": Vector(vector).to_text(), "gaps": gap_ids, "members": MEMBERS_PER_GAP}
+    recent = GapQuestion.objects.raw(_MEMBERS_SQL, params)  # raw(): the encrypted text is decrypted as the ORM does
+    return [Member(q.gap_id, 1.0 - float(q.distance), concepts(q.text)) for q in recent]
 
 
 def question_vector(question: str, language: str) -> list[float]:

@@ -127,3 +127,74 @@ def test_a_topic_no_item_names_reaches_the_gap_inbox_with_nothing_found_about_it
         found[unnamed] = told[-1].found
     assert found[()] and found[("sauna",)] == ()
     assert not is_about(concepts("do you have a sauna in the spa?"), found[("sauna",)])
+
+
+def test_the_gaps_recent_questions_are_read_in_one_statement_as_the_orm_read_them_gap_by_gap(kb_a) -> None:
+    import datetime as dt
+
+    import numpy as np
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from pgvector.django import CosineDistance
+
+    from gaps.services.clustering import MEMBERS_PER_GAP
+    from gaps.services.recording import Member, candidate_members
+
+    def by_orm(vector: list[float], gap_ids: list[int]) -> list[Member]:  # what recording did before p28e
+        members = []
+        for gap_id in gap_ids:
+            recent = (
+                GapQuestion.objects.filter(gap_id=gap_id)
+                .order_by("-asked_at", "-id")
+                .annotate(distance=CosineDistance("embedding", vector))
+                .only("id", "text", "gap_id")[:MEMBERS_PER_GAP]
+            )
+            members.extend(Member(gap_id, 1.0 - float(q.distance), concepts(q.text)) for q in recent)
+        return members
+
+    rng = np.random.default_rng(28)
+    texts = ["can I rent a bike", "boleh pinjam payung?", "is there a sauna", "late checkout please"]
+    with schema_context(kb_a.a.schema_name):
+        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+        now = timezone.now()
+        gaps = [Gap.objects.create(first_seen_at=now, last_seen_at=now) for _ in range(3)]
+        dismissed = Gap.objects.create(first_seen_at=now, last_seen_at=now, status=GapStatus.DISMISSED)
+        for number in range(45):  # one gap past MEMBERS_PER_GAP, questions asked at the same instant (ids decide)
+            gap = (gaps[0], gaps[0], gaps[1], gaps[2], dismissed)[number % 5] if number < 35 else gaps[0]
+            message, _ = engine.record_guest_message(conversation, texts[number % 4], provider_message_id=f"q{number}")
+            GapQuestion.objects.create(
+                gap=gap,
+                text=texts[number % 4],
+                language="en",
+                channel="web",
+                reason="no_hits",
+                conversation=conversation,
+                message=message,
+                embedding=rng.normal(size=settings.EMBEDDING_DIMENSIONS).tolist(),
+                asked_at=now - dt.timedelta(minutes=number // 3),
+            )
+        vector = rng.normal(size=settings.EMBEDDING_DIMENSIONS).astype(np.float32).astype(float).tolist()
+        with CaptureQueriesContext(connection) as read:
+            found = candidate_members(vector)
+        assert len(read.captured_queries) == 2  # the nearest gaps, then all their recent questions
+        gap_ids = list(dict.fromkeys(m.gap_id for m in found))
+        assert sorted(gap_ids) == sorted(g.pk for g in gaps)  # the dismissed gap's questions are not read
+        assert found == by_orm(vector, gap_ids)  # the same members, cosines to the last bit, in the same order
+        assert sum(m.gap_id == gaps[0].pk for m in found) == MEMBERS_PER_GAP
+
+
+def test_a_turn_embeds_each_distinct_text_once_and_a_repeated_question_not_at_all(
+    kb_a, open_all_day, monkeypatch
+) -> None:
+    # Why the worker's embedding is ~20 ms a turn in `bench/turn_throughput.py` against ~9 ms for a question alone
+    # (docs/benchmarks.md, p28e): one text a turn, but longer (the glossary's other-language words, the bench's
+    # suffix), not several. A question asking two things is searched whole and by part: three texts, each once.
+    calls = count_query_embeddings(monkeypatch)
+    monkeypatch.setattr(settings, "EMBEDDING_QUERY_CACHE_SECONDS", 0)
+    with schema_context(kb_a.a.schema_name):
+        ask("What time is breakfast served?")
+        assert len(calls) == 1
+        ask("What's the wifi password, and where is the gym?")
+        assert len(calls) == 4 and len(set(calls)) == 4
+        ask("What time is breakfast served?")  # another conversation, the same process: its vector is kept
+        assert len(calls) == 4

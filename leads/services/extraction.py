@@ -1309,14 +1309,25 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
     return "; ".join(found) or None
 
 
+# Kept per text (pure functions of one guest message): every turn reads all of the conversation's messages again,
+# twice (before the answer and for the lead's upsert), and each count check read each message once per pattern.
+@functools.lru_cache(maxsize=4096)
 def _without_changes(text: str) -> str:
     lowered = without_children_changes(counting_text(text.lower()))
     return without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _gives_count(text: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    """Does one guest message say a count one of `patterns` reads, the changes to the party taken out?"""
+    lowered = _without_changes(text)
+    return any(p.search(lowered) for p in patterns)
+
+
 _CHILDREN_COUNTS = (
     CHILDREN_RE, CHILDREN_LABEL_RE, AGENT_PARTY_RE, PLUS_PARTY_RE, CHILDREN_AMONG_RE, LABELLED_PAIR_RE,
 )  # fmt: skip
+_CHILDREN_COUNTS_OR_NONE = (*_CHILDREN_COUNTS, NO_CHILDREN_RE)
 
 
 def _no_children_said(lowered: str) -> bool:
@@ -1327,12 +1338,7 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
     """ "One more kid" after "2 adults and 1 child" is 2 children, "the kids aren't coming after all" none: the
     changes said after the last count of the children, in the order said. A count said again wins over them."""
     last_count = max(
-        (
-            i
-            for i, item in enumerate(items)
-            if any(p.search(_without_changes(item.text)) for p in (*_CHILDREN_COUNTS, NO_CHILDREN_RE))
-        ),
-        default=-1,
+        (i for i, item in enumerate(items) if _gives_count(item.text, _CHILDREN_COUNTS_OR_NONE)), default=-1
     )
     children = raw["children"]
     if last_count >= 0 and children and _no_children_said(_without_changes(items[last_count].text)):
@@ -1355,13 +1361,21 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
     raw["children"] = children
 
 
+_ADULT_COUNTS = (
+    ADULTS_RE,
+    ADULTS_LABEL_RE,
+    COUPLE_RE,
+    SOLO_RE,
+    GROUP_RE,
+    AGENT_PARTY_RE,
+    PLUS_PARTY_RE,
+    ADULTS_AS_US_RE,
+)
+
+
 def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
     """ "One more person is joining" after "2 adults" is 3 adults: the changes said after the last count given."""
-    counted = (ADULTS_RE, ADULTS_LABEL_RE, COUPLE_RE, SOLO_RE, GROUP_RE, AGENT_PARTY_RE, PLUS_PARTY_RE, ADULTS_AS_US_RE)
-    last_count = max(
-        (i for i, item in enumerate(items) if any(p.search(_without_changes(item.text)) for p in counted)),
-        default=-1,
-    )
+    last_count = max((i for i, item in enumerate(items) if _gives_count(item.text, _ADULT_COUNTS)), default=-1)
     delta = sum(party_change(item.text) for item in items[last_count + 1 :])
     if last_count < 0 and raw["adults"] is None and (joining := sum(joining_adults(_lowered(i.text)) for i in items)):
         raw["adults"] = 1 + joining  # "my parents are joining me", nobody counted before: the guest and them

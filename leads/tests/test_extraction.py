@@ -145,3 +145,21 @@ def test_a_tie_between_room_types_is_flagged_as_ambiguous():
 )
 def test_it_does_not_invent_a_value_from_look_alike_words(text, field):
     assert getattr(extract([text], CTX).fields, field) is None
+
+
+def test_each_message_is_read_for_its_counts_once_however_often_a_conversation_is_extracted():
+    # Every turn extracts the whole conversation again (twice on lead turns); each count check used to reduce
+    # each message once per pattern, every time.
+    from leads.services import extraction
+
+    extraction._without_changes.cache_clear()
+    extraction._gives_count.cache_clear()
+    texts = ["We are 2 adults and 1 child", "one more kid is coming", "my sister is joining us too"]
+    first = extract(texts, CTX)
+    reduced = extraction._without_changes.cache_info().misses
+    assert 0 < reduced <= len(texts)
+    assert extract(texts, CTX) == first
+    extract([*texts, "and one more adult please"], CTX)
+    assert extraction._without_changes.cache_info().misses <= reduced + 1  # only the new message
+    for text in texts:
+        assert extraction._without_changes(text) == extraction._without_changes.__wrapped__(text)
