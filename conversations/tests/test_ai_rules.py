@@ -174,6 +174,19 @@ def test_another_item_is_added_only_for_a_part_of_the_question_the_first_does_no
     assert "7:00 am" in answer and "RM 220" in answer and "fitness" not in answer
 
 
+def test_a_part_naming_only_the_items_subject_gets_its_opening_line() -> None:
+    # "is the food halal" asks what the halal item is about (its title), "where … a beer" a line of its own: the
+    # second part's line alone would leave the first unanswered.
+    halal = _hit(
+        5,
+        "Halal Kitchens",
+        "Our kitchens are halal certified by the state religious council. No pork or lard is used in our cooking."
+        " Beer and wine are served only at the Lobby Bar on the ground floor.",
+    )
+    answer = _ask("is the food halal, and where can I get a beer?", (halal,))
+    assert "certified by the state religious council" in answer and "Lobby Bar" in answer
+
+
 def test_a_price_question_gets_the_price_and_no_form() -> None:
     # The one line inviting the booking is the lead step's next question, added after this answer.
     answer = _ask("How much is breakfast for a child?", (BREAKFAST, SPA), mode=AiMode.LEAD_CAPTURE)
