@@ -377,3 +377,11 @@ def test_a_guest_s_words_for_a_no_show_a_fast_broken_an_age_and_passengers_name_
     assert [c.english[0] for c in glossary.find("a buffet for breaking the fast")] == [("buffet",), ("ramadan",)]
     assert ("minimum", "age") in [c.english[0] for c in glossary.find("children aged 4 to 12")]
     assert [c.english[0] for c in glossary.find("how many passengers")] == [("guests",)]
+
+
+def test_a_visit_dropped_by_and_the_fasting_month_name_their_concepts() -> None:
+    # "Drop by", "singgah": a visitor; "bulan puasa", "the fasting month": Ramadan (its buffet is seasonal).
+    for question in ("can my mother drop by in the evening?", "kawan nak singgah malam ni"):
+        assert ("visitor",) in [c.english[0] for c in glossary.find(question)], question
+    for question in ("bulan puasa ada buffet ke", "a buffet during the fasting month?"):
+        assert ("ramadan",) in [c.english[0] for c in glossary.find(question)], question
