@@ -187,6 +187,15 @@ def test_a_part_naming_only_the_items_subject_gets_its_opening_line() -> None:
     assert "certified by the state religious council" in answer and "Lobby Bar" in answer
 
 
+def test_a_second_items_line_saying_it_comes_with_the_line_naming_it() -> None:
+    # "It is open from 10:00 am" after the kids' line alone would give the kids corner the spa's hours.
+    kids = _hit(6, "Kids Corner", "The Kids Corner on level 3 welcomes children aged 3 to 10, free of charge.")
+    spa = _hit(7, "Lotus Spa", "Lotus Spa on level 5 offers Balinese massage. It is open from 11:00 am to 9:00 pm.")
+    answer = _ask("is the kids corner free and what time does the spa open?", (kids, spa))
+    assert "free of charge" in answer and "11:00 am" in answer
+    assert answer.index("Lotus Spa on level 5") < answer.index("It is open from 11:00 am")
+
+
 def test_a_price_question_gets_the_price_and_no_form() -> None:
     # The one line inviting the booking is the lead step's next question, added after this answer.
     answer = _ask("How much is breakfast for a child?", (BREAKFAST, SPA), mode=AiMode.LEAD_CAPTURE)
