@@ -870,9 +870,15 @@ def _grounded(
             added = max(
                 helpful, key=lambda s: (len(s.carries & asked), len(s.concepts & uncovered), s.score, -s.position)
             )
-        if added.position > 0 and _PRONOUN_OPENING.match(added.text) and item.sentences[0] not in chosen:
+        if (
+            not comparison
+            and added.position > 0
+            and _PRONOUN_OPENING.match(added.text)
+            and item.sentences[0] not in chosen
+        ):
             # "It is open from 10:00 am" after the kids club's line would tell the kids club's hours: the item's
-            # opening line names what "it" is ("when does the spa open and is the kids club free?").
+            # opening line names what "it" is ("when does the spa open and is the kids club free?"). A comparison
+            # quotes the same kind of fact from each side, and its question names both.
             chosen.append(item.sentences[0])
         chosen.append(added)
         break  # one more item at most: a second fact, not a brochure
