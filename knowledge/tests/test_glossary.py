@@ -385,3 +385,12 @@ def test_a_visit_dropped_by_and_the_fasting_month_name_their_concepts() -> None:
         assert ("visitor",) in [c.english[0] for c in glossary.find(question)], question
     for question in ("bulan puasa ada buffet ke", "a buffet during the fasting month?"):
         assert ("ramadan",) in [c.english[0] for c in glossary.find(question)], question
+
+
+def test_paying_with_a_phone_is_a_way_to_pay_and_charging_one_is_no_price() -> None:
+    # "Pay with my phone" is an e-wallet (the payment methods' line); "charge my phone" asks for a charger, not a
+    # price: read as "charge" alone it found the line charging a cleaning fee.
+    pay = [c.english[0] for c in glossary.find("can I pay with my phone?")]
+    assert ("credit", "card") in pay
+    charge = [c.english[0] for c in glossary.find("can I charge my phone in the room?")]
+    assert ("phone", "charger") in charge and ("credit", "card") not in charge
