@@ -94,6 +94,7 @@ _NOT_JUDGED = frozenset(
     policy policies rule rules terms conditions procedure process polisi peraturan syarat prosedur proses
     hold keep give take leave bring pay charge stay stop stops station stesen hentian ape pe apo
     main bermain teman temankan jaga tengok tunggu duduk tidur makan minum bawa hantar ambil simpan letak
+    make makes making buat membuat bikin
     one two three four five six seven eight nine ten satu dua tiga empat lima enam tujuh lapan sembilan sepuluh
     """
     )

@@ -224,6 +224,17 @@ SETS = (
         " run once, not tuned on",
     ),
     (
+        "eval_questions_tuning41.json",
+        "tuning set of the t20q round: written before its changes from the titles in guests' own words (other words"
+        " than the item's, typos, short forms, two-part and indirect questions, Malay text-speak); 30 English and 30"
+        " Malay answerable questions over every item, 8 off-knowledge",
+    ),
+    (
+        "eval_questions_tuning42.json",
+        "check set of the t20q round: written after its fixes on tuning41 (the same kinds, other items, lines and"
+        " words), run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -784,9 +784,15 @@ def _grounded(
     )
     # Each part of a question asking several things gets the item's sentence answering it alone: "what time
     # is check-in, and how much is early check-in?" gets 3:00 pm and RM 80.
-    for number in range(len(parts)):
+    for number, (part_foci, part_concepts, part_words) in enumerate(parts):
         top = max(best.sentences, key=lambda s: (s.part_scores[number], -s.position))
-        if top.part_scores[number] >= 1.0 and top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
+        if top.part_scores[number] < 1.0 and _names_only_subject(part_foci, part_concepts, part_words, best, concepts):
+            # A part naming only the item's own subject ("is the food halal, and where can I get a beer?") asks
+            # what the item is, as a question naming only its subject does: its opening line says it.
+            top = best.sentences[0]
+        elif top.part_scores[number] < 1.0:
+            continue
+        if top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
             chosen.append(top)
     chosen.sort(key=lambda s: s.position)
     if _WHICH.search(question) and chosen[0].position > 0 and _PRONOUN_OPENING.match(chosen[0].text):
@@ -864,6 +870,16 @@ def _grounded(
             added = max(
                 helpful, key=lambda s: (len(s.carries & asked), len(s.concepts & uncovered), s.score, -s.position)
             )
+        if (
+            not comparison
+            and added.position > 0
+            and _PRONOUN_OPENING.match(added.text)
+            and item.sentences[0] not in chosen
+        ):
+            # "It is open from 10:00 am" after the kids club's line would tell the kids club's hours: the item's
+            # opening line names what "it" is ("when does the spa open and is the kids club free?"). A comparison
+            # quotes the same kind of fact from each side, and its question names both.
+            chosen.append(item.sentences[0])
         chosen.append(added)
         break  # one more item at most: a second fact, not a brochure
     quoted: list[_Sentence] = []
@@ -899,6 +915,21 @@ def _concept_weight(number: int, concepts: list[glossary.Concept], emphasised: s
     if number in emphasised:
         return 1.5
     return 0.5 if concepts[number].general else 1.0
+
+
+def _names_only_subject(
+    part_foci: tuple[_Focus, ...],
+    part_concepts: frozenset[int],
+    part_words: set[str],
+    item: _Item,
+    concepts: list[glossary.Concept],
+) -> bool:
+    """The part asks no fact of its own and says nothing but the item's subject and its concepts' words: "is the
+    food halal" of the halal item; not "a changing mat we can use in the family suite" (a mat is no suite's word)."""
+    if part_foci or not part_concepts & item.subject:
+        return False
+    said = {_stem(w) for n in part_concepts for phrase in concepts[n].phrases for w in phrase}
+    return not part_words - said - set(_words(item.title)) - _GENERIC - _weak_words()
 
 
 def _parts(

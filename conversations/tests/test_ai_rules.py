@@ -174,6 +174,28 @@ def test_another_item_is_added_only_for_a_part_of_the_question_the_first_does_no
     assert "7:00 am" in answer and "RM 220" in answer and "fitness" not in answer
 
 
+def test_a_part_naming_only_the_items_subject_gets_its_opening_line() -> None:
+    # "is the food halal" asks what the halal item is about (its title), "where … a beer" a line of its own: the
+    # second part's line alone would leave the first unanswered.
+    halal = _hit(
+        5,
+        "Halal Kitchens",
+        "Our kitchens are halal certified by the state religious council. No pork or lard is used in our cooking."
+        " Beer and wine are served only at the Lobby Bar on the ground floor.",
+    )
+    answer = _ask("is the food halal, and where can I get a beer?", (halal,))
+    assert "certified by the state religious council" in answer and "Lobby Bar" in answer
+
+
+def test_a_second_items_line_saying_it_comes_with_the_line_naming_it() -> None:
+    # "It is open from 10:00 am" after the kids' line alone would give the kids corner the spa's hours.
+    kids = _hit(6, "Kids Corner", "The Kids Corner on level 3 welcomes children aged 3 to 10, free of charge.")
+    spa = _hit(7, "Lotus Spa", "Lotus Spa on level 5 offers Balinese massage. It is open from 11:00 am to 9:00 pm.")
+    answer = _ask("is the kids corner free and what time does the spa open?", (kids, spa))
+    assert "free of charge" in answer and "11:00 am" in answer
+    assert answer.index("Lotus Spa on level 5") < answer.index("It is open from 11:00 am")
+
+
 def test_a_price_question_gets_the_price_and_no_form() -> None:
     # The one line inviting the booking is the lead step's next question, added after this answer.
     answer = _ask("How much is breakfast for a child?", (BREAKFAST, SPA), mode=AiMode.LEAD_CAPTURE)

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.providers.base import ChatRequest, Hit
 from assistant.providers.offline import TEMPLATES, compose
-from assistant.unsaid import detail_unsaid, variant_asked
+from assistant.unsaid import detail_unsaid, thing_unsaid, variant_asked
 from conversations.models import AiMode
 
 ITEMS = {
@@ -112,3 +112,11 @@ def test_a_room_named_with_another_kind_is_a_variant_the_hotel_may_not_have() ->
 def test_not_turning_up_is_answered_by_the_no_show_line() -> None:
     assert "no-shows" in _ask("If we never turn up for our booking, what do we pay?", POLICY)
     assert "no-shows" in _ask("kalau tak datang langsung kena caj ke?", POLICY, "ms")
+
+
+def test_making_is_no_thing_asked_of_a_machine() -> None:
+    # "mesin buat kopi", "a coffee making machine": the machine and what it makes are asked, not the making.
+    lines = ["The Loft Room has a Nespresso coffee machine and a work desk."]
+    assert thing_unsaid("loft room ada mesin buat kopi tak", "Loft Room", lines) == []
+    assert thing_unsaid("does the loft room have a coffee making machine?", "Loft Room", lines) == []
+    assert thing_unsaid("loft room ada mesin buat ais tak", "Loft Room", lines) != []

@@ -377,3 +377,20 @@ def test_a_guest_s_words_for_a_no_show_a_fast_broken_an_age_and_passengers_name_
     assert [c.english[0] for c in glossary.find("a buffet for breaking the fast")] == [("buffet",), ("ramadan",)]
     assert ("minimum", "age") in [c.english[0] for c in glossary.find("children aged 4 to 12")]
     assert [c.english[0] for c in glossary.find("how many passengers")] == [("guests",)]
+
+
+def test_a_visit_dropped_by_and_the_fasting_month_name_their_concepts() -> None:
+    # "Drop by", "singgah": a visitor; "bulan puasa", "the fasting month": Ramadan (its buffet is seasonal).
+    for question in ("can my mother drop by in the evening?", "kawan nak singgah malam ni"):
+        assert ("visitor",) in [c.english[0] for c in glossary.find(question)], question
+    for question in ("bulan puasa ada buffet ke", "a buffet during the fasting month?"):
+        assert ("ramadan",) in [c.english[0] for c in glossary.find(question)], question
+
+
+def test_paying_with_a_phone_is_a_way_to_pay_and_charging_one_is_no_price() -> None:
+    # "Pay with my phone" is an e-wallet (the payment methods' line); "charge my phone" asks for a charger, not a
+    # price: read as "charge" alone it found the line charging a cleaning fee.
+    pay = [c.english[0] for c in glossary.find("can I pay with my phone?")]
+    assert ("credit", "card") in pay
+    charge = [c.english[0] for c in glossary.find("can I charge my phone in the room?")]
+    assert ("phone", "charger") in charge and ("credit", "card") not in charge
