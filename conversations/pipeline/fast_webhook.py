@@ -260,10 +260,6 @@ class WhatsAppWebhookApp:
 
     async def _write_pending(self) -> None:
         while self._to_write:
-            # One pass of the event loop first: requests whose bytes arrived in the same wake-up as the first
-            # are parsed in it and join this round (one round trip, one WAL flush, one wake-up for all of them);
-            # no timer, so a lone request waits only for the callbacks already due.
-            await asyncio.sleep(0)
             batch, self._to_write = self._to_write, []
             try:
                 ids = await self._on_writer_connection(lambda writer, batch=batch: _insert_rounds(writer, batch))
