@@ -291,6 +291,43 @@ def test_concurrent_requests_are_written_together_and_a_racing_duplicate_is_new_
     assert sorted(event_id for _, event_id in bound.enqueued) == stored_ids  # each handed to Celery once
 
 
+def test_a_round_shared_by_two_properties_writes_each_row_in_its_own_schema_only(bound, monkeypatch) -> None:
+    # The writer takes every request queued in the event loop's pass into one round (p29w): A's and B's rows
+    # share it, and each still lands in its own property's table, with its id handed to its own property's task.
+    statements: list[tuple[str, int]] = []
+    real = inbound.insert_many
+
+    def counted(schema: str, rows: list[Any]) -> tuple[str, list[Any]]:
+        statements.append((schema, len(rows)))
+        return real(schema, rows)
+
+    monkeypatch.setattr(inbound, "insert_many", counted)
+    number_b = next(number for number, which in CONTRACT_NUMBERS.items() if which == "b")
+    bodies = [
+        whatsapp_text_body(NUMBER_A if i % 2 else number_b, f"6012500{i:04d}", f"m {i}", wamid=f"wamid.MIX{i}")
+        for i in range(20)
+    ]
+
+    async def burst(app: Any) -> list[tuple[int, bytes]]:
+        return await asyncio.gather(
+            *(_request(app, "POST", fast_webhook.PATH, b, whatsapp_signed_headers(b, SECRET)) for b in bodies)
+        )
+
+    assert [status for status, _ in _run(burst)] == [200] * 20
+    stored = _stored(bound)
+    assert [(slug, wamid) for slug, _, wamid in stored if slug == bound.a.slug] == sorted(
+        (bound.a.slug, f"wamid.MIX{i}") for i in range(20) if i % 2
+    )
+    assert [(slug, wamid) for slug, _, wamid in stored if slug == bound.b.slug] == sorted(
+        (bound.b.slug, f"wamid.MIX{i}") for i in range(20) if not i % 2
+    )
+    assert len(statements) < 20  # the rows shared rounds
+    for prop in (bound.a, bound.b):
+        with schema_context(prop.schema_name):
+            own = sorted(InboundEvent.objects.values_list("pk", flat=True))
+        assert sorted(e for schema, e in bound.enqueued if schema == prop.schema_name) == own
+
+
 def _real_publish(monkeypatch: Any) -> None:
     """Undo the fixture's recorder: this test's rounds go to the broker (or fail to)."""
     monkeypatch.setattr(fast_webhook.WhatsAppWebhookApp, "_publish_round", REAL_PUBLISH_ROUND)
