@@ -748,7 +748,7 @@ def _grounded(
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
-    if "price" in names and _other_length_priced(question, best) or _other_length_offered(question, best):
+    if ("price" in names and _other_length_priced(question, best)) or _other_length_offered(question, best):
         # "How much is a 90-minute massage?" is not answered by the 60-minute one's RM 220.
         return []
     if _NEARBY.search(question) and not any(_PLACE_CARRIES.search(s.text) for s in best.sentences):
@@ -1006,12 +1006,13 @@ def _named_words(question: str) -> set[str]:
 _ALTERNATIVES_ASKED = re.compile(r"\b(?:or|atau|vs|versus)\b|\bke\b.+\blagi\b", re.IGNORECASE)
 
 
-# A length of time as a number and its unit: "90 minute", "60-minute", "30 minit", "2 hours", "3 jam".
-_LENGTH = re.compile(r"\b(\d{1,3})\s?-?\s?(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
+# A length of time as a number and its unit: "90 minute", "60-minute", "30 minit", "2 hours", "3 jam". Joined by a
+# bare hyphen it names a kind of the thing ("a 90-minute massage", "urut 1-jam").
+_LENGTH = re.compile(r"\b(\d{1,3})(\s?-?\s?)(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
 
 
 def _lengths(text: str) -> set[tuple[str, str]]:
-    return {(number, "h" if unit.lower()[0] in "hj" else "m") for number, unit in _LENGTH.findall(text)}
+    return {(number, "h" if unit.lower()[0] in "hj" else "m") for number, _, unit in _LENGTH.findall(text)}
 
 
 def _other_length_priced(question: str, item: _Item) -> bool:
@@ -1024,12 +1025,13 @@ def _other_length_priced(question: str, item: _Item) -> bool:
     return bool(asked) and not asked & priced and any(unit in units for _, unit in priced)
 
 
-# A length as a kind of the thing ("a 90-minute massage", "urut 1-jam"), in minutes.
-_LENGTH_KIND = re.compile(r"\b(\d{1,3})-(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
-
-
 def _length_kinds(text: str) -> set[int]:
-    return {int(n) * (60 if unit.lower()[0] in "hj" else 1) for n, unit in _LENGTH_KIND.findall(text)}
+    """The lengths naming a kind of the thing (joined by a bare hyphen), in minutes."""
+    return {
+        int(number) * (60 if unit.lower()[0] in "hj" else 1)
+        for number, joint, unit in _LENGTH.findall(text)
+        if joint == "-"
+    }
 
 
 def _other_length_offered(question: str, item: _Item) -> bool:
