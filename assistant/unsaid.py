@@ -400,6 +400,7 @@ amount asked: \b(?:how much(?! notice| time| lead time| in advance| ahead| earli
   |(?<!tingkat )(?<!aras )(?<!pukul )(?<!jam )(?<!umur )(?<!saiz )(?<!luas )(?<!nombor )(?<!besar )berapa\W*$)
 priced anyhow: \bRM\s?\d|\bfree\b|\bno (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b
   |\binclud(?:ed|es|ing)\b|\btermasuk\b|\d\s?%
+charge: \b(?:charges?|fees?|surcharges?|levy|levies|deposits?|caj|bayaran|deposit|cukai|tax)\b
 age told: \b\d{1,2}[- ]?(?:years?|yrs?|yo|tahun|thn)\b|\b(?:aged?|umur|berumur|usia)\s+\d{1,2}\b
   |\b(?:son|daughter|kid|child|boy|girl|anak)(?:'s| is)? \d{1,2}\b|\b(?:teen|teens|teenager|teenagers|remaja)\b
 permission asked: \b(?:can|could|may|allowed|allow|let|boleh|bole|blh|dibenarkan|benarkan|ok|okay)\b
@@ -551,7 +552,7 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
     lines = list(dict.fromkeys(sentence for count, _, _, sentence in said if most and count == most))
     if _PRICE_ASKED.search(question) and _sibling_priced(thing, title, said, most):
         return "price"
-    if _DETAIL["amount asked"].search(question) and _only_unpriced_lines(lines, sentences):
+    if _DETAIL["amount asked"].search(question) and _only_unpriced_lines(thing, sentences):
         return "price"
     asked = frozenset(glossary.tokens(f"{question} {title}"))
     for kind, stated in kinds:
@@ -576,13 +577,21 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
     return ""
 
 
-def _only_unpriced_lines(lines: Sequence[str], sentences: Sequence[str]) -> bool:
+def _only_unpriced_lines(thing: Sequence[str], sentences: Sequence[str]) -> bool:
     """An amount asked of a thing the item names only in lines stating no price, while another of its lines states
     one: "how much is the soup on the late-night menu?" is not answered by "a tray charge of RM 10 applies per
-    order", the charge of another thing. A line that says the thing free or included prices it."""
+    order", the charge of another thing. The thing is named by its own word or a near one (not by a glossary concept
+    the item is about: "teksi" of an airport transfer's "transfers"); a line that says it free or included prices it."""
+    stems = [glossary.stem(w) for w in thing]
+    lines = [
+        s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)
+    ]
     if not lines or any(_DETAIL["priced anyhow"].search(line) for line in lines):
         return False
-    return any(_PRICED.search(s) for s in sentences)
+    # Every price of the item is a charge on top (per order, a fee, a deposit), not a price of something it sells: "a
+    # sedan costs RM 180" prices the transfer, however the guest names it ("the airport run").
+    priced = [s for s in sentences if _PRICED.search(s)]
+    return bool(priced) and all(_DETAIL["charge"].search(s) for s in priced)
 
 
 def _age_as_permission(question: str) -> bool:
