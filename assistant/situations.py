@@ -119,9 +119,29 @@ def extreme(question: str) -> str:
     return ""
 
 
+# Asked on the condition that nothing more is paid: "the latest I can check out without paying extra", "paling lewat
+# kalau tak nak bayar lebih". The usual hour answers it, not the paid variant (late check-out until 4:00 pm, RM 80).
+UNPAID = _either(
+    r"without (?:paying|being charged|(?:any )?(?:extra )?(?:charges?|costs?|fees?))(?: (?:extra|more|anything))?",
+    r"(?:at|for) no (?:extra |additional )?(?:cost|charge)", r"(?:for|at no) (?:free|extra cost)",
+    r"free of charge", r"w/o (?:paying|charges?|fees?)(?: extra| more)?", r"no extra (?:cost|charge|fee)s?",
+    r"(?:tak|tidak|x|tanpa) (?:nak |mahu |perlu |kena )?(?:bayar|byr|caj)(?: (?:lebih|tambahan|lagi|extra))?",
+    r"tanpa (?:caj|bayaran)(?: tambahan)?", r"(?:dengan )?percuma",
+)  # fmt: skip
+
+
+def unpaid_condition_removed(question: str) -> str:
+    """The question without its condition of paying nothing more and the extreme it asks on that condition ("the
+    latest … without paying extra" asks the usual hour): words no line answering it needs to repeat."""
+    return " ".join(_LATEST.sub(" ", _EARLIEST.sub(" ", UNPAID.sub(" ", question))).split())
+
+
 def variant(question: str) -> str:
     """The variant of its subject the question asks for, by a superlative or by the guest's situation: "early"
-    (the early check-in line, not the check-in hour), "late", or ""."""
+    (the early check-in line, not the check-in hour), "late", or "". Asked without paying more, none: the
+    variants are the paid ones."""
+    if UNPAID.search(question):
+        return ""
     return extreme(question) or ("early" if _arrives_early(question) else "late" if _leaves_late(question) else "")
 
 

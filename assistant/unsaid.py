@@ -36,6 +36,10 @@ _AFTER = re.compile(
     r"|(?:someone|anyone|somebody|anybody|orang|org)(?: (?:at|in|by) the [\w-]+)? (?:who|to|that|yang|yg)"
     r"(?: can| could| will| would| boleh| blh)?"
     r"|(?:can|could|may) (?:i|we|you|u) (?:get|borrow|rent|hire|order|request|have|use|ask for|bring)"
+    # a service someone at the hotel would arrange: "could the concierge get us tickets?", "kaunter boleh tempahkan …"
+    r"|(?:can|could|will|would) (?:the|your|ur) [\w-]+(?: [\w-]+)? (?:get|arrange|book|order|buy|find|organi[sz]e"
+    r"|recommend|call)(?: (?:us|me|for us|for me))?"
+    r"|boleh (?:tolong )?(?:tempahkan|aturkan|uruskan|belikan|carikan|panggilkan|dapatkan)(?: (?:kami|saya))?"
     r"|(?:pay|paying) (?:by|with|using|via)|bayar (?:guna|dengan|pakai|melalui|ikut)"
     r"|boleh (?:hantar|bawa|pesan|order)"
     r"|(?:do|does) (?:you|u|it|they|the \w+) (?:offer|provide|serve|sell|lend|rent|stock|hold|run)"
@@ -374,7 +378,7 @@ _DETAIL_PATTERNS = r"""
 brand asked: \b(?:brand|brands|make of|jenama|what model|model apa)\b
 count asked: \bhow many\b|\bberapa (?:buah|unit|biji)\b
 size asked: \b(?:how big|how large|what size|size of|square (?:met\w*|f\w+)|sq ?m|sqm|luas|keluasan|berapa besar
-  |besar mana|saiz|(?:meter|kaki) per ?segi)\b
+  |besar mana|saiz|(?:meter|kaki) per ?segi|how high|how tall|berapa tinggi|tinggi mana|tinggi berapa)\b
 hours asked: \b(?:what time|what hours|(?:opening|operating|business) hours|(?:open|close|opens|closes) (?:at|until
   |till) what|until what time|till what time|when (?:does|do|is|are)(?: \S+){1,4} (?:open|close|opens|closes)
   |pukul berapa|(?<!\d )jam berapa(?! (?:ringgit|harga|caj|kos))|(?:buka|tutup) (?:pukul|jam|sampai|hingga)
@@ -391,6 +395,17 @@ age asked: \b(?:age limits?|minimum age|age requirement|how old|had umur|umur mi
 age stated: \b(?:aged?|umur|berumur|under|over|below|above|bawah|atas) \d|\d+ (?:to|-|hingga) \d+ (?:years|tahun)
   |\d+[- ](?:years?|tahun)|\b(?:adults? only|dewasa sahaja)\b
 price asked: \b(?:how much|price of|cost of|berapa harga|harga)\b
+amount asked: \b(?:how much(?! notice| time| lead time| in advance| ahead| earlier)
+  |what (?:does|do|would|will) [^?.]{1,50}? cost|price|prices|cost of|harga|berapa (?:ringgit|kos|caj)
+  |(?<!tingkat )(?<!aras )(?<!pukul )(?<!jam )(?<!umur )(?<!saiz )(?<!luas )(?<!nombor )(?<!besar )berapa\W*$)
+priced anyhow: \bRM\s?\d|\bfree\b|\bno (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b
+  |\binclud(?:ed|es|ing)\b|\btermasuk\b|\d\s?%
+charge: \b(?:charges?|fees?|surcharges?|levy|levies|deposits?|caj|bayaran|deposit|cukai|tax)\b
+age told: \b\d{1,2}[- ]?(?:years?|yrs?|yo|tahun|thn)\b|\b(?:aged?|umur|berumur|usia)\s+\d{1,2}\b
+  |\b(?:son|daughter|kid|child|boy|girl|anak)(?:'s| is)? \d{1,2}\b|\b(?:teen|teens|teenager|teenagers|remaja)\b
+permission asked: \b(?:can|could|may|allowed|allow|let|boleh|bole|blh|dibenarkan|benarkan|ok|okay)\b
+something asked for: \b(?:have|get|borrow|rent|hire|request|order|book|need|dapat|pinjam|sewa|minta|pesan|tempah|perlu
+  |price|cost|charge|pay|free|how much|harga|caj|bayar|percuma|berapa)\b
 priced: \bRM\s?\d
 """
 
@@ -502,7 +517,10 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
         )
         if pattern.search(question)
     ]
-    if not kinds and not _PRICE_ASKED.search(question):
+    if _age_as_permission(question) and not any(_DETAIL["age stated"].search(s) for s in sentences):
+        # "Can my 14-year-old use the gym alone?": whom the item admits, by age, is what is asked.
+        return "age"
+    if not kinds and not _PRICE_ASKED.search(question) and not _DETAIL["amount asked"].search(question):
         return ""
     rest = question
     for pattern in (_BRAND_ASKED, _COUNT_ASKED, _SIZE_ASKED, _HOURS_ASKED, _DETAIL["age asked"]):
@@ -534,6 +552,8 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
     lines = list(dict.fromkeys(sentence for count, _, _, sentence in said if most and count == most))
     if _PRICE_ASKED.search(question) and _sibling_priced(thing, title, said, most):
         return "price"
+    if _DETAIL["amount asked"].search(question) and _only_unpriced_lines(thing, sentences):
+        return "price"
     asked = frozenset(glossary.tokens(f"{question} {title}"))
     for kind, stated in kinds:
         if kind == "age":
@@ -544,7 +564,9 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
             if speaking and not any(_brand_stated(seg, first, asked) for seg, first in speaking):
                 return kind
         elif lines:
-            where = [segment for segment, _ in speaking] if kind == "count" else lines
+            # A count or a size beside the thing ("two bathrooms", "a 55-inch smart TV"), not the room's area on the
+            # line that lists the thing ("Our Deluxe King Room (32 m²) has …, a rain shower, a work desk").
+            where = [segment for segment, _ in speaking] if kind in ("count", "size") else lines
             if not any(stated.search(text) for text in where):
                 return kind
         elif not thing and kind in ("size", "hours"):
@@ -553,6 +575,63 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
             if not any(whole.search(s) for s in sentences):
                 return kind
     return ""
+
+
+def _only_unpriced_lines(thing: Sequence[str], sentences: Sequence[str]) -> bool:
+    """An amount asked of a thing the item names only in lines stating no price, while another of its lines states
+    one: "how much is the soup on the late-night menu?" is not answered by "a tray charge of RM 10 applies per
+    order", the charge of another thing. The thing is named by its own word or a near one (not by a glossary concept
+    the item is about: "teksi" of an airport transfer's "transfers"); a line that says it free or included prices it."""
+    stems = [glossary.stem(w) for w in thing]
+    lines = [
+        s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)
+    ]
+    if not lines or any(_DETAIL["priced anyhow"].search(line) for line in lines):
+        return False
+    # Every price of the item is a charge on top (per order, a fee, a deposit), not a price of something it sells: "a
+    # sedan costs RM 180" prices the transfer, however the guest names it ("the airport run").
+    priced = [s for s in sentences if _PRICED.search(s)]
+    return bool(priced) and all(_DETAIL["charge"].search(s) for s in priced)
+
+
+def _age_as_permission(question: str) -> bool:
+    """A guest telling someone's age and asking whether they may do something ("can my 14-year-old use the gym?",
+    "budak 8 tahun boleh masuk spa?"), not asking for a thing or its price ("can I get a cot for my 1-year-old?",
+    "breakfast for a 5-year-old, how much?": the price's rules judge that)."""
+    return bool(
+        _DETAIL["age told"].search(question)
+        and _DETAIL["permission asked"].search(question)
+        and not _DETAIL["something asked for"].search(question)
+    )
+
+
+# The meals of a day, each in its words in both languages: asked of an item that serves another and never names it
+# ("a Ramadan buffet for sahur?", "the breakfast buffet for dinner?"), it is a variant the item does not offer.
+_MEALS = (
+    ("breakfast", "brekkie", "sarapan", "makan pagi"),
+    ("lunch", "makan tengah hari", "makan tengahari"),
+    ("dinner", "makan malam"),
+    ("sahur", "suhoor", "sahoor"),
+    ("iftar", "buka puasa", "berbuka", "breaking fast", "breaking the fast", "break fast"),
+    ("hi-tea", "high tea", "afternoon tea", "minum petang"),
+    ("brunch",),
+)
+
+
+def _meals_said(text: str) -> set[int]:
+    said = f" {' '.join(glossary.stems(glossary.tokens(text)))} "
+    return {
+        number
+        for number, words in enumerate(_MEALS)
+        if any(f" {' '.join(glossary.stems(glossary.tokens(word)))} " in said for word in words)
+    }
+
+
+def meal_unoffered(question: str, title: str, sentences: Sequence[str]) -> bool:
+    """The question names a meal the item never names, while the item names another: it serves that one only."""
+    asked = _meals_said(question)
+    said = _meals_said(" ".join([title, *sentences]))
+    return bool(asked and said) and not asked & said
 
 
 # A room type the item does not offer, named as a variant of its own: "a Deluxe Twin" where the item is the Deluxe King

@@ -124,6 +124,9 @@ def thing_unpriced(question: str, title: str, sentences: Sequence[str]) -> bool:
 _AMOUNT_ASKED = _any_of(
     "how much", r"what does (?:it|\w+(?: \w+)?) cost", "price", "prices", "cost of", "harga",
     "berapa (?:ringgit|kos|caj)",
+    # "dobi sehelai baju berapa?": the bare "berapa" closing a question asks an amount (not a floor, an hour, an age).
+    r"(?<!tingkat )(?<!aras )(?<!pukul )(?<!jam )(?<!umur )(?<!saiz )(?<!luas )(?<!nombor )(?<!besar )(?<!tinggi )"
+    r"(?<!dalam )(?<!lebar )(?<!panjang )berapa(?=\W*$)",
 )  # fmt: skip
 
 

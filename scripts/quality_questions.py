@@ -235,6 +235,18 @@ SETS = (
         " words), run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning43.json",
+        "tuning set of the t21q round: written before its changes; 44 off-knowledge questions next to an item (a size"
+        " of a thing on the room's line, a price beside a per-order charge, an age asked as a permission, a meal not"
+        " served, a shuttle, a place named in passing, a service the front desk would arrange), half Malay, and 56"
+        " answerable guards of the same kinds over every item",
+    ),
+    (
+        "eval_questions_tuning44.json",
+        "check set of the t21q round: written after its fixes on tuning43 (the same kinds, other items, things and"
+        " words), run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from assistant import unsaid, unstated
 from assistant.modes import AiMode
 from assistant.providers.base import ChatRequest, ChatResult, Hit, TokenSink
-from assistant.situations import implied_topic, is_comparison, question_pieces, variant, without_setting
+from assistant.situations import (
+    UNPAID,
+    implied_topic,
+    is_comparison,
+    question_pieces,
+    unpaid_condition_removed,
+    variant,
+    without_setting,
+)
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -115,6 +123,9 @@ _STOP = frozenset(
         "very",
         "too",
         "about",
+        # "until what time …?" asks a time (the focus reads it); the word is no topic a line must repeat.
+        "until",
+        "till",
     ]
 )
 MAX_ANSWER_CHARS = 600
@@ -485,7 +496,13 @@ def _within_a_span(hours: tuple[int, ...], text: str) -> bool:
 
 
 def _foci(question: str) -> tuple[_Focus, ...]:
-    return tuple(focus for focus in FOCI if focus.asks.search(question))
+    foci = tuple(focus for focus in FOCI if focus.asks.search(question))
+    if any(f.name == "time" for f in foci) and UNPAID.search(question):
+        # "The latest I can check out without paying extra": a time asked, on the condition of paying nothing; the
+        # price is no fact asked (the paid late check-out's RM 80 would win on it).
+        condition_free = UNPAID.sub(" ", question)
+        return tuple(focus for focus in foci if focus.name != "price" or focus.asks.search(condition_free))
+    return foci
 
 
 # "Do you have …?" wants the thing described; "How do I …?" wants the step after the opening line. A question
@@ -629,8 +646,12 @@ def _grounded(
     # "Our flight lands at 7am, can we go up to the room?" asks about early check-in: the situation's policy
     # is one of the question's concepts, and so puts its item on the subject.
     situation = implied_topic(question)
-    concepts = glossary.find(f"{question} {situation}" if situation else question)
-    question_words = set(glossary.stems(sorted(_terms(_clock_words(question)))))
+    # "… without paying extra", "… at no extra cost" is a condition of a time asked, not words or a concept a line
+    # must repeat (the paid late check-out "costs RM 80" would say "cost", and the price).
+    unpaid_time = bool(UNPAID.search(question)) and any(f.name == "time" for f in _foci(question))
+    said_words = unpaid_condition_removed(question) if unpaid_time else question
+    concepts = glossary.find(f"{said_words} {situation}" if situation else said_words)
+    question_words = set(glossary.stems(sorted(_terms(_clock_words(said_words)))))
     content_words = question_words - _GENERIC - _weak_words()
     strong = {n for n, c in enumerate(concepts) if not c.general or c.english[0] not in _WEAK_CONCEPTS}
     topical = {n for n, c in enumerate(concepts) if not c.general}
@@ -755,6 +776,10 @@ def _grounded(
         # "Any good durian stall nearby?" asks for a place around the hotel: a rule about durians is no answer.
         return []
     if _asks_for_something_unsaid(question, best):
+        return []
+    if unsaid.meal_unoffered(question, best.title, [s.text for s in best.sentences]):
+        # "Is the Ramadan buffet also served for sahur?", "lunch at the café?" of the breakfast: a meal the item does
+        # not serve, though it serves another. (Of a question asking several things too: none of its meals is served.)
         return []
     if _detail_unstated(question, best, price="price" in names):
         # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the
@@ -1096,6 +1121,7 @@ def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
     texts = [s.text for s in item.sentences]
     if unstated.dimension_unstated(question, texts) or unsaid.detail_unsaid(question, item.title, texts):
         return True
+
     return price and (
         unstated.who_unpriced(question, texts)
         or unstated.amount_unstated(question, texts)

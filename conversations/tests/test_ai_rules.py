@@ -940,9 +940,11 @@ def test_a_topic_no_item_names_is_not_answered_with_the_neighbouring_items_fact(
     # The answer step alone says so as well (lunch is a thing the item never says: assistant.unsaid) …
     assert _ask_unnamed(asked, (cafe,), ()) == TEMPLATES["en"]["unknown"]
     assert _ask_unnamed(asked, (cafe,), ("lunch",)) == TEMPLATES["en"]["unknown"]
+    # A meal the café does not serve, however asked, is no breakfast (assistant.unsaid.meal_unoffered) …
+    assert _ask_unnamed("lunch price at kopi corner?", (cafe,), ()) == TEMPLATES["en"]["unknown"]
     # … and where it reads no thing asked, the topic retrieval found named nowhere decides.
-    assert "RM 45" in _ask_unnamed("lunch price at kopi corner?", (cafe,), ())
-    assert _ask_unnamed("lunch price at kopi corner?", (cafe,), ("lunch",)) == TEMPLATES["en"]["unknown"]
+    assert "RM 45" in _ask_unnamed("high chair price at kopi corner?", (cafe,), ())
+    assert _ask_unnamed("high chair price at kopi corner?", (cafe,), ("high chair",)) == TEMPLATES["en"]["unknown"]
     malay = _ask_unnamed("berapa harga makan tengah hari kat kopi corner?", (cafe,), ("lunch",), language="ms")
     assert malay == TEMPLATES["ms"]["unknown"]
 

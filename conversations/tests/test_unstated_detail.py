@@ -1,7 +1,10 @@
 """A detail asked of a thing that the lines speaking of it do not state (assistant.unsaid.detail_unsaid and the
 offline answer's length check), on invented items of another hotel: its brand, how many there are, its size, the
 hours it keeps, the price of one thing of a list whose priced line prices another, a length of a treatment the item
-offers only at another length. The honest reply, in the guest's language; the same detail stated is answered."""
+offers only at another length; (t21q) a size of a thing on the line stating the room's area, a price of a thing
+beside another thing's charge, an age asked as a permission, a meal the item does not serve, a shuttle, a service
+asked of the concierge. The honest reply, in the guest's language; the same detail stated is answered. And the
+latest hour without paying more is the usual one, not the paid variant."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pytest
 
 from assistant.providers.base import ChatRequest, Hit
 from assistant.providers.offline import TEMPLATES, compose
-from assistant.unsaid import detail_unsaid, thing_unsaid, variant_asked
+from assistant.unsaid import detail_unsaid, meal_unoffered, thing_unsaid, variant_asked
 from conversations.models import AiMode
 
 ITEMS = {
@@ -26,8 +29,15 @@ ITEMS = {
     "Kids Corner": "The Kids Corner welcomes children aged 3 to 10 from 9:00 am to 5:00 pm.",
     "Cancellation Policy": "Bookings may be cancelled free of charge up to 72 hours before arrival. Late cancellations "
     "and no-shows are charged one night's room rate.",
+    "In-Room Dining": "In-room dining runs from 6:00 am to midnight. The menu offers laksa, burgers and fruit "
+    "platters. A delivery charge of RM 8 applies per order.",
+    "Café Bunga": "Breakfast is served at Café Bunga on level 1 from 7:00 am to 10:00 am. Breakfast costs RM 55.",
+    "Check-out": "Check-out is by 11:00 am. Late check-out until 3:00 pm costs RM 60.",
+    "Getting Here": "The hotel is a five-minute walk from Central station. Taxis and public transport stop at the "
+    "main entrance.",
+    "Luggage": "The concierge can store your luggage free of charge on the day of your stay.",
 }
-ROOM, SUITE, GYM, SPA, HALAL, LOFT, POOL, CAR, KIDS, POLICY = ITEMS
+ROOM, SUITE, GYM, SPA, HALAL, LOFT, POOL, CAR, KIDS, POLICY, DINING, CAFE, CHECK_OUT, GETTING_HERE, LUGGAGE = ITEMS
 
 
 def _ask(question: str, title: str, language: str = "en") -> str:
@@ -56,6 +66,23 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         ("Can I book a 90-minute Balinese massage?", SPA, "en"),
         # An age limit, where the item states no age.
         ("Is there an age limit for the spa?", SPA, "en"),
+        # (t21q) A size of a thing on the line stating the room's area: the 30 m² is the room's.
+        ("How big is the minibar in the Garden King Room?", ROOM, "en"),
+        ("minibar bilik garden king tu besar mana?", ROOM, "ms"),
+        # A price of a dish named on the menu line, beside the delivery charge of every order.
+        ("How much is the laksa from in-room dining?", DINING, "en"),
+        ("burger in-room dining harga berapa?", DINING, "ms"),
+        # An age asked as a permission, where the gym states none.
+        ("Can my 13-year-old use the gym on his own?", GYM, "en"),
+        ("anak 15 tahun boleh guna gym?", GYM, "ms"),
+        # A meal the café does not serve, though it serves breakfast.
+        ("Does Café Bunga serve dinner?", CAFE, "en"),
+        ("cafe bunga ada makan tengah hari?", CAFE, "ms"),
+        # A shuttle, where the item speaks of a walk, taxis and public transport.
+        ("Is there a hotel shuttle to Central station?", GETTING_HERE, "en"),
+        ("ada shuttle percuma ke stesen?", GETTING_HERE, "ms"),
+        # A service asked of the concierge, whose item stores luggage.
+        ("Could the concierge get us tickets for a show?", LUGGAGE, "en"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
@@ -77,6 +104,13 @@ def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, h
         ("Is there an age limit for the kids corner?", KIDS, "aged 3 to 10"),
         # "How much notice" asks how early, not a price.
         ("How much notice do you need for the airport car?", CAR, "12 hours ahead"),
+        # (t21q) The same kinds stated.
+        ("Is there a delivery charge for in-room dining?", DINING, "RM 8"),
+        ("Can my 5 year old join the Kids Corner?", KIDS, "aged 3 to 10"),
+        ("When is breakfast at Café Bunga?", CAFE, "7:00 am"),
+        ("How much is breakfast at Café Bunga?", CAFE, "RM 55"),
+        ("How far is Central station on foot?", GETTING_HERE, "five-minute walk"),
+        ("Could the concierge keep our luggage after check-out?", LUGGAGE, "free of charge"),
     ],
 )
 def test_the_same_detail_stated_is_answered(question: str, hit: str, fact: str) -> None:
@@ -120,3 +154,28 @@ def test_making_is_no_thing_asked_of_a_machine() -> None:
     assert thing_unsaid("loft room ada mesin buat kopi tak", "Loft Room", lines) == []
     assert thing_unsaid("does the loft room have a coffee making machine?", "Loft Room", lines) == []
     assert thing_unsaid("loft room ada mesin buat ais tak", "Loft Room", lines) != []
+
+
+def test_an_age_told_beside_a_thing_asked_for_is_no_permission_asked() -> None:
+    # A cot for a baby, a price for a child: the thing's or the price's rules judge those, not the age.
+    assert detail_unsaid("Can I get a cot for my 1-year-old?", GYM, [ITEMS[GYM]]) == ""
+    assert detail_unsaid("Can my 13-year-old use the gym alone?", GYM, [ITEMS[GYM]]) == "age"
+
+
+def test_a_question_naming_a_meal_served_is_not_refused_for_another() -> None:
+    assert meal_unoffered("Does Café Bunga do lunch?", CAFE, [ITEMS[CAFE]])
+    assert not meal_unoffered("When is breakfast, and is there lunch?", CAFE, [ITEMS[CAFE]])
+    # An item naming no meal at all says nothing of meals.
+    assert not meal_unoffered("Is there lunch at the gym?", GYM, [ITEMS[GYM]])
+
+
+def test_the_latest_hour_without_paying_more_is_the_usual_one_not_the_paid_variant() -> None:
+    for question, language in [
+        ("What's the latest I can check out without paying extra?", "en"),
+        ("Until what time can we keep the room at no extra cost?", "en"),
+        ("paling lewat daftar keluar tanpa caj pukul berapa?", "ms"),
+    ]:
+        answer = _ask(question, CHECK_OUT, language)
+        # The paid variant may follow the usual hour, never stand in its place.
+        assert answer.find("11:00 am") > 0 and "3:00 pm" not in answer.split("11:00 am")[0], question
+    assert "3:00 pm" in _ask("What's the latest I can check out?", CHECK_OUT)
