@@ -108,7 +108,7 @@ def test_a_no_that_corrects_the_summary_shows_it_again_and_a_yes_then_hands_it_o
         again = say(conversation, "no, it's 4 nights", 2)
         lead.refresh_from_db()
         assert lead.nights == 4 and lead.consent_status == ConsentStatus.ASKED and lead.handed_over_at is None
-        assert again.metadata["consent"]["step"] == "consent" and "4 night(s)" in again.content
+        assert again.metadata["consent"]["step"] == "consent" and "(4 nights)" in again.content
 
         say(conversation, "yes", 3)
         lead.refresh_from_db()
