@@ -126,7 +126,7 @@ def test_a_bare_no_invites_a_correction_and_the_corrected_summary_is_asked_again
         again = say(conversation, "tarikh salah, 14hb bukan 12hb", 3)
         lead.refresh_from_db()
         assert lead.check_in.day == 14 and lead.consent_status == ConsentStatus.ASKED
-        assert again.metadata["consent"]["step"] == "consent" and "14 Dec 2026" in again.content
+        assert again.metadata["consent"]["step"] == "consent" and "14 Dis 2026" in again.content
 
         # Anything but a correction after the bare NO leaves the NO standing.
         say(conversation, "tidak", 4)
