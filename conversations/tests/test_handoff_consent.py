@@ -52,6 +52,17 @@ def test_a_qualified_lead_is_summarised_and_handed_to_staff_only_after_yes(kb_a,
         assert episode.context["lead"]["consent_status"] == ConsentStatus.GIVEN
 
 
+def test_a_yes_while_the_team_is_off_duty_is_told_when_they_will_call(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        asked_for_consent(conversation, BOOKING_MS)
+        kb_a.a.operating_hours = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}  # closed
+        kb_a.a.save(update_fields=["operating_hours"])
+        answer = say(conversation, "ya", 2)
+        assert answer.content == lead_turn.THANKS_AFTER_HOURS["ms"] and "seawal pagi esok" in answer.content
+        assert answer.metadata["consent"]["step"] == "given"
+
+
 def test_a_no_is_recorded_and_respected_and_nothing_reaches_staff(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = web_conversation()
