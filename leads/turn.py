@@ -93,11 +93,9 @@ THANKS = {
     "tidak lama lagi dan dapat melihat keseluruhan perbualan ini.",
 }
 # A YES while the team is off duty: "shortly" at 2 am is a promise nobody keeps; the guest hears when instead.
-THANKS_AFTER_HOURS = {
-    "en": "Thank you! I've passed your details to our reservations team. They are offline right now; a member of "
-    "the team will contact you first thing in the morning and will see this whole conversation.",
-    "ms": "Terima kasih! Butiran anda telah diserahkan kepada pasukan tempahan kami. Mereka berada di luar waktu "
-    "operasi sekarang; mereka akan menghubungi anda seawal pagi esok dan dapat melihat keseluruhan perbualan ini.",
+OFF_DUTY = {
+    "en": ("shortly", "first thing in the morning (they are offline right now)"),
+    "ms": ("tidak lama lagi", "seawal pagi esok (pasukan kami di luar waktu operasi sekarang)"),
 }
 RESPECTED = {
     "en": "No problem — I won't pass your details on. I'm still here if you have any other questions.",
@@ -166,7 +164,8 @@ def read_reply(
     lang = spoken(language)
     if answer:
         mark_handed_over(lead.pk)
-        return ConsentAnswer((THANKS_AFTER_HOURS if after_hours else THANKS)[lang], AiMode.HANDOFF, True, lead.pk)
+        thanks = THANKS[lang].replace(*OFF_DUTY[lang]) if after_hours else THANKS[lang]
+        return ConsentAnswer(thanks, AiMode.HANDOFF, True, lead.pk)
     if BARE_NO.match(text):
         return ConsentAnswer(f"{RESPECTED[lang]} {CORRECT_IT[lang]}", AiMode.CONCIERGE, False, lead.pk, True)
     return ConsentAnswer(RESPECTED[lang], AiMode.CONCIERGE, False, lead.pk)
