@@ -251,13 +251,20 @@ def answer(
         )
     metrics.count_llm(connection.schema_name, result.provider, result.model or "", result.tokens_in, result.tokens_out)
     reply = guard.finish(routed.result.text)
-    if after_hours and routed.result.provider == "offline":
-        # Models are told about the hour in the prompt; the templates need the note added.
-        note = AFTER_HOURS_NOTE[language]
+    note = AFTER_HOURS_NOTE[language]
+    if after_hours and routed.result.provider == "offline" and (mode == AiMode.HANDOFF or not _said(note, history)):
+        # Models are told about the hour in the prompt; the templates need the note added. Once a conversation:
+        # under every answer it buried the answers and read as if none of them were one. A handoff says it again
+        # (the guest is promised a person, and when).
         sink.on_token("\n\n" + note)
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
     return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict, unnamed)
+
+
+def _said(text: str, history: list[dict[str, str]] | None) -> bool:
+    """Whether an earlier reply of the conversation already said `text`."""
+    return any(turn["role"] == MessageRole.AI and text in turn["content"] for turn in history or [])
 
 
 # `_unanswered_guest_messages` in one statement. The floor: the last reply that does not list what it answered

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,7 +49,7 @@ from leads.services.queries import (
     pending_reviews,
 )
 from leads.services.reviews import INTENTS, REVIEWED_FIELDS, corrections_from, field_agreement
-from leads.services.rubric import readable_breakdown
+from leads.services.rubric import missing_in_words, readable_breakdown
 from properties.permissions import MANAGERS, READERS, WRITERS, request_allows, served_property, staff_page
 from properties.services import staff_names, writers_of
 
@@ -119,6 +120,10 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
 # --- Conversation ------------------------------------------------------------------------------
 
 
+def _label(choices: type[models.TextChoices], value: Any) -> str:
+    return choices(value).label if value in choices.values else str(value or "")
+
+
 def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[str, Any]:
     messages = list(conversation.messages.order_by("id"))
     item_ids = {k.get("item_id") for m in messages for k in (m.metadata or {}).get("knowledge", [])}
@@ -140,11 +145,15 @@ def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[
     # One timeline: the transcript with the internal notes where they were written.
     timeline = sorted([*messages, *notes], key=lambda entry: entry.created_at)
     can_write = _can_write(request)
+    episode = handoff.open_episode(conversation.pk)
     return {
         "conversation": conversation,
         # "thread", not "messages": that name is Django's flash messages in every template.
         "thread": timeline,
-        "episode": handoff.open_episode(conversation.pk),
+        "episode": episode,
+        # The handoff's context keeps the stored values ("room_booking", "web"); staff read their labels.
+        "episode_intent": _label(Intent, episode.context.get("intent")) if episode else "",
+        "episode_channel": _label(Channel, episode.context.get("channel")) if episode else "",
         "holder": handoff.holder_of(conversation.pk),
         "can_write": can_write,
         "colleagues": writers_of(served_property()) if can_write else [],
@@ -156,7 +165,9 @@ def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     item = conversation_for(conversation_id)
     handoff.mark_read(item.pk, user_id=request.user.pk)
-    return render(request, "dashboard/conversation.html", _messages_context(item, request))
+    # The name the inbox shows (the one the guest gave), not "Guest 1203" for the same person.
+    name = names_by_guest({item.guest_id}).get(item.guest_id) or str(item.guest)
+    return render(request, "dashboard/conversation.html", {**_messages_context(item, request), "guest_name": name})
 
 
 @staff_page(READERS)
@@ -283,6 +294,9 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     audit.record(AuditAction.LEAD_VIEW, request=request, target_type="leads.lead", target_id=str(lead.pk))
     allowed = [(value, label) for value, label in LeadStatus.choices if value in STATUS_TRANSITIONS[lead.status]]
     rubric_summary, rubric_rows = readable_breakdown(lead.rubric_breakdown)
+    conversations = list(lead.conversations.order_by("-last_message_at"))
+    for c in conversations:  # who has the guest now: the person calling back, or nobody yet
+        c.holder = handoff.holder_of(c.pk)
     return render(
         request,
         "dashboard/lead.html",
@@ -291,8 +305,9 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
             "allowed_statuses": allowed,
             "rubric_summary": rubric_summary,
             "rubric_rows": rubric_rows,
+            "missing": missing_in_words(lead.missing_fields),
             "can_write": _can_write(request),
-            "conversations": lead.conversations.order_by("-last_message_at"),
+            "conversations": conversations,
         },
     )
 

@@ -92,6 +92,11 @@ THANKS = {
     "ms": "Terima kasih! Butiran anda telah diserahkan kepada pasukan tempahan kami; mereka akan menghubungi anda "
     "tidak lama lagi dan dapat melihat keseluruhan perbualan ini.",
 }
+# A YES while the team is off duty: "shortly" at 2 am is a promise nobody keeps; the guest hears when instead.
+OFF_DUTY = {
+    "en": ("shortly", "first thing in the morning (they are offline right now)"),
+    "ms": ("tidak lama lagi", "seawal pagi esok (pasukan kami di luar waktu operasi sekarang)"),
+}
 RESPECTED = {
     "en": "No problem — I won't pass your details on. I'm still here if you have any other questions.",
     "ms": "Tiada masalah — saya tidak akan menyerahkan butiran anda. Saya masih di sini jika ada soalan lain.",
@@ -141,9 +146,15 @@ class FollowUp:
 
 
 def read_reply(
-    conversation: Conversation, text: str, language: str, *, lead: Lead | None | Literal["ask"] = "ask"
+    conversation: Conversation,
+    text: str,
+    language: str,
+    *,
+    lead: Lead | None | Literal["ask"] = "ask",
+    after_hours: bool = False,
 ) -> ConsentAnswer | None:
-    """`lead`: the conversation's lead when the caller has just read it ("ask": read it here)."""
+    """`lead`: the conversation's lead when the caller has just read it ("ask": read it here). `after_hours`: the
+    team is off duty now (the thanks for a YES then says when they will call)."""
     lead = lead_for_conversation(conversation.pk) if isinstance(lead, str) else lead
     if lead is None or lead.consent_status != ConsentStatus.ASKED or not lead.is_open:
         return None
@@ -153,7 +164,8 @@ def read_reply(
     lang = spoken(language)
     if answer:
         mark_handed_over(lead.pk)
-        return ConsentAnswer(THANKS[lang], AiMode.HANDOFF, True, lead.pk)
+        thanks = THANKS[lang].replace(*OFF_DUTY[lang]) if after_hours else THANKS[lang]
+        return ConsentAnswer(thanks, AiMode.HANDOFF, True, lead.pk)
     if BARE_NO.match(text):
         return ConsentAnswer(f"{RESPECTED[lang]} {CORRECT_IT[lang]}", AiMode.CONCIERGE, False, lead.pk, True)
     return ConsentAnswer(RESPECTED[lang], AiMode.CONCIERGE, False, lead.pk)
@@ -666,7 +678,8 @@ class LeadTurnStep:
         # A name or a count read from a bare answer ("silap, Ahmad Faizal bin Hassan") corrects the summary too.
         if lead is not None and corrects_summary(turn.text, lead, state, gives or hint is not None):
             lead = turn.notes["lead_row"] = reopen_consent(lead.pk)
-        consent = read_reply(turn.conversation, turn.text, language, lead=lead)
+        after_hours = not turn.property.is_open_at(turn.now)
+        consent = read_reply(turn.conversation, turn.text, language, lead=lead, after_hours=after_hours)
         if lead is not None and lead.consent_status == ConsentStatus.ASKED:
             turn.notes.pop("lead_row", None)  # the reply may have been recorded on it
         if consent is not None:

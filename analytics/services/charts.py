@@ -62,15 +62,19 @@ def bar_chart_svg(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
             f"{escape(text)}</text>"
         )
+    # Series that do not stack stand side by side in the day's slot: drawn over one another, a smaller value
+    # (converted revenue beside the forecast) hid behind the larger one and the day read as zero.
+    series_w = bar_w if stacked else bar_w / max(len(series), 1)
     for index, label in enumerate(labels):
         x = left + index * slot + (slot - bar_w) / 2
         base = top + plot_h
-        for item in series:
+        for position, item in enumerate(series):
             value = item.values[index]
             h = plot_h * value / ceiling
             y = base - h if stacked else top + plot_h - h
+            x_item = x if stacked else x + position * series_w
             parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{item.colour}">'
+                f'<rect x="{x_item:.1f}" y="{y:.1f}" width="{series_w:.1f}" height="{h:.1f}" fill="{item.colour}">'
                 f"<title>{escape(label)} · {escape(item.name)}: {escape(_format(value, unit))}</title></rect>"
             )
             if stacked:

@@ -28,3 +28,26 @@ def test_a_ninety_day_axis_shows_at_most_ten_day_labels() -> None:
 def test_a_small_axis_keeps_its_half_way_line_readable() -> None:
     svg = bar_chart_svg("Inquiries", ["01 Nov"], [Series("WhatsApp", [1.0], "#000")])
     assert [text for _, text in AXIS_LABEL.findall(svg)] == ["0", "0.5", "1"]
+
+
+BAR = re.compile(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="([\d.]+)" fill="(#\w+)"><title>')
+
+
+def test_series_that_do_not_stack_stand_side_by_side_so_the_smaller_one_shows() -> None:
+    svg = bar_chart_svg(
+        "Revenue per day",
+        ["01 Nov", "02 Nov"],
+        [Series("Converted", [1_000.0, 0.0], "#25a35a"), Series("Expected", [9_000.0, 4_000.0], "#999999")],
+        stacked=False,
+        unit="MYR",
+    )
+    bars = [(float(x), float(w), float(h), colour) for x, w, h, colour in BAR.findall(svg)]
+    converted, expected = bars[0], bars[1]  # the first day: one bar per series
+    assert converted[3] == "#25a35a" and expected[3] == "#999999"
+    assert converted[2] > 0 and converted[0] + converted[1] <= expected[0], "the converted bar is hidden"
+
+
+def test_stacked_series_share_the_day_s_bar() -> None:
+    svg = bar_chart_svg("Inquiries", ["01 Nov"], [Series("WhatsApp", [2.0], "#000"), Series("E-mail", [1.0], "#111")])
+    (x1, w1, _, _), (x2, w2, _, _) = BAR.findall(svg)
+    assert (x1, w1) == (x2, w2)

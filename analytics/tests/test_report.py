@@ -121,3 +121,18 @@ def test_a_disabled_report_is_not_sent(world, freeze_now):
 def test_revenue_is_a_decimal_sum(world):
     _a_busy_night()
     assert build_report(NOV_20).figures["today"]["estimated_revenue_recovered"] == str(Decimal("1580.00"))
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_report_reads_on_a_phone_without_scrolling_sideways(world, request, width):
+    _a_busy_night()
+    report = build_report(NOV_20)
+    # Chromium only once the report is built: Playwright's event loop would give the ORM another connection.
+    page = request.getfixturevalue("browser").new_page(viewport={"width": width, "height": 800})
+    page.set_content(report.html)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for label in ("Inquiries", "Expected revenue, after-hours leads (forecast)"):  # the figure beside its label
+        cell = page.locator(f'[data-figure="{label}"]')
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, label
+    page.close()

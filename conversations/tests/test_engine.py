@@ -110,6 +110,20 @@ def test_after_hours_flags_the_conversation_and_promises_a_morning_follow_up(kb_
         assert reply.metadata["after_hours"] is True
 
 
+def test_the_after_hours_note_is_said_once_and_again_when_a_person_is_promised(kb_a) -> None:
+    night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # 00:30 in Kuala Lumpur; default hours 09–18
+    note = engine.AFTER_HOURS_NOTE["en"]
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there parking?")
+        assert engine.run_turn(conversation.pk, message.pk, now=night).content.endswith(note)
+        second, _ = engine.record_guest_message(conversation, "Is there a gym?", provider_message_id="night:2")
+        reply = engine.run_turn(conversation.pk, second.pk, now=night)
+        assert note not in reply.content and reply.metadata["after_hours"] is True, reply.content
+        third, _ = engine.record_guest_message(conversation, "Can I talk to a person?", provider_message_id="night:3")
+        reply = engine.run_turn(conversation.pk, third.pk, now=night)
+        assert reply.metadata["mode"] == AiMode.HANDOFF and note in reply.content, reply.content
+
+
 def test_a_turn_is_answered_once_even_if_its_task_runs_twice(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation, message = start(kb_a, "Is there a gym?")

@@ -52,6 +52,21 @@ def test_a_qualified_lead_is_summarised_and_handed_to_staff_only_after_yes(kb_a,
         assert episode.context["lead"]["consent_status"] == ConsentStatus.GIVEN
 
 
+def test_a_yes_while_the_team_is_off_duty_is_told_when_they_will_call(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        asked_for_consent(conversation, BOOKING_MS)
+        kb_a.a.operating_hours = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}  # closed
+        kb_a.a.save(update_fields=["operating_hours"])
+        answer = say(conversation, "ya", 2)
+        assert (
+            answer.content.startswith("Terima kasih! Butiran anda telah diserahkan")
+            and "seawal pagi esok" in answer.content
+        )
+        assert "tidak lama lagi" not in answer.content
+        assert answer.metadata["consent"]["step"] == "given"
+
+
 def test_a_no_is_recorded_and_respected_and_nothing_reaches_staff(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = web_conversation()
@@ -108,7 +123,7 @@ def test_a_no_that_corrects_the_summary_shows_it_again_and_a_yes_then_hands_it_o
         again = say(conversation, "no, it's 4 nights", 2)
         lead.refresh_from_db()
         assert lead.nights == 4 and lead.consent_status == ConsentStatus.ASKED and lead.handed_over_at is None
-        assert again.metadata["consent"]["step"] == "consent" and "4 night(s)" in again.content
+        assert again.metadata["consent"]["step"] == "consent" and "(4 nights)" in again.content
 
         say(conversation, "yes", 3)
         lead.refresh_from_db()
@@ -126,7 +141,7 @@ def test_a_bare_no_invites_a_correction_and_the_corrected_summary_is_asked_again
         again = say(conversation, "tarikh salah, 14hb bukan 12hb", 3)
         lead.refresh_from_db()
         assert lead.check_in.day == 14 and lead.consent_status == ConsentStatus.ASKED
-        assert again.metadata["consent"]["step"] == "consent" and "14 Dec 2026" in again.content
+        assert again.metadata["consent"]["step"] == "consent" and "14 Dis 2026" in again.content
 
         # Anything but a correction after the bare NO leaves the NO standing.
         say(conversation, "tidak", 4)

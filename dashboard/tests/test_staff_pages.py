@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from conftest import host_client, secret_conversation_of_a
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole
-from leads.models import Lead, ReviewStatus
+from leads.models import Lead, LeadConversation, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,28 @@ def test_every_dashboard_page_shows_a_members_data_and_viewers_get_no_forms(worl
     assert "Alpha Guest" in agent.get("/reviews/").content.decode()
     assert "Alpha Guest" in agent.get("/leads/?after_hours=yes&intent=room_booking").content.decode()
     assert "Alpha Guest" not in agent.get("/leads/?after_hours=no").content.decode()
+
+
+def test_staff_read_the_guest_s_name_the_lead_in_words_and_who_holds_it(world, convo_a) -> None:
+    conversation, lead = convo_a
+    with schema_context(world.a.schema_name):
+        lead.nights, lead.adults, lead.children, lead.missing_fields = 1, 2, 1, ["room_type", "phone_or_email"]
+        lead.save(update_fields=["nights", "adults", "children", "missing_fields"])
+        LeadConversation.objects.get_or_create(lead=lead, conversation=conversation)
+    agent = host_client(world.a, world.agent_a)
+    agent.post(f"/conversations/{conversation.pk}/handoff/")
+    page = agent.get(f"/leads/{lead.pk}/").content.decode()
+    stay = re.search(r"<th>Stay</th><td>(.*?)</td>", page, re.S).group(1)
+    assert "(1 night)" in stay and "2 adults · 1 child" in stay, stay
+    assert re.search(r'id="lead-missing">room type, phone or e-mail<', page)
+    assert "waiting for a person: nobody holds it yet" in page, page
+    agent.post(f"/conversations/{conversation.pk}/takeover/")
+    held = agent.get(f"/leads/{lead.pk}/").content.decode()
+    assert re.search(r"held by <strong>[^<]+</strong> since \d\d:\d\d", held), held
+    page = agent.get(f"/conversations/{conversation.pk}/").content.decode()
+    assert re.search(r"<h1>Alpha Guest <span", page) and "<title>Alpha Guest" in page
+    channel = conversation.get_channel_display()
+    assert f"<strong>Intent:</strong> Room booking · <strong>Channel:</strong> {channel}" in page, page
 
 
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:

@@ -9,6 +9,7 @@ both languages and answers None when it cannot tell (ask again rather than guess
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -70,12 +71,20 @@ _CONSENT = {
 }
 _LABELS = {
     "en": {"intent": "Request", "dates": "Dates", "guests": "Guests", "room": "Room", "name": "Name",
-           "contact": "Contact", "nights": "night(s)", "adults": "adult(s)", "children": "child(ren)",
-           "special": "Special requests"},
+           "contact": "Contact", "special": "Special requests"},
     "ms": {"intent": "Permintaan", "dates": "Tarikh", "guests": "Tetamu", "room": "Bilik", "name": "Nama",
-           "contact": "Hubungan", "nights": "malam", "adults": "dewasa", "children": "kanak-kanak",
-           "special": "Permintaan khas"},
+           "contact": "Telefon / e-mel", "special": "Permintaan khas"},
 }  # fmt: skip
+# Counted words, one and many ("1 night", "3 nights"); Malay does not mark the plural.
+_COUNTED = {
+    "en": {"nights": ("night", "nights"), "adults": ("adult", "adults"), "children": ("child", "children")},
+    "ms": {"nights": ("malam", "malam"), "adults": ("dewasa", "dewasa"), "children": ("kanak-kanak", "kanak-kanak")},
+}
+# A Malay summary names its months in Malay ("24 Dis 2026"): an English "Dec" is English in a Malay reply.
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "ms": ("Jan", "Feb", "Mac", "Apr", "Mei", "Jun", "Jul", "Ogo", "Sep", "Okt", "Nov", "Dis"),
+}
 _INTENTS = {
     "en": {"room_booking": "Room booking", "event": "Event", "fb_inquiry": "Dining", "general": "Inquiry"},
     "ms": {"room_booking": "Tempahan bilik", "event": "Majlis / acara", "fb_inquiry": "Makan", "general": "Pertanyaan"},
@@ -97,18 +106,18 @@ def summary(lead: Lead, language: str = "en") -> str:
     lines = [f"{label['intent']}: {_INTENTS[lang][lead.intent]}"]
     start = lead.check_in or lead.event_date
     if start:
-        dates = f"{start:%d %b %Y}"
+        dates = _date(start, lang)
         if lead.check_out:
-            dates += f" – {lead.check_out:%d %b %Y}"
+            dates += f" – {_date(lead.check_out, lang)}"
         if lead.nights:
-            dates += f" ({lead.nights} {label['nights']})"
+            dates += f" ({_counted(lead.nights, 'nights', lang)})"
         lines.append(f"{label['dates']}: {dates}")
     if lead.adults or lead.children or lead.group_size:
         parts = []
         if lead.adults:
-            parts.append(f"{lead.adults} {label['adults']}")
+            parts.append(_counted(lead.adults, "adults", lang))
         if lead.children:
-            parts.append(f"{lead.children} {label['children']}")
+            parts.append(_counted(lead.children, "children", lang))
         lines.append(f"{label['guests']}: {', '.join(parts) if parts else lead.group_size}")
     if lead.room_type:
         lines.append(
@@ -122,6 +131,15 @@ def summary(lead: Lead, language: str = "en") -> str:
     if contact:
         lines.append(f"{label['contact']}: {contact}")
     return "\n".join(lines)
+
+
+def _date(day: dt.date, lang: str) -> str:
+    return f"{day.day:02d} {_MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def _counted(n: int, word: str, lang: str) -> str:
+    one, many = _COUNTED[lang][word]
+    return f"{n} {one if n == 1 else many}"
 
 
 def consent_question(language: str = "en") -> str:

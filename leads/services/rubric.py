@@ -113,6 +113,17 @@ def missing_for(fields: ExtractedLead) -> list[str]:
     return [name for name, value in wanted if not value]
 
 
+# `missing_for`'s names as staff read them on the lead's page.
+MISSING_WORDS = {
+    "check_in": "check-in date", "nights": "nights", "adults": "party size", "room_type": "room type",
+    "event_date": "event date", "group_size": "number of guests", "name": "name", "phone_or_email": "phone or e-mail",
+}  # fmt: skip
+
+
+def missing_in_words(missing: list[str]) -> list[str]:
+    return [MISSING_WORDS.get(name, name.replace("_", " ")) for name in missing]
+
+
 def probability(score: int) -> Decimal:
     """The chance the lead books, read from its score (0–100 → 0.00–1.00)."""
     return (Decimal(score) / Decimal(100)).quantize(CENTS)

@@ -31,12 +31,21 @@ def test_the_consent_request_summarises_the_lead_and_offers_two_short_buttons():
         adults=2, children=1, room_type="Deluxe King", guest_name="Sarah Lim", phone="+60123456789",
     )  # fmt: skip
     english = consent_request(lead, "en")
-    assert "15 Dec 2026 – 17 Dec 2026 (2 night(s))" in english["text"] and "Sarah Lim" in english["text"]
+    assert "15 Dec 2026 – 17 Dec 2026 (2 nights)" in english["text"] and "Sarah Lim" in english["text"]
     assert english["text"].endswith("Please reply YES or NO.")
     malay = consent_request(lead, "ms")
     assert "Tempahan bilik" in malay["text"] and "2 dewasa, 1 kanak-kanak" in malay["text"]
+    assert "15 Dis 2026 – 17 Dis 2026 (2 malam)" in malay["text"] and "Dec" not in malay["text"]
     assert [b["id"] for b in malay["buttons"]] == ["consent_yes", "consent_no"]
     assert all(len(b["title"]) <= 20 for b in english["buttons"] + malay["buttons"])
+
+
+def test_the_summary_counts_one_and_many_in_plain_english():
+    one = summary(Lead(intent="room_booking", check_in=dt.date(2027, 5, 1), nights=1, adults=1, children=1), "en")
+    assert "01 May 2027 (1 night)" in one and "Guests: 1 adult, 1 child" in one and "(s)" not in one
+    many = summary(Lead(intent="room_booking", check_in=dt.date(2027, 5, 1), nights=3, adults=2, children=2), "en")
+    assert "(3 nights)" in many and "Guests: 2 adults, 2 children" in many
+    assert "01 Mei 2027" in summary(Lead(intent="room_booking", check_in=dt.date(2027, 5, 1)), "ms")
 
 
 def test_the_next_question_follows_the_missing_fields():
