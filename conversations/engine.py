@@ -481,13 +481,15 @@ def _run_turn_locked(
         }
         latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
         metadata["latency_ms"] = latency
-        reply = Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.AI,
-            content=result.text,
-            channel=conversation.channel,
-            metadata=metadata,
-            created_at=now,
+        reply = compiled.insert(  # Message.objects.create(...), its INSERT compiled once per process
+            Message(
+                conversation=conversation,
+                role=MessageRole.AI,
+                content=result.text,
+                channel=conversation.channel,
+                metadata=metadata,
+                created_at=now,
+            )
         )
         sink.on_reply(reply, conversation)  # WhatsApp/e-mail: the outbox row commits with the reply
         updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine, sessions
-from conversations.models import Channel, Conversation, Guest, SessionState
+from conversations.models import Channel, Conversation, Guest, Message, MessageRole, SessionState
 from conversations.widget import api
 from core import compiled
 from properties.models import WidgetKey
@@ -190,3 +190,71 @@ def test_the_compiled_upsert_writes_each_propertys_own_row(world) -> None:
             ]
     sql, _ = compiled._compiled_upsert(SessionState, sessions.UPSERT_KEY, sessions.UPSERT_FIELDS)
     assert "alpha" not in sql and "bravo" not in sql and "ON CONFLICT" in sql
+
+
+# --- The reply's INSERT and the raw reads compiled once (p30w) ---------------------------------------------------
+
+
+def _reply(conversation: Conversation, text: str) -> Message:
+    metadata = {"reply_to": 1, "answers": [1], "confidence": 0.75, "knowledge": [{"title": "Pool"}]}
+    return Message(
+        conversation=conversation, role=MessageRole.AI, content=text, channel=conversation.channel,
+        metadata=metadata, created_at=LONG_AGO,
+    )  # fmt: skip
+
+
+def test_the_replys_insert_is_the_orms_and_writes_the_same_row(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        ours, theirs = (
+            _reply(conversation, "Kolam renang dibuka 7 pagi."),
+            _reply(conversation, "Kolam renang dibuka 7 pagi."),
+        )
+        assert sent(lambda: compiled.insert(ours)) == sent(lambda: theirs.save(force_insert=True))
+        assert (
+            ours.pk is not None and ours.pk != theirs.pk and ours._state.adding is False and ours._state.db == "default"
+        )
+        mine_row, orm_row = Message.objects.get(pk=ours.pk), Message.objects.get(pk=theirs.pk)
+        assert {**fields(mine_row), "id": 0} == {**fields(orm_row), "id": 0}  # decrypted as it was written
+        assert mine_row.content == "Kolam renang dibuka 7 pagi." and mine_row.metadata["confidence"] == 0.75
+        with pytest.raises(ValueError, match="new row"):
+            compiled.insert(ours)  # its id is set: not a new row
+
+
+def test_the_compiled_insert_writes_each_propertys_own_row(world) -> None:
+    conversations = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversations[schema] = web_conversation()
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            compiled.insert(_reply(conversations[schema], f"written at {schema}"))
+    for schema, count in (("alpha", 2), ("bravo", 1)):
+        with schema_context(schema):
+            assert (
+                list(Message.objects.filter(role=MessageRole.AI).values_list("content", flat=True))
+                == [f"written at {schema}"] * count
+            )
+    insert = compiled._compiled_insert(Message)
+    assert (
+        "alpha" not in insert.sql
+        and "bravo" not in insert.sql
+        and insert.sql.endswith('RETURNING "conversations_message"."id"')
+    )
+
+
+def test_a_model_with_a_save_receiver_is_saved_by_the_orm(world) -> None:
+    from django.db.models.signals import post_save
+
+    seen: list[int] = []
+
+    def receiver(sender: Any, instance: Message, created: bool, **kwargs: Any) -> None:
+        seen.append(instance.pk)
+
+    post_save.connect(receiver, sender=Message, dispatch_uid="p30w-test")
+    try:
+        with schema_context("alpha"):
+            reply = compiled.insert(_reply(web_conversation(), "Hello"))
+    finally:
+        post_save.disconnect(dispatch_uid="p30w-test", sender=Message)
+    assert seen == [reply.pk]  # the signal was sent: the ORM saved it
