@@ -302,7 +302,7 @@ def _unanswered_guest_messages(conversation: Conversation, replied_to: int | Non
         "staff": MessageRole.STAFF,
         "guest": MessageRole.GUEST,
     }
-    pending = list(Message.objects.raw(_PENDING_SQL, params))
+    pending = compiled.raw(Message, _PENDING_SQL, params)  # Message.objects.raw's rows, its plan made once
     if pending and pending[0].redelivered:
         return []
     return pending

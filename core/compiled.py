@@ -7,8 +7,9 @@ place of each value; each call swaps the values in and builds the row as the ORM
 `from_db_value` included, `select_related`'s joined rows too). An UPDATE whose costly part is the same
 expressions every time (subqueries) has them compiled once and the call's own plain values spliced in. A one-row
 upsert (INSERT … ON CONFLICT DO UPDATE) and a one-row INSERT are compiled once; each call prepares its row's values
-as the ORM does. Table names are not schema-qualified, so one statement serves every
-tenant (the connection's search_path decides which schema's rows it reads).
+as the ORM does. A raw SELECT's rows are built as `Model.objects.raw` builds them, the column-to-field plan made once
+per statement and column list. Table names are not schema-qualified, so one statement serves every tenant (the
+connection's search_path decides which schema's rows it reads).
 """
 
 from __future__ import annotations
@@ -266,4 +267,58 @@ def _compiled_insert(model: type[Model]) -> _Insert | None:
     converters = compiler.get_converters([f.get_col(opts.db_table) for f in returning])
     return _Insert(
         sql, fields, returning, tuple((at, tuple(functions), expr) for at, (functions, expr) in converters.items())
+    )
+
+
+def raw(model: type[M], sql: str, params: dict[str, Any]) -> list[M]:
+    """`list(model.objects.raw(sql, params))` for a statement written as a module constant: the same rows, built
+    the same way (each column's converters, `Model.from_db`, the columns that are no field set as attributes), the
+    plan from columns to fields made once per statement and column list instead of on every call."""
+    adapt = connection.ops.adapt_unknown_value  # as RawQuery adapts its parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {name: adapt(value) for name, value in params.items()})
+        columns = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    plan = _raw_plan(model, sql, columns)
+    return [plan.instance(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class _RawPlan:
+    """RawModelIterable's steps for one statement's columns, resolved once."""
+
+    model: type[Model]
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    init_names: tuple[str, ...]
+    init_positions: tuple[int, ...]
+    annotations: tuple[tuple[str, int], ...]
+
+    def instance(self, row: tuple[Any, ...]) -> Model:
+        values = list(row)
+        for position, functions, expression in self.converters:
+            for function in functions:
+                values[position] = function(values[position], expression, connection)
+        obj = self.model.from_db(connection.alias, list(self.init_names), [values[at] for at in self.init_positions])
+        for name, position in self.annotations:
+            setattr(obj, name, values[position])
+        return obj
+
+
+@functools.cache
+def _raw_plan(model: type[Model], sql: str, described: tuple[str, ...]) -> _RawPlan:
+    convert = connection.introspection.identifier_converter
+    columns = [convert(name) for name in described]
+    by_column = {convert(f.column): f for f in model._meta.fields}
+    init_fields = [f for f in model._meta.fields if convert(f.column) in columns]
+    if model._meta.pk not in init_fields:
+        raise ValueError(f"{model.__name__}: a raw read must include the primary key")
+    compiler = connection.ops.compiler("SQLCompiler")(None, connection, connection.alias)
+    found = [by_column.get(column) for column in columns]
+    converters = compiler.get_converters([f.get_col(f.model._meta.db_table) if f else None for f in found])
+    return _RawPlan(
+        model=model,
+        converters=tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items()),
+        init_names=tuple(f.attname for f in init_fields),
+        init_positions=tuple(columns.index(convert(f.column)) for f in init_fields),
+        annotations=tuple((column, position) for position, column in enumerate(columns) if column not in by_column),
     )

@@ -258,3 +258,56 @@ def test_a_model_with_a_save_receiver_is_saved_by_the_orm(world) -> None:
     finally:
         post_save.disconnect(dispatch_uid="p30w-test", sender=Message)
     assert seen == [reply.pk]  # the signal was sent: the ORM saved it
+
+
+def test_the_pending_read_builds_the_rows_orm_raw_builds(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        first, _ = engine.record_guest_message(conversation, "Ada kolam renang?", provider_message_id="p1")
+        second, _ = engine.record_guest_message(conversation, "Dan gim?", provider_message_id="p2")
+        params = {
+            "conversation": conversation.pk, "replied_to": second.pk, "ai": MessageRole.AI,
+            "staff": MessageRole.STAFF, "guest": MessageRole.GUEST,
+        }  # fmt: skip
+        ours = compiled.raw(Message, engine._PENDING_SQL, params)
+        theirs = list(Message.objects.raw(engine._PENDING_SQL, params))
+        assert [fields(m) for m in ours] == [fields(m) for m in theirs] and [m.pk for m in ours] == [
+            first.pk,
+            second.pk,
+        ]
+        assert [m.content for m in ours] == ["Ada kolam renang?", "Dan gim?"]  # decrypted
+        assert [m.redelivered for m in ours] == [m.redelivered for m in theirs] == [False, False]  # the annotation
+        assert ours[0]._state.adding is False and ours[0]._state.db == "default"
+        reply = _reply(conversation, "Ya.")
+        reply.metadata = {"reply_to": second.pk, "answers": [first.pk]}  # a turn that answered the first only
+        compiled.insert(reply)
+        ours, theirs = (
+            compiled.raw(Message, engine._PENDING_SQL, params),
+            list(Message.objects.raw(engine._PENDING_SQL, params)),
+        )
+        assert [(m.pk, m.redelivered) for m in ours] == [(m.pk, m.redelivered) for m in theirs] == [(second.pk, True)]
+        Message.objects.filter(pk=reply.pk).update(metadata={"reply_to": second.pk, "answers": [first.pk, second.pk]})
+        assert (
+            compiled.raw(Message, engine._PENDING_SQL, params)
+            == []
+            == list(Message.objects.raw(engine._PENDING_SQL, params))
+        )
+        with pytest.raises(ValueError, match="primary key"):
+            compiled.raw(Message, "SELECT content FROM conversations_message", {})
+
+
+def test_one_raw_plan_reads_each_propertys_own_rows(world) -> None:
+    ids = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversation = web_conversation()
+            message, _ = engine.record_guest_message(conversation, f"asked at {schema}", provider_message_id="p")
+            ids[schema] = (conversation.pk, message.pk)
+    for schema in ("alpha", "bravo", "alpha"):  # planned under the first, run under each
+        with schema_context(schema):
+            conversation_id, message_id = ids[schema]
+            params = {
+                "conversation": conversation_id, "replied_to": message_id, "ai": MessageRole.AI,
+                "staff": MessageRole.STAFF, "guest": MessageRole.GUEST,
+            }  # fmt: skip
+            assert [m.content for m in compiled.raw(Message, engine._PENDING_SQL, params)] == [f"asked at {schema}"]
