@@ -144,6 +144,12 @@ _TOUCH_SQL = f"""
 """  # noqa: S608 - the table names are our models'
 
 
+# `Guest.objects.filter(pk=…).update(language=…)` as the ORM writes it (a queryset UPDATE: no auto_now, no signal).
+_GUEST_LANGUAGE_SQL = f"""
+    UPDATE {Guest._meta.db_table} SET {Guest._meta.get_field("language").column} = %s WHERE id = %s
+"""  # noqa: S608 - the table and column names are our model's
+
+
 def _touch(conversation: Conversation, now: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_TOUCH_SQL, {"now": now, "id": conversation.pk})
@@ -468,7 +474,8 @@ def _run_turn_locked(
             return None
         # What needs no reply row is written first, so the reply goes in with its timings in one INSERT.
         if result.language != conversation.guest.language:
-            Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
+            with connection.cursor() as cursor:  # a plain UPDATE, not compiled by the ORM on each turn
+                cursor.execute(_GUEST_LANGUAGE_SQL, [result.language, conversation.guest_id])
         sessions.save(session)
         latency = {
             "session": round(session_ms, 2),

@@ -311,3 +311,14 @@ def test_one_raw_plan_reads_each_propertys_own_rows(world) -> None:
                 "staff": MessageRole.STAFF, "guest": MessageRole.GUEST,
             }  # fmt: skip
             assert [m.content for m in compiled.raw(Message, engine._PENDING_SQL, params)] == [f"asked at {schema}"]
+
+
+def test_the_guests_language_is_written_as_the_orms_update_writes_it(world) -> None:
+    # The turn's plain UPDATE changes the language alone, as `Guest.objects.filter(pk=…).update(language=…)` does.
+    with schema_context("alpha"):
+        ours, other = web_conversation(), web_conversation()
+        before = {pk: fields(Guest.objects.get(pk=pk)) for pk in (ours.guest_id, other.guest_id)}
+        with connection.cursor() as cursor:
+            cursor.execute(engine._GUEST_LANGUAGE_SQL, ["ms", ours.guest_id])
+        assert fields(Guest.objects.get(pk=ours.guest_id)) == {**before[ours.guest_id], "language": "ms"}
+        assert fields(Guest.objects.get(pk=other.guest_id)) == before[other.guest_id]
