@@ -15,6 +15,7 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from conversations.models import AiMode, Conversation, Language, SessionState
@@ -64,7 +65,7 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
         data = crypto.decrypt_json(text) if crypto.is_token(text) else json.loads(text)
         data["source"] = "redis"
         return Session(**data)
-    row = SessionState.objects.filter(conversation=conversation).first()
+    row = compiled.first(_session_row, conversation.pk)  # its SQL built once per process
     if row is not None:
         session = Session(
             conversation_id=conversation.pk,
@@ -87,8 +88,13 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
             language=conversation.guest.language,
             source="messages" if recent else "new",
         )
-    _cache(session)
+    # Not cached here: a caller that goes on saves the session it loaded, and `save` caches it (a rebuilt session was
+    # encrypted and sent to Redis twice in one turn).
     return session
+
+
+def _session_row(conversation_id: int) -> QuerySet[SessionState]:
+    return SessionState.objects.filter(conversation_id=conversation_id)
 
 
 def save(session: Session) -> None:

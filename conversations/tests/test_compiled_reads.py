@@ -322,3 +322,20 @@ def test_the_guests_language_is_written_as_the_orms_update_writes_it(world) -> N
             cursor.execute(engine._GUEST_LANGUAGE_SQL, ["ms", ours.guest_id])
         assert fields(Guest.objects.get(pk=ours.guest_id)) == {**before[ours.guest_id], "language": "ms"}
         assert fields(Guest.objects.get(pk=other.guest_id)) == before[other.guest_id]
+
+
+def test_a_rebuilt_session_is_cached_by_its_save_not_its_load(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        engine.record_guest_message(conversation, "Ada kolam renang?", provider_message_id="p1")
+        same_statement(
+            lambda: compiled.first(sessions._session_row, conversation.pk),
+            lambda: SessionState.objects.filter(conversation=conversation).first(),
+        )
+        session = sessions.load(conversation)
+        assert session.source == "messages"
+        assert sessions.load(conversation).source == "messages"  # nothing went to Redis on the way
+        sessions.save(session)
+        assert sessions.load(conversation).source == "redis"
+        sessions.forget(conversation.pk)
+        assert sessions.load(conversation).source == "database"
