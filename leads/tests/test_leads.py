@@ -7,11 +7,22 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Guest
 from core import compiled
-from leads.models import ConsentStatus, Lead, LeadConversation, LeadReview, LeadSettings, ReviewStatus
+from leads.models import (
+    OPEN_STATUSES,
+    ConsentStatus,
+    Lead,
+    LeadConversation,
+    LeadReview,
+    LeadSettings,
+    LeadStatus,
+    ReviewStatus,
+)
 from leads.services import leads as leads_service
 from leads.services.leads import (
     LeadChanges,
@@ -220,6 +231,54 @@ def test_the_upsert_reads_the_linked_leads_id_with_the_orms_statement_and_no_joi
     add_guest_message(conversation, "Actually make it 3 adults please.")
     again = upsert_lead_for_conversation(conversation, now=NOW)  # the linked lead, updated
     assert again.pk == lead.pk and again.adults == 3 and Lead.objects.count() == 1
+
+
+def _orm_open_lead(guest_id: int) -> Lead | None:
+    return (
+        Lead.objects.select_for_update()
+        .filter(status__in=OPEN_STATUSES)
+        .filter(
+            Q(guest=guest_id) | Q(guest__phone__in=set()) | Q(phone__in=set()) | Q(guest__email__in=set())
+            | Q(email__in=set())
+        )
+        .order_by("created_at", "id")
+        .first()
+    )  # fmt: skip
+
+
+def test_the_open_lead_of_a_guest_without_contact_is_the_orms_read_compiled_once(world, in_a, rooms):
+    # Without a phone or e-mail the ORM's OR is the guest's own open lead alone (its empty `__in` parts are FALSE,
+    # behind a join to the guest that matches nothing more): the same lead, oldest first, locked, in one statement
+    # without the join. A closed lead is not found; a guest with a phone takes the ORM's path.
+    conversation = conversation_with([BOOKING], channel=Channel.WEB)
+    lead = upsert_lead_for_conversation(conversation, now=NOW)
+    older = Lead.objects.create(guest=conversation.guest, source_channel=Channel.WEB)
+    Lead.objects.filter(pk=older.pk).update(created_at=lead.created_at - dt.timedelta(days=1))
+    guest_id = conversation.guest_id
+    with transaction.atomic():
+        for guest in (guest_id, guest_id + 1000):
+            assert leads_service._open_lead(guest, set(), set()) == _orm_open_lead(guest)
+        assert leads_service._open_lead(guest_id, set(), set()).pk == older.pk
+        with CaptureQueriesContext(connection) as ours:
+            leads_service._open_lead(guest_id, set(), set())
+        [sql] = [q["sql"] for q in ours.captured_queries]
+        assert sql.endswith("FOR UPDATE") and "JOIN" not in sql
+    Lead.objects.filter(pk__in=[lead.pk, older.pk]).update(status=LeadStatus.LOST)
+    with transaction.atomic():
+        assert leads_service._open_lead(guest_id, set(), set()) is None is _orm_open_lead(guest_id)
+        assert leads_service._open_lead(guest_id, {"+60123456789"}, set()) is None  # the ORM's path
+
+
+def test_the_compiled_open_lead_read_finds_each_propertys_own_lead(world):
+    found = {}
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            if schema not in found:
+                conversation = conversation_with([BOOKING], channel=Channel.WEB)
+                found[schema] = (conversation.guest_id, upsert_lead_for_conversation(conversation, now=NOW).pk)
+            guest_id, lead_id = found[schema]
+            with transaction.atomic():
+                assert leads_service._open_lead(guest_id, set(), set()).pk == lead_id
 
 
 def test_a_compiled_read_refuses_a_statement_that_does_not_hold_its_value_exactly_once(world, in_a):
