@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from conversations.models import AiMode, Conversation, Language, SessionState
+from conversations.models import AiMode, Conversation, Language, Message, SessionState
 from core import compiled, crypto
 from core.redis import get_redis, key
 
@@ -77,10 +77,11 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
             source="database",
         )
     else:
-        earlier = conversation.messages.all()
-        if before_message_id is not None:
-            earlier = earlier.filter(pk__lt=before_message_id)
-        recent = list(earlier.order_by("-id").values("role", "content")[:HISTORY_LENGTH])
+        # Its SQL built once per process (core.compiled): a conversation's first turn comes this way.
+        if before_message_id is None:
+            recent = compiled.rows(_recent_messages, conversation.pk)
+        else:
+            recent = compiled.rows(_recent_messages_before, conversation.pk, before_message_id)
         session = Session(
             conversation_id=conversation.pk,
             history=[{"role": m["role"], "content": m["content"]} for m in reversed(recent)],
@@ -95,6 +96,23 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
 
 def _session_row(conversation_id: int) -> QuerySet[SessionState]:
     return SessionState.objects.filter(conversation_id=conversation_id)
+
+
+def _recent_messages(conversation_id: int) -> QuerySet[Message]:
+    """The conversation's last messages, newest first (`conversation.messages`' statement)."""
+    return (
+        Message.objects.filter(conversation_id=conversation_id)
+        .order_by("-id")
+        .values("role", "content")[:HISTORY_LENGTH]
+    )
+
+
+def _recent_messages_before(conversation_id: int, before_message_id: int) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(conversation_id=conversation_id, pk__lt=before_message_id)
+        .order_by("-id")
+        .values("role", "content")[:HISTORY_LENGTH]
+    )
 
 
 def save(session: Session) -> None:

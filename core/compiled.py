@@ -22,7 +22,13 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet, signals
 from django.db.models.constants import OnConflict
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 
 M = TypeVar("M", bound=Model)
@@ -49,6 +55,24 @@ def value(build: Callable[..., QuerySet[Any]], *values: Any) -> Any:
     return None if row is None else read.converted(row)[0]
 
 
+def rows(build: Callable[..., QuerySet[Any]], *values: Any) -> list[Any]:
+    """`list(build(*values))` for a `values()` or `values_list()` queryset (its slice, if any, kept): dicts, tuples or
+    flat values as the ORM gives them, each column converted as the ORM converts it; its SQL compiled once per
+    process for `build` (a module-level function). Each value (an int or a str) must appear once in the statement."""
+    read = _compiled_read(build, tuple(type(value) for value in values), True)
+    params = list(read.params)
+    for at, value in zip(read.at, values, strict=True):
+        params[at] = value
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, params)
+        found = [read.converted(row) for row in cursor.fetchall()]
+    if read.names:
+        return [dict(zip(read.names, row, strict=True)) for row in found]
+    if read.flat:
+        return [row[0] for row in found]
+    return [tuple(row) for row in found]
+
+
 def _run(build: Callable[..., QuerySet[Any]], values: tuple[Any, ...]) -> tuple[_Read, tuple[Any, ...] | None]:
     read = _compiled_read(build, tuple(type(value) for value in values))
     params = list(read.params)
@@ -72,6 +96,8 @@ class _Read:
     init_list: tuple[str, ...]
     populators: tuple[Any, ...]  # select_related's RelatedPopulator per joined model
     annotations: tuple[tuple[str, int], ...]
+    names: tuple[str, ...] = ()  # a values() read: its dicts' keys
+    flat: bool = False  # a values_list(flat=True) read
 
     def converted(self, row: tuple[Any, ...]) -> list[Any]:
         values = list(row)
@@ -101,12 +127,16 @@ def _marker(index: int, kind: type) -> Any:
 
 
 @functools.cache
-def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...]) -> _Read:
+def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...], every: bool = False) -> _Read:
+    """`every`: all the rows (rows()), else the first (first() and value())."""
     markers = [_marker(i, kind) for i, kind in enumerate(kinds)]
     queryset = build(*markers)
     if queryset._prefetch_related_lookups or queryset._known_related_objects:
         raise ValueError(f"{build.__qualname__}: prefetch_related and related managers are not compiled")
-    queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # what first() runs
+    if every and queryset._iterable_class not in (ValuesIterable, ValuesListIterable, FlatValuesListIterable):
+        raise ValueError(f"{build.__qualname__}: rows() reads a values() or values_list() queryset")
+    if not every:
+        queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # what first() runs
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     at = []
@@ -119,7 +149,12 @@ def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...])
     converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
     converters_ = tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items())
     if queryset._iterable_class is not ModelIterable:  # values_list: no model to build, its columns as they are
-        return _Read(sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), ())
+        query = queryset.query
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        is_dict, flat = queryset._iterable_class is ValuesIterable, queryset._iterable_class is FlatValuesListIterable
+        return _Read(
+            sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), (), names if is_dict else (), flat
+        )
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     return _Read(
         sql=sql,

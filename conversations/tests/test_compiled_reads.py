@@ -339,3 +339,38 @@ def test_a_rebuilt_session_is_cached_by_its_save_not_its_load(world) -> None:
         assert sessions.load(conversation).source == "redis"
         sessions.forget(conversation.pk)
         assert sessions.load(conversation).source == "database"
+
+
+def test_compiled_rows_are_the_orms_values_rows_and_each_propertys_own(world) -> None:
+    # A conversation's first turn rebuilds the history from its messages: the ORM's statement and rows (the
+    # encrypted text decrypted), with and without the turn's first message as the bound; under each schema its own.
+    ids = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversation = web_conversation()
+            made = [
+                engine.record_guest_message(conversation, f"{schema} {n}", provider_message_id=f"m{n}")[0]
+                for n in range(12)
+            ]
+            ids[schema] = (conversation.pk, made[-1].pk)
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            conversation_id, last = ids[schema]
+            every = Message.objects.filter(conversation_id=conversation_id).order_by("-id").values("role", "content")
+            assert compiled.rows(sessions._recent_messages, conversation_id) == list(every[:10])
+            assert compiled.rows(sessions._recent_messages_before, conversation_id, last) == list(
+                every.filter(pk__lt=last)[:10]
+            )
+            assert compiled.rows(sessions._recent_messages, conversation_id)[0] == {
+                "role": "guest",
+                "content": f"{schema} 11",
+            }
+    with schema_context("alpha"):
+        conversation_id, last = ids["alpha"]
+        conversation = Conversation.objects.get(pk=conversation_id)
+        same_statement(  # what sessions.load ran: the related manager's statement
+            lambda: compiled.rows(sessions._recent_messages_before, conversation_id, last),
+            lambda: list(conversation.messages.filter(pk__lt=last).order_by("-id").values("role", "content")[:10]),
+        )
+        with pytest.raises(ValueError, match="values"):
+            compiled.rows(engine.conversation_with_guest, conversation_id)

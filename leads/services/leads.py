@@ -81,17 +81,29 @@ def extraction_context(property_: Property, reference: dt.datetime | None = None
 
 def _guest_texts(conversation_ids: list[int]) -> list[GuestText]:
     """The guest's messages, oldest first; a bare answer ("2") carries what it answered ("2 nights", its hint)."""
-    rows = (
-        Message.objects.filter(conversation_id__in=conversation_ids, role=MessageRole.GUEST)
-        .exclude(content="")
-        .order_by("-created_at", "-id")
-        .values_list("content", "created_at", "metadata")[:MAX_MESSAGES]
-    )
+    if len(conversation_ids) == 1:  # every turn's upsert: the same rows, the statement compiled once per process
+        rows = compiled.rows(_one_conversations_guest_messages, conversation_ids[0])
+    else:
+        rows = _guest_messages(Message.objects.filter(conversation_id__in=conversation_ids))
     texts = []
     for text, sent_at, metadata in reversed(rows):
         hint = (metadata or {}).get(HINT_KEY)
         texts.append(GuestText(f"{text}\n{hint}" if hint else text, sent_at))
     return texts
+
+
+def _guest_messages(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """The guest's newest messages with their text, newest first."""
+    return (
+        messages.filter(role=MessageRole.GUEST)
+        .exclude(content="")
+        .order_by("-created_at", "-id")
+        .values_list("content", "created_at", "metadata")[:MAX_MESSAGES]
+    )
+
+
+def _one_conversations_guest_messages(conversation_id: int) -> QuerySet[Message]:
+    return _guest_messages(Message.objects.filter(conversation_id=conversation_id))
 
 
 HINT_KEY = "lead_hint"

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from conversations.models import Channel, Guest
+from conversations.models import Channel, Guest, Message
 from core import compiled
 from leads.models import (
     OPEN_STATUSES,
@@ -288,3 +288,19 @@ def test_a_compiled_read_refuses_a_statement_that_does_not_hold_its_value_exactl
 
 def _twice(value: int):
     return Lead.objects.filter(pk=value, conversation_links__conversation_id=value)
+
+
+def test_one_conversations_guest_texts_are_the_orms_rows_compiled_once(world, in_a):
+    conversation = conversation_with([BOOKING, "", "And a baby cot please."])
+    last = Message.objects.filter(conversation=conversation).order_by("-id").first()  # the cot
+    Message.objects.filter(pk=last.pk).update(metadata={leads_service.HINT_KEY: "cot"})
+    other = conversation_with(["What time is breakfast?"])
+    ours = leads_service._guest_texts([conversation.pk])
+    theirs = leads_service._guest_texts([conversation.pk, conversation.pk])  # the ORM's path (several conversations)
+    assert ours == theirs and [t.text for t in ours] == [BOOKING, "And a baby cot please.\ncot"]
+    assert [t.text for t in leads_service._guest_texts([other.pk])] == ["What time is breakfast?"]
+    with CaptureQueriesContext(connection) as mine:
+        compiled.rows(leads_service._one_conversations_guest_messages, conversation.pk)
+    with CaptureQueriesContext(connection) as orm:
+        list(leads_service._one_conversations_guest_messages(conversation.pk))
+    assert [q["sql"] for q in mine.captured_queries] == [q["sql"] for q in orm.captured_queries]
