@@ -202,12 +202,7 @@ def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[s
     if not obj._is_pk_set():
         raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
     obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    params = []
-    for field in fields:
-        value = field.pre_save(obj, True)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{model.__name__}.{field.name}: upsert() takes plain values, not expressions")
-        params.append(field.get_db_prep_save(value, connection))
+    params = _prepared(obj, fields, "upsert")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # RETURNING, as bulk_create asks, when the model has generated columns (an AutoField, say).
@@ -231,14 +226,33 @@ def _compiled_upsert(
         update_fields=[opts.get_field(name) for name in update_fields],
         unique_fields=[opts.get_field(name) for name in unique_fields],
     )
+    sql, _ = _one_row_insert(query, fields)  # RETURNING what bulk_create asks for on PostgreSQL
+    return sql, fields
+
+
+def _prepared(obj: Model, fields: tuple[Any, ...], caller: str) -> list[Any]:
+    """The row's values as the ORM prepares them for an INSERT (`pre_save(obj, add=True)`: `auto_now` included,
+    then `get_db_prep_save`: the encrypted fields encrypt), in the order of `fields`."""
+    params = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(f"{type(obj).__name__}.{field.name}: {caller}() takes plain values, not expressions")
+        params.append(field.get_db_prep_save(value, connection))
+    return params
+
+
+def _one_row_insert(query: InsertQuery, fields: tuple[Any, ...]) -> tuple[str, Any]:
+    """`query`'s statement for one row of `fields` (one `%s` each, in order), RETURNING the model's returning fields."""
+    model = query.model
     query.insert_values(fields, [model()], raw=True)  # raw: the placeholder row's values are read as they are
     compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = opts.db_returning_fields  # what bulk_create asks for on PostgreSQL
+    compiler.returning_fields = model._meta.db_returning_fields
     [(sql, params)] = compiler.as_sql()
     placeholders = "VALUES (" + ", ".join(["%s"] * len(fields)) + ")"
     if len(params) != len(fields) or sql.count(placeholders) != 1 or sql.count("%s") != len(fields):
         raise RuntimeError(f"unexpected INSERT from the ORM: {sql}")  # the shape the call relies on
-    return sql, fields
+    return sql, compiler
 
 
 def insert(obj: M) -> M:
@@ -256,12 +270,7 @@ def insert(obj: M) -> M:
     if obj._is_pk_set():
         raise ValueError(f"{model.__name__}: insert() writes a new row, its primary key left to the database")
     obj._prepare_related_fields_for_save(operation_name="save")
-    params = []
-    for field in plan.fields:
-        value = field.pre_save(obj, True)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{model.__name__}.{field.name}: insert() takes plain values, not expressions")
-        params.append(field.get_db_prep_save(value, connection))
+    params = _prepared(obj, plan.fields, "insert")
     with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:  # as save_base does
         cursor.execute(plan.sql, params)
         row = list(cursor.fetchone())
@@ -290,14 +299,7 @@ def _compiled_insert(model: type[Model]) -> _Insert | None:
     if opts.parents or opts.order_with_respect_to or opts.auto_field is None:
         return None
     fields = tuple(f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field)
-    query = InsertQuery(model)
-    query.insert_values(fields, [model()], raw=True)  # raw: the placeholder row's values are read as they are
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = opts.db_returning_fields
-    [(sql, params)] = compiler.as_sql()
-    placeholders = "VALUES (" + ", ".join(["%s"] * len(fields)) + ")"
-    if len(params) != len(fields) or sql.count(placeholders) != 1 or sql.count("%s") != len(fields):
-        raise RuntimeError(f"unexpected INSERT from the ORM: {sql}")  # the shape the call relies on
+    sql, compiler = _one_row_insert(InsertQuery(model), fields)
     returning = tuple(opts.db_returning_fields)
     converters = compiler.get_converters([f.get_col(opts.db_table) for f in returning])
     return _Insert(

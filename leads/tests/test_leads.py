@@ -13,16 +13,8 @@ from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Guest, Message
 from core import compiled
-from leads.models import (
-    OPEN_STATUSES,
-    ConsentStatus,
-    Lead,
-    LeadConversation,
-    LeadReview,
-    LeadSettings,
-    LeadStatus,
-    ReviewStatus,
-)
+from leads import models as lead_models
+from leads.models import ConsentStatus, Lead, LeadConversation, LeadReview, LeadSettings, ReviewStatus
 from leads.services import leads as leads_service
 from leads.services.leads import (
     LeadChanges,
@@ -236,7 +228,7 @@ def test_the_upsert_reads_the_linked_leads_id_with_the_orms_statement_and_no_joi
 def _orm_open_lead(guest_id: int) -> Lead | None:
     return (
         Lead.objects.select_for_update()
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=lead_models.OPEN_STATUSES)
         .filter(
             Q(guest=guest_id) | Q(guest__phone__in=set()) | Q(phone__in=set()) | Q(guest__email__in=set())
             | Q(email__in=set())
@@ -263,7 +255,7 @@ def test_the_open_lead_of_a_guest_without_contact_is_the_orms_read_compiled_once
             leads_service._open_lead(guest_id, set(), set())
         [sql] = [q["sql"] for q in ours.captured_queries]
         assert sql.endswith("FOR UPDATE") and "JOIN" not in sql
-    Lead.objects.filter(pk__in=[lead.pk, older.pk]).update(status=LeadStatus.LOST)
+    Lead.objects.filter(pk__in=[lead.pk, older.pk]).update(status=lead_models.LeadStatus.LOST)
     with transaction.atomic():
         assert leads_service._open_lead(guest_id, set(), set()) is None is _orm_open_lead(guest_id)
         assert leads_service._open_lead(guest_id, {"+60123456789"}, set()) is None  # the ORM's path
