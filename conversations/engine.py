@@ -144,6 +144,12 @@ _TOUCH_SQL = f"""
 """  # noqa: S608 - the table names are our models'
 
 
+# `Guest.objects.filter(pk=…).update(language=…)` as the ORM writes it (a queryset UPDATE: no auto_now, no signal).
+_GUEST_LANGUAGE_SQL = f"""
+    UPDATE {Guest._meta.db_table} SET {Guest._meta.get_field("language").column} = %s WHERE id = %s
+"""  # noqa: S608 - the table and column names are our model's
+
+
 def _touch(conversation: Conversation, now: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_TOUCH_SQL, {"now": now, "id": conversation.pk})
@@ -309,7 +315,7 @@ def _unanswered_guest_messages(conversation: Conversation, replied_to: int | Non
         "staff": MessageRole.STAFF,
         "guest": MessageRole.GUEST,
     }
-    pending = list(Message.objects.raw(_PENDING_SQL, params))
+    pending = compiled.raw(Message, _PENDING_SQL, params)  # Message.objects.raw's rows, its plan made once
     if pending and pending[0].redelivered:
         return []
     return pending
@@ -475,7 +481,8 @@ def _run_turn_locked(
             return None
         # What needs no reply row is written first, so the reply goes in with its timings in one INSERT.
         if result.language != conversation.guest.language:
-            Guest.objects.filter(pk=conversation.guest_id).update(language=result.language)
+            with connection.cursor() as cursor:  # a plain UPDATE, not compiled by the ORM on each turn
+                cursor.execute(_GUEST_LANGUAGE_SQL, [result.language, conversation.guest_id])
         sessions.save(session)
         latency = {
             "session": round(session_ms, 2),
@@ -488,13 +495,15 @@ def _run_turn_locked(
         }
         latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
         metadata["latency_ms"] = latency
-        reply = Message.objects.create(
-            conversation=conversation,
-            role=MessageRole.AI,
-            content=result.text,
-            channel=conversation.channel,
-            metadata=metadata,
-            created_at=now,
+        reply = compiled.insert(  # Message.objects.create(...), its INSERT compiled once per process
+            Message(
+                conversation=conversation,
+                role=MessageRole.AI,
+                content=result.text,
+                channel=conversation.channel,
+                metadata=metadata,
+                created_at=now,
+            )
         )
         sink.on_reply(reply, conversation)  # WhatsApp/e-mail: the outbox row commits with the reply
         updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}

@@ -15,9 +15,10 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from conversations.models import AiMode, Conversation, Language, SessionState
+from conversations.models import AiMode, Conversation, Language, Message, SessionState
 from core import compiled, crypto
 from core.redis import get_redis, key
 
@@ -64,7 +65,7 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
         data = crypto.decrypt_json(text) if crypto.is_token(text) else json.loads(text)
         data["source"] = "redis"
         return Session(**data)
-    row = SessionState.objects.filter(conversation=conversation).first()
+    row = compiled.first(_session_row, conversation.pk)  # its SQL built once per process
     if row is not None:
         session = Session(
             conversation_id=conversation.pk,
@@ -76,10 +77,11 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
             source="database",
         )
     else:
-        earlier = conversation.messages.all()
-        if before_message_id is not None:
-            earlier = earlier.filter(pk__lt=before_message_id)
-        recent = list(earlier.order_by("-id").values("role", "content")[:HISTORY_LENGTH])
+        # Its SQL built once per process (core.compiled): a conversation's first turn comes this way.
+        if before_message_id is None:
+            recent = compiled.rows(_recent_messages, conversation.pk)
+        else:
+            recent = compiled.rows(_recent_messages_before, conversation.pk, before_message_id)
         session = Session(
             conversation_id=conversation.pk,
             history=[{"role": m["role"], "content": m["content"]} for m in reversed(recent)],
@@ -87,8 +89,30 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
             language=conversation.guest.language,
             source="messages" if recent else "new",
         )
-    _cache(session)
+    # Not cached here: a caller that goes on saves the session it loaded, and `save` caches it (a rebuilt session was
+    # encrypted and sent to Redis twice in one turn).
     return session
+
+
+def _session_row(conversation_id: int) -> QuerySet[SessionState]:
+    return SessionState.objects.filter(conversation_id=conversation_id)
+
+
+def _recent_messages(conversation_id: int) -> QuerySet[Message]:
+    """The conversation's last messages, newest first (`conversation.messages`' statement)."""
+    return (
+        Message.objects.filter(conversation_id=conversation_id)
+        .order_by("-id")
+        .values("role", "content")[:HISTORY_LENGTH]
+    )
+
+
+def _recent_messages_before(conversation_id: int, before_message_id: int) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(conversation_id=conversation_id, pk__lt=before_message_id)
+        .order_by("-id")
+        .values("role", "content")[:HISTORY_LENGTH]
+    )
 
 
 def save(session: Session) -> None:

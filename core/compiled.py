@@ -6,9 +6,10 @@ that runs every turn with a few changing values is compiled here once, by the OR
 place of each value; each call swaps the values in and builds the row as the ORM would (the fields'
 `from_db_value` included, `select_related`'s joined rows too). An UPDATE whose costly part is the same
 expressions every time (subqueries) has them compiled once and the call's own plain values spliced in. A one-row
-upsert (INSERT … ON CONFLICT DO UPDATE) is compiled once; each call prepares its row's values as the ORM does.
-Table names are not schema-qualified, so one statement serves every tenant (the connection's search_path
-decides which schema's rows it reads).
+upsert (INSERT … ON CONFLICT DO UPDATE) and a one-row INSERT are compiled once; each call prepares its row's values
+as the ORM does. A raw SELECT's rows are built as `Model.objects.raw` builds them, the column-to-field plan made once
+per statement and column list. Table names are not schema-qualified, so one statement serves every tenant (the
+connection's search_path decides which schema's rows it reads).
 """
 
 from __future__ import annotations
@@ -18,10 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet, signals
 from django.db.models.constants import OnConflict
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 
 M = TypeVar("M", bound=Model)
@@ -48,6 +55,24 @@ def value(build: Callable[..., QuerySet[Any]], *values: Any) -> Any:
     return None if row is None else read.converted(row)[0]
 
 
+def rows(build: Callable[..., QuerySet[Any]], *values: Any) -> list[Any]:
+    """`list(build(*values))` for a `values()` or `values_list()` queryset (its slice, if any, kept): dicts, tuples or
+    flat values as the ORM gives them, each column converted as the ORM converts it; its SQL compiled once per
+    process for `build` (a module-level function). Each value (an int or a str) must appear once in the statement."""
+    read = _compiled_read(build, tuple(type(value) for value in values), True)
+    params = list(read.params)
+    for at, value in zip(read.at, values, strict=True):
+        params[at] = value
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, params)
+        found = [read.converted(row) for row in cursor.fetchall()]
+    if read.names:
+        return [dict(zip(read.names, row, strict=True)) for row in found]
+    if read.flat:
+        return [row[0] for row in found]
+    return [tuple(row) for row in found]
+
+
 def _run(build: Callable[..., QuerySet[Any]], values: tuple[Any, ...]) -> tuple[_Read, tuple[Any, ...] | None]:
     read = _compiled_read(build, tuple(type(value) for value in values))
     params = list(read.params)
@@ -71,6 +96,8 @@ class _Read:
     init_list: tuple[str, ...]
     populators: tuple[Any, ...]  # select_related's RelatedPopulator per joined model
     annotations: tuple[tuple[str, int], ...]
+    names: tuple[str, ...] = ()  # a values() read: its dicts' keys
+    flat: bool = False  # a values_list(flat=True) read
 
     def converted(self, row: tuple[Any, ...]) -> list[Any]:
         values = list(row)
@@ -100,12 +127,16 @@ def _marker(index: int, kind: type) -> Any:
 
 
 @functools.cache
-def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...]) -> _Read:
+def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...], every: bool = False) -> _Read:
+    """`every`: all the rows (rows()), else the first (first() and value())."""
     markers = [_marker(i, kind) for i, kind in enumerate(kinds)]
     queryset = build(*markers)
     if queryset._prefetch_related_lookups or queryset._known_related_objects:
         raise ValueError(f"{build.__qualname__}: prefetch_related and related managers are not compiled")
-    queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # what first() runs
+    if every and queryset._iterable_class not in (ValuesIterable, ValuesListIterable, FlatValuesListIterable):
+        raise ValueError(f"{build.__qualname__}: rows() reads a values() or values_list() queryset")
+    if not every:
+        queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # what first() runs
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     at = []
@@ -118,7 +149,12 @@ def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...])
     converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
     converters_ = tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items())
     if queryset._iterable_class is not ModelIterable:  # values_list: no model to build, its columns as they are
-        return _Read(sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), ())
+        query = queryset.query
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        is_dict, flat = queryset._iterable_class is ValuesIterable, queryset._iterable_class is FlatValuesListIterable
+        return _Read(
+            sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), (), names if is_dict else (), flat
+        )
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     return _Read(
         sql=sql,
@@ -166,12 +202,7 @@ def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[s
     if not obj._is_pk_set():
         raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
     obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    params = []
-    for field in fields:
-        value = field.pre_save(obj, True)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{model.__name__}.{field.name}: upsert() takes plain values, not expressions")
-        params.append(field.get_db_prep_save(value, connection))
+    params = _prepared(obj, fields, "upsert")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # RETURNING, as bulk_create asks, when the model has generated columns (an AutoField, say).
@@ -195,11 +226,136 @@ def _compiled_upsert(
         update_fields=[opts.get_field(name) for name in update_fields],
         unique_fields=[opts.get_field(name) for name in unique_fields],
     )
+    sql, _ = _one_row_insert(query, fields)  # RETURNING what bulk_create asks for on PostgreSQL
+    return sql, fields
+
+
+def _prepared(obj: Model, fields: tuple[Any, ...], caller: str) -> list[Any]:
+    """The row's values as the ORM prepares them for an INSERT (`pre_save(obj, add=True)`: `auto_now` included,
+    then `get_db_prep_save`: the encrypted fields encrypt), in the order of `fields`."""
+    params = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(f"{type(obj).__name__}.{field.name}: {caller}() takes plain values, not expressions")
+        params.append(field.get_db_prep_save(value, connection))
+    return params
+
+
+def _one_row_insert(query: InsertQuery, fields: tuple[Any, ...]) -> tuple[str, Any]:
+    """`query`'s statement for one row of `fields` (one `%s` each, in order), RETURNING the model's returning fields."""
+    model = query.model
     query.insert_values(fields, [model()], raw=True)  # raw: the placeholder row's values are read as they are
     compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = opts.db_returning_fields  # what bulk_create asks for on PostgreSQL
+    compiler.returning_fields = model._meta.db_returning_fields
     [(sql, params)] = compiler.as_sql()
     placeholders = "VALUES (" + ", ".join(["%s"] * len(fields)) + ")"
     if len(params) != len(fields) or sql.count(placeholders) != 1 or sql.count("%s") != len(fields):
         raise RuntimeError(f"unexpected INSERT from the ORM: {sql}")  # the shape the call relies on
-    return sql, fields
+    return sql, compiler
+
+
+def insert(obj: M) -> M:
+    """`obj.save(force_insert=True)` for a new row without its primary key, the INSERT … RETURNING compiled once per
+    process for the model (building it was ~0.4 ms of the turn's reply).
+
+    Each call prepares the row's values as the ORM does (`pre_save(obj, add=True)`, then `get_db_prep_save`: the
+    encrypted fields encrypt) and sets what the statement returns (the id), converted as the ORM converts it. A model
+    with a `pre_save` or `post_save` receiver, a parent model or an ordering column is saved by the ORM itself."""
+    model = type(obj)
+    plan = _compiled_insert(model)
+    if plan is None or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+        obj.save(force_insert=True)
+        return obj
+    if obj._is_pk_set():
+        raise ValueError(f"{model.__name__}: insert() writes a new row, its primary key left to the database")
+    obj._prepare_related_fields_for_save(operation_name="save")
+    params = _prepared(obj, plan.fields, "insert")
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:  # as save_base does
+        cursor.execute(plan.sql, params)
+        row = list(cursor.fetchone())
+    for position, functions, expression in plan.converters:
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    for value, field in zip(row, plan.returning, strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding, obj._state.db = False, connection.alias
+    return obj
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    fields: tuple[Any, ...]  # one `%s` each, in order
+    returning: tuple[Any, ...]
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+
+@functools.cache
+def _compiled_insert(model: type[Model]) -> _Insert | None:
+    """The statement `save()` writes for a new row, its primary key left to the database (`_save_table`'s fields,
+    returning fields and their converters); None for what `save()` does more for (parents, `_order`)."""
+    opts = model._meta
+    if opts.parents or opts.order_with_respect_to or opts.auto_field is None:
+        return None
+    fields = tuple(f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field)
+    sql, compiler = _one_row_insert(InsertQuery(model), fields)
+    returning = tuple(opts.db_returning_fields)
+    converters = compiler.get_converters([f.get_col(opts.db_table) for f in returning])
+    return _Insert(
+        sql, fields, returning, tuple((at, tuple(functions), expr) for at, (functions, expr) in converters.items())
+    )
+
+
+def raw(model: type[M], sql: str, params: dict[str, Any]) -> list[M]:
+    """`list(model.objects.raw(sql, params))` for a statement written as a module constant: the same rows, built
+    the same way (each column's converters, `Model.from_db`, the columns that are no field set as attributes), the
+    plan from columns to fields made once per statement and column list instead of on every call."""
+    adapt = connection.ops.adapt_unknown_value  # as RawQuery adapts its parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {name: adapt(value) for name, value in params.items()})
+        columns = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    plan = _raw_plan(model, sql, columns)
+    return [plan.instance(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class _RawPlan:
+    """RawModelIterable's steps for one statement's columns, resolved once."""
+
+    model: type[Model]
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    init_names: tuple[str, ...]
+    init_positions: tuple[int, ...]
+    annotations: tuple[tuple[str, int], ...]
+
+    def instance(self, row: tuple[Any, ...]) -> Model:
+        values = list(row)
+        for position, functions, expression in self.converters:
+            for function in functions:
+                values[position] = function(values[position], expression, connection)
+        obj = self.model.from_db(connection.alias, list(self.init_names), [values[at] for at in self.init_positions])
+        for name, position in self.annotations:
+            setattr(obj, name, values[position])
+        return obj
+
+
+@functools.cache
+def _raw_plan(model: type[Model], sql: str, described: tuple[str, ...]) -> _RawPlan:
+    convert = connection.introspection.identifier_converter
+    columns = [convert(name) for name in described]
+    by_column = {convert(f.column): f for f in model._meta.fields}
+    init_fields = [f for f in model._meta.fields if convert(f.column) in columns]
+    if model._meta.pk not in init_fields:
+        raise ValueError(f"{model.__name__}: a raw read must include the primary key")
+    compiler = connection.ops.compiler("SQLCompiler")(None, connection, connection.alias)
+    found = [by_column.get(column) for column in columns]
+    converters = compiler.get_converters([f.get_col(f.model._meta.db_table) if f else None for f in found])
+    return _RawPlan(
+        model=model,
+        converters=tuple((position, tuple(functions), expr) for position, (functions, expr) in converters.items()),
+        init_names=tuple(f.attname for f in init_fields),
+        init_positions=tuple(columns.index(convert(f.column)) for f in init_fields),
+        annotations=tuple((column, position) for position, column in enumerate(columns) if column not in by_column),
+    )

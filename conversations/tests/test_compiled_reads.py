@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine, sessions
-from conversations.models import Channel, Conversation, Guest, SessionState
+from conversations.models import Channel, Conversation, Guest, Message, MessageRole, SessionState
 from conversations.widget import api
 from core import compiled
 from properties.models import WidgetKey
@@ -190,3 +190,187 @@ def test_the_compiled_upsert_writes_each_propertys_own_row(world) -> None:
             ]
     sql, _ = compiled._compiled_upsert(SessionState, sessions.UPSERT_KEY, sessions.UPSERT_FIELDS)
     assert "alpha" not in sql and "bravo" not in sql and "ON CONFLICT" in sql
+
+
+# --- The reply's INSERT and the raw reads compiled once (p30w) ---------------------------------------------------
+
+
+def _reply(conversation: Conversation, text: str) -> Message:
+    metadata = {"reply_to": 1, "answers": [1], "confidence": 0.75, "knowledge": [{"title": "Pool"}]}
+    return Message(
+        conversation=conversation, role=MessageRole.AI, content=text, channel=conversation.channel,
+        metadata=metadata, created_at=LONG_AGO,
+    )  # fmt: skip
+
+
+def test_the_replys_insert_is_the_orms_and_writes_the_same_row(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        ours, theirs = (
+            _reply(conversation, "Kolam renang dibuka 7 pagi."),
+            _reply(conversation, "Kolam renang dibuka 7 pagi."),
+        )
+        assert sent(lambda: compiled.insert(ours)) == sent(lambda: theirs.save(force_insert=True))
+        assert (
+            ours.pk is not None and ours.pk != theirs.pk and ours._state.adding is False and ours._state.db == "default"
+        )
+        mine_row, orm_row = Message.objects.get(pk=ours.pk), Message.objects.get(pk=theirs.pk)
+        assert {**fields(mine_row), "id": 0} == {**fields(orm_row), "id": 0}  # decrypted as it was written
+        assert mine_row.content == "Kolam renang dibuka 7 pagi." and mine_row.metadata["confidence"] == 0.75
+        with pytest.raises(ValueError, match="new row"):
+            compiled.insert(ours)  # its id is set: not a new row
+
+
+def test_the_compiled_insert_writes_each_propertys_own_row(world) -> None:
+    conversations = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversations[schema] = web_conversation()
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            compiled.insert(_reply(conversations[schema], f"written at {schema}"))
+    for schema, count in (("alpha", 2), ("bravo", 1)):
+        with schema_context(schema):
+            assert (
+                list(Message.objects.filter(role=MessageRole.AI).values_list("content", flat=True))
+                == [f"written at {schema}"] * count
+            )
+    insert = compiled._compiled_insert(Message)
+    assert (
+        "alpha" not in insert.sql
+        and "bravo" not in insert.sql
+        and insert.sql.endswith('RETURNING "conversations_message"."id"')
+    )
+
+
+def test_a_model_with_a_save_receiver_is_saved_by_the_orm(world) -> None:
+    from django.db.models.signals import post_save
+
+    seen: list[int] = []
+
+    def receiver(sender: Any, instance: Message, created: bool, **kwargs: Any) -> None:
+        seen.append(instance.pk)
+
+    post_save.connect(receiver, sender=Message, dispatch_uid="p30w-test")
+    try:
+        with schema_context("alpha"):
+            reply = compiled.insert(_reply(web_conversation(), "Hello"))
+    finally:
+        post_save.disconnect(dispatch_uid="p30w-test", sender=Message)
+    assert seen == [reply.pk]  # the signal was sent: the ORM saved it
+
+
+def test_the_pending_read_builds_the_rows_orm_raw_builds(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        first, _ = engine.record_guest_message(conversation, "Ada kolam renang?", provider_message_id="p1")
+        second, _ = engine.record_guest_message(conversation, "Dan gim?", provider_message_id="p2")
+        params = {
+            "conversation": conversation.pk, "replied_to": second.pk, "ai": MessageRole.AI,
+            "staff": MessageRole.STAFF, "guest": MessageRole.GUEST,
+        }  # fmt: skip
+        ours = compiled.raw(Message, engine._PENDING_SQL, params)
+        theirs = list(Message.objects.raw(engine._PENDING_SQL, params))
+        assert [fields(m) for m in ours] == [fields(m) for m in theirs] and [m.pk for m in ours] == [
+            first.pk,
+            second.pk,
+        ]
+        assert [m.content for m in ours] == ["Ada kolam renang?", "Dan gim?"]  # decrypted
+        assert [m.redelivered for m in ours] == [m.redelivered for m in theirs] == [False, False]  # the annotation
+        assert ours[0]._state.adding is False and ours[0]._state.db == "default"
+        reply = _reply(conversation, "Ya.")
+        reply.metadata = {"reply_to": second.pk, "answers": [first.pk]}  # a turn that answered the first only
+        compiled.insert(reply)
+        ours, theirs = (
+            compiled.raw(Message, engine._PENDING_SQL, params),
+            list(Message.objects.raw(engine._PENDING_SQL, params)),
+        )
+        assert [(m.pk, m.redelivered) for m in ours] == [(m.pk, m.redelivered) for m in theirs] == [(second.pk, True)]
+        Message.objects.filter(pk=reply.pk).update(metadata={"reply_to": second.pk, "answers": [first.pk, second.pk]})
+        assert (
+            compiled.raw(Message, engine._PENDING_SQL, params)
+            == []
+            == list(Message.objects.raw(engine._PENDING_SQL, params))
+        )
+        with pytest.raises(ValueError, match="primary key"):
+            compiled.raw(Message, "SELECT content FROM conversations_message", {})
+
+
+def test_one_raw_plan_reads_each_propertys_own_rows(world) -> None:
+    ids = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversation = web_conversation()
+            message, _ = engine.record_guest_message(conversation, f"asked at {schema}", provider_message_id="p")
+            ids[schema] = (conversation.pk, message.pk)
+    for schema in ("alpha", "bravo", "alpha"):  # planned under the first, run under each
+        with schema_context(schema):
+            conversation_id, message_id = ids[schema]
+            params = {
+                "conversation": conversation_id, "replied_to": message_id, "ai": MessageRole.AI,
+                "staff": MessageRole.STAFF, "guest": MessageRole.GUEST,
+            }  # fmt: skip
+            assert [m.content for m in compiled.raw(Message, engine._PENDING_SQL, params)] == [f"asked at {schema}"]
+
+
+def test_the_guests_language_is_written_as_the_orms_update_writes_it(world) -> None:
+    # The turn's plain UPDATE changes the language alone, as `Guest.objects.filter(pk=…).update(language=…)` does.
+    with schema_context("alpha"):
+        ours, other = web_conversation(), web_conversation()
+        before = {pk: fields(Guest.objects.get(pk=pk)) for pk in (ours.guest_id, other.guest_id)}
+        with connection.cursor() as cursor:
+            cursor.execute(engine._GUEST_LANGUAGE_SQL, ["ms", ours.guest_id])
+        assert fields(Guest.objects.get(pk=ours.guest_id)) == {**before[ours.guest_id], "language": "ms"}
+        assert fields(Guest.objects.get(pk=other.guest_id)) == before[other.guest_id]
+
+
+def test_a_rebuilt_session_is_cached_by_its_save_not_its_load(world) -> None:
+    with schema_context("alpha"):
+        conversation = web_conversation()
+        engine.record_guest_message(conversation, "Ada kolam renang?", provider_message_id="p1")
+        same_statement(
+            lambda: compiled.first(sessions._session_row, conversation.pk),
+            lambda: SessionState.objects.filter(conversation=conversation).first(),
+        )
+        session = sessions.load(conversation)
+        assert session.source == "messages"
+        assert sessions.load(conversation).source == "messages"  # nothing went to Redis on the way
+        sessions.save(session)
+        assert sessions.load(conversation).source == "redis"
+        sessions.forget(conversation.pk)
+        assert sessions.load(conversation).source == "database"
+
+
+def test_compiled_rows_are_the_orms_values_rows_and_each_propertys_own(world) -> None:
+    # A conversation's first turn rebuilds the history from its messages: the ORM's statement and rows (the
+    # encrypted text decrypted), with and without the turn's first message as the bound; under each schema its own.
+    ids = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversation = web_conversation()
+            made = [
+                engine.record_guest_message(conversation, f"{schema} {n}", provider_message_id=f"m{n}")[0]
+                for n in range(12)
+            ]
+            ids[schema] = (conversation.pk, made[-1].pk)
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            conversation_id, last = ids[schema]
+            every = Message.objects.filter(conversation_id=conversation_id).order_by("-id").values("role", "content")
+            assert compiled.rows(sessions._recent_messages, conversation_id) == list(every[:10])
+            assert compiled.rows(sessions._recent_messages_before, conversation_id, last) == list(
+                every.filter(pk__lt=last)[:10]
+            )
+            assert compiled.rows(sessions._recent_messages, conversation_id)[0] == {
+                "role": "guest",
+                "content": f"{schema} 11",
+            }
+    with schema_context("alpha"):
+        conversation_id, last = ids["alpha"]
+        conversation = Conversation.objects.get(pk=conversation_id)
+        same_statement(  # what sessions.load ran: the related manager's statement
+            lambda: compiled.rows(sessions._recent_messages_before, conversation_id, last),
+            lambda: list(conversation.messages.filter(pk__lt=last).order_by("-id").values("role", "content")[:10]),
+        )
+        with pytest.raises(ValueError, match="values"):
+            compiled.rows(engine.conversation_with_guest, conversation_id)

@@ -13,6 +13,7 @@ from django.db.models import F
 from pgvector import Vector
 
 from conversations.unanswered import Unanswered, register_recorder
+from core import compiled
 from gaps.models import Gap, GapQuestion, GapStatus, UnansweredReason
 from gaps.services.clustering import MEMBERS_PER_GAP, NEIGHBOURS, Member, best_gap
 from gaps.services.concepts import concepts
@@ -55,7 +56,8 @@ def candidate_members(vector: list[float]) -> list[Member]:
     if not gap_ids:
         return []
     params = {"vector": Vector(vector).to_text(), "gaps": gap_ids, "members": MEMBERS_PER_GAP}
-    recent = GapQuestion.objects.raw(_MEMBERS_SQL, params)  # raw(): the encrypted text is decrypted as the ORM does
+    # GapQuestion.objects.raw's rows (the encrypted text decrypted as the ORM does), the plan made once per process.
+    recent = compiled.raw(GapQuestion, _MEMBERS_SQL, params)
     return [Member(q.gap_id, 1.0 - float(q.distance), concepts(q.text)) for q in recent]
 
 

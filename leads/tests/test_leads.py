@@ -7,10 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
 
-from conversations.models import Channel, Guest
+from conversations.models import Channel, Guest, Message
 from core import compiled
+from leads import models as lead_models
 from leads.models import ConsentStatus, Lead, LeadConversation, LeadReview, LeadSettings, ReviewStatus
 from leads.services import leads as leads_service
 from leads.services.leads import (
@@ -222,6 +225,54 @@ def test_the_upsert_reads_the_linked_leads_id_with_the_orms_statement_and_no_joi
     assert again.pk == lead.pk and again.adults == 3 and Lead.objects.count() == 1
 
 
+def _orm_open_lead(guest_id: int) -> Lead | None:
+    return (
+        Lead.objects.select_for_update()
+        .filter(status__in=lead_models.OPEN_STATUSES)
+        .filter(
+            Q(guest=guest_id) | Q(guest__phone__in=set()) | Q(phone__in=set()) | Q(guest__email__in=set())
+            | Q(email__in=set())
+        )
+        .order_by("created_at", "id")
+        .first()
+    )  # fmt: skip
+
+
+def test_the_open_lead_of_a_guest_without_contact_is_the_orms_read_compiled_once(world, in_a, rooms):
+    # Without a phone or e-mail the ORM's OR is the guest's own open lead alone (its empty `__in` parts are FALSE,
+    # behind a join to the guest that matches nothing more): the same lead, oldest first, locked, in one statement
+    # without the join. A closed lead is not found; a guest with a phone takes the ORM's path.
+    conversation = conversation_with([BOOKING], channel=Channel.WEB)
+    lead = upsert_lead_for_conversation(conversation, now=NOW)
+    older = Lead.objects.create(guest=conversation.guest, source_channel=Channel.WEB)
+    Lead.objects.filter(pk=older.pk).update(created_at=lead.created_at - dt.timedelta(days=1))
+    guest_id = conversation.guest_id
+    with transaction.atomic():
+        for guest in (guest_id, guest_id + 1000):
+            assert leads_service._open_lead(guest, set(), set()) == _orm_open_lead(guest)
+        assert leads_service._open_lead(guest_id, set(), set()).pk == older.pk
+        with CaptureQueriesContext(connection) as ours:
+            leads_service._open_lead(guest_id, set(), set())
+        [sql] = [q["sql"] for q in ours.captured_queries]
+        assert sql.endswith("FOR UPDATE") and "JOIN" not in sql
+    Lead.objects.filter(pk__in=[lead.pk, older.pk]).update(status=lead_models.LeadStatus.LOST)
+    with transaction.atomic():
+        assert leads_service._open_lead(guest_id, set(), set()) is None is _orm_open_lead(guest_id)
+        assert leads_service._open_lead(guest_id, {"+60123456789"}, set()) is None  # the ORM's path
+
+
+def test_the_compiled_open_lead_read_finds_each_propertys_own_lead(world):
+    found = {}
+    for schema in ("alpha", "bravo", "alpha"):  # compiled under the first, run under each
+        with schema_context(schema):
+            if schema not in found:
+                conversation = conversation_with([BOOKING], channel=Channel.WEB)
+                found[schema] = (conversation.guest_id, upsert_lead_for_conversation(conversation, now=NOW).pk)
+            guest_id, lead_id = found[schema]
+            with transaction.atomic():
+                assert leads_service._open_lead(guest_id, set(), set()).pk == lead_id
+
+
 def test_a_compiled_read_refuses_a_statement_that_does_not_hold_its_value_exactly_once(world, in_a):
     with pytest.raises(ValueError, match="once"):
         compiled.first(_twice, 1)
@@ -229,3 +280,19 @@ def test_a_compiled_read_refuses_a_statement_that_does_not_hold_its_value_exactl
 
 def _twice(value: int):
     return Lead.objects.filter(pk=value, conversation_links__conversation_id=value)
+
+
+def test_one_conversations_guest_texts_are_the_orms_rows_compiled_once(world, in_a):
+    conversation = conversation_with([BOOKING, "", "And a baby cot please."])
+    last = Message.objects.filter(conversation=conversation).order_by("-id").first()  # the cot
+    Message.objects.filter(pk=last.pk).update(metadata={leads_service.HINT_KEY: "cot"})
+    other = conversation_with(["What time is breakfast?"])
+    ours = leads_service._guest_texts([conversation.pk])
+    theirs = leads_service._guest_texts([conversation.pk, conversation.pk])  # the ORM's path (several conversations)
+    assert ours == theirs and [t.text for t in ours] == [BOOKING, "And a baby cot please.\ncot"]
+    assert [t.text for t in leads_service._guest_texts([other.pk])] == ["What time is breakfast?"]
+    with CaptureQueriesContext(connection) as mine:
+        compiled.rows(leads_service._one_conversations_guest_messages, conversation.pk)
+    with CaptureQueriesContext(connection) as orm:
+        list(leads_service._one_conversations_guest_messages(conversation.pk))
+    assert [q["sql"] for q in mine.captured_queries] == [q["sql"] for q in orm.captured_queries]
