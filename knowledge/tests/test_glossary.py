@@ -39,6 +39,18 @@ def test_a_malay_question_is_embedded_with_its_english_words_and_the_reverse() -
     assert glossary.embedding_query("Who won the World Cup?", "en") == "Who won the World Cup?"
 
 
+def test_the_embedded_query_carries_two_words_of_a_topical_concept_and_one_of_a_general_one() -> None:
+    # Each word is ~0.5 ms of the turn's embedding (docs/benchmarks.md, p30e): a general concept's second word
+    # moved no figure of the question sets, a topical concept's did.
+    question = "Berapa harga sarapan?"
+    [price] = [c for c in glossary.find(question) if c.general]
+    [breakfast] = [c for c in glossary.find(question) if not c.general]
+    expanded = glossary.embedding_query(question, "ms")
+    assert price.other_language("ms")[0] in expanded and price.other_language("ms")[1] not in expanded
+    assert all(word in expanded for word in breakfast.other_language("ms")[:2])
+    assert breakfast.other_language("ms")[2] not in expanded
+
+
 def test_the_full_text_side_requires_each_topical_concept_in_either_language_but_not_general_words() -> None:
     query = glossary.concept_tsquery("Berapa harga sarapan dan letak kereta?")
     assert "sarapan" in query and "breakfast" in query and "parking" in query
