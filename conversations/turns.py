@@ -22,7 +22,7 @@ from conversations import engine, realtime, task_names
 from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Message
 from conversations.payloads import message_payload
 from conversations.pipeline import outbox
-from core.durability import TransientError, enqueue
+from core.durability import TransientError, enqueue, publish
 from properties.realtime import notify_staff
 
 # Seconds a turn waits for a busy conversation before giving way to a retry with back-off: a conversation
@@ -57,7 +57,10 @@ def schedule(conversation: Conversation, message_id: int) -> None:
     """
     window = buffer_window(conversation)
     # No result asked for: nobody reads it, and asking costs two Redis round trips (see enqueue).
-    enqueue(task_names.BUFFERED_TURN, args=[conversation.pk, message_id], countdown=window or None, ignore_result=True)
+    if window:
+        enqueue(task_names.BUFFERED_TURN, args=[conversation.pk, message_id], countdown=window, ignore_result=True)
+    else:  # the widget's every message: LPUSHed without kombu's producer (its CPU was the POST's biggest part)
+        publish(task_names.BUFFERED_TURN, args=[conversation.pk, message_id], ignore_result=True)
 
 
 def sink_for(conversation: Conversation, stream: realtime.GuestStream | None = None) -> engine.TurnSink:

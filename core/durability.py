@@ -39,6 +39,7 @@ from tenant_schemas_celery.task import TenantTask
 
 from core.models import DeadLetter
 from core.redaction import mask_value
+from core.redis import get_broker
 from core.telemetry import tracer, tracing_enabled
 
 logger = structlog.get_logger(__name__)
@@ -154,6 +155,19 @@ def enqueue(
     if ignore_result:
         options["ignore_result"] = True
     return task.apply_async(args=list(args), **options)
+
+
+def publish(task: Task | str, *, args: Sequence[Any], schema: str | None = None, ignore_result: bool = False) -> None:
+    """`enqueue` without countdown or kwargs, from synchronous code: `wire_message`'s bytes LPUSHed on the
+    process's broker client, one round trip.
+
+    kombu's producer cost the widget's message POST ≈ 1–3 ms of daphne's CPU a message (its pool, its
+    channel, Celery's `as_task_v2`, the envelope; docs/benchmarks.md, p30d), more than the rest of the
+    door's Python. Broker errors propagate, as `enqueue`'s do (redis-py's instead of kombu's: both are
+    in INFRASTRUCTURE_ERRORS, so a durable task retries either).
+    """
+    queue, data = wire_message(task, args=args, schema=schema or connection.schema_name, ignore_result=ignore_result)
+    get_broker().lpush(queue, data)
 
 
 def wire_message(

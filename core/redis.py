@@ -38,5 +38,10 @@ def get_redis() -> redis.Redis:
     return _shared(settings.REDIS_URL)
 
 
+def get_broker() -> redis.Redis:
+    """The process's client on Celery's broker (the same client as `get_redis` when the URLs are one)."""
+    return _shared(settings.CELERY_BROKER_URL)
+
+
 def key(schema_name: str, *parts: object) -> str:
     return ":".join([schema_name, "nocturn", *(str(p) for p in parts)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django_tenants.utils import schema_context
 from redis.exceptions import LockError
 
@@ -18,9 +19,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sent(monkeypatch) -> list[dict[str, Any]]:
-    """Every turn sent (nothing reaches the broker)."""
+    """Every turn sent (nothing reaches the broker): through Celery's producer, or LPUSHed (`publish`)."""
     sent: list[dict[str, Any]] = []
     monkeypatch.setattr(buffered_turn, "apply_async", lambda **options: sent.append(options))
+
+    def publish(task: str, *, args: list[int], ignore_result: bool) -> None:
+        options = {"args": args, "headers": {"_schema_name": connection.schema_name}, "ignore_result": ignore_result}
+        sent.append({"published": task, **options})
+
+    monkeypatch.setattr(turns, "publish", publish)
     return sent
 
 
@@ -44,7 +51,12 @@ def test_a_widget_message_is_answered_at_once_by_the_one_turn_task(world, sent, 
         assert turns.receive(conversation, message) is True
     # No buffer window on the widget: its guest watches the reply stream in.
     assert sent == [
-        {"args": [conversation.pk, message.pk], "headers": {"_schema_name": world.a.schema_name}, "ignore_result": True}
+        {
+            "published": task_names.BUFFERED_TURN,
+            "args": [conversation.pk, message.pk],
+            "headers": {"_schema_name": world.a.schema_name},
+            "ignore_result": True,
+        }
     ]
     assert staff_events == []
 

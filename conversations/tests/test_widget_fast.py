@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -16,12 +17,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from conversations import turns
 from conversations.models import Conversation, Guest, Message
 from conversations.widget import fast, tokens
 from properties.models import WidgetKey
 
+SCHEDULE = turns.schedule
 ORIGIN_A = "https://alpha-hotel.example"
 ORIGIN_B = "https://bravo-hotel.example"
 NOTICE = "We store this chat to answer you."
@@ -215,6 +218,8 @@ def test_a_guest_message_is_stored_and_its_turn_scheduled_as_by_the_view(widget)
         b"[1, 2]",
         b'{"text": "a\\u0000b"}',
         b'{"text": "\\ud800"}',
+        b'{"text": "caf\xc3"}',  # not UTF-8
+        b"\xff\xfe{}",
     ],
 )
 def test_bad_input_gets_the_views_400_and_stores_nothing(widget, body) -> None:
@@ -223,6 +228,27 @@ def test_bad_input_gets_the_views_400_and_stores_nothing(widget, body) -> None:
     assert fast_answer.status == 400 and json.loads(fast_answer.body)["error"]
     _same_answer(fast_answer, _django(*_request(conversation_id, token, body)))
     assert _messages("alpha", conversation_id) == [] and widget.scheduled == []
+
+
+def test_the_message_is_committed_before_its_turn_is_sent_and_a_failed_send_is_a_500(widget, monkeypatch) -> None:
+    conversation_id, token = widget.start(widget.key_a, ORIGIN_A)
+    seen_when_sent: list[list[str]] = []
+
+    def publish(task: str, *, args: list[int], ignore_result: bool) -> None:
+        # Read on another connection (a thread of its own): only a committed row is there.
+        reader = threading.Thread(target=lambda: seen_when_sent.append(_messages("alpha", conversation_id)))
+        reader.start()
+        reader.join()
+        raise RedisConnectionError("the broker went away")
+
+    monkeypatch.setattr(turns, "schedule", SCHEDULE)  # the real one, down to the broker's LPUSH
+    monkeypatch.setattr(turns, "publish", publish)
+    answer = _fast(*_request(conversation_id, token, {"text": "Late checkout?", "client_id": "c-1"}))
+    assert seen_when_sent == [["Late checkout?"]]
+    # Our failure: a 5xx the widget shows as "try again"; the guest's words are kept, and the turn of their
+    # next message answers this one too (engine._unanswered_guest_messages).
+    assert answer.status == 500 and json.loads(answer.body) == {"error": "Server error; try again."}
+    assert _messages("alpha", conversation_id) == ["Late checkout?"]
 
 
 def test_tokens_keys_and_origins_are_refused_as_by_the_view(widget) -> None:

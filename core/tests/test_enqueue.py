@@ -137,7 +137,9 @@ def test_inbound_events_and_turns_are_sent_without_asking_for_a_result(world, mo
     inbound.enqueue("alpha", 1)
     inbound.enqueue_batch("alpha", [2, 3])
     with schema_context("alpha"):
-        turns.schedule(SimpleNamespace(channel=Channel.WEB, pk=5), 6)  # type: ignore[arg-type]
+        # A turn after a buffer window (the widget's are LPUSHed: the last test below).
+        monkeypatch.setattr(turns, "buffer_window", lambda conversation: 4.0)
+        turns.schedule(SimpleNamespace(channel=Channel.WHATSAPP, pk=5), 6)  # type: ignore[arg-type]
     enqueue(task_names.PROCESS_INBOUND, args=[4], schema="alpha")  # the default: a result asked for
     assert sent == [
         (task_names.PROCESS_INBOUND, True),
@@ -204,3 +206,37 @@ def test_the_wire_message_is_the_one_enqueue_puts_on_the_broker(event_ids: list[
     assert _without_ids(ours) == _without_ids(sent)
     assert ours["headers"]["_schema_name"] == "alpha" and ours["headers"]["task"] == name
     assert ours["headers"]["id"] == ours["properties"]["correlation_id"] != sent["headers"]["id"]
+
+
+def test_a_widget_turn_is_lpushed_as_enqueue_would_send_it(world, unconsumed_broker: Any, monkeypatch) -> None:
+    # The widget's turn skips kombu's producer (`durability.publish`); the worker must find the message
+    # Celery would have sent: the turn's task and ids, the schema it was scheduled in, no result asked for.
+    import json
+    from types import SimpleNamespace
+
+    from conversations import task_names, turns
+    from conversations.models import Channel
+    from core import durability
+    from nocturn.celery import app
+
+    broker = unconsumed_broker
+    monkeypatch.setattr(durability, "get_broker", lambda: broker)
+    queue, _ = durability.wire_message(task_names.BUFFERED_TURN, args=[], schema="bravo")
+    before = broker.llen(queue)
+    through_kombu: list[str] = []
+    kombu_send = app.amqp.send_task_message
+    monkeypatch.setattr(
+        app.amqp,
+        "send_task_message",
+        lambda producer, name, *a, **k: [through_kombu.append(name), kombu_send(producer, name, *a, **k)],
+    )
+    with schema_context(world.b.schema_name):
+        turns.schedule(SimpleNamespace(channel=Channel.WEB, pk=5), 6)  # type: ignore[arg-type]
+        assert through_kombu == [] and broker.llen(queue) == before + 1
+        enqueue(task_names.BUFFERED_TURN, args=[5, 6], ignore_result=True)  # through kombu's producer
+    assert through_kombu == [task_names.BUFFERED_TURN]
+    assert broker.llen(queue) == before + 2
+    sent, ours = json.loads(broker.lpop(queue)), json.loads(broker.lpop(queue))  # the newest at the head
+    assert _without_ids(ours) == _without_ids(sent)
+    assert ours["headers"]["task"] == task_names.BUFFERED_TURN and ours["headers"]["argsrepr"] == "[5, 6]"
+    assert ours["headers"]["_schema_name"] == world.b.schema_name and ours["headers"]["ignore_result"] is True

@@ -15,6 +15,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from asgiref.sync import sync_to_async
 from celery.signals import task_postrun
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
@@ -57,6 +58,29 @@ def test_sends_from_a_worker_go_out_in_order_from_its_thread(own_loop: None) -> 
     finally:
         reader.run_until_complete(channel_layer.group_discard("staff.layer-test", channel))
         reader.close()
+
+
+def test_sends_from_a_daphne_request_thread_go_out_in_order_without_the_loop() -> None:
+    # A request thread asgiref runs for daphne's loop (the widget's message POST): its staff-inbox event is sent
+    # from the thread on a blocking client, not handed to the loop and waited for.
+    channel_layer = get_channel_layer()
+
+    async def serve() -> list[int]:
+        channel = await channel_layer.new_channel()
+        await channel_layer.group_add("staff.layer-daphne", channel)
+        try:
+
+            def request() -> None:
+                for n in range(5):
+                    layer.send_group("staff.layer-daphne", {"type": "staff.event", "event": "n", "payload": {"n": n}})
+
+            with patch.object(channel_layer, "group_send", side_effect=AssertionError("sent on the loop")):
+                await sync_to_async(request, thread_sensitive=False)()
+            return [(await asyncio.wait_for(channel_layer.receive(channel), 5))["payload"]["n"] for _ in range(5)]
+        finally:
+            await channel_layer.group_discard("staff.layer-daphne", channel)
+
+    assert asyncio.run(serve()) == [0, 1, 2, 3, 4]
 
 
 def test_a_worker_task_leaves_its_schema_for_the_next_but_an_eager_one_hands_the_callers_back(world) -> None:
