@@ -1,0 +1,97 @@
+"""A date range with "through" or Malay "ke", a number from abroad written without its "+" in a range libphonenumber
+does not list or with its country code in brackets, and children named by their place among the children or beside
+their brother or sister (t21d)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from leads.services.extraction import GuestText, extract, find_phone
+from leads.services.schema import ExtractionContext
+
+CTX = ExtractionContext(reference=dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
+
+
+def _fields(*messages: str):
+    return extract([GuestText(m) for m in messages], CTX).fields
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("Family Suite for 2 from the 2nd through the 5th of June 2027", dt.date(2027, 6, 2), dt.date(2027, 6, 5)),
+        ("Family Suite for 2 adults, June 2 thru 5, 2027", dt.date(2027, 6, 2), dt.date(2027, 6, 5)),
+        ("Family Suite 2 dewasa dari 3 ke 6 Mei 2027", dt.date(2027, 5, 3), dt.date(2027, 5, 6)),
+        ("Bilik keluarga 2 dewasa 3 hingga ke 6 Mei 2027", dt.date(2027, 5, 3), dt.date(2027, 5, 6)),
+        ("Deluxe King 2 dewasa 3 Mei 2027 sampailah 6 Mei", dt.date(2027, 5, 3), dt.date(2027, 5, 6)),
+    ],
+)
+def test_a_range_said_through_or_ke_is_the_stay(text, check_in, check_out) -> None:
+    fields = _fields(text)
+    assert (fields.check_in, fields.check_out, fields.nights) == (check_in, check_out, (check_out - check_in).days)
+
+
+def test_ke_between_counts_is_no_date() -> None:
+    fields = _fields("Bilik untuk 2 ke 3 orang, 5 Mei 2027, 2 malam")
+    assert (fields.check_in, fields.nights) == (dt.date(2027, 5, 5), 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("44 7700 900123 Tom Baker", "+447700900123"),  # a range libphonenumber does not list; "+44 …" is read
+        ("Tom, (65) 9123 4567", "+6591234567"),
+        ("Tom Lee 33 7 12 34 56 78", "+33712345678"),
+        ("Tom, 852 9123 4567", "+85291234567"),
+    ],
+)
+def test_a_number_from_abroad_without_its_plus(text, phone) -> None:
+    assert find_phone(text, "MY") == phone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Family Suite for 2 adults, 2-5 Jun 2027, budget 1500 2000 ringgit",
+        "Family Suite 2 dewasa 12 15 Jun 2027 2 malam 300 400",
+        "Meeting for 120 people on 12 June 2027, 9 to 5, 2 coffee breaks",
+        "1 2 3 4 5 6 7 8 9",
+    ],
+)
+def test_counts_dates_and_prices_are_no_number_from_abroad(text) -> None:
+    assert find_phone(text, "MY") is None
+
+
+@pytest.mark.parametrize(
+    ("messages", "adults", "children"),
+    [
+        (["Family Suite 2 dewasa 1 hingga 3 Mac 2027", "Anak bongsu dan kakak dia pun ikut"], 2, 2),
+        (["Family Suite untuk saya dan isteri 16 hingga 18 Julai 2027", "Cucu sulung dan adiknya pun nak ikut"], 2, 2),
+        (["Family Suite 2 dewasa, 1 hingga 3 Mac 2027", "Anak tengah dengan abang dia ikut sama"], 2, 2),
+        (["Family Suite 2 dewasa 22 hingga 24 Januari 2027", "Si bongsu dan kakaknya turut serta"], 2, 2),
+        (["Family Suite 2 dewasa 1 hingga 3 Mac 2027", "anak kedua saya ikut sekali"], 2, 1),
+        (
+            ["Family Suite for me and my husband, 11-14 Oct 2027", "Our middle one and his big brother are joining"],
+            2,
+            2,
+        ),
+        (["Family Suite for me and my wife 1-3 Mar 2027", "my son and his older sister are coming too"], 2, 2),
+    ],
+)
+def test_children_by_their_place_and_their_brother_or_sister(messages, adults, children) -> None:
+    fields = _fields(*messages)
+    assert (fields.adults, fields.children) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("messages", "adults"),
+    [
+        (["Family Suite for me and my wife 1-3 Mar 2027", "my older brother is coming too"], 3),
+        (["Family Suite 2 dewasa 1 hingga 3 Mac 2027", "abang saya pun ikut"], 3),
+    ],
+)
+def test_the_guests_own_brother_is_still_a_grown_up(messages, adults) -> None:
+    fields = _fields(*messages)
+    assert (fields.adults, fields.children) == (adults, None)
