@@ -1,6 +1,6 @@
 """A date range with "through" or Malay "ke", a number from abroad written without its "+" in a range libphonenumber
 does not list or with its country code in brackets, and children named by their place among the children or beside
-their brother or sister (t21d)."""
+their brother or sister, and Malay range and month words beside an English room name (t21d)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from leads.services.extraction import GuestText, extract, find_phone
 from leads.services.schema import ExtractionContext
+from leads.turn import guest_language
 
 CTX = ExtractionContext(reference=dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC))
 
@@ -95,3 +96,16 @@ def test_children_by_their_place_and_their_brother_or_sister(messages, adults, c
 def test_the_guests_own_brother_is_still_a_grown_up(messages, adults) -> None:
     fields = _fields(*messages)
     assert (fields.adults, fields.children) == (adults, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Deluxe King Room 5 hingga 7 Ogos 2027", "ms"),  # the hotel's English room name beside Malay range words
+        ("Family Suite sampai 9 Disember 2027", "ms"),
+        ("Deluxe King Room 5 to 7 August 2027", "en"),
+        ("Lim Mei Ling 012-345 6789", "en"),  # a name and a number keep the conversation's language
+    ],
+)
+def test_a_message_naming_an_english_room_beside_malay_range_words_is_malay(text, language) -> None:
+    assert guest_language(text, "en") == language
