@@ -202,9 +202,11 @@ ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewas
 # "2A1C", "2a 1c", "2A+1C", "4A2K": adults and children (or kids) as a travel agent writes them.
 AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*[ck]\b")
 # "a room for 2+1", "kami 2+2": the adults plus the children, as Malaysians book a family (not "2 + 1 adults"); also
-# said on its own, opening any message or after a full stop or a comma ("… 10 to 12 July. 2+2", "2+1 ya").
+# said on its own, opening any message or after a full stop or a comma ("… 10 to 12 July. 2+2", "2+1 ya"), or after the
+# room it is for ("bilik keluarga 2+1", "family suite 2+2").
 PLUS_PARTY_RE = re.compile(
-    r"(?m)(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+)(\d)\s*\+\s*(\d)\b"
+    r"(?m)(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+"
+    r"|\b(?:room|suite|bilik|keluarga|family|twin|king|queen|deluxe)\s+)(\d)\s*\+\s*(\d)\b"
     r"(?!\s*(?:\+|\d|adults?|dewasa|dws|org\b|orang))"
 )
 # The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan

@@ -59,7 +59,7 @@ AGED_CHILD_RE = re.compile(
 # brother or sister, one more child.
 CHILDS_COMPANION_RE = re.compile(
     rf"\b(?:{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s*(?:,|&|\band|\bwith|\bdan|\bdengan|\bdgn)\s*"
-    r"(?:(?:her|his|their)\s+(?:(?:little|younger|baby|big|older)\s+)?(?:cousin|friend|brother|sister)"
+    r"(?:(?:her|his|their)\s+(?:(?:little|younger|baby|big|older|elder|best|close)\s+)?(?:cousin|friend|brother|sister)"
     r"|(?:sepupu|kawan|adik|abang|kakak)(?:\s+dia|nya))\b"
 )
 # "… dan adiknya pun nak ikut": whether the child with their companion comes along is said after the companion.

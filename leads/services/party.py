@@ -54,7 +54,7 @@ _WORD_NUMBERS = {
 }  # fmt: skip
 _N = r"(?P<n>\d{1,2}|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _OWNER = r"(?:(?P<owner>my|our|the|his|her|their)\s+)?"
-_BESIDE = r"(?:young|little|small|elderly|old|aged|grown-up|grown|teenage|big|elder|older|younger)\s+"
+_BESIDE = r"(?:young|little|small|elderly|old|aged|grown-up|grown|teenage|big|elder|older|younger|best|close)\s+"
 _OF_MINE = r"(?:\s+(?P<mine>saya|sy|kami|aku|dia|kita))?"
 # One person or kind of person a guest names: the guest, a grown-up relation (or several), or children.
 MEMBER_RE = re.compile(

@@ -109,3 +109,18 @@ def test_the_guests_own_brother_is_still_a_grown_up(messages, adults) -> None:
 )
 def test_a_message_naming_an_english_room_beside_malay_range_words_is_malay(text, language) -> None:
     assert guest_language(text, "en") == language
+
+
+@pytest.mark.parametrize(
+    ("messages", "adults", "children"),
+    [
+        (["2 adults, deluxe king, 4-6 Feb 2027", "my son and his best friend are tagging along"], 2, 2),
+        (["2 adults, deluxe king, 4-6 Feb 2027", "my best friend is coming too"], 3, None),
+        (["Salam, bilik keluarga 2+1, 6hb hingga 8hb Mac 2027"], 2, 1),
+        (["Family suite 2+2 for 3 to 5 May 2027"], 2, 2),
+        (["Promo 1+1 for the Deluxe King, 2 adults 3-5 May 2027"], 2, None),
+    ],
+)
+def test_a_childs_best_friend_and_a_plus_party_after_the_room(messages, adults, children) -> None:
+    fields = _fields(*messages)
+    assert (fields.adults, fields.children) == (adults, children)
