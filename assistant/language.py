@@ -10,6 +10,8 @@ import re
 _WORD = re.compile(r"[a-zA-Z']+")
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 
+# Words only Malay uses, the range and month words among them ("5 hingga 7 Ogos": a guest who names the hotel's
+# English room beside them still writes Malay); "Mac", "Mei" and "Jun" are left out: "Mei" is a name too.
 MALAY_WORDS = frozenset(
     str.split(
         """
@@ -24,6 +26,8 @@ MALAY_WORDS = frozenset(
         kat tingkat aras ringgit keluarga solat surau dobi pakej kawan datang bawa lambat simpan beg
         brp bape kul pkl mlm dlm utk nk dpt org bukak bawak tmpt tpt blh bole dgn yg tgh byr hrg cek kt sy ade mcm
         camne
+        hingga sehingga sampai smpai mulai bermula tarikh haribulan anak cucu januari februari julai ogos oktober
+        disember
         """
     )
 )

@@ -13,7 +13,8 @@ handoff shows it, through `turn_steps.handoff_summary`):
 - dismissive reply: "I don't have information" to a message that gave details;
 - re-asked detail: a reply asks for something the guest has already given;
 - summary and question in one breath: a reply that summarises the lead and asks for a detail;
-- language: each reply is in the guest's language (the turn's `language`, else the dialogue's).
+- language: each reply is in the guest's language (the turn's `language`, else the dialogue's), read from its own
+  words: a hotel's text it quotes in the language the hotel wrote it in does not count.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ DISMISSIVE = re.compile(
     re.IGNORECASE,
 )
 SUMMARY = re.compile(r"^(?:Request|Permintaan):", re.MULTILINE)
+# A hotel's own words quoted in the language it wrote them in ('… hanya ada dalam bahasa Inggeris: "Pets are not
+# allowed …"'): the reply's language is that of the words around the quote, which must say so in the guest's.
+QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 # What a question in a reply asks for, in both languages; the details that answer it.
 ASKS: dict[str, tuple[re.Pattern[str], set[str]]] = {
     "date": (
@@ -259,6 +263,11 @@ def _asked_slots(reply: str) -> list[str]:
     return [slot for slot, (pattern, _) in ASKS.items() if any(pattern.search(q) for q in questions)]
 
 
+def reply_language(reply: str) -> str:
+    """The language a reply speaks to the guest in: its words less what it quotes ("?" when only a quote)."""
+    return detect_language(QUOTED.sub(" ", reply), default="?")
+
+
 def run_dialogue(dialogue: Dialogue, property_: Property) -> DialogueResult:
     """Play one dialogue through the engine in the current schema; nothing of it is kept."""
     replies: list[str] = []
@@ -286,7 +295,7 @@ def run_dialogue(dialogue: Dialogue, property_: Property) -> DialogueResult:
                     broken.append(Broken(dialogue.id, number, "reasked_detail", f"asks {slot}: {text[-160:]}"))
             if SUMMARY.search(text) and _asked_slots(text):
                 broken.append(Broken(dialogue.id, number, "summary_with_question", text[:160]))
-            language = detect_language(text, default="?")
+            language = reply_language(text)
             if language == turn.language:
                 matched += 1
             else:

@@ -164,3 +164,22 @@ def test_a_malformed_dialogue_file_is_refused_with_where(world, tmp_path) -> Non
 def test_a_name_is_compared_with_or_without_its_title(expected, got, same) -> None:
     assert dialogues._same(expected, got, "name") is same
     assert dialogues._same("Zulkifli", "Encik Zulkifli") is False  # any other field: as written
+
+
+@pytest.mark.parametrize(
+    ("reply", "language"),
+    [
+        # A Malay note before the hotel's English words, quoted: the reply speaks Malay.
+        (
+            'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "Pets are not allowed in '
+            'the hotel, with the exception of certified service animals." Boleh saya dapatkan nombor telefon anda?',
+            "ms",
+        ),
+        # The same English words unquoted, or a quote with no note around it: not Malay.
+        ("Pets are not allowed in the hotel, with the exception of certified service animals.", "en"),
+        ('"Pets are not allowed in the hotel, with the exception of certified service animals."', "?"),
+        ('Here\'s what I can tell you (the hotel wrote this detail in Malay only): "Surau terletak di aras 2."', "en"),
+    ],
+)
+def test_a_replys_language_is_read_from_its_own_words_not_what_it_quotes(reply, language) -> None:
+    assert dialogues.reply_language(reply) == language

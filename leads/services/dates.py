@@ -34,7 +34,10 @@ WEEKDAYS = {
     "friday": 4, "jumaat": 4, "jumat": 4, "saturday": 5, "sabtu": 5, "sunday": 6, "ahad": 6, "minggu": 6,
 }  # fmt: skip
 _WEEKDAY = "|".join(day for day in WEEKDAYS if day != "minggu")  # "minggu" alone means "week"
-_RANGE_SEP = r"\s*(?:-|–|—|to|until|till|hingga|sehingga|sampai|smpai|and|&|dan)\s*"
+# "12 to 15", "12 until 15", "12 through 15"; Malay "12 hingga / sehingga / sampai / ke 15", "hingga ke", "sampailah".
+_RANGE_SEP = (
+    r"\s*(?:-|–|—|to|until|till|through|thru|(?:se)?hingga(?:lah)?|sampai(?:lah)?|smpai|ke|and|&|dan)(?:\s+ke)?\s*"
+)
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 _M = MONTH.format(name="m")
 
@@ -115,7 +118,7 @@ ABSOLUTE_KINDS = {
 # The kinds that may be written without their year ("27 Nov", "20/11"; not "next Friday").
 YEARLESS_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
 CHECKOUT_CUE = re.compile(
-    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|keluar|sampai|hingga"
+    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|through|thru|keluar|sampai|hingga"
     r"|extend(?:ing)?(?:\s+(?:it|that|the stay|our stay|my stay))?\s+(?:to|till|until|ke))"  # "extend to the 14th"
     rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
 )

@@ -202,9 +202,11 @@ ADULTS_RE = re.compile(rf"\b{NUM}\s*(?:adults?|grown[- ]?ups?|dewasa|orang dewas
 # "2A1C", "2a 1c", "2A+1C", "4A2K": adults and children (or kids) as a travel agent writes them.
 AGENT_PARTY_RE = re.compile(r"\b(\d{1,2})\s*a\s*\+?\s*(\d{1,2})\s*[ck]\b")
 # "a room for 2+1", "kami 2+2": the adults plus the children, as Malaysians book a family (not "2 + 1 adults"); also
-# said on its own, opening any message or after a full stop or a comma ("… 10 to 12 July. 2+2", "2+1 ya").
+# said on its own, opening any message or after a full stop or a comma ("… 10 to 12 July. 2+2", "2+1 ya"), or after the
+# room it is for ("bilik keluarga 2+1", "family suite 2+2").
 PLUS_PARTY_RE = re.compile(
-    r"(?m)(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+)(\d)\s*\+\s*(\d)\b"
+    r"(?m)(?:\b(?:for|untuk|utk|of|we're|we are|kami)\s+|^[ \t]*|[.,;:!?][ \t]+"
+    r"|\b(?:room|suite|bilik|keluarga|family|twin|king|queen|deluxe)\s+)(\d)\s*\+\s*(\d)\b"
     r"(?!\s*(?:\+|\d|adults?|dewasa|dws|org\b|orang))"
 )
 # The adults counted without their label and the children after them: "a room for 2 plus a baby", "untuk 2 orang dan
@@ -947,13 +949,17 @@ def _phone_matches(text: str, region: str) -> tuple[Any, ...]:
 
 
 # A number from abroad written with its country code but without the "+" ("44 7700 900123", "65 9123 4567",
-# "1-415-555-0132"): digits in groups, 9 to 15 of them, not opening with the trunk 0.
-_WITHOUT_PLUS_RE = re.compile(r"(?<![\w+])[1-9]\d{0,3}(?:[ .\-]\d{1,10}){1,5}(?![\w])|(?<![\w+])[1-9]\d{9,14}(?!\w)")
+# "(65) 9123 4567", "1-415-555-0132"): digits in groups, 9 to 15 of them, not opening with the trunk 0.
+_WITHOUT_PLUS_RE = re.compile(
+    r"(?<![\w+(])\(?[1-9]\d{0,3}\)?(?:[ .\-]\d{1,10}){1,5}(?![\w])|(?<![\w+])[1-9]\d{9,14}(?!\w)"
+)
 
 
 def _without_plus(text: str) -> list[Any]:
-    """The runs of `_WITHOUT_PLUS_RE` that are a valid number once a "+" is put before them: a guest abroad who
-    leaves off the "+" gives their number all the same; a date, a count or a price never makes a valid one."""
+    """The runs of `_WITHOUT_PLUS_RE` that are a number once a "+" is put before them: a guest abroad who leaves
+    off the "+" gives their number all the same. Valid, or of a possible length for its country when the guest
+    set the country code apart ("44 7700 900123": a range libphonenumber does not list, as it accepts "+44 …");
+    a date, a count or a price never makes one of those."""
     found = []
     for match in _WITHOUT_PLUS_RE.finditer(text):
         digits = re.sub(r"\D", "", match.group())
@@ -963,16 +969,20 @@ def _without_plus(text: str) -> list[Any]:
             number = phonenumbers.parse("+" + digits, None)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
+        code_apart = re.match(r"\(?(\d+)\)?[ .\-]", match.group())
+        said_as_code = bool(code_apart) and code_apart.group(1) == str(number.country_code)
+        possible = said_as_code and phonenumbers.is_possible_number(number)
+        if phonenumbers.is_valid_number(number) or (possible and _a_country(number)):
             found.append(phonenumbers.PhoneNumberMatch(match.start(), match.group(), number))
     return found
 
 
+def _a_country(number: Any) -> bool:
+    return phonenumbers.region_code_for_country_code(number.country_code) != "ZZ"
+
+
 def _international(match: Any) -> bool:
-    return (
-        match.raw_string.startswith("+")
-        and phonenumbers.region_code_for_country_code(match.number.country_code) != "ZZ"
-    )
+    return match.raw_string.startswith("+") and _a_country(match.number)
 
 
 def _local_mobile(match: Any) -> bool:

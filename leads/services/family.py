@@ -20,8 +20,13 @@ _KIN = {
     # the eldest and the youngest, nieces and nephews, grandchildren: "anak sulung", "anak-anak saudara", "cucu-cucu"
     "eldest": 1, "youngest": 1, "niece": 1, "nephew": 1, "nieces": None, "nephews": None, "grandkid": 1,
     "anak sulung": 1, "anak bongsu": 1, "anak saudara": 1, "anak-anak saudara": None, "anak2 saudara": None,
-    "cucu-cucu": None, "cucu2": None,
+    "cucu-cucu": None, "cucu2": None, "middle one": 1, "middle child": 1, "oldest": 1,
 }  # fmt: skip
+# A child by their place among the children: "anak tengah", "cucu sulung", "si bongsu", "anak kedua" (Malay says the
+# place after the word for child, or after "si" alone).
+_BIRTH_ORDER = ("sulung", "bongsu", "tengah", "kedua", "ketiga", "keempat")
+_KIN.update({f"{who} {place}": 1 for who in ("anak", "cucu", "si") for place in _BIRTH_ORDER})
+_KIN.update({"si kecil": 1, "si kembar": 2})
 KIN_WORDS = tuple(_KIN)
 _KIN_WORDS = "|".join(re.escape(word) for word in sorted(_KIN, key=len, reverse=True))
 _AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby|eldest|oldest|youngest|elder|younger)\s+)?"
@@ -54,12 +59,15 @@ AGED_CHILD_RE = re.compile(
 # brother or sister, one more child.
 CHILDS_COMPANION_RE = re.compile(
     rf"\b(?:{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s*(?:,|&|\band|\bwith|\bdan|\bdengan|\bdgn)\s*"
-    r"(?:(?:her|his|their)\s+(?:(?:little|younger|baby|big|older)\s+)?(?:cousin|friend|brother|sister)"
+    r"(?:(?:her|his|their)\s+(?:(?:little|younger|baby|big|older|elder|best|close)\s+)?(?:cousin|friend|brother|sister)"
     r"|(?:sepupu|kawan|adik|abang|kakak)(?:\s+dia|nya))\b"
 )
+# "… dan adiknya pun nak ikut": whether the child with their companion comes along is said after the companion.
+_COMPANION_AT = re.compile(CHILDS_COMPANION_RE.pattern)
 _OWNED_OR_COMING = re.compile(
     r"\s+(?:saya|kami|sy|aku)\b"
-    r"|(?:\s+(?:pun|juga|jugak|nak|akan|mahu|is|are|will|also|too|be))*\s+(?:ikut|join|joining|coming|come|datang)\b"
+    r"|(?:\s+(?:pun|juga|jugak|nak|akan|mahu|is|are|will|also|too|be))*\s+"
+    r"(?:ikut|join|joining|coming|come|datang|turut|menyertai|tagging along)\b"
 )
 _SETS = {"twins", "triplets", "anak kembar", "kembar"}  # one word, several children
 _JOIN = re.compile(r"^\s*(?:,|&|\+|and|dan|with|plus|n)?\s*(?:,|&|\+|and|dan|with|plus)?\s*$")
@@ -97,7 +105,8 @@ def family_children(text: str) -> int | None:
         with_guest = bool(_WITH_GUEST.search(text[: match.start()]) or _JOINED.search(text[: match.start()]))
         # "anak perempuan saya ikut", "anak lelaki pun nak ikut": Malay says "my" after the child, and a child
         # who comes along is one of the party.
-        theirs = bool(_OWNED_OR_COMING.match(text, match.end()))
+        companion = _COMPANION_AT.match(text, match.start())
+        theirs = bool(_OWNED_OR_COMING.match(text, companion.end() if companion else match.end()))
         said_as_family = whose or beside or with_guest or theirs or match.group("kin") in _SETS
         if number in ("a", "an", None) and not said_as_family:
             continue

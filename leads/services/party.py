@@ -54,7 +54,7 @@ _WORD_NUMBERS = {
 }  # fmt: skip
 _N = r"(?P<n>\d{1,2}|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _OWNER = r"(?:(?P<owner>my|our|the|his|her|their)\s+)?"
-_BESIDE = r"(?:young|little|small|elderly|old|aged|grown-up|grown|teenage)\s+"
+_BESIDE = r"(?:young|little|small|elderly|old|aged|grown-up|grown|teenage|big|elder|older|younger|best|close)\s+"
 _OF_MINE = r"(?:\s+(?P<mine>saya|sy|kami|aku|dia|kita))?"
 # One person or kind of person a guest names: the guest, a grown-up relation (or several), or children.
 MEMBER_RE = re.compile(
@@ -131,9 +131,10 @@ class _Party:
         return total + int(with_guest)
 
 
-# "My daughter and her cousin", "anak saya dan kawan dia": a child's own companion is a child too (`family` counts
+# "My daughter and her cousin", "anak saya dan kawan dia", "our middle one and his big brother", "anak tengah dengan
+# abang dia": a child's own companion, brother or sister is a child too (`family` counts
 # them), not a grown-up joining the party.
-CHILDS_COMPANIONS = ("cousin", "friend", "sepupu", "kawan")
+CHILDS_COMPANIONS = ("cousin", "friend", "sepupu", "kawan", "brother", "sister", "abang", "kakak", "akak")
 
 
 def _childs_companion(previous: re.Match[str], member: re.Match[str]) -> bool:
