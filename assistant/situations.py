@@ -129,7 +129,8 @@ UNPAID = _either(
     r"tanpa (?:caj|bayaran)(?: tambahan)?", r"(?:dengan )?percuma",
     # "… so we aren't charged extra", "… to avoid a fee", "… sampai pukul berapa free?" (a condition closing it)
     r"so (?:that )?(?:we|i) (?:are not|aren't|am not|won't be|will not be|don't get|do not get) (?:charged|billed)"
-    r"(?: extra| more| anything)?", r"(?:to )?avoid (?:a |any |the |an )?(?:extra |additional )?(?:charges?|fees?|paying)",
+    r"(?: extra| more| anything)?",
+    r"(?:to )?avoid (?:a |any |the |an )?(?:extra |additional )?(?:charges?|fees?|paying)",
     r"(?:for )?free(?=\W*$)",
 )  # fmt: skip
 

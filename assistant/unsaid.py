@@ -617,7 +617,9 @@ def _part_alone(question: str, thing: Sequence[str], sentences: Sequence[str]) -
     if not thing or not _DETAIL["alone"].search(question):
         return False
     stems = [glossary.stem(w) for w in thing]
-    lines = [s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)]
+    lines = [
+        s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)
+    ]
     return bool(lines) and all(_DETAIL["included"].search(s) and not _PRICED.search(s) for s in lines)
 
 
