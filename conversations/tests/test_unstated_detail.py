@@ -3,7 +3,7 @@ offline answer's length check), on invented items of another hotel: its brand, h
 hours it keeps, the price of one thing of a list whose priced line prices another, a length of a treatment the item
 offers only at another length; (t21q) a size of a thing on the line stating the room's area, a price of a thing
 beside another thing's charge, an age asked as a permission, a meal the item does not serve, a shuttle, a service
-asked of the concierge; (t22q) a size of a thing the item never names, a price of a narrower kind than what it
+asked of the concierge; (t22q) a price of a narrower kind than what it
 prices, a part of a package asked on its own. The honest reply, in the guest's language; the same detail stated is
 answered. And the latest hour without paying more is the usual one, not the paid variant, however the condition is
 said; a child under an age shares the bed as the room says."""
@@ -92,9 +92,6 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         ("ada shuttle percuma ke stesen?", GETTING_HERE, "ms"),
         # A service asked of the concierge, whose item stores luggage.
         ("Could the concierge get us tickets for a show?", LUGGAGE, "en"),
-        # (t22q) A size of a thing the item never names: the room's area would pass for it.
-        ("How wide is the window in the Garden King Room?", ROOM, "en"),
-        ("tingkap bilik garden king lebar mana?", ROOM, "ms"),
         # A price of a narrower kind than what the item prices: the cars' rates are not the motorcycle's.
         ("How much to park a motorbike overnight?", CAR_PARK, "en"),
         ("parking motosikal semalam berapa?", CAR_PARK, "ms"),
