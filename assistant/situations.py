@@ -127,6 +127,11 @@ UNPAID = _either(
     r"free of charge", r"w/o (?:paying|charges?|fees?)(?: extra| more)?", r"no extra (?:cost|charge|fee)s?",
     r"(?:tak|tidak|x|tanpa) (?:nak |mahu |perlu |kena )?(?:bayar|byr|caj)(?: (?:lebih|tambahan|lagi|extra))?",
     r"tanpa (?:caj|bayaran)(?: tambahan)?", r"(?:dengan )?percuma",
+    # "… so we aren't charged extra", "… to avoid a fee", "… sampai pukul berapa free?" (a condition closing it)
+    r"so (?:that )?(?:we|i) (?:are not|aren't|am not|won't be|will not be|don't get|do not get) (?:charged|billed)"
+    r"(?: extra| more| anything)?",
+    r"(?:to )?avoid (?:a |any |the |an )?(?:extra |additional )?(?:charges?|fees?|paying)",
+    r"(?:for )?free(?=\W*$)",
 )  # fmt: skip
 
 

@@ -71,7 +71,12 @@ _WHO = _any_of("adults?", "children", "child", "kids?", "dewasa", "kanak-kanak",
 
 def _told_age(question: str) -> int | None:
     match = _AGE_TOLD.search(question)
-    return int(next(group for group in match.groups() if group)) if match else None
+    if not match:
+        return None
+    age = int(next(group for group in match.groups() if group))
+    # "budak bawah 6 tahun", "a child under 6" tells a bound, not an age: the oldest such child is one year younger.
+    under = _UNDER.search(question[: match.end()])
+    return age - 1 if under and under.start(1) == match.start() else age
 
 
 def _ages_priced(sentences: Sequence[str]) -> list[tuple[int, int]]:

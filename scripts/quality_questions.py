@@ -247,6 +247,12 @@ SETS = (
         " words), run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning45.json",
+        "tuning set of the t22q round: written before its changes; 32 off-knowledge questions (a size or price of a"
+        " thing the item never names, a part of a package on its own, an age and a place, food at a bar, lunchtime)"
+        " and 32 answerable guards of the same kinds, half Malay",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

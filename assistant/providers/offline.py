@@ -227,7 +227,7 @@ FOCI = (
             # ("berapa awal": how early; "lebar berapa", "berapa tinggi": a measure; neither is a price)
             r"|(?<!pukul )(?<!luas )(?<!besar )(?<!lebar )(?<!tinggi )(?<!panjang )(?<!dalam )berapa(?:kah)?"
             r"(?! lama| orang| malam| hari| minit| minggu| jauh| bilik| katil| luas| besar| awal| lewat| lambat| lebar"
-            r"| tinggi| panjang| dalam))\b",
+            r"| tinggi| panjang| dalam| meter| kaki| inci))\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -290,7 +290,7 @@ FOCI = (
         "size",
         re.compile(
             r"\b(how big|how large|how spacious|what size|size of|square met\w*|sq ?m|sqm|luas|keluasan|berapa besar"
-            r"|besar mana|saiz|how wide|width|lebar|kelebaran)\b",
+            r"|besar mana|saiz|how wide|width|lebar|kelebaran|(?:meter|kaki) ?per ?segi)\b",
             re.IGNORECASE,
         ),
         # (a width: "a wider door (90 cm)")

@@ -3,8 +3,10 @@ offline answer's length check), on invented items of another hotel: its brand, h
 hours it keeps, the price of one thing of a list whose priced line prices another, a length of a treatment the item
 offers only at another length; (t21q) a size of a thing on the line stating the room's area, a price of a thing
 beside another thing's charge, an age asked as a permission, a meal the item does not serve, a shuttle, a service
-asked of the concierge. The honest reply, in the guest's language; the same detail stated is answered. And the
-latest hour without paying more is the usual one, not the paid variant."""
+asked of the concierge; (t22q) a price of a narrower kind than what it
+prices, a part of a package asked on its own. The honest reply, in the guest's language; the same detail stated is
+answered. And the latest hour without paying more is the usual one, not the paid variant, however the condition is
+said; a child under an age shares the bed as the room says."""
 
 from __future__ import annotations
 
@@ -36,8 +38,15 @@ ITEMS = {
     "Getting Here": "The hotel is a five-minute walk from Central station. Taxis and public transport stop at the "
     "main entrance.",
     "Luggage": "The concierge can store your luggage free of charge on the day of your stay.",
+    "Car Park": "The car park is in the basement. Staying guests pay RM 20 per night; visitors pay RM 6 per hour.",
+    "Anniversary Package": "The anniversary package includes a Garden King Room, a chocolate cake and sparkling "
+    "juice on arrival. It costs RM 750 for two nights.",
+    "Garden Twin Room": "The Garden Twin Room has two single beds. One child under 5 may share a bed free of charge.",
 }
-ROOM, SUITE, GYM, SPA, HALAL, LOFT, POOL, CAR, KIDS, POLICY, DINING, CAFE, CHECK_OUT, GETTING_HERE, LUGGAGE = ITEMS
+(ROOM, SUITE, GYM, SPA, HALAL, LOFT, POOL, CAR, KIDS, POLICY, DINING, CAFE, CHECK_OUT, GETTING_HERE, LUGGAGE) = list(
+    ITEMS
+)[:15]
+CAR_PARK, PACKAGE, TWIN = list(ITEMS)[15:]
 
 
 def _ask(question: str, title: str, language: str = "en") -> str:
@@ -83,6 +92,12 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         ("ada shuttle percuma ke stesen?", GETTING_HERE, "ms"),
         # A service asked of the concierge, whose item stores luggage.
         ("Could the concierge get us tickets for a show?", LUGGAGE, "en"),
+        # A price of a narrower kind than what the item prices: the cars' rates are not the motorcycle's.
+        ("How much to park a motorbike overnight?", CAR_PARK, "en"),
+        ("parking motosikal semalam berapa?", CAR_PARK, "ms"),
+        # A part of a package asked on its own: the package's price is not the part's.
+        ("How much is the chocolate cake on its own?", PACKAGE, "en"),
+        ("sparkling juice tu kalau beli asing berapa?", PACKAGE, "ms"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
@@ -111,6 +126,12 @@ def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, h
         ("How much is breakfast at Café Bunga?", CAFE, "RM 55"),
         ("How far is Central station on foot?", GETTING_HERE, "five-minute walk"),
         ("Could the concierge keep our luggage after check-out?", LUGGAGE, "free of charge"),
+        # (t22q) The same kinds stated.
+        ("tv bilik garden king berapa inci?", ROOM, "50-inch"),
+        ("How much to park overnight if we're staying with you?", CAR_PARK, "RM 20"),
+        ("How much is the anniversary package?", PACKAGE, "RM 750"),
+        ("budak bawah 5 tahun kongsi katil percuma ke?", TWIN, "under 5"),
+        ("in-room dining kena caj tiap kali order ke?", DINING, "RM 8"),
     ],
 )
 def test_the_same_detail_stated_is_answered(question: str, hit: str, fact: str) -> None:
@@ -179,3 +200,9 @@ def test_the_latest_hour_without_paying_more_is_the_usual_one_not_the_paid_varia
         # The paid variant may follow the usual hour, never stand in its place.
         assert answer.find("11:00 am") > 0 and "3:00 pm" not in answer.split("11:00 am")[0], question
     assert "3:00 pm" in _ask("What's the latest I can check out?", CHECK_OUT)
+    # (t22q) The condition said otherwise: "so we aren't charged", "… free?" closing the question.
+    for question, language in [
+        ("What time must we be out of the room so we aren't charged extra?", "en"),
+        ("hari terakhir boleh duduk bilik sampai pukul berapa free?", "ms"),
+    ]:
+        assert "11:00 am" in _ask(question, CHECK_OUT, language), question
