@@ -321,6 +321,13 @@ def _unanswered_guest_messages(conversation: Conversation, replied_to: int | Non
     return pending
 
 
+def pending_turn(conversation: Conversation, message_id: int) -> int | None:
+    """The guest message whose turn answers `message_id`, while nothing has answered it yet: the newest
+    pending one (its turn answers the whole burst, see run_turn), or None once a reply has answered it."""
+    pending = _unanswered_guest_messages(conversation)
+    return pending[-1].pk if any(m.pk == message_id for m in pending) else None
+
+
 def run_turn(
     conversation_id: int,
     message_id: int,

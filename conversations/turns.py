@@ -42,6 +42,22 @@ def receive(conversation: Conversation, message: Message) -> bool:
     return True
 
 
+def resend(conversation: Conversation, message: Message) -> bool:
+    """A guest message stored before whose turn may never have been sent (the widget's retried POST after a
+    500, the beat job's sweep): its turn again while nothing has answered it and staff do not hold it.
+
+    A second turn for a message whose first is still queued or running is harmless: run_turn takes the
+    conversation's lock and finds the message answered (or a newer one's turn answering it) and does nothing.
+    """
+    if conversation.ai_mode == AiMode.STAFF:
+        return False  # staff were told when it was stored; a retry never wakes the AI
+    turn_of = engine.pending_turn(conversation, message.pk)
+    if turn_of is None:
+        return False
+    schedule(conversation, turn_of)
+    return True
+
+
 def buffer_window(conversation: Conversation) -> float:
     """Seconds to wait for more lines from the guest: the property's setting; none on the widget (it streams)."""
     if conversation.channel == Channel.WEB:
