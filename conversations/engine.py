@@ -321,6 +321,15 @@ def _unanswered_guest_messages(conversation: Conversation, replied_to: int | Non
     return pending
 
 
+def pending_turn(conversation: Conversation, message_id: int | None = None) -> int | None:
+    """The guest message whose turn answers `message_id` (any pending message when None), while nothing has
+    answered it yet: the newest pending one (its turn answers the whole burst, see run_turn), else None."""
+    pending = _unanswered_guest_messages(conversation)
+    if not pending or (message_id is not None and all(m.pk != message_id for m in pending)):
+        return None
+    return pending[-1].pk
+
+
 def run_turn(
     conversation_id: int,
     message_id: int,

@@ -15,20 +15,36 @@ get an outbox row committed with the reply.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
+import structlog
 from django.db import connection
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from redis.exceptions import LockError
 
 from conversations import engine, realtime, task_names
-from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Message
+from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Message, MessageRole
 from conversations.payloads import message_payload
 from conversations.pipeline import outbox
 from core.durability import TransientError, enqueue, publish
+from core.redis import get_redis, key
 from properties.realtime import notify_staff
+
+log = structlog.get_logger(__name__)
 
 # Seconds a turn waits for a busy conversation before giving way to a retry with back-off: a conversation
 # locked by a killed worker (up to TURN_LOCK_TIMEOUT) must not hold this worker process past the soft time
 # limit (found by `make chaos`: two such waits stalled a two-process worker and ended as dead letters).
 TURN_LOCK_WAIT = 10.0
+
+# The beat job's sweep of widget messages left unanswered (their turn's send failed and the guest never retried):
+# older than STALE_WEB_TURN, younger than WEB_TURN_HORIZON (a guest long gone is staff's to answer, from the
+# inbox), at most RESEND_BATCH conversations a run and schema, the oldest first.
+STALE_WEB_TURN = dt.timedelta(seconds=60)
+WEB_TURN_HORIZON = dt.timedelta(hours=1)
+RESEND_BATCH = 50
 
 
 def receive(conversation: Conversation, message: Message) -> bool:
@@ -40,6 +56,65 @@ def receive(conversation: Conversation, message: Message) -> bool:
         return False
     schedule(conversation, message.pk)
     return True
+
+
+def resend(conversation: Conversation, message: Message) -> bool:
+    """A guest message stored before whose turn may never have been sent (the widget's retried POST after a
+    500, the beat job's sweep): its turn again while nothing has answered it and staff do not hold it.
+
+    A second turn for a message whose first is still queued or running is harmless: run_turn takes the
+    conversation's lock and finds the message answered (or a newer one's turn answering it) and does nothing.
+    """
+    if conversation.ai_mode == AiMode.STAFF:
+        return False  # staff were told when it was stored; a retry never wakes the AI
+    turn_of = engine.pending_turn(conversation, message.pk)
+    if turn_of is None:
+        return False
+    schedule(conversation, turn_of)
+    return True
+
+
+def resend_stale(deadline: float) -> int:
+    """Widget conversations whose newest message is a guest's left unanswered past STALE_WEB_TURN: their turn
+    sent again (`resend`'s rule); returns how many. Stops at `deadline` (time.monotonic()).
+
+    The widget has no stored inbound event for `inbound.requeue_stale` to find, so this is its safety net
+    for a turn whose send failed. Each resend is a lease, as there: not again before the pending message's
+    age has doubled (a Redis key that expires then), so a worker backlog gains a few copies of its oldest
+    turns (each finds its message answered under the turn's lock: one SELECT), never one every run.
+    Broker errors propagate (the lease is then given back).
+    """
+    now = timezone.now()
+    newest_role = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("role")[:1]
+    stale = (
+        Conversation.objects.filter(
+            channel=Channel.WEB, last_message_at__gt=now - WEB_TURN_HORIZON, last_message_at__lt=now - STALE_WEB_TURN
+        )
+        .exclude(ai_mode=AiMode.STAFF)
+        .annotate(newest_role=Subquery(newest_role))
+        .filter(newest_role=MessageRole.GUEST)
+        .order_by("last_message_at", "pk")[:RESEND_BATCH]
+    )
+    schema, redis, resent = connection.schema_name, get_redis(), 0
+    for conversation in stale:
+        if time.monotonic() >= deadline:
+            break
+        turn_of = engine.pending_turn(conversation)
+        if turn_of is None:
+            continue
+        lease = key(schema, "turn-resend", turn_of)
+        age = max(STALE_WEB_TURN, now - conversation.last_message_at)
+        if not redis.set(lease, 1, nx=True, ex=int(age.total_seconds())):
+            continue  # resent by an earlier run, its copy perhaps still queued
+        try:
+            schedule(conversation, turn_of)
+        except BaseException:
+            redis.delete(lease)
+            raise
+        resent += 1
+    if resent:
+        log.info("web_turns_resent", schema=schema, count=resent)
+    return resent
 
 
 def buffer_window(conversation: Conversation) -> float:

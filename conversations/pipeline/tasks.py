@@ -86,15 +86,17 @@ def dispatch_outbox(self: DurableTask, item_id: int, revive: bool = False, due: 
 
 @shared_task(base=DurableTask, bind=True, name=task_names.DISPATCH_DUE)
 def dispatch_due(self: DurableTask) -> dict[str, int]:
-    """Beat, every 2 minutes in every schema: re-enqueue inbound events whose task was lost, then send the
-    outbox rows whose own task is overdue, within DISPATCH_DUE_BUDGET seconds (well inside the soft time
-    limit); what is left waits for the next run. A backlog never makes it re-queue what is already queued
-    (`inbound.requeue_stale`, `outbox.dispatch_overdue`), and running out of time is not a failure."""
-    done = {"inbound_requeued": 0, "sent": 0, "overdue": 0}
+    """Beat, every 2 minutes in every schema: re-enqueue inbound events whose task was lost, send the outbox
+    rows whose own task is overdue, then resend the turns of widget messages left unanswered, within
+    DISPATCH_DUE_BUDGET seconds (well inside the soft time limit); what is left waits for the next run. A
+    backlog never makes it re-queue what is already queued (`inbound.requeue_stale`,
+    `outbox.dispatch_overdue`, `turns.resend_stale`), and running out of time is not a failure."""
+    done = {"inbound_requeued": 0, "sent": 0, "overdue": 0, "web_turns_resent": 0}
     deadline = time.monotonic() + DISPATCH_DUE_BUDGET
     try:
         done["inbound_requeued"] = inbound.requeue_stale(deadline)
         done.update(outbox.dispatch_overdue(deadline))
+        done["web_turns_resent"] = turns.resend_stale(deadline)
     except SoftTimeLimitExceeded:  # a periodic job: the next run resumes, no dead letter for a slow one
         log.warning("dispatch_due_out_of_time", schema=connection.schema_name, **done)
     return done

@@ -25,6 +25,7 @@ def _fresh_engine_state() -> Iterator[None]:
     _delete("public:nocturn:circuit:*")
     _delete("public:nocturn:throttle:*")
     _delete("*:nocturn:session:*")  # ids restart with each test database; a cached session must not outlive it
+    _delete("*:nocturn:turn-resend:*")  # and so do message ids: a sweep's lease must not outlive its test
     sdk_client.cache_clear()
     yield
     _delete("public:nocturn:circuit:*")

@@ -214,6 +214,6 @@ def test_the_beat_job_in_property_b_neither_requeues_nor_sends_property_a_s_back
     sent: list[int] = []
     monkeypatch.setattr(inbound, "requeue", lambda schema, event_id: sent.append(event_id))
     with schema_context(world.b.schema_name):
-        assert dispatch_due.apply().get() == {"inbound_requeued": 0, "sent": 0, "overdue": 0}
+        assert dispatch_due.apply().get() == {"inbound_requeued": 0, "sent": 0, "overdue": 0, "web_turns_resent": 0}
     assert sent == [] and graph.sent_messages() == []
     assert InboundEvent.objects.filter(pk__in=events, state=InboundState.PENDING).count() == 2

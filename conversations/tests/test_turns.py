@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 
 from conversations import task_names, turns
 from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Guest, Message, MessageRole
-from conversations.pipeline.tasks import buffered_turn
+from conversations.pipeline.tasks import buffered_turn, dispatch_due
 from core.durability import TransientError
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +146,65 @@ def test_every_task_sent_by_name_is_registered_by_autodiscovery_alone() -> None:
     app.loader.import_default_modules()  # what a worker does at start: autodiscovery of <app>.tasks
     names = [v for k, v in vars(task_names).items() if k.isupper()]
     assert names and set(names) <= set(app.tasks), sorted(set(names) - set(app.tasks))
+
+
+def _waiting(minutes: float, *, replied: bool = False, ai_mode: str = AiMode.CONCIERGE) -> tuple[int, list[int]]:
+    """A widget conversation whose guest wrote twice `minutes` ago (answered by an AI reply or not)."""
+    at = timezone.now() - dt.timedelta(minutes=minutes)
+    conversation = Conversation.objects.create(
+        guest=Guest.objects.create(), channel=Channel.WEB, ai_mode=ai_mode, last_message_at=at
+    )
+    said = [
+        Message.objects.create(
+            conversation=conversation, role=MessageRole.GUEST, channel=Channel.WEB, content=text, created_at=at
+        ).pk
+        for text in ("Hello?", "Is the pool open?")
+    ]
+    if replied:
+        Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.AI,
+            channel=Channel.WEB,
+            content="Yes.",
+            metadata={"answers": said, "reply_to": said[-1]},
+            created_at=at,
+        )
+    return conversation.pk, said
+
+
+def test_the_beat_job_resends_the_turn_of_a_widget_message_left_unanswered_once_a_lease(world, sent) -> None:
+    with schema_context(world.a.schema_name):
+        waiting, [_, newest] = _waiting(5)
+        _waiting(5, replied=True)  # answered
+        _waiting(0.2)  # its turn is still on its way
+        _waiting(5, ai_mode=AiMode.STAFF)  # staff hold it: the inbox has it
+        _waiting(120)  # past the horizon: the guest has gone, staff answer from the inbox
+        assert dispatch_due.apply().get()["web_turns_resent"] == 1
+        # The lease: the next runs (a backlog's) send no copy before the message's age has doubled.
+        assert turns.resend_stale(time.monotonic() + 10) == 0
+    # The newest message's turn answers the burst (engine.run_turn).
+    assert [s["args"] for s in sent] == [[waiting, newest]]
+    assert sent[0]["headers"] == {"_schema_name": world.a.schema_name}
+
+
+def test_the_beat_job_in_property_b_never_resends_property_a_s_turns(world, sent) -> None:
+    with schema_context(world.a.schema_name):
+        _waiting(5)
+    with schema_context(world.b.schema_name):
+        assert turns.resend_stale(time.monotonic() + 10) == 0
+    assert sent == []
+    with schema_context(world.a.schema_name):  # A's own run still finds it: B took no lease on it
+        assert turns.resend_stale(time.monotonic() + 10) == 1
+
+
+def test_a_failed_resend_gives_its_lease_back(world, monkeypatch) -> None:
+    def broker_down(task: str, *, args: list[int], ignore_result: bool) -> None:
+        raise RedisConnectionError("the broker went away")
+
+    monkeypatch.setattr(turns, "publish", broker_down)
+    with schema_context(world.a.schema_name):
+        _waiting(5)
+        with pytest.raises(RedisConnectionError):
+            turns.resend_stale(time.monotonic() + 10)
+        monkeypatch.setattr(turns, "publish", lambda task, *, args, ignore_result: None)
+        assert turns.resend_stale(time.monotonic() + 10) == 1

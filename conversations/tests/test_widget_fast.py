@@ -19,8 +19,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from conversations import turns
-from conversations.models import Conversation, Guest, Message
+from conversations import engine, turns
+from conversations.models import AiMode, Conversation, Guest, Message
 from conversations.widget import fast, tokens
 from properties.models import WidgetKey
 
@@ -163,6 +163,15 @@ def _messages(schema: str, conversation_id: int) -> list[str]:
         )
 
 
+def _ids(schema: str, conversation_id: int) -> list[int]:
+    with schema_context(schema):
+        return list(Message.objects.filter(conversation_id=conversation_id).order_by("id").values_list("id", flat=True))
+
+
+def _broker_down(task: str, *, args: list[int], ignore_result: bool) -> None:
+    raise RedisConnectionError("the broker went away")
+
+
 def _request(conversation_id: int, token: str, body: dict | bytes, origin: str = ORIGIN_A) -> tuple[str, bytes, dict]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"Host": "localhost", "Origin": origin, "Content-Type": "application/json", "X-Guest-Token": token}
@@ -197,12 +206,14 @@ def test_a_guest_message_is_stored_and_its_turn_scheduled_as_by_the_view(widget)
     _same_answer(fast_answer, view_answer)
     assert _messages("alpha", conversation_id) == ["Breakfast?", "Parking?"]
     assert [(schema, cid) for schema, cid, _ in widget.scheduled] == [("alpha", conversation_id)] * 2
-    # A retried send (same client id) is stored once and schedules nothing, through either door.
+    # A retried send (same client id) is stored once, through either door; unanswered, its turn is sent again
+    # (the first's may have failed): the newest pending message's, which answers both (engine.run_turn).
     again = _fast(*_request(conversation_id, token, {"text": "Breakfast? ", "client_id": "c-1"}))
     assert again.status == 202 and json.loads(again.body)["duplicate"] is True
     _same_answer(again, _django(*_request(conversation_id, token, {"text": "Breakfast? ", "client_id": "c-1"})))
     assert _messages("alpha", conversation_id) == ["Breakfast?", "Parking?"]
-    assert len(widget.scheduled) == 2
+    parking = widget.scheduled[1]
+    assert widget.scheduled[2:] == [parking, parking]
 
 
 @pytest.mark.parametrize(
@@ -249,6 +260,51 @@ def test_the_message_is_committed_before_its_turn_is_sent_and_a_failed_send_is_a
     # next message answers this one too (engine._unanswered_guest_messages).
     assert answer.status == 500 and json.loads(answer.body) == {"error": "Server error; try again."}
     assert _messages("alpha", conversation_id) == ["Late checkout?"]
+
+
+def test_a_retry_after_a_failed_send_gets_the_turn_sent_and_the_guest_one_answer(widget, monkeypatch) -> None:
+    conversation_id, token = widget.start(widget.key_a, ORIGIN_A)
+    request = _request(conversation_id, token, {"text": "Late checkout?", "client_id": "c-1"})
+    monkeypatch.setattr(turns, "schedule", SCHEDULE)
+    monkeypatch.setattr(turns, "publish", _broker_down)
+    assert _fast(*request).status == 500
+    sent: list[list[int]] = []
+    monkeypatch.setattr(turns, "publish", lambda task, *, args, ignore_result: sent.append(args))
+    # The widget's "try again" (same client id), and a second retry racing the first's turn: two turns sent.
+    for _ in range(2):
+        again = _fast(*request)
+        assert again.status == 202 and json.loads(again.body)["duplicate"] is True
+    [message_id] = _ids("alpha", conversation_id)
+    assert sent == [[conversation_id, message_id]] * 2
+    with schema_context("alpha"):
+        replies = [engine.run_turn(conversation_id, message_id) for _ in sent]
+    # Under the conversation's lock the second turn finds the message answered: one reply, never two.
+    assert replies[0] is not None and replies[1] is None
+    assert len(_messages("alpha", conversation_id)) == 2
+    # Answered: a late retry sends nothing more.
+    assert _fast(*request).status == 202
+    assert len(sent) == 2
+
+
+def test_a_retry_while_staff_hold_the_conversation_sends_no_turn(widget, monkeypatch) -> None:
+    conversation_id, token = widget.start(widget.key_a, ORIGIN_A)
+    request = _request(conversation_id, token, {"text": "Hello?", "client_id": "c-1"})
+    monkeypatch.setattr(turns, "notify_staff", lambda *args: None)
+    with schema_context("alpha"):
+        Conversation.objects.filter(pk=conversation_id).update(ai_mode=AiMode.STAFF)
+    assert _fast(*request).status == 202 and _fast(*request).status == 202
+    assert widget.scheduled == []
+
+
+def test_property_bs_retry_never_sends_as_turn(widget) -> None:
+    a_conversation, a_token = widget.start(widget.key_a, ORIGIN_A)
+    b_conversation, b_token = widget.start(widget.key_b, ORIGIN_B)
+    assert _fast(*_request(a_conversation, a_token, {"text": "A's", "client_id": "c-1"})).status == 202
+    b_request = _request(b_conversation, b_token, {"text": "B's", "client_id": "c-1"}, origin=ORIGIN_B)
+    assert _fast(*b_request).status == 202
+    del widget.scheduled[:]
+    assert _fast(*b_request).status == 202  # B's retry, with the client id A used too
+    assert widget.scheduled == [("bravo", b_conversation, _ids("bravo", b_conversation)[0])]
 
 
 def test_tokens_keys_and_origins_are_refused_as_by_the_view(widget) -> None:

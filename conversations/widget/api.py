@@ -222,8 +222,10 @@ def _post_message(request: Caller, conversation_id: int) -> tuple[dict[str, Any]
         # Scoped to the conversation, so one guest's client ids can never collide with another's.
         provider_id = f"{conversation.pk}:{client_id or uuid.uuid4().hex}"
         message, created = engine.record_guest_message(conversation, text.strip(), provider_message_id=provider_id)
-        if created:  # a retried POST (same client id) was handled the first time
+        if created:
             turns.receive(conversation, message)  # staff hold it → to them only; else the turn, streamed
+        else:  # a retried POST (same client id): the first may have stored it and failed to send its turn
+            turns.resend(conversation, message)
     return {"message": message_payload(message), "duplicate": not created}, 202
 
 
