@@ -773,8 +773,9 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
 # "Can I book for next week?", "nak tempah untuk 3 malam", "I'd like to reserve": at a hotel, a booking that names
 # nothing else is a room ("book a taxi", "tempah meja" name what they book).
 BOOK_A_STAY = re.compile(
-    r"\b(?:book|reserve|tempah|menempah)(?=\s*(?:$|[.,!?]|(?:for|from|on|this|next|untuk|utk|pada|dari|mulai"
-    r"|minggu|hujung|esok|lusa|tomorrow|tonight)\b))"
+    r"\b(?:book|reserve|tempah|menempah|(?:make|buat)\s+(?:a\s+)?(?:booking|reservation|tempahan))"
+    r"(?=\s*(?:$|[.,!?]|(?:for|from|on|this|next|untuk|utk|pada|dari|mulai|minggu|hujung|esok|lusa|tomorrow"
+    r"|tonight)\b))"
 )
 
 
