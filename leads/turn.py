@@ -191,6 +191,11 @@ def pending_question(conversation: Conversation, language: str) -> str | None:
 
 ACK = {"en": "Thank you{name}.", "ms": "Terima kasih{name}."}
 HOW_CAN_I_HELP = {"en": "How can I help you today?", "ms": "Apa yang boleh saya bantu?"}
+# Asked to book and told nothing yet: nothing to thank for; the receptionist takes the booking on.
+GLAD_TO_BOOK = {
+    "en": "Certainly, I'd be glad to help you with a booking{name}.",
+    "ms": "Baik, saya sedia membantu tempahan anda{name}.",
+}
 
 # A guest who asks something wants the answer first: the engine answers, the step adds its question.
 QUESTION_CUE = re.compile(
@@ -213,6 +218,19 @@ BOOKING_REQUEST = re.compile(
     r"(?:tempah|book)\b",
     re.IGNORECASE,
 )
+# "I'd like to reserve a room", "saya nak tempah bilik", "we want to make a booking": the guest asks to book, in so
+# many words; with nothing else asked, the enquiry starts (the first missing detail), not a look-up of "booking".
+BOOKING_WISH = re.compile(
+    r"\b(?:i|we)(?:['’]d| would)?\s+(?:like|love|want|wish|need|hope|plan|am looking|are looking)\s+to\s+"
+    r"(?:make\s+a\s+)?(?:book|reserve|booking|reservation)\b|\b(?:please|pls|kindly)\s+(?:book|reserve)\b"
+    r"|\b(?:nak|nk|mahu|mau|ingin|hendak|hndk|tolong|nak\s+buat|mahu\s+buat|ingin\s+buat)\s+"
+    r"(?:buat\s+)?(?:tempah|tempahkan|tempahan|menempah|book|booking|reserve)\b",
+    re.IGNORECASE,
+)
+# Booking words in a question ("is breakfast included in the room rate?", "harga bilik termasuk sarapan ke?")
+# are no wish to book: the guest shows that by asking to book, by a date or by the party.
+TO_BOOK = {"book", "booking", "reserve", "reservation", "tempah", "tempahan", "menempah", "nak book"}
+INTENT_DETAILS = ("check_in", "check_out", "nights", "adults", "children", "group_size", "event_date")
 _BARE_NUMBER = re.compile(
     rf"^\s*(?:about|around|maybe|lebih kurang|dalam|kira-kira|just|only|hanya)?\s*{NUM_COUNT}\s*"
     r"(?:orang|org|pax|people|persons?|guests?|tetamu|adults?|dewasa|nights?|malam|mlm)?\s*(?:sahaja|saja|je|only)?"
@@ -596,13 +614,14 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     text = turn.text
     if CHANGE_REQUEST.search(text) and (_slots(extract([GuestText(turn.text)], ctx).fields) or nights_added(text)):
         return True  # "can we shorten that to four nights?", "could we add one more night?"
-    if BOOKING_REQUEST.search(text):  # its question mark asks to book: nothing to look up
-        text = BOOKING_REQUEST.sub(" ", text).replace("?", " ")
+    asks_to_book = bool(BOOKING_REQUEST.search(text) or BOOKING_WISH.search(text))
+    if asks_to_book:  # its question mark asks to book: nothing to look up
+        text = BOOKING_WISH.sub(" ", BOOKING_REQUEST.sub(" ", text)).replace("?", " ")
     opens_as_question = AUX_FIRST.search(turn.text) and not BOOKING_REQUEST.match(turn.text.strip())
     if QUESTION_CUE.search(text) or WANTS_TO_KNOW.search(text) or opens_as_question:
         return False
     fields = extract([GuestText(turn.text)], ctx).fields
-    if _slots(fields):
+    if _slots(fields) or (asks_to_book and fields.intent != Intent.GENERAL):
         return True
     answering = state.lead_id is not None and state.last_asked is not None and state.consent == ConsentStatus.NOT_ASKED
     return answering and len(re.findall(r"\w+", text)) <= SHORT_REPLY_WORDS
@@ -649,6 +668,26 @@ def _price_and_go_on(turn: Turn, line: str, language: str) -> StepReply:
         line = f"{line}\n\n{consent_question(language)}"
         metadata["consent"] = {"step": "asked_again"}
     return StepReply(line, AiMode.LEAD_CAPTURE, metadata=metadata, source="lead", language=language)
+
+
+def asks_only_to_book(text: str, given: dict[str, Any], hint: str | None) -> bool:
+    """The guest asked to book and gave no detail of the stay yet ("I'd like to reserve a room", "nak tempah bilik")."""
+    asks = BOOKING_REQUEST.search(text) or BOOKING_WISH.search(text)
+    return bool(asks) and hint is None and not set(given) - {"rooms", "room_type"}
+
+
+def shows_booking_intent(text: str, ctx: ExtractionContext) -> bool:
+    """The guest wants to book, not only to know: they ask to book, or say when or for how many. A question about
+    a room or its rate ("harga bilik termasuk sarapan?") is answered and opens no room enquiry; an event or a
+    table is an enquiry whatever it asks."""
+    reading = extract([GuestText(text)], ctx)
+    fields = reading.fields
+    if fields.intent != Intent.ROOM_BOOKING:
+        return True
+    # Only a word for booking itself: "deposit" or "pay" is asked about as often as it is meant.
+    if BOOKING_REQUEST.search(text) or BOOKING_WISH.search(text) or set(reading.signals.booking_words) & TO_BOOK:
+        return True
+    return any(getattr(fields, name) is not None for name in INTENT_DETAILS)
 
 
 def unread_party(text: str, state: DialogueState, given: dict[str, Any], hint: str | None) -> bool:
@@ -717,7 +756,8 @@ class LeadTurnStep:
             progress.state.unclear.append("party")
         lang = language
         name = progress.fields.name or extract([GuestText(turn.text)], ctx).fields.name
-        text = ACK[lang].format(name=f", {name}" if name else "")
+        opening = GLAD_TO_BOOK if asks_only_to_book(turn.text, given, hint) else ACK
+        text = opening[lang].format(name=f", {name}" if name else "")
         follow = follow_up(progress, lang) if progress.lead is not None else None
         metadata: dict[str, Any] = {}
         if follow is not None and follow.slot == PARTY_AGAIN:
@@ -740,7 +780,7 @@ class LeadTurnStep:
             handoff = answer.mode == AiMode.HANDOFF
             turn.notes["lead"] = read_progress(
                 turn,
-                create=answer.mode == AiMode.LEAD_CAPTURE,
+                create=answer.mode == AiMode.LEAD_CAPTURE and shows_booking_intent(turn.text, turn_context(turn)),
                 keep_contact=handoff,
                 for_person=handoff and enquiry_to_a_person(turn.text),
             )
@@ -754,8 +794,10 @@ class LeadTurnStep:
         # The answer to a question the guest asked mid-enquiry (price, breakfast, parking, or the honest "I don't
         # have that"): the enquiry's next missing detail follows it.
         answered_question = answer.mode in (AiMode.CONCIERGE, AiMode.LEAD_CAPTURE) and not progress.gave_details
-        if answered_question and answer.text.rstrip().endswith("?") and _consent_next(progress):
-            return None  # the answer asks its own yes/no ("shall I connect you with staff?"): the summary waits
+        if answered_question and answer.text.rstrip().endswith("?"):
+            # The answer asks its own yes/no ("shall I connect you with staff?"): one question at a time, so the
+            # next detail or the summary waits for the guest's reply (nothing is marked as asked).
+            return None
         follow = follow_up(progress, answer.language, answered_question=answered_question)
         return StepFollowUp(follow.text, follow.metadata()) if follow is not None else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -330,3 +331,67 @@ def test_the_turns_conversation_update_is_the_statement_the_orm_writes(world, up
         assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in orm.captured_queries]
         conversation.refresh_from_db()
         assert conversation.message_count == 1 and conversation.status == updates.get("status", conversation.status)
+
+
+def _questions(text: str) -> list[str]:
+    return [line for line in re.split(r"(?<=[.!?])\s+|\n+", text) if line.rstrip().endswith("?")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "first_question"),
+    [
+        ("Saya nak tempah bilik", "ms", "Tarikh daftar masuk yang anda mahu?"),
+        ("nak book bilik", "ms", "Tarikh daftar masuk yang anda mahu?"),
+        ("Saya mahu buat tempahan bilik", "ms", "Tarikh daftar masuk yang anda mahu?"),
+        ("I'd like to reserve a room", "en", "Which date would you like to check in?"),
+        ("We want to make a booking", "en", "Which date would you like to check in?"),
+        ("can I book for next week", "en", "How many nights will you stay?"),
+    ],
+)
+def test_a_guest_asking_to_book_is_taken_into_the_booking_in_their_language(
+    kb_a, open_all_day, text: str, language: str, first_question: str
+) -> None:
+    """Asked to book, the receptionist takes the booking on and asks the first missing detail: no knowledge item
+    ("tempahan" is also the cancellation policy's word) and nothing in another language."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE
+        assert _questions(reply.content) == [first_question], reply.content
+        assert reply.metadata["knowledge"] == [] if "knowledge" in reply.metadata else True
+        assert "cancel" not in reply.content.lower() and '"' not in reply.content, reply.content
+        lead = SessionState.objects.get(conversation=conversation).lead
+        assert lead["lead_id"] is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is breakfast included?",
+        "is parking included",
+        "Is breakfast included in the room rate?",
+        "Harga bilik termasuk sarapan ke?",
+        "ada sarapan tak",
+        "How much is the room rate?",
+    ],
+)
+def test_a_question_about_a_room_or_its_rate_is_answered_and_starts_no_booking(kb_a, open_all_day, text: str) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert not any(re.search(r"check in|daftar masuk|how many|berapa", q, re.I) for q in _questions(reply.content))
+        lead = SessionState.objects.get(conversation=conversation).lead
+        assert not (lead or {}).get("lead_id"), lead
+
+
+def test_an_answer_that_asks_its_own_question_mid_booking_asks_nothing_else(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "I'd like to book a room from 14 to 16 November 2027")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert _questions(reply.content) == ["How many adults (and children) will stay?"], reply.content
+        reply = say(conversation, "Do you have a helipad?", "2")
+        assert reply.content == TEMPLATES["en"]["unknown"]  # one question: shall I connect you with staff?
+        reply = say(conversation, "2 adults", "3")
+        assert len(_questions(reply.content)) == 1, reply.content
+        lead = SessionState.objects.get(conversation=conversation).lead["slots"]
+        assert lead["adults"] == 2 and lead["check_in"] == "2027-11-14"

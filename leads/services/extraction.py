@@ -767,9 +767,18 @@ def detect_intent(text: str, signals: Signals, room_chosen: bool = False) -> str
         return "event"
     if hits["fb_inquiry"] and hits["fb_inquiry"] >= hits["room_booking"]:
         return "fb_inquiry"
-    if hits["room_booking"]:
+    if hits["room_booking"] or BOOK_A_STAY.search(lowered):
         return "room_booking"
     return "general"
+
+
+# "Can I book for next week?", "nak tempah untuk 3 malam", "I'd like to reserve": at a hotel, a booking that names
+# nothing else is a room ("book a taxi", "tempah meja" name what they book).
+BOOK_A_STAY = re.compile(
+    r"\b(?:book|reserve|tempah|menempah|(?:make|buat)\s+(?:a\s+)?(?:booking|reservation|tempahan))"
+    r"(?=\s*(?:$|[.,!?]|(?:for|from|on|this|next|untuk|utk|pada|dari|mulai|minggu|hujung|esok|lusa|tomorrow"
+    r"|tonight)\b))"
+)
 
 
 # Words that say what a booking is for, not whom: a room's words, a kind of stay or a party.
