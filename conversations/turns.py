@@ -207,16 +207,14 @@ def give_up(conversation_id: int, message_id: int, error: str) -> Message | None
                 or engine.pending_turn(conversation, message_id) is None
             ):
                 return None
-            after_hours = not current_property_cached().is_open_at(timezone.now())
+            language = notices.language_of(conversation)
+            hours = "open" if current_property_cached().is_open_at(timezone.now()) else "closed"
+            when = notices.STAFF_REPLY_WHEN.get(language, notices.STAFF_REPLY_WHEN["en"])[hours]
             with transaction.atomic():
                 handoff.begin_handoff(
                     conversation.pk, trigger="turn_failed", reason=f"The AI could not answer the guest: {error}"
                 )
-                notice = notices.tell_guest(
-                    conversation,
-                    "turn_failed_after_hours" if after_hours else "turn_failed",
-                    language=notices.language_of(conversation),
-                )
+                notice = notices.tell_guest(conversation, "turn_failed", language=language, when=when)
     except LockError:
         return None  # another copy of the turn is running: it answers, or it gives up in its turn
     log.warning("turn_given_up", conversation=conversation_id, message=message_id, notice=notice.pk)

@@ -37,14 +37,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # A turn that failed for good (`turns.give_up`): said once, honestly, and the conversation goes to staff.
     "turn_failed": {
-        "en": "Sorry, I can't answer right now. A member of our team will reply to you here as soon as they can.",
-        "ms": "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini secepat mungkin.",
-    },
-    "turn_failed_after_hours": {
-        "en": "Sorry, I can't answer right now. A member of our team will reply to you here first thing in the "
-        "morning.",
-        "ms": "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini pada awal pagi "
-        "esok.",
+        "en": "Sorry, I can't answer right now. A member of our team will reply to you here {when}.",
+        "ms": "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini {when}.",
     },
     "please_type": {
         "en": "We can't read this kind of message — could you type your question for us?",
@@ -65,6 +59,13 @@ TEXTS: dict[str, dict[str, str]] = {
 MEDIA_NAMES = {
     "en": {"image": "photo", "audio": "voice note", "video": "video", "document": "file", "sticker": "sticker"},
     "ms": {"image": "gambar", "audio": "nota suara", "video": "video", "document": "fail", "sticker": "pelekat"},
+}
+
+
+# When staff will reply ("turn_failed"): within operating hours, or the next morning.
+STAFF_REPLY_WHEN = {
+    "en": {"open": "as soon as they can", "closed": "first thing in the morning"},
+    "ms": {"open": "secepat mungkin", "closed": "pada awal pagi esok"},
 }
 
 

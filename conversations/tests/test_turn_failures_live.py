@@ -130,9 +130,11 @@ def test_a_turn_that_fails_for_good_ends_in_one_holding_reply_in_malay_with_staf
         message_id = widget.say(conversation_id, token, "Pukul berapa sarapan dihidangkan?")
         [holding] = list(ai_messages(ws, timeout=30))
     with schema_context(widget.schema):
-        key = "turn_failed" if current_property().is_open_at(timezone.now()) else "turn_failed_after_hours"
-        assert holding["content"] == notices.text_for(key, "ms")
-        assert holding["content"].startswith("Maaf, saya tidak dapat menjawab sekarang.")
+        hours = "open" if current_property().is_open_at(timezone.now()) else "closed"
+        assert holding["content"] == (
+            "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini "
+            f"{notices.STAFF_REPLY_WHEN['ms'][hours]}."
+        )
         conversation = Conversation.objects.get(pk=conversation_id)
         assert conversation.status == ConversationStatus.HANDED_OFF
         assert Handoff.objects.get(conversation=conversation).trigger == "turn_failed"

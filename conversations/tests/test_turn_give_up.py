@@ -116,8 +116,10 @@ def test_after_hours_the_guest_is_told_staff_reply_in_the_morning(world, pushed,
     with schema_context(world.a.schema_name):
         conversation, message = guest_waits(Channel.WEB)
         notice = turns.give_up(conversation.pk, message.pk, "RuntimeError: boom")
-        assert notice is not None and notice.metadata["notice"] == "turn_failed_after_hours"
-        assert notice.content.endswith("will reply to you here first thing in the morning.")
+        assert notice is not None and notice.metadata["notice"] == "turn_failed"
+        assert notice.content == (
+            "Sorry, I can't answer right now. A member of our team will reply to you here first thing in the morning."
+        )
 
 
 def test_nothing_is_said_when_staff_hold_the_conversation_or_the_message_was_answered(world, pushed) -> None:

@@ -5,6 +5,7 @@ real worker answers it once. Debian's chromium via Playwright against real daphn
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,6 +17,23 @@ from testsupport.browser import ask, open_widget
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 MESSAGES = "**/api/v1/conversations/*/messages"
+
+
+def ask_with_posts_failing(page: Any, port: int, text: str, fail: Callable[[Any, int], bool]) -> list[str]:
+    """Open the widget on A's demo page and ask `text`; the client ids of the widget's message POSTs, in order.
+    `fail(route, n)` fails the n-th POST (from 1) itself and says so, else it goes through."""
+    client_ids: list[str] = []
+
+    def handle(route: Any) -> None:
+        client_ids.append(json.loads(route.request.post_data)["client_id"])
+        if not fail(route, len(client_ids)):
+            route.continue_()
+
+    page.route(MESSAGES, handle)
+    page.goto(f"http://alpha.localhost:{port}/widget-demo/")
+    open_widget(page)
+    ask(page, text)
+    return client_ids
 
 
 def _stored(live_widget_key: Any, page: Any) -> list[tuple[str, str]]:
@@ -31,20 +49,14 @@ def test_a_message_whose_answer_is_lost_is_retried_with_its_id_stored_once_and_a
     from playwright.sync_api import expect
 
     page = browser.new_page()
-    client_ids: list[str] = []
 
-    def lose_the_first_answer(route: Any) -> None:
-        client_ids.append(json.loads(route.request.post_data)["client_id"])
-        if len(client_ids) == 1:
+    def lose_the_first_answer(route: Any, n: int) -> bool:
+        if n == 1:
             route.fetch()  # the server stores the message and sends its turn...
             route.abort("connectionreset")  # ...but the browser never hears the 202
-        else:
-            route.continue_()
+        return n == 1
 
-    page.route(MESSAGES, lose_the_first_answer)
-    page.goto(f"http://alpha.localhost:{daphne.port}/widget-demo/")
-    open_widget(page)
-    ask(page, "What time is breakfast served?")
+    client_ids = ask_with_posts_failing(page, daphne.port, "What time is breakfast served?", lose_the_first_answer)
 
     guest = page.locator(".m.guest")
     expect(guest.locator(".state")).to_have_text("Not sent — retrying…", timeout=5_000)
@@ -67,20 +79,14 @@ def test_a_malay_guest_whose_retries_all_fail_taps_to_retry_and_is_answered_once
 
     context = browser.new_context(locale="ms-MY")  # the widget speaks the browser's language
     page = context.new_page()
-    client_ids: list[str] = []
-    server_down = True
+    down = {"server": True}
 
-    def fail_while_down(route: Any) -> None:
-        client_ids.append(json.loads(route.request.post_data)["client_id"])
-        if server_down:
+    def fail_while_down(route: Any, n: int) -> bool:
+        if down["server"]:
             route.fulfill(status=500, content_type="application/json", body='{"error": "Please try again."}')
-        else:
-            route.continue_()
+        return down["server"]
 
-    page.route(MESSAGES, fail_while_down)
-    page.goto(f"http://alpha.localhost:{daphne.port}/widget-demo/")
-    open_widget(page)
-    ask(page, "Pukul berapa kolam renang dibuka?")
+    client_ids = ask_with_posts_failing(page, daphne.port, "Pukul berapa kolam renang dibuka?", fail_while_down)
 
     guest = page.locator(".m.guest")
     expect(guest.locator(".state")).to_have_text("Tidak dihantar — mencuba semula…", timeout=5_000)
@@ -89,7 +95,7 @@ def test_a_malay_guest_whose_retries_all_fail_taps_to_retry_and_is_answered_once
     assert len(client_ids) == 4
     assert _stored(live_widget_key, page) == []
 
-    server_down = False
+    down["server"] = False
     guest.click()
     expect(page.locator(".m.ai[data-id]")).to_contain_text("7:00 am to 10:00 pm", timeout=30_000)
     expect(guest.locator(".state")).to_have_count(0)
