@@ -11,6 +11,9 @@ of the newest message in a burst answers all of it (`metadata.answers`).
 `answer` is the task's body: it picks the channel's sink and runs the engine under the
 conversation's lock. The web sink streams tokens over the guest's websocket; WhatsApp and e-mail
 get an outbox row committed with the reply.
+
+`give_up` is what follows the task's last failure (its dead letter), on every channel alike: the guest
+is told once, in their language, that a person will reply, and the conversation is handed to staff.
 """
 
 from __future__ import annotations
@@ -19,18 +22,20 @@ import datetime as dt
 import time
 
 import structlog
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from redis.exceptions import LockError
 
-from conversations import engine, realtime, task_names
+from conversations import engine, handoff, realtime, task_names
 from conversations.models import AiMode, Channel, ChannelSettings, Conversation, Message, MessageRole
 from conversations.payloads import message_payload
-from conversations.pipeline import outbox
+from conversations.pipeline import notices, outbox
 from core.durability import TransientError, enqueue, publish
 from core.redis import get_redis, key
 from properties.realtime import notify_staff
+from properties.services import current_property_cached
 
 log = structlog.get_logger(__name__)
 
@@ -175,3 +180,42 @@ def answer(conversation_id: int, message_id: int) -> int | None:
             stream.flush()
         raise
     return reply.pk if reply is not None else None
+
+
+def give_up(conversation_id: int, message_id: int, error: str) -> Message | None:
+    """The turn of `message_id` failed for good (its task's retries are spent, or it can never succeed): one
+    honest holding reply to the guest in their language, on their channel, and the conversation handed to staff
+    (the inbox's waiting list, the no-takeover alert). Returns the notice, or None when there is nothing to do.
+
+    The notice answers the guest's pending messages (an AI message listing none: see `notices`), so neither the
+    beat job's sweep (`resend_stale`) nor a redelivered copy of the turn sends it again. Idempotent: copies of a
+    turn that fail one after the other tell the guest once; a turn still running elsewhere (its lock held) or a
+    message answered meanwhile leaves nothing to do. Called after the dead letter is written, so its own failure
+    (the database still away) leaves the turn to the sweep and the admins' replay.
+    """
+    lock = get_redis().lock(
+        key(connection.schema_name, "turn", conversation_id),
+        timeout=settings.TURN_LOCK_TIMEOUT,
+        blocking_timeout=TURN_LOCK_WAIT,
+    )
+    try:
+        with lock:
+            conversation = engine.conversation_with_guest(conversation_id).first()
+            if (
+                conversation is None
+                or conversation.ai_mode == AiMode.STAFF  # staff hold it: the guest's words went to them
+                or engine.pending_turn(conversation, message_id) is None
+            ):
+                return None
+            language = notices.language_of(conversation)
+            hours = "open" if current_property_cached().is_open_at(timezone.now()) else "closed"
+            when = notices.STAFF_REPLY_WHEN.get(language, notices.STAFF_REPLY_WHEN["en"])[hours]
+            with transaction.atomic():
+                handoff.begin_handoff(
+                    conversation.pk, trigger="turn_failed", reason=f"The AI could not answer the guest: {error}"
+                )
+                notice = notices.tell_guest(conversation, "turn_failed", language=language, when=when)
+    except LockError:
+        return None  # another copy of the turn is running: it answers, or it gives up in its turn
+    log.warning("turn_given_up", conversation=conversation_id, message=message_id, notice=notice.pk)
+    return notice

@@ -17,6 +17,7 @@
       notice: "This chat is answered by an AI assistant and our staff. We keep what you write here to answer you " +
         "and improve our service, as described in the hotel's privacy policy.",
       slow: "You're sending messages quickly; please wait a moment.", failed: "Not sent. Please try again.",
+      retrying: "Not sent — retrying…", tap: "Not sent. Tap to retry.",
       offline: "Reconnecting…", close: "Close", typing: "is typing…"
     },
     ms: {
@@ -25,6 +26,7 @@
       notice: "Sembang ini dijawab oleh pembantu AI dan kakitangan kami. Kami menyimpan apa yang anda tulis di sini " +
         "untuk menjawab anda dan menambah baik perkhidmatan kami, seperti dalam dasar privasi hotel.",
       slow: "Anda menghantar mesej terlalu cepat; sila tunggu sebentar.", failed: "Tidak dihantar. Sila cuba lagi.",
+      retrying: "Tidak dihantar — mencuba semula…", tap: "Tidak dihantar. Ketik untuk cuba lagi.",
       offline: "Menyambung semula…", close: "Tutup", typing: "sedang menaip…"
     }
   }[lang];
@@ -66,6 +68,8 @@
     ".ai,.staff{align-self:flex-start;background:#fff;border:1px solid #dde3ea}" +
     ".staff{border-color:#c9a227}" +
     ".note{align-self:center;font-size:13px;color:#6b7480}" +
+    ".state{display:block;font-size:12px;opacity:.85;margin-top:2px}" +
+    ".guest[data-failed]{background:#7a2e2e;cursor:pointer}" +
     ".who{display:block;font-size:12px;font-weight:600;color:#8a6d12;margin-bottom:2px}" +
     ".typing{padding:0 12px 6px;font-size:13px;color:#6b7480;background:#f5f7fa}" +
     ".notice{padding:14px;font-size:14px;display:flex;flex-direction:column;gap:10px}" +
@@ -160,17 +164,50 @@
     });
   }
 
+  // Seconds between a message's automatic retries (a lost connection, a 5xx, a 429); then the guest taps to retry.
+  var BACKOFF = [1, 2, 4];
+
   function send(text) {
     var el = bubble("guest", text);
-    var clientId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    // One id per message typed, kept by every retry of it: the server stores it once and, if its turn was
+    // lost, sends the turn again (a retried POST that reached the server the first time is a duplicate).
+    post(el, text, Math.random().toString(36).slice(2) + Date.now().toString(36), 0);
+  }
+
+  function post(el, text, clientId, attempt) {
+    el.onclick = null;
     call("POST", "/conversations/" + conv.id + "/messages", { text: text, client_id: clientId }).then(function (data) {
       if (data.status === 202) {
-        el.setAttribute("data-id", data.message.id);
-        seen[data.message.id] = el;
-      } else {
-        note(data.status === 429 ? T.slow : data.error || T.failed);
+        var id = data.message.id;
+        state(el, "");
+        if (seen[id] && seen[id] !== el) { el.remove(); return; } // a resume already showed it: never twice
+        el.setAttribute("data-id", id);
+        seen[id] = el;
+      } else if (data.status >= 500 || data.status === 429) {
+        if (data.status === 429 && !attempt) note(T.slow);
+        retryLater(el, text, clientId, attempt);
+      } else { // refused (too long, the conversation gone): the same words would be refused again
+        state(el, data.error || T.failed);
       }
-    }, function () { note(T.failed); });
+    }, function () { retryLater(el, text, clientId, attempt); });
+  }
+
+  function retryLater(el, text, clientId, attempt) {
+    if (attempt < BACKOFF.length) {
+      state(el, T.retrying);
+      setTimeout(function () { post(el, text, clientId, attempt + 1); }, BACKOFF[attempt] * 1000);
+      return;
+    }
+    state(el, T.tap);
+    el.onclick = function () { state(el, T.retrying); post(el, text, clientId, 0); };
+  }
+
+  function state(el, text) { // a guest bubble's delivery line: shown only while it is not sent
+    var line = el.querySelector(".state");
+    if (!text) { if (line) line.remove(); el.removeAttribute("data-failed"); return; }
+    if (!line) { line = document.createElement("span"); line.className = "state"; el.appendChild(line); }
+    line.textContent = text;
+    el.setAttribute("data-failed", "1");
   }
 
   // --- Live replies --------------------------------------------------------------------------------

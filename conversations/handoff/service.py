@@ -219,7 +219,7 @@ def begin_handoff(
     return episode, True
 
 
-def _deliver(message: Message, conversation: Conversation) -> None:
+def deliver(message: Message, conversation: Conversation) -> None:
     """A message that is not a streamed turn (staff reply, notice) to the guest's own channel.
 
     Inside the caller's transaction: the widget gets it on the guest's socket once committed;
@@ -247,7 +247,7 @@ def _tell_guest(conversation: Conversation, text: str, at: Any, notice: str = "h
     ):
         return None
     message = Message.objects.post(conversation, MessageRole.AI, text, metadata={"notice": notice}, created_at=at)
-    _deliver(message, conversation)
+    deliver(message, conversation)
     return message
 
 
@@ -436,7 +436,7 @@ def record_staff_message(conversation: Conversation, text: str, *, user_id: int 
     now = timezone.now()
     with transaction.atomic():
         message = Message.objects.post(conversation, MessageRole.STAFF, text, sent_by_user_id=user_id, created_at=now)
-        _deliver(message, conversation)
+        deliver(message, conversation)
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
         session = sessions.load(conversation)
         session.remember(MessageRole.STAFF, text)

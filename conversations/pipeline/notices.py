@@ -4,7 +4,8 @@ A notice that is the whole answer to the guest's message (a voice note gone to s
 could not open and nothing else) is an AI message listing no answers, so the engine counts what came
 before it as answered (`engine._unanswered_guest_messages`) and the next turn does not answer it again;
 one beside a real answer still to come (a captioned photo) is a SYSTEM message. Neither goes through the
-model, so neither feeds the handoff's low-confidence streak. Both leave through the outbox.
+model, so neither feeds the handoff's low-confidence streak. Both leave on the guest's channel: the outbox for
+WhatsApp and e-mail, the guest's socket for the widget (`handoff.deliver`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from assistant.language import detect_language
+from conversations.handoff import deliver
 from conversations.models import Conversation, Message, MessageRole
-from conversations.pipeline import outbox
 
 TEXTS: dict[str, dict[str, str]] = {
     "media_unreadable": {
@@ -33,6 +34,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "Terima kasih atas nota suara anda — rakan sekerja kami akan mendengarnya dan membalas di sini "
             "sebentar lagi."
         ),
+    },
+    # A turn that failed for good (`turns.give_up`): said once, honestly, and the conversation goes to staff.
+    "turn_failed": {
+        "en": "Sorry, I can't answer right now. A member of our team will reply to you here {when}.",
+        "ms": "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini {when}.",
     },
     "please_type": {
         "en": "We can't read this kind of message — could you type your question for us?",
@@ -56,6 +62,13 @@ MEDIA_NAMES = {
 }
 
 
+# When staff will reply ("turn_failed"): within operating hours, or the next morning.
+STAFF_REPLY_WHEN = {
+    "en": {"open": "as soon as they can", "closed": "first thing in the morning"},
+    "ms": {"open": "secepat mungkin", "closed": "pada awal pagi esok"},
+}
+
+
 def language_of(conversation: Conversation, text: str = "") -> str:
     """The guest's language: what they wrote, else what we know of them, else English."""
     known = conversation.guest.language or "en"
@@ -75,7 +88,7 @@ def media_name(kind: str, language: str) -> str:
 def tell_guest(
     conversation: Conversation, key: str, *, language: str, answers_guest: bool = True, **params: str
 ) -> Message:
-    """Store the notice and stage its delivery, in one transaction (the outbox dispatches it on commit).
+    """Store the notice and send it on the guest's channel, in one transaction (sent once it commits).
 
     `answers_guest`: the notice is the reply to what the guest sent (see the module docstring)."""
     with transaction.atomic():
@@ -85,5 +98,5 @@ def tell_guest(
             text_for(key, language, **params),
             metadata={"notice": key, "language": language},
         )
-        outbox.stage(notice, conversation)
+        deliver(notice, conversation)
     return notice

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 import traceback
+from typing import Any
 
 import structlog
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
+from django_tenants.utils import schema_context
 
 from conversations import task_names, turns
 from conversations.pipeline import inbound, outbox
@@ -73,7 +75,23 @@ def process_inbound_batch(self: DurableTask, event_ids: list[int]) -> int:
     return processed
 
 
-@shared_task(base=DurableTask, bind=True, name=task_names.BUFFERED_TURN)
+class TurnTask(DurableTask):
+    """A guest turn: once its task fails for good (the dead letter written), the guest is told and staff take
+    over (`turns.give_up`), so no guest is left in silence and the beat job's sweep stops resending it."""
+
+    abstract = True
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+        conversation_id, message_id = args
+        try:
+            with schema_context(self._schema_of_request()):
+                turns.give_up(conversation_id, message_id, f"{type(exc).__name__}: {exc}")
+        except Exception:  # the dead letter stands; the sweep (widget) or a replay tries the turn again
+            log.exception("turn_give_up_failed", conversation=conversation_id, message=message_id)
+
+
+@shared_task(base=TurnTask, bind=True, name=task_names.BUFFERED_TURN)
 def buffered_turn(self: DurableTask, conversation_id: int, message_id: int) -> int | None:
     """Every channel's guest turn after its buffer window (see conversations.turns): the reply's id or None."""
     return turns.answer(conversation_id, message_id)
