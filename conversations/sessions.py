@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import redis
+import structlog
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
@@ -21,6 +23,8 @@ from django.utils import timezone
 from conversations.models import AiMode, Conversation, Language, Message, SessionState
 from core import compiled, crypto
 from core.redis import get_redis, key
+
+log = structlog.get_logger(__name__)
 
 HISTORY_LENGTH = 10
 UPSERT_KEY = ("conversation",)
@@ -58,13 +62,9 @@ def load(conversation: Conversation, *, before_message_id: int | None = None) ->
         raw = get_redis().get(_redis_key(conversation.pk))
     except redis.RedisError:
         raw = None
-    if raw:
-        # Encrypted like its database copy (it holds the guest's words); a plaintext entry from
-        # before encryption is still read until its 30-minute TTL ends.
-        text = raw.decode() if isinstance(raw, bytes) else raw
-        data = crypto.decrypt_json(text) if crypto.is_token(text) else json.loads(text)
-        data["source"] = "redis"
-        return Session(**data)
+    cached = _from_cache(raw, conversation.pk) if raw else None
+    if cached is not None:
+        return cached
     row = compiled.first(_session_row, conversation.pk)  # its SQL built once per process
     if row is not None:
         session = Session(
@@ -113,6 +113,28 @@ def _recent_messages_before(conversation_id: int, before_message_id: int) -> Que
         .order_by("-id")
         .values("role", "content")[:HISTORY_LENGTH]
     )
+
+
+def _from_cache(raw: bytes | str, conversation_id: int) -> Session | None:
+    """The cached copy, or None when it cannot be read: the cache is never trusted over the database, so an entry
+    an older release wrote in another shape, or one encrypted under a key since retired, is rebuilt from the
+    database instead of failing every turn of the conversation until its TTL ends."""
+    try:
+        # Encrypted like its database copy (it holds the guest's words); a plaintext entry from
+        # before encryption is still read until its 30-minute TTL ends.
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        data = crypto.decrypt_json(text) if crypto.is_token(text) else json.loads(text)
+        session = Session(**{**data, "source": "redis"})
+    except (ValueError, TypeError, InvalidToken):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        session = None
+    if session is None or not (
+        session.conversation_id == conversation_id
+        and isinstance(session.history, list)
+        and isinstance(session.lead, dict)
+    ):
+        log.warning("session_cache_unreadable", conversation_id=conversation_id)
+        return None
+    return session
 
 
 def save(session: Session) -> None:

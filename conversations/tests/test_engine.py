@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -242,6 +243,32 @@ def test_a_conversation_without_a_session_row_rebuilds_it_from_its_messages(kb_a
         session = sessions.load(conversation)
         assert session.source == "messages"
         assert [m["content"] for m in session.history][0] == "Is there a gym?"
+
+
+@pytest.mark.parametrize(
+    "cached",
+    [
+        json.dumps({"history": [], "shape": "v0"}),  # another release's shape: an unknown field
+        json.dumps(["not", "a", "session"]),
+        json.dumps({"conversation_id": 0, "history": "a string"}),  # fields of the wrong kind
+        "gAAAAAB-a-token-under-a-retired-key",  # encrypted under a key no longer configured
+        b"\xff\xfe not utf-8",
+    ],
+    ids=["other-shape", "not-a-mapping", "wrong-kinds", "retired-key", "bytes"],
+)
+def test_an_unreadable_cached_session_is_rebuilt_from_the_database_not_failing_the_turn(
+    kb_a, open_all_day, cached: str | bytes
+) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        engine.run_turn(conversation.pk, message.pk)
+        get_redis().set(sessions._redis_key(conversation.pk), cached, ex=600)
+        session = sessions.load(conversation)
+        assert session.source == "database"
+        assert [m["content"] for m in session.history][0] == "Is there a gym?"
+        reply = say(conversation, "And is the pool heated?", "2")
+        assert reply is not None and reply.metadata["session_source"] == "database"
+        assert sessions.load(conversation).source == "redis"  # the turn wrote a readable copy back
 
 
 def test_a_non_streaming_channel_gets_its_reply_through_the_outbox(kb_a, open_all_day) -> None:

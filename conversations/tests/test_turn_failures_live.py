@@ -19,11 +19,10 @@ from django_tenants.utils import schema_context
 from websockets.sync.client import connect
 
 from conversations import sessions, task_names
-from conversations.models import Conversation, ConversationStatus, Handoff, Message, MessageRole
+from conversations.models import Conversation, ConversationStatus, Handoff, Message, MessageRole, SessionState
 from conversations.pipeline import notices
 from core.durability import enqueue
 from core.models import DeadLetter
-from core.redis import get_redis
 from properties.models import WidgetKey
 from properties.services import current_property
 from testsupport.live import LiveStack, StackSpec
@@ -123,9 +122,11 @@ def test_a_turn_that_fails_for_good_ends_in_one_holding_reply_in_malay_with_staf
 ) -> None:
     conversation_id, token = widget.start("ms")
     with schema_context(widget.schema):
-        # A session an older release cached in another shape: every run of the turn fails the same way (not a
-        # transient error), however often it is sent.
-        get_redis().set(sessions._redis_key(conversation_id), json.dumps({"history": [], "shape": "v0"}), ex=600)
+        # Poison in the durable copy of the session (a history that is no list): every run of the turn fails the
+        # same way (not a transient error), however often it is sent. (An unreadable Redis copy is no poison: it
+        # is rebuilt from this row, test_engine.)
+        SessionState.objects.create(conversation_id=conversation_id, history=5, updated_at=timezone.now())
+        sessions.forget(conversation_id)
     with widget.socket(conversation_id, token) as ws:
         message_id = widget.say(conversation_id, token, "Pukul berapa sarapan dihidangkan?")
         [holding] = list(ai_messages(ws, timeout=30))
