@@ -32,9 +32,10 @@ from core import audit
 from core.audit import AuditAction
 from core.durability import TransientError, enqueue
 from core.languages import spoken
+from core.timefmt import duration_words
 from properties.models import Property, User
 from properties.realtime import notify_staff
-from properties.services import current_property, staff_names, writers_of
+from properties.services import current_property, property_origin, staff_names, writers_of
 
 log = structlog.get_logger(__name__)
 
@@ -488,6 +489,10 @@ def mark_read(conversation_id: int, *, user_id: int) -> None:
     )
 
 
+def _clipped(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def send_alert_if_untaken(handoff_id: int) -> bool:
     """E-mail the property's notification address if the episode is still waiting for a person.
 
@@ -502,18 +507,19 @@ def send_alert_if_untaken(handoff_id: int) -> bool:
             log.warning("handoff_alert_without_address", property=property_.slug, handoff=handoff_id)
             return False
         context = episode.context
-        waited = int((timezone.now() - episode.created_at).total_seconds() // 60)
+        waited = duration_words((timezone.now() - episode.created_at).total_seconds())
         lines = [
-            f"A guest has been waiting for a person for {waited} minute(s) at {property_.name}.",
+            f"A guest has been waiting for a person for {waited} at {property_.name}.",
             "",
             f"Reason: {episode.reason}",
             f"Guest: {context.get('guest', {}).get('name') or 'unnamed'} ({context.get('channel', '')})",
             f"Summary: {context.get('summary', '')}",
             "",
             "Last messages:",
-            *(f"  {m['role']}: {m['content'][:300]}" for m in context.get("last_messages", [])[-5:]),
+            *(f"  {m['role']}: {_clipped(m['content'])}" for m in context.get("last_messages", [])[-5:]),
             "",
-            f"Open the inbox to take over: conversation #{episode.conversation_id}.",
+            # A link, not a number to look up: the alert is read on a phone, away from the inbox.
+            f"Take over: {property_origin(property_.slug)}/conversations/{episode.conversation_id}/",
         ]
         try:
             send_mail(

@@ -29,6 +29,7 @@ from conversations.models import (
     Channel,
     Conversation,
     DeliveryState,
+    Guest,
     GuestIdentity,
     Message,
     MessageRole,
@@ -108,6 +109,7 @@ def _email_fields(item: OutboxItem, conversation: Conversation) -> None:
         "from_name": binding.from_name if binding else "",
         "subject": channel_meta.get("subject", ""),
         "references": channel_meta.get("references", []),
+        "language": Guest.objects.filter(pk=conversation.guest_id).values_list("language", flat=True).first() or "",
     }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine, handoff, sessions
@@ -102,7 +105,7 @@ def test_resolving_a_conversation_nobody_holds_is_refused(kb_a, open_all_day, ag
         assert not events(conversation, "resolved")
 
 
-@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", STAFF_URL_TEMPLATE="http://{host}")
 def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(
     kb_a, open_all_day, agent_a, monkeypatch
 ) -> None:
@@ -113,11 +116,15 @@ def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(
     with schema_context(kb_a.a.schema_name):
         waiting, _ = start("I need a human, my key card is broken")
         episode = Handoff.objects.get(conversation=waiting)
+        Handoff.objects.filter(pk=episode.pk).update(created_at=timezone.now() - dt.timedelta(minutes=12))
         assert handoff.send_alert_if_untaken(episode.pk) is True
         assert handoff.send_alert_if_untaken(episode.pk) is False  # a redelivered task sends nothing
         [sent] = mail.outbox
         assert sent.to == ["frontdesk@alpha.example"] and "waiting for a person" in sent.subject
         assert "key card is broken" in sent.body
+        # Read on a phone: a link to the conversation, and the wait in words.
+        assert f"Take over: http://alpha.localhost/conversations/{waiting.pk}/" in sent.body
+        assert "minute(s)" not in sent.body and "waiting for a person for 12 min at Alpha Hotel" in sent.body
 
         taken, _ = start("Can I speak to someone?")
         handoff.take_over(taken.pk, user_id=agent_a.pk)

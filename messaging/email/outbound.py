@@ -11,6 +11,7 @@ import re
 import smtplib
 from collections.abc import Sequence
 from email.utils import formataddr, make_msgid
+from html import escape
 from typing import Any
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
@@ -24,6 +25,9 @@ _REPLY_PREFIX = re.compile(r"^\s*(?:re|balas|aw|sv|rif)\s*(?:\[\d+\])?\s*:", re.
 MAX_REFERENCES = 20  # long chains are trimmed in the middle: the first id names the thread
 
 _markdown = MarkdownIt("commonmark", {"html": False})
+# The subject of a reply to a mail that had none, in the guest's language (a Malay guest reads no English).
+_NO_SUBJECT = {"ms": "Re: mesej anda"}
+_NO_SUBJECT_DEFAULT = "Re: your message"
 
 
 def new_message_id(from_address: str) -> str:
@@ -33,10 +37,10 @@ def new_message_id(from_address: str) -> str:
     return make_msgid(domain=from_address.rpartition("@")[2] or "localhost")
 
 
-def reply_subject(subject: str) -> str:
+def reply_subject(subject: str, language: str = "") -> str:
     subject = " ".join((subject or "").split())
     if not subject:
-        return "Re: your message"
+        return _NO_SUBJECT.get(language, _NO_SUBJECT_DEFAULT)
     return subject if _REPLY_PREFIX.match(subject) else f"Re: {subject}"
 
 
@@ -65,8 +69,10 @@ def build_reply(
     message_id: str | None = None,
     connection: Any = None,
     new_thread: bool = False,
+    language: str = "",
 ) -> EmailMultiAlternatives:
-    """A reply from the property's address, threaded under the guest's message.
+    """A reply from the property's address, threaded under the guest's message, signed with `from_name`
+    (the hotel's name: an answer that ends mid-air reads like spam; the conversation keeps the text unsigned).
 
     Its Message-ID is in `mail.extra_headers["Message-ID"]`: store it with the outbound message.
     """
@@ -79,20 +85,23 @@ def build_reply(
         headers["References"] = " ".join(chain)
     mail = EmailMultiAlternatives(
         # A message that starts a thread (a booking confirmation) keeps its subject as written.
-        subject=" ".join(subject.split()) if new_thread else reply_subject(subject),
-        body=text,
+        subject=" ".join(subject.split()) if new_thread else reply_subject(subject, language),
+        body=f"{text}\n\n-- \n{from_name}" if from_name else text,  # "-- ": the signature delimiter clients know
         from_email=formataddr((from_name, from_address)) if from_name else from_address,
         to=[to],
         headers=headers,
         connection=connection,
     )
-    mail.attach_alternative(html if html is not None else _markdown.render(text), "text/html")
+    if html is None:
+        html = _markdown.render(text) + (f"<p>-- <br>{escape(from_name)}</p>" if from_name else "")
+    mail.attach_alternative(html, "text/html")
     return mail
 
 
 class EmailAdapter:
     """The e-mail channel's sender. `message.extra` carries `from_address`, `from_name`, `subject`,
-    `references` (and `new_thread` for a message we start); `message.reply_to` is the guest's Message-ID."""
+    `references`, the guest's `language` (and `new_thread` for a message we start); `message.reply_to` is the
+    guest's Message-ID."""
 
     channel = "email"
     max_length = 100_000
@@ -121,6 +130,7 @@ class EmailAdapter:
             message_id=message.extra.get("message_id"),
             connection=self.connection or get_connection(),
             new_thread=bool(message.extra.get("new_thread")),
+            language=message.extra.get("language", ""),
         )
         try:
             mail.send(fail_silently=False)

@@ -57,6 +57,23 @@ def test_reply_subject(subject: str, expected: str) -> None:
     assert reply_subject(subject) == expected
 
 
+def test_a_malay_guest_s_mail_without_a_subject_is_answered_under_a_malay_subject(fake_smtp: FakeSmtpServer) -> None:
+    EmailAdapter().send(answer("Sarapan dihidangkan dari 6:30 pagi.", subject="", language="ms"))
+    EmailAdapter().send(answer("Breakfast is from 6:30 am.", subject="", language="en"))
+    malay, english = fake_smtp.wait_for(2, timeout=3)
+    assert malay.message["Subject"] == "Re: mesej anda"
+    assert english.message["Subject"] == "Re: your message"
+
+
+def test_the_reply_is_signed_with_the_hotel_s_name_in_both_parts(fake_smtp: FakeSmtpServer) -> None:
+    EmailAdapter().send(answer("Breakfast is from 6:30 am."))
+    (received,) = fake_smtp.wait_for(1, timeout=3)
+    text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = received.message.get_body(("html",)).get_content()
+    assert text.rstrip().endswith("Breakfast is from 6:30 am.\n\n-- \nAlpha Hotel")
+    assert html.rstrip().endswith("<p>-- <br>Alpha Hotel</p>")
+
+
 def test_references_chain_the_guest_s_references_then_their_message() -> None:
     assert reply_references("<b@x>", ["<a@x>", "<b@x>"]) == ["<a@x>", "<b@x>"]
     assert reply_references("<c@x>", ["<a@x> <b@x>"]) == ["<a@x>", "<b@x>", "<c@x>"]

@@ -159,3 +159,12 @@ def test_a_manager_can_neither_demote_nor_remove_another_manager(world: Any) -> 
     assert host_client(None, world.manager_b).delete(url).status_code == 404
     # A platform admin may; and a manager may step down themselves (tested above, last-manager rule aside).
     assert host_client(None, world.platform_admin).delete(url).status_code == 204
+
+
+def test_a_property_without_staff_says_so_and_whom_to_invite_first(world: Any) -> None:
+    """A property just created by a platform admin has no member at all: the list must not be a bare header."""
+    client = host_client(world.b, world.platform_admin)
+    assert "No staff yet" not in client.get("/settings/staff/").content.decode()
+    Membership.objects.filter(property=world.b).delete()
+    page = client.get("/settings/staff/").content.decode()
+    assert "No staff yet: invite the hotel's manager below" in page
