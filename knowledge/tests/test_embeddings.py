@@ -14,6 +14,7 @@ from knowledge.services.embeddings import (
     check_configuration,
     count_tokens,
     get_provider,
+    vector_text,
 )
 from testsupport.embeddings import FakeEmbeddingsServer, vector_for
 
@@ -29,6 +30,19 @@ def openai_provider(url: str, **kwargs) -> OpenAIProvider:
     }
     options.update(kwargs)
     return OpenAIProvider(**options)
+
+
+def test_a_vector_text_is_pgvectors_and_is_made_once_per_vector():
+    """Retrieval and the gap inbox send the question's vector as text: seven significant digits, as pgvector reads
+    it; the same values give the cached text, other values their own."""
+    vector = tuple(vector_for("is the pool heated?", 384))
+    text = vector_text(vector)
+    assert text == "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+    assert [float(x) for x in text[1:-1].split(",")] == pytest.approx(list(vector), rel=1e-6)
+    assert vector_text(tuple(list(vector))) is text  # the gap inbox's list of the same vector: no formatting again
+    other = tuple(-x for x in vector)
+    assert vector_text(other) != text
+    assert vector_text(other) == "[" + ",".join(f"{x:.7g}" for x in other) + "]"
 
 
 def test_openai_embeddings_are_batched_and_sized_to_the_column():
