@@ -291,10 +291,15 @@ def _query_vector(text: str) -> tuple[float, ...]:
     return _cached_query_vector(connection.schema_name, _provider_key or (), text)
 
 
-@functools.lru_cache(maxsize=256)
 def vector_text(vector: tuple[float, ...]) -> str:
-    """A vector as pgvector reads it ("[0.1,-0.2,…]", seven significant digits). Keyed by the vector's values, not
-    by the question: a cleared or rebuilt vector cache can never meet a stale text."""
+    """A vector as pgvector reads it ("[0.1,-0.2,…]", seven significant digits), formatted once per vector and
+    property. Keyed by the vector's values, not by the question: a cleared or rebuilt vector cache can never meet a
+    stale text; and by the property, as the vectors are, so another property's question shows in no timing."""
+    return _vector_text(connection.schema_name, vector)
+
+
+@functools.lru_cache(maxsize=256)
+def _vector_text(schema_name: str, vector: tuple[float, ...]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
