@@ -157,18 +157,31 @@ def _narrower_concepts() -> dict[int, frozenset[glossary.Concept]]:
     }
 
 
+@functools.cache
+def _narrower_by_first_stem() -> dict[str, tuple[tuple[int, int, tuple[str, ...]], ...]]:
+    """The narrower lines' phrases by their first stem, each with its place in the lines' order and its line's
+    number: a text's words look up the few phrases they could begin instead of every phrase trying every word."""
+    groups, index = _vocabulary()[0], {}
+    places = ((number, phrase) for number in _narrower_concepts() for phrase in groups[number])
+    for place, (number, phrase) in enumerate(places):
+        index.setdefault(phrase[0], []).append((place, number, phrase))
+    return {first: tuple(entries) for first, entries in index.items()}
+
+
 def _narrower_words(words: Sequence[str]) -> dict[str, frozenset[int]]:
     """The words of `words` inside a phrase of a narrower line ("tab mandi", "iron"), with those lines' numbers; a
     word only shared with one ("mandi" of "bilik mandi") is not."""
-    groups, found = _vocabulary()[0], {}
-    stemmed = glossary.stems(words)
-    for number in _narrower_concepts():
-        for phrase in groups[number]:
-            size = len(phrase)
-            for start in range(len(stemmed) - size + 1):
-                if stemmed[start : start + size] == phrase:
-                    for word in words[start : start + size]:
-                        found[word] = found.get(word, frozenset()) | {number}
+    index, stemmed = _narrower_by_first_stem(), glossary.stems(words)
+    matches = [
+        (place, start, number, len(phrase))
+        for start, first in enumerate(stemmed)
+        for place, number, phrase in index.get(first, ())
+        if stemmed[start : start + len(phrase)] == phrase
+    ]
+    found: dict[str, frozenset[int]] = {}
+    for _place, start, number, size in sorted(matches):  # the phrases' order, then the text's: as every phrase tried
+        for word in words[start : start + size]:
+            found[word] = found.get(word, frozenset()) | {number}
     return found
 
 
@@ -647,13 +660,15 @@ _MEALS = (
 )
 
 
+@functools.cache
+def _meal_phrases() -> tuple[tuple[str, ...], ...]:
+    """Each meal's words as the text is read (stems, space-bounded): made once, not on every item of every turn."""
+    return tuple(tuple(f" {' '.join(glossary.stems(glossary.tokens(word)))} " for word in words) for words in _MEALS)
+
+
 def _meals_said(text: str) -> set[int]:
     said = f" {' '.join(glossary.stems(glossary.tokens(text)))} "
-    return {
-        number
-        for number, words in enumerate(_MEALS)
-        if any(f" {' '.join(glossary.stems(glossary.tokens(word)))} " in said for word in words)
-    }
+    return {number for number, phrases in enumerate(_meal_phrases()) if any(p in said for p in phrases)}
 
 
 def meal_unoffered(question: str, title: str, sentences: Sequence[str]) -> bool:

@@ -57,6 +57,7 @@ from leads.services.extraction import (
     NOT_NAMES,
     NUM_COUNT,
     ROOM_WORD_ALIASES,
+    ExtractionResult,
     GuestText,
     counting_text,
     extract,
@@ -434,6 +435,16 @@ def turn_context(turn: Turn) -> ExtractionContext:
     return turn.notes["context"]
 
 
+def read_text(turn: Turn, text: str) -> ExtractionResult:
+    """One text of this turn read for booking details, with the turn's context, once: the step reads the guest's
+    text before the answer, for the details-only check and for the lead-capture check after it, and the rules
+    give the same reading each time. A text changed in the turn (a hint added) is another key."""
+    readings = turn.notes.setdefault("text_readings", {})
+    if text not in readings:
+        readings[text] = extract([GuestText(text)], turn_context(turn))
+    return readings[text]
+
+
 def turn_lead(turn: Turn) -> Lead | None:
     """The conversation's lead as it stood when first asked for in this turn (None: no lead yet).
 
@@ -603,7 +614,7 @@ WANTS_TO_KNOW = re.compile(
 SHORT_REPLY_WORDS = 8
 
 
-def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> bool:
+def _details_only(turn: Turn, state: DialogueState) -> bool:
     """This turn's messages tell us booking details and ask nothing (but to book).
 
     In the middle of an enquiry, a short reply that asks nothing answers our last question even when it
@@ -612,7 +623,7 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     pasted in beside it).
     """
     text = turn.text
-    if CHANGE_REQUEST.search(text) and (_slots(extract([GuestText(turn.text)], ctx).fields) or nights_added(text)):
+    if CHANGE_REQUEST.search(text) and (_slots(read_text(turn, turn.text).fields) or nights_added(text)):
         return True  # "can we shorten that to four nights?", "could we add one more night?"
     asks_to_book = bool(BOOKING_REQUEST.search(text) or BOOKING_WISH.search(text))
     if asks_to_book:  # its question mark asks to book: nothing to look up
@@ -620,7 +631,7 @@ def _details_only(turn: Turn, ctx: ExtractionContext, state: DialogueState) -> b
     opens_as_question = AUX_FIRST.search(turn.text) and not BOOKING_REQUEST.match(turn.text.strip())
     if QUESTION_CUE.search(text) or WANTS_TO_KNOW.search(text) or opens_as_question:
         return False
-    fields = extract([GuestText(turn.text)], ctx).fields
+    fields = read_text(turn, turn.text).fields
     if _slots(fields) or (asks_to_book and fields.intent != Intent.GENERAL):
         return True
     answering = state.lead_id is not None and state.last_asked is not None and state.consent == ConsentStatus.NOT_ASKED
@@ -676,11 +687,10 @@ def asks_only_to_book(text: str, given: dict[str, Any], hint: str | None) -> boo
     return bool(asks) and hint is None and not set(given) - {"rooms", "room_type"}
 
 
-def shows_booking_intent(text: str, ctx: ExtractionContext) -> bool:
-    """The guest wants to book, not only to know: they ask to book, or say when or for how many. A question about
-    a room or its rate ("harga bilik termasuk sarapan?") is answered and opens no room enquiry; an event or a
-    table is an enquiry whatever it asks."""
-    reading = extract([GuestText(text)], ctx)
+def shows_booking_intent(text: str, reading: ExtractionResult) -> bool:
+    """The guest wants to book, not only to know: they ask to book, or say when or for how many (`reading`: the
+    text's). A question about a room or its rate ("harga bilik termasuk sarapan?") is answered and opens no room
+    enquiry; an event or a table is an enquiry whatever it asks."""
     fields = reading.fields
     if fields.intent != Intent.ROOM_BOOKING:
         return True
@@ -704,7 +714,7 @@ class LeadTurnStep:
         state = DialogueState.from_json(turn.session.lead)
         ctx = turn_context(turn)
         asked = turn.text
-        given = _slots(extract([GuestText(asked)], ctx).fields)
+        given = _slots(read_text(turn, asked).fields)
         gives = bool(given)
         names_only = state.lead_id is not None and not gives
         hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
@@ -743,11 +753,8 @@ class LeadTurnStep:
             line = room_price_line(turn.text, state.slots.get("room_type"), ctx.rooms, language)
             if line is not None:
                 return _price_and_go_on(turn, line, language)
-        if not _details_only(turn, ctx, state):
-            # The text read above, unless a hint was added to it: reading it again would say the same.
-            turn.gives_details = (
-                gives if turn.text == asked else bool(_slots(extract([GuestText(turn.text)], ctx).fields))
-            )
+        if not _details_only(turn, state):
+            turn.gives_details = bool(_slots(read_text(turn, turn.text).fields))
             return None
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
         progress = read_progress(turn, create=True)
@@ -755,7 +762,7 @@ class LeadTurnStep:
         if unread_party(turn.text, state, given, hint):
             progress.state.unclear.append("party")
         lang = language
-        name = progress.fields.name or extract([GuestText(turn.text)], ctx).fields.name
+        name = progress.fields.name or read_text(turn, turn.text).fields.name
         opening = GLAD_TO_BOOK if asks_only_to_book(turn.text, given, hint) else ACK
         text = opening[lang].format(name=f", {name}" if name else "")
         follow = follow_up(progress, lang) if progress.lead is not None else None
@@ -780,7 +787,8 @@ class LeadTurnStep:
             handoff = answer.mode == AiMode.HANDOFF
             turn.notes["lead"] = read_progress(
                 turn,
-                create=answer.mode == AiMode.LEAD_CAPTURE and shows_booking_intent(turn.text, turn_context(turn)),
+                create=answer.mode == AiMode.LEAD_CAPTURE
+                and shows_booking_intent(turn.text, read_text(turn, turn.text)),
                 keep_contact=handoff,
                 for_person=handoff and enquiry_to_a_person(turn.text),
             )

@@ -204,3 +204,23 @@ def test_a_change_asked_as_a_question_changes_the_lead_and_a_real_question_is_st
         longer = say(conversation, "could we add one more night?", 4)
         assert longer.metadata["provider"] == "lead", longer.content  # a detail, not "I don't have information"
         assert lead_of(conversation).nights == 5
+
+
+def test_the_lead_step_reads_the_guests_text_once_a_turn(kb_a, open_all_day, monkeypatch) -> None:
+    """A booking question answered by the engine: the step reads the text before the answer and asks after it
+    whether it shows booking intent; both are the same reading (`leads.turn.read_text`), made once."""
+    from leads import turn as lead_turn
+
+    read: list[str] = []
+    real = lead_turn.extract
+
+    def counting(messages, ctx):
+        read.append("\n".join(m.text for m in messages))
+        return real(messages, ctx)
+
+    monkeypatch.setattr(lead_turn, "extract", counting)
+    text = "How much is a Deluxe King room for 12/12 to 14/12?"
+    with schema_context(kb_a.a.schema_name):
+        reply = say(start(), text, 1)
+    assert reply.metadata["mode"] == AiMode.LEAD_CAPTURE and "consent" in reply.metadata, reply.metadata
+    assert read == [text]

@@ -18,7 +18,7 @@ from gaps.models import Gap, GapQuestion, GapStatus, UnansweredReason
 from gaps.services.clustering import MEMBERS_PER_GAP, NEIGHBOURS, Member, best_gap
 from gaps.services.concepts import concepts
 from knowledge.services import glossary
-from knowledge.services.embeddings import query_vector
+from knowledge.services.embeddings import query_vector, vector_text
 
 LOCK_WAIT = "2s"
 _NEAREST_SQL = """
@@ -27,10 +27,6 @@ _NEAREST_SQL = """
         WHERE g.status = 'open' ORDER BY q.embedding <=> %(q)s::vector LIMIT %(n)s
     ) q
 """
-
-
-def _vector_literal(vector: list[float]) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
 # The recent questions of each gap found, each with its distance to the new question, in one statement: it was a
@@ -49,7 +45,7 @@ _MEMBERS_SQL = """
 
 def candidate_members(vector: list[float]) -> list[Member]:
     """The recent questions of the open gaps nearest to `vector`, each with its cosine to it."""
-    literal = _vector_literal(vector)
+    literal = vector_text(tuple(vector))  # the retrieval's text of the same question's vector, formatted once
     with connection.cursor() as cursor:
         cursor.execute(_NEAREST_SQL, {"q": literal, "n": NEIGHBOURS})
         gap_ids = [row[0] for row in cursor.fetchall()]

@@ -277,8 +277,30 @@ def query_vector(text: str) -> list[float]:
     process and in Redis for EMBEDDING_QUERY_CACHE_SECONDS: one property's questions never answer from,
     nor show up in the timing of, another's (a cache hit is faster than an embedding).
     """
+    return list(_query_vector(text))
+
+
+def query_vector_text(text: str) -> str:
+    """`query_vector` as pgvector's text, for a statement's parameter: formatted once per vector (`vector_text`),
+    where formatting its floats was ~0.2 ms of every turn."""
+    return vector_text(_query_vector(text))
+
+
+def _query_vector(text: str) -> tuple[float, ...]:
     get_provider()  # (re)builds the provider when the settings changed, so the key below is current
-    return list(_cached_query_vector(connection.schema_name, _provider_key or (), text))
+    return _cached_query_vector(connection.schema_name, _provider_key or (), text)
+
+
+def vector_text(vector: tuple[float, ...]) -> str:
+    """A vector as pgvector reads it ("[0.1,-0.2,…]", seven significant digits), formatted once per vector and
+    property. Keyed by the vector's values, not by the question: a cleared or rebuilt vector cache can never meet a
+    stale text; and by the property, as the vectors are, so another property's question shows in no timing."""
+    return _vector_text(connection.schema_name, vector)
+
+
+@functools.lru_cache(maxsize=256)
+def _vector_text(schema_name: str, vector: tuple[float, ...]) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
 def min_similarity(

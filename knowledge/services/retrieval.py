@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import connection
 
 from knowledge.services import glossary
-from knowledge.services.embeddings import get_provider, min_similarity, query_vector
+from knowledge.services.embeddings import get_provider, min_similarity, query_vector_text
 
 RRF_K = 60
 VECTOR_WEIGHT = 1.0
@@ -235,10 +235,6 @@ _SEARCH_VECTOR_ONLY_SQL = "".join(
 )
 
 
-def _vector_literal(vector: list[float]) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
-
-
 def search_detailed(
     query: str,
     k: int = 5,
@@ -259,7 +255,7 @@ def search_detailed(
     threshold_with_text = min_similarity(provider.name, language, text_match=True)
     threshold_same_language = min_similarity(provider.name, language, chunk_language=language)
     params = {
-        "q": _vector_literal(query_vector(glossary.embedding_query(query, language))),
+        "q": query_vector_text(glossary.embedding_query(query, language)),
         **_validity(today, query),
         "n": max(CANDIDATES, k * 4),
         "tsq": text_query(query),

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from django_tenants.utils import schema_context
 
 from knowledge.services.embeddings import (
     EmbeddingError,
@@ -14,6 +15,7 @@ from knowledge.services.embeddings import (
     check_configuration,
     count_tokens,
     get_provider,
+    vector_text,
 )
 from testsupport.embeddings import FakeEmbeddingsServer, vector_for
 
@@ -29,6 +31,22 @@ def openai_provider(url: str, **kwargs) -> OpenAIProvider:
     }
     options.update(kwargs)
     return OpenAIProvider(**options)
+
+
+def test_a_vector_text_is_pgvectors_and_is_made_once_per_vector_and_property():
+    """Retrieval and the gap inbox send the question's vector as text: seven significant digits, as pgvector reads
+    it; the same values give the cached text in the same property, other values their own, and another property
+    formats its own (one property's questions show in no other's timing)."""
+    vector = tuple(vector_for("is the pool heated?", 384))
+    with schema_context("alpha"):
+        text = vector_text(vector)
+        assert text == "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+        assert [float(x) for x in text[1:-1].split(",")] == pytest.approx(list(vector), rel=1e-6)
+        assert vector_text(tuple(list(vector))) is text  # the gap inbox's list of the same vector: not formatted again
+        other = tuple(-x for x in vector)
+        assert vector_text(other) == "[" + ",".join(f"{x:.7g}" for x in other) + "]" != text
+    with schema_context("bravo"):
+        assert vector_text(vector) == text and vector_text(vector) is not text
 
 
 def test_openai_embeddings_are_batched_and_sized_to_the_column():
