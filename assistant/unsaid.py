@@ -665,7 +665,7 @@ def age_as_permission(question: str) -> bool:
 # ("a Ramadan buffet for sahur?", "the breakfast buffet for dinner?"), it is a variant the item does not offer.
 _MEALS = (
     ("breakfast", "brekkie", "sarapan", "makan pagi"),
-    ("lunch", "makan tengah hari", "makan tengahari"),
+    ("lunch", "lunchtime", "lunch time", "lunch hour", "makan tengah hari", "makan tengahari", "waktu lunch"),
     ("dinner", "makan malam"),
     ("sahur", "suhoor", "sahoor"),
     ("iftar", "buka puasa", "berbuka", "breaking fast", "breaking the fast", "break fast"),

@@ -4,9 +4,10 @@ hours it keeps, the price of one thing of a list whose priced line prices anothe
 offers only at another length; (t21q) a size of a thing on the line stating the room's area, a price of a thing
 beside another thing's charge, an age asked as a permission, a meal the item does not serve, a shuttle, a service
 asked of the concierge; (t22q) a price of a narrower kind than what it
-prices, a part of a package asked on its own. The honest reply, in the guest's language; the same detail stated is
-answered. And the latest hour without paying more is the usual one, not the paid variant, however the condition is
-said; a child under an age shares the bed as the room says."""
+prices, a part of a package asked on its own; (t23q) a size of a thing the room never names, food at a bar, lunch
+asked by its hour, an age asked of a place another item names. The honest reply, in the guest's language; the same
+detail stated is answered. And the latest hour without paying more is the usual one, not the paid variant, however
+the condition is said; a child under an age shares the bed as the room says."""
 
 from __future__ import annotations
 
@@ -104,6 +105,8 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         # Food at a bar whose line serves beer.
         ("Does the Lobby Bar serve any food?", HALAL, "en"),
         ("lobby bar ada jual makanan tak?", HALAL, "ms"),
+        # Lunch in the guest's word for its hour, at a café serving breakfast.
+        ("Is Café Bunga open at lunchtime?", CAFE, "en"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
