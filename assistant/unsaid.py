@@ -599,15 +599,20 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
     return ""
 
 
+def _lines_naming(thing: Sequence[str], sentences: Sequence[str]) -> list[str]:
+    """The sentences naming a word of the thing, as the word or a near one of the hotel vocabulary."""
+    stems = [glossary.stem(w) for w in thing]
+    return [
+        s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)
+    ]
+
+
 def _only_unpriced_lines(thing: Sequence[str], sentences: Sequence[str]) -> bool:
     """An amount asked of a thing the item names only in lines stating no price, while another of its lines states
     one: "how much is the soup on the late-night menu?" is not answered by "a tray charge of RM 10 applies per
     order", the charge of another thing. The thing is named by its own word or a near one (not by a glossary concept
     the item is about: "teksi" of an airport transfer's "transfers"); a line that says it free or included prices it."""
-    stems = [glossary.stem(w) for w in thing]
-    lines = [
-        s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)
-    ]
+    lines = _lines_naming(thing, sentences)
     if not lines or any(_DETAIL["priced anyhow"].search(line) for line in lines):
         return False
     # Every price of the item is a charge on top (per order, a fee, a deposit), not a price of something it sells: "a
@@ -621,10 +626,7 @@ def _part_alone(question: str, thing: Sequence[str], sentences: Sequence[str]) -
     it only in a line listing what the package includes, and prices the package, not the thing."""
     if not thing or not _DETAIL["alone"].search(question):
         return False
-    stems = [glossary.stem(w) for w in thing]
-    lines = [
-        s for s in sentences if any((said := _Said("", [s])).word(stem) or _near_said(stem, said) for stem in stems)
-    ]
+    lines = _lines_naming(thing, sentences)
     return bool(lines) and all(_DETAIL["included"].search(s) and not _PRICED.search(s) for s in lines)
 
 
@@ -699,8 +701,9 @@ def food_unserved(question: str, title: str, sentences: Sequence[str]) -> bool:
     if not _FOOD_ASKED.search(question) or _meals_said(question):
         return False
     # The place or service asked of, by the things the vocabulary knows: "order", "send" are what is done.
-    stems = [glossary.stem(w) for w in _thing_words(_FOOD_ASKED.sub(" ", question), title) if _known_thing(w)]
-    lines = [s for s in sentences if any((said := _Said("", [s])).word(st) or _near_said(st, said) for st in stems)]
+    lines = _lines_naming(
+        [w for w in _thing_words(_FOOD_ASKED.sub(" ", question), title) if _known_thing(w)], sentences
+    )
     return bool(lines) and not any(_FOOD_SAID.search(s) or _meals_said(s) for s in lines)
 
 
