@@ -791,8 +791,11 @@ def _grounded(
         # "Is the Ramadan buffet also served for sahur?", "lunch at the café?" of the breakfast: a meal the item does
         # not serve, though it serves another. (Of a question asking several things too: none of its meals is served.)
         return []
-    if unsaid.food_unserved(question, best.title, [s.text for s in best.sentences]):
-        # "Does the Sky Bar serve food?": the line naming the bar serves alcohol; a drink is no answer to food.
+    if len(question_pieces(question)) == 1 and unsaid.food_unserved(
+        question, best.title, [s.text for s in best.sentences]
+    ):
+        # "Does the Sky Bar serve food?": the line naming the bar serves alcohol; a drink is no answer to food. (Of a
+        # question asking one thing: "is the food halal, and where can I get a beer?" asks the bar's line too.)
         return []
     if _detail_unstated(question, best, price="price" in names):
         # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the
