@@ -253,6 +253,17 @@ SETS = (
         " and 32 answerable guards of the same kinds, half Malay",
     ),
     (
+        "eval_questions_tuning46.json",
+        "tuning set of the t23q round: written before its changes; 30 off-knowledge questions (a size of a thing the"
+        " item never sizes, an age and a place, food at a bar, lunch, a price never stated) and 30 answerable guards"
+        " of the same kinds in guests' own words (synonyms, colloquial Malay, English loan words), half Malay",
+    ),
+    (
+        "eval_questions_tuning47.json",
+        "check set of the t23q round: written after its fixes on tuning46 (the same kinds, other items and words),"
+        " run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
