@@ -12,6 +12,7 @@ class GuestConsumer(GroupFeed):
     """
 
     event_type = GUEST_EVENT
+    reads_database = False  # connect, pings and disconnect without Channels' database hop (two a conversation)
 
     async def connect(self) -> None:
         conversation_id = self.scope["conversation_id"]
