@@ -23,6 +23,7 @@ class GroupFeed(AsyncJsonWebsocketConsumer):
         # thread and back. The group's events touch no database and come several to a guest turn (the reply's
         # tokens, the stored reply, the staff inbox's), so they skip it; the socket's own messages (connect,
         # pings, disconnect) skip it too where the feed reads no database, else they take Channels' path.
+        # (Channels' `websocket_disconnect` closes them once more on its own, after `disconnect`: that one stays.)
         if message.get("type") == self.event_type:
             await self.forward(message)
             return
