@@ -19,7 +19,9 @@ a real daphne and a real Celery worker (two processes, as `make run` starts it).
 2. Streaming, a zero-latency fake OpenAI-compatible server on 127.0.0.1 that records the moment it
    writes its first token: for each turn, the widget's first `token` event minus that moment (one
    clock: both ends are in this process), i.e. what our pipeline adds between the model and the guest
-   (openai client, engine, Redis channel layer, daphne, websocket).
+   (openai client, engine, Redis channel layer, daphne, websocket); and the CPU of daphne and of that
+   phase's worker per streamed turn, after three warm-up turns (the model's pieces reach the widget as
+   token events, so daphne's per-event work is in it).
 
 `--profile DIR`: py-spy samples daphne and the worker (bench/pyspy.py) during the `--profile-guests`
 level's window and writes a collapsed-stack file and a sorted table per process into DIR.

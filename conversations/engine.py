@@ -121,8 +121,8 @@ def record_guest_message(
     now = timezone.now()
     try:
         with transaction.atomic():
-            # Message.objects.create(...), its INSERT compiled once per process: building it was ~0.3 ms of
-            # daphne's CPU on every widget message (docs/benchmarks.md, p32).
+            # Message.objects.create(...), its INSERT compiled once per process: building it through the ORM was
+            # ~0.1 ms of daphne's CPU on every widget message (docs/benchmarks.md, p32).
             message = compiled.insert(
                 Message(
                     conversation=conversation,
