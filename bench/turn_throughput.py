@@ -19,7 +19,9 @@ a real daphne and a real Celery worker (two processes, as `make run` starts it).
 2. Streaming, a zero-latency fake OpenAI-compatible server on 127.0.0.1 that records the moment it
    writes its first token: for each turn, the widget's first `token` event minus that moment (one
    clock: both ends are in this process), i.e. what our pipeline adds between the model and the guest
-   (openai client, engine, Redis channel layer, daphne, websocket).
+   (openai client, engine, Redis channel layer, daphne, websocket); and the CPU of daphne and of that
+   phase's worker per streamed turn, after three warm-up turns (the model's pieces reach the widget as
+   token events, so daphne's per-event work is in it).
 
 `--profile DIR`: py-spy samples daphne and the worker (bench/pyspy.py) during the `--profile-guests`
 level's window and writes a collapsed-stack file and a sorted table per process into DIR.
@@ -307,11 +309,15 @@ def print_layouts(layouts: list[dict[str, Any]]) -> None:
             )
 
 
-def streaming(port: int, key: str, fake: TimedLLM, turns: int) -> dict[str, Any]:
+def streaming(port: int, key: str, fake: TimedLLM, turns: int, meter: Meter) -> dict[str, Any]:
+    """One guest's turns answered by the fake model, streamed token by token; the CPU a turn is measured after
+    the three warm-up turns, like the throughput levels' (the model's pieces as the widget's token events)."""
     guest = Guest(port, key)
     gaps: list[float] = []
     try:
         for n in range(turns + 3):
+            if n == 3:
+                meter.start()
             if n % TURNS_PER_CONVERSATION == 0:
                 guest.start()
             before = len(fake.first_tokens)
@@ -323,7 +329,11 @@ def streaming(port: int, key: str, fake: TimedLLM, turns: int) -> dict[str, Any]
             gaps.append((first_widget - fake.first_tokens[before]) * 1000)
     finally:
         guest.close()
-    return {"turns": len(gaps), "llm_first_token_to_widget_ms": percentiles(gaps) if len(gaps) > 1 else {}}
+    return {
+        "turns": len(gaps),
+        "llm_first_token_to_widget_ms": percentiles(gaps) if len(gaps) > 1 else {},
+        "per_turn": meter.stop(max(turns, 0)),
+    }
 
 
 def main() -> None:
@@ -410,12 +420,15 @@ def main() -> None:
                 worker = site.worker(LLM_API_KEY="sk-bench", LLM_BASE_URL=fake.base_url, ANTHROPIC_API_KEY="")
                 try:
                     print(f"streaming, zero-latency fake LLM: {stream_turns} turns …", flush=True)
-                    results["streaming"] = streaming(site.daphne.port, site.key, fake, stream_turns)
+                    meter = Meter({"daphne": site.daphne.process.pid, "worker": worker.process.pid})
+                    results["streaming"] = streaming(site.daphne.port, site.key, fake, stream_turns, meter)
                 finally:
                     stop(worker.process)
                 gap = results["streaming"]["llm_first_token_to_widget_ms"]
                 if gap:
                     print(f"  LLM first token → widget first token: p50 {gap['p50']:.1f} ms, p95 {gap['p95']:.1f} ms")
+                cpu = results["streaming"]["per_turn"]["cpu_ms"]
+                print("  CPU ms per streamed turn (one guest): " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
     finally:
         fake.stop()
     if args.json:

@@ -12,6 +12,7 @@ class GuestConsumer(GroupFeed):
     """
 
     event_type = GUEST_EVENT
+    reads_database = False  # its socket's connect, pings, disconnect: no database hop before them
 
     async def connect(self) -> None:
         conversation_id = self.scope["conversation_id"]

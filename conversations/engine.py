@@ -121,14 +121,18 @@ def record_guest_message(
     now = timezone.now()
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation,
-                role=MessageRole.GUEST,
-                content=text,
-                channel=conversation.channel,
-                provider_message_id=provider_message_id,
-                metadata={"channel": extra or {}},
-                created_at=now,
+            # Message.objects.create(...), its INSERT compiled once per process: building it through the ORM was
+            # ~0.1 ms of daphne's CPU on every widget message (docs/benchmarks.md, p32).
+            message = compiled.insert(
+                Message(
+                    conversation=conversation,
+                    role=MessageRole.GUEST,
+                    content=text,
+                    channel=conversation.channel,
+                    provider_message_id=provider_message_id,
+                    metadata={"channel": extra or {}},
+                    created_at=now,
+                )
             )
             _touch(conversation, now)
             _notify_inbox(conversation, message)

@@ -8,21 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 
 class GroupFeed(AsyncJsonWebsocketConsumer):
     group_name: str
     event_type: str  # the type of the group's messages ("guest.event"), passed on to the socket as they are
+    # False for a feed none of whose handlers touches the database (its middleware did the reads before it ran).
+    reads_database: bool = True
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every message a consumer handles: a hop to a
         # thread and back. The group's events touch no database and come several to a guest turn (the reply's
-        # tokens, the stored reply, the staff inbox's), so they skip it; the socket's own messages do not.
+        # tokens, the stored reply, the staff inbox's), so they skip it; the socket's own messages (connect,
+        # pings, disconnect) skip it too where the feed reads no database, else they take Channels' path.
+        # (Channels' `websocket_disconnect` closes them once more on its own, after `disconnect`: that one stays.)
         if message.get("type") == self.event_type:
             await self.forward(message)
             return
-        await super().dispatch(message)
+        handler = None if self.reads_database else getattr(self, get_handler_name(message), None)
+        if handler is None:
+            await super().dispatch(message)
+            return
+        await handler(message)
 
     async def join(self, group_name: str, hello: dict[str, Any]) -> None:
         self.group_name = group_name

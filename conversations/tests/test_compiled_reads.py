@@ -66,16 +66,16 @@ def test_the_widget_post_reads_only_web_conversations(world) -> None:
 def test_the_widget_key_is_read_with_its_property_and_only_under_its_schema(world) -> None:
     key = WidgetKey.objects.create(property=world.a, allowed_origins=["https://alpha.example"])
     with schema_context("alpha"):
-        found = compiled.first(api._granted_key, key.pk, "alpha")
+        found = compiled.first(api.granted_key, key.pk, "alpha")
         orm = WidgetKey.objects.select_related("property").filter(pk=key.pk, property__schema_name="alpha").first()
         assert fields(found) == fields(orm) and fields(found.property) == fields(orm.property)
         same_statement(
-            lambda: compiled.first(api._granted_key, key.pk, "alpha"),
+            lambda: compiled.first(api.granted_key, key.pk, "alpha"),
             lambda: (
                 WidgetKey.objects.select_related("property").filter(pk=key.pk, property__schema_name="alpha").first()
             ),
         )
-        assert compiled.first(api._granted_key, key.pk, "bravo") is None  # a grant naming another property
+        assert compiled.first(api.granted_key, key.pk, "bravo") is None  # a grant naming another property
 
 
 def test_one_compiled_statement_reads_each_propertys_own_rows(world) -> None:

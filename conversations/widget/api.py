@@ -120,13 +120,14 @@ def _as_guest(request: Caller, conversation_id: int) -> Iterator[tokens.GuestGra
     if grant.conversation_id != conversation_id:
         raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
     with schema_context(grant.schema_name):
-        widget_key = compiled.first(_granted_key, grant.widget_key_id, grant.schema_name)  # SQL built once
+        widget_key = compiled.first(granted_key, grant.widget_key_id, grant.schema_name)  # SQL built once
         check_key(request, widget_key)
         throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
         yield grant
 
 
-def _granted_key(widget_key_id: int, schema_name: str) -> QuerySet[WidgetKey]:
+def granted_key(widget_key_id: int, schema_name: str) -> QuerySet[WidgetKey]:
+    """The key a guest token was granted under, with its property (the message door and the guest socket)."""
     return WidgetKey.objects.select_related("property").filter(pk=widget_key_id, property__schema_name=schema_name)
 
 

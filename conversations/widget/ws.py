@@ -7,11 +7,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Conversation
-from conversations.widget import tokens
-from properties.models import Property, WidgetKey
+from conversations.widget import api, tokens
+from core import compiled
+from properties.models import Property
 
 
 def origin_of(scope: dict[str, Any]) -> str:
@@ -22,25 +24,27 @@ def origin_of(scope: dict[str, Any]) -> str:
 
 
 def admit_guest(token: str, conversation_id: int, origin: str) -> Property | None:
-    """The property whose conversation this token opens, or None: wrong token, key, origin or conversation."""
+    """The property whose conversation this token opens, or None: wrong token, key, origin or conversation.
+
+    The key and the conversation are read as the message POST's door reads them (`api._as_guest`): under one
+    search path (the property's schema, then public, where the key table is), their SQL compiled once per process.
+    """
     grant = tokens.verify(token)
     if grant is None or grant.conversation_id != conversation_id:
         return None
-    with schema_context("public"):
-        widget_key = (
-            WidgetKey.objects.select_related("property")
-            .filter(pk=grant.widget_key_id, property__schema_name=grant.schema_name)
-            .first()
-        )
+    with schema_context(grant.schema_name):
+        widget_key = compiled.first(api.granted_key, grant.widget_key_id, grant.schema_name)
         if widget_key is None or not widget_key.is_usable() or not widget_key.property.is_active:
             return None
         if not widget_key.allows_origin(origin):
             return None
-        property_ = widget_key.property
-    with schema_context(property_.schema_name):
-        if not Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).exists():
+        if compiled.value(_web_conversation_id, conversation_id) is None:
             return None
-    return property_
+    return widget_key.property
+
+
+def _web_conversation_id(conversation_id: int) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).values_list("pk", flat=True)
 
 
 class GuestAuthMiddleware:

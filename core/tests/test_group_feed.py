@@ -51,3 +51,42 @@ def test_group_events_reach_the_socket_without_closing_database_connections(monk
     assert after_connect >= 1  # connecting still took the hop
     assert after_events == after_connect  # three group events: none
     assert len(hops) > after_events  # the ping did
+
+
+class QuietFeed(Feed):
+    reads_database = False
+
+
+def test_a_feed_that_reads_no_database_skips_the_hop_for_the_sockets_own_messages_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hops: list[str] = []
+
+    async def counted() -> None:
+        hops.append("close")
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+
+    async def scenario() -> None:
+        socket = WebsocketCommunicator(QuietFeed.as_asgi(), "/ws/feed/")
+        connected, _ = await socket.connect()
+        assert connected
+        assert await socket.receive_json_from(timeout=5) == {"event": "hello", "payload": {"hello": True}}
+        await get_channel_layer().group_send("feed-test", {"type": "feed.event", "event": "token", "payload": {}})
+        assert await socket.receive_json_from(timeout=5) == {"event": "token", "payload": {}}
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from(timeout=5) == {"event": "pong", "payload": {}}
+        await socket.disconnect()
+        # Its group was left on disconnect: a later event reaches no one.
+        assert not await get_channel_layer().connection(0).zcard(get_channel_layer()._group_key("feed-test"))
+
+    asyncio.run(scenario())
+    assert hops == []
+    with pytest.raises(ValueError, match="No handler"):  # a message it has no handler for still fails as before
+        asyncio.run(QuietFeed().dispatch({"type": "nothing.here"}))
+
+
+def test_the_guest_feed_reads_no_database() -> None:
+    from conversations.consumers import GuestConsumer
+
+    assert GuestConsumer.reads_database is False
