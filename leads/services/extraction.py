@@ -1310,16 +1310,13 @@ _REQUEST_TAIL = re.compile(
 # A service of the hotel's booked for a day, not a room: "can I book a massage for tomorrow", "nak book spa esok",
 # "tempah urutan untuk 2 orang", "book me a taxi to KLIA". The thing booked is what staff arrange; a question about
 # the spa or a taxi's fare asks for nothing.
-_SERVICES = (
-    r"(?:(?:couples?|body|foot|full[- ]body|aromatherapy|balinese|thai|traditional|hot stone)\s+)?massages?"
-    r"|spa(?:\s+(?:treatments?|sessions?|packages?|appointments?|slots?))?|facials?|(?:foot\s+)?reflexology"
-    r"|urut(?:an)?(?:\s+(?:badan|kaki|tradisional))?|rawatan\s+spa|taxis?|cabs?|teksi|limo(?:usine)?"
-    r"|(?:airport\s+)?(?:transfers?|shuttle)|car\s+rental|kereta\s+sewa"
-)
 SERVICE_BOOKED_RE = re.compile(
     r"\b(?:book|booking|reserve|tempah|tempahan|arrange|schedule|aturkan|uruskan)\s+"
     r"(?:(?:me|us|for\s+(?:me|us)|untuk\s+(?:saya|kami))\s+)?(?:(?:an?|the|one|two|\d|satu|dua|sesi)\s+)?"
-    rf"(?P<what>{_SERVICES})\b",
+    r"(?P<what>(?:(?:couples?|body|foot|full[- ]body|aromatherapy|balinese|thai|traditional|hot stone)\s+)?massages?"
+    r"|spa(?:\s+(?:treatments?|sessions?|packages?|appointments?|slots?))?|facials?|(?:foot\s+)?reflexology"
+    r"|urut(?:an)?(?:\s+(?:badan|kaki|tradisional))?|rawatan\s+spa|taxis?|cabs?|teksi|limo(?:usine)?"
+    r"|(?:airport\s+)?(?:transfers?|shuttle)|car\s+rental|kereta\s+sewa)\b",
     re.IGNORECASE,
 )
 
