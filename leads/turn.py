@@ -81,7 +81,7 @@ from leads.services.leads import (
 )
 from leads.services.names import CONTACT_WORDS, NAME_SYLLABLES, NEVER_NAMES, has_chatter, without_chatter
 from leads.services.policy import CONTACT, PARTY_AGAIN, Decision, DialogueState, decide, missing
-from leads.services.quotes import room_price_line
+from leads.services.quotes import room_price_alone, room_price_line
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import NAME_CONNECTORS, ExtractedLead, ExtractionContext
 
@@ -753,6 +753,14 @@ class LeadTurnStep:
             line = room_price_line(turn.text, state.slots.get("room_type"), ctx.rooms, language)
             if line is not None:
                 return _price_and_go_on(turn, line, language)
+        elif (
+            not (lead is not None and lead.is_open)
+            and not set(given) - {"room_type", "rooms"}
+            and (line := room_price_alone(turn.text, ctx.rooms, language)) is not None
+        ):
+            # "How much is the Family Suite?" before any enquiry: the rate and one invitation, nothing collected (a
+            # question opens no enquiry); "ok book it for 2 nights" then starts one with the room asked about.
+            return StepReply(line, AiMode.CONCIERGE, source="lead", language=language)
         if not _details_only(turn, state):
             turn.gives_details = bool(_slots(read_text(turn, turn.text).fields))
             return None

@@ -422,3 +422,37 @@ def test_an_answer_that_asks_its_own_question_mid_booking_asks_nothing_else(kb_a
         assert len(_questions(reply.content)) == 1, reply.content
         lead = SessionState.objects.get(conversation=conversation).lead["slots"]
         assert lead["adults"] == 2 and lead["check_in"] == "2027-11-14"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("How much is the Family Suite?", "en"), ("Family Suite berapa semalam?", "ms")],
+)
+def test_a_rooms_price_asked_alone_is_answered_with_one_invitation_then_booked_with_that_room(
+    kb_a, open_all_day, text: str, language: str
+) -> None:
+    """The rate (or that the team confirms it for the dates) and one invitation; no detail collected, no knowledge
+    line of the room's page ("Baby cots are available free of charge"). Then asked to book, the room is kept."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert "Family Suite" in reply.content and "cot" not in reply.content.lower(), reply.content
+        assert len(_questions(reply.content)) == 1, reply.content
+        assert not (SessionState.objects.get(conversation=conversation).lead or {}).get("lead_id")
+        again = "ok book it for 2 nights from 5 May 2027" if language == "en" else "ok tempah 2 malam dari 5 Mei 2027"
+        say(conversation, again, "2")
+        lead = SessionState.objects.get(conversation=conversation).lead["slots"]
+        assert (lead["room_type"], lead["nights"], lead["check_in"]) == ("Family Suite", 2, "2027-05-05"), lead
+
+
+@pytest.mark.parametrize("text", ["can I book a massage for tomorrow", "nak book spa esok"])
+def test_a_service_booked_is_no_room_enquiry(kb_a, open_all_day, text: str) -> None:
+    """A spa or a massage booked is passed to staff as a request: no date of stay, party or room is asked for."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert not any(
+            re.search(r"check in|daftar masuk|how many|berapa|room type|jenis bilik", q, re.I)
+            for q in _questions(reply.content)
+        ), reply.content
+        assert re.search(r"phone|telefon", reply.content), reply.content

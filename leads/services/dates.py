@@ -87,8 +87,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d1>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<year>\d{2,4}))?\b")),
     ("numeric", re.compile(r"\b(?P<d1>\d{1,2})-(?P<m>\d{1,2})-(?P<year>\d{4})\b")),
-    # "20.6.2027": dots only with the year, so a time ("10.30") is no date.
-    ("numeric", re.compile(r"\b(?P<d1>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4})\b")),
+    # "20.6.2027", "12.3.27": dots only with the year, so a time ("10.30") is no date.
+    ("numeric", re.compile(r"\b(?P<d1>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4}|\d{2})\b(?!\.\d)")),
     # "over Deepavali", "CNY 2027", "the eve of Chinese New Year", "malam tahun baru cina", "Raya Haji tahun depan";
     # a greeting ("Selamat Hari Raya", "Happy Deepavali") is none.
     ("moving_holiday", re.compile(

@@ -179,7 +179,8 @@ DAYS_LATER_RE = re.compile(
     r"|selepas(?:\s+itu)?|kemudian)\b"
 )
 TONIGHT_RE = re.compile(r"\b(?:(?:for|untuk|utk) )?(?:tonight|malam ini|malam ni|mlm ni|mlm ini)\b")
-DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b")
+# A package's length: "2D1N", "3 hari 2 malam", and its Malay short form "4H3M".
+DAYS_NIGHTS_RE = re.compile(r"\b\d\s*d\s*(\d)\s*n\b|\b\d\s*hari\s*(\d)\s*malam\b|\b\d\s*h\s*(\d)\s*m\b")
 # A stay in weeks: "a week", "two weeks", "dua minggu", "a fortnight"; not when the weeks say when ("in 2 weeks",
 # "dalam 2 minggu", "2 minggu lagi", "minggu depan").
 WEEK_RE = re.compile(
@@ -1306,6 +1307,20 @@ _REQUEST_TAIL = re.compile(
 )
 
 
+# A service of the hotel's booked for a day, not a room: "can I book a massage for tomorrow", "nak book spa esok",
+# "tempah urutan untuk 2 orang", "book me a taxi to KLIA". The thing booked is what staff arrange; a question about
+# the spa or a taxi's fare asks for nothing.
+SERVICE_BOOKED_RE = re.compile(
+    r"\b(?:book|booking|reserve|tempah|tempahan|arrange|schedule|aturkan|uruskan)\s+"
+    r"(?:(?:me|us|for\s+(?:me|us)|untuk\s+(?:saya|kami))\s+)?(?:(?:an?|the|one|two|\d|satu|dua|sesi)\s+)?"
+    r"(?P<what>(?:(?:couples?|body|foot|full[- ]body|aromatherapy|balinese|thai|traditional|hot stone)\s+)?massages?"
+    r"|spa(?:\s+(?:treatments?|sessions?|packages?|appointments?|slots?))?|facials?|(?:foot\s+)?reflexology"
+    r"|urut(?:an)?(?:\s+(?:badan|kaki|tradisional))?|rawatan\s+spa|taxis?|cabs?|teksi|limo(?:usine)?"
+    r"|(?:airport\s+)?(?:transfers?|shuttle)|car\s+rental|kereta\s+sewa)\b",
+    re.IGNORECASE,
+)
+
+
 def find_special_requests(items: Sequence[GuestText]) -> str | None:
     """Every special request the guest made, in their words, once each and in the order made."""
     found: list[str] = []
@@ -1314,6 +1329,8 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
             _MEAL_ASKING_WORD_RE.sub("", " ".join(m.group(0).split()).rstrip())
             for m in SPECIAL_REQUEST_RE.finditer(item.text)
         ]
+        booked = (" ".join(m.group("what").split()) for m in SERVICE_BOOKED_RE.finditer(item.text))
+        phrases += [thing for thing in booked if not any(thing.casefold() in p.casefold() for p in phrases)]
         for match in OPEN_REQUEST_RE.finditer(item.text):
             asked = _REQUEST_TAIL.sub("", _REQUEST_WHEN.sub("", " ".join(match.group("what").split())))
             # "boleh sediakan sejadah dan kerusi roda?": what the list reads already ("kerusi roda") is kept once.
@@ -1457,7 +1474,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     raw.update(_assign_dates(per_message_dates, intent, signals, nights_said_in))
     nights = _last_number(NIGHTS_RE, without_phones, DAYS_LATER_RE)
     if nights is None and (dn := DAYS_NIGHTS_RE.search(without_phones)):
-        nights = int(dn.group(1) or dn.group(2))
+        nights = int(next(group for group in dn.groups() if group))
     if nights is None and (weeks := WEEK_RE.search(without_phones)):
         nights = week_nights(weeks)
     added = sum(nights_added(item.text) for item in items[nights_said_in + 1 :])
@@ -1468,6 +1485,13 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     if nights is None and raw["check_in"] and raw["check_out"] is None and TONIGHT_RE.search(lowered):
         nights = 1  # "any room for tonight?", "bilik utk mlm ni": tonight is one night until the guest says more
     raw["nights"] = nights
+    if intent == "general" and raw["check_in"] and (raw["check_out"] or nights):
+        # "2 adults, 14 to 16 September", "saya dan isteri, 20 hingga 22 Julai": a stay with its end or its length,
+        # said to a hotel and naming nothing else, is a room.
+        intent = raw["intent"] = "room_booking"
+    elif intent == "general" and raw["check_in"]:
+        # "Can I book a massage for tomorrow?", "nak tempah teksi pagi esok": no stay, the day of what is asked for.
+        raw["event_date"], raw["check_in"], raw["check_out"] = raw["check_in"], None, None
     raw["adults"] = _last_number(ADULTS_RE, without_phones, ADULTS_LABEL_RE)
     if raw["adults"] is None:
         raw["adults"] = couples(without_phones)  # "two couples"

@@ -127,7 +127,9 @@ def decide(
     question the guest asked mid-enquiry; the contact still missing follows that answer once, so the
     enquiry goes on ("Breakfast is RM 65 … What phone number or e-mail can our team reach you on?").
     """
-    if state.consent != ConsentStatus.NOT_ASKED or fields.intent == Intent.GENERAL:
+    # A general enquiry asks nothing, unless it asks the hotel to arrange something ("can I book a massage for
+    # tomorrow", "nak tempah teksi pagi esok"): staff can only arrange it with a way to reach the guest.
+    if state.consent != ConsentStatus.NOT_ASKED or (fields.intent == Intent.GENERAL and not fields.special_requests):
         return NOTHING
     gaps = missing(fields, state.unclear)
     for slot in gaps:
