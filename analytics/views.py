@@ -15,7 +15,7 @@ from analytics.services.aggregation import daily_rows
 from analytics.services.charts import ACCENT, CHANNEL_COLOURS, MUTED, Series, bar_chart_svg, funnel_svg
 from analytics.services.export import daily_csv
 from analytics.services.period import PRESETS, parse_period
-from analytics.services.report import CHART_CONTENT_ID
+from analytics.services.report import CHART_CONTENT_ID, property_currency
 from analytics.services.summary import summary
 from properties.permissions import MANAGERS, staff_page
 
@@ -36,6 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     labels = [row.date.strftime("%d %b") for row in rows]
     figures = summary(first, last, rows)
     funnel = figures["funnel"]
+    currency = property_currency()  # the property's own, on every amount the page shows
     charts = {
         "inquiries": bar_chart_svg(
             "Inquiries per day by channel",
@@ -75,7 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 Series("Expected, after hours", [float(r.estimated_revenue_recovered or 0) for r in rows], MUTED),
             ],
             stacked=False,
-            unit="MYR",
+            unit=currency,
         ),
     }
     context = {
@@ -89,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period": figures["period"],
         "previous": figures["previous_period"],
         "funnel": funnel,
+        "currency": currency,
         "reports": GMReport.objects.only("id", "report_date", "subject", "sent_at")[:14],
         "schema": connection.schema_name,
     }

@@ -262,10 +262,10 @@ def answer(
     metrics.count_llm(connection.schema_name, result.provider, result.model or "", result.tokens_in, result.tokens_out)
     reply = guard.finish(routed.result.text)
     note = AFTER_HOURS_NOTE[language]
-    if after_hours and routed.result.provider == "offline" and (mode == AiMode.HANDOFF or not _said(note, history)):
+    if after_hours and routed.result.provider == "offline" and mode != AiMode.HANDOFF and not _said(note, history):
         # Models are told about the hour in the prompt; the templates need the note added. Once a conversation:
-        # under every answer it buried the answers and read as if none of them were one. A handoff says it again
-        # (the guest is promised a person, and when).
+        # under every answer it buried the answers and read as if none of them were one. A handoff says when in
+        # its own note (`handoff.handoff_note`), composed with it by the turn.
         sink.on_token("\n\n" + note)
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
@@ -438,7 +438,8 @@ def _run_turn_locked(
                 _append(result, sink, follow.text)
                 extra_meta.update(follow.metadata)
     handoff_trigger = ""
-    if result.mode == AiMode.HANDOFF and handoff.open_episode(conversation.pk) is None:
+    new_episode = result.mode == AiMode.HANDOFF and handoff.open_episode(conversation.pk) is None
+    if new_episode:
         if step_reply is not None:  # its own reply already says who takes over
             handoff_trigger = step_reply.handoff_trigger
         else:
@@ -448,7 +449,16 @@ def _run_turn_locked(
                 mode_source=result.mode_source,
                 verdict=result.verdict,
             )
-            _append(result, sink, handoff.CONTEXT_NOTE[spoken(result.language)])
+    if (
+        result.mode == AiMode.HANDOFF
+        and step_reply is None
+        and (new_episode or result.routed.result.provider == "offline")
+    ):
+        # The handoff line and when the team replies, one paragraph: after hours the morning, never "as soon as they
+        # can" beside "offline". A guest writing again while waiting hears when again (the templates do not know
+        # the hour; a model was told it in the prompt).
+        note = handoff.handoff_note(result.language, after_hours=result.after_hours, new_episode=new_episode)
+        _append(result, sink, note, separator=" ")
 
     started = time.perf_counter()
     now = now or timezone.now()
@@ -588,9 +598,9 @@ def _stats_from_messages() -> dict[str, Subquery]:
     }
 
 
-def _append(result: Answer, sink: TurnSink, text: str) -> None:
-    sink.on_token("\n\n" + text)
-    result.text = f"{result.text}\n\n{text}"
+def _append(result: Answer, sink: TurnSink, text: str, separator: str = "\n\n") -> None:
+    sink.on_token(separator + text)
+    result.text = f"{result.text}{separator}{text}"
 
 
 def _notify_inbox(conversation: Conversation, message: Message) -> None:

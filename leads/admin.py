@@ -6,10 +6,13 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from core.admin import SingleRowAdmin
 from leads.models import STATUS_TRANSITIONS, Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
 from leads.services.leads import FIELD_MAP
+from leads.services.rubric import readable_breakdown
 from leads.tasks import rescore_leads
 from properties.tenant_admin import tenant_admin_site
 
@@ -57,10 +60,29 @@ class LeadAdmin(admin.ModelAdmin):
     list_select_related = ["guest"]
     # The rubric's output and the consent record are derived or legal facts: shown, never hand-edited here.
     readonly_fields = [
-        "guest", "conversation", "lead_score", "confidence", "is_qualified", "rubric_breakdown", "missing_fields",
+        "guest", "conversation", "lead_score", "confidence", "is_qualified", "rubric", "still_missing",
         "extraction", "estimated_value", "consent_status", "consent_at", "handed_over_at", "created_at", "updated_at",
     ]  # fmt: skip
+    exclude = ["rubric_breakdown", "missing_fields"]  # stored as dictionaries; shown read as the lead page reads them
     inlines = [LeadConversationInline, LeadReviewInline]
+
+    @admin.display(description="Rubric")
+    def rubric(self, lead: Lead) -> str:
+        """The score and one line per criterion, as the lead page shows them: "Dates: 20 of 20 (…)"."""
+        summary, rows = readable_breakdown(lead.rubric_breakdown or {})
+        lines = [
+            f"{row['label']}: {row.get('points', 0)} of {row.get('max', 0)}"
+            + ("" if row.get("applies", True) else " (does not apply)")
+            + (f" — {row['reason']}" if row.get("reason") else "")
+            for row in rows
+        ]
+        if summary:
+            lines.insert(0, f"Score {summary.get('score')} (qualified at {summary.get('threshold')})")
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) if lines else "–"
+
+    @admin.display(description="Still to ask")
+    def still_missing(self, lead: Lead) -> str:
+        return ", ".join(str(field).replace("_", " ") for field in lead.missing_fields or []) or "–"
 
     def save_model(self, request: HttpRequest, obj: Lead, form: Any, change: bool) -> None:
         # What a manager corrects here must survive the next extraction, as a reviewer's corrections do.

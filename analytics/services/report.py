@@ -20,7 +20,7 @@ from analytics.services.charts import CHANNEL_COLOURS, Series, inquiries_png
 from analytics.services.summary import period_figures
 from core.timefmt import duration_words
 from gaps.services.report import gaps_between, inbox_url, top_open_gaps
-from leads.models import Lead, LeadStatus, Priority
+from leads.models import Lead, LeadSettings, LeadStatus, Priority
 from properties.services import current_property
 
 logger = structlog.get_logger(__name__)
@@ -42,6 +42,11 @@ def callback_leads(day: dt.date, limit: int) -> list[Lead]:
     )
     leads.sort(key=lambda lead: (priority_rank.get(lead.priority, 3), -(lead.estimated_value or Decimal("0"))))
     return leads[:limit]
+
+
+def property_currency() -> str:
+    """The currency the property's amounts are in (its lead settings): the report's and the analytics page's."""
+    return LeadSettings.cached().currency
 
 
 def _change(now: float | Decimal | None, before: float | Decimal | None) -> str:
@@ -93,13 +98,17 @@ def build_report(day: dt.date) -> GMReport:
         ("Unanswered questions closed", gaps_today.closed, gaps_before.closed),
     ]
     durations = {"AI first response", "Staff first response"}
+    amounts = {"Converted revenue", "Expected revenue, after-hours leads (forecast)"}
+    # Every amount with the property's currency, in both parts and in the month's line alike ("MYR 0.00").
+    currency = property_currency()
+
+    def shown(label: str, value: float | Decimal | None) -> object:
+        if label in durations:
+            return duration_words(value)
+        return f"{currency} {value}" if label in amounts and value is not None else value
+
     figures = [
-        {
-            "label": label,
-            "value": duration_words(now) if label in durations else now,
-            "before": duration_words(before) if label in durations else before,
-            "change": _change(now, before),
-        }
+        {"label": label, "value": shown(label, now), "before": shown(label, before), "change": _change(now, before)}
         for label, now, before in rows
     ]
     report_settings = ReportSettings.current()
@@ -123,7 +132,7 @@ def build_report(day: dt.date) -> GMReport:
         "figures": figures,
         "month": month,
         "leads": leads,
-        "currency": leads[0].currency if leads else "MYR",
+        "currency": currency,
         "chart_cid": CHART_CONTENT_ID,
         "gaps": top_open_gaps(property_),
         "gaps_url": inbox_url(property_),

@@ -12,8 +12,9 @@ from django.test import override_settings
 from analytics.models import DailyAggregate, GMReport, ReportSettings
 from analytics.services.report import build_report, send_report, send_report_if_due
 from analytics.tests.conftest import conversation_at, kl, lead_for
+from conftest import host_client
 from conversations.models import Channel
-from leads.models import Priority
+from leads.models import LeadSettings, Priority
 from properties.models import Property
 
 NOV_20 = dt.date(2026, 11, 20)
@@ -57,12 +58,36 @@ def test_the_rendered_report_shows_the_aggregates(world):
     assert _cell(report.html, "After hours") == str(aggregate.after_hours_inquiries) == "2"
     assert _cell(report.html, "Leads captured") == str(aggregate.leads_captured) == "2"
     expected = "Expected revenue, after-hours leads (forecast)"
-    assert _cell(report.html, expected) == str(aggregate.estimated_revenue_recovered) == "1580.00"
+    assert _cell(report.html, expected) == f"MYR {aggregate.estimated_revenue_recovered}" == "MYR 1580.00"
     assert "Inquiries: 3 (week before: 1, +200%)" in report.text
     # High priority first, then by value.
     assert report.html.index("Guest 23") < report.html.index("Guest 22")
     assert report.chart_png.startswith(b"\x89PNG")
     assert report.figures["today"]["estimated_revenue_recovered"] == "1580.00"
+
+
+def test_every_amount_of_the_report_and_the_analytics_page_carries_the_propertys_currency(world):
+    """A GM reading "Converted revenue: 0.00" beside "MYR 0.00" cannot tell what the first is in; a hotel that
+    prices in another currency must not see MYR anywhere."""
+    _a_busy_night()
+    LeadSettings.update_current(currency="SGD")
+    report = build_report(NOV_20)
+    assert "Converted revenue: SGD 0.00 (week before: SGD 0.00, =)" in report.text
+    assert "Expected revenue, after-hours leads (forecast): SGD 1580.00 (week before: SGD 0.00, new)" in report.text
+    assert "SGD 0.00 converted revenue" in report.text  # the month to date
+    assert _cell(report.html, "Converted revenue") == "SGD 0.00"
+    assert _cell(report.html, "Expected revenue, after-hours leads (forecast)") == "SGD 1580.00"
+    assert 'data-figure="converted_revenue">SGD 0.00<' in report.html
+    # No amount without its currency: every figure with a decimal point is preceded by it.
+    for part in (report.text, report.html):
+        assert "MYR" not in part
+        assert not re.findall(r"(?<!SGD )\b\d+\.\d{2}\b", part), re.findall(r".{30}\b\d+\.\d{2}\b", part)
+    report.save()
+    client = host_client(world.a, world.manager_a)
+    page = client.get(f"/analytics/reports/{report.pk}/").content.decode()
+    assert "SGD 1580.00" in page and "MYR" not in page
+    page = client.get("/analytics/?from=2026-11-14&to=2026-11-20").content.decode()
+    assert "Converted revenue (SGD, booked value)" in page and "(SGD, forecast)" in page and "MYR" not in page
 
 
 def test_the_report_is_mailed_once_with_html_text_and_chart(world):

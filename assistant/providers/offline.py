@@ -139,9 +139,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The lead step adds the one detail still missing (leads.turn): the template only acknowledges.
         "lead": "I'd be happy to help with your enquiry.",
-        "handoff": (
-            "I'm passing your conversation to a member of our team now; they will reply here as soon as they can."
-        ),
+        # The turn adds when the team replies (in hours or in the morning): `conversations.handoff.handoff_note`.
+        "handoff": "I'm passing your conversation to a member of our team now.",
         # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
         "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',
         # A kind of thing asked that the item does not name, beside another kind it does (a bathtub; a rain shower).
@@ -159,10 +158,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "mengesahkannya untuk anda. Mahukah saya hubungkan anda dengan kakitangan kami?"
         ),
         "lead": "Saya sedia membantu permintaan anda.",
-        "handoff": (
-            "Saya sedang menyerahkan perbualan ini kepada kakitangan kami; mereka akan membalas di sini "
-            "secepat mungkin."
-        ),
+        "handoff": "Saya sedang menyerahkan perbualan ini kepada kakitangan kami.",
         # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
         "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
         "other_kind": (

@@ -42,13 +42,47 @@ log = structlog.get_logger(__name__)
 LAST_MESSAGES = 10
 MAX_STAFF_REPLY = 4000
 
-# Said to the guest when a new handoff episode starts (after the AI's own handoff line, or alone for a manual one).
+# Said to the guest when staff hand a conversation over themselves (a manual handoff: someone is there).
 CONTEXT_NOTE = {
     "en": "A member of our team will continue this conversation with its full history, so you won't need to repeat "
     "yourself.",
     "ms": "Kakitangan kami akan menyambung perbualan ini dengan sejarah penuhnya, jadi anda tidak perlu mengulangi "
     "apa-apa.",
 }
+# Said to the guest when the AI hands the conversation over, after its own handoff line, as one message: when the
+# team replies (in hours, or in the morning while it is off duty), that they have the whole story, and after hours
+# what happens meanwhile. A guest who writes again while waiting hears when only (`handoff_note`).
+REPLY_WHEN = {
+    "en": {
+        "open": "Our team will reply here as soon as they can.",
+        "closed": "Our team is offline right now and will reply here first thing in the morning.",
+    },
+    "ms": {
+        "open": "Pasukan kami akan membalas di sini secepat mungkin.",
+        "closed": "Pasukan kami berada di luar waktu operasi sekarang dan akan membalas di sini seawal pagi esok.",
+    },
+}
+FULL_HISTORY = {
+    "en": "They will continue this conversation with its full history, so you won't need to repeat yourself.",
+    "ms": "Mereka akan menyambung perbualan ini dengan sejarah penuhnya, jadi anda tidak perlu mengulangi apa-apa.",
+}
+MEANWHILE = {
+    "en": "Anything you add here in the meantime will be waiting for them.",
+    "ms": "Apa-apa yang anda tambah di sini sementara itu akan menunggu mereka.",
+}
+
+
+def handoff_note(language: str, *, after_hours: bool, new_episode: bool = True) -> str:
+    """What follows the AI's handoff line: one paragraph, in hours or after hours, never both."""
+    lang = spoken(language)
+    parts = [REPLY_WHEN[lang]["closed" if after_hours else "open"]]
+    if new_episode:
+        parts.append(FULL_HISTORY[lang])
+        if after_hours:
+            parts.append(MEANWHILE[lang])
+    return " ".join(parts)
+
+
 # Said to the guest when a person starts answering, and when the conversation goes back to the AI.
 JOINED = {
     "en": "{name} from the front desk has joined the conversation.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations import engine, handoff, sessions
+from conversations.handoff.service import FULL_HISTORY
 from conversations.models import AiMode, ConversationStatus, Handoff, Message, MessageRole
 from testsupport.inbound import say
 
@@ -30,7 +31,7 @@ def test_a_guest_asking_for_a_human_starts_one_episode_with_its_context_and_tell
     with schema_context(kb_a.a.schema_name):
         conversation, reply = start("What time is breakfast?")
         reply = say(conversation, "I want to speak to a real person please", "2")
-        assert handoff.CONTEXT_NOTE["en"] in reply.content  # told a person continues with the whole story
+        assert FULL_HISTORY["en"] in reply.content  # told a person continues with the whole story
         conversation.refresh_from_db()
         assert conversation.status == ConversationStatus.HANDED_OFF and conversation.ai_mode == AiMode.HANDOFF
         [episode] = Handoff.objects.filter(conversation=conversation)
@@ -51,7 +52,7 @@ def test_a_guest_asking_for_a_human_starts_one_episode_with_its_context_and_tell
 def test_a_complaint_hands_off_with_its_own_trigger_in_malay(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation, reply = start("Bilik saya sangat kotor, saya kecewa")
-        assert handoff.CONTEXT_NOTE["ms"] in reply.content
+        assert FULL_HISTORY["ms"] in reply.content
         assert Handoff.objects.get(conversation=conversation).trigger == "complaint"
 
 

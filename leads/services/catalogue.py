@@ -51,6 +51,32 @@ _NIGHTLY = re.compile(
     re.IGNORECASE,
 )
 _TITLE_NOISE = re.compile(r"\s*\b(room\s+)?rates?\b\s*$|^\s*harga\s+", re.IGNORECASE)
+# What an amount may be attached to other than the room: an extra bed or person, a child, a meal, a fee. Read in
+# the amount's own clause (since the sentence's start or the previous amount), so "An extra bed costs RM 90 per
+# night" prices the bed, not the Family Suite of the sentence before.
+_EXTRA = (
+    r"extra|additional|add(?:-on)?|supplement(?:ary)?|surcharge|fee|levy|tax|deposit|child(?:ren)?|kids?|infants?"
+    r"|breakfast|lunch|dinner|meals?|buffet|parking|valet|transfer|late\s+check-?\s?out|early\s+check-?\s?in"
+    r"|rollaway|tambahan|tambah|kanak(?:-kanak|2)?|budak|bayi|sarapan|makan|bayaran|caj|surcaj|cukai"
+    r"|letak\s+kereta|parkir|daftar\s+(?:keluar\s+lewat|masuk\s+awal)"
+)
+_EXTRA_WORDS = re.compile(rf"\b(?:{_EXTRA})\b", re.IGNORECASE)
+# "with breakfast", "inclusive of tax", "termasuk sarapan": what the room's rate includes or leaves out, not what it
+# is the price of.
+_INCLUDED = re.compile(
+    r"\b(?:with|without|including|includes|included|inclusive\s+of|exclusive\s+of|excluding|incl\.?|excl\.?"
+    r"|before|termasuk|dengan|tanpa|tidak\s+termasuk)\s+(?:free\s+|percuma\s+|daily\s+|all\s+)?"
+    r"(?:buffet\s+)?(?:breakfast|sarapan(?:\s+pagi)?|tax(?:es)?|service\s+charge|sst|cukai)\b",
+    re.IGNORECASE,
+)
+# Right after the nightly amount: "… per night per person", "… for an extra bed", "… untuk katil tambahan".
+_AFTER_EXTRA = re.compile(
+    rf"^\s*(?:(?:per|/|a|each)\s*(?:person|pax|adult|child|guest|head)\b|seorang\b|setiap\s+orang\b|per\s+orang\b"
+    rf"|(?:for|untuk|bagi)\s+(?:(?:an?|each|every|one|the|setiap|satu|seorang)\s+)?(?:{_EXTRA})\b)",
+    re.IGNORECASE,
+)
+# A sentence or line ends here ("RM 320.00" does not end one).
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
 
 
 # (category, title, content, undated) of the active rooms and rates items, in the model's order.
@@ -74,16 +100,33 @@ def knowledge_rates(items: RoomItems | None = None) -> list[RoomOption]:
     found: dict[str, RoomOption] = {}
     items = items if items is not None else _room_items()
     for title, content in [(title, content) for _, title, content, undated in items if undated]:
-        amounts = []
-        for whole, cents in _NIGHTLY.findall(content):
-            try:
-                amounts.append(Decimal(f"{whole.replace(',', '')}.{cents or '00'}"))
-            except InvalidOperation:
-                continue
         name = _TITLE_NOISE.sub("", title).strip()
+        if _EXTRA_WORDS.search(_INCLUDED.sub("", name)):
+            continue  # "Extra Bed Rates", "Harga Sarapan": an extra's prices, no room type
+        amounts = room_amounts(content)
         if amounts and name:
             found.setdefault(name.casefold(), RoomOption(name, (), min(amounts)))
     return list(found.values())
+
+
+def room_amounts(content: str) -> list[Decimal]:
+    """The nightly amounts of a text that price a room, not an extra bed, a person, a child, a meal or a fee."""
+    amounts = []
+    matches = list(_NIGHTLY.finditer(content))
+    for index, match in enumerate(matches):
+        start = max((end.end() for end in _SENTENCE_END.finditer(content, 0, match.start())), default=0)
+        if index:
+            start = max(start, matches[index - 1].end())
+        stop = matches[index + 1].start() if index + 1 < len(matches) else len(content)
+        after = content[match.end() : stop]
+        if _EXTRA_WORDS.search(_INCLUDED.sub("", content[start : match.start()])) or _AFTER_EXTRA.match(after):
+            continue
+        whole, cents = match.groups()
+        try:
+            amounts.append(Decimal(f"{whole.replace(',', '')}.{cents or '00'}"))
+        except InvalidOperation:
+            continue
+    return amounts
 
 
 _ROOM_SUFFIX = re.compile(r"\s+(?:room|rooms|bilik)$", re.IGNORECASE)

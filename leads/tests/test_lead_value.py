@@ -14,10 +14,11 @@ from django_tenants.utils import schema_context
 from conftest import host_client
 from knowledge.models import KnowledgeItem
 from leads.models import Lead, RoomRate
-from leads.services.catalogue import knowledge_rates, room_options
+from leads.services.catalogue import knowledge_rates, room_amounts, room_options
 from leads.services.leads import LeadError, rescore_open_leads, undo_rescore, upsert_lead_for_conversation
 from leads.tests.conftest import EVENING, conversation_with
 from onboarding.services.settings import update_settings
+from testsupport.knowledge import fixture_items
 
 pytestmark = pytest.mark.django_db
 NOW = EVENING + dt.timedelta(minutes=10)
@@ -114,6 +115,52 @@ def test_the_settings_page_offers_the_stated_rates_and_confirming_writes_them(wo
 def test_the_wizards_knowledge_step_offers_the_stated_rates(world: Any, stated_rates: None) -> None:
     page = host_client(world.a, world.manager_a).get("/onboarding/knowledge/").content.decode()
     assert 'id="suggested-rates"' in page and "Deluxe King 320.00" in page
+
+
+def test_each_fixture_room_is_offered_its_own_rate_not_an_extras(world: Any, in_a: None) -> None:
+    """The fixture hotel's rates say "An extra bed costs RM 90 per night" after the Family Suite's RM 650 and
+    "Add RM 60 per person for breakfast" after the Deluxe King's RM 320: neither is a room's rate."""
+    for item in fixture_items(["rates.csv", "hotel.md", "hotel.json"]):
+        KnowledgeItem.objects.create(
+            category=item.category,
+            title=item.title,
+            content=item.content,
+            valid_from=item.valid_from,
+            valid_to=item.valid_to,
+        )
+    assert {(o.name, o.rate) for o in knowledge_rates()} == {
+        ("Deluxe King", Decimal("320.00")),
+        ("Family Suite", Decimal("650.00")),
+    }  # the Accessible Twin Room states no rate: no value rather than a wrong one
+    page = host_client(world.a, world.manager_a).get("/onboarding/knowledge/").content.decode()
+    assert "Family Suite 650.00" in page and "90.00" not in page
+
+
+@pytest.mark.parametrize(
+    ("content", "amounts"),
+    [
+        ("Family Suite: RM 650 per night, extra bed RM 90 per night.", ["650.00"]),
+        ("RM 90 per night for an extra bed. The suite itself is RM 400 per night.", ["400.00"]),
+        ("Children stay at RM 40 per night. Room only RM 300/night.", ["300.00"]),
+        ("Inclusive of tax, the room costs RM 320 per night; breakfast is RM 45 per night.", ["320.00"]),
+        ("With breakfast for two, RM 380 per night.", ["380.00"]),
+        ("Late check-out fee: RM 50 per night.", []),
+        ("RM 150 per night per person, twin sharing.", []),  # a person's price: rate × nights × rooms would be wrong
+        ("Bilik Keluarga RM 650 semalam. Katil tambahan RM 90 semalam.", ["650.00"]),
+        ("Tambahan seorang dewasa RM 70 semalam; bilik RM 280 semalam termasuk sarapan.", ["280.00"]),
+        ("Sarapan pagi RM 35 semalam untuk kanak-kanak. Harga bilik RM 1,050 semalam.", ["1050.00"]),
+    ],
+)
+def test_a_nightly_amount_is_a_rooms_rate_only_when_the_room_is_what_it_prices(
+    content: str, amounts: list[str]
+) -> None:
+    assert room_amounts(content) == [Decimal(amount) for amount in amounts]
+
+
+def test_an_extras_own_rates_item_names_no_room_type(world: Any, in_a: None) -> None:
+    KnowledgeItem.objects.create(category="rates", title="Extra Bed Rates", content="An extra bed is RM 90 per night.")
+    KnowledgeItem.objects.create(category="rates", title="Harga Sarapan", content="Sarapan RM 45 semalam.")
+    assert knowledge_rates() == []
 
 
 def test_only_the_propertys_managers_confirm_rates_and_undo_rescoring(world: Any, stated_rates: None) -> None:
