@@ -6,9 +6,9 @@ beside another thing's charge, an age asked as a permission, a meal the item doe
 asked of the concierge; (t22q) a price of a narrower kind than what it
 prices, a part of a package asked on its own; (t23q) a size of a thing the room never names, food at a bar, lunch
 asked by its hour, an age asked of a place another item names; (t24q) an age told as the one getting a treatment,
-a price by a unit no priced line states, food or drinks at a place serving none, a length. The honest reply, in the guest's language; the same
-detail stated is answered. And the latest hour without paying more is the usual one, not the paid variant, however
-the condition is said; a child under an age shares the bed as the room says."""
+a price by a unit no priced line states, food or drinks at a place serving none, a length. The honest reply, in
+the guest's language; the same detail stated is answered. And the latest hour without paying more is the usual one,
+not the paid variant, however the condition is said; a child under an age shares the bed as the room says."""
 
 from __future__ import annotations
 
