@@ -760,7 +760,8 @@ _DRINK_SAID = re.compile(
 def food_unserved(question: str, title: str, sentences: Sequence[str]) -> bool:
     """Food asked at a place or of a service whose lines name no food, only what is served there ("alcohol is served
     only at the Sky Bar" for "does the Sky Bar serve food?"). A meal named is `meal_unoffered`'s to judge; a question
-    naming no place or service the item says (its own subject: "can I order food to my room?") is not judged here."""
+    naming only the item's own subject ("can I order food to my room?", "snacks at the Kids Club?") is judged on all
+    of its lines."""
     if not _FOOD_ASKED.search(question) or _meals_said(question):
         return False
     # The place or service asked of, by the things the vocabulary knows: "order", "send" are what is done.
