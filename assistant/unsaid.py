@@ -394,7 +394,8 @@ brand asked: \b(?:brand|brands|make of|jenama|what model|model apa)\b
 count asked: \bhow many\b|\bberapa (?:buah|unit|biji)\b
 size asked: \b(?:how big|how large|what size|size of|square (?:met\w*|f\w+)|sq ?m|sqm|luas|keluasan|berapa besar
   |besar mana|besar (?:tak|ke|x)|saiz|(?:meter|kaki) per ?segi|how high|how tall|berapa tinggi|tinggi mana
-  |tinggi berapa|how wide|how deep|berapa lebar|lebar mana|lebar berapa|kedalaman)\b
+  |tinggi berapa|how wide|how deep|berapa lebar|lebar mana|lebar berapa|kedalaman|berapa panjang|panjang mana
+  |panjang berapa|what length)\b
 hours asked: \b(?:what time|what hours|(?:opening|operating|business) hours|(?:open|close|opens|closes) (?:at|until
   |till) what|until what time|till what time|when (?:does|do|is|are)(?: \S+){1,4} (?:open|close|opens|closes)
   |pukul berapa|(?<!\d )jam berapa(?! (?:ringgit|harga|caj|kos))|(?:buka|tutup) (?:pukul|jam|sampai|hingga)
@@ -420,6 +421,8 @@ charge: \b(?:charges?|fees?|surcharges?|levy|levies|deposits?|caj|bayaran|deposi
 age told: \b\d{1,2}[- ]?(?:years?|yrs?|yo|tahun|thn)\b|\b(?:aged?|umur|berumur|usia)\s+\d{1,2}\b
   |\b(?:son|daughter|kid|child|boy|girl|anak)(?:'s| is)? \d{1,2}\b|\b(?:teen|teens|teenager|teenagers|remaja)\b
 permission asked: \b(?:can|could|may|allowed|allow|let|boleh|bole|blh|dibenarkan|benarkan|ok|okay)\b
+aged doer: \b(?:can|could|may|boleh|bole|blh)\s+(?:a|an|my|our|the|anak|budak|\S+ \S+ )?(?:\S+\s+){0,2}?
+  (?:\d{1,2}[- ]?(?:years?|yrs?|yo|tahun|thn)(?:[- ]olds?)?|teens?|teenagers?|remaja)\s+(?:get|have|do|buat|dapat)\b
 something asked for: \b(?:have|get|borrow|rent|hire|request|order|book|need|dapat|pinjam|sewa|minta|pesan|tempah|perlu
   |price|cost|charge|pay|free|how much|harga|caj|bayar|percuma|berapa)\b
 priced: \bRM\s?\d
@@ -576,7 +579,7 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
     if _DETAIL["amount asked"].search(question) and _only_unpriced_lines(thing, sentences):
         return "price"
     amount = bool(_PRICE_ASKED.search(question) or _DETAIL["amount asked"].search(question))
-    if amount and _part_alone(question, thing, sentences):
+    if amount and (_part_alone(question, thing, sentences) or _unit_unpriced(question, thing, sentences)):
         return "price"
     # A price of a narrower kind of what the item prices, which it never names ("parking a motorcycle, how much?"
     # against the cars' rates): those rates would pass for the answer. Only a narrower kind: a guest's other words
@@ -634,6 +637,39 @@ def _only_unpriced_lines(thing: Sequence[str], sentences: Sequence[str]) -> bool
     return bool(priced) and all(_DETAIL["charge"].search(s) for s in priced)
 
 
+# A rate asked by a unit of measure ("per kWh", "per kilo", "sejam"), each unit in its words in both languages, and
+# what states it: the unit itself, a length of it ("60-minute" is an hour), or a day's rate a week or a month is
+# counted from (luggage "per bag per day" prices a week; a room's nightly rate does not price a month's stay). A price
+# per night, per person or per day is not judged: a flat price of a room or a meal is read as one, though its line
+# never says so.
+_PER = r"(?:per|a|an|one|1|satu|se)[- ]?"
+_DAY_RATE = r"|per day|a day|sehari|daily"
+_UNITS = tuple(
+    (re.compile(rf"\b(?:{asked})\b", re.IGNORECASE), re.compile(rf"\b(?:{asked}{stated})\b", re.IGNORECASE))
+    for asked, stated in (
+        (rf"{_PER}(?:hours?|hr|jam)|sejam|hourly", r"|60[- ]?min\w*"),
+        (rf"{_PER}(?:kilo(?:gram)?s?|kg)", ""),
+        (rf"{_PER}(?:kilomet(?:er|re)s?|km)", ""),
+        (rf"{_PER}kwh", ""),
+        (rf"{_PER}(?:minutes?|minit|min)", ""),
+        (rf"{_PER}(?:weeks?|minggu)|weekly|seminggu", _DAY_RATE),
+        (rf"{_PER}(?:months?|bulan)|monthly|sebulan", _DAY_RATE),
+    )
+)
+
+
+def _unit_unpriced(question: str, thing: Sequence[str], sentences: Sequence[str]) -> bool:
+    """A price asked by a unit ("charging, how much per kWh?", "valet sejam berapa?") that no priced line of the
+    thing states: the item's flat fee (RM 30 per entry) or another thing's rate (visitors' RM 5 per hour) would pass
+    for it. The thing's priced lines judge when it has any, else every priced line of the item."""
+    units = [stated for asked, stated in _UNITS if asked.search(question)]
+    if not units:
+        return False
+    priced = [s for s in sentences if _PRICED.search(s)]
+    own = _lines_naming(thing, priced) if thing else []
+    return not any(stated.search(s) for stated in units for s in own or priced)
+
+
 def _part_alone(question: str, thing: Sequence[str], sentences: Sequence[str]) -> bool:
     """A thing a package includes asked on its own ("the cake alone, how much?", "kek je berapa?"): the item names
     it only in a line listing what the package includes, and prices the package, not the thing."""
@@ -669,10 +705,13 @@ def age_as_permission(question: str) -> bool:
     """A guest telling someone's age and asking whether they may do something ("can my 14-year-old use the gym?",
     "budak 8 tahun boleh masuk spa?"), not asking for a thing or its price ("can I get a cot for my 1-year-old?",
     "breakfast for a 5-year-old, how much?": the price's rules judge that)."""
+    # The aged one as the doer of "get" ("can a 13-year-old get a massage?") asks whether they may have it done, not
+    # for a thing given them ("can I get a cot for my 1-year-old?"): that "get" asks for nothing.
+    rest = _DETAIL["aged doer"].sub(" ", question)
     return bool(
         _DETAIL["age told"].search(question)
         and _DETAIL["permission asked"].search(question)
-        and not _DETAIL["something asked for"].search(question)
+        and not _DETAIL["something asked for"].search(rest)
     )
 
 
@@ -701,10 +740,19 @@ def _meals_said(text: str) -> set[int]:
 
 
 # Food asked for ("anything to eat at the bar?", "sky bar ada jual makan?"), and a line saying food of any kind.
-_FOOD_ASKED = re.compile(r"\b(?:food|foods|eat|eating|snacks?|bites|makan|makanan|snek|kudapan)\b", re.IGNORECASE)
+_FOOD_ASKED = re.compile(
+    r"\b(?:food|foods|eat|eating|snacks?|bites|drinks|beverages?|makan|makanan|snek|kudapan|minuman)\b",
+    re.IGNORECASE,
+)
 _FOOD_SAID = re.compile(
     r"\b(?:food|foods|eat|meals?|menus?|dining|dine|dish(?:es)?|cuisine|cook\w*|kitchens?|buffet|snacks?|fruits?"
     r"|makan|makanan|hidangan|masakan|buah|bufet)\b",
+    re.IGNORECASE,
+)
+# Drinks asked ("kids club ada bagi minuman?"): a line serving food or a drink of any kind answers them.
+_DRINK_ASKED = re.compile(r"\b(?:drinks|beverages?|minuman)\b", re.IGNORECASE)
+_DRINK_SAID = re.compile(
+    r"\b(?:drinks?|beverages?|alcohol|beer|wine|coffee|tea|juice|minibar|bar|minuman|minum|arak|kopi|teh|jus)\b",
     re.IGNORECASE,
 )
 
@@ -712,14 +760,19 @@ _FOOD_SAID = re.compile(
 def food_unserved(question: str, title: str, sentences: Sequence[str]) -> bool:
     """Food asked at a place or of a service whose lines name no food, only what is served there ("alcohol is served
     only at the Sky Bar" for "does the Sky Bar serve food?"). A meal named is `meal_unoffered`'s to judge; a question
-    naming no place or service the item says (its own subject: "can I order food to my room?") is not judged here."""
+    naming only the item's own subject ("can I order food to my room?", "snacks at the Kids Club?") is judged on all
+    of its lines."""
     if not _FOOD_ASKED.search(question) or _meals_said(question):
         return False
     # The place or service asked of, by the things the vocabulary knows: "order", "send" are what is done.
-    lines = _lines_naming(
-        [w for w in _thing_words(_FOOD_ASKED.sub(" ", question), title) if _known_thing(w)], sentences
+    known = [w for w in _thing_words(_FOOD_ASKED.sub(" ", question), title) if _known_thing(w)]
+    # Only the item's own subject named ("does the Kids Club give snacks?", "kolam renang ada jual makanan?"): every
+    # line of it judges (room service's "menu", "dining" say food).
+    lines = _lines_naming(known, sentences) if known else [title, *sentences]
+    drink = bool(_DRINK_ASKED.search(question))
+    return bool(lines) and not any(
+        _FOOD_SAID.search(s) or _meals_said(s) or (drink and _DRINK_SAID.search(s)) for s in lines
     )
-    return bool(lines) and not any(_FOOD_SAID.search(s) or _meals_said(s) for s in lines)
 
 
 def meal_unoffered(question: str, title: str, sentences: Sequence[str]) -> bool:

@@ -264,6 +264,18 @@ SETS = (
         " run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning50.json",
+        "tuning set of the t24q round: written before its changes; 36 off-knowledge questions (a size a general word"
+        " names, an age told as the one getting a treatment, snacks at a place for children, a price per unit beside a"
+        " flat fee, a package's part alone, a thing the hotel may not have) and 24 answerable guards of the same"
+        " shapes, half Malay",
+    ),
+    (
+        "eval_questions_tuning51.json",
+        "check set of the t24q round: written after its fixes on tuning50 (the same kinds, other items and words),"
+        " run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -5,9 +5,10 @@ offers only at another length; (t21q) a size of a thing on the line stating the 
 beside another thing's charge, an age asked as a permission, a meal the item does not serve, a shuttle, a service
 asked of the concierge; (t22q) a price of a narrower kind than what it
 prices, a part of a package asked on its own; (t23q) a size of a thing the room never names, food at a bar, lunch
-asked by its hour, an age asked of a place another item names. The honest reply, in the guest's language; the same
-detail stated is answered. And the latest hour without paying more is the usual one, not the paid variant, however
-the condition is said; a child under an age shares the bed as the room says."""
+asked by its hour, an age asked of a place another item names; (t24q) an age told as the one getting a treatment,
+a price by a unit no priced line states, food or drinks at a place serving none, a length. The honest reply, in
+the guest's language; the same detail stated is answered. And the latest hour without paying more is the usual one,
+not the paid variant, however the condition is said; a child under an age shares the bed as the room says."""
 
 from __future__ import annotations
 
@@ -107,6 +108,19 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         ("lobby bar ada jual makanan tak?", HALAL, "ms"),
         # Lunch in the guest's word for its hour, at a café serving breakfast.
         ("Is Café Bunga open at lunchtime?", CAFE, "en"),
+        # (t24q) An age told as the one who would "get" a treatment: whether they may, which the spa never says.
+        ("Can a 12-year-old get a Balinese massage?", SPA, "en"),
+        ("boleh budak 14 tahun buat hot stone therapy?", SPA, "ms"),
+        # A price by a unit no priced line states: a flat fare, another thing's hourly rate.
+        ("What does the airport car cost per kilometre?", CAR, "en"),
+        ("How much is a monthly car park pass?", CAR_PARK, "en"),
+        ("in-room dining caj per kg berapa?", DINING, "ms"),
+        # Food or drinks at a place whose own lines serve none.
+        ("Do the children get snacks at the Kids Corner?", KIDS, "en"),
+        ("kids corner ada sediakan minuman?", KIDS, "ms"),
+        ("Is there food at the lagoon pool?", POOL, "en"),
+        # A length where the item states no size at all.
+        ("lagoon pool tu berapa panjang?", POOL, "ms"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
@@ -144,6 +158,10 @@ def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, h
         # (t23q) The same kinds stated: the TV's size, food on the menu.
         ("How big is the TV in the Garden King Room?", ROOM, "50-inch"),
         ("Can we get something to eat from in-room dining at night?", DINING, "midnight"),
+        # (t24q) A unit the priced line states: visitors' hourly rate, a massage's hour in minutes.
+        ("How much is the car park per hour for visitors?", CAR_PARK, "RM 6"),
+        ("balinese massage sejam berapa?", SPA, "RM 180"),
+        ("Where can I get drinks?", HALAL, "Lobby Bar"),
     ],
 )
 def test_the_same_detail_stated_is_answered(question: str, hit: str, fact: str) -> None:
@@ -193,6 +211,9 @@ def test_an_age_told_beside_a_thing_asked_for_is_no_permission_asked() -> None:
     # A cot for a baby, a price for a child: the thing's or the price's rules judge those, not the age.
     assert detail_unsaid("Can I get a cot for my 1-year-old?", GYM, [ITEMS[GYM]]) == ""
     assert detail_unsaid("Can my 13-year-old use the gym alone?", GYM, [ITEMS[GYM]]) == "age"
+    # (t24q) The aged one getting the thing asks whether they may; getting it for them asks for it.
+    assert detail_unsaid("Can a 13-year-old get a massage?", SPA, [ITEMS[SPA]]) == "age"
+    assert detail_unsaid("Can I get a massage for my 13-year-old, how much?", SPA, [ITEMS[SPA]]) == ""
 
 
 def test_a_question_naming_a_meal_served_is_not_refused_for_another() -> None:
