@@ -253,6 +253,17 @@ SETS = (
         " and 32 answerable guards of the same kinds, half Malay",
     ),
     (
+        "eval_questions_tuning48.json",
+        "tuning set of the e33 round: written before its changes; 30 guest messages asking 3 to 6 things at once"
+        " (e-mails with a greeting and sign-off, run-ons, numbered lists; five with one part off the knowledge),"
+        " half Malay",
+    ),
+    (
+        "eval_questions_tuning49.json",
+        "check set of the e33 round: written after its changes on tuning48 (15 messages, other items and words),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
