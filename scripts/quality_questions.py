@@ -253,6 +253,17 @@ SETS = (
         " and 32 answerable guards of the same kinds, half Malay",
     ),
     (
+        "eval_questions_tuning46.json",
+        "tuning set of the t23q round: written before its changes; 30 off-knowledge questions (a size of a thing the"
+        " item never sizes, an age and a place, food at a bar, lunch, a price never stated) and 30 answerable guards"
+        " of the same kinds in guests' own words (synonyms, colloquial Malay, English loan words), half Malay",
+    ),
+    (
+        "eval_questions_tuning47.json",
+        "check set of the t23q round: written after its fixes on tuning46 (the same kinds, other items and words),"
+        " run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_tuning48.json",
         "tuning set of the e33 round: written before its changes; 30 guest messages asking 3 to 6 things at once"
         " (e-mails with a greeting and sign-off, run-ons, numbered lists; five with one part off the knowledge),"

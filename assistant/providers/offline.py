@@ -766,6 +766,16 @@ def _grounded(
         best = _fitting_item(question, items, best)
     if len(question_pieces(question)) == 1:
         best = _subject_item(question, concepts, topical, items, best)
+        # "Can my 14-year-old come to the Sky Bar?": the age is asked of the place named, not of the Kids Club the
+        # age found; the item naming the place answers, or states no age (then nothing is quoted).
+        best = next(
+            (
+                item
+                for item in [best, *items]
+                if not unsaid.place_unsaid(question, item.title, [s.text for s in item.sentences])
+            ),
+            best,
+        )
     # (A guest telling where they arrive, "we get to KL at 5am, can we go to our room?", asks about the room.)
     if not situation and _names_elsewhere(question, best, price=any(f.name == "price" for f in foci)):
         return []
@@ -780,6 +790,12 @@ def _grounded(
     if unsaid.meal_unoffered(question, best.title, [s.text for s in best.sentences]):
         # "Is the Ramadan buffet also served for sahur?", "lunch at the café?" of the breakfast: a meal the item does
         # not serve, though it serves another. (Of a question asking several things too: none of its meals is served.)
+        return []
+    if len(question_pieces(question)) == 1 and unsaid.food_unserved(
+        question, best.title, [s.text for s in best.sentences]
+    ):
+        # "Does the Sky Bar serve food?": the line naming the bar serves alcohol; a drink is no answer to food. (Of a
+        # question asking one thing: "is the food halal, and where can I get a beer?" asks the bar's line too.)
         return []
     if _detail_unstated(question, best, price="price" in names):
         # "How deep is the pool?", "breakfast for a 3-year-old?", "how much to charge my electric car?": the

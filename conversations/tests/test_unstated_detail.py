@@ -4,9 +4,10 @@ hours it keeps, the price of one thing of a list whose priced line prices anothe
 offers only at another length; (t21q) a size of a thing on the line stating the room's area, a price of a thing
 beside another thing's charge, an age asked as a permission, a meal the item does not serve, a shuttle, a service
 asked of the concierge; (t22q) a price of a narrower kind than what it
-prices, a part of a package asked on its own. The honest reply, in the guest's language; the same detail stated is
-answered. And the latest hour without paying more is the usual one, not the paid variant, however the condition is
-said; a child under an age shares the bed as the room says."""
+prices, a part of a package asked on its own; (t23q) a size of a thing the room never names, food at a bar, lunch
+asked by its hour, an age asked of a place another item names. The honest reply, in the guest's language; the same
+detail stated is answered. And the latest hour without paying more is the usual one, not the paid variant, however
+the condition is said; a child under an age shares the bed as the room says."""
 
 from __future__ import annotations
 
@@ -98,6 +99,14 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         # A part of a package asked on its own: the package's price is not the part's.
         ("How much is the chocolate cake on its own?", PACKAGE, "en"),
         ("sparkling juice tu kalau beli asing berapa?", PACKAGE, "ms"),
+        # (t23q) A size of a thing the room never names: its area is the room's.
+        ("How big are the windows in the Garden King Room?", ROOM, "en"),
+        ("tingkap bilik garden king besar mana?", ROOM, "ms"),
+        # Food at a bar whose line serves beer.
+        ("Does the Lobby Bar serve any food?", HALAL, "en"),
+        ("lobby bar ada jual makanan tak?", HALAL, "ms"),
+        # Lunch in the guest's word for its hour, at a café serving breakfast.
+        ("Is Café Bunga open at lunchtime?", CAFE, "en"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
@@ -132,6 +141,9 @@ def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, h
         ("How much is the anniversary package?", PACKAGE, "RM 750"),
         ("budak bawah 5 tahun kongsi katil percuma ke?", TWIN, "under 5"),
         ("in-room dining kena caj tiap kali order ke?", DINING, "RM 8"),
+        # (t23q) The same kinds stated: the TV's size, food on the menu.
+        ("How big is the TV in the Garden King Room?", ROOM, "50-inch"),
+        ("Can we get something to eat from in-room dining at night?", DINING, "midnight"),
     ],
 )
 def test_the_same_detail_stated_is_answered(question: str, hit: str, fact: str) -> None:
@@ -206,3 +218,17 @@ def test_the_latest_hour_without_paying_more_is_the_usual_one_not_the_paid_varia
         ("hari terakhir boleh duduk bilik sampai pukul berapa free?", "ms"),
     ]:
         assert "11:00 am" in _ask(question, CHECK_OUT, language), question
+
+
+def test_an_age_asked_of_a_place_is_answered_by_the_item_naming_the_place() -> None:
+    # The Kids Corner's ages are not the Lobby Bar's: the bar's item answers, and states no age.
+    hits = (
+        Hit(1, 1, KIDS, "facilities", ITEMS[KIDS], 0.9),
+        Hit(2, 2, HALAL, "dining", ITEMS[HALAL], 0.8),
+    )
+    request = ChatRequest("", [], "Can my 12-year-old come with us to the Lobby Bar?", "en", AiMode.CONCIERGE, hits)
+    assert compose(request) == TEMPLATES["en"]["unknown"]
+    # The place the item names is asked: its ages answer.
+    assert "aged 3 to 10" in compose(
+        ChatRequest("", [], "Can my 6-year-old go to the Kids Corner?", "en", AiMode.CONCIERGE, hits)
+    )
