@@ -113,8 +113,9 @@ def asked_parts(message: str) -> list[tuple[str, str]]:
             continue
         pieces = _sentence_parts(sentence)
         asked += len(pieces) if len(pieces) > 1 else max(1, len(asking_pieces(sentence)))
-        if len(pieces) == 1 and len(sentence.split()) <= 2 and parts:
-            # "Kat mana?" after "buffet Ramadan harga berapa?": the same thing's place, no part of its own.
+        if len(pieces) == 1 and len(sentence.split()) <= 2 and parts and not _topics(sentence):
+            # "Kat mana?" after "buffet Ramadan harga berapa?": the same thing's place, no part of its own ("Ada
+            # surau?" names its own).
             text, piece = parts[-1]
             parts[-1] = (f"{text} {sentence}", f"{piece} {sentence}")
             continue
