@@ -190,7 +190,7 @@ _ASKING = _either(
 _SAYS_WHAT_FOR = _either(r"(?:i|we|you|u|they|saya|sy|aku|kami|kita|yg|yang|that) (?:can|could|boleh|blh)")
 
 
-def _asks(piece: str) -> bool:
+def asks(piece: str) -> bool:
     return bool(_ASKING.search(_SAYS_WHAT_FOR.sub(" ", piece)))
 
 
@@ -199,5 +199,5 @@ def asking_pieces(question: str) -> list[str]:
     sides, each); [] for one. A part asking nothing of its own (a second thing named after "and" … "I can use") is
     no part: it does not count as a part answered, and a question left with one part is read whole."""
     comparison = is_comparison(question)
-    pieces = [piece for piece in question_pieces(question) if comparison or _asks(piece)]
+    pieces = [piece for piece in question_pieces(question) if comparison or asks(piece)]
     return pieces if len(pieces) > 1 else []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,8 @@ from django.utils import timezone
 from assistant import modes, outside, prompts, retrieval
 from assistant.guard import ReplyGuard
 from assistant.language import detect_language
-from assistant.providers.base import ChatRequest, ChatResult, Hit
+from assistant.parts import asked_parts
+from assistant.providers.base import AskedPart, ChatRequest, ChatResult, Hit
 from assistant.router import RoutedResult, generate
 from assistant.sanitize import sanitize_guest_text
 from conversations import handoff, sessions, turn_steps, unanswered
@@ -218,13 +219,13 @@ def answer(
     timings: dict[str, float] = {"mode": (time.perf_counter() - started) * 1000}
     started = time.perf_counter()
     with stage_span("retrieval") as span:
-        hits = retrieval.retrieve(text, language=language) if text else ()
-        unnamed = (
-            retrieval.topics_named_nowhere(text, hits)
-            + outside.names_named_nowhere(text, hits, property_name=property_.name)
-            if hits
-            else ()
-        )
+        parts = _searched_parts(text, language, property_) if text and mode != AiMode.HANDOFF else ()
+        if parts:
+            hits = _merged(part.hits for part in parts)
+            unnamed = tuple(dict.fromkeys(topic for part in parts for topic in part.unnamed))
+        else:
+            hits = retrieval.retrieve(text, language=language) if text else ()
+            unnamed = _unnamed(text, hits, property_)
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
     after_hours = not property_.is_open_at(now or timezone.now())
@@ -245,6 +246,7 @@ def answer(
         hits=hits,
         property_name=property_.name,
         unnamed=unnamed,
+        parts=parts,
     )
     started = time.perf_counter()
     with stage_span("llm", **{"nocturn.mode": mode}) as span:
@@ -270,6 +272,39 @@ def answer(
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
     return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict, unnamed)
+
+
+MAX_MERGED_HITS = 12  # a message asking six things: about two items each reach the model's prompt
+
+
+def _unnamed(text: str, hits: tuple[Hit, ...], property_: Property) -> tuple[str, ...]:
+    if not hits:
+        return ()
+    return retrieval.topics_named_nowhere(text, hits) + outside.names_named_nowhere(
+        text, hits, property_name=property_.name
+    )
+
+
+def _searched_parts(text: str, language: str, property_: Property) -> tuple[AskedPart, ...]:
+    """Each thing a message asking three or more asks, with its own hits: searched whole, such a message is
+    nearest to the items of one or two of its questions ("rooms, rates, the pool, parking, the spa, check-in
+    and breakfast?" found breakfast). () for a message asking fewer: it is searched and answered whole."""
+    parts = []
+    for question, asked in asked_parts(text):
+        hits = retrieval.retrieve(question, language=language)
+        parts.append(AskedPart(question, asked, hits, _unnamed(question, hits, property_)))
+    return tuple(parts)
+
+
+def _merged(found: Iterable[tuple[Hit, ...]]) -> tuple[Hit, ...]:
+    """The parts' hits, each chunk once, each part's best first (what a model reads: every part's items)."""
+    by_part = [list(hits) for hits in found]
+    merged: dict[int, Hit] = {}
+    for rank in range(max((len(hits) for hits in by_part), default=0)):
+        for hits in by_part:
+            if rank < len(hits) and len(merged) < MAX_MERGED_HITS:
+                merged.setdefault(hits[rank].chunk_id, hits[rank])
+    return tuple(merged.values())
 
 
 def _said(text: str, history: list[dict[str, str]] | None) -> bool:

@@ -264,6 +264,17 @@ SETS = (
         " run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning48.json",
+        "tuning set of the e33 round: written before its changes; 30 guest messages asking 3 to 6 things at once"
+        " (e-mails with a greeting and sign-off, run-ons, numbered lists; five with one part off the knowledge),"
+        " half Malay",
+    ),
+    (
+        "eval_questions_tuning49.json",
+        "check set of the e33 round: written after its changes on tuning48 (15 messages, other items and words),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_tuning50.json",
         "tuning set of the t24q round: written before its changes; 36 off-knowledge questions (a size a general word"
         " names, an age told as the one getting a treatment, snacks at a place for children, a price per unit beside a"

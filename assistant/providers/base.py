@@ -26,6 +26,17 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class AskedPart:
+    """One of the things a message asking several asks (situations.asked_parts), searched on its own: the
+    whole message's nearest items are about one or two of them."""
+
+    question: str  # the part, with what the guest told before it ("We are four. Which room fits us?")
+    asked: str  # the part alone, in the guest's words (said back when nothing answers it)
+    hits: tuple[Hit, ...] = ()
+    unnamed: tuple[str, ...] = ()  # as ChatRequest.unnamed, of this part
+
+
+@dataclass(frozen=True)
 class ChatRequest:
     system: str
     messages: list[dict[str, str]]  # the history and the guest's message: [{"role": user|assistant, "content"}]
@@ -37,6 +48,9 @@ class ChatRequest:
     # The question's topics no item of the hotel's knowledge names (retrieval.topics_named_nowhere): the hits
     # are then about a neighbouring thing, and quoting them would answer another question.
     unnamed: tuple[str, ...] = ()
+    # A message asking three things or more, part by part (the hits above are theirs, merged): the offline
+    # answerer answers each from its own hits.
+    parts: tuple[AskedPart, ...] = ()
 
 
 @dataclass

@@ -1428,6 +1428,8 @@ def compose(request: ChatRequest) -> str:
     if request.mode == AiMode.HANDOFF:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
         return t["handoff"]
+    if request.parts:
+        return _compose_parts(request, t)
     question = without_setting(request.question)  # what the guest does meanwhile is no part of the question
     quoted = _grounded(question, request.hits, unnamed=request.unnamed) if request.hits else []
     facts = " ".join(s.text for s in quoted)
@@ -1449,6 +1451,66 @@ def compose(request: ChatRequest) -> str:
         # lead step's next question (leads/turn.py), so the guest never gets two questions at once.
         return answer.format(facts=facts) if facts else t["lead"]
     return answer.format(facts=facts) if facts else t["unknown"]
+
+
+# A message asking several things, answered part by part (e33): the opening, and what no item answers, said once.
+_PARTS_TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "answer": "Here's what I can tell you:",
+        "malay_only": "Here's what I can tell you (some details the hotel wrote in Malay only):",
+        "unknown": (
+            "I don't have confirmed information about {asked}, so I won't guess; our team will confirm it for you."
+        ),
+    },
+    "ms": {
+        "answer": "Berikut maklumat yang saya ada:",
+        "english_only": "Berikut maklumat yang saya ada (sebahagian butiran hanya ada dalam bahasa Inggeris):",
+        "unknown": (
+            "Saya tiada maklumat yang disahkan tentang {asked}, jadi saya tidak mahu meneka; pasukan kami akan "
+            "mengesahkannya untuk anda."
+        ),
+    },
+}
+
+
+def _compose_parts(request: ChatRequest, t: dict[str, str]) -> str:
+    """One line a part, in the order asked, each from the items found for that part alone (the answer rules of a
+    single question, `_grounded`, unchanged); a line already given is not repeated; the parts nothing answers,
+    named in the guest's own words, in one closing line."""
+    p = _PARTS_TEMPLATES.get(request.language, _PARTS_TEMPLATES["en"])
+    lines: list[str] = []
+    quoted: list[_Sentence] = []
+    unknown: list[str] = []
+    for part in request.parts:
+        question = without_setting(part.question)
+        found = _grounded(question, part.hits, unnamed=part.unnamed) if part.hits else []
+        new = [s for s in found if s.text not in {q.text for q in quoted}]
+        if found and unsaid.other_kind_asked(glossary.normalise(question), [s.text for s in found]):
+            unknown.append(part.asked)  # "a bathtub?" beside the rain shower: what we know, and the rest to confirm
+        elif not found:
+            unknown.append(part.asked)
+        if new:
+            verdict = _yes_or_no(question, new)
+            # "It sleeps four adults" on a line of its own says which room by its item's name.
+            named = [f"{_title_of(new[0], part.hits)}:"] if _PRONOUN_OPENING.match(new[0].text) else []
+            lines.append(" ".join(([t[verdict]] if verdict else []) + named + [s.text for s in new]))
+            quoted += new
+    if not lines:
+        return t["lead"] if request.mode == AiMode.LEAD_CAPTURE else t["unknown"]
+    opening = p["answer"]
+    if request.language == "ms" and any(s.language != "ms" for s in quoted):
+        opening = p["english_only"]
+    elif request.language == "en" and any(s.language == "ms" for s in quoted):
+        opening = p["malay_only"]
+    closing = []
+    if unknown:
+        asked = " / ".join(f'"{a.strip().rstrip("?.! ")}"' for a in unknown)
+        closing = [p["unknown"].format(asked=asked)]
+    return "\n\n".join([opening, *lines, *closing])
+
+
+def _title_of(sentence: _Sentence, hits: tuple[Hit, ...]) -> str:
+    return [title for title, _ in _sentences_of(hits)][sentence.item_rank]
 
 
 class OfflineProvider:

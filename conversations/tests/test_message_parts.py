@@ -1,0 +1,52 @@
+"""A message asking several things is read part by part (assistant/parts.py); one asking one or two stays whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.parts import asked_parts
+
+
+def asked(message: str) -> list[str]:
+    return [part for _, part in asked_parts(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Is breakfast included, and what time is it served?",
+        "what time does the pool open and is there a lifeguard",
+        "Hi! We land at 7am. Can we check in early?",
+    ],
+)
+def test_a_message_asking_one_or_two_things_is_left_whole(message: str) -> None:
+    assert asked_parts(message) == []
+
+
+def test_an_email_s_questions_are_its_parts_without_the_greeting_or_the_sign_off() -> None:
+    mail = "Dear team,\n\nA few questions.\nWhat time is check-in? How much is parking?\nIs the food halal?\n\nSam"
+    assert asked(mail) == ["What time is check-in?", "How much is parking?", "Is the food halal?"]
+
+
+def test_a_list_of_things_asked_about_is_a_part_each() -> None:
+    parts = asked("Could you tell me about your rooms, the pool, parking, the spa and breakfast?")
+    assert parts[1:] == ["the pool", "parking", "the spa", "breakfast?"] and "rooms" in parts[0]
+
+
+def test_a_run_on_splits_at_its_question_words() -> None:
+    run_on = "hi what time is checkin how much is breakfast for kids is there a pool and where can i park"
+    assert asked(run_on) == [
+        "what time is checkin",
+        "how much is breakfast for kids",
+        "is there a pool",
+        "where can i park",
+    ]
+
+
+def test_a_short_part_naming_no_thing_is_read_after_the_last_part_naming_one() -> None:
+    parts = asked_parts("Van ke airport berapa harga? Perjalanan berapa lama? Perlu tempah berapa jam awal? Ada surau?")
+    assert [text for text, _ in parts[1:3]] == [
+        "Van ke airport berapa harga? Perjalanan berapa lama?",
+        "Van ke airport berapa harga? Perlu tempah berapa jam awal?",
+    ]
+    assert parts[3] == ("Ada surau?", "Ada surau?")
