@@ -17,56 +17,52 @@ from __future__ import annotations
 
 import re
 
+from core.patterns import whole_words
 
-def _either(*alternatives: str) -> re.Pattern[str]:
-    """One pattern matching any of the words or phrases (regular expressions), as whole words."""
-    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
-
-
-_ARRIVAL = _either(
+_ARRIVAL = whole_words(
     r"land(?:s|ing|ed)?", r"arriv\w*", r"get(?:s|ting)? (?:in|here|there|to)", r"reach(?:es|ing)?",
     r"touch(?:es|ing)? down", "sampai", "tiba", "mendarat",
     # Asking for the room itself at an hour: "can we get the room at 10 or must we wait till 3?"
     r"(?:get|have|take) (?:the|our|my) room",
 )  # fmt: skip
 # The arrival is about the room (not about getting to the hotel: "our flight lands at 7am, how do we get there?").
-_ROOM = _either("rooms?", "check[- ]?in", "bilik", "daftar masuk")
+_ROOM = whole_words("rooms?", "check[- ]?in", "bilik", "daftar masuk")
 # Before the usual check-in hour: a morning time, or the guest's own word for early.
-_BEFORE_CHECK_IN = _either(
+_BEFORE_CHECK_IN = whole_words(
     r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|in the morning|pagi)", "morning", "early", "straight away", "right away",
     "before (?:the afternoon|noon|lunch)", "pagi", "awal", "terus", "sebelum tengah hari",
     r"at (?:[7-9]|1[01])(?![\d:.]|\s*(?:pm|petang|malam|at night|in the evening))",  # a bare morning hour
     # Midday and the first hours after it are before the usual check-in hour too ("sampai pukul 1 tengah hari").
     "noon", "midday", "lunch ?time", "tengah ?hari", r"(?:12|1|2)(?:[:.]\d{2})?\s*(?:pm|petang)",
 )  # fmt: skip
-_DEPARTURE = _either(
+_DEPARTURE = whole_words(
     "fly", "flying", "flights?", "leav(?:e|ing)", "depart(?:s|ing)?", "train", "bus", "balik", "pulang", "bertolak",
     "terbang",
 )  # fmt: skip
 # Staying in the room past the usual check-out hour.
-_STAY_ON = _either(
+_STAY_ON = whole_words(
     "keep (?:the|our|my) room", "stay in (?:the|our) room", "stay (?:on|longer|later)",
     "(?:into|until|till) the (?:afternoon|evening)", "(?:duduk|tinggal) (?:dalam |dlm )?bilik",
     "(?:sampai|hingga) petang", "keluar lewat",
 )  # fmt: skip
 # A child young enough for a room's child policy (sharing the bed, a cot): a baby, a toddler, "my 2 year old".
-_YOUNG_CHILD = _either(
+_YOUNG_CHILD = whole_words(
     "bab(?:y|ies)", "infants?", "toddlers?", "newborn", r"\d{1,2}[- ]?(?:years?|yrs?|months?)[- ]old", "bayi",
     "(?:anak|budak) kecil", r"(?:anak|budak) (?:umur |berumur )?\d{1,2} (?:tahun|thn|bulan)",
     # "my son is 3", "our daughter's 4": an age told without "years old" (a single digit: under ten)
     r"(?:son|daughter|kid|child|boy|girl)(?:'s| is) \d",
 )  # fmt: skip
-_LATEST = _either("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "selewat-lewatnya", "lewat sekali")
-_EARLIEST = _either("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")
+_LATEST = whole_words("latest", "how late", "(?:paling|plg) (?:lewat|lambat)", "selewat-lewatnya", "lewat sekali")
+_EARLIEST = whole_words("earliest", "how early", "(?:paling|plg) awal", "seawal-awalnya", "awal sekali")
 
 
 # A party stating its size ("5 people", "kami berlima", "we are 6"): what a room takes is said in adults.
-_PARTY_SIZE = _either(
+_PARTY_SIZE = whole_words(
     r"\d{1,2} (?:people|persons?|pax|guests|orang|org|tetamu)", r"we(?: are|'re| r) \d{1,2}", r"\d{1,2} of us",
     r"(?:family|party|group) of \d{1,2}", r"keluarga (?:\d{1,2}|seramai \d{1,2}) orang",
     r"kami (?:\d{1,2}|ber(?:dua|tiga|empat|lima|enam|tujuh|lapan))",
 )  # fmt: skip
-_ADULTS = _either("adults?", "dewasa")
+_ADULTS = whole_words("adults?", "dewasa")
 
 
 def _arrives_early(question: str) -> bool:
@@ -121,7 +117,7 @@ def extreme(question: str) -> str:
 
 # Asked on the condition that nothing more is paid: "the latest I can check out without paying extra", "paling lewat
 # kalau tak nak bayar lebih". The usual hour answers it, not the paid variant (late check-out until 4:00 pm, RM 80).
-UNPAID = _either(
+UNPAID = whole_words(
     r"without (?:paying|being charged|(?:any )?(?:extra )?(?:charges?|costs?|fees?))(?: (?:extra|more|anything))?",
     r"(?:at|for) no (?:extra |additional )?(?:cost|charge)", r"(?:for|at no) (?:free|extra cost)",
     r"free of charge", r"w/o (?:paying|charges?|fees?)(?: extra| more)?", r"no extra (?:cost|charge|fee)s?",
@@ -152,7 +148,7 @@ def variant(question: str) -> str:
 
 # A comparison: "which is cheaper, valet or normal parking?", "is the suite bigger than the king room?",
 # "beza harga sedan dgn van", "mana lebih luas, suite atau deluxe?". It asks for both sides' facts.
-_COMPARISON = _either(
+_COMPARISON = whole_words(
     r"vs\.?", "versus", r"compar(?:e|ed|ing)", "than", "difference", "cheaper", "pricier", "bigger", "larger",
     "smaller", "roomier", "more expensive", "less expensive", "berbanding", r"banding\w*", r"(?:per)?beza\w*",
     r"(?:lebih|lagi) (?:murah|mahal|besar|luas|kecil|awal|lewat|cepat)",
@@ -165,7 +161,9 @@ _WHICH_OF_TWO = re.compile(
 # A question's parts: "When does the pool open and how much is a massage?", "Ada kolam? Gym pula?"; a
 # comparison's sides too ("the suite or the king room", "sedan dgn van").
 _PARTS = re.compile(r"\b(?:and|also|plus|dan|juga|serta|pula)\b|[,;?](?=\s*\w)", re.IGNORECASE)
-_SIDES = _either("or", r"vs\.?", "versus", "than", r"compared (?:to|with)", "atau", "berbanding", "dengan", "dgn", "ke")
+_SIDES = whole_words(
+    "or", r"vs\.?", "versus", "than", r"compared (?:to|with)", "atau", "berbanding", "dengan", "dgn", "ke"
+)
 
 
 def is_comparison(question: str) -> bool:
@@ -181,13 +179,13 @@ def question_pieces(question: str) -> list[str]:
 
 
 # A piece that asks something itself (not "we are 2 adults" before "will we fit?").
-_ASKING = _either(
+_ASKING = whole_words(
     "what(?:'s)?", "where(?:'s)?", "when", "how", "which", "who", "is", "are", "can", "could", "do", "does", "any",
     "berapa", "brp", "bila", "mana", "pukul", "kul", "ada", "boleh", "blh", "apa", "bagaimana", "macam mana",
 )  # fmt: skip
 # "Can" after the one who would do it, or after a relative word, says what the thing is for, and asks nothing:
 # "is there an iron and ironing board I can use?", "ada cerek dan cawan yg boleh sy guna?" ask one thing.
-_SAYS_WHAT_FOR = _either(r"(?:i|we|you|u|they|saya|sy|aku|kami|kita|yg|yang|that) (?:can|could|boleh|blh)")
+_SAYS_WHAT_FOR = whole_words(r"(?:i|we|you|u|they|saya|sy|aku|kami|kita|yg|yang|that) (?:can|could|boleh|blh)")
 
 
 def asks(piece: str) -> bool:

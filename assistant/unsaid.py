@@ -21,6 +21,7 @@ from pathlib import Path
 
 from assistant.language import ENGLISH_WORDS, MALAY_WORDS
 from assistant.situations import asking_pieces
+from core.patterns import whole_words
 from knowledge.services import glossary
 
 NEAR_WORDS_FILE = Path(__file__).resolve().parent / "data" / "near_words.txt"
@@ -740,20 +741,15 @@ def _meals_said(text: str) -> set[int]:
 
 
 # Food asked for ("anything to eat at the bar?", "sky bar ada jual makan?"), and a line saying food of any kind.
-_FOOD_ASKED = re.compile(
-    r"\b(?:food|foods|eat|eating|snacks?|bites|drinks|beverages?|makan|makanan|snek|kudapan|minuman)\b",
-    re.IGNORECASE,
-)
-_FOOD_SAID = re.compile(
-    r"\b(?:food|foods|eat|meals?|menus?|dining|dine|dish(?:es)?|cuisine|cook\w*|kitchens?|buffet|snacks?|fruits?"
-    r"|makan|makanan|hidangan|masakan|buah|bufet)\b",
-    re.IGNORECASE,
+_FOOD_ASKED = whole_words(r"food|foods|eat|eating|snacks?|bites|drinks|beverages?|makan|makanan|snek|kudapan|minuman")
+_FOOD_SAID = whole_words(
+    r"food|foods|eat|meals?|menus?|dining|dine|dish(?:es)?|cuisine|cook\w*|kitchens?|buffet|snacks?|fruits?"
+    r"|makan|makanan|hidangan|masakan|buah|bufet"
 )
 # Drinks asked ("kids club ada bagi minuman?"): a line serving food or a drink of any kind answers them.
-_DRINK_ASKED = re.compile(r"\b(?:drinks|beverages?|minuman)\b", re.IGNORECASE)
-_DRINK_SAID = re.compile(
-    r"\b(?:drinks?|beverages?|alcohol|beer|wine|coffee|tea|juice|minibar|bar|minuman|minum|arak|kopi|teh|jus)\b",
-    re.IGNORECASE,
+_DRINK_ASKED = whole_words(r"drinks|beverages?|minuman")
+_DRINK_SAID = whole_words(
+    r"drinks?|beverages?|alcohol|beer|wine|coffee|tea|juice|minibar|bar|minuman|minum|arak|kopi|teh|jus"
 )
 
 

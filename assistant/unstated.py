@@ -13,18 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.patterns import whole_words
 from knowledge.services import glossary
-
-
-def _any_of(*alternatives: str) -> re.Pattern[str]:
-    """One case-blind pattern matching any of the alternatives (regular expressions) as whole words."""
-    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
-
 
 # A length measured: how deep, how high, the clearance ("berapa dalam", "kedalaman", "dalam berapa meter").
 # Not how far (a place, answered by minutes' walk), not how long (a duration), not how big (a room's area, a
 # bed's size: answered by "king-size" too).
-_DIMENSION_ASKED = _any_of(
+_DIMENSION_ASKED = whole_words(
     "how deep", "depth", "how high", "how tall", "height", "clearance", "headroom", "berapa (?:dalam|tinggi)",
     "kedalaman", "ketinggian", "had tinggi", "dalam berapa (?:meter|kaki)", "tinggi berapa",
     "berapa (?:meter|kaki) (?:dalam|tinggi)",
@@ -43,7 +38,7 @@ def dimension_unstated(question: str, sentences: Sequence[str]) -> bool:
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
 # A line stating what something costs: an amount, or that it costs nothing.
 # (A night's rate charged states the price too: "no-shows are charged one night's room rate".)
-_PRICED = _any_of(
+_PRICED = whole_words(
     r"RM\s?\d[\d,.]*",
     "free",
     "no (?:extra )?(?:charge|cost)",
@@ -53,7 +48,7 @@ _PRICED = _any_of(
     r"charged (?:as )?(?:a |an |one )?(?:full )?night",
 )
 # A price asked on a condition ("what's the charge if we damage something?", "kalau …"): the rule answers it.
-_CONDITION = _any_of("if", "kalau", "klau", "jika", "sekiranya", "what happens")
+_CONDITION = whole_words("if", "kalau", "klau", "jika", "sekiranya", "what happens")
 
 # An age told: "a 3-year-old", "my son is 5", "umur 4 tahun", "aged 8".
 _AGE_TOLD = re.compile(
@@ -66,7 +61,9 @@ _BAND = re.compile(r"\b(\d{1,2})\s?(?:to|-|–|hingga|sehingga|until)\s?(\d{1,2}
 _UNDER = re.compile(r"\b(?:under|below|bawah|kurang dari|less than|up to)\s+(\d{1,2})\b", re.IGNORECASE)
 _OVER = re.compile(r"\b(?:over|above|atas|lebih dari|from age|and older)\s+(\d{1,2})\b", re.IGNORECASE)
 # Who a price is stated for: adults, children, seniors (a line pricing by who comes).
-_WHO = _any_of("adults?", "children", "child", "kids?", "dewasa", "kanak-kanak", "budak", r"senior\w*", "warga emas")
+_WHO = whole_words(
+    "adults?", "children", "child", "kids?", "dewasa", "kanak-kanak", "budak", r"senior\w*", "warga emas"
+)
 
 
 def _told_age(question: str) -> int | None:
@@ -126,7 +123,7 @@ def thing_unpriced(question: str, title: str, sentences: Sequence[str]) -> bool:
 
 
 # An amount asked for ("how much is …", "berapa harga …", "what does … cost"), not whether something is free.
-_AMOUNT_ASKED = _any_of(
+_AMOUNT_ASKED = whole_words(
     "how much", r"what does (?:it|\w+(?: \w+)?) cost", "price", "prices", "cost of", "harga",
     "berapa (?:ringgit|kos|caj)",
     # "dobi sehelai baju berapa?": the bare "berapa" closing a question asks an amount (not a floor, an hour, an age).

@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
 from core import settings_cache
+from core.patterns import whole_words
 from knowledge.models import Category, KnowledgeItem
 from leads.models import LeadSettings, RoomRate
 from leads.services.schema import RoomOption
@@ -60,20 +61,18 @@ _EXTRA = (
     r"|rollaway|tambahan|tambah|kanak(?:-kanak|2)?|budak|bayi|sarapan|makan|bayaran|caj|surcaj|cukai"
     r"|letak\s+kereta|parkir|daftar\s+(?:keluar\s+lewat|masuk\s+awal)"
 )
-_EXTRA_WORDS = re.compile(rf"\b(?:{_EXTRA})\b", re.IGNORECASE)
+_EXTRA_WORDS = whole_words(_EXTRA)
 # "with breakfast", "inclusive of tax", "termasuk sarapan": what the room's rate includes or leaves out, not what it
 # is the price of.
 _INCLUDED = re.compile(
-    r"\b(?:with|without|including|includes|included|inclusive\s+of|exclusive\s+of|excluding|incl\.?|excl\.?"
+    r"(?i)\b(?:with|without|including|includes|included|inclusive\s+of|exclusive\s+of|excluding|incl\.?|excl\.?"
     r"|before|termasuk|dengan|tanpa|tidak\s+termasuk)\s+(?:free\s+|percuma\s+|daily\s+|all\s+)?"
-    r"(?:buffet\s+)?(?:breakfast|sarapan(?:\s+pagi)?|tax(?:es)?|service\s+charge|sst|cukai)\b",
-    re.IGNORECASE,
+    r"(?:buffet\s+)?(?:breakfast|sarapan(?:\s+pagi)?|tax(?:es)?|service\s+charge|sst|cukai)\b"
 )
 # Right after the nightly amount: "… per night per person", "… for an extra bed", "… untuk katil tambahan".
 _AFTER_EXTRA = re.compile(
-    rf"^\s*(?:(?:per|/|a|each)\s*(?:person|pax|adult|child|guest|head)\b|seorang\b|setiap\s+orang\b|per\s+orang\b"
-    rf"|(?:for|untuk|bagi)\s+(?:(?:an?|each|every|one|the|setiap|satu|seorang)\s+)?(?:{_EXTRA})\b)",
-    re.IGNORECASE,
+    rf"(?i)^\s*(?:(?:per|/|a|each)\s*(?:person|pax|adult|child|guest|head)\b|seorang\b|setiap\s+orang\b|per\s+orang\b"
+    rf"|(?:for|untuk|bagi)\s+(?:(?:an?|each|every|one|the|setiap|satu|seorang)\s+)?(?:{_EXTRA})\b)"
 )
 # A sentence or line ends here ("RM 320.00" does not end one).
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")

@@ -10,31 +10,25 @@ extraction, so no database call of its own).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from core.patterns import whole_words
 from leads.services.extraction import Signals, match_room_type
 from leads.services.schema import RoomOption
 
-
-def _any_of(*phrases: str) -> re.Pattern[str]:
-    """One of `phrases` (regular expressions) as whole words, in any case."""
-    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
-
-
-PRICE_CUE = _any_of(
+PRICE_CUE = whole_words(
     "how much", "prices?", "pricing", "rates?", "costs?", "charge", "tariff", r"berapa(?:\s+ringgit)?", "harga",
     "kadar", "caj",
 )  # fmt: skip
 # What says the price asked is a room's: a room named, "the room", "per night", "semalam", "for 3 nights".
-ROOM_PRICE_CUE = _any_of(
+ROOM_PRICE_CUE = whole_words(
     "rooms?", "bilik", "suites?", "per night", "a night", "each night", "nightly", "semalam", "satu malam",
     "se ?malam", r"for (?:the |\d+ |two |three )?nights?", r"untuk \d+ malam", "room rate", "kadar bilik",
     "harga bilik",
 )  # fmt: skip
 # A price of something else the hotel sells (answered from the knowledge base as usual).
-OTHER_PRICE = _any_of(
+OTHER_PRICE = whole_words(
     "breakfast", "sarapan", "parking", "letak kereta", "park", "valet", "transfer", "airport", "lapangan terbang",
     "taxi", "teksi", "spa", "massage", "urut", "laundry", "dobi", "gym", "pool", "kolam", "buffet", "bufet", "dinner",
     "lunch", "makan", "meal", "deposit", r"cancel\w*", r"batal\w*", "pembatalan", "cot", "katil bayi", "extra bed",
