@@ -192,14 +192,19 @@ def next_open(property_: Property, now: dt.datetime) -> dt.datetime | None:
 
 # How a receptionist says when the team is back, the product's 12-hour clock ("7:00 am", "2:00 petang").
 _BACK_AT = {
-    "en": {"today": "at {clock} today", "tomorrow": "from {clock} tomorrow", "day": "on {day} from {clock}"},
+    "en": {
+        "today": "at {clock} today",
+        "tomorrow": "from {clock} tomorrow",
+        "day": "on {day} from {clock}",
+        "week": "next {day} from {clock}",
+    },
     "ms": {
         "today": "pada pukul {clock} ini",
         "tomorrow": "esok dari pukul {clock}",
         "day": "pada hari {day} dari pukul {clock}",
+        "week": "pada hari {day} depan dari pukul {clock}",
     },
 }
-_NEXT_WEEK = {"en": "next {day}", "ms": "{day} depan"}
 _DAY_NAMES = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "ms": ("Isnin", "Selasa", "Rabu", "Khamis", "Jumaat", "Sabtu", "Ahad"),
@@ -208,22 +213,15 @@ _DAY_NAMES = {
 _NO_HOURS = {"en": "as soon as they can", "ms": "secepat mungkin"}
 
 
+_MS_PERIODS = ((1, "tengah malam"), (12, "pagi"), (13, "tengah hari"), (19, "petang"), (24, "malam"))
+
+
 def _clock(moment: dt.datetime, language: str) -> str:
     hour, minute = moment.hour, moment.minute
     twelve = f"{(hour - 1) % 12 + 1}:{minute:02d}"
     if language == "ms":
-        # Malay says the part of the day: pagi until noon, tengah hari, petang, malam from 7 pm.
-        period = (
-            "tengah malam"
-            if hour == 0
-            else "pagi"
-            if hour < 12
-            else "tengah hari"
-            if hour < 13
-            else "petang"
-            if hour < 19
-            else "malam"
-        )
+        # Malay says the part of the day: tengah malam, pagi until noon, tengah hari, petang, malam from 7 pm.
+        period = next(name for upto, name in _MS_PERIODS if hour < upto)
         return f"{twelve} {period}"
     if (hour, minute) == (12, 0):
         return "12:00 noon"
@@ -241,8 +239,8 @@ def opening_words(opening: dt.datetime, now: dt.datetime, language: str) -> str:
         return forms["today"].format(clock=clock)
     if ahead == 1:
         return forms["tomorrow"].format(clock=clock)
-    day = _DAY_NAMES[lang][opening.weekday()]
-    return forms["day"].format(day=_NEXT_WEEK[lang].format(day=day) if ahead >= 7 else day, clock=clock)
+    # A week ahead is the same weekday as today: "next Monday", not "on Monday" (today).
+    return forms["week" if ahead >= 7 else "day"].format(day=_DAY_NAMES[lang][opening.weekday()], clock=clock)
 
 
 def team_back(property_: Property, now: dt.datetime, language: str) -> str | None:
