@@ -24,8 +24,16 @@ MODE_RULES = {
 
 
 def system_prompt(
-    *, property_name: str, language: str, mode: str, after_hours: bool, tone: str = "", instructions: str = ""
+    *,
+    property_name: str,
+    language: str,
+    mode: str,
+    after_hours: bool,
+    back: str = "",
+    tone: str = "",
+    instructions: str = "",
 ) -> str:
+    """`back`: after hours, when the team is next there in the guest's words ("from 9:00 am tomorrow")."""
     lines = [
         f"You are the guest assistant of {property_name}, answering guests on the hotel's behalf.",
         f"Tone: {tone or 'warm, concise and professional'}. Keep replies under 120 words.",
@@ -38,7 +46,8 @@ def system_prompt(
         MODE_RULES.get(mode, MODE_RULES[AiMode.CONCIERGE]),
     ]
     if after_hours:
-        lines.append("The front office is closed now: say the team will follow up first thing in the morning.")
+        # The real next opening, not "in the morning": a front office closed until Monday, or opening at 14:00.
+        lines.append(f"The front office is closed now: say the team will follow up {back or 'once it opens again'}.")
     if instructions.strip():
         # The hotel's own words come last and fenced, below the guardrails they may not override.
         lines.append(

@@ -51,13 +51,14 @@ from core.telemetry import stage_span
 from messaging.base import NormalizedMessage
 from properties.models import Property
 from properties.realtime import notify_staff
-from properties.services import current_property_cached
+from properties.services import current_property_cached, team_back
 
 log = structlog.get_logger(__name__)
 
+# `back`: when the team is next there (`properties.services.team_back`), "at 9:00 am today".
 AFTER_HOURS_NOTE = {
-    "en": "Our team is offline right now and will follow up with you first thing in the morning.",
-    "ms": "Pasukan kami berada di luar waktu operasi sekarang dan akan menghubungi anda seawal pagi esok.",
+    "en": "Our team is offline right now and will follow up with you {back}.",
+    "ms": "Pasukan kami berada di luar waktu operasi sekarang dan akan menghubungi anda {back}.",
 }
 
 
@@ -89,6 +90,7 @@ class Answer:
     verdict: modes.ModelVerdict | None = None  # the model's reading of the turn, when there was one
     # the question's topics and names no item names (retrieval.topics_named_nowhere, outside.names_named_nowhere)
     unnamed: tuple[str, ...] = ()
+    back: str | None = None  # after hours, when the team is next there ("from 9:00 am tomorrow"); None in hours
 
     @property
     def confidence(self) -> float:
@@ -228,7 +230,8 @@ def answer(
             unnamed = _unnamed(text, hits, property_)
         span.set_attribute("nocturn.hits", len(hits))
     timings["retrieval"] = (time.perf_counter() - started) * 1000
-    after_hours = not property_.is_open_at(now or timezone.now())
+    back = team_back(property_, now or timezone.now(), language)
+    after_hours = back is not None
     voice = ChannelSettings.cached()
     request = ChatRequest(
         system=prompts.system_prompt(
@@ -236,6 +239,7 @@ def answer(
             language=language,
             mode=mode,
             after_hours=after_hours,
+            back=back or "",
             tone=voice.ai_tone,
             instructions=voice.ai_instructions,
         ),
@@ -263,15 +267,16 @@ def answer(
         )
     metrics.count_llm(connection.schema_name, result.provider, result.model or "", result.tokens_in, result.tokens_out)
     reply = guard.finish(routed.result.text)
-    note = AFTER_HOURS_NOTE[language]
-    if after_hours and routed.result.provider == "offline" and mode != AiMode.HANDOFF and not _said(note, history):
+    note = AFTER_HOURS_NOTE[language].format(back=back)
+    said = _said(AFTER_HOURS_NOTE[language].partition("{back}")[0], history)  # on an earlier night too: once
+    if after_hours and routed.result.provider == "offline" and mode != AiMode.HANDOFF and not said:
         # Models are told about the hour in the prompt; the templates need the note added. Once a conversation:
         # under every answer it buried the answers and read as if none of them were one. A handoff says when in
         # its own note (`handoff.handoff_note`), composed with it by the turn.
         sink.on_token("\n\n" + note)
         reply = f"{reply}\n\n{note}"
     timings["provider"] = (time.perf_counter() - started) * 1000
-    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict, unnamed)
+    return Answer(reply, language, mode, hits, routed, after_hours, timings, mode_source, verdict, unnamed, back)
 
 
 MAX_MERGED_HITS = 12  # a message asking six things: about two items each reach the model's prompt
@@ -489,10 +494,10 @@ def _run_turn_locked(
         and step_reply is None
         and (new_episode or result.routed.result.provider == "offline")
     ):
-        # The handoff line and when the team replies, one paragraph: after hours the morning, never "as soon as they
-        # can" beside "offline". A guest writing again while waiting hears when again (the templates do not know
+        # The handoff line and when the team replies, one paragraph: after hours when it is next there, never "as soon
+        # as they can" beside "offline". A guest writing again while waiting hears when again (the templates do not know
         # the hour; a model was told it in the prompt).
-        note = handoff.handoff_note(result.language, after_hours=result.after_hours, new_episode=new_episode)
+        note = handoff.handoff_note(result.language, back=result.back, new_episode=new_episode)
         _append(result, sink, note, separator=" ")
 
     started = time.perf_counter()

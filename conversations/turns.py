@@ -35,7 +35,7 @@ from conversations.pipeline import notices, outbox
 from core.durability import TransientError, enqueue, publish
 from core.redis import get_redis, key
 from properties.realtime import notify_staff
-from properties.services import current_property_cached
+from properties.services import current_property_cached, team_back
 
 log = structlog.get_logger(__name__)
 
@@ -182,7 +182,7 @@ def answer(conversation_id: int, message_id: int) -> int | None:
     return reply.pk if reply is not None else None
 
 
-def give_up(conversation_id: int, message_id: int, error: str) -> Message | None:
+def give_up(conversation_id: int, message_id: int, error: str, *, now: dt.datetime | None = None) -> Message | None:
     """The turn of `message_id` failed for good (its task's retries are spent, or it can never succeed): one
     honest holding reply to the guest in their language, on their channel, and the conversation handed to staff
     (the inbox's waiting list, the no-takeover alert). Returns the notice, or None when there is nothing to do.
@@ -191,7 +191,8 @@ def give_up(conversation_id: int, message_id: int, error: str) -> Message | None
     beat job's sweep (`resend_stale`) nor a redelivered copy of the turn sends it again. Idempotent: copies of a
     turn that fail one after the other tell the guest once; a turn still running elsewhere (its lock held) or a
     message answered meanwhile leaves nothing to do. Called after the dead letter is written, so its own failure
-    (the database still away) leaves the turn to the sweep and the admins' replay.
+    (the database still away) leaves the turn to the sweep and the admins' replay. `now`: the moment the guest is
+    told when staff reply (the clock's by default).
     """
     lock = get_redis().lock(
         key(connection.schema_name, "turn", conversation_id),
@@ -208,8 +209,8 @@ def give_up(conversation_id: int, message_id: int, error: str) -> Message | None
             ):
                 return None
             language = notices.language_of(conversation)
-            hours = "open" if current_property_cached().is_open_at(timezone.now()) else "closed"
-            when = notices.STAFF_REPLY_WHEN.get(language, notices.STAFF_REPLY_WHEN["en"])[hours]
+            back = team_back(current_property_cached(), now or timezone.now(), language)
+            when = back or notices.STAFF_REPLY_SOON.get(language, notices.STAFF_REPLY_SOON["en"])
             with transaction.atomic():
                 handoff.begin_handoff(
                     conversation.pk, trigger="turn_failed", reason=f"The AI could not answer the guest: {error}"

@@ -84,6 +84,7 @@ from leads.services.policy import CONTACT, PARTY_AGAIN, Decision, DialogueState,
 from leads.services.quotes import room_price_alone, room_price_line
 from leads.services.reading import ModelOutcome, model_reads
 from leads.services.schema import NAME_CONNECTORS, ExtractedLead, ExtractionContext
+from properties.services import team_back
 
 log = structlog.get_logger(__name__)
 
@@ -93,10 +94,11 @@ THANKS = {
     "ms": "Terima kasih! Butiran anda telah diserahkan kepada pasukan tempahan kami; mereka akan menghubungi anda "
     "tidak lama lagi dan dapat melihat keseluruhan perbualan ini.",
 }
-# A YES while the team is off duty: "shortly" at 2 am is a promise nobody keeps; the guest hears when instead.
+# A YES while the team is off duty: "shortly" at 2 am is a promise nobody keeps; the guest hears when instead
+# (`properties.services.team_back`: "from 9:00 am tomorrow").
 OFF_DUTY = {
-    "en": ("shortly", "first thing in the morning (they are offline right now)"),
-    "ms": ("tidak lama lagi", "seawal pagi esok (pasukan kami di luar waktu operasi sekarang)"),
+    "en": ("shortly", "{back} (they are offline right now)"),
+    "ms": ("tidak lama lagi", "{back} (pasukan kami di luar waktu operasi sekarang)"),
 }
 RESPECTED = {
     "en": "No problem — I won't pass your details on. I'm still here if you have any other questions.",
@@ -152,10 +154,10 @@ def read_reply(
     language: str,
     *,
     lead: Lead | None | Literal["ask"] = "ask",
-    after_hours: bool = False,
+    back: str | None = None,
 ) -> ConsentAnswer | None:
-    """`lead`: the conversation's lead when the caller has just read it ("ask": read it here). `after_hours`: the
-    team is off duty now (the thanks for a YES then says when they will call)."""
+    """`lead`: the conversation's lead when the caller has just read it ("ask": read it here). `back`: when the team,
+    off duty now, is next there (the thanks for a YES then says it); None in hours."""
     lead = lead_for_conversation(conversation.pk) if isinstance(lead, str) else lead
     if lead is None or lead.consent_status != ConsentStatus.ASKED or not lead.is_open:
         return None
@@ -165,7 +167,8 @@ def read_reply(
     lang = spoken(language)
     if answer:
         mark_handed_over(lead.pk)
-        thanks = THANKS[lang].replace(*OFF_DUTY[lang]) if after_hours else THANKS[lang]
+        soon, later = OFF_DUTY[lang]
+        thanks = THANKS[lang] if back is None else THANKS[lang].replace(soon, later.format(back=back))
         return ConsentAnswer(thanks, AiMode.HANDOFF, True, lead.pk)
     if BARE_NO.match(text):
         return ConsentAnswer(f"{RESPECTED[lang]} {CORRECT_IT[lang]}", AiMode.CONCIERGE, False, lead.pk, True)
@@ -727,8 +730,8 @@ class LeadTurnStep:
         # A name or a count read from a bare answer ("silap, Ahmad Faizal bin Hassan") corrects the summary too.
         if lead is not None and corrects_summary(turn.text, lead, state, gives or hint is not None):
             lead = turn.notes["lead_row"] = reopen_consent(lead.pk)
-        after_hours = not turn.property.is_open_at(turn.now)
-        consent = read_reply(turn.conversation, turn.text, language, lead=lead, after_hours=after_hours)
+        back = team_back(turn.property, turn.now, language)
+        consent = read_reply(turn.conversation, turn.text, language, lead=lead, back=back)
         if lead is not None and lead.consent_status == ConsentStatus.ASKED:
             turn.notes.pop("lead_row", None)  # the reply may have been recorded on it
         if consent is not None:

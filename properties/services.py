@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from core import settings_cache
-from properties.models import Domain, Membership, Property, Role, User, WidgetKey
+from properties.models import WEEKDAYS, Domain, Membership, Property, Role, User, WidgetKey
 from properties.permissions import MANAGERS, allows
 
 logger = logging.getLogger(__name__)
@@ -169,3 +169,85 @@ def writers_of(property_: Property) -> list[User]:
             is_active=True, memberships__property=property_, memberships__role__in=[Role.MANAGER, Role.AGENT]
         ).order_by("first_name", "email")
     )
+
+
+def next_open(property_: Property, now: dt.datetime) -> dt.datetime | None:
+    """The first moment at or after `now` (aware) the front office is open, in the property's zone: `now` itself
+    while it is open, the start of its next range otherwise, None for a property with no hours at all.
+
+    A range opens on its own day, an overnight one too ("22:00-06:00" opens at 22:00), so the first start after
+    `now` over the coming week is the opening: it is closed until then.
+    """
+    local = property_.local_now(now)
+    if property_.is_open_at(local):
+        return local
+    for ahead in range(8):  # today to the same weekday next week
+        day = local.date() + dt.timedelta(days=ahead)
+        for opens, _ in sorted(property_.operating_hours.get(WEEKDAYS[day.weekday()]) or []):
+            start = dt.datetime.combine(day, dt.time.fromisoformat(opens), tzinfo=property_.tzinfo)
+            if start > local:
+                return start
+    return None
+
+
+# How a receptionist says when the team is back, the product's 12-hour clock ("7:00 am", "2:00 petang").
+_BACK_AT = {
+    "en": {
+        "today": "at {clock} today",
+        "tomorrow": "from {clock} tomorrow",
+        "day": "on {day} from {clock}",
+        "week": "next {day} from {clock}",
+    },
+    "ms": {
+        "today": "pada pukul {clock} ini",
+        "tomorrow": "esok dari pukul {clock}",
+        "day": "pada hari {day} dari pukul {clock}",
+        "week": "pada hari {day} depan dari pukul {clock}",
+    },
+}
+_DAY_NAMES = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "ms": ("Isnin", "Selasa", "Rabu", "Khamis", "Jumaat", "Sabtu", "Ahad"),
+}
+# A property that never opens (no hours at all) still has someone reading the inbox some day.
+_NO_HOURS = {"en": "as soon as they can", "ms": "secepat mungkin"}
+
+
+_MS_PERIODS = ((1, "tengah malam"), (12, "pagi"), (13, "tengah hari"), (19, "petang"), (24, "malam"))
+
+
+def _clock(moment: dt.datetime, language: str) -> str:
+    hour, minute = moment.hour, moment.minute
+    twelve = f"{(hour - 1) % 12 + 1}:{minute:02d}"
+    if language == "ms":
+        # Malay says the part of the day: tengah malam, pagi until noon, tengah hari, petang, malam from 7 pm.
+        period = next(name for upto, name in _MS_PERIODS if hour < upto)
+        return f"{twelve} {period}"
+    if (hour, minute) == (12, 0):
+        return "12:00 noon"
+    return f"{twelve} {'am' if hour < 12 else 'pm'}"
+
+
+def opening_words(opening: dt.datetime, now: dt.datetime, language: str) -> str:
+    """When the team is back, as a receptionist says it: "at 8:00 am today", "from 9:00 am tomorrow", "on Monday
+    from 9:00 am"; "pada pukul 8:00 pagi ini", "esok dari pukul 9:00 pagi", "pada hari Isnin dari pukul 9:00 pagi".
+    Days are counted in the opening's zone (the property's), not the server's."""
+    lang = language if language in _BACK_AT else "en"
+    ahead = (opening.date() - now.astimezone(opening.tzinfo).date()).days
+    forms, clock = _BACK_AT[lang], _clock(opening, lang)
+    if ahead <= 0:
+        return forms["today"].format(clock=clock)
+    if ahead == 1:
+        return forms["tomorrow"].format(clock=clock)
+    # A week ahead is the same weekday as today: "next Monday", not "on Monday" (today).
+    return forms["week" if ahead >= 7 else "day"].format(day=_DAY_NAMES[lang][opening.weekday()], clock=clock)
+
+
+def team_back(property_: Property, now: dt.datetime, language: str) -> str | None:
+    """None while the front office is open at `now`; otherwise when the team is back, in the guest's words."""
+    opening = next_open(property_, now)
+    if opening is None:
+        return _NO_HOURS.get(language, _NO_HOURS["en"])
+    if opening <= now:
+        return None
+    return opening_words(opening, now, language)

@@ -139,7 +139,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         # The lead step adds the one detail still missing (leads.turn): the template only acknowledges.
         "lead": "I'd be happy to help with your enquiry.",
-        # The turn adds when the team replies (in hours or in the morning): `conversations.handoff.handoff_note`.
+        # The turn adds when the team replies (in hours, or its next opening): `conversations.handoff.handoff_note`.
         "handoff": "I'm passing your conversation to a member of our team now.",
         # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
         "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',

@@ -50,16 +50,17 @@ CONTEXT_NOTE = {
     "apa-apa.",
 }
 # Said to the guest when the AI hands the conversation over, after its own handoff line, as one message: when the
-# team replies (in hours, or in the morning while it is off duty), that they have the whole story, and after hours
-# what happens meanwhile. A guest who writes again while waiting hears when only (`handoff_note`).
+# team replies (in hours, or when it is next there while it is off duty: `properties.services.team_back`), that
+# they have the whole story, and after hours what happens meanwhile. A guest who writes again while waiting hears
+# when only (`handoff_note`).
 REPLY_WHEN = {
     "en": {
         "open": "Our team will reply here as soon as they can.",
-        "closed": "Our team is offline right now and will reply here first thing in the morning.",
+        "closed": "Our team is offline right now and will reply here {back}.",
     },
     "ms": {
         "open": "Pasukan kami akan membalas di sini secepat mungkin.",
-        "closed": "Pasukan kami berada di luar waktu operasi sekarang dan akan membalas di sini seawal pagi esok.",
+        "closed": "Pasukan kami berada di luar waktu operasi sekarang dan akan membalas di sini {back}.",
     },
 }
 FULL_HISTORY = {
@@ -72,13 +73,14 @@ MEANWHILE = {
 }
 
 
-def handoff_note(language: str, *, after_hours: bool, new_episode: bool = True) -> str:
-    """What follows the AI's handoff line: one paragraph, in hours or after hours, never both."""
+def handoff_note(language: str, *, back: str | None, new_episode: bool = True) -> str:
+    """What follows the AI's handoff line: one paragraph, in hours or after hours, never both. `back`: when the team
+    is next there, in the guest's language (`properties.services.team_back`); None while it is."""
     lang = spoken(language)
-    parts = [REPLY_WHEN[lang]["closed" if after_hours else "open"]]
+    parts = [REPLY_WHEN[lang]["open"] if back is None else REPLY_WHEN[lang]["closed"].format(back=back)]
     if new_episode:
         parts.append(FULL_HISTORY[lang])
-        if after_hours:
+        if back is not None:
             parts.append(MEANWHILE[lang])
     return " ".join(parts)
 

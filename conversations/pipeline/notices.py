@@ -62,11 +62,9 @@ MEDIA_NAMES = {
 }
 
 
-# When staff will reply ("turn_failed"): within operating hours, or the next morning.
-STAFF_REPLY_WHEN = {
-    "en": {"open": "as soon as they can", "closed": "first thing in the morning"},
-    "ms": {"open": "secepat mungkin", "closed": "pada awal pagi esok"},
-}
+# When staff will reply ("turn_failed") within operating hours; after them, when the team is next there
+# (`properties.services.team_back`).
+STAFF_REPLY_SOON = {"en": "as soon as they can", "ms": "secepat mungkin"}
 
 
 def language_of(conversation: Conversation, text: str = "") -> str:

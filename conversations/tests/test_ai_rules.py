@@ -113,9 +113,16 @@ def test_repeated_low_confidence_hands_off_and_staff_hold_is_sticky() -> None:
 
 
 def test_the_prompt_carries_rules_language_knowledge_and_history_in_order() -> None:
-    system = system_prompt(property_name="Alpha Hotel", language="ms", mode=AiMode.LEAD_CAPTURE, after_hours=True)
+    system = system_prompt(
+        property_name="Alpha Hotel",
+        language="ms",
+        mode=AiMode.LEAD_CAPTURE,
+        after_hours=True,
+        back="esok dari pukul 9:00 pagi",
+    )
     assert "Alpha Hotel" in system and "Reply only in Bahasa Malaysia" in system
-    assert "never invent" in system and "first thing in the morning" in system
+    assert "never invent" in system and "follow up esok dari pukul 9:00 pagi." in system
+    assert "morning" not in system  # the real opening, not a promise of the morning
     hit = Hit(7, 70, "Parking", "facilities", "Parking is RM 15 per night.", 0.9)
     messages = build_messages(
         [{"role": "ai", "content": "Welcome!"}, {"role": "guest", "content": "Hi"}, {"role": "ai", "content": "Hello"}],

@@ -100,32 +100,33 @@ def test_booking_intent_switches_to_lead_capture_and_a_human_request_to_handoff(
         assert conversation.status == ConversationStatus.HANDED_OFF and conversation.ai_mode == AiMode.HANDOFF
 
 
-def test_after_hours_flags_the_conversation_and_promises_a_morning_follow_up(kb_a) -> None:
-    night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # 00:30 in Kuala Lumpur; default hours 09–18
+def test_after_hours_flags_the_conversation_and_promises_a_follow_up_at_the_opening(kb_a) -> None:
+    night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # Tuesday 00:30 in Kuala Lumpur; default hours 09–18
     with schema_context(kb_a.a.schema_name):
         conversation, message = start(kb_a, "Is there parking?")
         reply = engine.run_turn(conversation.pk, message.pk, now=night)
-        assert reply.content.endswith(engine.AFTER_HOURS_NOTE["en"])
+        assert reply.content.endswith("Our team is offline right now and will follow up with you at 9:00 am today.")
         assert "RM 15 per night" in reply.content
         conversation.refresh_from_db()
         assert conversation.is_after_hours is True
         assert reply.metadata["after_hours"] is True
 
 
-def test_the_after_hours_note_is_said_once_and_a_person_promised_is_told_the_morning(kb_a) -> None:
-    night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # 00:30 in Kuala Lumpur; default hours 09–18
-    note = engine.AFTER_HOURS_NOTE["en"]
+def test_the_after_hours_note_is_said_once_and_a_person_promised_is_told_the_opening(kb_a) -> None:
+    night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # Tuesday 00:30 in Kuala Lumpur; default hours 09–18
+    note = engine.AFTER_HOURS_NOTE["en"].format(back="at 9:00 am today")
+    later = night + dt.timedelta(hours=18, minutes=30)  # 19:00 that evening: "from 9:00 am tomorrow", still once
     with schema_context(kb_a.a.schema_name):
         conversation, message = start(kb_a, "Is there parking?")
         assert engine.run_turn(conversation.pk, message.pk, now=night).content.endswith(note)
         second, _ = engine.record_guest_message(conversation, "Is there a gym?", provider_message_id="night:2")
-        reply = engine.run_turn(conversation.pk, second.pk, now=night)
-        assert note not in reply.content and reply.metadata["after_hours"] is True, reply.content
+        reply = engine.run_turn(conversation.pk, second.pk, now=later)
+        assert "offline" not in reply.content and reply.metadata["after_hours"] is True, reply.content
         third, _ = engine.record_guest_message(conversation, "Can I talk to a person?", provider_message_id="night:3")
         reply = engine.run_turn(conversation.pk, third.pk, now=night)
-        # A person promised says when in its own words (the morning), not the note a second time beside it.
+        # A person promised says when in its own words (the opening), not the note a second time beside it.
         assert reply.metadata["mode"] == AiMode.HANDOFF and note not in reply.content, reply.content
-        assert "first thing in the morning" in reply.content and "as soon as" not in reply.content, reply.content
+        assert "will reply here at 9:00 am today." in reply.content and "as soon as" not in reply.content, reply.content
 
 
 def test_a_turn_is_answered_once_even_if_its_task_runs_twice(kb_a, open_all_day) -> None:

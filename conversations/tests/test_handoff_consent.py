@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django_tenants.utils import schema_context
 
+from conversations import engine
 from conversations.models import AiMode, ConversationStatus, Handoff, MessageRole
 from leads import turn as lead_turn
 from leads.models import ConsentStatus, Lead
@@ -56,13 +59,14 @@ def test_a_yes_while_the_team_is_off_duty_is_told_when_they_will_call(kb_a, open
     with schema_context(kb_a.a.schema_name):
         conversation = web_conversation()
         asked_for_consent(conversation, BOOKING_MS)
-        kb_a.a.operating_hours = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}  # closed
+        kb_a.a.operating_hours = {"wed": [["14:00", "18:00"]]}  # only Wednesday afternoons
         kb_a.a.save(update_fields=["operating_hours"])
-        answer = say(conversation, "ya", 2)
-        assert (
-            answer.content.startswith("Terima kasih! Butiran anda telah diserahkan")
-            and "seawal pagi esok" in answer.content
-        )
+        message, _ = engine.record_guest_message(conversation, "ya", provider_message_id=f"{conversation.pk}:2")
+        tuesday_night = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # Tuesday 00:30 in Kuala Lumpur
+        answer = engine.run_turn(conversation.pk, message.pk, now=tuesday_night)
+        assert answer.content.startswith("Terima kasih! Butiran anda telah diserahkan"), answer.content
+        # The real opening, Wednesday 14:00 ("tomorrow" from Tuesday), not a promise of the morning.
+        assert "menghubungi anda esok dari pukul 2:00 petang (pasukan kami di luar" in answer.content, answer.content
         assert "tidak lama lagi" not in answer.content
         assert answer.metadata["consent"]["step"] == "given"
 

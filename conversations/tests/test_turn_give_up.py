@@ -32,6 +32,7 @@ from properties.models import Property
 
 pytestmark = pytest.mark.django_db
 
+IS_OPEN_AT = Property.is_open_at  # before `pushed` keeps every test in working hours
 HOLDING_EN = "Sorry, I can't answer right now. A member of our team will reply to you here as soon as they can."
 HOLDING_MS = "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini secepat mungkin."
 
@@ -111,15 +112,28 @@ def test_a_whatsapp_or_email_turn_that_fails_for_good_tells_the_guest_in_malay_t
     assert pushed == []
 
 
-def test_after_hours_the_guest_is_told_staff_reply_in_the_morning(world, pushed, monkeypatch) -> None:
-    monkeypatch.setattr(Property, "is_open_at", lambda self, moment: False)
+@pytest.mark.parametrize(
+    ("language", "holding"),
+    [
+        ("en", "Sorry, I can't answer right now. A member of our team will reply to you here on Monday from 9:00 am."),
+        (
+            "ms",
+            "Maaf, saya tidak dapat menjawab sekarang. Kakitangan kami akan membalas anda di sini pada hari Isnin "
+            "dari pukul 9:00 pagi.",
+        ),
+    ],
+)
+def test_after_hours_the_guest_is_told_when_staff_are_back(world, pushed, monkeypatch, language, holding) -> None:
+    """Closed at weekends: on Saturday night staff reply on Monday morning, not "first thing in the morning"."""
+    monkeypatch.setattr(Property, "is_open_at", IS_OPEN_AT)  # the property's own hours
+    world.a.operating_hours = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    world.a.save(update_fields=["operating_hours"])
+    saturday_night = dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)  # 22:00 in Kuala Lumpur
     with schema_context(world.a.schema_name):
-        conversation, message = guest_waits(Channel.WEB)
-        notice = turns.give_up(conversation.pk, message.pk, "RuntimeError: boom")
+        conversation, message = guest_waits(Channel.WEB, language=language)
+        notice = turns.give_up(conversation.pk, message.pk, "RuntimeError: boom", now=saturday_night)
         assert notice is not None and notice.metadata["notice"] == "turn_failed"
-        assert notice.content == (
-            "Sorry, I can't answer right now. A member of our team will reply to you here first thing in the morning."
-        )
+        assert notice.content == holding
 
 
 def test_nothing_is_said_when_staff_hold_the_conversation_or_the_message_was_answered(world, pushed) -> None:
