@@ -241,8 +241,9 @@ _BARE_NUMBER = re.compile(
     r"\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+# A name may open with its initials ("K. Ravi", "S.K. Tan").
 _BARE_NAME = re.compile(
-    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-]+(?:\s+[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-/]+){0,6})\s*[.!]*\s*$"
+    r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?(?:[A-Z]\.\s*){0,2}[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-]+(?:\s+[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-/]+){0,6})\s*[.!]*\s*$"
 )
 # "nama syarifah aini", "name: jess tan": the label said before the name is no part of it.
 _SELF_CUE = re.compile(
@@ -280,6 +281,17 @@ REPLY_WORDS = {
     "berdua", "bertiga", "berempat", "kami", "sekeluarga",
 }  # fmt: skip
 ROOM_WORDS = GENERIC_ROOM_WORDS | set(ROOM_WORD_ALIASES) | set(ROOM_WORD_ALIASES.values())
+# Words that make a reply a sentence, written in lower case inside it: a pronoun, a question word, a verb of coming
+# or needing ("isteri saya pun ikut", "why do you need it", "nanti dulu", "kawan saya pun datang"). Said to "May I
+# have your name?", such a reply is about the party, the dates or the question, never the name. Words that are also
+# given names ("Will", "Can", "Do") are left out.
+SENTENCE_WORDS = {
+    "saya", "sy", "aku", "kami", "kita", "dia", "mereka", "awak", "anda", "korang", "i", "me", "my", "mine", "we",
+    "our", "us", "you", "your", "he", "she", "they", "them", "his", "her", "their", "it", "why", "what", "how",
+    "when", "where", "kenapa", "mengapa", "apa", "bila", "need", "join", "joining", "come", "coming", "ikut",
+    "datang", "bawa", "pun", "juga", "jugak", "sekali", "too", "dulu", "dahulu", "perlu", "want", "would", "could",
+    "should", "does", "did", "are", "am", "was",
+}  # fmt: skip
 _AFFILIATION = {"from", "of", "at", "with", "dari", "daripada", "di"}
 _HINTS = {
     "nights": "{n} nights", "adults": "{n} adults", "group_size": "{n} pax", "children": "{n} children",
@@ -406,6 +418,8 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         # "Jason Lim from Acme", "Aida dari HR": the name ends where the company or the town begins.
         cut = next((i for i, word in enumerate(words) if i and word.lower() in _AFFILIATION), len(words))
         words = words[:cut]
+        if any(word in SENTENCE_WORDS for word in words):
+            return None  # "isteri saya pun ikut": a sentence the extraction reads for its details, no name
         capitals = all(word[:1].isupper() or word.lower() in NAME_CONNECTORS for word in words)
         # Asked for a contact, "this is kelvin" or "aminah" is the name in lower case when no word of it is one we know.
         lower_ok = last_asked == CONTACT and not chatty and lower_case_name(" ".join(words)) is not None

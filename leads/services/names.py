@@ -29,6 +29,7 @@ CHATTER = {
     "ok", "okay", "okey", "okie", "okies", "okk", "k", "kk", "sure", "yes", "yess", "yeah", "yep", "yup", "ya",
     "yaa", "ye", "yer", "boleh", "baik", "alright", "right", "noted", "tq", "ty", "thx", "thanks", "thank", "you",
     "terima", "kasih", "of", "course", "certainly", "thing", "definitely", "absolutely", "no", "problem", "worries",
+    "fine",  # "ok fine, Marcus Tan"
     "cool", "great", "nice", "lovely", "brilliant", "fantastic", "wonderful", "amazing", "awesome", "perfect", "done",
     "roger", "welcome", "bye", "goodbye", "goodnight", "gn", "nvm", "nevermind", "tqvm", "tqsm", "thnx", "thanx",
     "makasih", "trimas", "bagus", "baguslah", "mantap", "terbaik", "sip", "alhamdulillah", "insyaallah", "inshallah",

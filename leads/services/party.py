@@ -59,7 +59,9 @@ _OF_MINE = r"(?:\s+(?P<mine>saya|sy|kami|aku|dia|kita))?"
 # One person or kind of person a guest names: the guest, a grown-up relation (or several), or children.
 MEMBER_RE = re.compile(
     rf"\b(?:(?P<self>me|myself|i|saya|sy|aku)\b(?!['’]?\s*(?:m|d|ll|ve|s)\b)"  # "I'm", "I'd": no list member
-    rf"|{_OWNER}(?:{_N}\s+(?:orang\s+)?)?(?:{_BESIDE})?"
+    # A count belongs to the people it is said with on its line: "saya sorang", then "isteri saya pun ikut" in the
+    # next message, is the guest alone and then a wife joining, not "one wife".
+    rf"|{_OWNER}(?:{_N}[ \t]+(?:orang[ \t]+)?)?(?:{_BESIDE})?"
     rf"(?:(?P<adult>{'|'.join(map(re.escape, _ADULT_WORDS))})\b(?!['’]s\b)"  # "my wife's parents": her parents
     rf"|(?P<child>{'|'.join(map(re.escape, _CHILD_WORDS))})\b){_OF_MINE})"
 )
