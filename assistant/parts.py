@@ -35,6 +35,14 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_AND = re.compile(r"\s+(?:and|dan)\s*$", re.IGNORECASE)  # "is there a pool and" before "where can i park"
+# A Malay run-on asks each thing with its question word last ("spa tingkat berapa kids club tingkat berapa", "kolam
+# ada penyelamat ke dobi ekspres caj brp", "boleh bawa anjing tak"): a question may end after one of these words.
+_MALAY_CLOSING = re.compile(r"^(?:berapa|brp|apa|mana|bila|ke|tak|x)$", re.IGNORECASE)
+# A part pointing back at a room the message named ("Is breakfast included in its rate?", "Sarapan termasuk tak?"
+# after the Family Suite): it asks about that room's rate, not the café's. The room named: "the family suite",
+# "bilik deluxe king" (room service is no room).
+_POINTS_BACK = re.compile(r"\b(?:its|termasuk|included|include|includes|inclusive)\b|\w+nya\b", re.I)
+_ROOM_NAMED = re.compile(r"\b(?:suite|room|rooms|bilik|deluxe|king|twin)\b(?!\s+service)", re.IGNORECASE)
 
 
 def _topics(text: str) -> list[glossary.Concept]:
@@ -58,6 +66,8 @@ def _sentence_parts(sentence: str) -> list[str]:
     pieces = [_TRAILING_AND.sub("", p).strip(" ,;:") for p in question_pieces(sentence)]
     if is_comparison(sentence) or sum(1 for p in pieces if _a_part(p)) < MANY_PARTS:
         run_on = _run_on_questions(sentence) if not re.search(r"[,;?]", sentence) else []
+        if len(run_on) < MANY_PARTS and not re.search(r"[,;?]", sentence):
+            run_on = _malay_run_on(sentence)
         if len(run_on) < MANY_PARTS:
             return [sentence]
         pieces = run_on
@@ -91,6 +101,23 @@ def _run_on_questions(sentence: str) -> list[str]:
     return questions
 
 
+def _malay_run_on(sentence: str) -> list[str]:
+    """A Malay run-on's questions, each ending at its closing question word ("spa tingkat berapa | kids club tingkat
+    berapa | gym tingkat berapa"): only where the words before name a thing of their own and the words after do
+    too ("nak tanya brp harga parking" is one: "nak tanya brp" names nothing)."""
+    words = sentence.split()
+    questions: list[str] = []
+    start = 0
+    for i, word in enumerate(words[:-1]):
+        if not _MALAY_CLOSING.match(word.strip(",")):
+            continue
+        before, after = " ".join(words[start : i + 1]), " ".join(words[i + 1 :])
+        if _topics(before) and _topics(after):
+            questions.append(before)
+            start = i + 1
+    return [*questions, " ".join(words[start:])] if questions else [sentence]
+
+
 def _asks(sentence: str) -> bool:
     # "We are a family of four." tells; "Makanan halal ke?" asks, with no question word.
     end = sentence.rstrip()
@@ -106,6 +133,7 @@ def asked_parts(message: str) -> list[tuple[str, str]]:
     parts: list[tuple[str, str]] = []
     told: list[str] = []
     subject = ""  # the last part naming its thing
+    room = ""  # the last part naming a room
     asked = 0
     for sentence in filter(str.strip, _SENTENCE.split(message)):
         if not _asks(sentence):
@@ -122,7 +150,10 @@ def asked_parts(message: str) -> list[tuple[str, str]]:
         for piece in (_GREETING.sub("", p) or p for p in pieces):
             named = bool(_topics(piece)) or len(piece.split()) > SHORT_PART_WORDS
             context = told if told or not subject or named else [subject]
+            if not told and room and room != subject and _POINTS_BACK.search(piece) and not _ROOM_NAMED.search(piece):
+                context = [room]  # "Sarapan termasuk tak?" after the Family Suite: that room's breakfast
             parts.append((" ".join([*context, piece]).strip(), piece))
             subject = piece if named else subject
+            room = piece if _ROOM_NAMED.search(piece) else room
             told = []
     return parts[:MAX_PARTS] if asked >= MANY_PARTS else []

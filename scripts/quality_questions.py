@@ -287,6 +287,16 @@ SETS = (
         " run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning52.json",
+        "tuning set of the t25q round: 30 messages asking 3 or 4 things, half Malay, written before its changes;"
+        " parts a neighbouring item would tempt, elliptic parts after a room, Malay run-ons without punctuation",
+    ),
+    (
+        "eval_questions_tuning53.json",
+        "check set of the t25q round: 15 messages of the same kinds, other items and words, written after its"
+        " changes, run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -50,3 +50,27 @@ def test_a_short_part_naming_no_thing_is_read_after_the_last_part_naming_one() -
         "Van ke airport berapa harga? Perlu tempah berapa jam awal?",
     ]
     assert parts[3] == ("Ada surau?", "Ada surau?")
+
+
+def test_a_malay_run_on_splits_after_its_closing_question_words() -> None:
+    assert asked("salam kolam tingkat berapa dobi ada tak surau kat mana") == [
+        "kolam tingkat berapa",
+        "dobi ada tak",
+        "surau kat mana",
+    ]
+
+
+def test_a_malay_run_on_is_not_split_where_the_words_before_name_nothing() -> None:
+    # "nak tanya brp" names no thing: "brp" opens the question about parking, it does not close one.
+    assert asked_parts("hi nak tanya brp harga parking semalam pukul brp check out") == []
+
+
+def test_a_part_pointing_back_is_read_after_the_room_named_before() -> None:
+    parts = asked_parts("Bilik family suite muat berapa orang? Ada surau? Sarapan termasuk tak?")
+    assert parts[2] == ("Bilik family suite muat berapa orang? Sarapan termasuk tak?", "Sarapan termasuk tak?")
+    assert parts[1] == ("Ada surau?", "Ada surau?")  # naming its own thing, pointing back at nothing
+
+
+def test_room_service_is_no_room_to_point_back_at() -> None:
+    parts = asked_parts("Room service ada caj? Ada surau? Sarapan termasuk tak?")
+    assert parts[2] == ("Sarapan termasuk tak?", "Sarapan termasuk tak?")
