@@ -1461,6 +1461,9 @@ _PARTS_TEMPLATES: dict[str, dict[str, str]] = {
         "unknown": (
             "I don't have confirmed information about {asked}, so I won't guess; our team will confirm it for you."
         ),
+        # The guest is giving booking details: what we cannot answer goes to the team with the enquiry, said without
+        # turning the guest away (the single question's rule in lead capture: `t["lead"]`, never "I won't guess").
+        "unknown_lead": "Our team will confirm {asked} for you with your enquiry.",
     },
     "ms": {
         "answer": "Berikut maklumat yang saya ada:",
@@ -1469,6 +1472,7 @@ _PARTS_TEMPLATES: dict[str, dict[str, str]] = {
             "Saya tiada maklumat yang disahkan tentang {asked}, jadi saya tidak mahu meneka; pasukan kami akan "
             "mengesahkannya untuk anda."
         ),
+        "unknown_lead": "Pasukan kami akan mengesahkan {asked} untuk anda bersama permintaan anda.",
     },
 }
 
@@ -1505,7 +1509,7 @@ def _compose_parts(request: ChatRequest, t: dict[str, str]) -> str:
     closing = []
     if unknown:
         asked = " / ".join(f'"{a.strip().rstrip("?.! ")}"' for a in unknown)
-        closing = [p["unknown"].format(asked=asked)]
+        closing = [p["unknown_lead" if request.mode == AiMode.LEAD_CAPTURE else "unknown"].format(asked=asked)]
     return "\n\n".join([opening, *lines, *closing])
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.parts import asked_parts
+from assistant.providers.base import AskedPart, ChatRequest, Hit
+from assistant.providers.offline import compose
+from conversations.dialogues import DISMISSIVE
+from conversations.models import AiMode
 
 
 def asked(message: str) -> list[str]:
@@ -74,3 +78,32 @@ def test_a_part_pointing_back_is_read_after_the_room_named_before() -> None:
 def test_room_service_is_no_room_to_point_back_at() -> None:
     parts = asked_parts("Room service ada caj? Ada surau? Sarapan termasuk tak?")
     assert parts[2] == ("Sarapan termasuk tak?", "Sarapan termasuk tak?")
+
+
+@pytest.mark.parametrize(
+    ("mode", "language", "closing"),
+    [
+        (AiMode.CONCIERGE, "en", "I don't have confirmed information about \"Can we bring our cat\", so I won't guess"),
+        (AiMode.LEAD_CAPTURE, "en", 'Our team will confirm "Can we bring our cat" for you with your enquiry.'),
+        (AiMode.LEAD_CAPTURE, "ms", 'Pasukan kami akan mengesahkan "Can we bring our cat" untuk anda bersama'),
+    ],
+)
+def test_a_part_nothing_answers_is_said_honestly_and_never_turns_away_a_guest_giving_booking_details(
+    mode: str, language: str, closing: str
+) -> None:
+    parking = Hit(7, 70, "Parking", "facilities", "Parking is RM 15 per night.", 0.9)
+    gym = Hit(8, 80, "Gym", "facilities", "The gym is open 24 hours.", 0.9)
+    parts = (
+        AskedPart("Is there parking?", "Is there parking?", (parking,)),
+        AskedPart("Is the gym open at night?", "Is the gym open at night?", (gym,)),
+        AskedPart("Can we bring our cat?", "Can we bring our cat?", ()),
+    )
+    question = "2 adults, 5 to 7 May. Is there parking? Is the gym open at night? Can we bring our cat?"
+    request = ChatRequest(
+        system="", messages=[], question=question, language=language, mode=mode, hits=(parking, gym), parts=parts
+    )
+    reply = compose(request)
+    assert "RM 15 per night" in reply and "open 24 hours" in reply
+    assert closing in reply
+    if mode == AiMode.LEAD_CAPTURE:  # the dialogue measure's "dismissive after details"
+        assert not DISMISSIVE.search(reply)
