@@ -50,7 +50,10 @@ def new_slug(committed_db: Any) -> Iterator[str]:
     yield slug
     property_ = Property.objects.filter(slug=slug).first()
     if property_ is not None:  # committed by daphne: drop it again so no other test counts it
-        property_.delete(force_drop=True)
+        # From the public schema, as django-tenants requires: in a whole run this teardown once found the connection
+        # left in alpha's schema (passing alone; the cause not yet found), and a tenant is dropped from public only.
+        with schema_context("public"):
+            property_.delete(force_drop=True)
 
 
 def test_a_platform_admin_takes_a_new_property_from_creation_to_a_live_widget_that_answers(
