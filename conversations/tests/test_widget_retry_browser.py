@@ -248,3 +248,46 @@ def test_two_hotels_widgets_on_one_site_never_mix_their_unsent_messages(
         assert [role for role, _ in _stored(live_widget_key, page)] == [MessageRole.GUEST, MessageRole.AI]
     finally:
         key_b.delete()
+
+
+def _until(page: Any, done: Callable[[], bool], seconds: float = 20) -> None:
+    """Wait in the browser's time (route handlers only run while Playwright waits) until `done()`."""
+    for _ in range(int(seconds * 10)):
+        if done():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("not done in time")
+
+
+@pytest.mark.usefixtures("_committed_kb_a", "forget_committed_guests")
+def test_an_answer_given_while_the_websocket_is_down_is_shown_when_it_comes_back(
+    daphne, celery_worker, live_widget_key, browser
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    sockets: list[Any] = []
+    down = {"socket": False}
+
+    def handle(socket: Any) -> None:
+        if down["socket"]:
+            socket.close(code=4000, reason="down")
+        else:
+            socket.connect_to_server()
+            sockets.append(socket)
+
+    page.route_web_socket("**/ws/guest/**", handle)
+    page.goto(f"http://alpha.localhost:{daphne.port}/widget-demo/")
+    open_widget(page)
+    _until(page, lambda: len(sockets) == 1)
+    down["socket"] = True
+    sockets[0].close(code=4000, reason="down")  # the live channel drops; the message POST still goes through
+    ask(page, "What time is breakfast served?")
+    expect(page.locator(".m.guest[data-id]")).to_have_count(1, timeout=10_000)
+
+    down["socket"] = False  # the widget's reconnection catches up on what was said meanwhile
+    expect(page.locator(".m.ai[data-id]")).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
+    _until(page, lambda: len(sockets) > 1)  # and listens again
+    page.wait_for_timeout(1_500)
+    expect(page.locator(".m.ai")).to_have_count(1)
+    assert [role for role, _ in _stored(live_widget_key, page)] == [MessageRole.GUEST, MessageRole.AI]
