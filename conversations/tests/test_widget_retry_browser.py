@@ -113,15 +113,17 @@ def _unsent_keys(page: Any) -> list[str]:
     return page.evaluate("Object.keys(localStorage).filter(name => name.includes(':unsent:'))")
 
 
-def abort_while(down: dict[str, bool]) -> Callable[[Any, int], bool]:
-    """A `fail` for `ask_with_posts_failing`: every POST dies on the way while down["network"]."""
+def ask_over_a_network(opener: Any, port: int, text: str, *, up: bool) -> tuple[Any, dict[str, bool], list[str]]:
+    """`ask_with_posts_failing` on a new page of `opener` (a browser or a context) where every POST dies on the
+    way while the returned switch's "network" is down: the page, the switch, the client ids."""
+    page, down = opener.new_page(), {"network": not up}
 
     def fail(route: Any, n: int) -> bool:
         if down["network"]:
             route.abort("internetdisconnected")
         return down["network"]
 
-    return fail
+    return page, down, ask_with_posts_failing(page, port, text, fail)
 
 
 @pytest.mark.usefixtures("_committed_kb_a", "forget_committed_guests")
@@ -130,9 +132,7 @@ def test_a_message_unsent_at_a_reload_is_shown_again_after_the_history_and_sent_
 ) -> None:
     from playwright.sync_api import expect
 
-    page = browser.new_page()
-    down = {"network": False}
-    client_ids = ask_with_posts_failing(page, daphne.port, "What time is breakfast served?", abort_while(down))
+    page, down, client_ids = ask_over_a_network(browser, daphne.port, "What time is breakfast served?", up=True)
     expect(page.locator(".m.ai[data-id]")).to_contain_text("6:30 am to 10:30 am", timeout=30_000)
 
     down["network"] = True  # a tunnel: the next message cannot leave, and the guest reloads the page
@@ -169,9 +169,7 @@ def test_a_keyboard_user_tabs_to_the_retry_button_and_sends_with_enter(
 ) -> None:
     from playwright.sync_api import expect
 
-    page = browser.new_page()
-    down = {"network": True}
-    client_ids = ask_with_posts_failing(page, daphne.port, "What time is breakfast served?", abort_while(down))
+    page, down, client_ids = ask_over_a_network(browser, daphne.port, "What time is breakfast served?", up=False)
 
     again = page.get_by_role("button", name="Send this message again")
     expect(again).to_be_visible(timeout=15_000)
@@ -214,9 +212,8 @@ def test_two_hotels_widgets_on_one_site_never_mix_their_unsent_messages(
         # The two hotels' conversations get the same id: only the widget key in the storage's name tells them apart.
         _align_conversation_ids(committed_db.a, committed_db.b)
         # A page of the same site that does not embed A's widget gets B's, as B's page on that site would.
-        page = browser.new_context(bypass_csp=True).new_page()
-        down = {"network": True}
-        client_ids = ask_with_posts_failing(page, daphne.port, "What time is breakfast served?", abort_while(down))
+        tabs = browser.new_context(bypass_csp=True)
+        page, down, client_ids = ask_over_a_network(tabs, daphne.port, "What time is breakfast served?", up=False)
         expect(page.locator(".m.guest .state")).to_have_text("Not sent — retrying…", timeout=5_000)
         script = page.locator("script[data-key]").get_attribute("src")
 
