@@ -77,6 +77,7 @@ def test_staff_read_the_guest_s_name_the_lead_in_words_and_who_holds_it(world, c
     assert re.search(r"<h1>Alpha Guest <span", page) and "<title>Alpha Guest" in page
     channel = conversation.get_channel_display()
     assert f"<strong>Intent:</strong> Room booking · <strong>Channel:</strong> {channel}" in page, page
+    assert "· consent: Not asked</p>" in page and "not_asked" not in page  # words, not the stored value
 
 
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:
