@@ -356,10 +356,14 @@ def lead_undo_rescore(request: HttpRequest, lead_id: int) -> HttpResponse:
 @staff_page(READERS)
 def after_hours(request: HttpRequest) -> HttpResponse:
     """What came in while the team was offline and still needs a person: open leads first, then conversations."""
+    conversations = list(unanswered_after_hours())
+    names = names_by_guest({c.guest_id for c in conversations})  # the name the guest gave, as the inbox shows
+    for c in conversations:
+        c.display_name = names.get(c.guest_id) or str(c.guest)
     return render(
         request,
         "dashboard/after_hours.html",
-        {"leads": open_after_hours_leads(), "conversations": unanswered_after_hours()},
+        {"leads": open_after_hours_leads(), "conversations": conversations},
     )
 
 
