@@ -168,9 +168,7 @@ def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, 
         assert question.metadata["provider"] != "lead"
 
 
-def test_a_malay_question_asked_with_a_particle_mid_enquiry_is_answered_not_taken_as_a_detail(
-    kb_a, open_all_day
-) -> None:
+def test_a_malay_question_with_a_particle_mid_enquiry_is_answered(kb_a, open_all_day) -> None:
     """Malay asks with "ke" / "tak", rarely with "?": a short question mid-enquiry is not the answer to ours."""
     with schema_context(kb_a.a.schema_name):
         conversation = start()
