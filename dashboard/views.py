@@ -30,7 +30,7 @@ from conversations.services import (
 from core import audit
 from core.audit import AuditAction
 from knowledge.models import KnowledgeItem
-from leads.models import STATUS_TRANSITIONS, Intent, Lead, LeadStatus, Priority, Verdict
+from leads.models import STATUS_TRANSITIONS, ConsentStatus, Intent, Lead, LeadStatus, Priority, Verdict
 from leads.services.export import leads_csv
 from leads.services.leads import (
     LeadChanges,
@@ -146,6 +146,7 @@ def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[
     timeline = sorted([*messages, *notes], key=lambda entry: entry.created_at)
     can_write = _can_write(request)
     episode = handoff.open_episode(conversation.pk)
+    episode_lead = (episode.context.get("lead") if episode else None) or {}
     return {
         "conversation": conversation,
         # "thread", not "messages": that name is Django's flash messages in every template.
@@ -154,6 +155,7 @@ def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[
         # The handoff's context keeps the stored values ("room_booking", "web"); staff read their labels.
         "episode_intent": _label(Intent, episode.context.get("intent")) if episode else "",
         "episode_channel": _label(Channel, episode.context.get("channel")) if episode else "",
+        "episode_consent": _label(ConsentStatus, episode_lead.get("consent_status")),
         "holder": handoff.holder_of(conversation.pk),
         "can_write": can_write,
         "colleagues": writers_of(served_property()) if can_write else [],
@@ -354,10 +356,14 @@ def lead_undo_rescore(request: HttpRequest, lead_id: int) -> HttpResponse:
 @staff_page(READERS)
 def after_hours(request: HttpRequest) -> HttpResponse:
     """What came in while the team was offline and still needs a person: open leads first, then conversations."""
+    conversations = list(unanswered_after_hours())
+    names = names_by_guest({c.guest_id for c in conversations})  # the name the guest gave, as the inbox shows
+    for c in conversations:
+        c.display_name = names.get(c.guest_id) or str(c.guest)
     return render(
         request,
         "dashboard/after_hours.html",
-        {"leads": open_after_hours_leads(), "conversations": unanswered_after_hours()},
+        {"leads": open_after_hours_leads(), "conversations": conversations},
     )
 
 

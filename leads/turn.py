@@ -204,7 +204,10 @@ GLAD_TO_BOOK = {
 # A guest who asks something wants the answer first: the engine answers, the step adds its question.
 QUESTION_CUE = re.compile(
     r"\?|\b(?:what|when|where|which|how|is there|are there|do you|does|can you tell|could you tell|tell me"
-    r"|apa|apakah|bila|bilakah|di mana|mana satu|berapa|adakah|ada tak|ada ke|boleh tak|macam mana|bagaimana)\b",
+    r"|apa|apakah|bila|bilakah|di mana|mana satu|berapa|adakah|ada tak|ada ke|boleh tak|macam mana|bagaimana)\b"
+    # Malay asks with a particle, not a question mark: "sarapan termasuk ke", "parking free ke kena bayar",
+    # "bawa kucing boleh tak" (a lone "tak" stays an answer: "no").
+    r"|\w\s+(?:ke|ker|tak)\W*$|\bke\s+(?:tak|tidak|x|belum|kena|perlu)\b",
     re.IGNORECASE,
 )
 # "Do you have a room…", "ada bilik kosong…": asking to book, not a question for the knowledge base.

@@ -544,11 +544,14 @@ def send_alert_if_untaken(handoff_id: int) -> bool:
             return False
         context = episode.context
         waited = duration_words((timezone.now() - episode.created_at).total_seconds())
+        # A web or e-mail guest's name is often only in the lead ("nama sy Nurul Aisyah"): the team greets them by it.
+        name = (context.get("guest") or {}).get("name") or ((context.get("lead") or {}).get("fields") or {}).get("name")
+        channel = context.get("channel", "")
         lines = [
             f"A guest has been waiting for a person for {waited} at {property_.name}.",
             "",
             f"Reason: {episode.reason}",
-            f"Guest: {context.get('guest', {}).get('name') or 'unnamed'} ({context.get('channel', '')})",
+            f"Guest: {name or 'unnamed'} ({Channel(channel).label if channel in Channel.values else channel})",
             f"Summary: {context.get('summary', '')}",
             "",
             "Last messages:",

@@ -126,11 +126,28 @@ def test_the_alert_email_goes_once_and_only_while_nobody_has_taken_over(
         # Read on a phone: a link to the conversation, and the wait in words.
         assert f"Take over: http://alpha.localhost/conversations/{waiting.pk}/" in sent.body
         assert "minute(s)" not in sent.body and "waiting for a person for 12 min at Alpha Hotel" in sent.body
+        assert "Guest: unnamed (Web chat)" in sent.body  # the channel in words, not "web"
 
         taken, _ = start("Can I speak to someone?")
         handoff.take_over(taken.pk, user_id=agent_a.pk)
         assert handoff.send_alert_if_untaken(Handoff.objects.get(conversation=taken).pk) is False
         assert len(mail.outbox) == 1
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+def test_the_alert_names_a_guest_who_gave_their_name_only_in_the_lead(kb_a, open_all_day, monkeypatch) -> None:
+    monkeypatch.setattr(kb_a.a, "notification_email", "frontdesk@alpha.example")
+    kb_a.a.save(update_fields=["notification_email"])
+    with schema_context(kb_a.a.schema_name):
+        conversation, _ = start("I need a human please")
+        episode = Handoff.objects.get(conversation=conversation)
+        context = {**episode.context, "lead": {"fields": {"name": "Siti Rahman"}}}
+        Handoff.objects.filter(pk=episode.pk).update(
+            context=context, created_at=timezone.now() - dt.timedelta(minutes=11)
+        )
+        assert handoff.send_alert_if_untaken(episode.pk) is True
+        [sent] = mail.outbox
+        assert "Guest: Siti Rahman (Web chat)" in sent.body, sent.body
 
 
 def test_an_answer_being_written_when_staff_take_over_is_never_stored(kb_a, open_all_day, agent_a) -> None:

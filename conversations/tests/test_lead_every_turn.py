@@ -168,6 +168,20 @@ def test_a_short_answer_mid_enquiry_is_an_answer_not_a_knowledge_question(kb_a, 
         assert question.metadata["provider"] != "lead"
 
 
+def test_a_malay_question_with_a_particle_mid_enquiry_is_answered(kb_a, open_all_day) -> None:
+    """Malay asks with "ke" / "tak", rarely with "?": a short question mid-enquiry is not the answer to ours."""
+    with schema_context(kb_a.a.schema_name):
+        conversation = start()
+        say(conversation, "Nak tempah bilik 2 malam dari 3 Mac 2027", 1)
+        questions = ["letak kereta percuma ke kena bayar", "sarapan termasuk ke", "kolam renang ada tak"]
+        for n, text in enumerate(questions, 2):
+            reply = say(conversation, text, n)
+            assert reply.metadata["provider"] != "lead", (text, reply.content)
+        answer = say(conversation, "2 dewasa", 5)  # a detail after them is still read as one
+        assert answer.metadata["provider"] == "lead", answer.content
+        assert lead_of(conversation).adults == 2
+
+
 def test_malay_with_english_nouns_is_answered_in_malay(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = start()

@@ -51,7 +51,9 @@ def test_every_dashboard_page_shows_a_members_data_and_viewers_get_no_forms(worl
         assert set(posts) <= {"/logout/"} and as_viewer.content.decode().count('method="post"') == len(posts), url
     assert "1207" in agent.get(f"/conversations/{conversation.pk}/").content.decode()
     assert 'class="takeover"' in agent.get(f"/conversations/{conversation.pk}/").content.decode()
-    assert "Alpha Guest" in agent.get("/after-hours/").content.decode()
+    after_hours = agent.get("/after-hours/").content.decode()
+    # The unanswered conversation is named as the inbox names it, not "Guest 1207".
+    assert re.search(rf'data-conversation="{conversation.pk}"><td><a [^>]*>Alpha Guest</a>', after_hours), after_hours
     assert "Alpha Guest" in agent.get("/reviews/").content.decode()
     assert "Alpha Guest" in agent.get("/leads/?after_hours=yes&intent=room_booking").content.decode()
     assert "Alpha Guest" not in agent.get("/leads/?after_hours=no").content.decode()
@@ -77,6 +79,7 @@ def test_staff_read_the_guest_s_name_the_lead_in_words_and_who_holds_it(world, c
     assert re.search(r"<h1>Alpha Guest <span", page) and "<title>Alpha Guest" in page
     channel = conversation.get_channel_display()
     assert f"<strong>Intent:</strong> Room booking · <strong>Channel:</strong> {channel}" in page, page
+    assert "· consent: Not asked</p>" in page and "not_asked" not in page  # words, not the stored value
 
 
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:

@@ -118,7 +118,11 @@ def summary(lead: Lead, language: str = "en") -> str:
             parts.append(_counted(lead.adults, "adults", lang))
         if lead.children:
             parts.append(_counted(lead.children, "children", lang))
-        lines.append(f"{label['guests']}: {', '.join(parts) if parts else lead.group_size}")
+        guests = ", ".join(parts)
+        # "My fiancée and I … about 150 guests": the party the team plans for is the larger group, not the couple.
+        if lead.group_size and lead.group_size > (lead.adults or 0) + (lead.children or 0):
+            guests = str(lead.group_size) if lead.intent == "event" or not guests else f"{lead.group_size} ({guests})"
+        lines.append(f"{label['guests']}: {guests}")
     if lead.room_type:
         lines.append(
             f"{label['room']}: {lead.room_type}" + (f" × {lead.rooms}" if lead.rooms and lead.rooms > 1 else "")

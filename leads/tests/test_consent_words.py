@@ -48,6 +48,16 @@ def test_the_summary_counts_one_and_many_in_plain_english():
     assert "01 Mei 2027" in summary(Lead(intent="room_booking", check_in=dt.date(2027, 5, 1)), "ms")
 
 
+def test_the_summary_gives_the_whole_party_when_the_group_is_larger_than_the_adults_named():
+    wedding = Lead(intent="event", event_date=dt.date(2027, 6, 12), adults=2, group_size=150)
+    assert "Guests: 150\n" in summary(wedding, "en") + "\n" and "2 adults" not in summary(wedding, "en")
+    assert "Tetamu: 150" in summary(wedding, "ms")
+    family = Lead(intent="room_booking", adults=2, group_size=5)
+    assert "Guests: 5 (2 adults)" in summary(family, "en")
+    counted = Lead(intent="room_booking", adults=2, children=1, group_size=3)
+    assert "Guests: 2 adults, 1 child" in summary(counted, "en")
+
+
 def test_the_next_question_follows_the_missing_fields():
     lead = Lead(intent="event", missing_fields=["group_size", "name"])
     assert next_question(lead, "ms") == "Berapa orang tetamu dijangka?"

@@ -159,7 +159,8 @@ def parse_inbound(
     # The thread is named by its first message, which every later reply references.
     thread_id = references[0] if references else (in_reply_to or message_id)
 
-    full_text = mail.text or (html_to_text(mail.html) if mail.html else "")
+    html = _body(mail, "text/html")
+    full_text = _body(mail, "text/plain") or (html_to_text(html) if html else "")
     text = strip_quoted(full_text) if full_text else ""
     subject = str(mail.subject or "").strip()
     attachments = tuple(_attachments(mail))
@@ -229,6 +230,18 @@ def _load(post_data: Mapping[str, Any], files: Mapping[str, Any]) -> tuple[Anyma
         fingerprint = hashlib.sha256("\0".join(str(x or "") for x in (headers, text, html)).encode()).hexdigest()
         return mail, fingerprint
     raise MalformedEmail("the post has neither a raw 'email' field nor parsed 'headers'")
+
+
+def _body(mail: AnymailInboundMessage, content_type: str) -> str | None:
+    """The first body part of this type, as text. A charset Python does not know ("x-unknown", a typo) is read
+    as UTF-8 with replacements: the guest's words are kept, never refused (a 500 would have SendGrid retry for days)."""
+    for part in mail.walk():
+        if part.get_content_type() == content_type and not part.is_attachment():
+            try:
+                return part.get_content_text()
+            except LookupError:
+                return part.get_content_text(charset="utf-8", errors="replace")
+    return None
 
 
 def _first_msgid(value: Any) -> str:

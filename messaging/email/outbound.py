@@ -24,7 +24,8 @@ _MSGID = re.compile(r"<[^<>\s]+>")
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|balas|aw|sv|rif)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 MAX_REFERENCES = 20  # long chains are trimmed in the middle: the first id names the thread
 
-_markdown = MarkdownIt("commonmark", {"html": False})
+# breaks: a reply's single line breaks (a booking summary, one fact a line) stay line breaks in the HTML part.
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
 # The subject of a reply to a mail that had none, in the guest's language (a Malay guest reads no English).
 _NO_SUBJECT = {"ms": "Re: mesej anda"}
 _NO_SUBJECT_DEFAULT = "Re: your message"

@@ -71,6 +71,17 @@ def test_a_missing_or_broken_date_is_the_time_we_received_it() -> None:
         assert result.message.timestamp == received
 
 
+def test_a_body_in_a_charset_nobody_knows_is_kept_as_utf_8_not_refused() -> None:
+    for content_type in ("text/plain", "text/html"):
+        eml = (
+            "From: a@example.org\nTo: reservations@alpha.example\nMessage-ID: <cs@x>\n"
+            f"Content-Type: {content_type}; charset=x-unknown\n\nAda bilik untuk 12 Jun? caf\u00e9\n"
+        )
+        result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)
+        assert isinstance(result, InboundEmail)
+        assert "Ada bilik untuk 12 Jun?" in result.message.text and "café" in result.message.text
+
+
 def test_attachment_bytes_are_decoded_and_referenced_by_checksum() -> None:
     eml = (FIXTURES / "with_attachment.eml").read_text()
     result = parse_inbound(raw_post(eml), resolve_schema=ADDRESSES.get)

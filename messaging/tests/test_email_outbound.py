@@ -149,6 +149,13 @@ def test_markdown_becomes_html_and_raw_html_is_escaped(fake_smtp: FakeSmtpServer
     assert "<strong>bold</strong>" in html and "<script>" not in html
 
 
+def test_the_summary_s_lines_stay_lines_in_the_html_part(fake_smtp: FakeSmtpServer) -> None:
+    EmailAdapter().send(answer("Request: Event\nDates: 12 Jun 2027\nGuests: 150\n\nShall I pass these on?"))
+    (received,) = fake_smtp.wait_for(1, timeout=3)
+    html = received.message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert "<p>Request: Event<br />\nDates: 12 Jun 2027<br />\nGuests: 150</p>" in html, html
+
+
 def test_a_refused_recipient_is_permanent_and_a_busy_one_transient(fake_smtp: FakeSmtpServer) -> None:
     fake_smtp.refused.add("aisyah.rahman@gmail.com")
     with pytest.raises(PermanentSendError):
