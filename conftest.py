@@ -12,10 +12,15 @@ not use `transactional_db`: its flush would truncate the public tables, properti
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.db import connections
+from django.db.backends.signals import connection_created
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -134,6 +139,54 @@ def _back_to_the_public_schema() -> Iterator[None]:
     from django.db import connection
 
     connection.set_schema_to_public()
+
+
+_CONNECTIONS_OF_THIS_THREAD: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _remember_the_connection(sender: object, connection: Any, **kwargs: object) -> None:
+    """Every connection the test thread opens through Django's own handler, not only `django.db.connection`
+    as seen from here: under a running event loop (Playwright's, see testsupport.browser) the thread gets
+    another one."""
+    if threading.current_thread() is threading.main_thread() and connection.settings_dict is connections.settings.get(
+        connection.alias
+    ):
+        _CONNECTIONS_OF_THIS_THREAD.add(connection)
+
+
+connection_created.connect(_remember_the_connection, weak=False, dispatch_uid="conftest.remember_the_connection")
+
+
+def _connection_left_outside_public(item: pytest.Item, when: str) -> None:
+    """Fail `item` when, `when`, one of the test thread's connections is in a property's schema (reset it).
+
+    The function-scoped reset above hides what a test's own requests leave on the ordinary connection;
+    this catches the rest (a module or session fixture, the connection used while a browser is open, a
+    thread or async task sharing one) where it happens, instead of at some later test that drops or creates
+    a property and is refused outside the public schema.
+    """
+    left = {c.schema_name for c in [connections["default"], *_CONNECTIONS_OF_THIS_THREAD]} - {"public", None}
+    if left:
+        for c in [connections["default"], *_CONNECTIONS_OF_THIS_THREAD]:
+            c.set_schema_to_public()
+        pytest.fail(
+            f"{item.nodeid}: {when}, the test process's connection was in schema {sorted(left)}",
+            pytrace=False,
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    _connection_left_outside_public(item, "before its setup (left by an earlier test)")
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        _connection_left_outside_public(item, "after its teardown (its module's and session's fixtures included)")
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ Tests that use `browser` are skipped, saying why, when /usr/bin/chromium is not 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
@@ -29,12 +31,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """A fresh chromium per test. Function-scoped on purpose: Playwright's sync API holds an event
-    loop on the test's thread while it runs, which would break `async_to_sync` in later tests."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, launched through Playwright's sync API, and this thread's ORM put back afterwards.
+
+    Playwright's sync API marks its event loop as running on the test's thread after every call, and
+    Django then hands that thread a second connection (its connections are per thread, and per task under
+    a running loop): whatever the test does with the ORM while the browser is open, a test-client request
+    to a property's host included, happens on that second connection. The root conftest puts the ordinary
+    connection back into the public schema after each test; this one is left to us. It kept a property's
+    schema from one browser test to the next (`test_narrow_forms_browser`'s requests to alpha's pages; the
+    wizard test, later, could not drop its property "outside the public schema"): reset and close it while
+    it is still the one in use.
+    """
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop on this thread, which Django mistakes for async
@@ -44,10 +53,24 @@ def browser() -> Iterator[Any]:
     try:
         with sync_playwright() as playwright:
             instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-            yield instance
-            instance.close()
+            try:
+                yield instance
+            finally:
+                instance.close()  # the loop is still marked running: `connection` is the second one
+                connection.set_schema_to_public()
+                connection.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A fresh chromium per test. Function-scoped on purpose: Playwright's sync API holds an event
+    loop on the test's thread while it runs, which would break `async_to_sync` in later tests."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    with chromium() as instance:
+        yield instance
 
 
 def signed_in_context(browser: Any, property_: Any, user: Any, base_url: str) -> Any:

@@ -7,11 +7,12 @@ import pytest
 from assistant.language import detect_language
 from assistant.modes import select_mode
 from assistant.prompts import build_messages, system_prompt
-from assistant.providers.base import ChatRequest, Hit
-from assistant.providers.offline import TEMPLATES, compose
+from assistant.providers.base import Hit
+from assistant.providers.offline import TEMPLATES
 from assistant.sanitize import MAX_GUEST_CHARS, sanitize_guest_text
 from assistant.situations import with_implied_topic
 from conversations.models import AiMode
+from conversations.tests.answers import offline_answer
 
 
 @pytest.mark.parametrize(
@@ -136,16 +137,12 @@ def test_the_prompt_carries_rules_language_knowledge_and_history_in_order() -> N
 
 def test_the_offline_provider_only_repeats_retrieved_sentences() -> None:
     hit = Hit(1, 1, "Pool", "facilities", "The pool is open 7 am to 10 pm. Towels are provided.\n\nNo lifeguard.", 0.9)
-    request = ChatRequest(
-        system="", messages=[], question="When is the pool open?", language="en", mode=AiMode.CONCIERGE, hits=(hit,)
-    )
-    answer = compose(request)
+    answer = offline_answer("When is the pool open?", (hit,))
     facts = answer.removeprefix("Here's what I can tell you: ")
     for sentence in facts.split(". "):
         assert sentence.rstrip(".") in hit.text
     assert answer.startswith("Here's what I can tell you: The pool is open 7 am to 10 pm.")
-    nothing = ChatRequest(system="", messages=[], question="Casino?", language="ms", mode=AiMode.CONCIERGE)
-    assert compose(nothing) == TEMPLATES["ms"]["unknown"]
+    assert offline_answer("Casino?", (), language="ms") == TEMPLATES["ms"]["unknown"]
 
 
 def _hit(item_id: int, title: str, text: str) -> Hit:
@@ -167,7 +164,7 @@ BREAKFAST = _hit(
 
 
 def _ask(question: str, hits: tuple[Hit, ...], mode: str = AiMode.CONCIERGE, language: str = "en") -> str:
-    return compose(ChatRequest(system="", messages=[], question=question, language=language, mode=mode, hits=hits))
+    return offline_answer(question, hits, language=language, mode=mode)
 
 
 def test_a_pool_question_gets_the_pool_hours_and_not_the_gym_or_the_spa() -> None:
@@ -934,10 +931,7 @@ def test_is_there_is_answered_by_what_the_item_is_not_by_a_line_saying_only_avai
 
 
 def _ask_unnamed(question: str, hits: tuple[Hit, ...], unnamed: tuple[str, ...], language: str = "en") -> str:
-    request = ChatRequest(
-        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=hits, unnamed=unnamed
-    )
-    return compose(request)
+    return offline_answer(question, hits, language=language, unnamed=unnamed)
 
 
 def test_a_topic_no_item_names_is_not_answered_with_the_neighbouring_items_fact() -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.providers.base import ChatRequest, Hit
-from assistant.providers.offline import TEMPLATES, compose
+from assistant.providers.base import Hit
+from assistant.providers.offline import TEMPLATES
 from assistant.unstated import dimension_unstated, thing_unpriced, who_unpriced
-from conversations.models import AiMode
+from conversations.tests.answers import offline_answer
 
 # Another hotel's items, by title.
 ITEMS = {
@@ -27,10 +27,7 @@ LAGOON, PIER, LUNCH, GARAGE, TERRACE = (
 
 
 def _ask(question: str, hits: tuple[Hit, ...], language: str = "en") -> str:
-    request = ChatRequest(
-        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=hits
-    )
-    return compose(request)
+    return offline_answer(question, hits, language=language)
 
 
 @pytest.mark.parametrize(

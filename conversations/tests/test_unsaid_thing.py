@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.providers.base import ChatRequest, Hit
-from assistant.providers.offline import TEMPLATES, compose
+from assistant.providers.base import Hit
+from assistant.providers.offline import TEMPLATES
 from assistant.unsaid import thing_unsaid
-from conversations.models import AiMode
+from conversations.tests.answers import offline_answer
 
 ITEMS = {
     "Sky Deck": "The Sky Deck bar on the top floor serves cocktails and mocktails from 5:00 pm to 1:00 am.",
@@ -33,10 +33,7 @@ BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, 
 
 
 def _ask(question: str, hit: Hit, language: str = "en") -> str:
-    request = ChatRequest(
-        system="", messages=[], question=question, language=language, mode=AiMode.CONCIERGE, hits=(hit,)
-    )
-    return compose(request)
+    return offline_answer(question, (hit,), language=language)
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.providers.base import ChatRequest, Hit
-from assistant.providers.offline import TEMPLATES, compose
+from assistant.providers.base import Hit
+from assistant.providers.offline import TEMPLATES
 from assistant.unsaid import detail_unsaid, meal_unoffered, thing_unsaid, variant_asked
-from conversations.models import AiMode
+from conversations.tests.answers import offline_answer
 
 ITEMS = {
     "Garden King Room": "The Garden King Room (30 m²) has a king bed, a 50-inch TV and a minibar. Baby cots are "
@@ -52,8 +52,7 @@ CAR_PARK, PACKAGE, TWIN = list(ITEMS)[15:]
 
 
 def _ask(question: str, title: str, language: str = "en") -> str:
-    hits = (Hit(1, 1, title, "facilities", ITEMS[title], 0.9),)
-    return compose(ChatRequest("", [], question, language, AiMode.CONCIERGE, hits))
+    return offline_answer(question, (Hit(1, 1, title, "facilities", ITEMS[title], 0.9),), language=language)
 
 
 @pytest.mark.parametrize(
@@ -247,9 +246,6 @@ def test_an_age_asked_of_a_place_is_answered_by_the_item_naming_the_place() -> N
         Hit(1, 1, KIDS, "facilities", ITEMS[KIDS], 0.9),
         Hit(2, 2, HALAL, "dining", ITEMS[HALAL], 0.8),
     )
-    request = ChatRequest("", [], "Can my 12-year-old come with us to the Lobby Bar?", "en", AiMode.CONCIERGE, hits)
-    assert compose(request) == TEMPLATES["en"]["unknown"]
+    assert offline_answer("Can my 12-year-old come with us to the Lobby Bar?", hits) == TEMPLATES["en"]["unknown"]
     # The place the item names is asked: its ages answer.
-    assert "aged 3 to 10" in compose(
-        ChatRequest("", [], "Can my 6-year-old go to the Kids Corner?", "en", AiMode.CONCIERGE, hits)
-    )
+    assert "aged 3 to 10" in offline_answer("Can my 6-year-old go to the Kids Corner?", hits)

@@ -30,6 +30,14 @@ def context(data: dict[str, Any]) -> ExtractionContext:
     return ExtractionContext(dt.datetime.fromisoformat(data["reference"]), data["timezone"], data["country"], rooms)
 
 
+CTX = context(load())  # the fixture's hotel: "now" is 23 November 2026 (a Monday), 22:30 in Kuala Lumpur
+
+
+def fields(*messages: str, ctx: ExtractionContext = CTX) -> dict[str, Any]:
+    """What the offline extraction reads from a guest's `messages`, said in that order (the fields it found)."""
+    return extract(list(messages), ctx).fields.known_fields()
+
+
 def expected_of(case: dict[str, Any]) -> dict[str, Any]:
     return {name: case["expected"].get(name, "general" if name == "intent" else None) for name in FIELDS}
 

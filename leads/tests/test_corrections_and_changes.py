@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from leads.tests.test_initials_and_families import fields  # 23 November 2026, Kuala Lumpur
+from leads.tests.accuracy import fields  # 23 November 2026, Kuala Lumpur
 
 ROOM = "Deluxe king for 2 adults, 10 to 12 June 2027"
 FAMILY = "Family suite for 2 adults and 1 child, 10 to 12 June 2027"

@@ -20,7 +20,7 @@ from leads.services.extraction import extract
 from leads.services.policy import DialogueState
 from leads.services.quotes import room_price_line
 from leads.services.schema import RoomOption
-from leads.tests.test_initials_and_families import CTX, fields  # 23 November 2026, Kuala Lumpur
+from leads.tests.accuracy import CTX, fields  # 23 November 2026, Kuala Lumpur
 from leads.turn import answer_hint, corrects_summary, leading_name
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from leads.services.policy import CONTACT, Decision, DialogueState, decide
 from leads.services.schema import ExtractedLead
-from leads.tests.test_initials_and_families import fields  # 23 November 2026 (a Monday), Kuala Lumpur
+from leads.tests.accuracy import fields  # 23 November 2026 (a Monday), Kuala Lumpur
 
 SUITE = "Family suite, 10 to 12 June 2027"
 

@@ -10,16 +10,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.language import detect_language
-from leads.services.extraction import GuestText, counting_text, extract, find_special_requests
+from leads.services.extraction import GuestText, counting_text, find_special_requests
 from leads.services.schema import from_llm_output
-from leads.tests.accuracy import context, load
+from leads.tests.accuracy import CTX, fields
 from leads.turn import answer_hint
-
-CTX = context(load())
-
-
-def fields(*messages: str) -> dict:
-    return extract(list(messages), CTX).fields.known_fields()
 
 
 @pytest.mark.parametrize(

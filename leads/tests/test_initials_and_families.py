@@ -11,18 +11,10 @@ Every message here was written for these tests; none is taken from a dialogue se
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from leads.services.extraction import extract, find_name, name_beside_contact
-from leads.tests.accuracy import context, load
-
-CTX = context(load())
-
-
-def fields(*messages: str) -> dict[str, Any]:
-    return extract(list(messages), CTX).fields.known_fields()
+from leads.services.extraction import find_name, name_beside_contact
+from leads.tests.accuracy import fields
 
 
 @pytest.mark.parametrize(

@@ -8,20 +8,11 @@ Every message here was written for these tests; none is taken from a dialogue se
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from leads.services.extraction import extract, name_beside_contact
-from leads.tests.accuracy import context, load
+from leads.services.extraction import name_beside_contact
+from leads.tests.accuracy import fields
 from leads.turn import answer_hint
-
-CTX = context(load())
-
-
-def fields(*messages: str) -> dict[str, Any]:
-    return extract(list(messages), CTX).fields.known_fields()
-
 
 # A name beside the contact it signs (either order, a title, "a/p", "bin", a label), and a booking "under" a name.
 NAMED = {

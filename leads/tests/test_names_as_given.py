@@ -14,7 +14,7 @@ import pytest
 from assistant import modes
 from leads.services.extraction import find_name, name_beside_contact
 from leads.services.policy import CONTACT
-from leads.tests.test_initials_and_families import fields  # 23 November 2026, Kuala Lumpur
+from leads.tests.accuracy import fields  # 23 November 2026, Kuala Lumpur
 from leads.turn import answer_hint
 
 

@@ -14,7 +14,7 @@ import pytest
 from leads.services.extraction import extract, name_beside_contact
 from leads.services.names import restates_name, without_chatter
 from leads.services.policy import CONTACT
-from leads.tests.test_initials_and_families import CTX, fields  # 23 November 2026, Kuala Lumpur
+from leads.tests.accuracy import CTX, fields  # 23 November 2026, Kuala Lumpur
 from leads.turn import answer_hint, leading_name
 
 

@@ -19,10 +19,9 @@ from leads.services.extraction import extract
 from leads.services.party import couples, joining_adults, named_adults
 from leads.services.policy import CONTACT, PARTY_AGAIN, Decision, DialogueState, decide, missing
 from leads.services.schema import ExtractedLead
-from leads.tests.accuracy import context, load
+from leads.tests.accuracy import CTX
 from leads.turn import answer_hint, unread_party
 
-CTX = context(load())
 ROOM = "Could I book a room from 9 September 2027 for 2 nights?"
 
 

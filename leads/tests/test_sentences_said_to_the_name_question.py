@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from leads.services.policy import CONTACT
-from leads.tests.test_initials_and_families import fields  # 23 November 2026, Kuala Lumpur
+from leads.tests.accuracy import fields  # 23 November 2026, Kuala Lumpur
 from leads.turn import answer_hint
 
 

@@ -14,25 +14,18 @@ Every message here was written for these tests; none is taken from a dialogue se
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from knowledge.models import KnowledgeItem
 from leads.models import RoomRate
 from leads.services.catalogue import room_options
 from leads.services.dates import find_dates
-from leads.services.extraction import extract, find_name
+from leads.services.extraction import find_name
 from leads.services.schema import ExtractionContext, RoomOption
-from leads.tests.accuracy import context, load
+from leads.tests.accuracy import CTX, fields
 from leads.turn import answer_hint
 
-CTX = context(load())  # "now" is 23 November 2026, 22:30 in Kuala Lumpur
 BASE = CTX.reference.astimezone(CTX.tzinfo)
-
-
-def fields(*messages: str, ctx: ExtractionContext = CTX) -> dict[str, Any]:
-    return extract(list(messages), ctx).fields.known_fields()
 
 
 @pytest.mark.parametrize(

@@ -50,8 +50,9 @@ def new_slug(committed_db: Any) -> Iterator[str]:
     yield slug
     property_ = Property.objects.filter(slug=slug).first()
     if property_ is not None:  # committed by daphne: drop it again so no other test counts it
-        # From the public schema, as django-tenants requires: in a whole run this teardown once found the connection
-        # left in alpha's schema (passing alone; the cause not yet found), and a tenant is dropped from public only.
+        # From the public schema, as django-tenants requires (a tenant is dropped from public only). In a whole run
+        # this teardown once found the browser's connection left in alpha's schema by an earlier browser test: see
+        # testsupport.browser.chromium, which now resets it, and the root conftest's guard.
         with schema_context("public"):
             property_.delete(force_drop=True)
 
