@@ -149,8 +149,7 @@ def sink_for(conversation: Conversation, stream: realtime.GuestStream | None = N
         return engine.TurnSink(on_reply=outbox.stage)
 
     def on_done(message: Message) -> None:
-        stream.push("message", message_payload(message))
-        stream.flush()  # the task is acknowledged only once the guest has been sent the reply
+        stream.finish("message", message_payload(message))  # the task is acked only once the guest was sent the reply
 
     return engine.TurnSink(
         on_token=lambda piece: stream.push("token", {"text": piece}),

@@ -511,6 +511,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
         "matplotlib": {"level": "WARNING"},
+        # Celery's "Task …[id] received" line, one per task the worker takes (a guest turn's too), says nothing the
+        # task's own lines do not: its outcome ("succeeded in …", a retry, a failure; celery.app.trace) and a turn's
+        # `guest_turn` line carry the task id. ~0.1-0.2 ms of the worker's CPU a task (docs/benchmarks.md, p33).
+        "celery.worker.strategy": {"level": "WARNING"},
     },
 }
 

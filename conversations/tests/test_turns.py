@@ -101,6 +101,10 @@ class FakeStream:
         self.flushed = True
         return True
 
+    def finish(self, event: str, payload: dict[str, Any]) -> bool:
+        self.push(event, payload)
+        return self.flush()
+
 
 streams: list[FakeStream] = []
 
