@@ -359,7 +359,7 @@ def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> li
                 unsaid.append(word)
         # A thing for a kind of guest ("a kids' menu", "a child seat", "menu untuk budak-budak", "a room for the
         # elderly") is not offered them by an item that never speaks of them: no kind of guest, no such variant.
-        kind = [w for w in run if _persons(w)] if len(run) > 1 else []
+        kind = [w for w, thing in zip(run, run[1:], strict=False) if _persons(w) and _judged(thing, question_names)]
         # (Not "a cot for the baby": the guest's own, as "for my kids" is.)
         if purpose and all(_persons(w) for w in purpose) and not _THE_ONES.search(piece):
             kind += purpose
