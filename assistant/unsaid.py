@@ -261,9 +261,10 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
         run, rest = _run(glossary.tokens(lowered[match.end() :]))
         if run:
             found.append((run, _purpose(rest)))
-    # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?", "parking motosikal berapa
-    # semalam?" name their thing before "ada" or "berapa", as the question's opening words.
-    opening = re.match(r"\W*([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade|berapa|brp)\b", lowered)
+    # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?" name their thing before
+    # "ada", as the question's opening words. (Not before "berapa": "urut badan berapa?" names a massage by a
+    # guest's word the spa need not say.)
+    opening = re.match(r"\W*([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade)\b", lowered)
     if opening:
         found.append((glossary.tokens(opening.group(1)), []))
     return found

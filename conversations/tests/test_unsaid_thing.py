@@ -37,6 +37,7 @@ BRUNCH = Hit(
 )
 PARK = Hit(36, 36, "Car Park", "facilities", "Hotel guests park for RM 20 per night; visitors pay RM 4 per hour.", 0.9)
 CONNECTING = Hit(37, 37, "Garden Suite", "rooms", "Cots are free of charge. Connecting rooms can be arranged.", 0.9)
+MASSAGE = Hit(40, 40, "Lotus Spa Prices", "facilities", "A 60-minute Balinese urut massage costs RM 180.", 0.9)
 DEALS = Hit(33, 33, "Weekend Deals", "rates", "Our weekend promotion gives 20% off the room rate.", 0.9)
 BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, a coffee machine and a minibar.", 0.9)
 
@@ -77,8 +78,6 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         # A thing for a kind of guest (children, babies) the item never speaks of, though it names the thing.
         ("Is there a kids' menu for in-room dining?", DINING, "en"),
         ("in-room dining ada menu untuk budak2 ke?", DINING, "ms"),
-        # The thing named before "berapa": a motorbike the car park never prices.
-        ("parking motosikal berapa semalam?", PARK, "ms"),
         # "…, berapa?" asks its price of what came before: connecting rooms, which no price is stated for.
         ("connecting room kena bayar lebih ke, berapa?", CONNECTING, "ms"),
         # A festival or a named day no item names: no item's line (and no price) passes for the answer.
@@ -130,8 +129,9 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         ("brunch ada menu untuk kanak-kanak?", BRUNCH, "ms", "aged 3 to 10"),
         ("is there a menu for my kids at the brunch?", BRUNCH, "en", "aged 3 to 10"),
         ("Can I get a cot for the baby in the Garden Suite?", CONNECTING, "en", "free of charge"),
-        # The thing named before "berapa" that the item prices.
+        # A thing named before "berapa" by a guest's word the item need not say ("badan" of a massage).
         ("car park berapa semalam?", PARK, "ms", "RM 20"),
+        ("urut badan berapa?", MASSAGE, "ms", "RM 180"),
     ],
 )
 def test_a_thing_said_in_other_words_or_around_small_words_is_answered(
