@@ -170,9 +170,23 @@ def is_comparison(question: str) -> bool:
     return bool(_COMPARISON.search(question) or _WHICH_OF_TWO.search(question))
 
 
+# A piece holding only a question word ("connecting room kena bayar lebih ke, berapa?", "the sedan, how much?")
+# asks it of what came before: no part of its own.
+_BARE_QUESTION = re.compile(
+    r"\W*(?:how much|how many|what time|when|where|berapa|brp|bila|kat mana|di mana|mana|pukul berapa)"
+    r"(?:\s+(?:ye|ya|yer|eh|ek|agaknya|ah))?\W*",
+    re.IGNORECASE,
+)
+
+
 def question_pieces(question: str) -> list[str]:
     """The parts a question asks about, one piece each (the whole question when it asks one thing)."""
-    pieces = [piece for piece in _PARTS.split(question) if piece.strip()]
+    pieces: list[str] = []
+    for piece in _PARTS.split(question):
+        if pieces and _BARE_QUESTION.fullmatch(piece):
+            pieces[-1] += f", {piece.strip()}"
+        elif piece.strip():
+            pieces.append(piece)
     if is_comparison(question):
         pieces = [side for piece in pieces for side in _SIDES.split(piece) if side.strip()]
     return pieces or [question]

@@ -262,7 +262,8 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
         if run:
             found.append((run, _purpose(rest)))
     # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?" name their thing before
-    # "ada", as the question's opening words.
+    # "ada", as the question's opening words. (Not before "berapa": "urut badan berapa?" names a massage by a
+    # guest's word the spa need not say.)
     opening = re.match(r"\W*([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade)\b", lowered)
     if opening:
         found.append((glossary.tokens(opening.group(1)), []))
@@ -331,6 +332,22 @@ def _word_said(word: str, terms: list[glossary.Term], narrower: dict[str, frozen
     return _concept_said(word, terms, said)
 
 
+_THE_ONES = re.compile(r"\b(?:for|untuk|utk|bagi) (?:the|his|her|their|your) ", re.IGNORECASE)
+
+
+def _persons(word: str) -> list[glossary.Concept]:
+    """The kinds of guest the word names (children, the elderly …), by the glossary's person concepts."""
+    return [c for c in glossary.find(word) if c.person]
+
+
+def _kind_said(word: str, said: _Said) -> bool:
+    """The item speaks of the kind of guest the word names, in any of its words ("kids" by "children aged 4")."""
+    stem = glossary.stem(word)
+    return said.word(stem) or any(
+        said.phrase(glossary.stems(phrase)) for c in _persons(word) for phrase in c.written_phrases
+    )
+
+
 def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> list[str]:
     terms = glossary.terms(piece)
     narrower = _narrower_words(glossary.tokens(piece))
@@ -341,6 +358,14 @@ def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> li
         for word in run:
             if (word in narrower or _judged(word, question_names)) and not _word_said(word, terms, narrower, said):
                 unsaid.append(word)
+        # A thing for a kind of guest ("a kids' menu", "a child seat", "menu untuk budak-budak", "a room for the
+        # elderly") is not offered them by an item that never speaks of them: no kind of guest, no such variant.
+        kind = [w for w, thing in zip(run, run[1:], strict=False) if _persons(w) and _judged(thing, question_names)]
+        # (Not "a cot for the baby": the guest's own, as "for my kids" is.)
+        if purpose and all(_persons(w) for w in purpose) and not _THE_ONES.search(piece):
+            kind += purpose
+        if kind and not any(_kind_said(w, said) for w in kind):
+            unsaid += kind
         judged = [
             w
             for w in purpose

@@ -297,6 +297,16 @@ SETS = (
         " changes, run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning54.json",
+        "tuning set of the t26q round: written before its changes; 40 off-knowledge questions of many kinds (a"
+        " service not offered, a brand, a count, a distance to a place never named, a thing for a kind of guest, a"
+        " price of an unpriced variant), half Malay, and 30 answerable guards of the same shapes",
+    ),
+    (
+        "eval_questions_tuning55.json",
+        "check set of the t26q round: written before its changes (other questions and items), run once at its end",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

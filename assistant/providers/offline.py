@@ -24,6 +24,7 @@ from assistant.situations import (
     variant,
     without_setting,
 )
+from core.patterns import whole_words
 from knowledge.services import glossary
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -985,9 +986,13 @@ def _parts(
 
 
 # A place the question names by its name: "a shuttle to Genting?", "brp harga teksi ke Genting?"; where to
-# (any question), or where from or at (a price question: "how much is a car from KLIA?").
+# (any question), or where from or at (a price or a distance asked: "how much is a car from KLIA?", "how far is
+# the hotel from Batu Caves?"; a guest saying where they come from asks nothing of that place).
 _DESTINATION = re.compile(r"\b(?:to|ke)\s+([A-Z][\w'-]+)")
 _PLACE = re.compile(r"\b(?:to|from|ke|dari|at|di)\s+([A-Z][\w'-]+)")
+_DISTANCE_ASKED = whole_words(
+    "how far", "far from", "distance", "jauh", "jarak", r"how long (?:does it take|to get|to walk|to drive)"
+)
 # Days and months come after "from" and "to" too ("from Monday to Friday"): they are no places.
 _NOT_PLACE = re.compile(
     r"jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch)?|mac|apr(?:il)?|may|mei|june?|jul(?:y|ai)?|aug(?:ust)?|ogos"
@@ -1025,7 +1030,7 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     the hotel's location, nor "how much is a taxi to Genting?" by the airport transfer's RM 180."""
     text = " ".join(s.text for s in item.sentences)
     said, said_words = text.lower(), set(_words(text))
-    names = (_PLACE if price else _DESTINATION).findall(question)
+    names = (_PLACE if price or _DISTANCE_ASKED.search(question) else _DESTINATION).findall(question)
     if any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name)):
         return True
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.providers.base import Hit
 from assistant.providers.offline import TEMPLATES
+from assistant.situations import question_pieces
 from assistant.unsaid import thing_unsaid
 from conversations.tests.answers import offline_answer
 
@@ -28,6 +29,15 @@ ITEMS = {
 SKY, ACCESS, MUSOLLA, SPA, GYM, ROOM, POOL, SUITE, LAUNDRY, TRANSFER = (
     Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ITEMS.items(), 1)
 )
+DINING = Hit(
+    34, 34, "In-Room Dining", "dining", "In-room dining runs 24 hours. The night menu has noodles and soups.", 0.9
+)
+BRUNCH = Hit(
+    35, 35, "Sunday Brunch", "dining", "A children's menu is served at the brunch to guests aged 3 to 10.", 0.9
+)
+PARK = Hit(36, 36, "Car Park", "facilities", "Hotel guests park for RM 20 per night; visitors pay RM 4 per hour.", 0.9)
+CONNECTING = Hit(37, 37, "Garden Suite", "rooms", "Cots are free of charge. Connecting rooms can be arranged.", 0.9)
+MASSAGE = Hit(40, 40, "Lotus Spa Prices", "facilities", "A 60-minute Balinese urut massage costs RM 180.", 0.9)
 DEALS = Hit(33, 33, "Weekend Deals", "rates", "Our weekend promotion gives 20% off the room rate.", 0.9)
 BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, a coffee machine and a minibar.", 0.9)
 
@@ -62,6 +72,11 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         ("spa ada urut untuk pasangan?", SPA, "ms"),
         ("spa ada bilik utk couple x?", SPA, "ms"),
         ("spa ada urut untuk ibu mengandung?", SPA, "ms"),
+        # A thing for a kind of guest (children, babies) the item never speaks of, though it names the thing.
+        ("Is there a kids' menu for in-room dining?", DINING, "en"),
+        ("in-room dining ada menu untuk budak2 ke?", DINING, "ms"),
+        # "…, berapa?" asks its price of what came before: connecting rooms, which no price is stated for.
+        ("connecting room kena bayar lebih ke, berapa?", CONNECTING, "ms"),
         # A festival or a named day no item names: no item's line (and no price) passes for the answer.
         ("ada promosi hari merdeka tak?", DEALS, "ms"),
         ("ada promosi raya tak?", DEALS, "ms"),
@@ -106,6 +121,14 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         ("ada urut untuk isteri saya?", SPA, "ms", "Balinese massage"),
         ("can we get a van for a big group?", TRANSFER, "en", "RM 240"),
         ("ada bilik untuk warga emas berkerusi roda?", ACCESS, "ms", "step-free"),
+        # The item speaks of that kind of guest; the guest's own children, or the baby, are no kind of the thing.
+        ("Is there a kids' menu at the brunch?", BRUNCH, "en", "aged 3 to 10"),
+        ("brunch ada menu untuk kanak-kanak?", BRUNCH, "ms", "aged 3 to 10"),
+        ("is there a menu for my kids at the brunch?", BRUNCH, "en", "aged 3 to 10"),
+        ("Can I get a cot for the baby in the Garden Suite?", CONNECTING, "en", "free of charge"),
+        # A thing named before "berapa" by a guest's word the item need not say ("badan" of a massage).
+        ("car park berapa semalam?", PARK, "ms", "RM 20"),
+        ("urut badan berapa?", MASSAGE, "ms", "RM 180"),
     ],
 )
 def test_a_thing_said_in_other_words_or_around_small_words_is_answered(
@@ -172,3 +195,38 @@ def test_a_person_described_by_what_they_do_is_the_thing_asked() -> None:
     guarded = Hit(31, 31, "Beach Pool", "facilities", "The beach pool opens at 8:00 am. A lifeguard is on duty.", 0.9)
     assert "lifeguard" in _ask("Is someone watching the swimmers at the beach pool?", guarded)
     assert "lifeguard" in _ask("kolam ada org jaga tak?", guarded, "ms")
+
+
+LOCATION = Hit(
+    38,
+    38,
+    "Lokasi Hotel",
+    "faq",
+    "Hotel kami lima minit berjalan kaki dari stesen monorel Raja Chulan dan sepuluh minit dari KLCC.",
+    0.8,
+    language="ms",
+)
+RULES = Hit(39, 39, "Smoking Policy", "policies", "A smoking area is on the ground floor outside the entrance.", 0.77)
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "fact"),
+    [
+        ("How far is the hotel from Batu Caves?", "en", None),
+        ("jauh tak hotel ni dari Batu Caves?", "ms", None),
+        ("How far is the hotel from KLCC?", "en", "sepuluh minit"),
+    ],
+)
+def test_how_far_a_place_is_that_the_item_never_names_is_not_answered_by_where_the_hotel_is(
+    question: str, language: str, fact: str | None
+) -> None:
+    answer = offline_answer(question, (LOCATION, RULES), language=language)
+    assert answer == TEMPLATES[language]["unknown"] if fact is None else fact in answer
+
+
+def test_a_question_word_alone_after_a_comma_is_no_part_of_its_own() -> None:
+    assert question_pieces("connecting room kena bayar lebih ke, berapa?") == [
+        "connecting room kena bayar lebih ke, berapa?"
+    ]
+    assert question_pieces("the sedan to KLIA, how much?") == ["the sedan to KLIA, how much?"]
+    assert len(question_pieces("what time is check-in, how much is early check-in?")) == 2
