@@ -154,8 +154,13 @@ class DateMention:
         return self.kind in VAGUE_KINDS
 
 
-# A day of the month as a guest writes one ("the 21st", "22hb", "the 6"): read as the plain day.
-_DAY_WORDS = re.compile(r"(?:\bthe\s+)?\b(\d{1,2})(?:\s*(st|nd|rd|th|hb|haribulan|hbln)\b\.?|(?!\d))")
+# A day of the month as a guest writes one ("the 21st", "22hb", "the 6"): read as the plain day. The dot of "15hb."
+# goes with the day before its month ("15hb. Mac"); before anything else it ends the clause ("keluar 27hb. Family
+# Suite, 2 dewasa").
+_MONTH_AFTER_DOT = r"\.(?=\s*(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b)"
+_DAY_WORDS = re.compile(
+    rf"(?:\bthe\s+)?\b(\d{{1,2}})(?:\s*(st|nd|rd|th|hb|haribulan|hbln)\b(?:{_MONTH_AFTER_DOT})?|(?!\d))"
+)
 # "the 21st not the 20th", "22hb bukan 21hb", "instead of the 3rd": the date after the cue is the one ruled out.
 # Not Malay "tak"/"tidak": "ada tak 20hb Jun?" asks about the 20th.
 NEGATION_CUE = re.compile(r"(?:\bnot|\bbukan|\binstead of|\brather than)\s*[,:]?\s*(?:on|pada)?\s*$")
@@ -185,6 +190,9 @@ def _day_in_words(match: re.Match[str]) -> str:
     return f"{match.group('month') or ''}{day}th{match.group('after') or ''}"
 
 
+_RANGE_START = re.compile(rf"(?<![\d/.:-])\b(\d{{1,2}}){_RANGE_SEP}$")
+
+
 def _normalised(text: str) -> tuple[str, dict[int, int]]:
     """Lower case with ordinals as plain days ("from the 3rd to the 6th of August" reads "from 3 to 6 of
     august"), and where in that text each ordinal day starts (a bare "the 21st" is a date; a bare "21" is not)."""
@@ -204,7 +212,12 @@ def _normalised(text: str) -> tuple[str, dict[int, int]]:
         length += len(match.group(1))
         last = match.end()
     pieces.append(lowered[last:])
-    return "".join(pieces), ordinals
+    normalised = "".join(pieces)
+    # "12 hingga 15hb", "3 to 5th": the day before a range's ordinal end is a day of the month too.
+    for position in list(ordinals):
+        if start := _RANGE_START.search(normalised, 0, position):
+            ordinals.setdefault(start.start(1), int(start.group(1)))
+    return normalised, ordinals
 
 
 def normalise(text: str) -> str:
@@ -352,7 +365,7 @@ def _bare_day_ends(lowered: str, taken: list[bool], found: list[DateMention]) ->
 # 70th birthday" are no dates).
 _ALONE_AFTER = re.compile(
     r"\d{1,2}\s*(?:$|[,.!?;)]|(?:not|bukan|instead|then|please|pls|ok|okay|and|dan|to|until|till|hingga|sampai|for"
-    r"|untuk|ya|je|sahaja|saja|la|lah|pula|check|masuk|in|is|jadi)\b)"
+    r"|untuk|ya|je|sahaja|saja|la|lah|pula|check|masuk|in|is|jadi|keluar|out|leaving|balik)\b)"
 )
 
 
@@ -370,10 +383,16 @@ def next_day_numbered(day: int, today: dt.date) -> dt.date | None:
 
 
 def _bare_ordinals(
-    lowered: str, ordinals: dict[int, int], taken: list[bool], today: dt.date, found: list[DateMention]
+    lowered: str,
+    ordinals: dict[int, int],
+    taken: list[bool],
+    today: dt.date,
+    found: list[DateMention],
+    month_before: dt.date | None = None,
 ) -> list[DateMention]:
     """ "sorry, the 21st", "22hb", "checking out on the 5th": a day of the month on its own. After a date in the
-    same message it follows that date ("2 May, out on the 5th"); alone, the extraction moves a known stay to it."""
+    same message it follows that date ("2 May, out on the 5th"); after a month named in it or in an earlier message
+    (`month_before`), it is in that month; alone, the extraction moves a known stay to it."""
     days = []
     for position, day in sorted(ordinals.items()):
         if taken[position] or not _ALONE_AFTER.match(lowered, position) or _ruled_out(lowered, position):
@@ -382,7 +401,7 @@ def _bare_ordinals(
         anchors = [m.start for m in before if m.kind in ABSOLUTE_KINDS] or [m.start for m in before]
         if anchors:
             start = day_after(anchors[-1], day)
-        elif month := _month_said_before(lowered, position, today):
+        elif month := _month_said_before(lowered, position, today) or month_before:
             start = _in_month(month, day)  # "in October 2027, from the 3rd to the 5th"
         else:
             start = next_day_numbered(day, today)
@@ -390,6 +409,13 @@ def _bare_ordinals(
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, position - 30) : position]))
             days.append(DateMention(start, None, "bare_day", position, hint))
     return days
+
+
+def month_named(text: str, today: dt.date) -> dt.date | None:
+    """The first day of the last month a message names ("any Family Suite in May 2027?"), for the days said in the
+    next one ("the 7th to the 9th")."""
+    lowered = normalise(text)
+    return _month_said_before(lowered, len(lowered), today)
 
 
 def _month_said_before(lowered: str, position: int, today: dt.date) -> dt.date | None:
@@ -437,7 +463,7 @@ _MONTH_WORDS = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m in {"mac", 
 _MONTH_ALONE = re.compile(rf"\b({_MONTH_WORDS})\b")
 
 
-_MONTH_NAMED = re.compile(rf"\b(?P<month>{_MONTH_WORDS})(?:\s+(?P<year>20\d\d))?\b")
+_MONTH_NAMED = re.compile(rf"\b(?P<month>{_MONTH_WORDS}|may(?=\s+20\d\d))(?:\s+(?P<year>20\d\d))?\b")
 
 
 def _month_correction(lowered: str, today: dt.date) -> DateMention | None:
@@ -467,8 +493,9 @@ def other_occasion_dates(text: str, mentions: list[DateMention]) -> list[DateMen
     return [m for m in mentions if _OTHER_OCCASION.search(lowered[max(0, m.position - 60) : m.position])]
 
 
-def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
-    """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time)."""
+def find_dates(text: str, base: dt.datetime, month_before: dt.date | None = None) -> list[DateMention]:
+    """Every date phrase in `text`, in reading order; `base` is the aware moment the guest wrote it (local time);
+    `month_before`, a month an earlier message named without its days."""
     lowered, ordinals = _normalised(text)
     taken = [False] * len(lowered)
     today = base.date()
@@ -492,7 +519,7 @@ def find_dates(text: str, base: dt.datetime) -> list[DateMention]:
     if not found and (corrected := _month_correction(lowered, today)):
         return [corrected]
     found += _bare_day_ends(lowered, taken, found)
-    found += _bare_ordinals(lowered, ordinals, taken, today, sorted(found, key=lambda m: m.position))
+    found += _bare_ordinals(lowered, ordinals, taken, today, sorted(found, key=lambda m: m.position), month_before)
     # "jamuan hari raya … 17hb Mac": beside a date, a holiday that moves names the occasion, not the day.
     if any(m.kind in ABSOLUTE_KINDS - {"moving_holiday"} for m in found):
         found = [m for m in found if m.kind != "moving_holiday"]

@@ -27,6 +27,7 @@ from leads.services.dates import (
     DateMention,
     day_after,
     find_dates,
+    month_named,
     other_occasion_dates,
 )
 from leads.services.family import KIN_RE, LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
@@ -36,6 +37,7 @@ from leads.services.party import (
     NO_CHILDREN_RE,
     NOT_ALL_ADULTS_RE,
     UNCOUNTED_CHILDREN_RE,
+    childs_kin,
     couples,
     joining_adults,
     named_adults,
@@ -227,7 +229,7 @@ AND_OTHERS_RE = re.compile(
 CHILDREN_RE = re.compile(  # a count and its children in one message ("… 2027" then "anak … ikut" are none)
     rf"\b{NUM}[ \t]*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
     r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi|toddlers?|infants?|teens|teenagers?"
-    r"|remaja)\b"
+    r"|remaja|cucu)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil|showers?))"
 )
@@ -353,7 +355,7 @@ GROUP_RE = re.compile(
     r"|\b(?:jemputan|tetamu|guests)\s*:?\s*(?:seramai\s+|dalam\s+|lebih kurang\s+|sekitar\s+|about\s+|around\s+)?"
     rf"{NUM_COUNT}\b(?![/.\-:]\d|\s*(?:nights?|malam|mlm|hari|days?|rooms?|bilik|adults?|dewasa|kids?|child|children"
     r"|kanak|budak|anak|am\b|pm\b))"
-    rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak))\b"
+    rf"|\b{NUM_COUNT}\s*(?:orang|org)(?!\s+(?:dewasa|anak|kanak|budak|cucu|bayi))\b"
     # the count said again as the number now expected: "headcount is now 55", "numbers have gone up to 55", "we're
     # expecting 55 now", "jemputan naik jadi 350", "jumlah tetamu sekarang 350", "peserta kurang, jadi 25 je"
     r"|\b(?:headcount|head count|numbers|attendance|guest count|jumlah|bilangan|tetamu|peserta|jemputan|participants"
@@ -468,10 +470,11 @@ def nights_added(text: str) -> int:
     return total
 
 
-def party_change(text: str) -> int:
-    """How many people this message adds to (or takes from) the party already given."""
+def party_change(text: str, before: str = "") -> int:
+    """How many people this message adds to (or takes from) the party already given; `before`, the earlier messages
+    in counting text (whose "his" or "dia" is)."""
     lowered = without_children_changes(counting_text(text.lower()))
-    more = sum(_change_count(m) for m in PARTY_MORE_RE.finditer(lowered)) + joining_adults(lowered)
+    more = sum(_change_count(m) for m in PARTY_MORE_RE.finditer(lowered)) + joining_adults(lowered, before)
     return more - sum(_change_count(m) for m in PARTY_LESS_RE.finditer(lowered))
 
 
@@ -1379,8 +1382,12 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
     children = raw["children"]
     if last_count >= 0 and children and _no_children_said(_without_changes(items[last_count].text)):
         children = 0  # "2 adults and a kid", then "sorry, no kids, all adults"
-    for item in items[last_count + 1 :]:
-        lowered = counting_text(item.text.lower())
+    for index in range(last_count + 1, len(items)):
+        item, lowered = items[index], counting_text(items[index].text.lower())
+        if last_count >= 0:
+            # "2 adults 1 child", then "her twin brother is coming too": the child's brother or sister is one more.
+            before = "\n".join(counting_text(i.text.lower()) for i in items[:index])
+            children = (children or 0) + childs_kin(lowered, before)
         if CHILDREN_DROPPED_RE.search(lowered) and children:
             if raw["group_size"] is not None and raw["group_size"] > children:
                 raw["group_size"] -= children
@@ -1412,8 +1419,10 @@ _ADULT_COUNTS = (
 def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> None:
     """ "One more person is joining" after "2 adults" is 3 adults: the changes said after the last count given."""
     last_count = max((i for i, item in enumerate(items) if _gives_count(item.text, _ADULT_COUNTS)), default=-1)
-    delta = sum(party_change(item.text) for item in items[last_count + 1 :])
-    if last_count < 0 and raw["adults"] is None and (joining := sum(joining_adults(_lowered(i.text)) for i in items)):
+    said = [_lowered(item.text) for item in items]
+    delta = sum(party_change(item.text, "\n".join(said[:i])) for i, item in enumerate(items) if i > last_count)
+    joining = sum(joining_adults(text, "\n".join(said[:i])) for i, text in enumerate(said))
+    if last_count < 0 and raw["adults"] is None and joining:
         raw["adults"] = 1 + joining  # "my parents are joining me", nobody counted before: the guest and them
         return
     if not delta or last_count < 0:
@@ -1437,9 +1446,12 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     name_rank = {"explicit": 3, "signature": 2, "weak": 1}
     best_rank = 0
     per_message_dates: list[list[DateMention]] = []
+    month_before: dt.date | None = None  # "any Family Suite in May 2027?", then "the 7th to the 9th"
     for item in items:
         base = (item.sent_at or ctx.reference).astimezone(ctx.tzinfo)
-        mentions = find_dates(item.text, base)
+        mentions = find_dates(item.text, base, month_before)
+        if not any(per_message_dates) and not mentions:
+            month_before = month_named(item.text, base.date()) or month_before
         # "our son's birthday on the 19th", said beside the stay's dates or after them: that day is no stay date.
         other = other_occasion_dates(item.text, mentions) if intent not in ("event", "fb_inquiry") else []
         if other and (any(per_message_dates) or len(other) < len(mentions)):
@@ -1518,8 +1530,9 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
             raw["children"] = int(pair.group("children"))
     if raw["children"] is None:
         raw["children"] = children_after(without_phones)
-    if raw["children"] is None:
-        raw["children"] = family_children(without_phones)  # "my two boys", "2 sons and a daughter"
+    if raw["children"] is None and (family := family_children(without_phones)) is not None:
+        # "my two boys", "2 sons and a daughter"; "anak sulung … adik dia pun ikut": and their brothers and sisters
+        raw["children"] = family + childs_kin(without_phones)
     if raw["children"] is None and NO_CHILDREN_RE.search(without_phones):
         raw["children"] = 0  # "no kids", "semua dewasa"
     if raw["adults"] is None and PARENT_AND_CHILD_RE.search(without_phones):

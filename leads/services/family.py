@@ -46,7 +46,7 @@ KIN_COUNT_AFTER_RE = re.compile(
     rf"\b(?P<kin>{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s+(?P<n>\d{{1,2}})\s*(?:orang|org)\b"
 )
 _WITH_GUEST = re.compile(r"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|with|dan|dengan|dgn|bersama)\s*$")
-_JOINED = re.compile(r"(?:,|&|\+|\band|\bwith|\bplus|\bdan|\bdengan|\bbersama)\s*$")
+_JOINED = re.compile(r"(?:,|&|\+|\band|\bwith|\bplus|\bdan|\bdengan|\bbersama|\bbawa|\bbring(?:ing)?)\s*$")
 AGE_IN_BRACKETS = re.compile(
     r"\(\s*(?:aged?\s*|umur\s*)?\d{1,2}(?:\s*(?:&|and|,|dan)\s*\d{1,2})*\s*(?:y(?:rs?|ears?)?(?:\s*old)?|tahun)?\s*\)"
 )
@@ -56,7 +56,7 @@ AGED_CHILD_RE = re.compile(
     rf"(?!\s+(?:{_KIN_WORDS}|child|kid|children|kids)\b)"
 )
 # "my daughter and her cousin", "anak saya dan sepupu dia", "anak sulung dan adik dia": the child's own companion or
-# brother or sister, one more child.
+# brother or sister, one more child (`party.childs_kin` counts them).
 CHILDS_COMPANION_RE = re.compile(
     rf"\b(?:{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s*(?:,|&|\band|\bwith|\bdan|\bdengan|\bdgn)\s*"
     r"(?:(?:her|his|their)\s+(?:(?:little|younger|baby|big|older|elder|best|close)\s+)?(?:cousin|friend|brother|sister)"
@@ -74,7 +74,8 @@ _JOIN = re.compile(r"^\s*(?:,|&|\+|and|dan|with|plus|n)?\s*(?:,|&|\+|and|dan|wit
 
 
 def family_children(text: str) -> int | None:
-    """The children a guest names as their family, in lower-case counting text; None when they give no count.
+    """The children a guest names as their family, in lower-case counting text; None when they give no count (their
+    brothers, sisters and cousins said as theirs are `party.childs_kin`).
 
     The mentions joined by "and" or a comma add up ("2 sons and a daughter" is 3); a lone "a boy" or "a girl"
     counts only beside another child of the family, or as the guest's own ("my daughter")."""
@@ -120,8 +121,6 @@ def family_children(text: str) -> int | None:
         total, counted = total + (int(number) if number.isdigit() else _VALUES[number]), counted + 1
     for match in KIN_COUNT_AFTER_RE.finditer(text):
         total, counted = total + int(match.group("n")), counted + 1
-    if counted:
-        total += len(CHILDS_COMPANION_RE.findall(text))
     return total if counted else None
 
 

@@ -54,7 +54,7 @@ _WORD_NUMBERS = {
 }  # fmt: skip
 _N = r"(?P<n>\d{1,2}|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _OWNER = r"(?:(?P<owner>my|our|the|his|her|their)\s+)?"
-_BESIDE = r"(?:young|little|small|elderly|old|aged|grown-up|grown|teenage|big|elder|older|younger|best|close)\s+"
+_BESIDE = r"(?:young|little|small|elderly|old|aged|grown-up|grown|teenage|big|elder|older|younger|best|close|twin)\s+"
 _OF_MINE = r"(?:\s+(?P<mine>saya|sy|kami|aku|dia|kita))?"
 # One person or kind of person a guest names: the guest, a grown-up relation (or several), or children.
 MEMBER_RE = re.compile(
@@ -133,31 +133,54 @@ class _Party:
         return total + int(with_guest)
 
 
-# "My daughter and her cousin", "anak saya dan kawan dia", "our middle one and his big brother", "anak tengah dengan
-# abang dia": a child's own companion, brother or sister is a child too (`family` counts
-# them), not a grown-up joining the party.
+# "My daughter and her cousin", "anak saya dan kawan dia", "our son … his big sister is coming too", "anak bongsu
+# saya ikut … abang dia pun nak ikut": a brother, sister, cousin or friend said as "his", "her", "their" or "dia"
+# when the last person named before is a child is that child's: one more child (`childs_kin`), not a grown-up
+# joining the party. After a grown-up ("my wife and her sister") they are a grown-up.
 CHILDS_COMPANIONS = ("cousin", "friend", "sepupu", "kawan", "brother", "sister", "abang", "kakak", "akak")
+CHILDS_KIN_RE = re.compile(
+    r"\b(?:(?:his|her|their)\s+(?:(?:little|younger|baby|big|older|elder|twin|best|close)\s+)?"
+    r"(?:cousin|friend|brother|sister|sibling)"
+    r"|(?:adik|abang|kakak|akak|sepupu|kawan)(?:\s+(?:lelaki|perempuan|kembar))?(?:\s+dia|nya))\b"
+)
 
 
-def _childs_companion(previous: re.Match[str], member: re.Match[str]) -> bool:
+def _after_a_child(text: str, position: int) -> bool:
+    """Is the last person named before `position` a child?"""
+    named = list(MEMBER_RE.finditer(text, 0, position))
+    return bool(named) and bool(named[-1].group("child"))
+
+
+def _childs_companion(text: str, member: re.Match[str]) -> bool:
     whose = member.group("owner") in ("his", "her", "their") or member.group("mine") == "dia"
-    return bool(previous.group("child")) and whose and member.group("adult") in CHILDS_COMPANIONS
+    return whose and member.group("adult") in CHILDS_COMPANIONS and _after_a_child(text, member.start())
 
 
-def _parties(text: str) -> list[_Party]:
-    """Every list of people in lower-case counting text, in order."""
+def childs_kin(text: str, before: str = "") -> int:
+    """How many children's brothers, sisters, cousins or friends lower-case counting `text` names, with `before` (the
+    earlier messages) for whom "his", "her" or "dia" is."""
+    full = f"{before}\n{text}" if before else text
+    offset = len(full) - len(text)
+    return sum(1 for kin in CHILDS_KIN_RE.finditer(full, offset) if _after_a_child(full, kin.start()))
+
+
+def _parties(text: str, before: str = "") -> list[_Party]:
+    """Every list of people in lower-case counting text, in order (a child's companion is in none); `before`, the
+    earlier messages, only tells whose "his", "her" or "dia" is."""
+    full = f"{before}\n{text}" if before else text
     parties: list[_Party] = []
     current: list[re.Match[str]] = []
-    for match in MEMBER_RE.finditer(text):
-        if current and _JOIN.fullmatch(text[current[-1].end() : match.start()]):
-            if not _childs_companion(current[-1], match):
-                current.append(match)
+    for match in MEMBER_RE.finditer(full, len(full) - len(text)):
+        if _childs_companion(full, match):
+            continue
+        if current and _JOIN.fullmatch(full[current[-1].end() : match.start()]):
+            current.append(match)
             continue
         if current:
-            parties.append(_Party(text, current))
+            parties.append(_Party(full, current))
         current = [match]
     if current:
-        parties.append(_Party(text, current))
+        parties.append(_Party(full, current))
     return parties
 
 
@@ -173,21 +196,24 @@ def named_adults(text: str) -> int | None:
     return found
 
 
-def joining_adults(text: str) -> int:
+def joining_adults(text: str, before: str = "") -> int:
     """The grown-ups this message adds to a party already counted: "my parents are coming too" (2), "atuk dan nenek
-    pun nak ikut" (2), "my sister is joining us" (1)."""
+    pun nak ikut" (2), "my sister is joining us" (1); `before`, the earlier messages."""
     total = 0
-    for party in _parties(text):
+    for party in _parties(text, before):
         if party.joining():
             total += sum(_grown_ups(member) or 0 for member in party.members if member.group("adult"))
     return total
 
 
 def without_joining(text: str) -> str:
-    """`text` without the people joining a party already counted (their count is `joining_adults`)."""
+    """`text` without the grown-ups joining a party already counted (their count is `joining_adults`); the children
+    who come with them stay to be counted ("suami dan 2 orang anak saya ikut")."""
     for party in reversed(_parties(text)):
         if party.joining():
-            text = text[: party.start] + " " + text[party.end :]
+            for member in reversed(party.members):
+                if member.group("adult"):
+                    text = text[: member.start()] + " " + text[member.end() :]
     return text
 
 
