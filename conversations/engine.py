@@ -43,7 +43,7 @@ from conversations.models import (
     Message,
     MessageRole,
 )
-from conversations.turn_steps import Answered, Turn
+from conversations.turn_steps import Answered, StepReply, Turn
 from core import compiled, metrics, settings_cache
 from core.languages import spoken
 from core.redis import get_redis, key
@@ -438,6 +438,11 @@ def _run_turn_locked(
     turn = Turn(conversation, question, session.language, session, now or timezone.now(), property_)
     # A step may answer the turn itself (the guest answered the lead's consent question): no model call.
     step_reply = next((r for step in steps if (r := step.before_answer(turn)) is not None), None)
+    if step_reply is None and session.mode != AiMode.HANDOFF and modes.only_greets(question):
+        # Nothing asked yet: greeted back, no knowledge, no handoff offer, no gap (see `modes.only_greets`).
+        language = modes.greeting_language(question, session.language)
+        text = modes.greeting_reply(question, language, property_.name)
+        step_reply = StepReply(text, session.mode, {"greeting": True}, source="greeting", language=language)
     if step_reply is not None:
         sink.on_token(step_reply.text)
         result = Answer(

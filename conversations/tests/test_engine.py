@@ -459,3 +459,41 @@ def test_a_service_booked_is_no_room_enquiry(kb_a, open_all_day, text: str) -> N
             for q in _questions(reply.content)
         ), reply.content
         assert re.search(r"phone|telefon", reply.content), reply.content
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "opening"),
+    [
+        ("hi", "en", "Hello"),
+        ("Hello!", "en", "Hello"),
+        ("salam", "ms", "Hai"),
+        ("Assalamualaikum", "ms", "Waalaikumsalam"),
+        ("hai", "ms", "Hai"),
+        ("selamat pagi", "ms", "Hai"),
+        ("", "en", "Hello"),
+    ],
+)
+def test_a_bare_greeting_is_greeted_back_and_asked_how_we_can_help(
+    kb_a, open_all_day, text: str, language: str, opening: str
+) -> None:
+    """Not "I don't have confirmed information about that… connect you with staff?", nor a gap to fill."""
+    from gaps.models import GapQuestion
+
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.content.startswith(opening) and kb_a.a.name in reply.content
+        assert reply.content.endswith("?") and "staff" not in reply.content and "kakitangan" not in reply.content
+        assert reply.metadata["language"] == language and reply.metadata["knowledge"] == []
+        assert reply.metadata["mode"] == AiMode.CONCIERGE
+        assert not GapQuestion.objects.exists()
+        conversation.refresh_from_db()
+        assert conversation.status != ConversationStatus.HANDED_OFF
+
+
+def test_a_greeting_with_a_question_is_answered_as_the_question(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "hi, what time is breakfast served?")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert "6:30 am to 10:30 am" in reply.content and "welcome" not in reply.content
+
