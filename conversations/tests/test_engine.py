@@ -497,3 +497,20 @@ def test_a_greeting_with_a_question_is_answered_as_the_question(kb_a, open_all_d
         reply = engine.run_turn(conversation.pk, message.pk)
         assert "6:30 am to 10:30 am" in reply.content and "welcome" not in reply.content
 
+
+def test_a_message_longer_than_a_turn_reads_goes_to_staff_unread_and_is_kept_whole(kb_a, open_all_day) -> None:
+    """A 2 MB e-mail went to the model whole and died on the task's time limit; staff read an exception's repr."""
+    from conversations.models import Handoff
+
+    text = "Please see my requirements below for the wedding. " * (engine.MAX_TURN_CHARS // 40)
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.content.startswith("Thank you for your message. It is longer than I can read")
+        assert reply.metadata["knowledge"] == [] and reply.metadata["provider"] == "too_long"
+        episode = Handoff.objects.get(conversation=conversation)
+        assert episode.trigger == "too_long"
+        assert episode.reason == "The guest's message was too long for the assistant to read: please answer it yourself."
+        message.refresh_from_db()
+        assert message.content == text  # what the door accepted is kept for staff to read
+        assert all(len(turn["content"]) <= engine.MAX_TURN_CHARS for turn in sessions.load(conversation).history)
