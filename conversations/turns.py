@@ -22,8 +22,8 @@ import datetime as dt
 import time
 
 import structlog
-from django.conf import settings
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone

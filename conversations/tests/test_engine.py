@@ -510,7 +510,9 @@ def test_a_message_longer_than_a_turn_reads_goes_to_staff_unread_and_is_kept_who
         assert reply.metadata["knowledge"] == [] and reply.metadata["provider"] == "too_long"
         episode = Handoff.objects.get(conversation=conversation)
         assert episode.trigger == "too_long"
-        assert episode.reason == "The guest's message was too long for the assistant to read: please answer it yourself."
+        assert (
+            episode.reason == "The guest's message was too long for the assistant to read: please answer it yourself."
+        )
         message.refresh_from_db()
         assert message.content == text  # what the door accepted is kept for staff to read
         assert all(len(turn["content"]) <= engine.MAX_TURN_CHARS for turn in sessions.load(conversation).history)

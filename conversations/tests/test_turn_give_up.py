@@ -92,7 +92,10 @@ def test_a_widget_turn_that_fails_for_good_tells_the_guest_once_and_hands_the_co
         episode = Handoff.objects.get(conversation=conversation)
         assert episode.trigger == "turn_failed"
         # Staff read why in words, never an exception's repr ("KeyError: 'a session of an older release'").
-        assert episode.reason == "The AI could not answer the guest (the assistant ran into an error): please answer them yourself."
+        assert (
+            episode.reason
+            == "The AI could not answer the guest (the assistant ran into an error): please answer them yourself."
+        )
         # The notice answered the guest: the sweep has nothing to resend, a second copy's failure says nothing.
         assert turns.resend_stale(time.monotonic() + 10) == 0
         assert buffered_turn.apply(args=[conversation.pk, message.pk]).failed()
