@@ -221,6 +221,8 @@ GREETING_REPLY = {
     "en": "Hello, and welcome to {property}! How can I help you today?",
     "ms": "Hai, selamat datang ke {property}! Apa yang boleh saya bantu hari ini?",
 }
+# After the channel's own greeting of the day (WhatsApp's "Hello and welcome!"): only the question, never two welcomes.
+HOW_CAN_I_HELP = {"en": "How can I help you today?", "ms": "Apa yang boleh saya bantu hari ini?"}
 # Returned in kind, as a receptionist would.
 _SALAM = re.compile(r"^\W*(?:as)?s?alam(?:u|o)?\s*'?\s*alaikum", re.IGNORECASE)
 SALAM_REPLY = "Waalaikumsalam, selamat datang ke {property}! Apa yang boleh saya bantu hari ini?"
@@ -243,7 +245,10 @@ def greeting_language(text: str, default: str) -> str:
     return default if default in GREETING_REPLY else "en"
 
 
-def greeting_reply(text: str, language: str, property_name: str) -> str:
-    """A short warm greeting back, in the guest's language, asking how we can help."""
+def greeting_reply(text: str, language: str, property_name: str, *, welcomed: bool = False) -> str:
+    """A short warm greeting back, in the guest's language, asking how we can help. `welcomed`: the channel's
+    greeting of the day has just welcomed the guest."""
+    if welcomed:
+        return f"Waalaikumsalam! {HOW_CAN_I_HELP['ms']}" if _SALAM.match(text) else HOW_CAN_I_HELP[language]
     template = SALAM_REPLY if _SALAM.match(text) else GREETING_REPLY[language]
     return template.format(property=property_name)

@@ -453,7 +453,10 @@ def _run_turn_locked(
     if step_reply is None and session.mode != AiMode.HANDOFF and modes.only_greets(question):
         # Nothing asked yet: greeted back, no knowledge, no handoff offer, no gap (see `modes.only_greets`).
         language = modes.greeting_language(question, session.language)
-        text = modes.greeting_reply(question, language, property_.name)
+        welcomed = Message.objects.filter(
+            conversation=conversation, role=MessageRole.SYSTEM, metadata__greeting=True, pk__gt=pending[0].pk
+        ).exists()
+        text = modes.greeting_reply(question, language, property_.name, welcomed=welcomed)
         step_reply = StepReply(text, session.mode, {"greeting": True}, source="greeting", language=language)
     if step_reply is not None:
         sink.on_token(step_reply.text)

@@ -510,3 +510,11 @@ def test_a_message_longer_than_a_turn_reads_goes_to_staff_unread_and_is_kept_who
         message.refresh_from_db()
         assert message.content == text  # what the door accepted is kept for staff to read
         assert all(len(turn["content"]) <= engine.MAX_TURN_CHARS for turn in sessions.load(conversation).history)
+
+
+def test_a_guest_the_channel_just_welcomed_is_only_asked_how_we_can_help(kb_a, open_all_day) -> None:
+    """WhatsApp's greeting of the day ("Hello and welcome!") went out before the answer: not welcomed twice."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "hi")
+        Message.objects.post(conversation, MessageRole.SYSTEM, "Hello and welcome!", metadata={"greeting": True})
+        assert engine.run_turn(conversation.pk, message.pk).content == "How can I help you today?"
