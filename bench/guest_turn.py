@@ -17,8 +17,10 @@ open, then wait for the reply's final `message` event. Measured per turn:
     the structured-output classification call), retrieval, provider, persistence;
   - everything but the LLM: end to end minus the provider stage and, when the model was asked
     for the mode, the mode stage.
-A new conversation every 5 turns keeps the history at its real size (up to 10 messages) and the
-per-conversation throttle out of the way; the per-key throttle is raised for the run (one key
+Every question carries a tag of its own ("… (3f9a1c)"), as a new guest's words would be new: each turn embeds
+its question, none comes from the vector cache (a repeated question would leave the embedding, ~half of the
+worker's turn, out of the figure). A new conversation every 5 turns keeps the history at its real size (up
+to 10 messages) and the per-conversation throttle out of the way; the per-key throttle is raised for the run (one key
 sends every turn). Loops are bounded and all traffic goes to 127.0.0.1.
 """
 
@@ -153,7 +155,7 @@ def run_phase(name: str, port: int, key: str, schema: str, turns: int, warmup: i
             if n % TURNS_PER_CONVERSATION == 0:
                 guest.start()
             try:
-                row = guest.turn(QUESTIONS[n % len(QUESTIONS)])
+                row = guest.turn(f"{QUESTIONS[n % len(QUESTIONS)]} ({uuid.uuid4().hex[:6]})")
             except (ConnectionClosed, TimeoutError, RuntimeError) as exc:
                 # A turn that failed is counted, not timed; the guest reconnects as the widget would.
                 errors += 1
