@@ -1382,12 +1382,12 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
     children = raw["children"]
     if last_count >= 0 and children and _no_children_said(_without_changes(items[last_count].text)):
         children = 0  # "2 adults and a kid", then "sorry, no kids, all adults"
+    said = [_lowered(item.text) for item in items]  # each message's counting text, made once
     for index in range(last_count + 1, len(items)):
-        item, lowered = items[index], counting_text(items[index].text.lower())
+        item, lowered = items[index], said[index]
         if last_count >= 0:
             # "2 adults 1 child", then "her twin brother is coming too": the child's brother or sister is one more.
-            before = "\n".join(counting_text(i.text.lower()) for i in items[:index])
-            children = (children or 0) + childs_kin(lowered, before)
+            children = (children or 0) + childs_kin(lowered, "\n".join(said[:index]))
         if CHILDREN_DROPPED_RE.search(lowered) and children:
             if raw["group_size"] is not None and raw["group_size"] > children:
                 raw["group_size"] -= children
