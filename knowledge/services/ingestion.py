@@ -65,9 +65,15 @@ class PlannedItem:
     action: str  # "create" | "update" | "unchanged"
 
 
-def _existing(items: Sequence[ParsedItem]) -> dict[tuple[str, str], KnowledgeItem]:
-    titles = {item.title for item in items}
-    return {(row.category, row.title): row for row in KnowledgeItem.objects.filter(title__in=titles)}
+def _validated(items: Sequence[ParsedItem], source: str) -> list[ParsedItem]:
+    """Every item checked, each error naming the source and the item's title; two items of one key refused."""
+    return check_unique([validate(item, f"{source}, {item.title!r}") for item in items], source)
+
+
+def _existing(items: Sequence[ParsedItem], *, lock: bool = False) -> dict[tuple[str, str], KnowledgeItem]:
+    """The stored items these would create or update, by (category, title)."""
+    rows = KnowledgeItem.objects.select_for_update() if lock else KnowledgeItem.objects.all()
+    return {(row.category, row.title): row for row in rows.filter(title__in={item.title for item in items})}
 
 
 def _differs(row: KnowledgeItem, item: ParsedItem, new_hash: str) -> bool:
@@ -93,14 +99,11 @@ def plan_upsert(items: Sequence[ParsedItem]) -> list[PlannedItem]:
 
 def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResult:
     """Create or update items by (category, title), all or nothing; returns what changed."""
-    items = check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
+    items = _validated(items, source or "input")
     result = UpsertResult()
     with transaction.atomic():
         # Lock the rows we may update: two uploads of the same file must not both "create" an item.
-        existing = {
-            (row.category, row.title): row
-            for row in KnowledgeItem.objects.select_for_update().filter(title__in={item.title for item in items})
-        }
+        existing = _existing(items, lock=True)
         for item in items:
             new_hash = hash_of(item)
             row = existing.get((item.category, item.title))
@@ -271,8 +274,7 @@ def stage_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "
 
 def stage_items(job: IngestionJob, items: Sequence[ParsedItem]) -> IngestionJob:
     """Validate every item (IngestError, nothing kept, if one is wrong) and keep them on `job` for `write_staged`."""
-    source = job.source or "input"
-    items = check_unique([validate(item, f"{source}, {item.title!r}") for item in items], source)
+    items = _validated(items, job.source or "input")
     job.staged_items, job.items_total = [item.as_json() for item in items], len(items)
     job.save()
     return job
