@@ -287,7 +287,7 @@ def write_staged(job_id: int, *, batch: int, then_embed: Callable[[IngestionJob]
     while True:
         with transaction.atomic():
             job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
-            if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED} or not job.staged_items:
+            if job is None or job.status in IngestionJob.FINISHED or not job.staged_items:
                 return job
             done = job.items_written
             if done >= len(job.staged_items):
@@ -309,6 +309,13 @@ def write_staged(job_id: int, *, batch: int, then_embed: Callable[[IngestionJob]
             job.save()
 
 
+def fail_job(job_id: int, exc: BaseException) -> None:
+    """End a job on an error that retrying will not mend, its class and text on the job."""
+    IngestionJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
+    )
+
+
 def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:
     """Embed a job's items. Idempotent: a finished job, or items already embedded, are skipped.
 
@@ -317,16 +324,14 @@ def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:
     """
     with transaction.atomic():
         job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
+        if job is None or job.status in IngestionJob.FINISHED:
             return job
         job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at"])
     try:
         result = embed_items(job.item_ids)
     except Exception as exc:
-        IngestionJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
-        )
+        fail_job(job_id, exc)
         raise
     if result.failed and not final:
         status, finished_at = JobStatus.PENDING, None
