@@ -14,7 +14,6 @@ from conversations.models import (
     Conversation,
     ConversationStatus,
     Guest,
-    GuestIdentity,
     Handoff,
     Message,
     MessageRole,
@@ -56,7 +55,7 @@ def find_or_create_guest_by_contact(
         guest.save()
     for channel, external_id in ((Channel.WHATSAPP, phone), (Channel.EMAIL, email)):
         if external_id:
-            GuestIdentity.objects.get_or_create(channel=channel, external_id=external_id, defaults={"guest": guest})
+            guest.also_known_as(channel, external_id)
     return guest, created
 
 

@@ -140,6 +140,8 @@ class JobStatus(models.TextChoices):
 class IngestionJob(models.Model):
     """One ingestion (API upload, admin upload, command): what it changed and how embedding went."""
 
+    FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)  # nothing runs for the job again
+
     source = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
     requested_by = models.CharField(max_length=254, blank=True, help_text="E-mail of the staff account.")
@@ -168,7 +170,7 @@ class IngestionJob(models.Model):
     @property
     def stage(self) -> str:
         """Where an unfinished job is, in a staff member's words (the knowledge page lists jobs)."""
-        if self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        if self.status in self.FINISHED:
             return self.get_status_display()
         if self.items_total and self.items_written < self.items_total:
             return "Writing items"

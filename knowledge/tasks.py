@@ -18,7 +18,6 @@ from knowledge.services.upload import (
     READ_JOB_TASK,
     TOO_SLOW,
     WRITE_JOB_TASK,
-    fail_job,
     fail_upload,
     read_upload,
     resend_unread,
@@ -53,7 +52,7 @@ def write_job(self: Task, job_id: int) -> str | None:
         raise
     except Exception as exc:
         # Not transient: the job says so (its progress stops where it failed) and the dead letter keeps it.
-        fail_job(job_id, exc)
+        ingestion.fail_job(job_id, exc)
         raise
     return job.status if job is not None else None
 

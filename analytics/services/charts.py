@@ -33,6 +33,15 @@ def _nice_max(value: float) -> float:
     return 10.0 * magnitude
 
 
+def _opening(title: str, width: int, height: int, *, title_x: float) -> list[str]:
+    """A chart's first parts: the SVG element, named by the title for screen readers, and the title shown on top."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart">',
+        f'<text x="{title_x}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
+    ]
+
+
 def bar_chart_svg(
     title: str, labels: Sequence[str], series: Sequence[Series], *, stacked: bool = True, unit: str = ""
 ) -> str:
@@ -50,11 +59,7 @@ def bar_chart_svg(
     plot_w, plot_h = width - left - 12, height - top - bottom
     slot = plot_w / max(len(labels), 1)
     bar_w = max(1.0, slot * 0.7)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" class="chart">',
-        f'<text x="{left}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
-    ]
+    parts = _opening(title, width, height, title_x=left)
     for fraction, text in ticks:
         y = top + plot_h * (1 - fraction)
         parts.append(f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ee"/>')
@@ -99,11 +104,7 @@ def funnel_svg(title: str, stages: Sequence[tuple[str, int]]) -> str:
     width, row, left = 640, 34, 110
     height = 30 + row * len(stages)
     widest = max((n for _, n in stages), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" class="chart">',
-        f'<text x="0" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
-    ]
+    parts = _opening(title, width, height, title_x=0)
     for index, (name, count) in enumerate(stages):
         y = 26 + index * row
         w = (width - left - 60) * count / widest

@@ -33,6 +33,12 @@ class GuestManager(models.Manager["Guest"]):
         identity = GuestIdentity.objects.select_related("guest").filter(channel=channel, external_id=external_id)
         return next((i.guest for i in identity[:1]), None)
 
+    def address_of(self, guest_id: int, channel: str) -> str:
+        """How the guest is reached on `channel`: the external id of their first identity there (a WhatsApp number,
+        an e-mail address), or "" when they have none."""
+        identities = GuestIdentity.objects.filter(guest_id=guest_id, channel=channel).order_by("pk")
+        return identities.values_list("external_id", flat=True).first() or ""
+
 
 class Guest(models.Model):
     # Encrypted at rest (core.fields); phone and e-mail are found through their keyed blind index.
@@ -54,6 +60,14 @@ class Guest(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"Guest {self.pk}"
+
+    def also_known_as(self, channel: str, external_id: str) -> Guest:
+        """The guest is known on `channel` by `external_id` from now on, unless another guest already is: an
+        identity is never moved. Returns the guest who holds it."""
+        identity, _ = GuestIdentity.objects.get_or_create(
+            channel=channel, external_id=external_id, defaults={"guest": self}
+        )
+        return identity.guest
 
 
 class GuestIdentity(models.Model):

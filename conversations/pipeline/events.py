@@ -18,7 +18,6 @@ from conversations.models import (
     Channel,
     Conversation,
     Guest,
-    GuestIdentity,
     Message,
     MessageRole,
 )
@@ -104,9 +103,7 @@ def _system(normalized: NormalizedMessage) -> Handled:
         return Handled(ignored=f"system notice ({notice.get('type')}) about a contact we do not know")
     if notice.get("type") == "user_changed_number" and str(notice.get("wa_id") or "").isdigit():
         new_number = f"+{notice['wa_id']}"
-        GuestIdentity.objects.get_or_create(
-            channel=normalized.channel, external_id=new_number, defaults={"guest": guest}
-        )
+        guest.also_known_as(normalized.channel, new_number)
         if guest.phone == normalized.sender_id:
             guest.phone = new_number
             guest.save()  # through the model: the phone's blind index follows

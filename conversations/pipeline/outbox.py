@@ -30,7 +30,6 @@ from conversations.models import (
     Conversation,
     DeliveryState,
     Guest,
-    GuestIdentity,
     Message,
     MessageRole,
     OutboxItem,
@@ -73,11 +72,7 @@ def stage(message: Message, conversation: Conversation | None = None) -> OutboxI
     existing = OutboxItem.objects.filter(message=message).first()
     if existing is not None:
         return existing
-    recipient = (
-        GuestIdentity.objects.filter(guest_id=conversation.guest_id, channel=conversation.channel)
-        .values_list("external_id", flat=True)
-        .first()
-    )
+    recipient = Guest.objects.address_of(conversation.guest_id, conversation.channel)
     if not recipient:
         log.warning("outbox_no_recipient", conversation=conversation.pk)
         return None

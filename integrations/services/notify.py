@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import structlog
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from conversations.handoff.service import begin_handoff
@@ -22,7 +21,6 @@ from conversations.models import (
     Channel,
     Conversation,
     Guest,
-    GuestIdentity,
     Message,
     MessageRole,
 )
@@ -48,17 +46,14 @@ NOTIFY_FALLBACK_TASK = "integrations.tasks.notify_fallback"
 # --- Which channels can reach the guest -------------------------------------------------------
 
 
-def _oldest(rows: QuerySet, field: str) -> str:
-    """`field` of the first of these rows to be created, or "" when there is none."""
-    return rows.order_by("pk").values_list(field, flat=True).first() or ""
-
-
 def _contact(guest: Guest, channel: str) -> str:
-    return _oldest(GuestIdentity.objects.filter(guest=guest, channel=channel), "external_id")
+    return Guest.objects.address_of(guest.pk, channel)
 
 
 def _whatsapp_number(property_: Property) -> str:
-    return _oldest(WhatsAppBinding.objects.filter(property=property_, is_active=True), "phone_number_id")
+    """The property's first active WhatsApp number, or "" when it has none."""
+    numbers = WhatsAppBinding.objects.filter(property=property_, is_active=True).order_by("pk")
+    return numbers.values_list("phone_number_id", flat=True).first() or ""
 
 
 def channels_for(guest: Guest, property_: Property) -> list[str]:

@@ -65,9 +65,15 @@ class PlannedItem:
     action: str  # "create" | "update" | "unchanged"
 
 
-def _existing(items: Sequence[ParsedItem]) -> dict[tuple[str, str], KnowledgeItem]:
-    titles = {item.title for item in items}
-    return {(row.category, row.title): row for row in KnowledgeItem.objects.filter(title__in=titles)}
+def _validated(items: Sequence[ParsedItem], source: str) -> list[ParsedItem]:
+    """Every item checked, each error naming the source and the item's title; two items of one key refused."""
+    return check_unique([validate(item, f"{source}, {item.title!r}") for item in items], source)
+
+
+def _existing(items: Sequence[ParsedItem], *, lock: bool = False) -> dict[tuple[str, str], KnowledgeItem]:
+    """The stored items these would create or update, by (category, title)."""
+    rows = KnowledgeItem.objects.select_for_update() if lock else KnowledgeItem.objects.all()
+    return {(row.category, row.title): row for row in rows.filter(title__in={item.title for item in items})}
 
 
 def _differs(row: KnowledgeItem, item: ParsedItem, new_hash: str) -> bool:
@@ -93,14 +99,11 @@ def plan_upsert(items: Sequence[ParsedItem]) -> list[PlannedItem]:
 
 def upsert_items(items: Sequence[ParsedItem], *, source: str = "") -> UpsertResult:
     """Create or update items by (category, title), all or nothing; returns what changed."""
-    items = check_unique([validate(item, f"{source or 'input'}, {item.title!r}") for item in items], source or "input")
+    items = _validated(items, source or "input")
     result = UpsertResult()
     with transaction.atomic():
         # Lock the rows we may update: two uploads of the same file must not both "create" an item.
-        existing = {
-            (row.category, row.title): row
-            for row in KnowledgeItem.objects.select_for_update().filter(title__in={item.title for item in items})
-        }
+        existing = _existing(items, lock=True)
         for item in items:
             new_hash = hash_of(item)
             row = existing.get((item.category, item.title))
@@ -271,8 +274,7 @@ def stage_job(items: Sequence[ParsedItem], *, source: str, requested_by: str = "
 
 def stage_items(job: IngestionJob, items: Sequence[ParsedItem]) -> IngestionJob:
     """Validate every item (IngestError, nothing kept, if one is wrong) and keep them on `job` for `write_staged`."""
-    source = job.source or "input"
-    items = check_unique([validate(item, f"{source}, {item.title!r}") for item in items], source)
+    items = _validated(items, job.source or "input")
     job.staged_items, job.items_total = [item.as_json() for item in items], len(items)
     job.save()
     return job
@@ -285,7 +287,7 @@ def write_staged(job_id: int, *, batch: int, then_embed: Callable[[IngestionJob]
     while True:
         with transaction.atomic():
             job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
-            if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED} or not job.staged_items:
+            if job is None or job.status in IngestionJob.FINISHED or not job.staged_items:
                 return job
             done = job.items_written
             if done >= len(job.staged_items):
@@ -307,6 +309,13 @@ def write_staged(job_id: int, *, batch: int, then_embed: Callable[[IngestionJob]
             job.save()
 
 
+def fail_job(job_id: int, exc: BaseException) -> None:
+    """End a job on an error that retrying will not mend, its class and text on the job."""
+    IngestionJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
+    )
+
+
 def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:
     """Embed a job's items. Idempotent: a finished job, or items already embedded, are skipped.
 
@@ -315,16 +324,14 @@ def run_job(job_id: int, *, final: bool = True) -> IngestionJob | None:
     """
     with transaction.atomic():
         job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
+        if job is None or job.status in IngestionJob.FINISHED:
             return job
         job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at"])
     try:
         result = embed_items(job.item_ids)
     except Exception as exc:
-        IngestionJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
-        )
+        fail_job(job_id, exc)
         raise
     if result.failed and not final:
         status, finished_at = JobStatus.PENDING, None

@@ -212,7 +212,7 @@ def read_upload(job_id: int) -> IngestionJob | None:
     with transaction.atomic():
         job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
         upload = UploadedFile.objects.filter(job_id=job_id).first()
-        if job is None or upload is None or job.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}:
+        if job is None or upload is None or job.status in IngestionJob.FINISHED:
             return job
         job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at"])
@@ -234,16 +234,10 @@ def read_upload(job_id: int) -> IngestionJob | None:
 def fail_upload(job_id: int, reason: str) -> None:
     """End a job whose file could not be read: the reason on the job, the kept bytes dropped, nothing written."""
     with transaction.atomic():
-        IngestionJob.objects.filter(pk=job_id).exclude(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED]).update(
+        IngestionJob.objects.filter(pk=job_id).exclude(status__in=IngestionJob.FINISHED).update(
             status=JobStatus.FAILED, error=reason[:4000], finished_at=timezone.now()
         )
         UploadedFile.objects.filter(job_id=job_id).delete()
-
-
-def fail_job(job_id: int, exc: BaseException) -> None:
-    IngestionJob.objects.filter(pk=job_id).update(
-        status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:4000], finished_at=timezone.now()
-    )
 
 
 def recent_jobs(limit: int = 20) -> list[IngestionJob]:

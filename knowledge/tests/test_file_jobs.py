@@ -177,7 +177,7 @@ def test_the_real_worker_reads_a_file_and_fails_a_slow_one_with_the_reason(
 
         def finished(job_id: int) -> bool:
             with schema_context(world.a.schema_name):
-                return IngestionJob.objects.get(pk=job_id).status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+                return IngestionJob.objects.get(pk=job_id).status in IngestionJob.FINISHED
 
         ids = [normal.json()["id"], slow.json()["id"]]
         assert wait_until(lambda: all(finished(job_id) for job_id in ids), timeout=120, interval=0.5)

@@ -12,7 +12,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conftest import host_client
-from knowledge.models import EmbeddingStatus, IngestionJob, JobStatus, KnowledgeItem
+from knowledge.models import EmbeddingStatus, IngestionJob, KnowledgeItem
 from knowledge.services import ingestion
 from testsupport.wait import wait_until
 
@@ -104,7 +104,7 @@ def test_the_real_worker_writes_and_embeds_a_large_set(committed_db: Any, celery
         assert response.status_code == 202, response.content
         url = f"/api/v1/properties/{world.a.pk}/knowledge-base/jobs/{response.json()['id']}"
         finished = wait_until(
-            lambda: client.get(url).json()["status"] in {JobStatus.SUCCEEDED, JobStatus.FAILED},
+            lambda: client.get(url).json()["status"] in IngestionJob.FINISHED,
             timeout=180,
             interval=0.5,
         )

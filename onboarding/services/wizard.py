@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -172,6 +172,11 @@ def progress_of(property_: Property) -> OnboardingProgress:
     return progress
 
 
+def _progress_row(property_: Property) -> QuerySet[OnboardingProgress]:
+    """Its progress row as a queryset, to lock or to update in place (made first if the property has none)."""
+    return OnboardingProgress.objects.filter(pk=progress_of(property_).pk)
+
+
 def is_live(property_: Property) -> bool:
     """Read through `progress_of`, the one place that decides what a property without a progress row is:
     asking before the row exists must give the answer the report gives afterwards."""
@@ -237,7 +242,7 @@ def report(property_: Property) -> dict[str, Any]:
 
 def _mark(property_: Property, step: str) -> None:
     with transaction.atomic():
-        progress = OnboardingProgress.objects.select_for_update().get(pk=progress_of(property_).pk)
+        progress = _progress_row(property_).select_for_update().get()
         if step not in progress.completed_steps:
             progress.completed_steps = [*progress.completed_steps, step]
             progress.save(update_fields=["completed_steps", "updated_at"])
@@ -305,7 +310,7 @@ def save_whatsapp(
             },
         )
         # A new number or token has not been tested yet.
-        OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(whatsapp_tested_at=None)
+        _progress_row(property_).update(whatsapp_tested_at=None)
         audit.record(
             "onboarding.whatsapp_bound",
             actor=actor,
@@ -345,9 +350,7 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
         raise ValidationError({"to": f"Meta could not deliver to {to}: is it a WhatsApp number? ({exc})"}) from exc
     except whatsapp_errors.WhatsAppError as exc:
         raise ValidationError({"to": f"The test message failed: {exc}"}) from exc
-    OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(
-        whatsapp_tested_at=timezone.now(), whatsapp_tested_to=to
-    )
+    _progress_row(property_).update(whatsapp_tested_at=timezone.now(), whatsapp_tested_to=to)
     audit.record(
         "onboarding.whatsapp_tested",
         actor=actor,
@@ -479,7 +482,7 @@ def try_question(property_: Property, question: str) -> Any:
         raise ValidationError({"question": "Keep the question under 500 characters."})
     with schema_context(property_.schema_name):
         result = engine.answer(question, property_=property_)
-    OnboardingProgress.objects.filter(pk=progress_of(property_).pk).update(questions_tried=F("questions_tried") + 1)
+    _progress_row(property_).update(questions_tried=F("questions_tried") + 1)
     return result
 
 
@@ -550,7 +553,7 @@ def go_live(property_: Property, *, actor: User, request: HttpRequest | None = N
     if left:
         raise ValidationError({"live": [f"Still to do: {item.label}." for item in left]})
     with transaction.atomic():
-        progress = OnboardingProgress.objects.select_for_update().get(pk=progress_of(property_).pk)
+        progress = _progress_row(property_).select_for_update().get()
         if progress.live_at is None:
             progress.live_at = timezone.now()
             progress.completed_steps = list(dict.fromkeys([*progress.completed_steps, "live"]))
