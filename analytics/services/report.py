@@ -28,9 +28,16 @@ CHART_CONTENT_ID = "inquiries-chart"
 
 
 def callback_leads(day: dt.date, limit: int) -> list[Lead]:
-    """After-hours leads of the day still open, most valuable and most urgent first."""
+    """After-hours leads still open from the start of `day` until the report is made, most valuable
+    and most urgent first.
+
+    A night runs past midnight: the report on yesterday, read at 8 am, lists the guest who asked for a room
+    at 1 am too, not a day later in tomorrow's report. The list stops at the end of the day after `day`, so
+    a report made again later lists the same night.
+    """
     property_ = current_property()
-    start, end = local_day_bounds(property_, day)
+    start, _ = local_day_bounds(property_, day)
+    end = min(timezone.now(), local_day_bounds(property_, day + dt.timedelta(days=1))[1])
     priority_rank = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
     leads = list(
         Lead.objects.filter(
