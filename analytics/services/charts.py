@@ -14,6 +14,7 @@ from html import escape
 CHANNEL_COLOURS = {"WhatsApp": "#25a35a", "Web chat": "#3d6fd8", "E-mail": "#e0a100"}
 ACCENT = "#5b4bd6"
 MUTED = "#8a93a6"
+NO_DATA = "Nothing in these dates"
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ def bar_chart_svg(
         if stacked
         else [max((s.values[i] for s in series), default=0) for i in range(len(labels))]
     )
-    ceiling = _nice_max(max(totals, default=0))
+    # A share is out of a hundred: a 5% day drawn to the top read as "all of them", and an empty period's
+    # axis read "0%, 0%, 1%".
+    ceiling = 100.0 if unit == "%" else _nice_max(max(totals, default=0))
     ticks = [(fraction, _format(ceiling * fraction, unit)) for fraction in (0, 0.5, 1)]
     # The left margin fits the widest axis label (10 px text ≈ 6 px a character): "MYR 12.5k" is never cut.
     left = max(36, 10 + 6 * max(len(text) for _, text in ticks))
@@ -85,6 +88,11 @@ def bar_chart_svg(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" '
                 f'fill="{MUTED}">{escape(label)}</text>'
             )
+    if not any(totals):  # said in words: an empty grid looks like a page that failed to load its figures
+        parts.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" font-size="13" text-anchor="middle" '
+            f'fill="{MUTED}" class="no-data">{NO_DATA}</text>'
+        )
     legend_x = width - 12
     for item in reversed(series):
         legend_x -= 8 + 7 * len(item.name) + 14
