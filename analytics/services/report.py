@@ -144,9 +144,10 @@ def build_report(day: dt.date) -> GMReport:
         "gaps": top_open_gaps(property_),
         "gaps_url": inbox_url(property_),
     }
+    inquiries, leads_captured = today_figures.total_inquiries, today_figures.leads_captured
     subject = (
-        f"{property_.name}: {today_figures.total_inquiries} inquiries, "
-        f"{today_figures.leads_captured} leads on {day:%a %d %b}"
+        f"{property_.name}: {inquiries} {'inquiry' if inquiries == 1 else 'inquiries'}, "
+        f"{leads_captured} {'lead' if leads_captured == 1 else 'leads'} on {day:%a %d %b}"
     )
     with timezone.override(property_.tzinfo):  # any time the report shows is the hotel's own
         html = render_to_string("analytics/report_email.html", context)

@@ -163,6 +163,15 @@ def test_the_call_back_list_holds_the_whole_night_up_to_the_morning_the_report_i
     assert "Guest of Sunday" not in build_report(NOV_20).html
 
 
+def test_one_of_a_thing_is_said_in_the_singular(world):
+    """A GM reads the subject every morning: "1 inquiry, 1 lead", not "1 inquiries, 1 leads"."""
+    conversation = conversation_at(kl(2026, 11, 20, 23), after_hours=True)
+    lead_for(conversation, "380.00", after_hours=True, created=kl(2026, 11, 20, 23, 10))
+    report = build_report(NOV_20)
+    assert report.subject == "Alpha Hotel: 1 inquiry, 1 lead on Fri 20 Nov"
+    assert "1 inquiry, 1 lead, 0 conversions, MYR 0.00 converted revenue" in report.text
+
+
 def test_revenue_is_a_decimal_sum(world):
     _a_busy_night()
     assert build_report(NOV_20).figures["today"]["estimated_revenue_recovered"] == str(Decimal("1580.00"))
