@@ -35,7 +35,6 @@ from conversations.pipeline import notices, outbox
 from core.durability import TransientError, enqueue, publish
 from core.redis import get_redis, key
 from properties.realtime import notify_staff
-from properties.services import current_property_cached, team_back
 
 log = structlog.get_logger(__name__)
 
@@ -208,8 +207,7 @@ def give_up(conversation_id: int, message_id: int, error: str, *, now: dt.dateti
             ):
                 return None
             language = notices.language_of(conversation)
-            back = team_back(current_property_cached(), now or timezone.now(), language)
-            when = back or notices.STAFF_REPLY_SOON.get(language, notices.STAFF_REPLY_SOON["en"])
+            when = notices.staff_reply_when(language, now)
             with transaction.atomic():
                 handoff.begin_handoff(
                     conversation.pk, trigger="turn_failed", reason=f"The AI could not answer the guest: {error}"

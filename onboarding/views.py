@@ -482,6 +482,12 @@ def new_property(request: HttpRequest) -> HttpResponse:
             # Back to this origin first: the pages' CSP (form-action 'self') stops a form post from being
             # redirected to another host, and the wizard lives on the new property's own host.
             return HttpResponseRedirect(f"{request.path}?created={property_.pk}")
-    created = Property.objects.filter(pk=request.GET.get("created") or 0).exclude(schema_name="public").first()
+    # The id this page redirected to after creating; anything else in the link (edited by hand) shows no property.
+    created_id = request.GET.get("created", "")
+    created = (
+        Property.objects.filter(pk=int(created_id)).exclude(schema_name="public").first()
+        if created_id.isascii() and created_id.isdigit()
+        else None
+    )
     wizard_url = f"{property_origin(created.slug, request)}/onboarding/" if created is not None else ""
     return render(request, "onboarding/new_property.html", {"form": form, "created": created, "wizard_url": wizard_url})

@@ -25,11 +25,12 @@ from testsupport.http import Fault, Request, Response, ScriptedHTTPServer, json_
 
 @dataclass(frozen=True)
 class Behaviour:
-    kind: str  # stream | status | sleep | echo_knowledge | echo_prompt | compute
+    kind: str  # stream | status | sleep | echo_knowledge | echo_prompt | compute | body
     text: str = ""
     status: int = 200
     seconds: float = 0.0
     respond: Callable[[dict[str, Any]], str] | None = None
+    payload: dict[str, Any] | None = None
 
 
 def compute(respond: Callable[[dict[str, Any]], str]) -> Behaviour:
@@ -40,6 +41,11 @@ def compute(respond: Callable[[dict[str, Any]], str]) -> Behaviour:
 def stream(text: str) -> Behaviour:
     """`text` word by word as server-sent events, or as one JSON completion if the request is not streamed."""
     return Behaviour("stream", text=text)
+
+
+def body(payload: dict[str, Any]) -> Behaviour:
+    """`payload` as the whole 200 JSON answer: an endpoint answering in a shape of its own (no choices)."""
+    return Behaviour("body", payload=payload)
 
 
 def status(code: int) -> Behaviour:
@@ -91,6 +97,8 @@ class FakeLLMServer(ScriptedHTTPServer):
         body = request.json or {}
         if behaviour.kind == "status":
             return self.error(Fault(status=behaviour.status))
+        if behaviour.kind == "body":
+            return json_response(200, behaviour.payload or {})
         if behaviour.kind == "sleep":
             time.sleep(behaviour.seconds)
         text = behaviour.text

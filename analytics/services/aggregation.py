@@ -177,9 +177,15 @@ def is_final(row: DailyAggregate, property_: Property) -> bool:
 
 def daily_rows(first: dt.date, last: dt.date, property_: Property | None = None) -> list[DailyAggregate]:
     """One row per local date of [first, last]: the nightly row of a finished day, and for today (or a
-    day whose row is missing or was computed before the day ended) the same figures computed now, unsaved
-    (`live` is set on those). The page, the API, the CSV and the report all read their days here."""
+    day whose row is missing or was computed before the day ended) the same figures computed now, unsaved.
+    The page, the API, the CSV and the report all read their days here.
+
+    `live` is set on today's row only: a finished day computed now (a new property's first month has no
+    nightly rows) is as final as its nightly row, and a GM reading "Tue 1 Dec (live)" a week later
+    wonders what is still changing.
+    """
     property_ = property_ or current_property()
+    today = property_.local_now().date()
     stored = {row.date: row for row in DailyAggregate.objects.filter(date__gte=first, date__lte=last)}
     rows = []
     for offset in range((last - first).days + 1):
@@ -187,7 +193,7 @@ def daily_rows(first: dt.date, last: dt.date, property_: Property | None = None)
         row = stored.get(day)
         if row is None or not is_final(row, property_):
             row = DailyAggregate(date=day, **day_figures(day, property_))
-            row.live = True  # type: ignore[attr-defined]
+            row.live = day >= today  # type: ignore[attr-defined]
         rows.append(row)
     return rows
 

@@ -14,6 +14,10 @@ from html import escape
 CHANNEL_COLOURS = {"WhatsApp": "#25a35a", "Web chat": "#3d6fd8", "E-mail": "#e0a100"}
 ACCENT = "#5b4bd6"
 MUTED = "#8a93a6"
+NO_DATA = "Nothing in these dates"
+# Room for one character of the charts' text, in the picture's units: on a phone the 640-unit picture is drawn
+# about 350 px wide, and base.css sets its text larger there (else 10 px labels are read at 5 px).
+CHAR_WIDTH = 10
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ def _opening(title: str, width: int, height: int, *, title_x: float) -> list[str
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" class="chart">',
-        f'<text x="{title_x}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
+        f'<text x="{title_x}" y="16" font-size="13" font-weight="600" class="title">{escape(title)}</text>',
     ]
 
 
@@ -52,10 +56,12 @@ def bar_chart_svg(
         if stacked
         else [max((s.values[i] for s in series), default=0) for i in range(len(labels))]
     )
-    ceiling = _nice_max(max(totals, default=0))
+    # A share is out of a hundred: a 5% day drawn to the top read as "all of them", and an empty period's
+    # axis read "0%, 0%, 1%".
+    ceiling = 100.0 if unit == "%" else _nice_max(max(totals, default=0))
     ticks = [(fraction, _format(ceiling * fraction, unit)) for fraction in (0, 0.5, 1)]
-    # The left margin fits the widest axis label (10 px text ≈ 6 px a character): "MYR 12.5k" is never cut.
-    left = max(36, 10 + 6 * max(len(text) for _, text in ticks))
+    # The left margin fits the widest axis label at a phone's larger text (CHAR_WIDTH): "MYR 12.5k" is never cut.
+    left = max(36, 10 + CHAR_WIDTH * max(len(text) for _, text in ticks))
     plot_w, plot_h = width - left - 12, height - top - bottom
     slot = plot_w / max(len(labels), 1)
     bar_w = max(1.0, slot * 0.7)
@@ -85,14 +91,22 @@ def bar_chart_svg(
             if stacked:
                 base -= h
         # At most ~10 day labels (a "30 Nov" is ~36 px): every n-th day, so they never overlap.
-        if index % max(1, -(-len(labels) // 10)) == 0:
+        every = max(1, -(-len(labels) // 10))
+        if index % every == 0:
+            # Every other one of these is left out on a phone (base.css), where the text is larger.
+            second = ' class="second"' if (index // every) % 2 and len(labels) > 7 else ""
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" '
-                f'fill="{MUTED}">{escape(label)}</text>'
+                f'fill="{MUTED}"{second}>{escape(label)}</text>'
             )
+    if not any(totals):  # said in words: an empty grid looks like a page that failed to load its figures
+        parts.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" font-size="13" text-anchor="middle" '
+            f'fill="{MUTED}" class="no-data">{NO_DATA}</text>'
+        )
     legend_x = width - 12
     for item in reversed(series):
-        legend_x -= 8 + 7 * len(item.name) + 14
+        legend_x -= 8 + CHAR_WIDTH * len(item.name) + 14
         parts.append(f'<rect x="{legend_x}" y="7" width="10" height="10" fill="{item.colour}"/>')
         parts.append(f'<text x="{legend_x + 14}" y="16" font-size="11">{escape(item.name)}</text>')
     parts.append("</svg>")

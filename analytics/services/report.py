@@ -28,9 +28,16 @@ CHART_CONTENT_ID = "inquiries-chart"
 
 
 def callback_leads(day: dt.date, limit: int) -> list[Lead]:
-    """After-hours leads of the day still open, most valuable and most urgent first."""
+    """After-hours leads still open from the start of `day` until the report is made, most valuable
+    and most urgent first.
+
+    A night runs past midnight: the report on yesterday, read at 8 am, lists the guest who asked for a room
+    at 1 am too, not a day later in tomorrow's report. The list stops at the end of the day after `day`, so
+    a report made again later lists the same night.
+    """
     property_ = current_property()
-    start, end = local_day_bounds(property_, day)
+    start, _ = local_day_bounds(property_, day)
+    end = min(timezone.now(), local_day_bounds(property_, day + dt.timedelta(days=1))[1])
     priority_rank = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
     leads = list(
         Lead.objects.filter(
@@ -137,9 +144,10 @@ def build_report(day: dt.date) -> GMReport:
         "gaps": top_open_gaps(property_),
         "gaps_url": inbox_url(property_),
     }
+    inquiries, leads_captured = today_figures.total_inquiries, today_figures.leads_captured
     subject = (
-        f"{property_.name}: {today_figures.total_inquiries} inquiries, "
-        f"{today_figures.leads_captured} leads on {day:%a %d %b}"
+        f"{property_.name}: {inquiries} {'inquiry' if inquiries == 1 else 'inquiries'}, "
+        f"{leads_captured} {'lead' if leads_captured == 1 else 'leads'} on {day:%a %d %b}"
     )
     with timezone.override(property_.tzinfo):  # any time the report shows is the hotel's own
         html = render_to_string("analytics/report_email.html", context)

@@ -9,9 +9,10 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from analytics.models import DailyAggregate, WidgetVisitDay
-from analytics.services.aggregation import compute_day, compute_yesterday_if_due
+from analytics.services.aggregation import compute_day, compute_yesterday_if_due, daily_rows
 from analytics.services.visitors import record_widget_visit
 from analytics.tests.conftest import conversation_at, kl, lead_for
+from conftest import host_client
 from conversations.models import Channel
 from properties.models import Property
 
@@ -93,6 +94,21 @@ def test_the_nightly_step_computes_local_yesterday_once(world, in_a, freeze_now)
     assert compute_yesterday_if_due().date == NOV_20
     assert compute_yesterday_if_due() is None
     assert DailyAggregate.objects.get(date=NOV_20).total_inquiries == 1
+
+
+def test_only_today_is_live_when_finished_days_have_no_nightly_row(world, in_a, freeze_now):
+    """A new property's first week has no nightly rows: its finished days are computed on request, final."""
+    freeze_now(kl(2026, 11, 25, 16, 0))
+    conversation_at(kl(2026, 11, 23, 22), after_hours=True)
+    rows = daily_rows(dt.date(2026, 11, 22), dt.date(2026, 11, 25))
+    assert [(row.date.day, row.total_inquiries, row.live) for row in rows] == [
+        (22, 0, False),
+        (23, 1, False),
+        (24, 0, False),
+        (25, 0, True),
+    ]
+    page = host_client(world.a, world.manager_a).get("/analytics/?from=2026-11-22&to=2026-11-25").content.decode()
+    assert page.count("(live)") == 1 and "Wed 25 Nov (live)" in page
 
 
 def test_a_widget_visitor_is_counted_once_per_local_day(world, in_a, freeze_now):

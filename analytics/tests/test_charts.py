@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from analytics.services.charts import Series, bar_chart_svg
+from analytics.services.charts import NO_DATA, Series, bar_chart_svg
 
 AXIS_LABEL = re.compile(r'<text x="([\d.]+)" y="[\d.]+" font-size="10" text-anchor="end"[^>]*>([^<]+)</text>')
 DAY_LABEL = re.compile(r'text-anchor="middle"[^>]*>([^<]+)</text>')
@@ -51,3 +51,16 @@ def test_stacked_series_share_the_day_s_bar() -> None:
     svg = bar_chart_svg("Inquiries", ["01 Nov"], [Series("WhatsApp", [2.0], "#000"), Series("E-mail", [1.0], "#111")])
     (x1, w1, _, _), (x2, w2, _, _) = BAR.findall(svg)
     assert (x1, w1) == (x2, w2)
+
+
+def test_an_empty_period_says_so_in_words() -> None:
+    empty = bar_chart_svg("Inquiries", ["01 Nov", "02 Nov"], [Series("WhatsApp", [0.0, 0.0], "#000")])
+    assert NO_DATA in empty
+    assert NO_DATA not in bar_chart_svg("Inquiries", ["01 Nov", "02 Nov"], [Series("WhatsApp", [0.0, 1.0], "#000")])
+
+
+def test_a_share_is_drawn_out_of_a_hundred() -> None:
+    """Not "0%, 0%, 1%" on an empty period, nor a 5% day drawn to the top of the chart."""
+    for values in ([0.0, 0.0], [5.0, 2.0]):
+        svg = bar_chart_svg("After hours", ["01 Nov", "02 Nov"], [Series("Share", values, "#000")], unit="%")
+        assert [text for _, text in AXIS_LABEL.findall(svg)] == ["0%", "50%", "100%"]

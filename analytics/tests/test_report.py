@@ -143,6 +143,35 @@ def test_a_disabled_report_is_not_sent(world, freeze_now):
     assert mail.outbox == []
 
 
+def test_the_call_back_list_holds_the_whole_night_up_to_the_morning_the_report_is_made(world, freeze_now):
+    """The report on Friday, read at 8 am on Saturday, lists the guest who asked for a room at 1:30 am too."""
+    _a_busy_night()  # Guest 22 and Guest 23 on Friday night (20 November)
+    conversation = conversation_at(kl(2026, 11, 21, 1, 30), after_hours=True)
+    night = kl(2026, 11, 21, 1, 35)
+    lead_for(conversation, "900.00", after_hours=True, created=night, guest_name="Guest past midnight")
+    later = conversation_at(kl(2026, 11, 22, 1, 0), after_hours=True)  # the next night: the next report's
+    lead_for(later, "900.00", after_hours=True, created=kl(2026, 11, 22, 1, 5), guest_name="Guest of Sunday")
+
+    freeze_now(kl(2026, 11, 21, 8, 0))
+    report = build_report(NOV_20)
+    assert all(name in report.html for name in ("Guest 23", "Guest 22", "Guest past midnight"))
+    assert "Guest past midnight" in report.text and "since Fri 20 Nov" in report.text
+    # The figures stay the day's own: the lead after midnight counts on Saturday.
+    assert report.figures["today"]["leads_captured"] == 2
+
+    freeze_now(kl(2026, 11, 23, 8, 0))  # made again two days on: the same night, not the next one
+    assert "Guest of Sunday" not in build_report(NOV_20).html
+
+
+def test_one_of_a_thing_is_said_in_the_singular(world):
+    """A GM reads the subject every morning: "1 inquiry, 1 lead", not "1 inquiries, 1 leads"."""
+    conversation = conversation_at(kl(2026, 11, 20, 23), after_hours=True)
+    lead_for(conversation, "380.00", after_hours=True, created=kl(2026, 11, 20, 23, 10))
+    report = build_report(NOV_20)
+    assert report.subject == "Alpha Hotel: 1 inquiry, 1 lead on Fri 20 Nov"
+    assert "1 inquiry, 1 lead, 0 conversions, MYR 0.00 converted revenue" in report.text
+
+
 def test_revenue_is_a_decimal_sum(world):
     _a_busy_night()
     assert build_report(NOV_20).figures["today"]["estimated_revenue_recovered"] == str(Decimal("1580.00"))

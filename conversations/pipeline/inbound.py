@@ -401,7 +401,7 @@ def _hand_over_unprocessed(event: InboundEvent, reason: str) -> Message | None:
         return None
     language = notices.language_of(conversation, normalized.text)
     begin_handoff(conversation.pk, trigger="inbound_failed", reason=f"We could not process a guest message: {reason}")
-    notices.tell_guest(conversation, "message_unreadable", language=language)
+    notices.tell_guest(conversation, "message_unreadable", language=language, when=notices.staff_reply_when(language))
     return message
 
 

@@ -74,7 +74,9 @@ def handle(message: Message, conversation: Conversation, normalized: NormalizedM
         if to_staff:
             hand_to_staff(conversation, locked, reason="voice_note")
             language = notices.language_of(conversation, locked.content)
-            notices.tell_guest(conversation, "voice_note_to_staff", language=language)
+            notices.tell_guest(
+                conversation, "voice_note_to_staff", language=language, when=notices.staff_reply_when(language)
+            )
     message.content = locked.content
     return not (to_staff or nothing_to_read)
 

@@ -10,11 +10,15 @@ WhatsApp and e-mail, the guest's socket for the widget (`handoff.deliver`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from assistant.language import detect_language
 from conversations.handoff import deliver
 from conversations.models import Conversation, Message, MessageRole
+from properties.services import current_property_cached, team_back
 
 TEXTS: dict[str, dict[str, str]] = {
     "media_unreadable": {
@@ -22,18 +26,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "ms": "Maaf, kami tidak dapat membuka {media} anda — boleh hantar semula, atau taip soalan anda?",
     },
     "message_unreadable": {
-        "en": "Sorry, we couldn't read your last message — a colleague will look at it and reply here.",
+        "en": "Sorry, we couldn't read your last message — a colleague will look at it and reply here {when}.",
         "ms": (
             "Maaf, kami tidak dapat membaca mesej terakhir anda — "
-            "rakan sekerja kami akan menyemaknya dan membalas di sini."
+            "rakan sekerja kami akan menyemaknya dan membalas di sini {when}."
         ),
     },
     "voice_note_to_staff": {
-        "en": "Thanks for your voice note — a colleague will listen to it and reply here shortly.",
-        "ms": (
-            "Terima kasih atas nota suara anda — rakan sekerja kami akan mendengarnya dan membalas di sini "
-            "sebentar lagi."
-        ),
+        "en": "Thanks for your voice note — a colleague will listen to it and reply here {when}.",
+        "ms": "Terima kasih atas nota suara anda — rakan sekerja kami akan mendengarnya dan membalas di sini {when}.",
     },
     # A turn that failed for good (`turns.give_up`): said once, honestly, and the conversation goes to staff.
     "turn_failed": {
@@ -62,8 +63,8 @@ MEDIA_NAMES = {
 }
 
 
-# When staff will reply ("turn_failed") within operating hours; after them, when the team is next there
-# (`properties.services.team_back`).
+# When staff will reply (a notice promising a person) within operating hours; after them, when the team is next
+# there (`staff_reply_when`).
 STAFF_REPLY_SOON = {"en": "as soon as they can", "ms": "secepat mungkin"}
 
 
@@ -71,6 +72,13 @@ def language_of(conversation: Conversation, text: str = "") -> str:
     """The guest's language: what they wrote, else what we know of them, else English."""
     known = conversation.guest.language or "en"
     return detect_language(text, default=known) if text.strip() else known
+
+
+def staff_reply_when(language: str, now: dt.datetime | None = None) -> str:
+    """When a person will reply, in the guest's words: "as soon as they can" while the front office is open,
+    "from 9:00 am tomorrow" while it is closed. A guest told "shortly" at 2 am waits all night for nothing."""
+    back = team_back(current_property_cached(), now or timezone.now(), language)
+    return back or STAFF_REPLY_SOON.get(language, STAFF_REPLY_SOON["en"])
 
 
 def text_for(key: str, language: str, **params: str) -> str:

@@ -97,11 +97,13 @@ def _poison(wa_id: str, wamid: str) -> InboundEvent:
     return event
 
 
-def test_a_poison_event_fails_once_hands_over_and_tells_the_guest(alpha) -> None:
+def test_a_poison_event_fails_once_hands_over_and_tells_the_guest(alpha, monkeypatch) -> None:
     graph, turns, requeued = alpha
     event = _poison("60177701704", "wamid.t17.poison")
     letters = DeadLetter.objects.count()
-    process_inbound.apply(args=[event.pk])
+    with monkeypatch.context() as clock:  # 1 January 2026, 08:00:30 in Kuala Lumpur
+        clock.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 1, 1, 0, 0, 30, tzinfo=dt.UTC))
+        process_inbound.apply(args=[event.pk])
     event.refresh_from_db()
     assert event.state == InboundState.FAILED and "ValueError" in event.error
     conversation = Conversation.objects.get(guest__identities__external_id="+60177701704")
@@ -109,7 +111,10 @@ def test_a_poison_event_fails_once_hands_over_and_tells_the_guest(alpha) -> None
     assert Handoff.objects.get(conversation=conversation).trigger == "inbound_failed"
     assert event.message.content == inbound.UNREADABLE
     [notice] = _notices("60177701704")
-    assert notice.content.startswith("Sorry, we couldn't read your last message")
+    # 1 January 2026, 08:00 in Kuala Lumpur: the front office opens at 09:00 (the default hours).
+    assert notice.content == (
+        "Sorry, we couldn't read your last message — a colleague will look at it and reply here at 9:00 am today."
+    )
     with schema_context("public"):
         [letter] = DeadLetter.objects.order_by("-pk")[: DeadLetter.objects.count() - letters]
         assert letter.kwargs == {"retry_failed": True}

@@ -23,6 +23,7 @@ from conversations.models import (
     MessageRole,
     OutboxItem,
 )
+from conversations.pipeline import notices
 from core.durability import enqueue
 from core.models import DeadLetter
 from messaging.whatsapp.formatting import MAX_BODY, markdown_to_whatsapp, split_text
@@ -115,7 +116,8 @@ def test_a_poison_event_fails_once_with_staff_holding_the_conversation(live_stac
     letters = _letters()
     with schema_context(schema):
         store_unreadable_whatsapp_event(schema, NUMBER, wa_id, wamid)
-    told = "Sorry, we couldn't read your last message — a colleague will look at it and reply here."
+    with schema_context(schema):  # when staff reply: the property's hours decide, as on the worker
+        told = notices.text_for("message_unreadable", "en", when=notices.staff_reply_when("en"))
     assert live_stack.graph.wait_for(lambda g: told in _texts_to(live_stack, wa_id), timeout=120)
     assert wait_until(lambda: _letters() == letters + 1, timeout=20)
 

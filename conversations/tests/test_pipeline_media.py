@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -42,15 +44,26 @@ def test_the_text_of_an_image_reaches_the_ai(alpha) -> None:
     assert turns == [message.pk]
 
 
-def test_a_voice_note_without_transcription_goes_to_staff(alpha) -> None:
+# The guest's messages below are sent at 1767225600: 08:00 on 1 January 2026 in Kuala Lumpur, where the front
+# office opens at 09:00 (the default hours).
+SENT = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("minutes_after", "when"),
+    [(1, "at 9:00 am today"), (120, "as soon as they can")],  # 08:01 (closed), 10:00 (open)
+)
+def test_a_voice_note_without_transcription_goes_to_staff(alpha, monkeypatch, minutes_after, when) -> None:
+    """A guest told "a colleague will reply shortly" at 2 am waits all night for nothing: they are told when."""
     graph, turns = alpha
+    monkeypatch.setattr("django.utils.timezone.now", lambda: SENT + dt.timedelta(minutes=minutes_after))
     graph.add_media("aud-1", b"OggS fake voice", "audio/ogg")
     message = _receive("audio", {"id": "aud-1", "mime_type": "audio/ogg", "voice": True}, "60177700002")
     assert turns == []  # the AI does not answer it
     message.conversation.refresh_from_db()
     assert message.conversation.status == ConversationStatus.HANDED_OFF
     told = Message.objects.get(conversation=message.conversation, metadata__notice="voice_note_to_staff")
-    assert told.content == "Thanks for your voice note — a colleague will listen to it and reply here shortly."
+    assert told.content == f"Thanks for your voice note — a colleague will listen to it and reply here {when}."
     assert told.role == MessageRole.AI  # it answers the voice note: no later turn answers the empty message
     assert MediaAttachment.objects.get(message=message).size == len(b"OggS fake voice")
 

@@ -152,6 +152,8 @@ def read_with_model(texts: Sequence[GuestText], ctx: ExtractionContext) -> Model
                 temperature=0,
             )
         )
+        if not completion.choices:  # an endpoint that answers 200 with nothing in it: failing, as a 500 is
+            raise ValueError("a completion without choices")
         reading = completion.choices[0].message.parsed
     except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
         # Counted as the answer path counts its failures (assistant.router.generate): any error, status or bad reply.

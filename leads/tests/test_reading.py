@@ -16,7 +16,7 @@ from leads.services.extraction import GuestText
 from leads.services.leads import extraction_context, upsert_lead_for_conversation
 from leads.services.reading import read_with_model
 from leads.tests.conftest import EVENING, conversation_with
-from testsupport.llm import FakeLLMServer, hang, status, stream
+from testsupport.llm import FakeLLMServer, body, hang, status, stream
 
 pytestmark = pytest.mark.django_db
 NOW = EVENING + dt.timedelta(minutes=10)  # Monday 23 November 2026, 22:40 in Kuala Lumpur
@@ -91,8 +91,9 @@ def test_invalid_fields_of_the_model_are_dropped_and_reported_and_the_rules_stan
         status(500),
         status(429),  # rate limited: no retry inside a turn, the rules answer now
         hang(2),  # past the timeout
+        body({"id": "x", "object": "chat.completion", "created": 0, "model": "fake", "choices": []}),  # no choice
     ],
-    ids=["prose", "truncated", "wrong-shapes", "not-an-object", "server-error", "rate-limited", "timeout"],
+    ids=["prose", "truncated", "wrong-shapes", "not-an-object", "server-error", "rate-limited", "timeout", "empty"],
 )
 def test_when_the_model_fails_the_rules_are_the_whole_answer(world, in_a, rooms, model, reply) -> None:
     model.enqueue(reply)

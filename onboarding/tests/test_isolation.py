@@ -162,6 +162,14 @@ def test_a_platform_admin_creates_a_property_from_the_public_page(world: Any) ->
     assert 'href="http://foxtrot.localhost/onboarding/"' in page
 
 
+@pytest.mark.parametrize("created", ["abc", "-1", "1.5", "99999999999999999999"])
+def test_a_created_link_edited_by_hand_shows_the_form_without_a_property(world: Any, created: str) -> None:
+    page = host_client(None, world.platform_admin).get(f"/onboarding/new/?created={created}")
+    assert page.status_code == 200  # was a 500 (a ValueError from the id lookup)
+    html = page.content.decode()
+    assert "Create and start onboarding" in html and ".localhost/onboarding/" not in html
+
+
 def test_the_platform_admin_pages_of_onboarding_are_for_platform_admins_only(world: Any) -> None:
     staff.invite(world.a, "hidden@alpha.example", Role.AGENT, actor=world.manager_a, accept_url="{token}")
     for path in ("/admin/onboarding/invitation/", "/admin/onboarding/onboardingprogress/"):
