@@ -23,6 +23,7 @@ binary COPY and the indexes are built after the load.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import statistics
@@ -44,10 +45,10 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from pgvector.psycopg import register_vector  # noqa: E402
 
-from knowledge.services.retrieval import _SETTINGS_SQL, _TEXT_SQL, _VECTOR_SQL, text_query  # noqa: E402
+from knowledge.services.retrieval import _SETTINGS_SQL, _TEXT_SQL, _VECTOR_SQL, _validity, text_query  # noqa: E402
 
 DIM = settings.EMBEDDING_DIMENSIONS
-TODAY = "2026-11-23"
+TODAY = datetime.date(2026, 11, 23)
 VOCAB = [f"w{n}" for n in range(2000)]
 
 SCHEMA_DDL = """
@@ -111,6 +112,12 @@ def load_schema(conn: psycopg.Connection, schema: str, vectors: np.ndarray, rng:
     conn.commit()
 
 
+def vector_params(vector: np.ndarray, ef: int) -> dict:
+    """The production statements' parameters for a question naming no season: the validity filter's from
+    `retrieval._validity`, so a parameter the statements gain reaches the bench too."""
+    return {"q": vector, **_validity(TODAY, ""), "n": 40, "ef": ef}
+
+
 def run_query(conn: psycopg.Connection, schema: str, sql: str, params: dict, exact: bool) -> tuple[float, list[int]]:
     """Timed as search() runs it: the settings round trip plus the query (the search path is already set
     per request by django-tenants, so it is set here before the clock starts)."""
@@ -161,13 +168,10 @@ def measure(
     exact_latencies: list[float] = []
     recalls: list[float] = []
     for schema, vector in queries[:10]:  # warm the caches
-        run_query(conn, schema, _VECTOR_SQL, {"q": vector, "today": TODAY, "n": 40, "ef": ef}, exact=False)
+        run_query(conn, schema, _VECTOR_SQL, vector_params(vector, ef), exact=False)
     for schema, vector in queries:
         params = {
-            "q": vector,
-            "today": TODAY,
-            "n": 40,
-            "ef": ef,
+            **vector_params(vector, ef),
             "tsq": text_query(" ".join(VOCAB[w] for w in rng.integers(0, len(VOCAB), 2))),
         }
         took, approx = run_query(conn, schema, _VECTOR_SQL, params, exact=False)
@@ -256,7 +260,7 @@ def main() -> None:
         load_schema(conn, "big", vectors, rng)
         print(f"  loaded and indexed in {time.perf_counter() - started:.1f} s")
         queries = queries_from(vectors, ["big"] * len(vectors))
-        print(f"  plan: {plan_of(conn, 'big', {'q': queries[0][1], 'today': TODAY, 'n': 40, 'ef': 100})}")
+        print(f"  plan: {plan_of(conn, 'big', vector_params(queries[0][1], 100))}")
         figures["one_property"] = [
             measure(conn, queries, ef, rng, f"ef_search={ef}")
             for ef in sorted({settings.KNOWLEDGE_HNSW_EF_SEARCH, 40}, reverse=True)
@@ -273,7 +277,7 @@ def main() -> None:
         print(f"  loaded and indexed in {time.perf_counter() - started:.1f} s")
         stacked = np.concatenate(all_vectors)
         queries = queries_from(stacked, owners)
-        print(f"  plan: {plan_of(conn, 'p0', {'q': queries[0][1], 'today': TODAY, 'n': 40, 'ef': 100})}")
+        print(f"  plan: {plan_of(conn, 'p0', vector_params(queries[0][1], 100))}")
         figures["many_properties"] = measure(
             conn, queries, settings.KNOWLEDGE_HNSW_EF_SEARCH, rng, f"ef_search={settings.KNOWLEDGE_HNSW_EF_SEARCH}"
         )
