@@ -65,6 +65,16 @@ def test_the_rendered_report_shows_the_aggregates(world):
     assert report.figures["today"]["estimated_revenue_recovered"] == "1580.00"
 
 
+def test_the_figures_column_is_headed_with_the_day_the_report_covers(world, freeze_now):
+    """A report made again a week later still says which day its figures are: never "Yesterday"."""
+    _a_busy_night()
+    freeze_now(kl(2026, 11, 28, 9, 0))
+    report = build_report(NOV_20)
+    header = re.search(r"<tr[^>]*><th[^>]*>Figure</th>(.*?)</tr>", report.html, re.S)
+    assert header and re.findall(r"<th[^>]*>([^<]*)</th>", header.group(1))[0] == "Fri 20 Nov"
+    assert "Yesterday" not in report.html
+
+
 def test_every_amount_of_the_report_and_the_analytics_page_carries_the_propertys_currency(world):
     """A GM reading "Converted revenue: 0.00" beside "MYR 0.00" cannot tell what the first is in; a hotel that
     prices in another currency must not see MYR anywhere."""
