@@ -53,6 +53,12 @@ def daily(request: Request, property_id: int) -> Response:
     parameters=PERIOD_PARAMETERS,
     responses=OpenApiTypes.OBJECT,
     summary="The GM's key figures for a period, with the period before it",
+    description=(
+        "`estimated_revenue_recovered` is the forecast of the open pipeline: after-hours leads captured in the "
+        "period and neither converted nor lost now (a converted lead counts in `converted_revenue` only). "
+        "`funnel` counts the period's leads that reached at least each stage: `contacted` includes `converted`; "
+        "`lost` is counted in `captured` only."
+    ),
 )
 @api_view(["GET"])
 def period_summary(request: Request, property_id: int) -> Response:

@@ -40,7 +40,10 @@ class DailyAggregate(models.Model):
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Estimated value of the after-hours leads captured that day.",
+        help_text=(
+            "Expected revenue of the after-hours leads captured that day still open (not converted, not lost) "
+            "when the row was computed; the pages read it live."
+        ),
     )
     conversions = models.PositiveIntegerField(default=0, help_text="Leads marked converted that day.")
     converted_revenue = models.DecimalField(

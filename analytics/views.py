@@ -73,7 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             labels,
             [
                 Series("Converted", [float(r.converted_revenue or 0) for r in rows], "#25a35a"),
-                Series("Expected, after hours", [float(r.estimated_revenue_recovered or 0) for r in rows], MUTED),
+                Series("Expected, still open", [float(r.estimated_revenue_recovered or 0) for r in rows], MUTED),
             ],
             stacked=False,
             unit=currency,

@@ -14,18 +14,19 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from analytics.models import DailyAggregate, WidgetVisitDay
 from conversations.models import Channel, Conversation, Message, MessageRole
-from leads.models import Lead, LeadStatus
+from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from properties.models import Property
 from properties.services import current_property
 
 # The handoff contract: the conversation engine writes a system message with this event when a
 # conversation is handed to staff; its time is when the staff's response clock starts.
 HANDOFF_EVENT = "handoff"
+ZERO = Decimal("0.00")
 
 
 def local_day_bounds(property_: Property, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -114,11 +115,7 @@ def day_figures(day: dt.date, property_: Property | None = None) -> dict[str, An
     by_channel = dict(conversations.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
     started = list(conversations.values_list("id", flat=True))
     leads = Lead.objects.filter(created_at__gte=start, created_at__lt=end)
-    lead_figures = leads.aggregate(
-        total=Count("id"),
-        after_hours=Count("id", filter=Q(is_after_hours=True)),
-        after_hours_value=Sum("estimated_value", filter=Q(is_after_hours=True)),
-    )
+    lead_figures = leads.aggregate(total=Count("id"), after_hours=Count("id", filter=Q(is_after_hours=True)))
     handoffs = _handoffs_between(start, end)
     # The AI's clock starts at the guest's first message; the staff's at the handoff, so a bot
     # reply can never count as (or flatter) the team's first response.
@@ -147,11 +144,29 @@ def day_figures(day: dt.date, property_: Property | None = None) -> dict[str, An
         "staff_first_response_count": len(staff),
         "staff_first_response_avg_seconds": staff_avg,
         "staff_first_response_p50_seconds": staff_p50,
-        "estimated_revenue_recovered": (lead_figures["after_hours_value"] or Decimal("0")).quantize(Decimal("0.01")),
+        "estimated_revenue_recovered": open_forecast_by_day(day, day, property_).get(day, ZERO),
         "conversions": conversions,
         "converted_revenue": converted_revenue,
         "computed_at": timezone.now(),
     }
+
+
+def open_forecast_by_day(first: dt.date, last: dt.date, property_: Property) -> dict[dt.date, Decimal]:
+    """Per local date of [first, last]: the expected revenue of the after-hours leads captured that day that
+    are still open now (neither converted nor lost): the pipeline, not a lead that already booked or never will.
+
+    A converted lead counts in the converted revenue alone, so the forecast and the booked revenue of one
+    period never count the same lead twice.
+    """
+    start, end = local_day_bounds(property_, first)[0], local_day_bounds(property_, last)[1]
+    rows = (
+        Lead.objects.filter(created_at__gte=start, created_at__lt=end, is_after_hours=True, status__in=OPEN_STATUSES)
+        .annotate(day=TruncDate("created_at", tzinfo=property_.tzinfo))
+        .values("day")
+        .annotate(value=Sum("estimated_value"))
+        .values_list("day", "value")
+    )
+    return {day: (value or ZERO).quantize(ZERO) for day, value in rows}
 
 
 def compute_day(day: dt.date, property_: Property | None = None) -> DailyAggregate:
@@ -187,6 +202,7 @@ def daily_rows(first: dt.date, last: dt.date, property_: Property | None = None)
     property_ = property_ or current_property()
     today = property_.local_now().date()
     stored = {row.date: row for row in DailyAggregate.objects.filter(date__gte=first, date__lte=last)}
+    forecast = open_forecast_by_day(first, last, property_)
     rows = []
     for offset in range((last - first).days + 1):
         day = first + dt.timedelta(days=offset)
@@ -194,6 +210,9 @@ def daily_rows(first: dt.date, last: dt.date, property_: Property | None = None)
         if row is None or not is_final(row, property_):
             row = DailyAggregate(date=day, **day_figures(day, property_))
             row.live = day >= today  # type: ignore[attr-defined]
+        # Read now, even on a final row: a lead converted or lost since the night its day was stored has
+        # left the pipeline (unsaved: the stored row keeps what was open when it was computed).
+        row.estimated_revenue_recovered = forecast.get(day, ZERO)
         rows.append(row)
     return rows
 

@@ -25,6 +25,8 @@ from properties.services import current_property
 
 logger = structlog.get_logger(__name__)
 CHART_CONTENT_ID = "inquiries-chart"
+# The open pipeline only: a lead that converted is in the converted revenue, one that was lost in neither.
+FORECAST_LABEL = "Expected revenue, open after-hours leads (forecast)"
 
 
 def callback_leads(day: dt.date, limit: int) -> list[Lead]:
@@ -92,7 +94,7 @@ def build_report(day: dt.date) -> GMReport:
         ("Conversions", today_figures.conversions, before_figures.conversions),
         ("Converted revenue", today_figures.converted_revenue, before_figures.converted_revenue),
         (
-            "Expected revenue, after-hours leads (forecast)",
+            FORECAST_LABEL,
             today_figures.estimated_revenue_recovered,
             before_figures.estimated_revenue_recovered,
         ),
@@ -105,7 +107,7 @@ def build_report(day: dt.date) -> GMReport:
         ("Unanswered questions closed", gaps_today.closed, gaps_before.closed),
     ]
     durations = {"AI first response", "Staff first response"}
-    amounts = {"Converted revenue", "Expected revenue, after-hours leads (forecast)"}
+    amounts = {"Converted revenue", FORECAST_LABEL}
     # Every amount with the property's currency, in both parts and in the month's line alike ("MYR 0.00").
     currency = property_currency()
 

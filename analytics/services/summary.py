@@ -96,7 +96,12 @@ def summary(first: dt.date, last: dt.date, rows: list[DailyAggregate] | None = N
 
 
 def lead_funnel(first: dt.date, last: dt.date) -> dict[str, int]:
-    """Leads created in the period by how far they got: new → contacted → converted (and lost)."""
+    """Leads created in the period by how far they got (new → contacted → converted), by their status now.
+
+    A funnel's stages read "reached at least this stage", as the page says under its chart: "captured" is
+    every lead, "contacted" includes the converted (nobody books unspoken to), and "lost" stands apart,
+    counted in "captured" alone (a lead keeps no history of whether it was contacted before it was lost).
+    """
     property_ = current_property()
     start, end = local_day_bounds(property_, first)[0], local_day_bounds(property_, last)[1]
     leads = Lead.objects.filter(created_at__gte=start, created_at__lt=end)

@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from analytics.models import DailyAggregate
 from analytics.services.aggregation import compute_range
-from analytics.services.report import build_report
+from analytics.services.report import FORECAST_LABEL, build_report
 from analytics.tests.conftest import conversation_at, kl, lead_for
 from conftest import host_client
 from leads.models import LeadStatus
@@ -132,6 +132,51 @@ def test_the_page_the_api_the_csv_and_the_report_give_the_same_month_including_t
     assert from_csv == expected
     assert from_report == expected
     assert from_email == expected
+
+
+def test_a_lead_that_converted_or_was_lost_leaves_the_forecast_on_every_door(world: Any, freeze_now: Any) -> None:
+    """The forecast is the open pipeline, read now: a lead stored as open one night and converted since counts
+    in the booked revenue alone, and a lost one in neither, so forecast + booked never counts a lead twice."""
+    freeze_now(NOW)
+    leads = {}
+    with schema_context(world.a.schema_name):
+        for day, name, value in [(20, "open", "300"), (21, "converts", "500"), (22, "lost", "200")]:
+            conversation = conversation_at(kl(2026, 11, day, 23), after_hours=True)
+            leads[name] = lead_for(conversation, value, after_hours=True, created=kl(2026, 11, day, 23, 5),
+                                   booking_value=Decimal("1000"))  # fmt: skip
+        compute_range(dt.date(2026, 11, 1), TODAY - dt.timedelta(days=1))  # stored while all three were open
+        leads["converts"].status, leads["converts"].converted_at = LeadStatus.CONVERTED, kl(2026, 11, 25, 9)
+        leads["converts"].save()
+        leads["lost"].status = LeadStatus.LOST
+        leads["lost"].save()
+        # Today, live: a night lead converted this morning.
+        tonight = conversation_at(kl(2026, 11, 25, 1), after_hours=True)
+        lead_for(tonight, "700", after_hours=True, created=kl(2026, 11, 25, 1, 5), booking_value=Decimal("1400"),
+                 status=LeadStatus.CONVERTED, converted_at=kl(2026, 11, 25, 10))  # fmt: skip
+
+    api = host_client(None, world.manager_a)
+    summary = api.get(f"/api/v1/properties/{world.a.pk}/analytics/summary?preset=mtd").json()
+    daily = api.get(f"/api/v1/properties/{world.a.pk}/analytics?preset=mtd").json()
+    page_client = host_client(world.a, world.manager_a)
+    page = page_client.get("/analytics/?preset=mtd").content.decode()
+    rows = list(csv.DictReader(io.StringIO(page_client.get("/analytics/daily.csv?preset=mtd").content.decode())))
+    forecasts = {
+        "api": Decimal(summary["period"]["estimated_revenue_recovered"]),
+        "daily api": sum((Decimal(r["estimated_revenue_recovered"]) for r in daily), Decimal("0")),
+        "page": Decimal(_figure(page, "estimated_revenue_recovered")),
+        "csv": sum((Decimal(r["estimated_revenue_recovered"]) for r in rows), Decimal("0")),
+    }
+    assert forecasts == dict.fromkeys(forecasts, Decimal("300.00"))
+    assert summary["period"]["converted_revenue"] == "2400.00"
+    # The funnel reads "reached at least": the converted were contacted; the lost lead is in Captured only.
+    assert summary["funnel"] == {"captured": 4, "contacted": 2, "converted": 2, "lost": 1}
+    assert "reached at least it" in page and "Lost: 1 (in Captured only)" in page
+
+    with schema_context(world.a.schema_name):
+        converted_day, lost_day = build_report(dt.date(2026, 11, 21)), build_report(dt.date(2026, 11, 22))
+    for report in (converted_day, lost_day):
+        assert report.figures["today"]["estimated_revenue_recovered"] == "0.00"
+        assert f"{FORECAST_LABEL}: MYR 0.00" in report.text
 
 
 def test_a_conversion_made_now_shows_today_before_any_nightly_run(world: Any, freeze_now: Any) -> None:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import override_settings
 
 from analytics.models import DailyAggregate, GMReport, ReportSettings
-from analytics.services.report import build_report, send_report, send_report_if_due
+from analytics.services.report import FORECAST_LABEL, build_report, send_report, send_report_if_due
 from analytics.tests.conftest import conversation_at, kl, lead_for
 from conftest import host_client
 from conversations.models import Channel
@@ -57,13 +57,22 @@ def test_the_rendered_report_shows_the_aggregates(world):
     assert _cell(report.html, "Inquiries") == str(aggregate.total_inquiries) == "3"
     assert _cell(report.html, "After hours") == str(aggregate.after_hours_inquiries) == "2"
     assert _cell(report.html, "Leads captured") == str(aggregate.leads_captured) == "2"
-    expected = "Expected revenue, after-hours leads (forecast)"
-    assert _cell(report.html, expected) == f"MYR {aggregate.estimated_revenue_recovered}" == "MYR 1580.00"
+    assert _cell(report.html, FORECAST_LABEL) == f"MYR {aggregate.estimated_revenue_recovered}" == "MYR 1580.00"
     assert "Inquiries: 3 (week before: 1, +200%)" in report.text
     # High priority first, then by value.
     assert report.html.index("Guest 23") < report.html.index("Guest 22")
     assert report.chart_png.startswith(b"\x89PNG")
     assert report.figures["today"]["estimated_revenue_recovered"] == "1580.00"
+
+
+def test_the_figures_column_is_headed_with_the_day_the_report_covers(world, freeze_now):
+    """A report made again a week later still says which day its figures are: never "Yesterday"."""
+    _a_busy_night()
+    freeze_now(kl(2026, 11, 28, 9, 0))
+    report = build_report(NOV_20)
+    header = re.search(r"<tr[^>]*><th[^>]*>Figure</th>(.*?)</tr>", report.html, re.S)
+    assert header and re.findall(r"<th[^>]*>([^<]*)</th>", header.group(1))[0] == "Fri 20 Nov"
+    assert "Yesterday" not in report.html
 
 
 def test_every_amount_of_the_report_and_the_analytics_page_carries_the_propertys_currency(world):
@@ -73,10 +82,10 @@ def test_every_amount_of_the_report_and_the_analytics_page_carries_the_propertys
     LeadSettings.update_current(currency="SGD")
     report = build_report(NOV_20)
     assert "Converted revenue: SGD 0.00 (week before: SGD 0.00, =)" in report.text
-    assert "Expected revenue, after-hours leads (forecast): SGD 1580.00 (week before: SGD 0.00, new)" in report.text
+    assert f"{FORECAST_LABEL}: SGD 1580.00 (week before: SGD 0.00, new)" in report.text
     assert "SGD 0.00 converted revenue" in report.text  # the month to date
     assert _cell(report.html, "Converted revenue") == "SGD 0.00"
-    assert _cell(report.html, "Expected revenue, after-hours leads (forecast)") == "SGD 1580.00"
+    assert _cell(report.html, FORECAST_LABEL) == "SGD 1580.00"
     assert 'data-figure="converted_revenue">SGD 0.00<' in report.html
     # No amount without its currency: every figure with a decimal point is preceded by it.
     for part in (report.text, report.html):
@@ -185,7 +194,7 @@ def test_the_report_reads_on_a_phone_without_scrolling_sideways(world, request, 
     page = request.getfixturevalue("browser").new_page(viewport={"width": width, "height": 800})
     page.set_content(report.html)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    for label in ("Inquiries", "Expected revenue, after-hours leads (forecast)"):  # the figure beside its label
+    for label in ("Inquiries", FORECAST_LABEL):  # the figure beside its label
         cell = page.locator(f'[data-figure="{label}"]')
         box = cell.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width, label
