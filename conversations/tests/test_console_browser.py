@@ -164,6 +164,7 @@ def test_two_agents_and_a_guest_on_a_phone(console, daphne, celery_worker, brows
     expect(ben.locator(".msg.staff")).to_contain_text("front desk of Alpha Hotel", timeout=10_000)
 
     # An internal note: Ben sees it live, the guest never does.
+    aina.locator("details.note-form summary").click()
     aina.locator("form.note textarea").fill("Guest sounds upset: offer late checkout")
     aina.locator("button.add-note").click()
     expect(ben.locator(".msg.note")).to_contain_text("offer late checkout", timeout=10_000)
@@ -251,6 +252,7 @@ def test_a_click_on_send_is_not_lost_when_the_thread_refreshes_under_the_pointer
     send = aina.locator("button.send").bounding_box()
     aina.mouse.move(send["x"] + send["width"] / 2, send["y"] + send["height"] / 2)
     aina.mouse.down()
+    ben.locator("details.note-form summary").click()
     ben.locator("form.note textarea").fill("Aina is confirming the late checkout")
     ben.locator("button.add-note").click()
     expect(aina.locator(".msg.note")).to_contain_text("confirming the late checkout", timeout=10_000)
@@ -260,6 +262,60 @@ def test_a_click_on_send_is_not_lost_when_the_thread_refreshes_under_the_pointer
     expect(aina.locator("form.reply textarea")).to_have_value("")
     for context in (aina_context, ben_context):
         context.close()
+
+
+NIGHT = [
+    "Good evening, I booked a deluxe room for tonight",
+    "My flight was delayed and I will land at 1am",
+    "Is somebody at the front desk at 2am?",
+    "Can you keep the room for me?",
+    "I also need a baby cot please",
+    "Please can a person call me back",
+]
+# The message's centre is on screen and nothing (the pinned composer) lies over it.
+UNCOVERED = """(el) => {
+  const r = el.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > window.innerHeight) return false;
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !!hit && el.contains(hit);
+}"""
+
+
+@pytest.fixture
+def waiting_guest(console):
+    """A guest who wrote six lines and asked for a person: the handoff summary sits above the thread."""
+    with schema_context(console.a.schema_name):
+        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+        for n, text in enumerate(NIGHT):
+            engine.record_guest_message(conversation, text, provider_message_id=f"night:{n}")
+        handoff.begin_handoff(conversation.pk, trigger="human_request")
+    return conversation
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1366, 900), (390, 844)])
+def test_the_newest_guest_message_is_on_screen_when_a_conversation_opens(
+    console, waiting_guest, daphne, browser, size
+) -> None:
+    """At the night desk's 1366x768 the reply and note forms pinned at the bottom used to cover the whole
+    thread under the handoff summary: the receptionist saw no message at all until they scrolled."""
+    from playwright.sync_api import expect
+
+    width, height = size
+    origin = f"http://alpha.localhost:{daphne.port}"
+    context = signed_in_context(browser, console.a, console.agent_a, origin)
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"/conversations/{waiting_guest.pk}/")
+    newest = page.locator(".thread > .msg.guest").last
+    expect(newest).to_contain_text(NIGHT[-1])
+    expect(page.locator("form.reply textarea")).to_be_visible()
+    screens = os.environ.get("NOCTURN_SCREENS_DIR")
+    if screens:
+        Path(screens).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(screens) / f"conversation-open-{width}x{height}.png"))
+    assert newest.evaluate(UNCOVERED), f"the guest's newest message is hidden at {width}x{height}"
+    assert page.locator(".thread > .msg").last.evaluate(UNCOVERED), "the thread's last line is hidden"
+    context.close()
 
 
 @pytest.fixture

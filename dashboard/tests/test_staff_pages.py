@@ -151,3 +151,31 @@ def test_the_navigation_is_shown_once_on_every_page(world, convo_a) -> None:
     for page in PAGES:
         content = manager.get(page.format(c=conversation.pk, l=lead.pk)).content.decode()
         assert content.count('href="/after-hours/"') == (0 if "/live/" in page or "/list/" in page else 1), page
+
+
+@pytest.mark.parametrize("action", ["reply", "notes"])
+def test_a_form_that_is_not_utf8_is_refused_and_nothing_is_stored_or_sent(world, convo_a, action) -> None:
+    """Bytes in another encoding were read as U+FFFD and reached the guest as "��"."""
+    from conversations.models import StaffNote
+
+    conversation, _ = convo_a
+    agent = host_client(world.a, world.agent_a)
+    assert agent.post(f"/conversations/{conversation.pk}/takeover/").status_code == 302
+    before = _state(world, conversation)
+    for body in (b"text=caf%E9+ouvert", b"text=\xff\xfe+hello", "text=café".encode("latin-1")):
+        answer = agent.generic("POST", f"/conversations/{conversation.pk}/{action}/", body,
+                               content_type="application/x-www-form-urlencoded")  # fmt: skip
+        assert answer.status_code == 400 and "not UTF-8" in answer.content.decode()
+    assert _state(world, conversation) == before
+    with schema_context(world.a.schema_name):
+        assert not StaffNote.objects.filter(conversation=conversation).exists()
+    # UTF-8, percent-encoded or not, is what a browser sends: it goes through.
+    sent = agent.generic("POST", f"/conversations/{conversation.pk}/{action}/", "text=caf%C3%A9+ouvert ✓".encode(),
+                         content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert sent.status_code == 302
+    with schema_context(world.a.schema_name):
+        if action == "reply":
+            written = Message.objects.filter(conversation=conversation, role=MessageRole.STAFF).values_list("content")
+        else:
+            written = StaffNote.objects.filter(conversation=conversation).values_list("text")
+        assert [w for (w,) in written] == ["café ouvert ✓"]

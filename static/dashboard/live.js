@@ -53,6 +53,8 @@
     var copy = node.cloneNode(true);
     // Django masks the CSRF token afresh on every render: the same form, another string.
     copy.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach(function (i) { i.removeAttribute("value"); });
+    // A folded form a person opened is still the same form.
+    copy.querySelectorAll("details[data-keep-open]").forEach(function (d) { d.removeAttribute("open"); });
     return copy.outerHTML;
   }
   function sameParts(old, next) {
@@ -66,7 +68,10 @@
     var keepFocus = focused && part.contains(focused) && focused.tagName === "TEXTAREA" ? focused.name : null;
     var drafts = {};
     part.querySelectorAll("textarea").forEach(function (t) { drafts[t.form ? t.form.className : t.name] = t.value; });
+    var opened = {};
+    part.querySelectorAll("details[data-keep-open]").forEach(function (d) { opened[d.className] = d.open; });
     put();
+    fresh.querySelectorAll("details[data-keep-open]").forEach(function (d) { if (opened[d.className]) d.open = true; });
     fresh.querySelectorAll("textarea").forEach(function (t) {
       var k = t.form ? t.form.className : t.name;
       if (drafts[k]) t.value = drafts[k];
@@ -87,6 +92,7 @@
     }
     el.dataset.refreshed = String(Number(el.dataset.refreshed || 0) + 1);
     scrollThread();
+    if (!document.activeElement || document.activeElement.tagName !== "TEXTAREA") showNewest();
     countWaiting(el);
   }
 
@@ -122,6 +128,17 @@
   function scrollThread() {
     var thread = live && live.querySelector(".thread");
     if (thread) thread.scrollTop = thread.scrollHeight;
+  }
+  // The newest message is what whoever opens a conversation reads first: on a short screen the pinned
+  // composer (or, on a phone, the bottom of the screen) would hide it under the handoff summary, so the
+  // page scrolls it into view above the composer.
+  function showNewest() {
+    var last = live && live.querySelector(".thread > .msg:last-child");
+    var composer = document.getElementById("composer");
+    if (!last) return;
+    var limit = Math.min(window.innerHeight, composer ? composer.getBoundingClientRect().top : window.innerHeight);
+    var hidden = last.getBoundingClientRect().bottom - limit;
+    if (hidden > 0) window.scrollBy(0, hidden + 8);
   }
 
   // --- Tab title: guests waiting for a person -------------------------------------------------------
@@ -311,6 +328,7 @@
       }
     });
     scrollThread();
+    showNewest();
   }
 
   document.addEventListener("keydown", function (event) {
