@@ -37,6 +37,9 @@
   var streaming = null;
   var socket = null;
   var retry = 0;
+  // Something may have been said that this page has not heard: the history was read, or a message posted,
+  // before the socket listened. Its first open then reads the history again (see connect).
+  var behind = false;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
@@ -161,7 +164,8 @@
     return call("GET", "/conversations/" + conv.id).then(function (data) {
       if (data.status === 401 || data.status === 404 || data.status === 403) { save(null); ready(false); return; }
       if (data.status !== 200) throw data;
-      ready(true);
+      behind = !listening();
+      if (form.hidden) ready(true); // a catch-up read leaves the guest's focus where it is
       if (streaming) { streaming.remove(); streaming = null; } // the stored reply replaces a cut-off stream
       var first = log.querySelector("[data-unsent]");
       (data.messages || []).forEach(function (m) {
@@ -216,6 +220,7 @@
 
   function post(el, convId, m, attempt) {
     el.setAttribute("data-unsent", "1");
+    if (!listening()) behind = true; // its answer may come before the socket listens
     call("POST", "/conversations/" + convId + "/messages", { text: m.text, client_id: m.id }).then(function (data) {
       if (data.status >= 500 || data.status === 429) {
         if (data.status === 429 && !attempt) note(T.slow);
@@ -270,13 +275,18 @@
   }
 
   // --- Live replies --------------------------------------------------------------------------------
+  function listening() { return !!socket && socket.readyState === 1; }
+
   function connect() {
     if (!conv) return;
     var url = API.replace(/^http/, "ws") + "/ws/guest/" + conv.id + "/?token=" + encodeURIComponent(conv.token);
     var ws = new WebSocket(url);
     socket = ws;
     ws.onopen = function () {
-      if (retry > 0) resume(); // catch up on anything said while we were away
+      // Catch up on anything said while we were away, or while this socket was opening: a page's first socket
+      // opens after the history was read and perhaps after a restored message was posted, and a reply sent
+      // in between reached no socket (under load the turn's answer came first; the guest never saw it).
+      if (retry > 0 || behind) resume();
       retry = 0;
     };
     ws.onmessage = function (e) {

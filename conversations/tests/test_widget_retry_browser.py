@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from conversations.models import Conversation, Message, MessageRole
 from properties.models import WidgetKey
-from testsupport.browser import ask, open_widget
+from testsupport.browser import ask, open_widget, switchable_sockets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -186,6 +186,42 @@ def test_a_keyboard_user_tabs_to_the_retry_button_and_sends_with_enter(
     assert [role for role, _ in _stored(live_widget_key, page)] == [MessageRole.GUEST, MessageRole.AI]
 
 
+@pytest.mark.usefixtures("_committed_kb_a", "forget_committed_guests")
+def test_a_restored_message_answered_before_the_socket_listens_has_its_answer_shown(
+    daphne, celery_worker, live_widget_key, browser
+) -> None:
+    """A reloaded page posts what it could not send at once, reads the history, then opens its socket: the
+    answer, given in between (under load the worker was quicker than the page), reached no socket."""
+    from playwright.sync_api import expect
+
+    page, down, _ = ask_over_a_network(browser, daphne.port, "What time is breakfast served?", up=False)
+    expect(page.locator(".m.guest .state")).to_have_text("Not sent — retrying…", timeout=5_000)
+    conversation_id = page.evaluate(f"JSON.parse(localStorage.getItem('nocturn:{live_widget_key.public_key}'))")["id"]
+    held: list[tuple[Any, Any]] = []
+
+    def hold_the_first_history_read(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:  # read now, before the answer exists; shown to the page only once it does
+            held.append((route, route.fetch()))
+
+    page.route("**/api/v1/conversations/*", hold_the_first_history_read)
+    down["network"] = False
+    page.reload()
+
+    def answered() -> bool:
+        with schema_context(live_widget_key.property.schema_name):
+            return Message.objects.filter(conversation_id=conversation_id, role=MessageRole.AI).exists()
+
+    _until(page, answered, seconds=30)
+    route, history = held[0]
+    assert "ai" not in [m["role"] for m in history.json()["messages"]], "the history was read after the answer"
+    route.fulfill(response=history)
+    expect(page.locator(".m.ai[data-id]")).to_contain_text("6:30 am to 10:30 am", timeout=15_000)
+    expect(page.locator(".m.guest")).to_have_count(1)
+    expect(page.locator(".m.guest .state")).to_have_count(0)
+
+
 def _align_conversation_ids(*properties: Any) -> None:
     """The next conversation of every one of `properties` gets the same id (sequences only move forward)."""
     sequences, last = {}, 0
@@ -263,17 +299,7 @@ def test_an_answer_given_while_the_websocket_is_down_is_shown_when_it_comes_back
     from playwright.sync_api import expect
 
     page = browser.new_page()
-    sockets: list[Any] = []
-    down = {"socket": False}
-
-    def handle(socket: Any) -> None:
-        if down["socket"]:
-            socket.close(code=4000, reason="down")
-        else:
-            socket.connect_to_server()
-            sockets.append(socket)
-
-    page.route_web_socket("**/ws/guest/**", handle)
+    sockets, down = switchable_sockets(page, "**/ws/guest/**")
     page.goto(f"http://alpha.localhost:{daphne.port}/widget-demo/")
     open_widget(page)
     _until(page, lambda: len(sockets) == 1)
