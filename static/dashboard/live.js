@@ -327,8 +327,6 @@
         if (first) { event.preventDefault(); first.focus(); }
       }
     });
-    scrollThread();
-    showNewest();
   }
 
   document.addEventListener("keydown", function (event) {
@@ -380,6 +378,9 @@
     };
   }
   controls();
+  // After the alert controls are in: they push the page down, and the newest line with it under the composer
+  // (at 390x844 it stayed hidden until the socket's first refresh, which under load came after a person looked).
+  if (live) { scrollThread(); showNewest(); }
   countWaiting(document);
   connect();
 })();
