@@ -20,7 +20,7 @@ from django_tenants.utils import schema_context
 from conversations import engine, handoff
 from conversations.models import Conversation, ConversationStatus, SavedReply, StaffNote
 from properties.models import WidgetKey
-from testsupport.browser import ask, open_widget, signed_in_context
+from testsupport.browser import ask, open_widget, signed_in_context, switchable_sockets
 from testsupport.live import LiveStack, StackSpec, spec_with_channels_of_a
 from testsupport.payloads import whatsapp_text_body
 from testsupport.wait import wait_until
@@ -321,6 +321,36 @@ def test_the_newest_guest_message_is_on_screen_when_a_conversation_opens(
     assert wait_until(lambda: page.locator(".thread > .msg").last.evaluate(UNCOVERED), timeout=5), "last line hidden"
     assert held, "the live refresh was never asked for: nothing was held"
     context.close()
+
+
+def test_a_guest_who_writes_while_the_staff_socket_is_down_is_alerted_once_it_is_back(
+    console, seeded, daphne, browser
+) -> None:
+    """The feed's live event reaches only the sockets listening when it is sent: one written while a page was
+    loading (the inbox just opened) or its connection was down was never alerted. A socket that opens asks."""
+    from playwright.sync_api import expect
+
+    world, conversation = console, seeded  # Aina holds it
+    aina_context, aina = _staff(browser, world, world.agent_a, f"http://alpha.localhost:{daphne.port}")
+    sockets, down = switchable_sockets(aina, "**/ws/staff/")
+    aina.goto("/")
+    expect(aina.locator("#live-status")).to_have_attribute("data-state", "connected", timeout=15_000)
+    down["socket"] = True
+    sockets[0].close(code=4000, reason="down")
+    expect(aina.locator("#live-status")).to_have_attribute("data-state", "reconnecting", timeout=5_000)
+    with schema_context(world.a.schema_name):
+        engine.record_guest_message(conversation, "Is my late checkout confirmed?", provider_message_id="down:1")
+    aina.wait_for_timeout(500)  # the live event is out, to no socket of Aina's
+    expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(0)
+
+    down["socket"] = False
+    expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(1, timeout=20_000)
+    expect(aina.locator("#live-status")).to_have_attribute("data-state", "connected")
+    assert aina.evaluate("window.__notifications").count("James Carter wrote: Is my late checkout confirmed?") == 1
+    aina.reload()  # still unread, so alerted again, but heard once: no second notification
+    expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(1, timeout=15_000)
+    assert aina.evaluate("window.__notifications") == []
+    aina_context.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -179,3 +180,31 @@ def test_a_form_that_is_not_utf8_is_refused_and_nothing_is_stored_or_sent(world,
         else:
             written = StaffNote.objects.filter(conversation=conversation).values_list("text")
         assert [w for (w,) in written] == ["café ouvert ✓"]
+
+
+def test_a_page_that_was_not_listening_is_given_its_holders_unread_guest_messages(world, convo_a) -> None:
+    """/inbox/alerts/: what a staff page alerts about once its socket opens (the live event went to no socket)."""
+    from conversations import engine
+
+    conversation, _ = convo_a
+    agent, manager = host_client(world.a, world.agent_a), host_client(world.a, world.manager_a)
+    assert agent.post(f"/conversations/{conversation.pk}/takeover/").status_code == 302
+    assert agent.get(f"/conversations/{conversation.pk}/").status_code == 200  # read up to here
+    assert agent.get("/inbox/alerts/").json() == {"alerts": []}
+    with schema_context(world.a.schema_name):
+        message, _ = engine.record_guest_message(conversation, "Are you there?", provider_message_id="a:2")
+    [alert] = agent.get("/inbox/alerts/").json()["alerts"]
+    assert alert | {"guest": ""} == {
+        "conversation_id": conversation.pk, "message_id": message.pk, "role": "guest", "preview": "Are you there?",
+        "status": ConversationStatus.HANDED_OFF, "ai_mode": AiMode.STAFF, "holder_id": world.agent_a.pk, "guest": "",
+    }  # fmt: skip
+    assert manager.get("/inbox/alerts/").json() == {"alerts": []}  # not the manager's to answer
+    assert host_client(world.a, world.manager_b).get("/inbox/alerts/").status_code == 404
+    with schema_context(world.a.schema_name):  # an hour old: the inbox's unread mark, no longer an alert
+        Message.objects.filter(pk=message.pk).update(created_at=message.created_at - dt.timedelta(minutes=61))
+    assert agent.get("/inbox/alerts/").json() == {"alerts": []}
+    with schema_context(world.a.schema_name):
+        engine.record_guest_message(conversation, "Hello?", provider_message_id="a:3")
+    assert [a["preview"] for a in agent.get("/inbox/alerts/").json()["alerts"]] == ["Hello?"]
+    assert agent.get(f"/conversations/{conversation.pk}/live/").status_code == 200  # read: no longer an alert
+    assert agent.get("/inbox/alerts/").json() == {"alerts": []}
