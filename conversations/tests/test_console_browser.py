@@ -338,11 +338,8 @@ def test_a_guest_who_writes_while_the_staff_socket_is_down_is_alerted_once_it_is
     down["socket"] = True
     sockets[0].close(code=4000, reason="down")
     expect(aina.locator("#live-status")).to_have_attribute("data-state", "reconnecting", timeout=5_000)
-    with schema_context(world.a.schema_name):
+    with schema_context(world.a.schema_name):  # its live event goes to no socket of Aina's
         engine.record_guest_message(conversation, "Is my late checkout confirmed?", provider_message_id="down:1")
-    aina.wait_for_timeout(500)  # the live event is out, to no socket of Aina's
-    expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(0)
-
     down["socket"] = False
     expect(aina.locator("#handoff-alert .alert-item", has_text="late checkout")).to_have_count(1, timeout=20_000)
     expect(aina.locator("#live-status")).to_have_attribute("data-state", "connected")

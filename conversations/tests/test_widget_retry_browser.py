@@ -206,8 +206,9 @@ def test_a_restored_message_answered_before_the_socket_listens_has_its_answer_sh
             held.append((route, route.fetch()))
 
     page.route("**/api/v1/conversations/*", hold_the_first_history_read)
-    down["network"] = False
-    page.reload()
+    page.reload()  # still offline: the restored message waits for its retry, the history is read (and held)
+    _until(page, lambda: bool(held))
+    down["network"] = False  # the retry goes through and is answered, while the page has no socket yet
 
     def answered() -> bool:
         with schema_context(live_widget_key.property.schema_name):
