@@ -195,3 +195,60 @@ def settle_mode(rule_mode: str, verdict: ModelVerdict | None) -> tuple[str, str]
     if verdict.wants_human or verdict.complaint or verdict.mode == AiMode.HANDOFF:
         return AiMode.HANDOFF, "llm"
     return verdict.mode, "llm"
+
+
+# A message that only greets ("hi", "Assalamualaikum", "selamat pagi tuan", "hello team!") asks nothing: it is
+# greeted back and asked how we can help, never "I don't have information about that" (and never a gap). Each
+# greeting word with its language; a word that only addresses someone ("team", "tuan") is either.
+_GREETING_WORDS = {
+    "en": r"hi+|hello+|hey+|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|day)",
+    "ms": (
+        r"hai+|helo+|hye|salam(?:\s+sejahtera)?|(?:as)?s?alam(?:u|o)?\s*(?:'?\s*)?alaikum|"
+        r"selamat\s+(?:pagi|tengah\s+hari|tengahari|petang|malam|sejahtera)"
+    ),
+}
+_ADDRESSED = r"there|all|team|admin|sir|madam|mdm|maam|ma'am|tuan|puan|cik|encik|boss|bos|dear|everyone|semua"
+# "Salam, nak tanya" / "hi, can I ask something?": the question is still to come.
+_ABOUT_TO_ASK = (
+    r"(?:saya\s+)?(?:nak|mahu|ingin|boleh)\s+tanya(?:\s+sikit|\s+sedikit)?|"
+    r"(?:can|may)\s+i\s+ask(?:\s+(?:something|a\s+question))?|i\s+have\s+a\s+question|quick\s+question"
+)
+_GREETING_ONLY = re.compile(
+    rf"^(?:(?:{_GREETING_WORDS['en']}|{_GREETING_WORDS['ms']}|{_ADDRESSED})\b[\W_]*)+(?:(?:{_ABOUT_TO_ASK})\b[\W_]*)?$",
+    re.IGNORECASE,
+)
+GREETING_REPLY = {
+    "en": "Hello, and welcome to {property}! How can I help you today?",
+    "ms": "Hai, selamat datang ke {property}! Apa yang boleh saya bantu hari ini?",
+}
+# After the channel's own greeting of the day (WhatsApp's "Hello and welcome!"): only the question, never two welcomes.
+HOW_CAN_I_HELP = {"en": "How can I help you today?", "ms": "Apa yang boleh saya bantu hari ini?"}
+# Returned in kind, as a receptionist would.
+_SALAM = re.compile(r"^\W*(?:as)?s?alam(?:u|o)?\s*'?\s*alaikum", re.IGNORECASE)
+SALAM_REPLY = "Waalaikumsalam, selamat datang ke {property}! Apa yang boleh saya bantu hari ini?"
+
+
+def only_greets(text: str) -> bool:
+    """Whether a message is nothing but a greeting, or nothing at all (an e-mail with an empty body)."""
+    stripped = text.strip()
+    return not stripped or bool(_GREETING_ONLY.match(stripped))
+
+
+def greeting_language(text: str, default: str) -> str:
+    """The language of a greeting: its Malay or English word decides; "hi" alone keeps the conversation's."""
+    if re.search(rf"\b(?:{_GREETING_WORDS['ms']}|tanya)\b", text, re.IGNORECASE):
+        return "ms"
+    if re.search(rf"\b(?:{_GREETING_WORDS['en']})\b", text, re.IGNORECASE) and not re.fullmatch(
+        r"\W*hi+\W*", text, re.IGNORECASE
+    ):
+        return "en"
+    return default if default in GREETING_REPLY else "en"
+
+
+def greeting_reply(text: str, language: str, property_name: str, *, welcomed: bool = False) -> str:
+    """A short warm greeting back, in the guest's language, asking how we can help. `welcomed`: the channel's
+    greeting of the day has just welcomed the guest."""
+    if welcomed:
+        return f"Waalaikumsalam! {HOW_CAN_I_HELP['ms']}" if _SALAM.match(text) else HOW_CAN_I_HELP[language]
+    template = SALAM_REPLY if _SALAM.match(text) else GREETING_REPLY[language]
+    return template.format(property=property_name)

@@ -43,7 +43,7 @@ from conversations.models import (
     Message,
     MessageRole,
 )
-from conversations.turn_steps import Answered, Turn
+from conversations.turn_steps import Answered, StepReply, Turn
 from core import compiled, metrics, settings_cache
 from core.languages import spoken
 from core.redis import get_redis, key
@@ -54,6 +54,10 @@ from properties.realtime import notify_staff
 from properties.services import current_property_cached, team_back
 
 log = structlog.get_logger(__name__)
+
+# What one turn reads of the guest's new text (an e-mail's quoted history and signature are cut at the door): any
+# real question fits; a longer message (a 2 MB paste) goes to staff unread, never to the model and its time limit.
+MAX_TURN_CHARS = 6000
 
 # `back`: when the team is next there (`properties.services.team_back`), "at 9:00 am today".
 AFTER_HOURS_NOTE = {
@@ -433,11 +437,27 @@ def _run_turn_locked(
     session_ms = (time.perf_counter() - started) * 1000
     question = "\n".join(m.content for m in pending)
     property_ = current_property_cached()
+    too_long = len(question) > MAX_TURN_CHARS
+    question = question[:MAX_TURN_CHARS]
     # The steps other apps registered (the lead step): see conversations.turn_steps.
     steps = turn_steps.registered()
     turn = Turn(conversation, question, session.language, session, now or timezone.now(), property_)
-    # A step may answer the turn itself (the guest answered the lead's consent question): no model call.
-    step_reply = next((r for step in steps if (r := step.before_answer(turn)) is not None), None)
+    if too_long:
+        language = detect_language(question, default=session.language)
+        back = team_back(property_, turn.now, language)
+        text = f"{handoff.TOO_LONG[language]} {handoff.handoff_note(language, back=back)}"
+        step_reply = StepReply(text, AiMode.HANDOFF, handoff_trigger="too_long", source="too_long", language=language)
+    else:
+        # A step may answer the turn itself (the guest answered the lead's consent question): no model call.
+        step_reply = next((r for step in steps if (r := step.before_answer(turn)) is not None), None)
+    if step_reply is None and session.mode != AiMode.HANDOFF and modes.only_greets(question):
+        # Nothing asked yet: greeted back, no knowledge, no handoff offer, no gap (see `modes.only_greets`).
+        language = modes.greeting_language(question, session.language)
+        welcomed = Message.objects.filter(
+            conversation=conversation, role=MessageRole.SYSTEM, metadata__greeting=True, pk__gt=pending[0].pk
+        ).exists()
+        text = modes.greeting_reply(question, language, property_.name, welcomed=welcomed)
+        step_reply = StepReply(text, session.mode, {"greeting": True}, source="greeting", language=language)
     if step_reply is not None:
         sink.on_token(step_reply.text)
         result = Answer(
@@ -507,7 +527,7 @@ def _run_turn_locked(
     low = step_reply is None and result.mode == AiMode.CONCIERGE and result.confidence < modes.LOW_CONFIDENCE
     session.low_confidence_streak = session.low_confidence_streak + 1 if low else 0
     for m in pending:
-        session.remember(MessageRole.GUEST, sanitize_guest_text(m.content))
+        session.remember(MessageRole.GUEST, sanitize_guest_text(m.content[:MAX_TURN_CHARS]))
     session.remember(MessageRole.AI, result.text)
     session.mode, session.language = result.mode, result.language
     # The steps update their own state in the session (the partial lead), saved with it below;

@@ -22,8 +22,9 @@ import datetime as dt
 import time
 
 import structlog
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from redis.exceptions import LockError
@@ -180,6 +181,15 @@ def answer(conversation_id: int, message_id: int) -> int | None:
     return reply.pk if reply is not None else None
 
 
+def failure_in_words(exc: BaseException) -> str:
+    """Why a turn failed, as staff read it on the handoff (the exception itself is in the dead letter)."""
+    if isinstance(exc, SoftTimeLimitExceeded | TimeLimitExceeded):
+        return "the assistant took too long to answer"
+    if isinstance(exc, TransientError | ConnectionError | TimeoutError | OperationalError):
+        return "a service the assistant needs was unavailable"
+    return "the assistant ran into an error"
+
+
 def give_up(conversation_id: int, message_id: int, error: str, *, now: dt.datetime | None = None) -> Message | None:
     """The turn of `message_id` failed for good (its task's retries are spent, or it can never succeed): one
     honest holding reply to the guest in their language, on their channel, and the conversation handed to staff
@@ -210,10 +220,12 @@ def give_up(conversation_id: int, message_id: int, error: str, *, now: dt.dateti
             when = notices.staff_reply_when(language, now)
             with transaction.atomic():
                 handoff.begin_handoff(
-                    conversation.pk, trigger="turn_failed", reason=f"The AI could not answer the guest: {error}"
+                    conversation.pk,
+                    trigger="turn_failed",
+                    reason=f"The AI could not answer the guest ({error}): please answer them yourself.",
                 )
                 notice = notices.tell_guest(conversation, "turn_failed", language=language, when=when)
     except LockError:
         return None  # another copy of the turn is running: it answers, or it gives up in its turn
-    log.warning("turn_given_up", conversation=conversation_id, message=message_id, notice=notice.pk)
+    log.warning("turn_given_up", conversation=conversation_id, message=message_id, notice=notice.pk, error=error)
     return notice

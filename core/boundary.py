@@ -7,6 +7,8 @@
 - `BoundedJSONParser`, the API's JSON parser: the body's size and nesting depth are capped before
   parsing, decoding is strict, and a NUL or a lone surrogate anywhere in it is a 400 naming the
   field (`items[3].title`).
+- `Utf8FormParser`, the API's url-encoded form parser: a body that is not UTF-8 is a 400 (as a page's form is
+  in the middleware), never read with "�" in place of what was sent.
 - `object_body(data)`: the parsed body as a JSON object, or a 400 saying it must be one.
 
 Multipart bodies on /api/ are left to their views (a webhook reads the raw bytes, which parsing the
@@ -16,14 +18,16 @@ cannot yield a lone surrogate.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser
 
 from core.inputs import BadInput, clean_text, load_json
 
@@ -44,6 +48,19 @@ def refusal(request: HttpRequest, error: BadInput) -> HttpResponse:
     return HttpResponseBadRequest(f"Bad request: {error}", content_type="text/plain; charset=utf-8")
 
 
+def form_is_utf8(body: bytes) -> bool:
+    """Whether a url-encoded body is UTF-8 text once unquoted. Django reads other bytes as U+FFFD, so a staff
+    reply posted in another encoding reached the guest as "��"; such a form is refused, never guessed at."""
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+NOT_UTF8 = "the form is not UTF-8 text"
+
+
 def check_fields(fields: Mapping[str, Any], where: str) -> None:
     """Every key and value of a QueryDict (or any mapping of strings or lists of strings)."""
     items = fields.lists() if hasattr(fields, "lists") else fields.items()
@@ -62,6 +79,9 @@ class InputBoundaryMiddleware:
         try:
             check_fields(request.GET, "query parameter")
             if request.method == "POST" and self._reads_form(request):
+                # A page's form; an API's is its parser's (`Utf8FormParser`), a webhook's its own (mail in any charset).
+                if request.content_type == FORM_TYPE and not _is_api(request) and not form_is_utf8(request.body):
+                    raise BadInput("body", NOT_UTF8)
                 check_fields(request.POST, "form field")
         except BadInput as error:
             return refusal(request, error)
@@ -110,6 +130,16 @@ class BoundedJSONParser(JSONParser):
             return load_json(raw, "body", max_bytes=limit, max_depth=settings.INPUT_MAX_JSON_DEPTH, nul="reject")
         except BadInput as error:
             raise ParseError(bad_input_body(error)) from None
+
+
+class Utf8FormParser(FormParser):
+    """DRF's url-encoded form parser, refusing a body that is not UTF-8 (see `form_is_utf8`) with a 400."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        if not form_is_utf8(raw):
+            raise ParseError(bad_input_body(BadInput("body", NOT_UTF8)))
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
 
 
 def object_body(data: Any) -> dict[str, Any]:

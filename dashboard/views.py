@@ -112,6 +112,15 @@ def waiting_count(request: HttpRequest) -> JsonResponse:
 
 
 @staff_page(READERS)
+def missed_alerts(request: HttpRequest) -> JsonResponse:
+    """The alerts a staff page raises once its socket listens, for what was said while it did not (the page
+    loading, a dropped connection): the guests' unread messages in conversations this person holds, each as
+    the live feed's own `message.new` payload."""
+    unread = desk.unread_from_guests(request.user.pk)
+    return JsonResponse({"alerts": [handoff.message_event(m, m.conversation) for m in unread]})
+
+
+@staff_page(READERS)
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """The inbox's list alone (same filters and page): the page's script swaps it in when a live event arrives."""
     return render(request, "dashboard/_inbox_list.html", _inbox_context(request))

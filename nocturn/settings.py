@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
     # view reaches InputBoundaryMiddleware, which answers 400).
     "DEFAULT_PARSER_CLASSES": [
         "core.boundary.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
+        "core.boundary.Utf8FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
 }

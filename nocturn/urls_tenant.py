@@ -32,6 +32,7 @@ dashboard_pages = [
     path("inbox/list/", dashboard_views.inbox_list, name="inbox-list"),
     path("inbox/next/", dashboard_views.next_waiting, name="next-waiting"),
     path("inbox/waiting/", dashboard_views.waiting_count, name="waiting-count"),
+    path("inbox/alerts/", dashboard_views.missed_alerts, name="missed-alerts"),
     path("conversations/<int:conversation_id>/", include(conversation_pages)),
     path("settings/saved-replies/", dashboard_views.saved_replies, name="saved-replies"),
     path("settings/saved-replies/new/", dashboard_views.saved_reply_save, name="saved-reply-new"),

@@ -17,7 +17,7 @@
       notice: "This chat is answered by an AI assistant and our staff. We keep what you write here to answer you " +
         "and improve our service, as described in the hotel's privacy policy.",
       slow: "You're sending messages quickly; please wait a moment.", failed: "Not sent. Please try again.",
-      retrying: "Not sent — retrying…", tap: "Not sent. Tap to retry.",
+      retrying: "Not sent — retrying…", unsent: "Not sent.", again: "Try again", againLabel: "Send this message again",
       offline: "Reconnecting…", close: "Close", typing: "is typing…"
     },
     ms: {
@@ -26,7 +26,8 @@
       notice: "Sembang ini dijawab oleh pembantu AI dan kakitangan kami. Kami menyimpan apa yang anda tulis di sini " +
         "untuk menjawab anda dan menambah baik perkhidmatan kami, seperti dalam dasar privasi hotel.",
       slow: "Anda menghantar mesej terlalu cepat; sila tunggu sebentar.", failed: "Tidak dihantar. Sila cuba lagi.",
-      retrying: "Tidak dihantar — mencuba semula…", tap: "Tidak dihantar. Ketik untuk cuba lagi.",
+      retrying: "Tidak dihantar — mencuba semula…", unsent: "Tidak dihantar.", again: "Cuba lagi",
+      againLabel: "Hantar mesej ini sekali lagi",
       offline: "Menyambung semula…", close: "Tutup", typing: "sedang menaip…"
     }
   }[lang];
@@ -36,11 +37,15 @@
   var streaming = null;
   var socket = null;
   var retry = 0;
+  // Something may have been said that this page has not heard: the history was read, or a message posted,
+  // before the socket listened. Its first open then reads the history again (see connect).
+  var behind = false;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
   }
   function save(value) {
+    if (!value && conv) unsent(conv.id, function () { return []; }); // the conversation is gone: so is its queue
     conv = value;
     try { value ? localStorage.setItem(STORE, JSON.stringify(value)) : localStorage.removeItem(STORE); } catch (e) {}
   }
@@ -69,7 +74,9 @@
     ".staff{border-color:#c9a227}" +
     ".note{align-self:center;font-size:13px;color:#6b7480}" +
     ".state{display:block;font-size:12px;opacity:.85;margin-top:2px}" +
-    ".guest[data-failed]{background:#7a2e2e;cursor:pointer}" +
+    ".guest[data-failed]{background:#7a2e2e}" +
+    ".again{display:block;margin-top:6px;padding:6px 14px;background:#fff;color:#7a2e2e;font-weight:600;font-size:14px}" +
+    ".again:focus-visible{outline:3px solid #f2c94c;outline-offset:2px}" +
     ".who{display:block;font-size:12px;font-weight:600;color:#8a6d12;margin-bottom:2px}" +
     ".typing{padding:0 12px 6px;font-size:13px;color:#6b7480;background:#f5f7fa}" +
     ".notice{padding:14px;font-size:14px;display:flex;flex-direction:column;gap:10px}" +
@@ -156,10 +163,21 @@
   function resume() {
     return call("GET", "/conversations/" + conv.id).then(function (data) {
       if (data.status === 401 || data.status === 404 || data.status === 403) { save(null); ready(false); return; }
-      if (data.status !== 200) return;
-      ready(true);
+      if (data.status !== 200) throw data;
+      behind = !listening();
+      if (form.hidden) ready(true); // a catch-up read leaves the guest's focus where it is
       if (streaming) { streaming.remove(); streaming = null; } // the stored reply replaces a cut-off stream
-      (data.messages || []).forEach(function (m) { bubble(m.role, m.content, m.id, m.sender); });
+      var first = log.querySelector("[data-unsent]");
+      (data.messages || []).forEach(function (m) {
+        var el = bubble(m.role, m.content, m.id, m.sender);
+        if (first && el !== first) log.insertBefore(el, first); // what the server has comes before what it has not
+      });
+      if (!socket) connect();
+    }).catch(function () {
+      // Offline, or our 5xx: the guest may still write (kept unsent until it goes), and the socket's
+      // reconnection comes back here (retry > 0) until the history can be read.
+      ready(true);
+      retry = Math.max(retry, 1);
       if (!socket) connect();
     });
   }
@@ -167,57 +185,108 @@
   // Seconds between a message's automatic retries (a lost connection, a 5xx, a 429); then the guest taps to retry.
   var BACKOFF = [1, 2, 4];
 
+  // A message the server has not accepted yet outlives the page (a reload in a tunnel, a tab closed and
+  // reopened): kept under this widget key and conversation with its client id, so that its resend after a reload
+  // is still the same message to the server. Bounded: the newest 20, none older than a day (a question resent
+  // unasked days later would puzzle the guest and the hotel alike).
+  var UNSENT_MAX = 20, UNSENT_AGE = 24 * 3600 * 1000;
+
+  function unsent(convId, change) { // the conversation's unsent messages, oldest first; `change` rewrites them
+    var name = STORE + ":unsent:" + convId, list = [];
+    try { list = JSON.parse(localStorage.getItem(name) || "[]"); } catch (e) {}
+    list = list.filter(function (m) { return Date.now() - m.at < UNSENT_AGE; });
+    if (change) {
+      list = change(list).slice(-UNSENT_MAX);
+      try { list.length ? localStorage.setItem(name, JSON.stringify(list)) : localStorage.removeItem(name); } catch (e) {}
+    }
+    return list;
+  }
+
   function send(text) {
-    var el = bubble("guest", text);
-    // One id per message typed, kept by every retry of it: the server stores it once and, if its turn was
-    // lost, sends the turn again (a retried POST that reached the server the first time is a duplicate).
-    post(el, text, Math.random().toString(36).slice(2) + Date.now().toString(36), 0);
+    // One id per message typed, kept by every retry of it (a reload's too): the server stores it once and, if
+    // its turn was lost, sends the turn again (a retried POST that reached the server the first time is a duplicate).
+    var m = { id: Math.random().toString(36).slice(2) + Date.now().toString(36), text: text, at: Date.now() };
+    unsent(conv.id, function (list) { return list.concat(m); });
+    post(bubble("guest", text), conv.id, m, 0);
   }
 
-  function post(el, text, clientId, attempt) {
-    el.onclick = null;
-    call("POST", "/conversations/" + conv.id + "/messages", { text: text, client_id: clientId }).then(function (data) {
-      if (data.status === 202) {
-        var id = data.message.id;
-        state(el, "");
-        if (seen[id] && seen[id] !== el) { el.remove(); return; } // a resume already showed it: never twice
-        el.setAttribute("data-id", id);
-        seen[id] = el;
-      } else if (data.status >= 500 || data.status === 429) {
+  function restore() { // what an earlier page could not send: shown again in its order, sent with its own ids
+    unsent(conv.id).forEach(function (m) {
+      var el = bubble("guest", m.text);
+      state(el, T.retrying);
+      post(el, conv.id, m, 0);
+    });
+  }
+
+  function post(el, convId, m, attempt) {
+    el.setAttribute("data-unsent", "1");
+    if (!listening()) behind = true; // its answer may come before the socket listens
+    call("POST", "/conversations/" + convId + "/messages", { text: m.text, client_id: m.id }).then(function (data) {
+      if (data.status >= 500 || data.status === 429) {
         if (data.status === 429 && !attempt) note(T.slow);
-        retryLater(el, text, clientId, attempt);
-      } else { // refused (too long, the conversation gone): the same words would be refused again
-        state(el, data.error || T.failed);
+        retryLater(el, convId, m, attempt);
+        return;
       }
-    }, function () { retryLater(el, text, clientId, attempt); });
+      // Accepted, or refused (too long, the conversation gone): the same words would be refused again.
+      unsent(convId, function (list) { return list.filter(function (x) { return x.id !== m.id; }); });
+      el.removeAttribute("data-unsent");
+      if (data.status !== 202) { state(el, data.error || T.failed); return; }
+      var id = data.message.id;
+      state(el, "");
+      if (seen[id] && seen[id] !== el) { el.remove(); return; } // a resume already showed it: never twice
+      el.setAttribute("data-id", id);
+      seen[id] = el;
+    }, function () { retryLater(el, convId, m, attempt); });
   }
 
-  function retryLater(el, text, clientId, attempt) {
+  function retryLater(el, convId, m, attempt) {
     if (attempt < BACKOFF.length) {
       state(el, T.retrying);
-      setTimeout(function () { post(el, text, clientId, attempt + 1); }, BACKOFF[attempt] * 1000);
+      setTimeout(function () { post(el, convId, m, attempt + 1); }, BACKOFF[attempt] * 1000);
       return;
     }
-    state(el, T.tap);
-    el.onclick = function () { state(el, T.retrying); post(el, text, clientId, 0); };
+    state(el, T.unsent);
+    // A real button, so that a keyboard or a screen reader can retry too.
+    var again = document.createElement("button");
+    again.type = "button";
+    again.className = "again";
+    again.textContent = T.again;
+    again.setAttribute("aria-label", T.againLabel);
+    again.onclick = function (e) {
+      if (e.detail === 0) input.focus(); // pressed from the keyboard: focus back to typing, not lost with the button
+      state(el, T.retrying);
+      post(el, convId, m, 0);
+    };
+    el.appendChild(again);
   }
 
-  function state(el, text) { // a guest bubble's delivery line: shown only while it is not sent
-    var line = el.querySelector(".state");
+  function state(el, text) { // a guest bubble's delivery line: shown only while it is not sent, read out as it changes
+    var line = el.querySelector(".state"), again = el.querySelector(".again");
+    if (again) again.remove();
     if (!text) { if (line) line.remove(); el.removeAttribute("data-failed"); return; }
-    if (!line) { line = document.createElement("span"); line.className = "state"; el.appendChild(line); }
+    if (!line) {
+      line = document.createElement("span");
+      line.className = "state";
+      line.setAttribute("aria-live", "polite");
+      el.appendChild(line);
+    }
     line.textContent = text;
     el.setAttribute("data-failed", "1");
   }
 
   // --- Live replies --------------------------------------------------------------------------------
+  function listening() { return !!socket && socket.readyState === 1; }
+
   function connect() {
     if (!conv) return;
     var url = API.replace(/^http/, "ws") + "/ws/guest/" + conv.id + "/?token=" + encodeURIComponent(conv.token);
     var ws = new WebSocket(url);
     socket = ws;
     ws.onopen = function () {
-      if (retry > 0) resume(); // catch up on anything said while we were away
+      // Catch up on anything said while we were away, or while this socket was opening: a page's first socket
+      // opens after the history was read and perhaps after a restored message was posted, and a reply sent
+      // in between reached no socket (under load the turn's answer came first; the guest never saw it).
+      if (retry > 0 || behind) resume();
       retry = 0;
     };
     ws.onmessage = function (e) {
@@ -283,5 +352,5 @@
       }).catch(function () {});
     }
   } catch (e) {}
-  if (conv) { panel.classList.add("on"); resume(); } else { ready(false); }
+  if (conv) { panel.classList.add("on"); restore(); resume(); } else { ready(false); }
 })();

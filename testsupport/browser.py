@@ -102,3 +102,20 @@ def ask(page: Any, text: str) -> None:
     """Send `text` as the guest from the open widget (typed, then Enter)."""
     page.locator("textarea").fill(text)
     page.keyboard.press("Enter")
+
+
+def switchable_sockets(page: Any, url: str) -> tuple[list[Any], dict[str, bool]]:
+    """Route `page`'s websockets to `url` through a switch: while its "socket" is True (down) a new one is
+    closed at once (code 4000), else it goes to the server. The sockets that went through, and the switch."""
+    sockets: list[Any] = []
+    down = {"socket": False}
+
+    def handle(socket: Any) -> None:
+        if down["socket"]:
+            socket.close(code=4000, reason="down")
+        else:
+            socket.connect_to_server()
+            sockets.append(socket)
+
+    page.route_web_socket(url, handle)
+    return sockets, down

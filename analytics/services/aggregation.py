@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from analytics.models import DailyAggregate, WidgetVisitDay
 from conversations.models import Channel, Conversation, Message, MessageRole
-from leads.models import OPEN_STATUSES, Lead, LeadStatus
+from leads.models import OPEN_STATUSES, ConsentStatus, Lead, LeadStatus
 from properties.models import Property
 from properties.services import current_property
 
@@ -83,9 +83,15 @@ def _handoffs_between(start: dt.datetime, end: dt.datetime) -> dict[int, dt.date
 
 
 def _resolved_by_ai(started: list[int]) -> int:
-    """Started conversations with an AI reply, no staff message and no handoff, ever."""
+    """Started conversations with an AI reply, no staff message and no handoff, ever, and not waiting for the guest's
+    YES/NO to passing their enquiry on: that one is not resolved yet, whoever ends it."""
+    waiting_for_consent = Lead.objects.filter(
+        Q(conversation=OuterRef("pk")) | Q(conversation_links__conversation=OuterRef("pk")),
+        consent_status=ConsentStatus.ASKED,
+    )
     return (
         Conversation.objects.filter(pk__in=started)
+        .exclude(Exists(waiting_for_consent))
         .annotate(
             ai=Count("messages", filter=Q(messages__role=MessageRole.AI)),
             staff=Count("messages", filter=Q(messages__role=MessageRole.STAFF)),

@@ -14,6 +14,7 @@ from analytics.services.visitors import record_widget_visit
 from analytics.tests.conftest import conversation_at, kl, lead_for
 from conftest import host_client
 from conversations.models import Channel
+from leads.models import ConsentStatus, Lead, LeadConversation
 from properties.models import Property
 
 NOV_20 = dt.date(2026, 11, 20)
@@ -58,6 +59,19 @@ def test_a_recomputed_day_is_identical(world, in_a):
     assert first["after_hours_inquiries"] == 2 and first["after_hours_leads"] == 2
     assert first["estimated_revenue_recovered"] == Decimal("900.00")
     assert first["handoffs"] == 1 and first["resolved_by_ai"] == 2
+
+
+def test_a_conversation_waiting_for_the_guests_consent_is_not_resolved_by_the_ai(world, in_a):
+    """An e-mail enquiry asked "Shall I pass this to our reservations team? (YES / NO)" and not answered yet."""
+    waiting = conversation_at(kl(2026, 11, 20, 22), Channel.EMAIL, ai_after=2)
+    lead_for(waiting, "450.00", after_hours=True, created=kl(2026, 11, 20, 22, 1), consent_status=ConsentStatus.ASKED)
+    declined = conversation_at(kl(2026, 11, 20, 23), Channel.EMAIL, ai_after=2)
+    lead_for(
+        declined, "450.00", after_hours=True, created=kl(2026, 11, 20, 23, 1), consent_status=ConsentStatus.DECLINED
+    )
+    linked = conversation_at(kl(2026, 11, 20, 21), Channel.WHATSAPP, ai_after=2)  # the lead began on the first
+    LeadConversation.objects.create(lead=Lead.objects.get(conversation=waiting), conversation=linked)
+    assert compute_day(NOV_20).resolved_by_ai == 1  # the declined one: the guest's NO closed it
 
 
 def test_bot_and_staff_first_response_times_are_kept_apart(world, in_a):

@@ -1,20 +1,39 @@
-"""What staff keep beside a conversation: internal notes (never sent) and the property's saved replies."""
+"""What staff keep beside a conversation: internal notes (never sent), the property's saved replies, and the
+guests' messages a staff member has not read in the conversations they hold."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from conversations.handoff.service import HandoffError, staff_text
-from conversations.models import Conversation, Language, SavedReply, StaffNote
+from conversations.models import (
+    AiMode,
+    Conversation,
+    Handoff,
+    Language,
+    Message,
+    MessageRole,
+    SavedReply,
+    StaffNote,
+    StaffReadMarker,
+)
 from core.lookups import one_or_404
 from properties.realtime import notify_staff
 from properties.services import current_property, staff_names
 
 MAX_NOTE = 4000
 MAX_SAVED_REPLY = 2000
+# How far back a page's catch-up looks for a guest's unread message, and how many at most: older ones are the
+# inbox's unread marks, not alerts.
+UNREAD_ALERT_AGE = dt.timedelta(hours=1)
+UNREAD_ALERT_LIMIT = 20
 PLACEHOLDERS = ("{guest_name}", "{property}")
 
 
@@ -29,6 +48,29 @@ def add_note(conversation_id: int, *, user_id: int, text: str) -> StaffNote:
             {"conversation_id": conversation_id, "note_id": note.pk, "user_id": user_id},
         )
     return note
+
+
+def unread_from_guests(user_id: int) -> list[Message]:
+    """The guests' recent messages `user_id` has not read (past their read marker) in the conversations they hold,
+    the newest first, each with its conversation and guest: what a page of theirs alerts about once its socket
+    listens, the live `message.new` having gone out while it did not (the page loading, a dropped connection)."""
+    held = Handoff.objects.filter(
+        taken_over_by_user_id=user_id, resolved_at__isnull=True, conversation__ai_mode=AiMode.STAFF
+    ).values("conversation_id")
+    read_up_to = StaffReadMarker.objects.filter(user_id=user_id, conversation=OuterRef("conversation_id")).values(
+        "last_read_message_id"
+    )[:1]
+    return list(
+        Message.objects.filter(
+            role=MessageRole.GUEST,
+            conversation_id__in=held,
+            created_at__gte=timezone.now() - UNREAD_ALERT_AGE,
+        )
+        .alias(read_up_to=Coalesce(Subquery(read_up_to), 0))
+        .filter(pk__gt=F("read_up_to"))
+        .select_related("conversation__guest")
+        .order_by("-pk")[:UNREAD_ALERT_LIMIT]
+    )
 
 
 def notes_of(conversation_id: int) -> list[StaffNote]:

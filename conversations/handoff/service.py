@@ -102,6 +102,13 @@ TRIGGER_REASONS = {
     "lead_consent": "Qualified lead: the guest said YES to being contacted by the reservations team.",
     "manual": "Handed to staff by a staff member.",
     "takeover": "A staff member took the conversation over.",
+    "too_long": "The guest's message was too long for the assistant to read: please answer it yourself.",
+}
+# Said to a guest whose message is longer than a turn reads (`engine.MAX_TURN_CHARS`), before `handoff_note`.
+TOO_LONG = {
+    "en": "Thank you for your message. It is longer than I can read, so I'm passing it to a member of our team.",
+    "ms": "Terima kasih atas mesej anda. Mesej ini terlalu panjang untuk saya baca, jadi saya serahkannya kepada "
+    "kakitangan kami.",
 }
 
 

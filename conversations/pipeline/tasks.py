@@ -86,7 +86,7 @@ class TurnTask(DurableTask):
         conversation_id, message_id = args
         try:
             with schema_context(self._schema_of_request()):
-                turns.give_up(conversation_id, message_id, f"{type(exc).__name__}: {exc}")
+                turns.give_up(conversation_id, message_id, turns.failure_in_words(exc))
         except Exception:  # the dead letter stands; the sweep (widget) or a replay tries the turn again
             log.exception("turn_give_up_failed", conversation=conversation_id, message=message_id)
 

@@ -459,3 +459,62 @@ def test_a_service_booked_is_no_room_enquiry(kb_a, open_all_day, text: str) -> N
             for q in _questions(reply.content)
         ), reply.content
         assert re.search(r"phone|telefon", reply.content), reply.content
+
+
+# A bare greeting → the language of the reply and how it opens (a salam is returned in kind).
+GREETINGS = {"hi": "en Hello", "Hello!": "en Hello", "salam": "ms Hai", "Assalamualaikum": "ms Waalaikumsalam",
+             "hai": "ms Hai", "selamat pagi": "ms Hai", "": "en Hello"}  # fmt: skip
+
+
+@pytest.mark.parametrize("text", GREETINGS)
+def test_a_bare_greeting_is_greeted_back_and_asked_how_we_can_help(kb_a, open_all_day, text: str) -> None:
+    """Not "I don't have confirmed information about that… connect you with staff?", nor a gap to fill."""
+    from gaps.models import GapQuestion
+
+    language, opening = GREETINGS[text].split()
+
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.content.startswith(opening) and kb_a.a.name in reply.content
+        assert reply.content.endswith("?") and "staff" not in reply.content and "kakitangan" not in reply.content
+        assert reply.metadata["language"] == language and reply.metadata["knowledge"] == []
+        assert reply.metadata["mode"] == AiMode.CONCIERGE
+        assert not GapQuestion.objects.exists()
+        conversation.refresh_from_db()
+        assert conversation.status != ConversationStatus.HANDED_OFF
+
+
+def test_a_greeting_with_a_question_is_answered_as_the_question(kb_a, open_all_day) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "hi, what time is breakfast served?")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert "6:30 am to 10:30 am" in reply.content and "welcome" not in reply.content
+
+
+def test_a_message_longer_than_a_turn_reads_goes_to_staff_unread_and_is_kept_whole(kb_a, open_all_day) -> None:
+    """A 2 MB e-mail went to the model whole and died on the task's time limit; staff read an exception's repr."""
+    from conversations.models import Handoff
+
+    text = "Please see my requirements below for the wedding. " * (engine.MAX_TURN_CHARS // 40)
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, text)
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply.content.startswith("Thank you for your message. It is longer than I can read")
+        assert reply.metadata["knowledge"] == [] and reply.metadata["provider"] == "too_long"
+        episode = Handoff.objects.get(conversation=conversation)
+        assert episode.trigger == "too_long"
+        assert (
+            episode.reason == "The guest's message was too long for the assistant to read: please answer it yourself."
+        )
+        message.refresh_from_db()
+        assert message.content == text  # what the door accepted is kept for staff to read
+        assert all(len(turn["content"]) <= engine.MAX_TURN_CHARS for turn in sessions.load(conversation).history)
+
+
+def test_a_guest_the_channel_just_welcomed_is_only_asked_how_we_can_help(kb_a, open_all_day) -> None:
+    """WhatsApp's greeting of the day ("Hello and welcome!") went out before the answer: not welcomed twice."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "hi")
+        Message.objects.post(conversation, MessageRole.SYSTEM, "Hello and welcome!", metadata={"greeting": True})
+        assert engine.run_turn(conversation.pk, message.pk).content == "How can I help you today?"

@@ -81,3 +81,27 @@ def test_the_handoff_timeout_is_a_property_setting_in_its_tenant_admin(world) ->
         assert HandoffSettings.current().alert_after_seconds == 120
     with schema_context(world.b.schema_name):
         assert HandoffSettings.current().alert_after_seconds == 600  # B keeps the default
+
+
+def test_the_api_refuses_a_reply_that_is_not_utf8_and_sends_nothing(world, convo_a) -> None:
+    conversation = convo_a
+    api, base = api_client(world.agent_a), f"/api/v1/properties/{world.a.pk}/conversations/{conversation.pk}"
+    assert api.post(f"{base}/takeover").json()["ai_mode"] == AiMode.STAFF
+    before = _state(world, conversation)
+    for body, kind in (
+        (b"text=caf%E9", "application/x-www-form-urlencoded"),
+        (b'{"text": "caf\xe9"}', "application/json"),
+    ):
+        answer = api.generic("POST", f"{base}/messages", body, content_type=kind)
+        assert answer.status_code == 400, (kind, answer.content)
+    assert _state(world, conversation) == before
+    # B's manager gets nothing of A's through the same door, whatever the body.
+    outsider = api_client(world.manager_b)
+    assert (
+        outsider.generic(
+            "POST", f"{base}/messages", b"text=hi", content_type="application/x-www-form-urlencoded"
+        ).status_code
+        == 404
+    )
+    sent = api.generic("POST", f"{base}/messages", b"text=caf%C3%A9", content_type="application/x-www-form-urlencoded")
+    assert sent.status_code == 201 and sent.json()["content"] == "café"

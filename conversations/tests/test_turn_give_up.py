@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -88,7 +89,13 @@ def test_a_widget_turn_that_fails_for_good_tells_the_guest_once_and_hands_the_co
         assert notice.role == MessageRole.AI and notice.content == HOLDING_EN
         conversation.refresh_from_db()
         assert conversation.status == ConversationStatus.HANDED_OFF and conversation.ai_mode == AiMode.HANDOFF
-        assert Handoff.objects.get(conversation=conversation).trigger == "turn_failed"
+        episode = Handoff.objects.get(conversation=conversation)
+        assert episode.trigger == "turn_failed"
+        # Staff read why in words, never an exception's repr ("KeyError: 'a session of an older release'").
+        assert (
+            episode.reason
+            == "The AI could not answer the guest (the assistant ran into an error): please answer them yourself."
+        )
         # The notice answered the guest: the sweep has nothing to resend, a second copy's failure says nothing.
         assert turns.resend_stale(time.monotonic() + 10) == 0
         assert buffered_turn.apply(args=[conversation.pk, message.pk]).failed()
@@ -167,3 +174,16 @@ def test_a_turn_given_up_in_property_b_never_touches_property_a_s_conversation(
         with django_capture_on_commit_callbacks(execute=True):
             assert turns.give_up(conversation.pk, message.pk, "boom") is not None  # A's own failure tells them
     assert [event[0] for event in pushed] == [world.a.schema_name]
+
+
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (SoftTimeLimitExceeded(), "the assistant took too long to answer"),
+        (TimeLimitExceeded(60), "the assistant took too long to answer"),
+        (ConnectionError("refused"), "a service the assistant needs was unavailable"),
+        (KeyError("x"), "the assistant ran into an error"),
+    ],
+)
+def test_a_failed_turn_is_told_to_staff_in_words(exc: BaseException, words: str) -> None:
+    assert turns.failure_in_words(exc) == words

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -151,3 +152,59 @@ def test_the_navigation_is_shown_once_on_every_page(world, convo_a) -> None:
     for page in PAGES:
         content = manager.get(page.format(c=conversation.pk, l=lead.pk)).content.decode()
         assert content.count('href="/after-hours/"') == (0 if "/live/" in page or "/list/" in page else 1), page
+
+
+@pytest.mark.parametrize("action", ["reply", "notes"])
+def test_a_form_that_is_not_utf8_is_refused_and_nothing_is_stored_or_sent(world, convo_a, action) -> None:
+    """Bytes in another encoding were read as U+FFFD and reached the guest as "��"."""
+    from conversations.models import StaffNote
+
+    conversation, _ = convo_a
+    agent = host_client(world.a, world.agent_a)
+    assert agent.post(f"/conversations/{conversation.pk}/takeover/").status_code == 302
+    before = _state(world, conversation)
+    for body in (b"text=caf%E9+ouvert", b"text=\xff\xfe+hello", "text=café".encode("latin-1")):
+        answer = agent.generic("POST", f"/conversations/{conversation.pk}/{action}/", body,
+                               content_type="application/x-www-form-urlencoded")  # fmt: skip
+        assert answer.status_code == 400 and "not UTF-8" in answer.content.decode()
+    assert _state(world, conversation) == before
+    with schema_context(world.a.schema_name):
+        assert not StaffNote.objects.filter(conversation=conversation).exists()
+    # UTF-8, percent-encoded or not, is what a browser sends: it goes through.
+    sent = agent.generic("POST", f"/conversations/{conversation.pk}/{action}/", "text=caf%C3%A9+ouvert ✓".encode(),
+                         content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert sent.status_code == 302
+    with schema_context(world.a.schema_name):
+        if action == "reply":
+            written = Message.objects.filter(conversation=conversation, role=MessageRole.STAFF).values_list("content")
+        else:
+            written = StaffNote.objects.filter(conversation=conversation).values_list("text")
+        assert [w for (w,) in written] == ["café ouvert ✓"]
+
+
+def test_a_page_that_was_not_listening_is_given_its_holders_unread_guest_messages(world, convo_a) -> None:
+    """/inbox/alerts/: what a staff page alerts about once its socket opens (the live event went to no socket)."""
+    from conversations import engine
+
+    conversation, _ = convo_a
+    agent, manager = host_client(world.a, world.agent_a), host_client(world.a, world.manager_a)
+    assert agent.post(f"/conversations/{conversation.pk}/takeover/").status_code == 302
+    assert agent.get(f"/conversations/{conversation.pk}/").status_code == 200  # read up to here
+    assert agent.get("/inbox/alerts/").json() == {"alerts": []}
+    with schema_context(world.a.schema_name):
+        message, _ = engine.record_guest_message(conversation, "Are you there?", provider_message_id="a:2")
+    [alert] = agent.get("/inbox/alerts/").json()["alerts"]
+    assert alert | {"guest": ""} == {
+        "conversation_id": conversation.pk, "message_id": message.pk, "role": "guest", "preview": "Are you there?",
+        "status": ConversationStatus.HANDED_OFF, "ai_mode": AiMode.STAFF, "holder_id": world.agent_a.pk, "guest": "",
+    }  # fmt: skip
+    assert manager.get("/inbox/alerts/").json() == {"alerts": []}  # not the manager's to answer
+    assert host_client(world.a, world.manager_b).get("/inbox/alerts/").status_code == 404
+    with schema_context(world.a.schema_name):  # an hour old: the inbox's unread mark, no longer an alert
+        Message.objects.filter(pk=message.pk).update(created_at=message.created_at - dt.timedelta(minutes=61))
+    assert agent.get("/inbox/alerts/").json() == {"alerts": []}
+    with schema_context(world.a.schema_name):
+        engine.record_guest_message(conversation, "Hello?", provider_message_id="a:3")
+    assert [a["preview"] for a in agent.get("/inbox/alerts/").json()["alerts"]] == ["Hello?"]
+    assert agent.get(f"/conversations/{conversation.pk}/live/").status_code == 200  # read: no longer an alert
+    assert agent.get("/inbox/alerts/").json() == {"alerts": []}

@@ -4,8 +4,10 @@
  *   their data-live-events arrives; data-live-conversation limits it to one conversation.
  * - Alerts (#handoff-alert): a new handoff, a guest writing in a conversation you hold, a colleague taking
  *   one over from you. Each plays a sound (our static alert.wav), raises a browser notification once the
- *   person allowed them (asked once, on a click), and can be dismissed; dismissals, the sound switch and the
- *   question asked are remembered per staff member (localStorage keyed by the user id).
+ *   person allowed them (asked once, on a click), and can be dismissed; dismissals, what was announced, the
+ *   sound switch and the question asked are remembered per staff member (localStorage keyed by the user id).
+ *   Whenever the socket opens, the guests' unread messages in conversations you hold are asked for
+ *   (/inbox/alerts/): one written while the page loaded or the connection was down is alerted too.
  *   A handoff alert records its latency from payload.decided_at (seconds since the epoch).
  * - The tab title counts the guests waiting for a person.
  * - The conversation page: its forms post in place (no reload, the reply box stays put), "/" in the reply
@@ -53,6 +55,8 @@
     var copy = node.cloneNode(true);
     // Django masks the CSRF token afresh on every render: the same form, another string.
     copy.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach(function (i) { i.removeAttribute("value"); });
+    // A folded form a person opened is still the same form.
+    copy.querySelectorAll("details[data-keep-open]").forEach(function (d) { d.removeAttribute("open"); });
     return copy.outerHTML;
   }
   function sameParts(old, next) {
@@ -66,7 +70,10 @@
     var keepFocus = focused && part.contains(focused) && focused.tagName === "TEXTAREA" ? focused.name : null;
     var drafts = {};
     part.querySelectorAll("textarea").forEach(function (t) { drafts[t.form ? t.form.className : t.name] = t.value; });
+    var opened = {};
+    part.querySelectorAll("details[data-keep-open]").forEach(function (d) { opened[d.className] = d.open; });
     put();
+    fresh.querySelectorAll("details[data-keep-open]").forEach(function (d) { if (opened[d.className]) d.open = true; });
     fresh.querySelectorAll("textarea").forEach(function (t) {
       var k = t.form ? t.form.className : t.name;
       if (drafts[k]) t.value = drafts[k];
@@ -87,6 +94,7 @@
     }
     el.dataset.refreshed = String(Number(el.dataset.refreshed || 0) + 1);
     scrollThread();
+    if (!typing()) showNewest();
     countWaiting(el);
   }
 
@@ -122,6 +130,18 @@
   function scrollThread() {
     var thread = live && live.querySelector(".thread");
     if (thread) thread.scrollTop = thread.scrollHeight;
+  }
+  function typing() { return !!document.activeElement && document.activeElement.tagName === "TEXTAREA"; }
+  // The newest message is what whoever opens a conversation reads first: on a short screen the pinned
+  // composer (or, on a phone, the bottom of the screen) would hide it under the handoff summary, so the
+  // page scrolls it into view above the composer.
+  function showNewest() {
+    var last = live && live.querySelector(".thread > .msg:last-child");
+    var composer = document.getElementById("composer");
+    if (!last) return;
+    var limit = Math.min(window.innerHeight, composer ? composer.getBoundingClientRect().top : window.innerHeight);
+    var hidden = last.getBoundingClientRect().bottom - limit;
+    if (hidden > 0) window.scrollBy(0, hidden + 8);
   }
 
   // --- Tab title: guests waiting for a person -------------------------------------------------------
@@ -195,6 +215,11 @@
     item.appendChild(close);
     alertBox.prepend(item);
     alertBox.hidden = false;
+    if (live && !typing()) showNewest(); // the alert pushed the page down
+    // Heard once per person: the same unread message shown again on the next page (or in a second tab) is silent.
+    var announced = recall("announced", []);
+    if (announced.indexOf(id) !== -1) return item;
+    remember("announced", announced.concat([id]).slice(-300));
     if (recall("sound", true)) { try { sound.currentTime = 0; sound.play().catch(function () {}); } catch (e) {} }
     if ("Notification" in window && Notification.permission === "granted") {
       try {
@@ -207,6 +232,16 @@
   }
 
   function conversationUrl(id) { return "/conversations/" + id + "/"; }
+
+  // What the feed said while this page was not listening is gone; what it alerts about is asked for again.
+  function catchUp() {
+    fetch("/inbox/alerts/", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        (data.alerts || []).reverse().forEach(function (p) { alertFor({ event: "message.new", payload: p }); });
+      })
+      .catch(function () { /* the next reconnect asks again */ });
+  }
 
   function alertFor(data) {
     var p = data.payload || {};
@@ -310,7 +345,6 @@
         if (first) { event.preventDefault(); first.focus(); }
       }
     });
-    scrollThread();
   }
 
   document.addEventListener("keydown", function (event) {
@@ -345,8 +379,9 @@
       backoff = 1000;
       setStatus("connected", "live");
       fetchWaiting();
-      // Anything missed while disconnected.
+      // Anything missed while disconnected (or while the page loaded).
       document.querySelectorAll("[data-live-url]").forEach(refresh);
+      catchUp();
     };
     ws.onmessage = function (message) {
       var data;
@@ -362,6 +397,9 @@
     };
   }
   controls();
+  // After the alert controls are in: they push the page down, and the newest line with it under the composer
+  // (at 390x844 it stayed hidden until the socket's first refresh, which under load came after a person looked).
+  if (live) { scrollThread(); showNewest(); }
   countWaiting(document);
   connect();
 })();
