@@ -144,23 +144,9 @@ static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const
     }
 }
 
-static void matmul_q4q8(const block_q4_0 *W, const float *bias,
-                        const int8_t *aq, const float *ad, const int32_t *as,
-                        float *Y, int L, int nout, int nin) {
-    int nb = nin / QK;
-#pragma omp parallel if (!omp_in_parallel())
-    {
-        row_group g;
-        g.w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
-        g.dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
-#pragma omp for schedule(static)
-        for (int oo = 0; oo < nout; oo += RO) {
-            int ro = nout - oo < RO ? nout - oo : RO;
-            expand_rows(W, oo, ro, nb, &g);
-            rows_for_tokens(&g, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo, ro);
-        }
-        free(g.w); free(g.dw);
-    }
+static void group_alloc(row_group *g, int nb) {
+    g->w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
+    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
 }
 #else
 /* Without VNNI: one group of ro (<= RO) weight rows, expanded once per call and used by every token, laid out
@@ -213,6 +199,24 @@ static inline __attribute__((always_inline)) void rows_for_token(
     for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
 }
 
+static void group_alloc(row_group *g, int nb) {
+    g->w = (int8_t *)aligned_alloc(32, (size_t)RO * nb * QK);
+    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)RO * nb);
+}
+
+static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
+                            const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
+                            int L, int nout, int nin, int oo, int ro) {
+    int nb = nin / QK;
+    for (int t = 0; t < L; t++) {
+        const int8_t *a = aq + (size_t)t * nin;
+        float *y = Y + (size_t)t * nout + oo;
+        if (ro == RO) rows_for_token(g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias, y, RO, nb);
+        else rows_for_token(g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias, y, ro, nb);
+    }
+}
+#endif
+
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
@@ -220,22 +224,14 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
 #pragma omp parallel if (!omp_in_parallel())
     {
         row_group g;
-        g.w = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
-        g.dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)RO * nb);
+        group_alloc(&g, nb);
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
             expand_rows(W, oo, ro, nb, &g);
-            const float *bias_rows = bias ? bias + oo : NULL;
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                float *y = Y + (size_t)t * nout + oo;
-                if (ro == RO) rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, RO, nb);
-                else rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, ro, nb);
-            }
+            rows_for_tokens(&g, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo, ro);
         }
         free(g.w); free(g.dw);
     }
 }
-#endif
 #undef RO
