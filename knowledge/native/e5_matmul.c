@@ -4,14 +4,15 @@
  * The same sums as the bundled kernel: each output is, per 32-weight block, d_w * d_a * <q - 8, a>
  * with q the 4-bit weight and a the int8 activation. What changes is what a question costs. A question
  * is ~15 tokens, so the bundled kernel spends most of its time expanding each group of eight weight
- * rows from nibbles to bytes, one byte at a time, before its few tokens use them: here that is two
- * SIMD masks per 32 weights. The group's row count is a constant in the common case, so the eight
- * accumulators stay in registers instead of a compare per row. Where the CPU has VNNI one instruction
- * does the u8 x s8 dot product (maddubs + madd in the bundled one), and the -8 offset is folded into
- * the integer sum: weights stored as q - 8, activations offset to u8 by +128, and the accumulator
- * started at -128 x the weights' sum, so each int32 lane is exactly the lane's sum of a * (q - 8) and no
- * float correction term is carried per row. The integer sums are exact either way; only the float
- * rounding of the last bits differs from the bundled order (checked against the wheel's vectors). */
+ * rows from nibbles to bytes, one byte at a time, before its few tokens use them: here that is a few
+ * SIMD operations per 32 weights. Where the CPU has VNNI (the common case) the group is laid out so that
+ * one dpbusd (u8 x s8) does four input positions of all eight rows, a row per int32 lane: the lane is the
+ * row's exact integer block sum, started at -8 x the activations' sum (the nibble offset), and the float
+ * work (convert, scale, FMA) is once per block for the eight rows instead of once per row, which was most
+ * of the kernel's time (p34, docs/benchmarks.md); two tokens share each weight load. Without VNNI,
+ * maddubs + madd per row and block, the -8 offset as a float correction per row. The integer sums are
+ * exact either way; only the float rounding of the last bits differs from the bundled order (checked
+ * against the wheel's vectors). */
 #define RO 8
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
@@ -36,12 +37,123 @@ static inline __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) {
 }
 #endif
 
-/* One group of ro (<= RO) weight rows, expanded once per call and used by every token. */
-/* Laid out block-major ([nb][RO]): one block's eight rows sit side by side, so the token loop reaches
- * them at constant offsets from one pointer instead of recomputing an index per row. */
+#ifdef E5_VNNI
+#if !defined(__F16C__)
+#error "the VNNI kernel converts the block scales with F16C (engine.isa_flags always asks for it)"
+#endif
+/* One group of RO weight rows, expanded once per call and used by every token, laid out so that one dpbusd
+ * does four input positions of all eight rows: vector k of block b holds weights 4k..4k+3 of row r in its
+ * int32 lane r, as unsigned nibbles q (0..15). Lane r of the block's eight dpbusds is then row r's whole block
+ * sum, an exact integer, and the float work (convert, scale, FMA) is once per block for the eight rows, not
+ * once per row: it was most of the kernel's time (docs/benchmarks.md, p34). Rows past ro are zero. */
 typedef struct {
-    int8_t *w;          /* [nb][RO][32]: with VNNI the signed weight q - 8, else the nibble q */
-    __m256i *wsum;      /* [nb][RO] (VNNI): -128 x the weights' sum in each int32 lane's 4 bytes */
+    __m256i *w;   /* [nb][8] */
+    __m256 *dw;   /* [nb]: the eight rows' block scales (0 past ro) */
+} row_group;
+
+/* A block's sixteen packed bytes hold weight j in byte j's low nibble and weight j + 16 in its high one, so
+ * the four int32s of a row are quads 0..3 (low nibbles) and 4..7 (high). Rows r and r + 4 share a register;
+ * a 4 x 4 transpose of int32s in each half then gives, for each j, rows 0..7's packed quad j in lanes 0..7,
+ * and a mask or a shift makes vectors j and j + 4 of it. */
+static inline __m256i packed_rows(const block_q4_0 *lo, const block_q4_0 *hi) {
+    return _mm256_set_m128i(_mm_loadu_si128((const __m128i *)hi->qs), _mm_loadu_si128((const __m128i *)lo->qs));
+}
+
+static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    static const block_q4_0 zero; /* rows past ro: weights and scale 0 */
+    for (int b = 0; b < nb; b++) {
+        const block_q4_0 *row[RO];
+        uint16_t scale[RO]; /* fp16, converted together */
+        for (int r = 0; r < RO; r++) {
+            row[r] = r < ro ? W + (size_t)(oo + r) * nb + b : &zero;
+            scale[r] = row[r]->d;
+        }
+        __m256i y0 = packed_rows(row[0], row[4]), y1 = packed_rows(row[1], row[5]);
+        __m256i y2 = packed_rows(row[2], row[6]), y3 = packed_rows(row[3], row[7]);
+        __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpackhi_epi32(y0, y1);
+        __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
+        __m256i v[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2),
+                        _mm256_unpacklo_epi64(t1, t3), _mm256_unpackhi_epi64(t1, t3)};
+        __m256i *out = g->w + (size_t)b * RO;
+        for (int j = 0; j < 4; j++) {
+            _mm256_store_si256(out + j, _mm256_and_si256(v[j], low4));
+            _mm256_store_si256(out + j + 4, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
+        }
+        g->dw[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
+    }
+}
+
+/* The group's eight outputs for one token or two (tokens t and t + 1 share each weight load and keep two FMA
+ * chains in flight: one token's chain alone waits on the FMA's latency): per block, eight dpbusds of the unsigned
+ * weights against four activations broadcast, started at -8 x the activations' sum (the nibble offset, exact),
+ * then one FMA. */
+static inline __attribute__((always_inline)) void store_rows(__m256 facc, const float *bias, float *RESTRICT y, int ro) {
+    if (ro == RO) {
+        _mm256_storeu_ps(y, bias ? _mm256_add_ps(_mm256_loadu_ps(bias), facc) : facc);
+    } else {
+        float out[RO];
+        _mm256_storeu_ps(out, facc);
+        for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + out[r];
+    }
+}
+
+/* four activations as one int32, read where they are (a broadcast straight from memory) */
+typedef int32_t unaligned_i32 __attribute__((aligned(1), may_alias));
+
+static inline __attribute__((always_inline)) __m256i block_sum(const __m256i *wb, const int8_t *a, int32_t sum) {
+    const unaligned_i32 *four = (const unaligned_i32 *)a;
+    __m256i s0 = _mm256_set1_epi32(-8 * sum), s1 = _mm256_setzero_si256();
+#pragma GCC unroll 4
+    for (int k = 0; k < RO; k += 2) {
+        s0 = dpbusd(s0, _mm256_load_si256(wb + k), _mm256_set1_epi32(four[k]));
+        s1 = dpbusd(s1, _mm256_load_si256(wb + k + 1), _mm256_set1_epi32(four[k + 1]));
+    }
+    return _mm256_add_epi32(s0, s1);
+}
+
+static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
+                            const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
+                            int L, int nout, int nin, int oo, int ro) {
+    int nb = nin / QK, t = 0;
+    for (; t + 1 < L; t += 2) {
+        const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;
+        const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;
+        const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;
+        __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps();
+        for (int b = 0; b < nb; b++) {
+            const __m256i *wb = g->w + (size_t)b * RO;
+            __m256i i0 = block_sum(wb, a0 + (size_t)b * QK, s0[b]);
+            __m256i i1 = block_sum(wb, a1 + (size_t)b * QK, s1[b]);
+            f0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d0[b])), f0);
+            f1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d1[b])), f1);
+        }
+        store_rows(f0, bias, Y + (size_t)t * nout + oo, ro);
+        store_rows(f1, bias, Y + (size_t)(t + 1) * nout + oo, ro);
+    }
+    if (t < L) {
+        const int8_t *a0 = aq + (size_t)t * nin;
+        const float *d0 = ad + (size_t)t * nb;
+        const int32_t *s0 = as + (size_t)t * nb;
+        __m256 f0 = _mm256_setzero_ps();
+        for (int b = 0; b < nb; b++) {
+            __m256i i0 = block_sum(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);
+            f0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d0[b])), f0);
+        }
+        store_rows(f0, bias, Y + (size_t)t * nout + oo, ro);
+    }
+}
+
+static void group_alloc(row_group *g, int nb) {
+    g->w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
+    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
+}
+#else
+/* Without VNNI: one group of ro (<= RO) weight rows, expanded once per call and used by every token, laid out
+ * block-major ([nb][RO]): one block's eight rows sit side by side, so the token loop reaches them at constant
+ * offsets from one pointer instead of recomputing an index per row. */
+typedef struct {
+    int8_t *w;          /* [nb][RO][32]: the nibble q */
     __m256 *dw;         /* [nb][RO]: the block's scale, broadcast */
 } row_group;
 
@@ -53,11 +165,6 @@ static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *
             g->dw[b * RO + r] = _mm256_set1_ps(q4_scale(wr[b].d));
             __m128i bytes = _mm_loadu_si128((const __m128i *)wr[b].qs);
             __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), low4), _mm_and_si128(bytes, low4));
-#ifdef E5_VNNI
-            q = _mm256_sub_epi8(q, _mm256_set1_epi8(8));
-            __m256i lane_sum = dpbusd(_mm256_setzero_si256(), _mm256_set1_epi8(1), q);
-            g->wsum[b * RO + r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(lane_sum, 7));
-#endif
             _mm256_store_si256((__m256i *)(g->w + ((size_t)b * RO + r) * QK), q);
         }
     }
@@ -70,25 +177,6 @@ static inline __attribute__((always_inline)) void rows_for_token(
     __m256 facc[RO];
 #pragma GCC unroll 8
     for (int r = 0; r < ro; r++) facc[r] = _mm256_setzero_ps();
-#ifdef E5_VNNI
-    /* activations as u8 (a + 128) against signed weights: the wsum start cancels the +128, so each
-     * lane is the exact sum of a * (q - 8), with no correction term left to carry */
-    (void)sT;
-    for (int b = 0; b < nb; b++) {
-        __m256i au = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(a + b * QK)), _mm256_set1_epi8((char)0x80));
-        __m256 da = _mm256_set1_ps(dT[b]);
-        const __m256i *wb = (const __m256i *)(g->w + (size_t)b * RO * QK);
-        const __m256i *sb = g->wsum + (size_t)b * RO;
-        const __m256 *db = g->dw + (size_t)b * RO;
-#pragma GCC unroll 8
-        for (int r = 0; r < ro; r++) {
-            __m256i s = dpbusd(sb[r], au, _mm256_load_si256(wb + r));
-            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(db[r], da), facc[r]);
-        }
-    }
-#pragma GCC unroll 8
-    for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(facc[r]);
-#else
     float corr[RO];
 #pragma GCC unroll 8
     for (int r = 0; r < ro; r++) corr[r] = 0.f;
@@ -109,8 +197,25 @@ static inline __attribute__((always_inline)) void rows_for_token(
     }
 #pragma GCC unroll 8
     for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-#endif
 }
+
+static void group_alloc(row_group *g, int nb) {
+    g->w = (int8_t *)aligned_alloc(32, (size_t)RO * nb * QK);
+    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)RO * nb);
+}
+
+static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
+                            const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
+                            int L, int nout, int nin, int oo, int ro) {
+    int nb = nin / QK;
+    for (int t = 0; t < L; t++) {
+        const int8_t *a = aq + (size_t)t * nin;
+        float *y = Y + (size_t)t * nout + oo;
+        if (ro == RO) rows_for_token(g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias, y, RO, nb);
+        else rows_for_token(g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias, y, ro, nb);
+    }
+}
+#endif
 
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
@@ -119,22 +224,14 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
 #pragma omp parallel if (!omp_in_parallel())
     {
         row_group g;
-        g.w = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
-        g.wsum = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
-        g.dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)RO * nb);
+        group_alloc(&g, nb);
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
             expand_rows(W, oo, ro, nb, &g);
-            const float *bias_rows = bias ? bias + oo : NULL;
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                float *y = Y + (size_t)t * nout + oo;
-                if (ro == RO) rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, RO, nb);
-                else rows_for_token(&g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias_rows, y, ro, nb);
-            }
+            rows_for_tokens(&g, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo, ro);
         }
-        free(g.w); free(g.wsum); free(g.dw);
+        free(g.w); free(g.dw);
     }
 }
 #undef RO
