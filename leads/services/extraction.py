@@ -30,7 +30,14 @@ from leads.services.dates import (
     month_named,
     other_occasion_dates,
 )
-from leads.services.family import KIN_RE, LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
+from leads.services.family import (
+    KIN_RE,
+    LABELLED_PAIR_RE,
+    PARENT_AND_CHILD_RE,
+    SPOUSE_AND_GUEST_RE,
+    family_children,
+    us_before_children,
+)
 from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, clauses, restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
@@ -1545,6 +1552,9 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
         raw["adults"] = _last_number(ADULTS_AS_US_RE, without_phones)
+    us = us_before_children(without_phones) if raw["children"] and intent == "room_booking" else None
+    if us is not None and raw["adults"] in (None, us):
+        raw["adults"], raw["group_size"] = us, us + raw["children"]  # "2 of us and our daughter": 2 adults, 3 guests
     if raw["adults"] is None and raw["children"] and intent == "room_booking":
         if SPOUSE_AND_GUEST_RE.search(without_phones):
             raw["adults"] = 2  # "my wife, our 2 daughters and I"

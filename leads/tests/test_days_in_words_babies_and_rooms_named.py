@@ -1,0 +1,106 @@
+"""Days of a stay said in words or before the date that ends it, a weekday that ends a stay, a baby said as an infant,
+a newborn or by months, the grown-ups counted as "us" before the children, and the hotel's English room name typed
+alone by a Malay guest (t28d)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from leads.services.schema import RoomOption
+from leads.tests.test_ranges_phones_and_kin import _fields  # the lead read on Monday 23 November 2026
+from leads.turn import guest_language
+
+ROOMS = (RoomOption("Deluxe King Room", ("Deluxe King",)), RoomOption("Family Suite"))
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("Family Suite from the twelfth to the fifteenth of March 2027", dt.date(2027, 3, 12), dt.date(2027, 3, 15)),
+        ("Family Suite, from the first till the 3rd of May 2027", dt.date(2027, 5, 1), dt.date(2027, 5, 3)),
+        ("Deluxe King, in on the twenty-first of June 2027 and out on the twenty-fourth", dt.date(2027, 6, 21),
+         dt.date(2027, 6, 24)),
+    ],
+)  # fmt: skip
+def test_a_days_range_in_words_is_the_stay(text, check_in, check_out) -> None:
+    fields = _fields(text)
+    assert (fields.check_in, fields.check_out) == (check_in, check_out)
+
+
+def test_an_ordinal_word_that_is_no_day_stays_a_word() -> None:
+    fields = _fields("Deluxe King close to the first floor lift, 3 nights from 2 May 2027")
+    assert (fields.check_in, fields.nights) == (dt.date(2027, 5, 2), 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("Deluxe King Room, masuk 12hb keluar 15hb Mac 2027", dt.date(2027, 3, 12), dt.date(2027, 3, 15)),
+        ("Family Suite, check in 12hb, check out 15 Mac 2027", dt.date(2027, 3, 12), dt.date(2027, 3, 15)),
+        ("Family Suite, arriving the 30th, leaving 2 Jan 2027", dt.date(2026, 12, 30), dt.date(2027, 1, 2)),
+    ],
+)
+def test_a_day_said_before_the_date_that_ends_the_stay_is_in_that_dates_month(text, check_in, check_out) -> None:
+    fields = _fields(text)
+    assert (fields.check_in, fields.check_out) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("Deluxe King, Sabtu ni sampai Isnin", dt.date(2026, 11, 28), dt.date(2026, 11, 30)),  # said on a Monday
+        ("Deluxe King from Friday to Monday", dt.date(2026, 11, 27), dt.date(2026, 11, 30)),
+        ("Family Suite from Saturday till Tuesday", dt.date(2026, 11, 28), dt.date(2026, 12, 1)),
+        ("Family Suite this Friday to Sunday", dt.date(2026, 11, 27), dt.date(2026, 11, 29)),
+    ],
+)
+def test_a_weekday_that_ends_a_stay_is_the_first_one_after_its_start(text, check_in, check_out) -> None:
+    fields = _fields(text)
+    assert (fields.check_in, fields.check_out) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("Deluxe King Room 3-5 June 2027", "2 adults plus our infant, we'll need a crib"),
+        ("Deluxe King Room 3-5 June 2027", "my husband and I with our newborn"),
+        ("Deluxe King Room 3-5 June 2027 for me and my wife", "we're bringing our 10-month-old"),
+        ("Deluxe King Room 3-5 June 2027", "me and my wife and our 8 month old baby"),
+    ],
+)
+def test_a_baby_said_as_an_infant_a_newborn_or_by_months_is_a_child(messages) -> None:
+    fields = _fields(*messages)
+    assert (fields.adults, fields.children) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "adults", "children", "group_size"),
+    [
+        ("Family Suite 3-5 June 2027, 2 of us and our daughter", 2, 1, 3),
+        ("Family Suite 3-5 June 2027 for 2 of us plus our son", 2, 1, 3),
+        ("Family Suite 3-5 June 2027, we are 2 and our baby", 2, 1, 3),
+        ("Family Suite 3-5 Jun 2027, kami 2 org dan 2 anak", 2, 2, 4),
+        ("Family Suite 3-5 June 2027, the two of us and our 2 kids", 2, 2, 4),
+        # the children counted among the party: not added to it
+        ("Family Suite 3-5 June 2027 for 3 of us, including our son", 2, 1, 3),
+        ("Family Suite 3-5 June 2027, we are 4 with 2 kids", 2, 2, 4),
+    ],
+)
+def test_the_grown_ups_counted_as_us_before_the_children_are_the_adults(text, adults, children, group_size) -> None:
+    fields = _fields(text)
+    assert (fields.adults, fields.children, fields.group_size) == (adults, children, group_size)
+
+
+@pytest.mark.parametrize(
+    ("text", "session", "language"),
+    [
+        ("deluxe king room", "ms", "ms"),  # the hotel's English name answers the room question
+        ("Family Suite please", "ms", "ms"),
+        ("family suite, 3 malam mula 24hb Jun 2027", "en", "ms"),
+        ("I'd like to book the deluxe king room for my wife and me", "ms", "en"),
+    ],
+)
+def test_the_hotels_room_name_says_nothing_of_the_guests_language(text, session, language) -> None:
+    assert guest_language(text, session, ROOMS) == language
