@@ -154,6 +154,21 @@ def us_before_children(text: str) -> int | None:
     return found
 
 
+# The children counted by their ages, with no count of their own: "kids aged 5 and 8", "anak-anak umur 3, 6 & 9".
+CHILDREN_AGES_RE = re.compile(
+    r"\b(?:children|kids|kanak-kanak|kanak|budak-budak|budak|anak-anak|anak)\s*,?\s*\(?\s*(?:aged?|ages|umur|berumur)\s+"
+    r"(?P<ages>\d{1,2}(?:\s*(?:,|&|and|dan)\s*\d{1,2})+)\b(?!\s*(?:-|to|hingga|months?|bulan))"
+)
+
+
+def children_by_ages(text: str) -> int | None:
+    """How many children `CHILDREN_AGES_RE` names by their ages (the last such list), in lower-case counting text."""
+    found = None
+    for match in CHILDREN_AGES_RE.finditer(text):
+        found = len(re.findall(r"\d{1,2}", match.group("ages")))
+    return found
+
+
 # One adult and the child they bring: "my daughter and me", "me and my son", "saya dan anak".
 PARENT_AND_CHILD_RE = re.compile(
     rf"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|plus|with|dan|dengan|dgn|bersama)\s*(?:my |our )?{_AGE}"

@@ -104,3 +104,18 @@ def test_the_grown_ups_counted_as_us_before_the_children_are_the_adults(text, ad
 )
 def test_the_hotels_room_name_says_nothing_of_the_guests_language(text, session, language) -> None:
     assert guest_language(text, session, ROOMS) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "children"),
+    [
+        ("Family Suite 3-5 Jun 2027, dewasa 2, kanak2 umur 5 dan 8", 2),
+        ("Family Suite 3-5 June 2027, 2 adults, kids aged 5, 8 and 11", 3),
+        ("Family Suite 3-5 Jun 2027, 2 dewasa + 2 kanak-kanak (umur 4 & 7) + 1 bayi", 3),
+        ("Family Suite 3-5 Jun 2027, 2 dws 1 bby", 1),
+        ("Family Suite 3-5 June 2027, 2 adults and 2 kids aged 9 and 12", 2),  # counted and aged: counted once
+    ],
+)
+def test_children_counted_by_their_ages_or_past_their_ages_in_brackets(text, children) -> None:
+    fields = _fields(text)
+    assert (fields.adults, fields.children) == (2, children)
