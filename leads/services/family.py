@@ -147,11 +147,10 @@ US_AND_CHILDREN_RE = re.compile(
 
 def us_before_children(text: str) -> int | None:
     """The grown-ups of "2 of us and our daughter" (`US_AND_CHILDREN_RE`), in lower-case counting text."""
-    found = None
-    for match in US_AND_CHILDREN_RE.finditer(text):
-        said = match.group("n") or match.group("m")
-        found = int(said) if said.isdigit() else _VALUES[said]
-    return found
+    said = [match.group("n") or match.group("m") for match in US_AND_CHILDREN_RE.finditer(text)]
+    if not said:
+        return None
+    return int(said[-1]) if said[-1].isdigit() else _VALUES[said[-1]]
 
 
 # The children counted by their ages, with no count of their own: "kids aged 5 and 8", "anak-anak umur 3, 6 & 9".
@@ -163,10 +162,8 @@ CHILDREN_AGES_RE = re.compile(
 
 def children_by_ages(text: str) -> int | None:
     """How many children `CHILDREN_AGES_RE` names by their ages (the last such list), in lower-case counting text."""
-    found = None
-    for match in CHILDREN_AGES_RE.finditer(text):
-        found = len(re.findall(r"\d{1,2}", match.group("ages")))
-    return found
+    ages = [match.group("ages") for match in CHILDREN_AGES_RE.finditer(text)]
+    return len(re.findall(r"\d{1,2}", ages[-1])) if ages else None
 
 
 # One adult and the child they bring: "my daughter and me", "me and my son", "saya dan anak".
