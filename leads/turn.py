@@ -332,13 +332,13 @@ def guest_language(text: str, session_language: str, rooms: Sequence[RoomOption]
     ("emel: admin@syarikat.com.my" reads as English) keeps the conversation's. So does the name of one of the hotel's
     `rooms`: "deluxe king room" is the hotel's English name, typed by a Malay guest as often as by anyone."""
     text = EMAIL_RE.sub(" ", text)
+    if len(re.findall(r"[^\W\d_]{2,}", text)) < 3:
+        return spoken(session_language)
+    # The room's name counts towards saying enough ("Family Suite berapa semalam?" is Malay), not towards a language.
     names = {name for room in rooms for name in (room.name, *room.aliases) if name.strip()}
     for name in sorted(names, key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
-    words = re.findall(r"[^\W\d_]{2,}", text)
-    if len(words) < 3:
-        return spoken(session_language)
-    return spoken(detect_language(" ".join(words), default=session_language))
+    return spoken(detect_language(" ".join(re.findall(r"[^\W\d_]{2,}", text)), default=session_language))
 
 
 def _single_name(text: str) -> str | None:
