@@ -27,6 +27,7 @@ Only a recorded YES, with a phone or e-mail, ever hands a lead over
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -83,7 +84,7 @@ from leads.services.names import CONTACT_WORDS, NAME_SYLLABLES, NEVER_NAMES, has
 from leads.services.policy import CONTACT, PARTY_AGAIN, Decision, DialogueState, decide, missing
 from leads.services.quotes import room_price_alone, room_price_line
 from leads.services.reading import ModelOutcome, model_reads
-from leads.services.schema import NAME_CONNECTORS, ExtractedLead, ExtractionContext
+from leads.services.schema import NAME_CONNECTORS, ExtractedLead, ExtractionContext, RoomOption
 from properties.services import team_back
 
 log = structlog.get_logger(__name__)
@@ -326,13 +327,18 @@ class Progress:
     gave_details: bool
 
 
-def guest_language(text: str, session_language: str) -> str:
+def guest_language(text: str, session_language: str, rooms: Sequence[RoomOption] = ()) -> str:
     """The language to answer in: the message's, once it says enough; a name, a number or an address
-    ("emel: admin@syarikat.com.my" reads as English) keeps the conversation's."""
-    words = re.findall(r"[^\W\d_]{2,}", EMAIL_RE.sub(" ", text))
-    if len(words) < 3:
+    ("emel: admin@syarikat.com.my" reads as English) keeps the conversation's. So does the name of one of the hotel's
+    `rooms`: "deluxe king room" is the hotel's English name, typed by a Malay guest as often as by anyone."""
+    text = EMAIL_RE.sub(" ", text)
+    if len(re.findall(r"[^\W\d_]{2,}", text)) < 3:
         return spoken(session_language)
-    return spoken(detect_language(" ".join(words), default=session_language))
+    # The room's name counts towards saying enough ("Family Suite berapa semalam?" is Malay), not towards a language.
+    names = {name for room in rooms for name in (room.name, *room.aliases) if name.strip()}
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return spoken(detect_language(" ".join(re.findall(r"[^\W\d_]{2,}", text)), default=session_language))
 
 
 def _single_name(text: str) -> str | None:
@@ -739,7 +745,7 @@ class LeadTurnStep:
         names_only = state.lead_id is not None and not gives
         hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
-        language = spoken(turn.language) if hint else guest_language(turn.text, turn.language)
+        language = spoken(turn.language) if hint else guest_language(turn.text, turn.language, ctx.rooms)
         unnamed = state.lead_id is not None and "name" not in state.slots and "name" not in given
         if hint is None and gives and unnamed and (name := leading_name(turn.text)):
             hint = f"my name is {name}"  # "Raj, 2 adults"

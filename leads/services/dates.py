@@ -183,10 +183,21 @@ _ORDINAL_WORD_DAY = re.compile(
 )
 
 
+# "from the twelfth to the fifteenth of March", "in on the twenty-first of June and out on the twenty-fourth": a day in
+# words after "the" that ends its clause or opens a range is a day as "the 12th" is (`_DAY_WORDS` reads "the 12th"
+# as a date); "the first time", "the second room" are no day.
+_THE_ORDINAL_WORD_DAY = re.compile(
+    rf"\b(?P<the>(?:on|from|to|till|until|til|through|by|and|&|-|–)\s+the\s+){_DAY_WORD}\b"
+    r"(?=\s*(?:$|[,.;!?)]|-|–|\b(?:to|till|until|til|through|and|&)\s+the\b))"
+)
+
+
 def _day_in_words(match: re.Match[str]) -> str:
+    day = {"twenty": 20, "thirty": 30}.get(match.group("tens") or "", 0) + _ORDINAL_WORDS[match.group("unit")]
+    if "the" in match.groupdict():
+        return f"{match.group('the')}{day}th"
     if not (match.group("month") or match.group("after")):
         return match.group(0)  # "my second visit": no month beside it
-    day = {"twenty": 20, "thirty": 30}.get(match.group("tens") or "", 0) + _ORDINAL_WORDS[match.group("unit")]
     return f"{match.group('month') or ''}{day}th{match.group('after') or ''}"
 
 
@@ -199,7 +210,7 @@ def _normalised(text: str) -> tuple[str, dict[int, int]]:
     pieces: list[str] = []
     ordinals: dict[int, int] = {}  # position -> day
     length, last = 0, 0
-    lowered = _ORDINAL_WORD_DAY.sub(_day_in_words, text.lower())
+    lowered = _THE_ORDINAL_WORD_DAY.sub(_day_in_words, _ORDINAL_WORD_DAY.sub(_day_in_words, text.lower()))
     for match in _DAY_WORDS.finditer(lowered):
         if not match.group(2) and not match.group(0).startswith("the"):
             continue
@@ -399,10 +410,16 @@ def _bare_ordinals(
             continue
         before = [m for m in found if m.position < position]
         anchors = [m.start for m in before if m.kind in ABSOLUTE_KINDS] or [m.start for m in before]
+        # "masuk 12hb keluar 15hb Mac 2027", "in on the 28th, out 2 March": the date the stay ends, said after the day.
+        ends = [m.start for m in found if m.position > position and m.kind in ABSOLUTE_KINDS and m.is_checkout_hint]
         if anchors:
             start = day_after(anchors[-1], day)
-        elif month := _month_said_before(lowered, position, today) or month_before:
+        elif month := _month_said_before(lowered, position, today):
             start = _in_month(month, day)  # "in October 2027, from the 3rd to the 5th"
+        elif ends:
+            start = day_before(ends[0], day)
+        elif month_before:
+            start = _in_month(month_before, day)
         else:
             start = next_day_numbered(day, today)
         if start is not None:
@@ -436,6 +453,18 @@ def _month_said_before(lowered: str, position: int, today: dt.date) -> dt.date |
 def _in_month(first: dt.date, day: int) -> dt.date | None:
     try:
         return first.replace(day=day)
+    except ValueError:
+        return None
+
+
+def day_before(known: dt.date, day: int) -> dt.date | None:
+    """The last date before `known` whose day of the month is `day`: the 12th before 15 March is 12 March; before
+    2 March, 28 February."""
+    year, month = known.year, known.month
+    if day >= known.day:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    try:
+        return dt.date(year, month, day)
     except ValueError:
         return None
 
@@ -528,4 +557,20 @@ def find_dates(text: str, base: dt.datetime, month_before: dt.date | None = None
     found = [
         m for m in found if m.kind != "this_weekday" or all(abs(m.position - position) > 14 for position in absolute)
     ]
-    return sorted(found, key=lambda mention: mention.position)
+    return _weekday_ends(sorted(found, key=lambda mention: mention.position), lowered)
+
+
+_TO_BEFORE = re.compile(r"(?:\bto|\bke|-|–)\s*$")
+
+
+def _weekday_ends(found: list[DateMention], lowered: str) -> list[DateMention]:
+    """ "Friday to Monday", "Sabtu ni sampai Isnin", "arriving 12 March, leaving Mon": a weekday that ends a stay is the
+    first such day after the date said before it, not the next one from today."""
+    ends = list(found)
+    for index, mention in enumerate(found[1:], start=1):
+        start = ends[index - 1].start
+        ending = mention.is_checkout_hint or _TO_BEFORE.search(lowered, 0, mention.position)
+        if mention.kind in ("this_weekday", "next_weekday") and ending and mention.start <= start:
+            ahead = (mention.start.weekday() - start.weekday()) % 7 or 7
+            ends[index] = replace(mention, start=start + dt.timedelta(days=ahead))
+    return ends

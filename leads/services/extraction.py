@@ -30,7 +30,15 @@ from leads.services.dates import (
     month_named,
     other_occasion_dates,
 )
-from leads.services.family import KIN_RE, LABELLED_PAIR_RE, PARENT_AND_CHILD_RE, SPOUSE_AND_GUEST_RE, family_children
+from leads.services.family import (
+    KIN_RE,
+    LABELLED_PAIR_RE,
+    PARENT_AND_CHILD_RE,
+    SPOUSE_AND_GUEST_RE,
+    children_by_ages,
+    family_children,
+    us_before_children,
+)
 from leads.services.names import CHATTER, CONTACT_WORDS, PLACES, clauses, restates_name, without_chatter
 from leads.services.party import (
     FAMILY_SIZE_RE,
@@ -228,7 +236,7 @@ AND_OTHERS_RE = re.compile(
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(  # a count and its children in one message ("… 2027" then "anak … ikut" are none)
     rf"\b{NUM}[ \t]*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
-    r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bayi|toddlers?|infants?|teens|teenagers?"
+    r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bby|bayi|toddlers?|infants?|teens|teenagers?"
     r"|remaja|cucu)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil|showers?))"
@@ -249,7 +257,10 @@ CHILDREN_AFTER_RE = re.compile(
 _IN_COMPANY = {"seorang": 1, "sorang": 1, "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5}
 
 
-_CHILDREN_JOINED = re.compile(r"\s*(?:,|&|\+|\band\b|\bplus\b|\bdan\b|\bserta\b)\s*(?:also\s+|juga\s+)?")
+# "2 kanak-kanak (umur 4 & 7) + 1 bayi": the children's ages in brackets between two counts join them all the same.
+_CHILDREN_JOINED = re.compile(
+    r"\s*(?:\([^()\n]{0,30}\)\s*)?(?:,|&|\+|\band\b|\bplus\b|\bdan\b|\bserta\b)\s*(?:also\s+|juga\s+)?"
+)
 
 
 def joined_children(text: str) -> int | None:
@@ -1530,6 +1541,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
             raw["children"] = int(pair.group("children"))
     if raw["children"] is None:
         raw["children"] = children_after(without_phones)
+    if raw["children"] is None:
+        raw["children"] = children_by_ages(without_phones)  # "kids aged 5 and 8", "kanak2 umur 5 dan 8"
     if raw["children"] is None and (family := family_children(without_phones)) is not None:
         # "my two boys", "2 sons and a daughter"; "anak sulung … adik dia pun ikut": and their brothers and sisters
         raw["children"] = family + childs_kin(without_phones)
@@ -1545,6 +1558,9 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
         raw["group_size"] = number_value(others.group(1)) + 1
     if raw["adults"] is None and raw["children"] is None and intent == "room_booking":
         raw["adults"] = _last_number(ADULTS_AS_US_RE, without_phones)
+    us = us_before_children(without_phones) if raw["children"] and intent == "room_booking" else None
+    if us is not None and raw["adults"] in (None, us):
+        raw["adults"], raw["group_size"] = us, us + raw["children"]  # "2 of us and our daughter": 2 adults, 3 guests
     if raw["adults"] is None and raw["children"] and intent == "room_booking":
         if SPOUSE_AND_GUEST_RE.search(without_phones):
             raw["adults"] = 2  # "my wife, our 2 daughters and I"

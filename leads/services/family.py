@@ -13,8 +13,9 @@ import re
 # (word, how many one mention is when no number is said: None for a plural that needs its number)
 _KIN = {
     "son": 1, "sons": None, "daughter": 1, "daughters": None, "boy": 1, "boys": None, "girl": 1, "girls": None,
-    "twins": 2, "triplets": 3, "baby": 1, "toddler": 1, "grandson": 1, "granddaughter": 1, "grandsons": None,
-    "granddaughters": None, "grandchild": 1, "grandchildren": None, "grandkids": None,
+    "twins": 2, "triplets": 3, "baby": 1, "toddler": 1, "infant": 1, "infants": None, "newborn": 1, "grandson": 1,
+    "granddaughter": 1, "grandsons": None, "granddaughters": None, "grandchild": 1, "grandchildren": None,
+    "grandkids": None,
     "anak lelaki": 1, "anak perempuan": 1, "anak kembar": 2, "kembar": 2, "anak kecil": 1, "cucu": 1,
     "little ones": None, "little one": 1, "young ones": None, "kiddos": None, "kiddo": 1,
     # the eldest and the youngest, nieces and nephews, grandchildren: "anak sulung", "anak-anak saudara", "cucu-cucu"
@@ -29,7 +30,10 @@ _KIN.update({f"{who} {place}": 1 for who in ("anak", "cucu", "si") for place in 
 _KIN.update({"si kecil": 1, "si kembar": 2})
 KIN_WORDS = tuple(_KIN)
 _KIN_WORDS = "|".join(re.escape(word) for word in sorted(_KIN, key=len, reverse=True))
-_AGE = r"(?:\d{1,2}[- ]?(?:year|yr)s?[- ]?old\s+|(?:little|young|small|baby|eldest|oldest|youngest|elder|younger)\s+)?"
+_AGE = (
+    r"(?:\d{1,2}[- ]?(?:year|yr|month|mth)s?[- ]?old\s+"
+    r"|(?:little|young|small|baby|eldest|oldest|youngest|elder|younger)\s+)?"
+)
 _WHOSE = r"(?P<whose>\b(?:my|our|his|her|their|two|both)\s+)?"
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|a|an|satu|dua|tiga|empat|lima|enam|seorang|sorang"
 _VALUES = {
@@ -54,6 +58,11 @@ AGE_IN_BRACKETS = re.compile(
 AGED_CHILD_RE = re.compile(
     rf"(?:,|&|\+|\band|\bwith|\bplus)\s*\b(?P<n>\d|{_NUMBER_WORDS})\s+\d{{1,2}}[- ]?(?:year|yr)s?[- ]?olds?\b"
     rf"(?!\s+(?:{_KIN_WORDS}|child|kid|children|kids)\b)"
+)
+# A baby said by their age in months alone: "our 10-month-old", "with a 6 month old" (a child in years is said with its
+# count, `AGED_CHILD_RE`: "our 5-year-old" may be a grown-up's age said of a pet or a car as well as of a child).
+MONTHS_OLD_RE = re.compile(
+    rf"\b(?:my|our|a|an|one|the)\s+\d{{1,2}}[- ]?(?:months?|mths?)[- ]?old\b(?!\s+(?:{_KIN_WORDS}|child|kid)\b)"
 )
 # "my daughter and her cousin", "anak saya dan sepupu dia", "anak sulung dan adik dia": the child's own companion or
 # brother or sister, one more child (`party.childs_kin` counts them).
@@ -119,9 +128,42 @@ def family_children(text: str) -> int | None:
     for match in AGED_CHILD_RE.finditer(text):  # "and a 5-year-old", "plus two 3 year olds"
         number = match.group("n")
         total, counted = total + (int(number) if number.isdigit() else _VALUES[number]), counted + 1
+    counted += len(months_old := MONTHS_OLD_RE.findall(text))
+    total += len(months_old)
     for match in KIN_COUNT_AFTER_RE.finditer(text):
         total, counted = total + int(match.group("n")), counted + 1
     return total if counted else None
+
+
+# The grown-ups counted as "us" and the children added to them: "2 of us and our daughter", "we are 2 plus a baby",
+# "kami 2 orang dan 2 anak". "With" is left out: "we are 4 with 2 kids" counts the kids among the four.
+US_AND_CHILDREN_RE = re.compile(
+    rf"(?:\b(?P<n>\d{{1,2}}|{_NUMBER_WORDS})\s+of\s+us|\b(?:we(?:'re|\s+are)|kami|kita)\s+(?P<m>\d{{1,2}}|{_NUMBER_WORDS})"
+    r"(?:\s*(?:orang|org))?)\s*,?\s*(?:and|&|\+|plus|dan|serta)\s*"
+    rf"(?=(?:(?:our|my|kami|the|\d{{1,2}}|{_NUMBER_WORDS})\s+){{0,2}}(?:(?:little|young|small)\s+)?"
+    rf"(?:{_KIN_WORDS}|children|child|kids?|anak|budak|kanak|bayi|bab(?:y|ies)|infants?|toddlers?)\b)"
+)
+
+
+def us_before_children(text: str) -> int | None:
+    """The grown-ups of "2 of us and our daughter" (`US_AND_CHILDREN_RE`), in lower-case counting text."""
+    said = [match.group("n") or match.group("m") for match in US_AND_CHILDREN_RE.finditer(text)]
+    if not said:
+        return None
+    return int(said[-1]) if said[-1].isdigit() else _VALUES[said[-1]]
+
+
+# The children counted by their ages, with no count of their own: "kids aged 5 and 8", "anak-anak umur 3, 6 & 9".
+CHILDREN_AGES_RE = re.compile(
+    r"\b(?:children|kids|kanak-kanak|kanak|budak-budak|budak|anak-anak|anak)\s*,?\s*\(?\s*(?:aged?|ages|umur|berumur)\s+"
+    r"(?P<ages>\d{1,2}(?:\s*(?:,|&|and|dan)\s*\d{1,2})+)\b(?!\s*(?:-|to|hingga|months?|bulan))"
+)
+
+
+def children_by_ages(text: str) -> int | None:
+    """How many children `CHILDREN_AGES_RE` names by their ages (the last such list), in lower-case counting text."""
+    ages = [match.group("ages") for match in CHILDREN_AGES_RE.finditer(text)]
+    return len(re.findall(r"\d{1,2}", ages[-1])) if ages else None
 
 
 # One adult and the child they bring: "my daughter and me", "me and my son", "saya dan anak".
