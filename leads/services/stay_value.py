@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 
 from core import settings_cache
+from core.patterns import whole_words
 from knowledge.models import Category, KnowledgeItem
 from leads.services.catalogue import rate_room_name, room_amounts
 
@@ -46,6 +47,14 @@ _SURCHARGE = re.compile(
     r"|(?:surcharge|supplement|surcaj|caj\s+tambahan)\s+(?:of\s+|sebanyak\s+)?(\d{1,3}(?:\.\d+)?)\s?%",
     re.IGNORECASE,
 )
+
+
+# A dated surcharge on something other than the room ("express laundry carries a 50% surcharge", "extra beds …"):
+# read in the surcharge's own sentence.
+_NOT_THE_ROOM = whole_words(
+    r"extra\s+beds?", "breakfast", "meals?", "buffet", "parking", "transfers?", "laundry", "spa", "massage",
+    "katil tambahan", "sarapan", "makan", "letak kereta", "dobi",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -108,10 +117,12 @@ def weekend_rate(content: str) -> WeekendRate | None:
 
 def surcharge(content: str, starts: dt.date | None, ends: dt.date | None) -> Surcharge | None:
     """A dated item's percentage surcharge (None when undated or it states none)."""
-    match = _SURCHARGE.search(content)
-    if starts is None or ends is None or match is None:
+    if starts is None or ends is None:
         return None
-    return Surcharge(Decimal(match.group(1) or match.group(2)), starts, ends)
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", content):
+        if (match := _SURCHARGE.search(sentence)) is not None and not _NOT_THE_ROOM.search(sentence):
+            return Surcharge(Decimal(match.group(1) or match.group(2)), starts, ends)
+    return None
 
 
 def _key(room: str) -> str:

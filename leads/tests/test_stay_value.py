@@ -14,7 +14,15 @@ from conftest import host_client
 from knowledge.models import KnowledgeItem
 from leads.models import Lead, RoomRate
 from leads.services.leads import upsert_lead_for_conversation
-from leads.services.stay_value import StayRules, Surcharge, WeekendRate, price_stay, stay_rules, weekend_rate
+from leads.services.stay_value import (
+    StayRules,
+    Surcharge,
+    WeekendRate,
+    price_stay,
+    stay_rules,
+    surcharge,
+    weekend_rate,
+)
 from leads.tests.conftest import EVENING, conversation_with
 from testsupport.knowledge import fixture_items
 
@@ -80,9 +88,25 @@ def test_a_single_nightly_rate_states_no_weekend_rate() -> None:
     assert weekend_rate("The Family Suite costs from RM 650 per night including breakfast for four.") is None
 
 
+@pytest.mark.parametrize(
+    ("content", "percent"),
+    [
+        ("From 15 December to 2 January all rooms carry a 20% peak-season surcharge.", "20"),
+        ("A surcharge of 15 % applies to every night of the school holidays.", "15"),
+        ("Semua bilik dikenakan caj tambahan 10% sepanjang musim perayaan.", "10"),
+        ("Minimum stay two nights. Express laundry carries a 50% surcharge during the festival.", None),
+        ("Extra beds carry a 25% surcharge over the holidays.", None),
+    ],
+)
+def test_a_dated_surcharge_is_the_rooms_only(content: str, percent: str | None) -> None:
+    found = surcharge(content, dt.date(2026, 12, 15), dt.date(2027, 1, 2))
+    assert (found and found.percent) == (percent and Decimal(percent))
+    assert surcharge(content, None, None) is None  # undated: no nights to raise
+
+
 @pytest.fixture
 def fixture_rates(in_a: None) -> None:
-    for item in fixture_items(["rates.csv"]):
+    for item in fixture_items(["rates.csv", "hotel.md", "hotel.json"]):
         KnowledgeItem.objects.create(
             category=item.category, title=item.title, content=item.content,
             valid_from=item.valid_from, valid_to=item.valid_to,
