@@ -40,6 +40,7 @@ CRITERION_LABELS = {
     "name_given": "Name", "room_chosen": "Room type", "party_size": "Party size", "urgency": "Soon",
     "after_hours": "Wrote after hours", "booking_words": "Booking words",
 }  # fmt: skip
+PER_GUEST = (Intent.EVENT, Intent.FB_INQUIRY)  # valued per guest, not per room-night
 AMBIGUITY_PENALTY = 0.1
 CENTS = Decimal("0.01")
 
@@ -136,7 +137,7 @@ def booking_value(
     """What the booking is worth if it happens: the stay priced night by night when the hotel's rates make its
     nights differ (`stay`, see `stay_value`), else rate × nights × rooms (rooms); per-guest rate × party
     (events, F&B). None = unknown (no rate, or no party for a per-guest rate)."""
-    if fields.intent in (Intent.EVENT, Intent.FB_INQUIRY):
+    if fields.intent in PER_GUEST:
         per_head = settings.event_rate_per_guest if fields.intent == Intent.EVENT else settings.fb_rate_per_cover
         party = fields.group_size or fields.adults
         if per_head is None or not party:
@@ -201,7 +202,7 @@ def assess(
         "ambiguities": sorted(set(signals.ambiguities)), "intent_hits": signals.intent_hits,
     }  # fmt: skip
     value = booking_value(fields, settings, rate, stay)
-    if stay is not None and value == stay.total:
+    if stay is not None and value is not None and fields.intent not in PER_GUEST:
         breakdown["_summary"]["value_basis"] = stay.basis  # staff read how the nights were priced
     return Assessment(
         score=score,

@@ -29,6 +29,7 @@ from leads.services.catalogue import rate_room_name, room_amounts
 
 CENTS = Decimal("0.01")
 FRIDAY, SATURDAY, SUNDAY = 4, 5, 6
+WEEKEND = frozenset({FRIDAY, SATURDAY})  # a hotel's weekend: the Friday and Saturday nights
 _DAYS = {
     "mon": 0, "isnin": 0, "tue": 1, "selasa": 1, "wed": 2, "rabu": 2, "thu": 3, "khamis": 3,
     "fri": FRIDAY, "jumaat": FRIDAY, "sat": SATURDAY, "sabtu": SATURDAY, "sun": SUNDAY, "ahad": SUNDAY,
@@ -39,13 +40,12 @@ _WEEKEND_AMOUNT = re.compile(
     rf"(?:RM|MYR)\s?(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d{{2}}))?\s*(?:(?:per night|a night|/\s?night|semalam)\s*)?"
     rf"\(?(?:on|at|over|for|during|pada|untuk)?\s*(?:the\s+)?"
     rf"(weekends?|hujung\s+minggu|(?:{_DAY})(?:\s*(?:,|and|&|-|–|to|dan|hingga)\s*(?:{_DAY}))*)\b",
-    re.IGNORECASE,
+    flags=re.IGNORECASE,
 )
 # "a 20% peak-season surcharge", "surcharge of 20 %", "caj tambahan 20%".
 _SURCHARGE = re.compile(
-    r"(\d{1,3}(?:\.\d+)?)\s?%\s*(?:[\w-]+\s+){0,3}?(?:surcharge|supplement|surcaj|caj\s+tambahan)"
-    r"|(?:surcharge|supplement|surcaj|caj\s+tambahan)\s+(?:of\s+|sebanyak\s+)?(\d{1,3}(?:\.\d+)?)\s?%",
-    re.IGNORECASE,
+    r"(?i)(\d{1,3}(?:\.\d+)?)\s?%\s*(?:[\w-]+\s+){0,3}?(?:surcharge|supplement|surcaj|caj\s+tambahan)"
+    r"|(?:surcharge|supplement|surcaj|caj\s+tambahan)\s+(?:of\s+|sebanyak\s+)?(\d{1,3}(?:\.\d+)?)\s?%"
 )
 
 
@@ -63,7 +63,7 @@ class WeekendRate:
 
     weekday: Decimal
     weekend: Decimal
-    days: frozenset[int]  # the weekdays (Monday 0) whose nights are weekend nights
+    days: frozenset[int] = WEEKEND  # the weekdays (Monday 0) whose nights are weekend nights
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,11 @@ def _amount(whole: str, cents: str | None) -> Decimal:
 
 def _weekend_days(phrase: str) -> frozenset[int]:
     """The nights a phrase names: "Friday and Saturday" → Fri, Sat; "Fri–Sun" → Fri, Sat, Sun; "weekend" → Fri,
-    Sat (a hotel's weekend is the Friday and Saturday nights)."""
+    Sat."""
     names = [_DAYS.get(word.casefold()[:3], _DAYS.get(word.casefold())) for word in re.findall(_DAY, phrase, re.I)]
     days = [day for day in names if day is not None]
     if not days:
-        return frozenset({FRIDAY, SATURDAY})
+        return WEEKEND
     if len(days) == 2 and re.search(r"-|–|\bto\b|hingga", phrase):
         first, last = days
         return frozenset((first + step) % 7 for step in range((last - first) % 7 + 1))
