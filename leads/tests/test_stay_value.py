@@ -117,6 +117,14 @@ def test_the_fixture_hotels_rates_give_the_rules(fixture_rates: None) -> None:
     assert stay_rules() == RULES
 
 
+def test_an_edited_surcharge_is_read_at_the_next_turn(fixture_rates: None) -> None:
+    assert stay_rules().surcharges == (PEAK,)
+    item = KnowledgeItem.objects.get(title="Year-End Holiday Rates")
+    item.content = item.content.replace("20%", "25%")
+    item.save()
+    assert [extra.percent for extra in stay_rules().surcharges] == [Decimal("25")]
+
+
 @pytest.mark.parametrize(
     ("message", "value"),
     [
