@@ -99,13 +99,18 @@ def knowledge_rates(items: RoomItems | None = None) -> list[RoomOption]:
     found: dict[str, RoomOption] = {}
     items = items if items is not None else _room_items()
     for title, content in [(title, content) for _, title, content, undated in items if undated]:
-        name = _TITLE_NOISE.sub("", title).strip()
-        if _EXTRA_WORDS.search(_INCLUDED.sub("", name)):
-            continue  # "Extra Bed Rates", "Harga Sarapan": an extra's prices, no room type
+        name = rate_room_name(title)
         amounts = room_amounts(content)
         if amounts and name:
             found.setdefault(name.casefold(), RoomOption(name, (), min(amounts)))
     return list(found.values())
+
+
+def rate_room_name(title: str) -> str:
+    """The room type a rates item's title names ("Deluxe King Room Rates" → "Deluxe King"); "" for an extra's
+    prices ("Extra Bed Rates", "Harga Sarapan")."""
+    name = _TITLE_NOISE.sub("", title).strip()
+    return "" if _EXTRA_WORDS.search(_INCLUDED.sub("", name)) else name
 
 
 def room_amounts(content: str) -> list[Decimal]:

@@ -43,7 +43,7 @@ from leads.models import (
     ReviewStatus,
     Verdict,
 )
-from leads.services import catalogue
+from leads.services import catalogue, stay_value
 from leads.services.extraction import ExtractionResult, GuestText, Signals, extract
 from leads.services.reading import ModelOutcome, merged, model_reads, read_with_model
 from leads.services.rubric import assess, expected_revenue
@@ -194,6 +194,11 @@ def _score(
     settings = LeadSettings.cached()  # read only: the per-process copy (core.settings_cache)
     options = catalogue.room_options()
     rate = catalogue.nightly_rate(lead.room_type, settings, options)
+    stay = None
+    if rate is not None:
+        stay = stay_value.price_stay(
+            rate, lead.room_type, lead.check_in, lead.nights, lead.rooms, stay_value.stay_rules(), settings.currency
+        )
     result = assess(
         fields,
         signals,
@@ -202,6 +207,7 @@ def _score(
         settings=settings,
         rooms=options,
         rate=rate,
+        stay=stay,
     )
     lead.lead_score = result.score
     # A model's reading carries its own confidence; the rubric's stands when the rules read alone.

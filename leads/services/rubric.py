@@ -21,6 +21,7 @@ from typing import Any
 from leads.models import Intent, LeadSettings, Priority
 from leads.services.extraction import Signals
 from leads.services.schema import ExtractedLead, RoomOption
+from leads.services.stay_value import StayPrice
 
 # criterion: (points, intents it applies to; None = all)
 CRITERIA: dict[str, tuple[int, set[str] | None]] = {
@@ -39,6 +40,7 @@ CRITERION_LABELS = {
     "name_given": "Name", "room_chosen": "Room type", "party_size": "Party size", "urgency": "Soon",
     "after_hours": "Wrote after hours", "booking_words": "Booking words",
 }  # fmt: skip
+PER_GUEST = (Intent.EVENT, Intent.FB_INQUIRY)  # valued per guest, not per room-night
 AMBIGUITY_PENALTY = 0.1
 CENTS = Decimal("0.01")
 
@@ -129,10 +131,13 @@ def probability(score: int) -> Decimal:
     return (Decimal(score) / Decimal(100)).quantize(CENTS)
 
 
-def booking_value(fields: ExtractedLead, settings: LeadSettings, rate: Decimal | None) -> Decimal | None:
-    """What the booking is worth if it happens: rate × nights × rooms (rooms), per-guest rate × party
+def booking_value(
+    fields: ExtractedLead, settings: LeadSettings, rate: Decimal | None, stay: StayPrice | None = None
+) -> Decimal | None:
+    """What the booking is worth if it happens: the stay priced night by night when the hotel's rates make its
+    nights differ (`stay`, see `stay_value`), else rate × nights × rooms (rooms); per-guest rate × party
     (events, F&B). None = unknown (no rate, or no party for a per-guest rate)."""
-    if fields.intent in (Intent.EVENT, Intent.FB_INQUIRY):
+    if fields.intent in PER_GUEST:
         per_head = settings.event_rate_per_guest if fields.intent == Intent.EVENT else settings.fb_rate_per_cover
         party = fields.group_size or fields.adults
         if per_head is None or not party:
@@ -140,6 +145,8 @@ def booking_value(fields: ExtractedLead, settings: LeadSettings, rate: Decimal |
         return (Decimal(per_head) * party).quantize(CENTS, rounding=ROUND_HALF_UP)
     if rate is None:
         return None
+    if stay is not None:
+        return stay.total
     return (rate * (fields.nights or 1) * (fields.rooms or 1)).quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
@@ -166,6 +173,7 @@ def assess(
     settings: LeadSettings,
     rooms: list[RoomOption],
     rate: Decimal | None,
+    stay: StayPrice | None = None,
 ) -> Assessment:
     results = _criteria(fields, signals, is_after_hours, today, settings)
     breakdown: dict[str, Any] = {}
@@ -193,14 +201,17 @@ def assess(
         "confidence": confidence, "review_below": settings.review_below_confidence,
         "ambiguities": sorted(set(signals.ambiguities)), "intent_hits": signals.intent_hits,
     }  # fmt: skip
+    value = booking_value(fields, settings, rate, stay)
+    if stay is not None and value is not None and fields.intent not in PER_GUEST:
+        breakdown["_summary"]["value_basis"] = stay.basis  # staff read how the nights were priced
     return Assessment(
         score=score,
         confidence=confidence,
         qualified=qualified,
         needs_review=confidence < settings.review_below_confidence,
         priority=priority,
-        estimated_value=estimate_value(fields, score, settings, rooms, rate),
-        booking_value=booking_value(fields, settings, rate),
+        estimated_value=expected_revenue(value, score),
+        booking_value=value,
         breakdown=breakdown,
         missing_fields=missing_for(fields),
     )
