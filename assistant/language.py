@@ -68,3 +68,55 @@ def detect_language(text: str, default: str = "en") -> str:
     if english > malay:
         return "en"
     return default
+
+
+# Chat forms and words a Malay guest types that a hotel's text never does ("sy nk tau parking free x"): evidence in a
+# guest's message only, so the reply scoring and the name lists keep their own words.
+_CHAT_MALAY = frozenset(
+    str.split(
+        """
+        x xde xda takde tade tau tahu nombor jumpa nanti mau kalau kalo klu tapi tp sbb sebab pastu lepas jgk jugak
+        macam banyak bnyk sikit semua tanya nama perlu kena guna pakai sama dulu baru jangan jgn
+        """
+    )
+)
+# Particles that end an English sentence as readily as a Malay one ("ok lah", "can ah", "thanks ya"): Malay only
+# beside another Malay word.
+_PARTICLES = frozenset({"lah", "la", "ah", "ya", "yah", "je", "jer", "kan"})
+# A detail typed the same way in either language says nothing of the guest's language: "check-in" and "check out"
+# are one loanword, and a preposition before a number or a date is the detail's ("nak book room on 25/12 for 2 nights").
+_CHECK_IN_OUT = re.compile(r"\bcheck[\s-]*(?:in|out)\b", re.IGNORECASE)
+_BEFORE_NUMBER = re.compile(r"\b(?:on|for|from|to|at|until|till|by|in)\s+(?=\d)", re.IGNORECASE)
+# Words a guest types in either language: hotel and party words, months, acknowledgements. They make no message
+# say enough to change the conversation's language ("deluxe king room, 2 pax", "ok noted, tq").
+NEUTRAL_WORDS = LOANWORDS | frozenset(
+    str.split(
+        """
+        pax adult adults kid kids child children infant baby deluxe superior standard premier executive suite family
+        twin double single king queen wedding hall ballroom meeting package wifi wi fi hotel ok okay okey noted tq
+        ty confirm confirmed yes january february march april june july august september october november december
+        jan feb mar apr jun jul aug sep sept oct nov dec
+        """
+    )
+)
+
+
+def guest_words(text: str) -> list[str]:
+    """The words of a guest's message that can say its language: no address, no detail shared by both languages."""
+    text = _BEFORE_NUMBER.sub(" ", _CHECK_IN_OUT.sub(" check ", _ADDRESS.sub(" ", text)))
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def detect_guest_language(text: str, default: str = "en") -> str:
+    """`detect_language` for a guest's chat message: its SMS forms count as Malay, a particle only beside other Malay,
+    and "check-in" or "for 2 nights" as no English."""
+    words = guest_words(text)
+    core = sum(1 for w in words if (w in MALAY_WORDS or w in _CHAT_MALAY) and w not in _PARTICLES)
+    malay = core + (sum(1 for w in words if w in _PARTICLES) if core else 0)
+    english_words = ENGLISH_WORDS - LOANWORDS if malay else ENGLISH_WORDS
+    english = sum(1 for w in words if w in english_words and w not in MALAY_WORDS and w not in _CHAT_MALAY)
+    if malay > english:
+        return "ms"
+    if english > malay:
+        return "en"
+    return default

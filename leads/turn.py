@@ -36,7 +36,7 @@ import structlog
 from django.conf import settings
 
 from assistant import modes
-from assistant.language import detect_language
+from assistant.language import NEUTRAL_WORDS, detect_guest_language, guest_words
 from assistant.modes import ModelVerdict
 from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
@@ -332,13 +332,15 @@ def guest_language(text: str, session_language: str, rooms: Sequence[RoomOption]
     ("emel: admin@syarikat.com.my" reads as English) keeps the conversation's. So does the name of one of the hotel's
     `rooms`: "deluxe king room" is the hotel's English name, typed by a Malay guest as often as by anyone."""
     text = EMAIL_RE.sub(" ", text)
-    if len(re.findall(r"[^\W\d_]{2,}", text)) < 3:
+    # Hotel words, months and "ok" are typed alike in both languages: "deluxe king room, 2 pax" or "ok, 3 nights from
+    # 5 March" says nothing of the guest's language however many of them it holds.
+    if len(re.findall(r"[^\W\d_]{2,}", text)) < 3 or all(w in NEUTRAL_WORDS for w in guest_words(text)):
         return spoken(session_language)
     # The room's name counts towards saying enough ("Family Suite berapa semalam?" is Malay), not towards a language.
     names = {name for room in rooms for name in (room.name, *room.aliases) if name.strip()}
     for name in sorted(names, key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
-    return spoken(detect_language(" ".join(re.findall(r"[^\W\d_]{2,}", text)), default=session_language))
+    return spoken(detect_guest_language(text, default=session_language))
 
 
 def _single_name(text: str) -> str | None:
