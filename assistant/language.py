@@ -59,10 +59,14 @@ def detect_language(text: str, default: str = "en") -> str:
     words = [w.lower() for w in _WORD.findall(_ADDRESS.sub(" ", text))]
     if not words:
         return default
-    malay = sum(1 for w in words if w in MALAY_WORDS)
+    return _vote(words, sum(1 for w in words if w in MALAY_WORDS), MALAY_WORDS, default)
+
+
+def _vote(words: list[str], malay: int, malay_words: frozenset[str], default: str) -> str:
+    """Malay hits against English ones; `default` breaks ties."""
     # "hotel", "wifi" and the like are in both lists; only exclusive hits decide.
     english_words = ENGLISH_WORDS - LOANWORDS if malay else ENGLISH_WORDS
-    english = sum(1 for w in words if w in english_words and w not in MALAY_WORDS)
+    english = sum(1 for w in words if w in english_words and w not in malay_words)
     if malay > english:
         return "ms"
     if english > malay:
@@ -80,6 +84,7 @@ _CHAT_MALAY = frozenset(
         """
     )
 )
+_GUEST_MALAY = MALAY_WORDS | _CHAT_MALAY
 # Particles that end an English sentence as readily as a Malay one ("ok lah", "can ah", "thanks ya"): Malay only
 # beside another Malay word.
 _PARTICLES = frozenset({"lah", "la", "ah", "ya", "yah", "je", "jer", "kan"})
@@ -111,12 +116,6 @@ def detect_guest_language(text: str, default: str = "en") -> str:
     """`detect_language` for a guest's chat message: its SMS forms count as Malay, a particle only beside other Malay,
     and "check-in" or "for 2 nights" as no English."""
     words = guest_words(text)
-    core = sum(1 for w in words if (w in MALAY_WORDS or w in _CHAT_MALAY) and w not in _PARTICLES)
+    core = sum(1 for w in words if w in _GUEST_MALAY and w not in _PARTICLES)
     malay = core + (sum(1 for w in words if w in _PARTICLES) if core else 0)
-    english_words = ENGLISH_WORDS - LOANWORDS if malay else ENGLISH_WORDS
-    english = sum(1 for w in words if w in english_words and w not in MALAY_WORDS and w not in _CHAT_MALAY)
-    if malay > english:
-        return "ms"
-    if english > malay:
-        return "en"
-    return default
+    return _vote(words, malay, _GUEST_MALAY, default)
