@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -48,6 +50,15 @@ def _storable(value: object) -> bool:
     return True
 
 
+def _value_or_refusal(call: Callable[[Any, str], Any], given: object, field: str) -> tuple[Any, BadInput | None]:
+    """What `call(given, field)` returns, or the BadInput it raised instead, which must name the field it was given."""
+    try:
+        return call(given, field), None
+    except BadInput as exc:
+        assert exc.field == field
+        return None, exc
+
+
 @given(any_text)
 def test_replaced_text_is_always_storable_and_keeps_every_other_character(text: str) -> None:
     cleaned = clean_text(text, "message", surrogates="replace")
@@ -57,11 +68,9 @@ def test_replaced_text_is_always_storable_and_keeps_every_other_character(text: 
 
 @given(any_text)
 def test_refused_text_is_storable_or_refused_naming_the_field(text: str) -> None:
-    try:
-        cleaned = clean_text(text, "message")
-    except BadInput as exc:
-        assert exc.field == "message"
-        assert "surrogate" in exc.reason
+    cleaned, refusal = _value_or_refusal(clean_text, text, "message")
+    if refusal:
+        assert "surrogate" in refusal.reason
         assert any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
     else:
         assert _storable(cleaned)
@@ -77,10 +86,8 @@ def test_text_longer_than_its_limit_is_refused_after_nul_is_stripped() -> None:
 
 @given(st.binary(max_size=200))
 def test_any_bytes_decode_strictly_to_storable_text_or_bad_input(raw: bytes) -> None:
-    try:
-        text = decode_text(raw, "file")
-    except BadInput as exc:
-        assert exc.field == "file"
+    text, refusal = _value_or_refusal(decode_text, raw, "file")
+    if refusal:
         with pytest.raises(UnicodeDecodeError):
             raw.decode("utf-8")
     else:
@@ -203,24 +210,20 @@ def test_json_over_its_size_is_refused_before_decoding() -> None:
 
 @given(st.dates())
 def test_any_date_is_within_range_or_refused_with_the_range(day: dt.date) -> None:
-    try:
-        assert check_date(day, "from") == day
-    except BadInput as exc:
-        assert exc.field == "from"
-        assert DATE_MIN.isoformat() in exc.reason
+    checked, refusal = _value_or_refusal(check_date, day, "from")
+    if refusal:
+        assert DATE_MIN.isoformat() in refusal.reason
         assert not DATE_MIN <= day <= DATE_MAX
     else:
+        assert checked == day
         # Shifting an accepted date by a year and a day cannot overflow.
         assert day + dt.timedelta(days=367) > day - dt.timedelta(days=367)
 
 
 @given(any_text)
 def test_parse_date_accepts_iso_dates_and_refuses_anything_else_as_bad_input(text: str) -> None:
-    try:
-        day = parse_date(text, "to")
-    except BadInput as exc:
-        assert exc.field == "to"
-    else:
+    day, refusal = _value_or_refusal(parse_date, text, "to")
+    if not refusal:
         assert DATE_MIN <= day <= DATE_MAX
 
 
