@@ -235,7 +235,8 @@ FOCI = (
         ),
         re.compile(
             # "Is there a charge for wifi?" is answered by "Free Wi-Fi is available", as by a price.
-            r"\bRM\s?\d|\bfree\b|\bat no (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
+            rf"\bRM\s?\d|{unstated.FREE}|\bat no (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b"
+            r"|\btanpa caj\b"
             r"|\bcharged\b|\bdikenakan\b|\bsurcharge\b|\d\s?%",
             re.IGNORECASE,
         ),

@@ -98,3 +98,15 @@ def test_a_length_in_hours_is_another_length_than_the_minutes_priced(question, l
 
 def test_an_hour_is_the_sixty_minutes_priced() -> None:
     assert "RM 180" in _ask("how much is a 1 hour massage?", "Lotus Spa", SPA, "en")
+
+
+def test_whether_one_pays_gets_the_facts_not_a_bare_yes() -> None:
+    kids = "The Kids Corner welcomes children aged 3 to 10 from 9:00 am to 5:00 pm, free of charge."
+    reply = _ask("kids corner bayar ke?", "Kids Corner", kids, "ms")
+    assert "free of charge" in reply and not reply.startswith("Ya"), reply
+
+
+def test_free_weights_are_no_price() -> None:
+    gym = "The gym on level 7 is open from 6:00 am to 11:00 pm. It has treadmills, rowing machines and free weights."
+    assert _ask("how much is the gym?", "Gym", gym, "en") == TEMPLATES["en"]["unknown"]
+    assert "free weights" in _ask("does the gym have free weights?", "Gym", gym, "en")
