@@ -110,3 +110,11 @@ def test_free_weights_are_no_price() -> None:
     gym = "The gym on level 7 is open from 6:00 am to 11:00 pm. It has treadmills, rowing machines and free weights."
     assert _ask("how much is the gym?", "Gym", gym, "en") == TEMPLATES["en"]["unknown"]
     assert "free weights" in _ask("does the gym have free weights?", "Gym", gym, "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "language"), [("spa buka jam berapa?", "ms"), ("what time does the spa open?", "en")]
+)
+def test_an_hour_asked_is_answered_by_the_hours_not_also_by_a_delay(question, language) -> None:
+    reply = _ask(question, "Lotus Spa", "Lotus Spa is open from 10:00 am to 9:00 pm. " + SPA, language)
+    assert "10:00 am" in reply and "3 hours ahead" not in reply, reply
