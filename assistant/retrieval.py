@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.providers.base import Hit
-from assistant.situations import asking_pieces, with_implied_topic, without_setting
+from assistant.situations import asking_pieces, with_implied_topic, without_party, without_setting
 from knowledge.services import glossary, named_anywhere, search
 
 PART_HITS = 1  # per part of a question asking several things: the item that part is nearest to
@@ -16,6 +16,9 @@ def retrieve(query: str, k: int = 4, *, language: str = "en", today: dt.date | N
     the knowledge app calibrated for the question's language). A guest describing a situation ("our flight
     lands at 7am, can we go up to the room?") is searched with the policy it asks about (early check-in)."""
     query = without_setting(query)  # "… while we're at the spa": the spa is no part of what is asked
+    # "How much is the deluxe king for 2 adults?" is nearest, with its party, to the room sleeping two adults; the
+    # price asked is the rates' item's.
+    query = without_party(query)
     found = list(search(with_implied_topic(query), k, language=language, today=today))
     # A question asking two things ("what's the wifi called, and where's the gym?") is nearest, as a whole,
     # to the item of one of them: each part asking by its own question word is searched too, and its best

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from core.patterns import whole_words
+from knowledge.services import glossary
 
 _ARRIVAL = whole_words(
     r"land(?:s|ing|ed)?", r"arriv\w*", r"get(?:s|ting)? (?:in|here|there|to)", r"reach(?:es|ing)?",
@@ -180,16 +181,106 @@ _BARE_QUESTION = re.compile(
 
 
 def question_pieces(question: str) -> list[str]:
-    """The parts a question asks about, one piece each (the whole question when it asks one thing)."""
+    """The parts a question asks about, one piece each (the whole question when it asks one thing). Who comes
+    ("for me and my husband", "2 adults and 1 kid", "saya dan isteri") is no part: "and" joins people there."""
     pieces: list[str] = []
+    who = ""  # people named before the first part ("2 adults and 1 child, how much is breakfast?")
     for piece in _PARTS.split(question):
-        if pieces and _BARE_QUESTION.fullmatch(piece):
+        if _names_only_people(piece):
+            if pieces:
+                pieces[-1] += f" and {piece.strip()}"
+            else:
+                who = f"{who} and {piece.strip()}" if who else piece.strip()
+        elif pieces and _BARE_QUESTION.fullmatch(piece):
             pieces[-1] += f", {piece.strip()}"
         elif piece.strip():
-            pieces.append(piece)
+            pieces.append(f"{who} and {piece.strip()}" if who else piece)
+            who = ""
+    if who and pieces:
+        pieces[-1] += f" and {who}"
     if is_comparison(question):
         pieces = [side for piece in pieces for side in _SIDES.split(piece) if side.strip()]
     return pieces or [question]
+
+
+# Who comes, in a guest's words: a count of people ("2 adults", "3 kids", "dua dewasa"), the guest and the family
+# ("me", "my wife", "saya dan suami", "anak-anak"), their ages ("aged 5", "umur 9 tahun", "(7 and 10)").
+_COUNTED = (
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|satu|dua|tiga|empat|lima|enam|tujuh|lapan|sembilan"
+    r"|sepuluh|se)"
+)
+_PEOPLE = (
+    r"(?:adults?|people|persons?|pax|guests?|child(?:ren)?|kids?|boys?|girls?|babies|baby|infants?|toddlers?|sons?"
+    r"|daughters?|wife|husband|partner|spouse|parents?|friends?|family|me|myself|i|we|us|my|our|the"
+    r"|orang|org|dewasa|tetamu|kanak-kanak|kanak2|budak(?:-budak|2)?|anak(?:-anak|2)?|bayi|isteri|suami|kawan(?:-kawan|2)?"
+    r"|ibu|bapa|mak|ayah|keluarga|saya|sy|aku|kami|kita|seorang|berdua|bertiga|berempat|berlima)"
+)
+_AGE = r"(?:(?:aged?|umur|berumur)\s+)?\d{1,2}(?:\s*(?:years?(?: old)?|yrs?(?: old)?|yo|tahun|thn))?"
+_WHO_WORDS = re.compile(
+    rf"\b(?:for|untuk|utk|bagi|with|dengan|dgn|{_COUNTED}|{_PEOPLE}|{_AGE})\b|[()&+]", re.IGNORECASE
+)
+
+
+def _names_only_people(piece: str) -> bool:
+    """A piece saying who comes and nothing else, a question word after it at most ("my husband, how much?")."""
+    rest = " ".join(_WHO_WORDS.sub(" ", piece).split())
+    return bool(piece.strip()) and rest != piece.strip() and (not rest or bool(_BARE_QUESTION.fullmatch(rest)))
+
+
+_NO_AGE = r"(?!\s*(?:\(|aged?\b|umur\b|berumur\b|\d{1,2}\s*(?:years?|yrs?|yo|tahun|thn)\b))"  # "1 kid (9)" stays
+# A party told beside a price asked: "how much is the deluxe king for 2 adults?", "family suite utk 4 org berapa",
+# "we are 2 adults and 2 kids, how much is the suite?". Who comes is the condition, not the fact asked: the price
+# answers it, not the line stating how many the room sleeps (which the party's words would otherwise find).
+_PARTY = re.compile(
+    rf"\b(?:(?:for|untuk|utk|bagi)\s+)?(?:(?:we are|we're|we r|kami|party of|family of|group of)\s+{_COUNTED}\b"
+    rf"(?:\s+{_PEOPLE}\b)?|{_COUNTED}\s+of us\b|{_COUNTED}\s+{_PEOPLE}\b{_NO_AGE})"
+    rf"(?:\s*(?:,|and|dan|&|\+)?\s*{_COUNTED}\s+{_PEOPLE}\b{_NO_AGE})*",
+    re.IGNORECASE,
+)
+_PRICE_ASKED = whole_words(
+    r"how much", "price", "prices", "cost", "costs", "rate", "rates", "harga", "kos", "caj", "bayaran",
+    r"berapa(?:kah)?", "brp",
+)  # fmt: skip
+# … unless the party's size is what is asked about: which room or car takes it, whether it fits.
+_FIT_ASKED = whole_words(
+    "which", "mana", "fit", "fits", "muat", "sleeps?", "take us", "big enough", "large enough", "cukup", "capacity",
+    "kapasiti", "max", "maximum", "how many", "berapa orang",
+)  # fmt: skip
+
+
+def without_party(question: str) -> str:
+    """A price question without the party it is asked for ("for 2 adults", "2 dewasa 1 budak"); ages stay (a price
+    by age is asked of an age). Any other question, or one asking what takes the party, as it is."""
+    if not _PRICE_ASKED.search(question) or _FIT_ASKED.search(question):
+        return question
+    rest = " ".join(_PARTY.sub(" ", question).split()).strip(" ,")
+    # "Berapa harga bilik untuk 2 dewasa?" names no room but by its party: the room for them is what is priced.
+    return rest if _names_a_thing(rest) else question
+
+
+# The words a price question is asked with, whatever is priced (its days and nights are when, not what).
+_ASKING_WORDS = frozenset(
+    str.split(
+        """
+    how much what which is are the a an for on of in at per do does it its to and or please pls can i we you
+    berapa brp berapakah apa ke ye ya yer tak ada untuk utk bagi yang yg ni tu nak kena satu se sehari semalam
+    one night nights day days week weekday weekdays weekend weekends monday tuesday wednesday thursday friday
+    saturday sunday isnin selasa rabu khamis jumaat sabtu ahad hujung minggu hari malam
+    """
+    )
+)
+
+
+def _names_a_thing(text: str) -> bool:
+    """The text names what is priced: a topic of the glossary's (the suite, the spa) or a word it does not know
+    (a room's name, "deluxe king"), not only general words (a room, a price) and the words a question is asked with."""
+    for term in glossary.terms(glossary.normalise(text)):
+        if term.concept is not None:
+            if not term.concept.general and not term.concept.person:
+                return True
+        elif not any(w in _ASKING_WORDS or w.isdigit() for w in term.words):
+            return True
+    return False
 
 
 # A piece that asks something itself (not "we are 2 adults" before "will we fit?").

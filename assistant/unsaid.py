@@ -441,7 +441,8 @@ price asked: \b(?:how much|price of|cost of|berapa harga|harga)\b
 amount asked: \b(?:how much(?! notice| time| lead time| in advance| ahead| earlier)
   |what (?:does|do|would|will) [^?.]{1,50}? cost|price|prices|cost of|harga|berapa (?:ringgit|kos|caj)
   |(?<!tingkat )(?<!aras )(?<!pukul )(?<!jam )(?<!umur )(?<!saiz )(?<!luas )(?<!nombor )(?<!besar )berapa\W*$)
-priced anyhow: \bRM\s?\d|\bfree\b|\bno (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b
+priced anyhow: \bRM\s?\d|(?<!-)\bfree\b(?![ -](?:weights?|time|standing|range|style|flow|form|hand)\b)
+  |\bno (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b
   |\binclud(?:ed|es|ing)\b|\btermasuk\b|\d\s?%
 charge: \b(?:charges?|fees?|surcharges?|levy|levies|deposits?|caj|bayaran|deposit|cukai|tax)\b
 age told: \b\d{1,2}[- ]?(?:years?|yrs?|yo|tahun|thn)\b|\b(?:aged?|umur|berumur|usia)\s+\d{1,2}\b

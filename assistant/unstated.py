@@ -36,11 +36,14 @@ def dimension_unstated(question: str, sentences: Sequence[str]) -> bool:
 
 
 _PRICE = re.compile(r"\bRM\s?\d", re.IGNORECASE)
+# "Free" of money ("free of charge", "free Wi-Fi"), not of a thing ("pork-free", "smoke-free") nor in a name that has
+# nothing to do with paying ("free weights", "free time"): "how much is the gym?" is not answered by its free weights.
+FREE = r"(?<!-)\bfree\b(?![ -](?:weights?|time|standing|range|style|flow|form|hand)\b)"
 # A line stating what something costs: an amount, or that it costs nothing.
 # (A night's rate charged states the price too: "no-shows are charged one night's room rate".)
 _PRICED = whole_words(
     r"RM\s?\d[\d,.]*",
-    "free",
+    FREE,
     "no (?:extra )?(?:charge|cost)",
     "complimentary",
     "percuma",

@@ -307,6 +307,17 @@ SETS = (
         "check set of the t26q round: written before its changes (other questions and items), run once at its end",
     ),
     (
+        "eval_questions_tuning57.json",
+        "tuning set of the t39q round: written before its changes; 35 English and 31 Malay answerable questions in"
+        " guests' typing (a price asked for a party, a price beside the item's other lines, one line of an item with"
+        " several) and 20 off-knowledge questions close to an item, half Malay",
+    ),
+    (
+        "eval_questions_tuning58.json",
+        "check set of the t39q round: written after its fixes on tuning57 (the same kinds, other words and items),"
+        " run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

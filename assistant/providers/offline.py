@@ -22,6 +22,7 @@ from assistant.situations import (
     question_pieces,
     unpaid_condition_removed,
     variant,
+    without_party,
     without_setting,
 )
 from core.patterns import whole_words
@@ -209,27 +210,35 @@ _TIME = re.compile(
 )
 # A time of day, not a delay: what "what time …?" asks for beside "how long …?" (CLOCK_BONUS on top of the focus).
 _CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}\s*(?:am|pm)\b|\bnoon\b", re.IGNORECASE)
-CLOCK_BONUS = 0.5
+# More than the margin a runner-up line is kept by (`_from_best_item`: half a point): "spa buka jam berapa?" gets the
+# opening hours, not also "book at least two hours in advance", which states a delay, no hour.
+CLOCK_BONUS = 1.0
 FOCI = (
     _Focus(
         "price",
         re.compile(
             # ("how much notice", "how much in advance": how early, not a price)
             r"\b(how much(?! notice| time| lead time| in advance| ahead| earlier)|price|prices|cost|costs|fee|fees"
-            r"|rate|rates|fine|charged|charges|surcharge|free|pay|paid"
+            # ("pay by card", "bayar guna TnG": how to pay, not how much)
+            r"|rate|rates|fine|charged|charges|surcharge|free|pay(?! (?:by|with|using|via|in cash|cash|card))|paid"
             r"|(?:extra|any|a|additional) charge|charge (?:for|me|us|extra)"
-            r"|complimentary|harga|kos|caj|bayar|bayaran|dibayar|yuran|denda|tambang|percuma"
+            r"|complimentary|harga|kos|caj|ringgit"
+            r"|bayar(?! (?:guna|dengan|dgn|pakai|menggunakan|melalui|secara|tunai|kad|cash))"
+            r"|bayaran|dibayar|yuran|denda|tambang|percuma"
             r"|cheap|cheaper|cheapest|expensive|pricier|murah|mahal"  # a comparison of prices asks for both
             # The formal "berapakah" asks as "berapa" does ("Berapakah bayaran letak kereta?").
             # ("berapa awal": how early; "lebar berapa", "berapa tinggi": a measure; neither is a price)
-            r"|(?<!pukul )(?<!luas )(?<!besar )(?<!lebar )(?<!tinggi )(?<!panjang )(?<!dalam )berapa(?:kah)?"
+            # ("tingkat berapa", "berapa jam", "berapa ramai": what is counted is asked, a floor, hours, people)
+            r"|(?<!pukul )(?<!luas )(?<!besar )(?<!lebar )(?<!tinggi )(?<!panjang )(?<!dalam )(?<!tingkat )(?<!aras )"
+            r"(?<!umur )(?<!^jam )(?<![a-z] jam )(?<!level )(?<!floor )berapa(?:kah)?"
             r"(?! lama| orang| malam| hari| minit| minggu| jauh| bilik| katil| luas| besar| awal| lewat| lambat| lebar"
-            r"| tinggi| panjang| dalam| meter| kaki| inci))\b",
+            r"| tinggi| panjang| dalam| meter| kaki| inci| jam| tahun| umur| ramai| kali| tingkat| aras))\b",
             re.IGNORECASE,
         ),
         re.compile(
             # "Is there a charge for wifi?" is answered by "Free Wi-Fi is available", as by a price.
-            r"\bRM\s?\d|\bfree\b|\bat no (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b"
+            rf"\bRM\s?\d|{unstated.FREE}|\bat no (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b"
+            r"|\btanpa caj\b"
             r"|\bcharged\b|\bdikenakan\b|\bsurcharge\b|\d\s?%",
             re.IGNORECASE,
         ),
@@ -640,6 +649,9 @@ def _grounded(
     nothing to say ("Is there a nightclub?" is not answered with the Kids Club).
     """
     question = glossary.normalise(question)  # "kul brp" asks "pukul berapa": a time
+    # Who comes is the condition of a price asked, not a fact asked: "for 2 adults" must not make "it sleeps two
+    # adults" the answer, nor "we are 4" ask how many the room sleeps.
+    question = without_party(question)
     # "Our flight lands at 7am, can we go up to the room?" asks about early check-in: the situation's policy
     # is one of the question's concepts, and so puts its item on the subject.
     situation = implied_topic(question)
@@ -1053,18 +1065,18 @@ _ALTERNATIVES_ASKED = re.compile(r"\b(?:or|atau|vs|versus)\b|\bke\b.+\blagi\b", 
 _LENGTH = re.compile(r"\b(\d{1,3})(\s?-?\s?)(min(?:ute)?s?|minit|h(?:ou)?rs?|hours?|jam)\b", re.IGNORECASE)
 
 
-def _lengths(text: str) -> set[tuple[str, str]]:
-    return {(number, "h" if unit.lower()[0] in "hj" else "m") for number, _, unit in _LENGTH.findall(text)}
+def _lengths(text: str) -> set[int]:
+    """The lengths of time a text counts, in minutes ("2 jam" is "120-minute")."""
+    return {int(number) * (60 if unit.lower()[0] in "hj" else 1) for number, _, unit in _LENGTH.findall(text)}
 
 
 def _other_length_priced(question: str, item: _Item) -> bool:
-    """A price asked for a length of time the item prices only at another length of the same unit: a 90-minute
-    massage where the item states the 60-minute one's price. (A length the item never counts, "parking for 3
-    hours" against "RM 5 per hour", is no other length.)"""
+    """A price asked for a length of time the item prices only at another length: a 90-minute massage, or a 2-hour
+    one, where the item states the 60-minute one's price. (A length the item never counts, "parking for 3 hours"
+    against "RM 5 per hour", is no other length.)"""
     asked = _lengths(question)
     priced = set().union(*(_lengths(s.text) for s in item.sentences if _PRICE.search(s.text)))
-    units = {unit for _, unit in asked}
-    return bool(asked) and not asked & priced and any(unit in units for _, unit in priced)
+    return bool(asked and priced) and not asked & priced
 
 
 def _length_kinds(text: str) -> set[int]:
@@ -1385,7 +1397,9 @@ _NEGATION = re.compile(
 
 # Whether something costs ("is there a charge?", "is it free?", "ada caj?"); not paying by a means ("can I pay by …").
 _PRICE_QUESTION = re.compile(
-    r"\b(?:how much|charges?|charged|free|costs?|fees?|extra|prices?|rates?|percuma|caj|kos|harga|berapa|brp)\b",
+    r"\b(?:how much|charges?|charged|free|costs?|fees?|extra|prices?|rates?|percuma|caj|kos|harga|berapa|brp"
+    # "kids club bayar ke?", "do we pay for the kids club?": a yes would say it costs ("… free of charge")
+    r"|(?:pay|paid|bayar|dibayar)(?! (?:by|with|using|via|guna|dengan|dgn|pakai|menggunakan|melalui)\b))\b",
     re.IGNORECASE,
 )
 _EITHER_OR_OR_NEGATED = re.compile(
