@@ -60,9 +60,7 @@ static inline __m256i packed_rows(const block_q4_0 *lo, const block_q4_0 *hi) {
     return _mm256_set_m128i(_mm_loadu_si128((const __m128i *)hi->qs), _mm_loadu_si128((const __m128i *)lo->qs));
 }
 
-/* Vector k of block b goes to w[(b * RO + k) * step], its scales to dw[b * step]: step 1 for a group of its own, 2 for
- * one half of a wide group (below). */
-static void expand_strided(const block_q4_0 *W, int oo, int ro, int nb, __m256i *w, __m256 *dw, int step) {
+static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     static const block_q4_0 zero; /* rows past ro: weights and scale 0 */
     for (int b = 0; b < nb; b++) {
@@ -78,17 +76,13 @@ static void expand_strided(const block_q4_0 *W, int oo, int ro, int nb, __m256i 
         __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
         __m256i v[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2),
                         _mm256_unpacklo_epi64(t1, t3), _mm256_unpackhi_epi64(t1, t3)};
-        __m256i *out = w + (size_t)b * RO * step;
+        __m256i *out = g->w + (size_t)b * RO;
         for (int j = 0; j < 4; j++) {
-            _mm256_store_si256(out + j * step, _mm256_and_si256(v[j], low4));
-            _mm256_store_si256(out + (j + 4) * step, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
+            _mm256_store_si256(out + j, _mm256_and_si256(v[j], low4));
+            _mm256_store_si256(out + j + 4, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
         }
-        dw[(size_t)b * step] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
+        g->dw[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
     }
-}
-
-static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
-    expand_strided(W, oo, ro, nb, g->w, g->dw, 1);
 }
 
 /* The group's eight outputs for one token or two (tokens t and t + 1 share each weight load and keep two FMA
@@ -172,11 +166,42 @@ static void wide_alloc(wide_group *g, int nb) {
     g->dw = (__m512 *)aligned_alloc(64, sizeof(__m512) * (size_t)nb);
 }
 
+/* expand_rows for sixteen rows at once: the same transpose in each 128-bit lane (rows r, r + 4, r + 8, r + 12 share a
+ * register), so each 256-bit half comes out as the eight-row group's vector, the halves already where the wide group
+ * keeps them. */
+static inline __m512i packed_four_rows(const block_q4_0 *a, const block_q4_0 *b, const block_q4_0 *c,
+                                       const block_q4_0 *d) {
+    __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)a->qs));
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)b->qs), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)c->qs), 2);
+    return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)d->qs), 3);
+}
+
 static void expand_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
-    __m256i *w = (__m256i *)g->w;
-    __m256 *dw = (__m256 *)g->dw;
-    expand_strided(W, oo, RO, nb, w, dw, 2);
-    expand_strided(W, oo + RO, RO, nb, w + 1, dw + 1, 2);
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    for (int b = 0; b < nb; b++) {
+        const block_q4_0 *row[2 * RO];
+        uint16_t scale[2 * RO]; /* fp16, converted together */
+        for (int r = 0; r < 2 * RO; r++) {
+            row[r] = W + (size_t)(oo + r) * nb + b;
+            scale[r] = row[r]->d;
+        }
+        __m512i y0 = packed_four_rows(row[0], row[4], row[8], row[12]);
+        __m512i y1 = packed_four_rows(row[1], row[5], row[9], row[13]);
+        __m512i y2 = packed_four_rows(row[2], row[6], row[10], row[14]);
+        __m512i y3 = packed_four_rows(row[3], row[7], row[11], row[15]);
+        __m512i t0 = _mm512_unpacklo_epi32(y0, y1), t1 = _mm512_unpackhi_epi32(y0, y1);
+        __m512i t2 = _mm512_unpacklo_epi32(y2, y3), t3 = _mm512_unpackhi_epi32(y2, y3);
+        __m512i v[4] = {_mm512_unpacklo_epi64(t0, t2), _mm512_unpackhi_epi64(t0, t2),
+                        _mm512_unpacklo_epi64(t1, t3), _mm512_unpackhi_epi64(t1, t3)};
+        __m512i *out = g->w + (size_t)b * RO;
+        for (int j = 0; j < 4; j++) {
+            _mm512_store_si512(out + j, _mm512_and_si512(v[j], low4));
+            /* a 32-bit shift: the mask keeps each byte's own high nibble whatever the lane width */
+            _mm512_store_si512(out + j + 4, _mm512_and_si512(_mm512_srli_epi32(v[j], 4), low4));
+        }
+        g->dw[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
+    }
 }
 
 static inline __attribute__((always_inline)) __m512i wide_block_sum(const __m512i *wb, const int8_t *a, int32_t sum) {
