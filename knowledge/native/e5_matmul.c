@@ -60,6 +60,22 @@ static inline __m256i packed_rows(const block_q4_0 *lo, const block_q4_0 *hi) {
     return _mm256_set_m128i(_mm_loadu_si128((const __m128i *)hi->qs), _mm_loadu_si128((const __m128i *)lo->qs));
 }
 
+/* Vectors j and j + 4 of a block from its packed rows y0..y3, for either register width (P, T, SI: the width's
+ * intrinsic prefix, integer vector and suffix): a 4 x 4 transpose of int32s in each 128-bit lane gives each row's
+ * packed quad j in its lane, then the low nibbles (vector j) and the high ones (j + 4; a 32-bit shift: the mask keeps
+ * each byte's own high nibble whatever the shift's lane width). */
+#define STORE_TRANSPOSED(P, T, SI, y0, y1, y2, y3, out, low4)                                                         \
+    do {                                                                                                            \
+        T t0 = P##_unpacklo_epi32(y0, y1), t1 = P##_unpackhi_epi32(y0, y1);                                         \
+        T t2 = P##_unpacklo_epi32(y2, y3), t3 = P##_unpackhi_epi32(y2, y3);                                         \
+        T v[4] = {P##_unpacklo_epi64(t0, t2), P##_unpackhi_epi64(t0, t2), P##_unpacklo_epi64(t1, t3),              \
+                  P##_unpackhi_epi64(t1, t3)};                                                                      \
+        for (int j = 0; j < 4; j++) {                                                                               \
+            P##_store_##SI((out) + j, P##_and_##SI(v[j], low4));                                                    \
+            P##_store_##SI((out) + j + 4, P##_and_##SI(P##_srli_epi32(v[j], 4), low4));                             \
+        }                                                                                                           \
+    } while (0)
+
 static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     static const block_q4_0 zero; /* rows past ro: weights and scale 0 */
@@ -72,15 +88,7 @@ static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *
         }
         __m256i y0 = packed_rows(row[0], row[4]), y1 = packed_rows(row[1], row[5]);
         __m256i y2 = packed_rows(row[2], row[6]), y3 = packed_rows(row[3], row[7]);
-        __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpackhi_epi32(y0, y1);
-        __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
-        __m256i v[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2),
-                        _mm256_unpacklo_epi64(t1, t3), _mm256_unpackhi_epi64(t1, t3)};
-        __m256i *out = g->w + (size_t)b * RO;
-        for (int j = 0; j < 4; j++) {
-            _mm256_store_si256(out + j, _mm256_and_si256(v[j], low4));
-            _mm256_store_si256(out + j + 4, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
-        }
+        STORE_TRANSPOSED(_mm256, __m256i, si256, y0, y1, y2, y3, g->w + (size_t)b * RO, low4);
         g->dw[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
     }
 }
@@ -102,47 +110,62 @@ static inline __attribute__((always_inline)) void store_rows(__m256 facc, const 
 /* four activations as one int32, read where they are (a broadcast straight from memory) */
 typedef int32_t unaligned_i32 __attribute__((aligned(1), may_alias));
 
-static inline __attribute__((always_inline)) __m256i block_sum(const __m256i *wb, const int8_t *a, int32_t sum) {
-    const unaligned_i32 *four = (const unaligned_i32 *)a;
-    __m256i s0 = _mm256_set1_epi32(-8 * sum), s1 = _mm256_setzero_si256();
-#pragma GCC unroll 4
-    for (int k = 0; k < RO; k += 2) {
-        s0 = dpbusd(s0, _mm256_load_si256(wb + k), _mm256_set1_epi32(four[k]));
-        s1 = dpbusd(s1, _mm256_load_si256(wb + k + 1), _mm256_set1_epi32(four[k + 1]));
+/* A block's exact integer sums for the group's rows, one per lane, for either register width (T, P, SI: its integer
+ * vector, intrinsic prefix and suffix): eight dpbusds of the unsigned weights against four activations broadcast, in
+ * two chains, started at -8 x the activations' sum (the nibble offset). */
+#define DEFINE_BLOCK_SUM(NAME, T, P, SI, DPBUSD)                                                                    \
+    static inline __attribute__((always_inline)) T NAME(const T *wb, const int8_t *a, int32_t sum) {                \
+        const unaligned_i32 *four = (const unaligned_i32 *)a;                                                       \
+        T s0 = P##_set1_epi32(-8 * sum), s1 = P##_setzero_##SI();                                                   \
+        _Pragma("GCC unroll 4") for (int k = 0; k < RO; k += 2) {                                                   \
+            s0 = DPBUSD(s0, P##_load_##SI(wb + k), P##_set1_epi32(four[k]));                                        \
+            s1 = DPBUSD(s1, P##_load_##SI(wb + k + 1), P##_set1_epi32(four[k + 1]));                                \
+        }                                                                                                           \
+        return P##_add_epi32(s0, s1);                                                                               \
     }
-    return _mm256_add_epi32(s0, s1);
-}
+
+DEFINE_BLOCK_SUM(block_sum, __m256i, _mm256, si256, dpbusd)
+
+/* A group's outputs for every token, for either register width (VF, VI: its float and int vectors; the rest its
+ * intrinsics): per block the exact integer sum, then one convert, one multiply and one FMA; STORE adds the bias. */
+#define ROWS_FOR_TOKENS(VF, VI, BLOCK_SUM, ZERO, FMADD, CVT, MUL, SET1, STORE)                                      \
+    do {                                                                                                            \
+        int nb = nin / QK, t = 0;                                                                                   \
+        for (; t + 1 < L; t += 2) {                                                                                 \
+            const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;                                                \
+            const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;                                                   \
+            const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;                                                 \
+            VF f0 = ZERO(), f1 = ZERO();                                                                            \
+            for (int b = 0; b < nb; b++) {                                                                          \
+                const VI *wb = g->w + (size_t)b * RO;                                                               \
+                VI i0 = BLOCK_SUM(wb, a0 + (size_t)b * QK, s0[b]);                                                  \
+                VI i1 = BLOCK_SUM(wb, a1 + (size_t)b * QK, s1[b]);                                                  \
+                f0 = FMADD(CVT(i0), MUL(g->dw[b], SET1(d0[b])), f0);                                                \
+                f1 = FMADD(CVT(i1), MUL(g->dw[b], SET1(d1[b])), f1);                                                \
+            }                                                                                                       \
+            STORE(f0, bias, Y + (size_t)t * nout + oo);                                                             \
+            STORE(f1, bias, Y + (size_t)(t + 1) * nout + oo);                                                       \
+        }                                                                                                           \
+        if (t < L) {                                                                                                \
+            const int8_t *a0 = aq + (size_t)t * nin;                                                                \
+            const float *d0 = ad + (size_t)t * nb;                                                                  \
+            const int32_t *s0 = as + (size_t)t * nb;                                                                \
+            VF f0 = ZERO();                                                                                         \
+            for (int b = 0; b < nb; b++) {                                                                          \
+                VI i0 = BLOCK_SUM(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);                               \
+                f0 = FMADD(CVT(i0), MUL(g->dw[b], SET1(d0[b])), f0);                                                \
+            }                                                                                                       \
+            STORE(f0, bias, Y + (size_t)t * nout + oo);                                                             \
+        }                                                                                                           \
+    } while (0)
 
 static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
                             const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
                             int L, int nout, int nin, int oo, int ro) {
-    int nb = nin / QK, t = 0;
-    for (; t + 1 < L; t += 2) {
-        const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;
-        const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;
-        const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;
-        __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps();
-        for (int b = 0; b < nb; b++) {
-            const __m256i *wb = g->w + (size_t)b * RO;
-            __m256i i0 = block_sum(wb, a0 + (size_t)b * QK, s0[b]);
-            __m256i i1 = block_sum(wb, a1 + (size_t)b * QK, s1[b]);
-            f0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d0[b])), f0);
-            f1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d1[b])), f1);
-        }
-        store_rows(f0, bias, Y + (size_t)t * nout + oo, ro);
-        store_rows(f1, bias, Y + (size_t)(t + 1) * nout + oo, ro);
-    }
-    if (t < L) {
-        const int8_t *a0 = aq + (size_t)t * nin;
-        const float *d0 = ad + (size_t)t * nb;
-        const int32_t *s0 = as + (size_t)t * nb;
-        __m256 f0 = _mm256_setzero_ps();
-        for (int b = 0; b < nb; b++) {
-            __m256i i0 = block_sum(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);
-            f0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d0[b])), f0);
-        }
-        store_rows(f0, bias, Y + (size_t)t * nout + oo, ro);
-    }
+#define STORE_GROUP(f, bias, y) store_rows(f, bias, y, ro)
+    ROWS_FOR_TOKENS(__m256, __m256i, block_sum, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_cvtepi32_ps, _mm256_mul_ps,
+                    _mm256_set1_ps, STORE_GROUP);
+#undef STORE_GROUP
 }
 
 static void group_alloc(row_group *g, int nb) {
@@ -190,30 +213,12 @@ static void expand_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
         __m512i y1 = packed_four_rows(row[1], row[5], row[9], row[13]);
         __m512i y2 = packed_four_rows(row[2], row[6], row[10], row[14]);
         __m512i y3 = packed_four_rows(row[3], row[7], row[11], row[15]);
-        __m512i t0 = _mm512_unpacklo_epi32(y0, y1), t1 = _mm512_unpackhi_epi32(y0, y1);
-        __m512i t2 = _mm512_unpacklo_epi32(y2, y3), t3 = _mm512_unpackhi_epi32(y2, y3);
-        __m512i v[4] = {_mm512_unpacklo_epi64(t0, t2), _mm512_unpackhi_epi64(t0, t2),
-                        _mm512_unpacklo_epi64(t1, t3), _mm512_unpackhi_epi64(t1, t3)};
-        __m512i *out = g->w + (size_t)b * RO;
-        for (int j = 0; j < 4; j++) {
-            _mm512_store_si512(out + j, _mm512_and_si512(v[j], low4));
-            /* a 32-bit shift: the mask keeps each byte's own high nibble whatever the lane width */
-            _mm512_store_si512(out + j + 4, _mm512_and_si512(_mm512_srli_epi32(v[j], 4), low4));
-        }
+        STORE_TRANSPOSED(_mm512, __m512i, si512, y0, y1, y2, y3, g->w + (size_t)b * RO, low4);
         g->dw[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
     }
 }
 
-static inline __attribute__((always_inline)) __m512i wide_block_sum(const __m512i *wb, const int8_t *a, int32_t sum) {
-    const unaligned_i32 *four = (const unaligned_i32 *)a;
-    __m512i s0 = _mm512_set1_epi32(-8 * sum), s1 = _mm512_setzero_si512();
-#pragma GCC unroll 4
-    for (int k = 0; k < RO; k += 2) {
-        s0 = _mm512_dpbusd_epi32(s0, _mm512_load_si512(wb + k), _mm512_set1_epi32(four[k]));
-        s1 = _mm512_dpbusd_epi32(s1, _mm512_load_si512(wb + k + 1), _mm512_set1_epi32(four[k + 1]));
-    }
-    return _mm512_add_epi32(s0, s1);
-}
+DEFINE_BLOCK_SUM(wide_block_sum, __m512i, _mm512, si512, _mm512_dpbusd_epi32)
 
 static inline __attribute__((always_inline)) void wide_store(__m512 facc, const float *bias, float *RESTRICT y) {
     _mm512_storeu_ps(y, bias ? _mm512_add_ps(_mm512_loadu_ps(bias), facc) : facc);
@@ -222,33 +227,8 @@ static inline __attribute__((always_inline)) void wide_store(__m512 facc, const 
 static void wide_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
                                  const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
                                  int L, int nout, int nin, int oo) {
-    int nb = nin / QK, t = 0;
-    for (; t + 1 < L; t += 2) {
-        const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;
-        const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;
-        const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;
-        __m512 f0 = _mm512_setzero_ps(), f1 = _mm512_setzero_ps();
-        for (int b = 0; b < nb; b++) {
-            const __m512i *wb = g->w + (size_t)b * RO;
-            __m512i i0 = wide_block_sum(wb, a0 + (size_t)b * QK, s0[b]);
-            __m512i i1 = wide_block_sum(wb, a1 + (size_t)b * QK, s1[b]);
-            f0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(g->dw[b], _mm512_set1_ps(d0[b])), f0);
-            f1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), _mm512_mul_ps(g->dw[b], _mm512_set1_ps(d1[b])), f1);
-        }
-        wide_store(f0, bias, Y + (size_t)t * nout + oo);
-        wide_store(f1, bias, Y + (size_t)(t + 1) * nout + oo);
-    }
-    if (t < L) {
-        const int8_t *a0 = aq + (size_t)t * nin;
-        const float *d0 = ad + (size_t)t * nb;
-        const int32_t *s0 = as + (size_t)t * nb;
-        __m512 f0 = _mm512_setzero_ps();
-        for (int b = 0; b < nb; b++) {
-            __m512i i0 = wide_block_sum(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);
-            f0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(g->dw[b], _mm512_set1_ps(d0[b])), f0);
-        }
-        wide_store(f0, bias, Y + (size_t)t * nout + oo);
-    }
+    ROWS_FOR_TOKENS(__m512, __m512i, wide_block_sum, _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_cvtepi32_ps,
+                    _mm512_mul_ps, _mm512_set1_ps, wide_store);
 }
 #endif
 #else
