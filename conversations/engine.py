@@ -457,6 +457,8 @@ def _run_turn_locked(
             conversation=conversation, role=MessageRole.SYSTEM, metadata__greeting=True, pk__gt=pending[0].pk
         ).exists()
         text = modes.greeting_reply(question, language, property_.name, welcomed=welcomed)
+        if modes.says_nothing(question) and session.history:  # "👍" or "??" after a reply: never welcomed again
+            text = modes.nod_reply(session.history, language)
         step_reply = StepReply(text, session.mode, {"greeting": True}, source="greeting", language=language)
     if step_reply is not None:
         sink.on_token(step_reply.text)
