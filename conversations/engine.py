@@ -545,7 +545,9 @@ def _run_turn_locked(
         "provider": routed.result.provider,
         "model": routed.result.model,
         "attempts": [{"provider": a.provider, "outcome": a.outcome, "ms": round(a.ms, 2)} for a in routed.attempts],
-        "confidence": result.confidence,
+        # A reply the assistant wrote itself (a greeting, the lead's questions, a handoff line) searched no knowledge:
+        # no confidence, not "0.00" beside it on the staff page as if the answer were a guess.
+        "confidence": None if step_reply is not None else result.confidence,
         "knowledge": [
             {"item_id": h.item_id, "chunk_id": h.chunk_id, "title": h.title, "score": round(h.score, 4)}
             for h in result.hits

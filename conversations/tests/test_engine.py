@@ -504,6 +504,7 @@ def test_a_message_without_a_word_is_asked_what_we_can_do_never_handed_over_for_
         expected = HOW_CAN_I_HELP[language]
         assert [r.content for r in replies] == [expected] * 4
         assert all(r.metadata["knowledge"] == [] and r.metadata["mode"] == AiMode.CONCIERGE for r in replies)
+        assert all(r.metadata["confidence"] is None for r in replies)  # staff saw "confidence 0.00" beside each
         conversation.refresh_from_db()
         assert conversation.status != ConversationStatus.HANDED_OFF
         assert not GapQuestion.objects.exists()
