@@ -254,6 +254,7 @@ def answer(
         hits=hits,
         property_name=property_.name,
         unnamed=unnamed,
+        waiting=current_mode == AiMode.HANDOFF,
         parts=parts,
     )
     started = time.perf_counter()

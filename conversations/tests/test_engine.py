@@ -529,6 +529,23 @@ def test_a_message_without_a_word_in_the_middle_of_an_enquiry_is_asked_the_enqui
     )
 
 
+@pytest.mark.parametrize(
+    ("asks", "again", "language"),
+    [("can I talk to a person?", "hello? is anyone there?", "en"), ("nak cakap dengan staf", "ada orang tak?", "ms")],
+)
+def test_a_guest_writing_again_while_waiting_for_a_person_is_not_passed_on_again(
+    kb_a, open_all_day, asks, again, language
+) -> None:
+    """Each message while waiting once said "I'm passing your conversation to a member of our team now"."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, asks)
+        first = engine.run_turn(conversation.pk, message.pk).content
+        assert first.startswith(TEMPLATES[language]["handoff"]), first
+        replies = [say(conversation, again, n).content for n in (2, 3)]
+        assert not any(TEMPLATES[language]["handoff"] in r for r in replies), replies
+        assert all(r.startswith(TEMPLATES[language]["handoff_waiting"]) for r in replies), replies
+
+
 def test_a_greeting_with_a_question_is_answered_as_the_question(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation, message = start(kb_a, "hi, what time is breakfast served?")
