@@ -229,9 +229,27 @@ SALAM_REPLY = "Waalaikumsalam, selamat datang ke {property}! Apa yang boleh saya
 
 
 def only_greets(text: str) -> bool:
-    """Whether a message is nothing but a greeting, or nothing at all (an e-mail with an empty body)."""
+    """Whether a message is nothing but a greeting, or says nothing at all: an e-mail with an empty body, or no letter
+    and no digit ("👍", "??", emoji, a zero-width space), which no knowledge answers and which must never count
+    towards a handoff for low confidence nor become a gap."""
     stripped = text.strip()
-    return not stripped or bool(_GREETING_ONLY.match(stripped))
+    return says_nothing(stripped) or bool(_GREETING_ONLY.match(stripped))
+
+
+def says_nothing(text: str) -> bool:
+    """No letter and no digit: "👍", "??", emoji, a zero-width space (see `only_greets`)."""
+    return not any(ch.isalnum() for ch in text)
+
+
+def nod_reply(history: list[dict[str, str]], language: str) -> str:
+    """What a receptionist says to a message without a word in a conversation under way: the question we asked last,
+    again, from its sentence on ("What phone number…?", "Shall I pass…? Please reply YES or NO."), since it is still
+    open; after an answer that asked nothing, how we can help."""
+    last = next((turn["content"] for turn in reversed(history) if turn["role"] == "ai"), "")
+    line = next((line.strip() for line in reversed(last.splitlines()) if line.strip()), "")
+    sentences = re.split(r"(?<=[.!?])\s+", line)
+    asked = [i for i, sentence in enumerate(sentences) if sentence.endswith("?")]
+    return " ".join(sentences[asked[-1] :]) if asked else HOW_CAN_I_HELP[language]
 
 
 def greeting_language(text: str, default: str) -> str:

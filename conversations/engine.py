@@ -254,6 +254,7 @@ def answer(
         hits=hits,
         property_name=property_.name,
         unnamed=unnamed,
+        waiting=current_mode == AiMode.HANDOFF,
         parts=parts,
     )
     started = time.perf_counter()
@@ -457,6 +458,8 @@ def _run_turn_locked(
             conversation=conversation, role=MessageRole.SYSTEM, metadata__greeting=True, pk__gt=pending[0].pk
         ).exists()
         text = modes.greeting_reply(question, language, property_.name, welcomed=welcomed)
+        if modes.says_nothing(question) and session.history:  # "👍" or "??" after a reply: never welcomed again
+            text = modes.nod_reply(session.history, language)
         step_reply = StepReply(text, session.mode, {"greeting": True}, source="greeting", language=language)
     if step_reply is not None:
         sink.on_token(step_reply.text)
@@ -543,7 +546,9 @@ def _run_turn_locked(
         "provider": routed.result.provider,
         "model": routed.result.model,
         "attempts": [{"provider": a.provider, "outcome": a.outcome, "ms": round(a.ms, 2)} for a in routed.attempts],
-        "confidence": result.confidence,
+        # A reply the assistant wrote itself (a greeting, the lead's questions, a handoff line) searched no knowledge:
+        # no confidence, not "0.00" beside it on the staff page as if the answer were a guess.
+        "confidence": None if step_reply is not None else result.confidence,
         "knowledge": [
             {"item_id": h.item_id, "chunk_id": h.chunk_id, "title": h.title, "score": round(h.score, 4)}
             for h in result.hits

@@ -18,7 +18,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "created_at": message.created_at.isoformat(),
     }
     if message.role == MessageRole.STAFF and message.sent_by_user_id:  # the widget names the person answering
-        payload["sender"] = staff_names([message.sent_by_user_id]).get(message.sent_by_user_id, "")
+        payload["sender"] = staff_names([message.sent_by_user_id], for_guests=True).get(message.sent_by_user_id, "")
     return payload
 
 

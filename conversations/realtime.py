@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 
 from conversations.models import Channel, Conversation
 from core import layer
+from core.languages import spoken
 
 SEND_TIMEOUT = layer.SEND_TIMEOUT
 GUEST_EVENT = "guest.event"  # the type of every message to a guest's group (GuestConsumer passes them on)
@@ -125,12 +126,17 @@ def send_to_guest(schema_name: str, conversation_id: int, event: str, payload: d
     GuestStream(schema_name, conversation_id).finish(event, payload)
 
 
+OUR_TEAM = {"en": "Our team", "ms": "Pasukan kami"}
+
+
 def staff_typing_to_guest(schema_name: str, conversation_id: int, staff_name: str) -> bool:
     """The staff websocket's typing hook: a widget guest sees "Aina is typing…"; False if no such conversation."""
     with schema_context(schema_name):
-        channel = Conversation.objects.filter(pk=conversation_id).values_list("channel", flat=True).first()
-    if channel is None:
+        found = Conversation.objects.filter(pk=conversation_id).values_list("channel", "guest__language").first()
+    if found is None:
         return False
+    channel, language = found
     if channel == Channel.WEB:  # WhatsApp shows its own typing state (mark_read_with_typing); e-mail has none
-        send_to_guest(schema_name, conversation_id, "typing", {"name": staff_name})
+        name = staff_name or OUR_TEAM[spoken(language)]  # someone who gave no name: "Our team is typing…"
+        send_to_guest(schema_name, conversation_id, "typing", {"name": name})
     return True

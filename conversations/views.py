@@ -36,6 +36,8 @@ def widget_demo(request: HttpRequest) -> HttpResponse:
         for k in WidgetKey.objects.filter(property__schema_name=property_.schema_name, is_active=True).order_by("id")
         if k.is_usable()
     ]
+    # A key being replaced (it has an end) last: the embed code shown must not be one that stops within a day.
+    keys.sort(key=lambda k: k.expires_at is not None)
     # The first key that allows this very page, so the demo works wherever it is served; else the first key.
     widget_key = next((k for k in keys if k.allows_origin(origin)), keys[0] if keys else None)
     api_base = public_base_url(request)

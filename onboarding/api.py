@@ -161,11 +161,21 @@ def onboard(request: Request, property_id: int) -> Response:
     return Response({**wizard.report(property_), **extra})
 
 
-@extend_schema(request=None, responses={201: OpenApiResponse(description="The new key")}, summary="Rotate a widget key")
+@extend_schema(
+    request=None,
+    responses={
+        201: OpenApiResponse(description="The new key"),
+        409: OpenApiResponse(description="The key is already being replaced: rotate its successor"),
+    },
+    summary="Rotate a widget key",
+)
 @api_view(["POST"])
 def rotate_key(request: Request, property_id: int, key_id: int) -> Response:
     property_ = property_for_user(request.user, property_id, MANAGERS)
-    rotated = rotate_property_key(property_, key_id, actor=request.user, request=request._request)
+    try:
+        rotated = rotate_property_key(property_, key_id, actor=request.user, request=request._request)
+    except ValidationError as exc:
+        return Response(_errors(exc), status=409)
     if rotated is None:
         return Response({"detail": "No such widget key."}, status=404)
     key, new = rotated

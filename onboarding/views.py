@@ -348,7 +348,11 @@ def pending_email_address(request: HttpRequest, pending_id: int, action: str) ->
 @require_POST
 def rotate_key(request: HttpRequest, key_id: int) -> HttpResponse:
     property_ = _property()
-    rotated = rotate_property_key(property_, key_id, actor=request.user, request=request)
+    try:
+        rotated = rotate_property_key(property_, key_id, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("onboarding:settings") + "#widget")
     if rotated is None:
         raise Http404("No such widget key.")
     _, new = rotated

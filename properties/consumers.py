@@ -52,7 +52,9 @@ class StaffConsumer(GroupFeed):
         self._last_typing[conversation_id] = now
         property_, user = self.scope["property"], self.scope["user"]
         name = staff_name(user)
-        exists = await database_sync_to_async(staff_typing)(property_.schema_name, conversation_id, name)
+        # The guest hears a name only one the person gave (`staff_name`); colleagues, the one they know.
+        guest_name = staff_name(user, for_guests=True)
+        exists = await database_sync_to_async(staff_typing)(property_.schema_name, conversation_id, guest_name)
         if not exists:
             await self.send_json({"event": "error", "payload": {"status": 404, "detail": "No such conversation."}})
             return

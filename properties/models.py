@@ -8,6 +8,7 @@ import secrets
 import zoneinfo
 from typing import Any
 
+import phonenumbers
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -81,6 +82,13 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known IANA timezone (e.g. Asia/Kuala_Lumpur).")
 
 
+def validate_country(value: str) -> None:
+    """The default region every local phone number a guest types is read in ("012-345 6789"): one the phone library
+    does not know ("UK": Britain's code is GB) lost every such number from the leads, silently."""
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(f"{value!r} is not a two-letter ISO 3166 country code (e.g. MY, SG, GB).")
+
+
 class PlanTier(models.TextChoices):
     STARTER = "starter", "Starter"
     PROFESSIONAL = "professional", "Professional"
@@ -102,7 +110,10 @@ class Property(TenantMixin):
     notification_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     country = models.CharField(
-        max_length=2, default="MY", help_text="ISO 3166 country code; the default region for phone numbers."
+        max_length=2,
+        default="MY",
+        validators=[validate_country],
+        help_text="ISO 3166 country code; the default region for phone numbers.",
     )
     plan = models.CharField(max_length=16, choices=PlanTier.choices, default=PlanTier.STARTER)
     is_active = models.BooleanField(default=True)

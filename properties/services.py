@@ -151,15 +151,19 @@ def rotate_widget_key(
     return new
 
 
-def staff_name(user: User) -> str:
-    """How colleagues and guests address a staff member: the first name, else the e-mail's local part."""
-    return user.first_name.strip() or user.get_full_name().strip() or user.email.split("@", 1)[0]
+def staff_name(user: User, *, for_guests: bool = False) -> str:
+    """How colleagues address a staff member: the first name, else the e-mail's local part. `for_guests`: only a name
+    the person gave ("" without one): an invited account has none, and guests were shown "aina.rahman" or
+    "frontdesk2", an address rather than a name."""
+    given = user.first_name.strip() or user.get_full_name().strip()
+    return given if for_guests else given or user.email.split("@", 1)[0]
 
 
-def staff_names(user_ids: set[int] | list[int]) -> dict[int, str]:
+def staff_names(user_ids: set[int] | list[int], *, for_guests: bool = False) -> dict[int, str]:
     """Names for many staff ids at once (one query; tenant tables hold user ids, not foreign keys)."""
     wanted = {int(i) for i in user_ids if i}
-    return {user.pk: staff_name(user) for user in User.objects.filter(pk__in=wanted)} if wanted else {}
+    users = User.objects.filter(pk__in=wanted) if wanted else []
+    return {user.pk: staff_name(user, for_guests=for_guests) for user in users}
 
 
 def writers_of(property_: Property) -> list[User]:

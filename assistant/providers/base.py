@@ -51,6 +51,8 @@ class ChatRequest:
     # A message asking three things or more, part by part (the hits above are theirs, merged): the offline
     # answerer answers each from its own hits.
     parts: tuple[AskedPart, ...] = ()
+    # The conversation was already waiting for a person before this message (the session's mode was handoff).
+    waiting: bool = False
 
 
 @dataclass

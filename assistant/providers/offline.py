@@ -143,6 +143,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "lead": "I'd be happy to help with your enquiry.",
         # The turn adds when the team replies (in hours, or its next opening): `conversations.handoff.handoff_note`.
         "handoff": "I'm passing your conversation to a member of our team now.",
+        # The guest writes again while they wait: passed on already, not "now" at every message.
+        "handoff_waiting": "A member of our team has your conversation and will see this message too.",
         # The hotel wrote this detail in Malay only: say so and quote it, as the Malay side does for English.
         "malay_only": 'Here\'s what I can tell you (the hotel wrote this detail in Malay only): "{facts}"',
         # A kind of thing asked that the item does not name, beside another kind it does (a bathtub; a rain shower).
@@ -161,6 +163,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "lead": "Saya sedia membantu permintaan anda.",
         "handoff": "Saya sedang menyerahkan perbualan ini kepada kakitangan kami.",
+        "handoff_waiting": "Perbualan anda sudah bersama kakitangan kami, dan mereka akan melihat mesej ini juga.",
         # The hotel wrote this detail in English only: say so, in Malay, and quote it; never pretend.
         "english_only": 'Berikut maklumat yang saya ada: butiran ini hanya ada dalam bahasa Inggeris: "{facts}"',
         "other_kind": (
@@ -1446,7 +1449,7 @@ def compose(request: ChatRequest) -> str:
     t = TEMPLATES.get(request.language, TEMPLATES["en"])
     if request.mode == AiMode.HANDOFF:
         # A guest who asked for a person, or is upset, gets the person: no knowledge snippet first.
-        return t["handoff"]
+        return t["handoff_waiting" if request.waiting else "handoff"]
     if request.parts:
         return _compose_parts(request, t)
     question = without_setting(request.question)  # what the guest does meanwhile is no part of the question

@@ -90,6 +90,11 @@ JOINED = {
     "en": "{name} from the front desk has joined the conversation.",
     "ms": "{name} dari kaunter hadapan telah menyertai perbualan ini.",
 }
+# A staff member who gave no name (`staff_name(for_guests=True)`): never their e-mail address's first half.
+JOINED_UNNAMED = {
+    "en": "A member of our front desk team has joined the conversation.",
+    "ms": "Seorang kakitangan kaunter hadapan kami telah menyertai perbualan ini.",
+}
 BACK_TO_AI = {
     "en": "You're back with our assistant. If you need a person again, just say so.",
     "ms": "Anda kini kembali bersama pembantu kami. Jika anda perlukan kakitangan lagi, beritahu sahaja.",
@@ -438,7 +443,10 @@ def _hold(conversation_id: int, *, holder_id: int, actor_id: int, take_from: int
                 "previous_holder_name": current.name if current else None,
             },
         )
-        _tell_guest(conversation, JOINED[spoken(conversation.guest.language)].format(name=name), now, notice="joined")
+        language = spoken(conversation.guest.language)
+        known = staff_names([holder_id], for_guests=True).get(holder_id)
+        joined = JOINED[language].format(name=known) if known else JOINED_UNNAMED[language]
+        _tell_guest(conversation, joined, now, notice="joined")
     return conversation
 
 

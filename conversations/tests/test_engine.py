@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from assistant import modes
+from assistant.modes import HOW_CAN_I_HELP
 from assistant.providers.offline import TEMPLATES
 from conversations import engine, sessions
 from conversations.models import AiMode, ConversationStatus, Message, MessageRole, SessionState
@@ -483,6 +485,65 @@ def test_a_bare_greeting_is_greeted_back_and_asked_how_we_can_help(kb_a, open_al
         assert not GapQuestion.objects.exists()
         conversation.refresh_from_db()
         assert conversation.status != ConversationStatus.HANDED_OFF
+
+
+@pytest.mark.parametrize("language", ["en", "ms"])
+def test_a_message_without_a_word_is_asked_what_we_can_do_never_handed_over_for_it(
+    kb_a, open_all_day, language
+) -> None:
+    """ "👍", "??", emoji or a zero-width space: once "I don't have confirmed information… connect you with staff?",
+    and two of them in a row handed the guest to staff (a night receptionist alerted for a thumbs-up) and opened a
+    gap for the GM to fill."""
+    from gaps.models import GapQuestion
+
+    question = "what time is breakfast served?" if language == "en" else "pukul berapa sarapan?"
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, question)
+        engine.run_turn(conversation.pk, message.pk)
+        replies = [say(conversation, text, n) for n, text in enumerate(["👍", "??", "\u200b\u200d", "🙏🏨❓"], 2)]
+        expected = HOW_CAN_I_HELP[language]
+        assert [r.content for r in replies] == [expected] * 4
+        assert all(r.metadata["knowledge"] == [] and r.metadata["mode"] == AiMode.CONCIERGE for r in replies)
+        assert all(r.metadata["confidence"] is None for r in replies)  # staff saw "confidence 0.00" beside each
+        conversation.refresh_from_db()
+        assert conversation.status != ConversationStatus.HANDED_OFF
+        assert not GapQuestion.objects.exists()
+        first, _ = start(kb_a, "😀", client_id="9")  # as the first message: greeted, as "hi" is
+        assert engine.run_turn(first.pk, _.pk).content.startswith("Hello, and welcome to")
+
+
+def test_a_message_without_a_word_in_the_middle_of_an_enquiry_is_asked_the_enquiry_s_question_again(
+    kb_a, open_all_day
+) -> None:
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "I'd like to book a room from 20 to 23 May 2027 for 2 adults")
+        engine.run_turn(conversation.pk, message.pk)
+        asked = say(conversation, "deluxe", 2).content
+        assert "phone number or e-mail" in asked, asked
+        again = say(conversation, "??", 3).content
+        assert "phone number or e-mail" in again and "confirmed information" not in again, again
+    consent = "Thank you.\n\nRequest: Room booking\n\nShall I pass these details on? Please reply YES or NO."
+    assert (
+        modes.nod_reply([{"role": "ai", "content": consent}], "en")
+        == "Shall I pass these details on? Please reply YES or NO."
+    )
+
+
+@pytest.mark.parametrize(
+    ("asks", "again", "language"),
+    [("can I talk to a person?", "hello? is anyone there?", "en"), ("nak cakap dengan staf", "ada orang tak?", "ms")],
+)
+def test_a_guest_writing_again_while_waiting_for_a_person_is_not_passed_on_again(
+    kb_a, open_all_day, asks, again, language
+) -> None:
+    """Each message while waiting once said "I'm passing your conversation to a member of our team now"."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, asks)
+        first = engine.run_turn(conversation.pk, message.pk).content
+        assert first.startswith(TEMPLATES[language]["handoff"]), first
+        replies = [say(conversation, again, n).content for n in (2, 3)]
+        assert not any(TEMPLATES[language]["handoff"] in r for r in replies), replies
+        assert all(r.startswith(TEMPLATES[language]["handoff_waiting"]) for r in replies), replies
 
 
 def test_a_greeting_with_a_question_is_answered_as_the_question(kb_a, open_all_day) -> None:

@@ -62,7 +62,7 @@ def test_a_guest_asks_for_a_person_staff_take_over_reply_and_resolve_live(
     staff.locator("button.send").click()
     expect(guest.locator(".m.staff")).to_contain_text("this is Farah at the front desk", timeout=15_000)
     expect(guest.locator(".m.ai[data-id]")).to_have_count(2, timeout=15_000)  # "… has joined the conversation"
-    expect(guest.locator(".m.ai[data-id]").nth(1)).to_contain_text("from the front desk has joined")
+    expect(guest.locator(".m.ai[data-id]").nth(1)).to_contain_text("front desk team has joined")
 
     # The guest writes again: it reaches the staff page live, and the AI says nothing.
     ask(guest, "My air conditioning is making a noise")

@@ -203,6 +203,28 @@ def test_the_widget_names_the_person_answering(named, convo_a) -> None:
     assert "sender" not in [m for m in shown if m["role"] == "ai"][0]
 
 
+def test_a_guest_never_sees_the_address_of_a_person_who_gave_no_name(world, monkeypatch) -> None:
+    """An invited account has no name: the guest read "agent from the front desk has joined", "agent is typing…" and
+    "agent" over the reply (the e-mail address's first half: "aina.rahman", "frontdesk2")."""
+    from conversations import realtime
+
+    world.agent_a.first_name = world.agent_a.last_name = ""
+    world.agent_a.save(update_fields=["first_name", "last_name"])
+    typed = []
+    monkeypatch.setattr(realtime, "send_to_guest", lambda schema, cid, event, payload: typed.append(payload["name"]))
+    with schema_context(world.a.schema_name):
+        conversation = engine.start_web_conversation(widget_key_id=1, consent_text="I accept.")
+        engine.record_guest_message(conversation, "Can I talk to a person?", provider_message_id="a:1")
+        handoff.staff_reply(conversation.pk, user_id=world.agent_a.pk, text="Hello, how can I help?")
+        messages = list(Message.objects.filter(conversation=conversation).order_by("id"))
+        shown = conversation_payload(conversation, messages)["messages"]
+        assert realtime.staff_typing_to_guest(world.a.schema_name, conversation.pk, "")
+    assert [m.get("sender") for m in shown if m["role"] == "staff"] == [""]
+    assert typed == ["Our team"]
+    assert not any("agent" in m["content"] for m in shown if m["role"] != "guest")
+    assert ("joined", "A member of our front desk team has joined the conversation.") in _notices(world, conversation)
+
+
 def test_a_staff_message_shows_its_delivery_state_and_why_it_failed(named, convo_a) -> None:
     world, conversation = named, convo_a
     with schema_context(world.a.schema_name):

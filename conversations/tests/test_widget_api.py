@@ -15,6 +15,7 @@ from conversations.models import Conversation, Guest, Message, MessageRole
 from conversations.widget import throttle, tokens
 from core.redis import get_redis
 from properties.models import WidgetKey
+from properties.services import rotate_widget_key
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +218,11 @@ def test_the_demo_page_embeds_the_widget_with_the_propertys_first_key(world, key
     assert f'data-key="{keys[0].public_key}"' in html and second.public_key not in html
     assert keys[1].public_key not in html
     assert 'src="http://localhost/widget.js"' in html
+    # Rotated, the first key keeps working a day: the page shows the first key that has no end, not the one about to
+    # stop (a manager copied its embed code, and the chat left their website the next day).
+    rotate_widget_key(keys[0])
+    html = Client(HTTP_HOST="alpha.localhost").get("/widget-demo/").content.decode()
+    assert f'data-key="{second.public_key}"' in html and keys[0].public_key not in html
 
 
 def start_as(key: WidgetKey, ip: str, browser: str = ""):

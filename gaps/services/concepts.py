@@ -118,12 +118,20 @@ _STOP = frozenset(
     ya anda kami kita dari pada atau juga lah nak mahu hendak bila ni tu tau kat dalam luar hotel bilik
     tetamu sini situ mana-mana sahaja saja je pun dia mereka sila tolong encik puan cik nanti selepas
     sebelum masuk ada-kah hari esok pagi malam petang selamat terima kasih bye goodbye good great nice cool
-    noted baik okey alright fine tempat area after them too mesin arah kecil daftar
+    noted baik okey alright fine tempat area after them too mesin arah kecil daftar pukul jam waktu
     town ride desk front kaunter counter book tempah get mesra laluan kerusi
     """
     )
 )
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
+# Two words that name one thing, written as the glossary's one word before the words are read: "check in" is not a
+# check and an "in", "daftar masuk" is check-in though "daftar" and "masuk" alone say nothing.
+_PHRASES = (
+    (re.compile(r"\bcheck(?:ed|ing)?[\s_]+in\b", re.IGNORECASE), "check-in"),
+    (re.compile(r"\bcheck(?:ed|ing)?[\s_]+out\b", re.IGNORECASE), "check-out"),
+    (re.compile(r"\bdaftar[\s_]+masuk\b", re.IGNORECASE), "check-in"),
+    (re.compile(r"\bdaftar[\s_]+keluar\b", re.IGNORECASE), "check-out"),
+)
 
 _CONCEPT_OF: dict[str, str] = {
     word: line.split(":", 1)[0].strip()
@@ -135,7 +143,10 @@ _CONCEPT_OF: dict[str, str] = {
 def concepts(text: str) -> dict[str, float]:
     """The question's concepts and their weights (1 for a subject, 0.5 for a generic verb)."""
     found: dict[str, float] = {}
-    for raw in _WORD.findall((text or "").lower()):
+    text = text or ""
+    for phrase, word in _PHRASES:
+        text = phrase.sub(word, text)
+    for raw in _WORD.findall(text.lower()):
         word = raw.strip("'-")
         if not word or word in _STOP or word.isdigit():
             continue

@@ -107,6 +107,20 @@ def test_an_answer_drawn_from_unrelated_knowledge_is_a_gap_and_one_about_the_sub
     assert is_about(concepts("Pukul berapa sarapan?"), ("Breakfast\nBreakfast is served 6:30-10:30.",))
 
 
+def test_the_commonest_question_answered_in_either_language_is_no_gap() -> None:
+    # "check in" in two words, "daftar masuk", and the Malay words for the hour ("pukul", "jam", "waktu", as "time"
+    # in English) once made every check-in question answered from its item an "unrelated" gap at the top of the GM's
+    # report.
+    english = ("Check-in and Check-out Times\nCheck-in time is from 3:00 pm and check-out time is by 12:00 noon.",)
+    malay = ("Waktu Daftar Masuk dan Keluar\nWaktu daftar masuk bermula 3:00 pm dan daftar keluar sebelum 12:00.",)
+    for question in ("what time can I check in?", "check in time?", "when is check out", "jam berapa check in?"):
+        assert is_about(concepts(question), english), question
+    for question in ("Pukul berapa daftar masuk?", "pukul brp daftar keluar", "waktu daftar masuk"):
+        assert is_about(concepts(question), malay), question
+    assert concepts("can I check out late?") == {"checkout": 1.0, "late": 1.0}
+    assert not is_about(concepts("what time can I check in?"), ("Breakfast\nBreakfast is served 6:30-10:30.",))
+
+
 def test_a_topic_no_item_names_reaches_the_gap_inbox_with_nothing_found_about_it(monkeypatch) -> None:
     # "Is there a sauna in the spa?": the spa's item was found, no item names a sauna (retrieval says so). The item
     # found is not what the question was about, so the gap inbox is told nothing was found for it.

@@ -213,11 +213,19 @@ def rotate_property_key(
     property_: Property, key_id: int, *, actor: User, request: HttpRequest | None = None
 ) -> tuple[WidgetKey, WidgetKey] | None:
     """Rotate the property's usable widget key `key_id` (`rotate_widget_key`: the old one keeps working for
-    24 hours), audited; returns (the old key as it now stands, the new one), or None for no such key."""
-    key = next((k for k in usable_keys(property_) if k.pk == key_id), None)
-    if key is None:
-        return None
-    new = rotate_widget_key(key, actor=actor)
+    24 hours), audited; returns (the old key as it now stands, the new one), or None for no such key.
+
+    A key already being replaced (it has an end) is refused, as the page offers no button for it: a second click or a
+    retried request minted another live key each time. Checked under the key's row lock, so two at once make one."""
+    with transaction.atomic():
+        key = WidgetKey.objects.select_for_update().filter(pk=key_id, property=property_).first()
+        if key is None or not key.is_usable():
+            return None
+        if key.expires_at is not None:
+            raise ValidationError(
+                {"widget_key": "This key is already being replaced (it stops within a day): rotate its successor."}
+            )
+        new = rotate_widget_key(key, actor=actor)
     audit.record(
         "settings.widget_key_rotated",
         actor=actor,

@@ -57,12 +57,13 @@ def test_a_platform_admin_takes_a_new_property_from_creation_to_live(world: Any,
 
     bad = onboard(admin, property_.pk, "details", {"name": "Delta Lodge", "timezone": "Asia/Kuching", "country": "MY"})
     assert bad.status_code == 400 and "notification_email" in bad.json()["errors"]
-    ok = onboard(
-        admin,
-        property_.pk,
-        "details",
-        {"name": "Delta Lodge", "timezone": "Asia/Kuching", "country": "my", "notification_email": "gm@delta.example"},
-    )
+    details = {"name": "Delta Lodge", "timezone": "Asia/Kuching", "notification_email": "gm@delta.example"}
+    for country in ("UK", "ZZ"):  # no region the phone numbers guests type could be read in: refused, nothing saved
+        unknown = onboard(admin, property_.pk, "details", {**details, "country": country})
+        assert unknown.status_code == 400 and "ISO 3166" in json.dumps(unknown.json()["errors"]["country"])
+    property_.refresh_from_db()
+    assert (property_.name, property_.country) == ("Delta Lodge", "MY")
+    ok = onboard(admin, property_.pk, "details", {**details, "country": "my"})
     assert ok.status_code == 200 and ok.json()["next_step"] == "hours"
 
     assert onboard(admin, property_.pk, "hours", {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}).status_code == 400

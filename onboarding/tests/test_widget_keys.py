@@ -29,6 +29,14 @@ def test_a_manager_rotates_a_key_through_the_api_and_the_old_one_works_a_day_mor
     # Both keys are listed until the old one expires; a rotated key is not rotated twice.
     listed = host_client(None, world.manager_a).get(f"/api/v1/properties/{world.a.pk}/settings").json()["widget"]
     assert {k["id"] for k in listed["keys"]} == {key.pk, new.pk}
+    # A second click or a retried request once minted another live key each time.
+    again = host_client(None, world.manager_a).post(f"/api/v1/properties/{world.a.pk}/widget-keys/{key.pk}/rotate")
+    assert again.status_code == 409 and "already being replaced" in again.json()["widget_key"][0]
+    page = host_client(world.a, world.manager_a).post(f"/settings/widget-keys/{key.pk}/rotate/", follow=True)
+    assert "already being replaced" in page.content.decode()
+    other = host_client(None, world.manager_b).post(f"/api/v1/properties/{world.a.pk}/widget-keys/{new.pk}/rotate")
+    assert other.status_code == 404
+    assert set(WidgetKey.objects.filter(property=world.a).values_list("pk", flat=True)) == {key.pk, new.pk}
 
 
 def test_the_settings_page_edits_origins_per_key_and_rotates(world: Any) -> None:

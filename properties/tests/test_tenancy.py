@@ -67,6 +67,7 @@ def test_creating_a_property_creates_its_schema_and_domain(world):
     [
         ("slug", "Bad Slug!", "lowercase"),
         ("timezone", "Mars/Olympus", "not a known IANA timezone"),
+        ("country", "UK", "not a two-letter ISO 3166 country code"),  # Britain is GB: "UK" lost every local phone
     ],
 )
 def test_a_bad_property_is_refused_and_nothing_is_created(world, field, value, message):
