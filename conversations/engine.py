@@ -139,19 +139,19 @@ def record_guest_message(
                     provider_message_id=provider_message_id,
                     metadata={"channel": extra or {}},
                     created_at=now,
-                )
+                ),
+                alongside=(_TOUCH, [now, conversation.pk, now]),  # the touch in the INSERT's round trip
             )
-            _touch(conversation, now)
             _notify_inbox(conversation, message)
     except IntegrityError:
         return Message.objects.get(channel=conversation.channel, provider_message_id=provider_message_id), False
     return message, True
 
 
-# The conversation's last message and its guest's last visit, in one statement (the guest's message's hot path).
-_TOUCH_SQL = f"""
-    WITH c AS (UPDATE {Conversation._meta.db_table} SET last_message_at = %(now)s WHERE id = %(id)s RETURNING guest_id)
-    UPDATE {Guest._meta.db_table} SET last_seen_at = %(now)s WHERE id = (SELECT guest_id FROM c)
+# The conversation's last message and its guest's last visit, written with the guest's message (its hot path).
+_TOUCH = f"""
+    touched AS (UPDATE {Conversation._meta.db_table} SET last_message_at = %s WHERE id = %s RETURNING guest_id),
+    seen AS (UPDATE {Guest._meta.db_table} SET last_seen_at = %s WHERE id = (SELECT guest_id FROM touched) RETURNING id)
 """  # noqa: S608 - the table names are our models'
 
 
@@ -159,11 +159,6 @@ _TOUCH_SQL = f"""
 _GUEST_LANGUAGE_SQL = f"""
     UPDATE {Guest._meta.db_table} SET {Guest._meta.get_field("language").column} = %s WHERE id = %s
 """  # noqa: S608 - the table and column names are our model's
-
-
-def _touch(conversation: Conversation, now: Any) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_TOUCH_SQL, {"now": now, "id": conversation.pk})
 
 
 def ingest(normalized: NormalizedMessage) -> tuple[Conversation, Message, bool]:

@@ -127,6 +127,8 @@ MIDDLEWARE = [
 
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Django's backend under django-tenants', its pool's health check answered by the socket first (core/pgbackend).
+ORIGINAL_BACKEND = "core.pgbackend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_nocturn")}

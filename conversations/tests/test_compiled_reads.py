@@ -374,3 +374,53 @@ def test_compiled_rows_are_the_orms_values_rows_and_each_propertys_own(world) ->
         )
         with pytest.raises(ValueError, match="values"):
             compiled.rows(engine.conversation_with_guest, conversation_id)
+
+
+def test_a_guest_message_is_stored_with_its_touch_in_one_statement_under_each_property(world) -> None:
+    """The guest's message, the conversation's last message time and the guest's last visit: one round trip, and
+    each property's statement writes only its own rows (the INSERT and the touch compiled under the first)."""
+    conversations, before = {}, timezone.now() - dt.timedelta(days=2)
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversations[schema] = web_conversation()
+            Conversation.objects.filter(pk=conversations[schema].pk).update(last_message_at=before)
+            Guest.objects.filter(pk=conversations[schema].guest_id).update(last_seen_at=before)
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema), CaptureQueriesContext(connection) as sent_now:
+            message, created = engine.record_guest_message(
+                conversations[schema], f"Ada kolam renang? ({schema})", provider_message_id=f"{schema}:1"
+            )
+        sql = [q["sql"] for q in sent_now.captured_queries]
+        writes = [text for text in sql if not text.startswith(("SAVEPOINT", "RELEASE", "SET search_path"))]
+        assert created and len(writes) == 1, writes  # the INSERT carries the touch: one round trip
+        with schema_context(schema):
+            conversation = Conversation.objects.select_related("guest").get(pk=conversations[schema].pk)
+            assert conversation.last_message_at == message.created_at == conversation.guest.last_seen_at
+            assert Message.objects.get(pk=message.pk).content == f"Ada kolam renang? ({schema})"
+    with schema_context("alpha"):  # a retried delivery: the first row, nothing written or touched again
+        Conversation.objects.filter(pk=conversations["alpha"].pk).update(last_message_at=before)
+        again, created = engine.record_guest_message(
+            conversations["alpha"], "Ada kolam renang? (alpha)", provider_message_id="alpha:1"
+        )
+        assert not created and Message.objects.filter(role=MessageRole.GUEST).count() == 1
+        assert Conversation.objects.get(pk=conversations["alpha"].pk).last_message_at == before
+    with schema_context("bravo"):  # A's message never reached B's conversation or guest
+        assert list(Message.objects.values_list("content", flat=True)) == ["Ada kolam renang? (bravo)"]
+
+
+def test_the_writes_alongside_an_insert_run_when_the_orm_saves_it(world) -> None:
+    from django.db.models.signals import post_save
+
+    def receiver(**kwargs: Any) -> None:
+        pass
+
+    post_save.connect(receiver, sender=Message, dispatch_uid="p41-test")
+    try:
+        with schema_context("alpha"):
+            conversation = web_conversation()
+            stamp = timezone.now() - dt.timedelta(hours=3)
+            compiled.insert(_reply(conversation, "Hello"), alongside=(engine._TOUCH, [stamp, conversation.pk, stamp]))
+            touched = Conversation.objects.select_related("guest").get(pk=conversation.pk)
+    finally:
+        post_save.disconnect(dispatch_uid="p41-test", sender=Message)
+    assert touched.last_message_at == stamp == touched.guest.last_seen_at

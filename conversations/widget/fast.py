@@ -90,6 +90,10 @@ class WidgetMessageApp:
         self.app = app
         self._threads = threads
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="widget-post")
+        # asgiref's hand-off, not the loop's: the thread then knows this event loop (a channel layer that cannot
+        # send from a thread, `core.layer.send_group`, uses it), and the span and request id travel with the
+        # context. Built once: asgiref's wrapper inspects the function and copies its attributes when made.
+        self._serve = sync_to_async(_serve, thread_sensitive=False, executor=self._executor)
         self._hosts: dict[str, tuple[float, bool]] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -110,11 +114,7 @@ class WidgetMessageApp:
         started, status = time.perf_counter(), 500
         try:
             with _server_span(caller, route) as span:
-                # asgiref's hand-off, not the loop's: the thread then knows this event loop, so the staff feed's
-                # `async_to_sync(group_send)` runs on it (and its Redis connections) instead of a new loop and
-                # a new Redis connection per message. The span and request id travel with the context.
-                serve = sync_to_async(_serve, thread_sensitive=False, executor=self._executor)
-                status, headers, body = await serve(caller, reply, _secure(scope, caller))
+                status, headers, body = await self._serve(caller, reply, _secure(scope, caller))
                 span.set_attribute("http.response.status_code", status)
         finally:
             metric = http_request_duration.labels(route=route, method="POST", status=str(status), site="public")

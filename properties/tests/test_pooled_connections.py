@@ -10,6 +10,7 @@ own property's row.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -156,5 +157,57 @@ def test_a_connection_back_from_another_property_is_set_again_without_a_new_set_
 
     try:
         assert owners(db) == [committed_db.a.schema_name]  # no set_tenant: A is still this wrapper's property
+    finally:
+        db.close()
+
+
+def _backend_state(pid: int) -> tuple[str, object]:
+    """The server's view of one backend (another connection's read): its state and when that last changed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT state, state_change FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()
+
+
+def _pooled_pid(db: object) -> int:
+    with db.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_healthy_pooled_connection_is_checked_out_without_a_round_trip(
+    single: ConnectionHandler, committed_db
+) -> None:
+    """The pool's health check asks the socket, not the server: no statement reaches the backend between
+    one request giving the connection back and the next request's own first statement."""
+    db = single[ALIAS]
+    db.set_tenant(committed_db.a)
+    pid = _pooled_pid(db)
+    db.close()
+    before = _backend_state(pid)
+    db.ensure_connection()  # the check-out, and the pool's check with it
+    try:
+        assert db.connection.info.backend_pid == pid
+        assert _backend_state(pid) == before  # the empty query would have made it active and idle again
+    finally:
+        db.close()
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_at_check_out(single: ConnectionHandler, committed_db) -> None:
+    """A connection PostgreSQL closed while it sat in the pool (a restart, an idle timeout) is never handed to a
+    request: the check sees it and the pool gives a new one, so the request's statements succeed."""
+    db = single[ALIAS]
+    db.set_tenant(committed_db.a)
+    pid = _pooled_pid(db)
+    db.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    for _ in range(100):  # the backend's goodbye reaches the socket within a moment
+        if _backend_state(pid) is None:
+            break
+        time.sleep(0.02)
+    try:
+        db.set_tenant(committed_db.b)
+        new_pid = _pooled_pid(db)
+        assert new_pid != pid
     finally:
         db.close()
