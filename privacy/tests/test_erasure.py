@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from analytics.models import GMReport
+from analytics.services.report import build_report
+from analytics.tests.conftest import conversation_at, lead_for
 from conftest import api_client, host_client
 from conversations.models import (
     Conversation,
@@ -180,3 +186,29 @@ def test_bs_manager_cannot_erase_as_guest_through_bs_admin(world):
     assert response.status_code in (302, 403, 404)
     with schema_context(world.a.schema_name):
         assert Guest.objects.filter(pk=guest.pk).exists()
+
+
+def _stored_report_with(property_, leads: list[tuple[str, str]]) -> None:
+    """A sent GM report of yesterday (the hotel's day) listing these (name, phone) after-hours leads."""
+    with schema_context(property_.schema_name):
+        night = timezone.localtime(timezone=property_.tzinfo).replace(hour=23, minute=30) - dt.timedelta(days=1)
+        for name, phone in leads:
+            conversation = conversation_at(night, after_hours=True)
+            lead_for(conversation, "500.00", after_hours=True, created=night, guest_name=name, phone=phone)
+        report = build_report(night.date())
+        report.save()
+
+
+def test_an_erased_guest_leaves_the_gms_stored_reports_and_others_stay(world):
+    # Two guests of the same (common) name; only the one with this number asked to be erased.
+    _stored_report_with(world.a, [("Ahmad O'Neil", PHONE), ("Ahmad O'Neil", "+60123459999")])
+    _stored_report_with(world.b, [("Ahmad O'Neil", PHONE)])  # B's guest with the same number is another person
+    assert _erase(world.manager_a, world.a, phone=PHONE).json()["reports"] == 1
+    with schema_context(world.a.schema_name):
+        report = GMReport.objects.get()
+        shown = host_client(world.a, world.manager_a).get(f"/analytics/reports/{report.pk}/").content.decode()
+        for part in (report.html, report.text, shown):
+            assert "0123450001" not in part.replace(" ", "") and "+60123459999" in part
+            assert part.count("Ahmad O") == 1 and "(a guest erased at their request)" in part
+    with schema_context(world.b.schema_name):
+        assert PHONE in GMReport.objects.get().html  # B's report is B's: untouched
