@@ -6,10 +6,12 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django_tenants.utils import schema_context
 
 from conftest import host_client, secret_conversation_of_a
-from conversations.models import AiMode, ConversationStatus, Message, MessageRole
+from conversations.models import AiMode, Conversation, ConversationStatus, Guest, MediaAttachment, Message, MessageRole
 from leads.models import Lead, LeadConversation, ReviewStatus
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +210,52 @@ def test_a_page_that_was_not_listening_is_given_its_holders_unread_guest_message
     assert [a["preview"] for a in agent.get("/inbox/alerts/").json()["alerts"]] == ["Hello?"]
     assert agent.get(f"/conversations/{conversation.pk}/live/").status_code == 200  # read: no longer an alert
     assert agent.get("/inbox/alerts/").json() == {"alerts": []}
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    storages._storages.pop("default", None)
+    yield storages["default"]
+    storages._storages.pop("default", None)
+
+
+def _file_of(world, conversation, media, name: str, kind: str, mime: str, body: bytes) -> MediaAttachment:
+    with schema_context(world.a.schema_name):
+        message = Message.objects.create(conversation=conversation, role=MessageRole.GUEST, content="", channel="web")
+        stored = media.save(f"{world.a.schema_name}/media/{name}", ContentFile(body))
+        return MediaAttachment.objects.create(message=message, kind=kind, filename=name, mime_type=mime,
+                                              storage_name=stored, size=len(body))  # fmt: skip
+
+
+def test_staff_hear_a_guests_voice_note_and_a_guests_html_only_downloads(world, convo_a, media) -> None:
+    conversation, _ = convo_a
+    voice = _file_of(world, conversation, media, "note.ogg", "audio", "audio/ogg", b"OggS voice")
+    page_file = _file_of(world, conversation, media, "x.html", "document", "text/html", b"<script>alert(1)</script>")
+    viewer = host_client(world.a, world.viewer_a)
+    url = f"/conversations/{conversation.pk}/files/{voice.pk}/"
+    page = viewer.get(f"/conversations/{conversation.pk}/").content.decode()
+    assert f'<audio controls preload="none" src="{url}">' in page  # the guest was told a colleague will listen
+    heard = viewer.get(url)
+    assert heard.status_code == 200 and heard["Content-Type"] == "audio/ogg"
+    assert b"".join(heard.streaming_content) == b"OggS voice"
+    downloaded = viewer.get(f"/conversations/{conversation.pk}/files/{page_file.pk}/")
+    assert (
+        downloaded["Content-Type"] == "application/octet-stream" and "attachment" in downloaded["Content-Disposition"]
+    )
+    assert downloaded["Content-Security-Policy"] == "sandbox"
+
+
+def test_bs_staff_never_get_as_guest_files(world, convo_a, media) -> None:
+    conversation, _ = convo_a
+    voice = _file_of(world, conversation, media, "note.ogg", "audio", "audio/ogg", b"OggS voice")
+    with schema_context(world.b.schema_name):
+        own = Conversation.objects.create(guest=Guest.objects.create(name="Bravo guest"), channel="web")
+    url = f"/conversations/{conversation.pk}/files/{voice.pk}/"
+    assert host_client(world.a, world.manager_b).get(url).status_code == 404  # B's manager on A's host
+    for guess in (url, f"/conversations/{own.pk}/files/{voice.pk}/"):  # on B's own host, A's ids
+        assert host_client(world.b, world.manager_b).get(guess).status_code == 404, guess
+    # Nor another conversation of A's own: a file is reached through the conversation it came in.
+    with schema_context(world.a.schema_name):
+        other = Conversation.objects.create(guest=Guest.objects.create(name="Other"), channel="web")
+    assert host_client(world.a, world.manager_a).get(f"/conversations/{other.pk}/files/{voice.pk}/").status_code == 404
