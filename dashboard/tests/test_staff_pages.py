@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django_tenants.utils import schema_context
 
 from conftest import host_client, secret_conversation_of_a
@@ -210,14 +209,6 @@ def test_a_page_that_was_not_listening_is_given_its_holders_unread_guest_message
     assert [a["preview"] for a in agent.get("/inbox/alerts/").json()["alerts"]] == ["Hello?"]
     assert agent.get(f"/conversations/{conversation.pk}/live/").status_code == 200  # read: no longer an alert
     assert agent.get("/inbox/alerts/").json() == {"alerts": []}
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    storages._storages.pop("default", None)
-    yield storages["default"]
-    storages._storages.pop("default", None)
 
 
 def _file_of(world, conversation, media, name: str, kind: str, mime: str, body: bytes) -> MediaAttachment:

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -31,14 +30,6 @@ from privacy.services import audit
 from privacy.services.erasure import ErasureRequestError, erase_guest
 
 PHONE = "+60123450001"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    storages._storages.pop("default", None)
-    yield storages["default"]
-    storages._storages.pop("default", None)
 
 
 def _guest_in(property_, phone: str = PHONE, email: str = "aina@guest.example", file_name: str = ""):
