@@ -84,6 +84,16 @@ def test_staff_read_the_guest_s_name_the_lead_in_words_and_who_holds_it(world, c
     assert "· consent: Not asked</p>" in page and "not_asked" not in page  # words, not the stored value
 
 
+def test_on_a_phone_every_value_of_a_lead_list_says_what_it_is(world, convo_a) -> None:
+    _, lead = convo_a
+    for page in ("/leads/", "/after-hours/"):  # the table's head is hidden below 760 px: "New", "0", "0 %" alone
+        html = host_client(world.a, world.agent_a).get(page).content.decode()
+        row = html.split(f'<tr data-lead="{lead.pk}">')[1].split("</tr>")[0]
+        cells = re.findall(r"<td[^>]*>", row)
+        assert len(cells) == 10 and [c for c in cells if "data-label" not in c] == ["<td>"], page  # the #id link
+        assert 'data-label="Probability"' in row and 'data-label="Score"' in row
+
+
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:
     conversation, lead = convo_a
     before = _state(world, conversation)
