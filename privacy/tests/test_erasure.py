@@ -179,27 +179,45 @@ def test_bs_manager_cannot_erase_as_guest_through_bs_admin(world):
         assert Guest.objects.filter(pk=guest.pk).exists()
 
 
-def _stored_report_with(property_, leads: list[tuple[str, str]]) -> None:
+def _stored_report_with(property_, leads: list[tuple[str, str]]) -> dt.date:
     """A sent GM report of yesterday (the hotel's day) listing these (name, phone) after-hours leads."""
     with schema_context(property_.schema_name):
         night = timezone.localtime(timezone=property_.tzinfo).replace(hour=23, minute=30) - dt.timedelta(days=1)
         for name, phone in leads:
             conversation = conversation_at(night, after_hours=True)
             lead_for(conversation, "500.00", after_hours=True, created=night, guest_name=name, phone=phone)
-        report = build_report(night.date())
-        report.save()
+        GMReport.objects.filter(report_date=night.date()).delete()  # one report a day
+        build_report(night.date()).save()
+        return night.date()
 
 
 def test_an_erased_guest_leaves_the_gms_stored_reports_and_others_stay(world):
     # Two guests of the same (common) name; only the one with this number asked to be erased.
-    _stored_report_with(world.a, [("Ahmad O'Neil", PHONE), ("Ahmad O'Neil", "+60123459999")])
+    day = _stored_report_with(world.a, [("Ahmad O'Neil", PHONE), ("Ahmad O'Neil", "+60123459999")])
     _stored_report_with(world.b, [("Ahmad O'Neil", PHONE)])  # B's guest with the same number is another person
     assert _erase(world.manager_a, world.a, phone=PHONE).json()["reports"] == 1
     with schema_context(world.a.schema_name):
-        report = GMReport.objects.get()
+        report = GMReport.objects.get(report_date=day)
         shown = host_client(world.a, world.manager_a).get(f"/analytics/reports/{report.pk}/").content.decode()
         for part in (report.html, report.text, shown):
             assert "0123450001" not in part.replace(" ", "") and "+60123459999" in part
             assert part.count("Ahmad O") == 1 and "(a guest erased at their request)" in part
     with schema_context(world.b.schema_name):
-        assert PHONE in GMReport.objects.get().html  # B's report is B's: untouched
+        assert PHONE in GMReport.objects.get(report_date=day).html  # B's report is B's: untouched
+
+
+@pytest.mark.parametrize("written", ["+60 12-345 0001", "012-345 0001", "(012) 345-0001", "0123450001"])
+def test_the_admin_finds_a_guest_by_the_number_as_people_write_it(world, written):
+    # Before an erasure a platform admin looks the guest up: a number with spaces found nobody.
+    guest = _guest_in(world.a)
+    _guest_in(world.a, phone="+60123450009", email="other@guest.example")
+    admin_a = host_client(world.a, world.platform_admin)
+    for path, row in [("conversations/guest", guest.pk), ("leads/lead", None), ("conversations/conversation", None)]:
+        page = admin_a.get(f"/admin/{path}/", {"q": written}).content.decode()
+        assert "1 result" in page, (path, written)
+        if row:
+            assert f"/admin/{path}/{row}/change/" in page
+    # B's admin pages, the same number: B's own guests only (none), never A's.
+    page_b = host_client(world.b, world.manager_b).get("/admin/conversations/guest/", {"q": written})
+    assert page_b.status_code == 200 and "Aina" not in page_b.content.decode()
+    assert "/admin/conversations/guest/" + f"{guest.pk}/change/" not in page_b.content.decode()
