@@ -92,6 +92,9 @@ def test_on_a_phone_every_value_of_a_lead_list_says_what_it_is(world, convo_a) -
         cells = re.findall(r"<td[^>]*>", row)
         assert len(cells) == 10 and [c for c in cells if "data-label" not in c] == ["<td>"], page  # the #id link
         assert 'data-label="Probability"' in row and 'data-label="Score"' in row
+    html = host_client(world.a, world.agent_a).get("/after-hours/").content.decode()
+    row = html.split(f'<tr data-conversation="{convo_a[0].pk}">')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="([^"]+)"', row) == ["Channel", "Status", "Last message"]
 
 
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:
