@@ -3,8 +3,9 @@ managers and agents: viewers get pages without forms, and a 403 if they post any
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -359,17 +360,30 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
 
 
+# An amount as staff type it: "1500", "1500.5", "1,500", "RM 1,500.50", "MYR1500" (commas only between thousands).
+_AMOUNT = re.compile(r"^(?:RM|[A-Z]{3})?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.IGNORECASE)
+LARGEST_AMOUNT = Decimal("9999999999.99")  # the column's 12 digits, 2 of them sen
+
+
+def _amount(text: str) -> Decimal | None:
+    """The amount `text` gives, to the sen; None for anything else (negative, NaN, Infinity, 1e20, too large)."""
+    match = _AMOUNT.match(text.strip())
+    if match is None:
+        return None
+    value = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP) if value <= LARGEST_AMOUNT else None
+
+
 @staff_page(WRITERS)
 @require_POST
 def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     status = request.POST.get("status") or None
     value: Decimal | None = None
-    if request.POST.get("converted_value"):
-        try:
-            value = Decimal(request.POST["converted_value"])
-        except InvalidOperation:
-            flash.error(request, "The converted value must be a number.")
+    if request.POST.get("converted_value", "").strip():
+        value = _amount(request.POST["converted_value"])
+        if value is None:
+            flash.error(request, "The converted value must be an amount such as 1500, 1,500.50 or RM 1,500.")
             return redirect("dashboard:lead", lead_id=lead.pk)
     try:
         update_lead(

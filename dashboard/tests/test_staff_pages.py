@@ -97,6 +97,30 @@ def test_on_a_phone_every_value_of_a_lead_list_says_what_it_is(world, convo_a) -
     assert re.findall(r'data-label="([^"]+)"', row) == ["Channel", "Status", "Last message"]
 
 
+@pytest.mark.parametrize(
+    "typed, stored",
+    [("1500", "1500.00"), ("1,500", "1500.00"), ("RM 1,500.50", "1500.50"), ("myr1500", "1500.00"),
+     ("12.345", "12.35"), ("NaN", None), ("Infinity", None), ("1e20", None), ("-500", None), ("1,5", None),
+     ("99999999999", None), ("9" * 400, None)],
+)  # fmt: skip
+def test_a_converted_value_is_read_as_staff_type_it_and_nonsense_is_refused(world, convo_a, typed, stored) -> None:
+    _, lead = convo_a
+    agent = host_client(world.a, world.agent_a)
+    page = agent.post(f"/leads/{lead.pk}/edit/", {"status": "converted", "converted_value": typed}, follow=True)
+    assert page.status_code == 200  # never a server error (NaN, Infinity and 1e20 were)
+    with schema_context(world.a.schema_name):
+        lead.refresh_from_db()
+    if stored is None:  # refused whole: no negative revenue, and the status waits for a readable value
+        assert (lead.status, lead.converted_value) == ("new", None) and "must be an amount" in page.content.decode()
+    else:
+        assert (lead.status, str(lead.converted_value)) == ("converted", stored)
+    # B's manager, on A's host or their own, changes nothing of A's lead.
+    for client in (host_client(world.a, world.manager_b), host_client(world.b, world.manager_b)):
+        assert client.post(f"/leads/{lead.pk}/edit/", {"status": "lost", "converted_value": "1"}).status_code == 404
+    with schema_context(world.a.schema_name):
+        assert Lead.objects.get(pk=lead.pk).status == lead.status
+
+
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:
     conversation, lead = convo_a
     before = _state(world, conversation)
