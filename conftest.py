@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.storage import storages
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.test import Client
@@ -233,6 +234,15 @@ def api_client(user: User) -> Client:
     assert response.status_code == 200, response.content
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
     return client
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Iterator[Any]:
+    """The default file storage in a folder of this test's own (guests' files: media, uploads)."""
+    settings.MEDIA_ROOT = tmp_path
+    storages._storages.pop("default", None)
+    yield storages["default"]
+    storages._storages.pop("default", None)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from conversations.models import Conversation, Guest, GuestIdentity, Handoff, HandoffSettings, Message
-from core.admin import SingleRowAdmin
+from core.admin import ContactSearchAdmin, SingleRowAdmin
 from properties.tenant_admin import tenant_admin_site
 
 
@@ -13,7 +13,7 @@ class GuestIdentityInline(admin.TabularInline):
 
 
 @admin.register(Guest, site=tenant_admin_site)
-class GuestAdmin(admin.ModelAdmin):
+class GuestAdmin(ContactSearchAdmin):
     """Privacy's admin registers its subclass in this one's place, with the erasure action (privacy.admin)."""
 
     list_display = ["__str__", "phone", "email", "language", "consent_given_at", "last_seen_at"]
@@ -31,7 +31,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Conversation, site=tenant_admin_site)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ContactSearchAdmin):
     list_display = ["id", "guest", "channel", "status", "ai_mode", "is_after_hours", "message_count", "last_message_at"]
     list_filter = ["channel", "status", "ai_mode", "is_after_hours"]
     search_fields = ["=guest__phone", "=guest__email"]  # exact, through the blind index

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
@@ -18,6 +21,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# A phone number as people write it: "+60 12-345 6789", "012-345 6789", "(03) 2141 8000".
+_WRITTEN_PHONE = re.compile(r"^\+?[\d(][\d\s().-]{5,}\d$")
+
+
+class ContactSearchAdmin(admin.ModelAdmin):
+    """A search box over a blind-indexed phone: a number written with spaces is one term, not three.
+
+    The admin splits a search at spaces and wants every word to match; "012-345 6789" became "012-345" and
+    "6789", neither of them a whole number, and found nobody."""
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
+        term = search_term.strip()
+        if " " in term and _WRITTEN_PHONE.match(term):
+            search_term = f'"{term}"'
+        return super().get_search_results(request, queryset, search_term)
 
 
 class SingleRowAdmin(admin.ModelAdmin):

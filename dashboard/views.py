@@ -3,22 +3,32 @@ managers and agents: viewers get pages without forms, and a 403 if they post any
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
+from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from conversations import handoff
 from conversations.handoff import desk
-from conversations.models import AiMode, Channel, Conversation, ConversationStatus, Language, SavedReply
+from conversations.models import (
+    AiMode,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Language,
+    MediaAttachment,
+    SavedReply,
+)
 from conversations.services import (
     TEXT_SEARCH_WINDOW,
     InboxFilter,
@@ -29,6 +39,7 @@ from conversations.services import (
 )
 from core import audit
 from core.audit import AuditAction
+from core.lookups import one_or_404
 from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, ConsentStatus, Intent, Lead, LeadStatus, Priority, Verdict
 from leads.services.export import leads_csv
@@ -134,7 +145,7 @@ def _label(choices: type[models.TextChoices], value: Any) -> str:
 
 
 def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[str, Any]:
-    messages = list(conversation.messages.order_by("id"))
+    messages = list(conversation.messages.order_by("id").prefetch_related("attachments"))
     item_ids = {k.get("item_id") for m in messages for k in (m.metadata or {}).get("knowledge", [])}
     titles = dict(KnowledgeItem.objects.filter(pk__in=item_ids).values_list("pk", "title")) if item_ids else {}
     for m in messages:
@@ -145,6 +156,7 @@ def _messages_context(conversation: Conversation, request: HttpRequest) -> dict[
         ]
         m.confidence = meta.get("confidence")
         m.delivery = meta.get("delivery")  # the outbox mirrors sent / delivered / read / failed onto the message
+        m.files = [a for a in m.attachments.all() if a.storage_name]  # a voice note staff must hear, a photo
     senders = staff_names({m.sent_by_user_id for m in messages if m.sent_by_user_id})
     for m in messages:
         m.sender_name = senders.get(m.sent_by_user_id, "")
@@ -179,6 +191,31 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     # The name the inbox shows (the one the guest gave), not "Guest 1203" for the same person.
     name = names_by_guest({item.guest_id}).get(item.guest_id) or str(item.guest)
     return render(request, "dashboard/conversation.html", {**_messages_context(item, request), "guest_name": name})
+
+
+# Shown in the page; any other type (HTML, SVG, a script) only downloads: a guest's file never runs on our host.
+INLINE_MEDIA = ("audio/", "image/jpeg", "image/png", "image/webp", "video/mp4", "application/pdf")
+
+
+@staff_page(READERS)
+def conversation_media(request: HttpRequest, conversation_id: int, attachment_id: int) -> FileResponse:
+    """A guest's file of this conversation (a voice note, a photo, a document), for the staff who read it."""
+    item = conversation_for(conversation_id)
+    stored = MediaAttachment.objects.filter(message__conversation=item).exclude(storage_name="")
+    attachment = one_or_404(stored, attachment_id, "file")
+    mime = attachment.mime_type or "application/octet-stream"
+    try:
+        handle = storages["default"].open(attachment.storage_name, "rb")
+    except (FileNotFoundError, ValueError) as exc:  # gone (erased), or never stored
+        raise Http404("That file is no longer stored.") from exc
+    inline = mime.startswith(INLINE_MEDIA)
+    name = attachment.filename or f"{attachment.kind}-{attachment.pk}"
+    response = FileResponse(
+        handle, content_type=mime if inline else "application/octet-stream", as_attachment=not inline, filename=name
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @staff_page(READERS)
@@ -323,17 +360,30 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
 
 
+# An amount as staff type it: "1500", "1500.5", "1,500", "RM 1,500.50", "MYR1500" (commas only between thousands).
+_AMOUNT = re.compile(r"^(?:RM|[A-Z]{3})?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.IGNORECASE)
+LARGEST_AMOUNT = Decimal("9999999999.99")  # the column's 12 digits, 2 of them sen
+
+
+def _amount(text: str) -> Decimal | None:
+    """The amount `text` gives, to the sen; None for anything else (negative, NaN, Infinity, 1e20, too large)."""
+    match = _AMOUNT.match(text.strip())
+    if match is None:
+        return None
+    value = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP) if value <= LARGEST_AMOUNT else None
+
+
 @staff_page(WRITERS)
 @require_POST
 def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_for(lead_id)
     status = request.POST.get("status") or None
     value: Decimal | None = None
-    if request.POST.get("converted_value"):
-        try:
-            value = Decimal(request.POST["converted_value"])
-        except InvalidOperation:
-            flash.error(request, "The converted value must be a number.")
+    if request.POST.get("converted_value", "").strip():
+        value = _amount(request.POST["converted_value"])
+        if value is None:
+            flash.error(request, "The converted value must be an amount such as 1500, 1,500.50 or RM 1,500.")
             return redirect("dashboard:lead", lead_id=lead.pk)
     try:
         update_lead(

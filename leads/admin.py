@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from core.admin import SingleRowAdmin
+from core.admin import ContactSearchAdmin, SingleRowAdmin
 from leads.models import STATUS_TRANSITIONS, Lead, LeadConversation, LeadReview, LeadSettings, RoomRate
 from leads.services.leads import FIELD_MAP
 from leads.services.rubric import readable_breakdown
@@ -47,7 +47,7 @@ class LeadAdminForm(forms.ModelForm):
 
 
 @admin.register(Lead, site=tenant_admin_site)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ContactSearchAdmin):
     form = LeadAdminForm
     list_display = [
         "id", "guest_name", "intent", "status", "priority", "lead_score", "confidence", "is_qualified",

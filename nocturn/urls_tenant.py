@@ -19,6 +19,7 @@ from properties.tenant_admin import tenant_admin_site
 conversation_pages = [
     path("", dashboard_views.conversation, name="conversation"),
     path("live/", dashboard_views.conversation_messages, name="conversation-live"),
+    path("files/<int:attachment_id>/", dashboard_views.conversation_media, name="conversation-media"),
     path("takeover/", dashboard_views.conversation_takeover, name="conversation-takeover"),
     path("resolve/", dashboard_views.conversation_resolve, name="conversation-resolve"),
     path("handoff/", dashboard_views.conversation_handoff, name="conversation-handoff"),

@@ -16,7 +16,8 @@ from properties.permissions import MANAGERS, property_for_user
 @extend_schema(
     summary="Erase one guest of a property (PDPA right to deletion)",
     description="Purges every record of the guest known by this phone number and/or e-mail address: "
-    "conversations, messages, leads, media files, sessions, inbound events, outbox. All or nothing. "
+    "conversations, messages, leads, media files, sessions, inbound events, outbox, their rows of the stored GM "
+    "reports. All or nothing. "
     "Managers of the property and platform admins only.",
     request=ErasureRequestSerializer,
     responses={200: ErasureResultSerializer},

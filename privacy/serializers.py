@@ -19,4 +19,5 @@ class ErasureResultSerializer(serializers.Serializer):
     guests = serializers.IntegerField(help_text="Guest records erased (0: nobody matched).")
     deleted = serializers.DictField(child=serializers.IntegerField(), help_text="Rows deleted per table.")
     files = serializers.IntegerField(help_text="Stored media files deleted.")
+    reports = serializers.IntegerField(help_text="Stored GM reports the guest's callback rows were taken out of.")
     audit_event = serializers.IntegerField(allow_null=True)

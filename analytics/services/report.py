@@ -4,6 +4,8 @@ and a chart; stored as sent so the dashboard shows exactly what the GM received.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 from email.mime.image import MIMEImage
 
@@ -13,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 
 from analytics.models import DailyAggregate, GMReport, ReportSettings
 from analytics.services.aggregation import compute_day, daily_rows, local_day_bounds
@@ -212,3 +215,48 @@ def send_report_if_due(now: dt.datetime | None = None) -> GMReport | None:
     if GMReport.objects.filter(report_date=yesterday, sent_at__isnull=False).exists():
         return None
     return send_report(yesterday)
+
+
+# A callback row of a stored report: a table row of the HTML part, a "- " line of the text part.
+_HTML_ROW = re.compile(r"<tr style=\"border-bottom:[^\"]*\">.*?</tr>", re.DOTALL)
+_TEXT_ROW = re.compile(r"^- .*$", re.MULTILINE)
+ERASED_ROW = "(a guest erased at their request)"
+
+
+def _names(row: str, value: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", row) is not None
+
+
+def _lead_row(row: str, lead: Lead, *, html: bool) -> bool:
+    """Whether `row` is this lead's: by the contact the report shows, or by name where it showed none."""
+    shown = escape if html else str
+    contact = lead.phone or lead.email
+    if contact:
+        return _names(row, shown(contact))
+    no_contact = "<td>–</td>" if html else "; no contact;"
+    return bool(lead.guest_name) and no_contact in row and _names(row, shown(lead.guest_name))
+
+
+def redact_reports(leads: Iterable[Lead]) -> int:
+    """Take erased guests' leads out of every stored report (their name and contact), row by row; the rest
+    stays as sent. Returns how many reports changed."""
+    leads = [lead for lead in leads if lead.phone or lead.email or lead.guest_name]
+    if not leads:
+        return 0
+    html_row = f'<tr style="border-bottom:1px solid #e3e6ee"><td colspan="5">{ERASED_ROW}</td></tr>'
+
+    def redact(pattern: re.Pattern[str], text: str, replacement: str, html: bool) -> str:
+        return pattern.sub(
+            lambda m: replacement if any(_lead_row(m.group(0), lead, html=html) for lead in leads) else m.group(0),
+            text,
+        )
+
+    changed = 0
+    for report in GMReport.objects.all().iterator(chunk_size=100):
+        html = redact(_HTML_ROW, report.html, html_row, True)
+        text = redact(_TEXT_ROW, report.text, f"- {ERASED_ROW}", False)
+        if (html, text) != (report.html, report.text):
+            report.html, report.text = html, text
+            report.save(update_fields=["html", "text"])
+            changed += 1
+    return changed

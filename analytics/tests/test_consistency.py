@@ -224,11 +224,25 @@ def test_the_leads_csv_follows_the_pages_filter_and_keeps_values_apart(world: An
         first = conversation_at(kl(2026, 11, 24, 23), after_hours=True)
         first.guest.name = "=HYPERLINK(evil)"
         lead_for(first, "450.00", after_hours=True, created=kl(2026, 11, 24, 23, 5), booking_value=Decimal("500"),
-                 lead_score=90, guest_name="=HYPERLINK(evil)")  # fmt: skip
+                 lead_score=90, guest_name="=HYPERLINK(evil)", room_type="Deluxe, sea view\n=1+1")  # fmt: skip
         lead_for(conversation_at(kl(2026, 11, 24, 10)), "10", after_hours=False, created=kl(2026, 11, 24, 10, 5))
     text = host_client(world.a, world.manager_a).get("/leads/export.csv?after_hours=yes").content.decode()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == 1
     row = rows[0]
+    assert row["room_type"] == "Deluxe, sea view\n=1+1"  # a comma and a line break stay inside their cell
     assert (row["booking_value"], row["probability"], row["expected_revenue"]) == ("500.00", "0.90", "450.00")
     assert row["guest_name"] == "'=HYPERLINK(evil)"  # never a formula in the GM's spreadsheet
+
+
+def test_the_leads_csv_opens_in_excel_with_a_guests_own_script(world: Any, freeze_now: Any) -> None:
+    freeze_now(NOW)
+    with schema_context(world.a.schema_name):
+        conversation = conversation_at(kl(2026, 11, 24, 23), after_hours=True)
+        lead_for(
+            conversation, "450.00", after_hours=True, created=kl(2026, 11, 24, 23, 5), guest_name="陈伟 / Nurul Aïn"
+        )
+    body = host_client(world.a, world.manager_a).get("/leads/export.csv").content
+    assert body.startswith("\ufeff".encode())  # without the mark Excel reads the file in the PC's code page
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [row["guest_name"] for row in rows] == ["陈伟 / Nurul Aïn"] and list(rows[0])[0] == "id"

@@ -6,10 +6,11 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
 from conftest import host_client, secret_conversation_of_a
-from conversations.models import AiMode, ConversationStatus, Message, MessageRole
+from conversations.models import AiMode, Conversation, ConversationStatus, Guest, MediaAttachment, Message, MessageRole
 from leads.models import Lead, LeadConversation, ReviewStatus
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,43 @@ def test_staff_read_the_guest_s_name_the_lead_in_words_and_who_holds_it(world, c
     channel = conversation.get_channel_display()
     assert f"<strong>Intent:</strong> Room booking · <strong>Channel:</strong> {channel}" in page, page
     assert "· consent: Not asked</p>" in page and "not_asked" not in page  # words, not the stored value
+
+
+def test_on_a_phone_every_value_of_a_lead_list_says_what_it_is(world, convo_a) -> None:
+    _, lead = convo_a
+    for page in ("/leads/", "/after-hours/"):  # the table's head is hidden below 760 px: "New", "0", "0 %" alone
+        html = host_client(world.a, world.agent_a).get(page).content.decode()
+        row = html.split(f'<tr data-lead="{lead.pk}">')[1].split("</tr>")[0]
+        cells = re.findall(r"<td[^>]*>", row)
+        assert len(cells) == 10 and [c for c in cells if "data-label" not in c] == ["<td>"], page  # the #id link
+        assert 'data-label="Probability"' in row and 'data-label="Score"' in row
+    html = host_client(world.a, world.agent_a).get("/after-hours/").content.decode()
+    row = html.split(f'<tr data-conversation="{convo_a[0].pk}">')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="([^"]+)"', row) == ["Channel", "Status", "Last message"]
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [("1500", "1500.00"), ("1,500", "1500.00"), ("RM 1,500.50", "1500.50"), ("myr1500", "1500.00"),
+     ("12.345", "12.35"), ("NaN", None), ("Infinity", None), ("1e20", None), ("-500", None), ("1,5", None),
+     ("99999999999", None), ("9" * 400, None)],
+)  # fmt: skip
+def test_a_converted_value_is_read_as_staff_type_it_and_nonsense_is_refused(world, convo_a, typed, stored) -> None:
+    _, lead = convo_a
+    agent = host_client(world.a, world.agent_a)
+    page = agent.post(f"/leads/{lead.pk}/edit/", {"status": "converted", "converted_value": typed}, follow=True)
+    assert page.status_code == 200  # never a server error (NaN, Infinity and 1e20 were)
+    with schema_context(world.a.schema_name):
+        lead.refresh_from_db()
+    if stored is None:  # refused whole: no negative revenue, and the status waits for a readable value
+        assert (lead.status, lead.converted_value) == ("new", None) and "must be an amount" in page.content.decode()
+    else:
+        assert (lead.status, str(lead.converted_value)) == ("converted", stored)
+    # B's manager, on A's host or their own, changes nothing of A's lead.
+    for client in (host_client(world.a, world.manager_b), host_client(world.b, world.manager_b)):
+        assert client.post(f"/leads/{lead.pk}/edit/", {"status": "lost", "converted_value": "1"}).status_code == 404
+    with schema_context(world.a.schema_name):
+        assert Lead.objects.get(pk=lead.pk).status == lead.status
 
 
 def test_viewers_posting_anyway_get_403_and_nothing_changes(world, convo_a) -> None:
@@ -208,3 +246,44 @@ def test_a_page_that_was_not_listening_is_given_its_holders_unread_guest_message
     assert [a["preview"] for a in agent.get("/inbox/alerts/").json()["alerts"]] == ["Hello?"]
     assert agent.get(f"/conversations/{conversation.pk}/live/").status_code == 200  # read: no longer an alert
     assert agent.get("/inbox/alerts/").json() == {"alerts": []}
+
+
+def _file_of(world, conversation, media, name: str, kind: str, mime: str, body: bytes) -> MediaAttachment:
+    with schema_context(world.a.schema_name):
+        message = Message.objects.create(conversation=conversation, role=MessageRole.GUEST, content="", channel="web")
+        stored = media.save(f"{world.a.schema_name}/media/{name}", ContentFile(body))
+        return MediaAttachment.objects.create(message=message, kind=kind, filename=name, mime_type=mime,
+                                              storage_name=stored, size=len(body))  # fmt: skip
+
+
+def test_staff_hear_a_guests_voice_note_and_a_guests_html_only_downloads(world, convo_a, media) -> None:
+    conversation, _ = convo_a
+    voice = _file_of(world, conversation, media, "note.ogg", "audio", "audio/ogg", b"OggS voice")
+    page_file = _file_of(world, conversation, media, "x.html", "document", "text/html", b"<script>alert(1)</script>")
+    viewer = host_client(world.a, world.viewer_a)
+    url = f"/conversations/{conversation.pk}/files/{voice.pk}/"
+    page = viewer.get(f"/conversations/{conversation.pk}/").content.decode()
+    assert f'<audio controls preload="none" src="{url}">' in page  # the guest was told a colleague will listen
+    heard = viewer.get(url)
+    assert heard.status_code == 200 and heard["Content-Type"] == "audio/ogg"
+    assert b"".join(heard.streaming_content) == b"OggS voice"
+    downloaded = viewer.get(f"/conversations/{conversation.pk}/files/{page_file.pk}/")
+    assert (
+        downloaded["Content-Type"] == "application/octet-stream" and "attachment" in downloaded["Content-Disposition"]
+    )
+    assert downloaded["Content-Security-Policy"] == "sandbox"
+
+
+def test_bs_staff_never_get_as_guest_files(world, convo_a, media) -> None:
+    conversation, _ = convo_a
+    voice = _file_of(world, conversation, media, "note.ogg", "audio", "audio/ogg", b"OggS voice")
+    with schema_context(world.b.schema_name):
+        own = Conversation.objects.create(guest=Guest.objects.create(name="Bravo guest"), channel="web")
+    url = f"/conversations/{conversation.pk}/files/{voice.pk}/"
+    assert host_client(world.a, world.manager_b).get(url).status_code == 404  # B's manager on A's host
+    for guess in (url, f"/conversations/{own.pk}/files/{voice.pk}/"):  # on B's own host, A's ids
+        assert host_client(world.b, world.manager_b).get(guess).status_code == 404, guess
+    # Nor another conversation of A's own: a file is reached through the conversation it came in.
+    with schema_context(world.a.schema_name):
+        other = Conversation.objects.create(guest=Guest.objects.create(name="Other"), channel="web")
+    assert host_client(world.a, world.manager_a).get(f"/conversations/{other.pk}/files/{voice.pk}/").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -28,6 +30,9 @@ def test_the_inbox_lists_gaps_by_count_and_filters_them(world, bike_gap, ask_una
     assert "boleh sewa basikal?" in html and "can I borrow an umbrella" in html
     only_malay = host_client(world.a, world.manager_a).get("/gaps/?language=ms").content.decode()
     assert "umbrella" not in only_malay and f'data-gap="{bike_gap.pk}"' in only_malay
+    # On a phone the table's head is hidden: each figure says what it is ("Asked: 2×", "Languages: en, ms").
+    cells = re.findall(r"<td[^>]*>", html.split('class="list gaps"')[1].split("</table>")[0])
+    assert sum("data-label" not in cell for cell in cells) == 2  # the two questions, read as links
 
 
 def test_a_manager_answers_from_the_page_and_sees_the_check_pass(world, bike_gap) -> None:

@@ -39,7 +39,10 @@ def _row(lead: Lead, property_: Property) -> list[Any]:
 
 
 def leads_csv(leads: Iterable[Lead], property_: Property) -> str:
+    """Starts with a byte-order mark: Excel, the GM's spreadsheet, reads a file without one in the PC's code page
+    (a Chinese, Tamil or accented guest name turned to mojibake); other spreadsheets skip it."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for lead in leads:

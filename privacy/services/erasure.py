@@ -4,9 +4,10 @@ Found by phone and/or e-mail through the blind indexes (guest rows, channel iden
 outbox recipients), then deleted in one transaction: guests cascade to their identities,
 conversations, messages, session state, handoffs, read markers, outbox rows, media rows and leads;
 inbound events (linked by message, or naming the contact in their encrypted payload), greeting
-state and leads that only quote the contact are deleted explicitly. Files and Redis keys are
-removed once the transaction has committed, so a failure leaves everything as it was. The audit
-event keeps counts and a keyed hash of the contact, nothing that names the guest.
+state and leads that only quote the contact are deleted explicitly; the stored GM reports lose the
+callback rows of the guest's leads. Files and Redis keys are removed once the transaction has
+committed, so a failure leaves everything as it was. The audit event keeps counts and a keyed hash
+of the contact, nothing that names the guest.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django_tenants.utils import schema_context
 
+from analytics.services.report import redact_reports
 from conversations import sessions
 from conversations.models import (
     Conversation,
@@ -56,6 +58,7 @@ class ErasureResult:
     guests: int = 0
     deleted: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    reports: int = 0  # stored GM reports their callback rows were taken out of
     conversation_ids: list[int] = field(default_factory=list)
     audit_event: AuditEvent | None = None
 
@@ -64,6 +67,7 @@ class ErasureResult:
             "guests": self.guests,
             "deleted": self.deleted,
             "files": len(self.files),
+            "reports": self.reports,
             "audit_event": self.audit_event.pk if self.audit_event else None,
         }
 
@@ -119,7 +123,12 @@ def erase_guest(
             target_type="guest",
             # A keyed hash, so a later request for the same contact can be matched to this one.
             target_id=crypto.pseudonym(f"{phone}|{email}") if phone or email else "",
-            details={"guests": result.guests, "deleted": result.deleted, "files": len(result.files)},
+            details={
+                "guests": result.guests,
+                "deleted": result.deleted,
+                "files": len(result.files),
+                "reports": result.reports,
+            },
             request=request,
         )
         files, conversations, schema = list(result.files), list(result.conversation_ids), connection.schema_name
@@ -188,6 +197,8 @@ def _erase(phone: str, email: str, seed_guest_ids: set[int]) -> ErasureResult:
         .exclude(storage_name="")
         .values_list("storage_name", flat=True)
     )
+    # The GM's stored reports list the night's leads by name and number: their rows go too.
+    reports = redact_reports(Lead.objects.filter(by_contact | Q(guest_id__in=guest_ids)))
     _count(deleted, GreetingState.objects.filter(contact_index__in=indexes).delete())
     _count(deleted, leads.exclude(guest_id__in=guest_ids).delete())
     _count(deleted, Guest.objects.filter(pk__in=guest_ids).delete())
@@ -198,6 +209,7 @@ def _erase(phone: str, email: str, seed_guest_ids: set[int]) -> ErasureResult:
         guests=len(guest_ids),
         deleted=dict(sorted(deleted.items())),
         files=sorted(files - still_used),
+        reports=reports,
         conversation_ids=conversation_ids,
     )
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from analytics.models import GMReport
+from analytics.services.report import build_report
+from analytics.tests.conftest import conversation_at, lead_for
 from conftest import api_client, host_client
 from conversations.models import (
     Conversation,
@@ -25,14 +30,6 @@ from privacy.services import audit
 from privacy.services.erasure import ErasureRequestError, erase_guest
 
 PHONE = "+60123450001"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    storages._storages.pop("default", None)
-    yield storages["default"]
-    storages._storages.pop("default", None)
 
 
 def _guest_in(property_, phone: str = PHONE, email: str = "aina@guest.example", file_name: str = ""):
@@ -180,3 +177,47 @@ def test_bs_manager_cannot_erase_as_guest_through_bs_admin(world):
     assert response.status_code in (302, 403, 404)
     with schema_context(world.a.schema_name):
         assert Guest.objects.filter(pk=guest.pk).exists()
+
+
+def _stored_report_with(property_, leads: list[tuple[str, str]]) -> dt.date:
+    """A sent GM report of yesterday (the hotel's day) listing these (name, phone) after-hours leads."""
+    with schema_context(property_.schema_name):
+        night = timezone.localtime(timezone=property_.tzinfo).replace(hour=23, minute=30) - dt.timedelta(days=1)
+        for name, phone in leads:
+            conversation = conversation_at(night, after_hours=True)
+            lead_for(conversation, "500.00", after_hours=True, created=night, guest_name=name, phone=phone)
+        GMReport.objects.filter(report_date=night.date()).delete()  # one report a day
+        build_report(night.date()).save()
+        return night.date()
+
+
+def test_an_erased_guest_leaves_the_gms_stored_reports_and_others_stay(world):
+    # Two guests of the same (common) name; only the one with this number asked to be erased.
+    day = _stored_report_with(world.a, [("Ahmad O'Neil", PHONE), ("Ahmad O'Neil", "+60123459999")])
+    _stored_report_with(world.b, [("Ahmad O'Neil", PHONE)])  # B's guest with the same number is another person
+    assert _erase(world.manager_a, world.a, phone=PHONE).json()["reports"] == 1
+    with schema_context(world.a.schema_name):
+        report = GMReport.objects.get(report_date=day)
+        shown = host_client(world.a, world.manager_a).get(f"/analytics/reports/{report.pk}/").content.decode()
+        for part in (report.html, report.text, shown):
+            assert "0123450001" not in part.replace(" ", "") and "+60123459999" in part
+            assert part.count("Ahmad O") == 1 and "(a guest erased at their request)" in part
+    with schema_context(world.b.schema_name):
+        assert PHONE in GMReport.objects.get(report_date=day).html  # B's report is B's: untouched
+
+
+@pytest.mark.parametrize("written", ["+60 12-345 0001", "012-345 0001", "(012) 345-0001", "0123450001"])
+def test_the_admin_finds_a_guest_by_the_number_as_people_write_it(world, written):
+    # Before an erasure a platform admin looks the guest up: a number with spaces found nobody.
+    guest = _guest_in(world.a)
+    _guest_in(world.a, phone="+60123450009", email="other@guest.example")
+    admin_a = host_client(world.a, world.platform_admin)
+    for path, row in [("conversations/guest", guest.pk), ("leads/lead", None), ("conversations/conversation", None)]:
+        page = admin_a.get(f"/admin/{path}/", {"q": written}).content.decode()
+        assert "1 result" in page, (path, written)
+        if row:
+            assert f"/admin/{path}/{row}/change/" in page
+    # B's admin pages, the same number: B's own guests only (none), never A's.
+    page_b = host_client(world.b, world.manager_b).get("/admin/conversations/guest/", {"q": written})
+    assert page_b.status_code == 200 and "Aina" not in page_b.content.decode()
+    assert "/admin/conversations/guest/" + f"{guest.pk}/change/" not in page_b.content.decode()
