@@ -34,9 +34,9 @@ WEEKDAYS = {
     "friday": 4, "jumaat": 4, "jumat": 4, "saturday": 5, "sabtu": 5, "sunday": 6, "ahad": 6, "minggu": 6,
 }  # fmt: skip
 _WEEKDAY = "|".join(day for day in WEEKDAYS if day != "minggu")  # "minggu" alone means "week"
-# The short forms guests type ("Fri to Sun", "sat-mon", "this Thurs", "checking in sat, out mon"): a weekday only beside
-# another weekday of a range or after "this", "next", "on", "in", "out" ("I sat by the pool", "sun deck" name none);
-# read as the full name.
+# The short forms guests type ("Fri to Sun", "sat-mon", "this Thurs", "checking in sat, out mon", "arriving Thu"): a
+# weekday only beside another weekday of a range or after "this", "next", "on", "in", "out", "arriving", "leaving"
+# ("I sat by the pool", "sun deck" name none); read as the full name.
 _SHORT_WEEKDAYS = {
     "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
     "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
@@ -45,7 +45,8 @@ _SHORT_WEEKDAYS = {
 _SHORT = "|".join(sorted(_SHORT_WEEKDAYS, key=len, reverse=True))
 _ANY_DAY = rf"(?:{'|'.join(sorted(WEEKDAYS, key=len, reverse=True))}|{_SHORT})"
 _SHORT_WEEKDAY = re.compile(
-    rf"(?P<pre>\b(?:this|next|coming|on|from|in|out|by|until|till|pada|hari|masuk|keluar)\s+)?\b(?P<day>{_SHORT})\b\.?"
+    r"(?P<pre>\b(?:this|next|coming|on|from|in|out|by|until|till|arriving|arrive|leaving|leave|departing|depart"
+    rf"|pada|hari|masuk|keluar)\s+)?\b(?P<day>{_SHORT})\b\.?"
 )
 _DAY_SEP = r"\s*(?:-|–|to|till|until|thru|through|&|and|n|sampai|hingga|ke)\s*"
 _DAY_AFTER = re.compile(rf"{_DAY_SEP}{_ANY_DAY}\b")

@@ -560,7 +560,7 @@ HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
     # "Apologies - Kevin here", "Maaf, Rahim di sini": an apology opening the message too
     r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)\W+)?"
-    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,4}})"
+    rf"({_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,5}})"  # "Hjh. Rosmah binti Abd. Kadir here"
     # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
     r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
     r"[ \t]+(?:here|speaking|di ?sini)\b(?=\s*(?:$|[,.!\-–]|from\b|again\b|dari\b))"  # "dinner here is good?": nobody
@@ -831,6 +831,15 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     return " ".join(words)
 
 
+_DESKS = {"reception", "sales", "reservations", "frontdesk", "front", "desk", "office", "admin", "hr", "hotel", "team"}
+# "Contact Ms. Rekha at rekha@solvex.my", "hubungi Encik Azman di 012…": the person to reach, named before the
+# address or number they are reached at.
+CONTACT_PERSON_RE = re.compile(
+    rf"\b(?i:contact|call|reach|e-?mail|whatsapp|hubungi|telefon)[ \t]+{_TITLED_NAME}[ \t]*"
+    r"(?:(?i:at|on|via|di|kat)[ \t]+|:[ \t]*)(?=\+?\d|[\w.+-]+@)"
+)
+
+
 def _after_sign_offs(text: str) -> str:
     """ "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last."""
     while (again := SIGN_OFF_RE.match(text)) and again.group(1) != text:
@@ -843,6 +852,10 @@ def find_name(text: str) -> tuple[str | None, str]:
     match = EXPLICIT_NAME_RE.search(text)
     if match and (name := _tidy_name(match.group(1), explicit=True)):
         return name, "explicit"
+    person = (match := CONTACT_PERSON_RE.search(text)) and _tidy_name(match.group(1))
+    # "Call Reception at …", "contact Sales at …": a desk, not a person.
+    if person and not any(word.lower().strip(".") in _NOT_BOOKED_FOR | _DESKS for word in person.split()):
+        return person, "signature"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     for index, line in enumerate(lines):
         sign_off = SIGN_OFF_RE.search(line)

@@ -3,7 +3,8 @@ in their short forms ("Fri to Sun", "checking in sat, out mon") or before each d
 full date that ends the stay without a cue ("the 28th, out 2 March"), a baby said in passing ("ada baby", "bawa
 bayi"), a count said to another question than its label's ("2 adults" to "how many nights?"), a name signed on the
 line after the sign-off, "please" in a Malay chat, a short message that is plainly Malay ("nak tempah") and a day
-said instead of the check-out ("the 8th instead of the 7th")."""
+said instead of the check-out ("the 8th instead of the 7th"), a name with "binti" before "here" and the person to
+contact named before their address ("Contact Ms. Rekha at …")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ STAYS = {
     "Deluxe King this Fri to Sun": ("2026-11-27", "2026-11-29"),
     "Family Suite from sat to mon, 2 adults": ("2026-11-28", "2026-11-30"),
     "Deluxe King, checking in sat, out mon": ("2026-11-28", "2026-11-30"),
+    "Family Suite, arriving Thu, leaving Sat. Two adults.": ("2026-11-26", "2026-11-28"),
     "Deluxe King fri-sun ni, 2 org": ("2026-11-27", "2026-11-29"),
     "Family Suite, Thurs till Sat": ("2026-11-26", "2026-11-28"),
     # a weekday before each day of a range restates it
@@ -120,3 +122,18 @@ def test_a_short_message_that_could_be_either_keeps_the_conversations_language(t
 def test_a_day_said_instead_of_another_moves_the_end_it_replaces(correction, check_in, check_out) -> None:
     fields = _fields("Deluxe King 2 adults 5 to 7 Nov 2027", correction)
     assert (str(fields.check_in), str(fields.check_out)) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hi, Hjh. Rosmah binti Abd. Kadir here. Deluxe king 2 adults", "Hjh. Rosmah binti Abd. Kadir"),
+        ("Training room for 18, 9 Sept 2027. Contact Ms. Rekha at rekha@solvex.my", "Ms. Rekha"),
+        ("Dewan untuk 200 orang, hubungi Encik Azman di 012-345 6789", "Encik Azman"),
+        # a desk or the guest themself is no name
+        ("Call Reception at 012-345 6789?", None),
+        ("please call me at 012-345 6789", None),
+    ],
+)
+def test_a_name_with_a_connector_before_here_or_the_person_to_contact(text, name) -> None:
+    assert find_name(text)[0] == name
