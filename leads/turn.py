@@ -48,6 +48,7 @@ from leads.services.consent import (
     question,
     read_consent_reply,
     record_consent_reply,
+    says_yes_in_words,
     summary,
 )
 from leads.services.dates import MONTHS
@@ -411,7 +412,9 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", said))) else []
         # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
         known = (NOT_NAMES | NOT_A_NAME | ROOM_WORDS) - set(MONTHS)
-        if len(words) >= 2 and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
+        # "Go Ahead" or "Sounds Good" to the summary is the YES, not a name, whatever its capitals.
+        names = len(words) >= 2 and not says_yes_in_words(" ".join(words))
+        if names and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
             return f"my name is {' '.join(words)}"
         if not name_known and (single := _single_name(said)):
             return f"my name is {single}"
@@ -443,6 +446,8 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         words = words[:cut]
         if any(word in SENTENCE_WORDS for word in words):
             return None  # "isteri saya pun ikut": a sentence the extraction reads for its details, no name
+        if says_yes_in_words(" ".join(words)):
+            return None  # "Go Ahead" to the summary, our last question still the name: the YES, no name
         capitals = all(word[:1].isupper() or word.lower() in NAME_CONNECTORS for word in words)
         # Asked for a contact, "this is kelvin" or "aminah" is the name in lower case when no word of it is one we know.
         lower_ok = last_asked == CONTACT and not chatty and lower_case_name(" ".join(words)) is not None

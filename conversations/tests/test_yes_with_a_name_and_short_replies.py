@@ -28,6 +28,20 @@ def test_a_yes_that_gives_the_name_hands_over_a_lead_holding_it(kb_a, open_all_d
         assert lead.guest_name == "Wei Jie"
 
 
+@pytest.mark.parametrize("yes", ["Yes, Go Ahead", "Sounds Good!", "Ok Boleh"])
+def test_a_yes_said_in_capitalised_words_is_no_name(kb_a, open_all_day, yes) -> None:
+    """The words of the YES itself never replace the name the guest gave ("Go Ahead" is no guest)."""
+    with schema_context(kb_a.a.schema_name):
+        conversation = web_conversation()
+        say(conversation, "Deluxe King Room for 2 adults, 10 to 12 Aug 2027, my number is 012-345 6789", 1)
+        summary = say(conversation, "Nurul Huda", 2)
+        assert summary.metadata["consent"]["step"] == "consent", summary.content
+        say(conversation, yes, 3)
+        lead = lead_of(conversation)
+        assert lead.consent_status == ConsentStatus.GIVEN and lead.handed_over_at is not None
+        assert lead.guest_name == "Nurul Huda"
+
+
 def test_a_particle_after_ok_keeps_an_english_chat_english(kb_a, open_all_day) -> None:
     with schema_context(kb_a.a.schema_name):
         conversation = web_conversation()
