@@ -50,6 +50,8 @@ ENGLISH_WORDS = frozenset(
 LOANWORDS = frozenset(
     {"room", "rooms", "book", "booking", "price", "pool", "parking", "breakfast", "check", "night", "nights", "hi"}
     | {"available", "availability"}
+    # "please" closes a Malay request as often as an English one ("family suite please", "tolong call saya pls").
+    | {"please", "pls", "plz"}
 )
 
 
@@ -119,3 +121,13 @@ def detect_guest_language(text: str, default: str = "en") -> str:
     core = sum(1 for w in words if w in _GUEST_MALAY and w not in _PARTICLES)
     malay = core + (sum(1 for w in words if w in _PARTICLES) if core else 0)
     return _vote(words, malay, _GUEST_MALAY, default)
+
+
+def plainly_malay(text: str) -> bool:
+    """A message too short to vote that still says Malay: two Malay words and no English one ("nak tempah", "bilik
+    ada?", "esok, 2 malam"). One word may be either ("boleh", "ok lah"), and Malay guests type English words
+    ("thank you", "family suite please") more often than English guests type Malay ones."""
+    words = guest_words(text)
+    malay = sum(1 for w in words if w in _GUEST_MALAY and w not in _PARTICLES and w not in NEUTRAL_WORDS)
+    english = sum(1 for w in words if w in ENGLISH_WORDS - LOANWORDS and w not in _GUEST_MALAY)
+    return malay >= 2 and not english

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from assistant import modes, outside, prompts, retrieval
 from assistant.guard import ReplyGuard
-from assistant.language import detect_language
+from assistant.language import detect_guest_language, detect_language
 from assistant.parts import asked_parts
 from assistant.providers.base import AskedPart, ChatRequest, ChatResult, Hit
 from assistant.router import RoutedResult, generate
@@ -209,7 +209,8 @@ def answer(
     sink = sink or TurnSink()
     property_ = property_ or current_property_cached()
     text = sanitize_guest_text(question)
-    language = detect_language(text, default=language)
+    # Read as the lead step reads the guest: "ok lah" or "thanks ya" stays English, "sy nk tau" is Malay.
+    language = detect_guest_language(text, default=language)
     started = time.perf_counter()
     mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
     mode, mode_source = modes.settle_mode(mode, verdict) if text else (mode, "rules")

@@ -36,7 +36,7 @@ import structlog
 from django.conf import settings
 
 from assistant import modes
-from assistant.language import NEUTRAL_WORDS, detect_guest_language, guest_words
+from assistant.language import NEUTRAL_WORDS, detect_guest_language, guest_words, plainly_malay
 from assistant.modes import ModelVerdict
 from conversations.models import AiMode, Conversation
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
@@ -48,6 +48,7 @@ from leads.services.consent import (
     question,
     read_consent_reply,
     record_consent_reply,
+    says_yes_in_words,
     summary,
 )
 from leads.services.dates import MONTHS
@@ -186,6 +187,10 @@ def corrects_summary(text: str, lead: Lead, state: DialogueState, gives: bool) -
     return lead.consent_status == ConsentStatus.DECLINED and state.correctable
 
 
+def _yes_with_details(text: str, lead: Lead) -> bool:
+    return lead.is_open and lead.consent_status == ConsentStatus.ASKED and read_consent_reply(text) is True
+
+
 def pending_question(conversation: Conversation, language: str) -> str | None:
     """The consent question again, for a guest whose reply was neither YES nor NO."""
     lead = lead_for_conversation(conversation.pk)
@@ -241,10 +246,11 @@ TO_BOOK = {"book", "booking", "reserve", "reservation", "tempah", "tempahan", "m
 INTENT_DETAILS = ("check_in", "check_out", "nights", "adults", "children", "group_size", "event_date")
 _BARE_NUMBER = re.compile(
     rf"^\s*(?:about|around|maybe|lebih kurang|dalam|kira-kira|just|only|hanya)?\s*{NUM_COUNT}\s*"
-    r"(?:orang|org|pax|people|persons?|guests?|tetamu|adults?|dewasa|nights?|malam|mlm)?\s*(?:sahaja|saja|je|only)?"
+    r"(?P<label>orang|org|pax|people|persons?|guests?|tetamu|adults?|dewasa|nights?|malam|mlm)?\s*(?:sahaja|saja|je|only)?"
     r"\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+_NIGHTS_LABEL = re.compile(r"nights?|malam|mlm", re.IGNORECASE)
 # A name may open with its initials ("K. Ravi", "S.K. Tan").
 _BARE_NAME = re.compile(
     r"^\s*((?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?\s+)?(?:[A-Z]\.\s*){0,2}[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-]+(?:\s+[A-Za-zÀ-ÖØ-Þß-öø-ÿ][A-Za-zÀ-ÖØ-Þß-öø-ÿ'\-/]+){0,6})\s*[.!]*\s*$"
@@ -334,8 +340,11 @@ def guest_language(text: str, session_language: str, rooms: Sequence[RoomOption]
     text = EMAIL_RE.sub(" ", text)
     # Hotel words, months and "ok" are typed alike in both languages: "deluxe king room, 2 pax" or "ok, 3 nights from
     # 5 March" says nothing of the guest's language however many of them it holds.
-    if len(re.findall(r"[^\W\d_]{2,}", text)) < 3 or all(w in NEUTRAL_WORDS for w in guest_words(text)):
+    if all(w in NEUTRAL_WORDS for w in guest_words(text)):
         return spoken(session_language)
+    if len(re.findall(r"[^\W\d_]{2,}", text)) < 3:
+        # Too short to weigh one language against the other, unless it is plainly Malay ("nak tempah", "bilik ada?").
+        return "ms" if plainly_malay(text) else spoken(session_language)
     # The room's name counts towards saying enough ("Family Suite berapa semalam?" is Malay), not towards a language.
     names = {name for room in rooms for name in (room.name, *room.aliases) if name.strip()}
     for name in sorted(names, key=len, reverse=True):
@@ -390,8 +399,12 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
     `names_only`: an enquiry is open and the message reads as no other detail; "Tan Mei Xin" in reply to
     "which room type?" or to the YES/NO is the guest's name all the same (two or more capitalised words,
     none a word we know for something else)."""
-    if last_asked in _HINTS and (match := _BARE_NUMBER.match(counting_text(text.lower()))):
-        return _HINTS[last_asked].format(n=number_value(match.group(1)))
+    match = _BARE_NUMBER.match(counting_text(text.lower())) if last_asked in _HINTS else None
+    label = match.group("label") if match else None
+    # "2 adults" said to "how many nights?" (or "3 malam" to "berapa orang?") answers another question: the extraction
+    # reads it by its own label.
+    if match and (label is None or bool(_NIGHTS_LABEL.fullmatch(label.lower())) == (last_asked == "nights")):
+        return _HINTS[str(last_asked)].format(n=number_value(match.group(1)))
     if last_asked == "children" and _NO_CHILDREN.match(text):
         return "no children"
     if names_only and last_asked not in ("name", CONTACT):
@@ -399,7 +412,9 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         words = match.group(1).split() if (match := _BARE_NAME.match(_SELF_CUE.sub("", said))) else []
         # A month is a name too ("Mei Ling", "June"): no date here. A room's words ("Sea View") are a room.
         known = (NOT_NAMES | NOT_A_NAME | ROOM_WORDS) - set(MONTHS)
-        if len(words) >= 2 and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
+        # "Go Ahead" or "Sounds Good" to the summary is the YES, not a name, whatever its capitals.
+        names = len(words) >= 2 and not says_yes_in_words(" ".join(words))
+        if names and all(w[:1].isupper() and w.lower().strip(".'") not in known for w in words):
             return f"my name is {' '.join(words)}"
         if not name_known and (single := _single_name(said)):
             return f"my name is {single}"
@@ -431,6 +446,8 @@ def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, 
         words = words[:cut]
         if any(word in SENTENCE_WORDS for word in words):
             return None  # "isteri saya pun ikut": a sentence the extraction reads for its details, no name
+        if says_yes_in_words(" ".join(words)):
+            return None  # "Go Ahead" to the summary, our last question still the name: the YES, no name
         capitals = all(word[:1].isupper() or word.lower() in NAME_CONNECTORS for word in words)
         # Asked for a contact, "this is kelvin" or "aminah" is the name in lower case when no word of it is one we know.
         lower_ok = last_asked == CONTACT and not chatty and lower_case_name(" ".join(words)) is not None
@@ -755,6 +772,12 @@ class LeadTurnStep:
         # A name or a count read from a bare answer ("silap, Ahmad Faizal bin Hassan") corrects the summary too.
         if lead is not None and corrects_summary(turn.text, lead, state, gives or hint is not None):
             lead = turn.notes["lead_row"] = reopen_consent(lead.pk)
+        if lead is not None and (hint or gives) and _yes_with_details(turn.text, lead):
+            # "ok, Wei Jie", "yes, my name Priya": the YES hands over a lead that holds what came with it.
+            if hint:
+                add_answer_hint(turn.conversation, hint)
+                hint = None
+            lead = read_progress(turn, create=False).lead
         back = team_back(turn.property, turn.now, language)
         consent = read_reply(turn.conversation, turn.text, language, lead=lead, back=back)
         if lead is not None and lead.consent_status == ConsentStatus.ASKED:

@@ -231,6 +231,13 @@ def read_consent_reply(reply: str) -> bool | None:
     return True if said_yes else None
 
 
+def says_yes_in_words(text: str) -> bool:
+    """Whether the text holds a YES said in more than one word ("Go Ahead", "Sounds Good", "Ok Boleh"): words a guest
+    capitalises as a reply to the summary, never a name ("Tan Ya Ling" holds only a one-word "ya")."""
+    lowered = text.lower()
+    return any(" " in found.group() for pattern in (_YES, _AGREES) for found in pattern.finditer(lowered))
+
+
 def record_consent_reply(lead_id: int, reply: str) -> bool | None:
     """Read the guest's reply and record it; None (nothing recorded) when the reply is unclear."""
     answer = read_consent_reply(reply)

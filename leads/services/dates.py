@@ -34,6 +34,41 @@ WEEKDAYS = {
     "friday": 4, "jumaat": 4, "jumat": 4, "saturday": 5, "sabtu": 5, "sunday": 6, "ahad": 6, "minggu": 6,
 }  # fmt: skip
 _WEEKDAY = "|".join(day for day in WEEKDAYS if day != "minggu")  # "minggu" alone means "week"
+# The short forms guests type ("Fri to Sun", "sat-mon", "this Thurs", "checking in sat, out mon", "arriving Thu"): a
+# weekday only beside another weekday of a range or after "this", "next", "on", "in", "out", "arriving", "leaving"
+# ("I sat by the pool", "sun deck" name none); read as the full name.
+_SHORT_WEEKDAYS = {
+    "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
+    "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
+    "jum": "jumaat", "sab": "sabtu",
+}  # fmt: skip
+_SHORT = "|".join(sorted(_SHORT_WEEKDAYS, key=len, reverse=True))
+_ANY_DAY = rf"(?:{'|'.join(sorted(WEEKDAYS, key=len, reverse=True))}|{_SHORT})"
+_SHORT_WEEKDAY = re.compile(
+    r"(?P<pre>\b(?:this|next|coming|on|from|in|out|by|until|till|arriving|arrive|leaving|leave|departing|depart"
+    rf"|pada|hari|masuk|keluar)\s+)?\b(?P<day>{_SHORT})\b\.?"
+)
+_DAY_SEP = r"\s*(?:-|–|to|till|until|thru|through|&|and|n|sampai|hingga|ke)\s*"
+_DAY_AFTER = re.compile(rf"{_DAY_SEP}{_ANY_DAY}\b")
+_DAY_BEFORE = re.compile(rf"\b{_ANY_DAY}\.?{_DAY_SEP}$")
+
+
+# "fri 12 to sun 14 March", "Jumaat 5hb - Ahad 7hb Mac": a weekday before a day of a month named just after only
+# restates that day, and would split the range; it goes ("Friday 2 adults" keeps its weekday: no month follows).
+_WEEKDAY_OF_A_DATE = re.compile(
+    rf"\b(?:hari\s+)?{_ANY_DAY}\.?,?\s+(?=(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th|hb)?\b[^\n]{{0,25}}?\b(?:"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\b)"
+)
+
+
+def _full_weekday(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start("day"), match.end()
+    if match.group("pre") or _DAY_AFTER.match(text, end) or _DAY_BEFORE.search(text, 0, start):
+        return (match.group("pre") or "") + _SHORT_WEEKDAYS[match.group("day")]
+    return match.group(0)
+
+
 # "12 to 15", "12 until 15", "12 through 15"; Malay "12 hingga / sehingga / sampai / ke 15", "hingga ke", "sampailah".
 _RANGE_SEP = (
     r"\s*(?:-|–|—|to|until|till|through|thru|(?:se)?hingga(?:lah)?|sampai(?:lah)?|smpai|ke|and|&|dan)(?:\s+ke)?\s*"
@@ -118,7 +153,8 @@ ABSOLUTE_KINDS = {
 # The kinds that may be written without their year ("27 Nov", "20/11"; not "next Friday").
 YEARLESS_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
 CHECKOUT_CUE = re.compile(
-    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|through|thru|keluar|sampai|hingga"
+    r"(?:check[\s-]?out|checking out|checkout|(?<!sold )\bout|leave|leaving|until|till|through|thru|keluar|sampai"
+    r"|hingga"
     r"|extend(?:ing)?(?:\s+(?:it|that|the stay|our stay|my stay))?\s+(?:to|till|until|ke))"  # "extend to the 14th"
     rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
 )
@@ -132,6 +168,7 @@ class DateMention:
     position: int
     is_checkout_hint: bool = False
     yearless: bool = False  # a day and month said without a year ("27 Nov"): rolled to the next such day
+    replaces: int | None = None  # a bare day said instead of another ("the 8th instead of the 7th"): that one's day
 
     def near(self, known: dt.date) -> DateMention:
         """This mention, when said without a year, in the year that puts it nearest to `known` (a date of the same
@@ -210,7 +247,8 @@ def _normalised(text: str) -> tuple[str, dict[int, int]]:
     pieces: list[str] = []
     ordinals: dict[int, int] = {}  # position -> day
     length, last = 0, 0
-    lowered = _THE_ORDINAL_WORD_DAY.sub(_day_in_words, _ORDINAL_WORD_DAY.sub(_day_in_words, text.lower()))
+    lowered = _SHORT_WEEKDAY.sub(_full_weekday, _WEEKDAY_OF_A_DATE.sub("", text.lower()))
+    lowered = _THE_ORDINAL_WORD_DAY.sub(_day_in_words, _ORDINAL_WORD_DAY.sub(_day_in_words, lowered))
     for match in _DAY_WORDS.finditer(lowered):
         if not match.group(2) and not match.group(0).startswith("the"):
             continue
@@ -405,13 +443,15 @@ def _bare_ordinals(
     same message it follows that date ("2 May, out on the 5th"); after a month named in it or in an earlier message
     (`month_before`), it is in that month; alone, the extraction moves a known stay to it."""
     days = []
+    ruled = [day for position, day in ordinals.items() if not taken[position] and _ruled_out(lowered, position)]
     for position, day in sorted(ordinals.items()):
         if taken[position] or not _ALONE_AFTER.match(lowered, position) or _ruled_out(lowered, position):
             continue
         before = [m for m in found if m.position < position]
         anchors = [m.start for m in before if m.kind in ABSOLUTE_KINDS] or [m.start for m in before]
-        # "masuk 12hb keluar 15hb Mac 2027", "in on the 28th, out 2 March": the date the stay ends, said after the day.
-        ends = [m.start for m in found if m.position > position and m.kind in ABSOLUTE_KINDS and m.is_checkout_hint]
+        # "masuk 12hb keluar 15hb Mac 2027", "in on the 28th, out 2 March", "the 30th to 2 May": a full date said after
+        # the day gives its month once for both.
+        ends = [m.start for m in found if m.position > position and m.kind in ABSOLUTE_KINDS]
         if anchors:
             start = day_after(anchors[-1], day)
         elif month := _month_said_before(lowered, position, today):
@@ -424,7 +464,7 @@ def _bare_ordinals(
             start = next_day_numbered(day, today)
         if start is not None:
             hint = bool(CHECKOUT_CUE.search(lowered[max(0, position - 30) : position]))
-            days.append(DateMention(start, None, "bare_day", position, hint))
+            days.append(DateMention(start, None, "bare_day", position, hint, replaces=ruled[0] if ruled else None))
     return days
 
 

@@ -533,7 +533,9 @@ EXPLICIT_NAME_RE = re.compile(
     # "it's under Lee", "put it under Wong": only a capitalised word ("it's under renovation" names nobody).
     r"|\b(?i:booking|booked|reservation|reserved|book it|put it|it['’]?s|its|it is)[ \t]+(?i:under)(?=[ \t]+[A-Z])"
     # "nama Kelvin", "ok. nama Kelvin, 012…": a bare "nama" opening a message or a clause.
-    r"|(?:^|[\n.!?,;]|\b(?i:ok|okay|baik|dan|and))\s*(?i:nama|name)(?=[ \t]+[A-Z]))"
+    r"|(?:^|[\n.!?,;]|\b(?i:ok|okay|baik|dan|and))\s*(?i:nama|name)(?=[ \t]+[A-Z])"
+    # "my name Priya", "ok thanks ya, my name Wei Jie": Malaysian English leaves the "is" out.
+    r"|\b(?i:my name)(?=[ \t]+[A-Z]))"
     rf"[ \t]*({_NAME_WORD}(?:[ \t]+(?:{_CONNECT}|{_NAME_WORD})){{0,3}}{_NAME_TAIL})"
 )
 # A capitalised name, a Malay title allowed before it ("Encik Farid Ismail", "Puan Aini").
@@ -558,7 +560,7 @@ HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
     # "Apologies - Kevin here", "Maaf, Rahim di sini": an apology opening the message too
     r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)\W+)?"
-    rf"({_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,4}})"
+    rf"({_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,5}})"  # "Hjh. Rosmah binti Abd. Kadir here"
     # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
     r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
     r"[ \t]+(?:here|speaking|di ?sini)\b(?=\s*(?:$|[,.!\-–]|from\b|again\b|dari\b))"  # "dinner here is good?": nobody
@@ -829,20 +831,40 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     return " ".join(words)
 
 
+_DESKS = {"reception", "sales", "reservations", "frontdesk", "front", "desk", "office", "admin", "hr", "hotel", "team"}
+# "Contact Ms. Rekha at rekha@solvex.my", "hubungi Encik Azman di 012…": the person to reach, named before the
+# address or number they are reached at.
+CONTACT_PERSON_RE = re.compile(
+    rf"\b(?i:contact|call|reach|e-?mail|whatsapp|hubungi|telefon)[ \t]+{_TITLED_NAME}[ \t]*"
+    r"(?:(?i:at|on|via|di|kat)[ \t]+|:[ \t]*)(?=\+?\d|[\w.+-]+@)"
+)
+
+
+def _after_sign_offs(text: str) -> str:
+    """ "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last."""
+    while (again := SIGN_OFF_RE.match(text)) and again.group(1) != text:
+        text = again.group(1)
+    return text
+
+
 def find_name(text: str) -> tuple[str | None, str]:
     """The guest's name and how sure we are: 'explicit' (my name is), 'signature', 'weak' (I'm Sarah)."""
     match = EXPLICIT_NAME_RE.search(text)
     if match and (name := _tidy_name(match.group(1), explicit=True)):
         return name, "explicit"
+    person = (match := CONTACT_PERSON_RE.search(text)) and _tidy_name(match.group(1))
+    # "Call Reception at …", "contact Sales at …": a desk, not a person.
+    if person and not any(word.lower().strip(".") in _NOT_BOOKED_FOR | _DESKS for word in person.split()):
+        return person, "signature"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     for index, line in enumerate(lines):
         sign_off = SIGN_OFF_RE.search(line)
         if sign_off:
-            candidate = sign_off.group(1) or (lines[index + 1] if index + 1 < len(lines) else "")
+            # The name on the sign-off's line, else on the next one ("Sekian, terima kasih.\nNorazlina").
+            candidate = _after_sign_offs(sign_off.group(1))
+            if not candidate.strip(" .,!-"):
+                candidate = _after_sign_offs(lines[index + 1] if index + 1 < len(lines) else "")
             candidate = _AFFILIATION_RE.sub("", candidate)  # "Regards, Kumar from Ipoh"
-            # "Sekian, terima kasih. Dr. Halim": one sign-off after another, the name after the last.
-            while (again := SIGN_OFF_RE.match(candidate)) and again.group(1) != candidate:
-                candidate = again.group(1)
             if candidate and SIGNATURE_NAME_RE.fullmatch(candidate) and (name := _tidy_name(candidate)):
                 return name, "signature"
             # "Regards, wei ling": after a letter's sign-off, a name typed in lower case (not after a mere "thanks").
@@ -1203,7 +1225,9 @@ def _assign_dates(
             continue
         # "checking out on the 5th", said after the check-in: the first such day after it.
         out = day_after(check_in, first.start.day) if first.kind == "bare_day" and check_in is not None else None
-        if out is not None and first.is_checkout_hint:
+        # "make it the 8th instead of the 7th": the day ruled out says which end of the stay moves.
+        ends_it = check_out is not None and first.replaces == check_out.day != getattr(check_in, "day", None)
+        if out is not None and (first.is_checkout_hint or ends_it):
             check_out, check_out_said_in = out, index
             continue
         if first.kind == "bare_day" and check_in is not None:

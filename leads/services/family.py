@@ -13,7 +13,8 @@ import re
 # (word, how many one mention is when no number is said: None for a plural that needs its number)
 _KIN = {
     "son": 1, "sons": None, "daughter": 1, "daughters": None, "boy": 1, "boys": None, "girl": 1, "girls": None,
-    "twins": 2, "triplets": 3, "baby": 1, "toddler": 1, "infant": 1, "infants": None, "newborn": 1, "grandson": 1,
+    "twins": 2, "triplets": 3, "baby": 1, "bayi": 1, "toddler": 1, "infant": 1, "infants": None, "newborn": 1,
+    "grandson": 1,
     "granddaughter": 1, "grandsons": None, "granddaughters": None, "grandchild": 1, "grandchildren": None,
     "grandkids": None,
     "anak lelaki": 1, "anak perempuan": 1, "anak kembar": 2, "kembar": 2, "anak kecil": 1, "cucu": 1,
@@ -43,14 +44,16 @@ _VALUES = {
 KIN_RE = re.compile(
     rf"{_WHOSE}(?:\b(?P<n>\d{{1,2}}|{_NUMBER_WORDS})\s+)?{_AGE}\b(?P<kin>{_KIN_WORDS})\b"
     # "a baby cot", "the boys' room", "girls' trip": a thing or an outing, not a child.
-    r"(?!['’]|\s+(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|sitters?|shower|trip|night|friendly|club))"
+    r"(?!['’]|\s+(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|sitters?|shower|trip|night|friendly|club|pools?"
+    r"|baths?|menus?|play\w*|care|products?|strollers?|prams?|milk|susu|wipes|facilit\w*))"
 )
 # "anak lelaki 2 orang", "cucu 3 orang": the count after the children.
 KIN_COUNT_AFTER_RE = re.compile(
     rf"\b(?P<kin>{_KIN_WORDS})(?:\s+(?:saya|kami|sy))?\s+(?P<n>\d{{1,2}})\s*(?:orang|org)\b"
 )
 _WITH_GUEST = re.compile(r"\b(?:me|myself|i|saya|sy|aku)\s*(?:,|and|&|\+|with|dan|dengan|dgn|bersama)\s*$")
-_JOINED = re.compile(r"(?:,|&|\+|\band|\bwith|\bplus|\bdan|\bdengan|\bbersama|\bbawa|\bbring(?:ing)?)\s*$")
+# "… and a baby", "with a toddler", "bawa bayi", "ada baby" (Malay "there is a baby", said of the party): one more.
+_JOINED = re.compile(r"(?:,|&|\+|\band|\bwith|\bplus|\bdan|\bdengan|\bbersama|\bbawa[k]?|\bbring(?:ing)?|\bada)\s*$")
 AGE_IN_BRACKETS = re.compile(
     r"\(\s*(?:aged?\s*|umur\s*)?\d{1,2}(?:\s*(?:&|and|,|dan)\s*\d{1,2})*\s*(?:y(?:rs?|ears?)?(?:\s*old)?|tahun)?\s*\)"
 )

@@ -33,7 +33,7 @@ CHATTER = {
     "cool", "great", "nice", "lovely", "brilliant", "fantastic", "wonderful", "amazing", "awesome", "perfect", "done",
     "roger", "welcome", "bye", "goodbye", "goodnight", "gn", "nvm", "nevermind", "tqvm", "tqsm", "thnx", "thanx",
     "makasih", "trimas", "bagus", "baguslah", "mantap", "terbaik", "sip", "alhamdulillah", "insyaallah", "inshallah",
-    "amin", "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh", "mate", "cheers",
+    "syukur", "bro", "sis", "boss", "bos", "sir", "madam", "maam", "wow", "ooh", "owh", "mate", "cheers",
     # "no worries" in Malay, as typed ("xpe, sy tanya2 je dulu")
     "takpe", "takpa", "xpe", "xpa", "tkpe", "takpelah", "xpela", "takpela",
     # particles, greetings and the rest of "sorry for the late reply"

@@ -75,7 +75,8 @@ def test_the_grown_ups_counted_as_us_before_the_children_are_the_adults(text, ad
     ("text", "session", "language"),
     [
         ("deluxe king room", "ms", "ms"),  # the hotel's English name answers the room question
-        ("Family Suite please", "ms", "en"),  # the guest's own word decides
+        ("Family Suite please", "ms", "ms"),  # "please" closes a Malay request too (t39d)
+        ("Family Suite please, just for my wife and me", "ms", "en"),  # the guest's own words decide
         ("family suite, 3 malam mula 24hb Jun 2027", "en", "ms"),
         ("Family Suite berapa semalam?", "en", "ms"),  # the name counts towards saying enough
         ("I'd like to book the deluxe king room for my wife and me", "ms", "en"),
