@@ -252,6 +252,60 @@ def nod_reply(history: list[dict[str, str]], language: str) -> str:
     return " ".join(sentences[asked[-1] :]) if asked else HOW_CAN_I_HELP[language]
 
 
+# A bare courtesy with nothing asked ("ok thanks", "noted", "baik", "terima kasih"): a receptionist closes kindly and
+# leaves the door open, never "I don't have information about that" (and never a gap). "Ok", "boleh" or "sure" after
+# a question of ours is a yes to it: the engine asks `only_courtesy` only when our last reply asked nothing.
+_THANKS = r"thanks?(?:\s+you)?|thank\s*u|thx|tq(?:vm)?|ty|cheers|(?:te|t)?rima\s*kasih|makasih|mksh|tenkiu"
+_COURTESY_WORDS = (
+    rf"{_THANKS}|ok(?:ay|ey|ie)?|k|alright|all\s+right|noted|got\s+it|i\s+see|understood|cool|great|good|perfect|fine"
+    r"|sure|baik(?:lah)?|boleh|faham|ya|yes|yup|ye|yer|lah|la|je|so\s+much|very\s+much|a\s+lot|banyak(?:-banyak)?"
+    r"|with|dengan|sangat|tuan|puan|cik|encik|sir|madam|team|admin|bos|boss"
+    r"|for\s+(?:the|your)\s+(?:quick\s+)?(?:info|information|help|reply|answer)|atas\s+(?:maklumat|bantuan|jawapan)"
+    r"(?:\s+(?:ini|itu|tu|ni))?"
+)
+_COURTESY_ONLY = re.compile(rf"^[\W_]*(?:(?:{_COURTESY_WORDS})\b[\W_]*)+$", re.IGNORECASE)
+_COURTESY_MS = re.compile(r"\b(?:(?:te|t)?rima\s*kasih|makasih|mksh|baik(?:lah)?|boleh|faham|sangat|banyak)\b", re.I)
+_COURTESY_EN = re.compile(r"\b(?:thanks?|thank\s*u|thx|cheers|alright|got\s+it|understood|great|perfect)\b", re.I)
+_YES_IN_COURTESY = re.compile(r"\b(?:yes|ya|yup|ye|yer|sure|boleh)\b", re.I)
+COURTESY_REPLY = {
+    ("en", True): "You're welcome! Is there anything else I can help you with?",
+    ("en", False): "Alright! Is there anything else I can help you with?",
+    ("ms", True): "Sama-sama! Ada apa-apa lagi yang boleh saya bantu?",
+    ("ms", False): "Baik! Ada apa-apa lagi yang boleh saya bantu?",
+}
+
+
+def only_courtesy(text: str) -> bool:
+    """Whether a message is nothing but thanks or an acknowledgement ("ok thanks", "noted", "baik", "tq ya")."""
+    return bool(text.strip()) and bool(_COURTESY_ONLY.match(text.strip()))
+
+
+def thanks_only(text: str) -> bool:
+    """Thanks with no yes in it ("thanks", "ok noted, terima kasih"): no answer to a question of ours."""
+    return bool(re.search(rf"\b(?:{_THANKS})\b", text, re.I)) and not _YES_IN_COURTESY.search(text)
+
+
+def awaits_an_answer(reply: str) -> bool:
+    """Whether our last reply asked the guest something a bare "ok" or "boleh" answers: a question other than our
+    open "anything else?" or "how can I help?" (there an "ok" asks nothing more)."""
+    said = reply.rstrip()
+    opens = (*HOW_CAN_I_HELP.values(), *(text.split("! ", 1)[-1] for text in COURTESY_REPLY.values()))
+    return said.endswith("?") and not said.endswith(opens)
+
+
+def courtesy_reply(text: str, default: str) -> tuple[str, str]:
+    """The short close for `only_courtesy` text and its language: a Malay word decides, then an English one; "ok" or
+    "noted" alone keeps the conversation's."""
+    if _COURTESY_MS.search(text):
+        language = "ms"
+    elif _COURTESY_EN.search(text):
+        language = "en"
+    else:
+        language = default if default in HOW_CAN_I_HELP else "en"
+    thanked = bool(re.search(rf"\b(?:{_THANKS})\b", text, re.IGNORECASE))
+    return COURTESY_REPLY[(language, thanked)], language
+
+
 def greeting_language(text: str, default: str) -> str:
     """The language of a greeting: its Malay or English word decides; "hi" alone keeps the conversation's."""
     if re.search(rf"\b(?:{_GREETING_WORDS['ms']}|tanya)\b", text, re.IGNORECASE):

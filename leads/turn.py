@@ -393,6 +393,33 @@ def leading_name(text: str) -> str | None:
     return _unknown_words(match.group(1)) if match else None
 
 
+# Our own question said back with its answer: "how many nights? 2", "berapa malam? 3", "which dates? 3 to 5 May". The
+# echo asks nothing; the answer after it is the message (a bare count keeps the echo's word: "2 nights").
+_ECHOES: dict[str, str] = {
+    "nights": r"(?:how\s+many|berapa)\s+(?P<unit>nights?|malam|mlm)",
+    "adults": (
+        r"(?:how\s+many|berapa)\s+(?:ramai\s+)?(?P<unit>adults?|guests?|people|persons?|pax|dewasa|orang|tetamu|org)"
+    ),
+    "children": r"(?:how\s+many|berapa)\s+(?:orang\s+)?(?P<unit>children|kids?|kanak-kanak|kanak2|budak|anak)",
+    "check_in": r"(?:which|what)\s+dates?|(?:check[- ]?in\s+)?(?:tarikh|bila)|check[- ]?in\s+date",
+    "room_type": r"(?:which|what)\s+room(?:\s+type)?|room\s+type|jenis\s+bilik|bilik\s+apa",
+    "name": r"(?:your\s+)?name|nama(?:\s+anda)?",
+}
+_ECHOES |= {PARTY_AGAIN: _ECHOES["adults"], "group_size": _ECHOES["adults"], "event_date": _ECHOES["check_in"]}
+_ONLY_NUMBER = re.compile(rf"^\s*{NUM_COUNT}\s*[.!]*\s*$", re.IGNORECASE)
+_ECHO_TAIL = r"(?:\s+[\w'’-]+){0,3}\s*\?+[\s:,-]*(?=\S)"
+
+
+def without_echo(text: str, asked: Sequence[str]) -> str:
+    """`text` without a question of ours the guest repeats before answering it (`_ECHOES`), for the slots `asked`."""
+    for slot in dict.fromkeys(reversed(asked)):
+        if slot in _ECHOES and (echo := re.match(rf"^\s*(?:{_ECHOES[slot]}){_ECHO_TAIL}", text, re.IGNORECASE)):
+            answer = text[echo.end() :]
+            unit = echo.groupdict().get("unit")
+            return f"{answer.strip()} {unit}" if unit and _ONLY_NUMBER.match(answer) else answer
+    return text
+
+
 def answer_hint(text: str, last_asked: str | None, *, names_only: bool = False, name_known: bool = False) -> str | None:
     """What a bare answer to our last question means ("2" after "how many nights?" is "2 nights").
 
@@ -757,6 +784,7 @@ class LeadTurnStep:
 
     def before_answer(self, turn: Turn) -> StepReply | None:
         state = DialogueState.from_json(turn.session.lead)
+        turn.text = without_echo(turn.text, state.asked)  # "how many nights? 2" answers our question
         ctx = turn_context(turn)
         asked = turn.text
         given = _slots(read_text(turn, asked).fields)

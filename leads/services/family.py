@@ -23,6 +23,8 @@ _KIN = {
     "eldest": 1, "youngest": 1, "niece": 1, "nephew": 1, "nieces": None, "nephews": None, "grandkid": 1,
     "anak sulung": 1, "anak bongsu": 1, "anak saudara": 1, "anak-anak saudara": None, "anak2 saudara": None,
     "cucu-cucu": None, "cucu2": None, "middle one": 1, "middle child": 1, "oldest": 1,
+    # "kawan saya dengan anak dia": the child of someone who comes with them
+    "anak dia": 1, "anaknya": 1,
 }  # fmt: skip
 # A child by their place among the children: "anak tengah", "cucu sulung", "si bongsu", "anak kedua" (Malay says the
 # place after the word for child, or after "si" alone).
@@ -106,8 +108,8 @@ def family_children(text: str) -> int | None:
         if count is None:
             continue
         whose = (match.group("whose") or "").strip()
-        if whose in ("his", "her", "their"):
-            continue  # "my sister and her son": a child, but not said as the guest's; the count is theirs to give
+        if whose in ("his", "her", "their") and not _JOINED.search(text[: match.start()]):
+            continue  # "her son loves the pool": not said as one of the party ("my sister and her son" is)
         beside = any(
             _JOIN.match(text[min(a.end(), b.end()) : max(a.start(), b.start())])
             for other in matches

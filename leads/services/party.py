@@ -208,12 +208,13 @@ def joining_adults(text: str, before: str = "") -> int:
 
 def without_joining(text: str) -> str:
     """`text` without the grown-ups joining a party already counted (their count is `joining_adults`); the children
-    who come with them stay to be counted ("suami dan 2 orang anak saya ikut")."""
+    who come with them stay to be counted ("suami dan 2 orang anak saya ikut"). Each one taken out leaves a full stop:
+    "for me" then "my wife and 2 kids are coming too" is no "me and 2 kids" (one adult with them)."""
     for party in reversed(_parties(text)):
         if party.joining():
             for member in reversed(party.members):
                 if member.group("adult"):
-                    text = text[: member.start()] + " " + text[member.end() :]
+                    text = text[: member.start()] + " . " + text[member.end() :]
     return text
 
 

@@ -38,6 +38,8 @@ from leads.turn import answer_hint, corrects_summary, leading_name
         ("two adults, our son (9) and daughter (5)", 2),
         ("my partner and I plus a 4-year-old", 1),
         ("me and my husband with a baby", 1),
+        ("my sister and her son are coming too", 1),  # a grown-up's child who comes with them is one of the party
+        ("kawan saya dengan anak dia ikut sekali", 1),
     ],
 )
 def test_children_named_as_family_are_counted(text: str, children: int) -> None:
@@ -51,7 +53,7 @@ def test_children_named_as_family_are_counted(text: str, children: int) -> None:
         "the boys at your front desk were helpful",
         "my kids love your pool",  # a plural without its number: no count
         "do you have a baby cot?",
-        "my sister and her son are coming too",  # not said as the guest's own: their count is asked
+        "her son loves your pool",  # a child not said to come
     ],
 )
 def test_family_words_that_count_no_child(text: str) -> None:
@@ -248,3 +250,17 @@ def test_the_price_of_anything_but_a_room_is_left_to_the_knowledge_base(text: st
 @pytest.mark.parametrize("text", ["Deluxe King", "Maaf, sebenarnya 3 Julai 2027", "Bukan"])
 def test_a_room_or_an_apology_in_reply_to_the_contact_question_is_no_name(text: str) -> None:
     assert answer_hint(text, "phone_or_email") is None
+
+
+@pytest.mark.parametrize(
+    ("messages", "adults", "children"),
+    [
+        (("Family Suite 3 to 5 May 2027 for me", "my wife and 2 kids are coming too"), 2, 2),
+        (("Family Suite 3 to 5 May 2027 for me", "my friend and her son are joining"), 2, 1),
+        (("Family Suite 3 hingga 5 Mei 2027 untuk saya seorang", "kawan saya dengan anak dia ikut sekali"), 2, 1),
+    ],
+)
+def test_people_who_join_later_with_their_children(messages: tuple[str, ...], adults: int, children: int) -> None:
+    """The grown-up joining is counted, and "me" at the end of one message is no "me and 2 kids" with the next."""
+    found = fields(*messages)
+    assert (found.get("adults"), found.get("children")) == (adults, children), found
