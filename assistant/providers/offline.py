@@ -1320,18 +1320,10 @@ def _from_best_item(
     allowed and the best one is not the item's opening rule: in the item's own order."""
     # At equal scores, the sentence naming the question's concept beats one that only repeats its words.
     best = max(sentences, key=lambda s: (s.score, s.concept_weight, -s.position))
-    opening = sentences[0]
-    # The line won only by saying something is "provided" where the opening line says as much of the question.
-    only_provided = best.carries == {"existence"} and (opening.topicality, opening.concept_weight) >= (
-        best.topicality,
-        best.concept_weight,
-    )
-    if best.score == 0 or (follow_on and best.carries <= {"existence"} and (best.topicality == 0 or only_provided)):
+    if best.score == 0 or (follow_on and best.topicality == 0 and best.carries <= {"existence"}):
         # Nothing of the question said, or only that something is "available" ("do you have family rooms?" is not
-        # answered by "baby cots are available"), or no more of the question than the opening line says ("ada kolam
-        # renang?": the pool's level and hours, not "towels are provided at the pool"): the opening line describes
-        # what the item is about.
-        best = opening
+        # answered by "baby cots are available"): the opening line describes what the item is about.
+        best = sentences[0]
     if one_price and "price" in best.carries:
         # The item's first price is its general rule ("guests pay RM 15 per night"); a later one (valet)
         # answers only when it says a whole word more of the question. How the question asks the price ("kena
