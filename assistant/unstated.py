@@ -135,11 +135,25 @@ _AMOUNT_ASKED = whole_words(
 )  # fmt: skip
 
 
+# Whether something costs anything ("is the gym free?", "do I have to pay for the pool?", "gym percuma ke?", "kena
+# bayar tak?"): answered by a price or by "free", not by the thing's opening hours.
+_WHETHER_PAID = whole_words(
+    # (not what a thing is free of: "is the food pork free?", "alcohol free", "smoke free")
+    r"(?<!pork )(?<!alcohol )(?<!smoke )(?<!smoking )(?<!gluten )(?<!sugar )(?<!nut )(?<!dairy )(?<!msg )(?<!pet )"
+    + FREE, r"(?:have|need|got) to pay", r"(?:do|does|must|should|will) (?:i|we|you|u|guests?|they|it) (?:pay|cost)",
+    r"pay (?:for|extra|anything|to)", "cost anything", r"costs? (?:extra|money|anything)", "chargeable",
+    r"(?:any|a|an|extra) (?:charge|fee|cost)", "charged", "percuma", r"(?:kena|perlu|harus|nak|kene) bayar",
+    "berbayar", r"bayar (?:ke|tak|x|tidak)", r"ada (?:caj|bayaran|yuran)", r"caj (?:ke|tak|x)", "dikenakan caj",
+)  # fmt: skip
+
+
 def amount_unstated(question: str, sentences: Sequence[str]) -> bool:
     """An amount asked of an item that states no price at all: "how much is a glass of wine at the bar?" is not
-    answered by "alcohol is served only at the bar". A surcharge in percent answers only a question about what it
-    is added to ("how much more for express pressing?"), not "how much to dry-clean a suit?"."""
-    if not _AMOUNT_ASKED.search(question) or any(_PRICED.search(s) for s in sentences):
+    answered by "alcohol is served only at the bar", nor "is the gym free?" by the gym's hours. A surcharge in
+    percent answers only a question about what it is added to ("how much more for express pressing?"), not "how
+    much to dry-clean a suit?"."""
+    asked = _AMOUNT_ASKED.search(question) or _WHETHER_PAID.search(question)
+    if not asked or any(_PRICED.search(s) for s in sentences):
         return False
     return not any("%" in s and _shared(question, s) for s in sentences)
 

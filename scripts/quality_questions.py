@@ -318,6 +318,11 @@ SETS = (
         " run once on main and once on the branch, not tuned on",
     ),
     (
+        "eval_questions_tuning59.json",
+        "tuning set of the t40q round: written before its changes; 16 English and 16 Malay questions (is there X,"
+        " a question whose only item is in the other language, is X free where no line states a price)",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
