@@ -258,12 +258,15 @@ def nod_reply(history: list[dict[str, str]], language: str) -> str:
 _THANKS = r"thanks?(?:\s+you)?|thank\s*u|thx|tq(?:vm)?|ty|cheers|(?:te|t)?rima\s*kasih|makasih|mksh|tenkiu"
 _COURTESY_WORDS = (
     rf"{_THANKS}|ok(?:ay|ey|ie)?|k|alright|all\s+right|noted|got\s+it|i\s+see|understood|cool|great|good|perfect|fine"
-    r"|sure|baik(?:lah)?|boleh|faham|ya|yes|yup|ye|yer|lah|la|je|so\s+much|very\s+much|a\s+lot|banyak(?:-banyak)?"
+    r"|sure|baik(?:lah)?|boleh|faham|ya|yes|yup|ye|yer|lah|la|je|so\s+much|very\s+much|a\s+lot|banyak"
     r"|with|dengan|sangat|tuan|puan|cik|encik|sir|madam|team|admin|bos|boss"
     r"|for\s+(?:the|your)\s+(?:quick\s+)?(?:info|information|help|reply|answer)|atas\s+(?:maklumat|bantuan|jawapan)"
     r"(?:\s+(?:ini|itu|tu|ni))?"
 )
-_COURTESY_ONLY = re.compile(rf"^[\W_]*(?:(?:{_COURTESY_WORDS})\b[\W_]*)+$", re.IGNORECASE)
+# Every word begins with a letter, so the separators are never given back (`*+`), and no run of words reads two ways
+# ("banyak-banyak" is "banyak", a hyphen, "banyak"): a guest's long message cannot make this match take exponential
+# time on a worker.
+_COURTESY_ONLY = re.compile(rf"^[\W_]*+(?:(?:{_COURTESY_WORDS})\b[\W_]*+)+$", re.IGNORECASE)
 _COURTESY_MS = re.compile(r"\b(?:(?:te|t)?rima\s*kasih|makasih|mksh|baik(?:lah)?|boleh|faham|sangat|banyak)\b", re.I)
 _COURTESY_EN = re.compile(r"\b(?:thanks?|thank\s*u|thx|cheers|alright|got\s+it|understood|great|perfect)\b", re.I)
 _YES_IN_COURTESY = re.compile(r"\b(?:yes|ya|yup|ye|yer|sure|boleh)\b", re.I)

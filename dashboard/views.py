@@ -3,9 +3,8 @@ managers and agents: viewers get pages without forms, and a 403 if they post any
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,6 +47,7 @@ from leads.services.leads import (
     LeadError,
     record_review,
     rubric_agreement_rate,
+    staff_amount,
     undo_rescore,
     update_lead,
 )
@@ -194,7 +194,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 # Shown in the page; any other type (HTML, SVG, a script) only downloads: a guest's file never runs on our host.
-INLINE_MEDIA = ("audio/", "image/jpeg", "image/png", "image/webp", "video/mp4", "application/pdf")
+# A PDF downloads: under the sandbox below, the browser's PDF viewer does not run and the page would stay blank.
+INLINE_MEDIA = ("audio/", "image/jpeg", "image/png", "image/webp", "video/mp4")
 
 
 @staff_page(READERS)
@@ -360,20 +361,6 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
 
 
-# An amount as staff type it: "1500", "1500.5", "1,500", "RM 1,500.50", "MYR1500" (commas only between thousands).
-_AMOUNT = re.compile(r"^(?:RM|[A-Z]{3})?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.IGNORECASE)
-LARGEST_AMOUNT = Decimal("9999999999.99")  # the column's 12 digits, 2 of them sen
-
-
-def _amount(text: str) -> Decimal | None:
-    """The amount `text` gives, to the sen; None for anything else (negative, NaN, Infinity, 1e20, too large)."""
-    match = _AMOUNT.match(text.strip())
-    if match is None:
-        return None
-    value = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
-    return value.quantize(Decimal("0.01"), ROUND_HALF_UP) if value <= LARGEST_AMOUNT else None
-
-
 @staff_page(WRITERS)
 @require_POST
 def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
@@ -381,9 +368,10 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
     status = request.POST.get("status") or None
     value: Decimal | None = None
     if request.POST.get("converted_value", "").strip():
-        value = _amount(request.POST["converted_value"])
+        value = staff_amount(request.POST["converted_value"], lead.currency)
         if value is None:
-            flash.error(request, "The converted value must be an amount such as 1500, 1,500.50 or RM 1,500.")
+            example = f"1500, 1,500.50 or {lead.currency} 1,500"
+            flash.error(request, f"The converted value must be an amount in {lead.currency}, such as {example}.")
             return redirect("dashboard:lead", lead_id=lead.pk)
     try:
         update_lead(

@@ -46,6 +46,15 @@ def test_a_bare_courtesy_after_an_answer_is_closed_kindly(kb_a, open_all_day, fi
         assert not GapQuestion.objects.exists()
 
 
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("text", ["banyak-banyak " * 40 + "zz", "ok " * 5000 + "?? zz", "ok" + " " * 20000 + "zz"])
+def test_a_long_message_of_courtesy_words_is_read_in_linear_time(text: str) -> None:
+    """A guest's message is read on a worker holding the conversation's turn: "banyak-banyak" repeated forty times
+    took the old pattern hours (two readings of each repeat); now it is a plain no."""
+    assert modes.only_courtesy(text) is False
+    assert modes.only_courtesy("terima kasih banyak-banyak " * 40) is True
+
+
 def test_ok_to_a_question_of_ours_is_no_courtesy() -> None:
     asked = "I don't have confirmed information about that. Would you like me to connect you with a member of staff?"
     assert modes.awaits_an_answer(asked)

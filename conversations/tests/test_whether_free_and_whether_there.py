@@ -1,7 +1,7 @@
 """Two yes/no questions on invented items of another hotel: whether something costs anything ("is the gym free?"),
-answered by a price or by "free" and otherwise with the honest reply, not the item's hours; and whether something
-is there ("ada kolam renang?"), answered by the line saying where and when it is, not by a side line that only
-says something is provided at it."""
+answered by a price or by "free" and otherwise with the honest reply, not the item's hours; and a thing provided at
+it asked for, answered by its own line. (t40q's "is there X?" rule, the opening line over a side line, was left out
+after the held-out questions: the file keeps its name.)"""
 
 from __future__ import annotations
 

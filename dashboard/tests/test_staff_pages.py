@@ -101,7 +101,7 @@ def test_on_a_phone_every_value_of_a_lead_list_says_what_it_is(world, convo_a) -
     "typed, stored",
     [("1500", "1500.00"), ("1,500", "1500.00"), ("RM 1,500.50", "1500.50"), ("myr1500", "1500.00"),
      ("12.345", "12.35"), ("NaN", None), ("Infinity", None), ("1e20", None), ("-500", None), ("1,5", None),
-     ("99999999999", None), ("9" * 400, None)],
+     ("99999999999", None), ("9" * 400, None), ("SGD 1,500", None), ("USD900", None), ("abc1500", None)],
 )  # fmt: skip
 def test_a_converted_value_is_read_as_staff_type_it_and_nonsense_is_refused(world, convo_a, typed, stored) -> None:
     _, lead = convo_a

@@ -19,8 +19,9 @@ channels arriving together cannot open two leads.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import structlog
@@ -431,6 +432,24 @@ class LeadChanges:
     notes: str | None = None
     priority: str | None = None
     converted_value: Decimal | None = None
+
+
+# An amount as staff type it: "1500", "1500.5", "1,500", "RM 1,500.50", "MYR1500" (commas only between thousands).
+_AMOUNT = re.compile(r"^(?:(?P<currency>[A-Z]{2,3})\s*)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.IGNORECASE)
+LARGEST_AMOUNT = Decimal("9999999999.99")  # the column's 12 digits, 2 of them sen
+
+
+def staff_amount(text: str, currency: str) -> Decimal | None:
+    """The amount in `currency` that staff typed, to the sen; None for anything else: negative, NaN, Infinity, 1e20,
+    too large, or written in another currency ("SGD 1,500" on a ringgit lead is not 1,500 ringgit)."""
+    match = _AMOUNT.match(text.strip())
+    if match is None:
+        return None
+    said = (match.group("currency") or currency).upper()
+    if said != currency.upper() and not (said == "RM" and currency.upper() == "MYR"):
+        return None
+    value = Decimal(match.group(2).replace(",", "") + (match.group(3) or ""))
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP) if value <= LARGEST_AMOUNT else None
 
 
 def update_lead(lead_id: int, changes: LeadChanges) -> Lead:

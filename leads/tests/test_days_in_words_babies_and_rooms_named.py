@@ -1,6 +1,6 @@
-"""Days of a stay said in words or before the date that ends it, a weekday that ends a stay, a baby said as an infant,
-a newborn or by months, the grown-ups counted as "us" before the children, and the hotel's English room name typed
-alone by a Malay guest (t28d)."""
+"""Days of a stay said in words or before the date that ends it, a weekday that ends a stay (also in its short forms,
+t39d), a baby said as an infant, a newborn, by months or in passing ("ada baby", t39d), the grown-ups counted as
+"us" before the children, and the hotel's English room name typed alone by a Malay guest (t28d)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ STAYS = {
     "Deluxe King from Friday to Monday": ("2026-11-27", "2026-11-30"),
     "Family Suite from Saturday till Tuesday": ("2026-11-28", "2026-12-01"),
     "Family Suite this Friday to Sunday": ("2026-11-27", "2026-11-29"),
+    # weekdays in their short forms, in a range or after a placing word (t39d)
+    "Deluxe King this Fri to Sun": ("2026-11-27", "2026-11-29"),
+    "Family Suite from sat to mon, 2 adults": ("2026-11-28", "2026-11-30"),
+    "Deluxe King, checking in sat, out mon": ("2026-11-28", "2026-11-30"),
+    "Family Suite, arriving Thu, leaving Sat. Two adults.": ("2026-11-26", "2026-11-28"),
+    "Deluxe King fri-sun ni, 2 org": ("2026-11-27", "2026-11-29"),
+    "Family Suite, Thurs till Sat": ("2026-11-26", "2026-11-28"),
+    # a weekday before each day of a range restates it
+    "Family Suite fri 12 to sun 14 March 2027": ("2027-03-12", "2027-03-14"),
+    "Deluxe King, Jumaat 5hb - Ahad 7hb Mac 2027": ("2027-03-05", "2027-03-07"),
+    "Deluxe King this Friday 2 adults for 2 nights": ("2026-11-27", "2026-11-29"),
+    # the full date after the day gives the month of both, with or without a cue before it
+    "Deluxe King for 2 adults, in on the 28th, out 2 March 2027": ("2027-02-28", "2027-03-02"),
+    "nak tempah bilik, masuk 30hb, keluar 2 Mei 2027": ("2027-04-30", "2027-05-02"),
 }
 
 
@@ -46,9 +60,13 @@ def test_a_stays_days_in_words_before_its_end_date_or_as_weekdays(text) -> None:
         ("Deluxe King Room 3-5 June 2027", "my husband and I with our newborn"),
         ("Deluxe King Room 3-5 June 2027 for me and my wife", "we're bringing our 10-month-old"),
         ("Deluxe King Room 3-5 June 2027", "me and my wife and our 8 month old baby"),
+        # a baby said in passing (t39d)
+        ("Family Suite 3 malam mulai 14 Mei 2027, sy dgn suami, ada baby",),
+        ("Deluxe King 20hb Jun 2027, 2 malam", "sy dan isteri, bawa bayi sekali"),
+        ("Deluxe King 3-5 June 2027, 2 adults", "oh and we're bringing a baby"),
     ],
 )
-def test_a_baby_said_as_an_infant_a_newborn_or_by_months_is_a_child(messages) -> None:
+def test_a_baby_said_as_an_infant_a_newborn_by_months_or_in_passing_is_a_child(messages) -> None:
     fields = _fields(*messages)
     assert (fields.adults, fields.children) == (2, 1)
 
