@@ -228,11 +228,11 @@ def _names(row: str, value: str) -> bool:
 
 
 def _lead_row(row: str, lead: Lead, *, html: bool) -> bool:
-    """Whether `row` is this lead's: by the contact the report shows, or by name where it showed none."""
+    """Whether `row` is this lead's: by any contact the lead holds now (the report showed the one it held then: an
+    e-mail before the number came), or by name where the row showed none."""
     shown = escape if html else str
-    contact = lead.phone or lead.email
-    if contact:
-        return _names(row, shown(contact))
+    if any(contact and _names(row, shown(contact)) for contact in (lead.phone, lead.email)):
+        return True
     no_contact = "<td>–</td>" if html else "; no contact;"
     return bool(lead.guest_name) and no_contact in row and _names(row, shown(lead.guest_name))
 

@@ -206,6 +206,26 @@ def test_an_erased_guest_leaves_the_gms_stored_reports_and_others_stay(world):
         assert PHONE in GMReport.objects.get(report_date=day).html  # B's report is B's: untouched
 
 
+def test_a_stored_report_row_goes_by_any_contact_the_lead_holds_at_the_erasure(world):
+    # The report listed the guest by e-mail (no number yet); the number came later, and the erasure asks by it.
+    with schema_context(world.a.schema_name):
+        night = timezone.localtime(timezone=world.a.tzinfo).replace(hour=23, minute=30) - dt.timedelta(days=1)
+        conversation = conversation_at(night, after_hours=True)
+        lead = lead_for(conversation, "500.00", after_hours=True, created=night, guest_name="Siti Aminah")
+        lead.email = "siti@guest.example"
+        lead.save()
+        GMReport.objects.filter(report_date=night.date()).delete()
+        build_report(night.date()).save()
+        assert "siti@guest.example" in GMReport.objects.get(report_date=night.date()).text
+        lead.phone = PHONE
+        lead.save()
+    assert _erase(world.manager_a, world.a, phone=PHONE).json()["reports"] == 1
+    with schema_context(world.a.schema_name):
+        report = GMReport.objects.get(report_date=night.date())
+        for part in (report.html, report.text):
+            assert "siti@guest.example" not in part and "Siti Aminah" not in part
+
+
 @pytest.mark.parametrize("written", ["+60 12-345 0001", "012-345 0001", "(012) 345-0001", "0123450001"])
 def test_the_admin_finds_a_guest_by_the_number_as_people_write_it(world, written):
     # Before an erasure a platform admin looks the guest up: a number with spaces found nobody.
