@@ -241,11 +241,16 @@ def says_nothing(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
+def last_reply(history: list[dict[str, str]]) -> str:
+    """Our last reply in the session's history ("" before the first)."""
+    return next((turn["content"] for turn in reversed(history) if turn.get("role") == "ai"), "")
+
+
 def nod_reply(history: list[dict[str, str]], language: str) -> str:
     """What a receptionist says to a message without a word in a conversation under way: the question we asked last,
     again, from its sentence on ("What phone number…?", "Shall I pass…? Please reply YES or NO."), since it is still
     open; after an answer that asked nothing, how we can help."""
-    last = next((turn["content"] for turn in reversed(history) if turn["role"] == "ai"), "")
+    last = last_reply(history)
     line = next((line.strip() for line in reversed(last.splitlines()) if line.strip()), "")
     sentences = re.split(r"(?<=[.!?])\s+", line)
     asked = [i for i, sentence in enumerate(sentences) if sentence.endswith("?")]
@@ -269,6 +274,7 @@ _COURTESY_WORDS = (
 _COURTESY_ONLY = re.compile(rf"^[\W_]*+(?:(?:{_COURTESY_WORDS})\b[\W_]*+)+$", re.IGNORECASE)
 _COURTESY_MS = re.compile(r"\b(?:(?:te|t)?rima\s*kasih|makasih|mksh|baik(?:lah)?|boleh|faham|sangat|banyak)\b", re.I)
 _COURTESY_EN = re.compile(r"\b(?:thanks?|thank\s*u|thx|cheers|alright|got\s+it|understood|great|perfect)\b", re.I)
+_THANKED = re.compile(rf"\b(?:{_THANKS})\b", re.IGNORECASE)
 _YES_IN_COURTESY = re.compile(r"\b(?:yes|ya|yup|ye|yer|sure|boleh)\b", re.I)
 COURTESY_REPLY = {
     ("en", True): "You're welcome! Is there anything else I can help you with?",
@@ -285,7 +291,7 @@ def only_courtesy(text: str) -> bool:
 
 def thanks_only(text: str) -> bool:
     """Thanks with no yes in it ("thanks", "ok noted, terima kasih"): no answer to a question of ours."""
-    return bool(re.search(rf"\b(?:{_THANKS})\b", text, re.I)) and not _YES_IN_COURTESY.search(text)
+    return bool(_THANKED.search(text)) and not _YES_IN_COURTESY.search(text)
 
 
 def awaits_an_answer(reply: str) -> bool:
@@ -305,7 +311,7 @@ def courtesy_reply(text: str, default: str) -> tuple[str, str]:
         language = "en"
     else:
         language = default if default in HOW_CAN_I_HELP else "en"
-    thanked = bool(re.search(rf"\b(?:{_THANKS})\b", text, re.IGNORECASE))
+    thanked = bool(_THANKED.search(text))
     return COURTESY_REPLY[(language, thanked)], language
 
 

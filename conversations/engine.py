@@ -458,8 +458,8 @@ def _run_turn_locked(
             text = modes.nod_reply(session.history, language)
         step_reply = StepReply(text, session.mode, {"greeting": True}, source="greeting", language=language)
     if step_reply is None and session.mode != AiMode.HANDOFF and modes.only_courtesy(question):
-        said = [line["content"] for line in session.history if line.get("role") == MessageRole.AI]
-        if not (said and modes.awaits_an_answer(said[-1]) and not modes.thanks_only(question)):
+        said = modes.last_reply(session.history)
+        if not (said and modes.awaits_an_answer(said) and not modes.thanks_only(question)):
             text, language = modes.courtesy_reply(question, session.language)
             step_reply = StepReply(text, session.mode, {"courtesy": True}, source="courtesy", language=language)
     if step_reply is not None:
