@@ -172,6 +172,18 @@ def build_report(day: dt.date) -> GMReport:
     )
 
 
+PHONE_STYLE = "analytics/_report_phone_style.html"
+
+
+def page_html(report: GMReport, chart_url: str) -> str:
+    """The stored report as the dashboard's page shows it: its chart by URL (the e-mail names it by Content-ID), and
+    the phone layout given to a report stored before it had one, so an older report reads on a phone too."""
+    html = report.html.replace(f"cid:{CHART_CONTENT_ID}", chart_url)
+    if 'id="report-phone-style"' not in html:
+        html = html.replace("</head>", render_to_string(PHONE_STYLE) + "</head>", 1)
+    return html
+
+
 def send_report(day: dt.date) -> GMReport | None:
     """Build, store and e-mail the report for `day`, once: a second call finds it sent and does nothing."""
     property_ = current_property()
