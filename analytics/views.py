@@ -15,7 +15,7 @@ from analytics.services.aggregation import daily_rows
 from analytics.services.charts import ACCENT, CHANNEL_COLOURS, MUTED, Series, bar_chart_svg, funnel_svg
 from analytics.services.export import daily_csv
 from analytics.services.period import PRESETS, parse_period
-from analytics.services.report import CHART_CONTENT_ID, property_currency
+from analytics.services.report import page_html, property_currency
 from analytics.services.summary import summary
 from properties.permissions import MANAGERS, staff_page
 
@@ -111,9 +111,7 @@ def daily_export(request: HttpRequest) -> HttpResponse:
 @staff_page(MANAGERS)
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(GMReport, pk=report_id)
-    # The e-mail points at its chart by Content-ID; on the page it is served by URL instead.
-    chart_url = reverse("analytics:report-chart", args=[report.pk])
-    html = report.html.replace(f"cid:{CHART_CONTENT_ID}", chart_url)
+    html = page_html(report, reverse("analytics:report-chart", args=[report.pk]))
     response = render(request, "analytics/report_detail.html", {"report": report, "report_html": html})
     # The preview iframe (srcdoc, sandboxed: no scripts) inherits this page's CSP, and an e-mail's
     # styles are inline attributes: allow inline styles on this page only.

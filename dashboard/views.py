@@ -9,10 +9,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
-from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -25,7 +24,6 @@ from conversations.models import (
     Conversation,
     ConversationStatus,
     Language,
-    MediaAttachment,
     SavedReply,
 )
 from conversations.services import (
@@ -36,9 +34,9 @@ from conversations.services import (
     last_messages,
     unanswered_after_hours,
 )
+from conversations.staff_files import guest_file_response
 from core import audit
 from core.audit import AuditAction
-from core.lookups import one_or_404
 from knowledge.models import KnowledgeItem
 from leads.models import STATUS_TRANSITIONS, ConsentStatus, Intent, Lead, LeadStatus, Priority, Verdict
 from leads.services.export import leads_csv
@@ -193,30 +191,12 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return render(request, "dashboard/conversation.html", {**_messages_context(item, request), "guest_name": name})
 
 
-# Shown in the page; any other type (HTML, SVG, a script) only downloads: a guest's file never runs on our host.
-# A PDF downloads: under the sandbox below, the browser's PDF viewer does not run and the page would stay blank.
-INLINE_MEDIA = ("audio/", "image/jpeg", "image/png", "image/webp", "video/mp4")
-
-
 @staff_page(READERS)
-def conversation_media(request: HttpRequest, conversation_id: int, attachment_id: int) -> FileResponse:
+def conversation_media(request: HttpRequest, conversation_id: int, attachment_id: int) -> HttpResponse:
     """A guest's file of this conversation (a voice note, a photo, a document), for the staff who read it."""
-    item = conversation_for(conversation_id)
-    stored = MediaAttachment.objects.filter(message__conversation=item).exclude(storage_name="")
-    attachment = one_or_404(stored, attachment_id, "file")
-    mime = attachment.mime_type or "application/octet-stream"
-    try:
-        handle = storages["default"].open(attachment.storage_name, "rb")
-    except (FileNotFoundError, ValueError) as exc:  # gone (erased), or never stored
-        raise Http404("That file is no longer stored.") from exc
-    inline = mime.startswith(INLINE_MEDIA)
-    name = attachment.filename or f"{attachment.kind}-{attachment.pk}"
-    response = FileResponse(
-        handle, content_type=mime if inline else "application/octet-stream", as_attachment=not inline, filename=name
+    return guest_file_response(
+        conversation_id, attachment_id, request.headers.get("Range", ""), request.headers.get("If-Range", "")
     )
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @staff_page(READERS)

@@ -10,6 +10,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 CHANNEL_COLOURS = {"WhatsApp": "#25a35a", "Web chat": "#3d6fd8", "E-mail": "#e0a100"}
 ACCENT = "#5b4bd6"
@@ -27,11 +31,18 @@ class Series:
     colour: str
 
 
-def _nice_max(value: float) -> float:
+# The tops an axis may have, per power of ten. Counts (inquiries, leads) are whole: their axis's half-way line is a
+# whole number too, so its tops are even (a top of 1 or 5 put "0.5 leads" and "2.5 inquiries" on the axis).
+AMOUNT_STEPS = (1, 2, 2.5, 5, 10)
+COUNT_STEPS = (2, 4, 6, 8, 10)
+
+
+def _nice_max(value: float, *, counts: bool = False) -> float:
+    steps = COUNT_STEPS if counts else AMOUNT_STEPS
     if value <= 0:
-        return 1.0
+        return float(steps[0])
     magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    for step in steps:
         if value <= step * magnitude:
             return step * magnitude
     return 10.0 * magnitude
@@ -49,7 +60,9 @@ def _opening(title: str, width: int, height: int, *, title_x: float) -> list[str
 def bar_chart_svg(
     title: str, labels: Sequence[str], series: Sequence[Series], *, stacked: bool = True, unit: str = ""
 ) -> str:
-    """Bars per day; several series stack (inquiries by channel) or stand alone (revenue)."""
+    """Bars per day; several series stack (inquiries by channel) or stand alone (revenue).
+
+    A chart without a `unit` counts things (inquiries, leads): its axis shows whole numbers only."""
     width, height, bottom, top = 640, 240, 28, 28
     totals = (
         [sum(s.values[i] for s in series) for i in range(len(labels))]
@@ -58,7 +71,7 @@ def bar_chart_svg(
     )
     # A share is out of a hundred: a 5% day drawn to the top read as "all of them", and an empty period's
     # axis read "0%, 0%, 1%".
-    ceiling = 100.0 if unit == "%" else _nice_max(max(totals, default=0))
+    ceiling = 100.0 if unit == "%" else _nice_max(max(totals, default=0), counts=not unit)
     ticks = [(fraction, _format(ceiling * fraction, unit)) for fraction in (0, 0.5, 1)]
     # The left margin fits the widest axis label at a phone's larger text (CHAR_WIDTH): "MYR 12.5k" is never cut.
     left = max(36, 10 + CHAR_WIDTH * max(len(text) for _, text in ticks))
@@ -142,7 +155,7 @@ def _compact(value: float) -> str:
         if abs(value) >= size:
             return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
     if value != int(value):
-        return f"{value:.1f}"  # the half-way line of a chart whose top is 1
+        return f"{value:.1f}"  # the half-way line of an amount's chart whose top is 1
     return f"{value:,.0f}"
 
 
@@ -154,16 +167,26 @@ def inquiries_png(labels: Sequence[str], series: Sequence[Series], title: str) -
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6.4, 2.6), dpi=100)
-    bottoms = [0.0] * len(labels)
-    for item in series:
-        axes.bar(labels, item.values, bottom=bottoms, color=item.colour, label=item.name, width=0.7)
-        bottoms = [b + v for b, v in zip(bottoms, item.values, strict=True)]
-    axes.set_title(title, fontsize=11, loc="left")
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(labelsize=8)
-    axes.legend(fontsize=8, frameon=False, ncols=len(series), loc="lower right", bbox_to_anchor=(1.0, 1.0))
+    draw_inquiries(axes, labels, series, title)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
     return buffer.getvalue()
+
+
+def draw_inquiries(axes: Axes, labels: Sequence[str], series: Sequence[Series], title: str) -> None:
+    """The e-mail chart's drawing: inquiries stacked per day, counted on whole-number ticks (never "0.5")."""
+    from matplotlib.ticker import MaxNLocator  # matplotlib loads only where a PNG is drawn
+
+    bottoms = [0.0] * len(labels)
+    for item in series:
+        axes.bar(labels, item.values, bottom=bottoms, color=item.colour, label=item.name, width=0.7)
+        bottoms = [b + v for b, v in zip(bottoms, item.values, strict=True)]
+    # Whole ticks need a whole range: an empty week's axis (-0.05 to 0.05) was ticked in hundredths.
+    axes.set_ylim(0, max(1.0, max(bottoms, default=0.0) * 1.05))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+    axes.legend(fontsize=8, frameon=False, ncols=len(series), loc="lower right", bbox_to_anchor=(1.0, 1.0))

@@ -172,6 +172,18 @@ def build_report(day: dt.date) -> GMReport:
     )
 
 
+PHONE_STYLE = "analytics/_report_phone_style.html"
+
+
+def page_html(report: GMReport, chart_url: str) -> str:
+    """The stored report as the dashboard's page shows it: its chart by URL (the e-mail names it by Content-ID), and
+    the phone layout given to a report stored before it had one, so an older report reads on a phone too."""
+    html = report.html.replace(f"cid:{CHART_CONTENT_ID}", chart_url)
+    if 'id="report-phone-style"' not in html:
+        html = html.replace("</head>", render_to_string(PHONE_STYLE) + "</head>", 1)
+    return html
+
+
 def send_report(day: dt.date) -> GMReport | None:
     """Build, store and e-mail the report for `day`, once: a second call finds it sent and does nothing."""
     property_ = current_property()
@@ -217,10 +229,12 @@ def send_report_if_due(now: dt.datetime | None = None) -> GMReport | None:
     return send_report(yesterday)
 
 
-# A callback row of a stored report: a table row of the HTML part, a "- " line of the text part.
+# A row of a stored report: a table row of the HTML part, a "- " line of the text part (a callback lead's or a
+# top question's).
 _HTML_ROW = re.compile(r"<tr style=\"border-bottom:[^\"]*\">.*?</tr>", re.DOTALL)
 _TEXT_ROW = re.compile(r"^- .*$", re.MULTILINE)
 ERASED_ROW = "(a guest erased at their request)"
+ERASED_QUESTION = "(a question of a guest erased at their request)"
 
 
 def _names(row: str, value: str) -> bool:
@@ -237,19 +251,32 @@ def _lead_row(row: str, lead: Lead, *, html: bool) -> bool:
     return bool(lead.guest_name) and no_contact in row and _names(row, shown(lead.guest_name))
 
 
-def redact_reports(leads: Iterable[Lead]) -> int:
-    """Take erased guests' leads out of every stored report (their name and contact), row by row; the rest
-    stays as sent. Returns how many reports changed."""
+def _quoted(wording: str) -> tuple[str, ...]:
+    """How a report quoted a guest's question: the templates escape it (the text part too: Django escapes every
+    template); unescaped as well, for a part written without. The curly quotes make it the whole example, so
+    another guest's longer question that contains these words is not taken for it."""
+    return tuple({f"“{escape(wording)}”", f"“{wording}”"})
+
+
+def redact_reports(leads: Iterable[Lead], questions: Iterable[str] = ()) -> int:
+    """Take erased guests out of every stored report, row by row: the callback rows of their leads (name and
+    contact), and their own words where a top question quoted them (`questions`, as `report_wording` shows them;
+    the question's count and link stay). The rest stays as sent. Returns how many reports changed."""
     leads = [lead for lead in leads if lead.phone or lead.email or lead.guest_name]
-    if not leads:
+    quotes = {quote for wording in questions for quote in _quoted(wording)}
+    if not leads and not quotes:
         return 0
     html_row = f'<tr style="border-bottom:1px solid #e3e6ee"><td colspan="5">{ERASED_ROW}</td></tr>'
 
+    def redact_row(row: str, replacement: str, html: bool) -> str:
+        if any(_lead_row(row, lead, html=html) for lead in leads):
+            return replacement
+        for quote in quotes:
+            row = row.replace(quote, ERASED_QUESTION)
+        return row
+
     def redact(pattern: re.Pattern[str], text: str, replacement: str, html: bool) -> str:
-        return pattern.sub(
-            lambda m: replacement if any(_lead_row(m.group(0), lead, html=html) for lead in leads) else m.group(0),
-            text,
-        )
+        return pattern.sub(lambda m: redact_row(m.group(0), replacement, html), text)
 
     changed = 0
     for report in GMReport.objects.all().iterator(chunk_size=100):

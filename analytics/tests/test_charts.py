@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from analytics.services.charts import NO_DATA, Series, bar_chart_svg
+import pytest
+
+from analytics.services.charts import NO_DATA, Series, bar_chart_svg, draw_inquiries
 
 AXIS_LABEL = re.compile(r'<text x="([\d.]+)" y="[\d.]+" font-size="10" text-anchor="end"[^>]*>([^<]+)</text>')
 DAY_LABEL = re.compile(r'text-anchor="middle"[^>]*>([^<]+)</text>')
@@ -25,9 +27,39 @@ def test_a_ninety_day_axis_shows_at_most_ten_day_labels() -> None:
     assert 5 <= len(DAY_LABEL.findall(svg)) <= 10
 
 
-def test_a_small_axis_keeps_its_half_way_line_readable() -> None:
+def test_a_small_axis_of_counts_has_whole_ticks() -> None:
     svg = bar_chart_svg("Inquiries", ["01 Nov"], [Series("WhatsApp", [1.0], "#000")])
-    assert [text for _, text in AXIS_LABEL.findall(svg)] == ["0", "0.5", "1"]
+    assert [text for _, text in AXIS_LABEL.findall(svg)] == ["0", "1", "2"]  # not "0.5" of an inquiry
+
+
+@pytest.mark.parametrize("most", [0, 1, 2, 3, 5, 7, 9, 11, 25, 33, 55, 99, 101, 250, 999])
+def test_an_axis_of_counts_shows_whole_numbers_and_holds_the_busiest_day(most: int) -> None:
+    svg = bar_chart_svg("Leads", ["01 Nov", "02 Nov"], [Series("Leads", [float(most), 0.0], "#000")])
+    ticks = [text for _, text in AXIS_LABEL.findall(svg)]
+    assert all(re.fullmatch(r"[\d,]+|\d+k", text) for text in ticks), ticks
+    top = ticks[-1].replace(",", "")
+    assert (int(top[:-1]) * 1000 if top.endswith("k") else int(top)) >= most
+
+
+def test_an_amount_s_axis_still_halves_a_small_top() -> None:
+    svg = bar_chart_svg("Revenue", ["01 Nov"], [Series("Converted", [1.0], "#000")], stacked=False, unit="MYR")
+    assert [text for _, text in AXIS_LABEL.findall(svg)] == ["MYR 0", "MYR 0.5", "MYR 1"]
+
+
+@pytest.mark.parametrize("values", [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [3.0, 1.0, 2.0]])
+def test_the_e_mails_chart_counts_on_whole_ticks(values: list[float]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots()
+    draw_inquiries(axes, ["Mon", "Tue", "Wed"], [Series("WhatsApp", values, "#000")], "Inquiries")
+    figure.canvas.draw()
+    low, high = axes.get_ylim()
+    shown = [tick for tick in axes.get_yticks() if low <= tick <= high]
+    plt.close(figure)
+    assert len(shown) >= 2 and all(tick == int(tick) for tick in shown), shown
 
 
 BAR = re.compile(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="([\d.]+)" fill="(#\w+)"><title>')

@@ -186,16 +186,54 @@ def test_revenue_is_a_decimal_sum(world):
     assert build_report(NOV_20).figures["today"]["estimated_revenue_recovered"] == str(Decimal("1580.00"))
 
 
+def _a_travel_agents_lead() -> None:
+    """A lead whose name and e-mail address are long (a travel agency's): five columns of them ran off a phone."""
+    conversation = conversation_at(kl(2026, 11, 20, 23, 30), Channel.EMAIL, after_hours=True)
+    lead_for(conversation, "950.00", after_hours=True, created=kl(2026, 11, 20, 23, 40),
+             guest_name="Christopher Montgomery-Fitzgerald",
+             email="reservations.christopher.montgomery@example-travel-agency.com")  # fmt: skip
+
+
+def _fits(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for cell in ('[data-figure="Inquiries"]', f'[data-figure="{FORECAST_LABEL}"]', "#callbacks td"):
+        for box in (element.bounding_box() for element in page.locator(cell).all()):  # beside its label, on screen
+            assert box is not None and box["x"] + box["width"] <= width, cell
+
+
 @pytest.mark.parametrize("width", [360, 390])
 def test_the_report_reads_on_a_phone_without_scrolling_sideways(world, request, width):
     _a_busy_night()
+    _a_travel_agents_lead()
     report = build_report(NOV_20)
     # Chromium only once the report is built: Playwright's event loop would give the ORM another connection.
     page = request.getfixturevalue("browser").new_page(viewport={"width": width, "height": 800})
     page.set_content(report.html)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    for label in ("Inquiries", FORECAST_LABEL):  # the figure beside its label
-        cell = page.locator(f'[data-figure="{label}"]')
-        box = cell.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= width, label
+    _fits(page, width)
+    # The call-back list stacks on a phone: a lead's details under its name, not five columns side by side.
+    name, contact = (page.locator("#callbacks td").nth(i).bounding_box() for i in (0, 2))
+    assert contact["y"] > name["y"] and contact["x"] < name["x"] + name["width"]
+    page.set_viewport_size({"width": 1366, "height": 800})  # on a desktop, a table: one lead a row
+    name, contact = (page.locator("#callbacks td").nth(i).bounding_box() for i in (0, 2))
+    assert contact["y"] == name["y"] and contact["x"] > name["x"] + name["width"]
+    page.close()
+
+
+def test_a_report_stored_before_the_phone_layout_reads_on_a_phone_in_the_dashboard(world, request, manager_a):
+    _a_busy_night()
+    _a_travel_agents_lead()
+    report = build_report(NOV_20)
+    report.html = re.sub(r'<style id="report-phone-style">.*?</style>', "", report.html, flags=re.S)
+    report.save()
+    shown = host_client(world.a, manager_a).get(f"/analytics/reports/{report.pk}/").content.decode()
+    page = request.getfixturevalue("browser").new_page(viewport={"width": 390, "height": 800})
+    page.set_content(shown)  # the page's own stylesheet is not loaded here: the preview is 300 px wide
+    preview = page.frame_locator("iframe.report-preview")
+    preview.locator("#callbacks").wait_for()
+    width = page.locator("iframe.report-preview").bounding_box()["width"]
+    assert width < 390
+    frame = page.frames[1]
+    assert frame.evaluate("document.documentElement.scrollWidth") <= frame.evaluate(
+        "document.documentElement.clientWidth"
+    )
     page.close()

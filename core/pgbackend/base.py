@@ -36,9 +36,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
     @property
     def pool(self) -> ConnectionPool | None:
         pool = super().pool
-        # Django passes psycopg_pool's own check when CONN_HEALTH_CHECKS is on; the same check, answered by
-        # the socket first (there is no option to pass another).
-        # A psycopg_pool that renamed its private `_check` keeps its own check (a test fails on that upgrade).
+        # Django passes psycopg_pool's own check when CONN_HEALTH_CHECKS is on; ours is the same check, answered
+        # by the socket first. Why the private `_check` and not a public API: the pool's public way is its
+        # constructor's `check=`, and Django passes that itself (a `check` in OPTIONS["pool"] is a TypeError,
+        # "multiple values for keyword argument 'check'"); the pool has no public setter; and building the pool
+        # ourselves would copy Django's `pool` property and lean on two private names of Django's
+        # (`_connection_pools`, `_configure_connection`) instead of this one. A psycopg_pool that renamed `_check`
+        # keeps its own check, and properties/tests/test_pooled_connections.py (no round trip on a healthy
+        # check-out) fails on that upgrade.
         if pool is not None and getattr(pool, "_check", None) is ConnectionPool.check_connection:
             pool._check = check_connection
         return pool

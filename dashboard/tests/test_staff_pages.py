@@ -287,3 +287,59 @@ def test_bs_staff_never_get_as_guest_files(world, convo_a, media) -> None:
     with schema_context(world.a.schema_name):
         other = Conversation.objects.create(guest=Guest.objects.create(name="Other"), channel="web")
     assert host_client(world.a, world.manager_a).get(f"/conversations/{other.pk}/files/{voice.pk}/").status_code == 404
+
+
+VIDEO = bytes(range(256)) * 4  # 1,024 bytes, no two neighbours alike: a wrong offset shows in the bytes served
+
+
+@pytest.mark.parametrize(
+    ("asked", "content_range", "window"),
+    [
+        ("bytes=0-1", "bytes 0-1/1024", (0, 2)),  # Safari's first probe of a <video>
+        ("bytes=100-355", "bytes 100-355/1024", (100, 356)),
+        ("bytes=1000-", "bytes 1000-1023/1024", (1000, 1024)),
+        ("bytes=-24", "bytes 1000-1023/1024", (1000, 1024)),
+        ("bytes=1000-5000", "bytes 1000-1023/1024", (1000, 1024)),  # past the end: up to the end
+    ],
+)
+def test_staff_get_the_byte_range_a_player_asks_for(world, convo_a, media, asked, content_range, window) -> None:
+    # Safari and iOS play a guest's voice note or video only from a server that answers ranges with 206.
+    conversation, _ = convo_a
+    video = _file_of(world, conversation, media, "clip.mp4", "video", "video/mp4", VIDEO)
+    got = host_client(world.a, world.viewer_a).get(
+        f"/conversations/{conversation.pk}/files/{video.pk}/", HTTP_RANGE=asked
+    )
+    assert got.status_code == 206 and got["Content-Range"] == content_range
+    assert got["Content-Type"] == "video/mp4" and got["Accept-Ranges"] == "bytes"
+    body = VIDEO[slice(*window)]
+    assert got["Content-Length"] == str(len(body)) and b"".join(got.streaming_content) == body
+    assert got["Content-Security-Policy"] == "sandbox" and got["Cache-Control"] == "private, no-store"
+
+
+def test_a_range_past_the_end_is_416_and_one_we_do_not_serve_gets_the_whole_file(world, convo_a, media) -> None:
+    conversation, _ = convo_a
+    video = _file_of(world, conversation, media, "clip.mp4", "video", "video/mp4", VIDEO)
+    viewer, url = host_client(world.a, world.viewer_a), f"/conversations/{conversation.pk}/files/{video.pk}/"
+    whole = viewer.get(url)  # no range: the whole file, saying ranges may be asked for
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes" and whole["Content-Length"] == "1024"
+    for past_the_end in ("bytes=1024-", "bytes=5000-6000", "bytes=-0"):
+        refused = viewer.get(url, HTTP_RANGE=past_the_end)
+        assert (refused.status_code, refused["Content-Range"]) == (416, "bytes */1024"), past_the_end
+    # Not a byte range we serve (another unit, nonsense, reversed, several at once; or a range under If-Range,
+    # which no validator of ours can prove current): the whole file, as HTTP allows.
+    for ignored in ("items=0-1", "bytes=abc", "bytes=10-5", "bytes=0-1,5-9", "bytes=-"):
+        got = viewer.get(url, HTTP_RANGE=ignored)
+        assert got.status_code == 200 and b"".join(got.streaming_content) == VIDEO, ignored
+    got = viewer.get(url, HTTP_RANGE="bytes=0-1", HTTP_IF_RANGE='"v1"')
+    assert got.status_code == 200 and got["Content-Length"] == "1024"
+
+
+def test_a_range_of_a_pdf_still_downloads_and_bs_staff_get_404_with_a_range(world, convo_a, media) -> None:
+    conversation, _ = convo_a
+    pdf = _file_of(world, conversation, media, "booking.pdf", "document", "application/pdf", b"%PDF-1.7 booking")
+    url = f"/conversations/{conversation.pk}/files/{pdf.pk}/"
+    part = host_client(world.a, world.viewer_a).get(url, HTTP_RANGE="bytes=0-3")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == b"%PDF"
+    assert part["Content-Type"] == "application/octet-stream" and "attachment" in part["Content-Disposition"]
+    assert host_client(world.a, world.manager_b).get(url, HTTP_RANGE="bytes=0-3").status_code == 404
+    assert host_client(world.b, world.manager_b).get(url, HTTP_RANGE="bytes=0-3").status_code == 404

@@ -5,9 +5,9 @@ outbox recipients), then deleted in one transaction: guests cascade to their ide
 conversations, messages, session state, handoffs, read markers, outbox rows, media rows and leads;
 inbound events (linked by message, or naming the contact in their encrypted payload), greeting
 state and leads that only quote the contact are deleted explicitly; the stored GM reports lose the
-callback rows of the guest's leads. Files and Redis keys are removed once the transaction has
-committed, so a failure leaves everything as it was. The audit event keeps counts and a keyed hash
-of the contact, nothing that names the guest.
+callback rows of the guest's leads and the guest's own words in their top questions. Files and Redis keys
+are removed once the transaction has committed, so a failure leaves everything as it was. The audit
+event keeps counts and a keyed hash of the contact, nothing that names the guest.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from conversations.models import (
 from core import crypto
 from core.audit import AuditAction
 from core.redis import get_redis, key
+from gaps.services.report import guests_wordings
 from leads.models import Lead
 from privacy.models import AuditEvent
 from privacy.services import audit
@@ -58,7 +59,7 @@ class ErasureResult:
     guests: int = 0
     deleted: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
-    reports: int = 0  # stored GM reports their callback rows were taken out of
+    reports: int = 0  # stored GM reports their callback rows or questions were taken out of
     conversation_ids: list[int] = field(default_factory=list)
     audit_event: AuditEvent | None = None
 
@@ -197,8 +198,9 @@ def _erase(phone: str, email: str, seed_guest_ids: set[int]) -> ErasureResult:
         .exclude(storage_name="")
         .values_list("storage_name", flat=True)
     )
-    # The GM's stored reports list the night's leads by name and number: their rows go too.
-    reports = redact_reports(Lead.objects.filter(by_contact | Q(guest_id__in=guest_ids)))
+    # The GM's stored reports list the night's leads by name and number, and quote guests' unanswered questions:
+    # their rows and their words go too (read before the questions go with the guests).
+    reports = redact_reports(Lead.objects.filter(by_contact | Q(guest_id__in=guest_ids)), guests_wordings(guest_ids))
     _count(deleted, GreetingState.objects.filter(contact_index__in=indexes).delete())
     _count(deleted, leads.exclude(guest_id__in=guest_ids).delete())
     _count(deleted, Guest.objects.filter(pk__in=guest_ids).delete())

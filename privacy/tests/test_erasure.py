@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -24,6 +25,9 @@ from conversations.models import (
     Message,
     MessageRole,
 )
+from conversations.unanswered import Unanswered
+from gaps.models import Gap
+from gaps.services.recording import record_unanswered
 from leads.models import Lead
 from privacy.models import AuditEvent
 from privacy.services import audit
@@ -241,3 +245,53 @@ def test_the_admin_finds_a_guest_by_the_number_as_people_write_it(world, written
     page_b = host_client(world.b, world.manager_b).get("/admin/conversations/guest/", {"q": written})
     assert page_b.status_code == 200 and "Aina" not in page_b.content.decode()
     assert "/admin/conversations/guest/" + f"{guest.pk}/change/" not in page_b.content.decode()
+
+
+def _unanswered(guest: Guest, text: str) -> None:
+    """The guest asked `text` and the assistant could not answer: recorded as the engine records it."""
+    conversation = Conversation.objects.create(guest=guest, channel="whatsapp", channel_id=f"q-{guest.pk}-{text}")
+    asked = Message.objects.create(conversation=conversation, role=MessageRole.GUEST, content=text, channel="whatsapp")
+    reply = Message.objects.create(conversation=conversation, role=MessageRole.AI, content="Let me check.",
+                                   channel="whatsapp")  # fmt: skip
+    with transaction.atomic():
+        record_unanswered(Unanswered(conversation, reply, (asked,), text, "en", "no_hits", 0.0, timezone.now()))
+
+
+OWN_WORDS = "Is there a halal steakhouse near you for my daughter's 7th birthday?"
+
+
+def _stored_report_quoting(property_, *, others: bool) -> GMReport:
+    """A stored report of today whose top questions quote Aina's own words (and, in A, two other guests')."""
+    aina = _guest_in(property_)
+    with schema_context(property_.schema_name):
+        Gap.objects.all().delete()  # only this test's questions are the top ones
+        _unanswered(aina, OWN_WORDS)
+        if others:
+            other = Guest.objects.create(name="Ben", phone="+60123459999")
+            _unanswered(other, "Can I rent a bicycle for the afternoon?")  # another guest's question
+            for guest in (aina, other):  # the same words from two guests: the quote may be the other's
+                _unanswered(guest, "Do you have a rooftop pool?")
+        GMReport.objects.all().delete()
+        report = build_report(timezone.localtime(timezone=property_.tzinfo).date())
+        report.save()
+        return report
+
+
+@pytest.mark.parametrize("contact", [{"phone": PHONE}, {"email": "aina@guest.example"}])
+def test_an_erased_guests_words_leave_the_top_questions_of_stored_reports(world, contact):
+    stored = _stored_report_quoting(world.a, others=True)
+    _stored_report_quoting(world.b, others=False)  # B's guest of the same number asked the same: another person
+    shown_as = ("Is there a halal steakhouse", "daughter&#x27;s 7th birthday")
+    assert all(words in stored.html and words in stored.text for words in shown_as)
+    assert _erase(world.manager_a, world.a, **contact).json()["reports"] == 1
+    with schema_context(world.a.schema_name):
+        report = GMReport.objects.get(pk=stored.pk)
+        shown = host_client(world.a, world.manager_a).get(f"/analytics/reports/{report.pk}/").content.decode()
+        for part in (report.html, report.text, shown):
+            assert "steakhouse" not in part and "birthday" not in part
+            assert "(a question of a guest erased at their request)" in part
+            # The other guests' questions, and the wording another guest asked too, stay as sent.
+            assert "rent a bicycle for the afternoon" in part and "rooftop pool" in part
+        assert report.html.count("/gaps/") == stored.html.count("/gaps/")  # every question's count and link stay
+    with schema_context(world.b.schema_name):
+        assert "steakhouse" in GMReport.objects.get().html  # B's report is B's: untouched
