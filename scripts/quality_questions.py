@@ -329,6 +329,12 @@ SETS = (
         " questions over every item, 16 off-knowledge ones close to an item",
     ),
     (
+        "eval_questions_tuning61.json",
+        "check set of the t42q round: written after its fixes on tuning60 (a thing asked for a baby or a child, an"
+        " occasion of the guest's own before or after, other words for a deposit held, gym equipment, one's own"
+        " laundry), run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
