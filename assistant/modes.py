@@ -133,9 +133,18 @@ def wants_human(text: str) -> bool:
     return asks_for_person(text) or is_complaint(text)
 
 
+# A thing left with someone is a service asked about (the luggage kept, a parcel taken in), not a person to talk to:
+# "can we leave our bags with someone after we check out?".
+_LEFT_WITH_SOMEONE = re.compile(
+    r"\b(?:leave|leaving|drop|dropping|store|storing|keep|keeping|deposit|hand)\b(?:\s+[\w'-]+){1,3}?\s+with someone\b",
+    re.IGNORECASE,
+)
+
+
 def asks_for_person(text: str) -> bool:
     """The guest asks for a person in so many words (a complaint alone is not that)."""
     written_out = glossary.normalise(text)  # "nk cakap dgn org hotel" is "nak cakap dengan orang hotel"
+    written_out = _LEFT_WITH_SOMEONE.sub(" ", written_out)
     return bool(_HUMAN.search(_STAFF_AS_GUESTS.sub(" ", _CONTACT_GIVEN.sub(" ", written_out))))
 
 

@@ -323,6 +323,18 @@ SETS = (
         " a question whose only item is in the other language, is X free where no line states a price)",
     ),
     (
+        "eval_questions_tuning60.json",
+        "tuning set of the t42q round: written before its changes from the knowledge base in guests' fresh wording"
+        " (indirect, inside a sentence of context, typos, two in one, Manglish); 30 English and 20 Malay answerable"
+        " questions over every item, 16 off-knowledge ones close to an item",
+    ),
+    (
+        "eval_questions_tuning61.json",
+        "check set of the t42q round: written after its fixes on tuning60 (a thing asked for a baby or a child, an"
+        " occasion of the guest's own before or after, other words for a deposit held, gym equipment, one's own"
+        " laundry), run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -667,6 +667,9 @@ def _grounded(
     content_words = question_words - _GENERIC - _weak_words()
     strong = {n for n, c in enumerate(concepts) if not c.general or c.english[0] not in _WEAK_CONCEPTS}
     topical = {n for n, c in enumerate(concepts) if not c.general}
+    # Who the question is for (a baby, the kids, the elderly) titles no item when it names a thing too: "a cot for
+    # my baby?" is the room's line on cots, not the Kids Club's, as the glossary's `@` reads it for the full text.
+    titling = {n for n in topical if not concepts[n].person} or topical
     # "What's the latest we can check out?" is answered by the late variant ("late check-out until 4:00 pm"):
     # its concept tells the sentences apart (it weighs as much as a topical one and a half), but is no subject
     # of its own (it joins neither set above). "We land at 7am, can we go to the room?" asks for the early one.
@@ -755,7 +758,7 @@ def _grounded(
             on_subject = bool(named & strong) or bool(content_words & spoken)
         else:
             on_subject = bool(named)
-        titled = bool(subject & topical) or bool(content_words & subject_words)
+        titled = bool(subject & titling) or bool(content_words & subject_words)
         # Evidence of the subject: the question's content words it says and its specific general concepts
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)

@@ -80,6 +80,9 @@ def test_sanitising_removes_control_characters_and_special_tokens_and_caps_the_l
         ("Is there someone who can help me with my booking?", AiMode.HANDOFF),
         ("Could someone ring me about the family suite?", AiMode.HANDOFF),  # "ring" is no watching or guarding
         ("Can someone bring me the bill?", AiMode.HANDOFF),
+        # a thing left with someone is a service asked about (the luggage kept), not a person asked for
+        ("we've got a 6am flight, can we leave our bags with someone after we check out?", AiMode.CONCIERGE),
+        ("Can I speak with someone about my bags?", AiMode.HANDOFF),
         ("Our company is planning a retreat for 45 staff", AiMode.LEAD_CAPTURE),  # their staff, not ours
         ("Majlis makan malam untuk 120 kakitangan syarikat", AiMode.LEAD_CAPTURE),
         # the people of a gathering being booked for, not a person asked for

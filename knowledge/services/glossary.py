@@ -291,12 +291,38 @@ TOPICAL_WORDS = 2
 GENERAL_WORDS = 1
 
 
+# When the guest will do what they ask about, an occasion of their own: "can I work out at 5am before my meeting?",
+# "can I swim after my massage?". The concept after it (the meeting, the spa) is the setting, not the thing asked;
+# without "my", "the" … it may be the thing itself ("a spot to wash before prayers" asks for the surau).
+_WHEN = frozenset(str.split("before after during"))
+_WHOSE = frozenset(str.split("my our the your"))
+
+
+def asked_concepts(question: str) -> list[Concept]:
+    """The concepts `question` mentions, but a topical one it names only as the setting in time of another
+    ("… before my meeting") when another topical one is asked: the meeting is no topic of the question."""
+    found, setting, state = [], set(), ""  # state: "when" read, then "whose"
+    for term in _terms(question):
+        if term.concept is not None:
+            found.append(term.concept)
+            if state == "whose" and not term.concept.general:
+                setting.add(term.concept)
+            state = ""
+        elif term.words[0] in _WHEN:
+            state = "when"
+        else:
+            state = "whose" if state == "when" and term.words[0] in _WHOSE else ""
+    concepts = list(dict.fromkeys(found))
+    asked = [c for c in concepts if c not in setting]
+    return asked if any(not c.general for c in asked) else concepts
+
+
 def embedding_query(question: str, language: str) -> str:
     """The question with its concepts' words in the other language, so e5 meets items in either: two words for a
-    topical concept, one for a general one."""
+    topical concept, one for a general one (not the setting's: `asked_concepts`)."""
     words = (
         word
-        for concept in find(question)
+        for concept in asked_concepts(question)
         for word in concept.other_language(language)[: GENERAL_WORDS if concept.general else TOPICAL_WORDS]
     )
     extra = list(dict.fromkeys(words))
@@ -306,7 +332,7 @@ def embedding_query(question: str, language: str) -> str:
 def concept_tsquery(question: str) -> str:
     """A to_tsquery expression requiring every topical concept of the question, in either language
     ('' when the question names none): (pool | kolam <-> renang) & (open | buka)."""
-    topical = [concept for concept in find(question) if not concept.general]
+    topical = [concept for concept in asked_concepts(question) if not concept.general]
     if any(not concept.person for concept in topical):
         topical = [concept for concept in topical if not concept.person]
     return " & ".join(concept.tsquery for concept in topical)

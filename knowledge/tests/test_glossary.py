@@ -406,3 +406,24 @@ def test_paying_with_a_phone_is_a_way_to_pay_and_charging_one_is_no_price() -> N
     assert ("credit", "card") in pay
     charge = [c.english[0] for c in glossary.find("can I charge my phone in the room?")]
     assert ("phone", "charger") in charge and ("credit", "card") not in charge
+
+
+def test_what_the_guest_does_before_or_after_is_the_setting_not_a_topic_to_search_for() -> None:
+    # "… before my meeting": the gym is asked, the meeting is when; searched for both, no item answers.
+    query = glossary.concept_tsquery("can I work out at 5am before my meeting")
+    assert "gym" in query and "meeting" not in query
+    assert "mesyuarat" not in glossary.embedding_query("can I work out at 5am before my meeting", "en")
+    assert "spa" not in glossary.concept_tsquery("can I swim after my massage?")
+    # the setting alone is still what the question is about, and a thing without "my", "the" … may be the thing asked
+    assert "breakfast" in glossary.concept_tsquery("what can we do after our breakfast?")
+    assert "prayer" in glossary.concept_tsquery("Is there a spot for Muslims to wash before prayers?")
+    assert "meeting" in glossary.concept_tsquery("is there a room for meetings before lunch?")
+
+
+def test_a_hold_on_the_card_gym_equipment_and_doing_ones_own_laundry_name_their_concepts() -> None:
+    def firsts(question: str) -> list[str]:
+        return [" ".join(c.english[0]) for c in glossary.find(question)]
+
+    assert "deposit" in firsts("how much do you hold on the card when we check in?")
+    assert "gym" in firsts("can my 12 year old use the treadmills?")
+    assert "washing machine" in firsts("is there a place to do laundry myself?")
