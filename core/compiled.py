@@ -198,11 +198,7 @@ def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[s
     Each call prepares the row's values as the ORM does (`pre_save(obj, add=True)`: `auto_now` included, then
     `get_db_prep_save`: the encrypted fields encrypt), in the order of the compiled statement's columns."""
     model = type(obj)
-    sql, fields = _compiled_upsert(model, unique_fields, update_fields)
-    if not obj._is_pk_set():
-        raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
-    obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    params = _prepared(obj, fields, "upsert")
+    sql, params = _upsert_statement(obj, unique_fields, update_fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # RETURNING, as bulk_create asks, when the model has generated columns (an AutoField, say).
@@ -211,6 +207,30 @@ def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[s
         if field != model._meta.pk:
             setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, connection.alias
+
+
+def upsert_alongside(
+    name: str, obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    """`upsert()`'s statement as a `WITH` item (`name AS (INSERT … ON CONFLICT …)`) and its parameters, for
+    `insert(…, alongside=…)`: the row written in another statement's round trip. Only for a model with no generated
+    column to read back (the upsert's RETURNING is not read here)."""
+    if type(obj)._meta.db_returning_fields:
+        raise ValueError(f"{type(obj).__name__}: upsert_alongside() cannot read back generated columns")
+    sql, params = _upsert_statement(obj, unique_fields, update_fields)
+    obj._state.adding, obj._state.db = False, connection.alias
+    return f"{name} AS ({sql})", params
+
+
+def _upsert_statement(
+    obj: Model, unique_fields: tuple[str, ...], update_fields: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    model = type(obj)
+    sql, fields = _compiled_upsert(model, unique_fields, update_fields)
+    if not obj._is_pk_set():
+        raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    return sql, _prepared(obj, fields, "upsert")
 
 
 @functools.cache
