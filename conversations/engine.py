@@ -10,6 +10,7 @@ to their channel.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -126,8 +127,14 @@ def record_guest_message(
 ) -> tuple[Message, bool]:
     """Store a guest message once: a retried delivery (same provider id) returns the first row."""
     now = timezone.now()
+    # One statement (the touch rides in it), atomic by itself: outside a caller's transaction it runs alone in
+    # autocommit, without the BEGIN and the COMMIT an atomic block adds (psycopg sends each as a round trip of its own:
+    # two of the widget POST's). The staff event still goes once the row is committed. Inside a caller's transaction
+    # a savepoint, as before, so a retried delivery's conflict leaves that transaction usable.
+    alone = not connection.in_atomic_block and connection.get_autocommit()
+    alone = alone and compiled.inserts_in_one_statement(Message)
     try:
-        with transaction.atomic():
+        with contextlib.nullcontext() if alone else transaction.atomic():
             # Message.objects.create(...), its INSERT compiled once per process: building it through the ORM was
             # ~0.1 ms of daphne's CPU on every widget message (docs/benchmarks.md, p32).
             message = compiled.insert(

@@ -353,7 +353,7 @@ def insert(obj: M, alongside: tuple[str, Sequence[Any]] | None = None) -> M:
     with a `pre_save` or `post_save` receiver, a parent model or an ordering column is saved by the ORM itself."""
     model = type(obj)
     plan = _compiled_insert(model)
-    if plan is None or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+    if plan is None or not inserts_in_one_statement(model):
         obj.save(force_insert=True)
         if alongside is not None:
             with connection.cursor() as cursor:
@@ -377,6 +377,16 @@ def insert(obj: M, alongside: tuple[str, Sequence[Any]] | None = None) -> M:
         setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, connection.alias
     return obj
+
+
+def inserts_in_one_statement(model: type[Model]) -> bool:
+    """Whether `insert()` writes a row of `model` and its `alongside` writes in one statement (atomic by itself, no
+    transaction needed around it): not when the ORM saves the row (a save receiver, a parent model, an ordering)."""
+    return (
+        _compiled_insert(model) is not None
+        and not signals.pre_save.has_listeners(model)
+        and not signals.post_save.has_listeners(model)
+    )
 
 
 @dataclass(frozen=True)
