@@ -10,6 +10,7 @@ to their channel.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -126,8 +127,14 @@ def record_guest_message(
 ) -> tuple[Message, bool]:
     """Store a guest message once: a retried delivery (same provider id) returns the first row."""
     now = timezone.now()
+    # One statement (the touch rides in it), atomic by itself: outside a caller's transaction it runs alone in
+    # autocommit, without the BEGIN and the COMMIT an atomic block adds (psycopg sends each as a round trip of its own:
+    # two of the widget POST's). The staff event still goes once the row is committed. Inside a caller's transaction
+    # a savepoint, as before, so a retried delivery's conflict leaves that transaction usable.
+    alone = not connection.in_atomic_block and connection.get_autocommit()
+    alone = alone and compiled.inserts_in_one_statement(Message)
     try:
-        with transaction.atomic():
+        with contextlib.nullcontext() if alone else transaction.atomic():
             # Message.objects.create(...), its INSERT compiled once per process: building it through the ORM was
             # ~0.1 ms of daphne's CPU on every widget message (docs/benchmarks.md, p32).
             message = compiled.insert(
@@ -155,9 +162,10 @@ _TOUCH = f"""
 """  # noqa: S608 - the table names are our models'
 
 
-# `Guest.objects.filter(pk=…).update(language=…)` as the ORM writes it (a queryset UPDATE: no auto_now, no signal).
-_GUEST_LANGUAGE_SQL = f"""
-    UPDATE {Guest._meta.db_table} SET {Guest._meta.get_field("language").column} = %s WHERE id = %s
+# `Guest.objects.filter(pk=…).update(language=…)` as the ORM writes it (a queryset UPDATE: no auto_now, no signal),
+# as a WITH item of the reply's INSERT.
+_GUEST_LANGUAGE = f"""
+    guest_language AS (UPDATE {Guest._meta.db_table} SET {Guest._meta.get_field("language").column} = %s WHERE id = %s)
 """  # noqa: S608 - the table and column names are our model's
 
 
@@ -568,18 +576,19 @@ def _run_turn_locked(
             # Staff took over while the answer was being written: it is never sent or stored.
             transaction.on_commit(sink.on_reset)
             return None
-        # What needs no reply row is written first, so the reply goes in with its timings in one INSERT.
+        # What needs no reply row goes in the reply's own statement as WITH items (one round trip instead of two or
+        # three, and one outcome: an INSERT that fails writes neither): the session's write-through to its row, and
+        # the guest's new language.
+        writes = [sessions.write_alongside(session)]
         if result.language != conversation.guest.language:
-            with connection.cursor() as cursor:  # a plain UPDATE, not compiled by the ORM on each turn
-                cursor.execute(_GUEST_LANGUAGE_SQL, [result.language, conversation.guest_id])
-        sessions.save(session)
+            writes.append((_GUEST_LANGUAGE, [result.language, conversation.guest_id]))
         latency = {
             "session": round(session_ms, 2),
             "mode": round(result.timings["mode"], 2),
             "retrieval": round(result.timings["retrieval"], 2),
             "provider": round(result.timings["provider"], 2),
             "lead": round(lead_ms, 2),
-            # Up to the reply's INSERT: the conversation's lock, the guest and the session write-through.
+            # Up to the reply's INSERT (which carries the guest's and the session's writes): the conversation's lock.
             "persistence": round((time.perf_counter() - started) * 1000 - lead_ms, 2),
         }
         latency["total"] = round((time.perf_counter() - total_started) * 1000, 2)
@@ -592,8 +601,10 @@ def _run_turn_locked(
                 channel=conversation.channel,
                 metadata=metadata,
                 created_at=now,
-            )
+            ),
+            alongside=(", ".join(sql for sql, _ in writes), [param for _, params in writes for param in params]),
         )
+        sessions.cache(session)  # Redis after its database copy, as `sessions.save` does
         sink.on_reply(reply, conversation)  # WhatsApp/e-mail: the outbox row commits with the reply
         updates: dict[str, Any] = {"ai_mode": result.mode, "last_message_at": now}
         if result.after_hours:

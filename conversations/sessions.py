@@ -141,23 +141,29 @@ def save(session: Session) -> None:
     """Write through: PostgreSQL first (the durable copy), then Redis with a fresh TTL."""
     # One INSERT … ON CONFLICT DO UPDATE: a single round trip, and safe if two writers race. The statement is
     # bulk_create's, compiled once per process (core.compiled: building it was ~0.4 ms of every turn).
-    compiled.upsert(
-        SessionState(
-            conversation_id=session.conversation_id,
-            history=session.history[-HISTORY_LENGTH:],
-            mode=session.mode,
-            language=session.language,
-            lead=session.lead,
-            low_confidence_streak=session.low_confidence_streak,
-            updated_at=timezone.now(),
-        ),
-        unique_fields=UPSERT_KEY,
-        update_fields=UPSERT_FIELDS,
+    compiled.upsert(_row(session), unique_fields=UPSERT_KEY, update_fields=UPSERT_FIELDS)
+    cache(session)
+
+
+def write_alongside(session: Session, name: str = "session_saved") -> tuple[str, list[Any]]:
+    """`save`'s database write as a `WITH` item for another statement's round trip (`core.compiled.insert`'s
+    `alongside`: the turn's reply). The caller caches the session (`cache`) once that statement has run."""
+    return compiled.upsert_alongside(name, _row(session), unique_fields=UPSERT_KEY, update_fields=UPSERT_FIELDS)
+
+
+def _row(session: Session) -> SessionState:
+    return SessionState(
+        conversation_id=session.conversation_id,
+        history=session.history[-HISTORY_LENGTH:],
+        mode=session.mode,
+        language=session.language,
+        lead=session.lead,
+        low_confidence_streak=session.low_confidence_streak,
+        updated_at=timezone.now(),
     )
-    _cache(session)
 
 
-def _cache(session: Session) -> None:
+def cache(session: Session) -> None:
     # Its fields as they are (no deep copy like `asdict`'s: the dict is serialised at once, ~0.3 ms a turn).
     data = {f.name: getattr(session, f.name) for f in fields(session) if f.name != "source"}
     # The database copy is authoritative: if Redis is down, the next turn rebuilds the cache.

@@ -73,6 +73,58 @@ def rows(build: Callable[..., QuerySet[Any]], *values: Any) -> list[Any]:
     return [tuple(row) for row in found]
 
 
+def firsts(*reads: tuple[Callable[..., QuerySet[Any]], tuple[Any, ...]]) -> list[Any]:
+    """`first(build, *values)` for a model read, `value(build, *values)` for a one-column values_list read, of each
+    `(build, values)` in one statement: one round trip instead of one each. Each read's compiled SELECT (one row at
+    most) is a lateral subquery of its own, behind a column that says whether it found its row; None where it did
+    not. Every read runs under the connection's one search path, as separate statements would."""
+    plan = _compiled_firsts(tuple((build, tuple(type(value) for value in values)) for build, values in reads))
+    params: list[Any] = []
+    for read, (_, values) in zip(plan.reads, reads, strict=True):
+        mine = list(read.params)
+        for at, value in zip(read.at, values, strict=True):
+            mine[at] = value
+        params += mine
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        row = cursor.fetchone()
+    if row is None or len(row) != plan.width:  # the one row of `(SELECT 1)`, each read's columns beside it
+        raise RuntimeError(f"firsts(): {len(row or ())} columns, not {plan.width}")
+    found: list[Any] = []
+    start = 1
+    for read in plan.reads:
+        columns = row[start + 1 : start + 1 + read.width]
+        if not row[start]:
+            found.append(None)
+        elif read.model is not None:
+            found.append(read.instance(columns))
+        else:
+            found.append(read.converted(columns)[0])
+        start += 1 + read.width
+    return found
+
+
+@dataclass(frozen=True)
+class _Firsts:
+    sql: str
+    reads: tuple[_Read, ...]
+    width: int  # the statement's columns
+
+
+@functools.cache
+def _compiled_firsts(reads: tuple[tuple[Callable[..., QuerySet[Any]], tuple[type, ...]], ...]) -> _Firsts:
+    compiled_reads = tuple(_compiled_read(build, kinds) for build, kinds in reads)
+    for (build, _), read in zip(reads, compiled_reads, strict=True):
+        if read.model is None and read.width != 1:
+            raise ValueError(f"{build.__qualname__}: firsts() reads a model or one column of a values_list queryset")
+    lateral = "".join(
+        f" LEFT JOIN LATERAL (SELECT true AS found, r.* FROM ({read.sql}) AS r) AS r{i} ON true"  # noqa: S608
+        for i, read in enumerate(compiled_reads)
+    )
+    width = 1 + sum(1 + read.width for read in compiled_reads)
+    return _Firsts(f"SELECT * FROM (SELECT 1) AS one{lateral}", compiled_reads, width)  # noqa: S608 - the ORM's SQL
+
+
 def _run(build: Callable[..., QuerySet[Any]], values: tuple[Any, ...]) -> tuple[_Read, tuple[Any, ...] | None]:
     read = _compiled_read(build, tuple(type(value) for value in values))
     params = list(read.params)
@@ -98,6 +150,7 @@ class _Read:
     annotations: tuple[tuple[str, int], ...]
     names: tuple[str, ...] = ()  # a values() read: its dicts' keys
     flat: bool = False  # a values_list(flat=True) read
+    width: int = 0  # the statement's columns
 
     def converted(self, row: tuple[Any, ...]) -> list[Any]:
         values = list(row)
@@ -153,7 +206,18 @@ def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...],
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         is_dict, flat = queryset._iterable_class is ValuesIterable, queryset._iterable_class is FlatValuesListIterable
         return _Read(
-            sql, tuple(params), tuple(at), None, converters_, slice(0), (), (), (), names if is_dict else (), flat
+            sql,
+            tuple(params),
+            tuple(at),
+            None,
+            converters_,
+            slice(0),
+            (),
+            (),
+            (),
+            names if is_dict else (),
+            flat,
+            compiler.col_count,
         )
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     return _Read(
@@ -166,6 +230,7 @@ def _compiled_read(build: Callable[..., QuerySet[Any]], kinds: tuple[type, ...],
         init_list=tuple(column[0].target.attname for column in select[start:end]),
         populators=tuple(get_related_populators(klass_info, select, connection.alias)),
         annotations=tuple(compiler.annotation_col_map.items()),
+        width=compiler.col_count,
     )
 
 
@@ -198,11 +263,7 @@ def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[s
     Each call prepares the row's values as the ORM does (`pre_save(obj, add=True)`: `auto_now` included, then
     `get_db_prep_save`: the encrypted fields encrypt), in the order of the compiled statement's columns."""
     model = type(obj)
-    sql, fields = _compiled_upsert(model, unique_fields, update_fields)
-    if not obj._is_pk_set():
-        raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
-    obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    params = _prepared(obj, fields, "upsert")
+    sql, params = _upsert_statement(obj, unique_fields, update_fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # RETURNING, as bulk_create asks, when the model has generated columns (an AutoField, say).
@@ -211,6 +272,30 @@ def upsert(obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[s
         if field != model._meta.pk:
             setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, connection.alias
+
+
+def upsert_alongside(
+    name: str, obj: Model, *, unique_fields: tuple[str, ...], update_fields: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    """`upsert()`'s statement as a `WITH` item (`name AS (INSERT … ON CONFLICT …)`) and its parameters, for
+    `insert(…, alongside=…)`: the row written in another statement's round trip. Only for a model with no generated
+    column to read back (the upsert's RETURNING is not read here)."""
+    if type(obj)._meta.db_returning_fields:
+        raise ValueError(f"{type(obj).__name__}: upsert_alongside() cannot read back generated columns")
+    sql, params = _upsert_statement(obj, unique_fields, update_fields)
+    obj._state.adding, obj._state.db = False, connection.alias
+    return f"{name} AS ({sql})", params
+
+
+def _upsert_statement(
+    obj: Model, unique_fields: tuple[str, ...], update_fields: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    model = type(obj)
+    sql, fields = _compiled_upsert(model, unique_fields, update_fields)
+    if not obj._is_pk_set():
+        raise ValueError(f"{model.__name__}: upsert() writes a row whose primary key is set")
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    return sql, _prepared(obj, fields, "upsert")
 
 
 @functools.cache
@@ -268,7 +353,7 @@ def insert(obj: M, alongside: tuple[str, Sequence[Any]] | None = None) -> M:
     with a `pre_save` or `post_save` receiver, a parent model or an ordering column is saved by the ORM itself."""
     model = type(obj)
     plan = _compiled_insert(model)
-    if plan is None or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+    if plan is None or not inserts_in_one_statement(model):
         obj.save(force_insert=True)
         if alongside is not None:
             with connection.cursor() as cursor:
@@ -292,6 +377,16 @@ def insert(obj: M, alongside: tuple[str, Sequence[Any]] | None = None) -> M:
         setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, connection.alias
     return obj
+
+
+def inserts_in_one_statement(model: type[Model]) -> bool:
+    """Whether `insert()` writes a row of `model` and its `alongside` writes in one statement (atomic by itself, no
+    transaction needed around it): not when the ORM saves the row (a save receiver, a parent model, an ordering)."""
+    return (
+        _compiled_insert(model) is not None
+        and not signals.pre_save.has_listeners(model)
+        and not signals.post_save.has_listeners(model)
+    )
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,42 @@ def test_the_widget_key_is_read_with_its_property_and_only_under_its_schema(worl
         assert compiled.first(api.granted_key, key.pk, "bravo") is None  # a grant naming another property
 
 
+def test_the_widget_key_and_the_conversation_are_read_in_one_statement_as_the_orm_reads_each(world) -> None:
+    """The message door's two reads in one round trip: each row built as its own read builds it, None where a read
+    finds nothing (the other read unaffected), and under each property its own conversation."""
+    key = WidgetKey.objects.create(property=world.a, allowed_origins=["https://alpha.example"])
+    ids = {}
+    for schema in ("alpha", "bravo"):
+        with schema_context(schema):
+            conversation = web_conversation()
+            Guest.objects.filter(pk=conversation.guest_id).update(name=f"Guest of {schema}")
+            ids[schema] = conversation.pk
+    with schema_context("alpha"):
+        with CaptureQueriesContext(connection) as sent_now:
+            found_key, found = compiled.firsts(
+                (api.granted_key, (key.pk, "alpha")), (api._web_conversation, (ids["alpha"],))
+            )
+        assert len([q for q in sent_now.captured_queries if not q["sql"].startswith("SET search_path")]) == 1
+        orm_key = compiled.first(api.granted_key, key.pk, "alpha")
+        orm = compiled.first(api._web_conversation, ids["alpha"])
+        assert fields(found_key) == fields(orm_key) and fields(found_key.property) == fields(orm_key.property)
+        assert fields(found) == fields(orm) and fields(found.guest) == fields(orm.guest)
+        assert found.guest.name == "Guest of alpha" and found._state.adding is False  # decrypted as the ORM does
+        none_key, still = compiled.firsts(  # a grant naming another property: no key, the conversation still read
+            (api.granted_key, (key.pk, "bravo")), (api._web_conversation, (ids["alpha"],))
+        )
+        assert none_key is None and still.pk == ids["alpha"]
+        key_alone, missing = compiled.firsts(
+            (api.granted_key, (key.pk, "alpha")), (api._web_conversation, (ids["alpha"] + 1000,))
+        )
+        assert key_alone.pk == key.pk and missing is None
+    with schema_context("bravo"):  # compiled under alpha, run under bravo: bravo's own conversation
+        _, theirs = compiled.firsts((api.granted_key, (key.pk, "bravo")), (api._web_conversation, (ids["bravo"],)))
+        assert theirs.guest.name == "Guest of bravo"
+    with pytest.raises(ValueError, match="one column"):
+        compiled.firsts((sessions._recent_messages, (ids["alpha"],)))
+
+
 def test_one_compiled_statement_reads_each_propertys_own_rows(world) -> None:
     names = {"alpha": "Guest of Alpha", "bravo": "Guest of Bravo"}
     ids = {}
@@ -319,7 +355,7 @@ def test_the_guests_language_is_written_as_the_orms_update_writes_it(world) -> N
         ours, other = web_conversation(), web_conversation()
         before = {pk: fields(Guest.objects.get(pk=pk)) for pk in (ours.guest_id, other.guest_id)}
         with connection.cursor() as cursor:
-            cursor.execute(engine._GUEST_LANGUAGE_SQL, ["ms", ours.guest_id])
+            cursor.execute(f"WITH {engine._GUEST_LANGUAGE} SELECT 1", ["ms", ours.guest_id])
         assert fields(Guest.objects.get(pk=ours.guest_id)) == {**before[ours.guest_id], "language": "ms"}
         assert fields(Guest.objects.get(pk=other.guest_id)) == before[other.guest_id]
 

@@ -579,3 +579,27 @@ def test_a_guest_the_channel_just_welcomed_is_only_asked_how_we_can_help(kb_a, o
         conversation, message = start(kb_a, "hi")
         Message.objects.post(conversation, MessageRole.SYSTEM, "Hello and welcome!", metadata={"greeting": True})
         assert engine.run_turn(conversation.pk, message.pk).content == "How can I help you today?"
+
+
+def test_the_turns_session_and_guest_language_go_in_the_replys_insert(kb_a, open_all_day) -> None:
+    """What needs no reply row (the session's write-through, the guest's new language) is written by the reply's own
+    statement: one round trip after the conversation's lock, not three, and each row as the separate writes left it."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Pukul berapa kolam renang dibuka?")  # an English guest asks in Malay
+        assert conversation.guest.language == "en"
+        with CaptureQueriesContext(connection) as queries:
+            reply = engine.run_turn(conversation.pk, message.pk)
+        sql = [q["sql"] for q in queries.captured_queries]
+        locked = next(i for i, text in enumerate(sql) if text.rstrip().endswith("FOR UPDATE"))
+        writes = [text for text in sql[locked + 1 :] if not text.startswith(("SAVEPOINT", "RELEASE"))]
+        assert writes[0].startswith("WITH inserted AS (INSERT INTO") and "conversations_sessionstate" in writes[0]
+        assert "guest_language AS (UPDATE" in writes[0]
+        assert not any("conversations_sessionstate" in text or "SET language" in text for text in writes[1:])
+        conversation.refresh_from_db()
+        assert conversation.guest.language == "ms" == reply.metadata["language"]
+        row = SessionState.objects.get(conversation=conversation)
+        assert row.language == "ms" and [turn["role"] for turn in row.history] == ["guest", "ai"]
+        assert row.history[-1]["content"] == reply.content
+        assert sessions.load(conversation).source == "redis"  # cached after the database copy
+        get_redis().delete(key(kb_a.a.schema_name, "session", conversation.pk))
+        assert sessions.load(conversation).history == row.history  # the durable copy, as the cache had it

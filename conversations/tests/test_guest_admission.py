@@ -35,7 +35,7 @@ def test_a_token_opens_its_own_propertys_web_conversation_only(world, django_ass
         only_b = Conversation.objects.filter(pk=theirs.pk).update(id=max(ours.pk, whatsapp.pk, theirs.pk) + 1000)
         assert only_b == 1
         theirs = Conversation.objects.get(pk=max(ours.pk, whatsapp.pk, theirs.pk) + 1000)
-    with django_assert_num_queries(3):  # one search path, the key with its property, the conversation
+    with django_assert_num_queries(2):  # one search path, the key with its property and the conversation together
         assert admit_guest(token("alpha", ours.pk, key_a), ours.pk, ORIGIN_A) == world.a
     assert connection.schema_name == "public"  # the search path put back
     assert admit_guest(token("bravo", theirs.pk, key_b), theirs.pk, ORIGIN_B) == world.b

@@ -108,11 +108,14 @@ def throttle_or_refuse(limits: list[tuple[str, int]]) -> None:
 
 
 @contextmanager
-def _as_guest(request: Caller, conversation_id: int) -> Iterator[tokens.GuestGrant]:
-    """The guest token's grant, its key checked and the request throttled; the block runs in its schema.
+def _as_guest(request: Caller, conversation_id: int) -> Iterator[tuple[tokens.GuestGrant, Conversation | None]]:
+    """The guest token's grant, its key checked and the request throttled, and the web conversation (None: no
+    such conversation, for the door to refuse where it did); the block runs in its schema.
 
     One search path (`schema, public`; the key table is public-only) for the key's read and everything
     after it: django-tenants re-issues `SET search_path` on every schema switch, even to the same schema.
+    The key and the conversation are read in one statement (one round trip, `compiled.firsts`); the key is
+    judged first, as before, and the conversation only used once the request is let through.
     """
     grant = tokens.verify(request.headers.get("X-Guest-Token", ""))
     if grant is None:
@@ -120,10 +123,12 @@ def _as_guest(request: Caller, conversation_id: int) -> Iterator[tokens.GuestGra
     if grant.conversation_id != conversation_id:
         raise Refusal(404, "No such conversation.")  # never confirm that another guest's conversation exists
     with schema_context(grant.schema_name):
-        widget_key = compiled.first(granted_key, grant.widget_key_id, grant.schema_name)  # SQL built once
+        widget_key, conversation = compiled.firsts(  # their SQL built once per process
+            (granted_key, (grant.widget_key_id, grant.schema_name)), (_web_conversation, (conversation_id,))
+        )
         check_key(request, widget_key)
         throttle_or_refuse(throttle.widget_limits(request, grant.widget_key_id, grant.schema_name, conversation_id))
-        yield grant
+        yield grant, conversation
 
 
 def granted_key(widget_key_id: int, schema_name: str) -> QuerySet[WidgetKey]:
@@ -196,8 +201,7 @@ def _start(request: Caller) -> tuple[dict[str, Any], int]:
 
 def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any], int]:
     """GET /api/v1/conversations/{id} (guest token) → the conversation and its messages."""
-    with _as_guest(request, conversation_id):
-        conversation = Conversation.objects.filter(pk=conversation_id, channel=Channel.WEB).first()
+    with _as_guest(request, conversation_id) as (_, conversation):
         if conversation is None:
             raise Refusal(404, "No such conversation.")
         messages = list(conversation.messages.order_by("-id")[:100])[::-1]
@@ -206,7 +210,7 @@ def _detail(request: HttpRequest, conversation_id: int) -> tuple[dict[str, Any],
 
 def _post_message(request: Caller, conversation_id: int) -> tuple[dict[str, Any], int]:
     """POST /api/v1/conversations/{id}/messages {text, client_id?} → 202; the reply streams on the websocket."""
-    with _as_guest(request, conversation_id):
+    with _as_guest(request, conversation_id) as (_, conversation):
         data = json_body(request)
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -216,8 +220,7 @@ def _post_message(request: Caller, conversation_id: int) -> tuple[dict[str, Any]
         client_id = data.get("client_id", "")
         if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID:
             raise Refusal(400, f"client_id must be a string of at most {MAX_CLIENT_ID} characters.")
-        # The guest with it: the staff feed's event names them (one statement, not two).
-        conversation = compiled.first(_web_conversation, conversation_id)  # its SQL built once per process
+        # Read with the key, the guest with it: the staff feed's event names them.
         if conversation is None:
             raise Refusal(404, "No such conversation.")
         # Scoped to the conversation, so one guest's client ids can never collide with another's.

@@ -27,18 +27,21 @@ def admit_guest(token: str, conversation_id: int, origin: str) -> Property | Non
     """The property whose conversation this token opens, or None: wrong token, key, origin or conversation.
 
     The key and the conversation are read as the message POST's door reads them (`api._as_guest`): under one
-    search path (the property's schema, then public, where the key table is), their SQL compiled once per process.
+    search path (the property's schema, then public, where the key table is), in one statement, their SQL compiled
+    once per process.
     """
     grant = tokens.verify(token)
     if grant is None or grant.conversation_id != conversation_id:
         return None
     with schema_context(grant.schema_name):
-        widget_key = compiled.first(api.granted_key, grant.widget_key_id, grant.schema_name)
+        widget_key, found = compiled.firsts(
+            (api.granted_key, (grant.widget_key_id, grant.schema_name)), (_web_conversation_id, (conversation_id,))
+        )
         if widget_key is None or not widget_key.is_usable() or not widget_key.property.is_active:
             return None
         if not widget_key.allows_origin(origin):
             return None
-        if compiled.value(_web_conversation_id, conversation_id) is None:
+        if found is None:
             return None
     return widget_key.property
 

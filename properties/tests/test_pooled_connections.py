@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.db import connection
 from django.db.utils import ConnectionHandler
+from django.test.utils import CaptureQueriesContext
 
 ALIAS = "pooled"
 THREADS, TURNS = 4, 40
@@ -211,3 +212,63 @@ def test_a_pooled_connection_the_server_ended_is_replaced_at_check_out(single: C
         assert new_pid != pid
     finally:
         db.close()
+
+
+def _search_path_sets(db: object, work: Callable[[], object]) -> list[str]:
+    with CaptureQueriesContext(db) as captured:  # type: ignore[arg-type]
+        work()
+    return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_path")]
+
+
+def test_a_pooled_connection_already_on_the_property_s_path_is_not_set_again(
+    probe_tables: tuple[str, str], single: ConnectionHandler, committed_db
+) -> None:
+    """The connection remembers the path it was given: a request for the same property sends no `SET search_path`
+    (each widget POST sent one); a request for another property, or for public, still sets its own."""
+
+    def request(tenant: object) -> list[str]:
+        db = single[ALIAS]
+        db.set_tenant(tenant)
+        try:
+            with db.cursor() as cursor:
+                cursor.execute("SELECT owner FROM pool_probe")
+                assert [row[0] for row in cursor.fetchall()] == [tenant.schema_name]  # type: ignore[attr-defined]
+        finally:
+            db.close()
+
+    db = single[ALIAS]
+    assert len(_search_path_sets(db, lambda: request(committed_db.a))) == 1
+    assert _search_path_sets(db, lambda: request(committed_db.a)) == []
+    assert len(_search_path_sets(db, lambda: request(committed_db.b))) == 1
+    assert _search_path_sets(db, lambda: request(committed_db.b)) == []
+    assert len(_search_path_sets(db, lambda: request(committed_db.a))) == 1
+
+
+def test_a_search_path_set_in_a_transaction_rolled_back_is_set_again(
+    probe_tables: tuple[str, str], single: ConnectionHandler, committed_db
+) -> None:
+    """A SET is undone with its transaction: the connection forgets it, and the next request sets it again."""
+    db = single[ALIAS]
+    db.set_tenant(committed_db.b)
+    with db.cursor() as cursor:  # B's path, committed (autocommit)
+        cursor.execute("SELECT 1")
+    db.close()
+
+    db.set_tenant(committed_db.a)
+    db.set_autocommit(False)  # as an atomic block begins (the pooled wrapper is not in `connections`)
+    with db.cursor() as cursor:  # A's path set inside the transaction, then rolled back: B's again
+        cursor.execute("SELECT owner FROM pool_probe")
+    db.rollback()
+    db.set_autocommit(True)
+    db.close()
+
+    def read_a() -> None:
+        db.set_tenant(committed_db.a)
+        try:
+            with db.cursor() as cursor:
+                cursor.execute("SELECT owner FROM pool_probe")
+                assert [row[0] for row in cursor.fetchall()] == [committed_db.a.schema_name]
+        finally:
+            db.close()
+
+    assert len(_search_path_sets(db, read_a)) == 1
