@@ -601,11 +601,12 @@ def detail_unsaid(question: str, title: str, sentences: Sequence[str]) -> str:
     # anywhere in the line saying it ("the pool is on level 12 and is open daily from 7:00 am").
     speaking = [(segment, first) for count, segment, first, _ in said if most and count == most]
     lines = list(dict.fromkeys(sentence for count, _, _, sentence in said if most and count == most))
-    if _PRICE_ASKED.search(question) and _sibling_priced(thing, title, said, most):
+    # However the amount is asked: "urut kaki berapa ringgit?" as "how much is a foot massage?".
+    amount = bool(_PRICE_ASKED.search(question) or _DETAIL["amount asked"].search(question))
+    if amount and _sibling_priced(thing, title, said, most):
         return "price"
     if _DETAIL["amount asked"].search(question) and _only_unpriced_lines(thing, sentences):
         return "price"
-    amount = bool(_PRICE_ASKED.search(question) or _DETAIL["amount asked"].search(question))
     if amount and (_part_alone(question, thing, sentences) or _unit_unpriced(question, thing, sentences)):
         return "price"
     # A price of a narrower kind of what the item prices, which it never names ("parking a motorcycle, how much?"

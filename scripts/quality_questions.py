@@ -335,6 +335,12 @@ SETS = (
         " laundry), run once, not tuned on",
     ),
     (
+        "eval_questions_tuning62.json",
+        "check set of the t43q round: written after its fixes on tuning60 (a price of a listed treatment the spa does"
+        " not price, a height limit with the guest's situation told beside, answerable details of the same items),"
+        " run once, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -120,6 +120,9 @@ def _ask(question: str, title: str, language: str = "en") -> str:
         ("Is there food at the lagoon pool?", POOL, "en"),
         # A length where the item states no size at all.
         ("lagoon pool tu berapa panjang?", POOL, "ms"),
+        # (t43q) A price of one of a list whose priced line prices another, however the amount is asked.
+        ("hot stone berapa ringgit", SPA, "ms"),
+        ("urut kaki kat spa berapa ringgit?", SPA, "ms"),
     ],
 )
 def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, hit: str, language: str) -> None:
@@ -160,6 +163,8 @@ def test_a_detail_the_item_does_not_state_gets_the_honest_reply(question: str, h
         # (t24q) A unit the priced line states: visitors' hourly rate, a massage's hour in minutes.
         ("How much is the car park per hour for visitors?", CAR_PARK, "RM 6"),
         ("balinese massage sejam berapa?", SPA, "RM 180"),
+        # (t43q) The priced one of the list, its amount asked in Malay.
+        ("balinese massage berapa ringgit", SPA, "RM 180"),
         ("Where can I get drinks?", HALAL, "Lobby Bar"),
     ],
 )
