@@ -149,6 +149,17 @@ def has_booking_intent(text: str) -> bool:
     return bool(_BOOKING.search(text) or _DATES.search(text))
 
 
+# A yes as guests type one to our offer of a person (`_PERSON_OFFERED`): "yes please", "boleh", "ok sure", "ya boleh",
+# "can", a courtesy that agrees with "please" or "tolong" beside it; "ok thanks" alone closes, "tak apa", "no need",
+# "never mind" decline.
+_AGREEING = frozenset({
+    "yes", "ya", "yup", "yeah", "ye", "yer", "sure", "boleh", "ok", "okay", "okey", "can", "baik", "baiklah", "please",
+    "pls",
+})  # fmt: skip
+_ASKING_KINDLY = frozenset({"please", "pls", "plz", "tolong", "can", "yeah"})
+_DECLINING = frozenset({"no", "not", "never", "tak", "tidak", "x", "takpe", "takpa", "payah", "nope", "nah"})
+
+
 # Our offer of a person at the end of a reply ("Would you like me to connect you with a member of staff?", "Mahukah
 # saya hubungkan anda dengan kakitangan kami?"), in our words or a model's.
 _PERSON_OFFERED = re.compile(
@@ -156,11 +167,6 @@ _PERSON_OFFERED = re.compile(
     r"|\b(?:hubungkan|sambungkan|serahkan)\s+anda\s+(?:dengan|kepada)\s+(?:\w+\s+)?(?:kakitangan|pasukan|staf)\b",
     re.IGNORECASE,
 )
-# A yes as guests type one to such an offer ("yes please", "boleh", "ok sure", "ya boleh", "can"): a courtesy word that
-# agrees, with "please" or "tolong" beside it; "ok thanks" alone closes, "tak apa" and "no need" decline.
-_YES_TO_OFFER = re.compile(r"\b(?:yes|ya|yup|yeah|ye|yer|sure|boleh|ok(?:ay|ey)?|can|baik(?:lah)?|please|pls)\b", re.I)
-_PLEASE = re.compile(r"\b(?:please|pls|plz|tolong|can|yeah)\b", re.IGNORECASE)
-_DECLINED = re.compile(r"\b(?:no|not|never\s*mind|tak|tidak|x|takpe|takpa|tak\s*apa|tak\s*payah|nope|nah)\b", re.I)
 
 
 def takes_up_offer_of_person(text: str, history: list[dict[str, str]]) -> bool:
@@ -168,11 +174,11 @@ def takes_up_offer_of_person(text: str, history: list[dict[str, str]]) -> bool:
     in so many words (the mode is handoff, and a lead with a contact goes to the team with the conversation)."""
     last = last_reply(history).rstrip()
     offer = re.split(r"(?<=[.!?])\s+", last)[-1] if last.endswith("?") else ""
-    said = text.strip()
-    if not (offer and _PERSON_OFFERED.search(offer)) or "?" in said or _DECLINED.search(said):
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not (offer and _PERSON_OFFERED.search(offer)) or "?" in text or _DECLINING.intersection(words):
         return False
-    agrees = bool(_YES_TO_OFFER.search(said)) and not thanks_only(said)
-    return agrees and only_courtesy(_PLEASE.sub(" ", said).strip() or "ok")
+    agrees = bool(_AGREEING.intersection(words)) and not thanks_only(text)
+    return agrees and only_courtesy(" ".join(w for w in words if w not in _ASKING_KINDLY) or "ok")
 
 
 def select_mode(
