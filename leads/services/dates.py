@@ -160,10 +160,12 @@ CHECKOUT_CUE = re.compile(
     + _CUE_TAIL
 )
 # "Out" alone is the check-out when it is the guests who are out: at the clause's start or after "and" / "then" ("in on
-# the 28th, out on the 2nd", "out mon"), or after "we're", "I'll be" ("we're out on the 5th"). After anything else it
-# is something done out ("we'll eat out on the 11th", "a night out", "sold out"): no end of the stay.
+# the 28th, out on the 2nd", "out mon"), after "we're", "I'll be" ("we're out on the 5th") or a verb of leaving
+# ("heading out", "moving out"). After anything else it is something done out ("we'll eat out on the 11th", "a day
+# out", "sold out"): no end of the stay.
 _OUT_CUE = re.compile(
-    r"(?:^|[,;.!:(\n]|\b(?:and|then|dan|we|i|they|we'?re|i'?m|they'?re|are|am|be|we'?ll|i'?ll))\s*out" + _CUE_TAIL
+    r"(?:^|[,;.!:(\n]|\b(?:and|then|dan|we|i|they|we'?re|i'?m|they'?re|are|am|be|we'?ll|i'?ll"
+    r"|head(?:ing)?|mov(?:e|ing)|check(?:ing)?))\s*out" + _CUE_TAIL
 )
 
 
@@ -463,9 +465,17 @@ _MOVES_STAY = re.compile(
 )
 
 
-def said_aside(lowered: str) -> bool:
-    """A message that speaks of something else around its day: five words or more, none that moves the stay."""
-    return not _MOVES_STAY.search(lowered) and len(re.findall(r"[a-z]{2,}", lowered)) >= 5
+_MOVES_AFTER = re.compile(r"\W*(?:instead|not|bukan|rather|pula)\b")
+
+
+def said_aside(lowered: str, position: int) -> bool:
+    """A day at `position` said amid other words (five or more in the message) with nothing in its clause that moves
+    the stay: no correction, arrival or start before it ("sorry, the 11th", "we arrive on the 11th"), no "instead"
+    after it ("the 11th instead")."""
+    clause = re.split(r"[.?!;\n]", lowered[max(0, position - 40) : position])[-1]
+    day = re.match(r"\d*", lowered[position:])  # the day as the normalised text writes it ("11")
+    moved = _MOVES_STAY.search(clause) or _MOVES_AFTER.match(lowered, position + (day.end() if day else 0))
+    return not moved and len(re.findall(r"[a-z]{2,}", lowered)) >= 5
 
 
 def _bare_ordinals(
@@ -502,7 +512,7 @@ def _bare_ordinals(
         if start is not None:
             hint = checkout_cue_before(lowered, position)
             replaced = ruled[0] if ruled else None
-            aside = not hint and replaced is None and said_aside(lowered)
+            aside = not hint and replaced is None and said_aside(lowered, position)
             days.append(DateMention(start, None, "bare_day", position, hint, replaces=replaced, aside=aside))
     return days
 

@@ -33,6 +33,7 @@ STAY = "Family suite 10 to 13 Sept 2027, 2 adults 2 kids"
         ("in on the 28th, out ", True),
         ("checking in sat, out ", True),
         ("and out on ", True),
+        ("we're heading out on ", True),
         ("we'll probably eat out on ", False),
         ("a night out on ", False),
         ("sold out on ", False),
@@ -53,6 +54,7 @@ def test_were_out_on_the_5th_is_the_check_out() -> None:
     [
         "is the pool open on the 12th? the kids want to swim",
         "my husband plays golf on the 11th, is there parking for his car",
+        "the kids want a day out on the 12th, is the zoo far from you?",
     ],
 )
 def test_a_day_inside_the_stay_said_aside_keeps_the_stay(aside) -> None:
@@ -60,7 +62,9 @@ def test_a_day_inside_the_stay_said_aside_keeps_the_stay(aside) -> None:
     assert (fields.check_in, fields.check_out, fields.nights) == (dt.date(2027, 9, 10), dt.date(2027, 9, 13), 3)
 
 
-@pytest.mark.parametrize("correction", ["sorry, the 11th", "make it the 11th", "we arrive on the 11th"])
+@pytest.mark.parametrize(
+    "correction", ["sorry, the 11th", "make it the 11th", "we arrive on the 11th", "can we do the 11th instead please"]
+)
 def test_a_day_said_to_move_the_stay_still_moves_it(correction) -> None:
     fields = _fields(STAY, correction)
     assert fields.check_in == dt.date(2027, 9, 11)
