@@ -158,11 +158,48 @@ def has_booking_intent(text: str) -> bool:
     return bool(_BOOKING.search(text) or _DATES.search(text))
 
 
-def select_mode(text: str, *, current_mode: str, low_confidence_streak: int) -> str:
-    """The mode for this turn. Staff hold is sticky: the AI does not take a conversation back."""
+# A yes as guests type one to our offer of a person (`_PERSON_OFFERED`): "yes please", "boleh", "ok sure", "ya boleh",
+# "can", a courtesy that agrees with "please" or "tolong" beside it; "ok thanks" alone closes, "tak apa", "no need",
+# "never mind" decline.
+_AGREEING = frozenset({
+    "yes", "ya", "yup", "yeah", "ye", "yer", "sure", "boleh", "ok", "okay", "okey", "can", "baik", "baiklah", "please",
+    "pls",
+})  # fmt: skip
+_ASKING_KINDLY = frozenset({"please", "pls", "plz", "tolong", "can", "yeah"})
+_DECLINING = frozenset({"no", "not", "never", "tak", "tidak", "x", "takpe", "takpa", "payah", "nope", "nah"})
+
+
+# Our offer of a person at the end of a reply ("Would you like me to connect you with a member of staff?", "Mahukah
+# saya hubungkan anda dengan kakitangan kami?"), in our words or a model's.
+_PERSON_OFFERED = re.compile(
+    r"\b(?:connect|put|pass|transfer)\s+you\s+(?:through\s+)?(?:to|with)\b[^?]*\b(?:staff|team|colleagues?|person)\b"
+    r"|\b(?:hubungkan|sambungkan|serahkan)\s+anda\s+(?:dengan|kepada)\s+(?:\w+\s+)?(?:kakitangan|pasukan|staf)\b",
+    re.IGNORECASE,
+)
+
+
+def takes_up_offer_of_person(text: str, history: list[dict[str, str]]) -> bool:
+    """Whether the guest says yes to the person our last reply offered: they have asked for a person, as surely as
+    in so many words (the mode is handoff, and a lead with a contact goes to the team with the conversation)."""
+    last = last_reply(history).rstrip()
+    offer = re.split(r"(?<=[.!?])\s+", last)[-1] if last.endswith("?") else ""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not (offer and _PERSON_OFFERED.search(offer)) or "?" in text or _DECLINING.intersection(words):
+        return False
+    agrees = bool(_AGREEING.intersection(words)) and not thanks_only(text)
+    return agrees and only_courtesy(" ".join(w for w in words if w not in _ASKING_KINDLY) or "ok")
+
+
+def select_mode(
+    text: str, *, current_mode: str, low_confidence_streak: int, history: list[dict[str, str]] | None = None
+) -> str:
+    """The mode for this turn. Staff hold is sticky: the AI does not take a conversation back. `history`: the
+    session's turns, for a yes to the person our last reply offered."""
     if current_mode in (AiMode.STAFF, AiMode.HANDOFF):
         return current_mode
     if wants_human(text) or low_confidence_streak >= LOW_CONFIDENCE_STREAK_FOR_HANDOFF:
+        return AiMode.HANDOFF
+    if history and takes_up_offer_of_person(text, history):
         return AiMode.HANDOFF
     if has_booking_intent(text):
         return AiMode.LEAD_CAPTURE

@@ -220,7 +220,9 @@ def answer(
     # Read as the lead step reads the guest: "ok lah" or "thanks ya" stays English, "sy nk tau" is Malay.
     language = detect_guest_language(text, default=language)
     started = time.perf_counter()
-    mode = modes.select_mode(text, current_mode=current_mode, low_confidence_streak=low_confidence_streak)
+    mode = modes.select_mode(
+        text, current_mode=current_mode, low_confidence_streak=low_confidence_streak, history=history
+    )
     mode, mode_source = modes.settle_mode(mode, verdict) if text else (mode, "rules")
     if gives_details and mode == AiMode.CONCIERGE:
         # A guest who gives their details while asking is taking an enquiry on: nothing found for the question

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import phonenumbers
@@ -38,11 +39,12 @@ from django.conf import settings
 from assistant import modes
 from assistant.language import NEUTRAL_WORDS, detect_guest_language, guest_words, plainly_malay
 from assistant.modes import ModelVerdict
-from conversations.models import AiMode, Conversation
+from conversations.models import AiMode, Conversation, MessageRole
 from conversations.turn_steps import Answered, StepFollowUp, StepReply, Turn, register_turn_step
 from core.languages import spoken
 from leads.models import ConsentStatus, Intent, Lead
 from leads.services.consent import (
+    QUESTIONS,
     consent_question,
     consent_request,
     question,
@@ -61,12 +63,14 @@ from leads.services.extraction import (
     ROOM_WORD_ALIASES,
     ExtractionResult,
     GuestText,
+    children_change,
     counting_text,
     extract,
     find_name,
     lower_case_name,
     nights_added,
     number_value,
+    party_change,
 )
 from leads.services.leads import (
     LeadError,
@@ -82,6 +86,7 @@ from leads.services.leads import (
     upsert_lead_for_conversation,
 )
 from leads.services.names import CONTACT_WORDS, NAME_SYLLABLES, NEVER_NAMES, has_chatter, without_chatter
+from leads.services.party import childs_kin
 from leads.services.policy import CONTACT, PARTY_AGAIN, Decision, DialogueState, decide, missing
 from leads.services.quotes import room_price_alone, room_price_line
 from leads.services.reading import ModelOutcome, model_reads
@@ -407,13 +412,23 @@ _ECHOES: dict[str, str] = {
 }
 _ECHOES |= {PARTY_AGAIN: _ECHOES["adults"], "group_size": _ECHOES["adults"], "event_date": _ECHOES["check_in"]}
 _ONLY_NUMBER = re.compile(rf"^\s*{NUM_COUNT}\s*[.!]*\s*$", re.IGNORECASE)
-_ECHO_TAIL = r"(?:\s+[\w'’-]+){0,3}\s*\?+[\s:,-]*(?=\S)"
+# Our question said back is said in our question's words ("which date would you like? 3 May", "tarikh daftar masuk?
+# 5hb"): a word of the guest's own after its opening makes it their question ("bila boleh check in?", "when is
+# breakfast?"), answered as one, with whatever it gives beside it.
+_ECHO_PRONOUNS = ("you", "u", "we", "i", "do", "anda", "awak", "kami", "kita", "saya", "sy")
+
+
+@cache
+def _echo_tail(slot: str) -> str:
+    asked = QUESTIONS.get(slot, QUESTIONS["adults"])
+    words = sorted({w for text in asked.values() for w in re.findall(r"[\w'’-]+", text.lower())} | set(_ECHO_PRONOUNS))
+    return rf"(?:\s+(?:{'|'.join(map(re.escape, words))})\b){{0,3}}\s*\?+[\s:,-]*(?=\S)"
 
 
 def without_echo(text: str, asked: Sequence[str]) -> str:
     """`text` without a question of ours the guest repeats before answering it (`_ECHOES`), for the slots `asked`."""
     for slot in dict.fromkeys(reversed(asked)):
-        if slot in _ECHOES and (echo := re.match(rf"^\s*(?:{_ECHOES[slot]}){_ECHO_TAIL}", text, re.IGNORECASE)):
+        if slot in _ECHOES and (echo := re.match(rf"^\s*(?:{_ECHOES[slot]}){_echo_tail(slot)}", text, re.IGNORECASE)):
             answer = text[echo.end() :]
             unit = echo.groupdict().get("unit")
             return f"{answer.strip()} {unit}" if unit and _ONLY_NUMBER.match(answer) else answer
@@ -641,6 +656,13 @@ def _an_enquiry(fields: ExtractedLead) -> bool:
     )
 
 
+def asks_for_a_person(turn: Turn, *, complaint: bool = True) -> bool:
+    """The guest asks for a person in so many words, or says yes to the person our last reply offered ("boleh" to
+    "Mahukah saya hubungkan anda dengan kakitangan kami?"); `complaint`: a complaint counts too."""
+    said = modes.wants_human(turn.text) if complaint else modes.asks_for_person(turn.text)
+    return said or modes.takes_up_offer_of_person(turn.text, turn.session.history)
+
+
 def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     """A guest in the middle of an enquiry who asks for a person, with a way to reach them known, has asked
     the team to take the enquiry on: the lead goes to the team with the conversation (their request is
@@ -653,7 +675,7 @@ def hand_over_on_request(turn: Turn, progress: Progress) -> None:
     if lead.consent_status not in (ConsentStatus.NOT_ASKED, ConsentStatus.ASKED):
         return
     reading = turn_reading(turn)
-    asks = modes.asks_for_person(turn.text) or (reading is not None and reading.wants_human)
+    asks = asks_for_a_person(turn, complaint=False) or (reading is not None and reading.wants_human)
     # "Could someone from reservations call me?", then the number in the next message: the request stands until
     # the contact comes, and the contact then hands the enquiry over as if given with the request.
     if not (asks or progress.state.person_asked) or modes.is_complaint(turn.text):
@@ -686,6 +708,18 @@ WANTS_TO_KNOW = re.compile(
 SHORT_REPLY_WORDS = 8
 
 
+def changes_the_party(turn: Turn) -> bool:
+    """The message adds to or takes from the party the guest gave before, read with the earlier messages ("adik
+    perempuan dia pun join sekali" after "anak lelaki saya ikut", "one less", "sorang lagi baby"): a detail, though it
+    says no count of its own."""
+    said = [m["content"] for m in turn.session.history if m.get("role") == MessageRole.GUEST]
+    if not said:
+        return False
+    before = counting_text("\n".join(said).lower())
+    text = turn.text
+    return bool(party_change(text, before) or children_change(text) or childs_kin(counting_text(text.lower()), before))
+
+
 def _details_only(turn: Turn, state: DialogueState) -> bool:
     """This turn's messages tell us booking details and ask nothing (but to book).
 
@@ -704,7 +738,7 @@ def _details_only(turn: Turn, state: DialogueState) -> bool:
     if QUESTION_CUE.search(text) or WANTS_TO_KNOW.search(text) or opens_as_question:
         return False
     fields = read_text(turn, turn.text).fields
-    if _slots(fields) or (asks_to_book and fields.intent != Intent.GENERAL):
+    if _slots(fields) or (asks_to_book and fields.intent != Intent.GENERAL) or changes_the_party(turn):
         return True
     answering = state.lead_id is not None and state.last_asked is not None and state.consent == ConsentStatus.NOT_ASKED
     return answering and len(re.findall(r"\w+", text)) <= SHORT_REPLY_WORDS
@@ -788,7 +822,7 @@ class LeadTurnStep:
         ctx = turn_context(turn)
         asked = turn.text
         given = _slots(read_text(turn, asked).fields)
-        gives = bool(given)
+        gives = bool(given) or changes_the_party(turn)
         names_only = state.lead_id is not None and not gives
         hint = answer_hint(turn.text, state.last_asked, names_only=names_only, name_known="name" in state.slots)
         # A bare answer ("Lee Kah Wai", "2") says nothing of the guest's language.
@@ -824,7 +858,7 @@ class LeadTurnStep:
         if hint:
             add_answer_hint(turn.conversation, hint)
             turn.text = f"{turn.text}\n{hint}"
-        if turn.session.mode in (AiMode.HANDOFF, AiMode.STAFF) or modes.wants_human(turn.text):
+        if turn.session.mode in (AiMode.HANDOFF, AiMode.STAFF) or asks_for_a_person(turn):
             return None  # the engine hands over; after_answer still reads the details
         if NOT_NOW.match(turn.text) and state.lead_id is not None and state.consent == ConsentStatus.NOT_ASKED:
             return _no_rush(turn, language)

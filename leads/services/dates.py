@@ -152,12 +152,35 @@ ABSOLUTE_KINDS = {
 }  # fmt: skip
 # The kinds that may be written without their year ("27 Nov", "20/11"; not "next Friday").
 YEARLESS_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
+_CUE_TAIL = rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
 CHECKOUT_CUE = re.compile(
-    r"(?:check[\s-]?out|checking out|checkout|(?<!sold )\bout|leave|leaving|until|till|through|thru|keluar|sampai"
+    r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|through|thru|keluar|sampai"
     r"|hingga"
     r"|extend(?:ing)?(?:\s+(?:it|that|the stay|our stay|my stay))?\s+(?:to|till|until|ke))"  # "extend to the 14th"
-    rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
+    + _CUE_TAIL
 )
+# "Out" alone is the check-out when it is the guests who are out: at the clause's start or after "and" / "then" ("in on
+# the 28th, out on the 2nd", "out mon"), after "we're", "I'll be" ("we're out on the 5th") or a verb of leaving
+# ("heading out", "moving out"). After anything else it is something done out ("we'll eat out on the 11th", "a day
+# out", "sold out"): no end of the stay.
+_OUT_CUE = re.compile(
+    r"(?:^|[,;.!:(\n]|\b(?:and|then|dan|we|i|they|we'?re|i'?m|they'?re|are|am|be|we'?ll|i'?ll"
+    r"|head(?:ing)?|mov(?:e|ing)|check(?:ing)?))\s*out" + _CUE_TAIL
+)
+
+
+def checkout_cue_before(lowered: str, position: int, reach: int = 30) -> bool:
+    """Whether the words just before `position` say that the date there ends the stay ("checking out on", "until",
+    "we're out on")."""
+    if CHECKOUT_CUE.search(lowered[max(0, position - reach) : position]):
+        return True
+    # From the whole word before the window's first one: "sold out" is never read as "ld out" nor " out".
+    start = max(0, position - reach)
+    while start > 0 and lowered[start - 1].isspace():
+        start -= 1
+    while start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] in "'’"):
+        start -= 1
+    return bool(_OUT_CUE.search(lowered[start:position]))
 
 
 @dataclass(frozen=True)
@@ -169,6 +192,9 @@ class DateMention:
     is_checkout_hint: bool = False
     yearless: bool = False  # a day and month said without a year ("27 Nov"): rolled to the next such day
     replaces: int | None = None  # a bare day said instead of another ("the 8th instead of the 7th"): that one's day
+    # A bare day said amid other words with no cue that it moves the stay ("we'll eat out on the 11th, any good
+    # restaurants?"): inside a stay already known it is a day of that stay, not a new one (`_assign_dates`).
+    aside: bool = False
 
     def near(self, known: dt.date) -> DateMention:
         """This mention, when said without a year, in the year that puts it nearest to `known` (a date of the same
@@ -431,6 +457,27 @@ def next_day_numbered(day: int, today: dt.date) -> dt.date | None:
     return None
 
 
+# What moves a stay when a bare day is said: a correction, an arrival or a departure ("sorry, the 11th", "make it the
+# 11th", "we arrive on the 11th", "datang 11hb").
+_MOVES_STAY = re.compile(
+    r"\b(?:bukan|not|actually|sebenarnya|meant|maksud|silap|salah|tukar|change|instead|sorry|maaf|oops|make|jadi"
+    r"|arriv\w*|come|coming|check\w*|datang|masuk|sampai|tiba|start\w*|from|mula\w*|dari|move\w*|shift\w*|pindah)\b"
+)
+
+
+_MOVES_AFTER = re.compile(r"\W*(?:instead|not|bukan|rather|pula)\b")
+
+
+def said_aside(lowered: str, position: int) -> bool:
+    """A day at `position` said amid other words (five or more in the message) with nothing in its clause that moves
+    the stay: no correction, arrival or start before it ("sorry, the 11th", "we arrive on the 11th"), no "instead"
+    after it ("the 11th instead")."""
+    clause = re.split(r"[.?!;\n]", lowered[max(0, position - 40) : position])[-1]
+    day = re.match(r"\d*", lowered[position:])  # the day as the normalised text writes it ("11")
+    moved = _MOVES_STAY.search(clause) or _MOVES_AFTER.match(lowered, position + (day.end() if day else 0))
+    return not moved and len(re.findall(r"[a-z]{2,}", lowered)) >= 5
+
+
 def _bare_ordinals(
     lowered: str,
     ordinals: dict[int, int],
@@ -463,8 +510,10 @@ def _bare_ordinals(
         else:
             start = next_day_numbered(day, today)
         if start is not None:
-            hint = bool(CHECKOUT_CUE.search(lowered[max(0, position - 30) : position]))
-            days.append(DateMention(start, None, "bare_day", position, hint, replaces=ruled[0] if ruled else None))
+            hint = checkout_cue_before(lowered, position)
+            replaced = ruled[0] if ruled else None
+            aside = not hint and replaced is None and said_aside(lowered, position)
+            days.append(DateMention(start, None, "bare_day", position, hint, replaces=replaced, aside=aside))
     return days
 
 
@@ -582,7 +631,7 @@ def find_dates(text: str, base: dt.datetime, month_before: dt.date | None = None
                 continue  # "not the 20th": the date ruled out
             if kind not in ABSOLUTE_KINDS and _WHEN_SOMEONE_ACTS.search(lowered[: match.start()]):
                 continue
-            hint = bool(CHECKOUT_CUE.search(lowered[max(0, match.start() - 20) : match.start()]))
+            hint = checkout_cue_before(lowered, match.start(), reach=20)
             yearless = kind in YEARLESS_KINDS and not match.groupdict().get("year")
             found.append(DateMention(result[0], result[1], kind, match.start(), hint, yearless))
     if not found and (corrected := _month_correction(lowered, today)):

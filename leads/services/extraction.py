@@ -236,8 +236,8 @@ AND_OTHERS_RE = re.compile(
 # "a baby cot", "2 kids' meals": a thing for a child, not a count of children.
 CHILDREN_RE = re.compile(  # a count and its children in one message ("… 2027" then "anak … ikut" are none)
     rf"\b{NUM}[ \t]*(?:orang\s+|org\s+)?(?:(?:young|little|small|school-going|school-age|school-aged)\s+)?"
-    r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|anak|babies|baby|bby|bayi|toddlers?|infants?|teens|teenagers?"
-    r"|remaja|cucu)\b"
+    r"(?:children|child|kids?|kanak(?:[- ]kanak)?|budak|bdk|anak|ank|babies|baby|bby|bayi|toddlers?|infants?|teens"
+    r"|teenagers?|remaja|cucu)\b"
     r"(?!['’]?\s*(?:cots?|cribs?|chairs?|seats?|beds?|food|meals?|menus?|bath|sitters?|sitting|club|pool|strollers?"
     r"|prams?|monitors?|set|katil|showers?))"
 )
@@ -393,7 +393,7 @@ _CHILD_THING = (
 )
 PARTY_MORE_RE = re.compile(
     rf"\b(?:{NUM_COUNT}|another|an extra)\s+(?:more\s+{_PERSON}"
-    rf"|more\b(?!\s+{_CHILD})(?=[^.?!]*\b(?:joining|coming|join)\b)"  # "one more kid is coming": a child
+    rf"|more\b(?!\s*[,:\-–]?\s*(?:an?\s+)?{_CHILD})(?=[^.?!]*\b(?:joining|coming|join)\b)"  # "one more kid is coming"
     rf"|{_PERSON}\s+(?:is |are |will be )?(?:joining|coming along|ikut|join))"
     rf"|\b(?:add|adding|plus|tambah|campur)\s+(?:{NUM_COUNT}\s*(?:more\s+)?{_PERSON}|(?:seorang|sorang)|another"
     rf"(?:\s+{_PERSON})?|one more)(?:\s+lagi)?\b"
@@ -416,6 +416,9 @@ CHILDREN_MORE_RE = re.compile(
     rf"|\b(?:add|adding|tambah|tambahkan|campur)\s+(?:lagi\s+)?(?:{NUM_COUNT}|another|an?|one more|seorang|sorang)"
     rf"\s*(?:more\s+|orang\s+|org\s+)?{_CHILD}\b{_CHILD_THING}(?:\s+lagi\b)?"
     rf"|\b{_CHILD}\s+(?:{NUM_COUNT}|seorang|sorang)\s+(?:orang\s+)?lagi\b"
+    # "sorang lagi baby", "seorang lagi anak" (Malay puts "lagi", more, before the child); "one more, a baby".
+    rf"|\b(?:{NUM_COUNT}|seorang|sorang)\s+(?:orang\s+)?lagi\s+{_CHILD}\b{_CHILD_THING}"
+    rf"|\b(?:{NUM_COUNT}|another)\s+more\s*[,:\-–]\s*(?:an?\s+)?{_CHILD}\b{_CHILD_THING}"
 )
 CHILDREN_LESS_RE = re.compile(
     rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\s+{_CHILD}\b{_CHILD_THING}|\b(?:{NUM_COUNT}|one)\s+{_CHILD}\s+(?:less|fewer)\b"
@@ -1230,6 +1233,8 @@ def _assign_dates(
         if out is not None and (first.is_checkout_hint or ends_it):
             check_out, check_out_said_in = out, index
             continue
+        if first.aside and out is not None and check_out is not None and out < check_out:
+            continue  # "we'll eat out on the 11th" of a stay from the 10th to the 13th: a day of it, no new stay
         if first.kind == "bare_day" and check_in is not None:
             # "sorry, the 21st not the 20th": the same month as the stay we know, the stay's length kept.
             moved = _same_month_day(check_in, first.start.day)
@@ -1428,9 +1433,10 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
                 raw["group_size"] -= children
             children = 0
         delta = children_change(item.text)
-        if delta > 0 and last_count < 0 and KIN_RE.search(lowered):
+        if delta > 0 and last_count < 0 and KIN_RE.search(without_children_changes(lowered)):
             # "Our son wants to come too, so add one more kid": with no count of the children said, the family's
-            # words are the count, and the son named here is already in it; the kid added is him.
+            # words are the count, and the son named here is already in it; the kid added is him ("tambah sorang
+            # baby" names the baby only as the one added: one more).
             delta = 0
         if delta and (children or 0) + delta >= 0:
             children = (children or 0) + delta
