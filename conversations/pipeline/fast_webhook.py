@@ -108,8 +108,7 @@ class WhatsAppWebhookApp:
         self._publisher: asyncio.Task | None = None
         self._to_write: list[tuple[list[Row], asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
-        self._leading = False  # a request is writing its own round inline (_lead_round)
-        self._write_connection: _Writer | None = None  # the group commit's connection, one round at a time
+        self._write_connection: _Writer | None = None  # the writer task's own connection
         self._slow_log = _SlowLog()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -249,34 +248,15 @@ class WhatsAppWebhookApp:
 
         Group commit: rows of requests arriving while a write is in flight are written together in
         the next round, one multi-row INSERT per property, so under load one statement (and one WAL
-        flush) serves many requests; alone, a request writes its own round at once (`_lead_round`).
+        flush) serves many requests; alone, a request's rows are written at once.
         """
         if not rows:
             return []
-        if not self._leading and (self._writer is None or self._writer.done()):
-            return await self._lead_round(rows)
-        # A round is in flight: the writer task (started by the leader when its round is done, or
-        # still looping) takes these rows in the next one.
         done: asyncio.Future[list[tuple[str, int]]] = asyncio.get_running_loop().create_future()
         self._to_write.append((rows, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
         return await done
-
-    async def _lead_round(self, rows: list[Row]) -> list[tuple[str, int]]:
-        """No round in flight: this request writes its own rows, without the writer task's hop.
-
-        Requests arriving meanwhile queue for the next round, which the writer task writes once this one
-        is committed. A cancelled leader (daphne cancels a request whose client left long before) has its
-        statement's connection closed by `_Writer.execute`; its rows are committed or not, and no 200 was
-        sent either way, so Meta retries (ON CONFLICT makes a committed row a no-op).
-        """
-        self._leading = True
-        try:
-            (new_ids,) = await self._on_writer_connection(lambda writer: _insert_rounds(writer, [(rows, None)]))
-            return new_ids
-        finally:
-            self._leading = False
-            if self._to_write and (self._writer is None or self._writer.done()):
-                self._writer = asyncio.create_task(self._write_pending())
 
     async def _write_pending(self) -> None:
         while self._to_write:

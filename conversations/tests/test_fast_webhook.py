@@ -529,39 +529,3 @@ def test_a_nul_in_a_text_parameter_is_refused_not_cut() -> None:
         fast_webhook._text_param("cut\x00here")
     with pytest.raises(ValueError):
         fast_webhook._text_param(["fine", "cut\x00here"])
-
-
-def test_a_lone_request_writes_its_own_round_without_the_writer_task(bound) -> None:
-    body = whatsapp_text_body(NUMBER_A, "60124100001", "alone", wamid="wamid.ALONE1")
-
-    async def scenario(app: Any) -> tuple[int, Any]:
-        status, _ = await _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
-        return status, app._writer
-
-    assert _run(scenario) == (200, None)  # no task was started for a round nobody shared
-    assert _stored(bound) == [(bound.a.slug, "message", "wamid.ALONE1")]
-
-
-def test_a_leader_cancelled_mid_round_leaves_the_requests_behind_it_answered(bound) -> None:
-    """daphne cancels a request whose client left long before: those queued behind its round still get theirs."""
-    bodies = [whatsapp_text_body(NUMBER_A, f"6012420000{i}", f"m {i}", wamid=f"wamid.LEAD{i}") for i in range(4)]
-
-    def post(app: Any, body: bytes) -> Any:
-        return _request(app, "POST", fast_webhook.PATH, body, whatsapp_signed_headers(body, SECRET))
-
-    async def scenario(app: Any) -> tuple[list[int], int]:
-        leader = asyncio.create_task(post(app, bodies[0]))
-        for _ in range(200):  # until its statement is on the wire
-            await asyncio.sleep(0.001)
-            if app._leading:
-                break
-        assert app._leading
-        followers = [asyncio.create_task(post(app, body)) for body in bodies[1:]]
-        await asyncio.sleep(0)  # the followers queue behind the leader's round
-        leader.cancel()
-        statuses = [status for status, _ in await asyncio.gather(*followers)]
-        redelivered, _ = await post(app, bodies[0])  # Meta retries what got no 200
-        return statuses, redelivered
-
-    assert _run(scenario) == ([200, 200, 200], 200)
-    assert [provider_id for _, _, provider_id in _stored(bound)] == [f"wamid.LEAD{i}" for i in range(4)]
