@@ -19,4 +19,4 @@ USER nocturn
 
 EXPOSE 8000
 # --http-timeout: an HTTP request still unanswered after 60 s gets daphne's 503 (docs/security.md)
-CMD ["python", "-m", "nocturn.serve", "-b", "0.0.0.0", "-p", "8000", "--http-timeout", "60", "nocturn.asgi:application"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--http-timeout", "60", "nocturn.asgi:application"]

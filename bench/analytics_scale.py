@@ -91,14 +91,13 @@ def main() -> None:
         client.force_login(manager)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     path = f"/analytics/?from={first.isoformat()}&to={nightly_day.isoformat()}"
-    from nocturn.serve import DAPHNE_COMMAND
     from testsupport.http import free_port
     from testsupport.live import child_env, stop
 
     port = free_port()
     env = child_env(DEBUG="false", LOG_LEVEL="WARNING")
     daphne = subprocess.Popen(
-        [*DAPHNE_COMMAND, "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
+        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -326,12 +326,11 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from conversations.models import InboundEvent, Message, MessageRole
-    from nocturn.serve import DAPHNE_COMMAND
     from properties.models import Property, WhatsAppBinding
     from properties.services import NewProperty, create_property
     from testsupport.graph import FakeGraphServer
     from testsupport.http import free_port
-    from testsupport.live import start_daphne, start_worker, stop
+    from testsupport.live import BIN_DIR, start_daphne, start_worker, stop
 
     print("building the bench database …", flush=True)
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
@@ -412,7 +411,7 @@ def main() -> None:
 
         port = free_port()
         hello = subprocess.Popen(
-            [*DAPHNE_COMMAND, "-b", "127.0.0.1", "-p", str(port), "bench.hello_asgi:application"],
+            [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), "bench.hello_asgi:application"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -198,10 +198,8 @@ class PrivateStack:
         return process
 
     def start_daphne(self, **env: str) -> int:
-        from nocturn.serve import DAPHNE_COMMAND
-
         self.web_port = self.web_port or free_port()
-        argv = [*DAPHNE_COMMAND, "-b", "127.0.0.1", "-p", str(self.web_port), "nocturn.asgi:application"]
+        argv = [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(self.web_port), "nocturn.asgi:application"]
         process = self._spawn("daphne", argv, self.env(**env))
         # Minutes, not seconds: on a busy shared machine daphne's first import of the project is slow.
         self.wait_http(f"http://127.0.0.1:{self.web_port}/api/v1/health", process, timeout=300, accept_any=True)

@@ -279,7 +279,6 @@ def main() -> None:
     sys.path.insert(0, str(root))
     os.environ.setdefault("TEST_DATABASE_NAME", "bench_floor")
     from bench.turn_throughput import Meter, print_level, throughput
-    from nocturn.serve import DAPHNE_COMMAND
     from testsupport.http import free_port
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -338,12 +337,13 @@ def main() -> None:
         for variant in variants:
             env["FLOOR_EMBED"] = "1" if variant == "embedding" else "0"
             port = free_port()
+            bin_dir = Path(sys.executable).parent
             with (
                 open(log_dir / f"daphne-{variant}.log", "wb") as web_log,
                 open(log_dir / f"worker-{variant}.log", "wb") as worker_log,
             ):
                 daphne = subprocess.Popen(
-                    [*DAPHNE_COMMAND, "-b", "127.0.0.1", "-p", str(port), "bench.turn_floor:application"],
+                    [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port), "bench.turn_floor:application"],
                     cwd=root,
                     env=env,
                     stdout=web_log,

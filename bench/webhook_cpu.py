@@ -13,7 +13,7 @@ consumes here; they are removed at the end. `--profile` adds a cProfile table (w
 in the app's place: what is left is this driver's own CPU and the event loop's).
 
     .venv/bin/python bench/webhook_cpu.py [--rate 200] [--seconds 6] [--runs 2] [--profile]
-                                          [--stub none|publish|store|app] [--loop uvloop|asyncio]
+                                          [--stub none|publish|store|app]
 """
 
 from __future__ import annotations
@@ -116,9 +116,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="a cProfile table of the last run (wall time)")
     parser.add_argument("--stub", choices=STUBS, default="none", help="leave parts out (see above)")
-    parser.add_argument(
-        "--loop", choices=("uvloop", "asyncio"), default="uvloop", help="the event loop (daphne's: nocturn.serve)"
-    )
     args = parser.parse_args()
     rate, seconds, runs = min(args.rate, 1000.0), min(args.seconds, 20.0), max(1, min(args.runs, 5))
 
@@ -130,10 +127,6 @@ def main() -> None:
 
     django.setup()
     _stub(args.stub)
-    from nocturn.serve import install_event_loop
-
-    os.environ["NOCTURN_EVENT_LOOP"] = args.loop
-    loop_kind = install_event_loop()  # uvloop only where it is installed, as under daphne
     import redis
     from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
@@ -160,10 +153,7 @@ def main() -> None:
             profile = cProfile.Profile() if args.profile and run == runs - 1 else None
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             cpu = asyncio.run(_run(rate, seconds, bodies, profile))
-            print(
-                f"run {run + 1}: {cpu:.3f} ms of CPU per request at {rate:.0f}/s on {loop_kind} (load average {load})",
-                flush=True,
-            )
+            print(f"run {run + 1}: {cpu:.3f} ms of CPU per request at {rate:.0f}/s (load average {load})", flush=True)
             if profile:
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     finally:

@@ -30,7 +30,6 @@ from nocturn.local_services import (
     pg_dir,
     redis_port,
 )
-from nocturn.serve import DAPHNE_COMMAND
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,8 +134,9 @@ DEV_WORKER_NICE = 10  # docs/scaling.md: the ingest bench's ack p99 with the wor
 def serve(port: int = 8000) -> int:
     """Run daphne, a Celery worker and beat in the foreground; Ctrl-C stops all three."""
     python = sys.executable
+    bin_dir = Path(python).parent
     processes = {
-        "web": [*DAPHNE_COMMAND, "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
+        "web": [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
         "worker": [python, "-m", "celery", "-A", "nocturn", "worker", "-l", "info", "--concurrency", "2"],
         "beat": [python, "-m", "celery", "-A", "nocturn", "beat", "-l", "info"],
     }

@@ -42,7 +42,6 @@ from conversations.models import ChannelSettings, Conversation, InboundEvent, Me
 from gaps.models import Gap
 from leads.models import Lead
 from nocturn.celery import app
-from nocturn.serve import DAPHNE_COMMAND
 from properties.models import EmailBinding, Property, WhatsAppBinding, WidgetKey
 from testsupport.graph import FakeGraphServer
 from testsupport.http import free_port
@@ -117,7 +116,7 @@ def start_daphne(log_dir: Path, **extra_env: str) -> Daphne:
     port = free_port()
     log = open(log_dir / f"daphne-{port}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [*DAPHNE_COMMAND, "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
+        [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), "nocturn.asgi:application"],
         cwd=REPO_ROOT,
         env=child_env(**extra_env),
         stdout=log,

@@ -4,8 +4,8 @@ starts bench/cpu_sampler.py in the bench's daphne and Celery worker, nowhere els
 import os
 import sys
 
-_program = [os.path.basename(a) for a in sys.orig_argv[:3]]  # `python -m nocturn.serve …`, `python -m celery …`
-if os.environ.get("NOCTURN_CPU_SAMPLE_DIR") and _program[1:3] in (["-m", "nocturn.serve"], ["-m", "celery"]):
+_program = [os.path.basename(a) for a in sys.orig_argv[:3]]  # `daphne …`, `python -m celery …`
+if os.environ.get("NOCTURN_CPU_SAMPLE_DIR") and ("daphne" in _program[1:2] or _program[1:3] == ["-m", "celery"]):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     from bench import cpu_sampler
 
