@@ -76,15 +76,16 @@ def _vote(words: list[str], malay: int, malay_words: frozenset[str], default: st
     return default
 
 
-# Chat forms and words a Malay guest types that a hotel's text never does ("sy nk tau parking free x"), and the words
-# of a Malay YES ("ok on, teruskan", "setuju"): evidence in a guest's message only, so the reply scoring and the name
-# lists keep their own words.
+# Chat forms and words a Malay guest types that a hotel's text never does ("sy nk tau parking free x"), the words of a
+# Malay YES ("ok on, teruskan", "setuju") and the "hb" of a Malay date ("12-14hb Mac"): evidence in a guest's message
+# only, so the reply scoring and the name lists keep their own words.
 _CHAT_MALAY = frozenset(
     str.split(
         """
         x xde xda takde tade tau tahu nombor jumpa nanti mau kalau kalo klu tapi tp sbb sebab pastu lepas jgk jugak
         macam banyak bnyk sikit semua tanya nama perlu kena guna pakai sama dulu baru jangan jgn
         teruskan setuju silakan betul bolehlah sahkan serahkan hantar
+        hb
         """
     )
 )

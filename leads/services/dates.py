@@ -62,9 +62,15 @@ _WEEKDAY_OF_A_DATE = re.compile(
 )
 
 
+# "from Fri 3 Sept to Sun": a short weekday that ends the clause after "to" ends a range.
+_TO_DAY_BEFORE = re.compile(r"\d[^,.;!?\n]{0,25}\b(?:to|sampai|hingga)\s+$")
+_CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?\n])")
+
+
 def _full_weekday(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start("day"), match.end()
-    if match.group("pre") or _DAY_AFTER.match(text, end) or _DAY_BEFORE.search(text, 0, start):
+    ends_a_range = _TO_DAY_BEFORE.search(text, 0, start) and _CLAUSE_END.match(text, match.end("day"))
+    if match.group("pre") or _DAY_AFTER.match(text, end) or _DAY_BEFORE.search(text, 0, start) or ends_a_range:
         return (match.group("pre") or "") + _SHORT_WEEKDAYS[match.group("day")]
     return match.group(0)
 
@@ -152,7 +158,8 @@ ABSOLUTE_KINDS = {
 }  # fmt: skip
 # The kinds that may be written without their year ("27 Nov", "20/11"; not "next Friday").
 YEARLESS_KINDS = {"day_range", "month_day_range", "day_month", "month_day", "numeric"}
-_CUE_TAIL = rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"  # "leaving Sunday the 13th"
+# "leaving Sunday the 13th", "till the Sunday"
+_CUE_TAIL = rf"(?:\s+(?:on|pada|is|date|at|to|ke))?(?:\s+the)?(?:\s+(?:{_WEEKDAY}))?\W*\s*$"
 CHECKOUT_CUE = re.compile(
     r"(?:check[\s-]?out|checking out|checkout|leave|leaving|until|till|through|thru|keluar|sampai"
     r"|hingga"
@@ -161,11 +168,11 @@ CHECKOUT_CUE = re.compile(
 )
 # "Out" alone is the check-out when it is the guests who are out: at the clause's start or after "and" / "then" ("in on
 # the 28th, out on the 2nd", "out mon"), after "we're", "I'll be" ("we're out on the 5th") or a verb of leaving
-# ("heading out", "moving out"). After anything else it is something done out ("we'll eat out on the 11th", "a day
-# out", "sold out"): no end of the stay.
+# ("heading out", "moving out", "we fly out"). After anything else it is something done out ("we'll eat out on the
+# 11th", "a day out", "sold out"): no end of the stay.
 _OUT_CUE = re.compile(
     r"(?:^|[,;.!:(\n]|\b(?:and|then|dan|we|i|they|we'?re|i'?m|they'?re|are|am|be|we'?ll|i'?ll"
-    r"|head(?:ing)?|mov(?:e|ing)|check(?:ing)?))\s*out" + _CUE_TAIL
+    r"|head(?:ing)?|mov(?:e|ing)|check(?:ing)?|fl(?:y|ying|ies|ew)|driv(?:e|ing)))\s*out" + _CUE_TAIL
 )
 
 
@@ -649,7 +656,7 @@ def find_dates(text: str, base: dt.datetime, month_before: dt.date | None = None
     return _weekday_ends(sorted(found, key=lambda mention: mention.position), lowered)
 
 
-_TO_BEFORE = re.compile(r"(?:\bto|\bke|-|–)\s*$")
+_TO_BEFORE = re.compile(r"(?:\bto|\bke|-|–)\s*(?:the\s+)?$")
 
 
 def _weekday_ends(found: list[DateMention], lowered: str) -> list[DateMention]:

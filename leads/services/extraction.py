@@ -378,7 +378,9 @@ GROUP_RE = re.compile(
 # these are the adults as much as the party (the party stays in GROUP_RE): a receptionist books three adults.
 ADULTS_AS_US_RE = re.compile(
     r"\bber(tiga|empat|lima|enam|tujuh|lapan)\b"
-    rf"|\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b(?!\s+(?:dewasa|anak|kanak|budak))"
+    # "kami 2 orang", not the children's "anak kami 2 orang"
+    rf"|(?<!anak )(?<!anak2 )(?<!budak )(?<!kanak )\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b"
+    r"(?!\s+(?:dewasa|anak|kanak|budak))"
     rf"|\b{NUM_COUNT} of us\b"
     rf"|\b(?:there are|there'll be|we(?:'re| are)) {NUM_COUNT}(?: of us)?\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?"
     r"|children|hours?|minutes?|mins?|km|years?|families))"
@@ -420,11 +422,14 @@ CHILDREN_MORE_RE = re.compile(
     rf"|\b(?:{NUM_COUNT}|seorang|sorang)\s+(?:orang\s+)?lagi\s+{_CHILD}\b{_CHILD_THING}"
     rf"|\b(?:{NUM_COUNT}|another)\s+more\s*[,:\-–]\s*(?:an?\s+)?{_CHILD}\b{_CHILD_THING}"
 )
+# "sorang anak tak jadi ikut", "one of the kids isn't coming anymore", "one of our children won't be joining": one child
+# fewer, not every child (`CHILDREN_DROPPED_RE` reads only what is left once these are taken out).
 CHILDREN_LESS_RE = re.compile(
     rf"\b(?:{NUM_COUNT}|one)\s+(?:less|fewer)\s+{_CHILD}\b{_CHILD_THING}|\b(?:{NUM_COUNT}|one)\s+{_CHILD}\s+(?:less|fewer)\b"
     rf"|\b(?<!lebih )(?:kurang|tolak)\s+(?:{NUM_COUNT}|seorang|sorang)\s*(?:orang\s+)?{_CHILD}\b{_CHILD_THING}"
-    rf"|\b(?:{NUM_COUNT}|one)\s+(?:of the\s+)?{_CHILD}\s+"
-    r"(?:can(?:no|')?t|cannot|won't|will not|tak (?:dapat|boleh|jadi))\s+(?:come|make it|join|ikut|datang)\b"
+    rf"|\b(?:{NUM_COUNT}|one)\s+(?:orang\s+)?(?:of (?:the|our|my|his|her)\s+)?{_CHILD}(?:\s+(?:kami|saya|sy|aku|kita))?"
+    r"\s+(?:can(?:no|')?t|cannot|won't(?: be)?|will not(?: be)?|isn't|is not|(?:tak|x|tidak) (?:dapat|boleh|jadi))"
+    r"\s+(?:come|coming|make it|join|joining|ikut|datang)\b"
 )
 # No child comes after all, said after the children were counted: "the kids aren't coming anymore", "anak tak jadi
 # ikut", "no kids after all".
@@ -441,10 +446,21 @@ def _change_count(match: re.Match[str]) -> int:
     return number_value(token) if token else 1  # "another", "seorang", "one more": one
 
 
+# "seorang lagi" after the children counted in the same message is the other one of them ("anak 2 orang, sorang 7
+# tahun, seorang lagi bayi"), not one more.
+_THE_OTHER_ONE = re.compile(r"\b(?:seorang|sorang|satu)\s+(?:orang\s+)?lagi\b")
+
+
+def _the_other_one(lowered: str, match: re.Match[str]) -> bool:
+    before = lowered[: match.start()]
+    counted = (CHILDREN_RE, CHILDREN_AFTER_RE, CHILDREN_LABEL_RE)
+    return bool(_THE_OTHER_ONE.match(match.group(0))) and any(p.search(before) for p in counted)
+
+
 def children_change(text: str) -> int:
     """How many children this message adds to (or takes from) the children already counted."""
     lowered = counting_text(text.lower())
-    more = sum(_change_count(m) for m in CHILDREN_MORE_RE.finditer(lowered))
+    more = sum(_change_count(m) for m in CHILDREN_MORE_RE.finditer(lowered) if not _the_other_one(lowered, m))
     return more - sum(_change_count(m) for m in CHILDREN_LESS_RE.finditer(lowered))
 
 
@@ -487,9 +503,21 @@ def nights_added(text: str) -> int:
 def party_change(text: str, before: str = "") -> int:
     """How many people this message adds to (or takes from) the party already given; `before`, the earlier messages
     in counting text (whose "his" or "dia" is)."""
-    lowered = without_children_changes(counting_text(text.lower()))
+    # "anak kami 2 orang ikut": the children counted, no two more people
+    lowered = CHILDREN_AFTER_RE.sub(" ", without_children_changes(counting_text(text.lower())))
     more = sum(_change_count(m) for m in PARTY_MORE_RE.finditer(lowered)) + joining_adults(lowered, before)
     return more - sum(_change_count(m) for m in PARTY_LESS_RE.finditer(lowered))
+
+
+def without_party_changes(lowered: str) -> str:
+    """Counting text with the changes to the party taken out; a count of the children that reads like one ("anak
+    kami 2 orang ikut") stays: it is the children's count."""
+    children = [m.span() for m in CHILDREN_AFTER_RE.finditer(lowered)]
+
+    def dropped(match: re.Match[str]) -> str:
+        return match.group(0) if any(start <= match.start() < end for start, end in children) else " "
+
+    return without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(dropped, lowered)))
 
 
 def _lowered(text: str) -> str:
@@ -1098,7 +1126,13 @@ def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) ->
         return described
     # Full matches beat partial ones; among equals the latest mention wins ("family room? no, a superior queen").
     scores.sort(key=lambda item: (item[0] >= 1, item[0] if item[0] < 1 else 0, item[1]), reverse=True)
-    best_score, _, fuzzy, best = scores[0]
+    best_score, at, fuzzy, best = scores[0]
+    if best_score < 1 and _inside_a_description(aliased, at):
+        # "the room with the view of the twin towers": a word of one room's name said inside what describes another
+        described = _room_by_description(aliased, rooms)
+        if described is not None:
+            signals.ambiguities.append("room_type_partial")
+            return described
     if len(scores) > 1 and best_score < 1 and scores[1][0] == best_score:
         signals.ambiguities.append("room_type_tie")
     if fuzzy or best_score < 1:
@@ -1109,14 +1143,28 @@ def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) ->
 # "the room with the city view", "the one that has two bathrooms", "bilik yang ada pemandangan bandar": the words
 # after the cue, to the end of the clause, describe the room.
 DESCRIBED_ROOM_RE = re.compile(
-    r"\b(?:room|rooms|suite|one|bilik)\s+(?:with|that has|which has|having|dengan|yang (?:ada|mempunyai|menghadap)|ada)"
+    r"\b(?:(?:room|rooms|suite|one|bilik)\s+"
+    r"(?:with|that has|which has|having|dengan|yang (?:ada|mempunyai|menghadap)|ada)"
+    r"|(?<!apa )(?<!mana )yang (?:ada|mempunyai|menghadap))"  # "yang ada pemandangan bandar tu", not "apa yang ada"
     r"\s+([^.,;!?\n]{3,60})"
 )
 _DESCRIPTION_NOISE = {"the", "and", "with", "that", "has", "have", "for", "our", "its", "one", "are", "yang", "ada"}
+# A room described in Malay, read against a description written in English ("bilik yang ada dua bilik air").
+_DESCRIPTION_PHRASES = re.compile(r"\b(?:bilik air|bilik mandi|tandas)\b")
+_DESCRIPTION_WORDS = {
+    "dua": "two", "tiga": "three", "menara": "tower", "katil": "bed", "bujang": "single", "besar": "large",
+    "ruang": "area", "tamu": "living", "pancuran": "shower", "balkoni": "balcony", "beranda": "balcony",
+}  # fmt: skip
 
 
 def _stems(text: str) -> set[str]:
-    return {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _DESCRIPTION_NOISE}
+    text = _DESCRIPTION_PHRASES.sub("bathroom", text.lower())
+    words = (_DESCRIPTION_WORDS.get(w, w) for w in re.findall(r"[a-z]{3,}", text))
+    return {w.rstrip("s") for w in words if w not in _DESCRIPTION_NOISE}
+
+
+def _inside_a_description(aliased: str, position: int) -> bool:
+    return any(m.start(1) <= position < m.end(1) for m in DESCRIBED_ROOM_RE.finditer(aliased))
 
 
 def _room_by_description(aliased: str, rooms: Sequence[RoomOption]) -> str | None:
@@ -1393,7 +1441,7 @@ def find_special_requests(items: Sequence[GuestText]) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _without_changes(text: str) -> str:
     lowered = without_children_changes(counting_text(text.lower()))
-    return without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", lowered)))
+    return without_party_changes(lowered)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1428,7 +1476,7 @@ def _apply_children_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> 
         if last_count >= 0:
             # "2 adults 1 child", then "her twin brother is coming too": the child's brother or sister is one more.
             children = (children or 0) + childs_kin(lowered, "\n".join(said[:index]))
-        if CHILDREN_DROPPED_RE.search(lowered) and children:
+        if CHILDREN_DROPPED_RE.search(CHILDREN_LESS_RE.sub(" ", lowered)) and children:
             if raw["group_size"] is not None and raw["group_size"] > children:
                 raw["group_size"] -= children
             children = 0
@@ -1515,7 +1563,7 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     without_phones = DATE_PHRASE_RE.sub(" ", counting_text(without_phones))
     # "One more person is joining" changes the party (`_apply_party_changes`); it is not a party of one.
     without_phones = without_children_changes(without_phones)  # "tambah sorang budak": `_apply_children_changes`
-    without_phones = without_joining(PARTY_LESS_RE.sub(" ", PARTY_MORE_RE.sub(" ", without_phones)))
+    without_phones = without_party_changes(without_phones)
     # "Add one more night", "tambah satu malam lagi" lengthens the stay; it is no count of nights of its own.
     without_phones = NIGHTS_MORE_RE.sub(" ", without_phones)
     without_phones = without_price_nights(without_phones)
