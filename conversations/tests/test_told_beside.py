@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.parts import asked_parts
 from assistant.providers.base import Hit
 from assistant.providers.offline import TEMPLATES
 from assistant.situations import question_pieces, told
@@ -132,3 +133,8 @@ def test_what_a_thing_is_brought_for_is_no_place_it_is_brought_to() -> None:
     text = "Quiet hours start at 11:00 pm. Durian and other strong-smelling fruit may not be brought into the hotel."
     rules = Hit(6, 6, "House Rules", "policies", text, 0.9)
     assert "may not be brought" in offline_answer("can i bring my own durian to eat in the room", (rules,))
+
+
+def test_a_situation_told_is_no_part_of_a_message_answered_part_by_part() -> None:
+    assert asked_parts("my wife is pregnant and wants a gentle massage, how far ahead should we book?") == []
+    assert len(asked_parts("my wife is pregnant. is there a pool, how much is breakfast and where can we park?")) == 3
