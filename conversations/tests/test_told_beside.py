@@ -71,27 +71,18 @@ def test_a_piece_telling_the_guests_own_situation_asks_nothing(piece: str, quest
 @pytest.mark.parametrize(
     ("question", "hits", "language"),
     [
+        # The guest's own situation told beside: no part answered.
         ("can I get a vegan roti jala at breakfast? I don't eat eggs", (CAFE,), "en"),
         ("do you have a couples treatment room at the spa? it's our honeymoon", (SPA,), "en"),
         ("how much is the foot reflexology? my legs ache after the flight", (SPA,), "en"),
-    ],
-)
-def test_the_guests_own_situation_told_beside_is_no_part_answered(
-    question: str, hits: tuple[Hit, ...], language: str
-) -> None:
-    assert offline_answer(question, hits, language=language) == TEMPLATES[language]["unknown"]
-
-
-@pytest.mark.parametrize(
-    ("question", "hits", "language"),
-    [
+        # A way of serving the item never states.
         ("can the café pack our breakfast in a box? we leave at 5am", (CAFE,), "en"),
         ("can we get breakfast to go?", (CAFE,), "en"),
         ("sarapan boleh bungkus bawak dalam kereta?", (CAFE,), "ms"),
         ("does in-room dining deliver to the pool deck?", (DINING,), "en"),
     ],
 )
-def test_a_way_of_serving_the_item_never_states_gets_the_honest_reply(
+def test_what_the_item_never_states_beside_a_situation_or_as_a_way_of_serving_gets_the_honest_reply(
     question: str, hits: tuple[Hit, ...], language: str
 ) -> None:
     assert offline_answer(question, hits, language=language) == TEMPLATES[language]["unknown"]
