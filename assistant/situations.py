@@ -313,6 +313,9 @@ _NOT_TOLD = whole_words(
     "would", "will", "should", "need", "needs", "want", "wants", "like", "wonder", "know", "ask", "looking",
     "please", "pls", "berapa", "brp", "bila", "mana", "apa", "pukul", "boleh", "blh", "ada", "nak", "mahu", "hendak",
     "tanya", "tahu", "kalau", "sama ada", "tolong", "perlu", "cari", "ke", "tak", "kah",
+    # asking about something in so many words: "saya ingin bertanya tentang polisi pembatalan"
+    r"\w*tanya\w*", "ingin", "minta", "mohon", "harap", r"enquir\w*", r"inquir\w*", "wondering", "about", "tentang",
+    "mengenai", "info", "maklumat", r"details?",
 )  # fmt: skip
 
 

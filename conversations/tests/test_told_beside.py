@@ -58,6 +58,11 @@ LOCATION = Hit(
         ("we can park there", "we can park there?", False),
         ("is the pool open", "is the pool open, my kids are 5", False),
         ("I'd like to know the price", "I'd like to know the price", False),
+        (
+            "Saya ingin bertanya tentang polisi pembatalan",
+            "Saya ingin bertanya tentang polisi pembatalan, dan deposit?",
+            False,
+        ),
         ("my son is 5, can he join", "my son is 5, can he join", False),
         # Who comes is read with the question: which room fits them, whom a cot is for.
         ("we are 2 adults", "we are 2 adults, which room works?", False),
