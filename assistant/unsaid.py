@@ -262,10 +262,9 @@ _BROUGHT_TO = re.compile(
 )
 # A way of serving the thing: packed to take away ("can the café pack our breakfast in a box?", "sarapan boleh
 # bungkus?", "breakfast to go"). The item's hours or menu would pass for a yes.
-_MANNER = re.compile(
-    r"\b(?P<way>pack|packs|packed|boxed|takeaway|take-away|take away|bungkus|dibungkus|tapau|bekal)\b"
-    r"|\b(?:breakfast|food|meals?|lunch|dinner|coffee|sarapan|makanan) (?P<go>to go)\b",
-    re.IGNORECASE,
+_MANNER = whole_words(
+    r"(?P<way>pack|packs|packed|boxed|takeaway|take-away|take away|bungkus|dibungkus|tapau|bekal)",
+    r"(?:breakfast|food|meals?|lunch|dinner|coffee|sarapan|makanan) (?P<go>to go)",
 )
 
 

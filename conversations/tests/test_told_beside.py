@@ -15,36 +15,19 @@ from assistant.providers.offline import TEMPLATES
 from assistant.situations import question_pieces, told
 from conversations.tests.answers import offline_answer
 
-CAFE = Hit(
-    1,
-    1,
-    "Breakfast at Orchid Café",
-    "dining",
-    "Breakfast is served at Orchid Café from 7:00 am to 10:00 am. The buffet has roti jala, mee hoon and fresh fruit.",
-    0.9,
-)
-SPA = Hit(
-    2,
-    2,
-    "Orchid Spa",
-    "facilities",
+CAFE_TEXT = "Breakfast is served at Orchid Café from 7:00 am to 10:00 am. The buffet has roti jala, mee hoon and fruit."
+SPA_TEXT = (
     "Orchid Spa offers Thai massage, hot stone therapy and foot reflexology. It opens from 11:00 am to 9:00 pm. "
-    "A 60-minute Thai massage costs RM 150. Please book treatments at least three hours in advance.",
-    0.9,
+    "A 60-minute Thai massage costs RM 150. Please book treatments at least three hours in advance."
 )
+LOCATION_TEXT = "Hotel kami lima minit berjalan kaki dari stesen monorel Raja Chulan dan sepuluh minit dari KLCC."
+CAFE = Hit(1, 1, "Breakfast at Orchid Café", "dining", CAFE_TEXT, 0.9)
+SPA = Hit(2, 2, "Orchid Spa", "facilities", SPA_TEXT, 0.9)
 DINING = Hit(
     3, 3, "In-Room Dining", "dining", "In-room dining runs 24 hours. The night menu has noodles and soups.", 0.9
 )
 PARK = Hit(4, 4, "Car Park", "facilities", "Hotel guests park for RM 20 per night; visitors pay RM 4 per hour.", 0.9)
-LOCATION = Hit(
-    5,
-    5,
-    "Lokasi Hotel",
-    "faq",
-    "Hotel kami lima minit berjalan kaki dari stesen monorel Raja Chulan dan sepuluh minit dari KLCC.",
-    0.8,
-    language="ms",
-)
+LOCATION = Hit(5, 5, "Lokasi Hotel", "faq", LOCATION_TEXT, 0.8, language="ms")
 
 
 @pytest.mark.parametrize(
