@@ -1155,13 +1155,9 @@ def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
     length it never measures, an amount where it states no price at all, a price for an age or a kind of person it
     prices for no one, or of a thing it names only in a line stating no price. Only of a question asking one thing:
     one asking two ("when does the pool open and how much is a massage?") keeps the answer to its other part."""
-    # The guest's own situation told beside it ("my feet are killing me", "our kids love swimming") is no second thing
-    # asked, and no thing the detail is asked of: the piece that asks is judged.
-    pieces = question_pieces(question)
-    asking = without_told(question, pieces)
-    if len(asking) > 1 or _ALTERNATIVES_ASKED.search(question):
+    # (The guest's own situation told beside it, "my feet are killing me", is no second thing asked.)
+    if len(without_told(question, question_pieces(question))) > 1 or _ALTERNATIVES_ASKED.search(question):
         return False
-    question = asking[0] if len(asking) < len(pieces) else question
     texts = [s.text for s in item.sentences]
     if unstated.dimension_unstated(question, texts) or unsaid.detail_unsaid(question, item.title, texts):
         return True

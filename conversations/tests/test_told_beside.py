@@ -117,9 +117,3 @@ def test_what_a_thing_is_brought_for_is_no_place_it_is_brought_to() -> None:
 def test_a_situation_told_is_no_part_of_a_message_answered_part_by_part() -> None:
     assert asked_parts("my wife is pregnant and wants a gentle massage, how far ahead should we book?") == []
     assert len(asked_parts("my wife is pregnant. is there a pool, how much is breakfast and where can we park?")) == 3
-
-
-def test_a_detail_is_judged_of_the_piece_asking_it_not_of_the_situation_told_beside() -> None:
-    text = "The lagoon pool is on level 9 and is open from 8:00 am to 8:00 pm. Kids under 10 need an adult with them."
-    pool = Hit(7, 7, "Lagoon Swimming Pool", "facilities", text, 0.9)
-    assert "8:00 pm" in offline_answer("our kids love swimming, until what time is the pool open?", (pool,))
