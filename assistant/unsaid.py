@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.language import ENGLISH_WORDS, MALAY_WORDS
-from assistant.situations import asking_pieces
+from assistant.situations import asking_pieces, without_told
 from core.patterns import whole_words
 from knowledge.services import glossary
 
@@ -252,12 +252,28 @@ def _purpose(rest: list[str]) -> list[str]:
     return [] if any(word in _OWN for word in run + after[:1]) else run
 
 
+# Where the thing is to be brought, other than where the item serves it: "does room service deliver to the pool
+# deck?", "sarapan boleh hantar ke lobi?". The place is the thing judged (the room's own words are general ones); a
+# place, after an article or "ke": "bring my own durian to eat" says what for.
+_BROUGHT_TO = re.compile(
+    r"\b(?:deliver|delivers|delivered|bring|brings|send|sends|hantar|dihantar)\b(?: [\w'-]+){0,3}?"
+    r" (?:to (?=(?:the|my|our|your|ur|a|an) )|ke )",
+    re.IGNORECASE,
+)
+# A way of serving the thing: packed to take away ("can the café pack our breakfast in a box?", "sarapan boleh
+# bungkus?", "breakfast to go"). The item's hours or menu would pass for a yes.
+_MANNER = whole_words(
+    r"(?P<way>pack|packs|packed|boxed|takeaway|take-away|take away|bungkus|dibungkus|tapau|bekal)",
+    r"(?:breakfast|food|meals?|lunch|dinner|coffee|sarapan|makanan) (?P<go>to go)",
+)
+
+
 def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     """The runs of words naming what the question asks about (at most MAX_THING_WORDS words each), each with whom
     or what it is for ([] when it says none)."""
     lowered = _PRICE_IDIOM.sub("how much", question.lower())
     found = []
-    for match in _AFTER.finditer(lowered):
+    for match in [*_AFTER.finditer(lowered), *_BROUGHT_TO.finditer(lowered)]:
         run, rest = _run(glossary.tokens(lowered[match.end() :]))
         if run:
             found.append((run, _purpose(rest)))
@@ -374,6 +390,10 @@ def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> li
         # Whom or what it is for is unsaid when none of its words is said ("wheelchair users": the wheelchair is).
         if judged and not any(_word_said(w, terms, narrower, said) for w in judged):
             unsaid += judged
+    for match in _MANNER.finditer(piece):
+        way = glossary.stems(glossary.tokens(match.group("way") or match.group("go")))
+        if not (said.phrase(way) or (len(way) == 1 and said.word(way[0]))):
+            unsaid.append(match.group(0))
     return unsaid
 
 
@@ -388,12 +408,37 @@ def thing_unsaid(question: str, title: str, sentences: Sequence[str], *, names: 
     # Two questions in two sentences ("earliest check in time? and whats the wifi called") are two parts too,
     # though the first asks by no question word.
     sentences = [s for s in question.split("?") if s.strip()]
-    for piece in asking_pieces(question) or (sentences if len(sentences) > 1 else [question]):
+    pieces = asking_pieces(question) or (sentences if len(sentences) > 1 else [question])
+    # The guest's own situation told beside ("I don't eat meat", "it's our anniversary") is no part answered.
+    for piece in without_told(question, pieces):
         missing = _unsaid_words(piece, said, own)
         if not missing:
             return []
         unsaid += missing
     return unsaid
+
+
+# A condition of the guest's own told beside a question whether something is safe or allowed for them ("my wife is
+# pregnant, are the spa treatments safe?", "anak saya alergi kacang, boleh makan buffet?"): only an item speaking of
+# the condition answers; its hours or prices are no yes.
+_CONDITION = whole_words(
+    r"pregnan\w*", "hamil", "mengandung", r"allerg\w*", "alahan", "alergi", r"asthma\w*", "asma", r"diabet\w*",
+    "kencing manis", "heart condition", "sakit jantung", "high blood pressure", "darah tinggi", r"epilep\w*",
+)  # fmt: skip
+_SAFE_ASKED = whole_words(
+    "safe", "safely", "ok", "okay", "alright", "all right", "suitable", "fine", "allowed", "boleh", "blh", "bole",
+    "selamat", "sesuai", "bahaya", "dangerous", "risky", "can (?:she|he|i|we|they)",
+)  # fmt: skip
+
+
+def condition_unsaid(question: str, title: str, sentences: Sequence[str]) -> bool:
+    """The question asks whether something is safe or allowed for a condition the guest tells, which the item never
+    names."""
+    conditions = _CONDITION.findall(question)
+    if not conditions or not _SAFE_ASKED.search(question):
+        return False
+    said = _Said(title, sentences)
+    return not any(said.word(glossary.stem(word)) for word in conditions)
 
 
 def other_kind_asked(question: str, sentences: Sequence[str]) -> bool:
@@ -440,7 +485,8 @@ age stated: \b(?:aged?|umur|berumur|under|over|below|above|bawah|atas) \d|\d+ (?
 price asked: \b(?:how much|price of|cost of|berapa harga|harga)\b
 amount asked: \b(?:how much(?! notice| time| lead time| in advance| ahead| earlier)
   |what (?:does|do|would|will) [^?.]{1,50}? cost|price|prices|cost of|harga|berapa (?:ringgit|kos|caj)
-  |(?<!tingkat )(?<!aras )(?<!pukul )(?<!jam )(?<!umur )(?<!saiz )(?<!luas )(?<!nombor )(?<!besar )berapa\W*$)
+  |(?<!tingkat )(?<!aras )(?<!pukul )(?<!jam )(?<!umur )(?<!saiz )(?<!luas )(?<!nombor )(?<!besar )berapa\W*$
+  |\bberapa (?:sehari|semalam|sejam|seorang|satu (?:hari|malam))\b)
 priced anyhow: \bRM\s?\d|(?<!-)\bfree\b(?![ -](?:weights?|time|standing|range|style|flow|form|hand)\b)
   |\bno (?:extra )?(?:charge|cost)\b|\bcomplimentary\b|\bpercuma\b|\btanpa caj\b
   |\binclud(?:ed|es|ing)\b|\btermasuk\b|\d\s?%

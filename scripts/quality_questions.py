@@ -341,6 +341,17 @@ SETS = (
         " run once, not tuned on",
     ),
     (
+        "eval_questions_tuning65.json",
+        "tuning set of the t44o round: written before its changes; 24 off-knowledge questions close to an item (a way"
+        " of serving or a variant the item does not state, the guest's own situation told beside, a condition asked"
+        " safe, a price by the day of a vehicle never named) and 16 answerable look-alikes, half Malay",
+    ),
+    (
+        "eval_questions_tuning66.json",
+        "check set of the t44o round: written after its fixes on tuning65 (new wordings, the same kinds), run once;"
+        " one fix made on its misses (a detail judged of the piece asking it)",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
