@@ -252,6 +252,22 @@ def _purpose(rest: list[str]) -> list[str]:
     return [] if any(word in _OWN for word in run + after[:1]) else run
 
 
+# Who does what is asked ("how much do you block on my card?", "how much do u guys hold?"): the word after them is
+# what they do, not a thing the item must say.
+_DOERS = frozenset(str.split("i we you u they"))
+_ADDRESSED = frozenset(str.split("guys all"))
+
+
+def _without_doing(run: list[str]) -> list[str]:
+    """The run without a subject opening it, the words addressing the team ("guys") and the verb after them."""
+    if not run or run[0] not in _DOERS:
+        return run
+    rest = run[1:]
+    while rest and rest[0] in _ADDRESSED:
+        rest = rest[1:]
+    return rest[1:]
+
+
 def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     """The runs of words naming what the question asks about (at most MAX_THING_WORDS words each), each with whom
     or what it is for ([] when it says none)."""
@@ -259,6 +275,7 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     found = []
     for match in _AFTER.finditer(lowered):
         run, rest = _run(glossary.tokens(lowered[match.end() :]))
+        run = _without_doing(run)
         if run:
             found.append((run, _purpose(rest)))
     # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?" name their thing before
