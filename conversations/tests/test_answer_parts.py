@@ -76,6 +76,24 @@ def test_a_part_asking_a_fact_the_answering_item_states_nowhere_takes_the_item_s
     assert "RM 70" in answer and "three adults" in answer
 
 
+@pytest.mark.parametrize(
+    QUESTION,
+    [
+        ("can i bring my cat along, also where do i park my car", "en"),
+        ("where do i park my car, and can i bring my cat", "en"),
+        ("boleh bawa kucing tak, dan letak kereta kat mana", "ms"),
+    ],
+)
+def test_a_part_asking_no_place_is_answered_by_its_own_item_beside_the_place_asked(
+    question: str, language: str
+) -> None:
+    # The place is asked of the parking only: the pet rule, which states no place, still answers the cat.
+    pets = Hit(20, 20, "Pets", "policies", "Pets are not allowed in the resort. Service dogs are welcome.", 0.9)
+    park = Hit(21, 21, "Car Park", "facilities", "Guests park in the basement on levels B1 and B2 for RM 12.", 0.9)
+    answer = _ask(question, (park, pets), language)
+    assert "not allowed" in answer and "B1" in answer, answer
+
+
 @pytest.mark.parametrize(QUESTION, WAY_THERE)
 def test_a_way_to_get_somewhere_is_answered_by_the_way_to_travel(question: str, language: str) -> None:
     assert "We arrange ferry transfers" in _ask(question, (FERRY,), language)
