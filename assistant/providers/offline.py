@@ -913,8 +913,9 @@ def _grounded(
             helpful = [s for s in helpful if measures & _measures(s.text)]
         its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
         # The kind of fact asked of what it is added for: the part's own ("can I bring my dog, and where can I park?"
-        # asks a place of the parking only, and the pet rule answers the dog).
-        wanted = frozenset(f.name for number in its_parts for f in parts[number][0]) if its_parts else asked
+        # asks a place of the parking only, and the pet rule answers the dog), or the question's for a part asking
+        # nothing of its own ("what time does the pool open, and the spa?").
+        wanted = frozenset(f.name for number in its_parts for f in parts[number][0]) or asked
         if wanted & _TELLING_FOCI and not comparison:
             # A second item answers a kind of fact the question asks for ("what time can we get the keys?": not the
             # lost key card's RM 50).
