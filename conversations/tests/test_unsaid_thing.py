@@ -103,8 +103,8 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         ("Can I get a crib for the baby?", ROOM, "en", "Baby cots"),
         ("does the gym have dumbbells?", GYM, "en", "free weights"),
         ("gym ada mesin lari?", GYM, "ms", "treadmills"),
-        # A pickup of laundry is its collection; the last one is an extreme of the hours the item states.
-        ("whats the last pickup time for laundry?", LAUNDRY, "en", "9:00 am"),
+        # The last collection is an extreme of the hours the item states.
+        ("whats the last collection time for laundry?", LAUNDRY, "en", "9:00 am"),
         # A day, a time or who comes is not the thing asked; nor an amount of it, nor a measure the item states.
         ("what time does the lagoon pool open on Sunday?", POOL, "en", "8:00 am"),
         ("which floor has the rowing machines?", GYM, "en", "level 7"),
