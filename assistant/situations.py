@@ -287,7 +287,7 @@ def _names_a_thing(text: str) -> bool:
 
 # A piece that asks something itself (not "we are 2 adults" before "will we fit?").
 _ASKING = whole_words(
-    "what(?:'s)?", "where(?:'s)?", "when", "how", "which", "who", "is", "are", "can", "could", "do", "does", "any",
+    "what(?:'?s)?", "where(?:'?s)?", "when", "how", "which", "who", "is", "are", "can", "could", "do", "does", "any",
     "berapa", "brp", "bila", "mana", "pukul", "kul", "ada", "boleh", "blh", "apa", "bagaimana", "macam mana",
 )  # fmt: skip
 # "Can" after the one who would do it, or after a relative word, says what the thing is for, and asks nothing:

@@ -268,6 +268,22 @@ _MANNER = whole_words(
 )
 
 
+# Who does what is asked ("how much do you block on my card?", "how much do u guys hold?"): the word after them is
+# what they do, not a thing the item must say.
+_DOERS = frozenset(str.split("i we you u they"))
+_ADDRESSED = frozenset(str.split("guys all"))
+
+
+def _without_doing(run: list[str]) -> list[str]:
+    """The run without a subject opening it, the words addressing the team ("guys") and the verb after them."""
+    if not run or run[0] not in _DOERS:
+        return run
+    rest = run[1:]
+    while rest and rest[0] in _ADDRESSED:
+        rest = rest[1:]
+    return rest[1:]
+
+
 def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     """The runs of words naming what the question asks about (at most MAX_THING_WORDS words each), each with whom
     or what it is for ([] when it says none)."""
@@ -275,6 +291,7 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     found = []
     for match in [*_AFTER.finditer(lowered), *_BROUGHT_TO.finditer(lowered)]:
         run, rest = _run(glossary.tokens(lowered[match.end() :]))
+        run = _without_doing(run)
         if run:
             found.append((run, _purpose(rest)))
     # "gym ada loker tak?" is read above; "loker ada tak?", "parking motosikal ada caj?" name their thing before
@@ -289,8 +306,9 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
 # A verb or a participle says what is done, not what is asked about: Malay verbs by their prefixes ("disediakan",
 # "menggunakan", "bertugas", "terdapat"), English participles ("cooked", "held").
 _VERB_FORM = re.compile(r"(?:di|me|ber|ter)[a-z]{4,}|[a-z]{3,}(?:ed|ing)")
-# An extreme asked ("the earliest", "the closest LRT", "paling dekat") is a comparison of what the item states.
-_SUPERLATIVE = re.compile(r"[a-z]{2,}i?est|paling|plg|ter[a-z]{3,}")
+# An extreme asked ("the earliest", "the closest LRT", "paling dekat", "the last pickup") is a comparison of what the
+# item states.
+_SUPERLATIVE = re.compile(r"[a-z]{2,}i?est|paling|plg|ter[a-z]{3,}|last|first|final")
 # "What's the damage?" asks the price.
 _PRICE_IDIOM = re.compile(r"\bwhat(?:'s| is|s) the damage\b", re.IGNORECASE)
 

@@ -349,7 +349,16 @@ SETS = (
     (
         "eval_questions_tuning66.json",
         "check set of the t44o round: written after its fixes on tuning65 (new wordings, the same kinds), run once;"
-        " one fix made on its misses (a detail judged of the piece asking it)",
+        " the one fix made on its misses (a detail judged of the piece asking it) left out on held-out evidence",
+    ),
+    (
+        "eval_questions_tuning63.json",
+        "tuning set of the t44q round: written before its changes; guests' own words (filler, 'whats', 'max', 'pw'),"
+        " a card 'blocked' for the deposit, occupancy asked as a number, two questions in one, Manglish",
+    ),
+    (
+        "eval_questions_tuning64.json",
+        "check set of the t44q round: written after its first fixes on tuning63, run once (20/21), then tuned on",
     ),
     (
         "eval_questions_holdout7.json",

@@ -915,13 +915,17 @@ def _grounded(
         helpful = [s for s in item.sentences if s.concepts & uncovered or item.subject & uncovered or other_side]
         if measures:
             helpful = [s for s in helpful if measures & _measures(s.text)]
-        if asked & _TELLING_FOCI and not comparison:
+        its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
+        # The kind of fact asked of what it is added for: the part's own ("can I bring my dog, and where can I park?"
+        # asks a place of the parking only, and the pet rule answers the dog), or the question's for a part asking
+        # nothing of its own ("what time does the pool open, and the spa?").
+        wanted = frozenset(f.name for number in its_parts for f in parts[number][0]) or asked
+        if wanted & _TELLING_FOCI and not comparison:
             # A second item answers a kind of fact the question asks for ("what time can we get the keys?": not the
             # lost key card's RM 50).
-            helpful = [s for s in helpful if s.carries & asked & _TELLING_FOCI]
+            helpful = [s for s in helpful if s.carries & wanted & _TELLING_FOCI]
         if not (uncovered or other_side) or not helpful:
             continue
-        its_parts = [number for number, (_, part_concepts, _) in enumerate(parts) if part_concepts & uncovered]
         if its_parts:
             # The sentence answering the part it is added for, the item's first one at equal scores ("when is
             # check-out": the check-out hour, not the early check-in's price the other part's "how much" favours).

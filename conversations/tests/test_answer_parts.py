@@ -47,6 +47,13 @@ WAY_THERE = [("How do I get here from the jetty?", "en"), ("mcm mana nk pergi re
 HOW_EARLY = [("How far ahead must I book the ferry?", "en"), ("feri kena tempah brp awal", "ms")]
 WIDTH = [("How wide is the door of the garden access room?", "en"), ("pintu bilik oku lebar brp", "ms")]
 DAYS = [("How many days until I get the bond back?", "en"), ("bond pulang dlm brp hari", "ms")]
+PLACE_OF_ONE_PART = [
+    ("can i bring my cat along, also where do i park my car", "en"),
+    ("where do i park my car, and can i bring my cat", "en"),
+    ("boleh bawa kucing tak, dan letak kereta kat mana", "ms"),
+]
+PETS = Hit(20, 20, "Pets", "policies", "Pets are not allowed in the resort. Service dogs are welcome.", 0.9)
+CAR_PARK = Hit(21, 21, "Car Park", "facilities", "Guests park in the basement on levels B1 and B2 for RM 12.", 0.9)
 # (Malay only: an English phrase added to the concept moves the embedding of every Malay question naming it.)
 OWN_WASHING = [("nk basuh baju sendiri ada mesin x", "ms"), ("boleh cuci sendiri baju kat hotel ke", "ms")]
 TAXIS = [("Where do taxis drop us off?", "en"), ("teksi turun kat mana", "ms")]
@@ -74,6 +81,13 @@ def test_a_part_asking_a_fact_the_answering_item_states_nowhere_takes_the_item_s
 ) -> None:
     answer = _ask(question, (RATES, SUITE), language)
     assert "RM 70" in answer and "three adults" in answer
+
+
+@pytest.mark.parametrize(QUESTION, PLACE_OF_ONE_PART)
+def test_a_part_asking_no_place_is_answered_by_its_own_item(question: str, language: str) -> None:
+    # The place is asked of the parking only: the pet rule, which states no place, still answers the cat.
+    answer = _ask(question, (CAR_PARK, PETS), language)
+    assert "not allowed" in answer and "B1" in answer, answer
 
 
 @pytest.mark.parametrize(QUESTION, WAY_THERE)

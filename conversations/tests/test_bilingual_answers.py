@@ -82,6 +82,13 @@ def test_each_part_of_a_two_part_malay_question_is_searched_and_answered(kb) -> 
     assert "12:00" in reply.text and "free of charge" in reply.text, reply.text
 
 
+def test_a_part_opened_by_whats_as_guests_type_it_asks_of_its_own() -> None:
+    assert situations.asking_pieces("whats the wifi and what time does the gym open") == [
+        "whats the wifi ",
+        " what time does the gym open",
+    ]
+
+
 def test_a_part_that_asks_nothing_is_not_searched_on_its_own() -> None:
     assert situations.asking_pieces("we are 2 adults and 3 kids, will we fit in one room?") == []
     assert situations.asking_pieces("i use a wheelchair, which room suits me") == []

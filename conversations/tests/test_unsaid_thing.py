@@ -103,6 +103,8 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         ("Can I get a crib for the baby?", ROOM, "en", "Baby cots"),
         ("does the gym have dumbbells?", GYM, "en", "free weights"),
         ("gym ada mesin lari?", GYM, "ms", "treadmills"),
+        # The last collection is an extreme of the hours the item states.
+        ("whats the last collection time for laundry?", LAUNDRY, "en", "9:00 am"),
         # A day, a time or who comes is not the thing asked; nor an amount of it, nor a measure the item states.
         ("what time does the lagoon pool open on Sunday?", POOL, "en", "8:00 am"),
         ("which floor has the rowing machines?", GYM, "en", "level 7"),
@@ -142,6 +144,16 @@ def test_a_question_asking_two_things_keeps_the_part_the_item_answers() -> None:
     assert "6:00 am to 11:00 pm" in answer
     # ("climbing" says what is done on the wall: a verb form is not judged.)
     assert thing_unsaid("is there a climbing wall, and is there a sauna?", GYM.title, [GYM.text]) == ["wall", "sauna"]
+
+
+def test_what_the_team_is_asked_to_do_is_no_thing_the_item_must_say() -> None:
+    deposit = Hit(41, 41, "Deposit", "policies", "A deposit of RM 300 is held on your card at check-in.", 0.9)
+    # "block" and "guys": a verb after who does it, and the words addressing the team.
+    for question in ("how much do u guys hold on my card?", "how much do you block on my card for the deposit?"):
+        assert thing_unsaid(question, deposit.title, [deposit.text]) == [], question
+        assert "RM 300" in _ask(question, deposit), question
+    # The thing after the verb is still judged.
+    assert thing_unsaid("how much do you charge for a sauna?", GYM.title, [GYM.text]) == ["sauna"]
 
 
 def test_the_words_judged_are_the_things_content_words() -> None:

@@ -50,6 +50,7 @@ VECTOR_WEIGHT = 1.0
 TEXT_WEIGHT = 0.5
 CANDIDATES = 40
 
+# A greeting and the filler around a question ("hey so how much do u guys …") are no words an item repeats.
 STOP_WORDS = frozenset(
     str.split(
         """
@@ -58,6 +59,7 @@ STOP_WORDS = frozenset(
     ada adakah apa apakah bagaimana berapa boleh dan dengan di ini itu ke kah mana saya untuk yang
     tak tidak ya anda kami kita dari pada atau juga lah nak mahu hendak bila
     hotel ni tu je ker kat sini
+    hi hello hey hai helo so guys just
     """
     )
 )

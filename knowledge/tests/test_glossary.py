@@ -101,6 +101,20 @@ def test_typed_shorthand_is_written_out_before_the_glossary_reads_a_question() -
     assert check_in in glossary.find(glossary.normalise("cek in bila?"))
 
 
+def test_a_guests_whats_max_and_pw_are_written_out() -> None:
+    assert glossary.normalise("whats the max number of ppl?") == "what is the maximum number of people?"
+    assert glossary.normalise("wifi pw?") == "wifi password?"
+
+
+def test_occupancy_asked_as_a_number_and_a_card_blocked_name_one_concept_each() -> None:
+    [capacity] = [c for c in glossary.find("sleeps")]
+    for asked in ("max number of ppl", "the maximum number of guests", "number of people", "max occupancy"):
+        assert [c for c in glossary.find(glossary.normalise(asked))] == [capacity], asked
+    [deposit] = glossary.find("deposit")
+    for asked in ("how much is blocked on my card", "a block on my credit card", "what's the card hold"):
+        assert deposit in glossary.find(asked), asked
+
+
 def test_a_malformed_shorthand_line_is_refused_with_its_number(tmp_path, monkeypatch) -> None:
     bad = tmp_path / "shorthand.txt"
     bad.write_text("# comment\nbrp = berapa\nno equals sign here\n", encoding="utf-8")

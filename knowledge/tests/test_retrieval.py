@@ -156,6 +156,18 @@ def test_the_full_text_side_asks_for_every_term_in_its_word_forms_and_synonyms()
     assert "hotel" not in text_query("Is there an ATM in the hotel?")  # the hotel is every item's subject
 
 
+def test_a_greeting_and_filler_words_are_no_terms_of_the_full_text_side():
+    from knowledge.services import glossary
+    from knowledge.services.retrieval import text_query
+
+    query = text_query(glossary.normalise("hey so whats the max number of ppl u guys allow in the superior"))
+    every_term, _, _ = query.partition(") | ")
+    for filler in ("hey", "so", "guys", "whats", "number:*"):
+        assert filler not in every_term.split(), query
+    # The superior and its occupancy, one term each ("allow" a word of its own).
+    assert every_term.count("&") == 2 and "sleeps" in every_term, query
+
+
 def test_the_full_text_side_finds_a_malay_word_under_its_prefixes(world):
     from knowledge.services.ingestion import ParsedItem, embed_items, upsert_items
     from knowledge.services.retrieval import search_detailed, text_query
@@ -243,6 +255,8 @@ def seaside(world) -> dict[str, int]:
         # step says what is known of it (assistant.unsaid).
         ("does the superior queen have a bathtub?", "en", "Superior Queen Room"),
         ("bilik superior ada tab mandi tak?", "ms", "Superior Queen Room"),
+        # Filler and the occupancy asked as a number leave the full-text side the room's "sleeps".
+        ("hey whats the max number of ppl in the superior queen", "en", "Superior Queen Room"),
     ],
 )
 def test_colloquial_questions_find_the_item_that_answers_them_in_another_hotel(
