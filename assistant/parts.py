@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.situations import asking_pieces, asks, is_comparison, question_pieces, told
+from assistant.situations import asking_pieces, asks, is_comparison, question_pieces
 from knowledge.services import glossary
 
 MANY_PARTS = 3  # a message asking this many things or more is answered part by part
@@ -50,12 +50,9 @@ def _topics(text: str) -> list[glossary.Concept]:
     return [c for c in glossary.find(glossary.normalise(text)) if not c.general and not c.person]
 
 
-def _a_part(piece: str, sentence: str = "") -> bool:
+def _a_part(piece: str) -> bool:
     """A piece asking by a question word ("how much is parking"), or naming a thing of its own in a list ("…
-    about the rooms, the pool, parking and breakfast"); not "and a child" after "a room for 2 adults", nor the
-    guest's own situation told in the sentence ("my wife is pregnant, …")."""
-    if sentence and told(piece, sentence):
-        return False
+    about the rooms, the pool, parking and breakfast"); not "and a child" after "a room for 2 adults"."""
     return (
         (asks(piece) or bool(_QUESTION_START.match(piece)) or bool(_topics(piece)))
         and len(piece.split()) > 1
@@ -67,7 +64,7 @@ def _sentence_parts(sentence: str) -> list[str]:
     """A sentence's parts: itself when it asks two things or fewer; else its pieces, each asking or naming a thing,
     a piece that does neither kept with the one before it (a leading one, with the one after)."""
     pieces = [_TRAILING_AND.sub("", p).strip(" ,;:") for p in question_pieces(sentence)]
-    if is_comparison(sentence) or sum(1 for p in pieces if _a_part(p, sentence)) < MANY_PARTS:
+    if is_comparison(sentence) or sum(1 for p in pieces if _a_part(p)) < MANY_PARTS:
         run_on = _run_on_questions(sentence) if not re.search(r"[,;?]", sentence) else []
         if len(run_on) < MANY_PARTS and not re.search(r"[,;?]", sentence):
             run_on = _malay_run_on(sentence)
@@ -77,7 +74,7 @@ def _sentence_parts(sentence: str) -> list[str]:
     parts: list[str] = []
     before = ""
     for piece in filter(None, pieces):
-        if _a_part(piece, sentence):
+        if _a_part(piece):
             parts.append(f"{before} {piece}".strip())
             before = ""
         elif parts:

@@ -299,44 +299,6 @@ def asks(piece: str) -> bool:
     return bool(_ASKING.search(_SAYS_WHAT_FOR.sub(" ", piece)))
 
 
-# The guest's own situation, told as a statement beside the question: "my wife is pregnant, …", "… I don't eat meat",
-# "kami gerak awal pagi", "it's our anniversary". It opens with the guest (or theirs) and asks nothing itself: no
-# question mark after it, no question word, no request ("I'd like", "we need", "nak tanya").
-_GUEST_OPENS = re.compile(
-    r"\W*(?:i|i'm|im|i've|we|we're|we've|were|my|our|me|it's|its|this is|kami|saya|sy|aku|kita"
-    r"|(?:isteri|suami|anak|mak|ayah|ibu|bapa|kawan|keluarga)\s+(?:saya|sy|kami|aku))\b",
-    re.IGNORECASE,
-)
-_AGE_TOLD = re.compile(r"\b\d{1,2}\b")  # an age or a count: "my son is 5", "kami 4 orang"
-_NOT_TOLD = whole_words(
-    "what(?:'s)?", "where(?:'s)?", "when", "how", "which", "who", "why", "whether", "if", "any", "can", "could", "may",
-    "would", "will", "should", "need", "needs", "want", "wants", "like", "wonder", "know", "ask", "looking",
-    "please", "pls", "berapa", "brp", "bila", "mana", "apa", "pukul", "boleh", "blh", "ada", "nak", "mahu", "hendak",
-    "tanya", "tahu", "kalau", "sama ada", "tolong", "perlu", "cari", "ke", "tak", "kah",
-    # asking about something in so many words: "saya ingin bertanya tentang polisi pembatalan"
-    r"\w*tanya\w*", "ingin", "minta", "mohon", "harap", r"enquir\w*", r"inquir\w*", "wondering", "about", "tentang",
-    "mengenai", "info", "maklumat", r"details?",
-)  # fmt: skip
-
-
-def told(piece: str, question: str) -> bool:
-    """The piece of `question` tells the guest's own situation and asks nothing: no question mark follows it. Who
-    comes ("we are 2 adults", "my daughter is 1") is no mere situation: which room fits or whom a cot is for is read
-    with it."""
-    text = piece.strip(" ,;")
-    at = question.find(text)
-    after = question[at + len(text) :].lstrip() if at >= 0 and text else "?"
-    who = _PARTY.search(text) or _PARTY_SIZE.search(text) or _YOUNG_CHILD.search(text) or _AGE_TOLD.search(text)
-    return bool(_GUEST_OPENS.match(text) and not _NOT_TOLD.search(text) and not who and not after.startswith("?"))
-
-
-def without_told(question: str, pieces: list[str]) -> list[str]:
-    """The pieces asking something, the guest's own situation told beside them left out (all of them when every piece
-    tells)."""
-    asking = [piece for piece in pieces if not told(piece, question)]
-    return asking or pieces
-
-
 def asking_pieces(question: str) -> list[str]:
     """The parts of a question asking two things or more, each asking by its own question word (a comparison's
     sides, each); [] for one. A part asking nothing of its own (a second thing named after "and" … "I can use") is

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.language import ENGLISH_WORDS, MALAY_WORDS
-from assistant.situations import asking_pieces, without_told
+from assistant.situations import asking_pieces
 from core.patterns import whole_words
 from knowledge.services import glossary
 
@@ -426,9 +426,7 @@ def thing_unsaid(question: str, title: str, sentences: Sequence[str], *, names: 
     # Two questions in two sentences ("earliest check in time? and whats the wifi called") are two parts too,
     # though the first asks by no question word.
     sentences = [s for s in question.split("?") if s.strip()]
-    pieces = asking_pieces(question) or (sentences if len(sentences) > 1 else [question])
-    # The guest's own situation told beside ("I don't eat meat", "it's our anniversary") is no part answered.
-    for piece in without_told(question, pieces):
+    for piece in asking_pieces(question) or (sentences if len(sentences) > 1 else [question]):
         missing = _unsaid_words(piece, said, own)
         if not missing:
             return []

@@ -349,7 +349,7 @@ SETS = (
     (
         "eval_questions_tuning66.json",
         "check set of the t44o round: written after its fixes on tuning65 (new wordings, the same kinds), run once;"
-        " the one fix made on its misses (a detail judged of the piece asking it) left out on held-out evidence",
+        " the round's situation rule and the one fix made on its misses left out on held-out evidence",
     ),
     (
         "eval_questions_tuning63.json",

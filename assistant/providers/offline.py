@@ -24,7 +24,6 @@ from assistant.situations import (
     variant,
     without_party,
     without_setting,
-    without_told,
 )
 from core.patterns import whole_words
 from knowledge.services import glossary
@@ -810,7 +809,7 @@ def _grounded(
         # "Is the Ramadan buffet also served for sahur?", "lunch at the café?" of the breakfast: a meal the item does
         # not serve, though it serves another. (Of a question asking several things too: none of its meals is served.)
         return []
-    if len(without_told(question, question_pieces(question))) == 1 and unsaid.food_unserved(
+    if len(question_pieces(question)) == 1 and unsaid.food_unserved(
         question, best.title, [s.text for s in best.sentences]
     ):
         # "Does the Sky Bar serve food?": the line naming the bar serves alcohol; a drink is no answer to food. (Of a
@@ -1159,8 +1158,7 @@ def _detail_unstated(question: str, item: _Item, *, price: bool) -> bool:
     length it never measures, an amount where it states no price at all, a price for an age or a kind of person it
     prices for no one, or of a thing it names only in a line stating no price. Only of a question asking one thing:
     one asking two ("when does the pool open and how much is a massage?") keeps the answer to its other part."""
-    # (The guest's own situation told beside it, "my feet are killing me", is no second thing asked.)
-    if len(without_told(question, question_pieces(question))) > 1 or _ALTERNATIVES_ASKED.search(question):
+    if len(question_pieces(question)) > 1 or _ALTERNATIVES_ASKED.search(question):
         return False
     texts = [s.text for s in item.sentences]
     if unstated.dimension_unstated(question, texts) or unsaid.detail_unsaid(question, item.title, texts):

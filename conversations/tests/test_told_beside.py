@@ -1,18 +1,16 @@
-"""Issue 15: no invented fact off the knowledge, on invented items of another hotel. The guest's own situation told
-beside a question ("I don't eat eggs", "it's our honeymoon", "my legs ache after the flight") is no second part that
-the item answers; a way of serving the item never states (packed to take away, brought to the lobby), a condition of
-the guest's asked as safe or allowed, a price asked by the day of a kind of car the car park never names: the honest
-reply, not the item's other lines. Real second questions, and the stated details asked beside a situation, keep
-their answers."""
+"""Issue 15: no invented fact off the knowledge, on invented items of another hotel. A way of serving the item never
+states (packed to take away, brought to the lobby), a condition of the guest's asked as safe or allowed, a price asked
+by the day of a kind of car the car park never names: the honest reply, not the item's other lines. The stated details
+asked beside the guest's own situation keep their answers. (Reading the situation itself as no part of the question
+was built and measured in the t44o round and left out: it turned right answers of the held-out sets wrong.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.parts import asked_parts
 from assistant.providers.base import Hit
 from assistant.providers.offline import TEMPLATES
-from assistant.situations import question_pieces, told
+from assistant.situations import question_pieces
 from conversations.tests.answers import offline_answer
 
 CAFE_TEXT = "Breakfast is served at Orchid Café from 7:00 am to 10:00 am. The buffet has roti jala, mee hoon and fruit."
@@ -31,46 +29,16 @@ LOCATION = Hit(5, 5, "Lokasi Hotel", "faq", LOCATION_TEXT, 0.8, language="ms")
 
 
 @pytest.mark.parametrize(
-    ("piece", "question", "expected"),
-    [
-        ("my wife is pregnant", "my wife is pregnant, is the spa ok?", True),
-        (" I don't eat eggs", "can I get vegan roti? I don't eat eggs", True),
-        (" kami gerak awal pagi", "sarapan boleh bungkus? kami gerak awal pagi", True),
-        ("we land at 2am", "we land at 2am, is the front desk open?", True),
-        # A question, however it opens: a question mark after it, a question word, a request.
-        ("we can park there", "we can park there?", False),
-        ("is the pool open", "is the pool open, my kids are 5", False),
-        ("I'd like to know the price", "I'd like to know the price", False),
-        (
-            "Saya ingin bertanya tentang polisi pembatalan",
-            "Saya ingin bertanya tentang polisi pembatalan, dan deposit?",
-            False,
-        ),
-        ("my son is 5, can he join", "my son is 5, can he join", False),
-        # Who comes is read with the question: which room fits them, whom a cot is for.
-        ("we are 2 adults", "we are 2 adults, which room works?", False),
-        (" my daughter is 1", "do u have a cot for babies? my daughter is 1", False),
-    ],
-)
-def test_a_piece_telling_the_guests_own_situation_asks_nothing(piece: str, question: str, expected: bool) -> None:
-    assert told(piece, question) is expected
-
-
-@pytest.mark.parametrize(
     ("question", "hits", "language"),
     [
-        # The guest's own situation told beside: no part answered.
-        ("can I get a vegan roti jala at breakfast? I don't eat eggs", (CAFE,), "en"),
-        ("do you have a couples treatment room at the spa? it's our honeymoon", (SPA,), "en"),
-        ("how much is the foot reflexology? my legs ache after the flight", (SPA,), "en"),
         # A way of serving the item never states.
-        ("can the café pack our breakfast in a box? we leave at 5am", (CAFE,), "en"),
+        ("can the café pack our breakfast in a box?", (CAFE,), "en"),
         ("can we get breakfast to go?", (CAFE,), "en"),
         ("sarapan boleh bungkus bawak dalam kereta?", (CAFE,), "ms"),
         ("does in-room dining deliver to the pool deck?", (DINING,), "en"),
     ],
 )
-def test_what_the_item_never_states_beside_a_situation_or_as_a_way_of_serving_gets_the_honest_reply(
+def test_a_way_of_serving_the_item_never_states_gets_the_honest_reply(
     question: str, hits: tuple[Hit, ...], language: str
 ) -> None:
     assert offline_answer(question, hits, language=language) == TEMPLATES[language]["unknown"]
@@ -112,8 +80,3 @@ def test_what_a_thing_is_brought_for_is_no_place_it_is_brought_to() -> None:
     text = "Quiet hours start at 11:00 pm. Durian and other strong-smelling fruit may not be brought into the hotel."
     rules = Hit(6, 6, "House Rules", "policies", text, 0.9)
     assert "may not be brought" in offline_answer("can i bring my own durian to eat in the room", (rules,))
-
-
-def test_a_situation_told_is_no_part_of_a_message_answered_part_by_part() -> None:
-    assert asked_parts("my wife is pregnant and wants a gentle massage, how far ahead should we book?") == []
-    assert len(asked_parts("my wife is pregnant. is there a pool, how much is breakfast and where can we park?")) == 3
