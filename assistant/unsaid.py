@@ -306,8 +306,8 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
 # A verb or a participle says what is done, not what is asked about: Malay verbs by their prefixes ("disediakan",
 # "menggunakan", "bertugas", "terdapat"), English participles ("cooked", "held").
 _VERB_FORM = re.compile(r"(?:di|me|ber|ter)[a-z]{4,}|[a-z]{3,}(?:ed|ing)")
-# An extreme asked ("the earliest", "the closest LRT", "paling dekat", "the last pickup") is a comparison of what the
-# item states.
+# An extreme asked ("the earliest", "the closest LRT", "paling dekat", "the last collection") is a comparison of what
+# the item states.
 _SUPERLATIVE = re.compile(r"[a-z]{2,}i?est|paling|plg|ter[a-z]{3,}|last|first|final")
 # "What's the damage?" asks the price.
 _PRICE_IDIOM = re.compile(r"\bwhat(?:'s| is|s) the damage\b", re.IGNORECASE)
