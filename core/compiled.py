@@ -60,11 +60,8 @@ def rows(build: Callable[..., QuerySet[Any]], *values: Any) -> list[Any]:
     flat values as the ORM gives them, each column converted as the ORM converts it; its SQL compiled once per
     process for `build` (a module-level function). Each value (an int or a str) must appear once in the statement."""
     read = _compiled_read(build, tuple(type(value) for value in values), True)
-    params = list(read.params)
-    for at, value in zip(read.at, values, strict=True):
-        params[at] = value
     with connection.cursor() as cursor:
-        cursor.execute(read.sql, params)
+        cursor.execute(read.sql, read.bound(values))
         found = [read.converted(row) for row in cursor.fetchall()]
     if read.names:
         return [dict(zip(read.names, row, strict=True)) for row in found]
@@ -81,10 +78,7 @@ def firsts(*reads: tuple[Callable[..., QuerySet[Any]], tuple[Any, ...]]) -> list
     plan = _compiled_firsts(tuple((build, tuple(type(value) for value in values)) for build, values in reads))
     params: list[Any] = []
     for read, (_, values) in zip(plan.reads, reads, strict=True):
-        mine = list(read.params)
-        for at, value in zip(read.at, values, strict=True):
-            mine[at] = value
-        params += mine
+        params += read.bound(values)
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         row = cursor.fetchone()
@@ -127,11 +121,8 @@ def _compiled_firsts(reads: tuple[tuple[Callable[..., QuerySet[Any]], tuple[type
 
 def _run(build: Callable[..., QuerySet[Any]], values: tuple[Any, ...]) -> tuple[_Read, tuple[Any, ...] | None]:
     read = _compiled_read(build, tuple(type(value) for value in values))
-    params = list(read.params)
-    for at, value in zip(read.at, values, strict=True):
-        params[at] = value
     with connection.cursor() as cursor:
-        cursor.execute(read.sql, params)
+        cursor.execute(read.sql, read.bound(values))
         return read, cursor.fetchone()
 
 
@@ -151,6 +142,13 @@ class _Read:
     names: tuple[str, ...] = ()  # a values() read: its dicts' keys
     flat: bool = False  # a values_list(flat=True) read
     width: int = 0  # the statement's columns
+
+    def bound(self, values: tuple[Any, ...]) -> list[Any]:
+        """The statement's parameters with the call's values in place of their markers."""
+        params = list(self.params)
+        for at, value in zip(self.at, values, strict=True):
+            params[at] = value
+        return params
 
     def converted(self, row: tuple[Any, ...]) -> list[Any]:
         values = list(row)

@@ -1,6 +1,7 @@
 """pytest fixtures for the fake providers, for every test (the root conftest.py loads this module as a plugin):
 
-- `fake_graph`: the fake Graph API, with the WhatsApp adapter's settings pointed at it;
+- `graph`: the fake Graph API, nothing pointed at it (a test hands its URL and token to what it starts);
+- `fake_graph`: the same server, with the WhatsApp adapter's settings pointed at it;
 - `fake_smtp`: the fake SMTP server, with Django's SMTP backend pointed at it.
 
 Both change settings through pytest-django's `settings`, so they are put back after the test.
@@ -18,12 +19,17 @@ from testsupport.smtp import FakeSmtpServer
 
 
 @pytest.fixture
-def fake_graph(settings: Any) -> Iterator[FakeGraphServer]:
+def graph() -> Iterator[FakeGraphServer]:
     with FakeGraphServer() as server:
-        settings.GRAPH_API_BASE_URL = server.url
-        settings.WHATSAPP_ACCESS_TOKEN = server.token
-        settings.WHATSAPP_HTTP_TIMEOUT = 1.0
         yield server
+
+
+@pytest.fixture
+def fake_graph(settings: Any, graph: FakeGraphServer) -> FakeGraphServer:
+    settings.GRAPH_API_BASE_URL = graph.url
+    settings.WHATSAPP_ACCESS_TOKEN = graph.token
+    settings.WHATSAPP_HTTP_TIMEOUT = 1.0
+    return graph
 
 
 @pytest.fixture

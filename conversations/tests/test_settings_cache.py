@@ -18,6 +18,7 @@ from core import settings_cache
 from core.redis import get_redis
 from properties.models import Property
 from properties.services import current_property_cached
+from testsupport.counting import redis_gets
 
 pytestmark = pytest.mark.django_db
 
@@ -115,15 +116,8 @@ def test_copies_expire_and_redis_down_means_fresh_reads(world, tones, monkeypatc
 
 
 def test_a_turn_reads_each_propertys_stamp_once_and_the_next_turn_sees_a_change(world, tones, monkeypatch) -> None:
-    gets: list[str] = []
+    gets = redis_gets(monkeypatch, settings_cache)
     client = get_redis()
-
-    class Counting:
-        def get(self, name: str) -> object:
-            gets.append(name)
-            return client.get(name)
-
-    monkeypatch.setattr(settings_cache, "get_redis", Counting)
     with settings_cache.one_stamp_read():
         for schema in ("alpha", "bravo", "alpha", "bravo"):
             with schema_context(schema):

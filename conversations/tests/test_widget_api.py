@@ -16,6 +16,7 @@ from conversations.widget import throttle, tokens
 from core.redis import get_redis
 from properties.models import WidgetKey
 from properties.services import rotate_widget_key
+from testsupport.counting import redis_gets
 
 pytestmark = pytest.mark.django_db
 
@@ -264,14 +265,7 @@ def test_the_keys_last_minute_is_read_once_a_minute_once_it_has_settled(world, k
     settings.WIDGET_KEY_CEILING_GROWTH = 3
     minute = int(time.time() // 60) + 10  # a minute no other test has read
     client = get_redis()
-    gets: list[str] = []
-
-    class Counting:
-        def get(self, name: str) -> object:
-            gets.append(name)
-            return client.get(name)
-
-    monkeypatch.setattr(throttle, "get_redis", Counting)
+    gets = redis_gets(monkeypatch, throttle)
     client.set(throttle.traffic_key(keys[0].pk, minute - 1), 20, ex=120)
     # In the minute's first seconds a request of the minute before may still be counting: read every time.
     assert [throttle.key_ceiling(keys[0].pk, now=minute * 60 + 1) for _ in range(2)] == [60, 60]

@@ -30,12 +30,6 @@ GUEST = "+60123456789"
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraphServer]:
-    with FakeGraphServer() as server:
-        yield server
-
-
-@pytest.fixture
 def adapter(graph: FakeGraphServer) -> Iterator[WhatsAppAdapter]:
     # A generous timeout: on a loaded machine a 0.5 s one made a slow success look like a lost answer
     # (a retried send, a second message). Only the timeout test below uses a short one.

@@ -31,12 +31,6 @@ HOTEL_MD = FIXTURES / "hotel.md"
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraphServer]:
-    with FakeGraphServer() as server:
-        yield server
-
-
-@pytest.fixture
 def graph_daphne(committed_db: Any, live_logs: Path, graph: FakeGraphServer) -> Iterator[Daphne]:
     """A daphne whose WhatsApp client talks to the fake Graph server (the session's daphne does not)."""
     server = start_daphne(live_logs, GRAPH_API_BASE_URL=graph.url, WHATSAPP_HTTP_TIMEOUT="5")
