@@ -24,44 +24,53 @@ SPA, PARK, CAR, POOL, MUSOLLA, RATES = (
 )
 
 
+# "…, and how much is one?", "harga berapa?", "what time does it open?": the price or the hours of the thing the first
+# piece names, which the item never says; not a part answered by the item's other treatment. What the thing is for,
+# after "ada" or after the opening subject: a kind of parking the item never names. A ride from a place the item never
+# names: the transfer from its own airport is no answer. A length asked of the item's own subject, in metres.
+UNSAID = {
+    "en": {
+        "does the spa do manicures, and how much is one?": SPA,
+        "is there a steam room at the spa? what time does it open?": SPA,
+        "do you do transfers from Senai airport?": CAR,
+        "can your car pick us up from Johor Bahru?": CAR,
+    },
+    "ms": {
+        "spa ada buat pedicure? harga berapa?": SPA,
+        "spa ada bilik wap? buka pukul berapa?": SPA,
+        "car park ada untuk lori? berapa semalam?": PARK,
+        "parking untuk bas persiaran berapa sejam?": PARK,
+        "kolam renang panjang berapa meter?": POOL,
+    },
+}
+# The same shapes about what the item says (whom it is for is no kind of the thing: a child, a guest): the fact.
+SAID = {
+    "en": {
+        "does the spa do Thai massage, and how much is one?": (SPA, "RM 250"),
+        "is there a musolla, and what floor is it on?": (MUSOLLA, "level 5"),
+        "do you do transfers from Changi airport?": (CAR, "RM 150"),
+        "can your car pick us up from the airport?": (CAR, "Changi"),
+    },
+    "ms": {
+        "spa ada urut thai? berapa harga?": (SPA, "RM 250"),
+        "ada musolla? tingkat berapa?": (MUSOLLA, "level 5"),
+        "katil tambahan untuk anak ketiga berapa?": (RATES, "RM 80"),
+        "parking untuk tetamu berapa semalam?": (PARK, "RM 20"),
+    },
+}
+
+
 @pytest.mark.parametrize(
-    ("question", "hit", "language"),
-    [
-        # "…, and how much is one?", "harga berapa?", "what time does it open?": the price or the hours of the thing
-        # the first piece names, which the item never says; not a part answered by the item's other treatment.
-        ("does the spa do manicures, and how much is one?", SPA, "en"),
-        ("spa ada buat pedicure? harga berapa?", SPA, "ms"),
-        ("is there a steam room at the spa? what time does it open?", SPA, "en"),
-        ("spa ada bilik wap? buka pukul berapa?", SPA, "ms"),
-        # What the thing is for, after "ada" or after the opening subject: a kind of parking the item never names.
-        ("car park ada untuk lori? berapa semalam?", PARK, "ms"),
-        ("parking untuk bas persiaran berapa sejam?", PARK, "ms"),
-        # A ride from a place the item never names: the transfer from its own airport is no answer.
-        ("do you do transfers from Senai airport?", CAR, "en"),
-        ("can your car pick us up from Johor Bahru?", CAR, "en"),
-        # A length asked of the item's own subject, in metres: no line states one.
-        ("kolam renang panjang berapa meter?", POOL, "ms"),
-    ],
+    ("language", "question"), [(language, question) for language, cases in UNSAID.items() for question in cases]
 )
-def test_the_thing_asked_unsaid_gets_the_honest_reply(question: str, hit: Hit, language: str) -> None:
+def test_the_thing_asked_unsaid_gets_the_honest_reply(language: str, question: str) -> None:
+    hit = UNSAID[language][question]
     assert offline_answer(question, (hit,), language=language) == TEMPLATES[language]["unknown"]
 
 
 @pytest.mark.parametrize(
-    ("question", "hit", "language", "fact"),
-    [
-        ("does the spa do Thai massage, and how much is one?", SPA, "en", "RM 250"),
-        ("spa ada urut thai? berapa harga?", SPA, "ms", "RM 250"),
-        ("is there a musolla, and what floor is it on?", MUSOLLA, "en", "level 5"),
-        ("ada musolla? tingkat berapa?", MUSOLLA, "ms", "level 5"),
-        ("do you do transfers from Changi airport?", CAR, "en", "RM 150"),
-        ("can your car pick us up from the airport?", CAR, "en", "Changi"),
-        # Whom it is for is no kind of the thing: a child, a guest.
-        ("katil tambahan untuk anak ketiga berapa?", RATES, "ms", "RM 80"),
-        ("parking untuk tetamu berapa semalam?", PARK, "ms", "RM 20"),
-    ],
+    ("language", "question"), [(language, question) for language, cases in SAID.items() for question in cases]
 )
-def test_the_same_shapes_about_what_the_item_says_are_answered(
-    question: str, hit: Hit, language: str, fact: str
-) -> None:
+def test_the_same_shapes_about_what_the_item_says_are_answered(language: str, question: str) -> None:
+    hit, fact = SAID[language][question]
     assert fact in offline_answer(question, (hit,), language=language)
