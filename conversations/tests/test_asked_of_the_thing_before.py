@@ -1,25 +1,25 @@
-"""A second piece naming nothing of its own asks of the thing the first names; what a thing is for; a ride from a
-place no item names (t45o), on invented items of another hotel: the honest reply instead of a neighbouring line or
-price, in the guest's language; the same shapes about what the item does say are answered."""
+"""t45o, on invented items of another hotel: a second piece naming nothing of its own asks of the thing the first
+names; what a thing is for; a ride from a place no item names. The honest reply instead of a neighbouring line or price,
+in the guest's language; the same shapes about what the item does say are answered."""
 
 from __future__ import annotations
 
 import pytest
 
+from assistant.providers import offline
 from assistant.providers.base import Hit
-from assistant.providers.offline import TEMPLATES
 from conversations.tests.answers import offline_answer
 
 ORCHID = {
+    "Car Park": "Hotel guests park for RM 20 per night; visitors pay RM 4 per hour.",
     "Orchid Spa": "Orchid Spa on level 6 offers Thai massage and body scrubs. It is open from 11:00 am to 9:00 pm. A "
     "90-minute Thai massage costs RM 250.",
-    "Car Park": "Hotel guests park for RM 20 per night; visitors pay RM 4 per hour.",
     "Airport Car": "We run private transfers to and from Changi Airport. A car for up to four guests costs RM 150.",
     "Lagoon Pool": "The lagoon pool is on the ground floor, open from 8:00 am to 8:00 pm. Towels are provided.",
     "Musolla": "A musolla on level 5 has prayer mats and ablution taps.",
     "Garden Suite Rates": "The Garden Suite costs RM 500 per night. An extra bed costs RM 80 per night.",
 }
-SPA, PARK, CAR, POOL, MUSOLLA, RATES = (
+PARK, SPA, CAR, POOL, MUSOLLA, RATES = (
     Hit(number, number, title, "facilities", text, 0.9) for number, (title, text) in enumerate(ORCHID.items(), 61)
 )
 
@@ -65,7 +65,7 @@ SAID = {
 )
 def test_the_thing_asked_unsaid_gets_the_honest_reply(language: str, question: str) -> None:
     hit = UNSAID[language][question]
-    assert offline_answer(question, (hit,), language=language) == TEMPLATES[language]["unknown"]
+    assert offline_answer(question, (hit,), language=language) == offline.TEMPLATES[language]["unknown"]
 
 
 @pytest.mark.parametrize(
