@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.language import ENGLISH_WORDS, MALAY_WORDS
-from assistant.situations import asking_pieces
+from assistant.situations import asking_pieces, asks
 from core.patterns import whole_words
 from knowledge.services import glossary
 
@@ -43,7 +43,8 @@ _AFTER = re.compile(
     r"|boleh (?:tolong )?(?:tempahkan|aturkan|uruskan|belikan|carikan|panggilkan|dapatkan)(?: (?:kami|saya))?"
     r"|(?:pay|paying) (?:by|with|using|via)|bayar (?:guna|dengan|pakai|melalui|ikut)"
     r"|boleh (?:hantar|bawa|pesan|order)"
-    r"|(?:do|does) (?:you|u|it|they|the \w+) (?:offer|provide|serve|sell|lend|rent|stock|hold|run)"
+    # ("does the spa do facials?", "do you do airport pickups?": "do" of a service is "offer")
+    r"|(?:do|does) (?:you|u|it|they|the \w+) (?:offer|provide|serve|sell|lend|rent|stock|hold|run|do)"
     r"|how much (?:is|are|for|does|do|would)(?: (?:it|a|an|the|one) (?:cost|charge)(?: for| to)?)?"
     r"|(?:price|cost|charge|rate|fee) (?:of|for)"
     r"|what(?:'s| is| are|s)?(?: the)?|which|how many"
@@ -93,6 +94,7 @@ _NOT_JUDGED = frozenset(
     held kept given taken left brought paid sent
     height depth width length size weight temperature distance capacity speed colour color brand number name old aged
     clearance percent percentage peratus limit limits had
+    meter meters metre metres cm mm inch inches feet ft km kilometre kilometres kilometer kilometers sentimeter
     tinggi ketinggian dalam kedalaman lebar panjang saiz luas keluasan berat suhu jarak kapasiti kelajuan warna jenama
     nombor nama
     segelas secawan sebotol sepinggan semangkuk
@@ -299,7 +301,16 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     # guest's word the spa need not say.)
     opening = re.match(r"\W*([\w-]+(?:\s+[\w-]+)?)\s+(?:ada|ade)\b", lowered)
     if opening:
-        found.append((glossary.tokens(opening.group(1)), []))
+        # "parking ada untuk lori?": whom or what it is for comes after "ada" too.
+        found.append((glossary.tokens(opening.group(1)), _purpose(glossary.tokens(lowered[opening.end() :]))))
+    # "parking untuk bas persiaran berapa sejam?", "parking for a tour bus, how much?": the opening subject is not
+    # judged (a guest's word for it, as before "berapa"), but what it is for is a kind of it the item may not offer.
+    subject_for = re.match(r"\W*[\w-]+(?:\s+[\w-]+)?\s+(?=(?:for|untuk|utk|bagi)\b)", lowered)
+    if subject_for and not opening:
+        purpose = _purpose(glossary.tokens(lowered[subject_for.end() :]))
+        # (Not for someone: "katil tambahan untuk anak kelima berapa" asks the extra bed's price for a child.)
+        if purpose and not any(_persons(word) for word in purpose):
+            found.append(([], purpose))
     return found
 
 
@@ -415,6 +426,27 @@ def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> li
     return unsaid
 
 
+# Words that ask a price, a length or a count without naming what of: "how much is one?", "harga berapa?".
+_ASKING_ONLY = frozenset(
+    str.split(
+        """much price prices cost costs harga caj kos ringgit rm long lama per seorang satu berapakah does do opens
+        closes buka dibuka tutup ditutup floor level tingkat aras"""
+    )
+)
+
+
+def _names_nothing(piece: str) -> bool:
+    """The piece names no thing, only what it asks of one: question words, pro-forms, days and counts."""
+    return not any(
+        word not in _NOT_JUDGED
+        and word not in _STOPS
+        and word not in _SKIPPED
+        and word not in _ASKING_ONLY
+        and not _CALENDAR.fullmatch(word)
+        for word in glossary.tokens(piece.lower())
+    )
+
+
 def thing_unsaid(question: str, title: str, sentences: Sequence[str], *, names: Sequence[str] = ()) -> list[str]:
     """The words of the thing asked about that the item (its title and sentences) never says, in any words; [] when
     the item says it all, when nothing is read as a thing, or when a part of a question asking several things has
@@ -426,7 +458,13 @@ def thing_unsaid(question: str, title: str, sentences: Sequence[str], *, names: 
     # Two questions in two sentences ("earliest check in time? and whats the wifi called") are two parts too,
     # though the first asks by no question word.
     sentences = [s for s in question.split("?") if s.strip()]
-    for piece in asking_pieces(question) or (sentences if len(sentences) > 1 else [question]):
+    pieces = asking_pieces(question) or (sentences if len(sentences) > 1 else [question])
+    # A piece after the first that asks and names nothing of its own ("…, and how much is one?", "… harga berapa?",
+    # "what time does it open?") asks its fact of the thing the piece before it names: it is no part answered on its
+    # own. (Only a piece asking: what the guest tells beside a question, "we leave at 5am", stays as it was; the rule
+    # making it no part lost held-out answers twice, docs/quality.md, t44o.)
+    pieces = [p for n, p in enumerate(pieces) if not n or not (asks(p) and _names_nothing(p))] or pieces
+    for piece in pieces:
         missing = _unsaid_words(piece, said, own)
         if not missing:
             return []

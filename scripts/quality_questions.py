@@ -361,6 +361,18 @@ SETS = (
         "check set of the t44q round: written after its first fixes on tuning63, run once (20/21), then tuned on",
     ),
     (
+        "eval_questions_tuning69.json",
+        "tuning set of the t45o round: written before its changes; 40 off-knowledge questions close to an item (a ride"
+        " to or from a place no item names, a ticket booked, a named attraction's price, a dish or brand never named, a"
+        " facility's unstated detail, a service never listed asked with its price), half Malay, and 30 answerable ones"
+        " on the same items",
+    ),
+    (
+        "eval_questions_tuning70.json",
+        "check set of the t45o round: written after its first rules, before running them on it (the same kinds, new"
+        " wordings; 30 off-knowledge, 20 answerable), run once (3/30 off-knowledge faults), then tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

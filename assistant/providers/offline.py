@@ -1034,10 +1034,27 @@ def _glossary_words() -> frozenset[str]:
 
 # A ride or a ticket to somewhere, typed in lower case ("teksi ke batu caves", "shuttle to genting"): the word
 # after "to" or "ke" names a place when it names no concept of the glossary (the airport, the pool, a room are ours).
+# (A kind of the ride between it and the place: "shuttle percuma ke …", "transfer hotel dari …".)
+_RIDE_KIND = r"(?:\s+(?:percuma|free|hotel|private|peribadi))?"
 _RIDE_TO = re.compile(
     r"\b(?:shuttles?|taxis?|teksi|grab|transfers?|transport|buses|bus|bas|van|cars?|kereta|rides?|trips?|tickets?"
-    r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)\s+(?:to|ke)\s+(?:the\s+)?([^\W\d_][\w'-]{2,})",
+    r"|tiket|fares?|tambang|boats?|bot|ferry|feri|go|going|pergi|travel)" + _RIDE_KIND + r"\s+(?:to|ke)\s+"
+    r"(?:the\s+)?([^\W\d_][\w'-]{2,})",
     re.IGNORECASE,
+)
+# A ride the hotel would run from somewhere ("transfers from Subang airport?", "shuttle percuma dari Pavilion?"): where
+# it starts is what is asked, as where it goes is. Only a service's words: a guest travelling from home ("we fly from
+# Perth") says where they come from, and asks nothing of that place.
+_SERVICE_RIDES = "|".join(
+    ("shuttles?", "taxis?", "teksi", "grab", "transfers?", "pemindahan", "pickups?", "pick-ups?", "rides?", "van")
+    + ("cars?", "kereta", "pick (?:us |me |them )?up", "ambil (?:kami|saya)")
+)
+_RIDE_FROM = re.compile(
+    rf"\b(?:{_SERVICE_RIDES}){_RIDE_KIND}\s+(?:from|dari)\s+(?:the\s+)?([^\W\d_][\w'-]{{2,}})", re.I
+)
+# Words after "to" or "from" that name no place: whose it is, or here and there.
+_NO_PLACE = frozenset(
+    str.split("our my your ur his her their this that these those here there home sini situ sana kami saya kita")
 )
 
 
@@ -1058,8 +1075,16 @@ def _names_elsewhere(question: str, item: _Item, *, price: bool) -> bool:
     names = (_PLACE if price or _DISTANCE_ASKED.search(question) else _DESTINATION).findall(question)
     if any(name.lower() not in said for name in names if not _NOT_PLACE.fullmatch(name)):
         return True
+    known = _named_words(question) | _GENERIC | said_words
     typed = {_stem(name) for name in _RIDE_TO.findall(question) if not _NOT_PLACE.fullmatch(name)}
-    return bool(typed - _named_words(question) - _GENERIC - said_words)
+    if typed - known - _NO_PLACE:
+        return True
+    # (Each word of the place read as the text is: "klia2" is written out "klia-klia" by the glossary.)
+    return any(
+        set(_words(name)) - known
+        for name in _RIDE_FROM.findall(question)
+        if not _NOT_PLACE.fullmatch(name) and name.lower() not in _NO_PLACE
+    )
 
 
 def _named_words(question: str) -> set[str]:
