@@ -303,14 +303,6 @@ def _asked(question: str) -> list[tuple[list[str], list[str]]]:
     if opening:
         # "parking ada untuk lori?": whom or what it is for comes after "ada" too.
         found.append((glossary.tokens(opening.group(1)), _purpose(glossary.tokens(lowered[opening.end() :]))))
-    # "parking untuk bas persiaran berapa sejam?", "parking for a tour bus, how much?": the opening subject is not
-    # judged (a guest's word for it, as before "berapa"), but what it is for is a kind of it the item may not offer.
-    subject_for = re.match(r"\W*[\w-]+(?:\s+[\w-]+)?\s+(?=(?:for|untuk|utk|bagi)\b)", lowered)
-    if subject_for and not opening:
-        purpose = _purpose(glossary.tokens(lowered[subject_for.end() :]))
-        # (Not for someone: "katil tambahan untuk anak kelima berapa" asks the extra bed's price for a child.)
-        if purpose and not any(_persons(word) for word in purpose):
-            found.append(([], purpose))
     return found
 
 

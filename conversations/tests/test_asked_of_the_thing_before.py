@@ -26,7 +26,7 @@ PARK, SPA, CAR, POOL, MUSOLLA, RATES = (
 
 # "…, and how much is one?", "harga berapa?", "what time does it open?": the price or the hours of the thing the first
 # piece names, which the item never says; not a part answered by the item's other treatment. What the thing is for,
-# after "ada" or after the opening subject: a kind of parking the item never names. A ride from a place the item never
+# after "ada": a kind of parking the item never names. A ride from a place the item never
 # names: the transfer from its own airport is no answer. A length asked of the item's own subject, in metres.
 UNSAID = {
     "en": {
@@ -39,7 +39,6 @@ UNSAID = {
         "spa ada buat pedicure? harga berapa?": SPA,
         "spa ada bilik wap? buka pukul berapa?": SPA,
         "car park ada untuk lori? berapa semalam?": PARK,
-        "parking untuk bas persiaran berapa sejam?": PARK,
         "kolam renang panjang berapa meter?": POOL,
     },
 }
