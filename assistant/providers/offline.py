@@ -670,6 +670,8 @@ def _grounded(
     # Who the question is for (a baby, the kids, the elderly) titles no item when it names a thing too: "a cot for
     # my baby?" is the room's line on cots, not the Kids Club's, as the glossary's `@` reads it for the full text.
     titling = {n for n in topical if not concepts[n].person} or topical
+    # … nor do its words: "can the kids swim at 11pm?" is the pool's to answer, though "Kids Club" says "kids".
+    person_words = {_stem(w) for n in topical - titling for phrase in concepts[n].phrases for w in phrase}
     # "What's the latest we can check out?" is answered by the late variant ("late check-out until 4:00 pm"):
     # its concept tells the sentences apart (it weighs as much as a topical one and a half), but is no subject
     # of its own (it joins neither set above). "We land at 7am, can we go to the room?" asks for the early one.
@@ -758,7 +760,7 @@ def _grounded(
             on_subject = bool(named & strong) or bool(content_words & spoken)
         else:
             on_subject = bool(named)
-        titled = bool(subject & titling) or bool(content_words & subject_words)
+        titled = bool(subject & titling) or bool((content_words - person_words) & subject_words)
         # Evidence of the subject: the question's content words it says and its specific general concepts
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)
@@ -780,7 +782,8 @@ def _grounded(
     if any(f.name == "people" for f in foci):
         best = _fitting_item(question, items, best)
     if len(question_pieces(question)) == 1:
-        best = _subject_item(question, concepts, topical, items, best)
+        # (Who it is for is no subject asked first: "can the kids swim?" stays the pool's.)
+        best = _subject_item(question, concepts, titling, items, best)
         # "Can my 14-year-old come to the Sky Bar?": the age is asked of the place named, not of the Kids Club the
         # age found; the item naming the place answers, or states no age (then nothing is quoted).
         best = next(
@@ -1426,6 +1429,11 @@ def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
     if not quoted or _WH.search(question) or is_comparison(question) or len(question_pieces(question)) > 1:
         return ""
     if not (_YES_NO_OPENING.search(question) or _YES_NO_ENDING.search(question)):
+        return ""
+    hours = _hours(question)
+    if hours and any(_SPAN.search(s.text) for s in quoted) and not any(_within_a_span(hours, s.text) for s in quoted):
+        # "Is the kids club open at 8pm?" against "from 9:00 am to 6:00 pm": the hours quoted do not hold the hour
+        # asked, so the line naming the club is no yes; the hours answer.
         return ""
     first = quoted[0].text
     if _FORBIDS.search(first) and not re.search(r"\b(?:except\w*|unless|kecuali)\b", first, re.IGNORECASE):
