@@ -494,6 +494,21 @@ def _hours(question: str) -> tuple[int, ...]:
     )
 
 
+# A line stating the thing runs all day holds every hour: "is room service still running at 4am?" is answered by
+# "available 24 hours a day" too, beside the late-night menu's "11 pm to 6 am".
+_ALL_DAY = re.compile(
+    r"\b24 hours\b|\b24/7\b|\b24 jam\b|\b(?:a)?round the clock\b|\bat all times\b|\bsepanjang masa\b", re.IGNORECASE
+)
+ALL_DAY_BONUS = HOUR_WITHIN_BONUS
+
+
+def _hour_held(hours: tuple[int, ...], text: str) -> float:
+    """The bonus of a line holding the hour asked: a span of the day holding it, or a line running all day."""
+    if _within_a_span(hours, text):
+        return HOUR_WITHIN_BONUS
+    return ALL_DAY_BONUS if hours and _ALL_DAY.search(text) else 0.0
+
+
 def _within_a_span(hours: tuple[int, ...], text: str) -> bool:
     """One of `hours` falls inside a span of the day the text states (a span may run past midnight)."""
     for h1, m1, half1, h2, m2, half2 in _SPAN.findall(text) if hours else ():
@@ -725,8 +740,10 @@ def _grounded(
             if clock_asked and _CLOCK_TIME.search(text):
                 bonus += CLOCK_BONUS  # "laundry pickup time": the hour it is collected, not "within 4 hours"
             # "food to my room at 2am?" is answered by the hours that hold 2 am ("the late-night menu (11 pm to 6 am)").
+            bonus += _hour_held(hours_asked, text)
+            # A part asking the hour is answered by the span holding it ("food at 2am, and is there a charge?": the
+            # night menu's "11 pm to 6 am"), not by the line running all day.
             within = HOUR_WITHIN_BONUS if _within_a_span(hours_asked, text) else 0.0
-            bonus += within
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
@@ -1431,7 +1448,7 @@ def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
     if not (_YES_NO_OPENING.search(question) or _YES_NO_ENDING.search(question)):
         return ""
     hours = _hours(question)
-    if hours and any(_SPAN.search(s.text) for s in quoted) and not any(_within_a_span(hours, s.text) for s in quoted):
+    if hours and any(_SPAN.search(s.text) for s in quoted) and not any(_hour_held(hours, s.text) for s in quoted):
         # "Is the kids club open at 8pm?" against "from 9:00 am to 6:00 pm": the hours quoted do not hold the hour
         # asked, so the line naming the club is no yes; the hours answer.
         return ""

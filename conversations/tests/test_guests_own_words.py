@@ -120,3 +120,72 @@ def test_a_while_clause_naming_the_only_thing_asked_about_stays_in_the_question(
     assert "Parents must stay on the premises" in offline_answer(question, (CLUB,))
     # … and it still goes when the rest names what is asked: the spa is the setting, the kids what is asked about.
     assert "spa" not in without_setting("is there anything for the kids while we're at the spa?")
+
+
+DINING = Hit(
+    7,
+    7,
+    "In-Room Dining",
+    "dining",
+    "In-room dining is available 24 hours a day. The night menu (11 pm to 6 am) offers noodles and soups.",
+    0.9,
+)
+PETS = Hit(
+    8,
+    8,
+    "Pets",
+    "policies",
+    "Pets are not allowed, except certified service dogs accompanying guests with disabilities.",
+    0.9,
+)
+CAFE = Hit(
+    9,
+    9,
+    "Breakfast at Orchid Café",
+    "dining",
+    "Breakfast is served from 7:00 am to 10:00 am. It costs RM 55 for adults and RM 25 for children aged 5 to 11.",
+    0.9,
+)
+BAGS = Hit(
+    10,
+    10,
+    "Bag Storage",
+    "faq",
+    "The concierge keeps your bags free of charge on the day you arrive or leave.",
+    0.9,
+)
+
+
+def test_a_line_saying_it_runs_all_day_holds_the_hour_asked() -> None:
+    assert "24 hours a day" in offline_answer("is in-room dining still running at 4am?", (DINING,))
+
+
+def test_the_guests_packing_their_own_is_no_way_of_serving_asked() -> None:
+    answer = offline_answer("do you give out towels at the pool or should we pack ours?", (POOL,))
+    assert "Pool towels are provided" in answer
+
+
+def test_an_assistance_dog_is_a_service_dog() -> None:
+    assert "service dogs" in offline_answer("can i bring my assistance dog?", (PETS,))
+
+
+def test_a_price_for_just_one_person_is_the_adult_price() -> None:
+    assert "RM 55" in offline_answer("breakfast price for just one person?", (CAFE,))
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("can my mate hang out in my room until 1am?", "visitor"),
+        ("we'd love to have a look around the hotel before we book", "visitor"),
+        ("where can i leave my backpack after check-out?", "luggage"),
+        ("we need two rooms joined together for the kids and us", "connecting room"),
+    ],
+)
+def test_guests_everyday_words_name_their_concepts(question: str, names: str) -> None:
+    assert names in _concepts(question)
+
+
+def test_a_backpack_left_after_check_out_is_bag_storage() -> None:
+    answer = offline_answer("heading out for the day after check-out, where can i leave my backpack?", (BAGS,))
+    assert "free of charge" in answer
