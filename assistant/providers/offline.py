@@ -873,6 +873,12 @@ def _grounded(
             continue
         if top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
             chosen.append(top)
+    spans = [s for s in best.sentences if _within_a_span(hours_asked, s.text)]
+    all_day = hours_asked and any(_ALL_DAY.search(s.text) for s in chosen)
+    if all_day and spans and not any(s in chosen for s in spans) and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
+        # "Room service at 3am?" answered by "available 24 hours a day" gets the night menu's "11 pm to 6 am" too: the
+        # span holding the hour says what is served then.
+        chosen.append(spans[0])
     chosen.sort(key=lambda s: s.position)
     if _WHICH.search(question) and chosen[0].position > 0 and _PRONOUN_OPENING.match(chosen[0].text):
         # "Which room fits 5 people?" is answered by the room's name too: "It sleeps four adults …" alone says
