@@ -81,9 +81,12 @@ _MEANWHILE = re.compile(r"\b(?:while|whilst|sementara)\b[^,.;?!]*", re.IGNORECAS
 
 def without_setting(question: str) -> str:
     """The question without what the guest will be doing meanwhile (its "while …" clause), unless that is all
-    it says."""
+    it says, or all the rest names no topic: "do we have to stay around while the kids are at the kids club?" asks
+    about the kids club, the one thing it names."""
     rest = _MEANWHILE.sub(" ", question)
-    return " ".join(rest.split()) if len(re.findall(r"\w+", rest)) >= 3 else question
+    if len(re.findall(r"\w+", rest)) < 3 or not any(not c.general for c in glossary.find(glossary.normalise(rest))):
+        return question
+    return " ".join(rest.split())
 
 
 def implied_topic(question: str) -> str:
@@ -229,12 +232,13 @@ def _names_only_people(piece: str) -> bool:
     return bool(piece.strip()) and rest != piece.strip() and (not rest or bool(_BARE_QUESTION.fullmatch(rest)))
 
 
+_ONLY = r"(?:(?:just|only|cuma|hanya)\s+)?"  # "for just one person" is the party of one adult
 _NO_AGE = r"(?!\s*(?:\(|aged?\b|umur\b|berumur\b|\d{1,2}\s*(?:years?|yrs?|yo|tahun|thn)\b))"  # "1 kid (9)" stays
 # A party told beside a price asked: "how much is the deluxe king for 2 adults?", "family suite utk 4 org berapa",
 # "we are 2 adults and 2 kids, how much is the suite?". Who comes is the condition, not the fact asked: the price
 # answers it, not the line stating how many the room sleeps (which the party's words would otherwise find).
 _PARTY = re.compile(
-    rf"\b(?:(?:for|untuk|utk|bagi)\s+)?(?:(?:we are|we're|we r|kami|party of|family of|group of)\s+{_COUNTED}\b"
+    rf"\b(?:(?:for|untuk|utk|bagi)\s+)?{_ONLY}(?:(?:we are|we're|we r|kami|party of|family of|group of)\s+{_COUNTED}\b"
     rf"(?:\s+{_PEOPLE}\b)?|{_COUNTED}\s+of us\b|{_COUNTED}\s+{_PEOPLE}\b{_NO_AGE})"
     rf"(?:\s*(?:,|and|dan|&|\+)?\s*{_COUNTED}\s+{_PEOPLE}\b{_NO_AGE})*",
     re.IGNORECASE,

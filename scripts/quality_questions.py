@@ -361,6 +361,17 @@ SETS = (
         "check set of the t44q round: written after its first fixes on tuning63, run once (20/21), then tuned on",
     ),
     (
+        "eval_questions_tuning67.json",
+        "tuning set of the t45e round: written before its changes; guests' own words (an hour outside the item's"
+        " hours, 'check the place out', 'for me', rooms 'that join up'), a second line of the right item, a situation"
+        " beside the question; 40 English, 10 Malay, 8 off-knowledge",
+    ),
+    (
+        "eval_questions_tuning68.json",
+        "check set of the t45e round: written after its first fixes on tuning67 (new wordings, the same kinds), run"
+        " once on main and on the branch (22/30 English both), then tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
