@@ -81,12 +81,9 @@ _MEANWHILE = re.compile(r"\b(?:while|whilst|sementara)\b[^,.;?!]*", re.IGNORECAS
 
 def without_setting(question: str) -> str:
     """The question without what the guest will be doing meanwhile (its "while …" clause), unless that is all
-    it says, or all the rest names no topic: "do we have to stay around while the kids are at the kids club?" asks
-    about the kids club, the one thing it names."""
+    it says."""
     rest = _MEANWHILE.sub(" ", question)
-    if len(re.findall(r"\w+", rest)) < 3 or not any(not c.general for c in glossary.find(glossary.normalise(rest))):
-        return question
-    return " ".join(rest.split())
+    return " ".join(rest.split()) if len(re.findall(r"\w+", rest)) >= 3 else question
 
 
 def implied_topic(question: str) -> str:
