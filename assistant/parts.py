@@ -74,7 +74,7 @@ def _sentence_parts(sentence: str) -> list[str]:
     parts: list[str] = []
     before = ""
     for piece in filter(None, pieces):
-        if _a_part(piece):
+        if _a_part(piece) and not (parts and _says_again(piece, parts[-1])):
             parts.append(f"{before} {piece}".strip())
             before = ""
         elif parts:
@@ -82,6 +82,13 @@ def _sentence_parts(sentence: str) -> list[str]:
         else:
             before = f"{before} {piece}".strip()
     return parts or [sentence]
+
+
+def _says_again(piece: str, before: str) -> bool:
+    """The piece asks nothing and names only what the part before it names: "my parents want to drop by and check the
+    place out" says the visit twice, one thing."""
+    topics = _topics(piece)
+    return bool(topics) and not asks(piece) and set(topics) <= set(_topics(before))
 
 
 def _run_on_questions(sentence: str) -> list[str]:

@@ -229,12 +229,13 @@ def _names_only_people(piece: str) -> bool:
     return bool(piece.strip()) and rest != piece.strip() and (not rest or bool(_BARE_QUESTION.fullmatch(rest)))
 
 
+_ONLY = r"(?:(?:just|only|cuma|hanya)\s+)?"  # "for just one person" is the party of one adult
 _NO_AGE = r"(?!\s*(?:\(|aged?\b|umur\b|berumur\b|\d{1,2}\s*(?:years?|yrs?|yo|tahun|thn)\b))"  # "1 kid (9)" stays
 # A party told beside a price asked: "how much is the deluxe king for 2 adults?", "family suite utk 4 org berapa",
 # "we are 2 adults and 2 kids, how much is the suite?". Who comes is the condition, not the fact asked: the price
 # answers it, not the line stating how many the room sleeps (which the party's words would otherwise find).
 _PARTY = re.compile(
-    rf"\b(?:(?:for|untuk|utk|bagi)\s+)?(?:(?:we are|we're|we r|kami|party of|family of|group of)\s+{_COUNTED}\b"
+    rf"\b(?:(?:for|untuk|utk|bagi)\s+)?{_ONLY}(?:(?:we are|we're|we r|kami|party of|family of|group of)\s+{_COUNTED}\b"
     rf"(?:\s+{_PEOPLE}\b)?|{_COUNTED}\s+of us\b|{_COUNTED}\s+{_PEOPLE}\b{_NO_AGE})"
     rf"(?:\s*(?:,|and|dan|&|\+)?\s*{_COUNTED}\s+{_PEOPLE}\b{_NO_AGE})*",
     re.IGNORECASE,

@@ -270,6 +270,10 @@ _MANNER = whole_words(
 )
 
 
+# The guests packing their own: "… or should we pack ours?", "I'll pack my own".
+_PACKING_OUR_OWN = re.compile(r"\s+(?:ours|mine|our own|my own|ourselves|myself)\b", re.IGNORECASE)
+
+
 # Who does what is asked ("how much do you block on my card?", "how much do u guys hold?"): the word after them is
 # what they do, not a thing the item must say.
 _DOERS = frozenset(str.split("i we you u they"))
@@ -412,6 +416,8 @@ def _unsaid_words(piece: str, said: _Said, question_names: frozenset[str]) -> li
         if judged and not any(_word_said(w, terms, narrower, said) for w in judged):
             unsaid += judged
     for match in _MANNER.finditer(piece):
+        if _PACKING_OUR_OWN.match(piece[match.end() :]):
+            continue  # "or should we pack ours?": the guests packing their own, no way the hotel serves it
         way = glossary.stems(glossary.tokens(match.group("way") or match.group("go")))
         if not (said.phrase(way) or (len(way) == 1 and said.word(way[0]))):
             unsaid.append(match.group(0))

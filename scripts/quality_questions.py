@@ -361,6 +361,17 @@ SETS = (
         "check set of the t44q round: written after its first fixes on tuning63, run once (20/21), then tuned on",
     ),
     (
+        "eval_questions_tuning67.json",
+        "tuning set of the t45e round: written before its changes; guests' own words (an hour outside the item's"
+        " hours, 'check the place out', 'for me', rooms 'that join up'), a second line of the right item, a situation"
+        " beside the question; 40 English, 10 Malay, 8 off-knowledge",
+    ),
+    (
+        "eval_questions_tuning68.json",
+        "check set of the t45e round: written after its first fixes on tuning67 (new wordings, the same kinds), run"
+        " once on main and on the branch (22/30 English both), then tuned on",
+    ),
+    (
         "eval_questions_tuning69.json",
         "tuning set of the t45o round: written before its changes; 40 off-knowledge questions close to an item (a ride"
         " to or from a place no item names, a ticket booked, a named attraction's price, a dish or brand never named, a"

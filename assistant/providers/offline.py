@@ -494,6 +494,21 @@ def _hours(question: str) -> tuple[int, ...]:
     )
 
 
+# A line stating the thing runs all day holds every hour: "is room service still running at 4am?" is answered by
+# "available 24 hours a day" too, beside the late-night menu's "11 pm to 6 am".
+_ALL_DAY = re.compile(
+    r"\b24 hours\b|\b24/7\b|\b24 jam\b|\b(?:a)?round the clock\b|\bat all times\b|\bsepanjang masa\b", re.IGNORECASE
+)
+ALL_DAY_BONUS = HOUR_WITHIN_BONUS
+
+
+def _hour_held(hours: tuple[int, ...], text: str) -> float:
+    """The bonus of a line holding the hour asked: a span of the day holding it, or a line running all day."""
+    if _within_a_span(hours, text):
+        return HOUR_WITHIN_BONUS
+    return ALL_DAY_BONUS if hours and _ALL_DAY.search(text) else 0.0
+
+
 def _within_a_span(hours: tuple[int, ...], text: str) -> bool:
     """One of `hours` falls inside a span of the day the text states (a span may run past midnight)."""
     for h1, m1, half1, h2, m2, half2 in _SPAN.findall(text) if hours else ():
@@ -670,6 +685,8 @@ def _grounded(
     # Who the question is for (a baby, the kids, the elderly) titles no item when it names a thing too: "a cot for
     # my baby?" is the room's line on cots, not the Kids Club's, as the glossary's `@` reads it for the full text.
     titling = {n for n in topical if not concepts[n].person} or topical
+    # … nor do its words: "can the kids swim at 11pm?" is the pool's to answer, though "Kids Club" says "kids".
+    person_words = {_stem(w) for n in topical - titling for phrase in concepts[n].phrases for w in phrase}
     # "What's the latest we can check out?" is answered by the late variant ("late check-out until 4:00 pm"):
     # its concept tells the sentences apart (it weighs as much as a topical one and a half), but is no subject
     # of its own (it joins neither set above). "We land at 7am, can we go to the room?" asks for the early one.
@@ -723,8 +740,10 @@ def _grounded(
             if clock_asked and _CLOCK_TIME.search(text):
                 bonus += CLOCK_BONUS  # "laundry pickup time": the hour it is collected, not "within 4 hours"
             # "food to my room at 2am?" is answered by the hours that hold 2 am ("the late-night menu (11 pm to 6 am)").
+            bonus += _hour_held(hours_asked, text)
+            # A part asking the hour is answered by the span holding it ("food at 2am, and is there a charge?": the
+            # night menu's "11 pm to 6 am"), not by the line running all day.
             within = HOUR_WITHIN_BONUS if _within_a_span(hours_asked, text) else 0.0
-            bonus += within
             carried_names = frozenset(f.name for f in carried)
             part_scores = tuple(
                 sum(f.weight for f in part_foci if f.carries.search(text))
@@ -758,7 +777,7 @@ def _grounded(
             on_subject = bool(named & strong) or bool(content_words & spoken)
         else:
             on_subject = bool(named)
-        titled = bool(subject & titling) or bool(content_words & subject_words)
+        titled = bool(subject & titling) or bool((content_words - person_words) & subject_words)
         # Evidence of the subject: the question's content words it says and its specific general concepts
         # (early, late, free …; not room or night).
         evidence = len(content_words & spoken) + len(named & strong - topical)
@@ -780,7 +799,8 @@ def _grounded(
     if any(f.name == "people" for f in foci):
         best = _fitting_item(question, items, best)
     if len(question_pieces(question)) == 1:
-        best = _subject_item(question, concepts, topical, items, best)
+        # (Who it is for is no subject asked first: "can the kids swim?" stays the pool's.)
+        best = _subject_item(question, concepts, titling, items, best)
         # "Can my 14-year-old come to the Sky Bar?": the age is asked of the place named, not of the Kids Club the
         # age found; the item naming the place answers, or states no age (then nothing is quoted).
         best = next(
@@ -853,6 +873,12 @@ def _grounded(
             continue
         if top not in chosen and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
             chosen.append(top)
+    spans = [s for s in best.sentences if _within_a_span(hours_asked, s.text)]
+    all_day = hours_asked and any(_ALL_DAY.search(s.text) for s in chosen)
+    if all_day and spans and not any(s in chosen for s in spans) and len(chosen) < MAX_SENTENCES_PER_ITEM + 1:
+        # "Room service at 3am?" answered by "available 24 hours a day" gets the night menu's "11 pm to 6 am" too: the
+        # span holding the hour says what is served then.
+        chosen.append(spans[0])
     chosen.sort(key=lambda s: s.position)
     if _WHICH.search(question) and chosen[0].position > 0 and _PRONOUN_OPENING.match(chosen[0].text):
         # "Which room fits 5 people?" is answered by the room's name too: "It sleeps four adults …" alone says
@@ -1451,6 +1477,11 @@ def _yes_or_no(question: str, quoted: list[_Sentence]) -> str:
     if not quoted or _WH.search(question) or is_comparison(question) or len(question_pieces(question)) > 1:
         return ""
     if not (_YES_NO_OPENING.search(question) or _YES_NO_ENDING.search(question)):
+        return ""
+    hours = _hours(question)
+    if hours and any(_SPAN.search(s.text) for s in quoted) and not any(_hour_held(hours, s.text) for s in quoted):
+        # "Is the kids club open at 8pm?" against "from 9:00 am to 6:00 pm": the hours quoted do not hold the hour
+        # asked, so the line naming the club is no yes; the hours answer.
         return ""
     first = quoted[0].text
     if _FORBIDS.search(first) and not re.search(r"\b(?:except\w*|unless|kecuali)\b", first, re.IGNORECASE):

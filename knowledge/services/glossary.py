@@ -105,7 +105,18 @@ def normalise(text: str) -> str:
             return match.group(0)
         return table[match.group(1).lower()]
 
-    return pattern.sub(full, text) if table else text
+    return _LOOKING_AROUND.sub("come and see the place", pattern.sub(full, text) if table else text)
+
+
+# Coming to "check the place out" (or "check the hotel out", "have a look around the hotel") is a visit, which the
+# visitors' rule answers, not a check-out: written out in the glossary's words for a visit, so it reads no departure
+# there. ("Check out the room", "check out the hotel" stay: they may be leaving it.)
+_LOOKING_AROUND = re.compile(
+    r"\bcheck (?:the|this|your|ur|you guys'?) (?:place|hotel|property|rooms?|facilities) out\b"
+    r"|\b(?:(?:have|take) a )?look around (?:the|this|your|ur) (?:place|hotel|property|facilities)\b"
+    r"|\bcheck out (?:the|this|your|ur) (?:place|property|facilities)\b",
+    re.IGNORECASE,
+)
 
 
 def _phrases(side: str) -> tuple[tuple[str, ...], ...]:
