@@ -34,6 +34,17 @@ def test_the_next_question_is_not_the_detail_just_given(kb_a, open_all_day, firs
         assert reply is not None and not_asked not in reply.content, reply.content
 
 
+def _reply_to(kb_a, first: str, said: str) -> str:
+    """What the guest reads after `said`, the second message of a conversation opened by `first`."""
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, first)
+        engine.run_turn(conversation.pk, message.pk)
+        message, _ = engine.record_guest_message(conversation, said, provider_message_id=f"{conversation.pk}:2")
+        reply = engine.run_turn(conversation.pk, message.pk)
+        assert reply is not None
+        return reply.content
+
+
 @pytest.mark.parametrize(
     "said",
     [
@@ -43,13 +54,8 @@ def test_the_next_question_is_not_the_detail_just_given(kb_a, open_all_day, firs
     ],
 )
 def test_a_name_said_around_the_contact_is_not_asked_again(kb_a, open_all_day, said) -> None:
-    with schema_context(kb_a.a.schema_name):
-        conversation, message = start(kb_a, "Deluxe King for 2 adults, 9-11 May 2027")
-        engine.run_turn(conversation.pk, message.pk)
-        message, _ = engine.record_guest_message(conversation, said, provider_message_id=f"{conversation.pk}:2")
-        reply = engine.run_turn(conversation.pk, message.pk)
-        assert reply is not None and "your name" not in reply.content, reply.content
-        assert "Grace" in reply.content  # the summary names the guest
+    reply = _reply_to(kb_a, "Deluxe King for 2 adults, 9-11 May 2027", said)
+    assert "your name" not in reply and "Grace" in reply, reply  # the summary names the guest
 
 
 @pytest.mark.parametrize(
@@ -60,9 +66,5 @@ def test_a_name_said_around_the_contact_is_not_asked_again(kb_a, open_all_day, s
     ],
 )
 def test_a_change_of_the_party_with_a_question_is_no_dismissal(kb_a, open_all_day, said) -> None:
-    with schema_context(kb_a.a.schema_name):
-        conversation, message = start(kb_a, "Family Suite for 2 adults 2 kids, 9-11 May 2027")
-        engine.run_turn(conversation.pk, message.pk)
-        message, _ = engine.record_guest_message(conversation, said, provider_message_id=f"{conversation.pk}:2")
-        reply = engine.run_turn(conversation.pk, message.pk)
-        assert reply is not None and "don't have confirmed information" not in reply.content, reply.content
+    reply = _reply_to(kb_a, "Family Suite for 2 adults 2 kids, 9-11 May 2027", said)
+    assert "don't have confirmed information" not in reply, reply
