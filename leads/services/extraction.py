@@ -1563,6 +1563,20 @@ def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> Non
             raw[key] += delta
 
 
+def _a_stay_asked_first(items: Sequence[GuestText], ctx: ExtractionContext) -> bool:
+    """The conversation opened as a room enquiry before any message spoke of the restaurant or its meals ("Deluxe King
+    10-14 May", then "any good restaurant for dinner?", "can we book a table on the 11th?"): a guest who is staying asks
+    where to eat, and a table beside the stay is one of its requests; the stay stays the enquiry."""
+    for count in range(1, len(items)):
+        said = "\n".join(item.text for item in items[:count])
+        signals = Signals()  # a reading of the opening only: the whole conversation's signals are the caller's
+        chosen = match_room_type(said, ctx.rooms, signals) is not None
+        intent = detect_intent(EMAIL_RE.sub(" ", said), signals, room_chosen=chosen)
+        if intent != "general":
+            return intent == "room_booking" and chosen
+    return False
+
+
 def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> ExtractionResult:
     """Read every guest message of a conversation (oldest first) and return the validated lead fields."""
     items = [m if isinstance(m, GuestText) else GuestText(m) for m in messages]
@@ -1572,6 +1586,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     room_type = match_room_type(whole, ctx.rooms, signals)
     # "events@…", "seminar@…": an address names no intent.
     intent = detect_intent(EMAIL_RE.sub(" ", whole), signals, room_chosen=room_type is not None)
+    if intent == "fb_inquiry" and room_type is not None and _a_stay_asked_first(items, ctx):
+        intent = "room_booking"
 
     raw: dict[str, Any] = {"intent": intent}
     name_rank = {"explicit": 3, "signature": 2, "weak": 1}

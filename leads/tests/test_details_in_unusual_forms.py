@@ -12,6 +12,7 @@
   no party, nor "saya seorang" a name; "a friend of mine is coming too" is one more.
 - "7th - 9th" after the month, "from the 7th till the 9th, May 2027": the days of the month named before or after.
 - "out on the 12th for a day trip", "keluar 12hb pergi Genting sehari": a day out, not the end of the stay.
+- "Deluxe King 10-14 May", then "any good restaurant for dinner?": the stay stays the enquiry, with its dates.
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """
@@ -157,3 +158,18 @@ STAY_10_14 = "Deluxe King 2 adults 10-14 May 2027"
 def test_a_day_out_is_no_end_of_the_stay(said, check_out) -> None:
     lead = _fields(STAY_10_14, said)
     assert (lead.check_in, lead.check_out) == (dt.date(2027, 5, 10), check_out)
+
+
+@pytest.mark.parametrize(
+    ("messages", "intent"),
+    [
+        (("Deluxe King 2 adults 10-14 May 2027", "any good restaurant nearby for dinner?"), "room_booking"),
+        (("nak deluxe king 2 dewasa 10-14hb Mei 2027", "restoran hotel buka pukul berapa? ada bufet?"), "room_booking"),
+        (("Deluxe King room 2 adults 10-14 May 2027", "can we book a table for dinner on the 11th?"), "room_booking"),
+        (("a table for 4 at the restaurant on 12 May 2027", "do you also have a deluxe king?"), "fb_inquiry"),
+    ],
+)
+def test_a_stay_asked_first_stays_the_enquiry_beside_the_restaurant(messages, intent) -> None:
+    lead = fields(*messages, ctx=HOTEL_CTX)
+    assert lead["intent"] == intent
+    assert ("check_in" in lead) is (intent == "room_booking")  # the stay's dates are kept
