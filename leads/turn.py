@@ -875,7 +875,9 @@ class LeadTurnStep:
             # question opens no enquiry); "ok book it for 2 nights" then starts one with the room asked about.
             return StepReply(line, AiMode.CONCIERGE, source="lead", language=language)
         if not _details_only(turn, state):
-            turn.gives_details = bool(_slots(read_text(turn, turn.text).fields))
+            # A change to the party said with a question ("my mum is coming too, is there a lift?") gives a detail as
+            # surely as a count: the question is answered as part of the enquiry, never with "I don't have information".
+            turn.gives_details = bool(_slots(read_text(turn, turn.text).fields)) or changes_the_party(turn)
             return None
         # Details and no question: the receptionist thanks the guest and takes the enquiry on.
         progress = read_progress(turn, create=True)

@@ -176,9 +176,23 @@ _OUT_CUE = re.compile(
 )
 
 
+# A day away from the hotel and back, said after the day ("out on the 12th for a day trip", "keluar 12hb pergi Genting
+# sehari", "leaving on the 9th for the day"): the guests go out that day, they do not leave the hotel. Only "check
+# out" said in so many words ends the stay all the same.
+_DAY_OUT_AFTER = re.compile(
+    r"\d{1,2}(?:st|nd|rd|th|hb)?\b[^.,;!?\n]{0,40}?\b(?:day[- ]?trips?|a day out|for (?:a|the) day|for the whole day"
+    r"|(?:for|on) (?:a|an) (?:tour|excursion|outing)|sightseeing|sehari(?:an)?|satu hari|jalan[- ]?jalan|jalan2)\b"
+)
+_SAID_CHECKOUT = re.compile(r"(?:check[\s-]?out|checking out|checkout|daftar keluar)\W*(?:\w+\W+){0,3}$")
+
+
 def checkout_cue_before(lowered: str, position: int, reach: int = 30) -> bool:
     """Whether the words just before `position` say that the date there ends the stay ("checking out on", "until",
-    "we're out on")."""
+    "we're out on"); not for a day out said after it ("out on the 12th for a day trip")."""
+    if _DAY_OUT_AFTER.match(lowered, position) and not _SAID_CHECKOUT.search(
+        lowered, max(0, position - reach), position
+    ):
+        return False
     if CHECKOUT_CUE.search(lowered[max(0, position - reach) : position]):
         return True
     # From the whole word before the window's first one: "sold out" is never read as "ld out" nor " out".
@@ -443,10 +457,10 @@ def _bare_day_ends(lowered: str, taken: list[bool], found: list[DateMention]) ->
     return ends
 
 
-# What may follow a day said on its own: the end of the clause or a word of the booking ("the 2nd floor", "her
-# 70th birthday" are no dates).
+# What may follow a day said on its own: the end of the clause, a word of the booking or a dash to the range's other
+# day ("7th - 9th"); "the 2nd floor", "her 70th birthday" are no dates.
 _ALONE_AFTER = re.compile(
-    r"\d{1,2}\s*(?:$|[,.!?;)]|(?:not|bukan|instead|then|please|pls|ok|okay|and|dan|to|until|till|hingga|sampai|for"
+    r"\d{1,2}\s*(?:$|[,.!?;)]|[-–]\s*\d|(?:not|bukan|instead|then|please|pls|ok|okay|and|dan|to|until|till|hingga|sampai|for"
     r"|untuk|ya|je|sahaja|saja|la|lah|pula|check|masuk|in|is|jadi|keluar|out|leaving|balik)\b)"
 )
 
@@ -512,6 +526,8 @@ def _bare_ordinals(
             start = _in_month(month, day)  # "in October 2027, from the 3rd to the 5th"
         elif ends:
             start = day_before(ends[0], day)
+        elif month := _month_said_after(lowered, position, today):
+            start = _in_month(month, day)  # "from the 7th till the 9th, May 2027"
         elif month_before:
             start = _in_month(month_before, day)
         else:
@@ -544,6 +560,14 @@ def _month_said_before(lowered: str, position: int, today: dt.date) -> dt.date |
     month = MONTHS[said[-1].group("month")]
     year = said[-1].group("year")
     return dt.date(int(year) if year else today.year + (month < today.month), month, 1)
+
+
+def _month_said_after(lowered: str, position: int, today: dt.date) -> dt.date | None:
+    """The first day of the month named after the days of a stay, in the same sentence ("the 7th till the 9th, May
+    2027", "check in on the 5th, 2 nights, in October"): the month of those days when none was said before them."""
+    sentence = re.match(r"[^.;!?\n]*", lowered[position:])
+    end = position + (sentence.end() if sentence else 0)
+    return _month_said_before(lowered[:end], end, today) if _MONTH_NAMED.search(lowered, position, end) else None
 
 
 def _in_month(first: dt.date, day: int) -> dt.date | None:
@@ -640,7 +664,9 @@ def find_dates(text: str, base: dt.datetime, month_before: dt.date | None = None
                 continue
             hint = checkout_cue_before(lowered, match.start(), reach=20)
             yearless = kind in YEARLESS_KINDS and not match.groupdict().get("year")
-            found.append(DateMention(result[0], result[1], kind, match.start(), hint, yearless))
+            # "we'll be out on 12 May for the day": inside a stay already known, a day of it (`DateMention.aside`).
+            aside = result[1] is None and bool(_DAY_OUT_AFTER.match(lowered, match.start())) and not hint
+            found.append(DateMention(result[0], result[1], kind, match.start(), hint, yearless, aside=aside))
     if not found and (corrected := _month_correction(lowered, today)):
         return [corrected]
     found += _bare_day_ends(lowered, taken, found)

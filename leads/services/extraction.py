@@ -322,8 +322,18 @@ SOLO_WITH_CHILDREN_RE = re.compile(
 SOLO_RE = re.compile(
     r"\b(?:just|only) (?:me|myself|one person|1 person)\b|\b(?:myself|me) (?:only|alone)\b|\bsolo\b"
     r"|\b(?:travell?ing|coming|staying|going|be|am|i'm|im) (?:alone|on my own|by myself)\b|\b(?:on my own|by myself)\b"
-    r"|\b(?:for|just for) myself\b|\bjust for me\b|^[ \t]*(?:me|myself)[ \t]*[.!]*[ \t]*$"  # "Myself." to our question
-    r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b|\bsendirian\b",
+    # "Myself.", "For me." to our question
+    r"|\b(?:for|just for) myself\b|\bjust for me\b|^[ \t]*(?:(?:for|untuk|utk)[ \t]+)?(?:me|myself)[ \t]*[.!]*[ \t]*$"
+    r"|\b(?:saya|sy|aku) (?:seorang|sorang)\b|\b(?:seorang|sorang) (?:je|sahaja|saja|diri)\b|\bsendirian\b"
+    # The room booked "for me", "untuk saya" (the clause ends there: "for me and my wife" is a couple, COUPLE_RE),
+    # "untuk saya je": the guest alone. Only after a word of the stay in the same clause, and no judgement between: "the
+    # deluxe king works for me", "is the rate ok for me", "too far for me" count nobody; nor does a question ("can you
+    # book a room for me?": who else comes is still to ask).
+    r"|\b(?:rooms?|bilik|suites?|king|queen|twin|double|single|deluxe|stay|nights?|malam)\b"
+    r"(?:(?!\b(?:works?|ok|okay|fine|good|great|perfect|suits?|too|is|are|was|be|expensive|cheap|far|close|near"
+    r"|possible|convenient|enough|better|easier|easy|available|sesuai|mahal|murah)\b)"
+    r"[^.,;!?\n]){0,40}?\b(?:for|untuk|utk) (?:me|saya|sy)"
+    r"(?: *(?:only|alone|please|pls|thanks|thank you|ya)? *(?:$|[.,;!])| +(?:je|sahaja|saja|seorang|sorang)\b)",
     re.MULTILINE,
 )
 # What a guest holds for a number of people: "a meeting for 20", "dinner for 8", "majlis untuk 200".
@@ -542,14 +552,17 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-Þß-öø-ÿ"
 _INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z]|[ \t]*(?:$|[,;\n]))"
 # A title or a Malay name's usual short form keeps its full stop: "Ts. Dr. Aminah", "Muhd. Hafiz bin Abd. Rahman".
-ABBREVIATED = {"mohd", "muhd", "mhd", "md", "abd", "hj", "hjh", "ts", "ir", "prof"}
+# Malay titles are written short with their stop too ("En. Kamarul", "Pn. Zaleha", "Tn. Haji Ali"): the stop is no end
+# of the name, and the title alone names nobody.
+MALAY_SHORT_TITLES = {"en", "pn", "tn"}
+ABBREVIATED = {"mohd", "muhd", "mhd", "md", "abd", "hj", "hjh", "ts", "ir", "prof", *MALAY_SHORT_TITLES}
 _ABBREVIATED = "|".join(sorted(ABBREVIATED, key=len, reverse=True))
 _NAME_WORD = rf"(?:(?i:mr|mrs|ms|dr|mdm|{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[{_LETTER}][{_LETTER}'’\-]+)"
 # A title first: "Mr. Tan" is one name, not "Mr" and a full stop.
 _CAP_WORD = (
     rf"(?:(?:Mr|Mrs|Ms|Dr|Mdm)\.?(?=[ \t])|(?i:{_ABBREVIATED})\.(?=[ \t])|{_INITIAL}|[{_UPPER}][{_LETTER}'’\-]+)"
 )
-TITLES = {"mr", "mrs", "ms", "dr", "mdm", "ts", "ir", "prof"}
+TITLES = {"mr", "mrs", "ms", "dr", "mdm", "ts", "ir", "prof", *MALAY_SHORT_TITLES}
 _CONNECT = r"(?:binti|bin|bte|bt|a/l|a/p|s/o|d/o|van|de)(?![A-Za-z])"  # "binti" whole, not "bin" then "ti"
 # A long name goes on in capitals ("Nur Aisyah binti Mohd Razak", "Muhammad Amirul Hakim bin Abdul Rahman"): up to
 # three more capitalised words or connectors after the first four.
@@ -590,7 +603,8 @@ FOR_NAME_RE = re.compile(
 HERE_NAME_RE = re.compile(
     r"^\s*(?:(?i:hi|hello|hey|hai|helo|salam|assalamualaikum|good (?:morning|afternoon|evening)"
     # "Apologies - Kevin here", "Maaf, Rahim di sini": an apology opening the message too
-    r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)\W+)?"
+    r"|selamat (?:pagi|petang|malam)|sorry|apologies|maaf|oops|ok|okay)"
+    r"(?:[ \t]+(?i:again|there|all|team))?\W+)?"  # "Hi again, Grace Lim here", "Hello there, …"
     rf"({_CAP_WORD}(?:[ \t]+(?:{_CONNECT}|{_CAP_WORD})){{0,5}})"  # "Hjh. Rosmah binti Abd. Kadir here"
     # "Sarah from Brightwave Sdn Bhd here", "Kumar dari Ipoh di sini": where the writer is from, before the "here".
     r"(?P<org>[ \t]+(?i:from|dari)[ \t]+[A-Z][\w&.'’\-]*(?:[ \t]+(?:[A-Z][\w&.'’\-]*|&)){0,5})?"
@@ -658,6 +672,8 @@ NOT_NAMES = NAME_STOPWORDS | {
     "available", "malaysia", "kl", "ok", "okay", "yes", "no", "ya", "tidak", "terima", "kasih", "thanks", "asap",
     "cheers", "regards", "christmas", "xmas", "raya", "deepavali", "diwali", "easter", "merdeka", "cny", "chinese",
     "hari", "tahun", "valentine", "valentine's", "weekend", "tonight", "tomorrow", "today", "esok", "lusa",
+    # Who comes, said after "saya" as a name would be ("saya seorang", "saya berdua"): the party, never a name.
+    "seorang", "sorang", "berdua", "bertiga", "berempat", "sendiri", "sendirian",
 }  # fmt: skip
 
 INTENT_WORDS: dict[str, list[str]] = {
@@ -837,12 +853,29 @@ _NOT_BOOKED_FOR = (
 )  # fmt: skip
 
 
+# Given names that are also words of a sentence ("Dan" is Malay "and", "Ada" "there is"): a name when written as one,
+# in capitals before another capitalised name word ("Dan Whitfield here", "Ada Tan, 012…").
+STOPWORD_NAMES = {"dan", "ada"}
+
+
+def _stopword_name(words: list[str], index: int) -> bool:
+    word, following = words[index].strip(".,!"), words[index + 1].strip(".,!") if index + 1 < len(words) else ""
+    return (
+        index == 0
+        and word.lower() in STOPWORD_NAMES
+        and word[:1].isupper()
+        and following[:1].isupper()
+        and following.lower() not in NOT_NAMES
+    )
+
+
 def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     """The name in `raw`, up to the first word that is not one; `explicit` ("my name is …"): a month or a
     room word may start it ("Mei Ling", "June Tan"), only a stopword ends it."""
     words: list[str] = []
-    for word in raw.split():
-        if word.lower().strip(".,!") in NAME_STOPWORDS:
+    said = raw.split()
+    for index, word in enumerate(said):
+        if word.lower().strip(".,!") in NAME_STOPWORDS and not _stopword_name(said, index):
             break
         bare = word.strip(".,!")
         initial = len(bare) == 1 and bare.isupper()  # "K. Rajan" keeps its initial's full stop
@@ -857,7 +890,7 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
     first = words[0].lower().rstrip(".")
     # "Mei Ling", "June Tan": a month starts a name of two words or more when the next one is a name word too.
     after_month = first in MONTHS and len(words) > 1 and words[1].lower() not in NOT_NAMES
-    if first in (NAME_STOPWORDS if explicit else NOT_NAMES) and not after_month:
+    if first in (NAME_STOPWORDS if explicit else NOT_NAMES) and not after_month and not _stopword_name(words, 0):
         return None
     return " ".join(words)
 
@@ -865,9 +898,10 @@ def _tidy_name(raw: str, explicit: bool = False) -> str | None:
 _DESKS = {"reception", "sales", "reservations", "frontdesk", "front", "desk", "office", "admin", "hr", "hotel", "team"}
 # "Contact Ms. Rekha at rekha@solvex.my", "hubungi Encik Azman di 012…": the person to reach, named before the
 # address or number they are reached at.
+# "Please contact me, Farah Aziz, on 017…", "hubungi saya, Puan Aini, di …": the writer names themself beside the "me".
 CONTACT_PERSON_RE = re.compile(
-    rf"\b(?i:contact|call|reach|e-?mail|whatsapp|hubungi|telefon)[ \t]+{_TITLED_NAME}[ \t]*"
-    r"(?:(?i:at|on|via|di|kat)[ \t]+|:[ \t]*)(?=\+?\d|[\w.+-]+@)"
+    rf"\b(?i:contact|call|reach|e-?mail|whatsapp|hubungi|telefon)(?:[ \t]+(?i:me|us|saya|sy|kami)[ \t]*,)?[ \t]+"
+    rf"{_TITLED_NAME}[ \t]*,?[ \t]*(?:(?i:at|on|via|di|kat)[ \t]+|:[ \t]*)(?=\+?\d|[\w.+-]+@)"
 )
 
 
@@ -1089,9 +1123,16 @@ RULED_OUT_ROOM = re.compile(
 )
 
 
+# A room's word said in two Malay words: "bilik yang sesuai untuk kerusi roda" asks for the room a wheelchair fits, as
+# "wheelchair" does in English (`ROOM_WORD_ALIASES`).
+ROOM_PHRASE_ALIASES = {"kerusi roda": "wheelchair"}
+_ROOM_PHRASES = re.compile(r"\b(?:ber)?(" + "|".join(ROOM_PHRASE_ALIASES) + r")\b")  # "ayah saya berkerusi roda"
+
+
 def match_room_type(text: str, rooms: Sequence[RoomOption], signals: Signals) -> str | None:
     """The property's room type the guest means: its name or an alias, else its distinctive words (typos allowed)."""
     lowered = PEOPLE_NOT_ROOMS.sub(" ", text.lower())
+    lowered = _ROOM_PHRASES.sub(lambda m: ROOM_PHRASE_ALIASES[m.group(1)], lowered)
     words = [ROOM_WORD_ALIASES.get(word, word) for word in re.findall(r"[a-z]+", lowered)]
     vocabulary = set(words)
     aliased = " ".join(words)
@@ -1281,7 +1322,8 @@ def _assign_dates(
         if out is not None and (first.is_checkout_hint or ends_it):
             check_out, check_out_said_in = out, index
             continue
-        if first.aside and out is not None and check_out is not None and out < check_out:
+        day_of_it = out if first.kind == "bare_day" else first.start  # "out on 12 May for the day" is said in full
+        if first.aside and day_of_it is not None and check_out is not None and check_in < day_of_it < check_out:
             continue  # "we'll eat out on the 11th" of a stay from the 10th to the 13th: a day of it, no new stay
         if first.kind == "bare_day" and check_in is not None:
             # "sorry, the 21st not the 20th": the same month as the stay we know, the stay's length kept.
@@ -1521,6 +1563,20 @@ def _apply_party_changes(raw: dict[str, Any], items: Sequence[GuestText]) -> Non
             raw[key] += delta
 
 
+def _a_stay_asked_first(items: Sequence[GuestText], ctx: ExtractionContext) -> bool:
+    """The conversation opened as a room enquiry before any message spoke of the restaurant or its meals ("Deluxe King
+    10-14 May", then "any good restaurant for dinner?", "can we book a table on the 11th?"): a guest who is staying asks
+    where to eat, and a table beside the stay is one of its requests; the stay stays the enquiry."""
+    for count in range(1, len(items)):
+        said = "\n".join(item.text for item in items[:count])
+        signals = Signals()  # a reading of the opening only: the whole conversation's signals are the caller's
+        chosen = match_room_type(said, ctx.rooms, signals) is not None
+        intent = detect_intent(EMAIL_RE.sub(" ", said), signals, room_chosen=chosen)
+        if intent != "general":
+            return intent == "room_booking" and chosen
+    return False
+
+
 def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> ExtractionResult:
     """Read every guest message of a conversation (oldest first) and return the validated lead fields."""
     items = [m if isinstance(m, GuestText) else GuestText(m) for m in messages]
@@ -1530,6 +1586,8 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     room_type = match_room_type(whole, ctx.rooms, signals)
     # "events@…", "seminar@…": an address names no intent.
     intent = detect_intent(EMAIL_RE.sub(" ", whole), signals, room_chosen=room_type is not None)
+    if intent == "fb_inquiry" and room_type is not None and _a_stay_asked_first(items, ctx):
+        intent = "room_booking"
 
     raw: dict[str, Any] = {"intent": intent}
     name_rank = {"explicit": 3, "signature": 2, "weak": 1}

@@ -83,6 +83,11 @@ _OWNED_OR_COMING = re.compile(
     r"|(?:\s+(?:pun|juga|jugak|nak|akan|mahu|is|are|will|also|too|be))*\s+"
     r"(?:ikut|join|joining|coming|come|datang|turut|menyertai|tagging along)\b"
 )
+# "me and the wife plus our two", "my husband, me and our 3": a count said as "our" after the grown-ups named, with no
+# word after it, is the couple's children (the clause ends there: "our two rooms" or "our 2 friends" are other things).
+OUR_COUNT_RE = re.compile(
+    rf"(?:,|&|\+|\band|\bplus|\bwith)\s*our\s+(?P<n>\d|{_NUMBER_WORDS})(?=\s*(?:$|[,.;!?)]))", re.MULTILINE
+)
 _SETS = {"twins", "triplets", "anak kembar", "kembar"}  # one word, several children
 _JOIN = re.compile(r"^\s*(?:,|&|\+|and|dan|with|plus|n)?\s*(?:,|&|\+|and|dan|with|plus)?\s*$")
 
@@ -137,6 +142,10 @@ def family_children(text: str) -> int | None:
     total += len(months_old)
     for match in KIN_COUNT_AFTER_RE.finditer(text):
         total, counted = total + int(match.group("n")), counted + 1
+    for match in OUR_COUNT_RE.finditer(text):
+        if match.group("n") not in ("a", "an", "seorang", "sorang"):
+            number = match.group("n")
+            total, counted = total + (int(number) if number.isdigit() else _VALUES[number]), counted + 1
     return total if counted else None
 
 

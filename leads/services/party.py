@@ -28,8 +28,9 @@ _ADULT_KIN = {
     "parents": 2, "in-laws": 2, "inlaws": 2, "parents-in-law": 2, "grandparents": 2,
     "sisters": None, "brothers": None, "friends": None, "colleagues": None, "cousins": None, "aunts": None,
     "uncles": None, "mates": None,
-    "isteri": 1, "suami": 1, "tunang": 1, "mak": 1, "emak": 1, "ibu": 1, "umi": 1, "ummi": 1,
-    "ayah": 1, "bapa": 1, "abah": 1, "mak mertua": 1, "ibu mertua": 1, "bapa mertua": 1,
+    # "orang rumah" (the one at home) and "bini" are how Malay speaks of a wife between friends.
+    "isteri": 1, "suami": 1, "orang rumah": 1, "bini": 1, "tunang": 1, "mak": 1, "emak": 1, "ibu": 1, "umi": 1,
+    "ummi": 1, "ayah": 1, "bapa": 1, "abah": 1, "mak mertua": 1, "ibu mertua": 1, "bapa mertua": 1,
     "ayah mertua": 1, "mentua": 1, "mertua": 1, "nenek": 1, "atuk": 1, "opah": 1, "abang": 1,
     "kakak": 1, "akak": 1, "makcik": 1, "mak cik": 1, "pakcik": 1, "pak cik": 1, "sepupu": 1, "kawan": 1,
     "rakan": 1, "bos": 1, "pembantu rumah": 1, "orang gaji": 1,
@@ -38,7 +39,7 @@ _ADULT_KIN = {
 }  # fmt: skip
 _SPOUSES = {
     "wife", "husband", "hubby", "hubs", "spouse", "partner", "missus", "missis", "wifey", "other half", "isteri",
-    "suami",
+    "suami", "orang rumah", "bini",
 }  # fmt: skip
 _SELF = {"me", "myself", "i", "saya", "sy", "aku"}
 _CHILD_WORDS = sorted(
@@ -72,8 +73,10 @@ _JOIN = re.compile(rf"[ \t]*{_JOINER}(?:[ \t]*(?:{_JOINER}|\balso\b|\bjuga\b))*[
 _FOR_BEFORE = re.compile(r"\b(?:for|untuk|utk)\s*$")
 _WITH_BEFORE = re.compile(r"\b(?:with|bersama|dengan|dgn|bawa|bring(?:ing)?|along with)\s*$")
 # People who join a party already counted: "my parents are coming too", "atuk dan nenek pun nak ikut".
+# "A friend of mine is coming too": whose they are may follow the person.
 _JOINING_AFTER = re.compile(
-    r"^\s*(?:(?:is|are|will|would|'re|’re|'s|’s|also|too|as well|pun|juga|jugak|nak|akan|mahu|hendak|dah|sudah|nanti"
+    r"^\s*(?:of\s+(?:mine|ours)\s+)?"
+    r"(?:(?:is|are|will|would|'re|’re|'s|’s|also|too|as well|pun|juga|jugak|nak|akan|mahu|hendak|dah|sudah|nanti"
     r"|be|then)\s+)*(?:joining|join|coming(?:\s+along)?|come(?:\s+along)?|tagging along|ikut|datang|menyertai"
     r"|turut serta|sekali)\b"
 )
