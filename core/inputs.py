@@ -85,7 +85,8 @@ def clean_text(
         if nul == "reject":
             raise BadInput(field, "contains a NUL character")
         value = value.replace("\x00", "")
-    if _LONE_SURROGATE.search(value):
+    # An ASCII string (most of them; `isascii` reads a flag CPython keeps) cannot hold a surrogate: no search.
+    if not value.isascii() and _LONE_SURROGATE.search(value):
         if surrogates == "reject":
             raise BadInput(field, "contains an invalid character (a lone UTF-16 surrogate)")
         value = _LONE_SURROGATE.sub("\ufffd", value)
@@ -169,6 +170,17 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# `json.loads(text, parse_constant=…)` builds a decoder and its scanner for every call; one serves them all.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _loads(text: str) -> Any:
+    """`json.loads(text, parse_constant=_refuse_constant)`, the same value or the same error."""
+    if text.startswith("\ufeff"):  # json.loads' own refusal, worded as it words it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
+
+
 def load_json(
     raw: bytes | str,
     field: str = "body",
@@ -196,7 +208,7 @@ def load_json(
     if text.count("[") + text.count("{") > max_depth and json_depth(text) > max_depth:
         raise BadInput(field, f"is nested too deeply (at most {max_depth} levels)")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = _loads(text)
     except RecursionError:
         raise BadInput(field, f"is nested too deeply (at most {max_depth} levels)") from None
     except ValueError as exc:
