@@ -265,3 +265,13 @@ def test_json_refusals_read_as_the_json_modules_own() -> None:
         with pytest.raises(BadInput) as refusal:
             load_json(raw)
         assert refusal.value.reason == f"is not valid JSON ({expected})"
+
+
+def test_a_flat_object_of_plain_text_is_copied_as_the_walk_would_give_it() -> None:
+    flat = {"wa_id": "60123456789", "name": "Guest"}
+    cleaned = clean_json(flat, "extra", surrogates="replace")
+    assert cleaned == flat and cleaned is not flat  # a new object, as the walk builds
+    assert clean_json({"wa_id": "6012\x003"}, "extra") == {"wa_id": "60123"}  # a NUL still goes
+    assert clean_json({"name": "Zoë \ud800"}, "extra", surrogates="replace") == {"name": "Zoë \ufffd"}
+    with pytest.raises(BadInput, match="nested too deeply"):
+        clean_json({"a": "b"}, "extra", max_depth=0)
