@@ -86,8 +86,12 @@ def rotate_token(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+# What `json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)` builds for every call, built once.
+_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
+
+
 def encrypt_json(value: Any) -> str:
-    return encrypt_text(json.dumps(value, separators=(",", ":"), sort_keys=True, default=str))
+    return encrypt_text(_JSON.encode(value))
 
 
 def decrypt_json(token: str) -> Any:

@@ -28,13 +28,22 @@ _configured: str | None = None
 tracer = trace.get_tracer("nocturn")
 
 
+_provider_installed = False  # once a tracer provider is installed it stays: OpenTelemetry sets one per process
+
+
 def tracing_enabled() -> bool:
     """Whether a span goes anywhere: a tracer provider is installed (`setup_tracing` with an exporter).
 
     Without one every span is a no-op that still costs a few microseconds to open and close; the lean
-    request paths (the webhook's) skip theirs, as Django's uninstrumented middleware does.
+    request paths (the webhook's) skip theirs, as Django's uninstrumented middleware does. Asked for every
+    webhook request: once `setup_tracing` has run with "none" the answer it found is kept, since OpenTelemetry
+    reads `os.environ` each time it is asked (~1 % of the webhook's CPU a request).
     """
-    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+    global _provider_installed
+    if _provider_installed or _configured == "none":
+        return _provider_installed
+    _provider_installed = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+    return _provider_installed
 
 
 def exporter_name() -> str:
@@ -51,12 +60,14 @@ def setup_tracing(service_name: str) -> str:
 
     Idempotent: a second call (say wsgi.py imported beside asgi.py) changes nothing.
     """
-    global _configured
+    global _configured, _provider_installed
     with _lock:
         if _configured is not None:
             return _configured
         name = exporter_name()
         if name == "none":
+            # Nothing installed by us; a provider OpenTelemetry loads from its own variable counts (read now, once).
+            _provider_installed = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
             _configured = name
             return name
         from opentelemetry.sdk.resources import Resource

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
@@ -46,12 +47,19 @@ class NormalizedMessage:
 
     def __post_init__(self) -> None:
         # The input boundary for what a guest wrote: a NUL (PostgreSQL refuses it) is dropped and a
-        # lone surrogate (encryption cannot encode it) becomes U+FFFD; nothing else is lost.
-        for spec in fields(self):
-            value = getattr(self, spec.name)
-            if isinstance(value, str):
-                object.__setattr__(self, spec.name, clean_text(value, spec.name, surrogates="replace"))
+        # lone surrogate (encryption cannot encode it) becomes U+FFFD; nothing else is lost. A text
+        # `clean_text` returns unchanged is the same object: nothing to set.
+        for name in _field_names():
+            value = getattr(self, name)
+            if isinstance(value, str) and (cleaned := clean_text(value, name, surrogates="replace")) is not value:
+                object.__setattr__(self, name, cleaned)
         object.__setattr__(self, "extra", clean_json(self.extra, "extra", surrogates="replace"))
+
+
+@functools.cache
+def _field_names() -> tuple[str, ...]:
+    """NormalizedMessage's fields, read once (`dataclasses.fields` builds its tuple on every call)."""
+    return tuple(spec.name for spec in fields(NormalizedMessage))
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ os.environ.setdefault("DATABASE_POOL", "1")
 os.environ["NOCTURN_PROCESS"] = "web"
 
 from core.telemetry import setup_tracing
-from nocturn.daphne_http import keep_content_types_parsed
+from nocturn.daphne_http import keep_content_types_parsed, skip_discarded_request_lines
 
 keep_content_types_parsed()  # daphne's Twisted, before it serves a request
+skip_discarded_request_lines()
 
 setup_tracing("nocturn-web")  # before Django builds its middleware chain (the tracing middleware joins it)
 django_http = get_asgi_application()  # sets Django up before the imports below touch models

@@ -103,7 +103,7 @@ class WhatsAppWebhookApp:
         self.app = app
         self._pool: Any = None
         self._pool_lock: asyncio.Lock | None = None
-        self._broker: Any = None  # redis.asyncio client on CELERY_BROKER_URL, opened on first use
+        self._broker: Any = None  # _BrokerLink (or _RedisPyBroker) on CELERY_BROKER_URL, made on first use
         self._to_enqueue: list[tuple[str, int, contextvars.Context]] = []
         self._publisher: asyncio.Task | None = None
         self._to_write: list[tuple[list[Row], asyncio.Future]] = []
@@ -213,7 +213,7 @@ class WhatsAppWebhookApp:
             await asyncio.create_task(self._publish_round(by_schema), context=context)
 
     async def _publish_round(self, by_schema: dict[str, list[int]]) -> None:
-        """One task message per property (`inbound.inbound_task`), LPUSHed in one pipeline: one round trip.
+        """One task message per property (`inbound.inbound_task`), LPUSHed in one write: one round trip.
 
         Any failure is logged and swallowed: the rows are committed and stay pending, and the beat job's
         `inbound.requeue_stale` sends them again (after `STALE_INBOUND`), so nothing the guest sent is lost.
@@ -224,24 +224,13 @@ class WhatsAppWebhookApp:
                 for schema, event_ids in by_schema.items()
                 for name, args in [inbound.inbound_task(event_ids)]
             ]
-            async with self._get_broker().pipeline(transaction=False) as pipe:
-                for queue, data in messages:
-                    pipe.lpush(queue, data)
-                await pipe.execute()
+            if self._broker is None:
+                self._broker = _BrokerLink.for_url(settings.CELERY_BROKER_URL) or _RedisPyBroker(
+                    settings.CELERY_BROKER_URL
+                )
+            await self._broker.lpush(messages)
         except Exception:
             log.exception("inbound_enqueue_failed", events={s: len(ids) for s, ids in by_schema.items()})
-
-    def _get_broker(self) -> Any:
-        if self._broker is None:
-            import redis.asyncio
-
-            # The broker is Redis (settings.CELERY_BROKER_URL); the URL names the same database kombu uses.
-            self._broker = redis.asyncio.Redis.from_url(
-                settings.CELERY_BROKER_URL,
-                socket_timeout=BROKER_TIMEOUT_SECONDS,
-                socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
-            )
-        return self._broker
 
     async def _store(self, rows: list[Row]) -> list[tuple[str, int]]:
         """Store a request's rows; answers once they are committed, with the ids of the new ones.
@@ -340,7 +329,7 @@ class WhatsAppWebhookApp:
         if self._publisher is not None:
             await self._publisher
         if self._broker is not None:
-            await self._broker.aclose()
+            await self._broker.close()
             self._broker = None
         if self._writer is not None:
             await self._writer
@@ -349,6 +338,126 @@ class WhatsAppWebhookApp:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+class _BrokerLink:
+    """The broker's Redis for the publisher's LPUSHes: one connection on this event loop, RESP written and read here.
+
+    redis-py's asyncio pipeline cost ~0.6 M instructions a round in daphne (its pool's check-out and health
+    check, the command stack, the Python reply parser, its retry wrapper), more than a whole request's parse; a
+    round here is one write of the round's LPUSH commands and their integer replies read back. Anything else (an
+    error reply, a time-out, a broken connection) fails the round, which the caller logs: the rows stay pending
+    and the beat job sends them again. A connection that was already open and turns out broken (Redis
+    restarted since the last round) is replaced once and the round sent again, as redis-py's retry did: an
+    LPUSH whose reply was lost may then be queued twice, which the inbound tasks, idempotent, absorb.
+
+    For `redis://` and `unix://` URLs (`for_url`); a TLS or otherwise tuned URL keeps redis-py (`_RedisPyBroker`).
+    """
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    @classmethod
+    def for_url(cls, url: str) -> _BrokerLink | None:
+        from redis.connection import UnixDomainSocketConnection, parse_url
+
+        options = parse_url(url)
+        kind = options.pop("connection_class", None)
+        if kind not in (None, UnixDomainSocketConnection) or set(options) - _PLAIN_BROKER_OPTIONS:
+            return None
+        return cls(options)
+
+    async def lpush(self, messages: list[tuple[str, bytes]]) -> None:
+        """LPUSH each (list, message) in one round trip; returns once Redis has answered every one."""
+        payload = b"".join(_resp_command(b"LPUSH", queue.encode(), data) for queue, data in messages)
+        async with asyncio.timeout(BROKER_TIMEOUT_SECONDS):
+            for attempt in (1, 2):
+                opened = self._writer is None
+                try:
+                    if opened:
+                        await self._connect()
+                    assert self._writer is not None
+                    self._writer.write(payload)
+                    for _ in messages:
+                        await self._integer_reply()
+                    return
+                except (OSError, EOFError) as exc:  # a connection reset or closed by Redis (IncompleteReadError)
+                    self.close_now()
+                    if opened or attempt == 2:
+                        raise ConnectionError(f"the broker's connection failed: {exc!r}") from exc
+                    log.warning("webhook_broker_connection_broken_retrying")
+                except BaseException:  # an error reply, the time-out: the connection's state is unknown
+                    self.close_now()
+                    raise
+
+    async def _connect(self) -> None:
+        options = self._options
+        if "path" in options:
+            self._reader, self._writer = await asyncio.open_unix_connection(options["path"])
+        else:
+            self._reader, self._writer = await asyncio.open_connection(
+                options.get("host", "localhost"), options.get("port", 6379)
+            )
+        hello = []
+        if options.get("password") is not None:
+            user = [options["username"].encode()] if options.get("username") else []
+            hello.append(_resp_command(b"AUTH", *user, options["password"].encode()))
+        if options.get("db"):
+            hello.append(_resp_command(b"SELECT", str(options["db"]).encode()))
+        if hello:
+            self._writer.write(b"".join(hello))
+            for _ in hello:
+                line = await self._reader.readuntil(b"\r\n")
+                if not line.startswith(b"+"):
+                    raise BrokerRefused(line.decode("utf-8", "replace").strip())
+
+    async def _integer_reply(self) -> None:
+        assert self._reader is not None
+        line = await self._reader.readuntil(b"\r\n")
+        if not line.startswith(b":"):  # an LPUSH answers the list's new length; anything else is an error
+            raise BrokerRefused(line.decode("utf-8", "replace").strip())
+
+    def close_now(self) -> None:
+        writer, self._reader, self._writer = self._writer, None, None
+        if writer is not None:
+            writer.close()
+
+    async def close(self) -> None:
+        self.close_now()
+
+
+class BrokerRefused(Exception):
+    """Redis answered a command with an error (or with something that is not the command's answer)."""
+
+
+_PLAIN_BROKER_OPTIONS = {"host", "port", "db", "username", "password", "path"}
+
+
+def _resp_command(*parts: bytes) -> bytes:
+    """A Redis command in RESP: an array of bulk strings."""
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)
+
+
+class _RedisPyBroker:
+    """redis-py's asyncio client, for broker URLs `_BrokerLink` does not speak (TLS, connection options)."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio
+
+        self._client = redis.asyncio.Redis.from_url(
+            url, socket_timeout=BROKER_TIMEOUT_SECONDS, socket_connect_timeout=BROKER_TIMEOUT_SECONDS
+        )
+
+    async def lpush(self, messages: list[tuple[str, bytes]]) -> None:
+        async with self._client.pipeline(transaction=False) as pipe:
+            for queue, data in messages:
+                pipe.lpush(queue, data)
+            await pipe.execute()
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
 
 class _Stopwatch:

@@ -252,3 +252,26 @@ def test_the_path_named_in_an_error_is_itself_encodable() -> None:
             load_json(raw, nul="reject")
         json.dumps(refused.value.field).encode()
         str(refused.value).encode()
+
+
+def test_json_refusals_read_as_the_json_modules_own() -> None:
+    # load_json keeps one decoder for every call; its refusals still say what json.loads says.
+    for raw in ("\ufeff\ufeff{}".encode(), "\ufeff{}", b'{"a": NaN}', b'{"a": 1', b"[1, 2] 3"):
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        try:
+            json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(f"{name} is not JSON")))
+        except ValueError as exc:
+            expected = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        with pytest.raises(BadInput) as refusal:
+            load_json(raw)
+        assert refusal.value.reason == f"is not valid JSON ({expected})"
+
+
+def test_a_flat_object_of_plain_text_is_copied_as_the_walk_would_give_it() -> None:
+    flat = {"wa_id": "60123456789", "name": "Guest"}
+    cleaned = clean_json(flat, "extra", surrogates="replace")
+    assert cleaned == flat and cleaned is not flat  # a new object, as the walk builds
+    assert clean_json({"wa_id": "6012\x003"}, "extra") == {"wa_id": "60123"}  # a NUL still goes
+    assert clean_json({"name": "Zoë \ud800"}, "extra", surrogates="replace") == {"name": "Zoë \ufffd"}
+    with pytest.raises(BadInput, match="nested too deeply"):
+        clean_json({"a": "b"}, "extra", max_depth=0)

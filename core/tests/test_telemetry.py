@@ -57,3 +57,30 @@ def test_none_installs_nothing_so_tests_and_development_pay_nothing() -> None:
 def test_an_unknown_exporter_is_refused_by_name() -> None:
     with override_settings(OTEL_TRACES_EXPORTER="jaeger"), pytest.raises(ValueError, match="none, console, otlp"):
         telemetry.exporter_name()
+
+
+def test_once_setup_found_no_provider_a_request_does_not_ask_opentelemetry_again(monkeypatch) -> None:
+    # Asked for every webhook request: OpenTelemetry reads os.environ each time it is asked.
+    from opentelemetry import trace
+
+    monkeypatch.setattr(telemetry, "_configured", "none")
+    monkeypatch.setattr(telemetry, "_provider_installed", False)
+
+    def asked() -> None:
+        raise AssertionError("asked OpenTelemetry")
+
+    monkeypatch.setattr(trace, "get_tracer_provider", asked)
+    assert telemetry.tracing_enabled() is False
+
+
+def test_a_provider_installed_is_seen_and_then_kept(monkeypatch) -> None:
+    from opentelemetry import trace
+
+    monkeypatch.setattr(telemetry, "_configured", None)  # setup_tracing not run (a script, a shell)
+    monkeypatch.setattr(telemetry, "_provider_installed", False)
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: trace.ProxyTracerProvider())
+    assert telemetry.tracing_enabled() is False
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: trace.NoOpTracerProvider())  # a real one, installed
+    assert telemetry.tracing_enabled() is True
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: None)
+    assert telemetry.tracing_enabled() is True  # installed once: kept

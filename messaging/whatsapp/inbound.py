@@ -59,7 +59,8 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
     received = header[len(SIGNATURE_PREFIX) :].strip().lower()
     if not _HEX_SHA256.fullmatch(received):
         return False
-    expected = hmac.new(app_secret.encode(), bytes(raw_body), hashlib.sha256).hexdigest()
+    # One call into OpenSSL's HMAC: the `hmac.new` object (two hash objects, a copy) cost more than the digest.
+    expected = hmac.digest(app_secret.encode(), bytes(raw_body), "sha256").hex()
     return hmac.compare_digest(expected, received)
 
 
