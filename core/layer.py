@@ -18,6 +18,8 @@ group send.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import random
 import threading
 import time
 from collections.abc import Coroutine
@@ -28,6 +30,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from channels_redis.core import logger as channels_redis_log
+from channels_redis.serializers import MsgPackSerializer
+from redis.exceptions import NoScriptError
 
 SEND_TIMEOUT = 10.0  # seconds a send may take before the caller gives up on it
 
@@ -48,16 +52,68 @@ _GROUP_SEND_LUA = """
 """
 
 
+# A whole group send in one script, so one round trip: the group's expired members dropped and the rest read, then
+# for each Redis queue of theirs (a process's channels share one) the queue's expired messages dropped and, below its
+# capacity, the message queued with the queue's channels in it: the commands and the message's bytes of channels_redis'
+# `group_send` (`_map_channel_keys_to_connection`, `_GROUP_SEND_LUA`). The message is msgpack's, written by Python up
+# to its last key's value, `__asgi_channel__`: the script adds that value, the array of the queue's channel names
+# (msgpack's array and str headers, as the Python msgpack writes them), after the random prefix that keeps equal
+# messages apart in the queue's sorted set. KEYS[1]: the group; ARGV: the group's expiry cutoff, the layer's prefix,
+# the message's head, the random prefix, the queues' expiry cutoff, the capacity, the time, the queues' expiry.
+# Returns {members, over capacity}.
+_ONE_TRIP_GROUP_SEND_LUA = """
+    local function header(n, small, one, two, four)
+        if n < small then return string.char(one + n) end
+        if two == nil and n < 256 then return string.char(0xd9, n) end
+        if n < 65536 then return string.char(two or 0xda, math.floor(n / 256), n % 256) end
+        return string.char(four or 0xdb, math.floor(n / 16777216), math.floor(n / 65536) % 256,
+            math.floor(n / 256) % 256, n % 256)
+    end
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])
+    local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+    local order, names_of = {}, {}
+    for _, member in ipairs(members) do
+        local bang = string.find(member, '!', 1, true)
+        local queue = ARGV[2] .. (bang and string.sub(member, 1, bang) or member)
+        if names_of[queue] == nil then
+            names_of[queue] = {}
+            order[#order + 1] = queue
+        end
+        table.insert(names_of[queue], member)
+    end
+    local over_capacity = 0
+    for _, queue in ipairs(order) do
+        local names = names_of[queue]
+        local parts = {ARGV[4], ARGV[3], header(#names, 16, 0x90, 0xdc, 0xdd)}
+        for _, name in ipairs(names) do
+            parts[#parts + 1] = header(#name, 32, 0xa0)
+            parts[#parts + 1] = name
+        end
+        redis.call('ZREMRANGEBYSCORE', queue, 0, ARGV[5])
+        if redis.call('ZCOUNT', queue, '-inf', '+inf') < tonumber(ARGV[6]) then
+            redis.call('ZADD', queue, ARGV[7], table.concat(parts))
+            redis.call('EXPIRE', queue, ARGV[8])
+        else
+            over_capacity = over_capacity + 1
+        end
+    end
+    return {#members, over_capacity}
+"""
+_ONE_TRIP_SHA = hashlib.sha1(_ONE_TRIP_GROUP_SEND_LUA.encode()).hexdigest()  # noqa: S324 - Redis names scripts so
+
+
 class PipelinedRedisChannelLayer(RedisChannelLayer):
-    """channels_redis' Redis layer whose `group_send` waits for Redis twice instead of four times.
+    """channels_redis' Redis layer whose `group_send` waits for Redis once instead of four times.
 
     Upstream's `group_send` awaits each step alone: drop the group's expired members, read the members, drop
     the members' expired messages (a MULTI), run the script that queues the message for each. A guest turn
     sends ~4–5 events (the reply's pieces to the guest, the inbox's to staff), each paying four round trips and
-    four turns of the event loop, in the worker and in daphne. Here the same commands go in the same order on
-    the same connections as two pipelines: the group's two, then the drop and the script in one MULTI/EXEC. A
-    group nobody is in (the staff inbox with no one watching) costs one round trip. Receiving takes one round
-    trip an event instead of four, and keeps an event through a cancelled read (`receive_single`).
+    four turns of the event loop, in the worker and in daphne. Here one script runs the same commands and queues
+    the same bytes (`_ONE_TRIP_GROUP_SEND_LUA`) where the layer is one msgpack host without encryption or
+    capacities by name (ours); elsewhere the same commands go in the same order on the same connections as two
+    pipelines: the group's two, then the drop and the script in one MULTI/EXEC (a group nobody is in: one).
+    Receiving takes one round trip an event instead of four, and keeps an event through a cancelled read
+    (`receive_single`).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,6 +170,15 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         assert self.require_valid_group_name(group), "Group name not valid"
         key = self._group_key(group)
+        args = self._one_trip_args(message)
+        if args is not None:
+            client = self.connection(0)
+            try:
+                members, over_capacity = await client.evalsha(_ONE_TRIP_SHA, 1, key, *args)
+            except NoScriptError:  # a Redis that has not seen the script yet (a restart): sent whole, then known
+                members, over_capacity = await client.eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
+            self._log_over_capacity(over_capacity, members, group)
+            return
         async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
             _, members = await self._read_group(pipe, key).execute()
         for index, channel_keys, args in self._queues(members, message):
@@ -123,7 +188,7 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
             self._log_over_capacity(over_capacity, len(members), group)
 
     def group_send_blocking(self, group: str, message: dict[str, Any]) -> bool:
-        """`group_send` from the calling thread on blocking clients: the same commands in the same pipelines.
+        """`group_send` from the calling thread on blocking clients: the same script, or commands in the same pipelines.
 
         A Celery pool process's sends (the staff inbox's events) went to its loop thread and back: two thread
         hand-offs, asyncio's turns and redis' asyncio client around the round trips, more CPU than the round trips
@@ -134,6 +199,14 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         if clients is None:
             return False
         key = self._group_key(group)
+        args = self._one_trip_args(message)
+        if args is not None:
+            try:
+                members, over_capacity = clients[0].evalsha(_ONE_TRIP_SHA, 1, key, *args)
+            except NoScriptError:
+                members, over_capacity = clients[0].eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
+            self._log_over_capacity(over_capacity, members, group)
+            return True
         with clients[self.consistent_hash(group)].pipeline(transaction=False) as pipe:
             _, members = self._read_group(pipe, key).execute()
         for index, channel_keys, args in self._queues(members, message):
@@ -141,6 +214,36 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
                 over_capacity = self._queue(pipe, channel_keys, args).execute()[-1]
             self._log_over_capacity(over_capacity, len(members), group)
         return True
+
+    def _one_trip_args(self, message: dict[str, Any]) -> list[Any] | None:
+        """The one-round-trip script's arguments after the group's key, or None where it cannot write what upstream
+        writes: more than one Redis host (a queue may live on another), capacities by channel name, encrypted
+        messages or a serializer other than msgpack (the script writes msgpack's bytes), a message naming its
+        channels already."""
+        if (
+            self.ring_size != 1
+            or self.channel_capacity
+            or type(self._serializer) is not MsgPackSerializer
+            or self._serializer.crypter is not None
+            or "__asgi_channel__" in message
+        ):
+            return None
+        # As upstream writes it for one channel key, up to the channel names: `__asgi_channel__` last, an empty array.
+        head = self._serializer.as_bytes({**message, "__asgi_channel__": []})
+        if not head.endswith(b"\x90"):
+            return None
+        length = self._serializer.random_prefix_length
+        now = time.time()
+        return [
+            int(now) - self.group_expiry,
+            self.prefix,
+            head[:-1],
+            random.getrandbits(8 * length).to_bytes(length, "big") if length > 0 else b"",
+            int(now) - int(self.expiry),
+            self.capacity,
+            now,
+            self.expiry,
+        ]
 
     def _read_group(self, pipe: Any, key: bytes) -> Any:
         pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
