@@ -75,9 +75,15 @@ class GuestStream:
                         self._draining = False  # set under the lock that push() checks: no event is stranded
                         self._idle.notify_all()
                         return
-                for event, payload in _merged(batch):
-                    await transport.group_send(self.group, {"type": GUEST_EVENT, "event": event, "payload": payload})
-                    self.sends += 1
+                events = [
+                    {"type": GUEST_EVENT, "event": event, "payload": payload} for event, payload in _merged(batch)
+                ]
+                if isinstance(transport, layer.PipelinedRedisChannelLayer):  # in order, in one round trip
+                    await transport.group_send_all(self.group, events)
+                else:
+                    for message in events:
+                        await transport.group_send(self.group, message)
+                self.sends += len(events)
         except BaseException:
             with self._lock:
                 self._draining = False
@@ -105,9 +111,9 @@ class GuestStream:
             self._draining = True  # a push from another thread meanwhile waits in _pending
         sent = True
         try:
-            for name, data in _merged(batch):
-                layer.send_group(self.group, {"type": GUEST_EVENT, "event": name, "payload": data})
-                self.sends += 1
+            events = [{"type": GUEST_EVENT, "event": name, "payload": data} for name, data in _merged(batch)]
+            layer.send_group_all(self.group, events)  # in order, in one round trip (the tokens left and the reply)
+            self.sends += len(events)
         except Exception as exc:  # as a drain's failed send: the reply is stored; the widget reads it on reconnect
             log.warning("guest_event_not_sent", group=self.group, error=f"{type(exc).__name__}: {exc}")
             sent = False

@@ -22,7 +22,7 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import redis
@@ -58,9 +58,10 @@ _GROUP_SEND_LUA = """
 # `group_send` (`_map_channel_keys_to_connection`, `_GROUP_SEND_LUA`). The message is msgpack's, written by Python up
 # to its last key's value, `__asgi_channel__`: the script adds that value, the array of the queue's channel names
 # (msgpack's array and str headers, as the Python msgpack writes them), after the random prefix that keeps equal
-# messages apart in the queue's sorted set. KEYS[1]: the group; ARGV: the group's expiry cutoff, the layer's prefix,
-# the message's head, the random prefix, the queues' expiry cutoff, the capacity, the time, the queues' expiry.
-# Returns {members, over capacity}.
+# messages apart in the queue's sorted set. Several messages to one group (a stream's last events) go in one call, in
+# order: each its own score, as consecutive sends get. KEYS[1]: the group; ARGV: the group's expiry cutoff, the
+# layer's prefix, the queues' expiry cutoff, the capacity, the queues' expiry, then per message its random prefix,
+# head and score. Returns {members, then per message the queues over capacity}.
 _ONE_TRIP_GROUP_SEND_LUA = """
     local function header(n, small, one, two, four)
         if n < small then return string.char(one + n) end
@@ -81,23 +82,27 @@ _ONE_TRIP_GROUP_SEND_LUA = """
         end
         table.insert(names_of[queue], member)
     end
-    local over_capacity = 0
-    for _, queue in ipairs(order) do
-        local names = names_of[queue]
-        local parts = {ARGV[4], ARGV[3], header(#names, 16, 0x90, 0xdc, 0xdd)}
-        for _, name in ipairs(names) do
-            parts[#parts + 1] = header(#name, 32, 0xa0)
-            parts[#parts + 1] = name
+    local result = {#members}
+    for first = 6, #ARGV, 3 do
+        local over_capacity = 0
+        for _, queue in ipairs(order) do
+            local names = names_of[queue]
+            local parts = {ARGV[first], ARGV[first + 1], header(#names, 16, 0x90, 0xdc, 0xdd)}
+            for _, name in ipairs(names) do
+                parts[#parts + 1] = header(#name, 32, 0xa0)
+                parts[#parts + 1] = name
+            end
+            redis.call('ZREMRANGEBYSCORE', queue, 0, ARGV[3])
+            if redis.call('ZCOUNT', queue, '-inf', '+inf') < tonumber(ARGV[4]) then
+                redis.call('ZADD', queue, ARGV[first + 2], table.concat(parts))
+                redis.call('EXPIRE', queue, ARGV[5])
+            else
+                over_capacity = over_capacity + 1
+            end
         end
-        redis.call('ZREMRANGEBYSCORE', queue, 0, ARGV[5])
-        if redis.call('ZCOUNT', queue, '-inf', '+inf') < tonumber(ARGV[6]) then
-            redis.call('ZADD', queue, ARGV[7], table.concat(parts))
-            redis.call('EXPIRE', queue, ARGV[8])
-        else
-            over_capacity = over_capacity + 1
-        end
+        result[#result + 1] = over_capacity
     end
-    return {#members, over_capacity}
+    return result
 """
 _ONE_TRIP_SHA = hashlib.sha1(_ONE_TRIP_GROUP_SEND_LUA.encode()).hexdigest()  # noqa: S324 - Redis names scripts so
 
@@ -168,27 +173,36 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         return None if result is None else result[1]
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        await self.group_send_all(group, [message])
+
+    async def group_send_all(self, group: str, messages: list[dict[str, Any]]) -> None:
+        """`group_send` of each message in order: in one round trip where the script can write them."""
         assert self.require_valid_group_name(group), "Group name not valid"
+        if not messages:
+            return
         key = self._group_key(group)
-        args = self._one_trip_args(message)
+        args = self._one_trip_args(messages)
         if args is not None:
             client = self.connection(0)
             try:
-                members, over_capacity = await client.evalsha(_ONE_TRIP_SHA, 1, key, *args)
+                members, *over = await client.evalsha(_ONE_TRIP_SHA, 1, key, *args)
             except NoScriptError:  # a Redis that has not seen the script yet (a restart): sent whole, then known
-                members, over_capacity = await client.eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
-            self._log_over_capacity(over_capacity, members, group)
+                members, *over = await client.eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
+            for over_capacity in over:
+                self._log_over_capacity(over_capacity, members, group)
             return
-        async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
-            _, members = await self._read_group(pipe, key).execute()
-        for index, channel_keys, args in self._queues(members, message):
-            # Upstream drops the expired messages through the group's connection, a no-op on any other host.
-            async with self.connection(index).pipeline(transaction=True) as pipe:
-                over_capacity = (await self._queue(pipe, channel_keys, args).execute())[-1]
-            self._log_over_capacity(over_capacity, len(members), group)
+        for message in messages:
+            async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
+                _, members = await self._read_group(pipe, key).execute()
+            for index, channel_keys, queued in self._queues(members, message):
+                # Upstream drops the expired messages through the group's connection, a no-op on any other host.
+                async with self.connection(index).pipeline(transaction=True) as pipe:
+                    over_capacity = (await self._queue(pipe, channel_keys, queued).execute())[-1]
+                self._log_over_capacity(over_capacity, len(members), group)
 
-    def group_send_blocking(self, group: str, message: dict[str, Any]) -> bool:
-        """`group_send` from the calling thread on blocking clients: the same script, or commands in the same pipelines.
+    def group_send_blocking(self, group: str, *messages: dict[str, Any]) -> bool:
+        """`group_send_all` from the calling thread on blocking clients: the same script, or commands in the same
+        pipelines.
 
         A Celery pool process's sends (the staff inbox's events) went to its loop thread and back: two thread
         hand-offs, asyncio's turns and redis' asyncio client around the round trips, more CPU than the round trips
@@ -198,24 +212,28 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         clients = self._blocking_clients()
         if clients is None:
             return False
+        if not messages:
+            return True
         key = self._group_key(group)
-        args = self._one_trip_args(message)
+        args = self._one_trip_args(list(messages))
         if args is not None:
             try:
-                members, over_capacity = clients[0].evalsha(_ONE_TRIP_SHA, 1, key, *args)
+                members, *over = clients[0].evalsha(_ONE_TRIP_SHA, 1, key, *args)
             except NoScriptError:
-                members, over_capacity = clients[0].eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
-            self._log_over_capacity(over_capacity, members, group)
+                members, *over = clients[0].eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
+            for over_capacity in over:
+                self._log_over_capacity(over_capacity, members, group)
             return True
-        with clients[self.consistent_hash(group)].pipeline(transaction=False) as pipe:
-            _, members = self._read_group(pipe, key).execute()
-        for index, channel_keys, args in self._queues(members, message):
-            with clients[index].pipeline(transaction=True) as pipe:
-                over_capacity = self._queue(pipe, channel_keys, args).execute()[-1]
-            self._log_over_capacity(over_capacity, len(members), group)
+        for message in messages:
+            with clients[self.consistent_hash(group)].pipeline(transaction=False) as pipe:
+                _, members = self._read_group(pipe, key).execute()
+            for index, channel_keys, queued in self._queues(members, message):
+                with clients[index].pipeline(transaction=True) as pipe:
+                    over_capacity = self._queue(pipe, channel_keys, queued).execute()[-1]
+                self._log_over_capacity(over_capacity, len(members), group)
         return True
 
-    def _one_trip_args(self, message: dict[str, Any]) -> list[Any] | None:
+    def _one_trip_args(self, messages: list[dict[str, Any]]) -> list[Any] | None:
         """The one-round-trip script's arguments after the group's key, or None where it cannot write what upstream
         writes: more than one Redis host (a queue may live on another), capacities by channel name, encrypted
         messages or a serializer other than msgpack (the script writes msgpack's bytes), a message naming its
@@ -225,25 +243,23 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
             or self.channel_capacity
             or type(self._serializer) is not MsgPackSerializer
             or self._serializer.crypter is not None
-            or "__asgi_channel__" in message
         ):
             return None
-        # As upstream writes it for one channel key, up to the channel names: `__asgi_channel__` last, an empty array.
-        head = self._serializer.as_bytes({**message, "__asgi_channel__": []})
-        if not head.endswith(b"\x90"):
-            return None
-        length = self._serializer.random_prefix_length
         now = time.time()
-        return [
-            int(now) - self.group_expiry,
-            self.prefix,
-            head[:-1],
-            random.getrandbits(8 * length).to_bytes(length, "big") if length > 0 else b"",
-            int(now) - int(self.expiry),
-            self.capacity,
-            now,
-            self.expiry,
-        ]
+        args: list[Any] = [int(now) - self.group_expiry, self.prefix, int(now) - int(self.expiry), self.capacity]
+        args.append(self.expiry)
+        length = self._serializer.random_prefix_length
+        for n, message in enumerate(messages):
+            if "__asgi_channel__" in message:
+                return None
+            # As upstream writes it for one channel key, up to the names: `__asgi_channel__` last, an empty array.
+            head = self._serializer.as_bytes({**message, "__asgi_channel__": []})
+            if not head.endswith(b"\x90"):
+                return None
+            # A microsecond apart: the order of consecutive sends (a score's tie would go by the random prefix).
+            args += [random.getrandbits(8 * length).to_bytes(length, "big") if length > 0 else b"", head[:-1]]
+            args.append(now + n / 1e6)
+        return args
 
     def _read_group(self, pipe: Any, key: bytes) -> Any:
         pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
@@ -330,10 +346,21 @@ def send_group(group: str, message: dict[str, Any]) -> None:
     back cost ~0.3 ms of CPU a send against ~0.1 here (the widget's message POST, p30d). Where it cannot (a
     host not given by address), on the process's loop thread or the request's loop.
     """
+    send_group_all(group, [message])
+
+
+def send_group_all(group: str, messages: list[dict[str, Any]]) -> None:
+    """`send_group` of each message in order (one round trip where the layer can: `group_send_all`)."""
     layer = get_channel_layer()
-    if isinstance(layer, PipelinedRedisChannelLayer) and layer.group_send_blocking(group, message):
-        return
+    if not isinstance(layer, PipelinedRedisChannelLayer):
+        for message in messages:
+            _on_a_loop(layer.group_send, group, message)
+    elif not layer.group_send_blocking(group, *messages):
+        _on_a_loop(layer.group_send_all, group, messages)
+
+
+def _on_a_loop(send: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
     if _own_loop_for_sync_sends:
-        run(layer.group_send(group, message))
+        run(send(*args))
     else:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(send)(*args)

@@ -205,12 +205,15 @@ def test_a_layer_with_a_host_not_given_by_address_sends_on_the_loop(own_loop: No
     assert sentinel.group_send_blocking("staff.x", {"type": "staff.event"}) is False  # nothing sent, nothing read
     sent = []
 
-    async def group_send(group: str, message: dict[str, Any]) -> None:
-        sent.append(group)
+    async def group_send_all(group: str, messages: list[dict[str, Any]]) -> None:
+        sent.append((group, len(messages)))
 
-    with patch("core.layer.get_channel_layer", return_value=sentinel), patch.object(sentinel, "group_send", group_send):
+    with (
+        patch("core.layer.get_channel_layer", return_value=sentinel),
+        patch.object(sentinel, "group_send_all", group_send_all),
+    ):
         layer.send_group("staff.x", {"type": "staff.event"})
-    assert sent == ["staff.x"]
+    assert sent == [("staff.x", 1)]
 
 
 def test_a_full_channel_is_skipped_and_logged_as_upstream_does(caplog: pytest.LogCaptureFixture) -> None:
@@ -395,7 +398,37 @@ def test_a_layer_the_script_cannot_write_for_sends_as_before() -> None:
         {"serializer_format": "json"},
     ):
         channel_layer = layer.PipelinedRedisChannelLayer(hosts=[{"address": settings.REDIS_URL}], **options)
-        assert channel_layer._one_trip_args({"type": "guest.event"}) is None
+        assert channel_layer._one_trip_args([{"type": "guest.event"}]) is None
     plain = layer.PipelinedRedisChannelLayer(hosts=[{"address": settings.REDIS_URL}])
-    assert plain._one_trip_args({"type": "guest.event", "__asgi_channel__": ["x"]}) is None
-    assert plain._one_trip_args({"type": "guest.event"}) is not None
+    assert plain._one_trip_args([{"type": "guest.event"}, {"type": "guest.event", "__asgi_channel__": ["x"]}]) is None
+    assert plain._one_trip_args([{"type": "guest.event"}]) is not None
+
+
+async def _batch_received(blocking: bool) -> tuple[list[int], int]:
+    channel_layer = layer.PipelinedRedisChannelLayer(
+        hosts=[{"address": settings.REDIS_URL}], prefix=f"test-batch-{uuid.uuid4().hex[:8]}"
+    )
+    try:
+        channel = await channel_layer.new_channel()
+        await channel_layer.group_add("guest.1", channel)
+        messages = [{"type": "guest.event", "n": n} for n in range(40)]
+        _counting.calls.clear()
+        with (
+            patch.object(Redis, "execute_command", _counting(Redis.execute_command, in_pipelines=False)),
+            patch.object(BlockingRedis, "execute_command", _counting_blocking(BlockingRedis.execute_command)),
+        ):
+            if blocking:
+                assert await asyncio.to_thread(channel_layer.group_send_blocking, "guest.1", *messages)
+            else:
+                await channel_layer.group_send_all("guest.1", messages)
+        round_trips = len(_counting.calls)
+        received = [(await asyncio.wait_for(channel_layer.receive(channel), 5))["n"] for _ in messages]
+        return received, round_trips
+    finally:
+        await channel_layer.flush()
+        await channel_layer.close_pools()
+
+
+@pytest.mark.parametrize("blocking", [False, True])
+def test_a_streams_last_events_go_in_one_round_trip_and_arrive_in_order(blocking: bool) -> None:
+    assert asyncio.run(_batch_received(blocking)) == (list(range(40)), 1)
