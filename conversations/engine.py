@@ -437,7 +437,17 @@ def _run_turn_locked(
     cached: Any = sessions.NOT_READ,
 ) -> Message | None:
     total_started = time.perf_counter()
-    conversation = compiled.first(conversation_with_guest, conversation_id)  # its SQL built once per process
+    # The steps other apps registered (the lead step): see conversations.turn_steps. What they read in every turn is
+    # read with the conversation, in one statement (its SQL built once per process).
+    steps = turn_steps.registered()
+    first_reads = {note: build for step in steps for note, build in getattr(step, "first_reads", {}).items()}
+    if first_reads:
+        conversation, *found = compiled.firsts(
+            (conversation_with_guest, (conversation_id,)),
+            *((build, (conversation_id,)) for build in first_reads.values()),
+        )
+    else:
+        conversation, found = compiled.first(conversation_with_guest, conversation_id), []
     if conversation is None or conversation.ai_mode == AiMode.STAFF:
         return None  # staff hold the conversation: the guest's message goes to them only
     if sink_for is not None:
@@ -453,9 +463,8 @@ def _run_turn_locked(
     property_ = current_property_cached()
     too_long = len(question) > MAX_TURN_CHARS
     question = question[:MAX_TURN_CHARS]
-    # The steps other apps registered (the lead step): see conversations.turn_steps.
-    steps = turn_steps.registered()
     turn = Turn(conversation, question, session.language, session, now or timezone.now(), property_)
+    turn.notes.update(zip(first_reads, found, strict=True))
     if too_long:
         language = detect_language(question, default=session.language)
         back = team_back(property_, turn.now, language)

@@ -640,3 +640,20 @@ def test_a_turn_reads_its_session_and_the_settings_stamp_in_the_round_trip_that_
     # Neither key read again on a round trip of its own.
     reads = [trip for trip in sent if any(args[0] == "GET" and args[1] in (session_key, stamp_key) for args in trip)]
     assert reads == [taking]
+
+
+def test_what_the_steps_read_in_every_turn_is_read_in_the_conversations_statement(kb_a, open_all_day) -> None:
+    from conversations import turn_steps
+    from conversations.models import Conversation
+
+    reads = [build for step in turn_steps.registered() for build in getattr(step, "first_reads", {}).values()]
+    assert reads, "the lead step reads the conversation's lead in every turn"
+    tables = {f'"{build(0).model._meta.db_table}"' for build in reads}
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        with CaptureQueriesContext(connection) as captured:
+            assert engine.run_turn(conversation.pk, message.pk) is not None
+    first = captured[0]["sql"]
+    assert f'"{Conversation._meta.db_table}"' in first and all(table in first for table in tables)
+    # Read there only: no statement of its own (one round trip a turn fewer).
+    assert [q["sql"] for q in captured if any(table in q["sql"] for table in tables)] == [first]
