@@ -100,7 +100,7 @@ class GuestStream:
         flight took longer than `timeout` (the event is then left to the drain) or the event could not be sent.
 
         `push` then `flush`, without the loop thread: the caller waits for the send anyway, so the event (with the
-        tokens still queued) goes out from this thread on the layer's blocking client (`layer.send_group`), not
+        tokens still queued) goes out from this thread on the layer's blocking client (`layer.send_group_all`), not
         through a drain task on the loop and a wait for it there: one thread hand-off a turn fewer, and redis'
         blocking client instead of its asyncio one (docs/benchmarks.md, p33)."""
         with self._idle:
