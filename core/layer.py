@@ -104,7 +104,7 @@ _ONE_TRIP_GROUP_SEND_LUA = """
     end
     return result
 """
-_ONE_TRIP_SHA = hashlib.sha1(_ONE_TRIP_GROUP_SEND_LUA.encode()).hexdigest()  # noqa: S324 - Redis names scripts so
+_ONE_TRIP_SHA = hashlib.sha1(_ONE_TRIP_GROUP_SEND_LUA.encode(), usedforsecurity=False).hexdigest()  # how Redis names it
 
 
 class PipelinedRedisChannelLayer(RedisChannelLayer):
