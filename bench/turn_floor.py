@@ -57,6 +57,16 @@ celery.conf.update(
 )
 
 
+def use_redis(url: str) -> str:
+    """The Redis of the stack this process starts, for this process too (its `celery`, which pings the worker):
+    the module read REDIS_URL at import, which the parent may not have set (settings have their own default), and
+    the parent then pinged a Redis its worker was not on ("did not start")."""
+    global REDIS
+    REDIS = url
+    celery.conf.broker_url = url
+    return url
+
+
 def _sign(conversation_id: int) -> str:
     return hmac.new(SECRET, str(conversation_id).encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -324,7 +334,7 @@ def main() -> None:
         env = {
             **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
             "FLOOR_DSN": dsn,
-            "FLOOR_REDIS_URL": settings.REDIS_URL,
+            "FLOOR_REDIS_URL": use_redis(settings.REDIS_URL),
             "FLOOR_SECRET": secrets.token_hex(16),
             "FLOOR_SEARCH_SQL": retrieval._SEARCH_SQL,
             "FLOOR_EF_SEARCH": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH)),
