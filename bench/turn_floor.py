@@ -44,7 +44,8 @@ REDIS = os.environ.get("FLOOR_REDIS_URL") or os.environ.get("REDIS_URL", "redis:
 SECRET = os.environ.get("FLOOR_SECRET", "floor").encode()
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-celery = Celery("turn_floor", broker=REDIS)
+# Not the current app: the test importing this module must not turn the product's tasks over to it.
+celery = Celery("turn_floor", broker=REDIS, set_as_current=False)
 celery.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
