@@ -44,7 +44,8 @@ REDIS = os.environ.get("FLOOR_REDIS_URL") or os.environ.get("REDIS_URL", "redis:
 SECRET = os.environ.get("FLOOR_SECRET", "floor").encode()
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-celery = Celery("turn_floor", broker=REDIS)
+# Not the current app: the test importing this module must not turn the product's tasks over to it.
+celery = Celery("turn_floor", broker=REDIS, set_as_current=False)
 celery.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -55,6 +56,16 @@ celery.conf.update(
     worker_hijack_root_logger=False,
     broker_transport_options={"visibility_timeout": 300},
 )
+
+
+def use_redis(url: str) -> str:
+    """The Redis of the stack this process starts, for this process too (its `celery`, which pings the worker):
+    the module read REDIS_URL at import, which the parent may not have set (settings have their own default), and
+    the parent then pinged a Redis its worker was not on ("did not start")."""
+    global REDIS
+    REDIS = url
+    celery.conf.broker_url = url
+    return url
 
 
 def _sign(conversation_id: int) -> str:
@@ -324,7 +335,7 @@ def main() -> None:
         env = {
             **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
             "FLOOR_DSN": dsn,
-            "FLOOR_REDIS_URL": settings.REDIS_URL,
+            "FLOOR_REDIS_URL": use_redis(settings.REDIS_URL),
             "FLOOR_SECRET": secrets.token_hex(16),
             "FLOOR_SEARCH_SQL": retrieval._SEARCH_SQL,
             "FLOOR_EF_SEARCH": str(int(settings.KNOWLEDGE_HNSW_EF_SEARCH)),

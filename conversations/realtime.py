@@ -75,9 +75,15 @@ class GuestStream:
                         self._draining = False  # set under the lock that push() checks: no event is stranded
                         self._idle.notify_all()
                         return
-                for event, payload in _merged(batch):
-                    await transport.group_send(self.group, {"type": GUEST_EVENT, "event": event, "payload": payload})
-                    self.sends += 1
+                events = [
+                    {"type": GUEST_EVENT, "event": event, "payload": payload} for event, payload in _merged(batch)
+                ]
+                if isinstance(transport, layer.PipelinedRedisChannelLayer):  # in order, in one round trip
+                    await transport.group_send_all(self.group, events)
+                else:
+                    for message in events:
+                        await transport.group_send(self.group, message)
+                self.sends += len(events)
         except BaseException:
             with self._lock:
                 self._draining = False
@@ -94,7 +100,7 @@ class GuestStream:
         flight took longer than `timeout` (the event is then left to the drain) or the event could not be sent.
 
         `push` then `flush`, without the loop thread: the caller waits for the send anyway, so the event (with the
-        tokens still queued) goes out from this thread on the layer's blocking client (`layer.send_group`), not
+        tokens still queued) goes out from this thread on the layer's blocking client (`layer.send_group_all`), not
         through a drain task on the loop and a wait for it there: one thread hand-off a turn fewer, and redis'
         blocking client instead of its asyncio one (docs/benchmarks.md, p33)."""
         with self._idle:
@@ -105,9 +111,9 @@ class GuestStream:
             self._draining = True  # a push from another thread meanwhile waits in _pending
         sent = True
         try:
-            for name, data in _merged(batch):
-                layer.send_group(self.group, {"type": GUEST_EVENT, "event": name, "payload": data})
-                self.sends += 1
+            events = [{"type": GUEST_EVENT, "event": name, "payload": data} for name, data in _merged(batch)]
+            layer.send_group_all(self.group, events)  # in order, in one round trip (the tokens left and the reply)
+            self.sends += len(events)
         except Exception as exc:  # as a drain's failed send: the reply is stored; the widget reads it on reconnect
             log.warning("guest_event_not_sent", group=self.group, error=f"{type(exc).__name__}: {exc}")
             sent = False

@@ -47,21 +47,26 @@ class Session:
         del self.history[:-HISTORY_LENGTH]
 
 
-def _redis_key(conversation_id: int) -> str:
+def redis_key(conversation_id: int) -> str:
     # The schema prefix keeps one property's sessions out of another's reach (ids repeat across schemas).
     return key(connection.schema_name, "session", conversation_id)
 
 
-def load(conversation: Conversation, *, before_message_id: int | None = None) -> Session:
+NOT_READ = object()  # `load`'s `raw` when the caller has not read the cached copy
+
+
+def load(conversation: Conversation, *, before_message_id: int | None = None, raw: Any = NOT_READ) -> Session:
     """The session; rebuilt from the database when Redis has lost it.
 
     `before_message_id`: the first message of the turn being answered, which the rebuilt history
-    must not already contain (the turn adds it itself).
+    must not already contain (the turn adds it itself). `raw`: the cached copy as the caller has just read
+    it from `redis_key` (None: none there), instead of a GET here.
     """
-    try:
-        raw = get_redis().get(_redis_key(conversation.pk))
-    except redis.RedisError:
-        raw = None
+    if raw is NOT_READ:
+        try:
+            raw = get_redis().get(redis_key(conversation.pk))
+        except redis.RedisError:
+            raw = None
     cached = _from_cache(raw, conversation.pk) if raw else None
     if cached is not None:
         return cached
@@ -168,9 +173,9 @@ def cache(session: Session) -> None:
     data = {f.name: getattr(session, f.name) for f in fields(session) if f.name != "source"}
     # The database copy is authoritative: if Redis is down, the next turn rebuilds the cache.
     with contextlib.suppress(redis.RedisError):
-        get_redis().set(_redis_key(session.conversation_id), crypto.encrypt_json(data), ex=settings.SESSION_TTL_SECONDS)
+        get_redis().set(redis_key(session.conversation_id), crypto.encrypt_json(data), ex=settings.SESSION_TTL_SECONDS)
 
 
 def forget(conversation_id: int) -> None:
     with contextlib.suppress(redis.RedisError):
-        get_redis().delete(_redis_key(conversation_id))
+        get_redis().delete(redis_key(conversation_id))

@@ -5,6 +5,9 @@ consent, missing details, the partial lead) registers a `TurnStep` at start-up, 
 `AppConfig.ready`, and the engine calls every registered step at fixed moments of the turn. So
 the engine never imports that app, and the app's policy lives, and is tested, in the app.
 
+0. `first_reads` (optional, a class attribute): {note: build}, reads of one row at most the step makes in every
+   turn, each `build(conversation_id)` a queryset; the engine runs them in the statement that reads the
+   conversation (`core.compiled.firsts`: one round trip) and puts each row, or None, in `turn.notes[note]`.
 1. `before_answer(turn)`: the step may answer the turn itself, without the model (the guest
    answered the lead's consent question).
 1b. `read(turn)` (only when no step answered before): the model's structured reading of the turn

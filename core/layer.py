@@ -18,9 +18,11 @@ group send.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import random
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import redis
@@ -28,6 +30,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from channels_redis.core import logger as channels_redis_log
+from channels_redis.serializers import MsgPackSerializer
+from redis.exceptions import NoScriptError
 
 SEND_TIMEOUT = 10.0  # seconds a send may take before the caller gives up on it
 
@@ -48,16 +52,73 @@ _GROUP_SEND_LUA = """
 """
 
 
+# A whole group send in one script, so one round trip: the group's expired members dropped and the rest read, then
+# for each Redis queue of theirs (a process's channels share one) the queue's expired messages dropped and, below its
+# capacity, the message queued with the queue's channels in it: the commands and the message's bytes of channels_redis'
+# `group_send` (`_map_channel_keys_to_connection`, `_GROUP_SEND_LUA`). The message is msgpack's, written by Python up
+# to its last key's value, `__asgi_channel__`: the script adds that value, the array of the queue's channel names
+# (msgpack's array and str headers, as the Python msgpack writes them), after the random prefix that keeps equal
+# messages apart in the queue's sorted set. Several messages to one group (a stream's last events) go in one call, in
+# order: each its own score, as consecutive sends get. KEYS[1]: the group; ARGV: the group's expiry cutoff, the
+# layer's prefix, the queues' expiry cutoff, the capacity, the queues' expiry, then per message its random prefix,
+# head and score. Returns {members, then per message the queues over capacity}.
+_ONE_TRIP_GROUP_SEND_LUA = """
+    local function header(n, small, one, two, four)
+        if n < small then return string.char(one + n) end
+        if two == nil and n < 256 then return string.char(0xd9, n) end
+        if n < 65536 then return string.char(two or 0xda, math.floor(n / 256), n % 256) end
+        return string.char(four or 0xdb, math.floor(n / 16777216), math.floor(n / 65536) % 256,
+            math.floor(n / 256) % 256, n % 256)
+    end
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])
+    local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+    local order, names_of = {}, {}
+    for _, member in ipairs(members) do
+        local bang = string.find(member, '!', 1, true)
+        local queue = ARGV[2] .. (bang and string.sub(member, 1, bang) or member)
+        if names_of[queue] == nil then
+            names_of[queue] = {}
+            order[#order + 1] = queue
+        end
+        table.insert(names_of[queue], member)
+    end
+    local result = {#members}
+    for first = 6, #ARGV, 3 do
+        local over_capacity = 0
+        for _, queue in ipairs(order) do
+            local names = names_of[queue]
+            local parts = {ARGV[first], ARGV[first + 1], header(#names, 16, 0x90, 0xdc, 0xdd)}
+            for _, name in ipairs(names) do
+                parts[#parts + 1] = header(#name, 32, 0xa0)
+                parts[#parts + 1] = name
+            end
+            redis.call('ZREMRANGEBYSCORE', queue, 0, ARGV[3])
+            if redis.call('ZCOUNT', queue, '-inf', '+inf') < tonumber(ARGV[4]) then
+                redis.call('ZADD', queue, ARGV[first + 2], table.concat(parts))
+                redis.call('EXPIRE', queue, ARGV[5])
+            else
+                over_capacity = over_capacity + 1
+            end
+        end
+        result[#result + 1] = over_capacity
+    end
+    return result
+"""
+_ONE_TRIP_SHA = hashlib.sha1(_ONE_TRIP_GROUP_SEND_LUA.encode(), usedforsecurity=False).hexdigest()  # how Redis names it
+
+
 class PipelinedRedisChannelLayer(RedisChannelLayer):
-    """channels_redis' Redis layer whose `group_send` waits for Redis twice instead of four times.
+    """channels_redis' Redis layer whose `group_send` waits for Redis once instead of four times.
 
     Upstream's `group_send` awaits each step alone: drop the group's expired members, read the members, drop
     the members' expired messages (a MULTI), run the script that queues the message for each. A guest turn
     sends ~4–5 events (the reply's pieces to the guest, the inbox's to staff), each paying four round trips and
-    four turns of the event loop, in the worker and in daphne. Here the same commands go in the same order on
-    the same connections as two pipelines: the group's two, then the drop and the script in one MULTI/EXEC. A
-    group nobody is in (the staff inbox with no one watching) costs one round trip. Receiving takes one round
-    trip an event instead of four, and keeps an event through a cancelled read (`receive_single`).
+    four turns of the event loop, in the worker and in daphne. Here one script runs the same commands and queues
+    the same bytes (`_ONE_TRIP_GROUP_SEND_LUA`) where the layer is one msgpack host without encryption or
+    capacities by name (ours); elsewhere the same commands go in the same order on the same connections as two
+    pipelines: the group's two, then the drop and the script in one MULTI/EXEC (a group nobody is in: one).
+    Receiving takes one round trip an event instead of four, and keeps an event through a cancelled read
+    (`receive_single`).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -112,18 +173,36 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         return None if result is None else result[1]
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        assert self.require_valid_group_name(group), "Group name not valid"
-        key = self._group_key(group)
-        async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
-            _, members = await self._read_group(pipe, key).execute()
-        for index, channel_keys, args in self._queues(members, message):
-            # Upstream drops the expired messages through the group's connection, a no-op on any other host.
-            async with self.connection(index).pipeline(transaction=True) as pipe:
-                over_capacity = (await self._queue(pipe, channel_keys, args).execute())[-1]
-            self._log_over_capacity(over_capacity, len(members), group)
+        await self.group_send_all(group, [message])
 
-    def group_send_blocking(self, group: str, message: dict[str, Any]) -> bool:
-        """`group_send` from the calling thread on blocking clients: the same commands in the same pipelines.
+    async def group_send_all(self, group: str, messages: list[dict[str, Any]]) -> None:
+        """`group_send` of each message in order: in one round trip where the script can write them."""
+        assert self.require_valid_group_name(group), "Group name not valid"
+        if not messages:
+            return
+        key = self._group_key(group)
+        args = self._one_trip_args(messages)
+        if args is not None:
+            client = self.connection(0)
+            try:
+                members, *over = await client.evalsha(_ONE_TRIP_SHA, 1, key, *args)
+            except NoScriptError:  # a Redis that has not seen the script yet (a restart): sent whole, then known
+                members, *over = await client.eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
+            for over_capacity in over:
+                self._log_over_capacity(over_capacity, members, group)
+            return
+        for message in messages:
+            async with self.connection(self.consistent_hash(group)).pipeline(transaction=False) as pipe:
+                _, members = await self._read_group(pipe, key).execute()
+            for index, channel_keys, queued in self._queues(members, message):
+                # Upstream drops the expired messages through the group's connection, a no-op on any other host.
+                async with self.connection(index).pipeline(transaction=True) as pipe:
+                    over_capacity = (await self._queue(pipe, channel_keys, queued).execute())[-1]
+                self._log_over_capacity(over_capacity, len(members), group)
+
+    def group_send_blocking(self, group: str, *messages: dict[str, Any]) -> bool:
+        """`group_send_all` from the calling thread on blocking clients: the same script, or commands in the same
+        pipelines.
 
         A Celery pool process's sends (the staff inbox's events) went to its loop thread and back: two thread
         hand-offs, asyncio's turns and redis' asyncio client around the round trips, more CPU than the round trips
@@ -133,14 +212,54 @@ class PipelinedRedisChannelLayer(RedisChannelLayer):
         clients = self._blocking_clients()
         if clients is None:
             return False
+        if not messages:
+            return True
         key = self._group_key(group)
-        with clients[self.consistent_hash(group)].pipeline(transaction=False) as pipe:
-            _, members = self._read_group(pipe, key).execute()
-        for index, channel_keys, args in self._queues(members, message):
-            with clients[index].pipeline(transaction=True) as pipe:
-                over_capacity = self._queue(pipe, channel_keys, args).execute()[-1]
-            self._log_over_capacity(over_capacity, len(members), group)
+        args = self._one_trip_args(list(messages))
+        if args is not None:
+            try:
+                members, *over = clients[0].evalsha(_ONE_TRIP_SHA, 1, key, *args)
+            except NoScriptError:
+                members, *over = clients[0].eval(_ONE_TRIP_GROUP_SEND_LUA, 1, key, *args)
+            for over_capacity in over:
+                self._log_over_capacity(over_capacity, members, group)
+            return True
+        for message in messages:
+            with clients[self.consistent_hash(group)].pipeline(transaction=False) as pipe:
+                _, members = self._read_group(pipe, key).execute()
+            for index, channel_keys, queued in self._queues(members, message):
+                with clients[index].pipeline(transaction=True) as pipe:
+                    over_capacity = self._queue(pipe, channel_keys, queued).execute()[-1]
+                self._log_over_capacity(over_capacity, len(members), group)
         return True
+
+    def _one_trip_args(self, messages: list[dict[str, Any]]) -> list[Any] | None:
+        """The one-round-trip script's arguments after the group's key, or None where it cannot write what upstream
+        writes: more than one Redis host (a queue may live on another), capacities by channel name, encrypted
+        messages or a serializer other than msgpack (the script writes msgpack's bytes), a message naming its
+        channels already."""
+        if (
+            self.ring_size != 1
+            or self.channel_capacity
+            or type(self._serializer) is not MsgPackSerializer
+            or self._serializer.crypter is not None
+        ):
+            return None
+        now = time.time()
+        args: list[Any] = [int(now) - self.group_expiry, self.prefix, int(now) - int(self.expiry), self.capacity]
+        args.append(self.expiry)
+        length = self._serializer.random_prefix_length
+        for n, message in enumerate(messages):
+            if "__asgi_channel__" in message:
+                return None
+            # As upstream writes it for one channel key, up to the names: `__asgi_channel__` last, an empty array.
+            head = self._serializer.as_bytes({**message, "__asgi_channel__": []})
+            if not head.endswith(b"\x90"):
+                return None
+            # A microsecond apart: the order of consecutive sends (a score's tie would go by the random prefix).
+            args += [random.getrandbits(8 * length).to_bytes(length, "big") if length > 0 else b"", head[:-1]]
+            args.append(now + n / 1e6)
+        return args
 
     def _read_group(self, pipe: Any, key: bytes) -> Any:
         pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
@@ -227,10 +346,21 @@ def send_group(group: str, message: dict[str, Any]) -> None:
     back cost ~0.3 ms of CPU a send against ~0.1 here (the widget's message POST, p30d). Where it cannot (a
     host not given by address), on the process's loop thread or the request's loop.
     """
+    send_group_all(group, [message])
+
+
+def send_group_all(group: str, messages: list[dict[str, Any]]) -> None:
+    """`send_group` of each message in order (one round trip where the layer can: `group_send_all`)."""
     layer = get_channel_layer()
-    if isinstance(layer, PipelinedRedisChannelLayer) and layer.group_send_blocking(group, message):
-        return
+    if not isinstance(layer, PipelinedRedisChannelLayer):
+        for message in messages:
+            _on_a_loop(layer.group_send, group, message)
+    elif not layer.group_send_blocking(group, *messages):
+        _on_a_loop(layer.group_send_all, group, messages)
+
+
+def _on_a_loop(send: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
     if _own_loop_for_sync_sends:
-        run(layer.group_send(group, message))
+        run(send(*args))
     else:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(send)(*args)

@@ -61,15 +61,18 @@ def cached(schema_name: str, name: str, load: Callable[[], T]) -> T:
 
 
 @contextmanager
-def one_stamp_read() -> Iterator[None]:
+def one_stamp_read(read: dict[str, bytes | None] | None = None) -> Iterator[None]:
     """Within the block (a guest turn), each property's stamp is read from Redis once, not once per row.
 
     A turn reads several cached rows (the property, its channel settings, the room catalogue, the lead
     settings): one GET serves them all. A change committed elsewhere during the block is seen from the next
     block on, as it would be had it committed a moment later; this process's own changes drop its copies
-    at once whatever the block holds (`changed`)."""
+    at once whatever the block holds (`changed`). `read`: stamps the caller has just read ({schema: stamp},
+    e.g. in the round trip that took the turn's lock), served instead of a GET of their own."""
     outer = getattr(_turn, "stamps", None)
     _turn.stamps = {} if outer is None else outer
+    for schema_name, stamp in (read or {}).items():
+        _turn.stamps.setdefault(schema_name, stamp)
     try:
         yield
     finally:

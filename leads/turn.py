@@ -75,6 +75,7 @@ from leads.services.extraction import (
 from leads.services.leads import (
     LeadError,
     add_answer_hint,
+    conversation_lead,
     extraction_context,
     lead_fields,
     lead_for_conversation,
@@ -815,6 +816,9 @@ def unread_party(text: str, state: DialogueState, given: dict[str, Any], hint: s
 
 class LeadTurnStep:
     """The lead step as the engine calls it (see the module docstring)."""
+
+    # Every turn reads the conversation's lead (`turn_lead`): read with the conversation, in its statement.
+    first_reads = {"lead_row": conversation_lead}
 
     def before_answer(self, turn: Turn) -> StepReply | None:
         state = DialogueState.from_json(turn.session.lead)

@@ -267,7 +267,7 @@ def test_an_unreadable_cached_session_is_rebuilt_from_the_database_not_failing_t
     with schema_context(kb_a.a.schema_name):
         conversation, message = start(kb_a, "Is there a gym?")
         engine.run_turn(conversation.pk, message.pk)
-        get_redis().set(sessions._redis_key(conversation.pk), cached, ex=600)
+        get_redis().set(sessions.redis_key(conversation.pk), cached, ex=600)
         session = sessions.load(conversation)
         assert session.source == "database"
         assert [m["content"] for m in session.history][0] == "Is there a gym?"
@@ -603,3 +603,57 @@ def test_the_turns_session_and_guest_language_go_in_the_replys_insert(kb_a, open
         assert sessions.load(conversation).source == "redis"  # cached after the database copy
         get_redis().delete(key(kb_a.a.schema_name, "session", conversation.pk))
         assert sessions.load(conversation).history == row.history  # the durable copy, as the cache had it
+
+
+def test_a_turn_reads_its_session_and_the_settings_stamp_in_the_round_trip_that_takes_its_lock(
+    kb_a, open_all_day
+) -> None:
+    from unittest.mock import patch
+
+    from redis.client import Pipeline, Redis
+
+    from core import settings_cache
+
+    sent: list[list[tuple[object, ...]]] = []  # each round trip: the commands in it
+    real_command, real_execute = Redis.execute_command, Pipeline.execute
+
+    def command(client: Redis, *args: object, **options: object) -> object:
+        sent.append([args])
+        return real_command(client, *args, **options)
+
+    def execute(pipe: Pipeline, *args: object, **options: object) -> object:
+        sent.append([args for args, _ in pipe.command_stack])
+        return real_execute(pipe, *args, **options)
+
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        engine.run_turn(conversation.pk, message.pk)  # caches the session
+        second, _ = engine.record_guest_message(conversation, "And the pool?", provider_message_id="p45t:2")
+        session_key, stamp_key = sessions.redis_key(conversation.pk), settings_cache.stamp_key(connection.schema_name)
+        get_redis().set(stamp_key, b"7")
+        with patch.object(Redis, "execute_command", command), patch.object(Pipeline, "execute", execute):
+            reply = engine.run_turn(conversation.pk, second.pk)
+    assert reply is not None and reply.metadata["session_source"] == "redis"  # the copy read with the lock
+    lock_name = key(kb_a.a.schema_name, "turn", conversation.pk)
+    (taking,) = [trip for trip in sent if trip[0][:2] == ("SET", lock_name)]
+    assert [args[:2] for args in taking] == [("SET", lock_name), ("GET", session_key), ("GET", stamp_key)]
+    # Neither key read again on a round trip of its own.
+    reads = [trip for trip in sent if any(args[0] == "GET" and args[1] in (session_key, stamp_key) for args in trip)]
+    assert reads == [taking]
+
+
+def test_what_the_steps_read_in_every_turn_is_read_in_the_conversations_statement(kb_a, open_all_day) -> None:
+    from conversations import turn_steps
+    from conversations.models import Conversation
+
+    reads = [build for step in turn_steps.registered() for build in getattr(step, "first_reads", {}).values()]
+    assert reads, "the lead step reads the conversation's lead in every turn"
+    tables = {f'"{build(0).model._meta.db_table}"' for build in reads}
+    with schema_context(kb_a.a.schema_name):
+        conversation, message = start(kb_a, "Is there a gym?")
+        with CaptureQueriesContext(connection) as captured:
+            assert engine.run_turn(conversation.pk, message.pk) is not None
+    first = captured[0]["sql"]
+    assert f'"{Conversation._meta.db_table}"' in first and all(table in first for table in tables)
+    # Read there only: no statement of its own (one round trip a turn fewer).
+    assert [q["sql"] for q in captured if any(table in q["sql"] for table in tables)] == [first]

@@ -76,10 +76,10 @@ def test_the_last_event_goes_from_the_calling_thread_after_what_was_pushed_befor
 
 
 def test_a_last_event_that_cannot_be_sent_is_reported_and_the_stream_goes_on(monkeypatch) -> None:
-    def redis_away(group: str, message: dict) -> None:
+    def redis_away(group: str, messages: list[dict]) -> None:
         raise ConnectionError("Redis went away")
 
-    monkeypatch.setattr(realtime.layer, "send_group", redis_away)
+    monkeypatch.setattr(realtime.layer, "send_group_all", redis_away)
     stream = GuestStream("alpha", 999_003)
     assert stream.finish("message", {"id": 1}, timeout=1) is False
     monkeypatch.undo()

@@ -188,14 +188,14 @@ def test_the_pipelined_group_send_leaves_what_upstreams_does_in_fewer_round_trip
     ours = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer))
     # Both members get every event in order; the expired member is dropped from its group and gets nothing.
     assert ours[:2] == upstream[:2] == ([[0, 1, 2], [0, 1, 2], []], [])
-    # Upstream: 4 round trips a send to members, 2 to a group nobody is in; here 2 and 1.
-    assert (upstream[2], ours[2]) == (4 * 3 + 2 + 2, 2 * 3 + 1 + 1)
+    # Upstream: 4 round trips a send to members, 2 to a group nobody is in; here 1 each (one script).
+    assert (upstream[2], ours[2]) == (4 * 3 + 2 + 2, 1 * 3 + 1 + 1)
 
 
 def test_a_blocking_group_send_leaves_what_the_pipelined_one_does_in_as_many_round_trips() -> None:
     pipelined = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer))
     blocking = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer, blocking=True))
-    assert blocking == pipelined == ([[0, 1, 2], [0, 1, 2], []], [], 2 * 3 + 1 + 1)
+    assert blocking == pipelined == ([[0, 1, 2], [0, 1, 2], []], [], 1 * 3 + 1 + 1)
     full = asyncio.run(_sends_and_receipts(layer.PipelinedRedisChannelLayer, capacity=1, blocking=True))
     assert full[:2] == ([[0], [0], []], [])
 
@@ -205,12 +205,15 @@ def test_a_layer_with_a_host_not_given_by_address_sends_on_the_loop(own_loop: No
     assert sentinel.group_send_blocking("staff.x", {"type": "staff.event"}) is False  # nothing sent, nothing read
     sent = []
 
-    async def group_send(group: str, message: dict[str, Any]) -> None:
-        sent.append(group)
+    async def group_send_all(group: str, messages: list[dict[str, Any]]) -> None:
+        sent.append((group, len(messages)))
 
-    with patch("core.layer.get_channel_layer", return_value=sentinel), patch.object(sentinel, "group_send", group_send):
+    with (
+        patch("core.layer.get_channel_layer", return_value=sentinel),
+        patch.object(sentinel, "group_send_all", group_send_all),
+    ):
         layer.send_group("staff.x", {"type": "staff.event"})
-    assert sent == ["staff.x"]
+    assert sent == [("staff.x", 1)]
 
 
 def test_a_full_channel_is_skipped_and_logged_as_upstream_does(caplog: pytest.LogCaptureFixture) -> None:
@@ -345,3 +348,87 @@ async def _pop_failing_after_its_caller_left() -> list[Any]:
 
 def test_a_pop_that_failed_with_no_one_waiting_is_tried_again() -> None:
     assert asyncio.run(_pop_failing_after_its_caller_left()) == ["after"]
+
+
+async def _queued_bytes_against_upstreams(message: dict[str, Any], local: int, others: int) -> list[tuple[Any, Any]]:
+    """One group send of `message` to `local` channels of one process, `others` of another and one general
+    channel: each queue's message as the one-round-trip script wrote it, and as channels_redis writes it for the
+    same members (both without the random prefix)."""
+    prefix = f"test-bytes-{uuid.uuid4().hex[:8]}"
+    ours = layer.PipelinedRedisChannelLayer(hosts=[{"address": settings.REDIS_URL}], prefix=prefix)
+    other = layer.PipelinedRedisChannelLayer(hosts=[{"address": settings.REDIS_URL}], prefix=prefix)
+    try:
+        channels = [await ours.new_channel() for _ in range(local)] + [await other.new_channel() for _ in range(others)]
+        for channel in [*channels, "general.channel"]:
+            await ours.group_add("guest.1", channel)
+        await ours.group_send("guest.1", message)
+        connection = ours.connection(0)
+        members = [m.decode() for m in await connection.zrange(ours._group_key("guest.1"), 0, -1)]
+        by_connection, upstreams, _ = RedisChannelLayer._map_channel_keys_to_connection(ours, members, message)
+        pairs = []
+        for queue in by_connection[0]:
+            (written,) = await connection.zrange(queue, 0, -1)
+            pairs.append((written[12:], upstreams[queue][12:]))
+        return pairs
+    finally:
+        await ours.flush()
+        await ours.close_pools()
+        await other.close_pools()
+
+
+@pytest.mark.parametrize(
+    ("message", "local", "others"),
+    [
+        ({"type": "guest.event", "event": "token", "payload": {"text": "Sarapan dihidang 7–10 pagi. " * 40}}, 1, 0),
+        ({"type": "guest.event", "event": "reset", "payload": {}}, 3, 2),
+        ({"type": "staff.event", "event": "message.new", "payload": {"n": 1.5, "ids": [1, 2], "none": None}}, 20, 1),
+    ],
+)
+def test_the_one_round_trip_group_send_queues_upstreams_bytes(message: dict[str, Any], local: int, others: int) -> None:
+    pairs = asyncio.run(_queued_bytes_against_upstreams(message, local, others))
+    assert len(pairs) == (2 if others else 1) + 1  # a queue per process and the general channel's
+    assert all(written == upstream for written, upstream in pairs)
+
+
+def test_a_layer_the_script_cannot_write_for_sends_as_before() -> None:
+    # Encrypted messages, capacities by name, another serializer: the two-round-trip path, upstream's bytes.
+    for options in (
+        {"symmetric_encryption_keys": ["k"]},
+        {"channel_capacity": {"guest.*": 5}},
+        {"serializer_format": "json"},
+    ):
+        channel_layer = layer.PipelinedRedisChannelLayer(hosts=[{"address": settings.REDIS_URL}], **options)
+        assert channel_layer._one_trip_args([{"type": "guest.event"}]) is None
+    plain = layer.PipelinedRedisChannelLayer(hosts=[{"address": settings.REDIS_URL}])
+    assert plain._one_trip_args([{"type": "guest.event"}, {"type": "guest.event", "__asgi_channel__": ["x"]}]) is None
+    assert plain._one_trip_args([{"type": "guest.event"}]) is not None
+
+
+async def _batch_received(blocking: bool) -> tuple[list[int], int]:
+    channel_layer = layer.PipelinedRedisChannelLayer(
+        hosts=[{"address": settings.REDIS_URL}], prefix=f"test-batch-{uuid.uuid4().hex[:8]}"
+    )
+    try:
+        channel = await channel_layer.new_channel()
+        await channel_layer.group_add("guest.1", channel)
+        messages = [{"type": "guest.event", "n": n} for n in range(40)]
+        _counting.calls.clear()
+        with (
+            patch.object(Redis, "execute_command", _counting(Redis.execute_command, in_pipelines=False)),
+            patch.object(BlockingRedis, "execute_command", _counting_blocking(BlockingRedis.execute_command)),
+        ):
+            if blocking:
+                assert await asyncio.to_thread(channel_layer.group_send_blocking, "guest.1", *messages)
+            else:
+                await channel_layer.group_send_all("guest.1", messages)
+        round_trips = len(_counting.calls)
+        received = [(await asyncio.wait_for(channel_layer.receive(channel), 5))["n"] for _ in messages]
+        return received, round_trips
+    finally:
+        await channel_layer.flush()
+        await channel_layer.close_pools()
+
+
+@pytest.mark.parametrize("blocking", [False, True])
+def test_a_streams_last_events_go_in_one_round_trip_and_arrive_in_order(blocking: bool) -> None:
+    assert asyncio.run(_batch_received(blocking)) == (list(range(40)), 1)

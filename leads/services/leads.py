@@ -404,10 +404,11 @@ def _open_lead_of_guest(guest_id: int) -> QuerySet[Lead]:
 
 def lead_for_conversation(conversation_id: int) -> Lead | None:
     """The lead a conversation belongs to (for the handoff context package and the consent step), if any."""
-    return compiled.first(_conversation_lead, conversation_id)  # every turn: its SQL built once
+    return compiled.first(conversation_lead, conversation_id)  # every turn: its SQL built once
 
 
-def _conversation_lead(conversation_id: int) -> QuerySet[Lead]:
+def conversation_lead(conversation_id: int) -> QuerySet[Lead]:
+    """`lead_for_conversation`'s read, for a caller that reads it with others (`core.compiled.firsts`)."""
     return Lead.objects.filter(conversation_links__conversation_id=conversation_id)
 
 
