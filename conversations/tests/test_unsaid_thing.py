@@ -1,7 +1,8 @@
 """A thing asked about that the answering item never says, in any words (assistant.unsaid), on invented items of
 another hotel: the honest reply instead of the item's opening line, in the guest's language; the same thing said
 in other words (the glossary, the hotel vocabulary) is answered; a question asking two things keeps the part the
-item answers."""
+item answers. And whether something costs anything ("is the gym free?", t40q): answered by a price or by "free",
+otherwise with the honest reply, not the item's hours; a thing provided at it asked, answered by its own line."""
 
 from __future__ import annotations
 
@@ -40,6 +41,19 @@ CONNECTING = Hit(37, 37, "Garden Suite", "rooms", "Cots are free of charge. Conn
 MASSAGE = Hit(40, 40, "Lotus Spa Prices", "facilities", "A 60-minute Balinese urut massage costs RM 180.", 0.9)
 DEALS = Hit(33, 33, "Weekend Deals", "rates", "Our weekend promotion gives 20% off the room rate.", 0.9)
 BREWING = Hit(32, 32, "Studio Room", "rooms", "The Studio Room has a queen bed, a coffee machine and a minibar.", 0.9)
+# Whether something costs anything (t40q): a price or "free" answers, otherwise the honest reply, not the hours.
+ROWERS = Hit(1, 1, "Gym", "facilities", "The gym on level 7 is open from 6:00 am to 11:00 pm. It has rowers.", 0.9)
+TOWELS = Hit(
+    2,
+    2,
+    "Lagoon Pool",
+    "facilities",
+    "The lagoon pool is on the ground floor, open from 8:00 am to 8:00 pm. Towels are provided at the pool. "
+    "The pool closes when it rains.",
+    0.9,
+)
+COTS = Hit(3, 3, "Garden Suite", "rooms", "The Garden Suite sleeps four. Cots are free of charge on request.", 0.9)
+PARKING = Hit(4, 4, "Car Park", "facilities", "Hotel guests park for RM 20 per night; visitors pay RM 4 per hour.", 0.9)
 
 
 def _ask(question: str, hit: Hit, language: str = "en") -> str:
@@ -83,6 +97,12 @@ def _ask(question: str, hit: Hit, language: str = "en") -> str:
         ("is there a deepavali promotion?", DEALS, "en"),
         # A kettle is not a coffee machine; "… cups I can use" asks nothing of its own.
         ("is there a kettle and cups I can use in the room?", BREWING, "en"),
+        # Whether it costs anything, where no line states a price.
+        ("Is the gym free?", ROWERS, "en"),
+        ("do I have to pay to use the gym?", ROWERS, "en"),
+        ("is there a charge for the pool?", TOWELS, "en"),
+        ("gym percuma ke?", ROWERS, "ms"),
+        ("kena bayar tak nak guna kolam?", TOWELS, "ms"),
     ],
 )
 def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: Hit, language: str) -> None:
@@ -131,12 +151,25 @@ def test_a_thing_the_item_never_says_gets_the_honest_reply(question: str, hit: H
         # A thing named before "berapa" by a guest's word the item need not say ("badan" of a massage).
         ("car park berapa semalam?", PARK, "ms", "RM 20"),
         ("urut badan berapa?", MASSAGE, "ms", "RM 180"),
+        # Whether it costs anything is answered by a price or by "free" (asked, as before, with the English default).
+        ("are cots free?", COTS, "en", "free of charge"),
+        ("do I have to pay for parking?", PARKING, "en", "RM 20"),
+        ("parking percuma ke?", PARKING, "en", "RM 20"),
     ],
 )
 def test_a_thing_said_in_other_words_or_around_small_words_is_answered(
     question: str, hit: Hit, language: str, fact: str
 ) -> None:
     assert fact in _ask(question, hit, language)
+
+
+def test_a_thing_provided_at_it_asked_is_answered_by_its_own_line() -> None:
+    assert "Towels are provided" in offline_answer("are there towels at the pool?", (TOWELS,))
+
+
+def test_what_a_thing_is_free_of_is_no_price_asked() -> None:
+    halal = Hit(5, 5, "Halal Kitchen", "dining", "Our kitchen is halal certified. No pork is used in our cooking.", 0.9)
+    assert "No pork" in offline_answer("is the food pork free?", (halal,))
 
 
 def test_a_question_asking_two_things_keeps_the_part_the_item_answers() -> None:

@@ -33,9 +33,15 @@ from leads.turn import answer_hint, leading_name
         ("Lee Ah Seng lah", "Lee Ah Seng"),
         ("Nadia :)", "Nadia"),
         ("boleh, Faridah", "Faridah"),
+        # t24d (test_sentences_said_to_the_name_question): a name opening with initials, or after an acknowledgement.
+        ("R. Kumaran", "R. Kumaran"),
+        ("A.B. Lim, 012-778 1234", "A.B. Lim"),
+        ("ok fine, Teoh Kah Wai", "Teoh Kah Wai"),
+        ("Wan Sulaiman", "Wan Sulaiman"),
+        ("siti hajar", "siti hajar"),
     ],
 )
-def test_the_name_is_read_past_the_interjection_apology_or_thanks_around_it(text, name):
+def test_the_name_is_read_with_its_initials_and_past_the_interjection_apology_or_thanks_around_it(text, name):
     assert answer_hint(text, "name") == f"my name is {name}"
 
 

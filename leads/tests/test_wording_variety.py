@@ -124,9 +124,19 @@ def test_a_birthday_dinner_is_a_table_and_an_annual_dinner_an_event() -> None:
         ("sy Puan Zaleha", "Puan Zaleha"),
         ("Hello, Aisyah here", "Aisyah"),
         ("Tan Wei Ming here, need a room", "Tan Wei Ming"),
+        # t15d (test_initials_and_families): initials, a month that starts a name, the person a booking is for.
+        ("Name: P. Ramasamy", "P. Ramasamy"),
+        ("nama saya M. Saravanan", "M. Saravanan"),
+        ("I'm J. K. Wong", "J. K. Wong"),
+        ("Hi, May Chen here", "May Chen"),
+        ("my name is Jun Hao Lee", "Jun Hao Lee"),
+        ("please make the reservation for Mr. Lau Beng Huat", "Mr. Lau Beng Huat"),
+        ("tempahan untuk Puan Rosmah", "Puan Rosmah"),
+        ("baik. nama Siew Mei, boleh call bila-bila", "Siew Mei"),
+        ("email hendry@example.com, name is Hendry Goh", "Hendry Goh"),
     ],
 )
-def test_names_with_a_title_a_malay_cue_or_here(text: str, name: str) -> None:
+def test_names_with_a_title_a_malay_cue_here_or_initials(text: str, name: str) -> None:
     assert find_name(text)[0] == name
 
 
