@@ -57,34 +57,15 @@ class EmailAttachment:
 class InboundEmail:
     """A guest mail routed to a property. `message.provider_message_id` is the Message-ID (dedupe key)."""
 
-    message: NormalizedMessage  # its `extra` holds the mail's headers (see `parse`), read below
+    message: NormalizedMessage
+    recipient: str  # the property address that routed it
+    subject: str
+    message_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
     attachments: tuple[EmailAttachment, ...] = ()
-
-    @property
-    def recipient(self) -> str:
-        """The property address that routed it."""
-        return self.message.extra["recipient"]
-
-    @property
-    def subject(self) -> str:
-        return self.message.extra["subject"]
-
-    @property
-    def message_id(self) -> str:
-        return self.message.provider_message_id
-
-    @property
-    def in_reply_to(self) -> str:
-        return self.message.reply_to
-
-    @property
-    def references(self) -> tuple[str, ...]:
-        return tuple(self.message.extra["references"])
-
-    @property
-    def is_auto_reply(self) -> bool:
-        """Auto-replies and bounces must never be answered: two robots would write to each other forever."""
-        return self.message.extra["auto_reply"]
+    # Auto-replies and bounces must never be answered: two robots would write to each other forever.
+    is_auto_reply: bool = False
 
     @property
     def dedupe_key(self) -> str:
@@ -217,7 +198,16 @@ def parse_inbound(
         reply_to=in_reply_to,
         extra=extra,
     )
-    return InboundEmail(message=message, attachments=attachments)
+    return InboundEmail(
+        message=message,
+        recipient=recipient,
+        subject=subject,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        attachments=attachments,
+        is_auto_reply=auto,
+    )
 
 
 def _load(post_data: Mapping[str, Any], files: Mapping[str, Any]) -> tuple[AnymailInboundMessage, str]:
