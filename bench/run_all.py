@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,150 +95,129 @@ def _ppp(figures: dict[str, float], digits: int = 1) -> str:
     return " / ".join(f"{k} {_f(figures.get(k), digits)}" for k in ("p50", "p95", "p99")) + " ms"
 
 
-def rows_for(results: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(measure, figure, goal) rows for the table."""
-    rows: list[tuple[str, str, str]] = []
+Row = tuple[str, str, str]  # (measure, figure, goal)
 
-    def figures(name: str) -> Any:
-        part = results.get(name) or {}
-        return part.get("figures") if part.get("ok") else None
 
-    def failed(name: str, label: str) -> None:
-        if name in results:  # a part not run this time is left out, not reported as failed
-            rows.append((label, "failed", ""))
-
-    if (ingest := figures("ingest")) is not None:
-        for row in ingest["open_loop"]:
-            rows.append(
-                (
-                    f"1. ingest ack at {row['target_rps']:.0f} msg/s (achieved {row['achieved_rps']:.0f}/s)",
-                    f"p50 {_f(row['p50'])} ms, p99 {_f(row['p99'])} ms, {row['errors']} errors, "
-                    f"{(row.get('slow_in_app') or {}).get('count', '?')} over 25 ms inside the app"
-                    # The generator's own lateness (due → sent), in the latency: a late generator says so.
-                    + (f", sent late p99 {_f(row['send_lag_p99'])} ms" if "send_lag_p99" in row else ""),
-                    "p99 ≤ 25 ms at 200 msg/s" if row["target_rps"] == 200 else "",
-                )
-            )
-        hello, closed, alone = ingest["hello_closed"], ingest["ingest_closed"], ingest["ingest_closed_no_worker"]
-        rows.append(("1. hello-world (bare ASGI, daphne), closed loop", f"{hello['rps']:.0f} req/s", ""))
-        rows.append(
-            (
-                "1. webhook ingest, closed loop (worker running / paused)",
-                f"{closed['rps']:.0f} / {alone['rps']:.0f} req/s = "
-                f"{closed['rps'] / hello['rps']:.2f} / {alone['rps'] / hello['rps']:.2f} × hello-world",
-                "",  # the load generator caps the hello-world's rate: the goal is taken on CPU (below)
-            )
+def _ingest_rows(ingest: dict[str, Any]) -> Iterator[Row]:
+    for row in ingest["open_loop"]:
+        yield (
+            f"1. ingest ack at {row['target_rps']:.0f} msg/s (achieved {row['achieved_rps']:.0f}/s)",
+            f"p50 {_f(row['p50'])} ms, p99 {_f(row['p99'])} ms, {row['errors']} errors, "
+            f"{(row.get('slow_in_app') or {}).get('count', '?')} over 25 ms inside the app"
+            # The generator's own lateness (due → sent), in the latency: a late generator says so.
+            + (f", sent late p99 {_f(row['send_lag_p99'])} ms" if "send_lag_p99" in row else ""),
+            "p99 ≤ 25 ms at 200 msg/s" if row["target_rps"] == 200 else "",
         )
-        for label, mine, bare in (
-            ("closed loop", "ingest_closed_no_worker", "hello_closed"),
-            ("open loop", "ingest_open_no_worker", "hello_open"),
-        ):
-            if mine in ingest and bare in ingest:
-                cpu_mine = ingest[mine]["server_cpu_ms_per_request"]
-                cpu_bare = ingest[bare]["server_cpu_ms_per_request"]
-                rate = f" {ingest.get('cpu_rate', 0):.0f}/s" if label == "open loop" else ""
-                rows.append(
-                    (
-                        f"1. daphne CPU per request, webhook vs hello-world, {label}{rate}, worker paused",
-                        f"{cpu_mine:.2f} vs {cpu_bare:.2f} ms: hello-world's ÷ webhook's = {cpu_bare / cpu_mine:.2f}",
-                        "≥ 0.6",
-                    )
-                )
-    else:
-        failed("ingest", "1. ingest")
-    if (turn := figures("guest_turn")) is not None:
-        for phase in turn:
-            ms = phase["ms"]
-            label = phase["phase"]
-            rows.append(
-                (
-                    f"2. guest turn, {label}: end to end",
-                    _ppp(ms["end_to_end"]),
-                    "p95 < 5 s (alert rule)",
-                )
+    hello, closed, alone = ingest["hello_closed"], ingest["ingest_closed"], ingest["ingest_closed_no_worker"]
+    yield ("1. hello-world (bare ASGI, daphne), closed loop", f"{hello['rps']:.0f} req/s", "")
+    yield (
+        "1. webhook ingest, closed loop (worker running / paused)",
+        f"{closed['rps']:.0f} / {alone['rps']:.0f} req/s = "
+        f"{closed['rps'] / hello['rps']:.2f} / {alone['rps'] / hello['rps']:.2f} × hello-world",
+        "",  # the load generator caps the hello-world's rate: the goal is taken on CPU (below)
+    )
+    for label, mine, bare in (
+        ("closed loop", "ingest_closed_no_worker", "hello_closed"),
+        ("open loop", "ingest_open_no_worker", "hello_open"),
+    ):
+        if mine in ingest and bare in ingest:
+            cpu_mine = ingest[mine]["server_cpu_ms_per_request"]
+            cpu_bare = ingest[bare]["server_cpu_ms_per_request"]
+            rate = f" {ingest.get('cpu_rate', 0):.0f}/s" if label == "open loop" else ""
+            yield (
+                f"1. daphne CPU per request, webhook vs hello-world, {label}{rate}, worker paused",
+                f"{cpu_mine:.2f} vs {cpu_bare:.2f} ms: hello-world's ÷ webhook's = {cpu_bare / cpu_mine:.2f}",
+                "≥ 0.6",
             )
-            rows.append(
-                (
-                    f"2. guest turn, {label}: everything but the LLM",
-                    _ppp(ms["not_llm"]),
-                    "p95 ≤ 40 ms",
-                )
-            )
-            stages = ", ".join(
-                f"{s} {_f(ms[f'worker_{s}']['p50'])}/{_f(ms[f'worker_{s}']['p95'])}/{_f(ms[f'worker_{s}']['p99'])}"
-                for s in ("session", "mode", "retrieval", "provider", "lead", "persistence")
-            )
-            rows.append((f"2. guest turn, {label}: worker stages p50/p95/p99 ms", stages, ""))
-    else:
-        failed("guest_turn", "2. guest turn")
-    if (turns := figures("turns")) is not None:
-        for t in turns.get("levels", [turns["throughput_offline"]]):
+
+
+def _guest_turn_rows(turn: list[dict[str, Any]]) -> Iterator[Row]:
+    for phase in turn:
+        ms = phase["ms"]
+        label = phase["phase"]
+        yield (f"2. guest turn, {label}: end to end", _ppp(ms["end_to_end"]), "p95 < 5 s (alert rule)")
+        yield (f"2. guest turn, {label}: everything but the LLM", _ppp(ms["not_llm"]), "p95 ≤ 40 ms")
+        stages = ", ".join(
+            f"{s} {_f(ms[f'worker_{s}']['p50'])}/{_f(ms[f'worker_{s}']['p95'])}/{_f(ms[f'worker_{s}']['p99'])}"
+            for s in ("session", "mode", "retrieval", "provider", "lead", "persistence")
+        )
+        yield (f"2. guest turn, {label}: worker stages p50/p95/p99 ms", stages, "")
+
+
+def _throughput(level: dict[str, Any]) -> str:
+    return f"{level['turns_per_s']:.1f} turns/s, p95 {_f(level['end_to_end_ms'].get('p95'), 0)} ms"
+
+
+def _turns_rows(turns: dict[str, Any]) -> Iterator[Row]:
+    for t in turns.get("levels", [turns["throughput_offline"]]):
+        per = t.get("per_turn", {})
+        cpu = ", ".join(f"{k} {v:.0f}" for k, v in per.get("cpu_ms", {}).items())
+        yield (
+            f"3. full turns/s, offline provider, {t['guests']} concurrent guests",
+            f"{_throughput(t)} ({t['turns']} turns in {t['seconds']} s, {t['errors']} errors, "
+            f"load {t.get('load_average', '?')});"
+            f" CPU ms/turn {cpu}; {per.get('statements_total', '—')} SQL statements/turn",
+            "≥ 50 turns/s" if t["guests"] == 8 else "",
+        )
+    for layout in turns.get("layouts", [])[1:]:  # the first layout's levels are the rows above
+        for t in layout["levels"]:
             per = t.get("per_turn", {})
-            cpu = ", ".join(f"{k} {v:.0f}" for k, v in per.get("cpu_ms", {}).items())
-            rows.append(
-                (
-                    f"3. full turns/s, offline provider, {t['guests']} concurrent guests",
-                    f"{t['turns_per_s']:.1f} turns/s, p95 {_f(t['end_to_end_ms'].get('p95'), 0)} ms "
-                    f"({t['turns']} turns in {t['seconds']} s, {t['errors']} errors, "
-                    f"load {t.get('load_average', '?')});"
-                    f" CPU ms/turn {cpu}; {per.get('statements_total', '—')} SQL statements/turn",
-                    "≥ 50 turns/s" if t["guests"] == 8 else "",
-                )
-            )
-        for layout in turns.get("layouts", [])[1:]:  # the first layout's levels are the rows above
-            for t in layout["levels"]:
-                per = t.get("per_turn", {})
-                cores = ", ".join(f"{k} {v:.2f}" for k, v in per.get("cores", {}).items())
-                rows.append(
-                    (
-                        f"3. scale-out {layout['layout']} (daphne × workers, balancer), {t['guests']} guests",
-                        f"{t['turns_per_s']:.1f} turns/s, p95 {_f(t['end_to_end_ms'].get('p95'), 0)} ms, "
-                        f"{t['errors']} errors, load {t.get('load_average', '?')}; "
-                        f"CPU {per.get('cpu_ms', {}).get('total', 0):.0f} ms/turn; cores busy {cores}",
-                        "",
-                    )
-                )
-        gap = turns["streaming"]["llm_first_token_to_widget_ms"]
-        rows.append(
-            (
-                "4. streaming: fake LLM's first token → widget's first token",
-                _ppp(gap),
+            cores = ", ".join(f"{k} {v:.2f}" for k, v in per.get("cores", {}).items())
+            yield (
+                f"3. scale-out {layout['layout']} (daphne × workers, balancer), {t['guests']} guests",
+                f"{_throughput(t)}, {t['errors']} errors, load {t.get('load_average', '?')}; "
+                f"CPU {per.get('cpu_ms', {}).get('total', 0):.0f} ms/turn; cores busy {cores}",
                 "",
             )
+    gap = turns["streaming"]["llm_first_token_to_widget_ms"]
+    yield ("4. streaming: fake LLM's first token → widget's first token", _ppp(gap), "")
+
+
+def _retrieval_rows(kb: dict[str, Any]) -> Iterator[Row]:
+    for r in kb["one_property"]:
+        yield (
+            f"5. retrieval, {kb['chunks']:,} chunks, HNSW {r['label']}",
+            f"p50 {_f(r['p50'], 2)} / p95 {_f(r['p95'], 2)} ms; exact scan p50 {_f(r['exact_p50'], 2)} / "
+            f"p95 {_f(r['exact_p95'], 2)} ms; recall@5 {r['recall5']:.3f}",
+            "p95 ≤ 15 ms",
         )
-    else:
-        failed("turns", "3./4. turns per second, streaming")
-    if (kb := figures("retrieval")) is not None:
-        for r in kb["one_property"]:
-            rows.append(
-                (
-                    f"5. retrieval, {kb['chunks']:,} chunks, HNSW {r['label']}",
-                    f"p50 {_f(r['p50'], 2)} / p95 {_f(r['p95'], 2)} ms; exact scan p50 {_f(r['exact_p50'], 2)} / "
-                    f"p95 {_f(r['exact_p95'], 2)} ms; recall@5 {r['recall5']:.3f}",
-                    "p95 ≤ 15 ms",
-                )
-            )
-        many = kb["many_properties"]
-        rows.append(
-            (
-                f"5. retrieval, {kb['properties']} properties × {kb['per_property']} chunks",
-                f"p50 {_f(many['p50'], 2)} / p95 {_f(many['p95'], 2)} ms; recall@5 {many['recall5']:.3f}",
-                "",
-            )
-        )
-    else:
-        failed("retrieval", "5. retrieval")
-    if (handoff := figures("handoff")) is not None:
-        a = handoff["alert"]
-        rows.append(
-            (
-                "6. handoff decided → staff websocket",
-                f"p50 {_f(a['p50'])} / p95 {_f(a['p95'])} / max {_f(a['max'])} ms",
-                "≤ 200 ms",
-            )
-        )
-    else:
-        failed("handoff", "6. handoff alert")
+    many = kb["many_properties"]
+    yield (
+        f"5. retrieval, {kb['properties']} properties × {kb['per_property']} chunks",
+        f"p50 {_f(many['p50'], 2)} / p95 {_f(many['p95'], 2)} ms; recall@5 {many['recall5']:.3f}",
+        "",
+    )
+
+
+def _handoff_rows(handoff: dict[str, Any]) -> Iterator[Row]:
+    a = handoff["alert"]
+    yield (
+        "6. handoff decided → staff websocket",
+        f"p50 {_f(a['p50'])} / p95 {_f(a['p95'])} / max {_f(a['max'])} ms",
+        "≤ 200 ms",
+    )
+
+
+# Each part's rows, in the table's order, and the one row standing for them when the part failed.
+_TABLE: tuple[tuple[str, str, Any], ...] = (
+    ("ingest", "1. ingest", _ingest_rows),
+    ("guest_turn", "2. guest turn", _guest_turn_rows),
+    ("turns", "3./4. turns per second, streaming", _turns_rows),
+    ("retrieval", "5. retrieval", _retrieval_rows),
+    ("handoff", "6. handoff alert", _handoff_rows),
+)
+
+
+def rows_for(results: dict[str, Any]) -> list[Row]:
+    """(measure, figure, goal) rows for the table."""
+    rows: list[Row] = []
+    for name, label, rows_of in _TABLE:
+        part = results.get(name) or {}
+        figures = part.get("figures") if part.get("ok") else None
+        if figures is not None:
+            rows += rows_of(figures)
+        elif name in results:  # a part not run this time is left out, not reported as failed
+            rows.append((label, "failed", ""))
     return rows
 
 

@@ -9,6 +9,7 @@ raises: an audit must never be silently dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -72,3 +73,20 @@ def record(
         details=details,
         request=request,
     )
+
+
+@dataclass(frozen=True)
+class By:
+    """Who acts, on which property, through which request: what the events of one staff operation share.
+
+    `audit.By(actor, property_, request).record("staff.invited", "invitation", invitation.pk, {"role": role})`.
+    """
+
+    actor: AbstractBaseUser | None
+    property: models.Model | None
+    request: HttpRequest | None = None
+
+    def record(
+        self, action: str, target_type: str, target_id: str | int = "", details: dict[str, Any] | None = None
+    ) -> Any:
+        return record(action, target_type=target_type, target_id=target_id, details=details, **vars(self))

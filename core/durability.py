@@ -20,7 +20,7 @@ import traceback as tb
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import structlog
 from celery import Task, current_app
@@ -297,23 +297,22 @@ def _queue_of(task_name: str) -> str:
     return current_app.amqp.router.route({}, task_name)["queue"].name
 
 
-def enqueue_on_commit(
-    task: Task | str,
-    *,
-    args: Sequence[Any] = (),
-    kwargs: dict[str, Any] | None = None,
-    schema: str | None = None,
-    countdown: float | None = None,
-    time_limits: tuple[float, float] | None = None,
-) -> None:
+class Sending(TypedDict, total=False):
+    """What `enqueue_on_commit` passes on to `enqueue` (see its arguments) besides the task and the schema."""
+
+    args: Sequence[Any]
+    kwargs: dict[str, Any] | None
+    countdown: float | None
+    time_limits: tuple[float, float] | None
+
+
+def enqueue_on_commit(task: Task | str, *, schema: str | None = None, **sending: Unpack[Sending]) -> None:
     """Send `task` once the current transaction commits (at once outside one); never for a rollback.
 
     The schema is read now: by commit time the caller may have left it (a `schema_context` block).
     """
     schema = schema or connection.schema_name
-    transaction.on_commit(
-        lambda: enqueue(task, args=args, kwargs=kwargs, schema=schema, countdown=countdown, time_limits=time_limits)
-    )
+    transaction.on_commit(lambda: enqueue(task, schema=schema, **sending))
 
 
 def record_dead_letter(**fields: Any) -> None:

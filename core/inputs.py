@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 from itertools import accumulate
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 __all__ = [
     "DATE_MAX",
@@ -95,20 +95,21 @@ def clean_text(
     return value
 
 
-def decode_text(
-    raw: bytes,
-    field: str = "",
-    *,
-    surrogates: Surrogates = "reject",
-    max_length: int | None = None,
-    nul: Nul = "strip",
-) -> str:
+class TextRules(TypedDict, total=False):
+    """`clean_text`'s rules (see its arguments), for the functions that pass them on."""
+
+    surrogates: Surrogates
+    max_length: int | None
+    nul: Nul
+
+
+def decode_text(raw: bytes, field: str = "", **rules: Unpack[TextRules]) -> str:
     """Strict UTF-8 (a BOM is dropped), then `clean_text`. Invalid bytes are a `BadInput`, never guessed at."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInput(field, f"is not valid UTF-8 (byte {exc.start})") from None
-    return clean_text(text, field, surrogates=surrogates, max_length=max_length, nul=nul)
+    return clean_text(text, field, **rules)
 
 
 def clean_json(

@@ -78,33 +78,36 @@ def gap_detail(request: Request, property_id: int, gap_id: int) -> Response:
         return Response(s.GapDetailSerializer(inbox.gap_for(gap_id)).data)
 
 
-@extend_schema(
-    summary="Answer a gap: a knowledge item (EN, optional BM), embedded; the gap closes and its questions are tried",
-    request=s.AnswerSerializer,
-    responses={200: s.AnswerResultSerializer, 409: None, 503: None},
+def _write_view(
+    summary: str, body: type[Serializer], action: Callable[..., Any], result: type[Serializer], *, outage: bool = True
+) -> Callable[..., Response]:
+    """The API view of one manager's write on a gap (`_act` with these parts), documented as such."""
+    responses: dict[int, Any] = {200: result, 409: None, **({503: None} if outage else {})}
+
+    @extend_schema(summary=summary, request=body, responses=responses)
+    @api_view(["POST"])
+    def view(request: Request, property_id: int, gap_id: int) -> Response:
+        return _act(request, property_id, gap_id, body, action, result)
+
+    return view
+
+
+gap_answer = _write_view(
+    "Answer a gap: a knowledge item (EN, optional BM), embedded; the gap closes and its questions are tried",
+    s.AnswerSerializer,
+    inbox.answer_gap,
+    s.AnswerResultSerializer,
 )
-@api_view(["POST"])
-def gap_answer(request: Request, property_id: int, gap_id: int) -> Response:
-    return _act(request, property_id, gap_id, s.AnswerSerializer, inbox.answer_gap, s.AnswerResultSerializer)
-
-
-@extend_schema(
-    summary="Dismiss a gap with a reason ('not_offered' may also write a bilingual knowledge item saying so)",
-    request=s.DismissSerializer,
-    responses={200: s.GapSerializer, 409: None, 503: None},
+gap_dismiss = _write_view(
+    "Dismiss a gap with a reason ('not_offered' may also write a bilingual knowledge item saying so)",
+    s.DismissSerializer,
+    inbox.dismiss_gap,
+    s.GapSerializer,
 )
-@api_view(["POST"])
-def gap_dismiss(request: Request, property_id: int, gap_id: int) -> Response:
-    return _act(request, property_id, gap_id, s.DismissSerializer, inbox.dismiss_gap, s.GapSerializer)
-
-
-@extend_schema(
-    summary="Send an answered gap's answer to the guests still waiting (each guest once, however often it is called)",
-    request=s.FollowUpRequestSerializer,
-    responses={200: s.FollowUpResultSerializer, 409: None},
+gap_follow_up = _write_view(
+    "Send an answered gap's answer to the guests still waiting (each guest once, however often it is called)",
+    s.FollowUpRequestSerializer,
+    followups.send_follow_ups,
+    s.FollowUpResultSerializer,
+    outage=False,  # only making an answer searchable (answering, dismissing) waits on the embedding provider
 )
-@api_view(["POST"])
-def gap_follow_up(request: Request, property_id: int, gap_id: int) -> Response:
-    return _act(
-        request, property_id, gap_id, s.FollowUpRequestSerializer, followups.send_follow_ups, s.FollowUpResultSerializer
-    )

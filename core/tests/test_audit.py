@@ -32,3 +32,37 @@ def test_record_hands_every_argument_to_the_registered_recorder(monkeypatch: pyt
             },
         )
     ]
+
+
+def test_by_records_its_actor_property_and_request_with_each_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, dict]] = []
+    monkeypatch.setattr(audit, "_recorder", None)
+    audit.register_recorder(lambda action, **kwargs: calls.append((action, kwargs)) or "event")
+    actor, property_, request = object(), object(), object()
+    by = audit.By(actor, property_, request)  # type: ignore[arg-type]
+    assert by.record("staff.invited", "invitation", 7, {"role": "agent"}) == "event"
+    by.record("onboarding.live", "property")
+    assert calls == [
+        (
+            "staff.invited",
+            {
+                "actor": actor,
+                "property": property_,
+                "target_type": "invitation",
+                "target_id": 7,
+                "details": {"role": "agent"},
+                "request": request,
+            },
+        ),
+        (
+            "onboarding.live",
+            {
+                "actor": actor,
+                "property": property_,
+                "target_type": "property",
+                "target_id": "",
+                "details": None,
+                "request": request,
+            },
+        ),
+    ]

@@ -40,14 +40,8 @@ def create(
     secret = generate_secret()
     with transaction.atomic():
         credential = IntegrationCredential.objects.create(property=property_, label=label, secret=_sealed(secret))
-        audit.record(
-            "integration.credential_created",
-            actor=actor,
-            property=property_,
-            target_type="integration_credential",
-            target_id=credential.key_id,
-            details={"label": label},
-            request=request,
+        audit.By(actor, property_, request).record(
+            "integration.credential_created", "integration_credential", credential.key_id, {"label": label}
         )
     return IssuedCredential(credential, secret)
 
@@ -70,14 +64,11 @@ def rotate(
         locked.secret = _sealed(secret)
         locked.rotated_at = now
         locked.save(update_fields=["previous_secret", "previous_valid_until", "secret", "rotated_at"])
-        audit.record(
+        audit.By(actor, locked.property, request).record(
             "integration.credential_rotated",
-            actor=actor,
-            property=locked.property,
-            target_type="integration_credential",
-            target_id=locked.key_id,
-            details={"grace_seconds": int(grace.total_seconds())},
-            request=request,
+            "integration_credential",
+            locked.key_id,
+            {"grace_seconds": int(grace.total_seconds())},
         )
     return IssuedCredential(locked, secret)
 

@@ -226,14 +226,8 @@ def rotate_property_key(
                 {"widget_key": "This key is already being replaced (it stops within a day): rotate its successor."}
             )
         new = rotate_widget_key(key, actor=actor)
-    audit.record(
-        "settings.widget_key_rotated",
-        actor=actor,
-        property=property_,
-        target_type="widget_key",
-        target_id=key.pk,
-        details={"new_key_id": new.pk},
-        request=request,
+    audit.By(actor, property_, request).record(
+        "settings.widget_key_rotated", "widget_key", key.pk, {"new_key_id": new.pk}
     )
     key.refresh_from_db()
     return key, new
@@ -420,14 +414,8 @@ def update_settings(
                 after = SECTIONS[name].load(locked)
                 changed = sorted(k for k in after if _json(before.get(k)) != _json(after.get(k)))
                 if changed:
-                    audit.record(
-                        f"settings.{name}.updated",
-                        actor=actor,
-                        property=locked,
-                        target_type="settings",
-                        target_id=name,
-                        details={"fields": changed},
-                        request=request,
+                    audit.By(actor, locked, request).record(
+                        f"settings.{name}.updated", "settings", name, {"fields": changed}
                     )
         # The caller's object is the one it answers from (the API's GET-shaped reply, the next wizard
         # step): it must show what was just saved, not what was read before.

@@ -65,15 +65,7 @@ def invite(
         invitation = Invitation.objects.create(
             property=property_, email=email, role=role, token_hash=hash_token(token), invited_by=actor
         )
-        audit.record(
-            "staff.invited",
-            actor=actor,
-            property=property_,
-            target_type="invitation",
-            target_id=invitation.pk,
-            details={"role": role},
-            request=request,
-        )
+        audit.By(actor, property_, request).record("staff.invited", "invitation", invitation.pk, {"role": role})
         link = accept_url.format(token=token)
         transaction.on_commit(
             lambda: send_mail(
@@ -115,15 +107,7 @@ def accept(property_: Property, token: str, password: str, *, request: HttpReque
             raise ValidationError("This account is already a member of the property.") from None
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        audit.record(
-            "staff.joined",
-            actor=user,
-            property=property_,
-            target_type="membership",
-            target_id=user.pk,
-            details={"role": invitation.role},
-            request=request,
-        )
+        audit.By(user, property_, request).record("staff.joined", "membership", user.pk, {"role": invitation.role})
     return user
 
 
@@ -168,14 +152,8 @@ def change_role(
         before, membership.role = membership.role, role
         membership.save(update_fields=["role"])
         if before != role:
-            audit.record(
-                "staff.role_changed",
-                actor=actor,
-                property=property_,
-                target_type="membership",
-                target_id=membership.pk,
-                details={"from": before, "to": role},
-                request=request,
+            audit.By(actor, property_, request).record(
+                "staff.role_changed", "membership", membership.pk, {"from": before, "to": role}
             )
     return membership
 
@@ -188,14 +166,8 @@ def remove(property_: Property, membership_id: int, *, actor: User, request: Htt
         if _is_last_manager(membership):
             raise ValidationError("This is the property's last manager and cannot be removed.")
         membership.delete()
-        audit.record(
-            "staff.removed",
-            actor=actor,
-            property=property_,
-            target_type="membership",
-            target_id=membership_id,
-            details={"role": membership.role},
-            request=request,
+        audit.By(actor, property_, request).record(
+            "staff.removed", "membership", membership_id, {"role": membership.role}
         )
 
 

@@ -151,14 +151,7 @@ def create_for_onboarding(spec: NewProperty, *, actor: User, request: HttpReques
     A spec the property service refuses raises its `ValidationError`."""
     property_ = create_property(spec)
     start(property_)
-    audit.record(
-        "property.created",
-        actor=actor,
-        property=property_,
-        target_type="property",
-        target_id=property_.pk,
-        request=request,
-    )
+    audit.By(actor, property_, request).record("property.created", "property", property_.pk)
     return property_
 
 
@@ -265,14 +258,8 @@ def save_details(property_: Property, data: Any, *, actor: User, request: HttpRe
             setattr(property_, field, value.lower() if field == "notification_email" else value)
         property_.full_clean()
         property_.save()
-        audit.record(
-            "onboarding.details",
-            actor=actor,
-            property=property_,
-            target_type="property",
-            target_id=property_.pk,
-            details={"fields": sorted(cleaned)},
-            request=request,
+        audit.By(actor, property_, request).record(
+            "onboarding.details", "property", property_.pk, {"fields": sorted(cleaned)}
         )
         _mark(property_, "details")
     return property_
@@ -311,14 +298,8 @@ def save_whatsapp(
         )
         # A new number or token has not been tested yet.
         _progress_row(property_).update(whatsapp_tested_at=None)
-        audit.record(
-            "onboarding.whatsapp_bound",
-            actor=actor,
-            property=property_,
-            target_type="whatsapp_binding",
-            target_id=binding.pk,
-            details={"created": created},
-            request=request,
+        audit.By(actor, property_, request).record(
+            "onboarding.whatsapp_bound", "whatsapp_binding", binding.pk, {"created": created}
         )
     return binding
 
@@ -351,14 +332,7 @@ def send_test_message(property_: Property, data: Any, *, actor: User, request: H
     except whatsapp_errors.WhatsAppError as exc:
         raise ValidationError({"to": f"The test message failed: {exc}"}) from exc
     _progress_row(property_).update(whatsapp_tested_at=timezone.now(), whatsapp_tested_to=to)
-    audit.record(
-        "onboarding.whatsapp_tested",
-        actor=actor,
-        property=property_,
-        target_type="whatsapp_binding",
-        target_id=binding.pk,
-        request=request,
-    )
+    audit.By(actor, property_, request).record("onboarding.whatsapp_tested", "whatsapp_binding", binding.pk)
     return result.provider_message_id
 
 
@@ -380,14 +354,7 @@ def request_email_verification(
     """Store the address as pending and mail its link (the wizard, the settings page's resend)."""
     with transaction.atomic():
         pending = bindings.request_verification(property_, address, from_name, request, requested_by=actor)
-        audit.record(
-            "onboarding.email_verification_sent",
-            actor=actor,
-            property=property_,
-            target_type="email_binding",
-            target_id="",
-            request=request,
-        )
+        audit.By(actor, property_, request).record("onboarding.email_verification_sent", "email_binding", "")
     return pending
 
 
@@ -396,14 +363,7 @@ def cancel_email_verification(
 ) -> None:
     with transaction.atomic():
         bindings.cancel_verification(pending)
-        audit.record(
-            "onboarding.email_verification_cancelled",
-            actor=actor,
-            property=property_,
-            target_type="email_binding",
-            target_id="",
-            request=request,
-        )
+        audit.By(actor, property_, request).record("onboarding.email_verification_cancelled", "email_binding", "")
 
 
 def confirm_email(
@@ -430,14 +390,7 @@ def _bind_email(
             address=address,
             defaults={"from_name": from_name, "is_active": is_live(property_)},
         )
-        audit.record(
-            "onboarding.email_bound",
-            actor=actor,
-            property=property_,
-            target_type="email_binding",
-            target_id=binding.pk,
-            request=request,
-        )
+        audit.By(actor, property_, request).record("onboarding.email_bound", "email_binding", binding.pk)
     return binding
 
 
@@ -457,14 +410,8 @@ def save_widget(property_: Property, data: Any, *, actor: User, request: HttpReq
         else:
             key.allowed_origins = origins
             key.save(update_fields=["allowed_origins"])
-        audit.record(
-            "onboarding.widget_origins",
-            actor=actor,
-            property=property_,
-            target_type="widget_key",
-            target_id=key.pk,
-            details={"origins": len(origins)},
-            request=request,
+        audit.By(actor, property_, request).record(
+            "onboarding.widget_origins", "widget_key", key.pk, {"origins": len(origins)}
         )
     return key
 
@@ -511,15 +458,7 @@ def knowledge_preview(
 def _knowledge_uploaded(
     property_: Property, source: str, details: dict[str, Any], actor: User, request: HttpRequest | None
 ) -> None:
-    audit.record(
-        "onboarding.knowledge",
-        actor=actor,
-        property=property_,
-        target_type="knowledge",
-        target_id=source[:100],
-        details=details,
-        request=request,
-    )
+    audit.By(actor, property_, request).record("onboarding.knowledge", "knowledge", source[:100], details)
     _mark(property_, "knowledge")
 
 
@@ -563,12 +502,5 @@ def go_live(property_: Property, *, actor: User, request: HttpRequest | None = N
             EmailBinding.objects.filter(property=property_).update(is_active=True)
             Property.objects.filter(pk=property_.pk).update(is_active=True)
             settings_cache.changed(property_.schema_name)
-            audit.record(
-                "onboarding.live",
-                actor=actor,
-                property=property_,
-                target_type="property",
-                target_id=property_.pk,
-                request=request,
-            )
+            audit.By(actor, property_, request).record("onboarding.live", "property", property_.pk)
     return progress
