@@ -281,7 +281,9 @@ FOCI = (
     _Focus(
         "place",
         re.compile(
-            r"\b(where|which floor|what floor|which level|what level|which station|nearest|how far|kat mana"
+            # ("can we smoke anywhere?", "is there somewhere to smoke?": where, asked as a yes or no)
+            r"\b(where|anywhere|somewhere|which floor|what floor|which level|what level|which station|nearest|how far"
+            r"|kat mana"
             r"|di mana|dekat mana|tingkat berapa|aras berapa|terdekat|berapa jauh)\b"
             # ("lebar mana", "besar mana": how wide, how big; a size, not a place)
             r"|(?<!macam )(?<!lebar )(?<!besar )(?<!luas )(?<!tinggi )(?<!panjang )(?<!-)\bmana\b(?!-)",
