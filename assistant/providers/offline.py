@@ -281,8 +281,9 @@ FOCI = (
     _Focus(
         "place",
         re.compile(
-            # ("can we smoke anywhere?", "is there somewhere to smoke?": where, asked as a yes or no)
-            r"\b(where|anywhere|somewhere|which floor|what floor|which level|what level|which station|nearest|how far"
+            # "can we smoke anywhere?": where, asked as a yes or no ("is there somewhere to do yoga?" asks whether
+            # there is: the line naming it answers)
+            r"\b(where|(?<!is there )(?<!are there )(?<!there's )(?:any|some)where|which floor|what floor|which level|what level|which station|nearest|how far"
             r"|kat mana"
             r"|di mana|dekat mana|tingkat berapa|aras berapa|terdekat|berapa jauh)\b"
             # ("lebar mana", "besar mana": how wide, how big; a size, not a place)
