@@ -390,6 +390,11 @@ SETS = (
         " indirect and two-part questions), 10 off-knowledge ones close to an item",
     ),
     (
+        "eval_questions_tuning72.json",
+        "check set of the t46q round: written after its first fixes on tuning71 (the same kinds, other lines and"
+        " words; 25 English, 25 Malay, 6 off-knowledge), run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),
