@@ -110,3 +110,22 @@ def test_words_every_guest_adds_are_no_terms_the_item_must_repeat(question: str,
     assert "klcc" in every_term, every_term
     for word in filler:
         assert word not in every_term and f"{word}:*" not in every_term, every_term
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "not_names"),
+    [
+        ("arah kiblat ada tanda x", "qibla", "bathroom"),  # "tanda" is a mark, not "tandas" (a toilet)
+        ("tandas kat mana", "bathroom", ""),
+        ("tandasnya bersih tak", "bathroom", ""),
+        ("are there baby cots", "baby cot", ""),  # an English plural still names its concept
+    ],
+)
+def test_a_malay_word_ending_in_s_is_no_plural_of_another(question: str, names: str, not_names: str) -> None:
+    concepts = _concepts(question)
+    assert names in concepts and not_names not in concepts, concepts
+
+
+@pytest.mark.parametrize("question", ["tambah katil dlm suite brp", "can we get an extra bed in the suite?"])
+def test_a_bed_added_is_an_extra_bed_in_either_language(question: str) -> None:
+    assert "extra bed" in _concepts(question)
