@@ -129,3 +129,27 @@ def test_a_malay_word_ending_in_s_is_no_plural_of_another(question: str, names: 
 @pytest.mark.parametrize("question", ["tambah katil dlm suite brp", "can we get an extra bed in the suite?"])
 def test_a_bed_added_is_an_extra_bed_in_either_language(question: str) -> None:
     assert "extra bed" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["can i hang on to the room till 3?", "can we hold on to the room until 2pm?"]
+)
+def test_hanging_on_to_the_room_is_a_late_check_out(question: str) -> None:
+    assert "check out" in _concepts(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("how much extra is the weekend in the deluxe", "en"), ("harga bilik deluxe hujung minggu brp", "ms")],
+)
+def test_the_weekend_is_the_hotel_s_friday_and_saturday(question: str, language: str) -> None:
+    rates = Hit(
+        3,
+        3,
+        "Deluxe Rates",
+        "rates",
+        "The Deluxe Room costs from RM 300 per night on weekdays (Sunday to Thursday) and RM 360 on Friday and "
+        "Saturday. Add RM 50 per person for breakfast.",
+        0.9,
+    )
+    assert "RM 360" in offline_answer(question, (rates,), language=language)
