@@ -131,9 +131,7 @@ def test_a_bed_added_is_an_extra_bed_in_either_language(question: str) -> None:
     assert "extra bed" in _concepts(question)
 
 
-@pytest.mark.parametrize(
-    "question", ["can i hang on to the room till 3?", "can we hold on to the room until 2pm?"]
-)
+@pytest.mark.parametrize("question", ["can i hang on to the room till 3?", "can we hold on to the room until 2pm?"])
 def test_hanging_on_to_the_room_is_a_late_check_out(question: str) -> None:
     assert "check out" in _concepts(question)
 
