@@ -172,19 +172,14 @@ def stem(word: str, *, english: bool = True) -> str:
     consonant, a final e, -or after a long stem) taken off; with `english` false, the Malay ones only (a Malay word
     ending in -s is no plural: "tandas" is a toilet, "tanda" a mark)."""
     word = word.lower()
-    if not english:
-        return _malay_stem(word)
     if not word.isalpha() or len(word) < MIN_STEM + 1:
         # "cots" names a "cot", "bags" a "bag": a plural is the only form a short word takes off.
-        return word[:-1] if len(word) == MIN_STEM and word.endswith("s") and not word.endswith("ss") else word
-    if word.endswith(_CLITICS) and word not in _NOT_CLITIC and len(word) - 3 >= MIN_STEM:
-        word = word[:-3]
-    for prefix in _MALAY_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
-            word = word[len(prefix) :]
-            break
-    if word.endswith(_POSSESSIVE) and len(word) - len(_POSSESSIVE) >= MIN_STEM:
-        word = word[: -len(_POSSESSIVE)]
+        plural = english and len(word) == MIN_STEM and word.endswith("s") and not word.endswith("ss")
+        return word[:-1] if plural else word
+    word = _without_malay_layers(word)
+    if not english:
+        suffix = next((s for s in _MALAY_SUFFIXES if word.endswith(s) and len(word) - len(s) >= MIN_STEM), "")
+        return word[: len(word) - len(suffix)]
     ending = ""
     for suffix in _MALAY_SUFFIXES + _ENGLISH_SUFFIXES:
         if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= MIN_STEM:
@@ -199,9 +194,8 @@ def stem(word: str, *, english: bool = True) -> str:
     return word
 
 
-def _malay_stem(word: str) -> str:
-    if not word.isalpha() or len(word) < MIN_STEM + 1:
-        return word
+def _without_malay_layers(word: str) -> str:
+    """The particle, the prefix and the possessive taken off, the outer layers first."""
     if word.endswith(_CLITICS) and word not in _NOT_CLITIC and len(word) - 3 >= MIN_STEM:
         word = word[:-3]
     for prefix in _MALAY_PREFIXES:
@@ -210,8 +204,7 @@ def _malay_stem(word: str) -> str:
             break
     if word.endswith(_POSSESSIVE) and len(word) - len(_POSSESSIVE) >= MIN_STEM:
         word = word[: -len(_POSSESSIVE)]
-    suffix = next((s for s in _MALAY_SUFFIXES if word.endswith(s) and len(word) - len(s) >= MIN_STEM), "")
-    return word[: len(word) - len(suffix)]
+    return word
 
 
 def stems(words: tuple[str, ...] | list[str], *, english: bool = True) -> tuple[str, ...]:
