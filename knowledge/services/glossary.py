@@ -232,26 +232,19 @@ def _index() -> dict[tuple[str, ...], int]:
 
 
 @functools.cache
-def _stem_index() -> dict[tuple[str, ...], int]:
+def _stem_indexes() -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], int]]:
     """Phrases by their stems: a word form the glossary does not list ("washed", "pelawat") still names
-    its concept, when no phrase names one exactly."""
-    index: dict[tuple[str, ...], int] = {}
-    for number, concept in enumerate(concepts()):
-        for phrase in concept.phrases:
-            if not _malay_only(concept, phrase):
-                index.setdefault(stems(phrase), number)
-    return index
-
-
-@functools.cache
-def _malay_stem_index() -> dict[tuple[str, ...], int]:
-    """The phrases only the Malay side lists, by their Malay stems ("pelawat" by "lawat", "tandas" as it is)."""
-    index: dict[tuple[str, ...], int] = {}
+    its concept, when no phrase names one exactly. The phrases only the Malay side lists are in the second
+    index, by their Malay stems ("pelawat" by "lawat", "tandas" as it is)."""
+    english: dict[tuple[str, ...], int] = {}
+    malay: dict[tuple[str, ...], int] = {}
     for number, concept in enumerate(concepts()):
         for phrase in concept.phrases:
             if _malay_only(concept, phrase):
-                index.setdefault(stems(phrase, english=False), number)
-    return index
+                malay.setdefault(stems(phrase, english=False), number)
+            else:
+                english.setdefault(stems(phrase), number)
+    return english, malay
 
 
 @dataclass(frozen=True)
@@ -276,7 +269,8 @@ TERMS_CACHE_SIZE = 2048
 
 @functools.lru_cache(maxsize=TERMS_CACHE_SIZE)
 def _terms(text: str) -> tuple[Term, ...]:
-    words, index, stemmed, table = tokens(text), _index(), _stem_index(), concepts()
+    words, index, table = tokens(text), _index(), concepts()
+    stemmed, malay_stemmed = _stem_indexes()
     found: list[Term] = []
     position = 0
     while position < len(words):
@@ -284,7 +278,7 @@ def _terms(text: str) -> tuple[Term, ...]:
             phrase = tuple(words[position : position + size])
             number = index.get(phrase, index.get(_singular(phrase)))
             if number is None:
-                number = stemmed.get(stems(phrase), _malay_stem_index().get(stems(phrase, english=False)))
+                number = stemmed.get(stems(phrase), malay_stemmed.get(stems(phrase, english=False)))
             if number is not None:
                 found.append(Term(phrase, table[number]))
                 position += size
