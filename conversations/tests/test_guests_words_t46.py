@@ -64,7 +64,7 @@ def test_guests_words_name_the_hotel_s_concepts(question: str, names: str, not_n
 PERSON_ASKED = [
     ("can someone wash my clothes, how fast do i get them back", False),
     ("could someone iron my shirt before dinner?", False),
-    ("can someone look after our bags till 5?", False),
+    ("could someone store our suitcases until the evening?", False),
     ("boleh tolong basuhkan baju saya? bila siap", False),
     ("can someone call me back?", True),
     ("can someone help me please", True),
@@ -83,7 +83,7 @@ def test_a_person_is_asked_for_only_as_someone_to_talk_to(question: str, asked: 
     ("question", "hit", "fact", "language"),
     [
         ("can we smoke anywhere at all?", SMOKING, "level 3", "en"),
-        ("is it ok to smoke anywhere outside?", SMOKING, "level 3", "en"),
+        ("are we allowed to smoke anywhere on the terrace?", SMOKING, "level 3", "en"),
         ("merokok kat mana boleh?", SMOKING, "level 3", "ms"),
         # "is there somewhere to …?" asks whether there is: the line naming the thing answers
         ("do i need my key card for the gym, and is there somewhere to do yoga?", GYM, "yoga", "en"),
