@@ -79,18 +79,19 @@ def test_a_person_is_asked_for_only_as_someone_to_talk_to(question: str, asked: 
     assert asks_for_person(question) is asked
 
 
-@pytest.mark.parametrize(
-    ("question", "hit", "fact", "language"),
-    [
-        ("can we smoke anywhere at all?", SMOKING, "level 3", "en"),
-        ("are we allowed to smoke anywhere on the terrace?", SMOKING, "level 3", "en"),
-        ("merokok kat mana boleh?", SMOKING, "level 3", "ms"),
-        # "is there somewhere to …?" asks whether there is: the line naming the thing answers
-        ("do i need my key card for the gym, and is there somewhere to do yoga?", GYM, "yoga", "en"),
-        ("how much extra is the weekend in the deluxe", RATES, "RM 360", "en"),  # the hotel's Friday and Saturday
-        ("harga bilik deluxe hujung minggu brp", RATES, "RM 360", "ms"),
-    ],
-)
+# (question, the item found, the fact its answering line states, the question's language)
+QUOTED = [
+    ("can we smoke anywhere at all?", SMOKING, "level 3", "en"),
+    ("are we allowed to smoke anywhere on the terrace?", SMOKING, "level 3", "en"),
+    ("merokok kat mana boleh?", SMOKING, "level 3", "ms"),
+    # "is there somewhere to …?" asks whether there is: the line naming the thing answers
+    ("do i need my key card for the gym, and is there somewhere to do yoga?", GYM, "yoga", "en"),
+    ("how much extra is the weekend in the deluxe", RATES, "RM 360", "en"),  # the hotel's Friday and Saturday
+    ("harga bilik deluxe hujung minggu brp", RATES, "RM 360", "ms"),
+]
+
+
+@pytest.mark.parametrize(("question", "hit", "fact", "language"), QUOTED)
 def test_the_line_answering_what_is_asked_is_quoted(question: str, hit: Hit, fact: str, language: str) -> None:
     assert fact in offline_answer(question, (hit,), language=language)
 
