@@ -48,7 +48,9 @@ _DOES = r"(?<!can the )(?<!could the )(?<!will the )(?<!would the )"
 _DESCRIBED = (
     r"(?! (?!(?:call|talk|speak|help|assist|contact|answer|reply|respond|attend|serv|get|ring|bring|chat|deal"
     r"|handl)\w*\b)[a-z]+ing\b| on duty|(?: (?:at|in|by) the [\w-]+)? (?:who|to|that) (?:can |could |will |would )?"
-    r"(?:watch|guard|look after|supervise|teach|show|train|coach|clean|babysit|mind)\b)"
+    r"(?:watch|guard|look after|supervise|teach|show|train|coach|clean|babysit|mind)\b"
+    # "can someone wash my clothes?", "could someone iron my shirt?": a service of the hotel asked about
+    r"| (?:wash|iron|press|launder|dry[- ]?clean|clean|fold|carry|store|keep|mind|babysit|look after)\b)"
 )
 _HUMAN = re.compile(
     rf"\b(human|real person|(?<!for )a person|{_OWN_STAFF}staff|agent|manager|receptionist|{_DOES}front desk"

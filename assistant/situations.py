@@ -42,7 +42,8 @@ _DEPARTURE = whole_words(
 )  # fmt: skip
 # Staying in the room past the usual check-out hour.
 _STAY_ON = whole_words(
-    "keep (?:the|our|my) room", "stay in (?:the|our) room", "stay (?:on|longer|later)",
+    "keep (?:the|our|my) room", "(?:hang|hold) on ?to (?:the|our|my) room", "stay in (?:the|our) room",
+    "stay (?:on|longer|later)",
     "(?:into|until|till) the (?:afternoon|evening)", "(?:duduk|tinggal) (?:dalam |dlm )?bilik",
     "(?:sampai|hingga) petang", "keluar lewat",
 )  # fmt: skip

@@ -384,6 +384,17 @@ SETS = (
         " wordings; 30 off-knowledge, 20 answerable), run once (3/30 off-knowledge faults), then tuned on",
     ),
     (
+        "eval_questions_tuning71.json",
+        "tuning set of the t46q round: written before its changes; 40 English and 50 Malay answerable questions over"
+        " every item typed from the titles in guests' own words (synonyms, Manglish, WhatsApp Malay short forms, typos,"
+        " indirect and two-part questions), 10 off-knowledge ones close to an item",
+    ),
+    (
+        "eval_questions_tuning72.json",
+        "check set of the t46q round: written after its first fixes on tuning71 (the same kinds, other lines and"
+        " words; 25 English, 25 Malay, 6 off-knowledge), run once on main and once on the branch, not tuned on",
+    ),
+    (
         "eval_questions_holdout7.json",
         "seventh held-out set: titles only, written and measured at dff558e before the t15q/t15d round; never tuned on",
     ),

@@ -281,7 +281,10 @@ FOCI = (
     _Focus(
         "place",
         re.compile(
-            r"\b(where|which floor|what floor|which level|what level|which station|nearest|how far|kat mana"
+            # "can we smoke anywhere?": where, asked as a yes or no ("is there somewhere to do yoga?" asks whether
+            # there is: the line naming it answers)
+            r"\b(where|(?<!is there )(?<!are there )(?<!there's )(?:any|some)where|which floor|what floor|which level"
+            r"|what level|which station|nearest|how far|kat mana"
             r"|di mana|dekat mana|tingkat berapa|aras berapa|terdekat|berapa jauh)\b"
             # ("lebar mana", "besar mana": how wide, how big; a size, not a place)
             r"|(?<!macam )(?<!lebar )(?<!besar )(?<!luas )(?<!tinggi )(?<!panjang )(?<!-)\bmana\b(?!-)",

@@ -166,22 +166,20 @@ MIN_STEM = 4
 
 
 @functools.lru_cache(maxsize=8192)
-def stem(word: str) -> str:
+def stem(word: str, *, english: bool = True) -> str:
     """The key a word form is compared by: Malay particles (-kah, -lah) and affixes (me-/pe-/ber-/di-,
     -nya and then -kan/-an; not ter-: "termasuk" is not "masuk") and English endings (-s, -es, -ed, -ing, a doubled
-    consonant, a final e, -or after a long stem) taken off."""
+    consonant, a final e, -or after a long stem) taken off; with `english` false, the Malay ones only (a Malay word
+    ending in -s is no plural: "tandas" is a toilet, "tanda" a mark)."""
     word = word.lower()
     if not word.isalpha() or len(word) < MIN_STEM + 1:
         # "cots" names a "cot", "bags" a "bag": a plural is the only form a short word takes off.
-        return word[:-1] if len(word) == MIN_STEM and word.endswith("s") and not word.endswith("ss") else word
-    if word.endswith(_CLITICS) and word not in _NOT_CLITIC and len(word) - 3 >= MIN_STEM:
-        word = word[:-3]
-    for prefix in _MALAY_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
-            word = word[len(prefix) :]
-            break
-    if word.endswith(_POSSESSIVE) and len(word) - len(_POSSESSIVE) >= MIN_STEM:
-        word = word[: -len(_POSSESSIVE)]
+        plural = english and len(word) == MIN_STEM and word.endswith("s") and not word.endswith("ss")
+        return word[:-1] if plural else word
+    word = _without_malay_layers(word)
+    if not english:
+        suffix = next((s for s in _MALAY_SUFFIXES if word.endswith(s) and len(word) - len(s) >= MIN_STEM), "")
+        return word[: len(word) - len(suffix)]
     ending = ""
     for suffix in _MALAY_SUFFIXES + _ENGLISH_SUFFIXES:
         if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= MIN_STEM:
@@ -196,8 +194,26 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(words: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    return tuple(stem(w) for w in words)
+def _without_malay_layers(word: str) -> str:
+    """The particle, the prefix and the possessive taken off, the outer layers first."""
+    if word.endswith(_CLITICS) and word not in _NOT_CLITIC and len(word) - 3 >= MIN_STEM:
+        word = word[:-3]
+    for prefix in _MALAY_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
+            word = word[len(prefix) :]
+            break
+    if word.endswith(_POSSESSIVE) and len(word) - len(_POSSESSIVE) >= MIN_STEM:
+        word = word[: -len(_POSSESSIVE)]
+    return word
+
+
+def stems(words: tuple[str, ...] | list[str], *, english: bool = True) -> tuple[str, ...]:
+    return tuple(stem(w, english=english) for w in words)
+
+
+def _malay_only(concept: Concept, phrase: tuple[str, ...]) -> bool:
+    """A phrase only the Malay side lists: English endings are no endings of its words."""
+    return phrase in concept.malay and phrase not in concept.english
 
 
 @functools.cache
@@ -210,19 +226,25 @@ def _index() -> dict[tuple[str, ...], int]:
             index.setdefault(phrase, number)  # the first concept to name a phrase keeps it
     for number, concept in enumerate(concepts()):
         for phrase in concept.phrases:
-            index.setdefault(_singular(phrase), number)  # an exact phrase of another concept wins
+            if not _malay_only(concept, phrase):  # ("tandas" is no plural of "tanda")
+                index.setdefault(_singular(phrase), number)  # an exact phrase of another concept wins
     return index
 
 
 @functools.cache
-def _stem_index() -> dict[tuple[str, ...], int]:
+def _stem_indexes() -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], int]]:
     """Phrases by their stems: a word form the glossary does not list ("washed", "pelawat") still names
-    its concept, when no phrase names one exactly."""
-    index: dict[tuple[str, ...], int] = {}
+    its concept, when no phrase names one exactly. The phrases only the Malay side lists are in the second
+    index, by their Malay stems ("pelawat" by "lawat", "tandas" as it is)."""
+    english: dict[tuple[str, ...], int] = {}
+    malay: dict[tuple[str, ...], int] = {}
     for number, concept in enumerate(concepts()):
         for phrase in concept.phrases:
-            index.setdefault(stems(phrase), number)
-    return index
+            if _malay_only(concept, phrase):
+                malay.setdefault(stems(phrase, english=False), number)
+            else:
+                english.setdefault(stems(phrase), number)
+    return english, malay
 
 
 @dataclass(frozen=True)
@@ -247,7 +269,8 @@ TERMS_CACHE_SIZE = 2048
 
 @functools.lru_cache(maxsize=TERMS_CACHE_SIZE)
 def _terms(text: str) -> tuple[Term, ...]:
-    words, index, stemmed, table = tokens(text), _index(), _stem_index(), concepts()
+    words, index, table = tokens(text), _index(), concepts()
+    stemmed, malay_stemmed = _stem_indexes()
     found: list[Term] = []
     position = 0
     while position < len(words):
@@ -255,7 +278,7 @@ def _terms(text: str) -> tuple[Term, ...]:
             phrase = tuple(words[position : position + size])
             number = index.get(phrase, index.get(_singular(phrase)))
             if number is None:
-                number = stemmed.get(stems(phrase))
+                number = stemmed.get(stems(phrase), malay_stemmed.get(stems(phrase, english=False)))
             if number is not None:
                 found.append(Term(phrase, table[number]))
                 position += size

@@ -60,6 +60,7 @@ STOP_WORDS = frozenset(
     tak tidak ya anda kami kita dari pada atau juga lah nak mahu hendak bila
     hotel ni tu je ker kat sini
     hi hello hey hai helo so guys just
+    we us way easiest pergi naik
     """
     )
 )
