@@ -196,21 +196,26 @@ static inline __m512i packed_four_rows(const block_q4_0 *a, const block_q4_0 *b,
     return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)d->qs), 3);
 }
 
+/* Block b of the sixteen rows from oo: the four registers the transpose starts from, and the rows' scales */
+static inline __attribute__((always_inline)) void wide_block(const block_q4_0 *W, int oo, int nb, int b, __m512i y[4],
+                                                             __m512 *dw) {
+    const block_q4_0 *row[2 * RO];
+    uint16_t scale[2 * RO]; /* fp16, converted together */
+    for (int r = 0; r < 2 * RO; r++) {
+        row[r] = W + (size_t)(oo + r) * nb + b;
+        scale[r] = row[r]->d;
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) y[j] = packed_four_rows(row[j], row[j + 4], row[j + 8], row[j + 12]);
+    *dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
+}
+
 static void expand_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (int b = 0; b < nb; b++) {
-        const block_q4_0 *row[2 * RO];
-        uint16_t scale[2 * RO]; /* fp16, converted together */
-        for (int r = 0; r < 2 * RO; r++) {
-            row[r] = W + (size_t)(oo + r) * nb + b;
-            scale[r] = row[r]->d;
-        }
-        __m512i y0 = packed_four_rows(row[0], row[4], row[8], row[12]);
-        __m512i y1 = packed_four_rows(row[1], row[5], row[9], row[13]);
-        __m512i y2 = packed_four_rows(row[2], row[6], row[10], row[14]);
-        __m512i y3 = packed_four_rows(row[3], row[7], row[11], row[15]);
-        STORE_TRANSPOSED(_mm512, __m512i, si512, y0, y1, y2, y3, g->w + (size_t)b * RO, low4);
-        g->dw[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
+        __m512i y[4];
+        wide_block(W, oo, nb, b, y, &g->dw[b]);
+        STORE_TRANSPOSED(_mm512, __m512i, si512, y[0], y[1], y[2], y[3], g->w + (size_t)b * RO, low4);
     }
 }
 
@@ -233,24 +238,15 @@ static void wide_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq,
  * dpbusds, so the same block sums (exact) and the same outputs bit for bit. */
 static void pack_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
     for (int b = 0; b < nb; b++) {
-        const block_q4_0 *row[2 * RO];
-        uint16_t scale[2 * RO];
-        for (int r = 0; r < 2 * RO; r++) {
-            row[r] = W + (size_t)(oo + r) * nb + b;
-            scale[r] = row[r]->d;
-        }
-        __m512i y0 = packed_four_rows(row[0], row[4], row[8], row[12]);
-        __m512i y1 = packed_four_rows(row[1], row[5], row[9], row[13]);
-        __m512i y2 = packed_four_rows(row[2], row[6], row[10], row[14]);
-        __m512i y3 = packed_four_rows(row[3], row[7], row[11], row[15]);
-        __m512i t0 = _mm512_unpacklo_epi32(y0, y1), t1 = _mm512_unpackhi_epi32(y0, y1);
-        __m512i t2 = _mm512_unpacklo_epi32(y2, y3), t3 = _mm512_unpackhi_epi32(y2, y3);
+        __m512i y[4];
+        wide_block(W, oo, nb, b, y, &g->dw[b]);
+        __m512i t0 = _mm512_unpacklo_epi32(y[0], y[1]), t1 = _mm512_unpackhi_epi32(y[0], y[1]);
+        __m512i t2 = _mm512_unpacklo_epi32(y[2], y[3]), t3 = _mm512_unpackhi_epi32(y[2], y[3]);
         __m512i *out = g->w + (size_t)b * 4;
         _mm512_store_si512(out + 0, _mm512_unpacklo_epi64(t0, t2));
         _mm512_store_si512(out + 1, _mm512_unpackhi_epi64(t0, t2));
         _mm512_store_si512(out + 2, _mm512_unpacklo_epi64(t1, t3));
         _mm512_store_si512(out + 3, _mm512_unpackhi_epi64(t1, t3));
-        g->dw[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
     }
 }
 
