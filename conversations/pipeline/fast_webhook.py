@@ -59,6 +59,9 @@ POOL_MAX_SIZE = 8
 MAX_PENDING_ENQUEUES = 10_000  # events awaiting their Celery message; beyond, beat's job
 POOL_TIMEOUT_SECONDS = 3.0  # waiting longer than this for a connection: answer 503, Meta retries
 BROKER_TIMEOUT_SECONDS = 2.0  # a publish that takes longer is given up: the rows wait for beat's requeue
+# The waits between a round's attempts to reach a broker that refused or dropped it (1.55 s in all, inside the
+# time-out above): a Redis restart is usually over within them.
+BROKER_RECONNECT_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 # How long the publisher waits for more events before a round (see _enqueue_soon): at 200 msg/s a round
 # then carries ~6 events instead of one (in process at 200/s, CPU per request 1.26 ms with no linger,
 # 0.99 at 10 ms, 0.76 at 25 ms). The guest does not notice: a WhatsApp turn waits for its property's
@@ -348,8 +351,10 @@ class _BrokerLink:
     round here is one write of the round's LPUSH commands and their integer replies read back. Anything else (an
     error reply, a time-out, a broken connection) fails the round, which the caller logs: the rows stay pending
     and the beat job sends them again. A connection that was already open and turns out broken (Redis
-    restarted since the last round) is replaced once and the round sent again, as redis-py's retry did: an
-    LPUSH whose reply was lost may then be queued twice, which the inbound tasks, idempotent, absorb.
+    restarted since the last round) is replaced at once and the round sent again, as redis-py's retry did; a
+    connection refused or dropped after that is tried again after `BROKER_RECONNECT_DELAYS`, within
+    `BROKER_TIMEOUT_SECONDS`. An LPUSH whose reply was lost may then be queued twice, which the inbound tasks,
+    idempotent, absorb.
 
     For `redis://` and `unix://` URLs (`for_url`); a TLS or otherwise tuned URL keeps redis-py (`_RedisPyBroker`).
     """
@@ -372,22 +377,30 @@ class _BrokerLink:
     async def lpush(self, messages: list[tuple[str, bytes]]) -> None:
         """LPUSH each (list, message) in one round trip; returns once Redis has answered every one."""
         payload = b"".join(_resp_command(b"LPUSH", queue.encode(), data) for queue, data in messages)
+        delays = iter(BROKER_RECONNECT_DELAYS)
+        reused = self._writer is not None
         async with asyncio.timeout(BROKER_TIMEOUT_SECONDS):
-            for attempt in (1, 2):
-                opened = self._writer is None
+            while True:
                 try:
-                    if opened:
+                    if self._writer is None:
                         await self._connect()
                     assert self._writer is not None
                     self._writer.write(payload)
                     for _ in messages:
                         await self._integer_reply()
                     return
-                except (OSError, EOFError) as exc:  # a connection reset or closed by Redis (IncompleteReadError)
+                except (OSError, EOFError) as exc:  # refused, reset, or closed by Redis (IncompleteReadError)
                     self.close_now()
-                    if opened or attempt == 2:
+                    if reused:  # an idle connection Redis closed since the last round: a new one at once
+                        reused = False
+                        log.warning("webhook_broker_connection_broken_retrying")
+                        continue
+                    # Redis restarting refuses connections for a moment: waiting a little here sends the round
+                    # within the time-out, where failing at once left it to beat's requeue (minutes).
+                    delay = next(delays, None)
+                    if delay is None:
                         raise ConnectionError(f"the broker's connection failed: {exc!r}") from exc
-                    log.warning("webhook_broker_connection_broken_retrying")
+                    await asyncio.sleep(delay)
                 except BaseException:  # an error reply, the time-out: the connection's state is unknown
                     self.close_now()
                     raise

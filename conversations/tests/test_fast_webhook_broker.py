@@ -49,6 +49,15 @@ class FakeRedis:
             pass
         writer.close()
 
+    async def restart(self, down_for: float) -> None:
+        """Redis restarting: its connections dropped, its port refusing for `down_for` seconds, then served again."""
+        port = self.server.sockets[0].getsockname()[1]
+        self.drop_connections()
+        self.server.close()
+        await self.server.wait_closed()
+        await asyncio.sleep(down_for)
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port)
+
     def drop_connections(self) -> None:
         """Redis restarting: every open connection closed from the server's side."""
         for writer in self.writers:
@@ -120,6 +129,34 @@ def test_a_redis_restarted_between_rounds_gets_the_round_on_a_new_connection_onc
     pushed = [(number, command[2]) for number, command in commands if command[0] == b"LPUSH"]
     assert pushed == [(1, b"before"), (2, b"after")]
     assert (2, [b"SELECT", b"3"]) in commands  # the new connection selected the database again
+
+
+def test_a_round_waits_for_a_redis_that_is_restarting_instead_of_failing_at_once() -> None:
+    async def scenario(redis: FakeRedis) -> list[tuple[int, bytes]]:
+        link = _link(redis, "redis://127.0.0.1:{port}/0")
+        await link.lpush([("celery", b"before")])
+        restarting = asyncio.create_task(redis.restart(down_for=0.3))
+        await asyncio.sleep(0.05)  # the connection is dropped and the port refuses
+        await link.lpush([("celery", b"during the restart")])
+        await restarting
+        await link.close()
+        return [(number, command[2]) for number, command in redis.commands]
+
+    assert _run(scenario) == [(1, b"before"), (2, b"during the restart")]
+
+
+def test_a_redis_that_stays_down_fails_the_round_within_the_broker_time_out(monkeypatch) -> None:
+    monkeypatch.setattr(fast_webhook, "BROKER_TIMEOUT_SECONDS", 0.5)
+
+    async def scenario(redis: FakeRedis) -> float:
+        link = _link(redis, "redis://127.0.0.1:{port}/0")
+        await redis.stop()
+        started = asyncio.get_running_loop().time()
+        with pytest.raises((ConnectionError, TimeoutError)):
+            await link.lpush([("celery", b"m")])
+        return asyncio.get_running_loop().time() - started
+
+    assert 0.3 < _run(scenario) < 0.7  # it waited and tried again, and gave up when the time-out said so
 
 
 def test_an_error_reply_fails_the_round_and_the_next_round_starts_afresh() -> None:

@@ -17,6 +17,7 @@
  * against the wheel's vectors). Where the VNNI is 512-bit (AVX-512), two groups share each register, sixteen
  * rows a dpbusd, every row's arithmetic unchanged: the same outputs bit for bit as eight rows (p40). */
 #define RO 8
+#include <pthread.h>
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "built only where the CPU has AVX2 and FMA (the wheel's engine serves the others)"
 #endif
@@ -128,7 +129,7 @@ DEFINE_BLOCK_SUM(block_sum, __m256i, _mm256, si256, dpbusd)
 
 /* A group's outputs for every token, for either register width (VF, VI: its float and int vectors; the rest its
  * intrinsics): per block the exact integer sum, then one convert, one multiply and one FMA; STORE adds the bias. */
-#define ROWS_FOR_TOKENS(VF, VI, BLOCK_SUM, ZERO, FMADD, CVT, MUL, SET1, STORE)                                      \
+#define ROWS_FOR_TOKENS(VF, VI, BLOCK_SUM, ZERO, FMADD, CVT, MUL, SET1, STORE, STRIDE)                                  \
     do {                                                                                                            \
         int nb = nin / QK, t = 0;                                                                                   \
         for (; t + 1 < L; t += 2) {                                                                                 \
@@ -137,7 +138,7 @@ DEFINE_BLOCK_SUM(block_sum, __m256i, _mm256, si256, dpbusd)
             const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;                                                 \
             VF f0 = ZERO(), f1 = ZERO();                                                                            \
             for (int b = 0; b < nb; b++) {                                                                          \
-                const VI *wb = g->w + (size_t)b * RO;                                                               \
+                const VI *wb = g->w + (size_t)b * (STRIDE);                                                         \
                 VI i0 = BLOCK_SUM(wb, a0 + (size_t)b * QK, s0[b]);                                                  \
                 VI i1 = BLOCK_SUM(wb, a1 + (size_t)b * QK, s1[b]);                                                  \
                 f0 = FMADD(CVT(i0), MUL(g->dw[b], SET1(d0[b])), f0);                                                \
@@ -152,7 +153,7 @@ DEFINE_BLOCK_SUM(block_sum, __m256i, _mm256, si256, dpbusd)
             const int32_t *s0 = as + (size_t)t * nb;                                                                \
             VF f0 = ZERO();                                                                                         \
             for (int b = 0; b < nb; b++) {                                                                          \
-                VI i0 = BLOCK_SUM(g->w + (size_t)b * RO, a0 + (size_t)b * QK, s0[b]);                               \
+                VI i0 = BLOCK_SUM(g->w + (size_t)b * (STRIDE), a0 + (size_t)b * QK, s0[b]);                         \
                 f0 = FMADD(CVT(i0), MUL(g->dw[b], SET1(d0[b])), f0);                                                \
             }                                                                                                       \
             STORE(f0, bias, Y + (size_t)t * nout + oo);                                                             \
@@ -164,7 +165,7 @@ static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const
                             int L, int nout, int nin, int oo, int ro) {
 #define STORE_GROUP(f, bias, y) store_rows(f, bias, y, ro)
     ROWS_FOR_TOKENS(__m256, __m256i, block_sum, _mm256_setzero_ps, _mm256_fmadd_ps, _mm256_cvtepi32_ps, _mm256_mul_ps,
-                    _mm256_set1_ps, STORE_GROUP);
+                    _mm256_set1_ps, STORE_GROUP, RO);
 #undef STORE_GROUP
 }
 
@@ -195,21 +196,26 @@ static inline __m512i packed_four_rows(const block_q4_0 *a, const block_q4_0 *b,
     return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)d->qs), 3);
 }
 
+/* Block b of the sixteen rows from oo: the four registers the transpose starts from, and the rows' scales */
+static inline __attribute__((always_inline)) void wide_block(const block_q4_0 *W, int oo, int nb, int b, __m512i y[4],
+                                                             __m512 *dw) {
+    const block_q4_0 *row[2 * RO];
+    uint16_t scale[2 * RO]; /* fp16, converted together */
+    for (int r = 0; r < 2 * RO; r++) {
+        row[r] = W + (size_t)(oo + r) * nb + b;
+        scale[r] = row[r]->d;
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) y[j] = packed_four_rows(row[j], row[j + 4], row[j + 8], row[j + 12]);
+    *dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
+}
+
 static void expand_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (int b = 0; b < nb; b++) {
-        const block_q4_0 *row[2 * RO];
-        uint16_t scale[2 * RO]; /* fp16, converted together */
-        for (int r = 0; r < 2 * RO; r++) {
-            row[r] = W + (size_t)(oo + r) * nb + b;
-            scale[r] = row[r]->d;
-        }
-        __m512i y0 = packed_four_rows(row[0], row[4], row[8], row[12]);
-        __m512i y1 = packed_four_rows(row[1], row[5], row[9], row[13]);
-        __m512i y2 = packed_four_rows(row[2], row[6], row[10], row[14]);
-        __m512i y3 = packed_four_rows(row[3], row[7], row[11], row[15]);
-        STORE_TRANSPOSED(_mm512, __m512i, si512, y0, y1, y2, y3, g->w + (size_t)b * RO, low4);
-        g->dw[b] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)scale));
+        __m512i y[4];
+        wide_block(W, oo, nb, b, y, &g->dw[b]);
+        STORE_TRANSPOSED(_mm512, __m512i, si512, y[0], y[1], y[2], y[3], g->w + (size_t)b * RO, low4);
     }
 }
 
@@ -223,7 +229,48 @@ static void wide_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq,
                                  const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
                                  int L, int nout, int nin, int oo) {
     ROWS_FOR_TOKENS(__m512, __m512i, wide_block_sum, _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_cvtepi32_ps,
-                    _mm512_mul_ps, _mm512_set1_ps, wide_store);
+                    _mm512_mul_ps, _mm512_set1_ps, wide_store, RO);
+}
+
+/* The wide group kept for the model's life (see `kept` below): each block's four transposed vectors as they come
+ * out of the transpose, both nibbles still packed (0.5 byte a weight, as the model holds them), split into the
+ * eight vectors of `wide_group` by a mask and a shift where they are used. The same integers reach the same
+ * dpbusds, so the same block sums (exact) and the same outputs bit for bit. */
+static void pack_wide(const block_q4_0 *W, int oo, int nb, wide_group *g) {
+    for (int b = 0; b < nb; b++) {
+        __m512i y[4];
+        wide_block(W, oo, nb, b, y, &g->dw[b]);
+        __m512i t0 = _mm512_unpacklo_epi32(y[0], y[1]), t1 = _mm512_unpackhi_epi32(y[0], y[1]);
+        __m512i t2 = _mm512_unpacklo_epi32(y[2], y[3]), t3 = _mm512_unpackhi_epi32(y[2], y[3]);
+        __m512i *out = g->w + (size_t)b * 4;
+        _mm512_store_si512(out + 0, _mm512_unpacklo_epi64(t0, t2));
+        _mm512_store_si512(out + 1, _mm512_unpackhi_epi64(t0, t2));
+        _mm512_store_si512(out + 2, _mm512_unpacklo_epi64(t1, t3));
+        _mm512_store_si512(out + 3, _mm512_unpackhi_epi64(t1, t3));
+    }
+}
+
+/* wide_block_sum on a packed block: vector j's low nibbles are the group's vector j, its high ones vector j + 4 */
+static inline __attribute__((always_inline)) __m512i packed_block_sum(const __m512i *pb, const int8_t *a, int32_t sum) {
+    const unaligned_i32 *four = (const unaligned_i32 *)a;
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    __m512i s0 = _mm512_set1_epi32(-8 * sum), s1 = _mm512_setzero_si512();
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j += 2) {
+        __m512i v0 = _mm512_load_si512(pb + j), v1 = _mm512_load_si512(pb + j + 1);
+        s0 = _mm512_dpbusd_epi32(s0, _mm512_and_si512(v0, low4), _mm512_set1_epi32(four[j]));
+        s1 = _mm512_dpbusd_epi32(s1, _mm512_and_si512(v1, low4), _mm512_set1_epi32(four[j + 1]));
+        s0 = _mm512_dpbusd_epi32(s0, _mm512_and_si512(_mm512_srli_epi32(v0, 4), low4), _mm512_set1_epi32(four[j + 4]));
+        s1 = _mm512_dpbusd_epi32(s1, _mm512_and_si512(_mm512_srli_epi32(v1, 4), low4), _mm512_set1_epi32(four[j + 5]));
+    }
+    return _mm512_add_epi32(s0, s1);
+}
+
+static void packed_rows_for_tokens(const wide_group *g, const int8_t *RESTRICT aq, const float *RESTRICT ad,
+                                   const int32_t *RESTRICT as, const float *bias, float *RESTRICT Y,
+                                   int L, int nout, int nin, int oo) {
+    ROWS_FOR_TOKENS(__m512, __m512i, packed_block_sum, _mm512_setzero_ps, _mm512_fmadd_ps, _mm512_cvtepi32_ps,
+                    _mm512_mul_ps, _mm512_set1_ps, wide_store, 4);
 }
 #endif
 #else
@@ -288,10 +335,83 @@ static void rows_for_tokens(const row_group *g, const int8_t *RESTRICT aq, const
 }
 #endif
 
+/* Where the VNNI is 512-bit, every weight matrix's packed wide groups (`pack_wide`), made on its first call and
+ * kept: the per-call expansion read each weight once per call for a question's ~20 tokens and was ~11 % of a
+ * question's CPU on a 512-bit VNNI machine (p46, docs/benchmarks.md). ~0.6 byte a weight (~13 MB for e5-small)
+ * beside the model's 0.56. Keyed by the weights' address: e5_free forgets them all, so a model loaded later where a
+ * freed one lay is packed afresh. Only matrices whose rows fill whole groups (all of e5-small's); the others, and
+ * every matrix of a narrower build, expand per call as before. */
+#ifdef E5_WIDE
+#define GROUP_ROWS (2 * RO)
+typedef __m512i kept_word;
+typedef __m512 kept_scale;
+
+typedef struct expanded_matrix {
+    const block_q4_0 *W;
+    int nout, nb;
+    kept_word *w;    /* [nout / GROUP_ROWS][nb][4] */
+    kept_scale *dw;  /* [nout / GROUP_ROWS][nb] */
+    struct expanded_matrix *next;
+} expanded_matrix;
+
+static expanded_matrix *expanded_all;
+static pthread_mutex_t expanded_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* W's packed groups, made now if they were not; NULL if memory ran out (the caller expands per call). */
+static const expanded_matrix *expanded(const block_q4_0 *W, int nout, int nb) {
+    pthread_mutex_lock(&expanded_lock);
+    expanded_matrix *e = expanded_all;
+    while (e != NULL && !(e->W == W && e->nout == nout && e->nb == nb)) e = e->next;
+    if (e == NULL && (e = (expanded_matrix *)malloc(sizeof *e)) != NULL) {
+        size_t groups = (size_t)(nout / GROUP_ROWS);
+        e->W = W, e->nout = nout, e->nb = nb;
+        e->w = (kept_word *)aligned_alloc(64, sizeof(kept_word) * 4 * (size_t)nb * groups);
+        e->dw = (kept_scale *)aligned_alloc(64, sizeof(kept_scale) * (size_t)nb * groups);
+        if (e->w == NULL || e->dw == NULL) {
+            free(e->w); free(e->dw); free(e);
+            e = NULL;
+        } else {
+            for (size_t i = 0; i < groups; i++) {
+                wide_group g = {e->w + i * 4 * (size_t)nb, e->dw + i * (size_t)nb};
+                pack_wide(W, (int)i * GROUP_ROWS, nb, &g);
+            }
+            e->next = expanded_all;
+            expanded_all = e;
+        }
+    }
+    pthread_mutex_unlock(&expanded_lock);
+    return e;
+}
+
+static void expanded_forget_all(void) {
+    pthread_mutex_lock(&expanded_lock);
+    while (expanded_all != NULL) {
+        expanded_matrix *e = expanded_all;
+        expanded_all = e->next;
+        free(e->w); free(e->dw); free(e);
+    }
+    pthread_mutex_unlock(&expanded_lock);
+}
+#else
+static void expanded_forget_all(void) {} /* e5_free's hook: nothing is kept */
+#endif
+
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
     int nb = nin / QK;
+#ifdef E5_WIDE
+    const expanded_matrix *e = nout % GROUP_ROWS == 0 ? expanded(W, nout, nb) : NULL;
+    if (e != NULL) {
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+        for (int oo = 0; oo < nout; oo += GROUP_ROWS) {
+            size_t i = (size_t)(oo / GROUP_ROWS);
+            wide_group g = {e->w + i * 4 * (size_t)nb, e->dw + i * (size_t)nb};
+            packed_rows_for_tokens(&g, aq, ad, as, bias ? bias + oo : NULL, Y, L, nout, nin, oo);
+        }
+        return;
+    }
+#endif
 #pragma omp parallel if (!omp_in_parallel())
     {
         row_group g;

