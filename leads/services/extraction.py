@@ -397,6 +397,9 @@ ADULTS_AS_US_RE = re.compile(
     rf"|(?<!anak )(?<!anak2 )(?<!budak )(?<!kanak )\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b"
     r"(?!\s+(?:dewasa|anak|kanak|budak))"
     rf"|\b{NUM_COUNT} of us\b"
+    # "tukar ke 4 orang", "make it 4 people": the party changed to a count of people
+    rf"|\b(?:tukar|change|jadi|make (?:it|that))(?:\s+(?:ke|kepada|jadi|to|it to))?\s+{NUM_COUNT}\s*"
+    r"(?:orang|org|people|persons|pax|guests)\b(?!\s+(?:dewasa|anak|kanak|budak|adults?|kids?|children))"
     rf"|\b(?:there are|there'll be|we(?:'re| are)) {NUM_COUNT}(?: of us)?\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?"
     r"|children|hours?|minutes?|mins?|km|years?|families))"
 )
