@@ -1133,7 +1133,7 @@ RULED_OUT_ROOM = re.compile(
 
 # A room's word said in two Malay words: "bilik yang sesuai untuk kerusi roda" asks for the room a wheelchair fits, as
 # "wheelchair" does in English (`ROOM_WORD_ALIASES`).
-ROOM_PHRASE_ALIASES = {"kerusi roda": "wheelchair", "katil bujang": "single beds"}
+ROOM_PHRASE_ALIASES = {"kerusi roda": "wheelchair"}
 _ROOM_PHRASES = re.compile(r"\b(?:ber)?(" + "|".join(ROOM_PHRASE_ALIASES) + r")\b")  # "ayah saya berkerusi roda"
 
 
