@@ -2,7 +2,8 @@
 
 "me and my mate plus his 2 boys", "kami berempat, saya, suami dan anak-anak", "tukar ke 4 orang", "can we do the
 11th to the 14th instead?": each was read as less than the guest said, so the reply asked for the party or kept the
-old stay. The reading itself is tested in `leads/tests/test_details_corrected_and_counted.py`; here, what the guest reads next.
+old stay. The reading itself is tested in `leads/tests/test_details_corrected_and_counted.py`; here, what the guest
+reads next.
 
 Every message here was written for these tests; none is taken from a dialogue set.
 """

@@ -65,8 +65,18 @@ def test_a_counted_party_of_grown_ups_names_no_children(messages) -> None:
     ("first", "then", "check_in", "check_out"),
     [
         ("Family Suite from 10 Mar 2027 to 12 Mar", "actually 11th to 14th", "2027-03-11", "2027-03-14"),
-        ("Family Suite from 10 Mar 2027 to 12 Mar", "can we do the 11th to the 14th instead?", "2027-03-11", "2027-03-14"),
-        ("Deluxe King 6 to 8 May 2027", "sorry, could we shift that to the 7th till the 10th?", "2027-05-07", "2027-05-10"),
+        (
+            "Family Suite from 10 Mar 2027 to 12 Mar",
+            "can we do the 11th to the 14th instead?",
+            "2027-03-11",
+            "2027-03-14",
+        ),
+        (
+            "Deluxe King 6 to 8 May 2027",
+            "sorry, could we shift that to the 7th till the 10th?",
+            "2027-05-07",
+            "2027-05-10",
+        ),
         ("Family Suite dari 10 Mac 2027 hingga 12 Mac", "eh tukar 11hb hingga 14hb", "2027-03-11", "2027-03-14"),
         ("Family Suite 3 hingga 5 Jun 2027", "boleh tukar 4hb hingga 7hb?", "2027-06-04", "2027-06-07"),
     ],
@@ -105,4 +115,3 @@ def test_a_later_count_of_people_changes_the_adults(messages, adults) -> None:
 def test_a_count_of_people_beside_adults_and_children_is_no_change_of_adults() -> None:
     lead = _fields("Family Suite 10 Mac 2027 2 malam", "jadi 4 orang dewasa 2 kanak-kanak")
     assert (lead.adults, lead.children) == (4, 2)
-
