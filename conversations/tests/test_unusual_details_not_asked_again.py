@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
     [
         ("nak tempah family suite untuk saya, orang rumah dan 2 budak, 9hb-11hb Mei 2027", "Berapa orang"),
         ("nak bilik yang sesuai untuk kerusi roda, 2 orang dewasa, 9hb-11hb Mei 2027", "Jenis bilik"),
+        # t46d: a mate is a grown-up; a party counted whole, less its grown-ups, is its children
+        ("Family Suite 9-11 May 2027 for me and my mate plus his 2 boys", "How many adults"),
+        ("nak tempah family suite 9hb-11hb Mei 2027, kami berempat, saya, suami dan anak-anak", "berapa kanak-kanak"),
     ],
 )
 def test_the_next_question_is_not_the_detail_just_given(kb_a, open_all_day, first, not_asked) -> None:

@@ -487,6 +487,8 @@ _MOVES_STAY = re.compile(
 
 
 _MOVES_AFTER = re.compile(r"\W*(?:instead|not|bukan|rather|pula)\b")
+# "the 11th to the 14th instead": the "instead" after the day that ends the range moves its start as well.
+_TO_A_DAY = re.compile(r"\s*(?:-|–|to|till|until|hingga|sehingga|sampai|ke)\s*\d{1,2}\b")
 
 
 def said_aside(lowered: str, position: int) -> bool:
@@ -495,7 +497,10 @@ def said_aside(lowered: str, position: int) -> bool:
     after it ("the 11th instead")."""
     clause = re.split(r"[.?!;\n]", lowered[max(0, position - 40) : position])[-1]
     day = re.match(r"\d*", lowered[position:])  # the day as the normalised text writes it ("11")
-    moved = _MOVES_STAY.search(clause) or _MOVES_AFTER.match(lowered, position + (day.end() if day else 0))
+    after = position + (day.end() if day else 0)
+    if to_a_day := _TO_A_DAY.match(lowered, after):
+        after = to_a_day.end()
+    moved = _MOVES_STAY.search(clause) or _MOVES_AFTER.match(lowered, after)
     return not moved and len(re.findall(r"[a-z]{2,}", lowered)) >= 5
 
 

@@ -297,10 +297,15 @@ _LABELLED_COUNT = (
 # A label is not the word after a count ("4 adults 5-7 Feb", "2 orang dewasa 3 hingga 5 April": the 3 is a date's).
 ADULTS_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:adults?|dewasa){_LABELLED_COUNT}")
 CHILDREN_LABEL_RE = re.compile(rf"(?<!\d)(?<!\d )\b(?:children|child|kids?|kanak[- ]kanak|budak|anak){_LABELLED_COUNT}")
+# "saya, isteri dan anak", "me, my wife and our son": a child named without a count, one or more.
+A_CHILD_NAMED_RE = re.compile(
+    r"(?:,|&|\+|\band|\bdan|\bdgn|\bdengan|\bwith|\bplus)\s+(?:our\s+|my\s+|the\s+)?"
+    r"(?:anak|budak|cucu|son|daughter|kid|child|baby|bayi)\b(?!\s*(?:\d|saya\s+\d))"
+)
 # The one adult a guest travels with: "me and my wife", "my mother and me", "with my colleague".
 _COMPANION = (
     r"(?:wife|husband|hubby|partner|fianc[eé]e?|girlfriend|boyfriend|spouse|mother|mum|mom|father|dad|sister|brother"
-    r"|friend|colleague|boss)"
+    r"|friend|colleague|boss|mate|buddy|bestie)"
 )
 # Two adults: the guest and their companion ("me and my wife", "myself and my husband", "with my mother", "saya dan
 # isteri").
@@ -392,6 +397,9 @@ ADULTS_AS_US_RE = re.compile(
     rf"|(?<!anak )(?<!anak2 )(?<!budak )(?<!kanak )\b(?:kami|kita)\s+{NUM_COUNT}\s*(?:orang|org)\b"
     r"(?!\s+(?:dewasa|anak|kanak|budak))"
     rf"|\b{NUM_COUNT} of us\b"
+    # "tukar ke 4 orang", "make it 4 people": the party changed to a count of people
+    rf"|\b(?:tukar|change|jadi|make (?:it|that))(?:\s+(?:ke|kepada|jadi|to|it to))?\s+{NUM_COUNT}\s*"
+    r"(?:orang|org|people|persons|pax|guests)\b(?!\s+(?:dewasa|anak|kanak|budak|adults?|kids?|children))"
     rf"|\b(?:there are|there'll be|we(?:'re| are)) {NUM_COUNT}(?: of us)?\b(?!\s*(?:nights?|days?|rooms?|adults?|kids?"
     r"|children|hours?|minutes?|mins?|km|years?|families))"
 )
@@ -1328,6 +1336,11 @@ def _assign_dates(
         if first.kind == "bare_day" and check_in is not None:
             # "sorry, the 21st not the 20th": the same month as the stay we know, the stay's length kept.
             moved = _same_month_day(check_in, first.start.day)
+            # "actually the 11th to the 14th", "11hb hingga 14hb": the next day said right after it ends the stay moved.
+            then = next((m for m in mentions[1:] if m.kind == "bare_day" and m.position - first.position <= 16), None)
+            if moved is not None and then is not None and (out := day_after(moved, then.start.day)) is not None:
+                check_in, check_out, check_out_said_in = moved, out, index
+                continue
             if moved is not None:
                 if check_out is not None:
                     check_out += moved - check_in
@@ -1714,7 +1727,11 @@ def extract(messages: Sequence[GuestText | str], ctx: ExtractionContext) -> Extr
     if intent == "room_booking" and raw["children"] is None:
         # "me, my wife and the kids", "a family of 4": how many children is the one thing left to ask of the party.
         family_size = raw["adults"] is None and FAMILY_SIZE_RE.search(without_phones)
-        if UNCOUNTED_CHILDREN_RE.search(without_phones) or family_size:
+        uncounted = UNCOUNTED_CHILDREN_RE.search(without_phones) or A_CHILD_NAMED_RE.search(without_phones)
+        if uncounted and raw["adults"] and raw["group_size"] and raw["group_size"] > raw["adults"]:
+            # "kami bertiga, saya, isteri dan anak", "we're 4, me, hubby and the kids": the rest of the party
+            raw["children"] = raw["group_size"] - raw["adults"]
+        elif uncounted or family_size:
             signals.unclear.append("children")
     raw["rooms"] = _last_number(ROOMS_RE, without_phones)
     raw["room_type"] = room_type

@@ -19,7 +19,7 @@ from leads.services.family import KIN_WORDS
 _ADULT_KIN = {
     "wife": 1, "husband": 1, "hubby": 1, "hubs": 1, "spouse": 1, "partner": 1, "fiance": 1, "fiancee": 1,
     "fiancé": 1, "fiancée": 1, "girlfriend": 1, "boyfriend": 1, "gf": 1, "bf": 1, "missus": 1, "missis": 1,
-    "wifey": 1, "other half": 1,
+    "wifey": 1, "other half": 1, "mate": 1, "buddy": 1, "bestie": 1,
     "mother": 1, "mum": 1, "mom": 1, "mommy": 1, "mummy": 1, "mama": 1, "father": 1, "dad": 1, "daddy": 1, "papa": 1,
     "mother-in-law": 1, "father-in-law": 1, "sister-in-law": 1, "brother-in-law": 1, "sister": 1, "brother": 1,
     "grandmother": 1, "grandma": 1, "granny": 1, "grandfather": 1, "grandpa": 1, "granddad": 1,
